@@ -1,0 +1,83 @@
+package dev.jasg.core;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A parameter store in host memory, for backends whose tensors live on the heap (the
+ * reference interpreter stores doubles, the CPU backend floats). Backends read and write
+ * the stored arrays directly through {@link #storage}.
+ */
+public final class HostParameters implements Parameters {
+    private final long seed;
+    private final DType floatStorage;
+    private final Map<String, HostTensor> values = new LinkedHashMap<>();
+    private final Map<String, DType> declared = new LinkedHashMap<>();
+
+    /** A store seeded with {@code seed} that keeps float parameters as {@code floatStorage} (F32 or F64). */
+    public HostParameters(long seed, DType floatStorage) {
+        if (!floatStorage.isFloat()) throw new IllegalArgumentException("float storage must be F32 or F64");
+        this.seed = seed;
+        this.floatStorage = floatStorage;
+    }
+
+    /** The seed initialisers draw from. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Makes sure parameter node {@code n} is held: initialises it if new, checks its shape and dtype if not. */
+    public void ensure(Node n) {
+        Op.Parameter p = (Op.Parameter) n.op();
+        HostTensor have = values.get(p.name());
+        if (have != null) {
+            if (!have.shape().equals(n.shape()) || declared.get(p.name()) != n.dtype()) {
+                throw new ShapeException("parameter '" + p.name() + "' is " + declared.get(p.name()).label() + have.shape()
+                        + " in the store but " + n.dtype().label() + n.shape() + " in the graph (node " + n.id() + ")");
+            }
+            return;
+        }
+        double[] init = p.init().sample(n.shape(), seed, p.name());
+        values.put(p.name(), HostTensor.fromDoubles(storageOf(n.dtype()), n.shape(), init));
+        declared.put(p.name(), n.dtype());
+    }
+
+    private DType storageOf(DType t) {
+        return t.isFloat() ? floatStorage : t;
+    }
+
+    /** The stored tensor of {@code name}, whose array backends may read and write in place. */
+    public HostTensor storage(String name) {
+        HostTensor t = values.get(name);
+        if (t == null) throw new IllegalArgumentException("no parameter named '" + name + "'; held: " + values.keySet());
+        return t;
+    }
+
+    /** Replaces the stored tensor of {@code name} with {@code t}, which must already be in storage form. */
+    public void replace(String name, HostTensor t) {
+        storage(name);
+        values.put(name, t);
+    }
+
+    @Override
+    public Set<String> names() {
+        return Collections.unmodifiableSet(values.keySet());
+    }
+
+    @Override
+    public HostTensor get(String name) {
+        HostTensor t = storage(name);
+        return HostTensor.fromDoubles(declared.get(name), t.shape(), t.toDoubles());
+    }
+
+    @Override
+    public void set(String name, HostTensor value) {
+        HostTensor t = storage(name);
+        if (!t.shape().equals(value.shape())) {
+            throw new ShapeException("parameter '" + name + "' has shape " + t.shape() + "; cannot set a value of shape " + value.shape());
+        }
+        values.put(name, HostTensor.fromDoubles(storageOf(declared.get(name)), t.shape(), value.toDoubles()));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.jasg.core;
+
+import java.util.SplittableRandom;
+
+/**
+ * How a parameter gets its first value. Backends call {@link #sample} once, when a
+ * parameter store first meets the parameter. Fan-based initialisers (Xavier, Kaiming)
+ * live in asg-nn and reduce to {@link Uniform} or {@link Normal} with computed bounds.
+ */
+public sealed interface Init {
+    /** All zeros. */
+    record Zeros() implements Init {}
+
+    /** Every element {@code value}. */
+    record Constant(double value) implements Init {}
+
+    /** Independent draws from U(low, high). */
+    record Uniform(double low, double high) implements Init {}
+
+    /** Independent draws from N(mean, std^2). */
+    record Normal(double mean, double std) implements Init {}
+
+    /** Exactly these values (the shape must match the parameter's). */
+    record Values(HostTensor value) implements Init {}
+
+    /** All zeros. */
+    static Init zeros() {
+        return new Zeros();
+    }
+
+    /** All ones. */
+    static Init ones() {
+        return new Constant(1);
+    }
+
+    /** U(low, high). */
+    static Init uniform(double low, double high) {
+        return new Uniform(low, high);
+    }
+
+    /** N(mean, std^2). */
+    static Init normal(double mean, double std) {
+        return new Normal(mean, std);
+    }
+
+    /**
+     * Draws the values for a tensor of {@code shape}. The stream is seeded from the store's
+     * seed and the parameter's name, so a parameter's first value does not depend on the
+     * order in which parameters are met.
+     */
+    default double[] sample(Shape shape, long seed, String name) {
+        int n = shape.sizeInt();
+        double[] out = new double[n];
+        SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+        switch (this) {
+            case Zeros z -> { }
+            case Constant c -> java.util.Arrays.fill(out, c.value());
+            case Uniform u -> { for (int i = 0; i < n; i++) out[i] = u.low() + (u.high() - u.low()) * r.nextDouble(); }
+            case Normal g -> {
+                for (int i = 0; i < n; i += 2) {
+                    // Box-Muller: two independent normals from two uniforms.
+                    double u1 = 1 - r.nextDouble(), u2 = r.nextDouble();
+                    double rad = Math.sqrt(-2 * Math.log(u1));
+                    out[i] = g.mean() + g.std() * rad * Math.cos(2 * Math.PI * u2);
+                    if (i + 1 < n) out[i + 1] = g.mean() + g.std() * rad * Math.sin(2 * Math.PI * u2);
+                }
+            }
+            case Values v -> {
+                if (!v.value().shape().equals(shape)) {
+                    throw new ShapeException("parameter '" + name + "' has shape " + shape + " but its initial value is " + v.value().shape());
+                }
+                out = v.value().toDoubles();
+            }
+        }
+        return out;
+    }
+}

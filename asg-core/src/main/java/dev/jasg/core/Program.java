@@ -1,0 +1,171 @@
+package dev.jasg.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every backend does before it plans memory: checks that the graphs form one chain,
+ * collects outputs and assignments, keeps only the nodes they need (in topological
+ * order), records each node's last use for buffer reuse, and binds feeds to inputs.
+ */
+public final class Program {
+    private final Graph last;
+    private final List<Node> schedule;
+    private final Map<String, Integer> outputs;
+    private final List<Graph.Assignment> assignments;
+    private final Map<String, Node> inputs;
+    private final List<Node> parameters;
+    private final int[] lastUse;
+
+    private Program(Graph last, List<Node> schedule, Map<String, Integer> outputs, List<Graph.Assignment> assignments) {
+        this.last = last;
+        this.schedule = List.copyOf(schedule);
+        this.outputs = outputs;
+        this.assignments = List.copyOf(assignments);
+        Map<String, Node> in = new LinkedHashMap<>();
+        List<Node> ps = new ArrayList<>();
+        for (Node n : schedule) {
+            if (n.op() instanceof Op.Input i) in.put(i.name(), n);
+            if (n.op() instanceof Op.Parameter) ps.add(n);
+        }
+        this.inputs = in;
+        this.parameters = List.copyOf(ps);
+        this.lastUse = new int[last.size()];
+        Arrays.fill(lastUse, -1);
+        for (int s = 0; s < schedule.size(); s++) {
+            for (int i : schedule.get(s).inputs()) lastUse[i] = s;
+        }
+        for (int id : outputs.values()) lastUse[id] = Integer.MAX_VALUE;
+        for (Graph.Assignment a : assignments) lastUse[a.value()] = Integer.MAX_VALUE;
+    }
+
+    /** Builds the program for {@code graphs}, which must lie on one chain. */
+    public static Program of(List<Graph> graphs) {
+        if (graphs.isEmpty()) throw new IllegalArgumentException("compile: no graphs given");
+        Graph last = graphs.get(0);
+        for (Graph g : graphs) if (g.size() > last.size()) last = g;
+        Map<String, Integer> outputs = new LinkedHashMap<>();
+        List<Graph.Assignment> assignments = new ArrayList<>();
+        for (Graph g : graphs) {
+            if (!last.extendsGraph(g)) {
+                throw new IllegalArgumentException("compile: " + g + " is not on the chain of " + last + "; pass a graph and the graphs that continue it");
+            }
+            for (var e : g.outputs().entrySet()) {
+                if (outputs.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("compile: two graphs have an output named '" + e.getKey() + "'");
+            }
+            for (Graph.Assignment a : g.assignments()) {
+                for (Graph.Assignment b : assignments) {
+                    if (a.parameter() == b.parameter()) throw new IllegalArgumentException("compile: parameter node " + a.parameter() + " is assigned twice");
+                }
+                assignments.add(a);
+            }
+        }
+        boolean[] live = new boolean[last.size()];
+        for (int id : outputs.values()) live[id] = true;
+        for (Graph.Assignment a : assignments) {
+            live[a.value()] = true;
+            live[a.parameter()] = true;
+        }
+        for (int id = live.length - 1; id >= 0; id--) {
+            if (!live[id]) continue;
+            for (int i : last.node(id).inputs()) live[i] = true;
+        }
+        List<Node> schedule = new ArrayList<>();
+        for (Node n : last.allNodes()) if (live[n.id()]) schedule.add(n);
+        return new Program(last, schedule, outputs, assignments);
+    }
+
+    /** The deepest graph of the chain. */
+    public Graph graph() {
+        return last;
+    }
+
+    /** The nodes to compute, in topological order. */
+    public List<Node> schedule() {
+        return schedule;
+    }
+
+    /** Outputs by name. */
+    public Map<String, Integer> outputs() {
+        return outputs;
+    }
+
+    /** Assignments to apply after a run. */
+    public List<Graph.Assignment> assignments() {
+        return assignments;
+    }
+
+    /** Inputs the schedule reads, by name. */
+    public Map<String, Node> inputs() {
+        return inputs;
+    }
+
+    /** Parameter nodes the schedule reads or assigns. */
+    public List<Node> parameters() {
+        return parameters;
+    }
+
+    /**
+     * Position in {@link #schedule()} of the last node that reads node {@code id};
+     * {@link Integer#MAX_VALUE} for outputs and assigned values (they live to the end of
+     * the run), -1 when nothing reads it.
+     */
+    public int lastUse(int id) {
+        return lastUse[id];
+    }
+
+    /** Concrete sizes of the symbolic dimensions, and concrete shapes of the nodes, for one set of feeds. */
+    public record Binding(Map<String, Integer> symbols, Shape[] shapes) {
+        /** Concrete shape of node {@code id}. */
+        public Shape shape(int id) {
+            return shapes[id];
+        }
+    }
+
+    /**
+     * Checks {@code feeds} against the inputs (names, dtypes, shapes, consistent symbol
+     * sizes) and returns the concrete shapes of every scheduled node.
+     */
+    public Binding bind(Map<String, HostTensor> feeds) {
+        Map<String, Integer> sym = new HashMap<>();
+        for (var e : inputs.entrySet()) {
+            HostTensor v = feeds.get(e.getKey());
+            Node n = e.getValue();
+            if (v == null) {
+                throw new FeedException("no feed for input '" + e.getKey() + "' (" + n.dtype().label() + n.shape() + "); feeds given: " + feeds.keySet());
+            }
+            boolean dtypeOk = v.dtype() == n.dtype() || (v.dtype().isFloat() && n.dtype().isFloat())
+                    || (v.dtype().isInteger() && n.dtype().isInteger());
+            if (!dtypeOk) {
+                throw new FeedException("feed '" + e.getKey() + "' is " + v.dtype().label() + " but the input is " + n.dtype().label());
+            }
+            Shape want = n.shape(), got = v.shape();
+            if (want.rank() != got.rank()) {
+                throw new FeedException("feed '" + e.getKey() + "' has shape " + got + " but input '" + e.getKey() + "' is " + want);
+            }
+            for (int i = 0; i < want.rank(); i++) {
+                if (want.isSymbolic(i)) {
+                    Integer prev = sym.putIfAbsent(want.symbol(i), got.dim(i));
+                    if (prev != null && prev != got.dim(i)) {
+                        throw new FeedException("feed '" + e.getKey() + "' binds " + want.symbol(i) + "=" + got.dim(i)
+                                + " but an earlier feed bound " + want.symbol(i) + "=" + prev);
+                    }
+                } else if (want.dim(i) != got.dim(i)) {
+                    throw new FeedException("feed '" + e.getKey() + "' has shape " + got + " but input '" + e.getKey() + "' is " + want);
+                }
+            }
+        }
+        for (String k : feeds.keySet()) {
+            if (!inputs.containsKey(k) && !last.inputs().containsKey(k)) {
+                throw new FeedException("feed '" + k + "' matches no input; inputs: " + last.inputs().keySet());
+            }
+        }
+        Shape[] shapes = new Shape[last.size()];
+        for (Node n : schedule) shapes[n.id()] = n.shape().bind(sym);
+        return new Binding(Map.copyOf(sym), shapes);
+    }
+}

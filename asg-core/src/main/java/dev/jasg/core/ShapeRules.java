@@ -1,0 +1,254 @@
+package dev.jasg.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Shape and dtype inference: one rule per op, run when a node is added. A broken rule
+ * throws {@link ShapeException} naming the op and the shapes; {@link GraphBuilder} adds
+ * the node id and scope.
+ */
+public final class ShapeRules {
+    private ShapeRules() {}
+
+    /** An inferred shape and dtype. */
+    public record Result(Shape shape, DType dtype) {}
+
+    /** Infers the result of {@code op} applied to inputs of the given shapes and dtypes. */
+    public static Result infer(Op op, Shape[] in, DType[] dt) {
+        String name = op.label();
+        return switch (op) {
+            case Op.Input i -> throw new IllegalArgumentException("inputs carry their own shape");
+            case Op.Parameter p -> throw new IllegalArgumentException("parameters carry their own shape");
+            case Op.Constant c -> new Result(c.value().shape(), c.value().dtype());
+            case Op.Unary u -> {
+                arity(name, in, 1);
+                if (!dt[0].isFloat() && !u.kind().acceptsIntegers()) {
+                    throw new ShapeException(name + ": needs a float tensor, got " + dt[0].label() + in[0]);
+                }
+                if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool mask " + in[0]);
+                yield new Result(in[0], dt[0]);
+            }
+            case Op.Binary b -> {
+                arity(name, in, 2);
+                sameDtype(name, in, dt);
+                if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on bool masks " + in[0] + " and " + in[1]);
+                yield new Result(broadcast(name, in[0], in[1]), dt[0]);
+            }
+            case Op.Compare c -> {
+                arity(name, in, 2);
+                sameDtype(name, in, dt);
+                yield new Result(broadcast(name, in[0], in[1]), DType.BOOL);
+            }
+            case Op.Where w -> {
+                arity(name, in, 3);
+                if (dt[0] != DType.BOOL) throw new ShapeException(name + ": the condition must be a bool mask, got " + dt[0].label() + in[0]);
+                if (dt[1] != dt[2]) {
+                    throw new ShapeException(name + ": branches have different dtypes: " + dt[1].label() + in[1] + " and " + dt[2].label() + in[2]);
+                }
+                yield new Result(broadcast(name, broadcast(name, in[0], in[1]), in[2]), dt[1]);
+            }
+            case Op.Reduce r -> {
+                arity(name, in, 1);
+                if (r.kind() == ReduceOp.MEAN && !dt[0].isFloat()) throw new ShapeException(name + ": needs a float tensor, got " + dt[0].label() + in[0]);
+                if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool mask; cast it first");
+                checkAxes(name, in[0], r.axes());
+                yield new Result(reduced(in[0], r.axes(), r.keepDims()), dt[0]);
+            }
+            case Op.ArgReduce a -> {
+                arity(name, in, 1);
+                checkAxes(name, in[0], Ints.of(a.axis()));
+                yield new Result(reduced(in[0], Ints.of(a.axis()), a.keepDims()), DType.I32);
+            }
+            case Op.Count c -> {
+                arity(name, in, 1);
+                checkAxes(name, in[0], c.axes());
+                yield new Result(Shape.scalar(), dt[0].isFloat() ? dt[0] : DType.F32);
+            }
+            case Op.MatMul m -> {
+                arity(name, in, 2);
+                sameDtype(name, in, dt);
+                yield new Result(matmul(in[0], in[1]), dt[0]);
+            }
+            case Op.Reshape r -> {
+                arity(name, in, 1);
+                if (!in[0].symbolicSize().equals(r.target().symbolicSize())) {
+                    throw new ShapeException(name + ": cannot reshape " + in[0] + " (" + in[0].symbolicSize() + " elements) to "
+                            + r.target() + " (" + r.target().symbolicSize() + " elements)");
+                }
+                yield new Result(r.target(), dt[0]);
+            }
+            case Op.Permute p -> {
+                arity(name, in, 1);
+                int rank = in[0].rank();
+                boolean[] seen = new boolean[rank];
+                if (p.perm().size() != rank) throw new ShapeException(name + ": permutation " + p.perm() + " has " + p.perm().size() + " axes but the input " + in[0] + " has " + rank);
+                List<Object> parts = new ArrayList<>();
+                for (int i = 0; i < rank; i++) {
+                    int a = p.perm().get(i);
+                    if (a < 0 || a >= rank || seen[a]) throw new ShapeException(name + ": " + p.perm() + " is not a permutation of the axes of " + in[0]);
+                    seen[a] = true;
+                    parts.add(in[0].parts().get(a));
+                }
+                yield new Result(Shape.symbolic(parts.toArray()), dt[0]);
+            }
+            case Op.Expand e -> {
+                arity(name, in, 1);
+                Shape t = e.target(), s = in[0];
+                if (t.rank() < s.rank()) throw new ShapeException(name + ": cannot expand " + s + " to the lower rank " + t);
+                for (int i = 1; i <= s.rank(); i++) {
+                    if (!s.sameDim(-i, t, -i) && !s.isOne(-i)) {
+                        throw new ShapeException(name + ": cannot expand " + s + " to " + t + ": axis " + (s.rank() - i) + " is neither equal nor 1");
+                    }
+                }
+                yield new Result(t, dt[0]);
+            }
+            case Op.Slice s -> {
+                arity(name, in, 1);
+                int ax = checkAxis(name, in[0], s.axis());
+                if (in[0].isSymbolic(ax)) throw new ShapeException(name + ": cannot slice the symbolic axis " + ax + " of " + in[0]);
+                int n = in[0].dim(ax);
+                if (s.step() < 1) throw new ShapeException(name + ": step must be >= 1, got " + s.step());
+                if (s.start() < 0 || s.end() > n || s.start() > s.end()) {
+                    throw new ShapeException(name + ": range " + s.start() + ":" + s.end() + " outside axis " + ax + " of " + in[0]);
+                }
+                int len = (s.end() - s.start() + s.step() - 1) / s.step();
+                yield new Result(in[0].with(ax, len), dt[0]);
+            }
+            case Op.SliceScatter s -> {
+                arity(name, in, 1);
+                int ax = checkAxis(name, in[0], s.axis());
+                if (in[0].isSymbolic(ax)) throw new ShapeException(name + ": axis " + ax + " of " + in[0] + " is symbolic");
+                int n = in[0].dim(ax);
+                if (s.step() < 1 || s.start() < 0 || (n > 0 && s.start() + (long) (n - 1) * s.step() >= s.size())) {
+                    throw new ShapeException(name + ": " + n + " elements from " + s.start() + " by " + s.step() + " do not fit in " + s.size());
+                }
+                yield new Result(in[0].with(ax, s.size()), dt[0]);
+            }
+            case Op.Concat c -> {
+                if (in.length == 0) throw new ShapeException(name + ": needs at least one input");
+                int ax = checkAxis(name, in[0], c.axis());
+                int total = 0;
+                for (int k = 0; k < in.length; k++) {
+                    if (dt[k] != dt[0]) throw new ShapeException(name + ": input " + k + " is " + dt[k].label() + " but input 0 is " + dt[0].label());
+                    if (in[k].rank() != in[0].rank()) throw new ShapeException(name + ": input " + k + " " + in[k] + " has another rank than input 0 " + in[0]);
+                    for (int i = 0; i < in[0].rank(); i++) {
+                        if (i != ax && !in[k].sameDim(i, in[0], i)) {
+                            throw new ShapeException(name + ": input " + k + " " + in[k] + " differs from input 0 " + in[0] + " at axis " + i);
+                        }
+                    }
+                    if (in[k].isSymbolic(ax)) throw new ShapeException(name + ": the concat axis " + ax + " of " + in[k] + " is symbolic");
+                    total += in[k].dim(ax);
+                }
+                yield new Result(in[0].with(ax, total), dt[0]);
+            }
+            case Op.Softmax s -> softmaxLike(name, in, dt, s.axis());
+            case Op.LogSoftmax s -> softmaxLike(name, in, dt, s.axis());
+            case Op.Cast c -> {
+                arity(name, in, 1);
+                yield new Result(in[0], c.to());
+            }
+        };
+    }
+
+    private static Result softmaxLike(String name, Shape[] in, DType[] dt, int axis) {
+        arity(name, in, 1);
+        if (!dt[0].isFloat()) throw new ShapeException(name + ": needs a float tensor, got " + dt[0].label() + in[0]);
+        checkAxis(name, in[0], axis);
+        return new Result(in[0], dt[0]);
+    }
+
+    private static void arity(String name, Shape[] in, int n) {
+        if (in.length != n) throw new ShapeException(name + ": takes " + n + " inputs, got " + in.length);
+    }
+
+    private static void sameDtype(String name, Shape[] in, DType[] dt) {
+        if (dt[0] != dt[1]) {
+            throw new ShapeException(name + ": dtypes differ: " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
+        }
+    }
+
+    private static int checkAxis(String name, Shape s, int axis) {
+        if (axis < 0 || axis >= s.rank()) throw new ShapeException(name + ": axis " + axis + " out of range for " + s);
+        return axis;
+    }
+
+    private static void checkAxes(String name, Shape s, Ints axes) {
+        for (int i = 0; i < axes.size(); i++) {
+            checkAxis(name, s, axes.get(i));
+            if (i > 0 && axes.get(i) <= axes.get(i - 1)) throw new ShapeException(name + ": axes " + axes + " must be sorted and distinct");
+        }
+    }
+
+    /** The shape after reducing {@code axes}. */
+    public static Shape reduced(Shape s, Ints axes, boolean keepDims) {
+        List<Object> out = new ArrayList<>();
+        List<Object> parts = s.parts();
+        for (int i = 0; i < parts.size(); i++) {
+            if (!axes.contains(i)) out.add(parts.get(i));
+            else if (keepDims) out.add(1);
+        }
+        return Shape.symbolic(out.toArray());
+    }
+
+    /** numpy broadcasting of two shapes. */
+    public static Shape broadcast(String name, Shape a, Shape b) {
+        int r = Math.max(a.rank(), b.rank());
+        Object[] out = new Object[r];
+        List<Object> pa = a.parts(), pb = b.parts();
+        for (int i = 1; i <= r; i++) {
+            Object da = i <= a.rank() ? pa.get(a.rank() - i) : 1;
+            Object db = i <= b.rank() ? pb.get(b.rank() - i) : 1;
+            if (da.equals(db) || Integer.valueOf(1).equals(db)) out[r - i] = da;
+            else if (Integer.valueOf(1).equals(da)) out[r - i] = db;
+            else {
+                throw new ShapeException(name + ": shapes " + a + " and " + b + " do not broadcast (axis " + (r - i) + ": " + da + " vs " + db + ")");
+            }
+        }
+        return Shape.symbolic(out);
+    }
+
+    /** torch.matmul's shape rule. */
+    public static Shape matmul(Shape a, Shape b) {
+        if (a.rank() == 0 || b.rank() == 0) throw new ShapeException("matmul: needs tensors of rank >= 1, got " + a + " x " + b);
+        Shape a2 = a.rank() == 1 ? a.insert(0, 1) : a;
+        Shape b2 = b.rank() == 1 ? b.insert(1, 1) : b;
+        if (!a2.sameDim(-1, b2, -2)) throw new ShapeException("matmul: inner dimensions differ: " + a + " x " + b);
+        Shape batch = broadcast("matmul", a2.sub(0, a2.rank() - 2), b2.sub(0, b2.rank() - 2));
+        List<Object> out = new ArrayList<>(batch.parts());
+        if (a.rank() > 1) out.add(a2.parts().get(a2.rank() - 2));
+        if (b.rank() > 1) out.add(b2.parts().get(b2.rank() - 1));
+        return Shape.symbolic(out.toArray());
+    }
+
+    /**
+     * Resolves a reshape spec of sizes, symbol names and at most one {@code -1} against the
+     * input shape, e.g. {@code [B,28,28]} with {@code (-1, 784)} gives {@code [B,784]}.
+     */
+    public static Shape resolveReshape(Shape in, Object... spec) {
+        int infer = -1;
+        Object[] parts = spec.clone();
+        for (int i = 0; i < parts.length; i++) {
+            if (Integer.valueOf(-1).equals(parts[i])) {
+                if (infer >= 0) throw new ShapeException("reshape: only one -1 allowed in " + java.util.Arrays.toString(spec));
+                infer = i;
+                parts[i] = 1;
+            } else if (parts[i] instanceof Integer n && n < 0) {
+                throw new ShapeException("reshape: negative size " + n + " in " + java.util.Arrays.toString(spec));
+            }
+        }
+        Shape known = Shape.symbolic(parts);
+        if (infer < 0) return known;
+        Shape.SymbolicSize rest = in.symbolicSize().divide(known.symbolicSize());
+        if (rest == null) throw new ShapeException("reshape: cannot infer -1 when reshaping " + in + " to " + java.util.Arrays.toString(spec));
+        if (rest.powers().isEmpty()) {
+            if (rest.coefficient() > Integer.MAX_VALUE) throw new ShapeException("reshape: inferred size too large");
+            parts[infer] = (int) rest.coefficient();
+        } else if (rest.coefficient() == 1 && rest.powers().size() == 1 && rest.powers().firstEntry().getValue() == 1) {
+            parts[infer] = rest.powers().firstKey();
+        } else {
+            throw new ShapeException("reshape: the -1 axis would be " + rest + " when reshaping " + in + ", which is not one size or symbol");
+        }
+        return Shape.symbolic(parts);
+    }
+}
