@@ -1,0 +1,286 @@
+package dev.jasg.autograd;
+
+import dev.jasg.core.DType;
+import dev.jasg.core.Graph;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Shape;
+import dev.jasg.core.ShapeException;
+import dev.jasg.core.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Graph-to-graph reverse-mode differentiation.
+ *
+ * <p>{@code gradients(graph, loss, wrt)} returns a new {@link Graph} that continues
+ * {@code graph}: its nodes compute {@code d loss / d w} for each {@code w} in {@code wrt},
+ * reading forward values simply by referring to the forward node ids. The gradient nodes
+ * are ordinary ops added through the {@link Tensor} API by the rules in {@link Vjp}, so a
+ * gradient graph can itself be differentiated: the backward walk covers the whole chain
+ * ({@link Graph#allNodes()}), which gives second derivatives.
+ *
+ * <p>Outputs are named {@code grad:<parameter name>}, {@code grad:<input name>}, or
+ * {@code grad:%<id>} for any other node, in {@code wrt} order; each has its wrt's shape
+ * and dtype. Only nodes on a differentiable path from some wrt to the loss are visited;
+ * a node used several times accumulates its contributions by addition. Gradient nodes
+ * carry the scope {@code grad} followed by the forward node's scope.
+ *
+ * <p>A wrt the loss does not depend on gets zeros: a broadcast scalar constant when its
+ * shape is concrete, and {@code w * 0} when its shape is symbolic. The product keeps the
+ * wrt (an input) in the schedule, so its symbolic sizes are bound from its feed even when
+ * nothing else reads it; the price is that an infinite or NaN element of {@code w} gives a
+ * NaN there, as {@code 0 * w} does in PyTorch.
+ */
+public final class Autograd {
+    /** Scope that every gradient node is created in. */
+    public static final String SCOPE = "grad";
+
+    private Autograd() {}
+
+    /** Gradients of {@code loss} with respect to the {@code wrt} tensors, which must be nodes of {@code graph}'s chain. */
+    public static Graph gradients(Graph graph, Tensor loss, List<Tensor> wrt) {
+        int[] ids = new int[wrt.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = checkedId(graph, wrt.get(i));
+        return gradients(graph, checkedId(graph, loss), ids);
+    }
+
+    /**
+     * Gradients of the graph output (of {@code graph} or one of its ancestors) named
+     * {@code lossOutputName} with respect to the parameters or inputs named in {@code wrt}.
+     */
+    public static Graph gradients(Graph graph, String lossOutputName, List<String> wrtParameterOrInputNames) {
+        Integer lossId = null;
+        List<String> known = new ArrayList<>();
+        for (Graph g = graph; g != null && lossId == null; g = g.parent()) {
+            lossId = g.outputs().get(lossOutputName);
+            known.addAll(g.outputs().keySet());
+        }
+        if (lossId == null) throw new IllegalArgumentException("gradients: no output named '" + lossOutputName + "'; outputs: " + known);
+        Map<String, Node> params = graph.parameters(), inputs = graph.inputs();
+        int[] ids = new int[wrtParameterOrInputNames.size()];
+        for (int i = 0; i < ids.length; i++) {
+            String name = wrtParameterOrInputNames.get(i);
+            Node p = params.get(name), in = inputs.get(name);
+            if (p != null && in != null) {
+                throw new IllegalArgumentException("gradients: '" + name + "' names both parameter %" + p.id() + " and input %" + in.id());
+            }
+            if (p == null && in == null) {
+                throw new IllegalArgumentException("gradients: no parameter or input named '" + name + "'; parameters: "
+                        + params.keySet() + ", inputs: " + inputs.keySet());
+            }
+            ids[i] = (p != null ? p : in).id();
+        }
+        return gradients(graph, lossId, ids);
+    }
+
+    /** Gradients of node {@code lossId} with respect to nodes {@code wrtIds}, all of {@code graph}'s chain. */
+    public static Graph gradients(Graph graph, int lossId, int... wrtIds) {
+        Node loss = node(graph, lossId, "loss");
+        if (!loss.dtype().isFloat() || !isOneElement(loss.shape())) {
+            throw new ShapeException("gradients: the loss must be a float scalar, but " + describe(loss) + " is "
+                    + loss.dtype().label() + loss.shape());
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int w : wrtIds) {
+            Node n = node(graph, w, "wrt");
+            if (!seen.add(w)) throw new IllegalArgumentException("gradients: wrt node " + describe(n) + " is listed twice");
+            if (!n.dtype().isFloat()) {
+                throw new GradientException("gradients: wrt " + describe(n) + " is " + n.dtype().label() + n.shape()
+                        + "; gradients exist for float tensors only (loss " + describe(loss) + ")");
+            }
+        }
+
+        List<Node> all = graph.allNodes();
+        boolean[] fromWrt = new boolean[lossId + 1];
+        for (int w : wrtIds) if (w <= lossId) fromWrt[w] = true;
+        flowForward(all, fromWrt);
+        boolean[] toLoss = new boolean[lossId + 1];
+        toLoss[lossId] = true;
+        for (int id = lossId; id >= 0; id--) {
+            if (!toLoss[id]) continue;
+            Node n = all.get(id);
+            for (int i = 0; i < n.arity(); i++) if (carries(n, i, all)) toLoss[n.input(i)] = true;
+        }
+        boolean[] relevant = new boolean[lossId + 1];
+        for (int id = 0; id <= lossId; id++) relevant[id] = fromWrt[id] && toLoss[id];
+        for (int w : wrtIds) if (w <= lossId && !relevant[w]) checkNotBlocked(all, loss, w);
+
+        GraphBuilder b = new GraphBuilder(graph);
+        Tensor[] grad = new Tensor[lossId + 1];
+        try (var scope = b.scope(SCOPE)) {
+            if (relevant[lossId]) grad[lossId] = b.constant(ones(loss.dtype(), loss.shape()));
+            for (int id = lossId; id >= 0; id--) {
+                Node n = all.get(id);
+                if (!relevant[id] || grad[id] == null || n.arity() == 0) continue;
+                boolean[] need = new boolean[n.arity()];
+                boolean any = false;
+                for (int i = 0; i < need.length; i++) {
+                    need[i] = relevant[n.input(i)] && carries(n, i, all);
+                    any |= need[i];
+                }
+                if (!any) continue;
+                Tensor g = grad[id];
+                Tensor[] c = withScope(b, n.scope(), () -> Vjp.contributions(n, g, need, b));
+                for (int i = 0; i < need.length; i++) {
+                    if (!need[i] || c[i] == null) continue;
+                    Node target = all.get(n.input(i));
+                    checkContribution(n, i, target, c[i]);
+                    int t = target.id();
+                    grad[t] = grad[t] == null ? c[i] : grad[t].add(c[i]);
+                }
+            }
+            for (int w : wrtIds) {
+                Node wn = all.get(w);
+                Tensor gw = w <= lossId ? grad[w] : null;
+                b.output(outputName(wn), gw != null ? gw : zeros(b, wn));
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * False for the ops that pass no gradient to their inputs because their result is
+     * piecewise constant or not a float: comparisons, arg-max/arg-min and casts to a
+     * non-float dtype. Ops whose gradient is identically zero but defined ({@code sign},
+     * {@code count}) are differentiable.
+     */
+    public static boolean isDifferentiable(Op op) {
+        return switch (op) {
+            case Op.Compare c -> false;
+            case Op.ArgReduce a -> false;
+            case Op.Cast c -> c.to().isFloat();
+            case Op.Input i -> true;
+            case Op.Parameter p -> true;
+            case Op.Constant c -> true;
+            case Op.Unary u -> true;
+            case Op.Binary b -> true;
+            case Op.Where w -> true;
+            case Op.Reduce r -> true;
+            case Op.Count c -> true;
+            case Op.MatMul m -> true;
+            case Op.Reshape r -> true;
+            case Op.Permute p -> true;
+            case Op.Expand e -> true;
+            case Op.Slice s -> true;
+            case Op.SliceScatter s -> true;
+            case Op.Concat c -> true;
+            case Op.Softmax s -> true;
+            case Op.LogSoftmax s -> true;
+        };
+    }
+
+    /** The output name of the gradient of {@code w}: {@code grad:name} for parameters and inputs, else {@code grad:%id}. */
+    public static String outputName(Node w) {
+        if (w.op() instanceof Op.Parameter p) return "grad:" + p.name();
+        if (w.op() instanceof Op.Input i) return "grad:" + i.name();
+        return "grad:%" + w.id();
+    }
+
+    /** True when input {@code i} of {@code n} passes gradient: a differentiable op between float tensors, and not a mask. */
+    private static boolean carries(Node n, int i, List<Node> all) {
+        if (n.op() instanceof Op.Where && i == 0) return false;
+        return isDifferentiable(n.op()) && n.dtype().isFloat() && all.get(n.input(i)).dtype().isFloat();
+    }
+
+    /** Marks every node reached from a marked one over gradient-carrying edges (ids are topological). */
+    private static void flowForward(List<Node> all, boolean[] marked) {
+        for (int id = 0; id < marked.length; id++) {
+            if (marked[id]) continue;
+            Node n = all.get(id);
+            for (int i = 0; i < n.arity(); i++) {
+                if (marked[n.input(i)] && carries(n, i, all)) {
+                    marked[id] = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * Throws when the loss depends on {@code w} but no gradient can flow from it: names the
+     * first node where the dependence passes through an op without a gradient.
+     */
+    private static void checkNotBlocked(List<Node> all, Node loss, int w) {
+        int lossId = loss.id();
+        boolean[] ancestor = new boolean[lossId + 1];
+        ancestor[lossId] = true;
+        for (int id = lossId; id >= 0; id--) {
+            if (ancestor[id]) for (int in : all.get(id).inputs()) ancestor[in] = true;
+        }
+        if (!ancestor[w]) return; // independent: a zero gradient, not an error
+        boolean[] reach = new boolean[lossId + 1];
+        reach[w] = true;
+        flowForward(all, reach);
+        for (int id = w + 1; id <= lossId; id++) {
+            if (!ancestor[id] || reach[id]) continue;
+            Node n = all.get(id);
+            for (int i = 0; i < n.arity(); i++) {
+                if (reach[n.input(i)]) {
+                    throw new GradientException("gradients: the loss " + describe(loss) + " depends on wrt " + describe(all.get(w))
+                            + " only through " + describe(n) + " (input " + i + "), which passes no gradient"
+                            + " (comparisons, arg-max/arg-min, casts to integer or bool and mask inputs have none)");
+                }
+            }
+        }
+        throw new IllegalStateException("gradients: no blocking node found between " + describe(all.get(w)) + " and " + describe(loss));
+    }
+
+    private static void checkContribution(Node n, int i, Node target, Tensor c) {
+        if (!c.shape().equals(target.shape()) || c.dtype() != target.dtype()) {
+            throw new GradientException("gradients: the rule of " + describe(n) + " gave " + c.dtype().label() + c.shape()
+                    + " for input " + i + ", " + describe(target) + " of " + target.dtype().label() + target.shape());
+        }
+    }
+
+    private static Tensor zeros(GraphBuilder b, Node w) {
+        Tensor x = b.tensor(w.id());
+        if (!w.shape().isConcrete()) return x.mul(0);
+        return b.scalar(0, w.dtype()).broadcastTo(w.shape());
+    }
+
+    private static HostTensor ones(DType dtype, Shape shape) {
+        double[] v = new double[shape.sizeInt()];
+        Arrays.fill(v, 1);
+        return HostTensor.fromDoubles(dtype, shape, v);
+    }
+
+    private static boolean isOneElement(Shape s) {
+        for (int i = 0; i < s.rank(); i++) if (!s.isOne(i)) return false;
+        return true;
+    }
+
+    private static <T> T withScope(GraphBuilder b, String scope, java.util.function.Supplier<T> body) {
+        if (scope.isEmpty()) return body.get();
+        try (var s = b.scope(scope)) {
+            return body.get();
+        }
+    }
+
+    private static Node node(Graph graph, int id, String role) {
+        if (id < 0 || id >= graph.size()) {
+            throw new IllegalArgumentException("gradients: " + role + " id " + id + " is not a node of a graph chain of " + graph.size() + " nodes");
+        }
+        return graph.node(id);
+    }
+
+    private static int checkedId(Graph graph, Tensor t) {
+        if (t.id() >= graph.size() || graph.node(t.id()) != t.node()) {
+            throw new IllegalArgumentException("gradients: tensor " + t + " is not a node of " + graph
+                    + " or the graphs it continues; build the graph after adding it");
+        }
+        return t.id();
+    }
+
+    /** {@code %id op 'path'}, how errors name a node. */
+    static String describe(Node n) {
+        return "%" + n.id() + " " + n.op().label() + " '" + n.path() + "'";
+    }
+}

@@ -1,0 +1,266 @@
+package dev.jasg.autograd;
+
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.Ints;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.ReduceOp;
+import dev.jasg.core.Shape;
+import dev.jasg.core.ShapeRules;
+import dev.jasg.core.Tensor;
+import dev.jasg.core.UnaryOp;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The vector-Jacobian product of every op: given the upstream gradient {@code g} of a node's
+ * output {@code y}, the gradient contribution for each of its inputs.
+ *
+ * <p>Rules are written only with the public {@link Tensor} API, so the nodes they add are
+ * ordinary graph nodes: backends run them like any other, and they can be differentiated
+ * again (second derivatives). Broadcasting is undone in one place, {@link #sumToShape}.
+ */
+public final class Vjp {
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+    private static final double INV_SQRT_2 = 1 / Math.sqrt(2);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+    private static final double GELU_TANH_C = 0.044715;
+
+    private Vjp() {}
+
+    /**
+     * Gradient contributions of {@code node}'s inputs for upstream gradient {@code g}
+     * (shaped like the node's output). Entry {@code i} is null when input {@code i} gets no
+     * gradient: it was not asked for ({@code need[i]} false), it is a mask or an index, or
+     * its gradient is identically zero (sign, count). Forward values are read by id from
+     * the graph {@code b} continues.
+     */
+    public static Tensor[] contributions(Node node, Tensor g, boolean[] need, GraphBuilder b) {
+        Tensor[] in = new Tensor[node.arity()];
+        for (int i = 0; i < in.length; i++) in[i] = b.tensor(node.input(i));
+        Tensor y = b.tensor(node.id());
+        Tensor[] none = new Tensor[in.length];
+        Tensor[] out = switch (node.op()) {
+            case Op.Input i -> none; // leaf
+            case Op.Parameter p -> none; // leaf
+            case Op.Constant c -> none; // leaf
+            case Op.Unary u -> one(unary(u, in[0], y, g));
+            case Op.Binary bin -> binary(bin, in[0], in[1], y, g, need);
+            case Op.Compare c -> none; // piecewise constant: no gradient (isDifferentiable is false)
+            // d/da = where(m, g, 0), d/db = where(m, 0, g); the mask gets none
+            case Op.Where w -> new Tensor[] {null,
+                    need[1] ? sumToShape(in[0].where(g, 0), in[1].shape()) : null,
+                    need[2] ? sumToShape(Tensor.where(in[0], g.scalarLike(0), g), in[2].shape()) : null};
+            case Op.Reduce r -> one(reduce(r, in[0], y, g));
+            case Op.ArgReduce a -> none; // integer result: no gradient (isDifferentiable is false)
+            case Op.Count c -> none; // depends on the shape only: gradient zero
+            case Op.MatMul m -> matmul(in[0], in[1], g, need);
+            // reshape g back to x's (possibly symbolic) shape
+            case Op.Reshape r -> one(g.reshape(in[0].shape()));
+            // the inverse permutation: inv[perm[i]] = i
+            case Op.Permute p -> one(g.permute(inverse(p.perm())));
+            // sum over the broadcast axes
+            case Op.Expand e -> one(sumToShape(g, in[0].shape()));
+            // scatter g back into zeros of x's length along the axis
+            case Op.Slice s -> one(b.apply(new Op.SliceScatter(s.axis(), s.start(), s.step(), in[0].shape().dim(s.axis())), g));
+            // the elements of g that x was written to: start, start+step, ... (n of them)
+            case Op.SliceScatter s -> {
+                int n = in[0].shape().dim(s.axis());
+                int end = n == 0 ? s.start() : s.start() + (n - 1) * s.step() + 1;
+                yield one(b.apply(new Op.Slice(s.axis(), s.start(), end, s.step()), g));
+            }
+            // input k gets its own section of g
+            case Op.Concat c -> concat(c, in, g, need);
+            // dx = y * (g - sum(g*y))
+            case Op.Softmax s -> one(y.mul(g.sub(g.mul(y).sum(s.axis(), true))));
+            // dx = g - softmax(x) * sum(g), softmax(x) = exp(y)
+            case Op.LogSoftmax s -> one(g.sub(y.exp().mul(g.sum(s.axis(), true))));
+            // float -> float: cast g back; any other cast has no gradient (isDifferentiable)
+            case Op.Cast c -> in[0].dtype().isFloat() && c.to().isFloat() ? one(g.cast(in[0].dtype())) : none;
+        };
+        for (int i = 0; i < out.length; i++) if (!need[i]) out[i] = null;
+        return out;
+    }
+
+    private static Tensor unary(Op.Unary u, Tensor x, Tensor y, Tensor g) {
+        double a = u.a(), c = u.b();
+        return switch (u.kind()) {
+            // -g
+            case NEG -> g.neg();
+            // g * sign(x)
+            case ABS -> g.mul(x.sign());
+            // piecewise constant: zero
+            case SIGN -> null;
+            // g * e^x = g * y
+            case EXP -> g.mul(y);
+            // g * e^x = g * (y + 1)
+            case EXPM1 -> g.mul(y.add(1));
+            // g / x
+            case LOG -> g.div(x);
+            // g / (1 + x)
+            case LOG1P -> g.div(x.add(1));
+            // g * 0.5 / sqrt(x)
+            case SQRT -> g.mul(0.5).div(y);
+            // -0.5 * g * x^(-3/2) = -0.5 * g * y^3
+            case RSQRT -> g.mul(y.mul(y).mul(y)).mul(-0.5);
+            // g * cos x
+            case SIN -> g.mul(x.cos());
+            // -g * sin x
+            case COS -> g.mul(x.sin()).neg();
+            // g * 2/sqrt(pi) * exp(-x^2)
+            case ERF -> g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI));
+            // g where x > 0
+            case RELU -> x.gt(0).where(g, 0);
+            // g * y * (1 - y)
+            case SIGMOID -> g.mul(y.mul(y.rsub(1)));
+            // g * (1 - y^2)
+            case TANH -> g.mul(y.square().rsub(1));
+            // g * (Phi(x) + x phi(x)), Phi = 0.5 (1 + erf(x/sqrt2)), phi = exp(-x^2/2)/sqrt(2pi)
+            case GELU -> {
+                Tensor cdf = x.mul(INV_SQRT_2).erf().add(1).mul(0.5);
+                Tensor pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+                yield g.mul(cdf.add(x.mul(pdf)));
+            }
+            // t = tanh(k (x + c x^3)): g * (0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3c x^2))
+            case GELU_TANH -> {
+                Tensor x2 = x.square();
+                Tensor t = x.add(x2.mul(x).mul(GELU_TANH_C)).mul(SQRT_2_OVER_PI).tanh();
+                Tensor inner = x2.mul(3 * GELU_TANH_C).add(1).mul(SQRT_2_OVER_PI);
+                Tensor d = t.add(1).add(x.mul(t.square().rsub(1)).mul(inner)).mul(0.5);
+                yield g.mul(d);
+            }
+            // s = sigmoid(x): g * s * (1 + x (1 - s))
+            case SILU -> {
+                Tensor s = x.sigmoid();
+                yield g.mul(s.mul(x.mul(s.rsub(1)).add(1)));
+            }
+            // g where beta x > threshold, else g * sigmoid(beta x)
+            case SOFTPLUS -> {
+                Tensor bx = x.mul(a);
+                yield bx.gt(c).where(g, g.mul(bx.sigmoid()));
+            }
+            // g where x > 0, else g * alpha e^x = g * (y + alpha)
+            case ELU -> x.gt(0).where(g, g.mul(y.add(a)));
+            // g where x > 0, else slope * g
+            case LEAKY_RELU -> x.gt(0).where(g, g.mul(a));
+            // g where lo <= x <= hi, else 0
+            case CLAMP -> x.ge(a).where(x.le(c).where(g, 0), 0);
+        };
+    }
+
+    private static Tensor[] binary(Op.Binary op, Tensor a, Tensor b, Tensor y, Tensor g, boolean[] need) {
+        Tensor[] d = switch (op.kind()) {
+            // ga = g, gb = g
+            case ADD -> new Tensor[] {g, g};
+            // ga = g, gb = -g
+            case SUB -> new Tensor[] {g, need[1] ? g.neg() : null};
+            // ga = g b, gb = g a
+            case MUL -> new Tensor[] {need[0] ? g.mul(b) : null, need[1] ? g.mul(a) : null};
+            // ga = g / b, gb = -g a / b^2 = -(g / b) y
+            case DIV -> {
+                Tensor gOverB = g.div(b);
+                yield new Tensor[] {gOverB, need[1] ? gOverB.mul(y).neg() : null};
+            }
+            // ga = g b a^(b-1), gb = g y ln a, 0 where a == 0 (ln reads 1 there so no NaN leaks into second derivatives)
+            case POW -> {
+                Tensor ga = need[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null;
+                Tensor gb = null;
+                if (need[1]) {
+                    Tensor zero = a.eq(0);
+                    Tensor safeA = zero.where(a.scalarLike(1), a);
+                    gb = zero.where(g.scalarLike(0), g.mul(y).mul(safeA.log()));
+                }
+                yield new Tensor[] {ga, gb};
+            }
+            // the larger side gets g, ties split g/2 each (as PyTorch)
+            case MAXIMUM -> new Tensor[] {
+                    need[0] ? a.gt(b).where(g, a.eq(b).where(g.mul(0.5), 0)) : null,
+                    need[1] ? b.gt(a).where(g, a.eq(b).where(g.mul(0.5), 0)) : null};
+            // the smaller side gets g, ties split g/2 each (as PyTorch)
+            case MINIMUM -> new Tensor[] {
+                    need[0] ? a.lt(b).where(g, a.eq(b).where(g.mul(0.5), 0)) : null,
+                    need[1] ? b.lt(a).where(g, a.eq(b).where(g.mul(0.5), 0)) : null};
+        };
+        return new Tensor[] {
+                need[0] ? sumToShape(d[0], a.shape()) : null,
+                need[1] ? sumToShape(d[1], b.shape()) : null};
+    }
+
+    private static Tensor reduce(Op.Reduce r, Tensor x, Tensor y, Tensor g) {
+        Ints axes = r.axes();
+        if (axes.size() == 0) return g; // an empty reduction is a copy
+        GraphBuilder b = x.builder();
+        Shape kept = ShapeRules.reduced(x.shape(), axes, true);
+        Tensor gKept = g.reshape(kept);
+        return switch (r.kind()) {
+            // g broadcast back over the reduced axes
+            case SUM -> gKept.broadcastTo(x.shape());
+            // g broadcast back, divided by the reduced count (resolved at run time for symbolic sizes)
+            case MEAN -> gKept.broadcastTo(x.shape()).div(b.apply(new Op.Count(axes), x));
+            // g shared evenly among the elements equal to the extremum: g * mask / sum(mask)
+            case MAX, MIN -> {
+                Tensor mask = x.eq(y.reshape(kept)).cast(x.dtype());
+                Tensor ties = b.apply(new Op.Reduce(ReduceOp.SUM, axes, true), mask);
+                yield gKept.mul(mask).div(ties);
+            }
+        };
+    }
+
+    /** torch.matmul's gradient: ga = g b^T, gb = a^T g on the 1-D-promoted operands, batch broadcasting summed away. */
+    private static Tensor[] matmul(Tensor a, Tensor b, Tensor g, boolean[] need) {
+        Tensor a2 = a.rank() == 1 ? a.unsqueeze(0) : a;
+        Tensor b2 = b.rank() == 1 ? b.unsqueeze(-1) : b;
+        // g with the squeezed 1-D axes restored: batch + [M, N]
+        Tensor g2 = g.reshape(ShapeRules.matmul(a2.shape(), b2.shape()));
+        return new Tensor[] {
+                need[0] ? sumToShape(g2.matmul(b2.mT()), a2.shape()).reshape(a.shape()) : null,
+                need[1] ? sumToShape(a2.mT().matmul(g2), b2.shape()).reshape(b.shape()) : null};
+    }
+
+    private static Tensor[] concat(Op.Concat c, Tensor[] in, Tensor g, boolean[] need) {
+        Tensor[] out = new Tensor[in.length];
+        int offset = 0;
+        for (int k = 0; k < in.length; k++) {
+            int len = in[k].shape().dim(c.axis());
+            if (need[k]) out[k] = g.builder().apply(new Op.Slice(c.axis(), offset, offset + len, 1), g);
+            offset += len;
+        }
+        return out;
+    }
+
+    private static Tensor[] one(Tensor t) {
+        return new Tensor[] {t};
+    }
+
+    private static int[] inverse(Ints perm) {
+        int[] inv = new int[perm.size()];
+        for (int i = 0; i < inv.length; i++) inv[perm.get(i)] = i;
+        return inv;
+    }
+
+    /**
+     * Undoes broadcasting: sums {@code grad} over the leading axes that {@code target} lacks
+     * and over the axes where {@code target} has size 1 and {@code grad} does not, then
+     * reshapes to {@code target}. Symbolic sizes are compared by name, so a {@code [B,1]}
+     * target of a {@code [B,10]} gradient sums axis 1 only.
+     */
+    public static Tensor sumToShape(Tensor grad, Shape target) {
+        Shape s = grad.shape();
+        if (s.equals(target)) return grad;
+        int lead = s.rank() - target.rank();
+        if (lead < 0) throw new IllegalArgumentException("sumToShape: " + s + " has a lower rank than the target " + target);
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < lead; i++) axes.add(i);
+        for (int i = 0; i < target.rank(); i++) {
+            if (target.isOne(i) && !s.isOne(lead + i)) axes.add(lead + i);
+            else if (!target.isOne(i) && !target.sameDim(i, s, lead + i)) {
+                throw new IllegalArgumentException("sumToShape: " + s + " is not a broadcast of " + target);
+            }
+        }
+        Tensor summed = axes.isEmpty() ? grad
+                : grad.builder().apply(new Op.Reduce(ReduceOp.SUM, Ints.of(axes.stream().mapToInt(Integer::intValue).toArray()), true), grad);
+        return summed.reshape(target);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.jasg.testkit;
+
+import dev.jasg.core.DType;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Init;
+import dev.jasg.core.Op;
+import dev.jasg.core.Shape;
+import dev.jasg.core.Tensor;
+import dev.jasg.testkit.OpCase.Domain;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.jasg.testkit.OpCase.row;
+
+/**
+ * The op table. Each row builds one op (or a composite) from fed arguments with safe
+ * domains; {@link OpCheck} turns every row into a shape test, a gradient check and a
+ * backend-versus-reference check. A completeness test fails when an op of the sealed
+ * {@link Op} hierarchy (or a kind of a unary/binary/compare/reduce enum) appears in no row.
+ */
+public final class OpCases {
+    private OpCases() {}
+
+    private static final Domain SIGNED = new Domain.Signed(0.1, 2);
+    private static final Domain POSITIVE = new Domain.Uniform(0.1, 3);
+    private static final Domain WIDE = new Domain.Uniform(-3, 3);
+
+    private static int[] s(int... d) {
+        return d;
+    }
+
+    /** Every row of the table. */
+    public static List<OpCase> all() {
+        List<OpCase> r = new ArrayList<>();
+        unary(r);
+        binary(r);
+        selection(r);
+        reductions(r);
+        linearAlgebra(r);
+        shapes(r);
+        normalisation(r);
+        leaves(r);
+        return r;
+    }
+
+    private static void unary(List<OpCase> r) {
+        r.add(row("neg").arg(3, 4).expect(s(3, 4), (g, a) -> a.get(0).neg()));
+        r.add(row("abs").arg(SIGNED, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).abs()));
+        r.add(row("sign").arg(SIGNED, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).sign().mul(a.get(0))));
+        r.add(row("exp").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).exp()));
+        r.add(row("expm1").arg(3, 4).expect(s(3, 4), (g, a) -> a.get(0).expm1()));
+        r.add(row("log").arg(POSITIVE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).log()));
+        r.add(row("log1p").arg(new Domain.Uniform(-0.5, 2), 3, 4).expect(s(3, 4), (g, a) -> a.get(0).log1p()));
+        r.add(row("sqrt").arg(POSITIVE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).sqrt()));
+        r.add(row("rsqrt").arg(POSITIVE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).rsqrt()));
+        r.add(row("sin").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).sin()));
+        r.add(row("cos").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).cos()));
+        r.add(row("erf").arg(new Domain.Uniform(-2, 2), 3, 4).expect(s(3, 4), (g, a) -> a.get(0).erf()));
+        r.add(row("relu").arg(SIGNED, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).relu()));
+        r.add(row("sigmoid").arg(new Domain.Uniform(-4, 4), 3, 4).expect(s(3, 4), (g, a) -> a.get(0).sigmoid()));
+        r.add(row("tanh").arg(new Domain.Uniform(-2, 2), 3, 4).expect(s(3, 4), (g, a) -> a.get(0).tanh()));
+        r.add(row("gelu exact").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).gelu()));
+        r.add(row("gelu tanh").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).gelu("tanh")));
+        r.add(row("silu").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).silu()));
+        r.add(row("softplus").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).softplus()));
+        r.add(row("softplus beta 2 threshold 1").arg(new Domain.Choice(-1.3, -0.2, 0.3, 0.9, 1.7), 3, 4)
+                .expect(s(3, 4), (g, a) -> a.get(0).softplus(2, 1)));
+        r.add(row("elu alpha 1.5").arg(SIGNED, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).elu(1.5)));
+        r.add(row("leaky_relu 0.1").arg(SIGNED, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).leakyRelu(0.1)));
+        r.add(row("clamp").arg(new Domain.Choice(-0.9, -0.7, -0.3, 0.1, 0.4, 0.6, 0.8), 3, 4)
+                .expect(s(3, 4), (g, a) -> a.get(0).clamp(-0.5, 0.5)));
+        r.add(row("abs and neg of i32").typed(DType.I32, new Domain.Integers(-5, 5), 6)
+                .expect(s(6), (g, a) -> a.get(0).abs().add(a.get(0).neg())));
+    }
+
+    private static void binary(List<OpCase> r) {
+        r.add(row("add broadcast [3,1]+[4]").arg(3, 1).arg(4).expect(s(3, 4), (g, a) -> a.get(0).add(a.get(1))));
+        r.add(row("sub broadcast [2,3,4]-[3,1]").arg(2, 3, 4).arg(3, 1).expect(s(2, 3, 4), (g, a) -> a.get(0).sub(a.get(1))));
+        r.add(row("mul scalar by tensor").arg().arg(2, 3).expect(s(2, 3), (g, a) -> a.get(0).mul(a.get(1))));
+        r.add(row("div").arg(3, 4).arg(new Domain.Signed(0.5, 2), 3, 4).expect(s(3, 4), (g, a) -> a.get(0).div(a.get(1))));
+        r.add(row("pow").arg(new Domain.Uniform(0.5, 2), 3, 4).arg(new Domain.Uniform(-1.5, 1.5), 3, 4)
+                .expect(s(3, 4), (g, a) -> a.get(0).pow(a.get(1))));
+        r.add(row("pow by constant").arg(WIDE, 5).expect(s(5), (g, a) -> a.get(0).pow(3)));
+        r.add(row("maximum broadcast").arg(3, 4).arg(4).expect(s(3, 4), (g, a) -> a.get(0).maximum(a.get(1))));
+        r.add(row("minimum broadcast").arg(3, 4).arg(3, 1).expect(s(3, 4), (g, a) -> a.get(0).minimum(a.get(1))));
+        r.add(row("maximum ties split the gradient").arg(new Domain.Choice(-1, 0.5, 1), 6).arg(new Domain.Choice(0.5), 6)
+                .expect(s(6), (g, a) -> a.get(0).maximum(a.get(1)).mul(a.get(0).add(2))));
+        r.add(row("i32 arithmetic truncates").typed(DType.I32, new Domain.Integers(-9, 9), 8).typed(DType.I32, new Domain.Integers(1, 4), 8)
+                .expect(s(8), (g, a) -> a.get(0).div(a.get(1)).add(a.get(0).mul(a.get(1))).sub(a.get(1))));
+    }
+
+    private static void selection(List<OpCase> r) {
+        Domain small = new Domain.Choice(0, 1, 2);
+        r.add(row("eq").arg(small, 3, 4).arg(small, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).eq(a.get(1))));
+        r.add(row("ne broadcast").arg(small, 3, 4).arg(small, 4).expect(s(3, 4), (g, a) -> a.get(0).ne(a.get(1))));
+        r.add(row("lt").arg(small, 3, 4).arg(small, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).lt(a.get(1))));
+        r.add(row("le").arg(small, 3, 4).arg(small, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).le(a.get(1))));
+        r.add(row("gt scalar").arg(small, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).gt(1)));
+        r.add(row("ge").arg(small, 3, 4).arg(small, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).ge(a.get(1))));
+        r.add(row("where broadcast").arg(SIGNED, 3, 4).arg(3, 1).arg(4)
+                .expect(s(3, 4), (g, a) -> Tensor.where(a.get(0).gt(0), a.get(1), a.get(2))));
+        r.add(row("where with a scalar branch").arg(SIGNED, 2, 3)
+                .expect(s(2, 3), (g, a) -> a.get(0).lt(0).where(a.get(0).square(), 0.5)));
+    }
+
+    private static void reductions(List<OpCase> r) {
+        r.add(row("sum all").arg(3, 4).expect(s(), (g, a) -> a.get(0).sum()));
+        r.add(row("sum axis 1 keepdim").arg(2, 3, 4).expect(s(2, 1, 4), (g, a) -> a.get(0).sum(1, true)));
+        r.add(row("sum of a 0-d tensor").arg().expect(s(), (g, a) -> a.get(0).sum()));
+        r.add(row("mean axes 0,2").arg(2, 3, 4).expect(s(3), (g, a) -> a.get(0).mean(new int[] {0, 2}, false)));
+        r.add(row("mean over a symbolic batch").symbolic(Shape.symbolic("B", 3), WIDE, 5, 3)
+                .expect(s(3), (g, a) -> a.get(0).mean(0)));
+        r.add(row("max axis -1").arg(3, 5).expect(s(3), (g, a) -> a.get(0).max(-1, false)));
+        r.add(row("max keepdim over two axes").arg(2, 3, 4).expect(s(2, 1, 1), (g, a) -> a.get(0).max(new int[] {1, 2}, true)));
+        r.add(row("min all").arg(3, 4).expect(s(), (g, a) -> a.get(0).min()));
+        r.add(row("max with ties shares the gradient").arg(new Domain.Choice(0.25, 1), 2, 4)
+                .expect(s(2), (g, a) -> a.get(0).max(1, false)));
+        r.add(row("var unbiased").arg(3, 4).expect(s(), (g, a) -> a.get(0).var()));
+        r.add(row("var biased keepdim").arg(3, 4).expect(s(3, 1), (g, a) -> a.get(0).var(new int[] {1}, false, true)));
+        r.add(row("std unbiased over a symbolic batch").symbolic(Shape.symbolic("B", 2), WIDE, 4, 2)
+                .expect(s(2), (g, a) -> a.get(0).std(new int[] {0}, true, false)));
+        r.add(row("count of a symbolic batch").symbolic(Shape.symbolic("B", 3), WIDE, 4, 3)
+                .expect(Shape.symbolic("B"), (g, a) -> a.get(0).sum(1).mul(a.get(0).count(0))));
+        r.add(row("argmax").arg(3, 5).expect(s(3), (g, a) -> a.get(0).argmax(1)));
+        r.add(row("argmin keepdim with ties").arg(new Domain.Choice(0, 1, 2), 4, 3).expect(s(1, 3), (g, a) -> a.get(0).argmin(0, true)));
+    }
+
+    private static void linearAlgebra(List<OpCase> r) {
+        r.add(row("matmul 2-D").arg(3, 4).arg(4, 5).expect(s(3, 5), (g, a) -> a.get(0).matmul(a.get(1))));
+        r.add(row("matmul 1-D x 1-D").arg(4).arg(4).expect(s(), (g, a) -> a.get(0).matmul(a.get(1))));
+        r.add(row("matmul 1-D x 2-D").arg(4).arg(4, 5).expect(s(5), (g, a) -> a.get(0).matmul(a.get(1))));
+        r.add(row("matmul 2-D x 1-D").arg(3, 4).arg(4).expect(s(3), (g, a) -> a.get(0).matmul(a.get(1))));
+        r.add(row("matmul batched x 2-D").arg(2, 3, 4).arg(4, 5).expect(s(2, 3, 5), (g, a) -> a.get(0).matmul(a.get(1))));
+        r.add(row("matmul batch broadcast").arg(2, 1, 3, 4).arg(5, 4, 2).expect(s(2, 5, 3, 2), (g, a) -> a.get(0).matmul(a.get(1))));
+        r.add(row("matmul 1-D x batched").arg(4).arg(2, 4, 3).expect(s(2, 3), (g, a) -> a.get(0).matmul(a.get(1))));
+        r.add(row("matmul symbolic batch").symbolic(Shape.symbolic("B", 4), WIDE, 3, 4).arg(4, 2)
+                .expect(Shape.symbolic("B", 2), (g, a) -> a.get(0).matmul(a.get(1))));
+    }
+
+    private static void shapes(List<OpCase> r) {
+        r.add(row("reshape").arg(2, 3, 4).expect(s(6, 4), (g, a) -> a.get(0).reshape(6, 4)));
+        r.add(row("reshape -1 over a symbolic batch").symbolic(Shape.symbolic("B", 2, 3), WIDE, 2, 2, 3)
+                .expect(Shape.symbolic("B", 6), (g, a) -> a.get(0).reshape(-1, 6)));
+        r.add(row("flatten, squeeze and unsqueeze").arg(2, 1, 3).expect(s(1, 6), (g, a) -> a.get(0).squeeze(1).flatten().unsqueeze(0)));
+        r.add(row("permute rank 3").arg(2, 3, 4).expect(s(4, 2, 3), (g, a) -> a.get(0).permute(2, 0, 1)));
+        r.add(row("transpose rank 4").arg(2, 3, 4, 5).expect(s(2, 5, 4, 3), (g, a) -> a.get(0).transpose(1, 3)));
+        r.add(row("expand").arg(3, 1).expect(s(2, 3, 4), (g, a) -> a.get(0).expand(2, 3, 4)));
+        r.add(row("slice with step").arg(5, 4).expect(s(2, 4), (g, a) -> a.get(0).slice(0, 1, 5, 2)));
+        r.add(row("slice negative bounds and select").arg(3, 6).expect(s(3), (g, a) -> a.get(0).slice(1, -4, -1).select(1, 2)));
+        r.add(row("slice_scatter").arg(2, 4)
+                .expect(s(5, 4), (g, a) -> g.apply(new Op.SliceScatter(0, 1, 2, 5), a.get(0))));
+        r.add(row("concat middle axis").arg(2, 3, 2).arg(2, 1, 2).arg(2, 2, 2)
+                .expect(s(2, 6, 2), (g, a) -> Tensor.concat(1, a.get(0), a.get(1), a.get(2))));
+        r.add(row("stack").arg(3).arg(3).expect(s(3, 2), (g, a) -> Tensor.stack(-1, a.get(0), a.get(1))));
+        r.add(row("cast f32 to i32 and back").arg(WIDE, 2, 3)
+                .expect(s(2, 3), (g, a) -> a.get(0).cast(DType.I32).cast(DType.F32).add(a.get(0))));
+        r.add(row("cast to bool").arg(new Domain.Choice(0, 0.5, -2), 6).expect(s(6), (g, a) -> a.get(0).cast(DType.BOOL)));
+    }
+
+    private static void normalisation(List<OpCase> r) {
+        r.add(row("softmax last axis").arg(WIDE, 3, 5).expect(s(3, 5), (g, a) -> a.get(0).softmax(-1)));
+        r.add(row("softmax large inputs").arg(new Domain.Uniform(50, 60), 2, 4).expect(s(2, 4), (g, a) -> a.get(0).softmax(1)));
+        r.add(row("log_softmax axis 0").arg(WIDE, 4, 3).expect(s(4, 3), (g, a) -> a.get(0).logSoftmax(0)));
+        r.add(row("cross-entropy composite").arg(WIDE, 4, 5).arg(new Domain.Uniform(0, 1), 4, 5)
+                .expect(s(), (g, a) -> a.get(0).logSoftmax(1).mul(a.get(1)).sum(1).mean().neg()));
+    }
+
+    private static void leaves(List<OpCase> r) {
+        r.add(row("constant array").arg(2, 3).expect(s(2, 3),
+                (g, a) -> a.get(0).add(g.constant(HostTensor.of(new float[] {1, -2, 3}, 3)))));
+        r.add(row("linear layer with parameters").symbolic(Shape.symbolic("B", 3), WIDE, 2, 3).expect(Shape.symbolic("B", 2), (g, a) -> {
+            Tensor w, b;
+            try (var sc = g.scope("fc")) {
+                w = g.parameter("weight", Init.normal(0, 0.5), 3, 2);
+                b = g.parameter("bias", Init.uniform(-0.1, 0.1), 2);
+            }
+            return a.get(0).matmul(w).add(b).tanh();
+        }));
+    }
+}
