@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Graph-to-graph reverse-mode differentiation.
@@ -82,6 +83,7 @@ public final class Autograd {
     }
 
     /** Gradients of node {@code lossId} with respect to nodes {@code wrtIds}, all of {@code graph}'s chain. */
+    @SuppressWarnings("try") // a scope is entered for its side effect on the builder
     public static Graph gradients(Graph graph, int lossId, int... wrtIds) {
         Node loss = node(graph, lossId, "loss");
         if (!loss.dtype().isFloat() || !isOneElement(loss.shape())) {
@@ -257,7 +259,8 @@ public final class Autograd {
         return true;
     }
 
-    private static <T> T withScope(GraphBuilder b, String scope, java.util.function.Supplier<T> body) {
+    @SuppressWarnings("try") // a scope is entered for its side effect on the builder
+    private static <T> T withScope(GraphBuilder b, String scope, Supplier<T> body) {
         if (scope.isEmpty()) return body.get();
         try (var s = b.scope(scope)) {
             return body.get();

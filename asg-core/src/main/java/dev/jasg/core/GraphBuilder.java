@@ -69,7 +69,7 @@ public final class GraphBuilder {
 
     /** A trainable F32 parameter; its name is prefixed by the current scope, e.g. {@code fc1.weight}. */
     public Tensor parameter(String name, Init init, int... dims) {
-        return parameter(name, Shape.symbolic(dims), DType.F32, init, true);
+        return parameter(name, Shape.of(dims), DType.F32, init, true);
     }
 
     /**

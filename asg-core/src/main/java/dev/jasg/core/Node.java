@@ -62,9 +62,14 @@ public final class Node {
         return scope;
     }
 
-    /** Scope path and op label, e.g. {@code fc2/matmul}: how errors and the viewer name a node. */
+    /**
+     * Scope path and op label, e.g. {@code fc2/matmul}: how errors and the viewer name a node.
+     * An input is named by its name; a parameter by its full name, which already holds the
+     * scope ({@code fc1.weight}).
+     */
     public String path() {
-        String l = op instanceof Op.Input i ? i.name() : op instanceof Op.Parameter p ? p.name() : op.label();
+        if (op instanceof Op.Parameter p) return p.name();
+        String l = op instanceof Op.Input i ? i.name() : op.label();
         return scope.isEmpty() ? l : scope + "/" + l;
     }
 

@@ -19,8 +19,11 @@ import java.util.SplittableRandom;
  * @param body      builds the op under test from the argument tensors
  * @param expected  the output shape shape inference must give (symbols allowed)
  * @param tolerance multiplier of the default backend tolerance (1 for most rows)
+ * @param noGradientCheck null, or why central differences cannot check this row (e.g. ties,
+ *                  where the function has no derivative; backends are still compared on its
+ *                  gradient graph)
  */
-public record OpCase(String name, List<Arg> args, Body body, Shape expected, double tolerance) {
+public record OpCase(String name, List<Arg> args, Body body, Shape expected, double tolerance, String noGradientCheck) {
 
     /** Builds the op under test. */
     @FunctionalInterface
@@ -31,9 +34,10 @@ public record OpCase(String name, List<Arg> args, Body body, Shape expected, dou
 
     /**
      * A fed argument: its declared shape (may be symbolic), the concrete shape it is fed
-     * with, its dtype and the domain its values are drawn from.
+     * with, its dtype, the domain its values are drawn from, and whether the gradient
+     * check differentiates with respect to it (not for a float used only as a condition).
      */
-    public record Arg(String name, Shape declared, int[] fed, DType dtype, Domain domain) {
+    public record Arg(String name, Shape declared, int[] fed, DType dtype, Domain domain, boolean differentiable) {
         /** Draws this argument's values, deterministic for a given random stream. */
         public HostTensor sample(SplittableRandom r) {
             Shape s = Shape.of(fed);
@@ -99,6 +103,7 @@ public record OpCase(String name, List<Arg> args, Body body, Shape expected, dou
         private final String name;
         private final List<Arg> args = new ArrayList<>();
         private double tolerance = 1;
+        private String noGradientCheck;
 
         private Builder(String name) {
             this.name = name;
@@ -111,19 +116,25 @@ public record OpCase(String name, List<Arg> args, Body body, Shape expected, dou
 
         /** An F32 argument of concrete shape from {@code domain}. */
         public Builder arg(Domain domain, int... dims) {
-            args.add(new Arg("x" + args.size(), Shape.of(dims), dims, DType.F32, domain));
+            args.add(new Arg("x" + args.size(), Shape.of(dims), dims, DType.F32, domain, true));
+            return this;
+        }
+
+        /** An F32 argument that only feeds a condition (a comparison), so it has no gradient. */
+        public Builder condition(Domain domain, int... dims) {
+            args.add(new Arg("x" + args.size(), Shape.of(dims), dims, DType.F32, domain, false));
             return this;
         }
 
         /** An F32 argument declared with symbolic dims ({@code declared}) and fed with {@code fed}. */
         public Builder symbolic(Shape declared, Domain domain, int... fed) {
-            args.add(new Arg("x" + args.size(), declared, fed, DType.F32, domain));
+            args.add(new Arg("x" + args.size(), declared, fed, DType.F32, domain, true));
             return this;
         }
 
         /** An argument of another dtype. */
         public Builder typed(DType dtype, Domain domain, int... dims) {
-            args.add(new Arg("x" + args.size(), Shape.of(dims), dims, dtype, domain));
+            args.add(new Arg("x" + args.size(), Shape.of(dims), dims, dtype, domain, dtype.isFloat()));
             return this;
         }
 
@@ -133,9 +144,15 @@ public record OpCase(String name, List<Arg> args, Body body, Shape expected, dou
             return this;
         }
 
+        /** Skips the central-difference check, for the reason given (the row must still say why). */
+        public Builder noGradientCheck(String why) {
+            this.noGradientCheck = why;
+            return this;
+        }
+
         /** Finishes the row with its body and expected output shape. */
         public OpCase expect(Shape expected, Body body) {
-            return new OpCase(name, List.copyOf(args), body, expected, tolerance);
+            return new OpCase(name, List.copyOf(args), body, expected, tolerance, noGradientCheck);
         }
 
         /** Finishes the row with its body and a concrete expected output shape. */

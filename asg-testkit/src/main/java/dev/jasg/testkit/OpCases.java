@@ -98,7 +98,7 @@ public final class OpCases {
         r.add(row("le").arg(small, 3, 4).arg(small, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).le(a.get(1))));
         r.add(row("gt scalar").arg(small, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).gt(1)));
         r.add(row("ge").arg(small, 3, 4).arg(small, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).ge(a.get(1))));
-        r.add(row("where broadcast").arg(SIGNED, 3, 4).arg(3, 1).arg(4)
+        r.add(row("where broadcast").condition(SIGNED, 3, 4).arg(3, 1).arg(4)
                 .expect(s(3, 4), (g, a) -> Tensor.where(a.get(0).gt(0), a.get(1), a.get(2))));
         r.add(row("where with a scalar branch").arg(SIGNED, 2, 3)
                 .expect(s(2, 3), (g, a) -> a.get(0).lt(0).where(a.get(0).square(), 0.5)));
@@ -115,6 +115,7 @@ public final class OpCases {
         r.add(row("max keepdim over two axes").arg(2, 3, 4).expect(s(2, 1, 1), (g, a) -> a.get(0).max(new int[] {1, 2}, true)));
         r.add(row("min all").arg(3, 4).expect(s(), (g, a) -> a.get(0).min()));
         r.add(row("max with ties shares the gradient").arg(new Domain.Choice(0.25, 1), 2, 4)
+                .noGradientCheck("max has no derivative at a tie; the even split is checked by hand in VjpRulesTest")
                 .expect(s(2), (g, a) -> a.get(0).max(1, false)));
         r.add(row("var unbiased").arg(3, 4).expect(s(), (g, a) -> a.get(0).var()));
         r.add(row("var biased keepdim").arg(3, 4).expect(s(3, 1), (g, a) -> a.get(0).var(new int[] {1}, false, true)));

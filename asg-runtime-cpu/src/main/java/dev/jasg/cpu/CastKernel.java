@@ -1,0 +1,27 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.DType;
+
+/**
+ * Dtype conversion of values stored as floats: {@code out = to.round(x)}, i.e. truncation
+ * toward zero for integers, {@code x != 0} for BOOL, identity for F32.
+ */
+final class CastKernel {
+    private CastKernel() {}
+
+    /** Converts {@code n} elements of {@code x} to {@code to} into {@code out}. */
+    static void cast(DType to, float[] x, float[] out, int n) {
+        switch (to) {
+            case F32, F64 -> System.arraycopy(x, 0, out, 0, n);
+            case BOOL -> { for (int i = 0; i < n; i++) out[i] = x[i] != 0 ? 1f : 0f; }
+            case I32, I64 -> { for (int i = 0; i < n; i++) out[i] = (float) to.round(x[i]); }
+        }
+    }
+
+    /** True when converting {@code from} to {@code to} leaves every stored float unchanged, so the value may alias its input. */
+    static boolean isIdentity(DType from, DType to) {
+        if (from == to || from == DType.BOOL) return true;
+        // integers are stored exactly, so widening them to another integer type or to F32 changes nothing
+        return from.isInteger() && (to.isInteger() || to == DType.F32);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.Backend;
+import dev.jasg.core.BackendException;
+import dev.jasg.core.DType;
+import dev.jasg.core.Executable;
+import dev.jasg.core.Graph;
+import dev.jasg.core.HostParameters;
+import dev.jasg.core.Node;
+import dev.jasg.core.Parameters;
+import dev.jasg.core.Program;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * The CPU backend: f32 kernels on the heap. Compiling checks the graphs and the parameter
+ * store; each executable then plans memory once per binding of the symbolic dimensions
+ * and reuses its buffers by liveness. Integer and boolean values are stored as floats,
+ * exactly as {@link dev.jasg.core.HostTensor} stores them; f64 graphs belong to the
+ * reference backend.
+ */
+public final class CpuBackend implements Backend {
+    /** Stores made by any CPU backend; weak, so a dropped store is forgotten. */
+    private static final Set<HostParameters> STORES = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    private volatile boolean closed;
+
+    /** A CPU backend; cheap, and all instances share one kernel thread pool. */
+    public CpuBackend() {}
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Parameters newParameters(long seed) {
+        checkOpen();
+        HostParameters p = new HostParameters(seed, DType.F32);
+        STORES.add(p);
+        return p;
+    }
+
+    @Override
+    public Executable compile(Parameters parameters, List<Graph> graphs) {
+        checkOpen();
+        Program program = Program.of(graphs);
+        if (!(parameters instanceof HostParameters store) || !STORES.contains(store)) {
+            throw new BackendException("the cpu backend needs a parameter store made by a cpu backend's newParameters(seed), got "
+                    + (parameters == null ? "null" : parameters.getClass().getName())
+                    + "; parameters do not move between backends (copy them with get/set)");
+        }
+        for (Node n : program.schedule()) {
+            if (n.dtype() == DType.F64) {
+                throw new BackendException("the cpu backend computes in f32; node %" + n.id() + " (" + n.path()
+                        + ") is f64 — use the reference backend for f64");
+            }
+        }
+        for (Node n : program.parameters()) store.ensure(n);
+        return new CpuExecutable(this, program, store);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("the cpu backend was closed");
+    }
+
+    /** Marks the backend closed; the shared kernel pool stays (other backends use it and its threads are daemons). */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "CpuBackend(" + CpuThreads.PARALLELISM + " threads" + (closed ? ", closed" : "") + ")";
+    }
+}

@@ -1,0 +1,139 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.Executable;
+import dev.jasg.core.FeedException;
+import dev.jasg.core.HostParameters;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Outputs;
+import dev.jasg.core.Parameters;
+import dev.jasg.core.Program;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A program compiled by the {@link CpuBackend}. Plans are made once per distinct binding
+ * of the symbolic dimensions (e.g. once per batch size) and cached, a few at a time; a run
+ * with a cached binding allocates no buffers. Runs are serialised: an executable is used by
+ * one thread at a time.
+ */
+public final class CpuExecutable implements Executable {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuExecutable.class);
+    /** Distinct bindings kept; a training loop sees one or two (full and last partial batch). */
+    private static final int MAX_PLANS = 8;
+
+    private final CpuBackend backend;
+    private final Program program;
+    private final HostParameters store;
+    private final Set<String> knownFeeds;
+    private final Map<Map<String, Integer>, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Map<String, Integer>, Plan> e) {
+            return size() > MAX_PLANS;
+        }
+    };
+    private Plan last;
+    private long runs;
+    private boolean closed;
+
+    CpuExecutable(CpuBackend backend, Program program, HostParameters store) {
+        this.backend = backend;
+        this.program = program;
+        this.store = store;
+        this.knownFeeds = Set.copyOf(program.graph().inputs().keySet());
+    }
+
+    Program program() {
+        return program;
+    }
+
+    @Override
+    public synchronized Outputs run(Map<String, HostTensor> feeds) {
+        checkOpen();
+        Plan plan = planFor(feeds);
+        runs++;
+        last = plan;
+        plan.run(feeds, store, program.graph());
+        return new CpuOutputs(this, plan, runs, program.outputs());
+    }
+
+    private Plan planFor(Map<String, HostTensor> feeds) {
+        Map<String, Integer> symbols = symbolsOf(feeds);
+        Plan plan = symbols == null ? null : plans.get(symbols);
+        if (plan != null && plan.accepts(feeds) && knownFeeds.containsAll(feeds.keySet())) return plan;
+        // a new binding or a bad feed: Program.bind validates everything and names what is wrong
+        Program.Binding binding = program.bind(feeds);
+        plan = plans.get(binding.symbols());
+        if (plan != null) {
+            if (!plan.accepts(feeds)) throw new FeedException("feeds do not match the shapes bound by " + binding.symbols());
+            return plan;
+        }
+        plan = new Plan(program, binding);
+        plans.put(binding.symbols(), plan);
+        PlanStats s = plan.stats();
+        LOG.debug("cpu plan for {}: {} nodes in {} buffers ({} aliases), {} bytes", binding.symbols(), s.nodes(), s.buffers(), s.aliases(), s.bytes());
+        return plan;
+    }
+
+    /** The symbol sizes the feeds bind, or null when a feed is missing or of the wrong rank (bind then reports it). */
+    private Map<String, Integer> symbolsOf(Map<String, HostTensor> feeds) {
+        Map<String, Integer> sym = new HashMap<>();
+        for (var e : program.inputs().entrySet()) {
+            HostTensor t = feeds.get(e.getKey());
+            Node n = e.getValue();
+            if (t == null || t.shape().rank() != n.shape().rank()) return null;
+            for (int i = 0; i < n.shape().rank(); i++) {
+                if (n.shape().isSymbolic(i)) sym.put(n.shape().symbol(i), t.shape().dim(i));
+            }
+        }
+        return sym;
+    }
+
+    /** Planner statistics of the plan the last run used. */
+    public synchronized PlanStats lastPlanStats() {
+        if (last == null) throw new IllegalStateException("the executable has not run yet");
+        return last.stats();
+    }
+
+    /** Number of pooled buffers in the plan the last run used. */
+    public int plannedBufferCount() {
+        return lastPlanStats().buffers();
+    }
+
+    /** Number of distinct symbol bindings planned and cached. */
+    public synchronized int cachedPlanCount() {
+        return plans.size();
+    }
+
+    synchronized void checkCurrent(long run) {
+        if (closed) throw new IllegalStateException("the executable was closed; its outputs are gone");
+        if (run != runs) {
+            throw new IllegalStateException("these outputs are from run " + run + " but the executable has run again (run " + runs
+                    + "); outputs are valid until the next run, so read them before running again");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("the executable was closed");
+        if (backend.isClosed()) throw new IllegalStateException("the cpu backend that compiled this executable was closed");
+    }
+
+    @Override
+    public Parameters parameters() {
+        return store;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (Plan p : plans.values()) p.release();
+        plans.clear();
+        last = null;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Outputs;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The outputs of one run of a {@link CpuExecutable}. Nothing is copied until {@link #get}
+ * asks, which copies the value's buffer into a new {@link HostTensor}; the buffers are
+ * reused by the next run, so a get after that throws {@link IllegalStateException}.
+ */
+final class CpuOutputs implements Outputs {
+    private final CpuExecutable owner;
+    private final Plan plan;
+    private final long run;
+    private final Map<String, Integer> outputs;
+
+    CpuOutputs(CpuExecutable owner, Plan plan, long run, Map<String, Integer> outputs) {
+        this.owner = owner;
+        this.plan = plan;
+        this.run = run;
+        this.outputs = outputs;
+    }
+
+    @Override
+    public Set<String> names() {
+        return outputs.keySet();
+    }
+
+    @Override
+    public HostTensor get(String name) {
+        Integer id = outputs.get(name);
+        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());
+        owner.checkCurrent(run);
+        Node n = owner.program().graph().node(id);
+        int size = plan.shape(id).sizeInt();
+        return HostTensor.of(n.dtype(), plan.shape(id), Arrays.copyOf(plan.valueOf(id), size));
+    }
+}

@@ -1,0 +1,160 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.BinaryOp;
+import dev.jasg.core.CompareOp;
+import dev.jasg.core.DType;
+import dev.jasg.core.UnaryOp;
+
+/**
+ * Elementwise kernels: unary functions, binary arithmetic, comparisons and {@code where},
+ * with numpy broadcasting through {@link Strided} geometries (operand 0 is always the dense
+ * output). Equal shapes and scalar operands collapse to one row, which the inner loops
+ * specialise; large ops are split over {@link CpuThreads}.
+ *
+ * <p>F32 results match the reference's {@code (float) op.apply(double...)} exactly: float
+ * {@code + - * /} are correctly rounded, so they equal the double result rounded to float,
+ * and the transcendental functions are evaluated in double and rounded once. Integer dtypes
+ * (stored as floats) compute in double and round with {@link DType#round}.
+ */
+final class ElementwiseKernels {
+    /** Elements below which an op runs on the calling thread alone. */
+    static final int PARALLEL_MIN = 1 << 17;
+
+    private ElementwiseKernels() {}
+
+    // ---- unary -------------------------------------------------------------------------
+
+    /** {@code out[i] = kind(x[i]; a, b)} for {@code i < n}, rounded to {@code dt}. */
+    static void unary(UnaryOp kind, double a, double b, DType dt, float[] x, float[] out, int n) {
+        checkLength("unary " + kind.label(), x, n);
+        checkLength("unary " + kind.label(), out, n);
+        // transcendental functions cost ~20 ns an element, so they pay for threads much sooner
+        int min = cheap(kind) ? PARALLEL_MIN : PARALLEL_MIN / 8;
+        CpuThreads.parallelFor(n, min, (from, to) -> unaryRange(kind, a, b, dt, x, out, from, to));
+    }
+
+    private static boolean cheap(UnaryOp k) {
+        return k == UnaryOp.NEG || k == UnaryOp.ABS || k == UnaryOp.RELU || k == UnaryOp.LEAKY_RELU || k == UnaryOp.CLAMP || k == UnaryOp.SIGN;
+    }
+
+    private static void unaryRange(UnaryOp kind, double a, double b, DType dt, float[] x, float[] out, int from, int to) {
+        if (dt != DType.F32) {
+            for (int i = from; i < to; i++) out[i] = (float) dt.round(kind.apply(x[i], a, b));
+            return;
+        }
+        switch (kind) {
+            case NEG -> { for (int i = from; i < to; i++) out[i] = -x[i]; }
+            case ABS -> { for (int i = from; i < to; i++) out[i] = Math.abs(x[i]); }
+            case RELU -> { for (int i = from; i < to; i++) out[i] = x[i] > 0 ? x[i] : 0f; }
+            case EXP -> { for (int i = from; i < to; i++) out[i] = (float) Math.exp(x[i]); }
+            case LOG -> { for (int i = from; i < to; i++) out[i] = (float) Math.log(x[i]); }
+            case SQRT -> { for (int i = from; i < to; i++) out[i] = (float) Math.sqrt(x[i]); }
+            case TANH -> { for (int i = from; i < to; i++) out[i] = (float) Math.tanh(x[i]); }
+            default -> { for (int i = from; i < to; i++) out[i] = (float) kind.apply(x[i], a, b); }
+        }
+    }
+
+    // ---- binary ------------------------------------------------------------------------
+
+    /** Broadcast {@code out = kind(x, y)} over {@code g} (operands: out, x, y), rounded to {@code dt}. */
+    static void binary(BinaryOp kind, DType dt, Strided g, float[] x, float[] y, float[] out) {
+        int n = (int) g.size();
+        CpuThreads.parallelFor(n, PARALLEL_MIN, (from, to) -> {
+            int len = g.rowLength();
+            int e = from;
+            while (e < to) {
+                int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
+                int sx = g.innerStride(1), sy = g.innerStride(2);
+                binaryRow(kind, dt, x, g.offset(1, row) + col * sx, sx, y, g.offset(2, row) + col * sy, sy, out, e, m);
+                e += m;
+            }
+        });
+    }
+
+    /** {@code o[io+i] = kind(x[ix+i*sx], y[iy+i*sy])} for {@code i < n}. */
+    static void binaryRow(BinaryOp k, DType dt, float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        if (dt != DType.F32) {
+            for (int i = 0; i < n; i++) o[io + i] = (float) dt.round(k.apply(x[ix + i * sx], y[iy + i * sy]));
+            return;
+        }
+        if (sx == 1 && sy == 1) {
+            switch (k) {
+                case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + y[iy + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] - y[iy + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] * y[iy + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] / y[iy + i]; }
+                case POW, MAXIMUM, MINIMUM -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], y[iy + i]); }
+            }
+        } else if (sx == 1 && sy == 0) {
+            float c = y[iy];
+            switch (k) {
+                case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + c; }
+                case SUB -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] - c; }
+                case MUL -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] * c; }
+                case DIV -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] / c; }
+                case POW, MAXIMUM, MINIMUM -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], c); }
+            }
+        } else if (sx == 0 && sy == 1) {
+            float c = x[ix];
+            switch (k) {
+                case ADD -> { for (int i = 0; i < n; i++) o[io + i] = c + y[iy + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) o[io + i] = c - y[iy + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) o[io + i] = c * y[iy + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[io + i] = c / y[iy + i]; }
+                case POW, MAXIMUM, MINIMUM -> { for (int i = 0; i < n; i++) o[io + i] = f(k, c, y[iy + i]); }
+            }
+        } else {
+            for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i * sx], y[iy + i * sy]);
+        }
+    }
+
+    /** One F32 element of {@code k}; NaN propagates through maximum/minimum as in {@link BinaryOp#apply}. */
+    static float f(BinaryOp k, float x, float y) {
+        return switch (k) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> (float) Math.pow(x, y);
+            case MAXIMUM -> Math.max(x, y);
+            case MINIMUM -> Math.min(x, y);
+        };
+    }
+
+    // ---- compare and where ---------------------------------------------------------------
+
+    /** Broadcast {@code out = kind(x, y) ? 1 : 0} over {@code g} (operands: out, x, y). */
+    static void compare(CompareOp kind, Strided g, float[] x, float[] y, float[] out) {
+        int n = (int) g.size();
+        CpuThreads.parallelFor(n, PARALLEL_MIN, (from, to) -> {
+            int len = g.rowLength(), sx = g.innerStride(1), sy = g.innerStride(2);
+            int e = from;
+            while (e < to) {
+                int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
+                int ix = g.offset(1, row) + col * sx, iy = g.offset(2, row) + col * sy;
+                // comparing the floats equals comparing them widened to double, as the reference does
+                for (int i = 0; i < m; i++) out[e + i] = kind.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
+                e += m;
+            }
+        });
+    }
+
+    /** Broadcast {@code out = mask != 0 ? a : b} over {@code g} (operands: out, mask, a, b). */
+    static void where(Strided g, float[] mask, float[] a, float[] b, float[] out) {
+        int n = (int) g.size();
+        CpuThreads.parallelFor(n, PARALLEL_MIN, (from, to) -> {
+            int len = g.rowLength(), sm = g.innerStride(1), sa = g.innerStride(2), sb = g.innerStride(3);
+            int e = from;
+            while (e < to) {
+                int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
+                int im = g.offset(1, row) + col * sm, ia = g.offset(2, row) + col * sa, ib = g.offset(3, row) + col * sb;
+                for (int i = 0; i < m; i++) out[e + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
+                e += m;
+            }
+        });
+    }
+
+    static void checkLength(String what, float[] a, long n) {
+        if (a.length < n) throw new IllegalArgumentException(what + ": buffer of " + a.length + " elements, need " + n);
+    }
+}

@@ -1,0 +1,230 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.BackendException;
+import dev.jasg.core.DType;
+import dev.jasg.core.Graph;
+import dev.jasg.core.HostParameters;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Program;
+import dev.jasg.core.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A program planned for one binding of its symbolic dimensions: every computed node gets a
+ * pooled {@code float[]}, steps with fixed geometry, and the bookkeeping for outputs and
+ * assignments. A run only binds leaf arrays and runs the steps; it allocates nothing per node.
+ *
+ * <p>Buffer assignment walks the schedule once. A node takes a free buffer (the smallest
+ * that fits, else the largest free one grown to fit, else a new one) before the buffers of
+ * the inputs whose last reader it is are released, so a kernel never writes a buffer it
+ * reads. Aliasing nodes share their input's buffer and extend its lifetime to their own last
+ * use. Inputs read the fed array and parameters the store's array; neither is ever written
+ * by a kernel.
+ */
+final class Plan {
+    private enum Root { POOLED, PARAMETER, INPUT, CONSTANT }
+
+    private final Program.Binding binding;
+    private final float[][] values;
+    private final Step[] steps;
+    private final int[] inputIds;
+    private final String[] inputNames;
+    private final DType[] inputTypes;
+    private final int[] paramIds;
+    private final String[] paramNames;
+    private final int[] sizes;
+    /** Per node id: a copy taken at the end of the run for outputs rooted in a parameter array, else null. */
+    private final float[][] snapshots;
+    private final int[] snapshotIds;
+    private final String[] assignedNames;
+    private final int[] assignedValues;
+    /** Per assignment: a staging copy when the value is rooted outside the pool (it may be another parameter's array). */
+    private final float[][] staging;
+    private final PlanStats stats;
+
+    Plan(Program program, Program.Binding binding) {
+        this.binding = binding;
+        Graph g = program.graph();
+        List<Node> schedule = program.schedule();
+        int total = g.size();
+        values = new float[total][];
+        sizes = new int[total];
+        steps = new Step[schedule.size()];
+        Root[] root = new Root[total];
+        int[] slotOf = new int[total];
+        List<Integer> caps = new ArrayList<>();
+        List<Integer> death = new ArrayList<>();
+        List<Integer> free = new ArrayList<>();
+        int aliases = 0;
+        List<Integer> inIds = new ArrayList<>(), pIds = new ArrayList<>();
+        for (int s = 0; s < schedule.size(); s++) {
+            Node n = schedule.get(s);
+            int id = n.id();
+            sizes[id] = binding.shape(id).sizeInt();
+            slotOf[id] = -1;
+            if (n.op() instanceof Op.Input) {
+                root[id] = Root.INPUT;
+                inIds.add(id);
+            } else if (n.op() instanceof Op.Parameter) {
+                root[id] = Root.PARAMETER;
+                pIds.add(id);
+            } else if (n.op() instanceof Op.Constant c) {
+                root[id] = Root.CONSTANT;
+                values[id] = c.value().floats();
+            } else if (StepCompiler.aliasesInput(n, binding, g)) {
+                int in = n.input(0);
+                aliases++;
+                root[id] = root[in];
+                slotOf[id] = slotOf[in];
+                if (slotOf[id] >= 0) death.set(slotOf[id], Math.max(death.get(slotOf[id]), program.lastUse(id)));
+            } else {
+                root[id] = Root.POOLED;
+                int k = take(free, caps, sizes[id]);
+                if (k == caps.size()) {
+                    caps.add(sizes[id]);
+                    death.add(program.lastUse(id));
+                } else {
+                    caps.set(k, Math.max(caps.get(k), sizes[id]));
+                    death.set(k, program.lastUse(id));
+                }
+                slotOf[id] = k;
+            }
+            for (int in : n.inputs()) {
+                int k = slotOf[in];
+                if (k >= 0 && death.get(k) <= s && !free.contains(k)) free.add(k);
+            }
+        }
+        float[][] slots = new float[caps.size()][];
+        long bytes = 0;
+        for (int k = 0; k < slots.length; k++) {
+            slots[k] = new float[caps.get(k)];
+            bytes += 4L * caps.get(k);
+        }
+        for (int s = 0; s < schedule.size(); s++) {
+            Node n = schedule.get(s);
+            if (root[n.id()] == Root.POOLED && slotOf[n.id()] >= 0 && !StepCompiler.aliasesInput(n, binding, g)) values[n.id()] = slots[slotOf[n.id()]];
+            steps[s] = StepCompiler.compile(n, binding, g);
+        }
+        inputIds = inIds.stream().mapToInt(Integer::intValue).toArray();
+        inputNames = new String[inputIds.length];
+        inputTypes = new DType[inputIds.length];
+        for (int i = 0; i < inputIds.length; i++) {
+            inputNames[i] = ((Op.Input) g.node(inputIds[i]).op()).name();
+            inputTypes[i] = g.node(inputIds[i]).dtype();
+        }
+        paramIds = pIds.stream().mapToInt(Integer::intValue).toArray();
+        paramNames = new String[paramIds.length];
+        for (int i = 0; i < paramIds.length; i++) paramNames[i] = name(g.node(paramIds[i]));
+
+        snapshots = new float[total][];
+        List<Integer> snap = new ArrayList<>();
+        for (int id : program.outputs().values()) {
+            if (root[id] == Root.PARAMETER && snapshots[id] == null) {
+                snapshots[id] = new float[sizes[id]];
+                bytes += 4L * sizes[id];
+                snap.add(id);
+            }
+        }
+        snapshotIds = snap.stream().mapToInt(Integer::intValue).toArray();
+        List<Graph.Assignment> as = program.assignments();
+        assignedNames = new String[as.size()];
+        assignedValues = new int[as.size()];
+        staging = new float[as.size()][];
+        for (int i = 0; i < as.size(); i++) {
+            assignedNames[i] = name(g.node(as.get(i).parameter()));
+            int v = as.get(i).value();
+            assignedValues[i] = v;
+            if (root[v] != Root.POOLED) {
+                staging[i] = new float[sizes[v]];
+                bytes += 4L * sizes[v];
+            }
+        }
+        stats = new PlanStats(schedule.size(), slots.length, aliases, bytes);
+    }
+
+    private static String name(Node n) {
+        return ((Op.Parameter) n.op()).name();
+    }
+
+    /** Index of the free slot to use for {@code need} elements, removed from {@code free}; {@code caps.size()} for a new one. */
+    private static int take(List<Integer> free, List<Integer> caps, int need) {
+        int best = -1, largest = -1;
+        for (int i = 0; i < free.size(); i++) {
+            int cap = caps.get(free.get(i));
+            if (cap >= need && (best < 0 || cap < caps.get(free.get(best)))) best = i;
+            if (largest < 0 || cap > caps.get(free.get(largest))) largest = i;
+        }
+        int pick = best >= 0 ? best : largest;
+        if (pick < 0) return caps.size();
+        return free.remove(pick);
+    }
+
+    /** The binding this plan was made for. */
+    Program.Binding binding() {
+        return binding;
+    }
+
+    /** Planner statistics. */
+    PlanStats stats() {
+        return stats;
+    }
+
+    /** True when {@code feeds} have exactly the shapes this plan was made for. */
+    boolean accepts(Map<String, HostTensor> feeds) {
+        for (int i = 0; i < inputIds.length; i++) {
+            HostTensor t = feeds.get(inputNames[i]);
+            if (t == null || !t.shape().equals(binding.shape(inputIds[i]))) return false;
+            DType want = inputTypes[i], got = t.dtype();
+            if (want != got && !(want.isFloat() && got.isFloat()) && !(want.isInteger() && got.isInteger())) return false;
+        }
+        return true;
+    }
+
+    /** Runs the plan once: binds leaves, runs every step, snapshots outputs, applies assignments. */
+    void run(Map<String, HostTensor> feeds, HostParameters store, Graph g) {
+        for (int i = 0; i < inputIds.length; i++) values[inputIds[i]] = feeds.get(inputNames[i]).floats();
+        for (int i = 0; i < paramIds.length; i++) values[paramIds[i]] = parameterArray(store, paramNames[i], paramIds[i], g);
+        for (Step s : steps) s.run(values);
+        for (int id : snapshotIds) System.arraycopy(values[id], 0, snapshots[id], 0, sizes[id]);
+        // every read happens before any write: a value may be (or alias) another parameter's array
+        for (int i = 0; i < staging.length; i++) {
+            if (staging[i] != null) System.arraycopy(values[assignedValues[i]], 0, staging[i], 0, sizes[assignedValues[i]]);
+        }
+        for (int i = 0; i < staging.length; i++) {
+            int v = assignedValues[i];
+            float[] src = staging[i] != null ? staging[i] : values[v];
+            System.arraycopy(src, 0, parameterArray(store, assignedNames[i], v, g), 0, sizes[v]);
+        }
+    }
+
+    private float[] parameterArray(HostParameters store, String name, int id, Graph g) {
+        HostTensor t = store.storage(name);
+        float[] a = t.floats();
+        if (a.length != sizes[id]) {
+            Node n = g.node(id);
+            throw new BackendException("parameter '" + name + "' holds " + t.shape() + " in the store but node %" + id
+                    + " (" + n.path() + ") needs " + binding.shape(id));
+        }
+        return a;
+    }
+
+    /** The array holding node {@code id}'s value after the last run (a snapshot for parameter-rooted outputs). */
+    float[] valueOf(int id) {
+        return snapshots[id] != null ? snapshots[id] : values[id];
+    }
+
+    /** Concrete shape of node {@code id}. */
+    Shape shape(int id) {
+        return binding.shape(id);
+    }
+
+    /** Drops every buffer. */
+    void release() {
+        java.util.Arrays.fill(values, null);
+        java.util.Arrays.fill(snapshots, null);
+    }
+}

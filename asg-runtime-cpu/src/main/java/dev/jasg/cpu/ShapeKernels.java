@@ -1,0 +1,81 @@
+package dev.jasg.cpu;
+
+import java.util.Arrays;
+
+/**
+ * Data movement for the shape ops. Every one of them is a strided copy
+ * {@code dst[dstBase + sum_i idx_i * dstStride_i] = src[srcBase + sum_i idx_i * srcStride_i]}
+ * over an index space, with geometry precomputed once per plan by the {@code *Geometry}
+ * helpers: permute reads the input with permuted strides, expand with 0 strides on
+ * stretched axes, slice with {@code stride * step} from {@code start}, slice-scatter writes
+ * with those strides into zeros, and concat copies each input into its band of the output.
+ */
+final class ShapeKernels {
+    private ShapeKernels() {}
+
+    /** A strided copy: the index-space geometry (operand 0 = destination, 1 = source) and base offsets. */
+    record Copy(Strided g, int dstBase, int srcBase) {}
+
+    /** Runs {@code c}: copies {@code src} into {@code dst}. */
+    static void copy(Copy c, float[] src, float[] dst) {
+        Strided g = c.g();
+        int n = (int) g.size();
+        CpuThreads.parallelFor(n, ElementwiseKernels.PARALLEL_MIN, (from, to) -> {
+            int len = g.rowLength(), sd = g.innerStride(0), ss = g.innerStride(1);
+            int e = from;
+            while (e < to) {
+                int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
+                int id = c.dstBase() + g.offset(0, row) + col * sd, is = c.srcBase() + g.offset(1, row) + col * ss;
+                if (sd == 1 && ss == 1) {
+                    System.arraycopy(src, is, dst, id, m);
+                } else {
+                    for (int i = 0; i < m; i++) dst[id + i * sd] = src[is + i * ss];
+                }
+                e += m;
+            }
+        });
+    }
+
+    /** Zeros {@code n} elements of {@code dst}. */
+    static void zero(float[] dst, int n) {
+        Arrays.fill(dst, 0, n, 0f);
+    }
+
+    /** Output axis {@code i} is input axis {@code perm[i]}. */
+    static Copy permuteGeometry(int[] inDims, int[] perm) {
+        int[] inStrides = Strided.contiguous(inDims);
+        int[] outDims = new int[perm.length], src = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            outDims[i] = inDims[perm[i]];
+            src[i] = inStrides[perm[i]];
+        }
+        return new Copy(Strided.of(outDims, Strided.contiguous(outDims), src), 0, 0);
+    }
+
+    /** Broadcast of {@code inDims} to {@code outDims}. */
+    static Copy expandGeometry(int[] inDims, int[] outDims) {
+        return new Copy(Strided.of(outDims, Strided.contiguous(outDims), Strided.broadcast(inDims, outDims)), 0, 0);
+    }
+
+    /** Elements {@code start, start+step, ...} of {@code axis}; {@code outDims} is the sliced shape. */
+    static Copy sliceGeometry(int[] inDims, int[] outDims, int axis, int start, int step) {
+        int[] src = Strided.contiguous(inDims);
+        int base = start * src[axis];
+        src[axis] *= step;
+        return new Copy(Strided.of(outDims, Strided.contiguous(outDims), src), 0, base);
+    }
+
+    /** Input element {@code i} of {@code axis} written at {@code start + i*step} of an output of {@code outDims}. */
+    static Copy sliceScatterGeometry(int[] inDims, int[] outDims, int axis, int start, int step) {
+        int[] dst = Strided.contiguous(outDims);
+        int base = start * dst[axis];
+        dst[axis] *= step;
+        return new Copy(Strided.of(inDims, dst, Strided.contiguous(inDims)), base, 0);
+    }
+
+    /** One input of a concat: its {@code inDims} go to positions {@code offset...} of {@code axis} in {@code outDims}. */
+    static Copy concatGeometry(int[] inDims, int[] outDims, int axis, int offset) {
+        int[] dst = Strided.contiguous(outDims);
+        return new Copy(Strided.of(inDims, dst, Strided.contiguous(inDims)), offset * dst[axis], 0);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.jasg.cpu;
+
+/**
+ * One scheduled node of a plan, with its geometry and scratch already fixed: reads its
+ * inputs' arrays from {@code values} (indexed by node id) and writes its own.
+ */
+@FunctionalInterface
+interface Step {
+    /** Leaves (inputs, parameters, constants) are bound by the plan before the steps run. */
+    Step NONE = values -> { };
+
+    /** Computes the node from {@code values}. */
+    void run(float[][] values);
+}

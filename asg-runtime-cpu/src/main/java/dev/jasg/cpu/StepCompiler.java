@@ -1,0 +1,190 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.Graph;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Program;
+import dev.jasg.core.ReduceOp;
+import java.util.Arrays;
+
+/**
+ * Turns a node and the concrete shapes of one binding into a {@link Step}: the one
+ * exhaustive switch over {@link Op} of the CPU backend. Geometry (broadcast strides,
+ * matmul batch offsets) and scratch are computed here, once per plan, so a run only loops.
+ */
+final class StepCompiler {
+    private StepCompiler() {}
+
+    /**
+     * True when the node's value is its first input's array unchanged, so the plan lets it
+     * alias that buffer instead of copying. This holds for every reshape (buffers are dense
+     * and row-major, so a reshape only renames the same elements) and for casts, expands,
+     * permutes and slices that change nothing. It is safe because no kernel writes into a
+     * buffer other than its own fresh one, the planner keeps a shared buffer alive until the
+     * last reader of any alias, and values rooted in parameter arrays are copied before
+     * assignments overwrite those arrays.
+     */
+    static boolean aliasesInput(Node n, Program.Binding b, Graph g) {
+        return switch (n.op()) {
+            case Op.Input i -> false;
+            case Op.Parameter p -> false;
+            case Op.Constant c -> false;
+            case Op.Unary u -> false;
+            case Op.Binary x -> false;
+            case Op.Compare c -> false;
+            case Op.Where w -> false;
+            case Op.Reduce r -> false;
+            case Op.ArgReduce a -> false;
+            case Op.Count c -> false;
+            case Op.MatMul m -> false;
+            case Op.Reshape r -> true;
+            case Op.Permute p -> isIdentity(p.perm().toArray());
+            case Op.Expand e -> b.shape(n.input(0)).equals(b.shape(n.id()));
+            case Op.Slice s -> s.step() == 1 && s.start() == 0 && s.end() == b.shape(n.input(0)).dim(s.axis());
+            case Op.SliceScatter s -> false;
+            case Op.Concat c -> n.arity() == 1;
+            case Op.Softmax s -> false;
+            case Op.LogSoftmax s -> false;
+            case Op.Cast c -> CastKernel.isIdentity(g.node(n.input(0)).dtype(), c.to());
+        };
+    }
+
+    private static boolean isIdentity(int[] perm) {
+        for (int i = 0; i < perm.length; i++) if (perm[i] != i) return false;
+        return true;
+    }
+
+    /** The step computing {@code n} under binding {@code b}. */
+    static Step compile(Node n, Program.Binding b, Graph g) {
+        int id = n.id();
+        if (aliasesInput(n, b, g)) {
+            int in = n.input(0);
+            return v -> v[id] = v[in];
+        }
+        int[] out = b.shape(id).dims();
+        int size = b.shape(id).sizeInt();
+        return switch (n.op()) {
+            case Op.Input i -> Step.NONE;
+            case Op.Parameter p -> Step.NONE;
+            case Op.Constant c -> Step.NONE;
+            case Op.Unary u -> {
+                int x = n.input(0);
+                yield v -> ElementwiseKernels.unary(u.kind(), u.a(), u.b(), n.dtype(), v[x], v[id], size);
+            }
+            case Op.Binary op -> {
+                int x = n.input(0), y = n.input(1);
+                Strided geo = Strided.of(out, Strided.contiguous(out), Strided.broadcast(dims(b, x), out), Strided.broadcast(dims(b, y), out));
+                yield v -> ElementwiseKernels.binary(op.kind(), n.dtype(), geo, v[x], v[y], v[id]);
+            }
+            case Op.Compare op -> {
+                int x = n.input(0), y = n.input(1);
+                Strided geo = Strided.of(out, Strided.contiguous(out), Strided.broadcast(dims(b, x), out), Strided.broadcast(dims(b, y), out));
+                yield v -> ElementwiseKernels.compare(op.kind(), geo, v[x], v[y], v[id]);
+            }
+            case Op.Where w -> {
+                int m = n.input(0), x = n.input(1), y = n.input(2);
+                Strided geo = Strided.of(out, Strided.contiguous(out), Strided.broadcast(dims(b, m), out),
+                        Strided.broadcast(dims(b, x), out), Strided.broadcast(dims(b, y), out));
+                yield v -> ElementwiseKernels.where(geo, v[m], v[x], v[y], v[id]);
+            }
+            case Op.Reduce r -> reduce(n, r, b);
+            case Op.ArgReduce a -> {
+                int x = n.input(0);
+                int[] in = dims(b, x);
+                int outer = prod(in, 0, a.axis()), len = in[a.axis()], inner = prod(in, a.axis() + 1, in.length);
+                float[] best = new float[inner];
+                yield v -> ReduceKernels.argReduce(a.kind(), v[x], outer, len, inner, v[id], best);
+            }
+            case Op.Count c -> {
+                int[] in = dims(b, n.input(0));
+                long count = 1;
+                for (int i = 0; i < c.axes().size(); i++) count *= in[c.axes().get(i)];
+                float value = (float) count;
+                yield v -> v[id][0] = value;
+            }
+            case Op.MatMul m -> {
+                int x = n.input(0), y = n.input(1);
+                MatMulKernel.Geometry geo = MatMulKernel.plan(dims(b, x), dims(b, y));
+                yield v -> MatMulKernel.multiply(geo, n.dtype(), v[x], v[y], v[id]);
+            }
+            case Op.Reshape r -> {
+                int x = n.input(0);
+                yield v -> System.arraycopy(v[x], 0, v[id], 0, size);
+            }
+            case Op.Permute p -> copy(n.input(0), id, ShapeKernels.permuteGeometry(dims(b, n.input(0)), p.perm().toArray()));
+            case Op.Expand e -> copy(n.input(0), id, ShapeKernels.expandGeometry(dims(b, n.input(0)), out));
+            case Op.Slice s -> copy(n.input(0), id, ShapeKernels.sliceGeometry(dims(b, n.input(0)), out, s.axis(), s.start(), s.step()));
+            case Op.SliceScatter s -> {
+                int x = n.input(0);
+                ShapeKernels.Copy geo = ShapeKernels.sliceScatterGeometry(dims(b, x), out, s.axis(), s.start(), s.step());
+                yield v -> {
+                    ShapeKernels.zero(v[id], size);
+                    ShapeKernels.copy(geo, v[x], v[id]);
+                };
+            }
+            case Op.Concat c -> {
+                int[] ins = n.inputs();
+                ShapeKernels.Copy[] parts = new ShapeKernels.Copy[ins.length];
+                int offset = 0;
+                for (int k = 0; k < ins.length; k++) {
+                    int[] in = dims(b, ins[k]);
+                    parts[k] = ShapeKernels.concatGeometry(in, out, c.axis(), offset);
+                    offset += in[c.axis()];
+                }
+                yield v -> {
+                    for (int k = 0; k < ins.length; k++) ShapeKernels.copy(parts[k], v[ins[k]], v[id]);
+                };
+            }
+            case Op.Softmax s -> softmax(n.input(0), id, out, s.axis(), false);
+            case Op.LogSoftmax s -> softmax(n.input(0), id, out, s.axis(), true);
+            case Op.Cast c -> {
+                int x = n.input(0);
+                yield v -> CastKernel.cast(c.to(), v[x], v[id], size);
+            }
+        };
+    }
+
+    private static Step reduce(Node n, Op.Reduce r, Program.Binding b) {
+        int id = n.id(), x = n.input(0);
+        int[] in = dims(b, x);
+        int[] kept = in.clone();
+        long count = 1;
+        for (int i = 0; i < r.axes().size(); i++) {
+            int ax = r.axes().get(i);
+            count *= in[ax];
+            kept[ax] = 1;
+        }
+        int[] outStrides = Strided.contiguous(kept);
+        for (int i = 0; i < r.axes().size(); i++) outStrides[r.axes().get(i)] = 0;
+        Strided geo = Strided.of(in, Strided.contiguous(in), outStrides);
+        int outSize = prod(kept, 0, kept.length);
+        double[] acc = new double[outSize];
+        ReduceOp kind = r.kind();
+        long n0 = count;
+        return v -> ReduceKernels.reduce(kind, n.dtype(), geo, n0, v[x], v[id], outSize, acc);
+    }
+
+    private static Step softmax(int x, int id, int[] dims, int axis, boolean log) {
+        int outer = prod(dims, 0, axis), len = dims[axis], inner = prod(dims, axis + 1, dims.length);
+        return v -> SoftmaxKernels.softmax(v[x], v[id], outer, len, inner, log);
+    }
+
+    private static Step copy(int x, int id, ShapeKernels.Copy geo) {
+        return v -> ShapeKernels.copy(geo, v[x], v[id]);
+    }
+
+    private static int[] dims(Program.Binding b, int id) {
+        return b.shape(id).dims();
+    }
+
+    private static int prod(int[] d, int from, int to) {
+        int p = 1;
+        for (int i = from; i < to; i++) p *= d[i];
+        return p;
+    }
+
+    /** For error messages: {@code [2,3]}. */
+    static String str(int[] d) {
+        return Arrays.toString(d).replace(" ", "");
+    }
+}
