@@ -1,5 +1,7 @@
 package dev.jasg.cpu;
 
+import dev.jasg.core.Indexing;
+
 import dev.jasg.core.DType;
 import java.util.Arrays;
 
@@ -58,7 +60,7 @@ final class MatMulKernel {
             // one shared right matrix: the batched product is one tall product, which blocks and splits better
             return new Geometry(1, count * m, k, n, new int[] {0}, new int[] {0});
         }
-        int[] as = Strided.broadcast(aBatch, batch), bs = Strided.broadcast(bBatch, batch);
+        int[] as = Indexing.broadcastStrides(aBatch, batch), bs = Indexing.broadcastStrides(bBatch, batch);
         int[] aOff = new int[count], bOff = new int[count];
         for (int t = 0; t < count; t++) {
             int rest = t, oa = 0, ob = 0;

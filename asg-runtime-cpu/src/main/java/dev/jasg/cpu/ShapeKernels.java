@@ -1,5 +1,7 @@
 package dev.jasg.cpu;
 
+import dev.jasg.core.Indexing;
+
 import java.util.Arrays;
 
 /**
@@ -43,39 +45,39 @@ final class ShapeKernels {
 
     /** Output axis {@code i} is input axis {@code perm[i]}. */
     static Copy permuteGeometry(int[] inDims, int[] perm) {
-        int[] inStrides = Strided.contiguous(inDims);
+        int[] inStrides = Indexing.strides(inDims);
         int[] outDims = new int[perm.length], src = new int[perm.length];
         for (int i = 0; i < perm.length; i++) {
             outDims[i] = inDims[perm[i]];
             src[i] = inStrides[perm[i]];
         }
-        return new Copy(Strided.of(outDims, Strided.contiguous(outDims), src), 0, 0);
+        return new Copy(Strided.of(outDims, Indexing.strides(outDims), src), 0, 0);
     }
 
     /** Broadcast of {@code inDims} to {@code outDims}. */
     static Copy expandGeometry(int[] inDims, int[] outDims) {
-        return new Copy(Strided.of(outDims, Strided.contiguous(outDims), Strided.broadcast(inDims, outDims)), 0, 0);
+        return new Copy(Strided.of(outDims, Indexing.strides(outDims), Indexing.broadcastStrides(inDims, outDims)), 0, 0);
     }
 
     /** Elements {@code start, start+step, ...} of {@code axis}; {@code outDims} is the sliced shape. */
     static Copy sliceGeometry(int[] inDims, int[] outDims, int axis, int start, int step) {
-        int[] src = Strided.contiguous(inDims);
+        int[] src = Indexing.strides(inDims);
         int base = start * src[axis];
         src[axis] *= step;
-        return new Copy(Strided.of(outDims, Strided.contiguous(outDims), src), 0, base);
+        return new Copy(Strided.of(outDims, Indexing.strides(outDims), src), 0, base);
     }
 
     /** Input element {@code i} of {@code axis} written at {@code start + i*step} of an output of {@code outDims}. */
     static Copy sliceScatterGeometry(int[] inDims, int[] outDims, int axis, int start, int step) {
-        int[] dst = Strided.contiguous(outDims);
+        int[] dst = Indexing.strides(outDims);
         int base = start * dst[axis];
         dst[axis] *= step;
-        return new Copy(Strided.of(inDims, dst, Strided.contiguous(inDims)), base, 0);
+        return new Copy(Strided.of(inDims, dst, Indexing.strides(inDims)), base, 0);
     }
 
     /** One input of a concat: its {@code inDims} go to positions {@code offset...} of {@code axis} in {@code outDims}. */
     static Copy concatGeometry(int[] inDims, int[] outDims, int axis, int offset) {
-        int[] dst = Strided.contiguous(outDims);
-        return new Copy(Strided.of(inDims, dst, Strided.contiguous(inDims)), offset * dst[axis], 0);
+        int[] dst = Indexing.strides(outDims);
+        return new Copy(Strided.of(inDims, dst, Indexing.strides(inDims)), offset * dst[axis], 0);
     }
 }

@@ -1,5 +1,7 @@
 package dev.jasg.cpu;
 
+import dev.jasg.core.Indexing;
+
 import dev.jasg.core.Graph;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
@@ -73,18 +75,18 @@ final class StepCompiler {
             }
             case Op.Binary op -> {
                 int x = n.input(0), y = n.input(1);
-                Strided geo = Strided.of(out, Strided.contiguous(out), Strided.broadcast(dims(b, x), out), Strided.broadcast(dims(b, y), out));
+                Strided geo = Strided.of(out, Indexing.strides(out), Indexing.broadcastStrides(dims(b, x), out), Indexing.broadcastStrides(dims(b, y), out));
                 yield v -> ElementwiseKernels.binary(op.kind(), n.dtype(), geo, v[x], v[y], v[id]);
             }
             case Op.Compare op -> {
                 int x = n.input(0), y = n.input(1);
-                Strided geo = Strided.of(out, Strided.contiguous(out), Strided.broadcast(dims(b, x), out), Strided.broadcast(dims(b, y), out));
+                Strided geo = Strided.of(out, Indexing.strides(out), Indexing.broadcastStrides(dims(b, x), out), Indexing.broadcastStrides(dims(b, y), out));
                 yield v -> ElementwiseKernels.compare(op.kind(), geo, v[x], v[y], v[id]);
             }
             case Op.Where w -> {
                 int m = n.input(0), x = n.input(1), y = n.input(2);
-                Strided geo = Strided.of(out, Strided.contiguous(out), Strided.broadcast(dims(b, m), out),
-                        Strided.broadcast(dims(b, x), out), Strided.broadcast(dims(b, y), out));
+                Strided geo = Strided.of(out, Indexing.strides(out), Indexing.broadcastStrides(dims(b, m), out),
+                        Indexing.broadcastStrides(dims(b, x), out), Indexing.broadcastStrides(dims(b, y), out));
                 yield v -> ElementwiseKernels.where(geo, v[m], v[x], v[y], v[id]);
             }
             case Op.Reduce r -> reduce(n, r, b);
@@ -154,9 +156,9 @@ final class StepCompiler {
             count *= in[ax];
             kept[ax] = 1;
         }
-        int[] outStrides = Strided.contiguous(kept);
+        int[] outStrides = Indexing.strides(kept);
         for (int i = 0; i < r.axes().size(); i++) outStrides[r.axes().get(i)] = 0;
-        Strided geo = Strided.of(in, Strided.contiguous(in), outStrides);
+        Strided geo = Strided.of(in, Indexing.strides(in), outStrides);
         int outSize = prod(kept, 0, kept.length);
         double[] acc = new double[outSize];
         ReduceOp kind = r.kind();

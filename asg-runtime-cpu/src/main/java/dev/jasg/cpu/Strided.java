@@ -61,29 +61,6 @@ final class Strided {
         return new Strided(d, s, size);
     }
 
-    /** Row-major strides of a dense tensor with {@code dims}. */
-    static int[] contiguous(int[] dims) {
-        int[] s = new int[dims.length];
-        int acc = 1;
-        for (int i = dims.length - 1; i >= 0; i--) {
-            s[i] = acc;
-            acc *= dims[i];
-        }
-        return s;
-    }
-
-    /**
-     * Strides, aligned to {@code outDims}, that read a dense tensor of {@code inDims} broadcast
-     * to {@code outDims} (numpy rules: align right, a size-1 or missing axis repeats).
-     */
-    static int[] broadcast(int[] inDims, int[] outDims) {
-        int[] in = contiguous(inDims);
-        int[] s = new int[outDims.length];
-        int off = outDims.length - inDims.length;
-        for (int i = 0; i < inDims.length; i++) s[off + i] = inDims[i] == 1 && outDims[off + i] != 1 ? 0 : in[i];
-        return s;
-    }
-
     /** Number of elements iterated. */
     long size() {
         return size;

@@ -1,5 +1,6 @@
 package dev.jasg.cpu;
 
+import dev.jasg.core.Indexing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jasg.core.BinaryOp;
@@ -42,7 +43,7 @@ class StridedPropertyTest {
             for (int i = 0; i < rank; i++) out[i] = 1 + r.nextInt(4);
             int[] a = thin(r, out), b = thin(r, out);
             float[] av = Cpu.random(r, size(a)), bv = Cpu.random(r, size(b)), o = new float[size(out)];
-            Strided g = Strided.of(out, Strided.contiguous(out), Strided.broadcast(a, out), Strided.broadcast(b, out));
+            Strided g = Strided.of(out, Indexing.strides(out), Indexing.broadcastStrides(a, out), Indexing.broadcastStrides(b, out));
             ElementwiseKernels.binary(BinaryOp.SUB, DType.F32, g, av, bv, o);
             for (int f = 0; f < o.length; f++) {
                 int[] idx = unflat(f, out);
@@ -97,7 +98,7 @@ class StridedPropertyTest {
         Random r = new Random(13);
         int[] out = {301, 997}, a = {301, 1}, b = {997};
         float[] av = Cpu.random(r, 301), bv = Cpu.random(r, 997), o = new float[301 * 997];
-        Strided g = Strided.of(out, Strided.contiguous(out), Strided.broadcast(a, out), Strided.broadcast(b, out));
+        Strided g = Strided.of(out, Indexing.strides(out), Indexing.broadcastStrides(a, out), Indexing.broadcastStrides(b, out));
         ElementwiseKernels.binary(BinaryOp.MUL, DType.F32, g, av, bv, o);
         for (int i = 0; i < 301; i++) for (int j = 0; j < 997; j++) assertEquals(av[i] * bv[j], o[i * 997 + j]);
         float[] e = new float[o.length];
