@@ -1,0 +1,325 @@
+package dev.jasg.gpu;
+
+import static dev.jasg.gpu.VkCheck.check;
+import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.VK10.*;
+
+import dev.jasg.core.BackendException;
+import dev.jasg.core.Graph;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Program;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.vulkan.*;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything one binding of the symbolic dimensions needs, made once and reused by every
+ * run with that binding: the memory plan (one device buffer with sub-ranges reused after
+ * each tensor's last use), a staging buffer for feeds, the descriptor sets of every
+ * dispatch, and one command buffer holding the whole chain (feed uploads, every kernel with
+ * the barriers it needs, parameter assignments). A run fills the staging buffer, submits
+ * once and waits on one fence.
+ */
+final class ExecutionPlan implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutionPlan.class);
+
+    private final VulkanDevice dev;
+    final Program.Binding binding;
+    private final View[] views;
+    private final Map<Integer, View> snapshots = new HashMap<>();
+    private final Map<String, long[]> feeds = new LinkedHashMap<>();
+    private final DeviceBuffer arena;
+    private final DeviceBuffer staging;
+    private final long descriptorPool;
+    private final VkCommandBuffer commands;
+    private final long fence;
+    private final long queryPool;
+    private long deviceNanos = -1;
+    private boolean closed;
+
+    ExecutionPlan(VulkanDevice dev, Lowering lowering, Program program, Program.Binding binding, VulkanParameters parameters, String what) {
+        this.dev = dev;
+        this.binding = binding;
+        Graph g = program.graph();
+        List<Node> schedule = program.schedule();
+        views = new View[g.size()];
+
+        // Memory plan: leaves and snapshots get ranges that are never reused; the rest are freed after their last read.
+        long[] offsets = new long[g.size()];
+        long[] bytes = new long[g.size()];
+        boolean[] pinned = new boolean[g.size()];
+        Arena plan = new Arena(dev.storageAlignment);
+        for (Node n : schedule) {
+            long b = 4L * binding.shape(n.id()).size();
+            if (b > dev.maxStorageBufferRange) {
+                throw new BackendException(Lowering.describe(n, binding) + " needs " + DeviceBuffer.mib(b) + " but device '" + dev.name
+                        + "' binds at most " + DeviceBuffer.mib(dev.maxStorageBufferRange) + " (maxStorageBufferRange) per tensor");
+            }
+            bytes[n.id()] = b;
+            if (n.op() instanceof Op.Input || n.op() instanceof Op.Constant || n.op() instanceof Op.Count) {
+                pinned[n.id()] = true;
+                offsets[n.id()] = plan.allocate(b);
+            }
+        }
+        Map<Integer, Long> snapshotOffsets = new LinkedHashMap<>();
+        for (int id : program.outputs().values()) {
+            if (g.node(id).op() instanceof Op.Parameter) snapshotOffsets.put(id, plan.allocate(bytes[id]));
+        }
+        for (Graph.Assignment a : program.assignments()) {
+            if (g.node(a.value()).op() instanceof Op.Parameter && !snapshotOffsets.containsKey(a.value())) {
+                snapshotOffsets.put(a.value(), plan.allocate(bytes[a.value()]));
+            }
+        }
+        for (int s = 0; s < schedule.size(); s++) {
+            Node n = schedule.get(s);
+            boolean param = n.op() instanceof Op.Parameter;
+            if (!pinned[n.id()] && !param) offsets[n.id()] = plan.allocate(bytes[n.id()]);
+            int[] ins = n.inputs();
+            for (int k = 0; k < ins.length; k++) {
+                int id = ins[k];
+                boolean seen = false;
+                for (int j = 0; j < k; j++) seen |= ins[j] == id;
+                if (!seen && program.lastUse(id) == s && freeable(g.node(id), pinned)) plan.release(offsets[id], bytes[id]);
+            }
+            if (program.lastUse(n.id()) == -1 && freeable(n, pinned)) plan.release(offsets[n.id()], bytes[n.id()]);
+        }
+
+        DeviceBuffer arenaBuffer = null, stagingBuffer = null;
+        long pool = 0, query = 0, fenceHandle = 0;
+        VkCommandBuffer cb = null;
+        try {
+            arenaBuffer = DeviceBuffer.device(dev, plan.size(), "the memory plan of " + what);
+            for (Node n : schedule) {
+                views[n.id()] = n.op() instanceof Op.Parameter p
+                        ? new View(parameters.buffer(p.name()), 0, bytes[n.id()])
+                        : new View(arenaBuffer, offsets[n.id()], bytes[n.id()]);
+            }
+            for (var e : snapshotOffsets.entrySet()) snapshots.put(e.getKey(), new View(arenaBuffer, e.getValue(), bytes[e.getKey()]));
+            long stagingBytes = 0;
+            for (var e : program.inputs().entrySet()) {
+                feeds.put(e.getKey(), new long[] {stagingBytes, e.getValue().id()});
+                stagingBytes += (bytes[e.getValue().id()] + 15) / 16 * 16;
+            }
+            if (stagingBytes > 0) stagingBuffer = DeviceBuffer.host(dev, stagingBytes, "the feed staging buffer of " + what);
+            for (Node n : schedule) {
+                if (n.op() instanceof Op.Constant c) dev.upload(c.value().floats(), arenaBuffer, offsets[n.id()], Lowering.describe(n, binding));
+                if (n.op() instanceof Op.Count c) {
+                    int[] d = binding.shape(n.input(0)).dims();
+                    double v = 1;
+                    for (int i = 0; i < c.axes().size(); i++) v *= d[c.axes().get(i)];
+                    dev.upload(new float[] {(float) v}, arenaBuffer, offsets[n.id()], Lowering.describe(n, binding));
+                }
+            }
+
+            List<Step> steps = new ArrayList<>();
+            for (Node n : schedule) {
+                View[] in = new View[n.arity()];
+                for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
+                steps.addAll(lowering.lower(n, binding, views[n.id()], in));
+            }
+            for (var e : snapshots.entrySet()) if (bytes[e.getKey()] > 0) steps.add(new Step.Copy(views[e.getKey()], e.getValue()));
+            for (Graph.Assignment a : program.assignments()) {
+                View src = snapshots.getOrDefault(a.value(), views[a.value()]);
+                if (bytes[a.value()] > 0) steps.add(new Step.Copy(src, views[a.parameter()]));
+            }
+
+            int dispatches = 0, descriptors = 0;
+            for (Step s : steps) {
+                if (s instanceof Step.Dispatch d) {
+                    dispatches++;
+                    descriptors += d.bindings().length;
+                }
+            }
+            try (MemoryStack st = stackPush()) {
+                LongBuffer p = st.mallocLong(1);
+                if (dispatches > 0) {
+                    VkDescriptorPoolSize.Buffer sizes = VkDescriptorPoolSize.calloc(1, st).type(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER).descriptorCount(descriptors);
+                    check(vkCreateDescriptorPool(dev.device, VkDescriptorPoolCreateInfo.calloc(st).sType$Default().maxSets(dispatches)
+                            .pPoolSizes(sizes), null, p), "vkCreateDescriptorPool for " + what);
+                    pool = p.get(0);
+                    VulkanDevice.LIVE_OBJECTS.incrementAndGet();
+                }
+                if (dev.timestamps) {
+                    check(vkCreateQueryPool(dev.device, VkQueryPoolCreateInfo.calloc(st).sType$Default().queryType(VK_QUERY_TYPE_TIMESTAMP)
+                            .queryCount(2), null, p), "vkCreateQueryPool");
+                    query = p.get(0);
+                    VulkanDevice.LIVE_OBJECTS.incrementAndGet();
+                }
+            }
+            fenceHandle = dev.createFence();
+            cb = dev.allocateCommandBuffer();
+            record(cb, steps, pool, query, stagingBuffer, what);
+            LOG.debug("planned {}: {} nodes, {} dispatches, {} device memory, symbols {}", what, schedule.size(), dispatches,
+                    DeviceBuffer.mib(plan.size()), binding.symbols());
+        } catch (RuntimeException e) {
+            if (cb != null) dev.freeCommandBuffer(cb);
+            if (fenceHandle != 0) dev.destroyFence(fenceHandle);
+            destroyPools(pool, query);
+            if (stagingBuffer != null) stagingBuffer.close();
+            if (arenaBuffer != null) arenaBuffer.close();
+            throw e;
+        }
+        arena = arenaBuffer;
+        staging = stagingBuffer;
+        descriptorPool = pool;
+        queryPool = query;
+        fence = fenceHandle;
+        commands = cb;
+    }
+
+    private static boolean freeable(Node n, boolean[] pinned) {
+        return !pinned[n.id()] && !(n.op() instanceof Op.Parameter);
+    }
+
+    private void record(VkCommandBuffer cb, List<Step> steps, long pool, long query, DeviceBuffer stagingBuffer, String what) {
+        try (MemoryStack s = stackPush()) {
+            check(vkBeginCommandBuffer(cb, VkCommandBufferBeginInfo.calloc(s).sType$Default()), "vkBeginCommandBuffer");
+            fullBarrier(cb);
+            if (query != 0) {
+                vkCmdResetQueryPool(cb, query, 0, 2);
+                vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, query, 0);
+            }
+            List<View> pendingReads = new ArrayList<>(), pendingWrites = new ArrayList<>();
+            for (long[] f : feeds.values()) {
+                View dst = views[(int) f[1]];
+                if (dst.bytes() == 0) continue;
+                VulkanDevice.copy(cb, stagingBuffer.buffer, f[0], dst.buffer().buffer, dst.offset(), dst.bytes());
+                pendingWrites.add(dst);
+            }
+            for (Step step : steps) {
+                if (hazard(step, pendingReads, pendingWrites)) {
+                    barrier(cb);
+                    pendingReads.clear();
+                    pendingWrites.clear();
+                }
+                pendingReads.addAll(step.reads());
+                pendingWrites.addAll(step.writes());
+                switch (step) {
+                    case Step.Dispatch d -> recordDispatch(cb, d, pool, what);
+                    case Step.Copy c -> VulkanDevice.copy(cb, c.src().buffer().buffer, c.src().offset(), c.dst().buffer().buffer, c.dst().offset(),
+                            Math.min(c.src().bytes(), c.dst().bytes()));
+                    case Step.Fill f -> vkCmdFillBuffer(cb, f.dst().buffer().buffer, f.dst().offset(), Math.max(4, f.dst().bytes()), 0);
+                }
+            }
+            if (query != 0) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, query, 1);
+            fullBarrier(cb);
+            check(vkEndCommandBuffer(cb), "vkEndCommandBuffer for " + what);
+        }
+    }
+
+    private static boolean hazard(Step step, List<View> reads, List<View> writes) {
+        for (View r : step.reads()) for (View w : writes) if (r.overlaps(w)) return true;
+        for (View w : step.writes()) {
+            for (View o : writes) if (w.overlaps(o)) return true;
+            for (View o : reads) if (w.overlaps(o)) return true;
+        }
+        return false;
+    }
+
+    private void recordDispatch(VkCommandBuffer cb, Step.Dispatch d, long pool, String what) {
+        try (MemoryStack s = stackPush()) {
+            LongBuffer set = s.mallocLong(1);
+            check(vkAllocateDescriptorSets(dev.device, VkDescriptorSetAllocateInfo.calloc(s).sType$Default().descriptorPool(pool)
+                    .pSetLayouts(s.longs(d.pipeline().setLayout())), set), "vkAllocateDescriptorSets for " + what);
+            int n = d.bindings().length;
+            VkWriteDescriptorSet.Buffer writes = VkWriteDescriptorSet.calloc(n, s);
+            for (int i = 0; i < n; i++) {
+                View v = d.bindings()[i];
+                VkDescriptorBufferInfo.Buffer info = VkDescriptorBufferInfo.calloc(1, s).buffer(v.buffer().buffer).offset(v.offset())
+                        .range(v.descriptorRange());
+                writes.get(i).sType$Default().dstSet(set.get(0)).dstBinding(i).descriptorCount(1)
+                        .descriptorType(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER).pBufferInfo(info);
+            }
+            vkUpdateDescriptorSets(dev.device, writes, null);
+            vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, d.pipeline().pipeline());
+            vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, d.pipeline().layout(), 0, set, null);
+            vkCmdPushConstants(cb, d.pipeline().layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, d.push());
+            vkCmdDispatch(cb, d.gx(), d.gy(), d.gz());
+        }
+    }
+
+    /** Orders every compute and transfer write before every later compute and transfer access. */
+    static void barrier(VkCommandBuffer cb) {
+        try (MemoryStack s = stackPush()) {
+            int stages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
+            vkCmdPipelineBarrier(cb, stages, stages, 0, VkMemoryBarrier.calloc(1, s).sType$Default()
+                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT)
+                    .dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT),
+                    null, null);
+        }
+    }
+
+    /** Orders everything before against everything after, including the host (start and end of a run). */
+    static void fullBarrier(VkCommandBuffer cb) {
+        try (MemoryStack s = stackPush()) {
+            vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT
+                    | VK_PIPELINE_STAGE_HOST_BIT, 0, VkMemoryBarrier.calloc(1, s).sType$Default()
+                    .srcAccessMask(VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT)
+                    .dstAccessMask(VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_HOST_READ_BIT), null, null);
+        }
+    }
+
+    /** Copies the feeds into the staging buffer, submits the recorded chain once and waits for it. */
+    void run(Map<String, HostTensor> values, String what) {
+        for (var e : feeds.entrySet()) {
+            float[] f = values.get(e.getKey()).floats();
+            long at = e.getValue()[0];
+            staging.mapped.clear().position((int) at);
+            staging.mapped.asFloatBuffer().put(f);
+        }
+        dev.submitAndWait(commands, fence, what);
+        if (queryPool != 0) {
+            try (MemoryStack s = stackPush()) {
+                LongBuffer t = s.mallocLong(2);
+                int r = vkGetQueryPoolResults(dev.device, queryPool, 0, 2, t, 8, VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+                deviceNanos = r == VK_SUCCESS ? (long) ((t.get(1) - t.get(0)) * (double) dev.timestampPeriod) : -1;
+            }
+        }
+    }
+
+    /** Device time of the last run from timestamp queries, or -1 when the queue has none. */
+    long deviceNanos() {
+        return deviceNanos;
+    }
+
+    /** Where the value of output node {@code id} is after a run. */
+    View outputView(int id) {
+        return snapshots.getOrDefault(id, views[id]);
+    }
+
+    /** Bytes of device memory this plan holds. */
+    long deviceBytes() {
+        return arena.size;
+    }
+
+    private void destroyPools(long pool, long query) {
+        if (pool != 0) {
+            vkDestroyDescriptorPool(dev.device, pool, null);
+            VulkanDevice.LIVE_OBJECTS.decrementAndGet();
+        }
+        if (query != 0) {
+            vkDestroyQueryPool(dev.device, query, null);
+            VulkanDevice.LIVE_OBJECTS.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        dev.freeCommandBuffer(commands);
+        dev.destroyFence(fence);
+        destroyPools(descriptorPool, queryPool);
+        if (staging != null) staging.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,264 @@
+package dev.jasg.gpu;
+
+import dev.jasg.core.BackendException;
+import dev.jasg.core.DType;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Program;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns one scheduled node into the device commands that compute it, given where its
+ * inputs and output live: one exhaustive switch over {@link Op}, so an op without a GPU
+ * kernel does not compile. Leaves (inputs, parameters, constants, counts) produce no
+ * commands: their values are uploaded or already resident.
+ */
+final class Lowering {
+    private final VulkanDevice dev;
+    private final Pipelines pipelines;
+    private final MatMulKernel.Tiles large, small;
+
+    Lowering(VulkanDevice dev, Pipelines pipelines) {
+        this.dev = dev;
+        this.pipelines = pipelines;
+        this.large = MatMulKernel.large(dev.maxSharedMemory);
+        this.small = MatMulKernel.small(dev.maxSharedMemory);
+    }
+
+    /** How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1. */
+    static int mode(DType t) {
+        return switch (t) {
+            case F32, F64 -> 0;
+            case I32, I64 -> 1;
+            case BOOL -> 2;
+        };
+    }
+
+    /** The commands computing {@code n} into {@code out} from {@code in}. */
+    List<Step> lower(Node n, Program.Binding b, View out, View[] in) {
+        int[] od = b.shape(n.id()).dims();
+        long count = Strides.size(od);
+        int mode = mode(n.dtype());
+        List<Step> steps = new ArrayList<>();
+        if (count == 0) return steps;
+        switch (n.op()) {
+            case Op.Input i -> { }
+            case Op.Parameter p -> { }
+            case Op.Constant c -> { }
+            case Op.Count c -> { }
+            case Op.Unary u -> steps.add(flat(GlslKernels.unary(u.kind()), n, count, new View[] {out, in[0]},
+                    new int[] {(int) count, mode, Float.floatToRawIntBits((float) u.a()), Float.floatToRawIntBits((float) u.b())}));
+            case Op.Binary bin -> steps.add(broadcast(GlslKernels.binary("binary_" + bin.kind().label(),
+                    GlslKernels.binaryExpression(bin.kind())), n, b, od, mode, out, in));
+            case Op.Compare c -> steps.add(broadcast(GlslKernels.binary("compare_" + c.kind().label(),
+                    GlslKernels.compareExpression(c.kind())), n, b, od, mode, out, in));
+            case Op.Where w -> steps.add(broadcast(GlslKernels.where(), n, b, od, mode, out, in));
+            case Op.Reduce r -> {
+                if (r.axes().size() == 0) steps.add(new Step.Copy(in[0], out));
+                else steps.add(reduce(n, r, dims(n, 0, b), mode, out, in[0]));
+            }
+            case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
+            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1]));
+            case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
+            case Op.Permute p -> {
+                int[] inStrides = Strides.contiguous(dims(n, 0, b));
+                int[] ss = new int[od.length];
+                for (int i = 0; i < od.length; i++) ss[i] = inStrides[p.perm().get(i)];
+                steps.add(copy(n, od, 0, ss, out, 0, Strides.contiguous(od), in[0], mode));
+            }
+            case Op.Expand e -> steps.add(copy(n, od, 0, Strides.broadcast(dims(n, 0, b), od), out, 0, Strides.contiguous(od), in[0], mode));
+            case Op.Slice s -> {
+                int[] ss = Strides.contiguous(dims(n, 0, b));
+                int start = s.start() * ss[s.axis()];
+                ss[s.axis()] *= s.step();
+                steps.add(copy(n, od, start, ss, out, 0, Strides.contiguous(od), in[0], mode));
+            }
+            case Op.SliceScatter s -> {
+                steps.add(new Step.Fill(out));
+                int[] id = dims(n, 0, b);
+                int[] ds = Strides.contiguous(od);
+                int start = s.start() * ds[s.axis()];
+                ds[s.axis()] *= s.step();
+                if (Strides.size(id) > 0) steps.add(copy(n, id, 0, Strides.contiguous(id), out, start, ds, in[0], mode));
+            }
+            case Op.Concat c -> {
+                int[] ds = Strides.contiguous(od);
+                int at = 0;
+                for (int k = 0; k < n.arity(); k++) {
+                    int[] id = dims(n, k, b);
+                    if (Strides.size(id) > 0) steps.add(copy(n, id, 0, Strides.contiguous(id), out, at * ds[c.axis()], ds, in[k], mode));
+                    at += id[c.axis()];
+                }
+            }
+            case Op.Softmax s -> steps.add(lanes(GlslKernels.softmax(false), n, od, s.axis(), out, in[0]));
+            case Op.LogSoftmax s -> steps.add(lanes(GlslKernels.softmax(true), n, od, s.axis(), out, in[0]));
+            case Op.Cast c -> steps.add(copy(n, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));
+        }
+        return steps;
+    }
+
+    private static int[] dims(Node n, int i, Program.Binding b) {
+        return b.shape(n.input(i)).dims();
+    }
+
+    /** How errors name a node: id, path, op and shape. */
+    static String describe(Node n, Program.Binding b) {
+        return "node " + n.id() + " '" + n.path() + "' (" + n.op().label() + ", " + n.dtype().label() + (b == null ? n.shape() : b.shape(n.id())) + ")";
+    }
+
+    private Step broadcast(Kernel k, Node n, Program.Binding b, int[] od, int mode, View out, View[] in) {
+        int[][] strides = new int[in.length][];
+        for (int i = 0; i < in.length; i++) strides[i] = Strides.broadcast(dims(n, i, b), od);
+        Strides.Merged m = Strides.merge(od, strides);
+        if (m.rank() > GlslKernels.MAX_RANK) throw tooManyAxes(n, b, m.rank(), GlslKernels.MAX_RANK);
+        int[] push = new int[3 + GlslKernels.MAX_RANK * (1 + in.length)];
+        long count = Strides.size(od);
+        push[0] = (int) count;
+        push[1] = mode;
+        push[2] = m.rank();
+        System.arraycopy(m.dims(), 0, push, 3, m.rank());
+        for (int i = 0; i < in.length; i++) System.arraycopy(m.strides()[i], 0, push, 3 + GlslKernels.MAX_RANK * (1 + i), m.rank());
+        View[] bind = new View[in.length + 1];
+        bind[0] = out;
+        System.arraycopy(in, 0, bind, 1, in.length);
+        return flat(k, n, count, bind, push);
+    }
+
+    private Step copy(Node n, int[] dims, int srcOff, int[] ss, View out, int dstOff, int[] ds, View in, int mode) {
+        Strides.Merged m = Strides.merge(dims, ss, ds);
+        if (m.rank() > GlslKernels.MAX_RANK) throw tooManyAxes(n, null, m.rank(), GlslKernels.MAX_RANK);
+        long count = Strides.size(dims);
+        int[] push = new int[5 + 3 * GlslKernels.MAX_RANK];
+        push[0] = (int) count;
+        push[1] = mode;
+        push[2] = m.rank();
+        push[3] = srcOff;
+        push[4] = dstOff;
+        System.arraycopy(m.dims(), 0, push, 5, m.rank());
+        System.arraycopy(m.strides()[0], 0, push, 5 + GlslKernels.MAX_RANK, m.rank());
+        System.arraycopy(m.strides()[1], 0, push, 5 + 2 * GlslKernels.MAX_RANK, m.rank());
+        return flat(GlslKernels.copy(), n, count, new View[] {out, in}, push);
+    }
+
+    private Step reduce(Node n, Op.Reduce r, int[] id, int mode, View out, View in) {
+        int[] s = Strides.contiguous(id);
+        // Merge runs of kept axes and runs of reduced axes separately.
+        List<int[]> kept = new ArrayList<>(), red = new ArrayList<>();
+        long nOut = 1, count = 1;
+        for (int i = 0; i < id.length; i++) {
+            boolean reduced = r.axes().contains(i);
+            if (reduced) count *= id[i];
+            else nOut *= id[i];
+            if (id[i] == 1) continue;
+            List<int[]> group = reduced ? red : kept;
+            int[] last = group.isEmpty() ? null : group.get(group.size() - 1);
+            if (last != null && last[1] == s[i] * id[i]) {
+                last[0] *= id[i];
+                last[1] = s[i];
+            } else {
+                group.add(new int[] {id[i], s[i]});
+            }
+        }
+        int g = GlslKernels.MAX_REDUCE_GROUPS;
+        if (kept.size() > g || red.size() > g) throw tooManyAxes(n, null, Math.max(kept.size(), red.size()), g);
+        int[] push = new int[5 + 4 * g];
+        push[0] = (int) nOut;
+        push[1] = (int) count;
+        push[2] = kept.size();
+        push[3] = red.size();
+        for (int i = 0; i < kept.size(); i++) {
+            push[4 + i] = kept.get(i)[0];
+            push[4 + g + i] = kept.get(i)[1];
+        }
+        for (int i = 0; i < red.size(); i++) {
+            push[4 + 2 * g + i] = red.get(i)[0];
+            push[4 + 3 * g + i] = red.get(i)[1];
+        }
+        push[4 + 4 * g] = mode;
+        int[] grid = grid(nOut, n);
+        return dispatch(GlslKernels.reduce(r.kind()), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+    }
+
+    private Step lanes(Kernel k, Node n, int[] dims, int axis, View out, View in) {
+        int len = dims[axis], inner = 1;
+        long lanes = 1;
+        for (int i = 0; i < dims.length; i++) {
+            if (i > axis) inner *= dims[i];
+            if (i != axis) lanes *= dims[i];
+        }
+        return flat(k, n, lanes, new View[] {out, in}, new int[] {(int) lanes, len, Math.max(inner, 1)});
+    }
+
+    private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b) {
+        int[] a2 = ad.length == 1 ? new int[] {1, ad[0]} : ad;
+        int[] b2 = bd.length == 1 ? new int[] {bd[0], 1} : bd;
+        int m = a2[a2.length - 2], k = a2[a2.length - 1], nn = b2[b2.length - 1];
+        int[] aBatch = Arrays.copyOf(a2, a2.length - 2), bBatch = Arrays.copyOf(b2, b2.length - 2);
+        int rank = Math.max(aBatch.length, bBatch.length);
+        int[] batch = new int[rank];
+        for (int i = 1; i <= rank; i++) {
+            int da = i <= aBatch.length ? aBatch[aBatch.length - i] : 1;
+            int db = i <= bBatch.length ? bBatch[bBatch.length - i] : 1;
+            batch[rank - i] = da == 1 ? db : da;
+        }
+        int[] sa = Strides.broadcast(aBatch, batch), sb = Strides.broadcast(bBatch, batch);
+        for (int i = 0; i < rank; i++) {
+            sa[i] *= m * k;
+            sb[i] *= k * nn;
+        }
+        Strides.Merged mb = Strides.merge(batch, sa, sb);
+        if (mb.rank() > MatMulKernel.MAX_BATCH_RANK) throw tooManyAxes(n, null, mb.rank(), MatMulKernel.MAX_BATCH_RANK);
+        long batches = Strides.size(batch);
+        if (batches > dev.maxGroupCount[2]) {
+            throw new BackendException("matmul batch of " + batches + " exceeds the device's " + dev.maxGroupCount[2] + " workgroups along z at "
+                    + describe(n, null));
+        }
+        int gl = MatMulKernel.MAX_BATCH_RANK;
+        int[] push = new int[5 + 3 * gl];
+        push[0] = m;
+        push[1] = nn;
+        push[2] = k;
+        push[3] = mode;
+        push[4] = mb.rank();
+        for (int i = 0; i < mb.rank(); i++) {
+            push[5 + i] = mb.dims()[i];
+            push[5 + gl + i] = mb.strides()[0][i];
+            push[5 + 2 * gl + i] = mb.strides()[1][i];
+        }
+        // Large tiles leave most of a big GPU idle on small products; 128 workgroups is a few per SM.
+        long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
+        MatMulKernel.Tiles t = largeGroups >= 128 ? large : small;
+        boolean aligned = MatMulKernel.aligned(t, m, nn, k);
+        return dispatch(MatMulKernel.kernel(t, aligned), n, new View[] {out, a, b}, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()),
+                (int) batches);
+    }
+
+    private static long ceil(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private Step flat(Kernel k, Node n, long count, View[] bindings, int[] push) {
+        int[] grid = grid(ceil(count, GlslKernels.GROUP), n);
+        return dispatch(k, n, bindings, push, grid[0], grid[1], 1);
+    }
+
+    private int[] grid(long groups, Node n) {
+        int gx = (int) Math.min(groups, dev.maxGroupCount[0]);
+        long gy = ceil(groups, Math.max(gx, 1));
+        if (gy > dev.maxGroupCount[1]) throw new BackendException(groups + " workgroups exceed the device's grid at " + describe(n, null));
+        return new int[] {Math.max(gx, 1), (int) Math.max(gy, 1)};
+    }
+
+    private Step dispatch(Kernel k, Node n, View[] bindings, int[] push, int gx, int gy, int gz) {
+        if (push.length * 4 > Pipelines.PUSH_BYTES) throw new IllegalStateException("push constants of " + k.name() + " exceed 128 bytes");
+        Pipelines.Pipeline p = pipelines.get(k, describe(n, null));
+        List<View> reads = new ArrayList<>(Arrays.asList(bindings).subList(1, bindings.length));
+        return new Step.Dispatch(p, bindings, push, gx, gy, gz, reads, List.of(bindings[0]));
+    }
+
+    private static BackendException tooManyAxes(Node n, Program.Binding b, int rank, int max) {
+        return new BackendException("the Vulkan kernels take at most " + max + " non-mergeable axes, but " + describe(n, b) + " needs " + rank);
+    }
+}
