@@ -18,6 +18,7 @@ class LinearRegressionTest {
             LinearRegression.Result r = LinearRegression.train(cpu, 60, (loss, epoch) -> losses.add(loss));
             assertEquals(2, r.w(), 0.01);
             assertEquals(1, r.b(), 0.01);
+            assertEquals(60, losses.size());
             assertTrue(losses.get(0) > 100 * losses.get(losses.size() - 1), "loss should fall: " + losses);
         }
     }

@@ -1,0 +1,237 @@
+package dev.jasg.nn;
+
+import dev.jasg.core.DType;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.Init;
+import dev.jasg.core.Shape;
+import dev.jasg.core.Tensor;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * A layer or a model, as {@code torch.nn.Module}: it owns parameters and child modules, both
+ * registered by name, and builds its computation on a {@link Tensor} in {@link #forward}.
+ *
+ * <p>Callers apply a module with {@link #apply(Tensor)}, PyTorch's {@code module(x)}: it opens a
+ * scope named after the name the module was registered under on the tensor's
+ * {@link GraphBuilder}, so its nodes carry that scope and its parameters come out as dotted paths
+ * ({@code fc1.weight}, {@code 0.bias}); the root module opens no scope. Subclasses override
+ * {@link #forward} and read their parameters there with {@link #parameter(Tensor, String)}.
+ *
+ * <pre>{@code
+ * class Mlp extends Module {
+ *     final Linear fc1 = register("fc1", new Linear(784, 128));
+ *     final Linear fc2 = register("fc2", new Linear(128, 10));
+ *     public Tensor forward(Tensor x) { return fc2.apply(fc1.apply(x).relu()); }
+ * }
+ * }</pre>
+ *
+ * <p>Weight sharing: a module applied twice on one builder makes its parameter nodes once and
+ * reuses them the second time, so both applications read (and train) the same weights. The
+ * parameter tensors are cached per builder; a new builder (an eval graph, say) makes new
+ * parameter nodes with the same names, which the backend's parameter store resolves to the same
+ * values.
+ *
+ * <p>{@link #train()} and {@link #eval()} set the mode of the module and all its descendants;
+ * layers whose computation differs between the two (dropout, batch norm) read
+ * {@link #isTraining()} when the graph is built, so a training graph and an eval graph are two
+ * graphs built in the two modes.
+ */
+public abstract class Module {
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, ParameterSpec> ownParameters = new LinkedHashMap<>();
+    // Weak keys: a builder that is dropped takes its cached parameter handles with it.
+    private final Map<GraphBuilder, Map<String, Tensor>> built = new WeakHashMap<>();
+    private String name;
+    private boolean training = true;
+
+    /** A module with no parameters or children yet. */
+    protected Module() {}
+
+    /**
+     * The computation of this module on {@code x}. Call {@link #apply(Tensor)} rather than this
+     * from outside, so that the module's scope is opened.
+     */
+    public abstract Tensor forward(Tensor x);
+
+    /**
+     * Applies the module to {@code x} (PyTorch's {@code module(x)}): runs {@link #forward} in a
+     * scope named after the module's registered name, or in the caller's scope for a root module.
+     */
+    public final Tensor apply(Tensor x) {
+        if (name == null) return forward(x);
+        try (var scope = x.builder().scope(name)) {
+            return forward(x);
+        }
+    }
+
+    // ---- registration --------------------------------------------------------------------
+
+    /** Registers {@code child} under {@code name} (a non-empty name free of '.' and '/') and returns it. */
+    protected final <M extends Module> M register(String name, M child) {
+        checkName(name);
+        if (children.containsKey(name) || ownParameters.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " already has a child or parameter named '" + name + "'");
+        }
+        if (child == this) throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
+        children.put(name, child);
+        // A module registered twice (shared) keeps its first name, so it opens one scope wherever it is applied.
+        Module m = child;
+        if (m.name == null) m.name = name;
+        child.train(training);
+        return child;
+    }
+
+    /** Registers a trainable F32 parameter {@code name} of {@code shape}, initialised by {@code init}. */
+    protected final void registerParameter(String name, Initializers.Initializer init, int... shape) {
+        registerParameter(name, Shape.of(shape), DType.F32, init.forShape(shape.clone()), true);
+    }
+
+    /**
+     * Registers parameter {@code name}: a weight when {@code trainable}, a buffer (state that is
+     * saved and restored but not trained, such as a running mean) otherwise.
+     */
+    protected final void registerParameter(String name, Shape shape, DType dtype, Init init, boolean trainable) {
+        checkName(name);
+        if (children.containsKey(name) || ownParameters.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " already has a child or parameter named '" + name + "'");
+        }
+        ownParameters.put(name, new ParameterSpec(name, shape, dtype, init, trainable));
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".") || name.contains("/")) {
+            throw new IllegalArgumentException("a module or parameter name must be non-empty and free of '.' and '/': '" + name + "'");
+        }
+    }
+
+    /**
+     * The node of this module's parameter {@code name} on {@code x}'s builder: made on first use
+     * in the current scope (the module's), reused afterwards on the same builder.
+     */
+    protected final Tensor parameter(Tensor x, String name) {
+        return parameter(x.builder(), name);
+    }
+
+    /** The node of this module's parameter {@code name} on builder {@code b}; see {@link #parameter(Tensor, String)}. */
+    protected final Tensor parameter(GraphBuilder b, String name) {
+        ParameterSpec spec = ownParameters.get(name);
+        if (spec == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no parameter '" + name + "'; it has " + ownParameters.keySet());
+        }
+        Map<String, Tensor> made = built.computeIfAbsent(b, k -> new LinkedHashMap<>());
+        Tensor t = made.get(name);
+        if (t == null) {
+            t = b.parameter(name, spec.shape(), spec.dtype(), spec.init(), spec.trainable());
+            made.put(name, t);
+        }
+        return t;
+    }
+
+    // ---- introspection -------------------------------------------------------------------
+
+    /** The name this module was first registered under, or null for a root module. */
+    public final String name() {
+        return name;
+    }
+
+    /** Direct children by registered name, in registration order. */
+    public final Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Direct children in registration order. */
+    public final List<Module> children() {
+        return List.copyOf(children.values());
+    }
+
+    /**
+     * Every trainable parameter of this module and its descendants by dotted name
+     * ({@code fc1.weight}, {@code 0.bias}), own parameters first, then each child's in
+     * registration order; a module reached twice (shared) is listed once, under its first path,
+     * as {@code named_parameters()}. Usable without building a graph.
+     */
+    public final Map<String, ParameterSpec> namedParameters() {
+        return collect(true);
+    }
+
+    /** The trainable parameters, in {@link #namedParameters()} order. */
+    public final List<ParameterSpec> parameters() {
+        return List.copyOf(namedParameters().values());
+    }
+
+    /** Every non-trainable parameter (buffer) of this module and its descendants by dotted name. */
+    public final Map<String, ParameterSpec> namedBuffers() {
+        return collect(false);
+    }
+
+    /** Number of trainable scalars. */
+    public final long parameterCount() {
+        long n = 0;
+        for (ParameterSpec p : namedParameters().values()) n += p.shape().size();
+        return n;
+    }
+
+    private Map<String, ParameterSpec> collect(boolean trainable) {
+        Map<String, ParameterSpec> out = new LinkedHashMap<>();
+        collect("", trainable, out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collect(String prefix, boolean trainable, Map<String, ParameterSpec> out, Set<Module> seen) {
+        if (!seen.add(this)) return;
+        for (ParameterSpec p : ownParameters.values()) {
+            if (p.trainable() == trainable) out.put(prefix + p.name(), prefix.isEmpty() ? p : p.prefixed(prefix.substring(0, prefix.length() - 1)));
+        }
+        for (var e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", trainable, out, seen);
+    }
+
+    // ---- modes -----------------------------------------------------------------------------
+
+    /** Sets training mode on this module and every descendant; returns this. */
+    public final Module train() {
+        return train(true);
+    }
+
+    /** Sets training mode ({@code true}) or eval mode on this module and every descendant; returns this. */
+    public Module train(boolean mode) {
+        training = mode;
+        for (Module c : children.values()) c.train(mode);
+        return this;
+    }
+
+    /** Sets eval mode on this module and every descendant; returns this. */
+    public final Module eval() {
+        return train(false);
+    }
+
+    /** True in training mode (the default). */
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** A one-line description of this module's configuration, e.g. {@code in_features=2, out_features=8}. */
+    protected String extraRepr() {
+        return "";
+    }
+
+    /** A tree listing as PyTorch prints a module. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(').append(extraRepr());
+        if (!children.isEmpty()) {
+            sb.append('\n');
+            for (var e : children.entrySet()) {
+                String child = e.getValue().toString().replace("\n", "\n  ");
+                sb.append("  (").append(e.getKey()).append("): ").append(child).append('\n');
+            }
+        }
+        return sb.append(')').toString();
+    }
+}

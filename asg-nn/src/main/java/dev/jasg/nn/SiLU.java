@@ -1,0 +1,12 @@
+package dev.jasg.nn;
+
+import dev.jasg.core.Tensor;
+
+/** {@code torch.nn.SiLU} (swish): {@code x sigmoid(x)}. */
+public final class SiLU extends Module {
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.silu();
+    }
+}

@@ -1,0 +1,12 @@
+package dev.jasg.nn;
+
+import dev.jasg.core.Tensor;
+
+/** {@code torch.nn.Tanh}: {@code tanh x}. */
+public final class Tanh extends Module {
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.tanh();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.jasg.nn.optim;
+
+import dev.jasg.core.Tensor;
+
+/**
+ * {@code torch.optim.Adam}: with {@code g} the gradient and {@code t} the 1-based step,
+ * <pre>
+ * g = g + weight_decay * p                       (when weight_decay != 0)
+ * m = beta1 * m + (1 - beta1) * g
+ * v = beta2 * v + (1 - beta2) * g^2
+ * v_max = max(v_max, v)                          (amsgrad; v_max replaces v below)
+ * denom = sqrt(v) / sqrt(1 - beta2^t) + eps
+ * p = p - lr / (1 - beta1^t) * m / denom
+ * </pre>
+ * State: {@code optim.exp_avg.<param>}, {@code optim.exp_avg_sq.<param>} and, with amsgrad,
+ * {@code optim.max_exp_avg_sq.<param>}. Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999),
+ * eps 1e-8, no weight decay, no amsgrad. {@link AdamW} decouples the weight decay instead.
+ */
+public final class Adam extends Optimizer {
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final boolean amsgrad;
+
+    /** Adam with PyTorch's defaults: lr 1e-3. */
+    public Adam() {
+        this(1e-3);
+    }
+
+    /** Adam with learning rate {@code lr} and the default betas and eps. */
+    public Adam(double lr) {
+        this(lr, 0.9, 0.999, 1e-8, 0, false);
+    }
+
+    /** Adam with every option. */
+    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+        super(lr);
+        checkBeta("Adam", "beta1", beta1);
+        checkBeta("Adam", "beta2", beta2);
+        checkNonNegative("Adam", "eps", eps);
+        checkNonNegative("Adam", "weight_decay", weightDecay);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.amsgrad = amsgrad;
+    }
+
+    @Override
+    protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
+        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        return adamStep(s, name, p, g, beta1, beta2, eps, amsgrad);
+    }
+
+    /** The Adam update of {@code p} with the (already decayed) gradient {@code g}; shared with {@link AdamW}. */
+    static Tensor adamStep(Step s, String name, Tensor p, Tensor g, double beta1, double beta2, double eps, boolean amsgrad) {
+        Tensor m = s.state("exp_avg", name, p);
+        Tensor v = s.state("exp_avg_sq", name, p);
+        // m.lerp_(g, 1 - beta1) and v.mul_(beta2).addcmul_(g, g, 1 - beta2), as PyTorch writes them.
+        Tensor m1 = m.add(g.sub(m).mul(1 - beta1));
+        Tensor v1 = v.mul(beta2).add(g.mul(g).mul(1 - beta2));
+        s.assign(m, m1);
+        s.assign(v, v1);
+        Tensor stepSize = s.shared("adam.step_size", () -> s.lr().div(biasCorrection(s, beta1)));
+        Tensor bc2Sqrt = s.shared("adam.bc2_sqrt", () -> biasCorrection(s, beta2).sqrt());
+        Tensor second = v1;
+        if (amsgrad) {
+            Tensor vmax = s.state("max_exp_avg_sq", name, p);
+            second = vmax.maximum(v1);
+            s.assign(vmax, second);
+        }
+        Tensor denom = second.sqrt().div(bc2Sqrt).add(eps);
+        return p.sub(stepSize.mul(m1.div(denom)));
+    }
+
+    /**
+     * {@code 1 - beta^t}, computed as {@code -expm1(t ln beta)} with {@code ln beta} taken in double on
+     * the host: {@code beta} itself rounded to float would put a relative error of about
+     * {@code 1e-8 t / (1 - beta^t)} into the correction (1e-5 for beta2 = 0.999 early on), where
+     * PyTorch computes it in double.
+     */
+    private static Tensor biasCorrection(Step s, double beta) {
+        return s.t().mul(Math.log(beta)).expm1().neg();
+    }
+
+    @Override
+    public String toString() {
+        return "Adam(lr=" + lr() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay + ", amsgrad=" + amsgrad + ")";
+    }
+}

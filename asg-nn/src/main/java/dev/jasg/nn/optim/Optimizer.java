@@ -1,0 +1,166 @@
+package dev.jasg.nn.optim;
+
+import dev.jasg.core.DType;
+import dev.jasg.core.Graph;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.Init;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Shape;
+import dev.jasg.core.Tensor;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * An optimizer as a graph: {@link #update(Graph, GradientClipping)} builds an update graph that
+ * continues a gradient graph and assigns each trainable parameter its new value, so the whole
+ * step (forward, gradients, update) compiles into one executable and the weights and the
+ * optimizer's state never leave the backend.
+ *
+ * <p>Conventions shared by every optimizer:
+ * <ul>
+ *   <li>The learning rate is the scalar F32 input {@value #LR_INPUT}, fed each step, so a
+ *       scheduler can change it without recompiling; {@link #lr()} is the initial value.</li>
+ *   <li>State lives in non-trainable parameters of the same store, named
+ *       {@code optim.<state>.<parameter>} ({@code optim.exp_avg.fc1.weight}), starting at zero, so a
+ *       checkpoint of the store captures it.</li>
+ *   <li>{@value #STEP_STATE} counts steps: each run reads {@code t = step + 1} (the
+ *       1-based number of the step being taken, PyTorch's {@code state["step"]} after its
+ *       increment) and assigns it back. It is an F32 scalar, exact up to 2^24 steps.</li>
+ *   <li>The gradients are taken from the gradient graph's {@code grad:<name>} outputs for every
+ *       trainable parameter, clipped first when clipping is asked for.</li>
+ * </ul>
+ * Subclasses give the per-parameter rule in {@link #updated}.
+ */
+public abstract class Optimizer {
+    /** Name of the fed learning-rate input. */
+    public static final String LR_INPUT = "lr";
+    /** Scope of the update nodes, and prefix of every state parameter. */
+    public static final String SCOPE = "optim";
+    /** Name of the step-counter state parameter. */
+    public static final String STEP_STATE = SCOPE + ".step";
+
+    private final double lr;
+
+    /** An optimizer whose initial learning rate is {@code lr}. */
+    protected Optimizer(double lr) {
+        if (!(lr >= 0)) throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be >= 0, got " + lr);
+        this.lr = lr;
+    }
+
+    /** The initial learning rate (what a trainer feeds when no scheduler sets it). */
+    public double lr() {
+        return lr;
+    }
+
+    /** The update graph without clipping; see {@link #update(Graph, GradientClipping)}. */
+    public final Graph update(Graph gradients) {
+        return update(gradients, GradientClipping.none());
+    }
+
+    /**
+     * Builds the update graph continuing {@code gradients}: reads input {@value #LR_INPUT},
+     * clips the gradients as {@code clipping} says, increments {@value #STEP_STATE} and assigns
+     * every trainable parameter that has a {@code grad:<name>} output its updated value.
+     */
+    @SuppressWarnings("try") // the scope is entered for its effect on node scopes and state names
+    public final Graph update(Graph gradients, GradientClipping clipping) {
+        GraphBuilder u = new GraphBuilder(gradients);
+        Map<String, Node> params = gradients.parameters();
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        for (var e : gradients.outputs().entrySet()) {
+            if (!e.getKey().startsWith("grad:")) continue;
+            Node p = params.get(e.getKey().substring("grad:".length()));
+            if (p != null && p.op() instanceof Op.Parameter op && op.trainable()) grads.put(op.name(), u.tensor(e.getValue()));
+        }
+        if (grads.isEmpty()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": the gradient graph has no grad:<parameter> output for a trainable parameter; outputs: "
+                    + gradients.outputs().keySet());
+        }
+        Tensor lrIn = u.input(LR_INPUT, DType.F32);
+        try (var scope = u.scope(SCOPE)) {
+            Map<String, Tensor> clipped = clipping.apply(u, grads);
+            Tensor step = u.parameter("step", Shape.scalar(), DType.F32, Init.zeros(), false);
+            Tensor t = step.add(1);
+            u.assign(step, t);
+            Step s = new Step(u, lrIn, t);
+            for (var e : clipped.entrySet()) {
+                Tensor p = u.tensor(params.get(e.getKey()).id());
+                Tensor next = updated(s, e.getKey(), p, e.getValue());
+                u.assign(p, next);
+            }
+        }
+        return u.build();
+    }
+
+    /**
+     * The new value of parameter {@code name} ({@code param}, gradient {@code grad}, both F32 of the
+     * parameter's shape) for step {@code s}; state is read with {@link Step#state} and written with
+     * {@link Step#assign}.
+     */
+    protected abstract Tensor updated(Step s, String name, Tensor param, Tensor grad);
+
+    /**
+     * What one optimizer step's update graph offers a rule: the builder, the fed learning rate
+     * and the 1-based step number {@code t} (both F32 scalars), state parameters, and scalars
+     * shared by all parameters (bias corrections), built once.
+     */
+    public static final class Step {
+        private final GraphBuilder builder;
+        private final Tensor lr;
+        private final Tensor t;
+        private final Map<String, Tensor> shared = new HashMap<>();
+
+        Step(GraphBuilder builder, Tensor lr, Tensor t) {
+            this.builder = builder;
+            this.lr = lr;
+            this.t = t;
+        }
+
+        /** The update graph's builder (inside the {@value Optimizer#SCOPE} scope). */
+        public GraphBuilder builder() {
+            return builder;
+        }
+
+        /** The fed learning rate, an F32 scalar. */
+        public Tensor lr() {
+            return lr;
+        }
+
+        /** The number of the step being taken, 1 on the first, an F32 scalar. */
+        public Tensor t() {
+            return t;
+        }
+
+        /** State {@code optim.<state>.<param>}, zeros at first, shaped like {@code param}. */
+        public Tensor state(String state, String paramName, Tensor param) {
+            return builder.parameter(state + "." + paramName, param.shape(), param.dtype(), Init.zeros(), false);
+        }
+
+        /** After the run, state (or parameter) {@code target} takes {@code value}. */
+        public void assign(Tensor target, Tensor value) {
+            builder.assign(target, value);
+        }
+
+        /** A scalar shared by every parameter's rule, built by {@code make} the first time {@code key} is asked for. */
+        public Tensor shared(String key, Supplier<Tensor> make) {
+            Tensor v = shared.get(key);
+            if (v == null) {
+                v = make.get();
+                shared.put(key, v);
+            }
+            return v;
+        }
+    }
+
+    static void checkNonNegative(String who, String what, double v) {
+        if (!(v >= 0)) throw new IllegalArgumentException(who + ": " + what + " must be >= 0, got " + v);
+    }
+
+    static void checkBeta(String who, String what, double v) {
+        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(who + ": " + what + " must be in [0, 1), got " + v);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.jasg.nn.optim;
+
+import dev.jasg.core.Tensor;
+
+/**
+ * {@code torch.optim.SGD}: with {@code g} the gradient,
+ * <pre>
+ * g = g + weight_decay * p                       (when weight_decay != 0)
+ * b = g on the first step, else momentum * b + (1 - dampening) * g     (when momentum != 0)
+ * g = g + momentum * b if nesterov, else b
+ * p = p - lr * g
+ * </pre>
+ * The momentum buffer is the state {@code optim.momentum_buffer.<param>}. Defaults as PyTorch:
+ * momentum 0, dampening 0, weight decay 0, no Nesterov.
+ */
+public final class SGD extends Optimizer {
+    private final double momentum;
+    private final double dampening;
+    private final double weightDecay;
+    private final boolean nesterov;
+
+    /** Plain SGD with learning rate {@code lr}. */
+    public SGD(double lr) {
+        this(lr, 0, 0, 0, false);
+    }
+
+    /** SGD with momentum. */
+    public SGD(double lr, double momentum) {
+        this(lr, momentum, 0, 0, false);
+    }
+
+    /** SGD with every option; Nesterov needs a positive momentum and zero dampening, as in PyTorch. */
+    public SGD(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+        super(lr);
+        checkNonNegative("SGD", "momentum", momentum);
+        checkNonNegative("SGD", "weight_decay", weightDecay);
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException("SGD: Nesterov momentum requires a momentum and zero dampening, got momentum "
+                    + momentum + " and dampening " + dampening);
+        }
+        this.momentum = momentum;
+        this.dampening = dampening;
+        this.weightDecay = weightDecay;
+        this.nesterov = nesterov;
+    }
+
+    @Override
+    protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
+        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        if (momentum != 0) {
+            Tensor buf = s.state("momentum_buffer", name, p);
+            Tensor first = s.shared("first", () -> s.t().eq(1));
+            Tensor next = first.where(g, buf.mul(momentum).add(g.mul(1 - dampening)));
+            s.assign(buf, next);
+            g = nesterov ? g.add(next.mul(momentum)) : next;
+        }
+        return p.sub(s.lr().mul(g));
+    }
+
+    @Override
+    public String toString() {
+        return "SGD(lr=" + lr() + ", momentum=" + momentum + ", dampening=" + dampening + ", weight_decay=" + weightDecay + ", nesterov=" + nesterov + ")";
+    }
+}

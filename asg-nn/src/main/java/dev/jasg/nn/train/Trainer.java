@@ -1,0 +1,408 @@
+package dev.jasg.nn.train;
+
+import dev.jasg.autograd.Autograd;
+import dev.jasg.core.Backend;
+import dev.jasg.core.Executable;
+import dev.jasg.core.Graph;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Outputs;
+import dev.jasg.core.Parameters;
+import dev.jasg.core.Tensor;
+import dev.jasg.nn.Module;
+import dev.jasg.nn.optim.GradientClipping;
+import dev.jasg.nn.optim.LrScheduler;
+import dev.jasg.nn.optim.Optimizer;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
+
+/**
+ * Trains a {@link Module} on one backend: the forward graph (model then loss), its gradient
+ * graph and the optimizer's update graph are built and compiled once, into one executable that
+ * each {@link #step} runs; weights and optimizer state stay in the backend's {@link Parameters}
+ * store, and only the loss comes back to the host.
+ *
+ * <pre>{@code
+ * try (Trainer t = Trainer.builder(backend, model)
+ *         .input("x", DType.F32, "B", 2).target("y", DType.F32, "B", 1)
+ *         .loss(Losses::mseLoss).optimizer(new SGD(0.1)).seed(42).build()) {
+ *     double loss = t.step(Map.of("x", xs, "y", ys));
+ *     HostTensor pred = t.predict(xs);
+ * }
+ * }</pre>
+ *
+ * <p>The training graph is built with the model in training mode, the evaluation graphs (built
+ * on first use) in eval mode; both read the same store. The learning rate fed each step is the
+ * scheduler's {@link LrScheduler#getLastLr()}, or the optimizer's {@link Optimizer#lr()} without a
+ * scheduler. A scheduler is stepped after every training step ({@link SchedulerInterval#STEP}) or
+ * by {@link #endEpoch()} ({@link SchedulerInterval#EPOCH}, PyTorch's usual per-epoch call).
+ */
+public final class Trainer implements AutoCloseable {
+    /** Name of the loss output of the training graph. */
+    public static final String LOSS = "loss";
+    /** Name of the model's output in {@link #evaluate}'s results. */
+    public static final String OUTPUT = "output";
+
+    /** When the scheduler advances. */
+    public enum SchedulerInterval {
+        /** After every {@link #step}. */
+        STEP,
+        /** At every {@link #endEpoch()}. */
+        EPOCH
+    }
+
+    private final Backend backend;
+    private final Module model;
+    private final InputSpec input;
+    private final InputSpec target;
+    private final BiFunction<Tensor, Tensor, Tensor> lossFn;
+    private final Optimizer optimizer;
+    private final LrScheduler scheduler;
+    private final SchedulerInterval interval;
+    private final Parameters parameters;
+    private final Graph forward;
+    private final Graph gradients;
+    private final Graph update;
+    private final Executable train;
+    private final boolean clipsByNorm;
+    private final List<StepListener> listeners = new CopyOnWriteArrayList<>();
+    private Executable evalOutput;
+    private Executable evalLoss;
+    private Outputs lastOutputs;
+    private long steps;
+    private boolean closed;
+
+    private Trainer(Builder b) {
+        this.backend = b.backend;
+        this.model = b.model;
+        this.input = Objects.requireNonNull(b.input, "Trainer: no input spec; call input(...)");
+        this.target = Objects.requireNonNull(b.target, "Trainer: no target spec; call target(...)");
+        this.lossFn = Objects.requireNonNull(b.loss, "Trainer: no loss function; call loss(...)");
+        this.optimizer = Objects.requireNonNull(b.optimizer, "Trainer: no optimizer; call optimizer(...)");
+        this.scheduler = b.scheduler;
+        this.interval = b.interval;
+        if (input.name().equals(target.name()) || input.name().equals(Optimizer.LR_INPUT) || target.name().equals(Optimizer.LR_INPUT)) {
+            throw new IllegalArgumentException("Trainer: input '" + input.name() + "' and target '" + target.name()
+                    + "' must have distinct names other than '" + Optimizer.LR_INPUT + "'");
+        }
+        boolean mode = model.isTraining();
+        try {
+            model.train();
+            GraphBuilder g = new GraphBuilder();
+            Tensor loss = lossOf(g);
+            g.output(LOSS, loss);
+            this.forward = g.build();
+        } finally {
+            model.train(mode);
+        }
+        int[] wrt = forward.parameters().values().stream()
+                .filter(n -> ((Op.Parameter) n.op()).trainable()).mapToInt(Node::id).toArray();
+        if (wrt.length == 0) throw new IllegalArgumentException("Trainer: the model has no trainable parameters:\n" + model);
+        this.gradients = Autograd.gradients(forward, forward.output(LOSS).id(), wrt);
+        this.update = optimizer.update(gradients, b.clipping);
+        this.clipsByNorm = b.clipping instanceof GradientClipping.Norm;
+        this.parameters = b.parameters != null ? b.parameters : backend.newParameters(b.seed);
+        this.train = backend.compile(parameters, forward, gradients, update);
+    }
+
+    private Tensor lossOf(GraphBuilder g) {
+        Tensor x = g.input(input.name(), input.dtype(), input.shape());
+        Tensor y = g.input(target.name(), target.dtype(), target.shape());
+        Tensor out = model.apply(x);
+        Tensor loss = lossFn.apply(out, y);
+        if (loss == null || !loss.shape().isConcrete() || loss.shape().size() != 1 || !loss.dtype().isFloat()) {
+            throw new IllegalArgumentException("Trainer: the loss function must return a float scalar, got " + (loss == null ? "null" : loss.node()));
+        }
+        return loss;
+    }
+
+    /** A builder for a trainer of {@code model} on {@code backend}. */
+    public static Builder builder(Backend backend, Module model) {
+        return new Builder(backend, model);
+    }
+
+    // ---- training ----------------------------------------------------------------------------
+
+    /**
+     * Runs one training step on {@code batch} (the input and target feeds) and returns its loss,
+     * computed before the update; then tells the listeners and, per step, advances the scheduler.
+     */
+    public double step(Map<String, HostTensor> batch) {
+        checkOpen();
+        Map<String, HostTensor> feeds = new HashMap<>(batch);
+        feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) currentLr()));
+        lastOutputs = train.run(feeds);
+        double loss = lastOutputs.scalar(LOSS);
+        steps++;
+        for (StepListener l : listeners) l.onStep(steps, loss);
+        if (scheduler != null && interval == SchedulerInterval.STEP) scheduler.step();
+        return loss;
+    }
+
+    /** Ends an epoch: advances a per-epoch scheduler. */
+    public void endEpoch() {
+        if (scheduler != null && interval == SchedulerInterval.EPOCH) scheduler.step();
+    }
+
+    /** The learning rate the next step will be fed. */
+    public double currentLr() {
+        return scheduler != null ? scheduler.getLastLr() : optimizer.lr();
+    }
+
+    /**
+     * The total gradient norm (before clipping) of the last step, fetched from the backend on
+     * demand; only when the trainer clips by norm.
+     */
+    public double lastGradNorm() {
+        if (!clipsByNorm) throw new IllegalStateException("Trainer: grad norm is computed only with clipGradNorm");
+        if (lastOutputs == null) throw new IllegalStateException("Trainer: no step has run yet");
+        return lastOutputs.scalar(GradientClipping.GRAD_NORM_OUTPUT);
+    }
+
+    // ---- evaluation ----------------------------------------------------------------------------
+
+    /**
+     * Runs the model in eval mode on {@code batch}, without gradients or updates, over the
+     * training store: the result holds {@value #OUTPUT}, and {@value #LOSS} too when
+     * {@code batch} holds the target.
+     */
+    public Map<String, HostTensor> evaluate(Map<String, HostTensor> batch) {
+        checkOpen();
+        boolean withLoss = batch.containsKey(target.name());
+        Executable e = withLoss ? evalLoss() : evalOutput();
+        Outputs o = e.run(batch);
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        out.put(OUTPUT, o.get(OUTPUT));
+        if (withLoss) out.put(LOSS, o.get(LOSS));
+        return out;
+    }
+
+    /** The model's eval-mode output for input {@code x}. */
+    public HostTensor predict(HostTensor x) {
+        return evaluate(Map.of(input.name(), x)).get(OUTPUT);
+    }
+
+    private Executable evalOutput() {
+        if (evalOutput == null) evalOutput = compileEval(false);
+        return evalOutput;
+    }
+
+    private Executable evalLoss() {
+        if (evalLoss == null) evalLoss = compileEval(true);
+        return evalLoss;
+    }
+
+    private Executable compileEval(boolean withLoss) {
+        boolean mode = model.isTraining();
+        try {
+            model.eval();
+            GraphBuilder g = new GraphBuilder();
+            Tensor x = g.input(input.name(), input.dtype(), input.shape());
+            Tensor out = model.apply(x);
+            g.output(OUTPUT, out);
+            if (withLoss) {
+                Tensor y = g.input(target.name(), target.dtype(), target.shape());
+                g.output(LOSS, lossFn.apply(out, y));
+            }
+            return backend.compile(parameters, g.build());
+        } finally {
+            model.train(mode);
+        }
+    }
+
+    // ---- access --------------------------------------------------------------------------------
+
+    /** The store holding the weights and the optimizer state, shared by training and evaluation. */
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /** The model. */
+    public Module model() {
+        return model;
+    }
+
+    /** The optimizer. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The scheduler, or null. */
+    public LrScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Steps run so far. */
+    public long steps() {
+        return steps;
+    }
+
+    /** The forward graph (model and loss, output {@value #LOSS}). */
+    public Graph forwardGraph() {
+        return forward;
+    }
+
+    /** The gradient graph continuing {@link #forwardGraph()}. */
+    public Graph gradientGraph() {
+        return gradients;
+    }
+
+    /** The optimizer's update graph continuing {@link #gradientGraph()}. */
+    public Graph updateGraph() {
+        return update;
+    }
+
+    /** Subscribes {@code l} to every step. */
+    public void addListener(StepListener l) {
+        listeners.add(Objects.requireNonNull(l));
+    }
+
+    /** Unsubscribes {@code l}. */
+    public void removeListener(StepListener l) {
+        listeners.remove(l);
+    }
+
+    /**
+     * The trainer's host-side state for a checkpoint (the store holds the rest): {@code step}
+     * and, with a scheduler, {@code scheduler}.
+     */
+    public Map<String, Object> state() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", steps);
+        if (scheduler != null) m.put("scheduler", scheduler.state());
+        return m;
+    }
+
+    /** Restores what {@link #state()} wrote. */
+    @SuppressWarnings("unchecked")
+    public void load(Map<String, Object> state) {
+        if (state.get("step") instanceof Number n) steps = n.longValue();
+        if (scheduler != null && state.get("scheduler") instanceof Map<?, ?> s) scheduler.load((Map<String, Object>) s);
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("Trainer is closed");
+    }
+
+    /** Frees the compiled executables; the backend and the parameter store stay usable. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        train.close();
+        if (evalOutput != null) evalOutput.close();
+        if (evalLoss != null) evalLoss.close();
+    }
+
+    /** Configures a {@link Trainer}. Required: input, target, loss, optimizer. */
+    public static final class Builder {
+        private final Backend backend;
+        private final Module model;
+        private InputSpec input;
+        private InputSpec target;
+        private BiFunction<Tensor, Tensor, Tensor> loss;
+        private Optimizer optimizer;
+        private LrScheduler scheduler;
+        private SchedulerInterval interval = SchedulerInterval.EPOCH;
+        private GradientClipping clipping = GradientClipping.none();
+        private long seed;
+        private Parameters parameters;
+
+        private Builder(Backend backend, Module model) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            this.model = Objects.requireNonNull(model, "model");
+        }
+
+        /** The model's input. */
+        public Builder input(InputSpec spec) {
+            this.input = spec;
+            return this;
+        }
+
+        /** The model's input, with dimensions as sizes and symbols: {@code input("x", F32, "B", 784)}. */
+        public Builder input(String name, dev.jasg.core.DType dtype, Object... dims) {
+            return input(InputSpec.of(name, dtype, dims));
+        }
+
+        /** The target the loss compares the output with. */
+        public Builder target(InputSpec spec) {
+            this.target = spec;
+            return this;
+        }
+
+        /** The target, with dimensions as sizes and symbols: {@code target("y", I32, "B")}. */
+        public Builder target(String name, dev.jasg.core.DType dtype, Object... dims) {
+            return target(InputSpec.of(name, dtype, dims));
+        }
+
+        /** The loss: (model output, target) to a float scalar, e.g. {@code Losses::crossEntropy}. */
+        public Builder loss(BiFunction<Tensor, Tensor, Tensor> loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        /** The optimizer. */
+        public Builder optimizer(Optimizer optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** A scheduler stepped by {@link Trainer#endEpoch()}. */
+        public Builder scheduler(LrScheduler scheduler) {
+            return scheduler(scheduler, SchedulerInterval.EPOCH);
+        }
+
+        /** A scheduler stepped at {@code interval}. */
+        public Builder scheduler(LrScheduler scheduler, SchedulerInterval interval) {
+            this.scheduler = scheduler;
+            this.interval = Objects.requireNonNull(interval);
+            return this;
+        }
+
+        /** Gradient clipping inside the step. */
+        public Builder clipping(GradientClipping clipping) {
+            this.clipping = Objects.requireNonNull(clipping);
+            return this;
+        }
+
+        /** Clips the gradients to total 2-norm {@code maxNorm}. */
+        public Builder clipGradNorm(double maxNorm) {
+            return clipping(GradientClipping.gradNorm(maxNorm));
+        }
+
+        /** Clips the gradients to total {@code normType}-norm {@code maxNorm}. */
+        public Builder clipGradNorm(double maxNorm, double normType) {
+            return clipping(GradientClipping.gradNorm(maxNorm, normType));
+        }
+
+        /** Clamps every gradient element to {@code [-clip, clip]}. */
+        public Builder clipGradValue(double clip) {
+            return clipping(GradientClipping.gradValue(clip));
+        }
+
+        /** The seed of a new parameter store (default 0); initialisation is reproducible from it. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Trains in an existing store of the backend (to resume, or to share weights), instead of a new seeded one. */
+        public Builder parameters(Parameters parameters) {
+            this.parameters = parameters;
+            return this;
+        }
+
+        /** Builds the graphs and compiles the training step. */
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}
