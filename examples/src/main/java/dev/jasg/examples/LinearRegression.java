@@ -25,9 +25,8 @@ public final class LinearRegression {
     /** What training ended with. */
     public record Result(double w, double b, double loss) {}
 
-    /** Trains for {@code epochs} full-batch steps on {@code backend}, reporting each epoch's loss to {@code log}. */
-    public static Result train(Backend backend, int epochs, ObjIntConsumer<Double> log) {
-        // Data: 128 points of y = 2x + 1 with a little noise.
+    /** 128 points of y = 2x + 1 with a little noise, as feeds "x" and "y" of shape [128, 1]. */
+    static Map<String, HostTensor> data() {
         int n = 128;
         Random rnd = new Random(42);
         float[] xs = new float[n], ys = new float[n];
@@ -35,7 +34,20 @@ public final class LinearRegression {
             xs[i] = rnd.nextFloat() * 2 - 1;
             ys[i] = 2 * xs[i] + 1 + (float) (rnd.nextGaussian() * 0.01);
         }
-        Map<String, HostTensor> batch = Map.of("x", HostTensor.of(xs, n, 1), "y", HostTensor.of(ys, n, 1));
+        return Map.of("x", HostTensor.of(xs, n, 1), "y", HostTensor.of(ys, n, 1));
+    }
+
+    /** Prints the learned parameters and exits with 1 unless they are within 0.01 of (2, 1). */
+    static void report(Result r) {
+        System.out.printf("learned w = %.4f (target 2), b = %.4f (target 1)%n", r.w(), r.b());
+        boolean ok = Math.abs(r.w() - 2) < 0.01 && Math.abs(r.b() - 1) < 0.01;
+        System.out.println(ok ? "converged: |w-2| < 0.01 and |b-1| < 0.01" : "did NOT converge");
+        if (!ok) System.exit(1);
+    }
+
+    /** Trains for {@code epochs} full-batch steps on {@code backend}, reporting each epoch's loss to {@code log}. */
+    public static Result train(Backend backend, int epochs, ObjIntConsumer<Double> log) {
+        Map<String, HostTensor> batch = data();
 
         Linear model = new Linear(1, 1);
         try (Trainer trainer = Trainer.builder(backend, model)
@@ -59,10 +71,7 @@ public final class LinearRegression {
         try (Backend backend = ExampleCli.backend("LinearRegression", args)) {
             System.out.println("JASG linear regression on the '" + backend.name() + "' backend: learning y = 2x + 1 with Linear(1, 1) and SGD");
             Result r = train(backend, 60, (loss, epoch) -> System.out.printf("epoch %3d  loss %.6f%n", epoch, loss));
-            System.out.printf("learned w = %.4f (target 2), b = %.4f (target 1)%n", r.w(), r.b());
-            boolean ok = Math.abs(r.w() - 2) < 0.01 && Math.abs(r.b() - 1) < 0.01;
-            System.out.println(ok ? "converged: |w-2| < 0.01 and |b-1| < 0.01" : "did NOT converge");
-            if (!ok) System.exit(1);
+            report(r);
         }
     }
 }

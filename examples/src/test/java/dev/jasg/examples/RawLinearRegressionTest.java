@@ -15,7 +15,7 @@ class RawLinearRegressionTest {
     void learnsTwoXPlusOneOnTheCpu() {
         List<Double> losses = new ArrayList<>();
         try (Backend cpu = Backends.create("cpu")) {
-            RawLinearRegression.Result r = RawLinearRegression.train(cpu, 60, (loss, epoch) -> losses.add(loss));
+            LinearRegression.Result r = RawLinearRegression.train(cpu, 60, (loss, epoch) -> losses.add(loss));
             assertEquals(2, r.w(), 0.01);
             assertEquals(1, r.b(), 0.01);
             assertTrue(losses.get(0) > 100 * losses.get(losses.size() - 1), "loss should fall: " + losses);
@@ -25,8 +25,8 @@ class RawLinearRegressionTest {
     @Test
     void cpuAndReferenceAgree() {
         try (Backend cpu = Backends.create("cpu"); Backend ref = Backends.create("reference")) {
-            RawLinearRegression.Result a = RawLinearRegression.train(cpu, 20, (l, e) -> { });
-            RawLinearRegression.Result b = RawLinearRegression.train(ref, 20, (l, e) -> { });
+            LinearRegression.Result a = RawLinearRegression.train(cpu, 20, (l, e) -> { });
+            LinearRegression.Result b = RawLinearRegression.train(ref, 20, (l, e) -> { });
             assertEquals(b.w(), a.w(), 1e-5);
             assertEquals(b.b(), a.b(), 1e-5);
         }
