@@ -176,6 +176,10 @@ public final class Autograd {
             case Op.Concat c -> true;
             case Op.Softmax s -> true;
             case Op.LogSoftmax s -> true;
+            case Op.Gather g -> true;
+            case Op.ScatterAdd s -> true;
+            case Op.DropoutMask d -> true;
+            case Op.Normalize n -> true;
         };
     }
 

@@ -79,6 +79,14 @@ public final class Vjp {
             case Op.LogSoftmax s -> one(g.sub(y.exp().mul(g.sum(s.axis(), true))));
             // float -> float: cast g back; any other cast has no gradient (isDifferentiable)
             case Op.Cast c -> in[0].dtype().isFloat() && c.to().isFloat() ? one(g.cast(in[0].dtype())) : none;
+            // the table gets g's rows added back at the rows they were read from; the indices get none
+            case Op.Gather ga -> new Tensor[] {need[0] ? g.scatterAdd(in[1], in[0].shape().dim(0)) : null, null};
+            // each update gets the row of g it was added to; the indices get none
+            case Op.ScatterAdd s -> new Tensor[] {need[0] ? g.gather(in[1]) : null, null};
+            // depends on x's shape only (as count): zero for x, none for the seed
+            case Op.DropoutMask d -> none;
+            // dx = rstd * (g - mean(g) - y * mean(g * y)), rstd = 1 / sqrt(var(x) + eps), means over the axes
+            case Op.Normalize z -> one(normalize(z, in[0], y, g));
         };
         for (int i = 0; i < out.length; i++) if (!need[i]) out[i] = null;
         return out;
@@ -148,6 +156,13 @@ public final class Vjp {
             // g where lo <= x <= hi, else 0
             case CLAMP -> x.ge(a).where(x.le(c).where(g, 0), 0);
         };
+    }
+
+    private static Tensor normalize(Op.Normalize z, Tensor x, Tensor y, Tensor g) {
+        int[] axes = z.axes().toArray();
+        Tensor rstd = x.var(axes, false, true).add(z.eps()).rsqrt();
+        Tensor centred = g.sub(g.mean(axes, true)).sub(y.mul(g.mul(y).mean(axes, true)));
+        return rstd.mul(centred);
     }
 
     private static Tensor[] binary(Op.Binary op, Tensor a, Tensor b, Tensor y, Tensor g, boolean[] need) {

@@ -83,6 +83,11 @@ class AutogradNumericTest {
         hvp("softplus elu clamp", x -> x[0].mul(x[1]).softplus(1.5, 20).add(x[1].elu(0.5).mul(x[0])).clamp(-5, 1.2).sum(), s, s);
         hvp("max maximum", x -> x[0].mul(x[1]).max(1, false).sum().add(x[0].maximum(x[1].mul(0.9)).mul(x[0]).sum()), s, s);
         hvp("shape ops", x -> Tensor.concat(0, x[0].permute(1, 0).slice(0, 0, 3, 2), x[1].mT()).expm1().mul(x[0].sum(1).unsqueeze(0)).sum(), s, s);
+        hvp("normalize", x -> x[0].normalize(new int[] {1}, 1e-5).mul(x[1]).square().sum(), s, s);
+        hvp("normalize two axes", x -> x[0].mul(x[1]).normalize(new int[] {0, 1}, 1e-3).tanh().sum(), s, s);
+        hvp("gather scatter_add", x -> x[0].gather(x[0].builder().constant(dev.jasg.core.HostTensor.ofInts(new int[] {1, 0}, 2)))
+                .tanh().mul(x[1]).scatterAdd(x[0].builder().constant(dev.jasg.core.HostTensor.ofInts(new int[] {1, 1}, 2)), 3)
+                .exp().sum(), s, s);
         hvp("where sqrt", x -> x[0].gt(0.7).where(x[1].sqrt(), x[0].log1p()).mul(x[0]).sum(), s, s);
     }
 

@@ -86,6 +86,86 @@ public sealed interface Op {
     /** Conversion to {@code to}; float to integer truncates toward zero, anything to BOOL is {@code x != 0}. */
     record Cast(DType to) implements Op {}
 
+    /**
+     * Rows of a table picked by integer indices (the embedding lookup, {@code torch.index_select}
+     * on axis 0 for any index shape). Inputs {@code (table [V, D...], indices I32 [I...])}, output
+     * {@code [I..., D...]}: {@code out[i..., :] = table[indices[i...], :]}. An index outside
+     * {@code [0, V)} is an error on the host backends.
+     */
+    record Gather() implements Op {}
+
+    /**
+     * The adjoint of {@link Gather}: inputs {@code (updates [I..., D...], indices I32 [I...])},
+     * output zeros of {@code [size, D...]} with {@code out[indices[i...], :] += updates[i..., :]},
+     * repeated indices summing.
+     */
+    record ScatterAdd(int size) implements Op {}
+
+    /**
+     * A dropout mask: inputs {@code (x, seed)} where {@code x} only gives the shape and
+     * {@code seed} is an I32 scalar; output F32 of {@code x}'s shape with element {@code i}
+     * equal to {@code 1/(1-p)} when {@code u(seed, salt, i) >= p} and 0 otherwise.
+     * {@code u} is a counter-based hash ({@link #bits24}) of the seed, the salt and the flat
+     * index mapped to {@code [0, 1)} with 24 bits, the same function on every backend, so
+     * all backends give identical masks. It depends on {@code x}'s shape only, so its
+     * gradient is zero. Seeds are exact up to {@code 2^24} (integers are stored as floats).
+     */
+    record DropoutMask(double p, long salt) implements Op {
+        private static final double TWO_24 = 16777216.0;
+
+        /** Checks {@code 0 <= p <= 1}. */
+        public DropoutMask {
+            if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        }
+
+        /** murmur3's 32-bit finaliser: a bijection with full avalanche. */
+        public static int fmix32(int h) {
+            h ^= h >>> 16;
+            h *= 0x85EBCA6B;
+            h ^= h >>> 13;
+            h *= 0xC2B2AE35;
+            h ^= h >>> 16;
+            return h;
+        }
+
+        /** The salt folded to 32 bits; a constant per node, computed on the host by every backend. */
+        public static int saltMix(long salt) {
+            return fmix32((int) salt ^ fmix32((int) (salt >>> 32) ^ 0x68E31DA4));
+        }
+
+        /** The key of the stream for one seed: {@code fmix32(seed * 0x9E3779B9 + saltMix)}. */
+        public static int streamKey(int seed, int saltMix) {
+            return fmix32(seed * 0x9E3779B9 + saltMix);
+        }
+
+        /** 24 uniform bits for element {@code index}: {@code fmix32(fmix32(index * 0x9E3779B9 + key) + key) >>> 8}. */
+        public static int bits24(int key, int index) {
+            return fmix32(fmix32(index * 0x9E3779B9 + key) + key) >>> 8;
+        }
+
+        /** Smallest 24-bit value that is kept: {@code u = bits / 2^24 >= p} exactly when {@code bits >= ceil(p 2^24)}. */
+        public int threshold() {
+            return (int) Math.ceil(p * TWO_24);
+        }
+
+        /** The value of a kept element, {@code 1/(1-p)} (0 when p is 1: nothing is kept). */
+        public double scale() {
+            return p >= 1 ? 0 : 1 / (1 - p);
+        }
+
+        /** True when element {@code index} of the mask for {@code seed} is kept. */
+        public boolean keeps(int seed, int index) {
+            return bits24(streamKey(seed, saltMix(salt)), index) >= threshold();
+        }
+    }
+
+    /**
+     * {@code y = (x - mean(x, axes)) / sqrt(var(x, axes) + eps)} with the biased variance over
+     * {@code axes} (sorted, non-negative, non-empty): layer norm over the last axes, batch norm
+     * over every axis but the channel axis.
+     */
+    record Normalize(Ints axes, double eps) implements Op {}
+
     /** Short name printed in listings and errors, e.g. {@code matmul}, {@code exp}, {@code sum}. */
     default String label() {
         return switch (this) {
@@ -109,6 +189,10 @@ public sealed interface Op {
             case Softmax s -> "softmax";
             case LogSoftmax s -> "log_softmax";
             case Cast c -> "cast";
+            case Gather g -> "gather";
+            case ScatterAdd s -> "scatter_add";
+            case DropoutMask d -> "dropout_mask";
+            case Normalize n -> "normalize";
         };
     }
 
@@ -135,6 +219,10 @@ public sealed interface Op {
             case Softmax s -> "axis=" + s.axis();
             case LogSoftmax s -> "axis=" + s.axis();
             case Cast c -> "to=" + c.to().label();
+            case Gather g -> "";
+            case ScatterAdd s -> "size=" + s.size();
+            case DropoutMask d -> "p=" + d.p() + " salt=" + d.salt();
+            case Normalize n -> "axes=" + n.axes() + " eps=" + n.eps();
         };
     }
 }

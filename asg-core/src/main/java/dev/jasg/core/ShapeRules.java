@@ -148,6 +148,43 @@ public final class ShapeRules {
                 arity(name, in, 1);
                 yield new Result(in[0], c.to());
             }
+            case Op.Gather g -> {
+                arity(name, in, 2);
+                indices(name, in[1], dt[1]);
+                if (in[0].rank() == 0) throw new ShapeException(name + ": the table must have rank >= 1, got " + dt[0].label() + in[0]);
+                if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool table " + in[0]);
+                List<Object> parts = new ArrayList<>(in[1].parts());
+                parts.addAll(in[0].parts().subList(1, in[0].rank()));
+                yield new Result(Shape.symbolic(parts.toArray()), dt[0]);
+            }
+            case Op.ScatterAdd s -> {
+                arity(name, in, 2);
+                indices(name, in[1], dt[1]);
+                if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on bool updates " + in[0]);
+                if (s.size() < 0) throw new ShapeException(name + ": size must be >= 0, got " + s.size());
+                int k = in[1].rank();
+                boolean prefix = in[0].rank() >= k;
+                for (int i = 0; prefix && i < k; i++) prefix = in[0].sameDim(i, in[1], i);
+                if (!prefix) throw new ShapeException(name + ": the updates " + in[0] + " must start with the indices' shape " + in[1]);
+                List<Object> parts = new ArrayList<>();
+                parts.add(s.size());
+                parts.addAll(in[0].parts().subList(k, in[0].rank()));
+                yield new Result(Shape.symbolic(parts.toArray()), dt[0]);
+            }
+            case Op.DropoutMask d -> {
+                arity(name, in, 2);
+                if (!dt[0].isFloat()) throw new ShapeException(name + ": needs a float tensor for the shape, got " + dt[0].label() + in[0]);
+                if (dt[1] != DType.I32 || in[1].rank() != 0) throw new ShapeException(name + ": the seed must be an i32 scalar, got " + dt[1].label() + in[1]);
+                yield new Result(in[0], DType.F32);
+            }
+            case Op.Normalize n -> {
+                arity(name, in, 1);
+                if (!dt[0].isFloat()) throw new ShapeException(name + ": needs a float tensor, got " + dt[0].label() + in[0]);
+                if (n.axes().size() == 0) throw new ShapeException(name + ": needs at least one axis");
+                if (!(n.eps() >= 0)) throw new ShapeException(name + ": eps must be >= 0, got " + n.eps());
+                checkAxes(name, in[0], n.axes());
+                yield new Result(in[0], dt[0]);
+            }
         };
     }
 
@@ -156,6 +193,10 @@ public final class ShapeRules {
         if (!dt[0].isFloat()) throw new ShapeException(name + ": needs a float tensor, got " + dt[0].label() + in[0]);
         checkAxis(name, in[0], axis);
         return new Result(in[0], dt[0]);
+    }
+
+    private static void indices(String name, Shape s, DType t) {
+        if (t != DType.I32 && t != DType.I64) throw new ShapeException(name + ": indices must be i32 or i64, got " + t.label() + s);
     }
 
     private static void arity(String name, Shape[] in, int n) {

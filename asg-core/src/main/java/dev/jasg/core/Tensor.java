@@ -478,6 +478,66 @@ public final class Tensor {
     /** Log-softmax along {@code axis}, computed stably. */
     public Tensor logSoftmax(int axis) { return op(new Op.LogSoftmax(ax(axis))); }
 
+    /**
+     * {@code (x - mean(x, axes)) / sqrt(var(x, axes) + eps)} with the biased variance over
+     * {@code axes} (negative axes count from the end), one primitive ({@link Op.Normalize}).
+     */
+    public Tensor normalize(int[] axes, double eps) {
+        if (axes.length == 0) throw new ShapeException("normalize: needs at least one axis at node " + id);
+        return op(new Op.Normalize(axes(axes), eps));
+    }
+
+    /**
+     * {@code torch.nn.functional.layer_norm}: normalises over the last {@code normalizedRank}
+     * axes, then multiplies by {@code weight} and adds {@code bias} (each may be null, else of
+     * the shape of those axes).
+     */
+    public Tensor layerNorm(int normalizedRank, Tensor weight, Tensor bias, double eps) {
+        if (normalizedRank < 1 || normalizedRank > rank()) {
+            throw new ShapeException("layer_norm: cannot normalise the last " + normalizedRank + " axes of " + shape() + " at node " + id);
+        }
+        int[] axes = new int[normalizedRank];
+        for (int i = 0; i < axes.length; i++) axes[i] = rank() - normalizedRank + i;
+        Tensor y = normalize(axes, eps);
+        if (weight != null) y = y.mul(weight);
+        return bias == null ? y : y.add(bias);
+    }
+
+    // ---- indexing ----------------------------------------------------------------------
+
+    /** Rows of this table {@code [V, D...]} picked by I32 {@code indices [I...]}: {@code [I..., D...]} ({@link Op.Gather}). */
+    public Tensor gather(Tensor indices) {
+        return op(new Op.Gather(), indices);
+    }
+
+    /** The embedding lookup {@code table[indices]}, as {@code torch.nn.functional.embedding}. */
+    public static Tensor embedding(Tensor table, Tensor indices) {
+        return table.gather(indices);
+    }
+
+    /**
+     * Zeros of {@code [size, D...]} with this tensor's rows {@code [I..., D...]} added at the
+     * rows {@code indices [I...]} name ({@link Op.ScatterAdd}, the adjoint of {@link #gather}).
+     */
+    public Tensor scatterAdd(Tensor indices, int size) {
+        return op(new Op.ScatterAdd(size), indices);
+    }
+
+    // ---- dropout -----------------------------------------------------------------------
+
+    /**
+     * An F32 dropout mask of this tensor's shape: {@code 1/(1-p)} where kept, 0 where dropped,
+     * drawn from the I32 scalar {@code seed} and the {@code salt} ({@link Op.DropoutMask}).
+     */
+    public Tensor dropoutMask(double p, long salt, Tensor seed) {
+        return op(new Op.DropoutMask(p, salt), seed);
+    }
+
+    /** Inverted dropout: {@code x * dropoutMask(p, salt, seed)}. */
+    public Tensor dropout(double p, long salt, Tensor seed) {
+        return mul(dropoutMask(p, salt, seed).cast(dtype()));
+    }
+
     @Override
     public String toString() {
         return "Tensor" + node();

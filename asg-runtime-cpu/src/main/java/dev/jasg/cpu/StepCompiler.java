@@ -48,6 +48,10 @@ final class StepCompiler {
             case Op.Softmax s -> false;
             case Op.LogSoftmax s -> false;
             case Op.Cast c -> CastKernel.isIdentity(g.node(n.input(0)).dtype(), c.to());
+            case Op.Gather x -> false;
+            case Op.ScatterAdd s -> false;
+            case Op.DropoutMask d -> false;
+            case Op.Normalize z -> false;
         };
     }
 
@@ -142,6 +146,32 @@ final class StepCompiler {
             case Op.Cast c -> {
                 int x = n.input(0);
                 yield v -> CastKernel.cast(c.to(), v[x], v[id], size);
+            }
+            case Op.Gather ga -> {
+                int t = n.input(0), x = n.input(1);
+                int[] td = dims(b, t);
+                int rows = td[0], d = prod(td, 1, td.length), count = b.shape(x).sizeInt();
+                yield v -> IndexKernels.gather(n, v[t], rows, d, v[x], count, v[id]);
+            }
+            case Op.ScatterAdd s -> {
+                int u = n.input(0), x = n.input(1);
+                int d = prod(out, 1, out.length), count = b.shape(x).sizeInt();
+                yield v -> IndexKernels.scatterAdd(n, v[u], d, v[x], count, s.size(), v[id]);
+            }
+            case Op.DropoutMask d -> {
+                int seed = n.input(1);
+                int saltMix = Op.DropoutMask.saltMix(d.salt()), threshold = d.threshold();
+                float scale = (float) d.scale();
+                yield v -> {
+                    int key = Op.DropoutMask.streamKey((int) v[seed][0], saltMix);
+                    float[] o = v[id];
+                    for (int i = 0; i < size; i++) o[i] = Op.DropoutMask.bits24(key, i) >= threshold ? scale : 0f;
+                };
+            }
+            case Op.Normalize z -> {
+                int x = n.input(0);
+                NormalizeKernel.Geometry geo = NormalizeKernel.plan(out, z.axes());
+                yield v -> NormalizeKernel.normalize(geo, z.eps(), v[x], v[id]);
             }
         };
     }

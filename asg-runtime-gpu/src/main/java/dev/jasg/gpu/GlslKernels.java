@@ -27,7 +27,7 @@ final class GlslKernels {
 
     private GlslKernels() {}
 
-    private static final String HEADER = """
+    static final String HEADER = """
             #version 450
             #extension GL_EXT_control_flow_attributes : enable
             layout(local_size_x = 256) in;

@@ -95,6 +95,20 @@ final class Lowering {
             case Op.Softmax s -> steps.add(lanes(GlslKernels.softmax(false), n, od, s.axis(), out, in[0]));
             case Op.LogSoftmax s -> steps.add(lanes(GlslKernels.softmax(true), n, od, s.axis(), out, in[0]));
             case Op.Cast c -> steps.add(copy(n, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));
+            case Op.Gather g -> {
+                int[] td = dims(n, 0, b);
+                int rows = td[0], d = (int) (Strides.size(td) / Math.max(1, rows));
+                if (rows == 0) d = (int) Strides.size(Arrays.copyOfRange(td, 1, td.length));
+                steps.add(flat(LayerKernels.gather(), n, count, new View[] {out, in[0], in[1]}, new int[] {(int) count, d, rows, mode}));
+            }
+            case Op.ScatterAdd s -> {
+                int d = (int) (count / s.size());
+                long indices = Strides.size(dims(n, 1, b));
+                steps.add(flat(LayerKernels.scatterAdd(), n, count, new View[] {out, in[0], in[1]}, new int[] {(int) count, d, (int) indices, mode}));
+            }
+            case Op.DropoutMask d -> steps.add(flat(LayerKernels.dropoutMask(), n, count, new View[] {out, in[1]},
+                    new int[] {(int) count, Op.DropoutMask.saltMix(d.salt()), d.threshold(), Float.floatToRawIntBits((float) d.scale())}));
+            case Op.Normalize z -> steps.add(normalize(n, z, od, mode, out, in[0]));
         }
         return steps;
     }
@@ -143,12 +157,33 @@ final class Lowering {
     }
 
     private Step reduce(Node n, Op.Reduce r, int[] id, int mode, View out, View in) {
+        int g = GlslKernels.MAX_REDUCE_GROUPS;
+        int[] push = Arrays.copyOf(groups(n, r.axes(), id), 5 + 4 * g);
+        push[4 + 4 * g] = mode;
+        int[] grid = grid(push[0], n);
+        return dispatch(GlslKernels.reduce(r.kind()), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+    }
+
+    /** Normalisation: one workgroup per kept group, on the reduction's geometry. */
+    private Step normalize(Node n, Op.Normalize z, int[] id, int mode, View out, View in) {
+        int g = GlslKernels.MAX_REDUCE_GROUPS;
+        int[] push = Arrays.copyOf(groups(n, z.axes(), id), 6 + 4 * g);
+        push[4 + 4 * g] = Float.floatToRawIntBits((float) z.eps());
+        push[5 + 4 * g] = mode;
+        int[] grid = grid(push[0], n);
+        return dispatch(LayerKernels.normalize(), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+    }
+
+    /**
+     * The reduction geometry of {@code id} over {@code axes}: nOut, R, kr, rr, kd[4], ks[4],
+     * rd[4], rs[4], with runs of kept axes and runs of reduced axes merged separately.
+     */
+    private static int[] groups(Node n, dev.jasg.core.Ints axes, int[] id) {
         int[] s = Strides.contiguous(id);
-        // Merge runs of kept axes and runs of reduced axes separately.
         List<int[]> kept = new ArrayList<>(), red = new ArrayList<>();
         long nOut = 1, count = 1;
         for (int i = 0; i < id.length; i++) {
-            boolean reduced = r.axes().contains(i);
+            boolean reduced = axes.contains(i);
             if (reduced) count *= id[i];
             else nOut *= id[i];
             if (id[i] == 1) continue;
@@ -163,7 +198,7 @@ final class Lowering {
         }
         int g = GlslKernels.MAX_REDUCE_GROUPS;
         if (kept.size() > g || red.size() > g) throw tooManyAxes(n, null, Math.max(kept.size(), red.size()), g);
-        int[] push = new int[5 + 4 * g];
+        int[] push = new int[4 + 4 * g];
         push[0] = (int) nOut;
         push[1] = (int) count;
         push[2] = kept.size();
@@ -176,9 +211,7 @@ final class Lowering {
             push[4 + 2 * g + i] = red.get(i)[0];
             push[4 + 3 * g + i] = red.get(i)[1];
         }
-        push[4 + 4 * g] = mode;
-        int[] grid = grid(nOut, n);
-        return dispatch(GlslKernels.reduce(r.kind()), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+        return push;
     }
 
     private Step lanes(Kernel k, Node n, int[] dims, int axis, View out, View in) {

@@ -40,6 +40,7 @@ public final class OpCases {
         linearAlgebra(r);
         shapes(r);
         normalisation(r);
+        layerPrimitives(r);
         leaves(r);
         return r;
     }
@@ -165,6 +166,28 @@ public final class OpCases {
         r.add(row("log_softmax axis 0").arg(WIDE, 4, 3).expect(s(4, 3), (g, a) -> a.get(0).logSoftmax(0)));
         r.add(row("cross-entropy composite").arg(WIDE, 4, 5).arg(new Domain.Uniform(0, 1), 4, 5)
                 .expect(s(), (g, a) -> a.get(0).logSoftmax(1).mul(a.get(1)).sum(1).mean().neg()));
+    }
+
+    private static void layerPrimitives(List<OpCase> r) {
+        r.add(row("gather 2-D indices").arg(5, 3).typed(DType.I32, new Domain.Integers(0, 4), 2, 3)
+                .expect(s(2, 3, 3), (g, a) -> a.get(0).gather(a.get(1))));
+        r.add(row("gather 3-D indices from a 3-D table").arg(4, 2, 3).typed(DType.I32, new Domain.Integers(0, 3), 2, 2, 2)
+                .expect(s(2, 2, 2, 2, 3), (g, a) -> Tensor.embedding(a.get(0), a.get(1))));
+        r.add(row("scatter_add with repeated indices").arg(6, 3).typed(DType.I32, new Domain.Choice(0, 2, 2, 3), 6)
+                .expect(s(4, 3), (g, a) -> a.get(0).scatterAdd(a.get(1), 4)));
+        r.add(row("scatter_add of 2-D indices").arg(2, 3, 2).typed(DType.I32, new Domain.Integers(0, 4), 2, 3)
+                .expect(s(5, 2), (g, a) -> a.get(0).scatterAdd(a.get(1), 5)));
+        r.add(row("dropout mask p 0.3").arg(4, 5).typed(DType.I32, new Domain.Integers(0, 1000))
+                .expect(s(4, 5), (g, a) -> a.get(0).mul(a.get(0).dropoutMask(0.3, 12345L, a.get(1)))));
+        r.add(row("dropout mask p 0.5 of a large tensor").arg(64, 33).typed(DType.I32, new Domain.Integers(0, 1 << 20))
+                .expect(s(64, 33), (g, a) -> a.get(0).dropout(0.5, -7L, a.get(1))));
+        Domain spread = new Domain.Uniform(-2, 2);
+        r.add(row("normalize last axis").arg(spread, 3, 6).expect(s(3, 6), (g, a) -> a.get(0).normalize(new int[] {-1}, 1e-5)));
+        r.add(row("normalize last two axes").arg(spread, 2, 3, 4).expect(s(2, 3, 4), (g, a) -> a.get(0).normalize(new int[] {1, 2}, 1e-5)));
+        r.add(row("normalize axes 0,2,3 of [N,C,H,W]").arg(spread, 2, 3, 2, 3)
+                .expect(s(2, 3, 2, 3), (g, a) -> a.get(0).normalize(new int[] {0, 2, 3}, 1e-3)));
+        r.add(row("layer norm composite with affine").arg(spread, 3, 5).arg(new Domain.Uniform(0.5, 1.5), 5).arg(5)
+                .expect(s(3, 5), (g, a) -> a.get(0).layerNorm(1, a.get(1), a.get(2), 1e-5)));
     }
 
     private static void leaves(List<OpCase> r) {

@@ -5,6 +5,7 @@ import dev.jasg.core.Executable;
 import dev.jasg.core.Graph;
 import dev.jasg.core.HostParameters;
 import dev.jasg.core.HostTensor;
+import dev.jasg.core.Indexing;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.Outputs;
@@ -90,6 +91,10 @@ final class ReferenceExecutable implements Executable {
             case Op.Softmax s -> ReferenceKernels.softmax(false, s.axis(), in(n, 0, values), outDims);
             case Op.LogSoftmax s -> ReferenceKernels.softmax(true, s.axis(), in(n, 0, values), outDims);
             case Op.Cast c -> ReferenceKernels.cast(c.to(), in(n, 0, values));
+            case Op.Gather g -> ReferenceKernels.gather(n, in(n, 0, values), dims(n, 0, b), in(n, 1, values));
+            case Op.ScatterAdd s -> ReferenceKernels.scatterAdd(n, in(n, 0, values), in(n, 1, values), outDims);
+            case Op.DropoutMask d -> ReferenceKernels.dropoutMask(d, (int) in(n, 1, values)[0], Indexing.size(outDims));
+            case Op.Normalize z -> ReferenceKernels.normalize(z.axes(), z.eps(), in(n, 0, values), outDims);
         };
     }
 

@@ -1,11 +1,14 @@
 package dev.jasg.core.reference;
 
 import dev.jasg.core.ArgReduceOp;
+import dev.jasg.core.BackendException;
 import dev.jasg.core.BinaryOp;
 import dev.jasg.core.CompareOp;
 import dev.jasg.core.DType;
 import dev.jasg.core.Indexing;
 import dev.jasg.core.Ints;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
 import dev.jasg.core.ReduceOp;
 import dev.jasg.core.UnaryOp;
 
@@ -230,6 +233,80 @@ final class ReferenceKernels {
     static double[] cast(DType to, double[] x) {
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) out[i] = to.isFloat() ? x[i] : to.round(x[i]);
+        return out;
+    }
+
+    /**
+     * {@code out[n, :] = table[idx[n], :]} over the flattened indices, rows of
+     * {@code D = prod tableDims[1:]} elements. An index outside {@code [0, V)} throws.
+     */
+    static double[] gather(Node node, double[] table, int[] tableDims, double[] idx) {
+        int v = tableDims[0], d = rowLength(tableDims);
+        double[] out = new double[idx.length * d];
+        for (int n = 0; n < idx.length; n++) {
+            int k = checkIndex(node, idx, n, v);
+            System.arraycopy(table, k * d, out, n * d, d);
+        }
+        return out;
+    }
+
+    /** Zeros of {@code outDims} with {@code out[idx[n], :] += updates[n, :]}, in index order. An index outside {@code [0, size)} throws. */
+    static double[] scatterAdd(Node node, double[] updates, double[] idx, int[] outDims) {
+        int d = rowLength(outDims);
+        double[] out = new double[Indexing.size(outDims)];
+        for (int n = 0; n < idx.length; n++) {
+            int k = checkIndex(node, idx, n, outDims[0]);
+            for (int j = 0; j < d; j++) out[k * d + j] += updates[n * d + j];
+        }
+        return out;
+    }
+
+    private static int rowLength(int[] dims) {
+        int d = 1;
+        for (int i = 1; i < dims.length; i++) d *= dims[i];
+        return d;
+    }
+
+    private static int checkIndex(Node node, double[] idx, int n, int bound) {
+        double k = idx[n];
+        if (!(k >= 0 && k < bound)) {
+            throw new BackendException(node.op().label() + ": index " + (long) k + " at flat position " + n + " is outside [0, " + bound
+                    + ") at node " + node.id() + " '" + node.path() + "'");
+        }
+        return (int) k;
+    }
+
+    /** {@code out[i] = 1/(1-p)} where {@link Op.DropoutMask#keeps} says element {@code i} is kept, else 0. */
+    static double[] dropoutMask(Op.DropoutMask op, int seed, int size) {
+        int key = Op.DropoutMask.streamKey(seed, Op.DropoutMask.saltMix(op.salt()));
+        int threshold = op.threshold();
+        double scale = op.scale();
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) out[i] = Op.DropoutMask.bits24(key, i) >= threshold ? scale : 0;
+        return out;
+    }
+
+    /**
+     * Two passes per group of elements that share the kept indices: the mean, then the
+     * biased variance of the deviations (stable where one-pass sum-of-squares cancels),
+     * then {@code (x - mean) / sqrt(var + eps)}.
+     */
+    static double[] normalize(Ints axes, double eps, double[] x, int[] dims) {
+        double[] mean = reduce(ReduceOp.MEAN, axes, x, dims);
+        int[] kept = dims.clone();
+        for (int i = 0; i < axes.size(); i++) kept[axes.get(i)] = 1;
+        int[] keptStrides = Indexing.broadcastStrides(kept, dims);
+        int[] group = new int[x.length];
+        int[] idx = new int[dims.length];
+        for (int i = 0; i < x.length; i++) group[i] = Indexing.offset(Indexing.unravel(i, dims, idx), keptStrides);
+        double[] var = new double[mean.length];
+        for (int i = 0; i < x.length; i++) {
+            double c = x[i] - mean[group[i]];
+            var[group[i]] += c * c;
+        }
+        long n = x.length / Math.max(1, mean.length);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) out[i] = (x[i] - mean[group[i]]) / Math.sqrt(var[group[i]] / n + eps);
         return out;
     }
 }
