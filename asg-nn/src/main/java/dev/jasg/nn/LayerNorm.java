@@ -1,0 +1,54 @@
+package dev.jasg.nn;
+
+import dev.jasg.core.Shape;
+import dev.jasg.core.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * {@code torch.nn.LayerNorm}: normalises over the last {@code k = normalized_shape.length}
+ * axes, {@code y = (x - mean) / sqrt(var + eps) * weight + bias} with the biased variance
+ * (one {@link dev.jasg.core.Op.Normalize} node), {@code weight} (ones) and {@code bias}
+ * (zeros) of {@code normalized_shape} when {@code elementwiseAffine}.
+ */
+public final class LayerNorm extends Module {
+    private final int[] normalizedShape;
+    private final double eps;
+    private final boolean elementwiseAffine;
+
+    /** eps 1e-5 with an affine transform, as PyTorch. */
+    public LayerNorm(int... normalizedShape) {
+        this(normalizedShape, 1e-5, true);
+    }
+
+    /** A layer over the trailing axes {@code normalizedShape}. */
+    public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
+        if (normalizedShape.length == 0) throw new IllegalArgumentException("LayerNorm: normalized_shape must not be empty");
+        for (int d : normalizedShape) {
+            if (d <= 0) throw new IllegalArgumentException("LayerNorm: normalized_shape " + Arrays.toString(normalizedShape) + " must be positive");
+        }
+        this.normalizedShape = normalizedShape.clone();
+        this.eps = eps;
+        this.elementwiseAffine = elementwiseAffine;
+        if (elementwiseAffine) {
+            registerParameter("weight", Initializers.ones(), normalizedShape);
+            registerParameter("bias", Initializers.zeros(), normalizedShape);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        int k = normalizedShape.length;
+        Shape want = Shape.of(normalizedShape);
+        if (x.rank() < k || !x.shape().sub(x.rank() - k, x.rank()).equals(want)) {
+            throw new IllegalArgumentException("LayerNorm: input " + x.shape() + " does not end with normalized_shape " + want);
+        }
+        return elementwiseAffine ? x.layerNorm(k, parameter(x, "weight"), parameter(x, "bias"), eps) : x.layerNorm(k, null, null, eps);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "(" + Arrays.toString(normalizedShape).replaceAll("[\\[\\]]", "") + (normalizedShape.length == 1 ? "," : "") + "), eps=" + eps
+                + ", elementwise_affine=" + (elementwiseAffine ? "True" : "False");
+    }
+}
