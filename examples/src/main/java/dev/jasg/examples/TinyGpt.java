@@ -1,0 +1,196 @@
+package dev.jasg.examples;
+
+import dev.jasg.core.Backend;
+import dev.jasg.core.DType;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Tensor;
+import dev.jasg.nn.Embedding;
+import dev.jasg.nn.LayerNorm;
+import dev.jasg.nn.Linear;
+import dev.jasg.nn.Module;
+import dev.jasg.nn.attention.LearnedPositionalEmbedding;
+import dev.jasg.nn.attention.TransformerEncoderBlock;
+import dev.jasg.nn.loss.Losses;
+import dev.jasg.nn.optim.AdamW;
+import dev.jasg.nn.train.StepListener;
+import dev.jasg.nn.train.Trainer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * A character-level GPT: token and learned position embeddings, two pre-LN transformer blocks
+ * with causal self-attention, a final layer norm and a linear head over the characters; trained
+ * to predict each next character of a text file (the repository's LICENSE by default) with
+ * cross entropy and AdamW, then sampled from on the host with a temperature.
+ *
+ * <pre>mvn -q -pl examples exec:java -Dexec.mainClass=dev.jasg.examples.TinyGpt [-Dexec.args="FILE --steps 600 --backend cpu|--gpu"]</pre>
+ */
+public final class TinyGpt {
+    /** Context length. */
+    public static final int BLOCK = 32;
+    static final int D_MODEL = 64;
+    static final int HEADS = 4;
+    static final int LAYERS = 2;
+    static final int BATCH = 16;
+
+    private TinyGpt() {}
+
+    /** The characters of a text and their ids. */
+    public record Vocabulary(char[] chars) {
+        /** The sorted distinct characters of {@code text}. */
+        public static Vocabulary of(String text) {
+            TreeSet<Character> set = new TreeSet<>();
+            for (char c : text.toCharArray()) set.add(c);
+            char[] cs = new char[set.size()];
+            int i = 0;
+            for (char c : set) cs[i++] = c;
+            return new Vocabulary(cs);
+        }
+
+        /** Number of characters. */
+        public int size() {
+            return chars.length;
+        }
+
+        /** Id of {@code c}. */
+        public int id(char c) {
+            int i = java.util.Arrays.binarySearch(chars, c);
+            if (i < 0) throw new IllegalArgumentException("character U+" + Integer.toHexString(c) + " is not in the vocabulary");
+            return i;
+        }
+    }
+
+    /** The GPT: {@code [B, BLOCK]} character ids to {@code [B, BLOCK, vocab]} next-character logits. */
+    public static final class Model extends Module {
+        private final Embedding tok;
+        private final LearnedPositionalEmbedding pos;
+        private final List<TransformerEncoderBlock> blocks = new ArrayList<>();
+        private final LayerNorm norm;
+        private final Linear head;
+
+        /** A model over {@code vocab} characters. */
+        public Model(int vocab) {
+            tok = register("tok_emb", new Embedding(vocab, D_MODEL));
+            pos = register("pos_emb", new LearnedPositionalEmbedding(BLOCK, D_MODEL));
+            for (int i = 0; i < LAYERS; i++) {
+                blocks.add(register("h" + i, new TransformerEncoderBlock(D_MODEL, HEADS, 4 * D_MODEL, 0, "gelu", 1e-5, true, true)));
+            }
+            norm = register("ln_f", new LayerNorm(D_MODEL));
+            head = register("head", new Linear(D_MODEL, vocab));
+        }
+
+        @Override
+        public Tensor forward(Tensor ids) {
+            Tensor h = pos.apply(tok.apply(ids));
+            for (TransformerEncoderBlock b : blocks) h = b.apply(h, null, null, true);
+            return head.apply(norm.apply(h));
+        }
+    }
+
+    /** Cross entropy of logits {@code [B, T, V]} against next characters {@code [B, T]} (classes on axis 1, as PyTorch wants). */
+    static Tensor loss(Tensor logits, Tensor target) {
+        return Losses.crossEntropy(logits.permute(0, 2, 1), target);
+    }
+
+    /** The losses seen and a sample of generated text. */
+    public record Result(double firstLoss, double lastLoss, String sample) {}
+
+    /**
+     * Trains {@code steps} steps on random windows of {@code text}, then generates
+     * {@code sampleLength} characters after the first {@link #BLOCK} characters of the text.
+     */
+    public static Result train(Backend backend, String text, int steps, int sampleLength, double temperature, StepListener log) {
+        if (text.length() <= BLOCK + 1) throw new IllegalArgumentException("TinyGpt: the text needs more than " + (BLOCK + 1) + " characters");
+        Vocabulary vocab = Vocabulary.of(text);
+        int[] ids = new int[text.length()];
+        for (int i = 0; i < ids.length; i++) ids[i] = vocab.id(text.charAt(i));
+        Random rnd = new Random(1);
+        try (Trainer trainer = Trainer.builder(backend, new Model(vocab.size()))
+                .input("x", DType.I32, "B", BLOCK)
+                .target("y", DType.I32, "B", BLOCK)
+                .loss(TinyGpt::loss)
+                .optimizer(new AdamW(3e-3))
+                .clipGradNorm(1)
+                .seed(3)
+                .build()) {
+            trainer.addListener(log);
+            double first = Double.NaN, last = Double.NaN;
+            for (int s = 0; s < steps; s++) {
+                int[] x = new int[BATCH * BLOCK], y = new int[BATCH * BLOCK];
+                for (int b = 0; b < BATCH; b++) {
+                    int start = rnd.nextInt(ids.length - BLOCK - 1);
+                    System.arraycopy(ids, start, x, b * BLOCK, BLOCK);
+                    System.arraycopy(ids, start + 1, y, b * BLOCK, BLOCK);
+                }
+                last = trainer.step(Map.of("x", HostTensor.ofInts(x, BATCH, BLOCK), "y", HostTensor.ofInts(y, BATCH, BLOCK)));
+                if (s == 0) first = last;
+            }
+            return new Result(first, last, sample(trainer, vocab, ids, sampleLength, temperature, new Random(2)));
+        }
+    }
+
+    /** Generates {@code n} characters: the model reads the last {@link #BLOCK} characters and its last-position logits are sampled. */
+    static String sample(Trainer trainer, Vocabulary vocab, int[] ids, int n, double temperature, Random rnd) {
+        int[] window = java.util.Arrays.copyOf(ids, BLOCK);
+        StringBuilder out = new StringBuilder();
+        int v = vocab.size();
+        for (int i = 0; i < n; i++) {
+            HostTensor logits = trainer.predict(HostTensor.ofInts(window, 1, BLOCK));
+            int next = pick(logits, (BLOCK - 1) * v, v, temperature, rnd);
+            out.append(vocab.chars()[next]);
+            System.arraycopy(window, 1, window, 0, BLOCK - 1);
+            window[BLOCK - 1] = next;
+        }
+        return out.toString();
+    }
+
+    /** A draw from {@code softmax(logits[off .. off+v] / temperature)}; the arg-max when the temperature is 0. */
+    static int pick(HostTensor logits, int off, int v, double temperature, Random rnd) {
+        int best = 0;
+        for (int k = 1; k < v; k++) if (logits.get(off + k) > logits.get(off + best)) best = k;
+        if (temperature <= 0) return best;
+        double[] p = new double[v];
+        double sum = 0, max = logits.get(off + best);
+        for (int k = 0; k < v; k++) sum += p[k] = Math.exp((logits.get(off + k) - max) / temperature);
+        double u = rnd.nextDouble() * sum;
+        for (int k = 0; k < v; k++) if ((u -= p[k]) <= 0) return k;
+        return v - 1;
+    }
+
+    /** {@code [FILE] [--steps N] [--backend NAME | --gpu]}. */
+    public static void main(String[] args) {
+        Path file = Path.of("LICENSE");
+        int steps = 600;
+        List<String> backendArgs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--steps") && i + 1 < args.length) steps = Integer.parseInt(args[++i]);
+            else if (args[i].equals("--backend") && i + 1 < args.length) { backendArgs.add(args[i]); backendArgs.add(args[++i]); }
+            else if (args[i].startsWith("--")) backendArgs.add(args[i]);
+            else file = Path.of(args[i]);
+        }
+        if (!Files.exists(file) && Files.exists(Path.of("..").resolve(file))) file = Path.of("..").resolve(file); // run from examples/
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("TinyGpt: cannot read " + file.toAbsolutePath(), e);
+        }
+        try (Backend backend = ExampleCli.backend("TinyGpt", backendArgs.toArray(String[]::new))) {
+            System.out.printf("JASG TinyGpt on the '%s' backend: %d characters of %s, vocabulary %d, %d layers, d_model %d, context %d%n",
+                    backend.name(), text.length(), file, Vocabulary.of(text).size(), LAYERS, D_MODEL, BLOCK);
+            Result r = train(backend, text, steps, 300, 0.8, (step, loss) -> {
+                if (step == 1 || step % 50 == 0) System.out.printf("step %4d  loss %.4f%n", step, loss);
+            });
+            System.out.printf("loss %.4f -> %.4f%n--- sample (temperature 0.8) ---%n%s%n", r.firstLoss(), r.lastLoss(), r.sample());
+        }
+    }
+}
