@@ -74,10 +74,15 @@ public final class Trainer implements AutoCloseable {
     private final Executable train;
     private final boolean clipsByNorm;
     private final List<StepListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<ComputeUpdateListener> updateListeners = new CopyOnWriteArrayList<>();
     private Executable evalOutput;
     private Executable evalLoss;
     private Outputs lastOutputs;
     private long steps;
+    private int epochs;
+    private double epochLossSum;
+    private long epochSteps;
+    private long lastStepEnd = System.nanoTime();
     private boolean closed;
 
     private Trainer(Builder b) {
@@ -134,22 +139,56 @@ public final class Trainer implements AutoCloseable {
     /**
      * Runs one training step on {@code batch} (the input and target feeds) and returns its loss,
      * computed before the update; then tells the listeners and, per step, advances the scheduler.
+     * Update listeners get a {@link ComputeUpdate.StepDone}, or a {@link ComputeUpdate.Failed} when
+     * the step throws.
      */
     public double step(Map<String, HostTensor> batch) {
         checkOpen();
         Map<String, HostTensor> feeds = new HashMap<>(batch);
-        feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) currentLr()));
-        lastOutputs = train.run(feeds);
-        double loss = lastOutputs.scalar(LOSS);
+        double lr = currentLr();
+        feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) lr));
+        long t0 = System.nanoTime();
+        double loss;
+        try {
+            lastOutputs = train.run(feeds);
+            loss = lastOutputs.scalar(LOSS);
+        } catch (RuntimeException e) {
+            publish(new ComputeUpdate.Failed(steps, e));
+            throw e;
+        }
+        long t1 = System.nanoTime();
         steps++;
+        epochLossSum += loss;
+        epochSteps++;
         for (StepListener l : listeners) l.onStep(steps, loss);
+        if (!updateListeners.isEmpty()) publish(new ComputeUpdate.StepDone(steps, loss, lr, new StepTimings(t1 - t0, t1 - lastStepEnd)));
+        lastStepEnd = t1;
         if (scheduler != null && interval == SchedulerInterval.STEP) scheduler.step();
         return loss;
     }
 
     /** Ends an epoch: advances a per-epoch scheduler. */
     public void endEpoch() {
+        endEpoch(Map.of());
+    }
+
+    /**
+     * Ends an epoch: advances a per-epoch scheduler and sends update listeners a
+     * {@link ComputeUpdate.EpochDone} with the mean loss of the epoch's steps and {@code metrics}
+     * (what the loop measured, e.g. a test accuracy).
+     */
+    public void endEpoch(Map<String, Double> metrics) {
         if (scheduler != null && interval == SchedulerInterval.EPOCH) scheduler.step();
+        epochs++;
+        double mean = epochSteps > 0 ? epochLossSum / epochSteps : Double.NaN;
+        epochLossSum = 0;
+        epochSteps = 0;
+        publish(new ComputeUpdate.EpochDone(epochs, mean, metrics));
+    }
+
+    /** Epochs ended so far ({@link #endEpoch()} calls, counting since the trainer was made or its state loaded). */
+    public int epochs() {
+        return epochs;
     }
 
     /** The learning rate the next step will be fed. */
@@ -271,12 +310,35 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The trainer's host-side state for a checkpoint (the store holds the rest): {@code step}
-     * and, with a scheduler, {@code scheduler}.
+     * Subscribes {@code l} to this trainer's {@link ComputeUpdate}s: it gets a
+     * {@link ComputeUpdate.GraphReady} with the forward and gradient graphs at once, then a
+     * {@link ComputeUpdate.StepDone} after every step, a {@link ComputeUpdate.EpochDone} at every
+     * {@link #endEpoch(Map)}, and whatever the loop {@link #publish}es. A viewer subscribes here.
+     */
+    public void addUpdateListener(ComputeUpdateListener l) {
+        updateListeners.add(Objects.requireNonNull(l));
+        l.onUpdate(new ComputeUpdate.GraphReady(forward, gradients));
+    }
+
+    /** Unsubscribes {@code l}. */
+    public void removeUpdateListener(ComputeUpdateListener l) {
+        updateListeners.remove(l);
+    }
+
+    /** Sends {@code update} to the update listeners, e.g. a loop's {@link NodeStats} or {@link ComputeUpdate.Finished}. */
+    public void publish(ComputeUpdate update) {
+        Objects.requireNonNull(update);
+        for (ComputeUpdateListener l : updateListeners) l.onUpdate(update);
+    }
+
+    /**
+     * The trainer's host-side state for a checkpoint (the store holds the rest): {@code step},
+     * {@code epoch} and, with a scheduler, {@code scheduler}.
      */
     public Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("step", steps);
+        m.put("epoch", epochs);
         if (scheduler != null) m.put("scheduler", scheduler.state());
         return m;
     }
@@ -285,6 +347,7 @@ public final class Trainer implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public void load(Map<String, Object> state) {
         if (state.get("step") instanceof Number n) steps = n.longValue();
+        if (state.get("epoch") instanceof Number n) epochs = n.intValue();
         if (scheduler != null && state.get("scheduler") instanceof Map<?, ?> s) scheduler.load((Map<String, Object>) s);
     }
 
