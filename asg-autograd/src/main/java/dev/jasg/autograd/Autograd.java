@@ -180,6 +180,11 @@ public final class Autograd {
             case Op.ScatterAdd s -> true;
             case Op.DropoutMask d -> true;
             case Op.Normalize n -> true;
+            case Op.Conv2d c -> true;
+            case Op.ConvTranspose2d c -> true;
+            case Op.Conv2dWeightGrad c -> true;
+            case Op.MaxPoolSelect m -> true;
+            case Op.MaxPoolScatter m -> true;
         };
     }
 

@@ -87,6 +87,24 @@ public final class Vjp {
             case Op.DropoutMask d -> none;
             // dx = rstd * (g - mean(g) - y * mean(g * y)), rstd = 1 / sqrt(var(x) + eps), means over the axes
             case Op.Normalize z -> one(normalize(z, in[0], y, g));
+            // dx = conv_transpose2d(g, w) back to x's size, dw = conv2d_weight_grad(x, g)
+            case Op.Conv2d c -> new Tensor[] {
+                    need[0] ? g.convTranspose2d(in[1], c.geometry(), outputPadding(in[0], g, in[1], c.geometry(), 2),
+                            outputPadding(in[0], g, in[1], c.geometry(), 3)) : null,
+                    need[1] ? in[0].conv2dWeightGrad(g, c.geometry(), kernel(in[1], 2), kernel(in[1], 3)) : null};
+            // the adjoint's adjoint: dx = conv2d(g, w) cut to x's size, dw = conv2d_weight_grad(g, x)
+            case Op.ConvTranspose2d c -> new Tensor[] {
+                    need[0] ? cut(g.conv2d(in[1], c.geometry()), in[0]) : null,
+                    need[1] ? g.conv2dWeightGrad(in[0], c.geometry(), kernel(in[1], 2), kernel(in[1], 3)) : null};
+            // bilinear in (x, g): dx = conv_transpose2d(g, u), dg = conv2d(x, u) cut to g's size
+            case Op.Conv2dWeightGrad c -> new Tensor[] {
+                    need[0] ? in[1].convTranspose2d(g, c.geometry(), outputPadding(in[0], in[1], g, c.geometry(), 2),
+                            outputPadding(in[0], in[1], g, c.geometry(), 3)) : null,
+                    need[1] ? cut(in[0].conv2d(g, c.geometry()), in[1]) : null};
+            // the arg-max is piecewise constant: x gets none; u gets g scattered to the arg-max
+            case Op.MaxPoolSelect m -> new Tensor[] {null, need[1] ? in[0].maxPoolScatter(g, m.window()) : null};
+            // linear in g: its adjoint is the selection
+            case Op.MaxPoolScatter m -> new Tensor[] {null, need[1] ? in[0].maxPoolSelect(g, m.window()) : null};
         };
         for (int i = 0; i < out.length; i++) if (!need[i]) out[i] = null;
         return out;
@@ -156,6 +174,24 @@ public final class Vjp {
             // g where lo <= x <= hi, else 0
             case CLAMP -> x.ge(a).where(x.le(c).where(g, 0), 0);
         };
+    }
+
+    private static int kernel(Tensor w, int axis) {
+        return w.shape().dim(axis);
+    }
+
+    /** The output padding that makes conv_transpose2d of {@code y} with kernel {@code w} as large as {@code x} along {@code axis}. */
+    private static int outputPadding(Tensor x, Tensor y, Tensor w, dev.jasg.core.ConvGeometry geo, int axis) {
+        int full = axis == 2 ? geo.transposedH(y.shape().dim(2), w.shape().dim(2), 0) : geo.transposedW(y.shape().dim(3), w.shape().dim(3), 0);
+        return x.shape().dim(axis) - full;
+    }
+
+    /** {@code t} cut to {@code like}'s last two sizes (a convolution may cover rows its adjoint never wrote). */
+    private static Tensor cut(Tensor t, Tensor like) {
+        int h = like.shape().dim(2), w = like.shape().dim(3);
+        if (t.shape().dim(2) != h) t = t.slice(2, 0, h);
+        if (t.shape().dim(3) != w) t = t.slice(3, 0, w);
+        return t;
     }
 
     private static Tensor normalize(Op.Normalize z, Tensor x, Tensor y, Tensor g) {

@@ -5,7 +5,9 @@ import static dev.jasg.autograd.GradCheck.inputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jasg.core.ConvGeometry;
 import dev.jasg.core.DType;
+import dev.jasg.core.PoolWindow;
 import dev.jasg.core.Graph;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
@@ -89,6 +91,16 @@ class AutogradNumericTest {
                 .tanh().mul(x[1]).scatterAdd(x[0].builder().constant(dev.jasg.core.HostTensor.ofInts(new int[] {1, 1}, 2)), 3)
                 .exp().sum(), s, s);
         hvp("where sqrt", x -> x[0].gt(0.7).where(x[1].sqrt(), x[0].log1p()).mul(x[0]).sum(), s, s);
+    }
+
+    @Test
+    void hessianVectorProductsThroughConvolutionAndPooling() {
+        Shape x = Shape.of(2, 2, 5, 4), w = Shape.of(4, 1, 2, 3);
+        ConvGeometry geo = new ConvGeometry(2, 1, 1, 0, 0, 1, 1, 2, 2);
+        hvp("conv2d tanh", t -> t[0].conv2d(t[1], geo).tanh().sum(), x, w);
+        hvp("conv_transpose2d square", t -> t[0].convTranspose2d(t[1], ConvGeometry.of(2, 1, 1, 1), 1, 0).square().sum(),
+                Shape.of(1, 3, 3, 2), Shape.of(3, 2, 3, 2));
+        hvp("max_pool2d of a square", t -> t[0].mul(t[1]).maxPool2d(PoolWindow.Fixed.of(2, 2, 0)).square().sum(), x, x);
     }
 
     @Test

@@ -166,6 +166,47 @@ public sealed interface Op {
      */
     record Normalize(Ints axes, double eps) implements Op {}
 
+    /**
+     * 2-D convolution (cross-correlation, as {@code torch.nn.functional.conv2d}): inputs
+     * {@code (x [N, C, H, W], w [O, C/groups, kh, kw])}, output {@code [N, O, Ho, Wo]} with
+     * {@code y[n,o,p,q] = sum_{c,i,j} w[o,c,i,j] x[n, G(o) + c, p sh - pt + i dh, q sw - pl + j dw]},
+     * {@code G(o)} the first input channel of {@code o}'s group, zero outside the input.
+     */
+    record Conv2d(ConvGeometry geometry) implements Op {}
+
+    /**
+     * Transposed 2-D convolution (as {@code torch.nn.functional.conv_transpose2d}), the adjoint
+     * of {@link Conv2d} in its input: inputs {@code (x [N, Cin, H, W], w [Cin, Cout/groups, kh, kw])},
+     * output {@code [N, Cout, Ho, Wo]} with {@code Ho = (H-1) sh - pt - pb + dh (kh-1) + 1 + outputPaddingH};
+     * every {@code x[n,ci,p,q] w[ci,co,i,j]} is added at {@code (p sh - pt + i dh, q sw - pl + j dw)}.
+     * Any output padding {@code >= 0} is allowed here (gradients need it); layers enforce PyTorch's bound.
+     */
+    record ConvTranspose2d(ConvGeometry geometry, int outputPaddingH, int outputPaddingW) implements Op {}
+
+    /**
+     * The gradient of {@link Conv2d} with respect to its kernel: inputs
+     * {@code (x [N, C, H, W], g [N, O, Ho, Wo])}, output {@code [O, C/groups, kernelH, kernelW]} with
+     * {@code dw[o,c,i,j] = sum_{n,p,q} g[n,o,p,q] x[n, G(o) + c, p sh - pt + i dh, q sw - pl + j dw]};
+     * {@code Ho, Wo} may be smaller than the convolution's output size (the rest is taken as zero).
+     */
+    record Conv2dWeightGrad(ConvGeometry geometry, int kernelH, int kernelW) implements Op {}
+
+    /**
+     * Max-pooling selection: inputs {@code (x, u)} of one shape {@code [N, C, H, W]}; output
+     * {@code [N, C, Ho, Wo]} holding, for each window, {@code u} at the position where {@code x}
+     * is largest (the first such in row-major window order; NaN counts as largest). Max pooling
+     * is {@code select(x, x)}; its gradient is {@link MaxPoolScatter}. The choice of position is
+     * piecewise constant, so {@code x} gets no gradient.
+     */
+    record MaxPoolSelect(PoolWindow window) implements Op {}
+
+    /**
+     * The adjoint of {@link MaxPoolSelect} in {@code u}: inputs {@code (x [N, C, H, W], g [N, C, Ho, Wo])},
+     * output zeros of {@code x}'s shape with each {@code g} added at the arg-max of its window of
+     * {@code x} (windows sharing an arg-max sum).
+     */
+    record MaxPoolScatter(PoolWindow window) implements Op {}
+
     /** Short name printed in listings and errors, e.g. {@code matmul}, {@code exp}, {@code sum}. */
     default String label() {
         return switch (this) {
@@ -193,6 +234,11 @@ public sealed interface Op {
             case ScatterAdd s -> "scatter_add";
             case DropoutMask d -> "dropout_mask";
             case Normalize n -> "normalize";
+            case Conv2d c -> "conv2d";
+            case ConvTranspose2d c -> "conv_transpose2d";
+            case Conv2dWeightGrad c -> "conv2d_weight_grad";
+            case MaxPoolSelect m -> "max_pool_select";
+            case MaxPoolScatter m -> "max_pool_scatter";
         };
     }
 
@@ -223,6 +269,11 @@ public sealed interface Op {
             case ScatterAdd s -> "size=" + s.size();
             case DropoutMask d -> "p=" + d.p() + " salt=" + d.salt();
             case Normalize n -> "axes=" + n.axes() + " eps=" + n.eps();
+            case Conv2d c -> c.geometry().toString();
+            case ConvTranspose2d c -> c.geometry() + " output_padding=" + c.outputPaddingH() + "x" + c.outputPaddingW();
+            case Conv2dWeightGrad c -> c.geometry() + " kernel=" + c.kernelH() + "x" + c.kernelW();
+            case MaxPoolSelect m -> m.window().toString();
+            case MaxPoolScatter m -> m.window().toString();
         };
     }
 }

@@ -185,6 +185,64 @@ public final class ShapeRules {
                 checkAxes(name, in[0], n.axes());
                 yield new Result(in[0], dt[0]);
             }
+            case Op.Conv2d c -> {
+                arity(name, in, 2);
+                floats(name, in, dt);
+                ConvGeometry g = c.geometry();
+                int[] x = nchw(name, "input", in[0], false), w = nchw(name, "weight", in[1], true);
+                if (w[0] % g.groups() != 0) throw new ShapeException(name + ": " + w[0] + " output channels of weight " + in[1] + " are not divisible by groups=" + g.groups());
+                if (x[1] != w[1] * g.groups()) {
+                    throw new ShapeException(name + ": input " + in[0] + " has " + x[1] + " channels but weight " + in[1] + " with groups=" + g.groups()
+                            + " expects " + w[1] * g.groups());
+                }
+                yield new Result(in[0].with(1, w[0]).with(2, spatial(name, in[0], g.outH(x[2], w[2]), g.outW(x[3], w[3]), w)).with(3, g.outW(x[3], w[3])), dt[0]);
+            }
+            case Op.ConvTranspose2d c -> {
+                arity(name, in, 2);
+                floats(name, in, dt);
+                ConvGeometry g = c.geometry();
+                int[] x = nchw(name, "input", in[0], false), w = nchw(name, "weight", in[1], true);
+                if (c.outputPaddingH() < 0 || c.outputPaddingW() < 0) {
+                    throw new ShapeException(name + ": output padding must be >= 0, got " + c.outputPaddingH() + "x" + c.outputPaddingW());
+                }
+                if (x[1] != w[0]) throw new ShapeException(name + ": input " + in[0] + " has " + x[1] + " channels but weight " + in[1] + " expects " + w[0]);
+                if (w[0] % g.groups() != 0) throw new ShapeException(name + ": " + w[0] + " input channels are not divisible by groups=" + g.groups());
+                int ho = g.transposedH(x[2], w[2], c.outputPaddingH()), wo = g.transposedW(x[3], w[3], c.outputPaddingW());
+                yield new Result(in[0].with(1, w[1] * g.groups()).with(2, spatial(name, in[0], ho, wo, w)).with(3, wo), dt[0]);
+            }
+            case Op.Conv2dWeightGrad c -> {
+                arity(name, in, 2);
+                floats(name, in, dt);
+                ConvGeometry g = c.geometry();
+                int[] x = nchw(name, "input", in[0], false), gr = nchw(name, "gradient", in[1], false);
+                if (!in[0].sameDim(0, in[1], 0)) throw new ShapeException(name + ": batch sizes of input " + in[0] + " and gradient " + in[1] + " differ");
+                if (x[1] % g.groups() != 0 || gr[1] % g.groups() != 0) {
+                    throw new ShapeException(name + ": channels of input " + in[0] + " and gradient " + in[1] + " must be divisible by groups=" + g.groups());
+                }
+                if (c.kernelH() < 1 || c.kernelW() < 1) throw new ShapeException(name + ": kernel must be >= 1, got " + c.kernelH() + "x" + c.kernelW());
+                int ho = g.outH(x[2], c.kernelH()), wo = g.outW(x[3], c.kernelW());
+                if (gr[2] > ho || gr[3] > wo) {
+                    throw new ShapeException(name + ": gradient " + in[1] + " is larger than the convolution output " + ho + "x" + wo + " of input " + in[0]);
+                }
+                yield new Result(Shape.of(gr[1], x[1] / g.groups(), c.kernelH(), c.kernelW()), dt[0]);
+            }
+            case Op.MaxPoolSelect m -> {
+                arity(name, in, 2);
+                floats(name, in, dt);
+                int[] x = nchw(name, "input", in[0], false);
+                if (!in[0].equals(in[1])) throw new ShapeException(name + ": the selected tensor " + in[1] + " must have the input's shape " + in[0]);
+                int ho = m.window().outSize(0, x[2]), wo = m.window().outSize(1, x[3]);
+                if (ho < 1 || wo < 1) throw new ShapeException(name + ": " + m.window() + " gives an empty output " + ho + "x" + wo + " for input " + in[0]);
+                yield new Result(in[0].with(2, ho).with(3, wo), dt[0]);
+            }
+            case Op.MaxPoolScatter m -> {
+                arity(name, in, 2);
+                floats(name, in, dt);
+                int[] x = nchw(name, "input", in[0], false);
+                Shape pooled = in[0].with(2, m.window().outSize(0, x[2])).with(3, m.window().outSize(1, x[3]));
+                if (!pooled.equals(in[1])) throw new ShapeException(name + ": gradient " + in[1] + " must have the pooled shape " + pooled + " of input " + in[0]);
+                yield new Result(in[0], dt[0]);
+            }
         };
     }
 
@@ -193,6 +251,37 @@ public final class ShapeRules {
         if (!dt[0].isFloat()) throw new ShapeException(name + ": needs a float tensor, got " + dt[0].label() + in[0]);
         checkAxis(name, in[0], axis);
         return new Result(in[0], dt[0]);
+    }
+
+    private static void floats(String name, Shape[] in, DType[] dt) {
+        sameDtype(name, in, dt);
+        if (!dt[0].isFloat()) throw new ShapeException(name + ": needs float tensors, got " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
+    }
+
+    /**
+     * The dims of an NCHW tensor, checking rank 4 and concrete sizes (all of them when
+     * {@code allConcrete}, else all but the batch axis); a symbolic batch reads as -1.
+     */
+    private static int[] nchw(String name, String role, Shape s, boolean allConcrete) {
+        if (s.rank() != 4) throw new ShapeException(name + ": the " + role + " must have rank 4 (" + (allConcrete ? "O,C,kh,kw" : "N,C,H,W") + "), got " + s);
+        int[] d = new int[4];
+        for (int i = 0; i < 4; i++) {
+            if (s.isSymbolic(i)) {
+                if (allConcrete || i > 0) throw new ShapeException(name + ": axis " + i + " of the " + role + " " + s + " must be concrete");
+                d[i] = -1;
+            } else {
+                d[i] = s.dim(i);
+            }
+        }
+        return d;
+    }
+
+    /** {@code ho}, checking that an output of {@code ho x wo} is not empty. */
+    private static int spatial(String name, Shape x, int ho, int wo, int[] kernel) {
+        if (ho < 1 || wo < 1) {
+            throw new ShapeException(name + ": kernel " + kernel[2] + "x" + kernel[3] + " gives an empty output " + ho + "x" + wo + " for input " + x);
+        }
+        return ho;
     }
 
     private static void indices(String name, Shape s, DType t) {

@@ -523,6 +523,38 @@ public final class Tensor {
         return op(new Op.ScatterAdd(size), indices);
     }
 
+    // ---- convolution and pooling (NCHW) --------------------------------------------------
+
+    /** {@code conv2d(x, weight)} with {@code weight [O, C/groups, kh, kw]} ({@link Op.Conv2d}); no bias. */
+    public Tensor conv2d(Tensor weight, ConvGeometry geometry) {
+        return op(new Op.Conv2d(geometry), weight);
+    }
+
+    /** {@code conv_transpose2d(x, weight)} with {@code weight [Cin, Cout/groups, kh, kw]} ({@link Op.ConvTranspose2d}); no bias. */
+    public Tensor convTranspose2d(Tensor weight, ConvGeometry geometry, int outputPaddingH, int outputPaddingW) {
+        return op(new Op.ConvTranspose2d(geometry, outputPaddingH, outputPaddingW), weight);
+    }
+
+    /** The kernel gradient of {@code conv2d(this, w)} for the output gradient {@code grad} ({@link Op.Conv2dWeightGrad}). */
+    public Tensor conv2dWeightGrad(Tensor grad, ConvGeometry geometry, int kernelH, int kernelW) {
+        return op(new Op.Conv2dWeightGrad(geometry, kernelH, kernelW), grad);
+    }
+
+    /** {@code u} at the arg-max of this tensor in each pooling window ({@link Op.MaxPoolSelect}). */
+    public Tensor maxPoolSelect(Tensor u, PoolWindow window) {
+        return op(new Op.MaxPoolSelect(window), u);
+    }
+
+    /** {@code grad} routed to the arg-max of this tensor in each pooling window ({@link Op.MaxPoolScatter}). */
+    public Tensor maxPoolScatter(Tensor grad, PoolWindow window) {
+        return op(new Op.MaxPoolScatter(window), grad);
+    }
+
+    /** {@code torch.nn.functional.max_pool2d} (and adaptive_max_pool2d): {@code maxPoolSelect(this, this)}. */
+    public Tensor maxPool2d(PoolWindow window) {
+        return maxPoolSelect(this, window);
+    }
+
     // ---- dropout -----------------------------------------------------------------------
 
     /**

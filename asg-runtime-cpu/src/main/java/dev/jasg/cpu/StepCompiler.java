@@ -2,6 +2,7 @@ package dev.jasg.cpu;
 
 import dev.jasg.core.Indexing;
 
+import dev.jasg.core.ConvGeometry;
 import dev.jasg.core.Graph;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
@@ -52,6 +53,11 @@ final class StepCompiler {
             case Op.ScatterAdd s -> false;
             case Op.DropoutMask d -> false;
             case Op.Normalize z -> false;
+            case Op.Conv2d c -> false;
+            case Op.ConvTranspose2d c -> false;
+            case Op.Conv2dWeightGrad c -> false;
+            case Op.MaxPoolSelect m -> false;
+            case Op.MaxPoolScatter m -> false;
         };
     }
 
@@ -172,6 +178,41 @@ final class StepCompiler {
                 int x = n.input(0);
                 NormalizeKernel.Geometry geo = NormalizeKernel.plan(out, z.axes());
                 yield v -> NormalizeKernel.normalize(geo, z.eps(), v[x], v[id]);
+            }
+            case Op.Conv2d c -> {
+                int x = n.input(0), w = n.input(1);
+                int[] xd = dims(b, x), wd = dims(b, w);
+                ConvKernels.Shape geo = new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], wd[0], out[2], out[3], wd[2], wd[3], c.geometry());
+                yield v -> ConvKernels.conv2d(geo, v[x], v[w], v[id]);
+            }
+            case Op.ConvTranspose2d c -> {
+                int x = n.input(0), w = n.input(1);
+                int[] xd = dims(b, x), wd = dims(b, w);
+                // the image side is the output, the column side the input
+                ConvKernels.Shape geo = new ConvKernels.Shape(out[0], out[1], out[2], out[3], xd[1], xd[2], xd[3], wd[2], wd[3], c.geometry());
+                yield v -> ConvKernels.convTranspose2d(geo, v[x], v[w], v[id]);
+            }
+            case Op.Conv2dWeightGrad c -> {
+                int x = n.input(0), gr = n.input(1);
+                int[] xd = dims(b, x), gd = dims(b, gr);
+                ConvGeometry cg = c.geometry();
+                ConvKernels.Shape geo = new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], gd[1], cg.outH(xd[2], c.kernelH()), cg.outW(xd[3], c.kernelW()),
+                        c.kernelH(), c.kernelW(), cg);
+                float[][] partials = new float[CpuThreads.PARALLELISM][];
+                for (int i = 1; i < partials.length; i++) partials[i] = new float[size];
+                yield v -> ConvKernels.weightGrad(geo, gd[2], gd[3], v[x], v[gr], v[id], partials);
+            }
+            case Op.MaxPoolSelect m -> {
+                int x = n.input(0), u = n.input(1);
+                int[] xd = dims(b, x);
+                ConvKernels.Pool geo = new ConvKernels.Pool(xd[0] * xd[1], xd[2], xd[3], out[2], out[3], m.window());
+                yield v -> ConvKernels.maxPoolSelect(geo, v[x], v[u], v[id]);
+            }
+            case Op.MaxPoolScatter m -> {
+                int x = n.input(0), gr = n.input(1);
+                int[] xd = dims(b, x), gd = dims(b, gr);
+                ConvKernels.Pool geo = new ConvKernels.Pool(xd[0] * xd[1], xd[2], xd[3], gd[2], gd[3], m.window());
+                yield v -> ConvKernels.maxPoolScatter(geo, v[x], v[gr], v[id]);
             }
         };
     }

@@ -1,9 +1,12 @@
 package dev.jasg.testkit;
 
+import dev.jasg.core.ConvGeometry;
 import dev.jasg.core.DType;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Init;
 import dev.jasg.core.Op;
+import dev.jasg.core.PoolWindow;
+import dev.jasg.core.Pooling;
 import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
 import dev.jasg.testkit.OpCase.Domain;
@@ -41,6 +44,8 @@ public final class OpCases {
         shapes(r);
         normalisation(r);
         layerPrimitives(r);
+        convolutions(r);
+        pooling(r);
         leaves(r);
         return r;
     }
@@ -188,6 +193,47 @@ public final class OpCases {
                 .expect(s(2, 3, 2, 3), (g, a) -> a.get(0).normalize(new int[] {0, 2, 3}, 1e-3)));
         r.add(row("layer norm composite with affine").arg(spread, 3, 5).arg(new Domain.Uniform(0.5, 1.5), 5).arg(5)
                 .expect(s(3, 5), (g, a) -> a.get(0).layerNorm(1, a.get(1), a.get(2), 1e-5)));
+    }
+
+    private static void convolutions(List<OpCase> r) {
+        r.add(row("conv2d 3x3 pad 1").arg(2, 3, 5, 5).arg(4, 3, 3, 3)
+                .expect(s(2, 4, 5, 5), (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1))));
+        r.add(row("conv2d stride 2, asymmetric padding, dilation 2x1").arg(1, 2, 7, 6).arg(3, 2, 2, 3)
+                .expect(s(1, 3, 3, 7), (g, a) -> a.get(0).conv2d(a.get(1), new ConvGeometry(2, 1, 1, 0, 2, 1, 2, 1, 1))));
+        r.add(row("conv2d two groups").arg(2, 4, 4, 4).arg(6, 2, 3, 3)
+                .expect(s(2, 6, 4, 4), (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 2))));
+        r.add(row("conv2d depthwise stride 2").arg(1, 3, 5, 5).arg(3, 1, 3, 3)
+                .expect(s(1, 3, 3, 3), (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(2, 1, 1, 3))));
+        r.add(row("conv2d symbolic batch").symbolic(Shape.symbolic("B", 2, 4, 4), WIDE, 3, 2, 4, 4).arg(3, 2, 2, 2)
+                .expect(Shape.symbolic("B", 3, 3, 3), (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.unit())));
+        r.add(row("conv_transpose2d stride 2, output padding 1").arg(2, 3, 3, 3).arg(3, 2, 3, 3)
+                .expect(s(2, 2, 6, 6), (g, a) -> a.get(0).convTranspose2d(a.get(1), ConvGeometry.of(2, 1, 1, 1), 1, 1)));
+        r.add(row("conv_transpose2d two groups, dilation 2").arg(1, 4, 3, 4).arg(4, 1, 2, 2)
+                .expect(s(1, 2, 5, 6), (g, a) -> a.get(0).convTranspose2d(a.get(1), ConvGeometry.of(1, 0, 2, 2), 0, 0)));
+        r.add(row("conv2d_weight_grad stride 2 pad 1").arg(2, 2, 5, 5).arg(2, 3, 3, 3)
+                .expect(s(3, 2, 3, 3), (g, a) -> a.get(0).conv2dWeightGrad(a.get(1), ConvGeometry.of(2, 1, 1, 1), 3, 3)));
+        r.add(row("conv2d_weight_grad of a cut gradient, groups 2").arg(1, 2, 5, 5).arg(1, 2, 4, 3)
+                .expect(s(2, 1, 2, 2), (g, a) -> a.get(0).conv2dWeightGrad(a.get(1), ConvGeometry.of(1, 0, 1, 2), 2, 2)));
+    }
+
+    private static void pooling(List<OpCase> r) {
+        r.add(row("max_pool2d 2x2").arg(WIDE, 2, 3, 4, 6).expect(s(2, 3, 2, 3), (g, a) -> a.get(0).maxPool2d(PoolWindow.Fixed.of(2, 2, 0))));
+        r.add(row("max_pool2d 3x3 stride 2 pad 1").arg(WIDE, 1, 2, 5, 5)
+                .expect(s(1, 2, 3, 3), (g, a) -> a.get(0).maxPool2d(PoolWindow.Fixed.of(3, 2, 1))));
+        r.add(row("max_pool2d ceil mode, dilation 2").arg(WIDE, 1, 2, 7, 6)
+                .expect(s(1, 2, 3, 3), (g, a) -> a.get(0).maxPool2d(new PoolWindow.Fixed(2, 2, 2, 2, 0, 0, 2, 2, true))));
+        r.add(row("adaptive_max_pool2d 3x2").arg(WIDE, 2, 2, 5, 7)
+                .expect(s(2, 2, 3, 2), (g, a) -> a.get(0).maxPool2d(new PoolWindow.Adaptive(3, 2))));
+        r.add(row("max_pool_select of another tensor").arg(WIDE, 1, 2, 4, 4).arg(1, 2, 4, 4)
+                .expect(s(1, 2, 2, 2), (g, a) -> a.get(0).maxPoolSelect(a.get(1), PoolWindow.Fixed.of(2, 2, 0))));
+        r.add(row("max_pool_scatter").arg(WIDE, 1, 2, 4, 4).arg(1, 2, 2, 2)
+                .expect(s(1, 2, 4, 4), (g, a) -> a.get(0).maxPoolScatter(a.get(1), PoolWindow.Fixed.of(2, 2, 0))));
+        r.add(row("avg_pool2d 3x3 stride 2 pad 1, ceil, padding not counted").arg(1, 2, 6, 6)
+                .expect(s(1, 2, 4, 4), (g, a) -> Pooling.avgPool2d(a.get(0), 3, 3, 2, 2, 1, 1, true, false, 0)));
+        r.add(row("avg_pool2d 2x2 counting padding").arg(2, 1, 5, 4)
+                .expect(s(2, 1, 3, 3), (g, a) -> Pooling.avgPool2d(a.get(0), 2, 2, 2, 2, 1, 1, false, true, 0)));
+        r.add(row("adaptive_avg_pool2d 3x2").arg(2, 2, 5, 7)
+                .expect(s(2, 2, 3, 2), (g, a) -> Pooling.adaptiveAvgPool2d(a.get(0), 3, 2)));
     }
 
     private static void leaves(List<OpCase> r) {

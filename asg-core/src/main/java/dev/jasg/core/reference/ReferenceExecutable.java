@@ -95,6 +95,11 @@ final class ReferenceExecutable implements Executable {
             case Op.ScatterAdd s -> ReferenceKernels.scatterAdd(n, in(n, 0, values), in(n, 1, values), outDims);
             case Op.DropoutMask d -> ReferenceKernels.dropoutMask(d, (int) in(n, 1, values)[0], Indexing.size(outDims));
             case Op.Normalize z -> ReferenceKernels.normalize(z.axes(), z.eps(), in(n, 0, values), outDims);
+            case Op.Conv2d c -> ConvReference.conv2d(c.geometry(), in(n, 0, values), dims(n, 0, b), in(n, 1, values), dims(n, 1, b), outDims);
+            case Op.ConvTranspose2d c -> ConvReference.convTranspose2d(c.geometry(), in(n, 0, values), dims(n, 0, b), in(n, 1, values), dims(n, 1, b), outDims);
+            case Op.Conv2dWeightGrad c -> ConvReference.weightGrad(c.geometry(), in(n, 0, values), dims(n, 0, b), in(n, 1, values), dims(n, 1, b), outDims);
+            case Op.MaxPoolSelect m -> ConvReference.maxPoolSelect(m.window(), in(n, 0, values), in(n, 1, values), dims(n, 0, b), outDims);
+            case Op.MaxPoolScatter m -> ConvReference.maxPoolScatter(m.window(), in(n, 0, values), in(n, 1, values), dims(n, 0, b), dims(n, 1, b));
         };
     }
 
