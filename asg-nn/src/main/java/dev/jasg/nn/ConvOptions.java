@@ -1,0 +1,124 @@
+package dev.jasg.nn;
+
+import dev.jasg.core.ConvGeometry;
+
+/**
+ * The keyword arguments of {@link Conv2d} and {@link ConvTranspose2d}, with PyTorch's names
+ * and defaults: {@code stride=1, padding=0, dilation=1, groups=1, bias=True}, and for the
+ * transposed layer {@code output_padding=0}. Sizes are given as one int for both axes or as
+ * {@code (h, w)}; {@code padding("same")} and {@code padding("valid")} work as in PyTorch
+ * ("same" pads an even kernel one more at the bottom/right, and needs stride 1).
+ *
+ * <pre>new Conv2d(1, 32, 3, ConvOptions.defaults().padding(1))</pre>
+ */
+public final class ConvOptions {
+    private int strideH = 1, strideW = 1, padH, padW, dilationH = 1, dilationW = 1, groups = 1, outputPadH, outputPadW;
+    private String paddingMode;
+    private boolean bias = true;
+
+    private ConvOptions() {}
+
+    /** PyTorch's defaults. */
+    public static ConvOptions defaults() {
+        return new ConvOptions();
+    }
+
+    /** Stride on both axes. */
+    public ConvOptions stride(int s) { return stride(s, s); }
+
+    /** Stride per axis. */
+    public ConvOptions stride(int h, int w) {
+        strideH = h;
+        strideW = w;
+        return this;
+    }
+
+    /** Zero padding on every side. */
+    public ConvOptions padding(int p) { return padding(p, p); }
+
+    /** Zero padding above and below ({@code h}), left and right ({@code w}). */
+    public ConvOptions padding(int h, int w) {
+        padH = h;
+        padW = w;
+        paddingMode = null;
+        return this;
+    }
+
+    /** {@code "same"} (output as large as the input, stride 1 only) or {@code "valid"} (no padding). */
+    public ConvOptions padding(String mode) {
+        if (!"same".equals(mode) && !"valid".equals(mode)) {
+            throw new IllegalArgumentException("padding: expected 'same', 'valid' or sizes, got '" + mode + "'");
+        }
+        paddingMode = mode;
+        padH = padW = 0;
+        return this;
+    }
+
+    /** Dilation on both axes. */
+    public ConvOptions dilation(int d) { return dilation(d, d); }
+
+    /** Dilation per axis. */
+    public ConvOptions dilation(int h, int w) {
+        dilationH = h;
+        dilationW = w;
+        return this;
+    }
+
+    /** Number of channel groups; {@code groups = in_channels} is a depthwise convolution. */
+    public ConvOptions groups(int g) {
+        groups = g;
+        return this;
+    }
+
+    /** Whether the layer adds a learnable bias. */
+    public ConvOptions bias(boolean b) {
+        bias = b;
+        return this;
+    }
+
+    /** Extra rows and columns at the bottom/right of a transposed convolution's output (each below stride or dilation). */
+    public ConvOptions outputPadding(int p) { return outputPadding(p, p); }
+
+    /** Output padding per axis. */
+    public ConvOptions outputPadding(int h, int w) {
+        outputPadH = h;
+        outputPadW = w;
+        return this;
+    }
+
+    boolean bias() { return bias; }
+
+    int groups() { return groups; }
+
+    int outputPaddingH() { return outputPadH; }
+
+    int outputPaddingW() { return outputPadW; }
+
+    /** The geometry for a kernel of {@code kh x kw}, resolving "same" and checking the sizes as PyTorch does. */
+    ConvGeometry geometry(String layer, int kh, int kw, boolean transposed) {
+        if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1 || padH < 0 || padW < 0 || groups < 1) {
+            throw new IllegalArgumentException(layer + ": stride, dilation and groups must be positive and padding non-negative, got " + this);
+        }
+        if (paddingMode == null || paddingMode.equals("valid")) {
+            return new ConvGeometry(strideH, strideW, padH, padH, padW, padW, dilationH, dilationW, groups);
+        }
+        if (transposed) throw new IllegalArgumentException(layer + ": padding='same' is not supported for transposed convolutions");
+        if (strideH != 1 || strideW != 1) throw new IllegalArgumentException(layer + ": padding='same' is not supported for strided convolutions, got " + this);
+        int th = dilationH * (kh - 1), tw = dilationW * (kw - 1);
+        return new ConvGeometry(1, 1, th / 2, th - th / 2, tw / 2, tw - tw / 2, dilationH, dilationW, groups);
+    }
+
+    /** Checks PyTorch's bound on the output padding: below the stride or the dilation. */
+    void checkOutputPadding(String layer) {
+        if (outputPadH < 0 || outputPadW < 0 || outputPadH >= Math.max(strideH, dilationH) || outputPadW >= Math.max(strideW, dilationW)) {
+            throw new IllegalArgumentException(layer + ": output_padding must be non-negative and smaller than either stride or dilation, got "
+                    + outputPadH + "x" + outputPadW + " with stride " + strideH + "x" + strideW + " and dilation " + dilationH + "x" + dilationW);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "stride=(" + strideH + ", " + strideW + "), padding=" + (paddingMode != null ? "'" + paddingMode + "'" : "(" + padH + ", " + padW + ")")
+                + ", dilation=(" + dilationH + ", " + dilationW + "), groups=" + groups + ", bias=" + (bias ? "True" : "False");
+    }
+}
