@@ -10,16 +10,14 @@ import java.util.Arrays;
  * left operand promoted to {@code [1,k]} and a 1-D right operand to {@code [k,1]} (the
  * promoted axis is squeezed from the result, which leaves the dense layout unchanged).
  *
- * <p>{@link #multiply} is the single entry point. The kernel is an i-k-j loop blocked over
- * k, so the inner loop {@code C[i, j0:j1] += A[i,p] * B[p, j0:j1]} is a unit-stride AXPY
- * that the JIT auto-vectorises, done for four rows of C at once so each element of B
- * loaded serves four multiply-adds, and a block of B stays in cache while the rows of A
- * stream past. Work of at least {@link #PARALLEL_MIN} multiply-adds is split over
- * {@link CpuThreads} by output rows (or by columns when there are too few rows).
+ * <p>{@link #multiply} is the single entry point; every product is one {@link Gemm} call
+ * (packed, register-blocked, on the Vector API when it is enabled). A batch of many small
+ * products (attention heads) is split over {@link CpuThreads} by whole products; a single
+ * large product is split inside {@link Gemm}.
  */
 final class MatMulKernel {
-    /** Multiply-adds below which a product runs on the calling thread. */
-    static final long PARALLEL_MIN = 1 << 18;
+    /** Multiply-adds below which a product runs on the calling thread (other kernels use the same threshold). */
+    static final long PARALLEL_MIN = Gemm.PARALLEL_MIN;
 
     private MatMulKernel() {}
 
@@ -85,67 +83,21 @@ final class MatMulKernel {
 
     /** {@code c = a x b} with geometry {@code g}; results rounded to {@code dt} (integers stored as floats). */
     static void multiply(Geometry g, DType dt, float[] a, float[] b, float[] c) {
-        int m = g.m(), n = g.n(), k = g.k(), rows = g.batch() * m;
-        long work = (long) rows * n * k;
-        if (work < PARALLEL_MIN) {
-            rows(g, a, b, c, 0, rows, 0, n);
-        } else if (rows >= 2 * CpuThreads.PARALLELISM || n < 128) {
-            CpuThreads.parallelFor(rows, 1, (r0, r1) -> rows(g, a, b, c, r0, r1, 0, n));
+        int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
+        int[] ao = g.aOffsets(), bo = g.bOffsets();
+        if (batch == 1) {
+            Gemm.gemm(false, false, m, n, k, a, ao[0], k, b, bo[0], n, c, 0, n, false);
+        } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
+            // many small products (attention heads): one thread per group of whole products
+            CpuThreads.parallelFor(batch, 1, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) Gemm.serial(m, n, k, a, ao[t], k, 1, b, bo[t], n, 1, c, t * m * n, n, false);
+            });
         } else {
-            // few rows (e.g. a vector times a matrix): split the columns instead, in 64-wide bands
-            int bands = (n + 63) / 64;
-            CpuThreads.parallelFor(bands, 1, (b0, b1) -> rows(g, a, b, c, 0, rows, b0 * 64, Math.min(n, b1 * 64)));
+            for (int t = 0; t < batch; t++) Gemm.gemm(false, false, m, n, k, a, ao[t], k, b, bo[t], n, c, t * m * n, n, false);
         }
         if (dt != DType.F32) {
             int size = (int) g.outSize();
             for (int i = 0; i < size; i++) c[i] = (float) dt.round(c[i]);
-        }
-    }
-
-    /** Global output rows {@code [r0, r1)} (batch-major), columns {@code [j0, j1)}. */
-    private static void rows(Geometry g, float[] a, float[] b, float[] c, int r0, int r1, int j0, int j1) {
-        int m = g.m();
-        int r = r0;
-        while (r < r1) {
-            int t = r / m, i0 = r - t * m, i1 = Math.min(m, i0 + (r1 - r));
-            gemm(a, g.aOffsets()[t], b, g.bOffsets()[t], c, t * m * g.n(), g.k(), g.n(), i0, i1, j0, j1);
-            r += i1 - i0;
-        }
-    }
-
-    /** Rows {@code [i0,i1)}, columns {@code [j0,j1)} of {@code C = A B} for row-major {@code A[m,k]}, {@code B[k,n]}. */
-    private static void gemm(float[] a, int ao, float[] b, int bo, float[] c, int co, int k, int n, int i0, int i1, int j0, int j1) {
-        for (int i = i0; i < i1; i++) Arrays.fill(c, co + i * n + j0, co + i * n + j1, 0f);
-        // a k-block of B (kBlock rows of the column band) of about 256 KiB stays in L2 across the rows of A
-        int width = Math.max(1, j1 - j0);
-        int kBlock = Math.max(16, Math.min(256, (64 * 1024) / width));
-        for (int p0 = 0; p0 < k; p0 += kBlock) {
-            int p1 = Math.min(k, p0 + kBlock);
-            int i = i0;
-            // four rows of C at a time: each loaded element of B feeds four multiply-adds
-            for (; i + 4 <= i1; i += 4) {
-                int c0 = co + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-                int a0 = ao + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-                for (int p = p0; p < p1; p++) {
-                    float x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
-                    int bRow = bo + p * n;
-                    for (int j = j0; j < j1; j++) {
-                        float bv = b[bRow + j];
-                        c[c0 + j] += x0 * bv;
-                        c[c1 + j] += x1 * bv;
-                        c[c2 + j] += x2 * bv;
-                        c[c3 + j] += x3 * bv;
-                    }
-                }
-            }
-            for (; i < i1; i++) {
-                int cRow = co + i * n, aRow = ao + i * k;
-                for (int p = p0; p < p1; p++) {
-                    float av = a[aRow + p];
-                    int bRow = bo + p * n;
-                    for (int j = j0; j < j1; j++) c[cRow + j] += av * b[bRow + j];
-                }
-            }
         }
     }
 }

@@ -1,0 +1,93 @@
+package dev.jasg.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Gemm} against a double-precision triple loop, on shapes chosen to cross every edge of
+ * the blocking: sizes that are not multiples of the tile ({@code MR x NR}), depths past
+ * {@code KC}, rows past {@code MC}, columns past {@code NC}; transposed operands, offsets and
+ * leading dimensions larger than the matrix, accumulation into C, and both micro-kernels.
+ */
+class GemmTest {
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {3, 5, 7}, {Gemm.MR, Gemm.NR, 9}, {Gemm.MR + 1, Gemm.NR - 1, Gemm.KC + 3},
+        {2 * Gemm.MC + 5, 37, 19}, {13, Gemm.NC + Gemm.NR + 3, 11}, {64, 64, 2 * Gemm.KC + 1}, {150, 90, 300}, {7, 200, 0},
+    };
+
+    /** {@code C = beta C + opA opB} in double, with the same BLAS-style layout arguments. */
+    private static double[] naive(boolean ta, boolean tb, int m, int n, int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,
+                                  float[] c, int co, int ldc, boolean acc) {
+        double[] out = new double[c.length];
+        for (int i = 0; i < c.length; i++) out[i] = c[i];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = acc ? c[co + i * ldc + j] : 0;
+                for (int p = 0; p < k; p++) {
+                    double x = ta ? a[ao + p * lda + i] : a[ao + i * lda + p];
+                    double y = tb ? b[bo + j * ldb + p] : b[bo + p * ldb + j];
+                    s += x * y;
+                }
+                out[co + i * ldc + j] = s;
+            }
+        }
+        return out;
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
+        return v;
+    }
+
+    /** Runs one case; {@code mode} 0 = the public entry (parallel when large), 1 = serial scalar, 2 = serial vector. */
+    private static void check(int m, int n, int k, boolean ta, boolean tb, boolean acc, int mode) {
+        Random r = new Random(m * 1_000_003L + n * 1009L + k * 31L + (ta ? 1 : 0) + (tb ? 2 : 0) + (acc ? 4 : 0) + mode * 8L);
+        int pad = 3, ao = 5, bo = 2, co = 4;
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        float[] a = random(r, ao + (ta ? k : m) * lda), b = random(r, bo + (tb ? n : k) * ldb), c = random(r, co + m * ldc + 1);
+        double[] want = naive(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
+        if (mode == 0) {
+            Gemm.gemm(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
+        } else {
+            int ars = ta ? 1 : lda, acs = ta ? lda : 1, brs = tb ? 1 : ldb, bcs = tb ? ldb : 1;
+            Gemm.serial(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, acc, mode == 2);
+        }
+        String what = m + "x" + n + "x" + k + (ta ? " A^T" : "") + (tb ? " B^T" : "") + (acc ? " +=" : "") + " mode " + mode;
+        for (int i = 0; i < c.length; i++) {
+            // k products of numbers in [-1, 1]: f32 accumulation error grows like sqrt(k) ulps of sqrt(k)
+            double tol = 1e-6 * (1 + k) + 1e-6 * Math.abs(want[i]);
+            assertEquals(want[i], c[i], tol, what + " at flat index " + i);
+        }
+    }
+
+    @Test
+    void matchesTripleLoopOnEveryBlockingEdge() {
+        int[] modes = Gemm.VECTOR ? new int[] {0, 1, 2} : new int[] {0, 1};
+        for (int[] s : SHAPES) {
+            for (int mode : modes) {
+                for (int t = 0; t < 8; t++) check(s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, (t & 4) != 0, mode);
+            }
+        }
+    }
+
+    @Test
+    void leavesEverythingOutsideTheOutputBlockUntouched() {
+        // a product writing 5x7 of a 9x11 buffer must not touch the frame around it
+        int m = 5, n = 7, k = 300, ldc = 11;
+        Random r = new Random(3);
+        float[] a = random(r, m * k), b = random(r, k * n), c = new float[9 * ldc];
+        java.util.Arrays.fill(c, 42f);
+        Gemm.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 2 * ldc + 1, ldc, false);
+        for (int i = 0; i < 9; i++) {
+            for (int j = 0; j < ldc; j++) {
+                boolean inside = i >= 2 && i < 2 + m && j >= 1 && j < 1 + n;
+                if (!inside) assertEquals(42f, c[i * ldc + j], "C[" + i + "," + j + "] outside the block");
+                else assertTrue(c[i * ldc + j] != 42f, "C[" + i + "," + j + "] inside the block was not written");
+            }
+        }
+    }
+}

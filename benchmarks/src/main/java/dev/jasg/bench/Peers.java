@@ -1,0 +1,118 @@
+package dev.jasg.bench;
+
+import dev.jasg.core.Backend;
+import dev.jasg.core.Backends;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The end-to-end workloads that {@code benchmarks/peers/run.sh} runs side by side with
+ * PyTorch and DL4J ({@link Workloads} says what each one is). Each workload is compiled once,
+ * warmed up, then run on one fixed random batch for a fixed time; one line is printed per
+ * workload, {@code jasg_<name> <value> <unit>}, followed by {@code jasg_<name>_peak_heap} (the
+ * largest heap occupancy seen during the timed part, uncollected garbage included),
+ * {@code jasg_<name>_live_heap} (what a full GC leaves with the workload still open) and
+ * {@code jasg_<name>_offheap} (direct and mapped NIO buffers), each in MiB.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.bench.Peers \
+ *     [--gpu] [--only sgemm|mlp|cnn|transformer] [--seconds 5] [--warmup 5]
+ * </pre>
+ *
+ * <p>Kernels use the backend's fixed pool, one thread per available processor; run with
+ * {@code taskset -c 0,1} (or on a 2-core machine) to compare with peers held to 2 threads.
+ */
+public final class Peers {
+    private Peers() {}
+
+    /** Runs the workloads named on the command line (all by default). */
+    public static void main(String[] args) throws Exception {
+        String backendName = "cpu";
+        List<String> only = new ArrayList<>();
+        double seconds = 5, warmup = 5;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--gpu" -> backendName = "vulkan";
+                case "--backend" -> backendName = args[++i];
+                case "--only" -> only.add(args[++i]);
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--warmup" -> warmup = Double.parseDouble(args[++i]);
+                default -> {
+                    System.err.println("usage: Peers [--gpu] [--backend NAME] [--only sgemm|mlp|cnn|transformer]... [--seconds S] [--warmup S]");
+                    System.exit(2);
+                }
+            }
+        }
+        List<String> names = only.isEmpty() ? Workloads.NAMES : only;
+        System.out.printf(Locale.ROOT, "# jasg backend=%s cpus=%d java=%s vector=%s%n", backendName,
+                Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        try (Backend backend = Backends.create(backendName)) {
+            for (String name : names) {
+                Workloads.Workload w = Workloads.create(name, backend);
+                if (w == null) {
+                    System.out.println("# jasg_" + name + " skipped: " + Workloads.whyMissing(name));
+                    continue;
+                }
+                try (w) {
+                    run(name, w, seconds, warmup);
+                }
+            }
+        }
+    }
+
+    private static void run(String name, Workloads.Workload w, double seconds, double warmup) {
+        long t0 = System.nanoTime();
+        w.step();
+        double firstMs = (System.nanoTime() - t0) / 1e6;
+        timeFor(w, warmup);
+        System.gc();
+        resetPeaks();
+        double[] r = timeFor(w, seconds);
+        long peakHeap = peakHeap();
+        System.gc();
+        long live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        double perSecond = r[0] / r[1];
+        System.out.printf(Locale.ROOT, "jasg_%s %.1f %s%n", name, perSecond * w.unitsPerStep(), w.unit());
+        System.out.printf(Locale.ROOT, "jasg_%s_peak_heap %.1f MiB%n", name, peakHeap / 1048576.0);
+        System.out.printf(Locale.ROOT, "jasg_%s_live_heap %.1f MiB%n", name, live / 1048576.0);
+        System.out.printf(Locale.ROOT, "jasg_%s_offheap %.1f MiB%n", name, offHeap() / 1048576.0);
+        System.out.printf(Locale.ROOT, "# %s: %d steps in %.2f s (%.3f ms/step), first step (compile + plan + run) %.0f ms, last value %s%n",
+                name, (long) r[0], r[1], 1e3 * r[1] / r[0], firstMs, w.lastValue());
+    }
+
+    /** Steps for at least {@code seconds}; returns {steps, elapsed seconds}. */
+    private static double[] timeFor(Workloads.Workload w, double seconds) {
+        long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
+        long steps = 0, now;
+        do {
+            w.step();
+            steps++;
+            now = System.nanoTime();
+        } while (now < end);
+        return new double[] {steps, (now - start) / 1e9};
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) sum += p.getPeakUsage().getUsed();
+        }
+        return sum;
+    }
+
+    private static long offHeap() {
+        long sum = 0;
+        for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) sum += b.getMemoryUsed();
+        return sum;
+    }
+}
