@@ -6,7 +6,10 @@ import dev.jasg.core.Backends;
 import dev.jasg.core.DType;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Shape;
+import dev.jasg.nn.Conv2d;
+import dev.jasg.nn.ConvOptions;
 import dev.jasg.nn.Flatten;
+import dev.jasg.nn.MaxPool2d;
 import dev.jasg.nn.Linear;
 import dev.jasg.nn.Module;
 import dev.jasg.nn.ReLU;
@@ -74,7 +77,8 @@ public final class FashionMnist {
                               (default %s, from 'apt-get install dataset-fashion-mnist')
               --out DIR       checkpoint directory (default: a new temporary directory under ./target,
                               or under the system temporary directory when there is no ./target)
-              --model NAME    model architecture: mlp (784-256-128-10, ReLU) (default mlp)
+              --model NAME    mlp (784-256-128-10, ReLU) or cnn (two conv3x3+ReLU+maxpool2 blocks of 32 and 64
+                              channels, Linear 3136-128, ReLU, Linear 128-10) (default mlp)
               --epochs N      training epochs (default 5)
               --batch N       training batch size (default 128)
               --optimizer O   adam, or sgd (Nesterov momentum 0.9) (default adam)
@@ -95,7 +99,7 @@ public final class FashionMnist {
      *
      * @param data      dataset directory, or null for the Debian default
      * @param out       checkpoint directory, or null for a new temporary one
-     * @param model     architecture name (only {@code mlp} so far)
+     * @param model     architecture name, {@code mlp} or {@code cnn}
      * @param epochs    epochs to train
      * @param batch     training batch size
      * @param optimizer {@code adam} or {@code sgd}
@@ -145,7 +149,7 @@ public final class FashionMnist {
                 case "--backend" -> backend = value(args, i++);
                 case "--model" -> {
                     model = value(args, i++);
-                    if (!model.equals("mlp")) throw new UsageException("unknown model '" + model + "' (only mlp for now; a CNN comes with convolutions)");
+                    if (!model.equals("mlp") && !model.equals("cnn")) throw new UsageException("unknown model '" + model + "' (mlp or cnn)");
                 }
                 case "--epochs" -> epochs = positiveInt(flag, value(args, i++));
                 case "--batch" -> batch = positiveInt(flag, value(args, i++));
@@ -211,6 +215,28 @@ public final class FashionMnist {
                 new Linear(MLP_LAYERS[2], MLP_LAYERS[3]));
     }
 
+    /**
+     * The CNN: two blocks of Conv2d 3x3 (padding 1) + ReLU + MaxPool2d(2), 1->32->64 channels,
+     * then flatten [B, 64*7*7 = 3136], Linear 3136->128, ReLU, Linear 128->10.
+     */
+    public static Module cnn() {
+        ConvOptions same = ConvOptions.defaults().padding(1);
+        return new Sequential(
+                new Conv2d(1, 32, 3, same), new ReLU(), new MaxPool2d(2),
+                new Conv2d(32, 64, 3, same), new ReLU(), new MaxPool2d(2),
+                new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Linear(128, 10));
+    }
+
+    /** The model {@code name} names: {@link #mlp()} or {@link #cnn()}. */
+    static Module model(String name) {
+        return name.equals("cnn") ? cnn() : mlp();
+    }
+
+    /** A one-line description of the model {@code name} names. */
+    static String describe(String name) {
+        return name.equals("cnn") ? "CNN conv(1-32)-pool-conv(32-64)-pool-3136-128-10 (ReLU)" : "MLP 784-256-128-10 (ReLU)";
+    }
+
     /** The first {@code n} examples of {@code d} (all of them when {@code n} is 0 or at least its size), copied. */
     public static InMemoryDataset first(InMemoryDataset d, int n) {
         if (n <= 0 || n >= d.size()) return d;
@@ -231,7 +257,7 @@ public final class FashionMnist {
      */
     public static Result train(Backend backend, InMemoryDataset train, InMemoryDataset test, Options o, Path checkpoints,
                                ProgressBar bar, Consumer<EpochStats> onEpoch) throws IOException {
-        Module model = mlp();
+        Module model = model(o.model());
         Optimizer optimizer = o.optimizer().equals("sgd") ? new SGD(o.learningRate(), 0.9, 0, 0, true) : new Adam(o.learningRate());
         CosineAnnealingLR schedule = new CosineAnnealingLR(optimizer, o.epochs());
         CheckpointManager manager = new CheckpointManager(checkpoints, 2, "test_accuracy", CheckpointManager.Mode.MAX, 1);
@@ -315,7 +341,8 @@ public final class FashionMnist {
         metrics.put("test_accuracy", s.testAccuracy());
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model", o.model());
-        config.put("layers", Arrays.stream(MLP_LAYERS).boxed().toList());
+        if (o.model().equals("mlp")) config.put("layers", Arrays.stream(MLP_LAYERS).boxed().toList());
+        else config.put("description", describe(o.model()));
         config.put("activation", "relu");
         config.put("batch", o.batch());
         config.put("optimizer", o.optimizer());
@@ -370,8 +397,8 @@ public final class FashionMnist {
             InMemoryDataset train = first(dev.jasg.nn.data.FashionMnist.train(dataDir), o.limit());
             InMemoryDataset test = first(dev.jasg.nn.data.FashionMnist.test(dataDir), o.testLimit());
             Path checkpoints = o.out() != null ? o.out() : defaultOutDir();
-            out.printf(Locale.ROOT, "JASG Fashion-MNIST on the '%s' backend: MLP 784-256-128-10 (ReLU), cross-entropy, %s lr %s (cosine-annealed), batch %d%n",
-                    backend.name(), o.optimizer().equals("sgd") ? "SGD (Nesterov momentum 0.9)" : "Adam", o.learningRate(), o.batch());
+            out.printf(Locale.ROOT, "JASG Fashion-MNIST on the '%s' backend: %s, cross-entropy, %s lr %s (cosine-annealed), batch %d%n",
+                    backend.name(), describe(o.model()), o.optimizer().equals("sgd") ? "SGD (Nesterov momentum 0.9)" : "Adam", o.learningRate(), o.batch());
             out.printf(Locale.ROOT, "data: %s (%d training, %d test images); checkpoints: %s%n", dataDir, train.size(), test.size(), checkpoints.toAbsolutePath());
             Result r = train(backend, train, test, o, checkpoints, ProgressBar.forConsole(out), s -> out.printf(Locale.ROOT,
                     "epoch %d/%d  train loss %.4f  test loss %.4f  test accuracy %.2f%%  %.1f s training (%.0f images/s), %.1f s evaluating%n",
