@@ -109,6 +109,27 @@ final class Lowering {
             case Op.DropoutMask d -> steps.add(flat(LayerKernels.dropoutMask(), n, count, new View[] {out, in[1]},
                     new int[] {(int) count, Op.DropoutMask.saltMix(d.salt()), d.threshold(), Float.floatToRawIntBits((float) d.scale())}));
             case Op.Normalize z -> steps.add(normalize(n, z, od, mode, out, in[0]));
+            case Op.Conv2d c -> {
+                int[] x = dims(n, 0, b), w = dims(n, 1, b);
+                int groups = c.geometry().groups(), og = w[0] / groups;
+                int[] geo = ConvKernels.geometry(x[1], x[2], x[3], w[0], od[2], od[3], w[1], w[2], w[3], c.geometry());
+                steps.add(conv(ConvKernels.Conv.FORWARD, n, count, og, od[0] * od[2] * od[3], w[1] * w[2] * w[3], groups, x[0], geo, mode, out, in));
+            }
+            case Op.ConvTranspose2d c -> {
+                int[] x = dims(n, 0, b), w = dims(n, 1, b);
+                int groups = c.geometry().groups(), cig = x[1] / groups;
+                int[] geo = ConvKernels.geometry(x[1], x[2], x[3], od[1], od[2], od[3], cig, w[2], w[3], c.geometry());
+                steps.add(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode, out, in));
+            }
+            case Op.Conv2dWeightGrad c -> {
+                int[] x = dims(n, 0, b), g = dims(n, 1, b);
+                int groups = c.geometry().groups();
+                int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
+                steps.add(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0], geo,
+                        mode, out, in));
+            }
+            case Op.MaxPoolSelect m -> steps.add(pool(ConvKernels.maxPoolSelect(), n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
+            case Op.MaxPoolScatter m -> steps.add(pool(ConvKernels.maxPoolScatter(), n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
         }
         return steps;
     }
@@ -266,6 +287,53 @@ final class Lowering {
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
         return dispatch(MatMulKernel.kernel(t, aligned), n, new View[] {out, a, b}, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()),
                 (int) batches);
+    }
+
+    /**
+     * One convolution as the product {@code [m x k] x [k x cols]} per group (see {@link ConvKernels}):
+     * tiled when both {@code m} and {@code k} fill a tile, else the direct kernel.
+     */
+    private Step conv(ConvKernels.Conv conv, Node n, long count, int m, int cols, int k, int groups, int batch, int[] geo, int mode, View out,
+                      View[] in) {
+        View[] bind = {out, in[0], in[1]};
+        if (m >= ConvKernels.MIN_GEMM && k >= ConvKernels.MIN_GEMM) {
+            ConvKernels.Tiles t = ConvKernels.tiles(m, cols, groups, dev.maxSharedMemory, 128);
+            long tilesN = ceil(cols, t.bn()), tilesM = ceil(m, t.bm()), total = tilesN * tilesM * groups;
+            if (total > Integer.MAX_VALUE) throw new BackendException(total + " workgroups exceed the device's grid at " + describe(n, null));
+            int[] push = new int[7 + geo.length];
+            int[] head = {m, cols, k, (int) tilesN, (int) tilesM, (int) total, mode};
+            System.arraycopy(head, 0, push, 0, head.length);
+            System.arraycopy(geo, 0, push, head.length, geo.length);
+            int[] grid = grid(total, n);
+            return dispatch(ConvKernels.gemm(conv, t), n, bind, push, grid[0], grid[1], 1);
+        }
+        int[] push = new int[4 + geo.length];
+        int[] head = {(int) count, mode, m, batch};
+        System.arraycopy(head, 0, push, 0, head.length);
+        System.arraycopy(geo, 0, push, head.length, geo.length);
+        return switch (conv) {
+            case FORWARD -> flat(ConvKernels.conv2dDirect(), n, count, bind, push);
+            case TRANSPOSED -> flat(ConvKernels.convTranspose2dDirect(), n, count, bind, push);
+            case WEIGHT_GRAD -> {
+                int[] grid = grid(count, n);
+                yield dispatch(ConvKernels.weightGradDirect(), n, bind, push, grid[0], grid[1], 1);
+            }
+        };
+    }
+
+    /** A max-pooling kernel over {@code planes x h x w} inputs {@code xd} pooled to {@code pd}; the window's axes in closed form. */
+    private Step pool(Kernel k, Node n, Program.Binding b, dev.jasg.core.PoolWindow win, int[] xd, int[] pd, long count, int mode, View out,
+                      View[] in) {
+        int[] rows = ConvKernels.windowAxis(win, 0, xd[2]), cols = ConvKernels.windowAxis(win, 1, xd[3]);
+        if (rows == null || cols == null) {
+            throw new BackendException("the Vulkan pooling kernels cannot describe the windows " + win + " of " + describe(n, b) + " in 32-bit closed form");
+        }
+        int[] push = new int[6 + 2 * ConvKernels.AXIS_INTS];
+        int[] head = {(int) count, mode, xd[2], xd[3], pd[2], pd[3]};
+        System.arraycopy(head, 0, push, 0, head.length);
+        System.arraycopy(rows, 0, push, head.length, ConvKernels.AXIS_INTS);
+        System.arraycopy(cols, 0, push, head.length + ConvKernels.AXIS_INTS, ConvKernels.AXIS_INTS);
+        return flat(k, n, count, new View[] {out, in[0], in[1]}, push);
     }
 
     private static long ceil(long a, long b) {
