@@ -8,13 +8,14 @@ import java.util.Arrays;
 /**
  * Convolution and max-pooling kernels on NCHW float arrays.
  *
- * <p>Convolutions are lowered to matrix products per (image, group): {@code im2col} unfolds
- * the receptive fields of one image into a {@code [Cg kh kw, Ho Wo]} matrix so the forward
- * pass is {@code W_g [Og, K] x col [K, HoWo]}; the input gradient (a transposed convolution)
- * is {@code W_g^T x g} folded back with {@code col2im}; the kernel gradient accumulates
- * {@code g [Og, HoWo] x rows [HoWo, K]} over images from the transposed unfolding. All inner
- * loops are unit-stride AXPYs the JIT vectorises. Images are split over {@link CpuThreads};
- * the kernel gradient keeps one partial sum per worker and adds them at the end.
+ * <p>Convolutions are lowered to {@link Gemm} products per (image, group): {@code im2col}
+ * unfolds the receptive fields of one image into a {@code [Cg kh kw, Ho Wo]} matrix so the
+ * forward pass is {@code W_g [Og, K] x col [K, HoWo]}; the input gradient (a transposed
+ * convolution) is {@code W_g^T x g} folded back with {@code col2im}; the kernel gradient
+ * accumulates {@code g [Og, HoWo] x col^T} over images. A 1x1 kernel with stride 1 and no
+ * padding skips the unfolding. Images are split over {@link CpuThreads} (each product then
+ * runs serially; with fewer images than workers the products themselves are split), and the
+ * kernel gradient keeps one partial sum per worker, added at the end.
  */
 final class ConvKernels {
     /** Per-thread unfolding scratch, grown on demand and kept: no allocation per run in steady state. */
@@ -42,22 +43,59 @@ final class ConvKernels {
         return s[0];
     }
 
+    /**
+     * Runs {@code body} over tasks {@code [0, n)}: split over the workers (each product then
+     * serial) when there are enough tasks, else in order on this thread with each product
+     * itself split ({@code parallelInside} true).
+     */
+    private static void tasks(int n, long work, TaskBody body) {
+        if (work < Gemm.PARALLEL_MIN || n < CpuThreads.PARALLELISM) {
+            body.run(0, n, work >= Gemm.PARALLEL_MIN);
+        } else {
+            CpuThreads.parallelFor(n, 1, (t0, t1) -> body.run(t0, t1, false));
+        }
+    }
+
+    @FunctionalInterface
+    private interface TaskBody {
+        void run(int from, int to, boolean parallelInside);
+    }
+
+    /** {@link Gemm#gemm} when {@code parallel}, else its serial form on this thread. */
+    private static void gemm(boolean parallel, boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (parallel) {
+            Gemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else {
+            Gemm.serial(m, n, k, a, aOff, transA ? 1 : lda, transA ? lda : 1, b, bOff, transB ? 1 : ldb, transB ? ldb : 1, c, cOff, ldc, accumulate);
+        }
+    }
+
+    /** True when the unfolded matrix of an image is the image itself (1x1 kernel, stride 1, no padding). */
+    private static boolean pointwise(Shape s) {
+        ConvGeometry g = s.g();
+        return s.kh() == 1 && s.kw() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padTop() == 0 && g.padBottom() == 0
+                && g.padLeft() == 0 && g.padRight() == 0 && s.ho() == s.h() && s.wo() == s.w();
+    }
+
     /** {@code y = conv2d(x, w)}: {@code x [n, c, h, w]}, {@code w [o, cg, kh, kw]}, {@code y [n, o, ho, wo]}. */
     static void conv2d(Shape s, float[] x, float[] w, float[] y) {
         int k = s.k(), hw = s.hw(), og = s.og(), groups = s.groups();
-        long work = (long) s.n() * s.o() * hw * k;
-        CpuThreads.parallelFor(s.n() * groups, work < MatMulKernel.PARALLEL_MIN ? Integer.MAX_VALUE : 1, (t0, t1) -> {
-            float[] col = scratch(k * hw);
+        boolean direct = pointwise(s);
+        tasks(s.n() * groups, (long) s.n() * s.o() * hw * k, (t0, t1, par) -> {
+            float[] col = direct ? null : scratch(k * hw);
             for (int t = t0; t < t1; t++) {
                 int img = t / groups, grp = t % groups;
-                im2col(s, x, img, grp, col);
-                int yo = (img * s.o() + grp * og) * hw;
-                Arrays.fill(y, yo, yo + og * hw, 0f);
-                // y_g[og, hw] = W_g[og, k] x col[k, hw]
-                for (int r = 0; r < og; r++) {
-                    int wRow = (grp * og + r) * k, yRow = yo + r * hw;
-                    for (int p = 0; p < k; p++) axpy(w[wRow + p], col, p * hw, y, yRow, hw);
+                float[] b = col;
+                int bOff = 0;
+                if (direct) {
+                    b = x;
+                    bOff = (img * s.c() + grp * s.cg()) * hw;
+                } else {
+                    im2col(s, x, img, grp, col);
                 }
+                // y_g[og, hw] = W_g[og, k] x col[k, hw]
+                gemm(par, false, false, og, hw, k, w, grp * og * k, k, b, bOff, hw, y, (img * s.o() + grp * og) * hw, hw, false);
             }
         });
     }
@@ -67,20 +105,21 @@ final class ConvKernels {
      * {@code w [o, cg, kh, kw]}, {@code out [n, c, h, w]} on the image side.
      */
     static void convTranspose2d(Shape s, float[] x, float[] w, float[] out) {
-        int k = s.k(), hw = s.hw(), og = s.og(), groups = s.groups();
-        long work = (long) s.n() * s.o() * hw * k;
-        CpuThreads.parallelFor(s.n(), work < MatMulKernel.PARALLEL_MIN ? Integer.MAX_VALUE : 1, (i0, i1) -> {
-            float[] col = scratch(k * hw);
+        int k = s.k(), hw = s.hw(), og = s.og(), groups = s.groups(), plane = s.c() * s.h() * s.w();
+        boolean direct = pointwise(s);
+        tasks(s.n(), (long) s.n() * s.o() * hw * k, (i0, i1, par) -> {
+            float[] col = direct ? null : scratch(k * hw);
             for (int img = i0; img < i1; img++) {
-                int plane = s.c() * s.h() * s.w();
-                Arrays.fill(out, img * plane, (img + 1) * plane, 0f);
+                if (!direct) Arrays.fill(out, img * plane, (img + 1) * plane, 0f);
                 for (int grp = 0; grp < groups; grp++) {
-                    Arrays.fill(col, 0, k * hw, 0f);
-                    // col[k, hw] = W_g^T[k, og] x x_g[og, hw]
-                    for (int r = 0; r < og; r++) {
-                        int wRow = (grp * og + r) * k, xRow = (img * s.o() + grp * og + r) * hw;
-                        for (int p = 0; p < k; p++) axpy(w[wRow + p], x, xRow, col, p * hw, hw);
+                    int xo = (img * s.o() + grp * og) * hw;
+                    if (direct) {
+                        // out_g[cg, hw] = W_g^T x x_g, written in place
+                        gemm(par, true, false, k, hw, og, w, grp * og * k, k, x, xo, hw, out, (img * s.c() + grp * s.cg()) * hw, hw, false);
+                        continue;
                     }
+                    // col[k, hw] = W_g^T[k, og] x x_g[og, hw]
+                    gemm(par, true, false, k, hw, og, w, grp * og * k, k, x, xo, hw, col, 0, hw, false);
                     col2im(s, col, img, grp, out);
                 }
             }
@@ -88,29 +127,36 @@ final class ConvKernels {
     }
 
     /**
-     * {@code dw[o, cg, kh, kw] = sum over images of g[n, o, :gh, :gw] x rows(x[n])}: {@code x} is
-     * {@code [n, c, h, w]}, {@code g [n, o, gh, gw]} with {@code gh <= ho}, {@code gw <= wo}
-     * (positions past them count as zero). {@code partials} holds one {@code dw}-sized array per worker.
+     * {@code dw[o, cg, kh, kw] = sum over images of g[n, o, :, :] x col(x[n])^T}: {@code x} is
+     * {@code [n, c, h, w]} and {@code g [n, o, ho, wo]} (the shape's output size is the
+     * gradient's, which may be smaller than the convolution's; the rest counts as zero).
+     * {@code partials} holds one {@code dw}-sized array per worker after the first.
      */
-    static void weightGrad(Shape s, int gh, int gw, float[] x, float[] g, float[] dw, float[][] partials) {
-        int k = s.k(), og = s.og(), groups = s.groups(), size = s.o() * k;
-        int workers = partials.length;
-        int ghw = gh * gw;
-        long work = (long) s.n() * s.o() * ghw * k;
-        int parts = work < MatMulKernel.PARALLEL_MIN ? 1 : Math.min(workers, s.n());
+    static void weightGrad(Shape s, float[] x, float[] g, float[] dw, float[][] partials) {
+        int k = s.k(), og = s.og(), groups = s.groups(), size = s.o() * k, hw = s.hw();
+        boolean direct = pointwise(s);
+        long work = (long) s.n() * s.o() * hw * k;
+        int parts = work < Gemm.PARALLEL_MIN ? 1 : Math.min(partials.length, s.n());
+        boolean parallelInside = parts == 1 && work >= Gemm.PARALLEL_MIN;
         CpuThreads.parallelFor(parts, 1, (c0, c1) -> {
             for (int c = c0; c < c1; c++) {
                 float[] acc = c == 0 ? dw : partials[c];
-                Arrays.fill(acc, 0, size, 0f);
-                float[] rows = scratch(ghw * k);
-                for (int img = (int) ((long) s.n() * c / parts); img < (long) s.n() * (c + 1) / parts; img++) {
+                float[] col = direct ? null : scratch(k * hw);
+                int from = (int) ((long) s.n() * c / parts), to = (int) ((long) s.n() * (c + 1) / parts);
+                if (to == from) Arrays.fill(acc, 0, size, 0f);
+                for (int img = from; img < to; img++) {
                     for (int grp = 0; grp < groups; grp++) {
-                        im2row(s, gh, gw, x, img, grp, rows);
-                        // dw_g[og, k] += g_g[og, ghw] x rows[ghw, k]
-                        for (int r = 0; r < og; r++) {
-                            int gRow = (img * s.o() + grp * og + r) * ghw, dRow = (grp * og + r) * k;
-                            for (int j = 0; j < ghw; j++) axpy(g[gRow + j], rows, j * k, acc, dRow, k);
+                        float[] b = col;
+                        int bOff = 0;
+                        if (direct) {
+                            b = x;
+                            bOff = (img * s.c() + grp * s.cg()) * hw;
+                        } else {
+                            im2col(s, x, img, grp, col);
                         }
+                        // dw_g[og, k] (+)= g_g[og, hw] x col[k, hw]^T
+                        gemm(parallelInside, false, true, og, k, hw, g, (img * s.o() + grp * og) * hw, hw, b, bOff, hw,
+                                acc, grp * og * k, k, img > from);
                     }
                 }
             }
@@ -119,12 +165,6 @@ final class ConvKernels {
             float[] p = partials[c];
             for (int i = 0; i < size; i++) dw[i] += p[i];
         }
-    }
-
-    /** {@code y[yo : yo+len] += a * x[xo : xo+len]}. */
-    private static void axpy(float a, float[] x, int xo, float[] y, int yo, int len) {
-        if (a == 0f) return;
-        for (int j = 0; j < len; j++) y[yo + j] += a * x[xo + j];
     }
 
     /** Unfolds image {@code img}, group {@code grp} into {@code col[(c, i, j), (p, q)]}, zeros in the padding. */
@@ -170,32 +210,6 @@ final class ConvKernels {
                         for (int q = 0; q < wo; q++) {
                             int cc = q * sw + c0;
                             if (cc >= 0 && cc < w) out[dst + cc] += col[src + q];
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** The transposed unfolding for output rows {@code [0, gh)} and columns {@code [0, gw)}: {@code rows[(p, q), (c, i, j)]}. */
-    private static void im2row(Shape s, int gh, int gw, float[] x, int img, int grp, float[] rows) {
-        ConvGeometry g = s.g();
-        int h = s.h(), w = s.w(), k = s.k(), kh = s.kh(), kw = s.kw();
-        for (int p = 0; p < gh; p++) {
-            for (int q = 0; q < gw; q++) {
-                int dst = (p * gw + q) * k;
-                for (int c = 0; c < s.cg(); c++) {
-                    int plane = ((img * s.c()) + grp * s.cg() + c) * h * w;
-                    for (int i = 0; i < kh; i++) {
-                        int r = p * g.strideH() - g.padTop() + i * g.dilationH();
-                        int at = dst + (c * kh + i) * kw;
-                        if (r < 0 || r >= h) {
-                            Arrays.fill(rows, at, at + kw, 0f);
-                            continue;
-                        }
-                        for (int j = 0; j < kw; j++) {
-                            int cc = q * g.strideW() - g.padLeft() + j * g.dilationW();
-                            rows[at + j] = cc >= 0 && cc < w ? x[plane + r * w + cc] : 0f;
                         }
                     }
                 }

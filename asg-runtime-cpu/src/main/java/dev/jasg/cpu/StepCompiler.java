@@ -2,7 +2,6 @@ package dev.jasg.cpu;
 
 import dev.jasg.core.Indexing;
 
-import dev.jasg.core.ConvGeometry;
 import dev.jasg.core.Graph;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
@@ -195,12 +194,11 @@ final class StepCompiler {
             case Op.Conv2dWeightGrad c -> {
                 int x = n.input(0), gr = n.input(1);
                 int[] xd = dims(b, x), gd = dims(b, gr);
-                ConvGeometry cg = c.geometry();
-                ConvKernels.Shape geo = new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], gd[1], cg.outH(xd[2], c.kernelH()), cg.outW(xd[3], c.kernelW()),
-                        c.kernelH(), c.kernelW(), cg);
+                // the unfolding covers the gradient's positions only: a cut gradient reads as zeros past them
+                ConvKernels.Shape geo = new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], gd[1], gd[2], gd[3], c.kernelH(), c.kernelW(), c.geometry());
                 float[][] partials = new float[CpuThreads.PARALLELISM][];
                 for (int i = 1; i < partials.length; i++) partials[i] = new float[size];
-                yield v -> ConvKernels.weightGrad(geo, gd[2], gd[3], v[x], v[gr], v[id], partials);
+                yield v -> ConvKernels.weightGrad(geo, v[x], v[gr], v[id], partials);
             }
             case Op.MaxPoolSelect m -> {
                 int x = n.input(0), u = n.input(1);
