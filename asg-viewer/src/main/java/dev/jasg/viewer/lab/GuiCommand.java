@@ -1,0 +1,60 @@
+package dev.jasg.viewer.lab;
+
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Op;
+
+import java.util.Objects;
+
+/**
+ * What the viewer asks of the training thread, the reverse channel of
+ * {@link dev.jasg.nn.train.ComputeUpdate}. A {@link LabSession} applies commands between steps, in
+ * the order they were sent. Node ids are those of the forward and gradient graphs of the last
+ * {@link dev.jasg.nn.train.ComputeUpdate.GraphReady}; an edit keeps every id.
+ */
+public sealed interface GuiCommand {
+    /** Stop stepping until {@link Resume} or {@link Step}. */
+    record Pause() implements GuiCommand {}
+
+    /** Continue stepping. */
+    record Resume() implements GuiCommand {}
+
+    /** Run exactly one step, then stay paused. */
+    record Step() implements GuiCommand {}
+
+    /** Put every weight back to its initial value and the optimizer state to zero; the step count goes on. */
+    record ResetWeights() implements GuiCommand {}
+
+    /**
+     * Send {@link dev.jasg.nn.train.NodeStats} of node {@code node} now, and keep sending them a few
+     * times a second while training runs (the inspector's live statistics); a negative id stops that.
+     */
+    record RequestStats(int node) implements GuiCommand {}
+
+    /**
+     * Replace forward node {@code node}'s op by {@code op}, which must give the same shape and dtype
+     * from the same inputs (an activation by another, say). The step is recompiled with the weights
+     * and optimizer state kept, and training continues.
+     */
+    record ReplaceOp(int node, Op op) implements GuiCommand {
+        /** Checks the arguments. */
+        public ReplaceOp {
+            Objects.requireNonNull(op, "op");
+        }
+
+        /** Replace activation node {@code node} by {@code activation}. */
+        public static ReplaceOp activation(int node, Activation activation) {
+            return new ReplaceOp(node, activation.op());
+        }
+    }
+
+    /** Give constant node {@code node} a new value of the same shape; the step is recompiled. */
+    record EditConstant(int node, HostTensor value) implements GuiCommand {
+        /** Checks the arguments. */
+        public EditConstant {
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /** End the session: the loop finishes after the current step. */
+    record Stop() implements GuiCommand {}
+}

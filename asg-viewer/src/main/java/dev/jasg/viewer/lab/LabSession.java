@@ -1,0 +1,559 @@
+package dev.jasg.viewer.lab;
+
+import dev.jasg.core.Backend;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Parameters;
+import dev.jasg.core.Tensor;
+import dev.jasg.nn.Module;
+import dev.jasg.nn.optim.GradientClipping;
+import dev.jasg.nn.optim.LrScheduler;
+import dev.jasg.nn.optim.Optimizer;
+import dev.jasg.nn.train.ComputeUpdate;
+import dev.jasg.nn.train.ComputeUpdateListener;
+import dev.jasg.nn.train.InputSpec;
+import dev.jasg.nn.train.Trainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A training loop the viewer can steer: the Model Lab. It trains a model on its own thread
+ * through a {@link Trainer}, sends every {@link ComputeUpdate} to its listeners (a
+ * {@link dev.jasg.nn.train.ComputeUpdateQueue} for a window), and between steps applies the
+ * {@link GuiCommand}s sent with {@link #send}: pause, resume, single step, reset weights, node
+ * statistics, and edits of the model's ops.
+ *
+ * <p>An edit recompiles the step: the model is wrapped in a {@link RewrittenModel}, the edit is
+ * recorded there, and a new trainer is built over the same parameter store with the old trainer's
+ * step and epoch counts, so the weights, the optimizer state and the counters carry over and the
+ * listeners get a new {@link ComputeUpdate.GraphReady}. An edit the new graph rejects (a shape that
+ * does not fit) leaves the old trainer running and is reported through the notice callback.
+ *
+ * <pre>{@code
+ * try (LabSession lab = LabSession.builder(Backends.create("cpu"), model)
+ *         .input(InputSpec.of("x", DType.F32, "B", 784)).target(InputSpec.of("y", DType.I32, "B"))
+ *         .loss(Losses::crossEntropy).optimizer(new Adam(1e-3)).data(batches).epochs(5)
+ *         .listener(queue).build()) {
+ *     lab.start();
+ *     lab.send(new GuiCommand.Pause());
+ * }
+ * }</pre>
+ */
+public final class LabSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LabSession.class);
+
+    /** Where the loop is. */
+    public enum State {
+        /** Built, not started. */
+        NEW,
+        /** Stepping. */
+        RUNNING,
+        /** Waiting for {@link GuiCommand.Resume} or {@link GuiCommand.Step}. */
+        PAUSED,
+        /** Trained its epochs or steps; still answers statistics and edits until stopped. */
+        FINISHED,
+        /** A step or the data failed; the error went to the listeners. */
+        FAILED,
+        /** Stopped by {@link GuiCommand.Stop} or {@link #close()}. */
+        STOPPED
+    }
+
+    private final Backend backend;
+    private final RewrittenModel model;
+    private final InputSpec input;
+    private final InputSpec target;
+    private final BiFunction<Tensor, Tensor, Tensor> loss;
+    private final Optimizer optimizer;
+    private final LrScheduler scheduler;
+    private final GradientClipping clipping;
+    private final BatchSource data;
+    private final int epochs;
+    private final long maxSteps;
+    private final long seed;
+    private final Function<Trainer, Map<String, Double>> evaluator;
+    private final Duration statsInterval;
+    private final List<ComputeUpdateListener> listeners = new CopyOnWriteArrayList<>();
+    private final Consumer<String> notices;
+    private final LinkedBlockingQueue<GuiCommand> commands = new LinkedBlockingQueue<>();
+    private final Parameters store;
+    private final ComputeUpdateListener dispatch = this::dispatch;
+    private final Thread thread;
+
+    // Owned by the training thread.
+    private Trainer trainer;
+    private NodeProbe probe;
+    private Map<String, HostTensor> lastFeeds;
+    private boolean paused;
+    private int watched = -1;
+    private long lastStatsNanos;
+
+    private volatile State state = State.NEW;
+    private volatile long steps;
+    private volatile boolean stopRequested;
+
+    private LabSession(Builder b) {
+        this.backend = b.backend;
+        this.model = new RewrittenModel(b.model);
+        this.input = Objects.requireNonNull(b.input, "LabSession: no input spec");
+        this.target = Objects.requireNonNull(b.target, "LabSession: no target spec");
+        this.loss = Objects.requireNonNull(b.loss, "LabSession: no loss");
+        this.optimizer = Objects.requireNonNull(b.optimizer, "LabSession: no optimizer");
+        this.scheduler = b.scheduler;
+        this.clipping = b.clipping;
+        this.data = Objects.requireNonNull(b.data, "LabSession: no data");
+        this.epochs = b.epochs;
+        this.maxSteps = b.maxSteps;
+        this.seed = b.seed;
+        this.evaluator = b.evaluator;
+        this.statsInterval = b.statsInterval;
+        this.listeners.addAll(b.listeners);
+        this.notices = b.notices;
+        this.paused = b.startPaused;
+        this.store = backend.newParameters(seed);
+        // Built here, on the caller's thread, so a model that does not fit its data fails at build().
+        this.trainer = newTrainer();
+        this.probe = newProbe(trainer);
+        this.thread = new Thread(this::run, "jasg-lab");
+        this.thread.setDaemon(true);
+    }
+
+    /** A builder for a session training {@code model} on {@code backend}. */
+    public static Builder builder(Backend backend, Module model) {
+        return new Builder(backend, model);
+    }
+
+    // ---- control, from any thread --------------------------------------------------------------
+
+    /** Starts the training thread. */
+    public void start() {
+        if (state != State.NEW) throw new IllegalStateException("LabSession: already started");
+        state = paused ? State.PAUSED : State.RUNNING;
+        thread.start();
+    }
+
+    /** Queues {@code command}; the training thread applies it before the next step. */
+    public void send(GuiCommand command) {
+        commands.add(Objects.requireNonNull(command));
+    }
+
+    /** Where the loop is now. */
+    public State state() {
+        return state;
+    }
+
+    /** Steps run so far, across edits. */
+    public long steps() {
+        return steps;
+    }
+
+    /** The model as trained, with its edits. */
+    public RewrittenModel model() {
+        return model;
+    }
+
+    /** The parameter store the session trains in (it lives as long as the backend). */
+    public Parameters parameters() {
+        return store;
+    }
+
+    /** The backend. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Adds {@code l} to the listeners; it gets the current graphs at once. Call it before
+     * {@link #start()}, or accept that updates sent meanwhile may reach it out of order.
+     */
+    public void addListener(ComputeUpdateListener l) {
+        listeners.add(l);
+        Trainer t = trainer;
+        if (t != null && state != State.NEW) l.onUpdate(new ComputeUpdate.GraphReady(t.forwardGraph(), t.gradientGraph()));
+    }
+
+    /** Waits up to {@code timeout} for the training thread to end; true when it did. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        if (state == State.NEW) return true;
+        thread.join(Math.max(1, timeout.toMillis()));
+        return !thread.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the loop to be in one of {@code states}; true when it is. */
+    public boolean awaitState(Duration timeout, State... states) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            State s = state;
+            for (State want : states) if (s == want) return true;
+            if (System.nanoTime() > end) return false;
+            Thread.sleep(5);
+        }
+    }
+
+    /** Stops the loop (after the current step), waits for it up to 10 s, and frees the executables. */
+    @Override
+    public void close() {
+        stopRequested = true;
+        send(new GuiCommand.Stop());
+        try {
+            if (!awaitTermination(Duration.ofSeconds(10))) LOG.warn("the training thread did not stop within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            if (probe != null) probe.close();
+            if (trainer != null) trainer.close();
+        }
+    }
+
+    // ---- the loop, on the training thread ------------------------------------------------------
+
+    private void run() {
+        trainer.addUpdateListener(dispatch);
+        try {
+            train();
+            if (!stopRequested) {
+                state = State.FINISHED;
+                trainer.publish(new ComputeUpdate.Finished(trainer.steps()));
+                serveUntilStopped();
+            }
+            state = State.STOPPED;
+        } catch (StepFailed e) {
+            // The trainer has already sent Failed.
+            state = State.FAILED;
+            LOG.error("training step failed", e.getCause());
+        } catch (RuntimeException | Error e) {
+            state = State.FAILED;
+            LOG.error("training failed", e);
+            trainer.publish(new ComputeUpdate.Failed(trainer.steps(), e));
+        }
+    }
+
+    private void train() {
+        while (!stopRequested && (epochs == 0 || trainer.epochs() < epochs)) {
+            data.startEpoch(trainer.epochs() + 1);
+            int batches = data.batchesPerEpoch();
+            for (int b = 0; b < batches; b++) {
+                if (!awaitGo()) return;
+                step(data.next());
+                if (maxSteps > 0 && trainer.steps() >= maxSteps) return;
+            }
+            trainer.endEpoch(evaluator != null ? evaluator.apply(trainer) : Map.of());
+        }
+    }
+
+    private void serveUntilStopped() {
+        while (!stopRequested) {
+            GuiCommand c;
+            try {
+                c = commands.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (c == null) continue;
+            switch (c) {
+                case GuiCommand.Stop s -> stopRequested = true;
+                case GuiCommand.Step s -> step(data.next());
+                case GuiCommand.Pause p -> { }
+                case GuiCommand.Resume r -> notices.accept("training has finished");
+                default -> apply(c);
+            }
+        }
+    }
+
+    /**
+     * Applies waiting commands; while paused, waits for more. True to take a step now, false to
+     * end the loop.
+     */
+    private boolean awaitGo() {
+        while (true) {
+            if (stopRequested) return false;
+            GuiCommand c;
+            try {
+                c = paused ? commands.poll(100, TimeUnit.MILLISECONDS) : commands.poll();
+            } catch (InterruptedException e) {
+                return false;
+            }
+            if (c == null) {
+                if (paused) continue;
+                sendWatchedStats(false);
+                return true;
+            }
+            switch (c) {
+                case GuiCommand.Pause p -> setPaused(true);
+                case GuiCommand.Resume r -> setPaused(false);
+                case GuiCommand.Step s -> {
+                    setPaused(true);
+                    return true;
+                }
+                case GuiCommand.Stop s -> {
+                    stopRequested = true;
+                    return false;
+                }
+                default -> apply(c);
+            }
+        }
+    }
+
+    private void setPaused(boolean p) {
+        paused = p;
+        state = p ? State.PAUSED : State.RUNNING;
+    }
+
+    private void step(Map<String, HostTensor> batch) {
+        try {
+            trainer.step(batch);
+        } catch (RuntimeException e) {
+            throw new StepFailed(e);
+        }
+        Map<String, HostTensor> feeds = new HashMap<>(batch);
+        feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) trainer.currentLr()));
+        lastFeeds = feeds;
+        steps = trainer.steps();
+        if (paused) sendWatchedStats(true);
+    }
+
+    /** Commands other than the loop's own (pause, resume, step, stop). */
+    private void apply(GuiCommand c) {
+        switch (c) {
+            case GuiCommand.ResetWeights r -> resetWeights();
+            case GuiCommand.RequestStats r -> {
+                watched = r.node();
+                if (watched >= 0) sendWatchedStats(true);
+            }
+            case GuiCommand.ReplaceOp r -> edit(r.node(), r.op());
+            case GuiCommand.EditConstant e -> editConstant(e.node(), e.value());
+            default -> LOG.debug("ignored {}", c);
+        }
+    }
+
+    private void sendWatchedStats(boolean now) {
+        if (watched < 0 || lastFeeds == null) return;
+        long t = System.nanoTime();
+        if (!now && t - lastStatsNanos < statsInterval.toNanos()) return;
+        lastStatsNanos = t;
+        try {
+            trainer.publish(probe.stats(watched, lastFeeds, trainer.steps()));
+        } catch (RuntimeException e) {
+            notices.accept("no statistics for node " + watched + ": " + e.getMessage());
+            LOG.warn("statistics of node {} failed", watched, e);
+            watched = -1;
+        }
+    }
+
+    private void resetWeights() {
+        for (Node n : trainer.updateGraph().parameters().values()) {
+            Op.Parameter p = (Op.Parameter) n.op();
+            store.set(p.name(), HostTensor.fromDoubles(n.dtype(), n.shape(), p.init().sample(n.shape(), seed, p.name())));
+        }
+        LOG.info("weights and optimizer state reset at step {}", trainer.steps());
+        sendWatchedStats(true);
+    }
+
+    private void editConstant(int id, HostTensor value) {
+        Node n = trainer.forwardGraph().node(id);
+        if (!(n.op() instanceof Op.Constant)) {
+            notices.accept("node " + id + " (" + n.path() + ") is not a constant");
+            return;
+        }
+        if (value.size() != n.shape().size()) {
+            notices.accept("the new value of " + n.path() + " has " + value.size() + " elements, the constant has " + n.shape().size());
+            return;
+        }
+        edit(id, new Op.Constant(HostTensor.fromDoubles(n.dtype(), n.shape(), value.toDoubles())));
+    }
+
+    private void edit(int id, Op op) {
+        Op was;
+        Node before;
+        try {
+            before = trainer.forwardGraph().node(id);
+            was = model.edit(id, op);
+        } catch (RuntimeException e) {
+            notices.accept(e.getMessage());
+            return;
+        }
+        Trainer next;
+        try {
+            next = newTrainer();
+        } catch (RuntimeException e) {
+            model.restore(id, was);
+            notices.accept(e.getMessage());
+            LOG.warn("edit of node {} rejected: {}", id, e.getMessage());
+            LOG.debug("edit of node {} rejected", id, e);
+            return;
+        }
+        next.load(trainer.state());
+        trainer.removeUpdateListener(dispatch);
+        probe.close();
+        trainer.close();
+        trainer = next;
+        probe = newProbe(next);
+        LOG.info("node {} ({}) is now {}; the step was recompiled at step {}", id, before.path(), op.label(), next.steps());
+        next.addUpdateListener(dispatch);
+        sendWatchedStats(true);
+    }
+
+    private Trainer newTrainer() {
+        Trainer.Builder b = Trainer.builder(backend, model).input(input).target(target).loss(loss).optimizer(optimizer)
+                .clipping(clipping).parameters(store);
+        if (scheduler != null) b.scheduler(scheduler);
+        return b.build();
+    }
+
+    private NodeProbe newProbe(Trainer t) {
+        return new NodeProbe(backend, store, t.forwardGraph(), t.gradientGraph());
+    }
+
+    private void dispatch(ComputeUpdate u) {
+        for (ComputeUpdateListener l : listeners) {
+            try {
+                l.onUpdate(u);
+            } catch (RuntimeException e) {
+                LOG.warn("an update listener failed on {}", u.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    /** A failed step, already reported by the trainer. */
+    private static final class StepFailed extends RuntimeException {
+        StepFailed(RuntimeException cause) {
+            super(cause);
+        }
+    }
+
+    /** Configures a {@link LabSession}. Required: input, target, loss, optimizer, data. */
+    public static final class Builder {
+        private final Backend backend;
+        private final Module model;
+        private InputSpec input;
+        private InputSpec target;
+        private BiFunction<Tensor, Tensor, Tensor> loss;
+        private Optimizer optimizer;
+        private LrScheduler scheduler;
+        private GradientClipping clipping = GradientClipping.none();
+        private BatchSource data;
+        private int epochs;
+        private long maxSteps;
+        private long seed;
+        private Function<Trainer, Map<String, Double>> evaluator;
+        private Duration statsInterval = Duration.ofMillis(500);
+        private final List<ComputeUpdateListener> listeners = new java.util.ArrayList<>();
+        private Consumer<String> notices = m -> LOG.warn(m);
+        private boolean startPaused;
+
+        private Builder(Backend backend, Module model) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            this.model = Objects.requireNonNull(model, "model");
+        }
+
+        /** The model's input. */
+        public Builder input(InputSpec spec) {
+            this.input = spec;
+            return this;
+        }
+
+        /** The target. */
+        public Builder target(InputSpec spec) {
+            this.target = spec;
+            return this;
+        }
+
+        /** The loss, (output, target) to a scalar. */
+        public Builder loss(BiFunction<Tensor, Tensor, Tensor> loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        /** The optimizer (its state lives in the store, so it survives edits). */
+        public Builder optimizer(Optimizer optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** A per-epoch learning-rate scheduler. */
+        public Builder scheduler(LrScheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /** Gradient clipping inside the step. */
+        public Builder clipping(GradientClipping clipping) {
+            this.clipping = Objects.requireNonNull(clipping);
+            return this;
+        }
+
+        /** The training batches. */
+        public Builder data(BatchSource data) {
+            this.data = data;
+            return this;
+        }
+
+        /** Epochs to train; 0 (the default) trains until stopped. */
+        public Builder epochs(int epochs) {
+            if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Ends training after this many steps; 0 (the default) for no limit. */
+        public Builder maxSteps(long maxSteps) {
+            if (maxSteps < 0) throw new IllegalArgumentException("maxSteps must be >= 0, got " + maxSteps);
+            this.maxSteps = maxSteps;
+            return this;
+        }
+
+        /** The seed of the parameter store, which reset-weights draws from again. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Measures the metrics sent with every {@link ComputeUpdate.EpochDone}, e.g. a test accuracy. */
+        public Builder evaluator(Function<Trainer, Map<String, Double>> evaluator) {
+            this.evaluator = evaluator;
+            return this;
+        }
+
+        /** How often a watched node's statistics are sent while training runs (default 500 ms). */
+        public Builder statsInterval(Duration interval) {
+            this.statsInterval = Objects.requireNonNull(interval);
+            return this;
+        }
+
+        /** Adds a listener of the session's updates. */
+        public Builder listener(ComputeUpdateListener l) {
+            this.listeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        /** Where messages about rejected commands go (default: the log). */
+        public Builder notices(Consumer<String> notices) {
+            this.notices = Objects.requireNonNull(notices);
+            return this;
+        }
+
+        /** Starts paused, waiting for {@link GuiCommand.Resume} or {@link GuiCommand.Step}. */
+        public Builder startPaused(boolean startPaused) {
+            this.startPaused = startPaused;
+            return this;
+        }
+
+        /** Builds the session and compiles the first step; {@link LabSession#start()} starts training. */
+        public LabSession build() {
+            return new LabSession(this);
+        }
+    }
+}
