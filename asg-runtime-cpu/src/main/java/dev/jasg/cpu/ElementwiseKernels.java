@@ -50,6 +50,8 @@ final class ElementwiseKernels {
             case LOG -> { for (int i = from; i < to; i++) out[i] = (float) Math.log(x[i]); }
             case SQRT -> { for (int i = from; i < to; i++) out[i] = (float) Math.sqrt(x[i]); }
             case TANH -> { for (int i = from; i < to; i++) out[i] = (float) Math.tanh(x[i]); }
+            case ERF -> { for (int i = from; i < to; i++) out[i] = (float) FloatFunctions.erf(x[i]); }
+            case GELU -> { for (int i = from; i < to; i++) out[i] = (float) FloatFunctions.gelu(x[i]); }
             default -> { for (int i = from; i < to; i++) out[i] = (float) kind.apply(x[i], a, b); }
         }
     }

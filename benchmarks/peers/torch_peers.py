@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""The four workloads of dev.jasg.bench.Peers in PyTorch, on one fixed random batch, 2 threads.
+
+Prints one line per workload, ``torch_<name> <value> <unit>``, then ``torch_<name>_maxrss <MiB> MiB``
+(the process's peak resident set so far: run one workload per process, as run.sh does, to read it
+per workload). Debian: ``apt-get install python3-torch libopenblas0-pthread``.
+
+    python3 torch_peers.py [--only sgemm|mlp|cnn|transformer]... [--seconds 5] [--warmup 5] [--threads 2]
+"""
+import argparse
+import resource
+import time
+
+import torch
+import torch.nn as nn
+
+
+def sgemm():
+    n = 1024
+    g = torch.Generator().manual_seed(1)
+    a, b = torch.randn(n, n, generator=g), torch.randn(n, n, generator=g)
+    c = torch.empty(n, n)
+
+    def step():
+        torch.mm(a, b, out=c)
+    return step, 2.0 * n ** 3 / 1e9, "GFLOPS"
+
+
+def training(model, opt, x, loss_fn):
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x))
+        loss.backward()
+        opt.step()
+        return loss.item()  # JASG also brings the loss back every step
+    return step
+
+
+def mlp():
+    batch = 256
+    g = torch.Generator().manual_seed(2)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+    x, y = torch.randn(batch, 784, generator=g), torch.randint(0, 10, (batch,), generator=g)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    ce = nn.CrossEntropyLoss()
+    return training(model, opt, x, lambda out: ce(out, y)), batch, "samples/s"
+
+
+def cnn():
+    batch = 128
+    g = torch.Generator().manual_seed(4)
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+    x, y = torch.randn(batch, 1, 28, 28, generator=g), torch.randint(0, 10, (batch,), generator=g)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    ce = nn.CrossEntropyLoss()
+    return training(model, opt, x, lambda out: ce(out, y)), batch, "samples/s"
+
+
+def transformer():
+    batch, seq, d = 8, 128, 256
+    g = torch.Generator().manual_seed(3)
+    block = nn.TransformerEncoderLayer(d, 4, 1024, dropout=0.0, activation="gelu", layer_norm_eps=1e-5,
+                                       batch_first=True, norm_first=True)
+    x = torch.randn(batch, seq, d, generator=g)
+    opt = torch.optim.AdamW(block.parameters(), lr=1e-3)
+    return training(block, opt, x, lambda out: out.square().mean()), batch * seq, "tokens/s"
+
+
+WORKLOADS = {"sgemm": sgemm, "mlp": mlp, "cnn": cnn, "transformer": transformer}
+
+
+def time_for(step, seconds):
+    start = time.perf_counter()
+    end = start + seconds
+    steps = 0
+    while True:
+        step()
+        steps += 1
+        now = time.perf_counter()
+        if now >= end:
+            return steps, now - start
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", action="append", choices=list(WORKLOADS))
+    ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--warmup", type=float, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"# torch {torch.__version__} threads={torch.get_num_threads()}", flush=True)
+    for name in args.only or list(WORKLOADS):
+        step, units, unit = WORKLOADS[name]()
+        t0 = time.perf_counter()
+        step()
+        first = (time.perf_counter() - t0) * 1e3
+        time_for(step, args.warmup)
+        steps, elapsed = time_for(step, args.seconds)
+        print(f"torch_{name} {steps / elapsed * units:.1f} {unit}")
+        print(f"torch_{name}_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
+        print(f"# {name}: {steps} steps in {elapsed:.2f} s ({1e3 * elapsed / steps:.3f} ms/step), first step {first:.0f} ms",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
