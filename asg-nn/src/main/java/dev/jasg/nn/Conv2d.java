@@ -28,23 +28,14 @@ public final class Conv2d extends Module {
 
     /** A {@code kh x kw} kernel with {@code options}. */
     public Conv2d(int inChannels, int outChannels, int kh, int kw, ConvOptions options) {
-        String name = "Conv2d";
-        if (inChannels <= 0 || outChannels <= 0 || kh <= 0 || kw <= 0) {
-            throw new IllegalArgumentException(name + ": channels and kernel size must be positive, got in=" + inChannels + " out=" + outChannels
-                    + " kernel=" + kh + "x" + kw);
-        }
-        this.geometry = options.geometry(name, kh, kw, false);
-        int groups = options.groups();
-        if (inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException(name + ": in_channels " + inChannels + " and out_channels " + outChannels + " must be divisible by groups " + groups);
-        }
+        this.geometry = options.checked("Conv2d", inChannels, outChannels, kh, kw, false);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kh = kh;
         this.kw = kw;
         this.options = options;
-        registerParameter("weight", Initializers.linearDefaultWeight(), outChannels, inChannels / groups, kh, kw);
-        if (options.bias()) registerParameter("bias", Initializers.linearDefaultBias((long) inChannels / groups * kh * kw), outChannels);
+        registerParameter("weight", Initializers.linearDefaultWeight(), outChannels, inChannels / options.groups(), kh, kw);
+        if (options.bias()) registerParameter("bias", Initializers.linearDefaultBias((long) inChannels / options.groups() * kh * kw), outChannels);
     }
 
     /** The convolution's geometry (strides, resolved padding, dilations, groups). */

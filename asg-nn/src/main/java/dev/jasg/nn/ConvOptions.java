@@ -94,6 +94,24 @@ public final class ConvOptions {
 
     int outputPaddingW() { return outputPadW; }
 
+    /**
+     * Checks a layer's sizes against these options (positive channels and kernel, channels
+     * divisible by groups, and for a transposed layer PyTorch's bound on the output padding),
+     * then returns its geometry.
+     */
+    ConvGeometry checked(String layer, int inChannels, int outChannels, int kh, int kw, boolean transposed) {
+        if (inChannels <= 0 || outChannels <= 0 || kh <= 0 || kw <= 0) {
+            throw new IllegalArgumentException(layer + ": channels and kernel size must be positive, got in=" + inChannels + " out=" + outChannels
+                    + " kernel=" + kh + "x" + kw);
+        }
+        ConvGeometry g = geometry(layer, kh, kw, transposed);
+        if (transposed) checkOutputPadding(layer);
+        if (inChannels % groups != 0 || outChannels % groups != 0) {
+            throw new IllegalArgumentException(layer + ": in_channels " + inChannels + " and out_channels " + outChannels + " must be divisible by groups " + groups);
+        }
+        return g;
+    }
+
     /** The geometry for a kernel of {@code kh x kw}, resolving "same" and checking the sizes as PyTorch does. */
     ConvGeometry geometry(String layer, int kh, int kw, boolean transposed) {
         if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1 || padH < 0 || padW < 0 || groups < 1) {

@@ -27,24 +27,14 @@ public final class ConvTranspose2d extends Module {
 
     /** A {@code kh x kw} kernel with {@code options}. */
     public ConvTranspose2d(int inChannels, int outChannels, int kh, int kw, ConvOptions options) {
-        String name = "ConvTranspose2d";
-        if (inChannels <= 0 || outChannels <= 0 || kh <= 0 || kw <= 0) {
-            throw new IllegalArgumentException(name + ": channels and kernel size must be positive, got in=" + inChannels + " out=" + outChannels
-                    + " kernel=" + kh + "x" + kw);
-        }
-        this.geometry = options.geometry(name, kh, kw, true);
-        options.checkOutputPadding(name);
-        int groups = options.groups();
-        if (inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException(name + ": in_channels " + inChannels + " and out_channels " + outChannels + " must be divisible by groups " + groups);
-        }
+        this.geometry = options.checked("ConvTranspose2d", inChannels, outChannels, kh, kw, true);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kh = kh;
         this.kw = kw;
         this.options = options;
-        registerParameter("weight", Initializers.linearDefaultWeight(), inChannels, outChannels / groups, kh, kw);
-        if (options.bias()) registerParameter("bias", Initializers.linearDefaultBias((long) outChannels / groups * kh * kw), outChannels);
+        registerParameter("weight", Initializers.linearDefaultWeight(), inChannels, outChannels / options.groups(), kh, kw);
+        if (options.bias()) registerParameter("bias", Initializers.linearDefaultBias((long) outChannels / options.groups() * kh * kw), outChannels);
     }
 
     @Override
