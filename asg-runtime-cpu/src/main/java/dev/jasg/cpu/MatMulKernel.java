@@ -35,6 +35,14 @@ final class MatMulKernel {
 
     /** Plans {@code a x b} for concrete dims {@code aDims} and {@code bDims} (ranks >= 1). */
     static Geometry plan(int[] aDims, int[] bDims) {
+        return plan(aDims, bDims, true);
+    }
+
+    /**
+     * Plans {@code a x b}; {@code fold} allows folding A's batch into {@code m} when B has none, which
+     * needs A stored as it is read (not transposed) and C stored as written (not transposed).
+     */
+    static Geometry plan(int[] aDims, int[] bDims, boolean fold) {
         if (aDims.length == 0 || bDims.length == 0) throw new IllegalArgumentException("matmul: needs rank >= 1, got "
                 + Arrays.toString(aDims) + " x " + Arrays.toString(bDims));
         int[] a = aDims.length == 1 ? new int[] {1, aDims[0]} : aDims;
@@ -54,7 +62,7 @@ final class MatMulKernel {
         for (int d : batch) count *= d;
         int bCount = 1;
         for (int d : bBatch) bCount *= d;
-        if (bCount == 1 && Arrays.equals(padLeft(aBatch, rank), batch)) {
+        if (fold && bCount == 1 && Arrays.equals(padLeft(aBatch, rank), batch)) {
             // one shared right matrix: the batched product is one tall product, which blocks and splits better
             return new Geometry(1, count * m, k, n, new int[] {0}, new int[] {0});
         }
@@ -83,21 +91,58 @@ final class MatMulKernel {
 
     /** {@code c = a x b} with geometry {@code g}; results rounded to {@code dt} (integers stored as floats). */
     static void multiply(Geometry g, DType dt, float[] a, float[] b, float[] c) {
+        multiply(g, dt, a, false, b, false, c, false, null, 0);
+    }
+
+    /**
+     * The product with the operands' and the result's layouts given: when {@code ta}, each
+     * {@code [m,k]} matrix of A is stored transposed ({@code [k,m]} row-major, as the input of a
+     * transpose the planner did not materialise), likewise B when {@code tb}; when {@code tc}
+     * each result is stored transposed, {@code C^T = op(B)^T op(A)^T} (the product feeds only a
+     * transpose, which then shares its buffer). When {@code bias} is not null, {@code bias[j * biasStride]}
+     * (stride 1: a row vector over the columns, 0: a scalar) is added to every row: C starts as
+     * the bias and the product accumulates onto it. {@code tc} and a bias do not combine.
+     */
+    static void multiply(Geometry g, DType dt, float[] a, boolean ta, float[] b, boolean tb, float[] c, boolean tc, float[] bias, int biasStride) {
         int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
         int[] ao = g.aOffsets(), bo = g.bOffsets();
+        if (tc && bias != null) throw new IllegalArgumentException("matmul: a transposed result takes no bias");
+        if (bias != null) {
+            int rows = batch * m;
+            for (int r = 0; r < rows; r++) {
+                int at = r * n;
+                if (biasStride == 0) Arrays.fill(c, at, at + n, bias[0]);
+                else System.arraycopy(bias, 0, c, at, n);
+            }
+        }
+        boolean acc = bias != null;
+        int lda = ta ? m : k, ldb = tb ? k : n;
         if (batch == 1) {
-            Gemm.gemm(false, false, m, n, k, a, ao[0], k, b, bo[0], n, c, 0, n, false);
+            product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, 0, tc, acc, false);
         } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
             // many small products (attention heads): one thread per group of whole products
             CpuThreads.parallelFor(batch, 1, (t0, t1) -> {
-                for (int t = t0; t < t1; t++) Gemm.serial(m, n, k, a, ao[t], k, 1, b, bo[t], n, 1, c, t * m * n, n, false);
+                for (int t = t0; t < t1; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc, acc, true);
             });
         } else {
-            for (int t = 0; t < batch; t++) Gemm.gemm(false, false, m, n, k, a, ao[t], k, b, bo[t], n, c, t * m * n, n, false);
+            for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc, acc, false);
         }
         if (dt != DType.F32) {
             int size = (int) g.outSize();
             for (int i = 0; i < size; i++) c[i] = (float) dt.round(c[i]);
+        }
+    }
+
+    /** One {@code [m,k] x [k,n]} product at the given offsets; {@code tc}: written as {@code C^T = op(B)^T op(A)^T}. */
+    private static void product(int m, int n, int k, float[] a, boolean ta, int ao, int lda, float[] b, boolean tb, int bo, int ldb,
+                                float[] c, int co, boolean tc, boolean acc, boolean serial) {
+        if (!tc) {
+            if (serial) Gemm.serial(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, b, bo, tb ? 1 : ldb, tb ? ldb : 1, c, co, n, acc);
+            else Gemm.gemm(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, n, acc);
+        } else {
+            // C^T [n,m]: A' = op(B)^T (stored B, transposed unless it already was), B' = op(A)^T
+            if (serial) Gemm.serial(n, m, k, b, bo, tb ? ldb : 1, tb ? 1 : ldb, a, ao, ta ? lda : 1, ta ? 1 : lda, c, co, m, acc);
+            else Gemm.gemm(!tb, !ta, n, m, k, b, bo, ldb, a, ao, lda, c, co, m, acc);
         }
     }
 }

@@ -23,7 +23,8 @@ import java.util.Map;
  * the inputs whose last reader it is are released, so a kernel never writes a buffer it
  * reads. Aliasing nodes share their input's buffer and extend its lifetime to their own last
  * use. Inputs read the fed array and parameters the store's array; neither is ever written
- * by a kernel.
+ * by a kernel. {@link Fusion} adds aliases of its own: transposes that products read in place,
+ * and transposes and bias adds whose work a product does.
  */
 final class Plan {
     private enum Root { POOLED, PARAMETER, INPUT, CONSTANT }
@@ -50,6 +51,7 @@ final class Plan {
         this.binding = binding;
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
+        Fusion fusion = Fusion.plan(program, binding);
         int total = g.size();
         values = new float[total][];
         sizes = new int[total];
@@ -75,8 +77,8 @@ final class Plan {
             } else if (n.op() instanceof Op.Constant c) {
                 root[id] = Root.CONSTANT;
                 values[id] = c.value().floats();
-            } else if (StepCompiler.aliasesInput(n, binding, g)) {
-                int in = n.input(0);
+            } else if (fusion.aliasSource(n, binding, g) >= 0) {
+                int in = fusion.aliasSource(n, binding, g);
                 aliases++;
                 root[id] = root[in];
                 slotOf[id] = slotOf[in];
@@ -106,8 +108,8 @@ final class Plan {
         }
         for (int s = 0; s < schedule.size(); s++) {
             Node n = schedule.get(s);
-            if (root[n.id()] == Root.POOLED && slotOf[n.id()] >= 0 && !StepCompiler.aliasesInput(n, binding, g)) values[n.id()] = slots[slotOf[n.id()]];
-            steps[s] = StepCompiler.compile(n, binding, g);
+            if (root[n.id()] == Root.POOLED && slotOf[n.id()] >= 0 && fusion.aliasSource(n, binding, g) < 0) values[n.id()] = slots[slotOf[n.id()]];
+            steps[s] = fusion.step(n, binding, g);
         }
         inputIds = inIds.stream().mapToInt(Integer::intValue).toArray();
         inputNames = new String[inputIds.length];
