@@ -64,23 +64,59 @@ final class ConvKernels {
         }
     }
 
-    /** A tile configuration: {@code BM x BN} outputs, {@code BK} deep, {@code TM x TN} per invocation ({@code BM = 16 TM}, {@code BN = 16 TN}). */
-    record Tiles(int bm, int bn, int bk, int tm, int tn) {}
+    /**
+     * A tile configuration: {@code S} slices of {@code TX x TY} invocations ({@code 256 = S TX TY}),
+     * each invocation {@code TM x TN} accumulators, so the tile is {@code BM = TY TM} by
+     * {@code BN = TX TN}; the slices split the reduction between them and add their partial
+     * tiles in a fixed order at the end. {@code BK} is the depth of one step.
+     */
+    record Tiles(int tx, int ty, int tm, int tn, int slices, int bk) {
+        int bm() { return ty * tm; }
+        int bn() { return tx * tn; }
+        int threads() { return tx * ty; }
+
+        /** Bytes of shared memory: the A and B tiles of every slice, and the partial tiles of all slices but the first. */
+        int sharedBytes() {
+            return 4 * (slices * (bm() + bn()) * bk + (slices - 1) * bm() * bn());
+        }
+    }
+
+    /** The tile shapes, largest first: 128 x 128 and 64 x 64 tiles, then 32 x 32 in 4 slices and 16 x 16 in 16 for thin outputs over long reductions. */
+    private static final int[][] SHAPES = {{16, 16, 8, 8, 1}, {16, 16, 4, 4, 1}, {8, 8, 4, 4, 4}, {4, 4, 4, 4, 16}};
 
     private ConvKernels() {}
 
-    /** The tile for an {@code m x n} output: 128 wide or tall where the operand has that much, shrunk while fewer than {@code minGroups} tiles. */
-    static Tiles tiles(int m, int n, long batches, int maxSharedBytes, int minGroups) {
-        int bm = m >= 128 ? 128 : 64, bn = n >= 128 ? 128 : 64;
-        // Big tiles reuse more, but a big GPU wants a few workgroups per multiprocessor.
-        while ((bm > 64 || bn > 64) && ceil(m, bm) * ceil(n, bn) * batches < minGroups) {
-            if (bn >= bm) bn = 64;
-            else bm = 64;
+    /**
+     * The tile for an {@code m x n} output per group ({@code batches} groups) over a reduction of
+     * {@code k}: the largest shape that still makes {@code minGroups} workgroups (a big GPU wants a
+     * few per multiprocessor) and, for sliced shapes, gives every slice a few steps of the
+     * reduction; the shape with the most workgroups when none does. BK is as deep as the shared
+     * memory allows (half of it for unsliced tiles, as MatMulKernel, leaving room for a second
+     * resident workgroup).
+     */
+    static Tiles tiles(int m, int n, int k, long batches, int maxSharedBytes, int minGroups) {
+        Tiles pick = null;
+        for (int[] sh : SHAPES) {
+            Tiles t = withDepth(sh, maxSharedBytes);
+            if (t == null) continue;
+            if (t.bm() > 64 && m < 128 || t.bn() > 64 && n < 128) continue;
+            if (t.slices() > 1 && k < 4L * t.slices() * t.bk()) break;
+            pick = t;
+            if (ceil(m, t.bm()) * ceil(n, t.bn()) * batches >= minGroups) break;
         }
-        int bk = 32;
-        // Half the shared memory at most, as MatMulKernel, leaving room for a second resident workgroup.
-        while (bk > 8 && (bm + bn) * bk * 4 > maxSharedBytes / 2) bk /= 2;
-        return new Tiles(bm, bn, bk, bm / 16, bn / 16);
+        return pick != null ? pick : withDepth(SHAPES[1], maxSharedBytes);
+    }
+
+    private static Tiles withDepth(int[] sh, int maxSharedBytes) {
+        int budget = sh[4] == 1 ? maxSharedBytes / 2 : maxSharedBytes * 3 / 4;
+        int threads = sh[0] * sh[1];
+        for (int bk = 32; bk >= 4; bk /= 2) {
+            Tiles t = new Tiles(sh[0], sh[1], sh[2], sh[3], sh[4], bk);
+            // each invocation keeps one A k-offset and one B column: BK and BN must divide the slice's invocations
+            if (bk > threads || threads % bk != 0 || threads % t.bn() != 0) continue;
+            if (t.sharedBytes() <= budget) return t;
+        }
+        return null;
     }
 
     static long ceil(long a, long b) {
@@ -106,17 +142,39 @@ final class ConvKernels {
 
     // ---- tiled implicit GEMM -------------------------------------------------------------
 
+    /** Ints of the tiled kernels' push constants before {@link #geometry}. */
+    static final int GEMM_HEAD = 9;
+
+    /** Whether the tiled conv2d walks its reduction tap by tap in blocks of BK channels (else as one flat index). */
+    static boolean blocked(Conv conv, Tiles t, int cg) {
+        return conv != Conv.FORWARD || cg >= t.bk();
+    }
+
+    /** Output-position phases of the tiled kernel of {@code conv}: the transposed convolution's {@code sh sw} residues, else one. */
+    static int phases(Conv conv, int[] geometry) {
+        return conv == Conv.TRANSPOSED ? geometry[9] * geometry[10] : 1;
+    }
+
     /**
-     * The tiled kernel of {@code conv}. Push: M, NC (columns), K, tilesN, tilesM, total
-     * workgroups, mode, then {@link #geometry}. Bindings: out, image-side input x, then the
-     * weight (forward, transposed) or the output gradient (weight gradient).
+     * The tiled kernel of {@code conv}. Push: M, NC (columns of the first phase), K, N (batch),
+     * G (groups), tilesN, tilesM, total workgroups, mode, then {@link #geometry}. Bindings: out,
+     * image-side input x, then the weight (forward, transposed) or the output gradient (weight
+     * gradient).
      */
-    static Kernel gemm(Conv conv, Tiles t) {
-        String name = String.format(Locale.ROOT, "%s_gemm_%dx%dx%d", conv.label, t.bm(), t.bn(), t.bk());
-        String defs = String.format(Locale.ROOT, "#define BM %d\n#define BN %d\n#define BK %d\n#define TM %d\n#define TN %d\n",
-                t.bm(), t.bn(), t.bk(), t.tm(), t.tn());
+    static Kernel gemm(Conv conv, Tiles t, int[] geometry) {
+        // The kernel's size (and the transposed convolution's strides, which it divides by) are compile-time constants,
+        // so the index arithmetic's divisions become multiplications; the rest stays in push constants, to keep the
+        // number of pipelines small.
+        int kh = geometry[7], kw = geometry[8];
+        int sh = conv == Conv.TRANSPOSED ? geometry[9] : 0, sw = conv == Conv.TRANSPOSED ? geometry[10] : 0;
+        boolean blocked = blocked(conv, t, geometry[6]);
+        String name = String.format(Locale.ROOT, "%s_gemm_%dx%dx%d_s%d_k%dx%d%s%s", conv.label, t.bm(), t.bn(), t.bk(), t.slices(), kh, kw,
+                sh == 0 ? "" : "_st" + sh + "x" + sw, blocked ? "" : "_flat");
+        String defs = String.format(Locale.ROOT, "#define TX %d\n#define TY %d\n#define TM %d\n#define TN %d\n#define S %d\n#define BK %d\n"
+                + "#define KH %d\n#define KW %d\n", t.tx(), t.ty(), t.tm(), t.tn(), t.slices(), t.bk(), kh, kw);
+        if (sh != 0) defs += "#define SH " + sh + "\n#define SW " + sw + "\n";
         String ops = switch (conv) {
-            case FORWARD -> FORWARD_OPERANDS;
+            case FORWARD -> blocked ? FORWARD_OPERANDS : FORWARD_FLAT_OPERANDS;
             case TRANSPOSED -> TRANSPOSED_OPERANDS;
             case WEIGHT_GRAD -> WEIGHT_GRAD_OPERANDS;
         };
@@ -124,12 +182,25 @@ final class ConvKernels {
     }
 
     /*
-     * Each operand block defines, for group grp: loadA(m, k) (the second input), setupB(col)
-     * (once per invocation: its B column's decomposition) and loadB(k) (the image-side input x
-     * at that column), and outBase(col)/OUT_ROW: C[m, col] is stored at outBase(col) + m OUT_ROW.
+     * Each operand block defines, for group grp: setupWG(phase) (per workgroup: NCw, the columns
+     * of its phase, and nSteps, the number of BK-deep reduction steps), setupB(col) (once per
+     * invocation: its B column's decomposition), stepSetup(st) (per step: what the step's k range
+     * is; sLive says whether the step exists), loadA(m, kk) (the second input) and loadB(kk) (the
+     * image-side input x) at offset kk of the step, zero outside, and outBase(col)/OUT_ROW:
+     * C[m, col] is stored at outBase(col) + m OUT_ROW.
+     *
+     * Blocked reductions run over (tap, block of BK channels) (or (image, row, block of BK
+     * columns) for the weight gradient): the step's tap and the invocation's column fix the
+     * spatial position once per step, and the k offset within the step is just a channel (or
+     * column) index, so no load divides.
      */
     private static final String FORWARD_OPERANDS = """
-            float loadA(int m, int k) { return in1[(grp * pc.M + m) * pc.K + k]; }
+            int CB;
+            void setupWG(int phase) {
+                NCw = pc.NC;
+                CB = (pc.Cg + BK - 1) / BK;
+                nSteps = KH * KW * CB;
+            }
             int bX, bR, bS;
             void setupB(int col) {
                 int q = col % pc.Wo, t = col / pc.Wo, p = t % pc.Ho, n = t / pc.Ho;
@@ -137,8 +208,58 @@ final class ConvKernels {
                 bR = p * pc.sh - pc.pt;
                 bS = q * pc.sw - pc.pl;
             }
-            float loadB(int k) {
-                int j = k % pc.kw, t = k / pc.kw, i = t % pc.kh, c = t / pc.kh;
+            int sC, sTap, sOff;
+            bool sIn;
+            void stepSetup(int st) {
+                sLive = st < nSteps;
+                int cb = st % CB;
+                sTap = st / CB;
+                sC = cb * BK;
+                int i = sTap / KW, j = sTap - i * KW, r = bR + i * pc.dh, s = bS + j * pc.dw;
+                sIn = bok && r >= 0 && r < pc.H && s >= 0 && s < pc.W;
+                sOff = bX + r * pc.W + s;
+            }
+            float loadA(int m, int kk) {
+                int c = sC + kk;
+                return c < pc.Cg ? in1[((grp * pc.M + m) * pc.Cg + c) * (KH * KW) + sTap] : 0.0;
+            }
+            float loadB(int kk) {
+                int c = sC + kk;
+                return (sIn && c < pc.Cg) ? in0[sOff + c * pc.H * pc.W] : 0.0;
+            }
+            int outBase(int col) {
+                int hw = pc.Ho * pc.Wo, n = col / hw;
+                return (n * pc.O + grp * pc.M) * hw + (col - n * hw);
+            }
+            #define OUT_ROW (pc.Ho * pc.Wo)
+            """;
+
+    /** conv2d with fewer channels per group than BK (a first layer): one flat k = (c, i, j), decomposed per load. */
+    private static final String FORWARD_FLAT_OPERANDS = """
+            void setupWG(int phase) {
+                NCw = pc.NC;
+                nSteps = (pc.K + BK - 1) / BK;
+            }
+            int bX, bR, bS;
+            void setupB(int col) {
+                int q = col % pc.Wo, t = col / pc.Wo, p = t % pc.Ho, n = t / pc.Ho;
+                bX = (n * pc.C + grp * pc.Cg) * pc.H * pc.W;
+                bR = p * pc.sh - pc.pt;
+                bS = q * pc.sw - pc.pl;
+            }
+            int sK;
+            void stepSetup(int st) {
+                sLive = st < nSteps;
+                sK = st * BK;
+            }
+            float loadA(int m, int kk) {
+                int k = sK + kk;
+                return k < pc.K ? in1[(grp * pc.M + m) * pc.K + k] : 0.0;
+            }
+            float loadB(int kk) {
+                int k = sK + kk;
+                if (k >= pc.K) return 0.0;
+                int j = k % KW, t = k / KW, i = t % KH, c = t / KH;
                 int r = bR + i * pc.dh, s = bS + j * pc.dw;
                 return (r >= 0 && r < pc.H && s >= 0 && s < pc.W) ? in0[bX + (c * pc.H + r) * pc.W + s] : 0.0;
             }
@@ -149,49 +270,110 @@ final class ConvKernels {
             #define OUT_ROW (pc.Ho * pc.Wo)
             """;
 
+    /*
+     * The transposed convolution by phases: the outputs (r, s) with r = a mod sh, s = b mod sw
+     * receive exactly the taps i with (a + pt - i dh) = 0 mod sh (an arithmetic progression
+     * i0, i0 + iSt, ... of nI taps) and likewise j, so each phase is a dense product over
+     * (its taps, channels) and no step multiplies zeros that the stride put in.
+     */
     private static final String TRANSPOSED_OPERANDS = """
-            float loadA(int m, int k) {
-                int khw = pc.kh * pc.kw, c = k / khw;
-                return in1[((grp * pc.Cg + c) * pc.M + m) * khw + (k - c * khw)];
+            int pa, pb, i0, iSt, nI, j0, jSt, nJ, Hu, Wv, CB;
+            int fdiv(int a, int d) { int q = a / d; return q * d > a ? q - 1 : q; }
+            void setupWG(int phase) {
+                pa = phase % SH;
+                pb = phase / SH;
+                nI = 0; i0 = 0; iSt = 1;
+                for (int i = 0; i < KH; i++) {
+                    int x = pa + pc.pt - i * pc.dh;
+                    if (x - SH * fdiv(x, SH) != 0) continue;
+                    if (nI == 0) i0 = i; else if (nI == 1) iSt = i - i0;
+                    nI++;
+                }
+                nJ = 0; j0 = 0; jSt = 1;
+                for (int j = 0; j < KW; j++) {
+                    int x = pb + pc.pl - j * pc.dw;
+                    if (x - SW * fdiv(x, SW) != 0) continue;
+                    if (nJ == 0) j0 = j; else if (nJ == 1) jSt = j - j0;
+                    nJ++;
+                }
+                Hu = (pc.Ho - pa + SH - 1) / SH;
+                Wv = (pc.Wo - pb + SW - 1) / SW;
+                NCw = pc.N * Hu * Wv;
+                CB = (pc.Cg + BK - 1) / BK;
+                nSteps = nI * nJ * CB;
             }
             int bX, bR, bS;
             void setupB(int col) {
-                int s = col % pc.Wo, t = col / pc.Wo, r = t % pc.Ho, n = t / pc.Ho;
+                int v = col % Wv, t = col / Wv, u = t % Hu, n = t / Hu;
                 bX = (n * pc.C + grp * pc.Cg) * pc.H * pc.W;
-                bR = r + pc.pt;
-                bS = s + pc.pl;
+                bR = pa + u * SH + pc.pt;
+                bS = pb + v * SW + pc.pl;
             }
-            float loadB(int k) {
-                int j = k % pc.kw, t = k / pc.kw, i = t % pc.kh, c = t / pc.kh;
+            int sC, sTap, sOff;
+            bool sIn;
+            void stepSetup(int st) {
+                sLive = st < nSteps;
+                int cb = st % CB, t = st / CB, jj = t % max(nJ, 1), ii = t / max(nJ, 1);
+                int i = i0 + ii * iSt, j = j0 + jj * jSt;
+                sTap = i * KW + j;
+                sC = cb * BK;
+                // exact divisions: the phase guarantees both numerators are multiples of the strides
                 int pn = bR - i * pc.dh, qn = bS - j * pc.dw;
-                if (pn < 0 || qn < 0) return 0.0;
-                int p = pn / pc.sh, q = qn / pc.sw;
-                if (p * pc.sh != pn || q * pc.sw != qn || p >= pc.H || q >= pc.W) return 0.0;
-                return in0[bX + (c * pc.H + p) * pc.W + q];
+                int p = pn / SH, q = qn / SW;
+                sIn = bok && pn >= 0 && qn >= 0 && p < pc.H && q < pc.W;
+                sOff = bX + p * pc.W + q;
+            }
+            float loadA(int m, int kk) {
+                int c = sC + kk;
+                return c < pc.Cg ? in1[((grp * pc.Cg + c) * pc.M + m) * (KH * KW) + sTap] : 0.0;
+            }
+            float loadB(int kk) {
+                int c = sC + kk;
+                return (sIn && c < pc.Cg) ? in0[sOff + c * pc.H * pc.W] : 0.0;
             }
             int outBase(int col) {
-                int hw = pc.Ho * pc.Wo, n = col / hw;
-                return (n * pc.O + grp * pc.M) * hw + (col - n * hw);
+                int v = col % Wv, t = col / Wv, u = t % Hu, n = t / Hu;
+                return (n * pc.O + grp * pc.M) * pc.Ho * pc.Wo + (pa + u * SH) * pc.Wo + pb + v * SW;
             }
             #define OUT_ROW (pc.Ho * pc.Wo)
             """;
 
+    /*
+     * The weight gradient's reduction runs over (image n, gradient row p, block of BK gradient
+     * columns), each row padded to a multiple of BK: the step fixes n and p, the offset is the
+     * column. (Padding costs at most BK - 1 columns per row, e.g. 14 -> 16.)
+     */
     private static final String WEIGHT_GRAD_OPERANDS = """
-            float loadA(int m, int k) {
-                int ghw = pc.Ho * pc.Wo, n = k / ghw;
-                return in1[(n * pc.O + grp * pc.M + m) * ghw + (k - n * ghw)];
+            int QB;
+            void setupWG(int phase) {
+                NCw = pc.NC;
+                QB = (pc.Wo + BK - 1) / BK;
+                nSteps = pc.N * pc.Ho * QB;
             }
             int bX, bR, bS;
             void setupB(int col) {
-                int j = col % pc.kw, t = col / pc.kw, i = t % pc.kh, c = t / pc.kh;
+                int j = col % KW, t = col / KW, i = t % KH, c = t / KH;
                 bX = (grp * pc.Cg + c) * pc.H * pc.W;
                 bR = i * pc.dh - pc.pt;
                 bS = j * pc.dw - pc.pl;
             }
-            float loadB(int k) {
-                int ghw = pc.Ho * pc.Wo, n = k / ghw, pq = k - n * ghw, p = pq / pc.Wo, q = pq - p * pc.Wo;
-                int r = p * pc.sh + bR, s = q * pc.sw + bS;
-                return (r >= 0 && r < pc.H && s >= 0 && s < pc.W) ? in0[n * pc.C * pc.H * pc.W + bX + r * pc.W + s] : 0.0;
+            int sQ, sA, sB;
+            bool sRow;
+            void stepSetup(int st) {
+                sLive = st < nSteps;
+                int qb = st % QB, t = st / QB, p = t % pc.Ho, n = t / pc.Ho;
+                sQ = qb * BK;
+                sA = ((n * pc.O + grp * pc.M) * pc.Ho + p) * pc.Wo + sQ;
+                int r = p * pc.sh + bR;
+                sRow = bok && r >= 0 && r < pc.H;
+                sB = n * pc.C * pc.H * pc.W + bX + r * pc.W + bS;
+            }
+            float loadA(int m, int kk) {
+                return sQ + kk < pc.Wo ? in1[sA + m * pc.Ho * pc.Wo + kk] : 0.0;
+            }
+            float loadB(int kk) {
+                int q = sQ + kk, s = q * pc.sw + bS;
+                return (sRow && q < pc.Wo && s >= 0 && s < pc.W) ? in0[sB + q * pc.sw] : 0.0;
             }
             int outBase(int col) { return grp * pc.M * pc.NC + col; }
             #define OUT_ROW (pc.NC)
@@ -201,18 +383,25 @@ final class ConvKernels {
             #version 450
             #extension GL_EXT_control_flow_attributes : enable
             //DEFS
+            #define T (TX * TY)
+            #define BM (TY * TM)
+            #define BN (TX * TN)
             #define GM (TM / 4)
             #define GN (TN / 4)
-            #define LA (BM * BK / 256)
-            #define LB (BN * BK / 256)
+            #define LA (BM * BK / T)
+            #define LB (BN * BK / T)
             layout(local_size_x = 256) in;
             layout(std430, binding = 0) writeonly buffer Y { float y[]; };
             layout(std430, binding = 1) readonly buffer I0 { float in0[]; };
             layout(std430, binding = 2) readonly buffer I1 { float in1[]; };
-            layout(push_constant) uniform P { int M; int NC; int K; int tilesN; int tilesM; int total; uint mode; GEOMETRY } pc;
-            shared vec4 As[BK * BM / 4];
-            shared vec4 Bs[BK * BN / 4];
-            int grp;
+            layout(push_constant) uniform P { int M; int NC; int K; int N; int G; int tilesN; int tilesM; int total; uint mode; GEOMETRY } pc;
+            shared vec4 As[S][BK * BM / 4];
+            shared vec4 Bs[S][BK * BN / 4];
+            #if S > 1
+            shared vec4 partial[(S - 1) * T * TM * GN];
+            #endif
+            int grp, NCw, nSteps;
+            bool bok, sLive;
 
             float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
 
@@ -221,48 +410,53 @@ final class ConvKernels {
                 int wg = int(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x);
                 if (wg >= pc.total) return;
                 int tn = wg % pc.tilesN, rest = wg / pc.tilesN, tm = rest % pc.tilesM;
-                grp = rest / pc.tilesM;
+                rest /= pc.tilesM;
+                grp = rest % pc.G;
+                setupWG(rest / pc.G);
                 int m0 = tm * BM, n0 = tn * BN;
-                int M = pc.M, NC = pc.NC, K = pc.K;
-                int tid = int(gl_LocalInvocationID.x), tx = tid % 16, ty = tid / 16;
-                // This invocation always loads A at k offset tid % BK and B at column tid % BN.
-                int ak = tid % BK, bc = tid % BN, bcol = n0 + bc;
-                bool bok = bcol < NC;
+                // phases after the first may have fewer columns: whole workgroups drop out (uniformly, before any barrier)
+                if (n0 >= NCw) return;
+                int M = pc.M, NC = NCw;
+                int tid = int(gl_LocalInvocationID.x), slice = tid / T, lt = tid % T, tx = lt % TX, ty = lt / TX;
+                // This invocation always loads A at k offset lt % BK and B at column lt % BN.
+                int ak = lt % BK, bc = lt % BN, bcol = n0 + bc;
+                bok = bcol < NC;
                 if (bok) setupB(bcol);
 
                 vec4 acc[TM][GN];
                 [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = vec4(0.0);
                 float ra[LA];
                 float rb[LB];
-                int steps = (K + BK - 1) / BK;
+                // Slice s takes steps s, s + S, ...; every slice runs the same number of rounds (barriers), past the end it loads zeros.
+                int rounds = (nSteps + S - 1) / S;
 
-                #define LOAD(k0) { \\
-                    int gk = (k0) + ak; \\
+                #define LOAD(st) { \\
+                    stepSetup(st); \\
                     [[unroll]] for (int l = 0; l < LA; l++) { \\
-                        int gr = m0 + tid / BK + l * (256 / BK); \\
-                        ra[l] = (gr < M && gk < K) ? loadA(gr, gk) : 0.0; \\
+                        int gr = m0 + lt / BK + l * (T / BK); \\
+                        ra[l] = (sLive && gr < M) ? loadA(gr, ak) : 0.0; \\
                     } \\
                     [[unroll]] for (int l = 0; l < LB; l++) { \\
-                        int kb = (k0) + tid / BN + l * (256 / BN); \\
-                        rb[l] = (bok && kb < K) ? loadB(kb) : 0.0; \\
+                        rb[l] = (sLive && bok) ? loadB(lt / BN + l * (T / BN)) : 0.0; \\
                     } }
-                LOAD(0)
-                for (int s = 0; s < steps; s++) {
+                LOAD(slice)
+                for (int s = 0; s < rounds; s++) {
                     [[unroll]] for (int l = 0; l < LA; l++) {
-                        int at = ak * BM + tid / BK + l * (256 / BK);
-                        As[at / 4][at % 4] = ra[l];
+                        int at = ak * BM + lt / BK + l * (T / BK);
+                        As[slice][at / 4][at % 4] = ra[l];
                     }
                     [[unroll]] for (int l = 0; l < LB; l++) {
-                        int at = (tid / BN + l * (256 / BN)) * BN + bc;
-                        Bs[at / 4][at % 4] = rb[l];
+                        int at = (lt / BN + l * (T / BN)) * BN + bc;
+                        Bs[slice][at / 4][at % 4] = rb[l];
                     }
                     barrier();
-                    if (s + 1 < steps) LOAD((s + 1) * BK)
-                    [[unroll]] for (int k = 0; k < BK; k++) {
+                    if (s + 1 < rounds) LOAD((s + 1) * S + slice)
+                    // the k loop is left to the driver's compiler: unrolling it here multiplies shaderc's time by BK
+                    for (int k = 0; k < BK; k++) {
                         vec4 av[GM];
                         vec4 bv[GN];
-                        [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[k * (BM / 4) + g * 16 + ty];
-                        [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[k * (BN / 4) + g * 16 + tx];
+                        [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[slice][k * (BM / 4) + g * TY + ty];
+                        [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[slice][k * (BN / 4) + g * TX + tx];
                         [[unroll]] for (int i = 0; i < TM; i++) {
                             float a = av[i / 4][i % 4];
                             [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(a), bv[j], acc[i][j]);
@@ -270,13 +464,26 @@ final class ConvKernels {
                     }
                     barrier();
                 }
+            #if S > 1
+                // The slices' partial tiles are added in slice order, so the sum does not depend on scheduling.
+                if (slice > 0) {
+                    [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
+                        partial[(((slice - 1) * T + lt) * TM + i) * GN + j] = acc[i][j];
+                }
+                barrier();
+                if (slice > 0) return;
+                for (int o = 0; o < S - 1; o++) {
+                    [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
+                        acc[i][j] += partial[((o * T + lt) * TM + i) * GN + j];
+                }
+            #endif
 
                 [[unroll]] for (int j = 0; j < TN; j++) {
-                    int col = n0 + (j / 4) * 64 + tx * 4 + j % 4;
+                    int col = n0 + (j / 4) * (TX * 4) + tx * 4 + j % 4;
                     if (col >= NC) continue;
                     int base = outBase(col);
                     [[unroll]] for (int i = 0; i < TM; i++) {
-                        int r = m0 + ty * 4 + i % 4 + (i / 4) * 64;
+                        int r = m0 + ty * 4 + i % 4 + (i / 4) * (TY * 4);
                         if (r < M) y[base + r * OUT_ROW] = rnd(acc[i][j / 4][j % 4]);
                     }
                 }
@@ -285,98 +492,137 @@ final class ConvKernels {
 
     // ---- direct convolution kernels ------------------------------------------------------
 
+    /** Output channels one invocation of a direct kernel accumulates: each input value it loads serves all of them. */
+    static final int DIRECT_CHANNELS = 4;
+
+    /** Ints of the direct kernels' push constants before {@link #geometry}. */
+    static final int DIRECT_HEAD = 7;
+
     /**
-     * Direct conv2d, one invocation per output element (for thin operands). Push (as every
-     * direct kernel's): count, mode, Og (column-side channels per group), N, then {@link #geometry}.
+     * Direct conv2d for thin operands: one invocation per output pixel and chunk of
+     * {@link #DIRECT_CHANNELS} output channels of a group. Push (as every direct kernel's):
+     * count (invocations, or workgroups for the weight gradient), mode, Og (column-side channels
+     * per group), N, G (groups), iStep, jStep (tap steps of the transposed convolution), then
+     * {@link #geometry}.
      */
     static Kernel conv2dDirect() {
-        String src = GlslKernels.HEADER + """
+        String src = GlslKernels.HEADER + DIRECT_PUSH + """
                 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
                 layout(std430, binding = 1) readonly buffer X { float x[]; };
                 layout(std430, binding = 2) readonly buffer Wt { float w[]; };
-                layout(push_constant) uniform P { int count; uint mode; int Og; int N; GEOMETRY } pc;
                 void main() {
                     uint id = flatId();
                     if (id >= uint(pc.count)) return;
-                    int e = int(id);
+                    int e = int(id), chunks = (pc.Og + 3) / 4;
                     int q = e % pc.Wo, t = e / pc.Wo, p = t % pc.Ho;
                     t /= pc.Ho;
-                    int o = t % pc.O, n = t / pc.O;
-                    int r0 = p * pc.sh - pc.pt, s0 = q * pc.sw - pc.pl;
-                    int xb = (n * pc.C + (o / pc.Og) * pc.Cg) * pc.H * pc.W, wb = o * pc.Cg * pc.kh * pc.kw;
-                    float acc = 0.0;
+                    int ch = t % chunks;
+                    t /= chunks;
+                    int grp = t % pc.G, n = t / pc.G;
+                    int o0 = grp * pc.Og + ch * 4, nv = min(4, pc.Og - ch * 4), khw = pc.kh * pc.kw;
+                    // rows of the chunk's weights; past the group's last channel they repeat it (loaded, never stored)
+                    ivec4 wb = ivec4(o0, o0 + min(1, nv - 1), o0 + min(2, nv - 1), o0 + min(3, nv - 1)) * (pc.Cg * khw);
+                    int r0 = p * pc.sh - pc.pt, s0 = q * pc.sw - pc.pl, hw = pc.H * pc.W;
+                    int xb = (n * pc.C + grp * pc.Cg) * hw;
+                    vec4 acc = vec4(0.0);
                     for (int c = 0; c < pc.Cg; c++) {
                         for (int i = 0; i < pc.kh; i++) {
                             int r = r0 + i * pc.dh;
                             if (r < 0 || r >= pc.H) continue;
                             for (int j = 0; j < pc.kw; j++) {
                                 int s = s0 + j * pc.dw;
-                                if (s >= 0 && s < pc.W) acc += w[wb + (c * pc.kh + i) * pc.kw + j] * x[xb + (c * pc.H + r) * pc.W + s];
+                                if (s < 0 || s >= pc.W) continue;
+                                float v = x[xb + c * hw + r * pc.W + s];
+                                int k = c * khw + i * pc.kw + j;
+                                acc += v * vec4(w[wb.x + k], w[wb.y + k], w[wb.z + k], w[wb.w + k]);
                             }
                         }
                     }
-                    y[id] = rnd(acc, pc.mode);
+                    int ob = ((n * pc.O + o0) * pc.Ho + p) * pc.Wo + q, plane = pc.Ho * pc.Wo;
+                    for (int k = 0; k < nv; k++) y[ob + k * plane] = rnd(acc[k], pc.mode);
                 }
                 """.replace("GEOMETRY", GEOMETRY_FIELDS);
         return new Kernel("conv2d_direct", src, 3);
     }
 
     /**
-     * Direct transposed convolution in gather form, one invocation per output element: each
-     * kernel tap {@code (i, j)} names the one input position {@code ((r + pt - i dh)/sh, (s + pl - j dw)/sw)}
-     * that lands on {@code (r, s)}, if the division is exact and inside the input. Push: count,
-     * mode, Coutg, N, then {@link #geometry} (image side = the input {@code Cin, H, W}, column side =
-     * the output {@code Cout, Ho, Wo}, {@code Cg = Cin/groups}).
+     * Direct transposed convolution in gather form for thin operands: one invocation per output
+     * pixel {@code (r, s)} and chunk of {@link #DIRECT_CHANNELS} output channels. Tap {@code i}
+     * contributes input row {@code (r + pt - i dh) / sh} when the division is exact and lands in
+     * the input; the exact taps are every {@code iStep = sh / gcd(sh, dh)}-th from the first, so
+     * the loop visits only those. Push: as {@link #conv2dDirect} (image side = the input
+     * {@code Cin, H, W}, column side = the output {@code Cout, Ho, Wo}, {@code Cg = Cin/groups},
+     * {@code Og = Cout/groups}).
      */
     static Kernel convTranspose2dDirect() {
-        String src = GlslKernels.HEADER + """
+        String src = GlslKernels.HEADER + DIRECT_PUSH + """
                 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
                 layout(std430, binding = 1) readonly buffer X { float x[]; };
                 layout(std430, binding = 2) readonly buffer Wt { float w[]; };
-                layout(push_constant) uniform P { int count; uint mode; int Og; int N; GEOMETRY } pc;
+                // First tap t in [0, min(k, step)) with (base - t d) a non-negative multiple of st; k when none.
+                int firstTap(int base, int d, int st, int k, int step) {
+                    for (int t = 0; t < min(k, step); t++) {
+                        int x = base - t * d;
+                        if (x < 0) return k;
+                        if ((x / st) * st == x) return t;
+                    }
+                    return k;
+                }
                 void main() {
                     uint id = flatId();
                     if (id >= uint(pc.count)) return;
-                    int e = int(id);
+                    int e = int(id), chunks = (pc.Og + 3) / 4;
                     int s = e % pc.Wo, t = e / pc.Wo, r = t % pc.Ho;
                     t /= pc.Ho;
-                    int co = t % pc.O, n = t / pc.O;
-                    int grp = co / pc.Og, cl = co - grp * pc.Og, khw = pc.kh * pc.kw;
-                    float acc = 0.0;
+                    int ch = t % chunks;
+                    t /= chunks;
+                    int grp = t % pc.G, n = t / pc.G;
+                    int c0 = ch * 4, nv = min(4, pc.Og - c0), khw = pc.kh * pc.kw, hw = pc.H * pc.W;
+                    ivec4 wo = ivec4(c0, c0 + min(1, nv - 1), c0 + min(2, nv - 1), c0 + min(3, nv - 1)) * khw;
+                    int rb = r + pc.pt, sb = s + pc.pl;
+                    int i0 = firstTap(rb, pc.dh, pc.sh, pc.kh, pc.iStep), j0 = firstTap(sb, pc.dw, pc.sw, pc.kw, pc.jStep);
+                    vec4 acc = vec4(0.0);
                     for (int c = 0; c < pc.Cg; c++) {
                         int ci = grp * pc.Cg + c;
-                        int xb = (n * pc.C + ci) * pc.H * pc.W, wb = (ci * pc.Og + cl) * khw;
-                        for (int i = 0; i < pc.kh; i++) {
-                            int pn = r + pc.pt - i * pc.dh;
+                        int xb = (n * pc.C + ci) * hw, wb = ci * pc.Og * khw;
+                        for (int i = i0; i < pc.kh; i += pc.iStep) {
+                            int pn = rb - i * pc.dh;
                             if (pn < 0) break;
                             int p = pn / pc.sh;
-                            if (p * pc.sh != pn || p >= pc.H) continue;
-                            for (int j = 0; j < pc.kw; j++) {
-                                int qn = s + pc.pl - j * pc.dw;
+                            if (p >= pc.H) continue;
+                            for (int j = j0; j < pc.kw; j += pc.jStep) {
+                                int qn = sb - j * pc.dw;
                                 if (qn < 0) break;
                                 int q = qn / pc.sw;
-                                if (q * pc.sw == qn && q < pc.W) acc += x[xb + p * pc.W + q] * w[wb + i * pc.kw + j];
+                                if (q >= pc.W) continue;
+                                float v = x[xb + p * pc.W + q];
+                                int k = wb + i * pc.kw + j;
+                                acc += v * vec4(w[k + wo.x], w[k + wo.y], w[k + wo.z], w[k + wo.w]);
                             }
                         }
                     }
-                    y[id] = rnd(acc, pc.mode);
+                    int ob = ((n * pc.O + grp * pc.Og + c0) * pc.Ho + r) * pc.Wo + s, plane = pc.Ho * pc.Wo;
+                    for (int k = 0; k < nv; k++) y[ob + k * plane] = rnd(acc[k], pc.mode);
                 }
                 """.replace("GEOMETRY", GEOMETRY_FIELDS);
         return new Kernel("conv_transpose2d_direct", src, 3);
     }
 
+    private static final String DIRECT_PUSH = """
+            layout(push_constant) uniform P { int count; uint mode; int Og; int N; int G; int iStep; int jStep; GEOMETRY } pc;
+            """.replace("GEOMETRY", GEOMETRY_FIELDS);
+
     /**
      * Direct weight gradient, one workgroup per kernel element {@code dw[o, c, i, j]}: a strided
      * loop over {@code (n, p, q)} and a fixed-shape tree in shared memory, so the order of the
-     * sum is fixed. Push: count (kernel elements), mode, Og, N, then {@link #geometry} (column side =
+     * sum is fixed. Push: as {@link #conv2dDirect}, count = kernel elements (column side =
      * the gradient {@code O, gh, gw}).
      */
     static Kernel weightGradDirect() {
-        String src = GlslKernels.HEADER + """
+        String src = GlslKernels.HEADER + DIRECT_PUSH + """
                 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
                 layout(std430, binding = 1) readonly buffer X { float x[]; };
-                layout(std430, binding = 2) readonly buffer G { float g[]; };
-                layout(push_constant) uniform P { int count; uint mode; int Og; int N; GEOMETRY } pc;
+                layout(std430, binding = 2) readonly buffer Gr { float g[]; };
                 shared float part[256];
                 void main() {
                     int e = int(groupId());
@@ -497,34 +743,66 @@ final class ConvKernels {
         return new Kernel("max_pool_select", src, 3);
     }
 
+    /** Rows and columns of the input tile one workgroup of the scatter covers (256 elements). */
+    static final int SCATTER_TILE_H = 8, SCATTER_TILE_W = 32;
+
     /**
      * {@code y[plane, r, c] = sum of g[plane, p, q]} over the windows {@code (p, q)} whose arg-max
-     * is {@code (r, c)}, one invocation per input element. Push: count, mode, H, W, Ho, Wo, win[10].
+     * is {@code (r, c)}. One workgroup per {@value #SCATTER_TILE_H} x {@value #SCATTER_TILE_W} tile
+     * of a plane: it first finds the arg-max of every window that can reach the tile (the
+     * windows' ranges along each axis are contiguous: windows start and end in order), one per
+     * invocation, into shared memory, then each invocation walks the windows containing its
+     * element and adds the gradients of those whose arg-max it is. Overlapping windows thus scan
+     * their taps once per tile instead of once per element; a tile reached by more windows than
+     * the shared table holds recomputes the arg-maxes per element. Push: total workgroups, mode,
+     * H, W, Ho, Wo, win[10], tilesX, tilesY.
      */
     static Kernel maxPoolScatter() {
         String src = GlslKernels.HEADER + """
                 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
                 layout(std430, binding = 1) readonly buffer X { float x[]; };
                 layout(std430, binding = 2) readonly buffer G { float g[]; };
-                layout(push_constant) uniform P { int count; uint mode; int H; int W; int Ho; int Wo; int win[10]; } pc;
+                layout(push_constant) uniform P { int count; uint mode; int H; int W; int Ho; int Wo; int win[10]; int tilesX; int tilesY; } pc;
+                #define CAP 2048
+                shared int amax[CAP];
                 WINDOW
                 // Last window along ax whose start is <= r (windows start in order).
                 int lastWindow(int ax, int r, int count) {
                     return min(count - 1, fdiv((r + 1) * pc.win[ax * 5 + 2] - pc.win[ax * 5 + 1] - 1, pc.win[ax * 5]));
                 }
+                // Last tap of window o along ax.
+                int lastTap(int ax, int o) { return wStart(ax, o) + (wTaps(ax, o) - 1) * pc.win[ax * 5 + 4]; }
+                // First window along ax whose last tap is >= r, given the last one starting <= r.
+                int firstWindow(int ax, int r, int last) {
+                    int o = last;
+                    while (o >= 0 && lastTap(ax, o) >= r) o--;
+                    return o + 1;
+                }
                 // Whether r is a tap of window o along ax, given start(o) <= r; -1 once the window (and all before it) ends before r.
                 int tapOf(int ax, int o, int r) {
-                    int st = wStart(ax, o), n = wTaps(ax, o), step = pc.win[ax * 5 + 4];
-                    if (st + (n - 1) * step < r) return -1;
+                    int st = wStart(ax, o), step = pc.win[ax * 5 + 4];
+                    if (lastTap(ax, o) < r) return -1;
                     int d = r - st;
                     return d % step == 0 ? 1 : 0;
                 }
                 void main() {
-                    uint id = flatId();
-                    if (id >= uint(pc.count)) return;
-                    int e = int(id);
-                    int c = e % pc.W, t = e / pc.W, r = t % pc.H, plane = t / pc.H;
-                    int base = plane * pc.H * pc.W, gb = plane * pc.Ho * pc.Wo, self = r * pc.W + c;
+                    int wg = int(groupId());
+                    if (wg >= pc.count) return;
+                    int tx = wg % pc.tilesX, t = wg / pc.tilesX, ty = t % pc.tilesY, plane = t / pc.tilesY;
+                    int lid = int(gl_LocalInvocationID.x);
+                    int r0 = ty * 8, c0 = tx * 32, r1 = min(r0 + 8, pc.H) - 1, c1 = min(c0 + 32, pc.W) - 1;
+                    int pHi = lastWindow(0, r1, pc.Ho), qHi = lastWindow(1, c1, pc.Wo);
+                    int pLo = firstWindow(0, r0, lastWindow(0, r0, pc.Ho)), qLo = firstWindow(1, c0, lastWindow(1, c0, pc.Wo));
+                    int nr = max(pHi - pLo + 1, 0), nc = max(qHi - qLo + 1, 0);
+                    int base = plane * pc.H * pc.W, gb = plane * pc.Ho * pc.Wo;
+                    bool shared_ = nr * nc <= CAP;
+                    if (shared_) {
+                        for (int w = lid; w < nr * nc; w += 256) amax[w] = argmax(base, pLo + w / nc, qLo + w % nc);
+                        barrier();
+                    }
+                    int r = r0 + lid / 32, c = c0 + lid % 32;
+                    if (r > r1 || c > c1) return;
+                    int self = r * pc.W + c;
                     float acc = 0.0;
                     for (int p = lastWindow(0, r, pc.Ho); p >= 0; p--) {
                         int tp = tapOf(0, p, r);
@@ -533,10 +811,12 @@ final class ConvKernels {
                         for (int q = lastWindow(1, c, pc.Wo); q >= 0; q--) {
                             int tq = tapOf(1, q, c);
                             if (tq < 0) break;
-                            if (tq == 1 && argmax(base, p, q) == self) acc += g[gb + p * pc.Wo + q];
+                            if (tq == 0) continue;
+                            int k = shared_ ? amax[(p - pLo) * nc + q - qLo] : argmax(base, p, q);
+                            if (k == self) acc += g[gb + p * pc.Wo + q];
                         }
                     }
-                    y[id] = rnd(acc, pc.mode);
+                    y[base + self] = rnd(acc, pc.mode);
                 }
                 """.replace("WINDOW", WINDOW);
         return new Kernel("max_pool_scatter", src, 3);

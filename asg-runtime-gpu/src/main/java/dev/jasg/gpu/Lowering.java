@@ -128,8 +128,8 @@ final class Lowering {
                 steps.add(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0], geo,
                         mode, out, in));
             }
-            case Op.MaxPoolSelect m -> steps.add(pool(ConvKernels.maxPoolSelect(), n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
-            case Op.MaxPoolScatter m -> steps.add(pool(ConvKernels.maxPoolScatter(), n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
+            case Op.MaxPoolSelect m -> steps.add(pool(false, n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
+            case Op.MaxPoolScatter m -> steps.add(pool(true, n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
         }
         return steps;
     }
@@ -297,23 +297,33 @@ final class Lowering {
                       View[] in) {
         View[] bind = {out, in[0], in[1]};
         if (m >= ConvKernels.MIN_GEMM && k >= ConvKernels.MIN_GEMM) {
-            ConvKernels.Tiles t = ConvKernels.tiles(m, cols, groups, dev.maxSharedMemory, 128);
-            long tilesN = ceil(cols, t.bn()), tilesM = ceil(m, t.bm()), total = tilesN * tilesM * groups;
+            // The weight gradient's long reduction over few output tiles gains from smaller tiles sooner (measured on an H200).
+            int minGroups = conv == ConvKernels.Conv.WEIGHT_GRAD ? 256 : 128;
+            ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, minGroups);
+            int phases = ConvKernels.phases(conv, geo);
+            // the first phase has the most columns; the tiles past a later phase's columns return at once
+            long firstCols = conv == ConvKernels.Conv.TRANSPOSED ? (long) batch * ceil(geo[4], geo[9]) * ceil(geo[5], geo[10]) : cols;
+            long tilesN = ceil(firstCols, t.bn()), tilesM = ceil(m, t.bm()), total = tilesN * tilesM * groups * phases;
             if (total > Integer.MAX_VALUE) throw new BackendException(total + " workgroups exceed the device's grid at " + describe(n, null));
-            int[] push = new int[7 + geo.length];
-            int[] head = {m, cols, k, (int) tilesN, (int) tilesM, (int) total, mode};
+            int[] push = new int[ConvKernels.GEMM_HEAD + geo.length];
+            int[] head = {m, (int) firstCols, k, batch, groups, (int) tilesN, (int) tilesM, (int) total, mode};
             System.arraycopy(head, 0, push, 0, head.length);
             System.arraycopy(geo, 0, push, head.length, geo.length);
             int[] grid = grid(total, n);
-            return dispatch(ConvKernels.gemm(conv, t), n, bind, push, grid[0], grid[1], 1);
+            return dispatch(ConvKernels.gemm(conv, t, geo), n, bind, push, grid[0], grid[1], 1);
         }
-        int[] push = new int[4 + geo.length];
-        int[] head = {(int) count, mode, m, batch};
+        int gh = geo[9] / gcd(geo[9], geo[13]), gw = geo[10] / gcd(geo[10], geo[14]);
+        // direct forward kernels: one invocation per output pixel and chunk of channels
+        long invocations = conv == ConvKernels.Conv.WEIGHT_GRAD ? count
+                : (long) batch * groups * ceil(m, ConvKernels.DIRECT_CHANNELS) * geo[4] * geo[5];
+        if (invocations > Integer.MAX_VALUE) throw new BackendException(invocations + " invocations exceed 32-bit indexing at " + describe(n, null));
+        int[] push = new int[ConvKernels.DIRECT_HEAD + geo.length];
+        int[] head = {(int) invocations, mode, m, batch, groups, gh, gw};
         System.arraycopy(head, 0, push, 0, head.length);
         System.arraycopy(geo, 0, push, head.length, geo.length);
         return switch (conv) {
-            case FORWARD -> flat(ConvKernels.conv2dDirect(), n, count, bind, push);
-            case TRANSPOSED -> flat(ConvKernels.convTranspose2dDirect(), n, count, bind, push);
+            case FORWARD -> flat(ConvKernels.conv2dDirect(), n, invocations, bind, push);
+            case TRANSPOSED -> flat(ConvKernels.convTranspose2dDirect(), n, invocations, bind, push);
             case WEIGHT_GRAD -> {
                 int[] grid = grid(count, n);
                 yield dispatch(ConvKernels.weightGradDirect(), n, bind, push, grid[0], grid[1], 1);
@@ -321,19 +331,36 @@ final class Lowering {
         };
     }
 
-    /** A max-pooling kernel over {@code planes x h x w} inputs {@code xd} pooled to {@code pd}; the window's axes in closed form. */
-    private Step pool(Kernel k, Node n, Program.Binding b, dev.jasg.core.PoolWindow win, int[] xd, int[] pd, long count, int mode, View out,
-                      View[] in) {
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /**
+     * Max-pooling selection (one invocation per window) or scatter (one workgroup per input tile)
+     * of {@code planes x h x w} inputs {@code xd} pooled to {@code pd}, the window's axes in closed form.
+     */
+    private Step pool(boolean scatter, Node n, Program.Binding b, dev.jasg.core.PoolWindow win, int[] xd, int[] pd, long count, int mode,
+                      View out, View[] in) {
         int[] rows = ConvKernels.windowAxis(win, 0, xd[2]), cols = ConvKernels.windowAxis(win, 1, xd[3]);
         if (rows == null || cols == null) {
             throw new BackendException("the Vulkan pooling kernels cannot describe the windows " + win + " of " + describe(n, b) + " in 32-bit closed form");
         }
-        int[] push = new int[6 + 2 * ConvKernels.AXIS_INTS];
+        int a = ConvKernels.AXIS_INTS;
+        int[] push = new int[8 + 2 * a];
         int[] head = {(int) count, mode, xd[2], xd[3], pd[2], pd[3]};
         System.arraycopy(head, 0, push, 0, head.length);
-        System.arraycopy(rows, 0, push, head.length, ConvKernels.AXIS_INTS);
-        System.arraycopy(cols, 0, push, head.length + ConvKernels.AXIS_INTS, ConvKernels.AXIS_INTS);
-        return flat(k, n, count, new View[] {out, in[0], in[1]}, push);
+        System.arraycopy(rows, 0, push, head.length, a);
+        System.arraycopy(cols, 0, push, head.length + a, a);
+        View[] bind = {out, in[0], in[1]};
+        if (!scatter) return flat(ConvKernels.maxPoolSelect(), n, count, bind, Arrays.copyOf(push, 6 + 2 * a));
+        long tilesX = ceil(xd[3], ConvKernels.SCATTER_TILE_W), tilesY = ceil(xd[2], ConvKernels.SCATTER_TILE_H);
+        long groups = (long) xd[0] * xd[1] * tilesX * tilesY;
+        if (groups > Integer.MAX_VALUE) throw new BackendException(groups + " workgroups exceed the device's grid at " + describe(n, b));
+        push[0] = (int) groups;
+        push[6 + 2 * a] = (int) tilesX;
+        push[7 + 2 * a] = (int) tilesY;
+        int[] grid = grid(groups, n);
+        return dispatch(ConvKernels.maxPoolScatter(), n, bind, push, grid[0], grid[1], 1);
     }
 
     private static long ceil(long a, long b) {

@@ -174,7 +174,9 @@ class ConvKernelsTest {
                 new PoolWindow.Adaptive(5, 4),
                 new PoolWindow.Adaptive(1, 1),
                 new PoolWindow.Adaptive(13, 3),
-                new PoolWindow.Adaptive(20, 17));
+                new PoolWindow.Adaptive(20, 17),
+                // more windows reach one scatter tile than its shared table holds: the per-element fallback
+                new PoolWindow.Adaptive(100, 90));
     }
 
     @TestFactory
@@ -199,6 +201,25 @@ class ConvKernelsTest {
             b.output("scatter", x.maxPoolScatter(gp, win));
             compare(win.toString(), b, Map.of("x", HostTensor.of(xs, n, c, h, w), "u", random(r, n, c, h, w), "g", random(r, n, c, ho, wo)), 1e-6);
         }));
+    }
+
+    @Test
+    void maxPoolScatterAcrossManyTiles() {
+        // planes of 2 x 3 x 4 scatter tiles (8 x 32), windows straddling the tile edges
+        int n = 2, c = 2, h = 21, w = 75;
+        SplittableRandom r = new SplittableRandom(21);
+        for (PoolWindow win : List.of(PoolWindow.Fixed.of(3, 2, 1), new PoolWindow.Fixed(3, 3, 1, 1, 1, 1, 1, 1, false),
+                new PoolWindow.Fixed(2, 3, 2, 2, 1, 1, 3, 2, true), new PoolWindow.Adaptive(7, 9), new PoolWindow.Adaptive(1, 1))) {
+            float[] xs = new float[n * c * h * w];
+            for (int i = 0; i < xs.length; i++) xs[i] = r.nextInt(7) - 3;
+            int ho = win.outSize(0, h), wo = win.outSize(1, w);
+            GraphBuilder b = new GraphBuilder();
+            Tensor x = b.input("x", DType.F32, n, c, h, w);
+            Tensor gp = b.input("g", DType.F32, n, c, ho, wo);
+            b.output("pool", x.maxPool2d(win));
+            b.output("scatter", x.maxPoolScatter(gp, win));
+            compare(win.toString(), b, Map.of("x", HostTensor.of(xs, n, c, h, w), "g", random(r, n, c, ho, wo)), 1e-6);
+        }
     }
 
     @Test
