@@ -1,9 +1,11 @@
 package dev.jasg.viewer.demo;
 
 import dev.jasg.core.Tensor;
+import dev.jasg.nn.Conv2d;
 import dev.jasg.nn.Flatten;
 import dev.jasg.nn.LayerNorm;
 import dev.jasg.nn.Linear;
+import dev.jasg.nn.MaxPool2d;
 import dev.jasg.nn.Module;
 import dev.jasg.nn.ReLU;
 import dev.jasg.nn.Sequential;
@@ -49,11 +51,13 @@ public enum DemoModel {
         return Optional.empty();
     }
 
-    /** A new, untrained model; the convolutional one needs the conv ops of asg-core ({@link ConvNet#available()}). */
+    /** A new, untrained model. */
     public Module build() {
         return switch (this) {
             case MLP -> new Sequential(new Flatten(), new Linear(784, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 10));
-            case CNN -> ConvNet.create();
+            // 28 -> conv 26 -> pool 13 -> conv 11 -> pool 5: 16 x 5 x 5 = 400 features.
+            case CNN -> new Sequential(new Conv2d(1, 8, 3), new ReLU(), new MaxPool2d(2), new Conv2d(8, 16, 3), new ReLU(), new MaxPool2d(2),
+                    new Flatten(), new Linear(400, 10));
             case TRANSFORMER -> new VisionTransformer();
         };
     }

@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * The stable name of an op's inspector text: the op's record name ({@code MatMul},
- * {@code Conv2d}), and for a record whose first enum component names the function (the
- * {@code kind} of {@link Op.Unary}, {@link Op.Binary}, {@link Op.Compare}, {@link Op.Reduce},
- * {@link Op.ArgReduce}) the record and the constant, {@code Unary.RELU}.
+ * {@code Conv2d}), and for a record whose enum component {@code kind} names the function
+ * ({@link Op.Unary}, {@link Op.Binary}, {@link Op.Compare}, {@link Op.Reduce}, {@link Op.ArgReduce})
+ * the record and the constant, {@code Unary.RELU}.
  *
  * <p>Keys are derived by reflection over the sealed {@link Op} hierarchy rather than by a switch,
  * so {@link #all()} always lists every op the running asg-core has, and an op added there has a
@@ -23,7 +23,7 @@ public final class OpKey {
         @Override
         protected Method computeValue(Class<?> type) {
             if (!type.isRecord()) return null;
-            for (RecordComponent c : type.getRecordComponents()) if (c.getType().isEnum()) return c.getAccessor();
+            for (RecordComponent c : type.getRecordComponents()) if (c.getName().equals("kind") && c.getType().isEnum()) return c.getAccessor();
             return null;
         }
     };

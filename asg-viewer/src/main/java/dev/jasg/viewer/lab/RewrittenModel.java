@@ -69,7 +69,7 @@ public final class RewrittenModel extends Module {
             if (op instanceof Op.Parameter p) {
                 t = params.get(p.name());
                 if (t == null) {
-                    t = real.parameter(p.name(), n.shape(), n.dtype(), p.init(), p.trainable());
+                    t = parameterIn(real, n, p);
                     params.put(p.name(), t);
                 }
             } else if (op instanceof Op.Input in) {
@@ -91,6 +91,15 @@ public final class RewrittenModel extends Module {
             modelSize = g.size() - 1;
         }
         return replayed[sy.id()];
+    }
+
+    /** The parameter in its scope, so it is drawn and named as the model made it ({@code 3.weight} in scope {@code 3}). */
+    private static Tensor parameterIn(GraphBuilder b, Node n, Op.Parameter p) {
+        String prefix = n.scope() + ".";
+        if (n.scope().isEmpty() || !p.name().startsWith(prefix)) return b.parameter(p.name(), n.shape(), n.dtype(), p.init(), p.trainable());
+        try (var s = b.scope(n.scope())) {
+            return b.parameter(p.name().substring(prefix.length()), n.shape(), n.dtype(), p.init(), p.trainable());
+        }
     }
 
     private static Tensor applyIn(GraphBuilder b, String scope, Op op, Tensor[] inputs) {

@@ -1,0 +1,522 @@
+package dev.jasg.viewer.ui;
+
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.nn.train.ComputeUpdate;
+import dev.jasg.nn.train.ComputeUpdateQueue;
+import dev.jasg.nn.train.NodeStats;
+import dev.jasg.viewer.Language;
+import dev.jasg.viewer.Messages;
+import dev.jasg.viewer.graph.Categories;
+import dev.jasg.viewer.graph.GraphModel;
+import dev.jasg.viewer.graph.GraphPainter;
+import dev.jasg.viewer.graph.LayoutResult;
+import dev.jasg.viewer.graph.ViewNode;
+import dev.jasg.viewer.lab.Activation;
+import dev.jasg.viewer.lab.GuiCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.imageio.ImageIO;
+import javax.swing.AbstractAction;
+import javax.swing.BorderFactory;
+import javax.swing.ButtonGroup;
+import javax.swing.JButton;
+import javax.swing.JComponent;
+import javax.swing.JFrame;
+import javax.swing.JLabel;
+import javax.swing.JMenu;
+import javax.swing.JMenuItem;
+import javax.swing.JPanel;
+import javax.swing.JPopupMenu;
+import javax.swing.JSplitPane;
+import javax.swing.JTextField;
+import javax.swing.JToggleButton;
+import javax.swing.JToolBar;
+import javax.swing.KeyStroke;
+import javax.swing.SwingUtilities;
+import javax.swing.Timer;
+import javax.swing.UIManager;
+import javax.swing.WindowConstants;
+import java.awt.BorderLayout;
+import java.awt.Dimension;
+import java.awt.Graphics2D;
+import java.awt.Point;
+import java.awt.event.ActionEvent;
+import java.awt.event.WindowAdapter;
+import java.awt.event.WindowEvent;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The viewer's window: the graph canvas with its toolbar (forward or gradient view, fit, zoom,
+ * collapse, search, PNG and SVG export, pause, step, reset, theme), the node inspector, the live
+ * loss chart and a status bar. It drains a {@link ComputeUpdateQueue} ten times a second on the
+ * event thread and sends {@link GuiCommand}s to the training loop, if there is one.
+ *
+ * <p>Create it with {@link #open} on the event thread; every method must be called there.
+ */
+public final class ViewerWindow {
+    private static final Logger LOG = LoggerFactory.getLogger(ViewerWindow.class);
+    private static final int DRAIN_PER_TICK = 50_000;
+
+    /**
+     * How the window looks and what it can do.
+     *
+     * @param language  the language of every text
+     * @param title     what is being trained, for the title bar
+     * @param dark      the dark look (else light)
+     * @param onClose   run when the window has closed
+     */
+    public record Config(Language language, String title, boolean dark, Runnable onClose) {
+        /** Checks the arguments. */
+        public Config {
+            Objects.requireNonNull(language, "language");
+            Objects.requireNonNull(title, "title");
+            if (onClose == null) onClose = () -> { };
+        }
+    }
+
+    private final Config config;
+    private final Messages m;
+    private final ComputeUpdateQueue updates;
+    private final Consumer<GuiCommand> commands;
+    private final JFrame frame;
+    private final GraphPanel graph;
+    private final InspectorPanel inspector;
+    private final LossChartPanel chart;
+    private final JLabel status = new JLabel(" ");
+    private final JLabel notice = new JLabel(" ");
+    private final JLabel matchLabel = new JLabel(" ");
+    private final JTextField search = new JTextField(16);
+    private final JToggleButton pause;
+    private final Timer timer;
+    private long lastStep;
+    private double lastLoss = Double.NaN;
+    private double speed;
+    private String state;
+    private String pendingEdit;
+    private int graphsSeen;
+    private int matchCount;
+    private Timer noticeTimer;
+
+    private ViewerWindow(Config config, ComputeUpdateQueue updates, Consumer<GuiCommand> commands) {
+        this.config = config;
+        this.m = Messages.of(config.language());
+        this.updates = Objects.requireNonNull(updates, "updates");
+        this.commands = commands;
+        this.state = m.get("status.waiting");
+        frame = new JFrame(m.format("window.title", config.title()));
+        frame.setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);
+        graph = new GraphPanel(m, new GraphPanel.Listener() {
+            @Override
+            public void selected(GraphModel model, ViewNode v) {
+                inspector.show(model, v);
+                if (commands != null) commands.accept(new GuiCommand.RequestStats(v == null ? -1 : v.node().id()));
+            }
+
+            @Override
+            public void contextMenu(GraphModel model, ViewNode v, String scope, Point p) {
+                popup(model, v, scope, p);
+            }
+
+            @Override
+            public void laidOut(LayoutResult layout) {
+                updateStatus();
+            }
+        });
+        inspector = new InspectorPanel(config.language(), commands == null ? null : id -> commands.accept(new GuiCommand.RequestStats(id)));
+        chart = new LossChartPanel(m, this::notice);
+        pause = new JToggleButton(m.get("toolbar.pause"));
+
+        JPanel graphSide = new JPanel(new BorderLayout());
+        graphSide.add(graph, BorderLayout.CENTER);
+        graphSide.add(new Legend(m, graph.canvas()::palette), BorderLayout.SOUTH);
+        JSplitPane left = new JSplitPane(JSplitPane.VERTICAL_SPLIT, graphSide, chart);
+        left.setResizeWeight(0.72);
+        left.setContinuousLayout(true);
+        chart.setPreferredSize(new Dimension(900, 260));
+        JSplitPane main = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, left, inspector);
+        main.setResizeWeight(1);
+        main.setContinuousLayout(true);
+
+        JPanel bottom = new JPanel(new BorderLayout(12, 0));
+        bottom.setBorder(BorderFactory.createEmptyBorder(3, 8, 3, 8));
+        bottom.add(status, BorderLayout.WEST);
+        bottom.add(notice, BorderLayout.CENTER);
+        notice.setHorizontalAlignment(JLabel.RIGHT);
+
+        frame.getContentPane().add(toolbar(), BorderLayout.NORTH);
+        frame.getContentPane().add(main, BorderLayout.CENTER);
+        frame.getContentPane().add(bottom, BorderLayout.SOUTH);
+        keys(frame.getRootPane());
+        frame.setSize(1500, 940);
+        frame.setLocationByPlatform(true);
+
+        timer = new Timer(100, e -> drain());
+        frame.addWindowListener(new WindowAdapter() {
+            @Override
+            public void windowClosed(WindowEvent e) {
+                timer.stop();
+                graph.dispose();
+                config.onClose().run();
+            }
+        });
+        UIManager.addPropertyChangeListener(e -> {
+            if ("lookAndFeel".equals(e.getPropertyName())) SwingUtilities.invokeLater(this::retheme);
+        });
+        graph.canvas().setPalette(Theme.isDark() ? GraphPainter.Palette.darkTheme() : GraphPainter.Palette.light());
+        updateStatus();
+    }
+
+    /**
+     * Opens a window showing {@code updates}; {@code commands} takes the Model Lab's commands, or is
+     * null for a window that only watches. Call on the event thread, after {@link Theme#install}.
+     */
+    public static ViewerWindow open(Config config, ComputeUpdateQueue updates, Consumer<GuiCommand> commands) {
+        if (!SwingUtilities.isEventDispatchThread()) throw new IllegalStateException("ViewerWindow.open must be called on the event thread");
+        ViewerWindow w = new ViewerWindow(config, updates, commands);
+        w.frame.setVisible(true);
+        w.timer.start();
+        w.drain();
+        return w;
+    }
+
+    private JToolBar toolbar() {
+        JToolBar bar = new JToolBar();
+        bar.setFloatable(false);
+        ButtonGroup views = new ButtonGroup();
+        JToggleButton fwd = new JToggleButton(m.get("toolbar.forward"), true), grad = new JToggleButton(m.get("toolbar.gradient"));
+        fwd.addActionListener(e -> graph.setMode(GraphModel.Mode.FORWARD));
+        grad.addActionListener(e -> graph.setMode(GraphModel.Mode.GRADIENT));
+        fwd.setToolTipText(m.get("toolbar.forward.tip"));
+        grad.setToolTipText(m.get("toolbar.gradient.tip"));
+        views.add(fwd);
+        views.add(grad);
+        bar.add(fwd);
+        bar.add(grad);
+        bar.addSeparator();
+        bar.add(button("toolbar.fit", () -> graph.canvas().fit()));
+        bar.add(button("toolbar.zoomOut", () -> graph.canvas().zoom(1 / 1.25)));
+        bar.add(button("toolbar.zoomIn", () -> graph.canvas().zoom(1.25)));
+        bar.add(button("toolbar.expandAll", graph::expandAll));
+        bar.add(button("toolbar.collapseAll", graph::collapseAll));
+        bar.addSeparator();
+        search.putClientProperty("JTextField.placeholderText", m.get("toolbar.search"));
+        search.putClientProperty("JTextField.showClearButton", true);
+        search.setMaximumSize(new Dimension(220, 30));
+        search.addActionListener(e -> {
+            matchCount = graph.search(search.getText());
+            matchLabel.setText(search.getText().isBlank() ? " " : matchCount == 0 ? m.get("toolbar.search.none") : m.format("toolbar.search.count", 1, matchCount));
+        });
+        bar.add(search);
+        JButton next = button("toolbar.search.next", () -> {
+            int rank = graph.nextMatch();
+            if (rank > 0) matchLabel.setText(m.format("toolbar.search.count", rank, matchCount));
+        });
+        bar.add(next);
+        bar.add(matchLabel);
+        bar.addSeparator();
+        bar.add(button("toolbar.exportPng", () -> Dialogs.saveFile(frame, m, "graph.png", "png").ifPresent(this::exportPngReport)));
+        bar.add(button("toolbar.exportSvg", () -> Dialogs.saveFile(frame, m, "graph.svg", "svg").ifPresent(this::exportSvgReport)));
+        bar.add(button("toolbar.screenshot", () -> Dialogs.saveFile(frame, m, "jasg-viewer.png", "png").ifPresent(p -> {
+            try {
+                saveScreenshot(p);
+                notice(m.format("status.exported", p));
+            } catch (IOException ex) {
+                notice(m.format("status.exportFailed", ex.getMessage()));
+            }
+        })));
+        bar.addSeparator();
+        pause.setToolTipText(m.get("toolbar.pause.tip"));
+        pause.addActionListener(e -> {
+            boolean paused = pause.isSelected();
+            pause.setText(m.get(paused ? "toolbar.resume" : "toolbar.pause"));
+            send(paused ? new GuiCommand.Pause() : new GuiCommand.Resume());
+        });
+        JButton step = button("toolbar.step", () -> {
+            pause.setSelected(true);
+            pause.setText(m.get("toolbar.resume"));
+            send(new GuiCommand.Step());
+        });
+        JButton reset = button("toolbar.reset", () -> {
+            send(new GuiCommand.ResetWeights());
+            chart.mark(lastStep, m.get("chart.reset"));
+        });
+        step.setToolTipText(m.get("toolbar.step.tip"));
+        reset.setToolTipText(m.get("toolbar.reset.tip"));
+        for (JComponent c : new JComponent[] {pause, step, reset}) {
+            c.setEnabled(commands != null);
+            bar.add(c);
+        }
+        bar.addSeparator();
+        bar.add(button("toolbar.theme", () -> Theme.switchTo(!Theme.isDark())));
+        return bar;
+    }
+
+    private JButton button(String key, Runnable action) {
+        JButton b = new JButton(m.get(key));
+        b.setFocusable(false);
+        b.addActionListener(e -> action.run());
+        return b;
+    }
+
+    private void keys(JComponent root) {
+        bind(root, "ctrl F", "search", () -> search.requestFocusInWindow());
+        bind(root, "ctrl 0", "fit", () -> graph.canvas().fit());
+        bind(root, "ctrl EQUALS", "zoomIn", () -> graph.canvas().zoom(1.25));
+        bind(root, "ctrl MINUS", "zoomOut", () -> graph.canvas().zoom(1 / 1.25));
+        bind(root, "ctrl G", "toggleView", () -> graph.setMode(graph.mode() == GraphModel.Mode.FORWARD ? GraphModel.Mode.GRADIENT : GraphModel.Mode.FORWARD));
+    }
+
+    private static void bind(JComponent root, String stroke, String name, Runnable r) {
+        root.getInputMap(JComponent.WHEN_IN_FOCUSED_WINDOW).put(KeyStroke.getKeyStroke(stroke), name);
+        root.getActionMap().put(name, new AbstractAction() {
+            @Override
+            public void actionPerformed(ActionEvent e) {
+                r.run();
+            }
+        });
+    }
+
+    private void send(GuiCommand c) {
+        if (commands != null) commands.accept(c);
+    }
+
+    private void popup(GraphModel model, ViewNode v, String scope, Point p) {
+        JPopupMenu menu = new JPopupMenu();
+        if (v != null) {
+            Node n = v.node();
+            boolean editable = commands != null && model.mode() == GraphModel.Mode.FORWARD && !v.isOutput() && !v.proxy();
+            if (editable && Categories.isActivation(n.op())) {
+                JMenu replace = new JMenu(m.get("menu.replace"));
+                Activation current = Activation.of(n.op()).orElse(null);
+                for (Activation a : Activation.values()) {
+                    if (a == current) continue;
+                    JMenuItem item = new JMenuItem(a.title());
+                    item.addActionListener(e -> {
+                        pendingEdit = n.op().label() + " → " + a.op().label();
+                        send(GuiCommand.ReplaceOp.activation(n.id(), a));
+                        notice(m.format("status.replacing", n.path(), a.title()));
+                    });
+                    replace.add(item);
+                }
+                menu.add(replace);
+            }
+            if (editable && n.op() instanceof Op.Constant c && c.value().size() == 1) {
+                JMenuItem edit = new JMenuItem(m.get("menu.editConstant"));
+                edit.addActionListener(e -> Dialogs.constant(frame, m, n.path(), Double.toString(c.value().get(0))).ifPresent(value -> {
+                    pendingEdit = n.path() + " = " + value;
+                    send(new GuiCommand.EditConstant(n.id(), HostTensor.fromDoubles(n.dtype(), n.shape(), new double[] {value})));
+                }));
+                menu.add(edit);
+            }
+            if (commands != null) {
+                JMenuItem stats = new JMenuItem(m.get("menu.stats"));
+                stats.addActionListener(e -> send(new GuiCommand.RequestStats(n.id())));
+                menu.add(stats);
+            }
+            if (!v.scope().isEmpty()) {
+                String s = v.scope();
+                JMenuItem collapse = new JMenuItem(m.format("menu.collapse", GraphModel.leaf(s)));
+                collapse.addActionListener(e -> graph.toggle(s));
+                menu.add(collapse);
+            }
+        } else if (scope != null) {
+            JMenuItem toggle = new JMenuItem(m.format("menu.toggle", GraphModel.leaf(scope)));
+            toggle.addActionListener(e -> graph.toggle(scope));
+            menu.add(toggle);
+        }
+        if (menu.getComponentCount() > 0) menu.show(graph.canvas(), p.x, p.y);
+    }
+
+    // ---- updates -------------------------------------------------------------------------------
+
+    private void drain() {
+        updates.drain(this::handle, DRAIN_PER_TICK);
+        chart.flush();
+        updateStatus();
+    }
+
+    private void handle(ComputeUpdate u) {
+        switch (u) {
+            case ComputeUpdate.GraphReady r -> {
+                graph.setGraphs(r.forward(), r.gradients());
+                if (graphsSeen++ > 0 && pendingEdit != null) {
+                    chart.mark(lastStep, pendingEdit);
+                    notice(m.format("status.recompiled", pendingEdit));
+                }
+                pendingEdit = null;
+            }
+            case ComputeUpdate.StepDone s -> {
+                lastStep = s.step();
+                lastLoss = s.loss();
+                double sps = s.timings().stepsPerSecond();
+                speed = speed == 0 ? sps : 0.9 * speed + 0.1 * sps;
+                chart.addStep(s.step(), s.loss());
+                if (!pause.isSelected()) state = m.get("status.running");
+            }
+            case ComputeUpdate.EpochDone e -> {
+                chart.addEpoch(lastStep, e.loss(), e.metrics());
+                Double acc = e.metrics().get("accuracy");
+                notice(acc == null ? m.format("status.epoch", e.epoch(), fmt(e.loss())) : m.format("status.epochAccuracy", e.epoch(), fmt(e.loss()),
+                        String.format(Locale.ROOT, "%.1f", 100 * acc)));
+            }
+            case NodeStats s -> inspector.showStats(s);
+            case ComputeUpdate.Finished f -> state = m.format("status.finished", f.steps());
+            case ComputeUpdate.Failed f -> {
+                state = m.format("status.failed", f.message());
+                LOG.error("training failed at step {}", f.step(), f.error());
+            }
+        }
+        if (pause.isSelected() && !(u instanceof ComputeUpdate.Finished) && !(u instanceof ComputeUpdate.Failed)) state = m.get("status.paused");
+    }
+
+    private void updateStatus() {
+        StringBuilder sb = new StringBuilder();
+        GraphModel fwd = graph.model(GraphModel.Mode.FORWARD), grad = graph.model(GraphModel.Mode.GRADIENT);
+        if (fwd != null) sb.append(m.format("status.graph", fwd.graph().size(), grad.graph().nodes().size())).append("   ");
+        sb.append(m.format("status.step", lastStep, fmt(lastLoss)));
+        if (speed > 0) sb.append("   ").append(m.format("status.speed", String.format(Locale.ROOT, "%.0f", speed)));
+        sb.append("   ").append(state);
+        if (updates.dropped() > 0) sb.append("   ").append(m.format("status.dropped", updates.dropped()));
+        status.setText(sb.toString());
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** Shows {@code text} in the status bar for a few seconds; callable from any thread. */
+    public void notice(String text) {
+        if (!SwingUtilities.isEventDispatchThread()) {
+            SwingUtilities.invokeLater(() -> notice(text));
+            return;
+        }
+        notice.setText(text);
+        if (noticeTimer != null) noticeTimer.stop();
+        noticeTimer = new Timer(8000, e -> notice.setText(" "));
+        noticeTimer.setRepeats(false);
+        noticeTimer.start();
+    }
+
+    private void retheme() {
+        graph.canvas().setPalette(Theme.isDark() ? GraphPainter.Palette.darkTheme() : GraphPainter.Palette.light());
+        inspector.restyle();
+        chart.applyTheme();
+        frame.repaint();
+    }
+
+    private void exportPngReport(Path p) {
+        try {
+            exportGraphPng(p);
+            notice(m.format("status.exported", p));
+        } catch (IOException e) {
+            notice(m.format("status.exportFailed", e.getMessage()));
+        }
+    }
+
+    private void exportSvgReport(Path p) {
+        try {
+            exportGraphSvg(p);
+            notice(m.format("status.exported", p));
+        } catch (IOException e) {
+            notice(m.format("status.exportFailed", e.getMessage()));
+        }
+    }
+
+    // ---- programmatic control (tests, scripts, embedding) --------------------------------------
+
+    /** Applies the waiting updates now rather than at the next tick. */
+    public void refresh() {
+        drain();
+    }
+
+    /** Switches between the forward and the gradient view. */
+    public void setMode(GraphModel.Mode mode) {
+        graph.setMode(mode);
+    }
+
+    /** Selects graph node {@code id} as a click would, centring on it; false when no view shows it. */
+    public boolean selectNode(int id) {
+        return graph.selectNode(id);
+    }
+
+    /** The current view's model, or null before the first graph arrived. */
+    public GraphModel model() {
+        return graph.model();
+    }
+
+    /** True when the current view is laid out and drawn. */
+    public boolean isLaidOut() {
+        return graph.isLaidOut();
+    }
+
+    /** The inspector's page as plain text. */
+    public String inspectorText() {
+        return inspector.plainText();
+    }
+
+    /** Searches like the search field; returns the number of matches. */
+    public int search(String text) {
+        search.setText(text);
+        matchCount = graph.search(text);
+        return matchCount;
+    }
+
+    /** Writes the whole graph of the current view as a PNG. */
+    public void exportGraphPng(Path file) throws IOException {
+        graph.exportPng(file);
+    }
+
+    /** Writes the whole graph of the current view as an SVG. */
+    public void exportGraphSvg(Path file) throws IOException {
+        graph.exportSvg(file);
+    }
+
+    /** Writes the loss chart as a PNG. */
+    public void exportChartPng(Path file) throws IOException {
+        chart.savePng(file, 1200, 600);
+    }
+
+    /** Writes an image of the whole window, as it is drawn now, as a PNG. */
+    public void saveScreenshot(Path file) throws IOException {
+        JComponent root = frame.getRootPane();
+        BufferedImage img = new BufferedImage(Math.max(1, root.getWidth()), Math.max(1, root.getHeight()), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            root.paint(g);
+        } finally {
+            g.dispose();
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) Files.createDirectories(dir);
+        if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer");
+    }
+
+    /** The frame. */
+    public JFrame frame() {
+        return frame;
+    }
+
+    /** Closes the window. */
+    public void close() {
+        frame.dispose();
+    }
+
+    /** Presses the pause button (or releases it), as a user would. */
+    public void setPaused(boolean paused) {
+        if (pause.isSelected() != paused) pause.doClick();
+    }
+
+    /** For key bindings in tests: the search field. */
+    JTextField searchField() {
+        return search;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.jasg.viewer;
+
+import dev.jasg.core.UnaryOp;
+import dev.jasg.viewer.inspect.OpText;
+import dev.jasg.viewer.inspect.OpTexts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The viewer on a real X display: starts its own Xvfb (so it needs no display from the caller and
+ * never shows a window on a desktop), runs {@link ScreenshotDriver} in a child JVM on it, in
+ * Russian, and checks the screenshot and that the inspector shows the Russian text of the
+ * selected ReLU. Without Xvfb the test is skipped, unless {@code JASG_REQUIRE_DISPLAY} is set (as
+ * CI does), when it fails.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ScreenshotTest {
+    private static Process xvfb;
+    private static String display;
+
+    @BeforeAll
+    static void startXvfb() throws Exception {
+        String exe = findXvfb();
+        if (exe == null) {
+            if (System.getenv("JASG_REQUIRE_DISPLAY") != null) throw new AssertionError("Xvfb is not installed (apt-get install xvfb) and JASG_REQUIRE_DISPLAY is set");
+            Assumptions.abort("Xvfb not installed; skipping the screenshot test (apt-get install xvfb)");
+        }
+        // -displayfd: Xvfb picks a free display number and writes it to the given descriptor (1: its stdout).
+        xvfb = new ProcessBuilder(exe, "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        CompletableFuture<String> number = CompletableFuture.supplyAsync(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII))) {
+                return r.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String n = number.get(30, TimeUnit.SECONDS);
+        if (n == null || n.isBlank()) throw new AssertionError("Xvfb did not report a display");
+        display = ":" + n.trim();
+    }
+
+    @AfterAll
+    static void stopXvfb() throws InterruptedException {
+        if (xvfb != null) {
+            xvfb.destroy();
+            if (!xvfb.waitFor(10, TimeUnit.SECONDS)) xvfb.destroyForcibly();
+        }
+    }
+
+    private static String findXvfb() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            Path p = Path.of(dir, "Xvfb");
+            if (Files.isExecutable(p)) return p.toString();
+        }
+        return Files.isExecutable(Path.of("/usr/bin/Xvfb")) ? "/usr/bin/Xvfb" : null;
+    }
+
+    @Test
+    void theRussianViewerExplainsTheSelectedReluAndSavesAScreenshot() throws Exception {
+        Path out = Path.of("target", "screenshots");
+        Files.createDirectories(out);
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.awt.headless=false", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "--enable-native-access=ALL-UNNAMED",
+                "-cp", cp, ScreenshotDriver.class.getName(), out.toString(), "ru"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve("driver.log").toFile());
+        pb.environment().put("DISPLAY", display);
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the viewer did not finish in 180 s; log:\n" + Files.readString(out.resolve("driver.log")));
+        }
+        String log = Files.readString(out.resolve("driver.log"));
+        assertEquals(0, p.exitValue(), "driver failed:\n" + log);
+
+        BufferedImage shot = ImageIO.read(out.resolve("viewer.png").toFile());
+        assertTrue(shot.getWidth() >= 1000 && shot.getHeight() >= 600, shot.getWidth() + "x" + shot.getHeight());
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < shot.getHeight(); y += 7) for (int x = 0; x < shot.getWidth(); x += 7) colours.add(shot.getRGB(x, y));
+        assertTrue(colours.size() > 50, "the screenshot looks blank: " + colours.size() + " colours");
+        assertTrue(Files.size(out.resolve("graph.png")) > 10_000);
+        assertTrue(Files.readString(out.resolve("graph.svg")).contains("<svg"));
+        assertTrue(Files.size(out.resolve("loss.png")) > 5_000);
+
+        String inspector = Files.readString(out.resolve("inspector.txt"));
+        OpText ru = OpTexts.find(Language.RU, dev.jasg.core.Op.Unary.of(UnaryOp.RELU)).orElseThrow();
+        assertTrue(inspector.contains(ru.name()), inspector);
+        assertTrue(inspector.contains(ru.what()), inspector);
+        assertTrue(inspector.contains(ru.why()), inspector);
+        assertTrue(inspector.contains(Messages.of(Language.RU).get("inspector.what")), inspector);
+        assertTrue(inspector.contains("%"), inspector);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.jasg.viewer.lab;
+
+import dev.jasg.core.DType;
+import dev.jasg.core.Graph;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.ShapeException;
+import dev.jasg.core.Tensor;
+import dev.jasg.core.UnaryOp;
+import dev.jasg.nn.Dropout;
+import dev.jasg.nn.Linear;
+import dev.jasg.nn.Module;
+import dev.jasg.nn.ReLU;
+import dev.jasg.nn.Sequential;
+import dev.jasg.viewer.demo.DemoModel;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RewrittenModelTest {
+    private static Graph build(Function<Tensor, Tensor> model) {
+        GraphBuilder g = new GraphBuilder();
+        Tensor x = g.input("x", DType.F32, "B", 1, 28, 28);
+        g.input("y", DType.I32, "B");
+        g.output("out", model.apply(x));
+        return g.build();
+    }
+
+    @Test
+    void withoutEditsTheReplayIsTheModelsOwnGraph() {
+        for (DemoModel dm : DemoModel.values()) {
+            Module direct = dm.build();
+            RewrittenModel wrapped = new RewrittenModel(dm.build());
+            assertEquals(build(direct::apply).toText(), build(wrapped::apply).toText(), dm.id());
+        }
+        // Dropout: its seed assignment and salt survive the replay.
+        Module withDropout = new Sequential(new dev.jasg.nn.Flatten(), new Linear(784, 8), new Dropout(0.5), new ReLU());
+        Module again = new Sequential(new dev.jasg.nn.Flatten(), new Linear(784, 8), new Dropout(0.5), new ReLU());
+        assertEquals(build(withDropout::apply).toText(), build(new RewrittenModel(again)::apply).toText());
+    }
+
+    @Test
+    void anEditReplacesOneNodeAndKeepsEveryId() {
+        RewrittenModel m = new RewrittenModel(DemoModel.MLP.build());
+        Graph before = build(m::apply);
+        int relu = before.nodes().stream().filter(n -> n.op() instanceof Op.Unary u && u.kind() == UnaryOp.RELU).mapToInt(Node::id).findFirst().orElseThrow();
+        m.edit(relu, Activation.SILU.op());
+        Graph after = build(m::apply);
+        assertEquals(before.size(), after.size());
+        assertEquals(Activation.SILU.op(), after.node(relu).op());
+        assertEquals(before.node(relu).scope(), after.node(relu).scope());
+        assertEquals(1, m.edits().size());
+        m.restore(relu, null);
+        assertEquals(before.toText(), build(m::apply).toText());
+    }
+
+    @Test
+    void nodesOutsideTheModelAndMisfitsAreRefused() {
+        RewrittenModel m = new RewrittenModel(DemoModel.MLP.build());
+        assertThrows(IllegalStateException.class, () -> m.ordinalOf(3));
+        Graph g = build(m::apply);
+        assertThrows(IllegalArgumentException.class, () -> m.edit(0, Activation.RELU.op()));
+        assertThrows(IllegalArgumentException.class, () -> m.edit(1, Activation.RELU.op()));
+        assertTrue(m.contains(2));
+        int flatten = 2;
+        assertTrue(g.node(flatten).op() instanceof Op.Reshape);
+        m.edit(flatten, Activation.TANH.op());
+        ShapeException e = assertThrows(ShapeException.class, () -> build(m::apply));
+        assertTrue(e.getMessage().contains("keep the shape"), e.getMessage());
+    }
+}
