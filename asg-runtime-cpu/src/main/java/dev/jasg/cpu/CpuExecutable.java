@@ -131,6 +131,9 @@ public final class CpuExecutable implements Executable {
 
     @Override
     public synchronized void close() {
+        if (Plan.PROFILE) {
+            for (Plan p : plans.values()) LOG.info("{}", p.profile(15));
+        }
         closed = true;
         for (Plan p : plans.values()) p.release();
         plans.clear();

@@ -11,10 +11,12 @@ import dev.jasg.core.UnaryOp;
  * output). Equal shapes and scalar operands collapse to one row, which the inner loops
  * specialise; large ops are split over {@link CpuThreads}.
  *
- * <p>F32 results match the reference's {@code (float) op.apply(double...)} exactly: float
- * {@code + - * /} are correctly rounded, so they equal the double result rounded to float,
- * and the transcendental functions are evaluated in double and rounded once. Integer dtypes
- * (stored as floats) compute in double and round with {@link DType#round}.
+ * <p>F32 results match the reference's {@code (float) op.apply(double...)} exactly for
+ * {@code + - * /} (float arithmetic is correctly rounded, so it equals the double result rounded
+ * to float). Transcendental functions are evaluated in double and rounded once, or, when
+ * {@link Simd#ENABLED}, {@code exp log tanh sigmoid erf gelu} in f32 vector lanes by
+ * {@link VectorMath} (within a few ulps). Integer dtypes (stored as floats) compute in double
+ * and round with {@link DType#round}.
  */
 final class ElementwiseKernels {
     /** Elements below which an op runs on the calling thread alone. */
@@ -41,6 +43,17 @@ final class ElementwiseKernels {
         if (dt != DType.F32) {
             for (int i = from; i < to; i++) out[i] = (float) dt.round(kind.apply(x[i], a, b));
             return;
+        }
+        if (Simd.ENABLED) {
+            switch (kind) {
+                case EXP -> { VectorMath.exp(x, out, from, to); return; }
+                case LOG -> { VectorMath.log(x, out, from, to); return; }
+                case TANH -> { VectorMath.tanh(x, out, from, to); return; }
+                case SIGMOID -> { VectorMath.sigmoid(x, out, from, to); return; }
+                case ERF -> { VectorMath.erf(x, out, from, to); return; }
+                case GELU -> { VectorMath.gelu(x, out, from, to); return; }
+                default -> { }
+            }
         }
         switch (kind) {
             case NEG -> { for (int i = from; i < to; i++) out[i] = -x[i]; }

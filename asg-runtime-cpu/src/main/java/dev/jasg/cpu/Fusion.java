@@ -7,6 +7,7 @@ import dev.jasg.core.Indexing;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.Program;
+import dev.jasg.core.ReduceOp;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +28,10 @@ import java.util.List;
  *   <li><b>Bias epilogue.</b> A product read only by an {@code add} of a row vector or scalar
  *       computed before it ({@code x W^T + b}) starts its result at the bias and accumulates
  *       onto it; the add shares the product's buffer.</li>
+ *   <li><b>Summed batches.</b> A batched product read only by a sum over all its batch axes (the
+ *       weight gradient of a layer on {@code [batch, seq, features]}: {@code sum_t x_t^T g_t}) is
+ *       one product of depth {@code batch k} (or accumulates the products), written straight
+ *       into the first {@code m n} elements of its buffer; the sum shares the buffer.</li>
  * </ol>
  *
  * <p>None of this applies to a node that is an output or an assigned value, whose buffer must
@@ -59,7 +64,29 @@ final class Fusion {
             int src = aliasOf[id];
             return v -> v[id] = v[src];
         }
-        return steps[id] != null ? steps[id] : StepCompiler.compile(n, b, g);
+        if (steps[id] != null) return steps[id];
+        Step vector = Simd.ENABLED ? vectorStep(n, b) : null;
+        return vector != null ? vector : StepCompiler.compile(n, b, g);
+    }
+
+    /** A Vector API kernel for {@code n} where there is one (softmax over a contiguous last axis), else null. */
+    private static Step vectorStep(Node n, Program.Binding b) {
+        int axis;
+        boolean log;
+        if (n.op() instanceof Op.Softmax s) {
+            axis = s.axis();
+            log = false;
+        } else if (n.op() instanceof Op.LogSoftmax s) {
+            axis = s.axis();
+            log = true;
+        } else {
+            return null;
+        }
+        int[] d = b.shape(n.id()).dims();
+        if (n.dtype() != DType.F32 || axis != d.length - 1 || d[axis] == 0) return null;
+        int id = n.id(), x = n.input(0), len = d[axis], rows = b.shape(id).sizeInt() / len;
+        int minRows = Math.max(1, ElementwiseKernels.PARALLEL_MIN / 8 / len);
+        return v -> CpuThreads.parallelFor(rows, minRows, (r0, r1) -> VectorMath.softmaxRows(v[x], v[id], len, log, r0, r1));
     }
 
     /** Decides the fusions of {@code program} under binding {@code b}. */
@@ -103,7 +130,7 @@ final class Fusion {
             List<Node> rs = readers.get(id);
             Node only = rs != null && rs.size() == 1 ? rs.get(0) : null;
             boolean free = !pinned[id] && n.dtype() == DType.F32 && rankAtLeast2(n, b) && only != null;
-            boolean tc = false;
+            boolean tc = false, sumBatch = false;
             int bias = -1, biasStride = 0;
             if (free && isSwap(only, b) && !virtual[only.id()] && only.dtype() == DType.F32) {
                 // rule 2
@@ -119,8 +146,13 @@ final class Fusion {
                     biasStride = stride;
                     f.aliasOf[only.id()] = id;
                 }
+            } else if (free && only.op() instanceof Op.Reduce red && red.kind() == ReduceOp.SUM && only.dtype() == DType.F32
+                    && sumsBatchAxes(n, red, b)) {
+                // rule 4
+                sumBatch = true;
+                f.aliasOf[only.id()] = id;
             }
-            f.steps[id] = matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride);
+            f.steps[id] = sumBatch ? sumBatch(n, b, virtual, f.aliasOf) : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride);
         }
         return f;
     }
@@ -146,6 +178,39 @@ final class Fusion {
         var dt = n.dtype();
         if (bias < 0) return v -> MatMulKernel.multiply(geo, dt, v[xs], fa, v[ys], fb, v[id], tc, null, 0);
         return v -> MatMulKernel.multiply(geo, dt, v[xs], fa, v[ys], fb, v[id], false, v[bias], biasStride);
+    }
+
+    /** The product summed over its batch (rule 4). */
+    private static Step sumBatch(Node n, Program.Binding b, boolean[] virtual, int[] aliasOf) {
+        int id = n.id();
+        int x = n.input(0), y = n.input(1);
+        boolean ta = false, tb = false;
+        while (virtual[x]) {
+            ta = !ta;
+            x = aliasOf[x];
+        }
+        while (virtual[y]) {
+            tb = !tb;
+            y = aliasOf[y];
+        }
+        MatMulKernel.Geometry geo = MatMulKernel.plan(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims(), false);
+        int xs = x, ys = y;
+        boolean fa = ta, fb = tb;
+        return v -> MatMulKernel.multiplySumBatch(geo, v[xs], fa, v[ys], fb, v[id]);
+    }
+
+    /**
+     * True when {@code red} sums exactly the batch axes of product {@code n}, whose operands have the
+     * same batch dimensions (rank 3 or more, nothing broadcast): the sum is then {@code sum_t A_t B_t}.
+     */
+    private static boolean sumsBatchAxes(Node n, Op.Reduce red, Program.Binding b) {
+        int[] ad = b.shape(n.input(0)).dims(), bd = b.shape(n.input(1)).dims();
+        int r = ad.length;
+        if (r < 3 || bd.length != r || red.axes().size() != r - 2) return false;
+        for (int i = 0; i < r - 2; i++) {
+            if (red.axes().get(i) != i || ad[i] != bd[i]) return false;
+        }
+        return true;
     }
 
     /** True for a permute that swaps the last two axes and keeps the others. */

@@ -1,8 +1,5 @@
 package dev.jasg.cpu;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
  * Single-precision GEMM, {@code C = (accumulate ? C : 0) + op(A) op(B)}, for row-major
  * {@code float[]} operands at an offset, either of them transposed: the one product every CPU
@@ -17,19 +14,16 @@ import org.slf4j.LoggerFactory;
  * into a scratch tile and only their valid part is added to C.
  *
  * <p>The micro-kernel is {@link VectorGemmKernel} (Java Vector API, {@code 12 x 32} on AVX-512)
- * when the {@code jdk.incubator.vector} module is in the boot layer
- * ({@code --add-modules jdk.incubator.vector}); without it a scalar tile loop is used and one
- * line is logged saying so. {@code -Djasg.cpu.vector=false} forces the scalar kernel.
+ * when {@link Simd#ENABLED} (the {@code jdk.incubator.vector} module is in the boot layer);
+ * without it a scalar tile loop the JIT vectorises as it can is used.
  *
  * <p>Products of at least {@link #PARALLEL_MIN} multiply-adds are split over {@link CpuThreads}
  * into blocks of rows (or of columns, when C is wider than tall), each a complete product with
  * its own packing buffers; called from a pool thread it runs serially.
  */
 final class Gemm {
-    private static final Logger LOG = LoggerFactory.getLogger(Gemm.class);
-
     /** True when the Vector API micro-kernel is used. */
-    static final boolean VECTOR = vectorAvailable();
+    static final boolean VECTOR = Simd.ENABLED;
     /** Tile rows and columns of the micro-kernel in use. */
     static final int MR = VECTOR ? VectorGemmKernel.MR : 4;
     static final int NR = VECTOR ? VectorGemmKernel.NR : 16;
@@ -45,24 +39,6 @@ final class Gemm {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Gemm() {}
-
-    private static boolean vectorAvailable() {
-        if (!Boolean.parseBoolean(System.getProperty("jasg.cpu.vector", "true"))) {
-            LOG.info("jasg cpu: -Djasg.cpu.vector=false; matmul uses the scalar kernel");
-            return false;
-        }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            LOG.info("jasg cpu: module jdk.incubator.vector is not enabled (java --add-modules jdk.incubator.vector); matmul uses the slower scalar kernel");
-            return false;
-        }
-        try {
-            LOG.debug("jasg cpu: matmul uses the Vector API kernel, {}", VectorGemmKernel.describe());
-            return true;
-        } catch (LinkageError e) {
-            LOG.info("jasg cpu: the Vector API kernel failed to load ({}); matmul uses the scalar kernel", e.toString());
-            return false;
-        }
-    }
 
     /** Which micro-kernel is in use, for logs and benchmark headers. */
     static String kernelName() {

@@ -145,4 +145,24 @@ final class MatMulKernel {
             else Gemm.gemm(!tb, !ta, n, m, k, b, bo, ldb, a, ao, lda, c, co, m, acc);
         }
     }
+
+    /**
+     * {@code c = sum_t op(A_t) op(B_t)} over every product of {@code g} ({@code [m,n]} result): the
+     * weight gradient of a layer applied to a batch of sequences, {@code sum_t x_t^T g_t}. With
+     * {@code A} transposed and {@code B} not, the products are one of depth {@code batch k} (the
+     * stored {@code x_t} follow each other, so {@code [x_0; x_1; ...]} is one matrix); otherwise they
+     * accumulate one after another.
+     */
+    static void multiplySumBatch(Geometry g, float[] a, boolean ta, float[] b, boolean tb, float[] c) {
+        int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
+        int[] ao = g.aOffsets(), bo = g.bOffsets();
+        boolean contiguous = true;
+        for (int t = 0; t < batch; t++) contiguous &= ao[t] == t * m * k && bo[t] == t * k * n;
+        if (ta && !tb && contiguous) {
+            Gemm.gemm(true, false, m, n, batch * k, a, 0, m, b, 0, n, c, 0, n, false);
+            return;
+        }
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        for (int t = 0; t < batch; t++) Gemm.gemm(ta, tb, m, n, k, a, ao[t], lda, b, bo[t], ldb, c, 0, n, t > 0);
+    }
 }

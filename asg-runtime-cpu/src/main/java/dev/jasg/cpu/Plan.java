@@ -29,9 +29,18 @@ import java.util.Map;
 final class Plan {
     private enum Root { POOLED, PARAMETER, INPUT, CONSTANT }
 
+    /** Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true}. */
+    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile");
+    /** Runs not profiled: the first ones run while the JIT is still compiling the kernels. */
+    private static final int PROFILE_SKIP = 20;
+
     private final Program.Binding binding;
     private final float[][] values;
     private final Step[] steps;
+    /** Per step, when profiling ({@code -Djasg.cpu.profile=true}): nanoseconds spent in it over all runs; else null. */
+    private final long[] stepNanos;
+    private final Node[] scheduled;
+    private int profiledRuns;
     private final int[] inputIds;
     private final String[] inputNames;
     private final DType[] inputTypes;
@@ -56,6 +65,8 @@ final class Plan {
         values = new float[total][];
         sizes = new int[total];
         steps = new Step[schedule.size()];
+        scheduled = schedule.toArray(Node[]::new);
+        stepNanos = PROFILE ? new long[steps.length] : null;
         Root[] root = new Root[total];
         int[] slotOf = new int[total];
         List<Integer> caps = new ArrayList<>();
@@ -190,7 +201,15 @@ final class Plan {
     void run(Map<String, HostTensor> feeds, HostParameters store, Graph g) {
         for (int i = 0; i < inputIds.length; i++) values[inputIds[i]] = feeds.get(inputNames[i]).floats();
         for (int i = 0; i < paramIds.length; i++) values[paramIds[i]] = parameterArray(store, paramNames[i], paramIds[i], g);
-        for (Step s : steps) s.run(values);
+        if (stepNanos == null || ++profiledRuns <= PROFILE_SKIP) {
+            for (Step s : steps) s.run(values);
+        } else {
+            for (int i = 0; i < steps.length; i++) {
+                long t0 = System.nanoTime();
+                steps[i].run(values);
+                stepNanos[i] += System.nanoTime() - t0;
+            }
+        }
         for (int id : snapshotIds) System.arraycopy(values[id], 0, snapshots[id], 0, sizes[id]);
         // every read happens before any write: a value may be (or alias) another parameter's array
         for (int i = 0; i < staging.length; i++) {
@@ -222,6 +241,44 @@ final class Plan {
     /** Concrete shape of node {@code id}. */
     Shape shape(int id) {
         return binding.shape(id);
+    }
+
+    /**
+     * When profiling, the time spent per kind of step over all runs so far, largest first, with the
+     * {@code top} slowest single steps (node, op, shape); else null.
+     */
+    String profile(int top) {
+        if (stepNanos == null) return null;
+        java.util.Map<String, long[]> byKind = new java.util.TreeMap<>();
+        long total = 0;
+        for (int i = 0; i < steps.length; i++) {
+            String k = kindOf(scheduled[i]);
+            long[] e = byKind.computeIfAbsent(k, x -> new long[2]);
+            e[0] += stepNanos[i];
+            e[1]++;
+            total += stepNanos[i];
+        }
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "cpu profile for %s: %.1f ms in %d runs (after %d unprofiled)%n", binding.symbols(), total / 1e6,
+                Math.max(0, profiledRuns - PROFILE_SKIP), PROFILE_SKIP));
+        long all = Math.max(1, total);
+        byKind.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).forEach(e -> sb.append(String.format(
+                java.util.Locale.ROOT, "  %-14s %6.1f%% %9.1f ms  (%d nodes)%n", e.getKey(), 100.0 * e.getValue()[0] / all, e.getValue()[0] / 1e6, e.getValue()[1])));
+        Integer[] order = new Integer[steps.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(stepNanos[b], stepNanos[a]));
+        for (int i = 0; i < Math.min(top, order.length); i++) {
+            Node n = scheduled[order[i]];
+            sb.append(String.format(java.util.Locale.ROOT, "  %6.1f%% %%%d %s %s %s%n", 100.0 * stepNanos[order[i]] / all, n.id(), kindOf(n),
+                    binding.shape(n.id()), n.path()));
+        }
+        return sb.toString();
+    }
+
+    private static String kindOf(Node n) {
+        String k = n.op().getClass().getSimpleName();
+        if (n.op() instanceof Op.Unary u) k += "." + u.kind();
+        if (n.op() instanceof Op.Binary b) k += "." + b.kind();
+        return k;
     }
 
     /** Drops every buffer. */

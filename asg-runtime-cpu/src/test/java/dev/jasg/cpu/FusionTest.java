@@ -103,6 +103,27 @@ class FusionTest {
     }
 
     @Test
+    void summedBatchesOfProducts() {
+        // a Linear on [batch, seq, features]: its weight gradient is sum_t x_t^T g_t
+        Case seq = new Case("linear on sequences", new int[][] {{2, 3, 5}, {4, 5}, {4}}, t -> t[0].matmul(t[1].mT()).add(t[2]));
+        check(seq, true);
+        Case plain = new Case("sum of products", new int[][] {{3, 4, 5}, {3, 5, 2}}, t -> t[0].matmul(t[1]).sum(0));
+        assertEquals(1, aliases(plain, false), "the sum shares the product's buffer");
+        check(plain, true);
+        Case at = new Case("sum of A^T B", new int[][] {{3, 5, 4}, {3, 5, 2}}, t -> t[0].transpose(-2, -1).matmul(t[1]).sum(new int[] {0}, true));
+        assertEquals(2, aliases(at, false), "the transpose and the sum share buffers");
+        check(at, true);
+        check(new Case("sum of A B^T", new int[][] {{2, 3, 4, 5}, {2, 3, 2, 5}}, t -> t[0].matmul(t[1].transpose(-2, -1)).sum(new int[] {0, 1}, false)), true);
+        // summing only some batch axes, or a broadcast batch, is not the fused sum
+        Case part = new Case("partial batch sum", new int[][] {{2, 3, 4, 5}, {2, 3, 5, 2}}, t -> t[0].matmul(t[1]).sum(1));
+        assertEquals(0, aliases(part, false));
+        check(part, true);
+        Case bcast = new Case("broadcast batch", new int[][] {{3, 4, 5}, {1, 5, 2}}, t -> t[0].matmul(t[1]).sum(0));
+        assertEquals(0, aliases(bcast, false));
+        check(bcast, true);
+    }
+
+    @Test
     void noFusionWhereAValueIsNeededAsItIs() {
         // the transpose is also read by an add: it must be materialised
         Case shared = new Case("shared transpose", new int[][] {{4, 4}, {4, 4}}, t -> {
