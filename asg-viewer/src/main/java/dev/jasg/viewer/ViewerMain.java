@@ -35,6 +35,9 @@ public final class ViewerMain {
 
     /** Runs the program and exits with its status. */
     public static void main(String[] args) {
+        // viewer.jar logs through slf4j-simple: short names, no thread names, unless the user set them.
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", System.getProperty("org.slf4j.simpleLogger.showThreadName", "false"));
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", System.getProperty("org.slf4j.simpleLogger.showShortLogName", "true"));
         System.exit(run(args, System.out, System.err));
     }
 

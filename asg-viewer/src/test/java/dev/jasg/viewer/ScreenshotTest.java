@@ -105,6 +105,13 @@ class ScreenshotTest {
         assertTrue(Files.readString(out.resolve("graph.svg")).contains("<svg"));
         assertTrue(Files.size(out.resolve("loss.png")) > 5_000);
 
+        // Pause, replace and resume through the window.
+        java.util.Properties lab = new java.util.Properties();
+        lab.load(Files.newBufferedReader(out.resolve("lab.txt")));
+        assertEquals(lab.getProperty("paused"), lab.getProperty("stillPaused"), "no step while paused");
+        assertEquals("gelu", lab.getProperty("op"));
+        assertTrue(Long.parseLong(lab.getProperty("after")) > Long.parseLong(lab.getProperty("stillPaused")), "training continued after the edit");
+
         String inspector = Files.readString(out.resolve("inspector.txt"));
         OpText ru = OpTexts.find(Language.RU, dev.jasg.core.Op.Unary.of(UnaryOp.RELU)).orElseThrow();
         assertTrue(inspector.contains(ru.name()), inspector);

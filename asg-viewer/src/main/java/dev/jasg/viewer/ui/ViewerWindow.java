@@ -96,6 +96,8 @@ public final class ViewerWindow {
     private final JLabel matchLabel = new JLabel(" ");
     private final JTextField search = new JTextField(16);
     private final JToggleButton pause;
+    private final JToggleButton forwardView = new JToggleButton();
+    private final JToggleButton gradientView = new JToggleButton();
     private final Timer timer;
     private long lastStep;
     private double lastLoss = Double.NaN;
@@ -117,6 +119,8 @@ public final class ViewerWindow {
         graph = new GraphPanel(m, new GraphPanel.Listener() {
             @Override
             public void selected(GraphModel model, ViewNode v) {
+                // The view may have changed under the buttons (selecting a gradient-only node, Ctrl+G).
+                (model.mode() == GraphModel.Mode.FORWARD ? forwardView : gradientView).setSelected(true);
                 inspector.show(model, v);
                 if (commands != null) commands.accept(new GuiCommand.RequestStats(v == null ? -1 : v.node().id()));
             }
@@ -192,7 +196,10 @@ public final class ViewerWindow {
         JToolBar bar = new JToolBar();
         bar.setFloatable(false);
         ButtonGroup views = new ButtonGroup();
-        JToggleButton fwd = new JToggleButton(m.get("toolbar.forward"), true), grad = new JToggleButton(m.get("toolbar.gradient"));
+        JToggleButton fwd = forwardView, grad = gradientView;
+        fwd.setText(m.get("toolbar.forward"));
+        fwd.setSelected(true);
+        grad.setText(m.get("toolbar.gradient"));
         fwd.addActionListener(e -> graph.setMode(GraphModel.Mode.FORWARD));
         grad.addActionListener(e -> graph.setMode(GraphModel.Mode.GRADIENT));
         fwd.setToolTipText(m.get("toolbar.forward.tip"));
@@ -300,11 +307,7 @@ public final class ViewerWindow {
                 for (Activation a : Activation.values()) {
                     if (a == current) continue;
                     JMenuItem item = new JMenuItem(a.title());
-                    item.addActionListener(e -> {
-                        pendingEdit = n.op().label() + " → " + a.op().label();
-                        send(GuiCommand.ReplaceOp.activation(n.id(), a));
-                        notice(m.format("status.replacing", n.path(), a.title()));
-                    });
+                    item.addActionListener(e -> replace(n.id(), a));
                     replace.add(item);
                 }
                 menu.add(replace);
@@ -468,6 +471,19 @@ public final class ViewerWindow {
         search.setText(text);
         matchCount = graph.search(text);
         return matchCount;
+    }
+
+    /**
+     * Asks the training loop to replace forward node {@code id}'s activation by {@code a}, as the
+     * context menu does; the chart marks the step where the new graph arrives.
+     */
+    public void replace(int id, Activation a) {
+        GraphModel fwd = graph.model(GraphModel.Mode.FORWARD);
+        if (fwd == null || commands == null) return;
+        Node n = fwd.graph().node(id);
+        pendingEdit = n.op().label() + " → " + a.op().label();
+        send(GuiCommand.ReplaceOp.activation(id, a));
+        notice(m.format("status.replacing", n.path(), a.title()));
     }
 
     /** Writes the whole graph of the current view as a PNG. */
