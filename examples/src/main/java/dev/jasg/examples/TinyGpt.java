@@ -29,7 +29,8 @@ import java.util.TreeSet;
 /**
  * A character-level GPT: token and learned position embeddings, two pre-LN transformer blocks
  * with causal self-attention, a final layer norm and a linear head over the characters; trained
- * to predict each next character of a text file (the repository's LICENSE by default) with
+ * to predict each next character of a text file (by default the repository's LICENSE, a licence text
+ * the machine has, or the MIT licence it carries; see {@link #defaultText()}) with
  * cross entropy and AdamW, then sampled from on the host with a temperature.
  *
  * <pre>mvn -q -pl examples exec:java -Dexec.mainClass=dev.jasg.examples.TinyGpt [-Dexec.args="FILE --steps 600 --backend cpu|--gpu"]</pre>
@@ -166,31 +167,90 @@ public final class TinyGpt {
         return v - 1;
     }
 
-    /** {@code [FILE] [--steps N] [--backend NAME | --gpu]}. */
+    private static final String USAGE = "usage: TinyGpt [FILE] [--steps N] [--backend cpu|reference|vulkan] [--gpu]";
+
+    /**
+     * The text to train on when no file is named: the repository's LICENSE when run from the
+     * repository (or its examples folder), else a licence text Debian ships, else the copy of
+     * the MIT licence this program carries as a resource.
+     */
+    static Text defaultText() {
+        for (String candidate : new String[] {"LICENSE", "../LICENSE", "/usr/share/common-licenses/GPL-3"}) {
+            Path p = Path.of(candidate);
+            if (Files.isReadable(p)) {
+                try {
+                    return new Text(p.toString(), Files.readString(p, StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // unreadable after all: try the next one
+                }
+            }
+        }
+        try (var in = TinyGpt.class.getResourceAsStream("tinygpt-default.txt")) {
+            if (in == null) throw new IllegalStateException("TinyGpt: the default text resource is missing from the class path");
+            return new Text("the bundled MIT licence", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("TinyGpt: cannot read the bundled default text", e);
+        }
+    }
+
+    /** A training text and where it came from. */
+    record Text(String source, String content) {}
+
+    /** {@code [FILE] [--steps N] [--backend NAME | --gpu]}; a bad argument or an unreadable file prints why and exits with 2. */
     public static void main(String[] args) {
-        Path file = Path.of("LICENSE");
+        Path file = null;
         int steps = 600;
         List<String> backendArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--steps") && i + 1 < args.length) steps = Integer.parseInt(args[++i]);
-            else if (args[i].equals("--backend") && i + 1 < args.length) { backendArgs.add(args[i]); backendArgs.add(args[++i]); }
-            else if (args[i].startsWith("--")) backendArgs.add(args[i]);
-            else file = Path.of(args[i]);
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                System.out.println(USAGE);
+                return;
+            } else if (args[i].equals("--steps")) {
+                if (i + 1 >= args.length) fail("--steps needs a value");
+                try {
+                    steps = Integer.parseInt(args[++i]);
+                } catch (NumberFormatException e) {
+                    fail("--steps must be a positive integer, got '" + args[i] + "'");
+                }
+                if (steps < 1) fail("--steps must be a positive integer, got " + steps);
+            } else if (args[i].equals("--backend") && i + 1 < args.length) {
+                backendArgs.add(args[i]);
+                backendArgs.add(args[++i]);
+            } else if (args[i].equals("--gpu")) {
+                backendArgs.add(args[i]);
+            } else if (args[i].startsWith("-")) {
+                fail("unknown option '" + args[i] + "'");
+            } else {
+                file = Path.of(args[i]);
+            }
         }
-        if (!Files.exists(file) && Files.exists(Path.of("..").resolve(file))) file = Path.of("..").resolve(file); // run from examples/
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("TinyGpt: cannot read " + file.toAbsolutePath(), e);
+        Text text;
+        if (file == null) {
+            text = defaultText();
+        } else {
+            try {
+                text = new Text(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                fail("cannot read " + file.toAbsolutePath() + ": " + e);
+                return;
+            }
+        }
+        if (Vocabulary.of(text.content()).size() < 2 || text.content().length() <= BLOCK + 1) {
+            fail(text.source() + " is too short to train on: it needs more than " + (BLOCK + 1) + " characters and two distinct ones");
         }
         try (Backend backend = ExampleCli.backend("TinyGpt", backendArgs.toArray(String[]::new))) {
             System.out.printf("JASG TinyGpt on the '%s' backend: %d characters of %s, vocabulary %d, %d layers, d_model %d, context %d%n",
-                    backend.name(), text.length(), file, Vocabulary.of(text).size(), LAYERS, D_MODEL, BLOCK);
-            Result r = train(backend, text, steps, 300, 0.8, (step, loss) -> {
+                    backend.name(), text.content().length(), text.source(), Vocabulary.of(text.content()).size(), LAYERS, D_MODEL, BLOCK);
+            Result r = train(backend, text.content(), steps, 300, 0.8, (step, loss) -> {
                 if (step == 1 || step % 50 == 0) System.out.printf("step %4d  loss %.4f%n", step, loss);
             });
             System.out.printf("loss %.4f -> %.4f%n--- sample (temperature 0.8) ---%n%s%n", r.firstLoss(), r.lastLoss(), r.sample());
         }
+    }
+
+    private static void fail(String message) {
+        System.err.println("TinyGpt: " + message);
+        System.err.println(USAGE);
+        System.exit(2);
     }
 }

@@ -28,4 +28,11 @@ class TinyGptTest {
             for (char c : r.sample().toCharArray()) v.id(c);
         }
     }
+
+    @Test
+    void thereIsAlwaysADefaultText() {
+        TinyGpt.Text t = TinyGpt.defaultText();
+        assertTrue(t.content().length() > 500, t.source() + " has " + t.content().length() + " characters");
+        assertTrue(t.content().contains("Permission") || t.content().contains("GNU"), t.source());
+    }
 }
