@@ -14,8 +14,9 @@ import dev.jasg.core.UnaryOp;
  * <p>F32 results match the reference's {@code (float) op.apply(double...)} exactly for
  * {@code + - * /} (float arithmetic is correctly rounded, so it equals the double result rounded
  * to float). Transcendental functions are evaluated in double and rounded once, or, when
- * {@link Simd#ENABLED}, {@code exp log tanh sigmoid erf gelu} in f32 vector lanes by
- * {@link VectorMath} (within a few ulps). Integer dtypes (stored as floats) compute in double
+ * {@link Simd#ENABLED}, {@code exp log tanh sigmoid erf gelu} in double vector lanes by
+ * {@link VectorMath}, rounded the same way; {@code relu}, comparisons and {@code where} on rows
+ * and scalars run on vector masks there too (exact), so random signs cost no branch mispredictions. Integer dtypes (stored as floats) compute in double
  * and round with {@link DType#round}.
  */
 final class ElementwiseKernels {
@@ -35,6 +36,16 @@ final class ElementwiseKernels {
         CpuThreads.parallelFor(n, min, (from, to) -> unaryRange(kind, a, b, dt, x, out, from, to));
     }
 
+    /** Elements per call of a {@link VectorMath} function. */
+    private static final int VECTOR_CHUNK = 1024;
+
+    private static boolean vectorised(UnaryOp k) {
+        return switch (k) {
+            case EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU -> true;
+            default -> false;
+        };
+    }
+
     private static boolean cheap(UnaryOp k) {
         return k == UnaryOp.NEG || k == UnaryOp.ABS || k == UnaryOp.RELU || k == UnaryOp.LEAKY_RELU || k == UnaryOp.CLAMP || k == UnaryOp.SIGN;
     }
@@ -44,16 +55,22 @@ final class ElementwiseKernels {
             for (int i = from; i < to; i++) out[i] = (float) dt.round(kind.apply(x[i], a, b));
             return;
         }
-        if (Simd.ENABLED) {
-            switch (kind) {
-                case EXP -> { VectorMath.exp(x, out, from, to); return; }
-                case LOG -> { VectorMath.log(x, out, from, to); return; }
-                case TANH -> { VectorMath.tanh(x, out, from, to); return; }
-                case SIGMOID -> { VectorMath.sigmoid(x, out, from, to); return; }
-                case ERF -> { VectorMath.erf(x, out, from, to); return; }
-                case GELU -> { VectorMath.gelu(x, out, from, to); return; }
-                default -> { }
+        if (Simd.ENABLED && vectorised(kind)) {
+            // in chunks: the JIT compiles a method by its calls and loop trips, and until it has, Vector API
+            // code runs interpreted at a microsecond an operation; short calls get it compiled after ~1e5 elements
+            for (int c = from; c < to; c += VECTOR_CHUNK) {
+                int e = Math.min(to, c + VECTOR_CHUNK);
+                switch (kind) {
+                    case EXP -> VectorMath.exp(x, out, c, e);
+                    case LOG -> VectorMath.log(x, out, c, e);
+                    case TANH -> VectorMath.tanh(x, out, c, e);
+                    case SIGMOID -> VectorMath.sigmoid(x, out, c, e);
+                    case ERF -> VectorMath.erf(x, out, c, e);
+                    case GELU -> VectorMath.gelu(x, out, c, e);
+                    default -> VectorMath.relu(x, out, c, e);
+                }
             }
+            return;
         }
         switch (kind) {
             case NEG -> { for (int i = from; i < to; i++) out[i] = -x[i]; }
@@ -148,7 +165,8 @@ final class ElementwiseKernels {
                 int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
                 int ix = g.offset(1, row) + col * sx, iy = g.offset(2, row) + col * sy;
                 // comparing the floats equals comparing them widened to double, as the reference does
-                for (int i = 0; i < m; i++) out[e + i] = kind.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
+                if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, e, m);
+                else for (int i = 0; i < m; i++) out[e + i] = kind.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
                 e += m;
             }
         });
@@ -163,7 +181,8 @@ final class ElementwiseKernels {
             while (e < to) {
                 int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
                 int im = g.offset(1, row) + col * sm, ia = g.offset(2, row) + col * sa, ib = g.offset(3, row) + col * sb;
-                for (int i = 0; i < m; i++) out[e + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
+                if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0) VectorMath.whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, e, m);
+                else for (int i = 0; i < m; i++) out[e + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
                 e += m;
             }
         });

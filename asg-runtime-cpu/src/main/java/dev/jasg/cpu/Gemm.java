@@ -133,10 +133,11 @@ final class Gemm {
                         for (int is = 0; is < mStrips; is++) {
                             int i = ic + is * MR, mr = Math.min(MR, m - i), ao = is * kc * MR;
                             int co = cOff + i * ldc + j;
-                            if (mr == MR && nr == NR) {
-                                tile(kc, ap, ao, bp, bo, c, co, ldc, add, s, vector);
+                            if (mr == MR && nr == NR && !add) {
+                                tile(kc, ap, ao, bp, bo, c, co, ldc, s, vector);
                             } else {
-                                tile(kc, ap, ao, bp, bo, s.tile, 0, NR, false, s, vector);
+                                // edge tiles and accumulation go through the scratch tile
+                                tile(kc, ap, ao, bp, bo, s.tile, 0, NR, s, vector);
                                 merge(s.tile, mr, nr, c, co, ldc, add);
                             }
                         }
@@ -150,9 +151,9 @@ final class Gemm {
         return (x + m - 1) / m * m;
     }
 
-    private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add, Scratch s, boolean vector) {
-        if (vector) VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
-        else scalarTile(kc, ap, ao, bp, bo, c, co, ldc, add, s.acc);
+    private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, Scratch s, boolean vector) {
+        if (vector) VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc);
+        else scalarTile(kc, ap, ao, bp, bo, c, co, ldc, s.acc);
     }
 
     /** The valid {@code mr x nr} corner of a scratch tile into C. */
@@ -168,7 +169,7 @@ final class Gemm {
     }
 
     /** The portable micro-kernel: the same tile with a small accumulator array the JIT can vectorise over {@code j}. */
-    private static void scalarTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add, float[] acc) {
+    private static void scalarTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] acc) {
         java.util.Arrays.fill(acc, 0f);
         for (int p = 0; p < kc; p++) {
             int a = ao + p * MR, b = bo + p * NR;
@@ -178,14 +179,7 @@ final class Gemm {
                 for (int j = 0; j < NR; j++) acc[t + j] += x * bp[b + j];
             }
         }
-        for (int r = 0; r < MR; r++) {
-            int ci = co + r * ldc, t = r * NR;
-            if (add) {
-                for (int j = 0; j < NR; j++) c[ci + j] += acc[t + j];
-            } else {
-                System.arraycopy(acc, t, c, ci, NR);
-            }
-        }
+        for (int r = 0; r < MR; r++) System.arraycopy(acc, r * NR, c, co + r * ldc, NR);
     }
 
     /**

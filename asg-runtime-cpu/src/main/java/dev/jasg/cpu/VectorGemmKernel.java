@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code NR = 2} vectors of the preferred species. Every step of {@code p} loads two vectors of
  * B and broadcasts {@code MR} elements of A into {@code 2 MR} fused multiply-adds on
  * accumulators that stay in registers for the whole {@code kc} loop (the tile methods are
- * unrolled, one method per tile height and store mode, so each accumulator is a local variable
- * C2 keeps in a register, and no vector ever crosses a call, which would box it):
+ * unrolled, one method per tile height, so each accumulator is a local variable C2 keeps in a
+ * register, and no vector ever crosses a call, which would box it):
  * {@code MR = 12} where the species has 16 lanes (AVX-512: 24 accumulators of 32 registers),
  * {@code MR = 6} otherwise (AVX2: 12 of 16).
  *
@@ -34,21 +34,17 @@ final class VectorGemmKernel {
     }
 
     /**
-     * {@code C[r, j] = (add ? C[r, j] : 0) + sum_p Ap[p*MR + r] Bp[p*NR + j]} for the
-     * {@code MR x NR} tile at {@code c[co + r*ldc + j]}.
+     * {@code C[r, j] = sum_p Ap[p*MR + r] Bp[p*NR + j]} for the {@code MR x NR} tile at
+     * {@code c[co + r*ldc + j]}. Accumulating into C is the caller's (through a scratch tile): one
+     * store mode keeps one method for C2 to compile, which takes seconds for a kernel this size, and
+     * no branch that a profile could see one way and deoptimise on later.
      */
-    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        // one method per store mode: a branch on add inside would be profiled one way and deoptimise later
-        if (MR == 12) {
-            if (add) tile12Add(kc, ap, ao, bp, bo, c, co, ldc);
-            else tile12(kc, ap, ao, bp, bo, c, co, ldc);
-        } else {
-            if (add) tile6Add(kc, ap, ao, bp, bo, c, co, ldc);
-            else tile6(kc, ap, ao, bp, bo, c, co, ldc);
-        }
+    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        if (MR == 12) tile12(kc, ap, ao, bp, bo, c, co, ldc);
+        else tile6(kc, ap, ao, bp, bo, c, co, ldc);
     }
 
-    /** 12 x 2V tile, C = A B: 24 accumulators, 2 B vectors and one broadcast live in registers. */
+    /** 12 x 2V tile: 24 accumulators, 2 B vectors and one broadcast live in registers. */
     private static void tile12(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
         final VectorSpecies<Float> s = S;
         final int v = V;
@@ -130,113 +126,7 @@ final class VectorGemmKernel {
         c11b.intoArray(c, co + 11 * ldc + v);
     }
 
-    /** 12 x 2V tile, C += A B: 24 accumulators, 2 B vectors and one broadcast live in registers. */
-    private static void tile12Add(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
-        final VectorSpecies<Float> s = S;
-        final int v = V;
-        FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
-        FloatVector c1a = FloatVector.zero(s), c1b = FloatVector.zero(s);
-        FloatVector c2a = FloatVector.zero(s), c2b = FloatVector.zero(s);
-        FloatVector c3a = FloatVector.zero(s), c3b = FloatVector.zero(s);
-        FloatVector c4a = FloatVector.zero(s), c4b = FloatVector.zero(s);
-        FloatVector c5a = FloatVector.zero(s), c5b = FloatVector.zero(s);
-        FloatVector c6a = FloatVector.zero(s), c6b = FloatVector.zero(s);
-        FloatVector c7a = FloatVector.zero(s), c7b = FloatVector.zero(s);
-        FloatVector c8a = FloatVector.zero(s), c8b = FloatVector.zero(s);
-        FloatVector c9a = FloatVector.zero(s), c9b = FloatVector.zero(s);
-        FloatVector c10a = FloatVector.zero(s), c10b = FloatVector.zero(s);
-        FloatVector c11a = FloatVector.zero(s), c11b = FloatVector.zero(s);
-        for (int p = 0; p < kc; p++) {
-            int a = ao + p * 12, b = bo + p * 2 * v;
-            FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);
-            FloatVector a0 = FloatVector.broadcast(s, ap[a + 0]);
-            c0a = a0.fma(b0, c0a);
-            c0b = a0.fma(b1, c0b);
-            FloatVector a1 = FloatVector.broadcast(s, ap[a + 1]);
-            c1a = a1.fma(b0, c1a);
-            c1b = a1.fma(b1, c1b);
-            FloatVector a2 = FloatVector.broadcast(s, ap[a + 2]);
-            c2a = a2.fma(b0, c2a);
-            c2b = a2.fma(b1, c2b);
-            FloatVector a3 = FloatVector.broadcast(s, ap[a + 3]);
-            c3a = a3.fma(b0, c3a);
-            c3b = a3.fma(b1, c3b);
-            FloatVector a4 = FloatVector.broadcast(s, ap[a + 4]);
-            c4a = a4.fma(b0, c4a);
-            c4b = a4.fma(b1, c4b);
-            FloatVector a5 = FloatVector.broadcast(s, ap[a + 5]);
-            c5a = a5.fma(b0, c5a);
-            c5b = a5.fma(b1, c5b);
-            FloatVector a6 = FloatVector.broadcast(s, ap[a + 6]);
-            c6a = a6.fma(b0, c6a);
-            c6b = a6.fma(b1, c6b);
-            FloatVector a7 = FloatVector.broadcast(s, ap[a + 7]);
-            c7a = a7.fma(b0, c7a);
-            c7b = a7.fma(b1, c7b);
-            FloatVector a8 = FloatVector.broadcast(s, ap[a + 8]);
-            c8a = a8.fma(b0, c8a);
-            c8b = a8.fma(b1, c8b);
-            FloatVector a9 = FloatVector.broadcast(s, ap[a + 9]);
-            c9a = a9.fma(b0, c9a);
-            c9b = a9.fma(b1, c9b);
-            FloatVector a10 = FloatVector.broadcast(s, ap[a + 10]);
-            c10a = a10.fma(b0, c10a);
-            c10b = a10.fma(b1, c10b);
-            FloatVector a11 = FloatVector.broadcast(s, ap[a + 11]);
-            c11a = a11.fma(b0, c11a);
-            c11b = a11.fma(b1, c11b);
-        }
-        c0a = c0a.add(FloatVector.fromArray(s, c, co + 0 * ldc));
-        c0b = c0b.add(FloatVector.fromArray(s, c, co + 0 * ldc + v));
-        c1a = c1a.add(FloatVector.fromArray(s, c, co + 1 * ldc));
-        c1b = c1b.add(FloatVector.fromArray(s, c, co + 1 * ldc + v));
-        c2a = c2a.add(FloatVector.fromArray(s, c, co + 2 * ldc));
-        c2b = c2b.add(FloatVector.fromArray(s, c, co + 2 * ldc + v));
-        c3a = c3a.add(FloatVector.fromArray(s, c, co + 3 * ldc));
-        c3b = c3b.add(FloatVector.fromArray(s, c, co + 3 * ldc + v));
-        c4a = c4a.add(FloatVector.fromArray(s, c, co + 4 * ldc));
-        c4b = c4b.add(FloatVector.fromArray(s, c, co + 4 * ldc + v));
-        c5a = c5a.add(FloatVector.fromArray(s, c, co + 5 * ldc));
-        c5b = c5b.add(FloatVector.fromArray(s, c, co + 5 * ldc + v));
-        c6a = c6a.add(FloatVector.fromArray(s, c, co + 6 * ldc));
-        c6b = c6b.add(FloatVector.fromArray(s, c, co + 6 * ldc + v));
-        c7a = c7a.add(FloatVector.fromArray(s, c, co + 7 * ldc));
-        c7b = c7b.add(FloatVector.fromArray(s, c, co + 7 * ldc + v));
-        c8a = c8a.add(FloatVector.fromArray(s, c, co + 8 * ldc));
-        c8b = c8b.add(FloatVector.fromArray(s, c, co + 8 * ldc + v));
-        c9a = c9a.add(FloatVector.fromArray(s, c, co + 9 * ldc));
-        c9b = c9b.add(FloatVector.fromArray(s, c, co + 9 * ldc + v));
-        c10a = c10a.add(FloatVector.fromArray(s, c, co + 10 * ldc));
-        c10b = c10b.add(FloatVector.fromArray(s, c, co + 10 * ldc + v));
-        c11a = c11a.add(FloatVector.fromArray(s, c, co + 11 * ldc));
-        c11b = c11b.add(FloatVector.fromArray(s, c, co + 11 * ldc + v));
-        c0a.intoArray(c, co + 0 * ldc);
-        c0b.intoArray(c, co + 0 * ldc + v);
-        c1a.intoArray(c, co + 1 * ldc);
-        c1b.intoArray(c, co + 1 * ldc + v);
-        c2a.intoArray(c, co + 2 * ldc);
-        c2b.intoArray(c, co + 2 * ldc + v);
-        c3a.intoArray(c, co + 3 * ldc);
-        c3b.intoArray(c, co + 3 * ldc + v);
-        c4a.intoArray(c, co + 4 * ldc);
-        c4b.intoArray(c, co + 4 * ldc + v);
-        c5a.intoArray(c, co + 5 * ldc);
-        c5b.intoArray(c, co + 5 * ldc + v);
-        c6a.intoArray(c, co + 6 * ldc);
-        c6b.intoArray(c, co + 6 * ldc + v);
-        c7a.intoArray(c, co + 7 * ldc);
-        c7b.intoArray(c, co + 7 * ldc + v);
-        c8a.intoArray(c, co + 8 * ldc);
-        c8b.intoArray(c, co + 8 * ldc + v);
-        c9a.intoArray(c, co + 9 * ldc);
-        c9b.intoArray(c, co + 9 * ldc + v);
-        c10a.intoArray(c, co + 10 * ldc);
-        c10b.intoArray(c, co + 10 * ldc + v);
-        c11a.intoArray(c, co + 11 * ldc);
-        c11b.intoArray(c, co + 11 * ldc + v);
-    }
-
-    /** 6 x 2V tile, C = A B: 12 accumulators, 2 B vectors and one broadcast live in registers. */
+    /** 6 x 2V tile: 12 accumulators, 2 B vectors and one broadcast live in registers. */
     private static void tile6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
         final VectorSpecies<Float> s = S;
         final int v = V;
@@ -281,63 +171,4 @@ final class VectorGemmKernel {
         c5a.intoArray(c, co + 5 * ldc);
         c5b.intoArray(c, co + 5 * ldc + v);
     }
-
-    /** 6 x 2V tile, C += A B: 12 accumulators, 2 B vectors and one broadcast live in registers. */
-    private static void tile6Add(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
-        final VectorSpecies<Float> s = S;
-        final int v = V;
-        FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
-        FloatVector c1a = FloatVector.zero(s), c1b = FloatVector.zero(s);
-        FloatVector c2a = FloatVector.zero(s), c2b = FloatVector.zero(s);
-        FloatVector c3a = FloatVector.zero(s), c3b = FloatVector.zero(s);
-        FloatVector c4a = FloatVector.zero(s), c4b = FloatVector.zero(s);
-        FloatVector c5a = FloatVector.zero(s), c5b = FloatVector.zero(s);
-        for (int p = 0; p < kc; p++) {
-            int a = ao + p * 6, b = bo + p * 2 * v;
-            FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);
-            FloatVector a0 = FloatVector.broadcast(s, ap[a + 0]);
-            c0a = a0.fma(b0, c0a);
-            c0b = a0.fma(b1, c0b);
-            FloatVector a1 = FloatVector.broadcast(s, ap[a + 1]);
-            c1a = a1.fma(b0, c1a);
-            c1b = a1.fma(b1, c1b);
-            FloatVector a2 = FloatVector.broadcast(s, ap[a + 2]);
-            c2a = a2.fma(b0, c2a);
-            c2b = a2.fma(b1, c2b);
-            FloatVector a3 = FloatVector.broadcast(s, ap[a + 3]);
-            c3a = a3.fma(b0, c3a);
-            c3b = a3.fma(b1, c3b);
-            FloatVector a4 = FloatVector.broadcast(s, ap[a + 4]);
-            c4a = a4.fma(b0, c4a);
-            c4b = a4.fma(b1, c4b);
-            FloatVector a5 = FloatVector.broadcast(s, ap[a + 5]);
-            c5a = a5.fma(b0, c5a);
-            c5b = a5.fma(b1, c5b);
-        }
-        c0a = c0a.add(FloatVector.fromArray(s, c, co + 0 * ldc));
-        c0b = c0b.add(FloatVector.fromArray(s, c, co + 0 * ldc + v));
-        c1a = c1a.add(FloatVector.fromArray(s, c, co + 1 * ldc));
-        c1b = c1b.add(FloatVector.fromArray(s, c, co + 1 * ldc + v));
-        c2a = c2a.add(FloatVector.fromArray(s, c, co + 2 * ldc));
-        c2b = c2b.add(FloatVector.fromArray(s, c, co + 2 * ldc + v));
-        c3a = c3a.add(FloatVector.fromArray(s, c, co + 3 * ldc));
-        c3b = c3b.add(FloatVector.fromArray(s, c, co + 3 * ldc + v));
-        c4a = c4a.add(FloatVector.fromArray(s, c, co + 4 * ldc));
-        c4b = c4b.add(FloatVector.fromArray(s, c, co + 4 * ldc + v));
-        c5a = c5a.add(FloatVector.fromArray(s, c, co + 5 * ldc));
-        c5b = c5b.add(FloatVector.fromArray(s, c, co + 5 * ldc + v));
-        c0a.intoArray(c, co + 0 * ldc);
-        c0b.intoArray(c, co + 0 * ldc + v);
-        c1a.intoArray(c, co + 1 * ldc);
-        c1b.intoArray(c, co + 1 * ldc + v);
-        c2a.intoArray(c, co + 2 * ldc);
-        c2b.intoArray(c, co + 2 * ldc + v);
-        c3a.intoArray(c, co + 3 * ldc);
-        c3b.intoArray(c, co + 3 * ldc + v);
-        c4a.intoArray(c, co + 4 * ldc);
-        c4b.intoArray(c, co + 4 * ldc + v);
-        c5a.intoArray(c, co + 5 * ldc);
-        c5b.intoArray(c, co + 5 * ldc + v);
-    }
-
 }

@@ -310,4 +310,51 @@ final class VectorMath {
             }
         }
     }
+    /** {@code out = x > 0 ? x : 0} (NaN and -0 give +0, as the reference's). */
+    static void relu(float[] x, float[] out, int from, int to) {
+        int i = from;
+        FloatVector zero = FloatVector.zero(S);
+        for (; i <= to - V; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+        }
+        for (; i < to; i++) out[i] = x[i] > 0 ? x[i] : 0f;
+    }
+
+    /**
+     * {@code o[io+i] = test(x[ix+i*sx], y[iy+i*sy]) ? 1 : 0} for strides 0 or 1 (a scalar or a
+     * row), {@code i < n}; Java's float comparisons, so NaN compares unequal to everything.
+     */
+    static void compareRow(dev.jasg.core.CompareOp k, float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        VectorOperators.Comparison op = switch (k) {
+            case EQ -> VectorOperators.EQ;
+            case NE -> VectorOperators.NE;
+            case LT -> VectorOperators.LT;
+            case LE -> VectorOperators.LE;
+            case GT -> VectorOperators.GT;
+            case GE -> VectorOperators.GE;
+        };
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector xs = FloatVector.broadcast(S, x[ix]), ys = FloatVector.broadcast(S, y[iy]);
+        int i = 0;
+        for (; i <= n - V; i += V) {
+            FloatVector a = sx == 0 ? xs : FloatVector.fromArray(S, x, ix + i);
+            FloatVector b = sy == 0 ? ys : FloatVector.fromArray(S, y, iy + i);
+            zero.blend(one, a.compare(op, b)).intoArray(o, io + i);
+        }
+        for (; i < n; i++) o[io + i] = k.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
+    }
+
+    /** {@code o[io+i] = m[im+i*sm] != 0 ? a[ia+i*sa] : b[ib+i*sb]} for strides 0 or 1, {@code i < n} (a NaN mask selects {@code a}). */
+    static void whereRow(float[] m, int im, int sm, float[] a, int ia, int sa, float[] b, int ib, int sb, float[] o, int io, int n) {
+        FloatVector ms = FloatVector.broadcast(S, m[im]), as = FloatVector.broadcast(S, a[ia]), bs = FloatVector.broadcast(S, b[ib]);
+        int i = 0;
+        for (; i <= n - V; i += V) {
+            FloatVector mv = sm == 0 ? ms : FloatVector.fromArray(S, m, im + i);
+            FloatVector av = sa == 0 ? as : FloatVector.fromArray(S, a, ia + i);
+            FloatVector bv = sb == 0 ? bs : FloatVector.fromArray(S, b, ib + i);
+            bv.blend(av, mv.compare(VectorOperators.NE, 0f)).intoArray(o, io + i);
+        }
+        for (; i < n; i++) o[io + i] = m[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
+    }
 }

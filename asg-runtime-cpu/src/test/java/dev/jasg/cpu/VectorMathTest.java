@@ -85,4 +85,43 @@ class VectorMathTest {
             }
         }
     }
+
+    @Test
+    void masksMatchScalarJavaSemantics() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        float[] special = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-40f, 3f};
+        int n = 101;
+        Random r = new Random(11);
+        float[] x = new float[n], y = new float[n], o = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = special[r.nextInt(special.length)];
+            y[i] = special[r.nextInt(special.length)];
+        }
+        for (dev.jasg.core.CompareOp k : dev.jasg.core.CompareOp.values()) {
+            for (int sx = 0; sx <= 1; sx++) {
+                for (int sy = 0; sy <= 1; sy++) {
+                    VectorMath.compareRow(k, x, 3, sx, y, 5, sy, o, 2, 90);
+                    for (int i = 0; i < 90; i++) {
+                        float want = k.test(x[3 + i * sx], y[5 + i * sy]) ? 1f : 0f;
+                        assertEquals(want, o[2 + i], k + " strides " + sx + "," + sy + " at " + i + ": " + x[3 + i * sx] + ", " + y[5 + i * sy]);
+                    }
+                }
+            }
+        }
+        float[] z = new float[n];
+        for (int i = 0; i < n; i++) z[i] = -i;
+        for (int sm = 0; sm <= 1; sm++) {
+            for (int sa = 0; sa <= 1; sa++) {
+                for (int sb = 0; sb <= 1; sb++) {
+                    VectorMath.whereRow(x, 1, sm, y, 2, sa, z, 3, sb, o, 0, 80);
+                    for (int i = 0; i < 80; i++) {
+                        float want = x[1 + i * sm] != 0 ? y[2 + i * sa] : z[3 + i * sb];
+                        assertEquals(want, o[i], "where strides " + sm + sa + sb + " at " + i + ", mask " + x[1 + i * sm]);
+                    }
+                }
+            }
+        }
+        VectorMath.relu(x, o, 0, n);
+        for (int i = 0; i < n; i++) assertEquals(x[i] > 0 ? x[i] : 0f, o[i], "relu(" + x[i] + ")");
+    }
 }
