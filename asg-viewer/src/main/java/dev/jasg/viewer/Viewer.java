@@ -57,6 +57,7 @@ public final class Viewer {
     public static ViewerWindow watch(Trainer trainer, Language language) {
         ComputeUpdateQueue updates = new ComputeUpdateQueue();
         trainer.addUpdateListener(updates);
-        return open(updates, null, new ViewerWindow.Config(language, trainer.model().getClass().getSimpleName(), true, null));
+        String name = trainer.model().getClass().getSimpleName();
+        return open(updates, null, new ViewerWindow.Config(language, name.isEmpty() ? "model" : name, true, null));
     }
 }

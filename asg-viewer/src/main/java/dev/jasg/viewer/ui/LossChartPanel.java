@@ -74,7 +74,7 @@ final class LossChartPanel extends JPanel {
         NumberAxis y = new NumberAxis(messages.get("chart.loss"));
         y.setAutoRangeIncludesZero(false);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-        r.setSeriesPaint(0, new Color(0x4C9BFF, false));
+        r.setSeriesPaint(0, new Color(0x4C, 0x9B, 0xFF, 110));
         r.setSeriesStroke(0, new BasicStroke(0.8f));
         r.setSeriesPaint(1, new Color(0xFF9F43));
         r.setSeriesStroke(1, new BasicStroke(2f));
