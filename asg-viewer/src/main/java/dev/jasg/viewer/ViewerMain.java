@@ -77,10 +77,26 @@ public final class ViewerMain {
                 err.println("viewer: " + e.getMessage());
                 return 2;
             }
-            boolean headless = o.headless() || GraphicsEnvironment.isHeadless();
+            boolean headless = o.headless() || !displayUsable();
             if (!o.headless() && headless) err.println("viewer: " + m.get("progress.noDisplay"));
-            out.println(m.format("progress.header", o.model().description(), data.description(), data.trainSize(), backend.name()));
+            out.println(m.format("progress.header", m.get("model." + o.model().id()), describe(m, data), data.trainSize(), backend.name()));
             return headless ? headless(o, m, backend, data, out) : windowed(o, m, backend, data, err);
+        }
+    }
+
+    /** Where the demo's images come from, in {@code m}'s language. */
+    static String describe(Messages m, DemoData data) {
+        return data.directory() == null ? m.get("data.synthetic") : m.format("data.fashion", data.directory());
+    }
+
+    /** True when a window can be opened: a display is set and answers. */
+    static boolean displayUsable() {
+        if (GraphicsEnvironment.isHeadless()) return false;
+        try {
+            return GraphicsEnvironment.getLocalGraphicsEnvironment().getScreenDevices().length > 0;
+        } catch (Throwable e) {
+            // AWTError "Can't connect to X11 window server" when DISPLAY names a display that is not there.
+            return false;
         }
     }
 
@@ -160,7 +176,7 @@ public final class ViewerMain {
             if (w != null) w.notice(s);
         })) {
             lab.addListener(updates);
-            String title = o.model().id() + " · " + data.description() + " · " + backend.name();
+            String title = m.get("model." + o.model().id()) + " · " + describe(m, data) + " · " + backend.name();
             window.set(Viewer.open(updates, lab::send, new ViewerWindow.Config(m.language(), title, o.dark(), closed::countDown)));
             lab.start();
             closed.await();

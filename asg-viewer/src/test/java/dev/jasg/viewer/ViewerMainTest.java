@@ -82,7 +82,8 @@ class ViewerMainTest {
         assertTrue(r.out().contains("шаг 1 "), r.out());
         assertTrue(r.out().contains("эпоха 2"), r.out());
         assertTrue(r.out().contains("точность на отложенной выборке"), r.out());
-        assertTrue(r.out().contains("готово: 40 шагов"), r.out());
+        assertTrue(r.out().contains("готово: шагов 40"), r.out());
+        assertTrue(r.out().contains("перцептрон 784-128-64-10") && r.out().contains("синтетические фигуры"), r.out());
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class DemoData implements BatchSource {
     private static final int PIXELS = 28 * 28;
 
     private final String description;
+    private final Path directory;
     private final List<String> classes;
     private final float[] trainX;
     private final int[] trainY;
@@ -33,8 +34,9 @@ public final class DemoData implements BatchSource {
     private int[] order;
     private int cursor;
 
-    private DemoData(String description, List<String> classes, float[] trainX, int[] trainY, float[] testX, int[] testY, int batch, long seed) {
+    private DemoData(String description, Path directory, List<String> classes, float[] trainX, int[] trainY, float[] testX, int[] testY, int batch, long seed) {
         this.description = description;
+        this.directory = directory;
         this.classes = classes;
         this.trainX = standardise(trainX);
         this.trainY = trainY;
@@ -55,7 +57,7 @@ public final class DemoData implements BatchSource {
             InMemoryDataset train = FashionMnist.train(where), test = FashionMnist.test(where);
             int n = limit > 0 ? Math.min(limit, train.size()) : train.size();
             int m = Math.min(2000, test.size());
-            return new DemoData("Fashion-MNIST (" + where + ")", FashionMnist.CLASSES, head(train.features(), n * PIXELS), ints(train.labels(), n),
+            return new DemoData("Fashion-MNIST (" + where + ")", where, FashionMnist.CLASSES, head(train.features(), n * PIXELS), ints(train.labels(), n),
                     head(test.features(), m * PIXELS), ints(test.labels(), m), batch, seed);
         }
         return synthetic(limit > 0 ? limit : 12_000, batch, seed);
@@ -64,7 +66,7 @@ public final class DemoData implements BatchSource {
     /** {@code n} synthetic training images and 1,000 held-out ones. */
     public static DemoData synthetic(int n, int batch, long seed) {
         SyntheticImages.Images train = SyntheticImages.generate(n, seed), test = SyntheticImages.generate(1000, seed + 1_000_003);
-        return new DemoData("synthetic shapes", List.of("—", "|", "\\", "/", "+", "×", "□", "●", "○", "▦"),
+        return new DemoData("synthetic shapes", null, List.of("—", "|", "\\", "/", "+", "×", "□", "●", "○", "▦"),
                 train.pixels(), train.labels(), test.pixels(), test.labels(), batch, seed);
     }
 
@@ -85,9 +87,14 @@ public final class DemoData implements BatchSource {
         return out;
     }
 
-    /** Where the images came from, for the title and the log. */
+    /** Where the images came from, in English. */
     public String description() {
         return description;
+    }
+
+    /** The Fashion-MNIST directory, or null for synthetic images. */
+    public Path directory() {
+        return directory;
     }
 
     /** The class names. */

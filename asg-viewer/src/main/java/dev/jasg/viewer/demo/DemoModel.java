@@ -40,7 +40,7 @@ public enum DemoModel {
         return id;
     }
 
-    /** A one-line description. */
+    /** A one-line description in English (the viewer shows {@code model.<id>} from its bundles). */
     public String description() {
         return description;
     }

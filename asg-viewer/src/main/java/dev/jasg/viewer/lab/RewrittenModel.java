@@ -94,6 +94,7 @@ public final class RewrittenModel extends Module {
     }
 
     /** The parameter in its scope, so it is drawn and named as the model made it ({@code 3.weight} in scope {@code 3}). */
+    @SuppressWarnings("try") // the scope is entered for its effect on the node's scope and name
     private static Tensor parameterIn(GraphBuilder b, Node n, Op.Parameter p) {
         String prefix = n.scope() + ".";
         if (n.scope().isEmpty() || !p.name().startsWith(prefix)) return b.parameter(p.name(), n.shape(), n.dtype(), p.init(), p.trainable());
@@ -102,6 +103,7 @@ public final class RewrittenModel extends Module {
         }
     }
 
+    @SuppressWarnings("try")
     private static Tensor applyIn(GraphBuilder b, String scope, Op op, Tensor[] inputs) {
         if (scope.isEmpty()) return b.apply(op, inputs);
         try (var s = b.scope(scope)) {

@@ -72,6 +72,7 @@ final class GraphPanel extends JPanel {
     private BitSet matches = new BitSet();
     private int matchCursor = -1;
     private long generation;
+    private int pendingCentre = -1;
     private int graphVersion;
 
     GraphPanel(Messages messages, Listener listener) {
@@ -157,7 +158,11 @@ final class GraphPanel extends JPanel {
         selectedId = index >= 0 ? gm.nodes().get(index).node().id() : -1;
         if (index >= 0) expandTo(gm.nodes().get(index).scope());
         canvas.setMarks(selected, matches);
-        if (centre && index >= 0) canvas.centreOn(index);
+        if (centre && index >= 0) {
+            canvas.centreOn(index);
+            // A scope opened for it is laid out in the background: centre again when that is shown.
+            pendingCentre = isLaidOut() ? -1 : index;
+        }
         listener.selected(gm, index >= 0 ? gm.nodes().get(index) : null);
     }
 
@@ -223,13 +228,22 @@ final class GraphPanel extends JPanel {
         relayout(true);
     }
 
-    /** Collapses every top-level scope. */
+    /**
+     * Collapses the outermost level of scopes that has more than one: the layers, not the single
+     * {@code grad} scope around the whole gradient graph.
+     */
     void collapseAll() {
         GraphModel gm = model();
         if (gm == null) return;
         Set<String> c = collapsed.get(mode);
         c.clear();
-        for (String s : gm.scopes().keySet()) if (!s.contains(".")) c.add(s);
+        int maxDepth = 0;
+        for (String s : gm.scopes().keySet()) maxDepth = Math.max(maxDepth, GraphModel.ancestors(s).size());
+        for (int depth = 1; depth <= maxDepth; depth++) {
+            for (String s : gm.scopes().keySet()) if (GraphModel.ancestors(s).size() == depth) c.add(s);
+            if (c.size() > 1 || depth == maxDepth) break;
+            c.clear();
+        }
         relayout(false);
     }
 
@@ -272,6 +286,10 @@ final class GraphPanel extends JPanel {
     private void show(LayoutResult r, boolean keepView) {
         canvas.setLayout(r, keepView);
         canvas.setMarks(selected, matches);
+        if (pendingCentre >= 0 && r.model() == model()) {
+            canvas.centreOn(pendingCentre);
+            pendingCentre = -1;
+        }
         listener.laidOut(r);
     }
 

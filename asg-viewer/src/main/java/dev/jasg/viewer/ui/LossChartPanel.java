@@ -43,6 +43,7 @@ import java.util.function.Consumer;
  */
 final class LossChartPanel extends JPanel {
     private static final int MAX_POINTS = 200_000;
+    private static final long DENSE = 10_000;
     private static final double EMA = 0.95;
 
     private final Messages messages;
@@ -122,11 +123,17 @@ final class LossChartPanel extends JPanel {
         applyTheme();
     }
 
-    /** Adds the loss of step {@code step}. */
+    /**
+     * Adds the loss of step {@code step}. Past {@value #DENSE} steps only every k-th step is drawn
+     * (k a power of two growing with the run), so a long run costs a redraw of at most a few
+     * tens of thousands of points; the moving average still sees every step.
+     */
     void addStep(long step, double loss) {
         if (!Double.isFinite(loss)) return;
-        steps.add(step, loss, false);
         ema = Double.isNaN(ema) ? loss : EMA * ema + (1 - EMA) * loss;
+        long stride = Long.highestOneBit(Math.max(1, step / DENSE));
+        if (step % stride != 0) return;
+        steps.add(step, loss, false);
         smooth.add(step, ema, false);
         dirty = true;
     }

@@ -107,6 +107,9 @@ public final class ViewerWindow {
     private int graphsSeen;
     private int matchCount;
     private Timer noticeTimer;
+    private final java.beans.PropertyChangeListener lafListener = e -> {
+        if ("lookAndFeel".equals(e.getPropertyName())) SwingUtilities.invokeLater(this::retheme);
+    };
 
     private ViewerWindow(Config config, ComputeUpdateQueue updates, Consumer<GuiCommand> commands) {
         this.config = config;
@@ -167,14 +170,13 @@ public final class ViewerWindow {
         frame.addWindowListener(new WindowAdapter() {
             @Override
             public void windowClosed(WindowEvent e) {
+                UIManager.removePropertyChangeListener(lafListener);
                 timer.stop();
                 graph.dispose();
                 config.onClose().run();
             }
         });
-        UIManager.addPropertyChangeListener(e -> {
-            if ("lookAndFeel".equals(e.getPropertyName())) SwingUtilities.invokeLater(this::retheme);
-        });
+        UIManager.addPropertyChangeListener(lafListener);
         graph.canvas().setPalette(Theme.isDark() ? GraphPainter.Palette.darkTheme() : GraphPainter.Palette.light());
         updateStatus();
     }
