@@ -1,12 +1,11 @@
 package dev.jasg.gpu;
 
 import dev.jasg.core.ConvGeometry;
-import dev.jasg.core.PoolWindow;
 import java.util.Locale;
 
 /**
- * GLSL kernels of the convolution and max-pooling primitives on NCHW tensors, and the push
- * constants that describe one launch.
+ * GLSL kernels of the convolution primitives on NCHW tensors, and the push constants that
+ * describe one launch (max pooling: {@link PoolKernels}).
  *
  * <p><b>Convolutions as implicit matrix products.</b> Per group {@code g}, each of the three
  * convolution ops is a product {@code C[m, col] = sum_k A[m, k] B[k, col]} whose operands are
@@ -17,35 +16,33 @@ import java.util.Locale;
  *       {@code M = Og}, {@code K = Cg kh kw}, columns {@code (n, p, q)}.</li>
  *   <li>conv_transpose2d, in gather form: {@code y[n, gCog+m, r, s] = sum_{(c,i,j)} w[gCig+c, m, i, j] x[n, gCig+c, (r + pt - i dh)/sh, (s + pl - j dw)/sw]},
  *       a term only where both divisions are exact and land inside the input: {@code M = Cout/groups},
- *       {@code K = Cig kh kw}, columns {@code (n, r, s)}.</li>
+ *       {@code K = Cig kh kw}, columns {@code (n, r, s)}. The outputs are split into the
+ *       {@code sh sw} phases {@code (r mod sh, s mod sw)}: each phase receives a fixed subset of
+ *       the taps, so it is a dense product over just those and no work is spent on the zeros
+ *       the stride inserts.</li>
  *   <li>conv2d weight gradient: {@code dw[gOg+m, c, i, j] = sum_{(n,p,q)} g[n, gOg+m, p, q] x[n, gCg+c, p sh - pt + i dh, q sw - pl + j dw]}
  *       over the gradient's {@code gh x gw} positions: {@code M = Og}, columns {@code (c, i, j)},
  *       {@code K = N gh gw}. One workgroup owns one output tile and walks the whole reduction, so the
  *       sum needs neither atomics nor a second pass and is deterministic.</li>
  * </ul>
- * The tiled kernel is the register-blocked scheme of {@link MatMulKernel}: 256 invocations
- * compute a {@code BM x BN} tile, {@code TM x TN} accumulators each (rows
- * {@code ty*4 + i%4 + (i/4)*64}, so shared-memory reads are 16-byte vectors), with {@code BK}-deep
+ * The tiled kernel is the register-blocked scheme of {@link MatMulKernel}: a workgroup computes
+ * a {@code BM x BN} tile, each invocation {@code TM x TN} accumulators (rows
+ * {@code ty*4 + i%4 + (i/4)*4TY}, so shared-memory reads are 16-byte vectors), with {@code BK}-deep
  * tiles of A (stored k-major) and B in shared memory and the next step's tiles prefetched into
- * registers while the current one is multiplied. Each invocation loads the same B column at
- * every step, so its column's decomposition into {@code (n, p, q)} (or {@code (c, i, j)}) is
- * computed once. Operands too thin for a tile (depthwise and few-channel convolutions:
- * {@code M} or {@code K} below {@link #MIN_GEMM}) use direct kernels: one invocation per output
- * element for the forward ops, one workgroup per weight-gradient element with a tree sum.
- *
- * <p><b>Max pooling.</b> Both pooling kernels describe a window axis by the closed form
- * {@code start(o) = floor((o A + B) / D)}, {@code taps(o) = floor((o A + E) / D) - start(o)},
- * tap {@code t} at {@code start(o) + t step}, which covers fixed windows ({@code A = stride,
- * B = -pad, D = 1, E = kernel - pad}) and adaptive ones ({@code A = n, B = 0, D = out,
- * E = n + out - 1}); {@link #windowAxis} checks it against {@link PoolWindow#start} and
- * {@link PoolWindow#taps} for every output position, so the shader agrees with the host's
- * windows by construction. (Per-position tables would not fit the 128 bytes of push constants,
- * and a plan has no side buffers.) The selection scans its window as the reference does
- * (first tap inside the input, replaced by any larger or NaN tap). The scatter is the gather
- * form of the adjoint: each input element walks the windows that can contain it
- * ({@code o <= floor(((r+1) D - B - 1) / A)} downwards while the window still reaches
- * {@code r}), recomputes each window's arg-max and sums the gradients of those whose arg-max it
- * is.
+ * registers while the current one is multiplied. The reduction is walked in steps that keep
+ * the index arithmetic out of the loads: conv2d (with at least BK channels per group) and the
+ * transposed convolution step through (kernel tap, block of BK channels), the weight gradient
+ * through (image, gradient row, block of BK columns); each invocation's B column is decomposed
+ * once, each step's position once per invocation, and a load is then one multiply-add away.
+ * Thin outputs over long reductions (weight gradients of few channels) would leave most of a
+ * GPU idle with one tile per workgroup, so the smaller tiles split their workgroup into
+ * {@code S} slices that take every {@code S}-th step and add their partial tiles by a fixed
+ * tree in shared memory: still one pass, deterministic. {@link #tiles} picks the shape.
+ * Operands too thin for a tile (depthwise and few-channel convolutions: {@code M} or {@code K}
+ * below {@link #MIN_GEMM}) use direct kernels: one invocation per output pixel and chunk of
+ * output channels for the forward ops (each input value loaded once for the chunk; the
+ * transposed one visits only the exact taps), one workgroup per weight-gradient element with a
+ * tree sum.
  *
  * <p>Every kernel rounds what it stores with the node's {@code mode} (see {@link Lowering#mode}).
  */
@@ -75,9 +72,9 @@ final class ConvKernels {
         int bn() { return tx * tn; }
         int threads() { return tx * ty; }
 
-        /** Bytes of shared memory: the A and B tiles of every slice, and the partial tiles of all slices but the first. */
+        /** Bytes of shared memory: the A and B tiles of every slice, and the partial tiles of half the slices (a tree sum). */
         int sharedBytes() {
-            return 4 * (slices * (bm() + bn()) * bk + (slices - 1) * bm() * bn());
+            return 4 * (slices * (bm() + bn()) * bk + slices / 2 * bm() * bn());
         }
     }
 
@@ -90,9 +87,8 @@ final class ConvKernels {
      * The tile for an {@code m x n} output per group ({@code batches} groups) over a reduction of
      * {@code k}: the largest shape that still makes {@code minGroups} workgroups (a big GPU wants a
      * few per multiprocessor) and, for sliced shapes, gives every slice a few steps of the
-     * reduction; the shape with the most workgroups when none does. BK is as deep as the shared
-     * memory allows (half of it for unsliced tiles, as MatMulKernel, leaving room for a second
-     * resident workgroup).
+     * reduction; the shape with the most workgroups when none does. BK is as deep as half the
+     * shared memory allows (as MatMulKernel, leaving room for a second resident workgroup).
      */
     static Tiles tiles(int m, int n, int k, long batches, int maxSharedBytes, int minGroups) {
         Tiles pick = null;
@@ -108,9 +104,12 @@ final class ConvKernels {
     }
 
     private static Tiles withDepth(int[] sh, int maxSharedBytes) {
-        int budget = sh[4] == 1 ? maxSharedBytes / 2 : maxSharedBytes * 3 / 4;
+        // half the shared memory at most, as MatMulKernel: occupancy matters more (measured on an H200)
+        int budget = maxSharedBytes / 2;
         int threads = sh[0] * sh[1];
-        for (int bk = 32; bk >= 4; bk /= 2) {
+        // Sliced tiles keep BK shallow (8 for 4 slices, 4 for 16): fewer registers for the prefetch, more resident
+        // workgroups; measured faster on an H200 for long weight-gradient reductions.
+        for (int bk = sh[4] == 1 ? 32 : Math.max(4, 32 / sh[4]); bk >= 4; bk /= 2) {
             Tiles t = new Tiles(sh[0], sh[1], sh[2], sh[3], sh[4], bk);
             // each invocation keeps one A k-offset and one B column: BK and BN must divide the slice's invocations
             if (bk > threads || threads % bk != 0 || threads % t.bn() != 0) continue;
@@ -398,7 +397,7 @@ final class ConvKernels {
             shared vec4 As[S][BK * BM / 4];
             shared vec4 Bs[S][BK * BN / 4];
             #if S > 1
-            shared vec4 partial[(S - 1) * T * TM * GN];
+            shared vec4 partial[S / 2 * T * TM * GN];
             #endif
             int grp, NCw, nSteps;
             bool bok, sLive;
@@ -465,17 +464,21 @@ final class ConvKernels {
                     barrier();
                 }
             #if S > 1
-                // The slices' partial tiles are added in slice order, so the sum does not depend on scheduling.
-                if (slice > 0) {
-                    [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
-                        partial[(((slice - 1) * T + lt) * TM + i) * GN + j] = acc[i][j];
+                // The slices' partial tiles are added by a fixed tree (slice s + h onto s, h = S/2, S/4, ...),
+                // so the sum does not depend on scheduling.
+                for (int h = S / 2; h >= 1; h /= 2) {
+                    if (slice >= h && slice < 2 * h) {
+                        [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
+                            partial[(((slice - h) * T + lt) * TM + i) * GN + j] = acc[i][j];
+                    }
+                    barrier();
+                    if (slice < h) {
+                        [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
+                            acc[i][j] += partial[((slice * T + lt) * TM + i) * GN + j];
+                    }
+                    barrier();
                 }
-                barrier();
                 if (slice > 0) return;
-                for (int o = 0; o < S - 1; o++) {
-                    [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
-                        acc[i][j] += partial[((o * T + lt) * TM + i) * GN + j];
-                }
             #endif
 
                 [[unroll]] for (int j = 0; j < TN; j++) {
@@ -492,39 +495,47 @@ final class ConvKernels {
 
     // ---- direct convolution kernels ------------------------------------------------------
 
-    /** Output channels one invocation of a direct kernel accumulates: each input value it loads serves all of them. */
-    static final int DIRECT_CHANNELS = 4;
+    /**
+     * Output channels one invocation of a direct kernel accumulates for {@code og} channels per
+     * group: each input value it loads serves all of them (one for depthwise convolutions, where
+     * a chunk would only repeat loads).
+     */
+    static int directChannels(int og) {
+        return og >= 2 ? 4 : 1;
+    }
 
     /** Ints of the direct kernels' push constants before {@link #geometry}. */
     static final int DIRECT_HEAD = 7;
 
     /**
      * Direct conv2d for thin operands: one invocation per output pixel and chunk of
-     * {@link #DIRECT_CHANNELS} output channels of a group. Push (as every direct kernel's):
+     * {@code ch} ({@link #directChannels}) output channels of a group. Push (as every direct kernel's):
      * count (invocations, or workgroups for the weight gradient), mode, Og (column-side channels
      * per group), N, G (groups), iStep, jStep (tap steps of the transposed convolution), then
      * {@link #geometry}.
      */
-    static Kernel conv2dDirect() {
-        String src = GlslKernels.HEADER + DIRECT_PUSH + """
+    static Kernel conv2dDirect(int ch) {
+        String src = GlslKernels.HEADER + "#define CH " + ch + "\n" + DIRECT_PUSH + """
                 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
                 layout(std430, binding = 1) readonly buffer X { float x[]; };
                 layout(std430, binding = 2) readonly buffer Wt { float w[]; };
                 void main() {
                     uint id = flatId();
                     if (id >= uint(pc.count)) return;
-                    int e = int(id), chunks = (pc.Og + 3) / 4;
+                    int e = int(id), chunks = (pc.Og + CH - 1) / CH;
                     int q = e % pc.Wo, t = e / pc.Wo, p = t % pc.Ho;
                     t /= pc.Ho;
                     int ch = t % chunks;
                     t /= chunks;
                     int grp = t % pc.G, n = t / pc.G;
-                    int o0 = grp * pc.Og + ch * 4, nv = min(4, pc.Og - ch * 4), khw = pc.kh * pc.kw;
+                    int o0 = grp * pc.Og + ch * CH, nv = min(CH, pc.Og - ch * CH), khw = pc.kh * pc.kw;
                     // rows of the chunk's weights; past the group's last channel they repeat it (loaded, never stored)
-                    ivec4 wb = ivec4(o0, o0 + min(1, nv - 1), o0 + min(2, nv - 1), o0 + min(3, nv - 1)) * (pc.Cg * khw);
+                    int wb[CH];
+                    [[unroll]] for (int u = 0; u < CH; u++) wb[u] = (o0 + min(u, nv - 1)) * (pc.Cg * khw);
                     int r0 = p * pc.sh - pc.pt, s0 = q * pc.sw - pc.pl, hw = pc.H * pc.W;
                     int xb = (n * pc.C + grp * pc.Cg) * hw;
-                    vec4 acc = vec4(0.0);
+                    float acc[CH];
+                    [[unroll]] for (int u = 0; u < CH; u++) acc[u] = 0.0;
                     for (int c = 0; c < pc.Cg; c++) {
                         for (int i = 0; i < pc.kh; i++) {
                             int r = r0 + i * pc.dh;
@@ -534,7 +545,7 @@ final class ConvKernels {
                                 if (s < 0 || s >= pc.W) continue;
                                 float v = x[xb + c * hw + r * pc.W + s];
                                 int k = c * khw + i * pc.kw + j;
-                                acc += v * vec4(w[wb.x + k], w[wb.y + k], w[wb.z + k], w[wb.w + k]);
+                                [[unroll]] for (int u = 0; u < CH; u++) acc[u] = fma(v, w[wb[u] + k], acc[u]);
                             }
                         }
                     }
@@ -542,20 +553,20 @@ final class ConvKernels {
                     for (int k = 0; k < nv; k++) y[ob + k * plane] = rnd(acc[k], pc.mode);
                 }
                 """.replace("GEOMETRY", GEOMETRY_FIELDS);
-        return new Kernel("conv2d_direct", src, 3);
+        return new Kernel("conv2d_direct_" + ch, src, 3);
     }
 
     /**
      * Direct transposed convolution in gather form for thin operands: one invocation per output
-     * pixel {@code (r, s)} and chunk of {@link #DIRECT_CHANNELS} output channels. Tap {@code i}
+     * pixel {@code (r, s)} and chunk of {@code ch} output channels. Tap {@code i}
      * contributes input row {@code (r + pt - i dh) / sh} when the division is exact and lands in
      * the input; the exact taps are every {@code iStep = sh / gcd(sh, dh)}-th from the first, so
      * the loop visits only those. Push: as {@link #conv2dDirect} (image side = the input
      * {@code Cin, H, W}, column side = the output {@code Cout, Ho, Wo}, {@code Cg = Cin/groups},
      * {@code Og = Cout/groups}).
      */
-    static Kernel convTranspose2dDirect() {
-        String src = GlslKernels.HEADER + DIRECT_PUSH + """
+    static Kernel convTranspose2dDirect(int ch) {
+        String src = GlslKernels.HEADER + "#define CH " + ch + "\n" + DIRECT_PUSH + """
                 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
                 layout(std430, binding = 1) readonly buffer X { float x[]; };
                 layout(std430, binding = 2) readonly buffer Wt { float w[]; };
@@ -571,17 +582,19 @@ final class ConvKernels {
                 void main() {
                     uint id = flatId();
                     if (id >= uint(pc.count)) return;
-                    int e = int(id), chunks = (pc.Og + 3) / 4;
+                    int e = int(id), chunks = (pc.Og + CH - 1) / CH;
                     int s = e % pc.Wo, t = e / pc.Wo, r = t % pc.Ho;
                     t /= pc.Ho;
                     int ch = t % chunks;
                     t /= chunks;
                     int grp = t % pc.G, n = t / pc.G;
-                    int c0 = ch * 4, nv = min(4, pc.Og - c0), khw = pc.kh * pc.kw, hw = pc.H * pc.W;
-                    ivec4 wo = ivec4(c0, c0 + min(1, nv - 1), c0 + min(2, nv - 1), c0 + min(3, nv - 1)) * khw;
+                    int c0 = ch * CH, nv = min(CH, pc.Og - c0), khw = pc.kh * pc.kw, hw = pc.H * pc.W;
+                    int wo[CH];
+                    [[unroll]] for (int u = 0; u < CH; u++) wo[u] = (c0 + min(u, nv - 1)) * khw;
                     int rb = r + pc.pt, sb = s + pc.pl;
                     int i0 = firstTap(rb, pc.dh, pc.sh, pc.kh, pc.iStep), j0 = firstTap(sb, pc.dw, pc.sw, pc.kw, pc.jStep);
-                    vec4 acc = vec4(0.0);
+                    float acc[CH];
+                    [[unroll]] for (int u = 0; u < CH; u++) acc[u] = 0.0;
                     for (int c = 0; c < pc.Cg; c++) {
                         int ci = grp * pc.Cg + c;
                         int xb = (n * pc.C + ci) * hw, wb = ci * pc.Og * khw;
@@ -597,7 +610,7 @@ final class ConvKernels {
                                 if (q >= pc.W) continue;
                                 float v = x[xb + p * pc.W + q];
                                 int k = wb + i * pc.kw + j;
-                                acc += v * vec4(w[k + wo.x], w[k + wo.y], w[k + wo.z], w[k + wo.w]);
+                                [[unroll]] for (int u = 0; u < CH; u++) acc[u] = fma(v, w[k + wo[u]], acc[u]);
                             }
                         }
                     }
@@ -605,7 +618,7 @@ final class ConvKernels {
                     for (int k = 0; k < nv; k++) y[ob + k * plane] = rnd(acc[k], pc.mode);
                 }
                 """.replace("GEOMETRY", GEOMETRY_FIELDS);
-        return new Kernel("conv_transpose2d_direct", src, 3);
+        return new Kernel("conv_transpose2d_direct_" + ch, src, 3);
     }
 
     private static final String DIRECT_PUSH = """
@@ -650,175 +663,5 @@ final class ConvKernels {
                 }
                 """.replace("GEOMETRY", GEOMETRY_FIELDS);
         return new Kernel("conv2d_weight_grad_direct", src, 3);
-    }
-
-    // ---- max pooling ---------------------------------------------------------------------
-
-    /** Push ints of one window axis: A, B, D, E, step (see the class comment). */
-    static final int AXIS_INTS = 5;
-
-    /**
-     * The closed form {@code A, B, D, E, step} of {@code win}'s windows along {@code axis} for an
-     * input of size {@code n}, checked against {@link PoolWindow#start}/{@link PoolWindow#taps} at
-     * every output position and for the monotonicity the scatter's window walk relies on; null
-     * when the form does not describe the windows or would overflow 32-bit arithmetic.
-     */
-    static int[] windowAxis(PoolWindow win, int axis, int n) {
-        int out = win.outSize(axis, n);
-        long a, b, d, e;
-        switch (win) {
-            case PoolWindow.Fixed f -> {
-                int k = axis == 0 ? f.kernelH() : f.kernelW(), s = axis == 0 ? f.strideH() : f.strideW(), p = axis == 0 ? f.padH() : f.padW();
-                a = s;
-                b = -p;
-                d = 1;
-                e = k - p;
-            }
-            case PoolWindow.Adaptive ad -> {
-                a = n;
-                b = 0;
-                d = out;
-                e = n + out - 1L;
-            }
-        }
-        int step = win.step(axis);
-        if (a < 1 || d < 1 || step < 1) return null;
-        long limit = Integer.MAX_VALUE / 2;
-        // the largest intermediates: o A + E and (r + 1) D - B for o < out, r < n
-        if ((long) out * a + Math.abs(e) + Math.abs(b) > limit || (n + 1L) * d + Math.abs(b) > limit) return null;
-        long prevStart = Long.MIN_VALUE, prevEnd = Long.MIN_VALUE;
-        for (int o = 0; o < out; o++) {
-            long start = Math.floorDiv(o * a + b, d), taps = Math.floorDiv(o * a + e, d) - start;
-            if (start != win.start(axis, o, n) || taps != win.taps(axis, o, n)) return null;
-            long end = start + (taps - 1) * step + 1;
-            if (start < prevStart || end < prevEnd) return null;
-            prevStart = start;
-            prevEnd = end;
-        }
-        return new int[] {(int) a, (int) b, (int) d, (int) e, step};
-    }
-
-    private static final String WINDOW = """
-            int fdiv(int a, int d) { int q = a / d; return q * d > a ? q - 1 : q; }
-            int wStart(int ax, int o) { return fdiv(o * pc.win[ax * 5] + pc.win[ax * 5 + 1], pc.win[ax * 5 + 2]); }
-            int wTaps(int ax, int o) { return fdiv(o * pc.win[ax * 5] + pc.win[ax * 5 + 3], pc.win[ax * 5 + 2]) - wStart(ax, o); }
-            // Plane offset of the arg-max of window (p, q), or -1 when no tap lies inside the input.
-            int argmax(int base, int p, int q) {
-                int r0 = wStart(0, p), nr = wTaps(0, p), c0 = wStart(1, q), nc = wTaps(1, q), sr = pc.win[4], sc = pc.win[9];
-                int best = -1;
-                float bv = -INF;
-                for (int a = 0; a < nr; a++) {
-                    int r = r0 + a * sr;
-                    if (r < 0 || r >= pc.H) continue;
-                    for (int b = 0; b < nc; b++) {
-                        int c = c0 + b * sc;
-                        if (c < 0 || c >= pc.W) continue;
-                        float v = x[base + r * pc.W + c];
-                        if (best < 0) best = r * pc.W + c;
-                        if (v > bv || isnan(v)) { bv = v; best = r * pc.W + c; }
-                    }
-                }
-                return best;
-            }
-            """;
-
-    /** {@code y[plane, p, q] = u[plane, argmax]}, one invocation per output. Push: count, mode, H, W, Ho, Wo, win[10]. */
-    static Kernel maxPoolSelect() {
-        String src = GlslKernels.HEADER + """
-                layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-                layout(std430, binding = 1) readonly buffer X { float x[]; };
-                layout(std430, binding = 2) readonly buffer U { float u[]; };
-                layout(push_constant) uniform P { int count; uint mode; int H; int W; int Ho; int Wo; int win[10]; } pc;
-                WINDOW
-                void main() {
-                    uint id = flatId();
-                    if (id >= uint(pc.count)) return;
-                    int e = int(id);
-                    int q = e % pc.Wo, t = e / pc.Wo, p = t % pc.Ho, plane = t / pc.Ho;
-                    int base = plane * pc.H * pc.W;
-                    int k = argmax(base, p, q);
-                    y[id] = rnd(k < 0 ? -INF : u[base + k], pc.mode);
-                }
-                """.replace("WINDOW", WINDOW);
-        return new Kernel("max_pool_select", src, 3);
-    }
-
-    /** Rows and columns of the input tile one workgroup of the scatter covers (256 elements). */
-    static final int SCATTER_TILE_H = 8, SCATTER_TILE_W = 32;
-
-    /**
-     * {@code y[plane, r, c] = sum of g[plane, p, q]} over the windows {@code (p, q)} whose arg-max
-     * is {@code (r, c)}. One workgroup per {@value #SCATTER_TILE_H} x {@value #SCATTER_TILE_W} tile
-     * of a plane: it first finds the arg-max of every window that can reach the tile (the
-     * windows' ranges along each axis are contiguous: windows start and end in order), one per
-     * invocation, into shared memory, then each invocation walks the windows containing its
-     * element and adds the gradients of those whose arg-max it is. Overlapping windows thus scan
-     * their taps once per tile instead of once per element; a tile reached by more windows than
-     * the shared table holds recomputes the arg-maxes per element. Push: total workgroups, mode,
-     * H, W, Ho, Wo, win[10], tilesX, tilesY.
-     */
-    static Kernel maxPoolScatter() {
-        String src = GlslKernels.HEADER + """
-                layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-                layout(std430, binding = 1) readonly buffer X { float x[]; };
-                layout(std430, binding = 2) readonly buffer G { float g[]; };
-                layout(push_constant) uniform P { int count; uint mode; int H; int W; int Ho; int Wo; int win[10]; int tilesX; int tilesY; } pc;
-                #define CAP 2048
-                shared int amax[CAP];
-                WINDOW
-                // Last window along ax whose start is <= r (windows start in order).
-                int lastWindow(int ax, int r, int count) {
-                    return min(count - 1, fdiv((r + 1) * pc.win[ax * 5 + 2] - pc.win[ax * 5 + 1] - 1, pc.win[ax * 5]));
-                }
-                // Last tap of window o along ax.
-                int lastTap(int ax, int o) { return wStart(ax, o) + (wTaps(ax, o) - 1) * pc.win[ax * 5 + 4]; }
-                // First window along ax whose last tap is >= r, given the last one starting <= r.
-                int firstWindow(int ax, int r, int last) {
-                    int o = last;
-                    while (o >= 0 && lastTap(ax, o) >= r) o--;
-                    return o + 1;
-                }
-                // Whether r is a tap of window o along ax, given start(o) <= r; -1 once the window (and all before it) ends before r.
-                int tapOf(int ax, int o, int r) {
-                    int st = wStart(ax, o), step = pc.win[ax * 5 + 4];
-                    if (lastTap(ax, o) < r) return -1;
-                    int d = r - st;
-                    return d % step == 0 ? 1 : 0;
-                }
-                void main() {
-                    int wg = int(groupId());
-                    if (wg >= pc.count) return;
-                    int tx = wg % pc.tilesX, t = wg / pc.tilesX, ty = t % pc.tilesY, plane = t / pc.tilesY;
-                    int lid = int(gl_LocalInvocationID.x);
-                    int r0 = ty * 8, c0 = tx * 32, r1 = min(r0 + 8, pc.H) - 1, c1 = min(c0 + 32, pc.W) - 1;
-                    int pHi = lastWindow(0, r1, pc.Ho), qHi = lastWindow(1, c1, pc.Wo);
-                    int pLo = firstWindow(0, r0, lastWindow(0, r0, pc.Ho)), qLo = firstWindow(1, c0, lastWindow(1, c0, pc.Wo));
-                    int nr = max(pHi - pLo + 1, 0), nc = max(qHi - qLo + 1, 0);
-                    int base = plane * pc.H * pc.W, gb = plane * pc.Ho * pc.Wo;
-                    bool shared_ = nr * nc <= CAP;
-                    if (shared_) {
-                        for (int w = lid; w < nr * nc; w += 256) amax[w] = argmax(base, pLo + w / nc, qLo + w % nc);
-                        barrier();
-                    }
-                    int r = r0 + lid / 32, c = c0 + lid % 32;
-                    if (r > r1 || c > c1) return;
-                    int self = r * pc.W + c;
-                    float acc = 0.0;
-                    for (int p = lastWindow(0, r, pc.Ho); p >= 0; p--) {
-                        int tp = tapOf(0, p, r);
-                        if (tp < 0) break;
-                        if (tp == 0) continue;
-                        for (int q = lastWindow(1, c, pc.Wo); q >= 0; q--) {
-                            int tq = tapOf(1, q, c);
-                            if (tq < 0) break;
-                            if (tq == 0) continue;
-                            int k = shared_ ? amax[(p - pLo) * nc + q - qLo] : argmax(base, p, q);
-                            if (k == self) acc += g[gb + p * pc.Wo + q];
-                        }
-                    }
-                    y[base + self] = rnd(acc, pc.mode);
-                }
-                """.replace("WINDOW", WINDOW);
-        return new Kernel("max_pool_scatter", src, 3);
     }
 }

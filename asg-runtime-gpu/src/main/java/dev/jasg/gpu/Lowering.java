@@ -314,16 +314,16 @@ final class Lowering {
         }
         int gh = geo[9] / gcd(geo[9], geo[13]), gw = geo[10] / gcd(geo[10], geo[14]);
         // direct forward kernels: one invocation per output pixel and chunk of channels
-        long invocations = conv == ConvKernels.Conv.WEIGHT_GRAD ? count
-                : (long) batch * groups * ceil(m, ConvKernels.DIRECT_CHANNELS) * geo[4] * geo[5];
+        int ch = ConvKernels.directChannels(m);
+        long invocations = conv == ConvKernels.Conv.WEIGHT_GRAD ? count : (long) batch * groups * ceil(m, ch) * geo[4] * geo[5];
         if (invocations > Integer.MAX_VALUE) throw new BackendException(invocations + " invocations exceed 32-bit indexing at " + describe(n, null));
         int[] push = new int[ConvKernels.DIRECT_HEAD + geo.length];
         int[] head = {(int) invocations, mode, m, batch, groups, gh, gw};
         System.arraycopy(head, 0, push, 0, head.length);
         System.arraycopy(geo, 0, push, head.length, geo.length);
         return switch (conv) {
-            case FORWARD -> flat(ConvKernels.conv2dDirect(), n, invocations, bind, push);
-            case TRANSPOSED -> flat(ConvKernels.convTranspose2dDirect(), n, invocations, bind, push);
+            case FORWARD -> flat(ConvKernels.conv2dDirect(ch), n, invocations, bind, push);
+            case TRANSPOSED -> flat(ConvKernels.convTranspose2dDirect(ch), n, invocations, bind, push);
             case WEIGHT_GRAD -> {
                 int[] grid = grid(count, n);
                 yield dispatch(ConvKernels.weightGradDirect(), n, bind, push, grid[0], grid[1], 1);
@@ -336,31 +336,33 @@ final class Lowering {
     }
 
     /**
-     * Max-pooling selection (one invocation per window) or scatter (one workgroup per input tile)
-     * of {@code planes x h x w} inputs {@code xd} pooled to {@code pd}, the window's axes in closed form.
+     * Max-pooling selection (one invocation per window) or scatter (one per input element, a
+     * workgroup per tile of a plane) of
+     * {@code planes x h x w} inputs {@code xd} pooled to {@code pd}, the window's axes in closed form.
      */
     private Step pool(boolean scatter, Node n, Program.Binding b, dev.jasg.core.PoolWindow win, int[] xd, int[] pd, long count, int mode,
                       View out, View[] in) {
-        int[] rows = ConvKernels.windowAxis(win, 0, xd[2]), cols = ConvKernels.windowAxis(win, 1, xd[3]);
+        int[] rows = PoolKernels.windowAxis(win, 0, xd[2]), cols = PoolKernels.windowAxis(win, 1, xd[3]);
         if (rows == null || cols == null) {
             throw new BackendException("the Vulkan pooling kernels cannot describe the windows " + win + " of " + describe(n, b) + " in 32-bit closed form");
         }
-        int a = ConvKernels.AXIS_INTS;
-        int[] push = new int[8 + 2 * a];
+        int a = PoolKernels.AXIS_INTS;
+        int[] push = new int[(scatter ? 9 : 6) + 2 * a];
         int[] head = {(int) count, mode, xd[2], xd[3], pd[2], pd[3]};
         System.arraycopy(head, 0, push, 0, head.length);
         System.arraycopy(rows, 0, push, head.length, a);
         System.arraycopy(cols, 0, push, head.length + a, a);
         View[] bind = {out, in[0], in[1]};
-        if (!scatter) return flat(ConvKernels.maxPoolSelect(), n, count, bind, Arrays.copyOf(push, 6 + 2 * a));
-        long tilesX = ceil(xd[3], ConvKernels.SCATTER_TILE_W), tilesY = ceil(xd[2], ConvKernels.SCATTER_TILE_H);
-        long groups = (long) xd[0] * xd[1] * tilesX * tilesY;
+        if (!scatter) return flat(PoolKernels.maxPoolSelect(), n, count, bind, push);
+        int tileW = PoolKernels.scatterTileWidth(xd[3]);
+        long tilesX = ceil(xd[3], tileW), tilesY = ceil(xd[2], 256 / tileW), groups = (long) xd[0] * xd[1] * tilesX * tilesY;
         if (groups > Integer.MAX_VALUE) throw new BackendException(groups + " workgroups exceed the device's grid at " + describe(n, b));
         push[0] = (int) groups;
         push[6 + 2 * a] = (int) tilesX;
         push[7 + 2 * a] = (int) tilesY;
+        push[8 + 2 * a] = tileW;
         int[] grid = grid(groups, n);
-        return dispatch(ConvKernels.maxPoolScatter(), n, bind, push, grid[0], grid[1], 1);
+        return dispatch(PoolKernels.maxPoolScatter(), n, bind, push, grid[0], grid[1], 1);
     }
 
     private static long ceil(long a, long b) {
