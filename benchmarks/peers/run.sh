@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the four workloads (sgemm, mlp, cnn, transformer) on JASG's CPU backend and on PyTorch (and,
+# with --dl4j, on DL4J SameDiff) side by side: for each round and workload, the peers run one right
+# after the other, so each round gives same-run ratios; the summary prints the median of every
+# figure and of the per-round ratios. Only same-run ratios mean anything on a shared machine.
+#
+#   benchmarks/peers/run.sh [--rounds 3] [--seconds 5] [--warmup 5] [--dl4j] [--no-build] [--only NAME]...
+#
+# Needs: a JDK 21+ (JAVA_HOME), Maven, and for PyTorch Debian's python3-torch and libopenblas0-pthread
+# (apt-get install python3-torch libopenblas0-pthread). PyTorch runs with torch.set_num_threads(2)
+# and the machine's OPENBLAS_CORETYPE, JASG with its fixed pool (one thread per processor).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+rounds=3 seconds=5 warmup=5 dl4j=0 build=1 dl4j_warmup=40
+only=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift ;;
+    --seconds) seconds=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
+    --dl4j) dl4j=1 ;;
+    --dl4j-warmup) dl4j_warmup=$2; shift ;;
+    --no-build) build=0 ;;
+    --only) only+=("$2"); shift ;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--dl4j] [--dl4j-warmup S] [--no-build] [--only NAME]..." >&2; exit 2 ;;
+  esac
+  shift
+done
+[ ${#only[@]} -gt 0 ] || only=(sgemm mlp cnn transformer)
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+
+if [ "$build" = 1 ]; then
+  echo "# building the benchmarks jar" >&2
+  mvn -q -pl benchmarks -am package -DskipTests
+  [ "$dl4j" = 1 ] && mvn -q -f benchmarks/peers/dl4j/pom.xml package
+fi
+log=$(mktemp /tmp/jasg-peers.XXXXXX)
+echo "# log: $log" >&2
+{
+  echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p') cpus=$(nproc) OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+  echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee -a "$log"
+for r in $(seq 1 "$rounds"); do
+  for w in "${only[@]}"; do
+    echo "round $r $w" >> "$log"
+    "$JAVA" --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.bench.Peers \
+      --only "$w" --seconds "$seconds" --warmup "$warmup" 2>/dev/null | tee -a "$log" | grep "^jasg_$w " >&2 || true
+    "$PY" benchmarks/peers/torch_peers.py --only "$w" --seconds "$seconds" --warmup "$warmup" 2>/dev/null \
+      | tee -a "$log" | grep "^torch_$w " >&2 || echo "# torch_$w failed (is python3-torch installed?)" | tee -a "$log" >&2
+    if [ "$dl4j" = 1 ]; then
+      OMP_NUM_THREADS=2 "$JAVA" --enable-native-access=ALL-UNNAMED \
+        -cp "benchmarks/peers/dl4j/target/classes:$(cat benchmarks/peers/dl4j/target/classpath.txt)" dev.jasg.bench.dl4j.Dl4jPeers \
+        --only "$w" --seconds "$seconds" --warmup "$dl4j_warmup" 2>/dev/null | grep -v "^Added differentiated" | tee -a "$log" | grep "^dl4j_$w " >&2 || true
+    fi
+  done
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
+
+"$PY" - "$log" <<'PY'
+import re, statistics, sys
+rounds = {}   # (round, workload) -> {peer: value}
+units = {}
+cur = None
+for line in open(sys.argv[1]):
+    m = re.match(r"round (\d+) (\w+)", line)
+    if m:
+        cur = (int(m.group(1)), m.group(2)); rounds[cur] = {}; continue
+    m = re.match(r"(jasg|torch|dl4j)_(\w+) ([0-9.]+) (\S+)$", line.strip())
+    if m and cur and m.group(2) == cur[1]:
+        rounds[cur][m.group(1)] = float(m.group(3)); units[cur[1]] = m.group(4)
+def med(xs): return statistics.median(xs) if xs else float("nan")
+print()
+print(f"{'workload':12} {'unit':10} {'jasg':>10} {'torch':>10} {'dl4j':>10} {'jasg/torch':>11} {'jasg/dl4j':>10}   (medians; ratios are medians of same-round ratios)")
+for w in dict.fromkeys(k[1] for k in rounds):
+    rs = [v for k, v in rounds.items() if k[1] == w]
+    col = lambda p: [r[p] for r in rs if p in r]
+    ratio = lambda p: [r["jasg"] / r[p] for r in rs if "jasg" in r and p in r and r[p] > 0]
+    f = lambda x: "-" if x != x else f"{x:.1f}"
+    g = lambda x: "-" if x != x else f"{x:.2f}"
+    print(f"{w:12} {units.get(w, ''):10} {f(med(col('jasg'))):>10} {f(med(col('torch'))):>10} {f(med(col('dl4j'))):>10} "
+          f"{g(med(ratio('torch'))):>11} {g(med(ratio('dl4j'))):>10}   per round vs torch: {', '.join(f'{x:.2f}' for x in ratio('torch'))}")
+PY
