@@ -43,9 +43,16 @@ class ScreenshotTest {
     @BeforeAll
     static void startXvfb() throws Exception {
         String exe = findXvfb();
+        boolean required = System.getenv("JASG_REQUIRE_DISPLAY") != null;
         if (exe == null) {
-            if (System.getenv("JASG_REQUIRE_DISPLAY") != null) throw new AssertionError("Xvfb is not installed (apt-get install xvfb) and JASG_REQUIRE_DISPLAY is set");
+            if (required) throw new AssertionError("Xvfb is not installed (apt-get install xvfb) and JASG_REQUIRE_DISPLAY is set");
             Assumptions.abort("Xvfb not installed; skipping the screenshot test (apt-get install xvfb)");
+        }
+        // A headless JDK build has no X11 toolkit to open a window with.
+        if (!Files.exists(Path.of(System.getProperty("java.home"), "lib", "libawt_xawt.so"))) {
+            String why = "this JDK (" + System.getProperty("java.home") + ") has no X11 AWT (libawt_xawt.so): it is a headless build";
+            if (required) throw new AssertionError(why + "; use a full JDK");
+            Assumptions.abort(why);
         }
         // -displayfd: Xvfb picks a free display number and writes it to the given descriptor (1: its stdout).
         xvfb = new ProcessBuilder(exe, "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
