@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The UI bundles have the same keys in both languages, and every key the code asks for exists. */
+@org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
 class MessagesTest {
     @Test
     void bothLanguagesHaveTheSameKeysAndNoBlankText() {
