@@ -59,6 +59,7 @@ final class GraphCanvas extends JComponent {
         setPreferredSize(new Dimension(900, 600));
         setFocusable(true);
         setFont(javax.swing.UIManager.getFont("Label.font"));
+        setToolTipText(""); // turns tooltips on; the text comes from getToolTipText(MouseEvent)
         MouseAdapter mouse = new MouseAdapter() {
             @Override
             public void mousePressed(MouseEvent e) {
@@ -219,6 +220,19 @@ final class GraphCanvas extends JComponent {
         } catch (NoninvertibleTransformException e) {
             return new Point2D.Double();
         }
+    }
+
+    /** The hovered box's path, id and shape. */
+    @Override
+    public String getToolTipText(MouseEvent e) {
+        if (layout == null) return null;
+        LayoutResult.Box b = boxAt(toWorld(e.getPoint()));
+        if (b == null) return null;
+        if (b.isScope()) return b.scope() + " (" + nodesFormat.replace("{0}", Integer.toString(b.count())) + ")";
+        var v = layout.model().nodes().get(b.node());
+        String what = v.isOutput() ? v.output() : v.node().path();
+        return "<html><b>" + dev.jasg.viewer.inspect.NodeDescription.esc(what) + "</b><br>%" + v.node().id() + " · "
+                + v.node().dtype().label() + v.node().shape() + "</html>";
     }
 
     private LayoutResult.Box boxAt(Point2D w) {
