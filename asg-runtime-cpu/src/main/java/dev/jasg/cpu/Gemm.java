@@ -1,5 +1,7 @@
 package dev.jasg.cpu;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * Single-precision GEMM, {@code C = (accumulate ? C : 0) + op(A) op(B)}, for row-major
  * {@code float[]} operands at an offset, either of them transposed: the one product every CPU
@@ -18,8 +20,9 @@ package dev.jasg.cpu;
  * without it a scalar tile loop the JIT vectorises as it can is used.
  *
  * <p>Products of at least {@link #PARALLEL_MIN} multiply-adds are split over {@link CpuThreads}
- * into blocks of rows (or of columns, when C is wider than tall), each a complete product with
- * its own packing buffers; called from a pool thread it runs serially.
+ * into a few blocks of rows per thread (or of columns, when C is wider than tall), each a complete
+ * product with its own packing buffers, which the threads claim as they come free; called from a
+ * pool thread it runs serially.
  */
 final class Gemm {
     /** True when the Vector API micro-kernel is used. */
@@ -33,6 +36,8 @@ final class Gemm {
     static final int MC = 12 * MR;
     /** Columns of a packed panel of B ({@code KC x NC}, 2 MiB). */
     static final int NC = 64 * NR;
+    /** Blocks a parallel product is cut into per thread (each packs its own panels, so not many). */
+    private static final int BLOCKS_PER_THREAD = 4;
     /** Multiply-adds below which a product runs on the calling thread. */
     static final long PARALLEL_MIN = 1 << 17;
 
@@ -84,16 +89,24 @@ final class Gemm {
         if (work < PARALLEL_MIN || threads == 1) {
             serial(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         } else if (m >= n && m >= 2 * MR) {
-            int blocks = (m + MR - 1) / MR;
-            CpuThreads.parallelFor(blocks, 1, (b0, b1) -> {
-                int i0 = b0 * MR, i1 = Math.min(m, b1 * MR);
-                serial(i1 - i0, n, k, a, aOff + i0 * ars, ars, acs, b, bOff, brs, bcs, c, cOff + i0 * ldc, ldc, accumulate);
+            // blocks of rows, a few per thread, claimed as threads come free: a thread that shares its core with
+            // another process then takes fewer blocks instead of holding up the product
+            int tiles = (m + MR - 1) / MR, perBlock = Math.max(1, tiles / (BLOCKS_PER_THREAD * threads)), blocks = (tiles + perBlock - 1) / perBlock;
+            AtomicInteger next = new AtomicInteger();
+            CpuThreads.parallelFor(threads, 1, (t0, t1) -> {
+                for (int blk; (blk = next.getAndIncrement()) < blocks; ) {
+                    int i0 = blk * perBlock * MR, i1 = Math.min(m, i0 + perBlock * MR);
+                    serial(i1 - i0, n, k, a, aOff + i0 * ars, ars, acs, b, bOff, brs, bcs, c, cOff + i0 * ldc, ldc, accumulate);
+                }
             });
         } else if (n >= 2 * NR) {
-            int blocks = (n + NR - 1) / NR;
-            CpuThreads.parallelFor(blocks, 1, (b0, b1) -> {
-                int j0 = b0 * NR, j1 = Math.min(n, b1 * NR);
-                serial(m, j1 - j0, k, a, aOff, ars, acs, b, bOff + j0 * bcs, brs, bcs, c, cOff + j0, ldc, accumulate);
+            int tiles = (n + NR - 1) / NR, perBlock = Math.max(1, tiles / (BLOCKS_PER_THREAD * threads)), blocks = (tiles + perBlock - 1) / perBlock;
+            AtomicInteger next = new AtomicInteger();
+            CpuThreads.parallelFor(threads, 1, (t0, t1) -> {
+                for (int blk; (blk = next.getAndIncrement()) < blocks; ) {
+                    int j0 = blk * perBlock * NR, j1 = Math.min(n, j0 + perBlock * NR);
+                    serial(m, j1 - j0, k, a, aOff, ars, acs, b, bOff + j0 * bcs, brs, bcs, c, cOff + j0, ldc, accumulate);
+                }
             });
         } else {
             serial(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
