@@ -326,34 +326,134 @@ final class VectorMath {
      * row), {@code i < n}; Java's float comparisons, so NaN compares unequal to everything.
      */
     static void compareRow(dev.jasg.core.CompareOp k, float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
-        VectorOperators.Comparison op = switch (k) {
-            case EQ -> VectorOperators.EQ;
-            case NE -> VectorOperators.NE;
-            case LT -> VectorOperators.LT;
-            case LE -> VectorOperators.LE;
-            case GT -> VectorOperators.GT;
-            case GE -> VectorOperators.GE;
+        // a method per kind with the comparison written in it: a comparison passed as an argument is not intrinsified
+        int done = switch (k) {
+            case EQ -> compareEQ(x, ix, sx, y, iy, sy, o, io, n);
+            case NE -> compareNE(x, ix, sx, y, iy, sy, o, io, n);
+            case LT -> compareLT(x, ix, sx, y, iy, sy, o, io, n);
+            case LE -> compareLE(x, ix, sx, y, iy, sy, o, io, n);
+            case GT -> compareGT(x, ix, sx, y, iy, sy, o, io, n);
+            case GE -> compareGE(x, ix, sx, y, iy, sy, o, io, n);
         };
+        for (int i = done; i < n; i++) o[io + i] = k.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
+    }
+
+    /** The whole vectors of {@link #compareRow} for EQ, a loop per stride pattern; returns how many elements it did. */
+    private static int compareEQ(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
         FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
-        FloatVector xs = FloatVector.broadcast(S, x[ix]), ys = FloatVector.broadcast(S, y[iy]);
         int i = 0;
-        for (; i <= n - V; i += V) {
-            FloatVector a = sx == 0 ? xs : FloatVector.fromArray(S, x, ix + i);
-            FloatVector b = sy == 0 ? ys : FloatVector.fromArray(S, y, iy + i);
-            zero.blend(one, a.compare(op, b)).intoArray(o, io + i);
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        } else if (sx == 1) {
+            FloatVector ys = FloatVector.broadcast(S, y[iy]);
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.EQ, ys)).intoArray(o, io + i);
+        } else if (sy == 1) {
+            FloatVector xs = FloatVector.broadcast(S, x[ix]);
+            for (; i <= n - V; i += V) zero.blend(one, xs.compare(VectorOperators.EQ, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
         }
-        for (; i < n; i++) o[io + i] = k.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
+        return i;
+    }
+
+    /** The whole vectors of {@link #compareRow} for NE, a loop per stride pattern; returns how many elements it did. */
+    private static int compareNE(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.NE, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        } else if (sx == 1) {
+            FloatVector ys = FloatVector.broadcast(S, y[iy]);
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.NE, ys)).intoArray(o, io + i);
+        } else if (sy == 1) {
+            FloatVector xs = FloatVector.broadcast(S, x[ix]);
+            for (; i <= n - V; i += V) zero.blend(one, xs.compare(VectorOperators.NE, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        }
+        return i;
+    }
+
+    /** The whole vectors of {@link #compareRow} for LT, a loop per stride pattern; returns how many elements it did. */
+    private static int compareLT(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.LT, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        } else if (sx == 1) {
+            FloatVector ys = FloatVector.broadcast(S, y[iy]);
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.LT, ys)).intoArray(o, io + i);
+        } else if (sy == 1) {
+            FloatVector xs = FloatVector.broadcast(S, x[ix]);
+            for (; i <= n - V; i += V) zero.blend(one, xs.compare(VectorOperators.LT, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        }
+        return i;
+    }
+
+    /** The whole vectors of {@link #compareRow} for LE, a loop per stride pattern; returns how many elements it did. */
+    private static int compareLE(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.LE, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        } else if (sx == 1) {
+            FloatVector ys = FloatVector.broadcast(S, y[iy]);
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.LE, ys)).intoArray(o, io + i);
+        } else if (sy == 1) {
+            FloatVector xs = FloatVector.broadcast(S, x[ix]);
+            for (; i <= n - V; i += V) zero.blend(one, xs.compare(VectorOperators.LE, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        }
+        return i;
+    }
+
+    /** The whole vectors of {@link #compareRow} for GT, a loop per stride pattern; returns how many elements it did. */
+    private static int compareGT(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.GT, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        } else if (sx == 1) {
+            FloatVector ys = FloatVector.broadcast(S, y[iy]);
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.GT, ys)).intoArray(o, io + i);
+        } else if (sy == 1) {
+            FloatVector xs = FloatVector.broadcast(S, x[ix]);
+            for (; i <= n - V; i += V) zero.blend(one, xs.compare(VectorOperators.GT, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        }
+        return i;
+    }
+
+    /** The whole vectors of {@link #compareRow} for GE, a loop per stride pattern; returns how many elements it did. */
+    private static int compareGE(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.GE, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        } else if (sx == 1) {
+            FloatVector ys = FloatVector.broadcast(S, y[iy]);
+            for (; i <= n - V; i += V) zero.blend(one, FloatVector.fromArray(S, x, ix + i).compare(VectorOperators.GE, ys)).intoArray(o, io + i);
+        } else if (sy == 1) {
+            FloatVector xs = FloatVector.broadcast(S, x[ix]);
+            for (; i <= n - V; i += V) zero.blend(one, xs.compare(VectorOperators.GE, FloatVector.fromArray(S, y, iy + i))).intoArray(o, io + i);
+        }
+        return i;
     }
 
     /** {@code o[io+i] = m[im+i*sm] != 0 ? a[ia+i*sa] : b[ib+i*sb]} for strides 0 or 1, {@code i < n} (a NaN mask selects {@code a}). */
     static void whereRow(float[] m, int im, int sm, float[] a, int ia, int sa, float[] b, int ib, int sb, float[] o, int io, int n) {
-        FloatVector ms = FloatVector.broadcast(S, m[im]), as = FloatVector.broadcast(S, a[ia]), bs = FloatVector.broadcast(S, b[ib]);
         int i = 0;
-        for (; i <= n - V; i += V) {
-            FloatVector mv = sm == 0 ? ms : FloatVector.fromArray(S, m, im + i);
-            FloatVector av = sa == 0 ? as : FloatVector.fromArray(S, a, ia + i);
-            FloatVector bv = sb == 0 ? bs : FloatVector.fromArray(S, b, ib + i);
-            bv.blend(av, mv.compare(VectorOperators.NE, 0f)).intoArray(o, io + i);
+        if (sm == 1) {
+            // a loop per stride pattern of the two values (see compare)
+            if (sa == 1 && sb == 1) {
+                for (; i <= n - V; i += V) FloatVector.fromArray(S, b, ib + i).blend(FloatVector.fromArray(S, a, ia + i),
+                        FloatVector.fromArray(S, m, im + i).compare(VectorOperators.NE, 0f)).intoArray(o, io + i);
+            } else if (sa == 1) {
+                FloatVector bs = FloatVector.broadcast(S, b[ib]);
+                for (; i <= n - V; i += V) bs.blend(FloatVector.fromArray(S, a, ia + i),
+                        FloatVector.fromArray(S, m, im + i).compare(VectorOperators.NE, 0f)).intoArray(o, io + i);
+            } else if (sb == 1) {
+                FloatVector as = FloatVector.broadcast(S, a[ia]);
+                for (; i <= n - V; i += V) FloatVector.fromArray(S, b, ib + i).blend(as,
+                        FloatVector.fromArray(S, m, im + i).compare(VectorOperators.NE, 0f)).intoArray(o, io + i);
+            } else {
+                FloatVector as = FloatVector.broadcast(S, a[ia]), bs = FloatVector.broadcast(S, b[ib]);
+                for (; i <= n - V; i += V) bs.blend(as, FloatVector.fromArray(S, m, im + i).compare(VectorOperators.NE, 0f)).intoArray(o, io + i);
+            }
         }
         for (; i < n; i++) o[io + i] = m[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
     }
