@@ -1,12 +1,11 @@
 package dev.jasg.cpu;
 
 import dev.jasg.core.ConvGeometry;
-import dev.jasg.core.PoolWindow;
 
 import java.util.Arrays;
 
 /**
- * Convolution and max-pooling kernels on NCHW float arrays.
+ * Convolution kernels on NCHW float arrays (max pooling is in {@link PoolKernels}).
  *
  * <p>Convolutions are lowered to {@link Gemm} products per (image, group): {@code im2col}
  * unfolds the receptive fields of one image into a {@code [Cg kh kw, Ho Wo]} matrix so the
@@ -215,66 +214,5 @@ final class ConvKernels {
                 }
             }
         }
-    }
-
-    /** Pooling sizes: {@code planes = N C} planes of {@code h x w} pooled to {@code ho x wo}. */
-    record Pool(int planes, int h, int w, int ho, int wo, PoolWindow window) {}
-
-    /** {@code y = u} at the arg-max of {@code x} in each window ({@code -inf} for a window without taps). */
-    static void maxPoolSelect(Pool s, float[] x, float[] u, float[] y) {
-        int hw = s.h() * s.w();
-        CpuThreads.parallelFor(s.planes(), 8, (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int base = pl * hw, out = pl * s.ho() * s.wo();
-                for (int p = 0; p < s.ho(); p++) {
-                    for (int q = 0; q < s.wo(); q++) {
-                        int k = argmax(s, x, base, p, q);
-                        y[out + p * s.wo() + q] = k < 0 ? Float.NEGATIVE_INFINITY : u[base + k];
-                    }
-                }
-            }
-        });
-    }
-
-    /** {@code y} = zeros of {@code x}'s shape with each {@code g} added at the arg-max of its window of {@code x}. */
-    static void maxPoolScatter(Pool s, float[] x, float[] g, float[] y) {
-        int hw = s.h() * s.w();
-        CpuThreads.parallelFor(s.planes(), 8, (p0, p1) -> {
-            Arrays.fill(y, p0 * hw, p1 * hw, 0f);
-            for (int pl = p0; pl < p1; pl++) {
-                int base = pl * hw, in = pl * s.ho() * s.wo();
-                for (int p = 0; p < s.ho(); p++) {
-                    for (int q = 0; q < s.wo(); q++) {
-                        int k = argmax(s, x, base, p, q);
-                        if (k >= 0) y[base + k] += g[in + p * s.wo() + q];
-                    }
-                }
-            }
-        });
-    }
-
-    /** As the reference: the first tap inside the input, replaced by any larger or NaN tap; -1 when none. */
-    private static int argmax(Pool s, float[] x, int base, int p, int q) {
-        PoolWindow win = s.window();
-        int h = s.h(), w = s.w();
-        int r0 = win.start(0, p, h), c0 = win.start(1, q, w), nr = win.taps(0, p, h), nc = win.taps(1, q, w);
-        int sr = win.step(0), sc = win.step(1);
-        int best = -1;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < nr; i++) {
-            int r = r0 + i * sr;
-            if (r < 0 || r >= h) continue;
-            for (int j = 0; j < nc; j++) {
-                int c = c0 + j * sc;
-                if (c < 0 || c >= w) continue;
-                float v = x[base + r * w + c];
-                if (best < 0) best = r * w + c;
-                if (v > max || v != v) {
-                    max = v;
-                    best = r * w + c;
-                }
-            }
-        }
-        return best;
     }
 }

@@ -203,14 +203,16 @@ final class StepCompiler {
             case Op.MaxPoolSelect m -> {
                 int x = n.input(0), u = n.input(1);
                 int[] xd = dims(b, x);
-                ConvKernels.Pool geo = new ConvKernels.Pool(xd[0] * xd[1], xd[2], xd[3], out[2], out[3], m.window());
-                yield v -> ConvKernels.maxPoolSelect(geo, v[x], v[u], v[id]);
+                PoolKernels.Windows geo = PoolKernels.Windows.of(xd[0] * xd[1], xd[2], xd[3], m.window());
+                // select(x, x) is max pooling: the values alone, without tracking where they are
+                if (x == u) yield v -> PoolKernels.maxPool(geo, v[x], v[id]);
+                yield v -> PoolKernels.maxPoolSelect(geo, v[x], v[u], v[id]);
             }
             case Op.MaxPoolScatter m -> {
                 int x = n.input(0), gr = n.input(1);
-                int[] xd = dims(b, x), gd = dims(b, gr);
-                ConvKernels.Pool geo = new ConvKernels.Pool(xd[0] * xd[1], xd[2], xd[3], gd[2], gd[3], m.window());
-                yield v -> ConvKernels.maxPoolScatter(geo, v[x], v[gr], v[id]);
+                int[] xd = dims(b, x);
+                PoolKernels.Windows geo = PoolKernels.Windows.of(xd[0] * xd[1], xd[2], xd[3], m.window());
+                yield v -> PoolKernels.maxPoolScatter(geo, v[x], v[gr], v[id]);
             }
         };
     }

@@ -6,6 +6,7 @@ import dev.jasg.core.Backend;
 import dev.jasg.core.ConvGeometry;
 import dev.jasg.core.PoolWindow;
 import dev.jasg.testkit.OpCase;
+import dev.jasg.testkit.OpCase.Domain;
 import dev.jasg.testkit.OpCheck;
 import java.util.List;
 import java.util.stream.Stream;
@@ -50,11 +51,25 @@ class ConvKernelsTest {
                 row("conv_transpose2d 1x1").arg(4, 16, 7, 7).arg(16, 12, 1, 1)
                         .expect(new int[] {4, 12, 7, 7}, (g, a) -> a.get(0).convTranspose2d(a.get(1), ConvGeometry.unit(), 0, 0).tanh()),
                 row("max_pool2d 2x2 over 32 channels").arg(4, 32, 16, 16)
-                        .expect(new int[] {4, 32, 8, 8}, (g, a) -> a.get(0).maxPool2d(PoolWindow.Fixed.of(2, 2, 0)).square()));
+                        .expect(new int[] {4, 32, 8, 8}, (g, a) -> a.get(0).maxPool2d(PoolWindow.Fixed.of(2, 2, 0)).square()),
+                // ties, NaN and infinities: the arg-max rule must pick the reference's element
+                row("max_pool select and scatter with ties, NaN and -inf").arg(new Domain.Choice(1, 1, 2, Double.NaN, Double.NEGATIVE_INFINITY, 0), 2, 3, 7, 7)
+                        .arg(2, 3, 7, 7).arg(2, 3, 4, 4)
+                        .expect(new int[] {2, 3, 7, 7}, (g, a) -> a.get(0).maxPoolScatter(a.get(2), new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 1, 1, false))
+                                .add(a.get(0).maxPoolSelect(a.get(1), new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 1, 1, false)).sum())),
+                row("max_pool2d with NaN and -inf, padding, ceil").arg(new Domain.Choice(1, 2, Double.NaN, Double.NEGATIVE_INFINITY, 0, -3), 2, 3, 8, 7)
+                        .expect(new int[] {2, 3, 5, 4}, (g, a) -> a.get(0).maxPool2d(new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 1, 1, true))),
+                row("max_pool2d dilation 2, padding, ceil").arg(3, 4, 11, 10)
+                        .expect(new int[] {3, 4, 5, 5}, (g, a) -> a.get(0).maxPool2d(new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 2, 2, true))),
+                row("adaptive max pool, more outputs than inputs").arg(2, 3, 4, 5)
+                        .expect(new int[] {2, 3, 6, 7}, (g, a) -> a.get(0).maxPool2d(new PoolWindow.Adaptive(6, 7))));
     }
 
     @TestFactory
     Stream<DynamicTest> largeConvolutionsMatchTheReference() {
-        return rows().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> OpCheck.againstReference(cpu, c)));
+        return rows().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            OpCheck.shape(c);
+            OpCheck.againstReference(cpu, c);
+        }));
     }
 }
