@@ -21,7 +21,7 @@ final class PoolKernels {
      * columns likewise.
      */
     record Windows(int planes, int h, int w, int ho, int wo, int[] rowStart, int[] rowTaps, int rowStep,
-                   int[] colStart, int[] colTaps, int colStep) {
+                   int[] colStart, int[] colTaps, int colStep, int[] colOwner, boolean disjoint) {
 
         /** Resolves {@code window} over planes of {@code h x w}. */
         static Windows of(int planes, int h, int w, PoolWindow window) {
@@ -29,7 +29,14 @@ final class PoolKernels {
             int[] rs = new int[ho], rt = new int[ho], cs = new int[wo], ct = new int[wo];
             inside(window, 0, h, rs, rt);
             inside(window, 1, w, cs, ct);
-            return new Windows(planes, h, w, ho, wo, rs, rt, window.step(0), cs, ct, window.step(1));
+            // disjoint windows of adjacent taps: every input element belongs to at most one window
+            boolean disjoint = window.step(0) == 1 && window.step(1) == 1;
+            for (int p = 1; p < ho && disjoint; p++) disjoint = rs[p] >= rs[p - 1] + rt[p - 1];
+            for (int q = 1; q < wo && disjoint; q++) disjoint = cs[q] >= cs[q - 1] + ct[q - 1];
+            int[] owner = new int[w];
+            Arrays.fill(owner, -1);
+            if (disjoint) for (int q = 0; q < wo; q++) for (int j = 0; j < ct[q]; j++) owner[cs[q] + j] = q;
+            return new Windows(planes, h, w, ho, wo, rs, rt, window.step(0), cs, ct, window.step(1), owner, disjoint);
         }
 
         /** For each output position along {@code axis}: the first tap inside {@code [0, n)} and how many taps lie inside. */
@@ -92,11 +99,22 @@ final class PoolKernels {
         });
     }
 
-    /** {@code y} = zeros of {@code x}'s shape with each {@code g} added at the arg-max of its window of {@code x}. */
+    /**
+     * {@code y} = zeros of {@code x}'s shape with each {@code g} added at the arg-max of its window
+     * of {@code x}. Disjoint windows (the usual stride >= kernel) take a vectorisable path: per
+     * output row, the window maxima come from column maxima as in {@link #maxPool}, and each input
+     * element of the row's windows gets {@code g} where it equals its window's maximum; a window
+     * whose maximum occurs twice (only the first may get {@code g}) or is NaN (the last NaN gets
+     * it) is then redone by the exact walk.
+     */
     static void maxPoolScatter(Windows s, float[] x, float[] g, float[] y) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo();
         CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
             Arrays.fill(y, p0 * hw, p1 * hw, 0f);
+            if (s.disjoint()) {
+                disjointScatter(s, x, g, y, p0, p1);
+                return;
+            }
             for (int pl = p0; pl < p1; pl++) {
                 int base = pl * hw, o = pl * out;
                 for (int p = 0; p < s.ho(); p++) {
@@ -107,6 +125,50 @@ final class PoolKernels {
                 }
             }
         });
+    }
+
+    private static void disjointScatter(Windows s, float[] x, float[] g, float[] y, int p0, int p1) {
+        int w = s.w(), hw = s.h() * w, out = s.ho() * s.wo();
+        int[] owner = s.colOwner();
+        float[] cols = new float[w], m = new float[s.wo()], mAt = new float[w], gAt = new float[w];
+        int[] hits = new int[w];
+        for (int pl = p0; pl < p1; pl++) {
+            int base = pl * hw, o = pl * out;
+            for (int p = 0; p < s.ho(); p++, o += s.wo()) {
+                int r0 = base + s.rowStart()[p] * w, nr = s.rowTaps()[p];
+                Arrays.fill(cols, Float.NEGATIVE_INFINITY);
+                for (int i = 0, row = r0; i < nr; i++, row += w) {
+                    for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
+                }
+                for (int q = 0; q < s.wo(); q++) {
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0, c = s.colStart()[q]; j < s.colTaps()[q]; j++, c++) max = Math.max(max, cols[c]);
+                    m[q] = max;
+                }
+                // columns outside every window compare with NaN, which nothing equals
+                for (int c = 0; c < w; c++) {
+                    int q = owner[c];
+                    mAt[c] = q >= 0 ? m[q] : Float.NaN;
+                    gAt[c] = q >= 0 ? g[o + q] : 0f;
+                }
+                Arrays.fill(hits, 0);
+                for (int i = 0, row = r0; i < nr; i++, row += w) {
+                    for (int c = 0; c < w; c++) {
+                        boolean hit = x[row + c] == mAt[c];
+                        y[row + c] = hit ? gAt[c] : 0f;
+                        hits[c] += hit ? 1 : 0;
+                    }
+                }
+                for (int q = 0; q < s.wo(); q++) {
+                    int count = 0;
+                    for (int j = 0, c = s.colStart()[q]; j < s.colTaps()[q]; j++, c++) count += hits[c];
+                    if (count == 1 || s.colTaps()[q] == 0 || nr == 0) continue;
+                    // a tie or a NaN: clear the window and route g by the exact rule
+                    for (int i = 0, row = r0 + s.colStart()[q]; i < nr; i++, row += w) Arrays.fill(y, row, row + s.colTaps()[q], 0f);
+                    y[argmax(s, x, base, p, q)] += g[o + q];
+                }
+            }
+        }
     }
 
     /** Flat index into {@code x} of window {@code (p, q)}'s arg-max in the plane at {@code base}, or -1 when no tap is inside. */

@@ -57,6 +57,12 @@ class ConvKernelsTest {
                         .arg(2, 3, 7, 7).arg(2, 3, 4, 4)
                         .expect(new int[] {2, 3, 7, 7}, (g, a) -> a.get(0).maxPoolScatter(a.get(2), new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 1, 1, false))
                                 .add(a.get(0).maxPoolSelect(a.get(1), new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 1, 1, false)).sum())),
+                row("max_pool scatter over disjoint windows with ties, NaN, -inf and signed zeros")
+                        .arg(new Domain.Choice(1, 1, 2, Double.NaN, Double.NEGATIVE_INFINITY, 0, -0.0), 2, 3, 8, 8).arg(2, 3, 4, 4)
+                        .expect(new int[] {2, 3, 8, 8}, (g, a) -> a.get(0).maxPoolScatter(a.get(1), PoolWindow.Fixed.of(2, 2, 0))),
+                row("max_pool scatter, disjoint windows with padding, ceil mode and a gap").arg(new Domain.Choice(1, 2, 3, 2, -1), 2, 2, 9, 11)
+                        .arg(2, 2, 4, 4)
+                        .expect(new int[] {2, 2, 9, 11}, (g, a) -> a.get(0).maxPoolScatter(a.get(1), new PoolWindow.Fixed(2, 2, 3, 3, 1, 1, 1, 1, true))),
                 row("max_pool2d with NaN and -inf, padding, ceil").arg(new Domain.Choice(1, 2, Double.NaN, Double.NEGATIVE_INFINITY, 0, -3), 2, 3, 8, 7)
                         .expect(new int[] {2, 3, 5, 4}, (g, a) -> a.get(0).maxPool2d(new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 1, 1, true))),
                 row("max_pool2d dilation 2, padding, ceil").arg(3, 4, 11, 10)
