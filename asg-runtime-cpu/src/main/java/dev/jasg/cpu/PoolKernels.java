@@ -102,10 +102,10 @@ final class PoolKernels {
     /**
      * {@code y} = zeros of {@code x}'s shape with each {@code g} added at the arg-max of its window
      * of {@code x}. Disjoint windows (the usual stride >= kernel) take a vectorisable path: per
-     * output row, the window maxima come from column maxima as in {@link #maxPool}, and each input
-     * element of the row's windows gets {@code g} where it equals its window's maximum; a window
-     * whose maximum occurs twice (only the first may get {@code g}) or is NaN (the last NaN gets
-     * it) is then redone by the exact walk.
+     * output row, the window maxima come from column maxima as in {@link #maxPool}; each column
+     * then finds its first element equal to its window's maximum, and the window's arg-max is the
+     * smallest such offset, which is the first maximum in row-major order (ties, common after a
+     * ReLU, resolve as the exact rule does). Only a window whose maximum is NaN takes the exact walk.
      */
     static void maxPoolScatter(Windows s, float[] x, float[] g, float[] y) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo();
@@ -130,12 +130,13 @@ final class PoolKernels {
     private static void disjointScatter(Windows s, float[] x, float[] g, float[] y, int p0, int p1) {
         int w = s.w(), hw = s.h() * w, out = s.ho() * s.wo();
         int[] owner = s.colOwner();
-        float[] cols = new float[w], m = new float[s.wo()], mAt = new float[w], gAt = new float[w];
-        int[] hits = new int[w];
+        float[] cols = new float[w], m = new float[s.wo()], mAt = new float[w];
+        int[] first = new int[w];
         for (int pl = p0; pl < p1; pl++) {
             int base = pl * hw, o = pl * out;
             for (int p = 0; p < s.ho(); p++, o += s.wo()) {
                 int r0 = base + s.rowStart()[p] * w, nr = s.rowTaps()[p];
+                if (nr == 0) continue;
                 Arrays.fill(cols, Float.NEGATIVE_INFINITY);
                 for (int i = 0, row = r0; i < nr; i++, row += w) {
                     for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
@@ -146,26 +147,22 @@ final class PoolKernels {
                     m[q] = max;
                 }
                 // columns outside every window compare with NaN, which nothing equals
-                for (int c = 0; c < w; c++) {
-                    int q = owner[c];
-                    mAt[c] = q >= 0 ? m[q] : Float.NaN;
-                    gAt[c] = q >= 0 ? g[o + q] : 0f;
-                }
-                Arrays.fill(hits, 0);
-                for (int i = 0, row = r0; i < nr; i++, row += w) {
-                    for (int c = 0; c < w; c++) {
-                        boolean hit = x[row + c] == mAt[c];
-                        y[row + c] = hit ? gAt[c] : 0f;
-                        hits[c] += hit ? 1 : 0;
-                    }
+                for (int c = 0; c < w; c++) mAt[c] = owner[c] >= 0 ? m[owner[c]] : Float.NaN;
+                // the offset (from the window rows' start) of each column's first element equal to its
+                // window's maximum; walking the rows upwards leaves the first one
+                Arrays.fill(first, Integer.MAX_VALUE);
+                for (int i = nr - 1, row = r0 + i * w; i >= 0; i--, row -= w) {
+                    int at = i * w;
+                    for (int c = 0; c < w; c++) first[c] = x[row + c] == mAt[c] ? at + c : first[c];
                 }
                 for (int q = 0; q < s.wo(); q++) {
-                    int count = 0;
-                    for (int j = 0, c = s.colStart()[q]; j < s.colTaps()[q]; j++, c++) count += hits[c];
-                    if (count == 1 || s.colTaps()[q] == 0 || nr == 0) continue;
-                    // a tie or a NaN: clear the window and route g by the exact rule
-                    for (int i = 0, row = r0 + s.colStart()[q]; i < nr; i++, row += w) Arrays.fill(y, row, row + s.colTaps()[q], 0f);
-                    y[argmax(s, x, base, p, q)] += g[o + q];
+                    int nc = s.colTaps()[q];
+                    if (nc == 0) continue;
+                    // the smallest offset is the first maximum in row-major order, as the exact rule picks
+                    int k = Integer.MAX_VALUE;
+                    for (int j = 0, c = s.colStart()[q]; j < nc; j++, c++) k = Math.min(k, first[c]);
+                    // no element equals a NaN maximum: the exact walk finds the last NaN
+                    y[k != Integer.MAX_VALUE ? r0 + k : argmax(s, x, base, p, q)] += g[o + q];
                 }
             }
         }
