@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.SamplingDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
@@ -22,8 +24,12 @@ import org.nd4j.linalg.learning.config.Nesterovs;
  * printing {@code dl4j_<name> <value> <unit>}: {@code sgemm} (Nd4j.gemm into a preallocated
  * result), {@code mlp} (SGD with Nesterov momentum 0.9, the closest SameDiff has to PyTorch's
  * plain momentum) and {@code cnn} (Adam), several steps per {@code fit} call (an iterator
- * drawing the fixed batch). The transformer
- * workload is not written for SameDiff yet. Threads: {@code OMP_NUM_THREADS=2}.
+ * drawing the fixed batch), and {@code transformer} (one pre-LN encoder block, d=256, 4 heads,
+ * ff 1024, exact GELU, input [8,128,256], loss {@code mean(y^2)}, AdamW 1e-3: M2.1 has no AdamW
+ * class, so Adam plus TrainingConfig's decoupled weight decay 0.01 scaled by the learning rate,
+ * which is PyTorch's AdamW update; k steps per fit call over k copies of the fixed batch; the layer
+ * norm's epsilon is ND4J's own, the op takes none; the loss before the first and after the last
+ * step is printed as a comment). Threads: {@code OMP_NUM_THREADS=2}.
  *
  * <pre>java -cp $(cat target/classes.cp) dev.jasg.bench.dl4j.Dl4jPeers [--only NAME]... [--seconds 5] [--warmup 40]</pre>
  */
@@ -73,15 +79,18 @@ public final class Dl4jPeers {
                     units = 128;
                     unit = "samples/s";
                 }
-                default -> {
-                    System.out.println("# dl4j_" + name + " skipped: not written for SameDiff yet");
-                    continue;
+                case "transformer" -> {
+                    w = transformer();
+                    units = 8 * 128;
+                    unit = "tokens/s";
                 }
+                default -> throw new IllegalArgumentException("unknown workload '" + name + "'");
             }
             timeFor(w, warmup);
             double[] r = timeFor(w, seconds);
             System.out.printf(Locale.ROOT, "dl4j_%s %.1f %s%n", name, r[0] / r[1] * units, unit);
             System.out.printf(Locale.ROOT, "# %s: %d steps in %.2f s%n", name, (long) r[0], r[1]);
+            if (w instanceof LossWorkload lw) System.out.printf(Locale.ROOT, "# %s: loss %.6g before the first step, %.6g after the last%n", name, lw.first(), lw.loss());
         }
     }
 
@@ -99,6 +108,122 @@ public final class Dl4jPeers {
             batch = (int) Math.max(1, Math.min(10_000, seconds / 10 / perStep));
         } while (now < end);
         return new double[] {steps, (now - start) / 1e9};
+    }
+
+    /** A workload that can report its loss on the fixed batch. */
+    interface LossWorkload extends Workload {
+        /** The loss before any step. */
+        double first();
+
+        /** The loss now. */
+        double loss();
+    }
+
+    /** {@code softmax(q k^T / sqrt(dh)) v} over {@code heads} heads, then the output projection; {@code x} is [batch*seq, d]. */
+    private static SDVariable selfAttention(SameDiff sd, SDVariable x, int batch, int seq, int d, int heads) {
+        int dh = d / heads;
+        SDVariable qkv = dense(sd, "in_proj", x, d, 3 * d); // [batch*seq, 3d]
+        SDVariable[] p = new SDVariable[3];
+        for (int i = 0; i < 3; i++) {
+            SDVariable part = sd.stridedSlice(qkv, new long[] {0, (long) i * d}, new long[] {batch * seq, (long) (i + 1) * d}, new long[] {1, 1});
+            p[i] = part.reshape(batch, seq, heads, dh).permute(0, 2, 1, 3); // [batch, heads, seq, dh]
+        }
+        SDVariable scores = sd.mmul(p[0], p[1], false, true, false).mul(1 / Math.sqrt(dh)); // [batch, heads, seq, seq]
+        SDVariable att = sd.mmul(sd.nn().softmax(scores, 3), p[2]); // [batch, heads, seq, dh]
+        SDVariable merged = att.permute(0, 2, 1, 3).reshape(batch * seq, d);
+        return dense(sd, "out_proj", merged, d, d);
+    }
+
+    private static SDVariable layerNorm(SameDiff sd, String name, SDVariable x, int d) {
+        return sd.nn().layerNorm(x, sd.var(name + "_g", Nd4j.ones(DataType.FLOAT, d)), sd.var(name + "_b", Nd4j.zeros(DataType.FLOAT, d)), false, 1);
+    }
+
+    /** The exact GELU, {@code 0.5 x (1 + erf(x / sqrt 2))} (SameDiff's gelu op is the sigmoid approximation). */
+    private static SDVariable gelu(SameDiff sd, SDVariable x) {
+        return x.mul(0.5).mul(sd.math().erf(x.mul(1 / Math.sqrt(2))).add(1.0));
+    }
+
+    private static Workload transformer() {
+        int batch = 8, seq = 128, d = 256, heads = 4, ff = 1024;
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, batch, seq, d);
+        SDVariable h = x.reshape(batch * seq, d);
+        h = h.add(selfAttention(sd, layerNorm(sd, "norm1", h, d), batch, seq, d, heads));
+        SDVariable f = dense(sd, "linear2", gelu(sd, dense(sd, "linear1", layerNorm(sd, "norm2", h, d), d, ff)), ff, d);
+        h = h.add(f);
+        sd.math().square(h).mean("loss");
+        sd.setLossVariables("loss");
+        sd.setTrainingConfig(new TrainingConfig.Builder().updater(new Adam(1e-3)).weightDecay(0.01, true).dataSetFeatureMapping("x").markLabelsUnused().build());
+        Nd4j.getRandom().setSeed(3);
+        INDArray xs = Nd4j.randn(DataType.FLOAT, batch, seq, d);
+        org.nd4j.linalg.dataset.MultiDataSet data = new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {xs}, new INDArray[0]);
+        java.util.function.DoubleSupplier loss = () -> sd.output(java.util.Map.of("x", xs), "loss").get("loss").getDouble(0);
+        double first = loss.getAsDouble();
+        return new LossWorkload() {
+            @Override
+            public void steps(int k) {
+                sd.fit(repeat(data, k), 1); // one fit call over k copies of the fixed batch
+            }
+
+            @Override
+            public double first() {
+                return first;
+            }
+
+            @Override
+            public double loss() {
+                return loss.getAsDouble();
+            }
+        };
+    }
+
+    /** An iterator giving {@code data} {@code k} times. */
+    private static MultiDataSetIterator repeat(org.nd4j.linalg.dataset.api.MultiDataSet data, int k) {
+        return new MultiDataSetIterator() {
+            private int left = k;
+            private MultiDataSetPreProcessor pre;
+
+            @Override
+            public boolean hasNext() {
+                return left > 0;
+            }
+
+            @Override
+            public org.nd4j.linalg.dataset.api.MultiDataSet next() {
+                left--;
+                return data;
+            }
+
+            @Override
+            public org.nd4j.linalg.dataset.api.MultiDataSet next(int num) {
+                return next();
+            }
+
+            @Override
+            public void setPreProcessor(MultiDataSetPreProcessor p) {
+                pre = p;
+            }
+
+            @Override
+            public MultiDataSetPreProcessor getPreProcessor() {
+                return pre;
+            }
+
+            @Override
+            public boolean resetSupported() {
+                return false;
+            }
+
+            @Override
+            public boolean asyncSupported() {
+                return false;
+            }
+
+            @Override
+            public void reset() {
+                throw new UnsupportedOperationException();
+            }
+        };
     }
 
     private static INDArray oneHot(int n, int classes) {
