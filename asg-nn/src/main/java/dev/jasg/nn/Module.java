@@ -65,9 +65,19 @@ public abstract class Module {
      * scope named after the module's registered name, or in the caller's scope for a root module.
      */
     public final Tensor apply(Tensor x) {
-        if (name == null) return forward(x);
-        try (var scope = x.builder().scope(name)) {
-            return forward(x);
+        return inScope(x.builder(), () -> forward(x));
+    }
+
+    /**
+     * Runs {@code body} in this module's scope on {@code b} (the caller's scope for a root
+     * module): what {@link #apply} does for {@link #forward}, for modules whose forward takes
+     * more arguments than one tensor.
+     */
+    @SuppressWarnings("try") // the scope is entered for its effect on the builder
+    protected final Tensor inScope(dev.jasg.core.GraphBuilder b, java.util.function.Supplier<Tensor> body) {
+        if (name == null) return body.get();
+        try (var scope = b.scope(name)) {
+            return body.get();
         }
     }
 

@@ -37,10 +37,7 @@ public final class LearnedPositionalEmbedding extends Module {
 
     /** {@link #forward(Tensor, int)} in this module's scope: positions start at {@code offset} (continuing a sequence). */
     public Tensor apply(Tensor x, int offset) {
-        if (name() == null) return forward(x, offset);
-        try (var scope = x.builder().scope(name())) {
-            return forward(x, offset);
-        }
+        return inScope(x.builder(), () -> forward(x, offset));
     }
 
     /** {@code x + weight[offset : offset + L]} for {@code x [..., L, d]}, in the caller's scope. */

@@ -111,10 +111,7 @@ public final class MultiHeadAttention extends Module {
      * @param causal         also mask key {@code j > i} for query {@code i}
      */
     public Tensor apply(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean causal) {
-        if (name() == null) return forward(query, key, value, keyPaddingMask, attnMask, causal);
-        try (var scope = query.builder().scope(name())) {
-            return forward(query, key, value, keyPaddingMask, attnMask, causal);
-        }
+        return inScope(query.builder(), () -> forward(query, key, value, keyPaddingMask, attnMask, causal));
     }
 
     /** Self-attention with masks, in this module's scope: {@code apply(x, x, x, keyPaddingMask, attnMask, causal)}. */

@@ -62,10 +62,7 @@ public final class SinusoidalPositionalEncoding extends Module {
 
     /** {@link #forward(Tensor, int)} in this module's scope: positions start at {@code offset} (continuing a sequence). */
     public Tensor apply(Tensor x, int offset) {
-        if (name() == null) return forward(x, offset);
-        try (var scope = x.builder().scope(name())) {
-            return forward(x, offset);
-        }
+        return inScope(x.builder(), () -> forward(x, offset));
     }
 
     /** {@code x + PE[offset : offset + L]} for {@code x [..., L, d]}. */

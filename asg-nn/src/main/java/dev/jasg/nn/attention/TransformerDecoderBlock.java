@@ -80,10 +80,7 @@ public final class TransformerDecoderBlock extends Module {
      */
     public Tensor apply(Tensor tgt, Tensor memory, Tensor tgtMask, Tensor memoryMask, Tensor tgtKeyPaddingMask,
                         Tensor memoryKeyPaddingMask, boolean tgtIsCausal) {
-        if (name() == null) return forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, tgtIsCausal);
-        try (var scope = tgt.builder().scope(name())) {
-            return forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, tgtIsCausal);
-        }
+        return inScope(tgt.builder(), () -> forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, tgtIsCausal));
     }
 
     /** The computation of {@link #apply(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, boolean)} in the caller's scope. */

@@ -65,10 +65,7 @@ public final class TransformerEncoderBlock extends Module {
      * masks as {@link MultiHeadAttention} (BOOL true = not allowed / padded; float added).
      */
     public Tensor apply(Tensor x, Tensor srcMask, Tensor srcKeyPaddingMask, boolean isCausal) {
-        if (name() == null) return forward(x, srcMask, srcKeyPaddingMask, isCausal);
-        try (var scope = x.builder().scope(name())) {
-            return forward(x, srcMask, srcKeyPaddingMask, isCausal);
-        }
+        return inScope(x.builder(), () -> forward(x, srcMask, srcKeyPaddingMask, isCausal));
     }
 
     /** The computation of {@link #apply(Tensor, Tensor, Tensor, boolean)} in the caller's scope. */
