@@ -14,11 +14,16 @@ final class Compiled implements AutoCloseable {
     private final Executable exe;
     private final Map<String, HostTensor> feeds;
 
-    Compiled(Graph g, Map<String, HostTensor> feeds) {
+    /** The chain {@code graphs} (a forward graph and the graphs continuing it) compiled as one step. */
+    Compiled(Map<String, HostTensor> feeds, Graph... graphs) {
         this.backend = Backends.create(System.getProperty("jasg.bench.backend", "cpu"));
-        this.exe = backend.compile(g);
+        this.exe = backend.compile(graphs);
         this.feeds = feeds;
         exe.run(feeds);
+    }
+
+    Compiled(Graph g, Map<String, HostTensor> feeds) {
+        this(feeds, g);
     }
 
     /** Runs the graph once; the outputs stay on the backend (a run allocates nothing per node). */
