@@ -54,11 +54,6 @@ public record ConvGeometry(int strideH, int strideW, int padTop, int padBottom, 
         return (w - 1) * strideW - padLeft - padRight + dilationW * (kw - 1) + 1 + outputPadding;
     }
 
-    /** The same geometry with another group count. */
-    public ConvGeometry withGroups(int g) {
-        return new ConvGeometry(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, g);
-    }
-
     @Override
     public String toString() {
         String pad = padTop == padBottom && padLeft == padRight

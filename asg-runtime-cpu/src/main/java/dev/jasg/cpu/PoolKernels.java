@@ -65,22 +65,28 @@ final class PoolKernels {
         int hw = s.h() * s.w(), out = s.ho() * s.wo(), w = s.w();
         CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
             float[] cols = new float[w];
-            int sr = s.rowStep() * w, sc = s.colStep();
             for (int pl = p0; pl < p1; pl++) {
-                int base = pl * hw, o = pl * out;
-                for (int p = 0; p < s.ho(); p++) {
-                    Arrays.fill(cols, Float.NEGATIVE_INFINITY);
-                    for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) {
-                        for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
-                    }
-                    for (int q = 0; q < s.wo(); q++) {
-                        float max = Float.NEGATIVE_INFINITY;
-                        for (int j = 0, c = s.colStart()[q]; j < s.colTaps()[q]; j++, c += sc) max = Math.max(max, cols[c]);
-                        y[o++] = max;
-                    }
-                }
+                for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) rowMaxima(s, x, pl * hw, p, cols, y, o);
             }
         });
+    }
+
+    /**
+     * The maxima of output row {@code p}'s windows in the plane at {@code base}, written to
+     * {@code m[mOff .. mOff + wo)}: the window rows folded into {@code cols}, one maximum per input
+     * column, then each window's columns; -inf for a window without taps inside.
+     */
+    private static void rowMaxima(Windows s, float[] x, int base, int p, float[] cols, float[] m, int mOff) {
+        int w = s.w(), sr = s.rowStep() * w, sc = s.colStep();
+        Arrays.fill(cols, Float.NEGATIVE_INFINITY);
+        for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) {
+            for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
+        }
+        for (int q = 0; q < s.wo(); q++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0, c = s.colStart()[q]; j < s.colTaps()[q]; j++, c += sc) max = Math.max(max, cols[c]);
+            m[mOff + q] = max;
+        }
     }
 
     /** {@code y = u} at the arg-max of {@code x} in each window ({@code -inf} for a window without taps inside). */
@@ -137,15 +143,7 @@ final class PoolKernels {
             for (int p = 0; p < s.ho(); p++, o += s.wo()) {
                 int r0 = base + s.rowStart()[p] * w, nr = s.rowTaps()[p];
                 if (nr == 0) continue;
-                Arrays.fill(cols, Float.NEGATIVE_INFINITY);
-                for (int i = 0, row = r0; i < nr; i++, row += w) {
-                    for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
-                }
-                for (int q = 0; q < s.wo(); q++) {
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0, c = s.colStart()[q]; j < s.colTaps()[q]; j++, c++) max = Math.max(max, cols[c]);
-                    m[q] = max;
-                }
+                rowMaxima(s, x, base, p, cols, m, 0);
                 // columns outside every window compare with NaN, which nothing equals
                 for (int c = 0; c < w; c++) mAt[c] = owner[c] >= 0 ? m[owner[c]] : Float.NaN;
                 // the offset (from the window rows' start) of each column's first element equal to its
