@@ -1,20 +1,29 @@
 package dev.jasg.cpu;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one thread pool the CPU kernels share: a fixed pool of daemon threads, one per
- * available processor, created on first use and never shut down (daemon threads do not keep
- * the JVM alive, and executables of every backend instance share it, so no backend may
- * close it). Kernels split large work with {@link #parallelFor}; small work runs inline.
+ * The one thread pool the CPU kernels share: {@code PARALLELISM - 1} daemon workers, which with
+ * the calling thread make one thread per available processor, created on first use and never shut
+ * down (daemon threads do not keep the JVM alive, and executables of every backend instance share
+ * them, so no backend may close it). Kernels split large work with {@link #parallelFor}; small work
+ * runs inline.
+ *
+ * <p>A training step is a few hundred kernels of a few tens of microseconds each, so what matters is
+ * how fast an idle worker picks up the next one: a worker that finished a loop spins for
+ * {@link #SPIN_NANOS} (property {@code jasg.cpu.spinMicros}, default 200) before it parks, the way
+ * OpenMP runtimes wait, and the caller only unparks the workers that did park. The chunks of a loop
+ * are claimed from a counter by whichever thread is free, the caller included, so a core shared with
+ * another process holds up a loop by at most one chunk. One loop runs on the pool at a time; a second
+ * thread that calls {@link #parallelFor} meanwhile runs its loop inline.
  */
 final class CpuThreads {
-    /** Number of workers (and the most chunks one loop is split into). */
+    /** Number of threads a loop is split over, the caller's included (and the most chunks one loop is split into). */
     static final int PARALLELISM = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** How long an idle worker spins before it parks. */
+    static final long SPIN_NANOS = Math.max(0, Long.getLong("jasg.cpu.spinMicros", 200)) * 1000;
 
     private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
@@ -26,52 +35,115 @@ final class CpuThreads {
         void run(int from, int to);
     }
 
-    private static final class Pool {
-        static final ExecutorService EXECUTOR = create();
+    /** True inside a loop body (on a worker, or on the caller running its chunks), where {@link #parallelFor} runs inline. */
+    static boolean inLoop() {
+        return IN_POOL.get() || Pool.LOCK.isHeldByCurrentThread();
+    }
 
-        private static ExecutorService create() {
-            AtomicInteger n = new AtomicInteger();
-            return Executors.newFixedThreadPool(PARALLELISM, r -> {
-                Thread t = new Thread(() -> {
-                    IN_POOL.set(Boolean.TRUE);
-                    r.run();
-                }, "jasg-cpu-" + n.incrementAndGet());
+    /** One loop handed to the pool: its chunks are claimed from {@link #next}; {@link #left} counts those not yet done. */
+    private static final class Job {
+        final Range body;
+        final int n, chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger left;
+        volatile Throwable failure;
+
+        Job(Range body, int n, int chunks) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.left = new AtomicInteger(chunks);
+        }
+
+        /** Runs chunks until none is left to claim. */
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure == null) body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                } finally {
+                    left.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    private static final class Pool {
+        static final ReentrantLock LOCK = new ReentrantLock();
+        static final Thread[] WORKERS = new Thread[PARALLELISM - 1];
+        static final AtomicInteger PARKED = new AtomicInteger();
+        /** The loop in progress; written before {@link #generation} is bumped. */
+        static volatile Job current;
+        static volatile long generation;
+
+        static {
+            for (int i = 0; i < WORKERS.length; i++) {
+                Thread t = new Thread(Pool::workerLoop, "jasg-cpu-" + (i + 1));
                 t.setDaemon(true);
-                return t;
-            });
+                WORKERS[i] = t;
+                t.start();
+            }
+        }
+
+        private static void workerLoop() {
+            IN_POOL.set(Boolean.TRUE);
+            long seen = 0;
+            while (true) {
+                long g = generation;
+                if (g == seen) {
+                    long start = System.nanoTime();
+                    while ((g = generation) == seen && System.nanoTime() - start < SPIN_NANOS) {
+                        for (int i = 0; i < 64 && generation == seen; i++) Thread.onSpinWait();
+                    }
+                    while ((g = generation) == seen) {
+                        PARKED.incrementAndGet();
+                        if (generation == seen) LockSupport.park(Pool.class);
+                        PARKED.decrementAndGet();
+                    }
+                }
+                seen = g;
+                Job job = current;
+                if (job != null) job.work();
+            }
+        }
+
+        static void run(Job job) {
+            current = job;
+            generation++;
+            if (PARKED.get() > 0) for (Thread w : WORKERS) LockSupport.unpark(w);
+            job.work();
+            // the caller ran out of chunks to claim: the others are already running them, so wait briefly
+            for (long spins = 0; job.left.get() > 0; spins++) {
+                if (spins < 100_000) Thread.onSpinWait();
+                else Thread.yield();
+            }
+            current = null;
         }
     }
 
     /**
      * Runs {@code body} over {@code [0, n)} split into at most {@link #PARALLELISM} chunks of
-     * at least {@code minChunk} indices; the calling thread runs the first chunk itself. Runs
-     * inline when there is one chunk or when called from a pool thread (no nested waits,
-     * so no deadlock).
+     * at least {@code minChunk} indices, the calling thread working on them too. Runs inline when
+     * there is one chunk, when called inside another loop's body (no nested waits, so no deadlock), or while
+     * another thread's loop has the pool. The first exception a chunk throws is rethrown here, after
+     * every chunk has finished or been skipped.
      */
     static void parallelFor(int n, int minChunk, Range body) {
         int chunks = (int) Math.min(PARALLELISM, n / (long) Math.max(1, minChunk));
-        if (chunks <= 1 || IN_POOL.get()) {
+        if (chunks <= 1 || inLoop() || !Pool.LOCK.tryLock()) {
             if (n > 0) body.run(0, n);
             return;
         }
-        Future<?>[] futures = new Future<?>[chunks - 1];
-        for (int c = 1; c < chunks; c++) {
-            int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
-            futures[c - 1] = Pool.EXECUTOR.submit(() -> body.run(from, to));
+        Job job = new Job(body, n, chunks);
+        try {
+            Pool.run(job);
+        } finally {
+            Pool.LOCK.unlock();
         }
-        body.run(0, (int) ((long) n / chunks));
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a CPU kernel", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) throw re;
-                if (c instanceof Error er) throw er;
-                throw new IllegalStateException("CPU kernel failed", c);
-            }
-        }
+        Throwable t = job.failure;
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error er) throw er;
+        if (t != null) throw new IllegalStateException("CPU kernel failed", t);
     }
 }

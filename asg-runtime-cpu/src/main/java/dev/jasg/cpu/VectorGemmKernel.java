@@ -1,6 +1,7 @@
 package dev.jasg.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,32 +35,98 @@ final class VectorGemmKernel {
     }
 
     /**
-     * {@code C[r, j] = sum_p Ap[p*MR + r] Bp[p*NR + j]} for the {@code MR x NR} tile at
-     * {@code c[co + r*ldc + j]}. Accumulating into C is the caller's (through a scratch tile): one
-     * store mode keeps one method for C2 to compile, which takes seconds for a kernel this size, and
-     * no branch that a profile could see one way and deoptimise on later.
+     * {@code C[r, j] (+)= sum_p Ap[p*MR + r] Bp[p*NR + j]} for the {@code MR x NR} tile at
+     * {@code c[co + r*ldc + j]}: with {@code add} the accumulators start from C instead of zero, so an
+     * accumulating product (every depth slice after the first) costs no extra pass over the tile.
      */
-    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
-        if (MR == 12) tile12(kc, ap, ao, bp, bo, c, co, ldc);
-        else tile6(kc, ap, ao, bp, bo, c, co, ldc);
+    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        if (MR == 12) tile12(kc, ap, ao, bp, bo, c, co, ldc, add);
+        else tile6(kc, ap, ao, bp, bo, c, co, ldc, add);
+    }
+
+    /**
+     * One full strip of B from a row-major operand: {@code bp[at + p*NR + j] = b[off + p*rs + j]} for
+     * {@code p < kc, j < NR}, two vector moves a row (about a third faster than a copy call a row).
+     */
+    static void packStrip(int kc, float[] b, int off, int rs, float[] bp, int at) {
+        final VectorSpecies<Float> s = S;
+        final int v = V;
+        for (int p = 0; p < kc; p++) {
+            int src = off + p * rs, dst = at + p * 2 * v;
+            FloatVector.fromArray(s, b, src).intoArray(bp, dst);
+            FloatVector.fromArray(s, b, src + v).intoArray(bp, dst + v);
+        }
+    }
+
+    /** The first {@code MR} lanes. */
+    private static final VectorMask<Float> ROWS = VectorMask.fromLong(S, (1L << MR) - 1);
+
+    /**
+     * One full strip of A from a transposed operand (a column of {@code op(A)} contiguous):
+     * {@code ap[at + p*MR + r] = a[off + p*cs + r]} for {@code p < kc, r < MR}, one masked vector move a column.
+     */
+    static void packStripT(int kc, float[] a, int off, int cs, float[] ap, int at) {
+        final VectorSpecies<Float> s = S;
+        final VectorMask<Float> m = ROWS;
+        for (int p = 0; p < kc; p++) FloatVector.fromArray(s, a, off + p * cs, m).intoArray(ap, at + p * MR, m);
     }
 
     /** 12 x 2V tile: 24 accumulators, 2 B vectors and one broadcast live in registers. */
-    private static void tile12(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    private static void tile12(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
-        FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
-        FloatVector c1a = FloatVector.zero(s), c1b = FloatVector.zero(s);
-        FloatVector c2a = FloatVector.zero(s), c2b = FloatVector.zero(s);
-        FloatVector c3a = FloatVector.zero(s), c3b = FloatVector.zero(s);
-        FloatVector c4a = FloatVector.zero(s), c4b = FloatVector.zero(s);
-        FloatVector c5a = FloatVector.zero(s), c5b = FloatVector.zero(s);
-        FloatVector c6a = FloatVector.zero(s), c6b = FloatVector.zero(s);
-        FloatVector c7a = FloatVector.zero(s), c7b = FloatVector.zero(s);
-        FloatVector c8a = FloatVector.zero(s), c8b = FloatVector.zero(s);
-        FloatVector c9a = FloatVector.zero(s), c9b = FloatVector.zero(s);
-        FloatVector c10a = FloatVector.zero(s), c10b = FloatVector.zero(s);
-        FloatVector c11a = FloatVector.zero(s), c11b = FloatVector.zero(s);
+        FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b, c6a, c6b, c7a, c7b, c8a, c8b, c9a, c9b, c10a, c10b, c11a, c11b;
+        if (add) {
+            c0a = FloatVector.fromArray(s, c, co + 0 * ldc);
+            c0b = FloatVector.fromArray(s, c, co + 0 * ldc + v);
+            c1a = FloatVector.fromArray(s, c, co + 1 * ldc);
+            c1b = FloatVector.fromArray(s, c, co + 1 * ldc + v);
+            c2a = FloatVector.fromArray(s, c, co + 2 * ldc);
+            c2b = FloatVector.fromArray(s, c, co + 2 * ldc + v);
+            c3a = FloatVector.fromArray(s, c, co + 3 * ldc);
+            c3b = FloatVector.fromArray(s, c, co + 3 * ldc + v);
+            c4a = FloatVector.fromArray(s, c, co + 4 * ldc);
+            c4b = FloatVector.fromArray(s, c, co + 4 * ldc + v);
+            c5a = FloatVector.fromArray(s, c, co + 5 * ldc);
+            c5b = FloatVector.fromArray(s, c, co + 5 * ldc + v);
+            c6a = FloatVector.fromArray(s, c, co + 6 * ldc);
+            c6b = FloatVector.fromArray(s, c, co + 6 * ldc + v);
+            c7a = FloatVector.fromArray(s, c, co + 7 * ldc);
+            c7b = FloatVector.fromArray(s, c, co + 7 * ldc + v);
+            c8a = FloatVector.fromArray(s, c, co + 8 * ldc);
+            c8b = FloatVector.fromArray(s, c, co + 8 * ldc + v);
+            c9a = FloatVector.fromArray(s, c, co + 9 * ldc);
+            c9b = FloatVector.fromArray(s, c, co + 9 * ldc + v);
+            c10a = FloatVector.fromArray(s, c, co + 10 * ldc);
+            c10b = FloatVector.fromArray(s, c, co + 10 * ldc + v);
+            c11a = FloatVector.fromArray(s, c, co + 11 * ldc);
+            c11b = FloatVector.fromArray(s, c, co + 11 * ldc + v);
+        } else {
+            c0a = FloatVector.zero(s);
+            c0b = c0a;
+            c1a = FloatVector.zero(s);
+            c1b = c1a;
+            c2a = FloatVector.zero(s);
+            c2b = c2a;
+            c3a = FloatVector.zero(s);
+            c3b = c3a;
+            c4a = FloatVector.zero(s);
+            c4b = c4a;
+            c5a = FloatVector.zero(s);
+            c5b = c5a;
+            c6a = FloatVector.zero(s);
+            c6b = c6a;
+            c7a = FloatVector.zero(s);
+            c7b = c7a;
+            c8a = FloatVector.zero(s);
+            c8b = c8a;
+            c9a = FloatVector.zero(s);
+            c9b = c9a;
+            c10a = FloatVector.zero(s);
+            c10b = c10a;
+            c11a = FloatVector.zero(s);
+            c11b = c11a;
+        }
         for (int p = 0; p < kc; p++) {
             int a = ao + p * 12, b = bo + p * 2 * v;
             FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);
@@ -127,15 +194,37 @@ final class VectorGemmKernel {
     }
 
     /** 6 x 2V tile: 12 accumulators, 2 B vectors and one broadcast live in registers. */
-    private static void tile6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    private static void tile6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
-        FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
-        FloatVector c1a = FloatVector.zero(s), c1b = FloatVector.zero(s);
-        FloatVector c2a = FloatVector.zero(s), c2b = FloatVector.zero(s);
-        FloatVector c3a = FloatVector.zero(s), c3b = FloatVector.zero(s);
-        FloatVector c4a = FloatVector.zero(s), c4b = FloatVector.zero(s);
-        FloatVector c5a = FloatVector.zero(s), c5b = FloatVector.zero(s);
+        FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b;
+        if (add) {
+            c0a = FloatVector.fromArray(s, c, co + 0 * ldc);
+            c0b = FloatVector.fromArray(s, c, co + 0 * ldc + v);
+            c1a = FloatVector.fromArray(s, c, co + 1 * ldc);
+            c1b = FloatVector.fromArray(s, c, co + 1 * ldc + v);
+            c2a = FloatVector.fromArray(s, c, co + 2 * ldc);
+            c2b = FloatVector.fromArray(s, c, co + 2 * ldc + v);
+            c3a = FloatVector.fromArray(s, c, co + 3 * ldc);
+            c3b = FloatVector.fromArray(s, c, co + 3 * ldc + v);
+            c4a = FloatVector.fromArray(s, c, co + 4 * ldc);
+            c4b = FloatVector.fromArray(s, c, co + 4 * ldc + v);
+            c5a = FloatVector.fromArray(s, c, co + 5 * ldc);
+            c5b = FloatVector.fromArray(s, c, co + 5 * ldc + v);
+        } else {
+            c0a = FloatVector.zero(s);
+            c0b = c0a;
+            c1a = FloatVector.zero(s);
+            c1b = c1a;
+            c2a = FloatVector.zero(s);
+            c2b = c2a;
+            c3a = FloatVector.zero(s);
+            c3b = c3a;
+            c4a = FloatVector.zero(s);
+            c4b = c4a;
+            c5a = FloatVector.zero(s);
+            c5b = c5a;
+        }
         for (int p = 0; p < kc; p++) {
             int a = ao + p * 6, b = bo + p * 2 * v;
             FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);

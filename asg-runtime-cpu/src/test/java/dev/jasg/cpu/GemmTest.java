@@ -16,6 +16,8 @@ class GemmTest {
     private static final int[][] SHAPES = {
         {1, 1, 1}, {3, 5, 7}, {Gemm.MR, Gemm.NR, 9}, {Gemm.MR + 1, Gemm.NR - 1, Gemm.KC + 3},
         {2 * Gemm.MC + 5, 37, 19}, {13, Gemm.NC + Gemm.NR + 3, 11}, {64, 64, 2 * Gemm.KC + 1}, {150, 90, 300}, {7, 200, 0},
+        // the parallel splits: rows against shared B panels (two panels), columns against shared A, depth
+        {100, 40, Gemm.SHARED_MAX / 32 + 7}, {30, 400, 700}, {20, 30, 4 * Gemm.KC + 5}, {5, 9, 20000},
     };
 
     /** {@code C = beta C + opA opB} in double, with the same BLAS-style layout arguments. */
