@@ -48,7 +48,7 @@ final class Gemm {
      * Blocks a parallel product is cut into per thread, claimed as threads come free: small, so the
      * threads finish together (no operand is packed per block, so a block costs nothing but a claim).
      */
-    private static final int BLOCKS_PER_THREAD = 12;
+    private static final int BLOCKS_PER_THREAD = 6;
     /** Multiply-adds below which a product runs on the calling thread. */
     static final long PARALLEL_MIN = 1 << 17;
     /** Most floats of one operand packed up front and shared by the threads of a parallel product (4 MiB). */
