@@ -23,6 +23,18 @@ final class PoolKernels {
     record Windows(int planes, int h, int w, int ho, int wo, int[] rowStart, int[] rowTaps, int rowStep,
                    int[] colStart, int[] colTaps, int colStep, int[] colOwner, boolean disjoint) {
 
+        /**
+         * True for the common 2x2 window at stride 2 that tiles the plane exactly ({@code h = 2 ho},
+         * {@code w = 2 wo}, no padding): every input element is in exactly one window, and the
+         * kernels take a straight-line path per window.
+         */
+        boolean pairs() {
+            if (h != 2 * ho || w != 2 * wo || rowStep != 1 || colStep != 1) return false;
+            for (int p = 0; p < ho; p++) if (rowStart[p] != 2 * p || rowTaps[p] != 2) return false;
+            for (int q = 0; q < wo; q++) if (colStart[q] != 2 * q || colTaps[q] != 2) return false;
+            return true;
+        }
+
         /** Resolves {@code window} over planes of {@code h x w}. */
         static Windows of(int planes, int h, int w, PoolWindow window) {
             int ho = window.outSize(0, h), wo = window.outSize(1, w);
@@ -63,12 +75,26 @@ final class PoolKernels {
      */
     static void maxPool(Windows s, float[] x, float[] y) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo(), w = s.w();
+        if (s.pairs()) {
+            CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> maxPoolPairs(s, x, y, p0, p1));
+            return;
+        }
         CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
             float[] cols = new float[w];
             for (int pl = p0; pl < p1; pl++) {
                 for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) rowMaxima(s, x, pl * hw, p, cols, y, o);
             }
         });
+    }
+
+    /** {@link #maxPool} for {@link Windows#pairs}: four taps, three maxima (NaN propagates, as {@code Math.max} does). */
+    private static void maxPoolPairs(Windows s, float[] x, float[] y, int p0, int p1) {
+        int w = s.w(), wo = s.wo(), rows = (p1 - p0) * s.ho();
+        for (int r = 0, top = p0 * s.h() * w, o = p0 * s.ho() * wo; r < rows; r++, top += 2 * w) {
+            for (int q = 0, i = top; q < wo; q++, i += 2) {
+                y[o++] = Math.max(Math.max(x[i], x[i + 1]), Math.max(x[i + w], x[i + w + 1]));
+            }
+        }
     }
 
     /**
@@ -115,6 +141,10 @@ final class PoolKernels {
      */
     static void maxPoolScatter(Windows s, float[] x, float[] g, float[] y) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo();
+        if (s.pairs()) {
+            CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> scatterPairs(s, x, g, y, p0, p1));
+            return;
+        }
         CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
             Arrays.fill(y, p0 * hw, p1 * hw, 0f);
             if (s.disjoint()) {
@@ -131,6 +161,33 @@ final class PoolKernels {
                 }
             }
         });
+    }
+
+    /**
+     * {@link #maxPoolScatter} for {@link Windows#pairs}: each window's four outputs written at once
+     * (no zero fill first), the gradient at the first maximum in row-major order, or at the last NaN,
+     * as {@link #argmax} picks (every comparison is a select, no branch).
+     */
+    private static void scatterPairs(Windows s, float[] x, float[] g, float[] y, int p0, int p1) {
+        int w = s.w(), wo = s.wo(), rows = (p1 - p0) * s.ho();
+        for (int r = 0, top = p0 * s.h() * w, o = p0 * s.ho() * wo; r < rows; r++, top += 2 * w) {
+            for (int q = 0, i = top; q < wo; q++, i += 2, o++) {
+                float a = x[i], b = x[i + 1], c = x[i + w], d = x[i + w + 1];
+                // the running maximum as the rule keeps it (Math.max differs only in the sign of a
+                // zero, which no comparison sees); non-short-circuit ors and integer selects keep it
+                // branch-free
+                float m = Math.max(a, b);
+                int k = (b > a | b != b) ? 1 : 0;
+                k = (c > m | c != c) ? 2 : k;
+                m = Math.max(m, c);
+                k = (d > m | d != d) ? 3 : k;
+                y[i] = 0f;
+                y[i + 1] = 0f;
+                y[i + w] = 0f;
+                y[i + w + 1] = 0f;
+                y[i + (k & 1) + (k >> 1) * w] = g[o];
+            }
+        }
     }
 
     private static void disjointScatter(Windows s, float[] x, float[] g, float[] y, int p0, int p1) {
