@@ -183,14 +183,33 @@ final class ConvKernels {
                             continue;
                         }
                         int src = plane + r * w, c0 = j * g.dilationW() - g.padLeft(), sw = g.strideW();
-                        for (int q = 0; q < wo; q++) {
-                            int cc = q * sw + c0;
-                            col[dst + q] = cc >= 0 && cc < w ? x[src + cc] : 0f;
+                        int q0 = firstInside(c0, sw), q1 = endInside(c0, sw, w, wo);
+                        if (q1 <= q0) {
+                            Arrays.fill(col, dst, dst + wo, 0f);
+                            continue;
                         }
+                        // the padding columns, then a straight copy (a strided one past stride 1)
+                        for (int q = 0; q < q0; q++) col[dst + q] = 0f;
+                        if (sw == 1) {
+                            System.arraycopy(x, src + q0 + c0, col, dst + q0, q1 - q0);
+                        } else {
+                            for (int q = q0, cc = src + q0 * sw + c0; q < q1; q++, cc += sw) col[dst + q] = x[cc];
+                        }
+                        for (int q = q1; q < wo; q++) col[dst + q] = 0f;
                     }
                 }
             }
         }
+    }
+
+    /** The first output column {@code q} whose input column {@code q sw + c0} is not left of the image. */
+    private static int firstInside(int c0, int sw) {
+        return c0 >= 0 ? 0 : (-c0 + sw - 1) / sw;
+    }
+
+    /** One past the last output column {@code q < wo} whose input column {@code q sw + c0} is left of {@code w}. */
+    private static int endInside(int c0, int sw, int w, int wo) {
+        return w - 1 - c0 < 0 ? 0 : Math.min(wo, (w - 1 - c0) / sw + 1);
     }
 
     /** Adds {@code col[(c, i, j), (p, q)]} back onto image {@code img}, group {@code grp} (the adjoint of im2col). */
@@ -206,9 +225,12 @@ final class ConvKernels {
                         int r = p * g.strideH() - g.padTop() + i * g.dilationH();
                         if (r < 0 || r >= h) continue;
                         int dst = plane + r * w, src = row + p * wo, c0 = j * g.dilationW() - g.padLeft(), sw = g.strideW();
-                        for (int q = 0; q < wo; q++) {
-                            int cc = q * sw + c0;
-                            if (cc >= 0 && cc < w) out[dst + cc] += col[src + q];
+                        int q0 = firstInside(c0, sw), q1 = endInside(c0, sw, w, wo);
+                        if (sw == 1) {
+                            // a shifted add the JIT vectorises
+                            for (int q = q0, o = dst + c0; q < q1; q++) out[o + q] += col[src + q];
+                        } else {
+                            for (int q = q0, cc = dst + q0 * sw + c0; q < q1; q++, cc += sw) out[cc] += col[src + q];
                         }
                     }
                 }
