@@ -67,11 +67,15 @@ echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
 import re, statistics, sys
 rounds = {}   # (round, workload) -> {peer: value}
 units = {}
+memory = {}   # (peer, workload) -> peak step memory per round, MiB
 cur = None
 for line in open(sys.argv[1]):
     m = re.match(r"round (\d+) (\w+)", line)
     if m:
         cur = (int(m.group(1)), m.group(2)); rounds[cur] = {}; continue
+    m = re.match(r"(jasg|torch)_(\w+)_step_peak_memory ([0-9.]+) MiB$", line.strip())
+    if m and cur and m.group(2) == cur[1]:
+        memory.setdefault((m.group(1), cur[1]), []).append(float(m.group(3))); continue
     m = re.match(r"(jasg|torch|torchpassive|dl4j)_(\w+) ([0-9.]+) (\S+)$", line.strip())
     if m and cur and m.group(2) == cur[1]:
         peer, v = m.group(1), float(m.group(3))
@@ -93,4 +97,9 @@ for w in dict.fromkeys(k[1] for k in rounds):
     g = lambda x: "-" if x != x else f"{x:.2f}"
     print(f"{w:12} {units.get(w, ''):10} {f(med(col('jasg'))):>10} {f(med(col('torch'))):>10} {f(med(col('torchdefault'))):>10} {f(med(col('torchpassive'))):>10} {f(med(col('dl4j'))):>10} "
           f"{g(med(ratio('torch'))):>11} {g(med(ratio('dl4j'))):>10}   per round vs torch: {', '.join(f'{x:.2f}' for x in ratio('torch'))}")
+print()
+print("peak step memory, MiB (JASG: heap peak over the heap before the workload was built; PyTorch: peak RSS growth from just before)")
+for w in dict.fromkeys(k[1] for k in rounds):
+    j, t = med(memory.get(("jasg", w), [])), med(memory.get(("torch", w), []))
+    print(f"{w:12} jasg {j:8.1f}   torch {t:8.1f}   jasg/torch {j / t if t == t and t > 0 else float('nan'):.2f}")
 PY

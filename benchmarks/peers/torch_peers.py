@@ -72,6 +72,11 @@ def transformer():
 WORKLOADS = {"sgemm": sgemm, "mlp": mlp, "cnn": cnn, "transformer": transformer}
 
 
+def current_rss_mib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 1048576
+
+
 def time_for(step, seconds):
     start = time.perf_counter()
     end = start + seconds
@@ -94,6 +99,7 @@ def main():
     torch.set_num_threads(args.threads)
     print(f"# torch {torch.__version__} threads={torch.get_num_threads()}", flush=True)
     for name in args.only or list(WORKLOADS):
+        rss_before = current_rss_mib()
         step, units, unit = WORKLOADS[name]()
         t0 = time.perf_counter()
         step()
@@ -101,7 +107,11 @@ def main():
         time_for(step, args.warmup)
         steps, elapsed = time_for(step, args.seconds)
         print(f"torch_{name} {steps / elapsed * units:.1f} {unit}")
-        print(f"torch_{name}_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"torch_{name}_maxrss {maxrss:.1f} MiB")
+        # the peak resident growth since just before the model was built: tensors, optimiser state, the
+        # allocator's cache and the kernel code first paged in by the workload
+        print(f"torch_{name}_step_peak_memory {maxrss - rss_before:.1f} MiB")
         print(f"# {name}: {steps} steps in {elapsed:.2f} s ({1e3 * elapsed / steps:.3f} ms/step), first step {first:.0f} ms",
               flush=True)
 

@@ -352,8 +352,6 @@ final class Gemm {
                         for (int p = p0; p < p1; p++) ap[dst + p * MR] = a[src + p];
                     }
                 }
-            } else if (rs == 1 && rows == MR && VECTOR) {
-                VectorGemmKernel.packStripT(kc, a, off + i0, cs, ap, base);
             } else {
                 // transposed A: a column of opA is contiguous, so read MR of them at a time
                 for (int p = 0; p < kc; p++) {
@@ -373,9 +371,7 @@ final class Gemm {
         for (int s = 0; s < strips; s++) {
             int base = at + s * kc * NR, j0 = s * NR, cols = Math.min(NR, nc - j0);
             if (cols < NR) java.util.Arrays.fill(bp, base, base + kc * NR, 0f);
-            if (cs == 1 && cols == NR && VECTOR) {
-                VectorGemmKernel.packStrip(kc, b, off + j0, rs, bp, base);
-            } else if (cs == 1) {
+            if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, cols);
             } else {
                 // transposed B: a column of opB is contiguous

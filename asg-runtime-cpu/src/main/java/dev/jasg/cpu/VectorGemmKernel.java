@@ -1,7 +1,6 @@
 package dev.jasg.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,33 +41,6 @@ final class VectorGemmKernel {
     static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         if (MR == 12) tile12(kc, ap, ao, bp, bo, c, co, ldc, add);
         else tile6(kc, ap, ao, bp, bo, c, co, ldc, add);
-    }
-
-    /**
-     * One full strip of B from a row-major operand: {@code bp[at + p*NR + j] = b[off + p*rs + j]} for
-     * {@code p < kc, j < NR}, two vector moves a row (about a third faster than a copy call a row).
-     */
-    static void packStrip(int kc, float[] b, int off, int rs, float[] bp, int at) {
-        final VectorSpecies<Float> s = S;
-        final int v = V;
-        for (int p = 0; p < kc; p++) {
-            int src = off + p * rs, dst = at + p * 2 * v;
-            FloatVector.fromArray(s, b, src).intoArray(bp, dst);
-            FloatVector.fromArray(s, b, src + v).intoArray(bp, dst + v);
-        }
-    }
-
-    /** The first {@code MR} lanes. */
-    private static final VectorMask<Float> ROWS = VectorMask.fromLong(S, (1L << MR) - 1);
-
-    /**
-     * One full strip of A from a transposed operand (a column of {@code op(A)} contiguous):
-     * {@code ap[at + p*MR + r] = a[off + p*cs + r]} for {@code p < kc, r < MR}, one masked vector move a column.
-     */
-    static void packStripT(int kc, float[] a, int off, int cs, float[] ap, int at) {
-        final VectorSpecies<Float> s = S;
-        final VectorMask<Float> m = ROWS;
-        for (int p = 0; p < kc; p++) FloatVector.fromArray(s, a, off + p * cs, m).intoArray(ap, at + p * MR, m);
     }
 
     /** 12 x 2V tile: 24 accumulators, 2 B vectors and one broadcast live in registers. */

@@ -54,34 +54,42 @@ public final class Peers {
                 ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
         try (Backend backend = Backends.create(backendName)) {
             for (String name : names) {
+                long before = liveHeap();
                 Workloads.Workload w = Workloads.create(name, backend);
                 if (w == null) {
                     System.out.println("# jasg_" + name + " skipped: " + Workloads.whyMissing(name));
                     continue;
                 }
                 try (w) {
-                    run(name, w, seconds, warmup);
+                    run(name, w, seconds, warmup, before);
                 }
             }
         }
     }
 
-    private static void run(String name, Workloads.Workload w, double seconds, double warmup) {
+    private static void run(String name, Workloads.Workload w, double seconds, double warmup, long liveBefore) {
         long t0 = System.nanoTime();
         w.step();
         double firstMs = (System.nanoTime() - t0) / 1e6;
         timeFor(w, warmup);
         System.gc();
         resetPeaks();
+        long allocated0 = allocatedBytes();
         double[] r = timeFor(w, seconds);
+        long allocated = allocatedBytes() - allocated0;
         long peakHeap = peakHeap();
-        System.gc();
-        long live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        long live = liveHeap();
         double perSecond = r[0] / r[1];
         System.out.printf(Locale.ROOT, "jasg_%s %.1f %s%n", name, perSecond * w.unitsPerStep(), w.unit());
         System.out.printf(Locale.ROOT, "jasg_%s_peak_heap %.1f MiB%n", name, peakHeap / 1048576.0);
         System.out.printf(Locale.ROOT, "jasg_%s_live_heap %.1f MiB%n", name, live / 1048576.0);
         System.out.printf(Locale.ROOT, "jasg_%s_offheap %.1f MiB%n", name, offHeap() / 1048576.0);
+        // what the workload holds (parameters, optimiser state, planned buffers, packing scratch) over the
+        // heap before it was built, and its peak over that (uncollected garbage included): the figures to
+        // hold against PyTorch's resident-memory growth
+        System.out.printf(Locale.ROOT, "jasg_%s_step_memory %.1f MiB%n", name, (live - liveBefore) / 1048576.0);
+        System.out.printf(Locale.ROOT, "jasg_%s_step_peak_memory %.1f MiB%n", name, (peakHeap - liveBefore) / 1048576.0);
+        System.out.printf(Locale.ROOT, "jasg_%s_alloc_per_step %.0f B%n", name, allocated / r[0]);
         System.out.printf(Locale.ROOT, "# %s: %d steps in %.2f s (%.3f ms/step), first step (compile + plan + run) %.0f ms, last value %s%n",
                 name, (long) r[0], r[1], 1e3 * r[1] / r[0], firstMs, w.lastValue());
     }
@@ -96,6 +104,20 @@ public final class Peers {
             now = System.nanoTime();
         } while (now < end);
         return new double[] {steps, (now - start) / 1e9};
+    }
+
+    /** Bytes allocated so far by every live thread (the kernels' pool workers included). */
+    private static long allocatedBytes() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) sum += Math.max(0, a);
+        return sum;
+    }
+
+    /** The heap in use after a full collection. */
+    private static long liveHeap() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static void resetPeaks() {
