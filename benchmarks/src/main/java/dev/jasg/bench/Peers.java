@@ -55,12 +55,15 @@ public final class Peers {
         try (Backend backend = Backends.create(backendName)) {
             for (String name : names) {
                 long before = liveHeap();
+                long built0 = System.nanoTime();
                 Workloads.Workload w = Workloads.create(name, backend);
+                double buildMs = (System.nanoTime() - built0) / 1e6;
                 if (w == null) {
                     System.out.println("# jasg_" + name + " skipped: " + Workloads.whyMissing(name));
                     continue;
                 }
                 try (w) {
+                    System.out.printf(Locale.ROOT, "# %s: model, graph, gradient graph and compile %.0f ms%n", name, buildMs);
                     run(name, w, seconds, warmup, before);
                 }
             }
