@@ -18,11 +18,13 @@ import java.util.Map;
  * pooled {@code float[]}, steps with fixed geometry, and the bookkeeping for outputs and
  * assignments. A run only binds leaf arrays and runs the steps; it allocates nothing per node.
  *
- * <p>Buffer assignment walks the schedule once. A node takes a free buffer (the smallest
- * that fits, else the largest free one grown to fit, else a new one) before the buffers of
- * the inputs whose last reader it is are released, so a kernel never writes a buffer it
- * reads. Aliasing nodes share their input's buffer and extend its lifetime to their own last
- * use. Inputs read the fed array and parameters the store's array; neither is ever written
+ * <p>Buffer assignment knows every lifetime up front. A value's buffer lives from the step that
+ * writes it to its last reader (outputs and assigned values to the end of the run); aliasing
+ * nodes share their input's buffer and extend its lifetime to their own last use, and an
+ * elementwise op whose operand of the same shape dies at it writes over that operand (in place).
+ * The buffers are then packed greedily from the largest down, each into the first buffer none of
+ * whose occupants' lifetimes it overlaps, so a kernel never writes a buffer another live value
+ * holds, and buffers are sized by the largest value they ever hold. Inputs read the fed array and parameters the store's array; neither is ever written
  * by a kernel. {@link Fusion} adds aliases of its own: transposes that products read in place,
  * and transposes and bias adds whose work a product does.
  */
@@ -68,10 +70,10 @@ final class Plan {
         scheduled = schedule.toArray(Node[]::new);
         stepNanos = PROFILE ? new long[steps.length] : null;
         Root[] root = new Root[total];
+        // first pass: each computed value opens a group, its buffer's lifetime [first write, last read];
+        // aliases and in-place results join the group of the value they share a buffer with
         int[] slotOf = new int[total];
-        List<Integer> caps = new ArrayList<>();
-        List<Integer> death = new ArrayList<>();
-        List<Integer> free = new ArrayList<>();
+        List<Integer> gSize = new ArrayList<>(), gStart = new ArrayList<>(), gEnd = new ArrayList<>();
         int aliases = 0;
         List<Integer> inIds = new ArrayList<>(), pIds = new ArrayList<>();
         for (int s = 0; s < schedule.size(); s++) {
@@ -93,23 +95,48 @@ final class Plan {
                 aliases++;
                 root[id] = root[in];
                 slotOf[id] = slotOf[in];
-                if (slotOf[id] >= 0) death.set(slotOf[id], Math.max(death.get(slotOf[id]), program.lastUse(id)));
+                if (slotOf[id] >= 0) gEnd.set(slotOf[id], Math.max(gEnd.get(slotOf[id]), program.lastUse(id)));
             } else {
                 root[id] = Root.POOLED;
-                int k = take(free, caps, sizes[id]);
-                if (k == caps.size()) {
-                    caps.add(sizes[id]);
-                    death.add(program.lastUse(id));
+                int k = inPlaceGroup(n, s, binding, slotOf, gEnd);
+                if (k >= 0) {
+                    // an elementwise op over a value that dies here writes over it: one buffer, not two
+                    gEnd.set(k, Math.max(s, program.lastUse(id)));
                 } else {
-                    caps.set(k, Math.max(caps.get(k), sizes[id]));
-                    death.set(k, program.lastUse(id));
+                    // a value nobody reads is still written at its own step
+                    k = gSize.size();
+                    gSize.add(sizes[id]);
+                    gStart.add(s);
+                    gEnd.add(Math.max(s, program.lastUse(id)));
                 }
                 slotOf[id] = k;
             }
-            for (int in : n.inputs()) {
-                int k = slotOf[in];
-                if (k >= 0 && death.get(k) <= s && !free.contains(k)) free.add(k);
+        }
+        // second pass: groups from the largest down, each into the first buffer whose groups' lifetimes
+        // it does not overlap (greedy by size, as TFLite's arena planner does): buffers never grow, so
+        // no small value's buffer is inflated by a large one that happens to come after it
+        int groups = gSize.size();
+        Integer[] order = new Integer[groups];
+        for (int k = 0; k < groups; k++) order[k] = k;
+        java.util.Arrays.sort(order, (x, y) -> gSize.get(x).equals(gSize.get(y)) ? Integer.compare(gStart.get(x), gStart.get(y))
+                : Integer.compare(gSize.get(y), gSize.get(x)));
+        int[] bufferOf = new int[groups];
+        List<Integer> caps = new ArrayList<>();
+        List<List<Integer>> tenants = new ArrayList<>();
+        for (int k : order) {
+            int pick = -1;
+            for (int b = 0; b < caps.size() && pick < 0; b++) {
+                boolean fits = caps.get(b) >= gSize.get(k);
+                for (int t : tenants.get(b)) fits &= gEnd.get(t) < gStart.get(k) || gEnd.get(k) < gStart.get(t);
+                if (fits) pick = b;
             }
+            if (pick < 0) {
+                pick = caps.size();
+                caps.add(gSize.get(k));
+                tenants.add(new ArrayList<>());
+            }
+            tenants.get(pick).add(k);
+            bufferOf[k] = pick;
         }
         float[][] slots = new float[caps.size()][];
         long bytes = 0;
@@ -119,7 +146,7 @@ final class Plan {
         }
         for (int s = 0; s < schedule.size(); s++) {
             Node n = schedule.get(s);
-            if (root[n.id()] == Root.POOLED && slotOf[n.id()] >= 0 && fusion.aliasSource(n, binding, g) < 0) values[n.id()] = slots[slotOf[n.id()]];
+            if (root[n.id()] == Root.POOLED && slotOf[n.id()] >= 0 && fusion.aliasSource(n, binding, g) < 0) values[n.id()] = slots[bufferOf[slotOf[n.id()]]];
             steps[s] = fusion.step(n, binding, g);
         }
         inputIds = inIds.stream().mapToInt(Integer::intValue).toArray();
@@ -163,17 +190,29 @@ final class Plan {
         return ((Op.Parameter) n.op()).name();
     }
 
-    /** Index of the free slot to use for {@code need} elements, removed from {@code free}; {@code caps.size()} for a new one. */
-    private static int take(List<Integer> free, List<Integer> caps, int need) {
-        int best = -1, largest = -1;
-        for (int i = 0; i < free.size(); i++) {
-            int cap = caps.get(free.get(i));
-            if (cap >= need && (best < 0 || cap < caps.get(free.get(best)))) best = i;
-            if (largest < 0 || cap > caps.get(free.get(largest))) largest = i;
+    /**
+     * The group an elementwise node ({@code unary}, {@code binary}, {@code compare}, {@code where}) at
+     * schedule step {@code s} may write over: that of an operand of its own shape whose value (and
+     * every alias of its buffer) is last read by this node, provided no other operand reads the same
+     * buffer through a different shape. Elementwise kernels read element {@code i} of such an
+     * operand before they write element {@code i} of the result, so the result may overwrite it.
+     * -1 when there is none.
+     */
+    private static int inPlaceGroup(Node n, int s, Program.Binding binding, int[] groupOf, List<Integer> end) {
+        if (!(n.op() instanceof Op.Unary || n.op() instanceof Op.Binary || n.op() instanceof Op.Compare || n.op() instanceof Op.Where)) {
+            return -1;
         }
-        int pick = best >= 0 ? best : largest;
-        if (pick < 0) return caps.size();
-        return free.remove(pick);
+        int[] dims = binding.shape(n.id()).dims();
+        for (int in : n.inputs()) {
+            int k = groupOf[in];
+            if (k < 0 || end.get(k) != s || !java.util.Arrays.equals(binding.shape(in).dims(), dims)) continue;
+            boolean clash = false;
+            for (int other : n.inputs()) {
+                clash |= other != in && groupOf[other] == k && !java.util.Arrays.equals(binding.shape(other).dims(), dims);
+            }
+            if (!clash) return k;
+        }
+        return -1;
     }
 
     /** The binding this plan was made for. */
