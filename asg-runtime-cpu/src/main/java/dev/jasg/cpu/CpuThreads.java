@@ -40,41 +40,29 @@ final class CpuThreads {
         return IN_POOL.get() || Pool.LOCK.isHeldByCurrentThread();
     }
 
-    /** One loop handed to the pool: its chunks are claimed from {@link #next}; {@link #left} counts those not yet done. */
-    private static final class Job {
-        final Range body;
-        final int n, chunks;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger left;
-        volatile Throwable failure;
+    /** Most chunks one loop is cut into (they are counted in 12 bits of the claim word). */
+    static final int MAX_CHUNKS = 4095;
 
-        Job(Range body, int n, int chunks) {
-            this.body = body;
-            this.n = n;
-            this.chunks = chunks;
-            this.left = new AtomicInteger(chunks);
-        }
-
-        /** Runs chunks until none is left to claim. */
-        void work() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
-                try {
-                    if (failure == null) body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
-                } catch (Throwable t) {
-                    if (failure == null) failure = t;
-                } finally {
-                    left.decrementAndGet();
-                }
-            }
-        }
-    }
-
+    /**
+     * The pool and the one loop it runs at a time. A loop is published in static fields, not an
+     * object, so handing one out allocates nothing: its body and length are written first, then the
+     * claim word, {@code chunks << 32 | next}, is set with {@code next = 0}. A thread claims chunk
+     * {@code next} by incrementing the word; the claim is valid when {@code next < chunks} of the word
+     * it incremented, and then the body it reads is that loop's, since the loop cannot end (nor the
+     * fields change) before the claimed chunk is done. A late increment of a finished loop's word
+     * finds {@code next >= chunks} and does nothing.
+     */
     private static final class Pool {
         static final ReentrantLock LOCK = new ReentrantLock();
         static final Thread[] WORKERS = new Thread[PARALLELISM - 1];
         static final AtomicInteger PARKED = new AtomicInteger();
-        /** The loop in progress; written before {@link #generation} is bumped. */
-        static volatile Job current;
+        static final java.util.concurrent.atomic.AtomicLong CLAIM = new java.util.concurrent.atomic.AtomicLong();
+        /** Chunks of the current loop not finished yet. */
+        static final AtomicInteger LEFT = new AtomicInteger();
+        static Range body;
+        static int length;
+        static volatile Throwable failure;
+        /** Bumped for every loop; idle workers watch it. */
         static volatile long generation;
 
         static {
@@ -103,23 +91,72 @@ final class CpuThreads {
                     }
                 }
                 seen = g;
-                Job job = current;
-                if (job != null) job.work();
+                work();
             }
         }
 
-        static void run(Job job) {
-            current = job;
+        /** Runs chunks of the current loop until none is left to claim. */
+        static void work() {
+            while (true) {
+                long w = CLAIM.getAndIncrement();
+                int c = (int) w, chunks = (int) (w >>> 32);
+                if (c >= chunks) return;
+                try {
+                    int n = length;
+                    if (failure == null) body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                } finally {
+                    LEFT.decrementAndGet();
+                }
+            }
+        }
+
+        /** Runs one loop with the caller working on it too; the caller holds {@link #LOCK}. */
+        static void run(Range r, int n, int chunks) {
+            body = r;
+            length = n;
+            failure = null;
+            LEFT.set(chunks);
+            CLAIM.set((long) chunks << 32);
             generation++;
             if (PARKED.get() > 0) for (Thread w : WORKERS) LockSupport.unpark(w);
-            job.work();
+            work();
             // the caller ran out of chunks to claim: the others are already running them, so wait briefly
-            for (long spins = 0; job.left.get() > 0; spins++) {
+            for (long spins = 0; LEFT.get() > 0; spins++) {
                 if (spins < 100_000) Thread.onSpinWait();
                 else Thread.yield();
             }
-            current = null;
+            body = null;
         }
+    }
+
+    /**
+     * Runs {@code body.run(i, i + 1)} for every {@code i < items}, each item claimed by whichever
+     * thread is free (the caller included): for a few large items of uneven cost, where fixed
+     * chunks would leave a thread idle. Runs inline where {@link #parallelFor} does.
+     */
+    static void forEachClaimed(int items, Range body) {
+        if (items <= 1 || PARALLELISM == 1 || items > MAX_CHUNKS || inLoop() || !Pool.LOCK.tryLock()) {
+            if (items > 0) body.run(0, items);
+            return;
+        }
+        runLocked(body, items, items);
+    }
+
+    /** Runs a loop on the pool; the caller holds the lock, which this releases. */
+    private static void runLocked(Range body, int n, int chunks) {
+        Throwable t;
+        try {
+            Pool.run(body, n, chunks);
+            t = Pool.failure;
+            Pool.failure = null;
+        } finally {
+            Pool.LOCK.unlock();
+        }
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error er) throw er;
+        if (t != null) throw new IllegalStateException("CPU kernel failed", t);
     }
 
     /**
@@ -135,15 +172,6 @@ final class CpuThreads {
             if (n > 0) body.run(0, n);
             return;
         }
-        Job job = new Job(body, n, chunks);
-        try {
-            Pool.run(job);
-        } finally {
-            Pool.LOCK.unlock();
-        }
-        Throwable t = job.failure;
-        if (t instanceof RuntimeException re) throw re;
-        if (t instanceof Error er) throw er;
-        if (t != null) throw new IllegalStateException("CPU kernel failed", t);
+        runLocked(body, n, chunks);
     }
 }

@@ -1,7 +1,5 @@
 package dev.jasg.cpu;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * Single-precision GEMM, {@code C = (accumulate ? C : 0) + op(A) op(B)}, for row-major
  * {@code float[]} operands at an offset, either of them transposed: the one product every CPU
@@ -163,11 +161,10 @@ final class Gemm {
                     packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR);
                 }
             });
-            AtomicInteger next = new AtomicInteger();
-            CpuThreads.parallelFor(threads, 1, (t0, t1) -> {
+            CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
                 float[] ap = s.a(perBlock * MR * kcs);
-                for (int blk; (blk = next.getAndIncrement()) < blocks; ) {
+                for (int blk = b0; blk < b1; blk++) {
                     int i0 = blk * perBlock * MR, mc = Math.min(m - i0, perBlock * MR);
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
@@ -198,11 +195,10 @@ final class Gemm {
                     packA(rows, kc, a, aOff + (i0 + is * MR) * ars + pc * acs, ars, acs, ap, pc * mcr + is * kc * MR);
                 }
             });
-            AtomicInteger next = new AtomicInteger();
-            CpuThreads.parallelFor(threads, 1, (t0, t1) -> {
+            CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
                 float[] bp = s.b(perBlock * NR * kcs);
-                for (int blk; (blk = next.getAndIncrement()) < blocks; ) {
+                for (int blk = b0; blk < b1; blk++) {
                     int j0 = blk * perBlock * NR, nc = Math.min(n - j0, perBlock * NR);
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
