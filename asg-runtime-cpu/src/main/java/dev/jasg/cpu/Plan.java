@@ -226,6 +226,11 @@ final class Plan {
     }
 
     /** True when {@code feeds} have exactly the shapes this plan was made for. */
+    /** Inputs the plan reads. */
+    int inputCount() {
+        return inputIds.length;
+    }
+
     boolean accepts(Map<String, HostTensor> feeds) {
         for (int i = 0; i < inputIds.length; i++) {
             HostTensor t = feeds.get(inputNames[i]);
