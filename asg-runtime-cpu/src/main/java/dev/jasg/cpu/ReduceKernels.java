@@ -14,17 +14,49 @@ import dev.jasg.core.ReduceOp;
 final class ReduceKernels {
     private ReduceKernels() {}
 
+    /** Elements below which a reduction runs on the calling thread alone. */
+    static final int PARALLEL_MIN = 1 << 16;
+    /** Outputs up to which a reduction keeps one partial result per thread (the scratch is {@code threads x outputs} doubles). */
+    static final int PARTIALS_MAX = 1 << 16;
+
+    /** Scratch doubles {@link #reduce} needs for {@code outSize} outputs. */
+    static int scratchSize(int outSize) {
+        return outSize <= PARTIALS_MAX ? outSize * CpuThreads.PARALLELISM : outSize;
+    }
+
     /**
      * {@code out[j] = finish(fold(combine, x over the reduced positions of j), count)} with the
      * scalar semantics of {@link ReduceOp}; {@code acc} is scratch of at least the output size.
+     * With room in {@code acc} for a partial result per thread ({@link #scratchSize}), a large
+     * reduction splits its rows over {@link CpuThreads}, each part folding into its own partial, and
+     * the partials are combined in part order (a fixed split, so the same result every run).
      */
     static void reduce(ReduceOp kind, DType dt, Strided g, long count, float[] x, float[] out, int outSize, double[] acc) {
         if (acc.length < outSize) throw new IllegalArgumentException(kind.label() + ": scratch of " + acc.length + " for " + outSize + " outputs");
-        java.util.Arrays.fill(acc, 0, outSize, kind.identity());
+        int rows = g.rows();
+        int parts = (long) rows * g.rowLength() < PARALLEL_MIN || rows < 2 || outSize == 0
+                ? 1 : (int) Math.min(Math.min(CpuThreads.PARALLELISM, rows), acc.length / outSize);
+        if (parts <= 1) {
+            fold(kind, g, x, acc, 0, outSize, 0, rows);
+        } else {
+            CpuThreads.parallelFor(parts, 1, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) fold(kind, g, x, acc, p * outSize, outSize, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts));
+            });
+            for (int p = 1; p < parts; p++) {
+                int base = p * outSize;
+                for (int j = 0; j < outSize; j++) acc[j] = kind.combine(acc[j], acc[base + j]);
+            }
+        }
+        for (int j = 0; j < outSize; j++) out[j] = (float) dt.round(kind.finish(acc[j], count));
+    }
+
+    /** Folds rows {@code [r0, r1)} of {@code g} into {@code acc[base .. base + outSize)}, which starts at the identity. */
+    private static void fold(ReduceOp kind, Strided g, float[] x, double[] acc, int base, int outSize, int r0, int r1) {
+        java.util.Arrays.fill(acc, base, base + outSize, kind.identity());
         boolean sum = kind == ReduceOp.SUM || kind == ReduceOp.MEAN;
         int len = g.rowLength(), sx = g.innerStride(0), so = g.innerStride(1);
-        for (int row = 0, rows = g.rows(); row < rows; row++) {
-            int ix = g.offset(0, row), io = g.offset(1, row);
+        for (int row = r0; row < r1; row++) {
+            int ix = g.offset(0, row), io = base + g.offset(1, row);
             if (so == 0) {
                 double r = kind.identity();
                 if (sum) {
@@ -39,7 +71,6 @@ final class ReduceKernels {
                 for (int i = 0; i < len; i++) acc[io + i * so] = kind.combine(acc[io + i * so], x[ix + i * sx]);
             }
         }
-        for (int j = 0; j < outSize; j++) out[j] = (float) dt.round(kind.finish(acc[j], count));
     }
 
     /**

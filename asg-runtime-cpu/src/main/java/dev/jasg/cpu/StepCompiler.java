@@ -231,7 +231,7 @@ final class StepCompiler {
         for (int i = 0; i < r.axes().size(); i++) outStrides[r.axes().get(i)] = 0;
         Strided geo = Strided.of(in, Indexing.strides(in), outStrides);
         int outSize = prod(kept, 0, kept.length);
-        double[] acc = new double[outSize];
+        double[] acc = new double[ReduceKernels.scratchSize(outSize)];
         ReduceOp kind = r.kind();
         long n0 = count;
         return v -> ReduceKernels.reduce(kind, n.dtype(), geo, n0, v[x], v[id], outSize, acc);
