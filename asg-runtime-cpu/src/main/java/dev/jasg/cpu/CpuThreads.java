@@ -1,6 +1,7 @@
 package dev.jasg.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -40,7 +41,10 @@ final class CpuThreads {
         return IN_POOL.get() || Pool.LOCK.isHeldByCurrentThread();
     }
 
-    /** Most chunks one loop is cut into (they are counted in 12 bits of the claim word). */
+    /**
+     * Most items {@link #forEachClaimed} hands out one at a time (a longer loop of small items is better
+     * cut into ranges by {@link #parallelFor}); beyond it the loop runs inline.
+     */
     static final int MAX_CHUNKS = 4095;
 
     /**
@@ -56,7 +60,7 @@ final class CpuThreads {
         static final ReentrantLock LOCK = new ReentrantLock();
         static final Thread[] WORKERS = new Thread[PARALLELISM - 1];
         static final AtomicInteger PARKED = new AtomicInteger();
-        static final java.util.concurrent.atomic.AtomicLong CLAIM = new java.util.concurrent.atomic.AtomicLong();
+        static final AtomicLong CLAIM = new AtomicLong();
         /** Chunks of the current loop not finished yet. */
         static final AtomicInteger LEFT = new AtomicInteger();
         static Range body;

@@ -24,8 +24,8 @@ import java.util.Map;
  * elementwise op whose operand of the same shape dies at it writes over that operand (in place).
  * The buffers are then packed greedily from the largest down, each into the first buffer none of
  * whose occupants' lifetimes it overlaps, so a kernel never writes a buffer another live value
- * holds, and buffers are sized by the largest value they ever hold. Inputs read the fed array and parameters the store's array; neither is ever written
- * by a kernel. {@link Fusion} adds aliases of its own: transposes that products read in place,
+ * holds, and buffers are sized by the largest value they ever hold. Inputs read the fed array and
+ * parameters the store's array; neither is ever written by a kernel. {@link Fusion} adds aliases of its own: transposes that products read in place,
  * and transposes and bias adds whose work a product does.
  */
 final class Plan {
@@ -72,7 +72,7 @@ final class Plan {
         Root[] root = new Root[total];
         // first pass: each computed value opens a group, its buffer's lifetime [first write, last read];
         // aliases and in-place results join the group of the value they share a buffer with
-        int[] slotOf = new int[total];
+        int[] groupOf = new int[total];
         List<Integer> gSize = new ArrayList<>(), gStart = new ArrayList<>(), gEnd = new ArrayList<>();
         int aliases = 0;
         List<Integer> inIds = new ArrayList<>(), pIds = new ArrayList<>();
@@ -80,7 +80,7 @@ final class Plan {
             Node n = schedule.get(s);
             int id = n.id();
             sizes[id] = binding.shape(id).sizeInt();
-            slotOf[id] = -1;
+            groupOf[id] = -1;
             if (n.op() instanceof Op.Input) {
                 root[id] = Root.INPUT;
                 inIds.add(id);
@@ -94,11 +94,11 @@ final class Plan {
                 int in = fusion.aliasSource(n, binding, g);
                 aliases++;
                 root[id] = root[in];
-                slotOf[id] = slotOf[in];
-                if (slotOf[id] >= 0) gEnd.set(slotOf[id], Math.max(gEnd.get(slotOf[id]), program.lastUse(id)));
+                groupOf[id] = groupOf[in];
+                if (groupOf[id] >= 0) gEnd.set(groupOf[id], Math.max(gEnd.get(groupOf[id]), program.lastUse(id)));
             } else {
                 root[id] = Root.POOLED;
-                int k = inPlaceGroup(n, s, binding, slotOf, gEnd);
+                int k = inPlaceGroup(n, s, binding, groupOf, gEnd);
                 if (k >= 0) {
                     // an elementwise op over a value that dies here writes over it: one buffer, not two
                     gEnd.set(k, Math.max(s, program.lastUse(id)));
@@ -109,7 +109,7 @@ final class Plan {
                     gStart.add(s);
                     gEnd.add(Math.max(s, program.lastUse(id)));
                 }
-                slotOf[id] = k;
+                groupOf[id] = k;
             }
         }
         // second pass: groups from the largest down, each into the first buffer whose groups' lifetimes
@@ -146,7 +146,7 @@ final class Plan {
         }
         for (int s = 0; s < schedule.size(); s++) {
             Node n = schedule.get(s);
-            if (root[n.id()] == Root.POOLED && slotOf[n.id()] >= 0 && fusion.aliasSource(n, binding, g) < 0) values[n.id()] = slots[bufferOf[slotOf[n.id()]]];
+            if (root[n.id()] == Root.POOLED && groupOf[n.id()] >= 0 && fusion.aliasSource(n, binding, g) < 0) values[n.id()] = slots[bufferOf[groupOf[n.id()]]];
             steps[s] = fusion.step(n, binding, g);
         }
         inputIds = inIds.stream().mapToInt(Integer::intValue).toArray();
@@ -225,12 +225,12 @@ final class Plan {
         return stats;
     }
 
-    /** True when {@code feeds} have exactly the shapes this plan was made for. */
     /** Inputs the plan reads. */
     int inputCount() {
         return inputIds.length;
     }
 
+    /** True when {@code feeds} have exactly the shapes this plan was made for. */
     boolean accepts(Map<String, HostTensor> feeds) {
         for (int i = 0; i < inputIds.length; i++) {
             HostTensor t = feeds.get(inputNames[i]);
