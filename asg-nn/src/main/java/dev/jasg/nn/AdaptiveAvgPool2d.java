@@ -7,7 +7,7 @@ import dev.jasg.core.Tensor;
  * {@code torch.nn.AdaptiveAvgPool2d}: averages an NCHW input down to {@code outH x outW} for
  * any input size; {@code (1, 1)} is global average pooling. See {@link Pooling#adaptiveAvgPool2d}.
  */
-public final class AdaptiveAvgPool2d extends Module {
+public final class AdaptiveAvgPool2d extends Layer {
     private final int outH, outW;
 
     /** A square output of {@code size}. */

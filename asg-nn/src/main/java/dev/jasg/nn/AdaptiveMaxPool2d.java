@@ -8,7 +8,7 @@ import dev.jasg.core.Tensor;
  * cover an NCHW input of any size (window {@code o} of an axis of size {@code n} spans
  * {@code [floor(o n / out), ceil((o+1) n / out))}); {@code (1, 1)} is global max pooling.
  */
-public final class AdaptiveMaxPool2d extends Module {
+public final class AdaptiveMaxPool2d extends Layer {
     private final PoolWindow.Adaptive window;
 
     /** A square output of {@code size}. */

@@ -8,7 +8,7 @@ import dev.jasg.core.Tensor;
  * {@code stride = kernel}, padding 0, floor mode, {@code count_include_pad=True} (zero padding
  * counts in the divisor), no divisor override. See {@link Pooling#avgPool2d}.
  */
-public final class AvgPool2d extends Module {
+public final class AvgPool2d extends Layer {
     private final int kernel, stride, padding, divisorOverride;
     private final boolean ceilMode, countIncludePad;
 

@@ -22,7 +22,7 @@ import java.util.WeakHashMap;
  * {@code y = (x - running_mean) / sqrt(running_var + eps) * weight + bias}. A layer applied
  * twice on one graph updates its statistics from the first application only.
  */
-abstract class BatchNorm extends Module {
+abstract class BatchNorm extends Layer {
     private final int numFeatures;
     private final double eps;
     private final Double momentum;

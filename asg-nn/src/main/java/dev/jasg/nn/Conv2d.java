@@ -11,7 +11,7 @@ import dev.jasg.core.Tensor;
  * {@code fan_in = in_channels/groups * kh * kw}). Options in {@link ConvOptions}.
  * Output size per axis: {@code floor((n + 2 pad - dilation (k-1) - 1) / stride) + 1}.
  */
-public final class Conv2d extends Module {
+public final class Conv2d extends Layer {
     private final int inChannels, outChannels, kh, kw;
     private final ConvOptions options;
     private final ConvGeometry geometry;

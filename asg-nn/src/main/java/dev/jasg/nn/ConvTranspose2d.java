@@ -10,7 +10,7 @@ import dev.jasg.core.Tensor;
  * {@code out_channels/groups * kh * kw}). Output size per axis:
  * {@code (n-1) stride - 2 pad + dilation (k-1) + output_padding + 1}.
  */
-public final class ConvTranspose2d extends Module {
+public final class ConvTranspose2d extends Layer {
     private final int inChannels, outChannels, kh, kw;
     private final ConvOptions options;
     private final ConvGeometry geometry;

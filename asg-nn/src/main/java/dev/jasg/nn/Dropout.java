@@ -23,7 +23,7 @@ import java.util.WeakHashMap;
  * node as the forward pass, so backward uses the forward's mask. A layer applied twice on one
  * graph salts its second application differently and advances the seed once.
  */
-public final class Dropout extends Module {
+public final class Dropout extends Layer {
     private static final int SEED_PERIOD = 1 << 24;
 
     private final double p;

@@ -3,7 +3,7 @@ package dev.jasg.nn;
 import dev.jasg.core.Tensor;
 
 /** {@code torch.nn.ELU}: {@code x} for {@code x > 0}, else {@code alpha (e^x - 1)}; alpha defaults to 1. */
-public final class ELU extends Module {
+public final class ELU extends Layer {
     private final double alpha;
 
     /** Alpha 1, as PyTorch. */

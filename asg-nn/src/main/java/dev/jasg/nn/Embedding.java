@@ -15,7 +15,7 @@ import dev.jasg.core.Tensor;
  * row of a seeded normal draw does not exist; the stored row therefore keeps its random
  * start, but it is never read and never trained.
  */
-public final class Embedding extends Module {
+public final class Embedding extends Layer {
     private final int numEmbeddings;
     private final int embeddingDim;
     private final Integer paddingIdx;

@@ -6,7 +6,7 @@ import dev.jasg.core.Tensor;
  * {@code torch.nn.Flatten}: merges axes {@code startDim..endDim} (inclusive) into one; the
  * defaults (1, -1) keep the batch axis and flatten the rest, {@code [B,1,28,28] -> [B,784]}.
  */
-public final class Flatten extends Module {
+public final class Flatten extends Layer {
     private final int startDim;
     private final int endDim;
 

@@ -6,7 +6,7 @@ import dev.jasg.core.Tensor;
  * {@code torch.nn.GELU}: {@code x Phi(x)} exactly ({@code approximate = "none"}, the default) or
  * with the tanh approximation {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))} ({@code "tanh"}).
  */
-public final class GELU extends Module {
+public final class GELU extends Layer {
     private final String approximate;
 
     /** The exact GELU. */

@@ -6,12 +6,12 @@ import dev.jasg.core.Tensor;
 import java.util.Arrays;
 
 /**
- * {@code torch.nn.LayerNorm}: normalises over the last {@code k = normalized_shape.length}
+ * {@code torch.nn.ModuleNorm}: normalises over the last {@code k = normalized_shape.length}
  * axes, {@code y = (x - mean) / sqrt(var + eps) * weight + bias} with the biased variance
  * (one {@link dev.jasg.core.Op.Normalize} node), {@code weight} (ones) and {@code bias}
  * (zeros) of {@code normalized_shape} when {@code elementwiseAffine}.
  */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends Layer {
     private final int[] normalizedShape;
     private final double eps;
     private final boolean elementwiseAffine;

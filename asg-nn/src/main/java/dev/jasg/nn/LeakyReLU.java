@@ -3,7 +3,7 @@ package dev.jasg.nn;
 import dev.jasg.core.Tensor;
 
 /** {@code torch.nn.LeakyReLU}: {@code x} for {@code x > 0}, else {@code negative_slope * x}; the slope defaults to 0.01. */
-public final class LeakyReLU extends Module {
+public final class LeakyReLU extends Layer {
     private final double negativeSlope;
 
     /** Slope 0.01, as PyTorch. */

@@ -9,7 +9,7 @@ import dev.jasg.core.Tensor;
  * ({@link Initializers#linearDefaultWeight()}, {@link Initializers#linearDefaultBias(long)}).
  * Input {@code [..., in]}, output {@code [..., out]}.
  */
-public final class Linear extends Module {
+public final class Linear extends Layer {
     private final int inFeatures;
     private final int outFeatures;
     private final boolean bias;

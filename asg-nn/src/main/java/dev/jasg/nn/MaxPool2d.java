@@ -9,7 +9,7 @@ import dev.jasg.core.Tensor;
  * PyTorch: {@code stride = kernel}, padding 0 (at most half the kernel; padding never wins),
  * dilation 1, floor mode.
  */
-public final class MaxPool2d extends Module {
+public final class MaxPool2d extends Layer {
     private final PoolWindow.Fixed window;
 
     /** Square windows of {@code kernel}, stride {@code kernel}. */

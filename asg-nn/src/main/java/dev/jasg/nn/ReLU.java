@@ -3,7 +3,7 @@ package dev.jasg.nn;
 import dev.jasg.core.Tensor;
 
 /** {@code torch.nn.ReLU}: {@code max(x, 0)}. */
-public final class ReLU extends Module {
+public final class ReLU extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {

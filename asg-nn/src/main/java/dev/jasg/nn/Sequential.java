@@ -9,14 +9,14 @@ import java.util.List;
  * output. Children are named {@code "0"}, {@code "1"}, ... so parameters come out as
  * {@code 0.weight}, {@code 2.bias}, as in PyTorch.
  */
-public final class Sequential extends Module {
+public final class Sequential extends Layer {
     /** A chain of {@code modules}. */
-    public Sequential(Module... modules) {
-        for (Module m : modules) add(m);
+    public Sequential(Layer... modules) {
+        for (Layer m : modules) add(m);
     }
 
     /** Appends {@code module} under the next index; returns this. */
-    public Sequential add(Module module) {
+    public Sequential add(Layer module) {
         register(Integer.toString(size()), module);
         return this;
     }
@@ -26,9 +26,9 @@ public final class Sequential extends Module {
         return namedChildren().size();
     }
 
-    /** Module {@code i} of the chain. */
-    public Module get(int i) {
-        List<Module> c = children();
+    /** Layer {@code i} of the chain. */
+    public Layer get(int i) {
+        List<Layer> c = children();
         if (i < 0 || i >= c.size()) throw new IndexOutOfBoundsException("Sequential has " + c.size() + " modules; no index " + i);
         return c.get(i);
     }
@@ -36,7 +36,7 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = x;
-        for (Module m : children()) y = m.apply(y);
+        for (Layer m : children()) y = m.apply(y);
         return y;
     }
 }

@@ -3,7 +3,7 @@ package dev.jasg.nn;
 import dev.jasg.core.Tensor;
 
 /** {@code torch.nn.SiLU} (swish): {@code x sigmoid(x)}. */
-public final class SiLU extends Module {
+public final class SiLU extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {

@@ -3,7 +3,7 @@ package dev.jasg.nn;
 import dev.jasg.core.Tensor;
 
 /** {@code torch.nn.Softmax(dim)}: {@code exp(x_i) / sum_j exp(x_j)} along {@code dim}, computed stably. */
-public final class Softmax extends Module {
+public final class Softmax extends Layer {
     private final int dim;
 
     /** Softmax along {@code dim} (negative counts from the end). */

@@ -6,7 +6,7 @@ import dev.jasg.core.Tensor;
  * {@code torch.nn.Softplus}: {@code log(1 + e^(beta x)) / beta}, reverting to {@code x} where
  * {@code beta x > threshold} for numerical stability; defaults beta = 1, threshold = 20.
  */
-public final class Softplus extends Module {
+public final class Softplus extends Layer {
     private final double beta;
     private final double threshold;
 

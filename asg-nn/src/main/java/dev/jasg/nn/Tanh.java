@@ -3,7 +3,7 @@ package dev.jasg.nn;
 import dev.jasg.core.Tensor;
 
 /** {@code torch.nn.Tanh}: {@code tanh x}. */
-public final class Tanh extends Module {
+public final class Tanh extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {

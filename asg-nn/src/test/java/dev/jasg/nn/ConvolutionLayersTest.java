@@ -100,10 +100,10 @@ class ConvolutionLayersTest {
 
     @Test
     void parametersHavePyTorchsShapesAndInitBounds() {
-        Module net = LayerBackends.wrap("conv", new Conv2d(4, 6, 3, ConvOptions.defaults().groups(2)));
+        Layer net = LayerBackends.wrap("conv", new Conv2d(4, 6, 3, ConvOptions.defaults().groups(2)));
         assertEquals(Shape.of(6, 2, 3, 3), net.namedParameters().get("conv.weight").shape());
         assertEquals(Shape.of(6), net.namedParameters().get("conv.bias").shape());
-        Module t = LayerBackends.wrap("up", new ConvTranspose2d(4, 6, 2, ConvOptions.defaults().groups(2).bias(false)));
+        Layer t = LayerBackends.wrap("up", new ConvTranspose2d(4, 6, 2, ConvOptions.defaults().groups(2).bias(false)));
         assertEquals(Shape.of(4, 3, 2, 2), t.namedParameters().get("up.weight").shape());
         assertEquals(1, t.namedParameters().size());
         try (Backend b = LayerBackends.open("cpu")) {

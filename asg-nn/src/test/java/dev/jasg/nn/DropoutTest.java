@@ -27,7 +27,7 @@ class DropoutTest {
     @ValueSource(strings = {"cpu", "vulkan"})
     void keepRateScalingNewMaskEachStepAndTheGradientUsesTheSameMask(String backend) {
         double p = 0.3;
-        Module net = LayerBackends.wrap("drop", new Dropout(p));
+        Layer net = LayerBackends.wrap("drop", new Dropout(p));
         GraphBuilder g = new GraphBuilder();
         Tensor x = g.input("x", DType.F32, N);
         Tensor y = net.apply(x);
@@ -65,7 +65,7 @@ class DropoutTest {
         d.eval();
         assertSame(x, d.apply(x));
 
-        final class Two extends Module {
+        final class Two extends Layer {
             final Dropout a = register("a", new Dropout(0.5));
             final Dropout b = register("b", new Dropout(0.5));
 

@@ -25,7 +25,7 @@ class EmbeddingTest {
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "vulkan"})
     void looksUpRowsAndThePaddingRowReadsZeroAndGetsNoGradient(String backend) {
-        Module net = LayerBackends.wrap("emb", new Embedding(5, 3, 1));
+        Layer net = LayerBackends.wrap("emb", new Embedding(5, 3, 1));
         GraphBuilder g = new GraphBuilder();
         Tensor idx = g.input("idx", DType.I32, "B", 3);
         Tensor y = net.apply(idx);

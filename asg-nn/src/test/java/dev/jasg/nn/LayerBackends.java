@@ -21,8 +21,8 @@ final class LayerBackends {
     }
 
     /** A root module holding {@code child} under {@code name}, so its parameters get dotted names. */
-    static <M extends Module> Module wrap(String name, M child) {
-        final class Holder extends Module {
+    static <M extends Layer> Layer wrap(String name, M child) {
+        final class Holder extends Layer {
             final M inner = register(name, child);
 
             @Override

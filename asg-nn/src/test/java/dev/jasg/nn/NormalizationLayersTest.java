@@ -34,7 +34,7 @@ class NormalizationLayersTest {
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "vulkan"})
     void layerNormMatchesTheFormula(String backend) {
-        Module net = LayerBackends.wrap("ln", new LayerNorm(2, 3));
+        Layer net = LayerBackends.wrap("ln", new LayerNorm(2, 3));
         GraphBuilder g = new GraphBuilder();
         Tensor x = g.input("x", DType.F32, "B", 2, 3);
         Tensor y = net.apply(x);
@@ -87,7 +87,7 @@ class NormalizationLayersTest {
         dims[0] = n;
         dims[1] = c;
         System.arraycopy(spatial, 0, dims, 2, spatial.length);
-        Module net = LayerBackends.wrap("bn", layer);
+        Layer net = LayerBackends.wrap("bn", layer);
         GraphBuilder g = new GraphBuilder();
         Object[] declared = new Object[dims.length];
         declared[0] = "B";
@@ -178,7 +178,7 @@ class NormalizationLayersTest {
 
     @Test
     void cumulativeAverageWithoutMomentum() {
-        Module net = LayerBackends.wrap("bn", new BatchNorm1d(1, 1e-5, null, false, true));
+        Layer net = LayerBackends.wrap("bn", new BatchNorm1d(1, 1e-5, null, false, true));
         GraphBuilder g = new GraphBuilder();
         g.output("y", net.apply(g.input("x", DType.F32, 2, 1)));
         try (Backend b = LayerBackends.open("cpu"); Executable e = b.compile(b.newParameters(0), g.build())) {

@@ -7,7 +7,7 @@ import dev.jasg.nn.ConvOptions;
 import dev.jasg.nn.Flatten;
 import dev.jasg.nn.Linear;
 import dev.jasg.nn.MaxPool2d;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.ReLU;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.loss.Losses;
@@ -35,7 +35,7 @@ final class Cnn {
     static Workloads.Workload create(Backend backend) {
         int batch = 128;
         ConvOptions pad1 = ConvOptions.defaults().padding(1);
-        Module model = new Sequential(
+        Layer model = new Sequential(
                 new Conv2d(1, 32, 3, pad1), new ReLU(), new MaxPool2d(2),
                 new Conv2d(32, 64, 3, pad1), new ReLU(), new MaxPool2d(2),
                 new Flatten(), new Linear(3136, 128), new ReLU(), new Linear(128, 10));

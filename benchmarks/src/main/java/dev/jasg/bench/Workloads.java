@@ -7,7 +7,7 @@ import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.ReLU;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.attention.TransformerEncoderBlock;
@@ -125,7 +125,7 @@ final class Workloads {
 
     private static Workload mlp(Backend backend) {
         int batch = 256;
-        Module model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 256), new ReLU(), new Linear(256, 10));
+        Layer model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 256), new ReLU(), new Linear(256, 10));
         Trainer t = Trainer.builder(backend, model)
                 .input("x", DType.F32, "B", 784)
                 .target("y", DType.I32, "B")
@@ -139,7 +139,7 @@ final class Workloads {
 
     private static Workload transformer(Backend backend) {
         int batch = 8, seq = 128, d = 256;
-        Module block = new TransformerEncoderBlock(d, 4, 1024, 0.0, "gelu", 1e-5, true, true);
+        Layer block = new TransformerEncoderBlock(d, 4, 1024, 0.0, "gelu", 1e-5, true, true);
         // the loss ignores the target: a one-element dummy feed keeps the Trainer's shape
         Trainer t = Trainer.builder(backend, block)
                 .input("x", DType.F32, batch, seq, d)

@@ -9,7 +9,7 @@ import dev.jasg.nn.ConvOptions;
 import dev.jasg.nn.Flatten;
 import dev.jasg.nn.Linear;
 import dev.jasg.nn.MaxPool2d;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.ReLU;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.loss.Losses;
@@ -38,7 +38,7 @@ public final class CnnClassifier {
     private CnnClassifier() {}
 
     /** conv(1->8) relu pool, conv(8->16) relu pool, flatten 16*4*4, linear 256->3. */
-    public static Module model() {
+    public static Layer model() {
         ConvOptions same = ConvOptions.defaults().padding(1);
         return new Sequential(
                 new Conv2d(1, 8, 3, same), new ReLU(), new MaxPool2d(2),

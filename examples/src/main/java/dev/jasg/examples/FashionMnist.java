@@ -11,7 +11,7 @@ import dev.jasg.nn.ConvOptions;
 import dev.jasg.nn.Flatten;
 import dev.jasg.nn.MaxPool2d;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.ReLU;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.data.Collate;
@@ -208,7 +208,7 @@ public final class FashionMnist {
     }
 
     /** The MLP: flatten [B, 1, 28, 28] to [B, 784], then Linear-ReLU-Linear-ReLU-Linear to 10 logits. */
-    public static Module mlp() {
+    public static Layer mlp() {
         return new Sequential(new Flatten(),
                 new Linear(MLP_LAYERS[0], MLP_LAYERS[1]), new ReLU(),
                 new Linear(MLP_LAYERS[1], MLP_LAYERS[2]), new ReLU(),
@@ -219,7 +219,7 @@ public final class FashionMnist {
      * The CNN: two blocks of Conv2d 3x3 (padding 1) + ReLU + MaxPool2d(2), 1->32->64 channels,
      * then flatten [B, 64*7*7 = 3136], Linear 3136->128, ReLU, Linear 128->10.
      */
-    public static Module cnn() {
+    public static Layer cnn() {
         ConvOptions same = ConvOptions.defaults().padding(1);
         return new Sequential(
                 new Conv2d(1, 32, 3, same), new ReLU(), new MaxPool2d(2),
@@ -228,7 +228,7 @@ public final class FashionMnist {
     }
 
     /** The model {@code name} names: {@link #mlp()} or {@link #cnn()}. */
-    static Module model(String name) {
+    static Layer model(String name) {
         return name.equals("cnn") ? cnn() : mlp();
     }
 
@@ -257,7 +257,7 @@ public final class FashionMnist {
      */
     public static Result train(Backend backend, InMemoryDataset train, InMemoryDataset test, Options o, Path checkpoints,
                                ProgressBar bar, Consumer<EpochStats> onEpoch) throws IOException {
-        Module model = model(o.model());
+        Layer model = model(o.model());
         Optimizer optimizer = o.optimizer().equals("sgd") ? new SGD(o.learningRate(), 0.9, 0, 0, true) : new Adam(o.learningRate());
         CosineAnnealingLR schedule = new CosineAnnealingLR(optimizer, o.epochs());
         CheckpointManager manager = new CheckpointManager(checkpoints, 2, "test_accuracy", CheckpointManager.Mode.MAX, 1);

@@ -7,7 +7,7 @@ import dev.jasg.core.Tensor;
 import dev.jasg.nn.Embedding;
 import dev.jasg.nn.LayerNorm;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.attention.LearnedPositionalEmbedding;
 import dev.jasg.nn.attention.TransformerEncoderBlock;
 import dev.jasg.nn.loss.Losses;
@@ -71,7 +71,7 @@ public final class TinyGpt {
     }
 
     /** The GPT: {@code [B, BLOCK]} character ids to {@code [B, BLOCK, vocab]} next-character logits. */
-    public static final class Model extends Module {
+    public static final class Model extends Layer {
         private final Embedding tok;
         private final LearnedPositionalEmbedding pos;
         private final List<TransformerEncoderBlock> blocks = new ArrayList<>();

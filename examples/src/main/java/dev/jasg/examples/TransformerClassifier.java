@@ -7,7 +7,7 @@ import dev.jasg.core.Tensor;
 import dev.jasg.nn.Embedding;
 import dev.jasg.nn.LayerNorm;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.attention.LearnedPositionalEmbedding;
 import dev.jasg.nn.attention.TransformerEncoderBlock;
 import dev.jasg.nn.loss.Losses;
@@ -38,7 +38,7 @@ public final class TransformerClassifier {
     private TransformerClassifier() {}
 
     /** Embedding, positions, one encoder block, norm, mean pool, linear head: {@code [B, LENGTH]} ids to {@code [B, VOCAB]} logits. */
-    public static final class Model extends Module {
+    public static final class Model extends Layer {
         private final Embedding tok = register("tok_emb", new Embedding(VOCAB, D_MODEL));
         private final LearnedPositionalEmbedding pos = register("pos_emb", new LearnedPositionalEmbedding(LENGTH, D_MODEL));
         private final TransformerEncoderBlock block = register("block", new TransformerEncoderBlock(D_MODEL, 4, 64, 0, "gelu", 1e-5, true, true));

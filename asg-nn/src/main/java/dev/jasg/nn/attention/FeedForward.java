@@ -3,7 +3,7 @@ package dev.jasg.nn.attention;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Dropout;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 
 import java.util.Locale;
 
@@ -18,7 +18,7 @@ import java.util.Locale;
  * {@code dropout} when {@code p > 0}) acts in training mode only. Input and output
  * {@code [..., embed]}.
  */
-public final class FeedForward extends Module {
+public final class FeedForward extends Layer {
     private final int embedDim;
     private final int hidden;
     private final String activation;

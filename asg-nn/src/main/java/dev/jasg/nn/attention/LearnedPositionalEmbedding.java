@@ -4,7 +4,7 @@ import dev.jasg.core.Shape;
 import dev.jasg.core.ShapeException;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Initializers;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 
 /**
  * A trained position embedding (BERT, GPT-2), added to its input: a parameter
@@ -13,7 +13,7 @@ import dev.jasg.nn.Module;
  * {@code offset + L <= max_len}. It starts as {@code N(0, 0.02^2)}, GPT-2's choice
  * ({@code nn.Embedding} would start at {@code N(0, 1)}, too large next to small token embeddings).
  */
-public final class LearnedPositionalEmbedding extends Module {
+public final class LearnedPositionalEmbedding extends Layer {
     private final int maxLen;
     private final int dModel;
 

@@ -6,7 +6,7 @@ import dev.jasg.core.Tensor;
 import dev.jasg.nn.Dropout;
 import dev.jasg.nn.Initializers;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ import java.util.List;
  * {@code [batch*heads, Lq, Lk]} mask is given here as {@code [batch, heads, Lq, Lk]}.) A query
  * whose keys are all masked gets a zero output (see {@link Attention}).
  */
-public final class MultiHeadAttention extends Module {
+public final class MultiHeadAttention extends Layer {
     private final int embedDim;
     private final int numHeads;
     private final int headDim;

@@ -6,7 +6,7 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.core.Shape;
 import dev.jasg.core.ShapeException;
 import dev.jasg.core.Tensor;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 
 /**
  * The fixed sinusoidal position encoding of "Attention Is All You Need", added to its input:
@@ -17,7 +17,7 @@ import dev.jasg.nn.Module;
  * {@code offset + L <= max_len}. The table is computed once on the host; each graph gets the
  * rows it needs as a constant (no parameters, nothing to train or save).
  */
-public final class SinusoidalPositionalEncoding extends Module {
+public final class SinusoidalPositionalEncoding extends Layer {
     private final int maxLen;
     private final int dModel;
     private final double[] table;

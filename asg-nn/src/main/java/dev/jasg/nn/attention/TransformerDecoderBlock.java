@@ -3,7 +3,7 @@ package dev.jasg.nn.attention;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Dropout;
 import dev.jasg.nn.LayerNorm;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 
 /**
  * {@code torch.nn.TransformerDecoderLayer} with {@code batch_first=True}: causal self-attention
@@ -20,7 +20,7 @@ import dev.jasg.nn.Module;
  * {@code [batch, Lm, d_model]}, output like the target. The self-attention is causal unless
  * the caller says otherwise.
  */
-public final class TransformerDecoderBlock extends Module {
+public final class TransformerDecoderBlock extends Layer {
     private final int dModel;
     private final boolean normFirst;
     private final MultiHeadAttention selfAttn;

@@ -3,7 +3,7 @@ package dev.jasg.nn.attention;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Dropout;
 import dev.jasg.nn.LayerNorm;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 
 /**
  * {@code torch.nn.TransformerEncoderLayer} with {@code batch_first=True}: self-attention and a
@@ -21,7 +21,7 @@ import dev.jasg.nn.Module;
  * ({@link LayerNorm}) and, with dropout, {@code dropout1}, {@code dropout2}. Input and output
  * {@code [batch, seq, d_model]}. With a causal mask it is a GPT block.
  */
-public final class TransformerEncoderBlock extends Module {
+public final class TransformerEncoderBlock extends Layer {
     private final int dModel;
     private final boolean normFirst;
     private final MultiHeadAttention selfAttn;

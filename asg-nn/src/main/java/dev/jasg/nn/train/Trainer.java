@@ -11,7 +11,7 @@ import dev.jasg.core.Op;
 import dev.jasg.core.Outputs;
 import dev.jasg.core.Parameters;
 import dev.jasg.core.Tensor;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.optim.GradientClipping;
 import dev.jasg.nn.optim.LrScheduler;
 import dev.jasg.nn.optim.Optimizer;
@@ -25,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 
 /**
- * Trains a {@link Module} on one backend: the forward graph (model then loss), its gradient
+ * Trains a {@link Layer} on one backend: the forward graph (model then loss), its gradient
  * graph and the optimizer's update graph are built and compiled once, into one executable that
  * each {@link #step} runs; weights and optimizer state stay in the backend's {@link Parameters}
  * store, and only the loss comes back to the host.
@@ -60,7 +60,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private final Backend backend;
-    private final Module model;
+    private final Layer model;
     private final InputSpec input;
     private final InputSpec target;
     private final BiFunction<Tensor, Tensor, Tensor> lossFn;
@@ -130,7 +130,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** A builder for a trainer of {@code model} on {@code backend}. */
-    public static Builder builder(Backend backend, Module model) {
+    public static Builder builder(Backend backend, Layer model) {
         return new Builder(backend, model);
     }
 
@@ -265,7 +265,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The model. */
-    public Module model() {
+    public Layer model() {
         return model;
     }
 
@@ -368,7 +368,7 @@ public final class Trainer implements AutoCloseable {
     /** Configures a {@link Trainer}. Required: input, target, loss, optimizer. */
     public static final class Builder {
         private final Backend backend;
-        private final Module model;
+        private final Layer model;
         private InputSpec input;
         private InputSpec target;
         private BiFunction<Tensor, Tensor, Tensor> loss;
@@ -379,7 +379,7 @@ public final class Trainer implements AutoCloseable {
         private long seed;
         private Parameters parameters;
 
-        private Builder(Backend backend, Module model) {
+        private Builder(Backend backend, Layer model) {
             this.backend = Objects.requireNonNull(backend, "backend");
             this.model = Objects.requireNonNull(model, "model");
         }

@@ -7,7 +7,7 @@ import dev.jasg.core.DType;
 import dev.jasg.core.HostTensor;
 import dev.jasg.nn.GELU;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.loss.Losses;
 import dev.jasg.nn.optim.AdamW;
@@ -53,7 +53,7 @@ class TrainerGpuParityTest {
     }
 
     private static Trainer trainer(Backend b, Supplier<Optimizer> opt) {
-        Module model = new Sequential(new Linear(4, 16), new GELU(), new Linear(16, 3));
+        Layer model = new Sequential(new Linear(4, 16), new GELU(), new Linear(16, 3));
         return Trainer.builder(b, model).input("x", DType.F32, "B", 4).target("y", DType.I32, "B")
                 .loss(Losses::crossEntropy).optimizer(opt.get()).clipGradNorm(1).seed(3).build();
     }

@@ -7,7 +7,7 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.Tanh;
 import dev.jasg.nn.optim.Adam;
@@ -40,11 +40,11 @@ class TrainerTest {
         return Map.of("x", HostTensor.of(x, n, 3), "y", HostTensor.of(y, n, 1));
     }
 
-    private static Module mlp() {
+    private static Layer mlp() {
         return new Sequential(new Linear(3, 16), new Tanh(), new Linear(16, 1));
     }
 
-    private static Trainer trainer(Backend b, Module model, Optimizer opt) {
+    private static Trainer trainer(Backend b, Layer model, Optimizer opt) {
         return Trainer.builder(b, model).input("x", DType.F32, "B", 3).target("y", DType.F32, "B", 1)
                 .loss(MSE).optimizer(opt).clipGradNorm(5).seed(11).build();
     }
@@ -125,7 +125,7 @@ class TrainerTest {
     }
 
     /** Adds 100 in training mode only, so the mode a graph was built in shows in its output. */
-    static final class ModeProbe extends Module {
+    static final class ModeProbe extends Layer {
         @Override
         public Tensor forward(Tensor x) {
             return isTraining() ? x.add(100) : x;

@@ -6,7 +6,7 @@ import dev.jasg.nn.Flatten;
 import dev.jasg.nn.LayerNorm;
 import dev.jasg.nn.Linear;
 import dev.jasg.nn.MaxPool2d;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.ReLU;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.attention.LearnedPositionalEmbedding;
@@ -52,7 +52,7 @@ public enum DemoModel {
     }
 
     /** A new, untrained model. */
-    public Module build() {
+    public Layer build() {
         return switch (this) {
             case MLP -> new Sequential(new Flatten(), new Linear(784, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 10));
             // 28 -> conv 26 -> pool 13 -> conv 11 -> pool 5: 16 x 5 x 5 = 400 features.
@@ -63,7 +63,7 @@ public enum DemoModel {
     }
 
     /** Patches, learned positions, one encoder block, layer norm, mean pool, linear head. */
-    static final class VisionTransformer extends Module {
+    static final class VisionTransformer extends Layer {
         private static final int D = 32;
         private final Patchify patches = register("patchify", new Patchify(28, 7));
         private final Linear embed = register("patch_embed", new Linear(49, D));

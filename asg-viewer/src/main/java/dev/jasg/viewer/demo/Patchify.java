@@ -1,13 +1,13 @@
 package dev.jasg.viewer.demo;
 
 import dev.jasg.core.Tensor;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 
 /**
  * Cuts images {@code [B, 1, H, W]} into non-overlapping {@code p x p} patches, a sequence
  * {@code [B, (H/p)(W/p), p*p]} in row-major patch order: the tokens of a vision transformer.
  */
-public final class Patchify extends Module {
+public final class Patchify extends Layer {
     private final int side;
     private final int patch;
 

@@ -9,7 +9,7 @@ import dev.jasg.core.Op;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.LayerNorm;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.attention.TransformerEncoderBlock;
 import dev.jasg.nn.loss.Losses;
 
@@ -40,7 +40,7 @@ public final class LayoutBenchmark {
 
     /** A stack of {@code blocks} pre-LN encoder blocks (d 32, 4 heads) with a linear head, and its gradients. */
     public static GraphModel model(int blocks, GraphModel.Mode mode) {
-        Module net = new Module() {
+        Layer net = new Layer() {
             private final Linear embed = register("embed", new Linear(16, 32));
             private final TransformerEncoderBlock[] stack = new TransformerEncoderBlock[blocks];
             private final LayerNorm norm;

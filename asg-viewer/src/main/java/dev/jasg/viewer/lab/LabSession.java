@@ -6,7 +6,7 @@ import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.Parameters;
 import dev.jasg.core.Tensor;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.optim.GradientClipping;
 import dev.jasg.nn.optim.LrScheduler;
 import dev.jasg.nn.optim.Optimizer;
@@ -131,7 +131,7 @@ public final class LabSession implements AutoCloseable {
     }
 
     /** A builder for a session training {@code model} on {@code backend}. */
-    public static Builder builder(Backend backend, Module model) {
+    public static Builder builder(Backend backend, Layer model) {
         return new Builder(backend, model);
     }
 
@@ -437,7 +437,7 @@ public final class LabSession implements AutoCloseable {
     /** Configures a {@link LabSession}. Required: input, target, loss, optimizer, data. */
     public static final class Builder {
         private final Backend backend;
-        private final Module model;
+        private final Layer model;
         private InputSpec input;
         private InputSpec target;
         private BiFunction<Tensor, Tensor, Tensor> loss;
@@ -454,7 +454,7 @@ public final class LabSession implements AutoCloseable {
         private Consumer<String> notices = m -> LOG.warn(m);
         private boolean startPaused;
 
-        private Builder(Backend backend, Module model) {
+        private Builder(Backend backend, Layer model) {
             this.backend = Objects.requireNonNull(backend, "backend");
             this.model = Objects.requireNonNull(model, "model");
         }

@@ -6,7 +6,7 @@ import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.ShapeException;
 import dev.jasg.core.Tensor;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 
 import java.util.Collections;
 import java.util.Map;
@@ -25,8 +25,8 @@ import java.util.WeakHashMap;
  * (its <em>ordinal</em>, 1 for the first node after the input) and stays valid across rebuilds.
  * With no edits the replayed graph is the one the model would have built.
  */
-public final class RewrittenModel extends Module {
-    private final Module inner;
+public final class RewrittenModel extends Layer {
+    private final Layer inner;
     private final Map<Integer, Op> edits = new TreeMap<>();
     // Parameters already replayed on a builder: a model applied twice on one graph shares them.
     private final Map<GraphBuilder, Map<String, Tensor>> parameters = new WeakHashMap<>();
@@ -34,17 +34,17 @@ public final class RewrittenModel extends Module {
     private int modelSize;
 
     /** Wraps {@code inner} (an unregistered root module) with no edits. */
-    public RewrittenModel(Module inner) {
+    public RewrittenModel(Layer inner) {
         this.inner = inner;
     }
 
     /** The wrapped model. */
-    public Module inner() {
+    public Layer inner() {
         return inner;
     }
 
     @Override
-    public Module train(boolean mode) {
+    public Layer train(boolean mode) {
         super.train(mode);
         if (inner != null) inner.train(mode);
         return this;

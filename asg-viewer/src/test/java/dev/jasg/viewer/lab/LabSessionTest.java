@@ -11,7 +11,7 @@ import dev.jasg.core.Tensor;
 import dev.jasg.core.UnaryOp;
 import dev.jasg.nn.Flatten;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.ReLU;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.loss.Losses;
@@ -53,7 +53,7 @@ class LabSessionTest {
     private final List<String> notices = new CopyOnWriteArrayList<>();
 
     /** Halves its input: a model with a constant to edit. */
-    static final class Half extends Module {
+    static final class Half extends Layer {
         @Override
         public Tensor forward(Tensor x) {
             return x.mul(0.5);
@@ -63,7 +63,7 @@ class LabSessionTest {
     @BeforeEach
     void start() {
         backend = Backends.create("cpu");
-        Module model = new Sequential(new Flatten(), new Half(), new Linear(784, 16), new ReLU(), new Linear(16, 10));
+        Layer model = new Sequential(new Flatten(), new Half(), new Linear(784, 16), new ReLU(), new Linear(16, 10));
         lab = LabSession.builder(backend, model)
                 .input(InputSpec.of("x", DType.F32, "B", 1, 28, 28)).target(InputSpec.of("y", DType.I32, "B"))
                 .loss(Losses::crossEntropy).optimizer(new Adam(1e-3)).data(DemoData.synthetic(512, 16, 3)).seed(5)

@@ -10,7 +10,7 @@ import dev.jasg.core.Tensor;
 import dev.jasg.core.UnaryOp;
 import dev.jasg.nn.Dropout;
 import dev.jasg.nn.Linear;
-import dev.jasg.nn.Module;
+import dev.jasg.nn.Layer;
 import dev.jasg.nn.ReLU;
 import dev.jasg.nn.Sequential;
 import dev.jasg.viewer.demo.DemoModel;
@@ -35,13 +35,13 @@ class RewrittenModelTest {
     @Test
     void withoutEditsTheReplayIsTheModelsOwnGraph() {
         for (DemoModel dm : DemoModel.values()) {
-            Module direct = dm.build();
+            Layer direct = dm.build();
             RewrittenModel wrapped = new RewrittenModel(dm.build());
             assertEquals(build(direct::apply).toText(), build(wrapped::apply).toText(), dm.id());
         }
         // Dropout: its seed assignment and salt survive the replay.
-        Module withDropout = new Sequential(new dev.jasg.nn.Flatten(), new Linear(784, 8), new Dropout(0.5), new ReLU());
-        Module again = new Sequential(new dev.jasg.nn.Flatten(), new Linear(784, 8), new Dropout(0.5), new ReLU());
+        Layer withDropout = new Sequential(new dev.jasg.nn.Flatten(), new Linear(784, 8), new Dropout(0.5), new ReLU());
+        Layer again = new Sequential(new dev.jasg.nn.Flatten(), new Linear(784, 8), new Dropout(0.5), new ReLU());
         assertEquals(build(withDropout::apply).toText(), build(new RewrittenModel(again)::apply).toText());
     }
 

@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ModuleTest {
+class LayerTest {
     /** A two-layer model with named children, as a user would write it. */
-    static final class Mlp extends Module {
+    static final class Mlp extends Layer {
         final Linear fc1 = register("fc1", new Linear(4, 3));
         final Linear fc2 = register("fc2", new Linear(3, 2, false));
 
@@ -35,7 +35,7 @@ class ModuleTest {
     }
 
     /** Applies one child twice: the second application must reuse the first one's weights. */
-    static final class Tied extends Module {
+    static final class Tied extends Layer {
         final Linear shared = register("shared", new Linear(2, 2));
 
         @Override
@@ -178,7 +178,7 @@ class ModuleTest {
     void activationsAndFlattenMatchTheirTensorOps() {
         GraphBuilder g = new GraphBuilder();
         Tensor x = g.input("x", DType.F32, 2, 3);
-        Map<String, Module> mods = new java.util.LinkedHashMap<>();
+        Map<String, Layer> mods = new java.util.LinkedHashMap<>();
         mods.put("relu", new ReLU());
         mods.put("leaky", new LeakyReLU(0.2));
         mods.put("elu", new ELU(0.5));
@@ -220,7 +220,7 @@ class ModuleTest {
 
     @Test
     void badNamesAndDuplicatesAreRefused() {
-        class Bad extends Module {
+        class Bad extends Layer {
             Bad(String name) {
                 register(name, new ReLU());
             }

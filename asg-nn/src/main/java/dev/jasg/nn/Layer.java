@@ -18,6 +18,10 @@ import java.util.WeakHashMap;
  * A layer or a model, as {@code torch.nn.Module}: it owns parameters and child modules, both
  * registered by name, and builds its computation on a {@link Tensor} in {@link #forward}.
  *
+ * <p>It is named {@code Layer}, not {@code Module}, so that {@code import dev.jasg.nn.*;} compiles:
+ * a {@code Module} there would be ambiguous with {@code java.lang.Module}, which every Java file
+ * imports implicitly.
+ *
  * <p>Callers apply a module with {@link #apply(Tensor)}, PyTorch's {@code module(x)}: it opens a
  * scope named after the name the module was registered under on the tensor's
  * {@link GraphBuilder}, so its nodes carry that scope and its parameters come out as dotted paths
@@ -25,7 +29,7 @@ import java.util.WeakHashMap;
  * {@link #forward} and read their parameters there with {@link #parameter(Tensor, String)}.
  *
  * <pre>{@code
- * class Mlp extends Module {
+ * class Mlp extends Layer {
  *     final Linear fc1 = register("fc1", new Linear(784, 128));
  *     final Linear fc2 = register("fc2", new Linear(128, 10));
  *     public Tensor forward(Tensor x) { return fc2.apply(fc1.apply(x).relu()); }
@@ -43,8 +47,8 @@ import java.util.WeakHashMap;
  * {@link #isTraining()} when the graph is built, so a training graph and an eval graph are two
  * graphs built in the two modes.
  */
-public abstract class Module {
-    private final Map<String, Module> children = new LinkedHashMap<>();
+public abstract class Layer {
+    private final Map<String, Layer> children = new LinkedHashMap<>();
     private final Map<String, ParameterSpec> ownParameters = new LinkedHashMap<>();
     // Weak keys: a builder that is dropped takes its cached parameter handles with it.
     private final Map<GraphBuilder, Map<String, Tensor>> built = new WeakHashMap<>();
@@ -52,7 +56,7 @@ public abstract class Module {
     private boolean training = true;
 
     /** A module with no parameters or children yet. */
-    protected Module() {}
+    protected Layer() {}
 
     /**
      * The computation of this module on {@code x}. Call {@link #apply(Tensor)} rather than this
@@ -84,7 +88,7 @@ public abstract class Module {
     // ---- registration --------------------------------------------------------------------
 
     /** Registers {@code child} under {@code name} (a non-empty name free of '.' and '/') and returns it. */
-    protected final <M extends Module> M register(String name, M child) {
+    protected final <M extends Layer> M register(String name, M child) {
         checkName(name);
         if (children.containsKey(name) || ownParameters.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " already has a child or parameter named '" + name + "'");
@@ -92,7 +96,7 @@ public abstract class Module {
         if (child == this) throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
         children.put(name, child);
         // A module registered twice (shared) keeps its first name, so it opens one scope wherever it is applied.
-        Module m = child;
+        Layer m = child;
         if (m.name == null) m.name = name;
         child.train(training);
         return child;
@@ -152,12 +156,12 @@ public abstract class Module {
     }
 
     /** Direct children by registered name, in registration order. */
-    public final Map<String, Module> namedChildren() {
+    public final Map<String, Layer> namedChildren() {
         return Collections.unmodifiableMap(children);
     }
 
     /** Direct children in registration order. */
-    public final List<Module> children() {
+    public final List<Layer> children() {
         return List.copyOf(children.values());
     }
 
@@ -194,7 +198,7 @@ public abstract class Module {
         return Collections.unmodifiableMap(out);
     }
 
-    private void collect(String prefix, boolean trainable, Map<String, ParameterSpec> out, Set<Module> seen) {
+    private void collect(String prefix, boolean trainable, Map<String, ParameterSpec> out, Set<Layer> seen) {
         if (!seen.add(this)) return;
         for (ParameterSpec p : ownParameters.values()) {
             if (p.trainable() == trainable) out.put(prefix + p.name(), prefix.isEmpty() ? p : p.prefixed(prefix.substring(0, prefix.length() - 1)));
@@ -205,19 +209,19 @@ public abstract class Module {
     // ---- modes -----------------------------------------------------------------------------
 
     /** Sets training mode on this module and every descendant; returns this. */
-    public final Module train() {
+    public final Layer train() {
         return train(true);
     }
 
     /** Sets training mode ({@code true}) or eval mode on this module and every descendant; returns this. */
-    public Module train(boolean mode) {
+    public Layer train(boolean mode) {
         training = mode;
-        for (Module c : children.values()) c.train(mode);
+        for (Layer c : children.values()) c.train(mode);
         return this;
     }
 
     /** Sets eval mode on this module and every descendant; returns this. */
-    public final Module eval() {
+    public final Layer eval() {
         return train(false);
     }
 
