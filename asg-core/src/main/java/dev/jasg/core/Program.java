@@ -43,17 +43,21 @@ public final class Program {
         for (Graph.Assignment a : assignments) lastUse[a.value()] = Integer.MAX_VALUE;
     }
 
-    /** Builds the program for {@code graphs}, which must lie on one chain. */
+    /**
+     * Builds the program for {@code graphs}, which must lie on one chain, in any order. The program
+     * runs the chain up to its end: the graph that continues (or is) every other graph given. That is
+     * decided by the graphs' parents, not by their sizes, so a graph that continues another only by
+     * adding outputs (no node of its own, the same size) is still the end.
+     *
+     * @throws IllegalArgumentException when no graphs are given, or when no graph given continues all
+     *     the others (say two graphs both continue a third, or they have different roots)
+     */
     public static Program of(List<Graph> graphs) {
         if (graphs.isEmpty()) throw new IllegalArgumentException("compile: no graphs given");
-        Graph last = graphs.get(0);
-        for (Graph g : graphs) if (g.size() > last.size()) last = g;
+        Graph last = endOfChain(graphs);
         Map<String, Integer> outputs = new LinkedHashMap<>();
         List<Graph.Assignment> assignments = new ArrayList<>();
         for (Graph g : graphs) {
-            if (!last.extendsGraph(g)) {
-                throw new IllegalArgumentException("compile: " + g + " is not on the chain of " + last + "; pass a graph and the graphs that continue it");
-            }
             for (var e : g.outputs().entrySet()) {
                 if (outputs.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("compile: two graphs have an output named '" + e.getKey() + "'");
             }
@@ -79,7 +83,23 @@ public final class Program {
         return new Program(last, schedule, outputs, assignments);
     }
 
-    /** The deepest graph of the chain. */
+    /** The graph among {@code graphs} that continues (or is) every one of them; the error names the graphs otherwise. */
+    private static Graph endOfChain(List<Graph> graphs) {
+        for (Graph candidate : graphs) {
+            boolean all = true;
+            for (Graph g : graphs) all &= candidate.extendsGraph(g);
+            if (all) return candidate;
+        }
+        StringBuilder sb = new StringBuilder("compile: the graphs given are not one chain (no graph among them continues all the others): ");
+        for (int i = 0; i < graphs.size(); i++) {
+            Graph g = graphs.get(i);
+            sb.append(i == 0 ? "" : "; ").append("graph ").append(i).append(' ').append(g);
+            if (g.parent() != null) sb.append(" continues ").append(graphs.contains(g.parent()) ? "graph " + graphs.indexOf(g.parent()) : g.parent().toString());
+        }
+        throw new IllegalArgumentException(sb.append(". Pass a graph and the graphs that continue it, e.g. forward, gradient, update").toString());
+    }
+
+    /** The end of the chain: the graph given that continues all the others. */
     public Graph graph() {
         return last;
     }
