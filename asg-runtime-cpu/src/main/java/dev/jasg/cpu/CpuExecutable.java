@@ -8,6 +8,8 @@ import dev.jasg.core.Node;
 import dev.jasg.core.Outputs;
 import dev.jasg.core.Parameters;
 import dev.jasg.core.Program;
+import dev.jasg.core.Shape;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,8 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A program compiled by the {@link CpuBackend}. Plans are made once per distinct binding
  * of the symbolic dimensions (e.g. once per batch size) and cached, a few at a time; a run
- * with a cached binding allocates no buffers. Runs are serialised: an executable is used by
- * one thread at a time.
+ * with a cached binding allocates no buffers.
+ *
+ * <p>Thread safety, as {@link Executable} states it: runs, reads of their outputs and
+ * {@link #close} take this executable's lock, so runs from several threads are serialised and
+ * an {@link Outputs#get} copies its value while no run can touch the buffers. Outputs read
+ * after a later run has reused the buffers throw {@link IllegalStateException}.
  */
 public final class CpuExecutable implements Executable {
     private static final Logger LOG = LoggerFactory.getLogger(CpuExecutable.class);
@@ -114,12 +120,19 @@ public final class CpuExecutable implements Executable {
         return plans.size();
     }
 
-    synchronized void checkCurrent(long run) {
+    /**
+     * Copies node {@code id}'s value of run {@code run} to the host. The check that no later run has
+     * overwritten the buffers and the copy are made under the lock every run holds, so a run from
+     * another thread can neither start nor be half-done while the copy is read.
+     */
+    synchronized HostTensor read(Plan plan, long run, int id) {
         if (closed) throw new IllegalStateException("the executable was closed; its outputs are gone");
         if (run != runs) {
             throw new IllegalStateException("these outputs are from run " + run + " but the executable has run again (run " + runs
                     + "); outputs are valid until the next run, so read them before running again");
         }
+        Shape shape = plan.shape(id);
+        return HostTensor.of(program.graph().node(id).dtype(), shape, Arrays.copyOf(plan.valueOf(id), shape.sizeInt()));
     }
 
     private void checkOpen() {

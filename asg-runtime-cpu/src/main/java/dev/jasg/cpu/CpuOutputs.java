@@ -1,16 +1,16 @@
 package dev.jasg.cpu;
 
 import dev.jasg.core.HostTensor;
-import dev.jasg.core.Node;
 import dev.jasg.core.Outputs;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The outputs of one run of a {@link CpuExecutable}. Nothing is copied until {@link #get}
- * asks, which copies the value's buffer into a new {@link HostTensor}; the buffers are
- * reused by the next run, so a get after that throws {@link IllegalStateException}.
+ * asks, which copies the value's buffer into a new {@link HostTensor} under the executable's
+ * lock (so no other thread's run can overwrite it mid-copy); the buffers are reused by the
+ * next run, so a get after that throws {@link IllegalStateException}. Safe to read from any
+ * thread.
  */
 final class CpuOutputs implements Outputs {
     private final CpuExecutable owner;
@@ -34,9 +34,6 @@ final class CpuOutputs implements Outputs {
     public HostTensor get(String name) {
         Integer id = outputs.get(name);
         if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());
-        owner.checkCurrent(run);
-        Node n = owner.program().graph().node(id);
-        int size = plan.shape(id).sizeInt();
-        return HostTensor.of(n.dtype(), plan.shape(id), Arrays.copyOf(plan.valueOf(id), size));
+        return owner.read(plan, run, id);
     }
 }

@@ -6,7 +6,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** The outputs of one run; each is read back from the device the first time it is asked for. */
+/**
+ * The outputs of one run; each is read back from the device the first time it is asked for,
+ * under the backend's lock and only while no later run has reused the memory (else
+ * {@link IllegalStateException}). Safe to read from several threads.
+ */
 final class VulkanOutputs implements dev.jasg.core.Outputs {
     private final VulkanExecutable owner;
     private final ExecutionPlan plan;
@@ -25,7 +29,7 @@ final class VulkanOutputs implements dev.jasg.core.Outputs {
     }
 
     @Override
-    public HostTensor get(String name) {
+    public synchronized HostTensor get(String name) {
         HostTensor t = fetched.get(name);
         if (t != null) return t;
         Integer id = owner.program().outputs().get(name);

@@ -13,6 +13,7 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.core.Init;
 import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
+import dev.jasg.testkit.ExecutableContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -137,6 +138,17 @@ class LifecycleTest {
             assertThrows(IllegalStateException.class, () -> first.get("y"));
             e.close();
             assertThrows(IllegalStateException.class, () -> e.run(Map.of("x", HostTensor.of(new float[] {1, 2}, 2))));
+        }
+    }
+
+    /**
+     * Two threads run one executable with feeds that encode the thread and the iteration: each read
+     * returns its own run's values or is refused as stale, as on every backend.
+     */
+    @Test
+    void concurrentRunsReadTheirOwnOutputs() throws Exception {
+        try (VulkanBackend gpu = Gpu.open()) {
+            ExecutableContract.concurrentRunsReadTheirOwnOutputs(gpu, 2, 300, 1 << 12);
         }
     }
 }
