@@ -10,6 +10,7 @@ import dev.jasg.core.Op;
 import dev.jasg.core.Program;
 import dev.jasg.core.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -58,10 +59,18 @@ final class Plan {
     private final float[][] staging;
     private final PlanStats stats;
 
+    /**
+     * Plans {@code program} for {@code binding}.
+     *
+     * @throws BackendException when a value has more elements than a Java array holds, when the
+     *     buffers would not fit the heap, or when allocating them runs out of memory; the message
+     *     names the largest value (node, op, scope, shape) and the sizes, and nothing is kept
+     */
     Plan(Program program, Program.Binding binding) {
         this.binding = binding;
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
+        checkElementCounts(schedule, binding);
         Fusion fusion = Fusion.plan(program, binding);
         int total = g.size();
         values = new float[total][];
@@ -138,56 +147,125 @@ final class Plan {
             tenants.get(pick).add(k);
             bufferOf[k] = pick;
         }
+        checkHeap(program, binding, caps, root);
+        // the heap check cannot see what else the application holds: an allocation may still fail
         float[][] slots = new float[caps.size()][];
         long bytes = 0;
-        for (int k = 0; k < slots.length; k++) {
-            slots[k] = new float[caps.get(k)];
-            bytes += 4L * caps.get(k);
-        }
-        for (int s = 0; s < schedule.size(); s++) {
-            Node n = schedule.get(s);
-            if (root[n.id()] == Root.POOLED && groupOf[n.id()] >= 0 && fusion.aliasSource(n, binding, g) < 0) values[n.id()] = slots[bufferOf[groupOf[n.id()]]];
-            steps[s] = fusion.step(n, binding, g);
-        }
-        inputIds = inIds.stream().mapToInt(Integer::intValue).toArray();
-        inputNames = new String[inputIds.length];
-        inputTypes = new DType[inputIds.length];
-        for (int i = 0; i < inputIds.length; i++) {
-            inputNames[i] = ((Op.Input) g.node(inputIds[i]).op()).name();
-            inputTypes[i] = g.node(inputIds[i]).dtype();
-        }
-        paramIds = pIds.stream().mapToInt(Integer::intValue).toArray();
-        paramNames = new String[paramIds.length];
-        for (int i = 0; i < paramIds.length; i++) paramNames[i] = name(g.node(paramIds[i]));
+        try {
+            for (int k = 0; k < slots.length; k++) {
+                slots[k] = new float[caps.get(k)];
+                bytes += 4L * caps.get(k);
+            }
+            for (int s = 0; s < schedule.size(); s++) {
+                Node n = schedule.get(s);
+                if (root[n.id()] == Root.POOLED && groupOf[n.id()] >= 0 && fusion.aliasSource(n, binding, g) < 0) values[n.id()] = slots[bufferOf[groupOf[n.id()]]];
+                steps[s] = fusion.step(n, binding, g);
+            }
+            inputIds = inIds.stream().mapToInt(Integer::intValue).toArray();
+            inputNames = new String[inputIds.length];
+            inputTypes = new DType[inputIds.length];
+            for (int i = 0; i < inputIds.length; i++) {
+                inputNames[i] = ((Op.Input) g.node(inputIds[i]).op()).name();
+                inputTypes[i] = g.node(inputIds[i]).dtype();
+            }
+            paramIds = pIds.stream().mapToInt(Integer::intValue).toArray();
+            paramNames = new String[paramIds.length];
+            for (int i = 0; i < paramIds.length; i++) paramNames[i] = name(g.node(paramIds[i]));
 
-        snapshots = new float[total][];
-        List<Integer> snap = new ArrayList<>();
-        for (int id : program.outputs().values()) {
-            if (root[id] == Root.PARAMETER && snapshots[id] == null) {
-                snapshots[id] = new float[sizes[id]];
-                bytes += 4L * sizes[id];
-                snap.add(id);
+            snapshots = new float[total][];
+            List<Integer> snap = new ArrayList<>();
+            for (int id : program.outputs().values()) {
+                if (root[id] == Root.PARAMETER && snapshots[id] == null) {
+                    snapshots[id] = new float[sizes[id]];
+                    bytes += 4L * sizes[id];
+                    snap.add(id);
+                }
             }
-        }
-        snapshotIds = snap.stream().mapToInt(Integer::intValue).toArray();
-        List<Graph.Assignment> as = program.assignments();
-        assignedNames = new String[as.size()];
-        assignedValues = new int[as.size()];
-        staging = new float[as.size()][];
-        for (int i = 0; i < as.size(); i++) {
-            assignedNames[i] = name(g.node(as.get(i).parameter()));
-            int v = as.get(i).value();
-            assignedValues[i] = v;
-            if (root[v] != Root.POOLED) {
-                staging[i] = new float[sizes[v]];
-                bytes += 4L * sizes[v];
+            snapshotIds = snap.stream().mapToInt(Integer::intValue).toArray();
+            List<Graph.Assignment> as = program.assignments();
+            assignedNames = new String[as.size()];
+            assignedValues = new int[as.size()];
+            staging = new float[as.size()][];
+            for (int i = 0; i < as.size(); i++) {
+                assignedNames[i] = name(g.node(as.get(i).parameter()));
+                int v = as.get(i).value();
+                assignedValues[i] = v;
+                if (root[v] != Root.POOLED) {
+                    staging[i] = new float[sizes[v]];
+                    bytes += 4L * sizes[v];
+                }
             }
+            stats = new PlanStats(schedule.size(), slots.length, aliases, bytes);
+        } catch (OutOfMemoryError e) {
+            // what was allocated is reachable only from this half-made plan, which nobody keeps: it is garbage now
+            Arrays.fill(slots, null);
+            Arrays.fill(values, null);
+            throw new BackendException("the cpu plan for " + binding.symbols() + " ran out of heap while allocating its buffers ("
+                    + gib(plannedBytes(program, binding, caps, root)) + " planned, at most " + gib(Runtime.getRuntime().maxMemory())
+                    + " of heap); the largest value is " + describe(largest(schedule, binding), binding)
+                    + ". Use a smaller batch or raise the heap (-Xmx)", e);
         }
-        stats = new PlanStats(schedule.size(), slots.length, aliases, bytes);
     }
 
     private static String name(Node n) {
         return ((Op.Parameter) n.op()).name();
+    }
+
+    /** Elements a Java array may hold (some VMs reserve a few header words). */
+    static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** Share of the heap ({@link Runtime#maxMemory}) a plan's buffers may take; the rest is for feeds, parameters and the program. */
+    static final double HEAP_SHARE = 0.9;
+
+    /** Refuses a binding with a value too large for one {@code float[]}, before anything is planned or allocated. */
+    private static void checkElementCounts(List<Node> schedule, Program.Binding binding) {
+        if (schedule.isEmpty()) return;
+        Node n = largest(schedule, binding);
+        long count = binding.shape(n.id()).size();
+        if (count > MAX_ARRAY) {
+            throw new BackendException("the cpu plan for " + binding.symbols() + " cannot hold " + describe(n, binding) + ": it has " + count + " elements ("
+                    + gib(4 * count) + ") but a cpu buffer is one Java float[] of at most " + MAX_ARRAY + " elements; use a smaller batch");
+        }
+    }
+
+    /** Refuses a plan whose buffers, snapshots and staging copies would not fit the heap, before allocating them. */
+    private static void checkHeap(Program program, Program.Binding binding, List<Integer> caps, Root[] root) {
+        long need = plannedBytes(program, binding, caps, root), max = Runtime.getRuntime().maxMemory();
+        if (need > HEAP_SHARE * max) {
+            throw new BackendException("the cpu plan for " + binding.symbols() + " needs " + gib(need) + " of heap for " + caps.size()
+                    + " buffers but the heap holds at most " + gib(max) + " (-Xmx); the largest value is "
+                    + describe(largest(program.schedule(), binding), binding) + ". Use a smaller batch or raise the heap (-Xmx)");
+        }
+    }
+
+    /** Bytes the plan allocates: pooled buffers, snapshots of parameter outputs, staging copies of assigned values. */
+    private static long plannedBytes(Program program, Program.Binding binding, List<Integer> caps, Root[] root) {
+        long bytes = 0;
+        for (int c : caps) bytes += 4L * c;
+        java.util.Set<Integer> snapped = new java.util.HashSet<>();
+        for (int id : program.outputs().values()) {
+            if (root[id] == Root.PARAMETER && snapped.add(id)) bytes += 4 * binding.shape(id).size();
+        }
+        for (Graph.Assignment a : program.assignments()) {
+            if (root[a.value()] != Root.POOLED) bytes += 4 * binding.shape(a.value()).size();
+        }
+        return bytes;
+    }
+
+    private static Node largest(List<Node> schedule, Program.Binding binding) {
+        Node big = schedule.get(0);
+        for (Node n : schedule) if (binding.shape(n.id()).size() > binding.shape(big.id()).size()) big = n;
+        return big;
+    }
+
+    /** A node as error messages name it: id, scope path, op and concrete shape, with its size. */
+    private static String describe(Node n, Program.Binding binding) {
+        Shape shape = binding.shape(n.id());
+        return "node " + n.id() + " '" + n.path() + "' (" + n.op().label() + ", " + n.dtype().label() + shape + ", " + gib(4 * shape.size()) + ")";
+    }
+
+    private static String gib(long bytes) {
+        return bytes >= 1L << 30 ? String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
+                : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
 
     /**

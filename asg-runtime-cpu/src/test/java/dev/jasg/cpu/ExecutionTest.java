@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jasg.core.BackendException;
 import dev.jasg.core.Backends;
 import dev.jasg.core.DType;
+import dev.jasg.core.Executable;
 import dev.jasg.core.FeedException;
 import dev.jasg.core.Graph;
 import dev.jasg.core.GraphBuilder;
@@ -227,6 +228,47 @@ class ExecutionTest {
             assertEquals(Shape.of(2, 2, 2), o.get("x").shape());
             assertEquals(Shape.of(2, 4), o.get("flat").shape());
             Cpu.close(new double[] {5, 6}, o.get("k"), 0);
+        }
+    }
+
+    /**
+     * A binding whose buffers cannot exist on the heap is refused with a {@link BackendException}
+     * naming the largest node, before anything is allocated, and the executable still runs a small
+     * batch afterwards. Rows: a value with more elements than a float[] holds; buffers that each fit
+     * an array but together exceed the heap.
+     */
+    @Test
+    void aPlanLargerThanTheHeapIsABackendError() {
+        int wide = 1 << 20;
+        long perBuffer = 4L * (1 << 10) * wide;
+        record Row(String what, int batch, int outputs, String expect) {}
+        Row[] rows = {
+            new Row("more elements than a float[] holds", 1 << 16, 1, "at most " + (Integer.MAX_VALUE - 8) + " elements"),
+            new Row("more buffers than the heap holds", 1 << 10, (int) (Runtime.getRuntime().maxMemory() / perBuffer) + 1, "of heap"),
+        };
+        for (Row row : rows) {
+            GraphBuilder g = new GraphBuilder();
+            Tensor x = g.input("x", DType.F32, "B", 1);
+            try (var s = g.scope("huge")) {
+                for (int k = 0; k < row.outputs(); k++) g.output("y" + k, x.expand(-1, wide).mul(k + 2));
+            }
+            try (CpuBackend b = new CpuBackend(); Executable exe = b.compile(g.build())) {
+                HostTensor big = HostTensor.of(new float[row.batch()], row.batch(), 1);
+                BackendException e = assertThrows(BackendException.class, () -> exe.run(Map.of("x", big)), row.what());
+                String m = e.getMessage();
+                String shape = "f32[" + row.batch() + "," + wide + "]";
+                for (String part : new String[] {shape, "GiB", "B=" + row.batch(), row.expect()}) {
+                    assertTrue(m.contains(part), row.what() + ": '" + part + "' missing from: " + m);
+                }
+                // the node by id, scope path, op and shape (the broadcast and the product are equally large)
+                assertTrue(m.matches(".*node \\d+ 'huge/(expand|mul)' \\((expand|mul), f32\\[.*"), row.what() + ": the node is not named in: " + m);
+                // the failed binding left nothing behind: a small batch plans and runs
+                Outputs o = exe.run(Map.of("x", HostTensor.of(new float[] {1, 2}, 2, 1)));
+                HostTensor y = o.get("y0");
+                assertEquals(Shape.of(2, wide), y.shape());
+                assertEquals(2, y.get(0));
+                assertEquals(4, y.get(2 * wide - 1));
+            }
         }
     }
 }
