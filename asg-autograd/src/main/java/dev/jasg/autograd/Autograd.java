@@ -151,7 +151,7 @@ public final class Autograd {
     /**
      * False for the ops that pass no gradient to their inputs because their result is
      * piecewise constant or not a float: comparisons, arg-max/arg-min and casts to a
-     * non-float dtype. Ops whose gradient is identically zero but defined ({@code sign},
+     * non-float dtype, and {@code detach}, which exists to pass none. Ops whose gradient is identically zero but defined ({@code sign},
      * {@code count}) are differentiable.
      */
     public static boolean isDifferentiable(Op op) {
@@ -159,6 +159,7 @@ public final class Autograd {
             case Op.Compare c -> false;
             case Op.ArgReduce a -> false;
             case Op.Cast c -> c.to().isFloat();
+            case Op.StopGradient s -> false;
             case Op.Input i -> true;
             case Op.Parameter p -> true;
             case Op.Constant c -> true;

@@ -59,6 +59,7 @@ public final class Vjp {
             case Op.MatMul m -> matmul(in[0], in[1], g, need);
             // reshape g back to x's (possibly symbolic) shape
             case Op.Reshape r -> one(g.reshape(in[0].shape()));
+            case Op.StopGradient s -> none; // detach: no gradient by definition (isDifferentiable is false)
             // the inverse permutation: inv[perm[i]] = i
             case Op.Permute p -> one(g.permute(inverse(p.perm())));
             // sum over the broadcast axes

@@ -56,6 +56,19 @@ class AutogradNumericTest {
     }
 
     @Test
+    void detachPassesTheValueButNoGradient() {
+        double[] xs = {-1.5, -0.2, 0.7, 2.0};
+        GraphBuilder b = new GraphBuilder();
+        Tensor x = b.input("x", DType.F64, xs.length);
+        Tensor loss = x.mul(x.detach()).sum();  // value sum x^2; gradient x (only the first factor), not 2x
+        b.output("loss", loss);
+        Graph fwd = b.build();
+        Graph g = Autograd.gradients(fwd, loss, List.of(x));
+        Map<String, double[]> out = GradCheck.run(g, Map.of("x", HostTensor.ofDoubles(xs, xs.length)));
+        for (int i = 0; i < xs.length; i++) assertEquals(xs[i], out.get("grad:x")[i], 0);
+    }
+
+    @Test
     void secondDerivativeOfSumOfCubesIsSixX() {
         double[] xs = {-1.5, -0.2, 0.7, 2.0};
         double[] d2 = secondDerivativeDiagonal(x -> x.pow(3).sum(), xs);

@@ -87,6 +87,13 @@ public sealed interface Op {
     record Cast(DType to) implements Op {}
 
     /**
+     * {@code torch.Tensor.detach}: the value of its input, through which no gradient flows
+     * ({@code y = x}, {@code dy/dx = 0} by definition). Losses use it to give a gradient of their own
+     * choosing ({@code stop(v) + (x - stop(x)) stop(g)} has the value {@code v} and the gradient {@code g}).
+     */
+    record StopGradient() implements Op {}
+
+    /**
      * Rows of a table picked by integer indices (the embedding lookup, {@code torch.index_select}
      * on axis 0 for any index shape). Inputs {@code (table [V, D...], indices I32 [I...])}, output
      * {@code [I..., D...]}: {@code out[i..., :] = table[indices[i...], :]}. An index outside
@@ -239,6 +246,7 @@ public sealed interface Op {
             case Conv2dWeightGrad c -> "conv2d_weight_grad";
             case MaxPoolSelect m -> "max_pool_select";
             case MaxPoolScatter m -> "max_pool_scatter";
+            case StopGradient s -> "detach";
         };
     }
 
@@ -274,6 +282,7 @@ public sealed interface Op {
             case Conv2dWeightGrad c -> c.geometry() + " kernel=" + c.kernelH() + "x" + c.kernelW();
             case MaxPoolSelect m -> m.window().toString();
             case MaxPoolScatter m -> m.window().toString();
+            case StopGradient s -> "";
         };
     }
 }

@@ -148,6 +148,10 @@ public final class ShapeRules {
                 arity(name, in, 1);
                 yield new Result(in[0], c.to());
             }
+            case Op.StopGradient s -> {
+                arity(name, in, 1);
+                yield new Result(in[0], dt[0]);
+            }
             case Op.Gather g -> {
                 arity(name, in, 2);
                 indices(name, in[1], dt[1]);

@@ -234,7 +234,12 @@ public final class Tensor {
         return where(this, a, a.scalarLike(c));
     }
 
-    /** Conversion to {@code to}. */
+    /** {@code torch.Tensor.detach}: the same value, through which no gradient flows ({@link Op.StopGradient}). */
+    public Tensor detach() {
+        return op(new Op.StopGradient());
+    }
+
+    /** This tensor converted to {@code to} ({@link Op.Cast}). */
     public Tensor cast(DType to) {
         return dtype() == to ? this : op(new Op.Cast(to));
     }

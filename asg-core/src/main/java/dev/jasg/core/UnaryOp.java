@@ -10,7 +10,7 @@ public enum UnaryOp {
     NEG("neg"),
     /** {@code |x|} */
     ABS("abs"),
-    /** {@code sign(x)} in {-1, 0, 1}; gradient zero. */
+    /** {@code sign(x)} in {-1, 0, 1}, NaN for NaN; gradient zero. */
     SIGN("sign"),
     /** {@code e^x} */
     EXP("exp"),
@@ -30,7 +30,7 @@ public enum UnaryOp {
     COS("cos"),
     /** {@code erf x}, the error function. */
     ERF("erf"),
-    /** {@code max(x, 0)} */
+    /** {@code max(x, 0)}; NaN stays NaN, as in PyTorch. */
     RELU("relu"),
     /** {@code 1/(1+e^-x)} */
     SIGMOID("sigmoid"),
@@ -88,7 +88,7 @@ public enum UnaryOp {
             case SIN -> Math.sin(x);
             case COS -> Math.cos(x);
             case ERF -> SpecialFunctions.erf(x);
-            case RELU -> x > 0 ? x : 0;
+            case RELU -> x > 0 || Double.isNaN(x) ? x : 0;
             case SIGMOID -> SpecialFunctions.sigmoid(x);
             case TANH -> Math.tanh(x);
             case GELU -> 0.5 * x * (1 + SpecialFunctions.erf(x / Math.sqrt(2)));

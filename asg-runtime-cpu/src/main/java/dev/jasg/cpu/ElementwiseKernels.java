@@ -75,7 +75,7 @@ final class ElementwiseKernels {
         switch (kind) {
             case NEG -> { for (int i = from; i < to; i++) out[i] = -x[i]; }
             case ABS -> { for (int i = from; i < to; i++) out[i] = Math.abs(x[i]); }
-            case RELU -> { for (int i = from; i < to; i++) out[i] = x[i] > 0 ? x[i] : 0f; }
+            case RELU -> { for (int i = from; i < to; i++) out[i] = x[i] <= 0 ? 0f : x[i]; }  // NaN stays NaN
             case EXP -> { for (int i = from; i < to; i++) out[i] = (float) Math.exp(x[i]); }
             case LOG -> { for (int i = from; i < to; i++) out[i] = (float) Math.log(x[i]); }
             case SQRT -> { for (int i = from; i < to; i++) out[i] = (float) Math.sqrt(x[i]); }

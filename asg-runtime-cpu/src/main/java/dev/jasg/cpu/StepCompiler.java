@@ -40,6 +40,7 @@ final class StepCompiler {
             case Op.Count c -> false;
             case Op.MatMul m -> false;
             case Op.Reshape r -> true;
+            case Op.StopGradient s -> true;
             case Op.Permute p -> isIdentity(p.perm().toArray());
             case Op.Expand e -> b.shape(n.input(0)).equals(b.shape(n.id()));
             case Op.Slice s -> s.step() == 1 && s.start() == 0 && s.end() == b.shape(n.input(0)).dim(s.axis());
@@ -119,6 +120,10 @@ final class StepCompiler {
                 yield v -> MatMulKernel.multiply(geo, n.dtype(), v[x], v[y], v[id]);
             }
             case Op.Reshape r -> {
+                int x = n.input(0);
+                yield v -> System.arraycopy(v[x], 0, v[id], 0, size);
+            }
+            case Op.StopGradient s -> {
                 int x = n.input(0);
                 yield v -> System.arraycopy(v[x], 0, v[id], 0, size);
             }

@@ -310,15 +310,15 @@ final class VectorMath {
             }
         }
     }
-    /** {@code out = x > 0 ? x : 0} (NaN and -0 give +0, as the reference's). */
+    /** {@code out = x <= 0 ? 0 : x}: -0 gives +0 and NaN stays NaN, as the reference's (and PyTorch's). */
     static void relu(float[] x, float[] out, int from, int to) {
         int i = from;
         FloatVector zero = FloatVector.zero(S);
         for (; i <= to - V; i += V) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+            v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(out, i);
         }
-        for (; i < to; i++) out[i] = x[i] > 0 ? x[i] : 0f;
+        for (; i < to; i++) out[i] = x[i] <= 0 ? 0f : x[i];
     }
 
     /**

@@ -2,7 +2,9 @@ package dev.jasg.cpu;
 
 import dev.jasg.core.Backend;
 import dev.jasg.testkit.OpCases;
+import dev.jasg.testkit.NanCases;
 import dev.jasg.testkit.OpCheck;
+import dev.jasg.testkit.SmallArguments;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -27,5 +29,17 @@ class CpuOpTableTest {
     @TestFactory
     Stream<DynamicTest> cpuMatchesReference() {
         return OpCases.all().stream().map(c -> DynamicTest.dynamicTest("cpu: " + c.name(), () -> OpCheck.againstReference(cpu, c)));
+    }
+
+    /** NaN propagates as in PyTorch through every comparison-based kernel (issue 13 item 5). */
+    @TestFactory
+    Stream<DynamicTest> cpuPropagatesNaN() {
+        return NanCases.all().stream().map(c -> DynamicTest.dynamicTest("cpu NaN: " + c.name(), () -> NanCases.check(cpu, c)));
+    }
+
+    /** log1p, expm1, tanh near 0 and log near 1 keep their relative accuracy (issue 13 item 8). */
+    @TestFactory
+    Stream<DynamicTest> cpuAccurateNearZero() {
+        return SmallArguments.all().stream().map(r -> DynamicTest.dynamicTest("cpu near 0: " + r.name(), () -> SmallArguments.check(cpu, r)));
     }
 }

@@ -40,20 +40,29 @@ final class GlslKernels {
 
     /** Scalar helpers GLSL lacks, written to stay accurate in single precision. */
     private static final String MATH = """
-            float expm1f(float x) {
-                if (abs(x) < 1e-5) return x + 0.5 * x * x;
-                if (x > 88.0) return INF;
-                float u = exp(x);
-                if (u == 1.0) return x;
-                float um = u - 1.0;
-                if (um == -1.0) return -1.0;
-                return um * x / log(u);  // Kahan: the rounding error of u cancels
+            // Vulkan allows GLSL's log an absolute error of 2^-21 on [0.5, 2] (relative error without bound near 1;
+            // lavapipe's log(1 + 1e-5) is 1.3e-3 off) and exp 3 + 2|x| ulp, so the functions that must stay
+            // accurate near 0 use series there and the built-ins only where they are accurate again.
+            float log1pSeries(float x) {  // log(1 + x) = 2 atanh(s), s = x / (2 + x), |s| <= 1/3 for x in [-0.5, 1]
+                float s = x / (2.0 + x), z = s * s;
+                return 2.0 * s * (1.0 + z * (0.33333333 + z * (0.2 + z * (0.14285714 + z * (0.11111111
+                        + z * (0.09090909 + z * (0.07692308 + z * (0.06666667 + z * 0.05882353))))))));
             }
             float log1pf(float x) {
-                float u = 1.0 + x;
-                if (u == 1.0) return x;
-                if (isinf(u)) return u;
-                return log(u) * x / (u - 1.0);
+                if (x >= -0.5 && x <= 1.0) return log1pSeries(x);
+                return log(1.0 + x);  // 1 + x lies outside [0.5, 2], where log is accurate to 3 ulp; NaN stays NaN
+            }
+            float logf(float x) {
+                if (x >= 0.5 && x <= 2.0) return log1pSeries(x - 1.0);  // x - 1 is exact there (Sterbenz)
+                return log(x);
+            }
+            float expm1f(float x) {
+                if (abs(x) < 0.5) {  // Taylor series to x^9/9!: the first omitted term is under 3e-10 relative
+                    return x * (1.0 + x * (0.5 + x * (0.16666667 + x * (0.041666668 + x * (0.008333334 + x * (0.0013888889
+                            + x * (0.0001984127 + x * (0.0000248016 + x * 0.0000027557319))))))));
+                }
+                if (x > 88.0) return INF;
+                return exp(x) - 1.0;  // |x| >= 0.5: no cancellation worse than a factor 2.6
             }
             float erff(float x) {
                 float ax = abs(x);
@@ -91,17 +100,17 @@ final class GlslKernels {
         return switch (kind) {
             case NEG -> "-x";
             case ABS -> "abs(x)";
-            case SIGN -> "sign(x)";
+            case SIGN -> "isnan(x) ? x : sign(x)";  // GLSL leaves sign(NaN) undefined; PyTorch gives NaN
             case EXP -> "exp(x)";
             case EXPM1 -> "expm1f(x)";
-            case LOG -> "log(x)";
+            case LOG -> "logf(x)";
             case LOG1P -> "log1pf(x)";
             case SQRT -> "sqrt(x)";
             case RSQRT -> "1.0 / sqrt(x)";
             case SIN -> "sin(x)";
             case COS -> "cos(x)";
             case ERF -> "erff(x)";
-            case RELU -> "x > 0.0 ? x : 0.0";
+            case RELU -> "x > 0.0 || isnan(x) ? x : 0.0";  // NaN stays NaN, as in PyTorch
             case SIGMOID -> "sigmoidf(x)";
             case TANH -> "tanhf(x)";
             case GELU -> "0.5 * x * (1.0 + erff(x * 0.70710678118654752))";
@@ -305,7 +314,8 @@ final class GlslKernels {
                         float bv = xs[base];
                         for (uint k = 1u; k < pc.len; k++) {
                             float v = xs[base + k * pc.inner];
-                            if (v CMP bv) { bv = v; best = k; }
+                            // NaN counts as the extreme, and the first NaN wins (PyTorch)
+                            if (!isnan(bv) && (v CMP bv || isnan(v))) { bv = v; best = k; }
                         }
                     }
                     o[i] = float(best);

@@ -62,6 +62,7 @@ final class Lowering {
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
             case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1]));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
+            case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out));
             case Op.Permute p -> {
                 int[] inStrides = Strides.contiguous(dims(n, 0, b));
                 int[] ss = new int[od.length];

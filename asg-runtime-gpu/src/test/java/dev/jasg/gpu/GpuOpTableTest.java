@@ -1,7 +1,9 @@
 package dev.jasg.gpu;
 
 import dev.jasg.testkit.OpCases;
+import dev.jasg.testkit.NanCases;
 import dev.jasg.testkit.OpCheck;
+import dev.jasg.testkit.SmallArguments;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -28,5 +30,17 @@ class GpuOpTableTest {
     @TestFactory
     Stream<DynamicTest> vulkanMatchesReference() {
         return OpCases.all().stream().map(c -> DynamicTest.dynamicTest("vulkan: " + c.name(), () -> OpCheck.againstReference(gpu, c)));
+    }
+
+    /** NaN propagates as in PyTorch through every comparison-based kernel (issue 13 item 5). */
+    @TestFactory
+    Stream<DynamicTest> vulkanPropagatesNaN() {
+        return NanCases.all().stream().map(c -> DynamicTest.dynamicTest("vulkan NaN: " + c.name(), () -> NanCases.check(gpu, c)));
+    }
+
+    /** log1p, expm1, tanh near 0 and log near 1 keep their relative accuracy (issue 13 item 8). */
+    @TestFactory
+    Stream<DynamicTest> vulkanAccurateNearZero() {
+        return SmallArguments.all().stream().map(r -> DynamicTest.dynamicTest("vulkan near 0: " + r.name(), () -> SmallArguments.check(gpu, r)));
     }
 }

@@ -162,6 +162,9 @@ public final class OpCases {
         r.add(row("stack").arg(3).arg(3).expect(s(3, 2), (g, a) -> Tensor.stack(-1, a.get(0), a.get(1))));
         r.add(row("cast f32 to i32 and back").arg(WIDE, 2, 3)
                 .expect(s(2, 3), (g, a) -> a.get(0).cast(DType.I32).cast(DType.F32).add(a.get(0))));
+        r.add(row("detach (straight-through: value x^2, gradient 1)").arg(WIDE, 2, 3)
+                .noGradientCheck("detach passes no gradient by definition, unlike its value's derivative; AutogradStructureTest checks the rule")
+                .expect(s(2, 3), (g, a) -> a.get(0).add(a.get(0).square().sub(a.get(0)).detach())));
         r.add(row("cast to bool").arg(new Domain.Choice(0, 0.5, -2), 6).expect(s(6), (g, a) -> a.get(0).cast(DType.BOOL)));
     }
 

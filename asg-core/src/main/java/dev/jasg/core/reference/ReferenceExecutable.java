@@ -75,6 +75,7 @@ final class ReferenceExecutable implements Executable {
             case Op.Count c -> ReferenceKernels.count(c.axes(), dims(n, 0, b));
             case Op.MatMul m -> ReferenceKernels.matmul(in(n, 0, values), dims(n, 0, b), in(n, 1, values), dims(n, 1, b));
             case Op.Reshape r -> in(n, 0, values).clone();
+            case Op.StopGradient s -> in(n, 0, values).clone();
             case Op.Permute p -> ReferenceKernels.permute(p.perm(), in(n, 0, values), dims(n, 0, b), outDims);
             case Op.Expand e -> ReferenceKernels.expand(in(n, 0, values), dims(n, 0, b), outDims);
             case Op.Slice s -> ReferenceKernels.slice(s.axis(), s.start(), s.step(), in(n, 0, values), dims(n, 0, b), outDims);

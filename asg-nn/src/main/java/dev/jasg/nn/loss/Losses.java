@@ -250,16 +250,35 @@ public final class Losses {
     /**
      * {@code -w (y max(log x, -100) + (1 - y) max(log(1 - x), -100))} per element, {@code input}
      * probabilities in [0, 1]; the logs are clamped at -100 as PyTorch does, so the loss is
-     * finite at 0 and 1 (the gradient there is not). Prefer {@link #bceWithLogits} for stability.
+     * finite at 0 and 1. The gradient is PyTorch's, {@code w (x - y) / max(x (1 - x), 1e-12)}: finite
+     * also at probabilities exactly 0 or 1, which an f32 sigmoid reaches from logits of about 17, so
+     * one saturated element never turns the weight gradients into NaN. Prefer {@link #bceWithLogits}
+     * for stability.
      *
      * @param weight rescaling weight broadcastable to the input, or null
      */
     public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, Reduction reduction) {
         String loss = "binary_cross_entropy";
         Tensor y = pairTarget(loss, input, target);
-        Tensor logX = input.log().clampMin(-100), log1mX = input.rsub(1).log().clampMin(-100);
-        Tensor perElement = y.mul(logX).add(y.rsub(1).mul(log1mX)).neg();
+        // Where x (1 - x) >= eps the derivative of the clamped formula is PyTorch's gradient; it is taken at x there
+        // and at a harmless 0.5 elsewhere (so no 0 * inf is ever formed). At the edges (x = 0 or 1, or NaN) the
+        // value is the detached formula and the gradient PyTorch's (x - y) / eps, through x - detach(x).
+        Tensor xx = input.mul(input.rsub(1));
+        Tensor inside = xx.ge(BCE_EPS);
+        Tensor interior = bceValue(inside.where(input, 0.5), y);
+        Tensor edgeGradient = input.sub(y).div(xx.clampMin(BCE_EPS)).detach();
+        Tensor edge = bceValue(input, y).detach().add(input.sub(input.detach()).mul(edgeGradient));
+        Tensor perElement = inside.where(interior, edge);
         return reduce(loss, rescale(loss, perElement, weight), reduction);
+    }
+
+    /** PyTorch's lower bound on {@code x (1 - x)} in the gradient of binary cross entropy. */
+    private static final double BCE_EPS = 1e-12;
+
+    /** {@code -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))}. */
+    private static Tensor bceValue(Tensor x, Tensor y) {
+        Tensor logX = x.log().clampMin(-100), log1mX = x.rsub(1).log().clampMin(-100);
+        return y.mul(logX).add(y.rsub(1).mul(log1mX)).neg();
     }
 
     /** Binary cross entropy of logits with {@link Reduction#MEAN}. */

@@ -32,6 +32,7 @@ public final class Categories {
             case Op.Where w -> Category.ARITHMETIC;
             case Op.MatMul m -> Category.ARITHMETIC;
             case Op.Cast c -> Category.ARITHMETIC;
+            case Op.StopGradient s -> Category.SHAPE;
             case Op.DropoutMask d -> Category.ARITHMETIC;
             case Op.Reduce r -> Category.REDUCTION;
             case Op.ArgReduce a -> Category.REDUCTION;

@@ -1,0 +1,69 @@
+package dev.jasg.testkit;
+
+import dev.jasg.core.Backend;
+import dev.jasg.core.DType;
+import dev.jasg.core.Executable;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Shape;
+import dev.jasg.core.Tensor;
+import dev.jasg.core.UnaryOp;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Relative accuracy of the functions that are "accurate near 0" ({@code log1p}, {@code expm1},
+ * {@code tanh}, and {@code log} near 1) where a naive formula loses every digit: each result must
+ * be within {@link #RELATIVE} of the double-precision value, relative to the result itself (not to
+ * the tensor's scale, which would hide the loss). Adam's bias correction and every log-likelihood
+ * near probability 1 depend on these.
+ */
+public final class SmallArguments {
+    /** Allowed relative error: a few float ulps. */
+    public static final double RELATIVE = 2e-6;
+
+    /** Arguments from 1e-7 up to where the plain formula is accurate again, both signs. */
+    static final double[] NEAR_ZERO = {1e-7, -1e-7, 3e-6, -3e-6, 1e-5, -1e-5, 3e-4, -3e-4, 1e-3, -1e-3, 0.01, -0.01, 0.07, -0.07,
+            0.1, -0.1, 0.2, -0.2, 0.3, -0.3, 0.45, -0.45, 0.5, -0.5, 0.6, -0.6, 0.9, -0.9, 0.99, 1.5, 2.5, 7.0};
+
+    private SmallArguments() {}
+
+    /** One function under test: its name, its graph and its exact value. */
+    public record Row(String name, UnaryOperator<Tensor> body, UnaryOperator<Double> exact, double[] args) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The rows. */
+    public static List<Row> all() {
+        double[] nearOne = new double[NEAR_ZERO.length];
+        for (int i = 0; i < nearOne.length; i++) nearOne[i] = 1 + NEAR_ZERO[i] * 0.5;
+        return List.of(
+                new Row(UnaryOp.LOG1P.label(), Tensor::log1p, Math::log1p, NEAR_ZERO),
+                new Row(UnaryOp.EXPM1.label(), Tensor::expm1, Math::expm1, NEAR_ZERO),
+                new Row(UnaryOp.TANH.label(), Tensor::tanh, Math::tanh, NEAR_ZERO),
+                new Row(UnaryOp.LOG.label() + " near 1", Tensor::log, Math::log, nearOne));
+    }
+
+    /** Runs {@code row} on {@code backend} and checks every element's relative error. */
+    public static void check(Backend backend, Row row) {
+        double[] x = new double[row.args().length];
+        for (int i = 0; i < x.length; i++) x[i] = (float) row.args()[i];
+        GraphBuilder g = new GraphBuilder();
+        g.output("y", row.body().apply(g.input("x", DType.F32, x.length)));
+        try (Executable e = backend.compile(g.build())) {
+            HostTensor y = e.run(Map.of("x", HostTensor.fromDoubles(DType.F32, Shape.of(x.length), x))).get("y");
+            StringBuilder bad = new StringBuilder();
+            for (int i = 0; i < x.length; i++) {
+                double want = row.exact().apply(x[i]), got = y.get(i);
+                double rel = want == 0 ? Math.abs(got) : Math.abs(got - want) / Math.abs(want);
+                if (!(rel <= RELATIVE)) bad.append(String.format("%n  %s(%.9g) = %.9g, exact %.9g, relative error %.2g", row.name(), x[i], got, want, rel));
+            }
+            if (!bad.isEmpty()) throw new AssertionError(row.name() + " on " + backend.name() + " is not accurate to " + RELATIVE + " relative:" + bad);
+        }
+    }
+}
