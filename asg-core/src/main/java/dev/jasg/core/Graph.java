@@ -21,16 +21,25 @@ public final class Graph {
     private final List<Node> nodes;
     private final Map<String, Integer> outputs;
     private final List<Assignment> assignments;
+    private final List<FeedRange> feedRanges;
 
     /** After a run, parameter {@code parameter} takes the value of node {@code value}. */
     public record Assignment(int parameter, int value) {}
 
-    Graph(Graph parent, List<Node> nodes, Map<String, Integer> outputs, List<Assignment> assignments) {
+    Graph(Graph parent, List<Node> nodes, Map<String, Integer> outputs, List<Assignment> assignments, List<FeedRange> feedRanges) {
         this.parent = parent;
         this.base = parent == null ? 0 : parent.size();
         this.nodes = List.copyOf(nodes);
         this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
         this.assignments = List.copyOf(assignments);
+        this.feedRanges = List.copyOf(feedRanges);
+    }
+
+    /** The ranges declared on inputs along the chain ({@link GraphBuilder#requireRange}), checked whenever a batch is fed. */
+    public List<FeedRange> feedRanges() {
+        List<FeedRange> all = new ArrayList<>();
+        for (Graph g : chain()) all.addAll(g.feedRanges);
+        return all;
     }
 
     /** The graph this one continues, or null. */

@@ -30,6 +30,7 @@ public final class GraphBuilder {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Integer> outputs = new LinkedHashMap<>();
     private final List<Graph.Assignment> assignments = new ArrayList<>();
+    private final List<FeedRange> feedRanges = new ArrayList<>();
     private final Deque<String> scopes = new ArrayDeque<>();
     private final Map<String, Integer> inputs = new HashMap<>();
     private final Map<String, Integer> parameters = new HashMap<>();
@@ -213,8 +214,23 @@ public final class GraphBuilder {
         }
     }
 
+    /**
+     * Declares that the values fed to the input {@code t} reads must lie in {@code [lo, hi)} or equal
+     * {@code ignored} (null for none); every backend then checks each batch on the host and raises a
+     * {@link FeedException} naming the input, the element and the value ({@link FeedRange}). {@code t}
+     * is the input itself or a reshape of it; for any other tensor nothing can be checked when a batch is
+     * fed, and this returns false.
+     */
+    public boolean requireRange(Tensor t, long lo, long hi, Long ignored, String what) {
+        Node n = t.node();
+        while (n.op() instanceof Op.Reshape) n = node(n.input(0));
+        if (!(n.op() instanceof Op.Input in)) return false;
+        feedRanges.add(new FeedRange(in.name(), lo, hi, ignored, what));
+        return true;
+    }
+
     /** An immutable snapshot of the graph built so far. The builder stays usable. */
     public Graph build() {
-        return new Graph(parent, nodes, outputs, assignments);
+        return new Graph(parent, nodes, outputs, assignments, feedRanges);
     }
 }

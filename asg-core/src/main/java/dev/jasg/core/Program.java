@@ -20,9 +20,11 @@ public final class Program {
     private final Map<String, Node> inputs;
     private final List<Node> parameters;
     private final int[] lastUse;
+    private final List<FeedRange> feedRanges;
 
     private Program(Graph last, List<Node> schedule, Map<String, Integer> outputs, List<Graph.Assignment> assignments) {
         this.last = last;
+        this.feedRanges = last.feedRanges();
         this.schedule = List.copyOf(schedule);
         this.outputs = outputs;
         this.assignments = List.copyOf(assignments);
@@ -183,6 +185,11 @@ public final class Program {
             if (!inputs.containsKey(k) && !last.inputs().containsKey(k)) {
                 throw new FeedException("feed '" + k + "' matches no input; inputs: " + last.inputs().keySet());
             }
+        }
+        for (int i = 0; i < feedRanges.size(); i++) {
+            FeedRange r = feedRanges.get(i);
+            HostTensor v = feeds.get(r.input());
+            if (v != null) r.check(v);
         }
         Shape[] shapes = new Shape[last.size()];
         for (Node n : schedule) shapes[n.id()] = n.shape().bind(sym);

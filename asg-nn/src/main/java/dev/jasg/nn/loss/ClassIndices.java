@@ -24,8 +24,12 @@ final class ClassIndices {
         return axis;
     }
 
-    /** Checks that {@code target} holds integer class indices of the input's shape without the class axis. */
-    static void requireIndices(String loss, Tensor input, Tensor target, int classAxis) {
+    /**
+     * Checks that {@code target} holds integer class indices of the input's shape without the class axis,
+     * and declares their range {@code [0, C)} (or {@code ignored}, when not null) on the graph, so that a
+     * fed label outside it is a {@link dev.jasg.core.FeedException} when the batch is fed, as PyTorch raises.
+     */
+    static void requireIndices(String loss, Tensor input, Tensor target, int classAxis, Long ignored) {
         if (!target.dtype().isInteger()) {
             throw new ShapeException(loss + ": class-index target must be i32 or i64, got " + target.dtype().label() + target.shape() + " (node " + target.id() + ")");
         }
@@ -34,6 +38,9 @@ final class ClassIndices {
             throw new ShapeException(loss + ": input " + input.shape() + " needs class indices of shape " + expected + ", got target "
                     + target.shape() + " (node " + target.id() + ")");
         }
+        int classes = input.shape().dim(classAxis);
+        target.builder().requireRange(target, 0, classes, ignored, loss + " over " + classes + " classes"
+                + (ignored == null ? "" : ", ignore_index " + ignored));
     }
 
     /**

@@ -18,9 +18,10 @@ import dev.jasg.core.Tensor;
  * Input and target must have the same shape where PyTorch expects it (no silent broadcasting);
  * a mismatch raises {@link ShapeException} naming the loss and both shapes. A target whose dtype
  * differs from a float input's (integer labels, masks, F32 against F64) is converted to the
- * input's dtype. Class indices (cross entropy, NLL, multi-margin) are I32 or I64; an index that
- * is neither the ignored one nor in {@code [0, C)} contributes nothing, where PyTorch would fail
- * on the device.
+ * input's dtype. Class indices (cross entropy, NLL, multi-margin) are I32 or I64; when the
+ * target is a fed input (or a reshape of one), an index that is neither the ignored one nor in
+ * {@code [0, C)} is a {@link dev.jasg.core.FeedException} when the batch is fed, naming the input,
+ * the element, the value and the class count, as PyTorch raises; a computed target is not checked.
  */
 public final class Losses {
     /** PyTorch's default {@code ignore_index}: targets equal to it are skipped. */
@@ -175,7 +176,7 @@ public final class Losses {
 
     /** Shared by cross entropy and NLL: {@code logp} log-probabilities, {@code w} a broadcastable class weight or null. */
     private static Tensor classIndexLoss(String loss, Tensor logp, Tensor target, Tensor w, int ignoreIndex, double smoothing, int axis, Reduction reduction) {
-        ClassIndices.requireIndices(loss, logp, target, axis);
+        ClassIndices.requireIndices(loss, logp, target, axis, (long) ignoreIndex);
         Tensor oneHot = ClassIndices.oneHot(logp, target, axis);
         double classes = logp.shape().dim(axis);
         // Smoothing moves mass e from the target class to all C classes evenly, so both the NLL
@@ -224,7 +225,7 @@ public final class Losses {
         if (p != 1 && p != 2) throw new IllegalArgumentException(loss + ": p must be 1 or 2, got " + p);
         if (input.rank() > 2) throw new ShapeException(loss + ": input must be [N, C] or [C], got " + input.shape() + " (node " + input.id() + ")");
         int axis = ClassIndices.classAxis(loss, input);
-        ClassIndices.requireIndices(loss, input, target, axis);
+        ClassIndices.requireIndices(loss, input, target, axis, null);
         Tensor oneHot = ClassIndices.oneHot(input, target, axis);
         Tensor targetScore = oneHot.mul(input).sum(axis, true);
         Tensor violation = input.sub(targetScore).add(margin).relu();
