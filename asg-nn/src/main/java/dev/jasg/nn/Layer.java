@@ -87,19 +87,51 @@ public abstract class Layer {
 
     // ---- registration --------------------------------------------------------------------
 
-    /** Registers {@code child} under {@code name} (a non-empty name free of '.' and '/') and returns it. */
+    /**
+     * Registers {@code child} under {@code name} (a non-empty name free of '.' and '/') and returns
+     * it. A child may be shared (registered in several places); it may not contain this module,
+     * which would make the tree a cycle: that throws {@link IllegalArgumentException} naming both
+     * modules, the registration name and where this module sits inside {@code child}.
+     */
     protected final <M extends Layer> M register(String name, M child) {
         checkName(name);
         if (children.containsKey(name) || ownParameters.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " already has a child or parameter named '" + name + "'");
         }
-        if (child == this) throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
+        String inside = pathTo(child, this);
+        if (inside != null) {
+            // The tree must stay a tree (sharing is fine, a loop is not): every walk over it
+            // (parameters, modes, printing, apply) would recurse forever.
+            throw new IllegalArgumentException(describe(this) + " cannot register " + describe(child) + " as child '" + name + "': "
+                    + (child == this ? "a module cannot be its own child" : describe(this) + " is inside it, at path '" + inside + "'")
+                    + ", so this would make a cycle");
+        }
         children.put(name, child);
         // A module registered twice (shared) keeps its first name, so it opens one scope wherever it is applied.
         Layer m = child;
         if (m.name == null) m.name = name;
         child.train(training);
         return child;
+    }
+
+    // The dotted path from `from` down to `target` ("" when they are the same module), or null
+    // when `target` is not in `from`'s subtree. Each module is visited once, so shared children cost nothing extra.
+    private static String pathTo(Layer from, Layer target) {
+        return pathTo(from, target, "", Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static String pathTo(Layer from, Layer target, String path, Set<Layer> seen) {
+        if (from == target) return path;
+        if (!seen.add(from)) return null;
+        for (var e : from.children.entrySet()) {
+            String p = pathTo(e.getValue(), target, path.isEmpty() ? e.getKey() : path + "." + e.getKey(), seen);
+            if (p != null) return p;
+        }
+        return null;
+    }
+
+    private static String describe(Layer m) {
+        return m.getClass().getSimpleName() + (m.name == null ? " (a root module)" : " '" + m.name + "'");
     }
 
     /** Registers a trainable F32 parameter {@code name} of {@code shape}, initialised by {@code init}. */

@@ -218,6 +218,52 @@ class LayerTest {
         }
     }
 
+    /** A container that registers whatever it is given, to build arbitrary trees. */
+    static final class Box extends Layer {
+        <L extends Layer> L put(String name, L child) {
+            return register(name, child);
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return x;
+        }
+    }
+
+    /** Issue 13 item 13: a module registered inside its own subtree made a cycle that overflowed the stack later. */
+    @Test
+    void registeringAModuleInsideItsOwnSubtreeIsRefused() {
+        record Case(String what, java.util.function.Function<Box, Runnable> make, List<String> named) {}
+        List<Case> cases = List.of(
+                new Case("itself", a -> () -> a.put("x", a), List.of("'x'", "Box")),
+                new Case("its parent", a -> {
+                    Box b = a.put("b", new Box());
+                    return () -> b.put("y", a);
+                }, List.of("'b'", "'y'", "b")),
+                new Case("its grandparent", a -> {
+                    Box b = a.put("b", new Box());
+                    Box c = b.put("c", new Box());
+                    return () -> c.put("z", a);
+                }, List.of("'c'", "'z'", "b.c")),
+                new Case("a root holding it through a shared child", a -> {
+                    Box shared = new Box();
+                    Box root = new Box();
+                    root.put("left", shared);
+                    a.put("s", shared);
+                    return () -> shared.put("up", root);
+                }, List.of("'up'", "left")));
+        for (Case c : cases) {
+            Box a = new Box();
+            Runnable register = c.make().apply(a);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, register::run, c.what());
+            assertTrue(e.getMessage().contains("cycle"), c.what() + ": " + e.getMessage());
+            for (String s : c.named()) assertTrue(e.getMessage().contains(s), c.what() + ": no " + s + " in: " + e.getMessage());
+            // The refused registration left the tree as it was: it still prints and lists its parameters.
+            assertTrue(a.toString().startsWith("Box("), c.what());
+            a.namedParameters();
+        }
+    }
+
     @Test
     void badNamesAndDuplicatesAreRefused() {
         class Bad extends Layer {
