@@ -240,20 +240,43 @@ public abstract class Layer {
 
     // ---- modes -----------------------------------------------------------------------------
 
-    /** Sets training mode on this module and every descendant; returns this. */
-    public final Layer train() {
+    /**
+     * Sets training mode on this module and every descendant; returns this module as its own
+     * type, so that {@code Linear l = new Linear(2, 3).train();} compiles.
+     *
+     * <p>{@code train()}, {@link #train(boolean)} and {@link #eval()} are generic in their result
+     * rather than overridden covariantly in every layer, so that every subclass, a user's model
+     * too, gets a typed result without writing anything. The type is what the call site asks for
+     * ({@code L} is inferred from the assignment, {@code Layer} in a chain); asking for a type this
+     * module is not compiles but throws {@link ClassCastException} at that line.
+     *
+     * @param <L> this module's type, as the caller uses it
+     */
+    public final <L extends Layer> L train() {
         return train(true);
     }
 
-    /** Sets training mode ({@code true}) or eval mode on this module and every descendant; returns this. */
-    public Layer train(boolean mode) {
+    /**
+     * Sets training mode ({@code true}) or eval mode on this module and every descendant; returns
+     * this module as its own type (see {@link #train()}). A subclass holding modules that are not
+     * registered children overrides this to set their mode too, and returns {@code super.train(mode)}.
+     *
+     * @param <L> this module's type, as the caller uses it
+     */
+    @SuppressWarnings("unchecked") // L is this object's own type or a supertype of it; see train()
+    public <L extends Layer> L train(boolean mode) {
         training = mode;
         for (Layer c : children.values()) c.train(mode);
-        return this;
+        return (L) this;
     }
 
-    /** Sets eval mode on this module and every descendant; returns this. */
-    public final Layer eval() {
+    /**
+     * Sets eval mode on this module and every descendant; returns this module as its own type
+     * (see {@link #train()}): {@code Linear l = new Linear(2, 3).eval();}.
+     *
+     * @param <L> this module's type, as the caller uses it
+     */
+    public final <L extends Layer> L eval() {
         return train(false);
     }
 

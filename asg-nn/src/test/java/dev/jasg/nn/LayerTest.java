@@ -111,6 +111,24 @@ class LayerTest {
         assertFalse(l.isTraining());
     }
 
+    /** Issue 13 item 21: train()/eval() return the module as its own type, for every layer and a user's model alike. */
+    @Test
+    void modesReturnTheModuleAsItsOwnType() {
+        Linear l = new Linear(2, 3).eval();
+        assertFalse(l.isTraining());
+        Mlp m = new Mlp().eval();
+        assertFalse(m.fc1.isTraining());
+        Sequential s = new Sequential(l, m).train();
+        assertTrue(l.isTraining());
+        Sequential t = s.train(false);
+        assertFalse(t.get(1).isTraining());
+        assertEquals(3, new Linear(2, 3).eval().namedParameters().get("weight").shape().dim(0)); // a chain reads as a Layer
+        assertThrows(ClassCastException.class, () -> {
+            Conv2d wrong = new Linear(2, 3).eval(); // documented: asking for a type the module is not fails at once
+            wrong.hashCode();
+        });
+    }
+
     @Test
     void applyingAModuleTwiceSharesItsWeights() {
         Tied m = new Tied();
