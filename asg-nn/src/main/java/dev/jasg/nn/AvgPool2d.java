@@ -43,7 +43,7 @@ public final class AvgPool2d extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "kernel_size=" + kernel + ", stride=" + stride + ", padding=" + padding + ", ceil_mode=" + (ceilMode ? "True" : "False")
-                + ", count_include_pad=" + (countIncludePad ? "True" : "False");
+        return "kernel_size=" + kernel + ", stride=" + stride + ", padding=" + padding + ", ceil_mode=" + Repr.of(ceilMode)
+                + ", count_include_pad=" + Repr.of(countIncludePad);
     }
 }

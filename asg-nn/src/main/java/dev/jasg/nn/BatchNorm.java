@@ -111,7 +111,7 @@ abstract class BatchNorm extends Layer {
 
     @Override
     protected final String extraRepr() {
-        return numFeatures + ", eps=" + eps + ", momentum=" + (momentum == null ? "None" : momentum) + ", affine=" + (affine ? "True" : "False")
-                + ", track_running_stats=" + (trackRunningStats ? "True" : "False");
+        return numFeatures + ", eps=" + Repr.of(eps) + ", momentum=" + Repr.of(momentum) + ", affine=" + Repr.of(affine)
+                + ", track_running_stats=" + Repr.of(trackRunningStats);
     }
 }

@@ -136,7 +136,7 @@ public final class ConvOptions {
 
     @Override
     public String toString() {
-        return "stride=(" + strideH + ", " + strideW + "), padding=" + (paddingMode != null ? "'" + paddingMode + "'" : "(" + padH + ", " + padW + ")")
-                + ", dilation=(" + dilationH + ", " + dilationW + "), groups=" + groups + ", bias=" + (bias ? "True" : "False");
+        return "stride=(" + strideH + ", " + strideW + "), padding=" + (paddingMode != null ? Repr.of(paddingMode) : "(" + padH + ", " + padW + ")")
+                + ", dilation=(" + dilationH + ", " + dilationW + "), groups=" + groups + ", bias=" + Repr.of(bias);
     }
 }

@@ -73,6 +73,6 @@ public final class Dropout extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "p=" + p + ", inplace=False";
+        return "p=" + Repr.of(p) + ", inplace=" + Repr.of(false);
     }
 }

@@ -23,6 +23,6 @@ public final class ELU extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "alpha=" + alpha;
+        return "alpha=" + Repr.of(alpha);
     }
 }

@@ -29,6 +29,6 @@ public final class GELU extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "approximate=" + approximate;
+        return "approximate=" + Repr.of(approximate);
     }
 }

@@ -87,19 +87,51 @@ public abstract class Layer {
 
     // ---- registration --------------------------------------------------------------------
 
-    /** Registers {@code child} under {@code name} (a non-empty name free of '.' and '/') and returns it. */
+    /**
+     * Registers {@code child} under {@code name} (a non-empty name free of '.' and '/') and returns
+     * it. A child may be shared (registered in several places); it may not contain this module,
+     * which would make the tree a cycle: that throws {@link IllegalArgumentException} naming both
+     * modules, the registration name and where this module sits inside {@code child}.
+     */
     protected final <M extends Layer> M register(String name, M child) {
         checkName(name);
         if (children.containsKey(name) || ownParameters.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " already has a child or parameter named '" + name + "'");
         }
-        if (child == this) throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
+        String inside = pathTo(child, this);
+        if (inside != null) {
+            // The tree must stay a tree (sharing is fine, a loop is not): every walk over it
+            // (parameters, modes, printing, apply) would recurse forever.
+            throw new IllegalArgumentException(describe(this) + " cannot register " + describe(child) + " as child '" + name + "': "
+                    + (child == this ? "a module cannot be its own child" : describe(this) + " is inside it, at path '" + inside + "'")
+                    + ", so this would make a cycle");
+        }
         children.put(name, child);
         // A module registered twice (shared) keeps its first name, so it opens one scope wherever it is applied.
         Layer m = child;
         if (m.name == null) m.name = name;
         child.train(training);
         return child;
+    }
+
+    // The dotted path from `from` down to `target` ("" when they are the same module), or null
+    // when `target` is not in `from`'s subtree. Each module is visited once, so shared children cost nothing extra.
+    private static String pathTo(Layer from, Layer target) {
+        return pathTo(from, target, "", Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static String pathTo(Layer from, Layer target, String path, Set<Layer> seen) {
+        if (from == target) return path;
+        if (!seen.add(from)) return null;
+        for (var e : from.children.entrySet()) {
+            String p = pathTo(e.getValue(), target, path.isEmpty() ? e.getKey() : path + "." + e.getKey(), seen);
+            if (p != null) return p;
+        }
+        return null;
+    }
+
+    private static String describe(Layer m) {
+        return m.getClass().getSimpleName() + (m.name == null ? " (a root module)" : " '" + m.name + "'");
     }
 
     /** Registers a trainable F32 parameter {@code name} of {@code shape}, initialised by {@code init}. */
@@ -208,20 +240,43 @@ public abstract class Layer {
 
     // ---- modes -----------------------------------------------------------------------------
 
-    /** Sets training mode on this module and every descendant; returns this. */
-    public final Layer train() {
+    /**
+     * Sets training mode on this module and every descendant; returns this module as its own
+     * type, so that {@code Linear l = new Linear(2, 3).train();} compiles.
+     *
+     * <p>{@code train()}, {@link #train(boolean)} and {@link #eval()} are generic in their result
+     * rather than overridden covariantly in every layer, so that every subclass, a user's model
+     * too, gets a typed result without writing anything. The type is what the call site asks for
+     * ({@code L} is inferred from the assignment, {@code Layer} in a chain); asking for a type this
+     * module is not compiles but throws {@link ClassCastException} at that line.
+     *
+     * @param <L> this module's type, as the caller uses it
+     */
+    public final <L extends Layer> L train() {
         return train(true);
     }
 
-    /** Sets training mode ({@code true}) or eval mode on this module and every descendant; returns this. */
-    public Layer train(boolean mode) {
+    /**
+     * Sets training mode ({@code true}) or eval mode on this module and every descendant; returns
+     * this module as its own type (see {@link #train()}). A subclass holding modules that are not
+     * registered children overrides this to set their mode too, and returns {@code super.train(mode)}.
+     *
+     * @param <L> this module's type, as the caller uses it
+     */
+    @SuppressWarnings("unchecked") // L is this object's own type or a supertype of it; see train()
+    public <L extends Layer> L train(boolean mode) {
         training = mode;
         for (Layer c : children.values()) c.train(mode);
-        return this;
+        return (L) this;
     }
 
-    /** Sets eval mode on this module and every descendant; returns this. */
-    public final Layer eval() {
+    /**
+     * Sets eval mode on this module and every descendant; returns this module as its own type
+     * (see {@link #train()}): {@code Linear l = new Linear(2, 3).eval();}.
+     *
+     * @param <L> this module's type, as the caller uses it
+     */
+    public final <L extends Layer> L eval() {
         return train(false);
     }
 

@@ -48,7 +48,7 @@ public final class LayerNorm extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "(" + Arrays.toString(normalizedShape).replaceAll("[\\[\\]]", "") + (normalizedShape.length == 1 ? "," : "") + "), eps=" + eps
-                + ", elementwise_affine=" + (elementwiseAffine ? "True" : "False");
+        return "(" + Arrays.toString(normalizedShape).replaceAll("[\\[\\]]", "") + (normalizedShape.length == 1 ? "," : "") + "), eps=" + Repr.of(eps)
+                + ", elementwise_affine=" + Repr.of(elementwiseAffine);
     }
 }

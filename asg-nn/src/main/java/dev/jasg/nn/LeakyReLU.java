@@ -23,6 +23,6 @@ public final class LeakyReLU extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "negative_slope=" + negativeSlope;
+        return "negative_slope=" + Repr.of(negativeSlope);
     }
 }

@@ -59,6 +59,6 @@ public final class Linear extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + bias;
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + Repr.of(bias);
     }
 }

@@ -42,6 +42,6 @@ public final class MaxPool2d extends Layer {
     protected String extraRepr() {
         return "kernel_size=(" + window.kernelH() + ", " + window.kernelW() + "), stride=(" + window.strideH() + ", " + window.strideW()
                 + "), padding=(" + window.padH() + ", " + window.padW() + "), dilation=(" + window.dilationH() + ", " + window.dilationW()
-                + "), ceil_mode=" + (window.ceilMode() ? "True" : "False");
+                + "), ceil_mode=" + Repr.of(window.ceilMode());
     }
 }

@@ -28,6 +28,6 @@ public final class Softplus extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "beta=" + beta + ", threshold=" + threshold;
+        return "beta=" + Repr.of(beta) + ", threshold=" + Repr.of(threshold);
     }
 }

@@ -95,6 +95,6 @@ class DropoutTest {
         Dropout d = new Dropout(0.2);
         assertTrue(d.namedParameters().isEmpty());
         assertEquals(DType.I32, d.namedBuffers().get("seed").dtype());
-        assertEquals("p=0.2, inplace=False", d.extraRepr());
+        assertEquals("p=0.2, inplace=false", d.extraRepr());
     }
 }

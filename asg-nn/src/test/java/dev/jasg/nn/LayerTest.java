@@ -111,6 +111,24 @@ class LayerTest {
         assertFalse(l.isTraining());
     }
 
+    /** Issue 13 item 21: train()/eval() return the module as its own type, for every layer and a user's model alike. */
+    @Test
+    void modesReturnTheModuleAsItsOwnType() {
+        Linear l = new Linear(2, 3).eval();
+        assertFalse(l.isTraining());
+        Mlp m = new Mlp().eval();
+        assertFalse(m.fc1.isTraining());
+        Sequential s = new Sequential(l, m).train();
+        assertTrue(l.isTraining());
+        Sequential t = s.train(false);
+        assertFalse(t.get(1).isTraining());
+        assertEquals(3, new Linear(2, 3).eval().namedParameters().get("weight").shape().dim(0)); // a chain reads as a Layer
+        assertThrows(ClassCastException.class, () -> {
+            Conv2d wrong = new Linear(2, 3).eval(); // documented: asking for a type the module is not fails at once
+            wrong.hashCode();
+        });
+    }
+
     @Test
     void applyingAModuleTwiceSharesItsWeights() {
         Tied m = new Tied();
@@ -215,6 +233,52 @@ class LayerTest {
             assertEquals(1, rowSum, 1e-9);
             assertEquals(Math.log(o.get("softmax").get(4)), o.get("log_softmax").get(4), 1e-9);
             assertEquals(0.3 * 0.5 * (1 + dev.jasg.core.SpecialFunctions.erf(0.3 / Math.sqrt(2))), o.get("gelu").get(3), 1e-7);
+        }
+    }
+
+    /** A container that registers whatever it is given, to build arbitrary trees. */
+    static final class Box extends Layer {
+        <L extends Layer> L put(String name, L child) {
+            return register(name, child);
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return x;
+        }
+    }
+
+    /** Issue 13 item 13: a module registered inside its own subtree made a cycle that overflowed the stack later. */
+    @Test
+    void registeringAModuleInsideItsOwnSubtreeIsRefused() {
+        record Case(String what, java.util.function.Function<Box, Runnable> make, List<String> named) {}
+        List<Case> cases = List.of(
+                new Case("itself", a -> () -> a.put("x", a), List.of("'x'", "Box")),
+                new Case("its parent", a -> {
+                    Box b = a.put("b", new Box());
+                    return () -> b.put("y", a);
+                }, List.of("'b'", "'y'", "b")),
+                new Case("its grandparent", a -> {
+                    Box b = a.put("b", new Box());
+                    Box c = b.put("c", new Box());
+                    return () -> c.put("z", a);
+                }, List.of("'c'", "'z'", "b.c")),
+                new Case("a root holding it through a shared child", a -> {
+                    Box shared = new Box();
+                    Box root = new Box();
+                    root.put("left", shared);
+                    a.put("s", shared);
+                    return () -> shared.put("up", root);
+                }, List.of("'up'", "left")));
+        for (Case c : cases) {
+            Box a = new Box();
+            Runnable register = c.make().apply(a);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, register::run, c.what());
+            assertTrue(e.getMessage().contains("cycle"), c.what() + ": " + e.getMessage());
+            for (String s : c.named()) assertTrue(e.getMessage().contains(s), c.what() + ": no " + s + " in: " + e.getMessage());
+            // The refused registration left the tree as it was: it still prints and lists its parameters.
+            assertTrue(a.toString().startsWith("Box("), c.what());
+            a.namedParameters();
         }
     }
 

@@ -169,7 +169,7 @@ class NormalizationLayersTest {
         assertEquals(List.of("weight", "bias"), List.copyOf(bn.namedParameters().keySet()));
         assertEquals(List.of("running_mean", "running_var", "num_batches_tracked"), List.copyOf(bn.namedBuffers().keySet()));
         assertEquals(DType.I64, bn.namedBuffers().get("num_batches_tracked").dtype());
-        assertEquals("8, eps=1.0E-5, momentum=0.1, affine=True, track_running_stats=True", bn.extraRepr());
+        assertEquals("8, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true", bn.extraRepr());
         GraphBuilder g = new GraphBuilder();
         assertThrows(IllegalArgumentException.class, () -> bn.apply(g.input("x", DType.F32, 2, 8, 3)));
         assertThrows(IllegalArgumentException.class, () -> bn.apply(g.input("y", DType.F32, 2, 7, 3, 3)));

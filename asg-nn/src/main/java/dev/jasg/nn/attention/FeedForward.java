@@ -4,6 +4,7 @@ import dev.jasg.core.Tensor;
 import dev.jasg.nn.Dropout;
 import dev.jasg.nn.Linear;
 import dev.jasg.nn.Layer;
+import dev.jasg.nn.Repr;
 
 import java.util.Locale;
 
@@ -74,6 +75,6 @@ public final class FeedForward extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "embed_dim=" + embedDim + ", hidden=" + hidden + ", activation=" + activation;
+        return "embed_dim=" + embedDim + ", hidden=" + hidden + ", activation=" + Repr.of(activation);
     }
 }

@@ -7,6 +7,7 @@ import dev.jasg.nn.Dropout;
 import dev.jasg.nn.Initializers;
 import dev.jasg.nn.Linear;
 import dev.jasg.nn.Layer;
+import dev.jasg.nn.Repr;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -189,7 +190,7 @@ public final class MultiHeadAttention extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "embed_dim=" + embedDim + ", num_heads=" + numHeads + ", dropout=" + dropout
+        return "embed_dim=" + embedDim + ", num_heads=" + numHeads + ", dropout=" + Repr.of(dropout)
                 + (kdim != embedDim || vdim != embedDim ? ", kdim=" + kdim + ", vdim=" + vdim : "")
                 + (rotary != null ? ", rotary_dim=" + rotary.dim() : "");
     }

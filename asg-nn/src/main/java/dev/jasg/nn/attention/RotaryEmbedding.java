@@ -4,6 +4,7 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.core.Shape;
 import dev.jasg.core.ShapeException;
 import dev.jasg.core.Tensor;
+import dev.jasg.nn.Repr;
 
 /**
  * Rotary position embedding (RoPE, Su et al. 2021) in the split-half form of GPT-NeoX and
@@ -111,6 +112,6 @@ public final class RotaryEmbedding {
 
     @Override
     public String toString() {
-        return "RotaryEmbedding(dim=" + dim + ", max_len=" + maxLen + ", base=" + base + ")";
+        return "RotaryEmbedding(dim=" + dim + ", max_len=" + maxLen + ", base=" + Repr.of(base) + ")";
     }
 }

@@ -4,6 +4,7 @@ import dev.jasg.core.Tensor;
 import dev.jasg.nn.Dropout;
 import dev.jasg.nn.LayerNorm;
 import dev.jasg.nn.Layer;
+import dev.jasg.nn.Repr;
 
 /**
  * {@code torch.nn.TransformerDecoderLayer} with {@code batch_first=True}: causal self-attention
@@ -110,6 +111,6 @@ public final class TransformerDecoderBlock extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "d_model=" + dModel + ", norm_first=" + normFirst;
+        return "d_model=" + dModel + ", norm_first=" + Repr.of(normFirst);
     }
 }

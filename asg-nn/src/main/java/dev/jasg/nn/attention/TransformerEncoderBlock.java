@@ -4,6 +4,7 @@ import dev.jasg.core.Tensor;
 import dev.jasg.nn.Dropout;
 import dev.jasg.nn.LayerNorm;
 import dev.jasg.nn.Layer;
+import dev.jasg.nn.Repr;
 
 /**
  * {@code torch.nn.TransformerEncoderLayer} with {@code batch_first=True}: self-attention and a
@@ -94,6 +95,6 @@ public final class TransformerEncoderBlock extends Layer {
 
     @Override
     protected String extraRepr() {
-        return "d_model=" + dModel + ", norm_first=" + normFirst;
+        return "d_model=" + dModel + ", norm_first=" + Repr.of(normFirst);
     }
 }

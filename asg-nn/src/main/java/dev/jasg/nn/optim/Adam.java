@@ -1,6 +1,7 @@
 package dev.jasg.nn.optim;
 
 import dev.jasg.core.Tensor;
+import dev.jasg.nn.Repr;
 
 /**
  * {@code torch.optim.Adam}: with {@code g} the gradient and {@code t} the 1-based step,
@@ -86,6 +87,7 @@ public final class Adam extends Optimizer {
 
     @Override
     public String toString() {
-        return "Adam(lr=" + lr() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay + ", amsgrad=" + amsgrad + ")";
+        return "Adam(lr=" + Repr.of(lr()) + ", betas=(" + Repr.of(beta1) + ", " + Repr.of(beta2) + "), eps=" + Repr.of(eps)
+                + ", weight_decay=" + Repr.of(weightDecay) + ", amsgrad=" + Repr.of(amsgrad) + ")";
     }
 }

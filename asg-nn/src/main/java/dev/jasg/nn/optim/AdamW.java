@@ -1,6 +1,7 @@
 package dev.jasg.nn.optim;
 
 import dev.jasg.core.Tensor;
+import dev.jasg.nn.Repr;
 
 /**
  * {@code torch.optim.AdamW}: Adam with decoupled weight decay. Each step first shrinks the
@@ -47,6 +48,7 @@ public final class AdamW extends Optimizer {
 
     @Override
     public String toString() {
-        return "AdamW(lr=" + lr() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay + ", amsgrad=" + amsgrad + ")";
+        return "AdamW(lr=" + Repr.of(lr()) + ", betas=(" + Repr.of(beta1) + ", " + Repr.of(beta2) + "), eps=" + Repr.of(eps)
+                + ", weight_decay=" + Repr.of(weightDecay) + ", amsgrad=" + Repr.of(amsgrad) + ")";
     }
 }

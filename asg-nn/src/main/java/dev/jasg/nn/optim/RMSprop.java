@@ -1,6 +1,7 @@
 package dev.jasg.nn.optim;
 
 import dev.jasg.core.Tensor;
+import dev.jasg.nn.Repr;
 
 /**
  * {@code torch.optim.RMSprop}: with {@code g} the gradient,
@@ -73,6 +74,7 @@ public final class RMSprop extends Optimizer {
 
     @Override
     public String toString() {
-        return "RMSprop(lr=" + lr() + ", alpha=" + alpha + ", eps=" + eps + ", weight_decay=" + weightDecay + ", momentum=" + momentum + ", centered=" + centered + ")";
+        return "RMSprop(lr=" + Repr.of(lr()) + ", alpha=" + Repr.of(alpha) + ", eps=" + Repr.of(eps) + ", weight_decay=" + Repr.of(weightDecay)
+                + ", momentum=" + Repr.of(momentum) + ", centered=" + Repr.of(centered) + ")";
     }
 }

@@ -1,6 +1,7 @@
 package dev.jasg.nn.optim;
 
 import dev.jasg.core.Tensor;
+import dev.jasg.nn.Repr;
 
 /**
  * {@code torch.optim.SGD}: with {@code g} the gradient,
@@ -59,6 +60,7 @@ public final class SGD extends Optimizer {
 
     @Override
     public String toString() {
-        return "SGD(lr=" + lr() + ", momentum=" + momentum + ", dampening=" + dampening + ", weight_decay=" + weightDecay + ", nesterov=" + nesterov + ")";
+        return "SGD(lr=" + Repr.of(lr()) + ", momentum=" + Repr.of(momentum) + ", dampening=" + Repr.of(dampening)
+                + ", weight_decay=" + Repr.of(weightDecay) + ", nesterov=" + Repr.of(nesterov) + ")";
     }
 }

@@ -3,6 +3,7 @@ package dev.jasg.nn.train;
 import dev.jasg.autograd.Autograd;
 import dev.jasg.core.Backend;
 import dev.jasg.core.Executable;
+import dev.jasg.core.FeedException;
 import dev.jasg.core.Graph;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 
@@ -44,6 +46,17 @@ import java.util.function.BiFunction;
  * scheduler's {@link LrScheduler#getLastLr()}, or the optimizer's {@link Optimizer#lr()} without a
  * scheduler. A scheduler is stepped after every training step ({@link SchedulerInterval#STEP}) or
  * by {@link #endEpoch()} ({@link SchedulerInterval#EPOCH}, PyTorch's usual per-epoch call).
+ *
+ * <p>Thread safety: a trainer may be shared between threads. Every method that runs the model or
+ * reads or changes the trainer's state ({@link #step}, {@link #evaluate}, {@link #predict},
+ * {@link #endEpoch}, {@link #steps}, {@link #state}, {@link #load}, {@link #close}, ...) is
+ * {@code synchronized} on the trainer, so calls from several threads run one at a time, each
+ * whole: two threads calling {@code step} N times each make exactly 2N steps, in some order, as
+ * one thread would have. Listeners are called on the stepping thread while it holds the trainer's
+ * lock; they may call the trainer, but must not wait for another thread that does. Code that
+ * reads {@link #parameters()} while other threads step holds the same lock:
+ * {@code synchronized (trainer) { ... }}. (The executables the trainer compiles are used only
+ * under this lock, whatever the backend's own contract.)
  */
 public final class Trainer implements AutoCloseable {
     /** Name of the loss output of the training graph. */
@@ -88,10 +101,11 @@ public final class Trainer implements AutoCloseable {
     private Trainer(Builder b) {
         this.backend = b.backend;
         this.model = b.model;
-        this.input = Objects.requireNonNull(b.input, "Trainer: no input spec; call input(...)");
-        this.target = Objects.requireNonNull(b.target, "Trainer: no target spec; call target(...)");
-        this.lossFn = Objects.requireNonNull(b.loss, "Trainer: no loss function; call loss(...)");
-        this.optimizer = Objects.requireNonNull(b.optimizer, "Trainer: no optimizer; call optimizer(...)");
+        // A part the builder was never given is a mistake in the builder's state, not a null argument.
+        this.input = required(b.input, "Trainer: no input spec; call input(...)");
+        this.target = required(b.target, "Trainer: no target spec; call target(...)");
+        this.lossFn = required(b.loss, "Trainer: no loss function; call loss(...)");
+        this.optimizer = required(b.optimizer, "Trainer: no optimizer; call optimizer(...)");
         this.scheduler = b.scheduler;
         this.interval = b.interval;
         if (input.name().equals(target.name()) || input.name().equals(Optimizer.LR_INPUT) || target.name().equals(Optimizer.LR_INPUT)) {
@@ -118,6 +132,11 @@ public final class Trainer implements AutoCloseable {
         this.train = backend.compile(parameters, forward, gradients, update);
     }
 
+    private static <T> T required(T part, String message) {
+        if (part == null) throw new IllegalStateException(message);
+        return part;
+    }
+
     private Tensor lossOf(GraphBuilder g) {
         Tensor x = g.input(input.name(), input.dtype(), input.shape());
         Tensor y = g.input(target.name(), target.dtype(), target.shape());
@@ -141,15 +160,19 @@ public final class Trainer implements AutoCloseable {
      * computed before the update; then tells the listeners and, per step, advances the scheduler.
      * Update listeners get a {@link ComputeUpdate.StepDone}, or a {@link ComputeUpdate.Failed} when
      * the step throws.
+     *
+     * @throws FeedException when {@code batch} lacks the input or the target or holds any other
+     *     name (the learning rate is fed by the trainer), naming it, the expected and the given feeds
      */
-    public double step(Map<String, HostTensor> batch) {
+    public synchronized double step(Map<String, HostTensor> batch) {
         checkOpen();
-        Map<String, HostTensor> feeds = new HashMap<>(batch);
         double lr = currentLr();
-        feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) lr));
         long t0 = System.nanoTime();
         double loss;
         try {
+            checkFeeds("step", batch, true);
+            Map<String, HostTensor> feeds = new HashMap<>(batch);
+            feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) lr));
             lastOutputs = train.run(feeds);
             loss = lastOutputs.scalar(LOSS);
         } catch (RuntimeException e) {
@@ -167,6 +190,28 @@ public final class Trainer implements AutoCloseable {
         return loss;
     }
 
+    /**
+     * Checks that {@code batch} holds the input (and the target, when {@code needsTarget}) and
+     * nothing else, so that a wrong batch is reported in the user's names: the executable would
+     * also list the inputs the trainer feeds itself, such as the learning rate.
+     */
+    private void checkFeeds(String method, Map<String, HostTensor> batch, boolean needsTarget) {
+        List<String> expected = needsTarget ? List.of(input.name(), target.name()) : List.of(input.name());
+        for (InputSpec spec : needsTarget ? List.of(input, target) : List.of(input)) {
+            if (batch.get(spec.name()) == null) {
+                throw new FeedException("Trainer." + method + ": no feed for the " + (spec == input ? "input" : "target") + " '" + spec.name()
+                        + "' (" + spec.dtype().label() + spec.shape() + "); expected " + expected + ", given " + new TreeSet<>(batch.keySet()));
+            }
+        }
+        for (String k : batch.keySet()) {
+            if (!k.equals(input.name()) && !k.equals(target.name())) {
+                throw new FeedException("Trainer." + method + ": feed '" + k + "' is neither the input nor the target"
+                        + (k.equals(Optimizer.LR_INPUT) ? " (the trainer feeds the learning rate '" + k + "' itself, from the optimizer or scheduler)" : "")
+                        + "; expected " + expected + ", given " + new TreeSet<>(batch.keySet()));
+            }
+        }
+    }
+
     /** Ends an epoch: advances a per-epoch scheduler. */
     public void endEpoch() {
         endEpoch(Map.of());
@@ -177,7 +222,7 @@ public final class Trainer implements AutoCloseable {
      * {@link ComputeUpdate.EpochDone} with the mean loss of the epoch's steps and {@code metrics}
      * (what the loop measured, e.g. a test accuracy).
      */
-    public void endEpoch(Map<String, Double> metrics) {
+    public synchronized void endEpoch(Map<String, Double> metrics) {
         if (scheduler != null && interval == SchedulerInterval.EPOCH) scheduler.step();
         epochs++;
         double mean = epochSteps > 0 ? epochLossSum / epochSteps : Double.NaN;
@@ -187,12 +232,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Epochs ended so far ({@link #endEpoch()} calls, counting since the trainer was made or its state loaded). */
-    public int epochs() {
+    public synchronized int epochs() {
         return epochs;
     }
 
     /** The learning rate the next step will be fed. */
-    public double currentLr() {
+    public synchronized double currentLr() {
         return scheduler != null ? scheduler.getLastLr() : optimizer.lr();
     }
 
@@ -200,7 +245,7 @@ public final class Trainer implements AutoCloseable {
      * The total gradient norm (before clipping) of the last step, fetched from the backend on
      * demand; only when the trainer clips by norm.
      */
-    public double lastGradNorm() {
+    public synchronized double lastGradNorm() {
         if (!clipsByNorm) throw new IllegalStateException("Trainer: grad norm is computed only with clipGradNorm");
         if (lastOutputs == null) throw new IllegalStateException("Trainer: no step has run yet");
         return lastOutputs.scalar(GradientClipping.GRAD_NORM_OUTPUT);
@@ -212,10 +257,14 @@ public final class Trainer implements AutoCloseable {
      * Runs the model in eval mode on {@code batch}, without gradients or updates, over the
      * training store: the result holds {@value #OUTPUT}, and {@value #LOSS} too when
      * {@code batch} holds the target.
+     *
+     * @throws FeedException when {@code batch} lacks the input or holds a name other than the input
+     *     and the target, naming it, the expected and the given feeds
      */
-    public Map<String, HostTensor> evaluate(Map<String, HostTensor> batch) {
+    public synchronized Map<String, HostTensor> evaluate(Map<String, HostTensor> batch) {
         checkOpen();
         boolean withLoss = batch.containsKey(target.name());
+        checkFeeds("evaluate", batch, withLoss);
         Executable e = withLoss ? evalLoss() : evalOutput();
         Outputs o = e.run(batch);
         Map<String, HostTensor> out = new LinkedHashMap<>();
@@ -280,7 +329,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Steps run so far. */
-    public long steps() {
+    public synchronized long steps() {
         return steps;
     }
 
@@ -335,7 +384,7 @@ public final class Trainer implements AutoCloseable {
      * The trainer's host-side state for a checkpoint (the store holds the rest): {@code step},
      * {@code epoch} and, with a scheduler, {@code scheduler}.
      */
-    public Map<String, Object> state() {
+    public synchronized Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("step", steps);
         m.put("epoch", epochs);
@@ -345,7 +394,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Restores what {@link #state()} wrote. */
     @SuppressWarnings("unchecked")
-    public void load(Map<String, Object> state) {
+    public synchronized void load(Map<String, Object> state) {
         if (state.get("step") instanceof Number n) steps = n.longValue();
         if (state.get("epoch") instanceof Number n) epochs = n.intValue();
         if (scheduler != null && state.get("scheduler") instanceof Map<?, ?> s) scheduler.load((Map<String, Object>) s);
@@ -357,7 +406,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Frees the compiled executables; the backend and the parameter store stay usable. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) return;
         closed = true;
         train.close();

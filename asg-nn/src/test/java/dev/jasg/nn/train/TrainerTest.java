@@ -3,6 +3,7 @@ package dev.jasg.nn.train;
 import dev.jasg.core.Backend;
 import dev.jasg.core.Backends;
 import dev.jasg.core.DType;
+import dev.jasg.core.FeedException;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
@@ -20,9 +21,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -158,11 +166,101 @@ class TrainerTest {
     @Test
     void missingPartsAndNonScalarLossesAreReported() {
         try (Backend ref = Backends.create("reference")) {
-            assertThrows(NullPointerException.class, () -> Trainer.builder(ref, mlp()).input("x", DType.F32, "B", 3).build());
+            IllegalStateException missing = assertThrows(IllegalStateException.class,
+                    () -> Trainer.builder(ref, mlp()).input("x", DType.F32, "B", 3).build());
+            assertTrue(missing.getMessage().contains("no target spec"), missing.getMessage());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.builder(ref, mlp())
                     .input("x", DType.F32, "B", 3).target("y", DType.F32, "B", 1)
                     .loss((o, y) -> o.sub(y)).optimizer(new SGD(0.1)).build());
             assertTrue(e.getMessage().contains("float scalar"), e.getMessage());
+        }
+    }
+
+    /** Issue 13 item 15: a builder left without a required part is a state error (not a null argument), naming the part. */
+    @Test
+    void eachMissingBuilderPartIsAnIllegalStateNamingIt() {
+        record Case(String message, UnaryOperator<Trainer.Builder> configure) {}
+        List<Case> cases = List.of(
+                new Case("Trainer: no input spec; call input(...)", b -> b.target("y", DType.F32, "B", 1).loss(MSE).optimizer(new SGD(0.1))),
+                new Case("Trainer: no target spec; call target(...)", b -> b.input("x", DType.F32, "B", 3).loss(MSE).optimizer(new SGD(0.1))),
+                new Case("Trainer: no loss function; call loss(...)", b -> b.input("x", DType.F32, "B", 3).target("y", DType.F32, "B", 1).optimizer(new SGD(0.1))),
+                new Case("Trainer: no optimizer; call optimizer(...)", b -> b.input("x", DType.F32, "B", 3).target("y", DType.F32, "B", 1).loss(MSE)));
+        try (Backend ref = Backends.create("reference")) {
+            for (Case c : cases) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.configure().apply(Trainer.builder(ref, mlp())).build(), c.message());
+                assertEquals(c.message(), e.getMessage());
+            }
+        }
+    }
+
+    /** Issue 13 item 15: a step's feed error names the user's inputs only, never the learning rate the trainer feeds itself. */
+    @Test
+    void aStepsFeedErrorNamesOnlyTheUsersInputs() {
+        Map<String, HostTensor> full = regressionBatch(4, 3);
+        record Case(String what, Map<String, HostTensor> batch, List<String> named) {}
+        List<Case> cases = List.of(
+                new Case("no target", Map.of("x", full.get("x")), List.of("'y'", "target", "f32[B,1]", "expected [x, y]", "given [x]")),
+                new Case("no input", Map.of("y", full.get("y")), List.of("'x'", "input", "f32[B,3]", "expected [x, y]", "given [y]")),
+                new Case("a misspelt target", Map.of("x", full.get("x"), "Y", full.get("y")), List.of("'y'", "expected [x, y]", "given [Y, x]")),
+                new Case("the trainer's own lr", Map.of("x", full.get("x"), "y", full.get("y"), Optimizer.LR_INPUT, HostTensor.scalar(1f)),
+                        List.of("'lr'", "expected [x, y]")));
+        try (Backend cpu = Backends.create("cpu"); Trainer t = trainer(cpu, mlp(), new SGD(0.1))) {
+            for (Case c : cases) {
+                FeedException e = assertThrows(FeedException.class, () -> t.step(c.batch()), c.what());
+                for (String s : c.named()) assertTrue(e.getMessage().contains(s), c.what() + ": no " + s + " in: " + e.getMessage());
+                if (!c.what().contains("lr")) assertFalse(e.getMessage().contains("lr"), c.what() + ": " + e.getMessage());
+                assertEquals(0, t.steps(), c.what());
+            }
+            FeedException e = assertThrows(FeedException.class, () -> t.evaluate(Map.of("y", full.get("y"))));
+            assertFalse(e.getMessage().contains("lr"), e.getMessage());
+            assertTrue(e.getMessage().contains("'x'"), e.getMessage());
+        }
+    }
+
+    /**
+     * Issue 13 item 4: the Trainer from two threads miscounted steps. Steps are serialised: two
+     * threads stepping the same batch N times each make exactly 2N steps, with the same losses
+     * and the same weights as 2N steps on one thread (every order of the same batch is one order).
+     */
+    @Test
+    void twoThreadsSteppingTogetherMakeExactlyTheStepsOfOneThread() throws Exception {
+        int n = 150;
+        Map<String, HostTensor> batch = regressionBatch(8, 9);
+        try (Backend cpu = Backends.create("cpu");
+             Trainer shared = trainer(cpu, mlp(), new Adam(0.01)); Trainer alone = trainer(cpu, mlp(), new Adam(0.01))) {
+            double[] expected = new double[2 * n];
+            for (int i = 0; i < 2 * n; i++) expected[i] = alone.step(batch);
+            List<Double> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            shared.addListener((step, loss) -> seen.add(loss));
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<double[]>> runs = new ArrayList<>();
+                for (int th = 0; th < 2; th++) {
+                    runs.add(pool.submit(() -> {
+                        go.await();
+                        double[] losses = new double[n];
+                        for (int i = 0; i < n; i++) losses[i] = shared.step(batch);
+                        return losses;
+                    }));
+                }
+                go.countDown();
+                double[] got = new double[2 * n];
+                for (int th = 0; th < 2; th++) System.arraycopy(runs.get(th).get(), 0, got, th * n, n);
+                assertEquals(2L * n, shared.steps());
+                java.util.Arrays.sort(got);
+                double[] want = expected.clone();
+                java.util.Arrays.sort(want);
+                assertArrayEquals(want, got, "the losses of the two threads' steps are those of 2N steps on one thread");
+                // Listeners hear the steps in order, once each.
+                double[] heard = seen.stream().mapToDouble(Double::doubleValue).toArray();
+                assertArrayEquals(expected, heard, "listener order");
+            } finally {
+                pool.shutdownNow();
+            }
+            for (String name : alone.parameters().names()) {
+                assertArrayEquals(alone.parameters().get(name).toDoubles(), shared.parameters().get(name).toDoubles(), name);
+            }
         }
     }
 }

@@ -107,13 +107,14 @@ public final class LabSession implements AutoCloseable {
     private LabSession(Builder b) {
         this.backend = b.backend;
         this.model = new RewrittenModel(b.model);
-        this.input = Objects.requireNonNull(b.input, "LabSession: no input spec");
-        this.target = Objects.requireNonNull(b.target, "LabSession: no target spec");
-        this.loss = Objects.requireNonNull(b.loss, "LabSession: no loss");
-        this.optimizer = Objects.requireNonNull(b.optimizer, "LabSession: no optimizer");
+        // A part the builder was never given is a mistake in the builder's state, not a null argument.
+        this.input = required(b.input, "LabSession: no input spec; call input(...)");
+        this.target = required(b.target, "LabSession: no target spec; call target(...)");
+        this.loss = required(b.loss, "LabSession: no loss; call loss(...)");
+        this.optimizer = required(b.optimizer, "LabSession: no optimizer; call optimizer(...)");
         this.scheduler = b.scheduler;
         this.clipping = b.clipping;
-        this.data = Objects.requireNonNull(b.data, "LabSession: no data");
+        this.data = required(b.data, "LabSession: no data; call data(...)");
         this.epochs = b.epochs;
         this.maxSteps = b.maxSteps;
         this.seed = b.seed;
@@ -128,6 +129,11 @@ public final class LabSession implements AutoCloseable {
         this.probe = newProbe(trainer);
         this.thread = new Thread(this::run, "jasg-lab");
         this.thread.setDaemon(true);
+    }
+
+    private static <T> T required(T part, String message) {
+        if (part == null) throw new IllegalStateException(message);
+        return part;
     }
 
     /** A builder for a session training {@code model} on {@code backend}. */

@@ -44,10 +44,9 @@ public final class RewrittenModel extends Layer {
     }
 
     @Override
-    public Layer train(boolean mode) {
-        super.train(mode);
+    public <L extends Layer> L train(boolean mode) {
         if (inner != null) inner.train(mode);
-        return this;
+        return super.train(mode);
     }
 
     @Override
