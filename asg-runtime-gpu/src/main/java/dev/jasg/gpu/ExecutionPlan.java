@@ -272,6 +272,7 @@ final class ExecutionPlan implements AutoCloseable {
     void run(Map<String, HostTensor> values, String what) {
         for (var e : feeds.entrySet()) {
             float[] f = values.get(e.getKey()).floats();
+            if (f.length == 0) continue;  // an empty feed (batch 0) has no bytes to stage; with only such feeds there is no staging buffer
             long at = e.getValue()[0];
             staging.mapped.clear().position((int) at);
             staging.mapped.asFloatBuffer().put(f);
