@@ -122,6 +122,6 @@ class VectorMathTest {
             }
         }
         VectorMath.relu(x, o, 0, n);
-        for (int i = 0; i < n; i++) assertEquals(x[i] > 0 ? x[i] : 0f, o[i], "relu(" + x[i] + ")");
+        for (int i = 0; i < n; i++) assertEquals(x[i] <= 0 ? 0f : x[i], o[i], "relu(" + x[i] + ")");  // NaN stays NaN, -0 gives +0
     }
 }
