@@ -34,7 +34,7 @@ public record ConvGeometry(int strideH, int strideW, int padTop, int padBottom, 
         return of(1, 0, 1, 1);
     }
 
-    /** Output rows for {@code h} input rows and a kernel of {@code kh} rows (may be < 1 when the kernel does not fit). */
+    /** Output rows for {@code h} input rows and a kernel of {@code kh} rows (may be {@code < 1} when the kernel does not fit). */
     public int outH(int h, int kh) {
         return Math.floorDiv(h + padTop + padBottom - dilationH * (kh - 1) - 1, strideH) + 1;
     }

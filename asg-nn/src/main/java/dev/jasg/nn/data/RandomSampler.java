@@ -18,7 +18,7 @@ public final class RandomSampler implements Sampler {
         this(n, seed, false, n);
     }
 
-    /** {@code numSamples} draws per epoch, with or without replacement (without: numSamples <= n). */
+    /** {@code numSamples} draws per epoch, with or without replacement (without: {@code numSamples <= n}). */
     public RandomSampler(int n, long seed, boolean replacement, int numSamples) {
         if (n < 0 || numSamples < 0) throw new IllegalArgumentException("negative size");
         if (!replacement && numSamples > n) throw new IllegalArgumentException("cannot draw " + numSamples + " of " + n + " without replacement");
