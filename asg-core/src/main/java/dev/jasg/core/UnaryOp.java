@@ -10,7 +10,10 @@ public enum UnaryOp {
     NEG("neg"),
     /** {@code |x|} */
     ABS("abs"),
-    /** {@code sign(x)} in {-1, 0, 1}, NaN for NaN; gradient zero. */
+    /**
+     * {@code sign(x)} in {-1, 0, 1}; gradient zero. NaN for NaN, as NumPy and Java give it: PyTorch 1.13 gives 0,
+     * which would turn a NaN into a number, and JASG lets NaN propagate through every op.
+     */
     SIGN("sign"),
     /** {@code e^x} */
     EXP("exp"),

@@ -35,6 +35,8 @@ final class GlslKernels {
             #define NAN uintBitsToFloat(0x7FC00000u)
             uint flatId() { return (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x; }
             uint groupId() { return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x; }
+            // NaN by its bits, never by a float comparison a compiler may assume away
+            bool isNaN(float v) { return (floatBitsToUint(v) & 0x7FFFFFFFu) > 0x7F800000u; }
             float rnd(float v, uint mode) { return mode == 0u ? v : (mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
             """;
 
@@ -66,7 +68,7 @@ final class GlslKernels {
             }
             float erff(float x) {
                 float ax = abs(x);
-                if (isnan(x)) return x;
+                if (isNaN(x)) return x;
                 if (ax < 0.5) {
                     float x2 = x * x;  // Maclaurin series, 2/sqrt(pi) (x - x^3/3 + x^5/10 - x^7/42 + x^9/216)
                     return 1.1283791671 * x * (1.0 + x2 * (-0.3333333333 + x2 * (0.1 + x2 * (-0.0238095238 + x2 * 0.0046296296))));
@@ -76,7 +78,7 @@ final class GlslKernels {
                 return sign(x) * (1.0 - p * exp(-ax * ax));
             }
             float tanhf(float x) {
-                if (isnan(x)) return x;
+                if (isNaN(x)) return x;
                 if (abs(x) > 9.0) return sign(x);
                 float e = expm1f(2.0 * x);
                 return e / (e + 2.0);
@@ -84,7 +86,7 @@ final class GlslKernels {
             float sigmoidf(float x) { return x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
             float powf(float x, float y) {
                 if (y == 0.0) return 1.0;
-                if (isnan(x) || isnan(y)) return NAN;
+                if (isNaN(x) || isNaN(y)) return NAN;
                 if (x == 0.0) return y > 0.0 ? 0.0 : INF;
                 float r = exp2(y * log2(abs(x)));
                 if (x < 0.0) {
@@ -100,7 +102,7 @@ final class GlslKernels {
         return switch (kind) {
             case NEG -> "-x";
             case ABS -> "abs(x)";
-            case SIGN -> "isnan(x) ? x : sign(x)";  // GLSL leaves sign(NaN) undefined; PyTorch gives NaN
+            case SIGN -> "isNaN(x) ? x : sign(x)";  // GLSL leaves sign(NaN) undefined; PyTorch gives NaN
             case EXP -> "exp(x)";
             case EXPM1 -> "expm1f(x)";
             case LOG -> "logf(x)";
@@ -110,7 +112,7 @@ final class GlslKernels {
             case SIN -> "sin(x)";
             case COS -> "cos(x)";
             case ERF -> "erff(x)";
-            case RELU -> "x > 0.0 || isnan(x) ? x : 0.0";  // NaN stays NaN, as in PyTorch
+            case RELU -> "x > 0.0 || isNaN(x) ? x : 0.0";  // NaN stays NaN, as in PyTorch
             case SIGMOID -> "sigmoidf(x)";
             case TANH -> "tanhf(x)";
             case GELU -> "0.5 * x * (1.0 + erff(x * 0.70710678118654752))";
@@ -119,7 +121,7 @@ final class GlslKernels {
             case SOFTPLUS -> "a * x > b ? x : log1pf(exp(a * x)) / a";
             case ELU -> "x > 0.0 ? x : a * expm1f(x)";
             case LEAKY_RELU -> "x > 0.0 ? x : a * x";
-            case CLAMP -> "isnan(x) ? x : min(max(x, a), b)";
+            case CLAMP -> "isNaN(x) ? x : min(max(x, a), b)";
         };
     }
 
@@ -130,8 +132,8 @@ final class GlslKernels {
             case MUL -> "x * y";
             case DIV -> "x / y";
             case POW -> "powf(x, y)";
-            case MAXIMUM -> "isnan(x) || isnan(y) ? NAN : max(x, y)";
-            case MINIMUM -> "isnan(x) || isnan(y) ? NAN : min(x, y)";
+            case MAXIMUM -> "isNaN(x) || isNaN(y) ? NAN : max(x, y)";
+            case MINIMUM -> "isNaN(x) || isNaN(y) ? NAN : min(x, y)";
         };
     }
 
@@ -254,8 +256,8 @@ final class GlslKernels {
         };
         String combine = switch (kind) {
             case SUM, MEAN -> "acc + v";
-            case MAX -> "isnan(acc) ? acc : (isnan(v) || v > acc ? v : acc)";
-            case MIN -> "isnan(acc) ? acc : (isnan(v) || v < acc ? v : acc)";
+            case MAX -> "isNaN(acc) ? acc : (isNaN(v) || v > acc ? v : acc)";
+            case MIN -> "isNaN(acc) ? acc : (isNaN(v) || v < acc ? v : acc)";
         };
         String finish = kind == ReduceOp.MEAN ? "acc / float(pc.R)" : "acc";
         String src = HEADER + """
@@ -315,7 +317,7 @@ final class GlslKernels {
                         for (uint k = 1u; k < pc.len; k++) {
                             float v = xs[base + k * pc.inner];
                             // NaN counts as the extreme, and the first NaN wins (PyTorch)
-                            if (!isnan(bv) && (v CMP bv || isnan(v))) { bv = v; best = k; }
+                            if (!isNaN(bv) && (v CMP bv || isNaN(v))) { bv = v; best = k; }
                         }
                     }
                     o[i] = float(best);
@@ -337,7 +339,7 @@ final class GlslKernels {
                     float m = -INF;
                     for (uint k = 0u; k < pc.len; k++) {
                         float v = xs[base + k * pc.inner];
-                        m = isnan(m) || isnan(v) ? NAN : max(m, v);
+                        m = isNaN(m) || isNaN(v) ? NAN : max(m, v);
                     }
                     float sum = 0.0;
                     for (uint k = 0u; k < pc.len; k++) sum += exp(xs[base + k * pc.inner] - m);

@@ -89,7 +89,7 @@ final class PoolKernels {
                             if (c < 0 || c >= pc.W) continue;
                             float v = READ;
                             if (best < 0) best = r * pc.W + c;
-                            if (!isnan(bv) && (v > bv || isnan(v))) { bv = v; best = r * pc.W + c; }  // the first NaN wins
+                            if (v > bv || isNaN(v)) { bv = v; best = r * pc.W + c; }  // the last NaN wins, as in PyTorch and the reference
                         }
                     }
                     return best;
