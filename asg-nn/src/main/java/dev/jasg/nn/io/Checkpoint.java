@@ -34,6 +34,11 @@ import java.util.zip.CheckedOutputStream;
  * the state file no longer matches and {@link #load} refuses the pair instead of resuming from
  * mixed checkpoints. {@link CheckpointManager} avoids even that window by writing each
  * checkpoint into a fresh directory that appears with one atomic rename.
+ *
+ * <p>Completeness: in a fresh directory the tensor file is committed (renamed and its directory
+ * entry forced) before the state file, so a directory holding the state file, and a tensor file
+ * of the size that state records, is a complete checkpoint ({@link #isComplete}); a save or a
+ * deletion cut short leaves a directory that check rejects.
  */
 public final class Checkpoint {
     /** The tensor file of a checkpoint directory. */
@@ -95,6 +100,26 @@ public final class Checkpoint {
         m.put("model_bytes", modelBytes);
         m.put("model_crc32", crc);
         return m;
+    }
+
+    /**
+     * True when {@code dir} holds a complete checkpoint: its state file exists, its tensor file
+     * exists, and the tensor file has the size the state file records. Cheap (no CRC: {@link #load}
+     * checks that); never throws. A state file that cannot be parsed (for instance one written by
+     * a newer version) still counts as complete when the tensor file exists, so such a checkpoint
+     * is never taken for the debris of a crash.
+     */
+    public static boolean isComplete(Path dir) {
+        Path stateFile = dir.resolve(STATE_FILE), model = dir.resolve(MODEL_FILE);
+        if (!Files.isRegularFile(stateFile) || !Files.isRegularFile(model)) return false;
+        try {
+            JsonNode bytes = JSON.readTree(Files.readAllBytes(stateFile)).path("model_bytes");
+            return !bytes.isIntegralNumber() || bytes.longValue() == Files.size(model);
+        } catch (JsonProcessingException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Reads the state of the checkpoint in {@code dir} without touching its tensors. */

@@ -55,6 +55,9 @@ public final class SafeTensors {
         public Entry {
             if (name == null || name.isEmpty()) throw new IllegalArgumentException("a tensor needs a non-empty name");
             if (name.equals("__metadata__")) throw new IllegalArgumentException("'__metadata__' is reserved for the metadata map");
+            if (!dtype.writable()) {
+                throw new IllegalArgumentException("tensor '" + name + "': JASG reads but does not write " + dtype + "; store it as F32, F16 or BF16");
+            }
         }
 
         /** An entry stored as its own dtype (F32 as F32, I64 as I64, ...). */

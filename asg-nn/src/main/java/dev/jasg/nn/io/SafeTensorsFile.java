@@ -35,7 +35,8 @@ import java.util.Map;
  *
  * <p>{@link #open} validates everything before it allocates from the file's values: the
  * header length (at most {@value SafeTensors#MAX_HEADER_BYTES} bytes and at most the file size
- * minus 8), UTF-8 and well-formed JSON starting with '{', no duplicate names, known dtypes,
+ * minus 8), UTF-8 and well-formed JSON starting with '{', no duplicate names, dtypes of the
+ * format (every {@link SafeTensorsDType}, including those JASG cannot represent),
  * shapes of non-negative integers, offsets with begin &lt;= end inside the data region, sizes
  * equal to product(shape) x dtype size, and, sorted by offset, tensors that tile the data
  * region exactly (no overlap, no gap, nothing left over). Any violation is a
@@ -251,13 +252,16 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
 
     /**
-     * Maps tensor {@code name}'s bytes and converts them to a host tensor: F16/BF16 become F32,
-     * I8/U8 become I32, the rest keep their type. Integer values beyond 2^24 and BOOL bytes
-     * other than 0/1 are {@link FormatException}s.
+     * Maps tensor {@code name}'s bytes and converts them exactly to a host tensor of
+     * {@link SafeTensorsDType#storage()}: the 8- and 16-bit floats become F32, the 8- and 16-bit
+     * integers I32, U32 and U64 I64, the rest keep their type. Integer values beyond 2^24 in
+     * magnitude and BOOL bytes other than 0/1 are {@link FormatException}s; a tensor of a type
+     * with no host representation (C64) is an {@link UnsupportedDTypeException} naming it.
      */
     public HostTensor read(String name) throws IOException {
         if (closed) throw new IllegalStateException(file + " is closed");
         TensorInfo t = info(name);
+        if (!t.dtype().representable()) throw new UnsupportedDTypeException(file, name, t.dtype());
         int[] dims = new int[t.shape().length];
         for (int i = 0; i < dims.length; i++) {
             if (t.shape()[i] > Integer.MAX_VALUE) throw new FormatException(file, "tensor '" + name + "' dim " + t.shape()[i] + " exceeds a host tensor's int range");
