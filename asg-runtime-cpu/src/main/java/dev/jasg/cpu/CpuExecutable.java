@@ -1,5 +1,6 @@
 package dev.jasg.cpu;
 
+import dev.jasg.core.Anomaly;
 import dev.jasg.core.Executable;
 import dev.jasg.core.FeedException;
 import dev.jasg.core.HostParameters;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@link #close} take this executable's lock, so runs from several threads are serialised and
  * an {@link Outputs#get} copies its value while no run can touch the buffers. Outputs read
  * after a later run has reused the buffers throw {@link IllegalStateException}.
+ *
+ * <p>In {@link Anomaly} mode a run uses a plan of its own that keeps every node's value (no buffer
+ * reuse, fusion or in-place kernel) and checks them all for NaN and infinity before the outputs are
+ * copied and the assignments applied.
  */
 public final class CpuExecutable implements Executable {
     private static final Logger LOG = LoggerFactory.getLogger(CpuExecutable.class);
@@ -37,6 +42,15 @@ public final class CpuExecutable implements Executable {
     private final HostParameters store;
     private final Set<String> knownFeeds;
     private final Map<Map<String, Integer>, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Map<String, Integer>, Plan> e) {
+            return size() > MAX_PLANS;
+        }
+    };
+    /** Plans of runs in {@link Anomaly} mode, by binding: every value kept and checked. */
+    private final Map<Map<String, Integer>, Plan> checkedPlans = new LinkedHashMap<>(4, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -62,7 +76,7 @@ public final class CpuExecutable implements Executable {
     @Override
     public synchronized Outputs run(Map<String, HostTensor> feeds) {
         checkOpen();
-        Plan plan = planFor(feeds);
+        Plan plan = Anomaly.enabled() ? checkedPlanFor(feeds) : planFor(feeds);
         runs++;
         last = plan;
         plan.run(feeds, store, program.graph());
@@ -72,7 +86,7 @@ public final class CpuExecutable implements Executable {
     private Plan planFor(Map<String, HostTensor> feeds) {
         // the common case, the same shapes as the last run: no map of symbols to build (every input
         // of the program is fed, so there is no room for a misspelt extra feed)
-        if (last != null && feeds.size() == knownFeeds.size() && last.inputCount() == knownFeeds.size() && last.accepts(feeds)) return last;
+        if (last != null && !last.checked() && feeds.size() == knownFeeds.size() && last.inputCount() == knownFeeds.size() && last.accepts(feeds)) return last;
         Map<String, Integer> symbols = symbolsOf(feeds);
         Plan plan = symbols == null ? null : plans.get(symbols);
         if (plan != null && plan.accepts(feeds) && knownFeeds.containsAll(feeds.keySet())) return plan;
@@ -87,6 +101,18 @@ public final class CpuExecutable implements Executable {
         plans.put(binding.symbols(), plan);
         PlanStats s = plan.stats();
         LOG.debug("cpu plan for {}: {} nodes in {} buffers ({} aliases), {} bytes", binding.symbols(), s.nodes(), s.buffers(), s.aliases(), s.bytes());
+        return plan;
+    }
+
+    /** A plan that keeps and checks every value ({@link Anomaly} mode); slow, so nothing is shortcut here. */
+    private Plan checkedPlanFor(Map<String, HostTensor> feeds) {
+        Program.Binding binding = program.bind(feeds);
+        Plan plan = checkedPlans.get(binding.symbols());
+        if (plan == null) {
+            plan = new Plan(program, binding, true);
+            checkedPlans.put(binding.symbols(), plan);
+            LOG.debug("cpu anomaly-mode plan for {}: {} nodes, {} bytes", binding.symbols(), plan.stats().nodes(), plan.stats().bytes());
+        }
         return plan;
     }
 
@@ -152,7 +178,9 @@ public final class CpuExecutable implements Executable {
         }
         closed = true;
         for (Plan p : plans.values()) p.release();
+        for (Plan p : checkedPlans.values()) p.release();
         plans.clear();
+        checkedPlans.clear();
         last = null;
     }
 }

@@ -89,6 +89,11 @@ final class Fusion {
         return v -> CpuThreads.parallelFor(rows, minRows, (r0, r1) -> VectorMath.softmaxRows(v[x], v[id], len, log, r0, r1));
     }
 
+    /** No fusion at all: every node gets its own kernel (anomaly mode, where every value must be kept). */
+    static Fusion none(int size) {
+        return new Fusion(size);
+    }
+
     /** Decides the fusions of {@code program} under binding {@code b}. */
     static Fusion plan(Program program, Program.Binding b) {
         Graph g = program.graph();

@@ -1,5 +1,6 @@
 package dev.jasg.cpu;
 
+import dev.jasg.core.Anomaly;
 import dev.jasg.core.BackendException;
 import dev.jasg.core.DType;
 import dev.jasg.core.Graph;
@@ -58,20 +59,31 @@ final class Plan {
     /** Per assignment: a staging copy when the value is rooted outside the pool (it may be another parameter's array). */
     private final float[][] staging;
     private final PlanStats stats;
+    /** The program when this plan checks for NaN and infinity ({@link Anomaly} mode), else null. */
+    private final Program checkedProgram;
+
+    /** Plans {@code program} for {@code binding}, with buffer reuse, fusion and in-place kernels. */
+    Plan(Program program, Program.Binding binding) {
+        this(program, binding, false);
+    }
 
     /**
-     * Plans {@code program} for {@code binding}.
+     * Plans {@code program} for {@code binding}. A {@code checked} plan ({@link Anomaly} mode) gives
+     * every computed value a buffer of its own (no reuse, no fusion, no in-place kernel; the
+     * aliases that only reinterpret a buffer remain), so that every node's value is intact when the
+     * steps end, and {@link #run} scans them before it copies outputs or applies assignments.
      *
      * @throws BackendException when a value has more elements than a Java array holds, when the
      *     buffers would not fit the heap, or when allocating them runs out of memory; the message
      *     names the largest value (node, op, scope, shape) and the sizes, and nothing is kept
      */
-    Plan(Program program, Program.Binding binding) {
+    Plan(Program program, Program.Binding binding, boolean checked) {
         this.binding = binding;
+        this.checkedProgram = checked ? program : null;
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
         checkElementCounts(schedule, binding);
-        Fusion fusion = Fusion.plan(program, binding);
+        Fusion fusion = checked ? Fusion.none(g.size()) : Fusion.plan(program, binding);
         int total = g.size();
         values = new float[total][];
         sizes = new int[total];
@@ -107,7 +119,7 @@ final class Plan {
                 if (groupOf[id] >= 0) gEnd.set(groupOf[id], Math.max(gEnd.get(groupOf[id]), program.lastUse(id)));
             } else {
                 root[id] = Root.POOLED;
-                int k = inPlaceGroup(n, s, binding, groupOf, gEnd);
+                int k = checked ? -1 : inPlaceGroup(n, s, binding, groupOf, gEnd);
                 if (k >= 0) {
                     // an elementwise op over a value that dies here writes over it: one buffer, not two
                     gEnd.set(k, Math.max(s, program.lastUse(id)));
@@ -134,7 +146,7 @@ final class Plan {
         List<List<Integer>> tenants = new ArrayList<>();
         for (int k : order) {
             int pick = -1;
-            for (int b = 0; b < caps.size() && pick < 0; b++) {
+            for (int b = 0; b < caps.size() && pick < 0 && !checked; b++) {
                 boolean fits = caps.get(b) >= gSize.get(k);
                 for (int t : tenants.get(b)) fits &= gEnd.get(t) < gStart.get(k) || gEnd.get(k) < gStart.get(t);
                 if (fits) pick = b;
@@ -298,6 +310,11 @@ final class Plan {
         return binding;
     }
 
+    /** True when this plan checks every value for NaN and infinity ({@link Anomaly} mode). */
+    boolean checked() {
+        return checkedProgram != null;
+    }
+
     /** Planner statistics. */
     PlanStats stats() {
         return stats;
@@ -319,7 +336,12 @@ final class Plan {
         return true;
     }
 
-    /** Runs the plan once: binds leaves, runs every step, snapshots outputs, applies assignments. */
+    /**
+     * Runs the plan once: binds leaves, runs every step, snapshots outputs, applies assignments.
+     *
+     * @throws dev.jasg.core.AnomalyException when the plan is checked and a value holds a NaN or an
+     *     infinity; no assignment is applied then
+     */
     void run(Map<String, HostTensor> feeds, HostParameters store, Graph g) {
         for (int i = 0; i < inputIds.length; i++) values[inputIds[i]] = feeds.get(inputNames[i]).floats();
         for (int i = 0; i < paramIds.length; i++) values[paramIds[i]] = parameterArray(store, paramNames[i], paramIds[i], g);
@@ -332,6 +354,8 @@ final class Plan {
                 stepNanos[i] += System.nanoTime() - t0;
             }
         }
+        // before anything is copied or assigned: a checked plan keeps every value to the end of the steps
+        if (checkedProgram != null) Anomaly.check(checkedProgram, binding, (id, i) -> values[id][i]);
         for (int id : snapshotIds) System.arraycopy(values[id], 0, snapshots[id], 0, sizes[id]);
         // every read happens before any write: a value may be (or alias) another parameter's array
         for (int i = 0; i < staging.length; i++) {

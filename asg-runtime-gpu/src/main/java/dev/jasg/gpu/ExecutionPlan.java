@@ -4,6 +4,7 @@ import static dev.jasg.gpu.VkCheck.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
 import static org.lwjgl.vulkan.VK10.*;
 
+import dev.jasg.core.Anomaly;
 import dev.jasg.core.BackendException;
 import dev.jasg.core.Graph;
 import dev.jasg.core.HostTensor;
@@ -28,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * dispatch, and one command buffer holding the whole chain (feed uploads, every kernel with
  * the barriers it needs, parameter assignments). A run fills the staging buffer, submits
  * once and waits on one fence.
+ *
+ * <p>A checked plan ({@link Anomaly} mode) never reuses a range, so every node's value is still in
+ * device memory when the command buffer ends, and it records no assignment: after the submission
+ * the run reads every value back, {@link Anomaly#check checks} them on the host, and only then
+ * copies the assigned values into the parameters (through the host: anomaly mode is for
+ * debugging). So an anomalous run throws with the parameters untouched.
  */
 final class ExecutionPlan implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutionPlan.class);
@@ -45,10 +52,18 @@ final class ExecutionPlan implements AutoCloseable {
     private final long queryPool;
     private long deviceNanos = -1;
     private boolean closed;
+    /** The program when this plan is checked ({@link Anomaly} mode), else null. */
+    private final Program checkedProgram;
 
     ExecutionPlan(VulkanDevice dev, Lowering lowering, Program program, Program.Binding binding, VulkanParameters parameters, String what) {
+        this(dev, lowering, program, binding, parameters, what, false);
+    }
+
+    ExecutionPlan(VulkanDevice dev, Lowering lowering, Program program, Program.Binding binding, VulkanParameters parameters, String what,
+            boolean checked) {
         this.dev = dev;
         this.binding = binding;
+        this.checkedProgram = checked ? program : null;
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
         views = new View[g.size()];
@@ -83,6 +98,7 @@ final class ExecutionPlan implements AutoCloseable {
             Node n = schedule.get(s);
             boolean param = n.op() instanceof Op.Parameter;
             if (!pinned[n.id()] && !param) offsets[n.id()] = plan.allocate(bytes[n.id()]);
+            if (checked) continue; // every value must outlive the run, to be read back and checked
             int[] ins = n.inputs();
             for (int k = 0; k < ins.length; k++) {
                 int id = ins[k];
@@ -127,7 +143,7 @@ final class ExecutionPlan implements AutoCloseable {
                 steps.addAll(lowering.lower(n, binding, views[n.id()], in));
             }
             for (var e : snapshots.entrySet()) if (bytes[e.getKey()] > 0) steps.add(new Step.Copy(views[e.getKey()], e.getValue()));
-            for (Graph.Assignment a : program.assignments()) {
+            for (Graph.Assignment a : checked ? List.<Graph.Assignment>of() : program.assignments()) {
                 View src = snapshots.getOrDefault(a.value(), views[a.value()]);
                 if (bytes[a.value()] > 0) steps.add(new Step.Copy(src, views[a.parameter()]));
             }
@@ -284,6 +300,40 @@ final class ExecutionPlan implements AutoCloseable {
                 int r = vkGetQueryPoolResults(dev.device, queryPool, 0, 2, t, 8, VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
                 deviceNanos = r == VK_SUCCESS ? (long) ((t.get(1) - t.get(0)) * (double) dev.timestampPeriod) : -1;
             }
+        }
+        if (checkedProgram != null) checkThenAssign(what);
+    }
+
+    /**
+     * Anomaly mode, after the submission: reads every node's value back (the arena at once when it
+     * fits one array), checks them, and then applies the assignments the command buffer left out,
+     * reading every assigned value before writing any parameter (a value may be another parameter).
+     */
+    private void checkThenAssign(String what) {
+        Program program = checkedProgram;
+        long arenaFloats = arena.size / 4;
+        float[] all = arenaFloats <= Integer.MAX_VALUE - 8 ? dev.download(arena, 0, (int) arenaFloats, "the values of " + what) : null;
+        Map<Integer, float[]> apart = new HashMap<>();
+        java.util.function.IntFunction<float[]> own = id -> apart.computeIfAbsent(id, k -> {
+            View v = views[k];
+            int count = binding.shape(k).sizeInt();
+            return count == 0 ? new float[0] : dev.download(v.buffer(), v.offset(), count, Lowering.describe(program.graph().node(k), binding));
+        });
+        Anomaly.check(program, binding, (id, i) -> {
+            View v = views[id];
+            return all != null && v.buffer() == arena ? all[(int) (v.offset() / 4) + i] : own.apply(id)[i];
+        });
+        List<Graph.Assignment> as = program.assignments();
+        float[][] assigned = new float[as.size()][];
+        for (int i = 0; i < as.size(); i++) {
+            int v = as.get(i).value();
+            View src = snapshots.getOrDefault(v, views[v]);
+            int count = binding.shape(v).sizeInt();
+            assigned[i] = count == 0 ? null : dev.download(src.buffer(), src.offset(), count, Lowering.describe(program.graph().node(v), binding));
+        }
+        for (int i = 0; i < as.size(); i++) {
+            View dst = views[as.get(i).parameter()];
+            if (assigned[i] != null) dev.upload(assigned[i], dst.buffer(), dst.offset(), Lowering.describe(program.graph().node(as.get(i).parameter()), binding));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jasg.gpu;
 
+import dev.jasg.core.Anomaly;
 import dev.jasg.core.BackendException;
 import dev.jasg.core.DType;
 import dev.jasg.core.Executable;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * A chain of graphs compiled for the Vulkan device. Each distinct binding of the symbolic
  * dimensions gets its own {@link ExecutionPlan} (memory, descriptor sets, one recorded
  * command buffer), kept for reuse; the least recently used is freed beyond
- * {@value #MAX_PLANS}. A run is one queue submission.
+ * {@value #MAX_PLANS}. A run is one queue submission. In {@link Anomaly} mode a run uses a plan of
+ * its own, which keeps every value, reads them back and checks them before it applies the
+ * assignments (see {@link ExecutionPlan}).
  */
 public final class VulkanExecutable implements Executable {
     private static final Logger LOG = LoggerFactory.getLogger(VulkanExecutable.class);
@@ -30,6 +33,8 @@ public final class VulkanExecutable implements Executable {
     private final VulkanParameters parameters;
     private final Lowering lowering;
     private final Map<Map<String, Integer>, ExecutionPlan> plans = new LinkedHashMap<>(16, 0.75f, true);
+    /** Plans of runs in {@link Anomaly} mode: no memory reuse, values read back and checked, then assigned. */
+    private final Map<Map<String, Integer>, ExecutionPlan> checkedPlans = new LinkedHashMap<>(4, 0.75f, true);
     private long runs;
     private ExecutionPlan last;
     private boolean closed;
@@ -55,16 +60,19 @@ public final class VulkanExecutable implements Executable {
     public Outputs run(Map<String, HostTensor> feeds) {
         synchronized (backend) {
             checkOpen();
+            boolean checked = Anomaly.enabled();
             Program.Binding binding = program.bind(feeds);
-            ExecutionPlan plan = plans.get(binding.symbols());
+            Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : plans;
+            ExecutionPlan plan = cache.get(binding.symbols());
             if (plan == null) {
-                plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe());
-                plans.put(binding.symbols(), plan);
-                LOG.info("planned {} for {}: {} of device memory", describe(), binding.symbols(), DeviceBuffer.mib(plan.deviceBytes()));
-                if (plans.size() > MAX_PLANS) {
-                    var eldest = plans.entrySet().iterator().next();
+                plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked);
+                cache.put(binding.symbols(), plan);
+                LOG.info("planned {} for {}{}: {} of device memory", describe(), binding.symbols(), checked ? " (anomaly mode)" : "",
+                        DeviceBuffer.mib(plan.deviceBytes()));
+                if (cache.size() > MAX_PLANS) {
+                    var eldest = cache.entrySet().iterator().next();
                     eldest.getValue().close();
-                    plans.remove(eldest.getKey());
+                    cache.remove(eldest.getKey());
                 }
             }
             runs++;
@@ -116,7 +124,9 @@ public final class VulkanExecutable implements Executable {
             if (closed) return;
             closed = true;
             for (ExecutionPlan p : plans.values()) p.close();
+            for (ExecutionPlan p : checkedPlans.values()) p.close();
             plans.clear();
+            checkedPlans.clear();
             last = null;
             backend.forget(this);
         }

@@ -1,5 +1,6 @@
 package dev.jasg.core.reference;
 
+import dev.jasg.core.Anomaly;
 import dev.jasg.core.DType;
 import dev.jasg.core.Executable;
 import dev.jasg.core.Graph;
@@ -18,7 +19,8 @@ import java.util.Map;
  * One compiled chain on the reference backend. A run binds the feeds to concrete shapes,
  * computes every scheduled node into a fresh {@code double[]} (no buffer reuse: clarity
  * over speed), rounds integer and bool nodes with {@link DType#round}, copies the outputs,
- * then writes all assignments into the parameter store together.
+ * then writes all assignments into the parameter store together. In {@link Anomaly} mode the values
+ * are scanned for NaN and infinity before the outputs are copied and the assignments written.
  */
 final class ReferenceExecutable implements Executable {
     private Program program;
@@ -33,6 +35,7 @@ final class ReferenceExecutable implements Executable {
     @Override
     public synchronized Outputs run(Map<String, HostTensor> feeds) {
         checkOpen();
+        boolean checked = Anomaly.enabled();
         Program.Binding binding = program.bind(feeds);
         Graph graph = program.graph();
         double[][] values = new double[graph.size()][];
@@ -43,6 +46,8 @@ final class ReferenceExecutable implements Executable {
             }
             values[n.id()] = v;
         }
+        // every value is kept (no reuse here), so anomaly mode only scans them before anything is written
+        if (checked) Anomaly.check(program, binding, (id, i) -> values[id][i]);
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (var e : program.outputs().entrySet()) {
             Node n = graph.node(e.getValue());
