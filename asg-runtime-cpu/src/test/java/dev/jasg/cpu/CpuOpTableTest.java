@@ -1,11 +1,14 @@
 package dev.jasg.cpu;
 
+import dev.jasg.core.Anomaly;
 import dev.jasg.core.Backend;
-import dev.jasg.testkit.OpCases;
+import dev.jasg.testkit.AnomalyCases;
 import dev.jasg.testkit.NanCases;
+import dev.jasg.testkit.OpCases;
 import dev.jasg.testkit.OpCheck;
 import dev.jasg.testkit.SmallArguments;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -41,5 +44,16 @@ class CpuOpTableTest {
     @TestFactory
     Stream<DynamicTest> cpuAccurateNearZero() {
         return SmallArguments.all().stream().map(r -> DynamicTest.dynamicTest("cpu near 0: " + r.name(), () -> SmallArguments.check(cpu, r)));
+    }
+
+    @AfterEach
+    void anomalyModeOff() {
+        Anomaly.setEnabled(false);
+    }
+
+    /** The anomaly-mode table (issue 13 item 16), on a backend whose normal plans reuse, fuse and overwrite buffers. */
+    @TestFactory
+    Stream<DynamicTest> cpuNamesTheFirstNonFiniteNode() {
+        return AnomalyCases.all().stream().map(c -> DynamicTest.dynamicTest("cpu anomaly: " + c.name(), () -> c.check().accept(cpu)));
     }
 }

@@ -1,10 +1,13 @@
 package dev.jasg.gpu;
 
-import dev.jasg.testkit.OpCases;
+import dev.jasg.core.Anomaly;
+import dev.jasg.testkit.AnomalyCases;
 import dev.jasg.testkit.NanCases;
+import dev.jasg.testkit.OpCases;
 import dev.jasg.testkit.OpCheck;
 import dev.jasg.testkit.SmallArguments;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
@@ -42,5 +45,16 @@ class GpuOpTableTest {
     @TestFactory
     Stream<DynamicTest> vulkanAccurateNearZero() {
         return SmallArguments.all().stream().map(r -> DynamicTest.dynamicTest("vulkan near 0: " + r.name(), () -> SmallArguments.check(gpu, r)));
+    }
+
+    @AfterEach
+    void anomalyModeOff() {
+        Anomaly.setEnabled(false);
+    }
+
+    /** The anomaly-mode table (issue 13 item 16): the whole run is one command buffer, so a checked plan keeps every value, reads them back, and assigns only after the check. */
+    @TestFactory
+    Stream<DynamicTest> vulkanNamesTheFirstNonFiniteNode() {
+        return AnomalyCases.all().stream().map(c -> DynamicTest.dynamicTest("vulkan anomaly: " + c.name(), () -> c.check().accept(gpu)));
     }
 }
