@@ -83,13 +83,85 @@ public final class Autograd {
     }
 
     /** Gradients of node {@code lossId} with respect to nodes {@code wrtIds}, all of {@code graph}'s chain. */
-    @SuppressWarnings("try") // a scope is entered for its side effect on the builder
     public static Graph gradients(Graph graph, int lossId, int... wrtIds) {
         Node loss = node(graph, lossId, "loss");
         if (!loss.dtype().isFloat() || !isOneElement(loss.shape())) {
             throw new ShapeException("gradients: the loss must be a float scalar, but " + describe(loss) + " is "
                     + loss.dtype().label() + loss.shape());
         }
+        return reverse(graph, lossId, b -> b.constant(ones(loss.dtype(), loss.shape())), wrtIds);
+    }
+
+    /**
+     * The vector-Jacobian product {@code v^T J} of a non-scalar {@code output} (PyTorch's
+     * {@code torch.autograd.grad(output, wrt, grad_outputs=v)}): a graph continuing {@code graph} with a new
+     * input {@code cotangentName} of the output's dtype and shape (symbolic sizes included), fed at run
+     * time, and outputs {@code grad:<name>} = {@code sum_i v_i d output_i / d w} for each {@code w}, as
+     * {@link #gradients} names them. {@code gradients(g, loss, wrt)} is the case {@code v = 1} of a scalar.
+     */
+    public static Graph vjp(Graph graph, Tensor output, List<Tensor> wrt, String cotangentName) {
+        int out = checkedId(graph, output);
+        Node o = graph.node(out);
+        if (!o.dtype().isFloat()) {
+            throw new GradientException("vjp: the output " + describe(o) + " is " + o.dtype().label() + o.shape() + "; only float outputs have a Jacobian");
+        }
+        if (graph.inputs().containsKey(cotangentName)) {
+            throw new IllegalArgumentException("vjp: the graph already has an input named '" + cotangentName + "'; choose another cotangent name");
+        }
+        int[] ids = new int[wrt.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = checkedId(graph, wrt.get(i));
+        return reverse(graph, out, b -> b.input(cotangentName, o.dtype(), o.shape()), ids);
+    }
+
+    /**
+     * The Jacobian-vector product {@code J v} of {@code output} in the directions {@code v_w} (forward mode,
+     * PyTorch's {@code torch.autograd.functional.jvp}): a graph continuing {@code graph} with one new input per
+     * {@code w}, named {@code tangentNames.get(i)} and shaped like {@code wrt.get(i)}, and the output
+     * {@code jvp} = {@code sum_w (d output / d w) v_w}, shaped like {@code output}.
+     *
+     * <p>It transposes the reverse mode instead of propagating tangents through a rule per op: with
+     * {@code u} a zero cotangent, {@code g(u) = u^T J} is linear in {@code u}, so
+     * {@code d/du sum_w g_w(u) . v_w = J v}. This needs no rules of its own and works for every op whose
+     * reverse-mode rule is differentiable (all of them: the rules are written with the {@code Tensor}
+     * API), at the cost of about two backward passes.
+     */
+    public static Graph jvp(Graph graph, Tensor output, List<Tensor> wrt, List<String> tangentNames) {
+        if (wrt.size() != tangentNames.size()) {
+            throw new IllegalArgumentException("jvp: " + wrt.size() + " wrt tensors but " + tangentNames.size() + " tangent names");
+        }
+        int out = checkedId(graph, output);
+        Node o = graph.node(out);
+        int[] ids = new int[wrt.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = checkedId(graph, wrt.get(i));
+        // u: a zero cotangent inside the chain; only d/du of a function linear in u is read, so its value never matters
+        int[] u = new int[1];
+        Graph g1 = reverse(graph, out, b -> {
+            Tensor z = zeros(b, o);
+            u[0] = z.id();
+            return z;
+        }, ids);
+        GraphBuilder b = new GraphBuilder(g1);
+        Tensor s = null;
+        for (int i = 0; i < ids.length; i++) {
+            Node w = graph.node(ids[i]);
+            if (g1.inputs().containsKey(tangentNames.get(i))) {
+                throw new IllegalArgumentException("jvp: the graph already has an input named '" + tangentNames.get(i) + "'");
+            }
+            Tensor v = b.input(tangentNames.get(i), w.dtype(), w.shape());
+            Tensor term = b.tensor(g1.outputs().get(outputName(w))).mul(v).sum();
+            s = s == null ? term : s.add(term);
+        }
+        Graph g1s = b.build();
+        Graph g2 = gradients(g1s, s.id(), u[0]);
+        GraphBuilder c = new GraphBuilder(g2);
+        c.output("jvp", c.tensor(g2.outputs().values().iterator().next()));
+        return c.build();
+    }
+
+    /** The reverse walk from node {@code lossId}, whose gradient is seeded by {@code seed} in the new builder. */
+    @SuppressWarnings("try") // a scope is entered for its side effect on the builder
+    private static Graph reverse(Graph graph, int lossId, java.util.function.Function<GraphBuilder, Tensor> seed, int... wrtIds) {
+        Node loss = node(graph, lossId, "loss");
         Set<Integer> seen = new HashSet<>();
         for (int w : wrtIds) {
             Node n = node(graph, w, "wrt");
@@ -118,7 +190,8 @@ public final class Autograd {
         GraphBuilder b = new GraphBuilder(graph);
         Tensor[] grad = new Tensor[lossId + 1];
         try (var scope = b.scope(SCOPE)) {
-            if (relevant[lossId]) grad[lossId] = b.constant(ones(loss.dtype(), loss.shape()));
+            Tensor seeded = seed.apply(b);
+            if (relevant[lossId]) grad[lossId] = seeded;
             for (int id = lossId; id >= 0; id--) {
                 Node n = all.get(id);
                 if (!relevant[id] || grad[id] == null || n.arity() == 0) continue;
