@@ -453,6 +453,318 @@ public final class Tensor {
         return slice(a, i, i + 1).squeeze(a);
     }
 
+    // ---- issue 14: shape and indexing ----
+
+    /**
+     * {@code torch.nn.functional.pad(x, pads)}: constant padding with zeros. {@code pads} holds
+     * {@code (left, right)} pairs starting from the last axis, as PyTorch's tuple; negative pads crop.
+     */
+    public Tensor pad(int... pads) {
+        return pad(pads, "constant", 0);
+    }
+
+    /** {@code torch.nn.functional.pad(x, pads, mode)} with {@code value = 0}; see {@link #pad(int[], String, double)}. */
+    public Tensor pad(int[] pads, String mode) {
+        return pad(pads, mode, 0);
+    }
+
+    /**
+     * {@code torch.nn.functional.pad(x, pads, mode, value)}. {@code pads = (l_last, r_last, l_last-1,
+     * r_last-1, ...)} pads the last {@code pads.length / 2} axes; along an axis of size {@code n} with
+     * pads {@code (l, r)} the output has {@code l + n + r} elements and output position {@code k}
+     * reads input index {@code i = k - l} mapped by the mode:
+     * <ul>
+     * <li>{@code "constant"}: {@code x[i]} for {@code 0 <= i < n}, else {@code value};</li>
+     * <li>{@code "reflect"}: {@code x[|i|]}, and {@code x[2(n-1) - i]} for {@code i >= n}; needs {@code l, r < n};</li>
+     * <li>{@code "replicate"}: {@code x[clamp(i, 0, n-1)]};</li>
+     * <li>{@code "circular"}: negative pads crop first to {@code m} elements, then
+     *     {@code x'[i mod m]} of the cropped {@code x'}; needs {@code l, r <= m}.</li>
+     * </ul>
+     * A negative pad crops in every mode. Composite: slices and concats with a constant (constant
+     * mode), {@link #indexSelect} with constant indices (the others). Unlike PyTorch 1.13, which
+     * restricts the non-constant modes to 2-D to 5-D inputs padded on all but the first one or two
+     * axes, any rank and any number of padded axes ({@code <= rank}) is accepted here; a padded axis
+     * must not be symbolic.
+     */
+    public Tensor pad(int[] pads, String mode, double value) {
+        return Padding.pad(this, pads, mode, value);
+    }
+
+    /**
+     * {@code torch.flip(x, dims)}: the order of the elements reversed along each of {@code dims},
+     * {@code y[..., i, ...] = x[..., n-1-i, ...]}. Composite: {@link #indexSelect} with reversed
+     * constant indices per axis ({@link Op.Slice} has no negative step).
+     */
+    public Tensor flip(int... dims) {
+        Tensor y = this;
+        boolean[] seen = new boolean[rank()];
+        for (int d : dims) {
+            int a = ax(d);
+            if (seen[a]) throw new ShapeException("flip: axis " + a + " appears twice in " + Arrays.toString(dims) + " at node " + id);
+            seen[a] = true;
+            int n = concreteDim("flip", a);
+            if (n <= 1) continue;
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) idx[i] = n - 1 - i;
+            y = y.indexSelect(a, idx);
+        }
+        return y;
+    }
+
+    /**
+     * {@code torch.roll(x, shift)} without dims: the elements rolled in flattened (row-major) order,
+     * {@code y.flatten()[(i + shift) mod N] = x.flatten()[i]}, then given this shape back.
+     */
+    public Tensor roll(int shift) {
+        if (!shape().isConcrete()) throw new ShapeException("roll: cannot roll the flattened symbolic shape " + shape() + " at node " + id);
+        if (rank() == 0) return this;
+        return flatten().roll(shift, 0).reshape(shape());
+    }
+
+    /** {@code torch.roll(x, shift, dim)}: {@code y[..., (i + shift) mod n, ...] = x[..., i, ...]}; shifts may be negative. */
+    public Tensor roll(int shift, int dim) {
+        return roll(new int[] {shift}, new int[] {dim});
+    }
+
+    /**
+     * {@code torch.roll(x, shifts, dims)}: rolls along {@code dims[k]} by {@code shifts[k]} for each
+     * {@code k} (an axis may appear more than once: its shifts add). Composite: two slices and a concat per axis.
+     */
+    public Tensor roll(int[] shifts, int[] dims) {
+        if (shifts.length != dims.length || dims.length == 0) {
+            throw new ShapeException("roll: shifts and dims must align, got " + shifts.length + " shifts and " + dims.length + " dims at node " + id);
+        }
+        Tensor y = this;
+        for (int k = 0; k < dims.length; k++) {
+            int a = ax(dims[k]);
+            int n = concreteDim("roll", a);
+            if (n == 0) continue;
+            int s = Math.floorMod(shifts[k], n);
+            if (s == 0) continue;
+            y = concat(a, y.slice(a, n - s, n), y.slice(a, 0, n - s));
+        }
+        return y;
+    }
+
+    /**
+     * {@code torch.Tensor.repeat(sizes)}: this tensor tiled {@code sizes[i]} times along axis {@code i},
+     * {@code y[i_0, ..] = x[i_0 mod d_0, ..]} with output sizes {@code d_i sizes[i]}; when {@code sizes}
+     * is longer than the rank, this tensor is first viewed with leading axes of size 1 (as PyTorch).
+     * Composite: reshape, expand, reshape. A symbolic axis must have a repeat of 1.
+     */
+    public Tensor repeat(int... sizes) {
+        if (sizes.length < rank()) {
+            throw new ShapeException("repeat: " + sizes.length + " repeat sizes " + Arrays.toString(sizes)
+                    + " are fewer than the " + rank() + " axes of " + shape() + " at node " + id);
+        }
+        int extra = sizes.length - rank();
+        List<Object> parts = shape().parts();
+        Object[] interleaved = new Object[2 * sizes.length], expanded = new Object[2 * sizes.length], merged = new Object[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            Object d = i < extra ? (Object) 1 : parts.get(i - extra);
+            if (sizes[i] < 0) throw new ShapeException("repeat: size " + sizes[i] + " for axis " + i + " is negative at node " + id);
+            interleaved[2 * i] = 1;
+            interleaved[2 * i + 1] = d;
+            expanded[2 * i] = sizes[i];
+            expanded[2 * i + 1] = d;
+            if (sizes[i] == 1) merged[i] = d;
+            else if (d instanceof Integer n) merged[i] = sizes[i] * n;
+            else throw new ShapeException("repeat: cannot repeat the symbolic axis " + (i - extra) + " of " + shape() + " " + sizes[i] + " times at node " + id);
+        }
+        return reshape(Shape.symbolic(interleaved)).broadcastTo(Shape.symbolic(expanded)).reshape(Shape.symbolic(merged));
+    }
+
+    /**
+     * {@code torch.tile(x, dims)}: {@link #repeat}, except that a {@code dims} shorter than the rank
+     * is first padded with leading ones ({@code tile(2)} of a matrix repeats its last axis).
+     */
+    public Tensor tile(int... dims) {
+        if (dims.length >= rank()) return repeat(dims);
+        int[] d = new int[rank()];
+        Arrays.fill(d, 1);
+        System.arraycopy(dims, 0, d, rank() - dims.length, dims.length);
+        return repeat(d);
+    }
+
+    /** {@code torch.tril(x)}: the lower triangle with the main diagonal, see {@link #tril(int)}. */
+    public Tensor tril() {
+        return tril(0);
+    }
+
+    /**
+     * {@code torch.tril(x, diagonal)} on the last two axes {@code [m, n]} (leading axes are a batch):
+     * {@code y[.., i, j] = x[.., i, j]} where {@code j - i <= diagonal}, else 0. Composite: {@code where}
+     * with a constant mask (so an infinite or NaN element above the diagonal still gives 0).
+     */
+    public Tensor tril(int diagonal) {
+        return triangle("tril", diagonal, true);
+    }
+
+    /** {@code torch.triu(x)}: the upper triangle with the main diagonal, see {@link #triu(int)}. */
+    public Tensor triu() {
+        return triu(0);
+    }
+
+    /** {@code torch.triu(x, diagonal)}: {@code y[.., i, j] = x[.., i, j]} where {@code j - i >= diagonal}, else 0 (last two axes). */
+    public Tensor triu(int diagonal) {
+        return triangle("triu", diagonal, false);
+    }
+
+    private Tensor triangle(String name, int k, boolean lower) {
+        if (rank() < 2) throw new ShapeException(name + ": needs at least 2 axes, got " + shape() + " at node " + id);
+        int m = concreteDim(name, rank() - 2), n = concreteDim(name, rank() - 1);
+        float[] mask = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) mask[i * n + j] = (lower ? j - i <= k : j - i >= k) ? 1 : 0;
+        }
+        return where(b.constant(HostTensor.of(DType.BOOL, Shape.of(m, n), mask)), this, scalarLike(0));
+    }
+
+    /**
+     * {@code torch.chunk(x, chunks, dim)}: {@link #split(int, int)} with size {@code ceil(n / chunks)},
+     * so, as in PyTorch, fewer than {@code chunks} pieces may come back (6 elements in 4 chunks give 3 of 2).
+     */
+    public List<Tensor> chunk(int chunks, int dim) {
+        if (chunks <= 0) throw new ShapeException("chunk: chunks must be > 0, got " + chunks + " at node " + id);
+        int a = ax(dim);
+        int n = concreteDim("chunk", a);
+        return split(Math.max(1, (n + chunks - 1) / chunks), a);
+    }
+
+    /** {@code torch.split(x, splitSize, dim)}: pieces of {@code splitSize} along {@code dim}, the last one smaller when it does not divide. */
+    public List<Tensor> split(int splitSize, int dim) {
+        int a = ax(dim);
+        int n = concreteDim("split", a);
+        if (splitSize <= 0 && !(splitSize == 0 && n == 0)) {
+            throw new ShapeException("split: split size must be > 0, got " + splitSize + " for axis " + a + " of " + shape() + " at node " + id);
+        }
+        List<Tensor> out = new ArrayList<>();
+        if (n == 0) out.add(this);
+        for (int s = 0; s < n; s += splitSize) out.add(slice(a, s, Math.min(n, s + splitSize)));
+        return out;
+    }
+
+    /** {@code torch.split(x, sizes, dim)} (split_with_sizes): consecutive pieces of {@code sizes[k]} elements, which must sum to the axis size. */
+    public List<Tensor> split(int[] sizes, int dim) {
+        int a = ax(dim);
+        int n = concreteDim("split", a);
+        long sum = 0;
+        for (int s : sizes) {
+            if (s < 0) throw new ShapeException("split: negative size in " + Arrays.toString(sizes) + " at node " + id);
+            sum += s;
+        }
+        if (sum != n) {
+            throw new ShapeException("split: sizes " + Arrays.toString(sizes) + " sum to " + sum + " but axis " + a + " of " + shape() + " has " + n + " at node " + id);
+        }
+        List<Tensor> out = new ArrayList<>();
+        int start = 0;
+        for (int s : sizes) {
+            out.add(slice(a, start, start + s));
+            start += s;
+        }
+        return out;
+    }
+
+    /**
+     * {@code torch.unflatten(x, dim, sizes)}: axis {@code dim} replaced by axes of {@code sizes}, whose
+     * product must be its size; one size may be -1 and is inferred (also from a symbolic size).
+     */
+    public Tensor unflatten(int dim, int... sizes) {
+        int a = ax(dim);
+        if (sizes.length == 0) throw new ShapeException("unflatten: no sizes for axis " + a + " of " + shape() + " at node " + id);
+        int inferred = 0;
+        long product = 1;
+        for (int s : sizes) {
+            if (s == -1) inferred++;
+            else if (s < 0) throw new ShapeException("unflatten: invalid size " + s + " in " + Arrays.toString(sizes) + " at node " + id);
+            else product *= s;
+        }
+        if (inferred > 1) throw new ShapeException("unflatten: more than one -1 in " + Arrays.toString(sizes) + " at node " + id);
+        if (!shape().isSymbolic(a)) {
+            int n = shape().dim(a);
+            if (inferred == 0 ? product != n : product == 0 || n % product != 0) {
+                throw new ShapeException("unflatten: sizes " + Arrays.toString(sizes) + " do not multiply up to the size " + n
+                        + " of axis " + a + " of " + shape() + " at node " + id);
+            }
+        } else if (inferred == 0) {
+            throw new ShapeException("unflatten: axis " + a + " of " + shape() + " is symbolic, so sizes " + Arrays.toString(sizes) + " need a -1 at node " + id);
+        }
+        // Every other axis keeps its size or symbol, so a -1 is resolved against axis a alone.
+        List<Object> parts = new ArrayList<>(shape().parts());
+        parts.remove(a);
+        for (int i = sizes.length - 1; i >= 0; i--) parts.add(a, sizes[i]);
+        return reshapeSymbolic(parts.toArray());
+    }
+
+    /**
+     * {@code torch.index_select(x, dim, index)}: {@code y[.., k, ..] = x[.., index[k], ..]} along {@code dim},
+     * {@code index} an I32 vector (or scalar, giving one element). Composite: {@link #gather} on the axis
+     * moved to the front, then moved back. An index outside {@code [0, n)} is an error at run time on the host backends.
+     */
+    public Tensor indexSelect(int dim, Tensor index) {
+        int a = ax(dim);
+        if (index.dtype() != DType.I32) throw new ShapeException("index_select: the index must be i32, got " + index.dtype().label() + index.shape() + " at node " + index.id());
+        if (index.rank() > 1) throw new ShapeException("index_select: the index must be a vector, got " + index.shape() + " at node " + index.id());
+        Tensor idx = index.rank() == 0 ? index.reshape(1) : index;
+        int r = rank();
+        int[] front = new int[r], back = new int[r];
+        front[0] = a;
+        for (int i = 0, k = 1; i < r; i++) if (i != a) front[k++] = i;
+        for (int i = 0; i < r; i++) back[i] = i < a ? i + 1 : i == a ? 0 : i;
+        return permute(front).gather(idx).permute(back);
+    }
+
+    /** {@link #indexSelect(int, Tensor)} with constant indices, checked against the axis size here. */
+    public Tensor indexSelect(int dim, int... indices) {
+        int a = ax(dim);
+        if (!shape().isSymbolic(a)) {
+            int n = shape().dim(a);
+            for (int i : indices) {
+                if (i < 0 || i >= n) throw new ShapeException("index_select: index " + i + " out of range for axis " + a + " of " + shape() + " at node " + id);
+            }
+        }
+        return indexSelect(a, b.constant(HostTensor.ofInts(indices, indices.length)));
+    }
+
+    /**
+     * {@code torch.Tensor.masked_fill(mask, value)}: {@code value} where the bool {@code mask} is true, else
+     * this tensor's element; the mask broadcasts to this tensor's shape (never the other way, as PyTorch).
+     * Composite: {@code where}. No gradient reaches the filled elements.
+     */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return maskedFill(mask, scalarLike(value));
+    }
+
+    /** {@code torch.Tensor.masked_fill(mask, value)} with a 0-d {@code value} tensor of this dtype (it receives the gradient of the filled elements). */
+    public Tensor maskedFill(Tensor mask, Tensor value) {
+        if (mask.dtype() != DType.BOOL) {
+            throw new ShapeException("masked_fill: the mask must be a bool mask, got " + mask.dtype().label() + mask.shape() + " at node " + mask.id());
+        }
+        if (value.rank() != 0) throw new ShapeException("masked_fill: the value must be 0-d, got " + value.shape() + " at node " + value.id());
+        Tensor y = where(mask, value, this);
+        if (!y.shape().equals(shape())) {
+            throw new ShapeException("masked_fill: the mask " + mask.shape() + " does not broadcast to the shape " + shape() + " of node " + id);
+        }
+        return y;
+    }
+
+    /**
+     * {@code torch.einsum(equation, operands)}, e.g. {@code "ij,jk->ik"}, {@code "bhqd,bhkd->bhqk"},
+     * {@code "ii->i"} or {@code "ij"} (implicit output: the subscripts that appear once, in alphabetical
+     * order, upper case first). Lowered to permutes, reshapes, sums, broadcasting multiplies and batched
+     * matmuls, contracting the operands left to right; repeated subscripts in one operand take a
+     * diagonal. Differences from PyTorch: no ellipsis {@code "..."}, and a subscript must have the same
+     * size in every operand (no size-1 broadcasting).
+     */
+    public static Tensor einsum(String equation, Tensor... operands) {
+        return Einsum.einsum(equation, operands);
+    }
+
+    private int concreteDim(String name, int a) {
+        if (shape().isSymbolic(a)) throw new ShapeException(name + ": axis " + a + " of " + shape() + " is symbolic at node " + id);
+        return shape().dim(a);
+    }
+
     /** Tensors joined along {@code axis}. */
     public static Tensor concat(int axis, Tensor... ts) {
         if (ts.length == 0) throw new IllegalArgumentException("concat: no tensors");

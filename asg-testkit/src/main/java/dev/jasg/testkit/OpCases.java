@@ -42,6 +42,7 @@ public final class OpCases {
         reductions(r);
         linearAlgebra(r);
         shapes(r);
+        shapeComposites(r);
         normalisation(r);
         layerPrimitives(r);
         convolutions(r);
@@ -166,6 +167,66 @@ public final class OpCases {
                 .noGradientCheck("detach passes no gradient by definition, unlike its value's derivative; AutogradStructureTest checks the rule")
                 .expect(s(2, 3), (g, a) -> a.get(0).add(a.get(0).square().sub(a.get(0)).detach())));
         r.add(row("cast to bool").arg(new Domain.Choice(0, 0.5, -2), 6).expect(s(6), (g, a) -> a.get(0).cast(DType.BOOL)));
+    }
+
+    private static void shapeComposites(List<OpCase> r) {
+        r.add(row("pad constant 1.5 with a negative pad").arg(2, 3, 4)
+                .expect(s(2, 3, 7), (g, a) -> a.get(0).pad(new int[] {1, 2, -1, 1}, "constant", 1.5)));
+        r.add(row("pad reflect two axes, one cropped").arg(2, 3, 5)
+                .expect(s(2, 3, 8), (g, a) -> a.get(0).pad(new int[] {2, 1, 1, -1}, "reflect")));
+        r.add(row("pad replicate over a symbolic batch").symbolic(Shape.symbolic("B", 3, 4), WIDE, 2, 3, 4)
+                .expect(Shape.symbolic("B", 3, 6), (g, a) -> a.get(0).pad(new int[] {3, -1}, "replicate")));
+        r.add(row("pad circular two axes, one cropped").arg(2, 4, 3)
+                .expect(s(2, 5, 6), (g, a) -> a.get(0).pad(new int[] {1, 2, -1, 2}, "circular")));
+        r.add(row("flip two axes").arg(2, 3, 4).expect(s(2, 3, 4), (g, a) -> a.get(0).flip(0, -1)));
+        r.add(row("flip over a symbolic batch").symbolic(Shape.symbolic("B", 3, 4), WIDE, 2, 3, 4)
+                .expect(Shape.symbolic("B", 3, 4), (g, a) -> a.get(0).flip(1)));
+        r.add(row("roll two axes, negative shift").arg(3, 4).expect(s(3, 4), (g, a) -> a.get(0).roll(new int[] {-1, 6}, new int[] {0, 1})));
+        r.add(row("roll flattened").arg(2, 3).expect(s(2, 3), (g, a) -> a.get(0).roll(4)));
+        r.add(row("repeat with a new leading axis").arg(2, 3).expect(s(2, 2, 6), (g, a) -> a.get(0).repeat(2, 1, 2)));
+        r.add(row("repeat over a symbolic batch").symbolic(Shape.symbolic("B", 3), WIDE, 2, 3)
+                .expect(Shape.symbolic("B", 6), (g, a) -> a.get(0).repeat(1, 2)));
+        r.add(row("tile with fewer dims than axes").arg(2, 3).expect(s(2, 6), (g, a) -> a.get(0).tile(2)));
+        r.add(row("tril diagonal -1, batched").arg(2, 3, 4).expect(s(2, 3, 4), (g, a) -> a.get(0).tril(-1)));
+        r.add(row("triu diagonal 1 over a symbolic batch").symbolic(Shape.symbolic("B", 3, 3), WIDE, 2, 3, 3)
+                .expect(Shape.symbolic("B", 3, 3), (g, a) -> a.get(0).triu(1)));
+        r.add(row("chunk 7 into 3").arg(7, 2).expect(s(3, 2), (g, a) -> {
+            List<Tensor> p = a.get(0).chunk(3, 0);
+            return p.get(0).mul(p.get(1)).add(p.get(2));
+        }));
+        r.add(row("split by size").arg(5, 3).expect(s(5, 3), (g, a) -> {
+            List<Tensor> p = a.get(0).split(2, 0);
+            return Tensor.concat(0, p.get(2), p.get(0).mul(p.get(1)), p.get(1));
+        }));
+        r.add(row("split by sizes").arg(2, 6).expect(s(2, 6), (g, a) -> {
+            List<Tensor> p = a.get(0).split(new int[] {1, 3, 2}, 1);
+            return Tensor.concat(1, p.get(2), p.get(0).square(), p.get(1));
+        }));
+        r.add(row("unflatten with -1").arg(2, 12).expect(s(2, 3, 4), (g, a) -> a.get(0).unflatten(1, 3, -1)));
+        r.add(row("unflatten over a symbolic batch").symbolic(Shape.symbolic("B", 6), WIDE, 2, 6)
+                .expect(Shape.symbolic("B", 2, 3), (g, a) -> a.get(0).unflatten(-1, 2, 3)));
+        r.add(row("index_select middle axis, repeated indices").arg(3, 5, 2).typed(DType.I32, new Domain.Choice(0, 3, 3, 4), 4)
+                .expect(s(3, 4, 2), (g, a) -> a.get(0).indexSelect(1, a.get(1))));
+        r.add(row("index_select constant indices over a symbolic batch").symbolic(Shape.symbolic("B", 4), WIDE, 2, 4)
+                .expect(Shape.symbolic("B", 3), (g, a) -> a.get(0).indexSelect(-1, 2, 0, 2)));
+        r.add(row("masked_fill broadcast mask").condition(SIGNED, 3, 1).arg(3, 4)
+                .expect(s(3, 4), (g, a) -> a.get(1).maskedFill(a.get(0).gt(0), -2.5)));
+        r.add(row("masked_fill with a tensor value").condition(SIGNED, 2, 3).arg(2, 3).arg()
+                .expect(s(2, 3), (g, a) -> a.get(1).maskedFill(a.get(0).lt(0), a.get(2))));
+        r.add(row("einsum ij,jk->ik").arg(3, 4).arg(4, 5).expect(s(3, 5), (g, a) -> Tensor.einsum("ij,jk->ik", a.get(0), a.get(1))));
+        r.add(row("einsum bij,bjk->bik over a symbolic batch").symbolic(Shape.symbolic("B", 2, 3), WIDE, 2, 2, 3)
+                .symbolic(Shape.symbolic("B", 3, 4), WIDE, 2, 3, 4)
+                .expect(Shape.symbolic("B", 2, 4), (g, a) -> Tensor.einsum("bij,bjk->bik", a.get(0), a.get(1))));
+        r.add(row("einsum bhqd,bhkd->bhqk").arg(2, 2, 3, 4).arg(2, 2, 5, 4)
+                .expect(s(2, 2, 3, 5), (g, a) -> Tensor.einsum("bhqd,bhkd->bhqk", a.get(0), a.get(1))));
+        r.add(row("einsum ij->ji").arg(3, 4).expect(s(4, 3), (g, a) -> Tensor.einsum("ij->ji", a.get(0))));
+        r.add(row("einsum ii->i").arg(4, 4).expect(s(4), (g, a) -> Tensor.einsum("ii->i", a.get(0))));
+        r.add(row("einsum trace ii").arg(4, 4).expect(s(), (g, a) -> Tensor.einsum("ii", a.get(0))));
+        r.add(row("einsum outer i,j->ij").arg(3).arg(4).expect(s(3, 4), (g, a) -> Tensor.einsum("i,j->ij", a.get(0), a.get(1))));
+        r.add(row("einsum sum ij->").arg(3, 4).expect(s(), (g, a) -> Tensor.einsum("ij->", a.get(0))));
+        r.add(row("einsum implicit cb,ba").arg(2, 3).arg(3, 4).expect(s(4, 2), (g, a) -> Tensor.einsum("cb,ba", a.get(0), a.get(1))));
+        r.add(row("einsum three operands, batch dot").arg(2, 3).arg(2, 3).arg(3, 2)
+                .expect(s(2), (g, a) -> Tensor.einsum("bn, bn, nb -> b", a.get(0), a.get(1), a.get(2))));
     }
 
     private static void normalisation(List<OpCase> r) {
