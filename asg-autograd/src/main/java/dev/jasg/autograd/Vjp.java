@@ -174,6 +174,8 @@ public final class Vjp {
             case LEAKY_RELU -> x.gt(0).where(g, g.mul(a));
             // g where lo <= x <= hi, else 0
             case CLAMP -> x.ge(a).where(x.le(c).where(g, 0), 0);
+            // piecewise constant: zero, as PyTorch
+            case FLOOR, ROUND -> null;
         };
     }
 
@@ -234,6 +236,13 @@ public final class Vjp {
             case MINIMUM -> new Tensor[] {
                     need[0] ? a.lt(b).where(g, a.eq(b).where(g.mul(0.5), 0)) : null,
                     need[1] ? b.lt(a).where(g, a.eq(b).where(g.mul(0.5), 0)) : null};
+            // atan2(a, b): ga = g b / (a^2 + b^2), gb = -g a / (a^2 + b^2)
+            case ATAN2 -> {
+                Tensor gOverR2 = g.div(a.square().add(b.square()));
+                yield new Tensor[] {need[0] ? gOverR2.mul(b) : null, need[1] ? gOverR2.mul(a).neg() : null};
+            }
+            // ga = g, gb = -g trunc(a / b)
+            case FMOD -> new Tensor[] {g, need[1] ? g.mul(a.div(b).trunc()).neg() : null};
         };
         return new Tensor[] {
                 need[0] ? sumToShape(d[0], a.shape()) : null,

@@ -33,6 +33,9 @@ public final class ShapeRules {
                 arity(name, in, 2);
                 sameDtype(name, in, dt);
                 if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on bool masks " + in[0] + " and " + in[1]);
+                if (!dt[0].isFloat() && !b.kind().acceptsIntegers()) {
+                    throw new ShapeException(name + ": needs float tensors, got " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
+                }
                 yield new Result(broadcast(name, in[0], in[1]), dt[0]);
             }
             case Op.Compare c -> {

@@ -150,6 +150,227 @@ public final class Tensor {
     public Tensor clampMin(double min) { return clamp(min, Double.POSITIVE_INFINITY); }
     /** {@code min(x, max)} */
     public Tensor clampMax(double max) { return clamp(Double.NEGATIVE_INFINITY, max); }
+
+    // ---- issue 14: elementwise functions ----
+    // Composites unless a primitive is needed: floor and round (UnaryOp), atan2 and fmod (BinaryOp), which have no
+    // exact composite in single precision. The forms below keep single precision near 0 (log1p/expm1 forms).
+
+    private void requireFloat(String op) {
+        if (!dtype().isFloat()) throw new ShapeException(op + ": needs a float tensor, got " + dtype().label() + shape() + " at node " + id);
+    }
+
+    /** {@code tan x = sin x / cos x}, as {@code torch.tan}. */
+    public Tensor tan() {
+        requireFloat("tan");
+        return sin().div(cos());
+    }
+
+    /** {@code asin x = atan2(x, sqrt((1 - x)(1 + x)))}, in [-pi/2, pi/2], accurate near 0 and ±1; NaN for |x| > 1. */
+    public Tensor asin() {
+        requireFloat("asin");
+        return atan2(oneMinusSquare().sqrt());
+    }
+
+    /** {@code acos x = atan2(sqrt((1 - x)(1 + x)), x)}, in [0, pi], accurate near ±1 (unlike pi/2 - asin x); NaN for |x| > 1. */
+    public Tensor acos() {
+        requireFloat("acos");
+        return oneMinusSquare().sqrt().atan2(this);
+    }
+
+    /** {@code (1 - x)(1 + x)}: exact factors near |x| = 1, where {@code 1 - x^2} cancels. */
+    private Tensor oneMinusSquare() {
+        return rsub(1).mul(add(1));
+    }
+
+    /** {@code atan x = atan2(x, 1)}, in (-pi/2, pi/2). */
+    public Tensor atan() {
+        requireFloat("atan");
+        return atan2(scalarLike(1));
+    }
+
+    /**
+     * {@code torch.atan2(this, other)}: the angle of the point (other, this) in (-pi, pi] with C's quadrant,
+     * signed-zero and infinity rules ({@link BinaryOp#ATAN2}); float tensors, broadcast.
+     */
+    public Tensor atan2(Tensor other) { return binary(BinaryOp.ATAN2, other); }
+
+    /** {@code sinh x = (expm1(x) - expm1(-x)) / 2}, accurate near 0; overflows to ±inf for |x| > 88.72 in f32 (PyTorch: 89.4). */
+    public Tensor sinh() {
+        requireFloat("sinh");
+        return expm1().sub(neg().expm1()).mul(0.5);
+    }
+
+    /** {@code cosh x = (e^x + e^-x) / 2}; overflows to inf for |x| > 88.72 in f32 (PyTorch: 89.4). */
+    public Tensor cosh() {
+        requireFloat("cosh");
+        return exp().add(neg().exp()).mul(0.5);
+    }
+
+    /**
+     * {@code asinh x = log1p(x + x^2 / (1 + sqrt(1 + x^2)))} for 0 <= x <= 1e4 (accurate near 0, where
+     * {@code log(x + sqrt(x^2 + 1))} cancels), {@code ln x + ln 2} above (where x^2 would overflow; the omitted
+     * {@code 1/(4x^2)} is below f32 resolution), and {@code -asinh(-x)} for x < 0.
+     */
+    public Tensor asinh() {
+        requireFloat("asinh");
+        return lt(0).where(neg().asinhOfPositive().neg(), asinhOfPositive());
+    }
+
+    /** Each branch reads its input clamped to its range, so the unselected one never makes a NaN that its zero gradient would multiply. */
+    private Tensor asinhOfPositive() {
+        Tensor small = minimum(scalarLike(LARGE_ARGUMENT)), sq = small.square();
+        return gt(LARGE_ARGUMENT).where(logOfTwice(), small.add(sq.div(sq.add(1).sqrt().add(1))).log1p());
+    }
+
+    /** Above it asinh x and acosh x equal {@code ln 2x} to f32 resolution. */
+    private static final double LARGE_ARGUMENT = 1e4;
+
+    /** {@code ln(2 max(x, 1e4))}, without overflow of 2x. */
+    private Tensor logOfTwice() {
+        return maximum(scalarLike(LARGE_ARGUMENT)).log().add(Math.log(2));
+    }
+
+    /**
+     * {@code acosh x = log1p(t + sqrt(t (x + 1)))} with t = x - 1, accurate near 1; {@code ln x + ln 2} above 1e4
+     * (no overflow); NaN below 1.
+     */
+    public Tensor acosh() {
+        requireFloat("acosh");
+        Tensor small = minimum(scalarLike(LARGE_ARGUMENT)), t = small.sub(1);
+        return gt(LARGE_ARGUMENT).where(logOfTwice(), t.add(t.mul(small.add(1)).sqrt()).log1p());
+    }
+
+    /** {@code atanh x = log1p(2x / (1 - x)) / 2}, accurate near 0; ±inf at ±1, NaN beyond. */
+    public Tensor atanh() {
+        requireFloat("atanh");
+        return mul(2).div(rsub(1)).log1p().mul(0.5);
+    }
+
+    /** {@code floor x} ({@link UnaryOp#FLOOR}); gradient zero; the identity on integer tensors, as PyTorch. */
+    public Tensor floor() { return unary(UnaryOp.FLOOR); }
+
+    /** {@code ceil x = -floor(-x)} (exact); gradient zero; the identity on integer tensors. */
+    public Tensor ceil() { return neg().floor().neg(); }
+
+    /** {@code torch.round}: to the nearest integer, halves to even ({@link UnaryOp#ROUND}); gradient zero. */
+    public Tensor round() { return unary(UnaryOp.ROUND); }
+
+    /**
+     * {@code torch.round(x, decimals=d)}: {@code round(x 10^d) / 10^d} (for d < 0, {@code round(x / 10^-d) 10^-d}),
+     * as PyTorch computes it, so halves are those of the scaled value.
+     */
+    public Tensor round(int decimals) {
+        if (decimals == 0) return round();
+        requireFloat("round(decimals)");
+        double scale = Math.pow(10, Math.abs(decimals));
+        return decimals > 0 ? mul(scale).round().div(scale) : div(scale).round().mul(scale);
+    }
+
+    /** {@code trunc x}: toward zero, {@code floor} for x >= 0 and {@code ceil} below; gradient zero; the identity on integers. */
+    public Tensor trunc() { return lt(0).where(ceil(), floor()); }
+
+    /** {@code frac x = x - trunc(x)}, with the sign of x; NaN for ±inf, as PyTorch. Float tensors only (as PyTorch). */
+    public Tensor frac() {
+        requireFloat("frac");
+        return sub(trunc());
+    }
+
+    /**
+     * {@code torch.fmod}: {@code this - trunc(this / other) other}, exact, with the sign of the dividend
+     * ({@link BinaryOp#FMOD}); NaN where other = 0 (PyTorch raises for integer tensors). Gradient: 1 and
+     * {@code -trunc(this / other)}.
+     */
+    public Tensor fmod(Tensor other) { return binary(BinaryOp.FMOD, other); }
+
+    /** {@code torch.fmod(this, c)}. */
+    public Tensor fmod(double c) { return fmod(scalarLike(c)); }
+
+    /**
+     * {@code torch.remainder} (Python's {@code %}): {@code this - floor(this / other) other}, with the sign of the
+     * divisor; computed as PyTorch does: {@code r = fmod(this, other)}, plus {@code other} where r != 0 and r's sign
+     * differs from other's.
+     */
+    public Tensor remainder(Tensor other) {
+        Tensor r = fmod(other);
+        Tensor shifted = r.lt(0).ne(other.lt(0)).where(r.add(other), r);
+        return r.eq(0).where(r, shifted);
+    }
+
+    /** {@code torch.remainder(this, c)}. */
+    public Tensor remainder(double c) { return remainder(scalarLike(c)); }
+
+    /** {@code log2 x = ln x / ln 2}. */
+    public Tensor log2() {
+        requireFloat("log2");
+        return log().mul(1 / Math.log(2));
+    }
+
+    /** {@code log10 x = ln x / ln 10}. */
+    public Tensor log10() {
+        requireFloat("log10");
+        return log().mul(1 / Math.log(10));
+    }
+
+    /** {@code exp2 x = 2^x}, through {@link BinaryOp#POW} (exact at integers). */
+    public Tensor exp2() {
+        requireFloat("exp2");
+        return scalarLike(2).pow(this);
+    }
+
+    /**
+     * {@code torch.hypot}: {@code sqrt(x^2 + y^2)} without overflow or underflow, as
+     * {@code m sqrt(1 + (n/m)^2)} with m = max(|x|, |y|), n = min(|x|, |y|); 0 at (0, 0), inf where either is
+     * infinite and the other is not NaN (NaN where either is NaN; C and PyTorch give inf for (inf, NaN)).
+     */
+    public Tensor hypot(Tensor other) {
+        requireFloat("hypot");
+        Tensor a = abs(), b = other.abs();
+        Tensor m = a.maximum(b), n = a.minimum(b);
+        Tensor h = m.mul(n.div(m).square().add(1).sqrt());
+        return m.eq(Double.POSITIVE_INFINITY).where(m, m.eq(0).where(m, h));
+    }
+
+    /**
+     * {@code torch.lerp(this, end, weight) = this + weight (end - this)}, evaluated as PyTorch does:
+     * {@code end - (end - this)(1 - weight)} when |weight| >= 0.5, so weight 1 gives {@code end} exactly.
+     */
+    public Tensor lerp(Tensor end, double weight) {
+        requireFloat("lerp");
+        Tensor d = end.sub(this);
+        return Math.abs(weight) < 0.5 ? add(d.mul(weight)) : end.sub(d.mul(1 - weight));
+    }
+
+    /** {@code torch.lerp} with a tensor weight, broadcast with both ends. */
+    public Tensor lerp(Tensor end, Tensor weight) {
+        requireFloat("lerp");
+        Tensor d = end.sub(this);
+        return weight.abs().lt(0.5).where(add(weight.mul(d)), end.sub(d.mul(weight.rsub(1))));
+    }
+
+    /** {@code torch.isnan}: a bool mask, true where x is NaN ({@code x != x}); all false on integer tensors. */
+    public Tensor isnan() { return ne(this); }
+
+    /** {@code torch.isinf}: a bool mask, true where x is ±inf; all false on integer tensors. */
+    public Tensor isinf() { return dtype().isFloat() ? abs().eq(Double.POSITIVE_INFINITY) : ne(this); }
+
+    /** {@code torch.isfinite}: a bool mask, true where x is neither NaN nor ±inf; all true on integer tensors. */
+    public Tensor isfinite() { return dtype().isFloat() ? abs().lt(Double.POSITIVE_INFINITY) : eq(this); }
+
+    /** {@code torch.nan_to_num} with its defaults: NaN to 0, ±inf to the dtype's largest finite value of that sign. */
+    public Tensor nanToNum() { return nanToNum(0, null, null); }
+
+    /**
+     * {@code torch.nan_to_num(x, nan, posinf, neginf)}: NaN to {@code nan}, +inf to {@code posinf}, -inf to
+     * {@code neginf}; a null bound means PyTorch's None, the dtype's largest (smallest) finite value. The gradient
+     * passes where x is finite and is zero elsewhere. The identity on integer tensors.
+     */
+    public Tensor nanToNum(double nan, Double posinf, Double neginf) {
+        if (!dtype().isFloat()) return this;
+        double max = dtype() == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+        Tensor pos = scalarLike(posinf == null ? max : posinf), negative = scalarLike(neginf == null ? -max : neginf);
+        Tensor infs = eq(Double.POSITIVE_INFINITY).where(pos, eq(Double.NEGATIVE_INFINITY).where(negative, this));
+        return isnan().where(scalarLike(nan), infs);
+    }
     /** {@code x * x} */
     public Tensor square() { return mul(this); }
     /** {@code 1 / x} */

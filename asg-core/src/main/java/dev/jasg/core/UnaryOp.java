@@ -52,7 +52,15 @@ public enum UnaryOp {
     /** {@code x} for x > 0, else {@code a x}: a = negative slope. */
     LEAKY_RELU("leaky_relu"),
     /** {@code min(max(x, a), b)}: a = min, b = max. */
-    CLAMP("clamp");
+    CLAMP("clamp"),
+    /** {@code floor x}, the largest integer not above x; gradient zero, as in PyTorch. The identity on integers. */
+    FLOOR("floor"),
+    /**
+     * {@code x} rounded to the nearest integer, halves to the even neighbour ({@code round(2.5) = 2}), as
+     * {@code torch.round}; gradient zero. A primitive because {@code floor(x + 0.5)} is wrong in single precision
+     * (0.49999997 + 0.5 rounds to 1) and rounds halves up. The identity on integers.
+     */
+    ROUND("round");
 
     static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
     private final String label;
@@ -73,7 +81,7 @@ public enum UnaryOp {
 
     /** True for ops defined on integer tensors too. */
     public boolean acceptsIntegers() {
-        return this == NEG || this == ABS || this == SIGN || this == RELU || this == CLAMP;
+        return this == NEG || this == ABS || this == SIGN || this == RELU || this == CLAMP || this == FLOOR || this == ROUND;
     }
 
     /** The function at {@code x} with parameters {@code a}, {@code b}. */
@@ -101,6 +109,8 @@ public enum UnaryOp {
             case ELU -> x > 0 ? x : a * Math.expm1(x);
             case LEAKY_RELU -> x > 0 ? x : a * x;
             case CLAMP -> Math.min(Math.max(x, a), b);
+            case FLOOR -> Math.floor(x);
+            case ROUND -> Math.rint(x);
         };
     }
 }

@@ -115,7 +115,7 @@ final class ElementwiseKernels {
                 case SUB -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] - y[iy + i]; }
                 case MUL -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] * y[iy + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] / y[iy + i]; }
-                case POW, MAXIMUM, MINIMUM -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], y[iy + i]); }
+                case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], y[iy + i]); }
             }
         } else if (sx == 1 && sy == 0) {
             float c = y[iy];
@@ -124,7 +124,7 @@ final class ElementwiseKernels {
                 case SUB -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] - c; }
                 case MUL -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] * c; }
                 case DIV -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] / c; }
-                case POW, MAXIMUM, MINIMUM -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], c); }
+                case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], c); }
             }
         } else if (sx == 0 && sy == 1) {
             float c = x[ix];
@@ -133,7 +133,7 @@ final class ElementwiseKernels {
                 case SUB -> { for (int i = 0; i < n; i++) o[io + i] = c - y[iy + i]; }
                 case MUL -> { for (int i = 0; i < n; i++) o[io + i] = c * y[iy + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[io + i] = c / y[iy + i]; }
-                case POW, MAXIMUM, MINIMUM -> { for (int i = 0; i < n; i++) o[io + i] = f(k, c, y[iy + i]); }
+                case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, c, y[iy + i]); }
             }
         } else {
             for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i * sx], y[iy + i * sy]);
@@ -150,6 +150,8 @@ final class ElementwiseKernels {
             case POW -> (float) Math.pow(x, y);
             case MAXIMUM -> Math.max(x, y);
             case MINIMUM -> Math.min(x, y);
+            case ATAN2 -> (float) Math.atan2(x, y);
+            case FMOD -> x % y;  // exact, as C's fmod
         };
     }
 

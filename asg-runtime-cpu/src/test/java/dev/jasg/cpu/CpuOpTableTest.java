@@ -7,6 +7,7 @@ import dev.jasg.testkit.NanCases;
 import dev.jasg.testkit.OpCases;
 import dev.jasg.testkit.OpCheck;
 import dev.jasg.testkit.SmallArguments;
+import dev.jasg.testkit.TorchElementwiseValues;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,5 +56,11 @@ class CpuOpTableTest {
     @TestFactory
     Stream<DynamicTest> cpuNamesTheFirstNonFiniteNode() {
         return AnomalyCases.all().stream().map(c -> DynamicTest.dynamicTest("cpu anomaly: " + c.name(), () -> c.check().accept(cpu)));
+    }
+
+    /** The elementwise functions of issue 14 at their tricky arguments give PyTorch's values. */
+    @TestFactory
+    Stream<DynamicTest> cpuMatchesPyTorchElementwise() {
+        return TorchElementwiseValues.all().stream().map(c -> DynamicTest.dynamicTest("cpu vs PyTorch: " + c.name(), () -> TorchElementwiseValues.check(cpu, c)));
     }
 }

@@ -95,6 +95,44 @@ final class GlslKernels {
                 }
                 return r;
             }
+            bool isInf(float v) { return (floatBitsToUint(v) & 0x7FFFFFFFu) == 0x7F800000u; }
+            float copySign(float m, float s) { return uintBitsToFloat((floatBitsToUint(m) & 0x7FFFFFFFu) | (floatBitsToUint(s) & 0x80000000u)); }
+            float atan2f(float y, float x) {  // C's atan2: GLSL leaves atan(0, 0), infinities and signed zeros open
+                if (isNaN(x) || isNaN(y)) return NAN;
+                bool xNeg = (floatBitsToUint(x) & 0x80000000u) != 0u;  // -0 counts as negative, as in C
+                if (y == 0.0) return xNeg ? copySign(3.14159265, y) : y;
+                if (isInf(x)) {
+                    if (isInf(y)) return copySign(xNeg ? 2.35619449 : 0.78539816, y);
+                    return xNeg ? copySign(3.14159265, y) : copySign(0.0, y);
+                }
+                if (isInf(y) || x == 0.0) return copySign(1.57079633, y);
+                // lavapipe's atan is 2e-5 off near 0 (Vulkan allows 4096 ulp), so Cephes' atanf on t = min/max in [0, 1]:
+                // reduced to |t| <= tan(pi/8) by atan t = pi/4 + atan((t - 1)/(t + 1)), then an odd polynomial (~2 ulp)
+                float ax = abs(x), ay = abs(y);
+                float t = min(ax, ay) / max(ax, ay), base = 0.0;
+                if (t > 0.41421356) { t = (t - 1.0) / (t + 1.0); base = 0.78539816; }
+                float z = t * t;
+                float a = base + ((((0.0805374449538 * z - 0.138776856032) * z + 0.199777106478) * z - 0.333329491539) * z * t + t);
+                if (ay > ax) a = 1.57079633 - a;
+                if (xNeg) a = 3.14159265 - a;
+                return copySign(a, y);
+            }
+            float fmodf(float x, float y) {  // C's fmod, exact, with the sign of x
+                if (isNaN(x) || isNaN(y) || isInf(x) || y == 0.0) return NAN;
+                float r = abs(x), ay = abs(y);
+                if (isInf(y) || r < ay) return x;
+                int ex, ey;
+                frexp(r, ex);
+                frexp(ay, ey);
+                // binary long division: b <= r < 2b at every subtraction, so each is exact (Sterbenz); x - trunc(x/y) y
+                // in floats would not be (the rounded quotient can reach the next integer, and q y rounds)
+                float b = ldexp(ay, ex - ey);
+                for (int i = ex - ey; i >= 0; i--) {
+                    if (r >= b) r -= b;
+                    b *= 0.5;
+                }
+                return copySign(r, x);
+            }
             """;
 
     /** GLSL expression of {@code kind} over {@code x} with parameters {@code a}, {@code b}. */
@@ -122,6 +160,8 @@ final class GlslKernels {
             case ELU -> "x > 0.0 ? x : a * expm1f(x)";
             case LEAKY_RELU -> "x > 0.0 ? x : a * x";
             case CLAMP -> "isNaN(x) ? x : min(max(x, a), b)";
+            case FLOOR -> "floor(x)";
+            case ROUND -> "roundEven(x)";
         };
     }
 
@@ -134,6 +174,8 @@ final class GlslKernels {
             case POW -> "powf(x, y)";
             case MAXIMUM -> "isNaN(x) || isNaN(y) ? NAN : max(x, y)";
             case MINIMUM -> "isNaN(x) || isNaN(y) ? NAN : min(x, y)";
+            case ATAN2 -> "atan2f(x, y)";
+            case FMOD -> "fmodf(x, y)";
         };
     }
 

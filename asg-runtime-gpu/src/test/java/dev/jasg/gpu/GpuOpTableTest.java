@@ -6,6 +6,7 @@ import dev.jasg.testkit.NanCases;
 import dev.jasg.testkit.OpCases;
 import dev.jasg.testkit.OpCheck;
 import dev.jasg.testkit.SmallArguments;
+import dev.jasg.testkit.TorchElementwiseValues;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,5 +57,11 @@ class GpuOpTableTest {
     @TestFactory
     Stream<DynamicTest> vulkanNamesTheFirstNonFiniteNode() {
         return AnomalyCases.all().stream().map(c -> DynamicTest.dynamicTest("vulkan anomaly: " + c.name(), () -> c.check().accept(gpu)));
+    }
+
+    /** The elementwise functions of issue 14 at their tricky arguments give PyTorch's values. */
+    @TestFactory
+    Stream<DynamicTest> vulkanMatchesPyTorchElementwise() {
+        return TorchElementwiseValues.all().stream().map(c -> DynamicTest.dynamicTest("vulkan vs PyTorch: " + c.name(), () -> TorchElementwiseValues.check(gpu, c)));
     }
 }

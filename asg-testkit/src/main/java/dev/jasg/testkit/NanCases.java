@@ -59,6 +59,31 @@ public final class NanCases {
             rows.add(new NanCase("binary " + k.label() + " (NaN left)", a -> binary(k, a.get(0), a.get(1)), List.of(x, finite), nanSpots, null));
             rows.add(new NanCase("binary " + k.label() + " (NaN right)", a -> binary(k, a.get(1), a.get(0)), List.of(x, finite), nanSpots, null));
         }
+        // issue 14's composites select with where and mix ops; none may swallow a NaN (inputs moved into each domain)
+        java.util.Map<String, java.util.function.UnaryOperator<Tensor>> composites = new java.util.LinkedHashMap<>();
+        composites.put("tan", Tensor::tan);
+        composites.put("asin", t -> t.mul(0.4).asin());
+        composites.put("acos", t -> t.mul(0.4).acos());
+        composites.put("atan", Tensor::atan);
+        composites.put("sinh", Tensor::sinh);
+        composites.put("cosh", Tensor::cosh);
+        composites.put("asinh of both signs", t -> t.sub(1).asinh());
+        composites.put("acosh", t -> t.add(1).acosh());
+        composites.put("atanh", t -> t.mul(0.4).atanh());
+        composites.put("ceil", Tensor::ceil);
+        composites.put("trunc of both signs", t -> t.sub(1).trunc());
+        composites.put("frac", Tensor::frac);
+        composites.put("remainder (NaN left)", t -> t.remainder(t.scalarLike(-0.7)));
+        composites.put("remainder (NaN right)", t -> t.scalarLike(1.3).remainder(t));
+        composites.put("log2", Tensor::log2);
+        composites.put("log10", Tensor::log10);
+        composites.put("exp2", Tensor::exp2);
+        composites.put("hypot", t -> t.hypot(t.scalarLike(0.5)));
+        composites.put("lerp (NaN weight)", t -> t.scalarLike(1).lerp(t.scalarLike(3), t));
+        for (var c : composites.entrySet()) {
+            rows.add(new NanCase(c.getKey(), a -> c.getValue().apply(a.get(0)), List.of(x), nanSpots, null));
+        }
+        rows.add(new NanCase("nan_to_num (no NaN left)", a -> a.get(0).nanToNum(), List.of(x), i -> false, null));
         rows.add(new NanCase("relu after a matmul with bias (fused epilogue)",
                 a -> a.get(0).matmul(a.get(1)).add(a.get(2)).relu(),
                 List.of(x, matrix(W, 5, -1), matrix(1, 5, -1)), i -> i >= 5 && i < 10, null));
@@ -142,6 +167,8 @@ public final class NanCases {
             case ELU -> x.elu();
             case LEAKY_RELU -> x.leakyRelu();
             case CLAMP -> x.clamp(0.5, 1.5);
+            case FLOOR -> x.floor();
+            case ROUND -> x.round();
         };
     }
 
@@ -154,6 +181,8 @@ public final class NanCases {
             case POW -> x.abs().pow(y);
             case MAXIMUM -> x.maximum(y);
             case MINIMUM -> x.minimum(y);
+            case ATAN2 -> x.atan2(y);
+            case FMOD -> x.fmod(y);
         };
     }
 

@@ -37,6 +37,7 @@ public final class OpCases {
     public static List<OpCase> all() {
         List<OpCase> r = new ArrayList<>();
         unary(r);
+        elementwiseMore(r);
         binary(r);
         selection(r);
         reductions(r);
@@ -79,6 +80,68 @@ public final class OpCases {
                 .expect(s(3, 4), (g, a) -> a.get(0).clamp(-0.5, 0.5)));
         r.add(row("abs and neg of i32").typed(DType.I32, new Domain.Integers(-5, 5), 6)
                 .expect(s(6), (g, a) -> a.get(0).abs().add(a.get(0).neg())));
+    }
+
+    /** Issue 14: the elementwise functions PyTorch users reach for (primitives floor, round, atan2, fmod; the rest composites). */
+    private static void elementwiseMore(List<OpCase> r) {
+        Domain unit = new Domain.Uniform(-0.9, 0.9);
+        // piecewise constant functions: values away from integers (and halves, for round), where their derivative is 0
+        Domain offGrid = new Domain.Choice(-2.7, -1.2, -0.4, 0.3, 0.8, 1.6, 2.2);
+        r.add(row("tan").arg(new Domain.Uniform(-1.2, 1.2), 3, 4).expect(s(3, 4), (g, a) -> a.get(0).tan()));
+        r.add(row("asin").arg(unit, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).asin()));
+        r.add(row("acos").arg(unit, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).acos()));
+        r.add(row("atan").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).atan()));
+        r.add(row("atan2 all quadrants, broadcast").arg(SIGNED, 3, 4).arg(SIGNED, 4)
+                .expect(s(3, 4), (g, a) -> a.get(0).atan2(a.get(1))));
+        r.add(row("sinh").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).sinh()));
+        r.add(row("cosh").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).cosh()));
+        r.add(row("asinh").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).asinh()));
+        r.add(row("acosh").arg(new Domain.Uniform(1.2, 4), 3, 4).expect(s(3, 4), (g, a) -> a.get(0).acosh()));
+        r.add(row("atanh").arg(unit, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).atanh()));
+        r.add(row("floor").arg(offGrid, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).floor()));
+        r.add(row("ceil").arg(offGrid, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).ceil()));
+        r.add(row("round").arg(offGrid, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).round()));
+        r.add(row("round half to even (gradient zero at the ties)").arg(new Domain.Choice(-2.5, -1.5, -0.5, 0.5, 1.5, 2.5), 8)
+                .noGradientCheck("round jumps at halves, so central differences there see the jump, not PyTorch's zero gradient")
+                .expect(s(8), (g, a) -> a.get(0).round().mul(a.get(0))));
+        r.add(row("round to 2 decimals").arg(new Domain.Choice(-1.234, 0.456, 2.718), 6).expect(s(6), (g, a) -> a.get(0).round(2)));
+        r.add(row("trunc").arg(offGrid, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).trunc()));
+        r.add(row("frac").arg(offGrid, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).frac()));
+        r.add(row("floor, ceil, round, trunc of i32 are the identity").typed(DType.I32, new Domain.Integers(-5, 5), 6)
+                .expect(s(6), (g, a) -> a.get(0).floor().add(a.get(0).ceil()).add(a.get(0).round()).add(a.get(0).trunc())));
+        Domain dividend = new Domain.Choice(-4.3, -2.6, -0.7, 0.9, 2.2, 3.8), divisor = new Domain.Choice(-1.5, -0.8, 0.6, 1.7);
+        r.add(row("fmod, both signs").arg(dividend, 3, 4).arg(divisor, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).fmod(a.get(1))));
+        r.add(row("fmod by a constant").arg(dividend, 6).expect(s(6), (g, a) -> a.get(0).fmod(-1.7)));
+        r.add(row("remainder, both signs, broadcast").arg(dividend, 3, 4).arg(divisor, 4)
+                .expect(s(3, 4), (g, a) -> a.get(0).remainder(a.get(1))));
+        r.add(row("remainder by a constant").arg(dividend, 6).expect(s(6), (g, a) -> a.get(0).remainder(1.7)));
+        r.add(row("fmod and remainder of i32").typed(DType.I32, new Domain.Integers(-9, 9), 8).typed(DType.I32, new Domain.Choice(-4, -3, 2, 3), 8)
+                .expect(s(8), (g, a) -> a.get(0).fmod(a.get(1)).mul(a.get(0).scalarLike(100)).add(a.get(0).remainder(a.get(1)))));
+        r.add(row("log2").arg(POSITIVE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).log2()));
+        r.add(row("log10").arg(POSITIVE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).log10()));
+        r.add(row("exp2").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).exp2()));
+        r.add(row("hypot broadcast").arg(SIGNED, 3, 4).arg(SIGNED, 4).expect(s(3, 4), (g, a) -> a.get(0).hypot(a.get(1))));
+        r.add(row("lerp scalar weights below and above 0.5").arg(3, 4).arg(3, 4)
+                .expect(s(3, 4), (g, a) -> a.get(0).lerp(a.get(1), 0.3).add(a.get(0).lerp(a.get(1), 0.8))));
+        r.add(row("lerp tensor weight, broadcast").arg(3, 4).arg(4).arg(new Domain.Uniform(-0.4, 1.4), 3, 1)
+                .expect(s(3, 4), (g, a) -> a.get(0).lerp(a.get(1), a.get(2))));
+        // x + c with c = [NaN, inf, -inf, 1, ...]: the masks and nan_to_num see every kind of value; no gradient flows to NaN and ±inf
+        r.add(row("isnan, isinf, isfinite").arg(3, 4)
+                .expect(s(3, 4), (g, a) -> withNonFinite(g, a.get(0)).isnan().where(a.get(0).scalarLike(1), a.get(0).scalarLike(0))
+                        .add(withNonFinite(g, a.get(0)).isinf().where(a.get(0).scalarLike(10), a.get(0).scalarLike(0)))
+                        .add(withNonFinite(g, a.get(0)).isfinite().where(a.get(0), a.get(0).scalarLike(0)))));
+        r.add(row("nan_to_num").arg(3, 4).expect(s(3, 4), (g, a) -> withNonFinite(g, a.get(0)).nanToNum(0.5, 100.0, -100.0)));
+    }
+
+    /** {@code x + c}, c a [3, 4] constant holding NaN, +inf and -inf in its first row and ones elsewhere. */
+    private static Tensor withNonFinite(dev.jasg.core.GraphBuilder g, Tensor x) {
+        double[] c = new double[12];
+        java.util.Arrays.fill(c, 1);
+        c[0] = Double.NaN;
+        c[1] = Double.POSITIVE_INFINITY;
+        c[2] = Double.NEGATIVE_INFINITY;
+        c[3] = Double.NaN;
+        return x.add(g.constant(HostTensor.fromDoubles(DType.F32, Shape.of(3, 4), c)));
     }
 
     private static void binary(List<OpCase> r) {

@@ -42,11 +42,30 @@ public final class SmallArguments {
     public static List<Row> all() {
         double[] nearOne = new double[NEAR_ZERO.length];
         for (int i = 0; i < nearOne.length; i++) nearOne[i] = 1 + NEAR_ZERO[i] * 0.5;
+        double[] inUnit = java.util.Arrays.stream(NEAR_ZERO).filter(v -> Math.abs(v) < 1).toArray();
+        // 1 ∓ small, as floats: acos and acosh are steep there, so the argument is rounded before the exact value is taken
+        double[] nearOneBelow = java.util.Arrays.stream(NEAR_ZERO).filter(v -> v > 0 && v < 1).map(v -> (float) (1 - v * 0.5)).toArray();
+        double[] nearOneAbove = java.util.Arrays.stream(NEAR_ZERO).filter(v -> v > 0).map(v -> (float) (1 + v)).toArray();
         return List.of(
                 new Row(UnaryOp.LOG1P.label(), Tensor::log1p, Math::log1p, NEAR_ZERO),
                 new Row(UnaryOp.EXPM1.label(), Tensor::expm1, Math::expm1, NEAR_ZERO),
                 new Row(UnaryOp.TANH.label(), Tensor::tanh, Math::tanh, NEAR_ZERO),
-                new Row(UnaryOp.LOG.label() + " near 1", Tensor::log, Math::log, nearOne));
+                new Row(UnaryOp.LOG.label() + " near 1", Tensor::log, Math::log, nearOne),
+                // issue 14's composites that must keep single precision near 0 (and asin/atanh inside (-1, 1))
+                new Row("sinh", Tensor::sinh, Math::sinh, NEAR_ZERO),
+                new Row("tan", Tensor::tan, Math::tan, NEAR_ZERO),
+                new Row("atan", Tensor::atan, Math::atan, NEAR_ZERO),
+                new Row("asin", Tensor::asin, Math::asin, inUnit),
+                new Row("asinh", Tensor::asinh, SmallArguments::asinh, NEAR_ZERO),
+                new Row("atanh", Tensor::atanh, v -> 0.5 * Math.log1p(2 * v / (1 - v)), inUnit),
+                new Row("acos near 1", Tensor::acos, Math::acos, nearOneBelow),
+                new Row("acosh near 1", Tensor::acosh, v -> Math.log1p(v - 1 + Math.sqrt((v - 1) * (v + 1))), nearOneAbove));
+    }
+
+    /** asinh in double, accurate near 0: log1p(|x| + x^2 / (1 + sqrt(1 + x^2))) with x's sign. */
+    private static Double asinh(Double v) {
+        double a = Math.abs(v);
+        return Math.copySign(Math.log1p(a + a * a / (1 + Math.sqrt(1 + a * a))), v);
     }
 
     /** Runs {@code row} on {@code backend} and checks every element's relative error. */

@@ -38,4 +38,10 @@ class ReferenceTablesTest {
     Stream<DynamicTest> referenceNamesTheFirstNonFiniteNode() {
         return AnomalyCases.all().stream().map(c -> DynamicTest.dynamicTest("reference: " + c.name(), () -> c.check().accept(ref)));
     }
+
+    /** The elementwise functions of issue 14 at their tricky arguments give PyTorch's values. */
+    @TestFactory
+    Stream<DynamicTest> referenceMatchesPyTorchElementwise() {
+        return TorchElementwiseValues.all().stream().map(c -> DynamicTest.dynamicTest("reference vs PyTorch: " + c.name(), () -> TorchElementwiseValues.check(ref, c)));
+    }
 }
