@@ -118,7 +118,7 @@ public final class Attention {
         }
     }
 
-    private static void checkQk(Tensor q, Tensor k) {
+    static void checkQk(Tensor q, Tensor k) {
         if (q.rank() < 2 || k.rank() < 2) {
             throw new ShapeException("scaled_dot_product_attention: query " + q.shape() + " and key " + k.shape()
                     + " must have rank >= 2 (nodes " + q.id() + ", " + k.id() + ")");
@@ -133,7 +133,11 @@ public final class Attention {
         }
     }
 
-    private static Tensor weights(Tensor q, Tensor k, List<Tensor> masks, boolean causal, double scale) {
+    /**
+     * The attention weights {@code softmax(Q K^T * scale + M)} under several masks (BOOL ones
+     * true = attend, ANDed; float ones added) and an optional causal mask; rows with no key zero.
+     */
+    static Tensor weights(Tensor q, Tensor k, List<Tensor> masks, boolean causal, double scale) {
         double s = Double.isNaN(scale) ? 1 / Math.sqrt(q.shape().dim(-1 + q.rank())) : scale;
         Tensor scores = q.matmul(k.mT()).mul(s);
         List<Tensor> keeps = new ArrayList<>();
