@@ -104,6 +104,27 @@ public abstract class Optimizer {
     protected abstract Tensor updated(Step s, String name, Tensor param, Tensor grad);
 
     /**
+     * This optimizer maximizing instead of minimizing, as PyTorch's {@code maximize=True}: every
+     * gradient is negated before the rule sees it (so weight decay is added to the negated
+     * gradient, as PyTorch does). The state names are this optimizer's.
+     */
+    public Optimizer maximize() {
+        Optimizer inner = this;
+        return new Optimizer(lr) {
+            @Override
+            protected Tensor updated(Step s, String name, Tensor param, Tensor grad) {
+                return inner.updated(s, name, param, grad.neg());
+            }
+
+            @Override
+            public String toString() {
+                String t = inner.toString();
+                return t.endsWith(")") ? t.substring(0, t.length() - 1) + ", maximize=True)" : t + " (maximize)";
+            }
+        };
+    }
+
+    /**
      * What one optimizer step's update graph offers a rule: the builder, the fed learning rate
      * and the 1-based step number {@code t} (both F32 scalars), state parameters, and scalars
      * shared by all parameters (bias corrections), built once.
@@ -138,6 +159,11 @@ public abstract class Optimizer {
         /** State {@code optim.<state>.<param>}, zeros at first, shaped like {@code param}. */
         public Tensor state(String state, String paramName, Tensor param) {
             return builder.parameter(state + "." + paramName, param.shape(), param.dtype(), Init.zeros(), false);
+        }
+
+        /** Scalar state {@code optim.<state>.<param>}, starting at {@code init} (PyTorch's per-parameter scalars such as ASGD's eta). */
+        public Tensor scalarState(String state, String paramName, double init) {
+            return builder.parameter(state + "." + paramName, Shape.scalar(), DType.F32, init == 0 ? Init.zeros() : new Init.Constant(init), false);
         }
 
         /** After the run, state (or parameter) {@code target} takes {@code value}. */
