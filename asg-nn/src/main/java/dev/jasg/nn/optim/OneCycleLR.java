@@ -12,8 +12,9 @@ package dev.jasg.nn.optim;
  *
  * <p>With {@code cycle_momentum} (on by default, as PyTorch) {@link #momentum(int)} runs the
  * other way, between {@code max_momentum} and {@code base_momentum} (0.95 and 0.85 by default):
- * SGD's momentum or Adam's beta1, fed by the trainer when the optimizer was built with
- * {@code cycleMomentum}. Defaults as PyTorch: pct_start 0.3, cosine, div_factor 25,
+ * PyTorch writes it into SGD's momentum or Adam's beta1. Here the optimizers' momentum
+ * is a constant of the update graph, so the schedule only reports it
+ * ({@link #getLastMomentum()}); feeding it to the optimizer is not done yet. Defaults as PyTorch: pct_start 0.3, cosine, div_factor 25,
  * final_div_factor 1e4, not three-phase. The optimizer's own rate is ignored, as in PyTorch.
  */
 public final class OneCycleLR extends LrScheduler {

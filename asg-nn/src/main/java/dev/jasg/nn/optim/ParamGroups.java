@@ -85,7 +85,7 @@ public final class ParamGroups extends Optimizer {
         if (o == defaults) return defaults.updated(s, name, param, grad);
         Step groupStep = steps.computeIfAbsent(s, k -> new HashMap<>()).computeIfAbsent(o, k -> {
             Tensor lr = o.lr() == defaults.lr() ? s.lr() : s.lr().mul(o.lr() / defaults.lr());
-            return new Step(s.builder(), lr, s.t());
+            return s.withLr(lr);
         });
         return o.updated(groupStep, name, param, grad);
     }
