@@ -5,8 +5,14 @@ import static dev.jasg.nn.loss.LossChecks.requireBroadcastsTo;
 import static dev.jasg.nn.loss.LossChecks.requireFloat;
 import static dev.jasg.nn.loss.LossChecks.requireShape;
 
+import dev.jasg.core.DType;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Shape;
 import dev.jasg.core.ShapeException;
 import dev.jasg.core.Tensor;
+
+import java.util.function.BiFunction;
 
 /**
  * Loss functions with the names, defaults and semantics of PyTorch's functional API
@@ -479,6 +485,285 @@ public final class Losses {
         requireShape(loss, "target", target, x1.shape(), "x1");
         Tensor y = target.cast(x1.dtype());
         return reduce(loss, y.neg().mul(x1.sub(x2.cast(x1.dtype()))).add(margin).relu(), reduction);
+    }
+
+    // ---- issue 14: more PyTorch losses ---------------------------------------------------
+
+    /** Soft margin loss with {@link Reduction#MEAN}. */
+    public static Tensor softMargin(Tensor input, Tensor target) {
+        return softMargin(input, target, Reduction.MEAN);
+    }
+
+    /** {@code torch.nn.functional.soft_margin_loss}: {@code log(1 + e^(-y x))} per element, targets 1 or -1. */
+    public static Tensor softMargin(Tensor input, Tensor target, Reduction reduction) {
+        String loss = "soft_margin_loss";
+        Tensor y = pairTarget(loss, input, target);
+        return reduce(loss, input.mul(y).neg().softplus(1, SOFTPLUS_LINEAR_ABOVE), reduction);
+    }
+
+    /** Multi-label margin loss with {@link Reduction#MEAN}. */
+    public static Tensor multilabelMargin(Tensor input, Tensor target) {
+        return multilabelMargin(input, target, Reduction.MEAN);
+    }
+
+    /**
+     * {@code torch.nn.functional.multilabel_margin_loss} of scores {@code [N, C]} (or {@code [C]}) and
+     * integer targets of the same shape, each row a list of class indices ended by the first -1:
+     * per sample {@code sum_j sum_{i not a target} max(0, 1 - (x[y_j] - x[i])) / C} over the
+     * targets {@code y_j} before the first -1; {@link Reduction#NONE} gives {@code [N]} (or {@code []}).
+     */
+    public static Tensor multilabelMargin(Tensor input, Tensor target, Reduction reduction) {
+        String loss = "multilabel_margin_loss";
+        requireFloat(loss, "input", input);
+        if (input.rank() != 1 && input.rank() != 2) throw new ShapeException(loss + ": input must be [N, C] or [C], got " + input.shape() + " (node " + input.id() + ")");
+        requireShape(loss, "target", target, input.shape(), "input");
+        if (target.dtype().isFloat()) throw new ShapeException(loss + ": target must hold integer class indices, got " + target.dtype().label() + target.shape() + " (node " + target.id() + ")");
+        int axis = input.rank() - 1, classes = input.shape().dim(axis);
+        // valid[k]: no -1 among target[0..k]
+        Tensor[] valid = new Tensor[classes];
+        for (int k = 0; k < classes; k++) {
+            Tensor v = target.select(axis, k).ne(-1).cast(input.dtype());
+            valid[k] = k == 0 ? v : valid[k - 1].mul(v);
+        }
+        Tensor validK = Tensor.stack(axis, valid);                                    // [N, K]
+        double[] ids = new double[classes];
+        for (int c = 0; c < classes; c++) ids[c] = c;
+        Tensor classIds = target.builder().constant(HostTensor.fromDoubles(target.dtype(), Shape.of(classes), ids));
+        Tensor oneHot = target.unsqueeze(axis + 1).eq(classIds).cast(input.dtype()).mul(validK.unsqueeze(axis + 1)); // [N, K, C]
+        Tensor isTarget = oneHot.sum(axis).clampMax(1);                               // [N, C]
+        Tensor targetScore = oneHot.mul(input.unsqueeze(axis)).sum(axis + 1);         // [N, K]
+        Tensor hinge = input.unsqueeze(axis).sub(targetScore.unsqueeze(axis + 1)).add(1).relu()  // [N, K, C]
+                .mul(validK.unsqueeze(axis + 1)).mul(isTarget.rsub(1).unsqueeze(axis));
+        return reduce(loss, hinge.sum(axis + 1).sum(axis).div(classes), reduction);
+    }
+
+    /** Multi-label soft margin loss without class weight, {@link Reduction#MEAN}. */
+    public static Tensor multilabelSoftMargin(Tensor input, Tensor target) {
+        return multilabelSoftMargin(input, target, null, Reduction.MEAN);
+    }
+
+    /**
+     * {@code torch.nn.functional.multilabel_soft_margin_loss} of scores {@code [N, C]} and 0/1 targets
+     * of the same shape: per sample
+     * {@code -sum_c w[c] (y log sigmoid(x) + (1 - y) log sigmoid(-x)) / C}; {@link Reduction#NONE}
+     * gives {@code [N]}.
+     *
+     * @param weight per-class weight {@code [C]}, or null
+     */
+    public static Tensor multilabelSoftMargin(Tensor input, Tensor target, Tensor weight, Reduction reduction) {
+        String loss = "multilabel_soft_margin_loss";
+        Tensor y = pairTarget(loss, input, target);
+        if (input.rank() < 1) throw new ShapeException(loss + ": input needs a class axis, got a scalar (node " + input.id() + ")");
+        int axis = input.rank() - 1;
+        Tensor perElement = y.mul(input.neg().softplus(1, SOFTPLUS_LINEAR_ABOVE)).add(y.rsub(1).mul(input.softplus(1, SOFTPLUS_LINEAR_ABOVE)));
+        perElement = rescale(loss, perElement, weight);
+        return reduce(loss, perElement.sum(axis).div(input.shape().dim(axis)), reduction);
+    }
+
+    /** Poisson NLL with log-rate input, no Stirling term, {@code eps = 1e-8}, {@link Reduction#MEAN}. */
+    public static Tensor poissonNll(Tensor input, Tensor target) {
+        return poissonNll(input, target, true, false, 1e-8, Reduction.MEAN);
+    }
+
+    /**
+     * {@code torch.nn.functional.poisson_nll_loss}: per element {@code e^x - y x} when
+     * {@code logInput}, else {@code x - y log(x + eps)}; with {@code full} the Stirling term
+     * {@code y log y - y + 0.5 log(2 pi y)} is added where {@code y > 1}.
+     */
+    public static Tensor poissonNll(Tensor input, Tensor target, boolean logInput, boolean full, double eps, Reduction reduction) {
+        String loss = "poisson_nll_loss";
+        Tensor y = pairTarget(loss, input, target);
+        Tensor perElement = logInput ? input.exp().sub(y.mul(input)) : input.sub(y.mul(input.add(eps).log()));
+        if (full) {
+            Tensor big = y.gt(1);
+            Tensor ys = big.where(y, y.scalarLike(1));
+            Tensor stirling = ys.mul(ys.log()).sub(ys).add(ys.mul(2 * Math.PI).log().mul(0.5));
+            perElement = perElement.add(big.where(stirling, 0));
+        }
+        return reduce(loss, perElement, reduction);
+    }
+
+    /** Gaussian NLL with {@code full = false}, {@code eps = 1e-6}, {@link Reduction#MEAN}. */
+    public static Tensor gaussianNll(Tensor input, Tensor target, Tensor var) {
+        return gaussianNll(input, target, var, false, 1e-6, Reduction.MEAN);
+    }
+
+    /**
+     * {@code torch.nn.functional.gaussian_nll_loss}: per element
+     * {@code 0.5 (log v + (x - y)^2 / v)} (plus {@code 0.5 log(2 pi)} when {@code full}) with
+     * {@code v = max(var, eps)}, the clamp passing the gradient through unchanged as PyTorch's
+     * no-grad clamp does. {@code var} has the input's shape, or the input's shape without the last
+     * axis, or that with a last axis of 1 (one variance per sample). PyTorch raises on a negative
+     * variance; here that cannot be seen when the graph is built, and such an element is NaN.
+     */
+    public static Tensor gaussianNll(Tensor input, Tensor target, Tensor var, boolean full, double eps, Reduction reduction) {
+        String loss = "gaussian_nll_loss";
+        Tensor y = pairTarget(loss, input, target);
+        Tensor v = var.cast(input.dtype());
+        if (!var.shape().equals(input.shape())) {
+            Shape lead = input.rank() == 0 ? null : input.shape().remove(input.rank() - 1);
+            if (lead != null && var.shape().equals(lead)) {
+                v = v.unsqueeze(var.rank());
+            } else if (!(lead != null && var.rank() == input.rank() && var.shape().dim(var.rank() - 1) == 1
+                    && var.shape().remove(var.rank() - 1).equals(lead))) {
+                throw new ShapeException(loss + ": var has shape " + var.shape() + " but must be the input's " + input.shape()
+                        + ", that without its last axis, or that with a last axis of 1 (node " + var.id() + ")");
+            }
+        }
+        Tensor clamped = v.add(v.clampMin(eps).sub(v).detach());
+        Tensor perElement = clamped.log().add(input.sub(y).square().div(clamped)).mul(0.5);
+        if (full) perElement = perElement.add(0.5 * Math.log(2 * Math.PI));
+        return reduce(loss, perElement, reduction);
+    }
+
+    /** Triplet margin loss with a distance function: pairwise 2-norm distance, margin 1, no swap, {@link Reduction#MEAN}. */
+    public static Tensor tripletMarginWithDistance(Tensor anchor, Tensor positive, Tensor negative) {
+        return tripletMarginWithDistance(anchor, positive, negative, null, 1.0, false, Reduction.MEAN);
+    }
+
+    /**
+     * {@code torch.nn.functional.triplet_margin_with_distance_loss}:
+     * {@code max(0, margin + d(a, pos) - d(a, neg))} per sample, with {@code swap} replacing
+     * {@code d(a, neg)} by {@code min(d(a, neg), d(pos, neg))}.
+     *
+     * @param distance the distance of two batches, one value per sample (e.g.
+     *     {@code (u, v) -> 1 - cosine similarity}); null for PyTorch's default
+     *     {@code pairwise_distance} ({@code ||u - v + 1e-6||_2} over the last axis)
+     * @param margin must be > 0, as in PyTorch
+     */
+    public static Tensor tripletMarginWithDistance(Tensor anchor, Tensor positive, Tensor negative, BiFunction<Tensor, Tensor, Tensor> distance,
+                                                   double margin, boolean swap, Reduction reduction) {
+        String loss = "triplet_margin_with_distance_loss";
+        requireFloat(loss, "anchor", anchor);
+        requireShape(loss, "positive", positive, anchor.shape(), "anchor");
+        requireShape(loss, "negative", negative, anchor.shape(), "anchor");
+        if (!(margin > 0)) throw new IllegalArgumentException(loss + ": margin must be > 0, got " + margin);
+        BiFunction<Tensor, Tensor, Tensor> d = distance != null ? distance : (u, v) -> pairwiseDistance(u, v, 2, 1e-6);
+        Tensor pos = positive.cast(anchor.dtype()), neg = negative.cast(anchor.dtype());
+        Tensor dPos = d.apply(anchor, pos), dNeg = d.apply(anchor, neg);
+        if (!dPos.shape().equals(dNeg.shape())) {
+            throw new ShapeException(loss + ": the distance function gave " + dPos.shape() + " for (anchor, positive) but " + dNeg.shape() + " for (anchor, negative)");
+        }
+        if (swap) dNeg = dNeg.minimum(d.apply(pos, neg));
+        return reduce(loss, dPos.sub(dNeg).add(margin).relu(), reduction);
+    }
+
+    /** CTC loss with blank 0, {@link Reduction#MEAN} and infinite losses kept. */
+    public static Tensor ctcLoss(Tensor logProbs, Tensor targets, int[] inputLengths, int[] targetLengths) {
+        return ctcLoss(logProbs, targets, inputLengths, targetLengths, 0, Reduction.MEAN, false);
+    }
+
+    /** Log-space stand-in for minus infinity in the CTC recursion (finite, so no inf - inf is ever formed). */
+    private static final double CTC_NEG = -1e30;
+
+    /**
+     * {@code torch.nn.functional.ctc_loss}: {@code logProbs} {@code [T, N, C]} (log-softmax over
+     * C), {@code targets} {@code [N, S]} integer labels padded after each sample's
+     * {@code targetLengths[n]} (PyTorch's padded form; the concatenated 1-D form is not offered),
+     * and per-sample lengths given as host arrays (PyTorch takes tensors; input lengths must be >= 1): the graph unrolls the
+     * alpha recursion over the concrete {@code T} in log space, on the extended label sequence
+     * {@code blank, l1, blank, l2, ..., blank}; a sample's loss is {@code -log} of the total
+     * probability of its alignments. An impossible alignment (target too long for the input)
+     * gives {@code +inf}, or 0 with {@code zeroInfinity} (with zero gradient). {@link Reduction#MEAN}
+     * divides each loss by its target length (at least 1) and averages over the batch, as PyTorch;
+     * {@link Reduction#NONE} gives {@code [N]}.
+     */
+    public static Tensor ctcLoss(Tensor logProbs, Tensor targets, int[] inputLengths, int[] targetLengths, int blank, Reduction reduction,
+                                 boolean zeroInfinity) {
+        String loss = "ctc_loss";
+        requireFloat(loss, "log_probs", logProbs);
+        if (logProbs.rank() != 3) throw new ShapeException(loss + ": log_probs must be [T, N, C], got " + logProbs.shape() + " (node " + logProbs.id() + ")");
+        int t = logProbs.shape().dim(0), n = logProbs.shape().dim(1), c = logProbs.shape().dim(2);
+        if (targets.rank() != 2 || targets.shape().dim(0) != n || targets.dtype().isFloat()) {
+            throw new ShapeException(loss + ": targets must be integer [N, S] with N = " + n + ", got " + targets.dtype().label() + targets.shape() + " (node " + targets.id() + ")");
+        }
+        int sMax = targets.shape().dim(1);
+        if (blank < 0 || blank >= c) throw new IllegalArgumentException(loss + ": blank must be in [0, " + c + "), got " + blank);
+        if (inputLengths.length != n || targetLengths.length != n) {
+            throw new IllegalArgumentException(loss + ": expected " + n + " input and target lengths, got " + inputLengths.length + " and " + targetLengths.length);
+        }
+        for (int i = 0; i < n; i++) {
+            if (inputLengths[i] < 1 || inputLengths[i] > t) throw new IllegalArgumentException(loss + ": input_lengths[" + i + "] = " + inputLengths[i] + " is not in [1, " + t + "]");
+            if (targetLengths[i] < 0 || targetLengths[i] > sMax) throw new IllegalArgumentException(loss + ": target_lengths[" + i + "] = " + targetLengths[i] + " is not in [0, " + sMax + "]");
+        }
+        DType dt = logProbs.dtype();
+        GraphBuilder b = logProbs.builder();
+        int len = 2 * sMax + 1;
+        // extended labels as one-hot rows [N, L, C]: blank at even positions, target k at 2k + 1
+        double[] ids = new double[c];
+        for (int k = 0; k < c; k++) ids[k] = k;
+        Tensor classIds = b.constant(HostTensor.fromDoubles(targets.dtype(), Shape.of(c), ids));
+        Tensor targetHot = targets.unsqueeze(2).eq(classIds).cast(dt);                   // [N, S, C]
+        double[] blankRow = new double[n * c];
+        for (int i = 0; i < n; i++) blankRow[i * c + blank] = 1;
+        Tensor blankHot = b.constant(HostTensor.fromDoubles(dt, Shape.of(n, 1, c), blankRow));
+        Tensor[] parts = new Tensor[len];
+        for (int s = 0; s < len; s++) parts[s] = s % 2 == 0 ? blankHot : targetHot.slice(1, s / 2, s / 2 + 1);
+        Tensor ext = Tensor.concat(1, parts);                                              // [N, L, C]
+        Tensor emit = logProbs.unsqueeze(2).mul(ext).sum(3);                               // [T, N, L]
+        // skip[n, s]: s odd, s >= 3, label differs from the one two back
+        Tensor skip;
+        if (sMax > 1) {
+            Tensor differs = targets.slice(1, 1, sMax).ne(targets.slice(1, 0, sMax - 1)).cast(dt); // [N, S - 1]
+            Tensor zero = b.constant(HostTensor.fromDoubles(dt, Shape.of(n, 1), new double[n]));
+            Tensor[] cols = new Tensor[len];
+            for (int s = 0; s < len; s++) cols[s] = s % 2 == 1 && s >= 3 ? differs.slice(1, (s - 3) / 2, (s - 1) / 2) : zero;
+            skip = Tensor.concat(1, cols).gt(0);
+        } else {
+            skip = b.constant(HostTensor.fromDoubles(dt, Shape.of(n, len), new double[n * len])).gt(0);
+        }
+        Tensor neg = emit.scalarLike(CTC_NEG);
+        Tensor negCol = b.constant(HostTensor.fromDoubles(dt, Shape.of(n, 1), filled(n, CTC_NEG)));
+        Tensor negCols2 = b.constant(HostTensor.fromDoubles(dt, Shape.of(n, 2), filled(2 * n, CTC_NEG)));
+        double[] startMask = new double[len];
+        startMask[0] = 1;
+        if (len > 1) startMask[1] = 1;
+        Tensor alpha = b.constant(HostTensor.fromDoubles(dt, Shape.of(len), startMask)).gt(0).where(emit.select(0, 0), neg);
+        for (int step = 1; step < t; step++) {
+            Tensor prev1 = Tensor.concat(1, negCol, alpha.slice(1, 0, len - 1));
+            Tensor prev2 = len > 2 ? Tensor.concat(1, negCols2, alpha.slice(1, 0, len - 2)) : null;
+            Tensor m = alpha.maximum(prev1);
+            if (prev2 != null) {
+                prev2 = skip.where(prev2, neg);
+                m = m.maximum(prev2);
+            }
+            m = m.detach();
+            Tensor sumExp = alpha.sub(m).exp().add(prev1.sub(m).exp());
+            if (prev2 != null) sumExp = sumExp.add(prev2.sub(m).exp());
+            Tensor lse = sumExp.log().add(m);
+            Tensor next = lse.add(emit.select(0, step));
+            double[] active = new double[n];
+            for (int i = 0; i < n; i++) active[i] = step < inputLengths[i] ? 1 : 0;
+            alpha = b.constant(HostTensor.fromDoubles(dt, Shape.of(n, 1), active)).gt(0).where(next, alpha);
+        }
+        // log-likelihood: logsumexp of alpha at the last two extended positions 2 l and 2 l - 1
+        double[] endMask = new double[n * len];
+        for (int i = 0; i < n; i++) {
+            endMask[i * len + 2 * targetLengths[i]] = 1;
+            if (targetLengths[i] > 0) endMask[i * len + 2 * targetLengths[i] - 1] = 1;
+        }
+        Tensor ends = b.constant(HostTensor.fromDoubles(dt, Shape.of(n, len), endMask)).gt(0).where(alpha, neg);
+        Tensor em = ends.max(1, true).detach();
+        Tensor nll = ends.sub(em).exp().sum(1).log().add(em.squeeze(1)).neg();            // [N]
+        // an infeasible sample (target too long for its input) keeps a log-likelihood near CTC_NEG
+        Tensor infeasible = nll.gt(-CTC_NEG / 10);
+        Tensor perSample = infeasible.where(nll.scalarLike(zeroInfinity ? 0 : Double.POSITIVE_INFINITY), nll);
+        return switch (reduction) {
+            case NONE -> perSample;
+            case SUM -> perSample.sum();
+            case MEAN -> {
+                double[] tl = new double[n];
+                for (int i = 0; i < n; i++) tl[i] = Math.max(1, targetLengths[i]);
+                yield perSample.div(b.constant(HostTensor.fromDoubles(dt, Shape.of(n), tl))).mean();
+            }
+            case BATCHMEAN -> throw new IllegalArgumentException(loss + ": reduction BATCHMEAN is only defined for klDiv; use MEAN, SUM or NONE");
+        };
+    }
+
+    private static double[] filled(int size, double v) {
+        double[] a = new double[size];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     // ---- shared ------------------------------------------------------------------------

@@ -23,12 +23,24 @@ public sealed interface GradientClipping {
      * gradients taken together ({@code max |g|} for {@code p = inf}), every gradient is multiplied by
      * {@code min(1, maxNorm / (total + 1e-6))}. The total (unclipped) norm is the graph output
      * {@value #GRAD_NORM_OUTPUT}.
+     *
+     * <p>With {@code errorIfNonfinite} (PyTorch's {@code error_if_nonfinite=True}) a step whose total
+     * norm is NaN or infinite changes nothing (no parameter, no optimizer state, not the step
+     * counter), and {@link #requireFinite} (which the Trainer calls after each step) raises a
+     * {@link dev.jasg.core.JasgException} naming the norm, as PyTorch raises before
+     * {@code optimizer.step()}. Without it, as PyTorch's default, the gradients are scaled by the
+     * non-finite norm.
      */
-    record Norm(double maxNorm, double normType) implements GradientClipping {
+    record Norm(double maxNorm, double normType, boolean errorIfNonfinite) implements GradientClipping {
         /** Checks the arguments. */
         public Norm {
             if (!(maxNorm >= 0)) throw new IllegalArgumentException("clipGradNorm: max_norm must be >= 0, got " + maxNorm);
             if (!(normType > 0)) throw new IllegalArgumentException("clipGradNorm: norm_type must be > 0 or infinity, got " + normType);
+        }
+
+        /** Without the non-finite check, PyTorch's default. */
+        public Norm(double maxNorm, double normType) {
+            this(maxNorm, normType, false);
         }
     }
 
@@ -53,6 +65,34 @@ public sealed interface GradientClipping {
     /** Clipping by the total {@code normType}-norm ({@link Double#POSITIVE_INFINITY} for the max norm). */
     static GradientClipping gradNorm(double maxNorm, double normType) {
         return new Norm(maxNorm, normType);
+    }
+
+    /** Clipping by the total {@code normType}-norm, refusing a non-finite norm when {@code errorIfNonfinite}. */
+    static GradientClipping gradNorm(double maxNorm, double normType, boolean errorIfNonfinite) {
+        return new Norm(maxNorm, normType, errorIfNonfinite);
+    }
+
+    /**
+     * After a step with {@code clipping}: when it is a {@link Norm} with {@code errorIfNonfinite}
+     * and the step's {@value #GRAD_NORM_OUTPUT} ({@code totalNorm}) is NaN or infinite, throws a
+     * {@link dev.jasg.core.JasgException} with PyTorch's explanation (the step changed nothing).
+     */
+    static void requireFinite(GradientClipping clipping, double totalNorm) {
+        if (clipping instanceof Norm n && n.errorIfNonfinite() && !Double.isFinite(totalNorm)) {
+            throw new dev.jasg.core.JasgException("clip_grad_norm_: the total norm of order " + n.normType() + " of the gradients is " + totalNorm
+                    + ", so they cannot be clipped; the step was skipped (no parameter or optimizer state changed). To scale the gradients by the"
+                    + " non-finite norm anyway, build the clipping without errorIfNonfinite");
+        }
+    }
+
+    /**
+     * The scalar flag "the total norm is finite" for a clipping that refuses non-finite norms, or
+     * null; the optimizer keeps every assignment of a step where it is false.
+     */
+    static Tensor finiteGate(GradientClipping clipping, Map<String, Tensor> grads) {
+        if (!(clipping instanceof Norm n) || !n.errorIfNonfinite()) return null;
+        Tensor total = totalNorm(grads, n.normType());
+        return total.sub(total).eq(0);  // inf - inf and NaN - NaN are NaN, which equals nothing
     }
 
     /** Clipping of each element to {@code [-clip, clip]}. */

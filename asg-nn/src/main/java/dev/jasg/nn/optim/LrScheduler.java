@@ -26,6 +26,20 @@ public abstract class LrScheduler {
     /** The rate at epoch {@code epoch} (0-based). */
     public abstract double lr(int epoch);
 
+    /**
+     * The momentum at epoch {@code epoch} for a schedule that cycles it ({@link OneCycleLR},
+     * {@link CyclicLR}: SGD's and RMSprop's {@code momentum}, Adam's {@code beta1}), or NaN
+     * when the schedule leaves the momentum alone (the default).
+     */
+    public double momentum(int epoch) {
+        return Double.NaN;
+    }
+
+    /** The momentum for the current epoch, {@code momentum(lastEpoch())}; NaN when not scheduled. */
+    public final double getLastMomentum() {
+        return momentum(lastEpoch);
+    }
+
     /** The base (initial) rate the schedule scales. */
     public final double baseLr() {
         return baseLr;

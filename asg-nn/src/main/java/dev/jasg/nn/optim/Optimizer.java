@@ -82,15 +82,16 @@ public abstract class Optimizer {
         }
         Tensor lrIn = u.input(LR_INPUT, DType.F32);
         try (var scope = u.scope(SCOPE)) {
+            Tensor gate = GradientClipping.finiteGate(clipping, grads);
             Map<String, Tensor> clipped = clipping.apply(u, grads);
             Tensor step = u.parameter("step", Shape.scalar(), DType.F32, Init.zeros(), false);
             Tensor t = step.add(1);
-            u.assign(step, t);
-            Step s = new Step(u, lrIn, t);
+            Step s = new Step(u, lrIn, t, gate);
+            s.assign(step, t);
             for (var e : clipped.entrySet()) {
                 Tensor p = u.tensor(params.get(e.getKey()).id());
                 Tensor next = updated(s, e.getKey(), p, e.getValue());
-                u.assign(p, next);
+                s.assign(p, next);
             }
         }
         return u.build();
@@ -104,6 +105,27 @@ public abstract class Optimizer {
     protected abstract Tensor updated(Step s, String name, Tensor param, Tensor grad);
 
     /**
+     * This optimizer maximizing instead of minimizing, as PyTorch's {@code maximize=True}: every
+     * gradient is negated before the rule sees it (so weight decay is added to the negated
+     * gradient, as PyTorch does). The state names are this optimizer's.
+     */
+    public Optimizer maximize() {
+        Optimizer inner = this;
+        return new Optimizer(lr) {
+            @Override
+            protected Tensor updated(Step s, String name, Tensor param, Tensor grad) {
+                return inner.updated(s, name, param, grad.neg());
+            }
+
+            @Override
+            public String toString() {
+                String t = inner.toString();
+                return t.endsWith(")") ? t.substring(0, t.length() - 1) + ", maximize=True)" : t + " (maximize)";
+            }
+        };
+    }
+
+    /**
      * What one optimizer step's update graph offers a rule: the builder, the fed learning rate
      * and the 1-based step number {@code t} (both F32 scalars), state parameters, and scalars
      * shared by all parameters (bias corrections), built once.
@@ -113,11 +135,18 @@ public abstract class Optimizer {
         private final Tensor lr;
         private final Tensor t;
         private final Map<String, Tensor> shared = new HashMap<>();
+        private final Tensor gate;
 
-        Step(GraphBuilder builder, Tensor lr, Tensor t) {
+        Step(GraphBuilder builder, Tensor lr, Tensor t, Tensor gate) {
             this.builder = builder;
             this.lr = lr;
             this.t = t;
+            this.gate = gate;
+        }
+
+        /** A step sharing this one's builder, counter and gate, with its own rate and shared scalars (a parameter group's). */
+        Step withLr(Tensor groupLr) {
+            return new Step(builder, groupLr, t, gate);
         }
 
         /** The update graph's builder (inside the {@value Optimizer#SCOPE} scope). */
@@ -140,9 +169,17 @@ public abstract class Optimizer {
             return builder.parameter(state + "." + paramName, param.shape(), param.dtype(), Init.zeros(), false);
         }
 
-        /** After the run, state (or parameter) {@code target} takes {@code value}. */
+        /** Scalar state {@code optim.<state>.<param>}, starting at {@code init} (PyTorch's per-parameter scalars such as ASGD's eta). */
+        public Tensor scalarState(String state, String paramName, double init) {
+            return builder.parameter(state + "." + paramName, Shape.scalar(), DType.F32, init == 0 ? Init.zeros() : new Init.Constant(init), false);
+        }
+
+        /**
+         * After the run, state (or parameter) {@code target} takes {@code value} (unless the step is
+         * skipped for a non-finite gradient norm, see {@link GradientClipping.Norm}).
+         */
         public void assign(Tensor target, Tensor value) {
-            builder.assign(target, value);
+            builder.assign(target, gate == null ? value : gate.where(value, target));
         }
 
         /** A scalar shared by every parameter's rule, built by {@code make} the first time {@code key} is asked for. */

@@ -86,6 +86,7 @@ public final class Trainer implements AutoCloseable {
     private final Graph update;
     private final Executable train;
     private final boolean clipsByNorm;
+    private final GradientClipping clipping;
     private final List<StepListener> listeners = new CopyOnWriteArrayList<>();
     private final List<ComputeUpdateListener> updateListeners = new CopyOnWriteArrayList<>();
     private Executable evalOutput;
@@ -128,6 +129,7 @@ public final class Trainer implements AutoCloseable {
         this.gradients = Autograd.gradients(forward, forward.output(LOSS).id(), wrt);
         this.update = optimizer.update(gradients, b.clipping);
         this.clipsByNorm = b.clipping instanceof GradientClipping.Norm;
+        this.clipping = b.clipping;
         this.parameters = b.parameters != null ? b.parameters : backend.newParameters(b.seed);
         this.train = backend.compile(parameters, forward, gradients, update);
     }
@@ -175,6 +177,7 @@ public final class Trainer implements AutoCloseable {
             feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) lr));
             lastOutputs = train.run(feeds);
             loss = lastOutputs.scalar(LOSS);
+            if (clipsByNorm) GradientClipping.requireFinite(clipping, lastOutputs.scalar(GradientClipping.GRAD_NORM_OUTPUT));
         } catch (RuntimeException e) {
             publish(new ComputeUpdate.Failed(steps, e));
             throw e;
