@@ -5,8 +5,13 @@ import dev.jasg.nn.attention.LearnedPositionalEmbedding;
 import dev.jasg.nn.attention.MultiHeadAttention;
 import dev.jasg.nn.attention.RotaryEmbedding;
 import dev.jasg.nn.attention.SinusoidalPositionalEncoding;
+import dev.jasg.nn.attention.Transformer;
+import dev.jasg.nn.attention.TransformerDecoder;
 import dev.jasg.nn.attention.TransformerDecoderBlock;
+import dev.jasg.nn.attention.TransformerDecoderLayer;
+import dev.jasg.nn.attention.TransformerEncoder;
 import dev.jasg.nn.attention.TransformerEncoderBlock;
+import dev.jasg.nn.attention.TransformerEncoderLayer;
 import dev.jasg.nn.optim.Adam;
 import dev.jasg.nn.optim.AdamW;
 import dev.jasg.nn.optim.RMSprop;
@@ -72,7 +77,12 @@ class LayerReprTest {
                 new Row(new MultiHeadAttention(8, 2, true, 0.1, 4, 4), null),
                 new Row(new SinusoidalPositionalEncoding(16, 8), null),
                 new Row(new TransformerDecoderBlock(8, 2), null),
-                new Row(new TransformerEncoderBlock(8, 2, 16, 0.1, true), null));
+                new Row(new TransformerEncoderBlock(8, 2, 16, 0.1, true), null),
+                new Row(new Transformer(8, 2, 1, 1, 16, 0.1, "relu", 1e-5, false, false), null),
+                new Row(new TransformerEncoder(() -> new TransformerEncoderLayer(8, 2), 2, new LayerNorm(8)), null),
+                new Row(new TransformerDecoder(() -> new TransformerDecoderLayer(8, 2), 2, null), null),
+                new Row(new TransformerEncoderLayer(8, 2), null),
+                new Row(new TransformerDecoderLayer(8, 2), null));
     }
 
     private static List<Row> others() {
