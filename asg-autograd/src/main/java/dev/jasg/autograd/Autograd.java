@@ -224,13 +224,14 @@ public final class Autograd {
     /**
      * False for the ops that pass no gradient to their inputs because their result is
      * piecewise constant or not a float: comparisons, arg-max/arg-min and casts to a
-     * non-float dtype, and {@code detach}, which exists to pass none. Ops whose gradient is identically zero but defined ({@code sign},
+     * non-float dtype, arg-sort, and {@code detach}, which exists to pass none. Ops whose gradient is identically zero but defined ({@code sign},
      * {@code count}) are differentiable.
      */
     public static boolean isDifferentiable(Op op) {
         return switch (op) {
             case Op.Compare c -> false;
             case Op.ArgReduce a -> false;
+            case Op.ArgSort a -> false;
             case Op.Cast c -> c.to().isFloat();
             case Op.StopGradient s -> false;
             case Op.Input i -> true;
@@ -259,6 +260,8 @@ public final class Autograd {
             case Op.Conv2dWeightGrad c -> true;
             case Op.MaxPoolSelect m -> true;
             case Op.MaxPoolScatter m -> true;
+            case Op.CumSum c -> true;
+            case Op.CumProd c -> true;
         };
     }
 

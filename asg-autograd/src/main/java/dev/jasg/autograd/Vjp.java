@@ -106,9 +106,31 @@ public final class Vjp {
             case Op.MaxPoolSelect m -> new Tensor[] {null, need[1] ? in[0].maxPoolScatter(g, m.window()) : null};
             // linear in g: its adjoint is the selection
             case Op.MaxPoolScatter m -> new Tensor[] {null, need[1] ? in[0].maxPoolSelect(g, m.window()) : null};
+            // the adjoint of a running sum is the running sum the other way: dx = cumsum(g, reverse)
+            case Op.CumSum c -> one(g.cumsum(c.axis(), !c.reverse()));
+            case Op.CumProd c -> one(cumprod(c.axis(), in[0], y, g));
+            case Op.ArgSort a -> none; // integer result: no gradient (isDifferentiable is false)
         };
         for (int i = 0; i < out.length; i++) if (!need[i]) out[i] = null;
         return out;
+    }
+
+    /**
+     * {@code dx_k = sum_{i >= k} g_i prod_{j <= i, j != k} x_j}, exact with zeros (as PyTorch). Before
+     * the first zero of a lane it is {@code revcumsum(g y)_k / x_k}; at the first zero {@code z} it is
+     * {@code revcumsum(g y')_z} with {@code y'} the running product of x with that zero replaced by 1;
+     * after it, every product holds the zero at z, so 0.
+     */
+    private static Tensor cumprod(int axis, Tensor x, Tensor y, Tensor g) {
+        Tensor zero = x.eq(0).cast(x.dtype());
+        Tensor seen = zero.cumsum(axis, false); // zeros at or before k
+        Tensor before = seen.eq(0);
+        Tensor first = seen.mul(zero).eq(1);
+        Tensor safe = Tensor.where(before, x, x.scalarLike(1));
+        Tensor dBefore = g.mul(y).cumsum(axis, true).div(safe);
+        Tensor yOthers = Tensor.where(first, x.scalarLike(1), x).cumprod(axis);
+        Tensor dFirst = g.mul(yOthers).cumsum(axis, true);
+        return Tensor.where(before, dBefore, first.where(dFirst, 0));
     }
 
     private static Tensor unary(Op.Unary u, Tensor x, Tensor y, Tensor g) {

@@ -214,6 +214,29 @@ public sealed interface Op {
      */
     record MaxPoolScatter(PoolWindow window) implements Op {}
 
+    /**
+     * {@code torch.cumsum}: the inclusive running sum along {@code axis},
+     * {@code y[.., i, ..] = sum_{j <= i} x[.., j, ..]}; with {@code reverse} the sum runs from the
+     * end, {@code y_i = sum_{j >= i} x_j} (the adjoint of the forward sum, so its own gradient).
+     * Float or integer input; one O(n) pass per lane.
+     */
+    record CumSum(int axis, boolean reverse) implements Op {}
+
+    /**
+     * {@code torch.cumprod}: the inclusive running product along {@code axis},
+     * {@code y_i = prod_{j <= i} x_j}. A primitive because {@code exp(cumsum(log x))} is wrong for
+     * zeros and negative numbers; its gradient is exact with zeros (see {@code Vjp}).
+     */
+    record CumProd(int axis) implements Op {}
+
+    /**
+     * {@code torch.argsort(x, dim, descending, stable=True)}: I32 indices that sort each lane
+     * along {@code axis}, ascending or {@code descending}; equal elements keep their original
+     * order (stable) and NaN sorts as the largest value, as in PyTorch. Piecewise constant:
+     * no gradient. {@code sort}, {@code topk} and {@code msort} are composites of it.
+     */
+    record ArgSort(int axis, boolean descending) implements Op {}
+
     /** Short name printed in listings and errors, e.g. {@code matmul}, {@code exp}, {@code sum}. */
     default String label() {
         return switch (this) {
@@ -247,6 +270,9 @@ public sealed interface Op {
             case MaxPoolSelect m -> "max_pool_select";
             case MaxPoolScatter m -> "max_pool_scatter";
             case StopGradient s -> "detach";
+            case CumSum c -> "cumsum";
+            case CumProd c -> "cumprod";
+            case ArgSort a -> "argsort";
         };
     }
 
@@ -283,6 +309,9 @@ public sealed interface Op {
             case MaxPoolSelect m -> m.window().toString();
             case MaxPoolScatter m -> m.window().toString();
             case StopGradient s -> "";
+            case CumSum c -> "axis=" + c.axis() + (c.reverse() ? " reverse" : "");
+            case CumProd c -> "axis=" + c.axis();
+            case ArgSort a -> "axis=" + a.axis() + (a.descending() ? " descending" : "");
         };
     }
 }

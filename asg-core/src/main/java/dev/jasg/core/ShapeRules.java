@@ -151,6 +151,24 @@ public final class ShapeRules {
                 arity(name, in, 1);
                 yield new Result(in[0], c.to());
             }
+            case Op.CumSum c -> {
+                arity(name, in, 1);
+                if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool mask " + in[0] + "; cast it first");
+                checkAxis(name, in[0], c.axis());
+                yield new Result(in[0], dt[0]);
+            }
+            case Op.CumProd c -> {
+                arity(name, in, 1);
+                if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool mask " + in[0] + "; cast it first");
+                checkAxis(name, in[0], c.axis());
+                yield new Result(in[0], dt[0]);
+            }
+            case Op.ArgSort a -> {
+                arity(name, in, 1);
+                if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool mask " + in[0] + "; cast it first");
+                checkAxis(name, in[0], a.axis());
+                yield new Result(in[0], DType.I32);
+            }
             case Op.StopGradient s -> {
                 arity(name, in, 1);
                 yield new Result(in[0], dt[0]);

@@ -9,6 +9,12 @@ import java.util.List;
  * nodes and returns a new handle; nothing is computed until a backend runs the graph.
  * Methods follow PyTorch names and semantics; negative axes count from the end.
  * Methods that are not primitives in {@link Op} are composites of those that are.
+ *
+ * <p>Boolean masking without {@code nonzero}: shapes are fixed when the graph is built, so
+ * {@code x[mask]} (whose length depends on the data) has no counterpart. Keep the shape and select
+ * instead: {@code where(mask, x, 0)} (or another neutral value) in place of {@code x[mask] = ...}
+ * and before a reduction, e.g. a masked mean is {@code where(mask, x, 0).sum() / mask.cast(F32).sum()},
+ * a masked max uses {@code -inf} as the neutral value; the gradient flows only to the selected elements.
  */
 public final class Tensor {
     private final GraphBuilder b;
@@ -533,6 +539,327 @@ public final class Tensor {
     public Tensor argmin(int axis) { return argmin(axis, false); }
     /** Index of the smallest element along {@code axis}, keeping the axis when {@code keepDim}. */
     public Tensor argmin(int axis, boolean keepDim) { return op(new Op.ArgReduce(ArgReduceOp.ARGMIN, ax(axis), keepDim)); }
+
+    // ---- issue 14: reductions, scans, sort and indexing along an axis ----
+
+    /** {@code torch.cumsum(x, dim)}: {@code y_i = sum_{j <= i} x_j} along {@code axis} ({@link Op.CumSum}); gradient: the reverse running sum. */
+    public Tensor cumsum(int axis) { return cumsum(axis, false); }
+
+    /**
+     * The running sum along {@code axis}, from the end when {@code reverse}: {@code y_i = sum_{j >= i} x_j}
+     * (PyTorch has no flag for it: {@code x.flip(d).cumsum(d).flip(d)}; it is the gradient of {@link #cumsum(int)}).
+     */
+    public Tensor cumsum(int axis, boolean reverse) { return op(new Op.CumSum(ax(axis), reverse)); }
+
+    /**
+     * {@code torch.cumprod(x, dim)}: {@code y_i = prod_{j <= i} x_j} along {@code axis} ({@link Op.CumProd}). Its gradient
+     * {@code dx_k = sum_{i >= k} g_i prod_{j <= i, j != k} x_j} is exact with zeros and negative numbers, as PyTorch's.
+     */
+    public Tensor cumprod(int axis) { return op(new Op.CumProd(ax(axis))); }
+
+    /** {@code torch.prod(x)}: the product of all elements, a scalar. */
+    public Tensor prod() { return prod(allAxes().toArray(), false); }
+
+    /** {@code torch.prod(x, dim, keepdim)}. */
+    public Tensor prod(int axis, boolean keepDim) { return prod(new int[] {axis}, keepDim); }
+
+    /**
+     * The product over {@code axes} (PyTorch takes one dim; several are the product of the products). A composite:
+     * the reduced axes are moved last and merged, and the product is the last element of their {@link #cumprod}, so
+     * the gradient is right with zeros: with one zero in a lane its gradient is the product of the others, with two
+     * or more every gradient of the lane is 0. The reduced axes must have concrete sizes; an empty product is 1.
+     */
+    public Tensor prod(int[] axes, boolean keepDim) {
+        int[] red = axes(axes).toArray();
+        Shape out = ShapeRules.reduced(shape(), Ints.of(red), keepDim);
+        int n = 1;
+        for (int a : red) {
+            if (shape().isSymbolic(a)) throw new ShapeException("prod: reduced axis " + a + " of " + shape() + " is symbolic at node " + id);
+            n *= shape().dim(a);
+        }
+        if (n == 0) return sum(red, keepDim).add(1);
+        int[] perm = new int[rank()];
+        List<Object> kept = new ArrayList<>();
+        int k = 0;
+        for (int i = 0; i < rank(); i++) {
+            if (!contains(red, i)) {
+                perm[k++] = i;
+                kept.add(shape().parts().get(i));
+            }
+        }
+        for (int a : red) perm[k++] = a;
+        kept.add(n);
+        Tensor lanes = permute(perm).reshape(Shape.symbolic(kept.toArray()));
+        return lanes.cumprod(-1).slice(-1, n - 1, n).reshape(out);
+    }
+
+    private static boolean contains(int[] xs, int v) {
+        for (int x : xs) if (x == v) return true;
+        return false;
+    }
+
+    /** {@code torch.logsumexp(x, dim, keepdim)} over one axis. */
+    public Tensor logsumexp(int axis, boolean keepDim) { return logsumexp(new int[] {axis}, keepDim); }
+
+    /**
+     * {@code torch.logsumexp(x, dims, keepdim)}: {@code m + log sum exp(x - m)} with {@code m = max x} over the axes,
+     * held constant for the gradient (which is {@code softmax(x)} either way), and 0 where the maximum is infinite,
+     * so a lane of {@code -inf} gives {@code -inf} and one {@code +inf} gives {@code +inf}, as PyTorch.
+     */
+    public Tensor logsumexp(int[] axes, boolean keepDim) {
+        Tensor m = max(axes, true).detach();
+        Tensor shift = m.abs().lt(Double.POSITIVE_INFINITY).where(m, 0);
+        Tensor lse = sub(shift).exp().sum(axes, keepDim).log();
+        return lse.add(keepDim ? shift : shift.reshape(ShapeRules.reduced(shape(), axes(axes), false)));
+    }
+
+    /** {@code torch.norm(x)}: the 2-norm (Frobenius norm) of all elements. */
+    public Tensor norm() { return norm(2, null, false); }
+
+    /** {@code torch.norm(x, p)} over all elements. */
+    public Tensor norm(double p) { return norm(p, null, false); }
+
+    /**
+     * {@code torch.norm(x, p, dim, keepdim)} with a number {@code p}, i.e. {@code torch.linalg.vector_norm}: the elements
+     * over {@code dims} (all when null or empty) taken as one vector. {@code p = inf}: {@code max |x|}; {@code -inf}:
+     * {@code min |x|} (ties share the gradient evenly, as PyTorch); {@code 0}: the number of non-zeros (no gradient);
+     * {@code 1}: {@code sum |x|}; otherwise {@code (sum |x|^p)^(1/p)}. Where the norm is 0 the gradient is 0 (PyTorch
+     * masks it the same way) rather than NaN. Matrix norms other than Frobenius ({@code 'nuc'}, or PyTorch's
+     * {@code linalg.matrix_norm} with {@code p = 1, inf} over two dims) are not provided.
+     */
+    public Tensor norm(double p, int[] dims, boolean keepDim) {
+        int[] d = dims == null || dims.length == 0 ? allAxes().toArray() : dims;
+        Tensor a = abs();
+        if (p == Double.POSITIVE_INFINITY) return a.max(d, keepDim);
+        if (p == Double.NEGATIVE_INFINITY) return a.min(d, keepDim);
+        // sign(|x|) is 1 for a non-zero and 0 for a zero, with PyTorch's zero gradient
+        if (p == 0) return a.sign().sum(d, keepDim);
+        if (p == 1) return a.sum(d, keepDim);
+        Tensor s = p == 2 ? square().sum(d, keepDim) : a.pow(p).sum(d, keepDim);
+        // the root's derivative is infinite at 0: take it of 1 there and select 0, so the gradient is 0, not NaN
+        Tensor zero = s.eq(0);
+        Tensor safe = Tensor.where(zero, s.scalarLike(1), s);
+        Tensor root = p == 2 ? safe.sqrt() : safe.pow(1 / p);
+        return Tensor.where(zero, s.scalarLike(0), root);
+    }
+
+    /** {@code torch.norm(x, p="fro", dim, keepdim)}: {@code "fro"} is the 2-norm over {@code dims}; {@code "nuc"} is not provided. */
+    public Tensor norm(String p, int[] dims, boolean keepDim) {
+        if (!"fro".equals(p)) throw new IllegalArgumentException("norm: p must be \"fro\" or a number, got \"" + p + "\" at node " + id);
+        return norm(2, dims, keepDim);
+    }
+
+    /**
+     * {@code torch.amax(x, dims, keepdim)}: the same as {@link #max(int[], boolean)}; the gradient is shared evenly among
+     * tied maxima, as PyTorch's amax. (PyTorch's {@code max(x, dim)} instead gives it all to the returned index: see
+     * {@link #maxWithIndices}.)
+     */
+    public Tensor amax(int[] axes, boolean keepDim) { return max(axes, keepDim); }
+
+    /** {@code torch.amin(x, dims, keepdim)}: {@link #min(int[], boolean)}, the gradient shared evenly among tied minima. */
+    public Tensor amin(int[] axes, boolean keepDim) { return min(axes, keepDim); }
+
+    /**
+     * {@code torch.max(x, dim, keepdim)}: {@code {values, indices}} with the first index of the maximum (NaN counts as
+     * the maximum). The values are read at that index, so the whole gradient goes to it, as PyTorch's max(dim)
+     * does; {@link #amax} shares it among ties instead.
+     */
+    public Tensor[] maxWithIndices(int axis, boolean keepDim) {
+        return withIndices(argmax(axis, true), axis, keepDim);
+    }
+
+    /** {@code torch.min(x, dim, keepdim)}: {@code {values, indices}}, the whole gradient to the first minimum (see {@link #maxWithIndices}). */
+    public Tensor[] minWithIndices(int axis, boolean keepDim) {
+        return withIndices(argmin(axis, true), axis, keepDim);
+    }
+
+    private Tensor[] withIndices(Tensor index, int axis, boolean keepDim) {
+        Tensor values = gather(axis, index);
+        return keepDim ? new Tensor[] {values, index} : new Tensor[] {values.squeeze(ax(axis)), index.squeeze(ax(axis))};
+    }
+
+    /** {@code torch.argsort(x, dim)}: ascending and stable. */
+    public Tensor argsort(int axis) { return argsort(axis, false); }
+
+    /**
+     * {@code torch.argsort(x, dim, descending, stable=True)} ({@link Op.ArgSort}): I32 indices that sort each lane;
+     * equal elements keep their order (also when descending) and NaN sorts as the largest value.
+     */
+    public Tensor argsort(int axis, boolean descending) { return op(new Op.ArgSort(ax(axis), descending)); }
+
+    /**
+     * {@code torch.sort(x, dim, descending, stable=True)}: {@code {values, indices}}, the values read at the indices
+     * ({@link #takeAlongDim}), so each gets the gradient of the place it moved to.
+     */
+    public Tensor[] sort(int axis, boolean descending) {
+        Tensor index = argsort(axis, descending);
+        return new Tensor[] {takeAlongDim(index, axis), index};
+    }
+
+    /** {@code torch.topk(x, k)}: the {@code k} largest along the last axis, sorted. */
+    public Tensor[] topk(int k) { return topk(k, -1, true, true); }
+
+    /**
+     * {@code torch.topk(x, k, dim, largest, sorted)}: {@code {values, indices}} of the {@code k} largest (or smallest)
+     * along {@code axis}; a slice of the stable {@link #argsort}. The result is always sorted (PyTorch leaves the order
+     * unspecified when {@code sorted} is false), and among equal values the earlier index comes first (PyTorch does
+     * not specify which of tied elements it returns). The axis must have a concrete size of at least {@code k}.
+     */
+    public Tensor[] topk(int k, int axis, boolean largest, boolean sorted) {
+        int a = ax(axis);
+        if (shape().isSymbolic(a)) throw new ShapeException("topk: axis " + a + " of " + shape() + " is symbolic at node " + id);
+        if (k < 0 || k > shape().dim(a)) throw new ShapeException("topk: k = " + k + " is out of range for axis " + a + " of " + shape() + " at node " + id);
+        Tensor index = argsort(a, largest).slice(a, 0, k);
+        return new Tensor[] {takeAlongDim(index, a), index};
+    }
+
+    /**
+     * {@code torch.gather(x, dim, index)}: {@code out[i][j][k] = x[i][index[i][j][k]][k]} for {@code dim = 1}, any axis
+     * and rank. {@code index} is I32 of the same rank as {@code x}, no larger than {@code x} on the other axes; the result
+     * has its shape. A composite: the flat position of each element is computed (the index times the axis stride plus
+     * the other coordinates times theirs) and read with {@link Op.Gather} from the flattened tensor, so the gradient is a
+     * {@link Op.ScatterAdd}, repeated indices summing. With symbolic sizes (a batch) the tensor cannot be flattened and
+     * it is a one-hot selection instead ({@code sum_k where(index == k, x_k, 0)}, O(n) per index). Index values are not range-checked per axis: one outside
+     * {@code [0, size)} of the axis reads another element, or fails on the host backends when outside the whole tensor.
+     */
+    public Tensor gather(int axis, Tensor index) {
+        int a = ax(axis);
+        if (shape().isConcrete()) return flatten().gather(flatIndex("gather", a, index));
+        return gatherOneHot(a, index);
+    }
+
+    /**
+     * {@link #gather(int, Tensor)} for symbolic sizes, which cannot be flattened: with the axis moved last,
+     * {@code out[.., j] = sum_k where(index[.., j] == k, x[.., k], 0)}, O(n m) per lane for an axis of n and m indices.
+     */
+    private Tensor gatherOneHot(int a, Tensor index) {
+        checkIndex("gather", a, index);
+        Tensor x = this;
+        for (int d = 0; d < rank(); d++) {
+            if (d == a || shape().sameDim(d, index.shape(), d)) continue;
+            if (shape().isSymbolic(d) || index.shape().isSymbolic(d)) {
+                throw new ShapeException("gather: index " + index.shape() + " and " + shape() + " differ on symbolic axis " + d + " at node " + id);
+            }
+            x = x.slice(d, 0, index.shape().dim(d));
+        }
+        int last = rank() - 1;
+        Tensor xl = x.transpose(a, last).unsqueeze(-2);                 // [.., 1, n]
+        Tensor il = index.transpose(a, last).unsqueeze(-1);             // [.., m, 1]
+        Object[] parts = new Object[rank() + 1];
+        java.util.Arrays.fill(parts, 1);
+        parts[rank()] = shape().parts().get(a);
+        Tensor k = coordinate(b.scalar(0, DType.I32).broadcastTo(Shape.symbolic(parts)), rank()); // [1.., 1, n]
+        return Tensor.where(il.eq(k), xl, xl.scalarLike(0)).sum(-1).transpose(a, last);
+    }
+
+    /**
+     * {@code torch.take_along_dim(x, indices, dim)}: as {@link #gather(int, Tensor)}, but {@code x} and {@code indices}
+     * broadcast against each other on every axis but {@code axis} first.
+     */
+    public Tensor takeAlongDim(Tensor indices, int axis) {
+        int a = ax(axis);
+        if (indices.rank() != rank()) {
+            throw new ShapeException("take_along_dim: indices " + indices.shape() + " must have the rank of " + shape() + " at node " + id);
+        }
+        Object[] xs = new Object[rank()], is = new Object[rank()];
+        for (int d = 0; d < rank(); d++) {
+            Object px = shape().parts().get(d), pi = indices.shape().parts().get(d);
+            Object both = Integer.valueOf(1).equals(px) ? pi : px;
+            xs[d] = d == a ? px : both;
+            is[d] = d == a ? pi : both;
+        }
+        return broadcastTo(Shape.symbolic(xs)).gather(a, indices.broadcastTo(Shape.symbolic(is)));
+    }
+
+    /** {@code torch.take_along_dim(x, indices)} without a dim: {@code x.flatten()[indices.flatten()]}. */
+    public Tensor takeAlongDim(Tensor indices) {
+        return flatten().gather(0, indices.flatten());
+    }
+
+    /**
+     * {@code torch.scatter(x, dim, index, src)}: a copy of {@code x} with {@code out[i][index[i][j]][k] = src[i][j][k]}
+     * ({@code dim = 1}); {@code src} has {@code index}'s shape. Where an index repeats PyTorch keeps one of the values,
+     * unspecified which; here they are summed. Composite of {@link Op.ScatterAdd} and {@link #where}: {@code x} needs
+     * concrete sizes. Gradient: {@code g} where nothing was written for {@code x}, {@code g} at the index for {@code src}.
+     */
+    public Tensor scatter(int axis, Tensor index, Tensor src) {
+        Tensor fi = flatIndex("scatter", ax(axis), index);
+        int n = concreteSize("scatter");
+        Tensor written = src.broadcastTo(index.shape()).scatterAdd(fi, n).reshape(shape());
+        return Tensor.where(hit(fi, n), written, this);
+    }
+
+    /** {@code torch.scatter(x, dim, index, value)}: a copy of {@code x} with {@code value} at the places {@code index} names. */
+    public Tensor scatter(int axis, Tensor index, double value) {
+        Tensor fi = flatIndex("scatter", ax(axis), index);
+        return Tensor.where(hit(fi, concreteSize("scatter")), scalarLike(value), this);
+    }
+
+    /**
+     * {@code torch.scatter_add(x, dim, index, src)}: {@code x} plus {@code src} added at {@code out[i][index[i][j]][k]}
+     * ({@code dim = 1}), repeated indices summing; {@code src} has {@code index}'s shape and {@code x} concrete sizes.
+     */
+    public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        Tensor fi = flatIndex("scatter_add", ax(axis), index);
+        return add(src.broadcastTo(index.shape()).scatterAdd(fi, concreteSize("scatter_add")).reshape(shape()));
+    }
+
+    private Tensor hit(Tensor flatIndex, int n) {
+        return scalarLike(1).broadcastTo(flatIndex.shape()).scatterAdd(flatIndex, n).reshape(shape()).gt(0);
+    }
+
+    private int concreteSize(String name) {
+        if (!shape().isConcrete()) throw new ShapeException(name + ": needs concrete sizes, got " + shape() + " at node " + id);
+        return shape().sizeInt();
+    }
+
+    /**
+     * The position in this tensor flattened of each element of {@code index} read along {@code axis}:
+     * {@code sum_d c_d * stride_d}, with {@code c_axis = index} and {@code c_d} the element's own coordinate otherwise.
+     * Coordinates are small I32 constants broadcast along their axis (a running sum of ones for a symbolic axis of
+     * the index), strides are constants; exact below {@code 2^24} elements (backends hold integers as floats).
+     */
+    private Tensor flatIndex(String name, int axis, Tensor index) {
+        checkIndex(name, axis, index);
+        if (!shape().isConcrete()) throw new ShapeException(name + ": needs concrete sizes, got " + shape() + " at node " + id);
+        Tensor flat = null;
+        long stride = 1;
+        for (int d = rank() - 1; d >= 0; d--) {
+            Tensor c = d == axis ? index : coordinate(index, d);
+            Tensor term = stride == 1 ? c : c.mul(b.scalar(stride, DType.I32));
+            flat = flat == null ? term : term.add(flat);
+            stride *= shape().dim(d);
+        }
+        return flat.broadcastTo(index.shape());
+    }
+
+    private void checkIndex(String name, int axis, Tensor index) {
+        if (index.dtype() != DType.I32) throw new ShapeException(name + ": index must be i32, got " + index.dtype().label() + index.shape() + " at node " + index.id());
+        if (index.rank() != rank()) {
+            throw new ShapeException(name + ": index " + index.shape() + " must have the rank of " + shape() + " at node " + id);
+        }
+        for (int d = 0; d < rank(); d++) {
+            if (d == axis || shape().isSymbolic(d) || index.shape().isSymbolic(d)) continue;
+            if (index.shape().dim(d) > shape().dim(d)) {
+                throw new ShapeException(name + ": index " + index.shape() + " is larger than " + shape() + " on axis " + d + " at node " + id);
+            }
+        }
+    }
+
+    /** {@code 0, 1, ...} along axis {@code d} of {@code like}, size 1 on the other axes. */
+    private Tensor coordinate(Tensor like, int d) {
+        Object[] parts = new Object[like.rank()];
+        java.util.Arrays.fill(parts, 1);
+        parts[d] = like.shape().parts().get(d);
+        if (!like.shape().isSymbolic(d)) {
+            int n = like.shape().dim(d);
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) v[i] = i;
+            return b.constant(HostTensor.fromDoubles(DType.I32, Shape.symbolic(parts), v));
+        }
+        Tensor ones = b.scalar(1, DType.I32).broadcastTo(Shape.symbolic(parts[d]));
+        return ones.cumsum(0).sub(1).reshape(Shape.symbolic(parts));
+    }
 
     // ---- linear algebra ----------------------------------------------------------------
 

@@ -58,6 +58,9 @@ final class StepCompiler {
             case Op.Conv2dWeightGrad c -> false;
             case Op.MaxPoolSelect m -> false;
             case Op.MaxPoolScatter m -> false;
+            case Op.CumSum c -> false;
+            case Op.CumProd c -> false;
+            case Op.ArgSort a -> false;
         };
     }
 
@@ -151,6 +154,15 @@ final class StepCompiler {
                     for (int k = 0; k < ins.length; k++) ShapeKernels.copy(parts[k], v[ins[k]], v[id]);
                 };
             }
+            case Op.CumSum c -> scan(n.input(0), id, out, c.axis(), c.reverse(), false);
+            case Op.CumProd c -> scan(n.input(0), id, out, c.axis(), false, true);
+            case Op.ArgSort a -> {
+                int x = n.input(0);
+                int outer = prod(out, 0, a.axis()), len = out[a.axis()], inner = prod(out, a.axis() + 1, out.length);
+                float[] keys = new float[len];
+                int[] idx = new int[len], tmp = new int[len];
+                yield v -> ScanKernels.argsort(v[x], v[id], outer, len, inner, a.descending(), keys, idx, tmp);
+            }
             case Op.Softmax s -> softmax(n.input(0), id, out, s.axis(), false);
             case Op.LogSoftmax s -> softmax(n.input(0), id, out, s.axis(), true);
             case Op.Cast c -> {
@@ -240,6 +252,12 @@ final class StepCompiler {
         ReduceOp kind = r.kind();
         long n0 = count;
         return v -> ReduceKernels.reduce(kind, n.dtype(), geo, n0, v[x], v[id], outSize, acc);
+    }
+
+    private static Step scan(int x, int id, int[] dims, int axis, boolean reverse, boolean product) {
+        int outer = prod(dims, 0, axis), len = dims[axis], inner = prod(dims, axis + 1, dims.length);
+        double[] acc = new double[inner];
+        return v -> ScanKernels.scan(v[x], v[id], outer, len, inner, reverse, product, acc);
     }
 
     private static Step softmax(int x, int id, int[] dims, int axis, boolean log) {

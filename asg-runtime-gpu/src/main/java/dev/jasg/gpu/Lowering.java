@@ -93,6 +93,9 @@ final class Lowering {
                     at += id[c.axis()];
                 }
             }
+            case Op.CumSum c -> steps.add(lanes(ScanKernels.scan(false, c.reverse()), n, od, c.axis(), out, in[0]));
+            case Op.CumProd c -> steps.add(lanes(ScanKernels.scan(true, false), n, od, c.axis(), out, in[0]));
+            case Op.ArgSort a -> steps.add(lanes(ScanKernels.argsort(a.descending()), n, od, a.axis(), out, in[0]));
             case Op.Softmax s -> steps.add(lanes(GlslKernels.softmax(false), n, od, s.axis(), out, in[0]));
             case Op.LogSoftmax s -> steps.add(lanes(GlslKernels.softmax(true), n, od, s.axis(), out, in[0]));
             case Op.Cast c -> steps.add(copy(n, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));

@@ -41,6 +41,7 @@ public final class OpCases {
         binary(r);
         selection(r);
         reductions(r);
+        scansSortingAndIndexing(r);
         linearAlgebra(r);
         shapes(r);
         shapeComposites(r);
@@ -195,6 +196,66 @@ public final class OpCases {
                 .expect(Shape.symbolic("B"), (g, a) -> a.get(0).sum(1).mul(a.get(0).count(0))));
         r.add(row("argmax").arg(3, 5).expect(s(3), (g, a) -> a.get(0).argmax(1)));
         r.add(row("argmin keepdim with ties").arg(new Domain.Choice(0, 1, 2), 4, 3).expect(s(1, 3), (g, a) -> a.get(0).argmin(0, true)));
+    }
+
+    private static void scansSortingAndIndexing(List<OpCase> r) {
+        Domain nearOne = new Domain.Signed(0.5, 1.5);
+        Domain withZeros = new Domain.Choice(0, 0, -1.5, 0.5, 2);
+        r.add(row("cumsum axis 1").arg(2, 3, 4).expect(s(2, 3, 4), (g, a) -> a.get(0).cumsum(1)));
+        r.add(row("cumsum reverse axis 0").arg(4, 3).expect(s(4, 3), (g, a) -> a.get(0).cumsum(0, true)));
+        r.add(row("cumsum over a symbolic batch").symbolic(Shape.symbolic("B", 3), WIDE, 5, 3)
+                .expect(Shape.symbolic("B", 3), (g, a) -> a.get(0).cumsum(0)));
+        r.add(row("cumsum of i32").typed(DType.I32, new Domain.Integers(-5, 5), 2, 6).expect(s(2, 6), (g, a) -> a.get(0).cumsum(-1)));
+        r.add(row("cumprod axis -1").arg(nearOne, 3, 5).expect(s(3, 5), (g, a) -> a.get(0).cumprod(-1)));
+        // a running product is a polynomial in x: differentiable at zeros too, so central differences check the zero-safe rule
+        r.add(row("cumprod with zeros").arg(withZeros, 4, 5).expect(s(4, 5), (g, a) -> a.get(0).cumprod(1)));
+        r.add(row("cumprod axis 0 of a 3-D tensor with zeros").arg(withZeros, 4, 2, 3).expect(s(4, 2, 3), (g, a) -> a.get(0).cumprod(0)));
+        r.add(row("prod all").arg(nearOne, 3, 4).expect(s(), (g, a) -> a.get(0).prod()));
+        r.add(row("prod axis 1 keepdim with zeros").arg(withZeros, 4, 3).expect(s(4, 1), (g, a) -> a.get(0).prod(1, true)));
+        r.add(row("prod axes 0,2 with zeros").arg(withZeros, 3, 2, 2).expect(s(2), (g, a) -> a.get(0).prod(new int[] {0, 2}, false)));
+        r.add(row("prod over a symbolic batch").symbolic(Shape.symbolic("B", 3), nearOne, 4, 3)
+                .expect(Shape.symbolic("B"), (g, a) -> a.get(0).prod(1, false)));
+        r.add(row("logsumexp axis 1").arg(WIDE, 3, 4).expect(s(3), (g, a) -> a.get(0).logsumexp(1, false)));
+        r.add(row("logsumexp axes 0,2 keepdim").arg(WIDE, 2, 3, 2).expect(s(1, 3, 1), (g, a) -> a.get(0).logsumexp(new int[] {0, 2}, true)));
+        r.add(row("norm 2 of all").arg(SIGNED, 3, 4).expect(s(), (g, a) -> a.get(0).norm()));
+        r.add(row("norm 1 axis 1").arg(SIGNED, 3, 4).expect(s(3), (g, a) -> a.get(0).norm(1, new int[] {1}, false)));
+        r.add(row("norm inf axis 0 keepdim").arg(SIGNED, 3, 4).expect(s(1, 4), (g, a) -> a.get(0).norm(Double.POSITIVE_INFINITY, new int[] {0}, true)));
+        r.add(row("norm -inf axis 1").arg(SIGNED, 3, 4).expect(s(3), (g, a) -> a.get(0).norm(Double.NEGATIVE_INFINITY, new int[] {1}, false)));
+        r.add(row("norm fro axes 1,2").arg(SIGNED, 2, 3, 4).expect(s(2), (g, a) -> a.get(0).norm("fro", new int[] {1, 2}, false)));
+        r.add(row("norm 3 axis -1").arg(SIGNED, 3, 4).expect(s(3), (g, a) -> a.get(0).norm(3, new int[] {-1}, false)));
+        r.add(row("norm 0 counts non-zeros").arg(new Domain.Choice(0, 1, -2), 3, 4).expect(s(3), (g, a) -> a.get(0).norm(0, new int[] {1}, false)));
+        r.add(row("norm 2 of zero rows").arg(new Domain.Choice(0), 2, 3)
+                .noGradientCheck("the norm has no derivative at 0; PyTorch's gradient there is 0, checked in ReductionsScansSortingTorchTest")
+                .expect(s(2), (g, a) -> a.get(0).norm(2, new int[] {1}, false)));
+        r.add(row("max with indices gives the gradient to the first maximum").arg(new Domain.Choice(0.25, 1), 3, 4)
+                .noGradientCheck("max has no derivative at a tie; PyTorch's choice of index is checked in ReductionsScansSortingTorchTest")
+                .expect(s(3), (g, a) -> a.get(0).maxWithIndices(1, false)[0]));
+        r.add(row("min with indices keepdim").arg(3, 4).expect(s(3, 1), (g, a) -> a.get(0).minWithIndices(1, true)[0]));
+        r.add(row("argsort axis 1").arg(3, 6).expect(s(3, 6), (g, a) -> a.get(0).argsort(1)));
+        r.add(row("argsort descending with ties axis 0").arg(new Domain.Choice(0, 1, 2), 7, 3).expect(s(7, 3), (g, a) -> a.get(0).argsort(0, true)));
+        r.add(row("argsort ascending with ties").arg(new Domain.Choice(-1, 0, 1), 2, 9).expect(s(2, 9), (g, a) -> a.get(0).argsort(-1, false)));
+        r.add(row("sort values").arg(3, 5).expect(s(3, 5), (g, a) -> a.get(0).sort(1, false)[0]));
+        r.add(row("sort descending over a symbolic batch").symbolic(Shape.symbolic("B", 4), WIDE, 3, 4)
+                .expect(Shape.symbolic("B", 4), (g, a) -> a.get(0).sort(1, true)[0]));
+        r.add(row("sort axis 0 of [4,B]").symbolic(Shape.symbolic(4, "B"), WIDE, 4, 3)
+                .expect(Shape.symbolic(4, "B"), (g, a) -> a.get(0).sort(0, false)[0]));
+        r.add(row("topk 2 largest").arg(3, 5).expect(s(3, 2), (g, a) -> a.get(0).topk(2)[0]));
+        r.add(row("topk 3 smallest of axis 0").arg(5, 2).expect(s(3, 2), (g, a) -> a.get(0).topk(3, 0, false, true)[0]));
+        r.add(row("topk indices").arg(2, 6).expect(s(2, 4), (g, a) -> a.get(0).topk(4, 1, true, true)[1]));
+        r.add(row("gather along axis 1").arg(3, 4).typed(DType.I32, new Domain.Integers(0, 3), 3, 2)
+                .expect(s(3, 2), (g, a) -> a.get(0).gather(1, a.get(1))));
+        r.add(row("gather along axis 0 of a 3-D tensor").arg(3, 2, 4).typed(DType.I32, new Domain.Integers(0, 2), 5, 2, 3)
+                .expect(s(5, 2, 3), (g, a) -> a.get(0).gather(0, a.get(1))));
+        r.add(row("take_along_dim broadcasting").arg(3, 4).typed(DType.I32, new Domain.Integers(0, 3), 1, 5)
+                .expect(s(3, 5), (g, a) -> a.get(0).takeAlongDim(a.get(1), 1)));
+        r.add(row("take_along_dim flat").arg(3, 4).typed(DType.I32, new Domain.Integers(0, 11), 7)
+                .expect(s(7), (g, a) -> a.get(0).takeAlongDim(a.get(1))));
+        r.add(row("scatter along axis 1").arg(3, 5).typed(DType.I32, new Domain.Integers(0, 4), 3, 2).arg(3, 2)
+                .expect(s(3, 5), (g, a) -> a.get(0).scatter(1, a.get(1), a.get(2))));
+        r.add(row("scatter a value along axis 0").arg(4, 3).typed(DType.I32, new Domain.Integers(0, 3), 2, 3)
+                .expect(s(4, 3), (g, a) -> a.get(0).scatter(0, a.get(1), 0.5)));
+        r.add(row("scatter_add along axis 1 with repeats").arg(2, 3, 4).typed(DType.I32, new Domain.Integers(0, 2), 2, 3, 4).arg(2, 3, 4)
+                .expect(s(2, 3, 4), (g, a) -> a.get(0).scatterAdd(1, a.get(1), a.get(2))));
     }
 
     private static void linearAlgebra(List<OpCase> r) {

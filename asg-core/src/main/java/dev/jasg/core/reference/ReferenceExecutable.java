@@ -106,6 +106,9 @@ final class ReferenceExecutable implements Executable {
             case Op.Conv2dWeightGrad c -> ConvReference.weightGrad(c.geometry(), in(n, 0, values), dims(n, 0, b), in(n, 1, values), dims(n, 1, b), outDims);
             case Op.MaxPoolSelect m -> ConvReference.maxPoolSelect(m.window(), in(n, 0, values), in(n, 1, values), dims(n, 0, b), outDims);
             case Op.MaxPoolScatter m -> ConvReference.maxPoolScatter(m.window(), in(n, 0, values), in(n, 1, values), dims(n, 0, b), dims(n, 1, b));
+            case Op.CumSum c -> ScanReference.cumsum(c.axis(), c.reverse(), in(n, 0, values), dims(n, 0, b));
+            case Op.CumProd c -> ScanReference.cumprod(c.axis(), in(n, 0, values), dims(n, 0, b));
+            case Op.ArgSort a -> ScanReference.argsort(a.axis(), a.descending(), in(n, 0, values), dims(n, 0, b));
         };
     }
 

@@ -37,6 +37,9 @@ public final class Categories {
             case Op.Reduce r -> Category.REDUCTION;
             case Op.ArgReduce a -> Category.REDUCTION;
             case Op.Count c -> Category.REDUCTION;
+            case Op.CumSum c -> Category.REDUCTION;
+            case Op.CumProd c -> Category.REDUCTION;
+            case Op.ArgSort a -> Category.REDUCTION;
             case Op.Normalize n -> Category.NORMALISATION;
             case Op.Reshape r -> Category.SHAPE;
             case Op.Permute p -> Category.SHAPE;
