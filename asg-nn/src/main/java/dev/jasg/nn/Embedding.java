@@ -119,6 +119,6 @@ public final class Embedding extends Layer {
     protected String extraRepr() {
         return numEmbeddings + ", " + embeddingDim + (paddingIdx == null ? "" : ", padding_idx=" + paddingIdx)
                 + (maxNorm == null ? "" : ", max_norm=" + Repr.of(maxNorm.doubleValue()) + (normType == 2 ? "" : ", norm_type=" + Repr.of(normType)))
-                + (scaleGradByFreq ? ", scale_grad_by_freq=True" : "");
+                + (scaleGradByFreq ? ", scale_grad_by_freq=" + Repr.of(true) : "");
     }
 }

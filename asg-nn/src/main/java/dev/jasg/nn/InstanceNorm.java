@@ -55,6 +55,6 @@ abstract class InstanceNorm extends Layer {
 
     @Override
     protected String extraRepr() {
-        return numFeatures + ", eps=" + Repr.of(eps) + ", momentum=0.1, affine=" + Repr.of(affine) + ", track_running_stats=False";
+        return numFeatures + ", eps=" + Repr.of(eps) + ", momentum=0.1, affine=" + Repr.of(affine) + ", track_running_stats=" + Repr.of(false);
     }
 }
