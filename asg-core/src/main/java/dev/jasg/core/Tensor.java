@@ -1420,6 +1420,81 @@ public final class Tensor {
         return maxPoolSelect(this, window);
     }
 
+    // ---- issue 14: activations (composites, as torch.nn.functional) ----
+
+    /** {@code torch.nn.functional.hardtanh}: {@code clamp(x, min, max)}; NaN stays NaN. */
+    public Tensor hardtanh(double min, double max) { return clamp(min, max); }
+
+    /** {@code torch.nn.functional.relu6}: {@code min(max(x, 0), 6)}. */
+    public Tensor relu6() { return clamp(0, 6); }
+
+    /** {@code torch.nn.functional.hardsigmoid}: {@code relu6(x + 3) / 6}. */
+    public Tensor hardsigmoid() { return add(3).clamp(0, 6).div(6); }
+
+    /** {@code torch.nn.functional.hardswish}: {@code x relu6(x + 3) / 6}. */
+    public Tensor hardswish() { return mul(hardsigmoid()); }
+
+    /**
+     * {@code torch.nn.functional.selu}: {@code scale elu(x, alpha)} with PyTorch's constants
+     * {@code alpha = 1.6732632423543772}, {@code scale = 1.0507009873554805}.
+     */
+    public Tensor selu() { return elu(1.6732632423543772848170429916717).mul(1.0507009873554804934193349852946); }
+
+    /** {@code torch.nn.functional.celu}: {@code max(0, x) + min(0, alpha (exp(x / alpha) - 1))}, i.e. {@code alpha elu(x / alpha)}. */
+    public Tensor celu(double alpha) {
+        if (alpha == 0) throw new IllegalArgumentException("celu: alpha must not be 0 at node " + id);
+        return alpha == 1 ? elu(1) : div(alpha).elu(1).mul(alpha);
+    }
+
+    /** {@code torch.nn.functional.mish}: {@code x tanh(softplus(x))}. */
+    public Tensor mish() { return mul(softplus().tanh()); }
+
+    /** {@code torch.nn.functional.softsign}: {@code x / (1 + |x|)}. */
+    public Tensor softsign() { return div(abs().add(1)); }
+
+    /** {@code torch.nn.functional.logsigmoid}: {@code log(sigmoid(x)) = -softplus(-x)}, stable for large {@code |x|}. */
+    public Tensor logSigmoid() { return neg().softplus().neg(); }
+
+    /**
+     * {@code torch.nn.functional.glu}: the halves {@code a, b} of {@code axis} (whose size must be
+     * even) give {@code a sigmoid(b)}.
+     */
+    public Tensor glu(int axis) {
+        int a = ax(axis);
+        if (shape().isSymbolic(a) || shape().dim(a) % 2 != 0) {
+            throw new ShapeException("glu: axis " + axis + " of " + shape() + " must have a concrete even size at node " + id);
+        }
+        int h = shape().dim(a) / 2;
+        return slice(a, 0, h).mul(slice(a, h, 2 * h).sigmoid());
+    }
+
+    /** {@code torch.nn.functional.threshold}: {@code value} where {@code x <= threshold}, else {@code x} (so NaN stays NaN). */
+    public Tensor threshold(double threshold, double value) {
+        return where(le(threshold), scalarLike(value), this);
+    }
+
+    /**
+     * {@code torch.nn.functional.prelu}: {@code x} where {@code x >= 0}, else {@code weight x};
+     * {@code weight} has one element or one per channel (axis 1).
+     */
+    public Tensor prelu(Tensor weight) {
+        Tensor w = weight;
+        if (weight.rank() != 1) throw new ShapeException("prelu: weight must have rank 1, got " + weight.shape() + " at node " + weight.id());
+        if (weight.shape().dim(0) != 1) {
+            if (rank() < 2 || shape().isSymbolic(1) || shape().dim(1) != weight.shape().dim(0)) {
+                throw new ShapeException("prelu: " + weight.shape().dim(0) + " weights need " + weight.shape().dim(0)
+                        + " channels on axis 1, got " + shape() + " at node " + id);
+            }
+            int[] dims = new int[rank()];
+            Arrays.fill(dims, 1);
+            dims[1] = weight.shape().dim(0);
+            w = weight.reshape(dims);
+        } else if (rank() == 0) {
+            w = weight.reshape(Shape.scalar());
+        }
+        return where(ge(0), this, mul(w));
+    }
+
     // ---- dropout -----------------------------------------------------------------------
 
     /**

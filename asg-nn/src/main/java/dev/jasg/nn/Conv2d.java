@@ -10,6 +10,9 @@ import dev.jasg.core.Tensor;
  * {@code U(-1/sqrt(fan_in), 1/sqrt(fan_in))}, the same bound for the bias, with
  * {@code fan_in = in_channels/groups * kh * kw}). Options in {@link ConvOptions}.
  * Output size per axis: {@code floor((n + 2 pad - dilation (k-1) - 1) / stride) + 1}.
+ *
+ * <p>{@code padding_mode} ({@link ConvOptions#paddingMode}) reflect, replicate or circular pads
+ * the input in that mode and then convolves without padding, as PyTorch does.
  */
 public final class Conv2d extends Layer {
     private final int inChannels, outChannels, kh, kw;
@@ -46,8 +49,22 @@ public final class Conv2d extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         checkInput("Conv2d", x, inChannels);
-        Tensor y = x.conv2d(parameter(x, "weight"), geometry);
+        Tensor y = padded(x, geometry, options.paddingModeName(), "Conv2d").conv2d(parameter(x, "weight"), unpadded(geometry, options.paddingModeName()));
         return options.bias() ? y.add(parameter(x, "bias").reshape(1, outChannels, 1, 1)) : y;
+    }
+
+    /** {@code x} padded on its last two axes by {@code g}'s padding in {@code mode}; {@code x} itself for zeros (the convolution pads). */
+    static Tensor padded(Tensor x, ConvGeometry g, String mode, String layer) {
+        if (mode.equals("zeros")) return x;
+        int r = x.rank();
+        Tensor h = Padding.pad(x, r - 2, g.padTop(), g.padBottom(), mode, layer);
+        return Padding.pad(h, r - 1, g.padLeft(), g.padRight(), mode, layer);
+    }
+
+    /** {@code g} without padding when the input was padded by {@link #padded}. */
+    static ConvGeometry unpadded(ConvGeometry g, String mode) {
+        if (mode.equals("zeros")) return g;
+        return new ConvGeometry(g.strideH(), g.strideW(), 0, 0, 0, 0, g.dilationH(), g.dilationW(), g.groups());
     }
 
     /** Throws unless {@code x} is NCHW with {@code channels} channels. */

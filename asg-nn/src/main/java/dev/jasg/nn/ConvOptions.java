@@ -14,6 +14,8 @@ import dev.jasg.core.ConvGeometry;
 public final class ConvOptions {
     private int strideH = 1, strideW = 1, padH, padW, dilationH = 1, dilationW = 1, groups = 1, outputPadH, outputPadW;
     private String paddingMode;
+    private String padMode = "zeros";
+    private int strideD = 1, padD, dilationD = 1;
     private boolean bias = true;
 
     private ConvOptions() {}
@@ -23,8 +25,14 @@ public final class ConvOptions {
         return new ConvOptions();
     }
 
-    /** Stride on both axes. */
-    public ConvOptions stride(int s) { return stride(s, s); }
+    /** Stride on every axis (depth too, for {@link Conv3d}). */
+    public ConvOptions stride(int s) { return stride(s, s, s); }
+
+    /** Stride per axis of a {@link Conv3d}: depth, height, width. */
+    public ConvOptions stride(int d, int h, int w) {
+        strideD = d;
+        return stride(h, w);
+    }
 
     /** Stride per axis. */
     public ConvOptions stride(int h, int w) {
@@ -33,8 +41,26 @@ public final class ConvOptions {
         return this;
     }
 
-    /** Zero padding on every side. */
-    public ConvOptions padding(int p) { return padding(p, p); }
+    /** Padding on every side (depth too, for {@link Conv3d}). */
+    public ConvOptions padding(int p) { return padding(p, p, p); }
+
+    /** Padding per axis of a {@link Conv3d}: depth, height, width. */
+    public ConvOptions padding(int d, int h, int w) {
+        padD = d;
+        return padding(h, w);
+    }
+
+    /**
+     * PyTorch's {@code padding_mode}: {@code "zeros"} (the default), {@code "reflect"},
+     * {@code "replicate"} or {@code "circular"}. A mode other than zeros pads the input with
+     * that mode by the layer's padding, then convolves with no padding, as PyTorch does;
+     * transposed layers accept only zeros.
+     */
+    public ConvOptions paddingMode(String mode) {
+        Padding.checkMode("padding_mode", mode);
+        padMode = mode;
+        return this;
+    }
 
     /** Zero padding above and below ({@code h}), left and right ({@code w}). */
     public ConvOptions padding(int h, int w) {
@@ -50,12 +76,18 @@ public final class ConvOptions {
             throw new IllegalArgumentException("padding: expected 'same', 'valid' or sizes, got '" + mode + "'");
         }
         paddingMode = mode;
-        padH = padW = 0;
+        padD = padH = padW = 0;
         return this;
     }
 
-    /** Dilation on both axes. */
-    public ConvOptions dilation(int d) { return dilation(d, d); }
+    /** Dilation on every axis (depth too, for {@link Conv3d}). */
+    public ConvOptions dilation(int d) { return dilation(d, d, d); }
+
+    /** Dilation per axis of a {@link Conv3d}: depth, height, width. */
+    public ConvOptions dilation(int d, int h, int w) {
+        dilationD = d;
+        return dilation(h, w);
+    }
 
     /** Dilation per axis. */
     public ConvOptions dilation(int h, int w) {
@@ -87,6 +119,22 @@ public final class ConvOptions {
     }
 
     boolean bias() { return bias; }
+
+    String paddingModeName() { return padMode; }
+
+    /** "same", "valid" or null (sizes given). */
+    String paddingString() { return paddingMode; }
+
+    int strideD() { return strideD; }
+
+    int padD() { return padD; }
+
+    int dilationD() { return dilationD; }
+
+    /** Throws unless the padding mode is zeros (transposed convolutions accept no other, as PyTorch). */
+    void checkZerosPadding(String layer) {
+        if (!padMode.equals("zeros")) throw new IllegalArgumentException(layer + ": only padding_mode 'zeros' is supported, got '" + padMode + "'");
+    }
 
     int groups() { return groups; }
 
@@ -137,6 +185,7 @@ public final class ConvOptions {
     @Override
     public String toString() {
         return "stride=(" + strideH + ", " + strideW + "), padding=" + (paddingMode != null ? Repr.of(paddingMode) : "(" + padH + ", " + padW + ")")
-                + ", dilation=(" + dilationH + ", " + dilationW + "), groups=" + groups + ", bias=" + Repr.of(bias);
+                + ", dilation=(" + dilationH + ", " + dilationW + "), groups=" + groups + ", bias=" + Repr.of(bias)
+                + (padMode.equals("zeros") ? "" : ", padding_mode=" + Repr.of(padMode));
     }
 }

@@ -28,6 +28,7 @@ public final class ConvTranspose2d extends Layer {
     /** A {@code kh x kw} kernel with {@code options}. */
     public ConvTranspose2d(int inChannels, int outChannels, int kh, int kw, ConvOptions options) {
         this.geometry = options.checked("ConvTranspose2d", inChannels, outChannels, kh, kw, true);
+        options.checkZerosPadding("ConvTranspose2d");
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kh = kh;

@@ -9,16 +9,30 @@ import dev.jasg.core.Tensor;
  * {@code y[i..., :] = weight[idx[i...], :]} ({@link Tensor#gather}), output
  * {@code [..., embedding_dim]}.
  *
- * <p>With a {@code paddingIdx}, lookups of that index give zeros and the row gets no
- * gradient, as PyTorch's zero-initialised padding row. Here the output is masked where
- * {@code idx == paddingIdx} (cost {@code N * D}), because a core initialiser that zeroes one
- * row of a seeded normal draw does not exist; the stored row therefore keeps its random
- * start, but it is never read and never trained.
+ * <p>{@code padding_idx}, as PyTorch: lookups of that index read the stored row as it is, and
+ * the row gets no gradient (the lookups there are cut from the gradient graph). Difference:
+ * PyTorch zeroes that row when it initialises the table; JASG has no initialiser that zeroes one
+ * row of a seeded normal draw, so the row keeps its random start until a checkpoint or
+ * {@code Parameters.set} gives it a value (it never trains).
+ *
+ * <p>{@code max_norm} (with {@code norm_type}, default 2): a looked-up row whose p-norm exceeds
+ * {@code max_norm} is read scaled by {@code max_norm / (norm + 1e-7)}, as PyTorch. PyTorch writes
+ * the scaled rows back into the weight in place, outside autograd; JASG does not modify the
+ * stored weight (its rows are renormalised anew at every lookup), and, as in PyTorch, the
+ * gradient reaching the weight is the output gradient unscaled.
+ *
+ * <p>{@code scale_grad_by_freq}: each row's gradient is divided by how often its index occurs in
+ * the batch, as PyTorch. Both options change only the gradient graph through a
+ * {@code carrier + detach(value - carrier)} construction, so the forward value may differ from the
+ * plain product by a rounding.
  */
 public final class Embedding extends Layer {
     private final int numEmbeddings;
     private final int embeddingDim;
     private final Integer paddingIdx;
+    private final Double maxNorm;
+    private final double normType;
+    private final boolean scaleGradByFreq;
 
     /** A table without a padding index. */
     public Embedding(int numEmbeddings, int embeddingDim) {
@@ -26,10 +40,19 @@ public final class Embedding extends Layer {
     }
 
     /**
-     * A table whose row {@code paddingIdx} (negative counts from the end; null for none) reads
-     * as zeros and gets no gradient.
+     * A table whose row {@code paddingIdx} (negative counts from the end; null for none) is read
+     * as stored and gets no gradient.
      */
     public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) {
+        this(numEmbeddings, embeddingDim, paddingIdx, null, 2, false);
+    }
+
+    /**
+     * Every option of {@code torch.nn.Embedding}: {@code paddingIdx} (null for none),
+     * {@code maxNorm} (null for none), {@code normType} (PyTorch's default 2) and
+     * {@code scaleGradByFreq}.
+     */
+    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Double maxNorm, double normType, boolean scaleGradByFreq) {
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
             throw new IllegalArgumentException("Embedding: num_embeddings and embedding_dim must be positive, got " + numEmbeddings + " and " + embeddingDim);
         }
@@ -42,6 +65,11 @@ public final class Embedding extends Layer {
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx;
+        if (maxNorm != null && !(maxNorm > 0)) throw new IllegalArgumentException("Embedding: max_norm must be positive, got " + maxNorm);
+        if (!(normType > 0)) throw new IllegalArgumentException("Embedding: norm_type must be positive, got " + normType);
+        this.maxNorm = maxNorm;
+        this.normType = normType;
+        this.scaleGradByFreq = scaleGradByFreq;
         registerParameter("weight", Initializers.normal(0, 1), numEmbeddings, embeddingDim);
     }
 
@@ -65,15 +93,32 @@ public final class Embedding extends Layer {
         if (indices.dtype() != DType.I32 && indices.dtype() != DType.I64) {
             throw new IllegalArgumentException("Embedding: indices must be i32 or i64, got " + indices.dtype().label() + indices.shape());
         }
-        Tensor y = parameter(indices, "weight").gather(indices);
-        if (paddingIdx == null) return y;
-        // zero rows (and so zero gradients into the padding row) where the index is the padding index
-        Tensor keep = indices.ne(paddingIdx).cast(DType.F32).unsqueeze(-1);
-        return y.mul(keep);
+        Tensor rows = parameter(indices, "weight").gather(indices);                 // [..., D]
+        Tensor value = rows;       // what the lookup reads
+        Tensor carrier = rows;     // what carries the gradient to the table
+        if (maxNorm != null) {
+            Tensor norm = normType == 2 ? rows.square().sum(-1, true).sqrt()
+                    : normType == 1 ? rows.abs().sum(-1, true)
+                    : rows.abs().pow(normType).sum(-1, true).pow(1 / normType);
+            Tensor scale = norm.gt(maxNorm).where(norm.add(1e-7).reciprocal().mul(maxNorm), 1).detach();
+            value = rows.mul(scale);
+        }
+        if (scaleGradByFreq) {
+            Tensor ones = rows.scalarLike(1).broadcastTo(indices.shape());
+            Tensor count = ones.scatterAdd(indices, numEmbeddings).gather(indices).unsqueeze(-1).detach();   // [..., 1]
+            carrier = rows.div(count);
+        }
+        if (paddingIdx != null) {
+            Tensor pad = indices.eq(paddingIdx).unsqueeze(-1).broadcastTo(rows.shape());
+            carrier = pad.where(carrier.detach(), carrier);
+        }
+        return carrier == value ? value : carrier.add(value.sub(carrier).detach());
     }
 
     @Override
     protected String extraRepr() {
-        return numEmbeddings + ", " + embeddingDim + (paddingIdx == null ? "" : ", padding_idx=" + paddingIdx);
+        return numEmbeddings + ", " + embeddingDim + (paddingIdx == null ? "" : ", padding_idx=" + paddingIdx)
+                + (maxNorm == null ? "" : ", max_norm=" + Repr.of(maxNorm.doubleValue()) + (normType == 2 ? "" : ", norm_type=" + Repr.of(normType)))
+                + (scaleGradByFreq ? ", scale_grad_by_freq=" + Repr.of(true) : "");
     }
 }

@@ -49,6 +49,7 @@ public final class OpCases {
         layerPrimitives(r);
         convolutions(r);
         pooling(r);
+        activationsMore(r);
         leaves(r);
         return r;
     }
@@ -422,6 +423,24 @@ public final class OpCases {
                 .expect(s(2, 1, 3, 3), (g, a) -> Pooling.avgPool2d(a.get(0), 2, 2, 2, 2, 1, 1, false, true, 0)));
         r.add(row("adaptive_avg_pool2d 3x2").arg(2, 2, 5, 7)
                 .expect(s(2, 2, 3, 2), (g, a) -> Pooling.adaptiveAvgPool2d(a.get(0), 3, 2)));
+    }
+
+    private static void activationsMore(List<OpCase> r) {
+        // values away from the kinks at -3, 0, 3, 6 and the clamp bounds
+        Domain kinked = new Domain.Choice(-4.1, -2.2, -0.7, -0.2, 0.3, 1.1, 2.6, 4.4, 6.8);
+        r.add(row("relu6").arg(kinked, 3, 3).expect(s(3, 3), (g, a) -> a.get(0).relu6()));
+        r.add(row("hardtanh -0.5 1.5").arg(kinked, 3, 3).expect(s(3, 3), (g, a) -> a.get(0).hardtanh(-0.5, 1.5)));
+        r.add(row("hardsigmoid").arg(kinked, 3, 3).expect(s(3, 3), (g, a) -> a.get(0).hardsigmoid()));
+        r.add(row("hardswish").arg(kinked, 3, 3).expect(s(3, 3), (g, a) -> a.get(0).hardswish()));
+        r.add(row("selu").arg(SIGNED, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).selu()));
+        r.add(row("celu alpha 0.7").arg(SIGNED, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).celu(0.7)));
+        r.add(row("mish").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).mish()));
+        r.add(row("softsign").arg(SIGNED, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).softsign()));
+        r.add(row("logsigmoid").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).logSigmoid()));
+        r.add(row("glu axis 1").arg(2, 4, 3).expect(s(2, 2, 3), (g, a) -> a.get(0).glu(1)));
+        r.add(row("threshold 0.5 -> -2").arg(kinked, 3, 3).expect(s(3, 3), (g, a) -> a.get(0).threshold(0.5, -2)));
+        r.add(row("prelu per channel").arg(SIGNED, 2, 3, 2).arg(3).expect(s(2, 3, 2), (g, a) -> a.get(0).prelu(a.get(1))));
+        r.add(row("prelu one weight").arg(SIGNED, 2, 3).arg(1).expect(s(2, 3), (g, a) -> a.get(0).prelu(a.get(1))));
     }
 
     private static void leaves(List<OpCase> r) {
