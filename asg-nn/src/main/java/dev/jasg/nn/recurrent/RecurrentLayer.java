@@ -248,7 +248,7 @@ public abstract class RecurrentLayer extends Layer {
         if (!batched) throw new ShapeException(where() + ": lengths need a batched input [T, N, features] or [N, T, features]");
         Shape ls = lengths.shape();
         if (lengths.dtype() != DType.I32 || ls.rank() != 1 || !ls.sameDim(0, seq.shape(), 1)) {
-            throw new ShapeException(where() + ": lengths must be I32[" + seq.shape().parts().get(1) + "] (one per sequence of the input "
+            throw new ShapeException(where() + ": lengths must be " + DType.I32.label() + "[" + seq.shape().parts().get(1) + "] (one per sequence of the input "
                     + seq.shape() + " read as [T, N, features]), got " + lengths.dtype().label() + ls + " at node " + lengths.id());
         }
         GraphBuilder b = lengths.builder();
