@@ -259,6 +259,12 @@ public abstract class RecurrentLayer extends Layer {
         return keep;
     }
 
+    /** One line, as PyTorch prints it: the dropout between layers is a setting here, not a listed child. */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + extraRepr() + ")";
+    }
+
     @Override
     protected String extraRepr() {
         StringBuilder s = new StringBuilder().append(inputSize).append(", ").append(hiddenSize);
