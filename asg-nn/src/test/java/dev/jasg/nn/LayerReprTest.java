@@ -67,6 +67,13 @@ class LayerReprTest {
                 new Row(new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 1, false)),
                         "Sequential(\n  (0): Linear(in_features=4, out_features=8, bias=true)\n  (1): ReLU()\n"
                                 + "  (2): Linear(in_features=8, out_features=1, bias=false)\n)"),
+                // issue 14: recurrent layers, printed as PyTorch prints them
+                new Row(new dev.jasg.nn.recurrent.LSTM(2, 3, 2, true, false, 0.5, true), "LSTM(2, 3, num_layers=2, dropout=0.5, bidirectional=true)"),
+                new Row(new dev.jasg.nn.recurrent.GRU(2, 3, 1, false, true, 0, false), "GRU(2, 3, bias=false, batch_first=true)"),
+                new Row(new dev.jasg.nn.recurrent.RNN(2, 3), "RNN(2, 3)"),
+                new Row(new dev.jasg.nn.recurrent.LSTMCell(2, 3), "LSTMCell(2, 3)"),
+                new Row(new dev.jasg.nn.recurrent.GRUCell(2, 3, false), "GRUCell(2, 3, bias=false)"),
+                new Row(new dev.jasg.nn.recurrent.RNNCell(2, 3, true, "relu"), "RNNCell(2, 3, nonlinearity='relu')"),
                 new Row(new SiLU(), "SiLU()"),
                 new Row(new Sigmoid(), "Sigmoid()"),
                 new Row(new Softmax(-1), "Softmax(dim=-1)"),
