@@ -56,9 +56,12 @@ public final class Conv2d extends Layer {
     /** {@code x} padded on its last two axes by {@code g}'s padding in {@code mode}; {@code x} itself for zeros (the convolution pads). */
     static Tensor padded(Tensor x, ConvGeometry g, String mode, String layer) {
         if (mode.equals("zeros")) return x;
-        int r = x.rank();
-        Tensor h = Padding.pad(x, r - 2, g.padTop(), g.padBottom(), mode, layer);
-        return Padding.pad(h, r - 1, g.padLeft(), g.padRight(), mode, layer);
+        return x.pad(new int[] {g.padLeft(), g.padRight(), g.padTop(), g.padBottom()}, torchPadMode(mode));
+    }
+
+    /** {@link Tensor#pad}'s name for a convolution's {@code padding_mode}: {@code zeros} is {@code constant}. */
+    static String torchPadMode(String mode) {
+        return mode.equals("zeros") ? "constant" : mode;
     }
 
     /** {@code g} without padding when the input was padded by {@link #padded}. */

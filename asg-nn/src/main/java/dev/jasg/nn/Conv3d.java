@@ -73,7 +73,7 @@ public final class Conv3d extends Layer {
             throw new IllegalArgumentException("Conv3d: expected " + inChannels + " input channels, got " + x.shape() + " at node " + x.id());
         }
         String mode = options.paddingModeName();
-        Tensor xp = Padding.pad(x, 2, padFront, padBack, mode, "Conv3d");
+        Tensor xp = x.pad(new int[] {0, 0, 0, 0, padFront, padBack}, Conv2d.torchPadMode(mode));
         xp = Conv2d.padded(xp, plane, mode, "Conv3d");
         ConvGeometry g = Conv2d.unpadded(plane, mode);
         int c = inChannels, dp = xp.shape().dim(2), h = xp.shape().dim(3), w = xp.shape().dim(4);

@@ -57,7 +57,9 @@ public final class ConvOptions {
      * transposed layers accept only zeros.
      */
     public ConvOptions paddingMode(String mode) {
-        Padding.checkMode("padding_mode", mode);
+        if (!java.util.List.of("zeros", "reflect", "replicate", "circular").contains(mode)) {
+            throw new IllegalArgumentException("padding_mode: expected 'zeros', 'reflect', 'replicate' or 'circular', got '" + mode + "'");
+        }
         padMode = mode;
         return this;
     }
