@@ -23,6 +23,18 @@ public sealed interface Init {
     /** Exactly these values (the shape must match the parameter's). */
     record Values(HostTensor value) implements Init {}
 
+    /**
+     * {@code base}, then row {@code row} (along the first axis) set to zeros: PyTorch's
+     * {@code Embedding(padding_idx=row)} starts that way.
+     */
+    record ZeroRow(Init base, int row) implements Init {
+        /** Checks the row. */
+        public ZeroRow {
+            if (base == null) throw new IllegalArgumentException("ZeroRow needs a base initialiser");
+            if (row < 0) throw new IllegalArgumentException("ZeroRow: row must be >= 0, got " + row);
+        }
+    }
+
     /** All zeros. */
     static Init zeros() {
         return new Zeros();
@@ -64,6 +76,14 @@ public sealed interface Init {
                     out[i] = g.mean() + g.std() * rad * Math.cos(2 * Math.PI * u2);
                     if (i + 1 < n) out[i + 1] = g.mean() + g.std() * rad * Math.sin(2 * Math.PI * u2);
                 }
+            }
+            case ZeroRow z -> {
+                out = z.base().sample(shape, seed, name);
+                if (shape.rank() == 0 || z.row() >= shape.dim(0)) {
+                    throw new ShapeException("parameter '" + name + "' of shape " + shape + " has no row " + z.row() + " to zero");
+                }
+                int len = n / shape.dim(0);
+                java.util.Arrays.fill(out, z.row() * len, (z.row() + 1) * len, 0);
             }
             case Values v -> {
                 if (!v.value().shape().equals(shape)) {

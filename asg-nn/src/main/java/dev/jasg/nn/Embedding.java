@@ -1,6 +1,8 @@
 package dev.jasg.nn;
 
 import dev.jasg.core.DType;
+import dev.jasg.core.Init;
+import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
 
 /**
@@ -70,7 +72,9 @@ public final class Embedding extends Layer {
         this.maxNorm = maxNorm;
         this.normType = normType;
         this.scaleGradByFreq = scaleGradByFreq;
-        registerParameter("weight", Initializers.normal(0, 1), numEmbeddings, embeddingDim);
+        // N(0, 1) as PyTorch, with the padding row starting at zero as PyTorch's reset_parameters leaves it
+        Init base = Init.normal(0, 1);
+        registerParameter("weight", Shape.of(numEmbeddings, embeddingDim), DType.F32, paddingIdx == null ? base : new Init.ZeroRow(base, paddingIdx), true);
     }
 
     /** Number of rows. */

@@ -2,6 +2,7 @@ package dev.jasg.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jasg.autograd.Autograd;
 import dev.jasg.core.Backend;
@@ -57,9 +58,18 @@ class EmbeddingTest {
     void weightStartsStandardNormalAndArgumentsAreChecked() {
         Embedding e = new Embedding(100, 50, -1);
         assertEquals(99, e.paddingIdx());
-        Init.Normal init = (Init.Normal) e.namedParameters().get("weight").init();
+        // N(0, 1) with the padding row zeroed, as PyTorch's reset_parameters leaves it
+        Init.ZeroRow zr = (Init.ZeroRow) e.namedParameters().get("weight").init();
+        assertEquals(99, zr.row());
+        Init.Normal init = (Init.Normal) zr.base();
         assertEquals(0, init.mean());
         assertEquals(1, init.std());
+        double[] w = zr.sample(Shape.of(100, 50), 3, "weight");
+        for (int j = 0; j < 50; j++) assertEquals(0, w[99 * 50 + j], "padding row, column " + j);
+        double rowSum = 0;
+        for (int j = 0; j < 50; j++) rowSum += Math.abs(w[98 * 50 + j]);
+        assertTrue(rowSum > 0, "the other rows are drawn");
+        assertEquals(Init.Normal.class, new Embedding(10, 4).namedParameters().get("weight").init().getClass());
         assertEquals(Shape.of(100, 50), e.namedParameters().get("weight").shape());
         assertThrows(IllegalArgumentException.class, () -> new Embedding(4, 2, 4));
         GraphBuilder g = new GraphBuilder();
