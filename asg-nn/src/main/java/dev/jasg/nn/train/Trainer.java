@@ -46,6 +46,11 @@ import java.util.function.BiFunction;
  * scheduler's {@link LrScheduler#getLastLr()}, or the optimizer's {@link Optimizer#lr()} without a
  * scheduler. A scheduler is stepped after every training step ({@link SchedulerInterval#STEP}) or
  * by {@link #endEpoch()} ({@link SchedulerInterval#EPOCH}, PyTorch's usual per-epoch call).
+ * A scheduler that cycles the momentum ({@link dev.jasg.nn.optim.OneCycleLR},
+ * {@link dev.jasg.nn.optim.CyclicLR} with {@code cycle_momentum}, PyTorch's default) also sets the
+ * optimizer's momentum or beta1 each step: the update graph reads it from the input
+ * {@value Optimizer#MOMENTUM_INPUT}, fed {@link LrScheduler#getLastMomentum()}, as PyTorch's
+ * scheduler writes {@code group["momentum"]} or {@code group["betas"][0]}.
  *
  * <p>Thread safety: a trainer may be shared between threads. Every method that runs the model or
  * reads or changes the trainer's state ({@link #step}, {@link #evaluate}, {@link #predict},
@@ -86,6 +91,8 @@ public final class Trainer implements AutoCloseable {
     private final Graph update;
     private final Executable train;
     private final boolean clipsByNorm;
+    private final boolean feedsMomentum;
+    private double lastMomentum;
     private final GradientClipping clipping;
     private final List<StepListener> listeners = new CopyOnWriteArrayList<>();
     private final List<ComputeUpdateListener> updateListeners = new CopyOnWriteArrayList<>();
@@ -109,9 +116,17 @@ public final class Trainer implements AutoCloseable {
         this.optimizer = required(b.optimizer, "Trainer: no optimizer; call optimizer(...)");
         this.scheduler = b.scheduler;
         this.interval = b.interval;
-        if (input.name().equals(target.name()) || input.name().equals(Optimizer.LR_INPUT) || target.name().equals(Optimizer.LR_INPUT)) {
+        List<String> reserved = List.of(Optimizer.LR_INPUT, Optimizer.MOMENTUM_INPUT);
+        if (input.name().equals(target.name()) || reserved.contains(input.name()) || reserved.contains(target.name())) {
             throw new IllegalArgumentException("Trainer: input '" + input.name() + "' and target '" + target.name()
-                    + "' must have distinct names other than '" + Optimizer.LR_INPUT + "'");
+                    + "' must have distinct names other than " + reserved);
+        }
+        this.lastMomentum = scheduler != null ? scheduler.getLastMomentum() : Double.NaN;
+        this.feedsMomentum = !Double.isNaN(lastMomentum);
+        if (feedsMomentum && !optimizer.hasMomentum()) {
+            throw new IllegalArgumentException("Trainer: the scheduler " + scheduler.getClass().getSimpleName()
+                    + " cycles the momentum (cycle_momentum, on by default as in PyTorch), but the optimizer " + optimizer
+                    + " has no momentum or betas[0] to set; build the scheduler with cycleMomentum=false");
         }
         boolean mode = model.isTraining();
         try {
@@ -127,7 +142,7 @@ public final class Trainer implements AutoCloseable {
                 .filter(n -> ((Op.Parameter) n.op()).trainable()).mapToInt(Node::id).toArray();
         if (wrt.length == 0) throw new IllegalArgumentException("Trainer: the model has no trainable parameters:\n" + model);
         this.gradients = Autograd.gradients(forward, forward.output(LOSS).id(), wrt);
-        this.update = optimizer.update(gradients, b.clipping);
+        this.update = optimizer.update(gradients, b.clipping, feedsMomentum);
         this.clipsByNorm = b.clipping instanceof GradientClipping.Norm;
         this.clipping = b.clipping;
         this.parameters = b.parameters != null ? b.parameters : backend.newParameters(b.seed);
@@ -175,6 +190,12 @@ public final class Trainer implements AutoCloseable {
             checkFeeds("step", batch, true);
             Map<String, HostTensor> feeds = new HashMap<>(batch);
             feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) lr));
+            if (feedsMomentum) {
+                // a composite schedule may pass through a part without momentum: the last value stays, as in PyTorch's param group
+                double m = scheduler.getLastMomentum();
+                if (!Double.isNaN(m)) lastMomentum = m;
+                feeds.put(Optimizer.MOMENTUM_INPUT, HostTensor.scalar((float) lastMomentum));
+            }
             lastOutputs = train.run(feeds);
             loss = lastOutputs.scalar(LOSS);
             if (clipsByNorm) GradientClipping.requireFinite(clipping, lastOutputs.scalar(GradientClipping.GRAD_NORM_OUTPUT));
@@ -210,6 +231,7 @@ public final class Trainer implements AutoCloseable {
             if (!k.equals(input.name()) && !k.equals(target.name())) {
                 throw new FeedException("Trainer." + method + ": feed '" + k + "' is neither the input nor the target"
                         + (k.equals(Optimizer.LR_INPUT) ? " (the trainer feeds the learning rate '" + k + "' itself, from the optimizer or scheduler)" : "")
+                        + (k.equals(Optimizer.MOMENTUM_INPUT) ? " (the trainer feeds the momentum '" + k + "' itself, from the scheduler)" : "")
                         + "; expected " + expected + ", given " + new TreeSet<>(batch.keySet()));
             }
         }
