@@ -16,6 +16,10 @@ import dev.jasg.nn.Repr;
  * State: {@code optim.exp_avg.<param>}, {@code optim.exp_avg_sq.<param>} and, with amsgrad,
  * {@code optim.max_exp_avg_sq.<param>}. Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999),
  * eps 1e-8, no weight decay, no amsgrad. {@link AdamW} decouples the weight decay instead.
+ *
+ * <p>With a momentum schedule beta1 is the fed {@value Optimizer#MOMENTUM_INPUT} of the step,
+ * in the moment update and in the bias correction {@code 1 - beta1^t}, as PyTorch uses the
+ * current {@code betas[0]}.
  */
 public final class Adam extends Optimizer {
     private final double beta1;
@@ -48,6 +52,12 @@ public final class Adam extends Optimizer {
         this.amsgrad = amsgrad;
     }
 
+    /** True: a momentum schedule sets {@code betas[0]}. */
+    @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
         Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
@@ -59,11 +69,12 @@ public final class Adam extends Optimizer {
         Tensor m = s.state("exp_avg", name, p);
         Tensor v = s.state("exp_avg_sq", name, p);
         // m.lerp_(g, 1 - beta1) and v.mul_(beta2).addcmul_(g, g, 1 - beta2), as PyTorch writes them.
-        Tensor m1 = m.add(g.sub(m).mul(1 - beta1));
+        Tensor fed = s.fedMomentum();
+        Tensor m1 = fed == null ? m.add(g.sub(m).mul(1 - beta1)) : m.add(g.sub(m).mul(fed.rsub(1)));
         Tensor v1 = v.mul(beta2).add(g.mul(g).mul(1 - beta2));
         s.assign(m, m1);
         s.assign(v, v1);
-        Tensor stepSize = s.shared("adam.step_size", () -> s.lr().div(biasCorrection(s, beta1)));
+        Tensor stepSize = s.shared("adam.step_size", () -> s.lr().div(fed == null ? biasCorrection(s, beta1) : fedBiasCorrection(s)));
         Tensor bc2Sqrt = s.shared("adam.bc2_sqrt", () -> biasCorrection(s, beta2).sqrt());
         Tensor second = v1;
         if (amsgrad) {
@@ -83,6 +94,16 @@ public final class Adam extends Optimizer {
      */
     private static Tensor biasCorrection(Step s, double beta) {
         return s.t().mul(Math.log(beta)).expm1().neg();
+    }
+
+    /**
+     * {@code 1 - beta1^t} with the fed beta1 of this step, as PyTorch computes it with the current
+     * {@code group["betas"][0]} (not a product of past betas): {@code -expm1(t ln beta1)} in float,
+     * so beta1's rounding to float puts a relative error of about {@code 6e-8 t / (1 - beta1^t)}
+     * into it (1e-6 on the first steps at beta1 = 0.95).
+     */
+    static Tensor fedBiasCorrection(Step s) {
+        return s.t().mul(s.fedMomentum().log()).expm1().neg();
     }
 
     @Override

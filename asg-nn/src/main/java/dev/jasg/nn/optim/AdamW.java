@@ -40,6 +40,12 @@ public final class AdamW extends Optimizer {
         this.amsgrad = amsgrad;
     }
 
+    /** True: a momentum schedule sets {@code betas[0]}. */
+    @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
         Tensor decayed = weightDecay != 0 ? p.mul(s.lr().mul(weightDecay).rsub(1)) : p;

@@ -12,7 +12,8 @@ import dev.jasg.nn.Repr;
  * p = p - lr / (1 - beta1^t) * m / u
  * </pre>
  * State: {@code optim.exp_avg.<param>} and {@code optim.exp_inf.<param>}. Defaults as PyTorch:
- * lr 2e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0.
+ * lr 2e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0. With a momentum schedule beta1 is the
+ * fed {@value Optimizer#MOMENTUM_INPUT} of the step, in the moment and in {@code 1 - beta1^t}.
  */
 public final class Adamax extends Optimizer {
     private final double beta1;
@@ -43,16 +44,24 @@ public final class Adamax extends Optimizer {
         this.weightDecay = weightDecay;
     }
 
+    /** True: a momentum schedule sets {@code betas[0]}. */
+    @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
         Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
         Tensor m = s.state("exp_avg", name, p);
         Tensor u = s.state("exp_inf", name, p);
-        Tensor m1 = m.mul(beta1).add(g.mul(1 - beta1));
+        Tensor fed = s.fedMomentum();
+        Tensor m1 = fed == null ? m.mul(beta1).add(g.mul(1 - beta1)) : m.mul(fed).add(g.mul(fed.rsub(1)));
         Tensor u1 = u.mul(beta2).maximum(g.abs().add(eps));
         s.assign(m, m1);
         s.assign(u, u1);
-        Tensor clr = s.shared("adamax.clr." + beta1, () -> s.lr().div(s.t().mul(Math.log(beta1)).expm1().neg()));
+        Tensor clr = fed == null ? s.shared("adamax.clr." + beta1, () -> s.lr().div(s.t().mul(Math.log(beta1)).expm1().neg()))
+                : s.shared("adamax.clr.fed", () -> s.lr().div(Adam.fedBiasCorrection(s)));
         return p.sub(clr.mul(m1.div(u1)));
     }
 

@@ -12,7 +12,9 @@ package dev.jasg.nn.optim;
  * ({@link Mode#TRIANGULAR2}) or {@code gamma^e} ({@link Mode#EXP_RANGE}). Defaults as PyTorch:
  * step_size_up 2000, step_size_down = step_size_up, triangular, gamma 1, cycle_momentum on,
  * base_momentum 0.8, max_momentum 0.9. The optimizer's own rate is replaced by {@code base_lr},
- * as in PyTorch. A custom {@code scale_fn} is not offered.
+ * as in PyTorch. A custom {@code scale_fn} is not offered. With {@code cycle_momentum} the
+ * {@link dev.jasg.nn.train.Trainer} feeds {@link #momentum(int)} as the optimizer's momentum (or
+ * beta1) each step, as {@link OneCycleLR}'s.
  */
 public final class CyclicLR extends LrScheduler {
     /** PyTorch's {@code mode}. */

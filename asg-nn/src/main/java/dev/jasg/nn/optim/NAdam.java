@@ -18,7 +18,8 @@ import dev.jasg.nn.Repr;
  * State: {@code optim.exp_avg.<param>}, {@code optim.exp_avg_sq.<param>} and the scalar
  * {@code optim.mu_product.<param>}. Defaults as PyTorch: lr 2e-3, betas (0.9, 0.999), eps 1e-8,
  * weight_decay 0, momentum_decay 4e-3. This is PyTorch 2's formula; PyTorch 1.13 multiplied
- * {@code mu_t} into the last product twice (a bug fixed in 2.0).
+ * {@code mu_t} into the last product twice (a bug fixed in 2.0). With a momentum schedule beta1 is
+ * the fed {@value Optimizer#MOMENTUM_INPUT} of the step, in {@code mu_t}, {@code mu_next} and the moment.
  */
 public final class NAdam extends Optimizer {
     private final double beta1;
@@ -52,21 +53,35 @@ public final class NAdam extends Optimizer {
         this.momentumDecay = momentumDecay;
     }
 
+    /** True: a momentum schedule sets {@code betas[0]}. */
+    @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
         Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
         String key = "nadam." + beta1 + "." + momentumDecay + ".";
         double ln96 = Math.log(0.96) * momentumDecay;
         // mu(t) = beta1 (1 - 0.5 e^(t md ln 0.96))
-        Tensor mu = s.shared(key + "mu", () -> s.t().mul(ln96).exp().mul(-0.5 * beta1).add(beta1));
-        Tensor muNext = s.shared(key + "mu_next", () -> s.t().add(1).mul(ln96).exp().mul(-0.5 * beta1).add(beta1));
+        Tensor fed = s.fedMomentum();
+        Tensor mu, muNext;
+        if (fed == null) {
+            mu = s.shared(key + "mu", () -> s.t().mul(ln96).exp().mul(-0.5 * beta1).add(beta1));
+            muNext = s.shared(key + "mu_next", () -> s.t().add(1).mul(ln96).exp().mul(-0.5 * beta1).add(beta1));
+        } else {
+            // mu(t) = beta1_t (1 - 0.5 e^(t md ln 0.96)) with this step's fed beta1, as PyTorch reads betas[0] each step
+            mu = s.shared("nadam.fed." + momentumDecay + ".mu", () -> s.t().mul(ln96).exp().mul(-0.5).add(1).mul(fed));
+            muNext = s.shared("nadam.fed." + momentumDecay + ".mu_next", () -> s.t().add(1).mul(ln96).exp().mul(-0.5).add(1).mul(fed));
+        }
         Tensor bc2 = s.shared("nadam.bc2." + beta2, () -> s.t().mul(Math.log(beta2)).expm1().neg());
         Tensor muProduct = s.scalarState("mu_product", name, 1);
         Tensor mp1 = muProduct.mul(mu);
         s.assign(muProduct, mp1);
         Tensor m = s.state("exp_avg", name, p);
         Tensor v = s.state("exp_avg_sq", name, p);
-        Tensor m1 = m.add(g.sub(m).mul(1 - beta1));
+        Tensor m1 = fed == null ? m.add(g.sub(m).mul(1 - beta1)) : m.add(g.sub(m).mul(fed.rsub(1)));
         Tensor v1 = v.mul(beta2).add(g.mul(g).mul(1 - beta2));
         s.assign(m, m1);
         s.assign(v, v1);

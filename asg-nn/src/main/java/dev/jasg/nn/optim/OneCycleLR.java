@@ -12,9 +12,10 @@ package dev.jasg.nn.optim;
  *
  * <p>With {@code cycle_momentum} (on by default, as PyTorch) {@link #momentum(int)} runs the
  * other way, between {@code max_momentum} and {@code base_momentum} (0.95 and 0.85 by default):
- * PyTorch writes it into SGD's momentum or Adam's beta1. Here the optimizers' momentum
- * is a constant of the update graph, so the schedule only reports it
- * ({@link #getLastMomentum()}); feeding it to the optimizer is not done yet. Defaults as PyTorch: pct_start 0.3, cosine, div_factor 25,
+ * PyTorch writes it into SGD's momentum or Adam's beta1, and so does the
+ * {@link dev.jasg.nn.train.Trainer}: it feeds {@link #getLastMomentum()} as the update graph's
+ * {@value Optimizer#MOMENTUM_INPUT} input (see {@link Optimizer#update(dev.jasg.core.Graph, GradientClipping, boolean)});
+ * an optimizer without a momentum or beta1 is refused, as PyTorch refuses it. Defaults as PyTorch: pct_start 0.3, cosine, div_factor 25,
  * final_div_factor 1e4, not three-phase. The optimizer's own rate is ignored, as in PyTorch.
  */
 public final class OneCycleLR extends LrScheduler {

@@ -27,6 +27,11 @@ import java.util.function.Supplier;
  *   <li>State lives in non-trainable parameters of the same store, named
  *       {@code optim.<state>.<parameter>} ({@code optim.exp_avg.fc1.weight}), starting at zero, so a
  *       checkpoint of the store captures it.</li>
+ *   <li>With a momentum schedule ({@link OneCycleLR}, {@link CyclicLR} with {@code cycle_momentum}),
+ *       {@link #update(Graph, GradientClipping, boolean)} builds a graph that reads SGD's and
+ *       RMSprop's {@code momentum}, or the Adam family's {@code beta1}, from the scalar F32 input
+ *       {@value #MOMENTUM_INPUT}, fed each step as PyTorch's scheduler writes
+ *       {@code group["momentum"]} or {@code group["betas"][0]}; otherwise it is a constant.</li>
  *   <li>{@value #STEP_STATE} counts steps: each run reads {@code t = step + 1} (the
  *       1-based number of the step being taken, PyTorch's {@code state["step"]} after its
  *       increment) and assigns it back. It is an F32 scalar, exact up to 2^24 steps.</li>
@@ -38,6 +43,8 @@ import java.util.function.Supplier;
 public abstract class Optimizer {
     /** Name of the fed learning-rate input. */
     public static final String LR_INPUT = "lr";
+    /** Name of the fed momentum ({@code beta1}) input of an update graph built for a momentum schedule. */
+    public static final String MOMENTUM_INPUT = "momentum";
     /** Scope of the update nodes, and prefix of every state parameter. */
     public static final String SCOPE = "optim";
     /** Name of the step-counter state parameter. */
@@ -64,10 +71,39 @@ public abstract class Optimizer {
     /**
      * Builds the update graph continuing {@code gradients}: reads input {@value #LR_INPUT},
      * clips the gradients as {@code clipping} says, increments {@value #STEP_STATE} and assigns
-     * every trainable parameter that has a {@code grad:<name>} output its updated value.
+     * every trainable parameter that has a {@code grad:<name>} output its updated value. The
+     * momentum (beta1) is the optimizer's constant.
+     */
+    public final Graph update(Graph gradients, GradientClipping clipping) {
+        return update(gradients, clipping, false);
+    }
+
+    /**
+     * True when this optimizer has the hyper-parameter a momentum schedule sets: PyTorch's
+     * {@code momentum} (SGD, RMSprop) or {@code betas[0]} (Adam, AdamW, Adamax, NAdam, RAdam).
+     * PyTorch's OneCycleLR and CyclicLR refuse {@code cycle_momentum} with any other optimizer.
+     */
+    public boolean hasMomentum() {
+        return false;
+    }
+
+    /**
+     * As {@link #update(Graph, GradientClipping)}; with {@code feedMomentum} the rule reads its
+     * {@code momentum} or {@code beta1} from the scalar F32 input {@value #MOMENTUM_INPUT} each
+     * step instead of the constant given at construction (what {@link OneCycleLR} and
+     * {@link CyclicLR} with {@code cycle_momentum} need; the Trainer feeds
+     * {@link LrScheduler#getLastMomentum()}). With a fed momentum the momentum branch is built
+     * even when the constant is 0 (PyTorch's SGD(momentum=0) under OneCycleLR gets momentum).
+     *
+     * @throws IllegalArgumentException when {@code feedMomentum} and the optimizer has no
+     *     momentum or beta1 ({@link #hasMomentum()} is false)
      */
     @SuppressWarnings("try") // the scope is entered for its effect on node scopes and state names
-    public final Graph update(Graph gradients, GradientClipping clipping) {
+    public final Graph update(Graph gradients, GradientClipping clipping, boolean feedMomentum) {
+        if (feedMomentum && !hasMomentum()) {
+            throw new IllegalArgumentException(this + ": has no momentum or betas[0] that a momentum schedule (cycle_momentum) could set;"
+                    + " build the scheduler with cycleMomentum=false");
+        }
         GraphBuilder u = new GraphBuilder(gradients);
         Map<String, Node> params = gradients.parameters();
         Map<String, Tensor> grads = new LinkedHashMap<>();
@@ -81,12 +117,13 @@ public abstract class Optimizer {
                     + gradients.outputs().keySet());
         }
         Tensor lrIn = u.input(LR_INPUT, DType.F32);
+        Tensor momentumIn = feedMomentum ? u.input(MOMENTUM_INPUT, DType.F32) : null;
         try (var scope = u.scope(SCOPE)) {
             Tensor gate = GradientClipping.finiteGate(clipping, grads);
             Map<String, Tensor> clipped = clipping.apply(u, grads);
             Tensor step = u.parameter("step", Shape.scalar(), DType.F32, Init.zeros(), false);
             Tensor t = step.add(1);
-            Step s = new Step(u, lrIn, t, gate);
+            Step s = new Step(u, lrIn, t, gate, momentumIn);
             s.assign(step, t);
             for (var e : clipped.entrySet()) {
                 Tensor p = u.tensor(params.get(e.getKey()).id());
@@ -113,6 +150,11 @@ public abstract class Optimizer {
         Optimizer inner = this;
         return new Optimizer(lr) {
             @Override
+            public boolean hasMomentum() {
+                return inner.hasMomentum();
+            }
+
+            @Override
             protected Tensor updated(Step s, String name, Tensor param, Tensor grad) {
                 return inner.updated(s, name, param, grad.neg());
             }
@@ -136,17 +178,27 @@ public abstract class Optimizer {
         private final Tensor t;
         private final Map<String, Tensor> shared = new HashMap<>();
         private final Tensor gate;
+        private final Tensor momentum;
 
-        Step(GraphBuilder builder, Tensor lr, Tensor t, Tensor gate) {
+        Step(GraphBuilder builder, Tensor lr, Tensor t, Tensor gate, Tensor momentum) {
             this.builder = builder;
             this.lr = lr;
             this.t = t;
             this.gate = gate;
+            this.momentum = momentum;
         }
 
-        /** A step sharing this one's builder, counter and gate, with its own rate and shared scalars (a parameter group's). */
+        /** A step sharing this one's builder, counter, gate and fed momentum, with its own rate and shared scalars (a parameter group's). */
         Step withLr(Tensor groupLr) {
-            return new Step(builder, groupLr, t, gate);
+            return new Step(builder, groupLr, t, gate, momentum);
+        }
+
+        /**
+         * The fed momentum ({@value Optimizer#MOMENTUM_INPUT}, an F32 scalar) when the graph is built
+         * for a momentum schedule, else null (the rule uses its constant momentum or beta1).
+         */
+        public Tensor fedMomentum() {
+            return momentum;
         }
 
         /** The update graph's builder (inside the {@value Optimizer#SCOPE} scope). */

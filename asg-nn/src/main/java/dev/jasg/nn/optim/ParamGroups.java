@@ -79,6 +79,14 @@ public final class ParamGroups extends Optimizer {
     // betas, are not mixed up), with the fed rate scaled, and the common step counter.
     private final Map<Step, Map<Optimizer, Step>> steps = new WeakHashMap<>();
 
+    /** True when every group's optimizer and the default have a momentum or beta1 (a schedule sets them all alike). */
+    @Override
+    public boolean hasMomentum() {
+        if (!defaults.hasMomentum()) return false;
+        for (Group g : groups) if (!g.optimizer().hasMomentum()) return false;
+        return true;
+    }
+
     @Override
     protected Tensor updated(Step s, String name, Tensor param, Tensor grad) {
         Optimizer o = optimizerFor(name);

@@ -16,6 +16,8 @@ import dev.jasg.nn.Repr;
  * State: {@code optim.exp_avg.<param>} and {@code optim.exp_avg_sq.<param>}. Defaults as
  * PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0. {@code rho_t} is computed in
  * float on the device, so close to the threshold 5 the branch can differ from PyTorch's double.
+ * With a momentum schedule beta1 is the fed {@value Optimizer#MOMENTUM_INPUT} of the step, in the
+ * moment and in {@code 1 - beta1^t}.
  */
 public final class RAdam extends Optimizer {
     private final double beta1;
@@ -46,18 +48,26 @@ public final class RAdam extends Optimizer {
         this.weightDecay = weightDecay;
     }
 
+    /** True: a momentum schedule sets {@code betas[0]}. */
+    @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
         Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
         Tensor m = s.state("exp_avg", name, p);
         Tensor v = s.state("exp_avg_sq", name, p);
-        Tensor m1 = m.mul(beta1).add(g.mul(1 - beta1));
+        Tensor fed = s.fedMomentum();
+        Tensor m1 = fed == null ? m.mul(beta1).add(g.mul(1 - beta1)) : m.mul(fed).add(g.mul(fed.rsub(1)));
         Tensor v1 = v.mul(beta2).add(g.mul(g).mul(1 - beta2));
         s.assign(m, m1);
         s.assign(v, v1);
         String key = "radam." + beta1 + "." + beta2 + ".";
         double rhoInf = 2 / (1 - beta2) - 1;
-        Tensor bc1 = s.shared(key + "bc1", () -> s.t().mul(Math.log(beta1)).expm1().neg());
+        Tensor bc1 = fed == null ? s.shared(key + "bc1", () -> s.t().mul(Math.log(beta1)).expm1().neg())
+                : s.shared("radam.bc1.fed", () -> Adam.fedBiasCorrection(s));
         Tensor bc2 = s.shared(key + "bc2", () -> s.t().mul(Math.log(beta2)).expm1().neg());
         Tensor rhoT = s.shared(key + "rho_t", () -> s.t().mul(2).mul(s.t().mul(Math.log(beta2)).exp()).div(bc2).rsub(rhoInf));
         Tensor rectified = s.shared(key + "rectified", () -> rhoT.gt(5));

@@ -15,7 +15,9 @@ import dev.jasg.nn.Repr;
  * </pre>
  * State: {@code optim.square_avg.<param>}, {@code optim.grad_avg.<param>} (centered) and
  * {@code optim.momentum_buffer.<param>} (momentum), all starting at zero. Defaults as PyTorch:
- * lr 0.01, alpha 0.99, eps 1e-8, no weight decay, no momentum, not centered.
+ * lr 0.01, alpha 0.99, eps 1e-8, no weight decay, no momentum, not centered. With a momentum
+ * schedule the momentum is the fed {@value Optimizer#MOMENTUM_INPUT} (a fed 0 gives the
+ * momentum-free update).
  */
 public final class RMSprop extends Optimizer {
     private final double alpha;
@@ -48,6 +50,12 @@ public final class RMSprop extends Optimizer {
         this.centered = centered;
     }
 
+    /** True: a momentum schedule sets {@code momentum}. */
+    @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
         Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
@@ -63,9 +71,10 @@ public final class RMSprop extends Optimizer {
         } else {
             avg = v1.sqrt().add(eps);
         }
-        if (momentum > 0) {
+        Tensor fed = s.fedMomentum();
+        if (momentum > 0 || fed != null) {
             Tensor buf = s.state("momentum_buffer", name, p);
-            Tensor buf1 = buf.mul(momentum).add(g.div(avg));
+            Tensor buf1 = (fed == null ? buf.mul(momentum) : buf.mul(fed)).add(g.div(avg));
             s.assign(buf, buf1);
             return p.sub(s.lr().mul(buf1));
         }

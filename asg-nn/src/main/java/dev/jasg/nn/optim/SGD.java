@@ -13,6 +13,12 @@ import dev.jasg.nn.Repr;
  * </pre>
  * The momentum buffer is the state {@code optim.momentum_buffer.<param>}. Defaults as PyTorch:
  * momentum 0, dampening 0, weight decay 0, no Nesterov.
+ *
+ * <p>With a momentum schedule ({@link Optimizer#update(dev.jasg.core.Graph, GradientClipping, boolean)})
+ * the momentum is the fed {@value Optimizer#MOMENTUM_INPUT}, and the buffer is kept even with a
+ * constant momentum of 0. Difference from PyTorch: a fed momentum of exactly 0 still runs
+ * {@code b = 0 * b + (1 - dampening) g}, where PyTorch skips the buffer (the same unless
+ * dampening is non-zero).
  */
 public final class SGD extends Optimizer {
     private final double momentum;
@@ -45,15 +51,22 @@ public final class SGD extends Optimizer {
         this.nesterov = nesterov;
     }
 
+    /** True: a momentum schedule sets {@code momentum}. */
+    @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
         Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
-        if (momentum != 0) {
+        Tensor fed = s.fedMomentum();
+        if (momentum != 0 || fed != null) {
             Tensor buf = s.state("momentum_buffer", name, p);
             Tensor first = s.shared("first", () -> s.t().eq(1));
-            Tensor next = first.where(g, buf.mul(momentum).add(g.mul(1 - dampening)));
+            Tensor next = first.where(g, (fed == null ? buf.mul(momentum) : buf.mul(fed)).add(g.mul(1 - dampening)));
             s.assign(buf, next);
-            g = nesterov ? g.add(next.mul(momentum)) : next;
+            g = nesterov ? g.add(fed == null ? next.mul(momentum) : next.mul(fed)) : next;
         }
         return p.sub(s.lr().mul(g));
     }

@@ -14,6 +14,7 @@ import dev.jasg.core.Parameters;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Layer;
 import dev.jasg.nn.optim.GradientClipping;
+import dev.jasg.nn.optim.LBFGS;
 import dev.jasg.nn.optim.LrScheduler;
 import dev.jasg.nn.optim.Optimizer;
 
@@ -46,6 +47,16 @@ import java.util.function.BiFunction;
  * scheduler's {@link LrScheduler#getLastLr()}, or the optimizer's {@link Optimizer#lr()} without a
  * scheduler. A scheduler is stepped after every training step ({@link SchedulerInterval#STEP}) or
  * by {@link #endEpoch()} ({@link SchedulerInterval#EPOCH}, PyTorch's usual per-epoch call).
+ * A scheduler that cycles the momentum ({@link dev.jasg.nn.optim.OneCycleLR},
+ * {@link dev.jasg.nn.optim.CyclicLR} with {@code cycle_momentum}, PyTorch's default) also sets the
+ * optimizer's momentum or beta1 each step: the update graph reads it from the input
+ * {@value Optimizer#MOMENTUM_INPUT}, fed {@link LrScheduler#getLastMomentum()}, as PyTorch's
+ * scheduler writes {@code group["momentum"]} or {@code group["betas"][0]}.
+ *
+ * <p>Built with {@link Builder#lbfgs} instead of an optimizer, the trainer compiles the forward
+ * and gradient graphs only, and each {@link #step} is one host-driven {@link LBFGS} step over all
+ * trainable parameters (several forward and gradient runs, as PyTorch's {@code step(closure)}),
+ * at the scheduler's rate if there is one.
  *
  * <p>Thread safety: a trainer may be shared between threads. Every method that runs the model or
  * reads or changes the trainer's state ({@link #step}, {@link #evaluate}, {@link #predict},
@@ -78,6 +89,8 @@ public final class Trainer implements AutoCloseable {
     private final InputSpec target;
     private final BiFunction<Tensor, Tensor, Tensor> lossFn;
     private final Optimizer optimizer;
+    private final LBFGS lbfgs;
+    private final List<String> trainable;
     private final LrScheduler scheduler;
     private final SchedulerInterval interval;
     private final Parameters parameters;
@@ -86,6 +99,8 @@ public final class Trainer implements AutoCloseable {
     private final Graph update;
     private final Executable train;
     private final boolean clipsByNorm;
+    private final boolean feedsMomentum;
+    private double lastMomentum;
     private final GradientClipping clipping;
     private final List<StepListener> listeners = new CopyOnWriteArrayList<>();
     private final List<ComputeUpdateListener> updateListeners = new CopyOnWriteArrayList<>();
@@ -106,12 +121,22 @@ public final class Trainer implements AutoCloseable {
         this.input = required(b.input, "Trainer: no input spec; call input(...)");
         this.target = required(b.target, "Trainer: no target spec; call target(...)");
         this.lossFn = required(b.loss, "Trainer: no loss function; call loss(...)");
-        this.optimizer = required(b.optimizer, "Trainer: no optimizer; call optimizer(...)");
+        if (b.optimizer != null && b.lbfgs != null) throw new IllegalStateException("Trainer: both an optimizer and LBFGS were given; call one of optimizer(...), lbfgs(...)");
+        this.lbfgs = b.lbfgs;
+        this.optimizer = lbfgs != null ? null : required(b.optimizer, "Trainer: no optimizer; call optimizer(...) or lbfgs(...)");
         this.scheduler = b.scheduler;
         this.interval = b.interval;
-        if (input.name().equals(target.name()) || input.name().equals(Optimizer.LR_INPUT) || target.name().equals(Optimizer.LR_INPUT)) {
+        List<String> reserved = List.of(Optimizer.LR_INPUT, Optimizer.MOMENTUM_INPUT);
+        if (input.name().equals(target.name()) || reserved.contains(input.name()) || reserved.contains(target.name())) {
             throw new IllegalArgumentException("Trainer: input '" + input.name() + "' and target '" + target.name()
-                    + "' must have distinct names other than '" + Optimizer.LR_INPUT + "'");
+                    + "' must have distinct names other than " + reserved);
+        }
+        this.lastMomentum = scheduler != null ? scheduler.getLastMomentum() : Double.NaN;
+        this.feedsMomentum = !Double.isNaN(lastMomentum);
+        if (feedsMomentum && (optimizer == null || !optimizer.hasMomentum())) {
+            throw new IllegalArgumentException("Trainer: the scheduler " + scheduler.getClass().getSimpleName()
+                    + " cycles the momentum (cycle_momentum, on by default as in PyTorch), but the optimizer " + (optimizer != null ? optimizer : lbfgs)
+                    + " has no momentum or betas[0] to set; build the scheduler with cycleMomentum=false");
         }
         boolean mode = model.isTraining();
         try {
@@ -126,12 +151,17 @@ public final class Trainer implements AutoCloseable {
         int[] wrt = forward.parameters().values().stream()
                 .filter(n -> ((Op.Parameter) n.op()).trainable()).mapToInt(Node::id).toArray();
         if (wrt.length == 0) throw new IllegalArgumentException("Trainer: the model has no trainable parameters:\n" + model);
+        this.trainable = forward.parameters().values().stream()
+                .filter(n -> ((Op.Parameter) n.op()).trainable()).map(n -> ((Op.Parameter) n.op()).name()).toList();
         this.gradients = Autograd.gradients(forward, forward.output(LOSS).id(), wrt);
-        this.update = optimizer.update(gradients, b.clipping);
+        if (lbfgs != null && !(b.clipping instanceof GradientClipping.None)) {
+            throw new IllegalArgumentException("Trainer: gradient clipping (" + b.clipping + ") is not applied with LBFGS, which needs the true gradient; drop clipping(...)");
+        }
+        this.update = lbfgs != null ? null : optimizer.update(gradients, b.clipping, feedsMomentum);
         this.clipsByNorm = b.clipping instanceof GradientClipping.Norm;
         this.clipping = b.clipping;
         this.parameters = b.parameters != null ? b.parameters : backend.newParameters(b.seed);
-        this.train = backend.compile(parameters, forward, gradients, update);
+        this.train = lbfgs != null ? backend.compile(parameters, forward, gradients) : backend.compile(parameters, forward, gradients, update);
     }
 
     private static <T> T required(T part, String message) {
@@ -173,8 +203,19 @@ public final class Trainer implements AutoCloseable {
         double loss;
         try {
             checkFeeds("step", batch, true);
+            if (lbfgs != null) {
+                loss = lbfgs.step(train, batch, trainable, lr);
+                lastOutputs = null;
+                return finishStep(loss, lr, t0);
+            }
             Map<String, HostTensor> feeds = new HashMap<>(batch);
             feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) lr));
+            if (feedsMomentum) {
+                // a composite schedule may pass through a part without momentum: the last value stays, as in PyTorch's param group
+                double m = scheduler.getLastMomentum();
+                if (!Double.isNaN(m)) lastMomentum = m;
+                feeds.put(Optimizer.MOMENTUM_INPUT, HostTensor.scalar((float) lastMomentum));
+            }
             lastOutputs = train.run(feeds);
             loss = lastOutputs.scalar(LOSS);
             if (clipsByNorm) GradientClipping.requireFinite(clipping, lastOutputs.scalar(GradientClipping.GRAD_NORM_OUTPUT));
@@ -182,6 +223,10 @@ public final class Trainer implements AutoCloseable {
             publish(new ComputeUpdate.Failed(steps, e));
             throw e;
         }
+        return finishStep(loss, lr, t0);
+    }
+
+    private double finishStep(double loss, double lr, long t0) {
         long t1 = System.nanoTime();
         steps++;
         epochLossSum += loss;
@@ -210,6 +255,7 @@ public final class Trainer implements AutoCloseable {
             if (!k.equals(input.name()) && !k.equals(target.name())) {
                 throw new FeedException("Trainer." + method + ": feed '" + k + "' is neither the input nor the target"
                         + (k.equals(Optimizer.LR_INPUT) ? " (the trainer feeds the learning rate '" + k + "' itself, from the optimizer or scheduler)" : "")
+                        + (k.equals(Optimizer.MOMENTUM_INPUT) ? " (the trainer feeds the momentum '" + k + "' itself, from the scheduler)" : "")
                         + "; expected " + expected + ", given " + new TreeSet<>(batch.keySet()));
             }
         }
@@ -241,7 +287,7 @@ public final class Trainer implements AutoCloseable {
 
     /** The learning rate the next step will be fed. */
     public synchronized double currentLr() {
-        return scheduler != null ? scheduler.getLastLr() : optimizer.lr();
+        return scheduler != null ? scheduler.getLastLr() : optimizer != null ? optimizer.lr() : lbfgs.lr();
     }
 
     /**
@@ -321,9 +367,14 @@ public final class Trainer implements AutoCloseable {
         return model;
     }
 
-    /** The optimizer. */
+    /** The optimizer, or null when the trainer runs {@link LBFGS}. */
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /** The LBFGS optimizer, or null when the trainer runs a graph {@link Optimizer}. */
+    public LBFGS lbfgs() {
+        return lbfgs;
     }
 
     /** The scheduler, or null. */
@@ -346,7 +397,7 @@ public final class Trainer implements AutoCloseable {
         return gradients;
     }
 
-    /** The optimizer's update graph continuing {@link #gradientGraph()}. */
+    /** The optimizer's update graph continuing {@link #gradientGraph()}; null with {@link LBFGS}. */
     public Graph updateGraph() {
         return update;
     }
@@ -425,6 +476,7 @@ public final class Trainer implements AutoCloseable {
         private InputSpec target;
         private BiFunction<Tensor, Tensor, Tensor> loss;
         private Optimizer optimizer;
+        private LBFGS lbfgs;
         private LrScheduler scheduler;
         private SchedulerInterval interval = SchedulerInterval.EPOCH;
         private GradientClipping clipping = GradientClipping.none();
@@ -467,6 +519,18 @@ public final class Trainer implements AutoCloseable {
         /** The optimizer. */
         public Builder optimizer(Optimizer optimizer) {
             this.optimizer = optimizer;
+            return this;
+        }
+
+        /**
+         * Trains with {@code lbfgs} instead of an optimizer: every {@link Trainer#step} is one
+         * {@link LBFGS#step(Executable, Map, List, double)} over the model's trainable parameters
+         * (in the forward graph's order), no gradient clipping. A scheduler sets its rate; the
+         * schedulers take their base rate from an {@link Optimizer}, so build one with
+         * {@code new SGD(lbfgs.lr())}.
+         */
+        public Builder lbfgs(LBFGS lbfgs) {
+            this.lbfgs = lbfgs;
             return this;
         }
 

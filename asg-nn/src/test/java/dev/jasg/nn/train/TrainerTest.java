@@ -184,7 +184,7 @@ class TrainerTest {
                 new Case("Trainer: no input spec; call input(...)", b -> b.target("y", DType.F32, "B", 1).loss(MSE).optimizer(new SGD(0.1))),
                 new Case("Trainer: no target spec; call target(...)", b -> b.input("x", DType.F32, "B", 3).loss(MSE).optimizer(new SGD(0.1))),
                 new Case("Trainer: no loss function; call loss(...)", b -> b.input("x", DType.F32, "B", 3).target("y", DType.F32, "B", 1).optimizer(new SGD(0.1))),
-                new Case("Trainer: no optimizer; call optimizer(...)", b -> b.input("x", DType.F32, "B", 3).target("y", DType.F32, "B", 1).loss(MSE)));
+                new Case("Trainer: no optimizer; call optimizer(...) or lbfgs(...)", b -> b.input("x", DType.F32, "B", 3).target("y", DType.F32, "B", 1).loss(MSE)));
         try (Backend ref = Backends.create("reference")) {
             for (Case c : cases) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.configure().apply(Trainer.builder(ref, mlp())).build(), c.message());

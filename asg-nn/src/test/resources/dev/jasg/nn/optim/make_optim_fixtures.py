@@ -164,11 +164,50 @@ sched_out = {
     "onecycle_adam": sequence(lambda o: S.OneCycleLR(o, max_lr=0.5, total_steps=30), opt_make=lambda p: O.Adam(p, lr=0.1)),
 }
 
+# ---- momentum schedules through a training loop ------------------------------------------------------
+# Linear(2, 1) with fixed weights, MSE on 4 samples, the scheduler stepped after each of 10 steps; "traj" holds
+# weight then bias after each step (what the Trainer test compares), "loss" the loss before each update.
+CYC_X = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0], [1.0, 1.0]]
+CYC_Y = [[1.0], [-0.5], [2.0], [0.25]]
+CYC_W, CYC_B = [[0.3, -0.2]], [0.1]
+
+
+def cycled(opt_make, sched_make, n=10):
+    lin = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        lin.weight.copy_(torch.tensor(CYC_W))
+        lin.bias.copy_(torch.tensor(CYC_B))
+    opt = opt_make(lin.parameters())
+    sched = sched_make(opt)
+    x, y = torch.tensor(CYC_X), torch.tensor(CYC_Y)
+    traj, losses, moms = [], [], []
+    for _ in range(n):
+        g = opt.param_groups[0]
+        moms.append(r(g["betas"][0] if "betas" in g else g["momentum"]))
+        opt.zero_grad()
+        loss = F.mse_loss(lin(x), y)
+        loss.backward()
+        opt.step()
+        sched.step()
+        losses.append(r(loss))
+        traj.append(r(torch.cat([lin.weight.detach().flatten(), lin.bias.detach()])))
+    return {"traj": traj, "loss": losses, "momentum": moms}
+
+
+cycled_out = {
+    "sgd_onecycle": cycled(lambda p: O.SGD(p, lr=0.1, momentum=0.9), lambda o: S.OneCycleLR(o, max_lr=0.5, total_steps=10)),
+    "adam_onecycle": cycled(lambda p: O.Adam(p, lr=0.1), lambda o: S.OneCycleLR(o, max_lr=0.2, total_steps=10)),
+    "sgd_nesterov_cyclic": cycled(lambda p: O.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+                                  lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.2, step_size_up=3, base_momentum=0.6, max_momentum=0.95)),
+}
+
 with open("optim_fixtures.json", "w") as f:
-    json.dump({"torch": torch.__version__, "optimizers": optim_out, "schedulers": sched_out}, f, separators=(",", ":"))
+    json.dump({"torch": torch.__version__, "optimizers": optim_out, "schedulers": sched_out, "cycled": cycled_out}, f,
+              separators=(",", ":"))
     f.write("\n")
 
 # ---- losses -----------------------------------------------------------------------------------------
+torch.manual_seed(0)  # the CTC logits below are drawn from a fresh seed, whatever ran above
 losses = {}
 
 
