@@ -45,7 +45,7 @@ public final class ASGD extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         Tensor etaState = s.scalarState("eta", name, 0);
         Tensor first = s.shared("first", () -> s.t().eq(1));
         Tensor eta = first.where(s.lr(), etaState);

@@ -43,7 +43,7 @@ public final class Adadelta extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         Tensor v = s.state("square_avg", name, p);
         Tensor u = s.state("acc_delta", name, p);
         Tensor v1 = v.mul(rho).add(g.mul(g).mul(1 - rho));

@@ -46,7 +46,7 @@ public final class Adagrad extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         Tensor sum = s.builder().parameter("sum." + name, p.shape(), p.dtype(),
                 initialAccumulator == 0 ? Init.zeros() : new Init.Constant(initialAccumulator), false);
         Tensor sum1 = sum.add(g.mul(g));

@@ -60,7 +60,7 @@ public final class Adam extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         return adamStep(s, name, p, g, beta1, beta2, eps, amsgrad);
     }
 
@@ -70,7 +70,7 @@ public final class Adam extends Optimizer {
         Tensor v = s.state("exp_avg_sq", name, p);
         // m.lerp_(g, 1 - beta1) and v.mul_(beta2).addcmul_(g, g, 1 - beta2), as PyTorch writes them.
         Tensor fed = s.fedMomentum();
-        Tensor m1 = fed == null ? m.add(g.sub(m).mul(1 - beta1)) : m.add(g.sub(m).mul(fed.rsub(1)));
+        Tensor m1 = s.lerp(m, g, beta1);
         Tensor v1 = v.mul(beta2).add(g.mul(g).mul(1 - beta2));
         s.assign(m, m1);
         s.assign(v, v1);
@@ -84,16 +84,6 @@ public final class Adam extends Optimizer {
         }
         Tensor denom = second.sqrt().div(bc2Sqrt).add(eps);
         return p.sub(stepSize.mul(m1.div(denom)));
-    }
-
-    /**
-     * {@code 1 - beta^t}, computed as {@code -expm1(t ln beta)} with {@code ln beta} taken in double on
-     * the host: {@code beta} itself rounded to float would put a relative error of about
-     * {@code 1e-8 t / (1 - beta^t)} into the correction (1e-5 for beta2 = 0.999 early on), where
-     * PyTorch computes it in double.
-     */
-    private static Tensor biasCorrection(Step s, double beta) {
-        return s.t().mul(Math.log(beta)).expm1().neg();
     }
 
     /**

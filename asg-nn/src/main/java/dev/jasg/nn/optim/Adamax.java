@@ -52,15 +52,15 @@ public final class Adamax extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         Tensor m = s.state("exp_avg", name, p);
         Tensor u = s.state("exp_inf", name, p);
         Tensor fed = s.fedMomentum();
-        Tensor m1 = fed == null ? m.mul(beta1).add(g.mul(1 - beta1)) : m.mul(fed).add(g.mul(fed.rsub(1)));
+        Tensor m1 = s.average(m, g, beta1);
         Tensor u1 = u.mul(beta2).maximum(g.abs().add(eps));
         s.assign(m, m1);
         s.assign(u, u1);
-        Tensor clr = fed == null ? s.shared("adamax.clr." + beta1, () -> s.lr().div(s.t().mul(Math.log(beta1)).expm1().neg()))
+        Tensor clr = fed == null ? s.shared("adamax.clr." + beta1, () -> s.lr().div(biasCorrection(s, beta1)))
                 : s.shared("adamax.clr.fed", () -> s.lr().div(Adam.fedBiasCorrection(s)));
         return p.sub(clr.mul(m1.div(u1)));
     }

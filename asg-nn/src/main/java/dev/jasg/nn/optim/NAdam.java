@@ -61,7 +61,7 @@ public final class NAdam extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         String key = "nadam." + beta1 + "." + momentumDecay + ".";
         double ln96 = Math.log(0.96) * momentumDecay;
         // mu(t) = beta1 (1 - 0.5 e^(t md ln 0.96))
@@ -75,13 +75,13 @@ public final class NAdam extends Optimizer {
             mu = s.shared("nadam.fed." + momentumDecay + ".mu", () -> s.t().mul(ln96).exp().mul(-0.5).add(1).mul(fed));
             muNext = s.shared("nadam.fed." + momentumDecay + ".mu_next", () -> s.t().add(1).mul(ln96).exp().mul(-0.5).add(1).mul(fed));
         }
-        Tensor bc2 = s.shared("nadam.bc2." + beta2, () -> s.t().mul(Math.log(beta2)).expm1().neg());
+        Tensor bc2 = s.shared("nadam.bc2." + beta2, () -> biasCorrection(s, beta2));
         Tensor muProduct = s.scalarState("mu_product", name, 1);
         Tensor mp1 = muProduct.mul(mu);
         s.assign(muProduct, mp1);
         Tensor m = s.state("exp_avg", name, p);
         Tensor v = s.state("exp_avg_sq", name, p);
-        Tensor m1 = fed == null ? m.add(g.sub(m).mul(1 - beta1)) : m.add(g.sub(m).mul(fed.rsub(1)));
+        Tensor m1 = s.lerp(m, g, beta1);
         Tensor v1 = v.mul(beta2).add(g.mul(g).mul(1 - beta2));
         s.assign(m, m1);
         s.assign(v, v1);

@@ -201,6 +201,31 @@ public abstract class Optimizer {
             return momentum;
         }
 
+        /**
+         * {@code x * momentum}, with the fed momentum ({@link #fedMomentum()}) in place of the constant
+         * when the graph is built for a momentum schedule (SGD's and RMSprop's momentum buffer).
+         */
+        public Tensor timesMomentum(Tensor x, double momentum) {
+            return this.momentum == null ? x.mul(momentum) : x.mul(this.momentum);
+        }
+
+        /**
+         * The first moment's update {@code beta1 m + (1 - beta1) g}, as PyTorch's
+         * {@code exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)}, with the fed beta1 when there is one.
+         */
+        public Tensor average(Tensor m, Tensor g, double beta1) {
+            return momentum == null ? m.mul(beta1).add(g.mul(1 - beta1)) : m.mul(momentum).add(g.mul(momentum.rsub(1)));
+        }
+
+        /**
+         * The first moment's update {@code m + (1 - beta1)(g - m)}, as PyTorch's
+         * {@code exp_avg.lerp_(grad, 1 - beta1)}, with the fed beta1 when there is one.
+         */
+        public Tensor lerp(Tensor m, Tensor g, double beta1) {
+            Tensor w = g.sub(m);
+            return m.add(momentum == null ? w.mul(1 - beta1) : w.mul(momentum.rsub(1)));
+        }
+
         /** The update graph's builder (inside the {@value Optimizer#SCOPE} scope). */
         public GraphBuilder builder() {
             return builder;
@@ -243,6 +268,21 @@ public abstract class Optimizer {
             }
             return v;
         }
+    }
+
+    /** PyTorch's L2 penalty: {@code grad + weightDecay * param}, or {@code grad} itself when {@code weightDecay} is 0. */
+    static Tensor withWeightDecay(Tensor grad, Tensor param, double weightDecay) {
+        return weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+    }
+
+    /**
+     * {@code 1 - beta^t}, computed as {@code -expm1(t ln beta)} with {@code ln beta} taken in double on
+     * the host: {@code beta} itself rounded to float would put a relative error of about
+     * {@code 1e-8 t / (1 - beta^t)} into the correction (1e-5 for beta2 = 0.999 early on), where
+     * PyTorch computes it in double.
+     */
+    static Tensor biasCorrection(Step s, double beta) {
+        return s.t().mul(Math.log(beta)).expm1().neg();
     }
 
     static void checkNonNegative(String who, String what, double v) {

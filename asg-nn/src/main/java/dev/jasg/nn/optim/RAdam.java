@@ -56,19 +56,19 @@ public final class RAdam extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         Tensor m = s.state("exp_avg", name, p);
         Tensor v = s.state("exp_avg_sq", name, p);
         Tensor fed = s.fedMomentum();
-        Tensor m1 = fed == null ? m.mul(beta1).add(g.mul(1 - beta1)) : m.mul(fed).add(g.mul(fed.rsub(1)));
+        Tensor m1 = s.average(m, g, beta1);
         Tensor v1 = v.mul(beta2).add(g.mul(g).mul(1 - beta2));
         s.assign(m, m1);
         s.assign(v, v1);
         String key = "radam." + beta1 + "." + beta2 + ".";
         double rhoInf = 2 / (1 - beta2) - 1;
-        Tensor bc1 = fed == null ? s.shared(key + "bc1", () -> s.t().mul(Math.log(beta1)).expm1().neg())
+        Tensor bc1 = fed == null ? s.shared(key + "bc1", () -> biasCorrection(s, beta1))
                 : s.shared("radam.bc1.fed", () -> Adam.fedBiasCorrection(s));
-        Tensor bc2 = s.shared(key + "bc2", () -> s.t().mul(Math.log(beta2)).expm1().neg());
+        Tensor bc2 = s.shared(key + "bc2", () -> biasCorrection(s, beta2));
         Tensor rhoT = s.shared(key + "rho_t", () -> s.t().mul(2).mul(s.t().mul(Math.log(beta2)).exp()).div(bc2).rsub(rhoInf));
         Tensor rectified = s.shared(key + "rectified", () -> rhoT.gt(5));
         Tensor rect = s.shared(key + "rect", () -> {

@@ -58,7 +58,7 @@ public final class RMSprop extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         Tensor v = s.state("square_avg", name, p);
         Tensor v1 = v.mul(alpha).add(g.mul(g).mul(1 - alpha));
         s.assign(v, v1);
@@ -74,7 +74,7 @@ public final class RMSprop extends Optimizer {
         Tensor fed = s.fedMomentum();
         if (momentum > 0 || fed != null) {
             Tensor buf = s.state("momentum_buffer", name, p);
-            Tensor buf1 = (fed == null ? buf.mul(momentum) : buf.mul(fed)).add(g.div(avg));
+            Tensor buf1 = s.timesMomentum(buf, momentum).add(g.div(avg));
             s.assign(buf, buf1);
             return p.sub(s.lr().mul(buf1));
         }

@@ -59,14 +59,14 @@ public final class SGD extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        Tensor g = withWeightDecay(grad, p, weightDecay);
         Tensor fed = s.fedMomentum();
         if (momentum != 0 || fed != null) {
             Tensor buf = s.state("momentum_buffer", name, p);
             Tensor first = s.shared("first", () -> s.t().eq(1));
-            Tensor next = first.where(g, (fed == null ? buf.mul(momentum) : buf.mul(fed)).add(g.mul(1 - dampening)));
+            Tensor next = first.where(g, s.timesMomentum(buf, momentum).add(g.mul(1 - dampening)));
             s.assign(buf, next);
-            g = nesterov ? g.add(fed == null ? next.mul(momentum) : next.mul(fed)) : next;
+            g = nesterov ? g.add(s.timesMomentum(next, momentum)) : next;
         }
         return p.sub(s.lr().mul(g));
     }
