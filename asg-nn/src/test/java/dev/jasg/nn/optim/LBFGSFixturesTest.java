@@ -1,7 +1,6 @@
 package dev.jasg.nn.optim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jasg.core.Backend;
 import dev.jasg.core.Backends;
 import dev.jasg.core.DType;
@@ -14,12 +13,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -47,9 +45,7 @@ class LBFGSFixturesTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (InputStream in = LBFGSFixturesTest.class.getResourceAsStream("lbfgs_fixtures.json")) {
-            fixtures = new ObjectMapper().readTree(in).get("cases");
-        }
+        fixtures = Fixtures.read("lbfgs_fixtures.json").get("cases");
     }
 
     private static LBFGS of(JsonNode args) {
@@ -121,10 +117,8 @@ class LBFGSFixturesTest {
 
     @Test
     void everyFixtureHasACase() {
-        TreeSet<String> names = new TreeSet<>();
-        fixtures.fieldNames().forEachRemaining(names::add);
-        names.removeAll(List.of("rosenbrock", "rosenbrock_wolfe", "rosenbrock_wolfe_defaults", "leastsq", "leastsq_wolfe"));
-        assertTrue(names.isEmpty(), "fixtures without a case: " + names);
+        Fixtures.assertEveryFixtureHasACase(fixtures,
+                Stream.of("rosenbrock", "rosenbrock_wolfe", "rosenbrock_wolfe_defaults", "leastsq", "leastsq_wolfe"));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.jasg.nn.optim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jasg.core.Backend;
 import dev.jasg.core.Backends;
 import dev.jasg.core.DType;
@@ -15,10 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -38,9 +35,7 @@ class MomentumScheduleFixturesTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (InputStream in = MomentumScheduleFixturesTest.class.getResourceAsStream("optim_fixtures.json")) {
-            fixtures = new ObjectMapper().readTree(in).get("cycled");
-        }
+        fixtures = Fixtures.read("optim_fixtures.json").get("cycled");
     }
 
     /** A fixture, the optimizer and the schedule torch ran. */
@@ -104,10 +99,7 @@ class MomentumScheduleFixturesTest {
 
     @Test
     void everyFixtureHasACase() {
-        TreeSet<String> names = new TreeSet<>();
-        fixtures.fieldNames().forEachRemaining(names::add);
-        cases().forEach(c -> names.remove(c.name()));
-        assertTrue(names.isEmpty(), "fixtures without a case: " + names);
+        Fixtures.assertEveryFixtureHasACase(fixtures, cases().map(Case::name));
     }
 
     @Test

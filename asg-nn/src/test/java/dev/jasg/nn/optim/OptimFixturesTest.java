@@ -1,7 +1,6 @@
 package dev.jasg.nn.optim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jasg.core.Backend;
 import dev.jasg.core.Backends;
 import org.junit.jupiter.api.AfterAll;
@@ -11,7 +10,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -33,9 +31,7 @@ class OptimFixturesTest {
 
     @BeforeAll
     static void start() throws IOException {
-        try (InputStream in = OptimFixturesTest.class.getResourceAsStream("optim_fixtures.json")) {
-            fixtures = new ObjectMapper().readTree(in);
-        }
+        fixtures = Fixtures.read("optim_fixtures.json");
         ref = Backends.create("reference");
         cpu = Backends.create("cpu");
     }
@@ -119,10 +115,7 @@ class OptimFixturesTest {
 
     @Test
     void everyFixtureHasACase() {
-        Set<String> names = new java.util.TreeSet<>();
-        fixtures.get("optimizers").fieldNames().forEachRemaining(names::add);
-        cases().forEach(c -> names.remove(c.name()));
-        assertTrue(names.isEmpty(), "fixtures without a case: " + names);
+        Fixtures.assertEveryFixtureHasACase(fixtures.get("optimizers"), cases().map(Case::name));
     }
 
     @Test

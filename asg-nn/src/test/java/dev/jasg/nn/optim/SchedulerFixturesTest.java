@@ -1,17 +1,14 @@
 package dev.jasg.nn.optim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -32,9 +29,7 @@ class SchedulerFixturesTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (InputStream in = SchedulerFixturesTest.class.getResourceAsStream("optim_fixtures.json")) {
-            fixtures = new ObjectMapper().readTree(in).get("schedulers");
-        }
+        fixtures = Fixtures.read("optim_fixtures.json").get("schedulers");
     }
 
     /** A fixture, the JASG schedule, whether it cycles the momentum, and the plateau metric sign (0: none). */
@@ -92,10 +87,7 @@ class SchedulerFixturesTest {
 
     @Test
     void everyFixtureHasACase() {
-        TreeSet<String> names = new TreeSet<>();
-        fixtures.fieldNames().forEachRemaining(names::add);
-        cases().forEach(c -> names.remove(c.name()));
-        assertTrue(names.isEmpty(), "fixtures without a case: " + names);
+        Fixtures.assertEveryFixtureHasACase(fixtures, cases().map(Case::name));
     }
 
     @Test
