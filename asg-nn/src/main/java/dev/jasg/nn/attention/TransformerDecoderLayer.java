@@ -1,7 +1,9 @@
 package dev.jasg.nn.attention;
 
+import static dev.jasg.nn.attention.TransformerEncoderLayer.checkSizes;
 import static dev.jasg.nn.attention.TransformerEncoderLayer.drop;
 import static dev.jasg.nn.attention.TransformerEncoderLayer.linear;
+import static dev.jasg.nn.attention.TransformerEncoderLayer.norm;
 
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Dropout;
@@ -64,11 +66,7 @@ public final class TransformerDecoderLayer extends Layer {
     TransformerDecoderLayer(int dModel, int nhead, int dimFeedforward, double dropout, String activation,
                             double layerNormEps, boolean batchFirst, boolean normFirst, boolean xavier) {
         this.activation = FeedForward.checkActivation(activation);
-        if (dModel <= 0 || nhead <= 0 || dimFeedforward <= 0) {
-            throw new IllegalArgumentException("TransformerDecoderLayer: sizes must be positive, got d_model=" + dModel
-                    + ", nhead=" + nhead + ", dim_feedforward=" + dimFeedforward);
-        }
-        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("TransformerDecoderLayer: dropout must be in [0, 1), got " + dropout);
+        checkSizes("TransformerDecoderLayer", dModel, nhead, dimFeedforward, dropout);
         this.dModel = dModel;
         this.nhead = nhead;
         this.dimFeedforward = dimFeedforward;
@@ -83,9 +81,9 @@ public final class TransformerDecoderLayer extends Layer {
         this.linear1 = register("linear1", linear(dModel, dimFeedforward, xavier));
         this.dropout = dropout > 0 ? register("dropout", new Dropout(dropout)) : null;
         this.linear2 = register("linear2", linear(dimFeedforward, dModel, xavier));
-        this.norm1 = register("norm1", new LayerNorm(new int[] {dModel}, layerNormEps, true));
-        this.norm2 = register("norm2", new LayerNorm(new int[] {dModel}, layerNormEps, true));
-        this.norm3 = register("norm3", new LayerNorm(new int[] {dModel}, layerNormEps, true));
+        this.norm1 = register("norm1", norm(dModel, layerNormEps));
+        this.norm2 = register("norm2", norm(dModel, layerNormEps));
+        this.norm3 = register("norm3", norm(dModel, layerNormEps));
         this.dropout1 = dropout > 0 ? register("dropout1", new Dropout(dropout)) : null;
         this.dropout2 = dropout > 0 ? register("dropout2", new Dropout(dropout)) : null;
         this.dropout3 = dropout > 0 ? register("dropout3", new Dropout(dropout)) : null;

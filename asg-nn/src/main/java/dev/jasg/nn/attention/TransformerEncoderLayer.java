@@ -60,11 +60,7 @@ public final class TransformerEncoderLayer extends Layer {
     TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward, double dropout, String activation,
                             double layerNormEps, boolean batchFirst, boolean normFirst, boolean xavier) {
         this.activation = FeedForward.checkActivation(activation);
-        if (dModel <= 0 || nhead <= 0 || dimFeedforward <= 0) {
-            throw new IllegalArgumentException("TransformerEncoderLayer: sizes must be positive, got d_model=" + dModel
-                    + ", nhead=" + nhead + ", dim_feedforward=" + dimFeedforward);
-        }
-        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("TransformerEncoderLayer: dropout must be in [0, 1), got " + dropout);
+        checkSizes("TransformerEncoderLayer", dModel, nhead, dimFeedforward, dropout);
         this.dModel = dModel;
         this.nhead = nhead;
         this.dimFeedforward = dimFeedforward;
@@ -76,10 +72,24 @@ public final class TransformerEncoderLayer extends Layer {
         this.linear1 = register("linear1", linear(dModel, dimFeedforward, xavier));
         this.dropout = dropout > 0 ? register("dropout", new Dropout(dropout)) : null;
         this.linear2 = register("linear2", linear(dimFeedforward, dModel, xavier));
-        this.norm1 = register("norm1", new LayerNorm(new int[] {dModel}, layerNormEps, true));
-        this.norm2 = register("norm2", new LayerNorm(new int[] {dModel}, layerNormEps, true));
+        this.norm1 = register("norm1", norm(dModel, layerNormEps));
+        this.norm2 = register("norm2", norm(dModel, layerNormEps));
         this.dropout1 = dropout > 0 ? register("dropout1", new Dropout(dropout)) : null;
         this.dropout2 = dropout > 0 ? register("dropout2", new Dropout(dropout)) : null;
+    }
+
+    /** Refuses sizes that are not positive and a dropout outside [0, 1), naming the layer {@code who}. */
+    static void checkSizes(String who, int dModel, int nhead, int dimFeedforward, double dropout) {
+        if (dModel <= 0 || nhead <= 0 || dimFeedforward <= 0) {
+            throw new IllegalArgumentException(who + ": sizes must be positive, got d_model=" + dModel
+                    + ", nhead=" + nhead + ", dim_feedforward=" + dimFeedforward);
+        }
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException(who + ": dropout must be in [0, 1), got " + dropout);
+    }
+
+    /** A {@link LayerNorm} over the last dimension {@code dModel}, with weight and bias, as the layers' norms. */
+    static LayerNorm norm(int dModel, double eps) {
+        return new LayerNorm(new int[] {dModel}, eps, true);
     }
 
     /** A {@link Linear} with PyTorch's default init, or a Xavier-uniform weight when {@code xavier}. */
