@@ -44,7 +44,8 @@ import java.util.TreeMap;
  *
  * <p>{@link #load} reads every tensor and closes the files; {@link #open} only validates the
  * index (and a single file's header) and opens each shard the first time one of its tensors is
- * read, mapping tensors one at a time, so a model can be loaded with one tensor in flight.
+ * read, mapping tensors one at a time, so a model can be loaded with one tensor in flight. The
+ * loaded form is immutable; the lazy form is for one thread at a time and must be closed.
  *
  * <p>Every dtype of the format is read ({@link SafeTensorsDType}): 8- and 16-bit floats widen
  * exactly to F32, small integers to I32, F64 and I64 keep their type; {@link #storedDType} names
