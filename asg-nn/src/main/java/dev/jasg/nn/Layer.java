@@ -2,7 +2,9 @@ package dev.jasg.nn;
 
 import dev.jasg.core.DType;
 import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
 import dev.jasg.core.Init;
+import dev.jasg.core.Parameters;
 import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
 
@@ -236,6 +238,77 @@ public abstract class Layer {
             if (p.trainable() == trainable) out.put(prefix + p.name(), prefix.isEmpty() ? p : p.prefixed(prefix.substring(0, prefix.length() - 1)));
         }
         for (var e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", trainable, out, seen);
+    }
+
+    // ---- state dicts -----------------------------------------------------------------------
+
+    /**
+     * Loads {@code stateDict} (PyTorch's {@code load_state_dict}): each entry whose key is the
+     * dotted name of one of this module's parameters or buffers ({@link #namedParameters()},
+     * {@link #namedBuffers()}) becomes that parameter's initial value ({@link Init.Values}), so
+     * every graph built from this module afterwards, and every parameter store that first meets
+     * it (a {@code Trainer} built afterwards, {@code backend.compile} of a new graph), starts from
+     * the loaded values:
+     *
+     * <pre>{@code
+     * model.loadStateDict(StateDict.load(Path.of("model.safetensors")), true);
+     * Trainer t = Trainer.builder(backend, model)...build();   // trains from the loaded weights
+     * }</pre>
+     *
+     * A store that already holds the parameters keeps its values; load into it with
+     * {@link #loadStateDict(Map, boolean, Parameters)}. Graphs already built keep the initialiser
+     * their parameter nodes were made with.
+     *
+     * <p>Shapes must match exactly: a mismatch is a {@link dev.jasg.core.ShapeException} naming
+     * the key and both shapes, whatever {@code strict} says (as in PyTorch). Values are converted to
+     * the parameter's dtype (an F64 or I64 tensor into an F32 weight, a float into an integer
+     * buffer only when every value is an integer it holds exactly); each conversion is logged
+     * ({@code "fc.weight: BF16 -> F32"}, naming the stored type when the map implements
+     * {@link StoredDTypes}) and listed in the result.
+     *
+     * <p>With {@code strict}, a key of the module the dict lacks (missing) or a dict key naming
+     * nothing in the module (unexpected) is an {@link IncompatibleKeysException} listing them;
+     * without it they are returned. Unlike PyTorch, which copies what it can before raising, a
+     * load that fails changes nothing. A module registered in two places is matched under its
+     * first path only.
+     *
+     * @return the missing and unexpected keys ({@code _IncompatibleKeys}) and the conversions
+     */
+    public final IncompatibleKeys loadStateDict(Map<String, HostTensor> stateDict, boolean strict) {
+        return StateDictLoading.load(this, stateDict, strict, null);
+    }
+
+    /**
+     * {@link #loadStateDict(Map, boolean)}, and also writes each loaded value into {@code store}
+     * where it already holds that parameter (a trainer's {@code parameters()}, a store an eval
+     * executable was compiled over), so executables already compiled over it run with the loaded
+     * values from their next call.
+     */
+    public final IncompatibleKeys loadStateDict(Map<String, HostTensor> stateDict, boolean strict, Parameters store) {
+        if (store == null) throw new IllegalArgumentException("loadStateDict: the parameter store is null");
+        return StateDictLoading.load(this, stateDict, strict, store);
+    }
+
+    /**
+     * This module's state (PyTorch's {@code state_dict()}): every parameter and buffer by dotted
+     * name, parameters first, with its current value in {@code store}. Optimizer state in the same
+     * store is not included. One the store does not hold (a buffer an eval graph never reads, such
+     * as {@code num_batches_tracked}) gets its initial value when that needs no seed (loaded, zeros,
+     * a constant); a randomly initialised one the store lacks is an {@link IllegalArgumentException}
+     * naming it (compile a graph of this module over the store first; a {@code Trainer} does).
+     */
+    public final Map<String, HostTensor> stateDict(Parameters store) {
+        return StateDictLoading.stateDict(this, store);
+    }
+
+    // Installs `value` as the initial value of the parameter at dotted path `key` (checked by the caller).
+    final void installInitialValue(String key, HostTensor value) {
+        Layer owner = this;
+        String[] parts = key.split("\\.");
+        for (int i = 0; i < parts.length - 1; i++) owner = owner.children.get(parts[i]);
+        String local = parts[parts.length - 1];
+        ParameterSpec old = owner.ownParameters.get(local);
+        owner.ownParameters.put(local, new ParameterSpec(local, old.shape(), old.dtype(), new Init.Values(value), old.trainable()));
     }
 
     // ---- modes -----------------------------------------------------------------------------
