@@ -135,7 +135,8 @@ def model_fixture():
             full.append(int(torch.argmax(model(torch.tensor([full]))[0][0, -1])))
         assert full == ids, "cache and full recomputation disagree"
     assert min(gaps) > 2e-4, "a greedy step is nearly a tie: %g" % min(gaps)
-    return {"config": CFG, "prompt": prompt, "logits": [round(float(v), 9) for v in logits[0].flatten()],
+    names = [[n, list(p.shape)] for n, p in model.named_parameters()]
+    return {"config": CFG, "parameters": names, "prompt": prompt, "logits": [round(float(v), 9) for v in logits[0].flatten()],
             "greedy": ids[len(prompt):], "min_top2_gap": min(gaps)}
 
 
