@@ -108,7 +108,9 @@ public final class Gpt2 extends Layer {
 
     /** The tied head: {@code h wte^T}, {@code [.., E]} to {@code [.., V]}. */
     Tensor lmHead(Tensor h) {
-        return h.matmul(wte.weight(h.builder()).transpose(0, 1));
+        Tensor w = wte.weight(h.builder());
+        // [N, E] rows (generation): w h^T reads the table in its own layout instead of transposing [V, E] every step.
+        return h.rank() == 2 ? w.matmul(h.mT()).mT() : h.matmul(w.transpose(0, 1));
     }
 
     // ---- weights ---------------------------------------------------------------------------
