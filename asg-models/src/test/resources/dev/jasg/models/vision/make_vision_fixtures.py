@@ -4,7 +4,8 @@ weights every side computes from one formula, for VisionParityTest.
 
 Run with Debian's python3-torch 1.13 and python3-torchvision 0.14:
     /usr/bin/python3 make_vision_fixtures.py                    # the CI fixture (32x32, batch 2)
-    /usr/bin/python3 make_vision_fixtures.py --size 224 --batch 1 --out /tmp/full.json   # full size
+    /usr/bin/python3 make_vision_fixtures.py --size 224 --batch 1 --num-classes 1000 --out /tmp/full.json
+(the full-size form, which asg-models/parity/full_parity.sh runs)
 
 Deterministic weights (VisionParityTest.weight computes the same), for every entry of the
 state_dict but num_batches_tracked, element i of the flattened tensor named `name`, with
@@ -49,11 +50,11 @@ def weight(name, shape):
 
 
 MODELS = {
-    "resnet18": lambda: torchvision.models.resnet18(num_classes=10),
-    "resnet34": lambda: torchvision.models.resnet34(num_classes=10),
-    "resnet50": lambda: torchvision.models.resnet50(num_classes=10),
-    "mobilenet_v2": lambda: torchvision.models.mobilenet_v2(num_classes=10),
-    "mobilenet_v2_w0.5": lambda: torchvision.models.mobilenet_v2(num_classes=10, width_mult=0.5),
+    "resnet18": lambda c: torchvision.models.resnet18(num_classes=c),
+    "resnet34": lambda c: torchvision.models.resnet34(num_classes=c),
+    "resnet50": lambda c: torchvision.models.resnet50(num_classes=c),
+    "mobilenet_v2": lambda c: torchvision.models.mobilenet_v2(num_classes=c),
+    "mobilenet_v2_w0.5": lambda c: torchvision.models.mobilenet_v2(num_classes=c, width_mult=0.5),
 }
 
 
@@ -62,13 +63,14 @@ def main():
     p.add_argument("--size", type=int, default=32)
     p.add_argument("--batch", type=int, default=2)
     p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--num-classes", type=int, default=10)
     p.add_argument("--out", default="vision_fixtures.json")
     a = p.parse_args()
     torch.manual_seed(0)
     x = torch.round(torch.randn(a.batch, 3, a.size, a.size) * 1e4) / 1e4
     out = {"input_shape": list(x.shape), "input": [round(float(v), 4) for v in x.flatten()], "models": {}}
     for name in a.models.split(","):
-        m = MODELS[name]().eval()
+        m = MODELS[name](a.num_classes).eval()
         with torch.no_grad():
             for k, t in m.state_dict().items():
                 if not k.endswith("num_batches_tracked"):
