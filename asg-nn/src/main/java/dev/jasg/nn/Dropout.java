@@ -40,6 +40,7 @@ public final class Dropout extends Layer {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1], got " + p);
         this.p = p;
         registerParameter("seed", Shape.scalar(), DType.I32, Init.uniform(0, 1 << 20), false);
+        markNonPersistent("seed");  // PyTorch's Dropout has no state: a checkpoint never holds it
     }
 
     /** The drop probability. */

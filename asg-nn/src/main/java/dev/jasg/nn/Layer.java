@@ -52,6 +52,7 @@ import java.util.WeakHashMap;
 public abstract class Layer {
     private final Map<String, Layer> children = new LinkedHashMap<>();
     private final Map<String, ParameterSpec> ownParameters = new LinkedHashMap<>();
+    private final Set<String> nonPersistent = new java.util.HashSet<>();
     // Weak keys: a builder that is dropped takes its cached parameter handles with it.
     private final Map<GraphBuilder, Map<String, Tensor>> built = new WeakHashMap<>();
     private String name;
@@ -217,6 +218,37 @@ public abstract class Layer {
     /** Every non-trainable parameter (buffer) of this module and its descendants by dotted name. */
     public final Map<String, ParameterSpec> namedBuffers() {
         return collect(false);
+    }
+
+    /**
+     * The buffers that belong in a state dict: {@link #namedBuffers()} without those marked
+     * {@link #markNonPersistent non-persistent} (PyTorch's {@code register_buffer(..., persistent=False)}),
+     * such as a dropout layer's random seed, which a PyTorch checkpoint does not hold.
+     */
+    public final Map<String, ParameterSpec> namedPersistentBuffers() {
+        Map<String, ParameterSpec> out = new LinkedHashMap<>();
+        collectPersistent("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collectPersistent(String prefix, Map<String, ParameterSpec> out, Set<Layer> seen) {
+        if (!seen.add(this)) return;
+        for (ParameterSpec p : ownParameters.values()) {
+            if (!p.trainable() && !nonPersistent.contains(p.name())) {
+                out.put(prefix + p.name(), prefix.isEmpty() ? p : p.prefixed(prefix.substring(0, prefix.length() - 1)));
+            }
+        }
+        for (var e : children.entrySet()) e.getValue().collectPersistent(prefix + e.getKey() + ".", out, seen);
+    }
+
+    /**
+     * Marks this module's own buffer {@code name} as not part of its state dict (PyTorch's
+     * {@code persistent=False}): {@link #loadStateDict} neither expects nor writes it.
+     */
+    protected final void markNonPersistent(String name) {
+        ParameterSpec p = ownParameters.get(name);
+        if (p == null || p.trainable()) throw new IllegalArgumentException(getClass().getSimpleName() + " has no buffer named '" + name + "'");
+        nonPersistent.add(name);
     }
 
     /** Number of trainable scalars. */

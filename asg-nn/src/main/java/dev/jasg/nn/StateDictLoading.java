@@ -68,7 +68,7 @@ final class StateDictLoading {
     /** Parameters then buffers, by dotted name. */
     static Map<String, ParameterSpec> targets(Layer layer) {
         Map<String, ParameterSpec> t = new LinkedHashMap<>(layer.namedParameters());
-        t.putAll(layer.namedBuffers());
+        t.putAll(layer.namedPersistentBuffers());
         return t;
     }
 

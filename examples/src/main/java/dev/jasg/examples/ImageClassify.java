@@ -62,7 +62,8 @@ public final class ImageClassify {
     public static Layer model(String name) {
         return switch (name) {
             case "vit_b_16" -> VisionTransformer.vitB16();
-            case "resnet18", "mobilenet_v2" -> throw new IllegalArgumentException("model " + name + " is not available in this build");
+            case "resnet18" -> dev.jasg.models.vision.ResNet.resnet18();
+            case "mobilenet_v2" -> dev.jasg.models.vision.MobileNetV2.mobilenetV2();
             default -> throw new IllegalArgumentException("unknown model '" + name + "' (" + String.join(", ", MODELS) + ")");
         };
     }

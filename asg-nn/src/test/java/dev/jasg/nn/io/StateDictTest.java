@@ -43,6 +43,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +113,18 @@ class StateDictTest {
         assertTrue(e.getMessage().contains("0.num_batches_tracked") && e.getMessage().contains("F64 to I64"), e.getMessage());
         d.put("0.num_batches_tracked", HostTensor.ofDoubles(new double[] {4}));
         assertEquals(List.of("0.num_batches_tracked: F64 -> I64"), bn.loadStateDict(d, false).conversions());
+    }
+
+    @Test
+    void aDropoutSeedIsNotPartOfTheStateDict() {
+        // torchvision's MobileNetV2 classifier is Sequential(Dropout, Linear): its checkpoint has no dropout seed
+        Layer m = new Sequential(new dev.jasg.nn.Dropout(0.2), new dev.jasg.nn.Linear(2, 3));
+        Map<String, HostTensor> d = new LinkedHashMap<>();
+        d.put("1.weight", HostTensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2));
+        d.put("1.bias", HostTensor.of(new float[] {7, 8, 9}, 3));
+        assertTrue(m.loadStateDict(d, true).isEmpty(), "a strict load needs no 0.seed");
+        assertTrue(m.namedBuffers().containsKey("0.seed"), "the graph still has its seed buffer");
+        assertFalse(m.namedPersistentBuffers().containsKey("0.seed"));
     }
 
     // ---- keys and shapes ----------------------------------------------------------------------------
