@@ -332,7 +332,10 @@ public final class Tensor {
         requireFloat("hypot");
         Tensor a = abs(), b = other.abs();
         Tensor m = a.maximum(b), n = a.minimum(b);
-        Tensor h = m.mul(n.div(m).square().add(1).sqrt());
+        // n / m with both scaled by a power of two near 1: a GPU may divide through a reciprocal that flushes to
+        // zero for m above 2^126 (hypot(2e38, 1e38) came out 2e38 on an H200); the scaling is exact
+        Tensor s = m.gt(0x1p64).where(m.scalarLike(0x1p-64), m.lt(0x1p-64).where(m.scalarLike(0x1p64), m.scalarLike(1)));
+        Tensor h = m.mul(n.mul(s).div(m.mul(s)).square().add(1).sqrt());
         return m.eq(Double.POSITIVE_INFINITY).where(m, m.eq(0).where(m, h));
     }
 

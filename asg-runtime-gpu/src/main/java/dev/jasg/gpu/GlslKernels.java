@@ -58,6 +58,27 @@ final class GlslKernels {
                 if (x >= 0.5 && x <= 2.0) return log1pSeries(x - 1.0);  // x - 1 is exact there (Sterbenz)
                 return log(x);
             }
+            // NVIDIA's GLSL sin/cos have an absolute error near 2^-21 (sin(1e-7) came out 0 on an H200), so
+            // sinf/cosf reduce by pi/2 in three parts (Cody-Waite) and use Taylor polynomials on [-pi/4, pi/4],
+            // whose first omitted terms are below 4e-8 relative; accurate for |x| up to about 1e5.
+            float sinPoly(float r) {
+                float z = r * r;
+                return r + r * z * (-0.16666667 + z * (0.0083333333 + z * (-0.00019841270 + z * 0.0000027557319)));
+            }
+            float cosPoly(float r) {
+                float z = r * r;
+                return 1.0 + z * (-0.5 + z * (0.041666667 + z * (-0.0013888889 + z * 0.000024801587)));
+            }
+            float sinCos(float x, int shift) {  // shift 0: sin x, shift 1: cos x = sin(x + pi/2)
+                if (isNaN(x) || abs(x) == INF) return NAN;
+                float q = round(x * 0.63661977236758134);
+                float r = ((x - q * 1.5703125) - q * 4.8375129699707031e-4) - q * 7.5497899548918821e-8;
+                int n = (int(q) + shift) & 3;
+                float v = (n & 1) == 0 ? sinPoly(r) : cosPoly(r);
+                return n >= 2 ? -v : v;
+            }
+            float sinf(float x) { return sinCos(x, 0); }
+            float cosf(float x) { return sinCos(x, 1); }
             float expm1f(float x) {
                 if (abs(x) < 0.5) {  // Taylor series to x^9/9!: the first omitted term is under 3e-10 relative
                     return x * (1.0 + x * (0.5 + x * (0.16666667 + x * (0.041666668 + x * (0.008333334 + x * (0.0013888889
@@ -147,8 +168,8 @@ final class GlslKernels {
             case LOG1P -> "log1pf(x)";
             case SQRT -> "sqrt(x)";
             case RSQRT -> "1.0 / sqrt(x)";
-            case SIN -> "sin(x)";
-            case COS -> "cos(x)";
+            case SIN -> "sinf(x)";
+            case COS -> "cosf(x)";
             case ERF -> "erff(x)";
             case RELU -> "x > 0.0 || isNaN(x) ? x : 0.0";  // NaN stays NaN, as in PyTorch
             case SIGMOID -> "sigmoidf(x)";

@@ -28,6 +28,9 @@ public final class SmallArguments {
     static final double[] NEAR_ZERO = {1e-7, -1e-7, 3e-6, -3e-6, 1e-5, -1e-5, 3e-4, -3e-4, 1e-3, -1e-3, 0.01, -0.01, 0.07, -0.07,
             0.1, -0.1, 0.2, -0.2, 0.3, -0.3, 0.45, -0.45, 0.5, -0.5, 0.6, -0.6, 0.9, -0.9, 0.99, 1.5, 2.5, 7.0};
 
+    /** Arguments a few periods out, away from the zeros of sin and cos (GPUs' built-ins lose digits there too). */
+    static final double[] WIDER = {0.5, -0.7, 1.2, 2.0, -2.9, 4.0, 10.0, -20.0, 33.0, 100.0, -1000.0, 12345.0};
+
     private SmallArguments() {}
 
     /** One function under test: its name, its graph and its exact value. */
@@ -54,6 +57,9 @@ public final class SmallArguments {
                 // issue 14's composites that must keep single precision near 0 (and asin/atanh inside (-1, 1))
                 new Row("sinh", Tensor::sinh, Math::sinh, NEAR_ZERO),
                 new Row("tan", Tensor::tan, Math::tan, NEAR_ZERO),
+                new Row(UnaryOp.SIN.label(), Tensor::sin, Math::sin, NEAR_ZERO),
+                new Row(UnaryOp.SIN.label() + " of larger arguments", Tensor::sin, Math::sin, WIDER),
+                new Row(UnaryOp.COS.label() + " of larger arguments", Tensor::cos, Math::cos, WIDER),
                 new Row("atan", Tensor::atan, Math::atan, NEAR_ZERO),
                 new Row("asin", Tensor::asin, Math::asin, inUnit),
                 new Row("asinh", Tensor::asinh, SmallArguments::asinh, NEAR_ZERO),
