@@ -4,6 +4,8 @@ import dev.jasg.core.Backend;
 import dev.jasg.core.DType;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Tensor;
+import dev.jasg.models.text.BpeTrainer;
+import dev.jasg.models.text.ByteLevelBpe;
 import dev.jasg.nn.Embedding;
 import dev.jasg.nn.LayerNorm;
 import dev.jasg.nn.Linear;
@@ -31,9 +33,11 @@ import java.util.TreeSet;
  * with causal self-attention, a final layer norm and a linear head over the characters; trained
  * to predict each next character of a text file (by default the repository's LICENSE, a licence text
  * the machine has, or the MIT licence it carries; see {@link #defaultText()}) with
- * cross entropy and AdamW, then sampled from on the host with a temperature.
+ * cross entropy and AdamW, then sampled from on the host with a temperature. With {@code --bpe N}
+ * it learns its own byte-level BPE vocabulary of {@code N} tokens from the text first
+ * ({@link BpeTrainer}, GPT-2's format) and works on those tokens instead of characters.
  *
- * <pre>mvn -q -pl examples exec:java -Dexec.mainClass=dev.jasg.examples.TinyGpt [-Dexec.args="FILE --steps 600 --backend cpu|--gpu"]</pre>
+ * <pre>mvn -q -pl examples exec:java -Dexec.mainClass=dev.jasg.examples.TinyGpt [-Dexec.args="FILE --steps 600 --bpe 512 --backend cpu|--gpu"]</pre>
  */
 public final class TinyGpt {
     /** Context length. */
@@ -114,8 +118,38 @@ public final class TinyGpt {
         Vocabulary vocab = Vocabulary.of(text);
         int[] ids = new int[text.length()];
         for (int i = 0; i < ids.length; i++) ids[i] = vocab.id(text.charAt(i));
+        Trained t = trainIds(backend, ids, vocab.size(), steps, sampleLength, temperature, log);
+        StringBuilder sample = new StringBuilder();
+        for (int id : t.sample()) sample.append(vocab.chars()[id]);
+        return new Result(t.firstLoss(), t.lastLoss(), sample.toString());
+    }
+
+    /** A run on BPE tokens: the losses, the learnt tokenizer, the text's length in tokens and the sampled tokens with their text. */
+    public record BpeResult(double firstLoss, double lastLoss, ByteLevelBpe tokenizer, int textTokens, int[] sampleIds, String sample) {}
+
+    /**
+     * Like {@link #train} on tokens of a byte-level BPE vocabulary learnt from {@code text} itself
+     * ({@link BpeTrainer#train}: GPT-2's 256 byte tokens plus merges up to {@code bpeVocab}
+     * tokens): the text is encoded, the model predicts next tokens, and {@code sampleTokens}
+     * tokens are generated after the first {@link #BLOCK} tokens and decoded to text.
+     *
+     * @throws IllegalArgumentException when {@code bpeVocab} is below 256 or the text has at most {@code BLOCK + 1} tokens
+     */
+    public static BpeResult trainBpe(Backend backend, String text, int bpeVocab, int steps, int sampleTokens, double temperature, StepListener log) {
+        ByteLevelBpe bpe = BpeTrainer.train(List.of(text), bpeVocab);
+        int[] ids = bpe.encode(text);
+        if (ids.length <= BLOCK + 1) {
+            throw new IllegalArgumentException("TinyGpt: the text needs more than " + (BLOCK + 1) + " BPE tokens, it has " + ids.length + " with a vocabulary of " + bpe.vocabSize());
+        }
+        Trained t = trainIds(backend, ids, bpe.vocabSize(), steps, sampleTokens, temperature, log);
+        return new BpeResult(t.firstLoss(), t.lastLoss(), bpe, ids.length, t.sample(), bpe.decode(t.sample()));
+    }
+
+    private record Trained(double firstLoss, double lastLoss, int[] sample) {}
+
+    private static Trained trainIds(Backend backend, int[] ids, int vocabSize, int steps, int sampleLength, double temperature, StepListener log) {
         Random rnd = new Random(1);
-        try (Trainer trainer = Trainer.builder(backend, new Model(vocab.size()))
+        try (Trainer trainer = Trainer.builder(backend, new Model(vocabSize))
                 .input("x", DType.I32, "B", BLOCK)
                 .target("y", DType.I32, "B", BLOCK)
                 .loss(TinyGpt::loss)
@@ -135,23 +169,22 @@ public final class TinyGpt {
                 last = trainer.step(Map.of("x", HostTensor.ofInts(x, BATCH, BLOCK), "y", HostTensor.ofInts(y, BATCH, BLOCK)));
                 if (s == 0) first = last;
             }
-            return new Result(first, last, sample(trainer, vocab, ids, sampleLength, temperature, new Random(2)));
+            return new Trained(first, last, sample(trainer, vocabSize, ids, sampleLength, temperature, new Random(2)));
         }
     }
 
-    /** Generates {@code n} characters: the model reads the last {@link #BLOCK} characters and its last-position logits are sampled. */
-    static String sample(Trainer trainer, Vocabulary vocab, int[] ids, int n, double temperature, Random rnd) {
+    /** Generates {@code n} ids after the first {@link #BLOCK} of {@code ids}: the model reads the last {@link #BLOCK} ids and its last-position logits are sampled. */
+    static int[] sample(Trainer trainer, int v, int[] ids, int n, double temperature, Random rnd) {
         int[] window = java.util.Arrays.copyOf(ids, BLOCK);
-        StringBuilder out = new StringBuilder();
-        int v = vocab.size();
+        int[] out = new int[n];
         for (int i = 0; i < n; i++) {
             HostTensor logits = trainer.predict(HostTensor.ofInts(window, 1, BLOCK));
             int next = pick(logits, (BLOCK - 1) * v, v, temperature, rnd);
-            out.append(vocab.chars()[next]);
+            out[i] = next;
             System.arraycopy(window, 1, window, 0, BLOCK - 1);
             window[BLOCK - 1] = next;
         }
-        return out.toString();
+        return out;
     }
 
     /** A draw from {@code softmax(logits[off .. off+v] / temperature)}; the arg-max when the temperature is 0. */
@@ -167,7 +200,7 @@ public final class TinyGpt {
         return v - 1;
     }
 
-    private static final String USAGE = "usage: TinyGpt [FILE] [--steps N] [--backend cpu|reference|vulkan] [--gpu]";
+    private static final String USAGE = "usage: TinyGpt [FILE] [--steps N] [--bpe VOCAB (>= 256)] [--backend cpu|reference|vulkan] [--gpu]";
 
     /**
      * The text to train on when no file is named: the repository's LICENSE when run from the
@@ -196,10 +229,11 @@ public final class TinyGpt {
     /** A training text and where it came from. */
     record Text(String source, String content) {}
 
-    /** {@code [FILE] [--steps N] [--backend NAME | --gpu]}; a bad argument or an unreadable file prints why and exits with 2. */
+    /** {@code [FILE] [--steps N] [--bpe VOCAB] [--backend NAME | --gpu]}; a bad argument or an unreadable file prints why and exits with 2. */
     public static void main(String[] args) {
         Path file = null;
         int steps = 600;
+        int bpeVocab = 0;
         List<String> backendArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
@@ -213,6 +247,14 @@ public final class TinyGpt {
                     fail("--steps must be a positive integer, got '" + args[i] + "'");
                 }
                 if (steps < 1) fail("--steps must be a positive integer, got " + steps);
+            } else if (args[i].equals("--bpe")) {
+                if (i + 1 >= args.length) fail("--bpe needs a vocabulary size");
+                try {
+                    bpeVocab = Integer.parseInt(args[++i]);
+                } catch (NumberFormatException e) {
+                    fail("--bpe must be an integer of at least 256 (the byte tokens), got '" + args[i] + "'");
+                }
+                if (bpeVocab < 256) fail("--bpe must be an integer of at least 256 (the byte tokens), got " + bpeVocab);
             } else if (args[i].equals("--backend") && i + 1 < args.length) {
                 backendArgs.add(args[i]);
                 backendArgs.add(args[++i]);
@@ -239,11 +281,30 @@ public final class TinyGpt {
             fail(text.source() + " is too short to train on: it needs more than " + (BLOCK + 1) + " characters and two distinct ones");
         }
         try (Backend backend = ExampleCli.backend("TinyGpt", backendArgs.toArray(String[]::new))) {
+            StepListener log = (step, loss) -> {
+                if (step == 1 || step % 50 == 0) System.out.printf("step %4d  loss %.4f%n", step, loss);
+            };
+            if (bpeVocab > 0) {
+                System.out.printf("JASG TinyGpt on the '%s' backend: %d characters of %s, learning a BPE vocabulary of up to %d tokens...%n",
+                        backend.name(), text.content().length(), text.source(), bpeVocab);
+                BpeResult r;
+                try {
+                    r = trainBpe(backend, text.content(), bpeVocab, steps, 100, 0.8, (step, loss) -> {
+                        if (step == 1) System.out.printf("%d layers, d_model %d, context %d tokens%n", LAYERS, D_MODEL, BLOCK);
+                        log.onStep(step, loss);
+                    });
+                } catch (IllegalArgumentException e) {
+                    fail(e.getMessage());
+                    return;
+                }
+                System.out.printf("BPE: vocabulary %d (%d merges), the text is %d tokens (%.2f characters per token)%n",
+                        r.tokenizer().vocabSize(), r.tokenizer().merges().size(), r.textTokens(), text.content().length() / (double) r.textTokens());
+                System.out.printf("loss %.4f -> %.4f%n--- sample of %d tokens (temperature 0.8) ---%n%s%n", r.firstLoss(), r.lastLoss(), r.sampleIds().length, r.sample());
+                return;
+            }
             System.out.printf("JASG TinyGpt on the '%s' backend: %d characters of %s, vocabulary %d, %d layers, d_model %d, context %d%n",
                     backend.name(), text.content().length(), text.source(), Vocabulary.of(text.content()).size(), LAYERS, D_MODEL, BLOCK);
-            Result r = train(backend, text.content(), steps, 300, 0.8, (step, loss) -> {
-                if (step == 1 || step % 50 == 0) System.out.printf("step %4d  loss %.4f%n", step, loss);
-            });
+            Result r = train(backend, text.content(), steps, 300, 0.8, log);
             System.out.printf("loss %.4f -> %.4f%n--- sample (temperature 0.8) ---%n%s%n", r.firstLoss(), r.lastLoss(), r.sample());
         }
     }

@@ -33,11 +33,21 @@ public record Sampling(double temperature, int topK, double topP, long seed) {
         return temperature == 0;
     }
 
-    /** The next token for {@code logits} (one row of {@code V} values), drawing from {@code random}. */
+    /**
+     * The next token for {@code logits} (one row of {@code V} values), drawing from {@code random}
+     * (unused when greedy). Top-k keeps exactly {@code topK} tokens, ties going to the lowest ids
+     * (HF keeps every token tied with the k-th largest logit).
+     *
+     * @throws IllegalArgumentException when {@code logits} is empty or holds a NaN (named by its index)
+     */
     public int choose(float[] logits, Random random) {
         int v = logits.length;
+        if (v == 0) throw new IllegalArgumentException("Sampling: no logits to choose from (an empty row)");
         int best = 0;
-        for (int i = 1; i < v; i++) if (logits[i] > logits[best]) best = i;
+        for (int i = 0; i < v; i++) {
+            if (Float.isNaN(logits[i])) throw new IllegalArgumentException("Sampling: logit " + i + " is NaN (of " + v + ")");
+            if (logits[i] > logits[best]) best = i;
+        }
         if (isGreedy()) return best;
         Integer[] order = new Integer[v];
         for (int i = 0; i < v; i++) order[i] = i;
