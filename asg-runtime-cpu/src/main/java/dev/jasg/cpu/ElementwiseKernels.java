@@ -183,8 +183,20 @@ final class ElementwiseKernels {
             while (e < to) {
                 int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
                 int im = g.offset(1, row) + col * sm, ia = g.offset(2, row) + col * sa, ib = g.offset(3, row) + col * sb;
-                if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0) VectorMath.whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, e, m);
-                else for (int i = 0; i < m; i++) out[e + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
+                if (sm == 0) {
+                    // one mask value for the whole row (a row mask broadcast over the last axis, e.g. the row of a
+                    // cache a decode step writes): the row is a copy of one operand
+                    boolean pick = mask[im] != 0;
+                    float[] src = pick ? a : b;
+                    int is = pick ? ia : ib, ss = pick ? sa : sb;
+                    if (ss == 1) System.arraycopy(src, is, out, e, m);
+                    else if (ss == 0) java.util.Arrays.fill(out, e, e + m, src[is]);
+                    else for (int i = 0; i < m; i++) out[e + i] = src[is + i * ss];
+                } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0) {
+                    VectorMath.whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, e, m);
+                } else {
+                    for (int i = 0; i < m; i++) out[e + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
+                }
                 e += m;
             }
         });

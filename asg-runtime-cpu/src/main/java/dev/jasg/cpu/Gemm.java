@@ -70,6 +70,10 @@ final class Gemm {
         float[] shared = new float[0];
         /** Partial products of a depth-split product, one per thread after the first. */
         float[] partial = new float[0];
+        /** A strided vector operand of a matrix-vector product, copied contiguous. */
+        float[] x = new float[0];
+        /** A strided result of a matrix-vector product, computed contiguous. */
+        float[] y = new float[0];
         final float[] tile = new float[MR * NR];
         final float[] acc = new float[MR * NR];
 
@@ -86,6 +90,16 @@ final class Gemm {
         float[] shared(int n) {
             if (shared.length < n) shared = new float[n];
             return shared;
+        }
+
+        float[] x(int n) {
+            if (x.length < n) x = new float[n];
+            return x;
+        }
+
+        float[] y(int n) {
+            if (y.length < n) y = new float[n];
+            return y;
         }
 
         float[] partial(int n) {
@@ -127,6 +141,7 @@ final class Gemm {
     static void gemmStrided(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                             float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
+        if (gemv(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, true, VECTOR)) return;
         long work = (long) m * n * k;
         int threads = CpuThreads.PARALLELISM;
         int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
@@ -246,6 +261,7 @@ final class Gemm {
                        float[] c, int cOff, int ldc, boolean accumulate, boolean vector) {
         if (vector && !VECTOR) throw new IllegalStateException("the Vector API kernel is not available");
         if (m <= 0 || n <= 0) return;
+        if (gemv(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, false, vector)) return;
         if (k <= 0) {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
@@ -266,6 +282,111 @@ final class Gemm {
                 }
             }
         }
+    }
+
+    /** Outputs per block of a parallel matrix-vector product: columns of the rows form, rows of the dots form. */
+    private static final int GEMV_COLUMNS = 64;
+    private static final int GEMV_ROWS = 16;
+
+    /**
+     * The product when it is a matrix-vector one ({@code m == 1} or {@code n == 1}) whose matrix has a
+     * unit stride along one axis: {@code y[i] (+)= sum_p M[i,p] x[p]} streamed from the matrix in its own
+     * layout, nothing packed (the packed path would copy the whole matrix, the weights of a layer
+     * applied to one token, on every call, and pad the vector to a full tile). With a unit stride
+     * along {@code p} every {@code y[i]} is one dot product; along {@code i}, rows of the matrix are
+     * added into {@code y}, scaled by {@code x[p]}, in the order of {@code p}. {@code parallel}: split
+     * over {@link CpuThreads} by blocks of {@code y} when large (each {@code y[i]} is computed by one
+     * thread, so the result does not depend on the thread count).
+     *
+     * @return false, having done nothing, when the product is not such a one (or {@code k <= 0})
+     */
+    static boolean gemv(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
+                        float[] c, int cOff, int ldc, boolean accumulate, boolean parallel, boolean vector) {
+        if ((m != 1 && n != 1) || k <= 0) return false;
+        // y[i] = sum_p mat[mo + i*mi + p*mp] x[xo + p*xs], y[i] at c[yo + i*ys]
+        int len, mo, mi, mp, xo, xs, ys;
+        float[] mat, x;
+        if (m == 1) {
+            len = n; mat = b; mo = bOff; mi = bcs; mp = brs; x = a; xo = aOff; xs = acs; ys = 1;
+        } else {
+            len = m; mat = a; mo = aOff; mi = ars; mp = acs; x = b; xo = bOff; xs = brs; ys = ldc;
+        }
+        boolean dots = mp == 1 && (mi != 1 || len == 1);
+        if (!dots && mi != 1) return false;
+        boolean split = parallel && CpuThreads.PARALLELISM > 1 && (long) len * k >= PARALLEL_MIN && !CpuThreads.inLoop();
+        Scratch s = SCRATCH.get();
+        if (dots) {
+            float[] xv = x;
+            int xvo = xo;
+            if (xs != 1) {
+                xv = s.x(k);
+                for (int p = 0; p < k; p++) xv[p] = x[xo + p * xs];
+                xvo = 0;
+            }
+            float[] xc = xv;
+            int xco = xvo, ld = mi;
+            if (!split) {
+                dots(k, xc, xco, mat, mo, ld, c, cOff, ys, 0, len, accumulate, vector);
+            } else {
+                CpuThreads.parallelFor((len + GEMV_ROWS - 1) / GEMV_ROWS, 1, (b0, b1) ->
+                        dots(k, xc, xco, mat, mo, ld, c, cOff, ys, b0 * GEMV_ROWS, Math.min(len, b1 * GEMV_ROWS), accumulate, vector));
+            }
+            return true;
+        }
+        // rows form: y must be contiguous
+        float[] y = c;
+        int yo = cOff;
+        if (ys != 1) {
+            y = s.y(len);
+            yo = 0;
+            for (int i = 0; i < len; i++) y[i] = accumulate ? c[cOff + i * ys] : 0f;
+        } else if (!accumulate) {
+            java.util.Arrays.fill(c, cOff, cOff + len, 0f);
+        }
+        float[] yc = y;
+        int yco = yo, ld = mp;
+        if (!split) {
+            rows(k, x, xo, xs, mat, mo, ld, yc, yco, 0, len, vector);
+        } else {
+            CpuThreads.parallelFor((len + GEMV_COLUMNS - 1) / GEMV_COLUMNS, 1, (b0, b1) ->
+                    rows(k, x, xo, xs, mat, mo, ld, yc, yco, b0 * GEMV_COLUMNS, Math.min(len, b1 * GEMV_COLUMNS), vector));
+        }
+        if (ys != 1) for (int i = 0; i < len; i++) c[cOff + i * ys] = y[i];
+        return true;
+    }
+
+    /** {@code y[yo + j] += sum_p x[xo + p*xs] m[mo + p*ld + j]} for {@code j in [j0, j1)}, in the order of {@code p}. */
+    private static void rows(int k, float[] x, int xo, int xs, float[] m, int mo, int ld, float[] y, int yo, int j0, int j1, boolean vector) {
+        if (vector) {
+            VectorGemv.rows(k, x, xo, xs, m, mo, ld, y, yo, j0, j1);
+            return;
+        }
+        for (int p = 0; p < k; p++) {
+            float xp = x[xo + p * xs];
+            int r = mo + p * ld;
+            for (int j = j0; j < j1; j++) y[yo + j] += xp * m[r + j];
+        }
+    }
+
+    /** {@code y[yo + i*ys] (+)= sum_p m[mo + i*ld + p] x[xo + p]} for {@code i in [i0, i1)}. */
+    private static void dots(int k, float[] x, int xo, float[] m, int mo, int ld, float[] y, int yo, int ys, int i0, int i1, boolean add,
+                             boolean vector) {
+        if (vector) {
+            VectorGemv.dots(k, x, xo, m, mo, ld, y, yo, ys, i0, i1, add);
+            return;
+        }
+        for (int i = i0; i < i1; i++) {
+            int r = mo + i * ld;
+            float sum = 0;
+            for (int p = 0; p < k; p++) sum += m[r + p] * x[xo + p];
+            y[yo + i * ys] = add ? y[yo + i * ys] + sum : sum;
+        }
+    }
+
+    /** Floats of packing buffers the calling thread holds (they grow only when a product packs): for tests. */
+    static long packedScratchFloats() {
+        Scratch s = SCRATCH.get();
+        return (long) s.a.length + s.b.length + s.shared.length;
     }
 
     /**

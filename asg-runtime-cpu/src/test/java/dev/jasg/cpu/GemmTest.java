@@ -18,7 +18,37 @@ class GemmTest {
         {2 * Gemm.MC + 5, 37, 19}, {13, Gemm.NC + Gemm.NR + 3, 11}, {64, 64, 2 * Gemm.KC + 1}, {150, 90, 300}, {7, 200, 0},
         // the parallel splits: rows against shared B panels (two panels), columns against shared A, depth
         {100, 40, Gemm.SHARED_MAX / 32 + 7}, {30, 400, 700}, {20, 30, 4 * Gemm.KC + 5}, {5, 9, 20000},
+        // matrix-vector products (Gemm.gemv): a row times a matrix, a matrix times a column, serial and split, tails of the vectors
+        {1, 1, 1}, {1, 37, 5}, {1, 7, 1}, {1, 1, 300}, {1, 1000, 701}, {37, 1, 5}, {3001, 1, 701}, {2, 1, 3},
     };
+
+    /**
+     * Matrix-vector products, as a decode step of a language model makes for every weight: they must
+     * stream the matrix in its own layout, not pack it (the packed path copies the whole matrix per
+     * call); packing grows a thread's packing buffers, so on a fresh thread they stay empty.
+     * Rows: {m, n, k, transA, transB}.
+     */
+    private static final int[][] UNPACKED = {
+        {1, 3072, 768, 0, 0}, {1, 3072, 768, 0, 1}, {1, 3072, 768, 1, 0}, {50257 / 8, 1, 768, 0, 0}, {6000, 1, 768, 1, 1}, {1, 1, 768, 0, 1},
+    };
+
+    @Test
+    void matrixVectorProductsPackNothing() throws Exception {
+        for (int[] u : UNPACKED) {
+            int m = u[0], n = u[1], k = u[2];
+            boolean ta = u[3] == 1, tb = u[4] == 1;
+            Random r = new Random(7);
+            float[] a = random(r, m * k), b = random(r, k * n), c = new float[m * n];
+            long[] packed = new long[1];
+            Thread t = new Thread(() -> {
+                Gemm.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, false);
+                packed[0] = Gemm.packedScratchFloats();
+            });
+            t.start();
+            t.join();
+            assertEquals(0, packed[0], m + "x" + n + "x" + k + (ta ? " A^T" : "") + (tb ? " B^T" : "") + ": floats packed");
+        }
+    }
 
     /** {@code C = beta C + opA opB} in double, with the same BLAS-style layout arguments. */
     private static double[] naive(boolean ta, boolean tb, int m, int n, int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,

@@ -36,7 +36,7 @@ import java.util.function.IntPredicate;
  *       ({@code P[t, t] = 1}), which leaves zeros after {@code T}.</li>
  *   <li><b>Decode</b> runs one token at position {@code p} ({@code [1, 1]}, fixed shape: compiled
  *       once, planned once): it writes the new key/value into row {@code p} of the cache
- *       ({@code cache' = cache (1 - e_p) + e_p k}, {@code e_p} the fed one-hot of {@code p}),
+ *       ({@code cache' = where(e_p, k, cache)}, {@code e_p} the fed one-hot of {@code p}),
  *       attends over all {@code n_positions} rows with the rows after {@code p} masked (HF's
  *       {@code finfo.min}, so they get weight exactly 0) and assigns {@code cache'}.</li>
  * </ul>
@@ -118,16 +118,16 @@ public final class Gpt2Generator implements AutoCloseable {
         GraphBuilder b = new GraphBuilder();
         Tensor token = b.input("token", DType.I32, 1, 1);
         Tensor position = b.input("position", DType.I32, 1, 1);
-        Tensor write = b.input("write", DType.F32, c.nPositions(), 1);
+        // one select per cache, not a blend: a single pass over the cache instead of three (two broadcast products and a sum)
+        Tensor write = b.input("write", DType.F32, c.nPositions(), 1).gt(0.5);
         Tensor visible = b.input("visible", DType.F32, c.nPositions()).gt(0.5);
-        Tensor keep = write.rsub(1);
         List<Tensor[]> caches = new ArrayList<>();
         for (int l = 0; l < c.nLayer(); l++) caches.add(cache(b, l));
         Tensor logits = model.scoped(b, () -> {
             Tensor h = model.hidden(token, position, (layer, q, k, v) -> {
                 Tensor[] kv = caches.get(layer);
-                Tensor keys = kv[0].mul(keep).add(write.mul(k));
-                Tensor values = kv[1].mul(keep).add(write.mul(v));
+                Tensor keys = write.where(k, kv[0]);
+                Tensor values = write.where(v, kv[1]);
                 b.assign(kv[0], keys);
                 b.assign(kv[1], values);
                 return new Gpt2.Attended(keys, values, visible);
