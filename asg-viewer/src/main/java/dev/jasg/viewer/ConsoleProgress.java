@@ -47,6 +47,7 @@ final class ConsoleProgress implements ComputeUpdateListener {
                         : m.format("progress.epochAccuracy", e.epoch(), loss, String.format(Locale.ROOT, "%.2f", 100 * acc)));
             }
             case NodeStats s -> { }
+            case ComputeUpdate.ModelEdited e -> out.println(m.format("progress.edited", e.step(), e.description()));
             case ComputeUpdate.Finished f -> out.println(m.format("progress.finished", f.steps(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9)));
             case ComputeUpdate.Failed f -> out.println(m.format("progress.failed", f.step(), f.message()));
         }

@@ -14,7 +14,7 @@ import java.util.Objects;
  */
 public sealed interface ComputeUpdate
         permits ComputeUpdate.GraphReady, ComputeUpdate.StepDone, ComputeUpdate.EpochDone, NodeStats,
-                ComputeUpdate.Finished, ComputeUpdate.Failed {
+                ComputeUpdate.Finished, ComputeUpdate.Failed, ComputeUpdate.ModelEdited {
 
     /** The graphs being trained: the forward graph (model and loss) and its gradient graph. */
     record GraphReady(Graph forward, Graph gradients) implements ComputeUpdate {
@@ -47,6 +47,20 @@ public sealed interface ComputeUpdate
         /** Copies the metrics, keeping their order. */
         public EpochDone {
             metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
+        }
+    }
+
+    /**
+     * The model was edited (a layer inserted or deleted in the Model Lab) after step {@code step};
+     * a {@link GraphReady} with the edited graphs follows. A loss chart marks it.
+     *
+     * @param step        steps completed when the edit was applied
+     * @param description what changed, e.g. {@code Dropout(p=0.3) inserted as ins1_Dropout between ...}
+     */
+    record ModelEdited(long step, String description) implements ComputeUpdate {
+        /** Checks the description. */
+        public ModelEdited {
+            Objects.requireNonNull(description, "description");
         }
     }
 

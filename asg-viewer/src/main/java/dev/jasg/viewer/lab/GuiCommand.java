@@ -55,6 +55,19 @@ public sealed interface GuiCommand {
         }
     }
 
+    /**
+     * Check a {@link GraphEdit} and, when {@code apply}, apply it if it fits; the outcome completes
+     * {@code result} on the training thread. {@link LabSession#preview} and {@link LabSession#apply}
+     * send it.
+     */
+    record EditGraph(GraphEdit edit, boolean apply, java.util.concurrent.CompletableFuture<EditPreview> result) implements GuiCommand {
+        /** Checks the arguments. */
+        public EditGraph {
+            Objects.requireNonNull(edit, "edit");
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
     /** End the session: the loop finishes after the current step. */
     record Stop() implements GuiCommand {}
 }

@@ -91,6 +91,7 @@ public final class LabSession implements AutoCloseable {
     private final Parameters store;
     private final ComputeUpdateListener dispatch = this::dispatch;
     private final Thread thread;
+    private final List<ComputeUpdate.ModelEdited> history = new CopyOnWriteArrayList<>();
 
     // Owned by the training thread.
     private Trainer trainer;
@@ -173,6 +174,38 @@ public final class LabSession implements AutoCloseable {
     /** The parameter store the session trains in (it lives as long as the backend). */
     public Parameters parameters() {
         return store;
+    }
+
+    /**
+     * Checks {@code edit} on the training thread between steps, without applying it: the edited
+     * model is replayed with shape inference on every node and the gradient graph is rebuilt. The
+     * future completes with {@link EditPreview.Ready} (the edited graphs) or
+     * {@link EditPreview.Failed} (the failing node and its shapes). Commands run once the session
+     * is {@linkplain #start() started} (a paused session runs them too).
+     */
+    public java.util.concurrent.CompletableFuture<EditPreview> preview(GraphEdit edit) {
+        var f = new java.util.concurrent.CompletableFuture<EditPreview>();
+        send(new GuiCommand.EditGraph(edit, false, f));
+        return f;
+    }
+
+    /**
+     * Checks {@code edit} like {@link #preview} and, when it fits, applies it: training continues
+     * on the edited model over the same parameter store, so every untouched parameter and its
+     * optimizer state are kept, and a new layer's parameters start from that layer's default
+     * initialiser. The listeners get a {@link ComputeUpdate.ModelEdited} (the loss chart's marker)
+     * and then a {@link ComputeUpdate.GraphReady}; {@link #history()} records it. A failed check
+     * applies nothing.
+     */
+    public java.util.concurrent.CompletableFuture<EditPreview> apply(GraphEdit edit) {
+        var f = new java.util.concurrent.CompletableFuture<EditPreview>();
+        send(new GuiCommand.EditGraph(edit, true, f));
+        return f;
+    }
+
+    /** The graph edits applied so far, in order. */
+    public List<ComputeUpdate.ModelEdited> history() {
+        return List.copyOf(history);
     }
 
     /** The backend. */
@@ -341,6 +374,7 @@ public final class LabSession implements AutoCloseable {
             }
             case GuiCommand.ReplaceOp r -> edit(r.node(), r.op());
             case GuiCommand.EditConstant e -> editConstant(e.node(), e.value());
+            case GuiCommand.EditGraph e -> e.result().complete(editGraph(e.edit(), e.apply()));
             default -> LOG.debug("ignored {}", c);
         }
     }
@@ -410,6 +444,49 @@ public final class LabSession implements AutoCloseable {
         LOG.info("node {} ({}) is now {}; the step was recompiled at step {}", id, before.path(), op.label(), next.steps());
         next.addUpdateListener(dispatch);
         sendWatchedStats(true);
+    }
+
+    private EditPreview editGraph(GraphEdit edit, boolean apply) {
+        RewrittenModel.Snapshot before = model.snapshot();
+        String description;
+        Trainer next;
+        try {
+            description = model.record(edit, trainer.forwardGraph());
+            next = newTrainer();
+        } catch (RuntimeException e) {
+            model.restore(before);
+            EditPreview.Failed failed = failed(edit, e);
+            LOG.info("graph edit rejected ({}): {}", edit.describe(), failed.message());
+            LOG.debug("graph edit rejected", e);
+            return failed;
+        }
+        long at = trainer.steps();
+        if (!apply) {
+            EditPreview.Ready r = new EditPreview.Ready(edit, description, next.forwardGraph(), next.gradientGraph(), false, at);
+            next.close();
+            model.restore(before);
+            return r;
+        }
+        next.load(trainer.state());
+        trainer.removeUpdateListener(dispatch);
+        probe.close();
+        trainer.close();
+        trainer = next;
+        probe = newProbe(next);
+        watched = -1; // ids after the edit may name other nodes
+        ComputeUpdate.ModelEdited marker = new ComputeUpdate.ModelEdited(at, description);
+        history.add(marker);
+        LOG.info("{}; the step was recompiled at step {}", description, at);
+        dispatch(marker);
+        next.addUpdateListener(dispatch);
+        return new EditPreview.Ready(edit, description, next.forwardGraph(), next.gradientGraph(), true, at);
+    }
+
+    private static EditPreview.Failed failed(GraphEdit edit, RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof GraphEditException g) return new EditPreview.Failed(edit, g.node(), g.shapes(), g.reason());
+        }
+        return new EditPreview.Failed(edit, edit.describe(), List.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     private Trainer newTrainer() {

@@ -4,11 +4,15 @@ import dev.jasg.core.Graph;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
+import dev.jasg.core.Shape;
 import dev.jasg.core.ShapeException;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Layer;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
@@ -30,8 +34,15 @@ public final class RewrittenModel extends Layer {
     private final Map<Integer, Op> edits = new TreeMap<>();
     // Parameters already replayed on a builder: a model applied twice on one graph shares them.
     private final Map<GraphBuilder, Map<String, Tensor>> parameters = new WeakHashMap<>();
-    private int trainingStart = -1;
-    private int modelSize;
+    // Graph edits (GraphEdit): layers inserted on edges and passthrough subgraphs spliced out, by ordinal.
+    private List<Insertion> insertions = new ArrayList<>();
+    private List<Deletion> deletions = new ArrayList<>();
+    private int insertCounter;
+    // The last training build: its real node ids to ordinals, and nodes made by inserted layers.
+    private Map<Integer, Integer> ordinalById = new HashMap<>();
+    private Map<Integer, Insertion> insertedById = new HashMap<>();
+    private int inputId = -1;
+    private boolean built;
 
     /** Wraps {@code inner} (an unregistered root module) with no edits. */
     public RewrittenModel(Layer inner) {
@@ -46,6 +57,7 @@ public final class RewrittenModel extends Layer {
     @Override
     public <L extends Layer> L train(boolean mode) {
         if (inner != null) inner.train(mode);
+        if (insertions != null) for (Insertion i : insertions) i.layer().train(mode);
         return super.train(mode);
     }
 
@@ -57,12 +69,25 @@ public final class RewrittenModel extends Layer {
         Tensor sx = scratch.input(inputName, x.dtype(), x.shape());
         Tensor sy = inner.apply(sx);
         Graph g = scratch.build();
-        int start = real.size();
         Tensor[] replayed = new Tensor[g.size()];
         replayed[sx.id()] = x;
         Map<String, Tensor> params = parameters.computeIfAbsent(real, b -> new java.util.HashMap<>());
+        Map<Integer, Integer> ordinals = new HashMap<>();
+        Map<Integer, Insertion> inserted = new HashMap<>();
+        Map<Insertion, Tensor> insertedValues = new HashMap<>();
+        java.util.Set<Integer> removed = new java.util.HashSet<>();
+        Map<Integer, Integer> bypass = new HashMap<>();
+        for (Deletion d : deletions) {
+            removed.addAll(d.removed());
+            bypass.put(d.output(), d.input());
+        }
         for (Node n : g.nodes()) {
             if (n.id() == sx.id()) continue;
+            if (removed.contains(n.id())) {
+                Integer from = bypass.get(n.id());
+                if (from != null) replayed[n.id()] = replayed[from];
+                continue;
+            }
             Op op = edits.getOrDefault(n.id(), n.op());
             Tensor t;
             if (op instanceof Op.Parameter p) {
@@ -75,21 +100,70 @@ public final class RewrittenModel extends Layer {
                 t = real.input(in.name(), n.dtype(), n.shape());
             } else {
                 Tensor[] inputs = new Tensor[n.arity()];
-                for (int i = 0; i < inputs.length; i++) inputs[i] = replayed[n.input(i)];
-                t = applyIn(real, n.scope(), op, inputs);
+                for (int i = 0; i < inputs.length; i++) {
+                    int src = n.input(i);
+                    Insertion ins = insertionOn(src, n.id());
+                    if (ins == null) {
+                        inputs[i] = replayed[src];
+                    } else {
+                        Tensor v = insertedValues.get(ins);
+                        if (v == null) {
+                            int before = real.size();
+                            v = insertIn(real, ins, replayed[src]);
+                            for (int id = before; id < real.size(); id++) inserted.put(id, ins);
+                            insertedValues.put(ins, v);
+                        }
+                        inputs[i] = v;
+                    }
+                }
+                t = applyChecked(real, n, op, inputs);
             }
             if (op != n.op() && (!t.shape().equals(n.shape()) || t.dtype() != n.dtype())) {
                 throw new ShapeException("Model Lab: " + op.label() + " gives " + t.dtype().label() + t.shape() + " where " + n.path()
                         + " gave " + n.dtype().label() + n.shape() + "; a replacement must keep the shape and dtype");
             }
             replayed[n.id()] = t;
+            ordinals.put(t.id(), n.id());
         }
-        for (Graph.Assignment a : g.assignments()) real.assign(replayed[a.parameter()], replayed[a.value()]);
+        for (Graph.Assignment a : g.assignments()) {
+            if (removed.contains(a.parameter()) || removed.contains(a.value())) continue;
+            real.assign(replayed[a.parameter()], replayed[a.value()]);
+        }
         if (isTraining()) {
-            trainingStart = start;
-            modelSize = g.size() - 1;
+            ordinals.keySet().removeIf(id -> id < x.id() || id == x.id());
+            ordinalById = ordinals;
+            insertedById = inserted;
+            inputId = x.id();
+            built = true;
         }
         return replayed[sy.id()];
+    }
+
+    private Insertion insertionOn(int producer, int consumer) {
+        for (Insertion i : insertions) if (i.producer() == producer && i.consumer() == consumer) return i;
+        return null;
+    }
+
+    /** Applies an inserted layer in its scope; a shape that does not fit names the layer and the shape it got. */
+    @SuppressWarnings("try")
+    private Tensor insertIn(GraphBuilder b, Insertion ins, Tensor x) {
+        ins.layer().train(isTraining());
+        try (var s = b.scope(ins.scope())) {
+            return ins.layer().apply(x);
+        } catch (ShapeException e) {
+            throw new GraphEditException(ins.scope() + " (" + ins.what().title() + ")", List.of(x.shape()), e.getMessage(), e);
+        }
+    }
+
+    /** {@link #applyIn} that names the node and the shapes of its inputs when shape inference rejects them. */
+    private static Tensor applyChecked(GraphBuilder b, Node n, Op op, Tensor[] inputs) {
+        try {
+            return applyIn(b, n.scope(), op, inputs);
+        } catch (ShapeException e) {
+            List<Shape> shapes = new ArrayList<>();
+            for (Tensor t : inputs) shapes.add(t.shape());
+            throw new GraphEditException(n.path(), shapes, e.getMessage(), e);
+        }
     }
 
     /** The parameter in its scope, so it is drawn and named as the model made it ({@code 3.weight} in scope {@code 3}). */
@@ -112,21 +186,26 @@ public final class RewrittenModel extends Layer {
 
     /**
      * The model position of node {@code id} of the last training graph built from this model; throws
-     * when the node is not the model's (an input of the trainer or part of the loss).
+     * when the node is not the model's (an input of the trainer, part of the loss, or made by an
+     * inserted layer).
      */
     public int ordinalOf(int id) {
-        if (trainingStart < 0) throw new IllegalStateException("Model Lab: no training graph has been built from this model yet");
-        int ordinal = id - trainingStart + 1;
-        if (ordinal < 1 || ordinal > modelSize) {
-            throw new IllegalArgumentException("Model Lab: node " + id + " is not part of the model (nodes " + trainingStart + ".."
-                    + (trainingStart + modelSize - 1) + "); the inputs and the loss cannot be edited");
+        if (!built) throw new IllegalStateException("Model Lab: no training graph has been built from this model yet");
+        Integer ordinal = ordinalById.get(id);
+        if (ordinal == null) {
+            Insertion ins = insertedById.get(id);
+            if (ins != null) {
+                throw new IllegalArgumentException("Model Lab: node " + id + " belongs to the inserted layer " + ins.scope() + " (" + ins.what().title()
+                        + "); delete the layer to undo it");
+            }
+            throw new IllegalArgumentException("Model Lab: node " + id + " is not part of the model; the inputs and the loss cannot be edited");
         }
         return ordinal;
     }
 
-    /** True when node {@code id} of the last training graph belongs to the model. */
+    /** True when node {@code id} of the last training graph belongs to the model (not to an inserted layer). */
     public boolean contains(int id) {
-        return trainingStart >= 0 && id >= trainingStart && id < trainingStart + modelSize;
+        return built && ordinalById.containsKey(id);
     }
 
     /**
@@ -151,6 +230,202 @@ public final class RewrittenModel extends Layer {
 
     @Override
     public String toString() {
-        return inner + (edits.isEmpty() ? "" : " with edits " + edits);
+        return inner + (edits.isEmpty() ? "" : " with edits " + edits) + (insertions.isEmpty() ? "" : " with insertions " + insertions)
+                + (deletions.isEmpty() ? "" : " with deletions " + deletions);
+    }
+
+    // ---- graph edits ---------------------------------------------------------------------------
+
+    /** A layer put on the edge from model node {@code producer} to model node {@code consumer} (ordinals), in scope {@code scope}. */
+    record Insertion(int producer, int consumer, Insert what, String scope, Layer layer) {
+        @Override
+        public String toString() {
+            return scope + "=" + what.title() + "@" + producer + "->" + consumer;
+        }
+    }
+
+    /** Model nodes {@code removed} (ordinals) spliced out: readers of {@code output} read {@code input} instead. */
+    record Deletion(java.util.Set<Integer> removed, int input, int output, String what) {
+        @Override
+        public String toString() {
+            return what;
+        }
+    }
+
+    /** The graph edits, for undoing a preview. */
+    record Snapshot(List<Insertion> insertions, List<Deletion> deletions, int insertCounter, Map<Integer, Integer> ordinalById,
+                    Map<Integer, Insertion> insertedById, int inputId, boolean built) {}
+
+    Snapshot snapshot() {
+        return new Snapshot(new ArrayList<>(insertions), new ArrayList<>(deletions), insertCounter, ordinalById, insertedById, inputId, built);
+    }
+
+    void restore(Snapshot s) {
+        insertions = new ArrayList<>(s.insertions());
+        deletions = new ArrayList<>(s.deletions());
+        insertCounter = s.insertCounter();
+        ordinalById = s.ordinalById();
+        insertedById = s.insertedById();
+        inputId = s.inputId();
+        built = s.built();
+    }
+
+    /**
+     * Records {@code edit}, made against {@code forward} (the last training graph), for the next
+     * build; returns a description such as {@code Dropout(p=0.3) inserted as ins1_Dropout between 1
+     * and 2}. Throws {@link GraphEditException} when the edit does not make sense on this graph.
+     */
+    String record(GraphEdit edit, Graph forward) {
+        if (!built) throw new IllegalStateException("Model Lab: no training graph has been built from this model yet");
+        return switch (edit) {
+            case GraphEdit.InsertBetween e -> recordInsert(e, forward);
+            case GraphEdit.DeletePassthrough e -> recordDelete(e, forward);
+        };
+    }
+
+    private String recordInsert(GraphEdit.InsertBetween e, Graph forward) {
+        Node producer = nodeOf(forward, e.producer(), "producer");
+        Node consumer = nodeOf(forward, e.consumer(), "consumer");
+        boolean reads = false;
+        for (int in : consumer.inputs()) reads |= in == producer.id();
+        if (!reads) {
+            throw new GraphEditException(consumer.path(), List.of(), "there is no edge from node " + producer.id() + " (" + producer.path() + ") to node "
+                    + consumer.id() + " (" + consumer.path() + "): the consumer does not read the producer", null);
+        }
+        int p = producer.id() == inputId ? 0 : modelOrdinal(producer, "producer");
+        int c = modelOrdinal(consumer, "consumer");
+        if (insertionOn(p, c) != null) {
+            throw new GraphEditException(consumer.path(), List.of(producer.shape()), "the edge " + producer.path() + " -> " + consumer.path()
+                    + " already has an inserted layer; insert on its output edge or delete it first", null);
+        }
+        String parent = commonScope(producer.scope(), consumer.scope());
+        int k = insertCounter + 1;
+        String leaf = "ins" + k + "_" + e.what().kind();
+        String scope = parent.isEmpty() ? leaf : parent + "." + leaf;
+        Layer layer;
+        try {
+            layer = e.what().create(producer.shape());
+        } catch (IllegalArgumentException ex) {
+            throw new GraphEditException(scope + " (" + e.what().title() + ")", List.of(producer.shape()), ex.getMessage(), ex);
+        }
+        layer.train(isTraining());
+        insertions.add(new Insertion(p, c, e.what(), scope, layer));
+        insertCounter = k;
+        return e.what().title() + " inserted as " + scope + " between " + producer.path() + " and " + consumer.path();
+    }
+
+    private String recordDelete(GraphEdit.DeletePassthrough e, Graph forward) {
+        if (e.scope() == null) {
+            Node n = nodeOf(forward, e.node(), "node");
+            Insertion ins = insertedById.get(n.id());
+            if (ins != null) {
+                if (!passthroughKind(ins.what())) {
+                    throw new GraphEditException(ins.scope() + " (" + ins.what().title() + ")", List.of(), "the inserted " + ins.what().title()
+                            + " is not a passthrough layer (activation, dropout, norm, identity, residual)", null);
+                }
+                insertions.remove(ins);
+                return "inserted " + ins.what().title() + " " + ins.scope() + " deleted";
+            }
+            return spliceOut(forward, java.util.Set.of(n.id()), n.path());
+        }
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (Node n : forward.nodes()) {
+            if ((n.scope().equals(e.scope()) || n.scope().startsWith(e.scope() + ".")) && contains(n.id())) ids.add(n.id());
+        }
+        for (Map.Entry<Integer, Insertion> en : insertedById.entrySet()) {
+            String s = en.getValue().scope();
+            if (s.equals(e.scope()) || s.startsWith(e.scope() + ".")) {
+                insertions.remove(en.getValue());
+                return "inserted " + en.getValue().what().title() + " " + s + " deleted";
+            }
+        }
+        if (ids.isEmpty()) throw new GraphEditException(e.scope(), List.of(), "no node of the model is in scope '" + e.scope() + "'", null);
+        return spliceOut(forward, ids, e.scope());
+    }
+
+    private static boolean passthroughKind(Insert what) {
+        return !(what instanceof Insert.LinearInsert);
+    }
+
+    /** Splices out the nodes {@code ids} of {@code forward} when they form a passthrough: one data input, one output of its shape, no projection. */
+    private String spliceOut(Graph forward, java.util.Set<Integer> ids, String what) {
+        java.util.Set<Integer> removed = new java.util.TreeSet<>();
+        for (int id : ids) removed.add(modelOrdinal(forward.node(id), "node"));
+        List<Integer> dataInputs = new ArrayList<>();
+        for (int id : ids) {
+            Node n = forward.node(id);
+            switch (n.op()) {
+                case Op.MatMul m -> throw notPassthrough(n, what, "it computes a projection (" + n.op().label() + ")");
+                case Op.Conv2d c -> throw notPassthrough(n, what, "it computes a convolution (" + n.op().label() + ")");
+                case Op.ConvTranspose2d c -> throw notPassthrough(n, what, "it computes a convolution (" + n.op().label() + ")");
+                case Op.Gather gth -> throw notPassthrough(n, what, "it looks values up (" + n.op().label() + ")");
+                default -> { }
+            }
+            for (int in : n.inputs()) {
+                if (ids.contains(in)) continue;
+                Op op = forward.node(in).op();
+                if (op instanceof Op.Parameter || op instanceof Op.Constant) continue;
+                if (!dataInputs.contains(in)) dataInputs.add(in);
+            }
+        }
+        List<Integer> outputs = new ArrayList<>();
+        for (int id : ids) {
+            boolean used = forward.outputs().containsValue(id);
+            for (int c : forward.consumers(id)) used |= !ids.contains(c);
+            for (Graph.Assignment a : forward.assignments()) used |= a.value() == id && !ids.contains(a.parameter());
+            if (used) outputs.add(id);
+        }
+        Node first = forward.node(ids.iterator().next());
+        if (dataInputs.size() != 1 || outputs.size() != 1) {
+            throw notPassthrough(first, what, "it has " + dataInputs.size() + " data inputs " + dataInputs + " and " + outputs.size() + " outputs "
+                    + outputs + "; a passthrough has one of each");
+        }
+        Node in = forward.node(dataInputs.get(0));
+        Node out = forward.node(outputs.get(0));
+        if (!in.shape().equals(out.shape()) || in.dtype() != out.dtype()) {
+            throw new GraphEditException(out.path(), List.of(in.shape(), out.shape()), "cannot delete " + what + ": it maps " + in.dtype().label() + in.shape()
+                    + " to " + out.dtype().label() + out.shape() + "; a passthrough keeps the shape and dtype", null);
+        }
+        if (in.id() != inputId && !contains(in.id())) {
+            throw notPassthrough(first, what, "its input " + in.path() + " is made by an inserted layer; delete that layer first");
+        }
+        deletions.add(new Deletion(removed, in.id() == inputId ? 0 : ordinalOf(in.id()), ordinalOf(out.id()), what));
+        return what + " deleted (" + ids.size() + " node" + (ids.size() == 1 ? "" : "s") + "), " + in.path() + " now feeds its readers";
+    }
+
+    private static GraphEditException notPassthrough(Node n, String what, String why) {
+        return new GraphEditException(n.path(), List.of(n.shape()), "cannot delete " + what + ": it is not a passthrough, " + why, null);
+    }
+
+    private static Node nodeOf(Graph forward, int id, String role) {
+        if (id < forward.base() || id >= forward.size()) {
+            throw new GraphEditException("node " + id, List.of(), "the " + role + " " + id + " is not a node of the forward graph (" + forward.base() + ".."
+                    + (forward.size() - 1) + ")", null);
+        }
+        return forward.node(id);
+    }
+
+    private int modelOrdinal(Node n, String role) {
+        try {
+            return ordinalOf(n.id());
+        } catch (IllegalArgumentException ex) {
+            throw new GraphEditException(n.path(), List.of(n.shape()), "the " + role + " cannot be edited: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String commonScope(String a, String b) {
+        String[] x = a.isEmpty() ? new String[0] : a.split("\\.");
+        String[] y = b.isEmpty() ? new String[0] : b.split("\\.");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(x.length, y.length) && x[i].equals(y[i]); i++) sb.append(sb.length() == 0 ? "" : ".").append(x[i]);
+        return sb.toString();
+    }
+
+    /** The graph edits applied, in order, as text (for the log and the viewer). */
+    public List<String> graphEdits() {
+        List<String> out = new ArrayList<>();
+        for (Insertion i : insertions) out.add(i.toString());
+        for (Deletion d : deletions) out.add("-" + d);
+        return out;
     }
 }

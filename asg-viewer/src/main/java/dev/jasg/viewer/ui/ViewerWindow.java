@@ -374,6 +374,10 @@ public final class ViewerWindow {
                         String.format(Locale.ROOT, "%.1f", 100 * acc)));
             }
             case NodeStats s -> inspector.showStats(s);
+            case ComputeUpdate.ModelEdited e -> {
+                chart.mark(e.step(), e.description());
+                notice(m.format("status.recompiled", e.description()));
+            }
             case ComputeUpdate.Finished f -> state = m.format("status.finished", f.steps());
             case ComputeUpdate.Failed f -> {
                 state = m.format("status.failed", f.message());
