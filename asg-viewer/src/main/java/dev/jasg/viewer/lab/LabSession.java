@@ -184,9 +184,7 @@ public final class LabSession implements AutoCloseable {
      * is {@linkplain #start() started} (a paused session runs them too).
      */
     public java.util.concurrent.CompletableFuture<EditPreview> preview(GraphEdit edit) {
-        var f = new java.util.concurrent.CompletableFuture<EditPreview>();
-        send(new GuiCommand.EditGraph(edit, false, f));
-        return f;
+        return submit(edit, false);
     }
 
     /**
@@ -198,8 +196,14 @@ public final class LabSession implements AutoCloseable {
      * applies nothing.
      */
     public java.util.concurrent.CompletableFuture<EditPreview> apply(GraphEdit edit) {
+        return submit(edit, true);
+    }
+
+    private java.util.concurrent.CompletableFuture<EditPreview> submit(GraphEdit edit, boolean apply) {
         var f = new java.util.concurrent.CompletableFuture<EditPreview>();
-        send(new GuiCommand.EditGraph(edit, true, f));
+        send(new GuiCommand.EditGraph(edit, apply, f));
+        // A loop that has ended takes no more commands: answer at once rather than never.
+        if (state != State.NEW && !thread.isAlive()) failPendingEdits();
         return f;
     }
 
@@ -252,6 +256,7 @@ public final class LabSession implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (!thread.isAlive()) {
+            failPendingEdits();
             if (probe != null) probe.close();
             if (trainer != null) trainer.close();
         }
@@ -277,6 +282,17 @@ public final class LabSession implements AutoCloseable {
             state = State.FAILED;
             LOG.error("training failed", e);
             trainer.publish(new ComputeUpdate.Failed(trainer.steps(), e));
+        } finally {
+            failPendingEdits();
+        }
+    }
+
+    /** Completes the futures of graph edits still queued when the loop has ended, so no caller waits forever. */
+    private void failPendingEdits() {
+        for (GuiCommand c; (c = commands.poll()) != null; ) {
+            if (c instanceof GuiCommand.EditGraph e) {
+                e.result().complete(new EditPreview.Failed(e.edit(), e.edit().describe(), List.of(), "the session ended (" + state + ") before the edit was checked"));
+            }
         }
     }
 

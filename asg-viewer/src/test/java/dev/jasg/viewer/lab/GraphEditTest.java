@@ -246,7 +246,7 @@ class GraphEditTest {
                 Insert.linear(), Insert.linear(16), Insert.identity(), Insert.residual(Insert.linear()));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("palette")
     void everyPaletteEntryInsertsAndTrains(Insert what) throws Exception {
         try (Lab lab = new Lab("cpu")) {
@@ -313,6 +313,17 @@ class GraphEditTest {
             assertStoreKept(store, lab.store());
             lab.steps(1);
         }
+    }
+
+    @Test
+    void anEditSentToAStoppedSessionCompletesAsFailed() throws Exception {
+        Lab lab = new Lab("cpu");
+        lab.steps(1);
+        Graph g = lab.forward();
+        lab.session.close();
+        EditPreview p = lab.session.apply(GraphEdit.deletePassthrough(relu(g).id())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(((EditPreview.Failed) p).reason().contains("ended"), p.toString());
+        lab.close();
     }
 
     @Test
