@@ -34,6 +34,16 @@ public sealed interface GraphEdit {
     }
 
     /**
+     * Puts {@code what} on the one edge from a node of layer scope {@code producerScope} to a node of
+     * layer scope {@code consumerScope} (sub-scopes included), e.g. {@code insertBetween("2", "3",
+     * Insert.dropout(0.3))} after the ReLU of a {@code Sequential}. The edit fails when there is no
+     * such edge or more than one (then give node ids).
+     */
+    static GraphEdit insertBetween(String producerScope, String consumerScope, Insert what) {
+        return new InsertBetweenScopes(producerScope, consumerScope, what);
+    }
+
+    /**
      * Splices out node {@code node}: its one data input (parameters and constants aside) feeds its
      * readers instead. Refused (an {@link EditPreview.Failed}) unless the node keeps its input's
      * shape and dtype and is not a projection (MatMul, convolution, lookup). A node of an inserted
@@ -62,6 +72,21 @@ public sealed interface GraphEdit {
         @Override
         public String describe() {
             return "insert " + what.title() + " between " + producer + " and " + consumer;
+        }
+    }
+
+    /** See {@link #insertBetween(String, String, Insert)}. */
+    record InsertBetweenScopes(String producer, String consumer, Insert what) implements GraphEdit {
+        /** Checks the arguments. */
+        public InsertBetweenScopes {
+            Objects.requireNonNull(producer, "producer");
+            Objects.requireNonNull(consumer, "consumer");
+            Objects.requireNonNull(what, "what");
+        }
+
+        @Override
+        public String describe() {
+            return "insert " + what.title() + " between scopes " + producer + " and " + consumer;
         }
     }
 

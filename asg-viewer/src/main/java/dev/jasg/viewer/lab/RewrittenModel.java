@@ -279,8 +279,34 @@ public final class RewrittenModel extends Layer {
         if (!built) throw new IllegalStateException("Model Lab: no training graph has been built from this model yet");
         return switch (edit) {
             case GraphEdit.InsertBetween e -> recordInsert(e, forward);
+            case GraphEdit.InsertBetweenScopes e -> recordInsert(edgeBetween(e, forward), forward);
             case GraphEdit.DeletePassthrough e -> recordDelete(e, forward);
         };
+    }
+
+    private static boolean inScope(Node n, String scope) {
+        return n.scope().equals(scope) || n.scope().startsWith(scope + ".");
+    }
+
+    /** The one data edge from scope {@code e.producer()} into scope {@code e.consumer()}. */
+    private GraphEdit.InsertBetween edgeBetween(GraphEdit.InsertBetweenScopes e, Graph forward) {
+        List<int[]> edges = new ArrayList<>();
+        for (Node c : forward.nodes()) {
+            if (!contains(c.id()) || !inScope(c, e.consumer())) continue;
+            for (int in : c.inputs()) {
+                Node p = forward.node(in);
+                if (p.op() instanceof Op.Parameter || p.op() instanceof Op.Constant || inScope(p, e.consumer()) || !inScope(p, e.producer())) continue;
+                edges.add(new int[] {p.id(), c.id()});
+            }
+        }
+        if (edges.size() != 1) {
+            StringBuilder sb = new StringBuilder();
+            for (int[] ed : edges) sb.append(sb.length() == 0 ? "" : ", ").append(forward.node(ed[0]).path()).append(" -> ").append(forward.node(ed[1]).path());
+            throw new GraphEditException(e.consumer(), List.of(), edges.isEmpty()
+                    ? "there is no edge from scope '" + e.producer() + "' into scope '" + e.consumer() + "'"
+                    : "there are " + edges.size() + " edges from scope '" + e.producer() + "' into scope '" + e.consumer() + "' (" + sb + "); give node ids", null);
+        }
+        return new GraphEdit.InsertBetween(edges.get(0)[0], edges.get(0)[1], e.what());
     }
 
     private String recordInsert(GraphEdit.InsertBetween e, Graph forward) {

@@ -316,6 +316,20 @@ class GraphEditTest {
     }
 
     @Test
+    void anEdgeCanBeNamedByTheScopesOfItsLayers() throws Exception {
+        try (Lab lab = new Lab("cpu")) {
+            lab.steps(1);
+            EditPreview.Failed none = assertInstanceOf(EditPreview.Failed.class, lab.apply(GraphEdit.insertBetween("1", "3", Insert.dropout(0.3))));
+            assertTrue(none.reason().contains("no edge from scope '1' into scope '3'"), none.message());
+            EditPreview p = lab.apply(GraphEdit.insertBetween("2", "3", Insert.dropout(0.3)));
+            EditPreview.Ready r = assertInstanceOf(EditPreview.Ready.class, p, p.toString());
+            assertEquals("ins1_Dropout", first(r.forward(), n -> n.op() instanceof Op.DropoutMask).scope());
+            assertEquals(1, lab.session.history().size());
+            lab.steps(2);
+        }
+    }
+
+    @Test
     void anEditSentToAStoppedSessionCompletesAsFailed() throws Exception {
         Lab lab = new Lab("cpu");
         lab.steps(1);
