@@ -54,11 +54,15 @@ class GraphEditTest {
         final List<ComputeUpdate> seen = new CopyOnWriteArrayList<>();
 
         Lab(String backendName) {
+            this(backendName, null);
+        }
+
+        Lab(String backendName, Function<dev.jasg.nn.train.Trainer, Map<String, Double>> evaluator) {
             backend = Backends.create(backendName);
             session = LabSession.builder(backend, new Sequential(new Flatten(), new Linear(784, 16), new ReLU(), new Linear(16, 10)))
                     .input(InputSpec.of("x", DType.F32, "B", 1, 28, 28)).target(InputSpec.of("y", DType.I32, "B"))
                     .loss(Losses::crossEntropy).optimizer(new Adam(3e-3)).data(DemoData.synthetic(256, 32, 3)).seed(5)
-                    .startPaused(true).listener(seen::add).build();
+                    .evaluator(evaluator).startPaused(true).listener(seen::add).build();
             session.start();
         }
 
@@ -326,6 +330,29 @@ class GraphEditTest {
             assertEquals("ins1_Dropout", first(r.forward(), n -> n.op() instanceof Op.DropoutMask).scope());
             assertEquals(1, lab.session.history().size());
             lab.steps(2);
+        }
+    }
+
+    @Test
+    void evaluationRunsTheEditedModelInEvalModeWhereTheInsertedDropoutIsTheIdentity() throws Exception {
+        Map<String, dev.jasg.core.HostTensor> batch = DemoData.synthetic(64, 32, 9).next();
+        Function<dev.jasg.nn.train.Trainer, Map<String, Double>> eval = t -> Map.of(
+                "a", t.evaluate(batch).get(dev.jasg.nn.train.Trainer.LOSS).item(),
+                "b", t.evaluate(batch).get(dev.jasg.nn.train.Trainer.LOSS).item());
+        try (Lab lab = new Lab("cpu", eval)) {
+            lab.steps(5);
+            Node relu = relu(lab.forward());
+            lab.apply(GraphEdit.insertBetween(relu.id(), lab.forward().consumers(relu.id()).get(0), Insert.dropout(0.9)));
+            lab.steps(3); // the 8th step ends the first epoch: the evaluator runs on the edited model
+            ComputeUpdate.EpochDone done = null;
+            long end = System.nanoTime() + WAIT.toNanos();
+            while (done == null && System.nanoTime() < end) {
+                for (ComputeUpdate u : lab.seen) if (u instanceof ComputeUpdate.EpochDone d) done = d;
+                Thread.sleep(5);
+            }
+            assertTrue(done != null, "an epoch ended");
+            assertTrue(Double.isFinite(done.metrics().get("a")), done.toString());
+            assertEquals(done.metrics().get("a"), done.metrics().get("b"), "eval mode draws no dropout mask: the same batch gives the same loss");
         }
     }
 
