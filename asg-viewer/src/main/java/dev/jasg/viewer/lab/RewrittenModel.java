@@ -24,14 +24,22 @@ import java.util.WeakHashMap;
  * <p>{@link #forward} builds the wrapped model on a scratch builder, then replays that graph node
  * by node onto the caller's builder, in the same order and scopes, with every edited node's op
  * replaced. Parameters keep their names, so a trainer built on this model over an existing
- * parameter store continues with the same weights. The replay makes exactly one node per scratch
- * node, so the model's nodes keep their ids: an edit is keyed by the node's position in the model
- * (its <em>ordinal</em>, 1 for the first node after the input) and stays valid across rebuilds.
- * With no edits the replayed graph is the one the model would have built.
+ * parameter store continues with the same weights. An op edit makes one node per scratch node, so
+ * the model's nodes keep their ids. Every edit is keyed by its node's <em>key</em>,
+ * {@code scope#k} (the k-th node the model makes in that scope), which stays valid across rebuilds
+ * and in eval mode, where a layer such as Dropout makes fewer nodes; {@link #ordinalOf} gives a
+ * node's position in the last training build (1 for the first node after the input).
+ *
+ * <p>Graph edits ({@link GraphEdit}, phase C) insert a layer in front of a node's input (the new
+ * nodes come in the inserted layer's own scope, and later ids shift) or splice out a passthrough
+ * subgraph. With no edits the replayed graph is the one the model would have built.
  */
 public final class RewrittenModel extends Layer {
     private final Layer inner;
-    private final Map<Integer, Op> edits = new TreeMap<>();
+    // Every edit is keyed by its node's key, "scope#k" (the k-th node the model made in that scope):
+    // stable across rebuilds, and across modes too where a layer makes other nodes in eval mode
+    // (a Dropout makes none), which a global position would not be.
+    private final Map<String, Op> edits = new TreeMap<>();
     // Parameters already replayed on a builder: a model applied twice on one graph shares them.
     private final Map<GraphBuilder, Map<String, Tensor>> parameters = new WeakHashMap<>();
     // Graph edits (GraphEdit): layers inserted on edges and passthrough subgraphs spliced out, by ordinal.
@@ -40,6 +48,7 @@ public final class RewrittenModel extends Layer {
     private int insertCounter;
     // The last training build: its real node ids to ordinals, and nodes made by inserted layers.
     private Map<Integer, Integer> ordinalById = new HashMap<>();
+    private List<String> keyByOrdinal = List.of();
     private Map<Integer, Insertion> insertedById = new HashMap<>();
     private int inputId = -1;
     private boolean built;
@@ -76,19 +85,28 @@ public final class RewrittenModel extends Layer {
         Map<Integer, Insertion> inserted = new HashMap<>();
         Map<Insertion, Tensor> insertedValues = new HashMap<>();
         java.util.Set<Integer> removed = new java.util.HashSet<>();
-        Map<Integer, Integer> bypass = new HashMap<>();
+        String[] keys = keys(g, sx.id());
+        Map<String, Integer> idByKey = new HashMap<>();
+        for (int i = 0; i < keys.length; i++) idByKey.put(keys[i], i);
+        java.util.Set<String> removedKeys = new java.util.HashSet<>();
+        Map<String, String> bypass = new HashMap<>();
         for (Deletion d : deletions) {
-            removed.addAll(d.removed());
+            removedKeys.addAll(d.removed());
             bypass.put(d.output(), d.input());
         }
+        for (String k : removedKeys) if (idByKey.containsKey(k)) removed.add(idByKey.get(k));
         for (Node n : g.nodes()) {
             if (n.id() == sx.id()) continue;
             if (removed.contains(n.id())) {
-                Integer from = bypass.get(n.id());
-                if (from != null) replayed[n.id()] = replayed[from];
+                String from = bypass.get(keys[n.id()]);
+                if (from != null) {
+                    Integer src = idByKey.get(from);
+                    if (src == null) throw new IllegalStateException("Model Lab: " + n.path() + " was deleted, but its input " + from + " is not in this build");
+                    replayed[n.id()] = replayed[src];
+                }
                 continue;
             }
-            Op op = edits.getOrDefault(n.id(), n.op());
+            Op op = edits.getOrDefault(keys[n.id()], n.op());
             Tensor t;
             if (op instanceof Op.Parameter p) {
                 t = params.get(p.name());
@@ -102,7 +120,7 @@ public final class RewrittenModel extends Layer {
                 Tensor[] inputs = new Tensor[n.arity()];
                 for (int i = 0; i < inputs.length; i++) {
                     int src = n.input(i);
-                    Insertion ins = insertionOn(src, n.id());
+                    Insertion ins = insertionOn(keys[n.id()], i);
                     if (ins == null) {
                         inputs[i] = replayed[src];
                     } else {
@@ -132,6 +150,7 @@ public final class RewrittenModel extends Layer {
         if (isTraining()) {
             ordinals.keySet().removeIf(id -> id < x.id() || id == x.id());
             ordinalById = ordinals;
+            keyByOrdinal = List.of(keys);
             insertedById = inserted;
             inputId = x.id();
             built = true;
@@ -139,9 +158,23 @@ public final class RewrittenModel extends Layer {
         return replayed[sy.id()];
     }
 
-    private Insertion insertionOn(int producer, int consumer) {
-        for (Insertion i : insertions) if (i.producer() == producer && i.consumer() == consumer) return i;
+    private Insertion insertionOn(String consumer, int slot) {
+        for (Insertion i : insertions) if (i.consumer().equals(consumer) && i.slots().contains(slot)) return i;
         return null;
+    }
+
+    /** Each node's key, {@code scope#k}: the k-th node made in that scope; the input is {@code #input}. */
+    private static String[] keys(Graph g, int input) {
+        String[] keys = new String[g.size()];
+        Map<String, Integer> counts = new HashMap<>();
+        for (Node n : g.nodes()) {
+            keys[n.id()] = n.id() == input ? "#input" : n.scope() + "#" + counts.merge(n.scope(), 1, Integer::sum);
+        }
+        return keys;
+    }
+
+    private String keyOf(int id) {
+        return keyByOrdinal.get(ordinalOf(id));
     }
 
     /** Applies an inserted layer in its scope; a shape that does not fit names the layer and the shape it got. */
@@ -214,17 +247,17 @@ public final class RewrittenModel extends Layer {
      */
     public Op edit(int id, Op op) {
         if (op instanceof Op.Input || op instanceof Op.Parameter) throw new IllegalArgumentException("Model Lab: an input or a parameter cannot be put in place of an op");
-        return edits.put(ordinalOf(id), op);
+        return edits.put(keyOf(id), op);
     }
 
     /** Puts back {@code previous} (null: the model's own op) at node {@code id}, undoing an {@link #edit}. */
     public void restore(int id, Op previous) {
-        if (previous == null) edits.remove(ordinalOf(id));
-        else edits.put(ordinalOf(id), previous);
+        if (previous == null) edits.remove(keyOf(id));
+        else edits.put(keyOf(id), previous);
     }
 
-    /** The edits by ordinal. */
-    public Map<Integer, Op> edits() {
+    /** The op edits by node key, {@code scope#k} (the k-th node the model makes in that scope). */
+    public Map<String, Op> edits() {
         return Collections.unmodifiableMap(new TreeMap<>(edits));
     }
 
@@ -236,16 +269,20 @@ public final class RewrittenModel extends Layer {
 
     // ---- graph edits ---------------------------------------------------------------------------
 
-    /** A layer put on the edge from model node {@code producer} to model node {@code consumer} (ordinals), in scope {@code scope}. */
-    record Insertion(int producer, int consumer, Insert what, String scope, Layer layer) {
+    /**
+     * A layer put in front of input slots {@code slots} of the model node keyed {@code consumer}, in
+     * scope {@code scope}; keyed by the reader, so it stays in place in eval mode even where the
+     * producer (a dropout, say) makes no node.
+     */
+    record Insertion(String consumer, java.util.Set<Integer> slots, Insert what, String scope, Layer layer) {
         @Override
         public String toString() {
-            return scope + "=" + what.title() + "@" + producer + "->" + consumer;
+            return scope + "=" + what.title() + " before " + consumer + slots;
         }
     }
 
     /** Model nodes {@code removed} (ordinals) spliced out: readers of {@code output} read {@code input} instead. */
-    record Deletion(java.util.Set<Integer> removed, int input, int output, String what) {
+    record Deletion(java.util.Set<String> removed, String input, String output, String what) {
         @Override
         public String toString() {
             return what;
@@ -254,10 +291,10 @@ public final class RewrittenModel extends Layer {
 
     /** The graph edits, for undoing a preview. */
     record Snapshot(List<Insertion> insertions, List<Deletion> deletions, int insertCounter, Map<Integer, Integer> ordinalById,
-                    Map<Integer, Insertion> insertedById, int inputId, boolean built) {}
+                    List<String> keyByOrdinal, Map<Integer, Insertion> insertedById, int inputId, boolean built) {}
 
     Snapshot snapshot() {
-        return new Snapshot(new ArrayList<>(insertions), new ArrayList<>(deletions), insertCounter, ordinalById, insertedById, inputId, built);
+        return new Snapshot(new ArrayList<>(insertions), new ArrayList<>(deletions), insertCounter, ordinalById, keyByOrdinal, insertedById, inputId, built);
     }
 
     void restore(Snapshot s) {
@@ -265,6 +302,7 @@ public final class RewrittenModel extends Layer {
         deletions = new ArrayList<>(s.deletions());
         insertCounter = s.insertCounter();
         ordinalById = s.ordinalById();
+        keyByOrdinal = s.keyByOrdinal();
         insertedById = s.insertedById();
         inputId = s.inputId();
         built = s.built();
@@ -318,9 +356,12 @@ public final class RewrittenModel extends Layer {
             throw new GraphEditException(consumer.path(), List.of(), "there is no edge from node " + producer.id() + " (" + producer.path() + ") to node "
                     + consumer.id() + " (" + consumer.path() + "): the consumer does not read the producer", null);
         }
-        int p = producer.id() == inputId ? 0 : modelOrdinal(producer, "producer");
-        int c = modelOrdinal(consumer, "consumer");
-        if (insertionOn(p, c) != null) {
+        String c = keyByOrdinal.get(modelOrdinal(consumer, "consumer"));
+        java.util.Set<Integer> slots = new java.util.TreeSet<>();
+        for (int i = 0; i < consumer.arity(); i++) if (consumer.input(i) == producer.id()) slots.add(i);
+        boolean taken = false;
+        for (int slot : slots) taken |= insertionOn(c, slot) != null;
+        if (taken) {
             throw new GraphEditException(consumer.path(), List.of(producer.shape()), "the edge " + producer.path() + " -> " + consumer.path()
                     + " already has an inserted layer; insert on its output edge or delete it first", null);
         }
@@ -335,7 +376,7 @@ public final class RewrittenModel extends Layer {
             throw new GraphEditException(scope + " (" + e.what().title() + ")", List.of(producer.shape()), ex.getMessage(), ex);
         }
         layer.train(isTraining());
-        insertions.add(new Insertion(p, c, e.what(), scope, layer));
+        insertions.add(new Insertion(c, slots, e.what(), scope, layer));
         insertCounter = k;
         return e.what().title() + " inserted as " + scope + " between " + producer.path() + " and " + consumer.path();
     }
@@ -375,8 +416,8 @@ public final class RewrittenModel extends Layer {
 
     /** Splices out the nodes {@code ids} of {@code forward} when they form a passthrough: one data input, one output of its shape, no projection. */
     private String spliceOut(Graph forward, java.util.Set<Integer> ids, String what) {
-        java.util.Set<Integer> removed = new java.util.TreeSet<>();
-        for (int id : ids) removed.add(modelOrdinal(forward.node(id), "node"));
+        java.util.Set<String> removed = new java.util.TreeSet<>();
+        for (int id : ids) removed.add(keyByOrdinal.get(modelOrdinal(forward.node(id), "node")));
         List<Integer> dataInputs = new ArrayList<>();
         for (int id : ids) {
             Node n = forward.node(id);
@@ -415,7 +456,7 @@ public final class RewrittenModel extends Layer {
         if (in.id() != inputId && !contains(in.id())) {
             throw notPassthrough(first, what, "its input " + in.path() + " is made by an inserted layer; delete that layer first");
         }
-        deletions.add(new Deletion(removed, in.id() == inputId ? 0 : ordinalOf(in.id()), ordinalOf(out.id()), what));
+        deletions.add(new Deletion(removed, in.id() == inputId ? "#input" : keyOf(in.id()), keyOf(out.id()), what));
         return what + " deleted (" + ids.size() + " node" + (ids.size() == 1 ? "" : "s") + "), " + in.path() + " now feeds its readers";
     }
 

@@ -74,4 +74,30 @@ class RewrittenModelTest {
         ShapeException e = assertThrows(ShapeException.class, () -> build(m::apply));
         assertTrue(e.getMessage().contains("keep the shape"), e.getMessage());
     }
+
+    /**
+     * A model whose Dropout makes nodes only in training mode: an edit made on the training graph
+     * must land on the same node of the eval graph (it was keyed by global position, which the
+     * missing dropout nodes shift).
+     */
+    @Test
+    void editsLandOnTheSameNodesInEvalModeWhereADropoutMakesNoNodes() {
+        RewrittenModel m = new RewrittenModel(new Sequential(new dev.jasg.nn.Flatten(), new Dropout(0.5), new Linear(784, 16), new ReLU(), new Linear(16, 10)));
+        m.train(true);
+        Graph train = build(m::apply);
+        int relu = train.nodes().stream().filter(n -> n.op() instanceof Op.Unary u && u.kind() == UnaryOp.RELU).mapToInt(Node::id).findFirst().orElseThrow();
+        m.edit(relu, Activation.GELU.op());
+        int consumer = train.consumers(relu).get(0);
+        assertTrue(m.record(GraphEdit.insertBetween(relu, consumer, Insert.layerNorm()), train).contains("ins1_LayerNorm"));
+        m.train(false);
+        Graph eval = build(m::apply);
+        assertTrue(eval.nodes().stream().noneMatch(n -> n.op() instanceof Op.DropoutMask), "eval mode has no dropout");
+        Node gelu = eval.nodes().stream().filter(n -> n.op().equals(Activation.GELU.op())).findFirst().orElseThrow(() -> new AssertionError(eval.toText()));
+        assertEquals("3", gelu.scope(), "the GELU replaces the ReLU in scope 3");
+        assertTrue(eval.nodes().stream().noneMatch(n -> n.op() instanceof Op.Unary u && u.kind() == UnaryOp.RELU), eval.toText());
+        // The inserted LayerNorm reads the GELU and feeds the second Linear, in eval mode too.
+        assertTrue(eval.consumers(gelu.id()).stream().allMatch(c -> eval.node(c).scope().startsWith("ins1_LayerNorm")), eval.toText());
+        assertTrue(eval.nodes().stream().anyMatch(n -> n.scope().equals("4") && n.arity() > 0 && eval.node(n.input(0)).scope().startsWith("ins1_LayerNorm")),
+                eval.toText());
+    }
 }
