@@ -9,7 +9,9 @@ import java.util.Objects;
  * What the viewer asks of the training thread, the reverse channel of
  * {@link dev.jasg.nn.train.ComputeUpdate}. A {@link LabSession} applies commands between steps, in
  * the order they were sent. Node ids are those of the forward and gradient graphs of the last
- * {@link dev.jasg.nn.train.ComputeUpdate.GraphReady}; an edit keeps every id.
+ * {@link dev.jasg.nn.train.ComputeUpdate.GraphReady}; an op edit ({@link ReplaceOp},
+ * {@link EditConstant}) keeps every id, a graph edit ({@link EditGraph}) shifts the ids after the
+ * inserted or deleted nodes, and the new graph comes in the next {@code GraphReady}.
  */
 public sealed interface GuiCommand {
     /** Stop stepping until {@link Resume} or {@link Step}. */

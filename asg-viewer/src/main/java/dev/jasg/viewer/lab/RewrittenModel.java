@@ -422,10 +422,10 @@ public final class RewrittenModel extends Layer {
         for (int id : ids) {
             Node n = forward.node(id);
             switch (n.op()) {
-                case Op.MatMul m -> throw notPassthrough(n, what, "it computes a projection (" + n.op().label() + ")");
-                case Op.Conv2d c -> throw notPassthrough(n, what, "it computes a convolution (" + n.op().label() + ")");
-                case Op.ConvTranspose2d c -> throw notPassthrough(n, what, "it computes a convolution (" + n.op().label() + ")");
-                case Op.Gather gth -> throw notPassthrough(n, what, "it looks values up (" + n.op().label() + ")");
+                case Op.MatMul m -> throw notPassthrough(forward, n, what, "it computes a projection (" + n.op().label() + ")");
+                case Op.Conv2d c -> throw notPassthrough(forward, n, what, "it computes a convolution (" + n.op().label() + ")");
+                case Op.ConvTranspose2d c -> throw notPassthrough(forward, n, what, "it computes a convolution (" + n.op().label() + ")");
+                case Op.Gather gth -> throw notPassthrough(forward, n, what, "it looks values up (" + n.op().label() + ")");
                 default -> { }
             }
             for (int in : n.inputs()) {
@@ -444,7 +444,7 @@ public final class RewrittenModel extends Layer {
         }
         Node first = forward.node(ids.iterator().next());
         if (dataInputs.size() != 1 || outputs.size() != 1) {
-            throw notPassthrough(first, what, "it has " + dataInputs.size() + " data inputs " + dataInputs + " and " + outputs.size() + " outputs "
+            throw notPassthrough(forward, first, what, "it has " + dataInputs.size() + " data inputs " + dataInputs + " and " + outputs.size() + " outputs "
                     + outputs + "; a passthrough has one of each");
         }
         Node in = forward.node(dataInputs.get(0));
@@ -454,14 +454,16 @@ public final class RewrittenModel extends Layer {
                     + " to " + out.dtype().label() + out.shape() + "; a passthrough keeps the shape and dtype", null);
         }
         if (in.id() != inputId && !contains(in.id())) {
-            throw notPassthrough(first, what, "its input " + in.path() + " is made by an inserted layer; delete that layer first");
+            throw notPassthrough(forward, first, what, "its input " + in.path() + " is made by an inserted layer; delete that layer first");
         }
         deletions.add(new Deletion(removed, in.id() == inputId ? "#input" : keyOf(in.id()), keyOf(out.id()), what));
         return what + " deleted (" + ids.size() + " node" + (ids.size() == 1 ? "" : "s") + "), " + in.path() + " now feeds its readers";
     }
 
-    private static GraphEditException notPassthrough(Node n, String what, String why) {
-        return new GraphEditException(n.path(), List.of(n.shape()), "cannot delete " + what + ": it is not a passthrough, " + why, null);
+    private static GraphEditException notPassthrough(Graph forward, Node n, String what, String why) {
+        List<Shape> shapes = new ArrayList<>();
+        for (int in : n.inputs()) shapes.add(forward.node(in).shape());
+        return new GraphEditException(n.path(), shapes, "cannot delete " + what + ": it is not a passthrough, " + why, null);
     }
 
     private static Node nodeOf(Graph forward, int id, String role) {
