@@ -58,8 +58,12 @@ class GraphEditTest {
         }
 
         Lab(String backendName, Function<dev.jasg.nn.train.Trainer, Map<String, Double>> evaluator) {
+            this(backendName, evaluator, new Sequential(new Flatten(), new Linear(784, 16), new ReLU(), new Linear(16, 10)));
+        }
+
+        Lab(String backendName, Function<dev.jasg.nn.train.Trainer, Map<String, Double>> evaluator, dev.jasg.nn.Layer model) {
             backend = Backends.create(backendName);
-            session = LabSession.builder(backend, new Sequential(new Flatten(), new Linear(784, 16), new ReLU(), new Linear(16, 10)))
+            session = LabSession.builder(backend, model)
                     .input(InputSpec.of("x", DType.F32, "B", 1, 28, 28)).target(InputSpec.of("y", DType.I32, "B"))
                     .loss(Losses::crossEntropy).optimizer(new Adam(3e-3)).data(DemoData.synthetic(256, 32, 3)).seed(5)
                     .evaluator(evaluator).startPaused(true).listener(seen::add).build();
@@ -281,6 +285,28 @@ class GraphEditTest {
             // The second Linear reads the first Linear's output directly.
             assertTrue(after.consumers(linear1).stream().anyMatch(c -> after.node(c).scope().equals("3")), after.toText());
             assertStoreKept(store, lab.store());
+            int n = lab.losses().size();
+            lab.steps(3);
+            assertTrue(lab.losses().subList(n, lab.losses().size()).stream().allMatch(Double::isFinite));
+        }
+    }
+
+    static Stream<dev.jasg.nn.Layer> passthroughLayers() {
+        return Stream.of(new dev.jasg.nn.LayerNorm(16), new dev.jasg.nn.BatchNorm1d(16), new dev.jasg.nn.Dropout(0.2), new dev.jasg.nn.GELU());
+    }
+
+    /** A model's own norm, dropout or activation layer (scope 2) is spliced out as a whole; training goes on. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("passthroughLayers")
+    void deletingAPassthroughLayerByScope(dev.jasg.nn.Layer layer) throws Exception {
+        try (Lab lab = new Lab("cpu", null, new Sequential(new Flatten(), new Linear(784, 16), layer, new Linear(16, 10)))) {
+            lab.steps(2);
+            Graph before = lab.forward();
+            assertTrue(before.nodes().stream().anyMatch(n -> n.scope().equals("2")), before.toText());
+            EditPreview p = lab.apply(GraphEdit.deletePassthrough("2"));
+            assertInstanceOf(EditPreview.Ready.class, p, p.toString());
+            Graph after = lab.forward();
+            assertTrue(after.nodes().stream().noneMatch(n -> n.scope().equals("2") || n.scope().startsWith("2.")), after.toText());
             int n = lab.losses().size();
             lab.steps(3);
             assertTrue(lab.losses().subList(n, lab.losses().size()).stream().allMatch(Double::isFinite));
