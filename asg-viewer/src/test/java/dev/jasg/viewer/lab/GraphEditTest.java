@@ -270,6 +270,32 @@ class GraphEditTest {
     }
 
     @Test
+    void anInsertedLinearStartsFromLinearsDefaultInitialiser() throws Exception {
+        try (Lab lab = new Lab("cpu")) {
+            lab.steps(2);
+            EditPreview p = lab.apply(GraphEdit.insertBetween("2", "3", Insert.linear()));
+            assertInstanceOf(EditPreview.Ready.class, p, p.toString());
+            assertTrue(r(p).forward().parameters().containsKey("ins1_Linear.weight"), r(p).forward().parameters().keySet().toString());
+            double[] w = lab.session.parameters().get("ins1_Linear.weight").toDoubles();
+            assertEquals(16 * 16, w.length);
+            double bound = 1 / Math.sqrt(16); // PyTorch's Linear: U(-1/sqrt(in), 1/sqrt(in))
+            double max = 0, sumSq = 0;
+            for (double v : w) {
+                max = Math.max(max, Math.abs(v));
+                sumSq += v * v;
+            }
+            assertTrue(max <= bound + 1e-6, "max |w| " + max);
+            assertEquals(bound / Math.sqrt(3), Math.sqrt(sumSq / w.length), 0.25 * bound, "the spread of U(-b, b)");
+            lab.steps(2);
+            assertFalse(java.util.Arrays.equals(w, lab.session.parameters().get("ins1_Linear.weight").toDoubles()), "the new weight trains");
+        }
+    }
+
+    private static EditPreview.Ready r(EditPreview p) {
+        return (EditPreview.Ready) p;
+    }
+
+    @Test
     void deletingTheReluSplicesItOutAndTrainingContinues() throws Exception {
         try (Lab lab = new Lab("cpu")) {
             lab.steps(2);
