@@ -300,7 +300,9 @@ public final class RewrittenModel extends Layer {
     void restore(Snapshot s) {
         insertions = new ArrayList<>(s.insertions());
         deletions = new ArrayList<>(s.deletions());
-        insertCounter = s.insertCounter();
+        // Insert numbers are never reused: a preview may have put its layer's parameters in the
+        // store, and a later layer of another shape under the same name would clash with them.
+        insertCounter = Math.max(insertCounter, s.insertCounter());
         ordinalById = s.ordinalById();
         keyByOrdinal = s.keyByOrdinal();
         insertedById = s.insertedById();

@@ -240,10 +240,11 @@ class GraphEditTest {
             assertTrue(lab.session.history().isEmpty());
             lab.steps(1);
             assertEquals(before.size(), lab.forward().size());
-            // The same edit applied afterwards gets the same scope: a preview takes no insert number.
+            // Applied afterwards, an insert takes the next number: a preview's names (and the parameters
+            // it may have put in the store) are never reused by another layer.
             EditPreview.Ready applied = assertInstanceOf(EditPreview.Ready.class,
-                    lab.apply(GraphEdit.insertBetween(relu.id(), before.consumers(relu.id()).get(0), Insert.layerNorm())));
-            assertTrue(applied.forward().nodes().stream().anyMatch(n -> n.scope().equals("ins1_LayerNorm")));
+                    lab.apply(GraphEdit.insertBetween(relu.id(), before.consumers(relu.id()).get(0), Insert.linear())));
+            assertTrue(applied.forward().nodes().stream().anyMatch(n -> n.scope().equals("ins2_Linear")), applied.forward().toText());
             lab.steps(2);
         }
     }
