@@ -29,7 +29,9 @@ final class Emitter {
     static final Set<String> SUPPORTED = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Log", "Neg", "Abs", "Relu",
             "Sigmoid", "Tanh", "Erf", "LeakyRelu", "Clip", "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool",
             "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat",
-            "Softmax", "LogSoftmax", "Identity", "Dropout", "Constant", "Gather", "Shape", "ReduceMean", "ReduceSum", "Cast");
+            "Softmax", "LogSoftmax", "Identity", "Dropout", "Constant", "Gather", "Shape", "ReduceMean", "ReduceSum", "Cast",
+            "Reciprocal", "Max", "Min", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Elu", "Softplus", "Where", "Equal", "Less",
+            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -128,6 +130,25 @@ final class Emitter {
             case "Shape" -> new Val[] {shapeOf()};
             case "ReduceMean", "ReduceSum" -> one(reduce(op.equals("ReduceMean")));
             case "Cast" -> one(cast());
+            case "Reciprocal" -> one(t(0).reciprocal());
+            case "Max", "Min" -> one(variadic(op.equals("Max")));
+            case "Sin" -> one(t(0).sin());
+            case "Cos" -> one(t(0).cos());
+            case "Floor" -> one(t(0).floor());
+            case "Ceil" -> one(t(0).ceil());
+            case "Round" -> one(t(0).round());
+            case "Sign" -> one(t(0).sign());
+            case "Elu" -> one(t(0).elu(attrF("alpha", 1f)));
+            case "Softplus" -> one(t(0).softplus(1, Double.POSITIVE_INFINITY));
+            case "Where" -> one(Tensor.where(t(0), t(1), t(2)));
+            case "Equal" -> one(t(0).eq(t(1)));
+            case "Less" -> one(t(0).lt(t(1)));
+            case "LessOrEqual" -> one(t(0).le(t(1)));
+            case "Greater" -> one(t(0).gt(t(1)));
+            case "GreaterOrEqual" -> one(t(0).ge(t(1)));
+            case "ReduceMax", "ReduceMin" -> one(reduceMaxMin(op.equals("ReduceMax")));
+            case "Expand" -> one(expand());
+            case "Slice" -> one(slice());
             default -> throw unsupported("no mapping");
         };
     }
@@ -555,6 +576,54 @@ final class Emitter {
             axes = range(0, x.rank());
         }
         return mean ? x.mean(axes, keep) : x.sum(axes, keep);
+    }
+
+    private Tensor variadic(boolean max) {
+        Tensor y = t(0);
+        for (int i = 1; i < node.getInputCount(); i++) y = max ? y.maximum(t(i)) : y.minimum(t(i));
+        return y;
+    }
+
+    private Tensor reduceMaxMin(boolean max) {
+        Tensor x = t(0);
+        boolean keep = attrI("keepdims", 1) != 0;
+        int[] axes = opset < 18 ? attrInts("axes", null) : axesOf(1, "axes");
+        if (axes == null || axes.length == 0) {
+            if (attrI("noop_with_empty_axes", 0) != 0) return x;
+            axes = range(0, x.rank());
+        }
+        return max ? x.max(axes, keep) : x.min(axes, keep);
+    }
+
+    /** Expand: a constant target shape, broadcast with the input's (a 1 keeps the input's size, also a symbolic one). */
+    private Tensor expand() {
+        Tensor x = t(0);
+        long[] d = c(1).longs("node '" + nodeName + "' shape");
+        int r = Math.max(d.length, x.rank());
+        Object[] target = new Object[r];
+        List<Object> in = x.shape().parts();
+        for (int i = 0; i < r; i++) {
+            int di = i - (r - d.length), xi = i - (r - x.rank());
+            Object xs = xi >= 0 ? in.get(xi) : Integer.valueOf(1);
+            long want = di >= 0 ? d[di] : 1;
+            target[i] = want == 1 ? xs : (Object) Math.toIntExact(want);
+        }
+        return x.broadcastTo(Shape.symbolic(target));
+    }
+
+    private Tensor slice() {
+        Tensor x = t(0);
+        long[] starts = c(1).longs("starts"), ends = c(2).longs("ends");
+        long[] axes = has(3) ? c(3).longs("axes") : null, steps = has(4) ? c(4).longs("steps") : null;
+        for (int i = 0; i < starts.length; i++) {
+            int axis = norm(axes == null ? i : Math.toIntExact(axes[i]), x.rank(), "Slice");
+            long step = steps == null ? 1 : steps[i];
+            if (step < 1) throw unsupported("step " + step + " (positive steps are supported)");
+            int st = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, starts[i]));
+            int en = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, ends[i]));
+            x = x.slice(axis, st, en, (int) step);
+        }
+        return x;
     }
 
     private Val cast() {
