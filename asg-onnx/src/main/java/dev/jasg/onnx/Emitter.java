@@ -183,7 +183,7 @@ final class Emitter {
         if (v.t == null) {
             if (v.sym != null) for (String s : v.sym) if (s != null) {
                 throw new OnnxException("ONNX node '" + nodeName + "' (" + node.getOpType() + "): a shape holding the symbolic size '" + s
-                        + "' is used as data; only Reshape, Expand-free shape folding (Gather, Concat, Unsqueeze, Squeeze, Cast) can take it");
+                        + "' is used as data; only Reshape and the shape folding of Gather, Concat, Unsqueeze, Squeeze and Cast can take it");
             }
             v.t = b.constant(v.c.toHost());
         }

@@ -3,6 +3,7 @@ package dev.jasg.onnx;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jasg.core.Backend;
+import dev.jasg.core.BackendUnavailableException;
 import dev.jasg.core.Backends;
 import dev.jasg.core.DType;
 import dev.jasg.core.Executable;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,6 +67,30 @@ class OnnxImportTest {
     @ParameterizedTest
     @ValueSource(strings = {"mlp", "cnn"})
     void importedModelsMatchPyTorchOnCpu(String name, @TempDir Path dir) throws IOException {
+        try (Backend cpu = Backends.create("cpu")) {
+            check(name, cpu, dir);
+        }
+    }
+
+    @Tag("gpu")
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "cnn"})
+    void importedModelsMatchPyTorchOnVulkan(String name, @TempDir Path dir) throws IOException {
+        Backend vk;
+        try {
+            vk = Backends.create("vulkan");
+        } catch (BackendUnavailableException e) {
+            String req = System.getProperty("JASG_REQUIRE_GPU", System.getenv("JASG_REQUIRE_GPU"));
+            if ("1".equals(req) || "true".equalsIgnoreCase(req)) throw new AssertionError("JASG_REQUIRE_GPU is set: " + e.getMessage(), e);
+            Assumptions.abort("no vulkan backend, skipping (set JASG_REQUIRE_GPU=1 to fail instead): " + e.getMessage());
+            return;
+        }
+        try (vk) {
+            check(name, vk, dir);
+        }
+    }
+
+    static void check(String name, Backend backend, Path dir) throws IOException {
         JsonNode f = fixtures().get(name);
         OnnxModel m = OnnxImport.read(fixture(dir, name + ".onnx"));
         assertEquals(17, m.opset());
@@ -74,11 +101,11 @@ class OnnxImportTest {
         assertFalse(m.parameters().isEmpty());
         HostTensor x = HostTensor.of(floats(f.get("input")), ints(f.get("input_shape")));
         float[] want = floats(f.get("output"));
-        try (Backend cpu = Backends.create("cpu"); Executable ex = cpu.compile(m.graph())) {
+        try (Executable ex = backend.compile(m.graph())) {
             HostTensor y = ex.run(Map.of("input", x)).get("output");
             assertEquals(Shape.of(ints(f.get("output_shape"))), y.shape());
             float[] got = y.floats();
-            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), name + " output[" + i + "]");
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), name + " on " + backend.name() + ": output[" + i + "]");
         }
     }
 
