@@ -31,7 +31,7 @@ final class Emitter {
             "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat",
             "Softmax", "LogSoftmax", "Identity", "Dropout", "Constant", "Gather", "Shape", "ReduceMean", "ReduceSum", "Cast",
             "Reciprocal", "Max", "Min", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Elu", "Softplus", "Where", "Equal", "Less",
-            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice");
+            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -149,6 +149,7 @@ final class Emitter {
             case "ReduceMax", "ReduceMin" -> one(reduceMaxMin(op.equals("ReduceMax")));
             case "Expand" -> one(expand());
             case "Slice" -> one(slice());
+            case "Pad" -> one(pad());
             default -> throw unsupported("no mapping");
         };
     }
@@ -613,8 +614,9 @@ final class Emitter {
 
     private Tensor slice() {
         Tensor x = t(0);
-        long[] starts = c(1).longs("starts"), ends = c(2).longs("ends");
-        long[] axes = has(3) ? c(3).longs("axes") : null, steps = has(4) ? c(4).longs("steps") : null;
+        String w = "node '" + nodeName + "' ";
+        long[] starts = c(1).longs(w + "starts"), ends = c(2).longs(w + "ends");
+        long[] axes = has(3) ? c(3).longs(w + "axes") : null, steps = has(4) ? c(4).longs(w + "steps") : null;
         for (int i = 0; i < starts.length; i++) {
             int axis = norm(axes == null ? i : Math.toIntExact(axes[i]), x.rank(), "Slice");
             long step = steps == null ? 1 : steps[i];
@@ -624,6 +626,38 @@ final class Emitter {
             x = x.slice(axis, st, en, (int) step);
         }
         return x;
+    }
+
+    /** Pad: ONNX's {@code [begin..., end...]} pads (constant) become PyTorch-order pads of {@code Tensor.pad}. */
+    private Tensor pad() {
+        Tensor x = t(0);
+        int r = x.rank();
+        long[] p = c(1).longs("node '" + nodeName + "' pads");
+        int[] axes = has(3) ? axesOf(3, "axes") : range(0, r);
+        if (p.length != 2 * axes.length) throw new IllegalArgumentException("Pad: " + p.length + " pads for " + axes.length + " axes");
+        int[] begin = new int[r], end = new int[r];
+        for (int i = 0; i < axes.length; i++) {
+            int a = norm(axes[i], r, "Pad");
+            begin[a] = Math.toIntExact(p[i]);
+            end[a] = Math.toIntExact(p[i + axes.length]);
+        }
+        double value = has(2) ? scalar(2) : 0;
+        String mode = switch (attrS("mode", "constant")) {
+            case "constant" -> "constant";
+            case "reflect" -> "reflect";
+            case "edge" -> "replicate";
+            case "wrap" -> "circular";
+            default -> throw unsupported("mode '" + attrS("mode", "") + "'");
+        };
+        boolean any = false;
+        int[] torch = new int[2 * r];
+        for (int i = 0; i < r; i++) {
+            int a = r - 1 - i;
+            torch[2 * i] = begin[a];
+            torch[2 * i + 1] = end[a];
+            any |= begin[a] != 0 || end[a] != 0;
+        }
+        return any ? x.pad(torch, mode, value) : x;
     }
 
     private Val cast() {

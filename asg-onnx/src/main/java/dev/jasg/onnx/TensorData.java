@@ -202,8 +202,9 @@ record TensorData(DType dtype, int[] dims, double[] values) {
         long[] r = new long[values.length];
         for (int i = 0; i < r.length; i++) {
             double d = values[i];
-            if (d != Math.rint(d) || Math.abs(d) > 1L << 53) throw new OnnxException(what + ": value " + d + " is not an integer");
-            r[i] = (long) d;
+            if (d != Math.rint(d)) throw new OnnxException(what + ": value " + d + " is not an integer");
+            // beyond 2^53 only the int64 extremes (Slice's "to the end") are meaningful: they saturate
+            r[i] = Math.abs(d) > 1L << 53 ? (d > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : (long) d;
         }
         return r;
     }

@@ -65,7 +65,7 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "cnn"})
+    @ValueSource(strings = {"mlp", "cnn", "misc"})
     void importedModelsMatchPyTorchOnCpu(String name, @TempDir Path dir) throws IOException {
         try (Backend cpu = Backends.create("cpu")) {
             check(name, cpu, dir);
@@ -74,7 +74,7 @@ class OnnxImportTest {
 
     @Tag("gpu")
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "cnn"})
+    @ValueSource(strings = {"mlp", "cnn", "misc"})
     void importedModelsMatchPyTorchOnVulkan(String name, @TempDir Path dir) throws IOException {
         Backend vk;
         try {
