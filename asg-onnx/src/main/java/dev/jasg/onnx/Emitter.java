@@ -31,7 +31,7 @@ final class Emitter {
             "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat",
             "Softmax", "LogSoftmax", "Identity", "Dropout", "Constant", "Gather", "Shape", "ReduceMean", "ReduceSum", "Cast",
             "Reciprocal", "Max", "Min", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Elu", "Softplus", "Where", "Equal", "Less",
-            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad");
+            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -150,6 +150,7 @@ final class Emitter {
             case "Expand" -> one(expand());
             case "Slice" -> one(slice());
             case "Pad" -> one(pad());
+            case "LayerNormalization" -> one(layerNorm());
             default -> throw unsupported("no mapping");
         };
     }
@@ -600,12 +601,17 @@ final class Emitter {
     private Tensor expand() {
         Tensor x = t(0);
         long[] d = c(1).longs("node '" + nodeName + "' shape");
+        String[] sym = in(1).sym;
         int r = Math.max(d.length, x.rank());
         Object[] target = new Object[r];
         List<Object> in = x.shape().parts();
         for (int i = 0; i < r; i++) {
             int di = i - (r - d.length), xi = i - (r - x.rank());
             Object xs = xi >= 0 ? in.get(xi) : Integer.valueOf(1);
+            if (di >= 0 && sym != null && sym[di] != null) {
+                target[i] = sym[di];
+                continue;
+            }
             long want = di >= 0 ? d[di] : 1;
             target[i] = want == 1 ? xs : (Object) Math.toIntExact(want);
         }
@@ -658,6 +664,13 @@ final class Emitter {
             any |= begin[a] != 0 || end[a] != 0;
         }
         return any ? x.pad(torch, mode, value) : x;
+    }
+
+    private Tensor layerNorm() {
+        for (int i = 1; i < node.getOutputCount(); i++) if (!node.getOutput(i).isEmpty()) throw unsupported("the Mean and InvStdDev outputs");
+        Tensor x = t(0);
+        int axis = norm((int) attrI("axis", -1), x.rank(), "LayerNormalization");
+        return x.layerNorm(x.rank() - axis, t(1), has(2) ? t(2) : null, attrF("epsilon", 1e-5f));
     }
 
     private Val cast() {

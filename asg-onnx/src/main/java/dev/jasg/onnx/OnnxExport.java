@@ -34,14 +34,15 @@ import java.util.function.Function;
 /**
  * Writes a forward JASG graph as an ONNX model (opset 17, IR version 8): inputs and outputs
  * keep their names, symbolic sizes (a batch {@code "B"}) become {@code dim_param}s, parameters
- * become initializers named as the parameters. Training graphs (gradients, assignments) are not
+ * become initializers named as the parameters; a reshape or expand to a symbolic size reads it
+ * at run time from an input that carries it. Training graphs (gradients, assignments) are not
  * exported. An op with no ONNX counterpart here is an {@link UnsupportedOpException} naming the
  * JASG op and node, thrown before anything is written.
  *
  * <p>Supported: inputs, parameters, constants; neg, abs, exp, log, sqrt, rsqrt, sin, cos, erf,
  * relu, sigmoid, tanh, gelu (erf form, as a composite), silu, elu, leaky_relu, clamp, floor, round,
  * sign; add, sub, mul, div, pow, maximum, minimum; comparisons and where; sum, mean, max, min
- * reductions; matmul; reshape, permute, expand, slice, concat; softmax, log_softmax; cast;
+ * reductions; normalize over trailing axes (LayerNormalization); matmul; reshape, permute, expand, slice, concat; softmax, log_softmax; cast;
  * detach; the axis-0 gather; conv2d; max pooling with fixed windows.
  */
 public final class OnnxExport {
@@ -114,6 +115,9 @@ public final class OnnxExport {
     private static final class Writer {
         final GraphProto.Builder g;
         final Map<Integer, String> names = new HashMap<>();
+        /** A symbolic size: the input node and axis that carry it. */
+        final Map<String, int[]> symbols = new HashMap<>();
+        final Map<String, String> symbolValues = new HashMap<>();
         int fresh;
 
         Writer(GraphProto.Builder g) {
@@ -171,6 +175,9 @@ public final class OnnxExport {
             switch (op) {
                 case Op.Input i -> {
                     g.addInput(valueInfo(i.name(), n.dtype(), n.shape()));
+                    for (int a = 0; a < n.shape().rank(); a++) {
+                        if (n.shape().isSymbolic(a)) symbols.putIfAbsent(n.shape().symbol(a), new int[] {n.id(), a});
+                    }
                     names.put(n.id(), i.name());
                     return;
                 }
@@ -222,14 +229,9 @@ public final class OnnxExport {
                     }
                 }
                 case Op.MatMul m -> add("MatMul", in, Map.of(), out);
-                case Op.Reshape r -> add("Reshape", List.of(x, ints(shapeSpec(r.target(), n, where))), Map.of(), out);
+                case Op.Reshape r -> add("Reshape", List.of(x, shapeTensor(r.target(), where)), Map.of(), out);
                 case Op.Permute p -> add("Transpose", in, Map.of("perm", p.perm().toArray()), out);
-                case Op.Expand e -> {
-                    Shape t = e.target();
-                    int[] d = new int[t.rank()];
-                    for (int i = 0; i < d.length; i++) d[i] = t.isSymbolic(i) ? 1 : t.dim(i);
-                    add("Expand", List.of(x, ints(d)), Map.of(), out);
-                }
+                case Op.Expand e -> add("Expand", List.of(x, shapeTensor(e.target(), where)), Map.of(), out);
                 case Op.Slice s -> add("Slice", List.of(x, ints(s.start()), ints(s.end()), ints(s.axis()), ints(s.step())), Map.of(), out);
                 case Op.Concat c -> add("Concat", in, Map.of("axis", c.axis()), out);
                 case Op.Softmax s -> add("Softmax", in, Map.of("axis", s.axis()), out);
@@ -242,6 +244,23 @@ public final class OnnxExport {
                     add("Conv", in, Map.of("strides", new int[] {k.strideH(), k.strideW()},
                             "pads", new int[] {k.padTop(), k.padLeft(), k.padBottom(), k.padRight()},
                             "dilations", new int[] {k.dilationH(), k.dilationW()}, "group", k.groups()), out);
+                }
+                case Op.Normalize z -> {
+                    // ONNX LayerNormalization (opset 17) normalises the trailing axes from `axis` on, with scale 1 and bias 0
+                    int r = n.shape().rank();
+                    int[] ax = z.axes().toArray().clone();
+                    java.util.Arrays.sort(ax);
+                    for (int i = 0; i < ax.length; i++) if (ax[i] != r - ax.length + i) throw unsupported("normalize over non-trailing axes " + z.axes(), where);
+                    int[] dims = n.shape().sub(r - ax.length, r).dimsOrSymbolic();
+                    int count = 1;
+                    for (int d : dims) {
+                        if (d < 0) throw unsupported("normalize over a symbolic axis", where);
+                        count *= d;
+                    }
+                    double[] ones = new double[count];
+                    java.util.Arrays.fill(ones, 1);
+                    add("LayerNormalization", List.of(x, konst(n.dtype(), dims, ones), konst(n.dtype(), dims, new double[count])),
+                            Map.of("axis", r - ax.length, "epsilon", z.eps()), out);
                 }
                 case Op.MaxPoolSelect m -> {
                     if (n.input(0) != n.input(1) || !(m.window() instanceof PoolWindow.Fixed f)) throw unsupported("max_pool_select (other than max_pool2d)", where);
@@ -258,21 +277,34 @@ public final class OnnxExport {
             return new UnsupportedOpException(op, where, "no ONNX export mapping");
         }
 
-        /** The Reshape spec of {@code target}: a symbolic size becomes -1 (inferred); at most one per reshape. */
-        private static int[] shapeSpec(Shape target, Node n, String where) {
-            int[] d = new int[target.rank()];
-            boolean inferred = false;
-            for (int i = 0; i < d.length; i++) {
+        /**
+         * The INT64 shape vector of {@code target}: a constant when it is concrete, else the
+         * concatenation of constant runs and each symbolic size read at run time from an input
+         * that carries it ({@code Shape} with start/end).
+         */
+        private String shapeTensor(Shape target, String where) {
+            if (target.isConcrete()) return ints(target.dims());
+            List<String> parts = new java.util.ArrayList<>();
+            List<Integer> run = new java.util.ArrayList<>();
+            for (int i = 0; i < target.rank(); i++) {
                 if (!target.isSymbolic(i)) {
-                    d[i] = target.dim(i);
-                    if (d[i] == 0) throw unsupported("reshape to a zero-size axis", where);
-                } else {
-                    d[i] = -1;
-                    if (inferred) throw unsupported("reshape with two symbolic sizes that cannot be copied", where);
-                    inferred = true;
+                    run.add(target.dim(i));
+                    continue;
                 }
+                if (!run.isEmpty()) parts.add(ints(run.stream().mapToInt(Integer::intValue).toArray()));
+                run.clear();
+                String sym = target.symbol(i);
+                String v = symbolValues.get(sym);
+                if (v == null) {
+                    int[] at = symbols.get(sym);
+                    if (at == null) throw unsupported("a shape with the symbolic size '" + sym + "' that no graph input carries", where);
+                    v = op("Shape", List.of(name(at[0])), Map.of("start", at[1], "end", at[1] + 1));
+                    symbolValues.put(sym, v);
+                }
+                parts.add(v);
             }
-            return d;
+            if (!run.isEmpty()) parts.add(ints(run.stream().mapToInt(Integer::intValue).toArray()));
+            return parts.size() == 1 ? parts.get(0) : op("Concat", parts, Map.of("axis", 0));
         }
 
         private void unary(Op.Unary u, String x, String out, String where) {

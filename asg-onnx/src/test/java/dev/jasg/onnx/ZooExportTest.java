@@ -10,6 +10,7 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.nn.Layer;
 import dev.jasg.models.vision.MobileNetV2;
 import dev.jasg.models.vision.ResNet;
+import dev.jasg.models.vision.VisionTransformer;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -24,10 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ZooExportTest {
     static final Map<String, Supplier<Layer>> MODELS = Map.of(
             "resnet18", () -> ResNet.resnet18(10),
-            "mobilenet_v2", () -> MobileNetV2.mobilenetV2(10, 0.5));
+            "mobilenet_v2", () -> MobileNetV2.mobilenetV2(10, 0.5),
+            "vit_small", () -> new VisionTransformer(VisionTransformer.Config.small()));
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "mobilenet_v2"})
+    @ValueSource(strings = {"resnet18", "mobilenet_v2", "vit_small"})
     void exportedZooModelsRunInOnnxRuntimeAndImportBack(String name, @TempDir Path dir) throws Exception {
         Layer model = MODELS.get(name).get().eval();
         GraphBuilder b = new GraphBuilder();
