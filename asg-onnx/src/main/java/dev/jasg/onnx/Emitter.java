@@ -31,7 +31,7 @@ final class Emitter {
             "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat",
             "Softmax", "LogSoftmax", "Identity", "Dropout", "Constant", "Gather", "Shape", "ReduceMean", "ReduceSum", "Cast",
             "Reciprocal", "Max", "Min", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Elu", "Softplus", "Where", "Equal", "Less",
-            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization");
+            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization", "CumSum");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -150,6 +150,10 @@ final class Emitter {
             case "Expand" -> one(expand());
             case "Slice" -> one(slice());
             case "Pad" -> one(pad());
+            case "CumSum" -> {
+                if (attrI("exclusive", 0) != 0) throw unsupported("exclusive=1");
+                yield one(t(0).cumsum((int) scalar(1), attrI("reverse", 0) != 0));
+            }
             case "LayerNormalization" -> one(layerNorm());
             default -> throw unsupported("no mapping");
         };
@@ -519,9 +523,14 @@ final class Emitter {
 
     private Val gather() {
         Val data = in(0);
-        TensorData idx = c(1);
         int r = data.shape.rank();
         int axis = norm((int) attrI("axis", 0), r, "Gather");
+        if (in(1).c == null) {
+            // run-time indices: the axis-0 table lookup (out-of-range indices are a FeedException when fed)
+            if (axis != 0) throw unsupported("run-time indices on axis " + axis + " (axis 0 is supported)");
+            return new Val(tensor(data).gather(t(1).cast(DType.I32)));
+        }
+        TensorData idx = c(1);
         long[] ix = idx.longs("node '" + nodeName + "' indices");
         int n = data.shape.isSymbolic(axis) ? -1 : data.shape.dim(axis);
         int[] norm = new int[ix.length];

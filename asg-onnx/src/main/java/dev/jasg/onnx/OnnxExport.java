@@ -40,9 +40,9 @@ import java.util.function.Function;
  * JASG op and node, thrown before anything is written.
  *
  * <p>Supported: inputs, parameters, constants; neg, abs, exp, log, sqrt, rsqrt, sin, cos, erf,
- * relu, sigmoid, tanh, gelu (erf form, as a composite), silu, elu, leaky_relu, clamp, floor, round,
+ * relu, sigmoid, tanh, gelu (erf and tanh forms, as composites), silu, elu, leaky_relu, clamp, floor, round,
  * sign; add, sub, mul, div, pow, maximum, minimum; comparisons and where; sum, mean, max, min
- * reductions; normalize over trailing axes (LayerNormalization); matmul; reshape, permute, expand, slice, concat; softmax, log_softmax; cast;
+ * reductions; normalize over trailing axes (LayerNormalization); matmul; reshape, permute, expand, slice, concat; softmax, log_softmax; cumsum; cast;
  * detach; the axis-0 gather; conv2d; max pooling with fixed windows.
  */
 public final class OnnxExport {
@@ -262,6 +262,7 @@ public final class OnnxExport {
                     add("LayerNormalization", List.of(x, konst(n.dtype(), dims, ones), konst(n.dtype(), dims, new double[count])),
                             Map.of("axis", r - ax.length, "epsilon", z.eps()), out);
                 }
+                case Op.CumSum c -> add("CumSum", List.of(x, ints(c.axis())), Map.of("reverse", c.reverse() ? 1 : 0), out);
                 case Op.MaxPoolSelect m -> {
                     if (n.input(0) != n.input(1) || !(m.window() instanceof PoolWindow.Fixed f)) throw unsupported("max_pool_select (other than max_pool2d)", where);
                     add("MaxPool", List.of(x), Map.of("kernel_shape", new int[] {f.kernelH(), f.kernelW()}, "strides", new int[] {f.strideH(), f.strideW()},
@@ -331,6 +332,14 @@ public final class OnnxExport {
                     // 0.5 x (1 + erf(x / sqrt 2)): opset 17 has no Gelu
                     String e = op("Erf", List.of(op("Mul", List.of(x, konst(DType.F32, new int[0], Math.sqrt(0.5))), Map.of())), Map.of());
                     String h = op("Mul", List.of(x, op("Add", List.of(e, konst(DType.F32, new int[0], 1)), Map.of())), Map.of());
+                    add("Mul", List.of(h, konst(DType.F32, new int[0], 0.5)), Map.of(), out);
+                }
+                case GELU_TANH -> {
+                    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+                    String x3 = op("Mul", List.of(op("Mul", List.of(x, x), Map.of()), x), Map.of());
+                    String inner = op("Add", List.of(x, op("Mul", List.of(x3, konst(DType.F32, new int[0], 0.044715)), Map.of())), Map.of());
+                    String th = op("Tanh", List.of(op("Mul", List.of(inner, konst(DType.F32, new int[0], Math.sqrt(2 / Math.PI))), Map.of())), Map.of());
+                    String h = op("Mul", List.of(x, op("Add", List.of(th, konst(DType.F32, new int[0], 1)), Map.of())), Map.of());
                     add("Mul", List.of(h, konst(DType.F32, new int[0], 0.5)), Map.of(), out);
                 }
                 case CLAMP -> {
