@@ -528,7 +528,9 @@ final class Emitter {
         if (in(1).c == null) {
             // run-time indices: the axis-0 table lookup (out-of-range indices are a FeedException when fed)
             if (axis != 0) throw unsupported("run-time indices on axis " + axis + " (axis 0 is supported)");
-            return new Val(tensor(data).gather(t(1).cast(DType.I32)));
+            Tensor i = t(1).cast(DType.I32);
+            if (!data.shape.isSymbolic(0)) i = i.lt(0).where(i.add(data.shape.dim(0)), i); // negative indices count from the end
+            return new Val(tensor(data).gather(i));
         }
         TensorData idx = c(1);
         long[] ix = idx.longs("node '" + nodeName + "' indices");

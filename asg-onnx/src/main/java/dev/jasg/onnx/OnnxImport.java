@@ -119,7 +119,6 @@ public final class OnnxImport {
             if (inits.containsKey(v.getName())) continue;
             inputs.add(input(v, what));
         }
-        if (inputs.isEmpty()) throw new OnnxException("ONNX model " + what + " has no graph inputs besides its initializers");
         List<String> outputs = new ArrayList<>();
         for (ValueInfoProto v : g.getOutputList()) outputs.add(v.getName());
         if (outputs.isEmpty()) throw new OnnxException("ONNX model " + what + " has no graph outputs");
