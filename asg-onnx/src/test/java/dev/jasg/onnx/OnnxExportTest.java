@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -130,11 +129,11 @@ class OnnxExportTest {
     void aTrainingGraphOrAnUnmappedOpIsRefused() {
         GraphBuilder b = new GraphBuilder();
         Tensor x = b.input("x", DType.F32, 3);
-        b.output("y", x.cumsum(0));
+        b.output("y", x.argsort(0));
         Graph g = b.build();
         Function<String, HostTensor> none = n -> null;
         UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> OnnxExport.toModel(g, none));
-        assertTrue(e.getMessage().contains("CumSum"), e.getMessage());
+        assertTrue(e.getMessage().contains("ArgSort"), e.getMessage());
         GraphBuilder b2 = new GraphBuilder();
         Tensor w = b2.parameter("w", Init.zeros(), 2);
         b2.assign(w, w.add(1));
@@ -144,6 +143,5 @@ class OnnxExportTest {
         b3.output("y", b3.input("x", DType.F32, 2).add(b3.parameter("w", Init.zeros(), 2)));
         OnnxException missing = assertThrows(OnnxException.class, () -> OnnxExport.toModel(b3.build(), none));
         assertTrue(missing.getMessage().contains("parameter 'w'"), missing.getMessage());
-        assertArrayEquals(new int[] {2}, new int[] {2});
     }
 }
