@@ -31,7 +31,9 @@ final class Emitter {
             "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat",
             "Softmax", "LogSoftmax", "Identity", "Dropout", "Constant", "Gather", "Shape", "ReduceMean", "ReduceSum", "Cast",
             "Reciprocal", "Max", "Min", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Elu", "Softplus", "Where", "Equal", "Less",
-            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization", "CumSum");
+            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization", "CumSum",
+            "Sum", "Mean", "HardSigmoid", "HardSwish", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ReduceProd",
+            "ReduceLogSum", "Split", "Tile", "Trilu", "Mod");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -150,6 +152,26 @@ final class Emitter {
             case "Expand" -> one(expand());
             case "Slice" -> one(slice());
             case "Pad" -> one(pad());
+            case "Sum", "Mean" -> {
+                Tensor y = t(0);
+                for (int i = 1; i < node.getInputCount(); i++) y = y.add(t(i));
+                yield one(op.equals("Mean") ? y.div(node.getInputCount()) : y);
+            }
+            case "HardSigmoid" -> one(t(0).mul(attrF("alpha", 0.2f)).add(attrF("beta", 0.5f)).clamp(0, 1));
+            case "HardSwish" -> one(t(0).hardswish());
+            case "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ReduceProd", "ReduceLogSum" -> one(reduceOther(op));
+            case "Split" -> split();
+            case "Tile" -> {
+                long[] r = c(1).longs("node '" + nodeName + "' repeats");
+                int[] d = new int[r.length];
+                for (int i = 0; i < d.length; i++) d[i] = Math.toIntExact(r[i]);
+                yield one(t(0).tile(d));
+            }
+            case "Trilu" -> {
+                int k = has(1) ? (int) scalar(1) : 0;
+                yield one(attrI("upper", 1) != 0 ? t(0).triu(k) : t(0).tril(k));
+            }
+            case "Mod" -> one(attrI("fmod", 0) != 0 ? t(0).fmod(t(1)) : t(0).remainder(t(1)));
             case "CumSum" -> {
                 if (attrI("exclusive", 0) != 0) throw unsupported("exclusive=1");
                 yield one(t(0).cumsum((int) scalar(1), attrI("reverse", 0) != 0));
@@ -589,6 +611,46 @@ final class Emitter {
             axes = range(0, x.rank());
         }
         return mean ? x.mean(axes, keep) : x.sum(axes, keep);
+    }
+
+    private Tensor reduceOther(String op) {
+        Tensor x = t(0);
+        boolean keep = attrI("keepdims", 1) != 0;
+        int[] axes = opset < 18 ? attrInts("axes", null) : axesOf(1, "axes");
+        if (axes == null || axes.length == 0) {
+            if (attrI("noop_with_empty_axes", 0) != 0) return x;
+            axes = range(0, x.rank());
+        }
+        return switch (op) {
+            case "ReduceL1" -> x.abs().sum(axes, keep);
+            case "ReduceL2" -> x.square().sum(axes, keep).sqrt();
+            case "ReduceLogSumExp" -> x.logsumexp(axes, keep);
+            case "ReduceSumSquare" -> x.square().sum(axes, keep);
+            case "ReduceProd" -> x.prod(axes, keep);
+            default -> x.sum(axes, keep).log(); // ReduceLogSum
+        };
+    }
+
+    private Val[] split() {
+        Tensor x = t(0);
+        int axis = norm((int) attrI("axis", 0), x.rank(), "Split");
+        if (x.shape().isSymbolic(axis)) throw unsupported("splitting a symbolic axis");
+        int n = x.shape().dim(axis), k = node.getOutputCount();
+        int[] sizes;
+        if (has(1)) {
+            long[] l = c(1).longs("node '" + nodeName + "' split");
+            sizes = new int[l.length];
+            for (int i = 0; i < l.length; i++) sizes[i] = Math.toIntExact(l[i]);
+        } else {
+            int parts = (int) attrI("num_outputs", k);
+            int each = (n + parts - 1) / parts;
+            sizes = new int[parts];
+            for (int i = 0; i < parts; i++) sizes[i] = Math.max(0, Math.min(each, n - i * each));
+        }
+        List<Tensor> ts = x.split(sizes, axis);
+        Val[] out = new Val[ts.size()];
+        for (int i = 0; i < out.length; i++) out[i] = new Val(ts.get(i));
+        return out;
     }
 
     private Tensor variadic(boolean max) {
