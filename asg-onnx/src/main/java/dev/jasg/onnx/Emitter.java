@@ -33,7 +33,7 @@ final class Emitter {
             "Reciprocal", "Max", "Min", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Elu", "Softplus", "Where", "Equal", "Less",
             "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization", "CumSum",
             "Sum", "Mean", "HardSigmoid", "HardSwish", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ReduceProd",
-            "ReduceLogSum", "Split", "Tile", "Trilu", "Mod");
+            "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -172,6 +172,26 @@ final class Emitter {
                 yield one(attrI("upper", 1) != 0 ? t(0).triu(k) : t(0).tril(k));
             }
             case "Mod" -> one(attrI("fmod", 0) != 0 ? t(0).fmod(t(1)) : t(0).remainder(t(1)));
+            case "ArgMax", "ArgMin" -> {
+                if (attrI("select_last_index", 0) != 0) throw unsupported("select_last_index=1");
+                int axis = (int) attrI("axis", 0);
+                boolean keep = attrI("keepdims", 1) != 0;
+                yield one(op.equals("ArgMax") ? t(0).argmax(axis, keep) : t(0).argmin(axis, keep));
+            }
+            case "Size" -> {
+                Shape sh = in(0).shape;
+                if (!sh.isConcrete()) throw unsupported("Size of a tensor with a symbolic size " + sh);
+                yield new Val[] {new Val(new TensorData(DType.I64, new int[0], new double[] {sh.size()}), null)};
+            }
+            case "CastLike" -> {
+                Val v = in(0);
+                DType dt = in(1).t != null ? in(1).t.dtype() : in(1).c.dtype();
+                yield new Val[] {v.c != null && v.t == null ? new Val(new TensorData(dt, v.c.dims(), v.c.values()), v.sym) : new Val(tensor(v).cast(dt))};
+            }
+            case "PRelu" -> {
+                Tensor x = t(0), slope = t(1);
+                yield one(x.lt(0).where(x.mul(slope), x));
+            }
             case "CumSum" -> {
                 if (attrI("exclusive", 0) != 0) throw unsupported("exclusive=1");
                 yield one(t(0).cumsum((int) scalar(1), attrI("reverse", 0) != 0));
