@@ -1,0 +1,781 @@
+package dev.jasg.onnx;
+
+import dev.jasg.core.ConvGeometry;
+import dev.jasg.core.DType;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.Init;
+import dev.jasg.core.PoolWindow;
+import dev.jasg.core.Pooling;
+import dev.jasg.core.Shape;
+import dev.jasg.core.Tensor;
+import dev.jasg.onnx.proto.OnnxProto.AttributeProto;
+import dev.jasg.onnx.proto.OnnxProto.NodeProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the JASG nodes of an imported ONNX graph on a {@link GraphBuilder}: one exhaustive
+ * switch over the supported op types. Values known on the host (initializers that are not
+ * trained, {@code Constant} nodes, {@code Shape} of static shapes and what is computed from them
+ * by {@code Gather}, {@code Concat}, {@code Unsqueeze}, {@code Squeeze}, {@code Cast}) are folded
+ * here, so that {@code Reshape} and friends see constant shapes.
+ */
+final class Emitter {
+    /** Every ONNX op type (default domain) the importer maps; checked for the whole graph before building. */
+    static final Set<String> SUPPORTED = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Log", "Neg", "Abs", "Relu",
+            "Sigmoid", "Tanh", "Erf", "LeakyRelu", "Clip", "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool",
+            "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Concat",
+            "Softmax", "LogSoftmax", "Identity", "Dropout", "Constant", "Gather", "Shape", "ReduceMean", "ReduceSum", "Cast",
+            "Reciprocal", "Max", "Min", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Elu", "Softplus", "Where", "Equal", "Less",
+            "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization", "CumSum",
+            "Sum", "Mean", "HardSigmoid", "HardSwish", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ReduceProd",
+            "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu");
+
+    /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
+    static final class Val {
+        Tensor t;
+        TensorData c;
+        String[] sym;
+        Shape shape;
+
+        Val(Tensor t) {
+            this.t = t;
+            this.shape = t.shape();
+        }
+
+        Val(TensorData c, String[] sym) {
+            this.c = c;
+            this.sym = sym;
+            this.shape = Shape.of(c.dims());
+        }
+    }
+
+    private final GraphBuilder b;
+    private final int opset;
+    private final Map<String, Val> values = new HashMap<>();
+    private NodeProto node;
+    private String nodeName;
+
+    Emitter(GraphBuilder b, int opset) {
+        this.b = b;
+        this.opset = opset;
+    }
+
+    void define(String name, Val v) {
+        values.put(name, v);
+    }
+
+    Val value(String name) {
+        return values.get(name);
+    }
+
+    /** Emits one node (its outputs become defined). Errors name the node and its op. */
+    void emit(NodeProto n, String name) {
+        this.node = n;
+        this.nodeName = name;
+        try {
+            Val[] out = apply(n.getOpType());
+            for (int i = 0; i < n.getOutputCount(); i++) {
+                String o = n.getOutput(i);
+                if (o.isEmpty()) continue;
+                if (i >= out.length || out[i] == null) throw unsupported("output " + i + " ('" + o + "') is not computed by JASG's " + n.getOpType());
+                values.put(o, out[i]);
+            }
+        } catch (OnnxException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new OnnxException("ONNX node '" + name + "' (" + n.getOpType() + ", inputs " + n.getInputList() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private Val[] apply(String op) {
+        return switch (op) {
+            case "Add" -> one(t(0).add(t(1)));
+            case "Sub" -> one(t(0).sub(t(1)));
+            case "Mul" -> one(t(0).mul(t(1)));
+            case "Div" -> one(t(0).div(t(1)));
+            case "Pow" -> one(t(0).pow(t(1).cast(t(0).dtype())));
+            case "Sqrt" -> one(t(0).sqrt());
+            case "Exp" -> one(t(0).exp());
+            case "Log" -> one(t(0).log());
+            case "Neg" -> one(t(0).neg());
+            case "Abs" -> one(t(0).abs());
+            case "Relu" -> one(t(0).relu());
+            case "Sigmoid" -> one(t(0).sigmoid());
+            case "Tanh" -> one(t(0).tanh());
+            case "Erf" -> one(t(0).erf());
+            case "LeakyRelu" -> one(t(0).leakyRelu(attrF("alpha", 0.01f)));
+            case "Clip" -> one(t(0).clamp(has(1) ? scalar(1) : Double.NEGATIVE_INFINITY, has(2) ? scalar(2) : Double.POSITIVE_INFINITY));
+            case "MatMul" -> one(t(0).matmul(t(1)));
+            case "Gemm" -> one(gemm());
+            case "Conv" -> one(conv());
+            case "MaxPool" -> maxPool();
+            case "AveragePool" -> one(avgPool());
+            case "GlobalAveragePool" -> one(t(0).mean(range(2, t(0).rank()), true));
+            case "BatchNormalization" -> one(batchNorm());
+            case "Flatten" -> one(flatten());
+            case "Reshape" -> one(reshape());
+            case "Transpose" -> one(transpose());
+            case "Squeeze" -> one(squeeze());
+            case "Unsqueeze" -> one(unsqueeze());
+            case "Concat" -> one(concat());
+            case "Softmax" -> one(t(0).softmax((int) attrI("axis", -1)));
+            case "LogSoftmax" -> one(t(0).logSoftmax((int) attrI("axis", -1)));
+            case "Identity" -> new Val[] {in(0)};
+            case "Dropout" -> dropout();
+            case "Constant" -> new Val[] {constant()};
+            case "Gather" -> one(gather());
+            case "Shape" -> new Val[] {shapeOf()};
+            case "ReduceMean", "ReduceSum" -> one(reduce(op.equals("ReduceMean")));
+            case "Cast" -> one(cast());
+            case "Reciprocal" -> one(t(0).reciprocal());
+            case "Max", "Min" -> one(variadic(op.equals("Max")));
+            case "Sin" -> one(t(0).sin());
+            case "Cos" -> one(t(0).cos());
+            case "Floor" -> one(t(0).floor());
+            case "Ceil" -> one(t(0).ceil());
+            case "Round" -> one(t(0).round());
+            case "Sign" -> one(t(0).sign());
+            case "Elu" -> one(t(0).elu(attrF("alpha", 1f)));
+            case "Softplus" -> one(t(0).softplus(1, Double.POSITIVE_INFINITY));
+            case "Where" -> one(Tensor.where(t(0), t(1), t(2)));
+            case "Equal" -> one(t(0).eq(t(1)));
+            case "Less" -> one(t(0).lt(t(1)));
+            case "LessOrEqual" -> one(t(0).le(t(1)));
+            case "Greater" -> one(t(0).gt(t(1)));
+            case "GreaterOrEqual" -> one(t(0).ge(t(1)));
+            case "ReduceMax", "ReduceMin" -> one(reduceMaxMin(op.equals("ReduceMax")));
+            case "Expand" -> one(expand());
+            case "Slice" -> one(slice());
+            case "Pad" -> one(pad());
+            case "Sum", "Mean" -> {
+                Tensor y = t(0);
+                for (int i = 1; i < node.getInputCount(); i++) y = y.add(t(i));
+                yield one(op.equals("Mean") ? y.div(node.getInputCount()) : y);
+            }
+            case "HardSigmoid" -> one(t(0).mul(attrF("alpha", 0.2f)).add(attrF("beta", 0.5f)).clamp(0, 1));
+            case "HardSwish" -> one(t(0).hardswish());
+            case "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ReduceProd", "ReduceLogSum" -> one(reduceOther(op));
+            case "Split" -> split();
+            case "Tile" -> {
+                long[] r = c(1).longs("node '" + nodeName + "' repeats");
+                int[] d = new int[r.length];
+                for (int i = 0; i < d.length; i++) d[i] = Math.toIntExact(r[i]);
+                yield one(t(0).tile(d));
+            }
+            case "Trilu" -> {
+                int k = has(1) ? (int) scalar(1) : 0;
+                yield one(attrI("upper", 1) != 0 ? t(0).triu(k) : t(0).tril(k));
+            }
+            case "Mod" -> one(attrI("fmod", 0) != 0 ? t(0).fmod(t(1)) : t(0).remainder(t(1)));
+            case "ArgMax", "ArgMin" -> {
+                if (attrI("select_last_index", 0) != 0) throw unsupported("select_last_index=1");
+                int axis = (int) attrI("axis", 0);
+                boolean keep = attrI("keepdims", 1) != 0;
+                yield one(op.equals("ArgMax") ? t(0).argmax(axis, keep) : t(0).argmin(axis, keep));
+            }
+            case "Size" -> {
+                Shape sh = in(0).shape;
+                if (!sh.isConcrete()) throw unsupported("Size of a tensor with a symbolic size " + sh);
+                yield new Val[] {new Val(new TensorData(DType.I64, new int[0], new double[] {sh.size()}), null)};
+            }
+            case "CastLike" -> {
+                Val v = in(0);
+                DType dt = in(1).t != null ? in(1).t.dtype() : in(1).c.dtype();
+                yield new Val[] {v.c != null && v.t == null ? new Val(new TensorData(dt, v.c.dims(), v.c.values()), v.sym) : new Val(tensor(v).cast(dt))};
+            }
+            case "PRelu" -> {
+                Tensor x = t(0), slope = t(1);
+                yield one(x.lt(0).where(x.mul(slope), x));
+            }
+            case "CumSum" -> {
+                if (attrI("exclusive", 0) != 0) throw unsupported("exclusive=1");
+                yield one(t(0).cumsum((int) scalar(1), attrI("reverse", 0) != 0));
+            }
+            case "LayerNormalization" -> one(layerNorm());
+            default -> throw unsupported("no mapping");
+        };
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private UnsupportedOpException unsupported(String why) {
+        return new UnsupportedOpException(node.getOpType(), nodeName, why);
+    }
+
+    private static Val[] one(Object v) {
+        return new Val[] {v instanceof Val val ? val : new Val((Tensor) v)};
+    }
+
+    private boolean has(int i) {
+        return i < node.getInputCount() && !node.getInput(i).isEmpty();
+    }
+
+    private Val in(int i) {
+        if (!has(i)) throw new OnnxException("ONNX node '" + nodeName + "' (" + node.getOpType() + "): input " + i + " is missing");
+        Val v = values.get(node.getInput(i));
+        if (v == null) throw new OnnxException("ONNX node '" + nodeName + "' (" + node.getOpType() + "): input '" + node.getInput(i) + "' is not defined before it");
+        return v;
+    }
+
+    /** Input {@code i} as a graph tensor (a folded constant becomes a constant node). */
+    private Tensor t(int i) {
+        return tensor(in(i));
+    }
+
+    private Tensor tensor(Val v) {
+        if (v.t == null) {
+            if (v.sym != null) for (String s : v.sym) if (s != null) {
+                throw new OnnxException("ONNX node '" + nodeName + "' (" + node.getOpType() + "): a shape holding the symbolic size '" + s
+                        + "' is used as data; only Reshape and the shape folding of Gather, Concat, Unsqueeze, Squeeze and Cast can take it");
+            }
+            v.t = b.constant(v.c.toHost());
+        }
+        return v.t;
+    }
+
+    /** Input {@code i} as a host constant. */
+    private TensorData c(int i) {
+        Val v = in(i);
+        if (v.c == null) throw unsupported("input " + i + " ('" + node.getInput(i) + "') must be a constant (an initializer, a Constant or a folded static shape)");
+        return v.c;
+    }
+
+    private double scalar(int i) {
+        TensorData d = c(i);
+        if (d.size() != 1) throw new OnnxException("ONNX node '" + nodeName + "': input " + i + " must hold one value, holds " + d.size());
+        return d.values()[0];
+    }
+
+    private AttributeProto attr(String name) {
+        for (AttributeProto a : node.getAttributeList()) if (a.getName().equals(name)) return a;
+        return null;
+    }
+
+    private long attrI(String name, long dflt) {
+        AttributeProto a = attr(name);
+        return a == null ? dflt : a.getI();
+    }
+
+    private float attrF(String name, float dflt) {
+        AttributeProto a = attr(name);
+        return a == null ? dflt : a.getF();
+    }
+
+    private String attrS(String name, String dflt) {
+        AttributeProto a = attr(name);
+        return a == null ? dflt : a.getS().toStringUtf8();
+    }
+
+    private int[] attrInts(String name, int[] dflt) {
+        AttributeProto a = attr(name);
+        if (a == null) return dflt;
+        int[] r = new int[a.getIntsCount()];
+        for (int i = 0; i < r.length; i++) r[i] = Math.toIntExact(a.getInts(i));
+        return r;
+    }
+
+    private static int[] range(int from, int to) {
+        int[] r = new int[Math.max(0, to - from)];
+        for (int i = 0; i < r.length; i++) r[i] = from + i;
+        return r;
+    }
+
+    private static int[] filled(int n, int v) {
+        int[] r = new int[n];
+        Arrays.fill(r, v);
+        return r;
+    }
+
+    private int[] axesOf(int input, String attrName) {
+        if (has(input)) {
+            long[] l = c(input).longs("node '" + nodeName + "' axes");
+            int[] r = new int[l.length];
+            for (int i = 0; i < r.length; i++) r[i] = Math.toIntExact(l[i]);
+            return r;
+        }
+        return attrInts(attrName, null);
+    }
+
+    private static int norm(int axis, int rank, String what) {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) throw new IllegalArgumentException(what + ": axis " + axis + " is outside rank " + rank);
+        return a;
+    }
+
+    // ---- ops -------------------------------------------------------------------------------
+
+    private Tensor gemm() {
+        Tensor a = t(0), w = t(1);
+        if (attrI("transA", 0) != 0) a = a.transpose(0, 1);
+        if (attrI("transB", 0) != 0) w = w.transpose(0, 1);
+        Tensor y = a.matmul(w);
+        double alpha = attrF("alpha", 1f), beta = attrF("beta", 1f);
+        if (alpha != 1) y = y.mul(alpha);
+        if (has(2)) {
+            Tensor c = t(2);
+            y = y.add(beta == 1 ? c : c.mul(beta));
+        }
+        return y;
+    }
+
+    /** Pads {@code [begin..., end...]} for spatial sizes {@code n} from auto_pad or the pads attribute. */
+    private int[] pads(int[] n, int[] k, int[] s, int[] d) {
+        int sp = k.length;
+        String auto = attrS("auto_pad", "NOTSET");
+        switch (auto) {
+            case "NOTSET" -> {
+                return attrInts("pads", filled(2 * sp, 0));
+            }
+            case "VALID" -> {
+                return filled(2 * sp, 0);
+            }
+            case "SAME_UPPER", "SAME_LOWER" -> {
+                int[] p = new int[2 * sp];
+                for (int i = 0; i < sp; i++) {
+                    if (n[i] < 0) throw unsupported("auto_pad " + auto + " needs a concrete spatial size");
+                    int out = (n[i] + s[i] - 1) / s[i];
+                    int total = Math.max(0, (out - 1) * s[i] + (k[i] - 1) * d[i] + 1 - n[i]);
+                    int small = total / 2, big = total - small;
+                    p[i] = auto.equals("SAME_UPPER") ? small : big;
+                    p[i + sp] = auto.equals("SAME_UPPER") ? big : small;
+                }
+                return p;
+            }
+            default -> throw unsupported("auto_pad '" + auto + "'");
+        }
+    }
+
+    private int[] spatial(Tensor x, int sp) {
+        int[] n = new int[sp];
+        for (int i = 0; i < sp; i++) n[i] = x.shape().isSymbolic(2 + i) ? -1 : x.shape().dim(2 + i);
+        return n;
+    }
+
+    private Tensor conv() {
+        Tensor x = t(0), w = t(1);
+        int sp = w.rank() - 2;
+        if (sp != 1 && sp != 2) throw unsupported(sp + "-d convolution (1-d and 2-d are supported)");
+        int[] k = new int[sp];
+        for (int i = 0; i < sp; i++) k[i] = w.shape().dim(2 + i);
+        int[] s = attrInts("strides", filled(sp, 1)), d = attrInts("dilations", filled(sp, 1));
+        int[] p = pads(spatial(x, sp), k, s, d);
+        int groups = (int) attrI("group", 1);
+        ConvGeometry g;
+        if (sp == 1) {
+            x = x.unsqueeze(2);
+            w = w.unsqueeze(2);
+            g = new ConvGeometry(1, s[0], 0, 0, p[0], p[1], 1, d[0], groups);
+        } else {
+            g = new ConvGeometry(s[0], s[1], p[0], p[2], p[1], p[3], d[0], d[1], groups);
+        }
+        Tensor y = x.conv2d(w, g);
+        if (sp == 1) y = y.squeeze(2);
+        if (has(2)) {
+            Tensor bias = t(2);
+            int[] shape = filled(y.rank(), 1);
+            shape[1] = bias.shape().dim(0);
+            y = y.add(bias.reshape(shape));
+        }
+        return y;
+    }
+
+    private record Window(int[] k, int[] s, int[] p, int[] d) {}
+
+    private Window window(Tensor x) {
+        if (x.rank() != 4) throw unsupported("pooling over a rank-" + x.rank() + " input (2-d NCHW pooling is supported)");
+        int[] k = attrInts("kernel_shape", null);
+        if (k == null || k.length != 2) throw unsupported("kernel_shape " + Arrays.toString(k) + " (two sizes are needed)");
+        int[] s = attrInts("strides", filled(2, 1)), d = attrInts("dilations", filled(2, 1));
+        int[] p = pads(spatial(x, 2), k, s, d);
+        if (p[0] != p[2] || p[1] != p[3]) throw unsupported("asymmetric pads " + Arrays.toString(p));
+        return new Window(k, s, p, d);
+    }
+
+    private Val[] maxPool() {
+        if (node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) throw unsupported("the Indices output");
+        Tensor x = t(0);
+        Window w = window(x);
+        boolean ceil = attrI("ceil_mode", 0) != 0;
+        return one(x.maxPool2d(new PoolWindow.Fixed(w.k[0], w.k[1], w.s[0], w.s[1], w.p[0], w.p[1], w.d[0], w.d[1], ceil)));
+    }
+
+    private Tensor avgPool() {
+        Tensor x = t(0);
+        Window w = window(x);
+        if (w.d[0] != 1 || w.d[1] != 1) throw unsupported("dilations " + Arrays.toString(w.d));
+        return Pooling.avgPool2d(x, w.k[0], w.k[1], w.s[0], w.s[1], w.p[0], w.p[1], attrI("ceil_mode", 0) != 0,
+                attrI("count_include_pad", 0) != 0, 0);
+    }
+
+    private Tensor batchNorm() {
+        if (attrI("training_mode", 0) != 0) throw unsupported("training_mode=1 (inference BatchNormalization only)");
+        for (int i = 1; i < node.getOutputCount(); i++) if (!node.getOutput(i).isEmpty()) throw unsupported("the running-statistics outputs");
+        Tensor x = t(0);
+        int[] shape = filled(x.rank(), 1);
+        shape[1] = x.shape().dim(1);
+        Tensor scale = t(1).reshape(shape), bias = t(2).reshape(shape), mean = t(3).reshape(shape), var = t(4).reshape(shape);
+        double eps = attrF("epsilon", 1e-5f);
+        return x.sub(mean).mul(var.add(eps).rsqrt()).mul(scale).add(bias);
+    }
+
+    private Tensor flatten() {
+        Tensor x = t(0);
+        int r = x.rank();
+        int axis = (int) attrI("axis", 1);
+        if (axis < 0) axis += r;
+        if (axis < 0 || axis > r) throw new IllegalArgumentException("Flatten: axis " + attrI("axis", 1) + " outside rank " + r);
+        if (axis == 0) return x.flatten().unsqueeze(0);
+        if (axis == r) return x.flatten().unsqueeze(1);
+        return x.flatten(axis, r - 1).flatten(0, axis - 1);
+    }
+
+    private Val reshape() {
+        Val v = in(0);
+        Val sv = in(1);
+        if (sv.c == null) throw unsupported("a shape input that is not constant (only static or symbolic-batch shapes fold)");
+        long[] spec = sv.c.longs("node '" + nodeName + "' shape");
+        boolean allowZero = attrI("allowzero", 0) != 0;
+        List<Object> in = v.shape.parts();
+        Object[] o = new Object[spec.length];
+        for (int i = 0; i < spec.length; i++) {
+            if (sv.sym != null && sv.sym[i] != null) o[i] = sv.sym[i];
+            else if (spec[i] == 0 && !allowZero) {
+                if (i >= in.size()) throw new IllegalArgumentException("Reshape: 0 at position " + i + " copies an axis the input " + v.shape + " lacks");
+                o[i] = in.get(i);
+            } else o[i] = Math.toIntExact(spec[i]);
+        }
+        if (v.c != null && v.sym == null && v.t == null) {
+            // fold: a host constant keeps its values under the new (concrete) shape
+            Shape target = dev.jasg.core.ShapeRules.resolveReshape(v.shape, o);
+            return new Val(new TensorData(v.c.dtype(), target.dims(), v.c.values()), null);
+        }
+        return new Val(tensor(v).reshapeSymbolic(o));
+    }
+
+    private Tensor transpose() {
+        Tensor x = t(0);
+        int[] perm = attrInts("perm", null);
+        if (perm == null) {
+            perm = new int[x.rank()];
+            for (int i = 0; i < perm.length; i++) perm[i] = perm.length - 1 - i;
+        }
+        return x.permute(perm);
+    }
+
+    private Val squeeze() {
+        Val v = in(0);
+        int[] axes = axesOf(1, "axes");
+        int r = v.shape.rank();
+        if (v.c != null && v.t == null) {
+            List<Integer> dims = new ArrayList<>();
+            Set<Integer> drop = new java.util.HashSet<>();
+            if (axes == null) { for (int i = 0; i < r; i++) if (v.shape.dim(i) == 1) drop.add(i); }
+            else for (int a : axes) drop.add(norm(a, r, "Squeeze"));
+            for (int i = 0; i < r; i++) if (!drop.contains(i)) dims.add(v.shape.dim(i));
+            return new Val(new TensorData(v.c.dtype(), dims.stream().mapToInt(Integer::intValue).toArray(), v.c.values()), v.sym);
+        }
+        Tensor x = tensor(v);
+        if (axes == null) return new Val(x.squeeze());
+        int[] n = new int[axes.length];
+        for (int i = 0; i < n.length; i++) n[i] = norm(axes[i], r, "Squeeze");
+        Arrays.sort(n);
+        for (int i = n.length - 1; i >= 0; i--) x = x.squeeze(n[i]);
+        return new Val(x);
+    }
+
+    private Val unsqueeze() {
+        Val v = in(0);
+        int[] axes = axesOf(1, "axes");
+        if (axes == null) throw new IllegalArgumentException("Unsqueeze: no axes");
+        int r = v.shape.rank() + axes.length;
+        int[] n = new int[axes.length];
+        for (int i = 0; i < n.length; i++) n[i] = norm(axes[i], r, "Unsqueeze");
+        Arrays.sort(n);
+        if (v.c != null && v.t == null) {
+            List<Integer> dims = new ArrayList<>();
+            for (int i = 0; i < v.shape.rank(); i++) dims.add(v.shape.dim(i));
+            for (int a : n) dims.add(a, 1);
+            return new Val(new TensorData(v.c.dtype(), dims.stream().mapToInt(Integer::intValue).toArray(), v.c.values()), v.sym);
+        }
+        Tensor x = tensor(v);
+        for (int a : n) x = x.unsqueeze(a);
+        return new Val(x);
+    }
+
+    private Val concat() {
+        int k = node.getInputCount();
+        int axis = (int) attrI("axis", 0);
+        boolean allConst = true;
+        for (int i = 0; i < k; i++) allConst &= in(i).c != null && in(i).t == null;
+        if (allConst && in(0).shape.rank() == 1) {
+            List<Double> vals = new ArrayList<>();
+            List<String> syms = new ArrayList<>();
+            boolean anySym = false;
+            for (int i = 0; i < k; i++) {
+                Val v = in(i);
+                for (int j = 0; j < v.c.size(); j++) {
+                    vals.add(v.c.values()[j]);
+                    String s = v.sym == null ? null : v.sym[j];
+                    syms.add(s);
+                    anySym |= s != null;
+                }
+            }
+            return new Val(new TensorData(in(0).c.dtype(), new int[] {vals.size()}, vals.stream().mapToDouble(Double::doubleValue).toArray()),
+                    anySym ? syms.toArray(new String[0]) : null);
+        }
+        Tensor[] ts = new Tensor[k];
+        for (int i = 0; i < k; i++) ts[i] = t(i);
+        return new Val(Tensor.concat(axis, ts));
+    }
+
+    private Val[] dropout() {
+        if (node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) throw unsupported("the mask output");
+        if (has(2) && scalar(2) != 0) throw unsupported("training_mode=true (inference Dropout only)");
+        return new Val[] {in(0)};
+    }
+
+    private Val constant() {
+        for (AttributeProto a : node.getAttributeList()) {
+            switch (a.getName()) {
+                case "value" -> {
+                    return new Val(TensorData.decode(a.getT(), null, "Constant node '" + nodeName + "'"), null);
+                }
+                case "value_float" -> {
+                    return new Val(new TensorData(DType.F32, new int[0], new double[] {a.getF()}), null);
+                }
+                case "value_floats" -> {
+                    return new Val(new TensorData(DType.F32, new int[] {a.getFloatsCount()}, a.getFloatsList().stream().mapToDouble(Float::doubleValue).toArray()), null);
+                }
+                case "value_int" -> {
+                    return new Val(new TensorData(DType.I64, new int[0], new double[] {a.getI()}), null);
+                }
+                case "value_ints" -> {
+                    return new Val(new TensorData(DType.I64, new int[] {a.getIntsCount()}, a.getIntsList().stream().mapToDouble(Long::doubleValue).toArray()), null);
+                }
+                default -> throw unsupported("Constant attribute '" + a.getName() + "'");
+            }
+        }
+        throw new IllegalArgumentException("Constant without a value");
+    }
+
+    private Val gather() {
+        Val data = in(0);
+        int r = data.shape.rank();
+        int axis = norm((int) attrI("axis", 0), r, "Gather");
+        if (in(1).c == null) {
+            // run-time indices: the axis-0 table lookup (out-of-range indices are a FeedException when fed)
+            if (axis != 0) throw unsupported("run-time indices on axis " + axis + " (axis 0 is supported)");
+            Tensor i = t(1).cast(DType.I32);
+            if (!data.shape.isSymbolic(0)) i = i.lt(0).where(i.add(data.shape.dim(0)), i); // negative indices count from the end
+            return new Val(tensor(data).gather(i));
+        }
+        TensorData idx = c(1);
+        long[] ix = idx.longs("node '" + nodeName + "' indices");
+        int n = data.shape.isSymbolic(axis) ? -1 : data.shape.dim(axis);
+        int[] norm = new int[ix.length];
+        for (int i = 0; i < ix.length; i++) {
+            long v = ix[i] < 0 && n >= 0 ? ix[i] + n : ix[i];
+            if (v < 0 || (n >= 0 && v >= n)) throw new IllegalArgumentException("Gather: index " + ix[i] + " is outside axis " + axis + " of size " + n);
+            norm[i] = (int) v;
+        }
+        if (data.c != null && data.t == null && r == 1) {
+            double[] out = new double[norm.length];
+            String[] sym = data.sym == null ? null : new String[norm.length];
+            for (int i = 0; i < norm.length; i++) {
+                out[i] = data.c.values()[norm[i]];
+                if (sym != null) sym[i] = data.sym[norm[i]];
+            }
+            return new Val(new TensorData(data.c.dtype(), idx.dims(), out), sym);
+        }
+        Tensor x = tensor(data);
+        if (idx.dims().length == 0) return new Val(x.select(axis, norm[0]));
+        Tensor y = x.indexSelect(axis, norm);
+        if (idx.dims().length == 1) return new Val(y);
+        List<Object> parts = new ArrayList<>(x.shape().parts());
+        parts.remove(axis);
+        for (int i = idx.dims().length - 1; i >= 0; i--) parts.add(axis, idx.dims()[i]);
+        return new Val(y.reshapeSymbolic(parts.toArray()));
+    }
+
+    private Val shapeOf() {
+        Shape s = in(0).shape;
+        int r = s.rank();
+        int start = (int) attrI("start", 0), end = (int) attrI("end", r);
+        if (start < 0) start += r;
+        if (end < 0) end += r;
+        start = Math.max(0, Math.min(r, start));
+        end = Math.max(start, Math.min(r, end));
+        double[] v = new double[end - start];
+        String[] sym = new String[v.length];
+        boolean anySym = false;
+        for (int i = start; i < end; i++) {
+            if (s.isSymbolic(i)) {
+                sym[i - start] = s.symbol(i);
+                anySym = true;
+            } else v[i - start] = s.dim(i);
+        }
+        return new Val(new TensorData(DType.I64, new int[] {v.length}, v), anySym ? sym : null);
+    }
+
+    private Tensor reduce(boolean mean) {
+        Tensor x = t(0);
+        boolean keep = attrI("keepdims", 1) != 0;
+        int[] axes = (mean && opset < 18) ? attrInts("axes", null) : axesOf(1, "axes");
+        if (axes == null || axes.length == 0) {
+            if (attrI("noop_with_empty_axes", 0) != 0) return x;
+            axes = range(0, x.rank());
+        }
+        return mean ? x.mean(axes, keep) : x.sum(axes, keep);
+    }
+
+    private Tensor reduceOther(String op) {
+        Tensor x = t(0);
+        boolean keep = attrI("keepdims", 1) != 0;
+        int[] axes = opset < 18 ? attrInts("axes", null) : axesOf(1, "axes");
+        if (axes == null || axes.length == 0) {
+            if (attrI("noop_with_empty_axes", 0) != 0) return x;
+            axes = range(0, x.rank());
+        }
+        return switch (op) {
+            case "ReduceL1" -> x.abs().sum(axes, keep);
+            case "ReduceL2" -> x.square().sum(axes, keep).sqrt();
+            case "ReduceLogSumExp" -> x.logsumexp(axes, keep);
+            case "ReduceSumSquare" -> x.square().sum(axes, keep);
+            case "ReduceProd" -> x.prod(axes, keep);
+            default -> x.sum(axes, keep).log(); // ReduceLogSum
+        };
+    }
+
+    private Val[] split() {
+        Tensor x = t(0);
+        int axis = norm((int) attrI("axis", 0), x.rank(), "Split");
+        if (x.shape().isSymbolic(axis)) throw unsupported("splitting a symbolic axis");
+        int n = x.shape().dim(axis), k = node.getOutputCount();
+        int[] sizes;
+        if (has(1)) {
+            long[] l = c(1).longs("node '" + nodeName + "' split");
+            sizes = new int[l.length];
+            for (int i = 0; i < l.length; i++) sizes[i] = Math.toIntExact(l[i]);
+        } else {
+            int parts = (int) attrI("num_outputs", k);
+            int each = (n + parts - 1) / parts;
+            sizes = new int[parts];
+            for (int i = 0; i < parts; i++) sizes[i] = Math.max(0, Math.min(each, n - i * each));
+        }
+        List<Tensor> ts = x.split(sizes, axis);
+        Val[] out = new Val[ts.size()];
+        for (int i = 0; i < out.length; i++) out[i] = new Val(ts.get(i));
+        return out;
+    }
+
+    private Tensor variadic(boolean max) {
+        Tensor y = t(0);
+        for (int i = 1; i < node.getInputCount(); i++) y = max ? y.maximum(t(i)) : y.minimum(t(i));
+        return y;
+    }
+
+    private Tensor reduceMaxMin(boolean max) {
+        Tensor x = t(0);
+        boolean keep = attrI("keepdims", 1) != 0;
+        int[] axes = opset < 18 ? attrInts("axes", null) : axesOf(1, "axes");
+        if (axes == null || axes.length == 0) {
+            if (attrI("noop_with_empty_axes", 0) != 0) return x;
+            axes = range(0, x.rank());
+        }
+        return max ? x.max(axes, keep) : x.min(axes, keep);
+    }
+
+    /** Expand: a constant target shape, broadcast with the input's (a 1 keeps the input's size, also a symbolic one). */
+    private Tensor expand() {
+        Tensor x = t(0);
+        long[] d = c(1).longs("node '" + nodeName + "' shape");
+        String[] sym = in(1).sym;
+        int r = Math.max(d.length, x.rank());
+        Object[] target = new Object[r];
+        List<Object> in = x.shape().parts();
+        for (int i = 0; i < r; i++) {
+            int di = i - (r - d.length), xi = i - (r - x.rank());
+            Object xs = xi >= 0 ? in.get(xi) : Integer.valueOf(1);
+            if (di >= 0 && sym != null && sym[di] != null) {
+                target[i] = sym[di];
+                continue;
+            }
+            long want = di >= 0 ? d[di] : 1;
+            target[i] = want == 1 ? xs : (Object) Math.toIntExact(want);
+        }
+        return x.broadcastTo(Shape.symbolic(target));
+    }
+
+    private Tensor slice() {
+        Tensor x = t(0);
+        String w = "node '" + nodeName + "' ";
+        long[] starts = c(1).longs(w + "starts"), ends = c(2).longs(w + "ends");
+        long[] axes = has(3) ? c(3).longs(w + "axes") : null, steps = has(4) ? c(4).longs(w + "steps") : null;
+        for (int i = 0; i < starts.length; i++) {
+            int axis = norm(axes == null ? i : Math.toIntExact(axes[i]), x.rank(), "Slice");
+            long step = steps == null ? 1 : steps[i];
+            if (step < 1) throw unsupported("step " + step + " (positive steps are supported)");
+            int st = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, starts[i]));
+            int en = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, ends[i]));
+            x = x.slice(axis, st, en, (int) step);
+        }
+        return x;
+    }
+
+    /** Pad: ONNX's {@code [begin..., end...]} pads (constant) become PyTorch-order pads of {@code Tensor.pad}. */
+    private Tensor pad() {
+        Tensor x = t(0);
+        int r = x.rank();
+        long[] p = c(1).longs("node '" + nodeName + "' pads");
+        int[] axes = has(3) ? axesOf(3, "axes") : range(0, r);
+        if (p.length != 2 * axes.length) throw new IllegalArgumentException("Pad: " + p.length + " pads for " + axes.length + " axes");
+        int[] begin = new int[r], end = new int[r];
+        for (int i = 0; i < axes.length; i++) {
+            int a = norm(axes[i], r, "Pad");
+            begin[a] = Math.toIntExact(p[i]);
+            end[a] = Math.toIntExact(p[i + axes.length]);
+        }
+        double value = has(2) ? scalar(2) : 0;
+        String mode = switch (attrS("mode", "constant")) {
+            case "constant" -> "constant";
+            case "reflect" -> "reflect";
+            case "edge" -> "replicate";
+            case "wrap" -> "circular";
+            default -> throw unsupported("mode '" + attrS("mode", "") + "'");
+        };
+        boolean any = false;
+        int[] torch = new int[2 * r];
+        for (int i = 0; i < r; i++) {
+            int a = r - 1 - i;
+            torch[2 * i] = begin[a];
+            torch[2 * i + 1] = end[a];
+            any |= begin[a] != 0 || end[a] != 0;
+        }
+        return any ? x.pad(torch, mode, value) : x;
+    }
+
+    private Tensor layerNorm() {
+        for (int i = 1; i < node.getOutputCount(); i++) if (!node.getOutput(i).isEmpty()) throw unsupported("the Mean and InvStdDev outputs");
+        Tensor x = t(0);
+        int axis = norm((int) attrI("axis", -1), x.rank(), "LayerNormalization");
+        return x.layerNorm(x.rank() - axis, t(1), has(2) ? t(2) : null, attrF("epsilon", 1e-5f));
+    }
+
+    private Val cast() {
+        int to = (int) attrI("to", 0);
+        DType dt = TensorData.dtypeOf(to);
+        if (dt == null) throw unsupported("cast to ONNX data type " + to);
+        Val v = in(0);
+        if (v.c != null && v.t == null) return new Val(new TensorData(dt, v.c.dims(), v.c.values()), v.sym);
+        return new Val(tensor(v).cast(dt));
+    }
+
+    static Init init(TensorData d) {
+        return new Init.Values(d.toHost());
+    }
+}

@@ -1,0 +1,145 @@
+package dev.jasg.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jasg.core.Backend;
+import dev.jasg.core.BackendUnavailableException;
+import dev.jasg.core.Backends;
+import dev.jasg.core.DType;
+import dev.jasg.core.Executable;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Shape;
+import dev.jasg.core.Tensor;
+import dev.jasg.nn.optim.SGD;
+import dev.jasg.nn.train.Trainer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Models exported by PyTorch 1.13 ({@code torch.onnx.export}, opset 17, dynamic batch): imported
+ * and run on cpu they give PyTorch's outputs; the imported MLP fine-tunes with {@code Trainer}.
+ * Fixtures: {@code make_onnx_fixtures.py} next to them.
+ */
+class OnnxImportTest {
+    static final BiFunction<Tensor, Tensor, Tensor> MSE = (out, y) -> out.sub(y).square().mean();
+
+    static Path fixture(Path dir, String name) throws IOException {
+        Path p = dir.resolve(name);
+        try (InputStream in = OnnxImportTest.class.getResourceAsStream(name)) {
+            Files.copy(in, p);
+        }
+        return p;
+    }
+
+    static JsonNode fixtures() throws IOException {
+        try (InputStream in = OnnxImportTest.class.getResourceAsStream("onnx_fixtures.json")) {
+            return new ObjectMapper().readTree(in);
+        }
+    }
+
+    static int[] ints(JsonNode n) {
+        int[] r = new int[n.size()];
+        for (int i = 0; i < r.length; i++) r[i] = n.get(i).asInt();
+        return r;
+    }
+
+    static float[] floats(JsonNode n) {
+        float[] r = new float[n.size()];
+        for (int i = 0; i < r.length; i++) r[i] = (float) n.get(i).asDouble();
+        return r;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "cnn", "misc"})
+    void importedModelsMatchPyTorchOnCpu(String name, @TempDir Path dir) throws IOException {
+        try (Backend cpu = Backends.create("cpu")) {
+            check(name, cpu, dir);
+        }
+    }
+
+    @Tag("gpu")
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "cnn", "misc"})
+    void importedModelsMatchPyTorchOnVulkan(String name, @TempDir Path dir) throws IOException {
+        Backend vk;
+        try {
+            vk = Backends.create("vulkan");
+        } catch (BackendUnavailableException e) {
+            String req = System.getProperty("JASG_REQUIRE_GPU", System.getenv("JASG_REQUIRE_GPU"));
+            if ("1".equals(req) || "true".equalsIgnoreCase(req)) throw new AssertionError("JASG_REQUIRE_GPU is set: " + e.getMessage(), e);
+            Assumptions.abort("no vulkan backend, skipping (set JASG_REQUIRE_GPU=1 to fail instead): " + e.getMessage());
+            return;
+        }
+        try (vk) {
+            check(name, vk, dir);
+        }
+    }
+
+    static void check(String name, Backend backend, Path dir) throws IOException {
+        JsonNode f = fixtures().get(name);
+        OnnxModel m = OnnxImport.read(fixture(dir, name + ".onnx"));
+        assertEquals(17, m.opset());
+        assertEquals("input", m.inputs().get(0).name());
+        assertTrue(m.inputs().get(0).shape().isSymbolic(0), "dynamic batch axis becomes a symbolic size: " + m.inputs());
+        assertEquals("B", m.inputs().get(0).shape().symbol(0));
+        assertEquals(java.util.List.of("output"), m.outputNames());
+        assertFalse(m.parameters().isEmpty());
+        HostTensor x = HostTensor.of(floats(f.get("input")), ints(f.get("input_shape")));
+        float[] want = floats(f.get("output"));
+        try (Executable ex = backend.compile(m.graph())) {
+            HostTensor y = ex.run(Map.of("input", x)).get("output");
+            assertEquals(Shape.of(ints(f.get("output_shape"))), y.shape());
+            float[] got = y.floats();
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), name + " on " + backend.name() + ": output[" + i + "]");
+        }
+    }
+
+    @Test
+    void batchNormStatisticsAreBuffersAndWeightsAreTrainable(@TempDir Path dir) throws IOException {
+        OnnxModel m = OnnxImport.read(fixture(dir, "cnn.onnx"));
+        assertEquals(java.util.Set.of("bn.running_mean", "bn.running_var"), m.buffers());
+        var params = m.graph().parameters();
+        assertTrue(params.containsKey("conv.weight") && params.containsKey("fc.weight"), params.keySet().toString());
+        assertFalse(((dev.jasg.core.Op.Parameter) params.get("bn.running_mean").op()).trainable());
+        assertTrue(((dev.jasg.core.Op.Parameter) params.get("conv.weight").op()).trainable());
+    }
+
+    @Test
+    void theImportedMlpFineTunesWithTrainer(@TempDir Path dir) throws IOException {
+        OnnxModel m = OnnxImport.read(fixture(dir, "mlp.onnx"));
+        Random r = new Random(5);
+        int n = 32;
+        float[] x = new float[n * 4], y = new float[n * 3];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 4; j++) x[i * 4 + j] = (float) r.nextGaussian();
+            for (int j = 0; j < 3; j++) y[i * 3 + j] = (float) Math.sin(x[i * 4 + j] + x[i * 4 + j + 1]);
+        }
+        Map<String, HostTensor> batch = Map.of("input", HostTensor.of(x, n, 4), "y", HostTensor.of(y, n, 3));
+        try (Backend cpu = Backends.create("cpu");
+             Trainer t = Trainer.builder(cpu, m.asLayer()).input("input", DType.F32, "B", 4).target("y", DType.F32, "B", 3)
+                     .loss(MSE).optimizer(new SGD(0.1)).seed(1).build()) {
+            double first = t.step(batch), last = first;
+            for (int s = 0; s < 60; s++) last = t.step(batch);
+            assertTrue(last < 0.75 * first, "loss " + first + " -> " + last);
+            // the weights started from the initializers and moved
+            double[] w0 = m.parameters().get("fc1.weight").toDoubles(), w1 = t.parameters().get("fc1.weight").toDoubles();
+            assertEquals(w0.length, w1.length);
+            assertFalse(java.util.Arrays.equals(w0, w1));
+        }
+    }
+}
