@@ -33,7 +33,8 @@ final class Emitter {
             "Reciprocal", "Max", "Min", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Elu", "Softplus", "Where", "Equal", "Less",
             "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization", "CumSum",
             "Sum", "Mean", "HardSigmoid", "HardSwish", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ReduceProd",
-            "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu");
+            "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu",
+            "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -197,6 +198,59 @@ final class Emitter {
                 yield one(t(0).cumsum((int) scalar(1), attrI("reverse", 0) != 0));
             }
             case "LayerNormalization" -> one(layerNorm());
+            case "GatherElements" -> {
+                Tensor x = t(0);
+                int axis = norm((int) attrI("axis", 0), x.rank(), "GatherElements");
+                yield one(x.gather(axis, elementIndex(x, axis)));
+            }
+            case "ScatterElements", "Scatter" -> {
+                Tensor x = t(0);
+                int axis = norm((int) attrI("axis", 0), x.rank(), op);
+                String red = attrS("reduction", "none");
+                Tensor idx = elementIndex(x, axis), src = t(2).cast(x.dtype());
+                yield switch (red) {
+                    case "none" -> one(x.scatter(axis, idx, src));
+                    case "add" -> one(x.scatterAdd(axis, idx, src));
+                    default -> throw unsupported("reduction='" + red + "' (none and add are supported)");
+                };
+            }
+            case "Einsum" -> {
+                String eq = attrS("equation", "").replace(" ", "");
+                if (eq.contains("...")) throw unsupported("equation '" + eq + "' has an ellipsis");
+                Tensor[] ops = new Tensor[node.getInputCount()];
+                for (int i = 0; i < ops.length; i++) ops[i] = t(i);
+                yield one(Tensor.einsum(eq, ops));
+            }
+            case "Range" -> {
+                TensorData start = c(0);
+                double s0 = scalar(0), lim = scalar(1), d = scalar(2);
+                if (d == 0) throw new IllegalArgumentException("Range: delta is 0");
+                long n = Math.max((long) Math.ceil((lim - s0) / d), 0);
+                if (n > TensorData.MAX_ELEMENTS) throw new IllegalArgumentException("Range: " + n + " elements");
+                double[] v = new double[(int) n];
+                for (int i = 0; i < v.length; i++) v[i] = s0 + i * d;
+                yield new Val[] {new Val(new TensorData(start.dtype(), new int[] {v.length}, v), null)};
+            }
+            case "ConstantOfShape" -> {
+                Val sv = in(0);
+                if (sv.sym != null) for (String sy : sv.sym) if (sy != null) throw unsupported("a shape with the symbolic size '" + sy + "'");
+                long[] dl = c(0).longs("node '" + nodeName + "' shape");
+                int[] dims = new int[dl.length];
+                long count = 1;
+                for (int i = 0; i < dims.length; i++) {
+                    if (dl[i] < 0) throw new IllegalArgumentException("ConstantOfShape: negative size " + dl[i]);
+                    dims[i] = Math.toIntExact(dl[i]);
+                    count *= dims[i];
+                    if (count > TensorData.MAX_ELEMENTS) throw new IllegalArgumentException("ConstantOfShape: more than " + TensorData.MAX_ELEMENTS + " elements");
+                }
+                AttributeProto va = attr("value");
+                TensorData fill = va == null ? new TensorData(DType.F32, new int[0], new double[] {0})
+                        : TensorData.decode(va.getT(), null, "ConstantOfShape node '" + nodeName + "'");
+                if (fill.size() != 1) throw new IllegalArgumentException("ConstantOfShape: value holds " + fill.size() + " elements, not 1");
+                double[] v = new double[(int) count];
+                Arrays.fill(v, fill.values()[0]);
+                yield new Val[] {new Val(new TensorData(fill.dtype(), dims, v), null)};
+            }
             default -> throw unsupported("no mapping");
         };
     }
@@ -308,6 +362,13 @@ final class Emitter {
     }
 
     // ---- ops -------------------------------------------------------------------------------
+
+    /** Input 1 as the I32 index of GatherElements/ScatterElements, negative values counting from the end of {@code axis}. */
+    private Tensor elementIndex(Tensor x, int axis) {
+        Tensor i = t(1).cast(DType.I32);
+        if (!x.shape().isSymbolic(axis)) i = i.lt(0).where(i.add(x.shape().dim(axis)), i);
+        return i;
+    }
 
     private Tensor gemm() {
         Tensor a = t(0), w = t(1);
