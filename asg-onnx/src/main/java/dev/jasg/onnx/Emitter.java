@@ -166,7 +166,16 @@ final class Emitter {
                 long[] r = c(1).longs("node '" + nodeName + "' repeats");
                 int[] d = new int[r.length];
                 for (int i = 0; i < d.length; i++) d[i] = Math.toIntExact(r[i]);
-                yield one(t(0).tile(d));
+                Tensor x = t(0);
+                if (x.rank() <= 3) yield one(x.tile(d));
+                // one broadcast over 2 x rank axes exceeds what the Vulkan kernels take: repeat axis by axis instead
+                for (int a = 0; a < d.length; a++) {
+                    if (d[a] == 1) continue;
+                    Tensor[] copies = new Tensor[d[a]];
+                    Arrays.fill(copies, x);
+                    x = d[a] == 0 ? x.slice(a, 0, 0) : Tensor.concat(a, copies);
+                }
+                yield one(x);
             }
             case "Trilu" -> {
                 int k = has(1) ? (int) scalar(1) : 0;

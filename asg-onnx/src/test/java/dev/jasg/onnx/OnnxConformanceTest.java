@@ -88,12 +88,11 @@ class OnnxConformanceTest {
                     continue;
                 }
                 try {
-                    OnnxModel m = OnnxImport.read(model);
                     Path data = model.resolveSibling("test_data_set_0");
+                    Map<String, Path> inputFiles = new HashMap<>();
+                    OnnxModel m = OnnxImport.read(withHostArguments(Files.readAllBytes(model), data, inputFiles), model.getParent(), model.toString());
                     Map<String, HostTensor> feeds = new HashMap<>();
-                    for (int i = 0; i < m.inputs().size(); i++) {
-                        feeds.put(m.inputs().get(i).name(), read(data.resolve("input_" + i + ".pb")).toHost());
-                    }
+                    for (OnnxModel.Input in : m.inputs()) feeds.put(in.name(), read(inputFiles.get(in.name())).toHost());
                     try (Executable ex = backend.compile(m.graph())) {
                         var out = ex.run(feeds);
                         String bad = null;
@@ -158,6 +157,43 @@ class OnnxConformanceTest {
             return -1;
         }
         return -1;
+    }
+
+    /** (op, input position) pairs that JASG's importer needs as host constants: shapes, axes, repeats, pads, k. */
+    private static final Map<String, java.util.Set<Integer>> HOST_ARGUMENTS = Map.ofEntries(
+            Map.entry("Reshape", java.util.Set.of(1)), Map.entry("Unsqueeze", java.util.Set.of(1)), Map.entry("Squeeze", java.util.Set.of(1)),
+            Map.entry("Slice", java.util.Set.of(1, 2, 3, 4)), Map.entry("ReduceSum", java.util.Set.of(1)), Map.entry("Split", java.util.Set.of(1)),
+            Map.entry("Tile", java.util.Set.of(1)), Map.entry("CumSum", java.util.Set.of(1)), Map.entry("Trilu", java.util.Set.of(1)),
+            Map.entry("Pad", java.util.Set.of(1, 3)), Map.entry("Expand", java.util.Set.of(1)), Map.entry("ConstantOfShape", java.util.Set.of(0)));
+
+    /**
+     * The model with the integer graph inputs that name a shape, axes, repeats, pads or {@code k} (see
+     * {@link #HOST_ARGUMENTS}) turned into initializers holding the test's stored value: JASG folds such arguments at
+     * import, as a deployed model holds them as initializers or constants. Fills {@code files} with the stored input
+     * file of every graph input, by name.
+     */
+    static byte[] withHostArguments(byte[] modelBytes, Path data, Map<String, Path> files) throws IOException {
+        ModelProto m = ModelProto.parseFrom(modelBytes);
+        var g = m.getGraph();
+        java.util.Set<String> inits = new java.util.HashSet<>();
+        for (TensorProto t : g.getInitializerList()) inits.add(t.getName());
+        java.util.Set<String> host = new java.util.HashSet<>();
+        for (var n : g.getNodeList()) {
+            var pos = HOST_ARGUMENTS.getOrDefault(n.getOpType(), java.util.Set.of());
+            for (int i = 0; i < n.getInputCount(); i++) if (pos.contains(i)) host.add(n.getInput(i));
+        }
+        var gb = g.toBuilder();
+        int k = 0;
+        for (var v : g.getInputList()) {
+            if (inits.contains(v.getName())) continue;
+            Path pb = data.resolve("input_" + k++ + ".pb");
+            files.put(v.getName(), pb);
+            if (!host.contains(v.getName())) continue;
+            TensorProto t = TensorProto.parseFrom(Files.readAllBytes(pb));
+            if (t.getDataType() != TensorData.INT64 && t.getDataType() != TensorData.INT32) continue;
+            gb.addInitializer(t.toBuilder().setName(v.getName()));
+        }
+        return m.toBuilder().setGraph(gb).build().toByteArray();
     }
 
     static TensorData read(Path pb) throws IOException {
