@@ -34,7 +34,8 @@ final class Emitter {
             "LessOrEqual", "Greater", "GreaterOrEqual", "ReduceMax", "ReduceMin", "Expand", "Slice", "Pad", "LayerNormalization", "CumSum",
             "Sum", "Mean", "HardSigmoid", "HardSwish", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ReduceProd",
             "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu",
-            "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape");
+            "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
+            "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -206,7 +207,26 @@ final class Emitter {
                 if (attrI("exclusive", 0) != 0) throw unsupported("exclusive=1");
                 yield one(t(0).cumsum((int) scalar(1), attrI("reverse", 0) != 0));
             }
-            case "LayerNormalization" -> one(layerNorm());
+            case "LayerNormalization" -> layerNorm();
+            case "Hardmax" -> {
+                Tensor x = t(0);
+                int axis = norm((int) attrI("axis", -1), x.rank(), "Hardmax");
+                Tensor m = x.eq(x.max(axis, true)).cast(DType.F32);
+                yield one(m.mul(m.cumsum(axis).eq(1).cast(DType.F32)).cast(x.dtype())); // the first maximum only
+            }
+            case "IsNaN" -> one(t(0).isnan());
+            case "IsInf" -> {
+                Tensor x = t(0);
+                boolean pos = attrI("detect_positive", 1) != 0, neg = attrI("detect_negative", 1) != 0;
+                if (pos && neg) yield one(x.isinf());
+                if (!pos && !neg) throw unsupported("detect_positive=0 with detect_negative=0");
+                yield one(x.eq(pos ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY));
+            }
+            case "Not" -> one(t(0).cast(DType.F32).eq(0));
+            case "And" -> one(t(0).cast(DType.F32).mul(t(1).cast(DType.F32)).ne(0));
+            case "Or" -> one(t(0).cast(DType.F32).add(t(1).cast(DType.F32)).ne(0));
+            case "Xor" -> one(t(0).cast(DType.F32).ne(t(1).cast(DType.F32)));
+            case "DepthToSpace", "SpaceToDepth" -> one(depthSpace(op.equals("DepthToSpace")));
             case "GatherElements" -> {
                 Tensor x = t(0);
                 int axis = norm((int) attrI("axis", 0), x.rank(), "GatherElements");
@@ -829,11 +849,34 @@ final class Emitter {
         return any ? x.pad(torch, mode, value) : x;
     }
 
-    private Tensor layerNorm() {
-        for (int i = 1; i < node.getOutputCount(); i++) if (!node.getOutput(i).isEmpty()) throw unsupported("the Mean and InvStdDev outputs");
+    private Val[] layerNorm() {
         Tensor x = t(0);
         int axis = norm((int) attrI("axis", -1), x.rank(), "LayerNormalization");
-        return x.layerNorm(x.rank() - axis, t(1), has(2) ? t(2) : null, attrF("epsilon", 1e-5f));
+        float eps = attrF("epsilon", 1e-5f);
+        Tensor y = x.layerNorm(x.rank() - axis, t(1), has(2) ? t(2) : null, eps);
+        int[] axes = range(axis, x.rank());
+        Tensor mean = x.mean(axes, true);
+        Tensor invStd = x.sub(mean).square().mean(axes, true).add(eps).sqrt().reciprocal();
+        return new Val[] {new Val(y), new Val(mean), new Val(invStd)};
+    }
+
+    /** DepthToSpace (DCR or CRD mode) and SpaceToDepth on NCHW with concrete sizes: a reshape, a permute and a reshape. */
+    private Tensor depthSpace(boolean toSpace) {
+        Tensor x = t(0);
+        if (x.rank() != 4 || !x.shape().isConcrete()) throw unsupported("input " + x.shape() + " (a concrete NCHW tensor is supported)");
+        int bs = (int) attrI("blocksize", 0);
+        if (bs <= 0) throw new IllegalArgumentException("blocksize " + bs + " must be positive");
+        int n = x.shape().dim(0), c = x.shape().dim(1), h = x.shape().dim(2), w = x.shape().dim(3);
+        if (!toSpace) {
+            return x.reshape(n, c, h / bs, bs, w / bs, bs).permute(0, 3, 5, 1, 2, 4).reshape(n, c * bs * bs, h / bs, w / bs);
+        }
+        int co = c / (bs * bs);
+        String mode = attrS("mode", "DCR");
+        return switch (mode) {
+            case "DCR" -> x.reshape(n, bs, bs, co, h, w).permute(0, 3, 4, 1, 5, 2).reshape(n, co, h * bs, w * bs);
+            case "CRD" -> x.reshape(n, co, bs, bs, h, w).permute(0, 1, 4, 2, 5, 3).reshape(n, co, h * bs, w * bs);
+            default -> throw unsupported("mode='" + mode + "'");
+        };
     }
 
     private Val cast() {

@@ -164,7 +164,7 @@ class OnnxConformanceTest {
             Map.entry("Reshape", java.util.Set.of(1)), Map.entry("Unsqueeze", java.util.Set.of(1)), Map.entry("Squeeze", java.util.Set.of(1)),
             Map.entry("Slice", java.util.Set.of(1, 2, 3, 4)), Map.entry("ReduceSum", java.util.Set.of(1)), Map.entry("Split", java.util.Set.of(1)),
             Map.entry("Tile", java.util.Set.of(1)), Map.entry("CumSum", java.util.Set.of(1)), Map.entry("Trilu", java.util.Set.of(1)),
-            Map.entry("Pad", java.util.Set.of(1, 3)), Map.entry("Expand", java.util.Set.of(1)), Map.entry("ConstantOfShape", java.util.Set.of(0)));
+            Map.entry("Pad", java.util.Set.of(1, 3)), Map.entry("Expand", java.util.Set.of(1)), Map.entry("Clip", java.util.Set.of(1, 2)), Map.entry("ConstantOfShape", java.util.Set.of(0)));
 
     /**
      * The model with the integer graph inputs that name a shape, axes, repeats, pads or {@code k} (see
@@ -190,10 +190,16 @@ class OnnxConformanceTest {
             files.put(v.getName(), pb);
             if (!host.contains(v.getName())) continue;
             TensorProto t = TensorProto.parseFrom(Files.readAllBytes(pb));
-            if (t.getDataType() != TensorData.INT64 && t.getDataType() != TensorData.INT32) continue;
+            if (t.getDataType() != TensorData.INT64 && t.getDataType() != TensorData.INT32 && !n0Clip(g, v.getName())) continue;
             gb.addInitializer(t.toBuilder().setName(v.getName()));
         }
         return m.toBuilder().setGraph(gb).build().toByteArray();
+    }
+
+    /** Whether {@code name} is a min or max of a Clip (a float scalar bound, folded like the integer arguments). */
+    private static boolean n0Clip(dev.jasg.onnx.proto.OnnxProto.GraphProto g, String name) {
+        for (var n : g.getNodeList()) if (n.getOpType().equals("Clip") && n.getInputList().subList(1, n.getInputCount()).contains(name)) return true;
+        return false;
     }
 
     static TensorData read(Path pb) throws IOException {
