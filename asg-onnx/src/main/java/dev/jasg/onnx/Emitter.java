@@ -35,7 +35,8 @@ final class Emitter {
             "Sum", "Mean", "HardSigmoid", "HardSwish", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ReduceProd",
             "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu",
             "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
-            "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth");
+            "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
+            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -227,6 +228,11 @@ final class Emitter {
             case "Or" -> one(t(0).cast(DType.F32).add(t(1).cast(DType.F32)).ne(0));
             case "Xor" -> one(t(0).cast(DType.F32).ne(t(1).cast(DType.F32)));
             case "DepthToSpace", "SpaceToDepth" -> one(depthSpace(op.equals("DepthToSpace")));
+            case "NegativeLogLikelihoodLoss" -> one(nll(t(0), t(1), has(2) ? t(2) : null));
+            case "SoftmaxCrossEntropyLoss" -> {
+                Tensor logProb = t(0).logSoftmax(1);
+                yield new Val[] {new Val(nll(logProb, t(1), has(2) ? t(2) : null)), new Val(logProb)};
+            }
             case "GatherElements" -> {
                 Tensor x = t(0);
                 int axis = norm((int) attrI("axis", 0), x.rank(), "GatherElements");
@@ -858,6 +864,32 @@ final class Emitter {
         Tensor mean = x.mean(axes, true);
         Tensor invStd = x.sub(mean).square().mean(axes, true).add(eps).sqrt().reciprocal();
         return new Val[] {new Val(y), new Val(mean), new Val(invStd)};
+    }
+
+    /**
+     * ONNX's NegativeLogLikelihoodLoss on log-probabilities {@code x [N, C, d...]} and I64 classes {@code target [N, d...]}:
+     * {@code loss = -x[n, target, d] * weight[target]}, 0 where {@code target == ignore_index}; reduced by none, sum, or
+     * mean (the sum divided by the sum of the weights that count).
+     */
+    private Tensor nll(Tensor x, Tensor target, Tensor weight) {
+        String red = attrS("reduction", "mean");
+        if (!Set.of("none", "sum", "mean").contains(red)) throw unsupported("reduction='" + red + "'");
+        Tensor tg = target.cast(DType.I32);
+        AttributeProto ii = attr("ignore_index");
+        Tensor mask = null;
+        if (ii != null) {
+            Tensor ignored = tg.eq((double) ii.getI());
+            mask = ignored.where(x.scalarLike(0), x.scalarLike(1));
+            tg = ignored.where(tg.scalarLike(0), tg);
+        }
+        Tensor picked = x.gather(1, tg.unsqueeze(1)).squeeze(1).neg();
+        Tensor w = weight == null ? mask : mask == null ? weight.gather(tg) : weight.gather(tg).mul(mask);
+        Tensor loss = w == null ? picked : picked.mul(w);
+        return switch (red) {
+            case "none" -> loss;
+            case "sum" -> loss.sum();
+            default -> w == null ? loss.mean() : loss.sum().div(w.sum());
+        };
     }
 
     /** DepthToSpace (DCR or CRD mode) and SpaceToDepth on NCHW with concrete sizes: a reshape, a permute and a reshape. */
