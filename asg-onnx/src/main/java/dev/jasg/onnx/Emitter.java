@@ -185,9 +185,17 @@ final class Emitter {
             }
             case "Mod" -> one(attrI("fmod", 0) != 0 ? t(0).fmod(t(1)) : t(0).remainder(t(1)));
             case "ArgMax", "ArgMin" -> {
-                if (attrI("select_last_index", 0) != 0) throw unsupported("select_last_index=1");
                 int axis = (int) attrI("axis", 0);
                 boolean keep = attrI("keepdims", 1) != 0;
+                if (attrI("select_last_index", 0) != 0) {
+                    // the last extreme: a reverse running count of the extremes is 1 there; its coordinate is summed out
+                    Tensor x = t(0);
+                    int a = norm(axis, x.rank(), op);
+                    Tensor m = x.eq(op.equals("ArgMax") ? x.max(a, true) : x.min(a, true)).cast(DType.F32);
+                    Tensor last = m.mul(m.cumsum(a, true).eq(1).cast(DType.F32));
+                    Tensor coord = m.mul(0).add(1).cumsum(a).sub(1);
+                    yield one(last.mul(coord).sum(new int[] {a}, keep).cast(DType.I32));
+                }
                 yield one(op.equals("ArgMax") ? t(0).argmax(axis, keep) : t(0).argmin(axis, keep));
             }
             case "Size" -> {
