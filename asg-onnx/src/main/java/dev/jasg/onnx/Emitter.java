@@ -36,7 +36,7 @@ final class Emitter {
             "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu",
             "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
             "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
-            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss");
+            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -240,6 +240,12 @@ final class Emitter {
             case "SoftmaxCrossEntropyLoss" -> {
                 Tensor logProb = t(0).logSoftmax(1);
                 yield new Val[] {new Val(nll(logProb, t(1), has(2) ? t(2) : null)), new Val(logProb)};
+            }
+            case "MeanVarianceNormalization" -> {
+                Tensor x = t(0);
+                int[] axes = attrInts("axes", new int[] {0, 2, 3});
+                Tensor c = x.sub(x.mean(axes, true));
+                yield one(c.div(c.square().mean(axes, true).sqrt().add(1e-9)));
             }
             case "GatherElements" -> {
                 Tensor x = t(0);
@@ -638,8 +644,11 @@ final class Emitter {
     }
 
     private Val[] dropout() {
-        if (node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) throw unsupported("the mask output");
         if (has(2) && scalar(2) != 0) throw unsupported("training_mode=true (inference Dropout only)");
+        if (node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) {
+            Tensor x = t(0);
+            return new Val[] {in(0), new Val(x.eq(x).where(x.scalarLike(1), x.scalarLike(1)).ne(0))}; // inference: the mask is all true
+        }
         return new Val[] {in(0)};
     }
 
