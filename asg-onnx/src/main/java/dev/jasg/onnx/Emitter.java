@@ -682,10 +682,21 @@ final class Emitter {
         int axis = norm((int) attrI("axis", 0), r, "Gather");
         if (in(1).c == null) {
             // run-time indices: the axis-0 table lookup (out-of-range indices are a FeedException when fed)
-            if (axis != 0) throw unsupported("run-time indices on axis " + axis + " (axis 0 is supported)");
             Tensor i = t(1).cast(DType.I32);
-            if (!data.shape.isSymbolic(0)) i = i.lt(0).where(i.add(data.shape.dim(0)), i); // negative indices count from the end
-            return new Val(tensor(data).gather(i));
+            if (!data.shape.isSymbolic(axis)) i = i.lt(0).where(i.add(data.shape.dim(axis)), i); // negative indices count from the end
+            if (axis == 0) return new Val(tensor(data).gather(i));
+            // the axis moved first, the table lookup, and the index axes moved back to where the axis was
+            int[] front = new int[r];
+            front[0] = axis;
+            for (int d = 0, k = 1; d < r; d++) if (d != axis) front[k++] = d;
+            Tensor y = tensor(data).permute(front).gather(i);
+            int ki = i.rank();
+            int[] back = new int[y.rank()];
+            int k = 0;
+            for (int d = 0; d < axis; d++) back[k++] = ki + d;
+            for (int d = 0; d < ki; d++) back[k++] = d;
+            for (int d = ki + axis; d < y.rank(); d++) back[k++] = d;
+            return new Val(y.permute(back));
         }
         TensorData idx = c(1);
         long[] ix = idx.longs("node '" + nodeName + "' indices");
