@@ -36,7 +36,7 @@ final class Emitter {
             "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu",
             "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
             "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
-            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization");
+            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -247,6 +247,7 @@ final class Emitter {
                 Tensor c = x.sub(x.mean(axes, true));
                 yield one(c.div(c.square().mean(axes, true).sqrt().add(1e-9)));
             }
+            case "Resize" -> one(resize());
             case "GatherElements" -> {
                 Tensor x = t(0);
                 int axis = norm((int) attrI("axis", 0), x.rank(), "GatherElements");
@@ -918,6 +919,79 @@ final class Emitter {
             case "sum" -> loss.sum();
             default -> w == null ? loss.mean() : loss.sum().div(w.sum());
         };
+    }
+
+    /**
+     * Resize in the nearest and linear modes, axis by axis: the source coordinate of every output position is computed
+     * on the host (coordinate_transformation_mode, nearest_mode) and the rows are picked with indexSelect; linear mixes
+     * the two neighbours with constant weights. Cubic, tf_crop_and_resize, antialias, exclude_outside, axes and
+     * keep_aspect_ratio_policy are refused.
+     */
+    private Tensor resize() {
+        String mode = attrS("mode", "nearest"), ct = attrS("coordinate_transformation_mode", "half_pixel"), nm = attrS("nearest_mode", "round_prefer_floor");
+        if (!mode.equals("nearest") && !mode.equals("linear")) throw unsupported("mode='" + mode + "'");
+        if (!Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nearest").contains(ct)) {
+            throw unsupported("coordinate_transformation_mode='" + ct + "'");
+        }
+        if (!Set.of("round_prefer_floor", "round_prefer_ceil", "floor", "ceil").contains(nm)) throw unsupported("nearest_mode='" + nm + "'");
+        if (attrI("antialias", 0) != 0) throw unsupported("antialias=1");
+        if (attrI("exclude_outside", 0) != 0) throw unsupported("exclude_outside=1");
+        if (attr("axes") != null) throw unsupported("the axes attribute");
+        if (!attrS("keep_aspect_ratio_policy", "stretch").equals("stretch")) throw unsupported("keep_aspect_ratio_policy");
+        Tensor x = t(0);
+        if (!x.shape().isConcrete()) throw unsupported("input " + x.shape() + " with symbolic sizes");
+        int r = x.rank();
+        double[] scales = has(2) && c(2).size() > 0 ? c(2).values() : null;
+        long[] sizes = has(3) && c(3).size() > 0 ? c(3).longs("node '" + nodeName + "' sizes") : null;
+        if ((scales == null) == (sizes == null)) throw new IllegalArgumentException("Resize needs exactly one of scales and sizes");
+        if ((scales != null ? scales.length : sizes.length) != r) throw unsupported("scales/sizes of a length other than the rank " + r);
+        for (int a = 0; a < r; a++) {
+            int n = x.shape().dim(a);
+            double sc = scales != null ? scales[a] : (double) sizes[a] / n;
+            int m = scales != null ? (int) Math.floor(n * sc) : Math.toIntExact(sizes[a]);
+            if (m == n && sc == 1) continue;
+            if (m <= 0) throw new IllegalArgumentException("Resize: output size " + m + " on axis " + a);
+            double[] src = new double[m];
+            double lr = n * sc;
+            for (int i = 0; i < m; i++) {
+                src[i] = switch (ct) {
+                    case "half_pixel" -> (i + 0.5) / sc - 0.5;
+                    case "pytorch_half_pixel" -> m > 1 ? (i + 0.5) / sc - 0.5 : 0;
+                    case "align_corners" -> lr == 1 ? 0 : i * (n - 1.0) / (lr - 1); // ONNX uses the unrounded output length n * scale
+                    case "asymmetric" -> i / sc;
+                    default -> (i + 0.5) / sc; // tf_half_pixel_for_nearest
+                };
+            }
+            if (mode.equals("nearest")) {
+                int[] idx = new int[m];
+                for (int i = 0; i < m; i++) {
+                    double v = src[i], f = Math.floor(v);
+                    long k = switch (nm) {
+                        case "round_prefer_floor" -> v - f == 0.5 ? (long) f : Math.round(v);
+                        case "round_prefer_ceil" -> v - f == 0.5 ? (long) f + 1 : Math.round(v);
+                        case "floor" -> (long) f;
+                        default -> (long) Math.ceil(v);
+                    };
+                    idx[i] = (int) Math.max(0, Math.min(n - 1, k));
+                }
+                x = x.indexSelect(a, idx);
+            } else {
+                int[] i0 = new int[m], i1 = new int[m];
+                double[] w1 = new double[m];
+                for (int i = 0; i < m; i++) {
+                    double v = Math.max(0, Math.min(n - 1, src[i]));
+                    i0[i] = (int) Math.floor(v);
+                    i1[i] = Math.min(i0[i] + 1, n - 1);
+                    w1[i] = v - i0[i];
+                }
+                int[] wd = filled(r, 1);
+                wd[a] = m;
+                Tensor w = tensor(new Val(new TensorData(DType.F32, wd, w1), null)).cast(x.dtype());
+                Tensor lo = x.indexSelect(a, i0), hi = x.indexSelect(a, i1);
+                x = lo.add(hi.sub(lo).mul(w));
+            }
+        }
+        return x;
     }
 
     /** DepthToSpace (DCR or CRD mode) and SpaceToDepth on NCHW with concrete sizes: a reshape, a permute and a reshape. */

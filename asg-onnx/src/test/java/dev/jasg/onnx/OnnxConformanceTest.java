@@ -164,7 +164,7 @@ class OnnxConformanceTest {
             Map.entry("Reshape", java.util.Set.of(1)), Map.entry("Unsqueeze", java.util.Set.of(1)), Map.entry("Squeeze", java.util.Set.of(1)),
             Map.entry("Slice", java.util.Set.of(1, 2, 3, 4)), Map.entry("ReduceSum", java.util.Set.of(1)), Map.entry("Split", java.util.Set.of(1)),
             Map.entry("Tile", java.util.Set.of(1)), Map.entry("CumSum", java.util.Set.of(1)), Map.entry("Trilu", java.util.Set.of(1)),
-            Map.entry("Pad", java.util.Set.of(1, 3)), Map.entry("Expand", java.util.Set.of(1)), Map.entry("Clip", java.util.Set.of(1, 2)), Map.entry("ConstantOfShape", java.util.Set.of(0)));
+            Map.entry("Pad", java.util.Set.of(1, 3)), Map.entry("Expand", java.util.Set.of(1)), Map.entry("Clip", java.util.Set.of(1, 2)), Map.entry("Resize", java.util.Set.of(1, 2, 3)), Map.entry("ConstantOfShape", java.util.Set.of(0)));
 
     /**
      * The model with the integer graph inputs that name a shape, axes, repeats, pads or {@code k} (see
@@ -196,9 +196,9 @@ class OnnxConformanceTest {
         return m.toBuilder().setGraph(gb).build().toByteArray();
     }
 
-    /** Whether {@code name} is a min or max of a Clip (a float scalar bound, folded like the integer arguments). */
+    /** Whether {@code name} is a min or max of a Clip or a roi or scales of a Resize (float arguments, folded like the integer ones). */
     private static boolean n0Clip(dev.jasg.onnx.proto.OnnxProto.GraphProto g, String name) {
-        for (var n : g.getNodeList()) if (n.getOpType().equals("Clip") && n.getInputList().subList(1, n.getInputCount()).contains(name)) return true;
+        for (var n : g.getNodeList()) if ((n.getOpType().equals("Clip") || n.getOpType().equals("Resize")) && n.getInputList().subList(1, n.getInputCount()).contains(name)) return true;
         return false;
     }
 
