@@ -36,7 +36,7 @@ final class Emitter {
             "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu",
             "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
             "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
-            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize");
+            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize", "GatherND");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -248,6 +248,7 @@ final class Emitter {
                 yield one(c.div(c.square().mean(axes, true).sqrt().add(1e-9)));
             }
             case "Resize" -> one(resize());
+            case "GatherND" -> one(gatherNd());
             case "GatherElements" -> {
                 Tensor x = t(0);
                 int axis = norm((int) attrI("axis", 0), x.rank(), "GatherElements");
@@ -992,6 +993,32 @@ final class Emitter {
             }
         }
         return x;
+    }
+
+    /**
+     * GatherND with batch_dims 0: the last axis of the indices [..., k] addresses the first k axes of the data; the
+     * flat position over them (negative indices counting from the end) picks rows of the data viewed as [n0 * .. * nk-1, rest...].
+     */
+    private Tensor gatherNd() {
+        if (attrI("batch_dims", 0) != 0) throw unsupported("batch_dims=" + attrI("batch_dims", 0) + " (0 is supported)");
+        Tensor data = t(0), ix = t(1).cast(DType.I32);
+        if (!data.shape().isConcrete() || !ix.shape().isConcrete()) throw unsupported("symbolic sizes");
+        int last = ix.rank() - 1, k = ix.shape().dim(last);
+        if (k > data.rank()) throw new IllegalArgumentException("GatherND: index depth " + k + " exceeds the data rank " + data.rank());
+        Tensor flat = null;
+        int stride = 1;
+        for (int j = k - 1; j >= 0; j--) {
+            int n = data.shape().dim(j);
+            Tensor ij = ix.select(last, j);
+            ij = ij.lt(0).where(ij.add(n), ij);
+            Tensor term = stride == 1 ? ij : ij.mul(stride);
+            flat = flat == null ? term : flat.add(term);
+            stride *= n;
+        }
+        int[] table = new int[data.rank() - k + 1];
+        table[0] = stride;
+        for (int d = k; d < data.rank(); d++) table[d - k + 1] = data.shape().dim(d);
+        return data.reshape(table).gather(flat);
     }
 
     /** DepthToSpace (DCR or CRD mode) and SpaceToDepth on NCHW with concrete sizes: a reshape, a permute and a reshape. */
