@@ -40,6 +40,20 @@ final class GlslKernels {
             float rnd(float v, uint mode) { return mode == 0u ? v : (mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
             """;
 
+    /** Where lane {@code i} of a one-axis-per-invocation kernel starts (push constants {@code len}, {@code inner}). */
+    static final String LANE_BASE = "uint laneBase(uint i) { return (i / pc.inner) * pc.len * pc.inner + i % pc.inner; }\n";
+
+    /**
+     * The buffers, push constants and lane start of the kernels that walk one axis per invocation
+     * (arg-max, softmax, scans): push lanes, len, inner; lane {@code i} reads {@code len} elements
+     * {@code inner} apart from {@code laneBase(i)}.
+     */
+    static final String LANES = """
+            layout(std430, binding = 0) writeonly buffer O { float o[]; };
+            layout(std430, binding = 1) readonly buffer X { float xs[]; };
+            layout(push_constant) uniform P { uint lanes; uint len; uint inner; } pc;
+            """ + LANE_BASE;
+
     /** Scalar helpers GLSL lacks, written to stay accurate in single precision. */
     private static final String MATH = """
             // Vulkan allows GLSL's log an absolute error of 2^-21 on [0.5, 2] (relative error without bound near 1;
@@ -366,14 +380,11 @@ final class GlslKernels {
 
     /** One invocation per lane scans {@code len} elements {@code inner} apart, keeping the first best index. Push: lanes, len, inner. */
     static Kernel argReduce(ArgReduceOp kind) {
-        String src = HEADER + """
-                layout(std430, binding = 0) writeonly buffer O { float o[]; };
-                layout(std430, binding = 1) readonly buffer X { float xs[]; };
-                layout(push_constant) uniform P { uint lanes; uint len; uint inner; } pc;
+        String src = HEADER + LANES + """
                 void main() {
                     uint i = flatId();
                     if (i >= pc.lanes) return;
-                    uint base = (i / pc.inner) * pc.len * pc.inner + i % pc.inner;
+                    uint base = laneBase(i);
                     uint best = 0u;
                     if (pc.len > 0u) {
                         float bv = xs[base];
@@ -391,14 +402,11 @@ final class GlslKernels {
 
     /** One invocation per lane: max, sum of exponentials, then the normalised values. Push: lanes, len, inner. */
     static Kernel softmax(boolean log) {
-        String src = HEADER + """
-                layout(std430, binding = 0) writeonly buffer O { float o[]; };
-                layout(std430, binding = 1) readonly buffer X { float xs[]; };
-                layout(push_constant) uniform P { uint lanes; uint len; uint inner; } pc;
+        String src = HEADER + LANES + """
                 void main() {
                     uint i = flatId();
                     if (i >= pc.lanes) return;
-                    uint base = (i / pc.inner) * pc.len * pc.inner + i % pc.inner;
+                    uint base = laneBase(i);
                     float m = -INF;
                     for (uint k = 0u; k < pc.len; k++) {
                         float v = xs[base + k * pc.inner];

@@ -11,14 +11,11 @@ final class ScanKernels {
 
     /** {@code o_i = x_0 op ... op x_i} along the axis ({@code x_i op ... op x_last} when {@code reverse}), in float. */
     static Kernel scan(boolean product, boolean reverse) {
-        String src = GlslKernels.HEADER + """
-                layout(std430, binding = 0) writeonly buffer O { float o[]; };
-                layout(std430, binding = 1) readonly buffer X { float xs[]; };
-                layout(push_constant) uniform P { uint lanes; uint len; uint inner; } pc;
+        String src = GlslKernels.HEADER + GlslKernels.LANES + """
                 void main() {
                     uint i = flatId();
                     if (i >= pc.lanes) return;
-                    uint base = (i / pc.inner) * pc.len * pc.inner + i % pc.inner;
+                    uint base = laneBase(i);
                     float acc = PRODUCT ? 1.0 : 0.0;
                     for (uint k = 0u; k < pc.len; k++) {
                         uint at = base + (REVERSE ? pc.len - 1u - k : k) * pc.inner;
@@ -39,6 +36,7 @@ final class ScanKernels {
                 layout(std430, binding = 0) buffer O { float o[]; };
                 layout(std430, binding = 1) readonly buffer X { float xs[]; };
                 layout(push_constant) uniform P { uint lanes; uint len; uint inner; } pc;
+                LANE_BASE
                 // -1, 0, 1 as a is below, equal to or above b, NaN above every number
                 int cmp(float a, float b) {
                     bool na = isNaN(a), nb = isNaN(b);
@@ -48,7 +46,7 @@ final class ScanKernels {
                 void main() {
                     uint i = flatId();
                     if (i >= pc.lanes) return;
-                    uint base = (i / pc.inner) * pc.len * pc.inner + i % pc.inner;
+                    uint base = laneBase(i);
                     for (uint k = 0u; k < pc.len; k++) {
                         float v = xs[base + k * pc.inner];
                         int j = int(k) - 1;
@@ -62,7 +60,7 @@ final class ScanKernels {
                         o[base + uint(j + 1) * pc.inner] = float(k);
                     }
                 }
-                """.replace("DESC", String.valueOf(descending));
+                """.replace("LANE_BASE", GlslKernels.LANE_BASE).replace("DESC", String.valueOf(descending));
         return new Kernel(descending ? "argsort_descending" : "argsort", src, 2);
     }
 }
