@@ -76,6 +76,15 @@ public final class CpuBackend implements Backend {
         closed = true;
     }
 
+    /**
+     * Which kernels this JVM runs, for benchmark headers and bug reports: the matrix-multiply micro-kernel (Vector
+     * API with its register tile and vector width, or the scalar fallback when {@code jdk.incubator.vector} is not
+     * enabled) and the thread count. Chosen at class initialisation from what the JVM reports, never per machine.
+     */
+    public static String kernels() {
+        return "gemm " + Gemm.kernelName() + ", " + CpuThreads.PARALLELISM + " threads";
+    }
+
     @Override
     public String toString() {
         return "CpuBackend(" + CpuThreads.PARALLELISM + " threads" + (closed ? ", closed" : "") + ")";

@@ -49,9 +49,9 @@ public final class Peers {
             }
         }
         List<String> names = only.isEmpty() ? Workloads.NAMES : only;
-        System.out.printf(Locale.ROOT, "# jasg backend=%s cpus=%d java=%s vector=%s%n", backendName,
-                Runtime.getRuntime().availableProcessors(), Runtime.version(),
-                ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        System.out.printf(Locale.ROOT, "# jasg backend=%s cpu=\"%s\" cpus=%d java=%s vector=%s kernels=\"%s\"%n", backendName,
+                Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), dev.jasg.cpu.CpuBackend.kernels());
         try (Backend backend = Backends.create(backendName)) {
             for (String name : names) {
                 long before = liveHeap();

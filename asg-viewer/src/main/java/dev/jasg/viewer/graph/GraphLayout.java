@@ -35,7 +35,7 @@ import java.util.Set;
  * frames cleanly; a collapsed scope is one box and the edges into it are merged. Edge labels (the
  * shapes) are placed by ELK at the edges' centres.
  *
- * <p>Pure computation with no Swing: safe off the event thread, and what {@code LayoutBenchmark}
+ * <p>Pure computation with no Swing: safe off the event thread, and what {@code SampleGraphs}
  * measures.
  */
 public final class GraphLayout {

@@ -20,22 +20,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GraphLayoutTest {
     /**
      * The layout benchmark's large case completes: 2,000+ boxes in the gradient view of twelve
-     * transformer blocks. Speed is measured by {@link LayoutBenchmark}, not here; the budget is
+     * transformer blocks. Speed is measured by {@code dev.jasg.bench.LayoutBench}, not here; the budget is
      * only a guard against a layout that no longer finishes.
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aGraphOfTwoThousandBoxesIsLaidOut() {
-        GraphModel model = LayoutBenchmark.model(12, GraphModel.Mode.GRADIENT);
+        GraphModel model = SampleGraphs.model(12, GraphModel.Mode.GRADIENT);
         assertTrue(model.nodes().size() >= 2000, model.nodes().size() + " boxes");
-        LayoutBenchmark.Result r = LayoutBenchmark.measure(model);
+        SampleGraphs.Result r = SampleGraphs.measure(model);
         assertEquals(model.nodes().size(), r.boxes());
         assertTrue(r.millis() < 90_000, r.millis() + " ms");
     }
 
     @Test
     void boxesDoNotOverlapAndScopesHoldTheirBoxes() {
-        GraphModel model = LayoutBenchmark.model(1, GraphModel.Mode.FORWARD);
+        GraphModel model = SampleGraphs.model(1, GraphModel.Mode.FORWARD);
         LayoutResult r = new GraphLayout().layout(model, Set.of());
         List<LayoutResult.Box> boxes = r.boxes();
         for (int i = 0; i < boxes.size(); i++) {
@@ -61,7 +61,7 @@ class GraphLayoutTest {
 
     @Test
     void collapsingAScopeMakesOneBoxAndMergesItsEdges() {
-        GraphModel model = LayoutBenchmark.model(2, GraphModel.Mode.FORWARD);
+        GraphModel model = SampleGraphs.model(2, GraphModel.Mode.FORWARD);
         Set<String> collapsed = Set.of("block0", "block1");
         LayoutResult r = new GraphLayout().layout(model, collapsed);
         long scopes = r.boxes().stream().filter(LayoutResult.Box::isScope).count();
@@ -75,18 +75,18 @@ class GraphLayoutTest {
 
     @Test
     void theGradientViewHasStandInsForForwardValues() {
-        GraphModel grad = LayoutBenchmark.model(1, GraphModel.Mode.GRADIENT);
+        GraphModel grad = SampleGraphs.model(1, GraphModel.Mode.GRADIENT);
         assertTrue(grad.nodes().stream().anyMatch(ViewNode::proxy));
         assertTrue(grad.nodes().stream().filter(v -> !v.proxy() && !v.isOutput()).allMatch(ViewNode::gradient));
         assertTrue(grad.nodes().stream().filter(ViewNode::isOutput).allMatch(v -> v.output().startsWith("grad:")));
-        GraphModel fwd = LayoutBenchmark.model(1, GraphModel.Mode.FORWARD);
+        GraphModel fwd = SampleGraphs.model(1, GraphModel.Mode.FORWARD);
         assertTrue(fwd.nodes().stream().noneMatch(v -> v.proxy() || v.gradient()));
         assertTrue(fwd.nodes().stream().anyMatch(v -> v.node().op() instanceof Op.Normalize && v.category() == Category.NORMALISATION));
     }
 
     @Test
     void pngAndSvgExports(@TempDir Path dir) throws Exception {
-        LayoutResult r = new GraphLayout().layout(LayoutBenchmark.model(1, GraphModel.Mode.FORWARD), Set.of());
+        LayoutResult r = new GraphLayout().layout(SampleGraphs.model(1, GraphModel.Mode.FORWARD), Set.of());
         GraphExport.png(r, GraphPainter.Palette.light(), GraphPainter.Marks.none(), "nodes: {0}", dir.resolve("g.png"));
         GraphExport.svg(r, GraphPainter.Palette.darkTheme(), GraphPainter.Marks.none(), "nodes: {0}", dir.resolve("g.svg"));
         assertTrue(Files.size(dir.resolve("g.png")) > 10_000);

@@ -1,4 +1,4 @@
-package dev.jasg.gpu.bench;
+package dev.jasg.bench.gpu;
 
 import dev.jasg.core.ConvGeometry;
 import dev.jasg.core.GraphBuilder;
@@ -20,7 +20,7 @@ import java.util.Map;
  * device-resident parameters, timed with timestamp queries (median of repeated runs). One
  * line per layer and op: {@code conv r3x3-64-56 fwd: 1.234 ms, 12.3 TFLOPS}.
  *
- * <p>Compare with {@code asg-runtime-gpu/bench/torch_conv.py} (cuDNN, TF32 off), which runs the same
+ * <p>Compare with {@code benchmarks/gpu/torch_conv.py} (cuDNN, TF32 off), which runs the same
  * layers. Arguments: names of layers to run (default all).
  */
 public final class ConvBench {

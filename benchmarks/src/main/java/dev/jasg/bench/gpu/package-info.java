@@ -1,2 +1,2 @@
 /** Benchmarks of the Vulkan backend, runnable as main classes on a GPU machine. */
-package dev.jasg.gpu.bench;
+package dev.jasg.bench.gpu;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """cuDNN fp32 convolutions (TF32 off) and max pooling on the layers ConvBench uses, timed with CUDA events.
 
-Usage: python3 asg-runtime-gpu/bench/torch_conv.py [LAYERS...]   (default all)
+Usage: python3 benchmarks/gpu/torch_conv.py [LAYERS...]   (default all)
 Prints one line per layer and op in the same form as dev.jasg.gpu.bench.ConvBench.
 """
 import sys

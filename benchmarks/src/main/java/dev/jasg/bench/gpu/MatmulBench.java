@@ -1,4 +1,4 @@
-package dev.jasg.gpu.bench;
+package dev.jasg.bench.gpu;
 
 import dev.jasg.core.Executable;
 import dev.jasg.core.GraphBuilder;
@@ -20,7 +20,7 @@ import java.util.Map;
  * are checked against a double-precision dot product. One line per size:
  * {@code matmul 4096^3 fp32: 4.10 ms median, 33.5 TFLOPS (best 34.1) ...}.
  *
- * <p>Compare with {@code asg-runtime-gpu/bench/torch_matmul.py} (cuBLAS, TF32 off) in the same session.
+ * <p>Compare with {@code benchmarks/gpu/torch_matmul.py} (cuBLAS, TF32 off) in the same session.
  */
 public final class MatmulBench {
     private MatmulBench() {}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """cuBLAS fp32 matmul (TF32 off) at the sizes MatmulBench uses, timed with CUDA events.
 
-Usage: python3 asg-runtime-gpu/bench/torch_matmul.py [SIZES...]   (default 1024 2048 4096)
+Usage: python3 benchmarks/gpu/torch_matmul.py [SIZES...]   (default 1024 2048 4096)
 Prints one line per size in the same form as dev.jasg.gpu.bench.MatmulBench.
 """
 import sys

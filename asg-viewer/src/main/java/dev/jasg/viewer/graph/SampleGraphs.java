@@ -13,21 +13,17 @@ import dev.jasg.nn.Layer;
 import dev.jasg.nn.attention.TransformerEncoderBlock;
 import dev.jasg.nn.loss.Losses;
 
-import java.util.Locale;
 import java.util.Set;
 
 /**
- * Measures the layout of a large graph: the forward and gradient graphs of a stack of transformer
- * encoder blocks (2,000+ boxes in the gradient view with six blocks), laid out fully expanded with
- * edge labels, as the viewer does.
+ * A large sample graph for layout tests and the layout benchmark ({@code dev.jasg.bench.LayoutBench} in the
+ * {@code benchmarks} module): the forward and gradient graphs of a stack of transformer encoder blocks (2,000+
+ * boxes in the gradient view with six blocks), and one fully expanded layout of it, as the viewer does.
  *
- * <pre>mvn -q -pl asg-viewer exec:java -Dexec.mainClass=dev.jasg.viewer.graph.LayoutBenchmark -Dexec.args="6 3"</pre>
- *
- * Arguments: blocks (default 6) and repetitions (default 3); it prints the box and edge counts and
- * the median time.
+ * <p>Stateless and thread-safe; it prints nothing.
  */
-public final class LayoutBenchmark {
-    private LayoutBenchmark() {}
+public final class SampleGraphs {
+    private SampleGraphs() {}
 
     /**
      * One measurement.
@@ -74,24 +70,5 @@ public final class LayoutBenchmark {
     public static Result measure(GraphModel model) {
         LayoutResult r = new GraphLayout().layout(model, Set.of());
         return new Result(r.boxes().size(), r.edges().size(), r.millis());
-    }
-
-    /** Prints the layout times of the forward and the gradient view. */
-    public static void main(String[] args) {
-        int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 6;
-        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        for (GraphModel.Mode mode : GraphModel.Mode.values()) {
-            GraphModel m = model(blocks, mode);
-            long[] t = new long[reps];
-            Result r = null;
-            for (int i = 0; i < reps; i++) {
-                r = measure(m);
-                t[i] = r.millis();
-            }
-            long first = t[0];
-            java.util.Arrays.sort(t);
-            System.out.printf(Locale.ROOT, "%-8s %d blocks: %5d boxes %5d edges, layout median %d ms, first (cold JIT) %d ms, over %d runs%n",
-                    mode.name().toLowerCase(Locale.ROOT), blocks, r.boxes(), r.edges(), t[reps / 2], first, reps);
-        }
     }
 }

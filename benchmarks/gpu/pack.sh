@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Packs several modules for the GPU machine into one .gpu/ (the shared bundle.sh packs one):
+# their jars, test classes and dependencies side by side. Usage, from the repo root:
+#   bash benchmarks/gpu/pack.sh asg-runtime-gpu benchmarks [MODULE...]
+# Then, on the GPU machine, with carry [".gpu"]: bash benchmarks/gpu/gpu-machine.sh
+set -euo pipefail
+root=$(git rev-parse --show-toplevel)
+cd "$root"
+bundle=${JASG_BUNDLE:-$root/../shared/gpu/bundle.sh}
+[ $# -gt 0 ] || { echo "usage: pack.sh MODULE [MODULE...]" >&2; exit 2; }
+tmp=$(mktemp -d)
+mkdir -p "$tmp/lib" "$tmp/test-classes" "$tmp/tools"
+for m in "$@"; do
+  bash "$bundle" "$m"
+  cp -n .gpu/lib/*.jar "$tmp/lib/"
+  if [ -d .gpu/test-classes ]; then cp -rn .gpu/test-classes/. "$tmp/test-classes/"; fi
+  cp -n .gpu/tools/*.jar "$tmp/tools/" 2>/dev/null || true
+done
+rm -rf .gpu/lib .gpu/test-classes .gpu/tools
+mv "$tmp/lib" "$tmp/test-classes" "$tmp/tools" .gpu/
+rmdir "$tmp"
+du -sh .gpu
