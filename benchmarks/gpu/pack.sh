@@ -12,6 +12,10 @@ tmp=$(mktemp -d)
 mkdir -p "$tmp/lib" "$tmp/test-classes" "$tmp/tools"
 for m in "$@"; do
   bash "$bundle" "$m"
+  # The module's own classes go beside its test classes (run.sh puts test-classes on the class path); its jars,
+  # shaded ones included, would only repeat the dependencies.
+  rm -f .gpu/lib/"$m".jar .gpu/lib/original-"$m".jar .gpu/lib/"$m"-[0-9]*.jar
+  cp -rn "$m/target/classes/." "$tmp/test-classes/"
   cp -n .gpu/lib/*.jar "$tmp/lib/"
   if [ -d .gpu/test-classes ]; then cp -rn .gpu/test-classes/. "$tmp/test-classes/"; fi
   cp -n .gpu/tools/*.jar "$tmp/tools/" 2>/dev/null || true
