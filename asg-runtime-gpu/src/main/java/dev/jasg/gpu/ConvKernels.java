@@ -136,8 +136,6 @@ final class ConvKernels {
         return new int[] {c, h, w, o, ho, wo, cg, kh, kw, g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW()};
     }
 
-    private static final String GEOMETRY_FIELDS =
-            "int C; int H; int W; int O; int Ho; int Wo; int Cg; int kh; int kw; int sh; int sw; int pt; int pl; int dh; int dw;";
 
     // ---- tiled implicit GEMM -------------------------------------------------------------
 
@@ -169,15 +167,15 @@ final class ConvKernels {
         boolean blocked = blocked(conv, t, geometry[6]);
         String name = String.format(Locale.ROOT, "%s_gemm_%dx%dx%d_s%d_k%dx%d%s%s", conv.label, t.bm(), t.bn(), t.bk(), t.slices(), kh, kw,
                 sh == 0 ? "" : "_st" + sh + "x" + sw, blocked ? "" : "_flat");
-        String defs = String.format(Locale.ROOT, "#define TX %d\n#define TY %d\n#define TM %d\n#define TN %d\n#define S %d\n#define BK %d\n"
-                + "#define KH %d\n#define KW %d\n", t.tx(), t.ty(), t.tm(), t.tn(), t.slices(), t.bk(), kh, kw);
-        if (sh != 0) defs += "#define SH " + sh + "\n#define SW " + sw + "\n";
-        String ops = switch (conv) {
-            case FORWARD -> blocked ? FORWARD_OPERANDS : FORWARD_FLAT_OPERANDS;
-            case TRANSPOSED -> TRANSPOSED_OPERANDS;
-            case WEIGHT_GRAD -> WEIGHT_GRAD_OPERANDS;
+        int operands = switch (conv) {
+            case FORWARD -> blocked ? 1 : 2;
+            case TRANSPOSED -> 3;
+            case WEIGHT_GRAD -> 4;
         };
-        return new Kernel(name, GEMM.replace("//DEFS\n", defs).replace("//OPERANDS\n", ops), 3);
+        java.util.List<Object> defs = new java.util.ArrayList<>(java.util.List.of("TX", t.tx(), "TY", t.ty(), "TM", t.tm(), "TN", t.tn(),
+                "S", t.slices(), "BK", t.bk(), "KH", kh, "KW", kw, "OPERANDS", operands));
+        if (sh != 0) defs.addAll(java.util.List.of("SH", sh, "SW", sw));
+        return GlslKernels.kernel(name, "conv_gemm.comp", 3, defs.toArray());
     }
 
     /*
@@ -193,81 +191,8 @@ final class ConvKernels {
      * spatial position once per step, and the k offset within the step is just a channel (or
      * column) index, so no load divides.
      */
-    private static final String FORWARD_OPERANDS = """
-            int CB;
-            void setupWG(int phase) {
-                NCw = pc.NC;
-                CB = (pc.Cg + BK - 1) / BK;
-                nSteps = KH * KW * CB;
-            }
-            int bX, bR, bS;
-            void setupB(int col) {
-                int q = col % pc.Wo, t = col / pc.Wo, p = t % pc.Ho, n = t / pc.Ho;
-                bX = (n * pc.C + grp * pc.Cg) * pc.H * pc.W;
-                bR = p * pc.sh - pc.pt;
-                bS = q * pc.sw - pc.pl;
-            }
-            int sC, sTap, sOff;
-            bool sIn;
-            void stepSetup(int st) {
-                sLive = st < nSteps;
-                int cb = st % CB;
-                sTap = st / CB;
-                sC = cb * BK;
-                int i = sTap / KW, j = sTap - i * KW, r = bR + i * pc.dh, s = bS + j * pc.dw;
-                sIn = bok && r >= 0 && r < pc.H && s >= 0 && s < pc.W;
-                sOff = bX + r * pc.W + s;
-            }
-            float loadA(int m, int kk) {
-                int c = sC + kk;
-                return c < pc.Cg ? in1[((grp * pc.M + m) * pc.Cg + c) * (KH * KW) + sTap] : 0.0;
-            }
-            float loadB(int kk) {
-                int c = sC + kk;
-                return (sIn && c < pc.Cg) ? in0[sOff + c * pc.H * pc.W] : 0.0;
-            }
-            int outBase(int col) {
-                int hw = pc.Ho * pc.Wo, n = col / hw;
-                return (n * pc.O + grp * pc.M) * hw + (col - n * hw);
-            }
-            #define OUT_ROW (pc.Ho * pc.Wo)
-            """;
 
     /** conv2d with fewer channels per group than BK (a first layer): one flat k = (c, i, j), decomposed per load. */
-    private static final String FORWARD_FLAT_OPERANDS = """
-            void setupWG(int phase) {
-                NCw = pc.NC;
-                nSteps = (pc.K + BK - 1) / BK;
-            }
-            int bX, bR, bS;
-            void setupB(int col) {
-                int q = col % pc.Wo, t = col / pc.Wo, p = t % pc.Ho, n = t / pc.Ho;
-                bX = (n * pc.C + grp * pc.Cg) * pc.H * pc.W;
-                bR = p * pc.sh - pc.pt;
-                bS = q * pc.sw - pc.pl;
-            }
-            int sK;
-            void stepSetup(int st) {
-                sLive = st < nSteps;
-                sK = st * BK;
-            }
-            float loadA(int m, int kk) {
-                int k = sK + kk;
-                return k < pc.K ? in1[(grp * pc.M + m) * pc.K + k] : 0.0;
-            }
-            float loadB(int kk) {
-                int k = sK + kk;
-                if (k >= pc.K) return 0.0;
-                int j = k % KW, t = k / KW, i = t % KH, c = t / KH;
-                int r = bR + i * pc.dh, s = bS + j * pc.dw;
-                return (r >= 0 && r < pc.H && s >= 0 && s < pc.W) ? in0[bX + (c * pc.H + r) * pc.W + s] : 0.0;
-            }
-            int outBase(int col) {
-                int hw = pc.Ho * pc.Wo, n = col / hw;
-                return (n * pc.O + grp * pc.M) * hw + (col - n * hw);
-            }
-            #define OUT_ROW (pc.Ho * pc.Wo)
-            """;
 
     /*
      * The transposed convolution by phases: the outputs (r, s) with r = a mod sh, s = b mod sw
@@ -275,223 +200,13 @@ final class ConvKernels {
      * i0, i0 + iSt, ... of nI taps) and likewise j, so each phase is a dense product over
      * (its taps, channels) and no step multiplies zeros that the stride put in.
      */
-    private static final String TRANSPOSED_OPERANDS = """
-            int pa, pb, i0, iSt, nI, j0, jSt, nJ, Hu, Wv, CB;
-            int fdiv(int a, int d) { int q = a / d; return q * d > a ? q - 1 : q; }
-            void setupWG(int phase) {
-                pa = phase % SH;
-                pb = phase / SH;
-                nI = 0; i0 = 0; iSt = 1;
-                for (int i = 0; i < KH; i++) {
-                    int x = pa + pc.pt - i * pc.dh;
-                    if (x - SH * fdiv(x, SH) != 0) continue;
-                    if (nI == 0) i0 = i; else if (nI == 1) iSt = i - i0;
-                    nI++;
-                }
-                nJ = 0; j0 = 0; jSt = 1;
-                for (int j = 0; j < KW; j++) {
-                    int x = pb + pc.pl - j * pc.dw;
-                    if (x - SW * fdiv(x, SW) != 0) continue;
-                    if (nJ == 0) j0 = j; else if (nJ == 1) jSt = j - j0;
-                    nJ++;
-                }
-                Hu = (pc.Ho - pa + SH - 1) / SH;
-                Wv = (pc.Wo - pb + SW - 1) / SW;
-                NCw = pc.N * Hu * Wv;
-                CB = (pc.Cg + BK - 1) / BK;
-                nSteps = nI * nJ * CB;
-            }
-            int bX, bR, bS;
-            void setupB(int col) {
-                int v = col % Wv, t = col / Wv, u = t % Hu, n = t / Hu;
-                bX = (n * pc.C + grp * pc.Cg) * pc.H * pc.W;
-                bR = pa + u * SH + pc.pt;
-                bS = pb + v * SW + pc.pl;
-            }
-            int sC, sTap, sOff;
-            bool sIn;
-            void stepSetup(int st) {
-                sLive = st < nSteps;
-                int cb = st % CB, t = st / CB, jj = t % max(nJ, 1), ii = t / max(nJ, 1);
-                int i = i0 + ii * iSt, j = j0 + jj * jSt;
-                sTap = i * KW + j;
-                sC = cb * BK;
-                // exact divisions: the phase guarantees both numerators are multiples of the strides
-                int pn = bR - i * pc.dh, qn = bS - j * pc.dw;
-                int p = pn / SH, q = qn / SW;
-                sIn = bok && pn >= 0 && qn >= 0 && p < pc.H && q < pc.W;
-                sOff = bX + p * pc.W + q;
-            }
-            float loadA(int m, int kk) {
-                int c = sC + kk;
-                return c < pc.Cg ? in1[((grp * pc.Cg + c) * pc.M + m) * (KH * KW) + sTap] : 0.0;
-            }
-            float loadB(int kk) {
-                int c = sC + kk;
-                return (sIn && c < pc.Cg) ? in0[sOff + c * pc.H * pc.W] : 0.0;
-            }
-            int outBase(int col) {
-                int v = col % Wv, t = col / Wv, u = t % Hu, n = t / Hu;
-                return (n * pc.O + grp * pc.M) * pc.Ho * pc.Wo + (pa + u * SH) * pc.Wo + pb + v * SW;
-            }
-            #define OUT_ROW (pc.Ho * pc.Wo)
-            """;
 
     /*
      * The weight gradient's reduction runs over (image n, gradient row p, block of BK gradient
      * columns), each row padded to a multiple of BK: the step fixes n and p, the offset is the
      * column. (Padding costs at most BK - 1 columns per row, e.g. 14 -> 16.)
      */
-    private static final String WEIGHT_GRAD_OPERANDS = """
-            int QB;
-            void setupWG(int phase) {
-                NCw = pc.NC;
-                QB = (pc.Wo + BK - 1) / BK;
-                nSteps = pc.N * pc.Ho * QB;
-            }
-            int bX, bR, bS;
-            void setupB(int col) {
-                int j = col % KW, t = col / KW, i = t % KH, c = t / KH;
-                bX = (grp * pc.Cg + c) * pc.H * pc.W;
-                bR = i * pc.dh - pc.pt;
-                bS = j * pc.dw - pc.pl;
-            }
-            int sQ, sA, sB;
-            bool sRow;
-            void stepSetup(int st) {
-                sLive = st < nSteps;
-                int qb = st % QB, t = st / QB, p = t % pc.Ho, n = t / pc.Ho;
-                sQ = qb * BK;
-                sA = ((n * pc.O + grp * pc.M) * pc.Ho + p) * pc.Wo + sQ;
-                int r = p * pc.sh + bR;
-                sRow = bok && r >= 0 && r < pc.H;
-                sB = n * pc.C * pc.H * pc.W + bX + r * pc.W + bS;
-            }
-            float loadA(int m, int kk) {
-                return sQ + kk < pc.Wo ? in1[sA + m * pc.Ho * pc.Wo + kk] : 0.0;
-            }
-            float loadB(int kk) {
-                int q = sQ + kk, s = q * pc.sw + bS;
-                return (sRow && q < pc.Wo && s >= 0 && s < pc.W) ? in0[sB + q * pc.sw] : 0.0;
-            }
-            int outBase(int col) { return grp * pc.M * pc.NC + col; }
-            #define OUT_ROW (pc.NC)
-            """;
 
-    private static final String GEMM = """
-            #version 450
-            #extension GL_EXT_control_flow_attributes : enable
-            //DEFS
-            #define T (TX * TY)
-            #define BM (TY * TM)
-            #define BN (TX * TN)
-            #define GM (TM / 4)
-            #define GN (TN / 4)
-            #define LA (BM * BK / T)
-            #define LB (BN * BK / T)
-            layout(local_size_x = 256) in;
-            layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-            layout(std430, binding = 1) readonly buffer I0 { float in0[]; };
-            layout(std430, binding = 2) readonly buffer I1 { float in1[]; };
-            layout(push_constant) uniform P { int M; int NC; int K; int N; int G; int tilesN; int tilesM; int total; uint mode; GEOMETRY } pc;
-            shared vec4 As[S][BK * BM / 4];
-            shared vec4 Bs[S][BK * BN / 4];
-            #if S > 1
-            shared vec4 partial[S / 2 * T * TM * GN];
-            #endif
-            int grp, NCw, nSteps;
-            bool bok, sLive;
-
-            float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
-
-            //OPERANDS
-            void main() {
-                int wg = int(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x);
-                if (wg >= pc.total) return;
-                int tn = wg % pc.tilesN, rest = wg / pc.tilesN, tm = rest % pc.tilesM;
-                rest /= pc.tilesM;
-                grp = rest % pc.G;
-                setupWG(rest / pc.G);
-                int m0 = tm * BM, n0 = tn * BN;
-                // phases after the first may have fewer columns: whole workgroups drop out (uniformly, before any barrier)
-                if (n0 >= NCw) return;
-                int M = pc.M, NC = NCw;
-                int tid = int(gl_LocalInvocationID.x), slice = tid / T, lt = tid % T, tx = lt % TX, ty = lt / TX;
-                // This invocation always loads A at k offset lt % BK and B at column lt % BN.
-                int ak = lt % BK, bc = lt % BN, bcol = n0 + bc;
-                bok = bcol < NC;
-                if (bok) setupB(bcol);
-
-                vec4 acc[TM][GN];
-                [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = vec4(0.0);
-                float ra[LA];
-                float rb[LB];
-                // Slice s takes steps s, s + S, ...; every slice runs the same number of rounds (barriers), past the end it loads zeros.
-                int rounds = (nSteps + S - 1) / S;
-
-                #define LOAD(st) { \\
-                    stepSetup(st); \\
-                    [[unroll]] for (int l = 0; l < LA; l++) { \\
-                        int gr = m0 + lt / BK + l * (T / BK); \\
-                        ra[l] = (sLive && gr < M) ? loadA(gr, ak) : 0.0; \\
-                    } \\
-                    [[unroll]] for (int l = 0; l < LB; l++) { \\
-                        rb[l] = (sLive && bok) ? loadB(lt / BN + l * (T / BN)) : 0.0; \\
-                    } }
-                LOAD(slice)
-                for (int s = 0; s < rounds; s++) {
-                    [[unroll]] for (int l = 0; l < LA; l++) {
-                        int at = ak * BM + lt / BK + l * (T / BK);
-                        As[slice][at / 4][at % 4] = ra[l];
-                    }
-                    [[unroll]] for (int l = 0; l < LB; l++) {
-                        int at = (lt / BN + l * (T / BN)) * BN + bc;
-                        Bs[slice][at / 4][at % 4] = rb[l];
-                    }
-                    barrier();
-                    if (s + 1 < rounds) LOAD((s + 1) * S + slice)
-                    // the k loop is left to the driver's compiler: unrolling it here multiplies shaderc's time by BK
-                    for (int k = 0; k < BK; k++) {
-                        vec4 av[GM];
-                        vec4 bv[GN];
-                        [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[slice][k * (BM / 4) + g * TY + ty];
-                        [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[slice][k * (BN / 4) + g * TX + tx];
-                        [[unroll]] for (int i = 0; i < TM; i++) {
-                            float a = av[i / 4][i % 4];
-                            [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(a), bv[j], acc[i][j]);
-                        }
-                    }
-                    barrier();
-                }
-            #if S > 1
-                // The slices' partial tiles are added by a fixed tree (slice s + h onto s, h = S/2, S/4, ...),
-                // so the sum does not depend on scheduling.
-                for (int h = S / 2; h >= 1; h /= 2) {
-                    if (slice >= h && slice < 2 * h) {
-                        [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
-                            partial[(((slice - h) * T + lt) * TM + i) * GN + j] = acc[i][j];
-                    }
-                    barrier();
-                    if (slice < h) {
-                        [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
-                            acc[i][j] += partial[((slice * T + lt) * TM + i) * GN + j];
-                    }
-                    barrier();
-                }
-                if (slice > 0) return;
-            #endif
-
-                [[unroll]] for (int j = 0; j < TN; j++) {
-                    int col = n0 + (j / 4) * (TX * 4) + tx * 4 + j % 4;
-                    if (col >= NC) continue;
-                    int base = outBase(col);
-                    [[unroll]] for (int i = 0; i < TM; i++) {
-                        int r = m0 + ty * 4 + i % 4 + (i / 4) * (TY * 4);
-                        if (r < M) y[base + r * OUT_ROW] = rnd(acc[i][j / 4][j % 4]);
-                    }
-                }
-            }
-            """.replace("GEOMETRY", GEOMETRY_FIELDS);
 
     // ---- direct convolution kernels ------------------------------------------------------
 
@@ -515,45 +230,7 @@ final class ConvKernels {
      * {@link #geometry}.
      */
     static Kernel conv2dDirect(int ch) {
-        String src = GlslKernels.HEADER + "#define CH " + ch + "\n" + DIRECT_PUSH + """
-                layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-                layout(std430, binding = 1) readonly buffer X { float x[]; };
-                layout(std430, binding = 2) readonly buffer Wt { float w[]; };
-                void main() {
-                    uint id = flatId();
-                    if (id >= uint(pc.count)) return;
-                    int e = int(id), chunks = (pc.Og + CH - 1) / CH;
-                    int q = e % pc.Wo, t = e / pc.Wo, p = t % pc.Ho;
-                    t /= pc.Ho;
-                    int ch = t % chunks;
-                    t /= chunks;
-                    int grp = t % pc.G, n = t / pc.G;
-                    int o0 = grp * pc.Og + ch * CH, nv = min(CH, pc.Og - ch * CH), khw = pc.kh * pc.kw;
-                    // rows of the chunk's weights; past the group's last channel they repeat it (loaded, never stored)
-                    int wb[CH];
-                    [[unroll]] for (int u = 0; u < CH; u++) wb[u] = (o0 + min(u, nv - 1)) * (pc.Cg * khw);
-                    int r0 = p * pc.sh - pc.pt, s0 = q * pc.sw - pc.pl, hw = pc.H * pc.W;
-                    int xb = (n * pc.C + grp * pc.Cg) * hw;
-                    float acc[CH];
-                    [[unroll]] for (int u = 0; u < CH; u++) acc[u] = 0.0;
-                    for (int c = 0; c < pc.Cg; c++) {
-                        for (int i = 0; i < pc.kh; i++) {
-                            int r = r0 + i * pc.dh;
-                            if (r < 0 || r >= pc.H) continue;
-                            for (int j = 0; j < pc.kw; j++) {
-                                int s = s0 + j * pc.dw;
-                                if (s < 0 || s >= pc.W) continue;
-                                float v = x[xb + c * hw + r * pc.W + s];
-                                int k = c * khw + i * pc.kw + j;
-                                [[unroll]] for (int u = 0; u < CH; u++) acc[u] = fma(v, w[wb[u] + k], acc[u]);
-                            }
-                        }
-                    }
-                    int ob = ((n * pc.O + o0) * pc.Ho + p) * pc.Wo + q, plane = pc.Ho * pc.Wo;
-                    for (int k = 0; k < nv; k++) y[ob + k * plane] = rnd(acc[k], pc.mode);
-                }
-                """.replace("GEOMETRY", GEOMETRY_FIELDS);
-        return new Kernel("conv2d_direct_" + ch, src, 3);
+        return GlslKernels.kernel("conv2d_direct_" + ch, "conv2d_direct.comp", 3, "CH", ch);
     }
 
     /**
@@ -566,64 +243,9 @@ final class ConvKernels {
      * {@code Og = Cout/groups}).
      */
     static Kernel convTranspose2dDirect(int ch) {
-        String src = GlslKernels.HEADER + "#define CH " + ch + "\n" + DIRECT_PUSH + """
-                layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-                layout(std430, binding = 1) readonly buffer X { float x[]; };
-                layout(std430, binding = 2) readonly buffer Wt { float w[]; };
-                // First tap t in [0, min(k, step)) with (base - t d) a non-negative multiple of st; k when none.
-                int firstTap(int base, int d, int st, int k, int step) {
-                    for (int t = 0; t < min(k, step); t++) {
-                        int x = base - t * d;
-                        if (x < 0) return k;
-                        if ((x / st) * st == x) return t;
-                    }
-                    return k;
-                }
-                void main() {
-                    uint id = flatId();
-                    if (id >= uint(pc.count)) return;
-                    int e = int(id), chunks = (pc.Og + CH - 1) / CH;
-                    int s = e % pc.Wo, t = e / pc.Wo, r = t % pc.Ho;
-                    t /= pc.Ho;
-                    int ch = t % chunks;
-                    t /= chunks;
-                    int grp = t % pc.G, n = t / pc.G;
-                    int c0 = ch * CH, nv = min(CH, pc.Og - c0), khw = pc.kh * pc.kw, hw = pc.H * pc.W;
-                    int wo[CH];
-                    [[unroll]] for (int u = 0; u < CH; u++) wo[u] = (c0 + min(u, nv - 1)) * khw;
-                    int rb = r + pc.pt, sb = s + pc.pl;
-                    int i0 = firstTap(rb, pc.dh, pc.sh, pc.kh, pc.iStep), j0 = firstTap(sb, pc.dw, pc.sw, pc.kw, pc.jStep);
-                    float acc[CH];
-                    [[unroll]] for (int u = 0; u < CH; u++) acc[u] = 0.0;
-                    for (int c = 0; c < pc.Cg; c++) {
-                        int ci = grp * pc.Cg + c;
-                        int xb = (n * pc.C + ci) * hw, wb = ci * pc.Og * khw;
-                        for (int i = i0; i < pc.kh; i += pc.iStep) {
-                            int pn = rb - i * pc.dh;
-                            if (pn < 0) break;
-                            int p = pn / pc.sh;
-                            if (p >= pc.H) continue;
-                            for (int j = j0; j < pc.kw; j += pc.jStep) {
-                                int qn = sb - j * pc.dw;
-                                if (qn < 0) break;
-                                int q = qn / pc.sw;
-                                if (q >= pc.W) continue;
-                                float v = x[xb + p * pc.W + q];
-                                int k = wb + i * pc.kw + j;
-                                [[unroll]] for (int u = 0; u < CH; u++) acc[u] = fma(v, w[k + wo[u]], acc[u]);
-                            }
-                        }
-                    }
-                    int ob = ((n * pc.O + grp * pc.Og + c0) * pc.Ho + r) * pc.Wo + s, plane = pc.Ho * pc.Wo;
-                    for (int k = 0; k < nv; k++) y[ob + k * plane] = rnd(acc[k], pc.mode);
-                }
-                """.replace("GEOMETRY", GEOMETRY_FIELDS);
-        return new Kernel("conv_transpose2d_direct_" + ch, src, 3);
+        return GlslKernels.kernel("conv_transpose2d_direct_" + ch, "conv_transpose2d_direct.comp", 3, "CH", ch);
     }
 
-    private static final String DIRECT_PUSH = """
-            layout(push_constant) uniform P { int count; uint mode; int Og; int N; int G; int iStep; int jStep; GEOMETRY } pc;
-            """.replace("GEOMETRY", GEOMETRY_FIELDS);
 
     /**
      * Direct weight gradient, one workgroup per kernel element {@code dw[o, c, i, j]}: a strided
@@ -632,36 +254,6 @@ final class ConvKernels {
      * the gradient {@code O, gh, gw}).
      */
     static Kernel weightGradDirect() {
-        String src = GlslKernels.HEADER + DIRECT_PUSH + """
-                layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-                layout(std430, binding = 1) readonly buffer X { float x[]; };
-                layout(std430, binding = 2) readonly buffer Gr { float g[]; };
-                shared float part[256];
-                void main() {
-                    int e = int(groupId());
-                    if (e >= pc.count) return;
-                    int lid = int(gl_LocalInvocationID.x);
-                    int j = e % pc.kw, t = e / pc.kw, i = t % pc.kh;
-                    t /= pc.kh;
-                    int c = t % pc.Cg, o = t / pc.Cg;
-                    int hw = pc.H * pc.W, ghw = pc.Ho * pc.Wo;
-                    int xc = ((o / pc.Og) * pc.Cg + c) * hw;
-                    int dr = i * pc.dh - pc.pt, ds = j * pc.dw - pc.pl;
-                    float acc = 0.0;
-                    for (int k = lid; k < pc.N * ghw; k += 256) {
-                        int n = k / ghw, pq = k - n * ghw, p = pq / pc.Wo, q = pq - p * pc.Wo;
-                        int r = p * pc.sh + dr, s = q * pc.sw + ds;
-                        if (r >= 0 && r < pc.H && s >= 0 && s < pc.W) acc += g[(n * pc.O + o) * ghw + pq] * x[n * pc.C * hw + xc + r * pc.W + s];
-                    }
-                    part[lid] = acc;
-                    barrier();
-                    for (int st = 128; st > 0; st >>= 1) {
-                        if (lid < st) part[lid] += part[lid + st];
-                        barrier();
-                    }
-                    if (lid == 0) y[e] = rnd(part[0], pc.mode);
-                }
-                """.replace("GEOMETRY", GEOMETRY_FIELDS);
-        return new Kernel("conv2d_weight_grad_direct", src, 3);
+        return GlslKernels.kernel("conv2d_weight_grad_direct", "conv2d_weight_grad_direct.comp", 3);
     }
 }

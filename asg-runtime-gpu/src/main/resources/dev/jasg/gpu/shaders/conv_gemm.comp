@@ -1,0 +1,123 @@
+#version 450
+#include "conv_geometry.glsl"
+// Tiled implicit-GEMM convolution (ConvKernels.gemm). Defines: TX, TY, TM, TN, S (slices), BK, KH, KW, SH/SW (transposed
+// only), OPERANDS (1 forward, 2 forward flat, 3 transposed, 4 weight gradient). Push: M, NC, K, N, G, tilesN, tilesM,
+// total, mode, then the geometry.
+#extension GL_EXT_control_flow_attributes : enable
+#define T (TX * TY)
+#define BM (TY * TM)
+#define BN (TX * TN)
+#define GM (TM / 4)
+#define GN (TN / 4)
+#define LA (BM * BK / T)
+#define LB (BN * BK / T)
+layout(local_size_x = 256) in;
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+layout(std430, binding = 1) readonly buffer I0 { float in0[]; };
+layout(std430, binding = 2) readonly buffer I1 { float in1[]; };
+layout(push_constant) uniform P { int M; int NC; int K; int N; int G; int tilesN; int tilesM; int total; uint mode; GEOMETRY } pc;
+shared vec4 As[S][BK * BM / 4];
+shared vec4 Bs[S][BK * BN / 4];
+#if S > 1
+shared vec4 partial[S / 2 * T * TM * GN];
+#endif
+int grp, NCw, nSteps;
+bool bok, sLive;
+
+float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
+
+#if OPERANDS == 1
+#include "conv_forward_operands.glsl"
+#elif OPERANDS == 2
+#include "conv_forward_flat_operands.glsl"
+#elif OPERANDS == 3
+#include "conv_transposed_operands.glsl"
+#else
+#include "conv_weight_grad_operands.glsl"
+#endif
+void main() {
+    int wg = int(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x);
+    if (wg >= pc.total) return;
+    int tn = wg % pc.tilesN, rest = wg / pc.tilesN, tm = rest % pc.tilesM;
+    rest /= pc.tilesM;
+    grp = rest % pc.G;
+    setupWG(rest / pc.G);
+    int m0 = tm * BM, n0 = tn * BN;
+    // phases after the first may have fewer columns: whole workgroups drop out (uniformly, before any barrier)
+    if (n0 >= NCw) return;
+    int M = pc.M, NC = NCw;
+    int tid = int(gl_LocalInvocationID.x), slice = tid / T, lt = tid % T, tx = lt % TX, ty = lt / TX;
+    // This invocation always loads A at k offset lt % BK and B at column lt % BN.
+    int ak = lt % BK, bc = lt % BN, bcol = n0 + bc;
+    bok = bcol < NC;
+    if (bok) setupB(bcol);
+
+    vec4 acc[TM][GN];
+    [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = vec4(0.0);
+    float ra[LA];
+    float rb[LB];
+    // Slice s takes steps s, s + S, ...; every slice runs the same number of rounds (barriers), past the end it loads zeros.
+    int rounds = (nSteps + S - 1) / S;
+
+    #define LOAD(st) { \
+        stepSetup(st); \
+        [[unroll]] for (int l = 0; l < LA; l++) { \
+            int gr = m0 + lt / BK + l * (T / BK); \
+            ra[l] = (sLive && gr < M) ? loadA(gr, ak) : 0.0; \
+        } \
+        [[unroll]] for (int l = 0; l < LB; l++) { \
+            rb[l] = (sLive && bok) ? loadB(lt / BN + l * (T / BN)) : 0.0; \
+        } }
+    LOAD(slice)
+    for (int s = 0; s < rounds; s++) {
+        [[unroll]] for (int l = 0; l < LA; l++) {
+            int at = ak * BM + lt / BK + l * (T / BK);
+            As[slice][at / 4][at % 4] = ra[l];
+        }
+        [[unroll]] for (int l = 0; l < LB; l++) {
+            int at = (lt / BN + l * (T / BN)) * BN + bc;
+            Bs[slice][at / 4][at % 4] = rb[l];
+        }
+        barrier();
+        if (s + 1 < rounds) LOAD((s + 1) * S + slice)
+        // the k loop is left to the driver's compiler: unrolling it here multiplies shaderc's time by BK
+        for (int k = 0; k < BK; k++) {
+            vec4 av[GM];
+            vec4 bv[GN];
+            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[slice][k * (BM / 4) + g * TY + ty];
+            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[slice][k * (BN / 4) + g * TX + tx];
+            [[unroll]] for (int i = 0; i < TM; i++) {
+                float a = av[i / 4][i % 4];
+                [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(a), bv[j], acc[i][j]);
+            }
+        }
+        barrier();
+    }
+#if S > 1
+    // The slices' partial tiles are added by a fixed tree (slice s + h onto s, h = S/2, S/4, ...),
+    // so the sum does not depend on scheduling.
+    for (int h = S / 2; h >= 1; h /= 2) {
+        if (slice >= h && slice < 2 * h) {
+            [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
+                partial[(((slice - h) * T + lt) * TM + i) * GN + j] = acc[i][j];
+        }
+        barrier();
+        if (slice < h) {
+            [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++)
+                acc[i][j] += partial[((slice * T + lt) * TM + i) * GN + j];
+        }
+        barrier();
+    }
+    if (slice > 0) return;
+#endif
+
+    [[unroll]] for (int j = 0; j < TN; j++) {
+        int col = n0 + (j / 4) * (TX * 4) + tx * 4 + j % 4;
+        if (col >= NC) continue;
+        int base = outBase(col);
+        [[unroll]] for (int i = 0; i < TM; i++) {
+            int r = m0 + ty * 4 + i % 4 + (i / 4) * (TY * 4);
+            if (r < M) y[base + r * OUT_ROW] = rnd(acc[i][j / 4][j % 4]);
+        }
+    }
+}

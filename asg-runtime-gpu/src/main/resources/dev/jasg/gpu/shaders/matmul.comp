@@ -1,0 +1,101 @@
+#version 450
+// Tiled fp32 matmul (MatMulKernel). Defines: BM, BN, BK (block tile, uint), TM, TN (per-invocation tile), ALIGNED
+// (1: every dimension a multiple of its tile, no bounds checks).
+#extension GL_EXT_control_flow_attributes : enable
+#define GM (TM / 4)
+#define GN (TN / 4)
+#define LA (BM * BK / 1024u)
+#define LB (BN * BK / 1024u)
+layout(local_size_x = 256) in;
+layout(std430, binding = 0) writeonly buffer C { float c[]; };
+layout(std430, binding = 1) readonly buffer A { float a[]; };
+layout(std430, binding = 2) readonly buffer B { float b[]; };
+#if ALIGNED
+layout(std430, binding = 0) writeonly buffer C4 { vec4 c4[]; };
+layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
+layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
+#endif
+layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; } pc;
+shared vec4 As[BK * BM / 4u];
+shared vec4 Bs[BK * BN / 4u];
+
+float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
+
+void main() {
+    uint tid = gl_LocalInvocationID.x;
+    uint tx = tid % 16u, ty = tid / 16u;
+    uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
+    uint M = pc.M, N = pc.N, K = pc.K;
+    uint t = gl_WorkGroupID.z, aOff = 0u, bOff = 0u;
+    for (int k = int(pc.batchRank) - 1; k >= 0; k--) {
+        uint ci = t % pc.bd[k];
+        t /= pc.bd[k];
+        aOff += ci * pc.sa[k];
+        bOff += ci * pc.sb[k];
+    }
+    uint cOff = gl_WorkGroupID.z * M * N;
+
+    vec4 acc[TM][GN];
+    [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = vec4(0.0);
+    vec4 ra[LA];
+    vec4 rb[LB];
+    uint tiles = (K + BK - 1u) / BK;
+
+    // Loads step kt's tiles of A (BM x BK) and B (BK x BN) into registers.
+    #define LOAD(kt) { \
+        [[unroll]] for (uint l = 0u; l < LA; l++) { \
+            uint v = tid + 256u * l, row = v / (BK / 4u), gk = (kt) * BK + (v % (BK / 4u)) * 4u, gr = m0 + row; \
+            LOAD_A \
+        } \
+        [[unroll]] for (uint l = 0u; l < LB; l++) { \
+            uint v = tid + 256u * l, row = v / (BN / 4u), gc = n0 + (v % (BN / 4u)) * 4u, gk = (kt) * BK + row; \
+            LOAD_B \
+        } }
+#if ALIGNED
+    #define LOAD_A ra[l] = a4[(aOff + gr * K + gk) / 4u];
+    #define LOAD_B rb[l] = b4[(bOff + gk * N + gc) / 4u];
+#else
+    #define LOAD_A [[unroll]] for (uint e = 0u; e < 4u; e++) ra[l][e] = (gr < M && gk + e < K) ? a[aOff + gr * K + gk + e] : 0.0;
+    #define LOAD_B [[unroll]] for (uint e = 0u; e < 4u; e++) rb[l][e] = (gk < K && gc + e < N) ? b[bOff + gk * N + gc + e] : 0.0;
+#endif
+    LOAD(0u)
+    for (uint kt = 0u; kt < tiles; kt++) {
+        [[unroll]] for (uint l = 0u; l < LA; l++) {
+            uint v = tid + 256u * l, row = v / (BK / 4u), kq = v % (BK / 4u);
+            [[unroll]] for (uint e = 0u; e < 4u; e++) {
+                uint at = (kq * 4u + e) * BM + row;
+                As[at / 4u][at % 4u] = ra[l][e];
+            }
+        }
+        [[unroll]] for (uint l = 0u; l < LB; l++) Bs[tid + 256u * l] = rb[l];
+        barrier();
+        if (kt + 1u < tiles) LOAD(kt + 1u)
+        [[unroll]] for (uint k = 0u; k < BK; k++) {
+            vec4 av[GM];
+            vec4 bv[GN];
+            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[k * (BM / 4u) + uint(g) * 16u + ty];
+            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[k * (BN / 4u) + uint(g) * 16u + tx];
+            [[unroll]] for (int i = 0; i < TM; i++) {
+                float ai = av[i / 4][i % 4];
+                [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(ai), bv[j], acc[i][j]);
+            }
+        }
+        barrier();
+    }
+
+    [[unroll]] for (int i = 0; i < TM; i++) {
+        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
+        [[unroll]] for (int j = 0; j < GN; j++) {
+            uint col = n0 + uint(j) * 64u + tx * 4u;
+#if ALIGNED
+            if (pc.mode == 0u) {
+                c4[(cOff + r * N + col) / 4u] = acc[i][j];
+                continue;
+            }
+#endif
+            if (r < M) {
+                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = rnd(acc[i][j][e]);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.jasg.gpu;
+
+import dev.jasg.core.ArgReduceOp;
+import dev.jasg.core.BinaryOp;
+import dev.jasg.core.CompareOp;
+import dev.jasg.core.ConvGeometry;
+import dev.jasg.core.ReduceOp;
+import dev.jasg.core.UnaryOp;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The shader files ({@code src/main/resources/dev/jasg/gpu/shaders}): every kernel variant the backend builds compiles with
+ * shaderc (no device needed) and passes Khronos' reference compiler {@code glslangValidator} (Debian's glslang-tools; a
+ * skip where it is missing, a failure when {@code JASG_REQUIRE_GLSLANG=1}, as in CI); every file is used; and a broken
+ * shader's error names its file and line.
+ */
+class ShaderFilesTest {
+    /** Every kernel variant: each op kind once, and the tile, operand and channel variants of matmul and convolution. */
+    static List<Kernel> variants() {
+        List<Kernel> k = new ArrayList<>();
+        for (UnaryOp u : UnaryOp.values()) k.add(GlslKernels.unary(u));
+        for (BinaryOp b : BinaryOp.values()) k.add(GlslKernels.binary("binary_" + b.label(), GlslKernels.binaryExpression(b)));
+        for (CompareOp c : CompareOp.values()) k.add(GlslKernels.binary("compare_" + c.label(), GlslKernels.compareExpression(c)));
+        k.add(GlslKernels.where());
+        k.add(GlslKernels.copy());
+        for (ReduceOp r : ReduceOp.values()) k.add(GlslKernels.reduce(r));
+        for (ArgReduceOp a : ArgReduceOp.values()) k.add(GlslKernels.argReduce(a));
+        k.add(GlslKernels.softmax(false));
+        k.add(GlslKernels.softmax(true));
+        k.add(ScanKernels.scan(false, false));
+        k.add(ScanKernels.scan(false, true));
+        k.add(ScanKernels.scan(true, false));
+        k.add(ScanKernels.argsort(false));
+        k.add(ScanKernels.argsort(true));
+        k.add(LayerKernels.gather());
+        k.add(LayerKernels.scatterAdd());
+        k.add(LayerKernels.dropoutMask());
+        k.add(LayerKernels.normalize());
+        k.add(PoolKernels.maxPoolSelect());
+        k.add(PoolKernels.maxPoolScatter());
+        int shared = 48 * 1024;
+        for (MatMulKernel.Tiles t : List.of(MatMulKernel.large(shared), MatMulKernel.small(shared))) {
+            k.add(MatMulKernel.kernel(t, true));
+            k.add(MatMulKernel.kernel(t, false));
+        }
+        ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
+        ConvGeometry s2 = new ConvGeometry(2, 2, 1, 1, 1, 1, 1, 1, 1);
+        for (ConvKernels.Tiles t : List.of(ConvKernels.tiles(64, 3136, 576, 1, shared, 1), ConvKernels.tiles(64, 64, 8192, 1, shared, 1000))) {
+            k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
+            k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(1, 28, 28, 64, 28, 28, 1, 3, 3, g)));
+            k.add(ConvKernels.gemm(ConvKernels.Conv.TRANSPOSED, t, ConvKernels.geometry(64, 28, 28, 32, 56, 56, 64, 4, 4, s2)));
+            k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
+        }
+        for (int ch : new int[] {1, 4}) {
+            k.add(ConvKernels.conv2dDirect(ch));
+            k.add(ConvKernels.convTranspose2dDirect(ch));
+        }
+        k.add(ConvKernels.weightGradDirect());
+        return k;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyVariantCompilesWithShaderc() {
+        return variants().stream().map(k -> DynamicTest.dynamicTest("shaderc: " + k.name(),
+                () -> assertTrue(ShaderCompiler.spirv(k.name(), k.source(), "the shader file test").length > 20)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyVariantPassesGlslangValidator() throws IOException {
+        Path tool = glslangValidator();
+        Path dir = Files.createTempDirectory("jasg-glslang");
+        return variants().stream().map(k -> DynamicTest.dynamicTest("glslangValidator: " + k.name(), () -> {
+            if (tool == null) {
+                if ("1".equals(System.getenv("JASG_REQUIRE_GLSLANG"))) fail("glslangValidator not found; apt-get install glslang-tools");
+                org.junit.jupiter.api.Assumptions.abort("glslangValidator not installed (apt-get install glslang-tools)");
+            }
+            Path src = dir.resolve(k.name() + ".comp");
+            Files.writeString(src, k.source());
+            Process p = new ProcessBuilder(tool.toString(), "-V", "--target-env", "vulkan1.2", "-o", dir.resolve(k.name() + ".spv").toString(),
+                    src.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "glslangValidator timed out on " + k.name());
+            assertEquals(0, p.exitValue(), "glslangValidator rejected " + k.name() + ":\n" + out);
+        }));
+    }
+
+    /** Every file in the shader directory is a kernel's file or one of its includes: no dead shader files. */
+    @Test
+    void everyShaderFileIsUsed() throws IOException, URISyntaxException {
+        URL url = getClass().getClassLoader().getResource(Shaders.DIRECTORY + "common.glsl");
+        Path dir = Path.of(url.toURI()).getParent();
+        Set<String> files = new HashSet<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".comp") || n.endsWith(".glsl")).forEach(files::add);
+        }
+        files.remove("broken.comp");  // a test resource, below
+        Set<String> used = new HashSet<>();
+        for (Kernel k : variants()) {
+            for (String line : k.source().split("\n")) {
+                if (line.startsWith("#line ")) used.add(line.substring(line.indexOf('"') + 1, line.lastIndexOf('"')));
+            }
+        }
+        files.removeAll(used);
+        assertTrue(files.isEmpty(), "shader files no kernel uses: " + files);
+    }
+
+    /** A compile error names the shader file and its line, through the #line directives. */
+    @Test
+    void errorsNameTheFileAndLine() {
+        Kernel broken = GlslKernels.kernel("broken", "broken.comp", 2);
+        ShaderCompileException e = org.junit.jupiter.api.Assertions.assertThrows(ShaderCompileException.class,
+                () -> ShaderCompiler.spirv(broken.name(), broken.source(), "the shader file test"));
+        assertTrue(e.getMessage().contains("broken.comp:6"), e.getMessage());
+    }
+
+    private static Path glslangValidator() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            Path p = Path.of(dir, "glslangValidator");
+            if (Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+}
