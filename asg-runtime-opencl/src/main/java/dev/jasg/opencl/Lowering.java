@@ -12,6 +12,7 @@ import dev.jasg.core.Program;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
@@ -45,8 +46,8 @@ final class Lowering {
             }
         }
 
-        String defines(boolean aligned) {
-            return "-DBM=" + bm + " -DBN=" + bn + " -DBK=" + bk + " -DALIGNED=" + (aligned ? 1 : 0);
+        String defines(boolean aligned, boolean unroll) {
+            return "-DBM=" + bm + " -DBN=" + bn + " -DBK=" + bk + " -DALIGNED=" + (aligned ? 1 : 0) + " -DUNROLL=" + (unroll ? 1 : 0);
         }
 
         static Tiles parse(String s) {
@@ -64,12 +65,17 @@ final class Lowering {
     private final ClDevice dev;
     private final Programs programs;
     private final Tiles large, small;
+    /** Unrolled matmul loops: on GPUs; a CPU runtime (pocl) would take tens of seconds to compile them at first launch. */
+    private final boolean unroll;
 
     Lowering(ClDevice dev, Programs programs) {
         this.dev = dev;
         this.programs = programs;
         String t = System.getProperty(TILES_PROPERTY);
-        Tiles l = t == null || t.isBlank() ? new Tiles(128, 128, 16) : Tiles.parse(t);
+        boolean cpu = DeviceChoice.rank(dev.type) == 2;
+        this.unroll = !cpu;
+        // a CPU device gains nothing from the large tile and pays its compile time: one small tile for every product
+        Tiles l = t != null && !t.isBlank() ? Tiles.parse(t) : cpu ? new Tiles(64, 64, 16) : new Tiles(128, 128, 16);
         // double-buffered tiles must fit the device's local memory
         if (2L * 4 * l.bk() * (l.bm() + l.bn()) > dev.localMemory) l = new Tiles(64, 64, 16);
         this.large = l;
@@ -166,7 +172,7 @@ final class Lowering {
             }
             case Op.DropoutMask d -> steps.add(flat("layers.cl", "dropout_mask", what, count, new View[] {out, in[1]},
                     new int[] {(int) count, Op.DropoutMask.saltMix(d.salt()), d.threshold(), bits(d.scale())}));
-            case Op.Normalize z -> steps.add(reduce("normalize", n, z.axes(), od, mode, 0, bits(z.eps()), out, in[0]));
+            case Op.Normalize z -> steps.add(reduce("normalize_axes", n, z.axes(), od, mode, 0, bits(z.eps()), out, in[0]));
             case Op.Conv2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int og = w[0] / c.geometry().groups();
@@ -330,7 +336,7 @@ final class Lowering {
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         Tiles t = largeGroups >= 128 ? large : small;
         boolean aligned = m % t.bm() == 0 && nn % t.bn() == 0 && k % t.bk() == 0;
-        return launch("matmul.cl", t.defines(aligned), "matmul", what, new View[] {out, a, b}, args,
+        return launch("matmul.cl", t.defines(aligned, unroll), "matmul", what, new View[] {out, a, b}, args,
                 new long[] {ceil(nn, t.bn()) * GROUP, ceil(m, t.bm()), batches}, new long[] {GROUP, 1, 1});
     }
 
@@ -395,8 +401,13 @@ final class Lowering {
 
     private Step launch(String file, String defines, String kernel, String what, View[] bindings, int[] args, long[] global, long[] local) {
         cl_kernel k = programs.kernel(file, defines, kernel);
-        setBuffers(k, bindings);
-        clSetKernelArg(k, bindings.length, 4L * args.length, Pointer.to(args));
+        try {
+            setBuffers(k, bindings);
+            clSetKernelArg(k, bindings.length, 4L * args.length, Pointer.to(args));
+        } catch (CLException e) {
+            Programs.release(k);
+            throw new BackendException("cannot set the arguments of OpenCL kernel " + kernel + " (" + file + ") for " + what + ": " + e.getMessage(), e);
+        }
         return new Step.Launch(k, global, local, what);
     }
 

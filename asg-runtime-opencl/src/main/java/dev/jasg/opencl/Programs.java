@@ -92,7 +92,12 @@ final class Programs implements AutoCloseable {
     /** A new kernel {@code name} of {@code file} built with extra {@code defines} (e.g. {@code -DBM=64}); the caller releases it. */
     cl_kernel kernel(String file, String defines, String name) {
         cl_program p = program(file, defines);
-        cl_kernel k = clCreateKernel(p, name, null);
+        cl_kernel k;
+        try {
+            k = clCreateKernel(p, name, null);
+        } catch (CLException e) {
+            throw new KernelBuildException("OpenCL program " + file + " has no kernel '" + name + "' on '" + dev.name + "': " + e.getMessage(), e);
+        }
         ClDevice.LIVE_OBJECTS.incrementAndGet();
         return k;
     }

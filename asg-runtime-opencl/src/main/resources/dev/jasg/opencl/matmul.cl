@@ -1,6 +1,6 @@
 // The tiled, register-blocked fp32 matrix product C[t] = A[t] B[t] over a batch t (leading axes broadcast through
-// per-batch strides). Built per tile configuration with -D BM, BN, BK (BM, BN multiples of 64, BK of 4) and
-// ALIGNED (0 or 1).
+// per-batch strides). Built per tile configuration with -D BM, BN, BK (BM, BN multiples of 64, BK of 4),
+// ALIGNED (0 or 1) and UNROLL (0 or 1).
 //
 // A work-group of 16 x 16 work-items computes a BM x BN tile of C; each holds a TM x TN block of accumulators in
 // registers: rows ty*4 + i%4 + (i/4)*64 and columns tx*4 + j%4 + (j/4)*64, so every local-memory read is a float4
@@ -21,6 +21,16 @@
 #endif
 #ifndef ALIGNED
 #define ALIGNED 0
+#endif
+// UNROLL 0 leaves the loops rolled: CPU runtimes (pocl) compile the work-group function at the first launch, and
+// the fully unrolled 128 x 128 kernel takes them tens of seconds
+#ifndef UNROLL
+#define UNROLL 1
+#endif
+#if UNROLL
+#define PRAGMA_UNROLL _Pragma("unroll")
+#else
+#define PRAGMA_UNROLL
 #endif
 #define TM (BM / 16)
 #define TN (BN / 16)
@@ -52,9 +62,9 @@ void matmul(__global float* c, __global const float* a, __global const float* b,
     __global const float* B = b + bOff;
 
     float4 acc[TM][GN];
-#pragma unroll
+PRAGMA_UNROLL
     for (int i = 0; i < TM; i++) {
-#pragma unroll
+PRAGMA_UNROLL
         for (int j = 0; j < GN; j++) acc[i][j] = (float4) (0.0f);
     }
     float4 ra[LA], rb[LB];
@@ -62,11 +72,11 @@ void matmul(__global float* c, __global const float* a, __global const float* b,
 
 #if ALIGNED
 #define LOAD(kt) \
-    _Pragma("unroll") for (int l = 0; l < LA; l++) { \
+    PRAGMA_UNROLL for (int l = 0; l < LA; l++) { \
         int v = tid + 256 * l, row = v / (BK / 4), kq = v % (BK / 4); \
         ra[l] = *((__global const float4*) (A + (long) (m0 + row) * K + (kt) * BK + kq * 4)); \
     } \
-    _Pragma("unroll") for (int l = 0; l < LB; l++) { \
+    PRAGMA_UNROLL for (int l = 0; l < LB; l++) { \
         int v = tid + 256 * l, kk = v / (BN / 4), cq = v % (BN / 4); \
         rb[l] = *((__global const float4*) (B + (long) ((kt) * BK + kk) * N + n0 + cq * 4)); \
     }
@@ -74,17 +84,17 @@ void matmul(__global float* c, __global const float* a, __global const float* b,
 #define LDA(r, k) ((r) < M && (k) < K ? A[(long) (r) * K + (k)] : 0.0f)
 #define LDB(k, cc) ((k) < K && (cc) < N ? B[(long) (k) * N + (cc)] : 0.0f)
 #define LOAD(kt) \
-    _Pragma("unroll") for (int l = 0; l < LA; l++) { \
+    PRAGMA_UNROLL for (int l = 0; l < LA; l++) { \
         int v = tid + 256 * l, gr = m0 + v / (BK / 4), gk = (kt) * BK + (v % (BK / 4)) * 4; \
         ra[l] = (float4) (LDA(gr, gk), LDA(gr, gk + 1), LDA(gr, gk + 2), LDA(gr, gk + 3)); \
     } \
-    _Pragma("unroll") for (int l = 0; l < LB; l++) { \
+    PRAGMA_UNROLL for (int l = 0; l < LB; l++) { \
         int v = tid + 256 * l, gk = (kt) * BK + v / (BN / 4), gc = n0 + (v % (BN / 4)) * 4; \
         rb[l] = (float4) (LDB(gk, gc), LDB(gk, gc + 1), LDB(gk, gc + 2), LDB(gk, gc + 3)); \
     }
 #endif
 #define STORE(buf) \
-    _Pragma("unroll") for (int l = 0; l < LA; l++) { \
+    PRAGMA_UNROLL for (int l = 0; l < LA; l++) { \
         int v = tid + 256 * l, row = v / (BK / 4), kq = v % (BK / 4); \
         __local float* at = (__local float*) As[buf]; \
         at[(kq * 4 + 0) * BM + row] = ra[l].s0; \
@@ -92,7 +102,7 @@ void matmul(__global float* c, __global const float* a, __global const float* b,
         at[(kq * 4 + 2) * BM + row] = ra[l].s2; \
         at[(kq * 4 + 3) * BM + row] = ra[l].s3; \
     } \
-    _Pragma("unroll") for (int l = 0; l < LB; l++) { \
+    PRAGMA_UNROLL for (int l = 0; l < LB; l++) { \
         int v = tid + 256 * l; \
         Bs[buf][v / (BN / 4)][v % (BN / 4)] = rb[l]; \
     }
@@ -107,11 +117,11 @@ void matmul(__global float* c, __global const float* a, __global const float* b,
         if (kt + 1 < tiles) {
             LOAD(kt + 1)
         }
-#pragma unroll
+PRAGMA_UNROLL
         for (int k = 0; k < BK; k++) {
             float af[TM];
             float4 bv[GN];
-#pragma unroll
+PRAGMA_UNROLL
             for (int g = 0; g < GM; g++) {
                 float4 av = As[buf][k][g * 16 + ty];
                 af[g * 4 + 0] = av.s0;
@@ -119,11 +129,11 @@ void matmul(__global float* c, __global const float* a, __global const float* b,
                 af[g * 4 + 2] = av.s2;
                 af[g * 4 + 3] = av.s3;
             }
-#pragma unroll
+PRAGMA_UNROLL
             for (int g = 0; g < GN; g++) bv[g] = Bs[buf][k][g * 16 + tx];
-#pragma unroll
+PRAGMA_UNROLL
             for (int i = 0; i < TM; i++) {
-#pragma unroll
+PRAGMA_UNROLL
                 for (int j = 0; j < GN; j++) acc[i][j] = fma((float4) (af[i]), bv[j], acc[i][j]);
             }
         }
@@ -133,10 +143,10 @@ void matmul(__global float* c, __global const float* a, __global const float* b,
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
-#pragma unroll
+PRAGMA_UNROLL
     for (int i = 0; i < TM; i++) {
         const int r = m0 + ty * 4 + (i % 4) + (i / 4) * 64;
-#pragma unroll
+PRAGMA_UNROLL
         for (int j = 0; j < GN; j++) {
             const int col = n0 + j * 64 + tx * 4;
             __global float* cp = c + cOff + (long) r * N + col;

@@ -66,7 +66,7 @@ void reduce(__global float* o, __global const float* x, const ReduceArgs p) {
 
 // (x - mean) / sqrt(var + eps) over the reduced axes, the biased variance from the deviations (two passes).
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
-void normalize(__global float* o, __global const float* x, const ReduceArgs p) {
+void normalize_axes(__global float* o, __global const float* x, const ReduceArgs p) {
     __local float part[GROUP];
     int oi = get_group_id(0);
     int lid = get_local_id(0);

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 /** Every row of the shared op table, forward and gradient graphs, on the OpenCL backend against the reference interpreter. */
 @Tag("opencl")
-class GpuOpTableTest {
+class OpenClOpTableTest {
     private static OpenClBackend ocl;
 
     @BeforeAll
