@@ -35,6 +35,8 @@ final class Lowering {
     static final int MAX_GROUPS = 4;
     /** Highest batch rank of a matrix product after merging (MAX_BATCH_RANK in matmul.cl). */
     static final int MAX_BATCH_RANK = 4;
+    /** Reductions shorter than this run serially in one work-item (the weight gradient). */
+    static final long SERIAL_REDUCTION = 1024;
     /** System property overriding the large matmul tile as {@code BMxBNxBK}, e.g. {@code 128x128x16} (for tuning on a device). */
     static final String TILES_PROPERTY = "jasg.opencl.matmul.tiles";
 
@@ -189,7 +191,12 @@ final class Lowering {
                 int[] x = dims(n, 0, b), g = dims(n, 1, b);
                 int og = od[0] / c.geometry().groups();
                 int[] args = conv((int) count, mode, x, g[1], g[2], g[3], od[1], og, od[2], od[3], c.geometry());
-                steps.add(launch("layers.cl", "", "conv2d_weight_grad", what, views(out, in), args, new long[] {count * GROUP}, new long[] {GROUP}));
+                // a work-group per element of dw for long reductions, a work-item per element for short ones
+                if ((long) x[0] * g[2] * g[3] >= SERIAL_REDUCTION) {
+                    steps.add(launch("layers.cl", "", "conv2d_weight_grad", what, views(out, in), args, new long[] {count * GROUP}, new long[] {GROUP}));
+                } else {
+                    steps.add(flat("layers.cl", "conv2d_weight_grad_serial", what, count, views(out, in), args));
+                }
             }
             case Op.MaxPoolSelect m -> steps.add(pool("max_pool_select", what, m.window(), dims(n, 0, b), od, count, mode, out, in, tables));
             case Op.MaxPoolScatter m -> steps.add(pool("max_pool_scatter", what, m.window(), od, dims(n, 1, b), count, mode, out, in, tables));

@@ -197,3 +197,27 @@ void conv2d_weight_grad(__global float* dw, __global const float* x, __global co
     }
     if (lid == 0) dw[e] = rnd(part[0], a.mode);
 }
+
+// The same weight gradient with one work-item per element of dw and a serial loop over (n, p, q): for short
+// reductions, where a work-group per element would leave most work-items idle.
+__kernel void conv2d_weight_grad_serial(__global float* dw, __global const float* x, __global const float* g, const ConvArgs a) {
+    int e = get_global_id(0);
+    if (e >= a.count) return;
+    int j = e % a.kw, s = e / a.kw, i = s % a.kh;
+    s /= a.kh;
+    int c = s % a.Cg, o = s / a.Cg;
+    int ci = (o / a.Og) * a.Cg + c;
+    int plane = a.Ho * a.Wo;
+    float acc = 0.0f;
+    for (int n = 0; n < a.N; n++) {
+        for (int p = 0; p < a.Ho; p++) {
+            int r = p * a.sh - a.pt + i * a.dh;
+            if (r < 0 || r >= a.H) continue;
+            for (int q = 0; q < a.Wo; q++) {
+                int col = q * a.sw - a.pl + j * a.dw;
+                if (col >= 0 && col < a.W) acc += g[((long) n * a.O + o) * plane + p * a.Wo + q] * x[(((long) n * a.C + ci) * a.H + r) * a.W + col];
+            }
+        }
+    }
+    dw[e] = rnd(acc, a.mode);
+}
