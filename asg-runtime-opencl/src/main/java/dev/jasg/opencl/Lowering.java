@@ -113,15 +113,15 @@ final class Lowering {
             case Op.Constant c -> { }
             case Op.Count c -> { }
             case Op.Unary u -> steps.add(flat("elementwise.cl", "unary", what, count, views(out, in),
-                    new int[] {(int) count, mode, u.kind().ordinal(), bits(u.a()), bits(u.b())}));
-            case Op.Binary bin -> steps.add(broadcast("binary", bin.kind().ordinal(), n, b, od, mode, out, in));
-            case Op.Compare c -> steps.add(broadcast("binary", 16 + c.kind().ordinal(), n, b, od, mode, out, in));
+                    new int[] {(int) count, mode, OpCodes.unary(u.kind()), bits(u.a()), bits(u.b())}));
+            case Op.Binary bin -> steps.add(broadcast("binary", OpCodes.binary(bin.kind()), n, b, od, mode, out, in));
+            case Op.Compare c -> steps.add(broadcast("binary", OpCodes.compare(c.kind()), n, b, od, mode, out, in));
             case Op.Where w -> steps.add(broadcast("where_select", -1, n, b, od, mode, out, in));
             case Op.Reduce r -> {
                 if (r.axes().size() == 0) steps.add(new Step.Copy(in[0], out, out.bytes(), what));
-                else steps.add(reduce("reduce", n, r.axes(), dims(n, 0, b), mode, r.kind().ordinal(), 0, out, in[0]));
+                else steps.add(reduce("reduce", n, r.axes(), dims(n, 0, b), mode, OpCodes.reduce(r.kind()), 0, out, in[0]));
             }
-            case Op.ArgReduce a -> steps.add(lanes("arg_reduce", a.kind().ordinal(), what, dims(n, 0, b), a.axis(), out, in[0]));
+            case Op.ArgReduce a -> steps.add(lanes("arg_reduce", OpCodes.argReduce(a.kind()), what, dims(n, 0, b), a.axis(), out, in[0]));
             case Op.MatMul m -> steps.add(matmul(n, what, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1]));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out, out.bytes(), what));
             case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out, out.bytes(), what));

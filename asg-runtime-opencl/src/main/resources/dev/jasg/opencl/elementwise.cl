@@ -2,7 +2,7 @@
 // strided copy that serves expand, permute, slice, slice-scatter, concat and cast. The op is a kernel
 // argument (uniform over the launch), so there is one kernel per structural kind, not per function.
 
-// Unary op codes: UnaryOp's ordinal.
+// Unary op codes: OpCodes.unary.
 #define U_NEG 0
 #define U_ABS 1
 #define U_SIGN 2
@@ -74,7 +74,7 @@ __kernel void unary(__global float* o, __global const float* x, const UnaryArgs 
     o[i] = rnd(unaryOf(p.op, x[i], p.a, p.b), p.mode);
 }
 
-// Binary op codes: BinaryOp's ordinal; comparisons follow from C_EQ on (CompareOp's ordinal + C_EQ).
+// Binary op codes: OpCodes.binary; comparisons: OpCodes.compare.
 #define B_ADD 0
 #define B_SUB 1
 #define B_MUL 2
