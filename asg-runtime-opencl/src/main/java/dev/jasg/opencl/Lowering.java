@@ -40,6 +40,9 @@ final class Lowering {
     /** System property overriding the large matmul tile as {@code BMxBNxBK}, e.g. {@code 128x128x16} (for tuning on a device). */
     static final String TILES_PROPERTY = "jasg.opencl.matmul.tiles";
 
+    /** System property overriding whether the matmul loops are unrolled ({@code true} on GPUs, {@code false} on CPU devices). */
+    static final String UNROLL_PROPERTY = "jasg.opencl.matmul.unroll";
+
     /** Matmul tile configuration: {@code bm x bn} outputs per work-group of 16 x 16, {@code bk} deep. */
     record Tiles(int bm, int bn, int bk) {
         Tiles {
@@ -75,7 +78,8 @@ final class Lowering {
         this.programs = programs;
         String t = System.getProperty(TILES_PROPERTY);
         boolean cpu = DeviceChoice.rank(dev.type) == 2;
-        this.unroll = !cpu;
+        String u = System.getProperty(UNROLL_PROPERTY);
+        this.unroll = u == null || u.isBlank() ? !cpu : Boolean.parseBoolean(u.trim());
         // a CPU device gains nothing from the large tile and pays its compile time: one small tile for every product
         Tiles l = t != null && !t.isBlank() ? Tiles.parse(t) : cpu ? new Tiles(64, 64, 16) : new Tiles(128, 128, 16);
         // double-buffered tiles must fit the device's local memory

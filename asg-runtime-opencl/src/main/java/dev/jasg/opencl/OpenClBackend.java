@@ -20,7 +20,8 @@ import java.util.Set;
  *
  * <p>System properties: {@code jasg.opencl.device} picks a device by index or by part of its or its platform's
  * name, {@code jasg.cache.dir} moves the program cache, {@code jasg.opencl.matmul.tiles} ({@code BMxBNxBK})
- * overrides the large matrix-product tile.
+ * overrides the large matrix-product tile and {@code jasg.opencl.matmul.unroll} whether its loops are unrolled
+ * (read when the backend starts; for tuning on a device).
  *
  * <p>Thread-safe as {@link Backend} requires: every method holds this backend's lock.
  */
