@@ -23,7 +23,9 @@ import org.junit.jupiter.api.TestFactory;
  */
 @Tag("opencl")
 class KernelSourcesTest {
-    private static final Path SOURCES = Path.of("src/main/resources/dev/jasg/opencl");
+    /** The sources, from the module (Maven) or from the repository root (the GPU machine's test runs). */
+    private static final Path SOURCES = Files.isDirectory(Path.of("src/main/resources/dev/jasg/opencl"))
+            ? Path.of("src/main/resources/dev/jasg/opencl") : Path.of("asg-runtime-opencl/src/main/resources/dev/jasg/opencl");
     private static OpenClBackend ocl;
 
     @BeforeAll
