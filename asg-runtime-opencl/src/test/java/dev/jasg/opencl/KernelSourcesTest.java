@@ -58,7 +58,10 @@ class KernelSourcesTest {
             String body = Files.readString(SOURCES.resolve(f));
             List<String> variants = f.equals("matmul.cl")
                     ? List.of("-DBM=128 -DBN=128 -DBK=16 -DALIGNED=0 -DUNROLL=1", "-DBM=128 -DBN=128 -DBK=16 -DALIGNED=1 -DUNROLL=1",
-                            "-DBM=64 -DBN=64 -DBK=16 -DALIGNED=0 -DUNROLL=0", "-DBM=64 -DBN=64 -DBK=16 -DALIGNED=1 -DUNROLL=0")
+                            "-DBM=64 -DBN=64 -DBK=16 -DALIGNED=0 -DUNROLL=0", "-DBM=64 -DBN=64 -DBK=16 -DALIGNED=1 -DUNROLL=0",
+                            // the shapes bench/gpu-machine.sh tries on a GPU
+                            "-DBM=128 -DBN=128 -DBK=8 -DALIGNED=1 -DUNROLL=1", "-DBM=128 -DBN=64 -DBK=16 -DALIGNED=1 -DUNROLL=1",
+                            "-DBM=64 -DBN=128 -DBK=16 -DALIGNED=1 -DUNROLL=1")
                     : List.of("");
             for (String v : variants) ts.add(DynamicTest.dynamicTest(f + (v.isEmpty() ? "" : " " + v), () -> ocl.programs().check(f, body, v)));
         }
