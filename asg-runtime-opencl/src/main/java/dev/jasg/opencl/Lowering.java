@@ -332,7 +332,7 @@ final class Lowering {
         if (mb.rank() > MAX_BATCH_RANK) throw tooManyAxes(n, null, mb.rank(), MAX_BATCH_RANK);
         long batches = Strides.size(batch);
         int gl = MAX_BATCH_RANK;
-        int[] args = new int[5 + 3 * gl];
+        int[] args = new int[7 + 3 * gl];
         args[0] = m;
         args[1] = nn;
         args[2] = k;
@@ -347,8 +347,12 @@ final class Lowering {
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         Tiles t = largeGroups >= 128 ? large : small;
         boolean aligned = m % t.bm() == 0 && nn % t.bn() == 0 && k % t.bk() == 0;
+        long tilesN = ceil(nn, t.bn()), tilesM = ceil(m, t.bm()), groups = tilesN * tilesM * batches;
+        if (groups > Integer.MAX_VALUE) throw new BackendException(groups + " work-groups exceed 32-bit indexing at " + what);
+        args[5 + 3 * gl] = (int) tilesN;
+        args[6 + 3 * gl] = (int) tilesM;
         return launch("matmul.cl", t.defines(aligned, unroll), "matmul", what, new View[] {out, a, b}, args,
-                new long[] {ceil(nn, t.bn()) * GROUP, ceil(m, t.bm()), batches}, new long[] {GROUP, 1, 1});
+                new long[] {groups * GROUP}, new long[] {GROUP});
     }
 
     /** Args of the convolution kernels (ConvArgs in layers.cl). */

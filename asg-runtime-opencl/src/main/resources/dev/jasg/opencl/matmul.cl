@@ -40,14 +40,18 @@
 #define LB (BK * BN / 1024)
 #define MAX_BATCH_RANK 4
 
-typedef struct { int M; int N; int K; int mode; int rank; int bd[MAX_BATCH_RANK]; int sa[MAX_BATCH_RANK]; int sb[MAX_BATCH_RANK]; } MatMulArgs;
+// tilesN, tilesM: work-groups along N and M; the launch is one-dimensional (N tiles fastest, then M tiles, then the
+// batch), so no grid dimension limit applies and neighbouring work-groups share a panel of A in the cache.
+typedef struct { int M; int N; int K; int mode; int rank; int bd[MAX_BATCH_RANK]; int sa[MAX_BATCH_RANK]; int sb[MAX_BATCH_RANK];
+                 int tilesN; int tilesM; } MatMulArgs;
 
 __kernel __attribute__((reqd_work_group_size(256, 1, 1)))
 void matmul(__global float* c, __global const float* a, __global const float* b, const MatMulArgs p) {
     __local float4 As[2][BK][BM / 4];
     __local float4 Bs[2][BK][BN / 4];
     const int tid = get_local_id(0), tx = tid % 16, ty = tid / 16;
-    const int n0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM, t = get_group_id(2);
+    const int g = get_group_id(0), gm = g / p.tilesN;
+    const int n0 = (g - gm * p.tilesN) * BN, m0 = (gm % p.tilesM) * BM, t = gm / p.tilesM;
     const int M = p.M, N = p.N, K = p.K;
     long aOff = 0, bOff = 0;
     int u = t;
