@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.bench.Peers \
- *     [--gpu] [--only sgemm|mlp|cnn|transformer] [--seconds 5] [--warmup 5]
+ *     [--gpu | --backend opencl] [--only sgemm|mlp|cnn|transformer] [--seconds 5] [--warmup 5]
  * </pre>
  *
  * <p>Kernels use the backend's fixed pool, one thread per available processor; run with
@@ -43,7 +43,7 @@ public final class Peers {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 default -> {
-                    System.err.println("usage: Peers [--gpu] [--backend NAME] [--only sgemm|mlp|cnn|transformer]... [--seconds S] [--warmup S]");
+                    System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer]... [--seconds S] [--warmup S]");
                     System.exit(2);
                 }
             }

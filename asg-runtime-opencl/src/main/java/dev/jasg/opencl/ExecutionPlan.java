@@ -1,0 +1,212 @@
+package dev.jasg.opencl;
+
+import static org.jocl.CL.*;
+
+import dev.jasg.core.Anomaly;
+import dev.jasg.core.BackendException;
+import dev.jasg.core.Graph;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Program;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.cl_mem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything one binding of the symbolic dimensions needs, made once and reused by every run with that binding:
+ * the memory plan ({@link BufferPlan}: one arena buffer, a sub-buffer per tensor), pinned host staging for the
+ * feeds, and the list of commands of the whole chain (every kernel with its arguments already set, parameter
+ * snapshots and assignments as buffer copies). A run copies the feeds into the staging memory, enqueues the
+ * writes and every command on the device's one in-order queue, and waits once; outputs are read back only when
+ * asked for.
+ *
+ * <p>A checked plan ({@link Anomaly} mode) reuses no memory and enqueues no assignment: after the run it reads
+ * every value back, {@link Anomaly#check checks} them, and only then applies the assignments through the host,
+ * so an anomalous run throws with the parameters untouched. Used under the backend's lock.
+ */
+final class ExecutionPlan implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutionPlan.class);
+
+    private final ClDevice dev;
+    final Program.Binding binding;
+    private final Program program;
+    private final boolean checked;
+    private final View[] views;
+    private final Map<Integer, View> snapshots = new HashMap<>();
+    /** Feed name to its input node's view and its staging memory. */
+    private final Map<String, Feed> feeds = new LinkedHashMap<>();
+    private final cl_mem arena;
+    private final List<cl_mem> owned = new ArrayList<>();
+    private final List<Step> steps = new ArrayList<>();
+    private final long arenaBytes;
+    private boolean closed;
+
+    private record Feed(View view, ByteBuffer staging) {}
+
+    ExecutionPlan(ClDevice dev, Lowering lowering, Program program, Program.Binding binding, OpenClParameters parameters, String what,
+            boolean checked) {
+        this.dev = dev;
+        this.binding = binding;
+        this.program = program;
+        this.checked = checked;
+        Graph g = program.graph();
+        List<Node> schedule = program.schedule();
+        views = new View[g.size()];
+        BufferPlan plan = BufferPlan.of(program, binding, dev.alignment, checked);
+        arenaBytes = plan.size();
+        arena = dev.buffer(plan.size(), "the memory plan of " + what);
+        try {
+            for (Node n : schedule) {
+                long bytes = plan.bytes()[n.id()];
+                if (bytes > dev.maxAlloc) {
+                    throw new BackendException(Lowering.describe(n, binding) + " needs " + ClDevice.mib(bytes) + " but OpenCL device '" + dev.name
+                            + "' allocates at most " + ClDevice.mib(dev.maxAlloc) + " per buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE)");
+                }
+                views[n.id()] = n.op() instanceof Op.Parameter p ? parameters.view(p.name()) : view(arena, plan.offsets()[n.id()], bytes);
+            }
+            for (var e : plan.snapshots().entrySet()) snapshots.put(e.getKey(), view(arena, e.getValue(), plan.bytes()[e.getKey()]));
+            for (var e : program.inputs().entrySet()) {
+                View v = views[e.getValue().id()];
+                ByteBuffer staging = v.bytes() == 0 ? null : ByteBuffer.allocateDirect((int) v.bytes()).order(ByteOrder.nativeOrder());
+                feeds.put(e.getKey(), new Feed(v, staging));
+            }
+            for (Node n : schedule) {
+                if (n.op() instanceof Op.Constant c) dev.upload(c.value().floats(), arena, views[n.id()].offset(), Lowering.describe(n, binding));
+                if (n.op() instanceof Op.Count c) {
+                    int[] d = binding.shape(n.input(0)).dims();
+                    double v = 1;
+                    for (int i = 0; i < c.axes().size(); i++) v *= d[c.axes().get(i)];
+                    dev.upload(new float[] {(float) v}, arena, views[n.id()].offset(), Lowering.describe(n, binding));
+                }
+            }
+            Lowering.Tables tables = (values, forWhat) -> {
+                cl_mem m = dev.buffer(4L * values.length, forWhat);
+                owned.add(m);
+                ByteBuffer bb = ByteBuffer.allocateDirect(4 * Math.max(1, values.length)).order(ByteOrder.nativeOrder());
+                bb.asIntBuffer().put(values);
+                clEnqueueWriteBuffer(dev.queue, m, CL_TRUE, 0, 4L * values.length, Pointer.to(bb), 0, null, null);
+                return m;
+            };
+            for (Node n : schedule) {
+                View[] in = new View[n.arity()];
+                for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
+                steps.addAll(lowering.lower(n, binding, views[n.id()], in, tables));
+            }
+            for (var e : snapshots.entrySet()) {
+                if (e.getValue().bytes() > 0) steps.add(new Step.Copy(views[e.getKey()], e.getValue(), e.getValue().bytes(), "the snapshot of parameter node " + e.getKey()));
+            }
+            for (Graph.Assignment a : checked ? List.<Graph.Assignment>of() : program.assignments()) {
+                View src = snapshots.getOrDefault(a.value(), views[a.value()]);
+                if (src.bytes() > 0) steps.add(new Step.Copy(src, views[a.parameter()], src.bytes(), "the assignment of node " + a.value()));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.debug("planned {}: {} nodes, {} commands, {} device memory, symbols {}", what, schedule.size(), steps.size(), ClDevice.mib(arenaBytes),
+                binding.symbols());
+    }
+
+    private View view(cl_mem buffer, long offset, long bytes) {
+        cl_mem sub = dev.subBuffer(buffer, offset, bytes);
+        owned.add(sub);
+        return new View(sub, buffer, offset, bytes);
+    }
+
+    /** Stages the feeds, enqueues the whole chain on the in-order queue and waits for it once. */
+    void run(Map<String, HostTensor> values, String what) {
+        try {
+            for (var e : feeds.entrySet()) {
+                Feed f = e.getValue();
+                if (f.staging() == null) continue;  // an empty feed (batch 0) has no bytes
+                f.staging().clear();
+                f.staging().asFloatBuffer().put(values.get(e.getKey()).floats());
+                clEnqueueWriteBuffer(dev.queue, f.view().buffer(), CL_FALSE, f.view().offset(), f.view().bytes(), Pointer.to(f.staging()), 0, null, null);
+            }
+            for (Step s : steps) enqueue(s);
+        } catch (CLException e) {
+            try {
+                clFinish(dev.queue);
+            } catch (CLException ignored) {
+                // the first error is the one to report
+            }
+            throw new BackendException("OpenCL device '" + dev.name + "' refused a command of " + what + ": " + e.getMessage(), e);
+        }
+        dev.finish(what);
+        if (checked) checkThenAssign(what);
+    }
+
+    private void enqueue(Step s) {
+        try {
+            switch (s) {
+                case Step.Launch l -> clEnqueueNDRangeKernel(dev.queue, l.kernel(), l.global().length, null, l.global(), l.local(), 0, null, null);
+                case Step.Copy c -> clEnqueueCopyBuffer(dev.queue, c.src().buffer(), c.dst().buffer(), c.src().offset(), c.dst().offset(), c.bytes(), 0,
+                        null, null);
+                case Step.Fill f -> clEnqueueFillBuffer(dev.queue, f.dst().buffer(), Pointer.to(new float[] {0f}), 4, f.dst().offset(),
+                        (f.dst().bytes() + 3) / 4 * 4, 0, null, null);
+            }
+        } catch (CLException e) {
+            throw new CLException(e.getMessage() + " at " + s.what(), e.getStatus());
+        }
+    }
+
+    /**
+     * Anomaly mode, after the run: reads every node's value back, checks them, then applies the assignments the
+     * plan left out, reading every assigned value before writing any parameter (a value may be another parameter).
+     */
+    private void checkThenAssign(String what) {
+        Map<Integer, float[]> values = new HashMap<>();
+        java.util.function.IntFunction<float[]> value = id -> values.computeIfAbsent(id, k -> {
+            View v = views[k];
+            return dev.download(v.buffer(), v.offset(), binding.shape(k).sizeInt(), Lowering.describe(program.graph().node(k), binding));
+        });
+        Anomaly.check(program, binding, (id, i) -> value.apply(id)[i]);
+        List<Graph.Assignment> as = program.assignments();
+        float[][] assigned = new float[as.size()][];
+        for (int i = 0; i < as.size(); i++) {
+            int v = as.get(i).value();
+            View src = snapshots.getOrDefault(v, views[v]);
+            assigned[i] = dev.download(src.buffer(), src.offset(), binding.shape(v).sizeInt(), Lowering.describe(program.graph().node(v), binding));
+        }
+        for (int i = 0; i < as.size(); i++) {
+            View dst = views[as.get(i).parameter()];
+            dev.upload(assigned[i], dst.buffer(), dst.offset(), Lowering.describe(program.graph().node(as.get(i).parameter()), binding) + " in " + what);
+        }
+    }
+
+    /** Where the value of output node {@code id} is after a run. */
+    View outputView(int id) {
+        return snapshots.getOrDefault(id, views[id]);
+    }
+
+    /** Bytes of device memory of the arena. */
+    long deviceBytes() {
+        return arenaBytes;
+    }
+
+    /** Number of commands a run enqueues (besides the feed writes). */
+    int commands() {
+        return steps.size();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (Step s : steps) if (s instanceof Step.Launch l) Programs.release(l.kernel());
+        steps.clear();
+        for (cl_mem m : owned) ClDevice.release(m);
+        owned.clear();
+        ClDevice.release(arena);
+    }
+}

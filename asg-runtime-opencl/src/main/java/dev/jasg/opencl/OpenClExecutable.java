@@ -1,0 +1,128 @@
+package dev.jasg.opencl;
+
+import dev.jasg.core.Anomaly;
+import dev.jasg.core.BackendException;
+import dev.jasg.core.DType;
+import dev.jasg.core.Executable;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Node;
+import dev.jasg.core.Outputs;
+import dev.jasg.core.Parameters;
+import dev.jasg.core.Program;
+import dev.jasg.core.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A chain of graphs compiled for the OpenCL device. Each distinct binding of the symbolic dimensions gets its
+ * own {@link ExecutionPlan} (memory, kernels with their arguments set, the command list), kept for reuse; the
+ * least recently used is freed beyond {@value #MAX_PLANS}. A run is one pass over the queue and one wait. In
+ * {@link Anomaly} mode a run uses a plan of its own that keeps every value and checks them before assigning.
+ * Thread-safe: runs and reads hold the backend's lock (see {@link dev.jasg.core.Executable} for the contract).
+ */
+public final class OpenClExecutable implements Executable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenClExecutable.class);
+    /** Plans kept per executable (distinct batch sizes, say). */
+    static final int MAX_PLANS = 8;
+
+    private final OpenClBackend backend;
+    private final Program program;
+    private final OpenClParameters parameters;
+    private final Lowering lowering;
+    private final Map<Map<String, Integer>, ExecutionPlan> plans = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Map<String, Integer>, ExecutionPlan> checkedPlans = new LinkedHashMap<>(4, 0.75f, true);
+    private long runs;
+    private long lastRunNanos = -1;
+    private boolean closed;
+
+    OpenClExecutable(OpenClBackend backend, Program program, OpenClParameters parameters, Lowering lowering) {
+        this.backend = backend;
+        this.program = program;
+        this.parameters = parameters;
+        this.lowering = lowering;
+        for (Node n : program.schedule()) {
+            if (n.dtype() == DType.F64) {
+                throw new BackendException("the OpenCL backend stores tensors as f32, but " + Lowering.describe(n, null)
+                        + " is f64; cast to f32 or use the cpu or reference backend");
+            }
+        }
+    }
+
+    Program program() {
+        return program;
+    }
+
+    @Override
+    public Outputs run(Map<String, HostTensor> feeds) {
+        synchronized (backend) {
+            checkOpen();
+            boolean checked = Anomaly.enabled();
+            Program.Binding binding = program.bind(feeds);
+            Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : plans;
+            ExecutionPlan plan = cache.get(binding.symbols());
+            if (plan == null) {
+                plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked);
+                cache.put(binding.symbols(), plan);
+                LOG.info("planned {} for {}{}: {} commands, {} of device memory", describe(), binding.symbols(), checked ? " (anomaly mode)" : "",
+                        plan.commands(), ClDevice.mib(plan.deviceBytes()));
+                if (cache.size() > MAX_PLANS) {
+                    var eldest = cache.entrySet().iterator().next();
+                    eldest.getValue().close();
+                    cache.remove(eldest.getKey());
+                }
+            }
+            runs++;
+            long t0 = System.nanoTime();
+            plan.run(feeds, "run of " + describe());
+            lastRunNanos = System.nanoTime() - t0;
+            return new OpenClOutputs(this, plan, runs);
+        }
+    }
+
+    HostTensor readBack(ExecutionPlan plan, long run, Node n) {
+        synchronized (backend) {
+            checkOpen();
+            if (run != runs) throw new IllegalStateException("these outputs are stale: the executable has run again since (outputs are valid until the next run)");
+            Shape shape = plan.binding.shape(n.id());
+            View v = plan.outputView(n.id());
+            float[] f = backend.device().download(v.buffer(), v.offset(), shape.sizeInt(), Lowering.describe(n, plan.binding));
+            return HostTensor.of(n.dtype(), shape, f);
+        }
+    }
+
+    /** Wall time of the last run in nanoseconds, from the first enqueue to the end of the wait (-1 before any run). */
+    public long lastRunNanos() {
+        synchronized (backend) {
+            return lastRunNanos;
+        }
+    }
+
+    @Override
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    private String describe() {
+        return program.graph().toString();
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("this OpenCL executable is closed");
+    }
+
+    /** Frees every plan's memory and kernels. */
+    @Override
+    public void close() {
+        synchronized (backend) {
+            if (closed) return;
+            closed = true;
+            for (ExecutionPlan p : plans.values()) p.close();
+            for (ExecutionPlan p : checkedPlans.values()) p.close();
+            plans.clear();
+            checkedPlans.clear();
+            backend.forget(this);
+        }
+    }
+}
