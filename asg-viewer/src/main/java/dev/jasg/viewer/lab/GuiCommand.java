@@ -70,6 +70,21 @@ public sealed interface GuiCommand {
         }
     }
 
+    // ---- phase D (issue 17): layer resizing ----
+    /**
+     * Check a {@link LayerResize} and, when {@code apply}, apply it if its cascade succeeds; the
+     * outcome completes {@code result} on the training thread. {@link LabSession#preview(LayerResize)}
+     * and {@link LabSession#apply(LayerResize)} send it.
+     */
+    record ResizeLayer(LayerResize resize, boolean apply, java.util.concurrent.CompletableFuture<ResizePreview> result) implements GuiCommand {
+        /** Checks the arguments. */
+        public ResizeLayer {
+            Objects.requireNonNull(resize, "resize");
+            Objects.requireNonNull(result, "result");
+        }
+    }
+    // ---- end phase D ----
+
     /** End the session: the loop finishes after the current step. */
     record Stop() implements GuiCommand {}
 }

@@ -88,7 +88,9 @@ public final class LabSession implements AutoCloseable {
     private final List<ComputeUpdateListener> listeners = new CopyOnWriteArrayList<>();
     private final Consumer<String> notices;
     private final LinkedBlockingQueue<GuiCommand> commands = new LinkedBlockingQueue<>();
-    private final Parameters store;
+    // Replaced (a fresh store with the kept values copied in) when a layer is resized.
+    private volatile Parameters store;
+    private final ResizedModel resizable;
     private final ComputeUpdateListener dispatch = this::dispatch;
     private final Thread thread;
     private final List<ComputeUpdate.ModelEdited> history = new CopyOnWriteArrayList<>();
@@ -107,7 +109,8 @@ public final class LabSession implements AutoCloseable {
 
     private LabSession(Builder b) {
         this.backend = b.backend;
-        this.model = new RewrittenModel(b.model);
+        this.resizable = new ResizedModel(b.model);
+        this.model = new RewrittenModel(resizable);
         // A part the builder was never given is a mistake in the builder's state, not a null argument.
         this.input = required(b.input, "LabSession: no input spec; call input(...)");
         this.target = required(b.target, "LabSession: no target spec; call target(...)");
@@ -207,6 +210,87 @@ public final class LabSession implements AutoCloseable {
         return f;
     }
 
+    // ---- phase D (issue 17): layer resizing; the work is in LayerResizing ----
+
+    /**
+     * Checks {@code resize} on the training thread between steps, without applying it: the model
+     * is replayed with the layer resized and the layers downstream adapted (see {@link LayerResize}),
+     * the gradient graph is rebuilt and the step compiled over a scratch store. The future completes
+     * with {@link ResizePreview.Ready} (the cascade, the parameters kept and re-initialised) or
+     * {@link ResizePreview.Failed}.
+     */
+    public java.util.concurrent.CompletableFuture<ResizePreview> preview(LayerResize resize) {
+        return submitResize(resize, false);
+    }
+
+    /**
+     * Checks {@code resize} like {@link #preview(LayerResize)} and, when the cascade succeeds,
+     * applies it: training continues in a new parameter store into which every parameter and
+     * optimizer state tensor whose shape did not change is copied; the others start from their
+     * layer's default initialiser (optimizer state from zero). The listeners get a
+     * {@link ComputeUpdate.ModelEdited} and a {@link ComputeUpdate.GraphReady}. A failed check
+     * applies nothing. {@link #parameters()} returns the new store afterwards.
+     */
+    public java.util.concurrent.CompletableFuture<ResizePreview> apply(LayerResize resize) {
+        return submitResize(resize, true);
+    }
+
+    private java.util.concurrent.CompletableFuture<ResizePreview> submitResize(LayerResize resize, boolean apply) {
+        var f = new java.util.concurrent.CompletableFuture<ResizePreview>();
+        send(new GuiCommand.ResizeLayer(resize, apply, f));
+        if (state != State.NEW && !thread.isAlive()) failPendingEdits();
+        return f;
+    }
+
+    /** The layers resized so far and the cascade of the last build. */
+    public ResizedModel resizedModel() {
+        return resizable;
+    }
+
+    /** Hooks for {@link LayerResizing}, on the training thread. */
+    Trainer trainerForResize() {
+        return trainer;
+    }
+
+    Trainer newTrainerForResize(Parameters fresh) {
+        return newTrainer(fresh);
+    }
+
+    Parameters storeForResize() {
+        return store;
+    }
+
+    long seedForResize() {
+        return seed;
+    }
+
+    /** Makes {@code next} (built over {@code fresh}) the session's trainer and store, and tells the listeners. */
+    void swapForResize(Trainer next, Parameters fresh, String description) {
+        long at = trainer.steps();
+        next.load(trainer.state());
+        trainer.removeUpdateListener(dispatch);
+        probe.close();
+        trainer.close();
+        Parameters old = store;
+        store = fresh;
+        if (old instanceof AutoCloseable c && old != fresh) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing the replaced parameter store failed", e);
+            }
+        }
+        trainer = next;
+        probe = newProbe(next);
+        watched = -1;
+        ComputeUpdate.ModelEdited marker = new ComputeUpdate.ModelEdited(at, description);
+        history.add(marker);
+        LOG.info("{}; the step was recompiled at step {}", description, at);
+        dispatch(marker);
+        next.addUpdateListener(dispatch);
+    }
+    // ---- end phase D ----
+
     /** The graph edits applied so far, in order. */
     public List<ComputeUpdate.ModelEdited> history() {
         return List.copyOf(history);
@@ -292,6 +376,9 @@ public final class LabSession implements AutoCloseable {
         for (GuiCommand c; (c = commands.poll()) != null; ) {
             if (c instanceof GuiCommand.EditGraph e) {
                 e.result().complete(new EditPreview.Failed(e.edit(), e.edit().describe(), List.of(), "the session ended (" + state + ") before the edit was checked"));
+            }
+            if (c instanceof GuiCommand.ResizeLayer r) {
+                r.result().complete(new ResizePreview.Failed(r.resize(), r.resize().scope(), List.of(), "the session ended (" + state + ") before the edit was checked"));
             }
         }
     }
@@ -391,6 +478,7 @@ public final class LabSession implements AutoCloseable {
             case GuiCommand.ReplaceOp r -> edit(r.node(), r.op());
             case GuiCommand.EditConstant e -> editConstant(e.node(), e.value());
             case GuiCommand.EditGraph e -> e.result().complete(editGraph(e.edit(), e.apply()));
+            case GuiCommand.ResizeLayer r -> r.result().complete(LayerResizing.resize(this, r.resize(), r.apply()));
             default -> LOG.debug("ignored {}", c);
         }
     }
@@ -506,6 +594,10 @@ public final class LabSession implements AutoCloseable {
     }
 
     private Trainer newTrainer() {
+        return newTrainer(store);
+    }
+
+    private Trainer newTrainer(Parameters store) {
         Trainer.Builder b = Trainer.builder(backend, model).input(input).target(target).loss(loss).optimizer(optimizer)
                 .clipping(clipping).parameters(store);
         if (scheduler != null) b.scheduler(scheduler);
