@@ -83,6 +83,17 @@ public sealed interface GuiCommand {
             Objects.requireNonNull(result, "result");
         }
     }
+
+    /**
+     * Run {@code task} on the training thread between steps (the session's checkpoint save and
+     * partial load use it, so they never race a step).
+     */
+    record RunTask(Runnable task) implements GuiCommand {
+        /** Checks the argument. */
+        public RunTask {
+            Objects.requireNonNull(task, "task");
+        }
+    }
     // ---- end phase D ----
 
     /** End the session: the loop finishes after the current step. */

@@ -242,6 +242,47 @@ public final class LabSession implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Saves the session's parameter store (weights and optimizer state) and its step and epoch as a
+     * {@link dev.jasg.nn.io.Checkpoint} in {@code dir}, on the training thread between steps.
+     */
+    public java.util.concurrent.CompletableFuture<java.nio.file.Path> saveCheckpoint(java.nio.file.Path dir) {
+        var f = new java.util.concurrent.CompletableFuture<java.nio.file.Path>();
+        runOnLoop(f, () -> {
+            dev.jasg.nn.io.Checkpoint.save(dir, store, dev.jasg.nn.io.CheckpointState.at(trainer.epochs(), trainer.steps()));
+            return dir;
+        });
+        return f;
+    }
+
+    /**
+     * Loads what fits of the checkpoint in {@code dir} into the session's store, between steps
+     * ({@link dev.jasg.nn.io.Checkpoint#loadPartial}): every tensor whose shape did not change takes
+     * the saved value, the others keep theirs and are listed in the result; the step count is not
+     * changed. A checkpoint that cannot be read completes the future exceptionally and changes nothing.
+     */
+    public java.util.concurrent.CompletableFuture<dev.jasg.nn.io.PartialLoad> loadCheckpoint(java.nio.file.Path dir) {
+        var f = new java.util.concurrent.CompletableFuture<dev.jasg.nn.io.PartialLoad>();
+        runOnLoop(f, () -> {
+            dev.jasg.nn.io.PartialLoad r = dev.jasg.nn.io.Checkpoint.loadPartial(dir, store);
+            LOG.info("checkpoint {} loaded at step {}: {}", dir, trainer.steps(), r);
+            sendWatchedStats(true);
+            return r;
+        });
+        return f;
+    }
+
+    private <T> void runOnLoop(java.util.concurrent.CompletableFuture<T> f, java.util.concurrent.Callable<T> task) {
+        send(new GuiCommand.RunTask(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Exception | Error e) {
+                f.completeExceptionally(e);
+            }
+        }));
+        if (state != State.NEW && !thread.isAlive()) f.completeExceptionally(new IllegalStateException("the session has ended (" + state + ")"));
+    }
+
     /** The layers resized so far and the cascade of the last build. */
     public ResizedModel resizedModel() {
         return resizable;
@@ -377,6 +418,7 @@ public final class LabSession implements AutoCloseable {
             if (c instanceof GuiCommand.EditGraph e) {
                 e.result().complete(new EditPreview.Failed(e.edit(), e.edit().describe(), List.of(), "the session ended (" + state + ") before the edit was checked"));
             }
+            if (c instanceof GuiCommand.RunTask t) t.task().run(); // completes its own future
             if (c instanceof GuiCommand.ResizeLayer r) {
                 r.result().complete(new ResizePreview.Failed(r.resize(), r.resize().scope(), List.of(), "the session ended (" + state + ") before the edit was checked"));
             }
@@ -479,6 +521,7 @@ public final class LabSession implements AutoCloseable {
             case GuiCommand.EditConstant e -> editConstant(e.node(), e.value());
             case GuiCommand.EditGraph e -> e.result().complete(editGraph(e.edit(), e.apply()));
             case GuiCommand.ResizeLayer r -> r.result().complete(LayerResizing.resize(this, r.resize(), r.apply()));
+            case GuiCommand.RunTask t -> t.task().run();
             default -> LOG.debug("ignored {}", c);
         }
     }

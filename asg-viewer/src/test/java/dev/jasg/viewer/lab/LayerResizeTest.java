@@ -38,6 +38,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Phase D: {@link LabSession#preview(LayerResize)} and {@link LabSession#apply(LayerResize)}, as a table. */
@@ -199,6 +200,41 @@ class LayerResizeTest {
             lab.send(new GuiCommand.Step());
             awaitSteps(lab, 4);
             assertEquals(1, lab.history().size());
+        }
+    }
+
+    /** Save, resize, load the old checkpoint: what kept its shape takes the saved values, the rest is reported. */
+    @Test
+    void aPartialCheckpointLoadsWhatKeptItsShape(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        try (Backend backend = Backends.create("cpu");
+             LabSession lab = LabSession.builder(backend, mlp())
+                     .input(InputSpec.of("x", DType.F32, "B", 1, 28, 28)).target(InputSpec.of("y", DType.I32, "B"))
+                     .loss(Losses::crossEntropy).optimizer(new Adam(1e-3)).data(DemoData.synthetic(128, 8, 3)).seed(5)
+                     .startPaused(true).build()) {
+            lab.start();
+            lab.send(new GuiCommand.Step());
+            awaitSteps(lab, 1);
+            java.nio.file.Path dir = lab.saveCheckpoint(tmp.resolve("ckpt")).get(30, TimeUnit.SECONDS);
+            Map<String, double[]> saved = new java.util.HashMap<>();
+            for (String n : lab.parameters().names()) saved.put(n, lab.parameters().get(n).toDoubles());
+            assertInstanceOf(ResizePreview.Ready.class, lab.apply(LayerResize.of("1", "out_features", 8)).get(30, TimeUnit.SECONDS));
+            lab.send(new GuiCommand.Step());
+            lab.send(new GuiCommand.Step());
+            awaitSteps(lab, 3);
+            dev.jasg.nn.io.PartialLoad r = lab.loadCheckpoint(dir).get(30, TimeUnit.SECONDS);
+            assertTrue(r.loaded().contains("3.bias"), r.toString());
+            assertEquals(new TreeSet<>(List.of("1.bias", "1.weight", "3.weight")),
+                    new TreeSet<>(r.reinitialised().stream().map(m -> m.name()).filter(n -> !n.contains("exp_avg")).toList()));
+            assertTrue(r.missing().isEmpty() && r.unexpected().isEmpty(), r.toString());
+            for (String n : r.loaded()) assertArrayEquals(saved.get(n), lab.parameters().get(n).toDoubles(), n + " loaded");
+            // A checkpoint that cannot be read changes nothing.
+            Map<String, double[]> now = new java.util.HashMap<>();
+            for (String n : lab.parameters().names()) now.put(n, lab.parameters().get(n).toDoubles());
+            var bad = lab.loadCheckpoint(tmp.resolve("absent"));
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> bad.get(30, TimeUnit.SECONDS));
+            for (String n : now.keySet()) assertArrayEquals(now.get(n), lab.parameters().get(n).toDoubles(), n + " untouched");
+            lab.send(new GuiCommand.Step());
+            awaitSteps(lab, 4);
         }
     }
 
