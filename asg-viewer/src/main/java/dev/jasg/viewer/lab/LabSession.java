@@ -248,11 +248,19 @@ public final class LabSession implements AutoCloseable {
      */
     public java.util.concurrent.CompletableFuture<java.nio.file.Path> saveCheckpoint(java.nio.file.Path dir) {
         var f = new java.util.concurrent.CompletableFuture<java.nio.file.Path>();
-        runOnLoop(f, () -> {
-            dev.jasg.nn.io.Checkpoint.save(dir, store, dev.jasg.nn.io.CheckpointState.at(trainer.epochs(), trainer.steps()));
-            return dir;
-        });
+        send(new GuiCommand.SaveCheckpoint(dir, f));
+        if (state != State.NEW && !thread.isAlive()) failPendingEdits();
         return f;
+    }
+
+    private void saveNow(GuiCommand.SaveCheckpoint s) {
+        try {
+            dev.jasg.nn.io.Checkpoint.save(s.dir(), store, dev.jasg.nn.io.CheckpointState.at(trainer.epochs(), trainer.steps()));
+            LOG.info("checkpoint saved to {} at step {}", s.dir(), trainer.steps());
+            s.result().complete(s.dir());
+        } catch (Exception | Error e) {
+            s.result().completeExceptionally(e);
+        }
     }
 
     /**
@@ -263,29 +271,78 @@ public final class LabSession implements AutoCloseable {
      */
     public java.util.concurrent.CompletableFuture<dev.jasg.nn.io.PartialLoad> loadCheckpoint(java.nio.file.Path dir) {
         var f = new java.util.concurrent.CompletableFuture<dev.jasg.nn.io.PartialLoad>();
-        runOnLoop(f, () -> {
-            dev.jasg.nn.io.PartialLoad r = dev.jasg.nn.io.Checkpoint.loadPartial(dir, store);
-            LOG.info("checkpoint {} loaded at step {}: {}", dir, trainer.steps(), r);
-            sendWatchedStats(true);
-            return r;
-        });
+        send(new GuiCommand.LoadCheckpoint(dir, f));
+        if (state != State.NEW && !thread.isAlive()) failPendingEdits();
         return f;
     }
 
-    private <T> void runOnLoop(java.util.concurrent.CompletableFuture<T> f, java.util.concurrent.Callable<T> task) {
-        send(new GuiCommand.RunTask(() -> {
-            try {
-                f.complete(task.call());
-            } catch (Exception | Error e) {
-                f.completeExceptionally(e);
-            }
-        }));
-        if (state != State.NEW && !thread.isAlive()) f.completeExceptionally(new IllegalStateException("the session has ended (" + state + ")"));
+    private void loadNow(GuiCommand.LoadCheckpoint l) {
+        try {
+            dev.jasg.nn.io.PartialLoad r = dev.jasg.nn.io.Checkpoint.loadPartial(l.dir(), store);
+            LOG.info("checkpoint {} loaded at step {}: {}", l.dir(), trainer.steps(), r);
+            l.result().complete(r);
+            sendWatchedStats(true);
+        } catch (Exception | Error e) {
+            l.result().completeExceptionally(e);
+        }
     }
 
     /** The layers resized so far and the cascade of the last build. */
     public ResizedModel resizedModel() {
         return resizable;
+    }
+
+    private volatile boolean profiling;
+    private java.util.function.Consumer<LabProfile> profileSink;
+    private java.util.function.Consumer<dev.jasg.core.AnomalyException> anomalySink;
+
+    /**
+     * Profiles every following step when {@code on} ({@link dev.jasg.core.Profiling}, on backends
+     * that have it); {@link #lastProfile()} then gives the last step's per-node times and memory.
+     */
+    public void setProfiling(boolean on) {
+        send(new GuiCommand.SetProfiling(on, null));
+    }
+
+    private volatile LabProfile lastProfile;
+
+    /** The last profiled step's profile, or null. */
+    public LabProfile lastProfile() {
+        return lastProfile;
+    }
+
+    private void profilingBeforeStep() {
+        boolean on = profiling;
+        trainer.profiling().ifPresent(p -> {
+            if (p.isProfiling() != on) p.setProfiling(on);
+        });
+    }
+
+    private void profilingAfterStep() {
+        if (!profiling) return;
+        trainer.profiling().flatMap(dev.jasg.core.Profiling::lastProfile).ifPresent(p -> {
+            LabProfile lp = new LabProfile(trainer.steps(), p, trainer.forwardGraph(), trainer.gradientGraph());
+            lastProfile = lp;
+            var sink = profileSink;
+            if (sink != null) {
+                try {
+                    sink.accept(lp);
+                } catch (RuntimeException e) {
+                    LOG.warn("the profile listener failed", e);
+                }
+            }
+        });
+    }
+
+    private void anomalyCheck(RuntimeException e) {
+        var sink = anomalySink;
+        if (sink == null) return;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.jasg.core.AnomalyException a) {
+                sink.accept(a);
+                return;
+            }
+        }
     }
 
     /** Hooks for {@link LayerResizing}, on the training thread. */
@@ -418,7 +475,10 @@ public final class LabSession implements AutoCloseable {
             if (c instanceof GuiCommand.EditGraph e) {
                 e.result().complete(new EditPreview.Failed(e.edit(), e.edit().describe(), List.of(), "the session ended (" + state + ") before the edit was checked"));
             }
-            if (c instanceof GuiCommand.RunTask t) t.task().run(); // completes its own future
+            if (c instanceof GuiCommand.RunTask t) t.task().run();
+            if (c instanceof GuiCommand.SaveCheckpoint s) s.result().completeExceptionally(new IllegalStateException("the session ended (" + state + ") before the save"));
+            if (c instanceof GuiCommand.LoadCheckpoint l) l.result().completeExceptionally(new IllegalStateException("the session ended (" + state + ") before the load"));
+            if (c instanceof GuiCommand.ListEditableLayers l) l.result().complete(List.of());
             if (c instanceof GuiCommand.ResizeLayer r) {
                 r.result().complete(new ResizePreview.Failed(r.resize(), r.resize().scope(), List.of(), "the session ended (" + state + ") before the edit was checked"));
             }
@@ -498,8 +558,11 @@ public final class LabSession implements AutoCloseable {
 
     private void step(Map<String, HostTensor> batch) {
         try {
+            profilingBeforeStep();
             trainer.step(batch);
+            profilingAfterStep();
         } catch (RuntimeException e) {
+            anomalyCheck(e);
             throw new StepFailed(e);
         }
         Map<String, HostTensor> feeds = new HashMap<>(batch);
@@ -522,6 +585,17 @@ public final class LabSession implements AutoCloseable {
             case GuiCommand.EditGraph e -> e.result().complete(editGraph(e.edit(), e.apply()));
             case GuiCommand.ResizeLayer r -> r.result().complete(LayerResizing.resize(this, r.resize(), r.apply()));
             case GuiCommand.RunTask t -> t.task().run();
+            case GuiCommand.SaveCheckpoint s -> saveNow(s);
+            case GuiCommand.LoadCheckpoint l -> loadNow(l);
+            case GuiCommand.SetProfiling p -> {
+                profiling = p.on();
+                profileSink = p.on() ? p.sink() : null;
+            }
+            case GuiCommand.SetAnomalyMode a -> {
+                dev.jasg.core.Anomaly.setEnabled(a.on());
+                anomalySink = a.on() ? a.sink() : null;
+            }
+            case GuiCommand.ListEditableLayers l -> l.result().complete(LayerResizing.editableLayers(resizable));
             default -> LOG.debug("ignored {}", c);
         }
     }

@@ -88,6 +88,25 @@ final class LayerResizing {
         return new ResizePreview.Ready(r, description, adapted, reinit, kept, removed, next.forwardGraph(), next.gradientGraph(), true, at);
     }
 
+    /** Every layer of the model (resized ones as they are now) that {@link LayerResize} can edit, in module order. */
+    static List<EditableLayer> editableLayers(ResizedModel m) {
+        List<EditableLayer> out = new ArrayList<>();
+        walk(m, m.inner(), "", out);
+        return out;
+    }
+
+    private static void walk(ResizedModel m, Layer l, String path, List<EditableLayer> out) {
+        for (var e : l.namedChildren().entrySet()) {
+            String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+            Layer now = m.layerAt(p);
+            if (now == null) continue;
+            Map<String, Integer> s = LayerResize.settingsOf(now);
+            if (!s.isEmpty()) out.add(new EditableLayer(p, now.getClass().getSimpleName(), s));
+            // A resized layer's children are new ones, edited through it.
+            if (!m.resizedLayers().containsKey(p)) walk(m, e.getValue(), p, out);
+        }
+    }
+
     private static void undo(LabSession s, LayerResize r, Layer was, RewrittenModel.Snapshot snapshot, Map<String, Layer> cascade) {
         s.resizedModel().restore(r.scope(), was, cascade);
         s.model().restore(snapshot);

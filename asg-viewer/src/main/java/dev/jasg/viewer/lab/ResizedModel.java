@@ -84,6 +84,12 @@ public final class ResizedModel extends Layer {
 
     /** Records {@code r} for the next build; returns the layer it replaces (for {@link #restore}). */
     Layer record(LayerResize r) {
+        for (String s : resized.keySet()) {
+            if (!s.equals(r.scope()) && (r.scope().startsWith(s + ".") || s.startsWith(r.scope() + "."))) {
+                throw new GraphEditException(r.scope(), List.of(), "the layer " + s + " inside or around it was resized already; edit "
+                        + (r.scope().startsWith(s + ".") ? s : "the inner layer") + " instead", null);
+            }
+        }
         Layer now = layerAt(r.scope());
         if (now == null) throw new GraphEditException(r.scope(), List.of(), "there is no layer at '" + r.scope() + "' in the model", null);
         Layer next;
