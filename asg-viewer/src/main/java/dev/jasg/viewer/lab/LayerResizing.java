@@ -69,7 +69,7 @@ final class LayerResizing {
                 + "; " + reinit.size() + " tensor" + (reinit.size() == 1 ? "" : "s") + " re-initialised, " + kept.size() + " kept";
         long at = current.steps();
         if (!apply) {
-            ResizePreview.Ready ready = new ResizePreview.Ready(r, description, adapted, reinit, kept, removed, next.forwardGraph(), next.gradientGraph(), false, at);
+            ResizePreview.Ready ready = new ResizePreview.Ready(r, description, oneLine(now), adapted, reinit, kept, removed, next.forwardGraph(), next.gradientGraph(), false, at);
             next.close();
             close(fresh);
             undo(s, r, was, snapshot, cascadeBefore);
@@ -85,7 +85,7 @@ final class LayerResizing {
             return failed(r, e);
         }
         s.swapForResize(next, fresh, description);
-        return new ResizePreview.Ready(r, description, adapted, reinit, kept, removed, next.forwardGraph(), next.gradientGraph(), true, at);
+        return new ResizePreview.Ready(r, description, oneLine(now), adapted, reinit, kept, removed, next.forwardGraph(), next.gradientGraph(), true, at);
     }
 
     /** Every layer of the model (resized ones as they are now) that {@link LayerResize} can edit, in module order. */

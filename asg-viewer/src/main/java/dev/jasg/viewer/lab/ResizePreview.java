@@ -34,7 +34,8 @@ public sealed interface ResizePreview {
      * The cascade succeeds.
      *
      * @param resize        the edit
-     * @param description   what it does, e.g. {@code 0 (Linear): out_features=64; adapted downstream: 2 (Linear)}
+     * @param description   what it does, e.g. {@code 0 is now Linear(...); adapted downstream: 2 (Linear(...)); ...} (English, for logs)
+     * @param layer         the new layer on one line, e.g. {@code Linear(in_features=784, out_features=64, bias=true)}
      * @param adapted       the layers replaced downstream so that they fit, as {@code scope (Kind(settings))}
      * @param reinitialised the parameters and optimizer state tensors that start afresh
      * @param kept          the names of those that keep their values
@@ -44,7 +45,7 @@ public sealed interface ResizePreview {
      * @param applied       true when the session now trains the edited model
      * @param step          the step count at which it was checked or applied
      */
-    record Ready(LayerResize resize, String description, List<String> adapted, List<Reinitialised> reinitialised, List<String> kept,
+    record Ready(LayerResize resize, String description, String layer, List<String> adapted, List<Reinitialised> reinitialised, List<String> kept,
                  List<String> removed, Graph forward, Graph gradients, boolean applied, long step) implements ResizePreview {
         /** Copies the lists. */
         public Ready {

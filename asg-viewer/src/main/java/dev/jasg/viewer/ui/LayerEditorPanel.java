@@ -235,7 +235,7 @@ final class LayerEditorPanel extends JPanel {
         switch (p) {
             case ResizePreview.Ready r -> {
                 StringBuilder sb = new StringBuilder(m.get(r.applied() ? "layerEditor.applied" : "layerEditor.fits")).append('\n');
-                sb.append(r.description()).append("\n\n");
+                sb.append(m.format("layerEditor.now", r.resize().scope(), r.layer())).append("\n\n");
                 sb.append(m.format("layerEditor.adapted", r.adapted().isEmpty() ? "—" : String.join(", ", r.adapted()))).append('\n');
                 sb.append(m.format("layerEditor.reinit", r.reinitialised().size())).append('\n');
                 for (ResizePreview.Reinitialised x : r.reinitialised()) sb.append("  ").append(x).append('\n');
