@@ -174,7 +174,10 @@ public final class LabSession implements AutoCloseable {
         return model;
     }
 
-    /** The parameter store the session trains in (it lives as long as the backend). */
+    /**
+     * The parameter store the session trains in now. A {@link LayerResize} applied moves training to
+     * a new store (the old one is closed), so read this again after a resize rather than keeping it.
+     */
     public Parameters parameters() {
         return store;
     }
