@@ -26,6 +26,7 @@ final class LabTools {
     private final ProfilePanel profile;
     private final JTabbedPane tabs = new JTabbedPane();
     private final Timer follow;
+    private final String[] tabTitles;
     private Graph seenGraph;
     private int seenSelection = -1;
 
@@ -40,8 +41,6 @@ final class LabTools {
         tabs.putClientProperty("labTools", this);
         this.tabTitles = new String[] {m.get("tabs.inspector"), m.get("tabs.layerEditor"), m.get("tabs.profile")};
     }
-
-    private final String[] tabTitles;
 
     /** The tab pane: the inspector first, then the layer editor and the profile. */
     JTabbedPane tabs(JComponent inspector) {
