@@ -48,6 +48,18 @@ abstract class BatchNorm extends Layer {
         }
     }
 
+    /**
+     * A new layer of this kind and settings (eps, momentum, affine, running statistics) over
+     * {@code numFeatures} channels, with fresh parameters: what the Model Lab puts in place of this
+     * one when the channels feeding it change.
+     */
+    public final Layer withNumFeatures(int numFeatures) {
+        return make(numFeatures, eps, momentum, affine, trackRunningStats);
+    }
+
+    /** A layer of this subclass with these settings. */
+    abstract Layer make(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats);
+
     /** Throws unless {@code x} has a rank this layer accepts. */
     abstract void checkRank(Tensor x);
 

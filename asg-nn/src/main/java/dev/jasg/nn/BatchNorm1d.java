@@ -19,6 +19,11 @@ public final class BatchNorm1d extends BatchNorm {
     }
 
     @Override
+    Layer make(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+        return new BatchNorm1d(numFeatures, eps, momentum, affine, trackRunningStats);
+    }
+
+    @Override
     void checkRank(Tensor x) {
         if (x.rank() != 2 && x.rank() != 3) throw new IllegalArgumentException("BatchNorm1d: expected a 2-D or 3-D input, got " + x.shape());
     }

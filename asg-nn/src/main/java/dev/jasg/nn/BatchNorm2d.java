@@ -19,6 +19,11 @@ public final class BatchNorm2d extends BatchNorm {
     }
 
     @Override
+    Layer make(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+        return new BatchNorm2d(numFeatures, eps, momentum, affine, trackRunningStats);
+    }
+
+    @Override
     void checkRank(Tensor x) {
         if (x.rank() != 4) throw new IllegalArgumentException("BatchNorm2d: expected a 4-D input, got " + x.shape());
     }

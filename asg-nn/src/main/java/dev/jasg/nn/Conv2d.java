@@ -41,6 +41,26 @@ public final class Conv2d extends Layer {
         if (options.bias()) registerParameter("bias", Initializers.linearDefaultBias((long) inChannels / options.groups() * kh * kw), outChannels);
     }
 
+    /** Input channels. */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    /** Output channels. */
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** The kernel size, {@code {kh, kw}}. */
+    public int[] kernelSize() {
+        return new int[] {kh, kw};
+    }
+
+    /** A copy of the layer's options (changing it changes nothing here). */
+    public ConvOptions options() {
+        return options.copy();
+    }
+
     /** The convolution's geometry (strides, resolved padding, dilations, groups). */
     public ConvGeometry geometry() {
         return geometry;

@@ -25,6 +25,15 @@ public final class ConvOptions {
         return new ConvOptions();
     }
 
+    /** A copy of these options, to change some of them without touching a layer's (the Model Lab's layer editor). */
+    public ConvOptions copy() {
+        ConvOptions c = new ConvOptions();
+        c.strideH = strideH; c.strideW = strideW; c.padH = padH; c.padW = padW; c.dilationH = dilationH; c.dilationW = dilationW;
+        c.groups = groups; c.outputPadH = outputPadH; c.outputPadW = outputPadW; c.paddingMode = paddingMode; c.padMode = padMode;
+        c.strideD = strideD; c.padD = padD; c.dilationD = dilationD; c.bias = bias;
+        return c;
+    }
+
     /** Stride on every axis (depth too, for {@link Conv3d}). */
     public ConvOptions stride(int s) { return stride(s, s, s); }
 

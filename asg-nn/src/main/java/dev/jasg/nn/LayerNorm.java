@@ -36,6 +36,21 @@ public final class LayerNorm extends Layer {
         }
     }
 
+    /** The normalized (trailing) shape. */
+    public int[] normalizedShape() {
+        return normalizedShape.clone();
+    }
+
+    /**
+     * A new layer with these settings whose last normalized axis has {@code size} elements, with
+     * fresh parameters: what the Model Lab puts in place of this one when the features feeding it change.
+     */
+    public LayerNorm withLastDim(int size) {
+        int[] s = normalizedShape.clone();
+        s[s.length - 1] = size;
+        return new LayerNorm(s, eps, elementwiseAffine);
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         int k = normalizedShape.length;

@@ -10,7 +10,9 @@ import dev.jasg.core.Outputs;
 import dev.jasg.core.Parameters;
 import dev.jasg.core.Program;
 import dev.jasg.core.Shape;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * reuse, fusion or in-place kernel) and checks them all for NaN and infinity before the outputs are
  * copied and the assignments applied.
  */
-public final class CpuExecutable implements Executable {
+public final class CpuExecutable implements Executable, dev.jasg.core.Profiling {
     private static final Logger LOG = LoggerFactory.getLogger(CpuExecutable.class);
     /** Distinct bindings kept; a training loop sees one or two (full and last partial batch). */
     private static final int MAX_PLANS = 8;
@@ -59,6 +61,8 @@ public final class CpuExecutable implements Executable {
         }
     };
     private Plan last;
+    private volatile boolean profiling;
+    private volatile dev.jasg.core.Profile lastProfile;
     private long runs;
     private boolean closed;
 
@@ -79,8 +83,41 @@ public final class CpuExecutable implements Executable {
         Plan plan = Anomaly.enabled() ? checkedPlanFor(feeds) : planFor(feeds);
         runs++;
         last = plan;
-        plan.run(feeds, store, program.graph());
+        if (profiling && !plan.checked()) {
+            long[] nanos = new long[plan.scheduled().length];
+            long t0 = System.nanoTime();
+            plan.run(feeds, store, program.graph(), nanos);
+            lastProfile = profile(plan, nanos, System.nanoTime() - t0);
+        } else {
+            plan.run(feeds, store, program.graph());
+        }
         return new CpuOutputs(this, plan, runs, program.outputs());
+    }
+
+    private static dev.jasg.core.Profile profile(Plan plan, long[] nanos, long total) {
+        Node[] nodes = plan.scheduled();
+        List<dev.jasg.core.Profile.Entry> entries = new ArrayList<>(nodes.length);
+        for (int i = 0; i < nodes.length; i++) {
+            Node n = nodes[i];
+            Shape s = plan.shape(n.id());
+            entries.add(new dev.jasg.core.Profile.Entry(n.id(), n.path(), n.op().label(), s, n.dtype(), nanos[i], s.size() * n.dtype().bytes()));
+        }
+        return new dev.jasg.core.Profile("cpu", "host System.nanoTime per kernel", total, entries);
+    }
+
+    @Override
+    public void setProfiling(boolean on) {
+        profiling = on;
+    }
+
+    @Override
+    public boolean isProfiling() {
+        return profiling;
+    }
+
+    @Override
+    public java.util.Optional<dev.jasg.core.Profile> lastProfile() {
+        return java.util.Optional.ofNullable(lastProfile);
     }
 
     private Plan planFor(Map<String, HostTensor> feeds) {

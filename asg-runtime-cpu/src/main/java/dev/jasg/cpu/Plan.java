@@ -343,9 +343,24 @@ final class Plan {
      *     infinity; no assignment is applied then
      */
     void run(Map<String, HostTensor> feeds, HostParameters store, Graph g) {
+        run(feeds, store, g, null);
+    }
+
+    /**
+     * {@link #run(Map, HostParameters, Graph)}, and when {@code nanos} is not null (one slot per
+     * scheduled node, {@link dev.jasg.core.Profiling}), the host time of each step written into it.
+     */
+    void run(Map<String, HostTensor> feeds, HostParameters store, Graph g, long[] nanos) {
         for (int i = 0; i < inputIds.length; i++) values[inputIds[i]] = feeds.get(inputNames[i]).floats();
         for (int i = 0; i < paramIds.length; i++) values[paramIds[i]] = parameterArray(store, paramNames[i], paramIds[i], g);
-        if (stepNanos == null || ++profiledRuns <= PROFILE_SKIP) {
+        if (nanos != null) {
+            for (int i = 0; i < steps.length; i++) {
+                if (steps[i] == Step.NONE) continue; // a leaf, bound above: no time of its own
+                long t0 = System.nanoTime();
+                steps[i].run(values);
+                nanos[i] = System.nanoTime() - t0;
+            }
+        } else if (stepNanos == null || ++profiledRuns <= PROFILE_SKIP) {
             for (Step s : steps) s.run(values);
         } else {
             for (int i = 0; i < steps.length; i++) {
@@ -382,6 +397,11 @@ final class Plan {
     /** The array holding node {@code id}'s value after the last run (a snapshot for parameter-rooted outputs). */
     float[] valueOf(int id) {
         return snapshots[id] != null ? snapshots[id] : values[id];
+    }
+
+    /** The scheduled nodes, one per step, in order. */
+    Node[] scheduled() {
+        return scheduled;
     }
 
     /** Concrete shape of node {@code id}. */

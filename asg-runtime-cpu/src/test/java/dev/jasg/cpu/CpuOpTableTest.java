@@ -58,6 +58,12 @@ class CpuOpTableTest {
         return AnomalyCases.all().stream().map(c -> DynamicTest.dynamicTest("cpu anomaly: " + c.name(), () -> c.check().accept(cpu)));
     }
 
+    /** The profiling table (issue 17): host time per kernel and memory per node of the last run. */
+    @TestFactory
+    Stream<DynamicTest> cpuProfilesEveryNode() {
+        return dev.jasg.testkit.ProfilingCases.all().stream().map(c -> DynamicTest.dynamicTest("cpu profiling: " + c.name(), () -> c.check().accept(cpu)));
+    }
+
     /** The elementwise functions of issue 14 at their tricky arguments give PyTorch's values. */
     @TestFactory
     Stream<DynamicTest> cpuMatchesPyTorchElementwise() {

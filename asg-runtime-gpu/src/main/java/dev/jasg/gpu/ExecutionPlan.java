@@ -54,6 +54,11 @@ final class ExecutionPlan implements AutoCloseable {
     private boolean closed;
     /** The program when this plan is checked ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
+    /** Profiled plans ({@link dev.jasg.core.Profiling}): the scheduled nodes, and per node its timestamp pair's first query (-1: no work). */
+    private final Node[] profiledNodes;
+    private final int[] nodeQuery;
+    private int timedNodes;
+    private dev.jasg.core.Profile profile;
 
     ExecutionPlan(VulkanDevice dev, Lowering lowering, Program program, Program.Binding binding, VulkanParameters parameters, String what) {
         this(dev, lowering, program, binding, parameters, what, false);
@@ -61,11 +66,24 @@ final class ExecutionPlan implements AutoCloseable {
 
     ExecutionPlan(VulkanDevice dev, Lowering lowering, Program program, Program.Binding binding, VulkanParameters parameters, String what,
             boolean checked) {
+        this(dev, lowering, program, binding, parameters, what, checked, false);
+    }
+
+    /**
+     * A plan; a {@code profiled} one (not checked, on a queue with timestamps) puts a barrier and a
+     * timestamp before every node's dispatches and one after them, so that {@link #profile()} gives
+     * each node's device time.
+     */
+    ExecutionPlan(VulkanDevice dev, Lowering lowering, Program program, Program.Binding binding, VulkanParameters parameters, String what,
+            boolean checked, boolean profiled) {
         this.dev = dev;
         this.binding = binding;
         this.checkedProgram = checked ? program : null;
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
+        boolean timed = profiled && !checked && dev.timestamps;
+        this.profiledNodes = profiled && !checked ? schedule.toArray(Node[]::new) : null;
+        this.nodeQuery = profiledNodes != null ? new int[schedule.size()] : null;
         views = new View[g.size()];
 
         // Memory plan: leaves and snapshots get ranges that are never reused; the rest are freed after their last read.
@@ -137,10 +155,15 @@ final class ExecutionPlan implements AutoCloseable {
             }
 
             List<Step> steps = new ArrayList<>();
-            for (Node n : schedule) {
+            List<Integer> owner = new ArrayList<>();
+            for (int si = 0; si < schedule.size(); si++) {
+                Node n = schedule.get(si);
                 View[] in = new View[n.arity()];
                 for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                steps.addAll(lowering.lower(n, binding, views[n.id()], in));
+                List<Step> lowered = lowering.lower(n, binding, views[n.id()], in);
+                steps.addAll(lowered);
+                for (int k = 0; k < lowered.size(); k++) owner.add(si);
+                if (nodeQuery != null) nodeQuery[si] = timed && !lowered.isEmpty() ? 2 + 2 * timedNodes++ : -1;
             }
             for (var e : snapshots.entrySet()) if (bytes[e.getKey()] > 0) steps.add(new Step.Copy(views[e.getKey()], e.getValue()));
             for (Graph.Assignment a : checked ? List.<Graph.Assignment>of() : program.assignments()) {
@@ -166,14 +189,15 @@ final class ExecutionPlan implements AutoCloseable {
                 }
                 if (dev.timestamps) {
                     check(vkCreateQueryPool(dev.device, VkQueryPoolCreateInfo.calloc(st).sType$Default().queryType(VK_QUERY_TYPE_TIMESTAMP)
-                            .queryCount(2), null, p), "vkCreateQueryPool");
+                            .queryCount(2 + 2 * timedNodes), null, p), "vkCreateQueryPool");
                     query = p.get(0);
                     VulkanDevice.LIVE_OBJECTS.incrementAndGet();
                 }
             }
             fenceHandle = dev.createFence();
             cb = dev.allocateCommandBuffer();
-            record(cb, steps, pool, query, stagingBuffer, what);
+            while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
+            record(cb, steps, owner, pool, query, stagingBuffer, what);
             LOG.debug("planned {}: {} nodes, {} dispatches, {} device memory, symbols {}", what, schedule.size(), dispatches,
                     DeviceBuffer.mib(plan.size()), binding.symbols());
         } catch (RuntimeException e) {
@@ -196,12 +220,12 @@ final class ExecutionPlan implements AutoCloseable {
         return !pinned[n.id()] && !(n.op() instanceof Op.Parameter);
     }
 
-    private void record(VkCommandBuffer cb, List<Step> steps, long pool, long query, DeviceBuffer stagingBuffer, String what) {
+    private void record(VkCommandBuffer cb, List<Step> steps, List<Integer> owner, long pool, long query, DeviceBuffer stagingBuffer, String what) {
         try (MemoryStack s = stackPush()) {
             check(vkBeginCommandBuffer(cb, VkCommandBufferBeginInfo.calloc(s).sType$Default()), "vkBeginCommandBuffer");
             fullBarrier(cb);
             if (query != 0) {
-                vkCmdResetQueryPool(cb, query, 0, 2);
+                vkCmdResetQueryPool(cb, query, 0, 2 + 2 * timedNodes);
                 vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, query, 0);
             }
             List<View> pendingReads = new ArrayList<>(), pendingWrites = new ArrayList<>();
@@ -211,7 +235,18 @@ final class ExecutionPlan implements AutoCloseable {
                 VulkanDevice.copy(cb, stagingBuffer.buffer, f[0], dst.buffer().buffer, dst.offset(), dst.bytes());
                 pendingWrites.add(dst);
             }
-            for (Step step : steps) {
+            for (int si = 0; si < steps.size(); si++) {
+                Step step = steps.get(si);
+                int node = owner.get(si);
+                int q = node >= 0 && nodeQuery != null ? nodeQuery[node] : -1;
+                boolean first = q >= 0 && (si == 0 || owner.get(si - 1) != node);
+                if (first) {
+                    // a profiled node starts when everything before it has finished
+                    barrier(cb);
+                    pendingReads.clear();
+                    pendingWrites.clear();
+                    vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, query, q);
+                }
                 if (hazard(step, pendingReads, pendingWrites)) {
                     barrier(cb);
                     pendingReads.clear();
@@ -224,6 +259,12 @@ final class ExecutionPlan implements AutoCloseable {
                     case Step.Copy c -> VulkanDevice.copy(cb, c.src().buffer().buffer, c.src().offset(), c.dst().buffer().buffer, c.dst().offset(),
                             Math.min(c.src().bytes(), c.dst().bytes()));
                     case Step.Fill f -> vkCmdFillBuffer(cb, f.dst().buffer().buffer, f.dst().offset(), Math.max(4, f.dst().bytes()), 0);
+                }
+                if (q >= 0 && (si == steps.size() - 1 || owner.get(si + 1) != node)) {
+                    barrier(cb);
+                    pendingReads.clear();
+                    pendingWrites.clear();
+                    vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, query, q + 1);
                 }
             }
             if (query != 0) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, query, 1);
@@ -295,11 +336,15 @@ final class ExecutionPlan implements AutoCloseable {
         }
         dev.submitAndWait(commands, fence, what);
         if (queryPool != 0) {
+            int count = 2 + 2 * timedNodes;
             try (MemoryStack s = stackPush()) {
-                LongBuffer t = s.mallocLong(2);
-                int r = vkGetQueryPoolResults(dev.device, queryPool, 0, 2, t, 8, VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+                LongBuffer t = s.mallocLong(count);
+                int r = vkGetQueryPoolResults(dev.device, queryPool, 0, count, t, 8, VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
                 deviceNanos = r == VK_SUCCESS ? (long) ((t.get(1) - t.get(0)) * (double) dev.timestampPeriod) : -1;
+                if (profiledNodes != null) profile = r == VK_SUCCESS ? profileOf(t) : null;
             }
+        } else if (profiledNodes != null) {
+            profile = null;
         }
         if (checkedProgram != null) checkThenAssign(what);
     }
@@ -335,6 +380,23 @@ final class ExecutionPlan implements AutoCloseable {
             View dst = views[as.get(i).parameter()];
             if (assigned[i] != null) dev.upload(assigned[i], dst.buffer(), dst.offset(), Lowering.describe(program.graph().node(as.get(i).parameter()), binding));
         }
+    }
+
+    private dev.jasg.core.Profile profileOf(LongBuffer t) {
+        List<dev.jasg.core.Profile.Entry> entries = new ArrayList<>(profiledNodes.length);
+        for (int i = 0; i < profiledNodes.length; i++) {
+            Node n = profiledNodes[i];
+            int q = nodeQuery[i];
+            long ns = q < 0 ? 0 : Math.max(0, (long) ((t.get(q + 1) - t.get(q)) * (double) dev.timestampPeriod));
+            dev.jasg.core.Shape shape = binding.shape(n.id());
+            entries.add(new dev.jasg.core.Profile.Entry(n.id(), n.path(), n.op().label(), shape, n.dtype(), ns, shape.size() * n.dtype().bytes()));
+        }
+        return new dev.jasg.core.Profile("vulkan", "device timestamps (timestampPeriod " + dev.timestampPeriod + " ns)", Math.max(0, deviceNanos), entries);
+    }
+
+    /** The per-node profile of the last run of a profiled plan; null otherwise or when the queue has no timestamps. */
+    dev.jasg.core.Profile profile() {
+        return profile;
     }
 
     /** Device time of the last run from timestamp queries, or -1 when the queue has none. */

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * its own, which keeps every value, reads them back and checks them before it applies the
  * assignments (see {@link ExecutionPlan}).
  */
-public final class VulkanExecutable implements Executable {
+public final class VulkanExecutable implements Executable, dev.jasg.core.Profiling {
     private static final Logger LOG = LoggerFactory.getLogger(VulkanExecutable.class);
     /** Plans kept per executable (distinct batch sizes, say). */
     static final int MAX_PLANS = 8;
@@ -35,6 +35,10 @@ public final class VulkanExecutable implements Executable {
     private final Map<Map<String, Integer>, ExecutionPlan> plans = new LinkedHashMap<>(16, 0.75f, true);
     /** Plans of runs in {@link Anomaly} mode: no memory reuse, values read back and checked, then assigned. */
     private final Map<Map<String, Integer>, ExecutionPlan> checkedPlans = new LinkedHashMap<>(4, 0.75f, true);
+    /** Plans of profiled runs ({@link dev.jasg.core.Profiling}): a barrier and timestamps around every node. */
+    private final Map<Map<String, Integer>, ExecutionPlan> profiledPlans = new LinkedHashMap<>(4, 0.75f, true);
+    private volatile boolean profiling;
+    private volatile dev.jasg.core.Profile lastProfile;
     private long runs;
     private ExecutionPlan last;
     private boolean closed;
@@ -61,11 +65,12 @@ public final class VulkanExecutable implements Executable {
         synchronized (backend) {
             checkOpen();
             boolean checked = Anomaly.enabled();
+            boolean profiled = !checked && profiling;
             Program.Binding binding = program.bind(feeds);
-            Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : plans;
+            Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : profiled ? profiledPlans : plans;
             ExecutionPlan plan = cache.get(binding.symbols());
             if (plan == null) {
-                plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked);
+                plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked, profiled);
                 cache.put(binding.symbols(), plan);
                 LOG.info("planned {} for {}{}: {} of device memory", describe(), binding.symbols(), checked ? " (anomaly mode)" : "",
                         DeviceBuffer.mib(plan.deviceBytes()));
@@ -78,6 +83,7 @@ public final class VulkanExecutable implements Executable {
             runs++;
             last = plan;
             plan.run(feeds, "run of " + describe());
+            if (profiled && plan.profile() != null) lastProfile = plan.profile();
             return new VulkanOutputs(this, plan, runs);
         }
     }
@@ -104,6 +110,25 @@ public final class VulkanExecutable implements Executable {
         }
     }
 
+    /**
+     * Profiled runs use plans of their own with a barrier and a pair of timestamp queries around
+     * every node; without timestamps on the queue there is no profile.
+     */
+    @Override
+    public void setProfiling(boolean on) {
+        profiling = on;
+    }
+
+    @Override
+    public boolean isProfiling() {
+        return profiling;
+    }
+
+    @Override
+    public java.util.Optional<dev.jasg.core.Profile> lastProfile() {
+        return java.util.Optional.ofNullable(lastProfile);
+    }
+
     @Override
     public Parameters parameters() {
         return parameters;
@@ -125,8 +150,10 @@ public final class VulkanExecutable implements Executable {
             closed = true;
             for (ExecutionPlan p : plans.values()) p.close();
             for (ExecutionPlan p : checkedPlans.values()) p.close();
+            for (ExecutionPlan p : profiledPlans.values()) p.close();
             plans.clear();
             checkedPlans.clear();
+            profiledPlans.clear();
             last = null;
             backend.forget(this);
         }

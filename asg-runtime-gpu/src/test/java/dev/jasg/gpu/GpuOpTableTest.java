@@ -59,6 +59,12 @@ class GpuOpTableTest {
         return AnomalyCases.all().stream().map(c -> DynamicTest.dynamicTest("vulkan anomaly: " + c.name(), () -> c.check().accept(gpu)));
     }
 
+    /** The profiling table (issue 17): device timestamps around every node's dispatches, memory per node. */
+    @TestFactory
+    Stream<DynamicTest> vulkanProfilesEveryNode() {
+        return dev.jasg.testkit.ProfilingCases.all().stream().map(c -> DynamicTest.dynamicTest("vulkan profiling: " + c.name(), () -> c.check().accept(gpu)));
+    }
+
     /** The elementwise functions of issue 14 at their tricky arguments give PyTorch's values. */
     @TestFactory
     Stream<DynamicTest> vulkanMatchesPyTorchElementwise() {

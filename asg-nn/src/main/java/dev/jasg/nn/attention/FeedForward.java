@@ -49,6 +49,21 @@ public final class FeedForward extends Layer {
         this.linear2 = register("linear2", new Linear(hidden, embedDim, bias));
     }
 
+    /** The input and output size. */
+    public int embedDim() {
+        return embedDim;
+    }
+
+    /** The hidden size. */
+    public int hidden() {
+        return hidden;
+    }
+
+    /** A new feed-forward network with these settings and {@code hidden} hidden units, with fresh parameters (the Model Lab's layer editor). */
+    public FeedForward withHidden(int hidden) {
+        return new FeedForward(embedDim, hidden, activation, dropout == null ? 0 : dropout.p(), linear1.hasBias());
+    }
+
     /** The activation name, lower case, checked. */
     static String checkActivation(String activation) {
         String a = activation.toLowerCase(Locale.ROOT);

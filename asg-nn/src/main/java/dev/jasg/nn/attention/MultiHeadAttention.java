@@ -74,6 +74,7 @@ public final class MultiHeadAttention extends Layer {
     private final boolean addBiasKv;
     private final boolean addZeroAttn;
     private final boolean packed;
+    private final boolean xavierOutProj;
     private final Linear qProj;
     private final Linear kProj;
     private final Linear vProj;
@@ -199,6 +200,7 @@ public final class MultiHeadAttention extends Layer {
         this.addBiasKv = o.addBiasKv;
         this.addZeroAttn = o.addZeroAttn;
         this.packed = torchLayout && kdim == embedDim && vdim == embedDim;
+        this.xavierOutProj = o.xavierOutProj;
         Initializers.Initializer xavier = Initializers.xavierUniform(), zero = Initializers.zeros();
         if (torchLayout) {
             this.qProj = this.kProj = this.vProj = null;
@@ -222,6 +224,23 @@ public final class MultiHeadAttention extends Layer {
         this.outProj = register("out_proj", new Linear(embedDim, embedDim, o.bias,
                 o.xavierOutProj ? xavier : Initializers.linearDefaultWeight(), zero));
         this.attnDropout = dropout > 0 ? register("dropout", new Dropout(dropout)) : null;
+    }
+
+    /**
+     * A new attention layer with these settings (layout, bias, dropout, extra keys, rotary
+     * embedding when it fits the new head size) for {@code embedDim} features and {@code numHeads}
+     * heads, with fresh parameters; keys and values keep their sizes unless they were the embedding
+     * size. The Model Lab's layer editor makes it; a change of heads alone keeps every parameter shape.
+     */
+    public MultiHeadAttention resized(int embedDim, int numHeads) {
+        Options o = options(embedDim, numHeads).bias(bias).dropout(dropout).batchFirst(batchFirst)
+                .kdim(kdim == this.embedDim ? embedDim : kdim).vdim(vdim == this.embedDim ? embedDim : vdim);
+        if (addBiasKv) o.addBiasKv(true);
+        if (addZeroAttn) o.addZeroAttn(true);
+        o.xavierOutProj = xavierOutProj;
+        MultiHeadAttention m = new MultiHeadAttention(o, torchLayout);
+        if (rotary != null && rotary.dim() <= m.headDim) m.rotary = rotary;
+        return m;
     }
 
     /**

@@ -209,4 +209,43 @@ public final class Checkpoint {
         tensors.forEach(parameters::set);
         return s.state();
     }
+
+    /**
+     * Loads what fits of the checkpoint in {@code dir} into {@code parameters}, as PyTorch's
+     * {@code load_state_dict(strict=False)} with shape mismatches reported instead of raised: every
+     * tensor the store holds with the same shape takes the checkpoint's value (weights and
+     * optimizer state alike); a tensor of another shape (a layer resized since the save), a name
+     * the checkpoint lacks and a checkpoint tensor the store does not hold leave the store as it
+     * is and are listed in the result. The checkpoint is read and verified (size, CRC-32) before
+     * the first value is set, so a checkpoint that cannot be read changes nothing. The trainer
+     * state is returned in the result, not applied.
+     */
+    public static PartialLoad loadPartial(Path dir, Parameters parameters) throws IOException {
+        StateFile s = parseState(dir.resolve(STATE_FILE));
+        Path model = dir.resolve(MODEL_FILE);
+        verify(model, s);
+        Map<String, HostTensor> tensors = SafeTensors.load(model);
+        List<String> loaded = new ArrayList<>();
+        List<PartialLoad.ShapeMismatch> mismatched = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        Map<String, HostTensor> toSet = new LinkedHashMap<>();
+        for (String name : parameters.names()) {
+            HostTensor t = tensors.get(name);
+            if (t == null) {
+                missing.add(name);
+                continue;
+            }
+            dev.jasg.core.Shape have = parameters.get(name).shape();
+            if (have.equals(t.shape())) {
+                loaded.add(name);
+                toSet.put(name, t);
+            } else {
+                mismatched.add(new PartialLoad.ShapeMismatch(name, t.shape(), have));
+            }
+        }
+        for (String name : tensors.keySet()) if (!parameters.contains(name)) unexpected.add(name);
+        toSet.forEach(parameters::set);
+        return new PartialLoad(loaded, mismatched, missing, unexpected, s.state());
+    }
 }

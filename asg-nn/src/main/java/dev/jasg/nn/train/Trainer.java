@@ -458,6 +458,16 @@ public final class Trainer implements AutoCloseable {
         if (closed) throw new IllegalStateException("Trainer is closed");
     }
 
+    /**
+     * The {@link dev.jasg.core.Profiling} capability of the compiled training step (forward,
+     * gradients and update in one executable), empty when the backend has none: switch it on and
+     * {@code lastProfile()} gives every node's time and memory of the last step, node ids as in
+     * {@link #forwardGraph()}, {@link #gradientGraph()} and {@link #updateGraph()}.
+     */
+    public java.util.Optional<dev.jasg.core.Profiling> profiling() {
+        return dev.jasg.core.Profiling.of(train);
+    }
+
     /** Frees the compiled executables; the backend and the parameter store stay usable. */
     @Override
     public synchronized void close() {

@@ -70,6 +70,71 @@ public sealed interface GuiCommand {
         }
     }
 
+    // ---- phase D (issue 17): layer resizing ----
+    /**
+     * Check a {@link LayerResize} and, when {@code apply}, apply it if its cascade succeeds; the
+     * outcome completes {@code result} on the training thread. {@link LabSession#preview(LayerResize)}
+     * and {@link LabSession#apply(LayerResize)} send it.
+     */
+    record ResizeLayer(LayerResize resize, boolean apply, java.util.concurrent.CompletableFuture<ResizePreview> result) implements GuiCommand {
+        /** Checks the arguments. */
+        public ResizeLayer {
+            Objects.requireNonNull(resize, "resize");
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
+    /**
+     * Run {@code task} on the training thread between steps (the session's checkpoint save and
+     * partial load use it, so they never race a step).
+     */
+    record RunTask(Runnable task) implements GuiCommand {
+        /** Checks the argument. */
+        public RunTask {
+            Objects.requireNonNull(task, "task");
+        }
+    }
+
+    /**
+     * Profile every following step ({@link dev.jasg.core.Profiling}) when {@code on}, and hand each
+     * step's {@link LabProfile} to {@code sink} (on the training thread); off stops both.
+     */
+    record SetProfiling(boolean on, java.util.function.Consumer<LabProfile> sink) implements GuiCommand {}
+
+    /**
+     * Switch {@link dev.jasg.core.Anomaly} mode (process-wide) on or off: with it on, a step that
+     * makes a NaN or an infinity fails with an {@link dev.jasg.core.AnomalyException} naming the first
+     * node that produced one, which is also handed to {@code sink} (on the training thread).
+     */
+    record SetAnomalyMode(boolean on, java.util.function.Consumer<dev.jasg.core.AnomalyException> sink) implements GuiCommand {}
+
+    /** List the layers {@link LayerResize} can edit, by scope, with their kind and settings. */
+    record ListEditableLayers(java.util.concurrent.CompletableFuture<java.util.List<EditableLayer>> result) implements GuiCommand {
+        /** Checks the argument. */
+        public ListEditableLayers {
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
+    /** Save the session's parameters and optimizer state as a checkpoint in {@code dir} ({@link LabSession#saveCheckpoint}). */
+    record SaveCheckpoint(java.nio.file.Path dir, java.util.concurrent.CompletableFuture<java.nio.file.Path> result) implements GuiCommand {
+        /** Checks the arguments. */
+        public SaveCheckpoint {
+            Objects.requireNonNull(dir, "dir");
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
+    /** Load what fits of the checkpoint in {@code dir} ({@link LabSession#loadCheckpoint}). */
+    record LoadCheckpoint(java.nio.file.Path dir, java.util.concurrent.CompletableFuture<dev.jasg.nn.io.PartialLoad> result) implements GuiCommand {
+        /** Checks the arguments. */
+        public LoadCheckpoint {
+            Objects.requireNonNull(dir, "dir");
+            Objects.requireNonNull(result, "result");
+        }
+    }
+    // ---- end phase D ----
+
     /** End the session: the loop finishes after the current step. */
     record Stop() implements GuiCommand {}
 }

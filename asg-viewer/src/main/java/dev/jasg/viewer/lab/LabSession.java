@@ -88,7 +88,9 @@ public final class LabSession implements AutoCloseable {
     private final List<ComputeUpdateListener> listeners = new CopyOnWriteArrayList<>();
     private final Consumer<String> notices;
     private final LinkedBlockingQueue<GuiCommand> commands = new LinkedBlockingQueue<>();
-    private final Parameters store;
+    // Replaced (a fresh store with the kept values copied in) when a layer is resized.
+    private volatile Parameters store;
+    private final ResizedModel resizable;
     private final ComputeUpdateListener dispatch = this::dispatch;
     private final Thread thread;
     private final List<ComputeUpdate.ModelEdited> history = new CopyOnWriteArrayList<>();
@@ -107,7 +109,8 @@ public final class LabSession implements AutoCloseable {
 
     private LabSession(Builder b) {
         this.backend = b.backend;
-        this.model = new RewrittenModel(b.model);
+        this.resizable = new ResizedModel(b.model);
+        this.model = new RewrittenModel(resizable);
         // A part the builder was never given is a mistake in the builder's state, not a null argument.
         this.input = required(b.input, "LabSession: no input spec; call input(...)");
         this.target = required(b.target, "LabSession: no target spec; call target(...)");
@@ -171,7 +174,10 @@ public final class LabSession implements AutoCloseable {
         return model;
     }
 
-    /** The parameter store the session trains in (it lives as long as the backend). */
+    /**
+     * The parameter store the session trains in now. A {@link LayerResize} applied moves training to
+     * a new store (the old one is closed), so read this again after a resize rather than keeping it.
+     */
     public Parameters parameters() {
         return store;
     }
@@ -206,6 +212,185 @@ public final class LabSession implements AutoCloseable {
         if (state != State.NEW && !thread.isAlive()) failPendingEdits();
         return f;
     }
+
+    // ---- phase D (issue 17): layer resizing; the work is in LayerResizing ----
+
+    /**
+     * Checks {@code resize} on the training thread between steps, without applying it: the model
+     * is replayed with the layer resized and the layers downstream adapted (see {@link LayerResize}),
+     * the gradient graph is rebuilt and the step compiled over a scratch store. The future completes
+     * with {@link ResizePreview.Ready} (the cascade, the parameters kept and re-initialised) or
+     * {@link ResizePreview.Failed}.
+     */
+    public java.util.concurrent.CompletableFuture<ResizePreview> preview(LayerResize resize) {
+        return submitResize(resize, false);
+    }
+
+    /**
+     * Checks {@code resize} like {@link #preview(LayerResize)} and, when the cascade succeeds,
+     * applies it: training continues in a new parameter store into which every parameter and
+     * optimizer state tensor whose shape did not change is copied; the others start from their
+     * layer's default initialiser (optimizer state from zero). The listeners get a
+     * {@link ComputeUpdate.ModelEdited} and a {@link ComputeUpdate.GraphReady}. A failed check
+     * applies nothing. {@link #parameters()} returns the new store afterwards.
+     */
+    public java.util.concurrent.CompletableFuture<ResizePreview> apply(LayerResize resize) {
+        return submitResize(resize, true);
+    }
+
+    private java.util.concurrent.CompletableFuture<ResizePreview> submitResize(LayerResize resize, boolean apply) {
+        var f = new java.util.concurrent.CompletableFuture<ResizePreview>();
+        send(new GuiCommand.ResizeLayer(resize, apply, f));
+        if (state != State.NEW && !thread.isAlive()) failPendingEdits();
+        return f;
+    }
+
+    /**
+     * Saves the session's parameter store (weights and optimizer state) and its step and epoch as a
+     * {@link dev.jasg.nn.io.Checkpoint} in {@code dir}, on the training thread between steps.
+     */
+    public java.util.concurrent.CompletableFuture<java.nio.file.Path> saveCheckpoint(java.nio.file.Path dir) {
+        var f = new java.util.concurrent.CompletableFuture<java.nio.file.Path>();
+        send(new GuiCommand.SaveCheckpoint(dir, f));
+        if (state != State.NEW && !thread.isAlive()) failPendingEdits();
+        return f;
+    }
+
+    private void saveNow(GuiCommand.SaveCheckpoint s) {
+        try {
+            dev.jasg.nn.io.Checkpoint.save(s.dir(), store, dev.jasg.nn.io.CheckpointState.at(trainer.epochs(), trainer.steps()));
+            LOG.info("checkpoint saved to {} at step {}", s.dir(), trainer.steps());
+            s.result().complete(s.dir());
+        } catch (Exception | Error e) {
+            s.result().completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Loads what fits of the checkpoint in {@code dir} into the session's store, between steps
+     * ({@link dev.jasg.nn.io.Checkpoint#loadPartial}): every tensor whose shape did not change takes
+     * the saved value, the others keep theirs and are listed in the result; the step count is not
+     * changed. A checkpoint that cannot be read completes the future exceptionally and changes nothing.
+     */
+    public java.util.concurrent.CompletableFuture<dev.jasg.nn.io.PartialLoad> loadCheckpoint(java.nio.file.Path dir) {
+        var f = new java.util.concurrent.CompletableFuture<dev.jasg.nn.io.PartialLoad>();
+        send(new GuiCommand.LoadCheckpoint(dir, f));
+        if (state != State.NEW && !thread.isAlive()) failPendingEdits();
+        return f;
+    }
+
+    private void loadNow(GuiCommand.LoadCheckpoint l) {
+        try {
+            dev.jasg.nn.io.PartialLoad r = dev.jasg.nn.io.Checkpoint.loadPartial(l.dir(), store);
+            LOG.info("checkpoint {} loaded at step {}: {}", l.dir(), trainer.steps(), r);
+            l.result().complete(r);
+            sendWatchedStats(true);
+        } catch (Exception | Error e) {
+            l.result().completeExceptionally(e);
+        }
+    }
+
+    /** The layers resized so far and the cascade of the last build. */
+    public ResizedModel resizedModel() {
+        return resizable;
+    }
+
+    private volatile boolean profiling;
+    private java.util.function.Consumer<LabProfile> profileSink;
+    private java.util.function.Consumer<dev.jasg.core.AnomalyException> anomalySink;
+
+    /**
+     * Profiles every following step when {@code on} ({@link dev.jasg.core.Profiling}, on backends
+     * that have it); {@link #lastProfile()} then gives the last step's per-node times and memory.
+     */
+    public void setProfiling(boolean on) {
+        send(new GuiCommand.SetProfiling(on, null));
+    }
+
+    private volatile LabProfile lastProfile;
+
+    /** The last profiled step's profile, or null. */
+    public LabProfile lastProfile() {
+        return lastProfile;
+    }
+
+    private void profilingBeforeStep() {
+        boolean on = profiling;
+        trainer.profiling().ifPresent(p -> {
+            if (p.isProfiling() != on) p.setProfiling(on);
+        });
+    }
+
+    private void profilingAfterStep() {
+        if (!profiling) return;
+        trainer.profiling().flatMap(dev.jasg.core.Profiling::lastProfile).ifPresent(p -> {
+            LabProfile lp = new LabProfile(trainer.steps(), p, trainer.forwardGraph(), trainer.gradientGraph());
+            lastProfile = lp;
+            var sink = profileSink;
+            if (sink != null) {
+                try {
+                    sink.accept(lp);
+                } catch (RuntimeException e) {
+                    LOG.warn("the profile listener failed", e);
+                }
+            }
+        });
+    }
+
+    private void anomalyCheck(RuntimeException e) {
+        var sink = anomalySink;
+        if (sink == null) return;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.jasg.core.AnomalyException a) {
+                sink.accept(a);
+                return;
+            }
+        }
+    }
+
+    /** Hooks for {@link LayerResizing}, on the training thread. */
+    Trainer trainerForResize() {
+        return trainer;
+    }
+
+    Trainer newTrainerForResize(Parameters fresh) {
+        return newTrainer(fresh);
+    }
+
+    Parameters storeForResize() {
+        return store;
+    }
+
+    long seedForResize() {
+        return seed;
+    }
+
+    /** Makes {@code next} (built over {@code fresh}) the session's trainer and store, and tells the listeners. */
+    void swapForResize(Trainer next, Parameters fresh, String description) {
+        long at = trainer.steps();
+        next.load(trainer.state());
+        trainer.removeUpdateListener(dispatch);
+        probe.close();
+        trainer.close();
+        Parameters old = store;
+        store = fresh;
+        if (old instanceof AutoCloseable c && old != fresh) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing the replaced parameter store failed", e);
+            }
+        }
+        trainer = next;
+        probe = newProbe(next);
+        watched = -1;
+        ComputeUpdate.ModelEdited marker = new ComputeUpdate.ModelEdited(at, description);
+        history.add(marker);
+        LOG.info("{}; the step was recompiled at step {}", description, at);
+        dispatch(marker);
+        next.addUpdateListener(dispatch);
+    }
+    // ---- end phase D ----
 
     /** The graph edits applied so far, in order. */
     public List<ComputeUpdate.ModelEdited> history() {
@@ -293,6 +478,13 @@ public final class LabSession implements AutoCloseable {
             if (c instanceof GuiCommand.EditGraph e) {
                 e.result().complete(new EditPreview.Failed(e.edit(), e.edit().describe(), List.of(), "the session ended (" + state + ") before the edit was checked"));
             }
+            if (c instanceof GuiCommand.RunTask t) t.task().run();
+            if (c instanceof GuiCommand.SaveCheckpoint s) s.result().completeExceptionally(new IllegalStateException("the session ended (" + state + ") before the save"));
+            if (c instanceof GuiCommand.LoadCheckpoint l) l.result().completeExceptionally(new IllegalStateException("the session ended (" + state + ") before the load"));
+            if (c instanceof GuiCommand.ListEditableLayers l) l.result().complete(List.of());
+            if (c instanceof GuiCommand.ResizeLayer r) {
+                r.result().complete(new ResizePreview.Failed(r.resize(), r.resize().scope(), List.of(), "the session ended (" + state + ") before the edit was checked"));
+            }
         }
     }
 
@@ -369,8 +561,11 @@ public final class LabSession implements AutoCloseable {
 
     private void step(Map<String, HostTensor> batch) {
         try {
+            profilingBeforeStep();
             trainer.step(batch);
+            profilingAfterStep();
         } catch (RuntimeException e) {
+            anomalyCheck(e);
             throw new StepFailed(e);
         }
         Map<String, HostTensor> feeds = new HashMap<>(batch);
@@ -391,6 +586,19 @@ public final class LabSession implements AutoCloseable {
             case GuiCommand.ReplaceOp r -> edit(r.node(), r.op());
             case GuiCommand.EditConstant e -> editConstant(e.node(), e.value());
             case GuiCommand.EditGraph e -> e.result().complete(editGraph(e.edit(), e.apply()));
+            case GuiCommand.ResizeLayer r -> r.result().complete(LayerResizing.resize(this, r.resize(), r.apply()));
+            case GuiCommand.RunTask t -> t.task().run();
+            case GuiCommand.SaveCheckpoint s -> saveNow(s);
+            case GuiCommand.LoadCheckpoint l -> loadNow(l);
+            case GuiCommand.SetProfiling p -> {
+                profiling = p.on();
+                profileSink = p.on() ? p.sink() : null;
+            }
+            case GuiCommand.SetAnomalyMode a -> {
+                dev.jasg.core.Anomaly.setEnabled(a.on());
+                anomalySink = a.on() ? a.sink() : null;
+            }
+            case GuiCommand.ListEditableLayers l -> l.result().complete(LayerResizing.editableLayers(resizable));
             default -> LOG.debug("ignored {}", c);
         }
     }
@@ -506,6 +714,10 @@ public final class LabSession implements AutoCloseable {
     }
 
     private Trainer newTrainer() {
+        return newTrainer(store);
+    }
+
+    private Trainer newTrainer(Parameters store) {
         Trainer.Builder b = Trainer.builder(backend, model).input(input).target(target).loss(loss).optimizer(optimizer)
                 .clipping(clipping).parameters(store);
         if (scheduler != null) b.scheduler(scheduler);

@@ -214,6 +214,13 @@ final class GraphCanvas extends JComponent {
         return view.getScaleX();
     }
 
+    // ---- issue 17: the profiling heat overlay (HeatOverlay) paints with the view ----
+    /** A copy of the world-to-component transform. */
+    AffineTransform viewTransform() {
+        return new AffineTransform(view);
+    }
+    // ---- end issue 17 ----
+
     private Point2D toWorld(Point p) {
         try {
             return view.inverseTransform(p, null);

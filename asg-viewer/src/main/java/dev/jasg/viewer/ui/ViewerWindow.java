@@ -152,6 +152,18 @@ public final class ViewerWindow {
         JSplitPane main = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, left, inspector);
         main.setResizeWeight(1);
         main.setContinuousLayout(true);
+        // ---- issue 17: layer editor and profiling tabs beside the graph, heat overlay on it (LabTools) ----
+        LabTools labTools = new LabTools(m, commands, graph, this::selectNode);
+        graphSide.remove(graph);
+        graphSide.add(labTools.overlay(graph), BorderLayout.CENTER);
+        main.setRightComponent(labTools.tabs(inspector));
+        frame.addWindowListener(new WindowAdapter() {
+            @Override
+            public void windowClosed(WindowEvent e) {
+                labTools.dispose();
+            }
+        });
+        // ---- end issue 17 ----
 
         JPanel bottom = new JPanel(new BorderLayout(12, 0));
         bottom.setBorder(BorderFactory.createEmptyBorder(3, 8, 3, 8));
