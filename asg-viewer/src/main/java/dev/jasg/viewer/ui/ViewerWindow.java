@@ -107,6 +107,13 @@ public final class ViewerWindow {
     private int graphsSeen;
     private int matchCount;
     private Timer noticeTimer;
+    private final boolean lab;
+    private int hovered = -1;
+    private int hoveredRoute = -1;
+    private Timer hoverTimer;
+    private EditDialog editDialog;
+    private String pendingMarker;
+    private boolean finished;
     private final java.beans.PropertyChangeListener lafListener = e -> {
         if ("lookAndFeel".equals(e.getPropertyName())) SwingUtilities.invokeLater(this::retheme);
     };
@@ -116,6 +123,8 @@ public final class ViewerWindow {
         this.m = Messages.of(config.language());
         this.updates = Objects.requireNonNull(updates, "updates");
         this.commands = commands;
+        // A stats-only channel (Viewer.watch) answers statistics but cannot pause or edit.
+        this.lab = commands != null && !(commands instanceof dev.jasg.viewer.lab.TrainerStats);
         this.state = m.get("status.waiting");
         frame = new JFrame(m.format("window.title", config.title()));
         frame.setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);
@@ -136,6 +145,16 @@ public final class ViewerWindow {
             @Override
             public void laidOut(LayoutResult layout) {
                 updateStatus();
+            }
+
+            @Override
+            public void edgeMenu(GraphModel model, int producer, int consumer, Point p) {
+                edgePopup(model, producer, consumer, p);
+            }
+
+            @Override
+            public void edgeHovered(GraphModel model, int producer) {
+                hoverEdge(model, producer);
             }
         });
         inspector = new InspectorPanel(config.language(), commands == null ? null : id -> commands.accept(new GuiCommand.RequestStats(id)));
@@ -261,7 +280,7 @@ public final class ViewerWindow {
         step.setToolTipText(m.get("toolbar.step.tip"));
         reset.setToolTipText(m.get("toolbar.reset.tip"));
         for (JComponent c : new JComponent[] {pause, step, reset}) {
-            c.setEnabled(commands != null);
+            c.setEnabled(lab);
             bar.add(c);
         }
         bar.addSeparator();
@@ -302,7 +321,7 @@ public final class ViewerWindow {
         JPopupMenu menu = new JPopupMenu();
         if (v != null) {
             Node n = v.node();
-            boolean editable = commands != null && model.mode() == GraphModel.Mode.FORWARD && !v.isOutput() && !v.proxy();
+            boolean editable = lab && model.mode() == GraphModel.Mode.FORWARD && !v.isOutput() && !v.proxy();
             if (editable && Categories.isActivation(n.op())) {
                 JMenu replace = new JMenu(m.get("menu.replace"));
                 Activation current = Activation.of(n.op()).orElse(null);
@@ -321,6 +340,12 @@ public final class ViewerWindow {
                     send(new GuiCommand.EditConstant(n.id(), HostTensor.fromDoubles(n.dtype(), n.shape(), new double[] {value})));
                 }));
                 menu.add(edit);
+            }
+            if (editable && !(n.op() instanceof Op.Input)) {
+                JMenuItem delete = new JMenuItem(m.get("menu.delete"));
+                delete.setName("delete");
+                delete.addActionListener(e -> openDelete(model.graph(), n));
+                menu.add(delete);
             }
             if (commands != null) {
                 JMenuItem stats = new JMenuItem(m.get("menu.stats"));
@@ -341,6 +366,85 @@ public final class ViewerWindow {
         if (menu.getComponentCount() > 0) menu.show(graph.canvas(), p.x, p.y);
     }
 
+    private void edgePopup(GraphModel model, int producer, int consumer, Point p) {
+        JPopupMenu menu = new JPopupMenu();
+        if (lab && model.mode() == GraphModel.Mode.FORWARD) {
+            Node from = model.graph().node(producer), to = model.graph().node(consumer);
+            JMenuItem insert = new JMenuItem(m.get("menu.insert"));
+            insert.setName("insert");
+            insert.addActionListener(e -> openInsert(model.graph(), from, to));
+            menu.add(insert);
+        }
+        if (commands != null) {
+            JMenuItem stats = new JMenuItem(m.get("menu.stats"));
+            stats.addActionListener(e -> selectNode(producer));
+            menu.add(stats);
+        }
+        if (menu.getComponentCount() > 0) menu.show(graph.canvas(), p.x, p.y);
+    }
+
+    private EditDialog.Checker checker() {
+        return (edit, apply) -> {
+            var f = new java.util.concurrent.CompletableFuture<dev.jasg.viewer.lab.EditPreview>();
+            send(new GuiCommand.EditGraph(edit, apply, f));
+            return f;
+        };
+    }
+
+    /** Opens the "Insert here..." dialog on the edge from forward node {@code from} to {@code to}. */
+    private void openInsert(dev.jasg.core.Graph g, Node from, Node to) {
+        if (editDialog != null) editDialog.dispose();
+        editDialog = EditDialog.insert(frame, m, g, from, to, checker(), r -> edited(m.format("chart.inserted", r.description().replaceFirst(" inserted as .*", ""))));
+        editDialog.setVisible(true);
+    }
+
+    private void openDelete(dev.jasg.core.Graph g, Node n) {
+        if (editDialog != null) editDialog.dispose();
+        editDialog = EditDialog.delete(frame, m, g, n, checker(), r -> edited(m.format("chart.deleted", n.path())));
+        editDialog.setVisible(true);
+    }
+
+    /** After an applied edit: the chart's marker gets {@code label} (the ModelEdited update follows). */
+    private void edited(String label) {
+        pendingMarker = label;
+    }
+
+    // ---- edge hover: live statistics of the value on the edge ----------------------------------
+
+    private void hoverEdge(GraphModel model, int producer) {
+        if (hoverTimer != null) hoverTimer.stop();
+        hovered = -1;
+        hoveredRoute = graph.canvas().hoveredEdge();
+        if (producer < 0 || commands == null) {
+            // Back to the selected node's statistics.
+            if (producer < 0 && commands != null && inspector.nodeId() >= 0) send(new GuiCommand.RequestStats(inspector.nodeId()));
+            return;
+        }
+        hovered = producer;
+        Node n = model.graph().node(producer);
+        graph.canvas().setHoverText(hoveredRoute, new String[] {n.path() + "  " + GraphModel.shapeLabel(n), m.get("hover.fetching")}, null, false);
+        // Ask only once the pointer rests a moment, so sweeping over the graph sends nothing.
+        hoverTimer = new Timer(250, e -> {
+            if (hovered == producer) send(new GuiCommand.RequestStats(producer));
+        });
+        hoverTimer.setRepeats(false);
+        hoverTimer.start();
+    }
+
+    private void showHoverStats(NodeStats s) {
+        if (s.node() != hovered) return;
+        String[] lines = {
+                s.path(),
+                m.format("hover.range", fmt4(s.min()), fmt4(s.max())),
+                m.format("hover.moments", fmt4(s.mean()), fmt4(s.std())),
+                m.format("hover.count", s.count(), s.nonFinite(), s.step())};
+        graph.canvas().setHoverText(hoveredRoute, lines, s.histogram().counts(), s.nonFinite() > 0);
+    }
+
+    private static String fmt4(double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.4g", v);
+    }
+
     // ---- updates -------------------------------------------------------------------------------
 
     private void drain() {
@@ -355,7 +459,7 @@ public final class ViewerWindow {
                 graph.setGraphs(r.forward(), r.gradients());
                 if (graphsSeen++ > 0 && pendingEdit != null) {
                     chart.mark(lastStep, pendingEdit);
-                    notice(m.format("status.recompiled", pendingEdit));
+                    notice(m.format(finished ? "status.editedFinished" : "status.recompiled", pendingEdit));
                 }
                 pendingEdit = null;
             }
@@ -365,7 +469,8 @@ public final class ViewerWindow {
                 double sps = s.timings().stepsPerSecond();
                 speed = speed == 0 ? sps : 0.9 * speed + 0.1 * sps;
                 chart.addStep(s.step(), s.loss());
-                if (!pause.isSelected()) state = m.get("status.running");
+                if (finished) state = m.format("status.finished", s.step());
+                else if (!pause.isSelected()) state = m.get("status.running");
             }
             case ComputeUpdate.EpochDone e -> {
                 chart.addEpoch(lastStep, e.loss(), e.metrics());
@@ -373,18 +478,27 @@ public final class ViewerWindow {
                 notice(acc == null ? m.format("status.epoch", e.epoch(), fmt(e.loss())) : m.format("status.epochAccuracy", e.epoch(), fmt(e.loss()),
                         String.format(Locale.ROOT, "%.1f", 100 * acc)));
             }
-            case NodeStats s -> inspector.showStats(s);
-            case ComputeUpdate.ModelEdited e -> {
-                chart.mark(e.step(), e.description());
-                notice(m.format("status.recompiled", e.description()));
+            case NodeStats s -> {
+                inspector.showStats(s);
+                showHoverStats(s);
             }
-            case ComputeUpdate.Finished f -> state = m.format("status.finished", f.steps());
+            case ComputeUpdate.ModelEdited e -> {
+                String label = pendingMarker != null ? pendingMarker : e.description();
+                pendingMarker = null;
+                chart.mark(e.step(), label);
+                notice(m.format(finished ? "status.editedFinished" : "status.recompiled", label));
+            }
+            case ComputeUpdate.Finished f -> {
+                finished = true;
+                state = m.format("status.finished", f.steps());
+                pause.setEnabled(false);
+            }
             case ComputeUpdate.Failed f -> {
                 state = m.format("status.failed", f.message());
                 LOG.error("training failed at step {}", f.step(), f.error());
             }
         }
-        if (pause.isSelected() && !(u instanceof ComputeUpdate.Finished) && !(u instanceof ComputeUpdate.Failed)) state = m.get("status.paused");
+        if (pause.isSelected() && !finished && !(u instanceof ComputeUpdate.Failed)) state = m.get("status.paused");
     }
 
     private void updateStatus() {
@@ -535,6 +649,66 @@ public final class ViewerWindow {
     /** Presses the pause button (or releases it), as a user would. */
     public void setPaused(boolean paused) {
         if (pause.isSelected() != paused) pause.doClick();
+    }
+
+    /**
+     * Titles scopes with their layers' classes ({@code 1: Linear}); give it
+     * {@link GraphModel#layerClasses} of the model being trained.
+     */
+    public void setLayerClasses(java.util.Map<String, String> classes) {
+        graph.setLayerClasses(classes);
+    }
+
+    /**
+     * The window point (on screen) of the drawn edge from forward node {@code producer} to
+     * {@code consumer}, or null when the current view does not draw it (for GUI tests).
+     */
+    public Point edgeOnScreen(int producer, int consumer) {
+        int route = graph.routeOf(producer, consumer);
+        if (route < 0) return null;
+        Point p = graph.canvas().edgePoint(route);
+        if (p.x < 0 || p.y < 0 || p.x >= graph.canvas().getWidth() || p.y >= graph.canvas().getHeight()) return null;
+        javax.swing.SwingUtilities.convertPointToScreen(p, graph.canvas());
+        return p;
+    }
+
+    /** The graph canvas's bounds and its view, for geometry checks in tests: the window rectangle of every box. */
+    public java.util.List<java.awt.geom.Rectangle2D> boxesOnCanvas() {
+        LayoutResult r = graph.canvas().layoutResult();
+        java.util.List<java.awt.geom.Rectangle2D> out = new java.util.ArrayList<>();
+        if (r == null) return out;
+        for (LayoutResult.Box b : r.boxes()) out.add(dev.jasg.viewer.graph.Viewport.onScreen(graph.canvas().view(), b.bounds()));
+        return out;
+    }
+
+    /** The canvas size. */
+    public Dimension canvasSize() {
+        return graph.canvas().getSize();
+    }
+
+    /** Fits the whole graph, as the toolbar's button does. */
+    public void fit() {
+        graph.canvas().fit();
+    }
+
+    /** The open insert or delete dialog, or null. */
+    public EditDialog editDialog() {
+        return editDialog != null && editDialog.isDisplayable() ? editDialog : null;
+    }
+
+    /** The text the hovered edge shows, or null. */
+    public String[] hoverText() {
+        return graph.canvas().hoverText();
+    }
+
+    /** The pause button's label. */
+    public String pauseLabel() {
+        return pause.getText();
+    }
+
+    /** The status bar's text. */
+    public String statusText() {
+        return status.getText();
     }
 
     /** For key bindings in tests: the search field. */
