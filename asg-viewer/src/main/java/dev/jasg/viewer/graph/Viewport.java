@@ -38,12 +38,12 @@ public final class Viewport {
 
     /**
      * {@code view} zoomed by {@code factor} around window point {@code p}: the world point under
-     * {@code p} stays under it. The zoom stays within [{@link #MIN_SCALE}, {@link #MAX_SCALE}], or
-     * down to half of {@code minScale} (the scale that fits the graph) when that is smaller.
+     * {@code p} stays under it. The zoom stays between half of {@code minScale} (the scale that
+     * fits the graph: zooming out further only makes it a dot) and {@link #MAX_SCALE}.
      */
     public static AffineTransform zoomAt(AffineTransform view, Point2D p, double factor, double minScale) {
         double s = view.getScaleX();
-        double lo = Math.min(MIN_SCALE, minScale / 2), target = Math.max(lo, Math.min(MAX_SCALE, s * factor));
+        double target = Math.max(minScale / 2, Math.min(MAX_SCALE, s * factor));
         double f = target / s;
         AffineTransform t = new AffineTransform();
         t.translate(p.getX(), p.getY());

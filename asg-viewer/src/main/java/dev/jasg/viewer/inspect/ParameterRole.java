@@ -81,7 +81,7 @@ public final class ParameterRole {
         Role byName = of(p.name(), shape);
         String k = byName.key();
         // Optimizer state, running statistics and seeds are defined by their names.
-        if (k.startsWith("role.optim") || k.startsWith("role.batchnorm") || k.equals("role.dropout.seed")) return byName;
+        if (k.startsWith("role.optim.") || k.startsWith("role.batchnorm.") || k.equals("role.dropout.seed")) return byName;
         String layer = layerOf(p.name());
         Use use = use(g, param.id());
         if (use == null) return byName;
@@ -90,7 +90,7 @@ public final class ParameterRole {
             case Op.Gather gth -> use.slot() == 0 ? (k.equals("role.position") ? byName : new Role("role.embedding", layer, dims(shape)))
                     : new Role("role.custom", layer, dims(shape), c.op().label());
             case Op.MatMul mm -> {
-                if (k.startsWith("role.attn") || k.startsWith("role.ffn") || k.equals("role.head")) yield byName;
+                if (k.startsWith("role.attn.") || k.startsWith("role.ffn.") || k.equals("role.head")) yield byName;
                 if (shape.rank() < 2) yield new Role("role.custom", layer, dims(shape), c.op().label());
                 int a = shape.dim(shape.rank() - 2), b = shape.dim(shape.rank() - 1);
                 // y = x Wᵀ (a Linear's [out, in] weight, transposed) or y = x W ([in, out]).
@@ -107,6 +107,7 @@ public final class ParameterRole {
             case Op.ConvTranspose2d cv -> shape.rank() == 4 ? new Role("role.conv.kernel", layer, shape.dim(1), shape.dim(0), shape.dim(2) + "×" + shape.dim(3))
                     : new Role("role.custom", layer, dims(shape), c.op().label());
             case Op.Binary b when b.kind() == BinaryOp.ADD -> k.equals("role.position") || k.equals("role.norm.beta") ? byName
+                    : p.name().endsWith(".bias") || shape.rank() <= 1 ? new Role("role.bias", layer)
                     : k.equals("role.embedding") ? new Role("role.position", layer, dims(shape)) : new Role("role.bias", layer);
             case Op.Binary b when b.kind() == BinaryOp.MUL -> k.equals("role.norm.gamma") ? byName : new Role("role.scale", layer, dims(shape));
             default -> new Role("role.custom", layer, dims(shape), c.op().label());
@@ -117,26 +118,44 @@ public final class ParameterRole {
     private record Use(Node consumer, int slot, boolean transposed) {}
 
     private static Use use(Graph g, int id) {
-        boolean transposed = false;
-        int at = id;
-        for (int hops = 0; hops < 8; hops++) {
-            java.util.List<Integer> cs = g.consumers(at);
-            if (cs.isEmpty()) return null;
-            Node c = g.node(cs.get(0));
-            int slot = 0;
-            for (int i = 0; i < c.arity(); i++) if (c.input(i) == at) slot = i;
-            switch (c.op()) {
-                case Op.Permute pm -> transposed = !transposed;
-                case Op.Reshape r -> { }
-                case Op.Cast ct -> { }
-                case Op.Expand e -> { }
-                default -> {
-                    return new Use(c, slot, transposed);
+        // Every op reading the parameter past views, the most telling first: a lookup, a
+        // projection, a convolution, then an addition or a product, then anything else.
+        Use best = null;
+        int bestRank = Integer.MAX_VALUE;
+        java.util.ArrayDeque<int[]> todo = new java.util.ArrayDeque<>();
+        todo.add(new int[] {id, 0});
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            int[] at = todo.poll();
+            if (!seen.add(at[0]) || seen.size() > 64) continue;
+            for (int cid : g.consumers(at[0])) {
+                Node c = g.node(cid);
+                int slot = 0;
+                for (int i = 0; i < c.arity(); i++) if (c.input(i) == at[0]) slot = i;
+                boolean transposed = at[1] == 1;
+                switch (c.op()) {
+                    case Op.Permute pm -> todo.add(new int[] {cid, transposed ? 0 : 1});
+                    case Op.Reshape r -> todo.add(new int[] {cid, at[1]});
+                    case Op.Cast ct -> todo.add(new int[] {cid, at[1]});
+                    case Op.Expand e -> todo.add(new int[] {cid, at[1]});
+                    default -> {
+                        int rank = switch (c.op()) {
+                            case Op.Gather gth -> slot == 0 ? 0 : 9;
+                            case Op.MatMul mm -> 1;
+                            case Op.Conv2d cv -> 2;
+                            case Op.ConvTranspose2d cv -> 2;
+                            case Op.Binary b when b.kind() == BinaryOp.ADD || b.kind() == BinaryOp.MUL -> 3;
+                            default -> 9;
+                        };
+                        if (rank < bestRank) {
+                            bestRank = rank;
+                            best = new Use(c, slot, transposed);
+                        }
+                    }
                 }
             }
-            at = c.id();
         }
-        return null;
+        return best;
     }
 
     private static String layerOf(String name) {
