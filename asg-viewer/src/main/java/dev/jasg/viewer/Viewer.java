@@ -72,6 +72,17 @@ public final class Viewer {
         return w;
     }
 
+    /**
+     * Tells window {@code w} about the Model Lab session it steers: the session's layer classes
+     * (scope titles such as {@code 1: Linear}) and whether it starts paused (the Pause button then
+     * reads Resume). Call after {@link #open} with {@code lab::send} as the command sink.
+     */
+    public static void attach(ViewerWindow w, dev.jasg.viewer.lab.LabSession lab) {
+        setLayerClasses(w, lab.model().inner());
+        boolean paused = lab.state() == dev.jasg.viewer.lab.LabSession.State.PAUSED || lab.startsPaused();
+        if (paused) SwingUtilities.invokeLater(() -> w.showPaused(true));
+    }
+
     private static void setLayerClasses(ViewerWindow w, dev.jasg.nn.Layer model) {
         java.util.Map<String, String> classes = dev.jasg.viewer.graph.GraphModel.layerClasses(model);
         SwingUtilities.invokeLater(() -> w.setLayerClasses(classes));

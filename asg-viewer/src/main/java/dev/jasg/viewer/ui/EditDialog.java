@@ -121,7 +121,9 @@ public final class EditDialog extends JDialog {
         body.setBorder(BorderFactory.createEmptyBorder(12, 12, 12, 12));
         if (deleted == null) {
             setTitle(m.format("dialog.insert.title", producer.path(), consumer.path()));
-            body.add(palette(), BorderLayout.NORTH);
+            JPanel left = new JPanel(new BorderLayout());
+            left.add(palette(), BorderLayout.WEST);
+            body.add(left, BorderLayout.NORTH);
         } else {
             setTitle(m.format("dialog.delete.title", deleted.path()));
             JLabel what = new JLabel(m.format("dialog.delete.prompt", deleted.path(), deleted.op().label()));

@@ -339,9 +339,10 @@ final class GraphCanvas extends JComponent {
                        java.awt.Rectangle window) {
         if (!r.intersects(window)) return;
         int tw = fm.stringWidth(text), th = fm.getAscent() + 2;
-        if (tw + 6 > r.getWidth() && !centred) return;
         if (tw + 2 > r.getWidth() && centred && r.getWidth() < 24) return;
-        double x = centred ? r.getCenterX() - tw / 2.0 - 3 : Math.max(r.getX() + 2, 2);
+        // A scope's title goes inside its frame's top-left corner, or next to the frame when it is narrower.
+        boolean outside = !centred && tw + 6 > r.getWidth();
+        double x = centred ? r.getCenterX() - tw / 2.0 - 3 : outside ? r.getMaxX() + 4 : Math.max(r.getX() + 2, 2);
         double y = centred ? r.getCenterY() - th / 2.0 : Math.max(r.getY() + 1, 2);
         java.awt.geom.Rectangle2D pill = new java.awt.geom.Rectangle2D.Double(x, y, tw + 6, th);
         for (java.awt.geom.Rectangle2D t : taken) if (t.intersects(pill)) return;

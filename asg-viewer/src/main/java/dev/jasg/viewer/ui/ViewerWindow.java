@@ -386,27 +386,42 @@ public final class ViewerWindow {
     private EditDialog.Checker checker() {
         return (edit, apply) -> {
             var f = new java.util.concurrent.CompletableFuture<dev.jasg.viewer.lab.EditPreview>();
+            if (apply) {
+                // The chart's marker, in the window's language; set before the loop's ModelEdited can arrive.
+                String label = switch (edit) {
+                    case dev.jasg.viewer.lab.GraphEdit.InsertBetween e -> m.format("chart.inserted", e.what().title());
+                    case dev.jasg.viewer.lab.GraphEdit.InsertBetweenScopes e -> m.format("chart.inserted", e.what().title());
+                    case dev.jasg.viewer.lab.GraphEdit.DeleteCascade e -> m.format("chart.deleted", nodePath(e.node()));
+                    case dev.jasg.viewer.lab.GraphEdit.DeletePassthrough e -> m.format("chart.deleted", e.scope() != null ? e.scope() : nodePath(e.node()));
+                };
+                pendingMarker = label;
+                f.whenComplete((r, err) -> {
+                    if (!(r instanceof dev.jasg.viewer.lab.EditPreview.Ready)) SwingUtilities.invokeLater(() -> {
+                        if (label.equals(pendingMarker)) pendingMarker = null;
+                    });
+                });
+            }
             send(new GuiCommand.EditGraph(edit, apply, f));
             return f;
         };
     }
 
+    private String nodePath(int id) {
+        GraphModel fwd = graph.model(GraphModel.Mode.FORWARD);
+        return fwd != null && id >= 0 && id < fwd.graph().size() ? fwd.graph().node(id).path() : "%" + id;
+    }
+
     /** Opens the "Insert here..." dialog on the edge from forward node {@code from} to {@code to}. */
     private void openInsert(dev.jasg.core.Graph g, Node from, Node to) {
         if (editDialog != null) editDialog.dispose();
-        editDialog = EditDialog.insert(frame, m, g, from, to, checker(), r -> edited(m.format("chart.inserted", r.description().replaceFirst(" inserted as .*", ""))));
+        editDialog = EditDialog.insert(frame, m, g, from, to, checker(), r -> notice(m.format("status.recompiled", m.format("chart.inserted", from.path() + " → " + to.path()))));
         editDialog.setVisible(true);
     }
 
     private void openDelete(dev.jasg.core.Graph g, Node n) {
         if (editDialog != null) editDialog.dispose();
-        editDialog = EditDialog.delete(frame, m, g, n, checker(), r -> edited(m.format("chart.deleted", n.path())));
+        editDialog = EditDialog.delete(frame, m, g, n, checker(), r -> { });
         editDialog.setVisible(true);
-    }
-
-    /** After an applied edit: the chart's marker gets {@code label} (the ModelEdited update follows). */
-    private void edited(String label) {
-        pendingMarker = label;
     }
 
     // ---- edge hover: live statistics of the value on the edge ----------------------------------
@@ -646,6 +661,14 @@ public final class ViewerWindow {
         frame.dispose();
     }
 
+    /** Shows the training as paused (or running) without sending a command: the loop already is. */
+    public void showPaused(boolean paused) {
+        pause.setSelected(paused);
+        pause.setText(m.get(paused ? "toolbar.resume" : "toolbar.pause"));
+        state = m.get(paused ? "status.paused" : "status.waiting");
+        updateStatus();
+    }
+
     /** Presses the pause button (or releases it), as a user would. */
     public void setPaused(boolean paused) {
         if (pause.isSelected() != paused) pause.doClick();
@@ -669,6 +692,20 @@ public final class ViewerWindow {
         Point p = graph.canvas().edgePoint(route);
         if (p.x < 0 || p.y < 0 || p.x >= graph.canvas().getWidth() || p.y >= graph.canvas().getHeight()) return null;
         javax.swing.SwingUtilities.convertPointToScreen(p, graph.canvas());
+        return p;
+    }
+
+    /** The screen point of the centre of graph node {@code id}'s box in the current view, or null when it is not on the canvas. */
+    public Point nodeOnScreen(int id) {
+        LayoutResult r = graph.canvas().layoutResult();
+        GraphModel gm = graph.model();
+        if (r == null || gm == null || gm.indexOf(id) < 0) return null;
+        int b = r.boxOf(gm.indexOf(id));
+        if (b < 0) return null;
+        java.awt.geom.Rectangle2D s = dev.jasg.viewer.graph.Viewport.onScreen(graph.canvas().view(), r.boxes().get(b).bounds());
+        Point p = new Point((int) s.getCenterX(), (int) s.getCenterY());
+        if (!graph.canvas().contains(p)) return null;
+        SwingUtilities.convertPointToScreen(p, graph.canvas());
         return p;
     }
 
@@ -699,6 +736,11 @@ public final class ViewerWindow {
     /** The text the hovered edge shows, or null. */
     public String[] hoverText() {
         return graph.canvas().hoverText();
+    }
+
+    /** The loss chart's marker labels, oldest first. */
+    public java.util.List<String> chartMarkers() {
+        return chart.markers().stream().map(org.jfree.chart.plot.Marker::getLabel).toList();
     }
 
     /** The pause button's label. */
