@@ -728,6 +728,18 @@ public final class ViewerWindow {
         graph.canvas().fit();
     }
 
+    /**
+     * Opens the "Insert here..." dialog on the edge from forward node {@code producer} to
+     * {@code consumer}, as the edge's context menu does, and returns it; null when this window
+     * cannot edit (no Model Lab) or the forward graph has no such edge.
+     */
+    public EditDialog openInsertDialog(int producer, int consumer) {
+        GraphModel fwd = graph.model(GraphModel.Mode.FORWARD);
+        if (!lab || fwd == null || !fwd.graph().consumers(producer).contains(consumer)) return null;
+        openInsert(fwd.graph(), fwd.graph().node(producer), fwd.graph().node(consumer));
+        return editDialog;
+    }
+
     /** The open insert or delete dialog, or null. */
     public EditDialog editDialog() {
         return editDialog != null && editDialog.isDisplayable() ? editDialog : null;
