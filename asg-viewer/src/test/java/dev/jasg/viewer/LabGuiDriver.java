@@ -119,6 +119,11 @@ public final class LabGuiDriver {
                 return bad + " of " + w.boxesOnCanvas().size();
             });
             seen.setProperty("fit." + mode.name().toLowerCase(), outside);
+            onEdt(() -> {
+                w.frame().getRootPane().paintImmediately(w.frame().getRootPane().getBounds());
+                w.saveScreenshot(out.resolve("fit-" + mode.name().toLowerCase() + ".png"));
+                return null;
+            });
         }
         onEdt(() -> {
             w.setMode(GraphModel.Mode.FORWARD);
