@@ -108,11 +108,8 @@ public final class ViewerWindow {
     private int matchCount;
     private Timer noticeTimer;
     private final boolean lab;
-    private int hovered = -1;
-    private int hoveredRoute = -1;
-    private Timer hoverTimer;
-    private EditDialog editDialog;
-    private String pendingMarker;
+    private final EdgeHover hover;
+    private final EditLauncher edits;
     private boolean finished;
     private final java.beans.PropertyChangeListener lafListener = e -> {
         if ("lookAndFeel".equals(e.getPropertyName())) SwingUtilities.invokeLater(this::retheme);
@@ -154,11 +151,16 @@ public final class ViewerWindow {
 
             @Override
             public void edgeHovered(GraphModel model, int producer) {
-                hoverEdge(model, producer);
+                hover.hovered(model, producer);
             }
         });
         inspector = new InspectorPanel(config.language(), commands == null ? null : id -> commands.accept(new GuiCommand.RequestStats(id)));
         chart = new LossChartPanel(m, this::notice);
+        hover = new EdgeHover(m, graph.canvas(), commands, inspector::nodeId);
+        edits = new EditLauncher(frame, m, this::send, id -> {
+            GraphModel fwd = graph.model(GraphModel.Mode.FORWARD);
+            return fwd != null && id >= 0 && id < fwd.graph().size() ? fwd.graph().node(id).path() : "%" + id;
+        }, this::notice);
         pause = new JToggleButton(m.get("toolbar.pause"));
 
         JPanel graphSide = new JPanel(new BorderLayout());
@@ -383,81 +385,12 @@ public final class ViewerWindow {
         if (menu.getComponentCount() > 0) menu.show(graph.canvas(), p.x, p.y);
     }
 
-    private EditDialog.Checker checker() {
-        return (edit, apply) -> {
-            var f = new java.util.concurrent.CompletableFuture<dev.jasg.viewer.lab.EditPreview>();
-            if (apply) {
-                // The chart's marker, in the window's language; set before the loop's ModelEdited can arrive.
-                String label = switch (edit) {
-                    case dev.jasg.viewer.lab.GraphEdit.InsertBetween e -> m.format("chart.inserted", e.what().title());
-                    case dev.jasg.viewer.lab.GraphEdit.InsertBetweenScopes e -> m.format("chart.inserted", e.what().title());
-                    case dev.jasg.viewer.lab.GraphEdit.DeleteCascade e -> m.format("chart.deleted", nodePath(e.node()));
-                    case dev.jasg.viewer.lab.GraphEdit.DeletePassthrough e -> m.format("chart.deleted", e.scope() != null ? e.scope() : nodePath(e.node()));
-                };
-                pendingMarker = label;
-                f.whenComplete((r, err) -> {
-                    if (!(r instanceof dev.jasg.viewer.lab.EditPreview.Ready)) SwingUtilities.invokeLater(() -> {
-                        if (label.equals(pendingMarker)) pendingMarker = null;
-                    });
-                });
-            }
-            send(new GuiCommand.EditGraph(edit, apply, f));
-            return f;
-        };
-    }
-
-    private String nodePath(int id) {
-        GraphModel fwd = graph.model(GraphModel.Mode.FORWARD);
-        return fwd != null && id >= 0 && id < fwd.graph().size() ? fwd.graph().node(id).path() : "%" + id;
-    }
-
-    /** Opens the "Insert here..." dialog on the edge from forward node {@code from} to {@code to}. */
     private void openInsert(dev.jasg.core.Graph g, Node from, Node to) {
-        if (editDialog != null) editDialog.dispose();
-        editDialog = EditDialog.insert(frame, m, g, from, to, checker(), r -> notice(m.format("status.recompiled", m.format("chart.inserted", from.path() + " → " + to.path()))));
-        editDialog.setVisible(true);
+        edits.insert(g, from, to);
     }
 
     private void openDelete(dev.jasg.core.Graph g, Node n) {
-        if (editDialog != null) editDialog.dispose();
-        editDialog = EditDialog.delete(frame, m, g, n, checker(), r -> { });
-        editDialog.setVisible(true);
-    }
-
-    // ---- edge hover: live statistics of the value on the edge ----------------------------------
-
-    private void hoverEdge(GraphModel model, int producer) {
-        if (hoverTimer != null) hoverTimer.stop();
-        hovered = -1;
-        hoveredRoute = graph.canvas().hoveredEdge();
-        if (producer < 0 || commands == null) {
-            // Back to the selected node's statistics.
-            if (producer < 0 && commands != null && inspector.nodeId() >= 0) send(new GuiCommand.RequestStats(inspector.nodeId()));
-            return;
-        }
-        hovered = producer;
-        Node n = model.graph().node(producer);
-        graph.canvas().setHoverText(hoveredRoute, new String[] {n.path() + "  " + GraphModel.shapeLabel(n), m.get("hover.fetching")}, null, false);
-        // Ask only once the pointer rests a moment, so sweeping over the graph sends nothing.
-        hoverTimer = new Timer(250, e -> {
-            if (hovered == producer) send(new GuiCommand.RequestStats(producer));
-        });
-        hoverTimer.setRepeats(false);
-        hoverTimer.start();
-    }
-
-    private void showHoverStats(NodeStats s) {
-        if (s.node() != hovered) return;
-        String[] lines = {
-                s.path(),
-                m.format("hover.range", fmt4(s.min()), fmt4(s.max())),
-                m.format("hover.moments", fmt4(s.mean()), fmt4(s.std())),
-                m.format("hover.count", s.count(), s.nonFinite(), s.step())};
-        graph.canvas().setHoverText(hoveredRoute, lines, s.histogram().counts(), s.nonFinite() > 0);
-    }
-
-    private static String fmt4(double v) {
-        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.4g", v);
+        edits.delete(g, n);
     }
 
     // ---- updates -------------------------------------------------------------------------------
@@ -495,11 +428,10 @@ public final class ViewerWindow {
             }
             case NodeStats s -> {
                 inspector.showStats(s);
-                showHoverStats(s);
+                hover.show(s);
             }
             case ComputeUpdate.ModelEdited e -> {
-                String label = pendingMarker != null ? pendingMarker : e.description();
-                pendingMarker = null;
+                String label = edits.takeMarker(e.description());
                 chart.mark(e.step(), label);
                 notice(m.format(finished ? "status.editedFinished" : "status.recompiled", label));
             }
@@ -737,12 +669,12 @@ public final class ViewerWindow {
         GraphModel fwd = graph.model(GraphModel.Mode.FORWARD);
         if (!lab || fwd == null || !fwd.graph().consumers(producer).contains(consumer)) return null;
         openInsert(fwd.graph(), fwd.graph().node(producer), fwd.graph().node(consumer));
-        return editDialog;
+        return edits.dialog();
     }
 
     /** The open insert or delete dialog, or null. */
     public EditDialog editDialog() {
-        return editDialog != null && editDialog.isDisplayable() ? editDialog : null;
+        return edits.dialog();
     }
 
     /** The text the hovered edge shows, or null. */
