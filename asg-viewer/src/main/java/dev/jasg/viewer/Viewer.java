@@ -3,6 +3,7 @@ package dev.jasg.viewer;
 import dev.jasg.nn.train.ComputeUpdateQueue;
 import dev.jasg.nn.train.Trainer;
 import dev.jasg.viewer.lab.GuiCommand;
+import dev.jasg.viewer.lab.TrainerStats;
 import dev.jasg.viewer.ui.Theme;
 import dev.jasg.viewer.ui.ViewerWindow;
 
@@ -18,6 +19,9 @@ import java.util.function.Consumer;
  * Viewer.watch(trainer, Language.RU);   // subscribes to the trainer's updates and opens the window
  * for (var batch : loader) trainer.step(batch);
  * }</pre>
+ *
+ * A watching window shows the live statistics of the selected node and of a hovered edge too:
+ * the trainer measures them on its last batch between steps ({@link TrainerStats}).
  *
  * For pause, step, reset and live edits, train in a {@link dev.jasg.viewer.lab.LabSession} and
  * pass its {@code send} as the command sink to {@link #open}.
@@ -58,6 +62,29 @@ public final class Viewer {
         ComputeUpdateQueue updates = new ComputeUpdateQueue();
         trainer.addUpdateListener(updates);
         String name = trainer.model().getClass().getSimpleName();
-        return open(updates, null, new ViewerWindow.Config(language, name.isEmpty() ? "model" : name, true, null));
+        // The window asks for the statistics of the node it shows; the trainer answers between steps.
+        TrainerStats stats = new TrainerStats(trainer, java.time.Duration.ofMillis(500));
+        ViewerWindow w = open(updates, stats, new ViewerWindow.Config(language, name.isEmpty() ? "model" : name, true, () -> {
+            stats.close();
+            trainer.removeUpdateListener(updates);
+        }));
+        setLayerClasses(w, trainer.model());
+        return w;
+    }
+
+    /**
+     * Tells window {@code w} about the Model Lab session it steers: the session's layer classes
+     * (scope titles such as {@code 1: Linear}) and whether it starts paused (the Pause button then
+     * reads Resume). Call after {@link #open} with {@code lab::send} as the command sink.
+     */
+    public static void attach(ViewerWindow w, dev.jasg.viewer.lab.LabSession lab) {
+        setLayerClasses(w, lab.model().inner());
+        boolean paused = lab.state() == dev.jasg.viewer.lab.LabSession.State.PAUSED || lab.startsPaused();
+        if (paused) SwingUtilities.invokeLater(() -> w.showPaused(true));
+    }
+
+    private static void setLayerClasses(ViewerWindow w, dev.jasg.nn.Layer model) {
+        java.util.Map<String, String> classes = dev.jasg.viewer.graph.GraphModel.layerClasses(model);
+        SwingUtilities.invokeLater(() -> w.setLayerClasses(classes));
     }
 }

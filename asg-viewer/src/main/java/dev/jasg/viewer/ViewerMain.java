@@ -178,6 +178,7 @@ public final class ViewerMain {
             lab.addListener(updates);
             String title = m.get("model." + o.model().id()) + " · " + describe(m, data) + " · " + backend.name();
             window.set(Viewer.open(updates, lab::send, new ViewerWindow.Config(m.language(), title, o.dark(), closed::countDown)));
+            Viewer.attach(window.get(), lab);
             lab.start();
             closed.await();
             return lab.state() == LabSession.State.FAILED ? 1 : 0;

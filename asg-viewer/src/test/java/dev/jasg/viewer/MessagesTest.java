@@ -89,4 +89,26 @@ class MessagesTest {
         }
         assertTrue(ParameterRole.describe(Messages.of(Language.RU), "block.self_attn.q_proj.weight", dev.jasg.core.Shape.of(32, 32)).contains("запросов"));
     }
+
+    /**
+     * The Russian texts have no English left in them: every Latin word is a name (of a class, an
+     * op, a format, a product) or a symbol, from this list.
+     */
+    @Test
+    void russianTextsHaveNoEnglishLeftovers() {
+        Set<String> names = Set.of("JASG", "Viewer", "PNG", "SVG", "Ctrl", "C", "F", "G", "ReLU", "GELU", "Dropout", "BatchNorm1d", "LayerNorm", "Linear",
+                "Identity", "Adam", "AMSGrad", "SGD", "RMSprop", "PyTorch", "GPT", "NaN", "Inf", "Fashion", "MNIST", "Vulkan", "Mesa", "CPU",
+                "apt", "get", "install", "libvulkan1", "mesa", "vulkan", "drivers", "dataset", "fashion", "mnist", "synthetic", "headless", "DISPLAY",
+                "epochs", "steps", "train", "images", "idx3", "ubyte", "labels", "idx1", "t10k", "gz", "x", "y", "b", "W", "Wᵀ", "W_Q", "W_K", "W_V",
+                "W_O", "Q", "K", "Kᵀ", "d", "t", "m", "v", "U", "N", "fan_in", "fan_out", "padding_idx", "loss", "gather", "dropout", "lavapipe",
+                "n", "p", "GPU", "Lavapipe");
+        Pattern word = Pattern.compile("[A-Za-z][A-Za-z0-9_ᵀ]*");
+        List<String> leftovers = new ArrayList<>();
+        for (String key : new TreeSet<>(Messages.of(Language.RU).bundle().keySet())) {
+            String text = Messages.of(Language.RU).get(key).replaceAll("\\{[0-9]+\\}", "").replaceAll("--[a-z]+", "");
+            Matcher mt = word.matcher(text);
+            while (mt.find()) if (!names.contains(mt.group())) leftovers.add(key + ": " + mt.group());
+        }
+        assertTrue(leftovers.isEmpty(), "English in the Russian texts:\n" + String.join("\n", leftovers));
+    }
 }

@@ -71,6 +71,7 @@ public final class ScreenshotDriver {
         LabSession lab = ViewerMain.session(o, backend, data, s -> System.err.println("notice: " + s));
         lab.addListener(updates);
         ViewerWindow w = Viewer.open(updates, lab::send, new ViewerWindow.Config(lang, opt.get("model") + " · " + data.description() + " · " + backend.name(), !opt.get("theme").equals("light"), null));
+        Viewer.attach(w, lab);
         lab.start();
         await(steps + " steps", () -> lab.steps() >= steps);
         if (opt.get("view").equals("gradient")) onEdt(() -> {

@@ -92,6 +92,7 @@ class ScreenshotTest {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.awt.headless=false", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "--enable-native-access=ALL-UNNAMED",
+                "--add-modules=jdk.incubator.vector",
                 "-cp", cp, ScreenshotDriver.class.getName(), out.toString(), "ru"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve("driver.log").toFile());
         pb.environment().put("DISPLAY", display);
@@ -126,5 +127,77 @@ class ScreenshotTest {
         assertTrue(inspector.contains(ru.why()), inspector);
         assertTrue(inspector.contains(Messages.of(Language.RU).get("inspector.what")), inspector);
         assertTrue(inspector.contains("%"), inspector);
+    }
+
+    /**
+     * The Model Lab's phase C through the real window, driven by Robot mouse events in English
+     * ({@link LabGuiDriver}): fit shows every box in both views, a hovered edge shows its
+     * statistics, a shape-breaking insert is a red preview that changes nothing, Dropout(0.3)
+     * inserted between two Linear layers keeps every weight and moment and training goes on, and
+     * Delete lists what goes.
+     */
+    @Test
+    void insertingDropoutThroughTheContextMenuKeepsTheWeightsAndTrainingGoesOn() throws Exception {
+        java.util.Properties seen = runLabDriver("en", Path.of("target", "screenshots-lab-en"));
+        assertEquals("0 of " + seen.getProperty("fit.forward").split(" of ")[1], seen.getProperty("fit.forward"), "fit shows every box");
+        assertEquals("0 of " + seen.getProperty("fit.gradient").split(" of ")[1], seen.getProperty("fit.gradient"), "fit shows every box");
+        String hover = seen.getProperty("hover");
+        assertTrue(hover.contains("min") && hover.contains("NaN/Inf: 0"), hover);
+        assertEquals("Resume", seen.getProperty("pauseLabel"));
+        assertEquals("true", seen.getProperty("failed.red"));
+        assertEquals("false", seen.getProperty("failed.applyEnabled"));
+        String failed = seen.getProperty("failed.text");
+        assertTrue(failed.contains("Does not fit") && failed.contains("[B,5]"), failed);
+        String[] nodes = seen.getProperty("failed.nodesAfter").split("/");
+        assertEquals(nodes[1], nodes[0], "a failed insert changes nothing");
+        assertEquals("false", seen.getProperty("dropout.red"), seen.getProperty("dropout.text"));
+        assertTrue(seen.getProperty("dropout.p").matches("0\\.3 in ins[0-9]+_Dropout"), seen.getProperty("dropout.p"));
+        assertEquals("yes", seen.getProperty("dropout.reads"));
+        assertEquals("0", seen.getProperty("changed"), "every weight and moment kept at the edit: " + seen.getProperty("kept"));
+        assertEquals("1", seen.getProperty("history"));
+        assertEquals("inserted Dropout(p=0.3)", seen.getProperty("markers"), "the loss chart marks the edit");
+        assertTrue(Long.parseLong(seen.getProperty("stepsAfter")) > Long.parseLong(seen.getProperty("stepAtEdit")) + 40);
+        String delete = seen.getProperty("delete.text");
+        assertTrue(delete.contains("relu") && seen.getProperty("delete.red").equals("false"), delete);
+        assertTrue(Files.size(Path.of("target", "screenshots-lab-en", "insert-dialog.png")) > 3_000);
+    }
+
+    /** The same in Russian, for the dialogs' screenshots and texts. */
+    @Test
+    void theLabDialogsInRussian() throws Exception {
+        java.util.Properties seen = runLabDriver("ru", Path.of("target", "screenshots-lab-ru"));
+        assertEquals(Messages.of(Language.RU).get("toolbar.resume"), seen.getProperty("pauseLabel"));
+        assertTrue(seen.getProperty("failed.text").startsWith("Не подходит"), seen.getProperty("failed.text"));
+        assertTrue(seen.getProperty("dropout.text").startsWith("Подходит"), seen.getProperty("dropout.text"));
+        assertTrue(seen.getProperty("delete.text").startsWith("Подходит"), seen.getProperty("delete.text"));
+        assertTrue(seen.getProperty("hover").contains("среднее"), seen.getProperty("hover"));
+        assertEquals("вставлено: Dropout(p=0.3)", seen.getProperty("markers"));
+        for (String f : new String[] {"insert-failed.png", "insert-dialog.png", "delete-dialog.png", "lab.png"}) {
+            assertTrue(Files.size(Path.of("target", "screenshots-lab-ru", f)) > 3_000, f);
+        }
+    }
+
+    private static java.util.Properties runLabDriver(String lang, Path out) throws Exception {
+        Files.createDirectories(out);
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.awt.headless=false", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "--enable-native-access=ALL-UNNAMED",
+                "--add-modules=jdk.incubator.vector",
+                "-cp", cp, LabGuiDriver.class.getName(), out.toString(), lang,
+                "backend=" + System.getProperty("jasg.gui.backend", "cpu")));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve("driver.log").toFile());
+        pb.environment().put("DISPLAY", display);
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the lab driver did not finish in 180 s; log:\n" + Files.readString(out.resolve("driver.log")));
+        }
+        String log = Files.readString(out.resolve("driver.log"));
+        assertEquals(0, p.exitValue(), "driver failed:\n" + log);
+        java.util.Properties seen = new java.util.Properties();
+        try (var r = Files.newBufferedReader(out.resolve("gui.txt"))) {
+            seen.load(r);
+        }
+        return seen;
     }
 }

@@ -107,6 +107,7 @@ public final class Trainer implements AutoCloseable {
     private Executable evalOutput;
     private Executable evalLoss;
     private Outputs lastOutputs;
+    private Map<String, HostTensor> lastBatch;
     private long steps;
     private int epochs;
     private double epochLossSum;
@@ -169,11 +170,16 @@ public final class Trainer implements AutoCloseable {
         return part;
     }
 
+    @SuppressWarnings("try") // the scope is entered for its effect on the builder
     private Tensor lossOf(GraphBuilder g) {
         Tensor x = g.input(input.name(), input.dtype(), input.shape());
         Tensor y = g.input(target.name(), target.dtype(), target.shape());
         Tensor out = model.apply(x);
-        Tensor loss = lossFn.apply(out, y);
+        // In its own scope, so a viewer draws the loss as one block apart from the model's layers.
+        Tensor loss;
+        try (var scope = g.scope(LOSS)) {
+            loss = lossFn.apply(out, y);
+        }
         if (loss == null || !loss.shape().isConcrete() || loss.shape().size() != 1 || !loss.dtype().isFloat()) {
             throw new IllegalArgumentException("Trainer: the loss function must return a float scalar, got " + (loss == null ? "null" : loss.node()));
         }
@@ -203,6 +209,7 @@ public final class Trainer implements AutoCloseable {
         double loss;
         try {
             checkFeeds("step", batch, true);
+            lastBatch = Map.copyOf(batch);
             if (lbfgs != null) {
                 loss = lbfgs.step(train, batch, trainable, lr);
                 lastOutputs = null;
@@ -390,6 +397,19 @@ public final class Trainer implements AutoCloseable {
     /** The forward graph (model and loss, output {@value #LOSS}). */
     public Graph forwardGraph() {
         return forward;
+    }
+
+    /** The backend it trains on. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * The batch of the last {@link #step} (input and target), or null before the first: what a
+     * viewer watching this trainer probes node values with.
+     */
+    public synchronized Map<String, HostTensor> lastBatch() {
+        return lastBatch;
     }
 
     /** The gradient graph continuing {@link #forwardGraph()}. */

@@ -108,9 +108,9 @@ public final class GraphLayout {
                 String s = rep[v.index()];
                 Integer b = scopeBox.get(s);
                 if (b == null) {
-                    ElkNode parent = container(root, groups, groupDepth, parentScope(s));
+                    ElkNode parent = container(model, root, groups, groupDepth, parentScope(s));
                     ElkNode e = ElkGraphUtil.createNode(parent);
-                    String title = GraphModel.leaf(s);
+                    String title = "\u25B8 " + model.scopeTitle(s);
                     e.setDimensions(Math.max(width(title, TITLE_FONT), width("00000 nodes", DETAIL_FONT)) + 34, NODE_HEIGHT + 4);
                     b = boxes.size();
                     scopeBox.put(s, b);
@@ -121,7 +121,7 @@ public final class GraphLayout {
                 LayoutResult.Box old = boxes.get(b);
                 boxes.set(b, new LayoutResult.Box(-1, s, old.count() + 1, null));
             } else {
-                ElkNode parent = container(root, groups, groupDepth, v.scope());
+                ElkNode parent = container(model, root, groups, groupDepth, v.scope());
                 ElkNode e = ElkGraphUtil.createNode(parent);
                 double w = Math.max(width(v.title(), TITLE_FONT), width(v.detail(), DETAIL_FONT)) + 20;
                 e.setDimensions(Math.max(56, w), NODE_HEIGHT);
@@ -217,14 +217,14 @@ public final class GraphLayout {
     }
 
     /** The compound node of {@code scope}, made (with its ancestors) on first use; the root for the top level. */
-    private static ElkNode container(ElkNode root, Map<String, ElkNode> groups, Map<String, Integer> depth, String scope) {
+    private static ElkNode container(GraphModel model, ElkNode root, Map<String, ElkNode> groups, Map<String, Integer> depth, String scope) {
         if (scope.isEmpty()) return root;
         ElkNode g = groups.get(scope);
         if (g != null) return g;
-        ElkNode parent = container(root, groups, depth, parentScope(scope));
+        ElkNode parent = container(model, root, groups, depth, parentScope(scope));
         g = ElkGraphUtil.createNode(parent);
         g.setProperty(CoreOptions.PADDING, new ElkPadding(GROUP_HEADER + 8, 10, 10, 10));
-        g.setProperty(CoreOptions.NODE_SIZE_MINIMUM, new org.eclipse.elk.core.math.KVector(width(GraphModel.leaf(scope), TITLE_FONT) + 30, GROUP_HEADER + 20));
+        g.setProperty(CoreOptions.NODE_SIZE_MINIMUM, new org.eclipse.elk.core.math.KVector(width("\u25BE " + model.scopeTitle(scope), TITLE_FONT) + 24, GROUP_HEADER + 20));
         g.setProperty(CoreOptions.NODE_SIZE_CONSTRAINTS, java.util.EnumSet.of(org.eclipse.elk.core.options.SizeConstraint.MINIMUM_SIZE));
         groups.put(scope, g);
         depth.put(scope, GraphModel.ancestors(scope).size());

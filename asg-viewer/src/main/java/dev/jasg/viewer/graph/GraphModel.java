@@ -47,8 +47,11 @@ public final class GraphModel {
     private final List<Edge> edges;
     private final Map<Integer, Integer> byId;
     private final Map<String, List<Integer>> scopeMembers;
+    private final Map<String, String> layerClasses;
 
-    private GraphModel(Mode mode, Graph shown, int forwardSize, List<ViewNode> nodes, List<Edge> edges, Map<Integer, Integer> byId) {
+    private GraphModel(Mode mode, Graph shown, int forwardSize, List<ViewNode> nodes, List<Edge> edges, Map<Integer, Integer> byId,
+                       Map<String, String> layerClasses) {
+        this.layerClasses = Map.copyOf(layerClasses);
         this.mode = mode;
         this.shown = shown;
         this.forwardSize = forwardSize;
@@ -65,6 +68,15 @@ public final class GraphModel {
 
     /** The model of {@code forward} ({@link Mode#FORWARD}) or of {@code gradients} ({@link Mode#GRADIENT}). */
     public static GraphModel of(Graph forward, Graph gradients, Mode mode) {
+        return of(forward, gradients, mode, Map.of());
+    }
+
+    /**
+     * {@link #of(Graph, Graph, Mode)} with the class of the layer that opened each scope
+     * ({@code "1" -> "Linear"}, see {@link #layerClasses(dev.jasg.nn.Layer)}), for scope titles such
+     * as {@code 1: Linear}.
+     */
+    public static GraphModel of(Graph forward, Graph gradients, Mode mode, Map<String, String> layerClasses) {
         Graph shown = mode == Mode.FORWARD ? forward : gradients;
         int forwardSize = forward.size();
         List<ViewNode> nodes = new ArrayList<>();
@@ -106,7 +118,7 @@ public final class GraphModel {
             Integer from = byId.get(src.id());
             if (from != null) edges.add(new Edge(from, index, shapeLabel(src)));
         }
-        return new GraphModel(mode, shown, forwardSize, nodes, edges, byId);
+        return new GraphModel(mode, shown, forwardSize, nodes, edges, byId, layerClasses);
     }
 
     private static String title(Node n) {
@@ -147,6 +159,40 @@ public final class GraphModel {
         while ((i = scope.indexOf('.', i + 1)) >= 0) out.add(scope.substring(0, i));
         out.add(scope);
         return out;
+    }
+
+    /**
+     * The scope paths of {@code model}'s layers to their class names, {@code "1" -> "Linear"},
+     * {@code "block.attn" -> "MultiHeadAttention"}; the root opens no scope and is not listed.
+     */
+    public static Map<String, String> layerClasses(dev.jasg.nn.Layer model) {
+        Map<String, String> out = new HashMap<>();
+        java.util.Set<dev.jasg.nn.Layer> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        collect(model, "", out, seen);
+        return out;
+    }
+
+    private static void collect(dev.jasg.nn.Layer layer, String path, Map<String, String> out, java.util.Set<dev.jasg.nn.Layer> seen) {
+        if (!seen.add(layer)) return;
+        for (var e : layer.namedChildren().entrySet()) {
+            String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+            String name = e.getValue().getClass().getSimpleName();
+            if (!name.isEmpty()) out.put(p, name);
+            collect(e.getValue(), p, out, seen);
+        }
+    }
+
+    /**
+     * The title of scope {@code scope}: its last segment, with its layer's class when the segment
+     * is a number (a {@code Sequential}'s or list's child, {@code 1: Linear}) and the class is known.
+     * Gradient scopes ({@code grad.1}) are titled like the layer they belong to.
+     */
+    public String scopeTitle(String scope) {
+        String leaf = leaf(scope);
+        String layer = scope.startsWith("grad.") ? scope.substring(5) : scope;
+        String cls = layerClasses.get(layer);
+        if (cls == null || leaf.isEmpty() || !Character.isDigit(leaf.charAt(0))) return leaf;
+        return leaf + ": " + cls;
     }
 
     /** The last segment of a scope path. */

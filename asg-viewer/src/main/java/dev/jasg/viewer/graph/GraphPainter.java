@@ -76,12 +76,21 @@ public final class GraphPainter {
      * caption of a collapsed scope with {@code {0}} for its node count.
      */
     public static void paint(Graphics2D g, LayoutResult layout, Palette p, Marks marks, double scale, String nodesFormat) {
+        paint(g, layout, p, marks, scale, nodesFormat, layout.model()::scopeTitle);
+    }
+
+    /** The zoom below which boxes carry no text (the canvas then writes overview labels in window-sized letters). */
+    public static final double TEXT_SCALE = 0.33;
+
+    /** {@link #paint(Graphics2D, LayoutResult, Palette, Marks, double, String)} with scope titles from {@code scopeTitles} (path to title). */
+    public static void paint(Graphics2D g, LayoutResult layout, Palette p, Marks marks, double scale, String nodesFormat,
+                             java.util.function.Function<String, String> scopeTitles) {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
         Shape clipShape = g.getClip();
         Rectangle2D clip = clipShape != null ? clipShape.getBounds2D() : layout.bounds();
-        boolean text = scale >= 0.33;
+        boolean text = scale >= TEXT_SCALE;
         boolean labels = scale >= 0.6;
         GraphModel model = layout.model();
 
@@ -97,7 +106,7 @@ public final class GraphPainter {
             if (text) {
                 g.setFont(GraphLayout.TITLE_FONT);
                 g.setColor(p.muted());
-                g.drawString("\u25BE " + GraphModel.leaf(gr.scope()), (float) (b.getX() + 8), (float) (b.getY() + 15));
+                g.drawString("\u25BE " + scopeTitles.apply(gr.scope()), (float) (b.getX() + 8), (float) (b.getY() + 15));
             }
         }
 
@@ -125,7 +134,7 @@ public final class GraphPainter {
             Rectangle2D b = box.bounds();
             if (!b.intersects(clip)) continue;
             if (box.isScope()) {
-                paintScope(g, box, p, text, nodesFormat);
+                paintScope(g, box, p, text, nodesFormat, scopeTitles.apply(box.scope()));
                 continue;
             }
             ViewNode v = model.nodes().get(box.node());
@@ -156,7 +165,7 @@ public final class GraphPainter {
         }
     }
 
-    private static void paintScope(Graphics2D g, LayoutResult.Box box, Palette p, boolean text, String nodesFormat) {
+    private static void paintScope(Graphics2D g, LayoutResult.Box box, Palette p, boolean text, String nodesFormat, String title) {
         Rectangle2D b = box.bounds();
         RoundRectangle2D r = new RoundRectangle2D.Double(b.getX(), b.getY(), b.getWidth(), b.getHeight(), 10, 10);
         g.setColor(Category.SCOPE.fill(p.dark()));
@@ -171,7 +180,7 @@ public final class GraphPainter {
         if (text) {
             g.setColor(p.text());
             g.setFont(GraphLayout.TITLE_FONT);
-            centred(g, "\u25B8 " + GraphModel.leaf(box.scope()), b, b.getY() + 16);
+            centred(g, "\u25B8 " + title, b, b.getY() + 16);
             g.setFont(GraphLayout.DETAIL_FONT);
             g.setColor(p.muted());
             centred(g, nodesFormat.replace("{0}", Integer.toString(box.count())), b, b.getY() + 30);

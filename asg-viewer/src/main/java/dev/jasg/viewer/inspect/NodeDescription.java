@@ -58,7 +58,7 @@ public final class NodeDescription {
         }
 
         if (n.op() instanceof Op.Parameter p) {
-            section(sb, m.get("inspector.role"), "<p>" + esc(ParameterRole.describe(m, p.name(), n.shape())) + "</p>"
+            section(sb, m.get("inspector.role"), "<p>" + esc(ParameterRole.describe(m, g, n)) + "</p>"
                     + "<p>" + esc(m.get(p.trainable() ? "inspector.trainable" : "inspector.state")) + "</p>");
             section(sb, m.get("inspector.init"), "<p>" + esc(InitText.describe(m, p.init(), n.shape())) + "</p>");
         }

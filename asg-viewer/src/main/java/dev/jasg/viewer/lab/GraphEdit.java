@@ -62,6 +62,18 @@ public sealed interface GraphEdit {
         return new DeletePassthrough(-1, Objects.requireNonNull(scope, "scope"));
     }
 
+    /**
+     * Deletes node {@code node} and, when it alone is not a passthrough, the innermost layer around
+     * it that is: the node's scope, then that scope's parent, and so on ({@code 3/MatMul} of a
+     * {@code Linear(16, 16)} takes the whole layer {@code 3} with its weight and bias). A layer
+     * that keeps its input's shape and dtype may be a projection here (a square Linear); the
+     * preview's description lists every node that goes. A node of an inserted layer deletes that
+     * layer. Refused (an {@link EditPreview.Failed}) when no enclosing layer keeps the shape.
+     */
+    static GraphEdit deleteCascade(int node) {
+        return new DeleteCascade(node);
+    }
+
     /** See {@link #insertBetween}. */
     record InsertBetween(int producer, int consumer, Insert what) implements GraphEdit {
         /** Checks the arguments. */
@@ -87,6 +99,14 @@ public sealed interface GraphEdit {
         @Override
         public String describe() {
             return "insert " + what.title() + " between scopes " + producer + " and " + consumer;
+        }
+    }
+
+    /** See {@link #deleteCascade(int)}. */
+    record DeleteCascade(int node) implements GraphEdit {
+        @Override
+        public String describe() {
+            return "delete node " + node + " with its layer";
         }
     }
 

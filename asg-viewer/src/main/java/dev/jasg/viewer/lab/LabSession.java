@@ -94,6 +94,7 @@ public final class LabSession implements AutoCloseable {
     private final ComputeUpdateListener dispatch = this::dispatch;
     private final Thread thread;
     private final List<ComputeUpdate.ModelEdited> history = new CopyOnWriteArrayList<>();
+    private final boolean startPaused;
 
     // Owned by the training thread.
     private Trainer trainer;
@@ -127,6 +128,7 @@ public final class LabSession implements AutoCloseable {
         this.listeners.addAll(b.listeners);
         this.notices = b.notices;
         this.paused = b.startPaused;
+        this.startPaused = b.startPaused;
         this.store = backend.newParameters(seed);
         // Built here, on the caller's thread, so a model that does not fit its data fails at build().
         this.trainer = newTrainer();
@@ -162,6 +164,11 @@ public final class LabSession implements AutoCloseable {
     /** Where the loop is now. */
     public State state() {
         return state;
+    }
+
+    /** True when the session was built to start paused ({@link Builder#startPaused}). */
+    public boolean startsPaused() {
+        return startPaused;
     }
 
     /** Steps run so far, across edits. */

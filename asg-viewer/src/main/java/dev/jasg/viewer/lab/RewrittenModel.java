@@ -321,6 +321,7 @@ public final class RewrittenModel extends Layer {
             case GraphEdit.InsertBetween e -> recordInsert(e, forward);
             case GraphEdit.InsertBetweenScopes e -> recordInsert(edgeBetween(e, forward), forward);
             case GraphEdit.DeletePassthrough e -> recordDelete(e, forward);
+            case GraphEdit.DeleteCascade e -> recordCascade(e, forward);
         };
     }
 
@@ -395,7 +396,7 @@ public final class RewrittenModel extends Layer {
                 insertions.remove(ins);
                 return "inserted " + ins.what().title() + " " + ins.scope() + " deleted";
             }
-            return spliceOut(forward, java.util.Set.of(n.id()), n.path());
+            return spliceOut(forward, java.util.Set.of(n.id()), n.path(), false);
         }
         java.util.Set<Integer> ids = new java.util.TreeSet<>();
         for (Node n : forward.nodes()) {
@@ -409,7 +410,47 @@ public final class RewrittenModel extends Layer {
             }
         }
         if (ids.isEmpty()) throw new GraphEditException(e.scope(), List.of(), "no node of the model is in scope '" + e.scope() + "'", null);
-        return spliceOut(forward, ids, e.scope());
+        return spliceOut(forward, ids, e.scope(), false);
+    }
+
+    /** The node alone when it is a passthrough, else the innermost enclosing layer that is one (projections allowed). */
+    private String recordCascade(GraphEdit.DeleteCascade e, Graph forward) {
+        Node n = nodeOf(forward, e.node(), "node");
+        Insertion ins = insertedById.get(n.id());
+        if (ins != null) {
+            insertions.remove(ins);
+            return "inserted " + ins.what().title() + " " + ins.scope() + " deleted";
+        }
+        modelOrdinal(n, "node");
+        GraphEditException first = null;
+        if (!(n.op() instanceof Op.Parameter) && !(n.op() instanceof Op.Constant)) {
+            try {
+                return spliceOut(forward, java.util.Set.of(n.id()), n.path(), false);
+            } catch (GraphEditException ex) {
+                first = ex;
+            }
+        }
+        List<String> scopes = new ArrayList<>(dev.jasg.viewer.graph.GraphModel.ancestors(n.scope()));
+        Collections.reverse(scopes);
+        for (String scope : scopes) {
+            java.util.Set<Integer> ids = new java.util.TreeSet<>();
+            for (Node m : forward.nodes()) if (inScope(m, scope) && contains(m.id())) ids.add(m.id());
+            boolean holdsInsert = false;
+            for (Insertion i : insertions) holdsInsert |= inScope(i.scope(), scope);
+            if (ids.isEmpty() || holdsInsert) continue;
+            try {
+                return spliceOut(forward, ids, scope, true);
+            } catch (GraphEditException ex) {
+                if (first == null) first = ex;
+            }
+        }
+        String tried = scopes.isEmpty() ? "" : " or any layer around it (" + String.join(", ", scopes) + ")";
+        throw new GraphEditException(first != null ? first.node() : n.path(), first != null ? first.shapes() : List.of(n.shape()),
+                "cannot delete " + n.path() + tried + (first != null ? ": " + first.reason() : ": it has no data input"), first);
+    }
+
+    private static boolean inScope(String s, String scope) {
+        return s.equals(scope) || s.startsWith(scope + ".");
     }
 
     private static boolean passthroughKind(Insert what) {
@@ -417,13 +458,13 @@ public final class RewrittenModel extends Layer {
     }
 
     /** Splices out the nodes {@code ids} of {@code forward} when they form a passthrough: one data input, one output of its shape, no projection. */
-    private String spliceOut(Graph forward, java.util.Set<Integer> ids, String what) {
+    private String spliceOut(Graph forward, java.util.Set<Integer> ids, String what, boolean projections) {
         java.util.Set<String> removed = new java.util.TreeSet<>();
         for (int id : ids) removed.add(keyByOrdinal.get(modelOrdinal(forward.node(id), "node")));
         List<Integer> dataInputs = new ArrayList<>();
         for (int id : ids) {
             Node n = forward.node(id);
-            switch (n.op()) {
+            if (!projections) switch (n.op()) {
                 case Op.MatMul m -> throw notPassthrough(forward, n, what, "it computes a projection (" + n.op().label() + ")");
                 case Op.Conv2d c -> throw notPassthrough(forward, n, what, "it computes a convolution (" + n.op().label() + ")");
                 case Op.ConvTranspose2d c -> throw notPassthrough(forward, n, what, "it computes a convolution (" + n.op().label() + ")");
@@ -459,7 +500,17 @@ public final class RewrittenModel extends Layer {
             throw notPassthrough(forward, first, what, "its input " + in.path() + " is made by an inserted layer; delete that layer first");
         }
         deletions.add(new Deletion(removed, in.id() == inputId ? "#input" : keyOf(in.id()), keyOf(out.id()), what));
-        return what + " deleted (" + ids.size() + " node" + (ids.size() == 1 ? "" : "s") + "), " + in.path() + " now feeds its readers";
+        StringBuilder list = new StringBuilder();
+        int listed = 0;
+        for (int id : ids) {
+            if (listed++ == 12) {
+                list.append(", …");
+                break;
+            }
+            Node n = forward.node(id);
+            list.append(list.isEmpty() ? "" : ", ").append(n.op() instanceof Op.Parameter p ? p.name() : n.path());
+        }
+        return what + " deleted (" + ids.size() + " node" + (ids.size() == 1 ? "" : "s") + ": " + list + "), " + in.path() + " now feeds its readers";
     }
 
     private static GraphEditException notPassthrough(Graph forward, Node n, String what, String why) {

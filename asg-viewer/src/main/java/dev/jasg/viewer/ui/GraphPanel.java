@@ -48,6 +48,15 @@ final class GraphPanel extends JPanel {
 
         /** A layout finished (for the status bar). */
         void laidOut(LayoutResult layout);
+
+        /**
+         * A context menu for the edge from graph node {@code producer} to graph node
+         * {@code consumer} of {@code model} was asked for at {@code p}.
+         */
+        void edgeMenu(GraphModel model, int producer, int consumer, Point p);
+
+        /** The pointer rests on an edge carrying the value of graph node {@code producer} (-1: on none). */
+        void edgeHovered(GraphModel model, int producer);
     }
 
     private final Messages messages;
@@ -74,6 +83,8 @@ final class GraphPanel extends JPanel {
     private long generation;
     private int pendingCentre = -1;
     private int graphVersion;
+    private java.util.Map<String, String> layerClasses = java.util.Map.of();
+    private Graph forwardGraph, gradientGraph;
 
     GraphPanel(Messages messages, Listener listener) {
         super(new BorderLayout());
@@ -97,6 +108,18 @@ final class GraphPanel extends JPanel {
                 if (node >= 0) select(node, false);
                 listener.contextMenu(m, node >= 0 ? m.nodes().get(node) : null, scope, p);
             }
+
+            @Override
+            public void edgeMenu(int route, Point p) {
+                int[] e = edgeNodes(route);
+                if (e != null) listener.edgeMenu(model(), e[0], e[1], p);
+            }
+
+            @Override
+            public void edgeHovered(int route) {
+                int[] e = route < 0 ? null : edgeNodes(route);
+                if (model() != null) listener.edgeHovered(model(), e == null ? -1 : e[0]);
+            }
         });
         canvas.setNodesFormat(messages.get("canvas.scopeNodes"));
         canvas.setMessage(messages.get("canvas.waiting"));
@@ -107,12 +130,50 @@ final class GraphPanel extends JPanel {
         return canvas;
     }
 
+    /**
+     * The graph nodes (ids) at the ends of edge route {@code route}: the first pair it stands for
+     * whose ends are real nodes (not output markers or stand-ins), else its first pair; null when none.
+     */
+    int[] edgeNodes(int route) {
+        LayoutResult r = canvas.layoutResult();
+        if (r == null || route < 0 || route >= r.edges().size()) return null;
+        int[] pairs = r.edges().get(route).nodes();
+        GraphModel m = r.model();
+        for (int i = 0; i < pairs.length; i += 2) {
+            ViewNode a = m.nodes().get(pairs[i]), b = m.nodes().get(pairs[i + 1]);
+            if (!a.isOutput() && !b.isOutput() && !a.proxy() && !b.proxy()) return new int[] {a.node().id(), b.node().id()};
+        }
+        return pairs.length == 0 ? null : new int[] {m.nodes().get(pairs[0]).node().id(), m.nodes().get(pairs[1]).node().id()};
+    }
+
+    /** The route of the edge from graph node {@code producer} to {@code consumer} in the shown layout, or -1. */
+    int routeOf(int producer, int consumer) {
+        LayoutResult r = canvas.layoutResult();
+        if (r == null) return -1;
+        for (int i = 0; i < r.edges().size(); i++) {
+            int[] pairs = r.edges().get(i).nodes();
+            for (int k = 0; k < pairs.length; k += 2) {
+                if (r.model().nodes().get(pairs[k]).node().id() == producer && r.model().nodes().get(pairs[k + 1]).node().id() == consumer
+                        && !r.model().nodes().get(pairs[k + 1]).isOutput()) return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Titles scopes with their layers' classes ({@code 1: Linear}); see {@link GraphModel#layerClasses}. */
+    void setLayerClasses(java.util.Map<String, String> classes) {
+        this.layerClasses = java.util.Map.copyOf(classes);
+        if (forwardGraph != null) setGraphs(forwardGraph, gradientGraph);
+    }
+
     /** Shows new graphs (a new trainer, or an edit that kept the node ids), keeping view, collapse state and selection. */
     void setGraphs(Graph forward, Graph gradients) {
         boolean first = models.isEmpty();
         graphVersion++;
+        forwardGraph = forward;
+        gradientGraph = gradients;
         for (GraphModel.Mode m : GraphModel.Mode.values()) {
-            GraphModel gm = GraphModel.of(forward, gradients, m);
+            GraphModel gm = GraphModel.of(forward, gradients, m, layerClasses);
             models.put(m, gm);
             Set<String> c = collapsed.get(m);
             collapsed.put(m, c == null ? GraphLayout.collapseToFit(gm, INITIAL_BOXES) : GraphPainter.prune(c, gm));

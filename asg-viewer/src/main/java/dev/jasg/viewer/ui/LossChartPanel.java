@@ -156,15 +156,85 @@ final class LossChartPanel extends JPanel {
     void mark(long step, String label) {
         ValueMarker marker = new ValueMarker(step, new Color(0xE84393), new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 4f, new float[] {4f, 3f}, 0f));
         marker.setLabel(label);
-        marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        marker.setLabelFont(MARKER_FONT);
         marker.setLabelPaint(UIManager.getColor("Label.foreground"));
         marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
         marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+        markers.add(marker);
         plot.addDomainMarker(marker);
+        placeMarkers();
+    }
+
+    private static final Font MARKER_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+    private static final double MARKER_ROW = 14;
+    private final java.util.List<ValueMarker> markers = new java.util.ArrayList<>();
+
+    /** The markers, in the order they were made. */
+    java.util.List<ValueMarker> markers() {
+        return java.util.List.copyOf(markers);
+    }
+
+    /**
+     * Puts every marker's label where it is not clipped by the plot's right edge (to the left of
+     * its line there) and overlaps no other label (a lower row): {@link #place}.
+     */
+    private void placeMarkers() {
+        if (markers.isEmpty()) return;
+        ValueAxis axis = plot.getDomainAxis();
+        double lo = axis.getLowerBound(), hi = Math.max(axis.getUpperBound(), lo + 1e-9);
+        java.awt.geom.Rectangle2D area = panel.getChartRenderingInfo().getPlotInfo().getDataArea();
+        double width = area != null && area.getWidth() > 0 ? area.getWidth() : Math.max(200, getWidth() - 80);
+        java.awt.FontMetrics fm = getFontMetrics(MARKER_FONT);
+        double[] xs = new double[markers.size()], ws = new double[markers.size()];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (markers.get(i).getValue() - lo) / (hi - lo) * width;
+            ws[i] = fm.stringWidth(markers.get(i).getLabel()) + 6;
+        }
+        int[][] at = place(xs, ws, width);
+        for (int i = 0; i < xs.length; i++) {
+            ValueMarker mk = markers.get(i);
+            boolean left = at[i][0] == 1;
+            RectangleAnchor anchor = left ? RectangleAnchor.TOP_LEFT : RectangleAnchor.TOP_RIGHT;
+            var offset = new org.jfree.chart.ui.RectangleInsets(3 + at[i][1] * MARKER_ROW, 3, 3, 3);
+            // Each setter redraws the chart: only on a change.
+            if (mk.getLabelAnchor() != anchor) {
+                mk.setLabelAnchor(anchor);
+                mk.setLabelTextAnchor(left ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT);
+            }
+            if (!offset.equals(mk.getLabelOffset())) mk.setLabelOffset(offset);
+        }
+    }
+
+    /**
+     * Where marker labels go: for each marker at pixel {@code xs[i]} of a plot {@code width} wide,
+     * with a label {@code widths[i]} wide, its side (0: right of the line, 1: left, when the right
+     * would pass the plot's edge) and its row (0 at the top), the first row where it overlaps no
+     * label placed before it.
+     */
+    static int[][] place(double[] xs, double[] widths, double width) {
+        int[][] out = new int[xs.length][2];
+        java.util.List<java.util.List<double[]>> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            boolean left = xs[i] + 3 + widths[i] > width && xs[i] - 3 - widths[i] >= 0;
+            double a = left ? xs[i] - 3 - widths[i] : xs[i] + 3, b = a + widths[i];
+            int row = 0;
+            while (true) {
+                if (row == rows.size()) rows.add(new java.util.ArrayList<>());
+                boolean free = true;
+                for (double[] r : rows.get(row)) free &= b <= r[0] || a >= r[1];
+                if (free) break;
+                row++;
+            }
+            rows.get(row).add(new double[] {a, b});
+            out[i][0] = left ? 1 : 0;
+            out[i][1] = row;
+        }
+        return out;
     }
 
     /** Sends the change events of the points added since the last flush. */
     void flush() {
+        placeMarkers();
         if (!dirty) return;
         dirty = false;
         steps.fireSeriesChanged();

@@ -107,6 +107,10 @@ public final class ViewerWindow {
     private int graphsSeen;
     private int matchCount;
     private Timer noticeTimer;
+    private final boolean lab;
+    private final EdgeHover hover;
+    private final EditLauncher edits;
+    private boolean finished;
     private final java.beans.PropertyChangeListener lafListener = e -> {
         if ("lookAndFeel".equals(e.getPropertyName())) SwingUtilities.invokeLater(this::retheme);
     };
@@ -116,6 +120,8 @@ public final class ViewerWindow {
         this.m = Messages.of(config.language());
         this.updates = Objects.requireNonNull(updates, "updates");
         this.commands = commands;
+        // A stats-only channel (Viewer.watch) answers statistics but cannot pause or edit.
+        this.lab = commands != null && !(commands instanceof dev.jasg.viewer.lab.TrainerStats);
         this.state = m.get("status.waiting");
         frame = new JFrame(m.format("window.title", config.title()));
         frame.setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);
@@ -137,9 +143,24 @@ public final class ViewerWindow {
             public void laidOut(LayoutResult layout) {
                 updateStatus();
             }
+
+            @Override
+            public void edgeMenu(GraphModel model, int producer, int consumer, Point p) {
+                edgePopup(model, producer, consumer, p);
+            }
+
+            @Override
+            public void edgeHovered(GraphModel model, int producer) {
+                hover.hovered(model, producer);
+            }
         });
         inspector = new InspectorPanel(config.language(), commands == null ? null : id -> commands.accept(new GuiCommand.RequestStats(id)));
         chart = new LossChartPanel(m, this::notice);
+        hover = new EdgeHover(m, graph.canvas(), commands, inspector::nodeId);
+        edits = new EditLauncher(frame, m, this::send, id -> {
+            GraphModel fwd = graph.model(GraphModel.Mode.FORWARD);
+            return fwd != null && id >= 0 && id < fwd.graph().size() ? fwd.graph().node(id).path() : "%" + id;
+        }, this::notice);
         pause = new JToggleButton(m.get("toolbar.pause"));
 
         JPanel graphSide = new JPanel(new BorderLayout());
@@ -273,7 +294,7 @@ public final class ViewerWindow {
         step.setToolTipText(m.get("toolbar.step.tip"));
         reset.setToolTipText(m.get("toolbar.reset.tip"));
         for (JComponent c : new JComponent[] {pause, step, reset}) {
-            c.setEnabled(commands != null);
+            c.setEnabled(lab);
             bar.add(c);
         }
         bar.addSeparator();
@@ -314,7 +335,7 @@ public final class ViewerWindow {
         JPopupMenu menu = new JPopupMenu();
         if (v != null) {
             Node n = v.node();
-            boolean editable = commands != null && model.mode() == GraphModel.Mode.FORWARD && !v.isOutput() && !v.proxy();
+            boolean editable = lab && model.mode() == GraphModel.Mode.FORWARD && !v.isOutput() && !v.proxy();
             if (editable && Categories.isActivation(n.op())) {
                 JMenu replace = new JMenu(m.get("menu.replace"));
                 Activation current = Activation.of(n.op()).orElse(null);
@@ -333,6 +354,12 @@ public final class ViewerWindow {
                     send(new GuiCommand.EditConstant(n.id(), HostTensor.fromDoubles(n.dtype(), n.shape(), new double[] {value})));
                 }));
                 menu.add(edit);
+            }
+            if (editable && !(n.op() instanceof Op.Input)) {
+                JMenuItem delete = new JMenuItem(m.get("menu.delete"));
+                delete.setName("delete");
+                delete.addActionListener(e -> openDelete(model.graph(), n));
+                menu.add(delete);
             }
             if (commands != null) {
                 JMenuItem stats = new JMenuItem(m.get("menu.stats"));
@@ -353,6 +380,31 @@ public final class ViewerWindow {
         if (menu.getComponentCount() > 0) menu.show(graph.canvas(), p.x, p.y);
     }
 
+    private void edgePopup(GraphModel model, int producer, int consumer, Point p) {
+        JPopupMenu menu = new JPopupMenu();
+        if (lab && model.mode() == GraphModel.Mode.FORWARD) {
+            Node from = model.graph().node(producer), to = model.graph().node(consumer);
+            JMenuItem insert = new JMenuItem(m.get("menu.insert"));
+            insert.setName("insert");
+            insert.addActionListener(e -> openInsert(model.graph(), from, to));
+            menu.add(insert);
+        }
+        if (commands != null) {
+            JMenuItem stats = new JMenuItem(m.get("menu.stats"));
+            stats.addActionListener(e -> selectNode(producer));
+            menu.add(stats);
+        }
+        if (menu.getComponentCount() > 0) menu.show(graph.canvas(), p.x, p.y);
+    }
+
+    private void openInsert(dev.jasg.core.Graph g, Node from, Node to) {
+        edits.insert(g, from, to);
+    }
+
+    private void openDelete(dev.jasg.core.Graph g, Node n) {
+        edits.delete(g, n);
+    }
+
     // ---- updates -------------------------------------------------------------------------------
 
     private void drain() {
@@ -367,7 +419,7 @@ public final class ViewerWindow {
                 graph.setGraphs(r.forward(), r.gradients());
                 if (graphsSeen++ > 0 && pendingEdit != null) {
                     chart.mark(lastStep, pendingEdit);
-                    notice(m.format("status.recompiled", pendingEdit));
+                    notice(m.format(finished ? "status.editedFinished" : "status.recompiled", pendingEdit));
                 }
                 pendingEdit = null;
             }
@@ -377,7 +429,8 @@ public final class ViewerWindow {
                 double sps = s.timings().stepsPerSecond();
                 speed = speed == 0 ? sps : 0.9 * speed + 0.1 * sps;
                 chart.addStep(s.step(), s.loss());
-                if (!pause.isSelected()) state = m.get("status.running");
+                if (finished) state = m.format("status.finished", s.step());
+                else if (!pause.isSelected()) state = m.get("status.running");
             }
             case ComputeUpdate.EpochDone e -> {
                 chart.addEpoch(lastStep, e.loss(), e.metrics());
@@ -385,18 +438,26 @@ public final class ViewerWindow {
                 notice(acc == null ? m.format("status.epoch", e.epoch(), fmt(e.loss())) : m.format("status.epochAccuracy", e.epoch(), fmt(e.loss()),
                         String.format(Locale.ROOT, "%.1f", 100 * acc)));
             }
-            case NodeStats s -> inspector.showStats(s);
-            case ComputeUpdate.ModelEdited e -> {
-                chart.mark(e.step(), e.description());
-                notice(m.format("status.recompiled", e.description()));
+            case NodeStats s -> {
+                inspector.showStats(s);
+                hover.show(s);
             }
-            case ComputeUpdate.Finished f -> state = m.format("status.finished", f.steps());
+            case ComputeUpdate.ModelEdited e -> {
+                String label = edits.takeMarker(e.description());
+                chart.mark(e.step(), label);
+                notice(m.format(finished ? "status.editedFinished" : "status.recompiled", label));
+            }
+            case ComputeUpdate.Finished f -> {
+                finished = true;
+                state = m.format("status.finished", f.steps());
+                pause.setEnabled(false);
+            }
             case ComputeUpdate.Failed f -> {
                 state = m.format("status.failed", f.message());
                 LOG.error("training failed at step {}", f.step(), f.error());
             }
         }
-        if (pause.isSelected() && !(u instanceof ComputeUpdate.Finished) && !(u instanceof ComputeUpdate.Failed)) state = m.get("status.paused");
+        if (pause.isSelected() && !finished && !(u instanceof ComputeUpdate.Failed)) state = m.get("status.paused");
     }
 
     private void updateStatus() {
@@ -544,9 +605,108 @@ public final class ViewerWindow {
         frame.dispose();
     }
 
+    /** Shows the training as paused (or running) without sending a command: the loop already is. */
+    public void showPaused(boolean paused) {
+        pause.setSelected(paused);
+        pause.setText(m.get(paused ? "toolbar.resume" : "toolbar.pause"));
+        state = m.get(paused ? "status.paused" : "status.waiting");
+        updateStatus();
+    }
+
     /** Presses the pause button (or releases it), as a user would. */
     public void setPaused(boolean paused) {
         if (pause.isSelected() != paused) pause.doClick();
+    }
+
+    /**
+     * Titles scopes with their layers' classes ({@code 1: Linear}); give it
+     * {@link GraphModel#layerClasses} of the model being trained.
+     */
+    public void setLayerClasses(java.util.Map<String, String> classes) {
+        graph.setLayerClasses(classes);
+    }
+
+    /**
+     * The window point (on screen) of the drawn edge from forward node {@code producer} to
+     * {@code consumer}, or null when the current view does not draw it (for GUI tests).
+     */
+    public Point edgeOnScreen(int producer, int consumer) {
+        int route = graph.routeOf(producer, consumer);
+        if (route < 0) return null;
+        Point p = graph.canvas().edgePoint(route);
+        if (p.x < 0 || p.y < 0 || p.x >= graph.canvas().getWidth() || p.y >= graph.canvas().getHeight()) return null;
+        javax.swing.SwingUtilities.convertPointToScreen(p, graph.canvas());
+        return p;
+    }
+
+    /** The screen point of the centre of graph node {@code id}'s box in the current view, or null when it is not on the canvas. */
+    public Point nodeOnScreen(int id) {
+        LayoutResult r = graph.canvas().layoutResult();
+        GraphModel gm = graph.model();
+        if (r == null || gm == null || gm.indexOf(id) < 0) return null;
+        int b = r.boxOf(gm.indexOf(id));
+        if (b < 0) return null;
+        java.awt.geom.Rectangle2D s = dev.jasg.viewer.graph.Viewport.onScreen(graph.canvas().view(), r.boxes().get(b).bounds());
+        Point p = new Point((int) s.getCenterX(), (int) s.getCenterY());
+        if (!graph.canvas().contains(p)) return null;
+        SwingUtilities.convertPointToScreen(p, graph.canvas());
+        return p;
+    }
+
+    /** The graph canvas's bounds and its view, for geometry checks in tests: the window rectangle of every box. */
+    public java.util.List<java.awt.geom.Rectangle2D> boxesOnCanvas() {
+        LayoutResult r = graph.canvas().layoutResult();
+        java.util.List<java.awt.geom.Rectangle2D> out = new java.util.ArrayList<>();
+        if (r == null) return out;
+        for (LayoutResult.Box b : r.boxes()) out.add(dev.jasg.viewer.graph.Viewport.onScreen(graph.canvas().view(), b.bounds()));
+        return out;
+    }
+
+    /** The canvas size. */
+    public Dimension canvasSize() {
+        return graph.canvas().getSize();
+    }
+
+    /** Fits the whole graph, as the toolbar's button does. */
+    public void fit() {
+        graph.canvas().fit();
+    }
+
+    /**
+     * Opens the "Insert here..." dialog on the edge from forward node {@code producer} to
+     * {@code consumer}, as the edge's context menu does, and returns it; null when this window
+     * cannot edit (no Model Lab) or the forward graph has no such edge.
+     */
+    public EditDialog openInsertDialog(int producer, int consumer) {
+        GraphModel fwd = graph.model(GraphModel.Mode.FORWARD);
+        if (!lab || fwd == null || !fwd.graph().consumers(producer).contains(consumer)) return null;
+        openInsert(fwd.graph(), fwd.graph().node(producer), fwd.graph().node(consumer));
+        return edits.dialog();
+    }
+
+    /** The open insert or delete dialog, or null. */
+    public EditDialog editDialog() {
+        return edits.dialog();
+    }
+
+    /** The text the hovered edge shows, or null. */
+    public String[] hoverText() {
+        return graph.canvas().hoverText();
+    }
+
+    /** The loss chart's marker labels, oldest first. */
+    public java.util.List<String> chartMarkers() {
+        return chart.markers().stream().map(org.jfree.chart.plot.Marker::getLabel).toList();
+    }
+
+    /** The pause button's label. */
+    public String pauseLabel() {
+        return pause.getText();
+    }
+
+    /** The status bar's text. */
+    public String statusText() {
+        return status.getText();
     }
 
     /** For key bindings in tests: the search field. */

@@ -437,4 +437,58 @@ class GraphEditTest {
             lab.steps(2);
         }
     }
+
+    /** Cascade deletes on Flatten, Linear 784-16 (1), ReLU (2), Linear 16-16 (3), Linear 16-10 (4): the node, what must go, or the refusal. */
+    static Stream<Object[]> cascades() {
+        Function<Graph, Node> relu = GraphEditTest::relu;
+        Function<Graph, Node> squareMatmul = g -> first(g, n -> n.scope().equals("3") && n.op() instanceof Op.MatMul);
+        Function<Graph, Node> squareWeight = g -> first(g, n -> n.op() instanceof Op.Parameter p && p.name().equals("3.weight"));
+        Function<Graph, Node> narrowingMatmul = g -> first(g, n -> n.scope().equals("4") && n.op() instanceof Op.MatMul);
+        return Stream.of(
+                new Object[] {"the ReLU alone", relu, "2", "2/relu", null},
+                new Object[] {"a square Linear's MatMul takes the layer", squareMatmul, "3", "3.weight, 3.bias", null},
+                new Object[] {"a square Linear's weight takes the layer", squareWeight, "3", "3.weight", null},
+                new Object[] {"a narrowing Linear is refused", narrowingMatmul, null, null, "[B,16]"});
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cascades")
+    void cascadeDeleteTakesTheInnermostPassthroughLayer(String what, Function<Graph, Node> pick, String gone, String listed, String refusal) throws Exception {
+        cascade("cpu", what, pick, gone, listed, refusal);
+    }
+
+    /** A square Linear deleted with its layer on Vulkan (lavapipe in CI): the recompiled step keeps training. */
+    @Test
+    @Tag("gpu")
+    void cascadeDeleteOnVulkan() throws Exception {
+        Object[] row = cascades().filter(r -> ((String) r[0]).startsWith("a square Linear's MatMul")).findFirst().orElseThrow();
+        @SuppressWarnings("unchecked")
+        Function<Graph, Node> pick = (Function<Graph, Node>) row[1];
+        cascade("vulkan", (String) row[0], pick, (String) row[2], (String) row[3], (String) row[4]);
+    }
+
+    private static void cascade(String backend, String what, Function<Graph, Node> pick, String gone, String listed, String refusal) throws Exception {
+        Sequential model = new Sequential(new Flatten(), new Linear(784, 16), new ReLU(), new Linear(16, 16), new Linear(16, 10));
+        try (Lab lab = new Lab(backend, null, model)) {
+            lab.steps(1);
+            Graph before = lab.forward();
+            Map<String, double[]> store = lab.store();
+            EditPreview p = lab.apply(GraphEdit.deleteCascade(pick.apply(before).id()));
+            if (refusal != null) {
+                EditPreview.Failed f = assertInstanceOf(EditPreview.Failed.class, p, what + ": " + p);
+                assertTrue(f.message().contains(refusal) && f.message().contains("cannot delete"), what + ": " + f.message());
+                assertEquals(1, lab.graphsReady());
+                assertStoreKept(store, lab.store());
+                return;
+            }
+            EditPreview.Ready r = assertInstanceOf(EditPreview.Ready.class, p, what + ": " + p);
+            for (String item : listed.split(", ")) assertTrue(r.description().contains(item), what + ": " + r.description());
+            Graph after = lab.forward();
+            assertTrue(after.nodes().stream().noneMatch(n -> n.scope().equals(gone) && !(n.op() instanceof Op.Parameter)), what + ":\n" + after.toText());
+            assertStoreKept(store, lab.store());
+            int n = lab.losses().size();
+            lab.steps(3);
+            assertTrue(lab.losses().subList(n, lab.losses().size()).stream().allMatch(Double::isFinite));
+        }
+    }
 }
