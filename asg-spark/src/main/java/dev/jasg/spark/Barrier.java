@@ -9,6 +9,7 @@ import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * The only place that touches Spark's barrier API, which Java reaches through the Scala RDD
@@ -39,11 +40,16 @@ final class Barrier {
         String[] allGather(String message);
     }
 
-    /** Runs {@code body} on every partition of {@code rdd} in one barrier stage (all tasks at once, retried together). */
-    static <T, R> JavaRDD<R> mapPartitions(JavaRDD<T> rdd, Class<R> type, TaskBody<T, R> body) {
+    /**
+     * Runs {@code body} on every partition of {@code rdd} in one barrier stage (all tasks at once,
+     * retried together) and collects the results on the driver. The barrier RDD is followed by a
+     * shuffle into one partition before the collect: Spark retries a failed barrier stage only when
+     * it is a shuffle-map stage ("Could not recover from a failed barrier ResultStage" otherwise).
+     */
+    static <T, R> List<R> runAndCollect(JavaRDD<T> rdd, Class<R> type, TaskBody<T, R> body) {
         ClassTag<R> tag = ClassTag$.MODULE$.apply(type);
         RDD<R> out = rdd.rdd().barrier().mapPartitions(new ScalaBody<>(body), false, tag);
-        return JavaRDD.fromRDD(out, tag);
+        return JavaRDD.fromRDD(out, tag).coalesce(1, true).collect();
     }
 
     /** The barrier context of the calling Spark task. */

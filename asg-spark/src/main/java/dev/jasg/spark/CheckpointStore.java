@@ -8,10 +8,12 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.ReflectionUtils;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
@@ -57,7 +59,18 @@ public final class CheckpointStore {
     private FileSystem fs() throws IOException {
         Configuration c = new Configuration();
         conf.forEach(c::set);
-        return new Path(dir).getFileSystem(c);
+        Path p = new Path(dir);
+        try {
+            return p.getFileSystem(c);
+        } catch (UnsupportedOperationException e) {
+            // Hadoop 3.4's file-system cache asks UserGroupInformation for the current user, which calls
+            // Subject.getSubject, refused from JDK 24 on; a file system made outside the cache needs no user
+            // for local and most object-store schemes (HDFS itself still does: run it on JDK 17 or 21).
+            URI uri = p.toUri().getScheme() == null ? FileSystem.getDefaultUri(c).resolve(p.toUri()) : p.toUri();
+            FileSystem fs = ReflectionUtils.newInstance(FileSystem.getFileSystemClass(uri.getScheme(), c), c);
+            fs.initialize(uri, c);
+            return fs;
+        }
     }
 
     /** The path of the checkpoint of {@code step}. */

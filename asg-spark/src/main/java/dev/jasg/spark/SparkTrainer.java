@@ -83,7 +83,7 @@ public final class SparkTrainer {
         sc.addSparkListener(dispatch);
         List<WorkerResult> results;
         try {
-            results = Barrier.mapPartitions(data, WorkerResult.class, it -> WorkerLoop.run(plan, it)).collect();
+            results = Barrier.runAndCollect(data, WorkerResult.class, it -> WorkerLoop.run(plan, it));
         } catch (RuntimeException e) {
             dispatch.failed(e);
             throw e;
