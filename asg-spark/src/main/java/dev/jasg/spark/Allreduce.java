@@ -49,7 +49,9 @@ final class Allreduce {
                     }
                 }
                 if (b.remaining() != 4 * (to - from)) throw new IllegalStateException("task " + t + " sent " + b.remaining() / 4 + " values of chunk " + c + ", expected " + (to - from));
-                for (int i = from; i < to; i++) sum[i] += b.getFloat();
+                float[] part = new float[to - from];
+                b.asFloatBuffer().get(part);
+                for (int i = from; i < to; i++) sum[i] += part[i - from];
             }
         }
         float[] mean = new float[values.length];
@@ -65,7 +67,7 @@ final class Allreduce {
             for (double h : header) b.putDouble(h);
             b.putInt(length);
         }
-        for (int i = from; i < to; i++) b.putFloat(values[i]);
+        b.asFloatBuffer().put(values, from, to - from);
         return Base64.getEncoder().encodeToString(b.array());
     }
 }

@@ -98,6 +98,7 @@ public final class SparkFashionMnist {
         SparkConf conf = new SparkConf().setAppName("jasg-fashion-mnist");
         if (!conf.contains("spark.master")) conf.setMaster(master != null ? master : "local[2]");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
             int every10 = Math.max(1, steps / 10);
             b.listener(p -> {
                 if (p.step() % every10 == 0) System.out.printf(Locale.ROOT, "step %d  loss %.4f  %.0f samples/s%n", p.step(), p.loss(), p.samplesPerSecond());
@@ -170,6 +171,7 @@ public final class SparkFashionMnist {
             int n = Integer.parseInt(s.trim());
             SparkConf conf = new SparkConf().setAppName("jasg-scaling").setMaster("local[" + n + "]").set("spark.ui.enabled", "false");
             try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+                sc.setLogLevel("WARN");
                 TrainingResult r = trainer.fit(sc.parallelize(train, n));
                 if (baseN == 0) {
                     base = r.samplesPerSecond();
