@@ -3,7 +3,7 @@ package dev.jasg.spark;
 import java.io.Serializable;
 
 /**
- * One finished step of a distributed run, as the driver learns it.
+ * One finished step of a distributed run, as the driver learns it. Immutable and thread-safe.
  *
  * @param step             the step's number, 1 on the first
  * @param loss             the loss of the step, averaged over the workers (the mean loss of all
