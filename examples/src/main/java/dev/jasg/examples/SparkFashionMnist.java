@@ -59,7 +59,6 @@ public final class SparkFashionMnist {
         double lr = 0.05;
         Path data = null;
         for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--master" -> master = need(args, i++);
                 case "--workers" -> workers = Integer.parseInt(need(args, i++));
@@ -79,7 +78,6 @@ public final class SparkFashionMnist {
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
             }
-            if (v == null && !args[i].startsWith("--help")) throw new IllegalArgumentException(args[i] + " needs a value");
         }
         SyncMode syncMode = mode.equals("sync") ? SyncMode.synchronous()
                 : mode.startsWith("local:") ? SyncMode.localSgd(Integer.parseInt(mode.substring(6)))
