@@ -56,12 +56,20 @@ public final class CheckpointStore {
     /** A checkpoint read back: its step, the stored tensors and the loss curve of steps 1 to {@code step}. */
     public record Snapshot(long step, Map<String, HostTensor> tensors, double[] losses) {}
 
-    private FileSystem fs() throws IOException {
+    /** A file system for the directory; closes it after use only when it was made outside Hadoop's cache. */
+    private record Fs(FileSystem fs, boolean owned) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            if (owned) fs.close();
+        }
+    }
+
+    private Fs fs() throws IOException {
         Configuration c = new Configuration();
         conf.forEach(c::set);
         Path p = new Path(dir);
         try {
-            return p.getFileSystem(c);
+            return new Fs(p.getFileSystem(c), false);
         } catch (UnsupportedOperationException e) {
             // Hadoop 3.4's file-system cache asks UserGroupInformation for the current user, which calls
             // Subject.getSubject, refused from JDK 24 on; a file system made outside the cache needs no user
@@ -69,7 +77,7 @@ public final class CheckpointStore {
             URI uri = p.toUri().getScheme() == null ? FileSystem.getDefaultUri(c).resolve(p.toUri()) : p.toUri();
             FileSystem fs = ReflectionUtils.newInstance(FileSystem.getFileSystemClass(uri.getScheme(), c), c);
             fs.initialize(uri, c);
-            return fs;
+            return new Fs(fs, true);
         }
     }
 
@@ -84,7 +92,12 @@ public final class CheckpointStore {
 
     /** Writes the checkpoint of {@code step}: {@code tensors} and the loss curve {@code losses[0 .. step-1]}. */
     public void save(long step, Map<String, HostTensor> tensors, double[] losses) throws IOException {
-        FileSystem fs = fs();
+        try (Fs f = fs()) {
+            save(f.fs(), step, tensors, losses);
+        }
+    }
+
+    private void save(FileSystem fs, long step, Map<String, HostTensor> tensors, double[] losses) throws IOException {
         Path d = new Path(dir);
         fs.mkdirs(d);
         Path target = new Path(d, name(step));
@@ -107,10 +120,9 @@ public final class CheckpointStore {
 
     /** The step of the newest checkpoint, or empty when there is none (or no directory yet). */
     public OptionalLong latestStep() throws IOException {
-        FileSystem fs = fs();
         FileStatus[] all;
-        try {
-            all = fs.listStatus(new Path(dir));
+        try (Fs f = fs()) {
+            all = f.fs().listStatus(new Path(dir));
         } catch (FileNotFoundException e) {
             return OptionalLong.empty();
         }
@@ -126,7 +138,7 @@ public final class CheckpointStore {
     public Snapshot read(long step) throws IOException {
         java.nio.file.Path local = Files.createTempFile("jasg-spark-", ".safetensors");
         try {
-            try (InputStream in = fs().open(new Path(dir, name(step)))) {
+            try (Fs f = fs(); InputStream in = f.fs().open(new Path(dir, name(step)))) {
                 Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
             }
             try (SafeTensorsFile f = SafeTensorsFile.open(local)) {
