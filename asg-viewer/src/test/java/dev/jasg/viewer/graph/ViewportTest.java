@@ -43,7 +43,7 @@ class ViewportTest {
 
     @Test
     void fitOfARealGradientLayoutContainsEveryBox() {
-        GraphModel model = LayoutBenchmark.model(1, GraphModel.Mode.GRADIENT);
+        GraphModel model = SampleGraphs.model(1, GraphModel.Mode.GRADIENT);
         LayoutResult layout = new GraphLayout().layout(model, Set.of());
         AffineTransform t = Viewport.fit(layout.bounds(), 900, 600);
         Rectangle2D window = new Rectangle2D.Double(0, 0, 900, 600);
