@@ -38,12 +38,21 @@ final class Emitter {
             "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
             "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize", "GatherND");
 
+    /** Ops that take a {@link Val#merged} value. */
+    private static final Set<String> TAKES_MERGED = Set.of("Gemm", "Reshape", "Identity");
+
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
         Tensor t;
         TensorData c;
         String[] sym;
         Shape shape;
+        /**
+         * When above 0: the ONNX value is {@code t} with its first {@code merged} axes flattened into one, a
+         * {@code Reshape} to {@code [-1, ...]} over several symbolic sizes (B*T, which no single symbol names) kept
+         * unflattened; only Gemm, Reshape and elementwise ops take it.
+         */
+        int merged;
 
         Val(Tensor t) {
             this.t = t;
@@ -97,10 +106,7 @@ final class Emitter {
 
     private Val[] apply(String op) {
         return switch (op) {
-            case "Add" -> one(t(0).add(t(1)));
-            case "Sub" -> one(t(0).sub(t(1)));
-            case "Mul" -> one(t(0).mul(t(1)));
-            case "Div" -> one(t(0).div(t(1)));
+            case "Add", "Sub", "Mul", "Div" -> arith(op);
             case "Pow" -> one(t(0).pow(t(1).cast(t(0).dtype())));
             case "Sqrt" -> one(t(0).sqrt());
             case "Exp" -> one(t(0).exp());
@@ -114,7 +120,7 @@ final class Emitter {
             case "LeakyRelu" -> one(t(0).leakyRelu(attrF("alpha", 0.01f)));
             case "Clip" -> one(t(0).clamp(has(1) ? scalar(1) : Double.NEGATIVE_INFINITY, has(2) ? scalar(2) : Double.POSITIVE_INFINITY));
             case "MatMul" -> one(t(0).matmul(t(1)));
-            case "Gemm" -> one(gemm());
+            case "Gemm" -> new Val[] {gemm()};
             case "Conv" -> one(conv());
             case "MaxPool" -> maxPool();
             case "AveragePool" -> one(avgPool());
@@ -145,15 +151,11 @@ final class Emitter {
             case "Sign" -> one(t(0).sign());
             case "Elu" -> one(t(0).elu(attrF("alpha", 1f)));
             case "Softplus" -> one(t(0).softplus(1, Double.POSITIVE_INFINITY));
-            case "Where" -> one(Tensor.where(t(0), t(1), t(2)));
-            case "Equal" -> one(t(0).eq(t(1)));
-            case "Less" -> one(t(0).lt(t(1)));
-            case "LessOrEqual" -> one(t(0).le(t(1)));
-            case "Greater" -> one(t(0).gt(t(1)));
-            case "GreaterOrEqual" -> one(t(0).ge(t(1)));
+            case "Where" -> where();
+            case "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual" -> arith(op);
             case "ReduceMax", "ReduceMin" -> one(reduceMaxMin(op.equals("ReduceMax")));
             case "Expand" -> one(expand());
-            case "Slice" -> one(slice());
+            case "Slice" -> new Val[] {slice()};
             case "Pad" -> one(pad());
             case "Sum", "Mean" -> {
                 Tensor y = t(0);
@@ -179,10 +181,7 @@ final class Emitter {
                 }
                 yield one(x);
             }
-            case "Trilu" -> {
-                int k = has(1) ? (int) scalar(1) : 0;
-                yield one(attrI("upper", 1) != 0 ? t(0).triu(k) : t(0).tril(k));
-            }
+            case "Trilu" -> one(trilu());
             case "Mod" -> one(attrI("fmod", 0) != 0 ? t(0).fmod(t(1)) : t(0).remainder(t(1)));
             case "ArgMax", "ArgMin" -> {
                 int axis = (int) attrI("axis", 0);
@@ -275,6 +274,12 @@ final class Emitter {
             case "Range" -> {
                 TensorData start = c(0);
                 double s0 = scalar(0), lim = scalar(1), d = scalar(2);
+                if (in(0).sym != null || in(2).sym != null) throw unsupported("a symbolic start or delta");
+                if (in(1).sym != null && in(1).sym[0] != null) {
+                    // arange(T): the positions of a sequence of symbolic length
+                    if (s0 != 0 || d != 1) throw unsupported("the symbolic limit '" + in(1).sym[0] + "' with start " + s0 + " and delta " + d + " (start 0, delta 1 is supported)");
+                    yield one(coordinates(in(1).sym[0]).cast(start.dtype()));
+                }
                 if (d == 0) throw new IllegalArgumentException("Range: delta is 0");
                 long n = Math.max((long) Math.ceil((lim - s0) / d), 0);
                 if (n > TensorData.MAX_ELEMENTS) throw new IllegalArgumentException("Range: " + n + " elements");
@@ -284,8 +289,17 @@ final class Emitter {
             }
             case "ConstantOfShape" -> {
                 Val sv = in(0);
-                if (sv.sym != null) for (String sy : sv.sym) if (sy != null) throw unsupported("a shape with the symbolic size '" + sy + "'");
                 long[] dl = c(0).longs("node '" + nodeName + "' shape");
+                AttributeProto va0 = attr("value");
+                if (sv.sym != null) {
+                    // a symbolic shape: the fill value broadcast at run time
+                    TensorData f0 = va0 == null ? new TensorData(DType.F32, new int[0], new double[] {0})
+                            : TensorData.decode(va0.getT(), null, "ConstantOfShape node '" + nodeName + "'");
+                    if (f0.size() != 1) throw new IllegalArgumentException("ConstantOfShape: value holds " + f0.size() + " elements, not 1");
+                    Object[] parts = new Object[dl.length];
+                    for (int i = 0; i < dl.length; i++) parts[i] = sv.sym[i] != null ? sv.sym[i] : (Object) Math.toIntExact(dl[i]);
+                    yield one(b.scalar(f0.values()[0], f0.dtype()).broadcastTo(Shape.symbolic(parts)));
+                }
                 int[] dims = new int[dl.length];
                 long count = 1;
                 for (int i = 0; i < dims.length; i++) {
@@ -324,6 +338,10 @@ final class Emitter {
         if (!has(i)) throw new OnnxException("ONNX node '" + nodeName + "' (" + node.getOpType() + "): input " + i + " is missing");
         Val v = values.get(node.getInput(i));
         if (v == null) throw new OnnxException("ONNX node '" + nodeName + "' (" + node.getOpType() + "): input '" + node.getInput(i) + "' is not defined before it");
+        if (v.merged > 0 && !TAKES_MERGED.contains(node.getOpType())) {
+            throw unsupported("input '" + node.getInput(i) + "' is a reshape of " + v.t.shape() + " to [-1, ...], whose first axis is a product of "
+                    + "symbolic sizes; only Gemm and Reshape take such a value");
+        }
         return v;
     }
 
@@ -421,9 +439,13 @@ final class Emitter {
         return i;
     }
 
-    private Tensor gemm() {
+    private Val gemm() {
+        Val av = in(0);
         Tensor a = t(0), w = t(1);
-        if (attrI("transA", 0) != 0) a = a.transpose(0, 1);
+        if (attrI("transA", 0) != 0) {
+            if (av.merged > 0) throw unsupported("transA=1 on a reshape over several symbolic sizes");
+            a = a.transpose(0, 1);
+        }
         if (attrI("transB", 0) != 0) w = w.transpose(0, 1);
         Tensor y = a.matmul(w);
         double alpha = attrF("alpha", 1f), beta = attrF("beta", 1f);
@@ -432,7 +454,9 @@ final class Emitter {
             Tensor c = t(2);
             y = y.add(beta == 1 ? c : c.mul(beta));
         }
-        return y;
+        Val r = new Val(y);
+        r.merged = av.merged; // [B, T, k] x [k, n] is the row-wise product of the flattened [B*T, k]
+        return r;
     }
 
     /** Pads {@code [begin..., end...]} for spatial sizes {@code n} from auto_pad or the pads attribute. */
@@ -553,6 +577,9 @@ final class Emitter {
         long[] spec = sv.c.longs("node '" + nodeName + "' shape");
         boolean allowZero = attrI("allowzero", 0) != 0;
         List<Object> in = v.shape.parts();
+        if (v.merged > 0) {
+            for (int i = 0; i < spec.length; i++) if (spec[i] == 0 && !allowZero && (sv.sym == null || sv.sym[i] == null)) throw unsupported("a 0 (copy) in the shape of a reshape over several symbolic sizes");
+        }
         Object[] o = new Object[spec.length];
         for (int i = 0; i < spec.length; i++) {
             if (sv.sym != null && sv.sym[i] != null) o[i] = sv.sym[i];
@@ -561,10 +588,22 @@ final class Emitter {
                 o[i] = in.get(i);
             } else o[i] = Math.toIntExact(spec[i]);
         }
-        if (v.c != null && v.sym == null && v.t == null) {
-            // fold: a host constant keeps its values under the new (concrete) shape
+        if (v.c != null && v.t == null) {
+            // fold: a host constant keeps its values (and symbols) under the new (concrete) shape
             Shape target = dev.jasg.core.ShapeRules.resolveReshape(v.shape, o);
-            return new Val(new TensorData(v.c.dtype(), target.dims(), v.c.values()), null);
+            return new Val(new TensorData(v.c.dtype(), target.dims(), v.c.values()), v.sym);
+        }
+        int lead = in.size() - (o.length - 1);
+        if (v.merged == 0 && o.length >= 1 && Integer.valueOf(-1).equals(o[0]) && lead >= 2
+                && in.subList(lead, in.size()).equals(Arrays.asList(o).subList(1, o.length))) {
+            int symbols = 0;
+            for (int i = 0; i < lead; i++) if (v.shape.isSymbolic(i)) symbols++;
+            if (symbols >= 2) {
+                // [B, T, k] -> [-1, k]: B*T is no single symbol, so the leading axes stay apart (Gemm and Reshape take it)
+                Val r = new Val(tensor(v));
+                r.merged = lead;
+                return r;
+            }
         }
         return new Val(tensor(v).reshapeSymbolic(o));
     }
@@ -682,8 +721,8 @@ final class Emitter {
         Val data = in(0);
         int r = data.shape.rank();
         int axis = norm((int) attrI("axis", 0), r, "Gather");
-        if (in(1).c == null) {
-            // run-time indices: the axis-0 table lookup (out-of-range indices are a FeedException when fed)
+        if (in(1).c == null || (data.shape.isSymbolic(axis) && (data.c == null || data.t != null))) {
+            // run-time indices (or constant ones on a symbolic axis, checked when the size is bound): the axis-0 table lookup (out-of-range indices are a FeedException when fed)
             Tensor i = t(1).cast(DType.I32);
             if (!data.shape.isSymbolic(axis)) i = i.lt(0).where(i.add(data.shape.dim(axis)), i); // negative indices count from the end
             if (axis == 0) return new Val(tensor(data).gather(i));
@@ -837,20 +876,126 @@ final class Emitter {
         return x.broadcastTo(Shape.symbolic(target));
     }
 
-    private Tensor slice() {
-        Tensor x = t(0);
+    /**
+     * Slice: host constants (shape vectors, with their symbols) are sliced on the host; a tensor axis by
+     * {@code Tensor.slice} (positive steps) or an index selection (negative steps); a slice from 0 to a symbolic
+     * end {@code T} (a buffer cut to the sequence length) selects positions {@code 0..T-1} at run time.
+     */
+    private Val slice() {
+        Val v = in(0), ev = in(2);
         String w = "node '" + nodeName + "' ";
         long[] starts = c(1).longs(w + "starts"), ends = c(2).longs(w + "ends");
         long[] axes = has(3) ? c(3).longs(w + "axes") : null, steps = has(4) ? c(4).longs(w + "steps") : null;
+        if (in(1).sym != null) for (String sy : in(1).sym) if (sy != null) throw unsupported("a symbolic start '" + sy + "'");
+        if (starts.length != ends.length) throw new IllegalArgumentException("Slice: " + starts.length + " starts, " + ends.length + " ends");
+        int r = v.shape.rank();
+        if (v.c != null && v.t == null && ev.sym == null) {
+            TensorData c = v.c;
+            String[] sym = v.sym;
+            for (int i = 0; i < starts.length; i++) {
+                int axis = norm(axes == null ? i : Math.toIntExact(axes[i]), r, "Slice");
+                HostFold.Folded f = HostFold.take(c, sym, axis, HostFold.sliceIndices(c.dims()[axis], starts[i], ends[i], steps == null ? 1 : steps[i]));
+                c = f.c();
+                sym = f.sym();
+            }
+            return new Val(c, sym);
+        }
+        Tensor x = tensor(v);
         for (int i = 0; i < starts.length; i++) {
             int axis = norm(axes == null ? i : Math.toIntExact(axes[i]), x.rank(), "Slice");
             long step = steps == null ? 1 : steps[i];
-            if (step < 1) throw unsupported("step " + step + " (positive steps are supported)");
-            int st = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, starts[i]));
-            int en = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, ends[i]));
-            x = x.slice(axis, st, en, (int) step);
+            String endSym = ev.sym == null ? null : ev.sym[i];
+            if (endSym != null) {
+                if (starts[i] != 0 || step != 1) throw unsupported("a slice to the symbolic end '" + endSym + "' from " + starts[i] + " by " + step + " (from 0 by 1 is supported)");
+                if (x.shape().isSymbolic(axis)) {
+                    if (x.shape().symbol(axis).equals(endSym)) continue;
+                    throw unsupported("slicing the symbolic axis " + axis + " of " + x.shape() + " to '" + endSym + "'");
+                }
+                // a run-time error where the bound size exceeds the axis; a bool table (a mask buffer) goes through f32
+                x = x.dtype() == DType.BOOL ? x.cast(DType.F32).indexSelect(axis, coordinates(endSym)).ne(0) : x.indexSelect(axis, coordinates(endSym));
+                continue;
+            }
+            if (x.shape().isSymbolic(axis)) {
+                if (starts[i] == 0 && ends[i] >= Integer.MAX_VALUE && step == 1) continue; // the whole axis
+                throw unsupported("slicing the symbolic axis " + axis + " of " + x.shape() + " (only whole)");
+            }
+            if (step > 0) {
+                int st = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, starts[i]));
+                int en = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, ends[i]));
+                x = x.slice(axis, st, en, (int) step);
+            } else {
+                int[] idx = HostFold.sliceIndices(x.shape().dim(axis), starts[i], ends[i], step);
+                x = idx.length == 0 ? x.slice(axis, 0, 0) : x.indexSelect(axis, idx);
+            }
         }
-        return x;
+        return new Val(x);
+    }
+
+    /** The I32 vector {@code [0, 1, .., T-1]} of the symbolic size {@code T}: a running sum of ones. */
+    private Tensor coordinates(String symbol) {
+        return b.scalar(1, DType.I32).broadcastTo(Shape.symbolic(symbol)).cumsum(0).sub(1);
+    }
+
+    /** The I32 positions along axis {@code a} of {@code s}, a vector (a constant for a concrete size). */
+    private Tensor coordinates(Shape s, int a) {
+        if (s.isSymbolic(a)) return coordinates(s.symbol(a));
+        int[] v = new int[s.dim(a)];
+        for (int i = 0; i < v.length; i++) v[i] = i;
+        return b.constant(dev.jasg.core.HostTensor.ofInts(v, v.length));
+    }
+
+    private static boolean foldable(Val v) {
+        return v.c != null && v.merged == 0 && v.c.size() <= HostFold.MAX_ELEMENTS;
+    }
+
+    /** Arithmetic and comparisons: folded on the host for integer constants and symbolic sizes (shape arithmetic), else graph nodes. */
+    private Val[] arith(String op) {
+        Val a = in(0), bv = in(1);
+        if (foldable(a) && foldable(bv) && (a.sym != null || bv.sym != null || (HostFold.integral(a.c.dtype()) && HostFold.integral(bv.c.dtype())))) {
+            try {
+                HostFold.Folded f = HostFold.binary(op, a.c, a.sym, bv.c, bv.sym);
+                return new Val[] {new Val(f.c(), f.sym())};
+            } catch (HostFold.SymbolicArithmetic e) {
+                throw unsupported("shape arithmetic '" + e.getMessage() + "' on a symbolic size");
+            }
+        }
+        Tensor x = t(0), y = t(1);
+        return one(switch (op) {
+            case "Add" -> x.add(y);
+            case "Sub" -> x.sub(y);
+            case "Mul" -> x.mul(y);
+            case "Div" -> x.div(y);
+            case "Equal" -> x.eq(y);
+            case "Less" -> x.lt(y);
+            case "LessOrEqual" -> x.le(y);
+            case "Greater" -> x.gt(y);
+            default -> x.ge(y); // GreaterOrEqual
+        });
+    }
+
+    private Val[] where() {
+        Val c = in(0), a = in(1), bv = in(2);
+        if (foldable(c) && c.sym == null && foldable(a) && foldable(bv)
+                && (a.sym != null || bv.sym != null || (HostFold.integral(a.c.dtype()) && HostFold.integral(bv.c.dtype())))) {
+            HostFold.Folded f = HostFold.where(c.c, a.c, a.sym, bv.c, bv.sym);
+            return new Val[] {new Val(f.c(), f.sym())};
+        }
+        return one(Tensor.where(t(0), t(1), t(2)));
+    }
+
+    /** Trilu; on a symbolic square (a causal mask over the sequence length) by comparing run-time row and column positions. */
+    private Tensor trilu() {
+        Tensor x = t(0);
+        int k = has(1) ? (int) scalar(1) : 0;
+        boolean upper = attrI("upper", 1) != 0;
+        int r = x.rank();
+        if (r < 2) throw new IllegalArgumentException("Trilu: rank " + r + " < 2");
+        if (!x.shape().isSymbolic(r - 2) && !x.shape().isSymbolic(r - 1)) return upper ? x.triu(k) : x.tril(k);
+        Tensor rows = coordinates(x.shape(), r - 2).unsqueeze(1), cols = coordinates(x.shape(), r - 1).unsqueeze(0);
+        Tensor d = cols.sub(rows); // j - i
+        Tensor keep = upper ? d.ge(k) : d.le(k);
+        if (x.dtype() == DType.BOOL) return keep.cast(DType.F32).mul(x.cast(DType.F32)).ne(0);
+        return Tensor.where(keep, x, x.scalarLike(0));
     }
 
     /** Pad: ONNX's {@code [begin..., end...]} pads (constant) become PyTorch-order pads of {@code Tensor.pad}. */
