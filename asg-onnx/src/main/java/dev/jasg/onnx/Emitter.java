@@ -36,7 +36,8 @@ final class Emitter {
             "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu",
             "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
             "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
-            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize", "GatherND");
+            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize", "GatherND",
+            "HannWindow", "HammingWindow", "BlackmanWindow", "LRN", "DequantizeLinear", "ScatterND");
 
     /** Ops that take a {@link Val#merged} value. */
     private static final Set<String> TAKES_MERGED = Set.of("Gemm", "Reshape", "Identity");
@@ -111,8 +112,16 @@ final class Emitter {
             case "Sqrt" -> one(t(0).sqrt());
             case "Exp" -> one(t(0).exp());
             case "Log" -> one(t(0).log());
-            case "Neg" -> one(t(0).neg());
-            case "Abs" -> one(t(0).abs());
+            case "Neg", "Abs" -> {
+                Val v = in(0);
+                if (foldable(v) && v.sym == null && HostFold.integral(v.c.dtype())) {
+                    // integer shape arithmetic (the expanded LayerNormalization negates its axis)
+                    double[] r = v.c.values().clone();
+                    for (int i = 0; i < r.length; i++) r[i] = op.equals("Neg") ? -r[i] : Math.abs(r[i]);
+                    yield new Val[] {new Val(new TensorData(v.c.dtype(), v.c.dims(), r), null)};
+                }
+                yield one(op.equals("Neg") ? t(0).neg() : t(0).abs());
+            }
             case "Relu" -> one(t(0).relu());
             case "Sigmoid" -> one(t(0).sigmoid());
             case "Tanh" -> one(t(0).tanh());
@@ -125,7 +134,7 @@ final class Emitter {
             case "MaxPool" -> maxPool();
             case "AveragePool" -> one(avgPool());
             case "GlobalAveragePool" -> one(t(0).mean(range(2, t(0).rank()), true));
-            case "BatchNormalization" -> one(batchNorm());
+            case "BatchNormalization" -> attrI("training_mode", 0) != 0 ? batchNormTraining() : one(batchNorm());
             case "Flatten" -> one(flatten());
             case "Reshape" -> one(reshape());
             case "Transpose" -> one(transpose());
@@ -211,10 +220,11 @@ final class Emitter {
                 Tensor x = t(0), slope = t(1);
                 yield one(x.lt(0).where(x.mul(slope), x));
             }
-            case "CumSum" -> {
-                if (attrI("exclusive", 0) != 0) throw unsupported("exclusive=1");
-                yield one(t(0).cumsum((int) scalar(1), attrI("reverse", 0) != 0));
-            }
+            case "CumSum" -> one(cumsum());
+            case "HannWindow", "HammingWindow", "BlackmanWindow" -> new Val[] {window(op)};
+            case "LRN" -> one(lrn());
+            case "DequantizeLinear" -> one(dequantize());
+            case "ScatterND" -> one(scatterNd());
             case "LayerNormalization" -> layerNorm();
             case "Hardmax" -> {
                 Tensor x = t(0);
@@ -685,7 +695,15 @@ final class Emitter {
     }
 
     private Val[] dropout() {
-        if (has(2) && scalar(2) != 0) throw unsupported("training_mode=true (inference Dropout only)");
+        if (has(2) && scalar(2) != 0) {
+            // training mode: JASG's dropout mask, drawn from the seed attribute (0 when absent), so the same on every run
+            Tensor x = t(0);
+            double ratio = has(1) ? scalar(1) : 0.5;
+            if (!(ratio >= 0 && ratio < 1)) throw new IllegalArgumentException("Dropout: ratio " + ratio + " outside [0, 1)");
+            if (ratio == 0) return new Val[] {in(0), new Val(x.eq(x).where(x.scalarLike(1), x.scalarLike(1)).ne(0))};
+            Tensor m = x.dropoutMask(ratio, 0, b.scalar(attrI("seed", 0), DType.I32));
+            return new Val[] {new Val(x.mul(m.cast(x.dtype()))), new Val(m.ne(0))};
+        }
         if (node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) {
             Tensor x = t(0);
             return new Val[] {in(0), new Val(x.eq(x).where(x.scalarLike(1), x.scalarLike(1)).ne(0))}; // inference: the mask is all true
@@ -951,7 +969,9 @@ final class Emitter {
     /** Arithmetic and comparisons: folded on the host for integer constants and symbolic sizes (shape arithmetic), else graph nodes. */
     private Val[] arith(String op) {
         Val a = in(0), bv = in(1);
-        if (foldable(a) && foldable(bv) && (a.sym != null || bv.sym != null || (HostFold.integral(a.c.dtype()) && HostFold.integral(bv.c.dtype())))) {
+        // host constants that are no graph node yet (never a parameter) fold too: a window's size arithmetic
+        if (foldable(a) && foldable(bv) && (a.sym != null || bv.sym != null || (HostFold.integral(a.c.dtype()) && HostFold.integral(bv.c.dtype()))
+                || (a.t == null && bv.t == null))) {
             try {
                 HostFold.Folded f = HostFold.binary(op, a.c, a.sym, bv.c, bv.sym);
                 return new Val[] {new Val(f.c(), f.sym())};
@@ -1150,6 +1170,21 @@ final class Emitter {
         if (!data.shape().isConcrete() || !ix.shape().isConcrete()) throw unsupported("symbolic sizes");
         int last = ix.rank() - 1, k = ix.shape().dim(last);
         if (k > data.rank()) throw new IllegalArgumentException("GatherND: index depth " + k + " exceeds the data rank " + data.rank());
+        return data.reshape(ndTable(data, k)).gather(ndFlatIndex(data, ix));
+    }
+
+    /** The data of GatherND/ScatterND viewed as {@code [n0 * .. * nk-1, rest...]}. */
+    private static int[] ndTable(Tensor data, int k) {
+        int[] table = new int[data.rank() - k + 1];
+        table[0] = 1;
+        for (int d = 0; d < k; d++) table[0] *= data.shape().dim(d);
+        for (int d = k; d < data.rank(); d++) table[d - k + 1] = data.shape().dim(d);
+        return table;
+    }
+
+    /** The row of {@link #ndTable} each index tuple {@code ix[..., :]} addresses (negative indices count from the end). */
+    private static Tensor ndFlatIndex(Tensor data, Tensor ix) {
+        int last = ix.rank() - 1, k = ix.shape().dim(last);
         Tensor flat = null;
         int stride = 1;
         for (int j = k - 1; j >= 0; j--) {
@@ -1160,10 +1195,111 @@ final class Emitter {
             flat = flat == null ? term : flat.add(term);
             stride *= n;
         }
-        int[] table = new int[data.rank() - k + 1];
-        table[0] = stride;
-        for (int d = k; d < data.rank(); d++) table[d - k + 1] = data.shape().dim(d);
-        return data.reshape(table).gather(flat);
+        return flat;
+    }
+
+    /** ScatterND (reduction none or add) on concrete shapes: the rows of {@link #ndTable} addressed by the index tuples are replaced (or added to). */
+    private Tensor scatterNd() {
+        String red = attrS("reduction", "none");
+        if (!red.equals("none") && !red.equals("add")) throw unsupported("reduction='" + red + "' (none and add are supported)");
+        Tensor data = t(0), ix = t(1).cast(DType.I32), upd = t(2).cast(data.dtype());
+        if (!data.shape().isConcrete() || !ix.shape().isConcrete()) throw unsupported("symbolic sizes");
+        int k = ix.shape().dim(ix.rank() - 1);
+        if (k > data.rank()) throw new IllegalArgumentException("ScatterND: index depth " + k + " exceeds the data rank " + data.rank());
+        int[] table = ndTable(data, k);
+        int m = 1;
+        for (int d = 0; d < ix.rank() - 1; d++) m *= ix.shape().dim(d);
+        int[] rows = table.clone();
+        rows[0] = m;
+        int[] col = filled(table.length, 1);
+        col[0] = m;
+        Tensor flat = ndFlatIndex(data, ix).reshape(col).broadcastTo(Shape.of(rows));
+        Tensor t = data.reshape(table), u = upd.reshape(rows);
+        Tensor y = red.equals("add") ? t.scatterAdd(0, flat, u) : t.scatter(0, flat, u);
+        return y.reshape(data.shape().dims());
+    }
+
+    /** {@code x} with {@code before} and {@code after} zeros on axis {@code axis}. */
+    private static Tensor padAxis(Tensor x, int axis, int before, int after) {
+        int[] p = new int[2 * x.rank()];
+        p[2 * (x.rank() - 1 - axis)] = before;
+        p[2 * (x.rank() - 1 - axis) + 1] = after;
+        return x.pad(p, "constant", 0);
+    }
+
+    /** CumSum, inclusive or exclusive (the inclusive sums shifted by one along the axis, a zero entering), forward or reverse. */
+    private Tensor cumsum() {
+        Tensor x = t(0);
+        int axis = norm((int) scalar(1), x.rank(), "CumSum");
+        boolean reverse = attrI("reverse", 0) != 0;
+        Tensor y = x.cumsum(axis, reverse);
+        if (attrI("exclusive", 0) == 0) return y;
+        if (x.shape().isSymbolic(axis)) throw unsupported("exclusive=1 on a symbolic axis");
+        int n = x.shape().dim(axis);
+        if (n == 0) return y;
+        return reverse ? padAxis(y.slice(axis, 1, n), axis, 0, 1) : padAxis(y.slice(axis, 0, n - 1), axis, 1, 0);
+    }
+
+    /** Hann, Hamming and Blackman windows of a constant size, computed on the host (periodic or symmetric). */
+    private Val window(String op) {
+        double size = scalar(0);
+        if (!(size >= 0 && size <= TensorData.MAX_ELEMENTS) || size != Math.rint(size)) throw new IllegalArgumentException(op + ": size " + size);
+        int n = (int) size;
+        DType dt = TensorData.dtypeOf((int) attrI("output_datatype", TensorData.FLOAT));
+        if (dt == null) throw unsupported("output_datatype " + attrI("output_datatype", 0));
+        double den = attrI("periodic", 1) != 0 ? n : n - 1;
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            double a = 2 * Math.PI * i / den;
+            v[i] = switch (op) {
+                case "HannWindow" -> 0.5 - 0.5 * Math.cos(a);
+                case "HammingWindow" -> 25.0 / 46 - 21.0 / 46 * Math.cos(a);
+                default -> 0.42 - 0.5 * Math.cos(a) + 0.08 * Math.cos(2 * a); // BlackmanWindow
+            };
+        }
+        return new Val(new TensorData(dt, new int[] {n}, v), null);
+    }
+
+    /** LRN across channels: {@code y = x / (bias + alpha / size * sum of x^2 over the size channels around c)^beta}. */
+    private Tensor lrn() {
+        Tensor x = t(0);
+        int size = (int) attrI("size", 0);
+        if (size <= 0) throw new IllegalArgumentException("LRN: size " + size);
+        if (x.rank() < 3 || x.shape().isSymbolic(1)) throw unsupported("input " + x.shape() + " (N, C, ... with a concrete C)");
+        double alpha = attrF("alpha", 1e-4f), beta = attrF("beta", 0.75f), bias = attrF("bias", 1f);
+        int c = x.shape().dim(1);
+        Tensor sq = padAxis(x.square(), 1, (size - 1) / 2, size / 2);
+        Tensor sum = sq.slice(1, 0, c);
+        for (int k = 1; k < size; k++) sum = sum.add(sq.slice(1, k, k + c));
+        return x.div(sum.mul(alpha / size).add(bias).pow(beta));
+    }
+
+    /** DequantizeLinear: {@code (x - zero_point) * scale}, per tensor or per axis. */
+    private Tensor dequantize() {
+        Tensor x = t(0).cast(DType.F32), scale = t(1);
+        Tensor zp = has(2) ? t(2).cast(DType.F32) : null;
+        if (scale.rank() == 1 && x.rank() > 0) {
+            int axis = norm((int) attrI("axis", 1), x.rank(), "DequantizeLinear");
+            int[] shape = filled(x.rank(), 1);
+            shape[axis] = scale.shape().dim(0);
+            scale = scale.reshape(shape);
+            if (zp != null) zp = zp.reshape(shape);
+        }
+        return (zp == null ? x : x.sub(zp)).mul(scale);
+    }
+
+    /** BatchNormalization in training mode: normalised by the batch statistics (biased variance); the running statistics are updated with momentum. */
+    private Val[] batchNormTraining() {
+        Tensor x = t(0);
+        int[] axes = new int[x.rank() - 1];
+        for (int i = 0, k = 0; i < x.rank(); i++) if (i != 1) axes[k++] = i;
+        int[] shape = filled(x.rank(), 1);
+        shape[1] = x.shape().dim(1);
+        Tensor mean = x.mean(axes, false), var = x.var(axes, false, false);
+        double eps = attrF("epsilon", 1e-5f), momentum = attrF("momentum", 0.9f);
+        Tensor y = x.sub(mean.reshape(shape)).mul(var.reshape(shape).add(eps).rsqrt()).mul(t(1).reshape(shape)).add(t(2).reshape(shape));
+        Tensor runMean = t(3).mul(momentum).add(mean.mul(1 - momentum)), runVar = t(4).mul(momentum).add(var.mul(1 - momentum));
+        return new Val[] {new Val(y), new Val(runMean), new Val(runVar)};
     }
 
     /** DepthToSpace (DCR or CRD mode) and SpaceToDepth on NCHW with concrete sizes: a reshape, a permute and a reshape. */
