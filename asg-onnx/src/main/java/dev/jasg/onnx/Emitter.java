@@ -37,7 +37,7 @@ final class Emitter {
             "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
             "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
             "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize", "GatherND",
-            "HannWindow", "HammingWindow", "BlackmanWindow", "LRN", "DequantizeLinear", "ScatterND");
+            "HannWindow", "HammingWindow", "BlackmanWindow", "LRN", "DequantizeLinear", "ScatterND", "RNN", "GRU", "LSTM");
 
     /** Ops that take a {@link Val#merged} value. */
     private static final Set<String> TAKES_MERGED = Set.of("Gemm", "Reshape", "Identity");
@@ -225,6 +225,7 @@ final class Emitter {
             case "LRN" -> one(lrn());
             case "DequantizeLinear" -> one(dequantize());
             case "ScatterND" -> one(scatterNd());
+            case "RNN", "GRU", "LSTM" -> recurrent(op);
             case "LayerNormalization" -> layerNorm();
             case "Hardmax" -> {
                 Tensor x = t(0);
@@ -1217,6 +1218,116 @@ final class Emitter {
         Tensor t = data.reshape(table), u = upd.reshape(rows);
         Tensor y = red.equals("add") ? t.scatterAdd(0, flat, u) : t.scatter(0, flat, u);
         return y.reshape(data.shape().dims());
+    }
+
+    /**
+     * RNN, GRU and LSTM unrolled over a concrete sequence length: forward, reverse or bidirectional; layout 0 or 1;
+     * biases, initial states, LSTM peepholes and GRU's linear_before_reset; the default activations only (no clip).
+     * sequence_lens must be absent or a constant equal to the sequence length everywhere. Outputs Y, Y_h (and Y_c).
+     */
+    private Val[] recurrent(String op) {
+        int gates = switch (op) {
+            case "RNN" -> 1;
+            case "GRU" -> 3;
+            default -> 4;
+        };
+        List<String> defaults = switch (op) {
+            case "RNN" -> List.of("Tanh");
+            case "GRU" -> List.of("Sigmoid", "Tanh");
+            default -> List.of("Sigmoid", "Tanh", "Tanh");
+        };
+        String dir = attrS("direction", "forward");
+        int nd = dir.equals("bidirectional") ? 2 : 1;
+        if (!Set.of("forward", "reverse", "bidirectional").contains(dir)) throw unsupported("direction='" + dir + "'");
+        AttributeProto acts = attr("activations");
+        if (acts != null) {
+            for (int i = 0; i < acts.getStringsCount(); i++) {
+                String a = acts.getStrings(i).toStringUtf8();
+                if (!a.equalsIgnoreCase(defaults.get(i % defaults.size()))) throw unsupported("activations " + a + " (the defaults " + defaults + " are supported)");
+            }
+        }
+        if (attr("clip") != null) throw unsupported("clip");
+        boolean batchFirst = attrI("layout", 0) != 0;
+        Tensor x = t(0);
+        if (batchFirst) x = x.permute(1, 0, 2);
+        if (x.shape().isSymbolic(0)) throw unsupported("a symbolic sequence length");
+        int steps = x.shape().dim(0);
+        if (has(4)) {
+            for (long l : c(4).longs("node '" + nodeName + "' sequence_lens")) {
+                if (l != steps) throw unsupported("sequence_lens " + l + " other than the sequence length " + steps);
+            }
+        }
+        Tensor w = t(1), r = t(2);
+        int h = (int) attrI("hidden_size", r.shape().dim(2));
+        Tensor bias = has(3) ? t(3) : null, h0 = has(5) ? t(5) : null, c0 = gates == 4 && has(6) ? t(6) : null, p = gates == 4 && has(7) ? t(7) : null;
+        if (batchFirst && h0 != null) h0 = h0.permute(1, 0, 2);
+        if (batchFirst && c0 != null) c0 = c0.permute(1, 0, 2);
+        Object batch = x.shape().parts().get(1);
+        Tensor zeros = b.scalar(0, x.dtype()).broadcastTo(Shape.symbolic(batch, h));
+        Tensor[] ys = new Tensor[nd], hs = new Tensor[nd], cs = new Tensor[nd];
+        for (int d = 0; d < nd; d++) {
+            boolean reverse = dir.equals("reverse") || d == 1;
+            Tensor wT = w.select(0, d).transpose(0, 1), rT = r.select(0, d).transpose(0, 1); // [in, G*h], [h, G*h]
+            Tensor xw = x.matmul(wT); // [T, batch, G*h]
+            Tensor rb = null;
+            if (bias != null) {
+                Tensor bd = bias.select(0, d);
+                xw = xw.add(bd.slice(0, 0, gates * h));
+                rb = bd.slice(0, gates * h, 2 * gates * h);
+            }
+            Tensor hPrev = h0 != null ? h0.select(0, d) : zeros, cPrev = c0 != null ? c0.select(0, d) : zeros;
+            Tensor[] out = new Tensor[steps];
+            for (int s = 0; s < steps; s++) {
+                int step = reverse ? steps - 1 - s : s;
+                Tensor xt = xw.select(0, step);
+                switch (op) {
+                    case "RNN" -> {
+                        Tensor hr = hPrev.matmul(rT);
+                        hPrev = xt.add(rb == null ? hr : hr.add(rb)).tanh();
+                    }
+                    case "GRU" -> {
+                        Tensor hr = hPrev.matmul(rT.slice(1, 0, 2 * h));
+                        if (rb != null) hr = hr.add(rb.slice(0, 0, 2 * h));
+                        Tensor z = xt.slice(1, 0, h).add(hr.slice(1, 0, h)).sigmoid(), rg = xt.slice(1, h, 2 * h).add(hr.slice(1, h, 2 * h)).sigmoid();
+                        Tensor rh = rT.slice(1, 2 * h, 3 * h), rbh = rb == null ? null : rb.slice(0, 2 * h, 3 * h);
+                        Tensor cand;
+                        if (attrI("linear_before_reset", 0) != 0) {
+                            Tensor lin = hPrev.matmul(rh);
+                            cand = rg.mul(rbh == null ? lin : lin.add(rbh));
+                        } else {
+                            Tensor lin = rg.mul(hPrev).matmul(rh);
+                            cand = rbh == null ? lin : lin.add(rbh);
+                        }
+                        Tensor hh = xt.slice(1, 2 * h, 3 * h).add(cand).tanh();
+                        hPrev = z.neg().add(1).mul(hh).add(z.mul(hPrev)); // (1 - z) * hh + z * h
+                    }
+                    default -> { // LSTM, gates i, o, f, c
+                        Tensor g = xt.add(hPrev.matmul(rT));
+                        if (rb != null) g = g.add(rb);
+                        Tensor i = g.slice(1, 0, h), o = g.slice(1, h, 2 * h), f = g.slice(1, 2 * h, 3 * h), cc = g.slice(1, 3 * h, 4 * h).tanh();
+                        Tensor pd = p == null ? null : p.select(0, d);
+                        if (pd != null) {
+                            i = i.add(pd.slice(0, 0, h).mul(cPrev));
+                            f = f.add(pd.slice(0, 2 * h, 3 * h).mul(cPrev));
+                        }
+                        cPrev = f.sigmoid().mul(cPrev).add(i.sigmoid().mul(cc));
+                        if (pd != null) o = o.add(pd.slice(0, h, 2 * h).mul(cPrev));
+                        hPrev = o.sigmoid().mul(cPrev.tanh());
+                    }
+                }
+                out[step] = hPrev;
+            }
+            ys[d] = Tensor.stack(0, out); // [T, batch, h]
+            hs[d] = hPrev;
+            cs[d] = cPrev;
+        }
+        Tensor y = Tensor.stack(1, ys), yh = Tensor.stack(0, hs), yc = Tensor.stack(0, cs); // [T, nd, batch, h], [nd, batch, h]
+        if (batchFirst) {
+            y = y.permute(2, 0, 1, 3);
+            yh = yh.permute(1, 0, 2);
+            yc = yc.permute(1, 0, 2);
+        }
+        return gates == 4 ? new Val[] {new Val(y), new Val(yh), new Val(yc)} : new Val[] {new Val(y), new Val(yh)};
     }
 
     /** {@code x} with {@code before} and {@code after} zeros on axis {@code axis}. */

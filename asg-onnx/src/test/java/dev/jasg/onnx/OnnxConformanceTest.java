@@ -199,7 +199,8 @@ class OnnxConformanceTest {
             Map.entry("Tile", java.util.Set.of(1)), Map.entry("CumSum", java.util.Set.of(1)), Map.entry("Trilu", java.util.Set.of(1)),
             Map.entry("Pad", java.util.Set.of(1, 2, 3)), Map.entry("Expand", java.util.Set.of(1)), Map.entry("Clip", java.util.Set.of(1, 2)), Map.entry("Resize", java.util.Set.of(1, 2, 3)), Map.entry("ConstantOfShape", java.util.Set.of(0)),
             Map.entry("HannWindow", java.util.Set.of(0)), Map.entry("HammingWindow", java.util.Set.of(0)), Map.entry("BlackmanWindow", java.util.Set.of(0)),
-            Map.entry("Dropout", java.util.Set.of(1, 2)));
+            Map.entry("Dropout", java.util.Set.of(1, 2)), Map.entry("RNN", java.util.Set.of(4)), Map.entry("GRU", java.util.Set.of(4)),
+            Map.entry("LSTM", java.util.Set.of(4)));
 
     /**
      * The model with the integer graph inputs that name a shape, axes, repeats, pads or {@code k} (see
