@@ -73,9 +73,12 @@ final class Emitter {
     private NodeProto node;
     private String nodeName;
 
-    Emitter(GraphBuilder b, int opset) {
+    private final Set<String> widened;
+
+    Emitter(GraphBuilder b, int opset, Set<String> widened) {
         this.b = b;
         this.opset = opset;
+        this.widened = widened;
     }
 
     void define(String name, Val v) {
@@ -212,6 +215,7 @@ final class Emitter {
                 yield new Val[] {new Val(new TensorData(DType.I64, new int[0], new double[] {sh.size()}), null)};
             }
             case "CastLike" -> {
+                if (widened.contains(node.getInput(1))) throw unsupported("a cast to a 16-bit float (JASG has no such dtype to round to)");
                 Val v = in(0);
                 DType dt = in(1).t != null ? in(1).t.dtype() : in(1).c.dtype();
                 yield new Val[] {v.c != null && v.t == null ? new Val(new TensorData(dt, v.c.dims(), v.c.values()), v.sym) : new Val(tensor(v).cast(dt))};
@@ -1089,20 +1093,22 @@ final class Emitter {
     }
 
     /**
-     * Resize in the nearest and linear modes, axis by axis: the source coordinate of every output position is computed
-     * on the host (coordinate_transformation_mode, nearest_mode) and the rows are picked with indexSelect; linear mixes
-     * the two neighbours with constant weights. Cubic, tf_crop_and_resize, antialias, exclude_outside, axes and
-     * keep_aspect_ratio_policy are refused.
+     * Resize in the nearest, linear and cubic modes, axis by axis: the source coordinate of every output position is
+     * computed on the host (coordinate_transformation_mode, nearest_mode) and the rows are picked with indexSelect; linear
+     * mixes the two neighbours and cubic the four around it with constant weights (cubic_coeff_a, exclude_outside).
+     * tf_crop_and_resize, antialias, axes and keep_aspect_ratio_policy are refused.
      */
     private Tensor resize() {
         String mode = attrS("mode", "nearest"), ct = attrS("coordinate_transformation_mode", "half_pixel"), nm = attrS("nearest_mode", "round_prefer_floor");
-        if (!mode.equals("nearest") && !mode.equals("linear")) throw unsupported("mode='" + mode + "'");
+        if (!Set.of("nearest", "linear", "cubic").contains(mode)) throw unsupported("mode='" + mode + "'");
         if (!Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nearest").contains(ct)) {
             throw unsupported("coordinate_transformation_mode='" + ct + "'");
         }
         if (!Set.of("round_prefer_floor", "round_prefer_ceil", "floor", "ceil").contains(nm)) throw unsupported("nearest_mode='" + nm + "'");
         if (attrI("antialias", 0) != 0) throw unsupported("antialias=1");
-        if (attrI("exclude_outside", 0) != 0) throw unsupported("exclude_outside=1");
+        boolean exclude = attrI("exclude_outside", 0) != 0;
+        if (exclude && !mode.equals("cubic")) throw unsupported("exclude_outside=1 with mode='" + mode + "'");
+        double cubicA = attrF("cubic_coeff_a", -0.75f);
         if (attr("axes") != null) throw unsupported("the axes attribute");
         if (!attrS("keep_aspect_ratio_policy", "stretch").equals("stretch")) throw unsupported("keep_aspect_ratio_policy");
         Tensor x = t(0);
@@ -1142,6 +1148,8 @@ final class Emitter {
                     idx[i] = (int) Math.max(0, Math.min(n - 1, k));
                 }
                 x = x.indexSelect(a, idx);
+            } else if (mode.equals("cubic")) {
+                x = cubic(x, a, src, n, cubicA, exclude);
             } else {
                 int[] i0 = new int[m], i1 = new int[m];
                 double[] w1 = new double[m];
@@ -1159,6 +1167,38 @@ final class Emitter {
             }
         }
         return x;
+    }
+
+    /**
+     * Cubic interpolation along axis {@code a} (Keys' kernel with coefficient {@code A}): the four taps around each source
+     * coordinate, clamped to the edge, mixed with constant weights; with {@code exclude} the taps outside the axis get
+     * weight 0 and the rest are renormalised.
+     */
+    private Tensor cubic(Tensor x, int a, double[] src, int n, double A, boolean exclude) {
+        int m = src.length;
+        Tensor y = null;
+        double[][] w = new double[4][m];
+        int[][] idx = new int[4][m];
+        for (int i = 0; i < m; i++) {
+            double f = Math.floor(src[i]), s = src[i] - f;
+            double[] c = {((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A, ((A + 2) * s - (A + 3)) * s * s + 1,
+                    ((A + 2) * (1 - s) - (A + 3)) * (1 - s) * (1 - s) + 1, ((A * (2 - s) - 5 * A) * (2 - s) + 8 * A) * (2 - s) - 4 * A};
+            double sum = 0;
+            for (int k = 0; k < 4; k++) {
+                long at = (long) f - 1 + k;
+                if (exclude && (at < 0 || at >= n)) c[k] = 0;
+                sum += c[k];
+                idx[k][i] = (int) Math.max(0, Math.min(n - 1, at));
+            }
+            for (int k = 0; k < 4; k++) w[k][i] = exclude ? c[k] / sum : c[k];
+        }
+        int[] wd = filled(x.rank(), 1);
+        wd[a] = m;
+        for (int k = 0; k < 4; k++) {
+            Tensor term = x.indexSelect(a, idx[k]).mul(tensor(new Val(new TensorData(DType.F32, wd, w[k]), null)).cast(x.dtype()));
+            y = y == null ? term : y.add(term);
+        }
+        return y;
     }
 
     /**
@@ -1434,6 +1474,7 @@ final class Emitter {
 
     private Val cast() {
         int to = (int) attrI("to", 0);
+        if (TensorData.widened(to)) throw unsupported("a cast to a 16-bit float (JASG has no such dtype to round to)");
         DType dt = TensorData.dtypeOf(to);
         if (dt == null) throw unsupported("cast to ONNX data type " + to);
         Val v = in(0);

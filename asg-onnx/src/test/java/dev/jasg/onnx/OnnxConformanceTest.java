@@ -92,7 +92,7 @@ class OnnxConformanceTest {
                     Map<String, Path> inputFiles = new HashMap<>();
                     OnnxModel m = OnnxImport.read(withHostArguments(Files.readAllBytes(model), data, inputFiles), model.getParent(), model.toString());
                     Map<String, HostTensor> feeds = new HashMap<>();
-                    for (OnnxModel.Input in : m.inputs()) feeds.put(in.name(), read(inputFiles.get(in.name())).toHost());
+                    for (OnnxModel.Input in : m.inputs()) feeds.put(in.name(), readInput(inputFiles.get(in.name()), in).toHost());
                     try (Executable ex = backend.compile(m.graph())) {
                         var out = ex.run(feeds);
                         String bad = null;
@@ -246,6 +246,13 @@ class OnnxConformanceTest {
             if (FLOAT_HOST_ARGUMENTS.contains(n.getOpType()) && n.getInputList().subList(1, n.getInputCount()).contains(name)) return true;
         }
         return false;
+    }
+
+    /** A stored input; bfloat16 inputs are stored as their bits in uint16 tensors, read back as bfloat16 here. */
+    static TensorData readInput(Path pb, OnnxModel.Input in) throws IOException {
+        TensorProto t = TensorProto.parseFrom(Files.readAllBytes(pb));
+        if (t.getDataType() == TensorData.UINT16 && in.dtype() == dev.jasg.core.DType.F32) t = t.toBuilder().setDataType(TensorData.BFLOAT16).build();
+        return TensorData.decode(t, pb.getParent(), pb.toString());
     }
 
     static TensorData read(Path pb) throws IOException {
