@@ -37,7 +37,7 @@ final class Emitter {
             "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
             "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
             "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize", "GatherND",
-            "HannWindow", "HammingWindow", "BlackmanWindow", "LRN", "DequantizeLinear", "ScatterND", "RNN", "GRU", "LSTM");
+            "HannWindow", "HammingWindow", "BlackmanWindow", "LRN", "DequantizeLinear", "ScatterND", "RNN", "GRU", "LSTM", "QuantizeLinear");
 
     /** Ops that take a {@link Val#merged} value. */
     private static final Set<String> TAKES_MERGED = Set.of("Gemm", "Reshape", "Identity");
@@ -74,11 +74,13 @@ final class Emitter {
     private String nodeName;
 
     private final Set<String> widened;
+    private final Map<String, Integer> declared;
 
-    Emitter(GraphBuilder b, int opset, Set<String> widened) {
+    Emitter(GraphBuilder b, int opset, Set<String> widened, Map<String, Integer> declared) {
         this.b = b;
         this.opset = opset;
         this.widened = widened;
+        this.declared = declared;
     }
 
     void define(String name, Val v) {
@@ -228,6 +230,7 @@ final class Emitter {
             case "HannWindow", "HammingWindow", "BlackmanWindow" -> new Val[] {window(op)};
             case "LRN" -> one(lrn());
             case "DequantizeLinear" -> one(dequantize());
+            case "QuantizeLinear" -> one(quantize());
             case "ScatterND" -> one(scatterNd());
             case "RNN", "GRU", "LSTM" -> recurrent(op);
             case "LayerNormalization" -> layerNorm();
@@ -1096,12 +1099,13 @@ final class Emitter {
      * Resize in the nearest, linear and cubic modes, axis by axis: the source coordinate of every output position is
      * computed on the host (coordinate_transformation_mode, nearest_mode) and the rows are picked with indexSelect; linear
      * mixes the two neighbours and cubic the four around it with constant weights (cubic_coeff_a, exclude_outside).
-     * tf_crop_and_resize, antialias, axes and keep_aspect_ratio_policy are refused.
+     * tf_crop_and_resize takes its source coordinates from the roi and gives extrapolation_value outside; antialias,
+     * axes and keep_aspect_ratio_policy are refused.
      */
     private Tensor resize() {
         String mode = attrS("mode", "nearest"), ct = attrS("coordinate_transformation_mode", "half_pixel"), nm = attrS("nearest_mode", "round_prefer_floor");
         if (!Set.of("nearest", "linear", "cubic").contains(mode)) throw unsupported("mode='" + mode + "'");
-        if (!Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nearest").contains(ct)) {
+        if (!Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nearest", "tf_crop_and_resize").contains(ct)) {
             throw unsupported("coordinate_transformation_mode='" + ct + "'");
         }
         if (!Set.of("round_prefer_floor", "round_prefer_ceil", "floor", "ceil").contains(nm)) throw unsupported("nearest_mode='" + nm + "'");
@@ -1118,11 +1122,15 @@ final class Emitter {
         long[] sizes = has(3) && c(3).size() > 0 ? c(3).longs("node '" + nodeName + "' sizes") : null;
         if ((scales == null) == (sizes == null)) throw new IllegalArgumentException("Resize needs exactly one of scales and sizes");
         if ((scales != null ? scales.length : sizes.length) != r) throw unsupported("scales/sizes of a length other than the rank " + r);
+        boolean crop = ct.equals("tf_crop_and_resize");
+        double[] roi = crop && has(1) ? c(1).values() : null;
+        if (crop && (roi == null || roi.length != 2 * r)) throw new IllegalArgumentException("Resize: tf_crop_and_resize needs a roi of " + 2 * r + " values");
+        double extrapolation = attrF("extrapolation_value", 0f);
         for (int a = 0; a < r; a++) {
             int n = x.shape().dim(a);
             double sc = scales != null ? scales[a] : (double) sizes[a] / n;
             int m = scales != null ? (int) Math.floor(n * sc) : Math.toIntExact(sizes[a]);
-            if (m == n && sc == 1) continue;
+            if (m == n && sc == 1 && !crop) continue;
             if (m <= 0) throw new IllegalArgumentException("Resize: output size " + m + " on axis " + a);
             double[] src = new double[m];
             double lr = n * sc;
@@ -1132,6 +1140,7 @@ final class Emitter {
                     case "pytorch_half_pixel" -> m > 1 ? (i + 0.5) / sc - 0.5 : 0;
                     case "align_corners" -> lr == 1 ? 0 : i * (n - 1.0) / (lr - 1); // ONNX uses the unrounded output length n * scale
                     case "asymmetric" -> i / sc;
+                    case "tf_crop_and_resize" -> m > 1 ? roi[a] * (n - 1) + i * (roi[a + r] - roi[a]) * (n - 1) / (m - 1) : 0.5 * (roi[a] + roi[a + r]) * (n - 1);
                     default -> (i + 0.5) / sc; // tf_half_pixel_for_nearest
                 };
             }
@@ -1164,6 +1173,20 @@ final class Emitter {
                 Tensor w = tensor(new Val(new TensorData(DType.F32, wd, w1), null)).cast(x.dtype());
                 Tensor lo = x.indexSelect(a, i0), hi = x.indexSelect(a, i1);
                 x = lo.add(hi.sub(lo).mul(w));
+            }
+            if (crop) {
+                // positions whose source lies outside the axis take extrapolation_value
+                double[] inside = new double[m];
+                boolean anyOutside = false;
+                for (int i = 0; i < m; i++) {
+                    inside[i] = src[i] < 0 || src[i] > n - 1 ? 0 : 1;
+                    anyOutside |= inside[i] == 0;
+                }
+                if (anyOutside) {
+                    int[] md = filled(r, 1);
+                    md[a] = m;
+                    x = Tensor.where(tensor(new Val(new TensorData(DType.BOOL, md, inside), null)), x, x.scalarLike(extrapolation));
+                }
             }
         }
         return x;
@@ -1423,6 +1446,35 @@ final class Emitter {
         Tensor sum = sq.slice(1, 0, c);
         for (int k = 1; k < size; k++) sum = sum.add(sq.slice(1, k, k + c));
         return x.div(sum.mul(alpha / size).add(bias).pow(beta));
+    }
+
+    /**
+     * QuantizeLinear to uint8 or int8 (the zero point's declared type; uint8 without one):
+     * {@code saturate(round_half_to_even(x / scale) + zero_point)}, per tensor or per axis; I32 values.
+     */
+    private Tensor quantize() {
+        int type = has(2) ? declared.getOrDefault(node.getInput(2), -1) : TensorData.UINT8;
+        double lo, hi;
+        if (type == TensorData.UINT8) {
+            lo = 0;
+            hi = 255;
+        } else if (type == TensorData.INT8) {
+            lo = -128;
+            hi = 127;
+        } else {
+            throw unsupported("a zero point of ONNX data type " + type + " (uint8 and int8 are supported)");
+        }
+        Tensor x = t(0).cast(DType.F32), scale = t(1).cast(DType.F32);
+        Tensor zp = has(2) ? t(2).cast(DType.F32) : null;
+        if (scale.rank() == 1 && x.rank() > 0) {
+            int axis = norm((int) attrI("axis", 1), x.rank(), "QuantizeLinear");
+            int[] shape = filled(x.rank(), 1);
+            shape[axis] = scale.shape().dim(0);
+            scale = scale.reshape(shape);
+            if (zp != null) zp = zp.reshape(shape);
+        }
+        Tensor q = x.div(scale).round();
+        return (zp == null ? q : q.add(zp)).clamp(lo, hi).cast(DType.I32);
     }
 
     /** DequantizeLinear: {@code (x - zero_point) * scale}, per tensor or per axis. */

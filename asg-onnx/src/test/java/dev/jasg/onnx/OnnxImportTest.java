@@ -177,6 +177,36 @@ class OnnxImportTest {
         }
     }
 
+    /** The same fixtures in ONNX Runtime give PyTorch's outputs too: the files are what PyTorch meant, not read only by JASG. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bert", "gpt2"})
+    void textFixturesGivePyTorchsOutputsInOnnxRuntime(String name, @TempDir Path dir) throws Exception {
+        JsonNode f = fixtures().get(name);
+        Path p = fixture(dir, name + ".onnx");
+        int[] shape = ints(f.get("input_shape"));
+        long[] dims = {shape[0], shape[1]};
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession s = env.createSession(p.toString(), new ai.onnxruntime.OrtSession.SessionOptions());
+             ai.onnxruntime.OnnxTensor ids = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(longs(f.get("input_ids"))), dims);
+             ai.onnxruntime.OnnxTensor mask = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(longs(f.get("attention_mask"))), dims);
+             ai.onnxruntime.OrtSession.Result r = s.run(Map.of("input_ids", ids, "attention_mask", mask))) {
+            var it = f.get("outputs").fields();
+            while (it.hasNext()) {
+                var e = it.next();
+                java.nio.FloatBuffer fb = ((ai.onnxruntime.OnnxTensor) r.get(e.getKey()).orElseThrow()).getFloatBuffer();
+                float[] got = new float[fb.remaining()];
+                fb.get(got);
+                OnnxExportTest.close(floats(e.getValue().get("values")), got, name + " " + e.getKey() + " in onnxruntime");
+            }
+        }
+    }
+
+    static long[] longs(JsonNode n) {
+        long[] r = new long[n.size()];
+        for (int i = 0; i < r.length; i++) r[i] = n.get(i).asLong();
+        return r;
+    }
+
     static double[] doubles(JsonNode n) {
         double[] r = new double[n.size()];
         for (int i = 0; i < r.length; i++) r[i] = n.get(i).asDouble();
