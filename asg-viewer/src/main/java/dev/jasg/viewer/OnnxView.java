@@ -59,8 +59,8 @@ public final class OnnxView {
     }
 
     /**
-     * The graphs the window is given for {@code m}: its forward graph (built on a fresh builder, so that its
-     * parameters are nodes of it) and an empty gradient graph continuing it.
+     * The graphs the window is given for {@code m}: its forward graph (parameters named as the initializers) and an
+     * empty gradient graph continuing it, as nothing is trained.
      */
     public static ComputeUpdate.GraphReady graphs(OnnxModel m) {
         Graph forward = m.graph();
