@@ -36,7 +36,11 @@ final class Emitter {
             "ReduceLogSum", "Split", "Tile", "Trilu", "Mod", "ArgMax", "ArgMin", "Size", "CastLike", "PRelu",
             "GatherElements", "ScatterElements", "Scatter", "Einsum", "Range", "ConstantOfShape",
             "Hardmax", "IsNaN", "IsInf", "Not", "And", "Or", "Xor", "DepthToSpace", "SpaceToDepth",
-            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize", "GatherND");
+            "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "MeanVarianceNormalization", "Resize", "GatherND",
+            "HannWindow", "HammingWindow", "BlackmanWindow", "LRN", "DequantizeLinear", "ScatterND", "RNN", "GRU", "LSTM", "QuantizeLinear");
+
+    /** Ops that take a {@link Val#merged} value. */
+    private static final Set<String> TAKES_MERGED = Set.of("Gemm", "Reshape", "Identity");
 
     /** A value: a graph tensor, a host constant, or both. {@code sym[i]} names a symbolic size held by a folded shape vector. */
     static final class Val {
@@ -44,6 +48,12 @@ final class Emitter {
         TensorData c;
         String[] sym;
         Shape shape;
+        /**
+         * When above 0: the ONNX value is {@code t} with its first {@code merged} axes flattened into one, a
+         * {@code Reshape} to {@code [-1, ...]} over several symbolic sizes (B*T, which no single symbol names) kept
+         * unflattened; only Gemm, Reshape and elementwise ops take it.
+         */
+        int merged;
 
         Val(Tensor t) {
             this.t = t;
@@ -63,9 +73,14 @@ final class Emitter {
     private NodeProto node;
     private String nodeName;
 
-    Emitter(GraphBuilder b, int opset) {
+    private final Set<String> widened;
+    private final Map<String, Integer> declared;
+
+    Emitter(GraphBuilder b, int opset, Set<String> widened, Map<String, Integer> declared) {
         this.b = b;
         this.opset = opset;
+        this.widened = widened;
+        this.declared = declared;
     }
 
     void define(String name, Val v) {
@@ -97,16 +112,21 @@ final class Emitter {
 
     private Val[] apply(String op) {
         return switch (op) {
-            case "Add" -> one(t(0).add(t(1)));
-            case "Sub" -> one(t(0).sub(t(1)));
-            case "Mul" -> one(t(0).mul(t(1)));
-            case "Div" -> one(t(0).div(t(1)));
+            case "Add", "Sub", "Mul", "Div" -> arith(op);
             case "Pow" -> one(t(0).pow(t(1).cast(t(0).dtype())));
             case "Sqrt" -> one(t(0).sqrt());
             case "Exp" -> one(t(0).exp());
             case "Log" -> one(t(0).log());
-            case "Neg" -> one(t(0).neg());
-            case "Abs" -> one(t(0).abs());
+            case "Neg", "Abs" -> {
+                Val v = in(0);
+                if (foldable(v) && v.sym == null && HostFold.integral(v.c.dtype())) {
+                    // integer shape arithmetic (the expanded LayerNormalization negates its axis)
+                    double[] r = v.c.values().clone();
+                    for (int i = 0; i < r.length; i++) r[i] = op.equals("Neg") ? -r[i] : Math.abs(r[i]);
+                    yield new Val[] {new Val(new TensorData(v.c.dtype(), v.c.dims(), r), null)};
+                }
+                yield one(op.equals("Neg") ? t(0).neg() : t(0).abs());
+            }
             case "Relu" -> one(t(0).relu());
             case "Sigmoid" -> one(t(0).sigmoid());
             case "Tanh" -> one(t(0).tanh());
@@ -114,12 +134,12 @@ final class Emitter {
             case "LeakyRelu" -> one(t(0).leakyRelu(attrF("alpha", 0.01f)));
             case "Clip" -> one(t(0).clamp(has(1) ? scalar(1) : Double.NEGATIVE_INFINITY, has(2) ? scalar(2) : Double.POSITIVE_INFINITY));
             case "MatMul" -> one(t(0).matmul(t(1)));
-            case "Gemm" -> one(gemm());
+            case "Gemm" -> new Val[] {gemm()};
             case "Conv" -> one(conv());
             case "MaxPool" -> maxPool();
             case "AveragePool" -> one(avgPool());
             case "GlobalAveragePool" -> one(t(0).mean(range(2, t(0).rank()), true));
-            case "BatchNormalization" -> one(batchNorm());
+            case "BatchNormalization" -> attrI("training_mode", 0) != 0 ? batchNormTraining() : one(batchNorm());
             case "Flatten" -> one(flatten());
             case "Reshape" -> one(reshape());
             case "Transpose" -> one(transpose());
@@ -145,15 +165,11 @@ final class Emitter {
             case "Sign" -> one(t(0).sign());
             case "Elu" -> one(t(0).elu(attrF("alpha", 1f)));
             case "Softplus" -> one(t(0).softplus(1, Double.POSITIVE_INFINITY));
-            case "Where" -> one(Tensor.where(t(0), t(1), t(2)));
-            case "Equal" -> one(t(0).eq(t(1)));
-            case "Less" -> one(t(0).lt(t(1)));
-            case "LessOrEqual" -> one(t(0).le(t(1)));
-            case "Greater" -> one(t(0).gt(t(1)));
-            case "GreaterOrEqual" -> one(t(0).ge(t(1)));
+            case "Where" -> where();
+            case "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual" -> arith(op);
             case "ReduceMax", "ReduceMin" -> one(reduceMaxMin(op.equals("ReduceMax")));
             case "Expand" -> one(expand());
-            case "Slice" -> one(slice());
+            case "Slice" -> new Val[] {slice()};
             case "Pad" -> one(pad());
             case "Sum", "Mean" -> {
                 Tensor y = t(0);
@@ -179,10 +195,7 @@ final class Emitter {
                 }
                 yield one(x);
             }
-            case "Trilu" -> {
-                int k = has(1) ? (int) scalar(1) : 0;
-                yield one(attrI("upper", 1) != 0 ? t(0).triu(k) : t(0).tril(k));
-            }
+            case "Trilu" -> one(trilu());
             case "Mod" -> one(attrI("fmod", 0) != 0 ? t(0).fmod(t(1)) : t(0).remainder(t(1)));
             case "ArgMax", "ArgMin" -> {
                 int axis = (int) attrI("axis", 0);
@@ -204,6 +217,7 @@ final class Emitter {
                 yield new Val[] {new Val(new TensorData(DType.I64, new int[0], new double[] {sh.size()}), null)};
             }
             case "CastLike" -> {
+                if (widened.contains(node.getInput(1))) throw unsupported("a cast to a 16-bit float (JASG has no such dtype to round to)");
                 Val v = in(0);
                 DType dt = in(1).t != null ? in(1).t.dtype() : in(1).c.dtype();
                 yield new Val[] {v.c != null && v.t == null ? new Val(new TensorData(dt, v.c.dims(), v.c.values()), v.sym) : new Val(tensor(v).cast(dt))};
@@ -212,10 +226,13 @@ final class Emitter {
                 Tensor x = t(0), slope = t(1);
                 yield one(x.lt(0).where(x.mul(slope), x));
             }
-            case "CumSum" -> {
-                if (attrI("exclusive", 0) != 0) throw unsupported("exclusive=1");
-                yield one(t(0).cumsum((int) scalar(1), attrI("reverse", 0) != 0));
-            }
+            case "CumSum" -> one(cumsum());
+            case "HannWindow", "HammingWindow", "BlackmanWindow" -> new Val[] {window(op)};
+            case "LRN" -> one(lrn());
+            case "DequantizeLinear" -> one(dequantize());
+            case "QuantizeLinear" -> one(quantize());
+            case "ScatterND" -> one(scatterNd());
+            case "RNN", "GRU", "LSTM" -> recurrent(op);
             case "LayerNormalization" -> layerNorm();
             case "Hardmax" -> {
                 Tensor x = t(0);
@@ -275,6 +292,12 @@ final class Emitter {
             case "Range" -> {
                 TensorData start = c(0);
                 double s0 = scalar(0), lim = scalar(1), d = scalar(2);
+                if (in(0).sym != null || in(2).sym != null) throw unsupported("a symbolic start or delta");
+                if (in(1).sym != null && in(1).sym[0] != null) {
+                    // arange(T): the positions of a sequence of symbolic length
+                    if (s0 != 0 || d != 1) throw unsupported("the symbolic limit '" + in(1).sym[0] + "' with start " + s0 + " and delta " + d + " (start 0, delta 1 is supported)");
+                    yield one(coordinates(in(1).sym[0]).cast(start.dtype()));
+                }
                 if (d == 0) throw new IllegalArgumentException("Range: delta is 0");
                 long n = Math.max((long) Math.ceil((lim - s0) / d), 0);
                 if (n > TensorData.MAX_ELEMENTS) throw new IllegalArgumentException("Range: " + n + " elements");
@@ -284,8 +307,17 @@ final class Emitter {
             }
             case "ConstantOfShape" -> {
                 Val sv = in(0);
-                if (sv.sym != null) for (String sy : sv.sym) if (sy != null) throw unsupported("a shape with the symbolic size '" + sy + "'");
                 long[] dl = c(0).longs("node '" + nodeName + "' shape");
+                AttributeProto va0 = attr("value");
+                if (sv.sym != null) {
+                    // a symbolic shape: the fill value broadcast at run time
+                    TensorData f0 = va0 == null ? new TensorData(DType.F32, new int[0], new double[] {0})
+                            : TensorData.decode(va0.getT(), null, "ConstantOfShape node '" + nodeName + "'");
+                    if (f0.size() != 1) throw new IllegalArgumentException("ConstantOfShape: value holds " + f0.size() + " elements, not 1");
+                    Object[] parts = new Object[dl.length];
+                    for (int i = 0; i < dl.length; i++) parts[i] = sv.sym[i] != null ? sv.sym[i] : (Object) Math.toIntExact(dl[i]);
+                    yield one(b.scalar(f0.values()[0], f0.dtype()).broadcastTo(Shape.symbolic(parts)));
+                }
                 int[] dims = new int[dl.length];
                 long count = 1;
                 for (int i = 0; i < dims.length; i++) {
@@ -324,6 +356,10 @@ final class Emitter {
         if (!has(i)) throw new OnnxException("ONNX node '" + nodeName + "' (" + node.getOpType() + "): input " + i + " is missing");
         Val v = values.get(node.getInput(i));
         if (v == null) throw new OnnxException("ONNX node '" + nodeName + "' (" + node.getOpType() + "): input '" + node.getInput(i) + "' is not defined before it");
+        if (v.merged > 0 && !TAKES_MERGED.contains(node.getOpType())) {
+            throw unsupported("input '" + node.getInput(i) + "' is a reshape of " + v.t.shape() + " to [-1, ...], whose first axis is a product of "
+                    + "symbolic sizes; only Gemm and Reshape take such a value");
+        }
         return v;
     }
 
@@ -421,9 +457,13 @@ final class Emitter {
         return i;
     }
 
-    private Tensor gemm() {
+    private Val gemm() {
+        Val av = in(0);
         Tensor a = t(0), w = t(1);
-        if (attrI("transA", 0) != 0) a = a.transpose(0, 1);
+        if (attrI("transA", 0) != 0) {
+            if (av.merged > 0) throw unsupported("transA=1 on a reshape over several symbolic sizes");
+            a = a.transpose(0, 1);
+        }
         if (attrI("transB", 0) != 0) w = w.transpose(0, 1);
         Tensor y = a.matmul(w);
         double alpha = attrF("alpha", 1f), beta = attrF("beta", 1f);
@@ -432,7 +472,9 @@ final class Emitter {
             Tensor c = t(2);
             y = y.add(beta == 1 ? c : c.mul(beta));
         }
-        return y;
+        Val r = new Val(y);
+        r.merged = av.merged; // [B, T, k] x [k, n] is the row-wise product of the flattened [B*T, k]
+        return r;
     }
 
     /** Pads {@code [begin..., end...]} for spatial sizes {@code n} from auto_pad or the pads attribute. */
@@ -553,6 +595,9 @@ final class Emitter {
         long[] spec = sv.c.longs("node '" + nodeName + "' shape");
         boolean allowZero = attrI("allowzero", 0) != 0;
         List<Object> in = v.shape.parts();
+        if (v.merged > 0) {
+            for (int i = 0; i < spec.length; i++) if (spec[i] == 0 && !allowZero && (sv.sym == null || sv.sym[i] == null)) throw unsupported("a 0 (copy) in the shape of a reshape over several symbolic sizes");
+        }
         Object[] o = new Object[spec.length];
         for (int i = 0; i < spec.length; i++) {
             if (sv.sym != null && sv.sym[i] != null) o[i] = sv.sym[i];
@@ -561,10 +606,22 @@ final class Emitter {
                 o[i] = in.get(i);
             } else o[i] = Math.toIntExact(spec[i]);
         }
-        if (v.c != null && v.sym == null && v.t == null) {
-            // fold: a host constant keeps its values under the new (concrete) shape
+        if (v.c != null && v.t == null) {
+            // fold: a host constant keeps its values (and symbols) under the new (concrete) shape
             Shape target = dev.jasg.core.ShapeRules.resolveReshape(v.shape, o);
-            return new Val(new TensorData(v.c.dtype(), target.dims(), v.c.values()), null);
+            return new Val(new TensorData(v.c.dtype(), target.dims(), v.c.values()), v.sym);
+        }
+        int lead = in.size() - (o.length - 1);
+        if (v.merged == 0 && o.length >= 1 && Integer.valueOf(-1).equals(o[0]) && lead >= 2
+                && in.subList(lead, in.size()).equals(Arrays.asList(o).subList(1, o.length))) {
+            int symbols = 0;
+            for (int i = 0; i < lead; i++) if (v.shape.isSymbolic(i)) symbols++;
+            if (symbols >= 2) {
+                // [B, T, k] -> [-1, k]: B*T is no single symbol, so the leading axes stay apart (Gemm and Reshape take it)
+                Val r = new Val(tensor(v));
+                r.merged = lead;
+                return r;
+            }
         }
         return new Val(tensor(v).reshapeSymbolic(o));
     }
@@ -646,7 +703,15 @@ final class Emitter {
     }
 
     private Val[] dropout() {
-        if (has(2) && scalar(2) != 0) throw unsupported("training_mode=true (inference Dropout only)");
+        if (has(2) && scalar(2) != 0) {
+            // training mode: JASG's dropout mask, drawn from the seed attribute (0 when absent), so the same on every run
+            Tensor x = t(0);
+            double ratio = has(1) ? scalar(1) : 0.5;
+            if (!(ratio >= 0 && ratio < 1)) throw new IllegalArgumentException("Dropout: ratio " + ratio + " outside [0, 1)");
+            if (ratio == 0) return new Val[] {in(0), new Val(x.eq(x).where(x.scalarLike(1), x.scalarLike(1)).ne(0))};
+            Tensor m = x.dropoutMask(ratio, 0, b.scalar(attrI("seed", 0), DType.I32));
+            return new Val[] {new Val(x.mul(m.cast(x.dtype()))), new Val(m.ne(0))};
+        }
         if (node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) {
             Tensor x = t(0);
             return new Val[] {in(0), new Val(x.eq(x).where(x.scalarLike(1), x.scalarLike(1)).ne(0))}; // inference: the mask is all true
@@ -682,8 +747,8 @@ final class Emitter {
         Val data = in(0);
         int r = data.shape.rank();
         int axis = norm((int) attrI("axis", 0), r, "Gather");
-        if (in(1).c == null) {
-            // run-time indices: the axis-0 table lookup (out-of-range indices are a FeedException when fed)
+        if (in(1).c == null || (data.shape.isSymbolic(axis) && (data.c == null || data.t != null))) {
+            // run-time indices (or constant ones on a symbolic axis, checked when the size is bound): the axis-0 table lookup (out-of-range indices are a FeedException when fed)
             Tensor i = t(1).cast(DType.I32);
             if (!data.shape.isSymbolic(axis)) i = i.lt(0).where(i.add(data.shape.dim(axis)), i); // negative indices count from the end
             if (axis == 0) return new Val(tensor(data).gather(i));
@@ -837,20 +902,128 @@ final class Emitter {
         return x.broadcastTo(Shape.symbolic(target));
     }
 
-    private Tensor slice() {
-        Tensor x = t(0);
+    /**
+     * Slice: host constants (shape vectors, with their symbols) are sliced on the host; a tensor axis by
+     * {@code Tensor.slice} (positive steps) or an index selection (negative steps); a slice from 0 to a symbolic
+     * end {@code T} (a buffer cut to the sequence length) selects positions {@code 0..T-1} at run time.
+     */
+    private Val slice() {
+        Val v = in(0), ev = in(2);
         String w = "node '" + nodeName + "' ";
         long[] starts = c(1).longs(w + "starts"), ends = c(2).longs(w + "ends");
         long[] axes = has(3) ? c(3).longs(w + "axes") : null, steps = has(4) ? c(4).longs(w + "steps") : null;
+        if (in(1).sym != null) for (String sy : in(1).sym) if (sy != null) throw unsupported("a symbolic start '" + sy + "'");
+        if (starts.length != ends.length) throw new IllegalArgumentException("Slice: " + starts.length + " starts, " + ends.length + " ends");
+        int r = v.shape.rank();
+        if (v.c != null && v.t == null && ev.sym == null) {
+            TensorData c = v.c;
+            String[] sym = v.sym;
+            for (int i = 0; i < starts.length; i++) {
+                int axis = norm(axes == null ? i : Math.toIntExact(axes[i]), r, "Slice");
+                HostFold.Folded f = HostFold.take(c, sym, axis, HostFold.sliceIndices(c.dims()[axis], starts[i], ends[i], steps == null ? 1 : steps[i]));
+                c = f.c();
+                sym = f.sym();
+            }
+            return new Val(c, sym);
+        }
+        Tensor x = tensor(v);
         for (int i = 0; i < starts.length; i++) {
             int axis = norm(axes == null ? i : Math.toIntExact(axes[i]), x.rank(), "Slice");
             long step = steps == null ? 1 : steps[i];
-            if (step < 1) throw unsupported("step " + step + " (positive steps are supported)");
-            int st = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, starts[i]));
-            int en = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, ends[i]));
-            x = x.slice(axis, st, en, (int) step);
+            String endSym = ev.sym == null ? null : ev.sym[i];
+            if (endSym != null) {
+                if (starts[i] != 0 || step != 1) throw unsupported("a slice to the symbolic end '" + endSym + "' from " + starts[i] + " by " + step + " (from 0 by 1 is supported)");
+                if (x.shape().isSymbolic(axis)) {
+                    if (x.shape().symbol(axis).equals(endSym)) continue;
+                    throw unsupported("slicing the symbolic axis " + axis + " of " + x.shape() + " to '" + endSym + "'");
+                }
+                // a run-time error where the bound size exceeds the axis; a bool table (a mask buffer) goes through f32
+                x = x.dtype() == DType.BOOL ? x.cast(DType.F32).indexSelect(axis, coordinates(endSym)).ne(0) : x.indexSelect(axis, coordinates(endSym));
+                continue;
+            }
+            if (x.shape().isSymbolic(axis)) {
+                if (starts[i] == 0 && ends[i] >= Integer.MAX_VALUE && step == 1) continue; // the whole axis
+                throw unsupported("slicing the symbolic axis " + axis + " of " + x.shape() + " (only whole)");
+            }
+            if (step > 0) {
+                int st = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, starts[i]));
+                int en = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, ends[i]));
+                x = x.slice(axis, st, en, (int) step);
+            } else {
+                int[] idx = HostFold.sliceIndices(x.shape().dim(axis), starts[i], ends[i], step);
+                x = idx.length == 0 ? x.slice(axis, 0, 0) : x.indexSelect(axis, idx);
+            }
         }
-        return x;
+        return new Val(x);
+    }
+
+    /** The I32 vector {@code [0, 1, .., T-1]} of the symbolic size {@code T}: a running sum of ones. */
+    private Tensor coordinates(String symbol) {
+        return b.scalar(1, DType.I32).broadcastTo(Shape.symbolic(symbol)).cumsum(0).sub(1);
+    }
+
+    /** The I32 positions along axis {@code a} of {@code s}, a vector (a constant for a concrete size). */
+    private Tensor coordinates(Shape s, int a) {
+        if (s.isSymbolic(a)) return coordinates(s.symbol(a));
+        int[] v = new int[s.dim(a)];
+        for (int i = 0; i < v.length; i++) v[i] = i;
+        return b.constant(dev.jasg.core.HostTensor.ofInts(v, v.length));
+    }
+
+    private static boolean foldable(Val v) {
+        return v.c != null && v.merged == 0 && v.c.size() <= HostFold.MAX_ELEMENTS;
+    }
+
+    /** Arithmetic and comparisons: folded on the host for integer constants and symbolic sizes (shape arithmetic), else graph nodes. */
+    private Val[] arith(String op) {
+        Val a = in(0), bv = in(1);
+        // host constants that are no graph node yet (never a parameter) fold too: a window's size arithmetic
+        if (foldable(a) && foldable(bv) && (a.sym != null || bv.sym != null || (HostFold.integral(a.c.dtype()) && HostFold.integral(bv.c.dtype()))
+                || (a.t == null && bv.t == null))) {
+            try {
+                HostFold.Folded f = HostFold.binary(op, a.c, a.sym, bv.c, bv.sym);
+                return new Val[] {new Val(f.c(), f.sym())};
+            } catch (HostFold.SymbolicArithmetic e) {
+                throw unsupported("shape arithmetic '" + e.getMessage() + "' on a symbolic size");
+            }
+        }
+        Tensor x = t(0), y = t(1);
+        return one(switch (op) {
+            case "Add" -> x.add(y);
+            case "Sub" -> x.sub(y);
+            case "Mul" -> x.mul(y);
+            case "Div" -> x.div(y);
+            case "Equal" -> x.eq(y);
+            case "Less" -> x.lt(y);
+            case "LessOrEqual" -> x.le(y);
+            case "Greater" -> x.gt(y);
+            default -> x.ge(y); // GreaterOrEqual
+        });
+    }
+
+    private Val[] where() {
+        Val c = in(0), a = in(1), bv = in(2);
+        if (foldable(c) && c.sym == null && foldable(a) && foldable(bv)
+                && (a.sym != null || bv.sym != null || (HostFold.integral(a.c.dtype()) && HostFold.integral(bv.c.dtype())))) {
+            HostFold.Folded f = HostFold.where(c.c, a.c, a.sym, bv.c, bv.sym);
+            return new Val[] {new Val(f.c(), f.sym())};
+        }
+        return one(Tensor.where(t(0), t(1), t(2)));
+    }
+
+    /** Trilu; on a symbolic square (a causal mask over the sequence length) by comparing run-time row and column positions. */
+    private Tensor trilu() {
+        Tensor x = t(0);
+        int k = has(1) ? (int) scalar(1) : 0;
+        boolean upper = attrI("upper", 1) != 0;
+        int r = x.rank();
+        if (r < 2) throw new IllegalArgumentException("Trilu: rank " + r + " < 2");
+        if (!x.shape().isSymbolic(r - 2) && !x.shape().isSymbolic(r - 1)) return upper ? x.triu(k) : x.tril(k);
+        Tensor rows = coordinates(x.shape(), r - 2).unsqueeze(1), cols = coordinates(x.shape(), r - 1).unsqueeze(0);
+        Tensor d = cols.sub(rows); // j - i
+        Tensor keep = upper ? d.ge(k) : d.le(k);
+        if (x.dtype() == DType.BOOL) return keep.cast(DType.F32).mul(x.cast(DType.F32)).ne(0);
+        return Tensor.where(keep, x, x.scalarLike(0));
     }
 
     /** Pad: ONNX's {@code [begin..., end...]} pads (constant) become PyTorch-order pads of {@code Tensor.pad}. */
@@ -923,20 +1096,23 @@ final class Emitter {
     }
 
     /**
-     * Resize in the nearest and linear modes, axis by axis: the source coordinate of every output position is computed
-     * on the host (coordinate_transformation_mode, nearest_mode) and the rows are picked with indexSelect; linear mixes
-     * the two neighbours with constant weights. Cubic, tf_crop_and_resize, antialias, exclude_outside, axes and
-     * keep_aspect_ratio_policy are refused.
+     * Resize in the nearest, linear and cubic modes, axis by axis: the source coordinate of every output position is
+     * computed on the host (coordinate_transformation_mode, nearest_mode) and the rows are picked with indexSelect; linear
+     * mixes the two neighbours and cubic the four around it with constant weights (cubic_coeff_a, exclude_outside).
+     * tf_crop_and_resize takes its source coordinates from the roi and gives extrapolation_value outside; antialias,
+     * axes and keep_aspect_ratio_policy are refused.
      */
     private Tensor resize() {
         String mode = attrS("mode", "nearest"), ct = attrS("coordinate_transformation_mode", "half_pixel"), nm = attrS("nearest_mode", "round_prefer_floor");
-        if (!mode.equals("nearest") && !mode.equals("linear")) throw unsupported("mode='" + mode + "'");
-        if (!Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nearest").contains(ct)) {
+        if (!Set.of("nearest", "linear", "cubic").contains(mode)) throw unsupported("mode='" + mode + "'");
+        if (!Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nearest", "tf_crop_and_resize").contains(ct)) {
             throw unsupported("coordinate_transformation_mode='" + ct + "'");
         }
         if (!Set.of("round_prefer_floor", "round_prefer_ceil", "floor", "ceil").contains(nm)) throw unsupported("nearest_mode='" + nm + "'");
         if (attrI("antialias", 0) != 0) throw unsupported("antialias=1");
-        if (attrI("exclude_outside", 0) != 0) throw unsupported("exclude_outside=1");
+        boolean exclude = attrI("exclude_outside", 0) != 0;
+        if (exclude && !mode.equals("cubic")) throw unsupported("exclude_outside=1 with mode='" + mode + "'");
+        double cubicA = attrF("cubic_coeff_a", -0.75f);
         if (attr("axes") != null) throw unsupported("the axes attribute");
         if (!attrS("keep_aspect_ratio_policy", "stretch").equals("stretch")) throw unsupported("keep_aspect_ratio_policy");
         Tensor x = t(0);
@@ -946,11 +1122,15 @@ final class Emitter {
         long[] sizes = has(3) && c(3).size() > 0 ? c(3).longs("node '" + nodeName + "' sizes") : null;
         if ((scales == null) == (sizes == null)) throw new IllegalArgumentException("Resize needs exactly one of scales and sizes");
         if ((scales != null ? scales.length : sizes.length) != r) throw unsupported("scales/sizes of a length other than the rank " + r);
+        boolean crop = ct.equals("tf_crop_and_resize");
+        double[] roi = crop && has(1) ? c(1).values() : null;
+        if (crop && (roi == null || roi.length != 2 * r)) throw new IllegalArgumentException("Resize: tf_crop_and_resize needs a roi of " + 2 * r + " values");
+        double extrapolation = attrF("extrapolation_value", 0f);
         for (int a = 0; a < r; a++) {
             int n = x.shape().dim(a);
             double sc = scales != null ? scales[a] : (double) sizes[a] / n;
             int m = scales != null ? (int) Math.floor(n * sc) : Math.toIntExact(sizes[a]);
-            if (m == n && sc == 1) continue;
+            if (m == n && sc == 1 && !crop) continue;
             if (m <= 0) throw new IllegalArgumentException("Resize: output size " + m + " on axis " + a);
             double[] src = new double[m];
             double lr = n * sc;
@@ -960,6 +1140,7 @@ final class Emitter {
                     case "pytorch_half_pixel" -> m > 1 ? (i + 0.5) / sc - 0.5 : 0;
                     case "align_corners" -> lr == 1 ? 0 : i * (n - 1.0) / (lr - 1); // ONNX uses the unrounded output length n * scale
                     case "asymmetric" -> i / sc;
+                    case "tf_crop_and_resize" -> m > 1 ? roi[a] * (n - 1) + i * (roi[a + r] - roi[a]) * (n - 1) / (m - 1) : 0.5 * (roi[a] + roi[a + r]) * (n - 1);
                     default -> (i + 0.5) / sc; // tf_half_pixel_for_nearest
                 };
             }
@@ -976,6 +1157,8 @@ final class Emitter {
                     idx[i] = (int) Math.max(0, Math.min(n - 1, k));
                 }
                 x = x.indexSelect(a, idx);
+            } else if (mode.equals("cubic")) {
+                x = cubic(x, a, src, n, cubicA, exclude);
             } else {
                 int[] i0 = new int[m], i1 = new int[m];
                 double[] w1 = new double[m];
@@ -991,8 +1174,54 @@ final class Emitter {
                 Tensor lo = x.indexSelect(a, i0), hi = x.indexSelect(a, i1);
                 x = lo.add(hi.sub(lo).mul(w));
             }
+            if (crop) {
+                // positions whose source lies outside the axis take extrapolation_value
+                double[] inside = new double[m];
+                boolean anyOutside = false;
+                for (int i = 0; i < m; i++) {
+                    inside[i] = src[i] < 0 || src[i] > n - 1 ? 0 : 1;
+                    anyOutside |= inside[i] == 0;
+                }
+                if (anyOutside) {
+                    int[] md = filled(r, 1);
+                    md[a] = m;
+                    x = Tensor.where(tensor(new Val(new TensorData(DType.BOOL, md, inside), null)), x, x.scalarLike(extrapolation));
+                }
+            }
         }
         return x;
+    }
+
+    /**
+     * Cubic interpolation along axis {@code a} (Keys' kernel with coefficient {@code A}): the four taps around each source
+     * coordinate, clamped to the edge, mixed with constant weights; with {@code exclude} the taps outside the axis get
+     * weight 0 and the rest are renormalised.
+     */
+    private Tensor cubic(Tensor x, int a, double[] src, int n, double A, boolean exclude) {
+        int m = src.length;
+        Tensor y = null;
+        double[][] w = new double[4][m];
+        int[][] idx = new int[4][m];
+        for (int i = 0; i < m; i++) {
+            double f = Math.floor(src[i]), s = src[i] - f;
+            double[] c = {((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A, ((A + 2) * s - (A + 3)) * s * s + 1,
+                    ((A + 2) * (1 - s) - (A + 3)) * (1 - s) * (1 - s) + 1, ((A * (2 - s) - 5 * A) * (2 - s) + 8 * A) * (2 - s) - 4 * A};
+            double sum = 0;
+            for (int k = 0; k < 4; k++) {
+                long at = (long) f - 1 + k;
+                if (exclude && (at < 0 || at >= n)) c[k] = 0;
+                sum += c[k];
+                idx[k][i] = (int) Math.max(0, Math.min(n - 1, at));
+            }
+            for (int k = 0; k < 4; k++) w[k][i] = exclude ? c[k] / sum : c[k];
+        }
+        int[] wd = filled(x.rank(), 1);
+        wd[a] = m;
+        for (int k = 0; k < 4; k++) {
+            Tensor term = x.indexSelect(a, idx[k]).mul(tensor(new Val(new TensorData(DType.F32, wd, w[k]), null)).cast(x.dtype()));
+            y = y == null ? term : y.add(term);
+        }
+        return y;
     }
 
     /**
@@ -1005,6 +1234,21 @@ final class Emitter {
         if (!data.shape().isConcrete() || !ix.shape().isConcrete()) throw unsupported("symbolic sizes");
         int last = ix.rank() - 1, k = ix.shape().dim(last);
         if (k > data.rank()) throw new IllegalArgumentException("GatherND: index depth " + k + " exceeds the data rank " + data.rank());
+        return data.reshape(ndTable(data, k)).gather(ndFlatIndex(data, ix));
+    }
+
+    /** The data of GatherND/ScatterND viewed as {@code [n0 * .. * nk-1, rest...]}. */
+    private static int[] ndTable(Tensor data, int k) {
+        int[] table = new int[data.rank() - k + 1];
+        table[0] = 1;
+        for (int d = 0; d < k; d++) table[0] *= data.shape().dim(d);
+        for (int d = k; d < data.rank(); d++) table[d - k + 1] = data.shape().dim(d);
+        return table;
+    }
+
+    /** The row of {@link #ndTable} each index tuple {@code ix[..., :]} addresses (negative indices count from the end). */
+    private static Tensor ndFlatIndex(Tensor data, Tensor ix) {
+        int last = ix.rank() - 1, k = ix.shape().dim(last);
         Tensor flat = null;
         int stride = 1;
         for (int j = k - 1; j >= 0; j--) {
@@ -1015,10 +1259,250 @@ final class Emitter {
             flat = flat == null ? term : flat.add(term);
             stride *= n;
         }
-        int[] table = new int[data.rank() - k + 1];
-        table[0] = stride;
-        for (int d = k; d < data.rank(); d++) table[d - k + 1] = data.shape().dim(d);
-        return data.reshape(table).gather(flat);
+        return flat;
+    }
+
+    /** ScatterND (reduction none or add) on concrete shapes: the rows of {@link #ndTable} addressed by the index tuples are replaced (or added to). */
+    private Tensor scatterNd() {
+        String red = attrS("reduction", "none");
+        if (!red.equals("none") && !red.equals("add")) throw unsupported("reduction='" + red + "' (none and add are supported)");
+        Tensor data = t(0), ix = t(1).cast(DType.I32), upd = t(2).cast(data.dtype());
+        if (!data.shape().isConcrete() || !ix.shape().isConcrete()) throw unsupported("symbolic sizes");
+        int k = ix.shape().dim(ix.rank() - 1);
+        if (k > data.rank()) throw new IllegalArgumentException("ScatterND: index depth " + k + " exceeds the data rank " + data.rank());
+        int[] table = ndTable(data, k);
+        int m = 1;
+        for (int d = 0; d < ix.rank() - 1; d++) m *= ix.shape().dim(d);
+        int[] rows = table.clone();
+        rows[0] = m;
+        int[] col = filled(table.length, 1);
+        col[0] = m;
+        Tensor flat = ndFlatIndex(data, ix).reshape(col).broadcastTo(Shape.of(rows));
+        Tensor t = data.reshape(table), u = upd.reshape(rows);
+        Tensor y = red.equals("add") ? t.scatterAdd(0, flat, u) : t.scatter(0, flat, u);
+        return y.reshape(data.shape().dims());
+    }
+
+    /**
+     * RNN, GRU and LSTM unrolled over a concrete sequence length: forward, reverse or bidirectional; layout 0 or 1;
+     * biases, initial states, LSTM peepholes and GRU's linear_before_reset; the default activations only (no clip).
+     * sequence_lens must be absent or a constant equal to the sequence length everywhere. Outputs Y, Y_h (and Y_c).
+     */
+    private Val[] recurrent(String op) {
+        int gates = switch (op) {
+            case "RNN" -> 1;
+            case "GRU" -> 3;
+            default -> 4;
+        };
+        List<String> defaults = switch (op) {
+            case "RNN" -> List.of("Tanh");
+            case "GRU" -> List.of("Sigmoid", "Tanh");
+            default -> List.of("Sigmoid", "Tanh", "Tanh");
+        };
+        String dir = attrS("direction", "forward");
+        int nd = dir.equals("bidirectional") ? 2 : 1;
+        if (!Set.of("forward", "reverse", "bidirectional").contains(dir)) throw unsupported("direction='" + dir + "'");
+        AttributeProto acts = attr("activations");
+        if (acts != null) {
+            for (int i = 0; i < acts.getStringsCount(); i++) {
+                String a = acts.getStrings(i).toStringUtf8();
+                if (!a.equalsIgnoreCase(defaults.get(i % defaults.size()))) throw unsupported("activations " + a + " (the defaults " + defaults + " are supported)");
+            }
+        }
+        if (attr("clip") != null) throw unsupported("clip");
+        boolean batchFirst = attrI("layout", 0) != 0;
+        Tensor x = t(0);
+        if (batchFirst) x = x.permute(1, 0, 2);
+        if (x.shape().isSymbolic(0)) throw unsupported("a symbolic sequence length");
+        int steps = x.shape().dim(0);
+        if (has(4)) {
+            for (long l : c(4).longs("node '" + nodeName + "' sequence_lens")) {
+                if (l != steps) throw unsupported("sequence_lens " + l + " other than the sequence length " + steps);
+            }
+        }
+        Tensor w = t(1), r = t(2);
+        int h = (int) attrI("hidden_size", r.shape().dim(2));
+        Tensor bias = has(3) ? t(3) : null, h0 = has(5) ? t(5) : null, c0 = gates == 4 && has(6) ? t(6) : null, p = gates == 4 && has(7) ? t(7) : null;
+        if (batchFirst && h0 != null) h0 = h0.permute(1, 0, 2);
+        if (batchFirst && c0 != null) c0 = c0.permute(1, 0, 2);
+        Object batch = x.shape().parts().get(1);
+        Tensor zeros = b.scalar(0, x.dtype()).broadcastTo(Shape.symbolic(batch, h));
+        Tensor[] ys = new Tensor[nd], hs = new Tensor[nd], cs = new Tensor[nd];
+        for (int d = 0; d < nd; d++) {
+            boolean reverse = dir.equals("reverse") || d == 1;
+            Tensor wT = w.select(0, d).transpose(0, 1), rT = r.select(0, d).transpose(0, 1); // [in, G*h], [h, G*h]
+            Tensor xw = x.matmul(wT); // [T, batch, G*h]
+            Tensor rb = null;
+            if (bias != null) {
+                Tensor bd = bias.select(0, d);
+                xw = xw.add(bd.slice(0, 0, gates * h));
+                rb = bd.slice(0, gates * h, 2 * gates * h);
+            }
+            Tensor hPrev = h0 != null ? h0.select(0, d) : zeros, cPrev = c0 != null ? c0.select(0, d) : zeros;
+            Tensor[] out = new Tensor[steps];
+            for (int s = 0; s < steps; s++) {
+                int step = reverse ? steps - 1 - s : s;
+                Tensor xt = xw.select(0, step);
+                switch (op) {
+                    case "RNN" -> {
+                        Tensor hr = hPrev.matmul(rT);
+                        hPrev = xt.add(rb == null ? hr : hr.add(rb)).tanh();
+                    }
+                    case "GRU" -> {
+                        Tensor hr = hPrev.matmul(rT.slice(1, 0, 2 * h));
+                        if (rb != null) hr = hr.add(rb.slice(0, 0, 2 * h));
+                        Tensor z = xt.slice(1, 0, h).add(hr.slice(1, 0, h)).sigmoid(), rg = xt.slice(1, h, 2 * h).add(hr.slice(1, h, 2 * h)).sigmoid();
+                        Tensor rh = rT.slice(1, 2 * h, 3 * h), rbh = rb == null ? null : rb.slice(0, 2 * h, 3 * h);
+                        Tensor cand;
+                        if (attrI("linear_before_reset", 0) != 0) {
+                            Tensor lin = hPrev.matmul(rh);
+                            cand = rg.mul(rbh == null ? lin : lin.add(rbh));
+                        } else {
+                            Tensor lin = rg.mul(hPrev).matmul(rh);
+                            cand = rbh == null ? lin : lin.add(rbh);
+                        }
+                        Tensor hh = xt.slice(1, 2 * h, 3 * h).add(cand).tanh();
+                        hPrev = z.neg().add(1).mul(hh).add(z.mul(hPrev)); // (1 - z) * hh + z * h
+                    }
+                    default -> { // LSTM, gates i, o, f, c
+                        Tensor g = xt.add(hPrev.matmul(rT));
+                        if (rb != null) g = g.add(rb);
+                        Tensor i = g.slice(1, 0, h), o = g.slice(1, h, 2 * h), f = g.slice(1, 2 * h, 3 * h), cc = g.slice(1, 3 * h, 4 * h).tanh();
+                        Tensor pd = p == null ? null : p.select(0, d);
+                        if (pd != null) {
+                            i = i.add(pd.slice(0, 0, h).mul(cPrev));
+                            f = f.add(pd.slice(0, 2 * h, 3 * h).mul(cPrev));
+                        }
+                        cPrev = f.sigmoid().mul(cPrev).add(i.sigmoid().mul(cc));
+                        if (pd != null) o = o.add(pd.slice(0, h, 2 * h).mul(cPrev));
+                        hPrev = o.sigmoid().mul(cPrev.tanh());
+                    }
+                }
+                out[step] = hPrev;
+            }
+            ys[d] = Tensor.stack(0, out); // [T, batch, h]
+            hs[d] = hPrev;
+            cs[d] = cPrev;
+        }
+        Tensor y = Tensor.stack(1, ys), yh = Tensor.stack(0, hs), yc = Tensor.stack(0, cs); // [T, nd, batch, h], [nd, batch, h]
+        if (batchFirst) {
+            y = y.permute(2, 0, 1, 3);
+            yh = yh.permute(1, 0, 2);
+            yc = yc.permute(1, 0, 2);
+        }
+        return gates == 4 ? new Val[] {new Val(y), new Val(yh), new Val(yc)} : new Val[] {new Val(y), new Val(yh)};
+    }
+
+    /** {@code x} with {@code before} and {@code after} zeros on axis {@code axis}. */
+    private static Tensor padAxis(Tensor x, int axis, int before, int after) {
+        int[] p = new int[2 * x.rank()];
+        p[2 * (x.rank() - 1 - axis)] = before;
+        p[2 * (x.rank() - 1 - axis) + 1] = after;
+        return x.pad(p, "constant", 0);
+    }
+
+    /** CumSum, inclusive or exclusive (the inclusive sums shifted by one along the axis, a zero entering), forward or reverse. */
+    private Tensor cumsum() {
+        Tensor x = t(0);
+        int axis = norm((int) scalar(1), x.rank(), "CumSum");
+        boolean reverse = attrI("reverse", 0) != 0;
+        Tensor y = x.cumsum(axis, reverse);
+        if (attrI("exclusive", 0) == 0) return y;
+        if (x.shape().isSymbolic(axis)) throw unsupported("exclusive=1 on a symbolic axis");
+        int n = x.shape().dim(axis);
+        if (n == 0) return y;
+        return reverse ? padAxis(y.slice(axis, 1, n), axis, 0, 1) : padAxis(y.slice(axis, 0, n - 1), axis, 1, 0);
+    }
+
+    /** Hann, Hamming and Blackman windows of a constant size, computed on the host (periodic or symmetric). */
+    private Val window(String op) {
+        double size = scalar(0);
+        if (!(size >= 0 && size <= TensorData.MAX_ELEMENTS) || size != Math.rint(size)) throw new IllegalArgumentException(op + ": size " + size);
+        int n = (int) size;
+        DType dt = TensorData.dtypeOf((int) attrI("output_datatype", TensorData.FLOAT));
+        if (dt == null) throw unsupported("output_datatype " + attrI("output_datatype", 0));
+        double den = attrI("periodic", 1) != 0 ? n : n - 1;
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            double a = 2 * Math.PI * i / den;
+            v[i] = switch (op) {
+                case "HannWindow" -> 0.5 - 0.5 * Math.cos(a);
+                case "HammingWindow" -> 25.0 / 46 - 21.0 / 46 * Math.cos(a);
+                default -> 0.42 - 0.5 * Math.cos(a) + 0.08 * Math.cos(2 * a); // BlackmanWindow
+            };
+        }
+        return new Val(new TensorData(dt, new int[] {n}, v), null);
+    }
+
+    /** LRN across channels: {@code y = x / (bias + alpha / size * sum of x^2 over the size channels around c)^beta}. */
+    private Tensor lrn() {
+        Tensor x = t(0);
+        int size = (int) attrI("size", 0);
+        if (size <= 0) throw new IllegalArgumentException("LRN: size " + size);
+        if (x.rank() < 3 || x.shape().isSymbolic(1)) throw unsupported("input " + x.shape() + " (N, C, ... with a concrete C)");
+        double alpha = attrF("alpha", 1e-4f), beta = attrF("beta", 0.75f), bias = attrF("bias", 1f);
+        int c = x.shape().dim(1);
+        Tensor sq = padAxis(x.square(), 1, (size - 1) / 2, size / 2);
+        Tensor sum = sq.slice(1, 0, c);
+        for (int k = 1; k < size; k++) sum = sum.add(sq.slice(1, k, k + c));
+        return x.div(sum.mul(alpha / size).add(bias).pow(beta));
+    }
+
+    /**
+     * QuantizeLinear to uint8 or int8 (the zero point's declared type; uint8 without one):
+     * {@code saturate(round_half_to_even(x / scale) + zero_point)}, per tensor or per axis; I32 values.
+     */
+    private Tensor quantize() {
+        int type = has(2) ? declared.getOrDefault(node.getInput(2), -1) : TensorData.UINT8;
+        double lo, hi;
+        if (type == TensorData.UINT8) {
+            lo = 0;
+            hi = 255;
+        } else if (type == TensorData.INT8) {
+            lo = -128;
+            hi = 127;
+        } else {
+            throw unsupported("a zero point of ONNX data type " + type + " (uint8 and int8 are supported)");
+        }
+        Tensor x = t(0).cast(DType.F32), scale = t(1).cast(DType.F32);
+        Tensor zp = has(2) ? t(2).cast(DType.F32) : null;
+        if (scale.rank() == 1 && x.rank() > 0) {
+            int axis = norm((int) attrI("axis", 1), x.rank(), "QuantizeLinear");
+            int[] shape = filled(x.rank(), 1);
+            shape[axis] = scale.shape().dim(0);
+            scale = scale.reshape(shape);
+            if (zp != null) zp = zp.reshape(shape);
+        }
+        Tensor q = x.div(scale).round();
+        return (zp == null ? q : q.add(zp)).clamp(lo, hi).cast(DType.I32);
+    }
+
+    /** DequantizeLinear: {@code (x - zero_point) * scale}, per tensor or per axis. */
+    private Tensor dequantize() {
+        Tensor x = t(0).cast(DType.F32), scale = t(1);
+        Tensor zp = has(2) ? t(2).cast(DType.F32) : null;
+        if (scale.rank() == 1 && x.rank() > 0) {
+            int axis = norm((int) attrI("axis", 1), x.rank(), "DequantizeLinear");
+            int[] shape = filled(x.rank(), 1);
+            shape[axis] = scale.shape().dim(0);
+            scale = scale.reshape(shape);
+            if (zp != null) zp = zp.reshape(shape);
+        }
+        return (zp == null ? x : x.sub(zp)).mul(scale);
+    }
+
+    /** BatchNormalization in training mode: normalised by the batch statistics (biased variance); the running statistics are updated with momentum. */
+    private Val[] batchNormTraining() {
+        Tensor x = t(0);
+        int[] axes = new int[x.rank() - 1];
+        for (int i = 0, k = 0; i < x.rank(); i++) if (i != 1) axes[k++] = i;
+        int[] shape = filled(x.rank(), 1);
+        shape[1] = x.shape().dim(1);
+        Tensor mean = x.mean(axes, false), var = x.var(axes, false, false);
+        double eps = attrF("epsilon", 1e-5f), momentum = attrF("momentum", 0.9f);
+        Tensor y = x.sub(mean.reshape(shape)).mul(var.reshape(shape).add(eps).rsqrt()).mul(t(1).reshape(shape)).add(t(2).reshape(shape));
+        Tensor runMean = t(3).mul(momentum).add(mean.mul(1 - momentum)), runVar = t(4).mul(momentum).add(var.mul(1 - momentum));
+        return new Val[] {new Val(y), new Val(runMean), new Val(runVar)};
     }
 
     /** DepthToSpace (DCR or CRD mode) and SpaceToDepth on NCHW with concrete sizes: a reshape, a permute and a reshape. */
@@ -1042,6 +1526,7 @@ final class Emitter {
 
     private Val cast() {
         int to = (int) attrI("to", 0);
+        if (TensorData.widened(to)) throw unsupported("a cast to a 16-bit float (JASG has no such dtype to round to)");
         DType dt = TensorData.dtypeOf(to);
         if (dt == null) throw unsupported("cast to ONNX data type " + to);
         Val v = in(0);

@@ -25,7 +25,8 @@ import java.util.Set;
  * <p>Float initializers become trainable F32 parameters with the initializer's name and value as
  * their initial value ({@code Init.Values}), except the running mean and variance of a
  * {@code BatchNormalization}, which are non-trainable buffers; integer initializers (shapes,
- * axes, indices) are constants.
+ * axes, indices) are constants. float16 and bfloat16 inputs and initializers are widened to F32 (the model
+ * computes in f32); a {@code Cast} to a 16-bit float is refused, as JASG has no such dtype to round to.
  */
 public final class OnnxModel {
     /** A graph input: its ONNX name, dtype and shape ({@code dim_param} names are symbolic sizes). */
@@ -38,6 +39,10 @@ public final class OnnxModel {
     private final Map<String, TensorData> initializers;
     private final Set<String> buffers;
     private final Graph graph;
+    /** Names of the float16/bfloat16 inputs and initializers, read as F32. */
+    private final Set<String> widened = new java.util.HashSet<>();
+    /** The declared ONNX data type of each graph input, initializer and Constant output (JASG's dtypes merge some). */
+    private final Map<String, Integer> declared = new java.util.HashMap<>();
 
     OnnxModel(GraphProto proto, int opset, List<Input> inputs, List<String> outputs, Map<String, TensorData> initializers, Set<String> buffers) {
         this.proto = proto;
@@ -46,6 +51,15 @@ public final class OnnxModel {
         this.outputs = List.copyOf(outputs);
         this.initializers = initializers;
         this.buffers = buffers;
+        for (var v : proto.getInputList()) if (v.getType().hasTensorType() && TensorData.widened(v.getType().getTensorType().getElemType())) widened.add(v.getName());
+        for (var t : proto.getInitializerList()) if (TensorData.widened(t.getDataType())) widened.add(t.getName());
+        for (var v : proto.getInputList()) if (v.getType().hasTensorType()) declared.put(v.getName(), v.getType().getTensorType().getElemType());
+        for (var t : proto.getInitializerList()) declared.put(t.getName(), t.getDataType());
+        for (var n : proto.getNodeList()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() == 1) {
+                for (var a : n.getAttributeList()) if (a.getName().equals("value")) declared.put(n.getOutput(0), a.getT().getDataType());
+            }
+        }
         GraphBuilder b = new GraphBuilder();
         Map<String, Tensor> in = new LinkedHashMap<>();
         for (Input i : inputs) in.put(i.name(), b.input(i.name(), i.dtype(), i.shape()));
@@ -93,7 +107,7 @@ public final class OnnxModel {
      * {@code b} under the initializers' names (in {@code b}'s current scope).
      */
     public Map<String, Tensor> emit(GraphBuilder b, Map<String, Tensor> feeds) {
-        Emitter e = new Emitter(b, opset);
+        Emitter e = new Emitter(b, opset, widened, declared);
         for (Input i : inputs) {
             Tensor t = feeds.get(i.name());
             if (t == null) throw new IllegalArgumentException("ONNX model: input '" + i.name() + "' is not given; inputs are " + feeds.keySet());

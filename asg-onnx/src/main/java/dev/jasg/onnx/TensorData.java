@@ -23,7 +23,13 @@ record TensorData(DType dtype, int[] dims, double[] values) {
     static final long MAX_ELEMENTS = 1L << 28;
 
     // ONNX TensorProto.DataType numbers
-    static final int FLOAT = 1, UINT8 = 2, INT8 = 3, UINT16 = 4, INT16 = 5, INT32 = 6, INT64 = 7, BOOL = 9, DOUBLE = 11, UINT32 = 12;
+    static final int FLOAT = 1, UINT8 = 2, INT8 = 3, UINT16 = 4, INT16 = 5, INT32 = 6, INT64 = 7, BOOL = 9, FLOAT16 = 10, DOUBLE = 11, UINT32 = 12,
+            BFLOAT16 = 16;
+
+    /** Whether ONNX data type {@code t} is a 16-bit float that JASG widens to F32 (computing such a model in f32). */
+    static boolean widened(int t) {
+        return t == FLOAT16 || t == BFLOAT16;
+    }
 
     int size() {
         return values.length;
@@ -32,7 +38,7 @@ record TensorData(DType dtype, int[] dims, double[] values) {
     /** The JASG dtype of ONNX data type {@code t}, or null when JASG has none. */
     static DType dtypeOf(int t) {
         return switch (t) {
-            case FLOAT -> DType.F32;
+            case FLOAT, FLOAT16, BFLOAT16 -> DType.F32; // 16-bit floats are widened
             case DOUBLE -> DType.F64;
             case INT32, INT16, INT8, UINT8, UINT16 -> DType.I32;
             case INT64, UINT32 -> DType.I64;
@@ -56,7 +62,7 @@ record TensorData(DType dtype, int[] dims, double[] values) {
         return switch (t) {
             case DOUBLE, INT64 -> 8;
             case FLOAT, INT32, UINT32 -> 4;
-            case INT16, UINT16 -> 2;
+            case INT16, UINT16, FLOAT16, BFLOAT16 -> 2;
             default -> 1;
         };
     }
@@ -80,7 +86,7 @@ record TensorData(DType dtype, int[] dims, double[] values) {
     static TensorData decode(TensorProto t, Path dir, String what) {
         int type = t.getDataType();
         DType dtype = dtypeOf(type);
-        if (dtype == null) throw new OnnxException(what + ": ONNX data type " + type + " is not supported (float, double, int8-64, uint8/16/32, bool are)");
+        if (dtype == null) throw new OnnxException(what + ": ONNX data type " + type + " is not supported (float, float16 and bfloat16 (widened to f32), double, int8-64, uint8/16/32, bool are)");
         long n = count(what, t.getDimsList());
         int[] dims = new int[t.getDimsCount()];
         for (int i = 0; i < dims.length; i++) dims[i] = (int) t.getDims(i);
@@ -108,6 +114,8 @@ record TensorData(DType dtype, int[] dims, double[] values) {
                     case INT64 -> raw.getLong();
                     case INT16 -> raw.getShort();
                     case UINT16 -> Short.toUnsignedInt(raw.getShort());
+                    case FLOAT16 -> Float.float16ToFloat(raw.getShort());
+                    case BFLOAT16 -> Float.intBitsToFloat(Short.toUnsignedInt(raw.getShort()) << 16);
                     case INT8 -> raw.get();
                     case UINT8 -> Byte.toUnsignedInt(raw.get());
                     default -> raw.get() != 0 ? 1 : 0; // BOOL
@@ -130,6 +138,8 @@ record TensorData(DType dtype, int[] dims, double[] values) {
                     case INT64 -> t.getInt64Data(i);
                     case UINT32 -> t.getUint64Data(i);
                     case BOOL -> t.getInt32Data(i) != 0 ? 1 : 0;
+                    case FLOAT16 -> Float.float16ToFloat((short) t.getInt32Data(i)); // the 16 bits in an int32
+                    case BFLOAT16 -> Float.intBitsToFloat((t.getInt32Data(i) & 0xffff) << 16);
                     default -> t.getInt32Data(i);
                 };
             }

@@ -47,6 +47,7 @@ public final class ViewerMain {
      * returns when the window is closed.
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (OnnxView.requested(args)) return OnnxView.run(args, out, err);
         ViewerOptions o;
         try {
             o = ViewerOptions.parse(args);

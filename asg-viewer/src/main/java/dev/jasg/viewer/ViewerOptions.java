@@ -51,6 +51,8 @@ public record ViewerOptions(Language language, String languageArg, String backen
               --headless       no window: train and print progress (also when there is no display)
               --theme NAME     dark or light (default dark)
               --paused         open paused; press Step or Resume
+              --onnx FILE      show the graph of an ONNX model (opsets 13-18) instead of training;
+                               with --headless, print a summary of the imported graph
               --help           print this help and exit
             Exit status: 0 done, 1 training failed, 2 bad command line or missing data.
             """.formatted(FashionMnist.DEBIAN_DIR);
