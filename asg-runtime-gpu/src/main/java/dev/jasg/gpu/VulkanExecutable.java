@@ -44,6 +44,11 @@ public final class VulkanExecutable implements Executable {
         this.program = program;
         this.parameters = parameters;
         this.lowering = lowering;
+        long host = program.schedule().stream().filter(n -> n.op() instanceof dev.jasg.core.Op.Linalg).count();
+        if (host > 0) {
+            LOG.info("{} linalg node(s) of {} run on the host (no Vulkan kernels for them yet): each is a read-back, an f64 host kernel and an upload"
+                    + " between two submissions", host, program.graph());
+        }
         for (Node n : program.schedule()) {
             if (n.dtype() == DType.F64) {
                 throw new BackendException("the Vulkan backend stores tensors as f32, but " + Lowering.describe(n, null)
