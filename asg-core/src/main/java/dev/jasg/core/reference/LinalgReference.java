@@ -172,8 +172,8 @@ public final class LinalgReference {
         return new Lu(a, perm, sign, singular, n);
     }
 
-    /** Reduced Householder QR, {@code {Q [m,k], R [k,n]}}, LAPACK's {@code dgeqrf} signs ({@code beta = -sign(alpha) |x|}). */
-    static double[][] qr(double[] src, int m, int n) {
+    /** Reduced Householder QR of row-major {@code a [m, n]}: {@code {Q [m,k], R [k,n]}}, LAPACK's {@code dgeqrf} signs ({@code beta = -sign(alpha) |x|}). */
+    public static double[][] qr(double[] src, int m, int n) {
         int k = Math.min(m, n);
         double[] a = src.clone();
         double[][] vs = new double[k][];
