@@ -10,8 +10,9 @@ import org.ejml.dense.row.CommonOps_MT_FDRM;
 
 /**
  * Side by side, the f32 matrix products a CPU backend could fall back to when the Vector API
- * module is not enabled: JASG's packed GEMM with its scalar micro-kernel ({@link Gemm}, threaded as
- * in a run) against EJML's {@code CommonOps_FDRM.mult} and its multithreaded {@code CommonOps_MT_FDRM.mult}.
+ * module is not enabled: JASG's packed GEMM with its scalar micro-kernel ({@link Gemm}'s tiles, one thread)
+ * against EJML's {@code CommonOps_FDRM.mult} (one thread), then, by wall time, the configured fallback
+ * ({@code Gemm.gemm}: {@link EjmlGemm} unless {@code -Djasg.cpu.fallbackGemm=jasg}) and {@code CommonOps_MT_FDRM.mult}.
  * Square {@code n x n} products, best of {@code --runs} after warm-up, in GFLOPS (2 n^3 per product).
  * In package {@code dev.jasg.cpu} to reach the package-private {@link Gemm}; not shipped.
  *
@@ -39,7 +40,9 @@ public final class FallbackGemmBench {
         System.out.printf(Locale.ROOT, "cpu: %s, %d hardware threads, JASG kernel %s, java %s%n", cpuModel(),
                 Runtime.getRuntime().availableProcessors(), Gemm.kernelName(), System.getProperty("java.version"));
         System.out.println("GFLOPS, best of " + runs + "; one thread: by the thread's CPU time (fair on a shared machine); threaded: by wall time");
-        System.out.println("n     jasg-1t  ejml-1t   jasg-threads  ejml-mt");
+        System.out.println("jasg-tiles-1t: Gemm's packed scalar tiles on one thread; ejml-1t: CommonOps_FDRM.mult; fallback: Gemm.gemm as configured ("
+                + Gemm.kernelName() + ", threaded); ejml-mt: CommonOps_MT_FDRM.mult");
+        System.out.println("n     jasg-tiles-1t  ejml-1t   fallback  ejml-mt");
         for (int n : sizes) {
             SplittableRandom r = new SplittableRandom(n);
             float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
@@ -55,7 +58,7 @@ public final class FallbackGemmBench {
             double check = 0;
             for (int i = 0; i < c.length; i++) check = Math.max(check, Math.abs(c[i] - ec.data[i]));
             double flops = 2.0 * n * n * n;
-            System.out.printf(Locale.ROOT, "%-5d %7.2f %8.2f %13.2f %8.2f   (max |jasg - ejml| %.2g)%n", n, flops / jasg1, flops / ejml1, flops / jasg,
+            System.out.printf(Locale.ROOT, "%-5d %13.2f %8.2f %9.2f %8.2f   (max |jasg - ejml| %.2g)%n", n, flops / jasg1, flops / ejml1, flops / jasg,
                     flops / mt, check);
         }
     }
