@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * each tensor's last use), a staging buffer for feeds, the descriptor sets of every
  * dispatch, and one command buffer holding the whole chain (feed uploads, every kernel with
  * the barriers it needs, parameter assignments). A run fills the staging buffer, submits
- * once and waits on one fence.
+ * once and waits on one fence. A node computed on the host ({@link Step.Host}: the linalg ops)
+ * splits the chain: the plan records one command buffer per segment and a run submits each,
+ * reading the host step's inputs back and uploading its result in between.
  *
  * <p>A checked plan ({@link Anomaly} mode) never reuses a range, so every node's value is still in
  * device memory when the command buffer ends, and it records no assignment: after the submission

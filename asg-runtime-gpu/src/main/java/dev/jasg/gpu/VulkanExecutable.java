@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * A chain of graphs compiled for the Vulkan device. Each distinct binding of the symbolic
  * dimensions gets its own {@link ExecutionPlan} (memory, descriptor sets, one recorded
  * command buffer), kept for reuse; the least recently used is freed beyond
- * {@value #MAX_PLANS}. A run is one queue submission. In {@link Anomaly} mode a run uses a plan of
+ * {@value #MAX_PLANS}. A run is one queue submission (one more per host-computed linalg node). In {@link Anomaly} mode a run uses a plan of
  * its own, which keeps every value, reads them back and checks them before it applies the
  * assignments (see {@link ExecutionPlan}).
  */
