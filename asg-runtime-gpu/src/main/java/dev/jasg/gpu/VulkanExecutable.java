@@ -36,6 +36,8 @@ public final class VulkanExecutable implements Executable {
     /** Plans of runs in {@link Anomaly} mode: no memory reuse, values read back and checked, then assigned. */
     private final Map<Map<String, Integer>, ExecutionPlan> checkedPlans = new LinkedHashMap<>(4, 0.75f, true);
     private long runs;
+    /** Nodes computed on the host between submissions (linalg), logged once at compile time. */
+    private final long hostNodes;
     private ExecutionPlan last;
     private boolean closed;
 
@@ -45,6 +47,7 @@ public final class VulkanExecutable implements Executable {
         this.parameters = parameters;
         this.lowering = lowering;
         long host = program.schedule().stream().filter(n -> n.op() instanceof dev.jasg.core.Op.Linalg).count();
+        this.hostNodes = host;
         if (host > 0) {
             LOG.info("{} linalg node(s) of {} run on the host (no Vulkan kernels for them yet): each is a read-back, an f64 host kernel and an upload"
                     + " between two submissions", host, program.graph());
@@ -55,6 +58,11 @@ public final class VulkanExecutable implements Executable {
                         + " is f64; cast to f32 or use the cpu or reference backend");
             }
         }
+    }
+
+    /** How many nodes run on the host (see {@link #hostNodes}). */
+    long hostNodes() {
+        return hostNodes;
     }
 
     Program program() {

@@ -37,6 +37,21 @@ class GpuLinalgTest {
     }
 
     @Test
+    void linalgNodesAreCountedAsHostSteps() {
+        dev.jasg.core.GraphBuilder g = new dev.jasg.core.GraphBuilder();
+        dev.jasg.core.Tensor a = g.input("a", dev.jasg.core.DType.F32, 2, 3, 3);
+        dev.jasg.core.Linalg.QR qr = dev.jasg.core.Linalg.qr(a);
+        g.output("y", qr.q().matmul(qr.r()).sub(a).abs().max());
+        try (VulkanExecutable e = (VulkanExecutable) gpu.compile(g.build())) {
+            org.junit.jupiter.api.Assertions.assertEquals(2, e.hostNodes());
+            float[] x = new float[18];
+            for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i + 1);
+            double err = e.run(java.util.Map.of("a", dev.jasg.core.HostTensor.of(x, 2, 3, 3))).get("y").get(0);
+            org.junit.jupiter.api.Assertions.assertTrue(err < 1e-5, "Q R - A = " + err + ": device work before and after the host steps");
+        }
+    }
+
+    @Test
     void nanPropagates() {
         LinalgCases.nanPropagates(gpu);
     }
