@@ -89,7 +89,7 @@ final class LinalgVjp {
                         Tensor rest = g.sub(g.matmul(vh.mT()).matmul(vh)).div(sCol);
                         yield u.matmul(core.add(rest));
                     }
-                    default -> throw new AssertionError(op);
+                    case SOLVE, INV, DET, SLOGDET_SIGN, SLOGDET_LOGABS, CHOLESKY, QR_Q, QR_R, EIGH_VALUES, EIGH_VECTORS -> throw new AssertionError(op);
                 };
                 yield one(ga);
             }

@@ -29,6 +29,8 @@ package dev.jasg.core;
  *       singular matrix is 0 and {@link #SLOGDET_LOGABS} is {@code -inf} with sign 0.
  *   <li>A matrix holding a NaN or an infinity gives NaN in every element of its results (and no error).
  * </ul>
+ *
+ * <p>Immutable, so thread-safe.
  */
 public enum LinalgOp {
     /** {@code torch.linalg.solve(A, B)}: {@code X} with {@code A X = B}; {@code A [.., n, n]}, {@code B [.., n, k]}, same batch. */
