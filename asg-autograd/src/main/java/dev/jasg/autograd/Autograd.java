@@ -262,6 +262,7 @@ public final class Autograd {
             case Op.MaxPoolScatter m -> true;
             case Op.CumSum c -> true;
             case Op.CumProd c -> true;
+            case Op.Linalg l -> l.kind() != dev.jasg.core.LinalgOp.SLOGDET_SIGN;
         };
     }
 

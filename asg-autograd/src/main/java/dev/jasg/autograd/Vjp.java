@@ -110,6 +110,7 @@ public final class Vjp {
             case Op.CumSum c -> one(g.cumsum(c.axis(), !c.reverse()));
             case Op.CumProd c -> one(cumprod(c.axis(), in[0], y, g));
             case Op.ArgSort a -> none; // integer result: no gradient (isDifferentiable is false)
+            case Op.Linalg l -> LinalgVjp.contributions(l.kind(), in, y, g, need);
         };
         for (int i = 0; i < out.length; i++) if (!need[i]) out[i] = null;
         return out;

@@ -35,6 +35,23 @@ public sealed interface Init {
         }
     }
 
+    /**
+     * {@code torch.nn.init.orthogonal_(w, gain)}: the parameter, flattened to {@code [rows, cols]} with
+     * {@code rows = shape[0]}, is {@code gain * Q} where {@code Q R} is the QR factorisation of a matrix of
+     * standard normal draws (transposed when {@code rows < cols}) and {@code Q}'s columns are multiplied by
+     * {@code sign(diag R)}, which makes {@code Q} uniformly (Haar) distributed. So the rows
+     * ({@code rows <= cols}) or the columns are orthonormal times {@code gain}. Needs rank >= 2. The QR is
+     * asg-core's Householder factorisation ({@link dev.jasg.core.reference.LinalgReference#qr}, LAPACK's
+     * algorithm; asg-core depends on nothing, so not EJML); after the sign correction the result does not
+     * depend on the QR's sign convention. The draws come from JASG's seeded stream, not PyTorch's generator.
+     */
+    record Orthogonal(double gain) implements Init {}
+
+    /** {@code torch.nn.init.orthogonal_} with {@code gain}, see {@link Orthogonal}. */
+    static Init orthogonal(double gain) {
+        return new Orthogonal(gain);
+    }
+
     /** All zeros. */
     static Init zeros() {
         return new Zeros();
@@ -84,6 +101,24 @@ public sealed interface Init {
                 }
                 int len = n / shape.dim(0);
                 java.util.Arrays.fill(out, z.row() * len, (z.row() + 1) * len, 0);
+            }
+            case Orthogonal o -> {
+                if (shape.rank() < 2) throw new ShapeException("orthogonal init of parameter '" + name + "': needs at least 2 axes, got " + shape);
+                int rows = shape.dim(0), cols = rows == 0 ? 0 : n / rows;
+                if (n == 0) break;
+                boolean flip = rows < cols;
+                int m = flip ? cols : rows, k = flip ? rows : cols;
+                double[] a = new Normal(0, 1).sample(Shape.of(m, k), seed, name);
+                double[][] qr = dev.jasg.core.reference.LinalgReference.qr(a, m, k);
+                double[] q = qr[0], rr = qr[1];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < k; j++) {
+                        double d = Math.signum(rr[j * k + j]);
+                        double v = o.gain() * q[i * k + j] * (d == 0 ? 1 : d);
+                        if (flip) out[j * m + i] = v;
+                        else out[i * k + j] = v;
+                    }
+                }
             }
             case Values v -> {
                 if (!v.value().shape().equals(shape)) {

@@ -237,6 +237,14 @@ public sealed interface Op {
      */
     record ArgSort(int axis, boolean descending) implements Op {}
 
+    /**
+     * Dense linear algebra on the last two axes ({@code torch.linalg}): one result of one function, see
+     * {@link LinalgOp} for each function's shapes and sign conventions. Inputs: the matrix {@code A}
+     * ({@code [.., m, n]}, float), and for {@link LinalgOp#SOLVE} the right-hand sides {@code B [.., n, k]} with
+     * the same batch. Use {@link Linalg} to build them.
+     */
+    record Linalg(LinalgOp kind) implements Op {}
+
     /** Short name printed in listings and errors, e.g. {@code matmul}, {@code exp}, {@code sum}. */
     default String label() {
         return switch (this) {
@@ -273,6 +281,7 @@ public sealed interface Op {
             case CumSum c -> "cumsum";
             case CumProd c -> "cumprod";
             case ArgSort a -> "argsort";
+            case Linalg l -> "linalg." + l.kind().label();
         };
     }
 
@@ -312,6 +321,7 @@ public sealed interface Op {
             case CumSum c -> "axis=" + c.axis() + (c.reverse() ? " reverse" : "");
             case CumProd c -> "axis=" + c.axis();
             case ArgSort a -> "axis=" + a.axis() + (a.descending() ? " descending" : "");
+            case Linalg l -> "";
         };
     }
 }

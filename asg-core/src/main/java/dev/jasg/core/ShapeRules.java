@@ -163,6 +163,7 @@ public final class ShapeRules {
                 checkAxis(name, in[0], c.axis());
                 yield new Result(in[0], dt[0]);
             }
+            case Op.Linalg l -> linalg(name, l.kind(), in, dt);
             case Op.ArgSort a -> {
                 arity(name, in, 1);
                 if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool mask " + in[0] + "; cast it first");
@@ -269,6 +270,40 @@ public final class ShapeRules {
                 yield new Result(in[0], dt[0]);
             }
         };
+    }
+
+    /** Shapes of {@link LinalgOp}: float matrices with concrete last two axes, batch axes passed through. */
+    private static Result linalg(String name, LinalgOp op, Shape[] in, DType[] dt) {
+        arity(name, in, op.arity());
+        Shape a = in[0];
+        if (a.rank() < 2) throw new ShapeException(name + ": needs a matrix [.., m, n], got " + a);
+        if (!dt[0].isFloat()) throw new ShapeException(name + ": needs a float matrix, got " + dt[0].label() + a);
+        if (a.isSymbolic(a.rank() - 2) || a.isSymbolic(a.rank() - 1)) throw new ShapeException(name + ": the matrix axes of " + a + " must be concrete");
+        int m = a.dim(a.rank() - 2), n = a.dim(a.rank() - 1), k = Math.min(m, n);
+        List<Object> batch = new ArrayList<>(a.parts().subList(0, a.rank() - 2));
+        boolean square = switch (op) {
+            case QR_Q, QR_R, SVD_U, SVD_S, SVD_VH -> false;
+            case SOLVE, INV, DET, SLOGDET_SIGN, SLOGDET_LOGABS, CHOLESKY, EIGH_VALUES, EIGH_VECTORS -> true;
+        };
+        if (square && m != n) throw new ShapeException(name + ": needs square matrices, got " + a);
+        if (op == LinalgOp.SOLVE) {
+            Shape b = in[1];
+            if (dt[1] != dt[0]) throw new ShapeException(name + ": dtypes differ: " + dt[0].label() + a + " and " + dt[1].label() + b);
+            boolean ok = b.rank() == a.rank() && !b.isSymbolic(b.rank() - 2) && b.dim(b.rank() - 2) == n && !b.isSymbolic(b.rank() - 1);
+            for (int i = 0; ok && i < a.rank() - 2; i++) ok = a.sameDim(i, b, i);
+            if (!ok) throw new ShapeException(name + ": the right-hand sides must be [.., " + n + ", k] with A's batch, got A " + a + " and B " + b);
+            return new Result(b, dt[0]);
+        }
+        List<Object> out = new ArrayList<>(batch);
+        switch (op) {
+            case INV, CHOLESKY, EIGH_VECTORS -> { out.add(n); out.add(n); }
+            case DET, SLOGDET_SIGN, SLOGDET_LOGABS -> { }
+            case EIGH_VALUES, SVD_S -> out.add(k);
+            case QR_Q, SVD_U -> { out.add(m); out.add(k); }
+            case QR_R, SVD_VH -> { out.add(k); out.add(n); }
+            case SOLVE -> throw new AssertionError();
+        }
+        return new Result(Shape.symbolic(out.toArray()), dt[0]);
     }
 
     private static Result softmaxLike(String name, Shape[] in, DType[] dt, int axis) {

@@ -135,6 +135,25 @@ public final class Initializers {
         return shape -> Init.normal(mean, std);
     }
 
+    /**
+     * {@code torch.nn.init.orthogonal_(w, gain)}: {@code gain} times a random (Haar) orthogonal matrix,
+     * the parameter flattened to {@code [shape[0], prod(shape[1:])]}; see {@link Init.Orthogonal}.
+     *
+     * @throws IllegalArgumentException (from {@code forShape}) for a shape of fewer than 2 axes, as PyTorch
+     */
+    public static Initializer orthogonal(double gain) {
+        if (!Double.isFinite(gain)) throw new IllegalArgumentException("orthogonal: gain must be finite, got " + gain);
+        return shape -> {
+            if (shape.length < 2) throw new IllegalArgumentException("orthogonal: only tensors with 2 or more dimensions are supported, got " + java.util.Arrays.toString(shape));
+            return Init.orthogonal(gain);
+        };
+    }
+
+    /** {@link #orthogonal(double)} with gain 1. */
+    public static Initializer orthogonal() {
+        return orthogonal(1);
+    }
+
     // ---- fan-based initialisers --------------------------------------------------------
 
     /** Xavier (Glorot) uniform with gain 1. */

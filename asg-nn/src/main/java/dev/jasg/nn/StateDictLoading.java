@@ -118,6 +118,7 @@ final class StateDictLoading {
             case Init.ZeroRow z -> seedFree(z.base());
             case Init.Uniform u -> false;
             case Init.Normal n -> false;
+            case Init.Orthogonal o -> false;
         };
     }
 }

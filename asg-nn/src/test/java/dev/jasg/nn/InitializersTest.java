@@ -169,4 +169,27 @@ class InitializersTest {
             }
         }
     }
+
+    @Test
+    void orthogonalThroughAParameterStore() {
+        int[] shape = {3, 2, 4}; // flattened to 3 x 8: orthonormal rows times the gain
+        Init init = Initializers.orthogonal(2).forShape(shape);
+        assertInstanceOf(Init.Orthogonal.class, init);
+        assertThrows(IllegalArgumentException.class, () -> Initializers.orthogonal().forShape(new int[] {5}));
+        try (Backend cpu = Backends.create("cpu")) {
+            GraphBuilder b = new GraphBuilder();
+            Tensor w = b.parameter("w", Shape.of(shape), DType.F32, init, true);
+            b.output("w", w.mul(1.0));
+            try (Executable e = cpu.compile(cpu.newParameters(5), b.build())) {
+                double[] got = e.run(Map.of()).get("w").toDoubles();
+                for (int p = 0; p < 3; p++) {
+                    for (int q = 0; q < 3; q++) {
+                        double dot = 0;
+                        for (int i = 0; i < 8; i++) dot += got[p * 8 + i] * got[q * 8 + i];
+                        assertEquals(p == q ? 4 : 0, dot, 1e-5, "row " + p + " . row " + q);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -25,6 +25,12 @@ package dev.jasg.cpu;
 final class Gemm {
     /** True when the Vector API micro-kernel is used. */
     static final boolean VECTOR = Simd.ENABLED;
+    /**
+     * Without the Vector API, products go to {@link EjmlGemm} (EJML's {@code CommonOps_FDRM.mult}), which
+     * {@code FallbackGemmBench} measured faster than the packed scalar tiles (CHANGELOG, issue 21), unless
+     * {@code -Djasg.cpu.fallbackGemm=jasg}.
+     */
+    static final boolean EJML_FALLBACK = !VECTOR && !"jasg".equals(System.getProperty("jasg.cpu.fallbackGemm", "ejml"));
     /** Tile rows and columns of the micro-kernel in use. */
     static final int MR = VECTOR ? VectorGemmKernel.MR : 4;
     static final int NR = VECTOR ? VectorGemmKernel.NR : 16;
@@ -59,7 +65,7 @@ final class Gemm {
 
     /** Which micro-kernel is in use, for logs and benchmark headers. */
     static String kernelName() {
-        return VECTOR ? "vector " + VectorGemmKernel.describe() : "scalar " + MR + "x" + NR;
+        return VECTOR ? "vector " + VectorGemmKernel.describe() : EJML_FALLBACK ? "EJML CommonOps_FDRM.mult" : "scalar " + MR + "x" + NR;
     }
 
     /** Packing buffers of one thread, grown on demand and then reused by every later product. */
@@ -142,6 +148,10 @@ final class Gemm {
                             float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
         if (gemv(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, true, VECTOR)) return;
+        if (EJML_FALLBACK) {
+            EjmlGemm.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, true);
+            return;
+        }
         long work = (long) m * n * k;
         int threads = CpuThreads.PARALLELISM;
         int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
@@ -253,6 +263,13 @@ final class Gemm {
     /** The blocked product on the calling thread. */
     static void serial(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                        float[] c, int cOff, int ldc, boolean accumulate) {
+        if (EJML_FALLBACK) {
+            if (m <= 0 || n <= 0) return;
+            if (!gemv(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, false, false)) {
+                EjmlGemm.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, false);
+            }
+            return;
+        }
         serial(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, VECTOR);
     }
 

@@ -61,6 +61,7 @@ final class StepCompiler {
             case Op.CumSum c -> false;
             case Op.CumProd c -> false;
             case Op.ArgSort a -> false;
+            case Op.Linalg l -> false;
         };
     }
 
@@ -162,6 +163,11 @@ final class StepCompiler {
                 float[] keys = new float[len];
                 int[] idx = new int[len], tmp = new int[len];
                 yield v -> ScanKernels.argsort(v[x], v[id], outer, len, inner, a.descending(), keys, idx, tmp);
+            }
+            case Op.Linalg l -> {
+                int x = n.input(0), y = n.arity() > 1 ? n.input(1) : -1;
+                int[] xd = dims(b, x), yd = y < 0 ? null : dims(b, y);
+                yield v -> LinalgKernels.compute(n, l.kind(), v[x], xd, y < 0 ? null : v[y], yd, v[id]);
             }
             case Op.Softmax s -> softmax(n.input(0), id, out, s.axis(), false);
             case Op.LogSoftmax s -> softmax(n.input(0), id, out, s.axis(), true);

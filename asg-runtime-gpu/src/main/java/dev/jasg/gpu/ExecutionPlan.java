@@ -11,6 +11,7 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.Program;
+import dev.jasg.core.reference.LinalgReference;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * each tensor's last use), a staging buffer for feeds, the descriptor sets of every
  * dispatch, and one command buffer holding the whole chain (feed uploads, every kernel with
  * the barriers it needs, parameter assignments). A run fills the staging buffer, submits
- * once and waits on one fence.
+ * once and waits on one fence. A node computed on the host ({@link Step.Host}: the linalg ops)
+ * splits the chain: the plan records one command buffer per segment and a run submits each,
+ * reading the host step's inputs back and uploading its result in between.
  *
  * <p>A checked plan ({@link Anomaly} mode) never reuses a range, so every node's value is still in
  * device memory when the command buffer ends, and it records no assignment: after the submission
@@ -47,7 +50,9 @@ final class ExecutionPlan implements AutoCloseable {
     private final DeviceBuffer arena;
     private final DeviceBuffer staging;
     private final long descriptorPool;
-    private final VkCommandBuffer commands;
+    /** The recorded chain, split after each host step: {@code hosts.get(i)} runs after {@code commands.get(i)}. */
+    private final List<VkCommandBuffer> commands;
+    private final List<Step.Host> hosts = new ArrayList<>();
     private final long fence;
     private final long queryPool;
     private long deviceNanos = -1;
@@ -129,7 +134,7 @@ final class ExecutionPlan implements AutoCloseable {
 
         DeviceBuffer arenaBuffer = null, stagingBuffer = null;
         long pool = 0, query = 0, fenceHandle = 0;
-        VkCommandBuffer cb = null;
+        List<VkCommandBuffer> cbs = new ArrayList<>();
         try {
             arenaBuffer = DeviceBuffer.device(dev, plan.size(), "the memory plan of " + what);
             for (Node n : schedule) {
@@ -195,13 +200,12 @@ final class ExecutionPlan implements AutoCloseable {
                 }
             }
             fenceHandle = dev.createFence();
-            cb = dev.allocateCommandBuffer();
             while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
-            record(cb, steps, owner, pool, query, stagingBuffer, what);
+            record(cbs, steps, owner, pool, query, stagingBuffer, what);
             LOG.debug("planned {}: {} nodes, {} dispatches, {} device memory, symbols {}", what, schedule.size(), dispatches,
                     DeviceBuffer.mib(plan.size()), binding.symbols());
         } catch (RuntimeException e) {
-            if (cb != null) dev.freeCommandBuffer(cb);
+            for (VkCommandBuffer c : cbs) dev.freeCommandBuffer(c);
             if (fenceHandle != 0) dev.destroyFence(fenceHandle);
             destroyPools(pool, query);
             if (stagingBuffer != null) stagingBuffer.close();
@@ -213,17 +217,20 @@ final class ExecutionPlan implements AutoCloseable {
         descriptorPool = pool;
         queryPool = query;
         fence = fenceHandle;
-        commands = cb;
+        commands = cbs;
     }
 
     private static boolean freeable(Node n, boolean[] pinned) {
         return !pinned[n.id()] && !(n.op() instanceof Op.Parameter);
     }
 
-    private void record(VkCommandBuffer cb, List<Step> steps, List<Integer> owner, long pool, long query, DeviceBuffer stagingBuffer, String what) {
+    /**
+     * Records the steps into {@code cbs}, starting a new command buffer after each host step (which it adds to
+     * {@link #hosts}); {@code owner} gives each step's node for the profiled plan's timestamps.
+     */
+    private void record(List<VkCommandBuffer> cbs, List<Step> steps, List<Integer> owner, long pool, long query, DeviceBuffer stagingBuffer, String what) {
         try (MemoryStack s = stackPush()) {
-            check(vkBeginCommandBuffer(cb, VkCommandBufferBeginInfo.calloc(s).sType$Default()), "vkBeginCommandBuffer");
-            fullBarrier(cb);
+            VkCommandBuffer cb = begin(cbs);
             if (query != 0) {
                 vkCmdResetQueryPool(cb, query, 0, 2 + 2 * timedNodes);
                 vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, query, 0);
@@ -255,6 +262,14 @@ final class ExecutionPlan implements AutoCloseable {
                 pendingReads.addAll(step.reads());
                 pendingWrites.addAll(step.writes());
                 switch (step) {
+                    case Step.Host h -> {
+                        fullBarrier(cb);
+                        check(vkEndCommandBuffer(cb), "vkEndCommandBuffer for " + what);
+                        hosts.add(h);
+                        cb = begin(cbs);
+                        pendingReads.clear();
+                        pendingWrites.clear();
+                    }
                     case Step.Dispatch d -> recordDispatch(cb, d, pool, what);
                     case Step.Copy c -> VulkanDevice.copy(cb, c.src().buffer().buffer, c.src().offset(), c.dst().buffer().buffer, c.dst().offset(),
                             Math.min(c.src().bytes(), c.dst().bytes()));
@@ -271,6 +286,32 @@ final class ExecutionPlan implements AutoCloseable {
             fullBarrier(cb);
             check(vkEndCommandBuffer(cb), "vkEndCommandBuffer for " + what);
         }
+    }
+
+    private VkCommandBuffer begin(List<VkCommandBuffer> cbs) {
+        VkCommandBuffer cb = dev.allocateCommandBuffer();
+        cbs.add(cb);
+        try (MemoryStack s = stackPush()) {
+            check(vkBeginCommandBuffer(cb, VkCommandBufferBeginInfo.calloc(s).sType$Default()), "vkBeginCommandBuffer");
+        }
+        fullBarrier(cb);
+        return cb;
+    }
+
+    /** Computes a host step: its inputs read back, the reference kernel in double precision, the result uploaded. */
+    private void runHost(Step.Host h, String what) {
+        Node n = h.node();
+        String name = Lowering.describe(n, binding);
+        double[][] in = new double[h.in().length][];
+        for (int k = 0; k < in.length; k++) {
+            float[] f = h.inCounts()[k] == 0 ? new float[0] : dev.download(h.in()[k].buffer(), h.in()[k].offset(), h.inCounts()[k], name + " (host step of " + what + ")");
+            in[k] = new double[f.length];
+            for (int i = 0; i < f.length; i++) in[k][i] = f[i];
+        }
+        double[] r = LinalgReference.compute(n, h.kind(), in[0], h.inDims()[0], in.length > 1 ? in[1] : null, in.length > 1 ? h.inDims()[1] : null);
+        float[] out = new float[r.length];
+        for (int i = 0; i < r.length; i++) out[i] = (float) r[i];
+        if (out.length > 0) dev.upload(out, h.out().buffer(), h.out().offset(), name + " (host step of " + what + ")");
     }
 
     private static boolean hazard(Step step, List<View> reads, List<View> writes) {
@@ -334,7 +375,10 @@ final class ExecutionPlan implements AutoCloseable {
             staging.mapped.clear().position((int) at);
             staging.mapped.asFloatBuffer().put(f);
         }
-        dev.submitAndWait(commands, fence, what);
+        for (int i = 0; i < commands.size(); i++) {
+            dev.submitAndWait(commands.get(i), fence, what);
+            if (i < hosts.size()) runHost(hosts.get(i), what);
+        }
         if (queryPool != 0) {
             int count = 2 + 2 * timedNodes;
             try (MemoryStack s = stackPush()) {
@@ -429,7 +473,7 @@ final class ExecutionPlan implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        dev.freeCommandBuffer(commands);
+        for (VkCommandBuffer c : commands) dev.freeCommandBuffer(c);
         dev.destroyFence(fence);
         destroyPools(descriptorPool, queryPool);
         if (staging != null) staging.close();

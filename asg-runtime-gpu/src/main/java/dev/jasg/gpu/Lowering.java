@@ -96,6 +96,16 @@ final class Lowering {
             case Op.CumSum c -> steps.add(lanes(ScanKernels.scan(false, c.reverse()), n, od, c.axis(), out, in[0]));
             case Op.CumProd c -> steps.add(lanes(ScanKernels.scan(true, false), n, od, c.axis(), out, in[0]));
             case Op.ArgSort a -> steps.add(lanes(ScanKernels.argsort(a.descending()), n, od, a.axis(), out, in[0]));
+            case Op.Linalg l -> {
+                // no Vulkan kernels yet: the plan runs it on the host between two submissions (logged once per compile)
+                int[][] inDims = new int[n.arity()][];
+                int[] inCounts = new int[n.arity()];
+                for (int k = 0; k < inDims.length; k++) {
+                    inDims[k] = dims(n, k, b);
+                    inCounts[k] = (int) Strides.size(inDims[k]);
+                }
+                steps.add(new Step.Host(n, l.kind(), inDims, inCounts, out, in.clone()));
+            }
             case Op.Softmax s -> steps.add(lanes(GlslKernels.softmax(false), n, od, s.axis(), out, in[0]));
             case Op.LogSoftmax s -> steps.add(lanes(GlslKernels.softmax(true), n, od, s.axis(), out, in[0]));
             case Op.Cast c -> steps.add(copy(n, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));

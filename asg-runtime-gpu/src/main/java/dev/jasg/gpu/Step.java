@@ -25,6 +25,21 @@ sealed interface Step {
         }
     }
 
+    /**
+     * A node computed on the host, between two submissions: the plan downloads {@code in}, computes
+     * {@code node} ({@code kind}) with the reference kernels and uploads the result to {@code out} (ops without Vulkan
+     * kernels yet: {@link dev.jasg.core.Op.Linalg}).
+     */
+    record Host(dev.jasg.core.Node node, dev.jasg.core.LinalgOp kind, int[][] inDims, int[] inCounts, View out, View[] in) implements Step {
+        public List<View> reads() {
+            return List.of(in);
+        }
+
+        public List<View> writes() {
+            return List.of(out);
+        }
+    }
+
     /** Zeroes {@code dst}. */
     record Fill(View dst) implements Step {
         public List<View> reads() {

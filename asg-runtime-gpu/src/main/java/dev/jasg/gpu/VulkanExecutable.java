@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * A chain of graphs compiled for the Vulkan device. Each distinct binding of the symbolic
  * dimensions gets its own {@link ExecutionPlan} (memory, descriptor sets, one recorded
  * command buffer), kept for reuse; the least recently used is freed beyond
- * {@value #MAX_PLANS}. A run is one queue submission. In {@link Anomaly} mode a run uses a plan of
+ * {@value #MAX_PLANS}. A run is one queue submission (one more per host-computed linalg node). In {@link Anomaly} mode a run uses a plan of
  * its own, which keeps every value, reads them back and checks them before it applies the
  * assignments (see {@link ExecutionPlan}).
  */
@@ -40,6 +40,8 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
     private volatile boolean profiling;
     private volatile dev.jasg.core.Profile lastProfile;
     private long runs;
+    /** Nodes computed on the host between submissions (linalg), logged once at compile time. */
+    private final long hostNodes;
     private ExecutionPlan last;
     private boolean closed;
 
@@ -48,12 +50,23 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
         this.program = program;
         this.parameters = parameters;
         this.lowering = lowering;
+        long host = program.schedule().stream().filter(n -> n.op() instanceof dev.jasg.core.Op.Linalg).count();
+        this.hostNodes = host;
+        if (host > 0) {
+            LOG.info("{} linalg node(s) of {} run on the host (no Vulkan kernels for them yet): each is a read-back, an f64 host kernel and an upload"
+                    + " between two submissions", host, program.graph());
+        }
         for (Node n : program.schedule()) {
             if (n.dtype() == DType.F64) {
                 throw new BackendException("the Vulkan backend stores tensors as f32, but " + Lowering.describe(n, null)
                         + " is f64; cast to f32 or use the cpu or reference backend");
             }
         }
+    }
+
+    /** How many nodes run on the host (see {@link #hostNodes}). */
+    long hostNodes() {
+        return hostNodes;
     }
 
     Program program() {

@@ -1,5 +1,6 @@
 package dev.jasg.opencl;
 
+import dev.jasg.core.reference.LinalgReference;
 import static org.jocl.CL.*;
 
 import dev.jasg.core.Anomaly;
@@ -113,6 +114,11 @@ final class ExecutionPlan implements AutoCloseable {
             close();
             throw e;
         }
+        long hostSteps = steps.stream().filter(st -> st instanceof Step.Host).count();
+        if (hostSteps > 0) {
+            LOG.info("{} linalg node(s) of {} run on the host (no OpenCL kernels for them yet): each is a read-back, an f64 host kernel and an upload",
+                    hostSteps, what);
+        }
         LOG.debug("planned {}: {} nodes, {} commands, {} device memory, symbols {}", what, schedule.size(), steps.size(), ClDevice.mib(arenaBytes),
                 binding.symbols());
     }
@@ -154,10 +160,26 @@ final class ExecutionPlan implements AutoCloseable {
                         null, null);
                 case Step.Fill f -> clEnqueueFillBuffer(dev.queue, f.dst().buffer(), Pointer.to(new float[] {0f}), 4, f.dst().offset(),
                         (f.dst().bytes() + 3) / 4 * 4, 0, null, null);
+                case Step.Host h -> runHost(h);
             }
         } catch (CLException e) {
             throw new CLException(e.getMessage() + " at " + s.what(), e.getStatus());
         }
+    }
+
+    /** A host step: blocking reads of its inputs (after every command before it), the f64 reference kernel, a blocking write. */
+    private void runHost(Step.Host h) {
+        double[][] in = new double[h.in().length][];
+        for (int k = 0; k < in.length; k++) {
+            float[] f = dev.download(h.in()[k].buffer(), h.in()[k].offset(), h.inCounts()[k], h.what() + " (host step)");
+            in[k] = new double[f.length];
+            for (int i = 0; i < f.length; i++) in[k][i] = f[i];
+        }
+        double[] r = LinalgReference.compute(h.node(), h.kind(), in[0], h.inDims()[0], in.length > 1 ? in[1] : null,
+                in.length > 1 ? h.inDims()[1] : null);
+        float[] out = new float[r.length];
+        for (int i = 0; i < r.length; i++) out[i] = (float) r[i];
+        dev.upload(out, h.out().buffer(), h.out().offset(), h.what() + " (host step)");
     }
 
     /**

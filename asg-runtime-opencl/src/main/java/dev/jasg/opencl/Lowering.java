@@ -162,6 +162,16 @@ final class Lowering {
             case Op.CumSum c -> steps.add(lanes("scan", c.reverse() ? 2 : 0, what, od, c.axis(), out, in[0]));
             case Op.CumProd c -> steps.add(lanes("scan", 1, what, od, c.axis(), out, in[0]));
             case Op.ArgSort a -> steps.add(lanes("argsort", a.descending() ? 1 : 0, what, od, a.axis(), out, in[0]));
+            case Op.Linalg l -> {
+                // no OpenCL kernels yet: computed on the host between the commands before and after (logged once per compile)
+                int[][] inDims = new int[n.arity()][];
+                int[] inCounts = new int[n.arity()];
+                for (int k = 0; k < inDims.length; k++) {
+                    inDims[k] = dims(n, k, b);
+                    inCounts[k] = (int) Strides.size(inDims[k]);
+                }
+                steps.add(new Step.Host(n, l.kind(), in.clone(), inDims, inCounts, out, what));
+            }
             case Op.Softmax s -> steps.add(lanes("softmax", 0, what, od, s.axis(), out, in[0]));
             case Op.LogSoftmax s -> steps.add(lanes("softmax", 1, what, od, s.axis(), out, in[0]));
             case Op.Cast c -> steps.add(copy(what, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));

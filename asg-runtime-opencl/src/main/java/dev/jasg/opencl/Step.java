@@ -16,4 +16,12 @@ sealed interface Step {
 
     /** Zeroes {@code dst}. */
     record Fill(View dst, String what) implements Step {}
+
+    /**
+     * A node computed on the host (the linalg ops, which have no OpenCL kernels yet): its inputs read back after
+     * everything enqueued before (the queue is in order), the reference interpreter's f64 kernel, the result written
+     * before anything enqueued after.
+     */
+    record Host(dev.jasg.core.Node node, dev.jasg.core.LinalgOp kind, View[] in, int[][] inDims, int[] inCounts, View out, String what)
+            implements Step {}
 }

@@ -3,7 +3,9 @@ package dev.jasg.testkit;
 import dev.jasg.core.ConvGeometry;
 import dev.jasg.core.DType;
 import dev.jasg.core.HostTensor;
+import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.Init;
+import dev.jasg.core.Linalg;
 import dev.jasg.core.Op;
 import dev.jasg.core.PoolWindow;
 import dev.jasg.core.Pooling;
@@ -269,6 +271,55 @@ public final class OpCases {
         r.add(row("matmul 1-D x batched").arg(4).arg(2, 4, 3).expect(s(2, 3), (g, a) -> a.get(0).matmul(a.get(1))));
         r.add(row("matmul symbolic batch").symbolic(Shape.symbolic("B", 4), WIDE, 3, 4).arg(4, 2)
                 .expect(Shape.symbolic("B", 2), (g, a) -> a.get(0).matmul(a.get(1))));
+        linalg(r);
+    }
+
+    /** {@code A + c I}: a random matrix made well-conditioned (or, with {@code c < 0}, of negative determinant). */
+    private static Tensor shifted(GraphBuilder g, Tensor a, double c) {
+        int n = a.shape().dim(a.rank() - 1);
+        return a.add(Linalg.eye(g, n, a.dtype()).mul(c));
+    }
+
+    /**
+     * The EJML-backed {@code torch.linalg} ops. Inputs are shifted or built ({@code X X^T + I}) to stay away
+     * from singular and degenerate matrices, where the gradients are undefined; cholesky and eigh also
+     * take a raw matrix, so the check sees that only the lower triangle is read.
+     */
+    private static void linalg(List<OpCase> r) {
+        Domain unit = new Domain.Uniform(-1, 1);
+        r.add(row("linalg.solve").arg(unit, 3, 3).arg(3, 2).expect(s(3, 2), (g, a) -> Linalg.solve(shifted(g, a.get(0), 3), a.get(1))));
+        r.add(row("linalg.solve batched with a vector").arg(unit, 2, 3, 3).arg(2, 3)
+                .expect(s(2, 3), (g, a) -> Linalg.solve(shifted(g, a.get(0), 3), a.get(1))));
+        r.add(row("linalg.solve broadcasting the batch").arg(unit, 3, 3).arg(2, 3, 1)
+                .expect(s(2, 3, 1), (g, a) -> Linalg.solve(shifted(g, a.get(0), -3), a.get(1))));
+        r.add(row("linalg.inv batched").arg(unit, 2, 3, 3).expect(s(2, 3, 3), (g, a) -> Linalg.inv(shifted(g, a.get(0), 3))));
+        r.add(row("linalg.det batched").arg(unit, 2, 3, 3).expect(s(2), (g, a) -> Linalg.det(shifted(g, a.get(0), 2))));
+        r.add(row("linalg.det of a 1x1 and negative").arg(unit, 3, 1, 1).expect(s(3), (g, a) -> Linalg.det(shifted(g, a.get(0), -2))));
+        r.add(row("linalg.slogdet sign and logabsdet").arg(unit, 2, 4, 4).expect(s(2), (g, a) -> {
+            Linalg.Slogdet d = Linalg.slogdet(shifted(g, a.get(0), -2.5));
+            return d.logabsdet().add(d.sign());
+        }));
+        r.add(row("linalg.cholesky of X X^T + I").arg(unit, 2, 3, 3).expect(s(2, 3, 3), (g, a) -> {
+            Tensor x = a.get(0);
+            return Linalg.cholesky(shifted(g, x.matmul(x.mT()), 1));
+        }));
+        r.add(row("linalg.cholesky reads the lower triangle").arg(new Domain.Uniform(-0.5, 0.5), 4, 4)
+                .expect(s(4, 4), (g, a) -> Linalg.cholesky(shifted(g, a.get(0), 3))));
+        r.add(row("linalg.qr Q of a tall matrix").arg(unit, 5, 3).expect(s(5, 3), (g, a) -> Linalg.qr(a.get(0)).q()));
+        r.add(row("linalg.qr R of a tall matrix").arg(unit, 5, 3).expect(s(3, 3), (g, a) -> Linalg.qr(a.get(0)).r()));
+        r.add(row("linalg.qr Q and R batched square").arg(unit, 2, 3, 3)
+                .expect(s(2, 3, 3), (g, a) -> Linalg.qr(a.get(0)).q().add(Linalg.qr(a.get(0)).r())));
+        r.add(row("linalg.eigh eigenvalues").arg(unit, 2, 4, 4).expect(s(2, 4), (g, a) -> Linalg.eigvalsh(a.get(0))));
+        r.add(row("linalg.eigh eigenvectors").arg(unit, 4, 4).expect(s(4, 4), (g, a) -> Linalg.eigh(a.get(0)).eigenvectors()));
+        r.add(row("linalg.eigh eigenvectors batched of X + X^T").arg(unit, 2, 3, 3)
+                .expect(s(2, 3, 3), (g, a) -> Linalg.eigh(a.get(0).add(a.get(0).mT())).eigenvectors()));
+        r.add(row("linalg.svd U of a tall matrix").arg(unit, 4, 3).expect(s(4, 3), (g, a) -> Linalg.svd(a.get(0)).u()));
+        r.add(row("linalg.svd S of a wide matrix").arg(unit, 3, 5).expect(s(3), (g, a) -> Linalg.svdvals(a.get(0))));
+        r.add(row("linalg.svd Vh of a wide matrix").arg(unit, 3, 4).expect(s(3, 4), (g, a) -> Linalg.svd(a.get(0)).vh()));
+        r.add(row("linalg.svd U S Vh batched").arg(unit, 2, 3, 3).expect(s(2, 3, 3), (g, a) -> {
+            Linalg.SVD d = Linalg.svd(a.get(0));
+            return d.u().add(d.vh()).mul(d.s().unsqueeze(-1));
+        }));
     }
 
     private static void shapes(List<OpCase> r) {

@@ -209,6 +209,7 @@ public final class OpCheck {
                 case "Compare" -> { for (CompareOp u : CompareOp.values()) keys.add("compare:" + u.label()); }
                 case "Reduce" -> { for (ReduceOp u : ReduceOp.values()) keys.add("reduce:" + u.label()); }
                 case "ArgReduce" -> { for (ArgReduceOp u : ArgReduceOp.values()) keys.add("argreduce:" + u.label()); }
+                case "Linalg" -> { for (dev.jasg.core.LinalgOp u : dev.jasg.core.LinalgOp.values()) keys.add("linalg:" + u.label()); }
                 default -> keys.add(k.toLowerCase(java.util.Locale.ROOT));
             }
         }
@@ -229,6 +230,7 @@ public final class OpCheck {
             case Op.Compare c -> "compare:" + c.kind().label();
             case Op.Reduce r -> "reduce:" + r.kind().label();
             case Op.ArgReduce a -> "argreduce:" + a.kind().label();
+            case Op.Linalg l -> "linalg:" + l.kind().label();
             default -> op.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         };
     }

@@ -109,6 +109,8 @@ final class ReferenceExecutable implements Executable {
             case Op.CumSum c -> ScanReference.cumsum(c.axis(), c.reverse(), in(n, 0, values), dims(n, 0, b));
             case Op.CumProd c -> ScanReference.cumprod(c.axis(), in(n, 0, values), dims(n, 0, b));
             case Op.ArgSort a -> ScanReference.argsort(a.axis(), a.descending(), in(n, 0, values), dims(n, 0, b));
+            case Op.Linalg l -> LinalgReference.compute(n, l.kind(), in(n, 0, values), dims(n, 0, b),
+                    n.arity() > 1 ? in(n, 1, values) : null, n.arity() > 1 ? dims(n, 1, b) : null);
         };
     }
 

@@ -31,6 +31,7 @@ public final class Categories {
             case Op.Compare c -> Category.ARITHMETIC;
             case Op.Where w -> Category.ARITHMETIC;
             case Op.MatMul m -> Category.ARITHMETIC;
+            case Op.Linalg l -> Category.ARITHMETIC;
             case Op.Cast c -> Category.ARITHMETIC;
             case Op.StopGradient s -> Category.SHAPE;
             case Op.DropoutMask d -> Category.ARITHMETIC;

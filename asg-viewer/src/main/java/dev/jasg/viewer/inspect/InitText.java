@@ -40,6 +40,7 @@ public final class InitText {
             }
             return base;
         }
+        if (init instanceof Init.Orthogonal o) return m.format("init.orthogonal", num(o.gain()));
         if (init instanceof Init.Values) return m.get("init.values");
         if (init instanceof Init.ZeroRow z) return describe(m, z.base(), shape) + " " + m.format("init.zero_row", z.row());
         return init.toString();
