@@ -105,6 +105,13 @@ public final class VulkanExecutable implements Executable {
     }
 
     @Override
+    public long plannedBytes() {
+        synchronized (backend) {
+            return last == null ? -1 : last.deviceBytes();
+        }
+    }
+
+    @Override
     public Parameters parameters() {
         return parameters;
     }
