@@ -200,11 +200,11 @@ public final class BufferPlanner {
     private static BufferPlan arena(List<Open> open, long align, int[] root, int[] rangeOf, int[] viewOf, int[] inPlaceOf, int[] snapshot) {
         int[] classes = open.stream().mapToInt(o -> o.cls).distinct().sorted().toArray();
         long[] bytes = new long[classes.length];
-        Comparator<Integer> bySize = Comparator.<Integer>comparingLong(i -> -open.get(i).bytes).thenComparingInt(i -> open.get(i).first);
-        Comparator<Integer> byFirst = Comparator.comparingInt(i -> open.get(i).packFirst);
         for (int c = 0; c < classes.length; c++) {
             int cls = classes[c];
             List<Open> members = open.stream().filter(o -> o.cls == cls).toList();
+            Comparator<Integer> bySize = Comparator.<Integer>comparingLong(i -> -members.get(i).bytes).thenComparingInt(i -> members.get(i).first);
+            Comparator<Integer> byFirst = Comparator.comparingInt(i -> members.get(i).packFirst);
             long[] best = null;
             long bestTop = Long.MAX_VALUE;
             // candidate placements; the first with the smallest buffer wins
@@ -235,25 +235,33 @@ public final class BufferPlanner {
      * lives with, else above them all.
      */
     private static long[] place(List<Open> members, Integer[] order, boolean bestFit) {
-        long[] offsets = new long[members.size()];
-        boolean[] placed = new boolean[members.size()];
-        List<Integer> clashing = new ArrayList<>();
+        int n = members.size();
+        long[] offsets = new long[n];
+        int[] byOffset = new int[n]; // the ranges placed so far, by offset
+        int placed = 0;
         for (int i : order) {
             Open o = members.get(i);
-            clashing.clear();
-            for (int j = 0; j < members.size(); j++) if (placed[j] && members.get(j).livesWith(o)) clashing.add(j);
-            clashing.sort(Comparator.comparingLong(j -> offsets[j]));
             long at = 0, pick = -1, pickGap = Long.MAX_VALUE;
-            for (int j : clashing) {
+            for (int q = 0; q < placed; q++) {
+                int j = byOffset[q];
+                Open p = members.get(j);
+                if (!p.livesWith(o)) continue;
                 long gap = offsets[j] - at;
                 if (gap >= o.bytes && (bestFit ? gap < pickGap : pick < 0)) {
                     pick = at;
                     pickGap = gap;
+                    if (!bestFit) break;
                 }
-                at = Math.max(at, offsets[j] + members.get(j).bytes);
+                at = Math.max(at, offsets[j] + p.bytes);
             }
             offsets[i] = pick >= 0 ? pick : at;
-            placed[i] = true;
+            int q = placed;
+            while (q > 0 && offsets[byOffset[q - 1]] > offsets[i]) {
+                byOffset[q] = byOffset[q - 1];
+                q--;
+            }
+            byOffset[q] = i;
+            placed++;
         }
         return offsets;
     }
