@@ -54,6 +54,8 @@ final class ExecutionPlan implements AutoCloseable {
     private final long fence;
     private final long queryPool;
     private long deviceNanos = -1;
+    /** Barriers recorded between steps (for the debug log: reuse of ranges can add some). */
+    private int barriers;
     private boolean closed;
     /** The program when this plan is checked ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
@@ -152,7 +154,7 @@ final class ExecutionPlan implements AutoCloseable {
             fenceHandle = dev.createFence();
             cb = dev.allocateCommandBuffer();
             record(cb, steps, pool, query, stagingBuffer, what);
-            LOG.debug("planned {}: {} nodes, {} dispatches, {} device memory, symbols {}", what, schedule.size(), dispatches,
+            LOG.debug("planned {}: {} nodes, {} dispatches, {} barriers, {} device memory, symbols {}", what, schedule.size(), dispatches, barriers,
                     DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
         } catch (RuntimeException e) {
             if (cb != null) dev.freeCommandBuffer(cb);
@@ -228,6 +230,7 @@ final class ExecutionPlan implements AutoCloseable {
             for (Step step : steps) {
                 if (hazard(step, pendingReads, pendingWrites)) {
                     barrier(cb);
+                    barriers++;
                     pendingReads.clear();
                     pendingWrites.clear();
                 }
