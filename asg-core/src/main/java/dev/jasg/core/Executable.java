@@ -38,6 +38,16 @@ public interface Executable extends AutoCloseable {
     /** The parameter store this executable reads and updates. */
     Parameters parameters();
 
+    /**
+     * Bytes of working memory held by the plan the last run used: the buffers the planner
+     * ({@link dev.jasg.core.plan.BufferPlanner}) assigned the computed values, feeds and
+     * snapshots of that binding of the symbolic sizes (not the parameters, which the store
+     * holds), or -1 when nothing has run yet or the backend plans no memory of its own.
+     */
+    default long plannedBytes() {
+        return -1;
+    }
+
     /** Frees the executable's buffers (not the shared parameter store). */
     @Override
     void close();

@@ -173,6 +173,11 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         return last.stats();
     }
 
+    @Override
+    public synchronized long plannedBytes() {
+        return last == null ? -1 : last.stats().bytes();
+    }
+
     /** Number of pooled buffers in the plan the last run used. */
     public int plannedBufferCount() {
         return lastPlanStats().buffers();

@@ -10,6 +10,9 @@ import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.Program;
 import dev.jasg.core.Shape;
+import dev.jasg.core.plan.BufferPlan;
+import dev.jasg.core.plan.BufferPlanner;
+import dev.jasg.core.plan.PlanPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,19 +23,15 @@ import java.util.Map;
  * pooled {@code float[]}, steps with fixed geometry, and the bookkeeping for outputs and
  * assignments. A run only binds leaf arrays and runs the steps; it allocates nothing per node.
  *
- * <p>Buffer assignment knows every lifetime up front. A value's buffer lives from the step that
- * writes it to its last reader (outputs and assigned values to the end of the run); aliasing
- * nodes share their input's buffer and extend its lifetime to their own last use, and an
- * elementwise op whose operand of the same shape dies at it writes over that operand (in place).
- * The buffers are then packed greedily from the largest down, each into the first buffer none of
- * whose occupants' lifetimes it overlaps, so a kernel never writes a buffer another live value
- * holds, and buffers are sized by the largest value they ever hold. Inputs read the fed array and
- * parameters the store's array; neither is ever written by a kernel. {@link Fusion} adds aliases of its own: transposes that products read in place,
- * and transposes and bias adds whose work a product does.
+ * <p>Buffers come from the {@link BufferPlanner} of asg-core, under this backend's {@link Policy}:
+ * separate {@code float[]} buffers shared by values whose lifetimes do not overlap (greedy by
+ * size), views (reshapes, identity shape ops, and the aliases {@link Fusion} adds: transposes
+ * that products read in place, transposes and bias adds whose work a product does) share their
+ * operand's array, and elementwise ops write over an operand of their shape that dies at them.
+ * Inputs read the fed array and parameters the store's array; neither is ever written by a
+ * kernel.
  */
 final class Plan {
-    private enum Root { POOLED, PARAMETER, INPUT, CONSTANT }
-
     /** Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true}. */
     static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile");
     /** Runs not profiled: the first ones run while the JIT is still compiling the kernels. */
@@ -51,13 +50,11 @@ final class Plan {
     private final int[] paramIds;
     private final String[] paramNames;
     private final int[] sizes;
-    /** Per node id: a copy taken at the end of the run for outputs rooted in a parameter array, else null. */
+    /** Per node id: a copy taken at the end of the run of an output or assigned value held by a parameter or a feed, else null. */
     private final float[][] snapshots;
     private final int[] snapshotIds;
     private final String[] assignedNames;
     private final int[] assignedValues;
-    /** Per assignment: a staging copy when the value is rooted outside the pool (it may be another parameter's array). */
-    private final float[][] staging;
     private final PlanStats stats;
     /** The program when this plan checks for NaN and infinity ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
@@ -90,87 +87,23 @@ final class Plan {
         steps = new Step[schedule.size()];
         scheduled = schedule.toArray(Node[]::new);
         stepNanos = PROFILE ? new long[steps.length] : null;
-        Root[] root = new Root[total];
-        // first pass: each computed value opens a group, its buffer's lifetime [first write, last read];
-        // aliases and in-place results join the group of the value they share a buffer with
-        int[] groupOf = new int[total];
-        List<Integer> gSize = new ArrayList<>(), gStart = new ArrayList<>(), gEnd = new ArrayList<>();
-        int aliases = 0;
+        BufferPlan plan = BufferPlanner.plan(program, binding, new Policy(fusion, g), !checked);
         List<Integer> inIds = new ArrayList<>(), pIds = new ArrayList<>();
-        for (int s = 0; s < schedule.size(); s++) {
-            Node n = schedule.get(s);
-            int id = n.id();
-            sizes[id] = binding.shape(id).sizeInt();
-            groupOf[id] = -1;
-            if (n.op() instanceof Op.Input) {
-                root[id] = Root.INPUT;
-                inIds.add(id);
-            } else if (n.op() instanceof Op.Parameter) {
-                root[id] = Root.PARAMETER;
-                pIds.add(id);
-            } else if (n.op() instanceof Op.Constant c) {
-                root[id] = Root.CONSTANT;
-                values[id] = c.value().floats();
-            } else if (fusion.aliasSource(n, binding, g) >= 0) {
-                int in = fusion.aliasSource(n, binding, g);
-                aliases++;
-                root[id] = root[in];
-                groupOf[id] = groupOf[in];
-                if (groupOf[id] >= 0) gEnd.set(groupOf[id], Math.max(gEnd.get(groupOf[id]), program.lastUse(id)));
-            } else {
-                root[id] = Root.POOLED;
-                int k = checked ? -1 : inPlaceGroup(n, s, binding, groupOf, gEnd);
-                if (k >= 0) {
-                    // an elementwise op over a value that dies here writes over it: one buffer, not two
-                    gEnd.set(k, Math.max(s, program.lastUse(id)));
-                } else {
-                    // a value nobody reads is still written at its own step
-                    k = gSize.size();
-                    gSize.add(sizes[id]);
-                    gStart.add(s);
-                    gEnd.add(Math.max(s, program.lastUse(id)));
-                }
-                groupOf[id] = k;
-            }
+        for (Node n : schedule) {
+            sizes[n.id()] = binding.shape(n.id()).sizeInt();
+            if (n.op() instanceof Op.Input) inIds.add(n.id());
+            if (n.op() instanceof Op.Parameter) pIds.add(n.id());
+            if (n.op() instanceof Op.Constant c) values[n.id()] = c.value().floats();
         }
-        // second pass: groups from the largest down, each into the first buffer whose groups' lifetimes
-        // it does not overlap (greedy by size, as TFLite's arena planner does): buffers never grow, so
-        // no small value's buffer is inflated by a large one that happens to come after it
-        int groups = gSize.size();
-        Integer[] order = new Integer[groups];
-        for (int k = 0; k < groups; k++) order[k] = k;
-        java.util.Arrays.sort(order, (x, y) -> gSize.get(x).equals(gSize.get(y)) ? Integer.compare(gStart.get(x), gStart.get(y))
-                : Integer.compare(gSize.get(y), gSize.get(x)));
-        int[] bufferOf = new int[groups];
-        List<Integer> caps = new ArrayList<>();
-        List<List<Integer>> tenants = new ArrayList<>();
-        for (int k : order) {
-            int pick = -1;
-            for (int b = 0; b < caps.size() && pick < 0 && !checked; b++) {
-                boolean fits = caps.get(b) >= gSize.get(k);
-                for (int t : tenants.get(b)) fits &= gEnd.get(t) < gStart.get(k) || gEnd.get(k) < gStart.get(t);
-                if (fits) pick = b;
-            }
-            if (pick < 0) {
-                pick = caps.size();
-                caps.add(gSize.get(k));
-                tenants.add(new ArrayList<>());
-            }
-            tenants.get(pick).add(k);
-            bufferOf[k] = pick;
-        }
-        checkHeap(program, binding, caps, root);
+        checkHeap(program, binding, plan);
         // the heap check cannot see what else the application holds: an allocation may still fail
-        float[][] slots = new float[caps.size()][];
-        long bytes = 0;
+        float[][] slots = new float[plan.bufferCount()][];
         try {
-            for (int k = 0; k < slots.length; k++) {
-                slots[k] = new float[caps.get(k)];
-                bytes += 4L * caps.get(k);
-            }
+            for (int k = 0; k < slots.length; k++) slots[k] = new float[(int) (plan.bufferBytes(k) / 4)];
             for (int s = 0; s < schedule.size(); s++) {
                 Node n = schedule.get(s);
-                if (root[n.id()] == Root.POOLED && groupOf[n.id()] >= 0 && fusion.aliasSource(n, binding, g) < 0) values[n.id()] = slots[bufferOf[groupOf[n.id()]]];
+                // a view's array is bound by its step (v[id] = v[src]): its source may be a feed or a parameter
+                if (plan.planned(n.id()) && plan.viewOf(n.id()) < 0) values[n.id()] = slots[plan.buffer(n.id())];
                 steps[s] = fusion.step(n, binding, g);
             }
             inputIds = inIds.stream().mapToInt(Integer::intValue).toArray();
@@ -184,38 +117,74 @@ final class Plan {
             paramNames = new String[paramIds.length];
             for (int i = 0; i < paramIds.length; i++) paramNames[i] = name(g.node(paramIds[i]));
 
+            // outputs and assigned values held by a parameter or a feed: copied after the steps, before any assignment
             snapshots = new float[total][];
             List<Integer> snap = new ArrayList<>();
-            for (int id : program.outputs().values()) {
-                if (root[id] == Root.PARAMETER && snapshots[id] == null) {
-                    snapshots[id] = new float[sizes[id]];
-                    bytes += 4L * sizes[id];
+            List<Graph.Assignment> as = program.assignments();
+            List<Integer> kept = new ArrayList<>(program.outputs().values());
+            for (Graph.Assignment a : as) kept.add(a.value());
+            for (int id : kept) {
+                if (plan.hasSnapshot(id) && snapshots[id] == null) {
+                    snapshots[id] = slots[plan.snapshotOf(id).buffer()];
                     snap.add(id);
                 }
             }
             snapshotIds = snap.stream().mapToInt(Integer::intValue).toArray();
-            List<Graph.Assignment> as = program.assignments();
             assignedNames = new String[as.size()];
             assignedValues = new int[as.size()];
-            staging = new float[as.size()][];
             for (int i = 0; i < as.size(); i++) {
                 assignedNames[i] = name(g.node(as.get(i).parameter()));
-                int v = as.get(i).value();
-                assignedValues[i] = v;
-                if (root[v] != Root.POOLED) {
-                    staging[i] = new float[sizes[v]];
-                    bytes += 4L * sizes[v];
-                }
+                assignedValues[i] = as.get(i).value();
             }
-            stats = new PlanStats(schedule.size(), slots.length, aliases, bytes);
+            stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes());
         } catch (OutOfMemoryError e) {
             // what was allocated is reachable only from this half-made plan, which nobody keeps: it is garbage now
             Arrays.fill(slots, null);
             Arrays.fill(values, null);
             throw new BackendException("the cpu plan for " + binding.symbols() + " ran out of heap while allocating its buffers ("
-                    + gib(plannedBytes(program, binding, caps, root)) + " planned, at most " + gib(Runtime.getRuntime().maxMemory())
+                    + gib(plan.peakBytes()) + " planned, at most " + gib(Runtime.getRuntime().maxMemory())
                     + " of heap); the largest value is " + describe(largest(schedule, binding), binding)
                     + ". Use a smaller batch or raise the heap (-Xmx)", e);
+        }
+    }
+
+    /**
+     * The cpu backend's storage for the {@link BufferPlanner}: separate {@code float[]} buffers;
+     * feeds, parameters and constants read in place (never written); views where {@link Fusion}
+     * or {@link StepCompiler#aliasesInput} share a buffer; elementwise ops ({@code unary},
+     * {@code binary}, {@code compare}, {@code where}) in place over an operand of their own shape,
+     * since their kernels read element {@code i} of it before they write element {@code i}.
+     */
+    private record Policy(Fusion fusion, Graph graph) implements PlanPolicy {
+        @Override
+        public Packing packing() {
+            return Packing.BUFFERS;
+        }
+
+        @Override
+        public long alignment() {
+            return 4;
+        }
+
+        @Override
+        public long bytes(Node n, Program.Binding b) {
+            return 4L * b.shape(n.id()).size();
+        }
+
+        @Override
+        public Storage storage(Node n) {
+            return n.op() instanceof Op.Input || n.op() instanceof Op.Parameter || n.op() instanceof Op.Constant ? Storage.EXTERNAL : Storage.COMPUTED;
+        }
+
+        @Override
+        public int viewOf(Node n, Program.Binding b) {
+            return fusion.aliasSource(n, b, graph);
+        }
+
+        @Override
+        public boolean inPlace(Node n, int k, Program.Binding b) {
+            return (n.op() instanceof Op.Unary || n.op() instanceof Op.Binary || n.op() instanceof Op.Compare || n.op() instanceof Op.Where)
+                    && b.shape(n.input(k)).equals(b.shape(n.id()));
         }
     }
 
@@ -239,28 +208,14 @@ final class Plan {
         }
     }
 
-    /** Refuses a plan whose buffers, snapshots and staging copies would not fit the heap, before allocating them. */
-    private static void checkHeap(Program program, Program.Binding binding, List<Integer> caps, Root[] root) {
-        long need = plannedBytes(program, binding, caps, root), max = Runtime.getRuntime().maxMemory();
+    /** Refuses a plan whose buffers (snapshots included) would not fit the heap, before allocating them. */
+    private static void checkHeap(Program program, Program.Binding binding, BufferPlan plan) {
+        long need = plan.peakBytes(), max = Runtime.getRuntime().maxMemory();
         if (need > HEAP_SHARE * max) {
-            throw new BackendException("the cpu plan for " + binding.symbols() + " needs " + gib(need) + " of heap for " + caps.size()
+            throw new BackendException("the cpu plan for " + binding.symbols() + " needs " + gib(need) + " of heap for " + plan.bufferCount()
                     + " buffers but the heap holds at most " + gib(max) + " (-Xmx); the largest value is "
                     + describe(largest(program.schedule(), binding), binding) + ". Use a smaller batch or raise the heap (-Xmx)");
         }
-    }
-
-    /** Bytes the plan allocates: pooled buffers, snapshots of parameter outputs, staging copies of assigned values. */
-    private static long plannedBytes(Program program, Program.Binding binding, List<Integer> caps, Root[] root) {
-        long bytes = 0;
-        for (int c : caps) bytes += 4L * c;
-        java.util.Set<Integer> snapped = new java.util.HashSet<>();
-        for (int id : program.outputs().values()) {
-            if (root[id] == Root.PARAMETER && snapped.add(id)) bytes += 4 * binding.shape(id).size();
-        }
-        for (Graph.Assignment a : program.assignments()) {
-            if (root[a.value()] != Root.POOLED) bytes += 4 * binding.shape(a.value()).size();
-        }
-        return bytes;
     }
 
     private static Node largest(List<Node> schedule, Program.Binding binding) {
@@ -278,31 +233,6 @@ final class Plan {
     private static String gib(long bytes) {
         return bytes >= 1L << 30 ? String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
                 : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
-    }
-
-    /**
-     * The group an elementwise node ({@code unary}, {@code binary}, {@code compare}, {@code where}) at
-     * schedule step {@code s} may write over: that of an operand of its own shape whose value (and
-     * every alias of its buffer) is last read by this node, provided no other operand reads the same
-     * buffer through a different shape. Elementwise kernels read element {@code i} of such an
-     * operand before they write element {@code i} of the result, so the result may overwrite it.
-     * -1 when there is none.
-     */
-    private static int inPlaceGroup(Node n, int s, Program.Binding binding, int[] groupOf, List<Integer> end) {
-        if (!(n.op() instanceof Op.Unary || n.op() instanceof Op.Binary || n.op() instanceof Op.Compare || n.op() instanceof Op.Where)) {
-            return -1;
-        }
-        int[] dims = binding.shape(n.id()).dims();
-        for (int in : n.inputs()) {
-            int k = groupOf[in];
-            if (k < 0 || end.get(k) != s || !java.util.Arrays.equals(binding.shape(in).dims(), dims)) continue;
-            boolean clash = false;
-            for (int other : n.inputs()) {
-                clash |= other != in && groupOf[other] == k && !java.util.Arrays.equals(binding.shape(other).dims(), dims);
-            }
-            if (!clash) return k;
-        }
-        return -1;
     }
 
     /** The binding this plan was made for. */
@@ -371,14 +301,11 @@ final class Plan {
         }
         // before anything is copied or assigned: a checked plan keeps every value to the end of the steps
         if (checkedProgram != null) Anomaly.check(checkedProgram, binding, (id, i) -> values[id][i]);
-        for (int id : snapshotIds) System.arraycopy(values[id], 0, snapshots[id], 0, sizes[id]);
         // every read happens before any write: a value may be (or alias) another parameter's array
-        for (int i = 0; i < staging.length; i++) {
-            if (staging[i] != null) System.arraycopy(values[assignedValues[i]], 0, staging[i], 0, sizes[assignedValues[i]]);
-        }
-        for (int i = 0; i < staging.length; i++) {
+        for (int id : snapshotIds) System.arraycopy(values[id], 0, snapshots[id], 0, sizes[id]);
+        for (int i = 0; i < assignedValues.length; i++) {
             int v = assignedValues[i];
-            float[] src = staging[i] != null ? staging[i] : values[v];
+            float[] src = snapshots[v] != null ? snapshots[v] : values[v];
             System.arraycopy(src, 0, parameterArray(store, assignedNames[i], v, g), 0, sizes[v]);
         }
     }

@@ -4,8 +4,9 @@ package dev.jasg.cpu;
  * What the memory planner made of one binding of the symbolic dimensions.
  *
  * @param nodes   scheduled nodes
- * @param buffers distinct pooled buffers (reused by liveness)
- * @param aliases nodes that share their input's buffer (reshapes and no-op shape ops)
- * @param bytes   bytes held by the pooled buffers and snapshot/staging copies
+ * @param buffers distinct buffers the {@link dev.jasg.core.plan.BufferPlanner} assigned (reused by
+ *                liveness; the snapshots of parameter- or feed-held outputs and assigned values included)
+ * @param aliases nodes that share an operand's buffer (views: reshapes, no-op shape ops, fused transposes and bias adds)
+ * @param bytes   bytes held by those buffers
  */
 public record PlanStats(int nodes, int buffers, int aliases, long bytes) {}

@@ -11,6 +11,9 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.Program;
+import dev.jasg.core.plan.BufferPlan;
+import dev.jasg.core.plan.BufferPlanner;
+import dev.jasg.core.plan.PlanPolicy;
 import dev.jasg.core.reference.LinalgReference;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -26,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything one binding of the symbolic dimensions needs, made once and reused by every
  * run with that binding: the memory plan (one device buffer with sub-ranges reused after
- * each tensor's last use), a staging buffer for feeds, the descriptor sets of every
+ * each tensor's last use, laid out by the {@link BufferPlanner} of asg-core), a staging buffer for feeds, the descriptor sets of every
  * dispatch, and one command buffer holding the whole chain (feed uploads, every kernel with
  * the barriers it needs, parameter assignments). A run fills the staging buffer, submits
  * once and waits on one fence. A node computed on the host ({@link Step.Host}: the linalg ops)
@@ -56,6 +59,8 @@ final class ExecutionPlan implements AutoCloseable {
     private final long fence;
     private final long queryPool;
     private long deviceNanos = -1;
+    /** Barriers recorded between steps (for the debug log: reuse of ranges can add some). */
+    private int barriers;
     private boolean closed;
     /** The program when this plan is checked ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
@@ -91,11 +96,7 @@ final class ExecutionPlan implements AutoCloseable {
         this.nodeQuery = profiledNodes != null ? new int[schedule.size()] : null;
         views = new View[g.size()];
 
-        // Memory plan: leaves and snapshots get ranges that are never reused; the rest are freed after their last read.
-        long[] offsets = new long[g.size()];
         long[] bytes = new long[g.size()];
-        boolean[] pinned = new boolean[g.size()];
-        Arena plan = new Arena(dev.storageAlignment);
         for (Node n : schedule) {
             long b = 4L * binding.shape(n.id()).size();
             if (b > dev.maxStorageBufferRange) {
@@ -103,44 +104,22 @@ final class ExecutionPlan implements AutoCloseable {
                         + "' binds at most " + DeviceBuffer.mib(dev.maxStorageBufferRange) + " (maxStorageBufferRange) per tensor");
             }
             bytes[n.id()] = b;
-            if (n.op() instanceof Op.Input || n.op() instanceof Op.Constant || n.op() instanceof Op.Count) {
-                pinned[n.id()] = true;
-                offsets[n.id()] = plan.allocate(b);
-            }
         }
+        BufferPlan plan = BufferPlanner.plan(program, binding, new Policy(dev.storageAlignment, g), !checked);
         Map<Integer, Long> snapshotOffsets = new LinkedHashMap<>();
-        for (int id : program.outputs().values()) {
-            if (g.node(id).op() instanceof Op.Parameter) snapshotOffsets.put(id, plan.allocate(bytes[id]));
-        }
-        for (Graph.Assignment a : program.assignments()) {
-            if (g.node(a.value()).op() instanceof Op.Parameter && !snapshotOffsets.containsKey(a.value())) {
-                snapshotOffsets.put(a.value(), plan.allocate(bytes[a.value()]));
-            }
-        }
-        for (int s = 0; s < schedule.size(); s++) {
-            Node n = schedule.get(s);
-            boolean param = n.op() instanceof Op.Parameter;
-            if (!pinned[n.id()] && !param) offsets[n.id()] = plan.allocate(bytes[n.id()]);
-            if (checked) continue; // every value must outlive the run, to be read back and checked
-            int[] ins = n.inputs();
-            for (int k = 0; k < ins.length; k++) {
-                int id = ins[k];
-                boolean seen = false;
-                for (int j = 0; j < k; j++) seen |= ins[j] == id;
-                if (!seen && program.lastUse(id) == s && freeable(g.node(id), pinned)) plan.release(offsets[id], bytes[id]);
-            }
-            if (program.lastUse(n.id()) == -1 && freeable(n, pinned)) plan.release(offsets[n.id()], bytes[n.id()]);
-        }
+        List<Integer> kept = new ArrayList<>(program.outputs().values());
+        for (Graph.Assignment a : program.assignments()) kept.add(a.value());
+        for (int id : kept) if (plan.hasSnapshot(id)) snapshotOffsets.putIfAbsent(id, plan.snapshotOf(id).offset());
 
         DeviceBuffer arenaBuffer = null, stagingBuffer = null;
         long pool = 0, query = 0, fenceHandle = 0;
         List<VkCommandBuffer> cbs = new ArrayList<>();
         try {
-            arenaBuffer = DeviceBuffer.device(dev, plan.size(), "the memory plan of " + what);
+            arenaBuffer = DeviceBuffer.device(dev, plan.peakBytes(), "the memory plan of " + what);
             for (Node n : schedule) {
-                views[n.id()] = n.op() instanceof Op.Parameter p
-                        ? new View(parameters.buffer(p.name()), 0, bytes[n.id()])
-                        : new View(arenaBuffer, offsets[n.id()], bytes[n.id()]);
+                // a view of a parameter (a reshaped weight) reads the parameter's buffer
+                views[n.id()] = plan.planned(n.id()) ? new View(arenaBuffer, plan.offset(n.id()), bytes[n.id()])
+                        : new View(parameters.buffer(((Op.Parameter) g.node(plan.root(n.id())).op()).name()), 0, bytes[n.id()]);
             }
             for (var e : snapshotOffsets.entrySet()) snapshots.put(e.getKey(), new View(arenaBuffer, e.getValue(), bytes[e.getKey()]));
             long stagingBytes = 0;
@@ -150,12 +129,12 @@ final class ExecutionPlan implements AutoCloseable {
             }
             if (stagingBytes > 0) stagingBuffer = DeviceBuffer.host(dev, stagingBytes, "the feed staging buffer of " + what);
             for (Node n : schedule) {
-                if (n.op() instanceof Op.Constant c) dev.upload(c.value().floats(), arenaBuffer, offsets[n.id()], Lowering.describe(n, binding));
+                if (n.op() instanceof Op.Constant c) dev.upload(c.value().floats(), arenaBuffer, plan.offset(n.id()), Lowering.describe(n, binding));
                 if (n.op() instanceof Op.Count c) {
                     int[] d = binding.shape(n.input(0)).dims();
                     double v = 1;
                     for (int i = 0; i < c.axes().size(); i++) v *= d[c.axes().get(i)];
-                    dev.upload(new float[] {(float) v}, arenaBuffer, offsets[n.id()], Lowering.describe(n, binding));
+                    dev.upload(new float[] {(float) v}, arenaBuffer, plan.offset(n.id()), Lowering.describe(n, binding));
                 }
             }
 
@@ -163,6 +142,10 @@ final class ExecutionPlan implements AutoCloseable {
             List<Integer> owner = new ArrayList<>();
             for (int si = 0; si < schedule.size(); si++) {
                 Node n = schedule.get(si);
+                if (plan.viewOf(n.id()) >= 0) { // a view computes nothing: it is its operand's storage
+                    if (nodeQuery != null) nodeQuery[si] = -1;
+                    continue;
+                }
                 View[] in = new View[n.arity()];
                 for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
                 List<Step> lowered = lowering.lower(n, binding, views[n.id()], in);
@@ -202,8 +185,8 @@ final class ExecutionPlan implements AutoCloseable {
             fenceHandle = dev.createFence();
             while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
             record(cbs, steps, owner, pool, query, stagingBuffer, what);
-            LOG.debug("planned {}: {} nodes, {} dispatches, {} device memory, symbols {}", what, schedule.size(), dispatches,
-                    DeviceBuffer.mib(plan.size()), binding.symbols());
+            LOG.debug("planned {}: {} nodes, {} dispatches, {} barriers, {} device memory, symbols {}", what, schedule.size(), dispatches, barriers,
+                    DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
         } catch (RuntimeException e) {
             for (VkCommandBuffer c : cbs) dev.freeCommandBuffer(c);
             if (fenceHandle != 0) dev.destroyFence(fenceHandle);
@@ -220,8 +203,44 @@ final class ExecutionPlan implements AutoCloseable {
         commands = cbs;
     }
 
-    private static boolean freeable(Node n, boolean[] pinned) {
-        return !pinned[n.id()] && !(n.op() instanceof Op.Parameter);
+    /**
+     * The Vulkan backend's storage for the {@link BufferPlanner}: one device buffer with ranges at
+     * the device's storage-buffer offset alignment; parameters in their own buffers; feeds copied
+     * in at the start of a run; constants and counts uploaded when the plan is made. Shape ops
+     * that leave the bytes as they are (reshape, stop-gradient, an empty reduction, an identity
+     * permute, expand, slice or one-part concat, a cast that stores the same way) are views: the
+     * next kernels bind the operand's range, and no copy runs. Nothing runs in place: a kernel's
+     * output is never bound to a range one of its inputs is bound to (storage buffers bound twice,
+     * once written, would need the shaders to allow aliasing, which they do not declare).
+     */
+    private record Policy(long alignment, Graph graph) implements PlanPolicy {
+        @Override
+        public Packing packing() {
+            return Packing.ARENA;
+        }
+
+        @Override
+        public long bytes(Node n, Program.Binding b) {
+            return 4L * b.shape(n.id()).size();
+        }
+
+        @Override
+        public Storage storage(Node n) {
+            if (n.op() instanceof Op.Parameter) return Storage.EXTERNAL;
+            if (n.op() instanceof Op.Input) return Storage.FED;
+            if (n.op() instanceof Op.Constant || n.op() instanceof Op.Count) return Storage.PRELOADED;
+            return Storage.COMPUTED;
+        }
+
+        @Override
+        public int viewOf(Node n, Program.Binding b) {
+            return Lowering.isView(n, b, graph) ? n.input(0) : -1;
+        }
+
+        @Override
+        public boolean inPlace(Node n, int k, Program.Binding b) {
+            return false;
+        }
     }
 
     /**
@@ -256,6 +275,7 @@ final class ExecutionPlan implements AutoCloseable {
                 }
                 if (hazard(step, pendingReads, pendingWrites)) {
                     barrier(cb);
+                    barriers++;
                     pendingReads.clear();
                     pendingWrites.clear();
                 }

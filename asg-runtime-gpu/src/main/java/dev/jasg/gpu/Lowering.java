@@ -36,6 +36,57 @@ final class Lowering {
         };
     }
 
+    /**
+     * True when {@code n}'s value is its operand's bytes unchanged, so that it can be a view of its
+     * operand's range instead of a copy: reshapes, stop-gradient, a reduction over no axes, an
+     * identity permute, an expand or a slice that changes nothing, a one-part concat, and a cast
+     * that stores its values as they are (to a float type, or within integers or within booleans:
+     * the kernels keep every dtype's values as f32). {@link #lower} still lowers these to copies,
+     * for a plan that does not make them views.
+     */
+    static boolean isView(Node n, Program.Binding b, dev.jasg.core.Graph g) {
+        return switch (n.op()) {
+            case Op.Input i -> false;
+            case Op.Parameter p -> false;
+            case Op.Constant c -> false;
+            case Op.Count c -> false;
+            case Op.Unary u -> false;
+            case Op.Binary x -> false;
+            case Op.Compare c -> false;
+            case Op.Where w -> false;
+            case Op.Reduce r -> r.axes().size() == 0;
+            case Op.ArgReduce a -> false;
+            case Op.MatMul m -> false;
+            case Op.Reshape r -> true;
+            case Op.StopGradient s -> true;
+            case Op.Permute p -> {
+                boolean identity = true;
+                for (int i = 0; i < p.perm().size(); i++) identity &= p.perm().get(i) == i;
+                yield identity;
+            }
+            case Op.Expand e -> b.shape(n.input(0)).equals(b.shape(n.id()));
+            case Op.Slice s -> s.step() == 1 && s.start() == 0 && s.end() == b.shape(n.input(0)).dim(s.axis());
+            case Op.SliceScatter s -> false;
+            case Op.Concat c -> n.arity() == 1;
+            case Op.Linalg l -> false;
+            case Op.Softmax s -> false;
+            case Op.LogSoftmax s -> false;
+            case Op.Cast c -> mode(c.to()) == 0 || mode(c.to()) == mode(g.node(n.input(0)).dtype());
+            case Op.Gather x -> false;
+            case Op.ScatterAdd s -> false;
+            case Op.DropoutMask d -> false;
+            case Op.Normalize z -> false;
+            case Op.Conv2d c -> false;
+            case Op.ConvTranspose2d c -> false;
+            case Op.Conv2dWeightGrad c -> false;
+            case Op.MaxPoolSelect m -> false;
+            case Op.MaxPoolScatter m -> false;
+            case Op.CumSum c -> false;
+            case Op.CumProd c -> false;
+            case Op.ArgSort a -> false;
+        };
+    }
+
     /** The commands computing {@code n} into {@code out} from {@code in}. */
     List<Step> lower(Node n, Program.Binding b, View out, View[] in) {
         int[] od = b.shape(n.id()).dims();

@@ -143,6 +143,13 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
     }
 
     @Override
+    public long plannedBytes() {
+        synchronized (backend) {
+            return last == null ? -1 : last.deviceBytes();
+        }
+    }
+
+    @Override
     public Parameters parameters() {
         return parameters;
     }

@@ -33,6 +33,10 @@ final class Cnn {
     }
 
     static Workloads.Workload create(Backend backend) {
+        return Workloads.training(training(backend));
+    }
+
+    static Workloads.Training training(Backend backend) {
         int batch = 128;
         ConvOptions pad1 = ConvOptions.defaults().padding(1);
         Layer model = new Sequential(
@@ -47,6 +51,6 @@ final class Cnn {
                 .seed(7)
                 .build();
         SplittableRandom r = new SplittableRandom(4);
-        return Workloads.training(t, Map.of("x", Workloads.random(r, batch, 1, 28, 28), "y", Workloads.labels(r, batch, 10)), batch, "samples/s");
+        return new Workloads.Training(t, Map.of("x", Workloads.random(r, batch, 1, 28, 28), "y", Workloads.labels(r, batch, 10)), batch, "samples/s");
     }
 }

@@ -123,7 +123,24 @@ final class Workloads {
         };
     }
 
+    /** A training workload's parts: the trainer, its fixed batch, and what a step counts for. */
+    record Training(Trainer trainer, Map<String, HostTensor> batch, int units, String unit) {}
+
+    /** The parts of training workload {@code name} ({@code mlp}, {@code cnn}, {@code transformer}) on {@code backend}. */
+    static Training training(String name, Backend backend) {
+        return switch (name) {
+            case "mlp" -> mlpTraining(backend);
+            case "cnn" -> Cnn.training(backend);
+            case "transformer" -> transformerTraining(backend);
+            default -> throw new IllegalArgumentException("'" + name + "' is not a training workload");
+        };
+    }
+
     private static Workload mlp(Backend backend) {
+        return training(mlpTraining(backend));
+    }
+
+    private static Training mlpTraining(Backend backend) {
         int batch = 256;
         Layer model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 256), new ReLU(), new Linear(256, 10));
         Trainer t = Trainer.builder(backend, model)
@@ -134,10 +151,14 @@ final class Workloads {
                 .seed(7)
                 .build();
         SplittableRandom r = new SplittableRandom(2);
-        return training(t, Map.of("x", random(r, batch, 784), "y", labels(r, batch, 10)), batch, "samples/s");
+        return new Training(t, Map.of("x", random(r, batch, 784), "y", labels(r, batch, 10)), batch, "samples/s");
     }
 
     private static Workload transformer(Backend backend) {
+        return training(transformerTraining(backend));
+    }
+
+    private static Training transformerTraining(Backend backend) {
         int batch = 8, seq = 128, d = 256;
         Layer block = new TransformerEncoderBlock(d, 4, 1024, 0.0, "gelu", 1e-5, true, true);
         // the loss ignores the target: a one-element dummy feed keeps the Trainer's shape
@@ -149,7 +170,12 @@ final class Workloads {
                 .seed(7)
                 .build();
         SplittableRandom r = new SplittableRandom(3);
-        return training(t, Map.of("x", random(r, batch, seq, d), "unused", HostTensor.of(new float[1], 1)), batch * seq, "tokens/s");
+        return new Training(t, Map.of("x", random(r, batch, seq, d), "unused", HostTensor.of(new float[1], 1)), batch * seq, "tokens/s");
+    }
+
+    /** A workload of one trainer step per {@link Workload#step()} on the batch of {@code t}. */
+    static Workload training(Training t) {
+        return training(t.trainer(), t.batch(), t.units(), t.unit());
     }
 
     /** A workload of one trainer step per {@link Workload#step()} on {@code batch}. */

@@ -1,0 +1,90 @@
+package dev.jasg.core.plan;
+
+import dev.jasg.core.Node;
+import dev.jasg.core.Program;
+
+/**
+ * What a backend's storage can do, as the {@link BufferPlanner} needs to know it. Implementations
+ * are small, stateless (or immutable) views of a backend's rules and must answer the same way
+ * every time they are asked, so that plans are deterministic; they are called from the thread
+ * that plans and need not be thread-safe otherwise.
+ */
+public interface PlanPolicy {
+    /** How the planner lays out the storage it assigns. */
+    enum Packing {
+        /**
+         * One buffer per storage class, every value a sub-range of it at an aligned offset (device
+         * memory: a Vulkan buffer with descriptor offsets, an OpenCL buffer with kernel offsets).
+         * Ranges of values alive at once never overlap; a range is at least one alignment unit.
+         */
+        ARENA,
+        /**
+         * Separate buffers, every value at the start of one (JVM arrays, which have no sub-range
+         * views): values whose lifetimes do not overlap share a buffer, sized by the largest.
+         */
+        BUFFERS
+    }
+
+    /** Where a node's value lives before any planning, as the backend keeps it. */
+    enum Storage {
+        /**
+         * Held outside the plan and never written by a kernel: parameters (always), and feeds or
+         * constants on a backend that reads the caller's arrays in place. Nothing writes over it.
+         */
+        EXTERNAL,
+        /**
+         * Planned storage written before the first step of every run (a feed copied to the device
+         * at the start): it is live from the start of the run to its last read.
+         */
+        FED,
+        /**
+         * Planned storage written once, when the plan is made (a constant or a count uploaded to
+         * the device), and read by every run: it is never shared.
+         */
+        PRELOADED,
+        /** Planned storage written by the node's own step: live from that step to its last read. */
+        COMPUTED
+    }
+
+    /** How this backend packs values ({@link Packing}). */
+    Packing packing();
+
+    /**
+     * Alignment in bytes, a power of two: every offset (arena) and every buffer size is a multiple
+     * of it (for {@code float[]} buffers, 4).
+     */
+    long alignment();
+
+    /** Bytes the value of {@code n} takes under binding {@code b}. */
+    long bytes(Node n, Program.Binding b);
+
+    /** Where the value of {@code n} lives when it is not a view ({@link Storage}); consulted for every scheduled node. */
+    Storage storage(Node n);
+
+    /**
+     * The id of the operand of {@code n} whose storage {@code n}'s value is, unchanged (a reshape,
+     * an identity permute, a fusion that writes its result into the operand's buffer), or -1 when
+     * {@code n} needs storage of its own. The planner keeps that storage alive until the last
+     * read of either. The id must be one of {@code n.inputs()}.
+     */
+    int viewOf(Node n, Program.Binding b);
+
+    /**
+     * True when {@code n}'s kernel may write its result over operand {@code k} (position in
+     * {@code n.inputs()}): it reads element {@code i} of that operand, and of any other operand of
+     * the same shape, only before writing element {@code i} of its result, at the same offset
+     * (elementwise kernels). The planner does so only when the operand's storage is computed
+     * (never external, fed or preloaded), dies at {@code n} (no later read of it or of any view of
+     * it, and it is no output or assigned value), belongs to the same storage class, and every
+     * other operand that reads the same storage has the shape of operand {@code k}.
+     */
+    boolean inPlace(Node n, int k, Program.Binding b);
+
+    /**
+     * Values share storage only within one class (say, a backend with separate int and float
+     * buffers); 0 by default. A view takes its operand's class.
+     */
+    default int storageClass(Node n) {
+        return 0;
+    }
+}

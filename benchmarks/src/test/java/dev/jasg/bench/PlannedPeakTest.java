@@ -1,0 +1,66 @@
+package dev.jasg.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jasg.core.Backend;
+import dev.jasg.core.BackendUnavailableException;
+import dev.jasg.core.Backends;
+import dev.jasg.core.Executable;
+import dev.jasg.core.HostTensor;
+import dev.jasg.nn.optim.Optimizer;
+import dev.jasg.nn.train.Trainer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The working memory each backend's plan of one training step of each benchmark workload
+ * takes ({@link Executable#plannedBytes}), reported and held to a ceiling: the figures the
+ * backends' own planners reached before the one buffer planner of asg-core replaced them
+ * (issue 21), so a planner change that costs memory fails here. A row of a backend that cannot
+ * start here is skipped, unless {@code JASG_REQUIRE_GPU=1} asks for the Vulkan one.
+ */
+class PlannedPeakTest {
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({
+        // workload, backend, bytes before issue 21 (vulkan: on lavapipe, storage alignment 16)
+        "mlp,         cpu,    3231876",
+        "cnn,         cpu,    57892016",
+        "transformer, cpu,    37015568",
+        "mlp,         vulkan, 5353728",
+        "cnn,         vulkan, 59964672",
+        "transformer, vulkan, 44068352",
+    })
+    void planPeakIsNoHigherThanBefore(String workload, String backendName, long before) {
+        try (Backend backend = open(backendName)) {
+            Workloads.Training t = Workloads.training(workload, backend);
+            Trainer trainer = t.trainer();
+            try (trainer; Executable exe = backend.compile(trainer.parameters(), trainer.forwardGraph(), trainer.gradientGraph(), trainer.updateGraph())) {
+                Map<String, HostTensor> feeds = new HashMap<>(t.batch());
+                feeds.put(Optimizer.LR_INPUT, HostTensor.scalar(1e-3f));
+                exe.run(feeds);
+                long bytes = exe.plannedBytes();
+                System.out.printf(Locale.ROOT, "planned peak: %-11s on %-6s %,14d bytes (%.2f MiB); before issue 21 %,d%n", workload, backendName,
+                        bytes, bytes / 1048576.0, before);
+                assertTrue(bytes > 0, "the " + backendName + " backend reports its plan's bytes");
+                assertTrue(bytes <= before, workload + " on " + backendName + ": the plan takes " + bytes + " bytes, more than the " + before + " before");
+            }
+        }
+    }
+
+    private static Backend open(String name) {
+        try {
+            return Backends.create(name);
+        } catch (BackendUnavailableException e) {
+            String p = System.getProperty("JASG_REQUIRE_GPU", System.getenv("JASG_REQUIRE_GPU"));
+            boolean required = name.equals("vulkan") && p != null && (p.equals("1") || p.equalsIgnoreCase("true"));
+            if (required) throw new AssertionError("JASG_REQUIRE_GPU is set but the Vulkan backend cannot start: " + e.getMessage(), e);
+            Assumptions.abort("backend " + name + " is not available here: " + e.getMessage());
+            throw e;
+        }
+    }
+}
