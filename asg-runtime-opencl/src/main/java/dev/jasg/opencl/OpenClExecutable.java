@@ -32,6 +32,8 @@ public final class OpenClExecutable implements Executable {
     private final OpenClParameters parameters;
     private final Lowering lowering;
     private final Map<Map<String, Integer>, ExecutionPlan> plans = new LinkedHashMap<>(16, 0.75f, true);
+    /** The plan of the last run, for {@link #plannedBytes()}. */
+    private ExecutionPlan lastPlan;
     private final Map<Map<String, Integer>, ExecutionPlan> checkedPlans = new LinkedHashMap<>(4, 0.75f, true);
     private long runs;
     private long lastRunNanos = -1;
@@ -74,10 +76,18 @@ public final class OpenClExecutable implements Executable {
                 }
             }
             runs++;
+            lastPlan = plan;
             long t0 = System.nanoTime();
             plan.run(feeds, "run of " + describe());
             lastRunNanos = System.nanoTime() - t0;
             return new OpenClOutputs(this, plan, runs);
+        }
+    }
+
+    @Override
+    public long plannedBytes() {
+        synchronized (backend) {
+            return lastPlan == null ? -1 : lastPlan.deviceBytes();
         }
     }
 
