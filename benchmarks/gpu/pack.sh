@@ -20,6 +20,11 @@ for m in "$@"; do
   if [ -d .gpu/test-classes ]; then cp -rn .gpu/test-classes/. "$tmp/test-classes/"; fi
   cp -n .gpu/tools/*.jar "$tmp/tools/" 2>/dev/null || true
 done
+# The device machine is sent 64 MiB with the tree: leave out what no GPU test or benchmark main loads there (ONNX
+# Runtime, a 133 MB test oracle; JMH; the viewer's look and charts). PACK_DROP replaces the list.
+for pat in ${PACK_DROP:-onnxruntime-* jmh-core-* commons-math3-* jopt-simple-* jfreechart-* jfreesvg-* flatlaf-*}; do
+  rm -f "$tmp"/lib/$pat
+done
 rm -rf .gpu/lib .gpu/test-classes .gpu/tools
 mv "$tmp/lib" "$tmp/test-classes" "$tmp/tools" .gpu/
 rmdir "$tmp"
