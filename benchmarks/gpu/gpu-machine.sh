@@ -22,10 +22,10 @@ if [[ $what == *tests* ]]; then
   cp="$h/test-classes:$(ls "$h"/lib/*.jar | tr '\n' ':')"
   for tag in ${TAGS:-gpu opencl}; do
     JASG_REQUIRE_GPU=1 JASG_REQUIRE_OPENCL=1 /tmp/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-      --sun-misc-unsafe-memory-access=allow -Dorg.lwjgl.system.stackSize=1024 \
+      --sun-misc-unsafe-memory-access=allow -Dorg.lwjgl.system.stackSize=1024 -XX:ErrorFile="$out/hs_err_%p.log" \
       -jar "$(ls "$h"/tools/junit-platform-console-standalone-*.jar | head -1)" execute \
       --class-path "$cp" --scan-class-path "$h/test-classes" --include-tag "$tag" \
-      --details=summary --disable-banner > "$out/$tag-tests.txt" 2>&1
+      --details=${DETAILS:-summary} --disable-banner > "$out/$tag-tests.txt" 2>&1
     echo "junit ($tag) exit code $?"
     grep -E "tests (found|successful|failed|aborted)|containers failed" "$out/$tag-tests.txt"
     grep -B2 -A12 "Failures (" "$out/$tag-tests.txt" | head -60

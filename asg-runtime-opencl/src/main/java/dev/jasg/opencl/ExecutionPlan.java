@@ -124,7 +124,13 @@ final class ExecutionPlan implements AutoCloseable {
     }
 
     private View view(cl_mem buffer, long offset, long bytes) {
-        cl_mem sub = dev.subBuffer(buffer, offset, bytes);
+        // An empty value (batch 0) is never read or written, and the planner may place it at the arena's end, where a
+        // sub-buffer would overrun its parent (NVIDIA's driver then hands out a handle that crashes on release): its
+        // sub-buffer is the arena's first four bytes.
+        if (buffer == arena && bytes > 0 && offset + bytes > arenaBytes) {
+            throw new BackendException("the memory plan placed " + bytes + " bytes at " + offset + ", past its arena of " + arenaBytes + " bytes");
+        }
+        cl_mem sub = dev.subBuffer(buffer, bytes == 0 ? 0 : offset, bytes);
         owned.add(sub);
         return new View(sub, buffer, offset, bytes);
     }

@@ -185,6 +185,42 @@ final class Programs implements AutoCloseable {
         return p;
     }
 
+    private static final java.util.regex.Pattern RAW_PLACE = java.util.regex.Pattern.compile("<(?:kernel|source|program source)>:(\\d+)");
+    private static final java.util.regex.Pattern LINE_DIRECTIVE = java.util.regex.Pattern.compile("^#line (\\d+) \"([^\"]+)\"\\s*$");
+
+    /**
+     * A build log whose places are lines of the assembled source ({@code <kernel>:17:12}, as NVIDIA's compiler writes
+     * them, ignoring {@code #line}) rewritten as {@code file:line:col} of the resource files; logs that already name
+     * the files (pocl honours {@code #line}) are left as they are.
+     */
+    static String namePlaces(String src, String log) {
+        String[] lines = src.split("\n", -1);
+        String[] file = new String[lines.length + 2];
+        int[] line = new int[lines.length + 2];
+        String current = "?";
+        int at = 1;
+        for (int i = 0; i < lines.length; i++) {
+            java.util.regex.Matcher d = LINE_DIRECTIVE.matcher(lines[i]);
+            file[i + 1] = current;
+            line[i + 1] = at;
+            if (d.matches()) {
+                current = d.group(2);
+                at = Integer.parseInt(d.group(1));
+            } else {
+                at++;
+            }
+        }
+        java.util.regex.Matcher m = RAW_PLACE.matcher(log);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            int raw = Integer.parseInt(m.group(1));
+            String place = raw >= 1 && raw <= lines.length ? file[raw] + ":" + line[raw] : m.group();
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(place));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     private cl_program build(String file, String options, String src) {
         cl_program p = clCreateProgramWithSource(dev.context, 1, new String[] {src}, null, null);
         ClDevice.LIVE_OBJECTS.incrementAndGet();
@@ -197,7 +233,7 @@ final class Programs implements AutoCloseable {
             clReleaseProgram(p);
             ClDevice.LIVE_OBJECTS.decrementAndGet();
             throw new KernelBuildException("OpenCL C program " + file + " (options '" + options + "') failed to build on '" + dev.name + "' ("
-                    + dev.platformName + ", driver " + dev.driverVersion + "): " + e.getMessage() + "\n" + log, e);
+                    + dev.platformName + ", driver " + dev.driverVersion + "): " + e.getMessage() + "\n" + namePlaces(src, log), e);
         }
         LOG.debug("OpenCL program {} built from source in {} ms", file, (System.nanoTime() - t0) / 1_000_000);
         return p;

@@ -74,4 +74,14 @@ class KernelSourcesTest {
         KernelBuildException e = assertThrows(KernelBuildException.class, () -> ocl.programs().check("broken.cl", body, ""));
         assertTrue(e.getMessage().contains("broken.cl:3"), e.getMessage());
     }
+
+    /** NVIDIA's compiler ignores #line and names lines of the assembled source: they are mapped back to the files. */
+    @Test
+    void rawSourceLinesAreMappedBackToTheFiles() {
+        String src = "#line 1 \"common.h\"\na\nb\n\n#line 1 \"broken.cl\"\n// line 1\nk\n    o[0] = undefined_name;\n";
+        String log = "<kernel>:8:12: error: use of undeclared identifier 'undefined_name'";
+        org.junit.jupiter.api.Assertions.assertEquals("broken.cl:3:12: error: use of undeclared identifier 'undefined_name'", Programs.namePlaces(src, log));
+        org.junit.jupiter.api.Assertions.assertEquals("common.h:2:1: x", Programs.namePlaces(src, "<kernel>:3:1: x"));
+        org.junit.jupiter.api.Assertions.assertEquals("broken.cl:3:12: already named", Programs.namePlaces(src, "broken.cl:3:12: already named"));
+    }
 }
