@@ -82,7 +82,7 @@ public final class GraphModel extends Layer {
                 continue;
             }
             try {
-                values.put(node.id(), apply(g.types[i], g.params.get(i), layerOf.apply(i), args));
+                values.put(node.id(), apply(node.id(), g.types[i], g.params.get(i), layerOf.apply(i), args));
             } catch (SpecException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -100,8 +100,10 @@ public final class GraphModel extends Layer {
         return sb.toString();
     }
 
-    // One case per op; a layer is applied in its registered scope.
-    private static Tensor apply(LayerType t, Map<String, Object> p, Layer layer, Tensor[] a) {
+    // One case per op; a layer is applied in its registered scope (an unregistered one, as shape
+    // inference makes, in a scope named after the node, so parameter names do not collide).
+    @SuppressWarnings("try")
+    private static Tensor apply(String id, LayerType t, Map<String, Object> p, Layer layer, Tensor[] a) {
         return switch (t) {
             case ADD -> a[0].add(a[1]);
             case MUL -> a[0].mul(a[1]);
@@ -109,7 +111,12 @@ public final class GraphModel extends Layer {
             case RESHAPE -> a[0].reshape(reshapeSpec(p));
             case TRANSPOSE -> a[0].transpose((Integer) p.get("dim0"), (Integer) p.get("dim1"));
             case MEAN -> a[0].mean((Integer) p.get("dim"), (Boolean) p.get("keepdim"));
-            default -> layer.apply(a[0]);
+            default -> {
+                if (layer.name() != null) yield layer.apply(a[0]);
+                try (var scope = a[0].builder().scope(id)) {
+                    yield layer.apply(a[0]);
+                }
+            }
         };
     }
 

@@ -46,7 +46,7 @@ final class SpecJson {
             throw new SpecException(SpecException.Kind.VERSION, "/format_version", "the file has format_version " + version
                     + ", written by a newer JASG; this library reads up to format_version " + ModelSpec.FORMAT_VERSION);
         }
-        known(root, "", Set.of("format_version", "name", "inputs", "nodes", "edges", "output", "training", "layout", "$schema", "description"));
+        known(root, "", Set.of("format_version", "name", "inputs", "nodes", "edges", "output", "training", "layout", "$schema"));
         String name = root.has("name") ? text(root.get("name"), "/name") : "model";
         List<ModelSpec.Input> inputs = new ArrayList<>();
         JsonNode in = array(root, "inputs", "");
