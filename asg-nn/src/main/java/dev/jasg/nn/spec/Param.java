@@ -153,12 +153,12 @@ public record Param(String name, Kind kind, boolean required, Object defaultValu
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         for (String k : given.keySet()) {
             if (params.stream().noneMatch(p -> p.name().equals(k))) {
-                throw new SpecException(SpecException.Kind.BAD_PARAMETER, pointer + "/" + k, what + " has no hyper-parameter '" + k + "'; it has "
+                throw new SpecException(SpecException.Kind.BAD_PARAMETER, pointer + "/" + SpecJson.escape(k), what + " has no hyper-parameter '" + k + "'; it has "
                         + params.stream().map(Param::name).toList());
             }
         }
         for (Param p : params) {
-            if (given.containsKey(p.name())) out.put(p.name(), p.check(given.get(p.name()), pointer + "/" + p.name()));
+            if (given.containsKey(p.name())) out.put(p.name(), p.check(given.get(p.name()), pointer + "/" + SpecJson.escape(p.name())));
             else if (p.required()) throw new SpecException(SpecException.Kind.BAD_PARAMETER, pointer, what + " needs hyper-parameter '" + p.name() + "' (" + p.kind().name().toLowerCase(java.util.Locale.ROOT) + ")");
             else out.put(p.name(), p.defaultValue());
         }

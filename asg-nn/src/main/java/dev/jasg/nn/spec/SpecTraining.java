@@ -122,6 +122,7 @@ public final class SpecTraining {
         int limit = maxSteps > 0 ? maxSteps : t.maxSteps();
         ModelSpec.Input in = spec.inputs().get(0);
         Dataset<Sample> data = dataset(spec);
+        checkExamples(spec, s, data);
         List<Double> losses = new ArrayList<>();
         try (Backend backend = Backends.create(t.backend())) {
             Optimizer optimizer = s.optimizer().create(s.optimizerParams(), "/training/optimizer/params");
@@ -151,6 +152,28 @@ public final class SpecTraining {
             }
         }
         return losses;
+    }
+
+    /**
+     * Checks that the dataset's first example fits the input and the loss's target, so a mismatch
+     * is reported in the spec's terms ({@code /training/dataset}) rather than by the trainer's feed check.
+     */
+    static void checkExamples(ModelSpec spec, Settings s, Dataset<Sample> data) {
+        if (data.size() == 0) throw new SpecException(TRAINING, "/training/dataset", "the dataset is empty");
+        Sample first = data.get(0);
+        int[] x = first.features().shape().dims();
+        int[] want = exampleShape(spec);
+        if (!Arrays.equals(x, want)) {
+            throw new SpecException(TRAINING, "/training/dataset", "the dataset's examples have shape " + Arrays.toString(x) + " but the input '"
+                    + spec.inputs().get(0).name() + "' takes " + Arrays.toString(want) + " per example");
+        }
+        int[] y = first.label().shape().dims();
+        int[] target = s.loss().classification() ? new int[0] : targetShape(spec);
+        if (!Arrays.equals(y, target)) {
+            throw new SpecException(TRAINING, "/training/dataset", "the dataset's labels have shape " + Arrays.toString(y) + " per example but the loss "
+                    + s.loss().jsonName() + " on the output '" + spec.output() + "' needs " + Arrays.toString(target)
+                    + (s.loss().classification() ? " (a class index)" : " (the output's shape without the batch)"));
+        }
     }
 
     /** The target's dimensions as {@link Trainer.Builder#target} takes them: {@code "B"} then the per-example shape. */
