@@ -116,6 +116,17 @@ public final class SpecTraining {
      * {@code listener} (may be null) sees each step as it ends.
      */
     public static List<Double> train(ModelSpec spec, int maxSteps, StepListener listener) {
+        return run(spec, maxSteps, listener, null, () -> true);
+    }
+
+    /**
+     * {@link #train}, and also: {@code onTrainer} (may be null) gets the trainer once it is built,
+     * before the first step (to add {@code ComputeUpdateListener}s for a live view), and
+     * {@code proceed} is asked before every step; when it returns false, training ends there
+     * (it may block, which pauses training). {@link TrainingSession} runs this on a thread.
+     */
+    public static List<Double> run(ModelSpec spec, int maxSteps, StepListener listener, java.util.function.Consumer<Trainer> onTrainer,
+                                   java.util.function.BooleanSupplier proceed) {
         Settings s = checkSettings(spec);
         Layer model = spec.build();
         ModelSpec.Training t = spec.training();
@@ -139,9 +150,11 @@ public final class SpecTraining {
             try (Trainer trainer = b.build();
                  DataLoader<Sample, Map<String, HostTensor>> loader = DataLoader.builder(data, Collate.stack(in.name(), TARGET))
                          .batchSize(t.batchSize()).shuffle(t.seed()).build()) {
+                if (onTrainer != null) onTrainer.accept(trainer);
                 epochs:
                 for (int epoch = 0; epoch < t.epochs(); epoch++) {
                     for (Map<String, HostTensor> batch : loader) {
+                        if (!proceed.getAsBoolean()) break epochs;
                         double loss = trainer.step(batch);
                         losses.add(loss);
                         if (listener != null) listener.onStep(losses.size(), loss);
