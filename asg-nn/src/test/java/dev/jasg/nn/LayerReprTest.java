@@ -67,6 +67,12 @@ class LayerReprTest {
                 new Row(new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 1, false)),
                         "Sequential(\n  (0): Linear(in_features=4, out_features=8, bias=true)\n  (1): ReLU()\n"
                                 + "  (2): Linear(in_features=8, out_features=1, bias=false)\n)"),
+                // issue 18: a model spec's graph, its layers under their node ids
+                new Row(dev.jasg.nn.spec.ModelSpec.parse("""
+                        {"format_version": 1, "name": "tiny", "inputs": [{"name": "x", "shape": ["B", 2]}],
+                         "nodes": [{"id": "fc", "type": "Linear", "params": {"in_features": 2, "out_features": 3}}, {"id": "act", "type": "ReLU"}],
+                         "edges": [{"from": "x", "to": "fc"}, {"from": "fc", "to": "act"}], "output": "act"}""").build(),
+                        "GraphModel(name=tiny\n  (fc): Linear(in_features=2, out_features=3, bias=true)\n  (act): ReLU()\n)"),
                 // issue 14: recurrent layers, printed as PyTorch prints them
                 new Row(new dev.jasg.nn.recurrent.LSTM(2, 3, 2, true, false, 0.5, true), "LSTM(2, 3, num_layers=2, dropout=0.5, bidirectional=true)"),
                 new Row(new dev.jasg.nn.recurrent.GRU(2, 3, 1, false, true, 0, false), "GRU(2, 3, bias=false, batch_first=true)"),
