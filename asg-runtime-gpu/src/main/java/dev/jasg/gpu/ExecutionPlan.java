@@ -105,7 +105,8 @@ final class ExecutionPlan implements AutoCloseable {
             }
             bytes[n.id()] = b;
         }
-        BufferPlan plan = BufferPlanner.plan(program, binding, new Policy(dev.storageAlignment, g), !checked);
+        BufferPlan plan = BufferPlanner.plan(program, binding,
+                PlanPolicy.deviceArena(dev.storageAlignment, (n, b) -> Lowering.isView(n, b, g) ? n.input(0) : -1), !checked);
         Map<Integer, Long> snapshotOffsets = new LinkedHashMap<>();
         List<Integer> kept = new ArrayList<>(program.outputs().values());
         for (Graph.Assignment a : program.assignments()) kept.add(a.value());
@@ -203,45 +204,12 @@ final class ExecutionPlan implements AutoCloseable {
         commands = cbs;
     }
 
-    /**
-     * The Vulkan backend's storage for the {@link BufferPlanner}: one device buffer with ranges at
-     * the device's storage-buffer offset alignment; parameters in their own buffers; feeds copied
-     * in at the start of a run; constants and counts uploaded when the plan is made. Shape ops
-     * that leave the bytes as they are (reshape, stop-gradient, an empty reduction, an identity
-     * permute, expand, slice or one-part concat, a cast that stores the same way) are views: the
-     * next kernels bind the operand's range, and no copy runs. Nothing runs in place: a kernel's
-     * output is never bound to a range one of its inputs is bound to (storage buffers bound twice,
-     * once written, would need the shaders to allow aliasing, which they do not declare).
+    /*
+     * The Vulkan backend's storage for the BufferPlanner is PlanPolicy.deviceArena: one device buffer with ranges at
+     * the device's storage-buffer offset alignment. Shape ops that leave the bytes as they are (reshape,
+     * stop-gradient, an empty reduction, an identity permute, expand, slice or one-part concat, a cast that stores
+     * the same way: Lowering.isView) are views: the next kernels bind the operand's range, and no copy runs.
      */
-    private record Policy(long alignment, Graph graph) implements PlanPolicy {
-        @Override
-        public Packing packing() {
-            return Packing.ARENA;
-        }
-
-        @Override
-        public long bytes(Node n, Program.Binding b) {
-            return 4L * b.shape(n.id()).size();
-        }
-
-        @Override
-        public Storage storage(Node n) {
-            if (n.op() instanceof Op.Parameter) return Storage.EXTERNAL;
-            if (n.op() instanceof Op.Input) return Storage.FED;
-            if (n.op() instanceof Op.Constant || n.op() instanceof Op.Count) return Storage.PRELOADED;
-            return Storage.COMPUTED;
-        }
-
-        @Override
-        public int viewOf(Node n, Program.Binding b) {
-            return Lowering.isView(n, b, graph) ? n.input(0) : -1;
-        }
-
-        @Override
-        public boolean inPlace(Node n, int k, Program.Binding b) {
-            return false;
-        }
-    }
 
     /**
      * Records the steps into {@code cbs}, starting a new command buffer after each host step (which it adds to

@@ -1,5 +1,6 @@
 package dev.jasg.gpu;
 
+import dev.jasg.core.Strides;
 import dev.jasg.core.BackendException;
 import dev.jasg.core.DType;
 import dev.jasg.core.Node;

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The memory plan of one binding: where each tensor lives in one arena buffer, as asg-core's
- * {@link BufferPlanner} lays it out for this backend's {@link Policy} (the planner every backend shares).
+ * {@link BufferPlanner} lays it out under {@link PlanPolicy#deviceArena} with no views (the planner every backend
+ * shares).
  *
  * <p>Parameters live in the parameter store, not here ({@code offset == -1}). A {@code checked} plan (anomaly
  * mode) reuses nothing, so every value outlives the run. Offsets and sizes are multiples of the alignment
@@ -29,7 +30,7 @@ record BufferPlan(long[] offsets, long[] bytes, Map<Integer, Long> snapshots, lo
 
     static BufferPlan of(Program program, Program.Binding binding, long alignment, boolean checked) {
         Graph g = program.graph();
-        dev.jasg.core.plan.BufferPlan plan = BufferPlanner.plan(program, binding, new Policy(alignment), !checked);
+        dev.jasg.core.plan.BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(alignment, (n, b) -> -1), !checked);
         long[] offsets = new long[g.size()];
         long[] bytes = new long[g.size()];
         java.util.Arrays.fill(offsets, -1);
@@ -42,41 +43,5 @@ record BufferPlan(long[] offsets, long[] bytes, Map<Integer, Long> snapshots, lo
         for (Graph.Assignment a : program.assignments()) kept.add(a.value());
         for (int id : kept) if (plan.hasSnapshot(id)) snapshots.putIfAbsent(id, plan.snapshotOf(id).offset());
         return new BufferPlan(offsets, bytes, snapshots, Math.max(plan.peakBytes(), alignment));
-    }
-
-    /**
-     * The OpenCL backend's storage for the planner: one arena buffer with ranges at the device's sub-buffer
-     * alignment; parameters in their own buffers; feeds written at the start of a run; constants and counts
-     * uploaded when the plan is made. No views and nothing in place: every kernel writes a range of its own
-     * (OpenCL buffers bound twice, once written, are undefined behaviour for the kernels as written).
-     */
-    private record Policy(long alignment) implements PlanPolicy {
-        @Override
-        public Packing packing() {
-            return Packing.ARENA;
-        }
-
-        @Override
-        public long bytes(Node n, Program.Binding b) {
-            return 4L * b.shape(n.id()).size();
-        }
-
-        @Override
-        public Storage storage(Node n) {
-            if (n.op() instanceof Op.Parameter) return Storage.EXTERNAL;
-            if (n.op() instanceof Op.Input) return Storage.FED;
-            if (n.op() instanceof Op.Constant || n.op() instanceof Op.Count) return Storage.PRELOADED;
-            return Storage.COMPUTED;
-        }
-
-        @Override
-        public int viewOf(Node n, Program.Binding b) {
-            return -1;
-        }
-
-        @Override
-        public boolean inPlace(Node n, int k, Program.Binding b) {
-            return false;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jasg.opencl;
 
+import dev.jasg.core.Strides;
 import static org.jocl.CL.clSetKernelArg;
 
 import dev.jasg.core.BackendException;

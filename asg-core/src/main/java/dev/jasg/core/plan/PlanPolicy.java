@@ -87,4 +87,57 @@ public interface PlanPolicy {
     default int storageClass(Node n) {
         return 0;
     }
+
+    /** Which operand a node is a view of under a binding, or -1 ({@link #viewOf}). */
+    @FunctionalInterface
+    interface ViewRule {
+        int viewOf(Node n, Program.Binding b);
+    }
+
+    /**
+     * The policy of a device backend that keeps one f32 arena per plan (Vulkan, OpenCL): ranges aligned to
+     * {@code alignment}, 4 bytes per element; parameters external (their own buffers), inputs fed at the start of a
+     * run, constants and counts preloaded when the plan is made, everything else computed. Views as {@code views}
+     * says; nothing in place (a kernel's output is never bound to a range one of its inputs is bound to: buffers
+     * bound twice, once written, would need the kernels to allow aliasing, which they do not declare).
+     */
+    static PlanPolicy deviceArena(long alignment, ViewRule views) {
+        return new PlanPolicy() {
+            @Override
+            public Packing packing() {
+                return Packing.ARENA;
+            }
+
+            @Override
+            public long alignment() {
+                return alignment;
+            }
+
+            @Override
+            public long bytes(Node n, Program.Binding b) {
+                return 4L * b.shape(n.id()).size();
+            }
+
+            @Override
+            public Storage storage(Node n) {
+                return switch (n.op()) {
+                    case dev.jasg.core.Op.Parameter p -> Storage.EXTERNAL;
+                    case dev.jasg.core.Op.Input i -> Storage.FED;
+                    case dev.jasg.core.Op.Constant c -> Storage.PRELOADED;
+                    case dev.jasg.core.Op.Count c -> Storage.PRELOADED;
+                    default -> Storage.COMPUTED;
+                };
+            }
+
+            @Override
+            public int viewOf(Node n, Program.Binding b) {
+                return views.viewOf(n, b);
+            }
+
+            @Override
+            public boolean inPlace(Node n, int k, Program.Binding b) {
+                return false;
+            }
+        };
+    }
 }

@@ -1,4 +1,4 @@
-package dev.jasg.opencl;
+package dev.jasg.core;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,21 +6,24 @@ import java.util.List;
 /**
  * Index arithmetic for the strided kernels: merges adjacent axes that every operand walks
  * contiguously ({@code s[i] == s[i+1] * d[i+1]} for all operands) and drops size-1 axes, so
- * most tensors reach the kernels with rank 1 or 2 and the argument arrays stay small (the same as the Vulkan
- * backend's; backends do not depend on each other). Stateless.
+ * most tensors reach the kernels with rank 1 or 2 and the push-constant arrays stay small.
+ * Shared by the device backends (Vulkan, OpenCL), which may not depend on each other.
+ *
+ * <p>Stateless; thread-safe.
  */
-final class Strides {
+public final class Strides {
     private Strides() {}
 
     /** The merged problem: {@code dims} and one stride array per operand, all of the same rank. */
-    record Merged(int[] dims, int[][] strides) {
-        int rank() {
+    public record Merged(int[] dims, int[][] strides) {
+        /** Number of merged axes. */
+        public int rank() {
             return dims.length;
         }
     }
 
     /** Row-major strides of {@code dims}. */
-    static int[] contiguous(int[] dims) {
+    public static int[] contiguous(int[] dims) {
         int[] s = new int[dims.length];
         int acc = 1;
         for (int i = dims.length - 1; i >= 0; i--) {
@@ -30,14 +33,14 @@ final class Strides {
         return s;
     }
 
-    static long size(int[] dims) {
+    public static long size(int[] dims) {
         long n = 1;
         for (int d : dims) n *= d;
         return n;
     }
 
     /** Merges {@code dims} walked by every stride array of {@code strides}. */
-    static Merged merge(int[] dims, int[]... strides) {
+    public static Merged merge(int[] dims, int[]... strides) {
         List<Integer> keep = new ArrayList<>();
         for (int i = 0; i < dims.length; i++) if (dims[i] != 1) keep.add(i);
         int k = strides.length;
@@ -74,7 +77,7 @@ final class Strides {
      * Broadcast strides of an input of {@code inDims} read as {@code outDims} (numpy rules:
      * aligned right, 0 where the input is stretched).
      */
-    static int[] broadcast(int[] inDims, int[] outDims) {
+    public static int[] broadcast(int[] inDims, int[] outDims) {
         int off = outDims.length - inDims.length;
         int[] in = contiguous(inDims);
         int[] bs = new int[outDims.length];
