@@ -1,82 +1,17 @@
 package dev.jasg.nn.train;
 
-import dev.jasg.core.Backend;
-import dev.jasg.core.BackendUnavailableException;
-import dev.jasg.core.Backends;
-import dev.jasg.core.DType;
-import dev.jasg.core.HostTensor;
-import dev.jasg.nn.GELU;
-import dev.jasg.nn.Linear;
-import dev.jasg.nn.Layer;
-import dev.jasg.nn.Sequential;
-import dev.jasg.nn.loss.Losses;
-import dev.jasg.nn.optim.AdamW;
-import dev.jasg.nn.optim.Optimizer;
-import dev.jasg.nn.optim.RMSprop;
-import dev.jasg.nn.optim.SGD;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Map;
-import java.util.Random;
-import java.util.function.Supplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-/** The same classifier trained 20 steps on the CPU and on the OpenCL backend (pocl in CI) ends with the same parameters. */
+/** The same classifier trained 20 steps on the CPU and on the OpenCL (pocl in CI) backend ends with the same parameters. */
 @Tag("opencl")
-class TrainerOpenClParityTest {
-
-    private static Backend opencl() {
-        try {
-            return Backends.create("opencl");
-        } catch (BackendUnavailableException e) {
-            String req = System.getProperty("JASG_REQUIRE_OPENCL", System.getenv("JASG_REQUIRE_OPENCL"));
-            if ("1".equals(req) || "true".equalsIgnoreCase(req)) throw new AssertionError("JASG_REQUIRE_OPENCL is set: " + e.getMessage(), e);
-            Assumptions.abort("no OpenCL device, skipping (set JASG_REQUIRE_OPENCL=1 to fail instead): " + e.getMessage());
-            throw e;
-        }
+class TrainerOpenClParityTest extends TrainerDeviceParity {
+    @Override
+    String backendName() {
+        return "opencl";
     }
 
-    private static Map<String, HostTensor> batch() {
-        Random r = new Random(5);
-        int n = 48;
-        float[] x = new float[n * 4];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < 4; j++) x[i * 4 + j] = (float) r.nextGaussian();
-            y[i] = (x[i * 4] + x[i * 4 + 1] > 0 ? 1 : 0) + (x[i * 4 + 2] > 0.5 ? 1 : 0);
-        }
-        return Map.of("x", HostTensor.of(x, n, 4), "y", HostTensor.ofInts(y, n));
-    }
-
-    private static Trainer trainer(Backend b, Supplier<Optimizer> opt) {
-        Layer model = new Sequential(new Linear(4, 16), new GELU(), new Linear(16, 3));
-        return Trainer.builder(b, model).input("x", DType.F32, "B", 4).target("y", DType.I32, "B")
-                .loss(Losses::crossEntropy).optimizer(opt.get()).clipGradNorm(1).seed(3).build();
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"sgd", "adamw", "rmsprop"})
-    void cpuAndOpenClReachTheSameParameters(String optimizer) {
-        Supplier<Optimizer> opt = switch (optimizer) {
-            case "sgd" -> () -> new SGD(0.1, 0.9);
-            case "adamw" -> () -> new AdamW(0.01);
-            default -> () -> new RMSprop(0.005);
-        };
-        Map<String, HostTensor> batch = batch();
-        try (Backend cpu = Backends.create("cpu"); Backend gpu = opencl();
-             Trainer a = trainer(cpu, opt); Trainer b = trainer(gpu, opt)) {
-            for (int s = 0; s < 20; s++) {
-                double la = a.step(batch), lb = b.step(batch);
-                assertEquals(la, lb, 1e-4 * Math.max(1, la), optimizer + ": loss at step " + (s + 1));
-            }
-            for (String name : a.parameters().names()) {
-                double[] x = a.parameters().get(name).toDoubles(), y = b.parameters().get(name).toDoubles();
-                for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-4 * Math.max(1, Math.abs(x[i])), optimizer + ": " + name + "[" + i + "]");
-            }
-        }
+    @Override
+    String requireFlag() {
+        return "JASG_REQUIRE_OPENCL";
     }
 }
