@@ -219,8 +219,7 @@ final class Lowering {
         push[0] = (int) count;
         push[1] = mode;
         push[2] = m.rank();
-        System.arraycopy(m.dims(), 0, push, 3, m.rank());
-        for (int i = 0; i < in.length; i++) System.arraycopy(m.strides()[i], 0, push, 3 + GlslKernels.MAX_RANK * (1 + i), m.rank());
+        Strides.pack(m, push, 3, GlslKernels.MAX_RANK);
         View[] bind = new View[in.length + 1];
         bind[0] = out;
         System.arraycopy(in, 0, bind, 1, in.length);
@@ -237,9 +236,7 @@ final class Lowering {
         push[2] = m.rank();
         push[3] = srcOff;
         push[4] = dstOff;
-        System.arraycopy(m.dims(), 0, push, 5, m.rank());
-        System.arraycopy(m.strides()[0], 0, push, 5 + GlslKernels.MAX_RANK, m.rank());
-        System.arraycopy(m.strides()[1], 0, push, 5 + 2 * GlslKernels.MAX_RANK, m.rank());
+        Strides.pack(m, push, 5, GlslKernels.MAX_RANK);
         return flat(GlslKernels.copy(), n, count, new View[] {out, in}, push);
     }
 
@@ -266,71 +263,23 @@ final class Lowering {
      * rd[4], rs[4], with runs of kept axes and runs of reduced axes merged separately.
      */
     private static int[] groups(Node n, dev.jasg.core.Ints axes, int[] id) {
-        int[] s = Strides.contiguous(id);
-        List<int[]> kept = new ArrayList<>(), red = new ArrayList<>();
-        long nOut = 1, count = 1;
-        for (int i = 0; i < id.length; i++) {
-            boolean reduced = axes.contains(i);
-            if (reduced) count *= id[i];
-            else nOut *= id[i];
-            if (id[i] == 1) continue;
-            List<int[]> group = reduced ? red : kept;
-            int[] last = group.isEmpty() ? null : group.get(group.size() - 1);
-            if (last != null && last[1] == s[i] * id[i]) {
-                last[0] *= id[i];
-                last[1] = s[i];
-            } else {
-                group.add(new int[] {id[i], s[i]});
-            }
-        }
+        Strides.ReduceRuns runs = Strides.reduceRuns(id, axes);
         int g = GlslKernels.MAX_REDUCE_GROUPS;
-        if (kept.size() > g || red.size() > g) throw tooManyAxes(n, null, Math.max(kept.size(), red.size()), g);
-        int[] push = new int[4 + 4 * g];
-        push[0] = (int) nOut;
-        push[1] = (int) count;
-        push[2] = kept.size();
-        push[3] = red.size();
-        for (int i = 0; i < kept.size(); i++) {
-            push[4 + i] = kept.get(i)[0];
-            push[4 + g + i] = kept.get(i)[1];
-        }
-        for (int i = 0; i < red.size(); i++) {
-            push[4 + 2 * g + i] = red.get(i)[0];
-            push[4 + 3 * g + i] = red.get(i)[1];
-        }
-        return push;
+        if (runs.width() > g) throw tooManyAxes(n, null, runs.width(), g);
+        return runs.pack(g);
     }
 
     private Step lanes(Kernel k, Node n, int[] dims, int axis, View out, View in) {
-        int len = dims[axis], inner = 1;
-        long lanes = 1;
-        for (int i = 0; i < dims.length; i++) {
-            if (i > axis) inner *= dims[i];
-            if (i != axis) lanes *= dims[i];
-        }
-        return flat(k, n, lanes, new View[] {out, in}, new int[] {(int) lanes, len, Math.max(inner, 1)});
+        Strides.Lanes l = Strides.lanes(dims, axis);
+        return flat(k, n, l.lanes(), new View[] {out, in}, new int[] {(int) l.lanes(), l.len(), l.inner()});
     }
 
     private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b) {
-        int[] a2 = ad.length == 1 ? new int[] {1, ad[0]} : ad;
-        int[] b2 = bd.length == 1 ? new int[] {bd[0], 1} : bd;
-        int m = a2[a2.length - 2], k = a2[a2.length - 1], nn = b2[b2.length - 1];
-        int[] aBatch = Arrays.copyOf(a2, a2.length - 2), bBatch = Arrays.copyOf(b2, b2.length - 2);
-        int rank = Math.max(aBatch.length, bBatch.length);
-        int[] batch = new int[rank];
-        for (int i = 1; i <= rank; i++) {
-            int da = i <= aBatch.length ? aBatch[aBatch.length - i] : 1;
-            int db = i <= bBatch.length ? bBatch[bBatch.length - i] : 1;
-            batch[rank - i] = da == 1 ? db : da;
-        }
-        int[] sa = Strides.broadcast(aBatch, batch), sb = Strides.broadcast(bBatch, batch);
-        for (int i = 0; i < rank; i++) {
-            sa[i] *= m * k;
-            sb[i] *= k * nn;
-        }
-        Strides.Merged mb = Strides.merge(batch, sa, sb);
+        Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
+        int m = geo.m(), k = geo.k(), nn = geo.n();
+        Strides.Merged mb = geo.batch();
         if (mb.rank() > MatMulKernel.MAX_BATCH_RANK) throw tooManyAxes(n, null, mb.rank(), MatMulKernel.MAX_BATCH_RANK);
-        long batches = Strides.size(batch);
+        long batches = geo.batches();
         if (batches > dev.maxGroupCount[2]) {
             throw new BackendException("matmul batch of " + batches + " exceeds the device's " + dev.maxGroupCount[2] + " workgroups along z at "
                     + describe(n, null));
@@ -342,11 +291,7 @@ final class Lowering {
         push[2] = k;
         push[3] = mode;
         push[4] = mb.rank();
-        for (int i = 0; i < mb.rank(); i++) {
-            push[5 + i] = mb.dims()[i];
-            push[5 + gl + i] = mb.strides()[0][i];
-            push[5 + 2 * gl + i] = mb.strides()[1][i];
-        }
+        Strides.pack(mb, push, 5, gl);
         // Large tiles leave most of a big GPU idle on small products; 128 workgroups is a few per SM.
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         MatMulKernel.Tiles t = largeGroups >= 128 ? large : small;

@@ -247,8 +247,7 @@ final class Lowering {
         args[1] = mode;
         if (op >= 0) args[2] = op;
         args[head - 1] = m.rank();
-        System.arraycopy(m.dims(), 0, args, head, m.rank());
-        for (int i = 0; i < in.length; i++) System.arraycopy(m.strides()[i], 0, args, head + MAX_RANK * (1 + i), m.rank());
+        Strides.pack(m, args, head, MAX_RANK);
         return flat("elementwise.cl", kernel, describe(n, b), count, views(out, in), args);
     }
 
@@ -262,9 +261,7 @@ final class Lowering {
         args[2] = m.rank();
         args[3] = srcOff;
         args[4] = dstOff;
-        System.arraycopy(m.dims(), 0, args, 5, m.rank());
-        System.arraycopy(m.strides()[0], 0, args, 5 + MAX_RANK, m.rank());
-        System.arraycopy(m.strides()[1], 0, args, 5 + 2 * MAX_RANK, m.rank());
+        Strides.pack(m, args, 5, MAX_RANK);
         return flat("elementwise.cl", "strided_copy", what, count, new View[] {out, in}, args);
     }
 
@@ -273,38 +270,11 @@ final class Lowering {
      * mode, op, eps — the kept and reduced axes merged into runs separately.
      */
     private Step reduce(String kernel, Node n, Ints axes, int[] id, int mode, int op, int epsBits, View out, View in) {
-        int[] s = Strides.contiguous(id);
-        List<int[]> kept = new ArrayList<>(), red = new ArrayList<>();
-        long nOut = 1, count = 1;
-        for (int i = 0; i < id.length; i++) {
-            boolean reduced = axes.contains(i);
-            if (reduced) count *= id[i];
-            else nOut *= id[i];
-            if (id[i] == 1) continue;
-            List<int[]> group = reduced ? red : kept;
-            int[] last = group.isEmpty() ? null : group.get(group.size() - 1);
-            if (last != null && last[1] == s[i] * id[i]) {
-                last[0] *= id[i];
-                last[1] = s[i];
-            } else {
-                group.add(new int[] {id[i], s[i]});
-            }
-        }
+        Strides.ReduceRuns runs = Strides.reduceRuns(id, axes);
         int g = MAX_GROUPS;
-        if (kept.size() > g || red.size() > g) throw tooManyAxes(n, null, Math.max(kept.size(), red.size()), g);
-        int[] args = new int[4 + 4 * g + 3];
-        args[0] = (int) nOut;
-        args[1] = (int) count;
-        args[2] = kept.size();
-        args[3] = red.size();
-        for (int i = 0; i < kept.size(); i++) {
-            args[4 + i] = kept.get(i)[0];
-            args[4 + g + i] = kept.get(i)[1];
-        }
-        for (int i = 0; i < red.size(); i++) {
-            args[4 + 2 * g + i] = red.get(i)[0];
-            args[4 + 3 * g + i] = red.get(i)[1];
-        }
+        if (runs.width() > g) throw tooManyAxes(n, null, runs.width(), g);
+        long nOut = runs.nOut();
+        int[] args = java.util.Arrays.copyOf(runs.pack(g), 4 + 4 * g + 3);
         args[4 + 4 * g] = mode;
         args[5 + 4 * g] = op;
         args[6 + 4 * g] = epsBits;
@@ -313,35 +283,16 @@ final class Lowering {
 
     /** One work-item per lane of {@code [outer, len, inner]} along {@code axis}. Args: lanes, len, inner, flag. */
     private Step lanes(String kernel, int flag, String what, int[] dims, int axis, View out, View in) {
-        int len = dims[axis], inner = 1;
-        long lanes = 1;
-        for (int i = 0; i < dims.length; i++) {
-            if (i > axis) inner *= dims[i];
-            if (i != axis) lanes *= dims[i];
-        }
-        return flat("reduce.cl", kernel, what, lanes, new View[] {out, in}, new int[] {(int) lanes, len, Math.max(inner, 1), flag});
+        Strides.Lanes l = Strides.lanes(dims, axis);
+        return flat("reduce.cl", kernel, what, l.lanes(), new View[] {out, in}, new int[] {(int) l.lanes(), l.len(), l.inner(), flag});
     }
 
     private Step matmul(Node n, String what, int[] ad, int[] bd, int mode, View out, View a, View b) {
-        int[] a2 = ad.length == 1 ? new int[] {1, ad[0]} : ad;
-        int[] b2 = bd.length == 1 ? new int[] {bd[0], 1} : bd;
-        int m = a2[a2.length - 2], k = a2[a2.length - 1], nn = b2[b2.length - 1];
-        int[] aBatch = Arrays.copyOf(a2, a2.length - 2), bBatch = Arrays.copyOf(b2, b2.length - 2);
-        int rank = Math.max(aBatch.length, bBatch.length);
-        int[] batch = new int[rank];
-        for (int i = 1; i <= rank; i++) {
-            int da = i <= aBatch.length ? aBatch[aBatch.length - i] : 1;
-            int db = i <= bBatch.length ? bBatch[bBatch.length - i] : 1;
-            batch[rank - i] = da == 1 ? db : da;
-        }
-        int[] sa = Strides.broadcast(aBatch, batch), sb = Strides.broadcast(bBatch, batch);
-        for (int i = 0; i < rank; i++) {
-            sa[i] *= m * k;
-            sb[i] *= k * nn;
-        }
-        Strides.Merged mb = Strides.merge(batch, sa, sb);
+        Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
+        int m = geo.m(), k = geo.k(), nn = geo.n();
+        Strides.Merged mb = geo.batch();
         if (mb.rank() > MAX_BATCH_RANK) throw tooManyAxes(n, null, mb.rank(), MAX_BATCH_RANK);
-        long batches = Strides.size(batch);
+        long batches = geo.batches();
         int gl = MAX_BATCH_RANK;
         int[] args = new int[7 + 3 * gl];
         args[0] = m;
@@ -349,11 +300,7 @@ final class Lowering {
         args[2] = k;
         args[3] = mode;
         args[4] = mb.rank();
-        for (int i = 0; i < mb.rank(); i++) {
-            args[5 + i] = mb.dims()[i];
-            args[5 + gl + i] = mb.strides()[0][i];
-            args[5 + 2 * gl + i] = mb.strides()[1][i];
-        }
+        Strides.pack(mb, args, 5, gl);
         // large tiles leave most of a big GPU idle on small products
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         Tiles t = largeGroups >= 128 ? large : small;
