@@ -1,5 +1,8 @@
 package dev.jasg.opencl;
 
+import dev.jasg.core.plan.BufferPlan;
+import dev.jasg.core.plan.BufferPlanner;
+import dev.jasg.core.plan.PlanPolicy;
 import dev.jasg.core.reference.LinalgReference;
 import static org.jocl.CL.*;
 
@@ -25,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything one binding of the symbolic dimensions needs, made once and reused by every run with that binding:
- * the memory plan ({@link BufferPlan}: one arena buffer, a sub-buffer per tensor), pinned host staging for the
+ * the memory plan (asg-core's {@link BufferPlanner} under {@link PlanPolicy#deviceArena}: one arena buffer, a
+ * sub-buffer per tensor), pinned host staging for the
  * feeds, and the list of commands of the whole chain (every kernel with its arguments already set, parameter
  * snapshots and assignments as buffer copies). A run copies the feeds into the staging memory, enqueues the
  * writes and every command on the device's one in-order queue, and waits once; outputs are read back only when
@@ -63,19 +67,26 @@ final class ExecutionPlan implements AutoCloseable {
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
         views = new View[g.size()];
-        BufferPlan plan = BufferPlan.of(program, binding, dev.alignment, checked);
-        arenaBytes = plan.size();
-        arena = dev.buffer(plan.size(), "the memory plan of " + what);
+        // no views: every kernel writes a range of its own
+        BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.alignment, (n, b) -> -1), !checked);
+        arenaBytes = Math.max(plan.peakBytes(), dev.alignment);
+        arena = dev.buffer(arenaBytes, "the memory plan of " + what);
         try {
             for (Node n : schedule) {
-                long bytes = plan.bytes()[n.id()];
+                long bytes = 4L * binding.shape(n.id()).size();
                 if (bytes > dev.maxAlloc) {
                     throw new BackendException(Lowering.describe(n, binding) + " needs " + ClDevice.mib(bytes) + " but OpenCL device '" + dev.name
                             + "' allocates at most " + ClDevice.mib(dev.maxAlloc) + " per buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE)");
                 }
-                views[n.id()] = n.op() instanceof Op.Parameter p ? parameters.view(p.name()) : view(arena, plan.offsets()[n.id()], bytes);
+                views[n.id()] = n.op() instanceof Op.Parameter p ? parameters.view(p.name()) : view(arena, plan.offset(n.id()), bytes);
             }
-            for (var e : plan.snapshots().entrySet()) snapshots.put(e.getKey(), view(arena, e.getValue(), plan.bytes()[e.getKey()]));
+            List<Integer> kept = new ArrayList<>(program.outputs().values());
+            for (Graph.Assignment a : program.assignments()) kept.add(a.value());
+            for (int id : kept) {
+                if (plan.hasSnapshot(id) && !snapshots.containsKey(id)) {
+                    snapshots.put(id, view(arena, plan.snapshotOf(id).offset(), 4L * binding.shape(id).size()));
+                }
+            }
             for (var e : program.inputs().entrySet()) {
                 View v = views[e.getValue().id()];
                 ByteBuffer staging = v.bytes() == 0 ? null : ByteBuffer.allocateDirect((int) v.bytes()).order(ByteOrder.nativeOrder());
