@@ -54,23 +54,6 @@ final class Shaders {
         return out.toString();
     }
 
-    /** The files {@code file} includes, directly or not, in the order they are first met. */
-    static List<String> includes(String file) {
-        List<String> seen = new ArrayList<>();
-        collect(file, seen);
-        seen.remove(file);
-        return seen;
-    }
-
-    private static void collect(String file, List<String> seen) {
-        if (seen.contains(file)) return;
-        seen.add(file);
-        for (String line : text(file).split("\n", -1)) {
-            Matcher m = INCLUDE.matcher(line);
-            if (m.matches()) collect(m.group(1), seen);
-        }
-    }
-
     private static void inline(String file, String text, int firstLine, StringBuilder out, List<String> stack) {
         if (stack.contains(file)) throw new ShaderCompileException("shader " + DIRECTORY + file + " includes itself through " + stack);
         stack.add(file);
