@@ -24,7 +24,8 @@ import org.jocl.cl_mem;
  * exhaustive switch over {@link Op}, so an op without an OpenCL kernel does not compile. Leaves (inputs,
  * parameters, constants, counts) produce no commands: their values are uploaded or already resident. Each
  * launch gets a kernel object of its own with its arguments set here, once, so a run only enqueues.
- * Kernel arguments mirror the structs of the {@code .cl} files field by field (ints and floats, 4 bytes each).
+ * Kernel arguments: each tensor as its buffer and its element offset (a {@code ulong}; see common.h), then one
+ * struct whose fields the int array mirrors field by field (ints and floats, 4 bytes each).
  * Used under the backend's lock.
  */
 final class Lowering {
@@ -304,7 +305,10 @@ final class Lowering {
         // large tiles leave most of a big GPU idle on small products
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         Tiles t = largeGroups >= 128 ? large : small;
-        boolean aligned = m % t.bm() == 0 && nn % t.bn() == 0 && k % t.bk() == 0;
+        // the aligned variant reads and writes float4s: every operand must start on 16 bytes (the planner aligns ranges to
+        // at least that, so this only guards against a policy change)
+        boolean aligned = m % t.bm() == 0 && nn % t.bn() == 0 && k % t.bk() == 0 && out.offset() % 16 == 0 && a.offset() % 16 == 0
+                && b.offset() % 16 == 0;
         long tilesN = ceil(nn, t.bn()), tilesM = ceil(m, t.bm()), groups = tilesN * tilesM * batches;
         if (groups > Integer.MAX_VALUE) throw new BackendException(groups + " work-groups exceed 32-bit indexing at " + what);
         args[5 + 3 * gl] = (int) tilesN;
@@ -338,11 +342,7 @@ final class Lowering {
         cl_mem table = tables.ints(t, "the pooling windows of " + what);
         int[] args = {(int) count, mode, h, w, ho, wo, win.step(0), win.step(1), offsets[0], offsets[1], offsets[2], offsets[3], offsets[4],
                 offsets[5], offsets[6], offsets[7]};
-        cl_kernel k = programs.kernel("layers.cl", "", kernel);
-        setBuffers(k, new View[] {out, in[0], in[1]});
-        clSetKernelArg(k, 3, Sizeof.cl_mem, Pointer.to(table));
-        clSetKernelArg(k, 4, 4L * args.length, Pointer.to(args));
-        return new Step.Launch(k, new long[] {ceil(count, GROUP) * GROUP}, new long[] {GROUP}, what);
+        return flat("layers.cl", kernel, what, count, new View[] {out, in[0], in[1], new View(table, 0, 4L * t.length)}, args);
     }
 
     /** Per output position along {@code axis}: first tap, tap count; per input position: first and last window whose extent covers it. */
@@ -376,7 +376,7 @@ final class Lowering {
         cl_kernel k = programs.kernel(file, defines, kernel);
         try {
             setBuffers(k, bindings);
-            clSetKernelArg(k, bindings.length, 4L * args.length, Pointer.to(args));
+            clSetKernelArg(k, 2 * bindings.length, 4L * args.length, Pointer.to(args));
         } catch (CLException e) {
             Programs.release(k);
             throw new BackendException("cannot set the arguments of OpenCL kernel " + kernel + " (" + file + ") for " + what + ": " + e.getMessage(), e);
@@ -384,8 +384,12 @@ final class Lowering {
         return new Step.Launch(k, global, local, what);
     }
 
+    /** Arguments 2i and 2i + 1: tensor i's buffer and its offset in elements. */
     private static void setBuffers(cl_kernel k, View[] bindings) {
-        for (int i = 0; i < bindings.length; i++) clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(bindings[i].mem()));
+        for (int i = 0; i < bindings.length; i++) {
+            clSetKernelArg(k, 2 * i, Sizeof.cl_mem, Pointer.to(bindings[i].buffer()));
+            clSetKernelArg(k, 2 * i + 1, Sizeof.cl_ulong, Pointer.to(new long[] {bindings[i].elements()}));
+        }
     }
 
     private static BackendException tooManyAxes(Node n, Program.Binding b, int rank, int max) {
