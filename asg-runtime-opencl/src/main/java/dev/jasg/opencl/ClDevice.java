@@ -41,6 +41,8 @@ final class ClDevice implements AutoCloseable {
     static final AtomicLong MEMORY_CREATED = new AtomicLong();
     /** Memory objects released ({@code clReleaseMemObject}) in this JVM. */
     static final AtomicLong MEMORY_RELEASED = new AtomicLong();
+    /** Memory objects a device released at its close because their owners had not (leaks; counted in {@link #MEMORY_RELEASED} too). */
+    static final AtomicLong MEMORY_LEFT_AT_CLOSE = new AtomicLong();
     /** What to install when the ICD loader itself is missing. */
     static final String LOADER_HINT = "JOCL needs the OpenCL ICD loader as the unversioned libOpenCL.so, which Debian and Ubuntu ship in "
             + "ocl-icd-opencl-dev (ocl-icd-libopencl1 has only libOpenCL.so.1): apt-get install ocl-icd-opencl-dev ocl-icd-libopencl1, "
@@ -294,6 +296,7 @@ final class ClDevice implements AutoCloseable {
             for (cl_mem m : left) {
                 clReleaseMemObject(m);
                 MEMORY_RELEASED.incrementAndGet();
+                MEMORY_LEFT_AT_CLOSE.incrementAndGet();
                 LIVE_OBJECTS.decrementAndGet();
             }
         }
