@@ -21,8 +21,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread that calls {@link #parallelFor} meanwhile runs its loop inline.
  */
 final class CpuThreads {
-    /** Number of threads a loop is split over, the caller's included (and the most chunks one loop is split into). */
-    static final int PARALLELISM = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /**
+     * Number of threads a loop is split over, the caller's included (and the most chunks one loop is split
+     * into): property {@code jasg.cpu.threads}, default one per available processor (like
+     * {@code torch.set_num_threads}; e.g. 1 when several replicas share a machine, as Spark's local[n] does).
+     */
+    static final int PARALLELISM = Math.max(1, Integer.getInteger("jasg.cpu.threads", Runtime.getRuntime().availableProcessors()));
     /** How long an idle worker spins before it parks. */
     static final long SPIN_NANOS = Math.max(0, Long.getLong("jasg.cpu.spinMicros", 200)) * 1000;
 
