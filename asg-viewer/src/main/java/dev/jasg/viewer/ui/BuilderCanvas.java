@@ -391,6 +391,14 @@ final class BuilderCanvas extends JComponent {
 
     /** Shows every box. */
     void fit() {
+        if (model.spec().nodes().isEmpty()) {
+            // a new model: its input at the top left, at full size
+            scale = 1;
+            ox = 20;
+            oy = 10;
+            repaint();
+            return;
+        }
         double x0 = Double.MAX_VALUE, y0 = Double.MAX_VALUE, x1 = -Double.MAX_VALUE, y1 = -Double.MAX_VALUE;
         for (String id : ids()) {
             ModelSpec.Position p = pos(id);
@@ -400,7 +408,7 @@ final class BuilderCanvas extends JComponent {
             y1 = Math.max(y1, p.y() + H + 18);
         }
         if (x0 == Double.MAX_VALUE || getWidth() <= 0) return;
-        double s = Math.min(1.2, Math.min((getWidth() - 40) / (x1 - x0), (getHeight() - 40) / (y1 - y0)));
+        double s = Math.min(1.0, Math.min((getWidth() - 40) / (x1 - x0), (getHeight() - 40) / (y1 - y0)));
         scale = Math.max(0.2, s);
         ox = 20 - x0 * scale + Math.max(0, (getWidth() - 40 - (x1 - x0) * scale) / 2);
         oy = 20 - y0 * scale;

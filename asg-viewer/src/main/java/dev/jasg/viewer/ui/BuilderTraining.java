@@ -102,10 +102,11 @@ final class BuilderTraining {
         controls.add(inspect);
         chart = new LossChartPanel(m, status);
         chartHolder.add(chart, BorderLayout.CENTER);
-        JPanel south = new JPanel(new BorderLayout());
-        south.add(controls, BorderLayout.WEST);
-        south.add(metrics, BorderLayout.CENTER);
-        chartHolder.add(south, BorderLayout.NORTH);
+        JPanel north = new JPanel(new BorderLayout());
+        north.add(controls, BorderLayout.NORTH);
+        metrics.setBorder(BorderFactory.createEmptyBorder(2, 10, 2, 6));
+        north.add(metrics, BorderLayout.SOUTH);
+        chartHolder.add(north, BorderLayout.NORTH);
         model.addListener(this::refresh);
         refresh();
         timer = new javax.swing.Timer(100, e -> drain());
@@ -197,6 +198,7 @@ final class BuilderTraining {
     private void section(JPanel p, String title, JComponent c) {
         c.setBorder(BorderFactory.createTitledBorder(title));
         c.setAlignmentX(Component.LEFT_ALIGNMENT);
+        c.setMaximumSize(new java.awt.Dimension(Integer.MAX_VALUE, c.getPreferredSize().height));
         p.add(c);
     }
 

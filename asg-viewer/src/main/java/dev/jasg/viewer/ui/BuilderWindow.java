@@ -109,11 +109,15 @@ public final class BuilderWindow {
         paletteSide.add(paletteScroll, BorderLayout.CENTER);
 
         JSplitPane centre = new JSplitPane(JSplitPane.VERTICAL_SPLIT, canvas, training.chartPanel());
-        centre.setResizeWeight(0.66);
-        training.chartPanel().setPreferredSize(new Dimension(800, 250));
+        centre.setResizeWeight(0.7);
+        canvas.setPreferredSize(new Dimension(900, 600));
+        training.chartPanel().setPreferredSize(new Dimension(900, 240));
         side.addTab(m.get("builder.tab.node"), nodePanel);
         side.addTab(m.get("builder.tab.training"), training.settings());
         side.setPreferredSize(new Dimension(330, 500));
+        side.setMinimumSize(new Dimension(320, 200));
+        training.chartPanel().setMinimumSize(new Dimension(300, 120));
+        canvas.setMinimumSize(new Dimension(300, 200));
         JSplitPane right = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, centre, side);
         right.setResizeWeight(1);
         JSplitPane main = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, paletteSide, right);

@@ -28,10 +28,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * saves the JSON, reopens it, refuses a newer-format file, and exports Java. Writes {@code gui.txt}
  * (what it saw), {@code losses.txt}, {@code lenet.json} and {@code LeNetBuilt.java} into the output
  * directory, and with {@code shots=DIR} the screenshots {@code builder-canvas-LANG.png},
- * {@code builder-training-LANG.png} and {@code builder-inspect-LANG.png} into DIR.
+ * {@code builder-training-LANG.png} and {@code builder-inspect-LANG.png} into DIR; {@code dataset=fashion} trains on
+ * Fashion-MNIST (Debian's {@code dataset-fashion-mnist}) with batch 64, and {@code steps=N} sets the step limit (default 50).
  *
  * <pre>
- * Xvfb :7 -screen 0 1600x1000x24 &amp; DISPLAY=:7 java -cp &lt;test classpath&gt; dev.jasg.viewer.ui.BuilderGuiDriver target/b en shots=docs
+ * Xvfb :7 -screen 0 1600x1000x24 &amp; DISPLAY=:7 java -cp &lt;test classpath&gt; dev.jasg.viewer.ui.BuilderGuiDriver target/b en shots=docs dataset=fashion steps=400
  * </pre>
  */
 public final class BuilderGuiDriver {
@@ -40,7 +41,7 @@ public final class BuilderGuiDriver {
     public static void main(String[] args) {
         Thread watchdog = new Thread(() -> {
             try {
-                Thread.sleep(170_000);
+                Thread.sleep(String.join(" ", args).contains("shots=") ? 900_000 : 170_000);
             } catch (InterruptedException e) {
                 return;
             }
@@ -65,7 +66,9 @@ public final class BuilderGuiDriver {
         Files.createDirectories(out);
         Language lang = Language.parse(args[1]).orElseThrow();
         Path shots = null;
-        for (int i = 2; i < args.length; i++) if (args[i].startsWith("shots=")) shots = Path.of(args[i].substring(6));
+        java.util.Map<String, String> opt = new java.util.HashMap<>();
+        for (int i = 2; i < args.length; i++) opt.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
+        if (opt.containsKey("shots")) shots = Path.of(opt.get("shots"));
         Path shotDir = shots;
         Properties seen = new Properties();
         AtomicReference<BuilderWindow> ref = new AtomicReference<>();
@@ -174,9 +177,14 @@ public final class BuilderGuiDriver {
         });
         robot.waitForIdle();
 
-        // ---- training settings through the panel, then 50 steps ----
-        String[][] settings = {{"general", "epochs", "7"}, {"general", "max_steps", "50"}, {"general", "seed", "3"}, {"optimizer", "lr", "0.002"},
-                {"dataset", "size", "256"}};
+        // ---- training settings through the panel, then 50 steps (pausing halfway to inspect the graph) ----
+        boolean fashion = "fashion".equals(opt.get("dataset"));
+        int steps = Integer.parseInt(opt.getOrDefault("steps", "50"));
+        String[][] settings = fashion
+                ? new String[][] {{"general", "dataset", "fashion_mnist"}, {"general", "epochs", "1"}, {"general", "max_steps", Integer.toString(steps)},
+                        {"general", "batch_size", "64"}, {"general", "seed", "3"}, {"optimizer", "lr", "0.002"}}
+                : new String[][] {{"general", "epochs", "7"}, {"general", "max_steps", Integer.toString(steps)}, {"general", "seed", "3"},
+                        {"optimizer", "lr", "0.002"}, {"dataset", "size", "256"}};
         for (String[] s : settings) {
             String why = onEdt(() -> w.enterTraining(s[0], s[1], s[2]));
             if (why != null) throw new AssertionError(String.join(" ", s) + ": " + why);
@@ -185,14 +193,80 @@ public final class BuilderGuiDriver {
             robot.waitForIdle();
         }
         ModelSpec.Training t = onEdt(() -> w.model().spec().training());
-        seen.setProperty("training", t.epochs() + " " + t.maxSteps() + " " + t.seed() + " " + t.optimizer().params() + " " + t.dataset().params());
+        seen.setProperty("training", t.epochs() + " " + t.maxSteps() + " " + t.seed() + " " + new java.util.TreeMap<>(t.optimizer().params()) + " " + new java.util.TreeMap<>(t.dataset().params()));
         onEdt(() -> {
             w.startTraining();
             return null;
         });
         long t0 = System.nanoTime();
-        while (onEdt(() -> w.session() == null || !w.session().isDone())) {
-            if (System.nanoTime() - t0 > 90_000_000_000L) throw new AssertionError("training did not finish; " + onEdt(w::metricsText));
+        while (onEdt(() -> w.session() == null || w.session().losses().size() < steps / 2)) {
+            if (System.nanoTime() - t0 > 90_000_000_000L) throw new AssertionError("training did not get halfway; " + onEdt(w::metricsText));
+            Thread.sleep(20);
+        }
+        onEdt(() -> {
+            w.setPaused(true);
+            return null;
+        });
+        Thread.sleep(300);
+        int atPause = onEdt(() -> w.session().losses().size());
+        Thread.sleep(700);
+        seen.setProperty("pause.steps", atPause + " " + onEdt(() -> w.session().losses().size()));
+
+        // ---- inspect the graph being trained in the viewer: select the first convolution, its live statistics ----
+        ViewerWindow v = onEdt(w::inspect);
+        if (v == null) throw new AssertionError("Inspect opened no window");
+        long t1 = System.nanoTime();
+        while (!onEdt(v::isLaidOut)) {
+            if (System.nanoTime() - t1 > 60_000_000_000L) throw new AssertionError("the inspector's graph was not laid out");
+            Thread.sleep(100);
+            onEdt(() -> {
+                v.refresh();
+                return null;
+            });
+        }
+        onEdt(() -> {
+            v.frame().setSize(1280, 800);
+            return null;
+        });
+        Thread.sleep(400);
+        int conv = onEdt(() -> {
+            for (var n : v.model().graph().nodes()) if (n.op().label().startsWith("conv")) return n.id();
+            return -1;
+        });
+        seen.setProperty("inspect.selected", Boolean.toString(onEdt(() -> v.selectNode(conv))));
+        robot.waitForIdle();
+        Point vc = onEdt(() -> {
+            Point p = new Point(v.canvasSize().width / 2, v.canvasSize().height / 2);
+            SwingUtilities.convertPointToScreen(p, v.frame().getContentPane());
+            return p;
+        });
+        robot.mouseMove(vc.x, vc.y);
+        for (int i = 0; i < 3; i++) {
+            robot.keyPress(KeyEvent.VK_CONTROL);
+            robot.keyPress(KeyEvent.VK_EQUALS);
+            robot.keyRelease(KeyEvent.VK_EQUALS);
+            robot.keyRelease(KeyEvent.VK_CONTROL);
+            robot.waitForIdle();
+        }
+        onEdt(() -> v.selectNode(conv));
+        Thread.sleep(1500);
+        onEdt(() -> {
+            v.refresh();
+            return null;
+        });
+        robot.waitForIdle();
+        seen.setProperty("inspect.text", onEdt(v::inspectorText).lines().limit(3).reduce("", (a, b) -> a + " " + b).trim());
+        if (shotDir != null) onEdt(() -> {
+            v.saveScreenshot(shotDir.resolve("builder-inspect-" + lang.code() + ".png"));
+            return null;
+        });
+        onEdt(() -> {
+            v.close();
+            w.setPaused(false);
+            return null;
+        });
+        while (onEdt(() -> !w.session().isDone())) {
+            if (System.nanoTime() - t0 > 150_000_000_000L) throw new AssertionError("training did not finish; " + onEdt(w::metricsText));
             Thread.sleep(100);
         }
         List<Double> losses = onEdt(() -> w.session()).await();
@@ -209,45 +283,6 @@ public final class BuilderGuiDriver {
         });
         robot.waitForIdle();
         if (shots != null) shot(w, shots, "builder-training-" + lang.code() + ".png");
-
-        // ---- inspect the trained graph in the viewer ----
-        ViewerWindow v = onEdt(w::inspect);
-        if (v == null) throw new AssertionError("Inspect opened no window");
-        long t1 = System.nanoTime();
-        while (!onEdt(v::isLaidOut)) {
-            if (System.nanoTime() - t1 > 60_000_000_000L) throw new AssertionError("the inspector's graph was not laid out");
-            Thread.sleep(100);
-            onEdt(() -> {
-                v.refresh();
-                return null;
-            });
-        }
-        int conv = onEdt(() -> {
-            for (var n : v.model().graph().nodes()) if (n.op().label().startsWith("conv")) return n.id();
-            return -1;
-        });
-        seen.setProperty("inspect.selected", Boolean.toString(onEdt(() -> v.selectNode(conv))));
-        Thread.sleep(300);
-        robot.waitForIdle();
-        seen.setProperty("inspect.text", onEdt(v::inspectorText).lines().limit(3).reduce("", (a, b) -> a + " " + b).trim());
-        if (shots != null) {
-            Path p = shots.resolve("builder-inspect-" + lang.code() + ".png");
-            onEdt(() -> {
-                v.frame().setSize(1280, 800);
-                return null;
-            });
-            Thread.sleep(500);
-            robot.waitForIdle();
-            onEdt(() -> {
-                v.fit();
-                v.saveScreenshot(p);
-                return null;
-            });
-        }
-        onEdt(() -> {
-            v.close();
-            return null;
-        });
 
         // ---- save, reopen, refuse a newer format, export ----
         Path json = out.resolve("lenet.json");

@@ -116,8 +116,12 @@ class BuilderWindowTest {
         assertEquals("null", seen.getProperty("undo.output"));
         assertEquals("11", seen.getProperty("undo.edges"));
         assertEquals("true", seen.getProperty("redo.same"));
-        assertEquals("7 50 3 {lr=0.002} {size=256, classes=10}", seen.getProperty("training"));
+        assertEquals("7 50 3 {lr=0.002} {classes=10, size=256}", seen.getProperty("training"));
         assertEquals("true", seen.getProperty("inspect.selected"));
+        String[] pause = seen.getProperty("pause.steps").split(" ");
+        assertEquals(pause[0], pause[1], "no step while paused");
+        assertTrue(Integer.parseInt(pause[0]) >= 25 && Integer.parseInt(pause[0]) < 50, seen.getProperty("pause.steps"));
+        assertTrue(seen.getProperty("inspect.text").startsWith("2-D convolution"), seen.getProperty("inspect.text"));
         assertTrue(seen.getProperty("metrics").startsWith("step 50 "), seen.getProperty("metrics"));
         assertEquals("50", seen.getProperty("chartSteps"));
         assertEquals("true", seen.getProperty("saved"));
