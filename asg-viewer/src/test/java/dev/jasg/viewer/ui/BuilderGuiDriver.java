@@ -200,7 +200,7 @@ public final class BuilderGuiDriver {
         });
         long t0 = System.nanoTime();
         while (onEdt(() -> w.session() == null || w.session().losses().size() < steps / 2)) {
-            if (System.nanoTime() - t0 > 90_000_000_000L) throw new AssertionError("training did not get halfway; " + onEdt(w::metricsText));
+            if (System.nanoTime() - t0 > (90L + steps) * 1_000_000_000L) throw new AssertionError("training did not get halfway; " + onEdt(w::metricsText));
             Thread.sleep(20);
         }
         onEdt(() -> {
@@ -266,7 +266,7 @@ public final class BuilderGuiDriver {
             return null;
         });
         while (onEdt(() -> !w.session().isDone())) {
-            if (System.nanoTime() - t0 > 150_000_000_000L) throw new AssertionError("training did not finish; " + onEdt(w::metricsText));
+            if (System.nanoTime() - t0 > (150L + 2L * steps) * 1_000_000_000L) throw new AssertionError("training did not finish; " + onEdt(w::metricsText));
             Thread.sleep(100);
         }
         List<Double> losses = onEdt(() -> w.session()).await();
