@@ -78,11 +78,12 @@ public final class BuilderGuiDriver {
         });
         BuilderWindow w = ref.get();
         Robot robot = new Robot();
-        robot.setAutoDelay(8);
+        robot.setAutoDelay(5);
         robot.waitForIdle();
         Thread.sleep(600);
         robot.waitForIdle();
 
+        long start = System.nanoTime();
         // ---- LeNet-5 from the palette: two columns on the canvas ----
         List<Layer> layers = List.of(
                 new Layer("conv1", LayerType.CONV2D, 0.33, 0.10, new String[] {"out_channels", "6", "kernel_size", "5", "padding", "2"}),
@@ -112,11 +113,11 @@ public final class BuilderGuiDriver {
                     return w.enterParam(name, value);
                 });
                 if (why != null) throw new AssertionError(l.id() + "." + name + " = " + value + ": " + why);
-                robot.waitForIdle();
             }
         }
         seen.setProperty("nodes", Integer.toString(onEdt(() -> w.model().spec().nodes().size())));
 
+        seen.setProperty("seconds.layers", Long.toString((System.nanoTime() - start) / 1_000_000_000L));
         // ---- connections: drag from each output port to the next input port ----
         List<String> chain = new ArrayList<>(List.of("x"));
         for (Layer l : layers) chain.add(l.id());
@@ -183,7 +184,7 @@ public final class BuilderGuiDriver {
         String[][] settings = fashion
                 ? new String[][] {{"general", "dataset", "fashion_mnist"}, {"general", "epochs", "1"}, {"general", "max_steps", Integer.toString(steps)},
                         {"general", "batch_size", "64"}, {"general", "seed", "3"}, {"optimizer", "lr", "0.002"}}
-                : new String[][] {{"general", "epochs", "7"}, {"general", "max_steps", Integer.toString(steps)}, {"general", "seed", "3"},
+                : new String[][] {{"general", "epochs", "4"}, {"general", "batch_size", "16"}, {"general", "max_steps", Integer.toString(steps)}, {"general", "seed", "3"},
                         {"optimizer", "lr", "0.002"}, {"dataset", "size", "256"}};
         for (String[] s : settings) {
             String why = onEdt(() -> w.enterTraining(s[0], s[1], s[2]));
@@ -194,6 +195,7 @@ public final class BuilderGuiDriver {
         }
         ModelSpec.Training t = onEdt(() -> w.model().spec().training());
         seen.setProperty("training", t.epochs() + " " + t.maxSteps() + " " + t.seed() + " " + new java.util.TreeMap<>(t.optimizer().params()) + " " + new java.util.TreeMap<>(t.dataset().params()));
+        seen.setProperty("seconds.built", Long.toString((System.nanoTime() - start) / 1_000_000_000L));
         onEdt(() -> {
             w.startTraining();
             return null;
@@ -272,6 +274,7 @@ public final class BuilderGuiDriver {
         List<Double> losses = onEdt(() -> w.session()).await();
         Thread.sleep(400);
         robot.waitForIdle();
+        seen.setProperty("seconds.trained", Long.toString((System.nanoTime() - start) / 1_000_000_000L));
         seen.setProperty("metrics", onEdt(w::metricsText));
         seen.setProperty("chartSteps", Integer.toString(onEdt(w::chartSteps)));
         try (Writer wr = Files.newBufferedWriter(out.resolve("losses.txt"))) {
@@ -305,6 +308,7 @@ public final class BuilderGuiDriver {
         seen.setProperty("bad.unchanged", Boolean.toString(onEdt(() -> w.model().spec()) == beforeBad));
         seen.setProperty("bad.error", String.join(" | ", errors).replace('\n', ' '));
         seen.setProperty("exported", Boolean.toString(onEdt(() -> w.exportJava(out.resolve("LeNetBuilt.java")))));
+        seen.setProperty("seconds.all", Long.toString((System.nanoTime() - start) / 1_000_000_000L));
         try (Writer wr = Files.newBufferedWriter(out.resolve("gui.txt"))) {
             seen.store(wr, "BuilderGuiDriver " + lang.code());
         }
@@ -316,18 +320,13 @@ public final class BuilderGuiDriver {
 
     private static void drag(Robot r, Point from, Point to, int steps, Runnable beforeRelease) throws Exception {
         r.mouseMove(from.x, from.y);
-        r.waitForIdle();
         r.mousePress(InputEvent.BUTTON1_DOWN_MASK);
         for (int i = 1; i <= steps; i++) {
             r.mouseMove(from.x + (to.x - from.x) * i / steps, from.y + (to.y - from.y) * i / steps);
         }
         r.waitForIdle();
-        Thread.sleep(60);
-        r.waitForIdle();
         if (beforeRelease != null) beforeRelease.run();
         r.mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
-        r.waitForIdle();
-        Thread.sleep(60);
         r.waitForIdle();
     }
 

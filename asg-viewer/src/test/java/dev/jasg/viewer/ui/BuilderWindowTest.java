@@ -118,7 +118,7 @@ class BuilderWindowTest {
         assertEquals("null", seen.getProperty("undo.output"));
         assertEquals("11", seen.getProperty("undo.edges"));
         assertEquals("true", seen.getProperty("redo.same"));
-        assertEquals("7 50 3 {lr=0.002} {classes=10, size=256}", seen.getProperty("training"));
+        assertEquals("4 50 3 {lr=0.002} {classes=10, size=256}", seen.getProperty("training"));
         assertEquals("true", seen.getProperty("inspect.selected"));
         String[] pause = seen.getProperty("pause.steps").split(" ");
         assertEquals(pause[0], pause[1], "no step while paused");
