@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Fashion-MNIST (Debian's {@code dataset-fashion-mnist}) with batch 64, and {@code steps=N} sets the step limit (default 50).
  *
  * <pre>
- * Xvfb :7 -screen 0 1600x1000x24 &amp; DISPLAY=:7 java -cp &lt;test classpath&gt; dev.jasg.viewer.ui.BuilderGuiDriver target/b en shots=docs dataset=fashion steps=400
+ * Xvfb :7 -screen 0 1600x1000x24 &amp; DISPLAY=:7 java -cp &lt;test classpath&gt; dev.jasg.viewer.ui.BuilderGuiDriver target/b en shots=docs dataset=fashion steps=300
  * </pre>
  */
 public final class BuilderGuiDriver {
