@@ -80,13 +80,13 @@ public class ShapeException extends JasgException {
         return kind;
     }
 
-    /** True when the node being added is known ({@link #node()}, {@link #nodePath()}, {@link #op()}, the input shapes). */
+    /** True when the node being added is known ({@link #nodeId()}, {@link #nodePath()}, {@link #op()}, the input shapes). */
     public boolean hasNode() {
         return node >= 0;
     }
 
     /** The id the failing node would have had, or -1 when unknown. */
-    public int node() {
+    public int nodeId() {
         return node;
     }
 

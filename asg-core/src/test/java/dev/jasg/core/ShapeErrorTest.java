@@ -144,7 +144,7 @@ class ShapeErrorTest {
             assertEquals("blk/" + c.op(), e.nodePath(), c.what());
             assertEquals(c.shapes(), e.inputShapes().toString(), c.what());
             assertEquals(e.inputShapes().size(), e.inputDtypes().size(), c.what());
-            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().endsWith(" at node " + e.node() + " (blk/" + c.op() + ")"), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().endsWith(" at node " + e.nodeId() + " (blk/" + c.op() + ")"), e.getMessage());
         }
         ShapeException plain = new ShapeException("no node");
         assertEquals(ShapeException.Kind.OTHER, plain.kind());
