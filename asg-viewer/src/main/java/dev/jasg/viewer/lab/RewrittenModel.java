@@ -246,11 +246,14 @@ public final class RewrittenModel extends Layer {
      * build on; returns the edit it overrides, or null.
      */
     public Op edit(int id, Op op) {
-        if (op instanceof Op.Input || op instanceof Op.Parameter) {
-            throw new GraphEditException("node " + id, List.of(), LabText.of("lab.reason.replaceLeaf"), null);
-        }
-        if (built && !ordinalById.containsKey(id)) throw new GraphEditException("node " + id, List.of(), notInModel(id), null);
+        // An IllegalArgumentException as before; its cause carries the text in any language (LabText.reason finds it).
+        if (op instanceof Op.Input || op instanceof Op.Parameter) throw refused(new GraphEditException("node " + id, List.of(), LabText.of("lab.reason.replaceLeaf"), null));
+        if (built && !ordinalById.containsKey(id)) throw refused(new GraphEditException("node " + id, List.of(), notInModel(id), null));
         return edits.put(keyOf(id), op);
+    }
+
+    private static IllegalArgumentException refused(GraphEditException why) {
+        return new IllegalArgumentException(why.reason(), why);
     }
 
     /** Puts back {@code previous} (null: the model's own op) at node {@code id}, undoing an {@link #edit}. */
