@@ -96,7 +96,8 @@ public final class ResizedModel extends Layer {
         try {
             next = r.resized(now);
         } catch (IllegalArgumentException e) {
-            throw new GraphEditException(r.scope() + " (" + now.getClass().getSimpleName() + ")", List.of(), LabText.of("lab.reason.layerSettings", e.getMessage()), e);
+            LabText why = e.getCause() instanceof GraphEditException g ? g.text() : LabText.of("lab.reason.layerSettings", e.getMessage());
+            throw new GraphEditException(r.scope() + " (" + now.getClass().getSimpleName() + ")", List.of(), why, e);
         }
         next.train(isTraining());
         Layer was = resized.put(r.scope(), next);

@@ -104,6 +104,15 @@ class LabTextTest {
         assertEquals(t.english(), t.toString());
     }
 
+    @Test
+    void aResizeTheLayerRefusesReadsInRussian() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayerResize.of("1", "out_features", 0).resized(new dev.jasg.nn.Linear(4, 4)));
+        assertEquals("out_features of 1 must be positive, got 0", e.getMessage());
+        assertEquals("out_features у 1 должно быть положительным, задано 0", LabText.reason(e).render(Messages.of(Language.RU)));
+        IllegalArgumentException relu = assertThrows(IllegalArgumentException.class, () -> LayerResize.of("2", "out_features", 3).resized(new dev.jasg.nn.ReLU()));
+        assertTrue(LabText.reason(relu).render(Messages.of(Language.RU)).startsWith("2 — это ReLU; править можно только слои Linear"), LabText.reason(relu).english());
+    }
+
     /** A Latin word of three letters or more, outside node paths, shapes and dtypes. */
     static boolean hasEnglish(String text) {
         String prose = text.replaceAll("[A-Za-z0-9_.#]*/[A-Za-z0-9_.#]*", "").replaceAll("\\b(f32|f64|i32|i64|bool)\\[", "[");
