@@ -46,13 +46,13 @@ final class LayerKernels {
     }
 
     /**
-     * One workgroup per group of elements sharing the kept indices (geometry as the
-     * reduction's: up to four merged kept and reduced axis groups): the mean by a strided
-     * loop and a shared-memory tree, then the biased variance of the deviations the same way
-     * (two passes, no cancellation), then {@code (x - mean) / sqrt(var + eps)} written at the
-     * same offsets. Push: nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], eps, mode.
+     * The invocations serving a group of elements sharing the kept indices ({@link Cooperation}; geometry as
+     * the reduction's: up to four merged kept and reduced axis groups) find the mean by a strided loop and a
+     * butterfly, then the biased variance of the deviations the same way (two passes, no cancellation), then
+     * write {@code (x - mean) / sqrt(var + eps)} at the same offsets. Push: nOut, R, kr, rr, kd[4], ks[4],
+     * rd[4], rs[4], eps, mode, tpoBits, lo.
      */
-    static Kernel normalize() {
-        return GlslKernels.kernel("normalize", "normalize.comp", 2);
+    static Kernel normalize(boolean subgroup) {
+        return GlslKernels.kernel("normalize" + GlslKernels.sg(subgroup), "normalize.comp", 2, "SUBGROUP", subgroup ? 1 : 0);
     }
 }

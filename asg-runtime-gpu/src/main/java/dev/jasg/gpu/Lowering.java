@@ -158,8 +158,8 @@ final class Lowering {
                 }
                 steps.add(new Step.Host(n, l.kind(), inDims, inCounts, out, in.clone()));
             }
-            case Op.Softmax s -> steps.add(lanes(GlslKernels.softmax(false), n, od, s.axis(), out, in[0]));
-            case Op.LogSoftmax s -> steps.add(lanes(GlslKernels.softmax(true), n, od, s.axis(), out, in[0]));
+            case Op.Softmax s -> steps.add(softmax(false, n, od, s.axis(), out, in[0]));
+            case Op.LogSoftmax s -> steps.add(softmax(true, n, od, s.axis(), out, in[0]));
             case Op.Cast c -> steps.add(copy(n, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));
             case Op.Gather g -> {
                 int[] td = dims(n, 0, b);
@@ -242,20 +242,42 @@ final class Lowering {
 
     private Step reduce(Node n, Op.Reduce r, int[] id, int mode, View out, View in) {
         int g = GlslKernels.MAX_REDUCE_GROUPS;
-        int[] push = Arrays.copyOf(groups(n, r.axes(), id), 5 + 4 * g);
+        int[] push = Arrays.copyOf(groups(n, r.axes(), id), 7 + 4 * g);
         push[4 + 4 * g] = mode;
-        int[] grid = grid(push[0], n);
-        return dispatch(GlslKernels.reduce(r.kind()), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+        Cooperation c = cooperation(push);
+        push[5 + 4 * g] = c.tpoBits();
+        push[6 + 4 * g] = c.lo();
+        int[] grid = grid(c.groups(push[0]), n);
+        return dispatch(GlslKernels.reduce(r.kind(), dev.subgroupShuffle), n, new View[] {out, in}, push, grid[0], grid[1], 1);
     }
 
-    /** Normalisation: one workgroup per kept group, on the reduction's geometry. */
+    /** Normalisation: the invocations of a kept group cooperate on the reduction's geometry. */
     private Step normalize(Node n, Op.Normalize z, int[] id, int mode, View out, View in) {
         int g = GlslKernels.MAX_REDUCE_GROUPS;
-        int[] push = Arrays.copyOf(groups(n, z.axes(), id), 6 + 4 * g);
+        int[] push = Arrays.copyOf(groups(n, z.axes(), id), 8 + 4 * g);
         push[4 + 4 * g] = Float.floatToRawIntBits((float) z.eps());
         push[5 + 4 * g] = mode;
-        int[] grid = grid(push[0], n);
-        return dispatch(LayerKernels.normalize(), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+        Cooperation c = cooperation(push);
+        push[6 + 4 * g] = c.tpoBits();
+        push[7 + 4 * g] = c.lo();
+        int[] grid = grid(c.groups(push[0]), n);
+        return dispatch(LayerKernels.normalize(dev.subgroupShuffle), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+    }
+
+    /** The sharing of a reduction packed by {@link #groups}: contiguous when its innermost reduced run has stride 1. */
+    private static Cooperation cooperation(int[] packed) {
+        int g = GlslKernels.MAX_REDUCE_GROUPS, rr = packed[3];
+        boolean contiguous = rr == 0 || packed[4 + 3 * g + rr - 1] == 1;
+        return Cooperation.of(Integer.toUnsignedLong(packed[0]), Integer.toUnsignedLong(packed[1]), contiguous);
+    }
+
+    /** Softmax along {@code axis}: the invocations of a lane cooperate (contiguous when the axis is the innermost). */
+    private Step softmax(boolean log, Node n, int[] dims, int axis, View out, View in) {
+        Strides.Lanes l = Strides.lanes(dims, axis);
+        Cooperation c = Cooperation.of(l.lanes(), l.len(), l.inner() == 1);
+        int[] grid = grid(c.groups(l.lanes()), n);
+        return dispatch(GlslKernels.softmax(log, dev.subgroupShuffle), n, new View[] {out, in},
+                new int[] {(int) l.lanes(), l.len(), l.inner(), c.tpoBits(), c.lo()}, grid[0], grid[1], 1);
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.Set;
  * moves the shader caches.
  */
 public final class VulkanBackend implements Backend {
-    private final VulkanDevice device;
+    final VulkanDevice device;
     private final Pipelines pipelines;
     private final Lowering lowering;
     private final Set<AutoCloseable> open = new LinkedHashSet<>();
