@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
 final class ExecutionPlan implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutionPlan.class);
 
+    /** Fusion on ({@link Fusion}) unless {@code -Djasg.vulkan.fusion=false}, for timing against the unfused plan. */
+    static final boolean FUSION = !"false".equals(System.getProperty("jasg.vulkan.fusion"));
+
     private final VulkanDevice dev;
     final Program.Binding binding;
     private final View[] views;
@@ -105,8 +108,12 @@ final class ExecutionPlan implements AutoCloseable {
             }
             bytes[n.id()] = b;
         }
-        BufferPlan plan = BufferPlanner.plan(program, binding,
-                PlanPolicy.deviceArena(dev.storageAlignment, (n, b) -> Lowering.isView(n, b, g) ? n.input(0) : -1), !checked);
+        // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
+        // through them, and the group's operands from outside stay alive until its root's step
+        Fusion fusion = checked || profiled || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers);
+        BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment,
+                (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1, (n, lastUse) -> fusion.lastRead(n.id(), lastUse)),
+                !checked);
         Map<Integer, Long> snapshotOffsets = new LinkedHashMap<>();
         List<Integer> kept = new ArrayList<>(program.outputs().values());
         for (Graph.Assignment a : program.assignments()) kept.add(a.value());
@@ -147,9 +154,22 @@ final class ExecutionPlan implements AutoCloseable {
                     if (nodeQuery != null) nodeQuery[si] = -1;
                     continue;
                 }
-                View[] in = new View[n.arity()];
-                for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                List<Step> lowered = lowering.lower(n, binding, views[n.id()], in);
+                Fusion.Group group = fusion.group(n.id());
+                List<Step> lowered;
+                if (group != null) {
+                    View[] ext = new View[group.externals().size()];
+                    for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
+                    View[] anchorIn = null;
+                    if (group.anchor() >= 0) {
+                        Node a = g.node(group.anchor());
+                        anchorIn = new View[] {views[a.input(0)], views[a.input(1)]};
+                    }
+                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn);
+                } else {
+                    View[] in = new View[n.arity()];
+                    for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
+                    lowered = lowering.lower(n, binding, views[n.id()], in);
+                }
                 steps.addAll(lowered);
                 for (int k = 0; k < lowered.size(); k++) owner.add(si);
                 if (nodeQuery != null) nodeQuery[si] = timed && !lowered.isEmpty() ? 2 + 2 * timedNodes++ : -1;
@@ -186,8 +206,8 @@ final class ExecutionPlan implements AutoCloseable {
             fenceHandle = dev.createFence();
             while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
             record(cbs, steps, owner, pool, query, stagingBuffer, what);
-            LOG.debug("planned {}: {} nodes, {} dispatches, {} barriers, {} device memory, symbols {}", what, schedule.size(), dispatches, barriers,
-                    DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
+            LOG.debug("planned {}: {} nodes, {} dispatches, {} fused groups, {} barriers, {} device memory, symbols {}", what, schedule.size(), dispatches,
+                    fusion.groups().size(), barriers, DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
         } catch (RuntimeException e) {
             for (VkCommandBuffer c : cbs) dev.freeCommandBuffer(c);
             if (fenceHandle != 0) dev.destroyFence(fenceHandle);

@@ -112,7 +112,7 @@ final class Lowering {
                 else steps.add(reduce(n, r, dims(n, 0, b), mode, out, in[0]));
             }
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
-            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1]));
+            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
             case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out));
             case Op.Permute p -> {
@@ -198,6 +198,28 @@ final class Lowering {
             case Op.MaxPoolScatter m -> steps.add(pool(true, n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
         }
         return steps;
+    }
+
+    /**
+     * The commands computing fused group {@code grp} ({@link Fusion}) into {@code out}: {@code ext} are its
+     * externals' ranges, {@code anchorIn} the anchor's operands (a matmul's A and B) or null.
+     */
+    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn) {
+        Node root = g.node(grp.root());
+        if (grp.anchor() >= 0) {
+            Node mm = g.node(grp.anchor());
+            return List.of(matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,
+                    Fusion.indexingPush(grp, b, Fusion.slots(grp))));
+        }
+        long count = b.shape(root.id()).size();
+        int slots = Fusion.slots(grp);
+        int[] push = new int[1 + 2 * slots];
+        push[0] = (int) count;
+        System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 1, 2 * slots);
+        View[] bind = new View[1 + ext.length];
+        bind[0] = out;
+        System.arraycopy(ext, 0, bind, 1, ext.length);
+        return List.of(flat(Fusion.kernel(grp, g), root, count, bind, push));
     }
 
     private static int[] dims(Node n, int i, Program.Binding b) {
@@ -296,7 +318,9 @@ final class Lowering {
         return flat(k, n, l.lanes(), new View[] {out, in}, new int[] {(int) l.lanes(), l.len(), l.inner()});
     }
 
-    private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b) {
+    /** A matrix product, with fused group {@code epi} applied before the store when not null ({@code ext}: its externals' ranges). */
+    private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
+                        int[] epiPush) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), k = geo.k(), nn = geo.n();
         Strides.Merged mb = geo.batch();
@@ -307,19 +331,26 @@ final class Lowering {
                     + describe(n, null));
         }
         int gl = MatMulKernel.MAX_BATCH_RANK;
-        int[] push = new int[5 + 3 * gl];
+        int slots = epi == null ? 0 : Fusion.slots(epi);
+        int[] push = new int[5 + 3 * gl + 2 * slots];
         push[0] = m;
         push[1] = nn;
         push[2] = k;
         push[3] = mode;
         push[4] = mb.rank();
         Strides.pack(mb, push, 5, gl);
+        if (epi != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl, 2 * slots);
         // Large tiles leave most of a big GPU idle on small products; 128 workgroups is a few per SM.
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         MatMulKernel.Tiles t = largeGroups >= 128 ? large : small;
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
-        return dispatch(MatMulKernel.kernel(t, aligned), n, new View[] {out, a, b}, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()),
-                (int) batches);
+        View[] bind = new View[3 + (ext == null ? 0 : ext.length)];
+        bind[0] = out;
+        bind[1] = a;
+        bind[2] = b;
+        if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
+        Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned) : MatMulKernel.kernel(t, aligned, epi, g);
+        return dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches);
     }
 
     /**

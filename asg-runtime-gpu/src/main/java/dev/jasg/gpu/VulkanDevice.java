@@ -54,6 +54,8 @@ final class VulkanDevice implements AutoCloseable {
     /** True when compute shaders may use subgroup shuffles (basic and shuffle operations in the compute stage). */
     final boolean subgroupShuffle;
     final long maxStorageBufferRange;
+    /** Storage buffers one compute shader may bind (maxPerStageDescriptorStorageBuffers). */
+    final int maxStorageBuffers;
     final int maxSharedMemory;
     final long storageAlignment;
     final int maxInvocations;
@@ -97,6 +99,9 @@ final class VulkanDevice implements AutoCloseable {
                     && Integer.bitCount(subgroupSize) == 1 && subgroupSize <= 256 && !Boolean.getBoolean("jasg.vulkan.noSubgroups");
             maxStorageBufferRange = Integer.toUnsignedLong(lim.maxStorageBufferRange());
             maxSharedMemory = lim.maxComputeSharedMemorySize();
+            // unsigned limits (NVIDIA reports 2^32 - 1 for some): one resource is left for nothing else here
+            maxStorageBuffers = (int) Math.min(1 << 16, Math.min(Integer.toUnsignedLong(lim.maxPerStageDescriptorStorageBuffers()),
+                    Integer.toUnsignedLong(lim.maxPerStageResources())));
             storageAlignment = Math.max(256, lim.minStorageBufferOffsetAlignment());
             maxInvocations = lim.maxComputeWorkGroupInvocations();
             for (int i = 0; i < 3; i++) maxGroupCount[i] = lim.maxComputeWorkGroupCount(i);

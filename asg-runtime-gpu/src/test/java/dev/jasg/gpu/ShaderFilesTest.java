@@ -77,6 +77,7 @@ class ShaderFilesTest {
             k.add(ConvKernels.convTranspose2dDirect(ch));
         }
         k.add(ConvKernels.weightGradDirect());
+        k.addAll(FusionTest.kernels());
         return k;
     }
 
