@@ -1,6 +1,7 @@
 package dev.jasg.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jasg.core.DType;
 import dev.jasg.core.Graph;
@@ -51,7 +52,7 @@ class FusionTest {
         }, List.of("matmul -> add -> gelu -> add (2 externals)")));
         r.add(new Row("the product's operands outlive a value computed between it and the root", g -> {
             Tensor x = g.input("x", DType.F32, 8, 8), w = g.input("w", DType.F32, 8, 8), y = g.input("y", DType.F32, 8, 8);
-            Tensor mm = x.exp().matmul(w);
+            Tensor mm = x.matmul(w.exp());  // B computed: it dies at the product in the graph
             Tensor between = y.softmax(-1);  // not elementwise: its own step, of the size of exp(x)
             g.output("z", mm.add(between).relu());
         }, List.of("matmul -> add -> relu (1 externals)")));
@@ -162,6 +163,15 @@ class FusionTest {
             List<String> got = new ArrayList<>();
             for (Fusion.Group grp : new TreeMap<>(f.groups()).values()) got.add(Fusion.describe(grp, g));
             assertEquals(row.groups(), got, "groups of " + row.name());
+            // what a group's kernel reads stays alive until its root's step
+            List<Integer> steps = p.schedule().stream().map(n -> n.id()).toList();
+            for (Fusion.Group grp : f.groups().values()) {
+                List<Integer> read = new ArrayList<>(grp.externals());
+                if (grp.anchor() >= 0) for (int x : g.node(grp.anchor()).inputs()) read.add(x);
+                for (int x : read) {
+                    assertTrue(f.lastRead(x, p.lastUse(x)) >= steps.indexOf(grp.root()), row.name() + ": node " + x + " dies before the root");
+                }
+            }
 
             Map<String, HostTensor> want = new LinkedHashMap<>();
             Map<String, HostTensor> wantParams = new LinkedHashMap<>();
