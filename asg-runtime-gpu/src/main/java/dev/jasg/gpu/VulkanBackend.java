@@ -20,7 +20,8 @@ import java.util.Set;
  *
  * <p>System properties: {@code jasg.vulkan.device} picks a device by index or name,
  * {@code jasg.vulkan.validation=true} turns the validation layer on, {@code jasg.cache.dir}
- * moves the shader caches.
+ * moves the shader caches, {@code jasg.vulkan.fusion=false} turns the plan's fusion off ({@link Fusion}),
+ * {@code jasg.vulkan.noSubgroups=true} keeps the reductions off subgroup operations.
  */
 public final class VulkanBackend implements Backend {
     final VulkanDevice device;
