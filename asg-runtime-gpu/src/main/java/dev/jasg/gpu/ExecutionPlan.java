@@ -55,6 +55,8 @@ final class ExecutionPlan implements AutoCloseable {
     private final Map<String, long[]> feeds = new LinkedHashMap<>();
     private final DeviceBuffer arena;
     private final DeviceBuffer staging;
+    /** The per-node workspace (a split weight gradient's partial tiles), shared by every node in turn; null when none needs one. */
+    private final DeviceBuffer workspace;
     private final long descriptorPool;
     /** The recorded chain, split after each host step: {@code hosts.get(i)} runs after {@code commands.get(i)}. */
     private final List<VkCommandBuffer> commands;
@@ -119,7 +121,7 @@ final class ExecutionPlan implements AutoCloseable {
         for (Graph.Assignment a : program.assignments()) kept.add(a.value());
         for (int id : kept) if (plan.hasSnapshot(id)) snapshotOffsets.putIfAbsent(id, plan.snapshotOf(id).offset());
 
-        DeviceBuffer arenaBuffer = null, stagingBuffer = null;
+        DeviceBuffer arenaBuffer = null, stagingBuffer = null, workspaceBuffer = null;
         long pool = 0, query = 0, fenceHandle = 0;
         List<VkCommandBuffer> cbs = new ArrayList<>();
         try {
@@ -146,6 +148,16 @@ final class ExecutionPlan implements AutoCloseable {
                 }
             }
 
+            // One workspace for the nodes that need one (ExecutionPlan runs them in turn; the barriers between their steps
+            // come from the ranges they write and read, as for any other buffer), sized by the largest need.
+            long workspaceBytes = 0;
+            for (Node n : schedule) if (plan.viewOf(n.id()) < 0) workspaceBytes = Math.max(workspaceBytes, lowering.workspaceBytes(n, binding));
+            View scratch = null;
+            if (workspaceBytes > 0) {
+                workspaceBuffer = DeviceBuffer.device(dev, workspaceBytes, "the workspace of " + what);
+                scratch = new View(workspaceBuffer, 0, workspaceBytes);
+            }
+
             List<Step> steps = new ArrayList<>();
             List<Integer> owner = new ArrayList<>();
             for (int si = 0; si < schedule.size(); si++) {
@@ -168,7 +180,7 @@ final class ExecutionPlan implements AutoCloseable {
                 } else {
                     View[] in = new View[n.arity()];
                     for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                    lowered = lowering.lower(n, binding, views[n.id()], in);
+                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch);
                 }
                 steps.addAll(lowered);
                 for (int k = 0; k < lowered.size(); k++) owner.add(si);
@@ -213,9 +225,11 @@ final class ExecutionPlan implements AutoCloseable {
             if (fenceHandle != 0) dev.destroyFence(fenceHandle);
             destroyPools(pool, query);
             if (stagingBuffer != null) stagingBuffer.close();
+            if (workspaceBuffer != null) workspaceBuffer.close();
             if (arenaBuffer != null) arenaBuffer.close();
             throw e;
         }
+        workspace = workspaceBuffer;
         arena = arenaBuffer;
         staging = stagingBuffer;
         descriptorPool = pool;
@@ -463,7 +477,7 @@ final class ExecutionPlan implements AutoCloseable {
 
     /** Bytes of device memory this plan holds. */
     long deviceBytes() {
-        return arena.size;
+        return arena.size + (workspace == null ? 0 : workspace.size);
     }
 
     private void destroyPools(long pool, long query) {
@@ -485,6 +499,7 @@ final class ExecutionPlan implements AutoCloseable {
         dev.destroyFence(fence);
         destroyPools(descriptorPool, queryPool);
         if (staging != null) staging.close();
+        if (workspace != null) workspace.close();
         arena.close();
     }
 }

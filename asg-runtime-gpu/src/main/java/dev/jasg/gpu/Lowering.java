@@ -88,8 +88,40 @@ final class Lowering {
         };
     }
 
-    /** The commands computing {@code n} into {@code out} from {@code in}. */
+    /** The commands computing {@code n} into {@code out} from {@code in}, with no workspace. */
     List<Step> lower(Node n, Program.Binding b, View out, View[] in) {
+        return lower(n, b, out, in, null);
+    }
+
+    /**
+     * Bytes of workspace {@code n}'s commands need ({@link #lower} with a workspace): a weight gradient whose
+     * reduction is split over workgroups keeps its partial tiles there; 0 for every other node.
+     */
+    long workspaceBytes(Node n, Program.Binding b) {
+        if (!(n.op() instanceof Op.Conv2dWeightGrad c)) return 0;
+        int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), g = dims(n, 1, b);
+        long count = Strides.size(od);
+        if (count == 0) return 0;
+        int groups = c.geometry().groups();
+        int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
+        int splits = weightGradSplits(od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0], geo, count);
+        return splits > 1 ? 4L * splits * count : 0;
+    }
+
+    /** The splits of a weight gradient's tiled reduction ({@link ConvKernels#splits}); 1 for the direct kernel. */
+    private int weightGradSplits(int m, int cols, int k, int groups, int batch, int[] geo, long count) {
+        if (m < ConvKernels.MIN_GEMM || k < ConvKernels.MIN_GEMM) return 1;
+        ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 256);
+        long workgroups = ceil(cols, t.bn()) * ceil(m, t.bm()) * groups;
+        long steps = (long) batch * geo[4] * ceil(geo[5], t.bk());
+        return ConvKernels.splits(workgroups, steps, t.slices(), count, dev.maxStorageBufferRange);
+    }
+
+    /**
+     * The commands computing {@code n} into {@code out} from {@code in}; {@code workspace} (at least
+     * {@link #workspaceBytes} long, or null when that is 0) holds what a split reduction keeps between its passes.
+     */
+    List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace) {
         int[] od = b.shape(n.id()).dims();
         long count = Strides.size(od);
         int mode = mode(n.dtype());
@@ -179,20 +211,22 @@ final class Lowering {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int groups = c.geometry().groups(), og = w[0] / groups;
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], w[0], od[2], od[3], w[1], w[2], w[3], c.geometry());
-                steps.add(conv(ConvKernels.Conv.FORWARD, n, count, og, od[0] * od[2] * od[3], w[1] * w[2] * w[3], groups, x[0], geo, mode, out, in));
+                steps.addAll(conv(ConvKernels.Conv.FORWARD, n, count, og, od[0] * od[2] * od[3], w[1] * w[2] * w[3], groups, x[0], geo, mode, out, in,
+                        null));
             }
             case Op.ConvTranspose2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int groups = c.geometry().groups(), cig = x[1] / groups;
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], od[1], od[2], od[3], cig, w[2], w[3], c.geometry());
-                steps.add(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode, out, in));
+                steps.addAll(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode, out,
+                        in, null));
             }
             case Op.Conv2dWeightGrad c -> {
                 int[] x = dims(n, 0, b), g = dims(n, 1, b);
                 int groups = c.geometry().groups();
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
-                steps.add(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0], geo,
-                        mode, out, in));
+                steps.addAll(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0],
+                        geo, mode, out, in, workspace));
             }
             case Op.MaxPoolSelect m -> steps.add(pool(false, n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
             case Op.MaxPoolScatter m -> steps.add(pool(true, n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
@@ -357,9 +391,26 @@ final class Lowering {
      * One convolution as the product {@code [m x k] x [k x cols]} per group (see {@link ConvKernels}):
      * tiled when both {@code m} and {@code k} fill a tile, else the direct kernel.
      */
-    private Step conv(ConvKernels.Conv conv, Node n, long count, int m, int cols, int k, int groups, int batch, int[] geo, int mode, View out,
-                      View[] in) {
+    private List<Step> conv(ConvKernels.Conv conv, Node n, long count, int m, int cols, int k, int groups, int batch, int[] geo, int mode,
+                            View out, View[] in, View workspace) {
         View[] bind = {out, in[0], in[1]};
+        int splits = conv == ConvKernels.Conv.WEIGHT_GRAD ? weightGradSplits(m, cols, k, groups, batch, geo, count) : 1;
+        if (splits > 1 && workspace != null) {
+            // split-K: each split's partial tiles into the workspace, then their sum in a fixed order (deterministic)
+            ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 256);
+            long steps = (long) batch * geo[4] * ceil(geo[5], t.bk()), splitSteps = ceil(steps, splits);
+            long tilesN = ceil(cols, t.bn()), tilesM = ceil(m, t.bm()), total = tilesN * tilesM * groups * splits;
+            int[] push = new int[ConvKernels.GEMM_HEAD + geo.length + 1];
+            int[] head = {m, cols, k, batch, groups, (int) tilesN, (int) tilesM, (int) total, 0};
+            System.arraycopy(head, 0, push, 0, head.length);
+            System.arraycopy(geo, 0, push, head.length, geo.length);
+            push[push.length - 1] = (int) splitSteps;
+            View partials = new View(workspace.buffer(), workspace.offset(), 4L * splits * count);
+            int[] grid = grid(total, n);
+            Step first = dispatch(ConvKernels.gemm(conv, t, geo, true), n, new View[] {partials, in[0], in[1]}, push, grid[0], grid[1], 1);
+            Step second = flat(ConvKernels.splitSum(), n, count, new View[] {out, partials}, new int[] {(int) count, splits, mode});
+            return List.of(first, second);
+        }
         if (m >= ConvKernels.MIN_GEMM && k >= ConvKernels.MIN_GEMM) {
             // The weight gradient's long reduction over few output tiles gains from smaller tiles sooner (measured on an H200).
             int minGroups = conv == ConvKernels.Conv.WEIGHT_GRAD ? 256 : 128;
@@ -374,7 +425,7 @@ final class Lowering {
             System.arraycopy(head, 0, push, 0, head.length);
             System.arraycopy(geo, 0, push, head.length, geo.length);
             int[] grid = grid(total, n);
-            return dispatch(ConvKernels.gemm(conv, t, geo), n, bind, push, grid[0], grid[1], 1);
+            return List.of(dispatch(ConvKernels.gemm(conv, t, geo), n, bind, push, grid[0], grid[1], 1));
         }
         int gh = geo[9] / gcd(geo[9], geo[13]), gw = geo[10] / gcd(geo[10], geo[14]);
         // direct forward kernels: one invocation per output pixel and chunk of channels
@@ -385,14 +436,14 @@ final class Lowering {
         int[] head = {(int) invocations, mode, m, batch, groups, gh, gw};
         System.arraycopy(head, 0, push, 0, head.length);
         System.arraycopy(geo, 0, push, head.length, geo.length);
-        return switch (conv) {
+        return List.of(switch (conv) {
             case FORWARD -> flat(ConvKernels.conv2dDirect(ch), n, invocations, bind, push);
             case TRANSPOSED -> flat(ConvKernels.convTranspose2dDirect(ch), n, invocations, bind, push);
             case WEIGHT_GRAD -> {
                 int[] grid = grid(count, n);
                 yield dispatch(ConvKernels.weightGradDirect(), n, bind, push, grid[0], grid[1], 1);
             }
-        };
+        });
     }
 
     private static int gcd(int a, int b) {

@@ -71,12 +71,14 @@ class ShaderFilesTest {
             k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(1, 28, 28, 64, 28, 28, 1, 3, 3, g)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.TRANSPOSED, t, ConvKernels.geometry(64, 28, 28, 32, 56, 56, 64, 4, 4, s2)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
+            k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g), true));
         }
         for (int ch : new int[] {1, 4}) {
             k.add(ConvKernels.conv2dDirect(ch));
             k.add(ConvKernels.convTranspose2dDirect(ch));
         }
         k.add(ConvKernels.weightGradDirect());
+        k.add(ConvKernels.splitSum());
         k.addAll(FusionTest.kernels());
         return k;
     }
