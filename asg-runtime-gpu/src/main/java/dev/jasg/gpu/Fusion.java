@@ -22,7 +22,9 @@ import java.util.Set;
  * is a member, and it is neither an output nor an assigned value, so nothing outside the group ever reads
  * it. A group may also hold one <b>anchor</b> at its bottom: a matrix product whose single consumer is a
  * member, so that the product's kernel applies the group on its accumulator before it stores (the matmul
- * epilogue: bias, activation, residual). The group's operands from outside (<b>externals</b>, at most
+ * epilogue: bias, activation, residual). A reduction (sum, mean, max, min over some axes) whose operand is
+ * such a tree's root with no other reader takes the tree as its <b>prologue</b>: it computes each element
+ * it folds instead of reading it (softmax's and layer norm's gradients, a loss {@code mean(x^2)}). The group's operands from outside (<b>externals</b>, at most
  * {@link #MAX_EXTERNALS}) are read at the root's flat index {@code i} as {@code e[(i / a) % b]}: the whole
  * shape ({@code a = 1, b = count}), a scalar ({@code b = 1}) or one contiguous block of its axes, as a
  * bias row ({@code a = 1, b = D}) or a per-row column ({@code a = D}); a node with an operand broadcast
@@ -39,9 +41,18 @@ final class Fusion {
 
     /**
      * One fused group: its root, its anchor (a matmul node, or -1), its members in schedule order (the root
-     * last, the anchor not among them) and its externals in order of first use.
+     * last, the anchor not among them; for a reduction's prologue the root is the reduction, not a member, and the
+     * last member is its operand) and its externals in order of first use.
      */
-    record Group(int root, int anchor, List<Integer> members, List<Integer> externals) {}
+    record Group(int root, int anchor, List<Integer> members, List<Integer> externals) {
+        /** True when the root is a reduction reading the members' value instead of its operand (a prologue). */
+        boolean prologue() {
+            return members.isEmpty() || members.get(members.size() - 1) != root;
+        }
+    }
+
+    /** Most operands from outside a reduction's prologue (the reduction's push constants leave room for four). */
+    static final int MAX_PROLOGUE_EXTERNALS = 4;
 
     private final Map<Integer, Group> byRoot;
     private final Set<Integer> absorbed;
@@ -120,11 +131,17 @@ final class Fusion {
         Map<Integer, Integer> readUntil = new HashMap<>();
         for (int s = schedule.size() - 1; s >= 0; s--) {
             Node root = schedule.get(s);
-            if (taken.contains(root.id()) || !fusable(root, b, g)) continue;
-            int[] od = b.shape(root.id()).dims();
-            Set<Integer> members = new LinkedHashSet<>(List.of(root.id()));
+            if (taken.contains(root.id())) continue;
+            // a reduction's prologue: its operand's tree, read in place of the operand
+            boolean prologue = root.op() instanceof Op.Reduce r && r.axes().size() > 0 && !Lowering.isView(root, b, g) && prologueOperand(root, b, g,
+                    consumers, taken, kept);
+            if (!prologue && !fusable(root, b, g)) continue;
+            int top = prologue ? root.input(0) : root.id();
+            int limit = prologue ? Math.min(maxExternals, MAX_PROLOGUE_EXTERNALS) : maxExternals;
+            int[] od = b.shape(top).dims();
+            Set<Integer> members = new LinkedHashSet<>(List.of(top));
             int anchor = -1;
-            List<Integer> work = new ArrayList<>(List.of(root.id()));
+            List<Integer> work = new ArrayList<>(List.of(top));
             while (!work.isEmpty()) {
                 Node m = g.node(work.remove(work.size() - 1));
                 for (int x : m.inputs()) {
@@ -132,11 +149,11 @@ final class Fusion {
                     if (consumers.getOrDefault(x, 0) != 1 || consumer.get(x) != m.id() || !step.containsKey(x)) continue;
                     if (!Arrays.equals(b.shape(x).dims(), od)) continue;
                     Node xn = g.node(x);
-                    boolean asAnchor = anchor < 0 && xn.op() instanceof Op.MatMul;
+                    boolean asAnchor = !prologue && anchor < 0 && xn.op() instanceof Op.MatMul;
                     if (!asAnchor && !fusable(xn, b, g)) continue;
                     Set<Integer> trial = new LinkedHashSet<>(members);
                     if (!asAnchor) trial.add(x);
-                    if (externals(trial, asAnchor ? x : anchor, g).size() > maxExternals) continue;
+                    if (externals(trial, asAnchor ? x : anchor, g).size() > limit) continue;
                     if (asAnchor) {
                         anchor = x;
                     } else {
@@ -145,7 +162,8 @@ final class Fusion {
                     }
                 }
             }
-            if (members.size() == 1 && anchor < 0) continue;
+            if (members.size() == 1 && anchor < 0 && !prologue) continue;
+            if (prologue && externals(members, -1, g).size() > limit) continue;
             List<Integer> ordered = new ArrayList<>(members);
             ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
             List<Integer> ext = externals(members, anchor, g);
@@ -153,6 +171,7 @@ final class Fusion {
             byRoot.put(root.id(), group);
             taken.addAll(members);
             if (anchor >= 0) taken.add(anchor);
+            taken.add(root.id());
             for (int e : ext) readUntil.merge(e, s, Math::max);
             // the anchor's operands too: its product runs at the root's step
             if (anchor >= 0) for (int e : g.node(anchor).inputs()) readUntil.merge(e, s, Math::max);
@@ -160,6 +179,12 @@ final class Fusion {
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
         return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil));
+    }
+
+    /** True when reduction {@code r}'s operand may be its prologue's top: fusable, read by {@code r} alone, not kept or taken. */
+    private static boolean prologueOperand(Node r, Program.Binding b, Graph g, Map<Integer, Integer> consumers, Set<Integer> taken, Set<Integer> kept) {
+        int x = r.input(0);
+        return !taken.contains(x) && !kept.contains(x) && consumers.getOrDefault(x, 0) == 1 && fusable(g.node(x), b, g);
     }
 
     /** An elementwise node each of whose operands its output reads in a form {@link #indexing} describes. */
@@ -201,7 +226,7 @@ final class Fusion {
 
     /** Push constants of the externals: every {@code a}, then every {@code b} (each padded to {@code slots}). */
     static int[] indexingPush(Group grp, Program.Binding b, int slots) {
-        int[] od = b.shape(grp.root()).dims();
+        int[] od = b.shape(grp.members().get(grp.members().size() - 1)).dims();
         int[] push = new int[2 * slots];
         for (int k = 0; k < grp.externals().size(); k++) {
             int[] ab = indexing(b.shape(grp.externals().get(k)).dims(), od);
@@ -288,6 +313,7 @@ final class Fusion {
         StringBuilder s = new StringBuilder();
         if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
         for (int j = 0; j < grp.members().size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(grp.members().get(j)).op().label());
+        if (grp.prologue()) s.append(" -> ").append(g.node(grp.root()).op().label());
         return s.append(" (").append(grp.externals().size()).append(" externals)").toString();
     }
 }

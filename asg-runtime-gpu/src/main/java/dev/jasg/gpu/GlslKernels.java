@@ -117,6 +117,17 @@ final class GlslKernels {
      * Push: nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], mode, tpoBits, lo.
      */
     static Kernel reduce(ReduceOp kind, boolean subgroup) {
+        return kernel("reduce_" + kind.label() + sg(subgroup), "reduce.comp", 2, reduceDefines(kind, subgroup, 0, 1));
+    }
+
+    /** The reduction whose elements fused group {@code prologue} computes ({@link Fusion}), its externals from binding 1 on. */
+    static Kernel reduce(ReduceOp kind, boolean subgroup, Fusion.Group prologue, dev.jasg.core.Graph g) {
+        String src = Shaders.source("reduce.comp", Shaders.defines(reduceDefines(kind, subgroup, 1, Fusion.slots(prologue))),
+                java.util.Map.of("fused_body.glsl", Fusion.body(prologue, g, 1)));
+        return new Kernel("reduce_" + kind.label() + sg(subgroup) + "_prologue_" + Fusion.digest(src), src, 1 + prologue.externals().size());
+    }
+
+    private static Object[] reduceDefines(ReduceOp kind, boolean subgroup, int prologue, int externals) {
         String identity = switch (kind) {
             case SUM, MEAN -> "0.0";
             case MAX -> "(-INF)";
@@ -128,8 +139,8 @@ final class GlslKernels {
             case MIN -> "(isNaN(acc) ? (acc) : (isNaN(v) || (v) < (acc) ? (v) : (acc)))";
         };
         String finish = kind == ReduceOp.MEAN ? "((acc) / float(pc.R))" : "(acc)";
-        return kernel("reduce_" + kind.label() + sg(subgroup), "reduce.comp", 2, "IDENTITY", identity, "COMBINE(acc, v)", combine, "FINISH(acc)",
-                finish, "SUBGROUP", subgroup ? 1 : 0);
+        return new Object[] {"IDENTITY", identity, "COMBINE(acc, v)", combine, "FINISH(acc)", finish, "SUBGROUP", subgroup ? 1 : 0, "PROLOGUE", prologue,
+                "EXTERNALS", externals};
     }
 
     /** One invocation per lane keeps the first best index ({@code arg_reduce.comp}). Push: lanes, len, inner. */

@@ -240,6 +240,22 @@ final class Lowering {
      */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn) {
         Node root = g.node(grp.root());
+        if (grp.prologue()) {
+            Op.Reduce r = (Op.Reduce) root.op();
+            int[] id = b.shape(root.input(0)).dims();
+            int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = Fusion.slots(grp);
+            int[] push = Arrays.copyOf(groups(root, r.axes(), id), 7 + 4 * gr + 2 * slots);
+            push[4 + 4 * gr] = mode(root.dtype());
+            Cooperation c = cooperation(push);
+            push[5 + 4 * gr] = c.tpoBits();
+            push[6 + 4 * gr] = c.lo();
+            System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 7 + 4 * gr, 2 * slots);
+            View[] bind = new View[1 + ext.length];
+            bind[0] = out;
+            System.arraycopy(ext, 0, bind, 1, ext.length);
+            int[] grid = grid(c.groups(push[0]), root);
+            return List.of(dispatch(GlslKernels.reduce(r.kind(), dev.subgroupShuffle, grp, g), root, bind, push, grid[0], grid[1], 1));
+        }
         if (grp.anchor() >= 0) {
             Node mm = g.node(grp.anchor());
             return List.of(matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,

@@ -92,6 +92,22 @@ class FusionTest {
             for (int k = 1; k < 9; k++) s = s.add(g.input("x" + k, DType.F32, 4));
             g.output("y", s);
         }, List.of("add -> add -> add (4 externals)", "add -> add -> add -> add -> add (6 externals)")));
+        r.add(new Row("a loss mean(x^2): the square is the mean's prologue", g -> {
+            Tensor x = g.input("x", DType.F32, 6, 50);
+            g.output("loss", x.mul(x).mean());
+        }, List.of("mul -> mean (1 externals)")));
+        r.add(new Row("softmax backward: g*y summed in one kernel, the rest in another", g -> {
+            Tensor x = g.input("x", DType.F32, 5, 300), gr = g.input("g", DType.F32, 5, 300);
+            Tensor y = x.softmax(-1);
+            g.output("dx", y.mul(gr.sub(gr.mul(y).sum(1, true))));
+        }, List.of("mul -> sum (2 externals)", "sub -> mul (3 externals)")));
+        r.add(new Row("a strided max over a fused operand, and a kept operand", g -> {
+            Tensor x = g.input("x", DType.F32, 40, 7), b = g.input("b", DType.F32, 7);
+            Tensor a = x.exp();
+            g.output("a", a);
+            g.output("m", x.add(b).abs().max(0, false));
+            g.output("s", a.sum(1));
+        }, List.of("add -> abs -> max (2 externals)")));
         r.add(new Row("an AdamW-like update: assigned values end groups", g -> {
             Tensor p = g.parameter("p", Init.zeros(), 10), m = g.parameter("m", Init.zeros(), 10), v = g.parameter("v", Init.zeros(), 10);
             Tensor grad = g.input("g", DType.F32, 10);

@@ -2,11 +2,24 @@
 #include "common.glsl"
 // Each output folds the R elements that map to it with the 1 << tpoBits invocations that serve it (a strided loop,
 // then the butterfly of cooperative.glsl); kept and reduced axes arrive as up to four merged groups each. Defines:
-// IDENTITY, COMBINE(acc, v), FINISH(acc), SUBGROUP. Push: nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], mode, tpoBits, lo.
+// IDENTITY, COMBINE(acc, v), FINISH(acc), SUBGROUP, PROLOGUE (1: each element is computed by a fused group, Fusion,
+// from its EXTERNALS operands bound from binding 1 on, instead of read). Push: nOut, R, kr, rr, kd[4], ks[4], rd[4],
+// rs[4], mode, tpoBits, lo (then ea[], eb[] of the prologue).
 layout(std430, binding = 0) writeonly buffer O { float o[]; };
-layout(std430, binding = 1) readonly buffer X { float xs[]; };
 layout(push_constant) uniform P { uint nOut; uint R; uint kr; uint rr; uint kd[4]; uint ks[4]; uint rd[4]; uint rs[4]; uint mode;
-                                  uint tpoBits; uint lo; } pc;
+                                  uint tpoBits; uint lo;
+#if PROLOGUE
+                                  uint ea[EXTERNALS]; uint eb[EXTERNALS];
+#endif
+                                  } pc;
+#if PROLOGUE
+#include "math.glsl"
+#include "fused_body.glsl"
+#define ELEMENT(off) fused(off, 0.0)
+#else
+layout(std430, binding = 1) readonly buffer X { float xs[]; };
+#define ELEMENT(off) xs[off]
+#endif
 #include "reduce_geometry.glsl"
 #include "cooperative.glsl"
 float combine(float acc, float v) { return COMBINE(acc, v); }
@@ -18,7 +31,7 @@ void main() {
     float acc = IDENTITY;
     if (oi < pc.nOut) {
         uint base = keptBase(oi);
-        for (uint r = r0; r < pc.R; r += (1u << pc.tpoBits)) acc = combine(acc, xs[reducedOffset(base, r)]);
+        for (uint r = r0; r < pc.R; r += (1u << pc.tpoBits)) acc = combine(acc, ELEMENT(reducedOffset(base, r)));
     }
     acc = total(acc, v, pc.lo, pc.tpoBits);
     if (oi < pc.nOut && r0 == 0u) o[oi] = rnd(FINISH(acc), pc.mode);
