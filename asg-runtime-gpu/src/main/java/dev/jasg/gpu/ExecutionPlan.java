@@ -174,7 +174,8 @@ final class ExecutionPlan implements AutoCloseable {
                     View[] anchorIn = null;
                     if (group.anchor() >= 0) {
                         Node a = g.node(group.anchor());
-                        anchorIn = new View[] {views[a.input(0)], views[a.input(1)]};
+                        anchorIn = new View[a.arity()];
+                        for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.input(k)];
                     }
                     lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn);
                 } else {

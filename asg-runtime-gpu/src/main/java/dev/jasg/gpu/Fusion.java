@@ -24,7 +24,9 @@ import java.util.Set;
  * member, so that the product's kernel applies the group on its accumulator before it stores (the matmul
  * epilogue: bias, activation, residual). A reduction (sum, mean, max, min over some axes) whose operand is
  * such a tree's root with no other reader takes the tree as its <b>prologue</b>: it computes each element
- * it folds instead of reading it (softmax's and layer norm's gradients, a loss {@code mean(x^2)}). The group's operands from outside (<b>externals</b>, at most
+ * it folds instead of reading it (softmax's and layer norm's gradients, a loss {@code mean(x^2)}). A
+ * normalisation may be the anchor as a product is (layer norm's scale and shift applied as it stores; at most
+ * four externals, as for a prologue). The group's operands from outside (<b>externals</b>, at most
  * {@link #MAX_EXTERNALS}) are read at the root's flat index {@code i} as {@code e[(i / a) % b]}: the whole
  * shape ({@code a = 1, b = count}), a scalar ({@code b = 1}) or one contiguous block of its axes, as a
  * bias row ({@code a = 1, b = D}) or a per-row column ({@code a = D}); a node with an operand broadcast
@@ -51,7 +53,7 @@ final class Fusion {
         }
     }
 
-    /** Most operands from outside a reduction's prologue (the reduction's push constants leave room for four). */
+    /** Most operands from outside a reduction's prologue or a normalisation's epilogue (their push constants leave room for four). */
     static final int MAX_PROLOGUE_EXTERNALS = 4;
 
     private final Map<Integer, Group> byRoot;
@@ -149,11 +151,14 @@ final class Fusion {
                     if (consumers.getOrDefault(x, 0) != 1 || consumer.get(x) != m.id() || !step.containsKey(x)) continue;
                     if (!Arrays.equals(b.shape(x).dims(), od)) continue;
                     Node xn = g.node(x);
-                    boolean asAnchor = !prologue && anchor < 0 && xn.op() instanceof Op.MatMul;
+                    boolean normalize = xn.op() instanceof Op.Normalize && !Lowering.isView(xn, b, g);
+                    boolean asAnchor = !prologue && anchor < 0 && (xn.op() instanceof Op.MatMul || normalize);
                     if (!asAnchor && !fusable(xn, b, g)) continue;
                     Set<Integer> trial = new LinkedHashSet<>(members);
                     if (!asAnchor) trial.add(x);
-                    if (externals(trial, asAnchor ? x : anchor, g).size() > limit) continue;
+                    int cap = asAnchor && normalize ? Math.min(limit, MAX_PROLOGUE_EXTERNALS) : limit;
+                    if (externals(trial, asAnchor ? x : anchor, g).size() > cap) continue;
+                    limit = cap;
                     if (asAnchor) {
                         anchor = x;
                     } else {

@@ -53,6 +53,16 @@ final class LayerKernels {
      * rd[4], rs[4], eps, mode, tpoBits, lo.
      */
     static Kernel normalize(boolean subgroup) {
-        return GlslKernels.kernel("normalize" + GlslKernels.sg(subgroup), "normalize.comp", 2, "SUBGROUP", subgroup ? 1 : 0);
+        return GlslKernels.kernel("normalize" + GlslKernels.sg(subgroup), "normalize.comp", 2, "SUBGROUP", subgroup ? 1 : 0, "EPILOGUE", 0);
+    }
+
+    /**
+     * Normalisation with fused group {@code epilogue} applied to each value before it is stored ({@link Fusion}: layer
+     * norm's scale and shift), its externals from binding 2 on, their indexing after the usual push constants.
+     */
+    static Kernel normalize(boolean subgroup, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        String src = Shaders.source("normalize.comp", Shaders.defines("SUBGROUP", subgroup ? 1 : 0, "EPILOGUE", 1, "EXTERNALS", Fusion.slots(epilogue)),
+                java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 2)));
+        return new Kernel("normalize" + GlslKernels.sg(subgroup) + "_epilogue_" + Fusion.digest(src), src, 2 + epilogue.externals().size());
     }
 }

@@ -256,6 +256,23 @@ final class Lowering {
             int[] grid = grid(c.groups(push[0]), root);
             return List.of(dispatch(GlslKernels.reduce(r.kind(), dev.subgroupShuffle, grp, g), root, bind, push, grid[0], grid[1], 1));
         }
+        if (grp.anchor() >= 0 && g.node(grp.anchor()).op() instanceof Op.Normalize z) {
+            Node nz = g.node(grp.anchor());
+            int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = Fusion.slots(grp);
+            int[] push = Arrays.copyOf(groups(nz, z.axes(), dims(nz, 0, b)), 8 + 4 * gr + 2 * slots);
+            push[4 + 4 * gr] = Float.floatToRawIntBits((float) z.eps());
+            push[5 + 4 * gr] = 0;  // the group rounds what it stores
+            Cooperation c = cooperation(push);
+            push[6 + 4 * gr] = c.tpoBits();
+            push[7 + 4 * gr] = c.lo();
+            System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 8 + 4 * gr, 2 * slots);
+            View[] bind = new View[2 + ext.length];
+            bind[0] = out;
+            bind[1] = anchorIn[0];
+            System.arraycopy(ext, 0, bind, 2, ext.length);
+            int[] grid = grid(c.groups(push[0]), nz);
+            return List.of(dispatch(LayerKernels.normalize(dev.subgroupShuffle, grp, g), nz, bind, push, grid[0], grid[1], 1));
+        }
         if (grp.anchor() >= 0) {
             Node mm = g.node(grp.anchor());
             return List.of(matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,

@@ -8,6 +8,7 @@ import dev.jasg.core.Graph;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Init;
+import dev.jasg.core.Op;
 import dev.jasg.core.Parameters;
 import dev.jasg.core.Program;
 import dev.jasg.core.Tensor;
@@ -108,6 +109,10 @@ class FusionTest {
             g.output("m", x.add(b).abs().max(0, false));
             g.output("s", a.sum(1));
         }, List.of("add -> abs -> max (2 externals)")));
+        r.add(new Row("layer norm forward: scale and shift in the normalisation's store", g -> {
+            Tensor x = g.input("x", DType.F32, 6, 40), w = g.input("w", DType.F32, 40), b = g.input("b", DType.F32, 40);
+            g.output("y", x.layerNorm(1, w, b, 1e-5).relu());
+        }, List.of("normalize -> mul -> add -> relu (2 externals)")));
         r.add(new Row("an AdamW-like update: assigned values end groups", g -> {
             Tensor p = g.parameter("p", Init.zeros(), 10), m = g.parameter("m", Init.zeros(), 10), v = g.parameter("v", Init.zeros(), 10);
             Tensor grad = g.input("g", DType.F32, 10);
@@ -155,7 +160,14 @@ class FusionTest {
             Graph g = gb.build();
             Program p = Program.of(List.of(g));
             for (Fusion.Group grp : new TreeMap<>(Fusion.plan(p, p.bind(feeds(p)), 64).groups()).values()) {
-                if (grp.anchor() < 0) {
+                if (grp.prologue()) {
+                    Op.Reduce red = (Op.Reduce) g.node(grp.root()).op();
+                    k.add(GlslKernels.reduce(red.kind(), false, grp, g));
+                    k.add(GlslKernels.reduce(red.kind(), true, grp, g));
+                } else if (grp.anchor() >= 0 && g.node(grp.anchor()).op() instanceof Op.Normalize) {
+                    k.add(LayerKernels.normalize(false, grp, g));
+                    k.add(LayerKernels.normalize(true, grp, g));
+                } else if (grp.anchor() < 0) {
                     k.add(Fusion.kernel(grp, g));
                 } else {
                     MatMulKernel.Tiles t = MatMulKernel.small(48 * 1024);
