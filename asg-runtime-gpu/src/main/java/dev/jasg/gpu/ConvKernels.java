@@ -191,6 +191,9 @@ final class ConvKernels {
         return GlslKernels.kernel(name, "conv_gemm.comp", 3, defs.toArray());
     }
 
+    /** Split-K on ({@link #splits}) unless {@code -Djasg.vulkan.splitK=false}, for timing against the one-pass kernel. */
+    static final boolean SPLIT_K = !"false".equals(System.getProperty("jasg.vulkan.splitK"));
+
     /** Workgroups a weight gradient should reach before its reduction stops being split (a few per multiprocessor). */
     static final int SPLIT_TARGET = 256;
     /** Most splits of one reduction (each costs the output's size in workspace and in the second pass). */
@@ -203,7 +206,7 @@ final class ConvKernels {
      * {@code maxBytes}; 1 means no split. A function of the shapes alone, so a plan always splits the same way.
      */
     static int splits(long workgroups, long steps, int slices, long count, long maxBytes) {
-        if (workgroups >= SPLIT_TARGET) return 1;
+        if (!SPLIT_K || workgroups >= SPLIT_TARGET) return 1;
         long s = Math.min(MAX_SPLITS, ceil(SPLIT_TARGET, Math.max(1, workgroups)));
         s = Math.min(s, steps / (4L * slices));
         s = Math.min(s, maxBytes / Math.max(1, 4 * count));
