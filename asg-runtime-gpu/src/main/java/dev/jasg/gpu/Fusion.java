@@ -101,7 +101,35 @@ final class Fusion {
             case Op.Compare c -> true;
             case Op.Where w -> true;
             case Op.Cast c -> true;
-            default -> false;
+            case Op.Input i -> false;
+            case Op.Parameter p -> false;
+            case Op.Constant c -> false;
+            case Op.Count c -> false;
+            case Op.Reduce r -> false;
+            case Op.ArgReduce a -> false;
+            case Op.MatMul m -> false;
+            case Op.Reshape r -> false;
+            case Op.StopGradient s -> false;
+            case Op.Permute p -> false;
+            case Op.Expand e -> false;
+            case Op.Slice s -> false;
+            case Op.SliceScatter s -> false;
+            case Op.Concat c -> false;
+            case Op.Linalg l -> false;
+            case Op.Softmax s -> false;
+            case Op.LogSoftmax s -> false;
+            case Op.Gather x -> false;
+            case Op.ScatterAdd s -> false;
+            case Op.DropoutMask d -> false;
+            case Op.Normalize z -> false;
+            case Op.Conv2d c -> false;
+            case Op.ConvTranspose2d c -> false;
+            case Op.Conv2dWeightGrad c -> false;
+            case Op.MaxPoolSelect m -> false;
+            case Op.MaxPoolScatter m -> false;
+            case Op.CumSum c -> false;
+            case Op.CumProd c -> false;
+            case Op.ArgSort a -> false;
         };
     }
 
