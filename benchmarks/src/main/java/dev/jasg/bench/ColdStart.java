@@ -10,7 +10,8 @@ import java.util.Locale;
  * Time to the first training step of a fresh JVM: the benchmarks' {@code transformer} workload
  * ({@link Workloads}: one pre-LN encoder block, d=256, 8 x 128 tokens, AdamW) built, compiled and
  * stepped once, timed from the start of the process. One line,
- * {@code coldstart <workload> first_step_done <ms> ms from process start}, then the parts:
+ * {@code coldstart <workload> first_step_done <ms> ms from process start, cpu <ms> ms} (the second
+ * figure is the CPU time the process had used by then, all threads), then the parts:
  * the JVM's own start-up up to {@code main}, building the model, graphs and plan, the first step,
  * and the next steps (which show how far from steady state the first one was).
  *
@@ -61,9 +62,12 @@ public final class ColdStart {
                     next[i] = (System.nanoTime() - s) / 1e6;
                 }
                 double done = toMain + (t2 - mainNanos) / 1e6;
+                // the process's CPU time (every thread, the JIT compilers' included) up to the first step's end:
+                // on a machine shared with other work, a steadier figure than the wall-clock time
+                double cpuMs = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
                 StringBuilder rest = new StringBuilder();
                 for (double x : next) rest.append(rest.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%.0f", x));
-                System.out.printf(Locale.ROOT, "coldstart %s first_step_done %.0f ms from process start%n", workload, done);
+                System.out.printf(Locale.ROOT, "coldstart %s first_step_done %.0f ms from process start, cpu %.0f ms%n", workload, done, cpuMs);
                 System.out.printf(Locale.ROOT, "# to main %.0f ms, backend + build (model, graphs, compile) %.0f ms, first step %.0f ms, next steps [%s] ms, last value %s%n",
                         toMain, (t1 - mainNanos) / 1e6, first, rest, w.lastValue());
                 System.out.printf(Locale.ROOT, "# cpu=\"%s\" cpus=%d java=%s kernels=\"%s\" jvm_args=%s%n", Machine.cpuModel(),

@@ -51,8 +51,11 @@ import java.util.SplittableRandom;
  * <pre>
  * java --add-modules jdk.incubator.vector -XX:ActiveProcessorCount=2 -cp benchmarks/target/benchmarks.jar \
  *     dev.jasg.bench.InferencePeers [--only resnet18|gpt2]... [--rounds 3] [--seconds 5] [--warmup 3] [--threads 2] \
- *     [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR]
+ *     [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only]
  * </pre>
+ *
+ * <p>{@code --jasg-only} skips the export and ONNX Runtime, to profile JASG alone
+ * ({@code -Djasg.cpu.profile=true} logs the time per op kind when the executable closes).
  *
  * <p>JASG's kernels use one thread per available processor, so the JVM is held to
  * {@code --threads} processors with {@code -XX:ActiveProcessorCount} ({@code benchmarks/peers/inference.sh}
@@ -71,6 +74,7 @@ public final class InferencePeers {
         double seconds = 5, warmup = 3;
         int[] resnetBatches = {1, 32}, gptBatches = {1, 8};
         Path keep = null;
+        boolean jasgOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--only" -> only.add(args[++i]);
@@ -82,9 +86,10 @@ public final class InferencePeers {
                 case "--resnet-batches" -> resnetBatches = ints(args[++i]);
                 case "--gpt2-batches" -> gptBatches = ints(args[++i]);
                 case "--keep-onnx" -> keep = Path.of(args[++i]);
+                case "--jasg-only" -> jasgOnly = true;
                 default -> {
                     System.err.println("usage: InferencePeers [--only resnet18|gpt2]... [--rounds N] [--seconds S] [--warmup S] [--threads N]"
-                            + " [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR]");
+                            + " [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only]");
                     System.exit(2);
                 }
             }
@@ -109,6 +114,11 @@ public final class InferencePeers {
                 if (keep != null) Files.createDirectories(keep);
                 long t0 = System.nanoTime();
                 try (Executable exe = cpu.compile(cpu.newParameters(0), m.graph())) {
+                    if (jasgOnly) {
+                        Files.deleteIfExists(onnx);
+                        jasgOnly(name, m, exe, batches, rounds, seconds, warmup, tag);
+                        continue;
+                    }
                     OnnxExport.write(m.graph(), exe.parameters(), onnx);
                     System.out.printf(Locale.ROOT, "# %s: graph %d nodes, exported to %s (%.0f MiB) in %.1f s%n", name, m.graph().nodes().size(), onnx,
                             Files.size(onnx) / 1048576.0, (System.nanoTime() - t0) / 1e9);
@@ -154,6 +164,19 @@ public final class InferencePeers {
             for (double x : ratios) per.append(per.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x));
             System.out.printf(Locale.ROOT, "%-14s %12.2f %10.2f %12.2f %10.2f %9.2f   %s%n", e.getKey(), median(rs, 0), median(rs, 2), median(rs, 1),
                     median(rs, 3), median(ratios), per);
+        }
+    }
+
+    /** JASG alone (no export, no ONNX Runtime), e.g. to profile it with {@code -Djasg.cpu.profile=true}. */
+    private static void jasgOnly(String name, Model m, Executable exe, int[] batches, int rounds, double seconds, double warmup, String tag)
+            throws OrtException {
+        for (int r = 1; r <= rounds; r++) {
+            for (int b : batches) {
+                Feed feed = feed(m, b);
+                double[] j = time(() -> exe.run(Map.of(m.input(), feed.host())).get("output").floats(), seconds, warmup);
+                System.out.printf(Locale.ROOT, "round %d %s b%d jasg median %.2f ms p90 %.2f ms %.1f %s/s (%s)%n", r, name, b, j[0], j[1],
+                        (double) b * m.unitsPerSample() * 1e3 / j[0], m.unit(), tag);
+            }
         }
     }
 
