@@ -13,7 +13,9 @@ package dev.jasg.cpu;
  * pads the last strips with zeros, so the micro-kernel never branches; edge tiles are computed
  * into a scratch tile and only their valid part is added to C.
  *
- * <p>The micro-kernel is {@link VectorGemmKernel} (Java Vector API, {@code 12 x 32} on AVX-512)
+ * <p>The tile and the blocking are {@link KernelChoice}'s, computed from the machine's vector width and
+ * cache sizes. The micro-kernel is {@link VectorGemmKernel} (Java Vector API, {@code 12 x 32} on AVX-512,
+ * {@code 6 x 16} on AVX2)
  * when {@link Simd#ENABLED} (the {@code jdk.incubator.vector} module is in the boot layer);
  * without it a scalar tile loop the JIT vectorises as it can is used.
  *
@@ -31,24 +33,15 @@ final class Gemm {
      * {@code -Djasg.cpu.fallbackGemm=jasg}.
      */
     static final boolean EJML_FALLBACK = !VECTOR && !"jasg".equals(System.getProperty("jasg.cpu.fallbackGemm", "ejml"));
-    /** Tile rows and columns of the micro-kernel in use. */
-    static final int MR = VECTOR ? VectorGemmKernel.MR : 4;
-    static final int NR = VECTOR ? VectorGemmKernel.NR : 16;
-    /**
-     * Depth of a packed slice. Long: on the Zen 5 this was tuned on the micro-kernel runs as fast with
-     * both strips streaming from L2 (a {@code 1024 x NR} strip of B is 128 KiB) as with B in L1, the
-     * prefetchers keep up, while every extra slice costs a pass over C (measured: 1024^3 on one core
-     * 160 GFLOPS at a depth of 256, 190 at 1024).
-     */
-    static final int KC = 1024;
-    /** Rows of a packed block of A on one thread ({@code MC x KC}, 576 KiB, in L2). */
-    static final int MC = 12 * MR;
-    /**
-     * Columns of a packed panel of B on one thread ({@code KC x NC}, up to 2 MiB). Each panel repacks
-     * A, so wider panels are a little faster (1024^3 on one core: 2% from 512 to 2048 columns), but
-     * every thread keeps its panel's buffer: memory is the better use.
-     */
-    static final int NC = 16 * NR;
+    /** Tile rows and columns of the micro-kernel in use ({@link KernelChoice}: from the vector width and register count). */
+    static final int MR = KernelChoice.CHOSEN.mr();
+    static final int NR = KernelChoice.CHOSEN.nr();
+    /** Depth of a packed slice ({@link KernelChoice}: from L2, long because a slice's fixed cost is high on the JVM). */
+    static final int KC = KernelChoice.CHOSEN.kc();
+    /** Rows of a packed block of A on one thread ({@link KernelChoice}: {@code MC x KC} in half of L2). */
+    static final int MC = KernelChoice.CHOSEN.mc();
+    /** Columns of a packed panel of B on one thread ({@link KernelChoice}: from L3, bounded by memory). */
+    static final int NC = KernelChoice.CHOSEN.nc();
     /**
      * Blocks a parallel product is cut into per thread, claimed as threads come free: small, so the
      * threads finish together (no operand is packed per block, so a block costs nothing but a claim).
@@ -65,7 +58,7 @@ final class Gemm {
 
     /** Which micro-kernel is in use, for logs and benchmark headers. */
     static String kernelName() {
-        return VECTOR ? "vector " + VectorGemmKernel.describe() : EJML_FALLBACK ? "EJML CommonOps_FDRM.mult" : "scalar " + MR + "x" + NR;
+        return EJML_FALLBACK ? "EJML CommonOps_FDRM.mult (" + KernelChoice.CHOSEN.describe() + ")" : KernelChoice.CHOSEN.describe();
     }
 
     /** Packing buffers of one thread, grown on demand and then reused by every later product. */

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators that stay in registers for the whole {@code kc} loop (the tile methods are
  * unrolled, one method per tile height, so each accumulator is a local variable C2 keeps in a
  * register, and no vector ever crosses a call, which would box it):
- * {@code MR = 12} where the species has 16 lanes (AVX-512: 24 accumulators of 32 registers),
- * {@code MR = 6} otherwise (AVX2: 12 of 16).
+ * {@code MR = 12} where the register file has 32 vectors (AVX-512, AArch64: 24 accumulators),
+ * {@code MR = 6} where it has 16 (AVX2: 12 accumulators), as {@link KernelChoice} decides.
  *
  * <p>Only {@link Gemm} touches this class, and only after it found the
  * {@code jdk.incubator.vector} module in the boot layer, so the class is never loaded (and
@@ -21,17 +21,18 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemmKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
-    /** Rows of a tile. */
-    static final int MR = V >= 16 ? 12 : 6;
-    /** Columns of a tile. */
+    /** Rows of a tile: {@link KernelChoice} picks one of its {@link KernelChoice#TILE_HEIGHTS} from the register count. */
+    static final int MR = KernelChoice.CHOSEN.mr();
+    /** Columns of a tile: two vectors. */
     static final int NR = 2 * V;
 
-    private VectorGemmKernel() {}
-
-    /** A description for the log line, e.g. {@code 12x32 tiles of 512-bit vectors}. */
-    static String describe() {
-        return MR + "x" + NR + " tiles of " + S.vectorBitSize() + "-bit vectors";
+    static {
+        if (NR != KernelChoice.CHOSEN.nr() || (MR != 12 && MR != 6)) {
+            throw new IllegalStateException("no micro-kernel for " + KernelChoice.CHOSEN.describe());
+        }
     }
+
+    private VectorGemmKernel() {}
 
     /**
      * {@code C[r, j] (+)= sum_p Ap[p*MR + r] Bp[p*NR + j]} for the {@code MR x NR} tile at
