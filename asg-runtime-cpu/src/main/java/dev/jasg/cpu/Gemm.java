@@ -186,6 +186,10 @@ final class Gemm {
                     int i0 = blk * perBlock * MR, mc = Math.min(m - i0, perBlock * MR);
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
+                        if (VECTOR && unpackedA(acs, ars)) {
+                            blockRows(mc, nc, kc, a, aOff + i0 * ars + pc, ars, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s);
+                            continue;
+                        }
                         packA(mc, kc, a, aOff + i0 * ars + pc * acs, ars, acs, ap, 0);
                         block(mc, nc, kc, ap, 0, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
                     }
@@ -287,6 +291,10 @@ final class Gemm {
                 packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
+                    if (vector && unpackedA(acs, ars)) {
+                        blockRows(mc, nc, kc, a, aOff + ic * ars + pc, ars, bp, 0, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s);
+                        continue;
+                    }
                     packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap, 0);
                     block(mc, nc, kc, ap, 0, bp, 0, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s, vector);
                 }
@@ -415,6 +423,43 @@ final class Gemm {
         }
     }
 
+    /**
+     * Whether a row-major A (unit stride along the depth) is read in place by {@link VectorGemmKernel#tileRows}
+     * instead of being packed: unless its rows lie a multiple of 4 KiB apart, where the {@code MR} rows a tile
+     * reads would all fall into one set of the L1 data cache (x86 L1D sets repeat every 4 KiB: 32 KiB 8-way,
+     * 48 KiB 12-way) and evict each other and the strip of B; such an A is packed.
+     */
+    static boolean unpackedA(int acs, int ars) {
+        return acs == 1 && ((long) ars * Float.BYTES) % 4096 != 0;
+    }
+
+    /**
+     * {@link #block} with A read in place ({@link #unpackedA}): row {@code r} of the block at {@code a[ao + r*lda]};
+     * a last strip shorter than {@code MR} is packed (zero-padded) and goes through the scratch tile.
+     */
+    private static void blockRows(int mc, int nc, int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                                  boolean add, Scratch s) {
+        int full = mc / MR, nStrips = (nc + NR - 1) / NR, tail = mc - full * MR;
+        float[] ap = null;
+        if (tail > 0) {
+            ap = s.a(MR * kc);
+            packA(tail, kc, a, ao + full * MR * lda, lda, 1, ap, 0);
+        }
+        for (int js = 0; js < nStrips; js++) {
+            int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR;
+            for (int is = 0; is < full; is++) {
+                int cs = co + is * MR * ldc + js * NR;
+                if (nr == NR) {
+                    VectorGemmKernel.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, c, cs, ldc, add);
+                } else {
+                    VectorGemmKernel.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, s.tile, 0, NR, false);
+                    merge(s.tile, MR, nr, c, cs, ldc, add);
+                }
+            }
+            if (tail > 0) tileInto(kc, ap, 0, bp, bs, tail, nr, c, co + full * MR * ldc + js * NR, ldc, add, s, true);
+        }
+    }
+
     /** One {@code mr x nr} tile of C: a full tile straight from the micro-kernel, an edge tile through the scratch tile. */
     private static void tileInto(int kc, float[] ap, int ao, float[] bp, int bo, int mr, int nr, float[] c, int co, int ldc, boolean add,
                                  Scratch s, boolean vector) {
@@ -469,7 +514,8 @@ final class Gemm {
         int strips = (mc + MR - 1) / MR;
         for (int s = 0; s < strips; s++) {
             int base = at + s * kc * MR, i0 = s * MR, rows = Math.min(MR, mc - i0);
-            if (rows < MR) java.util.Arrays.fill(ap, base, base + kc * MR, 0f);
+            // the padding rows of a last, partial strip are zero (only they: the others are written below)
+            for (int p = 0; rows < MR && p < kc; p++) java.util.Arrays.fill(ap, base + p * MR + rows, base + (p + 1) * MR, 0f);
             if (cs == 1) {
                 // row-major A: read each row contiguously, write with stride MR, a few cache lines of the
                 // strip at a time (a third faster than whole rows, whose writes sweep the strip MR times)
@@ -498,14 +544,20 @@ final class Gemm {
         int strips = (nc + NR - 1) / NR;
         for (int s = 0; s < strips; s++) {
             int base = at + s * kc * NR, j0 = s * NR, cols = Math.min(NR, nc - j0);
-            if (cols < NR) java.util.Arrays.fill(bp, base, base + kc * NR, 0f);
+            // the padding columns of a last, partial strip are zero (only they: the others are written below)
+            for (int p = 0; cols < NR && p < kc; p++) java.util.Arrays.fill(bp, base + p * NR + cols, base + (p + 1) * NR, 0f);
             if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, cols);
             } else {
-                // transposed B: a column of opB is contiguous
-                for (int j = 0; j < cols; j++) {
-                    int src = off + (j0 + j) * cs, dst = base + j;
-                    for (int p = 0; p < kc; p++) bp[dst + p * NR] = b[src + p * rs];
+                // transposed B: a column of opB is contiguous; read each column a few cache lines at a time and
+                // write them across the strip, so the part of the strip being written stays in L1 (a whole
+                // column at a time sweeps a strip of up to KC x NR floats, more than L1, once per column)
+                for (int p0 = 0; p0 < kc; p0 += 64) {
+                    int p1 = Math.min(kc, p0 + 64);
+                    for (int j = 0; j < cols; j++) {
+                        int src = off + (j0 + j) * cs, dst = base + j;
+                        for (int p = p0; p < p1; p++) bp[dst + p * NR] = b[src + p * rs];
+                    }
                 }
             }
         }
