@@ -546,7 +546,10 @@ final class Gemm {
             int base = at + s * kc * NR, j0 = s * NR, cols = Math.min(NR, nc - j0);
             // the padding columns of a last, partial strip are zero (only they: the others are written below)
             for (int p = 0; cols < NR && p < kc; p++) java.util.Arrays.fill(bp, base + p * NR + cols, base + (p + 1) * NR, 0f);
-            if (cs == 1) {
+            if (cs == 1 && cols == NR && VECTOR) {
+                // two vector moves a row (an arraycopy of NR floats is a stub call, a third of the packing time)
+                VectorGemmKernel.copyRows(kc, b, off + j0, rs, bp, base);
+            } else if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, cols);
             } else {
                 // transposed B: a column of opB is contiguous; read each column a few cache lines at a time and

@@ -44,6 +44,15 @@ final class VectorGemmKernel {
         else tile6(kc, ap, ao, bp, bo, c, co, ldc, add);
     }
 
+    /** {@code bp[bo + p*NR + j] = b[off + p*rs + j]} for {@code p < kc, j < NR}: a full strip of B packed, two vectors a row. */
+    static void copyRows(int kc, float[] b, int off, int rs, float[] bp, int bo) {
+        for (int p = 0; p < kc; p++) {
+            int src = off + p * rs, dst = bo + p * NR;
+            FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+            FloatVector.fromArray(S, b, src + V).intoArray(bp, dst + V);
+        }
+    }
+
     /**
      * {@link #tile} with A not packed but read where it lies, row-major with leading dimension {@code lda}:
      * {@code A[r, p] = a[ao + r*lda + p]}. The micro-kernel broadcasts A one element at a time anyway, so
