@@ -15,7 +15,7 @@ package dev.jasg.cpu;
  *
  * <p>The tile and the blocking are {@link KernelChoice}'s, computed from the machine's vector width and
  * cache sizes. The micro-kernel is {@link VectorGemmKernel} (Java Vector API, {@code 12 x 32} on AVX-512,
- * {@code 6 x 16} on AVX2)
+ * {@code 4 x 16} on AVX2)
  * when {@link Simd#ENABLED} (the {@code jdk.incubator.vector} module is in the boot layer);
  * without it a scalar tile loop the JIT vectorises as it can is used.
  *

@@ -18,10 +18,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Register tile</b> {@code MR x NR}: {@code NR} is two vectors of the preferred species, so a
  *       step of the micro-kernel loads two vectors of B, broadcasts {@code MR} elements of A and keeps
- *       {@code 2 MR} accumulators; {@code MR} is the tallest unrolled tile ({@link #TILE_HEIGHTS}) with
- *       {@code 2 MR + 3} vectors (accumulators, the two B vectors, one broadcast) within the vector
- *       register file: 32 registers on AVX-512 and on AArch64 (NEON, SVE), 16 on AVX2 and elsewhere.
- *       So 12 x 32 on AVX-512, 6 x 16 on AVX2, 12 x 8 on NEON. Without the Vector API: 4 x 16 scalar.</li>
+ *       {@code 2 MR} accumulators; {@code MR} is the tallest unrolled tile ({@link #TILE_HEIGHTS}) whose
+ *       step fits the vector register file ({@link #vectorsNeeded}): 32 registers on AVX-512 and on
+ *       AArch64 (NEON, SVE), 16 on AVX2 and elsewhere. A broadcast needs a register of its own except on
+ *       AVX-512, whose FMA reads it from memory (embedded broadcast), and C2 issues all broadcasts of a step
+ *       before its FMAs, so each is live at once: a 6 x 16 tile on AVX2 (12 accumulators + 2 + 6 = 20
+ *       vectors) spills, and on a Zen 3 core ran 1024^3 at 30 GFLOPS per CPU-second against 40 for 4 x 16
+ *       (14 vectors). So 12 x 32 on AVX-512, 4 x 16 on AVX2, 6 x 8 on NEON. Without the Vector API:
+ *       4 x 16 scalar.</li>
  *   <li><b>Depth of a packed slice</b> {@code KC}: as long as a block of A eight tiles tall fits in half
  *       of L2, between 256 and 1024. Long, unlike BLIS's L1-sized slices, because on the JVM every tile
  *       call loads and stores its accumulators and checks its bounds, so a slice's fixed cost is higher:
@@ -56,7 +60,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
     private static final Logger LOG = LoggerFactory.getLogger(KernelChoice.class);
 
     /** Tile heights the Vector API micro-kernel has an unrolled method for ({@link VectorGemmKernel}), tallest first. */
-    static final int[] TILE_HEIGHTS = {12, 6};
+    static final int[] TILE_HEIGHTS = {12, 6, 4};
     /** L1 data cache assumed where {@code /sys} says nothing: 32 KiB, every x86 core since 2011 and most Arm server cores. */
     static final long FALLBACK_L1D = 32 << 10;
     /** L2 assumed where {@code /sys} says nothing: 256 KiB, the smallest per-core L2 of current x86 and Arm server cores. */
@@ -101,7 +105,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
             nr = 2 * (vector / Float.SIZE);
             mr = TILE_HEIGHTS[TILE_HEIGHTS.length - 1];
             for (int h : TILE_HEIGHTS) {
-                if (2 * h + 3 <= registers) {
+                if (vectorsNeeded(f.arch(), vector, h) <= registers) {
                     mr = h;
                     break;
                 }
@@ -119,6 +123,20 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
     }
 
     /**
+     * Vector registers one step of an {@code mr}-row tile keeps live: {@code 2 mr} accumulators and two vectors of
+     * B, plus the step's {@code mr} broadcasts of A unless the FMA takes its broadcast from memory (x86 AVX-512).
+     */
+    static int vectorsNeeded(String arch, int vectorBits, int mr) {
+        return 2 * mr + 2 + (embeddedBroadcast(arch, vectorBits) ? 0 : mr);
+    }
+
+    /** Whether an FMA can read a broadcast operand straight from memory: AVX-512's {@code {1toN}} form. */
+    static boolean embeddedBroadcast(String arch, int vectorBits) {
+        String a = arch.toLowerCase(Locale.ROOT);
+        return (a.equals("amd64") || a.equals("x86_64")) && vectorBits >= 512;
+    }
+
+    /**
      * Vector registers the tile may use: AVX-512 has 32 (zmm0-31) and so do AArch64's NEON and SVE; AVX2
      * has 16 (ymm0-15), and 16 is assumed for any other architecture.
      */
@@ -129,7 +147,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         return 16;
     }
 
-    /** One line for logs and benchmark headers, e.g. {@code vector 6x16 tiles of 256-bit vectors (16 registers), KC 1024, MC 60, NC 512; L1d 32 KiB, L2 512 KiB, L3 32 MiB/2 (sysfs); 2 threads}. */
+    /** One line for logs and benchmark headers, e.g. {@code vector 4x16 tiles of 256-bit vectors (16 registers), KC 1024, MC 64, NC 512; L1d 32 KiB, L2 512 KiB, L3 32 MiB/2 (sysfs); 2 threads}. */
     String describe() {
         String tile = vectorBits > 0
                 ? "vector " + mr + "x" + nr + " tiles of " + vectorBits + "-bit vectors (" + registers + " registers)"
