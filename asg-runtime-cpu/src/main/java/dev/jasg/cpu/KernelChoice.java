@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Threads</b>: one per processor the JVM may use ({@link Runtime#availableProcessors()}, which
  *       follows {@code taskset} and container quotas), or {@code -Djasg.cpu.threads=N}.</li>
  * </ul>
+ * {@code -Djasg.cpu.tileRows=4|6|12} forces a tile height, to measure a machine's alternatives (not for tuning).
+
  *
  * <p>Cache sizes come from {@code /sys/devices/system/cpu/cpu0/cache/index*} (Linux); where that is not
  * readable the fallbacks are {@link #FALLBACK_L1D} and {@link #FALLBACK_L2}, the smallest of current x86
@@ -82,14 +84,15 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
      * @param vectorBits the Vector API's preferred species width in bits; 0 when the Vector API is not in use
      * @param processors {@link Runtime#availableProcessors()}
      * @param threadsOverride {@code -Djasg.cpu.threads}, or 0
+     * @param tileRowsOverride {@code -Djasg.cpu.tileRows} (one of {@link #TILE_HEIGHTS}, to measure another tile), or 0
      * @param l1d        L1 data cache of one core in bytes, 0 when unknown
      * @param l2         L2 of one core in bytes, 0 when unknown
      * @param l3         the last-level cache in bytes, 0 when unknown or absent
      * @param l3SharedBy logical processors sharing that L3 (at least 1)
      * @param cacheSource where the cache sizes came from, for the log
      */
-    record Facts(String arch, int vectorBits, int processors, int threadsOverride, long l1d, long l2, long l3, int l3SharedBy,
-                 String cacheSource) {}
+    record Facts(String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride, long l1d, long l2, long l3,
+                 int l3SharedBy, String cacheSource) {}
 
     /** Parameters for {@code facts}: the rules of the class comment, nothing else. */
     static KernelChoice choose(Facts f) {
@@ -110,6 +113,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
                     break;
                 }
             }
+            for (int h : TILE_HEIGHTS) if (h == f.tileRowsOverride()) mr = h;
         }
         long l2 = f.l2() > 0 ? f.l2() : FALLBACK_L2;
         int kc = (int) Math.clamp(Long.highestOneBit(l2 / 2 / (Float.BYTES * (long) KC_TILES * mr)), KC_MIN, KC_MAX);
@@ -165,9 +169,8 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
     /** The facts of this JVM and machine, then the choice, logged. */
     private static KernelChoice detect() {
         int vectorBits = Simd.ENABLED ? VectorWidth.preferredBits() : 0;
-        int override = Integer.getInteger("jasg.cpu.threads", 0);
         Facts f = caches(Path.of("/sys/devices/system/cpu/cpu0/cache"), System.getProperty("os.arch", ""), vectorBits,
-                Runtime.getRuntime().availableProcessors(), override);
+                Runtime.getRuntime().availableProcessors(), Integer.getInteger("jasg.cpu.threads", 0), Integer.getInteger("jasg.cpu.tileRows", 0));
         KernelChoice c = choose(f);
         LOG.debug("jasg cpu: kernels {}", c.describe());
         return c;
@@ -177,7 +180,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
      * Facts with the cache sizes read from a sysfs cache directory ({@code index*}/{@code level},
      * {@code type}, {@code size}, {@code shared_cpu_list}); unreadable entries leave a size 0 (unknown).
      */
-    static Facts caches(Path dir, String arch, int vectorBits, int processors, int threadsOverride) {
+    static Facts caches(Path dir, String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride) {
         long l1d = 0, l2 = 0, l3 = 0;
         int shared = 1;
         boolean any = false;
@@ -203,7 +206,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
                 // an unreadable or odd entry: that level stays unknown and its fallback applies
             }
         }
-        return new Facts(arch, vectorBits, processors, threadsOverride, l1d, l2, l3, Math.max(1, shared),
+        return new Facts(arch, vectorBits, processors, threadsOverride, tileRowsOverride, l1d, l2, l3, Math.max(1, shared),
                 any ? "sysfs" : "fallback: no " + dir);
     }
 

@@ -69,7 +69,7 @@ final class VectorGemmKernel {
     }
 
     /** 12 x 2V tile: 24 accumulators, 2 B vectors and one broadcast live in registers. */
-    private static void tile12(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void tile12(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b, c6a, c6b, c7a, c7b, c8a, c8b, c9a, c9b, c10a, c10b, c11a, c11b;
@@ -191,7 +191,7 @@ final class VectorGemmKernel {
     }
 
     /** 6 x 2V tile: 12 accumulators, 2 B vectors and one broadcast live in registers. */
-    private static void tile6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void tile6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b;
@@ -259,7 +259,7 @@ final class VectorGemmKernel {
     }
 
     /** {@link #tile12} reading A unpacked, row-major: element {@code (r, p)} at {@code ap[ao + r*lda + p]}. */
-    private static void tile12Rows(int kc, float[] ap, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void tile12Rows(int kc, float[] ap, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b, c6a, c6b, c7a, c7b, c8a, c8b, c9a, c9b, c10a, c10b, c11a, c11b;
@@ -382,7 +382,7 @@ final class VectorGemmKernel {
     }
 
     /** {@link #tile6} reading A unpacked, row-major: element {@code (r, p)} at {@code ap[ao + r*lda + p]}. */
-    private static void tile6Rows(int kc, float[] ap, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void tile6Rows(int kc, float[] ap, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b;
@@ -451,7 +451,7 @@ final class VectorGemmKernel {
     }
 
     /** 4 x 2V tile: 8 accumulators, 2 B vectors and 4 broadcasts live in registers (AVX2: 14 of 16). */
-    private static void tile4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void tile4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b;
@@ -501,7 +501,7 @@ final class VectorGemmKernel {
     }
 
     /** {@link #tile4} reading A unpacked, row-major: element {@code (r, p)} at {@code ap[ao + r*lda + p]}. */
-    private static void tile4Rows(int kc, float[] ap, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void tile4Rows(int kc, float[] ap, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b;

@@ -19,7 +19,7 @@ class KernelChoiceTest {
     private record Row(String machine, KernelChoice.Facts facts, int[] expected) {}
 
     private static KernelChoice.Facts facts(String arch, int bits, int cpus, long l1d, long l2, long l3, int l3SharedBy) {
-        return new KernelChoice.Facts(arch, bits, cpus, 0, l1d, l2, l3, l3SharedBy, "test");
+        return new KernelChoice.Facts(arch, bits, cpus, 0, 0, l1d, l2, l3, l3SharedBy, "test");
     }
 
     private static final Row[] ROWS = {
@@ -64,8 +64,17 @@ class KernelChoiceTest {
 
     @Test
     void threadsOverrideWins() {
-        var f = new KernelChoice.Facts("amd64", 256, 16, 3, 32 * K, 512 * K, 32 * M, 16, "test");
+        var f = new KernelChoice.Facts("amd64", 256, 16, 3, 0, 32 * K, 512 * K, 32 * M, 16, "test");
         assertEquals(3, KernelChoice.choose(f).threads());
+    }
+
+    @Test
+    void tileRowsOverrideTakesOnlyAnExistingTile() {
+        int[][] cases = {{6, 6}, {12, 12}, {4, 4}, {5, 4}, {0, 4}};
+        for (int[] c : cases) {
+            var f = new KernelChoice.Facts("amd64", 256, 2, 0, c[0], 32 * K, 512 * K, 32 * M, 2, "test");
+            assertEquals(c[1], KernelChoice.choose(f).mr(), "-Djasg.cpu.tileRows=" + c[0]);
+        }
     }
 
     @Test
@@ -74,7 +83,7 @@ class KernelChoiceTest {
         write(dir, 1, "1", "Instruction", "32K", "0");
         write(dir, 2, "2", "Unified", "2048K", "0");
         write(dir, 3, "3", "Unified", "107520K", "0-55,112-167");
-        KernelChoice.Facts f = KernelChoice.caches(dir, "amd64", 512, 2, 0);
+        KernelChoice.Facts f = KernelChoice.caches(dir, "amd64", 512, 2, 0, 0);
         assertEquals(48 * K, f.l1d());
         assertEquals(2 * M, f.l2());
         assertEquals(107520 * K, f.l3());
@@ -84,7 +93,7 @@ class KernelChoiceTest {
 
     @Test
     void missingSysfsFallsBack(@TempDir Path dir) {
-        KernelChoice.Facts f = KernelChoice.caches(dir.resolve("absent"), "amd64", 256, 2, 0);
+        KernelChoice.Facts f = KernelChoice.caches(dir.resolve("absent"), "amd64", 256, 2, 0, 0);
         assertEquals(0, f.l2());
         assertTrue(f.cacheSource().startsWith("fallback"), f.cacheSource());
         assertEquals(32, KernelChoice.choose(f).mc(), "the 256 KiB L2 fallback: a 32 x 1024 block of A in half of it");
