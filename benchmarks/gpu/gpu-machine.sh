@@ -30,4 +30,8 @@ if [[ $what == *tests* ]]; then
     grep -E "tests (found|successful|failed|aborted)|containers failed" "$out/$tag-tests.txt"
     grep -B2 -A12 "Failures (" "$out/$tag-tests.txt" | head -60
   done
+  # a JVM that died in a driver leaves no summary: name the frame (DETAILS=tree shows the last test started)
+  for f in "$out"/hs_err_*.log; do
+    if [ -e "$f" ]; then echo "JVM crash: $f"; grep -m1 -A1 "Problematic frame" "$f"; grep -m8 -E "^[jJCV] +" "$f"; fi
+  done
 fi

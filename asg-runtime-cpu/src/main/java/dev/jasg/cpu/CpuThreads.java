@@ -24,7 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread that calls {@link #parallelFor} meanwhile runs its loop inline.
  */
 final class CpuThreads {
-    /** Number of threads a loop is split over, the caller's included (and the most chunks one loop is split into). */
+    /**
+     * Number of threads a loop is split over, the caller's included (and the most chunks one loop is split
+     * into): {@link KernelChoice}'s, property {@code jasg.cpu.threads}, default one per available processor (like
+     * {@code torch.set_num_threads}; e.g. 1 when several replicas share a machine, as Spark's local[n] does).
+     */
     static final int PARALLELISM = KernelChoice.CHOSEN.threads();
     /** How long an idle worker spins before it parks. */
     static final long SPIN_NANOS = Math.max(0, Long.getLong("jasg.cpu.spinMicros", 200)) * 1000;

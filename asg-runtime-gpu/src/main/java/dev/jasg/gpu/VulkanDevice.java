@@ -119,6 +119,7 @@ final class VulkanDevice implements AutoCloseable {
             device = new VkDevice(pd.get(0), physical, dci);
             vkGetDeviceQueue(device, family, 0, pd);
             queue = new VkQueue(pd.get(0), device);
+            NvidiaExit.installFor(vendorId);
 
             LongBuffer pl = s.mallocLong(1);
             check(vkCreateCommandPool(device, VkCommandPoolCreateInfo.calloc(s).sType$Default()

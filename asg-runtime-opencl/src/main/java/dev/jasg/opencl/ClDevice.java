@@ -7,13 +7,15 @@ import dev.jasg.core.BackendUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
-import org.jocl.cl_buffer_region;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
@@ -24,14 +26,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One OpenCL device with its context and one in-order command queue, on which every command of the backend is
- * enqueued. Also the one place that creates and releases memory objects, counting every live OpenCL object
- * ({@link #LIVE_OBJECTS}) so tests can see that closing frees everything. Not thread-safe: the backend
- * serialises its use.
+ * enqueued. Also the one place that creates and releases memory objects: it makes plain buffers only (no
+ * sub-buffers: tensors are bound to kernels as a buffer and an offset), keeps the handles it made and not yet
+ * released, and refuses to release a handle twice or one it did not make (an {@link IllegalStateException}
+ * instead of a crash in the driver). It counts every live OpenCL object ({@link #LIVE_OBJECTS}) and every memory
+ * object created and released ({@link #MEMORY_CREATED}, {@link #MEMORY_RELEASED}) so tests can see that closing
+ * frees everything exactly once. Not thread-safe except for the handle bookkeeping: the backend serialises its use.
  */
 final class ClDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClDevice.class);
     /** OpenCL objects (memory, kernels, programs, queues, contexts) alive in this JVM; tests check it returns to its start. */
     static final AtomicInteger LIVE_OBJECTS = new AtomicInteger();
+    /** Memory objects ({@code clCreateBuffer}) created in this JVM; with {@link #MEMORY_RELEASED}, what tests count leaks and double releases by. */
+    static final AtomicLong MEMORY_CREATED = new AtomicLong();
+    /** Memory objects released ({@code clReleaseMemObject}) in this JVM. */
+    static final AtomicLong MEMORY_RELEASED = new AtomicLong();
+    /** Memory objects a device released at its close because their owners had not (leaks; counted in {@link #MEMORY_RELEASED} too). */
+    static final AtomicLong MEMORY_LEFT_AT_CLOSE = new AtomicLong();
     /** What to install when the ICD loader itself is missing. */
     static final String LOADER_HINT = "JOCL needs the OpenCL ICD loader as the unversioned libOpenCL.so, which Debian and Ubuntu ship in "
             + "ocl-icd-opencl-dev (ocl-icd-libopencl1 has only libOpenCL.so.1): apt-get install ocl-icd-opencl-dev ocl-icd-libopencl1, "
@@ -46,12 +57,18 @@ final class ClDevice implements AutoCloseable {
     final String driverVersion;
     final String deviceVersion;
     final long type;
-    /** Sub-buffer origin alignment in bytes (CL_DEVICE_MEM_BASE_ADDR_ALIGN is in bits), at least 16 for float4 access. */
+    /**
+     * Where a plan's tensors start in its arena, in bytes: CL_DEVICE_MEM_BASE_ADDR_ALIGN (in bits, hence / 8), so every
+     * tensor is as aligned as a buffer of its own would be (whole cache lines, coalesced access), and at least 16 for
+     * the matrix product's float4 loads and stores.
+     */
     final long alignment;
     final long maxAlloc;
     final long globalMemory;
     final long localMemory;
     final long maxWorkGroup;
+    /** The memory objects made here and not yet released, by native handle. */
+    private final Map<Long, cl_mem> liveMemory = new HashMap<>();
     private boolean closed;
 
     private ClDevice(cl_platform_id platform, cl_device_id device, String name, String platformName, long type) {
@@ -172,8 +189,12 @@ final class ClDevice implements AutoCloseable {
         return bytes == 4 ? b.getInt(0) & 0xFFFFFFFFL : b.getLong(0);
     }
 
-    /** A device buffer of {@code bytes} (at least 4); {@code what} names it in errors. */
+    /**
+     * A device buffer of {@code bytes}, at least 4 (OpenCL has no empty buffers: an empty tensor gets 4 bytes nobody
+     * reads); {@code what} names it in errors. Released by {@link #release}, exactly once.
+     */
     cl_mem buffer(long bytes, String what) {
+        if (closed) throw new IllegalStateException("OpenCL device '" + name + "' is closed; cannot allocate " + what);
         long size = Math.max(bytes, 4);
         if (size > maxAlloc) {
             throw new BackendException(what + " needs " + mib(size) + " but OpenCL device '" + name + "' allocates at most " + mib(maxAlloc)
@@ -181,6 +202,10 @@ final class ClDevice implements AutoCloseable {
         }
         try {
             cl_mem m = clCreateBuffer(context, CL_MEM_READ_WRITE, size, null, null);
+            synchronized (liveMemory) {
+                liveMemory.put(m.getNativePointer(), m);
+            }
+            MEMORY_CREATED.incrementAndGet();
             LIVE_OBJECTS.incrementAndGet();
             return m;
         } catch (CLException e) {
@@ -188,17 +213,28 @@ final class ClDevice implements AutoCloseable {
         }
     }
 
-    /** A view of {@code bytes} (at least 4) of {@code parent} at {@code offset}, which must be a multiple of {@link #alignment}. */
-    cl_mem subBuffer(cl_mem parent, long offset, long bytes) {
-        cl_mem m = clCreateSubBuffer(parent, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, new cl_buffer_region(offset, Math.max(bytes, 4)), null);
-        LIVE_OBJECTS.incrementAndGet();
-        return m;
+    /**
+     * Releases a buffer made by {@link #buffer}; {@code null} is ignored. A handle released before, or not made by this
+     * device, is refused with {@link IllegalStateException} without calling the driver (a second clReleaseMemObject
+     * is a use after free there).
+     */
+    void release(cl_mem m) {
+        if (m == null) return;
+        synchronized (liveMemory) {
+            if (liveMemory.remove(m.getNativePointer()) == null) {
+                throw new IllegalStateException("OpenCL memory object " + m + " released twice, or not made by device '" + name + "'");
+            }
+        }
+        MEMORY_RELEASED.incrementAndGet();
+        LIVE_OBJECTS.decrementAndGet();
+        clReleaseMemObject(m);
     }
 
-    static void release(cl_mem m) {
-        if (m == null) return;
-        clReleaseMemObject(m);
-        LIVE_OBJECTS.decrementAndGet();
+    /** Memory objects of this device not yet released. */
+    int liveMemoryObjects() {
+        synchronized (liveMemory) {
+            return liveMemory.size();
+        }
     }
 
     /** Copies {@code data} to {@code dst} at byte {@code offset}, waiting for it. */
@@ -236,11 +272,34 @@ final class ClDevice implements AutoCloseable {
         return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
+    /**
+     * Waits for the queue, then releases the queue and the context. Every memory object should have been released by
+     * its owner before (the backend closes its executables, then its parameter stores); any left is a leak, logged and
+     * released here, before the context.
+     */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        clFinish(queue);
+        try {
+            clFinish(queue);
+        } catch (CLException e) {
+            LOG.warn("OpenCL device '{}' failed while closing: {}", name, e.getMessage());
+        }
+        List<cl_mem> left;
+        synchronized (liveMemory) {
+            left = new ArrayList<>(liveMemory.values());
+            liveMemory.clear();
+        }
+        if (!left.isEmpty()) {
+            LOG.warn("{} OpenCL memory object(s) of device '{}' were not released by their owners; releasing them with the context", left.size(), name);
+            for (cl_mem m : left) {
+                clReleaseMemObject(m);
+                MEMORY_RELEASED.incrementAndGet();
+                MEMORY_LEFT_AT_CLOSE.incrementAndGet();
+                LIVE_OBJECTS.decrementAndGet();
+            }
+        }
         clReleaseCommandQueue(queue);
         clReleaseContext(context);
         LIVE_OBJECTS.addAndGet(-2);

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything one binding of the symbolic dimensions needs, made once and reused by every run with that binding:
- * the memory plan (asg-core's {@link BufferPlanner} under {@link PlanPolicy#deviceArena}: one arena buffer, a
- * sub-buffer per tensor), pinned host staging for the
+ * the memory plan (asg-core's {@link BufferPlanner} under {@link PlanPolicy#deviceArena}: one arena buffer, each
+ * tensor a range of it that kernels take as the arena and an offset, never a sub-buffer), pinned host staging for the
  * feeds, and the list of commands of the whole chain (every kernel with its arguments already set, parameter
  * snapshots and assignments as buffer copies). A run copies the feeds into the staging memory, enqueues the
  * writes and every command on the device's one in-order queue, and waits once; outputs are read back only when
@@ -37,7 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A checked plan ({@link Anomaly} mode) reuses no memory and enqueues no assignment: after the run it reads
  * every value back, {@link Anomaly#check checks} them, and only then applies the assignments through the host,
- * so an anomalous run throws with the parameters untouched. Used under the backend's lock.
+ * so an anomalous run throws with the parameters untouched.
+ *
+ * <p>The plan owns the arena, the side-table buffers and the kernel objects, and {@link #close} releases each exactly
+ * once (kernels, which name the buffers in their arguments, first; then the buffers), after the queue has drained;
+ * closing again does nothing, and a closed plan refuses to run. Nothing else (no finalizer or cleaner) releases them.
+ * Used under the backend's lock.
  */
 final class ExecutionPlan implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutionPlan.class);
@@ -50,8 +55,10 @@ final class ExecutionPlan implements AutoCloseable {
     private final Map<Integer, View> snapshots = new HashMap<>();
     /** Feed name to its input node's view and its staging memory. */
     private final Map<String, Feed> feeds = new LinkedHashMap<>();
-    private final cl_mem arena;
-    private final List<cl_mem> owned = new ArrayList<>();
+    /** The arena; null once released. */
+    private cl_mem arena;
+    /** Side tables (pooling windows), each a buffer of its own. */
+    private final List<cl_mem> sideTables = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
     private final long arenaBytes;
     private boolean closed;
@@ -103,7 +110,7 @@ final class ExecutionPlan implements AutoCloseable {
             }
             Lowering.Tables tables = (values, forWhat) -> {
                 cl_mem m = dev.buffer(4L * values.length, forWhat);
-                owned.add(m);
+                sideTables.add(m);
                 ByteBuffer bb = ByteBuffer.allocateDirect(4 * Math.max(1, values.length)).order(ByteOrder.nativeOrder());
                 bb.asIntBuffer().put(values);
                 clEnqueueWriteBuffer(dev.queue, m, CL_TRUE, 0, 4L * values.length, Pointer.to(bb), 0, null, null);
@@ -134,20 +141,21 @@ final class ExecutionPlan implements AutoCloseable {
                 binding.symbols());
     }
 
+    /** The range of the arena the planner gave a value; the bounds are checked here once, since kernels cannot. */
     private View view(cl_mem buffer, long offset, long bytes) {
-        // An empty value (batch 0) is never read or written, and the planner may place it at the arena's end, where a
-        // sub-buffer would overrun its parent (NVIDIA's driver then hands out a handle that crashes on release): its
-        // sub-buffer is the arena's first four bytes.
-        if (buffer == arena && bytes > 0 && offset + bytes > arenaBytes) {
-            throw new BackendException("the memory plan placed " + bytes + " bytes at " + offset + ", past its arena of " + arenaBytes + " bytes");
+        // an empty value (batch 0) is never read or written, and the planner may place it at the arena's end: it points
+        // at the arena's start instead, so no kernel argument ever points past the buffer
+        if (bytes == 0) return new View(buffer, 0, 0);
+        if (offset < 0 || offset + bytes > arenaBytes || offset % dev.alignment != 0) {
+            throw new BackendException("the memory plan placed " + bytes + " bytes at " + offset + ", outside its arena of " + arenaBytes
+                    + " bytes or off its " + dev.alignment + "-byte alignment");
         }
-        cl_mem sub = dev.subBuffer(buffer, bytes == 0 ? 0 : offset, bytes);
-        owned.add(sub);
-        return new View(sub, buffer, offset, bytes);
+        return new View(buffer, offset, bytes);
     }
 
     /** Stages the feeds, enqueues the whole chain on the in-order queue and waits for it once. */
     void run(Map<String, HostTensor> values, String what) {
+        if (closed) throw new IllegalStateException("this OpenCL execution plan is closed");
         try {
             for (var e : feeds.entrySet()) {
                 Feed f = e.getValue();
@@ -225,6 +233,7 @@ final class ExecutionPlan implements AutoCloseable {
 
     /** Where the value of output node {@code id} is after a run. */
     View outputView(int id) {
+        if (closed) throw new IllegalStateException("this OpenCL execution plan is closed");
         return snapshots.getOrDefault(id, views[id]);
     }
 
@@ -238,14 +247,23 @@ final class ExecutionPlan implements AutoCloseable {
         return steps.size();
     }
 
+    /** Releases the kernels, then the side tables and the arena, each once, after the queue has drained; idempotent. */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
+        try {
+            // nothing of this plan may still be queued when its memory goes (runs wait, but a failed one may not have)
+            dev.finish("closing a plan");
+        } catch (RuntimeException e) {
+            LOG.warn("the OpenCL queue failed before a plan was released: {}", e.getMessage());
+        }
         for (Step s : steps) if (s instanceof Step.Launch l) Programs.release(l.kernel());
         steps.clear();
-        for (cl_mem m : owned) ClDevice.release(m);
-        owned.clear();
-        ClDevice.release(arena);
+        for (cl_mem m : sideTables) dev.release(m);
+        sideTables.clear();
+        cl_mem a = arena;
+        arena = null;
+        dev.release(a);
     }
 }

@@ -24,7 +24,8 @@ import org.jocl.cl_mem;
  * exhaustive switch over {@link Op}, so an op without an OpenCL kernel does not compile. Leaves (inputs,
  * parameters, constants, counts) produce no commands: their values are uploaded or already resident. Each
  * launch gets a kernel object of its own with its arguments set here, once, so a run only enqueues.
- * Kernel arguments mirror the structs of the {@code .cl} files field by field (ints and floats, 4 bytes each).
+ * Kernel arguments: each tensor as its buffer and its element offset (a {@code ulong}; see common.h), then one
+ * struct whose fields the int array mirrors field by field (ints and floats, 4 bytes each).
  * Used under the backend's lock.
  */
 final class Lowering {
@@ -112,109 +113,115 @@ final class Lowering {
         String what = describe(n, b);
         List<Step> steps = new ArrayList<>();
         if (count == 0) return steps;
-        switch (n.op()) {
-            case Op.Input i -> { }
-            case Op.Parameter p -> { }
-            case Op.Constant c -> { }
-            case Op.Count c -> { }
-            case Op.Unary u -> steps.add(flat("elementwise.cl", "unary", what, count, views(out, in),
-                    new int[] {(int) count, mode, OpCodes.unary(u.kind()), bits(u.a()), bits(u.b())}));
-            case Op.Binary bin -> steps.add(broadcast("binary", OpCodes.binary(bin.kind()), n, b, od, mode, out, in));
-            case Op.Compare c -> steps.add(broadcast("binary", OpCodes.compare(c.kind()), n, b, od, mode, out, in));
-            case Op.Where w -> steps.add(broadcast("where_select", -1, n, b, od, mode, out, in));
-            case Op.Reduce r -> {
-                if (r.axes().size() == 0) steps.add(new Step.Copy(in[0], out, out.bytes(), what));
-                else steps.add(reduce("reduce", n, r.axes(), dims(n, 0, b), mode, OpCodes.reduce(r.kind()), 0, out, in[0]));
-            }
-            case Op.ArgReduce a -> steps.add(lanes("arg_reduce", OpCodes.argReduce(a.kind()), what, dims(n, 0, b), a.axis(), out, in[0]));
-            case Op.MatMul m -> steps.add(matmul(n, what, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1]));
-            case Op.Reshape r -> steps.add(new Step.Copy(in[0], out, out.bytes(), what));
-            case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out, out.bytes(), what));
-            case Op.Permute p -> {
-                int[] inStrides = Strides.contiguous(dims(n, 0, b));
-                int[] ss = new int[od.length];
-                for (int i = 0; i < od.length; i++) ss[i] = inStrides[p.perm().get(i)];
-                steps.add(copy(what, od, 0, ss, out, 0, Strides.contiguous(od), in[0], mode));
-            }
-            case Op.Expand e -> steps.add(copy(what, od, 0, Strides.broadcast(dims(n, 0, b), od), out, 0, Strides.contiguous(od), in[0], mode));
-            case Op.Slice s -> {
-                int[] ss = Strides.contiguous(dims(n, 0, b));
-                int start = s.start() * ss[s.axis()];
-                ss[s.axis()] *= s.step();
-                steps.add(copy(what, od, start, ss, out, 0, Strides.contiguous(od), in[0], mode));
-            }
-            case Op.SliceScatter s -> {
-                steps.add(new Step.Fill(out, what));
-                int[] id = dims(n, 0, b);
-                int[] ds = Strides.contiguous(od);
-                int start = s.start() * ds[s.axis()];
-                ds[s.axis()] *= s.step();
-                if (Strides.size(id) > 0) steps.add(copy(what, id, 0, Strides.contiguous(id), out, start, ds, in[0], mode));
-            }
-            case Op.Concat c -> {
-                int[] ds = Strides.contiguous(od);
-                int at = 0;
-                for (int k = 0; k < n.arity(); k++) {
-                    int[] id = dims(n, k, b);
-                    if (Strides.size(id) > 0) steps.add(copy(what, id, 0, Strides.contiguous(id), out, at * ds[c.axis()], ds, in[k], mode));
-                    at += id[c.axis()];
+        try {
+            switch (n.op()) {
+                case Op.Input i -> { }
+                case Op.Parameter p -> { }
+                case Op.Constant c -> { }
+                case Op.Count c -> { }
+                case Op.Unary u -> steps.add(flat("elementwise.cl", "unary", what, count, views(out, in),
+                        new int[] {(int) count, mode, OpCodes.unary(u.kind()), bits(u.a()), bits(u.b())}));
+                case Op.Binary bin -> steps.add(broadcast("binary", OpCodes.binary(bin.kind()), n, b, od, mode, out, in));
+                case Op.Compare c -> steps.add(broadcast("binary", OpCodes.compare(c.kind()), n, b, od, mode, out, in));
+                case Op.Where w -> steps.add(broadcast("where_select", -1, n, b, od, mode, out, in));
+                case Op.Reduce r -> {
+                    if (r.axes().size() == 0) steps.add(new Step.Copy(in[0], out, out.bytes(), what));
+                    else steps.add(reduce("reduce", n, r.axes(), dims(n, 0, b), mode, OpCodes.reduce(r.kind()), 0, out, in[0]));
                 }
-            }
-            case Op.CumSum c -> steps.add(lanes("scan", c.reverse() ? 2 : 0, what, od, c.axis(), out, in[0]));
-            case Op.CumProd c -> steps.add(lanes("scan", 1, what, od, c.axis(), out, in[0]));
-            case Op.ArgSort a -> steps.add(lanes("argsort", a.descending() ? 1 : 0, what, od, a.axis(), out, in[0]));
-            case Op.Linalg l -> {
-                // no OpenCL kernels yet: computed on the host between the commands before and after (logged once per compile)
-                int[][] inDims = new int[n.arity()][];
-                int[] inCounts = new int[n.arity()];
-                for (int k = 0; k < inDims.length; k++) {
-                    inDims[k] = dims(n, k, b);
-                    inCounts[k] = (int) Strides.size(inDims[k]);
+                case Op.ArgReduce a -> steps.add(lanes("arg_reduce", OpCodes.argReduce(a.kind()), what, dims(n, 0, b), a.axis(), out, in[0]));
+                case Op.MatMul m -> steps.add(matmul(n, what, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1]));
+                case Op.Reshape r -> steps.add(new Step.Copy(in[0], out, out.bytes(), what));
+                case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out, out.bytes(), what));
+                case Op.Permute p -> {
+                    int[] inStrides = Strides.contiguous(dims(n, 0, b));
+                    int[] ss = new int[od.length];
+                    for (int i = 0; i < od.length; i++) ss[i] = inStrides[p.perm().get(i)];
+                    steps.add(copy(what, od, 0, ss, out, 0, Strides.contiguous(od), in[0], mode));
                 }
-                steps.add(new Step.Host(n, l.kind(), in.clone(), inDims, inCounts, out, what));
-            }
-            case Op.Softmax s -> steps.add(lanes("softmax", 0, what, od, s.axis(), out, in[0]));
-            case Op.LogSoftmax s -> steps.add(lanes("softmax", 1, what, od, s.axis(), out, in[0]));
-            case Op.Cast c -> steps.add(copy(what, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));
-            case Op.Gather g -> {
-                int[] td = dims(n, 0, b);
-                int rows = td[0];
-                int d = (int) Strides.size(Arrays.copyOfRange(td, 1, td.length));
-                steps.add(flat("layers.cl", "gather", what, count, views(out, in), new int[] {(int) count, d, rows, mode}));
-            }
-            case Op.ScatterAdd s -> {
-                int d = (int) (count / s.size());
-                long indices = Strides.size(dims(n, 1, b));
-                steps.add(flat("layers.cl", "scatter_add", what, count, views(out, in), new int[] {(int) count, d, (int) indices, mode}));
-            }
-            case Op.DropoutMask d -> steps.add(flat("layers.cl", "dropout_mask", what, count, new View[] {out, in[1]},
-                    new int[] {(int) count, Op.DropoutMask.saltMix(d.salt()), d.threshold(), bits(d.scale())}));
-            case Op.Normalize z -> steps.add(reduce("normalize_axes", n, z.axes(), od, mode, 0, bits(z.eps()), out, in[0]));
-            case Op.Conv2d c -> {
-                int[] x = dims(n, 0, b), w = dims(n, 1, b);
-                int og = w[0] / c.geometry().groups();
-                steps.add(flat("layers.cl", "conv2d", what, count, views(out, in),
-                        conv((int) count, mode, x, od[1], od[2], od[3], w[1], og, w[2], w[3], c.geometry())));
-            }
-            case Op.ConvTranspose2d c -> {
-                int[] x = dims(n, 0, b), w = dims(n, 1, b);
-                int cg = x[1] / c.geometry().groups();
-                steps.add(flat("layers.cl", "conv_transpose2d", what, count, views(out, in),
-                        conv((int) count, mode, x, od[1], od[2], od[3], cg, w[1], w[2], w[3], c.geometry())));
-            }
-            case Op.Conv2dWeightGrad c -> {
-                int[] x = dims(n, 0, b), g = dims(n, 1, b);
-                int og = od[0] / c.geometry().groups();
-                int[] args = conv((int) count, mode, x, g[1], g[2], g[3], od[1], og, od[2], od[3], c.geometry());
-                // a work-group per element of dw for long reductions, a work-item per element for short ones
-                if ((long) x[0] * g[2] * g[3] >= SERIAL_REDUCTION) {
-                    steps.add(launch("layers.cl", "", "conv2d_weight_grad", what, views(out, in), args, new long[] {count * GROUP}, new long[] {GROUP}));
-                } else {
-                    steps.add(flat("layers.cl", "conv2d_weight_grad_serial", what, count, views(out, in), args));
+                case Op.Expand e -> steps.add(copy(what, od, 0, Strides.broadcast(dims(n, 0, b), od), out, 0, Strides.contiguous(od), in[0], mode));
+                case Op.Slice s -> {
+                    int[] ss = Strides.contiguous(dims(n, 0, b));
+                    int start = s.start() * ss[s.axis()];
+                    ss[s.axis()] *= s.step();
+                    steps.add(copy(what, od, start, ss, out, 0, Strides.contiguous(od), in[0], mode));
                 }
+                case Op.SliceScatter s -> {
+                    steps.add(new Step.Fill(out, what));
+                    int[] id = dims(n, 0, b);
+                    int[] ds = Strides.contiguous(od);
+                    int start = s.start() * ds[s.axis()];
+                    ds[s.axis()] *= s.step();
+                    if (Strides.size(id) > 0) steps.add(copy(what, id, 0, Strides.contiguous(id), out, start, ds, in[0], mode));
+                }
+                case Op.Concat c -> {
+                    int[] ds = Strides.contiguous(od);
+                    int at = 0;
+                    for (int k = 0; k < n.arity(); k++) {
+                        int[] id = dims(n, k, b);
+                        if (Strides.size(id) > 0) steps.add(copy(what, id, 0, Strides.contiguous(id), out, at * ds[c.axis()], ds, in[k], mode));
+                        at += id[c.axis()];
+                    }
+                }
+                case Op.CumSum c -> steps.add(lanes("scan", c.reverse() ? 2 : 0, what, od, c.axis(), out, in[0]));
+                case Op.CumProd c -> steps.add(lanes("scan", 1, what, od, c.axis(), out, in[0]));
+                case Op.ArgSort a -> steps.add(lanes("argsort", a.descending() ? 1 : 0, what, od, a.axis(), out, in[0]));
+                case Op.Linalg l -> {
+                    // no OpenCL kernels yet: computed on the host between the commands before and after (logged once per compile)
+                    int[][] inDims = new int[n.arity()][];
+                    int[] inCounts = new int[n.arity()];
+                    for (int k = 0; k < inDims.length; k++) {
+                        inDims[k] = dims(n, k, b);
+                        inCounts[k] = (int) Strides.size(inDims[k]);
+                    }
+                    steps.add(new Step.Host(n, l.kind(), in.clone(), inDims, inCounts, out, what));
+                }
+                case Op.Softmax s -> steps.add(lanes("softmax", 0, what, od, s.axis(), out, in[0]));
+                case Op.LogSoftmax s -> steps.add(lanes("softmax", 1, what, od, s.axis(), out, in[0]));
+                case Op.Cast c -> steps.add(copy(what, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));
+                case Op.Gather g -> {
+                    int[] td = dims(n, 0, b);
+                    int rows = td[0];
+                    int d = (int) Strides.size(Arrays.copyOfRange(td, 1, td.length));
+                    steps.add(flat("layers.cl", "gather", what, count, views(out, in), new int[] {(int) count, d, rows, mode}));
+                }
+                case Op.ScatterAdd s -> {
+                    int d = (int) (count / s.size());
+                    long indices = Strides.size(dims(n, 1, b));
+                    steps.add(flat("layers.cl", "scatter_add", what, count, views(out, in), new int[] {(int) count, d, (int) indices, mode}));
+                }
+                case Op.DropoutMask d -> steps.add(flat("layers.cl", "dropout_mask", what, count, new View[] {out, in[1]},
+                        new int[] {(int) count, Op.DropoutMask.saltMix(d.salt()), d.threshold(), bits(d.scale())}));
+                case Op.Normalize z -> steps.add(reduce("normalize_axes", n, z.axes(), od, mode, 0, bits(z.eps()), out, in[0]));
+                case Op.Conv2d c -> {
+                    int[] x = dims(n, 0, b), w = dims(n, 1, b);
+                    int og = w[0] / c.geometry().groups();
+                    steps.add(flat("layers.cl", "conv2d", what, count, views(out, in),
+                            conv((int) count, mode, x, od[1], od[2], od[3], w[1], og, w[2], w[3], c.geometry())));
+                }
+                case Op.ConvTranspose2d c -> {
+                    int[] x = dims(n, 0, b), w = dims(n, 1, b);
+                    int cg = x[1] / c.geometry().groups();
+                    steps.add(flat("layers.cl", "conv_transpose2d", what, count, views(out, in),
+                            conv((int) count, mode, x, od[1], od[2], od[3], cg, w[1], w[2], w[3], c.geometry())));
+                }
+                case Op.Conv2dWeightGrad c -> {
+                    int[] x = dims(n, 0, b), g = dims(n, 1, b);
+                    int og = od[0] / c.geometry().groups();
+                    int[] args = conv((int) count, mode, x, g[1], g[2], g[3], od[1], og, od[2], od[3], c.geometry());
+                    // a work-group per element of dw for long reductions, a work-item per element for short ones
+                    if ((long) x[0] * g[2] * g[3] >= SERIAL_REDUCTION) {
+                        steps.add(launch("layers.cl", "", "conv2d_weight_grad", what, views(out, in), args, new long[] {count * GROUP}, new long[] {GROUP}));
+                    } else {
+                        steps.add(flat("layers.cl", "conv2d_weight_grad_serial", what, count, views(out, in), args));
+                    }
+                }
+                case Op.MaxPoolSelect m -> steps.add(pool("max_pool_select", what, m.window(), dims(n, 0, b), od, count, mode, out, in, tables));
+                case Op.MaxPoolScatter m -> steps.add(pool("max_pool_scatter", what, m.window(), od, dims(n, 1, b), count, mode, out, in, tables));
             }
-            case Op.MaxPoolSelect m -> steps.add(pool("max_pool_select", what, m.window(), dims(n, 0, b), od, count, mode, out, in, tables));
-            case Op.MaxPoolScatter m -> steps.add(pool("max_pool_scatter", what, m.window(), od, dims(n, 1, b), count, mode, out, in, tables));
+        } catch (RuntimeException e) {
+            // a node of several launches failed part way: its kernels made so far belong to nobody yet
+            for (Step s : steps) if (s instanceof Step.Launch l) Programs.release(l.kernel());
+            throw e;
         }
         return steps;
     }
@@ -304,7 +311,10 @@ final class Lowering {
         // large tiles leave most of a big GPU idle on small products
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         Tiles t = largeGroups >= 128 ? large : small;
-        boolean aligned = m % t.bm() == 0 && nn % t.bn() == 0 && k % t.bk() == 0;
+        // the aligned variant reads and writes float4s: every operand must start on 16 bytes (the planner aligns ranges to
+        // at least that, so this only guards against a policy change)
+        boolean aligned = m % t.bm() == 0 && nn % t.bn() == 0 && k % t.bk() == 0 && out.offset() % 16 == 0 && a.offset() % 16 == 0
+                && b.offset() % 16 == 0;
         long tilesN = ceil(nn, t.bn()), tilesM = ceil(m, t.bm()), groups = tilesN * tilesM * batches;
         if (groups > Integer.MAX_VALUE) throw new BackendException(groups + " work-groups exceed 32-bit indexing at " + what);
         args[5 + 3 * gl] = (int) tilesN;
@@ -338,11 +348,7 @@ final class Lowering {
         cl_mem table = tables.ints(t, "the pooling windows of " + what);
         int[] args = {(int) count, mode, h, w, ho, wo, win.step(0), win.step(1), offsets[0], offsets[1], offsets[2], offsets[3], offsets[4],
                 offsets[5], offsets[6], offsets[7]};
-        cl_kernel k = programs.kernel("layers.cl", "", kernel);
-        setBuffers(k, new View[] {out, in[0], in[1]});
-        clSetKernelArg(k, 3, Sizeof.cl_mem, Pointer.to(table));
-        clSetKernelArg(k, 4, 4L * args.length, Pointer.to(args));
-        return new Step.Launch(k, new long[] {ceil(count, GROUP) * GROUP}, new long[] {GROUP}, what);
+        return flat("layers.cl", kernel, what, count, new View[] {out, in[0], in[1], new View(table, 0, 4L * t.length)}, args);
     }
 
     /** Per output position along {@code axis}: first tap, tap count; per input position: first and last window whose extent covers it. */
@@ -376,7 +382,7 @@ final class Lowering {
         cl_kernel k = programs.kernel(file, defines, kernel);
         try {
             setBuffers(k, bindings);
-            clSetKernelArg(k, bindings.length, 4L * args.length, Pointer.to(args));
+            clSetKernelArg(k, 2 * bindings.length, 4L * args.length, Pointer.to(args));
         } catch (CLException e) {
             Programs.release(k);
             throw new BackendException("cannot set the arguments of OpenCL kernel " + kernel + " (" + file + ") for " + what + ": " + e.getMessage(), e);
@@ -384,8 +390,12 @@ final class Lowering {
         return new Step.Launch(k, global, local, what);
     }
 
+    /** Arguments 2i and 2i + 1: tensor i's buffer and its offset in elements. */
     private static void setBuffers(cl_kernel k, View[] bindings) {
-        for (int i = 0; i < bindings.length; i++) clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(bindings[i].mem()));
+        for (int i = 0; i < bindings.length; i++) {
+            clSetKernelArg(k, 2 * i, Sizeof.cl_mem, Pointer.to(bindings[i].buffer()));
+            clSetKernelArg(k, 2 * i + 1, Sizeof.cl_ulong, Pointer.to(new long[] {bindings[i].elements()}));
+        }
     }
 
     private static BackendException tooManyAxes(Node n, Program.Binding b, int rank, int max) {

@@ -114,7 +114,11 @@ public final class OpenClBackend implements Backend {
     public synchronized void close() {
         if (closed) return;
         device.finish("closing the backend");
-        for (AutoCloseable c : new ArrayList<>(open)) {
+        // executables first: their kernels name the parameter stores' buffers, which go after them
+        List<AutoCloseable> order = new ArrayList<>();
+        for (AutoCloseable c : open) if (c instanceof OpenClExecutable) order.add(c);
+        for (AutoCloseable c : open) if (!(c instanceof OpenClExecutable)) order.add(c);
+        for (AutoCloseable c : order) {
             try {
                 c.close();
             } catch (Exception e) {

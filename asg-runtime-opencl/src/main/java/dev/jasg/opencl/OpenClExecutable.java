@@ -60,6 +60,8 @@ public final class OpenClExecutable implements Executable {
     public Outputs run(Map<String, HostTensor> feeds) {
         synchronized (backend) {
             checkOpen();
+            // the plans' kernels name the parameters' buffers: once the store is closed they are freed memory
+            parameters.checkOpen();
             boolean checked = Anomaly.enabled();
             Program.Binding binding = program.bind(feeds);
             Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : plans;
@@ -71,8 +73,9 @@ public final class OpenClExecutable implements Executable {
                         plan.commands(), ClDevice.mib(plan.deviceBytes()));
                 if (cache.size() > MAX_PLANS) {
                     var eldest = cache.entrySet().iterator().next();
-                    eldest.getValue().close();
                     cache.remove(eldest.getKey());
+                    if (lastPlan == eldest.getValue()) lastPlan = null;
+                    eldest.getValue().close();
                 }
             }
             runs++;
@@ -94,6 +97,7 @@ public final class OpenClExecutable implements Executable {
     HostTensor readBack(ExecutionPlan plan, long run, Node n) {
         synchronized (backend) {
             checkOpen();
+            parameters.checkOpen();
             if (run != runs) throw new IllegalStateException("these outputs are stale: the executable has run again since (outputs are valid until the next run)");
             Shape shape = plan.binding.shape(n.id());
             View v = plan.outputView(n.id());
@@ -132,6 +136,7 @@ public final class OpenClExecutable implements Executable {
             for (ExecutionPlan p : checkedPlans.values()) p.close();
             plans.clear();
             checkedPlans.clear();
+            lastPlan = null;
             backend.forget(this);
         }
     }

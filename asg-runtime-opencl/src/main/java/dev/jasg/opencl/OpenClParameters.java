@@ -21,7 +21,12 @@ import org.jocl.cl_mem;
  * assign them in place. Closed with its backend. Thread-safe: every method holds the backend's lock.
  */
 public final class OpenClParameters implements Parameters, AutoCloseable {
-    private record Entry(cl_mem buffer, View view, Shape shape, DType dtype) {}
+    /** One parameter: its own buffer, bound to kernels at offset 0. */
+    private record Entry(View view, Shape shape, DType dtype) {
+        cl_mem buffer() {
+            return view.buffer();
+        }
+    }
 
     private final OpenClBackend backend;
     private final long seed;
@@ -62,16 +67,13 @@ public final class OpenClParameters implements Parameters, AutoCloseable {
             for (int i = 0; i < f.length; i++) f[i] = (float) n.dtype().round(init[i]);
             ClDevice dev = backend.device();
             cl_mem b = dev.buffer(4L * f.length, "parameter '" + p.name() + "' " + n.shape());
-            cl_mem sub = null;
             try {
-                sub = dev.subBuffer(b, 0, 4L * f.length);
                 dev.upload(f, b, 0, "parameter '" + p.name() + "'");
             } catch (RuntimeException e) {
-                ClDevice.release(sub);
-                ClDevice.release(b);
+                dev.release(b);
                 throw e;
             }
-            entries.put(p.name(), new Entry(b, new View(sub, b, 0, 4L * f.length), n.shape(), n.dtype()));
+            entries.put(p.name(), new Entry(new View(b, 0, 4L * f.length), n.shape(), n.dtype()));
         }
     }
 
@@ -117,20 +119,21 @@ public final class OpenClParameters implements Parameters, AutoCloseable {
         }
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) throw new IllegalStateException("this OpenCL parameter store is closed");
     }
 
-    /** Frees the parameters' device memory. */
+    /**
+     * Frees the parameters' device memory, each buffer once; closing again does nothing. Executables compiled against
+     * this store refuse to run afterwards (their kernels still name the freed buffers).
+     */
     @Override
     public void close() {
         synchronized (backend) {
             if (closed) return;
             closed = true;
-            for (Entry e : entries.values()) {
-                ClDevice.release(e.view().mem());
-                ClDevice.release(e.buffer());
-            }
+            ClDevice dev = backend.device();
+            for (Entry e : entries.values()) dev.release(e.buffer());
             entries.clear();
             backend.forget(this);
         }

@@ -68,7 +68,8 @@ inline float unaryOf(int op, float x, float a, float b) {
 }
 
 // o[i] = rnd(f(x[i]; a, b)) over n contiguous elements.
-__kernel void unary(__global float* o, __global const float* x, const UnaryArgs p) {
+__kernel void unary(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, const UnaryArgs p) {
+    o += oOff; x += xOff;
     int i = get_global_id(0);
     if (i >= p.n) return;
     o[i] = rnd(unaryOf(p.op, x[i], p.a, p.b), p.mode);
@@ -122,7 +123,9 @@ inline float binaryOf(int op, float x, float y) {
 typedef struct { int n; int mode; int op; int rank; int d[MAX_RANK]; int sx[MAX_RANK]; int sy[MAX_RANK]; } BinaryArgs;
 
 // o[i] = rnd(f(x[bx(i)], y[by(i)])) where bx, by read the operands through broadcast strides (0 on stretched axes).
-__kernel void binary(__global float* o, __global const float* x, __global const float* y, const BinaryArgs p) {
+__kernel void binary(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, __global const float* y, const ulong yOff,
+        const BinaryArgs p) {
+    o += oOff; x += xOff; y += yOff;
     int i = get_global_id(0);
     if (i >= p.n) return;
     int t = i, ox = 0, oy = 0;
@@ -138,7 +141,9 @@ __kernel void binary(__global float* o, __global const float* x, __global const 
 typedef struct { int n; int mode; int rank; int d[MAX_RANK]; int sm[MAX_RANK]; int sa[MAX_RANK]; int sb[MAX_RANK]; } WhereArgs;
 
 // o[i] = m[bm(i)] != 0 ? a[ba(i)] : b[bb(i)], all three broadcast
-__kernel void where_select(__global float* o, __global const float* m, __global const float* a, __global const float* b, const WhereArgs p) {
+__kernel void where_select(__global float* o, const ulong oOff, __global const float* m, const ulong mOff,
+        __global const float* a, const ulong aOff, __global const float* b, const ulong bOff, const WhereArgs p) {
+    o += oOff; m += mOff; a += aOff; b += bOff;
     int i = get_global_id(0);
     if (i >= p.n) return;
     int t = i, om = 0, oa = 0, ob = 0;
@@ -155,7 +160,8 @@ __kernel void where_select(__global float* o, __global const float* m, __global 
 typedef struct { int n; int mode; int rank; int so; int dst; int d[MAX_RANK]; int ss[MAX_RANK]; int ds[MAX_RANK]; } CopyArgs;
 
 // For each multi-index idx of d: o[dst + idx.ds] = rnd(x[so + idx.ss]).
-__kernel void strided_copy(__global float* o, __global const float* x, const CopyArgs p) {
+__kernel void strided_copy(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, const CopyArgs p) {
+    o += oOff; x += xOff;
     int i = get_global_id(0);
     if (i >= p.n) return;
     int t = i, os = p.so, od = p.dst;

@@ -6,7 +6,9 @@
 typedef struct { int count; int d; int v; int mode; } GatherArgs;
 
 // o[n*D + j] = table[idx[n]*D + j], 0 when idx[n] is outside [0, V)
-__kernel void gather(__global float* o, __global const float* table, __global const float* idx, const GatherArgs p) {
+__kernel void gather(__global float* o, const ulong oOff, __global const float* table, const ulong tableOff,
+        __global const float* idx, const ulong idxOff, const GatherArgs p) {
+    o += oOff; table += tableOff; idx += idxOff;
     int i = get_global_id(0);
     if (i >= p.count) return;
     int n = i / p.d, j = i - n * p.d;
@@ -18,7 +20,9 @@ __kernel void gather(__global float* o, __global const float* table, __global co
 // upd[n*D + j] where idx[n] == s, so repeated indices always add in the same order. Costs size*D*N index reads:
 // cheap for moderate vocabularies, the first thing to replace (by sorting the indices) for large ones.
 // Here v is the number of indices N.
-__kernel void scatter_add(__global float* o, __global const float* upd, __global const float* idx, const GatherArgs p) {
+__kernel void scatter_add(__global float* o, const ulong oOff, __global const float* upd, const ulong updOff,
+        __global const float* idx, const ulong idxOff, const GatherArgs p) {
+    o += oOff; upd += updOff; idx += idxOff;
     int i = get_global_id(0);
     if (i >= p.count) return;
     int s = i / p.d, j = i - s * p.d;
@@ -43,7 +47,8 @@ inline uint fmix32(uint h) {
 }
 
 // o[i] = bits24(key, i) >= threshold ? scale : 0, bit-identical to Op.DropoutMask on the host
-__kernel void dropout_mask(__global float* o, __global const float* seed, const DropoutArgs p) {
+__kernel void dropout_mask(__global float* o, const ulong oOff, __global const float* seed, const ulong seedOff, const DropoutArgs p) {
+    o += oOff; seed += seedOff;
     int i = get_global_id(0);
     if (i >= p.count) return;
     uint key = fmix32((uint) ((int) seed[0]) * 0x9E3779B9u + p.saltMix);
@@ -78,7 +83,9 @@ inline int windowArgmax(__global const float* x, __global const int* t, const Po
 }
 
 // y[plane, p, q] = u[plane, argmax of x over window (p, q)], one work-item per output
-__kernel void max_pool_select(__global float* y, __global const float* x, __global const float* u, __global const int* t, const PoolArgs a) {
+__kernel void max_pool_select(__global float* y, const ulong yOff, __global const float* x, const ulong xOff,
+        __global const float* u, const ulong uOff, __global const int* t, const ulong tOff, const PoolArgs a) {
+    y += yOff; x += xOff; u += uOff; t += tOff;
     int e = get_global_id(0);
     if (e >= a.count) return;
     int q = e % a.Wo, s = e / a.Wo, p = s % a.Ho, plane = s / a.Ho;
@@ -95,7 +102,9 @@ inline bool isTap(int r, int start, int taps, int step) {
 
 // y[plane, r, c] = sum of g[plane, p, q] over the windows (p, q) whose arg-max is (r, c): the gather form of the
 // adjoint, one work-item per input element, deterministic.
-__kernel void max_pool_scatter(__global float* y, __global const float* x, __global const float* g, __global const int* t, const PoolArgs a) {
+__kernel void max_pool_scatter(__global float* y, const ulong yOff, __global const float* x, const ulong xOff,
+        __global const float* g, const ulong gOff, __global const int* t, const ulong tOff, const PoolArgs a) {
+    y += yOff; x += xOff; g += gOff; t += tOff;
     int e = get_global_id(0);
     if (e >= a.count) return;
     int c = e % a.W, s = e / a.W, r = s % a.H, plane = s / a.H;
@@ -117,7 +126,9 @@ typedef struct { int count; int mode; int N; int C; int H; int W; int O; int Ho;
                  int sh; int sw; int pt; int pl; int dh; int dw; } ConvArgs;
 
 // y[n,o,p,q] = sum_{c,i,j} w[o,c,i,j] x[n, G(o) + c, p sh - pt + i dh, q sw - pl + j dw], zero outside x
-__kernel void conv2d(__global float* y, __global const float* x, __global const float* w, const ConvArgs a) {
+__kernel void conv2d(__global float* y, const ulong yOff, __global const float* x, const ulong xOff, __global const float* w, const ulong wOff,
+        const ConvArgs a) {
+    y += yOff; x += xOff; w += wOff;
     int e = get_global_id(0);
     if (e >= a.count) return;
     int q = e % a.Wo, s = e / a.Wo, p = s % a.Ho;
@@ -142,7 +153,9 @@ __kernel void conv2d(__global float* y, __global const float* x, __global const 
 
 // The adjoint of conv2d in its input, in gather form: y[n,o,r,c] sums x[n,ci,p,q] w[ci,o',i,j] over the taps with
 // p sh - pt + i dh = r and q sw - pl + j dw = c, ci in o's group, o' = o mod Og.
-__kernel void conv_transpose2d(__global float* y, __global const float* x, __global const float* w, const ConvArgs a) {
+__kernel void conv_transpose2d(__global float* y, const ulong yOff, __global const float* x, const ulong xOff,
+        __global const float* w, const ulong wOff, const ConvArgs a) {
+    y += yOff; x += xOff; w += wOff;
     int e = get_global_id(0);
     if (e >= a.count) return;
     int c = e % a.Wo, s = e / a.Wo, r = s % a.Ho;
@@ -172,7 +185,9 @@ __kernel void conv_transpose2d(__global float* y, __global const float* x, __glo
 // dw[o,c,i,j] = sum_{n,p,q} g[n,o,p,q] x[n, G(o) + c, p sh - pt + i dh, q sw - pl + j dw]: one work-group per
 // element of dw, a strided loop over (n, p, q) and a tree in local memory.
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
-void conv2d_weight_grad(__global float* dw, __global const float* x, __global const float* g, const ConvArgs a) {
+void conv2d_weight_grad(__global float* dw, const ulong dwOff, __global const float* x, const ulong xOff, __global const float* g, const ulong gOff,
+        const ConvArgs a) {
+    dw += dwOff; x += xOff; g += gOff;
     __local float part[GROUP];
     int e = get_group_id(0);
     int lid = get_local_id(0);
@@ -200,7 +215,9 @@ void conv2d_weight_grad(__global float* dw, __global const float* x, __global co
 
 // The same weight gradient with one work-item per element of dw and a serial loop over (n, p, q): for short
 // reductions, where a work-group per element would leave most work-items idle.
-__kernel void conv2d_weight_grad_serial(__global float* dw, __global const float* x, __global const float* g, const ConvArgs a) {
+__kernel void conv2d_weight_grad_serial(__global float* dw, const ulong dwOff, __global const float* x, const ulong xOff,
+        __global const float* g, const ulong gOff, const ConvArgs a) {
+    dw += dwOff; x += xOff; g += gOff;
     int e = get_global_id(0);
     if (e >= a.count) return;
     int j = e % a.kw, s = e / a.kw, i = s % a.kh;

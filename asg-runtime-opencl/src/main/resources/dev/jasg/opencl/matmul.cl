@@ -46,24 +46,26 @@ typedef struct { int M; int N; int K; int mode; int rank; int bd[MAX_BATCH_RANK]
                  int tilesN; int tilesM; } MatMulArgs;
 
 __kernel __attribute__((reqd_work_group_size(256, 1, 1)))
-void matmul(__global float* c, __global const float* a, __global const float* b, const MatMulArgs p) {
+void matmul(__global float* c, const ulong cOff, __global const float* a, const ulong aOff, __global const float* b, const ulong bOff,
+        const MatMulArgs p) {
+    c += cOff; a += aOff; b += bOff;
     __local float4 As[2][BK][BM / 4];
     __local float4 Bs[2][BK][BN / 4];
     const int tid = get_local_id(0), tx = tid % 16, ty = tid / 16;
     const int g = get_group_id(0), gm = g / p.tilesN;
     const int n0 = (g - gm * p.tilesN) * BN, m0 = (gm % p.tilesM) * BM, t = gm / p.tilesM;
     const int M = p.M, N = p.N, K = p.K;
-    long aOff = 0, bOff = 0;
+    long aBatch = 0, bBatch = 0;
     int u = t;
     for (int k = p.rank - 1; k >= 0; k--) {
         int cc = u % p.bd[k];
         u /= p.bd[k];
-        aOff += (long) cc * p.sa[k];
-        bOff += (long) cc * p.sb[k];
+        aBatch += (long) cc * p.sa[k];
+        bBatch += (long) cc * p.sb[k];
     }
-    const long cOff = (long) t * M * N;
-    __global const float* A = a + aOff;
-    __global const float* B = b + bOff;
+    const long cBatch = (long) t * M * N;
+    __global const float* A = a + aBatch;
+    __global const float* B = b + bBatch;
 
     float4 acc[TM][GN];
 PRAGMA_UNROLL
@@ -153,7 +155,7 @@ PRAGMA_UNROLL
 PRAGMA_UNROLL
         for (int j = 0; j < GN; j++) {
             const int col = n0 + j * 64 + tx * 4;
-            __global float* cp = c + cOff + (long) r * N + col;
+            __global float* cp = c + cBatch + (long) r * N + col;
 #if ALIGNED
             if (p.mode == 0) {
                 *((__global float4*) cp) = acc[i][j];

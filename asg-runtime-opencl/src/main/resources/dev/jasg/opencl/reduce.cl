@@ -53,7 +53,8 @@ inline float treeCombine(__local float* part, int op, float acc, int lid) {
 
 // One work-group of GROUP work-items per output: a strided loop, then a tree in local memory.
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
-void reduce(__global float* o, __global const float* x, const ReduceArgs p) {
+void reduce(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, const ReduceArgs p) {
+    o += oOff; x += xOff;
     __local float part[GROUP];
     int oi = get_group_id(0);
     int lid = get_local_id(0);
@@ -66,7 +67,8 @@ void reduce(__global float* o, __global const float* x, const ReduceArgs p) {
 
 // (x - mean) / sqrt(var + eps) over the reduced axes, the biased variance from the deviations (two passes).
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
-void normalize_axes(__global float* o, __global const float* x, const ReduceArgs p) {
+void normalize_axes(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, const ReduceArgs p) {
+    o += oOff; x += xOff;
     __local float part[GROUP];
     int oi = get_group_id(0);
     int lid = get_local_id(0);
@@ -92,7 +94,8 @@ typedef struct { int lanes; int len; int inner; int flag; } LaneArgs;
 inline int laneBase(const LaneArgs* p, int i) { return (i / p->inner) * p->len * p->inner + i % p->inner; }
 
 // flag 0: arg-max, 1: arg-min; the first best index wins, NaN counts as the extreme and the first NaN wins (PyTorch).
-__kernel void arg_reduce(__global float* o, __global const float* x, const LaneArgs p) {
+__kernel void arg_reduce(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, const LaneArgs p) {
+    o += oOff; x += xOff;
     int i = get_global_id(0);
     if (i >= p.lanes) return;
     int base = laneBase(&p, i);
@@ -109,7 +112,8 @@ __kernel void arg_reduce(__global float* o, __global const float* x, const LaneA
 }
 
 // flag 0: softmax, 1: log-softmax; max, sum of exponentials, then the normalised values.
-__kernel void softmax(__global float* o, __global const float* x, const LaneArgs p) {
+__kernel void softmax(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, const LaneArgs p) {
+    o += oOff; x += xOff;
     int i = get_global_id(0);
     if (i >= p.lanes) return;
     int base = laneBase(&p, i);
@@ -128,7 +132,8 @@ __kernel void softmax(__global float* o, __global const float* x, const LaneArgs
 }
 
 // flag bit 0: product (else sum), bit 1: from the end. One pass per lane.
-__kernel void scan(__global float* o, __global const float* x, const LaneArgs p) {
+__kernel void scan(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, const LaneArgs p) {
+    o += oOff; x += xOff;
     int i = get_global_id(0);
     if (i >= p.lanes) return;
     int base = laneBase(&p, i);
@@ -150,7 +155,8 @@ inline int cmpNaNLast(float a, float b) {
 
 // Stable insertion sort of each lane's indices (as floats) in the output; flag 1: descending. O(len^2) per lane:
 // fine for the short axes of top-k and sorting scores.
-__kernel void argsort(__global float* o, __global const float* x, const LaneArgs p) {
+__kernel void argsort(__global float* o, const ulong oOff, __global const float* x, const ulong xOff, const LaneArgs p) {
+    o += oOff; x += xOff;
     int i = get_global_id(0);
     if (i >= p.lanes) return;
     int base = laneBase(&p, i);

@@ -10,11 +10,24 @@ import scala.runtime.AbstractFunction1;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The only place that touches Spark's barrier API, which Java reaches through the Scala RDD
  * ({@code rdd.rdd().barrier()}; there is no {@code JavaRDD.barrier()}), and the only place that
  * talks to {@link BarrierTaskContext}.
+ *
+ * <p>Spark's barrier calls wait for the coordinator's answer in a loop that checks the answer
+ * and then sleeps a whole second ({@code Thread.sleep(1000)} in {@code BarrierTaskContext.runBarrier},
+ * Spark 3 to 4.1), so a plain {@code allGather} takes about a second even when every task is
+ * already there: 1 s per training step for synchronous SGD. That sleep ignores an interrupt and
+ * re-checks the answer (a kill is recognised through the task's kill reason, not the interrupt
+ * flag), so while a task is inside {@code allGather}, a nudging thread interrupts it whenever its
+ * stack shows that sleep, every {@value #NUDGE_MICROS} us; after the call the stray interrupt
+ * status is cleared (and restored when Spark is killing the task). An exchange then costs the
+ * coordinator's round trip, not a second.
  */
 final class Barrier {
     private Barrier() {}
@@ -73,9 +86,54 @@ final class Barrier {
 
             @Override
             public String[] allGather(String message) {
-                return c.allGather(message);
+                return promptly(c, message);
             }
         };
+    }
+
+    /** Poll interval of the nudging thread. */
+    static final long NUDGE_MICROS = 200;
+
+    /** Interrupts delivered to tasks sleeping in Spark's barrier poll, for tests. */
+    static final AtomicLong NUDGES = new AtomicLong();
+
+    /** {@code c.allGather(message)} without the one-second poll (see the class comment). */
+    private static String[] promptly(BarrierTaskContext c, String message) {
+        Thread caller = Thread.currentThread();
+        Object lock = new Object();
+        boolean[] inCall = {true};
+        Thread nudger = Thread.ofPlatform().daemon().name("jasg-barrier-nudge-" + c.partitionId()).start(() -> {
+            while (true) {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(NUDGE_MICROS));
+                synchronized (lock) {
+                    if (!inCall[0]) return;
+                    if (sleepingInBarrierPoll(caller)) {
+                        caller.interrupt();
+                        NUDGES.incrementAndGet();
+                    }
+                }
+            }
+        });
+        try {
+            return c.allGather(message);
+        } finally {
+            synchronized (lock) {
+                inCall[0] = false;
+            }
+            Thread.interrupted();
+            if (c.isInterrupted()) caller.interrupt();
+            LockSupport.unpark(nudger);
+        }
+    }
+
+    /** Whether {@code t} sits in {@code Thread.sleep} called from Spark's {@code BarrierTaskContext.runBarrier}. */
+    static boolean sleepingInBarrierPoll(Thread t) {
+        if (t.getState() != Thread.State.TIMED_WAITING) return false;
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals("java.lang.Thread")) continue;
+            return f.getClassName().equals("org.apache.spark.BarrierTaskContext") && f.getMethodName().equals("runBarrier");
+        }
+        return false;
     }
 
     /** The task body as the Scala function {@code RDDBarrier.mapPartitions} takes. */

@@ -93,6 +93,33 @@ class SparkTrainerTest {
         return Math.sqrt(d / n);
     }
 
+    /**
+     * Spark's barrier poll sleeps a second between checks; {@link Barrier} nudges it awake. Twenty
+     * exchanges in a two-task stage must return every message in order, be nudged (a Spark
+     * version that renames the poll would leave the count at zero), and leave no task thread
+     * with its interrupt status set.
+     */
+    @Test
+    void barrierExchangesAreNudgedPastSparksOneSecondPollAndLeaveNoInterrupt() {
+        long before = Barrier.NUDGES.get();
+        long start = System.nanoTime();
+        List<String> out = Barrier.runAndCollect(sc.parallelize(List.of(0, 1), WORKERS), String.class, part -> {
+            Barrier.Group g = Barrier.current();
+            StringBuilder seen = new StringBuilder();
+            for (int round = 0; round < 20; round++) {
+                String[] all = g.allGather(g.rank() + ":" + round);
+                if (!List.of(all).equals(List.of("0:" + round, "1:" + round))) throw new IllegalStateException("round " + round + ": " + List.of(all));
+                if (Thread.currentThread().isInterrupted()) throw new IllegalStateException("interrupt status left set after round " + round);
+            }
+            return List.of("task " + g.rank() + " ok").iterator();
+        });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(List.of("task 0 ok", "task 1 ok"), out.stream().sorted().toList());
+        assertTrue(Barrier.NUDGES.get() > before, "no task was nudged out of Spark's barrier poll");
+        // without the nudge, each of the 20 exchanges waits out at least one 1 s sleep in some task
+        assertTrue(seconds < 15, "20 barrier exchanges took " + seconds + " s");
+    }
+
     @Test
     void twoWorkersSynchronousEqualSingleProcessWithTheCombinedBatch() {
         TrainingResult r = synchronousRun();

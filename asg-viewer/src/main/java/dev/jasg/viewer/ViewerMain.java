@@ -48,6 +48,7 @@ public final class ViewerMain {
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (OnnxView.requested(args)) return OnnxView.run(args, out, err);
+        if (BuilderMain.requested(args)) return BuilderMain.run(args, out, err);
         ViewerOptions o;
         try {
             o = ViewerOptions.parse(args);

@@ -53,6 +53,8 @@ public record ViewerOptions(Language language, String languageArg, String backen
               --paused         open paused; press Step or Resume
               --onnx FILE      show the graph of an ONNX model (opsets 13-18) instead of training;
                                with --headless, print a summary of the imported graph
+              --builder [FILE] open the model builder (palette, training panel, JSON, Java export)
+                               on a new model or on the model spec FILE (.json); takes --lang and --theme
               --help           print this help and exit
             Exit status: 0 done, 1 training failed, 2 bad command line or missing data.
             """.formatted(FashionMnist.DEBIAN_DIR);

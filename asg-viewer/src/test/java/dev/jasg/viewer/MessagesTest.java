@@ -97,7 +97,7 @@ class MessagesTest {
     @Test
     void russianTextsHaveNoEnglishLeftovers() {
         Set<String> names = Set.of("JASG", "Viewer", "PNG", "SVG", "Ctrl", "C", "F", "G", "ReLU", "GELU", "Dropout", "BatchNorm1d", "LayerNorm", "Linear",
-                "Identity", "Adam", "AMSGrad", "SGD", "RMSprop", "PyTorch", "GPT", "NaN", "Inf", "Fashion", "MNIST", "Vulkan", "Mesa", "CPU",
+                "Identity", "Adam", "AMSGrad", "JSON", "Java", "SGD", "RMSprop", "PyTorch", "GPT", "NaN", "Inf", "Fashion", "MNIST", "Vulkan", "Mesa", "CPU",
                 "apt", "get", "install", "libvulkan1", "mesa", "vulkan", "drivers", "dataset", "fashion", "mnist", "synthetic", "headless", "DISPLAY",
                 "epochs", "steps", "train", "images", "idx3", "ubyte", "labels", "idx1", "t10k", "gz", "x", "y", "b", "W", "Wᵀ", "W_Q", "W_K", "W_V",
                 "W_O", "Q", "K", "Kᵀ", "d", "t", "m", "v", "U", "N", "fan_in", "fan_out", "padding_idx", "loss", "gather", "dropout", "lavapipe",

@@ -164,20 +164,27 @@ public final class SparkFashionMnist {
     static void scaling(SparkTrainer trainer, List<TrainingExample> train, String list) {
         double base = 0;
         int baseN = 0;
+        List<Integer> ns = new ArrayList<>();
+        for (String s : list.split(",")) ns.add(Integer.parseInt(s.trim()));
+        // a first, uncounted run at the first n warms up the JIT, so the base rate is not a cold one
+        System.out.printf(Locale.ROOT, "warm-up local[%d]: %.0f samples/s (not counted)%n", ns.get(0), fitLocal(trainer, train, ns.get(0)).samplesPerSecond());
         System.out.println("workers  samples/s  efficiency");
-        for (String s : list.split(",")) {
-            int n = Integer.parseInt(s.trim());
-            SparkConf conf = new SparkConf().setAppName("jasg-scaling").setMaster("local[" + n + "]").set("spark.ui.enabled", "false");
-            try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-                sc.setLogLevel("WARN");
-                TrainingResult r = trainer.fit(sc.parallelize(train, n));
-                if (baseN == 0) {
-                    base = r.samplesPerSecond();
-                    baseN = n;
-                }
-                double eff = r.samplesPerSecond() / (base * n / baseN);
-                System.out.printf(Locale.ROOT, "%7d  %9.0f  %9.2f%n", n, r.samplesPerSecond(), eff);
+        for (int n : ns) {
+            TrainingResult r = fitLocal(trainer, train, n);
+            if (baseN == 0) {
+                base = r.samplesPerSecond();
+                baseN = n;
             }
+            double eff = r.samplesPerSecond() / (base * n / baseN);
+            System.out.printf(Locale.ROOT, "%7d  %9.0f  %9.2f%n", n, r.samplesPerSecond(), eff);
+        }
+    }
+
+    private static TrainingResult fitLocal(SparkTrainer trainer, List<TrainingExample> train, int n) {
+        SparkConf conf = new SparkConf().setAppName("jasg-scaling").setMaster("local[" + n + "]").set("spark.ui.enabled", "false");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            return trainer.fit(sc.parallelize(train, n));
         }
     }
 }

@@ -111,6 +111,29 @@ public final class EditHistory {
         }
     }
 
+    /** Replaces the graph's inputs (their names, dtypes and shapes); edges from a removed input name are dropped. */
+    public record SetInputs(List<ModelSpec.Input> inputs) implements Edit {
+        /** Copies the list. */
+        public SetInputs {
+            inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public ModelSpec applyTo(ModelSpec s) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (ModelSpec.Input i : inputs) {
+                if (!names.add(i.name()) || s.node(i.name()) != null) throw new IllegalArgumentException("SetInputs: the name '" + i.name() + "' is taken");
+            }
+            java.util.Set<String> old = new java.util.HashSet<>();
+            for (ModelSpec.Input i : s.inputs()) old.add(i.name());
+            old.removeAll(names);
+            List<ModelSpec.Edge> edges = s.edges().stream().filter(e -> !old.contains(e.from())).toList();
+            var l = new java.util.LinkedHashMap<>(s.layout());
+            old.forEach(l::remove);
+            return s.withInputs(inputs).withEdges(edges).withLayout(l).withOutput(old.contains(s.output()) ? null : s.output());
+        }
+    }
+
     /** Moves a node or input on the canvas. */
     public record Move(String id, ModelSpec.Position to) implements Edit {
         @Override

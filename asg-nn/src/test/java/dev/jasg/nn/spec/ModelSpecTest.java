@@ -221,4 +221,21 @@ class ModelSpecTest {
         assertThrows(IllegalArgumentException.class, () -> h.apply(new EditHistory.RemoveNode("nope")));
         assertEquals(before, h.current(), "a failing edit changes nothing");
     }
+
+    @Test
+    void setInputsReshapesKeepsEdgesOfKeptNamesAndDropsTheOthers() {
+        ModelSpec mlp = Templates.load("MLP");
+        ModelSpec.Input x = mlp.inputs().get(0);
+        // the same name with another shape keeps its edges; the shape inference follows
+        ModelSpec wider = new EditHistory.SetInputs(List.of(new ModelSpec.Input(x.name(), x.dtype(), List.of("B", 1, 28, 28)))).applyTo(mlp);
+        assertEquals(mlp.edges(), wider.edges());
+        // a renamed input drops the old name's edges and position
+        ModelSpec renamed = new EditHistory.SetInputs(List.of(new ModelSpec.Input("img", x.dtype(), x.shape()))).applyTo(mlp);
+        assertEquals(mlp.edges().size() - 1, renamed.edges().size());
+        assertTrue(renamed.edges().stream().noneMatch(e -> e.from().equals(x.name())));
+        assertFalse(renamed.layout().containsKey(x.name()));
+        // names taken by a node or given twice are refused
+        assertThrows(IllegalArgumentException.class, () -> new EditHistory.SetInputs(List.of(new ModelSpec.Input("fc1", x.dtype(), x.shape()))).applyTo(mlp));
+        assertThrows(IllegalArgumentException.class, () -> new EditHistory.SetInputs(List.of(x, x)).applyTo(mlp));
+    }
 }
