@@ -28,12 +28,18 @@ final class Lowering {
         this.small = MatMulKernel.small(dev.maxSharedMemory);
     }
 
-    /** How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1. */
+    /**
+     * How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1,
+     * 3 to the nearest F16 value, 4 to the nearest BF16 value (half storage is emulated: every value is
+     * an f32 word holding a float rounded to the type, {@code rnd} in {@code common.glsl}).
+     */
     static int mode(DType t) {
         return switch (t) {
             case F32, F64 -> 0;
             case I32, I64 -> 1;
             case BOOL -> 2;
+            case F16 -> 3;
+            case BF16 -> 4;
         };
     }
 
@@ -196,6 +202,12 @@ final class Lowering {
             }
             case Op.MaxPoolSelect m -> steps.add(pool(false, n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
             case Op.MaxPoolScatter m -> steps.add(pool(true, n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
+        }
+        if (n.dtype().isHalf() && (n.op() instanceof Op.Softmax || n.op() instanceof Op.LogSoftmax || n.op() instanceof Op.CumSum
+                || n.op() instanceof Op.CumProd)) {
+            // these kernels store f32 as it is: round the value to its half type in place
+            int[] flat = {(int) count};
+            steps.add(copy(n, flat, 0, new int[] {1}, out, 0, new int[] {1}, out, mode));
         }
         return steps;
     }

@@ -89,12 +89,17 @@ final class Lowering {
         this.small = new Tiles(64, 64, 16);
     }
 
-    /** How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1. */
+    /**
+     * How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1,
+     * 3 to the nearest F16 value, 4 to the nearest BF16 value (half storage is emulated in f32 words).
+     */
     static int mode(DType t) {
         return switch (t) {
             case F32, F64 -> 0;
             case I32, I64 -> 1;
             case BOOL -> 2;
+            case F16 -> 3;
+            case BF16 -> 4;
         };
     }
 
@@ -215,6 +220,11 @@ final class Lowering {
             }
             case Op.MaxPoolSelect m -> steps.add(pool("max_pool_select", what, m.window(), dims(n, 0, b), od, count, mode, out, in, tables));
             case Op.MaxPoolScatter m -> steps.add(pool("max_pool_scatter", what, m.window(), od, dims(n, 1, b), count, mode, out, in, tables));
+        }
+        if (n.dtype().isHalf() && (n.op() instanceof Op.Softmax || n.op() instanceof Op.LogSoftmax || n.op() instanceof Op.CumSum
+                || n.op() instanceof Op.CumProd)) {
+            // these kernels store f32 as it is: round the value to its half type in place
+            steps.add(copy(what, new int[] {(int) count}, 0, new int[] {1}, out, 0, new int[] {1}, out, mode));
         }
         return steps;
     }
