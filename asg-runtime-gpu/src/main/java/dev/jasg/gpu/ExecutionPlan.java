@@ -149,7 +149,7 @@ final class ExecutionPlan implements AutoCloseable {
                 }
                 View[] in = new View[n.arity()];
                 for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                List<Step> lowered = lowering.lower(n, binding, views[n.id()], in);
+                List<Step> lowered = lowering.lower(n, binding, views[n.id()], in, program.graph());
                 steps.addAll(lowered);
                 for (int k = 0; k < lowered.size(); k++) owner.add(si);
                 if (nodeQuery != null) nodeQuery[si] = timed && !lowered.isEmpty() ? 2 + 2 * timedNodes++ : -1;

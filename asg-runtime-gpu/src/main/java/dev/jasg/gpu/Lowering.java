@@ -20,12 +20,16 @@ final class Lowering {
     private final VulkanDevice dev;
     private final Pipelines pipelines;
     private final MatMulKernel.Tiles large, small;
+    /** The tensor-core tile, or null when the device has no cooperative matrices (or a subgroup size the kernel does not assume). */
+    private final CoopMatMulKernel.Tiles coop;
 
     Lowering(VulkanDevice dev, Pipelines pipelines) {
         this.dev = dev;
         this.pipelines = pipelines;
         this.large = MatMulKernel.large(dev.maxSharedMemory);
         this.small = MatMulKernel.small(dev.maxSharedMemory);
+        boolean any = dev.coopMatrix.f16() || dev.coopMatrix.bf16();
+        this.coop = any && dev.subgroupSize == CoopMatMulKernel.SUBGROUP ? CoopMatMulKernel.tiles(dev.maxSharedMemory) : null;
     }
 
     /**
@@ -94,8 +98,16 @@ final class Lowering {
         };
     }
 
-    /** The commands computing {@code n} into {@code out} from {@code in}. */
+    /** The commands computing {@code n} into {@code out} from {@code in}, without the kernels that need the operands' dtypes. */
     List<Step> lower(Node n, Program.Binding b, View out, View[] in) {
+        return lower(n, b, out, in, null);
+    }
+
+    /**
+     * The commands computing {@code n} (of graph {@code g}, which gives the operands' dtypes: a product of
+     * half operands may run on the tensor-core kernel) into {@code out} from {@code in}.
+     */
+    List<Step> lower(Node n, Program.Binding b, View out, View[] in, dev.jasg.core.Graph graph) {
         int[] od = b.shape(n.id()).dims();
         long count = Strides.size(od);
         int mode = mode(n.dtype());
@@ -118,7 +130,8 @@ final class Lowering {
                 else steps.add(reduce(n, r, dims(n, 0, b), mode, out, in[0]));
             }
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
-            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1]));
+            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1],
+                    graph == null ? null : graph.node(n.input(0)).dtype()));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
             case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out));
             case Op.Permute p -> {
@@ -286,7 +299,7 @@ final class Lowering {
         return flat(k, n, l.lanes(), new View[] {out, in}, new int[] {(int) l.lanes(), l.len(), l.inner()});
     }
 
-    private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b) {
+    private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, DType operand) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), k = geo.k(), nn = geo.n();
         Strides.Merged mb = geo.batch();
@@ -304,6 +317,9 @@ final class Lowering {
         push[3] = mode;
         push[4] = mb.rank();
         Strides.pack(mb, push, 5, gl);
+        if (coop != null && operand != null && dev.coopMatrix.supports(operand) && CoopMatMulKernel.fits(coop, m, nn, k)) {
+            return dispatch(CoopMatMulKernel.kernel(coop, operand), n, new View[] {out, a, b}, push, nn / coop.bn(), m / coop.bm(), (int) batches);
+        }
         // Large tiles leave most of a big GPU idle on small products; 128 workgroups is a few per SM.
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         MatMulKernel.Tiles t = largeGroups >= 128 ? large : small;

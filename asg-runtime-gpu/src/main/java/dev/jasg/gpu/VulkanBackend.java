@@ -93,6 +93,11 @@ public final class VulkanBackend implements Backend {
         return pipelines.size();
     }
 
+    /** Names of the kernels created so far. */
+    synchronized java.util.Set<String> kernelNames() {
+        return pipelines.names();
+    }
+
     private void checkOpen() {
         if (closed) throw new IllegalStateException("this Vulkan backend is closed");
     }
