@@ -4,7 +4,9 @@
 # OpenCL (tag opencl) tests of every packed module (the op tables included; OpenCL picks the NVIDIA CUDA
 # platform's GPU before pocl), then the Vulkan and OpenCL matmul benchmarks beside cuBLAS at the same sizes
 # (TILES: the OpenCL tile shapes to try). Writes logs under $OUT when it is set. Arguments: "tests", "bench"
-# or both (default).
+# or both (default), and "mixed": the f16/bf16 products at 4096^3 (the tensor-core kernel where the device has
+# cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
+# (Peers --gpu --mixed) beside PyTorch eager CUDA with and without autocast (COOP_TILES: the tile, e.g. 128x256x32/64x64).
 set -uo pipefail
 out=${OUT:-/tmp}
 h=$(pwd)/.gpu
@@ -16,6 +18,21 @@ if [[ $what == *bench* ]]; then
   bash .gpu/run.sh main dev.jasg.bench.opencl.MatmulBench 1024 2048 4096 --tiles "${TILES:-128x128x16,128x128x8,128x64x16,64x128x16}" 2>&1 \
     | grep -v '^\[main\] INFO' | tee "$out/matmul-opencl.txt"
   python3 benchmarks/gpu/torch_matmul.py 1024 2048 4096 2>&1 | tee "$out/matmul-cublas.txt"
+fi
+if [[ $what == *mixed* ]]; then
+  tiles=${COOP_TILES:+-Djasg.vulkan.coopmat.tiles=$COOP_TILES}
+  for dt in f16 bf16; do
+    JAVA_TOOL_OPTIONS="${tiles:-}" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype $dt 2>&1 | grep -v '^\[main\] INFO' \
+      | tee "$out/matmul-vulkan-$dt.txt"
+    python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee "$out/matmul-cublas-$dt.txt"
+  done
+  for mp in "" "--mixed bf16" "--mixed f16"; do
+    JAVA_TOOL_OPTIONS="${tiles:-}" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only ${WORKLOAD:-transformer} $mp --seconds 5 --warmup 5 2>&1 \
+      | grep -v '^\[main\] INFO' | tee -a "$out/mixed-peers.txt"
+  done
+  for ac in "" "--autocast bf16" "--autocast f16"; do
+    python3 benchmarks/peers/torch_peers.py --device cuda --only ${WORKLOAD:-transformer} $ac 2>&1 | tee -a "$out/mixed-torch.txt"
+  done
 fi
 if [[ $what == *tests* ]]; then
   # The JUnit console launcher does not expand lib/* in --class-path, so pass the class path to java itself.
