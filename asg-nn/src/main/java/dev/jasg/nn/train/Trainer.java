@@ -56,6 +56,13 @@ import java.util.function.BiFunction;
  * {@value Optimizer#MOMENTUM_INPUT}, fed {@link LrScheduler#getLastMomentum()}, as PyTorch's
  * scheduler writes {@code group["momentum"]} or {@code group["betas"][0]}.
  *
+ * <p>With {@link Builder#mixedPrecision} the forward graph is rewritten by {@link Autocast} (products and
+ * convolutions in F16 or BF16 with f32 accumulation, the rest and the weights in f32); with a
+ * {@link GradScaler} (F16's default) the graph differentiates {@value #SCALED_LOSS}, the loss times the
+ * fed scale {@value GradScaler#SCALE_INPUT}, the update unscales and skips a step with non-finite
+ * gradients, and each {@link #step} feeds the scale and updates it from {@value GradScaler#FOUND_INF_OUTPUT};
+ * {@link #lastStepSkipped()} says whether the last step changed nothing.
+ *
  * <p>Built with {@link Builder#lbfgs} instead of an optimizer, the trainer compiles the forward
  * and gradient graphs only, and each {@link #step} is one host-driven {@link LBFGS} step over all
  * trainable parameters (several forward and gradient runs, as PyTorch's {@code step(closure)}),
