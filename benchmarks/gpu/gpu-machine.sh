@@ -7,6 +7,9 @@
 # or both (default), and "peers": the training workloads of dev.jasg.bench.Peers on Vulkan, with the plan's fusion
 # (issue 20) and without it (-Djasg.vulkan.fusion=false), for the same run's comparison; "conv": ConvBench's layers
 # with the weight gradient's split-K and without it (-Djasg.vulkan.splitK=false), then cuDNN's on the same layers.
+# "mixed": the f16/bf16 products at 4096^3 (the tensor-core kernel where the device has
+# cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
+# (Peers --gpu --mixed) beside PyTorch eager CUDA with and without autocast (COOP_TILES: the tile, e.g. 128x256x32/64x64).
 set -uo pipefail
 out=${OUT:-/tmp}
 h=$(pwd)/.gpu
@@ -30,6 +33,21 @@ if [[ $what == *conv* ]]; then
   JAVA_TOOL_OPTIONS=-Djasg.vulkan.splitK=false bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench 2>&1 | grep -v '^\[main\] INFO' \
     | sed 's/^conv /conv-onepass /' | tee "$out/conv-vulkan-onepass.txt"
   python3 benchmarks/gpu/torch_conv.py 2>&1 | tee "$out/conv-cudnn.txt"
+fi
+if [[ $what == *mixed* ]]; then
+  tiles=${COOP_TILES:+-Djasg.vulkan.coopmat.tiles=$COOP_TILES}
+  for dt in f16 bf16; do
+    JAVA_TOOL_OPTIONS="${tiles:-}" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype $dt 2>&1 | grep -v '^\[main\] INFO' \
+      | tee "$out/matmul-vulkan-$dt.txt"
+    python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee "$out/matmul-cublas-$dt.txt"
+  done
+  for mp in "" "--mixed bf16" "--mixed f16"; do
+    JAVA_TOOL_OPTIONS="${tiles:-}" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only ${WORKLOAD:-transformer} $mp --seconds 5 --warmup 5 2>&1 \
+      | grep -v '^\[main\] INFO' | tee -a "$out/mixed-peers.txt"
+  done
+  for ac in "" "--autocast bf16" "--autocast f16"; do
+    python3 benchmarks/peers/torch_peers.py --device cuda --only ${WORKLOAD:-transformer} $ac 2>&1 | tee -a "$out/mixed-torch.txt"
+  done
 fi
 if [[ $what == *tests* ]]; then
   # The JUnit console launcher does not expand lib/* in --class-path, so pass the class path to java itself.

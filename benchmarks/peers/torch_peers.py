@@ -6,6 +6,11 @@ Prints one line per workload, ``torch_<name> <value> <unit>``, then ``torch_<nam
 per workload). Debian: ``apt-get install python3-torch libopenblas0-pthread``.
 
     python3 torch_peers.py [--only sgemm|mlp|cnn|transformer]... [--seconds 5] [--warmup 5] [--threads 2]
+                           [--device cuda] [--autocast f16|bf16]
+
+``--device cuda`` runs the training workloads on the GPU (eager, TF32 off), the peer of ``Peers --gpu``;
+``--autocast`` wraps the forward pass and the loss in ``torch.autocast`` (f16 also with a ``GradScaler``),
+the peer of ``Peers --gpu --mixed f16|bf16``.
 """
 import argparse
 import resource
@@ -13,6 +18,9 @@ import time
 
 import torch
 import torch.nn as nn
+
+DEVICE = "cpu"
+AUTOCAST = None  # None, torch.float16 or torch.bfloat16
 
 
 def sgemm():
@@ -27,20 +35,33 @@ def sgemm():
 
 
 def training(model, opt, x, loss_fn):
-    def step():
+    if AUTOCAST is None:
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x))
+            loss.backward()
+            opt.step()
+            return loss.item()  # JASG also brings the loss back every step
+        return step
+    scaler = torch.cuda.amp.GradScaler(enabled=AUTOCAST == torch.float16)
+
+    def mixed_step():
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x))
-        loss.backward()
-        opt.step()
-        return loss.item()  # JASG also brings the loss back every step
-    return step
+        with torch.autocast(device_type=DEVICE.split(":")[0], dtype=AUTOCAST):
+            loss = loss_fn(model(x))
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+        return loss.item()
+    return mixed_step
 
 
 def mlp():
     batch = 256
     g = torch.Generator().manual_seed(2)
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
-    x, y = torch.randn(batch, 784, generator=g), torch.randint(0, 10, (batch,), generator=g)
+    x, y = torch.randn(batch, 784, generator=g).to(DEVICE), torch.randint(0, 10, (batch,), generator=g).to(DEVICE)
+    model.to(DEVICE)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     ce = nn.CrossEntropyLoss()
     return training(model, opt, x, lambda out: ce(out, y)), batch, "samples/s"
@@ -53,7 +74,8 @@ def cnn():
         nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
-    x, y = torch.randn(batch, 1, 28, 28, generator=g), torch.randint(0, 10, (batch,), generator=g)
+    x, y = torch.randn(batch, 1, 28, 28, generator=g).to(DEVICE), torch.randint(0, 10, (batch,), generator=g).to(DEVICE)
+    model.to(DEVICE)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     ce = nn.CrossEntropyLoss()
     return training(model, opt, x, lambda out: ce(out, y)), batch, "samples/s"
@@ -64,7 +86,8 @@ def transformer():
     g = torch.Generator().manual_seed(3)
     block = nn.TransformerEncoderLayer(d, 4, 1024, dropout=0.0, activation="gelu", layer_norm_eps=1e-5,
                                        batch_first=True, norm_first=True)
-    x = torch.randn(batch, seq, d, generator=g)
+    x = torch.randn(batch, seq, d, generator=g).to(DEVICE)
+    block.to(DEVICE)
     opt = torch.optim.AdamW(block.parameters(), lr=1e-3)
     return training(block, opt, x, lambda out: out.square().mean()), batch * seq, "tokens/s"
 
@@ -95,9 +118,16 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--warmup", type=float, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--autocast", choices=["f16", "bf16"])
     args = ap.parse_args()
+    global DEVICE, AUTOCAST
+    DEVICE = args.device
+    AUTOCAST = {"f16": torch.float16, "bf16": torch.bfloat16, None: None}[args.autocast]
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
     torch.set_num_threads(args.threads)
-    print(f"# torch {torch.__version__} threads={torch.get_num_threads()}", flush=True)
+    print(f"# torch {torch.__version__} threads={torch.get_num_threads()} device={DEVICE} autocast={args.autocast}", flush=True)
     for name in args.only or list(WORKLOADS):
         rss_before = current_rss_mib()
         step, units, unit = WORKLOADS[name]()

@@ -42,6 +42,10 @@ public final class Vjp {
         for (int i = 0; i < in.length; i++) in[i] = b.tensor(node.input(i));
         Tensor y = b.tensor(node.id());
         Tensor[] none = new Tensor[in.length];
+        // a product of half operands gives f32 (ShapeRules.accumulated): its gradient is rounded to the
+        // operands' type, the transposed products run in half too, and their f32 results are cast back
+        boolean mixed = in.length > 0 && in[0].dtype().isHalf() && y.dtype() != in[0].dtype();
+        if (mixed) g = g.cast(in[0].dtype());
         Tensor[] out = switch (node.op()) {
             case Op.Input i -> none; // leaf
             case Op.Parameter p -> none; // leaf
@@ -112,7 +116,10 @@ public final class Vjp {
             case Op.ArgSort a -> none; // integer result: no gradient (isDifferentiable is false)
             case Op.Linalg l -> LinalgVjp.contributions(l.kind(), in, y, g, need);
         };
-        for (int i = 0; i < out.length; i++) if (!need[i]) out[i] = null;
+        for (int i = 0; i < out.length; i++) {
+            if (!need[i]) out[i] = null;
+            else if (mixed && out[i] != null) out[i] = out[i].cast(in[i].dtype());
+        }
         return out;
     }
 

@@ -177,6 +177,34 @@ public final class GraphBuilder {
 
     /** Adds a node applying {@code op} to {@code in}, inferring its shape and dtype. */
     public Tensor apply(Op op, Tensor... in) {
+        return applyIn(scopePath(), op, in);
+    }
+
+    /**
+     * A copy of node {@code n} of another graph reading {@code in} (this builder's tensors), in
+     * {@code n}'s scope: leaves keep their shape, dtype and name (and register as inputs or
+     * parameters), other ops are inferred again. Graph rewrites ({@link Autocast}) use it.
+     */
+    Tensor replay(Node n, Tensor... in) {
+        return switch (n.op()) {
+            case Op.Input i -> {
+                if (inputs.containsKey(i.name())) throw new IllegalArgumentException("an input named '" + i.name() + "' already exists");
+                Tensor t = add(n.op(), new int[0], n.shape(), n.dtype(), n.scope());
+                inputs.put(i.name(), t.id());
+                yield t;
+            }
+            case Op.Parameter p -> {
+                if (parameters.containsKey(p.name())) throw new IllegalArgumentException("a parameter named '" + p.name() + "' already exists");
+                Tensor t = add(n.op(), new int[0], n.shape(), n.dtype(), n.scope());
+                parameters.put(p.name(), t.id());
+                yield t;
+            }
+            default -> applyIn(n.scope(), n.op(), in);
+        };
+    }
+
+    /** As {@link #apply}, with the new node in scope {@code scope}. */
+    Tensor applyIn(String scope, Op op, Tensor... in) {
         Shape[] shapes = new Shape[in.length];
         DType[] dtypes = new DType[in.length];
         int[] ids = new int[in.length];
@@ -192,18 +220,17 @@ public final class GraphBuilder {
         try {
             r = ShapeRules.infer(op, shapes, dtypes);
         } catch (ShapeException e) {
-            String scope = scopePath();
             throw new ShapeException(e, id, (scope.isEmpty() ? "" : scope + "/") + op.label(), op.label(), List.of(shapes), List.of(dtypes));
         }
-        return add(op, ids, r.shape(), r.dtype());
+        return add(op, ids, r.shape(), r.dtype(), scope);
     }
 
     private Tensor leaf(Op op, Shape shape, DType dtype) {
-        return add(op, new int[0], shape, dtype);
+        return add(op, new int[0], shape, dtype, scopePath());
     }
 
-    private Tensor add(Op op, int[] inputs, Shape shape, DType dtype) {
-        Node n = new Node(size(), op, inputs, shape, dtype, scopePath());
+    private Tensor add(Op op, int[] inputs, Shape shape, DType dtype, String scope) {
+        Node n = new Node(size(), op, inputs, shape, dtype, scope);
         nodes.add(n);
         return new Tensor(this, n.id());
     }
@@ -227,6 +254,11 @@ public final class GraphBuilder {
         if (!(n.op() instanceof Op.Input in)) return false;
         feedRanges.add(new FeedRange(in.name(), lo, hi, ignored, what));
         return true;
+    }
+
+    /** Declares a feed range recorded by another graph (a rewrite copying it). */
+    void feedRange(FeedRange r) {
+        feedRanges.add(r);
     }
 
     /** An immutable snapshot of the graph built so far. The builder stays usable. */

@@ -18,7 +18,7 @@ public final class HostParameters implements Parameters {
 
     /** A store seeded with {@code seed} that keeps float parameters as {@code floatStorage} (F32 or F64). */
     public HostParameters(long seed, DType floatStorage) {
-        if (!floatStorage.isFloat()) throw new IllegalArgumentException("float storage must be F32 or F64");
+        if (floatStorage != DType.F32 && floatStorage != DType.F64) throw new IllegalArgumentException("float storage must be F32 or F64");
         this.seed = seed;
         this.floatStorage = floatStorage;
     }
@@ -45,7 +45,8 @@ public final class HostParameters implements Parameters {
     }
 
     private DType storageOf(DType t) {
-        return t.isFloat() ? floatStorage : t;
+        // a half parameter is kept as its rounded values, whatever the store's float type
+        return t.isFloat() && !t.isHalf() ? floatStorage : t;
     }
 
     /** The stored tensor of {@code name}, whose array backends may read and write in place. */

@@ -9,8 +9,12 @@ import java.util.Arrays;
  * <p>Storage is a {@code float[]} for every dtype but {@link DType#F64}, which keeps a
  * {@code double[]}. Integer and boolean values are stored exactly as floats, which limits
  * integer tensors to magnitudes below 2^24 (16,777,216); larger values are rejected when
- * the tensor is made. A HostTensor does not copy the array it is given or hands out with
- * {@link #floats()}; treat both as owned by the tensor.
+ * the tensor is made. {@link DType#F16} and {@link DType#BF16} tensors hold floats rounded to
+ * the type ({@link HalfFloats}); {@link #toHalfBits} and {@link #fromHalfBits} convert to and
+ * from the 16-bit patterns. A HostTensor does not copy the array it is given (except to round
+ * a half tensor's values) or hands out with {@link #floats()}; treat both as owned by the tensor.
+ *
+ * <p>Not thread-safe for writes into its arrays; a tensor nobody writes to may be read from any thread.
  */
 public final class HostTensor {
     /** Largest integer magnitude an I32/I64 host tensor can hold exactly. */
@@ -39,12 +43,20 @@ public final class HostTensor {
         return new HostTensor(DType.F32, Shape.of(dims), data, null);
     }
 
-    /** A tensor of the given float dtype or mask/index dtype holding {@code data} (not copied). */
+    /**
+     * A tensor of the given float dtype or mask/index dtype holding {@code data} (not copied, except
+     * for F16 and BF16, whose values are rounded to the type into a new array).
+     */
     public static HostTensor of(DType dtype, Shape shape, float[] data) {
         if (dtype == DType.F64) {
             double[] dd = new double[data.length];
             for (int i = 0; i < dd.length; i++) dd[i] = data[i];
             return new HostTensor(dtype, shape, null, dd);
+        }
+        if (dtype.isHalf()) {
+            float[] rounded = data.clone();
+            HalfFloats.roundInPlace(dtype, rounded, 0, rounded.length);
+            return new HostTensor(dtype, shape, rounded, null);
         }
         if (dtype != DType.F32) checkIntegral(dtype, data);
         return new HostTensor(dtype, shape, data, null);
@@ -61,6 +73,27 @@ public final class HostTensor {
         float[] ff = new float[data.length];
         for (int i = 0; i < ff.length; i++) ff[i] = (float) dtype.round(data[i]);
         return of(dtype, shape, ff);
+    }
+
+    /**
+     * A half tensor ({@link DType#F16} or {@link DType#BF16}) from its 16-bit patterns, as stored by
+     * {@code torch.float16} / {@code torch.bfloat16} (and SafeTensors' {@code F16}/{@code BF16}).
+     */
+    public static HostTensor fromHalfBits(DType dtype, short[] bits, int... dims) {
+        return new HostTensor(dtype, Shape.of(dims), HalfFloats.fromBits(dtype, bits), null);
+    }
+
+    /**
+     * This tensor's values as 16-bit patterns of {@code dtype} ({@link DType#F16} or {@link DType#BF16}),
+     * rounded to nearest even when they are not already of that type.
+     */
+    public short[] toHalfBits(DType dtype) {
+        return HalfFloats.toBits(dtype, floats());
+    }
+
+    /** This tensor's values converted to {@code to} (rounded as {@link DType#round} says); a new tensor. */
+    public HostTensor to(DType to) {
+        return fromDoubles(to, shape, toDoubles());
     }
 
     /** An I32 tensor of indices (class labels, token ids). */

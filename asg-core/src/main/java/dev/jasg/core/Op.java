@@ -53,7 +53,11 @@ public sealed interface Op {
      */
     record Count(Ints axes) implements Op {}
 
-    /** {@code torch.matmul}: batched, broadcasting over leading axes, 1-D operands promoted and squeezed. */
+    /**
+     * {@code torch.matmul}: batched, broadcasting over leading axes, 1-D operands promoted and squeezed.
+     * Two {@link DType#F16} or {@link DType#BF16} operands accumulate in f32 and give an F32 result
+     * (so do the convolutions): the mixed-precision product of {@link Autocast}.
+     */
     record MatMul() implements Op {}
 
     /** Same elements in row-major order under {@code target}. */
@@ -83,7 +87,10 @@ public sealed interface Op {
     /** {@code x_i - max x - log sum_j exp(x_j - max x)} along {@code axis}. */
     record LogSoftmax(int axis) implements Op {}
 
-    /** Conversion to {@code to}; float to integer truncates toward zero, anything to BOOL is {@code x != 0}. */
+    /**
+     * Conversion to {@code to}; float to integer truncates toward zero, anything to BOOL is {@code x != 0},
+     * to F16/BF16 rounds to nearest even ({@link HalfFloats}: NaN stays NaN, F16 overflows to infinity).
+     */
     record Cast(DType to) implements Op {}
 
     /**

@@ -71,7 +71,7 @@ public final class ShapeRules {
             case Op.MatMul m -> {
                 arity(name, in, 2);
                 sameDtype(name, in, dt);
-                yield new Result(matmul(in[0], in[1]), dt[0]);
+                yield new Result(matmul(in[0], in[1]), accumulated(dt[0]));
             }
             case Op.Reshape r -> {
                 arity(name, in, 1);
@@ -221,7 +221,7 @@ public final class ShapeRules {
                     throw new ShapeException(ShapeException.Kind.CHANNELS, name + ": input " + in[0] + " has " + x[1] + " channels but weight " + in[1] + " with groups=" + g.groups()
                             + " expects " + w[1] * g.groups());
                 }
-                yield new Result(in[0].with(1, w[0]).with(2, spatial(name, in[0], g.outH(x[2], w[2]), g.outW(x[3], w[3]), w)).with(3, g.outW(x[3], w[3])), dt[0]);
+                yield new Result(in[0].with(1, w[0]).with(2, spatial(name, in[0], g.outH(x[2], w[2]), g.outW(x[3], w[3]), w)).with(3, g.outW(x[3], w[3])), accumulated(dt[0]));
             }
             case Op.ConvTranspose2d c -> {
                 arity(name, in, 2);
@@ -234,7 +234,7 @@ public final class ShapeRules {
                 if (x[1] != w[0]) throw new ShapeException(ShapeException.Kind.CHANNELS, name + ": input " + in[0] + " has " + x[1] + " channels but weight " + in[1] + " expects " + w[0]);
                 if (w[0] % g.groups() != 0) throw new ShapeException(name + ": " + w[0] + " input channels are not divisible by groups=" + g.groups());
                 int ho = g.transposedH(x[2], w[2], c.outputPaddingH()), wo = g.transposedW(x[3], w[3], c.outputPaddingW());
-                yield new Result(in[0].with(1, w[1] * g.groups()).with(2, spatial(name, in[0], ho, wo, w)).with(3, wo), dt[0]);
+                yield new Result(in[0].with(1, w[1] * g.groups()).with(2, spatial(name, in[0], ho, wo, w)).with(3, wo), accumulated(dt[0]));
             }
             case Op.Conv2dWeightGrad c -> {
                 arity(name, in, 2);
@@ -250,7 +250,7 @@ public final class ShapeRules {
                 if (gr[2] > ho || gr[3] > wo) {
                     throw new ShapeException(name + ": gradient " + in[1] + " is larger than the convolution output " + ho + "x" + wo + " of input " + in[0]);
                 }
-                yield new Result(Shape.of(gr[1], x[1] / g.groups(), c.kernelH(), c.kernelW()), dt[0]);
+                yield new Result(Shape.of(gr[1], x[1] / g.groups(), c.kernelH(), c.kernelW()), accumulated(dt[0]));
             }
             case Op.MaxPoolSelect m -> {
                 arity(name, in, 2);
@@ -278,6 +278,7 @@ public final class ShapeRules {
         Shape a = in[0];
         if (a.rank() < 2) throw new ShapeException(name + ": needs a matrix [.., m, n], got " + a);
         if (!dt[0].isFloat()) throw new ShapeException(name + ": needs a float matrix, got " + dt[0].label() + a);
+        if (dt[0].isHalf()) throw new ShapeException(name + ": needs an f32 or f64 matrix, got " + dt[0].label() + a + "; cast it to f32 first");
         if (a.isSymbolic(a.rank() - 2) || a.isSymbolic(a.rank() - 1)) throw new ShapeException(name + ": the matrix axes of " + a + " must be concrete");
         int m = a.dim(a.rank() - 2), n = a.dim(a.rank() - 1), k = Math.min(m, n);
         List<Object> batch = new ArrayList<>(a.parts().subList(0, a.rank() - 2));
@@ -304,6 +305,14 @@ public final class ShapeRules {
             case SOLVE -> throw new AssertionError();
         }
         return new Result(Shape.symbolic(out.toArray()), dt[0]);
+    }
+
+    /**
+     * The result type of a product of two operands of {@code t}: F32 for the half types (products
+     * accumulate in f32 and keep it, as cuBLAS's {@code gemmEx} with an f32 output), else {@code t}.
+     */
+    public static DType accumulated(DType t) {
+        return t.isHalf() ? DType.F32 : t;
     }
 
     private static Result softmaxLike(String name, Shape[] in, DType[] dt, int axis) {

@@ -98,12 +98,14 @@ public final class OnnxExport {
     static TensorProto tensor(String name, DType dtype, int[] dims, double[] values) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorData.onnxType(dtype));
         for (int d : dims) t.addDims(d);
-        int per = switch (dtype) { case F64, I64 -> 8; case F32, I32 -> 4; case BOOL -> 1; };
+        int per = switch (dtype) { case F64, I64 -> 8; case F32, I32 -> 4; case F16, BF16 -> 2; case BOOL -> 1; };
         ByteBuffer b = ByteBuffer.allocate(values.length * per).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : values) {
             switch (dtype) {
                 case F32 -> b.putFloat((float) v);
                 case F64 -> b.putDouble(v);
+                case F16 -> b.putShort(dev.jasg.core.HalfFloats.toF16Bits((float) v));
+                case BF16 -> b.putShort(dev.jasg.core.HalfFloats.toBf16Bits((float) v));
                 case I32 -> b.putInt((int) v);
                 case I64 -> b.putLong((long) v);
                 case BOOL -> b.put((byte) (v != 0 ? 1 : 0));

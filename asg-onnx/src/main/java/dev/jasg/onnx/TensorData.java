@@ -52,6 +52,8 @@ record TensorData(DType dtype, int[] dims, double[] values) {
         return switch (d) {
             case F32 -> FLOAT;
             case F64 -> DOUBLE;
+            case F16 -> FLOAT16;
+            case BF16 -> BFLOAT16;
             case I32 -> INT32;
             case I64 -> INT64;
             case BOOL -> BOOL;

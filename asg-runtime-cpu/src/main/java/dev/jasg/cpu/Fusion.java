@@ -3,6 +3,7 @@ package dev.jasg.cpu;
 import dev.jasg.core.BinaryOp;
 import dev.jasg.core.DType;
 import dev.jasg.core.Graph;
+import dev.jasg.core.HalfFloats;
 import dev.jasg.core.Indexing;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
@@ -66,7 +67,15 @@ final class Fusion {
         }
         if (steps[id] != null) return steps[id];
         Step vector = Simd.ENABLED ? vectorStep(n, b) : null;
-        return vector != null ? vector : StepCompiler.compile(n, b, g);
+        Step step = vector != null ? vector : StepCompiler.compile(n, b, g);
+        if (!n.dtype().isHalf() || StepCompiler.aliasesInput(n, b, g)) return step;
+        // half storage is emulated: the kernels compute in f32 and the value is rounded to the type on store
+        DType t = n.dtype();
+        int size = b.shape(id).sizeInt();
+        return v -> {
+            step.run(v);
+            HalfFloats.roundInPlace(t, v[id], 0, size);
+        };
     }
 
     /** A Vector API kernel for {@code n} where there is one (softmax over a contiguous last axis), else null. */

@@ -181,7 +181,7 @@ final class ExecutionPlan implements AutoCloseable {
                 } else {
                     View[] in = new View[n.arity()];
                     for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch);
+                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch, program.graph());
                 }
                 steps.addAll(lowered);
                 for (int k = 0; k < lowered.size(); k++) owner.add(si);

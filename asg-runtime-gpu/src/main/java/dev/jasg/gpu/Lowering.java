@@ -20,20 +20,30 @@ final class Lowering {
     private final VulkanDevice dev;
     private final Pipelines pipelines;
     private final MatMulKernel.Tiles large, small;
+    /** The tensor-core tile, or null when the device has no cooperative matrices (or a subgroup size the kernel does not assume). */
+    private final CoopMatMulKernel.Tiles coop;
 
     Lowering(VulkanDevice dev, Pipelines pipelines) {
         this.dev = dev;
         this.pipelines = pipelines;
         this.large = MatMulKernel.large(dev.maxSharedMemory);
         this.small = MatMulKernel.small(dev.maxSharedMemory);
+        boolean any = dev.coopMatrix.f16() || dev.coopMatrix.bf16();
+        this.coop = any && dev.subgroupSize == CoopMatMulKernel.SUBGROUP ? CoopMatMulKernel.tiles(dev.maxSharedMemory) : null;
     }
 
-    /** How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1. */
+    /**
+     * How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1,
+     * 3 to the nearest F16 value, 4 to the nearest BF16 value (half storage is emulated: every value is
+     * an f32 word holding a float rounded to the type, {@code rnd} in {@code common.glsl}).
+     */
     static int mode(DType t) {
         return switch (t) {
             case F32, F64 -> 0;
             case I32, I64 -> 1;
             case BOOL -> 2;
+            case F16 -> 3;
+            case BF16 -> 4;
         };
     }
 
@@ -88,9 +98,9 @@ final class Lowering {
         };
     }
 
-    /** The commands computing {@code n} into {@code out} from {@code in}, with no workspace. */
+    /** The commands computing {@code n} into {@code out} from {@code in}, with no workspace and without the kernels that need the operands' dtypes. */
     List<Step> lower(Node n, Program.Binding b, View out, View[] in) {
-        return lower(n, b, out, in, null);
+        return lower(n, b, out, in, null, null);
     }
 
     /**
@@ -119,9 +129,11 @@ final class Lowering {
 
     /**
      * The commands computing {@code n} into {@code out} from {@code in}; {@code workspace} (at least
-     * {@link #workspaceBytes} long, or null when that is 0) holds what a split reduction keeps between its passes.
+     * {@link #workspaceBytes} long, or null when that is 0) holds what a split reduction keeps between its passes;
+     * {@code graph} (null: unknown) gives the operands' dtypes, so a product of half operands may run on the
+     * tensor-core kernel.
      */
-    List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace) {
+    List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace, dev.jasg.core.Graph graph) {
         int[] od = b.shape(n.id()).dims();
         long count = Strides.size(od);
         int mode = mode(n.dtype());
@@ -144,7 +156,8 @@ final class Lowering {
                 else steps.add(reduce(n, r, dims(n, 0, b), mode, out, in[0]));
             }
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
-            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null));
+            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null,
+                    graph == null ? null : graph.node(n.input(0)).dtype()));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
             case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out));
             case Op.Permute p -> {
@@ -231,6 +244,12 @@ final class Lowering {
             case Op.MaxPoolSelect m -> steps.add(pool(false, n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
             case Op.MaxPoolScatter m -> steps.add(pool(true, n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
         }
+        if (n.dtype().isHalf() && (n.op() instanceof Op.Softmax || n.op() instanceof Op.LogSoftmax || n.op() instanceof Op.CumSum
+                || n.op() instanceof Op.CumProd)) {
+            // these kernels store f32 as it is: round the value to its half type in place
+            int[] flat = {(int) count};
+            steps.add(copy(n, flat, 0, new int[] {1}, out, 0, new int[] {1}, out, mode));
+        }
         return steps;
     }
 
@@ -276,7 +295,7 @@ final class Lowering {
         if (grp.anchor() >= 0) {
             Node mm = g.node(grp.anchor());
             return List.of(matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,
-                    Fusion.indexingPush(grp, b, Fusion.slots(grp))));
+                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), null));
         }
         long count = b.shape(root.id()).size();
         int slots = Fusion.slots(grp);
@@ -385,9 +404,13 @@ final class Lowering {
         return flat(k, n, l.lanes(), new View[] {out, in}, new int[] {(int) l.lanes(), l.len(), l.inner()});
     }
 
-    /** A matrix product, with fused group {@code epi} applied before the store when not null ({@code ext}: its externals' ranges). */
+    /**
+     * A matrix product, with fused group {@code epi} applied before the store when not null ({@code ext}: its externals'
+     * ranges); {@code operand} (the operands' dtype, null when unknown) F16 or BF16 runs on the cooperative-matrix kernel
+     * where the device has it, the shape fits its tiles and there is no epilogue.
+     */
     private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
-                        int[] epiPush) {
+                        int[] epiPush, DType operand) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), k = geo.k(), nn = geo.n();
         Strides.Merged mb = geo.batch();
@@ -407,6 +430,9 @@ final class Lowering {
         push[4] = mb.rank();
         Strides.pack(mb, push, 5, gl);
         if (epi != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl, 2 * slots);
+        else if (coop != null && operand != null && dev.coopMatrix.supports(operand) && CoopMatMulKernel.fits(coop, m, nn, k)) {
+            return dispatch(CoopMatMulKernel.kernel(coop, operand), n, new View[] {out, a, b}, push, nn / coop.bn(), m / coop.bm(), (int) batches);
+        }
         // Large tiles leave most of a big GPU idle on small products; 128 workgroups is a few per SM.
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         MatMulKernel.Tiles t = largeGroups >= 128 ? large : small;

@@ -128,6 +128,11 @@ final class Pipelines implements AutoCloseable {
     }
 
     /** Number of pipelines created so far. */
+    /** Names of the kernels whose pipelines exist (tests check which kernel a plan chose). */
+    synchronized java.util.Set<String> names() {
+        return java.util.Set.copyOf(pipelines.keySet());
+    }
+
     synchronized int size() {
         return pipelines.size();
     }

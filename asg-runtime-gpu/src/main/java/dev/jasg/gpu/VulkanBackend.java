@@ -57,6 +57,14 @@ public final class VulkanBackend implements Backend {
         return device.subgroupSize;
     }
 
+    /**
+     * The device's cooperative-matrix shapes and whether products of F16 and BF16 operands run on the
+     * tensor-core kernel, e.g. {@code "16x16x16 f16->f32, ...; f16 kernel true, bf16 kernel true"}.
+     */
+    public String cooperativeMatrices() {
+        return device.coopMatrix.summary() + "; f16 kernel " + device.coopMatrix.f16() + ", bf16 kernel " + device.coopMatrix.bf16();
+    }
+
     VulkanDevice device() {
         return device;
     }
@@ -92,6 +100,11 @@ public final class VulkanBackend implements Backend {
     /** Number of pipelines (distinct kernels) created so far. */
     synchronized int pipelineCount() {
         return pipelines.size();
+    }
+
+    /** Names of the kernels created so far. */
+    synchronized java.util.Set<String> kernelNames() {
+        return pipelines.names();
     }
 
     private void checkOpen() {

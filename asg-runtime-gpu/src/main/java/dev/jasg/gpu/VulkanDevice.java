@@ -62,6 +62,8 @@ final class VulkanDevice implements AutoCloseable {
     final int[] maxGroupCount = new int[3];
     final float timestampPeriod;
     final boolean timestamps;
+    /** The device's cooperative-matrix support, enabled at creation ({@link CoopMatrix#NONE} without). */
+    final CoopMatrix coopMatrix;
     private final VkPhysicalDeviceMemoryProperties memory = VkPhysicalDeviceMemoryProperties.malloc();
     private final VkCommandBuffer transferCommands;
     private final long transferFence;
@@ -122,10 +124,20 @@ final class VulkanDevice implements AutoCloseable {
 
             VkDeviceQueueCreateInfo.Buffer qci = VkDeviceQueueCreateInfo.calloc(1, s).sType$Default()
                     .queueFamilyIndex(family).pQueuePriorities(s.floats(1f));
+            CoopMatrix coop = CoopMatrix.query(physical, props.apiVersion(), s);
             VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
+            coop.enable(dci, s);
             PointerBuffer pd = s.mallocPointer(1);
             int r = vkCreateDevice(physical, dci, null, pd);
+            if (r != VK_SUCCESS && coop != CoopMatrix.NONE) {
+                // the driver listed the extension and features but refused them: run without the tensor-core kernels
+                LOG.warn("Vulkan device '{}' refused the cooperative-matrix features ({}); using the plain kernels", name, VkCheck.name(r));
+                coop = CoopMatrix.NONE;
+                dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
+                r = vkCreateDevice(physical, dci, null, pd);
+            }
             if (r != VK_SUCCESS) throw new BackendUnavailableException("cannot open Vulkan device '" + name + "': " + VkCheck.name(r));
+            coopMatrix = coop;
             device = new VkDevice(pd.get(0), physical, dci);
             vkGetDeviceQueue(device, family, 0, pd);
             queue = new VkQueue(pd.get(0), device);
@@ -137,9 +149,9 @@ final class VulkanDevice implements AutoCloseable {
             commandPool = pl.get(0);
             transferCommands = allocateCommandBuffer();
             transferFence = createFence();
-            LOG.info("Vulkan device: {} ({}), subgroup size {} (shuffles {}), shared memory {} KiB, storage buffer range {} MiB, timestamps {}",
-                    name, DeviceChoice.typeName(props.deviceType()), subgroupSize, subgroupShuffle, maxSharedMemory / 1024,
-                    maxStorageBufferRange >> 20, timestamps);
+            LOG.info("Vulkan device: {} ({}), subgroup size {} (shuffles {}), shared memory {} KiB, storage buffer range {} MiB, timestamps {},"
+                    + " cooperative matrices {} (f16 kernel {}, bf16 kernel {})", name, DeviceChoice.typeName(props.deviceType()), subgroupSize,
+                    subgroupShuffle, maxSharedMemory / 1024, maxStorageBufferRange >> 20, timestamps, coopMatrix.summary(), coopMatrix.f16(), coopMatrix.bf16());
         }
     }
 

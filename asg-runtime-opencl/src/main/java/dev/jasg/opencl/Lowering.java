@@ -90,12 +90,17 @@ final class Lowering {
         this.small = new Tiles(64, 64, 16);
     }
 
-    /** How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1. */
+    /**
+     * How a kernel rounds what it stores for a node of {@code t}: 0 float, 1 truncate to integer, 2 to 0/1,
+     * 3 to the nearest F16 value, 4 to the nearest BF16 value (half storage is emulated in f32 words).
+     */
     static int mode(DType t) {
         return switch (t) {
             case F32, F64 -> 0;
             case I32, I64 -> 1;
             case BOOL -> 2;
+            case F16 -> 3;
+            case BF16 -> 4;
         };
     }
 
@@ -222,6 +227,11 @@ final class Lowering {
             // a node of several launches failed part way: its kernels made so far belong to nobody yet
             for (Step s : steps) if (s instanceof Step.Launch l) Programs.release(l.kernel());
             throw e;
+        }
+        if (n.dtype().isHalf() && (n.op() instanceof Op.Softmax || n.op() instanceof Op.LogSoftmax || n.op() instanceof Op.CumSum
+                || n.op() instanceof Op.CumProd)) {
+            // these kernels store f32 as it is: round the value to its half type in place
+            steps.add(copy(what, new int[] {(int) count}, 0, new int[] {1}, out, 0, new int[] {1}, out, mode));
         }
         return steps;
     }

@@ -104,6 +104,12 @@ public final class NanCases {
         rows.add(new NanCase("log_softmax", a -> a.get(0).logSoftmax(1), List.of(x), row1, null));
         rows.add(new NanCase("normalize (layer norm)", a -> a.get(0).normalize(new int[] {1}, 1e-5), List.of(x), row1, null));
         rows.add(new NanCase("matmul", a -> a.get(0).matmul(a.get(1)), List.of(x, matrix(W, 4, -1)), i -> i >= 4 && i < 8, null));
+        // rounding to half keeps NaN (the bits of a NaN rounded like a number would be an infinity or a wrong NaN)
+        for (DType h : new DType[] {DType.F16, DType.BF16}) {
+            rows.add(new NanCase("cast to " + h.label() + " and back", a -> a.get(0).cast(h).cast(DType.F32), List.of(x), nanSpots, null));
+            rows.add(new NanCase(h.label() + " arithmetic", a -> a.get(0).cast(h).mul(a.get(0).cast(h)).softmax(1).cast(DType.F32), List.of(x), row1, null));
+            rows.add(new NanCase(h.label() + " matmul", a -> a.get(0).cast(h).matmul(a.get(1).cast(h)), List.of(x, matrix(W, 4, -1)), i -> i >= 4 && i < 8, null));
+        }
         // one image [1, 1, 6, 6] with NaN at (2, 3)
         HostTensor img = image(6, 6, 2, 3);
         rows.add(new NanCase("max_pool2d 2x2 stride 2", a -> a.get(0).maxPool2d(PoolWindow.Fixed.of(2, 2, 0)), List.of(img),

@@ -53,6 +53,7 @@ public final class OpCases {
         pooling(r);
         activationsMore(r);
         leaves(r);
+        HalfCases.add(r);
         return r;
     }
 

@@ -43,12 +43,12 @@ final class Cnn {
                 new Conv2d(1, 32, 3, pad1), new ReLU(), new MaxPool2d(2),
                 new Conv2d(32, 64, 3, pad1), new ReLU(), new MaxPool2d(2),
                 new Flatten(), new Linear(3136, 128), new ReLU(), new Linear(128, 10));
-        Trainer t = Trainer.builder(backend, model)
+        Trainer t = Workloads.mixed(Trainer.builder(backend, model)
                 .input("x", DType.F32, "B", 1, 28, 28)
                 .target("y", DType.I32, "B")
                 .loss(Losses::crossEntropy)
                 .optimizer(new Adam(1e-3))
-                .seed(7)
+                .seed(7))
                 .build();
         SplittableRandom r = new SplittableRandom(4);
         return new Workloads.Training(t, Map.of("x", Workloads.random(r, batch, 1, 28, 28), "y", Workloads.labels(r, batch, 10)), batch, "samples/s");

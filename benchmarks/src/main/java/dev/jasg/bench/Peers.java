@@ -21,8 +21,11 @@ import java.util.Locale;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.bench.Peers \
- *     [--gpu | --backend opencl] [--only sgemm|mlp|cnn|transformer] [--seconds 5] [--warmup 5]
+ *     [--gpu | --backend opencl] [--only sgemm|mlp|cnn|transformer] [--mixed f16|bf16] [--seconds 5] [--warmup 5]
  * </pre>
+ *
+ * <p>{@code --mixed f16|bf16} trains with {@code Trainer.mixedPrecision}: products and convolutions in half with
+ * f32 accumulation, f32 master weights, and for f16 dynamic loss scaling.
  *
  * <p>Kernels use the backend's fixed pool, one thread per available processor; run with
  * {@code taskset -c 0,1} (or on a 2-core machine) to compare with peers held to 2 threads.
@@ -42,13 +45,15 @@ public final class Peers {
                 case "--only" -> only.add(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
+                case "--mixed" -> Workloads.mixedPrecision = dev.jasg.core.DType.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 default -> {
-                    System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer]... [--seconds S] [--warmup S]");
+                    System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer]... [--mixed f16|bf16] [--seconds S] [--warmup S]");
                     System.exit(2);
                 }
             }
         }
         List<String> names = only.isEmpty() ? Workloads.NAMES : only;
+        if (Workloads.mixedPrecision != null) System.out.println("# jasg mixed precision: " + Workloads.mixedPrecision.label());
         System.out.printf(Locale.ROOT, "# jasg backend=%s cpu=\"%s\" cpus=%d java=%s vector=%s kernels=\"%s\"%n", backendName,
                 Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
                 ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), dev.jasg.cpu.CpuBackend.kernels());

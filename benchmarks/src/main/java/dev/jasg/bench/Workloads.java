@@ -123,6 +123,14 @@ final class Workloads {
         };
     }
 
+    /** The half type the training workloads run their products in ({@code Peers --mixed f16|bf16}), or null for f32. */
+    static DType mixedPrecision;
+
+    /** {@code b} with {@link #mixedPrecision} turned on when it is set. */
+    static Trainer.Builder mixed(Trainer.Builder b) {
+        return mixedPrecision == null ? b : b.mixedPrecision(mixedPrecision);
+    }
+
     /** A training workload's parts: the trainer, its fixed batch, and what a step counts for. */
     record Training(Trainer trainer, Map<String, HostTensor> batch, int units, String unit) {}
 
@@ -143,13 +151,13 @@ final class Workloads {
     private static Training mlpTraining(Backend backend) {
         int batch = 256;
         Layer model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 256), new ReLU(), new Linear(256, 10));
-        Trainer t = Trainer.builder(backend, model)
+        Trainer.Builder tb = Trainer.builder(backend, model)
                 .input("x", DType.F32, "B", 784)
                 .target("y", DType.I32, "B")
                 .loss(Losses::crossEntropy)
                 .optimizer(new SGD(0.01, 0.9))
-                .seed(7)
-                .build();
+                .seed(7);
+        Trainer t = mixed(tb).build();
         SplittableRandom r = new SplittableRandom(2);
         return new Training(t, Map.of("x", random(r, batch, 784), "y", labels(r, batch, 10)), batch, "samples/s");
     }
@@ -162,12 +170,12 @@ final class Workloads {
         int batch = 8, seq = 128, d = 256;
         Layer block = new TransformerEncoderBlock(d, 4, 1024, 0.0, "gelu", 1e-5, true, true);
         // the loss ignores the target: a one-element dummy feed keeps the Trainer's shape
-        Trainer t = Trainer.builder(backend, block)
+        Trainer t = mixed(Trainer.builder(backend, block)
                 .input("x", DType.F32, batch, seq, d)
                 .target("unused", DType.F32, 1)
                 .loss((y, unused) -> y.square().mean())
                 .optimizer(new AdamW(1e-3))
-                .seed(7)
+                .seed(7))
                 .build();
         SplittableRandom r = new SplittableRandom(3);
         return new Training(t, Map.of("x", random(r, batch, seq, d), "unused", HostTensor.of(new float[1], 1)), batch * seq, "tokens/s");

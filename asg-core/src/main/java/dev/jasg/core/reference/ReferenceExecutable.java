@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * One compiled chain on the reference backend. A run binds the feeds to concrete shapes,
  * computes every scheduled node into a fresh {@code double[]} (no buffer reuse: clarity
- * over speed), rounds integer and bool nodes with {@link DType#round}, copies the outputs,
+ * over speed), rounds integer, bool and half (F16, BF16: emulated storage) nodes with
+ * {@link DType#round}, copies the outputs,
  * then writes all assignments into the parameter store together. In {@link Anomaly} mode the values
  * are scanned for NaN and infinity before the outputs are copied and the assignments written.
  */
@@ -41,7 +42,7 @@ final class ReferenceExecutable implements Executable {
         double[][] values = new double[graph.size()][];
         for (Node n : program.schedule()) {
             double[] v = compute(n, binding, values, feeds);
-            if (!n.dtype().isFloat()) {
+            if (!n.dtype().isFloat() || n.dtype().isHalf()) {
                 for (int i = 0; i < v.length; i++) v[i] = n.dtype().round(v[i]);
             }
             values[n.id()] = v;

@@ -232,7 +232,7 @@ final class ReferenceKernels {
      */
     static double[] cast(DType to, double[] x) {
         double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) out[i] = to.isFloat() ? x[i] : to.round(x[i]);
+        for (int i = 0; i < x.length; i++) out[i] = to == DType.F32 || to == DType.F64 ? x[i] : to.round(x[i]);
         return out;
     }
 

@@ -93,6 +93,8 @@ public enum SafeTensorsDType {
         return switch (dtype) {
             case F32 -> F32;
             case F64 -> F64;
+            case F16 -> F16;
+            case BF16 -> BF16;
             case I32 -> I32;
             case I64 -> I64;
             case BOOL -> BOOL;

@@ -98,8 +98,20 @@ public abstract class Optimizer {
      * @throws IllegalArgumentException when {@code feedMomentum} and the optimizer has no
      *     momentum or beta1 ({@link #hasMomentum()} is false)
      */
-    @SuppressWarnings("try") // the scope is entered for its effect on node scopes and state names
     public final Graph update(Graph gradients, GradientClipping clipping, boolean feedMomentum) {
+        return update(gradients, clipping, feedMomentum, false);
+    }
+
+    /**
+     * As {@link #update(Graph, GradientClipping, boolean)}; with {@code lossScaled} the gradients are
+     * of a loss multiplied by the {@link GradScaler}'s scale (the scalar F32 input
+     * {@value GradScaler#SCALE_INPUT}, read from the chain or made here): they are divided by it
+     * first (before clipping), every assignment of a step whose unscaled gradients are not all
+     * finite keeps the old value (the step is skipped, its counter too), and the scalar F32 output
+     * {@value GradScaler#FOUND_INF_OUTPUT} says whether it was (1) or not (0).
+     */
+    @SuppressWarnings("try") // the scope is entered for its effect on node scopes and state names
+    public final Graph update(Graph gradients, GradientClipping clipping, boolean feedMomentum, boolean lossScaled) {
         if (feedMomentum && !hasMomentum()) {
             throw new IllegalArgumentException(this + ": has no momentum or betas[0] that a momentum schedule (cycle_momentum) could set;"
                     + " build the scheduler with cycleMomentum=false");
@@ -118,8 +130,16 @@ public abstract class Optimizer {
         }
         Tensor lrIn = u.input(LR_INPUT, DType.F32);
         Tensor momentumIn = feedMomentum ? u.input(MOMENTUM_INPUT, DType.F32) : null;
+        Tensor scaleIn = lossScaled ? GradScaler.scaleInput(u) : null;
         try (var scope = u.scope(SCOPE)) {
-            Tensor gate = GradientClipping.finiteGate(clipping, grads);
+            Tensor finite = null;
+            if (lossScaled) {
+                grads = GradScaler.unscale(grads, scaleIn);
+                finite = GradScaler.allFinite(grads);
+                u.output(GradScaler.FOUND_INF_OUTPUT, Tensor.where(finite, u.scalar(0), u.scalar(1)));
+            }
+            Tensor clipGate = GradientClipping.finiteGate(clipping, grads);
+            Tensor gate = finite == null ? clipGate : clipGate == null ? finite : Tensor.where(clipGate, finite, clipGate);
             Map<String, Tensor> clipped = clipping.apply(u, grads);
             Tensor step = u.parameter("step", Shape.scalar(), DType.F32, Init.zeros(), false);
             Tensor t = step.add(1);

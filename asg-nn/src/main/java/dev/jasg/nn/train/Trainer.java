@@ -1,7 +1,9 @@
 package dev.jasg.nn.train;
 
 import dev.jasg.autograd.Autograd;
+import dev.jasg.core.Autocast;
 import dev.jasg.core.Backend;
+import dev.jasg.core.DType;
 import dev.jasg.core.Executable;
 import dev.jasg.core.FeedException;
 import dev.jasg.core.Graph;
@@ -13,6 +15,7 @@ import dev.jasg.core.Outputs;
 import dev.jasg.core.Parameters;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Layer;
+import dev.jasg.nn.optim.GradScaler;
 import dev.jasg.nn.optim.GradientClipping;
 import dev.jasg.nn.optim.LBFGS;
 import dev.jasg.nn.optim.LrScheduler;
@@ -53,6 +56,13 @@ import java.util.function.BiFunction;
  * {@value Optimizer#MOMENTUM_INPUT}, fed {@link LrScheduler#getLastMomentum()}, as PyTorch's
  * scheduler writes {@code group["momentum"]} or {@code group["betas"][0]}.
  *
+ * <p>With {@link Builder#mixedPrecision} the forward graph is rewritten by {@link Autocast} (products and
+ * convolutions in F16 or BF16 with f32 accumulation, the rest and the weights in f32); with a
+ * {@link GradScaler} (F16's default) the graph differentiates {@value #SCALED_LOSS}, the loss times the
+ * fed scale {@value GradScaler#SCALE_INPUT}, the update unscales and skips a step with non-finite
+ * gradients, and each {@link #step} feeds the scale and updates it from {@value GradScaler#FOUND_INF_OUTPUT};
+ * {@link #lastStepSkipped()} says whether the last step changed nothing.
+ *
  * <p>Built with {@link Builder#lbfgs} instead of an optimizer, the trainer compiles the forward
  * and gradient graphs only, and each {@link #step} is one host-driven {@link LBFGS} step over all
  * trainable parameters (several forward and gradient runs, as PyTorch's {@code step(closure)}),
@@ -72,6 +82,8 @@ import java.util.function.BiFunction;
 public final class Trainer implements AutoCloseable {
     /** Name of the loss output of the training graph. */
     public static final String LOSS = "loss";
+    /** Name of the scaled loss output ({@code loss * S}) of the training graph under loss scaling, the one differentiated. */
+    public static final String SCALED_LOSS = "scaled_loss";
     /** Name of the model's output in {@link #evaluate}'s results. */
     public static final String OUTPUT = "output";
 
@@ -102,6 +114,9 @@ public final class Trainer implements AutoCloseable {
     private final boolean feedsMomentum;
     private double lastMomentum;
     private final GradientClipping clipping;
+    private final DType mixedPrecision;
+    private final GradScaler scaler;
+    private boolean lastStepSkipped;
     private final List<StepListener> listeners = new CopyOnWriteArrayList<>();
     private final List<ComputeUpdateListener> updateListeners = new CopyOnWriteArrayList<>();
     private Executable evalOutput;
@@ -127,7 +142,7 @@ public final class Trainer implements AutoCloseable {
         this.optimizer = lbfgs != null ? null : required(b.optimizer, "Trainer: no optimizer; call optimizer(...) or lbfgs(...)");
         this.scheduler = b.scheduler;
         this.interval = b.interval;
-        List<String> reserved = List.of(Optimizer.LR_INPUT, Optimizer.MOMENTUM_INPUT);
+        List<String> reserved = List.of(Optimizer.LR_INPUT, Optimizer.MOMENTUM_INPUT, GradScaler.SCALE_INPUT);
         if (input.name().equals(target.name()) || reserved.contains(input.name()) || reserved.contains(target.name())) {
             throw new IllegalArgumentException("Trainer: input '" + input.name() + "' and target '" + target.name()
                     + "' must have distinct names other than " + reserved);
@@ -139,13 +154,23 @@ public final class Trainer implements AutoCloseable {
                     + " cycles the momentum (cycle_momentum, on by default as in PyTorch), but the optimizer " + (optimizer != null ? optimizer : lbfgs)
                     + " has no momentum or betas[0] to set; build the scheduler with cycleMomentum=false");
         }
+        this.mixedPrecision = b.mixedPrecision;
+        this.scaler = b.mixedPrecision == null ? null : b.scalerSet ? b.gradScaler : b.mixedPrecision == DType.F16 ? new GradScaler() : null;
+        if (b.scalerSet && b.gradScaler != null && b.mixedPrecision == null) {
+            throw new IllegalArgumentException("Trainer: a GradScaler was given without mixed precision; call mixedPrecision(DType.F16, scaler)");
+        }
+        if (scaler != null && lbfgs != null) {
+            throw new IllegalArgumentException("Trainer: loss scaling (GradScaler) skips steps, which LBFGS's line search cannot; use mixedPrecision(dtype, null) or an optimizer");
+        }
         boolean mode = model.isTraining();
         try {
             model.train();
             GraphBuilder g = new GraphBuilder();
             Tensor loss = lossOf(g);
             g.output(LOSS, loss);
-            this.forward = g.build();
+            if (scaler != null) g.output(SCALED_LOSS, GradScaler.scaledLoss(g, loss));
+            Graph built = g.build();
+            this.forward = mixedPrecision == null ? built : Autocast.apply(built, mixedPrecision);
         } finally {
             model.train(mode);
         }
@@ -154,11 +179,11 @@ public final class Trainer implements AutoCloseable {
         if (wrt.length == 0) throw new IllegalArgumentException("Trainer: the model has no trainable parameters:\n" + model);
         this.trainable = forward.parameters().values().stream()
                 .filter(n -> ((Op.Parameter) n.op()).trainable()).map(n -> ((Op.Parameter) n.op()).name()).toList();
-        this.gradients = Autograd.gradients(forward, forward.output(LOSS).id(), wrt);
+        this.gradients = Autograd.gradients(forward, forward.output(scaler != null ? SCALED_LOSS : LOSS).id(), wrt);
         if (lbfgs != null && !(b.clipping instanceof GradientClipping.None)) {
             throw new IllegalArgumentException("Trainer: gradient clipping (" + b.clipping + ") is not applied with LBFGS, which needs the true gradient; drop clipping(...)");
         }
-        this.update = lbfgs != null ? null : optimizer.update(gradients, b.clipping, feedsMomentum);
+        this.update = lbfgs != null ? null : optimizer.update(gradients, b.clipping, feedsMomentum, scaler != null);
         this.clipsByNorm = b.clipping instanceof GradientClipping.Norm;
         this.clipping = b.clipping;
         this.parameters = b.parameters != null ? b.parameters : backend.newParameters(b.seed);
@@ -223,8 +248,13 @@ public final class Trainer implements AutoCloseable {
                 if (!Double.isNaN(m)) lastMomentum = m;
                 feeds.put(Optimizer.MOMENTUM_INPUT, HostTensor.scalar((float) lastMomentum));
             }
+            if (scaler != null) feeds.put(GradScaler.SCALE_INPUT, HostTensor.scalar((float) scaler.scale()));
             lastOutputs = train.run(feeds);
             loss = lastOutputs.scalar(LOSS);
+            if (scaler != null) {
+                lastStepSkipped = lastOutputs.scalar(GradScaler.FOUND_INF_OUTPUT) != 0;
+                scaler.update(lastStepSkipped);
+            }
             if (clipsByNorm) GradientClipping.requireFinite(clipping, lastOutputs.scalar(GradientClipping.GRAD_NORM_OUTPUT));
         } catch (RuntimeException e) {
             publish(new ComputeUpdate.Failed(steps, e));
@@ -356,7 +386,8 @@ public final class Trainer implements AutoCloseable {
                 Tensor y = g.input(target.name(), target.dtype(), target.shape());
                 g.output(LOSS, lossFn.apply(out, y));
             }
-            return backend.compile(parameters, g.build());
+            Graph built = g.build();
+            return backend.compile(parameters, mixedPrecision == null ? built : Autocast.apply(built, mixedPrecision));
         } finally {
             model.train(mode);
         }
@@ -392,6 +423,21 @@ public final class Trainer implements AutoCloseable {
     /** Steps run so far. */
     public synchronized long steps() {
         return steps;
+    }
+
+    /** The half type products run in ({@link Builder#mixedPrecision}), or null when training in f32. */
+    public DType mixedPrecision() {
+        return mixedPrecision;
+    }
+
+    /** The loss scaler of F16 mixed precision, or null. */
+    public GradScaler gradScaler() {
+        return scaler;
+    }
+
+    /** True when the last step found a non-finite gradient and changed nothing (loss scaling only). */
+    public synchronized boolean lastStepSkipped() {
+        return lastStepSkipped;
     }
 
     /** The forward graph (model and loss, output {@value #LOSS}). */
@@ -463,6 +509,7 @@ public final class Trainer implements AutoCloseable {
         m.put("step", steps);
         m.put("epoch", epochs);
         if (scheduler != null) m.put("scheduler", scheduler.state());
+        if (scaler != null) m.put("grad_scaler", scaler.state());
         return m;
     }
 
@@ -472,6 +519,7 @@ public final class Trainer implements AutoCloseable {
         if (state.get("step") instanceof Number n) steps = n.longValue();
         if (state.get("epoch") instanceof Number n) epochs = n.intValue();
         if (scheduler != null && state.get("scheduler") instanceof Map<?, ?> s) scheduler.load((Map<String, Object>) s);
+        if (scaler != null && state.get("grad_scaler") instanceof Map<?, ?> s) scaler.load((Map<String, Object>) s);
     }
 
     private void checkOpen() {
@@ -510,6 +558,9 @@ public final class Trainer implements AutoCloseable {
         private LrScheduler scheduler;
         private SchedulerInterval interval = SchedulerInterval.EPOCH;
         private GradientClipping clipping = GradientClipping.none();
+        private DType mixedPrecision;
+        private GradScaler gradScaler;
+        private boolean scalerSet;
         private long seed;
         private Parameters parameters;
 
@@ -595,6 +646,29 @@ public final class Trainer implements AutoCloseable {
         /** Clamps every gradient element to {@code [-clip, clip]}. */
         public Builder clipGradValue(double clip) {
             return clipping(GradientClipping.gradValue(clip));
+        }
+
+        /**
+         * Mixed precision ({@link Autocast}): matrix products and convolutions run with {@code half}
+         * ({@link DType#F16} or {@link DType#BF16}) operands and f32 accumulation; everything else, the
+         * loss and the weights (f32 master copies) stay f32, and so do the gradients the optimizer sees.
+         * F16 gets a default {@link GradScaler} (dynamic loss scaling, overflowing steps skipped), BF16
+         * none (its range is f32's), as with PyTorch's autocast; {@link #mixedPrecision(DType, GradScaler)}
+         * chooses. Evaluation and prediction run the same products in half.
+         */
+        public Builder mixedPrecision(DType half) {
+            if (!half.isHalf()) throw new IllegalArgumentException("Trainer: mixed precision needs f16 or bf16, got " + half.label());
+            this.mixedPrecision = half;
+            this.scalerSet = false;
+            return this;
+        }
+
+        /** Mixed precision in {@code half} with the loss scaler {@code scaler} (null: no loss scaling). */
+        public Builder mixedPrecision(DType half, GradScaler scaler) {
+            mixedPrecision(half);
+            this.gradScaler = scaler;
+            this.scalerSet = true;
+            return this;
         }
 
         /** The seed of a new parameter store (default 0); initialisation is reproducible from it. */

@@ -106,7 +106,7 @@ class ModelSpecTest {
             "dangling edge           |\"from\": \"relu1\"=>\"from\": \"relu9\"                    |DANGLING_EDGE|/edges/3/from",
             "cycle                   |\"from\": \"x\"=>\"from\": \"fc2\"                           |CYCLE|/edges/0",
             "shape mismatch          |\"in_features\": 128=>\"in_features\": 64                   |SHAPE|/nodes/3",
-            "bad dtype               |\"dtype\": \"F32\"=>\"dtype\": \"F16\"                       |SYNTAX|/inputs/0/dtype",
+            "bad dtype               |\"dtype\": \"F32\"=>\"dtype\": \"F24\"                       |SYNTAX|/inputs/0/dtype",
             "unknown optimizer       |\"type\": \"adam\"=>\"type\": \"adamm\"                      |UNKNOWN_TYPE|/training/optimizer/type",
             "unknown loss            |\"cross_entropy\"=>\"hinge\"                                |UNKNOWN_TYPE|/training/loss",
     })

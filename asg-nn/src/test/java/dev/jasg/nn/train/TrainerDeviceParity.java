@@ -85,4 +85,25 @@ abstract class TrainerDeviceParity {
             }
         }
     }
+
+    /** Mixed precision on the device follows the CPU's within the half type's precision (rounding boundaries may differ). */
+    @ParameterizedTest
+    @ValueSource(strings = {"F16", "BF16"})
+    void mixedPrecisionFollowsTheCpu(String type) {
+        DType half = DType.valueOf(type);
+        Map<String, HostTensor> batch = batch();
+        Layer ma = new Sequential(new Linear(4, 16), new GELU(), new Linear(16, 3)), mb = new Sequential(new Linear(4, 16), new GELU(), new Linear(16, 3));
+        try (Backend cpu = Backends.create("cpu"); Backend gpu = device();
+             Trainer a = Trainer.builder(cpu, ma).input("x", DType.F32, "B", 4).target("y", DType.I32, "B").loss(Losses::crossEntropy)
+                     .optimizer(new SGD(0.1, 0.9)).mixedPrecision(half).seed(3).build();
+             Trainer b = Trainer.builder(gpu, mb).input("x", DType.F32, "B", 4).target("y", DType.I32, "B").loss(Losses::crossEntropy)
+                     .optimizer(new SGD(0.1, 0.9)).mixedPrecision(half).seed(3).build()) {
+            double tol = half == DType.F16 ? 5e-3 : 3e-2;
+            for (int s = 0; s < 10; s++) {
+                double la = a.step(batch), lb = b.step(batch);
+                assertEquals(la, lb, tol * Math.max(1, la), type + ": loss at step " + (s + 1));
+                assertEquals(a.lastStepSkipped(), b.lastStepSkipped(), type + ": skipped at step " + (s + 1));
+            }
+        }
+    }
 }

@@ -24,6 +24,7 @@ layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchR
 shared vec4 As[BK * BM / 4u];
 shared vec4 Bs[BK * BN / 4u];
 
+// modes 0-2 only: a product of half operands gives f32 (ShapeRules.accumulated), so never mode 3 or 4
 float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
 #if EPILOGUE
 #include "scalar.glsl"

@@ -1,10 +1,12 @@
 package dev.jasg.bench.gpu;
 
+import dev.jasg.core.DType;
 import dev.jasg.core.Executable;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Init;
 import dev.jasg.core.Parameters;
+import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
 import dev.jasg.gpu.VulkanBackend;
 import dev.jasg.gpu.VulkanExecutable;
@@ -13,8 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Measures the Vulkan backend's fp32 matrix product {@code C = A B} for square sizes
- * (arguments, default 1024 2048 4096). A and B are parameters resident on the device, so a
+ * Measures the Vulkan backend's matrix product {@code C = A B} for square sizes
+ * (arguments, default 1024 2048 4096), in fp32 or, with {@code --dtype f16} or {@code --dtype bf16},
+ * with half operands and f32 accumulation and result (the tensor-core kernel where the device has
+ * cooperative matrices; the line says which). A and B are parameters resident on the device, so a
  * run is one dispatch; each size is warmed up, then timed over repeated runs with timestamp
  * queries (wall-clock per run, fence wait included, is printed beside). A few entries of C
  * are checked against a double-precision dot product. One line per size:
@@ -27,17 +31,23 @@ public final class MatmulBench {
 
     /** Runs the benchmark for the sizes in {@code args}. */
     public static void main(String[] args) {
-        int[] sizes = args.length == 0 ? new int[] {1024, 2048, 4096} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        DType dtype = DType.F32;
+        java.util.List<Integer> list = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--dtype")) dtype = DType.valueOf(args[++i].toUpperCase(Locale.ROOT));
+            else list.add(Integer.parseInt(args[i]));
+        }
+        int[] sizes = list.isEmpty() ? new int[] {1024, 2048, 4096} : list.stream().mapToInt(Integer::intValue).toArray();
         try (VulkanBackend gpu = new VulkanBackend()) {
-            System.out.println("device: " + gpu.deviceName() + ", subgroup size " + gpu.subgroupSize());
-            for (int n : sizes) bench(gpu, n);
+            System.out.println("device: " + gpu.deviceName() + ", subgroup size " + gpu.subgroupSize() + ", cooperative matrices: " + gpu.cooperativeMatrices());
+            for (int n : sizes) bench(gpu, n, dtype);
         }
     }
 
-    private static void bench(VulkanBackend gpu, int n) {
+    private static void bench(VulkanBackend gpu, int n, DType dtype) {
         GraphBuilder b = new GraphBuilder();
-        Tensor a = b.parameter("a", Init.uniform(-1, 1), n, n);
-        Tensor c = b.parameter("b", Init.uniform(-1, 1), n, n);
+        Tensor a = b.parameter("a", Shape.of(n, n), dtype, Init.uniform(-1, 1), true);
+        Tensor c = b.parameter("b", Shape.of(n, n), dtype, Init.uniform(-1, 1), true);
         b.output("c", a.matmul(c));
         Parameters p = gpu.newParameters(7);
         try (VulkanExecutable e = gpu.compile(p, java.util.List.of(b.build()))) {
@@ -59,8 +69,9 @@ public final class MatmulBench {
             boolean timestamps = dev[0] > 0;
             double median = timestamps ? dev[reps / 2] : wall, best = timestamps ? dev[0] : wall;
             String check = check(e, p, n);
-            System.out.println(String.format(Locale.ROOT, "matmul %d^3 fp32: %.3f ms median, %s (best %s), wall %.3f ms/run, %d runs, %s%s",
-                    n, median / 1e6, rate(flop / median), rate(flop / best), wall / 1e6, reps, check,
+            System.out.println(String.format(Locale.ROOT, "matmul %d^3 %s: %.3f ms median, %s (best %s), wall %.3f ms/run, %d runs, %s%s",
+                    n, dtype == DType.F32 ? "fp32" : dtype.label() + " (f32 accumulation)", median / 1e6, rate(flop / median), rate(flop / best),
+                    wall / 1e6, reps, check,
                     timestamps ? "" : " (no timestamp queries: wall time)"));
         }
     }

@@ -1,0 +1,96 @@
+#version 450
+// Tensor-core matrix product (CoopMatMulKernel): C[t] = A[t] B[t] for f16 or bf16 operands, f32 accumulation and result,
+// on VK_KHR_cooperative_matrix 16x16x16 subgroup tiles. Operands arrive as f32 words holding half values exactly (the
+// backend's emulated half storage), are converted to ELEM while staged in shared memory and multiplied there.
+// Defines: BF16 (1: bfloat16 operands, else float16), BM, BN, BK (workgroup tile, uint), WM, WN (subgroup tile, multiples
+// of 16, uint), THREADS (workgroup size: (BM/WM)(BN/WN) subgroups of SUBGROUP invocations). Aligned sizes only (M % BM,
+// N % BN, K % BK all 0): the lowering picks matmul.comp for anything else. Push: as matmul.comp (M, N, K, mode (unused:
+// the result is f32), batchRank, batch dims[4], A batch strides[4], B batch strides[4]).
+#extension GL_KHR_cooperative_matrix : require
+#extension GL_KHR_memory_scope_semantics : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_EXT_control_flow_attributes : enable
+#if BF16
+#extension GL_EXT_bfloat16 : require
+#define ELEM bfloat16_t
+#else
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#define ELEM float16_t
+#endif
+#define WARPS_N (BN / WN)
+#define FM (WM / 16u)
+#define FN (WN / 16u)
+// padded row strides of the shared tiles, in elements (16-byte multiples, off the bank period)
+#define SA (BK + 8u)
+#define SB (BN + 8u)
+#define NT uint(THREADS)
+#define LA (BM * BK / 4u / NT)
+#define LB (BK * BN / 4u / NT)
+layout(local_size_x = THREADS) in;
+layout(std430, binding = 0) writeonly buffer C { float c[]; };
+layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
+layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
+layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; } pc;
+shared ELEM As[BM * SA];
+shared ELEM Bs[BK * SB];
+
+void main() {
+    uint tid = gl_LocalInvocationID.x;
+    uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
+    uint M = pc.M, N = pc.N, K = pc.K;
+    uint t = gl_WorkGroupID.z, aOff = 0u, bOff = 0u;
+    for (int k = int(pc.batchRank) - 1; k >= 0; k--) {
+        uint ci = t % pc.bd[k];
+        t /= pc.bd[k];
+        aOff += ci * pc.sa[k];
+        bOff += ci * pc.sb[k];
+    }
+    uint cOff = gl_WorkGroupID.z * M * N;
+    uint warp = gl_SubgroupID, wm = warp / WARPS_N, wn = warp % WARPS_N;
+
+    coopmat<float, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator> acc[FM][FN];
+    [[unroll]] for (uint i = 0u; i < FM; i++) [[unroll]] for (uint j = 0u; j < FN; j++) {
+        acc[i][j] = coopmat<float, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(0.0);
+    }
+    vec4 ra[LA];
+    vec4 rb[LB];
+    uint tiles = K / BK;
+    // step kt's tiles of A (BM x BK) and B (BK x BN) into registers, 16-byte loads
+    #define LOAD(kt) { \
+        [[unroll]] for (uint l = 0u; l < LA; l++) { \
+            uint v = tid + NT * l; \
+            ra[l] = a4[(aOff + (m0 + v / (BK / 4u)) * K + (kt) * BK + (v % (BK / 4u)) * 4u) / 4u]; \
+        } \
+        [[unroll]] for (uint l = 0u; l < LB; l++) { \
+            uint v = tid + NT * l; \
+            rb[l] = b4[(bOff + ((kt) * BK + v / (BN / 4u)) * N + n0 + (v % (BN / 4u)) * 4u) / 4u]; \
+        } }
+    LOAD(0u)
+    for (uint kt = 0u; kt < tiles; kt++) {
+        barrier();  // every subgroup is done reading the previous tiles
+        [[unroll]] for (uint l = 0u; l < LA; l++) {
+            uint v = tid + NT * l, at = (v / (BK / 4u)) * SA + (v % (BK / 4u)) * 4u;
+            [[unroll]] for (uint e = 0u; e < 4u; e++) As[at + e] = ELEM(ra[l][e]);
+        }
+        [[unroll]] for (uint l = 0u; l < LB; l++) {
+            uint v = tid + NT * l, at = (v / (BN / 4u)) * SB + (v % (BN / 4u)) * 4u;
+            [[unroll]] for (uint e = 0u; e < 4u; e++) Bs[at + e] = ELEM(rb[l][e]);
+        }
+        barrier();
+        if (kt + 1u < tiles) LOAD(kt + 1u)
+        [[unroll]] for (uint kk = 0u; kk < BK; kk += 16u) {
+            coopmat<ELEM, gl_ScopeSubgroup, 16, 16, gl_MatrixUseA> fa[FM];
+            [[unroll]] for (uint i = 0u; i < FM; i++) {
+                coopMatLoad(fa[i], As, (wm * WM + i * 16u) * SA + kk, SA, gl_CooperativeMatrixLayoutRowMajor);
+            }
+            [[unroll]] for (uint j = 0u; j < FN; j++) {
+                coopmat<ELEM, gl_ScopeSubgroup, 16, 16, gl_MatrixUseB> fb;
+                coopMatLoad(fb, Bs, kk * SB + wn * WN + j * 16u, SB, gl_CooperativeMatrixLayoutRowMajor);
+                [[unroll]] for (uint i = 0u; i < FM; i++) acc[i][j] = coopMatMulAdd(fa[i], fb, acc[i][j]);
+            }
+        }
+    }
+    [[unroll]] for (uint i = 0u; i < FM; i++) [[unroll]] for (uint j = 0u; j < FN; j++) {
+        coopMatStore(acc[i][j], c, cOff + (m0 + wm * WM + i * 16u) * N + n0 + wn * WN + j * 16u, N, gl_CooperativeMatrixLayoutRowMajor);
+    }
+}
