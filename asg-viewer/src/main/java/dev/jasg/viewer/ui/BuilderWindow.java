@@ -3,7 +3,6 @@ package dev.jasg.viewer.ui;
 import dev.jasg.nn.spec.JavaExport;
 import dev.jasg.nn.spec.LayerType;
 import dev.jasg.nn.spec.ModelSpec;
-import dev.jasg.nn.spec.Templates;
 import dev.jasg.viewer.Language;
 import dev.jasg.viewer.Messages;
 import dev.jasg.viewer.builder.BuilderModel;
@@ -188,7 +187,8 @@ public final class BuilderWindow {
         edit.add(redo);
         edit.add(item("builder.menu.delete", null, canvas::deleteSelection));
         JMenu templates = new JMenu(m.get("builder.menu.templates"));
-        for (String t : Templates.names()) {
+        for (String t : BuilderModel.templateNames()) {
+            if (t.equals(dev.jasg.models.spec.ZooSpecs.names().get(0))) templates.addSeparator();
             JMenuItem i = new JMenuItem(t);
             i.addActionListener(e -> loadTemplate(t));
             templates.add(i);
