@@ -89,7 +89,10 @@ class ZooSpecsTest {
     @Test
     void zooWeightsLoadIntoASpecModel() {
         Layer zoo = ResNet.resnet18(10);
-        Map<String, HostTensor> weights = VisionWeights.of(zoo);
+        // a torchvision state_dict: the weights and every batch norm's num_batches_tracked
+        Map<String, HostTensor> weights = new java.util.LinkedHashMap<>(VisionWeights.of(zoo));
+        for (String k : zoo.namedBuffers().keySet()) if (k.endsWith("num_batches_tracked")) weights.put(k, HostTensor.ofInts(new int[] {3}));
+        assertEquals(122, weights.size(), "resnet18's state_dict entries");
         GraphModel built = ZooSpecs.load("ResNet-18").build();
         var keys = ZooSpecs.loadZooWeights(built, weights);
         assertEquals(List.of(), keys.missingKeys());

@@ -473,6 +473,10 @@ final class BuilderTraining {
         return chart.stepCount();
     }
 
+    Map<String, List<String>> chartMetrics() {
+        return chart == null ? Map.of() : chart.metricPoints();
+    }
+
     /** The chart, for screenshots. */
     LossChartPanel chart() {
         return chart;
