@@ -4,7 +4,9 @@
 # OpenCL (tag opencl) tests of every packed module (the op tables included; OpenCL picks the NVIDIA CUDA
 # platform's GPU before pocl), then the Vulkan and OpenCL matmul benchmarks beside cuBLAS at the same sizes
 # (TILES: the OpenCL tile shapes to try). Writes logs under $OUT when it is set. Arguments: "tests", "bench"
-# or both (default).
+# or both (default), and "peers": the training workloads of dev.jasg.bench.Peers on Vulkan, with the plan's fusion
+# (issue 20) and without it (-Djasg.vulkan.fusion=false), for the same run's comparison; "conv": ConvBench's layers
+# with the weight gradient's split-K and without it (-Djasg.vulkan.splitK=false), then cuDNN's on the same layers.
 set -uo pipefail
 out=${OUT:-/tmp}
 h=$(pwd)/.gpu
@@ -16,6 +18,18 @@ if [[ $what == *bench* ]]; then
   bash .gpu/run.sh main dev.jasg.bench.opencl.MatmulBench 1024 2048 4096 --tiles "${TILES:-128x128x16,128x128x8,128x64x16,64x128x16}" 2>&1 \
     | grep -v '^\[main\] INFO' | tee "$out/matmul-opencl.txt"
   python3 benchmarks/gpu/torch_matmul.py 1024 2048 4096 2>&1 | tee "$out/matmul-cublas.txt"
+fi
+if [[ $what == *peers* ]]; then
+  bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --seconds "${SECONDS_EACH:-5}" --warmup 5 2>&1 | grep -v '^\[main\] INFO' \
+    | tee "$out/peers-vulkan.txt"
+  JAVA_TOOL_OPTIONS=-Djasg.vulkan.fusion=false bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --seconds "${SECONDS_EACH:-5}" --warmup 5 2>&1 \
+    | grep -v '^\[main\] INFO' | sed 's/^jasg_/jasg_unfused_/' | tee "$out/peers-vulkan-unfused.txt"
+fi
+if [[ $what == *conv* ]]; then
+  bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench 2>&1 | grep -v '^\[main\] INFO' | tee "$out/conv-vulkan.txt"
+  JAVA_TOOL_OPTIONS=-Djasg.vulkan.splitK=false bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench 2>&1 | grep -v '^\[main\] INFO' \
+    | sed 's/^conv /conv-onepass /' | tee "$out/conv-vulkan-onepass.txt"
+  python3 benchmarks/gpu/torch_conv.py 2>&1 | tee "$out/conv-cudnn.txt"
 fi
 if [[ $what == *tests* ]]; then
   # The JUnit console launcher does not expand lib/* in --class-path, so pass the class path to java itself.

@@ -9,10 +9,28 @@
 # Needs: a JDK 21+ (JAVA_HOME), Maven, and for PyTorch Debian's python3-torch and libopenblas0-pthread
 # (apt-get install python3-torch libopenblas0-pthread). PyTorch runs with torch.set_num_threads(2)
 # and the machine's OPENBLAS_CORETYPE, JASG with its fixed pool (one thread per processor).
+#
+# DL4J (--dl4j) runs tuned, as its users run it, not on JVM defaults (which left it far below its
+# potential: mlp 11k samples/s where a tuned JVM gives 70k on the same Intel Xeon):
+#   -Xms2g -Xmx2g  a fixed 2 GB heap. JavaCPP, under ND4J, caps its off-heap buffers by the heap
+#                  size (maxbytes = -Xmx, maxphysicalbytes = 2 x -Xmx) and calls System.gc() when
+#                  the cap is reached; a fixed heap keeps the cap and the GC sizing constant.
+#   -Xmn24m        a 24 MB young generation. ND4J's native buffers are freed only when their small
+#                  Java handles are collected; with a small young generation minor collections come
+#                  every few steps and free them promptly, instead of native memory piling up behind
+#                  a large eden until JavaCPP forces full collections.
+#   --dl4j-warmup 30 (default 30 s): ND4J's first steps include oneDNN primitive creation and
+#                  SameDiff's graph set-up; 30 s of warm-up is what reaches its steady state.
+#   OMP_NUM_THREADS=2  the same two threads as the other peers.
+#   nd4j-native classifier: linux-x86_64-onednn-avx512 when /proc/cpuinfo lists avx512f, else
+#                  linux-x86_64-onednn-avx2 (an AVX-512 binary does not run without AVX-512); the
+#                  DL4J peer is built for that classifier (benchmarks/peers/dl4j/target/nd4j.classifier
+#                  records which), and a build for another classifier is rebuilt.
+# DL4J_JAVA_OPTS overrides the JVM flags above.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-rounds=3 seconds=5 warmup=5 dl4j=0 build=1 dl4j_warmup=40
+rounds=3 seconds=5 warmup=5 dl4j=0 build=1 dl4j_warmup=30
 only=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,16 +49,24 @@ done
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 
+# the nd4j-native build that runs on this CPU (see the header)
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then nd4j_classifier=linux-x86_64-onednn-avx512; else nd4j_classifier=linux-x86_64-onednn-avx2; fi
+DL4J_JAVA_OPTS=${DL4J_JAVA_OPTS:--Xms2g -Xmx2g -Xmn24m}
 if [ "$build" = 1 ]; then
   echo "# building the benchmarks jar" >&2
   mvn -q -pl benchmarks -am package -DskipTests
-  [ "$dl4j" = 1 ] && mvn -q -f benchmarks/peers/dl4j/pom.xml package
+fi
+if [ "$dl4j" = 1 ] && { [ "$build" = 1 ] || [ "$(cat benchmarks/peers/dl4j/target/nd4j.classifier 2>/dev/null)" != "$nd4j_classifier" ]; }; then
+  echo "# building the DL4J peer for $nd4j_classifier" >&2
+  mvn -q -f benchmarks/peers/dl4j/pom.xml package -Dnd4j.classifier="$nd4j_classifier"
+  echo "$nd4j_classifier" > benchmarks/peers/dl4j/target/nd4j.classifier
 fi
 log=$(mktemp /tmp/jasg-peers.XXXXXX)
 echo "# log: $log" >&2
 {
   echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p') cpus=$(nproc) OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
   echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  [ "$dl4j" = 1 ] && echo "# dl4j: nd4j-native $nd4j_classifier, JVM $DL4J_JAVA_OPTS, OMP_NUM_THREADS=2, warm-up ${dl4j_warmup} s"
 } | tee -a "$log"
 for r in $(seq 1 "$rounds"); do
   for w in "${only[@]}"; do
@@ -55,7 +81,8 @@ for r in $(seq 1 "$rounds"); do
     OMP_WAIT_POLICY=PASSIVE "$PY" benchmarks/peers/torch_peers.py --only "$w" --seconds "$seconds" --warmup "$warmup" 2>/dev/null \
       | sed 's/^torch_/torchpassive_/' | tee -a "$log" | grep "^torchpassive_$w " >&2 || true
     if [ "$dl4j" = 1 ]; then
-      OMP_NUM_THREADS=2 "$JAVA" --enable-native-access=ALL-UNNAMED \
+      # shellcheck disable=SC2086 # DL4J_JAVA_OPTS is a list of flags
+      OMP_NUM_THREADS=2 "$JAVA" $DL4J_JAVA_OPTS --enable-native-access=ALL-UNNAMED \
         -cp "benchmarks/peers/dl4j/target/classes:$(cat benchmarks/peers/dl4j/target/classpath.txt)" dev.jasg.bench.dl4j.Dl4jPeers \
         --only "$w" --seconds "$seconds" --warmup "$dl4j_warmup" 2>/dev/null | grep -v "^Added differentiated" | tee -a "$log" | grep "^dl4j_$w " >&2 || true
     fi

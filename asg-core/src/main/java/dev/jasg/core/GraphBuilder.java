@@ -193,7 +193,7 @@ public final class GraphBuilder {
             r = ShapeRules.infer(op, shapes, dtypes);
         } catch (ShapeException e) {
             String scope = scopePath();
-            throw new ShapeException(e.getMessage() + " at node " + id + " (" + (scope.isEmpty() ? "" : scope + "/") + op.label() + ")");
+            throw new ShapeException(e, id, (scope.isEmpty() ? "" : scope + "/") + op.label(), op.label(), List.of(shapes), List.of(dtypes));
         }
         return add(op, ids, r.shape(), r.dtype());
     }

@@ -24,7 +24,7 @@ public final class ShapeRules {
             case Op.Unary u -> {
                 arity(name, in, 1);
                 if (!dt[0].isFloat() && !u.kind().acceptsIntegers()) {
-                    throw new ShapeException(name + ": needs a float tensor, got " + dt[0].label() + in[0]);
+                    throw new ShapeException(ShapeException.Kind.DTYPE, name + ": needs a float tensor, got " + dt[0].label() + in[0]);
                 }
                 if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool mask " + in[0]);
                 yield new Result(in[0], dt[0]);
@@ -34,7 +34,7 @@ public final class ShapeRules {
                 sameDtype(name, in, dt);
                 if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on bool masks " + in[0] + " and " + in[1]);
                 if (!dt[0].isFloat() && !b.kind().acceptsIntegers()) {
-                    throw new ShapeException(name + ": needs float tensors, got " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
+                    throw new ShapeException(ShapeException.Kind.DTYPE, name + ": needs float tensors, got " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
                 }
                 yield new Result(broadcast(name, in[0], in[1]), dt[0]);
             }
@@ -76,7 +76,7 @@ public final class ShapeRules {
             case Op.Reshape r -> {
                 arity(name, in, 1);
                 if (!in[0].symbolicSize().equals(r.target().symbolicSize())) {
-                    throw new ShapeException(name + ": cannot reshape " + in[0] + " (" + in[0].symbolicSize() + " elements) to "
+                    throw new ShapeException(ShapeException.Kind.ELEMENT_COUNT, name + ": cannot reshape " + in[0] + " (" + in[0].symbolicSize() + " elements) to "
                             + r.target() + " (" + r.target().symbolicSize() + " elements)");
                 }
                 yield new Result(r.target(), dt[0]);
@@ -218,7 +218,7 @@ public final class ShapeRules {
                 int[] x = nchw(name, "input", in[0], false), w = nchw(name, "weight", in[1], true);
                 if (w[0] % g.groups() != 0) throw new ShapeException(name + ": " + w[0] + " output channels of weight " + in[1] + " are not divisible by groups=" + g.groups());
                 if (x[1] != w[1] * g.groups()) {
-                    throw new ShapeException(name + ": input " + in[0] + " has " + x[1] + " channels but weight " + in[1] + " with groups=" + g.groups()
+                    throw new ShapeException(ShapeException.Kind.CHANNELS, name + ": input " + in[0] + " has " + x[1] + " channels but weight " + in[1] + " with groups=" + g.groups()
                             + " expects " + w[1] * g.groups());
                 }
                 yield new Result(in[0].with(1, w[0]).with(2, spatial(name, in[0], g.outH(x[2], w[2]), g.outW(x[3], w[3]), w)).with(3, g.outW(x[3], w[3])), dt[0]);
@@ -231,7 +231,7 @@ public final class ShapeRules {
                 if (c.outputPaddingH() < 0 || c.outputPaddingW() < 0) {
                     throw new ShapeException(name + ": output padding must be >= 0, got " + c.outputPaddingH() + "x" + c.outputPaddingW());
                 }
-                if (x[1] != w[0]) throw new ShapeException(name + ": input " + in[0] + " has " + x[1] + " channels but weight " + in[1] + " expects " + w[0]);
+                if (x[1] != w[0]) throw new ShapeException(ShapeException.Kind.CHANNELS, name + ": input " + in[0] + " has " + x[1] + " channels but weight " + in[1] + " expects " + w[0]);
                 if (w[0] % g.groups() != 0) throw new ShapeException(name + ": " + w[0] + " input channels are not divisible by groups=" + g.groups());
                 int ho = g.transposedH(x[2], w[2], c.outputPaddingH()), wo = g.transposedW(x[3], w[3], c.outputPaddingW());
                 yield new Result(in[0].with(1, w[1] * g.groups()).with(2, spatial(name, in[0], ho, wo, w)).with(3, wo), dt[0]);
@@ -308,14 +308,14 @@ public final class ShapeRules {
 
     private static Result softmaxLike(String name, Shape[] in, DType[] dt, int axis) {
         arity(name, in, 1);
-        if (!dt[0].isFloat()) throw new ShapeException(name + ": needs a float tensor, got " + dt[0].label() + in[0]);
+        if (!dt[0].isFloat()) throw new ShapeException(ShapeException.Kind.DTYPE, name + ": needs a float tensor, got " + dt[0].label() + in[0]);
         checkAxis(name, in[0], axis);
         return new Result(in[0], dt[0]);
     }
 
     private static void floats(String name, Shape[] in, DType[] dt) {
         sameDtype(name, in, dt);
-        if (!dt[0].isFloat()) throw new ShapeException(name + ": needs float tensors, got " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
+        if (!dt[0].isFloat()) throw new ShapeException(ShapeException.Kind.DTYPE, name + ": needs float tensors, got " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
     }
 
     /**
@@ -354,7 +354,7 @@ public final class ShapeRules {
 
     private static void sameDtype(String name, Shape[] in, DType[] dt) {
         if (dt[0] != dt[1]) {
-            throw new ShapeException(name + ": dtypes differ: " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
+            throw new ShapeException(ShapeException.Kind.DTYPE, name + ": dtypes differ: " + dt[0].label() + in[0] + " and " + dt[1].label() + in[1]);
         }
     }
 
@@ -392,7 +392,7 @@ public final class ShapeRules {
             if (da.equals(db) || Integer.valueOf(1).equals(db)) out[r - i] = da;
             else if (Integer.valueOf(1).equals(da)) out[r - i] = db;
             else {
-                throw new ShapeException(name + ": shapes " + a + " and " + b + " do not broadcast (axis " + (r - i) + ": " + da + " vs " + db + ")");
+                throw new ShapeException(ShapeException.Kind.BROADCAST, name + ": shapes " + a + " and " + b + " do not broadcast (axis " + (r - i) + ": " + da + " vs " + db + ")");
             }
         }
         return Shape.symbolic(out);
@@ -403,7 +403,7 @@ public final class ShapeRules {
         if (a.rank() == 0 || b.rank() == 0) throw new ShapeException("matmul: needs tensors of rank >= 1, got " + a + " x " + b);
         Shape a2 = a.rank() == 1 ? a.insert(0, 1) : a;
         Shape b2 = b.rank() == 1 ? b.insert(1, 1) : b;
-        if (!a2.sameDim(-1, b2, -2)) throw new ShapeException("matmul: inner dimensions differ: " + a + " x " + b);
+        if (!a2.sameDim(-1, b2, -2)) throw new ShapeException(ShapeException.Kind.INNER_DIMENSIONS, "matmul: inner dimensions differ: " + a + " x " + b);
         Shape batch = broadcast("matmul", a2.sub(0, a2.rank() - 2), b2.sub(0, b2.rank() - 2));
         List<Object> out = new ArrayList<>(batch.parts());
         if (a.rank() > 1) out.add(a2.parts().get(a2.rank() - 2));

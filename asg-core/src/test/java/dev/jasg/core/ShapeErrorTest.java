@@ -120,4 +120,35 @@ class ShapeErrorTest {
         ShapeException e = assertThrows(ShapeException.class, () -> g.assign(p, v));
         assertEquals("assign: fc1.weight is f32[2,3] but the new value is f32[3,2] at node 1", e.getMessage());
     }
+
+    /** A rule's kind, and the node, op and input shapes GraphBuilder adds, are there as data (for texts in other languages); the message is unchanged. */
+    @Test
+    void theErrorCarriesItsKindNodeAndShapesAsData() {
+        record Case(String what, java.util.function.Function<GraphBuilder, Tensor> build, ShapeException.Kind kind, String op, String shapes) {}
+        java.util.List<Case> cases = java.util.List.of(
+                new Case("matmul", g -> g.input("a", DType.F32, 32, 784).matmul(g.input("b", DType.F32, 128, 10)), ShapeException.Kind.INNER_DIMENSIONS, "matmul", "[[32,784], [128,10]]"),
+                new Case("broadcast", g -> g.input("a", DType.F32, 3, 4).add(g.input("b", DType.F32, 5)), ShapeException.Kind.BROADCAST, "add", "[[3,4], [5]]"),
+                new Case("reshape", g -> g.input("a", DType.F32, 2, 3).reshape(4, 2), ShapeException.Kind.ELEMENT_COUNT, "reshape", "[[2,3]]"),
+                new Case("dtype", g -> g.input("a", DType.F32, 2).add(g.input("i", DType.I32, 2)), ShapeException.Kind.DTYPE, "add", "[[2], [2]]"),
+                new Case("conv", g -> g.input("x", DType.F32, 1, 3, 8, 8).conv2d(g.input("w", DType.F32, 4, 2, 3, 3), ConvGeometry.of(1, 0, 1, 1)), ShapeException.Kind.CHANNELS, "conv2d", "[[1,3,8,8], [4,2,3,3]]"),
+                new Case("permute", g -> g.input("a", DType.F32, 2, 3).permute(0, 0), ShapeException.Kind.OTHER, "permute", "[[2,3]]"));
+        for (Case c : cases) {
+            GraphBuilder g = new GraphBuilder();
+            ShapeException e;
+            try (var s = g.scope("blk")) {
+                e = assertThrows(ShapeException.class, () -> c.build().apply(g), c.what());
+            }
+            assertEquals(c.kind(), e.kind(), c.what());
+            org.junit.jupiter.api.Assertions.assertTrue(e.hasNode(), c.what());
+            assertEquals(c.op(), e.op(), c.what());
+            assertEquals("blk/" + c.op(), e.nodePath(), c.what());
+            assertEquals(c.shapes(), e.inputShapes().toString(), c.what());
+            assertEquals(e.inputShapes().size(), e.inputDtypes().size(), c.what());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().endsWith(" at node " + e.nodeId() + " (blk/" + c.op() + ")"), e.getMessage());
+        }
+        ShapeException plain = new ShapeException("no node");
+        assertEquals(ShapeException.Kind.OTHER, plain.kind());
+        org.junit.jupiter.api.Assertions.assertFalse(plain.hasNode());
+        assertEquals(java.util.List.of(), plain.inputShapes());
+    }
 }

@@ -79,10 +79,13 @@ public final class CpuBackend implements Backend {
     /**
      * Which kernels this JVM runs, for benchmark headers and bug reports: the matrix-multiply micro-kernel (Vector
      * API with its register tile and vector width, or the scalar fallback when {@code jdk.incubator.vector} is not
-     * enabled) and the thread count. Chosen at class initialisation from what the JVM reports, never per machine.
+     * enabled), its cache blocking, the cache sizes it was computed from, and the thread count, e.g. {@code gemm vector
+     * 6x16 tiles of 256-bit vectors (16 registers), KC 1024, MC 60, NC 512; L1d 32 KiB, L2 512 KiB, L3 32 MiB/2 (sysfs);
+     * 2 threads}. Computed once from what the JVM and the OS report (vector width, {@code /sys} cache sizes, available
+     * processors), never from a list of machines; {@code -Djasg.cpu.threads=N} sets the thread count.
      */
     public static String kernels() {
-        return "gemm " + Gemm.kernelName() + ", " + CpuThreads.PARALLELISM + " threads";
+        return "gemm " + Gemm.kernelName();
     }
 
     @Override

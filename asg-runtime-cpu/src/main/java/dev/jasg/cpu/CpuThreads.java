@@ -12,6 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * them, so no backend may close it). Kernels split large work with {@link #parallelFor}; small work
  * runs inline.
  *
+ * <p>{@code PARALLELISM} is {@link KernelChoice}'s: one thread per processor the JVM may use, or
+ * {@code -Djasg.cpu.threads}.
+ *
  * <p>A training step is a few hundred kernels of a few tens of microseconds each, so what matters is
  * how fast an idle worker picks up the next one: a worker that finished a loop spins for
  * {@link #SPIN_NANOS} (property {@code jasg.cpu.spinMicros}, default 200) before it parks, the way
@@ -23,10 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class CpuThreads {
     /**
      * Number of threads a loop is split over, the caller's included (and the most chunks one loop is split
-     * into): property {@code jasg.cpu.threads}, default one per available processor (like
+     * into): {@link KernelChoice}'s, property {@code jasg.cpu.threads}, default one per available processor (like
      * {@code torch.set_num_threads}; e.g. 1 when several replicas share a machine, as Spark's local[n] does).
      */
-    static final int PARALLELISM = Math.max(1, Integer.getInteger("jasg.cpu.threads", Runtime.getRuntime().availableProcessors()));
+    static final int PARALLELISM = KernelChoice.CHOSEN.threads();
     /** How long an idle worker spins before it parks. */
     static final long SPIN_NANOS = Math.max(0, Long.getLong("jasg.cpu.spinMicros", 200)) * 1000;
 

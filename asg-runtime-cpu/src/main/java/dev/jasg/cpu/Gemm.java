@@ -13,7 +13,9 @@ package dev.jasg.cpu;
  * pads the last strips with zeros, so the micro-kernel never branches; edge tiles are computed
  * into a scratch tile and only their valid part is added to C.
  *
- * <p>The micro-kernel is {@link VectorGemmKernel} (Java Vector API, {@code 12 x 32} on AVX-512)
+ * <p>The tile and the blocking are {@link KernelChoice}'s, computed from the machine's vector width and
+ * cache sizes. The micro-kernel is {@link VectorGemmKernel} (Java Vector API, {@code 12 x 32} on AVX-512,
+ * {@code 4 x 16} on AVX2)
  * when {@link Simd#ENABLED} (the {@code jdk.incubator.vector} module is in the boot layer);
  * without it a scalar tile loop the JIT vectorises as it can is used.
  *
@@ -31,24 +33,15 @@ final class Gemm {
      * {@code -Djasg.cpu.fallbackGemm=jasg}.
      */
     static final boolean EJML_FALLBACK = !VECTOR && !"jasg".equals(System.getProperty("jasg.cpu.fallbackGemm", "ejml"));
-    /** Tile rows and columns of the micro-kernel in use. */
-    static final int MR = VECTOR ? VectorGemmKernel.MR : 4;
-    static final int NR = VECTOR ? VectorGemmKernel.NR : 16;
-    /**
-     * Depth of a packed slice. Long: on the Zen 5 this was tuned on the micro-kernel runs as fast with
-     * both strips streaming from L2 (a {@code 1024 x NR} strip of B is 128 KiB) as with B in L1, the
-     * prefetchers keep up, while every extra slice costs a pass over C (measured: 1024^3 on one core
-     * 160 GFLOPS at a depth of 256, 190 at 1024).
-     */
-    static final int KC = 1024;
-    /** Rows of a packed block of A on one thread ({@code MC x KC}, 576 KiB, in L2). */
-    static final int MC = 12 * MR;
-    /**
-     * Columns of a packed panel of B on one thread ({@code KC x NC}, up to 2 MiB). Each panel repacks
-     * A, so wider panels are a little faster (1024^3 on one core: 2% from 512 to 2048 columns), but
-     * every thread keeps its panel's buffer: memory is the better use.
-     */
-    static final int NC = 16 * NR;
+    /** Tile rows and columns of the micro-kernel in use ({@link KernelChoice}: from the vector width and register count). */
+    static final int MR = KernelChoice.CHOSEN.mr();
+    static final int NR = KernelChoice.CHOSEN.nr();
+    /** Depth of a packed slice ({@link KernelChoice}: from L2, long because a slice's fixed cost is high on the JVM). */
+    static final int KC = KernelChoice.CHOSEN.kc();
+    /** Rows of a packed block of A on one thread ({@link KernelChoice}: {@code MC x KC} in half of L2). */
+    static final int MC = KernelChoice.CHOSEN.mc();
+    /** Columns of a packed panel of B on one thread ({@link KernelChoice}: from L3, bounded by memory). */
+    static final int NC = KernelChoice.CHOSEN.nc();
     /**
      * Blocks a parallel product is cut into per thread, claimed as threads come free: small, so the
      * threads finish together (no operand is packed per block, so a block costs nothing but a claim).
@@ -65,7 +58,7 @@ final class Gemm {
 
     /** Which micro-kernel is in use, for logs and benchmark headers. */
     static String kernelName() {
-        return VECTOR ? "vector " + VectorGemmKernel.describe() : EJML_FALLBACK ? "EJML CommonOps_FDRM.mult" : "scalar " + MR + "x" + NR;
+        return EJML_FALLBACK ? "EJML CommonOps_FDRM.mult (" + KernelChoice.CHOSEN.describe() + ")" : KernelChoice.CHOSEN.describe();
     }
 
     /** Packing buffers of one thread, grown on demand and then reused by every later product. */
@@ -193,6 +186,10 @@ final class Gemm {
                     int i0 = blk * perBlock * MR, mc = Math.min(m - i0, perBlock * MR);
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
+                        if (VECTOR && unpackedA(acs, ars)) {
+                            blockRows(mc, nc, kc, a, aOff + i0 * ars + pc, ars, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s);
+                            continue;
+                        }
                         packA(mc, kc, a, aOff + i0 * ars + pc * acs, ars, acs, ap, 0);
                         block(mc, nc, kc, ap, 0, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
                     }
@@ -294,6 +291,10 @@ final class Gemm {
                 packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
+                    if (vector && unpackedA(acs, ars)) {
+                        blockRows(mc, nc, kc, a, aOff + ic * ars + pc, ars, bp, 0, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s);
+                        continue;
+                    }
                     packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap, 0);
                     block(mc, nc, kc, ap, 0, bp, 0, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s, vector);
                 }
@@ -422,6 +423,43 @@ final class Gemm {
         }
     }
 
+    /**
+     * Whether a row-major A (unit stride along the depth) is read in place by {@link VectorGemmKernel#tileRows}
+     * instead of being packed: unless its rows lie a multiple of 4 KiB apart, where the {@code MR} rows a tile
+     * reads would all fall into one set of the L1 data cache (x86 L1D sets repeat every 4 KiB: 32 KiB 8-way,
+     * 48 KiB 12-way) and evict each other and the strip of B; such an A is packed.
+     */
+    static boolean unpackedA(int acs, int ars) {
+        return acs == 1 && ((long) ars * Float.BYTES) % 4096 != 0;
+    }
+
+    /**
+     * {@link #block} with A read in place ({@link #unpackedA}): row {@code r} of the block at {@code a[ao + r*lda]};
+     * a last strip shorter than {@code MR} is packed (zero-padded) and goes through the scratch tile.
+     */
+    private static void blockRows(int mc, int nc, int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                                  boolean add, Scratch s) {
+        int full = mc / MR, nStrips = (nc + NR - 1) / NR, tail = mc - full * MR;
+        float[] ap = null;
+        if (tail > 0) {
+            ap = s.a(MR * kc);
+            packA(tail, kc, a, ao + full * MR * lda, lda, 1, ap, 0);
+        }
+        for (int js = 0; js < nStrips; js++) {
+            int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR;
+            for (int is = 0; is < full; is++) {
+                int cs = co + is * MR * ldc + js * NR;
+                if (nr == NR) {
+                    VectorGemmKernel.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, c, cs, ldc, add);
+                } else {
+                    VectorGemmKernel.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, s.tile, 0, NR, false);
+                    merge(s.tile, MR, nr, c, cs, ldc, add);
+                }
+            }
+            if (tail > 0) tileInto(kc, ap, 0, bp, bs, tail, nr, c, co + full * MR * ldc + js * NR, ldc, add, s, true);
+        }
+    }
+
     /** One {@code mr x nr} tile of C: a full tile straight from the micro-kernel, an edge tile through the scratch tile. */
     private static void tileInto(int kc, float[] ap, int ao, float[] bp, int bo, int mr, int nr, float[] c, int co, int ldc, boolean add,
                                  Scratch s, boolean vector) {
@@ -476,7 +514,8 @@ final class Gemm {
         int strips = (mc + MR - 1) / MR;
         for (int s = 0; s < strips; s++) {
             int base = at + s * kc * MR, i0 = s * MR, rows = Math.min(MR, mc - i0);
-            if (rows < MR) java.util.Arrays.fill(ap, base, base + kc * MR, 0f);
+            // the padding rows of a last, partial strip are zero (only they: the others are written below)
+            for (int p = 0; rows < MR && p < kc; p++) java.util.Arrays.fill(ap, base + p * MR + rows, base + (p + 1) * MR, 0f);
             if (cs == 1) {
                 // row-major A: read each row contiguously, write with stride MR, a few cache lines of the
                 // strip at a time (a third faster than whole rows, whose writes sweep the strip MR times)
@@ -505,14 +544,23 @@ final class Gemm {
         int strips = (nc + NR - 1) / NR;
         for (int s = 0; s < strips; s++) {
             int base = at + s * kc * NR, j0 = s * NR, cols = Math.min(NR, nc - j0);
-            if (cols < NR) java.util.Arrays.fill(bp, base, base + kc * NR, 0f);
-            if (cs == 1) {
+            // the padding columns of a last, partial strip are zero (only they: the others are written below)
+            for (int p = 0; cols < NR && p < kc; p++) java.util.Arrays.fill(bp, base + p * NR + cols, base + (p + 1) * NR, 0f);
+            if (cs == 1 && cols == NR && VECTOR) {
+                // two vector moves a row (an arraycopy of NR floats is a stub call, a third of the packing time)
+                VectorGemmKernel.copyRows(kc, b, off + j0, rs, bp, base);
+            } else if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, cols);
             } else {
-                // transposed B: a column of opB is contiguous
-                for (int j = 0; j < cols; j++) {
-                    int src = off + (j0 + j) * cs, dst = base + j;
-                    for (int p = 0; p < kc; p++) bp[dst + p * NR] = b[src + p * rs];
+                // transposed B: a column of opB is contiguous; read each column a few cache lines at a time and
+                // write them across the strip, so the part of the strip being written stays in L1 (a whole
+                // column at a time sweeps a strip of up to KC x NR floats, more than L1, once per column)
+                for (int p0 = 0; p0 < kc; p0 += 64) {
+                    int p1 = Math.min(kc, p0 + 64);
+                    for (int j = 0; j < cols; j++) {
+                        int src = off + (j0 + j) * cs, dst = base + j;
+                        for (int p = p0; p < p1; p++) bp[dst + p * NR] = b[src + p * rs];
+                    }
                 }
             }
         }

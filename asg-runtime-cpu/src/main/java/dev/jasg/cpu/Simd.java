@@ -38,7 +38,7 @@ final class Simd {
             return false;
         }
         try {
-            LOG.debug("jasg cpu: Vector API kernels, matmul {}", VectorGemmKernel.describe());
+            LOG.debug("jasg cpu: Vector API kernels, {}-bit vectors", VectorWidth.preferredBits());
             return true;
         } catch (LinkageError e) {
             LOG.info("jasg cpu: the Vector API kernels failed to load ({}); using the scalar kernels", e.toString());

@@ -22,8 +22,11 @@ import java.util.Locale;
  *       the stride inserts.</li>
  *   <li>conv2d weight gradient: {@code dw[gOg+m, c, i, j] = sum_{(n,p,q)} g[n, gOg+m, p, q] x[n, gCg+c, p sh - pt + i dh, q sw - pl + j dw]}
  *       over the gradient's {@code gh x gw} positions: {@code M = Og}, columns {@code (c, i, j)},
- *       {@code K = N gh gw}. One workgroup owns one output tile and walks the whole reduction, so the
- *       sum needs neither atomics nor a second pass and is deterministic.</li>
+ *       {@code K = N gh gw}. When the output's tiles are too few to fill the device, the reduction is
+ *       split over workgroups ({@link #splits}): each writes its partial tile into the plan's
+ *       workspace and a second pass ({@link #splitSum}) adds the splits in a fixed order, so the
+ *       sum needs no atomics and is deterministic; otherwise one workgroup owns one output tile and
+ *       walks the whole reduction.</li>
  * </ul>
  * The tiled kernel is the register-blocked scheme of {@link MatMulKernel}: a workgroup computes
  * a {@code BM x BN} tile, each invocation {@code TM x TN} accumulators (rows
@@ -159,23 +162,60 @@ final class ConvKernels {
      * gradient).
      */
     static Kernel gemm(Conv conv, Tiles t, int[] geometry) {
+        return gemm(conv, t, geometry, false);
+    }
+
+    /**
+     * The tiled kernel, for the weight gradient optionally split over workgroups ({@code splitK}): the workgroup's phase
+     * is its split, it walks {@code splitSteps} (a push constant after the geometry) steps of the reduction and stores
+     * its partial tile unrounded at {@code split * count} in the workspace bound as its output; {@link #splitSum} adds them.
+     */
+    static Kernel gemm(Conv conv, Tiles t, int[] geometry, boolean splitK) {
+        if (splitK && conv != Conv.WEIGHT_GRAD) throw new IllegalArgumentException("only the weight gradient splits its reduction");
         // The kernel's size (and the transposed convolution's strides, which it divides by) are compile-time constants,
         // so the index arithmetic's divisions become multiplications; the rest stays in push constants, to keep the
         // number of pipelines small.
         int kh = geometry[7], kw = geometry[8];
         int sh = conv == Conv.TRANSPOSED ? geometry[9] : 0, sw = conv == Conv.TRANSPOSED ? geometry[10] : 0;
         boolean blocked = blocked(conv, t, geometry[6]);
-        String name = String.format(Locale.ROOT, "%s_gemm_%dx%dx%d_s%d_k%dx%d%s%s", conv.label, t.bm(), t.bn(), t.bk(), t.slices(), kh, kw,
-                sh == 0 ? "" : "_st" + sh + "x" + sw, blocked ? "" : "_flat");
+        String name = String.format(Locale.ROOT, "%s_gemm_%dx%dx%d_s%d_k%dx%d%s%s%s", conv.label, t.bm(), t.bn(), t.bk(), t.slices(), kh, kw,
+                sh == 0 ? "" : "_st" + sh + "x" + sw, blocked ? "" : "_flat", splitK ? "_splitk" : "");
         int operands = switch (conv) {
             case FORWARD -> blocked ? 1 : 2;
             case TRANSPOSED -> 3;
             case WEIGHT_GRAD -> 4;
         };
         java.util.List<Object> defs = new java.util.ArrayList<>(java.util.List.of("TX", t.tx(), "TY", t.ty(), "TM", t.tm(), "TN", t.tn(),
-                "S", t.slices(), "BK", t.bk(), "KH", kh, "KW", kw, "OPERANDS", operands));
+                "S", t.slices(), "BK", t.bk(), "KH", kh, "KW", kw, "OPERANDS", operands, "SPLITK", splitK ? 1 : 0));
         if (sh != 0) defs.addAll(java.util.List.of("SH", sh, "SW", sw));
         return GlslKernels.kernel(name, "conv_gemm.comp", 3, defs.toArray());
+    }
+
+    /** Split-K on ({@link #splits}) unless {@code -Djasg.vulkan.splitK=false}, for timing against the one-pass kernel. */
+    static final boolean SPLIT_K = !"false".equals(System.getProperty("jasg.vulkan.splitK"));
+
+    /** Workgroups a weight gradient should reach before its reduction stops being split (a few per multiprocessor). */
+    static final int SPLIT_TARGET = 256;
+    /** Most splits of one reduction (each costs the output's size in workspace and in the second pass). */
+    static final int MAX_SPLITS = 32;
+
+    /**
+     * How many splits the weight gradient's reduction of {@code steps} BK-deep steps takes when its output makes
+     * {@code workgroups} tiles: enough to reach {@link #SPLIT_TARGET} workgroups, at most {@link #MAX_SPLITS}, with at
+     * least four steps for every slice of a split, and with the workspace ({@code splits x count} floats) within
+     * {@code maxBytes}; 1 means no split. A function of the shapes alone, so a plan always splits the same way.
+     */
+    static int splits(long workgroups, long steps, int slices, long count, long maxBytes) {
+        if (!SPLIT_K || workgroups >= SPLIT_TARGET) return 1;
+        long s = Math.min(MAX_SPLITS, ceil(SPLIT_TARGET, Math.max(1, workgroups)));
+        s = Math.min(s, steps / (4L * slices));
+        s = Math.min(s, maxBytes / Math.max(1, 4 * count));
+        return (int) Math.max(1, s);
+    }
+
+    /** The second pass of a split weight gradient ({@code split_sum.comp}): the splits added in order. Push: n, splits, mode. */
+    static Kernel splitSum() {
+        return GlslKernels.kernel("split_sum", "split_sum.comp", 2);
     }
 
     /*

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
 final class ExecutionPlan implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutionPlan.class);
 
+    /** Fusion on ({@link Fusion}) unless {@code -Djasg.vulkan.fusion=false}, for timing against the unfused plan. */
+    static final boolean FUSION = !"false".equals(System.getProperty("jasg.vulkan.fusion"));
+
     private final VulkanDevice dev;
     final Program.Binding binding;
     private final View[] views;
@@ -52,6 +55,8 @@ final class ExecutionPlan implements AutoCloseable {
     private final Map<String, long[]> feeds = new LinkedHashMap<>();
     private final DeviceBuffer arena;
     private final DeviceBuffer staging;
+    /** The per-node workspace (a split weight gradient's partial tiles), shared by every node in turn; null when none needs one. */
+    private final DeviceBuffer workspace;
     private final long descriptorPool;
     /** The recorded chain, split after each host step: {@code hosts.get(i)} runs after {@code commands.get(i)}. */
     private final List<VkCommandBuffer> commands;
@@ -105,14 +110,18 @@ final class ExecutionPlan implements AutoCloseable {
             }
             bytes[n.id()] = b;
         }
-        BufferPlan plan = BufferPlanner.plan(program, binding,
-                PlanPolicy.deviceArena(dev.storageAlignment, (n, b) -> Lowering.isView(n, b, g) ? n.input(0) : -1), !checked);
+        // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
+        // through them, and the group's operands from outside stay alive until its root's step
+        Fusion fusion = checked || profiled || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers);
+        BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment,
+                (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1, (n, lastUse) -> fusion.lastRead(n.id(), lastUse)),
+                !checked);
         Map<Integer, Long> snapshotOffsets = new LinkedHashMap<>();
         List<Integer> kept = new ArrayList<>(program.outputs().values());
         for (Graph.Assignment a : program.assignments()) kept.add(a.value());
         for (int id : kept) if (plan.hasSnapshot(id)) snapshotOffsets.putIfAbsent(id, plan.snapshotOf(id).offset());
 
-        DeviceBuffer arenaBuffer = null, stagingBuffer = null;
+        DeviceBuffer arenaBuffer = null, stagingBuffer = null, workspaceBuffer = null;
         long pool = 0, query = 0, fenceHandle = 0;
         List<VkCommandBuffer> cbs = new ArrayList<>();
         try {
@@ -139,6 +148,16 @@ final class ExecutionPlan implements AutoCloseable {
                 }
             }
 
+            // One workspace for the nodes that need one (ExecutionPlan runs them in turn; the barriers between their steps
+            // come from the ranges they write and read, as for any other buffer), sized by the largest need.
+            long workspaceBytes = 0;
+            for (Node n : schedule) if (plan.viewOf(n.id()) < 0) workspaceBytes = Math.max(workspaceBytes, lowering.workspaceBytes(n, binding));
+            View scratch = null;
+            if (workspaceBytes > 0) {
+                workspaceBuffer = DeviceBuffer.device(dev, workspaceBytes, "the workspace of " + what);
+                scratch = new View(workspaceBuffer, 0, workspaceBytes);
+            }
+
             List<Step> steps = new ArrayList<>();
             List<Integer> owner = new ArrayList<>();
             for (int si = 0; si < schedule.size(); si++) {
@@ -147,9 +166,23 @@ final class ExecutionPlan implements AutoCloseable {
                     if (nodeQuery != null) nodeQuery[si] = -1;
                     continue;
                 }
-                View[] in = new View[n.arity()];
-                for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                List<Step> lowered = lowering.lower(n, binding, views[n.id()], in);
+                Fusion.Group group = fusion.group(n.id());
+                List<Step> lowered;
+                if (group != null) {
+                    View[] ext = new View[group.externals().size()];
+                    for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
+                    View[] anchorIn = null;
+                    if (group.anchor() >= 0) {
+                        Node a = g.node(group.anchor());
+                        anchorIn = new View[a.arity()];
+                        for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.input(k)];
+                    }
+                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn);
+                } else {
+                    View[] in = new View[n.arity()];
+                    for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
+                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch);
+                }
                 steps.addAll(lowered);
                 for (int k = 0; k < lowered.size(); k++) owner.add(si);
                 if (nodeQuery != null) nodeQuery[si] = timed && !lowered.isEmpty() ? 2 + 2 * timedNodes++ : -1;
@@ -186,16 +219,18 @@ final class ExecutionPlan implements AutoCloseable {
             fenceHandle = dev.createFence();
             while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
             record(cbs, steps, owner, pool, query, stagingBuffer, what);
-            LOG.debug("planned {}: {} nodes, {} dispatches, {} barriers, {} device memory, symbols {}", what, schedule.size(), dispatches, barriers,
-                    DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
+            LOG.debug("planned {}: {} nodes, {} dispatches, {} fused groups, {} barriers, {} device memory, symbols {}", what, schedule.size(), dispatches,
+                    fusion.groups().size(), barriers, DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
         } catch (RuntimeException e) {
             for (VkCommandBuffer c : cbs) dev.freeCommandBuffer(c);
             if (fenceHandle != 0) dev.destroyFence(fenceHandle);
             destroyPools(pool, query);
             if (stagingBuffer != null) stagingBuffer.close();
+            if (workspaceBuffer != null) workspaceBuffer.close();
             if (arenaBuffer != null) arenaBuffer.close();
             throw e;
         }
+        workspace = workspaceBuffer;
         arena = arenaBuffer;
         staging = stagingBuffer;
         descriptorPool = pool;
@@ -443,7 +478,7 @@ final class ExecutionPlan implements AutoCloseable {
 
     /** Bytes of device memory this plan holds. */
     long deviceBytes() {
-        return arena.size;
+        return arena.size + (workspace == null ? 0 : workspace.size);
     }
 
     private void destroyPools(long pool, long query) {
@@ -465,6 +500,7 @@ final class ExecutionPlan implements AutoCloseable {
         dev.destroyFence(fence);
         destroyPools(descriptorPool, queryPool);
         if (staging != null) staging.close();
+        if (workspace != null) workspace.close();
         arena.close();
     }
 }

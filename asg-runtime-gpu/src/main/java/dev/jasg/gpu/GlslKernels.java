@@ -16,7 +16,8 @@ import dev.jasg.core.UnaryOp;
  * {@link dev.jasg.core.DType#round}.
  *
  * <p>Flat kernels run 256 invocations per workgroup over a 2-D grid of workgroups (the
- * grid's x extent is capped by the device), and no kernel depends on the subgroup size.
+ * grid's x extent is capped by the device). The cooperative reductions use subgroup shuffles where the
+ * device has them, but their results do not depend on the subgroup size ({@code cooperative.glsl}).
  */
 final class GlslKernels {
     /** Highest rank a strided kernel takes after adjacent axes are merged. */
@@ -111,10 +112,22 @@ final class GlslKernels {
     }
 
     /**
-     * One workgroup per output element folds the {@code R} elements that map to it ({@code reduce.comp}).
-     * Push: nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], mode.
+     * The invocations of a workgroup fold the {@code R} elements of one or more outputs ({@code reduce.comp},
+     * {@link Cooperation}); {@code subgroup}: the butterfly's short distances by subgroup shuffles.
+     * Push: nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], mode, tpoBits, lo.
      */
-    static Kernel reduce(ReduceOp kind) {
+    static Kernel reduce(ReduceOp kind, boolean subgroup) {
+        return kernel("reduce_" + kind.label() + sg(subgroup), "reduce.comp", 2, reduceDefines(kind, subgroup, 0, 1));
+    }
+
+    /** The reduction whose elements fused group {@code prologue} computes ({@link Fusion}), its externals from binding 1 on. */
+    static Kernel reduce(ReduceOp kind, boolean subgroup, Fusion.Group prologue, dev.jasg.core.Graph g) {
+        String src = Shaders.source("reduce.comp", Shaders.defines(reduceDefines(kind, subgroup, 1, Fusion.slots(prologue))),
+                java.util.Map.of("fused_body.glsl", Fusion.body(prologue, g, 1)));
+        return new Kernel("reduce_" + kind.label() + sg(subgroup) + "_prologue_" + Fusion.digest(src), src, 1 + prologue.externals().size());
+    }
+
+    private static Object[] reduceDefines(ReduceOp kind, boolean subgroup, int prologue, int externals) {
         String identity = switch (kind) {
             case SUM, MEAN -> "0.0";
             case MAX -> "(-INF)";
@@ -126,7 +139,8 @@ final class GlslKernels {
             case MIN -> "(isNaN(acc) ? (acc) : (isNaN(v) || (v) < (acc) ? (v) : (acc)))";
         };
         String finish = kind == ReduceOp.MEAN ? "((acc) / float(pc.R))" : "(acc)";
-        return kernel("reduce_" + kind.label(), "reduce.comp", 2, "IDENTITY", identity, "COMBINE(acc, v)", combine, "FINISH(acc)", finish);
+        return new Object[] {"IDENTITY", identity, "COMBINE(acc, v)", combine, "FINISH(acc)", finish, "SUBGROUP", subgroup ? 1 : 0, "PROLOGUE", prologue,
+                "EXTERNALS", externals};
     }
 
     /** One invocation per lane keeps the first best index ({@code arg_reduce.comp}). Push: lanes, len, inner. */
@@ -134,9 +148,17 @@ final class GlslKernels {
         return kernel(kind.label(), "arg_reduce.comp", 2, "CMP", kind == ArgReduceOp.ARGMAX ? ">" : "<");
     }
 
-    /** One invocation per lane: max, sum of exponentials, then the normalised values ({@code softmax.comp}). */
-    static Kernel softmax(boolean log) {
-        return kernel(log ? "log_softmax" : "softmax", "softmax.comp", 2, "LOG_SOFTMAX", log ? 1 : 0);
+    /**
+     * The invocations serving a lane ({@link Cooperation}) find its max, then its sum of exponentials, then write
+     * the normalised values ({@code softmax.comp}). Push: lanes, len, inner, tpoBits, lo.
+     */
+    static Kernel softmax(boolean log, boolean subgroup) {
+        return kernel((log ? "log_softmax" : "softmax") + sg(subgroup), "softmax.comp", 2, "LOG_SOFTMAX", log ? 1 : 0, "SUBGROUP", subgroup ? 1 : 0);
+    }
+
+    /** The name suffix of a kernel variant using subgroup shuffles. */
+    static String sg(boolean subgroup) {
+        return subgroup ? "_sg" : "";
     }
 
     /** A kernel from a shader file and its defines (name, value pairs). */

@@ -46,13 +46,23 @@ final class LayerKernels {
     }
 
     /**
-     * One workgroup per group of elements sharing the kept indices (geometry as the
-     * reduction's: up to four merged kept and reduced axis groups): the mean by a strided
-     * loop and a shared-memory tree, then the biased variance of the deviations the same way
-     * (two passes, no cancellation), then {@code (x - mean) / sqrt(var + eps)} written at the
-     * same offsets. Push: nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], eps, mode.
+     * The invocations serving a group of elements sharing the kept indices ({@link Cooperation}; geometry as
+     * the reduction's: up to four merged kept and reduced axis groups) find the mean by a strided loop and a
+     * butterfly, then the biased variance of the deviations the same way (two passes, no cancellation), then
+     * write {@code (x - mean) / sqrt(var + eps)} at the same offsets. Push: nOut, R, kr, rr, kd[4], ks[4],
+     * rd[4], rs[4], eps, mode, tpoBits, lo.
      */
-    static Kernel normalize() {
-        return GlslKernels.kernel("normalize", "normalize.comp", 2);
+    static Kernel normalize(boolean subgroup) {
+        return GlslKernels.kernel("normalize" + GlslKernels.sg(subgroup), "normalize.comp", 2, "SUBGROUP", subgroup ? 1 : 0, "EPILOGUE", 0);
+    }
+
+    /**
+     * Normalisation with fused group {@code epilogue} applied to each value before it is stored ({@link Fusion}: layer
+     * norm's scale and shift), its externals from binding 2 on, their indexing after the usual push constants.
+     */
+    static Kernel normalize(boolean subgroup, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        String src = Shaders.source("normalize.comp", Shaders.defines("SUBGROUP", subgroup ? 1 : 0, "EPILOGUE", 1, "EXTERNALS", Fusion.slots(epilogue)),
+                java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 2)));
+        return new Kernel("normalize" + GlslKernels.sg(subgroup) + "_epilogue_" + Fusion.digest(src), src, 2 + epilogue.externals().size());
     }
 }

@@ -88,8 +88,40 @@ final class Lowering {
         };
     }
 
-    /** The commands computing {@code n} into {@code out} from {@code in}. */
+    /** The commands computing {@code n} into {@code out} from {@code in}, with no workspace. */
     List<Step> lower(Node n, Program.Binding b, View out, View[] in) {
+        return lower(n, b, out, in, null);
+    }
+
+    /**
+     * Bytes of workspace {@code n}'s commands need ({@link #lower} with a workspace): a weight gradient whose
+     * reduction is split over workgroups keeps its partial tiles there; 0 for every other node.
+     */
+    long workspaceBytes(Node n, Program.Binding b) {
+        if (!(n.op() instanceof Op.Conv2dWeightGrad c)) return 0;
+        int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), g = dims(n, 1, b);
+        long count = Strides.size(od);
+        if (count == 0) return 0;
+        int groups = c.geometry().groups();
+        int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
+        int splits = weightGradSplits(od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0], geo, count);
+        return splits > 1 ? 4L * splits * count : 0;
+    }
+
+    /** The splits of a weight gradient's tiled reduction ({@link ConvKernels#splits}); 1 for the direct kernel. */
+    private int weightGradSplits(int m, int cols, int k, int groups, int batch, int[] geo, long count) {
+        if (m < ConvKernels.MIN_GEMM || k < ConvKernels.MIN_GEMM) return 1;
+        ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 256);
+        long workgroups = ceil(cols, t.bn()) * ceil(m, t.bm()) * groups;
+        long steps = (long) batch * geo[4] * ceil(geo[5], t.bk());
+        return ConvKernels.splits(workgroups, steps, t.slices(), count, dev.maxStorageBufferRange);
+    }
+
+    /**
+     * The commands computing {@code n} into {@code out} from {@code in}; {@code workspace} (at least
+     * {@link #workspaceBytes} long, or null when that is 0) holds what a split reduction keeps between its passes.
+     */
+    List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace) {
         int[] od = b.shape(n.id()).dims();
         long count = Strides.size(od);
         int mode = mode(n.dtype());
@@ -112,7 +144,7 @@ final class Lowering {
                 else steps.add(reduce(n, r, dims(n, 0, b), mode, out, in[0]));
             }
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
-            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1]));
+            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
             case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out));
             case Op.Permute p -> {
@@ -158,8 +190,8 @@ final class Lowering {
                 }
                 steps.add(new Step.Host(n, l.kind(), inDims, inCounts, out, in.clone()));
             }
-            case Op.Softmax s -> steps.add(lanes(GlslKernels.softmax(false), n, od, s.axis(), out, in[0]));
-            case Op.LogSoftmax s -> steps.add(lanes(GlslKernels.softmax(true), n, od, s.axis(), out, in[0]));
+            case Op.Softmax s -> steps.add(softmax(false, n, od, s.axis(), out, in[0]));
+            case Op.LogSoftmax s -> steps.add(softmax(true, n, od, s.axis(), out, in[0]));
             case Op.Cast c -> steps.add(copy(n, od, 0, Strides.contiguous(od), out, 0, Strides.contiguous(od), in[0], mode(c.to())));
             case Op.Gather g -> {
                 int[] td = dims(n, 0, b);
@@ -179,25 +211,82 @@ final class Lowering {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int groups = c.geometry().groups(), og = w[0] / groups;
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], w[0], od[2], od[3], w[1], w[2], w[3], c.geometry());
-                steps.add(conv(ConvKernels.Conv.FORWARD, n, count, og, od[0] * od[2] * od[3], w[1] * w[2] * w[3], groups, x[0], geo, mode, out, in));
+                steps.addAll(conv(ConvKernels.Conv.FORWARD, n, count, og, od[0] * od[2] * od[3], w[1] * w[2] * w[3], groups, x[0], geo, mode, out, in,
+                        null));
             }
             case Op.ConvTranspose2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int groups = c.geometry().groups(), cig = x[1] / groups;
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], od[1], od[2], od[3], cig, w[2], w[3], c.geometry());
-                steps.add(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode, out, in));
+                steps.addAll(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode, out,
+                        in, null));
             }
             case Op.Conv2dWeightGrad c -> {
                 int[] x = dims(n, 0, b), g = dims(n, 1, b);
                 int groups = c.geometry().groups();
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
-                steps.add(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0], geo,
-                        mode, out, in));
+                steps.addAll(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0],
+                        geo, mode, out, in, workspace));
             }
             case Op.MaxPoolSelect m -> steps.add(pool(false, n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
             case Op.MaxPoolScatter m -> steps.add(pool(true, n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
         }
         return steps;
+    }
+
+    /**
+     * The commands computing fused group {@code grp} ({@link Fusion}) into {@code out}: {@code ext} are its
+     * externals' ranges, {@code anchorIn} the anchor's operands (a matmul's A and B) or null.
+     */
+    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn) {
+        Node root = g.node(grp.root());
+        if (grp.prologue()) {
+            Op.Reduce r = (Op.Reduce) root.op();
+            int[] id = b.shape(root.input(0)).dims();
+            int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = Fusion.slots(grp);
+            int[] push = Arrays.copyOf(groups(root, r.axes(), id), 7 + 4 * gr + 2 * slots);
+            push[4 + 4 * gr] = mode(root.dtype());
+            Cooperation c = cooperation(push);
+            push[5 + 4 * gr] = c.tpoBits();
+            push[6 + 4 * gr] = c.lo();
+            System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 7 + 4 * gr, 2 * slots);
+            View[] bind = new View[1 + ext.length];
+            bind[0] = out;
+            System.arraycopy(ext, 0, bind, 1, ext.length);
+            int[] grid = grid(c.groups(push[0]), root);
+            return List.of(dispatch(GlslKernels.reduce(r.kind(), dev.subgroupShuffle, grp, g), root, bind, push, grid[0], grid[1], 1));
+        }
+        if (grp.anchor() >= 0 && g.node(grp.anchor()).op() instanceof Op.Normalize z) {
+            Node nz = g.node(grp.anchor());
+            int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = Fusion.slots(grp);
+            int[] push = Arrays.copyOf(groups(nz, z.axes(), dims(nz, 0, b)), 8 + 4 * gr + 2 * slots);
+            push[4 + 4 * gr] = Float.floatToRawIntBits((float) z.eps());
+            push[5 + 4 * gr] = 0;  // the group rounds what it stores
+            Cooperation c = cooperation(push);
+            push[6 + 4 * gr] = c.tpoBits();
+            push[7 + 4 * gr] = c.lo();
+            System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 8 + 4 * gr, 2 * slots);
+            View[] bind = new View[2 + ext.length];
+            bind[0] = out;
+            bind[1] = anchorIn[0];
+            System.arraycopy(ext, 0, bind, 2, ext.length);
+            int[] grid = grid(c.groups(push[0]), nz);
+            return List.of(dispatch(LayerKernels.normalize(dev.subgroupShuffle, grp, g), nz, bind, push, grid[0], grid[1], 1));
+        }
+        if (grp.anchor() >= 0) {
+            Node mm = g.node(grp.anchor());
+            return List.of(matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,
+                    Fusion.indexingPush(grp, b, Fusion.slots(grp))));
+        }
+        long count = b.shape(root.id()).size();
+        int slots = Fusion.slots(grp);
+        int[] push = new int[1 + 2 * slots];
+        push[0] = (int) count;
+        System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 1, 2 * slots);
+        View[] bind = new View[1 + ext.length];
+        bind[0] = out;
+        System.arraycopy(ext, 0, bind, 1, ext.length);
+        return List.of(flat(Fusion.kernel(grp, g), root, count, bind, push));
     }
 
     private static int[] dims(Node n, int i, Program.Binding b) {
@@ -242,20 +331,42 @@ final class Lowering {
 
     private Step reduce(Node n, Op.Reduce r, int[] id, int mode, View out, View in) {
         int g = GlslKernels.MAX_REDUCE_GROUPS;
-        int[] push = Arrays.copyOf(groups(n, r.axes(), id), 5 + 4 * g);
+        int[] push = Arrays.copyOf(groups(n, r.axes(), id), 7 + 4 * g);
         push[4 + 4 * g] = mode;
-        int[] grid = grid(push[0], n);
-        return dispatch(GlslKernels.reduce(r.kind()), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+        Cooperation c = cooperation(push);
+        push[5 + 4 * g] = c.tpoBits();
+        push[6 + 4 * g] = c.lo();
+        int[] grid = grid(c.groups(push[0]), n);
+        return dispatch(GlslKernels.reduce(r.kind(), dev.subgroupShuffle), n, new View[] {out, in}, push, grid[0], grid[1], 1);
     }
 
-    /** Normalisation: one workgroup per kept group, on the reduction's geometry. */
+    /** Normalisation: the invocations of a kept group cooperate on the reduction's geometry. */
     private Step normalize(Node n, Op.Normalize z, int[] id, int mode, View out, View in) {
         int g = GlslKernels.MAX_REDUCE_GROUPS;
-        int[] push = Arrays.copyOf(groups(n, z.axes(), id), 6 + 4 * g);
+        int[] push = Arrays.copyOf(groups(n, z.axes(), id), 8 + 4 * g);
         push[4 + 4 * g] = Float.floatToRawIntBits((float) z.eps());
         push[5 + 4 * g] = mode;
-        int[] grid = grid(push[0], n);
-        return dispatch(LayerKernels.normalize(), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+        Cooperation c = cooperation(push);
+        push[6 + 4 * g] = c.tpoBits();
+        push[7 + 4 * g] = c.lo();
+        int[] grid = grid(c.groups(push[0]), n);
+        return dispatch(LayerKernels.normalize(dev.subgroupShuffle), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+    }
+
+    /** The sharing of a reduction packed by {@link #groups}: contiguous when its innermost reduced run has stride 1. */
+    private static Cooperation cooperation(int[] packed) {
+        int g = GlslKernels.MAX_REDUCE_GROUPS, rr = packed[3];
+        boolean contiguous = rr == 0 || packed[4 + 3 * g + rr - 1] == 1;
+        return Cooperation.of(Integer.toUnsignedLong(packed[0]), Integer.toUnsignedLong(packed[1]), contiguous);
+    }
+
+    /** Softmax along {@code axis}: the invocations of a lane cooperate (contiguous when the axis is the innermost). */
+    private Step softmax(boolean log, Node n, int[] dims, int axis, View out, View in) {
+        Strides.Lanes l = Strides.lanes(dims, axis);
+        Cooperation c = Cooperation.of(l.lanes(), l.len(), l.inner() == 1);
+        int[] grid = grid(c.groups(l.lanes()), n);
+        return dispatch(GlslKernels.softmax(log, dev.subgroupShuffle), n, new View[] {out, in},
+                new int[] {(int) l.lanes(), l.len(), l.inner(), c.tpoBits(), c.lo()}, grid[0], grid[1], 1);
     }
 
     /**
@@ -274,7 +385,9 @@ final class Lowering {
         return flat(k, n, l.lanes(), new View[] {out, in}, new int[] {(int) l.lanes(), l.len(), l.inner()});
     }
 
-    private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b) {
+    /** A matrix product, with fused group {@code epi} applied before the store when not null ({@code ext}: its externals' ranges). */
+    private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
+                        int[] epiPush) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), k = geo.k(), nn = geo.n();
         Strides.Merged mb = geo.batch();
@@ -285,28 +398,52 @@ final class Lowering {
                     + describe(n, null));
         }
         int gl = MatMulKernel.MAX_BATCH_RANK;
-        int[] push = new int[5 + 3 * gl];
+        int slots = epi == null ? 0 : Fusion.slots(epi);
+        int[] push = new int[5 + 3 * gl + 2 * slots];
         push[0] = m;
         push[1] = nn;
         push[2] = k;
         push[3] = mode;
         push[4] = mb.rank();
         Strides.pack(mb, push, 5, gl);
+        if (epi != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl, 2 * slots);
         // Large tiles leave most of a big GPU idle on small products; 128 workgroups is a few per SM.
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
         MatMulKernel.Tiles t = largeGroups >= 128 ? large : small;
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
-        return dispatch(MatMulKernel.kernel(t, aligned), n, new View[] {out, a, b}, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()),
-                (int) batches);
+        View[] bind = new View[3 + (ext == null ? 0 : ext.length)];
+        bind[0] = out;
+        bind[1] = a;
+        bind[2] = b;
+        if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
+        Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned) : MatMulKernel.kernel(t, aligned, epi, g);
+        return dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches);
     }
 
     /**
      * One convolution as the product {@code [m x k] x [k x cols]} per group (see {@link ConvKernels}):
      * tiled when both {@code m} and {@code k} fill a tile, else the direct kernel.
      */
-    private Step conv(ConvKernels.Conv conv, Node n, long count, int m, int cols, int k, int groups, int batch, int[] geo, int mode, View out,
-                      View[] in) {
+    private List<Step> conv(ConvKernels.Conv conv, Node n, long count, int m, int cols, int k, int groups, int batch, int[] geo, int mode,
+                            View out, View[] in, View workspace) {
         View[] bind = {out, in[0], in[1]};
+        int splits = conv == ConvKernels.Conv.WEIGHT_GRAD ? weightGradSplits(m, cols, k, groups, batch, geo, count) : 1;
+        if (splits > 1 && workspace != null) {
+            // split-K: each split's partial tiles into the workspace, then their sum in a fixed order (deterministic)
+            ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 256);
+            long steps = (long) batch * geo[4] * ceil(geo[5], t.bk()), splitSteps = ceil(steps, splits);
+            long tilesN = ceil(cols, t.bn()), tilesM = ceil(m, t.bm()), total = tilesN * tilesM * groups * splits;
+            int[] push = new int[ConvKernels.GEMM_HEAD + geo.length + 1];
+            int[] head = {m, cols, k, batch, groups, (int) tilesN, (int) tilesM, (int) total, 0};
+            System.arraycopy(head, 0, push, 0, head.length);
+            System.arraycopy(geo, 0, push, head.length, geo.length);
+            push[push.length - 1] = (int) splitSteps;
+            View partials = new View(workspace.buffer(), workspace.offset(), 4L * splits * count);
+            int[] grid = grid(total, n);
+            Step first = dispatch(ConvKernels.gemm(conv, t, geo, true), n, new View[] {partials, in[0], in[1]}, push, grid[0], grid[1], 1);
+            Step second = flat(ConvKernels.splitSum(), n, count, new View[] {out, partials}, new int[] {(int) count, splits, mode});
+            return List.of(first, second);
+        }
         if (m >= ConvKernels.MIN_GEMM && k >= ConvKernels.MIN_GEMM) {
             // The weight gradient's long reduction over few output tiles gains from smaller tiles sooner (measured on an H200).
             int minGroups = conv == ConvKernels.Conv.WEIGHT_GRAD ? 256 : 128;
@@ -321,7 +458,7 @@ final class Lowering {
             System.arraycopy(head, 0, push, 0, head.length);
             System.arraycopy(geo, 0, push, head.length, geo.length);
             int[] grid = grid(total, n);
-            return dispatch(ConvKernels.gemm(conv, t, geo), n, bind, push, grid[0], grid[1], 1);
+            return List.of(dispatch(ConvKernels.gemm(conv, t, geo), n, bind, push, grid[0], grid[1], 1));
         }
         int gh = geo[9] / gcd(geo[9], geo[13]), gw = geo[10] / gcd(geo[10], geo[14]);
         // direct forward kernels: one invocation per output pixel and chunk of channels
@@ -332,14 +469,14 @@ final class Lowering {
         int[] head = {(int) invocations, mode, m, batch, groups, gh, gw};
         System.arraycopy(head, 0, push, 0, head.length);
         System.arraycopy(geo, 0, push, head.length, geo.length);
-        return switch (conv) {
+        return List.of(switch (conv) {
             case FORWARD -> flat(ConvKernels.conv2dDirect(ch), n, invocations, bind, push);
             case TRANSPOSED -> flat(ConvKernels.convTranspose2dDirect(ch), n, invocations, bind, push);
             case WEIGHT_GRAD -> {
                 int[] grid = grid(count, n);
                 yield dispatch(ConvKernels.weightGradDirect(), n, bind, push, grid[0], grid[1], 1);
             }
-        };
+        });
     }
 
     private static int gcd(int a, int b) {

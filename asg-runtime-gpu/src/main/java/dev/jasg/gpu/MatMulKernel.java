@@ -15,7 +15,8 @@ import java.util.Locale;
  * The aligned variant (M, N, K multiples of the tile) reads and writes 16-byte vectors with
  * no bounds checks; the general one checks every element, so any size works.
  *
- * <p>Push constants: M, N, K, mode, batchRank, batch dims[4], A batch strides[4], B batch strides[4].
+ * <p>Push constants: M, N, K, mode, batchRank, batch dims[4], A batch strides[4], B batch strides[4]; with an
+ * epilogue, its externals' indexing (ea[], eb[]).
  */
 final class MatMulKernel {
     /** Highest batch rank after merging. */
@@ -51,7 +52,18 @@ final class MatMulKernel {
     static Kernel kernel(Tiles t, boolean aligned) {
         String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "");
         return GlslKernels.kernel(name, "matmul.comp", 3, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
-                "ALIGNED", aligned ? 1 : 0);
+                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0);
+    }
+
+    /**
+     * The product with a fused group applied before the store (the epilogue, {@link Fusion}): its externals bound
+     * from binding 3 on, their indexing after the usual push constants.
+     */
+    static Kernel kernel(Tiles t, boolean aligned, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        java.util.Map<String, String> defines = Shaders.defines("BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
+                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 1, "EXTERNALS", Fusion.slots(epilogue));
+        String src = Shaders.source("matmul.comp", defines, java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 3)));
+        return new Kernel(kernel(t, aligned).name() + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
     }
 
 }

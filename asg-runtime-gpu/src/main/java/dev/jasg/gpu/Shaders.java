@@ -40,6 +40,14 @@ final class Shaders {
 
     /** The compilable source of {@code file} (a {@code .comp} resource) with {@code defines} set. */
     static String source(String file, Map<String, String> defines) {
+        return source(file, defines, Map.of());
+    }
+
+    /**
+     * The compilable source of {@code file} with {@code defines} set, where an include named in {@code generated}
+     * takes that text instead of the resource's (the generated body of a fused group, {@link Fusion#body}).
+     */
+    static String source(String file, Map<String, String> defines, Map<String, String> generated) {
         String text = text(file);
         int eol = text.indexOf('\n');
         String first = eol < 0 ? text : text.substring(0, eol);
@@ -50,11 +58,11 @@ final class Shaders {
         out.append(first).append('\n');
         out.append("#extension GL_GOOGLE_cpp_style_line_directive : enable\n");
         defines.forEach((k, v) -> out.append("#define ").append(k).append(' ').append(v).append('\n'));
-        inline(file, eol < 0 ? "" : text.substring(eol + 1), 2, out, new ArrayList<>());
+        inline(file, eol < 0 ? "" : text.substring(eol + 1), 2, out, new ArrayList<>(), generated);
         return out.toString();
     }
 
-    private static void inline(String file, String text, int firstLine, StringBuilder out, List<String> stack) {
+    private static void inline(String file, String text, int firstLine, StringBuilder out, List<String> stack, Map<String, String> generated) {
         if (stack.contains(file)) throw new ShaderCompileException("shader " + DIRECTORY + file + " includes itself through " + stack);
         stack.add(file);
         out.append("#line ").append(firstLine).append(" \"").append(file).append("\"\n");
@@ -63,7 +71,8 @@ final class Shaders {
             Matcher m = INCLUDE.matcher(lines[i]);
             if (m.matches()) {
                 String inc = m.group(1);
-                inline(inc, text(inc), 1, out, stack);
+                String body = generated.get(inc);
+                inline(inc, body != null ? body : text(inc), 1, out, stack, generated);
                 out.append("#line ").append(firstLine + i + 1).append(" \"").append(file).append("\"\n");
             } else {
                 out.append(lines[i]).append('\n');

@@ -20,10 +20,11 @@ import java.util.Set;
  *
  * <p>System properties: {@code jasg.vulkan.device} picks a device by index or name,
  * {@code jasg.vulkan.validation=true} turns the validation layer on, {@code jasg.cache.dir}
- * moves the shader caches.
+ * moves the shader caches, {@code jasg.vulkan.fusion=false} turns the plan's fusion off ({@link Fusion}),
+ * {@code jasg.vulkan.noSubgroups=true} keeps the reductions off subgroup operations.
  */
 public final class VulkanBackend implements Backend {
-    private final VulkanDevice device;
+    final VulkanDevice device;
     private final Pipelines pipelines;
     private final Lowering lowering;
     private final Set<AutoCloseable> open = new LinkedHashSet<>();

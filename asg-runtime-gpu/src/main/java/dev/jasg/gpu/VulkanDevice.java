@@ -51,7 +51,11 @@ final class VulkanDevice implements AutoCloseable {
     final int vendorId, deviceId;
     final byte[] pipelineCacheUuid = new byte[VK_UUID_SIZE];
     final int subgroupSize;
+    /** True when compute shaders may use subgroup shuffles (basic and shuffle operations in the compute stage). */
+    final boolean subgroupShuffle;
     final long maxStorageBufferRange;
+    /** Storage buffers one compute shader may bind (maxPerStageDescriptorStorageBuffers). */
+    final int maxStorageBuffers;
     final int maxSharedMemory;
     final long storageAlignment;
     final int maxInvocations;
@@ -90,8 +94,14 @@ final class VulkanDevice implements AutoCloseable {
             deviceId = props.deviceID();
             props.pipelineCacheUUID().get(pipelineCacheUuid);
             subgroupSize = sub.subgroupSize();
+            int needed = VK11.VK_SUBGROUP_FEATURE_BASIC_BIT | VK11.VK_SUBGROUP_FEATURE_SHUFFLE_BIT;
+            subgroupShuffle = (sub.supportedOperations() & needed) == needed && (sub.supportedStages() & VK_SHADER_STAGE_COMPUTE_BIT) != 0
+                    && Integer.bitCount(subgroupSize) == 1 && subgroupSize <= 256 && !Boolean.getBoolean("jasg.vulkan.noSubgroups");
             maxStorageBufferRange = Integer.toUnsignedLong(lim.maxStorageBufferRange());
             maxSharedMemory = lim.maxComputeSharedMemorySize();
+            // unsigned limits (NVIDIA reports 2^32 - 1 for some): one resource is left for nothing else here
+            maxStorageBuffers = (int) Math.min(1 << 16, Math.min(Integer.toUnsignedLong(lim.maxPerStageDescriptorStorageBuffers()),
+                    Integer.toUnsignedLong(lim.maxPerStageResources())));
             storageAlignment = Math.max(256, lim.minStorageBufferOffsetAlignment());
             maxInvocations = lim.maxComputeWorkGroupInvocations();
             for (int i = 0; i < 3; i++) maxGroupCount[i] = lim.maxComputeWorkGroupCount(i);
@@ -127,8 +137,8 @@ final class VulkanDevice implements AutoCloseable {
             commandPool = pl.get(0);
             transferCommands = allocateCommandBuffer();
             transferFence = createFence();
-            LOG.info("Vulkan device: {} ({}), subgroup size {}, shared memory {} KiB, storage buffer range {} MiB, timestamps {}",
-                    name, DeviceChoice.typeName(props.deviceType()), subgroupSize, maxSharedMemory / 1024,
+            LOG.info("Vulkan device: {} ({}), subgroup size {} (shuffles {}), shared memory {} KiB, storage buffer range {} MiB, timestamps {}",
+                    name, DeviceChoice.typeName(props.deviceType()), subgroupSize, subgroupShuffle, maxSharedMemory / 1024,
                     maxStorageBufferRange >> 20, timestamps);
         }
     }

@@ -86,7 +86,8 @@ class LifecycleTest {
             try (VulkanBackend gpu = Gpu.open()) {
                 run(gpu);
             }
-            assertTrue(Files.list(cache.resolve("spirv")).count() >= 3, "SPIR-V written to the disk cache");
+            // two kernels: the product with its ReLU fused (issue 20), and the sum
+            assertTrue(Files.list(cache.resolve("spirv")).count() >= 2, "SPIR-V written to the disk cache");
             assertTrue(Files.list(cache).anyMatch(p -> p.getFileName().toString().startsWith("pipelines-")), "pipeline cache saved");
             ShaderCompiler.clearMemoryCache();
             int compiles = ShaderCompiler.COMPILES.get();

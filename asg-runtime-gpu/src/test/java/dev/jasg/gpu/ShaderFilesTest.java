@@ -42,10 +42,13 @@ class ShaderFilesTest {
         for (CompareOp c : CompareOp.values()) k.add(GlslKernels.binary("compare_" + c.label(), GlslKernels.compareExpression(c)));
         k.add(GlslKernels.where());
         k.add(GlslKernels.copy());
-        for (ReduceOp r : ReduceOp.values()) k.add(GlslKernels.reduce(r));
+        for (boolean sg : new boolean[] {false, true}) {
+            for (ReduceOp r : ReduceOp.values()) k.add(GlslKernels.reduce(r, sg));
+            k.add(GlslKernels.softmax(false, sg));
+            k.add(GlslKernels.softmax(true, sg));
+            k.add(LayerKernels.normalize(sg));
+        }
         for (ArgReduceOp a : ArgReduceOp.values()) k.add(GlslKernels.argReduce(a));
-        k.add(GlslKernels.softmax(false));
-        k.add(GlslKernels.softmax(true));
         k.add(ScanKernels.scan(false, false));
         k.add(ScanKernels.scan(false, true));
         k.add(ScanKernels.scan(true, false));
@@ -54,7 +57,6 @@ class ShaderFilesTest {
         k.add(LayerKernels.gather());
         k.add(LayerKernels.scatterAdd());
         k.add(LayerKernels.dropoutMask());
-        k.add(LayerKernels.normalize());
         k.add(PoolKernels.maxPoolSelect());
         k.add(PoolKernels.maxPoolScatter());
         int shared = 48 * 1024;
@@ -69,12 +71,15 @@ class ShaderFilesTest {
             k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(1, 28, 28, 64, 28, 28, 1, 3, 3, g)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.TRANSPOSED, t, ConvKernels.geometry(64, 28, 28, 32, 56, 56, 64, 4, 4, s2)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
+            k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g), true));
         }
         for (int ch : new int[] {1, 4}) {
             k.add(ConvKernels.conv2dDirect(ch));
             k.add(ConvKernels.convTranspose2dDirect(ch));
         }
         k.add(ConvKernels.weightGradDirect());
+        k.add(ConvKernels.splitSum());
+        k.addAll(FusionTest.kernels());
         return k;
     }
 

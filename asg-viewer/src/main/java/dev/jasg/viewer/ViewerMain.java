@@ -12,6 +12,7 @@ import dev.jasg.nn.train.InputSpec;
 import dev.jasg.nn.train.Trainer;
 import dev.jasg.viewer.demo.DemoData;
 import dev.jasg.viewer.lab.LabSession;
+import dev.jasg.viewer.lab.LabText;
 import dev.jasg.viewer.ui.ViewerWindow;
 
 import java.awt.GraphicsEnvironment;
@@ -122,7 +123,7 @@ public final class ViewerMain {
     }
 
     /** A session training the demo model of {@code o} on {@code data}. */
-    static LabSession session(ViewerOptions o, Backend backend, DemoData data, Consumer<String> notices) {
+    static LabSession session(ViewerOptions o, Backend backend, DemoData data, Consumer<LabText> notices) {
         HostTensor testX = data.testImages();
         int[] testY = data.testLabels();
         return LabSession.builder(backend, o.model().build())
@@ -156,7 +157,7 @@ public final class ViewerMain {
 
     private static int headless(ViewerOptions o, Messages m, Backend backend, DemoData data, PrintStream out) {
         if (o.epochs() == 0 && o.steps() == 0) out.println(m.get("progress.endless"));
-        try (LabSession lab = session(o, backend, data, s -> out.println(m.format("progress.notice", s)))) {
+        try (LabSession lab = session(o, backend, data, s -> out.println(m.format("progress.notice", s.render(m))))) {
             lab.addListener(new ConsoleProgress(m, out, 50));
             lab.start();
             while (!lab.awaitState(Duration.ofSeconds(1), LabSession.State.FINISHED, LabSession.State.FAILED, LabSession.State.STOPPED)) {
@@ -175,7 +176,7 @@ public final class ViewerMain {
         CountDownLatch closed = new CountDownLatch(1);
         try (LabSession lab = session(o, backend, data, s -> {
             ViewerWindow w = window.get();
-            if (w != null) w.notice(s);
+            if (w != null) w.notice(s.render(m));
         })) {
             lab.addListener(updates);
             String title = m.get("model." + o.model().id()) + " · " + describe(m, data) + " · " + backend.name();

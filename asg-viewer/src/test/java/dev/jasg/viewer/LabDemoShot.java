@@ -1,39 +1,35 @@
 package dev.jasg.viewer;
 
 import dev.jasg.core.Backend;
-import dev.jasg.core.DType;
-import dev.jasg.core.HostTensor;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.UnaryOp;
-import dev.jasg.nn.Flatten;
-import dev.jasg.nn.Linear;
-import dev.jasg.nn.ReLU;
-import dev.jasg.nn.Sequential;
-import dev.jasg.nn.loss.Losses;
-import dev.jasg.nn.optim.AdamW;
 import dev.jasg.nn.train.ComputeUpdateQueue;
-import dev.jasg.nn.train.InputSpec;
 import dev.jasg.viewer.demo.DemoData;
+import dev.jasg.viewer.demo.DropoutDemo;
+import dev.jasg.viewer.lab.GuiCommand;
 import dev.jasg.viewer.lab.LabSession;
 import dev.jasg.viewer.ui.EditDialog;
 import dev.jasg.viewer.ui.ViewerWindow;
 
 import javax.swing.SwingUtilities;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Makes the README's Model Lab picture (not a test): an MLP 784-256-256-10 overfits a few synthetic
- * images (128 by default, the fifth argument) (training accuracy far above held-out accuracy); at step {@code edit} Dropout(0.3) goes
- * between its two hidden Linear layers through the window's "Insert here..." dialog, and training
- * continues for {@code steps} steps in all. Writes {@code <out>/model-lab-<lang>.png}.
+ * Makes the README's Model Lab picture (not a test): {@link DropoutDemo}'s run in a window. An MLP
+ * 784-128-128-10 overfits 1,000
+ * Fashion-MNIST images; after 3 epochs Dropout(0.3) goes between its hidden Linear layers through
+ * the window's "Insert here..." dialog (which calls {@link LabSession#apply}, as
+ * {@code DropoutDemoTest} does) and training goes on.
+ * The chart draws the eval-mode training and held-out losses and accuracies after every epoch.
+ * Writes {@code <out>/model-lab-<lang>.png}.
  *
  * <pre>
- * Xvfb :7 &amp; DISPLAY=:7 java -cp ... dev.jasg.viewer.LabDemoShot docs en 600 1800
+ * Xvfb :7 &amp; DISPLAY=:7 java -cp ... dev.jasg.viewer.LabDemoShot docs en
  * </pre>
  */
 public final class LabDemoShot {
@@ -42,35 +38,20 @@ public final class LabDemoShot {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         Language lang = Language.parse(args[1]).orElseThrow();
-        long edit = Long.parseLong(args[2]), total = Long.parseLong(args[3]);
+        DropoutDemo.Config c = DropoutDemo.Config.small();
         Backend backend = ViewerMain.backend("cpu", Messages.of(lang), System.err);
-        int n = Integer.parseInt(args.length > 4 ? args[4] : "128");
-        DemoData data = DemoData.synthetic(n, 32, 1);
-        // The same n training images, standardised as training sees them: one batch of all of them.
-        DemoData all = DemoData.synthetic(n, n, 1);
-        all.startEpoch(1);
-        Map<String, HostTensor> train = all.next();
-        HostTensor trainX = train.get("x");
-        int[] trainY = new int[n];
-        for (int i = 0; i < n; i++) trainY[i] = (int) train.get("y").get(i);
-        HostTensor testX = data.testImages();
-        int[] testY = data.testLabels();
+        DemoData data = DropoutDemo.data(c);
         ComputeUpdateQueue updates = new ComputeUpdateQueue();
-        LabSession lab = LabSession.builder(backend, new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 256), new ReLU(),
-                        new Linear(256, 10)))
-                .input(InputSpec.of("x", DType.F32, "B", 1, 28, 28)).target(InputSpec.of("y", DType.I32, "B"))
-                .loss(Losses::crossEntropy).optimizer(new AdamW(2e-3)).data(data).maxSteps(total).seed(1)
-                .evaluator(t -> {
-                    Map<String, Double> m = new LinkedHashMap<>(ViewerMain.accuracy(t, testX, testY));
-                    m.put("train_accuracy", ViewerMain.accuracy(t, trainX, trainY).get("accuracy"));
-                    return m;
-                })
-                .listener(updates).build();
-        ViewerWindow w = Viewer.open(updates, lab::send, new ViewerWindow.Config(lang, "MLP 784-256-256-10 · " + n + " images", true, null));
+        LabSession lab = DropoutDemo.session(backend, c, data, List.of(updates));
+        String title = "MLP 784-" + c.hidden() + "-" + c.hidden() + "-10 · Fashion-MNIST · " + c.train();
+        ViewerWindow w = Viewer.open(updates, lab::send, new ViewerWindow.Config(lang, title, true, null));
         Viewer.attach(w, lab);
         lab.start();
-        while (lab.steps() < edit) Thread.sleep(20);
-        int[] e = onEdt(() -> {
+        for (long s = 0; s < c.editStep(); s++) lab.send(new GuiCommand.Step());
+        while (lab.steps() < c.editStep()) Thread.sleep(20);
+        Thread.sleep(500);
+        // As a user would: right-click the edge from the first ReLU (scope 2) into the second Linear, Dropout, 0.3, Apply.
+        int[] edge = onEdt(() -> {
             w.refresh();
             var g = w.model().graph();
             for (Node r : g.nodes()) {
@@ -78,9 +59,9 @@ public final class LabDemoShot {
             }
             throw new IllegalStateException("no ReLU in scope 2");
         });
-        EditDialog d = onEdt(() -> w.openInsertDialog(e[0], e[1]));
+        EditDialog d = onEdt(() -> w.openInsertDialog(edge[0], edge[1]));
         onEdt(() -> {
-            d.choose(EditDialog.Kind.DROPOUT, 0.3);
+            d.choose(EditDialog.Kind.DROPOUT, c.p());
             return null;
         });
         while (!onEdt(d::checked)) Thread.sleep(20);
@@ -88,11 +69,21 @@ public final class LabDemoShot {
             d.applyButton().doClick();
             return null;
         });
-        while (lab.state() != LabSession.State.FINISHED) Thread.sleep(50);
-        Thread.sleep(500);
+        while (lab.history().isEmpty()) Thread.sleep(20);
+        onEdt(() -> {
+            w.setPaused(false);
+            return null;
+        });
+        if (!lab.awaitState(Duration.ofMinutes(20), LabSession.State.FINISHED)) throw new IllegalStateException("the demo did not finish: " + lab.state());
+        Thread.sleep(1500);
         onEdt(() -> {
             w.refresh();
-            w.selectNode(onEdt2(w));
+            for (var n : w.model().graph().nodes()) {
+                if (n.op() instanceof Op.DropoutMask) {
+                    w.selectNode(n.id());
+                    break;
+                }
+            }
             return null;
         });
         Thread.sleep(1500);
@@ -106,11 +97,6 @@ public final class LabDemoShot {
         lab.close();
         SwingUtilities.invokeAndWait(w::close);
         System.exit(0);
-    }
-
-    private static int onEdt2(ViewerWindow w) {
-        for (Node r : w.model().graph().nodes()) if (r.op() instanceof Op.DropoutMask) return r.id();
-        return -1;
     }
 
     private static <T> T onEdt(Callable<T> c) throws Exception {

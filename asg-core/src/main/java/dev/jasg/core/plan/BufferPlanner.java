@@ -18,7 +18,7 @@ import java.util.List;
  * step that writes it (the start of the run for {@linkplain PlanPolicy.Storage#FED fed} values;
  * always for {@linkplain PlanPolicy.Storage#PRELOADED preloaded} ones) to its last read, or to
  * {@link BufferPlan#END} for outputs and assigned values; a value nobody reads is still live at
- * its own step. A view ({@link PlanPolicy#viewOf}) joins its operand's range and extends it to
+ * its own step, or to the later step the policy names ({@link PlanPolicy#lastRead}). A view ({@link PlanPolicy#viewOf}) joins its operand's range and extends it to
  * its own last read. A result the policy lets run in place ({@link PlanPolicy#inPlace}) joins
  * the range of an operand that dies at it, provided that range is computed storage of the same
  * class that nothing reads later. Outputs and assigned values whose storage is external and not
@@ -64,7 +64,7 @@ public final class BufferPlanner {
             int id = n.id();
             long bytes = policy.bytes(n, binding);
             if (bytes < 0) throw new IllegalArgumentException("plan: the policy gives node " + id + " a negative size " + bytes);
-            int last = Math.max(s, program.lastUse(id));
+            int last = Math.max(s, Math.max(program.lastUse(id), policy.lastRead(n, program.lastUse(id))));
             int src = n.arity() == 0 ? -1 : policy.viewOf(n, binding);
             if (src >= 0) {
                 if (!isOperand(n, src)) throw new IllegalArgumentException("plan: the policy makes node " + id + " a view of node " + src + ", which is not one of its operands");

@@ -81,6 +81,16 @@ public interface PlanPolicy {
     boolean inPlace(Node n, int k, Program.Binding b);
 
     /**
+     * The last step that reads the value of {@code n}, given {@code lastUse}, the last step whose node takes it as an
+     * operand ({@link Program#lastUse}): later where the backend reads it later than the graph says (a fused kernel
+     * reads the operands of the nodes it absorbs at the step of its last node). An answer below {@code lastUse} is
+     * ignored. By default {@code lastUse}.
+     */
+    default int lastRead(Node n, int lastUse) {
+        return lastUse;
+    }
+
+    /**
      * Values share storage only within one class (say, a backend with separate int and float
      * buffers); 0 by default. A view takes its operand's class.
      */
@@ -94,15 +104,31 @@ public interface PlanPolicy {
         int viewOf(Node n, Program.Binding b);
     }
 
+    /** The last step at which a backend reads a value ({@link #lastRead}). */
+    @FunctionalInterface
+    interface ReadRule {
+        int lastRead(Node n, int lastUse);
+    }
+
+    /** {@link #deviceArena(long, ViewRule, ReadRule)} with every value read when the graph says. */
+    static PlanPolicy deviceArena(long alignment, ViewRule views) {
+        return deviceArena(alignment, views, (n, lastUse) -> lastUse);
+    }
+
     /**
      * The policy of a device backend that keeps one f32 arena per plan (Vulkan, OpenCL): ranges aligned to
      * {@code alignment}, 4 bytes per element; parameters external (their own buffers), inputs fed at the start of a
      * run, constants and counts preloaded when the plan is made, everything else computed. Views as {@code views}
-     * says; nothing in place (a kernel's output is never bound to a range one of its inputs is bound to: buffers
+     * says, reads as {@code reads} says; nothing in place (a kernel's output is never bound to a range one of its inputs is bound to: buffers
      * bound twice, once written, would need the kernels to allow aliasing, which they do not declare).
      */
-    static PlanPolicy deviceArena(long alignment, ViewRule views) {
+    static PlanPolicy deviceArena(long alignment, ViewRule views, ReadRule reads) {
         return new PlanPolicy() {
+            @Override
+            public int lastRead(Node n, int lastUse) {
+                return reads.lastRead(n, lastUse);
+            }
+
             @Override
             public Packing packing() {
                 return Packing.ARENA;

@@ -1,8 +1,10 @@
 #version 450
 #include "conv_geometry.glsl"
 // Tiled implicit-GEMM convolution (ConvKernels.gemm). Defines: TX, TY, TM, TN, S (slices), BK, KH, KW, SH/SW (transposed
-// only), OPERANDS (1 forward, 2 forward flat, 3 transposed, 4 weight gradient). Push: M, NC, K, N, G, tilesN, tilesM,
-// total, mode, then the geometry.
+// only), OPERANDS (1 forward, 2 forward flat, 3 transposed, 4 weight gradient), SPLITK (1, weight gradient only: the
+// workgroup's phase is its split of the reduction, pc.splitSteps steps each, and it stores its partial tile unrounded
+// at split * G M NC in the workspace bound as the output; split_sum.comp adds the splits). Push: M, NC, K, N, G,
+// tilesN, tilesM, total, mode, then the geometry (then splitSteps).
 #extension GL_EXT_control_flow_attributes : enable
 #define T (TX * TY)
 #define BM (TY * TM)
@@ -15,7 +17,11 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer I0 { float in0[]; };
 layout(std430, binding = 2) readonly buffer I1 { float in1[]; };
-layout(push_constant) uniform P { int M; int NC; int K; int N; int G; int tilesN; int tilesM; int total; uint mode; GEOMETRY } pc;
+layout(push_constant) uniform P { int M; int NC; int K; int N; int G; int tilesN; int tilesM; int total; uint mode; GEOMETRY
+#if SPLITK
+                                  int splitSteps;
+#endif
+                                  } pc;
 shared vec4 As[S][BK * BM / 4];
 shared vec4 Bs[S][BK * BN / 4];
 #if S > 1
@@ -42,6 +48,9 @@ void main() {
     rest /= pc.tilesM;
     grp = rest % pc.G;
     setupWG(rest / pc.G);
+#if SPLITK
+    int splitBase = (rest / pc.G) * pc.G * pc.M * pc.NC;
+#endif
     int m0 = tm * BM, n0 = tn * BN;
     // phases after the first may have fewer columns: whole workgroups drop out (uniformly, before any barrier)
     if (n0 >= NCw) return;
@@ -117,7 +126,11 @@ void main() {
         int base = outBase(col);
         [[unroll]] for (int i = 0; i < TM; i++) {
             int r = m0 + ty * 4 + i % 4 + (i / 4) * (TY * 4);
+#if SPLITK
+            if (r < M) y[splitBase + base + r * OUT_ROW] = acc[i][j / 4][j % 4];
+#else
             if (r < M) y[base + r * OUT_ROW] = rnd(acc[i][j / 4][j % 4]);
+#endif
         }
     }
 }

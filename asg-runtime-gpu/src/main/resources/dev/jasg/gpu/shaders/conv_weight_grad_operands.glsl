@@ -1,9 +1,14 @@
 // Weight-gradient operands of the tiled kernel: reduction over (image, row, block of BK columns). See ConvKernels for the contract every operand block meets.
-int QB;
+int QB, stBase = 0;
+// phase: the split of the reduction under SPLITK (steps [phase splitSteps, (phase + 1) splitSteps)), else 0
 void setupWG(int phase) {
     NCw = pc.NC;
     QB = (pc.Wo + BK - 1) / BK;
     nSteps = pc.N * pc.Ho * QB;
+#if SPLITK
+    stBase = phase * pc.splitSteps;
+    nSteps = clamp(nSteps - stBase, 0, pc.splitSteps);
+#endif
 }
 int bX, bR, bS;
 void setupB(int col) {
@@ -16,6 +21,7 @@ int sQ, sA, sB;
 bool sRow;
 void stepSetup(int st) {
     sLive = st < nSteps;
+    st += stBase;
     int qb = st % QB, t = st / QB, p = t % pc.Ho, n = t / pc.Ho;
     sQ = qb * BK;
     sA = ((n * pc.O + grp * pc.M) * pc.Ho + p) * pc.Wo + sQ;

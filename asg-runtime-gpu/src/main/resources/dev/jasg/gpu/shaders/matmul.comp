@@ -1,6 +1,7 @@
 #version 450
 // Tiled fp32 matmul (MatMulKernel). Defines: BM, BN, BK (block tile, uint), TM, TN (per-invocation tile), ALIGNED
-// (1: every dimension a multiple of its tile, no bounds checks).
+// (1: every dimension a multiple of its tile, no bounds checks), EPILOGUE (1: a fused group of elementwise nodes,
+// fused_body.glsl, applied to every accumulator before the store, its EXTERNALS operands bound from binding 3 on).
 #extension GL_EXT_control_flow_attributes : enable
 #define GM (TM / 4)
 #define GN (TN / 4)
@@ -15,11 +16,23 @@ layout(std430, binding = 0) writeonly buffer C4 { vec4 c4[]; };
 layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
 layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
 #endif
-layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; } pc;
+layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4];
+#if EPILOGUE
+                                  uint ea[EXTERNALS]; uint eb[EXTERNALS];
+#endif
+                                  } pc;
 shared vec4 As[BK * BM / 4u];
 shared vec4 Bs[BK * BN / 4u];
 
 float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
+#if EPILOGUE
+#include "scalar.glsl"
+#include "math.glsl"
+#include "fused_body.glsl"
+#define STORE(v, i) fused(i, v)
+#else
+#define STORE(v, i) rnd(v)
+#endif
 
 void main() {
     uint tid = gl_LocalInvocationID.x;
@@ -89,12 +102,16 @@ void main() {
             uint col = n0 + uint(j) * 64u + tx * 4u;
 #if ALIGNED
             if (pc.mode == 0u) {
-                c4[(cOff + r * N + col) / 4u] = acc[i][j];
+                uint at = cOff + r * N + col;
+#if EPILOGUE
+                [[unroll]] for (uint e = 0u; e < 4u; e++) acc[i][j][e] = fused(at + e, acc[i][j][e]);
+#endif
+                c4[at / 4u] = acc[i][j];
                 continue;
             }
 #endif
             if (r < M) {
-                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = rnd(acc[i][j][e]);
+                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = STORE(acc[i][j][e], cOff + r * N + col + e);
             }
         }
     }

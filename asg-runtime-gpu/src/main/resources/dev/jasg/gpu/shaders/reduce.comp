@@ -1,41 +1,38 @@
 #version 450
 #include "common.glsl"
-// One workgroup per output element folds the R elements that map to it (a strided loop, then a tree in shared
-// memory); kept and reduced axes arrive as up to four merged groups each. Defines: IDENTITY, COMBINE(acc, v),
-// FINISH(acc). Push: nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], mode.
+// Each output folds the R elements that map to it with the 1 << tpoBits invocations that serve it (a strided loop,
+// then the butterfly of cooperative.glsl); kept and reduced axes arrive as up to four merged groups each. Defines:
+// IDENTITY, COMBINE(acc, v), FINISH(acc), SUBGROUP, PROLOGUE (1: each element is computed by a fused group, Fusion,
+// from its EXTERNALS operands bound from binding 1 on, instead of read). Push: nOut, R, kr, rr, kd[4], ks[4], rd[4],
+// rs[4], mode, tpoBits, lo (then ea[], eb[] of the prologue).
 layout(std430, binding = 0) writeonly buffer O { float o[]; };
+layout(push_constant) uniform P { uint nOut; uint R; uint kr; uint rr; uint kd[4]; uint ks[4]; uint rd[4]; uint rs[4]; uint mode;
+                                  uint tpoBits; uint lo;
+#if PROLOGUE
+                                  uint ea[EXTERNALS]; uint eb[EXTERNALS];
+#endif
+                                  } pc;
+#if PROLOGUE
+#include "math.glsl"
+#include "fused_body.glsl"
+#define ELEMENT(off) fused(off, 0.0)
+#else
 layout(std430, binding = 1) readonly buffer X { float xs[]; };
-layout(push_constant) uniform P { uint nOut; uint R; uint kr; uint rr; uint kd[4]; uint ks[4]; uint rd[4]; uint rs[4]; uint mode; } pc;
-shared float part[256];
+#define ELEMENT(off) xs[off]
+#endif
+#include "reduce_geometry.glsl"
+#include "cooperative.glsl"
 float combine(float acc, float v) { return COMBINE(acc, v); }
+BUTTERFLY(total, combine)
 void main() {
-    uint oi = groupId();
-    if (oi >= pc.nOut) return;
-    uint lid = gl_LocalInvocationID.x;
-    uint base = 0u, t = oi;
-    for (int k = int(pc.kr) - 1; k >= 0; k--) {
-        uint c = t % pc.kd[k];
-        t /= pc.kd[k];
-        base += c * pc.ks[k];
-    }
+    uint v = slot();
+    uint r0 = slotReduction(v, pc.lo, pc.tpoBits);
+    uint oi = groupId() * (256u >> pc.tpoBits) + slotOutput(v, pc.lo, pc.tpoBits);
     float acc = IDENTITY;
-    for (uint r = lid; r < pc.R; r += 256u) {
-        uint off = base, u = r;
-        for (int k = int(pc.rr) - 1; k >= 0; k--) {
-            uint c = u % pc.rd[k];
-            u /= pc.rd[k];
-            off += c * pc.rs[k];
-        }
-        acc = combine(acc, xs[off]);
+    if (oi < pc.nOut) {
+        uint base = keptBase(oi);
+        for (uint r = r0; r < pc.R; r += (1u << pc.tpoBits)) acc = combine(acc, ELEMENT(reducedOffset(base, r)));
     }
-    part[lid] = acc;
-    barrier();
-    for (uint s = 128u; s > 0u; s >>= 1) {
-        if (lid < s) part[lid] = combine(part[lid], part[lid + s]);
-        barrier();
-    }
-    if (lid == 0u) {
-        acc = part[0];
-        o[oi] = rnd(FINISH(acc), pc.mode);
-    }
+    acc = total(acc, v, pc.lo, pc.tpoBits);
+    if (oi < pc.nOut && r0 == 0u) o[oi] = rnd(FINISH(acc), pc.mode);
 }

@@ -35,17 +35,28 @@ public sealed interface EditPreview {
      * @param edit   the edit
      * @param node   the failing node's path, or the inserted layer's scope and title
      * @param shapes the shapes the failing node was given (possibly empty)
-     * @param reason why
+     * @param why    why, in any language ({@link LabText#render})
      */
-    record Failed(GraphEdit edit, String node, List<Shape> shapes, String reason) implements EditPreview {
+    record Failed(GraphEdit edit, String node, List<Shape> shapes, LabText why) implements EditPreview {
         /** Copies the shapes. */
         public Failed {
             shapes = List.copyOf(shapes);
+            java.util.Objects.requireNonNull(why, "why");
         }
 
-        /** One line: node, shapes and reason. */
+        /** Why, in English. */
+        public String reason() {
+            return why.english();
+        }
+
+        /** One line in English: node, shapes and reason. */
         public String message() {
-            return node + (shapes.isEmpty() ? "" : " with inputs " + shapes) + ": " + reason;
+            return message(dev.jasg.viewer.Messages.of(dev.jasg.viewer.Language.EN));
+        }
+
+        /** One line in the language of {@code m}: node, shapes and reason. */
+        public String message(dev.jasg.viewer.Messages m) {
+            return m.format(shapes.isEmpty() ? "lab.failed.line" : "lab.failed.lineShapes", node, shapes, why.render(m));
         }
     }
 }

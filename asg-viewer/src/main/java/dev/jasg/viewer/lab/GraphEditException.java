@@ -6,27 +6,28 @@ import dev.jasg.core.ShapeException;
 import java.util.List;
 
 /**
- * A {@link GraphEdit} that does not fit the graph: the node (or inserted layer) that rejects it,
- * the shapes it was given, and why. Caught by the Model Lab and turned into an
- * {@link EditPreview.Failed}; nothing is applied.
+ * A {@link GraphEdit} (or {@link LayerResize}) that does not fit the graph: the node (or inserted
+ * layer) that rejects it, the shapes it was given, and why, as a {@link LabText} the viewer shows in
+ * its language. Caught by the Model Lab and turned into an {@link EditPreview.Failed}; nothing is
+ * applied. Immutable.
  */
 public final class GraphEditException extends ShapeException {
     private final String node;
     private final List<Shape> shapes;
-    private final String reason;
+    private final LabText text;
 
     /**
      * @param node   the failing node's path, or the inserted layer's scope and title
      * @param shapes the shapes it was given (its inputs), possibly empty
-     * @param reason why it fails
+     * @param text   why it fails
      * @param cause  the shape rule's exception, or null
      */
-    public GraphEditException(String node, List<Shape> shapes, String reason, Throwable cause) {
-        super("Model Lab edit: " + node + (shapes.isEmpty() ? "" : " with inputs " + shapes) + ": " + reason);
+    public GraphEditException(String node, List<Shape> shapes, LabText text, Throwable cause) {
+        super("Model Lab edit: " + node + (shapes.isEmpty() ? "" : " with inputs " + shapes) + ": " + text.english());
         if (cause != null) initCause(cause);
         this.node = node;
         this.shapes = List.copyOf(shapes);
-        this.reason = reason;
+        this.text = text;
     }
 
     /** The failing node's path (or the inserted layer's scope and title). */
@@ -39,8 +40,13 @@ public final class GraphEditException extends ShapeException {
         return shapes;
     }
 
-    /** Why it fails. */
+    /** Why it fails, in English. */
     public String reason() {
-        return reason;
+        return text.english();
+    }
+
+    /** Why it fails, in any language. */
+    public LabText text() {
+        return text;
     }
 }

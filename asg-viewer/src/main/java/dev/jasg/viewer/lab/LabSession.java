@@ -86,7 +86,7 @@ public final class LabSession implements AutoCloseable {
     private final Function<Trainer, Map<String, Double>> evaluator;
     private final Duration statsInterval;
     private final List<ComputeUpdateListener> listeners = new CopyOnWriteArrayList<>();
-    private final Consumer<String> notices;
+    private final Consumer<LabText> notices;
     private final LinkedBlockingQueue<GuiCommand> commands = new LinkedBlockingQueue<>();
     // Replaced (a fresh store with the kept values copied in) when a layer is resized.
     private volatile Parameters store;
@@ -461,8 +461,9 @@ public final class LabSession implements AutoCloseable {
         try {
             train();
             if (!stopRequested) {
-                state = State.FINISHED;
+                // Finished is sent before the state changes, so whoever sees FINISHED has been sent it.
                 trainer.publish(new ComputeUpdate.Finished(trainer.steps()));
+                state = State.FINISHED;
                 serveUntilStopped();
             }
             state = State.STOPPED;
@@ -483,16 +484,20 @@ public final class LabSession implements AutoCloseable {
     private void failPendingEdits() {
         for (GuiCommand c; (c = commands.poll()) != null; ) {
             if (c instanceof GuiCommand.EditGraph e) {
-                e.result().complete(new EditPreview.Failed(e.edit(), e.edit().describe(), List.of(), "the session ended (" + state + ") before the edit was checked"));
+                e.result().complete(new EditPreview.Failed(e.edit(), e.edit().describe(), List.of(), ended()));
             }
             if (c instanceof GuiCommand.RunTask t) t.task().run();
             if (c instanceof GuiCommand.SaveCheckpoint s) s.result().completeExceptionally(new IllegalStateException("the session ended (" + state + ") before the save"));
             if (c instanceof GuiCommand.LoadCheckpoint l) l.result().completeExceptionally(new IllegalStateException("the session ended (" + state + ") before the load"));
             if (c instanceof GuiCommand.ListEditableLayers l) l.result().complete(List.of());
             if (c instanceof GuiCommand.ResizeLayer r) {
-                r.result().complete(new ResizePreview.Failed(r.resize(), r.resize().scope(), List.of(), "the session ended (" + state + ") before the edit was checked"));
+                r.result().complete(new ResizePreview.Failed(r.resize(), r.resize().scope(), List.of(), ended()));
             }
         }
+    }
+
+    private LabText ended() {
+        return LabText.of("lab.reason.sessionEnded", LabText.of("lab.state." + state.name().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private void train() {
@@ -521,7 +526,7 @@ public final class LabSession implements AutoCloseable {
                 case GuiCommand.Stop s -> stopRequested = true;
                 case GuiCommand.Step s -> step(data.next());
                 case GuiCommand.Pause p -> { }
-                case GuiCommand.Resume r -> notices.accept("training has finished");
+                case GuiCommand.Resume r -> notices.accept(LabText.of("lab.notice.finished"));
                 default -> apply(c);
             }
         }
@@ -618,7 +623,7 @@ public final class LabSession implements AutoCloseable {
         try {
             trainer.publish(probe.stats(watched, lastFeeds, trainer.steps()));
         } catch (RuntimeException e) {
-            notices.accept("no statistics for node " + watched + ": " + e.getMessage());
+            notices.accept(LabText.of("lab.notice.noStats", watched, LabText.reason(e)));
             LOG.warn("statistics of node {} failed", watched, e);
             watched = -1;
         }
@@ -636,11 +641,11 @@ public final class LabSession implements AutoCloseable {
     private void editConstant(int id, HostTensor value) {
         Node n = trainer.forwardGraph().node(id);
         if (!(n.op() instanceof Op.Constant)) {
-            notices.accept("node " + id + " (" + n.path() + ") is not a constant");
+            notices.accept(LabText.of("lab.notice.notConstant", id, n.path()));
             return;
         }
         if (value.size() != n.shape().size()) {
-            notices.accept("the new value of " + n.path() + " has " + value.size() + " elements, the constant has " + n.shape().size());
+            notices.accept(LabText.of("lab.notice.constantSize", n.path(), value.size(), n.shape().size()));
             return;
         }
         edit(id, new Op.Constant(HostTensor.fromDoubles(n.dtype(), n.shape(), value.toDoubles())));
@@ -653,7 +658,7 @@ public final class LabSession implements AutoCloseable {
             before = trainer.forwardGraph().node(id);
             was = model.edit(id, op);
         } catch (RuntimeException e) {
-            notices.accept(e.getMessage());
+            notices.accept(LabText.reason(e));
             return;
         }
         Trainer next;
@@ -661,7 +666,7 @@ public final class LabSession implements AutoCloseable {
             next = newTrainer();
         } catch (RuntimeException e) {
             model.restore(id, was);
-            notices.accept(e.getMessage());
+            notices.accept(LabText.reason(e));
             LOG.warn("edit of node {} rejected: {}", id, e.getMessage());
             LOG.debug("edit of node {} rejected", id, e);
             return;
@@ -715,9 +720,9 @@ public final class LabSession implements AutoCloseable {
 
     private static EditPreview.Failed failed(GraphEdit edit, RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof GraphEditException g) return new EditPreview.Failed(edit, g.node(), g.shapes(), g.reason());
+            if (t instanceof GraphEditException g) return new EditPreview.Failed(edit, g.node(), g.shapes(), g.text());
         }
-        return new EditPreview.Failed(edit, edit.describe(), List.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        return new EditPreview.Failed(edit, edit.describe(), List.of(), LabText.reason(e));
     }
 
     private Trainer newTrainer() {
@@ -769,7 +774,7 @@ public final class LabSession implements AutoCloseable {
         private Function<Trainer, Map<String, Double>> evaluator;
         private Duration statsInterval = Duration.ofMillis(500);
         private final List<ComputeUpdateListener> listeners = new java.util.ArrayList<>();
-        private Consumer<String> notices = m -> LOG.warn(m);
+        private Consumer<LabText> notices = m -> LOG.warn("{}", m);
         private boolean startPaused;
 
         private Builder(Backend backend, Layer model) {
@@ -857,8 +862,11 @@ public final class LabSession implements AutoCloseable {
             return this;
         }
 
-        /** Where messages about rejected commands go (default: the log). */
-        public Builder notices(Consumer<String> notices) {
+        /**
+         * Where messages about rejected commands go (default: the log, in English); each is a
+         * {@link LabText} to {@linkplain LabText#render render} in the window's language.
+         */
+        public Builder notices(Consumer<LabText> notices) {
             this.notices = Objects.requireNonNull(notices);
             return this;
         }

@@ -97,15 +97,14 @@ public record LayerResize(String scope, Map<String, Integer> settings) {
     Layer resized(Layer layer) {
         Map<String, Integer> now = settingsOf(layer);
         if (now.isEmpty()) {
-            throw new IllegalArgumentException(scope + " is a " + layer.getClass().getSimpleName() + "; only " + String.join(", ", EDITABLE) + " layers can be edited");
+            throw refused(LabText.of("lab.reason.notEditableLayer", scope, layer.getClass().getSimpleName(), String.join(", ", EDITABLE)));
         }
         for (var e : settings.entrySet()) {
             if (!now.containsKey(e.getKey())) {
-                throw new IllegalArgumentException(layer.getClass().getSimpleName() + " " + scope + " has no setting '" + e.getKey() + "'; it has " + now.keySet());
+                throw refused(LabText.of("lab.reason.noSetting", layer.getClass().getSimpleName(), scope, e.getKey(), now.keySet()));
             }
             if (e.getValue() == null || e.getValue() < (e.getKey().equals("padding") ? 0 : 1)) {
-                throw new IllegalArgumentException(e.getKey() + " of " + scope + " must be " + (e.getKey().equals("padding") ? "non-negative" : "positive")
-                        + ", got " + e.getValue());
+                throw refused(LabText.of(e.getKey().equals("padding") ? "lab.reason.settingNegative" : "lab.reason.settingNotPositive", e.getKey(), scope, e.getValue()));
             }
         }
         return switch (layer) {
@@ -125,6 +124,11 @@ public record LayerResize(String scope, Map<String, Integer> settings) {
             case FeedForward f -> f.withHidden(get("hidden", now));
             default -> throw new IllegalStateException("unreachable: " + layer);
         };
+    }
+
+    /** The English text as the message; the cause carries it in any language ({@link LabText#reason} finds it). */
+    private IllegalArgumentException refused(LabText why) {
+        return new IllegalArgumentException(why.english(), new GraphEditException(scope, List.of(), why, null));
     }
 
     private boolean changes(String setting, Map<String, Integer> now) {

@@ -141,8 +141,8 @@ final class LayerResizing {
 
     private static ResizePreview.Failed failed(LayerResize r, RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof GraphEditException g) return new ResizePreview.Failed(r, g.node(), g.shapes(), g.reason());
+            if (t instanceof GraphEditException g) return new ResizePreview.Failed(r, g.node(), g.shapes(), g.text());
         }
-        return new ResizePreview.Failed(r, r.scope(), List.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        return new ResizePreview.Failed(r, r.scope(), List.of(), LabText.reason(e));
     }
 }

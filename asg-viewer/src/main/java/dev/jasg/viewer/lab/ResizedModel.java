@@ -86,17 +86,18 @@ public final class ResizedModel extends Layer {
     Layer record(LayerResize r) {
         for (String s : resized.keySet()) {
             if (!s.equals(r.scope()) && (r.scope().startsWith(s + ".") || s.startsWith(r.scope() + "."))) {
-                throw new GraphEditException(r.scope(), List.of(), "the layer " + s + " inside or around it was resized already; edit "
-                        + (r.scope().startsWith(s + ".") ? s : "the inner layer") + " instead", null);
+                throw new GraphEditException(r.scope(), List.of(), r.scope().startsWith(s + ".") ? LabText.of("lab.reason.resizedAround", s)
+                        : LabText.of("lab.reason.resizedInside", s), null);
             }
         }
         Layer now = layerAt(r.scope());
-        if (now == null) throw new GraphEditException(r.scope(), List.of(), "there is no layer at '" + r.scope() + "' in the model", null);
+        if (now == null) throw new GraphEditException(r.scope(), List.of(), LabText.of("lab.reason.noLayer", r.scope()), null);
         Layer next;
         try {
             next = r.resized(now);
         } catch (IllegalArgumentException e) {
-            throw new GraphEditException(r.scope() + " (" + now.getClass().getSimpleName() + ")", List.of(), e.getMessage(), e);
+            LabText why = e.getCause() instanceof GraphEditException g ? g.text() : LabText.of("lab.reason.layerSettings", e.getMessage());
+            throw new GraphEditException(r.scope() + " (" + now.getClass().getSimpleName() + ")", List.of(), why, e);
         }
         next.train(isTraining());
         Layer was = resized.put(r.scope(), next);
@@ -131,7 +132,7 @@ public final class ResizedModel extends Layer {
                 break;
             } catch (Cascade c) {
                 if (plan.containsKey(c.scope) || attempt > g.size()) {
-                    throw new GraphEditException(c.scope, List.of(c.input), "the layer does not fit its new input " + c.input, null);
+                    throw new GraphEditException(c.scope, List.of(c.input), LabText.of("lab.reason.cascadeMisfit", c.input), null);
                 }
                 plan.put(c.scope, c.layer);
             }
@@ -238,7 +239,7 @@ public final class ResizedModel extends Layer {
                 return layer.apply(x);
             }
         } catch (ShapeException | IllegalArgumentException e) {
-            throw new GraphEditException(scope + " (" + layer.getClass().getSimpleName() + ")", List.of(x.shape()), e.getMessage(), e);
+            throw new GraphEditException(scope + " (" + layer.getClass().getSimpleName() + ")", List.of(x.shape()), LabText.reason(e), e);
         }
     }
 
@@ -260,10 +261,9 @@ public final class ResizedModel extends Layer {
             for (int c : g.consumers(n.id())) out |= !within(g.node(c).scope(), scope);
             if (out) outputs.add(n.id());
         }
-        if (nodes.isEmpty()) throw new GraphEditException(scope, List.of(), "the model makes no node in scope '" + scope + "' (is the layer used?)", null);
+        if (nodes.isEmpty()) throw new GraphEditException(scope, List.of(), LabText.of("lab.reason.noNodesInScope", scope), null);
         if (inputs.size() != 1 || outputs.size() != 1) {
-            throw new GraphEditException(scope, shapes(g, inputs), "the layer is applied to " + inputs.size() + " tensors and feeds " + outputs.size()
-                    + " outputs; only a layer applied to one tensor, with one output, can be replaced", null);
+            throw new GraphEditException(scope, shapes(g, inputs), LabText.of("lab.reason.notSingleApply", inputs.size(), outputs.size()), null);
         }
         checkPlainApply(g, scope, nodes, g.node(inputs.get(0)));
         return new Span(inputs.get(0), outputs.get(0));
@@ -273,7 +273,7 @@ public final class ResizedModel extends Layer {
     @SuppressWarnings("try")
     private void checkPlainApply(Graph g, String scope, List<Node> nodes, Node input) {
         Layer layer = find(inner, scope);
-        if (layer == null) throw new GraphEditException(scope, List.of(), "there is no layer at '" + scope + "' in the model", null);
+        if (layer == null) throw new GraphEditException(scope, List.of(), LabText.of("lab.reason.noLayer", scope), null);
         GraphBuilder b = new GraphBuilder();
         Tensor x = b.input("x", input.dtype(), input.shape());
         boolean mode = layer.isTraining();
@@ -288,7 +288,7 @@ public final class ResizedModel extends Layer {
                 }
             }
         } catch (RuntimeException e) {
-            throw new GraphEditException(scope, List.of(input.shape()), "the layer cannot be applied on its own to " + input.shape() + ": " + e.getMessage(), e);
+            throw new GraphEditException(scope, List.of(input.shape()), LabText.of("lab.reason.notAlone", input.shape(), LabText.reason(e)), e);
         } finally {
             layer.train(mode);
         }
@@ -298,8 +298,7 @@ public final class ResizedModel extends Layer {
         List<String> have = new ArrayList<>();
         for (Node n : nodes) have.add(n.op().getClass().getSimpleName());
         if (!want.equals(have)) {
-            throw new GraphEditException(scope, List.of(input.shape()), "the model calls this layer with more than its input (masks, a causal flag or"
-                    + " another method), so it cannot be replaced by a resized copy", null);
+            throw new GraphEditException(scope, List.of(input.shape()), LabText.of("lab.reason.moreThanInput"), null);
         }
     }
 
@@ -353,7 +352,7 @@ public final class ResizedModel extends Layer {
         } catch (ShapeException | IllegalArgumentException e) {
             List<Shape> shapes = new ArrayList<>();
             for (Tensor t : inputs) shapes.add(t.shape());
-            throw new GraphEditException(n.path(), shapes, e.getMessage(), e);
+            throw new GraphEditException(n.path(), shapes, LabText.reason(e), e);
         }
     }
 

@@ -137,8 +137,8 @@ public final class RewrittenModel extends Layer {
                 t = applyChecked(real, n, op, inputs);
             }
             if (op != n.op() && (!t.shape().equals(n.shape()) || t.dtype() != n.dtype())) {
-                throw new ShapeException("Model Lab: " + op.label() + " gives " + t.dtype().label() + t.shape() + " where " + n.path()
-                        + " gave " + n.dtype().label() + n.shape() + "; a replacement must keep the shape and dtype");
+                throw new GraphEditException(n.path(), List.of(n.shape()), LabText.of("lab.reason.replaceShape", op.label(), t.dtype().label() + t.shape(), n.path(),
+                        n.dtype().label() + n.shape()), null);
             }
             replayed[n.id()] = t;
             ordinals.put(t.id(), n.id());
@@ -184,7 +184,7 @@ public final class RewrittenModel extends Layer {
         try (var s = b.scope(ins.scope())) {
             return ins.layer().apply(x);
         } catch (ShapeException e) {
-            throw new GraphEditException(ins.scope() + " (" + ins.what().title() + ")", List.of(x.shape()), e.getMessage(), e);
+            throw new GraphEditException(ins.scope() + " (" + ins.what().title() + ")", List.of(x.shape()), LabText.reason(e), e);
         }
     }
 
@@ -195,7 +195,7 @@ public final class RewrittenModel extends Layer {
         } catch (ShapeException e) {
             List<Shape> shapes = new ArrayList<>();
             for (Tensor t : inputs) shapes.add(t.shape());
-            throw new GraphEditException(n.path(), shapes, e.getMessage(), e);
+            throw new GraphEditException(n.path(), shapes, LabText.reason(e), e);
         }
     }
 
@@ -246,8 +246,14 @@ public final class RewrittenModel extends Layer {
      * build on; returns the edit it overrides, or null.
      */
     public Op edit(int id, Op op) {
-        if (op instanceof Op.Input || op instanceof Op.Parameter) throw new IllegalArgumentException("Model Lab: an input or a parameter cannot be put in place of an op");
+        // An IllegalArgumentException as before; its cause carries the text in any language (LabText.reason finds it).
+        if (op instanceof Op.Input || op instanceof Op.Parameter) throw refused(new GraphEditException("node " + id, List.of(), LabText.of("lab.reason.replaceLeaf"), null));
+        if (built && !ordinalById.containsKey(id)) throw refused(new GraphEditException("node " + id, List.of(), notInModel(id), null));
         return edits.put(keyOf(id), op);
+    }
+
+    private static IllegalArgumentException refused(GraphEditException why) {
+        return new IllegalArgumentException(why.reason(), why);
     }
 
     /** Puts back {@code previous} (null: the model's own op) at node {@code id}, undoing an {@link #edit}. */
@@ -344,8 +350,8 @@ public final class RewrittenModel extends Layer {
             StringBuilder sb = new StringBuilder();
             for (int[] ed : edges) sb.append(sb.length() == 0 ? "" : ", ").append(forward.node(ed[0]).path()).append(" -> ").append(forward.node(ed[1]).path());
             throw new GraphEditException(e.consumer(), List.of(), edges.isEmpty()
-                    ? "there is no edge from scope '" + e.producer() + "' into scope '" + e.consumer() + "'"
-                    : "there are " + edges.size() + " edges from scope '" + e.producer() + "' into scope '" + e.consumer() + "' (" + sb + "); give node ids", null);
+                    ? LabText.of("lab.reason.noScopeEdge", e.producer(), e.consumer())
+                    : LabText.of("lab.reason.manyScopeEdges", edges.size(), e.producer(), e.consumer(), sb), null);
         }
         return new GraphEdit.InsertBetween(edges.get(0)[0], edges.get(0)[1], e.what());
     }
@@ -356,8 +362,7 @@ public final class RewrittenModel extends Layer {
         boolean reads = false;
         for (int in : consumer.inputs()) reads |= in == producer.id();
         if (!reads) {
-            throw new GraphEditException(consumer.path(), List.of(), "there is no edge from node " + producer.id() + " (" + producer.path() + ") to node "
-                    + consumer.id() + " (" + consumer.path() + "): the consumer does not read the producer", null);
+            throw new GraphEditException(consumer.path(), List.of(), LabText.of("lab.reason.noEdge", producer.id(), producer.path(), consumer.id(), consumer.path()), null);
         }
         String c = keyByOrdinal.get(modelOrdinal(consumer, "consumer"));
         java.util.Set<Integer> slots = new java.util.TreeSet<>();
@@ -365,8 +370,7 @@ public final class RewrittenModel extends Layer {
         boolean taken = false;
         for (int slot : slots) taken |= insertionOn(c, slot) != null;
         if (taken) {
-            throw new GraphEditException(consumer.path(), List.of(producer.shape()), "the edge " + producer.path() + " -> " + consumer.path()
-                    + " already has an inserted layer; insert on its output edge or delete it first", null);
+            throw new GraphEditException(consumer.path(), List.of(producer.shape()), LabText.of("lab.reason.edgeTaken", producer.path(), consumer.path()), null);
         }
         String parent = commonScope(producer.scope(), consumer.scope());
         int k = insertCounter + 1;
@@ -376,7 +380,7 @@ public final class RewrittenModel extends Layer {
         try {
             layer = e.what().create(producer.shape());
         } catch (IllegalArgumentException ex) {
-            throw new GraphEditException(scope + " (" + e.what().title() + ")", List.of(producer.shape()), ex.getMessage(), ex);
+            throw new GraphEditException(scope + " (" + e.what().title() + ")", List.of(producer.shape()), LabText.of("lab.reason.layerSettings", ex.getMessage()), ex);
         }
         layer.train(isTraining());
         insertions.add(new Insertion(c, slots, e.what(), scope, layer));
@@ -390,8 +394,7 @@ public final class RewrittenModel extends Layer {
             Insertion ins = insertedById.get(n.id());
             if (ins != null) {
                 if (!passthroughKind(ins.what())) {
-                    throw new GraphEditException(ins.scope() + " (" + ins.what().title() + ")", List.of(), "the inserted " + ins.what().title()
-                            + " is not a passthrough layer (activation, dropout, norm, identity, residual)", null);
+                    throw new GraphEditException(ins.scope() + " (" + ins.what().title() + ")", List.of(), LabText.of("lab.reason.insertedNotPassthrough", ins.what().title()), null);
                 }
                 insertions.remove(ins);
                 return "inserted " + ins.what().title() + " " + ins.scope() + " deleted";
@@ -409,7 +412,7 @@ public final class RewrittenModel extends Layer {
                 return "inserted " + en.getValue().what().title() + " " + s + " deleted";
             }
         }
-        if (ids.isEmpty()) throw new GraphEditException(e.scope(), List.of(), "no node of the model is in scope '" + e.scope() + "'", null);
+        if (ids.isEmpty()) throw new GraphEditException(e.scope(), List.of(), LabText.of("lab.reason.emptyScope", e.scope()), null);
         return spliceOut(forward, ids, e.scope(), false);
     }
 
@@ -444,9 +447,10 @@ public final class RewrittenModel extends Layer {
                 if (first == null) first = ex;
             }
         }
-        String tried = scopes.isEmpty() ? "" : " or any layer around it (" + String.join(", ", scopes) + ")";
-        throw new GraphEditException(first != null ? first.node() : n.path(), first != null ? first.shapes() : List.of(n.shape()),
-                "cannot delete " + n.path() + tried + (first != null ? ": " + first.reason() : ": it has no data input"), first);
+        LabText why = first != null ? first.text() : LabText.of("lab.reason.noDataInput");
+        LabText text = scopes.isEmpty() ? LabText.of("lab.reason.cannotDelete", n.path(), why)
+                : LabText.of("lab.reason.cannotDeleteAround", n.path(), String.join(", ", scopes), why);
+        throw new GraphEditException(first != null ? first.node() : n.path(), first != null ? first.shapes() : List.of(n.shape()), text, first);
     }
 
     private static boolean inScope(String s, String scope) {
@@ -465,10 +469,10 @@ public final class RewrittenModel extends Layer {
         for (int id : ids) {
             Node n = forward.node(id);
             if (!projections) switch (n.op()) {
-                case Op.MatMul m -> throw notPassthrough(forward, n, what, "it computes a projection (" + n.op().label() + ")");
-                case Op.Conv2d c -> throw notPassthrough(forward, n, what, "it computes a convolution (" + n.op().label() + ")");
-                case Op.ConvTranspose2d c -> throw notPassthrough(forward, n, what, "it computes a convolution (" + n.op().label() + ")");
-                case Op.Gather gth -> throw notPassthrough(forward, n, what, "it looks values up (" + n.op().label() + ")");
+                case Op.MatMul m -> throw notPassthrough(forward, n, what, LabText.of("lab.why.projection", n.op().label()));
+                case Op.Conv2d c -> throw notPassthrough(forward, n, what, LabText.of("lab.why.convolution", n.op().label()));
+                case Op.ConvTranspose2d c -> throw notPassthrough(forward, n, what, LabText.of("lab.why.convolution", n.op().label()));
+                case Op.Gather gth -> throw notPassthrough(forward, n, what, LabText.of("lab.why.lookup", n.op().label()));
                 default -> { }
             }
             for (int in : n.inputs()) {
@@ -487,17 +491,16 @@ public final class RewrittenModel extends Layer {
         }
         Node first = forward.node(ids.iterator().next());
         if (dataInputs.size() != 1 || outputs.size() != 1) {
-            throw notPassthrough(forward, first, what, "it has " + dataInputs.size() + " data inputs " + dataInputs + " and " + outputs.size() + " outputs "
-                    + outputs + "; a passthrough has one of each");
+            throw notPassthrough(forward, first, what, LabText.of("lab.why.arity", dataInputs.size(), dataInputs, outputs.size(), outputs));
         }
         Node in = forward.node(dataInputs.get(0));
         Node out = forward.node(outputs.get(0));
         if (!in.shape().equals(out.shape()) || in.dtype() != out.dtype()) {
-            throw new GraphEditException(out.path(), List.of(in.shape(), out.shape()), "cannot delete " + what + ": it maps " + in.dtype().label() + in.shape()
-                    + " to " + out.dtype().label() + out.shape() + "; a passthrough keeps the shape and dtype", null);
+            throw new GraphEditException(out.path(), List.of(in.shape(), out.shape()), LabText.of("lab.reason.changesShape", what, in.dtype().label() + in.shape(),
+                    out.dtype().label() + out.shape()), null);
         }
         if (in.id() != inputId && !contains(in.id())) {
-            throw notPassthrough(forward, first, what, "its input " + in.path() + " is made by an inserted layer; delete that layer first");
+            throw notPassthrough(forward, first, what, LabText.of("lab.why.insertedInput", in.path()));
         }
         deletions.add(new Deletion(removed, in.id() == inputId ? "#input" : keyOf(in.id()), keyOf(out.id()), what));
         StringBuilder list = new StringBuilder();
@@ -513,16 +516,16 @@ public final class RewrittenModel extends Layer {
         return what + " deleted (" + ids.size() + " node" + (ids.size() == 1 ? "" : "s") + ": " + list + "), " + in.path() + " now feeds its readers";
     }
 
-    private static GraphEditException notPassthrough(Graph forward, Node n, String what, String why) {
+    private static GraphEditException notPassthrough(Graph forward, Node n, String what, LabText why) {
         List<Shape> shapes = new ArrayList<>();
         for (int in : n.inputs()) shapes.add(forward.node(in).shape());
-        return new GraphEditException(n.path(), shapes, "cannot delete " + what + ": it is not a passthrough, " + why, null);
+        return new GraphEditException(n.path(), shapes, LabText.of("lab.reason.notPassthrough", what, why), null);
     }
 
     private static Node nodeOf(Graph forward, int id, String role) {
         if (id < forward.base() || id >= forward.size()) {
-            throw new GraphEditException("node " + id, List.of(), "the " + role + " " + id + " is not a node of the forward graph (" + forward.base() + ".."
-                    + (forward.size() - 1) + ")", null);
+            throw new GraphEditException("node " + id, List.of(), LabText.of("lab.reason.noSuchNode", LabText.of("lab.role." + role), id, forward.base(),
+                    forward.size() - 1), null);
         }
         return forward.node(id);
     }
@@ -531,8 +534,14 @@ public final class RewrittenModel extends Layer {
         try {
             return ordinalOf(n.id());
         } catch (IllegalArgumentException ex) {
-            throw new GraphEditException(n.path(), List.of(n.shape()), "the " + role + " cannot be edited: " + ex.getMessage(), ex);
+            throw new GraphEditException(n.path(), List.of(n.shape()), LabText.of("lab.reason.notEditable", LabText.of("lab.role." + role), notInModel(n.id())), ex);
         }
+    }
+
+    /** Why node {@code id} is not one of the model's: an inserted layer's, or the input's or the loss's. */
+    private LabText notInModel(int id) {
+        Insertion ins = insertedById.get(id);
+        return ins != null ? LabText.of("lab.reason.inInsertedLayer", id, ins.scope(), ins.what().title()) : LabText.of("lab.reason.notInModel", id);
     }
 
     private static String commonScope(String a, String b) {

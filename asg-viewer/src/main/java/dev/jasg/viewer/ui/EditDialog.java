@@ -283,7 +283,7 @@ public final class EditDialog extends JDialog {
             return;
         }
         switch (r) {
-            case EditPreview.Failed f -> show(m.format("dialog.preview.failed", f.node(), f.shapes().isEmpty() ? "" : " " + f.shapes()) + "\n" + f.reason(), RED);
+            case EditPreview.Failed f -> show(m.format("dialog.preview.failed", f.node(), f.shapes().isEmpty() ? "" : " " + f.shapes()) + "\n" + f.why().render(m), RED);
             case EditPreview.Ready ok -> {
                 String text = deleted == null
                         ? m.format("dialog.preview.insert", chosen().title(), ok.forward().size(), before.size(), ok.gradients().nodes().size())

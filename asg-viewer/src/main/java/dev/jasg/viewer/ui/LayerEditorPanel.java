@@ -242,7 +242,7 @@ final class LayerEditorPanel extends JPanel {
                 sb.append(m.format("layerEditor.kept", r.kept().size()));
                 showText(sb.toString(), false);
             }
-            case ResizePreview.Failed f -> showText(m.format("layerEditor.failed", f.message()), true);
+            case ResizePreview.Failed f -> showText(m.format("layerEditor.failed", f.message(m)), true);
         }
     }
 

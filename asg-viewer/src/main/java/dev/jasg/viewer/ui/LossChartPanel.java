@@ -138,13 +138,29 @@ final class LossChartPanel extends JPanel {
         dirty = true;
     }
 
-    /** Adds the mean loss and the metrics of an epoch that ended at step {@code step}. */
+    /** Colours of losses measured at epoch ends ({@code train_loss}, {@code val_loss}, ...), drawn on the loss axis. */
+    private static final Color[] EPOCH_LOSS_COLOURS = {new Color(0x00B894), new Color(0xD63031), new Color(0xFDCB6E)};
+
+    /**
+     * Adds the mean loss and the metrics of an epoch that ended at step {@code step}; a metric whose
+     * name ends in {@code loss} (a training or held-out loss) goes on the loss axis, the others on
+     * the 0 to 1 axis.
+     */
     void addEpoch(long step, double loss, Map<String, Double> values) {
         if (Double.isFinite(loss)) epochs.add(step, loss, false);
         for (var e : values.entrySet()) {
             XYSeries s = metricSeries.computeIfAbsent(e.getKey(), k -> {
                 XYSeries n = new XYSeries(messages.has("chart.metric." + k) ? messages.get("chart.metric." + k) : k, true, true);
-                metrics.addSeries(n);
+                if (k.endsWith("loss")) {
+                    losses.addSeries(n);
+                    int i = losses.getSeriesCount() - 1;
+                    XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer(0);
+                    r.setSeriesPaint(i, EPOCH_LOSS_COLOURS[(i - 3) % EPOCH_LOSS_COLOURS.length]);
+                    r.setSeriesStroke(i, new BasicStroke(2.2f));
+                    r.setSeriesShapesVisible(i, true);
+                } else {
+                    metrics.addSeries(n);
+                }
                 return n;
             });
             if (Double.isFinite(e.getValue())) s.add(step, e.getValue(), false);

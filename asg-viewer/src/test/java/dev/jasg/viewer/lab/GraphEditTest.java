@@ -211,6 +211,10 @@ class GraphEditTest {
             assertTrue(f.node().startsWith("3"), "the failing node is the second Linear's: " + f.message());
             assertTrue(f.shapes().stream().anyMatch(s -> s.rank() == 2 && s.dim(1) == 7), "the shapes name the 7 features: " + f.message());
             assertTrue(f.shapes().stream().anyMatch(s -> s.toString().contains("16")), "and the layer's 16: " + f.message());
+            // In the Russian window the reason is Russian and names the node and the shapes.
+            String ru = f.message(dev.jasg.viewer.Messages.of(dev.jasg.viewer.Language.RU));
+            assertTrue(ru.contains("внутренние размерности") && ru.contains("3/matmul") && ru.contains("[B,7]") && ru.contains("16"), ru);
+            assertFalse(LabTextTest.hasEnglish(ru), ru);
             // Nothing changed: no new graph, no history, same store; the session still trains the old graph.
             assertEquals(graphs, lab.graphsReady());
             assertTrue(lab.session.history().isEmpty());

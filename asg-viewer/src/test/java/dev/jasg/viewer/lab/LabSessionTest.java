@@ -67,7 +67,7 @@ class LabSessionTest {
         lab = LabSession.builder(backend, model)
                 .input(InputSpec.of("x", DType.F32, "B", 1, 28, 28)).target(InputSpec.of("y", DType.I32, "B"))
                 .loss(Losses::crossEntropy).optimizer(new Adam(1e-3)).data(DemoData.synthetic(512, 16, 3)).seed(5)
-                .statsInterval(Duration.ofMillis(50)).listener(updates).listener(seen::add).notices(notices::add).build();
+                .statsInterval(Duration.ofMillis(50)).listener(updates).listener(seen::add).notices(t -> notices.add(t.english())).build();
     }
 
     @AfterEach

@@ -31,7 +31,11 @@ import org.nd4j.linalg.learning.config.Nesterovs;
  * norm's epsilon is ND4J's own, the op takes none; the loss before the first and after the last
  * step is printed as a comment). Threads: {@code OMP_NUM_THREADS=2}.
  *
- * <pre>java -cp $(cat target/classes.cp) dev.jasg.bench.dl4j.Dl4jPeers [--only NAME]... [--seconds 5] [--warmup 40]</pre>
+ * <pre>java -cp $(cat target/classes.cp) dev.jasg.bench.dl4j.Dl4jPeers [--only NAME]... [--seconds 5] [--warmup 30]</pre>
+ *
+ * <p>Run it as {@code benchmarks/peers/run.sh --dl4j} does: {@code -Xms2g -Xmx2g -Xmn24m} (a small young
+ * generation, so ND4J's native buffers are freed with their handles every few steps) and
+ * {@code OMP_NUM_THREADS=2}; the JVM flags and the heap are printed first.
  */
 public final class Dl4jPeers {
     private Dl4jPeers() {}
@@ -43,7 +47,7 @@ public final class Dl4jPeers {
 
     public static void main(String[] args) {
         List<String> only = new ArrayList<>();
-        double seconds = 5, warmup = 40;
+        double seconds = 5, warmup = 30;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--only" -> only.add(args[++i]);
@@ -54,7 +58,9 @@ public final class Dl4jPeers {
         }
         if (only.isEmpty()) only = List.of("sgemm", "mlp", "cnn", "transformer");
         Nd4j.getRandom().setSeed(1);
-        System.out.println("# dl4j 1.0.0-M2.1 backend=" + Nd4j.getBackend().getClass().getSimpleName());
+        System.out.println("# dl4j 1.0.0-M2.1 backend=" + Nd4j.getBackend().getClass().getSimpleName() + " java=" + Runtime.version()
+                + " jvm_args=" + java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+                + " max_heap_mib=" + Runtime.getRuntime().maxMemory() / 1048576 + " OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
         for (String name : only) {
             Workload w;
             double units;

@@ -1,0 +1,71 @@
+package dev.jasg.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every tile height of {@link VectorGemmKernel}, packed and row-major A, against a double-precision
+ * loop: a machine runs only the height {@link KernelChoice} picked for it inside {@link Gemm}, so the
+ * others (12 on AVX2 machines, 4 on AVX-512 ones, 6 everywhere but AArch64) are checked here directly.
+ */
+class VectorGemmKernelTest {
+    /** {@code C[mr, nr] (+)= A[mr, kc] B[kc, nr]} by one tile method. */
+    @FunctionalInterface
+    private interface Tile {
+        void run(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add);
+    }
+
+    private record Row(String name, int mr, boolean rows, Tile tile) {}
+
+    private static final Row[] ROWS = {
+        new Row("tile12", 12, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile12(kc, a, ao, bp, bo, c, co, ldc, add)),
+        new Row("tile6", 6, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile6(kc, a, ao, bp, bo, c, co, ldc, add)),
+        new Row("tile4", 4, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile4(kc, a, ao, bp, bo, c, co, ldc, add)),
+        new Row("tile12Rows", 12, true, VectorGemmKernel::tile12Rows),
+        new Row("tile6Rows", 6, true, VectorGemmKernel::tile6Rows),
+        new Row("tile4Rows", 4, true, VectorGemmKernel::tile4Rows),
+    };
+
+    @Test
+    void everyTileHeightMultipliesLikeTheLoop() {
+        assumeTrue(Simd.ENABLED, "the Vector API is not enabled");
+        int nr = VectorGemmKernel.NR, ldc = nr + 3;
+        Random r = new Random(11);
+        for (Row row : ROWS) {
+            for (int kc : new int[] {1, 7, 64}) {
+                for (boolean add : new boolean[] {false, true}) {
+                    int mr = row.mr(), lda = kc + 5, ao = 3, bo = 2, co = 1;
+                    float[] a = new float[ao + mr * Math.max(lda, kc) + mr * kc];
+                    for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+                    float[] bp = new float[bo + kc * nr];
+                    for (int i = 0; i < bp.length; i++) bp[i] = (float) r.nextGaussian();
+                    float[] c = new float[co + mr * ldc];
+                    for (int i = 0; i < c.length; i++) c[i] = (float) r.nextGaussian();
+                    double[] want = new double[c.length];
+                    for (int i = 0; i < mr; i++) {
+                        for (int j = 0; j < nr; j++) {
+                            double s = add ? c[co + i * ldc + j] : 0;
+                            for (int p = 0; p < kc; p++) {
+                                // packed: A[i, p] at ao + p*mr + i; row-major: at ao + i*lda + p
+                                float x = row.rows() ? a[ao + i * lda + p] : a[ao + p * mr + i];
+                                s += (double) x * bp[bo + p * nr + j];
+                            }
+                            want[co + i * ldc + j] = s;
+                        }
+                    }
+                    row.tile().run(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+                    for (int i = 0; i < mr; i++) {
+                        for (int j = 0; j < nr; j++) {
+                            int at = co + i * ldc + j;
+                            assertEquals(want[at], c[at], 1e-4 * Math.sqrt(kc) + 1e-5,
+                                    row.name() + " kc=" + kc + (add ? " accumulating" : "") + " at (" + i + "," + j + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package dev.jasg.gpu;
+
+import dev.jasg.core.Graph;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Program;
+import dev.jasg.core.Strides;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The plan-time fusion rewrite of the Vulkan backend: which nodes one generated kernel computes together.
+ *
+ * <p>A <b>group</b> is a tree of elementwise nodes (unary, binary, comparison, where, a cast that rounds)
+ * of one output shape, ending at its <b>root</b>: every other member has a single consumer, that consumer
+ * is a member, and it is neither an output nor an assigned value, so nothing outside the group ever reads
+ * it. A group may also hold one <b>anchor</b> at its bottom: a matrix product whose single consumer is a
+ * member, so that the product's kernel applies the group on its accumulator before it stores (the matmul
+ * epilogue: bias, activation, residual). A reduction (sum, mean, max, min over some axes) whose operand is
+ * such a tree's root with no other reader takes the tree as its <b>prologue</b>: it computes each element
+ * it folds instead of reading it (softmax's and layer norm's gradients, a loss {@code mean(x^2)}). A
+ * normalisation may be the anchor as a product is (layer norm's scale and shift applied as it stores; at most
+ * four externals, as for a prologue). The group's operands from outside (<b>externals</b>, at most
+ * {@link #MAX_EXTERNALS}) are read at the root's flat index {@code i} as {@code e[(i / a) % b]}: the whole
+ * shape ({@code a = 1, b = count}), a scalar ({@code b = 1}) or one contiguous block of its axes, as a
+ * bias row ({@code a = 1, b = D}) or a per-row column ({@code a = D}); a node with an operand broadcast
+ * any other way is not fused.
+ *
+ * <p>Members other than the root and the anchor compute nothing and take no storage (the plan makes
+ * them views of their first operand, which nothing reads through them); the root's step reads the
+ * externals and the anchor's operands, so the plan keeps them alive until the root's step ({@link #lastRead}). Immutable once
+ * made; thread-safe.
+ */
+final class Fusion {
+    /** Most operands from outside a group (storage buffers and two push constants each). */
+    static final int MAX_EXTERNALS = 6;
+
+    /**
+     * One fused group: its root, its anchor (a matmul node, or -1), its members in schedule order (the root
+     * last, the anchor not among them; for a reduction's prologue the root is the reduction, not a member, and the
+     * last member is its operand) and its externals in order of first use.
+     */
+    record Group(int root, int anchor, List<Integer> members, List<Integer> externals) {
+        /** True when the root is a reduction reading the members' value instead of its operand (a prologue). */
+        boolean prologue() {
+            return members.isEmpty() || members.get(members.size() - 1) != root;
+        }
+    }
+
+    /** Most operands from outside a reduction's prologue or a normalisation's epilogue (their push constants leave room for four). */
+    static final int MAX_PROLOGUE_EXTERNALS = 4;
+
+    private final Map<Integer, Group> byRoot;
+    private final Set<Integer> absorbed;
+    private final Map<Integer, Integer> readUntil;
+
+    private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil) {
+        this.byRoot = byRoot;
+        this.absorbed = absorbed;
+        this.readUntil = readUntil;
+    }
+
+    /** No fusion (checked or profiled plans, where every node's value or time is wanted). */
+    static Fusion none() {
+        return new Fusion(Map.of(), Set.of(), Map.of());
+    }
+
+    /** The group whose root is {@code id}, or null. */
+    Group group(int id) {
+        return byRoot.get(id);
+    }
+
+    /** Every group, by root. */
+    Map<Integer, Group> groups() {
+        return byRoot;
+    }
+
+    /** True when {@code id} is a member or anchor of a group other than its root: it computes nothing. */
+    boolean absorbed(int id) {
+        return absorbed.contains(id);
+    }
+
+    /** The last step reading {@code id}: later than the graph says for a group's external. */
+    int lastRead(int id, int lastUse) {
+        Integer r = readUntil.get(id);
+        return r == null ? lastUse : Math.max(lastUse, r);
+    }
+
+    /** True when {@code n} may be a member: an elementwise op that is not a view. */
+    static boolean elementwise(Node n, Program.Binding b, Graph g) {
+        if (Lowering.isView(n, b, g)) return false;
+        return switch (n.op()) {
+            case Op.Unary u -> true;
+            case Op.Binary x -> true;
+            case Op.Compare c -> true;
+            case Op.Where w -> true;
+            case Op.Cast c -> true;
+            case Op.Input i -> false;
+            case Op.Parameter p -> false;
+            case Op.Constant c -> false;
+            case Op.Count c -> false;
+            case Op.Reduce r -> false;
+            case Op.ArgReduce a -> false;
+            case Op.MatMul m -> false;
+            case Op.Reshape r -> false;
+            case Op.StopGradient s -> false;
+            case Op.Permute p -> false;
+            case Op.Expand e -> false;
+            case Op.Slice s -> false;
+            case Op.SliceScatter s -> false;
+            case Op.Concat c -> false;
+            case Op.Linalg l -> false;
+            case Op.Softmax s -> false;
+            case Op.LogSoftmax s -> false;
+            case Op.Gather x -> false;
+            case Op.ScatterAdd s -> false;
+            case Op.DropoutMask d -> false;
+            case Op.Normalize z -> false;
+            case Op.Conv2d c -> false;
+            case Op.ConvTranspose2d c -> false;
+            case Op.Conv2dWeightGrad c -> false;
+            case Op.MaxPoolSelect m -> false;
+            case Op.MaxPoolScatter m -> false;
+            case Op.CumSum c -> false;
+            case Op.CumProd c -> false;
+            case Op.ArgSort a -> false;
+        };
+    }
+
+    /**
+     * The groups of {@code program} under {@code b}: from the last scheduled node back, each elementwise node
+     * not yet taken starts a group and takes the operands it may (see the class comment), depth first.
+     */
+    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers) {
+        // the matmul epilogue binds three buffers of its own
+        int maxExternals = Math.min(MAX_EXTERNALS, maxStorageBuffers - 3);
+        Graph g = program.graph();
+        List<Node> schedule = program.schedule();
+        Map<Integer, Integer> step = new HashMap<>();
+        Map<Integer, Integer> consumers = new HashMap<>();
+        Map<Integer, Integer> consumer = new HashMap<>();
+        for (int s = 0; s < schedule.size(); s++) {
+            Node n = schedule.get(s);
+            step.put(n.id(), s);
+            for (int i : Arrays.stream(n.inputs()).distinct().toArray()) {
+                consumers.merge(i, 1, Integer::sum);
+                consumer.put(i, n.id());
+            }
+        }
+        Set<Integer> kept = new java.util.HashSet<>(program.outputs().values());
+        for (Graph.Assignment a : program.assignments()) kept.add(a.value());
+
+        Map<Integer, Group> byRoot = new HashMap<>();
+        Set<Integer> taken = new java.util.HashSet<>();
+        Map<Integer, Integer> readUntil = new HashMap<>();
+        for (int s = schedule.size() - 1; s >= 0; s--) {
+            Node root = schedule.get(s);
+            if (taken.contains(root.id())) continue;
+            // a reduction's prologue: its operand's tree, read in place of the operand
+            boolean prologue = root.op() instanceof Op.Reduce r && r.axes().size() > 0 && !Lowering.isView(root, b, g) && prologueOperand(root, b, g,
+                    consumers, taken, kept);
+            if (!prologue && !fusable(root, b, g)) continue;
+            int top = prologue ? root.input(0) : root.id();
+            int limit = prologue ? Math.min(maxExternals, MAX_PROLOGUE_EXTERNALS) : maxExternals;
+            int[] od = b.shape(top).dims();
+            Set<Integer> members = new LinkedHashSet<>(List.of(top));
+            int anchor = -1;
+            List<Integer> work = new ArrayList<>(List.of(top));
+            while (!work.isEmpty()) {
+                Node m = g.node(work.remove(work.size() - 1));
+                for (int x : m.inputs()) {
+                    if (members.contains(x) || x == anchor || taken.contains(x) || kept.contains(x)) continue;
+                    if (consumers.getOrDefault(x, 0) != 1 || consumer.get(x) != m.id() || !step.containsKey(x)) continue;
+                    if (!Arrays.equals(b.shape(x).dims(), od)) continue;
+                    Node xn = g.node(x);
+                    boolean normalize = xn.op() instanceof Op.Normalize && !Lowering.isView(xn, b, g);
+                    boolean asAnchor = !prologue && anchor < 0 && (xn.op() instanceof Op.MatMul || normalize);
+                    if (!asAnchor && !fusable(xn, b, g)) continue;
+                    Set<Integer> trial = new LinkedHashSet<>(members);
+                    if (!asAnchor) trial.add(x);
+                    int cap = asAnchor && normalize ? Math.min(limit, MAX_PROLOGUE_EXTERNALS) : limit;
+                    if (externals(trial, asAnchor ? x : anchor, g).size() > cap) continue;
+                    limit = cap;
+                    if (asAnchor) {
+                        anchor = x;
+                    } else {
+                        members.add(x);
+                        work.add(x);
+                    }
+                }
+            }
+            if (members.size() == 1 && anchor < 0 && !prologue) continue;
+            if (prologue && externals(members, -1, g).size() > limit) continue;
+            List<Integer> ordered = new ArrayList<>(members);
+            ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
+            List<Integer> ext = externals(members, anchor, g);
+            Group group = new Group(root.id(), anchor, List.copyOf(ordered), List.copyOf(ext));
+            byRoot.put(root.id(), group);
+            taken.addAll(members);
+            if (anchor >= 0) taken.add(anchor);
+            taken.add(root.id());
+            for (int e : ext) readUntil.merge(e, s, Math::max);
+            // the anchor's operands too: its product runs at the root's step
+            if (anchor >= 0) for (int e : g.node(anchor).inputs()) readUntil.merge(e, s, Math::max);
+        }
+        Set<Integer> absorbed = new java.util.HashSet<>(taken);
+        absorbed.removeAll(byRoot.keySet());
+        return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil));
+    }
+
+    /** True when reduction {@code r}'s operand may be its prologue's top: fusable, read by {@code r} alone, not kept or taken. */
+    private static boolean prologueOperand(Node r, Program.Binding b, Graph g, Map<Integer, Integer> consumers, Set<Integer> taken, Set<Integer> kept) {
+        int x = r.input(0);
+        return !taken.contains(x) && !kept.contains(x) && consumers.getOrDefault(x, 0) == 1 && fusable(g.node(x), b, g);
+    }
+
+    /** An elementwise node each of whose operands its output reads in a form {@link #indexing} describes. */
+    private static boolean fusable(Node n, Program.Binding b, Graph g) {
+        if (!elementwise(n, b, g)) return false;
+        int[] od = b.shape(n.id()).dims();
+        if (Strides.size(od) == 0) return false;
+        for (int x : n.inputs()) if (indexing(b.shape(x).dims(), od) == null) return false;
+        return true;
+    }
+
+    /** Operands of the members read from outside the group, in order of first use (the anchor's own operands are its kernel's). */
+    private static List<Integer> externals(Set<Integer> members, int anchor, Graph g) {
+        Set<Integer> out = new LinkedHashSet<>();
+        List<Integer> sorted = new ArrayList<>(members);
+        sorted.sort(Integer::compare);
+        for (int m : sorted) for (int x : g.node(m).inputs()) if (!members.contains(x) && x != anchor) out.add(x);
+        return new ArrayList<>(out);
+    }
+
+    /**
+     * How a kernel over {@code od} reads an operand of {@code id} broadcast to it, as {@code (i / a) % b}:
+     * {@code {a, b}}, or null when the operand's kept axes are not one contiguous block.
+     */
+    static int[] indexing(int[] id, int[] od) {
+        if (id.length > od.length) return null;
+        Strides.Merged m = Strides.merge(od, Strides.broadcast(id, od));
+        int axis = -1;
+        for (int k = 0; k < m.rank(); k++) {
+            if (m.strides()[0][k] == 0) continue;
+            if (axis >= 0 || m.strides()[0][k] != 1) return null;
+            axis = k;
+        }
+        if (axis < 0) return new int[] {1, 1};
+        long a = 1;
+        for (int k = axis + 1; k < m.rank(); k++) a *= m.dims()[k];
+        return new int[] {(int) a, m.dims()[axis]};
+    }
+
+    /** Push constants of the externals: every {@code a}, then every {@code b} (each padded to {@code slots}). */
+    static int[] indexingPush(Group grp, Program.Binding b, int slots) {
+        int[] od = b.shape(grp.members().get(grp.members().size() - 1)).dims();
+        int[] push = new int[2 * slots];
+        for (int k = 0; k < grp.externals().size(); k++) {
+            int[] ab = indexing(b.shape(grp.externals().get(k)).dims(), od);
+            push[k] = ab[0];
+            push[slots + k] = ab[1];
+        }
+        return push;
+    }
+
+    /**
+     * The generated GLSL of {@code grp} ({@code fused_body.glsl} of the kernel): the externals' storage buffers
+     * from binding {@code firstBinding} on, and {@code float fused(uint i, float acc)}, the root's value at flat
+     * index {@code i} given the anchor's accumulator {@code acc} (ignored without an anchor). The host shader
+     * declares {@code pc.ea[]} and {@code pc.eb[]} and includes {@code scalar.glsl} and {@code math.glsl}.
+     */
+    static String body(Group grp, Graph g, int firstBinding) {
+        StringBuilder s = new StringBuilder();
+        List<Integer> ext = grp.externals();
+        for (int k = 0; k < ext.size(); k++) {
+            s.append("layout(std430, binding = ").append(firstBinding + k).append(") readonly buffer E").append(k).append(" { float e").append(k)
+                    .append("[]; };\n");
+        }
+        Map<Integer, String> name = new HashMap<>();
+        for (int k = 0; k < ext.size(); k++) name.put(ext.get(k), "x" + k);
+        if (grp.anchor() >= 0) name.put(grp.anchor(), "v_anchor");
+        for (int j = 0; j < grp.members().size(); j++) {
+            Node m = g.node(grp.members().get(j));
+            s.append("float f").append(j).append(switch (m.op()) {
+                case Op.Unary u -> "(float x) { float a = " + literal(u.a()) + ", b = " + literal(u.b()) + "; return (" + GlslKernels.unaryExpression(u.kind())
+                        + "); }\n";
+                case Op.Binary x -> "(float x, float y) { return (" + GlslKernels.binaryExpression(x.kind()) + "); }\n";
+                case Op.Compare c -> "(float x, float y) { return (" + GlslKernels.compareExpression(c.kind()) + "); }\n";
+                case Op.Where w -> "(float c, float x, float y) { return c != 0.0 ? x : y; }\n";
+                case Op.Cast c -> "(float x) { return x; }\n";
+                default -> throw new IllegalStateException("not elementwise: " + m.op().label());
+            });
+        }
+        s.append("float fused(uint i, float acc) {\n");
+        for (int k = 0; k < ext.size(); k++) {
+            s.append("    float x").append(k).append(" = e").append(k).append("[(i / pc.ea[").append(k).append("]) % pc.eb[").append(k).append("]];\n");
+        }
+        if (grp.anchor() >= 0) s.append("    float v_anchor = rnd(acc, ").append(Lowering.mode(g.node(grp.anchor()).dtype())).append("u);\n");
+        for (int j = 0; j < grp.members().size(); j++) {
+            Node m = g.node(grp.members().get(j));
+            name.put(m.id(), "v" + j);
+            int mode = m.op() instanceof Op.Cast c ? Lowering.mode(c.to()) : Lowering.mode(m.dtype());
+            s.append("    float v").append(j).append(" = rnd(f").append(j).append('(');
+            int[] in = m.inputs();
+            for (int k = 0; k < in.length; k++) s.append(k == 0 ? "" : ", ").append(name.get(in[k]));
+            s.append("), ").append(mode).append("u);\n");
+        }
+        s.append("    return v").append(grp.members().size() - 1).append(";\n}\n");
+        return s.toString();
+    }
+
+    /** Push-constant slots of a group's externals in its kernel (GLSL arrays need a length of at least 1). */
+    static int slots(Group grp) {
+        return Math.max(1, grp.externals().size());
+    }
+
+    /** The elementwise kernel of a group without an anchor ({@code fused.comp}). Push: n, ea[slots], eb[slots]. */
+    static Kernel kernel(Group grp, Graph g) {
+        String src = Shaders.source("fused.comp", Shaders.defines("EXTERNALS", slots(grp)), Map.of("fused_body.glsl", body(grp, g, 1)));
+        return new Kernel("fused_" + digest(src), src, 1 + grp.externals().size());
+    }
+
+    /** A short digest of a generated source: its kernel's name and pipeline-cache key. */
+    static String digest(String source) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An exact float literal. */
+    private static String literal(double v) {
+        return String.format(Locale.ROOT, "uintBitsToFloat(0x%08Xu)", Float.floatToRawIntBits((float) v));
+    }
+
+    /** A short stable text of a group for tests and logs: {@code root <- members [anchor] (externals)} by op labels. */
+    static String describe(Group grp, Graph g) {
+        StringBuilder s = new StringBuilder();
+        if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
+        for (int j = 0; j < grp.members().size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(grp.members().get(j)).op().label());
+        if (grp.prologue()) s.append(" -> ").append(g.node(grp.root()).op().label());
+        return s.append(" (").append(grp.externals().size()).append(" externals)").toString();
+    }
+}

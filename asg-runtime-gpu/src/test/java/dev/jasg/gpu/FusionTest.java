@@ -1,0 +1,222 @@
+package dev.jasg.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jasg.core.DType;
+import dev.jasg.core.Graph;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Init;
+import dev.jasg.core.Op;
+import dev.jasg.core.Parameters;
+import dev.jasg.core.Program;
+import dev.jasg.core.Tensor;
+import dev.jasg.core.reference.ReferenceBackend;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The fusion rewrite ({@link Fusion}) as a table: each row is a graph and the groups the plan makes of it (anchor and
+ * members by op, externals counted); each graph also runs on the Vulkan backend, fused, against the reference
+ * interpreter, and with fusion's kernels compared to the unfused plan's (every member's rounding and NaN rule kept).
+ */
+@Tag("gpu")
+class FusionTest {
+    record Row(String name, Consumer<GraphBuilder> build, List<String> groups) {}
+
+    static List<Row> rows() {
+        List<Row> r = new ArrayList<>();
+        r.add(new Row("a chain of scalar ops", g -> {
+            Tensor x = g.input("x", DType.F32, 5, 7);
+            g.output("y", x.mul(2).add(1).relu());
+        }, List.of("mul -> add -> relu (3 externals)")));
+        r.add(new Row("matmul, bias, relu: the epilogue", g -> {
+            Tensor x = g.input("x", DType.F32, 6, 5), w = g.input("w", DType.F32, 5, 9), b = g.input("b", DType.F32, 9);
+            g.output("y", x.matmul(w).add(b).relu());
+        }, List.of("matmul -> add -> relu (1 externals)")));
+        r.add(new Row("matmul, bias, residual over an aligned 64 x 64 tile", g -> {
+            Tensor x = g.input("x", DType.F32, 64, 32), w = g.input("w", DType.F32, 32, 64), b = g.input("b", DType.F32, 64);
+            Tensor res = g.input("res", DType.F32, 64, 64);
+            g.output("y", x.matmul(w).add(b).gelu().add(res));
+        }, List.of("matmul -> add -> gelu -> add (2 externals)")));
+        r.add(new Row("the product's operands outlive a value computed between it and the root", g -> {
+            Tensor x = g.input("x", DType.F32, 8, 8), w = g.input("w", DType.F32, 8, 8), y = g.input("y", DType.F32, 8, 8);
+            Tensor mm = x.matmul(w.exp());  // B computed: it dies at the product in the graph
+            Tensor between = y.softmax(-1);  // not elementwise: its own step, of the size of exp(x)
+            g.output("z", mm.add(between).relu());
+        }, List.of("matmul -> add -> relu (1 externals)")));
+        r.add(new Row("batched matmul with a per-row column", g -> {
+            Tensor x = g.input("x", DType.F32, 3, 4, 5), w = g.input("w", DType.F32, 3, 5, 6), c = g.input("c", DType.F32, 3, 4, 1);
+            g.output("y", x.matmul(w).mul(c).tanh());
+        }, List.of("matmul -> mul -> tanh (1 externals)")));
+        r.add(new Row("a value read twice ends the group below it", g -> {
+            Tensor x = g.input("x", DType.F32, 8);
+            Tensor a = x.exp();
+            g.output("y", a.add(1).mul(a.sub(2)));
+        }, List.of("add -> sub -> mul (3 externals)")));
+        r.add(new Row("an output is never absorbed", g -> {
+            Tensor x = g.input("x", DType.F32, 8);
+            Tensor a = x.neg();
+            g.output("a", a);
+            g.output("y", a.abs().sqrt());
+        }, List.of("abs -> sqrt (1 externals)")));
+        r.add(new Row("a reshape between two ops keeps them apart", g -> {
+            Tensor x = g.input("x", DType.F32, 4, 6);
+            g.output("y", x.neg().reshape(24).abs());
+        }, List.of()));
+        r.add(new Row("a per-row column broadcast is fused", g -> {
+            Tensor x = g.input("x", DType.F32, 4, 5), m = g.input("m", DType.F32, 4, 1);
+            g.output("y", x.sub(m).exp());
+        }, List.of("sub -> exp (2 externals)")));
+        r.add(new Row("an operand broadcast over two separate axes is not", g -> {
+            Tensor x = g.input("x", DType.F32, 2, 3, 4), m = g.input("m", DType.F32, 2, 1, 4);
+            g.output("y", x.add(m).exp().neg());
+        }, List.of("exp -> neg (1 externals)")));
+        r.add(new Row("comparison, where and a rounding cast", g -> {
+            Tensor x = g.input("x", DType.F32, 9), y = g.input("y", DType.F32, 9);
+            g.output("z", x.gt(y).where(x.mul(3.7), y).cast(DType.I32).mul(2));
+        }, List.of("gt -> mul -> where -> cast -> mul (4 externals)")));
+        r.add(new Row("externals beyond the limit start a second group", g -> {
+            Tensor s = g.input("x0", DType.F32, 4);
+            for (int k = 1; k < 9; k++) s = s.add(g.input("x" + k, DType.F32, 4));
+            g.output("y", s);
+        }, List.of("add -> add -> add (4 externals)", "add -> add -> add -> add -> add (6 externals)")));
+        r.add(new Row("a loss mean(x^2): the square is the mean's prologue", g -> {
+            Tensor x = g.input("x", DType.F32, 6, 50);
+            g.output("loss", x.mul(x).mean());
+        }, List.of("mul -> mean (1 externals)")));
+        r.add(new Row("softmax backward: g*y summed in one kernel, the rest in another", g -> {
+            Tensor x = g.input("x", DType.F32, 5, 300), gr = g.input("g", DType.F32, 5, 300);
+            Tensor y = x.softmax(-1);
+            g.output("dx", y.mul(gr.sub(gr.mul(y).sum(1, true))));
+        }, List.of("mul -> sum (2 externals)", "sub -> mul (3 externals)")));
+        r.add(new Row("a strided max over a fused operand, and a kept operand", g -> {
+            Tensor x = g.input("x", DType.F32, 40, 7), b = g.input("b", DType.F32, 7);
+            Tensor a = x.exp();
+            g.output("a", a);
+            g.output("m", x.add(b).abs().max(0, false));
+            g.output("s", a.sum(1));
+        }, List.of("add -> abs -> max (2 externals)")));
+        r.add(new Row("layer norm forward: scale and shift in the normalisation's store", g -> {
+            Tensor x = g.input("x", DType.F32, 6, 40), w = g.input("w", DType.F32, 40), b = g.input("b", DType.F32, 40);
+            g.output("y", x.layerNorm(1, w, b, 1e-5).relu());
+        }, List.of("normalize -> mul -> add -> relu (2 externals)")));
+        r.add(new Row("an AdamW-like update: assigned values end groups", g -> {
+            Tensor p = g.parameter("p", Init.zeros(), 10), m = g.parameter("m", Init.zeros(), 10), v = g.parameter("v", Init.zeros(), 10);
+            Tensor grad = g.input("g", DType.F32, 10);
+            Tensor m2 = m.mul(0.9).add(grad.mul(0.1));
+            Tensor v2 = v.mul(0.999).add(grad.mul(grad).mul(0.001));
+            Tensor p2 = p.mul(1 - 1e-3).sub(m2.div(v2.sqrt().add(1e-8)).mul(1e-3));
+            g.assign(m, m2);
+            g.assign(v, v2);
+            g.assign(p, p2);
+            g.output("p2", p2);
+        }, List.of("mul -> mul -> add (4 externals)", "mul -> mul -> mul -> add (4 externals)", "mul -> sqrt -> add -> div -> mul -> sub (6 externals)")));
+        return r;
+    }
+
+    private static VulkanBackend gpu;
+
+    @BeforeAll
+    static void open() {
+        gpu = Gpu.open();
+    }
+
+    @AfterAll
+    static void close() {
+        if (gpu != null) gpu.close();
+    }
+
+    static Map<String, HostTensor> feeds(Program p) {
+        Map<String, HostTensor> f = new TreeMap<>();
+        SplittableRandom r = new SplittableRandom(42);
+        for (var e : p.inputs().entrySet()) {
+            int[] d = e.getValue().shape().dims();
+            float[] v = new float[(int) e.getValue().shape().size()];
+            for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextDouble() * 4 - 2);
+            f.put(e.getKey(), HostTensor.of(v, d));
+        }
+        return f;
+    }
+
+    /** The kernels of every row's groups (ShaderFilesTest compiles them): fused.comp, or matmul.comp with the epilogue in both variants. */
+    static List<Kernel> kernels() {
+        List<Kernel> k = new ArrayList<>();
+        for (Row row : rows()) {
+            GraphBuilder gb = new GraphBuilder();
+            row.build().accept(gb);
+            Graph g = gb.build();
+            Program p = Program.of(List.of(g));
+            for (Fusion.Group grp : new TreeMap<>(Fusion.plan(p, p.bind(feeds(p)), 64).groups()).values()) {
+                if (grp.prologue()) {
+                    Op.Reduce red = (Op.Reduce) g.node(grp.root()).op();
+                    k.add(GlslKernels.reduce(red.kind(), false, grp, g));
+                    k.add(GlslKernels.reduce(red.kind(), true, grp, g));
+                } else if (grp.anchor() >= 0 && g.node(grp.anchor()).op() instanceof Op.Normalize) {
+                    k.add(LayerKernels.normalize(false, grp, g));
+                    k.add(LayerKernels.normalize(true, grp, g));
+                } else if (grp.anchor() < 0) {
+                    k.add(Fusion.kernel(grp, g));
+                } else {
+                    MatMulKernel.Tiles t = MatMulKernel.small(48 * 1024);
+                    k.add(MatMulKernel.kernel(t, true, grp, g));
+                    k.add(MatMulKernel.kernel(t, false, grp, g));
+                }
+            }
+        }
+        return k;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> groupsAndValues() {
+        return rows().stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
+            GraphBuilder gb = new GraphBuilder();
+            row.build().accept(gb);
+            Graph g = gb.build();
+            Program p = Program.of(List.of(g));
+            Map<String, HostTensor> feeds = feeds(p);
+            Fusion f = Fusion.plan(p, p.bind(feeds), 64);
+            List<String> got = new ArrayList<>();
+            for (Fusion.Group grp : new TreeMap<>(f.groups()).values()) got.add(Fusion.describe(grp, g));
+            assertEquals(row.groups(), got, "groups of " + row.name());
+            // what a group's kernel reads stays alive until its root's step
+            List<Integer> steps = p.schedule().stream().map(n -> n.id()).toList();
+            for (Fusion.Group grp : f.groups().values()) {
+                List<Integer> read = new ArrayList<>(grp.externals());
+                if (grp.anchor() >= 0) for (int x : g.node(grp.anchor()).inputs()) read.add(x);
+                for (int x : read) {
+                    assertTrue(f.lastRead(x, p.lastUse(x)) >= steps.indexOf(grp.root()), row.name() + ": node " + x + " dies before the root");
+                }
+            }
+
+            Map<String, HostTensor> want = new LinkedHashMap<>();
+            Map<String, HostTensor> wantParams = new LinkedHashMap<>();
+            try (ReferenceBackend ref = new ReferenceBackend()) {
+                Parameters rp = ref.newParameters(1);
+                try (var e = ref.compile(rp, g)) {
+                    var o = e.run(feeds);
+                    for (String n : o.names()) want.put(n, o.get(n));
+                }
+                for (String n : rp.names()) wantParams.put(n, rp.get(n));
+            }
+            Parameters vp = gpu.newParameters(1);
+            try (var e = gpu.compile(vp, g)) {
+                var o = e.run(feeds);
+                for (String n : want.keySet()) Gpu.assertClose(row.name() + ": " + n, want.get(n), o.get(n), 1e-5);
+            }
+            for (String n : wantParams.keySet()) Gpu.assertClose(row.name() + ": parameter " + n, wantParams.get(n), vp.get(n), 1e-5);
+        }));
+    }
+}

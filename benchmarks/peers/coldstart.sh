@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Time to the first training step of a fresh JVM (dev.jasg.bench.ColdStart: the benchmarks'
+# transformer workload built, compiled and stepped once, timed from process start), in N fresh JVMs
+# per variant, the variants interleaved; prints the median wall-clock time and the median CPU time
+# (all threads) per variant.
+#
+#   benchmarks/peers/coldstart.sh [--runs 5] [--no-build] [--workload transformer] [--variant NAME]...
+#
+# Variants (all by default):
+#   plain      java --add-modules jdk.incubator.vector -cp benchmarks.jar ...
+#   aot        the same with -XX:AOTCache=benchmarks/target/coldstart.aot (JDK 25, JEP 483/514/515:
+#              classes loaded and linked, and method profiles, from a training run); the cache is
+#              made first, when missing or older than the jar, by one training run:
+#                java -XX:AOTCacheOutput=benchmarks/target/coldstart.aot --add-modules jdk.incubator.vector \
+#                  -cp benchmarks/target/benchmarks.jar dev.jasg.bench.ColdStart --steps 20
+#   aot-c2     aot plus -XX:-TieredCompilation (no C1: its Vector API code is boxed)
+#   plain-c2   plain plus -XX:-TieredCompilation
+#   cts        plain plus -XX:CompileThresholdScaling=0.05 (the JIT compiles hot code after 1/20 of
+#              the usual invocations and loop iterations, so the Vector API kernels reach C2, where
+#              they stop running boxed, sooner)
+#   aot-cts    aot plus -XX:CompileThresholdScaling=0.05
+#   scalar     plain plus -Djasg.cpu.vector=false (JASG's scalar kernels and EJML: no Vector API code
+#              at all, for comparison; slow in steady state)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=5 build=1 workload=transformer
+variants=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=$2; shift ;;
+    --no-build) build=0 ;;
+    --workload) workload=$2; shift ;;
+    --variant) variants+=("$2"); shift ;;
+    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--variant plain|aot|aot-c2|plain-c2|cts|aot-cts|scalar]..." >&2; exit 2 ;;
+  esac
+  shift
+done
+[ ${#variants[@]} -gt 0 ] || variants=(plain aot cts aot-cts)
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+jar=benchmarks/target/benchmarks.jar
+aot=benchmarks/target/coldstart.aot
+[ "$build" = 1 ] && { echo "# building the benchmarks jar" >&2; mvn -q -pl benchmarks -am package -DskipTests; }
+base=(--add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 3)
+if [[ " ${variants[*]} " == *" aot"* ]] && { [ ! -f "$aot" ] || [ "$aot" -ot "$jar" ]; }; then
+  echo "# making the AOT cache $aot (one training run)" >&2
+  "$JAVA" -XX:AOTCacheOutput="$aot" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 20 >/dev/null 2>&1
+fi
+flags() {
+  case "$1" in
+    plain) ;;
+    aot) echo "-XX:AOTCache=$aot" ;;
+    aot-c2) echo "-XX:AOTCache=$aot -XX:-TieredCompilation" ;;
+    plain-c2) echo "-XX:-TieredCompilation" ;;
+    cts) echo "-XX:CompileThresholdScaling=0.05" ;;
+    aot-cts) echo "-XX:AOTCache=$aot -XX:CompileThresholdScaling=0.05" ;;
+    scalar) echo "-Djasg.cpu.vector=false" ;;
+    *) echo "unknown variant $1" >&2; exit 2 ;;
+  esac
+}
+log=$(mktemp /tmp/jasg-coldstart.XXXXXX)
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p') cpus=$(nproc) $("$JAVA" -version 2>&1 | head -1) load $(cut -d' ' -f1-3 /proc/loadavg) log $log" | tee -a "$log"
+for r in $(seq 1 "$runs"); do
+  for v in "${variants[@]}"; do
+    # shellcheck disable=SC2046 # flags are words
+    out=$("$JAVA" $(flags "$v") "${base[@]}" 2>/dev/null)
+    echo "$v $out" | head -2 | tee -a "$log" >&2
+  done
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+"$PY" - "$log" <<'PY'
+import re, statistics, sys
+wall, cpu = {}, {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\S+) coldstart \S+ first_step_done (\d+) ms from process start, cpu (\d+) ms", line)
+    if m:
+        wall.setdefault(m.group(1), []).append(int(m.group(2))); cpu.setdefault(m.group(1), []).append(int(m.group(3)))
+print(f"{'variant':10} {'runs':>4} {'first step done, ms (median)':>30} {'cpu ms (median)':>16}   all")
+for v in wall:
+    print(f"{v:10} {len(wall[v]):4} {statistics.median(wall[v]):30.0f} {statistics.median(cpu[v]):16.0f}   {wall[v]}")
+PY
