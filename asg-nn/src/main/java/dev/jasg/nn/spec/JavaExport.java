@@ -55,7 +55,7 @@ public final class JavaExport {
 
         TreeSet<String> imports = new TreeSet<>(List.of("dev.jasg.core.Backend", "dev.jasg.core.Backends", "dev.jasg.core.DType", "dev.jasg.core.HostTensor",
                 "dev.jasg.core.Tensor", "dev.jasg.nn.Layer", "dev.jasg.nn.data.Collate", "dev.jasg.nn.data.DataLoader", "dev.jasg.nn.data.Dataset",
-                "dev.jasg.nn.data.Sample", "dev.jasg.nn.loss.Losses", "dev.jasg.nn.optim.Optimizer", "dev.jasg.nn.spec.SpecData",
+                "dev.jasg.nn.data.Sample", "dev.jasg.nn.loss.Losses", "dev.jasg.nn.optim.Optimizer", "dev.jasg.nn.spec.SpecData", "dev.jasg.nn.spec.SpecTraining", "java.util.function.BiConsumer",
                 "dev.jasg.nn.train.Trainer", "java.util.ArrayList", "java.util.List", "java.util.Locale", "java.util.Map",
                 s.optimizer().type().getName()));
         if (s.scheduler() != null) imports.add(s.scheduler().type().getName());
@@ -129,9 +129,14 @@ public final class JavaExport {
                     public static final int MAX_STEPS = %d;
                     /** Epochs of the spec. */
                     public static final int EPOCHS = %d;
+                    /** The fraction of the examples (the last ones) held out of training and evaluated. */
+                    public static final double VALIDATION = %s;
+                    /** Evaluate every this many steps too (0: at each epoch's end and at the end only). */
+                    public static final int EVAL_EVERY = %d;
 
                 """.formatted(javadoc(spec.name()), t.loss(), s.optimizer().jsonName(), t.batchSize(), t.epochs(), t.seed(), javadoc(t.backend()),
-                className, t.maxSteps(), t.epochs()));
+                className, t.maxSteps(), t.epochs(), Double.toString(((Number) s.datasetParams().get(DatasetKind.VALIDATION)).doubleValue()),
+                (Integer) s.datasetParams().get(DatasetKind.EVAL_EVERY)));
         sb.append(fields).append('\n');
         if (spec.inputs().size() == 1) {
             sb.append("    @Override\n    public Tensor forward(Tensor input) {\n");
@@ -147,8 +152,18 @@ public final class JavaExport {
         sb.append("""
                     /** Trains a new model with the spec's settings for at most {@code maxSteps} steps (0: the spec's epochs); returns each step's loss. */
                     public static List<Double> train(int maxSteps) {
+                        return train(maxSteps, null);
+                    }
+
+                    /**
+                     * {@link #train(int)}, evaluating the held-out examples (the last VALIDATION fraction) every EVAL_EVERY
+                     * steps, at each epoch's end and at the end; {@code onEval} (may be null) gets the step and the metrics.
+                     */
+                    public static List<Double> train(int maxSteps, BiConsumer<Long, Map<String, Double>> onEval) {
                         Layer model = new %s();
-                        Dataset<Sample> data = %s;
+                        Dataset<Sample> all = %s;
+                        Dataset<Sample> data = SpecData.trainingPart(all, VALIDATION);
+                        Dataset<Sample> heldOut = SpecData.heldOutPart(all, VALIDATION);
                         List<Double> losses = new ArrayList<>();
                         try (Backend backend = Backends.create(%s)) {
                             Optimizer optimizer = %s;
@@ -161,30 +176,57 @@ public final class JavaExport {
                 %s            try (Trainer trainer = builder.build();
                                  DataLoader<Sample, Map<String, HostTensor>> loader = DataLoader.builder(data, Collate.stack(%s, %s))
                                          .batchSize(%d).shuffle(%dL).build()) {
+                                long evaluated = -1;
+                                Map<String, Double> last = Map.of();
                                 epochs:
                                 for (int epoch = 0; epoch < EPOCHS; epoch++) {
                                     for (Map<String, HostTensor> batch : loader) {
                                         losses.add(trainer.step(batch));
+                                        if (EVAL_EVERY > 0 && losses.size() %% EVAL_EVERY == 0 && heldOut.size() > 0) {
+                                            last = evaluate(trainer, heldOut);
+                                            evaluated = losses.size();
+                                            if (onEval != null) onEval.accept(evaluated, last);
+                                        }
                                         if (maxSteps > 0 && losses.size() >= maxSteps) break epochs;
                                     }
-                                    trainer.endEpoch();
+                                    if (heldOut.size() > 0 && evaluated != losses.size()) {
+                                        last = evaluate(trainer, heldOut);
+                                        evaluated = losses.size();
+                                        if (onEval != null) onEval.accept(evaluated, last);
+                                    }
+                                    trainer.endEpoch(heldOut.size() > 0 ? last : Map.of());
+                                }
+                                if (heldOut.size() > 0 && evaluated != losses.size() && !losses.isEmpty()) {
+                                    last = evaluate(trainer, heldOut);
+                                    if (onEval != null) onEval.accept((long) losses.size(), last);
                                 }
                             }
                         }
                         return losses;
                     }
 
-                    /** Trains with the spec's settings (an argument overrides the step limit) and prints each step's loss. */
+                    private static Map<String, Double> evaluate(Trainer trainer, Dataset<Sample> heldOut) {
+                        return SpecTraining.evaluate(trainer, heldOut, %s, %d, %s);
+                    }
+
+                    /** Trains with the spec's settings (an argument overrides the step limit) and prints each step's loss, then each evaluation ({@code eval step 3 val_loss 2.330456 accuracy 0.115385}). */
                     public static void main(String[] args) {
                         int maxSteps = args.length > 0 ? Integer.parseInt(args[0]) : MAX_STEPS;
-                        List<Double> losses = train(maxSteps);
+                        StringBuilder evals = new StringBuilder();
+                        List<Double> losses = train(maxSteps, (step, metrics) -> {
+                            evals.append("eval step ").append(step);
+                            metrics.forEach((k, v) -> evals.append(String.format(Locale.ROOT, " %%s %%.6f", k, v)));
+                            evals.append(System.lineSeparator());
+                        });
                         for (int i = 0; i < losses.size(); i++) System.out.printf(Locale.ROOT, "step %%d loss %%.6f%%n", i + 1, losses.get(i));
+                        System.out.print(evals);
                     }
                 }
                 """.formatted(className, dataset, Arg.string(t.backend()), s.optimizer().javaNew(s.optimizerParams()),
                 Arg.string(in.name()), in.dtype().name(), String.join(", ", inDims),
                 Arg.string(SpecTraining.TARGET), s.loss().classification() ? "I32" : "F32", String.join(", ", targetDims),
-                s.loss().javaRef(), t.seed(), scheduler, Arg.string(in.name()), Arg.string(SpecTraining.TARGET), t.batchSize(), t.seed()));
+                s.loss().javaRef(), t.seed(), scheduler, Arg.string(in.name()), Arg.string(SpecTraining.TARGET), t.batchSize(), t.seed(),
+                Arg.string(in.name()), t.batchSize(), s.loss().classification()));
         return sb.toString();
     }
 

@@ -108,6 +108,24 @@ public final class SpecData {
         return s;
     }
 
+    /** How many of {@code size} examples a held-out fraction {@code validation} keeps out of training: none for 0, else at least one. */
+    public static int heldOutCount(int size, double validation) {
+        if (!(validation >= 0 && validation < 1)) throw new IllegalArgumentException("validation: the held-out fraction must be in [0, 1), got " + validation);
+        return validation == 0 ? 0 : Math.max(1, (int) Math.round(size * validation));
+    }
+
+    /** The examples trained on: all but the last {@link #heldOutCount} of {@code d}. */
+    public static Dataset<Sample> trainingPart(Dataset<Sample> d, double validation) {
+        int n = d.size() - heldOutCount(d.size(), validation);
+        return n == d.size() ? d : new SubsetDataset<>(d, IntStream.range(0, n).toArray());
+    }
+
+    /** The held-out examples: the last {@link #heldOutCount} of {@code d} (empty for 0). */
+    public static Dataset<Sample> heldOutPart(Dataset<Sample> d, double validation) {
+        int h = heldOutCount(d.size(), validation);
+        return new SubsetDataset<>(d, IntStream.range(d.size() - h, d.size()).toArray());
+    }
+
     private static Dataset<Sample> first(Dataset<Sample> d, int limit) {
         if (limit <= 0 || limit >= d.size()) return d;
         return new SubsetDataset<>(d, IntStream.range(0, limit).toArray());

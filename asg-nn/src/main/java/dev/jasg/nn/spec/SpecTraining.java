@@ -12,6 +12,7 @@ import dev.jasg.nn.data.Dataset;
 import dev.jasg.nn.data.Sample;
 import dev.jasg.nn.optim.LrScheduler;
 import dev.jasg.nn.optim.Optimizer;
+import dev.jasg.nn.train.ComputeUpdate;
 import dev.jasg.nn.train.StepListener;
 import dev.jasg.nn.train.Trainer;
 
@@ -70,6 +71,9 @@ public final class SpecTraining {
         DatasetKind data = DatasetKind.of(t.dataset().type()).orElseThrow(() -> new SpecException(UNKNOWN_TYPE, "/training/dataset/type",
                 "unknown dataset '" + t.dataset().type() + "'; one of " + Arrays.stream(DatasetKind.values()).map(DatasetKind::jsonName).toList()));
         Map<String, Object> dp = Param.resolve(data.params(), t.dataset().params(), "dataset " + data.jsonName(), "/training/dataset/params");
+        double validation = ((Number) dp.get(DatasetKind.VALIDATION)).doubleValue();
+        if (!(validation < 1)) throw new SpecException(SpecException.Kind.BAD_PARAMETER, "/training/dataset/params/" + DatasetKind.VALIDATION,
+                "dataset " + data.jsonName() + ": the held-out fraction 'validation' must be below 1, got " + validation);
         if (spec.inputs().size() != 1) throw new SpecException(TRAINING, "/inputs", "training needs exactly one input, the spec has " + spec.inputs().size());
         ModelSpec.Input in = spec.inputs().get(0);
         if (in.name().equals(TARGET)) throw new SpecException(TRAINING, "/inputs/0/name", "the input may not be named '" + TARGET + "', the target's feed name");
@@ -119,6 +123,18 @@ public final class SpecTraining {
         return run(spec, maxSteps, listener, null, () -> true);
     }
 
+    /** Sees each evaluation of the held-out examples: the step it followed and its metrics ({@value #VAL_LOSS}, {@value #ACCURACY}). */
+    @FunctionalInterface
+    public interface EvalListener {
+        /** Called on the training thread after the evaluation following step {@code step}. */
+        void onEval(long step, Map<String, Double> metrics);
+    }
+
+    /** The metric name of the mean loss over the held-out examples. */
+    public static final String VAL_LOSS = "val_loss";
+    /** The metric name of the fraction of held-out examples whose largest output is the label (classification losses). */
+    public static final String ACCURACY = "accuracy";
+
     /**
      * {@link #train}, and also: {@code onTrainer} (may be null) gets the trainer once it is built,
      * before the first step (to add {@code ComputeUpdateListener}s for a live view), and
@@ -127,19 +143,41 @@ public final class SpecTraining {
      */
     public static List<Double> run(ModelSpec spec, int maxSteps, StepListener listener, java.util.function.Consumer<Trainer> onTrainer,
                                    java.util.function.BooleanSupplier proceed) {
+        return run(spec, maxSteps, listener, null, onTrainer, proceed);
+    }
+
+    /**
+     * {@link #run(ModelSpec, int, StepListener, java.util.function.Consumer, java.util.function.BooleanSupplier)},
+     * evaluating the held-out part of the dataset (its {@code validation} fraction, the last
+     * examples; the rest is trained on) every {@code eval_every} steps, at the end of every epoch
+     * and at the end of training (unless that step was just evaluated): {@code onEval} (may be
+     * null) sees each; an epoch's {@link dev.jasg.nn.train.ComputeUpdate.EpochDone} carries its
+     * metrics, and a {@link dev.jasg.nn.train.ComputeUpdate.Finished} ends the trainer's updates.
+     * Evaluation runs in eval mode and changes neither the parameters nor the random streams, so
+     * the losses are those of a run without it.
+     */
+    public static List<Double> run(ModelSpec spec, int maxSteps, StepListener listener, EvalListener onEval, java.util.function.Consumer<Trainer> onTrainer,
+                                   java.util.function.BooleanSupplier proceed) {
         Settings s = checkSettings(spec);
         Layer model = spec.build();
         ModelSpec.Training t = spec.training();
         int limit = maxSteps > 0 ? maxSteps : t.maxSteps();
         ModelSpec.Input in = spec.inputs().get(0);
-        Dataset<Sample> data = dataset(spec);
-        checkExamples(spec, s, data);
+        Dataset<Sample> all = dataset(spec);
+        checkExamples(spec, s, all);
+        double validation = ((Number) s.datasetParams().get(DatasetKind.VALIDATION)).doubleValue();
+        int evalEvery = (Integer) s.datasetParams().get(DatasetKind.EVAL_EVERY);
+        Dataset<Sample> data = SpecData.trainingPart(all, validation);
+        Dataset<Sample> heldOut = SpecData.heldOutPart(all, validation);
+        if (data.size() == 0) throw new SpecException(TRAINING, "/training/dataset/params/" + DatasetKind.VALIDATION,
+                "holding out " + heldOut.size() + " of " + all.size() + " examples leaves none to train on");
+        boolean classification = s.loss().classification();
         List<Double> losses = new ArrayList<>();
         try (Backend backend = Backends.create(t.backend())) {
             Optimizer optimizer = s.optimizer().create(s.optimizerParams(), "/training/optimizer/params");
             Trainer.Builder b = Trainer.builder(backend, model)
                     .input(in.name(), in.dtype(), in.shape().toArray())
-                    .target(TARGET, s.loss().classification() ? DType.I32 : DType.F32, targetDims(spec, s))
+                    .target(TARGET, classification ? DType.I32 : DType.F32, targetDims(spec, s))
                     .loss(s.loss().fn())
                     .optimizer(optimizer)
                     .seed(t.seed());
@@ -151,6 +189,8 @@ public final class SpecTraining {
                  DataLoader<Sample, Map<String, HostTensor>> loader = DataLoader.builder(data, Collate.stack(in.name(), TARGET))
                          .batchSize(t.batchSize()).shuffle(t.seed()).build()) {
                 if (onTrainer != null) onTrainer.accept(trainer);
+                long evaluated = -1;
+                Map<String, Double> last = Map.of();
                 epochs:
                 for (int epoch = 0; epoch < t.epochs(); epoch++) {
                     for (Map<String, HostTensor> batch : loader) {
@@ -158,13 +198,65 @@ public final class SpecTraining {
                         double loss = trainer.step(batch);
                         losses.add(loss);
                         if (listener != null) listener.onStep(losses.size(), loss);
+                        if (evalEvery > 0 && losses.size() % evalEvery == 0 && heldOut.size() > 0) {
+                            last = evaluate(trainer, heldOut, in.name(), t.batchSize(), classification);
+                            evaluated = losses.size();
+                            if (onEval != null) onEval.onEval(evaluated, last);
+                        }
                         if (limit > 0 && losses.size() >= limit) break epochs;
                     }
-                    trainer.endEpoch();
+                    if (heldOut.size() > 0 && evaluated != losses.size()) {
+                        last = evaluate(trainer, heldOut, in.name(), t.batchSize(), classification);
+                        evaluated = losses.size();
+                        if (onEval != null) onEval.onEval(evaluated, last);
+                    }
+                    trainer.endEpoch(heldOut.size() > 0 ? last : Map.of());
                 }
+                if (heldOut.size() > 0 && evaluated != losses.size() && !losses.isEmpty()) {
+                    last = evaluate(trainer, heldOut, in.name(), t.batchSize(), classification);
+                    evaluated = losses.size();
+                    if (onEval != null) onEval.onEval(evaluated, last);
+                }
+                trainer.publish(new ComputeUpdate.Finished(trainer.steps()));
             }
         }
         return losses;
+    }
+
+    /**
+     * Evaluates {@code trainer}'s model (eval mode, no updates) on {@code data} in order, in
+     * batches of {@code batchSize} fed as input {@code inputName} and target {@value #TARGET}:
+     * {@value #VAL_LOSS}, the loss averaged over the examples (each batch's mean loss weighted by
+     * its size), and for {@code classification} also {@value #ACCURACY}, the fraction of examples
+     * whose largest output (the first, on ties) is at the label's index.
+     */
+    public static Map<String, Double> evaluate(Trainer trainer, Dataset<Sample> data, String inputName, int batchSize, boolean classification) {
+        if (data.size() == 0) throw new IllegalArgumentException("evaluate: no examples");
+        double lossSum = 0;
+        long correct = 0;
+        long n = 0;
+        try (DataLoader<Sample, Map<String, HostTensor>> loader = DataLoader.builder(data, Collate.stack(inputName, TARGET)).batchSize(batchSize).build()) {
+            for (Map<String, HostTensor> batch : loader) {
+                Map<String, HostTensor> out = trainer.evaluate(batch);
+                HostTensor target = batch.get(TARGET);
+                int b = target.shape().dim(0);
+                lossSum += out.get(Trainer.LOSS).item() * b;
+                if (classification) {
+                    double[] y = out.get(Trainer.OUTPUT).toDoubles();
+                    int classes = y.length / b;
+                    for (int i = 0; i < b; i++) {
+                        int best = 0;
+                        for (int c = 1; c < classes; c++) if (y[i * classes + c] > y[i * classes + best]) best = c;
+                        if (best == (int) target.get(i)) correct++;
+                    }
+                }
+                n += b;
+            }
+        }
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put(VAL_LOSS, lossSum / n);
+        if (classification) m.put(ACCURACY, (double) correct / n);
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     /**

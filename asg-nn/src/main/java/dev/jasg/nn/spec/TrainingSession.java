@@ -5,6 +5,7 @@ import dev.jasg.nn.train.Trainer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -27,6 +28,7 @@ import java.util.function.Consumer;
 public final class TrainingSession implements AutoCloseable {
     private final Object lock = new Object();
     private final List<Double> losses = new ArrayList<>();
+    private final List<Evaluation> evaluations = new ArrayList<>();
     private final CompletableFuture<List<Double>> done = new CompletableFuture<>();
     private boolean paused;
     private boolean stopped;
@@ -38,6 +40,16 @@ public final class TrainingSession implements AutoCloseable {
      * daemon thread; {@code listener} and {@code onTrainer} may be null.
      */
     public static TrainingSession start(ModelSpec spec, int maxSteps, StepListener listener, Consumer<Trainer> onTrainer) {
+        return start(spec, maxSteps, listener, null, onTrainer);
+    }
+
+    /**
+     * {@link #start(ModelSpec, int, StepListener, Consumer)}, and {@code onEval} (may be null)
+     * sees each evaluation of the held-out examples ({@link SpecTraining#run(ModelSpec, int,
+     * StepListener, SpecTraining.EvalListener, Consumer, java.util.function.BooleanSupplier)}),
+     * which {@link #evaluations()} also keeps.
+     */
+    public static TrainingSession start(ModelSpec spec, int maxSteps, StepListener listener, SpecTraining.EvalListener onEval, Consumer<Trainer> onTrainer) {
         TrainingSession s = new TrainingSession();
         Thread t = new Thread(() -> {
             try {
@@ -46,6 +58,11 @@ public final class TrainingSession implements AutoCloseable {
                         s.losses.add(loss);
                     }
                     if (listener != null) listener.onStep(step, loss);
+                }, (step, metrics) -> {
+                    synchronized (s.lock) {
+                        s.evaluations.add(new Evaluation(step, metrics));
+                    }
+                    if (onEval != null) onEval.onEval(step, metrics);
                 }, onTrainer, s::proceed);
                 s.done.complete(out);
             } catch (Throwable e) {
@@ -111,6 +128,26 @@ public final class TrainingSession implements AutoCloseable {
     public List<Double> losses() {
         synchronized (lock) {
             return List.copyOf(losses);
+        }
+    }
+
+    /**
+     * One evaluation of the held-out examples.
+     *
+     * @param step    the step it followed
+     * @param metrics {@link SpecTraining#VAL_LOSS}, and {@link SpecTraining#ACCURACY} for a classification loss
+     */
+    public record Evaluation(long step, Map<String, Double> metrics) {
+        /** Copies the metrics. */
+        public Evaluation {
+            metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
+        }
+    }
+
+    /** The evaluations so far, in order. */
+    public List<Evaluation> evaluations() {
+        synchronized (lock) {
+            return List.copyOf(evaluations);
         }
     }
 

@@ -79,7 +79,7 @@ class SettingsExportTest {
     }
 
     @Test
-    void mainPrintsOneLinePerStep(@TempDir Path dir) throws Exception {
+    void mainPrintsOneLinePerStepThenTheEvaluations(@TempDir Path dir) throws Exception {
         Path src = dir.resolve("MlpMain.java");
         JavaExport.write(Templates.load("MLP"), src);
         Class<?> c = TemplatesAndExportTest.compile(dir, src, "MlpMain");
@@ -91,8 +91,14 @@ class SettingsExportTest {
         } finally {
             System.setOut(old);
         }
-        List<Double> direct = SpecTraining.train(Templates.load("MLP"), 3, null);
-        String expected = String.format(Locale.ROOT, "step 1 loss %.6f%nstep 2 loss %.6f%nstep 3 loss %.6f%n", direct.get(0), direct.get(1), direct.get(2));
+        List<java.util.Map<String, Double>> evals = new java.util.ArrayList<>();
+        List<Double> direct = SpecTraining.run(Templates.load("MLP"), 3, null, (step, m) -> {
+            assertEquals(3, step);
+            evals.add(m);
+        }, null, () -> true);
+        assertEquals(1, evals.size(), "one evaluation, at the end");
+        String expected = String.format(Locale.ROOT, "step 1 loss %.6f%nstep 2 loss %.6f%nstep 3 loss %.6f%neval step 3 val_loss %.6f accuracy %.6f%n",
+                direct.get(0), direct.get(1), direct.get(2), evals.get(0).get("val_loss"), evals.get(0).get("accuracy"));
         assertEquals(expected, buf.toString(StandardCharsets.UTF_8));
     }
 }

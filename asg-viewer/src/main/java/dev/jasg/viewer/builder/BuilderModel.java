@@ -9,6 +9,7 @@ import dev.jasg.nn.spec.ShapeInference;
 import dev.jasg.nn.spec.SpecException;
 import dev.jasg.nn.spec.SpecTraining;
 import dev.jasg.nn.spec.Templates;
+import dev.jasg.models.spec.ZooSpecs;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -106,9 +107,16 @@ public final class BuilderModel {
         changed();
     }
 
-    /** Loads the template {@code name} ({@link Templates}). */
+    /** The templates: {@link Templates}' building blocks, then the zoo models ({@link ZooSpecs}: ResNet-18, MobileNetV2). */
+    public static java.util.List<String> templateNames() {
+        java.util.List<String> n = new java.util.ArrayList<>(Templates.names());
+        n.addAll(ZooSpecs.names());
+        return java.util.List.copyOf(n);
+    }
+
+    /** Loads the template {@code name} ({@link #templateNames()}). */
     public void loadTemplate(String name) {
-        load(withPositions(Templates.load(name)));
+        load(withPositions(ZooSpecs.names().contains(name) ? ZooSpecs.load(name) : Templates.load(name)));
     }
 
     /**

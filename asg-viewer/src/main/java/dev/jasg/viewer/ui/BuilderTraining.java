@@ -7,6 +7,7 @@ import dev.jasg.nn.spec.ModelSpec;
 import dev.jasg.nn.spec.OptimizerType;
 import dev.jasg.nn.spec.Param;
 import dev.jasg.nn.spec.SchedulerType;
+import dev.jasg.nn.spec.SpecTraining;
 import dev.jasg.nn.spec.TrainingSession;
 import dev.jasg.nn.train.ComputeUpdate;
 import dev.jasg.nn.train.ComputeUpdateQueue;
@@ -70,6 +71,8 @@ final class BuilderTraining {
     private long step;
     private double loss = Double.NaN, ema = Double.NaN, lr = Double.NaN, speed;
     private int epoch;
+    private double heldOutLoss = Double.NaN, heldOutAccuracy = Double.NaN;
+    private int evaluationsShown;
     private String state;
     private boolean reported;
     private final javax.swing.Timer timer;
@@ -322,6 +325,8 @@ final class BuilderTraining {
         step = 0;
         epoch = 0;
         loss = ema = lr = Double.NaN;
+        heldOutLoss = heldOutAccuracy = Double.NaN;
+        evaluationsShown = 0;
         speed = 0;
         reported = false;
         chartUpdates = new ComputeUpdateQueue();
@@ -381,11 +386,21 @@ final class BuilderTraining {
                     }
                     case ComputeUpdate.EpochDone e -> {
                         epoch = e.epoch();
-                        chart.addEpoch(step, e.loss(), e.metrics());
+                        // the held-out metrics come from the session's evaluations below (also those between epochs)
+                        chart.addEpoch(step, e.loss(), Map.of());
                     }
                     default -> { }
                 }
             }, 50_000);
+            if (session != null) {
+                List<TrainingSession.Evaluation> evals = session.evaluations();
+                for (; evaluationsShown < evals.size(); evaluationsShown++) {
+                    TrainingSession.Evaluation ev = evals.get(evaluationsShown);
+                    chart.addEpoch(ev.step(), Double.NaN, ev.metrics());
+                    heldOutLoss = ev.metrics().getOrDefault(SpecTraining.VAL_LOSS, Double.NaN);
+                    heldOutAccuracy = ev.metrics().getOrDefault(SpecTraining.ACCURACY, Double.NaN);
+                }
+            }
             chart.flush();
         }
         if (session != null && session.isDone() && !reported) {
@@ -410,7 +425,10 @@ final class BuilderTraining {
 
     private void updateMetrics() {
         String text = m.format("builder.train.metrics", step, fmt(loss), fmt(ema), lr > 0 ? String.format(Locale.ROOT, "%.2g", lr) : "—", epoch,
-                String.format(Locale.ROOT, "%.0f", speed)) + "   " + state;
+                String.format(Locale.ROOT, "%.0f", speed))
+                + (Double.isNaN(heldOutAccuracy) ? Double.isNaN(heldOutLoss) ? "" : "   " + m.format("builder.train.heldOutLoss", fmt(heldOutLoss))
+                        : "   " + m.format("builder.train.heldOut", fmt(heldOutLoss), String.format(Locale.ROOT, "%.1f", 100 * heldOutAccuracy)))
+                + "   " + state;
         if (!text.equals(metrics.getText())) metrics.setText(text);
     }
 
@@ -453,6 +471,10 @@ final class BuilderTraining {
     /** The number of steps drawn on the chart. */
     int chartSteps() {
         return chart.stepCount();
+    }
+
+    Map<String, List<String>> chartMetrics() {
+        return chart == null ? Map.of() : chart.metricPoints();
     }
 
     /** The chart, for screenshots. */

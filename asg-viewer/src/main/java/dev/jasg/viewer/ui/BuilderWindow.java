@@ -3,7 +3,6 @@ package dev.jasg.viewer.ui;
 import dev.jasg.nn.spec.JavaExport;
 import dev.jasg.nn.spec.LayerType;
 import dev.jasg.nn.spec.ModelSpec;
-import dev.jasg.nn.spec.Templates;
 import dev.jasg.viewer.Language;
 import dev.jasg.viewer.Messages;
 import dev.jasg.viewer.builder.BuilderModel;
@@ -73,6 +72,7 @@ public final class BuilderWindow {
     private final JFrame frame;
     private final BuilderCanvas canvas;
     private final BuilderTraining training;
+    private JMenu templates;
     private final JTree palette;
     private final JPanel nodePanel = new JPanel(new BorderLayout());
     private final JLabel status = new JLabel(" ");
@@ -187,8 +187,9 @@ public final class BuilderWindow {
         edit.add(undo);
         edit.add(redo);
         edit.add(item("builder.menu.delete", null, canvas::deleteSelection));
-        JMenu templates = new JMenu(m.get("builder.menu.templates"));
-        for (String t : Templates.names()) {
+        templates = new JMenu(m.get("builder.menu.templates"));
+        for (String t : BuilderModel.templateNames()) {
+            if (t.equals(dev.jasg.models.spec.ZooSpecs.names().get(0))) templates.addSeparator();
             JMenuItem i = new JMenuItem(t);
             i.addActionListener(e -> loadTemplate(t));
             templates.add(i);
@@ -572,6 +573,18 @@ public final class BuilderWindow {
     /** The number of steps on the chart. */
     public int chartSteps() {
         return training.chartSteps();
+    }
+
+    /** The chart's held-out metric points by metric name ({@code "15=0.42"}: step and value). */
+    public java.util.Map<String, java.util.List<String>> chartMetrics() {
+        return training.chartMetrics();
+    }
+
+    /** The template names of the Templates menu, in menu order. */
+    public java.util.List<String> templateMenu() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < templates.getItemCount(); i++) if (templates.getItem(i) != null) names.add(templates.getItem(i).getText());
+        return names;
     }
 
     /** Opens (or brings up) the viewer window on the graph being trained; null before training started. */

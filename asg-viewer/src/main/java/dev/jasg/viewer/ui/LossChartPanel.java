@@ -290,6 +290,17 @@ final class LossChartPanel extends JPanel {
         return steps.getItemCount();
     }
 
+    /** The metric series' points by metric name: "step=value" each (for tests). */
+    Map<String, java.util.List<String>> metricPoints() {
+        Map<String, java.util.List<String>> out = new LinkedHashMap<>();
+        metricSeries.forEach((k, s) -> {
+            java.util.List<String> p = new java.util.ArrayList<>();
+            for (int i = 0; i < s.getItemCount(); i++) p.add(s.getX(i).longValue() + "=" + s.getY(i));
+            out.put(k, p);
+        });
+        return out;
+    }
+
     /** Writes the chart as a PNG of {@code w x h}. */
     void savePng(Path file, int w, int h) throws IOException {
         ChartUtils.saveChartAsPNG(new File(file.toString()), chart, w, h);

@@ -276,4 +276,20 @@ class BuilderModelTest {
         assertEquals(Templates.load("MLP"), b.spec());
         assertFalse(b.canUndo());
     }
+
+    @Test
+    void everyTemplateLoadsPlacedAndComplete() {
+        // {template, nodes}: the building blocks, then the zoo (ResNet-18: 4 stem + 8 blocks of 7 + 3 downsample pairs + 3 head; MobileNetV2: 3 + 5 + 16 blocks of 8 + 10 adds + 3 + 4 head)
+        Object[][] rows = {{"MLP", 4}, {"LeNet-5", 12}, {"ResNet basic block", 10}, {"Transformer encoder block", 3}, {"ResNet-18", 69}, {"MobileNetV2", 153}};
+        assertEquals(java.util.Arrays.stream(rows).map(r -> r[0]).toList(), BuilderModel.templateNames());
+        for (Object[] r : rows) {
+            BuilderModel b = new BuilderModel(BuilderModel.newSpec());
+            b.loadTemplate((String) r[0]);
+            ModelSpec s = b.spec();
+            assertEquals(r[1], s.nodes().size(), (String) r[0]);
+            for (ModelSpec.Node n : s.nodes()) assertTrue(s.layout().containsKey(n.id()), r[0] + ": " + n.id() + " has a position");
+            assertTrue(b.shapes().containsKey(s.output()), r[0] + ": the output has a shape");
+            s.build();
+        }
+    }
 }

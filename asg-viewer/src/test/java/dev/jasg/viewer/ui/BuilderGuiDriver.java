@@ -277,6 +277,9 @@ public final class BuilderGuiDriver {
         seen.setProperty("seconds.trained", Long.toString((System.nanoTime() - start) / 1_000_000_000L));
         seen.setProperty("metrics", onEdt(w::metricsText));
         seen.setProperty("chartSteps", Integer.toString(onEdt(w::chartSteps)));
+        seen.setProperty("evaluations", onEdt(() -> w.session()).evaluations().stream().map(e -> Long.toString(e.step())).reduce((a, b) -> a + " " + b).orElse(""));
+        seen.setProperty("chartMetrics", String.valueOf(onEdt(w::chartMetrics)));
+        seen.setProperty("templates", String.join("|", onEdt(w::templateMenu)));
         try (Writer wr = Files.newBufferedWriter(out.resolve("losses.txt"))) {
             for (double l : losses) wr.write(Double.toString(l) + "\n");
         }

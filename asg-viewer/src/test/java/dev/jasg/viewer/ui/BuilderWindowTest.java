@@ -126,6 +126,12 @@ class BuilderWindowTest {
         assertTrue(seen.getProperty("inspect.text").startsWith("2-D convolution"), seen.getProperty("inspect.text"));
         assertTrue(seen.getProperty("metrics").startsWith("step 50 "), seen.getProperty("metrics"));
         assertEquals("50", seen.getProperty("chartSteps"));
+        // 26 of the 256 examples held out (validation 0.1): 15 steps an epoch; evaluated at each epoch's end and at the end
+        assertEquals("15 30 45 50", seen.getProperty("evaluations"));
+        assertTrue(seen.getProperty("metrics").matches("step 50 .* held-out loss \\d+\\.\\d{4}, accuracy \\d+\\.\\d% .*"), seen.getProperty("metrics"));
+        assertTrue(seen.getProperty("chartMetrics").matches("\\{val_loss=\\[15=[0-9.]+, 30=[0-9.]+, 45=[0-9.]+, 50=[0-9.]+], accuracy=\\[15=[0-9.]+, 30=.*, 50=[0-9.]+]}"),
+                seen.getProperty("chartMetrics"));
+        assertEquals("MLP|LeNet-5|ResNet basic block|Transformer encoder block|ResNet-18|MobileNetV2", seen.getProperty("templates"));
         assertEquals("true", seen.getProperty("saved"));
         assertEquals("true", seen.getProperty("reopened"));
         assertEquals("true", seen.getProperty("reopened.equal"));
