@@ -75,8 +75,10 @@ final class GlslKernels {
 
     static String compareExpression(CompareOp kind) {
         String c = switch (kind) {
-            case EQ -> "x == y";
-            case NE -> "x != y";
+            // on the bits' NaN test: a compiler may fold x != x to false (NVIDIA's does in a fused kernel, where isnan's
+            // two operands are one value), and IEEE's NaN != NaN is what torch.isnan relies on
+            case EQ -> "!isNaN(x) && !isNaN(y) && x == y";
+            case NE -> "isNaN(x) || isNaN(y) || x != y";
             case LT -> "x < y";
             case LE -> "x <= y";
             case GT -> "x > y";

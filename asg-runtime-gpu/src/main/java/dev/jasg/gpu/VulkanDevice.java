@@ -72,7 +72,9 @@ final class VulkanDevice implements AutoCloseable {
 
     private VulkanDevice(VkInstance instance) {
         this.instance = instance;
-        try (MemoryStack s = stackPush()) {
+        // its own stack: the feature and property chains (cooperative matrices included) would leave LWJGL's
+        // thread-local stack (64 KiB by default) too little for VkDevice's own capability queries
+        try (MemoryStack s = MemoryStack.create(512 * 1024).push()) {
             IntBuffer n = s.ints(0);
             check(vkEnumeratePhysicalDevices(instance, n, null), "vkEnumeratePhysicalDevices");
             PointerBuffer ps = s.mallocPointer(n.get(0));
