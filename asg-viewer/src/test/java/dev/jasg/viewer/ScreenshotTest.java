@@ -37,52 +37,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ScreenshotTest {
-    private static Process xvfb;
+    private static dev.jasg.viewer.XvfbDisplay xvfb;
     private static String display;
 
     @BeforeAll
     static void startXvfb() throws Exception {
-        String exe = findXvfb();
-        boolean required = System.getenv("JASG_REQUIRE_DISPLAY") != null;
-        if (exe == null) {
-            if (required) throw new AssertionError("Xvfb is not installed (apt-get install xvfb) and JASG_REQUIRE_DISPLAY is set");
-            Assumptions.abort("Xvfb not installed; skipping the screenshot test (apt-get install xvfb)");
-        }
-        // A headless JDK build has no X11 toolkit to open a window with.
-        if (!Files.exists(Path.of(System.getProperty("java.home"), "lib", "libawt_xawt.so"))) {
-            String why = "this JDK (" + System.getProperty("java.home") + ") has no X11 AWT (libawt_xawt.so): it is a headless build";
-            if (required) throw new AssertionError(why + "; use a full JDK");
-            Assumptions.abort(why);
-        }
-        // -displayfd: Xvfb picks a free display number and writes it to the given descriptor (1: its stdout).
-        xvfb = new ProcessBuilder(exe, "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        CompletableFuture<String> number = CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII))) {
-                return r.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        });
-        String n = number.get(30, TimeUnit.SECONDS);
-        if (n == null || n.isBlank()) throw new AssertionError("Xvfb did not report a display");
-        display = ":" + n.trim();
+        xvfb = dev.jasg.viewer.XvfbDisplay.start("the screenshot test");
+        display = xvfb.name();
     }
 
     @AfterAll
-    static void stopXvfb() throws InterruptedException {
-        if (xvfb != null) {
-            xvfb.destroy();
-            if (!xvfb.waitFor(10, TimeUnit.SECONDS)) xvfb.destroyForcibly();
-        }
-    }
-
-    private static String findXvfb() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            Path p = Path.of(dir, "Xvfb");
-            if (Files.isExecutable(p)) return p.toString();
-        }
-        return Files.isExecutable(Path.of("/usr/bin/Xvfb")) ? "/usr/bin/Xvfb" : null;
+    static void stopXvfb() {
+        if (xvfb != null) xvfb.close();
     }
 
     @Test

@@ -39,43 +39,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class BuilderWindowTest {
-    private static Process xvfb;
+    private static dev.jasg.viewer.XvfbDisplay xvfb;
     private static String display;
 
     @BeforeAll
     static void startXvfb() throws Exception {
-        String exe = null;
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, "Xvfb"))) exe = Path.of(dir, "Xvfb").toString();
-        }
-        boolean required = System.getenv("JASG_REQUIRE_DISPLAY") != null;
-        if (exe == null) {
-            if (required) throw new AssertionError("Xvfb is not installed (apt-get install xvfb) and JASG_REQUIRE_DISPLAY is set");
-            Assumptions.abort("Xvfb not installed");
-        }
-        if (!Files.exists(Path.of(System.getProperty("java.home"), "lib", "libawt_xawt.so"))) {
-            if (required) throw new AssertionError("this JDK has no X11 AWT (a headless build)");
-            Assumptions.abort("headless JDK");
-        }
-        xvfb = new ProcessBuilder(exe, "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String n = CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII))) {
-                return r.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(30, TimeUnit.SECONDS);
-        if (n == null || n.isBlank()) throw new AssertionError("Xvfb did not report a display");
-        display = ":" + n.trim();
+        xvfb = dev.jasg.viewer.XvfbDisplay.start("the builder window test");
+        display = xvfb.name();
     }
 
     @AfterAll
-    static void stopXvfb() throws InterruptedException {
-        if (xvfb != null) {
-            xvfb.destroy();
-            if (!xvfb.waitFor(10, TimeUnit.SECONDS)) xvfb.destroyForcibly();
-        }
+    static void stopXvfb() {
+        if (xvfb != null) xvfb.close();
     }
 
     @Test
