@@ -1,6 +1,7 @@
 package dev.jasg.gpu;
 
 import dev.jasg.core.DType;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -52,11 +53,40 @@ final class CoopMatMulKernel {
 
     private CoopMatMulKernel() {}
 
-    /** The tile to use on a device with {@code maxSharedBytes} of shared memory, or null when even the default does not fit. */
-    static Tiles tiles(int maxSharedBytes) {
+    /**
+     * The tiles to try, largest first, on a device with {@code maxSharedBytes} of shared memory (empty when none
+     * fits): 256x128x32 with 64x64 per subgroup, then 128x128x32 with 64x32. On the H200 at 4096³ f16 the large tile
+     * ran 157 TFLOPS against the small one's 116 (128x256x32/64x64 155, 128x128x64/64x32 153, 64x64x32/32x32 107,
+     * 256x256x32/64x64 39); the small one fits more shapes and fills the device on smaller products. Property
+     * {@value #TILES_PROPERTY} ({@code BMxBNxBK/WMxWN}) names the one tile to use instead.
+     */
+    static List<Tiles> tiles(int maxSharedBytes) {
         String p = System.getProperty(TILES_PROPERTY);
-        Tiles t = p != null && !p.isBlank() ? Tiles.parse(p) : new Tiles(128, 128, 32, 64, 32);
-        return t.sharedBytes() <= maxSharedBytes ? t : null;
+        List<Tiles> all = p != null && !p.isBlank() ? List.of(Tiles.parse(p)) : List.of(new Tiles(256, 128, 32, 64, 64), new Tiles(128, 128, 32, 64, 32));
+        return all.stream().filter(t -> t.sharedBytes() <= maxSharedBytes).toList();
+    }
+
+    /** Workgroups below which a larger tile gives way to the next one (a few per SM of a large GPU, as the f32 kernel). */
+    static final long MIN_WORKGROUPS = 128;
+
+    /**
+     * The first of {@code tiles} (largest first) that fits an {@code m x k x n} product exactly and makes at
+     * least {@link #MIN_WORKGROUPS} workgroups over {@code batches} products; when none that fits makes that many,
+     * the one that makes the most; null when none fits.
+     */
+    static Tiles choose(List<Tiles> tiles, int m, int n, int k, long batches) {
+        Tiles most = null;
+        long mostGroups = -1;
+        for (Tiles t : tiles) {
+            if (!fits(t, m, n, k)) continue;
+            long groups = (long) (m / t.bm()) * (n / t.bn()) * batches;
+            if (groups >= MIN_WORKGROUPS) return t;
+            if (groups > mostGroups) {
+                most = t;
+                mostGroups = groups;
+            }
+        }
+        return most;
     }
 
     /** True when the product fits the tile exactly (every dimension a multiple of it). */

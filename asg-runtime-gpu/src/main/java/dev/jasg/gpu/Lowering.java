@@ -20,8 +20,8 @@ final class Lowering {
     private final VulkanDevice dev;
     private final Pipelines pipelines;
     private final MatMulKernel.Tiles large, small;
-    /** The tensor-core tile, or null when the device has no cooperative matrices (or a subgroup size the kernel does not assume). */
-    private final CoopMatMulKernel.Tiles coop;
+    /** The tensor-core tiles, largest first; empty when the device has no cooperative matrices (or a subgroup size the kernel does not assume). */
+    private final List<CoopMatMulKernel.Tiles> coop;
 
     Lowering(VulkanDevice dev, Pipelines pipelines) {
         this.dev = dev;
@@ -29,7 +29,7 @@ final class Lowering {
         this.large = MatMulKernel.large(dev.maxSharedMemory);
         this.small = MatMulKernel.small(dev.maxSharedMemory);
         boolean any = dev.coopMatrix.f16() || dev.coopMatrix.bf16();
-        this.coop = any && dev.subgroupSize == CoopMatMulKernel.SUBGROUP ? CoopMatMulKernel.tiles(dev.maxSharedMemory) : null;
+        this.coop = any && dev.subgroupSize == CoopMatMulKernel.SUBGROUP ? CoopMatMulKernel.tiles(dev.maxSharedMemory) : List.of();
     }
 
     /**
@@ -430,8 +430,9 @@ final class Lowering {
         push[4] = mb.rank();
         Strides.pack(mb, push, 5, gl);
         if (epi != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl, 2 * slots);
-        else if (coop != null && operand != null && dev.coopMatrix.supports(operand) && CoopMatMulKernel.fits(coop, m, nn, k)) {
-            return dispatch(CoopMatMulKernel.kernel(coop, operand), n, new View[] {out, a, b}, push, nn / coop.bn(), m / coop.bm(), (int) batches);
+        else if (operand != null && dev.coopMatrix.supports(operand)) {
+            CoopMatMulKernel.Tiles ct = CoopMatMulKernel.choose(coop, m, nn, k, batches);
+            if (ct != null) return dispatch(CoopMatMulKernel.kernel(ct, operand), n, new View[] {out, a, b}, push, nn / ct.bn(), m / ct.bm(), (int) batches);
         }
         // Large tiles leave most of a big GPU idle on small products; 128 workgroups is a few per SM.
         long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;

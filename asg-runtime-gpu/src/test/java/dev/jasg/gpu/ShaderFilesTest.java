@@ -83,6 +83,7 @@ class ShaderFilesTest {
         for (dev.jasg.core.DType t : new dev.jasg.core.DType[] {dev.jasg.core.DType.F16, dev.jasg.core.DType.BF16}) {
             k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 128, 32, 64, 32), t));
             k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 256, 32, 64, 64), t));
+            k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(256, 128, 32, 64, 64), t));
         }
         return k;
     }
