@@ -97,7 +97,9 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
             last = plan;
             plan.run(feeds, "run of " + describe());
             if (profiled && plan.profile() != null) lastProfile = plan.profile();
-            return new VulkanOutputs(this, plan, runs);
+            long run = runs;
+            ExecutionPlan ran = plan;
+            return new dev.jasg.core.ReadBackOutputs(program(), n -> readBack(ran, run, n));
         }
     }
 

@@ -83,7 +83,9 @@ public final class OpenClExecutable implements Executable {
             long t0 = System.nanoTime();
             plan.run(feeds, "run of " + describe());
             lastRunNanos = System.nanoTime() - t0;
-            return new OpenClOutputs(this, plan, runs);
+            long run = runs;
+            ExecutionPlan ran = plan;
+            return new dev.jasg.core.ReadBackOutputs(program(), n -> readBack(ran, run, n));
         }
     }
 
