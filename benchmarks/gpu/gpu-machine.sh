@@ -10,6 +10,9 @@
 # "mixed": the f16/bf16 products at 4096^3 (the tensor-core kernel where the device has
 # cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
 # (Peers --gpu --mixed) beside PyTorch eager CUDA with and without autocast (COOP_TILES: the tile, e.g. 128x256x32/64x64).
+# "sweep": the tensor-core kernel's operand paths and tiles and the f32 kernel's large tiles at 4096^3 beside cuBLAS.
+# "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
+# TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
 set -uo pipefail
 out=${OUT:-/tmp}
 h=$(pwd)/.gpu
@@ -49,6 +52,37 @@ if [[ $what == *mixed* ]]; then
     python3 benchmarks/peers/torch_peers.py --device cuda --only ${WORKLOAD:-transformer} $ac 2>&1 | tee -a "$out/mixed-torch.txt"
   done
 fi
+if [[ $what == *sweep* ]]; then
+  # the tensor-core kernel's operand paths (packed 16-bit through 2 or 1 shared stages, or f32 words) and tiles, then the
+  # f32 kernel's large tile (MM_TILES), all at 4096^3, beside cuBLAS
+  for v in "true 2" "true 1" "false 1"; do
+    set -- $v
+    for t in ${COOP_SWEEP:-256x128x32/64x64 128x128x32/64x32 128x256x32/64x64}; do
+      JAVA_TOOL_OPTIONS="-Djasg.vulkan.coopmat.packed=$1 -Djasg.vulkan.coopmat.stages=$2 -Djasg.vulkan.coopmat.tiles=$t" \
+        bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype ${SWEEP_DTYPE:-bf16} 2>&1 | grep '^matmul' \
+        | sed "s|^|packed=$1 stages=$2 tile=$t |" | tee -a "$out/sweep.txt"
+    done
+  done
+  for t in ${MM_TILES:-128x128x16 128x128x32 256x128x16 128x256x16}; do
+    JAVA_TOOL_OPTIONS="-Djasg.vulkan.matmul.tiles=$t" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 2>&1 | grep '^matmul' \
+      | sed "s|^|f32 tile=$t |" | tee -a "$out/sweep.txt"
+  done
+  for dt in f16 bf16; do python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee -a "$out/sweep.txt"; done
+  python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/sweep.txt"
+fi
+if [[ $what == *gpt* ]]; then
+  # the GPT-2-small-sized stack (Peers --only gpt) in f32 and with bf16 mixed precision, beside PyTorch eager with and
+  # without bf16 autocast (GPT_SIZE: LAYERS,D,HEADS,FF,BATCH,SEQ to shrink it)
+  gs=${GPT_SIZE:+-Djasg.bench.gpt=$GPT_SIZE}
+  for mp in "" "--mixed bf16"; do
+    JAVA_TOOL_OPTIONS="${gs:-}" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only gpt $mp --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
+      | grep -v '^\[main\] INFO' | tee -a "$out/gpt-jasg.txt"
+  done
+  for ac in "" "--autocast bf16"; do
+    python3 benchmarks/peers/torch_peers.py --device cuda --only gpt ${GPT_SIZE:+--gpt $GPT_SIZE} $ac --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
+      | tee -a "$out/gpt-torch.txt"
+  done
+fi
 if [[ $what == *tests* ]]; then
   # The JUnit console launcher does not expand lib/* in --class-path, so pass the class path to java itself.
   cp="$h/test-classes:$(ls "$h"/lib/*.jar | tr '\n' ':')"
@@ -56,7 +90,7 @@ if [[ $what == *tests* ]]; then
     JASG_REQUIRE_GPU=1 JASG_REQUIRE_OPENCL=1 /tmp/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
       --sun-misc-unsafe-memory-access=allow -Dorg.lwjgl.system.stackSize=1024 -XX:ErrorFile="$out/hs_err_%p.log" \
       -jar "$(ls "$h"/tools/junit-platform-console-standalone-*.jar | head -1)" execute \
-      --class-path "$cp" --scan-class-path "$h/test-classes" --include-tag "$tag" \
+      --class-path "$cp" ${TESTS_SELECT:---scan-class-path "$h/test-classes"} --include-tag "$tag" \
       --details=${DETAILS:-summary} --disable-banner > "$out/$tag-tests.txt" 2>&1
     echo "junit ($tag) exit code $?"
     grep -E "tests (found|successful|failed|aborted)|containers failed" "$out/$tag-tests.txt"

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""The four workloads of dev.jasg.bench.Peers in PyTorch, on one fixed random batch, 2 threads.
+"""The workloads of dev.jasg.bench.Peers in PyTorch, on one fixed random batch, 2 threads.
 
 Prints one line per workload, ``torch_<name> <value> <unit>``, then ``torch_<name>_maxrss <MiB> MiB``
 (the process's peak resident set so far: run one workload per process, as run.sh does, to read it
 per workload). Debian: ``apt-get install python3-torch libopenblas0-pthread``.
 
-    python3 torch_peers.py [--only sgemm|mlp|cnn|transformer]... [--seconds 5] [--warmup 5] [--threads 2]
+    python3 torch_peers.py [--only sgemm|mlp|cnn|transformer|gpt]... [--seconds 5] [--warmup 5] [--threads 2]
                            [--device cuda] [--autocast f16|bf16]
 
 ``--device cuda`` runs the training workloads on the GPU (eager, TF32 off), the peer of ``Peers --gpu``;
@@ -92,7 +92,21 @@ def transformer():
     return training(block, opt, x, lambda out: out.square().mean()), batch * seq, "tokens/s"
 
 
-WORKLOADS = {"sgemm": sgemm, "mlp": mlp, "cnn": cnn, "transformer": transformer}
+def gpt():
+    """12 pre-LN blocks, d=768, 12 heads, ff 3072 (GPT-2 small's stack, no embeddings), input [8,1024,768]."""
+    layers, d, heads, ff, batch, seq = GPT_SIZE
+    g = torch.Generator().manual_seed(5)
+    stack = nn.Sequential(*[nn.TransformerEncoderLayer(d, heads, ff, dropout=0.0, activation="gelu", layer_norm_eps=1e-5,
+                                                       batch_first=True, norm_first=True) for _ in range(layers)])
+    x = torch.randn(batch, seq, d, generator=g).to(DEVICE)
+    stack.to(DEVICE)
+    opt = torch.optim.AdamW(stack.parameters(), lr=1e-3)
+    return training(stack, opt, x, lambda out: out.square().mean()), batch * seq, "tokens/s"
+
+
+GPT_SIZE = (12, 768, 12, 3072, 8, 1024)
+WORKLOADS = {"sgemm": sgemm, "mlp": mlp, "cnn": cnn, "transformer": transformer, "gpt": gpt}
+DEFAULT = ["sgemm", "mlp", "cnn", "transformer"]
 
 
 def current_rss_mib():
@@ -120,7 +134,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--autocast", choices=["f16", "bf16"])
+    ap.add_argument("--gpt", help="gpt sizes LAYERS,D,HEADS,FF,BATCH,SEQ (as -Djasg.bench.gpt)")
     args = ap.parse_args()
+    global GPT_SIZE
+    if args.gpt:
+        GPT_SIZE = tuple(int(v) for v in args.gpt.split(","))
     global DEVICE, AUTOCAST
     DEVICE = args.device
     AUTOCAST = {"f16": torch.float16, "bf16": torch.bfloat16, None: None}[args.autocast]
@@ -128,7 +146,7 @@ def main():
     torch.backends.cudnn.allow_tf32 = False
     torch.set_num_threads(args.threads)
     print(f"# torch {torch.__version__} threads={torch.get_num_threads()} device={DEVICE} autocast={args.autocast}", flush=True)
-    for name in args.only or list(WORKLOADS):
+    for name in args.only or DEFAULT:
         rss_before = current_rss_mib()
         step, units, unit = WORKLOADS[name]()
         t0 = time.perf_counter()

@@ -19,6 +19,38 @@ import java.util.Locale;
 final class CoopMatMulKernel {
     /** System property overriding the tile as {@code BMxBNxBK/WMxWN}. */
     static final String TILES_PROPERTY = "jasg.vulkan.coopmat.tiles";
+    /**
+     * System property: {@code false} reads the operands as f32 words and converts them while staging (no workspace);
+     * by default they are first packed to 16-bit storage in the plan's workspace ({@code pack_half.comp}).
+     */
+    static final String PACKED_PROPERTY = "jasg.vulkan.coopmat.packed";
+    /**
+     * System property: shared-memory stages of the packed kernel, 1 (default) or 2 where it fits. On the H200 (48 KiB of
+     * shared memory a workgroup) two stages fit only the 128x128 tile, and ran it slower (138 against 165 TFLOPS bf16).
+     */
+    static final String STAGES_PROPERTY = "jasg.vulkan.coopmat.stages";
+
+    /** Whether operands are packed to 16-bit storage before the product ({@value #PACKED_PROPERTY}, default true). */
+    static boolean packed() {
+        return !"false".equalsIgnoreCase(System.getProperty(PACKED_PROPERTY, "true"));
+    }
+
+    /** Shared-memory stages the packed kernel asks for ({@value #STAGES_PROPERTY}, default 1). */
+    static int stages() {
+        int s = Integer.getInteger(STAGES_PROPERTY, 1);
+        if (s != 1 && s != 2) throw new IllegalArgumentException(STAGES_PROPERTY + " must be 1 or 2, got " + s);
+        return s;
+    }
+
+    /** How the kernel reads its operands: as f32 words, or packed 16-bit through 1 or 2 shared stages. */
+    record Variant(boolean packed, int stages) {
+        static final Variant WORDS = new Variant(false, 1);
+
+        Variant {
+            if (stages != 1 && stages != 2) throw new IllegalArgumentException("stages " + stages);
+            if (!packed && stages != 1) throw new IllegalArgumentException("the f32-word kernel has one stage");
+        }
+    }
     /** The subgroup size the kernel's warp layout assumes (NVIDIA's). */
     static final int SUBGROUP = 32;
 
@@ -29,7 +61,7 @@ final class CoopMatMulKernel {
                 throw new IllegalArgumentException("cooperative-matrix tile " + this + ": BM, BN must be multiples of WM, WN, and WM, WN, BK of 16");
             }
             int threads = (bm / wm) * (bn / wn) * SUBGROUP;
-            if (threads > 1024 || (bm * bk / 4) % threads != 0 || (bk * bn / 4) % threads != 0) {
+            if (threads > 1024 || (bm * bk / 8) % threads != 0 || (bk * bn / 8) % threads != 0) {
                 throw new IllegalArgumentException("cooperative-matrix tile " + this + ": " + threads + " invocations cannot share its loads evenly");
             }
         }
@@ -43,6 +75,11 @@ final class CoopMatMulKernel {
             return 2 * (bm * (bk + 8) + bk * (bn + 8));
         }
 
+        /** Shared memory of one workgroup of {@code v}, with the epilogue's per-subgroup 16x16 f32 tile when {@code epilogue}. */
+        int sharedBytes(Variant v, boolean epilogue) {
+            return v.stages() * sharedBytes() + (epilogue ? (threads() / SUBGROUP) * 16 * 16 * 4 : 0);
+        }
+
         /** Parses {@code BMxBNxBK/WMxWN}. */
         static Tiles parse(String s) {
             String[] p = s.trim().split("[x/]");
@@ -54,15 +91,17 @@ final class CoopMatMulKernel {
     private CoopMatMulKernel() {}
 
     /**
-     * The tiles to try, largest first, on a device with {@code maxSharedBytes} of shared memory (empty when none
-     * fits): 256x128x32 with 64x64 per subgroup, then 128x128x32 with 64x32. On the H200 at 4096³ f16 the large tile
-     * ran 157 TFLOPS against the small one's 116 (128x256x32/64x64 155, 128x128x64/64x32 153, 64x64x32/32x32 107,
-     * 256x256x32/64x64 39); the small one fits more shapes and fills the device on smaller products. Property
-     * {@value #TILES_PROPERTY} ({@code BMxBNxBK/WMxWN}) names the one tile to use instead.
+     * The tiles to try, first choice first, on a device with {@code maxSharedBytes} of shared memory (empty when none
+     * fits): 128x128x64 with 64x32 per subgroup, then 128x128x32 (for K a multiple of 32 only), then 64x64x32 with
+     * 32x32 (thin products, such as attention's {@code [1024, 64]} per head). On the H200 at 4096³
+     * bf16 with packed operands (8 subgroups, one workgroup per SM by registers, 48 KiB of shared memory a workgroup):
+     * 128x128x64/64x32 231 TFLOPS, 128x256x32/64x64 228, 128x256x32/32x64 223, 256x128x32/64x64 213, 256x128x32/64x32
+     * 210, 128x128x32/32x32 169, 128x128x32/64x32 165, 256x256x32/64x64 67; reading f32 words instead, at most 152.
+     * Property {@value #TILES_PROPERTY} ({@code BMxBNxBK/WMxWN}) names the one tile to use instead.
      */
     static List<Tiles> tiles(int maxSharedBytes) {
         String p = System.getProperty(TILES_PROPERTY);
-        List<Tiles> all = p != null && !p.isBlank() ? List.of(Tiles.parse(p)) : List.of(new Tiles(256, 128, 32, 64, 64), new Tiles(128, 128, 32, 64, 32));
+        List<Tiles> all = p != null && !p.isBlank() ? List.of(Tiles.parse(p)) : List.of(new Tiles(128, 128, 64, 64, 32), new Tiles(128, 128, 32, 64, 32), new Tiles(64, 64, 32, 32, 32));
         return all.stream().filter(t -> t.sharedBytes() <= maxSharedBytes).toList();
     }
 
@@ -95,9 +134,41 @@ final class CoopMatMulKernel {
     }
 
     static Kernel kernel(Tiles t, DType operand) {
+        return kernel(t, operand, Variant.WORDS);
+    }
+
+    static Kernel kernel(Tiles t, DType operand, Variant v) {
         if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
-        String name = String.format(Locale.ROOT, "matmul_coop_%s_%dx%dx%d_%dx%d", operand.label(), t.bm(), t.bn(), t.bk(), t.wm(), t.wn());
-        return GlslKernels.kernel(name, "matmul_coop.comp", 3, "BF16", operand == DType.BF16 ? 1 : 0, "BM", t.bm() + "u", "BN", t.bn() + "u",
-                "BK", t.bk() + "u", "WM", t.wm() + "u", "WN", t.wn() + "u", "THREADS", t.threads());
+        return GlslKernels.kernel(name(t, operand, v), "matmul_coop.comp", 3, defines(t, operand, v, 0));
+    }
+
+    /**
+     * The product with a fused group applied to every result element before the store (the epilogue, {@link Fusion}):
+     * each subgroup stores a 16x16 accumulator tile to shared memory, then its invocations apply the group and write.
+     * Its externals are bound from binding 3 on, their indexing after the usual push constants.
+     */
+    static Kernel kernel(Tiles t, DType operand, Variant v, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
+        Object[] d = defines(t, operand, v, 1);
+        Object[] all = java.util.Arrays.copyOf(d, d.length + 2);
+        all[d.length] = "EXTERNALS";
+        all[d.length + 1] = Fusion.slots(epilogue);
+        String src = Shaders.source("matmul_coop.comp", Shaders.defines(all), java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 3)));
+        return new Kernel(name(t, operand, v) + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
+    }
+
+    private static String name(Tiles t, DType operand, Variant v) {
+        return String.format(Locale.ROOT, "matmul_coop_%s_%dx%dx%d_%dx%d%s", operand.label(), t.bm(), t.bn(), t.bk(), t.wm(), t.wn(),
+                v.packed() ? "_packed" + v.stages() : "");
+    }
+
+    private static Object[] defines(Tiles t, DType operand, Variant v, int epilogue) {
+        return new Object[] {"BF16", operand == DType.BF16 ? 1 : 0, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "WM", t.wm() + "u",
+                "WN", t.wn() + "u", "THREADS", t.threads(), "PACKED", v.packed() ? 1 : 0, "STAGES", v.stages(), "EPILOGUE", epilogue};
+    }
+
+    /** {@code pack_half.comp}: f32 words holding halves to 16-bit storage, four elements an invocation. */
+    static Kernel pack(DType operand) {
+        return GlslKernels.kernel("pack_" + operand.label(), "pack_half.comp", 2, "BF16", operand == DType.BF16 ? 1 : 0);
     }
 }

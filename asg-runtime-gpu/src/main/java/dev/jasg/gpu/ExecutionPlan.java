@@ -151,7 +151,12 @@ final class ExecutionPlan implements AutoCloseable {
             // One workspace for the nodes that need one (ExecutionPlan runs them in turn; the barriers between their steps
             // come from the ranges they write and read, as for any other buffer), sized by the largest need.
             long workspaceBytes = 0;
-            for (Node n : schedule) if (plan.viewOf(n.id()) < 0) workspaceBytes = Math.max(workspaceBytes, lowering.workspaceBytes(n, binding));
+            for (Node n : schedule) {
+                // a fused group's anchor (a product) is scheduled under the group, so every product is asked
+                if (plan.viewOf(n.id()) < 0 || n.op() instanceof Op.MatMul) {
+                    workspaceBytes = Math.max(workspaceBytes, lowering.workspaceBytes(n, binding, program.graph()));
+                }
+            }
             View scratch = null;
             if (workspaceBytes > 0) {
                 workspaceBuffer = DeviceBuffer.device(dev, workspaceBytes, "the workspace of " + what);
@@ -177,7 +182,7 @@ final class ExecutionPlan implements AutoCloseable {
                         anchorIn = new View[a.arity()];
                         for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.input(k)];
                     }
-                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn);
+                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch);
                 } else {
                     View[] in = new View[n.arity()];
                     for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];

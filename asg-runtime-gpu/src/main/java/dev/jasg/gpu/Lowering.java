@@ -20,6 +20,8 @@ final class Lowering {
     private final VulkanDevice dev;
     private final Pipelines pipelines;
     private final MatMulKernel.Tiles large, small;
+    /** The f32 product's tiles, largest first ({@link MatMulKernel#choose}). */
+    private final List<MatMulKernel.Tiles> tiles;
     /** The tensor-core tiles, largest first; empty when the device has no cooperative matrices (or a subgroup size the kernel does not assume). */
     private final List<CoopMatMulKernel.Tiles> coop;
 
@@ -28,6 +30,8 @@ final class Lowering {
         this.pipelines = pipelines;
         this.large = MatMulKernel.large(dev.maxSharedMemory);
         this.small = MatMulKernel.small(dev.maxSharedMemory);
+        MatMulKernel.Tiles middle = MatMulKernel.middle(dev.maxSharedMemory);
+        this.tiles = large.equals(middle) ? List.of(large, small) : List.of(large, middle, small);
         boolean any = dev.coopMatrix.f16() || dev.coopMatrix.bf16();
         this.coop = any && dev.subgroupSize == CoopMatMulKernel.SUBGROUP ? CoopMatMulKernel.tiles(dev.maxSharedMemory) : List.of();
     }
@@ -105,9 +109,11 @@ final class Lowering {
 
     /**
      * Bytes of workspace {@code n}'s commands need ({@link #lower} with a workspace): a weight gradient whose
-     * reduction is split over workgroups keeps its partial tiles there; 0 for every other node.
+     * reduction is split over workgroups keeps its partial tiles there, a product on the tensor-core kernel its
+     * operands packed to 16-bit storage ({@link CoopMatMulKernel#PACKED_PROPERTY}); 0 for every other node.
      */
-    long workspaceBytes(Node n, Program.Binding b) {
+    long workspaceBytes(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
+        if (n.op() instanceof Op.MatMul) return graph == null ? 0 : packedBytes(n, b, graph.node(n.input(0)).dtype());
         if (!(n.op() instanceof Op.Conv2dWeightGrad c)) return 0;
         int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), g = dims(n, 1, b);
         long count = Strides.size(od);
@@ -156,8 +162,8 @@ final class Lowering {
                 else steps.add(reduce(n, r, dims(n, 0, b), mode, out, in[0]));
             }
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
-            case Op.MatMul m -> steps.add(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null,
-                    graph == null ? null : graph.node(n.input(0)).dtype()));
+            case Op.MatMul m -> steps.addAll(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null,
+                    graph == null ? null : graph.node(n.input(0)).dtype(), workspace));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
             case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out));
             case Op.Permute p -> {
@@ -255,9 +261,10 @@ final class Lowering {
 
     /**
      * The commands computing fused group {@code grp} ({@link Fusion}) into {@code out}: {@code ext} are its
-     * externals' ranges, {@code anchorIn} the anchor's operands (a matmul's A and B) or null.
+     * externals' ranges, {@code anchorIn} the anchor's operands (a matmul's A and B) or null; {@code workspace} as for
+     * {@link #lower}.
      */
-    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn) {
+    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace) {
         Node root = g.node(grp.root());
         if (grp.prologue()) {
             Op.Reduce r = (Op.Reduce) root.op();
@@ -294,8 +301,8 @@ final class Lowering {
         }
         if (grp.anchor() >= 0) {
             Node mm = g.node(grp.anchor());
-            return List.of(matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,
-                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), null));
+            return matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,
+                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), g.node(mm.input(0)).dtype(), workspace);
         }
         long count = b.shape(root.id()).size();
         int slots = Fusion.slots(grp);
@@ -407,10 +414,11 @@ final class Lowering {
     /**
      * A matrix product, with fused group {@code epi} applied before the store when not null ({@code ext}: its externals'
      * ranges); {@code operand} (the operands' dtype, null when unknown) F16 or BF16 runs on the cooperative-matrix kernel
-     * where the device has it, the shape fits its tiles and there is no epilogue.
+     * where the device has it and the shape fits its tiles, its operands first packed to 16-bit storage in
+     * {@code workspace} when that holds {@link #packedBytes} (else read as f32 words).
      */
-    private Step matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
-                        int[] epiPush, DType operand) {
+    private List<Step> matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
+                              int[] epiPush, DType operand, View workspace) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), k = geo.k(), nn = geo.n();
         Strides.Merged mb = geo.batch();
@@ -430,21 +438,65 @@ final class Lowering {
         push[4] = mb.rank();
         Strides.pack(mb, push, 5, gl);
         if (epi != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl, 2 * slots);
-        else if (operand != null && dev.coopMatrix.supports(operand)) {
-            CoopMatMulKernel.Tiles ct = CoopMatMulKernel.choose(coop, m, nn, k, batches);
-            if (ct != null) return dispatch(CoopMatMulKernel.kernel(ct, operand), n, new View[] {out, a, b}, push, nn / ct.bn(), m / ct.bm(), (int) batches);
-        }
-        // Large tiles leave most of a big GPU idle on small products; 128 workgroups is a few per SM.
-        long largeGroups = ceil(m, large.bm()) * ceil(nn, large.bn()) * batches;
-        MatMulKernel.Tiles t = largeGroups >= 128 ? large : small;
-        boolean aligned = MatMulKernel.aligned(t, m, nn, k);
         View[] bind = new View[3 + (ext == null ? 0 : ext.length)];
         bind[0] = out;
         bind[1] = a;
         bind[2] = b;
         if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
+        CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
+        if (ct != null) {
+            List<Step> steps = new ArrayList<>();
+            CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
+            long need = packedBytes(a, b);
+            if (CoopMatMulKernel.packed() && workspace != null && workspace.bytes() >= need) {
+                v = coopVariant(ct, epi != null);
+                long aBytes = a.bytes() / 2, bOffset = alignUp(aBytes, dev.storageAlignment);
+                View pa = new View(workspace.buffer(), workspace.offset(), aBytes);
+                View pb = new View(workspace.buffer(), workspace.offset() + bOffset, b.bytes() / 2);
+                steps.add(flat(CoopMatMulKernel.pack(operand), n, a.bytes() / 16, new View[] {pa, a}, new int[] {(int) (a.bytes() / 16)}));
+                steps.add(flat(CoopMatMulKernel.pack(operand), n, b.bytes() / 16, new View[] {pb, b}, new int[] {(int) (b.bytes() / 16)}));
+                bind[1] = pa;
+                bind[2] = pb;
+            }
+            Kernel kernel = epi == null ? CoopMatMulKernel.kernel(ct, operand, v) : CoopMatMulKernel.kernel(ct, operand, v, epi, g);
+            steps.add(dispatch(kernel, n, bind, push, nn / ct.bn(), m / ct.bm(), (int) batches));
+            return steps;
+        }
+        // Large tiles leave most of a big GPU idle on small products, and pad thin ones
+        MatMulKernel.Tiles t = MatMulKernel.choose(tiles, m, nn, batches);
+        boolean aligned = MatMulKernel.aligned(t, m, nn, k);
         Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned) : MatMulKernel.kernel(t, aligned, epi, g);
-        return dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches);
+        return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
+    }
+
+    /** The tensor-core tile for a product of {@code operand}s, or null when it runs on the f32 kernel. */
+    private CoopMatMulKernel.Tiles coopTiles(DType operand, int m, int nn, int k, long batches, boolean epilogue) {
+        if (operand == null || !dev.coopMatrix.supports(operand)) return null;
+        List<CoopMatMulKernel.Tiles> fit = coop.stream().filter(t -> t.sharedBytes(CoopMatMulKernel.Variant.WORDS, epilogue) <= dev.maxSharedMemory).toList();
+        return CoopMatMulKernel.choose(fit, m, nn, k, batches);
+    }
+
+    /** The packed kernel's stages for tile {@code t}: what {@link CoopMatMulKernel#stages} asks, fewer where the shared memory is short. */
+    private CoopMatMulKernel.Variant coopVariant(CoopMatMulKernel.Tiles t, boolean epilogue) {
+        CoopMatMulKernel.Variant two = new CoopMatMulKernel.Variant(true, 2);
+        return CoopMatMulKernel.stages() == 2 && t.sharedBytes(two, epilogue) <= dev.maxSharedMemory ? two : new CoopMatMulKernel.Variant(true, 1);
+    }
+
+    /** Workspace bytes for both operands of product {@code n} packed to 16-bit storage, or 0 when it does not run on the tensor-core kernel. */
+    private long packedBytes(Node n, Program.Binding b, DType operand) {
+        if (!CoopMatMulKernel.packed()) return 0;
+        int[] ad = b.shape(n.input(0)).dims(), bd = b.shape(n.input(1)).dims();
+        Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
+        if (coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false) == null) return 0;
+        return alignUp(2L * Strides.size(ad), dev.storageAlignment) + 2L * Strides.size(bd);
+    }
+
+    private long packedBytes(View a, View b) {
+        return alignUp(a.bytes() / 2, dev.storageAlignment) + b.bytes() / 2;
+    }
+
+    private static long alignUp(long v, long alignment) {
+        return (v + alignment - 1) / alignment * alignment;
     }
 
     /**

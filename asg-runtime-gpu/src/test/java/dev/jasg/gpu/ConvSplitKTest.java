@@ -78,7 +78,7 @@ class ConvSplitKTest {
             // the shape splits on this device: the plan hands the node a workspace
             Program p = Program.of(List.of(graph));
             Node node = graph.node(dw.id());
-            long bytes = new Lowering(gpu.device, null).workspaceBytes(node, p.bind(feeds));
+            long bytes = new Lowering(gpu.device, null).workspaceBytes(node, p.bind(feeds), null);
             assertTrue(bytes > 0, row.name() + ": no split on " + gpu.device.name);
             assertEquals(0, bytes % (4L * node.shape().size()), "whole splits of the output");
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The tensor-core product ({@code matmul_coop.comp}) against the reference, where the device has
@@ -61,19 +61,45 @@ class CoopMatMulTest {
         }
     }
 
+    /** {@code relu(a.cast(t) @ b.cast(t) + bias) * 0.5}: a product with a fused epilogue (Fusion) on the tensor-core kernel. */
+    private static void checkEpilogue(DType t, int m, int k, int n) {
+        GraphBuilder g = new GraphBuilder();
+        Tensor a = g.input("a", DType.F32, m, k), b = g.input("b", DType.F32, k, n), bias = g.input("bias", DType.F32, n);
+        g.output("c", a.cast(t).matmul(b.cast(t)).add(bias).relu().mul(0.5));
+        Graph graph = g.build();
+        Map<String, HostTensor> feeds = Map.of("a", random(3, m, k), "b", random(4, k, n), "bias", random(5, n));
+        try (ReferenceBackend ref = new ReferenceBackend(); Executable re = ref.compile(graph); Executable ge = DEV.compile(graph)) {
+            Gpu.assertClose(t + " epilogue " + m + "x" + k + "x" + n, re.run(feeds).get("c"), ge.run(feeds).get("c"), 2e-5);
+        }
+    }
+
+    /** The kernel's ways of reading its operands: packed to 16-bit in the workspace through 2 or 1 shared stages, or f32 words. */
     @ParameterizedTest
-    @ValueSource(strings = {"F16", "BF16"})
-    void tensorCoreProductsMatchTheReference(String type) {
+    @CsvSource({"F16,true,2,_packed2", "BF16,true,2,_packed2", "F16,true,1,_packed1", "BF16,true,1,_packed1", "F16,false,1,", "BF16,false,1,"})
+    void tensorCoreProductsMatchTheReference(String type, boolean packed, int stages, String suffix) {
         DType t = DType.valueOf(type);
         VulkanDevice d = DEV.device();
         Assumptions.assumeTrue(d.coopMatrix.supports(t) && d.subgroupSize == CoopMatMulKernel.SUBGROUP,
                 d.name + " has no cooperative-matrix kernel for " + type + " (shapes: " + d.coopMatrix.summary() + ", subgroup " + d.subgroupSize + ")");
-        check(t, new int[] {256, 384}, new int[] {384, 256});
-        assertTrue(DEV.kernelNames().stream().anyMatch(n -> n.startsWith("matmul_coop_" + t.label())), "the coop kernel ran: " + DEV.kernelNames());
-        check(t, new int[] {2, 128, 1024}, new int[] {1024, 128});      // batched, B broadcast
-        check(t, new int[] {3, 128, 64}, new int[] {3, 64, 256});       // batched both
-        long before = DEV.kernelNames().stream().filter(n -> n.startsWith("matmul_coop")).count();
-        check(t, new int[] {100, 70}, new int[] {70, 50});              // not a multiple of the tile: the plain kernel
-        assertFalse(DEV.kernelNames().stream().filter(n -> n.startsWith("matmul_coop")).count() > before, "an unaligned product took the coop kernel");
+        System.setProperty(CoopMatMulKernel.PACKED_PROPERTY, Boolean.toString(packed));
+        System.setProperty(CoopMatMulKernel.STAGES_PROPERTY, Integer.toString(stages));
+        try {
+            check(t, new int[] {256, 384}, new int[] {384, 256});
+            String prefix = "matmul_coop_" + t.label();
+            String want = suffix == null ? "" : suffix;
+            assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith(prefix) && (want.isEmpty() ? !nm.contains("_packed") : nm.endsWith(want))),
+                    "the coop kernel (" + want + ") ran: " + DEV.kernelNames());
+            check(t, new int[] {2, 128, 1024}, new int[] {1024, 128});      // batched, B broadcast
+            check(t, new int[] {3, 128, 64}, new int[] {3, 64, 256});       // batched both
+            checkEpilogue(t, 256, 128, 384);
+            assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith(prefix) && nm.contains("_epilogue_")),
+                    "the coop kernel with an epilogue ran: " + DEV.kernelNames());
+            long before = DEV.kernelNames().stream().filter(nm -> nm.startsWith("matmul_coop")).count();
+            check(t, new int[] {100, 70}, new int[] {70, 50});              // not a multiple of the tile: the plain kernel
+            assertFalse(DEV.kernelNames().stream().filter(nm -> nm.startsWith("matmul_coop")).count() > before, "an unaligned product took the coop kernel");
+        } finally {
+            System.clearProperty(CoopMatMulKernel.PACKED_PROPERTY);
+            System.clearProperty(CoopMatMulKernel.STAGES_PROPERTY);
+        }
     }
 }

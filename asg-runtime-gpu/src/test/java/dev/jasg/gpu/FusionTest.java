@@ -154,6 +154,7 @@ class FusionTest {
     /** The kernels of every row's groups (ShaderFilesTest compiles them): fused.comp, or matmul.comp with the epilogue in both variants. */
     static List<Kernel> kernels() {
         List<Kernel> k = new ArrayList<>();
+        boolean coop = false;
         for (Row row : rows()) {
             GraphBuilder gb = new GraphBuilder();
             row.build().accept(gb);
@@ -173,6 +174,14 @@ class FusionTest {
                     MatMulKernel.Tiles t = MatMulKernel.small(48 * 1024);
                     k.add(MatMulKernel.kernel(t, true, grp, g));
                     k.add(MatMulKernel.kernel(t, false, grp, g));
+                    if (!coop) {  // the tensor-core kernel's epilogue, once: every variant of it
+                        coop = true;
+                        CoopMatMulKernel.Tiles ct = new CoopMatMulKernel.Tiles(128, 128, 32, 64, 32);
+                        for (dev.jasg.core.DType dt : new dev.jasg.core.DType[] {dev.jasg.core.DType.F16, dev.jasg.core.DType.BF16}) {
+                            k.add(CoopMatMulKernel.kernel(ct, dt, CoopMatMulKernel.Variant.WORDS, grp, g));
+                            k.add(CoopMatMulKernel.kernel(ct, dt, new CoopMatMulKernel.Variant(true, 2), grp, g));
+                        }
+                    }
                 }
             }
         }

@@ -84,6 +84,11 @@ class ShaderFilesTest {
             k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 128, 32, 64, 32), t));
             k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 256, 32, 64, 64), t));
             k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(256, 128, 32, 64, 64), t));
+            for (int stages = 1; stages <= 2; stages++) {
+                k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 128, 32, 64, 32), t, new CoopMatMulKernel.Variant(true, stages)));
+                k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(256, 128, 32, 64, 64), t, new CoopMatMulKernel.Variant(true, stages)));
+            }
+            k.add(CoopMatMulKernel.pack(t));
         }
         return k;
     }

@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.bench.Peers \
- *     [--gpu | --backend opencl] [--only sgemm|mlp|cnn|transformer] [--mixed f16|bf16] [--seconds 5] [--warmup 5]
+ *     [--gpu | --backend opencl] [--only sgemm|mlp|cnn|transformer|gpt] [--mixed f16|bf16] [--seconds 5] [--warmup 5]
  * </pre>
  *
  * <p>{@code --mixed f16|bf16} trains with {@code Trainer.mixedPrecision}: products and convolutions in half with
@@ -38,18 +38,21 @@ public final class Peers {
         String backendName = "cpu";
         List<String> only = new ArrayList<>();
         double seconds = 5, warmup = 5;
+        boolean profile = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gpu" -> backendName = "vulkan";
                 case "--backend" -> backendName = args[++i];
-                case "--only" -> only.add(args[++i]);
+                case "--only" -> {
+                    String w = args[++i];
+                    if (!Workloads.ALL.contains(w)) usage("unknown workload '" + w + "'");
+                    only.add(w);
+                }
+                case "--profile" -> profile = true;
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 case "--mixed" -> Workloads.mixedPrecision = dev.jasg.core.DType.valueOf(args[++i].toUpperCase(Locale.ROOT));
-                default -> {
-                    System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer]... [--mixed f16|bf16] [--seconds S] [--warmup S]");
-                    System.exit(2);
-                }
+                default -> usage("unknown option '" + args[i] + "'");
             }
         }
         List<String> names = only.isEmpty() ? Workloads.NAMES : only;
@@ -70,9 +73,43 @@ public final class Peers {
                 try (w) {
                     System.out.printf(Locale.ROOT, "# %s: model, graph, gradient graph and compile %.0f ms%n", name, buildMs);
                     run(name, w, seconds, warmup, before);
+                    if (profile) profile(name, w);
                 }
             }
         }
+    }
+
+    /** One profiled step: the time per op kind, then the hottest nodes (the backend's clock; nodes no longer overlap). */
+    private static void profile(String name, Workloads.Workload w) {
+        var p = w.profiling().orElse(null);
+        if (p == null) {
+            System.out.println("# " + name + ": this backend has no per-node profiling");
+            return;
+        }
+        p.setProfiling(true);
+        w.step();
+        p.setProfiling(false);
+        dev.jasg.core.Profile prof = p.lastProfile().orElseThrow();
+        java.util.Map<String, long[]> byOp = new java.util.TreeMap<>();
+        for (var e : prof.entries()) {
+            long[] v = byOp.computeIfAbsent(e.op(), k -> new long[2]);
+            v[0] += e.nanos();
+            if (e.nanos() > 0) v[1]++;
+        }
+        System.out.printf(Locale.ROOT, "# %s profile (%s clock): %.3f ms in nodes of %.3f ms%n", name, prof.clock(), prof.nodeNanos() / 1e6, prof.totalNanos() / 1e6);
+        byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(20).forEach(e ->
+                System.out.printf(Locale.ROOT, "#   %-22s %9.3f ms  %5.1f%%  %d nodes%n", e.getKey(), e.getValue()[0] / 1e6,
+                        100.0 * e.getValue()[0] / Math.max(1, prof.nodeNanos()), e.getValue()[1]));
+        // the hottest nodes of the eight costliest op kinds
+        byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(8).forEach(op ->
+                prof.entries().stream().filter(e -> e.op().equals(op.getKey())).sorted((a, b) -> Long.compare(b.nanos(), a.nanos())).limit(4)
+                        .forEach(e -> System.out.printf(Locale.ROOT, "#   %8.3f ms %s %s %s%n", e.nanos() / 1e6, e.op(), e.shape(), e.path())));
+    }
+
+    private static void usage(String why) {
+        System.err.println("Peers: " + why);
+        System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer|gpt]... [--mixed f16|bf16] [--seconds S] [--warmup S] [--profile]");
+        System.exit(2);
     }
 
     private static void run(String name, Workloads.Workload w, double seconds, double warmup, long liveBefore) {

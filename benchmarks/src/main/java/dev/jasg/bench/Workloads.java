@@ -32,11 +32,17 @@ import java.util.SplittableRandom;
  *       training samples/s.</li>
  *   <li>{@code transformer}: one pre-LN encoder block, d=256, 4 heads, ff 1024, GELU, no dropout,
  *       input [8,128,256], loss {@code mean(y^2)}, AdamW 1e-3; training tokens/s (1024 a step).</li>
+ *   <li>{@code gpt} (GPU-sized, not in the default list): a GPT-2-small-sized stack of 12 pre-LN encoder blocks,
+ *       d=768, 12 heads, ff 3072, GELU, no dropout, input [8,1024,768], loss {@code mean(y^2)}, AdamW 1e-3;
+ *       training tokens/s (8192 a step). {@code Peers --only gpt}; the sizes can be shrunk for a smoke run with
+ *       {@code -Djasg.bench.gpt=LAYERS,D,HEADS,FF,BATCH,SEQ}.</li>
  * </ol>
  */
 final class Workloads {
     /** Every workload, in the order they run. */
     static final List<String> NAMES = List.of("sgemm", "mlp", "cnn", "transformer");
+    /** Every workload {@link #create} knows, the default ones and those run only when named. */
+    static final List<String> ALL = List.of("sgemm", "mlp", "cnn", "transformer", "gpt");
 
     private Workloads() {}
 
@@ -54,6 +60,11 @@ final class Workloads {
         /** Something the step computed (the last loss), so a reader sees it did work. */
         String lastValue();
 
+        /** The per-node profiling of the compiled step, where the backend has it. */
+        default java.util.Optional<dev.jasg.core.Profiling> profiling() {
+            return java.util.Optional.empty();
+        }
+
         @Override
         void close();
     }
@@ -65,7 +76,8 @@ final class Workloads {
             case "mlp" -> mlp(backend);
             case "cnn" -> Cnn.available() ? Cnn.create(backend) : null;
             case "transformer" -> transformer(backend);
-            default -> throw new IllegalArgumentException("unknown workload '" + name + "', expected one of " + NAMES);
+            case "gpt" -> training(gptTraining(backend));
+            default -> throw new IllegalArgumentException("unknown workload '" + name + "', expected one of " + ALL);
         };
     }
 
@@ -140,6 +152,7 @@ final class Workloads {
             case "mlp" -> mlpTraining(backend);
             case "cnn" -> Cnn.training(backend);
             case "transformer" -> transformerTraining(backend);
+            case "gpt" -> gptTraining(backend);
             default -> throw new IllegalArgumentException("'" + name + "' is not a training workload");
         };
     }
@@ -181,6 +194,38 @@ final class Workloads {
         return new Training(t, Map.of("x", random(r, batch, seq, d), "unused", HostTensor.of(new float[1], 1)), batch * seq, "tokens/s");
     }
 
+    /** The sizes of the {@code gpt} workload: layers, width, heads, feed-forward width, batch, sequence. */
+    record GptSize(int layers, int d, int heads, int ff, int batch, int seq) {
+        static final GptSize GPT2_SMALL = new GptSize(12, 768, 12, 3072, 8, 1024);
+
+        /** GPT-2 small, or what {@code -Djasg.bench.gpt=LAYERS,D,HEADS,FF,BATCH,SEQ} says. */
+        static GptSize fromProperty() {
+            String p = System.getProperty("jasg.bench.gpt");
+            if (p == null || p.isBlank()) return GPT2_SMALL;
+            String[] f = p.split(",");
+            if (f.length != 6) throw new IllegalArgumentException("jasg.bench.gpt: expected LAYERS,D,HEADS,FF,BATCH,SEQ, got '" + p + "'");
+            int[] v = new int[6];
+            for (int i = 0; i < 6; i++) v[i] = Integer.parseInt(f[i].trim());
+            return new GptSize(v[0], v[1], v[2], v[3], v[4], v[5]);
+        }
+    }
+
+    private static Training gptTraining(Backend backend) {
+        GptSize s = GptSize.fromProperty();
+        Layer[] blocks = new Layer[s.layers()];
+        for (int i = 0; i < blocks.length; i++) blocks[i] = new TransformerEncoderBlock(s.d(), s.heads(), s.ff(), 0.0, "gelu", 1e-5, true, true);
+        Trainer t = mixed(Trainer.builder(backend, new Sequential(blocks))
+                .input("x", DType.F32, s.batch(), s.seq(), s.d())
+                .target("unused", DType.F32, 1)
+                .loss((y, unused) -> y.square().mean())
+                .optimizer(new AdamW(1e-3))
+                .seed(7))
+                .build();
+        SplittableRandom r = new SplittableRandom(5);
+        return new Training(t, Map.of("x", random(r, s.batch(), s.seq(), s.d()), "unused", HostTensor.of(new float[1], 1)),
+                s.batch() * s.seq(), "tokens/s");
+    }
+
     /** A workload of one trainer step per {@link Workload#step()} on the batch of {@code t}. */
     static Workload training(Training t) {
         return training(t.trainer(), t.batch(), t.units(), t.unit());
@@ -209,6 +254,11 @@ final class Workloads {
             @Override
             public String lastValue() {
                 return "loss=" + loss;
+            }
+
+            @Override
+            public java.util.Optional<dev.jasg.core.Profiling> profiling() {
+                return t.profiling();
             }
 
             @Override

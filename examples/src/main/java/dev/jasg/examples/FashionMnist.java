@@ -89,6 +89,8 @@ public final class FashionMnist {
               --seed N        seed of the initialisation and the shuffle (default 0)
               --backend NAME  cpu, reference or vulkan (default cpu)
               --gpu           short for --backend vulkan
+              --mixed T       mixed precision: products and convolutions in T (f16 or bf16) with f32
+                              accumulation, f32 master weights, loss scaling for f16 (default off: f32)
               --help          print this help and exit
             """.formatted(dev.jasg.nn.data.FashionMnist.DEBIAN_DIR);
 
@@ -108,13 +110,14 @@ public final class FashionMnist {
      * @param testLimit test images to evaluate (0: all)
      * @param seed      seed of the parameter store and the shuffle
      * @param backend   backend name
+     * @param mixed     the half type of mixed-precision training ({@code Trainer.Builder.mixedPrecision}), or null for f32
      * @param help      whether {@code --help} was given
      */
     public record Options(Path data, Path out, String model, int epochs, int batch, String optimizer, double lr, int limit,
-                          int testLimit, long seed, String backend, boolean help) {
-        /** The defaults: Debian data, temporary checkpoints, mlp, 5 epochs, batch 128, Adam at its default rate, all images, seed 0, cpu. */
+                          int testLimit, long seed, String backend, DType mixed, boolean help) {
+        /** The defaults: Debian data, temporary checkpoints, mlp, 5 epochs, batch 128, Adam at its default rate, all images, seed 0, cpu, f32. */
         public static Options defaults() {
-            return new Options(null, null, "mlp", 5, 128, "adam", Double.NaN, 0, 0, 0, "cpu", false);
+            return new Options(null, null, "mlp", 5, 128, "adam", Double.NaN, 0, 0, 0, "cpu", null, false);
         }
 
         /** The initial learning rate: {@link #lr()}, or 2e-3 for Adam and 0.05 for SGD when none was given. */
@@ -138,6 +141,7 @@ public final class FashionMnist {
         int epochs = o.epochs(), batch = o.batch(), limit = o.limit(), testLimit = o.testLimit();
         double lr = o.lr();
         long seed = o.seed();
+        DType mixed = o.mixed();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -164,10 +168,18 @@ public final class FashionMnist {
                     lr = parseNumber(flag, value(args, i++), Double::parseDouble);
                     if (!(lr > 0) || Double.isInfinite(lr)) throw new UsageException("--lr must be a positive number, got " + args[i]);
                 }
+                case "--mixed" -> {
+                    String t = value(args, i++);
+                    mixed = switch (t) {
+                        case "f16" -> DType.F16;
+                        case "bf16" -> DType.BF16;
+                        default -> throw new UsageException("--mixed takes f16 or bf16, got '" + t + "'");
+                    };
+                }
                 default -> throw new UsageException("unknown option '" + flag + "'");
             }
         }
-        return new Options(data, out, model, epochs, batch, optimizer, lr, limit, testLimit, seed, backend, help);
+        return new Options(data, out, model, epochs, batch, optimizer, lr, limit, testLimit, seed, backend, mixed, help);
     }
 
     private static String value(String[] args, int i) {
@@ -262,14 +274,15 @@ public final class FashionMnist {
         CosineAnnealingLR schedule = new CosineAnnealingLR(optimizer, o.epochs());
         CheckpointManager manager = new CheckpointManager(checkpoints, 2, "test_accuracy", CheckpointManager.Mode.MAX, 1);
         List<EpochStats> history = new ArrayList<>();
-        try (Trainer trainer = Trainer.builder(backend, model)
+        Trainer.Builder builder = Trainer.builder(backend, model)
                 .input("x", DType.F32, "B", 1, 28, 28)
                 .target("y", DType.I32, "B")
                 .loss(Losses::crossEntropy)
                 .optimizer(optimizer)
                 .scheduler(schedule)
-                .seed(o.seed())
-                .build();
+                .seed(o.seed());
+        if (o.mixed() != null) builder.mixedPrecision(o.mixed());
+        try (Trainer trainer = builder.build();
              DataLoader<Sample, Map<String, HostTensor>> loader = DataLoader.builder(standardised(train), Collate.stack("x", "y"))
                      .batchSize(o.batch()).shuffle(o.seed()).prefetch(4).build();
              DataLoader<Sample, Map<String, HostTensor>> testLoader = DataLoader.builder(standardised(test), Collate.stack("x", "y"))

@@ -85,7 +85,7 @@ class FashionMnistTest {
     void parsesEveryOption() {
         FashionMnist.Options o = FashionMnist.parse(new String[] {
                 "--data", "/d", "--out", "/o", "--model", "mlp", "--epochs", "7", "--batch", "32", "--optimizer", "sgd", "--lr", "0.01",
-                "--limit", "100", "--test-limit", "50", "--seed", "9", "--gpu"});
+                "--limit", "100", "--test-limit", "50", "--seed", "9", "--gpu", "--mixed", "bf16"});
         assertEquals(Path.of("/d"), o.data());
         assertEquals(Path.of("/o"), o.out());
         assertEquals(7, o.epochs());
@@ -96,6 +96,9 @@ class FashionMnistTest {
         assertEquals(50, o.testLimit());
         assertEquals(9, o.seed());
         assertEquals("vulkan", o.backend());
+        assertEquals(dev.jasg.core.DType.BF16, o.mixed());
+        assertEquals(dev.jasg.core.DType.F16, FashionMnist.parse(new String[] {"--mixed", "f16"}).mixed());
+        assertEquals(null, FashionMnist.parse(new String[0]).mixed());
         assertEquals(FashionMnist.Options.defaults(), FashionMnist.parse(new String[0]));
         assertEquals(2e-3, FashionMnist.parse(new String[0]).learningRate());
         assertEquals(0.05, FashionMnist.parse(new String[] {"--optimizer", "sgd"}).learningRate());
@@ -106,6 +109,7 @@ class FashionMnistTest {
     void rejectsBadOptions() {
         for (String[] bad : List.of(new String[] {"--bogus"}, new String[] {"--model", "resnet"}, new String[] {"--epochs"},
                 new String[] {"--epochs", "0"}, new String[] {"--batch", "x"}, new String[] {"--lr", "-1"}, new String[] {"--optimizer", "rmsprop"},
+                new String[] {"--mixed", "f32"}, new String[] {"--mixed"},
                 new String[] {"--data", "--epochs", "2"}, new String[] {"stray"})) {
             assertThrows(FashionMnist.UsageException.class, () -> FashionMnist.parse(bad), String.join(" ", bad));
         }

@@ -1,11 +1,14 @@
 #version 450
 // Tensor-core matrix product (CoopMatMulKernel): C[t] = A[t] B[t] for f16 or bf16 operands, f32 accumulation and result,
-// on VK_KHR_cooperative_matrix 16x16x16 subgroup tiles. Operands arrive as f32 words holding half values exactly (the
-// backend's emulated half storage), are converted to ELEM while staged in shared memory and multiplied there.
+// on VK_KHR_cooperative_matrix 16x16x16 subgroup tiles. PACKED 0: operands arrive as f32 words holding half values exactly
+// (the backend's emulated half storage) and are converted to ELEM while staged in shared memory; PACKED 1: operands
+// arrive packed two halves a word (pack_half.comp wrote them into the plan's workspace), read and staged 8 elements at a
+// time with no conversion, through STAGES (1 or 2) shared buffers (2: the next step's tiles are stored while this one's
+// are multiplied, one barrier a step).
 // Defines: BF16 (1: bfloat16 operands, else float16), BM, BN, BK (workgroup tile, uint), WM, WN (subgroup tile, multiples
-// of 16, uint), THREADS (workgroup size: (BM/WM)(BN/WN) subgroups of SUBGROUP invocations). Aligned sizes only (M % BM,
-// N % BN, K % BK all 0): the lowering picks matmul.comp for anything else. Push: as matmul.comp (M, N, K, mode (unused:
-// the result is f32), batchRank, batch dims[4], A batch strides[4], B batch strides[4]).
+// of 16, uint), THREADS (workgroup size: (BM/WM)(BN/WN) subgroups of SUBGROUP invocations), PACKED, STAGES. Aligned sizes
+// only (M % BM, N % BN, K % BK all 0): the lowering picks matmul.comp for anything else. Push: as matmul.comp (M, N, K,
+// mode (unused: the result is f32), batchRank, batch dims[4], A batch strides[4], B batch strides[4]), in elements.
 #extension GL_KHR_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_KHR_shader_subgroup_basic : require
@@ -26,11 +29,128 @@
 #define NT uint(THREADS)
 #define LA (BM * BK / 4u / NT)
 #define LB (BK * BN / 4u / NT)
+#if EPILOGUE
+#define PUSH layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; \
+    uint ea[EXTERNALS]; uint eb[EXTERNALS]; } pc;
+#else
+#define PUSH layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; } pc;
+#endif
 layout(local_size_x = THREADS) in;
 layout(std430, binding = 0) writeonly buffer C { float c[]; };
+#if EPILOGUE
+// a fused group (fused_body.glsl) applied to every result: each subgroup stores one 16x16 accumulator tile to its
+// own part of Cs (the element order inside a cooperative matrix is the implementation's), then its invocations
+// apply the group to the tile's elements by position and write them
+#define WRITE_RESULT { \
+    uint lane = gl_SubgroupInvocationID; \
+    [[unroll]] for (uint i = 0u; i < FM; i++) [[unroll]] for (uint j = 0u; j < FN; j++) { \
+        coopMatStore(acc[i][j], Cs, warp * 256u, 16u, gl_CooperativeMatrixLayoutRowMajor); \
+        subgroupMemoryBarrierShared(); \
+        subgroupBarrier(); \
+        [[unroll]] for (uint q = 0u; q < 8u; q++) { \
+            uint e = lane + 32u * q; \
+            uint at = cOff + (m0 + wm * WM + i * 16u + e / 16u) * N + n0 + wn * WN + j * 16u + e % 16u; \
+            c[at] = fused(at, Cs[warp * 256u + e]); \
+        } \
+        subgroupBarrier(); \
+    } }
+#else
+#define WRITE_RESULT { \
+    [[unroll]] for (uint i = 0u; i < FM; i++) [[unroll]] for (uint j = 0u; j < FN; j++) { \
+        coopMatStore(acc[i][j], c, cOff + (m0 + wm * WM + i * 16u) * N + n0 + wn * WN + j * 16u, N, gl_CooperativeMatrixLayoutRowMajor); \
+    } }
+#endif
+PUSH
+#if EPILOGUE
+#include "scalar.glsl"
+#include "math.glsl"
+#include "fused_body.glsl"
+shared float Cs[(THREADS / 32) * 256];
+#endif
+#if PACKED
+// 8 halves a uvec4; shared rows padded by 8 elements (one uvec4) off the bank period
+#define SA8 (SA / 8u)
+#define SB8 (SB / 8u)
+#define PA (BM * BK / 8u / NT)
+#define PB (BK * BN / 8u / NT)
+layout(std430, binding = 1) readonly buffer A8 { uvec4 a8[]; };
+layout(std430, binding = 2) readonly buffer B8 { uvec4 b8[]; };
+#define ASTAGE (BM * SA8)
+#define BSTAGE (BK * SB8)
+shared uvec4 As[STAGES * ASTAGE];
+shared uvec4 Bs[STAGES * BSTAGE];
+
+void main() {
+    uint tid = gl_LocalInvocationID.x;
+    uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
+    uint M = pc.M, N = pc.N, K = pc.K;
+    uint t = gl_WorkGroupID.z, aOff = 0u, bOff = 0u;
+    for (int k = int(pc.batchRank) - 1; k >= 0; k--) {
+        uint ci = t % pc.bd[k];
+        t /= pc.bd[k];
+        aOff += ci * pc.sa[k];
+        bOff += ci * pc.sb[k];
+    }
+    uint cOff = gl_WorkGroupID.z * M * N;
+    uint warp = gl_SubgroupID, wm = warp / WARPS_N, wn = warp % WARPS_N;
+
+    coopmat<float, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator> acc[FM][FN];
+    [[unroll]] for (uint i = 0u; i < FM; i++) [[unroll]] for (uint j = 0u; j < FN; j++) {
+        acc[i][j] = coopmat<float, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(0.0);
+    }
+    uvec4 ra[PA];
+    uvec4 rb[PB];
+    uint tiles = K / BK;
+    #define LOAD(kt) { \
+        [[unroll]] for (uint l = 0u; l < PA; l++) { \
+            uint v = tid + NT * l; \
+            ra[l] = a8[(aOff + (m0 + v / (BK / 8u)) * K + (kt) * BK + (v % (BK / 8u)) * 8u) / 8u]; \
+        } \
+        [[unroll]] for (uint l = 0u; l < PB; l++) { \
+            uint v = tid + NT * l; \
+            rb[l] = b8[(bOff + ((kt) * BK + v / (BN / 8u)) * N + n0 + (v % (BN / 8u)) * 8u) / 8u]; \
+        } }
+    #define STORE(st) { \
+        [[unroll]] for (uint l = 0u; l < PA; l++) { uint v = tid + NT * l; As[(st) * ASTAGE + (v / (BK / 8u)) * SA8 + v % (BK / 8u)] = ra[l]; } \
+        [[unroll]] for (uint l = 0u; l < PB; l++) { uint v = tid + NT * l; Bs[(st) * BSTAGE + (v / (BN / 8u)) * SB8 + v % (BN / 8u)] = rb[l]; } }
+    #define COMPUTE(st) { \
+        [[unroll]] for (uint kk = 0u; kk < BK; kk += 16u) { \
+            coopmat<ELEM, gl_ScopeSubgroup, 16, 16, gl_MatrixUseA> fa[FM]; \
+            [[unroll]] for (uint i = 0u; i < FM; i++) { \
+                coopMatLoad(fa[i], As, (st) * ASTAGE + ((wm * WM + i * 16u) * SA + kk) / 8u, SA8, gl_CooperativeMatrixLayoutRowMajor); \
+            } \
+            [[unroll]] for (uint j = 0u; j < FN; j++) { \
+                coopmat<ELEM, gl_ScopeSubgroup, 16, 16, gl_MatrixUseB> fb; \
+                coopMatLoad(fb, Bs, (st) * BSTAGE + (kk * SB + wn * WN + j * 16u) / 8u, SB8, gl_CooperativeMatrixLayoutRowMajor); \
+                [[unroll]] for (uint i = 0u; i < FM; i++) acc[i][j] = coopMatMulAdd(fa[i], fb, acc[i][j]); \
+            } \
+        } }
+    LOAD(0u)
+#if STAGES == 2
+    STORE(0u)
+    barrier();
+    for (uint kt = 0u; kt < tiles; kt++) {
+        uint st = kt & 1u;
+        if (kt + 1u < tiles) LOAD(kt + 1u)
+        COMPUTE(st)
+        // the other buffer was last read in step kt - 1, which every subgroup finished before the last barrier
+        if (kt + 1u < tiles) STORE(st ^ 1u)
+        barrier();
+    }
+#else
+    for (uint kt = 0u; kt < tiles; kt++) {
+        barrier();  // every subgroup is done reading the previous tiles
+        STORE(0u)
+        barrier();
+        if (kt + 1u < tiles) LOAD(kt + 1u)
+        COMPUTE(0u)
+    }
+#endif
+    WRITE_RESULT
+}
+#else
 layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
 layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
-layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; } pc;
 shared ELEM As[BM * SA];
 shared ELEM Bs[BK * SB];
 
@@ -90,7 +210,6 @@ void main() {
             }
         }
     }
-    [[unroll]] for (uint i = 0u; i < FM; i++) [[unroll]] for (uint j = 0u; j < FN; j++) {
-        coopMatStore(acc[i][j], c, cOff + (m0 + wm * WM + i * 16u) * N + n0 + wn * WN + j * 16u, N, gl_CooperativeMatrixLayoutRowMajor);
-    }
+    WRITE_RESULT
 }
+#endif
