@@ -66,6 +66,8 @@ final class ExecutionPlan implements AutoCloseable {
     private long deviceNanos = -1;
     /** Barriers recorded between steps (for the debug log: reuse of ranges can add some). */
     private int barriers;
+    /** Kernel dispatches one run records (for the log and the plan tests). */
+    private int dispatchCount;
     private boolean closed;
     /** The program when this plan is checked ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
@@ -173,9 +175,9 @@ final class ExecutionPlan implements AutoCloseable {
                     for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
                     View[] anchorIn = null;
                     if (group.anchor() >= 0) {
-                        Node a = g.node(group.anchor());
-                        anchorIn = new View[a.arity()];
-                        for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.input(k)];
+                        List<Integer> a = group.anchorOperands(g);
+                        anchorIn = new View[a.size()];
+                        for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
                     }
                     lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn);
                 } else {
@@ -216,6 +218,7 @@ final class ExecutionPlan implements AutoCloseable {
                     VulkanDevice.LIVE_OBJECTS.incrementAndGet();
                 }
             }
+            dispatchCount = dispatches;
             fenceHandle = dev.createFence();
             while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
             record(cbs, steps, owner, pool, query, stagingBuffer, what);
@@ -474,6 +477,11 @@ final class ExecutionPlan implements AutoCloseable {
     /** Where the value of output node {@code id} is after a run. */
     View outputView(int id) {
         return snapshots.getOrDefault(id, views[id]);
+    }
+
+    /** Kernel dispatches one run of this plan records. */
+    int dispatches() {
+        return dispatchCount;
     }
 
     /** Bytes of device memory this plan holds. */

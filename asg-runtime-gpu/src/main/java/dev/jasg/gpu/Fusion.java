@@ -46,10 +46,20 @@ final class Fusion {
      * last, the anchor not among them; for a reduction's prologue the root is the reduction, not a member, and the
      * last member is its operand) and its externals in order of first use.
      */
-    record Group(int root, int anchor, List<Integer> members, List<Integer> externals) {
+    record Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows) {
+        Group(int root, int anchor, List<Integer> members, List<Integer> externals) {
+            this(root, anchor, members, externals, null);
+        }
+
         /** True when the root is a reduction reading the members' value instead of its operand (a prologue). */
         boolean prologue() {
-            return members.isEmpty() || members.get(members.size() - 1) != root;
+            return rows == null && (members.isEmpty() || members.get(members.size() - 1) != root);
+        }
+
+        /** What the anchor's kernel reads: a row gradient's operands ({@link RowGradient#operands}), else the anchor's inputs. */
+        List<Integer> anchorOperands(Graph g) {
+            if (rows != null) return rows.operands();
+            return Arrays.stream(g.node(anchor).inputs()).boxed().toList();
         }
     }
 
@@ -159,12 +169,33 @@ final class Fusion {
         Map<Integer, Group> byRoot = new HashMap<>();
         Set<Integer> taken = new java.util.HashSet<>();
         Map<Integer, Integer> readUntil = new HashMap<>();
+        // row gradients (RowGradient) first: their reductions and combine become one kernel, the anchor of any group above
+        Map<Integer, RowGradient> rows = new HashMap<>();
+        int rowOperands = 3;  // the layer norm's y, g and x, besides its output
+        if (maxStorageBuffers > rowOperands + 1) {
+            for (int s = schedule.size() - 1; s >= 0; s--) {
+                Node n = schedule.get(s);
+                if (taken.contains(n.id())) continue;
+                RowGradient m = RowGradient.match(g, b, n, consumers, id -> !taken.contains(id) && !kept.contains(id));
+                if (m == null) continue;
+                rows.put(n.id(), m);
+                taken.addAll(m.inner());
+            }
+        }
         for (int s = schedule.size() - 1; s >= 0; s--) {
             Node root = schedule.get(s);
             if (taken.contains(root.id())) continue;
+            RowGradient own = rows.get(root.id());
+            if (own != null) {  // no group above took it as its anchor: the row kernel alone
+                Group group = new Group(root.id(), root.id(), List.of(), List.of(), own);
+                byRoot.put(root.id(), group);
+                taken.add(root.id());
+                for (int e : own.operands()) readUntil.merge(e, s, Math::max);
+                continue;
+            }
             // a reduction's prologue: its operand's tree, read in place of the operand
             boolean prologue = root.op() instanceof Op.Reduce r && r.axes().size() > 0 && !Lowering.isView(root, b, g) && prologueOperand(root, b, g,
-                    consumers, taken, kept);
+                    consumers, taken, kept) && !rows.containsKey(root.input(0));
             if (!prologue && !fusable(root, b, g)) continue;
             int top = prologue ? root.input(0) : root.id();
             int limit = prologue ? Math.min(maxExternals, MAX_PROLOGUE_EXTERNALS) : maxExternals;
@@ -180,11 +211,14 @@ final class Fusion {
                     if (!Arrays.equals(b.shape(x).dims(), od)) continue;
                     Node xn = g.node(x);
                     boolean normalize = xn.op() instanceof Op.Normalize && !Lowering.isView(xn, b, g);
-                    boolean asAnchor = !prologue && anchor < 0 && (xn.op() instanceof Op.MatMul || normalize);
-                    if (!asAnchor && !fusable(xn, b, g)) continue;
+                    boolean row = rows.containsKey(x);
+                    boolean asAnchor = !prologue && anchor < 0 && (xn.op() instanceof Op.MatMul || normalize || row);
+                    if (!asAnchor && (row || !fusable(xn, b, g))) continue;
                     Set<Integer> trial = new LinkedHashSet<>(members);
                     if (!asAnchor) trial.add(x);
-                    int cap = asAnchor && normalize ? Math.min(limit, MAX_PROLOGUE_EXTERNALS) : limit;
+                    int cap = asAnchor && normalize ? Math.min(limit, MAX_PROLOGUE_EXTERNALS)
+                            : asAnchor && row ? Math.min(Math.min(limit, MAX_PROLOGUE_EXTERNALS), maxStorageBuffers - 1 - rows.get(x).operands().size())
+                            : limit;
                     if (externals(trial, asAnchor ? x : anchor, g).size() > cap) continue;
                     limit = cap;
                     if (asAnchor) {
@@ -200,14 +234,14 @@ final class Fusion {
             List<Integer> ordered = new ArrayList<>(members);
             ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
             List<Integer> ext = externals(members, anchor, g);
-            Group group = new Group(root.id(), anchor, List.copyOf(ordered), List.copyOf(ext));
+            Group group = new Group(root.id(), anchor, List.copyOf(ordered), List.copyOf(ext), rows.get(anchor));
             byRoot.put(root.id(), group);
             taken.addAll(members);
             if (anchor >= 0) taken.add(anchor);
             taken.add(root.id());
             for (int e : ext) readUntil.merge(e, s, Math::max);
             // the anchor's operands too: its product runs at the root's step
-            if (anchor >= 0) for (int e : g.node(anchor).inputs()) readUntil.merge(e, s, Math::max);
+            if (anchor >= 0) for (int e : group.anchorOperands(g)) readUntil.merge(e, s, Math::max);
         }
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
@@ -344,7 +378,8 @@ final class Fusion {
     /** A short stable text of a group for tests and logs: {@code root <- members [anchor] (externals)} by op labels. */
     static String describe(Group grp, Graph g) {
         StringBuilder s = new StringBuilder();
-        if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
+        if (grp.rows() != null) s.append(grp.rows().kind().label).append(grp.members().isEmpty() ? "" : " -> ");
+        else if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
         for (int j = 0; j < grp.members().size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(grp.members().get(j)).op().label());
         if (grp.prologue()) s.append(" -> ").append(g.node(grp.root()).op().label());
         return s.append(" (").append(grp.externals().size()).append(" externals)").toString();

@@ -65,4 +65,28 @@ final class LayerKernels {
                 java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 2)));
         return new Kernel("normalize" + GlslKernels.sg(subgroup) + "_epilogue_" + Fusion.digest(src), src, 2 + epilogue.externals().size());
     }
+
+    /**
+     * A row gradient ({@link RowGradient}) in one kernel ({@code row_gradient.comp}): the invocations serving a group of
+     * elements sharing the kept indices ({@link Cooperation}, the reduction's geometry) fold the row's sums in the
+     * reduction kernel's fixed order, then write {@code dx} at the same offsets. Bindings: o, y, g (then x for layer
+     * norm). Push: nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], eps, mode, tpoBits, lo.
+     */
+    static Kernel rowGradient(RowGradient.Kind kind, boolean subgroup) {
+        int buffers = kind == RowGradient.Kind.LAYER_NORM ? 4 : 3;
+        return GlslKernels.kernel(kind.label + GlslKernels.sg(subgroup), "row_gradient.comp", buffers, "KIND", kind.ordinal(), "SUBGROUP",
+                subgroup ? 1 : 0, "EPILOGUE", 0);
+    }
+
+    /**
+     * The row gradient with fused group {@code epilogue} applied to {@code dx} before it is stored ({@link Fusion}: the residual
+     * gradient's add, attention's scale), its externals bound after the kernel's own operands, their indexing after the
+     * usual push constants.
+     */
+    static Kernel rowGradient(RowGradient.Kind kind, boolean subgroup, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        int buffers = kind == RowGradient.Kind.LAYER_NORM ? 4 : 3;
+        String src = Shaders.source("row_gradient.comp", Shaders.defines("KIND", kind.ordinal(), "SUBGROUP", subgroup ? 1 : 0, "EPILOGUE", 1,
+                "EXTERNALS", Fusion.slots(epilogue)), java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, buffers)));
+        return new Kernel(kind.label + GlslKernels.sg(subgroup) + "_epilogue_" + Fusion.digest(src), src, buffers + epilogue.externals().size());
+    }
 }

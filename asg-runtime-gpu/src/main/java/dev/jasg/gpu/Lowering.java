@@ -259,6 +259,7 @@ final class Lowering {
      */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn) {
         Node root = g.node(grp.root());
+        if (grp.rows() != null) return List.of(rowGradient(grp, g, b, out, ext, anchorIn));
         if (grp.prologue()) {
             Op.Reduce r = (Op.Reduce) root.op();
             int[] id = b.shape(root.input(0)).dims();
@@ -306,6 +307,31 @@ final class Lowering {
         bind[0] = out;
         System.arraycopy(ext, 0, bind, 1, ext.length);
         return List.of(flat(Fusion.kernel(grp, g), root, count, bind, push));
+    }
+
+    /**
+     * A row gradient ({@link RowGradient}) in one kernel, with the group's elementwise epilogue when it has members:
+     * the invocations of a row cooperate on the reduction geometry of the pattern's reductions.
+     */
+    private Step rowGradient(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] operands) {
+        RowGradient rg = grp.rows();
+        Node red = g.node(rg.reduction());
+        boolean epilogue = !grp.members().isEmpty();
+        int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = epilogue ? Fusion.slots(grp) : 0;
+        int[] push = Arrays.copyOf(groups(red, rg.axes(), b.shape(rg.root()).dims()), 8 + 4 * gr + 2 * slots);
+        push[4 + 4 * gr] = Float.floatToRawIntBits(rg.eps());
+        push[5 + 4 * gr] = mode(g.node(rg.root()).dtype());
+        Cooperation c = cooperation(push);
+        push[6 + 4 * gr] = c.tpoBits();
+        push[7 + 4 * gr] = c.lo();
+        if (epilogue) System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 8 + 4 * gr, 2 * slots);
+        View[] bind = new View[1 + operands.length + (epilogue ? ext.length : 0)];
+        bind[0] = out;
+        System.arraycopy(operands, 0, bind, 1, operands.length);
+        if (epilogue) System.arraycopy(ext, 0, bind, 1 + operands.length, ext.length);
+        int[] grid = grid(c.groups(push[0]), red);
+        Kernel k = epilogue ? LayerKernels.rowGradient(rg.kind(), dev.subgroupShuffle, grp, g) : LayerKernels.rowGradient(rg.kind(), dev.subgroupShuffle);
+        return dispatch(k, g.node(rg.root()), bind, push, grid[0], grid[1], 1);
     }
 
     private static int[] dims(Node n, int i, Program.Binding b) {
