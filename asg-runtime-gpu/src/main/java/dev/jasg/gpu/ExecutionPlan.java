@@ -48,6 +48,12 @@ final class ExecutionPlan implements AutoCloseable {
     /** Fusion on ({@link Fusion}) unless {@code -Djasg.vulkan.fusion=false}, for timing against the unfused plan. */
     static final boolean FUSION = !"false".equals(System.getProperty("jasg.vulkan.fusion"));
 
+    /**
+     * Row gradients (layer norm's, softmax's, log-softmax's: {@link RowGradient}) as one kernel each unless
+     * {@code -Djasg.vulkan.rowGradients=false}, for timing against their unfused reductions.
+     */
+    static final boolean ROW_GRADIENTS = !"false".equals(System.getProperty("jasg.vulkan.rowGradients"));
+
     private final VulkanDevice dev;
     final Program.Binding binding;
     private final View[] views;
@@ -114,7 +120,7 @@ final class ExecutionPlan implements AutoCloseable {
         }
         // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
         // through them, and the group's operands from outside stay alive until its root's step
-        Fusion fusion = checked || profiled || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers);
+        Fusion fusion = checked || profiled || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS);
         BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment,
                 (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1, (n, lastUse) -> fusion.lastRead(n.id(), lastUse)),
                 !checked);

@@ -148,6 +148,11 @@ final class Fusion {
      * not yet taken starts a group and takes the operands it may (see the class comment), depth first.
      */
     static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers) {
+        return plan(program, b, maxStorageBuffers, true);
+    }
+
+    /** The groups, with row gradients ({@link RowGradient}) recognised or not (timing and plan tests compare both). */
+    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients) {
         // the matmul epilogue binds three buffers of its own
         int maxExternals = Math.min(MAX_EXTERNALS, maxStorageBuffers - 3);
         Graph g = program.graph();
@@ -172,7 +177,7 @@ final class Fusion {
         // row gradients (RowGradient) first: their reductions and combine become one kernel, the anchor of any group above
         Map<Integer, RowGradient> rows = new HashMap<>();
         int rowOperands = 3;  // the layer norm's y, g and x, besides its output
-        if (maxStorageBuffers > rowOperands + 1) {
+        if (rowGradients && maxStorageBuffers > rowOperands + 1) {
             for (int s = schedule.size() - 1; s >= 0; s--) {
                 Node n = schedule.get(s);
                 if (taken.contains(n.id())) continue;

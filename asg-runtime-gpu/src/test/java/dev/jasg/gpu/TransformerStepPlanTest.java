@@ -9,7 +9,8 @@ import dev.jasg.core.Graph;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Init;
-import dev.jasg.core.Parameters;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
 import dev.jasg.core.Program;
 import dev.jasg.core.Tensor;
 import java.util.ArrayList;
@@ -20,7 +21,14 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Exploration: the kernels of a pre-LN transformer block's training step. */
+/**
+ * The kernels of a pre-LN transformer block's training step (the graph of {@code dev.jasg.nn.attention.TransformerEncoderBlock}
+ * with {@code normFirst}, built here from the same core ops since asg-nn's tests depend on this module: layer norm, attention
+ * with softmax, residual, layer norm, a GELU feed-forward, residual; loss mean(y^2); gradients by asg-autograd; an SGD
+ * update): with row gradients ({@link RowGradient}) its layer norm backward (the normalisation's: a mean of x, a variance, an
+ * rsqrt, a mean of g, a mean of g*y, the combine) and softmax backward (a sum of g*y, the combine) run as one kernel each.
+ * The count of kernels the plan records is what a step dispatches.
+ */
 @Tag("gpu")
 class TransformerStepPlanTest {
     static final int B = 2, S = 16, D = 32, H = 4, FF = 64;
@@ -66,20 +74,38 @@ class TransformerStepPlanTest {
         return x.matmul(w).add(b);
     }
 
+    /** Kernels the plan dispatches with and without row gradients, counted from its fusion: a node that computes gives one kernel here. */
+    static int kernels(Program p, Program.Binding b, Fusion f) {
+        int k = 0;
+        for (Node n : p.schedule()) {
+            boolean leaf = n.op() instanceof Op.Input || n.op() instanceof Op.Parameter || n.op() instanceof Op.Constant || n.op() instanceof Op.Count;
+            if (!leaf && !f.absorbed(n.id()) && !Lowering.isView(n, b, p.graph())) k++;
+        }
+        return k;
+    }
+
     @Test
-    void explore() {
+    void rowGradientsCutTheKernelsOfAStep() {
         List<Graph> graphs = step();
         Program p = Program.of(graphs);
-        for (dev.jasg.core.Node n : p.schedule()) System.out.println(n.id() + " = " + n.op().label() + java.util.Arrays.toString(n.inputs()) + " " + n.shape() + " " + n.path());
         SplittableRandom r = new SplittableRandom(1);
         float[] xs = new float[B * S * D];
         for (int i = 0; i < xs.length; i++) xs[i] = (float) (r.nextDouble() * 2 - 1);
         Map<String, HostTensor> feeds = Map.of("x", HostTensor.of(xs, B, S, D));
-        Fusion fu = Fusion.plan(p, p.bind(feeds), 64);
-        for (Fusion.Group grp : new TreeMap<>(fu.groups()).values()) System.out.println(grp.root() + ": " + Fusion.describe(grp, p.graph()));
+        Program.Binding binding = p.bind(feeds);
+        Fusion with = Fusion.plan(p, binding, 64, true), without = Fusion.plan(p, binding, 64, false);
+        List<String> rows = new ArrayList<>();
+        for (Fusion.Group grp : new TreeMap<>(with.groups()).values()) if (grp.rows() != null) rows.add(Fusion.describe(grp, p.graph()));
+        // norm1's input is the block's input, whose gradient nobody asked for: only norm2's backward has the normalisation's gradient
+        assertEquals(List.of("layer_norm_grad -> add (1 externals)", "softmax_grad -> mul (1 externals)"), rows);
+        int after = kernels(p, binding, with), before = kernels(p, binding, without);
         try (VulkanBackend gpu = Gpu.open(); Executable e = gpu.compile(gpu.newParameters(3), graphs)) {
             e.run(feeds);
-            System.out.println("dispatches " + ((VulkanExecutable) e).lastPlanDispatches());
+            assertEquals(after, ((VulkanExecutable) e).lastPlanDispatches(), "the count matches the dispatches the plan records");
         }
+        // layer norm backward: 7 kernels (g = dy*w, mean x, var, rsqrt, mean g, mean g*y, combine + residual add) -> 2 (g, the row
+        // kernel with the add as its epilogue); softmax backward: 2 (sum g*y, combine + scale) -> 1
+        assertEquals(102, before, "kernels of a step without row gradients");
+        assertEquals(96, after, "kernels of a step with row gradients (102 without)");
     }
 }
