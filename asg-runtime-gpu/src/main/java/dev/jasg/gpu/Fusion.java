@@ -183,8 +183,13 @@ final class Fusion {
                 if (taken.contains(n.id())) continue;
                 RowGradient m = RowGradient.match(g, b, n, consumers, id -> !taken.contains(id) && !kept.contains(id));
                 if (m == null) continue;
-                rows.put(n.id(), m);
                 taken.addAll(m.inner());
+                Group tree = gTree(m, g, b, consumers, consumer, step, taken, kept, rows, maxStorageBuffers);
+                if (tree != null) {
+                    m = m.withG(tree);
+                    taken.addAll(tree.members());
+                }
+                rows.put(n.id(), m);
             }
         }
         for (int s = schedule.size() - 1; s >= 0; s--) {
@@ -222,7 +227,7 @@ final class Fusion {
                     Set<Integer> trial = new LinkedHashSet<>(members);
                     if (!asAnchor) trial.add(x);
                     int cap = asAnchor && normalize ? Math.min(limit, MAX_PROLOGUE_EXTERNALS)
-                            : asAnchor && row ? Math.min(Math.min(limit, MAX_PROLOGUE_EXTERNALS), maxStorageBuffers - 1 - rows.get(x).operands().size())
+                            : asAnchor && row ? Math.min(Math.min(limit, rows.get(x).slotsLeft()), maxStorageBuffers - 1 - rows.get(x).operands().size())
                             : limit;
                     if (externals(trial, asAnchor ? x : anchor, g).size() > cap) continue;
                     limit = cap;
@@ -251,6 +256,45 @@ final class Fusion {
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
         return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil));
+    }
+
+    /**
+     * The elementwise tree computing row gradient {@code m}'s {@code g} when only the pattern reads {@code g} (layer norm's
+     * {@code dy * w}), grown as a reduction's prologue (single consumers, one shape, at most three externals so that an
+     * epilogue keeps a push slot, within the device's storage buffers); null when {@code g} is to be read.
+     */
+    private static Group gTree(RowGradient m, Graph g, Program.Binding b, Map<Integer, Integer> consumers, Map<Integer, Integer> consumer,
+            Map<Integer, Integer> step, Set<Integer> taken, Set<Integer> kept, Map<Integer, RowGradient> rows, int maxStorageBuffers) {
+        int top = m.g();
+        Node gn = g.node(top);
+        if (taken.contains(top) || kept.contains(top) || rows.containsKey(top) || !step.containsKey(top) || !fusable(gn, b, g)) return null;
+        Set<Integer> pattern = new java.util.HashSet<>(m.inner());
+        pattern.add(m.root());
+        int readers = 0;
+        for (int p : pattern) if (Arrays.stream(g.node(p).inputs()).anyMatch(i -> i == top)) readers++;
+        if (consumers.getOrDefault(top, 0) != readers) return null;
+        int own = m.kind() == RowGradient.Kind.LAYER_NORM ? 2 : 1;  // y, x
+        int limit = Math.min(RowGradient.SLOTS - 1, maxStorageBuffers - 2 - own);
+        int[] od = b.shape(top).dims();
+        Set<Integer> members = new LinkedHashSet<>(List.of(top));
+        List<Integer> work = new ArrayList<>(List.of(top));
+        while (!work.isEmpty()) {
+            Node n = g.node(work.remove(work.size() - 1));
+            for (int x : n.inputs()) {
+                if (members.contains(x) || taken.contains(x) || kept.contains(x) || rows.containsKey(x)) continue;
+                if (consumers.getOrDefault(x, 0) != 1 || consumer.get(x) != n.id() || !step.containsKey(x)) continue;
+                if (!Arrays.equals(b.shape(x).dims(), od) || !fusable(g.node(x), b, g)) continue;
+                Set<Integer> trial = new LinkedHashSet<>(members);
+                trial.add(x);
+                if (externals(trial, -1, g).size() > limit) continue;
+                members.add(x);
+                work.add(x);
+            }
+        }
+        if (externals(members, -1, g).size() > limit) return null;
+        List<Integer> ordered = new ArrayList<>(members);
+        ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
+        return new Group(top, -1, List.copyOf(ordered), List.copyOf(externals(members, -1, g)));
     }
 
     /** True when reduction {@code r}'s operand may be its prologue's top: fusable, read by {@code r} alone, not kept or taken. */
@@ -315,18 +359,27 @@ final class Fusion {
      * declares {@code pc.ea[]} and {@code pc.eb[]} and includes {@code scalar.glsl} and {@code math.glsl}.
      */
     static String body(Group grp, Graph g, int firstBinding) {
+        return body(grp, g, firstBinding, "");
+    }
+
+    /**
+     * The body with every global name prefixed by {@code prefix} (buffers, functions, {@code <prefix>fused}, push arrays
+     * {@code pc.<prefix>ea[]} and {@code pc.<prefix>eb[]}), so that one kernel can hold two groups' bodies (a row gradient's
+     * prologue, prefix {@code "p"}, and its epilogue).
+     */
+    static String body(Group grp, Graph g, int firstBinding, String prefix) {
         StringBuilder s = new StringBuilder();
         List<Integer> ext = grp.externals();
         for (int k = 0; k < ext.size(); k++) {
-            s.append("layout(std430, binding = ").append(firstBinding + k).append(") readonly buffer E").append(k).append(" { float e").append(k)
-                    .append("[]; };\n");
+            s.append("layout(std430, binding = ").append(firstBinding + k).append(") readonly buffer ").append(prefix).append("E").append(k)
+                    .append(" { float ").append(prefix).append("e").append(k).append("[]; };\n");
         }
         Map<Integer, String> name = new HashMap<>();
         for (int k = 0; k < ext.size(); k++) name.put(ext.get(k), "x" + k);
         if (grp.anchor() >= 0) name.put(grp.anchor(), "v_anchor");
         for (int j = 0; j < grp.members().size(); j++) {
             Node m = g.node(grp.members().get(j));
-            s.append("float f").append(j).append(switch (m.op()) {
+            s.append("float ").append(prefix).append("f").append(j).append(switch (m.op()) {
                 case Op.Unary u -> "(float x) { float a = " + literal(u.a()) + ", b = " + literal(u.b()) + "; return (" + GlslKernels.unaryExpression(u.kind())
                         + "); }\n";
                 case Op.Binary x -> "(float x, float y) { return (" + GlslKernels.binaryExpression(x.kind()) + "); }\n";
@@ -336,16 +389,17 @@ final class Fusion {
                 default -> throw new IllegalStateException("not elementwise: " + m.op().label());
             });
         }
-        s.append("float fused(uint i, float acc) {\n");
+        s.append("float ").append(prefix).append("fused(uint i, float acc) {\n");
         for (int k = 0; k < ext.size(); k++) {
-            s.append("    float x").append(k).append(" = e").append(k).append("[(i / pc.ea[").append(k).append("]) % pc.eb[").append(k).append("]];\n");
+            s.append("    float x").append(k).append(" = ").append(prefix).append("e").append(k).append("[(i / pc.").append(prefix).append("ea[").append(k)
+                    .append("]) % pc.").append(prefix).append("eb[").append(k).append("]];\n");
         }
         if (grp.anchor() >= 0) s.append("    float v_anchor = rnd(acc, ").append(Lowering.mode(g.node(grp.anchor()).dtype())).append("u);\n");
         for (int j = 0; j < grp.members().size(); j++) {
             Node m = g.node(grp.members().get(j));
             name.put(m.id(), "v" + j);
             int mode = m.op() instanceof Op.Cast c ? Lowering.mode(c.to()) : Lowering.mode(m.dtype());
-            s.append("    float v").append(j).append(" = rnd(f").append(j).append('(');
+            s.append("    float v").append(j).append(" = rnd(").append(prefix).append("f").append(j).append('(');
             int[] in = m.inputs();
             for (int k = 0; k < in.length; k++) s.append(k == 0 ? "" : ", ").append(name.get(in[k]));
             s.append("), ").append(mode).append("u);\n");
@@ -383,6 +437,11 @@ final class Fusion {
     /** A short stable text of a group for tests and logs: {@code root <- members [anchor] (externals)} by op labels. */
     static String describe(Group grp, Graph g) {
         StringBuilder s = new StringBuilder();
+        if (grp.rows() != null && grp.rows().gTree() != null) {
+            List<Integer> t = grp.rows().gTree().members();
+            for (int j = 0; j < t.size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(t.get(j)).op().label());
+            s.append(" => ");
+        }
         if (grp.rows() != null) s.append(grp.rows().kind().label).append(grp.members().isEmpty() ? "" : " -> ");
         else if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
         for (int j = 0; j < grp.members().size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(grp.members().get(j)).op().label());

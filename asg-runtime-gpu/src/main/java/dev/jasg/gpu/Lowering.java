@@ -316,22 +316,23 @@ final class Lowering {
     private Step rowGradient(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] operands) {
         RowGradient rg = grp.rows();
         Node red = g.node(rg.reduction());
-        boolean epilogue = !grp.members().isEmpty();
-        int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = epilogue ? Fusion.slots(grp) : 0;
-        int[] push = Arrays.copyOf(groups(red, rg.axes(), b.shape(rg.root()).dims()), 8 + 4 * gr + 2 * slots);
+        Fusion.Group epilogue = grp.members().isEmpty() ? null : grp;
+        int gr = GlslKernels.MAX_REDUCE_GROUPS, base = 8 + 4 * gr;
+        int pSlots = rg.gTree() == null ? 0 : Fusion.slots(rg.gTree()), eSlots = epilogue == null ? 0 : Fusion.slots(epilogue);
+        int[] push = Arrays.copyOf(groups(red, rg.axes(), b.shape(rg.root()).dims()), base + 2 * pSlots + 2 * eSlots);
         push[4 + 4 * gr] = Float.floatToRawIntBits(rg.eps());
         push[5 + 4 * gr] = mode(g.node(rg.root()).dtype());
         Cooperation c = cooperation(push);
         push[6 + 4 * gr] = c.tpoBits();
         push[7 + 4 * gr] = c.lo();
-        if (epilogue) System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 8 + 4 * gr, 2 * slots);
-        View[] bind = new View[1 + operands.length + (epilogue ? ext.length : 0)];
+        if (pSlots > 0) System.arraycopy(Fusion.indexingPush(rg.gTree(), b, pSlots), 0, push, base, 2 * pSlots);
+        if (eSlots > 0) System.arraycopy(Fusion.indexingPush(epilogue, b, eSlots), 0, push, base + 2 * pSlots, 2 * eSlots);
+        View[] bind = new View[1 + operands.length + (epilogue == null ? 0 : ext.length)];
         bind[0] = out;
         System.arraycopy(operands, 0, bind, 1, operands.length);
-        if (epilogue) System.arraycopy(ext, 0, bind, 1 + operands.length, ext.length);
+        if (epilogue != null) System.arraycopy(ext, 0, bind, 1 + operands.length, ext.length);
         int[] grid = grid(c.groups(push[0]), red);
-        Kernel k = epilogue ? LayerKernels.rowGradient(rg.kind(), dev.subgroupShuffle, grp, g) : LayerKernels.rowGradient(rg.kind(), dev.subgroupShuffle);
-        return dispatch(k, g.node(rg.root()), bind, push, grid[0], grid[1], 1);
+        return dispatch(LayerKernels.rowGradient(rg, dev.subgroupShuffle, epilogue, g), g.node(rg.root()), bind, push, grid[0], grid[1], 1);
     }
 
     private static int[] dims(Node n, int i, Program.Binding b) {

@@ -41,8 +41,13 @@ import java.util.function.IntPredicate;
  * @param eps      the variance's epsilon as stored (layer norm), else 0
  * @param reduction one of the pattern's reductions (for the geometry and error messages)
  * @param inner    every pattern node but the root, which the kernel computes instead (in id order)
+ * @param gTree    an elementwise group computing {@code g} that only the pattern reads ({@link Fusion}: layer norm's
+ *                 {@code dy * w}), which the kernel evaluates per element instead of reading {@code g}; null when it reads {@code g}
  */
-record RowGradient(Kind kind, int root, int y, int g, int x, Ints axes, float eps, int reduction, List<Integer> inner) {
+record RowGradient(Kind kind, int root, int y, int g, int x, Ints axes, float eps, int reduction, List<Integer> inner, Fusion.Group gTree) {
+    /** Push-constant slots the kernel's fused groups share (its own constants leave room for four, as a normalisation's). */
+    static final int SLOTS = Fusion.MAX_PROLOGUE_EXTERNALS;
+
     /** The gradient's form; its ordinal is the shader's {@code KIND}. */
     enum Kind {
         SOFTMAX("softmax_grad"), LOG_SOFTMAX("log_softmax_grad"), LAYER_NORM("layer_norm_grad");
@@ -54,9 +59,23 @@ record RowGradient(Kind kind, int root, int y, int g, int x, Ints axes, float ep
         }
     }
 
-    /** The nodes the kernel reads, in its binding order after the output: y, g, then x for layer norm. */
+    /** The nodes the kernel reads, in its binding order after the output: y, x for layer norm, then g or its tree's externals. */
     List<Integer> operands() {
-        return kind == Kind.LAYER_NORM ? List.of(y, g, x) : List.of(y, g);
+        List<Integer> l = new ArrayList<>(List.of(y));
+        if (kind == Kind.LAYER_NORM) l.add(x);
+        if (gTree == null) l.add(g);
+        else l.addAll(gTree.externals());
+        return List.copyOf(l);
+    }
+
+    /** This gradient computing {@code g} by {@code tree} (whose last member is {@code g}). */
+    RowGradient withG(Fusion.Group tree) {
+        return new RowGradient(kind, root, y, g, x, axes, eps, reduction, inner, tree);
+    }
+
+    /** Push-constant slots left for an epilogue. */
+    int slotsLeft() {
+        return SLOTS - (gTree == null ? 0 : Fusion.slots(gTree));
     }
 
     /**
@@ -97,7 +116,7 @@ record RowGradient(Kind kind, int root, int y, int g, int x, Ints axes, float ep
             if (!reduce(sum, ReduceOp.SUM)) continue;
             Node gy = graph.node(sum.input(0));
             if (!binary(gy, BinaryOp.MUL) || !pair(gy, g, y)) continue;
-            return new RowGradient(Kind.SOFTMAX, root.id(), y, g, -1, axes(sum), 0, sum.id(), sorted(gy.id(), sum.id(), diff.id()));
+            return new RowGradient(Kind.SOFTMAX, root.id(), y, g, -1, axes(sum), 0, sum.id(), sorted(gy.id(), sum.id(), diff.id()), null);
         }
         return null;
     }
@@ -111,7 +130,7 @@ record RowGradient(Kind kind, int root, int y, int g, int x, Ints axes, float ep
         for (int side = 0; side < 2; side++) {
             Node e = graph.node(prod.input(side)), sum = graph.node(prod.input(1 - side));
             if (!unary(e, UnaryOp.EXP) || !reduce(sum, ReduceOp.SUM) || sum.input(0) != g) continue;
-            return new RowGradient(Kind.LOG_SOFTMAX, root.id(), e.input(0), g, -1, axes(sum), 0, sum.id(), sorted(e.id(), sum.id(), prod.id()));
+            return new RowGradient(Kind.LOG_SOFTMAX, root.id(), e.input(0), g, -1, axes(sum), 0, sum.id(), sorted(e.id(), sum.id(), prod.id()), null);
         }
         return null;
     }
@@ -147,7 +166,7 @@ record RowGradient(Kind kind, int root, int y, int g, int x, Ints axes, float ep
                 Ints axes = axes(mx);
                 if (!axes.equals(axes(var)) || !axes.equals(axes(mg)) || !axes.equals(axes(mgy))) continue;
                 return new RowGradient(Kind.LAYER_NORM, root.id(), y, g, x, axes, c.value().floats()[0], mg.id(),
-                        sorted(mx.id(), dev.id(), sq.id(), var.id(), plus.id(), rstd.id(), mg.id(), t1.id(), gy.id(), mgy.id(), t2.id(), centred.id()));
+                        sorted(mx.id(), dev.id(), sq.id(), var.id(), plus.id(), rstd.id(), mg.id(), t1.id(), gy.id(), mgy.id(), t2.id(), centred.id()), null);
             }
         }
         return null;
