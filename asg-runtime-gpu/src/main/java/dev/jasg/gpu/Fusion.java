@@ -32,6 +32,12 @@ import java.util.Set;
  * bias row ({@code a = 1, b = D}) or a per-row column ({@code a = D}); a node with an operand broadcast
  * any other way is not fused.
  *
+ * <p>A <b>row gradient</b> ({@link RowGradient}: layer norm's, softmax's or log-softmax's gradient as asg-autograd writes it
+ * from reductions and elementwise ops) is recognised first: its reductions and combine become one workgroup-per-row
+ * kernel, whose root may anchor a group above it as a product does (the residual gradient's add, attention's scale), and
+ * whose {@code g}, when an elementwise tree read by the pattern alone computes it (layer norm's {@code dy * w}), is
+ * computed per element from that tree ({@link RowGradient#gTree}) instead of read.
+ *
  * <p>Members other than the root and the anchor compute nothing and take no storage (the plan makes
  * them views of their first operand, which nothing reads through them); the root's step reads the
  * externals and the anchor's operands, so the plan keeps them alive until the root's step ({@link #lastRead}). Immutable once
