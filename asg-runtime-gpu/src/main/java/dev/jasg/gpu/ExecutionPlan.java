@@ -48,6 +48,12 @@ final class ExecutionPlan implements AutoCloseable {
     /** Fusion on ({@link Fusion}) unless {@code -Djasg.vulkan.fusion=false}, for timing against the unfused plan. */
     static final boolean FUSION = !"false".equals(System.getProperty("jasg.vulkan.fusion"));
 
+    /**
+     * Row gradients (layer norm's, softmax's, log-softmax's: {@link RowGradient}) as one kernel each unless
+     * {@code -Djasg.vulkan.rowGradients=false}, for timing against their unfused reductions.
+     */
+    static final boolean ROW_GRADIENTS = !"false".equals(System.getProperty("jasg.vulkan.rowGradients"));
+
     private final VulkanDevice dev;
     final Program.Binding binding;
     private final View[] views;
@@ -66,6 +72,8 @@ final class ExecutionPlan implements AutoCloseable {
     private long deviceNanos = -1;
     /** Barriers recorded between steps (for the debug log: reuse of ranges can add some). */
     private int barriers;
+    /** Kernel dispatches one run records (for the log and the plan tests). */
+    private int dispatchCount;
     private boolean closed;
     /** The program when this plan is checked ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
@@ -112,7 +120,7 @@ final class ExecutionPlan implements AutoCloseable {
         }
         // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
         // through them, and the group's operands from outside stay alive until its root's step
-        Fusion fusion = checked || profiled || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers);
+        Fusion fusion = checked || profiled || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS);
         BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment,
                 (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1, (n, lastUse) -> fusion.lastRead(n.id(), lastUse)),
                 !checked);
@@ -178,9 +186,9 @@ final class ExecutionPlan implements AutoCloseable {
                     for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
                     View[] anchorIn = null;
                     if (group.anchor() >= 0) {
-                        Node a = g.node(group.anchor());
-                        anchorIn = new View[a.arity()];
-                        for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.input(k)];
+                        List<Integer> a = group.anchorOperands(g);
+                        anchorIn = new View[a.size()];
+                        for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
                     }
                     lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch);
                 } else {
@@ -221,6 +229,7 @@ final class ExecutionPlan implements AutoCloseable {
                     VulkanDevice.LIVE_OBJECTS.incrementAndGet();
                 }
             }
+            dispatchCount = dispatches;
             fenceHandle = dev.createFence();
             while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
             record(cbs, steps, owner, pool, query, stagingBuffer, what);
@@ -479,6 +488,11 @@ final class ExecutionPlan implements AutoCloseable {
     /** Where the value of output node {@code id} is after a run. */
     View outputView(int id) {
         return snapshots.getOrDefault(id, views[id]);
+    }
+
+    /** Kernel dispatches one run of this plan records. */
+    int dispatches() {
+        return dispatchCount;
     }
 
     /** Bytes of device memory this plan holds. */

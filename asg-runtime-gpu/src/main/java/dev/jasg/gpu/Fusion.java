@@ -32,6 +32,12 @@ import java.util.Set;
  * bias row ({@code a = 1, b = D}) or a per-row column ({@code a = D}); a node with an operand broadcast
  * any other way is not fused.
  *
+ * <p>A <b>row gradient</b> ({@link RowGradient}: layer norm's, softmax's or log-softmax's gradient as asg-autograd writes it
+ * from reductions and elementwise ops) is recognised first: its reductions and combine become one workgroup-per-row
+ * kernel, whose root may anchor a group above it as a product does (the residual gradient's add, attention's scale), and
+ * whose {@code g}, when an elementwise tree read by the pattern alone computes it (layer norm's {@code dy * w}), is
+ * computed per element from that tree ({@link RowGradient#gTree}) instead of read.
+ *
  * <p>Members other than the root and the anchor compute nothing and take no storage (the plan makes
  * them views of their first operand, which nothing reads through them); the root's step reads the
  * externals and the anchor's operands, so the plan keeps them alive until the root's step ({@link #lastRead}). Immutable once
@@ -46,10 +52,20 @@ final class Fusion {
      * last, the anchor not among them; for a reduction's prologue the root is the reduction, not a member, and the
      * last member is its operand) and its externals in order of first use.
      */
-    record Group(int root, int anchor, List<Integer> members, List<Integer> externals) {
+    record Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows) {
+        Group(int root, int anchor, List<Integer> members, List<Integer> externals) {
+            this(root, anchor, members, externals, null);
+        }
+
         /** True when the root is a reduction reading the members' value instead of its operand (a prologue). */
         boolean prologue() {
-            return members.isEmpty() || members.get(members.size() - 1) != root;
+            return rows == null && (members.isEmpty() || members.get(members.size() - 1) != root);
+        }
+
+        /** What the anchor's kernel reads: a row gradient's operands ({@link RowGradient#operands}), else the anchor's inputs. */
+        List<Integer> anchorOperands(Graph g) {
+            if (rows != null) return rows.operands();
+            return Arrays.stream(g.node(anchor).inputs()).boxed().toList();
         }
     }
 
@@ -138,6 +154,11 @@ final class Fusion {
      * not yet taken starts a group and takes the operands it may (see the class comment), depth first.
      */
     static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers) {
+        return plan(program, b, maxStorageBuffers, true);
+    }
+
+    /** The groups, with row gradients ({@link RowGradient}) recognised or not (timing and plan tests compare both). */
+    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients) {
         // the matmul epilogue binds three buffers of its own
         int maxExternals = Math.min(MAX_EXTERNALS, maxStorageBuffers - 3);
         Graph g = program.graph();
@@ -159,12 +180,38 @@ final class Fusion {
         Map<Integer, Group> byRoot = new HashMap<>();
         Set<Integer> taken = new java.util.HashSet<>();
         Map<Integer, Integer> readUntil = new HashMap<>();
+        // row gradients (RowGradient) first: their reductions and combine become one kernel, the anchor of any group above
+        Map<Integer, RowGradient> rows = new HashMap<>();
+        int rowOperands = 3;  // the layer norm's y, g and x, besides its output
+        if (rowGradients && maxStorageBuffers > rowOperands + 1) {
+            for (int s = schedule.size() - 1; s >= 0; s--) {
+                Node n = schedule.get(s);
+                if (taken.contains(n.id())) continue;
+                RowGradient m = RowGradient.match(g, b, n, consumers, id -> !taken.contains(id) && !kept.contains(id));
+                if (m == null) continue;
+                taken.addAll(m.inner());
+                Group tree = gTree(m, g, b, consumers, consumer, step, taken, kept, rows, maxStorageBuffers);
+                if (tree != null) {
+                    m = m.withG(tree);
+                    taken.addAll(tree.members());
+                }
+                rows.put(n.id(), m);
+            }
+        }
         for (int s = schedule.size() - 1; s >= 0; s--) {
             Node root = schedule.get(s);
             if (taken.contains(root.id())) continue;
+            RowGradient own = rows.get(root.id());
+            if (own != null) {  // no group above took it as its anchor: the row kernel alone
+                Group group = new Group(root.id(), root.id(), List.of(), List.of(), own);
+                byRoot.put(root.id(), group);
+                taken.add(root.id());
+                for (int e : own.operands()) readUntil.merge(e, s, Math::max);
+                continue;
+            }
             // a reduction's prologue: its operand's tree, read in place of the operand
             boolean prologue = root.op() instanceof Op.Reduce r && r.axes().size() > 0 && !Lowering.isView(root, b, g) && prologueOperand(root, b, g,
-                    consumers, taken, kept);
+                    consumers, taken, kept) && !rows.containsKey(root.input(0));
             if (!prologue && !fusable(root, b, g)) continue;
             int top = prologue ? root.input(0) : root.id();
             int limit = prologue ? Math.min(maxExternals, MAX_PROLOGUE_EXTERNALS) : maxExternals;
@@ -180,11 +227,14 @@ final class Fusion {
                     if (!Arrays.equals(b.shape(x).dims(), od)) continue;
                     Node xn = g.node(x);
                     boolean normalize = xn.op() instanceof Op.Normalize && !Lowering.isView(xn, b, g);
-                    boolean asAnchor = !prologue && anchor < 0 && (xn.op() instanceof Op.MatMul || normalize);
-                    if (!asAnchor && !fusable(xn, b, g)) continue;
+                    boolean row = rows.containsKey(x);
+                    boolean asAnchor = !prologue && anchor < 0 && (xn.op() instanceof Op.MatMul || normalize || row);
+                    if (!asAnchor && (row || !fusable(xn, b, g))) continue;
                     Set<Integer> trial = new LinkedHashSet<>(members);
                     if (!asAnchor) trial.add(x);
-                    int cap = asAnchor && normalize ? Math.min(limit, MAX_PROLOGUE_EXTERNALS) : limit;
+                    int cap = asAnchor && normalize ? Math.min(limit, MAX_PROLOGUE_EXTERNALS)
+                            : asAnchor && row ? Math.min(Math.min(limit, rows.get(x).slotsLeft()), maxStorageBuffers - 1 - rows.get(x).operands().size())
+                            : limit;
                     if (externals(trial, asAnchor ? x : anchor, g).size() > cap) continue;
                     limit = cap;
                     if (asAnchor) {
@@ -200,18 +250,57 @@ final class Fusion {
             List<Integer> ordered = new ArrayList<>(members);
             ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
             List<Integer> ext = externals(members, anchor, g);
-            Group group = new Group(root.id(), anchor, List.copyOf(ordered), List.copyOf(ext));
+            Group group = new Group(root.id(), anchor, List.copyOf(ordered), List.copyOf(ext), rows.get(anchor));
             byRoot.put(root.id(), group);
             taken.addAll(members);
             if (anchor >= 0) taken.add(anchor);
             taken.add(root.id());
             for (int e : ext) readUntil.merge(e, s, Math::max);
             // the anchor's operands too: its product runs at the root's step
-            if (anchor >= 0) for (int e : g.node(anchor).inputs()) readUntil.merge(e, s, Math::max);
+            if (anchor >= 0) for (int e : group.anchorOperands(g)) readUntil.merge(e, s, Math::max);
         }
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
         return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil));
+    }
+
+    /**
+     * The elementwise tree computing row gradient {@code m}'s {@code g} when only the pattern reads {@code g} (layer norm's
+     * {@code dy * w}), grown as a reduction's prologue (single consumers, one shape, at most three externals so that an
+     * epilogue keeps a push slot, within the device's storage buffers); null when {@code g} is to be read.
+     */
+    private static Group gTree(RowGradient m, Graph g, Program.Binding b, Map<Integer, Integer> consumers, Map<Integer, Integer> consumer,
+            Map<Integer, Integer> step, Set<Integer> taken, Set<Integer> kept, Map<Integer, RowGradient> rows, int maxStorageBuffers) {
+        int top = m.g();
+        Node gn = g.node(top);
+        if (taken.contains(top) || kept.contains(top) || rows.containsKey(top) || !step.containsKey(top) || !fusable(gn, b, g)) return null;
+        Set<Integer> pattern = new java.util.HashSet<>(m.inner());
+        pattern.add(m.root());
+        int readers = 0;
+        for (int p : pattern) if (Arrays.stream(g.node(p).inputs()).anyMatch(i -> i == top)) readers++;
+        if (consumers.getOrDefault(top, 0) != readers) return null;
+        int own = m.kind() == RowGradient.Kind.LAYER_NORM ? 2 : 1;  // y, x
+        int limit = Math.min(RowGradient.SLOTS - 1, maxStorageBuffers - 2 - own);
+        int[] od = b.shape(top).dims();
+        Set<Integer> members = new LinkedHashSet<>(List.of(top));
+        List<Integer> work = new ArrayList<>(List.of(top));
+        while (!work.isEmpty()) {
+            Node n = g.node(work.remove(work.size() - 1));
+            for (int x : n.inputs()) {
+                if (members.contains(x) || taken.contains(x) || kept.contains(x) || rows.containsKey(x)) continue;
+                if (consumers.getOrDefault(x, 0) != 1 || consumer.get(x) != n.id() || !step.containsKey(x)) continue;
+                if (!Arrays.equals(b.shape(x).dims(), od) || !fusable(g.node(x), b, g)) continue;
+                Set<Integer> trial = new LinkedHashSet<>(members);
+                trial.add(x);
+                if (externals(trial, -1, g).size() > limit) continue;
+                members.add(x);
+                work.add(x);
+            }
+        }
+        if (externals(members, -1, g).size() > limit) return null;
+        List<Integer> ordered = new ArrayList<>(members);
+        ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
+        return new Group(top, -1, List.copyOf(ordered), List.copyOf(externals(members, -1, g)));
     }
 
     /** True when reduction {@code r}'s operand may be its prologue's top: fusable, read by {@code r} alone, not kept or taken. */
@@ -276,18 +365,27 @@ final class Fusion {
      * declares {@code pc.ea[]} and {@code pc.eb[]} and includes {@code scalar.glsl} and {@code math.glsl}.
      */
     static String body(Group grp, Graph g, int firstBinding) {
+        return body(grp, g, firstBinding, "");
+    }
+
+    /**
+     * The body with every global name prefixed by {@code prefix} (buffers, functions, {@code <prefix>fused}, push arrays
+     * {@code pc.<prefix>ea[]} and {@code pc.<prefix>eb[]}), so that one kernel can hold two groups' bodies (a row gradient's
+     * prologue, prefix {@code "p"}, and its epilogue).
+     */
+    static String body(Group grp, Graph g, int firstBinding, String prefix) {
         StringBuilder s = new StringBuilder();
         List<Integer> ext = grp.externals();
         for (int k = 0; k < ext.size(); k++) {
-            s.append("layout(std430, binding = ").append(firstBinding + k).append(") readonly buffer E").append(k).append(" { float e").append(k)
-                    .append("[]; };\n");
+            s.append("layout(std430, binding = ").append(firstBinding + k).append(") readonly buffer ").append(prefix).append("E").append(k)
+                    .append(" { float ").append(prefix).append("e").append(k).append("[]; };\n");
         }
         Map<Integer, String> name = new HashMap<>();
         for (int k = 0; k < ext.size(); k++) name.put(ext.get(k), "x" + k);
         if (grp.anchor() >= 0) name.put(grp.anchor(), "v_anchor");
         for (int j = 0; j < grp.members().size(); j++) {
             Node m = g.node(grp.members().get(j));
-            s.append("float f").append(j).append(switch (m.op()) {
+            s.append("float ").append(prefix).append("f").append(j).append(switch (m.op()) {
                 case Op.Unary u -> "(float x) { float a = " + literal(u.a()) + ", b = " + literal(u.b()) + "; return (" + GlslKernels.unaryExpression(u.kind())
                         + "); }\n";
                 case Op.Binary x -> "(float x, float y) { return (" + GlslKernels.binaryExpression(x.kind()) + "); }\n";
@@ -297,16 +395,17 @@ final class Fusion {
                 default -> throw new IllegalStateException("not elementwise: " + m.op().label());
             });
         }
-        s.append("float fused(uint i, float acc) {\n");
+        s.append("float ").append(prefix).append("fused(uint i, float acc) {\n");
         for (int k = 0; k < ext.size(); k++) {
-            s.append("    float x").append(k).append(" = e").append(k).append("[(i / pc.ea[").append(k).append("]) % pc.eb[").append(k).append("]];\n");
+            s.append("    float x").append(k).append(" = ").append(prefix).append("e").append(k).append("[(i / pc.").append(prefix).append("ea[").append(k)
+                    .append("]) % pc.").append(prefix).append("eb[").append(k).append("]];\n");
         }
         if (grp.anchor() >= 0) s.append("    float v_anchor = rnd(acc, ").append(Lowering.mode(g.node(grp.anchor()).dtype())).append("u);\n");
         for (int j = 0; j < grp.members().size(); j++) {
             Node m = g.node(grp.members().get(j));
             name.put(m.id(), "v" + j);
             int mode = m.op() instanceof Op.Cast c ? Lowering.mode(c.to()) : Lowering.mode(m.dtype());
-            s.append("    float v").append(j).append(" = rnd(f").append(j).append('(');
+            s.append("    float v").append(j).append(" = rnd(").append(prefix).append("f").append(j).append('(');
             int[] in = m.inputs();
             for (int k = 0; k < in.length; k++) s.append(k == 0 ? "" : ", ").append(name.get(in[k]));
             s.append("), ").append(mode).append("u);\n");
@@ -344,7 +443,13 @@ final class Fusion {
     /** A short stable text of a group for tests and logs: {@code root <- members [anchor] (externals)} by op labels. */
     static String describe(Group grp, Graph g) {
         StringBuilder s = new StringBuilder();
-        if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
+        if (grp.rows() != null && grp.rows().gTree() != null) {
+            List<Integer> t = grp.rows().gTree().members();
+            for (int j = 0; j < t.size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(t.get(j)).op().label());
+            s.append(" => ");
+        }
+        if (grp.rows() != null) s.append(grp.rows().kind().label).append(grp.members().isEmpty() ? "" : " -> ");
+        else if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
         for (int j = 0; j < grp.members().size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(grp.members().get(j)).op().label());
         if (grp.prologue()) s.append(" -> ").append(g.node(grp.root()).op().label());
         return s.append(" (").append(grp.externals().size()).append(" externals)").toString();

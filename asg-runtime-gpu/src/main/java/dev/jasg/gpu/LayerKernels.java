@@ -1,5 +1,8 @@
 package dev.jasg.gpu;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * GLSL sources of the layer primitives: gather (the embedding lookup), scatter-add (its
  * adjoint), the dropout mask and normalisation. Indices arrive as floats holding exact
@@ -64,5 +67,36 @@ final class LayerKernels {
         String src = Shaders.source("normalize.comp", Shaders.defines("SUBGROUP", subgroup ? 1 : 0, "EPILOGUE", 1, "EXTERNALS", Fusion.slots(epilogue)),
                 java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 2)));
         return new Kernel("normalize" + GlslKernels.sg(subgroup) + "_epilogue_" + Fusion.digest(src), src, 2 + epilogue.externals().size());
+    }
+
+    /**
+     * A row gradient ({@link RowGradient}) in one kernel ({@code row_gradient.comp}): the invocations serving a group of
+     * elements sharing the kept indices ({@link Cooperation}, the reduction's geometry) fold the row's sums in the
+     * reduction kernel's fixed order, then write {@code dx} at the same offsets. Bindings: o, y, x (layer norm), g. Push:
+     * nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], eps, mode, tpoBits, lo.
+     */
+    static Kernel rowGradient(RowGradient.Kind kind, boolean subgroup) {
+        int buffers = kind == RowGradient.Kind.LAYER_NORM ? 4 : 3;
+        return GlslKernels.kernel(kind.label + GlslKernels.sg(subgroup), "row_gradient.comp", buffers, "KIND", kind.ordinal(), "SUBGROUP",
+                subgroup ? 1 : 0, "G_PROLOGUE", 0, "EPILOGUE", 0);
+    }
+
+    /**
+     * Row gradient {@code rg}, computing {@code g} by its fused tree when it has one (bound in {@code g}'s place) and applying
+     * fused group {@code epilogue} (null: none; the residual gradient's add, attention's scale) to {@code dx} before the
+     * store, its externals bound after the kernel's operands ({@link RowGradient#operands}); the groups' indexing follows the
+     * usual push constants, the tree's first.
+     */
+    static Kernel rowGradient(RowGradient rg, boolean subgroup, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        if (rg.gTree() == null && epilogue == null) return rowGradient(rg.kind(), subgroup);
+        int operands = 1 + rg.operands().size();
+        Map<String, String> generated = new HashMap<>();
+        if (rg.gTree() != null) generated.put("row_prologue.glsl", Fusion.body(rg.gTree(), g, operands - rg.gTree().externals().size(), "p"));
+        if (epilogue != null) generated.put("fused_body.glsl", Fusion.body(epilogue, g, operands));
+        String src = Shaders.source("row_gradient.comp", Shaders.defines("KIND", rg.kind().ordinal(), "SUBGROUP", subgroup ? 1 : 0,
+                "G_PROLOGUE", rg.gTree() == null ? 0 : 1, "PEXTERNALS", rg.gTree() == null ? 1 : Fusion.slots(rg.gTree()),
+                "EPILOGUE", epilogue == null ? 0 : 1, "EXTERNALS", epilogue == null ? 1 : Fusion.slots(epilogue)), generated);
+        return new Kernel(rg.kind().label + GlslKernels.sg(subgroup) + "_fused_" + Fusion.digest(src), src,
+                operands + (epilogue == null ? 0 : epilogue.externals().size()));
     }
 }

@@ -266,6 +266,7 @@ final class Lowering {
      */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace) {
         Node root = g.node(grp.root());
+        if (grp.rows() != null) return List.of(rowGradient(grp, g, b, out, ext, anchorIn));
         if (grp.prologue()) {
             Op.Reduce r = (Op.Reduce) root.op();
             int[] id = b.shape(root.input(0)).dims();
@@ -313,6 +314,32 @@ final class Lowering {
         bind[0] = out;
         System.arraycopy(ext, 0, bind, 1, ext.length);
         return List.of(flat(Fusion.kernel(grp, g), root, count, bind, push));
+    }
+
+    /**
+     * A row gradient ({@link RowGradient}) in one kernel, with the group's elementwise epilogue when it has members:
+     * the invocations of a row cooperate on the reduction geometry of the pattern's reductions.
+     */
+    private Step rowGradient(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] operands) {
+        RowGradient rg = grp.rows();
+        Node red = g.node(rg.reduction());
+        Fusion.Group epilogue = grp.members().isEmpty() ? null : grp;
+        int gr = GlslKernels.MAX_REDUCE_GROUPS, base = 8 + 4 * gr;
+        int pSlots = rg.gTree() == null ? 0 : Fusion.slots(rg.gTree()), eSlots = epilogue == null ? 0 : Fusion.slots(epilogue);
+        int[] push = Arrays.copyOf(groups(red, rg.axes(), b.shape(rg.root()).dims()), base + 2 * pSlots + 2 * eSlots);
+        push[4 + 4 * gr] = Float.floatToRawIntBits(rg.eps());
+        push[5 + 4 * gr] = mode(g.node(rg.root()).dtype());
+        Cooperation c = cooperation(push);
+        push[6 + 4 * gr] = c.tpoBits();
+        push[7 + 4 * gr] = c.lo();
+        if (pSlots > 0) System.arraycopy(Fusion.indexingPush(rg.gTree(), b, pSlots), 0, push, base, 2 * pSlots);
+        if (eSlots > 0) System.arraycopy(Fusion.indexingPush(epilogue, b, eSlots), 0, push, base + 2 * pSlots, 2 * eSlots);
+        View[] bind = new View[1 + operands.length + (epilogue == null ? 0 : ext.length)];
+        bind[0] = out;
+        System.arraycopy(operands, 0, bind, 1, operands.length);
+        if (epilogue != null) System.arraycopy(ext, 0, bind, 1 + operands.length, ext.length);
+        int[] grid = grid(c.groups(push[0]), red);
+        return dispatch(LayerKernels.rowGradient(rg, dev.subgroupShuffle, epilogue, g), g.node(rg.root()), bind, push, grid[0], grid[1], 1);
     }
 
     private static int[] dims(Node n, int i, Program.Binding b) {

@@ -73,6 +73,13 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
         return program;
     }
 
+    /** Kernel dispatches of the plan the last run used (-1 before the first run): what the plan tests count. */
+    int lastPlanDispatches() {
+        synchronized (backend) {
+            return last == null ? -1 : last.dispatches();
+        }
+    }
+
     @Override
     public Outputs run(Map<String, HostTensor> feeds) {
         synchronized (backend) {
@@ -85,8 +92,8 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
             if (plan == null) {
                 plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked, profiled);
                 cache.put(binding.symbols(), plan);
-                LOG.info("planned {} for {}{}: {} of device memory", describe(), binding.symbols(), checked ? " (anomaly mode)" : "",
-                        DeviceBuffer.mib(plan.deviceBytes()));
+                LOG.info("planned {} for {}{}: {} dispatches, {} of device memory", describe(), binding.symbols(), checked ? " (anomaly mode)" : "",
+                        plan.dispatches(), DeviceBuffer.mib(plan.deviceBytes()));
                 if (cache.size() > MAX_PLANS) {
                     var eldest = cache.entrySet().iterator().next();
                     eldest.getValue().close();

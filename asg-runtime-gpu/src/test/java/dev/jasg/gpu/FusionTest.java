@@ -97,11 +97,44 @@ class FusionTest {
             Tensor x = g.input("x", DType.F32, 6, 50);
             g.output("loss", x.mul(x).mean());
         }, List.of("mul -> mean (1 externals)")));
-        r.add(new Row("softmax backward: g*y summed in one kernel, the rest in another", g -> {
+        r.add(new Row("softmax backward: one row kernel", g -> {
             Tensor x = g.input("x", DType.F32, 5, 300), gr = g.input("g", DType.F32, 5, 300);
             Tensor y = x.softmax(-1);
             g.output("dx", y.mul(gr.sub(gr.mul(y).sum(1, true))));
+        }, List.of("softmax_grad (0 externals)")));
+        r.add(new Row("softmax backward with attention's scale as its epilogue", g -> {
+            Tensor x = g.input("x", DType.F32, 2, 3, 7, 9), gr = g.input("g", DType.F32, 2, 3, 7, 9);
+            Tensor y = x.softmax(-1);
+            g.output("dx", y.mul(gr.sub(gr.mul(y).sum(3, true))).mul(0.125));
+        }, List.of("softmax_grad -> mul (1 externals)")));
+        r.add(new Row("softmax backward whose sum is also an output stays unfused", g -> {
+            Tensor x = g.input("x", DType.F32, 5, 30), gr = g.input("g", DType.F32, 5, 30);
+            Tensor y = x.softmax(-1);
+            Tensor s = gr.mul(y).sum(1, true);
+            g.output("s", s);
+            g.output("dx", y.mul(gr.sub(s)));
         }, List.of("mul -> sum (2 externals)", "sub -> mul (3 externals)")));
+        r.add(new Row("log-softmax backward: one row kernel", g -> {
+            Tensor x = g.input("x", DType.F32, 6, 11), gr = g.input("g", DType.F32, 6, 11);
+            Tensor y = x.logSoftmax(-1);
+            g.output("dx", gr.sub(y.exp().mul(gr.sum(1, true))));
+        }, List.of("log_softmax_grad (0 externals)")));
+        r.add(new Row("layer norm backward with the residual gradient's add as its epilogue", g -> {
+            Tensor x = g.input("x", DType.F32, 6, 40), gr = g.input("g", DType.F32, 6, 40), res = g.input("res", DType.F32, 6, 40);
+            Tensor y = x.normalize(new int[] {1}, 1e-5);
+            Tensor rstd = x.var(new int[] {1}, false, true).add(1e-5).rsqrt();
+            Tensor centred = gr.sub(gr.mean(new int[] {1}, true)).sub(y.mul(gr.mul(y).mean(new int[] {1}, true)));
+            g.output("dx", res.add(rstd.mul(centred)));
+        }, List.of("layer_norm_grad -> add (1 externals)")));
+        r.add(new Row("affine layer norm backward: g = dy * w computed in the row kernel", g -> {
+            Tensor x = g.input("x", DType.F32, 3, 5, 24), dy = g.input("dy", DType.F32, 3, 5, 24), w = g.input("w", DType.F32, 24);
+            Tensor res = g.input("res", DType.F32, 3, 5, 24);
+            Tensor gr = dy.mul(w);
+            Tensor y = x.normalize(new int[] {2}, 1e-5);
+            Tensor rstd = x.var(new int[] {2}, false, true).add(1e-5).rsqrt();
+            Tensor centred = gr.sub(gr.mean(new int[] {2}, true)).sub(y.mul(gr.mul(y).mean(new int[] {2}, true)));
+            g.output("dx", rstd.mul(centred).add(res));
+        }, List.of("mul => layer_norm_grad -> add (1 externals)")));
         r.add(new Row("a strided max over a fused operand, and a kept operand", g -> {
             Tensor x = g.input("x", DType.F32, 40, 7), b = g.input("b", DType.F32, 7);
             Tensor a = x.exp();
@@ -161,7 +194,11 @@ class FusionTest {
             Graph g = gb.build();
             Program p = Program.of(List.of(g));
             for (Fusion.Group grp : new TreeMap<>(Fusion.plan(p, p.bind(feeds(p)), 64).groups()).values()) {
-                if (grp.prologue()) {
+                if (grp.rows() != null) {
+                    for (boolean sg : new boolean[] {false, true}) {
+                        k.add(LayerKernels.rowGradient(grp.rows(), sg, grp.members().isEmpty() ? null : grp, g));
+                    }
+                } else if (grp.prologue()) {
                     Op.Reduce red = (Op.Reduce) g.node(grp.root()).op();
                     k.add(GlslKernels.reduce(red.kind(), false, grp, g));
                     k.add(GlslKernels.reduce(red.kind(), true, grp, g));
@@ -204,7 +241,7 @@ class FusionTest {
             List<Integer> steps = p.schedule().stream().map(n -> n.id()).toList();
             for (Fusion.Group grp : f.groups().values()) {
                 List<Integer> read = new ArrayList<>(grp.externals());
-                if (grp.anchor() >= 0) for (int x : g.node(grp.anchor()).inputs()) read.add(x);
+                if (grp.anchor() >= 0) read.addAll(grp.anchorOperands(g));
                 for (int x : read) {
                     assertTrue(f.lastRead(x, p.lastUse(x)) >= steps.indexOf(grp.root()), row.name() + ": node " + x + " dies before the root");
                 }
