@@ -3,6 +3,7 @@ package dev.jasg.gpu;
 import dev.jasg.core.Strides;
 import dev.jasg.core.BackendException;
 import dev.jasg.core.DType;
+import dev.jasg.core.Ints;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.Program;
@@ -110,10 +111,17 @@ final class Lowering {
     /**
      * Bytes of workspace {@code n}'s commands need ({@link #lower} with a workspace): a weight gradient whose
      * reduction is split over workgroups keeps its partial tiles there, a product on the tensor-core kernel its
-     * operands packed to 16-bit storage ({@link CoopMatMulKernel#PACKED_PROPERTY}); 0 for every other node.
+     * operands packed to 16-bit storage ({@link CoopMatMulKernel#PACKED_PROPERTY}), a long reduction over few
+     * outputs its partial results ({@link #reduceSplits}); 0 for every other node.
      */
     long workspaceBytes(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
         if (n.op() instanceof Op.MatMul) return graph == null ? 0 : packedBytes(n, b, graph.node(n.input(0)).dtype());
+        if (n.op() instanceof Op.Reduce r) {
+            if (r.axes().size() == 0) return 0;
+            long outputs = b.shape(n.id()).size();
+            int splits = reduceSplits(n, r, b.shape(n.input(0)).dims());
+            return splits > 1 ? 4L * outputs * splits : 0;
+        }
         if (!(n.op() instanceof Op.Conv2dWeightGrad c)) return 0;
         int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), g = dims(n, 1, b);
         long count = Strides.size(od);
@@ -159,7 +167,7 @@ final class Lowering {
             case Op.Where w -> steps.add(broadcast(GlslKernels.where(), n, b, od, mode, out, in));
             case Op.Reduce r -> {
                 if (r.axes().size() == 0) steps.add(new Step.Copy(in[0], out));
-                else steps.add(reduce(n, r, dims(n, 0, b), mode, out, in[0]));
+                else steps.addAll(reduce(n, r, dims(n, 0, b), mode, out, in[0], workspace, null, null, null, null));
             }
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
             case Op.MatMul m -> steps.addAll(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null,
@@ -270,18 +278,7 @@ final class Lowering {
         if (grp.prologue()) {
             Op.Reduce r = (Op.Reduce) root.op();
             int[] id = b.shape(root.input(0)).dims();
-            int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = Fusion.slots(grp);
-            int[] push = Arrays.copyOf(groups(root, r.axes(), id), 7 + 4 * gr + 2 * slots);
-            push[4 + 4 * gr] = mode(root.dtype());
-            Cooperation c = cooperation(push);
-            push[5 + 4 * gr] = c.tpoBits();
-            push[6 + 4 * gr] = c.lo();
-            System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 7 + 4 * gr, 2 * slots);
-            View[] bind = new View[1 + ext.length];
-            bind[0] = out;
-            System.arraycopy(ext, 0, bind, 1, ext.length);
-            int[] grid = grid(c.groups(push[0]), root);
-            return List.of(dispatch(GlslKernels.reduce(r.kind(), dev.subgroupShuffle, grp, g), root, bind, push, grid[0], grid[1], 1));
+            return reduce(root, r, id, mode(root.dtype()), out, null, workspace, grp, g, ext, Fusion.indexingPush(grp, b, Fusion.slots(grp)));
         }
         if (grp.anchor() >= 0 && g.node(grp.anchor()).op() instanceof Op.Normalize z) {
             Node nz = g.node(grp.anchor());
@@ -382,16 +379,78 @@ final class Lowering {
         return flat(GlslKernels.copy(), n, count, new View[] {out, in}, push);
     }
 
-    private Step reduce(Node n, Op.Reduce r, int[] id, int mode, View out, View in) {
-        int g = GlslKernels.MAX_REDUCE_GROUPS;
-        int[] push = Arrays.copyOf(groups(n, r.axes(), id), 7 + 4 * g);
-        push[4 + 4 * g] = mode;
+    /**
+     * A reduction of {@code id}-shaped {@code in} (or, with fused group {@code prologue}, of the values it computes from
+     * its externals {@code ext}) into {@code out}. Split in {@link #reduceSplits} parts when that is more than one and
+     * {@code workspace} holds the partials: a first pass folds each part of every output into the workspace (a mean
+     * over each part: the parts are equal, so the mean of their means is the mean), a second folds the partials of
+     * each output in order. Deterministic either way.
+     */
+    private List<Step> reduce(Node n, Op.Reduce r, int[] id, int mode, View out, View in, View workspace, Fusion.Group prologue,
+                              dev.jasg.core.Graph g, View[] ext, int[] prologuePush) {
+        int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = prologue == null ? 0 : Fusion.slots(prologue);
+        int[] push = Arrays.copyOf(groups(n, r.axes(), id), 7 + 4 * gr + 2 * slots);
+        long outputs = Integer.toUnsignedLong(push[0]);
+        int splits = reduceSplits(n, r, id);
+        boolean split = splits > 1 && workspace != null && workspace.bytes() >= 4L * outputs * splits;
+        if (split) push[1] = (int) (Integer.toUnsignedLong(push[1]) / splits);
+        push[4 + 4 * gr] = split ? 0 : mode;
         Cooperation c = cooperation(push);
-        push[5 + 4 * g] = c.tpoBits();
-        push[6 + 4 * g] = c.lo();
-        int[] grid = grid(c.groups(push[0]), n);
-        return dispatch(GlslKernels.reduce(r.kind(), dev.subgroupShuffle), n, new View[] {out, in}, push, grid[0], grid[1], 1);
+        push[5 + 4 * gr] = c.tpoBits();
+        push[6 + 4 * gr] = c.lo();
+        View target = split ? new View(workspace.buffer(), workspace.offset(), 4L * outputs * splits) : out;
+        View[] bind;
+        Kernel k;
+        if (prologue != null) {
+            System.arraycopy(prologuePush, 0, push, 7 + 4 * gr, 2 * slots);
+            bind = new View[1 + ext.length];
+            bind[0] = target;
+            System.arraycopy(ext, 0, bind, 1, ext.length);
+            k = GlslKernels.reduce(r.kind(), dev.subgroupShuffle, prologue, g);
+        } else {
+            bind = new View[] {target, in};
+            k = GlslKernels.reduce(r.kind(), dev.subgroupShuffle);
+        }
+        int[] grid = grid(c.groups(outputs), n);
+        Step first = dispatch(k, n, bind, push, grid[0], grid[1], split ? splits : 1);
+        if (!split) return List.of(first);
+        // the partials as [outputs, splits], folded along the last axis
+        int[] p2 = Arrays.copyOf(groups(n, Ints.of(1), new int[] {(int) outputs, splits}), 7 + 4 * gr);
+        p2[4 + 4 * gr] = mode;
+        Cooperation c2 = cooperation(p2);
+        p2[5 + 4 * gr] = c2.tpoBits();
+        p2[6 + 4 * gr] = c2.lo();
+        int[] grid2 = grid(c2.groups(outputs), n);
+        return List.of(first, dispatch(GlslKernels.reduce(r.kind(), dev.subgroupShuffle), n, new View[] {out, target}, p2, grid2[0], grid2[1], 1));
     }
+
+    /** Workgroups a reduction should make before it is worth splitting no further (a few per SM of a large GPU). */
+    static final long SPLIT_WORKGROUPS = 512;
+    /** The shortest part of a split reduction. */
+    static final long SPLIT_MIN_LENGTH = 512;
+
+    /**
+     * Parts of a reduction over few outputs with many elements each (a loss's mean over every element, a bias gradient's
+     * sum over batch and sequence), so that it fills the device: the largest power of two that divides the reduced
+     * length into parts of at least {@link #SPLIT_MIN_LENGTH} while the first pass stays under
+     * {@link #SPLIT_WORKGROUPS} workgroups; 1 for no split. Measured on the H200 before the split: a GPT-2-sized loss
+     * mean over [8, 1024, 768] took 25 ms in one workgroup, a bias gradient over [8, 1024, 3072] 0.5 ms in 96.
+     */
+    int reduceSplits(Node n, Op.Reduce r, int[] id) {
+        if (!SPLIT_REDUCTIONS || r.axes().size() == 0) return 1;
+        int[] push = groups(n, r.axes(), id);
+        long outputs = Integer.toUnsignedLong(push[0]), length = Integer.toUnsignedLong(push[1]);
+        long groups = cooperation(push).groups(outputs);
+        int splits = 1;
+        while (groups * splits < SPLIT_WORKGROUPS && length % (2L * splits) == 0 && length / (2L * splits) >= SPLIT_MIN_LENGTH
+                && splits < dev.maxGroupCount[2]) {
+            splits *= 2;
+        }
+        return splits;
+    }
+
+    /** System property {@code jasg.vulkan.splitReductions}: {@code false} runs every reduction in one pass. */
+    static final boolean SPLIT_REDUCTIONS = !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.splitReductions", "true"));
 
     /** Normalisation: the invocations of a kept group cooperate on the reduction's geometry. */
     private Step normalize(Node n, Op.Normalize z, int[] id, int mode, View out, View in) {
@@ -489,8 +548,10 @@ final class Lowering {
             steps.add(dispatch(kernel, n, bind, push, nn / ct.bn(), m / ct.bm(), (int) batches));
             return steps;
         }
-        // Large tiles leave most of a big GPU idle on small products, and pad thin ones
-        MatMulKernel.Tiles t = MatMulKernel.choose(tiles, m, nn, batches);
+        // Large tiles leave most of a big GPU idle on small products, and pad thin ones. The 128x256 tile holds 128
+        // accumulators an invocation: with an epilogue on top it ran a GPT-2 feed-forward product ([8192, 3072] x
+        // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
+        MatMulKernel.Tiles t = MatMulKernel.choose(epi == null ? tiles : tiles.subList(tiles.size() - 2, tiles.size()), m, nn, batches);
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
         Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned) : MatMulKernel.kernel(t, aligned, epi, g);
         return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));

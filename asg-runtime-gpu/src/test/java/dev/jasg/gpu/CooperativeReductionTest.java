@@ -49,7 +49,35 @@ class CooperativeReductionTest {
                 new Row("softmax over axis 0 (strided)", new int[] {900, 17}, x -> x.softmax(0)),
                 new Row("log_softmax over the middle axis", new int[] {2, 300, 5}, x -> x.logSoftmax(1)),
                 new Row("layer norm statistics, 1024 wide", new int[] {6, 1024}, x -> x.normalize(new int[] {1}, 1e-5)),
-                new Row("normalize over axis 0 (strided)", new int[] {800, 9}, x -> x.normalize(new int[] {0}, 1e-5)));
+                new Row("normalize over axis 0 (strided)", new int[] {800, 9}, x -> x.normalize(new int[] {0}, 1e-5)),
+                // split reductions (Lowering.reduceSplits): a first pass of partials, a second over them
+                new Row("mean of everything, split in 8", new int[] {4096}, Tensor::mean),
+                new Row("sum over batch and sequence (a bias gradient), split in 4", new int[] {8, 256, 24}, x -> x.sum(new int[] {0, 1}, false)),
+                new Row("mean of squares (a loss: the square is the mean's prologue), split in 16", new int[] {64, 128}, x -> x.square().mean()),
+                new Row("max of everything, split", new int[] {2, 4096}, x -> x.max(new int[] {0, 1}, false)),
+                new Row("min over the batch axis, split", new int[] {4096, 3}, x -> x.min(0, false)));
+    }
+
+    /** How many parts a reduction is split into: few outputs of long reductions split until the device is busy. */
+    @TestFactory
+    Stream<DynamicTest> longReductionsOverFewOutputsAreSplit() {
+        record Split(int[] dims, int[] axes, int want) {}
+        return Stream.of(
+                new Split(new int[] {4096}, new int[] {0}, 8),              // one output: parts of 512 at least
+                new Split(new int[] {8, 256, 24}, new int[] {0, 1}, 4),     // 24 outputs of 2048
+                new Split(new int[] {8, 1024, 768}, new int[] {0, 1, 2}, 512),  // GPT-2's loss mean: 512 parts of 12288
+                new Split(new int[] {8, 1024, 3072}, new int[] {0, 1}, 8),  // GPT-2's feed-forward bias gradient
+                new Split(new int[] {4095}, new int[] {0}, 1),              // odd length: no equal parts
+                new Split(new int[] {64, 1000}, new int[] {1}, 1),          // 64 rows of 1000: parts would be under 512
+                new Split(new int[] {4096, 4096}, new int[] {1}, 1))        // 4096 outputs fill the device already
+                .map(c -> DynamicTest.dynamicTest(java.util.Arrays.toString(c.dims()) + " over " + java.util.Arrays.toString(c.axes()), () -> {
+                    GraphBuilder gb = new GraphBuilder();
+                    Tensor y = gb.input("x", DType.F32, java.util.Arrays.stream(c.dims()).boxed().toArray()).sum(c.axes(), false);
+                    gb.output("y", y);
+                    Graph g = gb.build();
+                    dev.jasg.core.Node n = g.node(y.id());
+                    assertEquals(c.want(), new Lowering(shuffles.device, null).reduceSplits(n, (dev.jasg.core.Op.Reduce) n.op(), c.dims()));
+                }));
     }
 
     private static VulkanBackend shuffles, shared;

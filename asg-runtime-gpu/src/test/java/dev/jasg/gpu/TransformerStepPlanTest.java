@@ -128,7 +128,14 @@ class TransformerStepPlanTest {
                 double gl, rl;
                 try (Executable e = gpu.compile(gp, graphs)) {
                     gl = e.run(feeds).scalar("loss");
-                    assertEquals(after, ((VulkanExecutable) e).lastPlanDispatches(), "the count matches the dispatches the plan records");
+                    // a long reduction over few outputs (the loss's mean) runs in two passes (Lowering.reduceSplits)
+                    int splitPasses = 0;
+                    Lowering lowering = new Lowering(gpu.device, null);
+                    for (Node n : p.schedule()) {
+                        if (n.op() instanceof Op.Reduce red && !with.absorbed(n.id()) && red.axes().size() > 0
+                                && lowering.reduceSplits(n, red, binding.shape(n.input(0)).dims()) > 1) splitPasses++;
+                    }
+                    assertEquals(after + splitPasses, ((VulkanExecutable) e).lastPlanDispatches(), "the count matches the dispatches the plan records");
                 }
                 try (Executable e = ref.compile(rp, graphs)) {
                     rl = e.run(feeds).scalar("loss");

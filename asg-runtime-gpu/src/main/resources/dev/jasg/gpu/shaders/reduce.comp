@@ -4,7 +4,8 @@
 // then the butterfly of cooperative.glsl); kept and reduced axes arrive as up to four merged groups each. Defines:
 // IDENTITY, COMBINE(acc, v), FINISH(acc), SUBGROUP, PROLOGUE (1: each element is computed by a fused group, Fusion,
 // from its EXTERNALS operands bound from binding 1 on, instead of read). Push: nOut, R, kr, rr, kd[4], ks[4], rd[4],
-// rs[4], mode, tpoBits, lo (then ea[], eb[] of the prologue).
+// rs[4], mode, tpoBits, lo (then ea[], eb[] of the prologue). With gl_NumWorkGroups.z = S > 1 the reduction is split:
+// R is each split's length, and output oi's split z goes to o[oi * S + z].
 layout(std430, binding = 0) writeonly buffer O { float o[]; };
 layout(push_constant) uniform P { uint nOut; uint R; uint kr; uint rr; uint kd[4]; uint ks[4]; uint rd[4]; uint rs[4]; uint mode;
                                   uint tpoBits; uint lo;
@@ -28,11 +29,14 @@ void main() {
     uint v = slot();
     uint r0 = slotReduction(v, pc.lo, pc.tpoBits);
     uint oi = groupId() * (256u >> pc.tpoBits) + slotOutput(v, pc.lo, pc.tpoBits);
+    // a split reduction (Lowering.reduceSplits): workgroup layer z folds elements [z R, (z + 1) R) of every output into
+    // partial z of it, at oi * splits + z; a second pass folds the partials in order
+    uint chunk = gl_WorkGroupID.z * pc.R;
     float acc = IDENTITY;
     if (oi < pc.nOut) {
         uint base = keptBase(oi);
-        for (uint r = r0; r < pc.R; r += (1u << pc.tpoBits)) acc = combine(acc, ELEMENT(reducedOffset(base, r)));
+        for (uint r = r0; r < pc.R; r += (1u << pc.tpoBits)) acc = combine(acc, ELEMENT(reducedOffset(base, chunk + r)));
     }
     acc = total(acc, v, pc.lo, pc.tpoBits);
-    if (oi < pc.nOut && r0 == 0u) o[oi] = rnd(FINISH(acc), pc.mode);
+    if (oi < pc.nOut && r0 == 0u) o[oi * gl_NumWorkGroups.z + gl_WorkGroupID.z] = rnd(FINISH(acc), pc.mode);
 }
