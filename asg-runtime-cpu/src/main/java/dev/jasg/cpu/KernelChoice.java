@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *       follows {@code taskset} and container quotas), or {@code -Djasg.cpu.threads=N}.</li>
  * </ul>
  * {@code -Djasg.cpu.tileRows=4|6|8|12} forces a tile height and {@code -Djasg.cpu.kc=N} a slice depth, to measure a
- * machine's alternatives ({@code benchmarks/.../GemmProbe}), not for tuning.
+ * machine's alternatives ({@code benchmarks/.../GemmProbe}), not for tuning; {@code -Djasg.cpu.vectorBits=128|256|512}
+ * runs the GEMM micro-kernel on another vector width, to check a path's results on a machine without it.
 
  *
  * <p>Cache sizes come from {@code /sys/devices/system/cpu/cpu0/cache/index*} (Linux); where that is not
@@ -177,6 +178,10 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
     /** The facts of this JVM and machine, then the choice, logged. */
     private static KernelChoice detect() {
         int vectorBits = Simd.ENABLED ? VectorWidth.preferredBits() : 0;
+        // -Djasg.cpu.vectorBits=512 runs the micro-kernel on another species (on a machine without it, the Vector
+        // API's Java fallback: very slow, for checking the AVX-512 path's results on an AVX2 machine, not for speed)
+        int forced = Integer.getInteger("jasg.cpu.vectorBits", 0);
+        if (vectorBits > 0 && (forced == 128 || forced == 256 || forced == 512)) vectorBits = forced;
         Facts f = caches(Path.of("/sys/devices/system/cpu/cpu0/cache"), System.getProperty("os.arch", ""), vectorBits,
                 Runtime.getRuntime().availableProcessors(), Integer.getInteger("jasg.cpu.threads", 0), Integer.getInteger("jasg.cpu.tileRows", 0),
                 Integer.getInteger("jasg.cpu.kc", 0));

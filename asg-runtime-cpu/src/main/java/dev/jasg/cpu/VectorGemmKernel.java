@@ -1,6 +1,7 @@
 package dev.jasg.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,7 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * never fails to link) without it. Nothing in its signatures mentions a vector type.
  */
 final class VectorGemmKernel {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The preferred species, unless {@link KernelChoice} was told another width ({@code -Djasg.cpu.vectorBits}). */
+    private static final VectorSpecies<Float> S = KernelChoice.CHOSEN.vectorBits() == FloatVector.SPECIES_PREFERRED.vectorBitSize()
+            ? FloatVector.SPECIES_PREFERRED : VectorSpecies.of(float.class, VectorShape.forBitSize(KernelChoice.CHOSEN.vectorBits()));
     private static final int V = S.length();
     /** Rows of a tile: {@link KernelChoice} picks one of its {@link KernelChoice#TILE_HEIGHTS} from the register count. */
     static final int MR = KernelChoice.CHOSEN.mr();
