@@ -33,6 +33,8 @@ final class Gemm {
      * {@code -Djasg.cpu.fallbackGemm=jasg}.
      */
     static final boolean EJML_FALLBACK = !VECTOR && !"jasg".equals(System.getProperty("jasg.cpu.fallbackGemm", "ejml"));
+    /** Whether a transposed B's full strips are packed with vector gathers ({@link KernelChoice#gatherB}). */
+    static final boolean GATHER = VECTOR && KernelChoice.CHOSEN.gatherB();
     /** Tile rows and columns of the micro-kernel in use ({@link KernelChoice}: from the vector width and register count). */
     static final int MR = KernelChoice.CHOSEN.mr();
     static final int NR = KernelChoice.CHOSEN.nr();
@@ -564,9 +566,10 @@ final class Gemm {
                 VectorGemmKernel.copyRows(kc, b, off + j0, rs, bp, base);
             } else if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, cols);
-            } else if (rs == 1 && cols == NR && VECTOR) {
+            } else if (rs == 1 && cols == NR && GATHER) {
                 // transposed B (a Linear layer's weight), a full strip: each row of the strip gathered from the
-                // NR stored rows a vector at a time, 1.5 times as fast as the scalar loop below on Zen 3
+                // NR stored rows a vector at a time, 1.5 times as fast as the scalar loop below on Zen 3 (unless the
+                // CPU reports gathers slowed by a microcode mitigation: KernelChoice)
                 VectorGemmKernel.gatherSteps(kc, b, off + j0 * cs, cs, gatherRows(cs), bp, base);
             } else {
                 // transposed B: a column of opB is contiguous; read each column a few cache lines at a time and

@@ -98,9 +98,11 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
      * @param l3         the last-level cache in bytes, 0 when unknown or absent
      * @param l3SharedBy logical processors sharing that L3 (at least 1)
      * @param cacheSource where the cache sizes came from, for the log
+     * @param slowGather  whether the OS reports a microcode mitigation of gather data sampling (Intel's "Downfall"),
+     *                    which makes vector gathers several times slower
      */
     record Facts(String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride, int kcOverride, long l1d, long l2, long l3,
-                 int l3SharedBy, String cacheSource) {}
+                 int l3SharedBy, String cacheSource, boolean slowGather) {}
 
     /** Parameters for {@code facts}: the rules of the class comment, nothing else. */
     static KernelChoice choose(Facts f) {
@@ -160,6 +162,15 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         return 16;
     }
 
+    /**
+     * Whether a full strip of a transposed B is packed with vector gathers ({@link VectorGemmKernel#gatherSteps}, 1.5x
+     * the scalar loop on Zen 3) rather than the scalar loop: with the Vector API, unless the OS reports gathers
+     * slowed by a microcode mitigation ({@code /sys/devices/system/cpu/vulnerabilities/gather_data_sampling}).
+     */
+    boolean gatherB() {
+        return vectorBits > 0 && !facts.slowGather();
+    }
+
     /** One line for logs and benchmark headers, e.g. {@code vector 4x16 tiles of 256-bit vectors (16 registers), KC 1024, MC 64, NC 512; L1d 32 KiB, L2 512 KiB, L3 32 MiB/2 (sysfs); 2 threads}. */
     String describe() {
         String tile = vectorBits > 0
@@ -167,7 +178,8 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
                 : "scalar " + mr + "x" + nr + " tiles";
         Facts f = facts;
         return tile + ", KC " + kc + ", MC " + mc + ", NC " + nc + "; L1d " + size(f.l1d()) + ", L2 " + size(f.l2()) + ", L3 "
-                + size(f.l3()) + (f.l3() > 0 ? "/" + f.l3SharedBy() : "") + " (" + f.cacheSource() + "); " + threads + " threads";
+                + size(f.l3()) + (f.l3() > 0 ? "/" + f.l3SharedBy() : "") + " (" + f.cacheSource() + "); " + threads + " threads"
+                + (vectorBits > 0 && !gatherB() ? "; gathers mitigated, B^T packed by scalar loop" : "");
     }
 
     private static String size(long bytes) {
@@ -184,7 +196,8 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         if (vectorBits > 0 && (forced == 128 || forced == 256 || forced == 512)) vectorBits = forced;
         Facts f = caches(Path.of("/sys/devices/system/cpu/cpu0/cache"), System.getProperty("os.arch", ""), vectorBits,
                 Runtime.getRuntime().availableProcessors(), Integer.getInteger("jasg.cpu.threads", 0), Integer.getInteger("jasg.cpu.tileRows", 0),
-                Integer.getInteger("jasg.cpu.kc", 0));
+                Integer.getInteger("jasg.cpu.kc", 0),
+                readOr(Path.of("/sys/devices/system/cpu/vulnerabilities/gather_data_sampling"), "").startsWith("Mitigation"));
         KernelChoice c = choose(f);
         LOG.debug("jasg cpu: kernels {}", c.describe());
         return c;
@@ -194,7 +207,8 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
      * Facts with the cache sizes read from a sysfs cache directory ({@code index*}/{@code level},
      * {@code type}, {@code size}, {@code shared_cpu_list}); unreadable entries leave a size 0 (unknown).
      */
-    static Facts caches(Path dir, String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride, int kcOverride) {
+    static Facts caches(Path dir, String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride, int kcOverride,
+                        boolean slowGather) {
         long l1d = 0, l2 = 0, l3 = 0;
         int shared = 1;
         boolean any = false;
@@ -221,7 +235,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
             }
         }
         return new Facts(arch, vectorBits, processors, threadsOverride, tileRowsOverride, kcOverride, l1d, l2, l3, Math.max(1, shared),
-                any ? "sysfs" : "fallback: no " + dir);
+                any ? "sysfs" : "fallback: no " + dir, slowGather);
     }
 
     private static String readOr(Path p, String otherwise) {

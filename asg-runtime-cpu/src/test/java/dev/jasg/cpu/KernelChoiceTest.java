@@ -19,7 +19,7 @@ class KernelChoiceTest {
     private record Row(String machine, KernelChoice.Facts facts, int[] expected) {}
 
     private static KernelChoice.Facts facts(String arch, int bits, int cpus, long l1d, long l2, long l3, int l3SharedBy) {
-        return new KernelChoice.Facts(arch, bits, cpus, 0, 0, 0, l1d, l2, l3, l3SharedBy, "test");
+        return new KernelChoice.Facts(arch, bits, cpus, 0, 0, 0, l1d, l2, l3, l3SharedBy, "test", false);
     }
 
     private static final Row[] ROWS = {
@@ -64,7 +64,7 @@ class KernelChoiceTest {
 
     @Test
     void threadsOverrideWins() {
-        var f = new KernelChoice.Facts("amd64", 256, 16, 3, 0, 0, 32 * K, 512 * K, 32 * M, 16, "test");
+        var f = new KernelChoice.Facts("amd64", 256, 16, 3, 0, 0, 32 * K, 512 * K, 32 * M, 16, "test", false);
         assertEquals(3, KernelChoice.choose(f).threads());
     }
 
@@ -72,8 +72,19 @@ class KernelChoiceTest {
     void tileRowsOverrideTakesOnlyAnExistingTile() {
         int[][] cases = {{6, 6}, {12, 12}, {8, 8}, {4, 4}, {5, 4}, {0, 4}};
         for (int[] c : cases) {
-            var f = new KernelChoice.Facts("amd64", 256, 2, 0, c[0], 0, 32 * K, 512 * K, 32 * M, 2, "test");
+            var f = new KernelChoice.Facts("amd64", 256, 2, 0, c[0], 0, 32 * K, 512 * K, 32 * M, 2, "test", false);
             assertEquals(c[1], KernelChoice.choose(f).mr(), "-Djasg.cpu.tileRows=" + c[0]);
+        }
+    }
+
+    @Test
+    void gathersUnlessTheCpuReportsThemMitigated() {
+        // {vector bits, gathers mitigated, gather B^T}
+        int[][] cases = {{512, 0, 1}, {512, 1, 0}, {256, 0, 1}, {256, 1, 0}, {0, 0, 0}};
+        for (int[] c : cases) {
+            var f = new KernelChoice.Facts("amd64", c[0], 2, 0, 0, 0, 48 * K, 2 * M, 0, 1, "test", c[1] == 1);
+            KernelChoice k = KernelChoice.choose(f);
+            assertEquals(c[2] == 1, k.gatherB(), c[0] + "-bit, mitigated " + (c[1] == 1) + ": " + k.describe());
         }
     }
 
@@ -82,7 +93,7 @@ class KernelChoiceTest {
         // {override, kc, mc} on the Zen 3 facts: MC follows the forced depth (half of the 512 KiB L2)
         int[][] cases = {{0, 1024, 64}, {256, 256, 256}, {384, 384, 168}, {64, 256, 256}, {4096, 1024, 64}};
         for (int[] c : cases) {
-            var f = new KernelChoice.Facts("amd64", 256, 2, 0, 0, c[0], 32 * K, 512 * K, 32 * M, 2, "test");
+            var f = new KernelChoice.Facts("amd64", 256, 2, 0, 0, c[0], 32 * K, 512 * K, 32 * M, 2, "test", false);
             KernelChoice k = KernelChoice.choose(f);
             assertEquals(c[1] + "," + c[2], k.kc() + "," + k.mc(), "-Djasg.cpu.kc=" + c[0]);
         }
@@ -94,7 +105,7 @@ class KernelChoiceTest {
         write(dir, 1, "1", "Instruction", "32K", "0");
         write(dir, 2, "2", "Unified", "2048K", "0");
         write(dir, 3, "3", "Unified", "107520K", "0-55,112-167");
-        KernelChoice.Facts f = KernelChoice.caches(dir, "amd64", 512, 2, 0, 0, 0);
+        KernelChoice.Facts f = KernelChoice.caches(dir, "amd64", 512, 2, 0, 0, 0, false);
         assertEquals(48 * K, f.l1d());
         assertEquals(2 * M, f.l2());
         assertEquals(107520 * K, f.l3());
@@ -104,7 +115,7 @@ class KernelChoiceTest {
 
     @Test
     void missingSysfsFallsBack(@TempDir Path dir) {
-        KernelChoice.Facts f = KernelChoice.caches(dir.resolve("absent"), "amd64", 256, 2, 0, 0, 0);
+        KernelChoice.Facts f = KernelChoice.caches(dir.resolve("absent"), "amd64", 256, 2, 0, 0, 0, false);
         assertEquals(0, f.l2());
         assertTrue(f.cacheSource().startsWith("fallback"), f.cacheSource());
         assertEquals(32, KernelChoice.choose(f).mc(), "the 256 KiB L2 fallback: a 32 x 1024 block of A in half of it");
