@@ -175,7 +175,7 @@ final class Gemm {
         int blocks = (tiles + perBlock - 1) / perBlock;
         for (int jc = 0; jc < n; jc += panel) {
             int nc = Math.min(panel, n - jc), strips = (nc + NR - 1) / NR, ncr = strips * NR, j0 = jc;
-            CpuThreads.parallelFor(slices * strips, 1, (t0, t1) -> {
+            packClaimed(slices * strips, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
                     int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), js = t % strips, cols = Math.min(NR, nc - js * NR);
                     packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR);
@@ -213,7 +213,7 @@ final class Gemm {
         int blocks = (tiles + perBlock - 1) / perBlock;
         for (int ic = 0; ic < m; ic += panel) {
             int mc = Math.min(panel, m - ic), strips = (mc + MR - 1) / MR, mcr = strips * MR, i0 = ic;
-            CpuThreads.parallelFor(slices * strips, 1, (t0, t1) -> {
+            packClaimed(slices * strips, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
                     int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), is = t % strips, rows = Math.min(MR, mc - is * MR);
                     packA(rows, kc, a, aOff + (i0 + is * MR) * ars + pc * acs, ars, acs, ap, pc * mcr + is * kc * MR);
@@ -471,6 +471,16 @@ final class Gemm {
             tile(kc, ap, ao, bp, bo, s.tile, 0, NR, false, s, vector);
             merge(s.tile, mr, nr, c, co, ldc, add);
         }
+    }
+
+    /**
+     * The shared operand's strips packed by whichever thread is free, one strip a claim: with fixed halves, a thread
+     * the OS had descheduled (a machine shared with other processes) held the whole product up until it ran its
+     * half; claimed strips leave it at most one. Past {@link CpuThreads#MAX_CHUNKS} strips, fixed chunks.
+     */
+    private static void packClaimed(int strips, CpuThreads.Range body) {
+        if (strips <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(strips, body);
+        else CpuThreads.parallelFor(strips, 1, body);
     }
 
     /** {@code j * cs} for {@code j < NR/2}, the calling thread's: the row offsets {@link VectorGemmKernel#gatherSteps} reads. */
