@@ -20,12 +20,17 @@ import org.slf4j.LoggerFactory;
  *       step of the micro-kernel loads two vectors of B, broadcasts {@code MR} elements of A and keeps
  *       {@code 2 MR} accumulators; {@code MR} is the tallest unrolled tile ({@link #TILE_HEIGHTS}) whose
  *       step fits the vector register file ({@link #vectorsNeeded}): 32 registers on AVX-512 and on
- *       AArch64 (NEON, SVE), 16 on AVX2 and elsewhere. A broadcast needs a register of its own except on
- *       AVX-512, whose FMA reads it from memory (embedded broadcast), and C2 issues all broadcasts of a step
- *       before its FMAs, so each is live at once: a 6 x 16 tile on AVX2 (12 accumulators + 2 + 6 = 20
- *       vectors) spills, and on a Zen 3 core ran 1024^3 at 30 GFLOPS per CPU-second against 40 for 4 x 16
- *       (14 vectors). So 12 x 32 on AVX-512, 4 x 16 on AVX2, 6 x 8 on NEON. Without the Vector API:
- *       4 x 16 scalar.</li>
+ *       AArch64 (NEON, SVE), 16 on AVX2 and elsewhere. A broadcast is counted as a register of its own
+ *       except on AVX-512, whose FMA can read it from memory (embedded broadcast). The count is what C2
+ *       does with the step: on AVX2 (Zen 3, disassembled from {@code -XX:CompileCommand=print}) a 4 x 16
+ *       step issues its 4 broadcasts and 2 loads, then its 8 FMAs, all in registers (14 vectors); a 6 x 16
+ *       step keeps up to 3 broadcasts live beside 12 accumulators and 2 B vectors, one register too many,
+ *       and C2 keeps one accumulator on the stack (a store and a reload every step, on the FMA's dependency
+ *       chain): in L1, 37 GFLOPS per CPU-second against 84 for 4 x 16 (5 x 16 and 3 x 24, which fit, ran
+ *       the same as 4 x 16). On AVX-512, if C2 keeps the broadcasts in registers too, 12 x 32 needs about
+ *       24 + 2 + 3 = 29 of 32; {@code -Djasg.cpu.tileRows=8} measures 8 x 32, which fits with room to
+ *       spare. So 12 x 32 on AVX-512, 4 x 16 on AVX2, 8 x 8 on NEON (16 + 2 + 8). Without the Vector
+ *       API: 4 x 16 scalar.</li>
  *   <li><b>Depth of a packed slice</b> {@code KC}: as long as a block of A eight tiles tall fits in half
  *       of L2, between 256 and 1024. Long, unlike BLIS's L1-sized slices, because on the JVM every tile
  *       call loads and stores its accumulators and checks its bounds, so a slice's fixed cost is higher:
@@ -39,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Threads</b>: one per processor the JVM may use ({@link Runtime#availableProcessors()}, which
  *       follows {@code taskset} and container quotas), or {@code -Djasg.cpu.threads=N}.</li>
  * </ul>
- * {@code -Djasg.cpu.tileRows=4|6|12} forces a tile height, to measure a machine's alternatives (not for tuning).
+ * {@code -Djasg.cpu.tileRows=4|6|8|12} forces a tile height and {@code -Djasg.cpu.kc=N} a slice depth, to measure a
+ * machine's alternatives ({@code benchmarks/.../GemmProbe}), not for tuning; {@code -Djasg.cpu.vectorBits=128|256|512}
+ * runs the GEMM micro-kernel on another vector width, to check a path's results on a machine without it.
 
  *
  * <p>Cache sizes come from {@code /sys/devices/system/cpu/cpu0/cache/index*} (Linux); where that is not
@@ -62,7 +69,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
     private static final Logger LOG = LoggerFactory.getLogger(KernelChoice.class);
 
     /** Tile heights the Vector API micro-kernel has an unrolled method for ({@link VectorGemmKernel}), tallest first. */
-    static final int[] TILE_HEIGHTS = {12, 6, 4};
+    static final int[] TILE_HEIGHTS = {12, 8, 6, 4};
     /** L1 data cache assumed where {@code /sys} says nothing: 32 KiB, every x86 core since 2011 and most Arm server cores. */
     static final long FALLBACK_L1D = 32 << 10;
     /** L2 assumed where {@code /sys} says nothing: 256 KiB, the smallest per-core L2 of current x86 and Arm server cores. */
@@ -85,14 +92,17 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
      * @param processors {@link Runtime#availableProcessors()}
      * @param threadsOverride {@code -Djasg.cpu.threads}, or 0
      * @param tileRowsOverride {@code -Djasg.cpu.tileRows} (one of {@link #TILE_HEIGHTS}, to measure another tile), or 0
+     * @param kcOverride {@code -Djasg.cpu.kc} (a slice depth within {@link #KC_MIN}..{@link #KC_MAX}, to measure another), or 0
      * @param l1d        L1 data cache of one core in bytes, 0 when unknown
      * @param l2         L2 of one core in bytes, 0 when unknown
      * @param l3         the last-level cache in bytes, 0 when unknown or absent
      * @param l3SharedBy logical processors sharing that L3 (at least 1)
      * @param cacheSource where the cache sizes came from, for the log
+     * @param slowGather  whether the OS reports a microcode mitigation of gather data sampling (Intel's "Downfall"),
+     *                    which makes vector gathers several times slower
      */
-    record Facts(String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride, long l1d, long l2, long l3,
-                 int l3SharedBy, String cacheSource) {}
+    record Facts(String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride, int kcOverride, long l1d, long l2, long l3,
+                 int l3SharedBy, String cacheSource, boolean slowGather) {}
 
     /** Parameters for {@code facts}: the rules of the class comment, nothing else. */
     static KernelChoice choose(Facts f) {
@@ -117,6 +127,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         }
         long l2 = f.l2() > 0 ? f.l2() : FALLBACK_L2;
         int kc = (int) Math.clamp(Long.highestOneBit(l2 / 2 / (Float.BYTES * (long) KC_TILES * mr)), KC_MIN, KC_MAX);
+        if (f.kcOverride() > 0) kc = Math.clamp(f.kcOverride(), KC_MIN, KC_MAX);
         int mc = (int) Math.max(mr, l2 / 2 / ((long) Float.BYTES * kc) / mr * mr);
         long panelBytes = PANEL_BYTES_MAX;
         int threads = f.threadsOverride() > 0 ? f.threadsOverride() : Math.max(1, f.processors());
@@ -151,6 +162,15 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         return 16;
     }
 
+    /**
+     * Whether a full strip of a transposed B is packed with vector gathers ({@link VectorGemmKernel#gatherSteps}, 1.5x
+     * the scalar loop on Zen 3) rather than the scalar loop: with the Vector API, unless the OS reports gathers
+     * slowed by a microcode mitigation ({@code /sys/devices/system/cpu/vulnerabilities/gather_data_sampling}).
+     */
+    boolean gatherB() {
+        return vectorBits > 0 && !facts.slowGather();
+    }
+
     /** One line for logs and benchmark headers, e.g. {@code vector 4x16 tiles of 256-bit vectors (16 registers), KC 1024, MC 64, NC 512; L1d 32 KiB, L2 512 KiB, L3 32 MiB/2 (sysfs); 2 threads}. */
     String describe() {
         String tile = vectorBits > 0
@@ -158,7 +178,8 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
                 : "scalar " + mr + "x" + nr + " tiles";
         Facts f = facts;
         return tile + ", KC " + kc + ", MC " + mc + ", NC " + nc + "; L1d " + size(f.l1d()) + ", L2 " + size(f.l2()) + ", L3 "
-                + size(f.l3()) + (f.l3() > 0 ? "/" + f.l3SharedBy() : "") + " (" + f.cacheSource() + "); " + threads + " threads";
+                + size(f.l3()) + (f.l3() > 0 ? "/" + f.l3SharedBy() : "") + " (" + f.cacheSource() + "); " + threads + " threads"
+                + (vectorBits > 0 && !gatherB() ? "; gathers mitigated, B^T packed by scalar loop" : "");
     }
 
     private static String size(long bytes) {
@@ -169,8 +190,14 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
     /** The facts of this JVM and machine, then the choice, logged. */
     private static KernelChoice detect() {
         int vectorBits = Simd.ENABLED ? VectorWidth.preferredBits() : 0;
+        // -Djasg.cpu.vectorBits=512 runs the micro-kernel on another species (on a machine without it, the Vector
+        // API's Java fallback: very slow, for checking the AVX-512 path's results on an AVX2 machine, not for speed)
+        int forced = Integer.getInteger("jasg.cpu.vectorBits", 0);
+        if (vectorBits > 0 && (forced == 128 || forced == 256 || forced == 512)) vectorBits = forced;
         Facts f = caches(Path.of("/sys/devices/system/cpu/cpu0/cache"), System.getProperty("os.arch", ""), vectorBits,
-                Runtime.getRuntime().availableProcessors(), Integer.getInteger("jasg.cpu.threads", 0), Integer.getInteger("jasg.cpu.tileRows", 0));
+                Runtime.getRuntime().availableProcessors(), Integer.getInteger("jasg.cpu.threads", 0), Integer.getInteger("jasg.cpu.tileRows", 0),
+                Integer.getInteger("jasg.cpu.kc", 0),
+                readOr(Path.of("/sys/devices/system/cpu/vulnerabilities/gather_data_sampling"), "").startsWith("Mitigation"));
         KernelChoice c = choose(f);
         LOG.debug("jasg cpu: kernels {}", c.describe());
         return c;
@@ -180,7 +207,8 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
      * Facts with the cache sizes read from a sysfs cache directory ({@code index*}/{@code level},
      * {@code type}, {@code size}, {@code shared_cpu_list}); unreadable entries leave a size 0 (unknown).
      */
-    static Facts caches(Path dir, String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride) {
+    static Facts caches(Path dir, String arch, int vectorBits, int processors, int threadsOverride, int tileRowsOverride, int kcOverride,
+                        boolean slowGather) {
         long l1d = 0, l2 = 0, l3 = 0;
         int shared = 1;
         boolean any = false;
@@ -206,8 +234,8 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
                 // an unreadable or odd entry: that level stays unknown and its fallback applies
             }
         }
-        return new Facts(arch, vectorBits, processors, threadsOverride, tileRowsOverride, l1d, l2, l3, Math.max(1, shared),
-                any ? "sysfs" : "fallback: no " + dir);
+        return new Facts(arch, vectorBits, processors, threadsOverride, tileRowsOverride, kcOverride, l1d, l2, l3, Math.max(1, shared),
+                any ? "sysfs" : "fallback: no " + dir, slowGather);
     }
 
     private static String readOr(Path p, String otherwise) {

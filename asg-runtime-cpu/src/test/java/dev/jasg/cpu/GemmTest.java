@@ -106,6 +106,54 @@ class GemmTest {
         }
     }
 
+    /**
+     * The packed layouts against their definitions, for every operand layout packing reads (row-major, transposed,
+     * general strides) and for full and partial strips: the vector paths (a transposed A's steps moved four floats
+     * at a time, a transposed B's rows gathered) cover only full strips with a unit stride, the loops the rest.
+     * Rows: {rows, depth, row stride, column stride} of the operand as packing reads it.
+     */
+    private static final int[][] PACKED = {
+        {37, 29, 31, 1}, {37, 29, 1, 41}, {37, 29, 3, 97}, {64, 784, 1, 256}, {Gemm.MR * 3, 17, 1, Gemm.MR * 3 + 2}, {Gemm.NR * 3, 17, 1, 19},
+    };
+
+    @Test
+    void packingMatchesItsDefinition() {
+        Random r = new Random(5);
+        for (int[] t : PACKED) {
+            int rows = t[0], depth = t[1], rs = t[2], cs = t[3], off = 7;
+            float[] x = random(r, off + (rows - 1) * rs + (depth - 1) * cs + 1);
+            String what = rows + "x" + depth + " strides " + rs + "," + cs;
+            // A: opA[i, p] = x[off + i*rs + p*cs], strips of MR rows
+            int aStrips = (rows + Gemm.MR - 1) / Gemm.MR, at = 3;
+            float[] ap = new float[at + aStrips * Gemm.MR * depth];
+            java.util.Arrays.fill(ap, Float.NaN);
+            Gemm.packA(rows, depth, x, off, rs, cs, ap, at);
+            for (int s = 0; s < aStrips; s++) {
+                for (int p = 0; p < depth; p++) {
+                    for (int i = 0; i < Gemm.MR; i++) {
+                        int row = s * Gemm.MR + i;
+                        float want = row < rows ? x[off + row * rs + p * cs] : 0f;
+                        assertEquals(want, ap[at + s * depth * Gemm.MR + p * Gemm.MR + i], "packA " + what + " strip " + s + " step " + p + " row " + i);
+                    }
+                }
+            }
+            // B: opB[p, j] = x[off + j*rs + p*cs] read as columns j (row stride along the depth = cs, column stride = rs)
+            int bStrips = (rows + Gemm.NR - 1) / Gemm.NR;
+            float[] bp = new float[at + bStrips * Gemm.NR * depth];
+            java.util.Arrays.fill(bp, Float.NaN);
+            Gemm.packB(depth, rows, x, off, cs, rs, bp, at);
+            for (int s = 0; s < bStrips; s++) {
+                for (int p = 0; p < depth; p++) {
+                    for (int j = 0; j < Gemm.NR; j++) {
+                        int col = s * Gemm.NR + j;
+                        float want = col < rows ? x[off + col * rs + p * cs] : 0f;
+                        assertEquals(want, bp[at + s * depth * Gemm.NR + p * Gemm.NR + j], "packB " + what + " strip " + s + " step " + p + " column " + j);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void leavesEverythingOutsideTheOutputBlockUntouched() {
         // a product writing 5x7 of a 9x11 buffer must not touch the frame around it

@@ -19,7 +19,7 @@ class KernelChoiceTest {
     private record Row(String machine, KernelChoice.Facts facts, int[] expected) {}
 
     private static KernelChoice.Facts facts(String arch, int bits, int cpus, long l1d, long l2, long l3, int l3SharedBy) {
-        return new KernelChoice.Facts(arch, bits, cpus, 0, 0, l1d, l2, l3, l3SharedBy, "test");
+        return new KernelChoice.Facts(arch, bits, cpus, 0, 0, 0, l1d, l2, l3, l3SharedBy, "test", false);
     }
 
     private static final Row[] ROWS = {
@@ -32,8 +32,8 @@ class KernelChoiceTest {
         // nothing readable under /sys (macOS, Windows, a locked-down container): the 256 KiB L2 fallback (a shorter slice for AVX-512)
         new Row("avx2, no sysfs", facts("amd64", 256, 8, 0, 0, 0, 1), new int[] {4, 16, 1024, 32, 512, 8}),
         new Row("avx-512, no sysfs", facts("amd64", 512, 4, 0, 0, 0, 1), new int[] {12, 32, 256, 120, 2048, 4}),
-        // AArch64 (Graviton, Apple): 128-bit NEON with 32 registers, broadcasts in registers
-        new Row("aarch64 neon", facts("aarch64", 128, 4, 64 * K, 1 * M, 32 * M, 64), new int[] {6, 8, 1024, 126, 512, 4}),
+        // AArch64 (Graviton, Apple): 128-bit NEON with 32 registers, broadcasts in registers: 8 rows (16 + 2 + 8 = 26 vectors)
+        new Row("aarch64 neon", facts("aarch64", 128, 4, 64 * K, 1 * M, 32 * M, 64), new int[] {8, 8, 1024, 128, 512, 4}),
         // a laptop with a small L3 shared by 8 threads: the panel shrinks to half of one thread's share
         new Row("small l3", facts("amd64", 256, 8, 32 * K, 256 * K, 4 * M, 8), new int[] {4, 16, 1024, 32, 64, 8}),
         // the scalar kernels (no jdk.incubator.vector)
@@ -64,16 +64,38 @@ class KernelChoiceTest {
 
     @Test
     void threadsOverrideWins() {
-        var f = new KernelChoice.Facts("amd64", 256, 16, 3, 0, 32 * K, 512 * K, 32 * M, 16, "test");
+        var f = new KernelChoice.Facts("amd64", 256, 16, 3, 0, 0, 32 * K, 512 * K, 32 * M, 16, "test", false);
         assertEquals(3, KernelChoice.choose(f).threads());
     }
 
     @Test
     void tileRowsOverrideTakesOnlyAnExistingTile() {
-        int[][] cases = {{6, 6}, {12, 12}, {4, 4}, {5, 4}, {0, 4}};
+        int[][] cases = {{6, 6}, {12, 12}, {8, 8}, {4, 4}, {5, 4}, {0, 4}};
         for (int[] c : cases) {
-            var f = new KernelChoice.Facts("amd64", 256, 2, 0, c[0], 32 * K, 512 * K, 32 * M, 2, "test");
+            var f = new KernelChoice.Facts("amd64", 256, 2, 0, c[0], 0, 32 * K, 512 * K, 32 * M, 2, "test", false);
             assertEquals(c[1], KernelChoice.choose(f).mr(), "-Djasg.cpu.tileRows=" + c[0]);
+        }
+    }
+
+    @Test
+    void gathersUnlessTheCpuReportsThemMitigated() {
+        // {vector bits, gathers mitigated, gather B^T}
+        int[][] cases = {{512, 0, 1}, {512, 1, 0}, {256, 0, 1}, {256, 1, 0}, {0, 0, 0}};
+        for (int[] c : cases) {
+            var f = new KernelChoice.Facts("amd64", c[0], 2, 0, 0, 0, 48 * K, 2 * M, 0, 1, "test", c[1] == 1);
+            KernelChoice k = KernelChoice.choose(f);
+            assertEquals(c[2] == 1, k.gatherB(), c[0] + "-bit, mitigated " + (c[1] == 1) + ": " + k.describe());
+        }
+    }
+
+    @Test
+    void kcOverrideIsClampedAndMovesTheBlocking() {
+        // {override, kc, mc} on the Zen 3 facts: MC follows the forced depth (half of the 512 KiB L2)
+        int[][] cases = {{0, 1024, 64}, {256, 256, 256}, {384, 384, 168}, {64, 256, 256}, {4096, 1024, 64}};
+        for (int[] c : cases) {
+            var f = new KernelChoice.Facts("amd64", 256, 2, 0, 0, c[0], 32 * K, 512 * K, 32 * M, 2, "test", false);
+            KernelChoice k = KernelChoice.choose(f);
+            assertEquals(c[1] + "," + c[2], k.kc() + "," + k.mc(), "-Djasg.cpu.kc=" + c[0]);
         }
     }
 
@@ -83,7 +105,7 @@ class KernelChoiceTest {
         write(dir, 1, "1", "Instruction", "32K", "0");
         write(dir, 2, "2", "Unified", "2048K", "0");
         write(dir, 3, "3", "Unified", "107520K", "0-55,112-167");
-        KernelChoice.Facts f = KernelChoice.caches(dir, "amd64", 512, 2, 0, 0);
+        KernelChoice.Facts f = KernelChoice.caches(dir, "amd64", 512, 2, 0, 0, 0, false);
         assertEquals(48 * K, f.l1d());
         assertEquals(2 * M, f.l2());
         assertEquals(107520 * K, f.l3());
@@ -93,7 +115,7 @@ class KernelChoiceTest {
 
     @Test
     void missingSysfsFallsBack(@TempDir Path dir) {
-        KernelChoice.Facts f = KernelChoice.caches(dir.resolve("absent"), "amd64", 256, 2, 0, 0);
+        KernelChoice.Facts f = KernelChoice.caches(dir.resolve("absent"), "amd64", 256, 2, 0, 0, 0, false);
         assertEquals(0, f.l2());
         assertTrue(f.cacheSource().startsWith("fallback"), f.cacheSource());
         assertEquals(32, KernelChoice.choose(f).mc(), "the 256 KiB L2 fallback: a 32 x 1024 block of A in half of it");

@@ -22,9 +22,11 @@ class VectorGemmKernelTest {
 
     private static final Row[] ROWS = {
         new Row("tile12", 12, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile12(kc, a, ao, bp, bo, c, co, ldc, add)),
+        new Row("tile8", 8, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile8(kc, a, ao, bp, bo, c, co, ldc, add)),
         new Row("tile6", 6, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile6(kc, a, ao, bp, bo, c, co, ldc, add)),
         new Row("tile4", 4, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile4(kc, a, ao, bp, bo, c, co, ldc, add)),
         new Row("tile12Rows", 12, true, VectorGemmKernel::tile12Rows),
+        new Row("tile8Rows", 8, true, VectorGemmKernel::tile8Rows),
         new Row("tile6Rows", 6, true, VectorGemmKernel::tile6Rows),
         new Row("tile4Rows", 4, true, VectorGemmKernel::tile4Rows),
     };
