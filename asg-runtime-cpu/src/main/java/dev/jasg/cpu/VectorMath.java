@@ -47,54 +47,54 @@ final class VectorMath {
     private VectorMath() {}
 
     /** {@code out = exp(x)}. */
-    static void exp(float[] x, float[] out, int from, int to) {
-        int i = from;
-        for (; i <= to - DL; i += DL) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
+    static void exp(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector r = v.lanewise(VectorOperators.EXP);
-            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, i);
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
         }
-        for (; i < to; i++) out[i] = (float) Math.exp(x[i]);
+        for (; i < n; i++) out[oo + i] = (float) Math.exp(x[xo + i]);
     }
 
     /** {@code out = log(x)}. */
-    static void log(float[] x, float[] out, int from, int to) {
-        int i = from;
-        for (; i <= to - DL; i += DL) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
+    static void log(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector r = v.lanewise(VectorOperators.LOG);
-            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, i);
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
         }
-        for (; i < to; i++) out[i] = (float) Math.log(x[i]);
+        for (; i < n; i++) out[oo + i] = (float) Math.log(x[xo + i]);
     }
 
     /** {@code out = tanh(x)}. */
-    static void tanh(float[] x, float[] out, int from, int to) {
-        int i = from;
-        for (; i <= to - DL; i += DL) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
+    static void tanh(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector r = v.lanewise(VectorOperators.TANH);
-            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, i);
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
         }
-        for (; i < to; i++) out[i] = (float) Math.tanh(x[i]);
+        for (; i < n; i++) out[oo + i] = (float) Math.tanh(x[xo + i]);
     }
 
     /** {@code out = 1 / (1 + exp(-x))}. */
-    static void sigmoid(float[] x, float[] out, int from, int to) {
-        int i = from;
-        for (; i <= to - DL; i += DL) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
+    static void sigmoid(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector r = DoubleVector.broadcast(D, 1).div(v.neg().lanewise(VectorOperators.EXP).add(1));
-            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, i);
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
         }
-        for (; i < to; i++) out[i] = (float) dev.jasg.core.SpecialFunctions.sigmoid(x[i]);
+        for (; i < n; i++) out[oo + i] = (float) dev.jasg.core.SpecialFunctions.sigmoid(x[xo + i]);
     }
 
     /** {@code out = erf(x)}. */
-    static void erf(float[] x, float[] out, int from, int to) {
-        int i = from;
-        for (; i <= to - DL; i += DL) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
+    static void erf(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector ax = v.abs(), x2 = v.mul(v);
             DoubleVector p = DoubleVector.broadcast(D, -1.6365844691234924e-07);
             p = p.fma(x2, DoubleVector.broadcast(D, 1.6462114365889246e-06));
@@ -170,16 +170,16 @@ final class VectorMath {
             DoubleVector large = DoubleVector.broadcast(D, 1).sub(e);
             large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0.0));
             DoubleVector r = small.blend(large, ax.compare(VectorOperators.GE, 0.5));
-            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, i);
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
         }
-        for (; i < to; i++) out[i] = (float) FloatFunctions.erf(x[i]);
+        for (; i < n; i++) out[oo + i] = (float) FloatFunctions.erf(x[xo + i]);
     }
 
     /** {@code out = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))}, the exact GELU. */
-    static void gelu(float[] x, float[] out, int from, int to) {
-        int i = from;
-        for (; i <= to - DL; i += DL) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
+    static void gelu(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector w = v.mul(INV_SQRT_2), z = w.abs(), half = v.mul(0.5), w2 = w.mul(w);
             // |w| < 0.5: 0.5 x (1 + w P(w^2)); else, with e = erfc(|w|): x (1 - e/2) for x >= 0, x e / 2 below
             DoubleVector p = DoubleVector.broadcast(D, -1.6365844691234924e-07);
@@ -255,9 +255,9 @@ final class VectorMath {
             DoubleVector e = z.mul(z).neg().lanewise(VectorOperators.EXP).mul(u.fma(b1, DoubleVector.broadcast(D, 0.24300188558725608)).sub(b2));
             DoubleVector large = v.sub(half.mul(e)).blend(half.mul(e), v.compare(VectorOperators.LT, 0.0));
             DoubleVector r = small.blend(large, z.compare(VectorOperators.GE, 0.5));
-            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, i);
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
         }
-        for (; i < to; i++) out[i] = (float) FloatFunctions.gelu(x[i]);
+        for (; i < n; i++) out[oo + i] = (float) FloatFunctions.gelu(x[xo + i]);
     }
 
     /**
@@ -311,14 +311,14 @@ final class VectorMath {
         }
     }
     /** {@code out = x <= 0 ? 0 : x}: -0 gives +0 and NaN stays NaN, as the reference's (and PyTorch's). */
-    static void relu(float[] x, float[] out, int from, int to) {
-        int i = from;
+    static void relu(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
         FloatVector zero = FloatVector.zero(S);
-        for (; i <= to - V; i += V) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(out, i);
+        for (; i <= n - V; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(out, oo + i);
         }
-        for (; i < to; i++) out[i] = x[i] <= 0 ? 0f : x[i];
+        for (; i < n; i++) out[oo + i] = x[xo + i] <= 0 ? 0f : x[xo + i];
     }
 
     /**

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class VectorMathTest {
     @FunctionalInterface
     interface Kernel {
-        void run(float[] x, float[] out, int from, int to);
+        void run(float[] x, int xo, float[] out, int oo, int n);
     }
 
     private static void check(UnaryOp op, Kernel k, double lo, double hi) {
@@ -32,7 +32,11 @@ class VectorMathTest {
         x[0] = 0f;
         x[1] = -0f;
         x[2] = Float.NaN;
-        k.run(x, out, 1, n);
+        k.run(x, 1, out, 1, n - 1);
+        // the same values read at one offset and written at another
+        float[] shifted = new float[n];
+        k.run(x, 1, shifted, 0, n - 1);
+        for (int i = 1; i < n; i++) assertEquals(Float.floatToIntBits(out[i]), Float.floatToIntBits(shifted[i - 1]), op + " at another offset, element " + i);
         int off = 0;
         for (int i = 1; i < n; i++) {
             float want = (float) reference.applyAsDouble(x[i]);
@@ -121,7 +125,7 @@ class VectorMathTest {
                 }
             }
         }
-        VectorMath.relu(x, o, 0, n);
+        VectorMath.relu(x, 0, o, 0, n);
         for (int i = 0; i < n; i++) assertEquals(x[i] <= 0 ? 0f : x[i], o[i], "relu(" + x[i] + ")");  // NaN stays NaN, -0 gives +0
     }
 }
