@@ -14,8 +14,8 @@ import dev.jasg.core.UnaryOp;
  * <p>F32 results match the reference's {@code (float) op.apply(double...)} exactly for
  * {@code + - * /} (float arithmetic is correctly rounded, so it equals the double result rounded
  * to float). Transcendental functions are evaluated in double and rounded once, or, when
- * {@link Simd#ENABLED}, {@code exp log tanh sigmoid erf gelu} in double vector lanes by
- * {@link VectorMath}, rounded the same way; {@code relu}, comparisons and {@code where} on rows
+ * {@link Simd#ENABLED}, {@code exp log tanh sigmoid} in double vector lanes by
+ * {@link VectorMath}, rounded the same way, and {@code erf gelu} in f32 lanes (within a few ulps); {@code relu}, comparisons and {@code where} on rows
  * and scalars run on vector masks there too (exact), so random signs cost no branch mispredictions. Integer dtypes (stored as floats) compute in double
  * and round with {@link DType#round}.
  */
