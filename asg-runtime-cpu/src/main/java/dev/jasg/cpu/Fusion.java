@@ -75,12 +75,7 @@ final class Fusion {
         return memberOf[id] >= 0;
     }
 
-    /** True when {@code id} is the root of an elementwise chain. */
-    boolean chainRoot(int id) {
-        return steps[id] instanceof ElementwiseChain;
-    }
-
-    /** Elementwise chains (rule 5) in this plan. */
+    /** Elementwise chains (rule 5) of two or more nodes in this plan (a lone elementwise node also runs as a chain of one). */
     int chainCount() {
         return chains;
     }
@@ -266,13 +261,14 @@ final class Fusion {
                     }
                 }
             }
-            ElementwiseChain chain = members.size() > 1 ? chain(members, pos, b, groupOf, r) : null;
+            // a lone node runs as a chain of one instruction too: the same row kernels, and no closure allocated a run
+            ElementwiseChain chain = chain(members, pos, b, groupOf, r);
             if (chain == null) {
                 for (Node m : members) groupOf[m.id()] = -1;
                 continue;
             }
             f.steps[r] = chain;
-            f.chains++;
+            if (members.size() > 1) f.chains++;
             for (Node m : members) {
                 if (m.id() != r) f.memberOf[m.id()] = r;
                 for (int in : m.inputs()) if (groupOf[in] != r) f.readUntil[in] = Math.max(f.readUntil[in], s);
