@@ -14,8 +14,8 @@ import dev.jasg.core.UnaryOp;
  * <p>F32 results match the reference's {@code (float) op.apply(double...)} exactly for
  * {@code + - * /} (float arithmetic is correctly rounded, so it equals the double result rounded
  * to float). Transcendental functions are evaluated in double and rounded once, or, when
- * {@link Simd#ENABLED}, {@code exp log tanh sigmoid erf gelu} in double vector lanes by
- * {@link VectorMath}, rounded the same way; {@code relu}, comparisons and {@code where} on rows
+ * {@link Simd#ENABLED}, {@code exp log tanh sigmoid} in double vector lanes by
+ * {@link VectorMath}, rounded the same way, and {@code erf gelu} in f32 lanes (within a few ulps); {@code relu}, comparisons and {@code where} on rows
  * and scalars run on vector masks there too (exact), so random signs cost no branch mispredictions. Integer dtypes (stored as floats) compute in double
  * and round with {@link DType#round}.
  */
@@ -55,34 +55,36 @@ final class ElementwiseKernels {
             for (int i = from; i < to; i++) out[i] = (float) dt.round(kind.apply(x[i], a, b));
             return;
         }
+        // in chunks: the JIT compiles a method by its calls and loop trips, and until it has, Vector API
+        // code runs interpreted at a microsecond an operation; short calls get it compiled after ~1e5 elements
+        for (int c = from; c < to; c += VECTOR_CHUNK) unaryRow(kind, a, b, x, c, out, c, Math.min(to, c + VECTOR_CHUNK) - c);
+    }
+
+    /** F32 {@code out[oo+i] = kind(x[xo+i]; a, b)} for {@code i < n}: the arrays may be the same one at the same offset. */
+    static void unaryRow(UnaryOp kind, double a, double b, float[] x, int xo, float[] out, int oo, int n) {
         if (Simd.ENABLED && vectorised(kind)) {
-            // in chunks: the JIT compiles a method by its calls and loop trips, and until it has, Vector API
-            // code runs interpreted at a microsecond an operation; short calls get it compiled after ~1e5 elements
-            for (int c = from; c < to; c += VECTOR_CHUNK) {
-                int e = Math.min(to, c + VECTOR_CHUNK);
-                switch (kind) {
-                    case EXP -> VectorMath.exp(x, out, c, e);
-                    case LOG -> VectorMath.log(x, out, c, e);
-                    case TANH -> VectorMath.tanh(x, out, c, e);
-                    case SIGMOID -> VectorMath.sigmoid(x, out, c, e);
-                    case ERF -> VectorMath.erf(x, out, c, e);
-                    case GELU -> VectorMath.gelu(x, out, c, e);
-                    default -> VectorMath.relu(x, out, c, e);
-                }
+            switch (kind) {
+                case EXP -> VectorMath.exp(x, xo, out, oo, n);
+                case LOG -> VectorMath.log(x, xo, out, oo, n);
+                case TANH -> VectorMath.tanh(x, xo, out, oo, n);
+                case SIGMOID -> VectorMath.sigmoid(x, xo, out, oo, n);
+                case ERF -> VectorMath.erf(x, xo, out, oo, n);
+                case GELU -> VectorMath.gelu(x, xo, out, oo, n);
+                default -> VectorMath.relu(x, xo, out, oo, n);
             }
             return;
         }
         switch (kind) {
-            case NEG -> { for (int i = from; i < to; i++) out[i] = -x[i]; }
-            case ABS -> { for (int i = from; i < to; i++) out[i] = Math.abs(x[i]); }
-            case RELU -> { for (int i = from; i < to; i++) out[i] = x[i] <= 0 ? 0f : x[i]; }  // NaN stays NaN
-            case EXP -> { for (int i = from; i < to; i++) out[i] = (float) Math.exp(x[i]); }
-            case LOG -> { for (int i = from; i < to; i++) out[i] = (float) Math.log(x[i]); }
-            case SQRT -> { for (int i = from; i < to; i++) out[i] = (float) Math.sqrt(x[i]); }
-            case TANH -> { for (int i = from; i < to; i++) out[i] = (float) Math.tanh(x[i]); }
-            case ERF -> { for (int i = from; i < to; i++) out[i] = (float) FloatFunctions.erf(x[i]); }
-            case GELU -> { for (int i = from; i < to; i++) out[i] = (float) FloatFunctions.gelu(x[i]); }
-            default -> { for (int i = from; i < to; i++) out[i] = (float) kind.apply(x[i], a, b); }
+            case NEG -> { for (int i = 0; i < n; i++) out[oo + i] = -x[xo + i]; }
+            case ABS -> { for (int i = 0; i < n; i++) out[oo + i] = Math.abs(x[xo + i]); }
+            case RELU -> { for (int i = 0; i < n; i++) out[oo + i] = x[xo + i] <= 0 ? 0f : x[xo + i]; }  // NaN stays NaN
+            case EXP -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.exp(x[xo + i]); }
+            case LOG -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.log(x[xo + i]); }
+            case SQRT -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.sqrt(x[xo + i]); }
+            case TANH -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.tanh(x[xo + i]); }
+            case ERF -> { for (int i = 0; i < n; i++) out[oo + i] = (float) FloatFunctions.erf(x[xo + i]); }
+            case GELU -> { for (int i = 0; i < n; i++) out[oo + i] = (float) FloatFunctions.gelu(x[xo + i]); }
+            default -> { for (int i = 0; i < n; i++) out[oo + i] = (float) kind.apply(x[xo + i], a, b); }
         }
     }
 
@@ -166,9 +168,7 @@ final class ElementwiseKernels {
             while (e < to) {
                 int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
                 int ix = g.offset(1, row) + col * sx, iy = g.offset(2, row) + col * sy;
-                // comparing the floats equals comparing them widened to double, as the reference does
-                if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, e, m);
-                else for (int i = 0; i < m; i++) out[e + i] = kind.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
+                compareRow(kind, x, ix, sx, y, iy, sy, out, e, m);
                 e += m;
             }
         });
@@ -183,23 +183,35 @@ final class ElementwiseKernels {
             while (e < to) {
                 int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
                 int im = g.offset(1, row) + col * sm, ia = g.offset(2, row) + col * sa, ib = g.offset(3, row) + col * sb;
-                if (sm == 0) {
-                    // one mask value for the whole row (a row mask broadcast over the last axis, e.g. the row of a
-                    // cache a decode step writes): the row is a copy of one operand
-                    boolean pick = mask[im] != 0;
-                    float[] src = pick ? a : b;
-                    int is = pick ? ia : ib, ss = pick ? sa : sb;
-                    if (ss == 1) System.arraycopy(src, is, out, e, m);
-                    else if (ss == 0) java.util.Arrays.fill(out, e, e + m, src[is]);
-                    else for (int i = 0; i < m; i++) out[e + i] = src[is + i * ss];
-                } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0) {
-                    VectorMath.whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, e, m);
-                } else {
-                    for (int i = 0; i < m; i++) out[e + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
-                }
+                whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, e, m);
                 e += m;
             }
         });
+    }
+
+    /** {@code o[io+i] = m[im+i*sm] != 0 ? a[ia+i*sa] : b[ib+i*sb]} for {@code i < n}. */
+    static void whereRow(float[] mask, int im, int sm, float[] a, int ia, int sa, float[] b, int ib, int sb, float[] out, int io, int m) {
+        if (sm == 0) {
+            // one mask value for the whole row (a row mask broadcast over the last axis, e.g. the row of a
+            // cache a decode step writes): the row is a copy of one operand
+            boolean pick = mask[im] != 0;
+            float[] src = pick ? a : b;
+            int is = pick ? ia : ib, ss = pick ? sa : sb;
+            if (ss == 1) System.arraycopy(src, is, out, io, m);
+            else if (ss == 0) java.util.Arrays.fill(out, io, io + m, src[is]);
+            else for (int i = 0; i < m; i++) out[io + i] = src[is + i * ss];
+        } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0) {
+            VectorMath.whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, io, m);
+        } else {
+            for (int i = 0; i < m; i++) out[io + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
+        }
+    }
+
+    /** {@code o[io+i] = kind(x[ix+i*sx], y[iy+i*sy]) ? 1 : 0} for {@code i < n}. */
+    static void compareRow(CompareOp kind, float[] x, int ix, int sx, float[] y, int iy, int sy, float[] out, int io, int m) {
+        // comparing the floats equals comparing them widened to double, as the reference does
+        if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, io, m);
+        else for (int i = 0; i < m; i++) out[io + i] = kind.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
     }
 
     static void checkLength(String what, float[] a, long n) {

@@ -33,6 +33,16 @@ import java.util.List;
  *       weight gradient of a layer on {@code [batch, seq, features]}: {@code sum_t x_t^T g_t}) is
  *       one product of depth {@code batch k} (or accumulates the products), written straight
  *       into the first {@code m n} elements of its buffer; the sum shares the buffer.</li>
+ *   <li><b>Elementwise chains.</b> A tree of f32 elementwise nodes ({@code unary}, {@code binary},
+ *       {@code compare}, {@code where}) of one shape, ending at a <b>root</b>, whose other members
+ *       are read only by members (and are no output or assigned value), runs as one
+ *       {@link ElementwiseChain}: one pass over memory, a piece of the result at a time, the
+ *       members' values in per-thread scratch rows instead of buffers (they take no storage).
+ *       The operands from outside are read in place, each broadcast along whole axes with a
+ *       last-axis stride of 0 or 1 (the whole shape, a scalar, a bias row, a per-row column),
+ *       and the plan keeps them alive until the root's step. The AdamW update, GELU's gradient,
+ *       layer norm's scale and shift and its gradient's elementwise parts, ReLU's gradient
+ *       ({@code where(x > 0, g, 0)}) are such trees.</li>
  * </ol>
  *
  * <p>None of this applies to a node that is an output or an assigned value, whose buffer must
@@ -42,13 +52,44 @@ import java.util.List;
 final class Fusion {
     /** Per node id: the node whose buffer it shares because of a fusion, or -1. */
     private final int[] aliasOf;
-    /** Per node id: the fused matmul step, or null. */
+    /** Per node id: the fused matmul step or elementwise chain, or null. */
     private final Step[] steps;
+    /** Per node id: the root of the elementwise chain that computes it (rule 5) when it is a member other than the root, else -1. */
+    private final int[] memberOf;
+    /** Per node id: the last step (schedule position) at which a chain reads it, or -1. */
+    private final int[] readUntil;
+    private int chains;
 
     private Fusion(int size) {
         aliasOf = new int[size];
         java.util.Arrays.fill(aliasOf, -1);
         steps = new Step[size];
+        memberOf = new int[size];
+        java.util.Arrays.fill(memberOf, -1);
+        readUntil = new int[size];
+        java.util.Arrays.fill(readUntil, -1);
+    }
+
+    /** True when {@code id} is a member of an elementwise chain other than its root: it computes nothing and needs no storage. */
+    boolean absorbed(int id) {
+        return memberOf[id] >= 0;
+    }
+
+    /** Elementwise chains (rule 5) of two or more nodes in this plan (a lone elementwise node also runs as a chain of one). */
+    int chainCount() {
+        return chains;
+    }
+
+    /** Nodes absorbed into elementwise chains (rule 5). */
+    int absorbedCount() {
+        int c = 0;
+        for (int m : memberOf) if (m >= 0) c++;
+        return c;
+    }
+
+    /** The last step reading {@code id}: a chain reads its operands at its root's step, later than the graph says. */
+    int lastRead(int id, int lastUse) {
+        return Math.max(lastUse, readUntil[id]);
     }
 
     /** The node whose buffer {@code n} shares (by a fusion, or as {@link StepCompiler#aliasesInput} says), or -1. */
@@ -65,6 +106,7 @@ final class Fusion {
             int src = aliasOf[id];
             return v -> v[id] = v[src];
         }
+        if (memberOf[id] >= 0) return ABSORBED;
         if (steps[id] != null) return steps[id];
         Step vector = Simd.ENABLED ? vectorStep(n, b) : null;
         Step step = vector != null ? vector : StepCompiler.compile(n, b, g);
@@ -97,6 +139,9 @@ final class Fusion {
         int minRows = Math.max(1, ElementwiseKernels.PARALLEL_MIN / 8 / len);
         return v -> CpuThreads.parallelFor(rows, minRows, (r0, r1) -> VectorMath.softmaxRows(v[x], v[id], len, log, r0, r1));
     }
+
+    /** The step of a chain member: its root computes it. */
+    private static final Step ABSORBED = v -> { };
 
     /** No fusion at all: every node gets its own kernel (anomaly mode, where every value must be kept). */
     static Fusion none(int size) {
@@ -168,7 +213,118 @@ final class Fusion {
             }
             f.steps[id] = sumBatch ? sumBatch(n, b, virtual, f.aliasOf) : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride);
         }
+        if (CHAINS) chains(f, schedule, readers, pinned, b, g);
         return f;
+    }
+
+    /** Rule 5 on or off: {@code -Djasg.cpu.fuseElementwise=false} runs every elementwise node on its own (to measure what the chains bring). */
+    static final boolean CHAINS = Boolean.parseBoolean(System.getProperty("jasg.cpu.fuseElementwise", "true"));
+
+    /** True when {@code n} may be a chain member or root: an f32 elementwise node (a comparison's 0/1 mask too) no other rule took. */
+    private static boolean elementwise(Node n, Fusion f) {
+        if (f.aliasOf[n.id()] >= 0 || f.steps[n.id()] != null) return false;
+        return switch (n.op()) {
+            case Op.Unary u -> n.dtype() == DType.F32;
+            case Op.Binary x -> n.dtype() == DType.F32;
+            case Op.Compare c -> true;
+            case Op.Where w -> n.dtype() == DType.F32;
+            default -> false;
+        };
+    }
+
+    /** Rule 5: groups elementwise trees into chains, from the last node back so each root takes the largest tree it can. */
+    private static void chains(Fusion f, List<Node> schedule, List<List<Node>> readers, boolean[] pinned, Program.Binding b, Graph g) {
+        int size = g.size();
+        int[] pos = new int[size];
+        for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
+        int[] groupOf = new int[size];
+        java.util.Arrays.fill(groupOf, -1);
+        for (int s = schedule.size() - 1; s >= 0; s--) {
+            Node root = schedule.get(s);
+            int r = root.id();
+            if (groupOf[r] >= 0 || !elementwise(root, f) || b.shape(r).size() == 0) continue;
+            groupOf[r] = r;
+            List<Node> members = new ArrayList<>();
+            members.add(root);
+            for (boolean grew = true; grew; ) {
+                grew = false;
+                for (int i = 0; i < members.size(); i++) {
+                    for (int in : members.get(i).inputs()) {
+                        Node m = g.node(in);
+                        if (groupOf[in] >= 0 || pinned[in] || !elementwise(m, f) || !b.shape(in).equals(b.shape(r))) continue;
+                        boolean inside = true;
+                        for (Node reader : readers.get(in)) inside &= groupOf[reader.id()] == r;
+                        if (!inside) continue;
+                        groupOf[in] = r;
+                        members.add(m);
+                        grew = true;
+                    }
+                }
+            }
+            // a lone node runs as a chain of one instruction too: the same row kernels, and no closure allocated a run
+            ElementwiseChain chain = chain(members, pos, b, groupOf, r);
+            if (chain == null) {
+                for (Node m : members) groupOf[m.id()] = -1;
+                continue;
+            }
+            f.steps[r] = chain;
+            if (members.size() > 1) f.chains++;
+            for (Node m : members) {
+                if (m.id() != r) f.memberOf[m.id()] = r;
+                for (int in : m.inputs()) if (groupOf[in] != r) f.readUntil[in] = Math.max(f.readUntil[in], s);
+            }
+        }
+    }
+
+    /** The chain computing {@code members} (root {@code r}), or null when an operand's broadcast is not one it reads. */
+    private static ElementwiseChain chain(List<Node> members, int[] pos, Program.Binding b, int[] groupOf, int r) {
+        List<Node> code = new ArrayList<>(members);
+        code.sort(java.util.Comparator.comparingInt(m -> pos[m.id()]));
+        int[] out = b.shape(r).dims();
+        List<Integer> externals = new ArrayList<>();
+        for (Node m : code) {
+            for (int in : m.inputs()) if (groupOf[in] != r && !externals.contains(in)) externals.add(in);
+        }
+        int[][] strides = new int[1 + externals.size()][];
+        strides[0] = Indexing.strides(out);
+        for (int k = 0; k < externals.size(); k++) strides[1 + k] = Indexing.broadcastStrides(b.shape(externals.get(k)).dims(), out);
+        Strided geo = Strided.of(out, strides);
+        for (int k = 0; k < externals.size(); k++) {
+            int st = geo.innerStride(1 + k);
+            if (st != 0 && st != 1) return null;
+        }
+        // rows this short would make every piece a handful of elements
+        if (geo.rowLength() < 16 && geo.rows() > 1) return null;
+        // the last member reading each member's value, for reusing scratch rows
+        java.util.Map<Integer, Integer> lastRead = new java.util.HashMap<>();
+        for (int i = 0; i < code.size(); i++) for (int in : code.get(i).inputs()) lastRead.put(in, i);
+        java.util.Map<Integer, Integer> slotOf = new java.util.HashMap<>();
+        java.util.ArrayDeque<Integer> free = new java.util.ArrayDeque<>();
+        int slots = 0;
+        ElementwiseChain.Instr[] instrs = new ElementwiseChain.Instr[code.size()];
+        for (int i = 0; i < code.size(); i++) {
+            Node m = code.get(i);
+            int[] ins = m.inputs();
+            int[] args = new int[ins.length];
+            for (int j = 0; j < ins.length; j++) args[j] = groupOf[ins[j]] == r ? slotOf.get(ins[j]) : -1 - externals.indexOf(ins[j]);
+            // operands read for the last time here free their rows first: the row kernels may write over what they read
+            for (int in : ins) {
+                if (groupOf[in] == r && lastRead.get(in) == i && slotOf.containsKey(in)) free.push(slotOf.remove(in));
+            }
+            int dst = -1;
+            if (m.id() != r) {
+                dst = free.isEmpty() ? slots++ : free.pop();
+                slotOf.put(m.id(), dst);
+            }
+            instrs[i] = switch (m.op()) {
+                case Op.Unary u -> new ElementwiseChain.Instr(ElementwiseChain.Kind.UNARY, u.kind(), u.a(), u.b(), null, null, args, dst);
+                case Op.Binary x -> new ElementwiseChain.Instr(ElementwiseChain.Kind.BINARY, null, 0, 0, x.kind(), null, args, dst);
+                case Op.Compare c -> new ElementwiseChain.Instr(ElementwiseChain.Kind.COMPARE, null, 0, 0, null, c.kind(), args, dst);
+                case Op.Where w -> new ElementwiseChain.Instr(ElementwiseChain.Kind.WHERE, null, 0, 0, null, null, args, dst);
+                default -> throw new IllegalStateException("not elementwise: " + m.op().label());
+            };
+        }
+        return new ElementwiseChain(r, externals.stream().mapToInt(Integer::intValue).toArray(), geo, instrs, slots);
     }
 
     /** The product step, reading transposed operands through their sources. */

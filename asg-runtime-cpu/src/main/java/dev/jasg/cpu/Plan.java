@@ -27,7 +27,8 @@ import java.util.Map;
  * separate {@code float[]} buffers shared by values whose lifetimes do not overlap (greedy by
  * size), views (reshapes, identity shape ops, and the aliases {@link Fusion} adds: transposes
  * that products read in place, transposes and bias adds whose work a product does) share their
- * operand's array, and elementwise ops write over an operand of their shape that dies at them.
+ * operand's array, elementwise ops write over an operand of their shape that dies at them, and
+ * the members of {@link Fusion}'s elementwise chains take no storage at all.
  * Inputs read the fed array and parameters the store's array; neither is ever written by a
  * kernel.
  */
@@ -136,7 +137,7 @@ final class Plan {
                 assignedNames[i] = name(g.node(as.get(i).parameter()));
                 assignedValues[i] = as.get(i).value();
             }
-            stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes());
+            stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes(), fusion.chainCount(), fusion.absorbedCount());
         } catch (OutOfMemoryError e) {
             // what was allocated is reachable only from this half-made plan, which nobody keeps: it is garbage now
             Arrays.fill(slots, null);
@@ -168,7 +169,13 @@ final class Plan {
 
         @Override
         public long bytes(Node n, Program.Binding b) {
-            return 4L * b.shape(n.id()).size();
+            // a chain member's value lives only in its root's scratch rows
+            return fusion.absorbed(n.id()) ? 0 : 4L * b.shape(n.id()).size();
+        }
+
+        @Override
+        public int lastRead(Node n, int lastUse) {
+            return fusion.lastRead(n.id(), lastUse);
         }
 
         @Override
@@ -183,7 +190,10 @@ final class Plan {
 
         @Override
         public boolean inPlace(Node n, int k, Program.Binding b) {
+            // a chain's root writes each piece after its members have read the piece's operands, so it may
+            // write over an operand of its shape as an elementwise kernel does (its members have no storage)
             return (n.op() instanceof Op.Unary || n.op() instanceof Op.Binary || n.op() instanceof Op.Compare || n.op() instanceof Op.Where)
+                    && !fusion.absorbed(n.id()) && !fusion.absorbed(n.input(k))
                     && b.shape(n.input(k)).equals(b.shape(n.id()));
         }
     }

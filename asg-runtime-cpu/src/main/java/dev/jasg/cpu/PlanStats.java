@@ -8,5 +8,7 @@ package dev.jasg.cpu;
  *                liveness; the snapshots of parameter- or feed-held outputs and assigned values included)
  * @param aliases nodes that share an operand's buffer (views: reshapes, no-op shape ops, fused transposes and bias adds)
  * @param bytes   bytes held by those buffers
+ * @param chains  fused elementwise chains (each runs its tree of elementwise nodes as one pass over memory)
+ * @param fused   nodes those chains absorbed: computed inside a chain's pass, with no step or buffer of their own
  */
-public record PlanStats(int nodes, int buffers, int aliases, long bytes) {}
+public record PlanStats(int nodes, int buffers, int aliases, long bytes, int chains, int fused) {}
