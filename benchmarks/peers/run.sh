@@ -66,7 +66,7 @@ echo "# log: $log" >&2
 {
   echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p') cpus=$(nproc) OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
   echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  [ "$dl4j" = 1 ] && echo "# dl4j: nd4j-native $nd4j_classifier, JVM $DL4J_JAVA_OPTS, OMP_NUM_THREADS=2, warm-up ${dl4j_warmup} s"
+  if [ "$dl4j" = 1 ]; then echo "# dl4j: nd4j-native $nd4j_classifier, JVM $DL4J_JAVA_OPTS, OMP_NUM_THREADS=2, warm-up ${dl4j_warmup} s"; fi
 } | tee -a "$log"
 for r in $(seq 1 "$rounds"); do
   for w in "${only[@]}"; do
