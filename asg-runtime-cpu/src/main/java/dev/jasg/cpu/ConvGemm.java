@@ -20,17 +20,19 @@ import java.util.Arrays;
  *       unfolded whole by all threads and multiplied by the parallel {@link Gemm#gemm}, which
  *       splits the product by rows instead. A 1x1 kernel with stride 1 and no padding reads
  *       the image itself.</li>
- *   <li>{@link WeightGrad}: {@code dW_g^T [K, O/g] += col_blk [K, width] x g_blk^T}, one product
- *       per block with the block as its depth; the batch is split into one contiguous range of
- *       columns per thread, each summing into its own partial, and the partials are added in
- *       thread order (a fixed split, so the same result every run).</li>
- *   <li>{@link FlippedTransposed} (stride 1): the input gradient, {@code dx = conv(g, W')} with
+ *   <li>{@link WeightGrad}: {@code dW_g [O/g, rows] += g_blk [O/g, width] x col_blk^T}, one product per block of
+ *       {@link #DEPTH} columns (its depth); split by slices of rows of {@code K}, or by ranges of the batch into
+ *       partials added in order for a short {@code K}, or image by image for few columns (a fixed split, so the
+ *       same result every run).</li>
+ *   <li>{@link FlippedTransposed} (stride 1, at least {@link ConvKernels#FLIP_ROWS_MIN} input channels per group): the input gradient, {@code dx = conv(g, W')} with
  *       {@code W'[c, o, i, j] = W[o, c, kh-1-i, kw-1-j]} and offsets {@code (kh-1) dh - pt}: a
  *       product of depth {@code O/g kh kw} instead of one of depth {@code O/g} and a scatter.</li>
- *   <li>{@link Col2imTransposed} (stride above 1): {@code col = W_g^T x g} per image, folded back
+ *   <li>{@link Col2imTransposed} (otherwise): {@code col = W_g^T x g} per image, folded back
  *       by {@link ConvKernels#col2im}; images split over the threads, or, with fewer images than
  *       threads, the product split by {@link Gemm#gemm} and the fold by channels.</li>
  * </ul>
+ *
+ * A 1x1 kernel with stride 1 and no padding is read in place by the forward and kernel-gradient products.
  *
  * <p>Not thread-safe: an instance belongs to one node of one plan, and runs one at a time.
  */
@@ -42,6 +44,12 @@ final class ConvGemm {
             (KernelChoice.CHOSEN.facts().l2() > 0 ? KernelChoice.CHOSEN.facts().l2() : KernelChoice.FALLBACK_L2) / 2 / Float.BYTES);
     /** Narrowest block: eight strips of the micro-kernel. */
     static final int BLOCK_MIN = 8 * Gemm.NR;
+    /**
+     * Floats of partial kernel gradients (all threads after the first) up to which the batch is split instead of K even
+     * when K has rows enough for every thread: 0, since both splits measured alike (cnn 32 -> 64 3x3, 1x1 64 -> 128) and
+     * the split by rows needs no partials; {@code -Djasg.cpu.convPartials=N} to measure.
+     */
+    static final int PARTIALS_MAX = Integer.getInteger("jasg.cpu.convPartials", 0);
     /** Columns of a kernel-gradient block: the depth of its products. */
     static final int DEPTH = Integer.getInteger("jasg.cpu.convDepth", 256);
     /** Blocks per thread below which a forward product is split by rows of the weights instead. */
@@ -222,24 +230,28 @@ final class ConvGemm {
             this.v = v;
             long columns = (long) v.n() * v.hw();
             this.nb = (int) Math.min(DEPTH, columns);
+            this.size = v.groups() * v.k() * v.og();
             int threads = CpuThreads.PARALLELISM, k = v.k(), nr = Gemm.NR;
             int fit = Math.max(nr, COL_BLOCK_FLOATS / nb / nr * nr);
             int spread = Math.max(nr, ((k + 2 * threads - 1) / (2 * threads) + nr - 1) / nr * nr);
             this.serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
             this.rows = Math.min(k, serial ? fit : Math.min(fit, spread));
             this.slices = (k + rows - 1) / rows;
-            this.size = v.groups() * k * v.og();
-            if (serial || (long) slices * v.groups() >= 2L * threads) {
+            boolean manyColumns = columns >= 2L * DEPTH * threads;
+            if (serial) {
                 mode = Mode.ROWS;
                 parts = 1;
-            } else if (columns < 2L * DEPTH * threads) {
+            } else if (manyColumns && ((long) size * (threads - 1) <= PARTIALS_MAX || (long) slices * v.groups() < 2L * threads)) {
+                // a small dW, or too few rows of K to share: the batch is shared, each thread all of K into its own partial
+                mode = Mode.COLUMNS;
+                parts = threads;
+            } else if ((long) slices * v.groups() >= 2L * threads) {
+                mode = Mode.ROWS;
+                parts = 1;
+            } else {
                 // few columns (one image at the end of a network): each image's product split by Gemm
                 mode = Mode.IMAGES;
                 parts = 1;
-            } else {
-                // a short K (a first layer): too few rows to share, so the batch is shared instead
-                mode = Mode.COLUMNS;
-                parts = threads;
             }
             this.partials = new float[(parts - 1) * size];
         }
