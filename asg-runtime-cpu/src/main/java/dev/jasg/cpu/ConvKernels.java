@@ -90,9 +90,15 @@ final class ConvKernels {
     /** Kernel taps up to which a one-channel-per-group convolution runs {@link DirectConv} rather than a product of that depth. */
     static final int DIRECT_TAPS_MAX = 49;
 
+    /**
+     * {@code -Djasg.cpu.conv=gemm} lowers every convolution to products, {@code plain} keeps {@link DirectConv} off the Vector
+     * API; read when a plan is made, to measure the alternatives and to test the paths a machine would not take.
+     */
+    static final String PATH_PROPERTY = "jasg.cpu.conv";
+
     /** Whether {@code v} runs {@link DirectConv}: one input channel per group and a small kernel. */
     static boolean direct(Conv v) {
-        return v.cg() == 1 && v.kh() * v.kw() <= DIRECT_TAPS_MAX && !"gemm".equals(System.getProperty("jasg.cpu.conv"));
+        return v.cg() == 1 && v.kh() * v.kw() <= DIRECT_TAPS_MAX && !"gemm".equals(System.getProperty(PATH_PROPERTY));
     }
 
     /** {@code y = conv2d(x, w)}: {@code x [n, c, h, w]}, {@code w [o, cg, kh, kw]}, {@code y [n, o, ho, wo]}. */

@@ -42,7 +42,7 @@ final class DirectConv {
 
     /** Whether {@code v} runs on the flat padded plane with {@link VectorDirectConv}: stride 1 and the Vector API. */
     static boolean flat(Conv v) {
-        return Simd.ENABLED && v.sh() == 1 && v.sw() == 1;
+        return Simd.ENABLED && v.sh() == 1 && v.sw() == 1 && !"plain".equals(System.getProperty(ConvKernels.PATH_PROPERTY));
     }
 
     static ConvKernels.Run forward(Conv v) {

@@ -106,6 +106,26 @@ class ConvKernelsTest {
                         .expect(new int[] {2, 3, 6, 7}, (g, a) -> a.get(0).maxPool2d(new PoolWindow.Adaptive(6, 7))));
     }
 
+    /**
+     * The rows with one input channel per group again, through the paths this machine does not take by default: the
+     * plain loops of {@link DirectConv} (no Vector API) and the GEMM lowering ({@code -Djasg.cpu.conv}).
+     */
+    @TestFactory
+    Stream<DynamicTest> oneChannelPerGroupRowsMatchTheReferenceOnEveryPath() {
+        return Stream.of("plain", "gemm").flatMap(path -> rows().stream()
+                .filter(c -> c.name().startsWith("depthwise") || c.name().startsWith("conv2d one channel in"))
+                .map(c -> DynamicTest.dynamicTest(path + ": " + c.name(), () -> {
+                    String before = System.getProperty(ConvKernels.PATH_PROPERTY);
+                    System.setProperty(ConvKernels.PATH_PROPERTY, path);
+                    try {
+                        OpCheck.againstReference(cpu, c);
+                    } finally {
+                        if (before == null) System.clearProperty(ConvKernels.PATH_PROPERTY);
+                        else System.setProperty(ConvKernels.PATH_PROPERTY, before);
+                    }
+                })));
+    }
+
     @TestFactory
     Stream<DynamicTest> largeConvolutionsMatchTheReference() {
         return rows().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
