@@ -5,21 +5,28 @@ import dev.jasg.core.ConvGeometry;
 import java.util.Arrays;
 
 /**
- * Convolution kernels on NCHW float arrays (max pooling is in {@link PoolKernels}).
+ * Convolution kernels on NCHW float arrays (max pooling is in {@link PoolKernels}): the geometry,
+ * the unfolding ({@code im2col}) and its adjoint ({@code col2im}), and the choice of a kernel per
+ * node. {@link #conv2d}, {@link #convTranspose2d} and {@link #weightGrad} return a {@link Run}
+ * made once per plan, which holds the node's scratch and the loop bodies it hands to
+ * {@link CpuThreads}, so a run allocates nothing.
  *
- * <p>Convolutions are lowered to {@link Gemm} products per (image, group): {@code im2col}
- * unfolds the receptive fields of one image into a {@code [Cg kh kw, Ho Wo]} matrix so the
- * forward pass is {@code W_g [Og, K] x col [K, HoWo]}; the input gradient (a transposed
- * convolution) is {@code W_g^T x g} folded back with {@code col2im}; the kernel gradient
- * accumulates {@code g [Og, HoWo] x col^T} over images. A 1x1 kernel with stride 1 and no
- * padding skips the unfolding. Images are split over {@link CpuThreads} (each product then
- * runs serially; with fewer images than workers the products themselves are split), and the
- * kernel gradient keeps one partial sum per worker, added at the end.
+ * <p>Which kernel runs:
+ * <ul>
+ *   <li>one input channel per group ({@code C / groups == 1}: depthwise, or a first layer on a
+ *       one-channel image) with a small kernel: {@link DirectConv}, loops over the taps with the
+ *       output row as the vector axis (a product with a depth of {@code kh kw} would spend its time
+ *       loading and storing tiles);</li>
+ *   <li>otherwise the GEMM lowering of {@link ConvGemm}: the batch is one matrix
+ *       {@code [K, N Ho Wo]} of unfolded columns ({@code K = C/groups kh kw}), cut into blocks of
+ *       columns that fit in L2, so the forward pass is {@code W [O, K] x col} on wide products; the
+ *       kernel gradient sums {@code col x g^T} over the batch in one product per block; the input
+ *       gradient of a stride-1 convolution is the forward convolution of {@code g} with the
+ *       flipped kernel (a long-depth product instead of a short one and a scatter), and past
+ *       stride 1 it is {@code W^T g} folded back with {@code col2im}.</li>
+ * </ul>
  */
 final class ConvKernels {
-    /** Per-thread unfolding scratch, grown on demand and kept: no allocation per run in steady state. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
-
     private ConvKernels() {}
 
     /**
@@ -36,201 +43,157 @@ final class ConvKernels {
         int hw() { return ho * wo; }
     }
 
-    private static float[] scratch(int size) {
-        float[][] s = SCRATCH.get();
-        if (s[0].length < size) s[0] = new float[size];
-        return s[0];
+    /**
+     * A forward convolution as the kernels see it: {@code y [n, cout, ho, wo] = conv(x [n, cin, h, w], w [cout, cin/groups, kh, kw])}
+     * with output position {@code (p, q)} reading input {@code (p sh - pt + i dh, q sw - pl + j dw)}; the offsets may be
+     * negative (the stride-1 input gradient is such a convolution), and reads outside the image are zeros.
+     */
+    record Conv(int n, int groups, int cin, int h, int w, int cout, int ho, int wo, int kh, int kw, int sh, int sw, int pt, int pl,
+                int dh, int dw) {
+        Conv {
+            if ((long) n * ho * wo > Integer.MAX_VALUE || (long) n * cin * h * w > Integer.MAX_VALUE
+                    || (long) n * cout * ho * wo > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("conv2d: more than 2^31 elements per tensor: n " + n + ", " + cin + "x" + h + "x" + w + " -> "
+                        + cout + "x" + ho + "x" + wo);
+            }
+        }
+
+        static Conv of(Shape s) {
+            ConvGeometry g = s.g();
+            return new Conv(s.n(), g.groups(), s.c(), s.h(), s.w(), s.o(), s.ho(), s.wo(), s.kh(), s.kw(), g.strideH(), g.strideW(), g.padTop(),
+                    g.padLeft(), g.dilationH(), g.dilationW());
+        }
+
+        int cg() { return cin / groups; }
+        int og() { return cout / groups; }
+        /** Rows of the unfolded matrix: {@code (c, i, j)}. */
+        int k() { return cg() * kh * kw; }
+        int hw() { return ho * wo; }
+        int plane() { return h * w; }
+        /** Multiply-adds of the whole convolution. */
+        long work() { return (long) n * cout * hw() * k(); }
+
+        /** True when the unfolded matrix of an image is the image itself (1x1 kernel, stride 1, no offset, same size). */
+        boolean pointwise() {
+            return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && ho == h && wo == w;
+        }
     }
+
+    /** A convolution kernel for one node of a plan: {@code out = f(a, b)}. Not thread-safe: one run at a time (an executable's runs are serialised). */
+    interface Run {
+        void run(float[] a, float[] b, float[] out);
+    }
+
+    /** Input channels per group from which a stride-1 input gradient runs as the flipped forward convolution. */
+    static final int FLIP_ROWS_MIN = 64;
+
+    /** Kernel taps up to which a one-channel-per-group convolution runs {@link DirectConv} rather than a product of that depth. */
+    static final int DIRECT_TAPS_MAX = 49;
 
     /**
-     * Runs {@code body} over tasks {@code [0, n)}: split over the workers (each product then
-     * serial) when there are enough tasks, else in order on this thread with each product
-     * itself split ({@code parallelInside} true).
+     * {@code -Djasg.cpu.conv=gemm} lowers every convolution to products, {@code plain} keeps {@link DirectConv} off the Vector
+     * API; read when a plan is made, to measure the alternatives and to test the paths a machine would not take.
      */
-    private static void tasks(int n, long work, TaskBody body) {
-        if (work < Gemm.PARALLEL_MIN || n < CpuThreads.PARALLELISM) {
-            body.run(0, n, work >= Gemm.PARALLEL_MIN);
-        } else {
-            CpuThreads.parallelFor(n, 1, (t0, t1) -> body.run(t0, t1, false));
-        }
-    }
+    static final String PATH_PROPERTY = "jasg.cpu.conv";
 
-    @FunctionalInterface
-    private interface TaskBody {
-        void run(int from, int to, boolean parallelInside);
-    }
-
-    /** {@link Gemm#gemm} when {@code parallel}, else its serial form on this thread. */
-    private static void gemm(boolean parallel, boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        if (parallel) {
-            Gemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-        } else {
-            Gemm.serial(m, n, k, a, aOff, transA ? 1 : lda, transA ? lda : 1, b, bOff, transB ? 1 : ldb, transB ? ldb : 1, c, cOff, ldc, accumulate);
-        }
-    }
-
-    /** True when the unfolded matrix of an image is the image itself (1x1 kernel, stride 1, no padding). */
-    private static boolean pointwise(Shape s) {
-        ConvGeometry g = s.g();
-        return s.kh() == 1 && s.kw() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padTop() == 0 && g.padBottom() == 0
-                && g.padLeft() == 0 && g.padRight() == 0 && s.ho() == s.h() && s.wo() == s.w();
+    /** Whether {@code v} runs {@link DirectConv}: one input channel per group and a small kernel. */
+    static boolean direct(Conv v) {
+        return v.cg() == 1 && v.kh() * v.kw() <= DIRECT_TAPS_MAX && !"gemm".equals(System.getProperty(PATH_PROPERTY));
     }
 
     /** {@code y = conv2d(x, w)}: {@code x [n, c, h, w]}, {@code w [o, cg, kh, kw]}, {@code y [n, o, ho, wo]}. */
-    static void conv2d(Shape s, float[] x, float[] w, float[] y) {
-        int k = s.k(), hw = s.hw(), og = s.og(), groups = s.groups();
-        boolean direct = pointwise(s);
-        tasks(s.n() * groups, (long) s.n() * s.o() * hw * k, (t0, t1, par) -> {
-            float[] col = direct ? null : scratch(k * hw);
-            for (int t = t0; t < t1; t++) {
-                int img = t / groups, grp = t % groups;
-                float[] b = col;
-                int bOff = 0;
-                if (direct) {
-                    b = x;
-                    bOff = (img * s.c() + grp * s.cg()) * hw;
-                } else {
-                    im2col(s, x, img, grp, col);
-                }
-                // y_g[og, hw] = W_g[og, k] x col[k, hw]
-                gemm(par, false, false, og, hw, k, w, grp * og * k, k, b, bOff, hw, y, (img * s.o() + grp * og) * hw, hw, false);
-            }
-        });
+    static Run conv2d(Shape s) {
+        Conv v = Conv.of(s);
+        return direct(v) ? DirectConv.forward(v) : new ConvGemm.Forward(v);
     }
 
     /**
      * {@code out = conv_transpose2d(x, w)}: {@code x [n, o, ho, wo]} on the column side,
      * {@code w [o, cg, kh, kw]}, {@code out [n, c, h, w]} on the image side.
      */
-    static void convTranspose2d(Shape s, float[] x, float[] w, float[] out) {
-        int k = s.k(), hw = s.hw(), og = s.og(), groups = s.groups(), plane = s.c() * s.h() * s.w();
-        boolean direct = pointwise(s);
-        tasks(s.n(), (long) s.n() * s.o() * hw * k, (i0, i1, par) -> {
-            float[] col = direct ? null : scratch(k * hw);
-            for (int img = i0; img < i1; img++) {
-                if (!direct) Arrays.fill(out, img * plane, (img + 1) * plane, 0f);
-                for (int grp = 0; grp < groups; grp++) {
-                    int xo = (img * s.o() + grp * og) * hw;
-                    if (direct) {
-                        // out_g[cg, hw] = W_g^T x x_g, written in place
-                        gemm(par, true, false, k, hw, og, w, grp * og * k, k, x, xo, hw, out, (img * s.c() + grp * s.cg()) * hw, hw, false);
-                        continue;
-                    }
-                    // col[k, hw] = W_g^T[k, og] x x_g[og, hw]
-                    gemm(par, true, false, k, hw, og, w, grp * og * k, k, x, xo, hw, col, 0, hw, false);
-                    col2im(s, col, img, grp, out);
-                }
-            }
-        });
+    static Run convTranspose2d(Shape s) {
+        Conv v = Conv.of(s);
+        if (s.og() == 1 && direct(v)) return DirectConv.transposed(v);
+        // the flipped convolution's product has C/groups rows to share each packed block of unfolded g with: with fewer
+        // than FLIP_ROWS_MIN, W^T g (K rows) and the fold back measured faster (32 -> 64 channels 3x3 at 14 x 14)
+        boolean flip = s.g().strideH() == 1 && s.g().strideW() == 1 && s.cg() >= FLIP_ROWS_MIN;
+        return flip ? new ConvGemm.FlippedTransposed(v) : new ConvGemm.Col2imTransposed(v);
     }
 
     /**
      * {@code dw[o, cg, kh, kw] = sum over images of g[n, o, :, :] x col(x[n])^T}: {@code x} is
      * {@code [n, c, h, w]} and {@code g [n, o, ho, wo]} (the shape's output size is the
      * gradient's, which may be smaller than the convolution's; the rest counts as zero).
-     * {@code partials} holds one {@code dw}-sized array per worker after the first.
      */
-    static void weightGrad(Shape s, float[] x, float[] g, float[] dw, float[][] partials) {
-        int k = s.k(), og = s.og(), groups = s.groups(), size = s.o() * k, hw = s.hw();
-        boolean direct = pointwise(s);
-        long work = (long) s.n() * s.o() * hw * k;
-        int parts = work < Gemm.PARALLEL_MIN ? 1 : Math.min(partials.length, s.n());
-        boolean parallelInside = parts == 1 && work >= Gemm.PARALLEL_MIN;
-        CpuThreads.parallelFor(parts, 1, (c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                float[] acc = c == 0 ? dw : partials[c];
-                float[] col = direct ? null : scratch(k * hw);
-                int from = (int) ((long) s.n() * c / parts), to = (int) ((long) s.n() * (c + 1) / parts);
-                if (to == from) Arrays.fill(acc, 0, size, 0f);
-                for (int img = from; img < to; img++) {
-                    for (int grp = 0; grp < groups; grp++) {
-                        float[] b = col;
-                        int bOff = 0;
-                        if (direct) {
-                            b = x;
-                            bOff = (img * s.c() + grp * s.cg()) * hw;
-                        } else {
-                            im2col(s, x, img, grp, col);
-                        }
-                        // dw_g[og, k] (+)= g_g[og, hw] x col[k, hw]^T
-                        gemm(parallelInside, false, true, og, k, hw, g, (img * s.o() + grp * og) * hw, hw, b, bOff, hw,
-                                acc, grp * og * k, k, img > from);
-                    }
-                }
-            }
-        });
-        for (int c = 1; c < parts; c++) {
-            float[] p = partials[c];
-            for (int i = 0; i < size; i++) dw[i] += p[i];
-        }
+    static Run weightGrad(Shape s) {
+        Conv v = Conv.of(s);
+        // a product of depth N Ho Wo is the better kernel gradient unless it is one number per output channel and tap
+        return direct(v) && s.og() == 1 ? DirectConv.weightGrad(v) : new ConvGemm.WeightGrad(v);
     }
 
-    /** Unfolds image {@code img}, group {@code grp} into {@code col[(c, i, j), (p, q)]}, zeros in the padding. */
-    private static void im2col(Shape s, float[] x, int img, int grp, float[] col) {
-        ConvGeometry g = s.g();
-        int h = s.h(), w = s.w(), ho = s.ho(), wo = s.wo(), hw = s.hw();
-        for (int c = 0; c < s.cg(); c++) {
-            int plane = ((img * s.c()) + grp * s.cg() + c) * h * w;
-            for (int i = 0; i < s.kh(); i++) {
-                for (int j = 0; j < s.kw(); j++) {
-                    int row = ((c * s.kh() + i) * s.kw() + j) * hw;
-                    for (int p = 0; p < ho; p++) {
-                        int r = p * g.strideH() - g.padTop() + i * g.dilationH();
-                        int dst = row + p * wo;
-                        if (r < 0 || r >= h) {
-                            Arrays.fill(col, dst, dst + wo, 0f);
-                            continue;
-                        }
-                        int src = plane + r * w, c0 = j * g.dilationW() - g.padLeft(), sw = g.strideW();
-                        int q0 = firstInside(c0, sw), q1 = endInside(c0, sw, w, wo);
-                        if (q1 <= q0) {
-                            Arrays.fill(col, dst, dst + wo, 0f);
-                            continue;
-                        }
-                        // the padding columns, then a straight copy (a strided one past stride 1)
-                        for (int q = 0; q < q0; q++) col[dst + q] = 0f;
-                        if (sw == 1) {
-                            System.arraycopy(x, src + q0 + c0, col, dst + q0, q1 - q0);
-                        } else {
-                            for (int q = q0, cc = src + q0 * sw + c0; q < q1; q++, cc += sw) col[dst + q] = x[cc];
-                        }
-                        for (int q = q1; q < wo; q++) col[dst + q] = 0f;
-                    }
+    /**
+     * Unfolds rows {@code [r0, r1)} and positions {@code [j0, j1)} (of {@code ho wo}) of one image into
+     * {@code col[co + (r - r0) ld + (pos - j0)]}, row {@code r = (c, i, j)}, zeros where the tap falls outside the image;
+     * {@code xo} is where the image's (the group's) first input channel starts.
+     */
+    static void im2col(Conv v, float[] x, int xo, int r0, int r1, int j0, int j1, float[] col, int co, int ld) {
+        int h = v.h(), w = v.w(), wo = v.wo(), sh = v.sh(), sw = v.sw(), taps = v.kh() * v.kw(), plane = h * w;
+        int p0 = j0 / wo, p1 = (j1 - 1) / wo;
+        for (int row = r0; row < r1; row++) {
+            int c = row / taps, i = row / v.kw() % v.kh(), j = row % v.kw();
+            int base = co + (row - r0) * ld - j0, src0 = xo + c * plane;
+            int c0 = j * v.dw() - v.pl(), in0 = firstInside(c0, sw), in1 = endInside(c0, sw, w, wo);
+            for (int p = p0; p <= p1; p++) {
+                int qa = Math.max(0, j0 - p * wo), qb = Math.min(wo, j1 - p * wo), dst = base + p * wo;
+                int r = p * sh - v.pt() + i * v.dh();
+                if (r < 0 || r >= h) {
+                    Arrays.fill(col, dst + qa, dst + qb, 0f);
+                    continue;
                 }
+                int q0 = Math.clamp(in0, qa, qb), q1 = Math.clamp(in1, q0, qb), src = src0 + r * w + c0;
+                // the padding columns, then a straight copy (a strided one past stride 1)
+                for (int q = qa; q < q0; q++) col[dst + q] = 0f;
+                if (sw == 1) {
+                    System.arraycopy(x, src + q0, col, dst + q0, q1 - q0);
+                } else {
+                    for (int q = q0, cc = src + q0 * sw; q < q1; q++, cc += sw) col[dst + q] = x[cc];
+                }
+                for (int q = q1; q < qb; q++) col[dst + q] = 0f;
             }
         }
     }
 
     /** The first output column {@code q} whose input column {@code q sw + c0} is not left of the image. */
-    private static int firstInside(int c0, int sw) {
+    static int firstInside(int c0, int sw) {
         return c0 >= 0 ? 0 : (-c0 + sw - 1) / sw;
     }
 
     /** One past the last output column {@code q < wo} whose input column {@code q sw + c0} is left of {@code w}. */
-    private static int endInside(int c0, int sw, int w, int wo) {
+    static int endInside(int c0, int sw, int w, int wo) {
         return w - 1 - c0 < 0 ? 0 : Math.min(wo, (w - 1 - c0) / sw + 1);
     }
 
-    /** Adds {@code col[(c, i, j), (p, q)]} back onto image {@code img}, group {@code grp} (the adjoint of im2col). */
-    private static void col2im(Shape s, float[] col, int img, int grp, float[] out) {
-        ConvGeometry g = s.g();
-        int h = s.h(), w = s.w(), ho = s.ho(), wo = s.wo(), hw = s.hw();
-        for (int c = 0; c < s.cg(); c++) {
-            int plane = ((img * s.c()) + grp * s.cg() + c) * h * w;
-            for (int i = 0; i < s.kh(); i++) {
-                for (int j = 0; j < s.kw(); j++) {
-                    int row = ((c * s.kh() + i) * s.kw() + j) * hw;
+    /**
+     * Adds {@code col[(c, i, j), (p, q)]} ({@code K x ho wo}, row-major) back onto the image at {@code out[xo..]} for the
+     * channels {@code [c0, c1)} of the group: the adjoint of {@link #im2col}.
+     */
+    static void col2im(Conv v, float[] col, int c0, int c1, float[] out, int xo) {
+        int h = v.h(), w = v.w(), ho = v.ho(), wo = v.wo(), hw = v.hw(), sw = v.sw();
+        for (int c = c0; c < c1; c++) {
+            int plane = xo + c * h * w;
+            for (int i = 0; i < v.kh(); i++) {
+                for (int j = 0; j < v.kw(); j++) {
+                    int row = ((c * v.kh() + i) * v.kw() + j) * hw;
+                    int cc0 = j * v.dw() - v.pl(), q0 = firstInside(cc0, sw), q1 = endInside(cc0, sw, w, wo);
                     for (int p = 0; p < ho; p++) {
-                        int r = p * g.strideH() - g.padTop() + i * g.dilationH();
+                        int r = p * v.sh() - v.pt() + i * v.dh();
                         if (r < 0 || r >= h) continue;
-                        int dst = plane + r * w, src = row + p * wo, c0 = j * g.dilationW() - g.padLeft(), sw = g.strideW();
-                        int q0 = firstInside(c0, sw), q1 = endInside(c0, sw, w, wo);
+                        int dst = plane + r * w, src = row + p * wo;
                         if (sw == 1) {
                             // a shifted add the JIT vectorises
-                            for (int q = q0, o = dst + c0; q < q1; q++) out[o + q] += col[src + q];
+                            for (int q = q0, o = dst + cc0; q < q1; q++) out[o + q] += col[src + q];
                         } else {
-                            for (int q = q0, cc = dst + q0 * sw + c0; q < q1; q++, cc += sw) out[cc] += col[src + q];
+                            for (int q = q0, cc = dst + q0 * sw + cc0; q < q1; q++, cc += sw) out[cc] += col[src + q];
                         }
                     }
                 }

@@ -205,23 +205,24 @@ final class StepCompiler {
                 int x = n.input(0), w = n.input(1);
                 int[] xd = dims(b, x), wd = dims(b, w);
                 ConvKernels.Shape geo = new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], wd[0], out[2], out[3], wd[2], wd[3], c.geometry());
-                yield v -> ConvKernels.conv2d(geo, v[x], v[w], v[id]);
+                ConvKernels.Run k = ConvKernels.conv2d(geo);
+                yield v -> k.run(v[x], v[w], v[id]);
             }
             case Op.ConvTranspose2d c -> {
                 int x = n.input(0), w = n.input(1);
                 int[] xd = dims(b, x), wd = dims(b, w);
                 // the image side is the output, the column side the input
                 ConvKernels.Shape geo = new ConvKernels.Shape(out[0], out[1], out[2], out[3], xd[1], xd[2], xd[3], wd[2], wd[3], c.geometry());
-                yield v -> ConvKernels.convTranspose2d(geo, v[x], v[w], v[id]);
+                ConvKernels.Run k = ConvKernels.convTranspose2d(geo);
+                yield v -> k.run(v[x], v[w], v[id]);
             }
             case Op.Conv2dWeightGrad c -> {
                 int x = n.input(0), gr = n.input(1);
                 int[] xd = dims(b, x), gd = dims(b, gr);
                 // the unfolding covers the gradient's positions only: a cut gradient reads as zeros past them
                 ConvKernels.Shape geo = new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], gd[1], gd[2], gd[3], c.kernelH(), c.kernelW(), c.geometry());
-                float[][] partials = new float[CpuThreads.PARALLELISM][];
-                for (int i = 1; i < partials.length; i++) partials[i] = new float[size];
-                yield v -> ConvKernels.weightGrad(geo, v[x], v[gr], v[id], partials);
+                ConvKernels.Run k = ConvKernels.weightGrad(geo);
+                yield v -> k.run(v[x], v[gr], v[id]);
             }
             case Op.MaxPoolSelect m -> {
                 int x = n.input(0), u = n.input(1);

@@ -50,6 +50,41 @@ class ConvKernelsTest {
                         .expect(new int[] {3, 8, 16, 16}, (g, a) -> a.get(0).convTranspose2d(a.get(1), ConvGeometry.of(2, 1, 1, 1), 0, 0).tanh()),
                 row("conv_transpose2d 1x1").arg(4, 16, 7, 7).arg(16, 12, 1, 1)
                         .expect(new int[] {4, 12, 7, 7}, (g, a) -> a.get(0).convTranspose2d(a.get(1), ConvGeometry.unit(), 0, 0).tanh()),
+                // ConvGemm.Forward's blocks: inside one image, across images (scratch tile), 1x1 read in place, groups
+                row("conv2d blocks inside images").arg(2, 16, 32, 32).arg(16, 16, 3, 3)
+                        .expect(new int[] {2, 16, 32, 32}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
+                row("conv2d blocks across images, 16 images of 10x10").arg(16, 8, 10, 10).arg(16, 8, 3, 3)
+                        .expect(new int[] {16, 16, 10, 10}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
+                row("conv2d 1x1 blocks inside images").arg(8, 32, 16, 16).arg(32, 32, 1, 1)
+                        .expect(new int[] {8, 32, 16, 16}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.unit()).sin()),
+                row("conv2d 1x1 blocks across images, 40 images of 7x7").arg(40, 64, 7, 7).arg(32, 64, 1, 1)
+                        .expect(new int[] {40, 32, 7, 7}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.unit()).sin()),
+                row("conv2d 1x1 stride 2, 12 images").arg(12, 32, 14, 14).arg(48, 32, 1, 1)
+                        .expect(new int[] {12, 48, 7, 7}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(2, 0, 1, 1)).sin()),
+                row("conv2d 3x3 stride 2, asymmetric padding, 8 images").arg(8, 16, 15, 15).arg(24, 16, 3, 3)
+                        .expect(new int[] {8, 24, 8, 7}, (g, a) -> a.get(0).conv2d(a.get(1), new ConvGeometry(2, 2, 1, 2, 0, 1, 1, 1, 1)).tanh()),
+                // the stride-1 input gradient as the flipped convolution (64 input channels): padding past the kernel's reach too
+                row("conv2d 64 channels, flipped input gradient").arg(4, 64, 9, 9).arg(16, 64, 3, 3)
+                        .expect(new int[] {4, 16, 9, 9}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
+                row("conv2d 64 channels, dilation 2, padding 5").arg(2, 64, 6, 7).arg(8, 64, 3, 3)
+                        .expect(new int[] {2, 8, 12, 13}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 5, 2, 1)).tanh()),
+                // the kernel gradient split by columns (short K), by rows of K, image by image (one image)
+                row("conv2d one channel in, 16 images (direct forward, columns-split gradient)").arg(16, 1, 28, 28).arg(8, 1, 3, 3)
+                        .expect(new int[] {16, 8, 28, 28}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
+                row("conv2d one image, 128 channels 7x7").arg(1, 128, 7, 7).arg(64, 128, 3, 3)
+                        .expect(new int[] {1, 64, 7, 7}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
+                // DirectConv: depthwise (stride 1 on the padded plane, stride 2 in plain loops), a channel multiplier, padding past the kernel
+                row("depthwise 3x3, 16 channels").arg(3, 16, 15, 15).arg(16, 1, 3, 3)
+                        .expect(new int[] {3, 16, 15, 15}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 16)).tanh()),
+                row("depthwise 3x3 stride 2").arg(2, 12, 13, 14).arg(12, 1, 3, 3)
+                        .expect(new int[] {2, 12, 7, 7}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(2, 1, 1, 12)).tanh()),
+                row("depthwise 5x5 dilation 2, padding 5").arg(2, 8, 9, 11).arg(8, 1, 5, 5)
+                        .expect(new int[] {2, 8, 11, 13}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 5, 2, 8)).tanh()),
+                row("depthwise with a channel multiplier of 2").arg(2, 8, 12, 12).arg(16, 1, 3, 3)
+                        .expect(new int[] {2, 16, 12, 12}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 8)).tanh()),
+                // an infinity read only by the columns the padded plane computes and drops must not turn a zero into NaN
+                row("depthwise with infinities").arg(new Domain.Choice(1, -2, 0.5, Double.POSITIVE_INFINITY), 2, 4, 9, 9).arg(4, 1, 3, 3)
+                        .expect(new int[] {2, 4, 9, 9}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 4))),
                 row("max_pool2d 2x2 over 32 channels").arg(4, 32, 16, 16)
                         .expect(new int[] {4, 32, 8, 8}, (g, a) -> a.get(0).maxPool2d(PoolWindow.Fixed.of(2, 2, 0)).square()),
                 // ties, NaN and infinities: the arg-max rule must pick the reference's element
@@ -69,6 +104,26 @@ class ConvKernelsTest {
                         .expect(new int[] {3, 4, 5, 5}, (g, a) -> a.get(0).maxPool2d(new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 2, 2, true))),
                 row("adaptive max pool, more outputs than inputs").arg(2, 3, 4, 5)
                         .expect(new int[] {2, 3, 6, 7}, (g, a) -> a.get(0).maxPool2d(new PoolWindow.Adaptive(6, 7))));
+    }
+
+    /**
+     * The rows with one input channel per group again, through the paths this machine does not take by default: the
+     * plain loops of {@link DirectConv} (no Vector API) and the GEMM lowering ({@code -Djasg.cpu.conv}).
+     */
+    @TestFactory
+    Stream<DynamicTest> oneChannelPerGroupRowsMatchTheReferenceOnEveryPath() {
+        return Stream.of("plain", "gemm").flatMap(path -> rows().stream()
+                .filter(c -> c.name().startsWith("depthwise") || c.name().startsWith("conv2d one channel in"))
+                .map(c -> DynamicTest.dynamicTest(path + ": " + c.name(), () -> {
+                    String before = System.getProperty(ConvKernels.PATH_PROPERTY);
+                    System.setProperty(ConvKernels.PATH_PROPERTY, path);
+                    try {
+                        OpCheck.againstReference(cpu, c);
+                    } finally {
+                        if (before == null) System.clearProperty(ConvKernels.PATH_PROPERTY);
+                        else System.setProperty(ConvKernels.PATH_PROPERTY, before);
+                    }
+                })));
     }
 
     @TestFactory
