@@ -45,29 +45,75 @@ final class DirectConv {
         return Simd.ENABLED && v.sh() == 1 && v.sw() == 1 && !"plain".equals(System.getProperty(ConvKernels.PATH_PROPERTY));
     }
 
-    static ConvKernels.Run forward(Conv v) {
-        if (flat(v)) return new Flat(v);
-        return new ConvKernels.Run() {
-            private float[] x, w, y;
-            private final CpuThreads.Range body = this::planes;
+    /**
+     * A run of independent tasks (planes or channels) split over {@link CpuThreads}: the three arrays of
+     * {@link ConvKernels.Run#run} are held in {@link #a}, {@link #b}, {@link #out} for the run's length only, so a
+     * plan builds one per node and a run allocates nothing.
+     */
+    private abstract static class Split implements ConvKernels.Run {
+        float[] a, b, out;
+        private final CpuThreads.Range body = this::range;
+
+        /** Tasks of a run. */
+        abstract int tasks();
+
+        /** The fewest tasks worth a worker of their own. */
+        abstract int minTasks(int tasks);
+
+        /** Tasks {@code [t0, t1)}. */
+        abstract void range(int t0, int t1);
+
+        @Override
+        public final void run(float[] a, float[] b, float[] out) {
+            this.a = a;
+            this.b = b;
+            this.out = out;
+            try {
+                int n = tasks();
+                CpuThreads.parallelFor(n, minTasks(n), body);
+            } finally {
+                this.a = this.b = this.out = null;
+                // a later run's input may be the same array with new values: pad again
+                FLAT.get().owner = null;
+            }
+        }
+    }
+
+    /** A run over the {@code (image, channel)} planes of {@code channels} channels, {@code plane} computing one. */
+    private static ConvKernels.Run planes(Conv v, int channels, PlaneBody plane) {
+        return new Split() {
+            @Override
+            int tasks() {
+                return v.n() * channels;
+            }
 
             @Override
-            public void run(float[] x, float[] w, float[] y) {
-                this.x = x;
-                this.w = w;
-                this.y = y;
-                try {
-                    int planes = v.n() * v.cout();
-                    CpuThreads.parallelFor(planes, minPlanes(v, planes), body);
-                } finally {
-                    this.x = this.w = this.y = null;
-                }
+            int minTasks(int tasks) {
+                return minPlanes(v, tasks);
             }
 
-            private void planes(int p0, int p1) {
-                for (int pl = p0; pl < p1; pl++) forwardPlane(v, x, w, y, pl / v.cout(), pl % v.cout());
+            @Override
+            void range(int p0, int p1) {
+                for (int pl = p0; pl < p1; pl++) plane.compute(a, b, out, pl / channels, pl % channels);
             }
         };
+    }
+
+    /** One plane of a {@link #planes} run. */
+    @FunctionalInterface
+    private interface PlaneBody {
+        void compute(float[] a, float[] b, float[] out, int img, int c);
+    }
+
+    /** The fewest output channels worth a worker of their own, for a weight gradient. */
+    private static int minChannels(Conv v) {
+        long perChannel = (long) v.n() * v.hw() * v.kh() * v.kw();
+        return (int) Math.max(1, Gemm.PARALLEL_MIN / Math.max(1, perChannel));
+    }
+
+    static ConvKernels.Run forward(Conv v) {
+        if (flat(v)) return new Flat(v);
+        return planes(v, v.cout(), (x, w, y, img, o) -> forwardPlane(v, x, w, y, img, o));
     }
 
     /**
@@ -134,11 +180,9 @@ final class DirectConv {
     }
 
     /** Stride-1 forward on the flat padded plane ({@link Plane}), planes split over the threads. */
-    static final class Flat implements ConvKernels.Run {
+    static final class Flat extends Split {
         private final Conv v;
         private final Plane plane;
-        private float[] x, w, y;
-        private final CpuThreads.Range body = this::planes;
 
         Flat(Conv v) {
             this.v = v;
@@ -146,31 +190,28 @@ final class DirectConv {
         }
 
         @Override
-        public void run(float[] x, float[] w, float[] y) {
-            this.x = x;
-            this.w = w;
-            this.y = y;
-            try {
-                int planes = v.n() * v.cout();
-                CpuThreads.parallelFor(planes, minPlanes(v, planes), body);
-            } finally {
-                this.x = this.w = this.y = null;
-                // a later run's x may be the same array with new values: pad again
-                FLAT.get().owner = null;
-            }
+        int tasks() {
+            return v.n() * v.cout();
         }
 
-        private void planes(int p0, int p1) {
+        @Override
+        int minTasks(int tasks) {
+            return minPlanes(v, tasks);
+        }
+
+        @Override
+        void range(int p0, int p1) {
+            float[] x = a, w = b, y = out;
             FlatScratch s = FLAT.get();
             s.owner = null;
             int taps = v.kh() * v.kw(), wo = v.wo(), wp = plane.wp, hw = v.hw();
-            float[] out = s.out(plane.len);
+            float[] flat = s.out(plane.len);
             for (int pl = p0; pl < p1; pl++) {
                 int img = pl / v.cout(), o = pl % v.cout();
                 float[] xp = padded(v, plane, x, img, o / v.og(), this, s);
-                VectorDirectConv.taps(xp, plane.off, taps, w, o * taps, out, plane.len);
+                VectorDirectConv.taps(xp, plane.off, taps, w, o * taps, flat, plane.len);
                 int yo = pl * hw;
-                for (int p = 0; p < v.ho(); p++) System.arraycopy(out, p * wp, y, yo + p * wo, wo);
+                for (int p = 0; p < v.ho(); p++) System.arraycopy(flat, p * wp, y, yo + p * wo, wo);
             }
             s.owner = null;
         }
@@ -213,27 +254,7 @@ final class DirectConv {
                 flipped.run(g, wf, dx);
             };
         }
-        return new ConvKernels.Run() {
-            private float[] g, w, dx;
-            private final CpuThreads.Range body = this::planes;
-
-            @Override
-            public void run(float[] g, float[] w, float[] dx) {
-                this.g = g;
-                this.w = w;
-                this.dx = dx;
-                try {
-                    int planes = v.n() * v.cin();
-                    CpuThreads.parallelFor(planes, minPlanes(v, planes), body);
-                } finally {
-                    this.g = this.w = this.dx = null;
-                }
-            }
-
-            private void planes(int p0, int p1) {
-                for (int pl = p0; pl < p1; pl++) transposedPlane(v, g, w, dx, pl / v.cin(), pl % v.cin());
-            }
-        };
+        return planes(v, v.cin(), (g, w, dx, img, c) -> transposedPlane(v, g, w, dx, img, c));
     }
 
     /** Input plane {@code (img, c)} of the adjoint: each tap's scaled gradient row added onto the input row it read. */
@@ -263,27 +284,21 @@ final class DirectConv {
 
     static ConvKernels.Run weightGrad(Conv v) {
         if (flat(v)) return new FlatWeightGrad(v);
-        return new ConvKernels.Run() {
-            private float[] x, g, dw;
-            private final CpuThreads.Range body = this::channels;
-
+        return new Split() {
             @Override
-            public void run(float[] x, float[] g, float[] dw) {
-                this.x = x;
-                this.g = g;
-                this.dw = dw;
-                try {
-                    int perChannel = (int) Math.min(Integer.MAX_VALUE, (long) v.n() * v.hw() * v.kh() * v.kw());
-                    CpuThreads.parallelFor(v.cout(), (int) Math.max(1, Gemm.PARALLEL_MIN / Math.max(1, perChannel)), body);
-                } finally {
-                    this.x = this.g = this.dw = null;
-                }
+            int tasks() {
+                return v.cout();
             }
 
-            private void channels(int o0, int o1) {
-                int taps = v.kh() * v.kw(), wo = v.wo();
-                float[] acc = acc(taps * wo);
-                for (int o = o0; o < o1; o++) weightGradChannel(v, x, g, dw, o, acc);
+            @Override
+            int minTasks(int tasks) {
+                return minChannels(v);
+            }
+
+            @Override
+            void range(int o0, int o1) {
+                float[] acc = acc(v.kh() * v.kw() * v.wo());
+                for (int o = o0; o < o1; o++) weightGradChannel(v, a, b, out, o, acc);
             }
         };
     }
@@ -324,11 +339,9 @@ final class DirectConv {
      * image's plane once for all its channels of that group and adds, row by row, every tap's dot product of the
      * gradient row with the shifted input row, in the same order (image, row, tap) whatever the split.
      */
-    static final class FlatWeightGrad implements ConvKernels.Run {
+    static final class FlatWeightGrad extends Split {
         private final Conv v;
         private final Plane plane;
-        private float[] x, g, dw;
-        private final CpuThreads.Range body = this::channels;
 
         FlatWeightGrad(Conv v) {
             this.v = v;
@@ -336,20 +349,18 @@ final class DirectConv {
         }
 
         @Override
-        public void run(float[] x, float[] g, float[] dw) {
-            this.x = x;
-            this.g = g;
-            this.dw = dw;
-            try {
-                long perChannel = (long) v.n() * v.hw() * v.kh() * v.kw();
-                CpuThreads.parallelFor(v.cout(), (int) Math.max(1, Gemm.PARALLEL_MIN / Math.max(1, perChannel)), body);
-            } finally {
-                this.x = this.g = this.dw = null;
-                FLAT.get().owner = null;
-            }
+        int tasks() {
+            return v.cout();
         }
 
-        private void channels(int o0, int o1) {
+        @Override
+        int minTasks(int tasks) {
+            return minChannels(v);
+        }
+
+        @Override
+        void range(int o0, int o1) {
+            float[] x = a, g = b, dw = out;
             FlatScratch s = FLAT.get();
             s.owner = null;
             int taps = v.kh() * v.kw(), wo = v.wo(), wp = plane.wp, hw = v.hw(), og = v.og();
