@@ -58,8 +58,13 @@ final class ElementwiseKernels {
         if (Simd.ENABLED && vectorised(kind)) {
             // in chunks: the JIT compiles a method by its calls and loop trips, and until it has, Vector API
             // code runs interpreted at a microsecond an operation; short calls get it compiled after ~1e5 elements
+            boolean compiled = WarmKernels.unaryKernel(kind).ready();
             for (int c = from; c < to; c += VECTOR_CHUNK) {
                 int e = Math.min(to, c + VECTOR_CHUNK);
+                if (!compiled) {
+                    ScalarTwins.unary(kind, x, out, c, e); // the same bits until the JIT has compiled the vector kernel
+                    continue;
+                }
                 switch (kind) {
                     case EXP -> VectorMath.exp(x, out, c, e);
                     case LOG -> VectorMath.log(x, out, c, e);
@@ -167,7 +172,7 @@ final class ElementwiseKernels {
                 int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
                 int ix = g.offset(1, row) + col * sx, iy = g.offset(2, row) + col * sy;
                 // comparing the floats equals comparing them widened to double, as the reference does
-                if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, e, m);
+                if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0 && WarmKernels.compareReady(kind)) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, e, m);
                 else for (int i = 0; i < m; i++) out[e + i] = kind.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
                 e += m;
             }
@@ -192,7 +197,7 @@ final class ElementwiseKernels {
                     if (ss == 1) System.arraycopy(src, is, out, e, m);
                     else if (ss == 0) java.util.Arrays.fill(out, e, e + m, src[is]);
                     else for (int i = 0; i < m; i++) out[e + i] = src[is + i * ss];
-                } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0) {
+                } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0 && WarmKernels.Kernel.WHERE.ready()) {
                     VectorMath.whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, e, m);
                 } else {
                     for (int i = 0; i < m; i++) out[e + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
