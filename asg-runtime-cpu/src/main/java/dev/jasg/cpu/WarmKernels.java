@@ -174,11 +174,25 @@ final class WarmKernels {
         else ScalarTwins.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
     }
 
-    /** {@code VectorGemmKernel.tileRows}. */
+    /**
+     * {@code VectorGemmKernel.tileRows}; while only the packed tile is compiled (it is warmed first), the rows are
+     * packed into a strip for it: the same fma chains, so the same bits, at the vector kernel's speed.
+     */
     static void tileRows(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        if (Kernel.GEMM_TILE_ROWS.ready()) VectorGemmKernel.tileRows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
-        else ScalarTwins.tileRows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+        if (Kernel.GEMM_TILE_ROWS.ready()) {
+            VectorGemmKernel.tileRows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+        } else if (Kernel.GEMM_TILE.ready()) {
+            float[] strip = STRIP.get();
+            if (strip.length < Gemm.MR * kc) STRIP.set(strip = new float[Gemm.MR * kc]);
+            Gemm.packA(Gemm.MR, kc, a, ao, lda, 1, strip, 0);
+            VectorGemmKernel.tile(kc, strip, 0, bp, bo, c, co, ldc, add);
+        } else {
+            ScalarTwins.tileRows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+        }
     }
+
+    /** A strip of packed rows per thread, for {@link #tileRows} before its own kernel is compiled. */
+    private static final ThreadLocal<float[]> STRIP = ThreadLocal.withInitial(() -> new float[0]);
 
     /** {@code VectorGemmKernel.copyRows}. */
     static void copyRows(int kc, float[] b, int off, int rs, float[] bp, int bo) {
