@@ -27,14 +27,8 @@ public final class CpuBackend implements Backend {
 
     private volatile boolean closed;
 
-    /**
-     * A CPU backend; cheap, and all instances share one kernel thread pool. The first one starts the
-     * JIT warm-up of the Vector API kernels on a daemon thread ({@link WarmKernels}).
-     */
-    public CpuBackend() {
-        // the matrix-product kernels get compiled on a spare core while the caller builds its model
-        if (Simd.ENABLED) WarmKernels.requestGemm();
-    }
+    /** A CPU backend; cheap, and all instances share one kernel thread pool. */
+    public CpuBackend() {}
 
     @Override
     public String name() {
@@ -65,6 +59,7 @@ public final class CpuBackend implements Backend {
             }
         }
         for (Node n : program.parameters()) store.ensure(n);
+        // the elementwise Vector API kernels this program runs get compiled on a daemon thread; their scalar twins run until then
         if (Simd.ENABLED) WarmKernels.requestFor(program);
         return new CpuExecutable(this, program, store);
     }

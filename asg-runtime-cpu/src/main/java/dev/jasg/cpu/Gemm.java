@@ -376,7 +376,7 @@ final class Gemm {
     /** {@code y[yo + j] += sum_p x[xo + p*xs] m[mo + p*ld + j]} for {@code j in [j0, j1)}, in the order of {@code p}. */
     private static void rows(int k, float[] x, int xo, int xs, float[] m, int mo, int ld, float[] y, int yo, int j0, int j1, boolean vector) {
         if (vector) {
-            WarmKernels.gemvRows(k, x, xo, xs, m, mo, ld, y, yo, j0, j1);
+            VectorGemv.rows(k, x, xo, xs, m, mo, ld, y, yo, j0, j1);
             return;
         }
         for (int p = 0; p < k; p++) {
@@ -390,7 +390,7 @@ final class Gemm {
     private static void dots(int k, float[] x, int xo, float[] m, int mo, int ld, float[] y, int yo, int ys, int i0, int i1, boolean add,
                              boolean vector) {
         if (vector) {
-            WarmKernels.gemvDots(k, x, xo, m, mo, ld, y, yo, ys, i0, i1, add);
+            VectorGemv.dots(k, x, xo, m, mo, ld, y, yo, ys, i0, i1, add);
             return;
         }
         for (int i = i0; i < i1; i++) {
@@ -450,9 +450,9 @@ final class Gemm {
             for (int is = 0; is < full; is++) {
                 int cs = co + is * MR * ldc + js * NR;
                 if (nr == NR) {
-                    WarmKernels.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, c, cs, ldc, add);
+                    VectorGemmKernel.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, c, cs, ldc, add);
                 } else {
-                    WarmKernels.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, s.tile, 0, NR, false);
+                    VectorGemmKernel.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, s.tile, 0, NR, false);
                     merge(s.tile, MR, nr, c, cs, ldc, add);
                 }
             }
@@ -476,7 +476,7 @@ final class Gemm {
     }
 
     private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add, Scratch s, boolean vector) {
-        if (vector) WarmKernels.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
+        if (vector) VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
         else scalarTile(kc, ap, ao, bp, bo, c, co, ldc, add, s.acc);
     }
 
@@ -548,7 +548,7 @@ final class Gemm {
             for (int p = 0; cols < NR && p < kc; p++) java.util.Arrays.fill(bp, base + p * NR + cols, base + (p + 1) * NR, 0f);
             if (cs == 1 && cols == NR && VECTOR) {
                 // two vector moves a row (an arraycopy of NR floats is a stub call, a third of the packing time)
-                WarmKernels.copyRows(kc, b, off + j0, rs, bp, base);
+                VectorGemmKernel.copyRows(kc, b, off + j0, rs, bp, base);
             } else if (cs == 1) {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, cols);
             } else {

@@ -17,15 +17,13 @@ import dev.jasg.core.UnaryOp;
  * the uncompiled vector code computes them: {@code lanewise(EXP/LOG/TANH)}, which compiled code
  * may take from the JDK's vector math library (within an ulp of the double result, so the f32
  * result differs about once in 10^8), and {@code reduceLanes(ADD)}, which compiled code may sum
- * in another order (the lanes of {@link #softmaxRows}'s double sum and of {@link #gemvDots}).
+ * in another order (the lanes of {@link #softmaxRows}'s double sum).
  *
  * <p>Every method works on {@code [from, to)} of dense arrays, with the signature of the vector
  * kernel it twins. Stateless; only called when {@link Simd#ENABLED}, since the lane counts come
  * from the Vector API's preferred species ({@link VectorWidth}).
  */
 final class ScalarTwins {
-    /** Float lanes of the preferred species ({@code FloatVector.SPECIES_PREFERRED.length()}). */
-    static final int V = VectorWidth.preferredBits() / 32;
     /** Double lanes of the preferred species: the lanes {@link VectorMath}'s functions evaluate in. */
     static final int DL = VectorWidth.preferredBits() / 64;
     private static final double INV_SQRT_2 = 0.7071067811865476;
@@ -141,108 +139,6 @@ final class ScalarTwins {
                 float inv = (float) (1 / s);
                 for (int i = base; i < end; i++) out[i] *= inv;
             }
-        }
-    }
-
-    // ---- matrix products (VectorGemmKernel, VectorGemv) --------------------------------------------
-
-    /**
-     * The twin of {@code VectorGemmKernel.tile}: each element of the {@code MR x NR} tile an fma chain over {@code p},
-     * from C or +0, computed two rows by four columns at a time in locals (C1 keeps them in registers: 0.4 ns a
-     * multiply-add on Zen 3, five times the chain through memory).
-     */
-    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        block(kc, ap, ao, Gemm.MR, 1, bp, bo, c, co, ldc, add);
-    }
-
-    /** The twin of {@code VectorGemmKernel.tileRows}: {@link #tile} with {@code A[r, p] = a[ao + r*lda + p]}. */
-    static void tileRows(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        block(kc, a, ao, 1, lda, bp, bo, c, co, ldc, add);
-    }
-
-    /** {@code C[r, j] (+)= sum_p A[r, p] Bp[p*NR + j]} with {@code A[r, p] = a[ao + p*ps + r*rs]}, as fma chains over {@code p}. */
-    private static void block(int kc, float[] a, int ao, int ps, int rs, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        int mr = Gemm.MR, nr = Gemm.NR;
-        if ((mr & 1) != 0 || (nr & 3) != 0) {
-            // no tile of the kernel choice has these, but stay correct if one does: one element at a time
-            for (int r = 0; r < mr; r++) {
-                for (int j = 0; j < nr; j++) {
-                    float s = add ? c[co + r * ldc + j] : 0f;
-                    for (int p = 0; p < kc; p++) s = Math.fma(a[ao + p * ps + r * rs], bp[bo + p * nr + j], s);
-                    c[co + r * ldc + j] = s;
-                }
-            }
-            return;
-        }
-        for (int r = 0; r < mr; r += 2) {
-            int c0 = co + r * ldc, c1 = c0 + ldc, a0i = ao + r * rs, a1i = a0i + rs;
-            for (int j = 0; j < nr; j += 4) {
-                float s00, s01, s02, s03, s10, s11, s12, s13;
-                if (add) {
-                    s00 = c[c0 + j];
-                    s01 = c[c0 + j + 1];
-                    s02 = c[c0 + j + 2];
-                    s03 = c[c0 + j + 3];
-                    s10 = c[c1 + j];
-                    s11 = c[c1 + j + 1];
-                    s12 = c[c1 + j + 2];
-                    s13 = c[c1 + j + 3];
-                } else {
-                    s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = 0f;
-                }
-                for (int p = 0; p < kc; p++) {
-                    float x0 = a[a0i + p * ps], x1 = a[a1i + p * ps];
-                    int b = bo + p * nr + j;
-                    float b0 = bp[b], b1 = bp[b + 1], b2 = bp[b + 2], b3 = bp[b + 3];
-                    s00 = Math.fma(x0, b0, s00);
-                    s01 = Math.fma(x0, b1, s01);
-                    s02 = Math.fma(x0, b2, s02);
-                    s03 = Math.fma(x0, b3, s03);
-                    s10 = Math.fma(x1, b0, s10);
-                    s11 = Math.fma(x1, b1, s11);
-                    s12 = Math.fma(x1, b2, s12);
-                    s13 = Math.fma(x1, b3, s13);
-                }
-                c[c0 + j] = s00;
-                c[c0 + j + 1] = s01;
-                c[c0 + j + 2] = s02;
-                c[c0 + j + 3] = s03;
-                c[c1 + j] = s10;
-                c[c1 + j + 1] = s11;
-                c[c1 + j + 2] = s12;
-                c[c1 + j + 3] = s13;
-            }
-        }
-    }
-
-    /** The twin of {@code VectorGemmKernel.copyRows}: {@code bp[bo + p*NR + j] = b[off + p*rs + j]}. */
-    static void copyRows(int kc, float[] b, int off, int rs, float[] bp, int bo) {
-        int nr = Gemm.NR;
-        for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs, bp, bo + p * nr, nr);
-    }
-
-    /** The twin of {@code VectorGemv.rows}: {@code y[yo + j]} an fma chain over {@code p}, from its value. */
-    static void gemvRows(int k, float[] x, int xo, int xs, float[] m, int mo, int ld, float[] y, int yo, int j0, int j1) {
-        for (int p = 0; p < k; p++) {
-            float xp = x[xo + p * xs];
-            int r = mo + p * ld;
-            for (int j = j0; j < j1; j++) y[yo + j] = Math.fma(xp, m[r + j], y[yo + j]);
-        }
-    }
-
-    /** The twin of {@code VectorGemv.dots}: {@link #V} lane chains over the whole vectors of {@code p}, added in lane order, then the tail. */
-    static void gemvDots(int k, float[] x, int xo, float[] m, int mo, int ld, float[] y, int yo, int ys, int i0, int i1, boolean add) {
-        int vEnd = k / V * V;
-        float[] lanes = new float[V];
-        for (int i = i0; i < i1; i++) {
-            int r = mo + i * ld;
-            java.util.Arrays.fill(lanes, 0f);
-            for (int p = 0; p < vEnd; p++) lanes[p % V] = Math.fma(m[r + p], x[xo + p], lanes[p % V]);
-            float s = 0f;
-            for (float l : lanes) s += l;
-            for (int p = vEnd; p < k; p++) s = Math.fma(m[r + p], x[xo + p], s);
-            int o = yo + i * ys;
-            y[o] = add ? y[o] + s : s;
         }
     }
 }

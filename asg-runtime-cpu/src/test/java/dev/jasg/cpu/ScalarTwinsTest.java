@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Exact rows must agree bit for bit. Rows whose vector kernel takes {@code exp}, {@code log} or
  * {@code tanh} from {@code lanewise}, which compiled code may take from the JDK's vector math library
- * (within an ulp of the double result) instead of {@code Math}, and the lane sum of the dots form
+ * (within an ulp of the double result) instead of {@code Math}, and softmax's lane sum
  * ({@code reduceLanes(ADD)}, whose order compiled code may change), may differ by an ulp in a few
  * elements in ten thousand: what the vector kernel itself does between its boxed and compiled runs.
  */
@@ -47,7 +47,6 @@ class ScalarTwinsTest {
     }
 
     private static Row[] rows() {
-        int mr = Gemm.MR, nr = Gemm.NR;
         return new Row[] {
             unary(UnaryOp.EXP, false, -90, 90),
             unary(UnaryOp.LOG, false, 0, 1e6),
@@ -63,25 +62,12 @@ class ScalarTwinsTest {
                     (x, y, o, f, t) -> ScalarTwins.softmaxRows(x, o, 37, false, f / 37, t / 37)),
             new Row("logSoftmax", false, -30, 30, (x, y, o, f, t) -> VectorMath.softmaxRows(x, o, 37, true, f / 37, t / 37),
                     (x, y, o, f, t) -> ScalarTwins.softmaxRows(x, o, 37, true, f / 37, t / 37)),
-            // tiles read x as A (packed, or row-major with leading dimension 41) and y as packed B; kc from the range
-            new Row("tile", true, -2, 2, (x, y, o, f, t) -> VectorGemmKernel.tile(t % 41, x, 1, y, 2, o, 3, nr + 2, f % 2 == 0),
-                    (x, y, o, f, t) -> ScalarTwins.tile(t % 41, x, 1, y, 2, o, 3, nr + 2, f % 2 == 0)),
-            new Row("tileRows", true, -2, 2, (x, y, o, f, t) -> VectorGemmKernel.tileRows(t % 41, x, 1, 41, y, 2, o, 3, nr + 2, f % 2 == 0),
-                    (x, y, o, f, t) -> ScalarTwins.tileRows(t % 41, x, 1, 41, y, 2, o, 3, nr + 2, f % 2 == 0)),
-            new Row("copyRows", true, -2, 2, (x, y, o, f, t) -> VectorGemmKernel.copyRows(t % 41, x, 1, nr + 3, o, 2),
-                    (x, y, o, f, t) -> ScalarTwins.copyRows(t % 41, x, 1, nr + 3, o, 2)),
-            // a [k, 67] matrix (x) times a vector (y) into o[j0, j1)
-            new Row("gemvRows", true, -2, 2, (x, y, o, f, t) -> VectorGemv.rows(t % 29, y, 1, 2, x, 3, 67, o, 0, f % 67, 67),
-                    (x, y, o, f, t) -> ScalarTwins.gemvRows(t % 29, y, 1, 2, x, 3, 67, o, 0, f % 67, 67)),
-            new Row("gemvDots", false, -2, 2, (x, y, o, f, t) -> VectorGemv.dots(t % 97, y, 1, x, 3, 97, o, 5, 2, f % 7, 7 + f % 7, f % 2 == 0),
-                    (x, y, o, f, t) -> ScalarTwins.gemvDots(t % 97, y, 1, x, 3, 97, o, 5, 2, f % 7, 7 + f % 7, f % 2 == 0)),
         };
     }
 
     @Test
     void twinsComputeTheVectorKernelsBits() {
         assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
-        assertTrue(Gemm.MR * Gemm.NR > 0);
         int n = 4099;
         for (Row row : rows()) {
             Random r = new Random(row.name().hashCode());
