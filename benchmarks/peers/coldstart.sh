@@ -4,10 +4,17 @@
 # per variant, the variants interleaved; prints the median wall-clock time and the median CPU time
 # (all threads) per variant.
 #
-#   benchmarks/peers/coldstart.sh [--runs 5] [--no-build] [--workload transformer] [--variant NAME]...
+#   benchmarks/peers/coldstart.sh [--runs 5] [--no-build] [--workload transformer] [--own-autogroup] [--variant NAME]...
+#
+# The time is from just before `java` runs (passed as -Djasg.coldstart.launchMillis), not from the
+# process start Linux reports, which is early by the fraction of a second of the boot time it rounds.
+# --own-autogroup (root, Linux) runs each JVM in a session of its own at autogroup nice -20, so that
+# other sessions' work on a shared machine barely slows it: a quiet machine's figures on a busy one.
 #
 # Variants (all by default):
 #   plain      java --add-modules jdk.incubator.vector -cp benchmarks.jar ...
+#   nowarmup   plain plus -Djasg.cpu.warmup=false: every Vector API kernel used from its first call,
+#              boxed until C2 has compiled it (the behaviour before the warm-up thread, for comparison)
 #   aot        the same with -XX:AOTCache=benchmarks/target/coldstart.aot (JDK 25, JEP 483/514/515:
 #              classes loaded and linked, and method profiles, from a training run); the cache is
 #              made first, when missing or older than the jar, by one training run:
@@ -23,19 +30,20 @@
 #              at all, for comparison; slow in steady state)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs=5 build=1 workload=transformer
+runs=5 build=1 workload=transformer own=0
 variants=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift ;;
     --no-build) build=0 ;;
     --workload) workload=$2; shift ;;
+    --own-autogroup) own=1 ;;
     --variant) variants+=("$2"); shift ;;
-    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--variant plain|aot|aot-c2|plain-c2|cts|aot-cts|scalar]..." >&2; exit 2 ;;
+    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|nowarmup|aot|aot-nowarmup|aot-c2|plain-c2|cts|aot-cts|scalar]..." >&2; exit 2 ;;
   esac
   shift
 done
-[ ${#variants[@]} -gt 0 ] || variants=(plain aot cts aot-cts)
+[ ${#variants[@]} -gt 0 ] || variants=(plain aot nowarmup)
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
 aot=benchmarks/target/coldstart.aot
@@ -48,6 +56,8 @@ fi
 flags() {
   case "$1" in
     plain) ;;
+    nowarmup) echo "-Djasg.cpu.warmup=false" ;;
+    aot-nowarmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=false" ;;
     aot) echo "-XX:AOTCache=$aot" ;;
     aot-c2) echo "-XX:AOTCache=$aot -XX:-TieredCompilation" ;;
     plain-c2) echo "-XX:-TieredCompilation" ;;
@@ -62,7 +72,11 @@ echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p') c
 for r in $(seq 1 "$runs"); do
   for v in "${variants[@]}"; do
     # shellcheck disable=SC2046 # flags are words
-    out=$("$JAVA" $(flags "$v") "${base[@]}" 2>/dev/null)
+    if [ "$own" = 1 ]; then
+      out=$(setsid -w bash -c 'echo -20 > /proc/self/autogroup; exec "$1" -Djasg.coldstart.launchMillis=$(date +%s%3N) "${@:2}"' _ "$JAVA" $(flags "$v") "${base[@]}" 2>/dev/null)
+    else
+      out=$("$JAVA" -Djasg.coldstart.launchMillis="$(date +%s%3N)" $(flags "$v") "${base[@]}" 2>/dev/null)
+    fi
     echo "$v $out" | head -2 | tee -a "$log" >&2
   done
 done

@@ -39,8 +39,14 @@ public final class HostParameters implements Parameters {
             }
             return;
         }
-        double[] init = p.init().sample(n.shape(), seed, p.name());
-        values.put(p.name(), HostTensor.fromDoubles(storageOf(n.dtype()), n.shape(), init));
+        DType storage = storageOf(n.dtype());
+        if (p.init() instanceof Init.Zeros && storage != DType.F64) {
+            // zeros (optimizer state, biases) need no stream drawn and converted: a fresh float array is zero
+            values.put(p.name(), HostTensor.of(storage, n.shape(), new float[n.shape().sizeInt()]));
+        } else {
+            double[] init = p.init().sample(n.shape(), seed, p.name());
+            values.put(p.name(), HostTensor.fromDoubles(storage, n.shape(), init));
+        }
         declared.put(p.name(), n.dtype());
     }
 

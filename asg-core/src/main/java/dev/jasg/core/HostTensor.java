@@ -71,7 +71,10 @@ public final class HostTensor {
     public static HostTensor fromDoubles(DType dtype, Shape shape, double[] data) {
         if (dtype == DType.F64) return new HostTensor(dtype, shape, null, data.clone());
         float[] ff = new float[data.length];
-        for (int i = 0; i < ff.length; i++) ff[i] = (float) dtype.round(data[i]);
+        // F32 rounds by the cast alone: a loop without the per-element switch, which a fresh JVM runs
+        // interpreted over every parameter of a model before the JIT has compiled it
+        if (dtype == DType.F32) for (int i = 0; i < ff.length; i++) ff[i] = (float) data[i];
+        else for (int i = 0; i < ff.length; i++) ff[i] = (float) dtype.round(data[i]);
         return of(dtype, shape, ff);
     }
 

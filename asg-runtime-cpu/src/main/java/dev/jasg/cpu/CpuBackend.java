@@ -59,6 +59,8 @@ public final class CpuBackend implements Backend {
             }
         }
         for (Node n : program.parameters()) store.ensure(n);
+        // the elementwise Vector API kernels this program runs get compiled on a daemon thread; their scalar twins run until then
+        if (Simd.ENABLED) WarmKernels.requestFor(program);
         return new CpuExecutable(this, program, store);
     }
 

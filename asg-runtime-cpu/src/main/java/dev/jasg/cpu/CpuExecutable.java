@@ -91,6 +91,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         } else {
             plan.run(feeds, store, program.graph());
         }
+        if (runs == 1 && Simd.ENABLED) WarmKernels.firstRunDone();
         return new CpuOutputs(this, plan, runs, program.outputs());
     }
 

@@ -63,6 +63,11 @@ final class ElementwiseKernels {
     /** F32 {@code out[oo+i] = kind(x[xo+i]; a, b)} for {@code i < n}: the arrays may be the same one at the same offset. */
     static void unaryRow(UnaryOp kind, double a, double b, float[] x, int xo, float[] out, int oo, int n) {
         if (Simd.ENABLED && vectorised(kind)) {
+            if (!WarmKernels.unaryKernel(kind).ready()) {
+                // the same bits until the JIT has compiled the vector kernel (WarmKernels)
+                ScalarTwins.unary(kind, x, xo, out, oo, n);
+                return;
+            }
             switch (kind) {
                 case EXP -> VectorMath.exp(x, xo, out, oo, n);
                 case LOG -> VectorMath.log(x, xo, out, oo, n);
@@ -200,7 +205,7 @@ final class ElementwiseKernels {
             if (ss == 1) System.arraycopy(src, is, out, io, m);
             else if (ss == 0) java.util.Arrays.fill(out, io, io + m, src[is]);
             else for (int i = 0; i < m; i++) out[io + i] = src[is + i * ss];
-        } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0) {
+        } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0 && WarmKernels.Kernel.WHERE.ready()) {
             VectorMath.whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, io, m);
         } else {
             for (int i = 0; i < m; i++) out[io + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
@@ -210,7 +215,7 @@ final class ElementwiseKernels {
     /** {@code o[io+i] = kind(x[ix+i*sx], y[iy+i*sy]) ? 1 : 0} for {@code i < n}. */
     static void compareRow(CompareOp kind, float[] x, int ix, int sx, float[] y, int iy, int sy, float[] out, int io, int m) {
         // comparing the floats equals comparing them widened to double, as the reference does
-        if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, io, m);
+        if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0 && WarmKernels.compareReady(kind)) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, io, m);
         else for (int i = 0; i < m; i++) out[io + i] = kind.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
     }
 

@@ -38,7 +38,8 @@ final class Simd {
             return false;
         }
         try {
-            LOG.debug("jasg cpu: Vector API kernels, {}-bit vectors", VectorWidth.preferredBits());
+            // guarded: the argument loads the Vector API's classes, which the warm-up thread does off this thread
+            if (LOG.isDebugEnabled()) LOG.debug("jasg cpu: Vector API kernels, {}-bit vectors", VectorWidth.preferredBits());
             return true;
         } catch (LinkageError e) {
             LOG.info("jasg cpu: the Vector API kernels failed to load ({}); using the scalar kernels", e.toString());

@@ -3,7 +3,6 @@ package dev.jasg.bench;
 import dev.jasg.core.Backend;
 import dev.jasg.core.Backends;
 import java.lang.management.ManagementFactory;
-import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -34,33 +33,44 @@ public final class ColdStart {
         long mainMillis = System.currentTimeMillis();
         String workload = "transformer";
         int steps = 5;
+        boolean profile = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--workload" -> workload = args[++i];
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--profile" -> profile = true;
                 default -> {
-                    System.err.println("usage: ColdStart [--workload sgemm|mlp|cnn|transformer] [--steps N]");
+                    System.err.println("usage: ColdStart [--workload sgemm|mlp|cnn|transformer] [--steps N] [--profile]");
                     System.exit(2);
                 }
             }
         }
-        long processStart = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
-                .orElse(ManagementFactory.getRuntimeMXBean().getStartTime());
-        double toMain = mainMillis - processStart;
         double first;
         double[] next = new double[Math.max(0, steps - 1)];
         try (Backend cpu = Backends.create("cpu")) {
-            try (Workloads.Workload w = Workloads.create(workload, cpu)) {
+            long tBackend = System.nanoTime();
+            Workloads.Training training = profile ? Workloads.training(workload, cpu) : null;
+            try (Workloads.Workload w = training != null ? Workloads.training(training) : Workloads.create(workload, cpu)) {
                 if (w == null) throw new IllegalStateException("ColdStart: workload " + workload + " is not available: " + Workloads.whyMissing(workload));
+                if (training != null) training.trainer().profiling().ifPresent(p -> p.setProfiling(true));
                 long t1 = System.nanoTime();
                 w.step();
                 long t2 = System.nanoTime();
+                if (training != null) {
+                    training.trainer().profiling().ifPresent(p -> {
+                        p.setProfiling(false);
+                        p.lastProfile().ifPresent(pr -> printProfile(pr, (t2 - t1)));
+                    });
+                    System.out.printf(Locale.ROOT, "# backend %.0f ms, model + graphs + autograd + compile %.0f ms%n", (tBackend - mainNanos) / 1e6, (t1 - tBackend) / 1e6);
+                }
                 first = (t2 - t1) / 1e6;
                 for (int i = 0; i < next.length; i++) {
                     long s = System.nanoTime();
                     w.step();
                     next[i] = (System.nanoTime() - s) / 1e6;
                 }
+                long processStart = processStart();
+                double toMain = mainMillis - processStart;
                 double done = toMain + (t2 - mainNanos) / 1e6;
                 // the process's CPU time (every thread, the JIT compilers' included) up to the first step's end:
                 // on a machine shared with other work, a steadier figure than the wall-clock time
@@ -75,5 +85,34 @@ public final class ColdStart {
                         ManagementFactory.getRuntimeMXBean().getInputArguments());
             }
         }
+    }
+
+    /**
+     * When the process started, in epoch milliseconds: {@code -Djasg.coldstart.launchMillis} when the launcher
+     * gave it (coldstart.sh does, from {@code date +%s%3N} just before {@code java}), else the JVM's own start
+     * ({@link java.lang.management.RuntimeMXBean#getStartTime}, a few milliseconds after the process's). Not
+     * {@link ProcessHandle.Info#startInstant()}: on Linux it adds the process's start in clock ticks since boot
+     * to the boot time of {@code /proc/stat}, which is in whole seconds, so it is early by up to a second (0.27 s
+     * on the build machine), a constant error that made every figure here that much too slow.
+     */
+    private static long processStart() {
+        long launch = Long.getLong("jasg.coldstart.launchMillis", -1);
+        return launch > 0 ? launch : ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+
+    /** The first step's time by op kind, and what the run spent outside the kernels (planning). */
+    private static void printProfile(dev.jasg.core.Profile p, long stepNanos) {
+        java.util.Map<String, long[]> byOp = new java.util.TreeMap<>();
+        for (var e : p.entries()) {
+            long[] a = byOp.computeIfAbsent(e.op(), k -> new long[2]);
+            a[0] += e.nanos();
+            a[1]++;
+        }
+        System.out.printf(Locale.ROOT, "# first step %.0f ms: kernels %.0f ms, run outside the kernels (plan, feeds, outputs) %.0f ms%n",
+                stepNanos / 1e6, p.nodeNanos() / 1e6, (stepNanos - p.nodeNanos()) / 1e6);
+        byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(15)
+                .forEach(e -> System.out.printf(Locale.ROOT, "#   %-14s %7.1f ms  (%d nodes)%n", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]));
+        p.entries().stream().sorted((a, b) -> Long.compare(b.nanos(), a.nanos())).limit(12)
+                .forEach(e -> System.out.printf(Locale.ROOT, "#   %7.1f ms %%%d %s %s %s%n", e.nanos() / 1e6, e.node(), e.op(), e.shape(), e.path()));
     }
 }

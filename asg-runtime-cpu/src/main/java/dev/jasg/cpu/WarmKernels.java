@@ -1,0 +1,399 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.CompareOp;
+import dev.jasg.core.Node;
+import dev.jasg.core.Op;
+import dev.jasg.core.Program;
+import dev.jasg.core.UnaryOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Vector API kernels once the JIT has compiled them, their {@link ScalarTwins} until then, and
+ * the daemon thread that gets them compiled off the kernels' path.
+ *
+ * <p>Why: a fresh JVM runs a Vector API kernel boxed (each lane operation an object and a call) until
+ * C2 has compiled it with the intrinsics, which takes thousands of calls and, for the long erf and GELU
+ * series, a second of compiler time. A first training step used to spend most of its seconds there.
+ * A scalar twin computes the same bits ({@link ScalarTwins}) and is compiled by C1 within a few hundred
+ * calls, so the kernels call the twin until the vector kernel is known to be compiled.
+ *
+ * <p>How a kernel is known to be compiled: the thread {@code jasg-cpu-warmup} calls it on small
+ * private arrays, over and over, so the JIT's counters reach the C2 threshold, and times each call; a
+ * call within the kernel's limit (nanoseconds per element, far below what a boxed call takes) and a
+ * fifth faster than the compiled twin can only have run compiled code, and from then on
+ * {@link Kernel#ready()} is true and the vector kernel is used. Noise only delays this (a preempted call
+ * is slower, never faster). A kernel whose compiled vector code is no faster than its twin (the JDK's
+ * vector {@code tanh} is slower than {@code Math.tanh} on AVX2) keeps the twin. Kernels are warmed one at
+ * a time, in the order they were asked for. When this JVM has no C2 ({@code -XX:TieredStopAtLevel}
+ * below 4, {@code -Xint}) the vector kernels never stop being boxed and the twins stay: faster there.
+ *
+ * <p>What is warmed when: the kernels a program runs when it is compiled ({@link #requestFor}), and any
+ * kernel on its first call; the thread starts probing when an executable's first run has ended (or two
+ * seconds after the first request), so that a first training step does not share two cores with it.
+ * The thread ends when nothing is left to warm. The matrix-product kernels
+ * ({@link VectorGemmKernel}, {@link VectorGemv}) are not gated: warmed this way, C2 compiled the GEMM tile
+ * 40% slower than from real products (it compiles from the profile, and small probe calls are not a
+ * product's: sgemm fell from 83 to 57 GFLOPS on one core), so they stay boxed until compiled, as before.
+ *
+ * <p>{@code -Djasg.cpu.warmup=false} turns this off: every vector kernel is used from its first call
+ * (boxed until compiled), as before this class. Thread-safe: the flags are volatile, the queue concurrent.
+ */
+final class WarmKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(WarmKernels.class);
+
+    /** Whether kernels wait for their vector version to be compiled (property {@code jasg.cpu.warmup}, default true). */
+    static final boolean ENABLED = Simd.ENABLED && Boolean.parseBoolean(System.getProperty("jasg.cpu.warmup", "true"));
+    /** Timed probe calls a kernel gets back to back; after them the JIT has what it needs and the compiler is waited for. */
+    private static final int EAGER_CALLS = 2000;
+    /** Pause between the probes of a kernel past its {@link #EAGER_CALLS}. */
+    private static final long WAIT_MICROS = 50;
+    /** Seconds a kernel is probed at a time; one not compiled by then goes to the back of the queue. */
+    private static final long PATIENT_SECONDS = 10;
+    /** Seconds after its first probe at which a kernel is given up: its twin runs for good (the compiler must have failed on it). */
+    private static final long GIVE_UP_SECONDS = 300;
+
+    /**
+     * A Vector API kernel with a scalar twin, and whether the JIT has compiled it. Its probe is one call
+     * on the thread's small arrays: {@code limit} is how many nanoseconds a compiled call may take at most.
+     */
+    enum Kernel {
+        EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SOFTMAX,
+        COMPARE_EQ, COMPARE_NE, COMPARE_LT, COMPARE_LE, COMPARE_GT, COMPARE_GE, WHERE;
+
+        private volatile boolean ready;
+        private volatile boolean requested;
+        /** When the warm-up thread first probed this kernel (only that thread reads and writes it). */
+        private long warmingSince;
+
+        /** Whether this kernel was asked for (its warm-up queued, running or done). */
+        boolean requested() {
+            return requested;
+        }
+
+        /** Whether the warm-up saw the vector kernel run compiled. */
+        boolean compiled() {
+            return ready;
+        }
+
+        /** True when the vector kernel is to be called: compiled, or warm-up off; false says: use the twin. The first call asks for the kernel's warm-up. */
+        boolean ready() {
+            if (!ENABLED || ready) return true;
+            if (!requested) request(this);
+            return false;
+        }
+    }
+
+    /**
+     * Opened when an executable's first run has ended: the warm-up waits for it (at most {@link #HOLD_SECONDS}),
+     * because on a small machine its boxed probes and the compiles they cause would slow that first run, whose
+     * matrix products wait for C2 themselves, more than the twins do.
+     */
+    private static final java.util.concurrent.CountDownLatch FIRST_RUN = new java.util.concurrent.CountDownLatch(1);
+    private static final long HOLD_SECONDS = 2;
+
+    /** Says that an executable finished its first run: the warm-up may start. */
+    static void firstRunDone() {
+        FIRST_RUN.countDown();
+    }
+
+    private static final ConcurrentLinkedQueue<Kernel> QUEUE = new ConcurrentLinkedQueue<>();
+    private static final Object LOCK = new Object();
+    private static Thread thread;
+
+    private WarmKernels() {}
+
+    /** Asks for {@code kernels} to be warmed; cheap when they are (or were asked) already. */
+    static void request(Kernel... kernels) {
+        if (!ENABLED) return;
+        boolean added = false;
+        for (Kernel k : kernels) {
+            if (k == null || k.ready || k.requested) continue;
+            synchronized (LOCK) {
+                if (k.requested) continue;
+                k.requested = true;
+            }
+            QUEUE.add(k);
+            added = true;
+        }
+        if (added) start();
+    }
+
+    /** Asks for the kernels {@code program}'s nodes run, in the order it first runs them. */
+    static void requestFor(Program program) {
+        if (!ENABLED) return;
+        List<Kernel> ks = new ArrayList<>();
+        for (Node n : program.schedule()) {
+            Op op = n.op();
+            if (op instanceof Op.Unary u && unaryKernel(u.kind()) != null) {
+                ks.add(unaryKernel(u.kind()));
+            } else if (op instanceof Op.Softmax || op instanceof Op.LogSoftmax) {
+                ks.add(Kernel.SOFTMAX);
+            } else if (op instanceof Op.Compare c) {
+                ks.add(compareKernel(c.kind()));
+            } else if (op instanceof Op.Where) {
+                ks.add(Kernel.WHERE);
+            }
+        }
+        request(ks.toArray(Kernel[]::new));
+    }
+
+    /** The kernel of a unary function {@link VectorMath} has, or null. */
+    static Kernel unaryKernel(UnaryOp kind) {
+        return switch (kind) {
+            case EXP -> Kernel.EXP;
+            case LOG -> Kernel.LOG;
+            case TANH -> Kernel.TANH;
+            case SIGMOID -> Kernel.SIGMOID;
+            case ERF -> Kernel.ERF;
+            case GELU -> Kernel.GELU;
+            case RELU -> Kernel.RELU;
+            default -> null;
+        };
+    }
+
+    static Kernel compareKernel(CompareOp kind) {
+        return switch (kind) {
+            case EQ -> Kernel.COMPARE_EQ;
+            case NE -> Kernel.COMPARE_NE;
+            case LT -> Kernel.COMPARE_LT;
+            case LE -> Kernel.COMPARE_LE;
+            case GT -> Kernel.COMPARE_GT;
+            case GE -> Kernel.COMPARE_GE;
+        };
+    }
+
+    /** Whether {@link VectorMath#compareRow} for {@code kind} is compiled; until then the caller's scalar loop (the same results) runs. */
+    static boolean compareReady(CompareOp kind) {
+        return compareKernel(kind).ready();
+    }
+
+    // ---- the kernels' entry points: the vector kernel when compiled, else its twin ----------------
+
+    /** {@link VectorMath#softmaxRows}. */
+    static void softmaxRows(float[] x, float[] out, int n, boolean log, int r0, int r1) {
+        if (Kernel.SOFTMAX.ready()) VectorMath.softmaxRows(x, out, n, log, r0, r1);
+        else ScalarTwins.softmaxRows(x, out, n, log, r0, r1);
+    }
+
+    // ---- the warm-up thread ----------------------------------------------------------------------------
+
+    private static void start() {
+        synchronized (LOCK) {
+            if (thread != null && thread.isAlive()) return;
+            thread = new Thread(WarmKernels::warm, "jasg-cpu-warmup");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /**
+     * The thread's loop: the kernels one at a time, in the order they were asked for, each probed without a
+     * pause until it runs compiled. One at a time, because C2 compiles one method at a time here (one C2
+     * thread on a small machine) and picks the method called at the highest rate: a kernel probed now and
+     * then would wait behind every other hot method, and several kernels probed at once would fill the
+     * queue with the Vector API's own methods, which boxed kernels call millions of times. Ends when the
+     * queue is empty.
+     */
+    private static void warm() {
+        if (!c2Available()) {
+            LOG.info("jasg cpu: this JVM runs no C2 compiler (-XX:TieredStopAtLevel, -Xint), so the Vector API kernels would stay boxed;"
+                    + " their scalar twins run instead");
+            synchronized (LOCK) {
+                QUEUE.clear();
+                thread = null;
+            }
+            return;
+        }
+        try {
+            FIRST_RUN.await(HOLD_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long t0 = System.nanoTime();
+        Probes probes = new Probes();
+        while (true) {
+            Kernel k;
+            synchronized (LOCK) {
+                k = QUEUE.poll();
+                if (k == null) {
+                    thread = null;
+                    return;
+                }
+            }
+            warm(k, probes.of(k), t0);
+        }
+    }
+
+    /**
+     * Probes {@code k} until a call of its vector kernel runs compiled: timed full calls, its twin timed every
+     * other one (no cheaper calls to count up the JIT's counters: the profile C2 compiles from should be a
+     * real call's). After {@link #PATIENT_SECONDS} it keeps the twin when the vector kernel runs compiled but no
+     * faster, else requeues the kernel behind the others, and gives it up after {@link #GIVE_UP_SECONDS}.
+     */
+    private static void warm(Kernel k, Probe probe, long t0) {
+        if (k.warmingSince == 0) k.warmingSince = System.nanoTime();
+        long start = System.nanoTime(), vectorBest = Long.MAX_VALUE, twinBest = Long.MAX_VALUE;
+        int calls = 0, twinCalls = 0;
+        while (true) {
+            long s = System.nanoTime();
+            probe.full();
+            long d = System.nanoTime() - s;
+            calls++;
+            vectorBest = Math.min(vectorBest, d);
+            if (d <= probe.limitNanos() && twinCalls >= TWIN_CALLS && 5 * d <= 4 * twinBest) {
+                k.ready = true;
+                LOG.debug("jasg cpu: vector kernel {} compiled after {} timed warm-up calls, {} ms ({} ms after the warm-up began): {} ns a call, twin {} ns",
+                        k, calls, (System.nanoTime() - start) / 1_000_000, (System.nanoTime() - t0) / 1_000_000, d, twinBest);
+                return;
+            }
+            if ((calls & 1) == 0) {
+                s = System.nanoTime();
+                probe.twin();
+                twinBest = Math.min(twinBest, System.nanoTime() - s);
+                twinCalls++;
+            }
+            long now = System.nanoTime(), waited = now - start;
+            if (waited > PATIENT_SECONDS * 1_000_000_000L) {
+                if (vectorBest <= probe.limitNanos() / 4) {
+                    // compiled long since (well within its limit), yet not faster than the twin: the twin is the better kernel here
+                    LOG.debug("jasg cpu: vector kernel {} compiled but not faster than its scalar twin ({} ns a call, twin {} ns); the twin stays",
+                            k, vectorBest, twinBest);
+                } else if (now - k.warmingSince > GIVE_UP_SECONDS * 1_000_000_000L) {
+                    LOG.info("jasg cpu: the JIT did not compile the Vector API kernel {} in {} s ({} ns the fastest call, limit {} ns);"
+                            + " its scalar twin keeps running", k, GIVE_UP_SECONDS, vectorBest, probe.limitNanos());
+                } else {
+                    // the compiler is slow today: let the kernels behind this one have their turn, and come back to it
+                    QUEUE.add(k);
+                }
+                return;
+            }
+            // past the calls C2 needs, the wait is for the compiler: probe less often
+            if (calls > EAGER_CALLS) LockSupport.parkNanos(WarmKernels.class, WAIT_MICROS * 1000);
+        }
+    }
+
+    /** Twin calls before the twin's time counts: by then C1 has compiled it. */
+    private static final int TWIN_CALLS = 128;
+
+    /** Whether the JIT can compile the Vector API intrinsics: C2 present and not capped by TieredStopAtLevel. */
+    private static boolean c2Available() {
+        try {
+            var bean = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (bean == null) return true;
+            if (Integer.parseInt(bean.getVMOption("TieredStopAtLevel").getValue()) < 4
+                    && Boolean.parseBoolean(bean.getVMOption("TieredCompilation").getValue())) return false;
+            return Boolean.parseBoolean(bean.getVMOption("UseCompiler").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return true; // not HotSpot, or the option is unknown: timing decides
+        }
+    }
+
+    /**
+     * A probe of one kernel on the thread's small arrays: a full call of the vector kernel (timed) and a call of
+     * the twin on the same arrays; {@code limitNanos} is the most a compiled full call takes.
+     */
+    private interface Probe {
+        void full();
+
+        void twin();
+
+        long limitNanos();
+    }
+
+    /**
+     * The probes' arrays and calls. Full calls are small, so a boxed one costs tens of microseconds, but
+     * cover what real calls do (tails shorter than a vector, accumulate or not, every stride pattern), so
+     * the compiled code has seen every branch and is not thrown away on the first real call.
+     */
+    private static final class Probes {
+        private final float[] x = new float[2048], y = new float[2048], out = new float[2048];
+        private int turn;
+
+        Probes() {
+            SplittableRandom r = new SplittableRandom(42);
+            for (float[] a : List.of(x, y)) for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextDouble() * 4 - 2);
+            for (int i = 0; i < y.length; i += 7) y[i] = 0f; // masks of where, some false
+        }
+
+        Probe of(Kernel k) {
+            return switch (k) {
+                case EXP -> unary(UnaryOp.EXP, 40);
+                case LOG -> unary(UnaryOp.LOG, 40);
+                case TANH -> unary(UnaryOp.TANH, 40);
+                case SIGMOID -> unary(UnaryOp.SIGMOID, 40);
+                case ERF -> unary(UnaryOp.ERF, 60);
+                case GELU -> unary(UnaryOp.GELU, 60);
+                case RELU -> unary(UnaryOp.RELU, 4);
+                // two rows of 130 (a tail on every vector width), log-softmax now and then
+                case SOFTMAX -> probe(() -> VectorMath.softmaxRows(x, out, 130, (turn++ & 7) == 0, 0, 2),
+                        () -> ScalarTwins.softmaxRows(x, out, 130, false, 0, 2), 260 * 40);
+                case COMPARE_EQ -> compare(CompareOp.EQ);
+                case COMPARE_NE -> compare(CompareOp.NE);
+                case COMPARE_LT -> compare(CompareOp.LT);
+                case COMPARE_LE -> compare(CompareOp.LE);
+                case COMPARE_GT -> compare(CompareOp.GT);
+                case COMPARE_GE -> compare(CompareOp.GE);
+                // the four stride patterns of the two values, in turn; the mask has unit stride (the caller's rule)
+                case WHERE -> probe(() -> {
+                    int t = turn++ & 3;
+                    VectorMath.whereRow(y, 0, 1, x, 1, t & 1, out, 0, t >> 1, out, 300, 250);
+                }, () -> {
+                    for (int i = 0; i < 250; i++) out[300 + i] = y[i] != 0 ? x[1 + i] : out[i];
+                }, 250 * 4);
+            };
+        }
+
+        /** An elementwise probe of 250 elements (a tail on every vector width), {@code nsPerElement} at most. */
+        private Probe unary(UnaryOp kind, int nsPerElement) {
+            float[] in = kind == UnaryOp.LOG ? y : x;
+            return probe(() -> unaryVector(kind, in, 3, 253), () -> ScalarTwins.unary(kind, in, 3, out, 3, 250), 250L * nsPerElement);
+        }
+
+        private void unaryVector(UnaryOp kind, float[] in, int from, int to) {
+            switch (kind) {
+                case EXP -> VectorMath.exp(in, from, out, from, to - from);
+                case LOG -> VectorMath.log(in, from, out, from, to - from);
+                case TANH -> VectorMath.tanh(in, from, out, from, to - from);
+                case SIGMOID -> VectorMath.sigmoid(in, from, out, from, to - from);
+                case ERF -> VectorMath.erf(in, from, out, from, to - from);
+                case GELU -> VectorMath.gelu(in, from, out, from, to - from);
+                default -> VectorMath.relu(in, from, out, from, to - from);
+            }
+        }
+
+        /** A comparison's probe: its three stride patterns in turn. */
+        private Probe compare(CompareOp kind) {
+            return probe(() -> {
+                int t = turn++ % 3;
+                VectorMath.compareRow(kind, x, 0, t == 2 ? 0 : 1, y, 0, t == 1 ? 0 : 1, out, 0, 250);
+            }, () -> {
+                for (int i = 0; i < 250; i++) out[i] = kind.test(x[i], y[i]) ? 1f : 0f;
+            }, 250 * 4);
+        }
+
+        private static Probe probe(Runnable full, Runnable twin, long limitNanos) {
+            return new Probe() {
+                @Override
+                public void full() {
+                    full.run();
+                }
+
+                @Override
+                public void twin() {
+                    twin.run();
+                }
+
+                @Override
+                public long limitNanos() {
+                    return limitNanos;
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.jasg.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jasg.core.CompareOp;
+import dev.jasg.core.UnaryOp;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each {@link ScalarTwins} twin against its Vector API kernel on the same inputs: the same bits, so a run
+ * does not depend on when the JIT compiled the vector kernel ({@link WarmKernels} switches from the twin
+ * to it). A row calls both on copies of one random buffer (every branch of the series, NaN, infinities,
+ * signed zeros, ranges with and without a tail shorter than a vector) and compares every element.
+ *
+ * <p>Exact rows must agree bit for bit. Rows whose vector kernel takes {@code exp}, {@code log} or
+ * {@code tanh} from {@code lanewise}, which compiled code may take from the JDK's vector math library
+ * (within an ulp of the double result) instead of {@code Math}, and softmax's lane sum
+ * ({@code reduceLanes(ADD)}, whose order compiled code may change), may differ by an ulp in a few
+ * elements in ten thousand: what the vector kernel itself does between its boxed and compiled runs.
+ */
+class ScalarTwinsTest {
+    /** One kernel run on the buffers: {@code x} and {@code y} inputs, {@code out} the buffer compared. */
+    @FunctionalInterface
+    private interface Kernel {
+        void run(float[] x, float[] y, float[] out, int from, int to);
+    }
+
+    /** A kernel and its twin; {@code exact} when they must agree bit for bit everywhere. */
+    private record Row(String name, boolean exact, double lo, double hi, Kernel vector, Kernel twin) {}
+
+    private static Row unary(UnaryOp kind, boolean exact, double lo, double hi) {
+        Kernel v = switch (kind) {
+            case EXP -> (x, y, o, f, t) -> VectorMath.exp(x, f, o, f, t - f);
+            case LOG -> (x, y, o, f, t) -> VectorMath.log(x, f, o, f, t - f);
+            case TANH -> (x, y, o, f, t) -> VectorMath.tanh(x, f, o, f, t - f);
+            case SIGMOID -> (x, y, o, f, t) -> VectorMath.sigmoid(x, f, o, f, t - f);
+            case ERF -> (x, y, o, f, t) -> VectorMath.erf(x, f, o, f, t - f);
+            case GELU -> (x, y, o, f, t) -> VectorMath.gelu(x, f, o, f, t - f);
+            case RELU -> (x, y, o, f, t) -> VectorMath.relu(x, f, o, f, t - f);
+            default -> throw new IllegalArgumentException(kind.toString());
+        };
+        return new Row(kind.toString(), exact, lo, hi, v, (x, y, o, f, t) -> ScalarTwins.unary(kind, x, f, o, f, t - f));
+    }
+
+    private static Row[] rows() {
+        return new Row[] {
+            unary(UnaryOp.EXP, false, -90, 90),
+            unary(UnaryOp.LOG, false, 0, 1e6),
+            unary(UnaryOp.TANH, false, -12, 12),
+            unary(UnaryOp.SIGMOID, false, -40, 40),
+            unary(UnaryOp.ERF, false, -7, 7),
+            unary(UnaryOp.ERF, false, -0.7, 0.7),
+            unary(UnaryOp.GELU, false, -12, 12),
+            unary(UnaryOp.GELU, false, -1, 1),
+            unary(UnaryOp.RELU, true, -3, 3),
+            // rows of 37: a tail on every vector width; the range's rows only
+            new Row("softmax", false, -30, 30, (x, y, o, f, t) -> VectorMath.softmaxRows(x, o, 37, false, f / 37, t / 37),
+                    (x, y, o, f, t) -> ScalarTwins.softmaxRows(x, o, 37, false, f / 37, t / 37)),
+            new Row("logSoftmax", false, -30, 30, (x, y, o, f, t) -> VectorMath.softmaxRows(x, o, 37, true, f / 37, t / 37),
+                    (x, y, o, f, t) -> ScalarTwins.softmaxRows(x, o, 37, true, f / 37, t / 37)),
+        };
+    }
+
+    @Test
+    void twinsComputeTheVectorKernelsBits() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        int n = 4099;
+        for (Row row : rows()) {
+            Random r = new Random(row.name().hashCode());
+            long compared = 0, off = 0;
+            // ranges of every length mod the vector widths, from several offsets
+            // erf and GELU run f32 lanes whose lanewise EXP, compiled, may come from the JDK's f32 vector math library (within
+            // an ulp of the correctly rounded value the uncompiled code and the twin compute, a few ulps after GELU's tail
+            // multiplies it): a few in 10^3 may differ
+            boolean f32Exp = row.name().equals("ERF") || row.name().equals("GELU");
+            for (int trial = 0; trial < 30; trial++) {
+                float[] x = new float[n], y = new float[n], a = new float[n], b = new float[n];
+                for (int i = 0; i < n; i++) {
+                    x[i] = (float) (row.lo() + (row.hi() - row.lo()) * r.nextDouble());
+                    y[i] = (float) r.nextGaussian();
+                    a[i] = b[i] = (float) r.nextGaussian();
+                }
+                for (int s = 0; s < 8; s++) x[r.nextInt(n)] = new float[] {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                    Float.MIN_VALUE, -Float.MIN_NORMAL, 1e-30f}[s];
+                int from = r.nextInt(40), to = Math.min(n, from + 37 * (1 + r.nextInt(100)) + r.nextInt(37));
+                row.vector().run(x, y, a, from, to);
+                row.twin().run(x, y, b, from, to);
+                for (int i = 0; i < n; i++) {
+                    compared++;
+                    if (Float.floatToIntBits(a[i]) == Float.floatToIntBits(b[i])) continue;
+                    off++;
+                    String at = row.name() + " [" + from + ", " + to + ") element " + i + ": vector " + a[i] + ", twin " + b[i];
+                    assertTrue(!row.exact(), at);
+                    assertEquals(a[i], b[i], (f32Exp ? 4 : 1) * Math.ulp(a[i]), at);
+                }
+            }
+            assertTrue(off * (f32Exp ? 1_000 : 10_000) <= compared, row.name() + ": " + off + " of " + compared + " elements an ulp apart");
+        }
+    }
+
+    @Test
+    void comparisonsAndWhereOfTheTwinLoopsMatchTheVectorKernels() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        Random r = new Random(5);
+        int n = 301;
+        float[] x = new float[n + 4], y = new float[n + 4], m = new float[n + 4];
+        float[] special = {0f, -0f, Float.NaN, 1f, -1f, Float.POSITIVE_INFINITY};
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : (float) r.nextGaussian();
+            y[i] = r.nextInt(3) == 0 ? x[i] : (float) r.nextGaussian();
+            m[i] = r.nextInt(3) == 0 ? 0f : special[r.nextInt(special.length)];
+        }
+        // the scalar loops ElementwiseKernels runs until the vector kernels are compiled
+        for (CompareOp k : CompareOp.values()) {
+            for (int[] st : new int[][] {{1, 1}, {1, 0}, {0, 1}}) {
+                float[] a = new float[n + 4], b = new float[n + 4];
+                VectorMath.compareRow(k, x, 2, st[0], y, 1, st[1], a, 3, n);
+                for (int i = 0; i < n; i++) b[3 + i] = k.test(x[2 + i * st[0]], y[1 + i * st[1]]) ? 1f : 0f;
+                assertEquals(Arrays.toString(b), Arrays.toString(a), k + " strides " + Arrays.toString(st));
+            }
+        }
+        for (int[] st : new int[][] {{1, 1}, {1, 0}, {0, 1}, {0, 0}}) {
+            float[] a = new float[n + 4], b = new float[n + 4];
+            VectorMath.whereRow(m, 1, 1, x, 2, st[0], y, 3, st[1], a, 0, n);
+            for (int i = 0; i < n; i++) b[i] = m[1 + i] != 0 ? x[2 + i * st[0]] : y[3 + i * st[1]];
+            for (int i = 0; i < n; i++) assertEquals(Float.floatToIntBits(b[i]), Float.floatToIntBits(a[i]), "where strides " + Arrays.toString(st) + " at " + i);
+        }
+    }
+}
