@@ -75,7 +75,7 @@ class ScalarTwinsTest {
             // ranges of every length mod the vector widths, from several offsets
             // erf and GELU run f32 lanes whose lanewise EXP, compiled, may come from the JDK's f32 vector math library (within
             // an ulp of the correctly rounded value the uncompiled code and the twin compute, a few ulps after GELU's tail
-            // multiplies it): a few in 10^3 may differ
+            // multiplies it): on an AVX2 Zen 3, 0.7% of GELU's results over [-12, 12] once compiled, so up to 2% may differ
             boolean f32Exp = row.name().equals("ERF") || row.name().equals("GELU");
             for (int trial = 0; trial < 30; trial++) {
                 float[] x = new float[n], y = new float[n], a = new float[n], b = new float[n];
@@ -98,7 +98,7 @@ class ScalarTwinsTest {
                     assertEquals(a[i], b[i], (f32Exp ? 4 : 1) * Math.ulp(a[i]), at);
                 }
             }
-            assertTrue(off * (f32Exp ? 1_000 : 10_000) <= compared, row.name() + ": " + off + " of " + compared + " elements an ulp apart");
+            assertTrue(off * (f32Exp ? 50 : 10_000) <= compared, row.name() + ": " + off + " of " + compared + " elements an ulp apart");
         }
     }
 
