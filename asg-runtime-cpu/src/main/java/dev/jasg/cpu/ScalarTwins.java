@@ -31,16 +31,10 @@ final class ScalarTwins {
 
     /** Float lanes of the preferred species: the lanes {@link VectorMath#erf} and {@link VectorMath#gelu} evaluate in. */
     static final int FL = VectorWidth.preferredBits() / 32;
-    private static final float INV_SQRT_2F = 0.70710677f, SQRT_2F = 1.4142135f, ERF_SPLIT = 0.75f;
-    private static final float C0_HI = 1.1283791f, C0_LO = (float) (1.1283791670955126 - 1.1283791f);
-    /** (erf(x)/x - 2/sqrt(pi)) / x^2 in powers of x^2, highest first: {@link VectorMath}'s Horner steps. */
-    private static final float[] TAYLOR_TAIL = {-1.6365844691234924e-07f, 1.6462114365889246e-06f, -1.492565035840625e-05f,
-        0.00012055332981789664f, -0.0008548327023450852f, 0.005223977625442188f, -0.026866170645131252f, 0.11283791670955126f,
-        -0.37612638903183754f};
-    /** exp(z^2) erfc(z) in powers of t = 1/(1 + z/2), highest first ({@link VectorMath}'s erfcx). */
-    private static final float[] ERFCX = {-0.06093471497297287f, 0.2991162836551666f, -0.523797869682312f, 0.32383328676223755f,
-        -0.05945393443107605f, 0.21693752706050873f, 0.23933812975883484f, 0.2829594612121582f, 0.2820383310317993f,
-        1.5877355963311857e-06f};
+    // the f32 erf/GELU constants are VectorMath's own (only called where the Vector API is enabled, so it loads)
+    private static final float INV_SQRT_2F = VectorMath.INV_SQRT_2F, SQRT_2F = VectorMath.SQRT_2F, ERF_SPLIT = VectorMath.ERF_SPLIT;
+    private static final float C0_HI = VectorMath.C0_HI, C0_LO = VectorMath.C0_LO, C0 = VectorMath.C0;
+    private static final float[] TAYLOR_TAIL = VectorMath.TAYLOR_TAIL, ERFCX = VectorMath.ERFCX;
 
     private ScalarTwins() {}
 
@@ -103,7 +97,7 @@ final class ScalarTwins {
     static float geluLane(float v) {
         float ax = Math.abs(v), half = v * 0.5f, w = v * INV_SQRT_2F;
         float w2 = w * w;
-        float small = half + half * (w * Math.fma(horner(TAYLOR_TAIL, w2), w2, 1.1283791670955126f));
+        float small = half + half * (w * Math.fma(horner(TAYLOR_TAIL, w2), w2, C0));
         if (!(ax >= ERF_SPLIT * SQRT_2F)) return small;
         float a = Math.min(ax, 20f);
         float a2 = a * a, hi = a2 * 0.5f, lo = Math.fma(a, a, -a2) * 0.5f;

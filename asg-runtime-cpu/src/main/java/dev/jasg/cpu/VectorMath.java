@@ -40,12 +40,25 @@ final class VectorMath {
     /** f32 lanes as many as {@link #D} has: half its width. */
     private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
 
-    private static final float INV_SQRT_2F = 0.70710677f;
-    private static final float SQRT_2F = 1.4142135f;
+    static final float INV_SQRT_2F = 0.70710677f;
+    static final float SQRT_2F = 1.4142135f;
     /** 2/sqrt(pi) as the sum of two floats. */
-    private static final float C0_HI = 1.1283791f, C0_LO = (float) (1.1283791670955126 - 1.1283791f);
+    static final float C0_HI = 1.1283791f, C0_LO = (float) (1.1283791670955126 - 1.1283791f);
     /** Where erf switches from its Taylor series to {@code 1 - exp(-z^2) erfcx(z)}. */
-    private static final float ERF_SPLIT = 0.75f;
+    static final float ERF_SPLIT = 0.75f;
+    /** 2/sqrt(pi) rounded to f32: the constant term of {@link #taylor}. */
+    static final float C0 = 1.1283791670955126f;
+    /**
+     * {@link #taylorTail}'s coefficients, highest power of x^2 first (the Horner order). {@link ScalarTwins} reads
+     * these same arrays, so a twin cannot drift from its kernel by a digit.
+     */
+    static final float[] TAYLOR_TAIL = {-1.6365844691234924e-07f, 1.6462114365889246e-06f, -1.492565035840625e-05f,
+        0.00012055332981789664f, -0.0008548327023450852f, 0.005223977625442188f, -0.026866170645131252f, 0.11283791670955126f,
+        -0.37612638903183754f};
+    /** {@link #erfcx}'s coefficients, highest power of t first. */
+    static final float[] ERFCX = {-0.06093471497297287f, 0.2991162836551666f, -0.523797869682312f, 0.32383328676223755f,
+        -0.05945393443107605f, 0.21693752706050873f, 0.23933812975883484f, 0.2829594612121582f, 0.2820383310317993f,
+        1.5877355963311857e-06f};
 
     private VectorMath() {}
 
@@ -136,20 +149,21 @@ final class VectorMath {
 
     /** erf(x)/x from x^2, |x| < {@link #ERF_SPLIT}: Taylor to x^18 (relative error below 1e-10 there). */
     private static FloatVector taylor(FloatVector x2) {
-        return taylorTail(x2).fma(x2, FloatVector.broadcast(S, 1.1283791670955126f));
+        return taylorTail(x2).fma(x2, FloatVector.broadcast(S, C0));
     }
 
     /** (erf(x)/x - 2/sqrt(pi)) / x^2 from x^2: the Taylor series without its first term. */
     private static FloatVector taylorTail(FloatVector x2) {
-        FloatVector p = FloatVector.broadcast(S, -1.6365844691234924e-07f);
-        p = p.fma(x2, FloatVector.broadcast(S, 1.6462114365889246e-06f));
-        p = p.fma(x2, FloatVector.broadcast(S, -1.492565035840625e-05f));
-        p = p.fma(x2, FloatVector.broadcast(S, 0.00012055332981789664f));
-        p = p.fma(x2, FloatVector.broadcast(S, -0.0008548327023450852f));
-        p = p.fma(x2, FloatVector.broadcast(S, 0.005223977625442188f));
-        p = p.fma(x2, FloatVector.broadcast(S, -0.026866170645131252f));
-        p = p.fma(x2, FloatVector.broadcast(S, 0.11283791670955126f));
-        return p.fma(x2, FloatVector.broadcast(S, -0.37612638903183754f));
+        float[] c = TAYLOR_TAIL;
+        FloatVector p = FloatVector.broadcast(S, c[0]);
+        p = p.fma(x2, FloatVector.broadcast(S, c[1]));
+        p = p.fma(x2, FloatVector.broadcast(S, c[2]));
+        p = p.fma(x2, FloatVector.broadcast(S, c[3]));
+        p = p.fma(x2, FloatVector.broadcast(S, c[4]));
+        p = p.fma(x2, FloatVector.broadcast(S, c[5]));
+        p = p.fma(x2, FloatVector.broadcast(S, c[6]));
+        p = p.fma(x2, FloatVector.broadcast(S, c[7]));
+        return p.fma(x2, FloatVector.broadcast(S, c[8]));
     }
 
     /**
@@ -157,16 +171,17 @@ final class VectorMath {
      * (least squares on the relative error at Chebyshev nodes in t: below 5e-9 before f32 rounding).
      */
     private static FloatVector erfcx(FloatVector t) {
-        FloatVector q = FloatVector.broadcast(S, -0.06093471497297287f);
-        q = q.fma(t, FloatVector.broadcast(S, 0.2991162836551666f));
-        q = q.fma(t, FloatVector.broadcast(S, -0.523797869682312f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.32383328676223755f));
-        q = q.fma(t, FloatVector.broadcast(S, -0.05945393443107605f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.21693752706050873f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.23933812975883484f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.2829594612121582f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.2820383310317993f));
-        return q.fma(t, FloatVector.broadcast(S, 1.5877355963311857e-06f));
+        float[] c = ERFCX;
+        FloatVector q = FloatVector.broadcast(S, c[0]);
+        q = q.fma(t, FloatVector.broadcast(S, c[1]));
+        q = q.fma(t, FloatVector.broadcast(S, c[2]));
+        q = q.fma(t, FloatVector.broadcast(S, c[3]));
+        q = q.fma(t, FloatVector.broadcast(S, c[4]));
+        q = q.fma(t, FloatVector.broadcast(S, c[5]));
+        q = q.fma(t, FloatVector.broadcast(S, c[6]));
+        q = q.fma(t, FloatVector.broadcast(S, c[7]));
+        q = q.fma(t, FloatVector.broadcast(S, c[8]));
+        return q.fma(t, FloatVector.broadcast(S, c[9]));
     }
 
     /**

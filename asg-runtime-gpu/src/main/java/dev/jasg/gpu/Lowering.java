@@ -391,7 +391,7 @@ final class Lowering {
         int gr = GlslKernels.MAX_REDUCE_GROUPS, slots = prologue == null ? 0 : Fusion.slots(prologue);
         int[] push = Arrays.copyOf(groups(n, r.axes(), id), 7 + 4 * gr + 2 * slots);
         long outputs = Integer.toUnsignedLong(push[0]);
-        int splits = reduceSplits(n, r, id);
+        int splits = splits(push);
         boolean split = splits > 1 && workspace != null && workspace.bytes() >= 4L * outputs * splits;
         if (split) push[1] = (int) (Integer.toUnsignedLong(push[1]) / splits);
         push[4 + 4 * gr] = split ? 0 : mode;
@@ -437,8 +437,12 @@ final class Lowering {
      * mean over [8, 1024, 768] took 25 ms in one workgroup, a bias gradient over [8, 1024, 3072] 0.5 ms in 96.
      */
     int reduceSplits(Node n, Op.Reduce r, int[] id) {
-        if (!SPLIT_REDUCTIONS || r.axes().size() == 0) return 1;
-        int[] push = groups(n, r.axes(), id);
+        return r.axes().size() == 0 ? 1 : splits(groups(n, r.axes(), id));
+    }
+
+    /** {@link #reduceSplits} of a reduction already packed by {@link #groups}. */
+    private int splits(int[] push) {
+        if (!SPLIT_REDUCTIONS) return 1;
         long outputs = Integer.toUnsignedLong(push[0]), length = Integer.toUnsignedLong(push[1]);
         long groups = cooperation(push).groups(outputs);
         int splits = 1;
@@ -533,12 +537,11 @@ final class Lowering {
         if (ct != null) {
             List<Step> steps = new ArrayList<>();
             CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
-            long need = packedBytes(a, b);
-            if (CoopMatMulKernel.packed() && workspace != null && workspace.bytes() >= need) {
+            long aBytes = a.bytes() / 2, bOffset = packedOffsetOfB(aBytes), bBytes = b.bytes() / 2;
+            if (CoopMatMulKernel.packed() && workspace != null && workspace.bytes() >= bOffset + bBytes) {
                 v = coopVariant(ct, epi != null);
-                long aBytes = a.bytes() / 2, bOffset = alignUp(aBytes, dev.storageAlignment);
                 View pa = new View(workspace.buffer(), workspace.offset(), aBytes);
-                View pb = new View(workspace.buffer(), workspace.offset() + bOffset, b.bytes() / 2);
+                View pb = new View(workspace.buffer(), workspace.offset() + bOffset, bBytes);
                 steps.add(flat(CoopMatMulKernel.pack(operand), n, a.bytes() / 16, new View[] {pa, a}, new int[] {(int) (a.bytes() / 16)}));
                 steps.add(flat(CoopMatMulKernel.pack(operand), n, b.bytes() / 16, new View[] {pb, b}, new int[] {(int) (b.bytes() / 16)}));
                 bind[1] = pa;
@@ -576,15 +579,13 @@ final class Lowering {
         int[] ad = b.shape(n.input(0)).dims(), bd = b.shape(n.input(1)).dims();
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         if (coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false) == null) return 0;
-        return alignUp(2L * Strides.size(ad), dev.storageAlignment) + 2L * Strides.size(bd);
+        return packedOffsetOfB(2L * Strides.size(ad)) + 2L * Strides.size(bd);
     }
 
-    private long packedBytes(View a, View b) {
-        return alignUp(a.bytes() / 2, dev.storageAlignment) + b.bytes() / 2;
-    }
-
-    private static long alignUp(long v, long alignment) {
-        return (v + alignment - 1) / alignment * alignment;
+    /** Where packed B starts in the workspace, after {@code aBytes} of packed A: the next aligned offset. */
+    private long packedOffsetOfB(long aBytes) {
+        long alignment = dev.storageAlignment;
+        return (aBytes + alignment - 1) / alignment * alignment;
     }
 
     /**
