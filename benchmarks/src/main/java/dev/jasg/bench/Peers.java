@@ -39,6 +39,7 @@ public final class Peers {
         List<String> only = new ArrayList<>();
         double seconds = 5, warmup = 5;
         boolean profile = false;
+        String profileMatch = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gpu" -> backendName = "vulkan";
@@ -49,6 +50,10 @@ public final class Peers {
                     only.add(w);
                 }
                 case "--profile" -> profile = true;
+                case "--profile-match" -> {
+                    profile = true;
+                    profileMatch = args[++i];
+                }
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 case "--mixed" -> Workloads.mixedPrecision = dev.jasg.core.DType.valueOf(args[++i].toUpperCase(Locale.ROOT));
@@ -73,19 +78,26 @@ public final class Peers {
                 try (w) {
                     System.out.printf(Locale.ROOT, "# %s: model, graph, gradient graph and compile %.0f ms%n", name, buildMs);
                     run(name, w, seconds, warmup, before);
-                    if (profile) profile(name, w);
+                    if (profile) profile(name, w, profileMatch);
                 }
             }
         }
     }
 
-    /** One profiled step: the time per op kind, then the hottest nodes (the backend's clock; nodes no longer overlap). */
-    private static void profile(String name, Workloads.Workload w) {
+    /**
+     * One profiled step: the time per op kind, then the hottest nodes (the backend's clock; nodes no longer overlap);
+     * with {@code match} (a regular expression), every node whose path matches it, in the order they ran.
+     */
+    private static void profile(String name, Workloads.Workload w, String match) {
         var p = w.profiling().orElse(null);
         if (p == null) {
             System.out.println("# " + name + ": this backend has no per-node profiling");
             return;
         }
+        // steps back to back first: the timed loop's end (heap measurement, GC) leaves the device idle, and a GPU's
+        // clock drops then, so an immediately profiled step runs its first nodes several times slower than in training
+        long warm0 = System.nanoTime();
+        while (System.nanoTime() - warm0 < 500_000_000L) w.step();
         p.setProfiling(true);
         w.step();
         p.setProfiling(false);
@@ -104,11 +116,17 @@ public final class Peers {
         byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(8).forEach(op ->
                 prof.entries().stream().filter(e -> e.op().equals(op.getKey())).sorted((a, b) -> Long.compare(b.nanos(), a.nanos())).limit(4)
                         .forEach(e -> System.out.printf(Locale.ROOT, "#   %8.3f ms %s %s %s%n", e.nanos() / 1e6, e.op(), e.shape(), e.path())));
+        if (match != null) {
+            java.util.regex.Pattern re = java.util.regex.Pattern.compile(match);
+            System.out.println("# nodes matching " + match + ", in order:");
+            prof.entries().stream().filter(e -> re.matcher(e.path()).find())
+                    .forEach(e -> System.out.printf(Locale.ROOT, "#   %8.3f ms %s %s %s%n", e.nanos() / 1e6, e.op(), e.shape(), e.path()));
+        }
     }
 
     private static void usage(String why) {
         System.err.println("Peers: " + why);
-        System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer|gpt]... [--mixed f16|bf16] [--seconds S] [--warmup S] [--profile]");
+        System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer|gpt]... [--mixed f16|bf16] [--seconds S] [--warmup S] [--profile] [--profile-match REGEX]");
         System.exit(2);
     }
 

@@ -30,9 +30,6 @@ float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v !
 #include "scalar.glsl"
 #include "math.glsl"
 #include "fused_body.glsl"
-#define STORE(v, i) fused(i, v)
-#else
-#define STORE(v, i) rnd(v)
 #endif
 
 void main() {
@@ -97,23 +94,46 @@ void main() {
         barrier();
     }
 
+#if EPILOGUE
+    // The epilogue goes through shared memory, SR rows of the tile at a time (the A tile's space, free after the
+    // last step's barrier): each invocation parks its accumulators of those rows, then all apply the fused group to
+    // consecutive elements in a rolled loop. Unrolled over the 64 accumulators of an invocation instead, the group's
+    // code was inlined 64 times (an erf-based GELU, or an operand's broadcast index arithmetic) and the product ran
+    // 4-7x slower on the H200 whatever its depth K; here it exists once, and the operands' reads and the stores are
+    // coalesced.
+    #define SR ((BK * BM) / BN)
+    for (uint s = 0u; s < (BM + SR - 1u) / SR; s++) {
+        [[unroll]] for (int i = 0; i < TM; i++) {
+            uint r = ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
+            if (r / SR == s) {
+                [[unroll]] for (int j = 0; j < GN; j++) As[((r - s * SR) * BN + uint(j) * 64u + tx * 4u) / 4u] = acc[i][j];
+            }
+        }
+        barrier();
+        for (uint q = tid; q < SR * BN; q += 256u) {
+            uint lr = s * SR + q / BN, gr = m0 + lr, gc = n0 + q % BN;
+            if (lr < BM && gr < M && gc < N) {
+                uint at = cOff + gr * N + gc;
+                c[at] = fused(at, As[q / 4u][q % 4u]);
+            }
+        }
+        barrier();
+    }
+#else
     [[unroll]] for (int i = 0; i < TM; i++) {
         uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
         [[unroll]] for (int j = 0; j < GN; j++) {
             uint col = n0 + uint(j) * 64u + tx * 4u;
 #if ALIGNED
             if (pc.mode == 0u) {
-                uint at = cOff + r * N + col;
-#if EPILOGUE
-                [[unroll]] for (uint e = 0u; e < 4u; e++) acc[i][j][e] = fused(at + e, acc[i][j][e]);
-#endif
-                c4[at / 4u] = acc[i][j];
+                c4[(cOff + r * N + col) / 4u] = acc[i][j];
                 continue;
             }
 #endif
             if (r < M) {
-                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = STORE(acc[i][j][e], cOff + r * N + col + e);
+                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = rnd(acc[i][j][e]);
             }
         }
     }
+#endif
 }

@@ -40,16 +40,21 @@ layout(std430, binding = 0) writeonly buffer C { float c[]; };
 #if EPILOGUE
 // a fused group (fused_body.glsl) applied to every result: each subgroup stores one 16x16 accumulator tile to its
 // own part of Cs (the element order inside a cooperative matrix is the implementation's), then its invocations
-// apply the group to the tile's elements by position and write them
+// apply the group to the tile's elements by position and write them. The loop over tiles and elements is rolled
+// (the tile picked by an unrolled chain of stores) so the group's code exists once, not FM*FN*8 times: inlined
+// that often, an erf-based GELU or an operand's broadcast index arithmetic made the f32 kernel 4-7x slower.
 #define WRITE_RESULT { \
     uint lane = gl_SubgroupInvocationID; \
-    [[unroll]] for (uint i = 0u; i < FM; i++) [[unroll]] for (uint j = 0u; j < FN; j++) { \
-        coopMatStore(acc[i][j], Cs, warp * 256u, 16u, gl_CooperativeMatrixLayoutRowMajor); \
+    for (uint t = 0u; t < FM * FN; t++) { \
+        [[unroll]] for (uint i = 0u; i < FM; i++) [[unroll]] for (uint j = 0u; j < FN; j++) { \
+            if (i * FN + j == t) coopMatStore(acc[i][j], Cs, warp * 256u, 16u, gl_CooperativeMatrixLayoutRowMajor); \
+        } \
         subgroupMemoryBarrierShared(); \
         subgroupBarrier(); \
-        [[unroll]] for (uint q = 0u; q < 8u; q++) { \
+        uint ti = t / FN, tj = t % FN; \
+        for (uint q = 0u; q < 8u; q++) { \
             uint e = lane + 32u * q; \
-            uint at = cOff + (m0 + wm * WM + i * 16u + e / 16u) * N + n0 + wn * WN + j * 16u + e % 16u; \
+            uint at = cOff + (m0 + wm * WM + ti * 16u + e / 16u) * N + n0 + wn * WN + tj * 16u + e % 16u; \
             c[at] = fused(at, Cs[warp * 256u + e]); \
         } \
         subgroupBarrier(); \

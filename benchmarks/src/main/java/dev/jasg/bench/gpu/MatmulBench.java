@@ -24,6 +24,12 @@ import java.util.Map;
  * are checked against a double-precision dot product. One line per size:
  * {@code matmul 4096^3 fp32: 4.10 ms median, 33.5 TFLOPS (best 34.1) ...}.
  *
+ * <p>{@code --product M,K,N,TA,TB[,EPILOGUE]} (repeatable) times one product of a training step instead: A is
+ * {@code [M,K]}, or {@code [K,M]} read transposed when {@code TA} is 1; B is {@code [K,N]}, or {@code [N,K]} read
+ * transposed when {@code TB} is 1 (a linear layer's weight); {@code EPILOGUE} {@code bias}, {@code bias+res} or
+ * {@code bias+gelu} adds a fused epilogue. E.g. GPT-2 small's second feed-forward product with its bias and
+ * residual: {@code --product 8192,3072,768,0,1,bias+res}.
+ *
  * <p>Compare with {@code benchmarks/gpu/torch_matmul.py} (cuBLAS, TF32 off) in the same session.
  */
 public final class MatmulBench {
@@ -33,9 +39,18 @@ public final class MatmulBench {
     public static void main(String[] args) {
         DType dtype = DType.F32;
         java.util.List<Integer> list = new java.util.ArrayList<>();
+        java.util.List<String> products = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--dtype")) dtype = DType.valueOf(args[++i].toUpperCase(Locale.ROOT));
+            else if (args[i].equals("--product")) products.add(args[++i]);
             else list.add(Integer.parseInt(args[i]));
+        }
+        if (!products.isEmpty()) {
+            try (VulkanBackend gpu = new VulkanBackend()) {
+                System.out.println("device: " + gpu.deviceName() + ", cooperative matrices: " + gpu.cooperativeMatrices());
+                for (String spec : products) product(gpu, spec, dtype);
+            }
+            return;
         }
         int[] sizes = list.isEmpty() ? new int[] {1024, 2048, 4096} : list.stream().mapToInt(Integer::intValue).toArray();
         try (VulkanBackend gpu = new VulkanBackend()) {
@@ -73,6 +88,38 @@ public final class MatmulBench {
                     n, dtype == DType.F32 ? "fp32" : dtype.label() + " (f32 accumulation)", median / 1e6, rate(flop / median), rate(flop / best),
                     wall / 1e6, reps, check,
                     timestamps ? "" : " (no timestamp queries: wall time)"));
+        }
+    }
+
+    /** One product of a training step, as {@code --product} describes. */
+    private static void product(VulkanBackend gpu, String spec, DType dtype) {
+        String[] f = spec.split(",");
+        int m = Integer.parseInt(f[0]), k = Integer.parseInt(f[1]), n = Integer.parseInt(f[2]);
+        boolean ta = f[3].equals("1"), tb = f[4].equals("1");
+        String epi = f.length > 5 ? f[5] : "none";
+        GraphBuilder b = new GraphBuilder();
+        Tensor a = b.parameter("a", ta ? Shape.of(k, m) : Shape.of(m, k), dtype, Init.uniform(-1, 1), true);
+        Tensor w = b.parameter("b", tb ? Shape.of(n, k) : Shape.of(k, n), dtype, Init.uniform(-1, 1), true);
+        Tensor c = (ta ? a.mT() : a).matmul(tb ? w.mT() : w);
+        if (epi.startsWith("bias")) c = c.add(b.parameter("bias", Shape.of(n), DType.F32, Init.uniform(-1, 1), true));
+        if (epi.endsWith("+res")) c = c.add(b.parameter("res", Shape.of(m, n), DType.F32, Init.uniform(-1, 1), true));
+        if (epi.endsWith("+gelu")) c = c.gelu();
+        b.output("c", c);
+        Parameters p = gpu.newParameters(7);
+        try (VulkanExecutable e = gpu.compile(p, java.util.List.of(b.build()))) {
+            // half a second of back-to-back runs first, so the GPU's clock has left its idle state
+            long warm0 = System.nanoTime();
+            while (System.nanoTime() - warm0 < 500_000_000L) e.run(Map.of());
+            int reps = 30;
+            double[] dev = new double[reps];
+            for (int i = 0; i < reps; i++) {
+                e.run(Map.of());
+                dev[i] = e.lastRunDeviceNanos();
+            }
+            Arrays.sort(dev);
+            double flop = 2.0 * m * n * k;
+            System.out.println(String.format(Locale.ROOT, "product %s %s: %.3f ms median, %s (best %s)", spec,
+                    dtype == DType.F32 ? "fp32" : dtype.label(), dev[reps / 2] / 1e6, rate(flop / dev[reps / 2]), rate(flop / dev[0])));
         }
     }
 
