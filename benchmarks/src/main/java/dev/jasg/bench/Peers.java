@@ -94,11 +94,8 @@ public final class Peers {
             System.out.println("# " + name + ": this backend has no per-node profiling");
             return;
         }
-        // steps back to back first: the timed loop's end (heap measurement, GC) leaves the device idle, and a GPU's
-        // clock drops then, so an immediately profiled step runs its first nodes several times slower than in training
-        long warm0 = System.nanoTime();
-        while (System.nanoTime() - warm0 < 500_000_000L) w.step();
         p.setProfiling(true);
+        w.step(); // compiles the profiled plan (unfused, a barrier and timestamps around every node); the device idles meanwhile
         w.step();
         p.setProfiling(false);
         dev.jasg.core.Profile prof = p.lastProfile().orElseThrow();
