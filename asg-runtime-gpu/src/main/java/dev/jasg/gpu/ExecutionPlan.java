@@ -54,6 +54,13 @@ final class ExecutionPlan implements AutoCloseable {
      */
     static final boolean ROW_GRADIENTS = !"false".equals(System.getProperty("jasg.vulkan.rowGradients"));
 
+    /**
+     * A profiled plan is fused as a training plan is when {@code -Djasg.vulkan.profileFused=true}: a group's time is
+     * then its root's (the members it absorbed show 0), so the profile adds up to what training runs. Unfused by
+     * default, each node with its own time.
+     */
+    static final boolean PROFILE_FUSED = Boolean.getBoolean("jasg.vulkan.profileFused");
+
     private final VulkanDevice dev;
     final Program.Binding binding;
     private final View[] views;
@@ -120,7 +127,7 @@ final class ExecutionPlan implements AutoCloseable {
         }
         // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
         // through them, and the group's operands from outside stay alive until its root's step
-        Fusion fusion = checked || profiled || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS);
+        Fusion fusion = checked || (profiled && !PROFILE_FUSED) || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS);
         BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment,
                 (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1, (n, lastUse) -> fusion.lastRead(n.id(), lastUse)),
                 !checked);
