@@ -18,9 +18,10 @@ import dev.jasg.core.UnaryOp;
  * may take from the JDK's vector math library (within an ulp of the double result, so the f32
  * result differs about once in 10^8), and {@code reduceLanes(ADD)}, which compiled code may sum
  * in another order (the lanes of {@link #softmaxRows}'s double sum). The f32 lanes of erf and GELU
- * take their {@code exp} the same way, and there it matters more: once the JIT has compiled GELU,
- * about 0.7% of its results (AVX2, over [-12, 12]) differ from the uncompiled kernel's and the twin's
- * by up to a few ulps, so a run's GELU and erf results can depend on when the JIT finished.
+ * do not take {@code exp} from {@code lanewise}: that made about 0.7% of GELU's results (AVX2, over
+ * [-12, 12]) differ by a few ulps between compiled and uncompiled code. Their {@code exp} is
+ * {@link VectorMath#expNeg}, exactly specified lane operations that {@link #expNeg} repeats, so erf and
+ * GELU give the same bits boxed, compiled and twinned.
  *
  * <p>Every method has the signature of the vector kernel it twins. Stateless; only called when {@link Simd#ENABLED}, since the lane counts come
  * from the Vector API's preferred species ({@link VectorWidth}).
@@ -76,9 +77,14 @@ final class ScalarTwins {
         return p;
     }
 
-    /** f32 {@code exp} as the uncompiled Vector API computes a lane. */
-    private static float exp(float v) {
-        return (float) Math.exp(v);
+    /** One lane of {@link VectorMath#expNeg}, operation for operation. */
+    static float expNeg(float x) {
+        float xc = Math.max(x, VectorMath.EXP_FLOOR);
+        float kb = Math.fma(xc, VectorMath.LOG2E, VectorMath.EXP_SHIFT), k = kb - VectorMath.EXP_SHIFT;
+        float r = Math.fma(k, -VectorMath.LN2_LO, xc - k * VectorMath.LN2_HI);
+        float p = horner(VectorMath.EXP_POLY, r);
+        int ki = Float.floatToRawIntBits(kb) - VectorMath.EXP_SHIFT_BITS, k1 = ki >> 1, k2 = ki - k1;
+        return p * Float.intBitsToFloat((k1 + 127) << 23) * Float.intBitsToFloat((k2 + 127) << 23);
     }
 
     /** One lane of {@link VectorMath#erf}: both branches as the kernel computes them, then its blend. */
@@ -88,7 +94,7 @@ final class ScalarTwins {
         if (!(ax >= ERF_SPLIT)) return small;
         float z = Math.min(ax, 14f);
         float hi = z * z, lo = Math.fma(z, z, -hi);
-        float e = exp(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(z, 0.5f, 1f));
+        float e = expNeg(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(z, 0.5f, 1f));
         float large = 1f - e;
         return v < 0f ? -large : large;
     }
@@ -101,7 +107,7 @@ final class ScalarTwins {
         if (!(ax >= ERF_SPLIT * SQRT_2F)) return small;
         float a = Math.min(ax, 20f);
         float a2 = a * a, hi = a2 * 0.5f, lo = Math.fma(a, a, -a2) * 0.5f;
-        float e = exp(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
+        float e = expNeg(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
         return v < 0f ? half * e : v * (1f - 0.5f * e);
     }
 
