@@ -102,6 +102,11 @@ final class WarmKernels {
         FIRST_RUN.countDown();
     }
 
+    /** Whether an executable of this JVM has finished its first run. */
+    static boolean firstRunEnded() {
+        return FIRST_RUN.getCount() == 0;
+    }
+
     private static final ConcurrentLinkedQueue<Kernel> QUEUE = new ConcurrentLinkedQueue<>();
     private static final Object LOCK = new Object();
     private static Thread thread;

@@ -134,6 +134,40 @@ class ScalarTwinsTest {
         }
     }
 
+    /**
+     * The GEMM tile twins against {@link VectorGemmKernel#tile} and {@link VectorGemmKernel#tileRows}, bit for bit: depths
+     * 0 to 300, accumulating into C or not, C with a leading dimension wider than the tile, inputs with zeros, signed
+     * zeros and values whose products round.
+     */
+    @Test
+    void gemmTileTwinsComputeTheVectorTilesBits() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        int mr = VectorGemmKernel.MR, nr = VectorGemmKernel.NR;
+        Random r = new Random(11);
+        for (int t = 0; t < 200; t++) {
+            int kc = t < 4 ? t : 1 + r.nextInt(300), ldc = nr + r.nextInt(9), lda = kc + r.nextInt(5), ao = r.nextInt(7), bo = r.nextInt(7), co = r.nextInt(7);
+            boolean add = (t & 1) != 0;
+            float[] ap = new float[ao + Math.max(kc * mr, mr * lda) + 1], bp = new float[bo + kc * nr + 1], c = new float[co + mr * ldc + 1];
+            for (float[] x : new float[][] {ap, bp, c}) {
+                for (int i = 0; i < x.length; i++) x[i] = r.nextInt(10) == 0 ? (r.nextBoolean() ? 0f : -0f) : (float) r.nextGaussian();
+            }
+            for (int rows = 0; rows < 2; rows++) {
+                float[] a = c.clone(), b = c.clone();
+                if (rows == 0) {
+                    VectorGemmKernel.tile(kc, ap, ao, bp, bo, a, co, ldc, add);
+                    ScalarTwins.gemmTile(kc, ap, ao, bp, bo, b, co, ldc, add);
+                } else {
+                    VectorGemmKernel.tileRows(kc, ap, ao, lda, bp, bo, a, co, ldc, add);
+                    ScalarTwins.gemmTileRows(kc, ap, ao, lda, bp, bo, b, co, ldc, add);
+                }
+                for (int i = 0; i < c.length; i++) {
+                    assertEquals(Float.floatToIntBits(a[i]), Float.floatToIntBits(b[i]),
+                            (rows == 0 ? "tile" : "tileRows") + " kc " + kc + (add ? " +=" : "") + " element " + i + ": vector " + a[i] + ", twin " + b[i]);
+                }
+            }
+        }
+    }
+
     @Test
     void comparisonsAndWhereOfTheTwinLoopsMatchTheVectorKernels() {
         assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
