@@ -75,6 +75,9 @@ enum GemmWarm {
     /** Where this call goes: {@link #VECTOR} once compiled, else the vector kernel while it is within its {@link #BUDGET}, else the twin. */
     int route() {
         if (compiled) return VECTOR;
+        // the first sample waits for the twin to be compiled: before, the Vector API's own methods are still interpreted too,
+        // and a boxed call costs tens of milliseconds
+        if (twinCalls < TWIN_CALLS) return TWIN_TIMED;
         return vectorNanos <= (WarmKernels.firstRunEnded() ? BUDGET : FIRST_BUDGET) * twinNanos ? VECTOR_TIMED : TWIN_TIMED;
     }
 

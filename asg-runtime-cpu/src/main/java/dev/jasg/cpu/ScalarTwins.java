@@ -79,9 +79,8 @@ final class ScalarTwins {
 
     /** One lane of {@link VectorMath#expNeg}, operation for operation. */
     static float expNeg(float x) {
-        float xc = Math.max(x, VectorMath.EXP_FLOOR);
-        float kb = Math.fma(xc, VectorMath.LOG2E, VectorMath.EXP_SHIFT), k = kb - VectorMath.EXP_SHIFT;
-        float r = Math.fma(k, -VectorMath.LN2_LO, xc - k * VectorMath.LN2_HI);
+        float kb = Math.fma(x, VectorMath.LOG2E, VectorMath.EXP_SHIFT), k = kb - VectorMath.EXP_SHIFT;
+        float r = Math.fma(k, -VectorMath.LN2_LO, x - k * VectorMath.LN2_HI);
         float p = horner(VectorMath.EXP_POLY, r);
         int ki = Float.floatToRawIntBits(kb) - VectorMath.EXP_SHIFT_BITS, k1 = ki >> 1, k2 = ki - k1;
         return p * Float.intBitsToFloat((k1 + 127) << 23) * Float.intBitsToFloat((k2 + 127) << 23);
@@ -92,7 +91,7 @@ final class ScalarTwins {
         float ax = Math.abs(v), x2 = v * v;
         float small = Math.fma(v, C0_HI, v * Math.fma(x2, horner(TAYLOR_TAIL, x2), C0_LO));
         if (!(ax >= ERF_SPLIT)) return small;
-        float z = Math.min(ax, 14f);
+        float z = Math.min(ax, 13f);
         float hi = z * z, lo = Math.fma(z, z, -hi);
         float e = expNeg(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(z, 0.5f, 1f));
         float large = 1f - e;
@@ -105,7 +104,7 @@ final class ScalarTwins {
         float w2 = w * w;
         float small = half + half * (w * Math.fma(horner(TAYLOR_TAIL, w2), w2, C0));
         if (!(ax >= ERF_SPLIT * SQRT_2F)) return small;
-        float a = Math.min(ax, 20f);
+        float a = Math.min(ax, 18f);
         float a2 = a * a, hi = a2 * 0.5f, lo = Math.fma(a, a, -a2) * 0.5f;
         float e = expNeg(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
         return v < 0f ? half * e : v * (1f - 0.5f * e);

@@ -84,7 +84,7 @@ class VectorMathTest {
     /**
      * {@link VectorMath#expNeg}, the {@code exp} of erf and GELU: floats spread over {@code [-104, 0]} (every 61st bit
      * pattern) through its twin within one ulp of {@code Math.exp} rounded to f32, and the vector kernel on a sample of
-     * them the same bits as the twin; below -104, and at -inf, 0.
+     * its domain {@code [-174, 0]} the same bits as the twin; 0 in {@code [-174, -104]}.
      */
     @Test
     void expNegIsWithinAnUlpOfMathExp() {
@@ -102,13 +102,13 @@ class VectorMathTest {
             assertTrue(ulps <= 1, "expNeg(" + x + ") = " + got + ", Math.exp " + want + ": " + ulps + " ulps");
         }
         assertTrue(off * 20 <= n, off + " of " + n + " results off");
-        for (float x : new float[] {-104.5f, -150f, -1e30f, Float.NEGATIVE_INFINITY}) assertEquals(0f, ScalarTwins.expNeg(x), "expNeg(" + x + ")");
+        for (float x : new float[] {-104.5f, -150f, -173f, -174f}) assertEquals(0f, ScalarTwins.expNeg(x), "expNeg(" + x + ")");
         assertTrue(Float.isNaN(ScalarTwins.expNeg(Float.NaN)));
         var s = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         Random r = new Random(3);
         float[] x = new float[s.length()], out = new float[s.length()];
         for (int t = 0; t < 2000; t++) {
-            for (int i = 0; i < x.length; i++) x[i] = (float) (-110 * Math.pow(r.nextDouble(), 3));
+            for (int i = 0; i < x.length; i++) x[i] = (float) (-174 * Math.pow(r.nextDouble(), 3));
             VectorMath.expNeg(jdk.incubator.vector.FloatVector.fromArray(s, x, 0)).intoArray(out, 0);
             for (int i = 0; i < x.length; i++) assertEquals(Float.floatToIntBits(ScalarTwins.expNeg(x[i])), Float.floatToIntBits(out[i]), "expNeg(" + x[i] + ")");
         }
