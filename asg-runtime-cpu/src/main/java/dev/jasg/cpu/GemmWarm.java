@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
  * Which of a Vector API GEMM kernel ({@link VectorGemmKernel}'s tiles and packing moves) and its scalar twin a call
  * runs: the vector kernel once the JIT is seen to have compiled it, the twin until then, except for a sample of the
  * real calls, which go to the vector kernel so that the JIT counts them and compiles it from a real product's profile:
- * as many as keep their (boxed) time within {@link #BUDGET} of the twin calls' time.
+ * as many as keep their (boxed) time within {@link #FIRST_BUDGET} of the twin calls' time until an executable has
+ * finished its first run, within {@link #BUDGET} after.
  *
  * <p>Why: a fresh JVM runs the vector tile boxed (every lane operation an object and a call) until C2 has compiled it,
  * about 500 calls, each hundreds of times slower than compiled and ten times slower than a scalar twin that C1 has
@@ -23,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * slower than the twin, not faster), and from then on every call runs the vector kernel. Noise only delays this: a
  * preempted call is slower, never faster. The twins compute the same bits as the vector kernels ({@link ScalarTwins}),
  * so results do not depend on when the switch happened.
+ *
+ * <p>The trade (2-vCPU AMD EPYC Zen 5, AVX-512, the benchmarks' transformer step): the first step ends 2.4 times
+ * sooner, but the JIT needs as many boxed calls as before (C2 compiled the tiles after about a thousand sampled calls,
+ * over a second of boxed time), now spread over the next steps, so the steady state comes a few steps later (the end
+ * of the third step about where it was). The C2-compiled twin there runs 0.15 ns a multiply-add, the compiled vector
+ * tile 0.03 to 0.07. A kernel whose compiled vector code is not that much faster than its twin (a packing move against
+ * C2's own vectorised loop) keeps its twin, its sampled calls running compiled.
  *
  * <p>Off with {@code -Djasg.cpu.warmup=false} ({@link WarmKernels#ENABLED}): every call runs the vector kernel.
  * Thread-safe: the switch is a volatile flag; the sums are plain fields that threads may update at the same time,
