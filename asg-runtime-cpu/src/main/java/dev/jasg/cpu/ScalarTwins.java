@@ -4,8 +4,8 @@ import dev.jasg.core.UnaryOp;
 
 /**
  * Scalar twins of the Vector API kernels: the same arithmetic, operation for operation, in plain
- * Java that the JIT compiles within milliseconds. {@link WarmKernels} runs a twin until the JIT has
- * compiled the vector kernel; before that the vector kernel runs boxed (every lane operation an
+ * Java that the JIT compiles within milliseconds. {@link WarmKernels} (elementwise kernels) and
+ * {@link GemmWarm} (the GEMM tiles) run a twin until the JIT has compiled the vector kernel; before that the vector kernel runs boxed (every lane operation an
  * object and a call, interpreted or C1-compiled without the intrinsics), a hundred times slower
  * than its twin, and that, not the arithmetic, was most of a fresh JVM's first training step.
  *
