@@ -452,9 +452,9 @@ final class Gemm {
             for (int is = 0; is < full; is++) {
                 int cs = co + is * MR * ldc + js * NR;
                 if (nr == NR) {
-                    VectorGemmKernel.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, c, cs, ldc, add);
+                    tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, c, cs, ldc, add);
                 } else {
-                    VectorGemmKernel.tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, s.tile, 0, NR, false);
+                    tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, s.tile, 0, NR, false);
                     merge(s.tile, MR, nr, c, cs, ldc, add);
                 }
             }
@@ -496,9 +496,49 @@ final class Gemm {
         return (x + m - 1) / m * m;
     }
 
+    /** The micro-kernel: the vector tile (or, until {@link GemmWarm} has seen it compiled, its twin), or the portable scalar one. */
     private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add, Scratch s, boolean vector) {
-        if (vector) VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
-        else scalarTile(kc, ap, ao, bp, bo, c, co, ldc, add, s.acc);
+        if (!vector) {
+            scalarTile(kc, ap, ao, bp, bo, c, co, ldc, add, s.acc);
+            return;
+        }
+        GemmWarm g = GemmWarm.TILE;
+        int route = g.route();
+        if (route == GemmWarm.VECTOR) {
+            VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
+            return;
+        }
+        long t0 = System.nanoTime();
+        if (route == GemmWarm.VECTOR_TIMED) VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
+        else ScalarTwins.gemmTile(kc, ap, ao, bp, bo, c, co, ldc, add);
+        g.timed(route, System.nanoTime() - t0, (long) kc * MR * NR);
+    }
+
+    /** {@link VectorGemmKernel#tileRows}, or its twin until {@link GemmWarm} has seen it compiled. */
+    private static void tileRows(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        GemmWarm g = GemmWarm.TILE_ROWS;
+        int route = g.route();
+        if (route == GemmWarm.VECTOR) {
+            VectorGemmKernel.tileRows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+            return;
+        }
+        long t0 = System.nanoTime();
+        if (route == GemmWarm.VECTOR_TIMED) VectorGemmKernel.tileRows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+        else ScalarTwins.gemmTileRows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+        g.timed(route, System.nanoTime() - t0, (long) kc * MR * NR);
+    }
+
+    /**
+     * Whether a packing move runs its vector kernel ({@link GemmWarm}: always once compiled, a sample of calls before);
+     * a {@link GemmWarm#VECTOR_TIMED} or {@link GemmWarm#TWIN_TIMED} route is timed by the caller. Without the Vector
+     * API, never.
+     */
+    private static int packRoute(GemmWarm g) {
+        return VECTOR ? g.route() : GemmWarm.TWIN_TIMED;
+    }
+
+    private static boolean vectorRoute(int route) {
+        return route == GemmWarm.VECTOR || route == GemmWarm.VECTOR_TIMED;
     }
 
     /** The valid {@code mr x nr} corner of a scratch tile into C. */
@@ -550,15 +590,27 @@ final class Gemm {
             } else if (rs == 1 && rows == MR && VECTOR) {
                 // transposed A, a full strip: a step's MR floats are contiguous, moved four at a time
                 // (three times as fast as the loop below, which packed a 256 x 784 A in a fifth of its product's time)
-                VectorGemmKernel.copySteps(kc, a, off + i0, cs, ap, base);
+                int route = packRoute(GemmWarm.COPY_STEPS);
+                long t0 = timed(route) ? System.nanoTime() : 0;
+                if (vectorRoute(route)) VectorGemmKernel.copySteps(kc, a, off + i0, cs, ap, base);
+                else packSteps(kc, rows, a, off + i0 * rs, rs, cs, ap, base);
+                if (timed(route)) GemmWarm.COPY_STEPS.timed(route, System.nanoTime() - t0, (long) kc * MR);
             } else {
-                // transposed A: a column of opA is contiguous, so read MR of them at a time
-                for (int p = 0; p < kc; p++) {
-                    int src = off + i0 * rs + p * cs, dst = base + p * MR;
-                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r * rs];
-                }
+                packSteps(kc, rows, a, off + i0 * rs, rs, cs, ap, base);
             }
         }
+    }
+
+    /** Transposed A: a column of opA is contiguous, so read {@code rows} of them at a time. */
+    private static void packSteps(int kc, int rows, float[] a, int off, int rs, int cs, float[] ap, int base) {
+        for (int p = 0; p < kc; p++) {
+            int src = off + p * cs, dst = base + p * MR;
+            for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r * rs];
+        }
+    }
+
+    private static boolean timed(int route) {
+        return route != GemmWarm.VECTOR;
     }
 
     /**
@@ -573,25 +625,44 @@ final class Gemm {
             for (int p = 0; cols < NR && p < kc; p++) java.util.Arrays.fill(bp, base + p * NR + cols, base + (p + 1) * NR, 0f);
             if (cs == 1 && cols == NR && VECTOR) {
                 // two vector moves a row (an arraycopy of NR floats is a stub call, a third of the packing time)
-                VectorGemmKernel.copyRows(kc, b, off + j0, rs, bp, base);
+                int route = packRoute(GemmWarm.COPY_ROWS);
+                long t0 = timed(route) ? System.nanoTime() : 0;
+                if (vectorRoute(route)) VectorGemmKernel.copyRows(kc, b, off + j0, rs, bp, base);
+                else packRows(kc, cols, b, off + j0, rs, bp, base);
+                if (timed(route)) GemmWarm.COPY_ROWS.timed(route, System.nanoTime() - t0, (long) kc * NR);
             } else if (cs == 1) {
-                for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, cols);
+                packRows(kc, cols, b, off + j0, rs, bp, base);
             } else if (rs == 1 && cols == NR && GATHER) {
                 // transposed B (a Linear layer's weight), a full strip: each row of the strip gathered from the
                 // NR stored rows a vector at a time, 1.5 times as fast as the scalar loop below on Zen 3 (unless the
                 // CPU reports gathers slowed by a microcode mitigation: KernelChoice)
-                VectorGemmKernel.gatherSteps(kc, b, off + j0 * cs, cs, gatherRows(cs), bp, base);
+                int route = packRoute(GemmWarm.GATHER_STEPS);
+                long t0 = timed(route) ? System.nanoTime() : 0;
+                if (vectorRoute(route)) VectorGemmKernel.gatherSteps(kc, b, off + j0 * cs, cs, gatherRows(cs), bp, base);
+                else packColumns(kc, cols, b, off + j0 * cs, rs, cs, bp, base);
+                if (timed(route)) GemmWarm.GATHER_STEPS.timed(route, System.nanoTime() - t0, (long) kc * NR);
             } else {
-                // transposed B: a column of opB is contiguous; read each column a few cache lines at a time and
-                // write them across the strip, so the part of the strip being written stays in L1 (a whole
-                // column at a time sweeps a strip of up to KC x NR floats, more than L1, once per column)
-                for (int p0 = 0; p0 < kc; p0 += 64) {
-                    int p1 = Math.min(kc, p0 + 64);
-                    for (int j = 0; j < cols; j++) {
-                        int src = off + (j0 + j) * cs, dst = base + j;
-                        for (int p = p0; p < p1; p++) bp[dst + p * NR] = b[src + p * rs];
-                    }
-                }
+                packColumns(kc, cols, b, off + j0 * cs, rs, cs, bp, base);
+            }
+        }
+    }
+
+    /** Row-major B: {@code cols} floats of each of {@code kc} rows into a strip. */
+    private static void packRows(int kc, int cols, float[] b, int off, int rs, float[] bp, int base) {
+        for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs, bp, base + p * NR, cols);
+    }
+
+    /**
+     * Transposed B: a column of opB is contiguous; read each column a few cache lines at a time and write them across
+     * the strip, so the part of the strip being written stays in L1 (a whole column at a time sweeps a strip of up to
+     * KC x NR floats, more than L1, once per column).
+     */
+    private static void packColumns(int kc, int cols, float[] b, int off, int rs, int cs, float[] bp, int base) {
+        for (int p0 = 0; p0 < kc; p0 += 64) {
+            int p1 = Math.min(kc, p0 + 64);
+            for (int j = 0; j < cols; j++) {
+                int src = off + j * cs, dst = base + j;
+                for (int p = p0; p < p1; p++) bp[dst + p * NR] = b[src + p * rs];
             }
         }
     }

@@ -4,8 +4,8 @@ import dev.jasg.core.UnaryOp;
 
 /**
  * Scalar twins of the Vector API kernels: the same arithmetic, operation for operation, in plain
- * Java that the JIT compiles within milliseconds. {@link WarmKernels} runs a twin until the JIT has
- * compiled the vector kernel; before that the vector kernel runs boxed (every lane operation an
+ * Java that the JIT compiles within milliseconds. {@link WarmKernels} (elementwise kernels) and
+ * {@link GemmWarm} (the GEMM tiles) run a twin until the JIT has compiled the vector kernel; before that the vector kernel runs boxed (every lane operation an
  * object and a call, interpreted or C1-compiled without the intrinsics), a hundred times slower
  * than its twin, and that, not the arithmetic, was most of a fresh JVM's first training step.
  *
@@ -18,9 +18,10 @@ import dev.jasg.core.UnaryOp;
  * may take from the JDK's vector math library (within an ulp of the double result, so the f32
  * result differs about once in 10^8), and {@code reduceLanes(ADD)}, which compiled code may sum
  * in another order (the lanes of {@link #softmaxRows}'s double sum). The f32 lanes of erf and GELU
- * take their {@code exp} the same way, and there it matters more: once the JIT has compiled GELU,
- * about 0.7% of its results (AVX2, over [-12, 12]) differ from the uncompiled kernel's and the twin's
- * by up to a few ulps, so a run's GELU and erf results can depend on when the JIT finished.
+ * do not take {@code exp} from {@code lanewise}: that made about 0.7% of GELU's results (AVX2, over
+ * [-12, 12]) differ by a few ulps between compiled and uncompiled code. Their {@code exp} is
+ * {@link VectorMath#expNeg}, exactly specified lane operations that {@link #expNeg} repeats, so erf and
+ * GELU give the same bits boxed, compiled and twinned.
  *
  * <p>Every method has the signature of the vector kernel it twins. Stateless; only called when {@link Simd#ENABLED}, since the lane counts come
  * from the Vector API's preferred species ({@link VectorWidth}).
@@ -76,9 +77,13 @@ final class ScalarTwins {
         return p;
     }
 
-    /** f32 {@code exp} as the uncompiled Vector API computes a lane. */
-    private static float exp(float v) {
-        return (float) Math.exp(v);
+    /** One lane of {@link VectorMath#expNeg}, operation for operation. */
+    static float expNeg(float x) {
+        float kb = Math.fma(x, VectorMath.LOG2E, VectorMath.EXP_SHIFT), k = kb - VectorMath.EXP_SHIFT;
+        float r = Math.fma(k, -VectorMath.LN2_LO, x - k * VectorMath.LN2_HI);
+        float p = horner(VectorMath.EXP_POLY, r);
+        int ki = Float.floatToRawIntBits(kb) - VectorMath.EXP_SHIFT_BITS, k1 = ki >> 1, k2 = ki - k1;
+        return p * Float.intBitsToFloat((k1 + 127) << 23) * Float.intBitsToFloat((k2 + 127) << 23);
     }
 
     /** One lane of {@link VectorMath#erf}: both branches as the kernel computes them, then its blend. */
@@ -86,9 +91,9 @@ final class ScalarTwins {
         float ax = Math.abs(v), x2 = v * v;
         float small = Math.fma(v, C0_HI, v * Math.fma(x2, horner(TAYLOR_TAIL, x2), C0_LO));
         if (!(ax >= ERF_SPLIT)) return small;
-        float z = Math.min(ax, 14f);
+        float z = Math.min(ax, 13f);
         float hi = z * z, lo = Math.fma(z, z, -hi);
-        float e = exp(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(z, 0.5f, 1f));
+        float e = expNeg(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(z, 0.5f, 1f));
         float large = 1f - e;
         return v < 0f ? -large : large;
     }
@@ -99,9 +104,9 @@ final class ScalarTwins {
         float w2 = w * w;
         float small = half + half * (w * Math.fma(horner(TAYLOR_TAIL, w2), w2, C0));
         if (!(ax >= ERF_SPLIT * SQRT_2F)) return small;
-        float a = Math.min(ax, 20f);
+        float a = Math.min(ax, 18f);
         float a2 = a * a, hi = a2 * 0.5f, lo = Math.fma(a, a, -a2) * 0.5f;
-        float e = exp(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
+        float e = expNeg(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
         return v < 0f ? half * e : v * (1f - 0.5f * e);
     }
 
@@ -133,6 +138,48 @@ final class ScalarTwins {
             } else {
                 float inv = (float) (1 / s);
                 for (int i = base; i < end; i++) out[i] *= inv;
+            }
+        }
+    }
+
+    // ---- GEMM (VectorGemmKernel) -------------------------------------------------------------------
+
+    /**
+     * The twin of {@link VectorGemmKernel#tile}: {@code C[r, j] (+)= sum_p Ap[p*MR + r] Bp[p*NR + j]} for the
+     * {@code MR x NR} tile, each element one fused multiply-add a step in the order of {@code p}, from C or from +0 as
+     * the vector kernel's lane does, so the same bits. Blocks of 2 rows x 4 columns are kept in locals for the whole
+     * depth (the C1-compiled loop runs at about a third of a nanosecond a multiply-add).
+     */
+    static void gemmTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        gemmTile(kc, ap, ao, VectorGemmKernel.MR, 1, bp, bo, c, co, ldc, add);
+    }
+
+    /** The twin of {@link VectorGemmKernel#tileRows}: A unpacked, row-major, {@code A[r, p] = a[ao + r*lda + p]}. */
+    static void gemmTileRows(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        gemmTile(kc, a, ao, 1, lda, bp, bo, c, co, ldc, add);
+    }
+
+    /** The tile with {@code A[r, p] = a[ao + p*ps + r*rs]}. */
+    private static void gemmTile(int kc, float[] a, int ao, int ps, int rs, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        final int mr = VectorGemmKernel.MR, nr = VectorGemmKernel.NR;
+        for (int r = 0; r < mr; r += 2) {
+            int a0 = ao + r * rs, a1 = a0 + rs, c0 = co + r * ldc, c1 = c0 + ldc;
+            for (int j = 0; j < nr; j += 4) {
+                float x0, x1, x2, x3, y0, y1, y2, y3;
+                if (add) {
+                    x0 = c[c0 + j]; x1 = c[c0 + j + 1]; x2 = c[c0 + j + 2]; x3 = c[c0 + j + 3];
+                    y0 = c[c1 + j]; y1 = c[c1 + j + 1]; y2 = c[c1 + j + 2]; y3 = c[c1 + j + 3];
+                } else {
+                    x0 = x1 = x2 = x3 = y0 = y1 = y2 = y3 = 0f;
+                }
+                for (int p = 0, b = bo + j; p < kc; p++, b += nr) {
+                    float u = a[a0 + p * ps], v = a[a1 + p * ps];
+                    float b0 = bp[b], b1 = bp[b + 1], b2 = bp[b + 2], b3 = bp[b + 3];
+                    x0 = Math.fma(u, b0, x0); x1 = Math.fma(u, b1, x1); x2 = Math.fma(u, b2, x2); x3 = Math.fma(u, b3, x3);
+                    y0 = Math.fma(v, b0, y0); y1 = Math.fma(v, b1, y1); y2 = Math.fma(v, b2, y2); y3 = Math.fma(v, b3, y3);
+                }
+                c[c0 + j] = x0; c[c0 + j + 1] = x1; c[c0 + j + 2] = x2; c[c0 + j + 3] = x3;
+                c[c1 + j] = y0; c[c1 + j + 1] = y1; c[c1 + j + 2] = y2; c[c1 + j + 3] = y3;
             }
         }
     }

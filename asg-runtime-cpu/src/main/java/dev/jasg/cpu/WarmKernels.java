@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>What is warmed when: the kernels a program runs when it is compiled ({@link #requestFor}), and any
  * kernel on its first call; the thread starts probing when an executable's first run has ended (or two
  * seconds after the first request), so that a first training step does not share two cores with it.
- * The thread ends when nothing is left to warm. The matrix-product kernels
- * ({@link VectorGemmKernel}, {@link VectorGemv}) are not gated: warmed this way, C2 compiled the GEMM tile
- * 40% slower than from real products (it compiles from the profile, and small probe calls are not a
- * product's: sgemm fell from 83 to 57 GFLOPS on one core), so they stay boxed until compiled, as before.
+ * The thread ends when nothing is left to warm. The matrix-product kernels are not warmed here: warmed this way,
+ * C2 compiled the GEMM tile 40% slower than from real products (it compiles from the profile, and small probe calls
+ * are not a product's: sgemm fell from 83 to 57 GFLOPS on one core). {@link GemmWarm} gates the GEMM tiles and
+ * packing moves instead, from a sample of the real calls; {@link VectorGemv} is not gated.
  *
  * <p>{@code -Djasg.cpu.warmup=false} turns this off: every vector kernel is used from its first call
  * (boxed until compiled), as before this class. Thread-safe: the flags are volatile, the queue concurrent.
@@ -100,6 +100,11 @@ final class WarmKernels {
     /** Says that an executable finished its first run: the warm-up may start. */
     static void firstRunDone() {
         FIRST_RUN.countDown();
+    }
+
+    /** Whether an executable of this JVM has finished its first run. */
+    static boolean firstRunEnded() {
+        return FIRST_RUN.getCount() == 0;
     }
 
     private static final ConcurrentLinkedQueue<Kernel> QUEUE = new ConcurrentLinkedQueue<>();

@@ -81,6 +81,39 @@ class VectorMathTest {
         checkF32(UnaryOp.GELU, FloatFunctions::gelu, VectorMath::gelu, -20, -8, 0.9);
     }
 
+    /**
+     * {@link VectorMath#expNeg}, the {@code exp} of erf and GELU: floats spread over {@code [-104, 0]} (every 61st bit
+     * pattern) through its twin within one ulp of {@code Math.exp} rounded to f32, and the vector kernel on a sample of
+     * its domain {@code [-174, 0]} the same bits as the twin; 0 in {@code [-174, -104]}.
+     */
+    @Test
+    void expNegIsWithinAnUlpOfMathExp() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        int lo = Float.floatToIntBits(-0f), hi = Float.floatToIntBits(-104f);
+        double worst = 0;
+        long off = 0, n = 0;
+        for (int bits = lo; bits <= hi; bits += 61) {
+            float x = Float.intBitsToFloat(bits), got = ScalarTwins.expNeg(x), want = (float) Math.exp(x);
+            n++;
+            if (got == want) continue;
+            off++;
+            double ulps = Math.abs((double) got - want) / Math.ulp(want);
+            worst = Math.max(worst, ulps);
+            assertTrue(ulps <= 1, "expNeg(" + x + ") = " + got + ", Math.exp " + want + ": " + ulps + " ulps");
+        }
+        assertTrue(off * 20 <= n, off + " of " + n + " results off");
+        for (float x : new float[] {-104.5f, -150f, -173f, -174f}) assertEquals(0f, ScalarTwins.expNeg(x), "expNeg(" + x + ")");
+        assertTrue(Float.isNaN(ScalarTwins.expNeg(Float.NaN)));
+        var s = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        Random r = new Random(3);
+        float[] x = new float[s.length()], out = new float[s.length()];
+        for (int t = 0; t < 2000; t++) {
+            for (int i = 0; i < x.length; i++) x[i] = (float) (-174 * Math.pow(r.nextDouble(), 3));
+            VectorMath.expNeg(jdk.incubator.vector.FloatVector.fromArray(s, x, 0)).intoArray(out, 0);
+            for (int i = 0; i < x.length; i++) assertEquals(Float.floatToIntBits(ScalarTwins.expNeg(x[i])), Float.floatToIntBits(out[i]), "expNeg(" + x[i] + ")");
+        }
+    }
+
     @Test
     void softmaxRowsMatchDoublePrecision() {
         assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");

@@ -56,6 +56,9 @@ public final class ColdStart {
                 long t1 = System.nanoTime();
                 w.step();
                 long t2 = System.nanoTime();
+                // the process's CPU time (every thread, the JIT compilers' included) up to the first step's end:
+                // on a machine shared with other work, a steadier figure than the wall-clock time
+                double cpuMs = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
                 if (training != null) {
                     training.trainer().profiling().ifPresent(p -> {
                         p.setProfiling(false);
@@ -72,9 +75,6 @@ public final class ColdStart {
                 long processStart = processStart();
                 double toMain = mainMillis - processStart;
                 double done = toMain + (t2 - mainNanos) / 1e6;
-                // the process's CPU time (every thread, the JIT compilers' included) up to the first step's end:
-                // on a machine shared with other work, a steadier figure than the wall-clock time
-                double cpuMs = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
                 StringBuilder rest = new StringBuilder();
                 for (double x : next) rest.append(rest.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%.0f", x));
                 System.out.printf(Locale.ROOT, "coldstart %s first_step_done %.0f ms from process start, cpu %.0f ms%n", workload, done, cpuMs);
