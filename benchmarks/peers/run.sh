@@ -4,11 +4,13 @@
 # after the other, so each round gives same-run ratios; the summary prints the median of every
 # figure and of the per-round ratios. Only same-run ratios mean anything on a shared machine.
 #
-#   benchmarks/peers/run.sh [--rounds 3] [--seconds 5] [--warmup 5] [--dl4j] [--no-build] [--only NAME]...
+#   benchmarks/peers/run.sh [--rounds 3] [--seconds 5] [--warmup 10] [--dl4j] [--no-build] [--only NAME]...
 #
 # Needs: a JDK 21+ (JAVA_HOME), Maven, and for PyTorch Debian's python3-torch and libopenblas0-pthread
 # (apt-get install python3-torch libopenblas0-pthread). PyTorch runs with torch.set_num_threads(2)
 # and the machine's OPENBLAS_CORETYPE, JASG with its fixed pool (one thread per processor).
+# Warm-up 10 s for every peer (was 5): JASG's GEMM tiles run scalar twins until the JIT has compiled the vector
+# tile from sampled real calls (GemmWarm), which on a loaded 2-vCPU machine took 5-15 s of training.
 #
 # DL4J (--dl4j) runs tuned, as its users run it, not on JVM defaults (which left it far below its
 # potential: mlp 11k samples/s where a tuned JVM gives 70k on the same Intel Xeon):
@@ -30,7 +32,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-rounds=3 seconds=5 warmup=5 dl4j=0 build=1 dl4j_warmup=30
+rounds=3 seconds=5 warmup=10 dl4j=0 build=1 dl4j_warmup=30
 only=()
 while [ $# -gt 0 ]; do
   case "$1" in
