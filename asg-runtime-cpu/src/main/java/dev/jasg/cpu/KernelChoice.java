@@ -162,6 +162,22 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         return 16;
     }
 
+    /** Input and output channels from which a 3x3 stride-1 convolution may run {@link WinogradConv}. */
+    static final int WINOGRAD_CHANNELS_MIN = 16;
+    /** Tiles (4 x 4 output blocks over the batch) from which it may: fewer leave most of each product's strip of NR columns empty. */
+    static final int WINOGRAD_TILES_MIN = 16;
+
+    /**
+     * Whether a 3x3, stride-1, dilation-1, one-group forward convolution with {@code cin} input and {@code cout} output
+     * channels, an output plane {@code ho x wo} and {@code tiles} 4 x 4 output blocks over the batch runs {@link WinogradConv}
+     * rather than the GEMM lowering: with the Vector API (its products run on the packed micro-kernel, whose scalar
+     * twin would not pay for the transforms), at least {@link #WINOGRAD_CHANNELS_MIN} channels each way (the transforms
+     * cost per channel what 36 multiply-adds per output channel have to outweigh) and {@link #WINOGRAD_TILES_MIN} tiles.
+     */
+    boolean winograd(int cin, int cout, int ho, int wo, long tiles) {
+        return vectorBits > 0 && cin >= WINOGRAD_CHANNELS_MIN && cout >= WINOGRAD_CHANNELS_MIN && tiles >= WINOGRAD_TILES_MIN;
+    }
+
     /**
      * Whether a full strip of a transposed B is packed with vector gathers ({@link VectorGemmKernel#gatherSteps}, 1.5x
      * the scalar loop on Zen 3) rather than the scalar loop: with the Vector API, unless the OS reports gathers
