@@ -51,6 +51,11 @@ final class WinogradConv implements ConvKernels.Run {
      */
     static final int BLOCK_FLOATS = Integer.getInteger("jasg.cpu.winogradBlockFloats",
             (int) Math.min(1 << 22, (KernelChoice.CHOSEN.facts().l2() > 0 ? KernelChoice.CHOSEN.facts().l2() : KernelChoice.FALLBACK_L2) / Float.BYTES));
+    /**
+     * Most floats of one block's transformed input and products when a block's phases are split over the threads
+     * (few tiles): 8 MiB, a share of L3 rather than L2, since each block costs three loops on the pool.
+     */
+    static final int PHASE_FLOATS = Integer.getInteger("jasg.cpu.winogradPhaseFloats", 1 << 21);
     /** Blocks per thread from which each thread runs whole blocks. */
     static final int BLOCKS_PER_THREAD = 4;
 
@@ -68,7 +73,7 @@ final class WinogradConv implements ConvKernels.Run {
 
     private final Conv v;
     private final int tilesW, tilesPerImage, tiles, oStrips, block, strips, blocks;
-    private final boolean perThread, serial;
+    private final boolean perThread, serial, vectorTransforms;
     /** {@code U}: frequency, strip of {@code MR} output channels, input channel, row of the strip. */
     private final float[] u;
     /** The weights {@link #u} was made from. */
@@ -88,7 +93,10 @@ final class WinogradConv implements ConvKernels.Run {
     /** Per-thread scratch, grown on demand and kept. */
     private static final class Scratch {
         float[] v = new float[0], m = new float[0];
-        final float[] d = new float[FREQS], t = new float[FREQS];
+        /** A strip's patches or outputs, {@code [36][NR]}, and the transforms' intermediate. */
+        final float[] d = new float[FREQS * NR], t = new float[FREQS * NR];
+        /** Per lane of a strip: where its tile's patch (or output block) starts, its first row and column. */
+        final int[] base = new int[NR], row0 = new int[NR], col0 = new int[NR];
         final double[] gt = new double[TILE * TAPS], gr = new double[TILE];
 
         float[] v(int n) {
@@ -105,6 +113,13 @@ final class WinogradConv implements ConvKernels.Run {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     WinogradConv(Conv v) {
+        this(v, VECTOR);
+    }
+
+    /** {@code vectorTransforms}: the transforms on {@link VectorWinograd} (where available), else the scalar loops (tests run both). */
+    WinogradConv(Conv v, boolean vectorTransforms) {
+        if (vectorTransforms && !VECTOR) throw new IllegalStateException("the Vector API transforms are not available");
+        this.vectorTransforms = vectorTransforms;
         if (!fits(v)) throw new IllegalArgumentException("winograd conv2d: needs 3x3, stride 1, dilation 1, one group: " + v);
         this.v = v;
         int tilesH = (v.ho() + OUT - 1) / OUT;
@@ -122,8 +137,8 @@ final class WinogradConv implements ConvKernels.Run {
         int balanced = Math.max(NR, (tiles / (BLOCKS_PER_THREAD * threads) + NR - 1) / NR * NR);
         int b = Math.min(all16, serial ? fit : Math.min(fit, balanced));
         this.perThread = serial || (tiles + b - 1) / b >= BLOCKS_PER_THREAD * threads;
-        // split phases: blocks as wide as fit (the products' operands shared by the threads)
-        if (!perThread) b = Math.min(all16, fit);
+        // split phases: wide blocks, each one three loops on the pool (their operands shared, from L3)
+        if (!perThread) b = Math.min(all16, (int) Math.max(fit, PHASE_FLOATS / perTile / NR * NR));
         this.block = b;
         this.strips = b / NR;
         this.blocks = (tiles + b - 1) / b;
@@ -235,40 +250,66 @@ final class WinogradConv implements ConvKernels.Run {
         out[at + 5 * step] = g2;
     }
 
+    /** Vector transforms: the Vector API is in use and a strip is whole vectors of the preferred species. */
+    static final boolean VECTOR = Simd.ENABLED && NR % VectorWinograd.V == 0;
+
     /**
      * {@code V_f[c, t] = (B^T d B)_f} for channels {@code [c0, c1)} and every tile of block {@code b}, at
-     * {@code vb[((f strips + t / NR) C + c) NR + t % NR]}; the columns past the last tile are zero.
+     * {@code vb[((f strips + t / NR) C + c) NR + t % NR]}; the columns past the last tile are zero. A strip's patches
+     * are gathered into {@code [36][NR]} (zeros outside the image), then transformed a lane per tile.
      */
     private void input(int b, int c0, int c1, float[] vb) {
         Conv v = this.v;
         int cin = v.cin(), h = v.h(), wd = v.w(), plane = h * wd, fs = strips * cin * NR;
-        float[] d = SCRATCH.get().d, t = SCRATCH.get().t;
-        for (int k = 0; k < block; k++) {
-            int tile = b * block + k, lane = (k / NR * cin) * NR + k % NR;
-            if (tile >= tiles) {
-                for (int f = 0; f < FREQS; f++) for (int c = c0; c < c1; c++) vb[f * fs + lane + c * NR] = 0f;
-                continue;
+        Scratch s = SCRATCH.get();
+        float[] d = s.d, t = s.t;
+        int[] base = s.base, row0 = s.row0, col0 = s.col0;
+        for (int ts = 0; ts < strips; ts++) {
+            int first = b * block + ts * NR, lanes = Math.clamp(tiles - first, 0, NR);
+            for (int l = 0; l < lanes; l++) {
+                int tile = first + l, img = tile / tilesPerImage, r = tile % tilesPerImage;
+                row0[l] = r / tilesW * OUT - v.pt();
+                col0[l] = r % tilesW * OUT - v.pl();
+                base[l] = img * cin * plane + row0[l] * wd + col0[l];
             }
-            int img = tile / tilesPerImage, r = tile % tilesPerImage;
-            int row0 = r / tilesW * OUT - v.pt(), col0 = r % tilesW * OUT - v.pl();
-            boolean inside = row0 >= 0 && row0 + TILE <= h && col0 >= 0 && col0 + TILE <= wd;
+            if (lanes < NR) {
+                // the lanes past the last tile stay zero for every channel
+                for (int f = 0; f < FREQS; f++) Arrays.fill(d, f * NR + lanes, f * NR + NR, 0f);
+            }
             for (int c = c0; c < c1; c++) {
-                int src = (img * cin + c) * plane;
-                if (inside) {
-                    for (int i = 0, s = src + row0 * wd + col0; i < TILE; i++, s += wd) System.arraycopy(x, s, d, i * TILE, TILE);
-                } else {
-                    for (int i = 0; i < TILE; i++) {
-                        int rr = row0 + i;
-                        for (int j = 0; j < TILE; j++) {
-                            int cc = col0 + j;
-                            d[i * TILE + j] = rr >= 0 && rr < h && cc >= 0 && cc < wd ? x[src + rr * wd + cc] : 0f;
+                int co = c * plane;
+                for (int l = 0; l < lanes; l++) {
+                    int src = base[l] + co;
+                    if (row0[l] >= 0 && row0[l] + TILE <= h && col0[l] >= 0 && col0[l] + TILE <= wd) {
+                        for (int i = 0; i < TILE; i++) {
+                            int si = src + i * wd, di = i * TILE * NR + l;
+                            d[di] = x[si];
+                            d[di + NR] = x[si + 1];
+                            d[di + 2 * NR] = x[si + 2];
+                            d[di + 3 * NR] = x[si + 3];
+                            d[di + 4 * NR] = x[si + 4];
+                            d[di + 5 * NR] = x[si + 5];
+                        }
+                    } else {
+                        for (int i = 0; i < TILE; i++) {
+                            int rr = row0[l] + i;
+                            boolean rowIn = rr >= 0 && rr < h;
+                            for (int j = 0; j < TILE; j++) {
+                                int cc = col0[l] + j;
+                                d[(i * TILE + j) * NR + l] = rowIn && cc >= 0 && cc < wd ? x[src + i * wd + j] : 0f;
+                            }
                         }
                     }
                 }
-                // t = B^T d (columns), then V = t B (rows)
-                for (int j = 0; j < TILE; j++) bt(d, j, TILE, t, j, TILE);
-                int at = lane + c * NR;
-                for (int i = 0; i < TILE; i++) btInto(t, i * TILE, vb, at + i * TILE * fs, fs);
+                int at = ts * cin * NR + c * NR;
+                if (vectorTransforms) {
+                    VectorWinograd.input(d, t, NR, vb, at, fs);
+                } else {
+                    for (int l = 0; l < NR; l++) {
+                        for (int j = 0; j < TILE; j++) bt(d, j * NR + l, TILE * NR, t, j * NR + l, TILE * NR);
+                        for (int i = 0; i < TILE; i++) bt(t, i * TILE * NR + l, NR, vb, at + i * TILE * fs + l, fs);
+                    }
+                }
             }
         }
     }
@@ -280,12 +321,12 @@ final class WinogradConv implements ConvKernels.Run {
     private static void bt(float[] in, int io, int is, float[] out, int oo, int os) {
         float z0 = in[io], z1 = in[io + is], z2 = in[io + 2 * is], z3 = in[io + 3 * is], z4 = in[io + 4 * is], z5 = in[io + 5 * is];
         float a = z4 - 4 * z2, bb = z3 - 4 * z1, p = z4 - z2, q = 2 * (z3 - z1);
-        out[oo] = 4 * z0 - 5 * z2 + z4;
+        out[oo] = 4 * z0 + z4 - 5 * z2;
         out[oo + os] = a + bb;
         out[oo + 2 * os] = a - bb;
         out[oo + 3 * os] = p + q;
         out[oo + 4 * os] = p - q;
-        out[oo + 5 * os] = 4 * z1 - 5 * z3 + z5;
+        out[oo + 5 * os] = 4 * z1 + z5 - 5 * z3;
     }
 
     /** {@link #bt} of the row {@code in[io .. io + 6)} into {@code out[oo + j os]}. */
@@ -310,29 +351,51 @@ final class WinogradConv implements ConvKernels.Run {
 
     /**
      * {@code y = A^T M A} for output channels {@code [o0, o1)} and the tiles of block {@code b}, with
-     * {@code A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]}, the part inside the plane.
+     * {@code A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]}: a strip at a time,
+     * a lane per tile, into {@code [16][NR]}, then the part of each 4 x 4 block inside the plane written to {@code y}.
      */
     private void output(int b, int o0, int o1, float[] mb) {
         Conv v = this.v;
-        int ho = v.ho(), wo = v.wo(), hw = ho * wo, cout = v.cout(), first = b * block, last = Math.min(tiles, first + block);
-        float[] t = SCRATCH.get().t;
-        for (int o = o0; o < o1; o++) {
-            int mo = o * FREQS * block;
-            for (int tile = first; tile < last; tile++) {
-                int k = tile - first, img = tile / tilesPerImage, r = tile % tilesPerImage;
-                int row0 = r / tilesW * OUT, col0 = r % tilesW * OUT;
-                // t[i][j] = (A^T m[:, j])_i for the columns j, then each row of t through A^T
-                for (int j = 0; j < TILE; j++) at(mb, mo + j * block + k, TILE * block, t, j, TILE);
-                int dst = (img * cout + o) * hw + row0 * wo + col0;
-                int rows = Math.min(OUT, ho - row0), cols = Math.min(OUT, wo - col0);
-                for (int i = 0; i < rows; i++) {
-                    int ti = i * TILE, yi = dst + i * wo;
-                    float z0 = t[ti], z1 = t[ti + 1], z2 = t[ti + 2], z3 = t[ti + 3], z4 = t[ti + 4], z5 = t[ti + 5];
-                    float s = z1 + z2, dd = z1 - z2, s2 = z3 + z4, d2 = z3 - z4;
-                    y[yi] = z0 + s + s2;
-                    if (cols > 1) y[yi + 1] = dd + 2 * d2;
-                    if (cols > 2) y[yi + 2] = s + 4 * s2;
-                    if (cols > 3) y[yi + 3] = dd + 8 * d2 + z5;
+        int ho = v.ho(), wo = v.wo(), hw = ho * wo, cout = v.cout();
+        Scratch s = SCRATCH.get();
+        float[] d = s.d, t = s.t;
+        int[] base = s.base, row0 = s.row0, col0 = s.col0;
+        for (int ts = 0; ts < strips; ts++) {
+            int first = b * block + ts * NR, lanes = Math.clamp(tiles - first, 0, NR);
+            if (lanes == 0) break;
+            for (int l = 0; l < lanes; l++) {
+                int tile = first + l, img = tile / tilesPerImage, r = tile % tilesPerImage;
+                row0[l] = r / tilesW * OUT;
+                col0[l] = r % tilesW * OUT;
+                base[l] = img * cout * hw + row0[l] * wo + col0[l];
+            }
+            for (int o = o0; o < o1; o++) {
+                int mo = o * FREQS * block + ts * NR;
+                if (vectorTransforms) {
+                    VectorWinograd.output(mb, mo, block, t, NR, d);
+                } else {
+                    for (int l = 0; l < NR; l++) {
+                        for (int j = 0; j < TILE; j++) at(mb, mo + j * block + l, TILE * block, t, j * NR + l, TILE * NR);
+                        for (int i = 0; i < OUT; i++) at(t, i * TILE * NR + l, NR, d, i * OUT * NR + l, NR);
+                    }
+                }
+                int yo = o * hw;
+                for (int l = 0; l < lanes; l++) {
+                    int dst = base[l] + yo;
+                    if (row0[l] + OUT <= ho && col0[l] + OUT <= wo) {
+                        for (int i = 0; i < OUT; i++) {
+                            int yi = dst + i * wo, di = i * OUT * NR + l;
+                            y[yi] = d[di];
+                            y[yi + 1] = d[di + NR];
+                            y[yi + 2] = d[di + 2 * NR];
+                            y[yi + 3] = d[di + 3 * NR];
+                        }
+                    } else {
+                        int rows = Math.min(OUT, ho - row0[l]), cols = Math.min(OUT, wo - col0[l]);
+                        for (int i = 0; i < rows; i++) {
+                            for (int j = 0; j < cols; j++) y[dst + i * wo + j] = d[(i * OUT + j) * NR + l];
+                        }
+                    }
                 }
             }
         }

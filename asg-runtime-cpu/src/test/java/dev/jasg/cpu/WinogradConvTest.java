@@ -101,6 +101,20 @@ class WinogradConvTest {
         }));
     }
 
+    /** The scalar transforms (the path without the Vector API) on the same table. */
+    @TestFactory
+    Stream<DynamicTest> scalarTransformsMatchTheDirectSumInDouble() {
+        return table().stream().map(c -> DynamicTest.dynamicTest("scalar transforms " + c, () -> {
+            Conv v = c.conv();
+            SplittableRandom r = new SplittableRandom(c.hashCode() + 2);
+            float[] x = uniform(r, c.n() * c.cin() * c.h() * c.w()), w = uniform(r, c.cout() * c.cin() * 9);
+            float[] y = new float[c.n() * c.cout() * c.ho() * c.wo()];
+            new WinogradConv(v, false).run(x, w, y);
+            double err = worst(v, x, w, y);
+            assertTrue(err <= RELATIVE, c + ": error " + err + " of sum |w||x|, bound " + RELATIVE);
+        }));
+    }
+
     /** The table's largest relative errors, Winograd's and the GEMM path's, for the record (and a bound on each). */
     @Test
     void winogradErrorIsWithinAnOrderOfMagnitudeOfTheGemmPath() {
