@@ -111,7 +111,7 @@ final class ConvKernels {
         String path = System.getProperty(PATH_PROPERTY, "");
         if (path.equals("winograd")) return true;
         if (path.equals("gemm") || path.equals("plain")) return false;
-        return KernelChoice.CHOSEN.winograd(v.cin(), v.cout(), v.ho(), v.wo(), WinogradConv.tiles(v));
+        return KernelChoice.CHOSEN.winograd(v.cin(), v.cout(), WinogradConv.tiles(v));
     }
 
     /** {@code y = conv2d(x, w)}: {@code x [n, c, h, w]}, {@code w [o, cg, kh, kw]}, {@code y [n, o, ho, wo]}. */

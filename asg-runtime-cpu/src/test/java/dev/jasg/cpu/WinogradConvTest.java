@@ -183,6 +183,8 @@ class WinogradConvTest {
             assertFalse(ConvKernels.winograd(new Conv(1, 1, 64, 56, 56, 64, 54, 54, 3, 3, 1, 1, 1, 1, 2, 2)), "dilation");
             assertFalse(ConvKernels.winograd(new Conv(1, 1, 3, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1)), "three channels in");
             assertFalse(ConvKernels.winograd(new Conv(1, 1, 64, 56, 56, 64, 56, 56, 5, 5, 1, 1, 2, 2, 1, 1)), "5x5");
+            assertFalse(ConvKernels.winograd(new Conv(1, 1, 512, 7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1)), "4 tiles");
+            assertEquals(vector, ConvKernels.winograd(new Conv(32, 1, 512, 7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1)), "128 tiles");
             System.setProperty(ConvKernels.PATH_PROPERTY, "gemm");
             assertFalse(ConvKernels.winograd(resnet), "-Djasg.cpu.conv=gemm");
             System.setProperty(ConvKernels.PATH_PROPERTY, "winograd");
