@@ -51,8 +51,12 @@ import java.util.SplittableRandom;
  * <pre>
  * java --add-modules jdk.incubator.vector -XX:ActiveProcessorCount=2 -cp benchmarks/target/benchmarks.jar \
  *     dev.jasg.bench.InferencePeers [--only resnet18|gpt2]... [--rounds 3] [--seconds 5] [--warmup 3] [--threads 2] \
- *     [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only] [--jasg-conv gemm,auto]
+ *     [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only] [--jasg-conv gemm,auto] [--cpu-time]
  * </pre>
+ *
+ * <p>{@code --cpu-time} (with {@code --threads 1}) times each run by the calling thread's CPU time instead of the wall
+ * clock: with one thread JASG's kernels run inline and ONNX Runtime (one intra-op thread) computes on the caller too,
+ * so a machine loaded by other processes stretches neither figure by the time it takes the thread off the CPU.
  *
  * <p>{@code --jasg-conv gemm,auto} times one JASG executable per CPU convolution path ({@code -Djasg.cpu.conv}; {@code auto}
  * is the backend's own choice), sharing the parameters, each plan made under its path, in the same rounds against the
@@ -92,15 +96,20 @@ public final class InferencePeers {
                 case "--gpt2-batches" -> gptBatches = ints(args[++i]);
                 case "--keep-onnx" -> keep = Path.of(args[++i]);
                 case "--jasg-only" -> jasgOnly = true;
+                case "--cpu-time" -> cpuTime = true;
                 case "--jasg-conv" -> convPaths.addAll(Arrays.asList(args[++i].split(",")));
                 default -> {
                     System.err.println("usage: InferencePeers [--only resnet18|gpt2]... [--rounds N] [--seconds S] [--warmup S] [--threads N]"
-                            + " [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only] [--jasg-conv gemm,auto]");
+                            + " [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only] [--jasg-conv gemm,auto] [--cpu-time]");
                     System.exit(2);
                 }
             }
         }
         if (only.isEmpty()) only = List.of("resnet18", "gpt2");
+        if (cpuTime && threads != 1) {
+            System.err.println("InferencePeers: --cpu-time needs --threads 1 (both peers then compute on the calling thread)");
+            System.exit(2);
+        }
         if (convPaths.isEmpty()) convPaths.add(System.getProperty(CONV_PROPERTY, "auto"));
         int processors = Runtime.getRuntime().availableProcessors();
         String tag = String.format(Locale.ROOT, "cpu=\"%s\" java=%s jasg_threads=%d ort_threads=%d", Machine.cpuModel(), Runtime.version(),
@@ -281,15 +290,19 @@ public final class InferencePeers {
     }
 
     /** Runs for {@code warmup} then {@code seconds} (at least 3 timed runs); returns {median ms, p90 ms}. */
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** {@code --cpu-time}: time runs by the calling thread's CPU time (one thread each, see the class comment). */
+    private static boolean cpuTime;
+
     private static double[] time(Runner r, double seconds, double warmup) throws OrtException {
         long end = System.nanoTime() + (long) (warmup * 1e9);
         do r.run(); while (System.nanoTime() < end);
         List<Double> ms = new ArrayList<>();
         end = System.nanoTime() + (long) (seconds * 1e9);
         while (ms.size() < 3 || System.nanoTime() < end) {
-            long t0 = System.nanoTime();
+            long t0 = cpuTime ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
             r.run();
-            ms.add((System.nanoTime() - t0) / 1e6);
+            ms.add(((cpuTime ? THREADS.getCurrentThreadCpuTime() : System.nanoTime()) - t0) / 1e6);
         }
         double[] a = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new double[] {percentile(a, 0.5), percentile(a, 0.9)};
