@@ -39,6 +39,14 @@ import java.util.Arrays;
  * 4x) because that error is far inside what float inference tolerates; F(6x6, 3x3) was not, its larger points and
  * coefficients adding about another order of magnitude.
  *
+ * <p>Non-finite values: the transforms mix a whole 6 x 6 patch, so an infinity or NaN in the input (or the weights)
+ * makes NaN or infinite every output of the 4 x 4 blocks whose patch holds it, where the direct sum gives it only to the
+ * outputs whose 3 x 3 window does (as in every Winograd implementation); finite values near the float range can
+ * overflow in the transforms (coefficients up to 8 and 5) before the sum would.
+ *
+ * <p>Memory: {@code U} holds 36 floats per (output, input) channel pair, 4x the weights, for each plan (batch size) that
+ * runs the node this way.
+ *
  * <p>Not thread-safe: an instance belongs to one node of one plan, and runs one at a time.
  */
 final class WinogradConv implements ConvKernels.Run {
