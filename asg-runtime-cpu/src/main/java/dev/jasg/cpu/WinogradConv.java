@@ -134,19 +134,23 @@ final class WinogradConv implements ConvKernels.Run {
         this.tilesW = (v.wo() + OUT - 1) / OUT;
         this.tilesPerImage = tilesH * tilesW;
         long all = tiles(v);
-        if (all * FREQS * Math.max(v.cin(), v.cout()) > Integer.MAX_VALUE) throw new IllegalArgumentException("winograd conv2d: too large: " + v);
+        // the largest index of U, of a block's V and M (a block is at most the tiles rounded up to a strip)
+        long rows = Math.max(v.cin(), v.cout() + MR);
+        if ((all + NR) * FREQS * rows > Integer.MAX_VALUE || (long) FREQS * rows * v.cin() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("winograd conv2d: more than 2^31 transformed values: " + v);
+        }
         this.tiles = (int) all;
         this.oStrips = (v.cout() + MR - 1) / MR;
         int threads = CpuThreads.PARALLELISM;
         this.serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
         long perTile = (long) FREQS * (v.cin() + oStrips * MR);
         int fit = (int) Math.max(NR, BLOCK_FLOATS / perTile / NR * NR);
-        int all16 = (tiles + NR - 1) / NR * NR;
+        int allStrips = (tiles + NR - 1) / NR * NR;
         int balanced = Math.max(NR, (tiles / (BLOCKS_PER_THREAD * threads) + NR - 1) / NR * NR);
-        int b = Math.min(all16, serial ? fit : Math.min(fit, balanced));
+        int b = Math.min(allStrips, serial ? fit : Math.min(fit, balanced));
         this.perThread = serial || (tiles + b - 1) / b >= BLOCKS_PER_THREAD * threads;
         // split phases: wide blocks, each one three loops on the pool (their operands shared, from L3)
-        if (!perThread) b = Math.min(all16, (int) Math.max(fit, PHASE_FLOATS / perTile / NR * NR));
+        if (!perThread) b = Math.min(allStrips, (int) Math.max(fit, PHASE_FLOATS / perTile / NR * NR));
         this.block = b;
         this.strips = b / NR;
         this.blocks = (tiles + b - 1) / b;
