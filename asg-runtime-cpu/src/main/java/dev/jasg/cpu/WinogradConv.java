@@ -65,8 +65,8 @@ final class WinogradConv implements ConvKernels.Run {
      * (few tiles): 8 MiB, a share of L3 rather than L2, since each block costs three loops on the pool.
      */
     static final int PHASE_FLOATS = Integer.getInteger("jasg.cpu.winogradPhaseFloats", 1 << 21);
-    /** Blocks per thread from which each thread runs whole blocks. */
-    static final int BLOCKS_PER_THREAD = 4;
+    /** Blocks per thread from which each thread runs whole blocks; {@code -Djasg.cpu.winogradBlocksPerThread=N} to measure others. */
+    static final int BLOCKS_PER_THREAD = Integer.getInteger("jasg.cpu.winogradBlocksPerThread", 4);
 
     private static final int MR = Gemm.MR, NR = Gemm.NR;
 
