@@ -17,6 +17,8 @@ import java.util.Arrays;
  *       one-channel image) with a small kernel: {@link DirectConv}, loops over the taps with the
  *       output row as the vector axis (a product with a depth of {@code kh kw} would spend its time
  *       loading and storing tiles);</li>
+ *   <li>a 3x3 kernel with stride 1, dilation 1 and one group, where {@link KernelChoice#winograd} says so (enough channels
+ *       and tiles): {@link WinogradConv}, F(4x4, 3x3), products of 36 frequencies instead of the 9 taps';</li>
  *   <li>otherwise the GEMM lowering of {@link ConvGemm}: the batch is one matrix
  *       {@code [K, N Ho Wo]} of unfolded columns ({@code K = C/groups kh kw}), cut into blocks of
  *       columns that fit in L2, so the forward pass is {@code W [O, K] x col} on wide products; the
@@ -92,7 +94,9 @@ final class ConvKernels {
 
     /**
      * {@code -Djasg.cpu.conv=gemm} lowers every convolution to products, {@code plain} keeps {@link DirectConv} off the Vector
-     * API; read when a plan is made, to measure the alternatives and to test the paths a machine would not take.
+     * API (and both keep {@link WinogradConv} off), {@code winograd} runs every forward convolution it fits (3x3, stride 1,
+     * dilation 1, one group) by {@link WinogradConv} whatever {@link KernelChoice#winograd} says; read when a plan is made,
+     * to measure the alternatives and to test the paths a machine would not take.
      */
     static final String PATH_PROPERTY = "jasg.cpu.conv";
 
@@ -101,9 +105,19 @@ final class ConvKernels {
         return v.cg() == 1 && v.kh() * v.kw() <= DIRECT_TAPS_MAX && !"gemm".equals(System.getProperty(PATH_PROPERTY));
     }
 
+    /** Whether the forward convolution {@code v} runs {@link WinogradConv}: it fits, and the property forces it or {@link KernelChoice#winograd} picks it. */
+    static boolean winograd(Conv v) {
+        if (!WinogradConv.fits(v)) return false;
+        String path = System.getProperty(PATH_PROPERTY, "");
+        if (path.equals("winograd")) return true;
+        if (path.equals("gemm") || path.equals("plain")) return false;
+        return KernelChoice.CHOSEN.winograd(v.cin(), v.cout(), WinogradConv.tiles(v));
+    }
+
     /** {@code y = conv2d(x, w)}: {@code x [n, c, h, w]}, {@code w [o, cg, kh, kw]}, {@code y [n, o, ho, wo]}. */
     static Run conv2d(Shape s) {
         Conv v = Conv.of(s);
+        if (winograd(v)) return new WinogradConv(v);
         return direct(v) ? DirectConv.forward(v) : new ConvGemm.Forward(v);
     }
 

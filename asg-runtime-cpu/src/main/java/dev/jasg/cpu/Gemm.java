@@ -403,6 +403,16 @@ final class Gemm {
         }
     }
 
+    /**
+     * One full {@code MR x NR} tile {@code C = Ap Bp} from operands already in the packed layouts of {@link #packA} and
+     * {@link #packB} (a strip of {@code kc} steps of {@code MR}, and of {@code NR}), for kernels whose transforms write
+     * them so ({@link WinogradConv}): the micro-kernel in use, nothing packed or merged.
+     */
+    static void packedTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        if (VECTOR) VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, false);
+        else scalarTile(kc, ap, ao, bp, bo, c, co, ldc, false, SCRATCH.get().acc);
+    }
+
     /** Floats of packing buffers the calling thread holds (they grow only when a product packs): for tests. */
     static long packedScratchFloats() {
         Scratch s = SCRATCH.get();

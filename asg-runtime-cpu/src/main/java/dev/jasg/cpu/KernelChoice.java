@@ -162,6 +162,25 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         return 16;
     }
 
+    /** Input and output channels from which a 3x3 stride-1 convolution may run {@link WinogradConv}. */
+    static final int WINOGRAD_CHANNELS_MIN = 16;
+
+    /**
+     * Whether a 3x3, stride-1, dilation-1, one-group forward convolution with {@code cin} input and {@code cout} output
+     * channels and {@code tiles} 4 x 4 output blocks over the batch (the output plane and the batch in one number) runs {@link WinogradConv}
+     * rather than the GEMM lowering: with the Vector API (its products run on the packed micro-kernel, whose scalar
+     * twin would not pay for the transforms), at least {@link #WINOGRAD_CHANNELS_MIN} channels each way (the transforms
+     * cost per channel what 36 multiply-adds per output channel have to outweigh) and at least one full strip of
+     * {@link #nr} tiles: the products run a strip of {@code nr} tiles at a time, so fewer tiles pay for empty columns.
+     * Measured by {@code WinogradProbe} (one thread, CPU time, 2-vCPU AMD EPYC with AVX-512, {@code nr} 32, 2026-12-03,
+     * Winograd / GEMM-lowering speed): resnet18's 3x3 layers at batch 8 2.0 (64 channels, 56 x 56) to 2.4 (128, 28 x 28);
+     * at batch 1 1.4 (64, 56 x 56), 2.3 (128, 28 x 28), 1.07 (256, 14 x 14: 16 tiles, half a strip, left out) and 0.33
+     * (512, 7 x 7: 4 tiles); 16 channels 1.4-1.75.
+     */
+    boolean winograd(int cin, int cout, long tiles) {
+        return vectorBits > 0 && cin >= WINOGRAD_CHANNELS_MIN && cout >= WINOGRAD_CHANNELS_MIN && tiles >= nr;
+    }
+
     /**
      * Whether a full strip of a transposed B is packed with vector gathers ({@link VectorGemmKernel#gatherSteps}, 1.5x
      * the scalar loop on Zen 3) rather than the scalar loop: with the Vector API, unless the OS reports gathers

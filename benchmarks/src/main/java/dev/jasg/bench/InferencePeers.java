@@ -51,8 +51,16 @@ import java.util.SplittableRandom;
  * <pre>
  * java --add-modules jdk.incubator.vector -XX:ActiveProcessorCount=2 -cp benchmarks/target/benchmarks.jar \
  *     dev.jasg.bench.InferencePeers [--only resnet18|gpt2]... [--rounds 3] [--seconds 5] [--warmup 3] [--threads 2] \
- *     [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only]
+ *     [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only] [--jasg-conv gemm,auto] [--cpu-time]
  * </pre>
+ *
+ * <p>{@code --cpu-time} (with {@code --threads 1}) times each run by the calling thread's CPU time instead of the wall
+ * clock: with one thread JASG's kernels run inline and ONNX Runtime (one intra-op thread) computes on the caller too,
+ * so a machine loaded by other processes stretches neither figure by the time it takes the thread off the CPU.
+ *
+ * <p>{@code --jasg-conv gemm,auto} times one JASG executable per CPU convolution path ({@code -Djasg.cpu.conv}; {@code auto}
+ * is the backend's own choice), sharing the parameters, each plan made under its path, in the same rounds against the
+ * same ONNX Runtime session: a before/after of a convolution kernel in one run.
  *
  * <p>{@code --jasg-only} skips the export and ONNX Runtime, to profile JASG alone
  * ({@code -Djasg.cpu.profile=true} logs the time per op kind when the executable closes).
@@ -75,6 +83,7 @@ public final class InferencePeers {
         int[] resnetBatches = {1, 32}, gptBatches = {1, 8};
         Path keep = null;
         boolean jasgOnly = false;
+        List<String> convPaths = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--only" -> only.add(args[++i]);
@@ -87,14 +96,21 @@ public final class InferencePeers {
                 case "--gpt2-batches" -> gptBatches = ints(args[++i]);
                 case "--keep-onnx" -> keep = Path.of(args[++i]);
                 case "--jasg-only" -> jasgOnly = true;
+                case "--cpu-time" -> cpuTime = true;
+                case "--jasg-conv" -> convPaths.addAll(Arrays.asList(args[++i].split(",")));
                 default -> {
                     System.err.println("usage: InferencePeers [--only resnet18|gpt2]... [--rounds N] [--seconds S] [--warmup S] [--threads N]"
-                            + " [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only]");
+                            + " [--resnet-batches 1,32] [--gpt2-batches 1,8] [--seq 128] [--keep-onnx DIR] [--jasg-only] [--jasg-conv gemm,auto] [--cpu-time]");
                     System.exit(2);
                 }
             }
         }
         if (only.isEmpty()) only = List.of("resnet18", "gpt2");
+        if (cpuTime && threads != 1) {
+            System.err.println("InferencePeers: --cpu-time needs --threads 1 (both peers then compute on the calling thread)");
+            System.exit(2);
+        }
+        if (convPaths.isEmpty()) convPaths.add(System.getProperty(CONV_PROPERTY, "auto"));
         int processors = Runtime.getRuntime().availableProcessors();
         String tag = String.format(Locale.ROOT, "cpu=\"%s\" java=%s jasg_threads=%d ort_threads=%d", Machine.cpuModel(), Runtime.version(),
                 processors, threads);
@@ -130,25 +146,47 @@ public final class InferencePeers {
                         try (OrtSession session = env.createSession(onnx.toString(), opts)) {
                             if (keep == null) Files.deleteIfExists(onnx);
                             Map<Integer, Runner[]> runners = new LinkedHashMap<>();
-                            for (int b : batches) {
-                                Feed feed = feed(m, b);
-                                Runner jasg = () -> exe.run(Map.of(m.input(), feed.host())).get("output").floats();
-                                Runner ort = () -> runOrt(env, session, m, feed);
-                                float[] a = jasg.run(), o = ort.run();
-                                System.out.printf(Locale.ROOT, "# %s b%d: outputs agree to max |jasg - ort| = %.3g (max |output| %.3g, %d values)%n", name, b,
-                                        maxAbsDiff(a, o), maxAbs(a), a.length);
-                                runners.put(b, new Runner[] {jasg, ort});
-                                units.put(name + " b" + b, m.unit());
-                            }
-                            for (int r = 1; r <= rounds; r++) {
-                                for (int b : batches) {
-                                    Runner[] rr = runners.get(b);
-                                    double[] j = time(rr[0], seconds, warmup), o = time(rr[1], seconds, warmup);
-                                    double units1 = (double) b * m.unitsPerSample();
-                                    System.out.printf(Locale.ROOT, "round %d %s b%d jasg median %.2f ms p90 %.2f ms %.1f %s/s | ort median %.2f ms p90 %.2f ms %.1f %s/s | jasg/ort %.2f (%s)%n",
-                                            r, name, b, j[0], j[1], units1 * 1e3 / j[0], m.unit(), o[0], o[1], units1 * 1e3 / o[0], m.unit(), o[0] / j[0], tag);
-                                    perRound.computeIfAbsent(name + " b" + b, k -> new ArrayList<>()).add(new double[] {j[0], o[0], j[1], o[1]});
+                            // one executable per convolution path, sharing the parameters; a path is read when a plan is
+                            // made, so each executable's plan for each batch is made (by its first run) under its path
+                            List<Executable> variants = new ArrayList<>();
+                            try {
+                                for (int v = 0; v < convPaths.size(); v++) {
+                                    variants.add(v == 0 ? exe : cpu.compile(exe.parameters(), m.graph()));
                                 }
+                                for (int b : batches) {
+                                    Feed feed = feed(m, b);
+                                    Runner[] rr = new Runner[convPaths.size() + 1];
+                                    Runner ort = () -> runOrt(env, session, m, feed);
+                                    float[] o = ort.run();
+                                    for (int v = 0; v < convPaths.size(); v++) {
+                                        Executable ve = variants.get(v);
+                                        rr[v] = () -> ve.run(Map.of(m.input(), feed.host())).get("output").floats();
+                                        float[] a = withConvPath(convPaths.get(v), rr[v]);
+                                        System.out.printf(Locale.ROOT, "# %s b%d conv %s: outputs agree to max |jasg - ort| = %.3g (max |output| %.3g, %d values)%n",
+                                                name, b, convPaths.get(v), maxAbsDiff(a, o), maxAbs(a), a.length);
+                                    }
+                                    rr[convPaths.size()] = ort;
+                                    runners.put(b, rr);
+                                    units.put(name + " b" + b, m.unit());
+                                }
+                                for (int r = 1; r <= rounds; r++) {
+                                    for (int b : batches) {
+                                        Runner[] rr = runners.get(b);
+                                        double units1 = (double) b * m.unitsPerSample();
+                                        double[][] t = new double[rr.length][];
+                                        for (int v = 0; v < rr.length; v++) t[v] = time(rr[v], seconds, warmup);
+                                        double[] o = t[rr.length - 1];
+                                        for (int v = 0; v < convPaths.size(); v++) {
+                                            double[] j = t[v];
+                                            String key = name + " b" + b + (convPaths.size() > 1 ? " " + convPaths.get(v) : "");
+                                            System.out.printf(Locale.ROOT, "round %d %s jasg median %.2f ms p90 %.2f ms %.1f %s/s | ort median %.2f ms p90 %.2f ms %.1f %s/s | jasg/ort %.2f (%s)%n",
+                                                    r, key, j[0], j[1], units1 * 1e3 / j[0], m.unit(), o[0], o[1], units1 * 1e3 / o[0], m.unit(), o[0] / j[0], tag);
+                                            perRound.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {j[0], o[0], j[1], o[1]});
+                                        }
+                                    }
+                                }
+                            } finally {
+                                for (int v = 1; v < variants.size(); v++) variants.get(v).close();
                             }
                         }
                     }
@@ -164,6 +202,22 @@ public final class InferencePeers {
             for (double x : ratios) per.append(per.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x));
             System.out.printf(Locale.ROOT, "%-14s %12.2f %10.2f %12.2f %10.2f %9.2f   %s%n", e.getKey(), median(rs, 0), median(rs, 2), median(rs, 1),
                     median(rs, 3), median(ratios), per);
+        }
+    }
+
+    /** {@code -Djasg.cpu.conv}: the CPU backend's convolution path, read when a plan is made. */
+    private static final String CONV_PROPERTY = "jasg.cpu.conv";
+
+    /** Runs {@code r} (an executable's first run for its batch, which makes its plan) with {@link #CONV_PROPERTY} set to {@code path} ({@code auto}: unset). */
+    private static float[] withConvPath(String path, Runner r) throws OrtException {
+        String before = System.getProperty(CONV_PROPERTY);
+        if (path.equals("auto")) System.clearProperty(CONV_PROPERTY);
+        else System.setProperty(CONV_PROPERTY, path);
+        try {
+            return r.run();
+        } finally {
+            if (before == null) System.clearProperty(CONV_PROPERTY);
+            else System.setProperty(CONV_PROPERTY, before);
         }
     }
 
@@ -236,15 +290,19 @@ public final class InferencePeers {
     }
 
     /** Runs for {@code warmup} then {@code seconds} (at least 3 timed runs); returns {median ms, p90 ms}. */
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** {@code --cpu-time}: time runs by the calling thread's CPU time (one thread each, see the class comment). */
+    private static boolean cpuTime;
+
     private static double[] time(Runner r, double seconds, double warmup) throws OrtException {
         long end = System.nanoTime() + (long) (warmup * 1e9);
         do r.run(); while (System.nanoTime() < end);
         List<Double> ms = new ArrayList<>();
         end = System.nanoTime() + (long) (seconds * 1e9);
         while (ms.size() < 3 || System.nanoTime() < end) {
-            long t0 = System.nanoTime();
+            long t0 = cpuTime ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
             r.run();
-            ms.add((System.nanoTime() - t0) / 1e6);
+            ms.add(((cpuTime ? THREADS.getCurrentThreadCpuTime() : System.nanoTime()) - t0) / 1e6);
         }
         double[] a = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new double[] {percentile(a, 0.5), percentile(a, 0.9)};

@@ -115,7 +115,7 @@ public final class GemmProbe {
         }
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst()
                     .orElse(System.getProperty("os.arch"));

@@ -1,0 +1,426 @@
+package dev.jasg.cpu;
+
+import dev.jasg.cpu.ConvKernels.Conv;
+
+import java.util.Arrays;
+
+/**
+ * The forward 3x3 convolution (stride 1, dilation 1, one group) by Winograd's minimal filtering, F(4x4, 3x3)
+ * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each 4 x 4 block of an output plane
+ * is {@code Y = A^T [sum_c (G g_oc G^T) .* (B^T d_c B)] A}, where {@code d_c} is the 6 x 6 input patch of channel
+ * {@code c} under the block (zeros outside the image) and {@code g_oc} the 3 x 3 kernel. Per output block and pair of
+ * channels that is 36 multiply-adds instead of 144: the sum over {@code c} is, for each of the 36 "frequencies" {@code f},
+ * one matrix product {@code M_f [O, tiles] = U_f [O, C] x V_f [C, tiles]}, run on {@link Gemm}'s micro-kernel
+ * ({@link Gemm#packedTile}) with both operands written straight into its packed layouts by the transforms, so nothing
+ * is packed at run time:
+ * <ol>
+ *   <li>weights: {@code U_f = (G g G^T)_f} in strips of {@code MR} output channels ({@link Gemm#packA}'s layout), made
+ *       once and kept; each run compares the weights with the copy they were made from ({@link Arrays#equals}, one
+ *       pass over them) and transforms again when they differ, so an optimizer step or a new parameter value is
+ *       always seen;</li>
+ *   <li>input: {@code V_f = (B^T d B)_f} for a block of tiles in strips of {@code NR} tiles ({@link Gemm#packB}'s layout);</li>
+ *   <li>the 36 products per block, split by (frequency, strip of output channels);</li>
+ *   <li>output: {@code A^T M A}, the part of each 4 x 4 block inside the output plane written to {@code y}.</li>
+ * </ol>
+ * A block of tiles is a stretch of the batch's tiles (image-major, then row of tiles, then column), its scratch sized by
+ * {@link #BLOCK_FLOATS}. With blocks enough for every thread, each thread runs whole blocks (transforms and products
+ * on its own scratch, in cache); with fewer (one small image) the blocks run one by one, each phase split over the
+ * threads.
+ *
+ * <p>No epilogue: the {@code Conv2d} op has no bias, and a bias, batch norm or activation after it are the graph's own
+ * (elementwise) nodes, planned and fused ({@link Fusion}) as after any other conv path.
+ *
+ * <p>Accuracy: the transforms' coefficients reach 5 (B) and 8 (A) and G has 1/6 and 1/24, so the float error grows by
+ * about an order of magnitude over the direct sum's. Measured by {@code WinogradConvTest} against the double-precision
+ * direct sum over its table of shapes (inputs and weights uniform in [-1, 1], 1 to 64 channels, 13 shapes): the largest
+ * error of an output is 3.2e-6 of {@code sum_c,i,j |w x|} (the sum of the magnitudes of the products it adds, the scale
+ * of any float sum's rounding), against 2.4e-7 for the GEMM path on the same table (13x). F(4x4, 3x3) was chosen over
+ * F(2x2, 3x3) (a smaller error, but 16 frequencies for 4 outputs: 2.25x fewer multiply-adds than the direct sum against
+ * 4x) because that error is far inside what float inference tolerates (resnet18's logits agree with ONNX Runtime's
+ * to 1.3e-7 with it, 1.5e-7 without); F(6x6, 3x3) was not tried: its larger interpolation points cost, by the
+ * literature, about another order of magnitude of error.
+ *
+ * <p>Non-finite values: the transforms mix a whole 6 x 6 patch, so an infinity or NaN in the input (or the weights)
+ * makes NaN or infinite every output of the 4 x 4 blocks whose patch holds it, where the direct sum gives it only to the
+ * outputs whose 3 x 3 window does (as in every Winograd implementation); finite values near the float range can
+ * overflow in the transforms (coefficients up to 8 and 5) before the sum would.
+ *
+ * <p>Memory: {@code U} holds 36 floats per (output, input) channel pair, 4x the weights, for each plan (batch size) that
+ * runs the node this way.
+ *
+ * <p>Not thread-safe: an instance belongs to one node of one plan, and runs one at a time.
+ */
+final class WinogradConv implements ConvKernels.Run {
+    /** Output block side, kernel side, input tile side, frequencies. */
+    static final int OUT = 4, TAPS = 3, TILE = 6, FREQS = TILE * TILE;
+    /**
+     * Most floats of one block's transformed input and products ({@code 36 (C + O) tiles}): the L2 of one core, so a
+     * thread's block stays in cache between its transforms and its products; {@code -Djasg.cpu.winogradBlockFloats=N}
+     * to measure others.
+     */
+    static final int BLOCK_FLOATS = Integer.getInteger("jasg.cpu.winogradBlockFloats",
+            (int) Math.min(1 << 22, (KernelChoice.CHOSEN.facts().l2() > 0 ? KernelChoice.CHOSEN.facts().l2() : KernelChoice.FALLBACK_L2) / Float.BYTES));
+    /**
+     * Most floats of one block's transformed input and products when a block's phases are split over the threads
+     * (few tiles): 8 MiB, a share of L3 rather than L2, since each block costs three loops on the pool.
+     */
+    static final int PHASE_FLOATS = Integer.getInteger("jasg.cpu.winogradPhaseFloats", 1 << 21);
+    /** Blocks per thread from which each thread runs whole blocks; {@code -Djasg.cpu.winogradBlocksPerThread=N} to measure others. */
+    static final int BLOCKS_PER_THREAD = Integer.getInteger("jasg.cpu.winogradBlocksPerThread", 4);
+
+    private static final int MR = Gemm.MR, NR = Gemm.NR;
+
+    /** Whether the convolution is one this kernel computes: 3x3, stride 1, dilation 1, one group. */
+    static boolean fits(Conv v) {
+        return v.groups() == 1 && v.kh() == TAPS && v.kw() == TAPS && v.sh() == 1 && v.sw() == 1 && v.dh() == 1 && v.dw() == 1;
+    }
+
+    /** Tiles of a convolution: {@code n ceil(ho/4) ceil(wo/4)}. */
+    static long tiles(Conv v) {
+        return (long) v.n() * ((v.ho() + OUT - 1) / OUT) * ((v.wo() + OUT - 1) / OUT);
+    }
+
+    private final Conv v;
+    private final int tilesW, tilesPerImage, tiles, oStrips, block, strips, blocks;
+    private final boolean perThread, serial, vectorTransforms;
+    /** {@code U}: frequency, strip of {@code MR} output channels, input channel, row of the strip. */
+    private final float[] u;
+    /** The weights {@link #u} was made from. */
+    private final float[] seen;
+    private boolean made;
+    /** The shared scratch of the phase-split mode: one block's {@code V} and {@code M}. */
+    private final float[] sharedV, sharedM;
+
+    private float[] x, w, y;
+    private int current;
+    private final CpuThreads.Range weightBody = this::weights;
+    private final CpuThreads.Range blockBody = this::blocks;
+    private final CpuThreads.Range inputBody = this::sharedInput;
+    private final CpuThreads.Range productBody = this::sharedProducts;
+    private final CpuThreads.Range outputBody = this::sharedOutput;
+
+    /** Per-thread scratch, grown on demand and kept. */
+    private static final class Scratch {
+        float[] v = new float[0], m = new float[0];
+        /** A strip's patches or outputs, {@code [36][NR]}, and the transforms' intermediate. */
+        final float[] d = new float[FREQS * NR], t = new float[FREQS * NR];
+        /** Per lane of a strip: where its tile's patch (or output block) starts, its first row and column. */
+        final int[] base = new int[NR], row0 = new int[NR], col0 = new int[NR];
+        final double[] gt = new double[TILE * TAPS], gr = new double[TILE];
+
+        float[] v(int n) {
+            if (v.length < n) v = new float[n];
+            return v;
+        }
+
+        float[] m(int n) {
+            if (m.length < n) m = new float[n];
+            return m;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    WinogradConv(Conv v) {
+        this(v, VECTOR);
+    }
+
+    /** {@code vectorTransforms}: the transforms on {@link VectorWinograd} (where available), else the scalar loops (tests run both). */
+    WinogradConv(Conv v, boolean vectorTransforms) {
+        if (vectorTransforms && !VECTOR) throw new IllegalStateException("the Vector API transforms are not available");
+        this.vectorTransforms = vectorTransforms;
+        if (!fits(v)) throw new IllegalArgumentException("winograd conv2d: needs 3x3, stride 1, dilation 1, one group: " + v);
+        this.v = v;
+        int tilesH = (v.ho() + OUT - 1) / OUT;
+        this.tilesW = (v.wo() + OUT - 1) / OUT;
+        this.tilesPerImage = tilesH * tilesW;
+        long all = tiles(v);
+        // the largest index of U, of a block's V and M (a block is at most the tiles rounded up to a strip)
+        long rows = Math.max(v.cin(), v.cout() + MR);
+        if ((all + NR) * FREQS * rows > Integer.MAX_VALUE || (long) FREQS * rows * v.cin() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("winograd conv2d: more than 2^31 transformed values: " + v);
+        }
+        this.tiles = (int) all;
+        this.oStrips = (v.cout() + MR - 1) / MR;
+        int threads = CpuThreads.PARALLELISM;
+        this.serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
+        long perTile = (long) FREQS * (v.cin() + oStrips * MR);
+        int fit = (int) Math.max(NR, BLOCK_FLOATS / perTile / NR * NR);
+        int allStrips = (tiles + NR - 1) / NR * NR;
+        int balanced = Math.max(NR, (tiles / (BLOCKS_PER_THREAD * threads) + NR - 1) / NR * NR);
+        int b = Math.min(allStrips, serial ? fit : Math.min(fit, balanced));
+        this.perThread = serial || (tiles + b - 1) / b >= BLOCKS_PER_THREAD * threads;
+        // split phases: wide blocks, each one three loops on the pool (their operands shared, from L3)
+        if (!perThread) b = Math.min(allStrips, (int) Math.max(fit, PHASE_FLOATS / perTile / NR * NR));
+        this.block = b;
+        this.strips = b / NR;
+        this.blocks = (tiles + b - 1) / b;
+        this.u = new float[FREQS * oStrips * MR * v.cin()];
+        this.seen = new float[v.cout() * v.cin() * TAPS * TAPS];
+        this.sharedV = perThread ? null : new float[FREQS * v.cin() * block];
+        this.sharedM = perThread ? null : new float[FREQS * oStrips * MR * block];
+    }
+
+    /** Tiles per block (a multiple of {@code NR}), for tests and probes. */
+    int block() {
+        return block;
+    }
+
+    /** Whether each thread runs whole blocks (else each block's phases are split over the threads). */
+    boolean perThread() {
+        return perThread;
+    }
+
+    @Override
+    public void run(float[] x, float[] w, float[] y) {
+        this.x = x;
+        this.w = w;
+        this.y = y;
+        try {
+            int n = seen.length;
+            if (!made || !Arrays.equals(w, 0, n, seen, 0, n)) {
+                made = false;
+                CpuThreads.parallelFor(v.cout(), serial ? v.cout() : Math.max(1, v.cout() / (4 * CpuThreads.PARALLELISM)), weightBody);
+                System.arraycopy(w, 0, seen, 0, n);
+                made = true;
+            }
+            if (perThread) {
+                if (serial) blocks(0, blocks);
+                else if (blocks <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(blocks, blockBody);
+                else CpuThreads.parallelFor(blocks, 1, blockBody);
+            } else {
+                int items = FREQS * oStrips;
+                for (int b = 0; b < blocks; b++) {
+                    current = b;
+                    CpuThreads.parallelFor(v.cin(), Math.max(1, v.cin() / (4 * CpuThreads.PARALLELISM)), inputBody);
+                    if (items <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(items, productBody);
+                    else CpuThreads.parallelFor(items, 1, productBody);
+                    CpuThreads.parallelFor(v.cout(), Math.max(1, v.cout() / (4 * CpuThreads.PARALLELISM)), outputBody);
+                }
+            }
+        } finally {
+            this.x = this.w = this.y = null;
+        }
+    }
+
+    private void sharedInput(int c0, int c1) {
+        input(current, c0, c1, sharedV);
+    }
+
+    private void sharedProducts(int i0, int i1) {
+        products(i0, i1, sharedV, sharedM);
+    }
+
+    private void sharedOutput(int o0, int o1) {
+        output(current, o0, o1, sharedM);
+    }
+
+    /** Whole blocks on the calling thread's scratch. */
+    private void blocks(int b0, int b1) {
+        Scratch s = SCRATCH.get();
+        float[] vb = s.v(FREQS * v.cin() * block), mb = s.m(FREQS * oStrips * MR * block);
+        for (int b = b0; b < b1; b++) {
+            input(b, 0, v.cin(), vb);
+            products(0, FREQS * oStrips, vb, mb);
+            output(b, 0, v.cout(), mb);
+        }
+    }
+
+    /**
+     * {@code U_f[o, c] = (G g G^T)_f} for output channels {@code [o0, o1)}, in double, with
+     * {@code G = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6], [1/24, 1/12, 1/6], [1/24, -1/12, 1/6], [0, 0, 1]]};
+     * stored at {@code u[((f oStrips + o / MR) C + c) MR + o % MR]} (the rows past {@code O} stay zero).
+     */
+    private void weights(int o0, int o1) {
+        int cin = v.cin();
+        Scratch s = SCRATCH.get();
+        double[] t = s.gt, r = s.gr;
+        for (int o = o0; o < o1; o++) {
+            for (int c = 0; c < cin; c++) {
+                int g = (o * cin + c) * TAPS * TAPS;
+                // t = G g: each column j of g
+                for (int j = 0; j < TAPS; j++) {
+                    double g0 = w[g + j], g1 = w[g + TAPS + j], g2 = w[g + 2 * TAPS + j];
+                    gColumn(g0, g1, g2, t, j, TAPS);
+                }
+                // U = t G^T: each row i of t
+                int base = (o / MR * cin + c) * MR + o % MR, fs = oStrips * cin * MR;
+                for (int i = 0; i < TILE; i++) {
+                    gColumn(t[i * TAPS], t[i * TAPS + 1], t[i * TAPS + 2], r, 0, 1);
+                    for (int j = 0; j < TILE; j++) u[(i * TILE + j) * fs + base] = (float) r[j];
+                }
+            }
+        }
+    }
+
+    /** {@code out[at + i step] = (G (g0, g1, g2))_i} for the six rows of G. */
+    private static void gColumn(double g0, double g1, double g2, double[] out, int at, int step) {
+        out[at] = g0 / 4;
+        out[at + step] = -(g0 + g1 + g2) / 6;
+        out[at + 2 * step] = -(g0 - g1 + g2) / 6;
+        out[at + 3 * step] = g0 / 24 + g1 / 12 + g2 / 6;
+        out[at + 4 * step] = g0 / 24 - g1 / 12 + g2 / 6;
+        out[at + 5 * step] = g2;
+    }
+
+    /** Vector transforms: the Vector API is in use and a strip is whole vectors of the preferred species. */
+    static final boolean VECTOR = Simd.ENABLED && NR % VectorWinograd.V == 0;
+
+    /**
+     * {@code V_f[c, t] = (B^T d B)_f} for channels {@code [c0, c1)} and every tile of block {@code b}, at
+     * {@code vb[((f strips + t / NR) C + c) NR + t % NR]}; the columns past the last tile are zero. A strip's patches
+     * are gathered into {@code [36][NR]} (zeros outside the image), then transformed a lane per tile.
+     */
+    private void input(int b, int c0, int c1, float[] vb) {
+        Conv v = this.v;
+        int cin = v.cin(), h = v.h(), wd = v.w(), plane = h * wd, fs = strips * cin * NR;
+        Scratch s = SCRATCH.get();
+        float[] d = s.d, t = s.t;
+        int[] base = s.base, row0 = s.row0, col0 = s.col0;
+        for (int ts = 0; ts < strips; ts++) {
+            int first = b * block + ts * NR, lanes = Math.clamp(tiles - first, 0, NR);
+            for (int l = 0; l < lanes; l++) {
+                int tile = first + l, img = tile / tilesPerImage, r = tile % tilesPerImage;
+                row0[l] = r / tilesW * OUT - v.pt();
+                col0[l] = r % tilesW * OUT - v.pl();
+                base[l] = img * cin * plane + row0[l] * wd + col0[l];
+            }
+            if (lanes < NR) {
+                // the lanes past the last tile stay zero for every channel
+                for (int f = 0; f < FREQS; f++) Arrays.fill(d, f * NR + lanes, f * NR + NR, 0f);
+            }
+            for (int c = c0; c < c1; c++) {
+                int co = c * plane;
+                for (int l = 0; l < lanes; l++) {
+                    int src = base[l] + co;
+                    if (row0[l] >= 0 && row0[l] + TILE <= h && col0[l] >= 0 && col0[l] + TILE <= wd) {
+                        for (int i = 0; i < TILE; i++) {
+                            int si = src + i * wd, di = i * TILE * NR + l;
+                            d[di] = x[si];
+                            d[di + NR] = x[si + 1];
+                            d[di + 2 * NR] = x[si + 2];
+                            d[di + 3 * NR] = x[si + 3];
+                            d[di + 4 * NR] = x[si + 4];
+                            d[di + 5 * NR] = x[si + 5];
+                        }
+                    } else {
+                        for (int i = 0; i < TILE; i++) {
+                            int rr = row0[l] + i;
+                            boolean rowIn = rr >= 0 && rr < h;
+                            for (int j = 0; j < TILE; j++) {
+                                int cc = col0[l] + j;
+                                d[(i * TILE + j) * NR + l] = rowIn && cc >= 0 && cc < wd ? x[src + i * wd + j] : 0f;
+                            }
+                        }
+                    }
+                }
+                int at = ts * cin * NR + c * NR;
+                if (vectorTransforms) {
+                    VectorWinograd.input(d, t, NR, vb, at, fs);
+                } else {
+                    for (int l = 0; l < NR; l++) {
+                        for (int j = 0; j < TILE; j++) bt(d, j * NR + l, TILE * NR, t, j * NR + l, TILE * NR);
+                        for (int i = 0; i < TILE; i++) bt(t, i * TILE * NR + l, NR, vb, at + i * TILE * fs + l, fs);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code out[oo + i os] = (B^T z)_i} for {@code z_k = in[io + k is]}, with
+     * {@code B^T = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]}.
+     */
+    private static void bt(float[] in, int io, int is, float[] out, int oo, int os) {
+        float z0 = in[io], z1 = in[io + is], z2 = in[io + 2 * is], z3 = in[io + 3 * is], z4 = in[io + 4 * is], z5 = in[io + 5 * is];
+        float a = z4 - 4 * z2, bb = z3 - 4 * z1, p = z4 - z2, q = 2 * (z3 - z1);
+        out[oo] = 4 * z0 + z4 - 5 * z2;
+        out[oo + os] = a + bb;
+        out[oo + 2 * os] = a - bb;
+        out[oo + 3 * os] = p + q;
+        out[oo + 4 * os] = p - q;
+        out[oo + 5 * os] = 4 * z1 + z5 - 5 * z3;
+    }
+
+    /** {@link #bt} of the row {@code in[io .. io + 6)} into {@code out[oo + j os]}. */
+    private static void btInto(float[] in, int io, float[] out, int oo, int os) {
+        bt(in, io, 1, out, oo, os);
+    }
+
+    /**
+     * {@code M_f[o, t] = sum_c U_f[o, c] V_f[c, t]} for the items {@code [i0, i1)} of (frequency, strip of {@code MR}
+     * output channels), every strip of tiles, into {@code mb[((o FREQS) + f) block + t]}.
+     */
+    private void products(int i0, int i1, float[] vb, float[] mb) {
+        int cin = v.cin(), ldc = FREQS * block;
+        for (int it = i0; it < i1; it++) {
+            int f = it / oStrips, os = it % oStrips;
+            int ao = (f * oStrips + os) * cin * MR, co = (os * MR * FREQS + f) * block;
+            for (int ts = 0; ts < strips; ts++) {
+                Gemm.packedTile(cin, u, ao, vb, (f * strips + ts) * cin * NR, mb, co + ts * NR, ldc);
+            }
+        }
+    }
+
+    /**
+     * {@code y = A^T M A} for output channels {@code [o0, o1)} and the tiles of block {@code b}, with
+     * {@code A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]}: a strip at a time,
+     * a lane per tile, into {@code [16][NR]}, then the part of each 4 x 4 block inside the plane written to {@code y}.
+     */
+    private void output(int b, int o0, int o1, float[] mb) {
+        Conv v = this.v;
+        int ho = v.ho(), wo = v.wo(), hw = ho * wo, cout = v.cout();
+        Scratch s = SCRATCH.get();
+        float[] d = s.d, t = s.t;
+        int[] base = s.base, row0 = s.row0, col0 = s.col0;
+        for (int ts = 0; ts < strips; ts++) {
+            int first = b * block + ts * NR, lanes = Math.clamp(tiles - first, 0, NR);
+            if (lanes == 0) break;
+            for (int l = 0; l < lanes; l++) {
+                int tile = first + l, img = tile / tilesPerImage, r = tile % tilesPerImage;
+                row0[l] = r / tilesW * OUT;
+                col0[l] = r % tilesW * OUT;
+                base[l] = img * cout * hw + row0[l] * wo + col0[l];
+            }
+            for (int o = o0; o < o1; o++) {
+                int mo = o * FREQS * block + ts * NR;
+                if (vectorTransforms) {
+                    VectorWinograd.output(mb, mo, block, t, NR, d);
+                } else {
+                    for (int l = 0; l < NR; l++) {
+                        for (int j = 0; j < TILE; j++) at(mb, mo + j * block + l, TILE * block, t, j * NR + l, TILE * NR);
+                        for (int i = 0; i < OUT; i++) at(t, i * TILE * NR + l, NR, d, i * OUT * NR + l, NR);
+                    }
+                }
+                int yo = o * hw;
+                for (int l = 0; l < lanes; l++) {
+                    int dst = base[l] + yo;
+                    if (row0[l] + OUT <= ho && col0[l] + OUT <= wo) {
+                        for (int i = 0; i < OUT; i++) {
+                            int yi = dst + i * wo, di = i * OUT * NR + l;
+                            y[yi] = d[di];
+                            y[yi + 1] = d[di + NR];
+                            y[yi + 2] = d[di + 2 * NR];
+                            y[yi + 3] = d[di + 3 * NR];
+                        }
+                    } else {
+                        int rows = Math.min(OUT, ho - row0[l]), cols = Math.min(OUT, wo - col0[l]);
+                        for (int i = 0; i < rows; i++) {
+                            for (int j = 0; j < cols; j++) y[dst + i * wo + j] = d[(i * OUT + j) * NR + l];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code out[oo + i os] = (A^T z)_i} for {@code z_k = in[io + k is]}, the four rows of A^T. */
+    private static void at(float[] in, int io, int is, float[] out, int oo, int os) {
+        float z0 = in[io], z1 = in[io + is], z2 = in[io + 2 * is], z3 = in[io + 3 * is], z4 = in[io + 4 * is], z5 = in[io + 5 * is];
+        float s = z1 + z2, dd = z1 - z2, s2 = z3 + z4, d2 = z3 - z4;
+        out[oo] = z0 + s + s2;
+        out[oo + os] = dd + 2 * d2;
+        out[oo + 2 * os] = s + 4 * s2;
+        out[oo + 3 * os] = dd + 8 * d2 + z5;
+    }
+}
