@@ -409,8 +409,8 @@ final class Gemm {
      * them so ({@link WinogradConv}): the micro-kernel in use, nothing packed or merged.
      */
     static void packedTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
-        if (VECTOR) VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, false);
-        else scalarTile(kc, ap, ao, bp, bo, c, co, ldc, false, SCRATCH.get().acc);
+        // the same micro-kernel call as the products', so its twin and GemmWarm's switch apply to Winograd's too
+        tile(kc, ap, ao, bp, bo, c, co, ldc, false, SCRATCH.get(), VECTOR);
     }
 
     /** Floats of packing buffers the calling thread holds (they grow only when a product packs): for tests. */
