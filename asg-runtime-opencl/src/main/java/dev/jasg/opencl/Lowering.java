@@ -170,6 +170,9 @@ final class Lowering {
                 case Op.CumSum c -> steps.add(lanes("scan", c.reverse() ? 2 : 0, what, od, c.axis(), out, in[0]));
                 case Op.CumProd c -> steps.add(lanes("scan", 1, what, od, c.axis(), out, in[0]));
                 case Op.ArgSort a -> steps.add(lanes("argsort", a.descending() ? 1 : 0, what, od, a.axis(), out, in[0]));
+                case Op.Attention a -> throw new UnsupportedOperationException("attention: not lowered by this backend yet");
+                case Op.AttentionStats a -> throw new UnsupportedOperationException("attention_stats: not lowered by this backend yet");
+                case Op.AttentionGrad a -> throw new UnsupportedOperationException("attention_grad: not lowered by this backend yet");
                 case Op.Linalg l -> {
                     // no OpenCL kernels yet: computed on the host between the commands before and after (logged once per compile)
                     int[][] inDims = new int[n.arity()][];
