@@ -260,7 +260,7 @@ public sealed interface Op {
      * {@code j} it may attend: all of them, or with {@code causal} those with {@code j <= i} (aligned at
      * the top left when {@code Lq != Lk}, as {@code is_causal}). A primitive for speed: a backend need not
      * store the {@code [.., Lq, Lk]} weights. Float inputs of one dtype; half inputs (F16, BF16) give an
-     * F32 result, as the products do. A query row with no key (causal, {@code Lk = 0}) is not allowed.
+     * F32 result, as the products do. No keys ({@code Lk = 0}) is a shape error; with {@code causal} every row attends at least key 0.
      */
     record Attention(double scale, boolean causal) implements Op {}
 

@@ -410,6 +410,9 @@ public final class ShapeRules {
         int r = in[0].rank();
         if (!in[1].sameDim(r - 1, in[0], r - 1)) throw new ShapeException(name + ": the query " + in[0] + " and the key " + in[1] + " differ in the last (embedding) axis");
         if (n == 3 && !in[2].sameDim(r - 2, in[1], r - 2)) throw new ShapeException(name + ": the key " + in[1] + " and the value " + in[2] + " differ in sequence length");
+        if (!in[1].isSymbolic(r - 2) && in[1].dim(r - 2) == 0) {
+            throw new ShapeException(name + ": the key " + in[1] + " has no rows, so a query has no key to attend (the softmax of no scores)");
+        }
     }
 
     private static void arity(String name, Shape[] in, int n) {

@@ -10,6 +10,13 @@ package dev.jasg.core.reference;
 final class AttentionReference {
     private AttentionReference() {}
 
+    /** The number of {@code [L, E]} matrices: the product of the leading axes (not {@code q.length / (Lq E)}, which fails for empty rows). */
+    private static int batch(int[] dims) {
+        int b = 1;
+        for (int i = 0; i < dims.length - 2; i++) b *= dims[i];
+        return b;
+    }
+
     /** Keys query {@code i} attends: {@code [0, keys(i))}. */
     private static int keys(int i, int lk, boolean causal) {
         return causal ? Math.min(lk, i + 1) : lk;
@@ -18,7 +25,7 @@ final class AttentionReference {
     /** {@code lse[b, i]} over the attended keys. */
     static double[] stats(double scale, boolean causal, double[] q, double[] k, int[] qDims, int[] kDims) {
         int lq = qDims[qDims.length - 2], e = qDims[qDims.length - 1], lk = kDims[kDims.length - 2];
-        int batch = q.length / Math.max(1, lq * e);
+        int batch = batch(qDims);
         double[] lse = new double[batch * lq];
         double[] s = new double[lk];
         for (int b = 0; b < batch; b++) {
@@ -32,14 +39,16 @@ final class AttentionReference {
     /** Fills {@code s[0, n)} with the scores of row {@code i} and returns their log-sum-exp. */
     private static double rowStats(double scale, double[] q, double[] k, int b, int i, int lq, int lk, int e, int n, double[] s) {
         double max = Double.NEGATIVE_INFINITY;
+        boolean nan = false;
         for (int j = 0; j < n; j++) {
             double dot = 0;
             for (int c = 0; c < e; c++) dot += q[(b * lq + i) * e + c] * k[(b * lk + j) * e + c];
             s[j] = scale * dot;
-            if (!(s[j] <= max)) max = s[j]; // NaN wins
+            nan |= Double.isNaN(s[j]);
+            max = Math.max(max, s[j]);
         }
         if (n == 0) return Double.NEGATIVE_INFINITY;
-        if (Double.isNaN(max)) return Double.NaN;
+        if (nan) return Double.NaN;
         if (max == Double.POSITIVE_INFINITY) return max;
         double sum = 0;
         for (int j = 0; j < n; j++) sum += Math.exp(s[j] - max);
@@ -49,7 +58,7 @@ final class AttentionReference {
     /** {@code o [B, Lq, Ev]}. */
     static double[] forward(double scale, boolean causal, double[] q, double[] k, double[] v, int[] qDims, int[] kDims, int[] vDims) {
         int lq = qDims[qDims.length - 2], e = qDims[qDims.length - 1], lk = kDims[kDims.length - 2], ev = vDims[vDims.length - 1];
-        int batch = q.length / Math.max(1, lq * e);
+        int batch = batch(qDims);
         double[] o = new double[batch * lq * ev];
         double[] s = new double[lk];
         for (int b = 0; b < batch; b++) {
@@ -69,7 +78,7 @@ final class AttentionReference {
     static double[] gradient(double scale, boolean causal, int wrt, double[] q, double[] k, double[] v, double[] o, double[] g, double[] lse,
                              int[] qDims, int[] kDims, int[] vDims) {
         int lq = qDims[qDims.length - 2], e = qDims[qDims.length - 1], lk = kDims[kDims.length - 2], ev = vDims[vDims.length - 1];
-        int batch = q.length / Math.max(1, lq * e);
+        int batch = batch(qDims);
         double[] out = new double[wrt == 0 ? q.length : wrt == 1 ? k.length : v.length];
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < lq; i++) {
