@@ -266,7 +266,7 @@ public sealed interface Op {
 
     /**
      * The softmax statistics of {@link Attention}: inputs {@code (q [.., Lq, E], k [.., Lk, E])}, output
-     * F32 {@code [.., Lq]}, {@code lse[i] = log sum_j exp(scale q[i].k[j])} over the keys {@code i} may attend
+     * {@code [.., Lq]} in F32 (F64 for F64 operands: the products' accumulated type), {@code lse[i] = log sum_j exp(scale q[i].k[j])} over the keys {@code i} may attend
      * (so {@code p[i,j] = exp(scale q[i].k[j] - lse[i])}). Computed once for the three gradients.
      */
     record AttentionStats(double scale, boolean causal) implements Op {}
@@ -274,7 +274,8 @@ public sealed interface Op {
     /**
      * One gradient of {@link Attention}: inputs {@code (q, k, v, o, g, lse)} (the forward's operands, its
      * output {@code o}, the output's gradient {@code g [.., Lq, Ev]} and {@link AttentionStats}' {@code lse}),
-     * output the gradient of operand {@code wrt} (0 = q, 1 = k, 2 = v) in F32, of that operand's shape:
+     * output the gradient of operand {@code wrt} (0 = q, 1 = k, 2 = v) in F32 (F64 for F64 operands; the
+     * caller casts it to a half operand's type), of that operand's shape:
      * with {@code dp[i,j] = g[i].v[j]} and {@code ds[i,j] = p[i,j] (dp[i,j] - g[i].o[i])},
      * {@code dq[i] = scale sum_j ds[i,j] k[j]}, {@code dk[j] = scale sum_i ds[i,j] q[i]},
      * {@code dv[j] = sum_i p[i,j] g[i]}. One op per result, as {@link LinalgOp}'s factorisations.

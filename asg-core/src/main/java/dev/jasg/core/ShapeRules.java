@@ -174,7 +174,7 @@ public final class ShapeRules {
             case Op.AttentionStats a -> {
                 arity(name, in, 2);
                 attentionOperands(name, in, dt, 2);
-                yield new Result(Shape.symbolic(in[0].parts().subList(0, in[0].rank() - 1).toArray()), DType.F32);
+                yield new Result(Shape.symbolic(in[0].parts().subList(0, in[0].rank() - 1).toArray()), accumulated(dt[0]));
             }
             case Op.AttentionGrad a -> {
                 arity(name, in, 6);
@@ -189,10 +189,11 @@ public final class ShapeRules {
                     }
                 }
                 Shape stats = Shape.symbolic(in[0].parts().subList(0, in[0].rank() - 1).toArray());
-                if (!in[5].equals(stats) || dt[5] != DType.F32) {
-                    throw new ShapeException(name + ": input 5 (the softmax statistics) must be f32" + stats + ", got " + dt[5].label() + in[5]);
+                DType acc = accumulated(dt[0]);
+                if (!in[5].equals(stats) || dt[5] != acc) {
+                    throw new ShapeException(name + ": input 5 (the softmax statistics) must be " + acc.label() + stats + ", got " + dt[5].label() + in[5]);
                 }
-                yield new Result(in[a.wrt()], DType.F32);
+                yield new Result(in[a.wrt()], acc);
             }
             case Op.ArgSort a -> {
                 arity(name, in, 1);
