@@ -263,6 +263,9 @@ public final class Autograd {
             case Op.CumSum c -> true;
             case Op.CumProd c -> true;
             case Op.Linalg l -> l.kind() != dev.jasg.core.LinalgOp.SLOGDET_SIGN;
+            case Op.Attention a -> true;
+            case Op.AttentionStats a -> true; // (its gradient is refused with a clear error: Vjp)
+            case Op.AttentionGrad a -> true;
         };
     }
 

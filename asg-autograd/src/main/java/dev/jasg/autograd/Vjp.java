@@ -115,6 +115,14 @@ public final class Vjp {
             case Op.CumProd c -> one(cumprod(c.axis(), in[0], y, g));
             case Op.ArgSort a -> none; // integer result: no gradient (isDifferentiable is false)
             case Op.Linalg l -> LinalgVjp.contributions(l.kind(), in, y, g, need);
+            case Op.Attention a -> attention(a, in, y, g, need);
+            // the fused ops' own gradients (second derivatives through attention) are not defined, as in PyTorch's fused kernels
+            case Op.AttentionStats a -> throw new GradientException("attention_stats at node " + node.id()
+                    + ": second derivatives through fused attention are not supported; build attention from matmul and softmax"
+                    + " (Attention.scaledDotProductAttention with a mask, or attentionWeights) to differentiate it twice");
+            case Op.AttentionGrad a -> throw new GradientException("attention_grad at node " + node.id()
+                    + ": second derivatives through fused attention are not supported; build attention from matmul and softmax"
+                    + " (Attention.scaledDotProductAttention with a mask, or attentionWeights) to differentiate it twice");
         };
         for (int i = 0; i < out.length; i++) {
             if (!need[i]) out[i] = null;
@@ -308,6 +316,17 @@ public final class Vjp {
         return new Tensor[] {
                 need[0] ? sumToShape(g2.matmul(b2.mT()), a2.shape()).reshape(a.shape()) : null,
                 need[1] ? sumToShape(a2.mT().matmul(g2), b2.shape()).reshape(b.shape()) : null};
+    }
+
+    /** The three gradients of fused attention, each its own {@code attention_grad} node over one shared {@code attention_stats}. */
+    private static Tensor[] attention(Op.Attention a, Tensor[] in, Tensor y, Tensor g, boolean[] need) {
+        GraphBuilder b = g.builder();
+        Tensor lse = b.apply(new Op.AttentionStats(a.scale(), a.causal()), in[0], in[1]);
+        Tensor[] out = new Tensor[3];
+        for (int wrt = 0; wrt < 3; wrt++) {
+            if (need[wrt]) out[wrt] = b.apply(new Op.AttentionGrad(a.scale(), a.causal(), wrt), in[0], in[1], in[2], y, g, lse);
+        }
+        return out;
     }
 
     private static Tensor[] concat(Op.Concat c, Tensor[] in, Tensor g, boolean[] need) {

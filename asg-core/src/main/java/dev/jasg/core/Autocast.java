@@ -4,9 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The mixed-precision policy of {@code torch.autocast} as a graph rewrite: every matrix product
- * and convolution ({@link Op.MatMul}, {@link Op.Conv2d}, {@link Op.ConvTranspose2d},
- * {@link Op.Conv2dWeightGrad}) of two F32 operands reads them cast to {@code half}
+ * The mixed-precision policy of {@code torch.autocast} as a graph rewrite: every matrix product,
+ * convolution and fused attention ({@link Op.MatMul}, {@link Op.Conv2d}, {@link Op.ConvTranspose2d},
+ * {@link Op.Conv2dWeightGrad} of two F32 operands, {@link Op.Attention} of three) reads them cast to {@code half}
  * ({@link DType#F16} or {@link DType#BF16}) and, by the products' type rule, accumulates and
  * returns F32. Everything else (elementwise ops, reductions, softmax, norms, the loss) is copied
  * unchanged and stays F32; parameters stay F32 master weights, cast to half where a product
@@ -24,7 +24,7 @@ public final class Autocast {
     private Autocast() {}
 
     /**
-     * The graph {@code g} with its products and convolutions in {@code half}: the same inputs,
+     * The graph {@code g} with its products, convolutions and attention in {@code half}: the same inputs,
      * parameters, outputs (by name), assignments and feed ranges; node ids may differ.
      *
      * @throws IllegalArgumentException when {@code half} is not F16 or BF16, or {@code g} continues
@@ -38,11 +38,11 @@ public final class Autocast {
         Map<Integer, Tensor> casts = new HashMap<>();
         for (Node n : g.nodes()) {
             Tensor[] in = new Tensor[n.arity()];
-            boolean product = isProduct(n.op()) && n.arity() == 2;
+            boolean product = isProduct(n.op()) && allF32(g, n);
             for (int i = 0; i < in.length; i++) {
                 Node src = g.node(n.input(i));
                 Tensor t = map[src.id()];
-                if (product && src.dtype() == DType.F32 && g.node(n.input(1 - i)).dtype() == DType.F32) {
+                if (product) {
                     t = casts.computeIfAbsent(src.id(), k -> b.applyIn(src.scope(), new Op.Cast(half), map[k]));
                 }
                 in[i] = t;
@@ -55,8 +55,16 @@ public final class Autocast {
         return b.build();
     }
 
-    /** True for the ops autocast runs in half precision. */
+    /** True for the ops autocast runs in half precision (each of two operands, or attention's three, all F32). */
     static boolean isProduct(Op op) {
-        return op instanceof Op.MatMul || op instanceof Op.Conv2d || op instanceof Op.ConvTranspose2d || op instanceof Op.Conv2dWeightGrad;
+        return op instanceof Op.MatMul || op instanceof Op.Conv2d || op instanceof Op.ConvTranspose2d || op instanceof Op.Conv2dWeightGrad
+                || op instanceof Op.Attention;
+    }
+
+    /** True when every operand of {@code n} is F32 (a product of mixed types is left alone, as before). */
+    private static boolean allF32(Graph g, Node n) {
+        if (n.arity() < 2) return false;
+        for (int i = 0; i < n.arity(); i++) if (g.node(n.input(i)).dtype() != DType.F32) return false;
+        return true;
     }
 }

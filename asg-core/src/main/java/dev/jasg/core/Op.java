@@ -252,6 +252,40 @@ public sealed interface Op {
      */
     record Linalg(LinalgOp kind) implements Op {}
 
+    /**
+     * Fused scaled dot-product attention ({@code torch.nn.functional.scaled_dot_product_attention}
+     * without mask or dropout): inputs {@code (q [.., Lq, E], k [.., Lk, E], v [.., Lk, Ev])} with equal
+     * leading axes, output {@code [.., Lq, Ev]},
+     * {@code o[i] = sum_j p[i,j] v[j]}, {@code p[i,.] = softmax_j(scale q[i].k[j])} over the keys
+     * {@code j} it may attend: all of them, or with {@code causal} those with {@code j <= i} (aligned at
+     * the top left when {@code Lq != Lk}, as {@code is_causal}). A primitive for speed: a backend need not
+     * store the {@code [.., Lq, Lk]} weights. Float inputs of one dtype; half inputs (F16, BF16) give an
+     * F32 result, as the products do. No keys ({@code Lk = 0}) is a shape error; with {@code causal} every row attends at least key 0.
+     */
+    record Attention(double scale, boolean causal) implements Op {}
+
+    /**
+     * The softmax statistics of {@link Attention}: inputs {@code (q [.., Lq, E], k [.., Lk, E])}, output
+     * {@code [.., Lq]} in F32 (F64 for F64 operands: the products' accumulated type), {@code lse[i] = log sum_j exp(scale q[i].k[j])} over the keys {@code i} may attend
+     * (so {@code p[i,j] = exp(scale q[i].k[j] - lse[i])}). Computed once for the three gradients.
+     */
+    record AttentionStats(double scale, boolean causal) implements Op {}
+
+    /**
+     * One gradient of {@link Attention}: inputs {@code (q, k, v, o, g, lse)} (the forward's operands, its
+     * output {@code o}, the output's gradient {@code g [.., Lq, Ev]} and {@link AttentionStats}' {@code lse}),
+     * output the gradient of operand {@code wrt} (0 = q, 1 = k, 2 = v) in F32 (F64 for F64 operands; the
+     * caller casts it to a half operand's type), of that operand's shape:
+     * with {@code dp[i,j] = g[i].v[j]} and {@code ds[i,j] = p[i,j] (dp[i,j] - g[i].o[i])},
+     * {@code dq[i] = scale sum_j ds[i,j] k[j]}, {@code dk[j] = scale sum_i ds[i,j] q[i]},
+     * {@code dv[j] = sum_i p[i,j] g[i]}. One op per result, as {@link LinalgOp}'s factorisations.
+     */
+    record AttentionGrad(double scale, boolean causal, int wrt) implements Op {
+        public AttentionGrad {
+            if (wrt < 0 || wrt > 2) throw new IllegalArgumentException("attention_grad: wrt must be 0 (q), 1 (k) or 2 (v), got " + wrt);
+        }
+    }
+
     /** Short name printed in listings and errors, e.g. {@code matmul}, {@code exp}, {@code sum}. */
     default String label() {
         return switch (this) {
@@ -289,6 +323,9 @@ public sealed interface Op {
             case CumProd c -> "cumprod";
             case ArgSort a -> "argsort";
             case Linalg l -> "linalg." + l.kind().label();
+            case Attention a -> "attention";
+            case AttentionStats a -> "attention_stats";
+            case AttentionGrad a -> "attention_grad";
         };
     }
 
@@ -329,6 +366,9 @@ public sealed interface Op {
             case CumProd c -> "axis=" + c.axis();
             case ArgSort a -> "axis=" + a.axis() + (a.descending() ? " descending" : "");
             case Linalg l -> "";
+            case Attention a -> "scale=" + a.scale() + (a.causal() ? " causal" : "");
+            case AttentionStats a -> "scale=" + a.scale() + (a.causal() ? " causal" : "");
+            case AttentionGrad a -> "scale=" + a.scale() + (a.causal() ? " causal" : "") + " wrt=" + "qkv".charAt(a.wrt());
         };
     }
 }

@@ -164,6 +164,37 @@ public final class ShapeRules {
                 yield new Result(in[0], dt[0]);
             }
             case Op.Linalg l -> linalg(name, l.kind(), in, dt);
+            case Op.Attention a -> {
+                arity(name, in, 3);
+                attentionOperands(name, in, dt, 3);
+                List<Object> parts = new ArrayList<>(in[0].parts());
+                parts.set(parts.size() - 1, in[2].parts().get(in[2].rank() - 1));
+                yield new Result(Shape.symbolic(parts.toArray()), accumulated(dt[0]));
+            }
+            case Op.AttentionStats a -> {
+                arity(name, in, 2);
+                attentionOperands(name, in, dt, 2);
+                yield new Result(Shape.symbolic(in[0].parts().subList(0, in[0].rank() - 1).toArray()), accumulated(dt[0]));
+            }
+            case Op.AttentionGrad a -> {
+                arity(name, in, 6);
+                attentionOperands(name, in, dt, 3);
+                List<Object> out = new ArrayList<>(in[0].parts());
+                out.set(out.size() - 1, in[2].parts().get(in[2].rank() - 1));
+                Shape o = Shape.symbolic(out.toArray());
+                for (int k = 3; k <= 4; k++) {
+                    if (!in[k].equals(o) || !dt[k].isFloat()) {
+                        throw new ShapeException(name + ": input " + k + " (" + (k == 3 ? "output" : "output gradient") + ") must be float "
+                                + o + ", got " + dt[k].label() + in[k]);
+                    }
+                }
+                Shape stats = Shape.symbolic(in[0].parts().subList(0, in[0].rank() - 1).toArray());
+                DType acc = accumulated(dt[0]);
+                if (!in[5].equals(stats) || dt[5] != acc) {
+                    throw new ShapeException(name + ": input 5 (the softmax statistics) must be " + acc.label() + stats + ", got " + dt[5].label() + in[5]);
+                }
+                yield new Result(in[a.wrt()], acc);
+            }
             case Op.ArgSort a -> {
                 arity(name, in, 1);
                 if (dt[0] == DType.BOOL) throw new ShapeException(name + ": not defined on a bool mask " + in[0] + "; cast it first");
@@ -355,6 +386,34 @@ public final class ShapeRules {
 
     private static void indices(String name, Shape s, DType t) {
         if (t != DType.I32 && t != DType.I64) throw new ShapeException(name + ": indices must be i32 or i64, got " + t.label() + s);
+    }
+
+    /**
+     * The operands of the attention ops: {@code q [.., Lq, E]}, {@code k [.., Lk, E]} and (when
+     * {@code n == 3}) {@code v [.., Lk, Ev]}, rank >= 2, equal leading axes, one float dtype.
+     */
+    private static void attentionOperands(String name, Shape[] in, DType[] dt, int n) {
+        String[] what = {"query", "key", "value"};
+        for (int k = 0; k < n; k++) {
+            if (in[k].rank() < 2) throw new ShapeException(name + ": the " + what[k] + " " + in[k] + " must have rank >= 2");
+            if (!dt[k].isFloat() || dt[k] != dt[0]) {
+                throw new ShapeException(ShapeException.Kind.DTYPE, name + ": query, key and value must share one float dtype, got "
+                        + dt[0].label() + in[0] + " and " + what[k] + " " + dt[k].label() + in[k]);
+            }
+            if (in[k].rank() != in[0].rank()) throw new ShapeException(name + ": the " + what[k] + " " + in[k] + " and the query " + in[0] + " differ in rank");
+            for (int i = 0; i < in[0].rank() - 2; i++) {
+                if (!in[k].sameDim(i, in[0], i)) {
+                    throw new ShapeException(name + ": the " + what[k] + " " + in[k] + " and the query " + in[0] + " differ at leading axis " + i
+                            + " (the fused op does not broadcast)");
+                }
+            }
+        }
+        int r = in[0].rank();
+        if (!in[1].sameDim(r - 1, in[0], r - 1)) throw new ShapeException(name + ": the query " + in[0] + " and the key " + in[1] + " differ in the last (embedding) axis");
+        if (n == 3 && !in[2].sameDim(r - 2, in[1], r - 2)) throw new ShapeException(name + ": the key " + in[1] + " and the value " + in[2] + " differ in sequence length");
+        if (!in[1].isSymbolic(r - 2) && in[1].dim(r - 2) == 0) {
+            throw new ShapeException(name + ": the key " + in[1] + " has no rows, so a query has no key to attend (the softmax of no scores)");
+        }
     }
 
     private static void arity(String name, Shape[] in, int n) {

@@ -106,4 +106,39 @@ class AutocastTest {
         assertTrue(g.nodes().stream().noneMatch(n -> n.op() instanceof Op.Cast));
         assertEquals(DType.I32, g.output("p").dtype());
     }
+
+    @Test
+    void attentionReadsItsThreeOperandsInHalfAndReturnsF32() {
+        float[] qv = {0.1f, -1.3f, 2.7f, 0.33f, 1.001f, -0.5f}, kv = {0.25f, 3.1f, -0.7f, 1.9f, 0.45f, -2.2f, 1.3f, 0.6f};
+        float[] vv = {1.7f, -0.3f, 0.9f, 2.3f, -1.1f, 0.05f, 0.61f, -0.8f};
+        for (DType half : new DType[] {DType.F16, DType.BF16}) {
+            GraphBuilder b = new GraphBuilder();
+            Tensor q = b.input("q", DType.F32, 3, 2), k = b.input("k", DType.F32, 4, 2), v = b.input("v", DType.F32, 4, 2);
+            b.output("o", b.apply(new Op.Attention(0.75, true), q, k, v));
+            Graph g = Autocast.apply(b.build(), half);
+            Node att = g.nodes().stream().filter(n -> n.op() instanceof Op.Attention).findFirst().orElseThrow();
+            for (int in : att.inputs()) assertEquals(half, g.node(in).dtype(), "operand of " + att);
+            assertEquals(DType.F32, att.dtype());
+            assertEquals(3, g.nodes().stream().filter(n -> n.op() instanceof Op.Cast).count());
+            // the same as attention of the operands rounded to half by hand, in f32
+            GraphBuilder r = new GraphBuilder();
+            Tensor[] rounded = {r.input("q", DType.F32, 3, 2).cast(half).cast(DType.F32), r.input("k", DType.F32, 4, 2).cast(half).cast(DType.F32),
+                    r.input("v", DType.F32, 4, 2).cast(half).cast(DType.F32)};
+            r.output("o", r.apply(new Op.Attention(0.75, true), rounded));
+            Map<String, HostTensor> feeds = Map.of("q", HostTensor.of(qv, 3, 2), "k", HostTensor.of(kv, 4, 2), "v", HostTensor.of(vv, 4, 2));
+            try (ReferenceBackend ref = new ReferenceBackend(); Executable e = ref.compile(g); Executable byHand = ref.compile(r.build())) {
+                double[] got = e.run(feeds).get("o").toDoubles(), want = byHand.run(feeds).get("o").toDoubles();
+                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-12, half + " o[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void attentionOfMixedOperandTypesIsLeftAlone() {
+        GraphBuilder b = new GraphBuilder();
+        Tensor q = b.input("q", DType.BF16, 3, 2), k = b.input("k", DType.BF16, 4, 2), v = b.input("v", DType.BF16, 4, 2);
+        b.output("o", b.apply(new Op.Attention(1, false), q, k, v));
+        Graph g = Autocast.apply(b.build(), DType.F16);
+        assertTrue(g.nodes().stream().noneMatch(n -> n.op() instanceof Op.Cast));
+    }
 }

@@ -43,7 +43,8 @@ import java.util.function.Function;
  * relu, sigmoid, tanh, gelu (erf and tanh forms, as composites), silu, elu, leaky_relu, clamp, floor, round,
  * sign; add, sub, mul, div, pow, maximum, minimum; comparisons and where; sum, mean, max, min
  * reductions; normalize over trailing axes (LayerNormalization); matmul; reshape, permute, expand, slice, concat; softmax, log_softmax; cumsum; cast;
- * detach; the axis-0 gather; conv2d; max pooling with fixed windows.
+ * detach; the axis-0 gather; conv2d; max pooling with fixed windows; fused attention (as MatMul, Mul, Softmax,
+ * MatMul, the causal mask a constant and Where; a causal mask needs concrete sequence lengths).
  */
 public final class OnnxExport {
     /** The opset written. */
@@ -74,7 +75,7 @@ public final class OnnxExport {
     public static ModelProto toModel(Graph graph, Function<String, HostTensor> params) {
         if (!graph.assignments().isEmpty()) throw new OnnxException("ONNX export: the graph assigns parameters (a training graph); export its forward graph");
         GraphProto.Builder g = GraphProto.newBuilder().setName("jasg");
-        Writer w = new Writer(g);
+        Writer w = new Writer(g, graph);
         for (Node n : graph.allNodes()) w.node(n, params);
         for (var e : graph.outputs().entrySet()) {
             Node n = graph.node(e.getValue());
@@ -122,8 +123,12 @@ public final class OnnxExport {
         final Map<String, String> symbolValues = new HashMap<>();
         int fresh;
 
-        Writer(GraphProto.Builder g) {
+        /** The graph written, for the shapes of a node's operands. */
+        final Graph graph;
+
+        Writer(GraphProto.Builder g, Graph graph) {
             this.g = g;
+            this.graph = graph;
         }
 
         String name(int id) {
@@ -271,9 +276,39 @@ public final class OnnxExport {
                             "pads", new int[] {f.padH(), f.padW(), f.padH(), f.padW()}, "dilations", new int[] {f.dilationH(), f.dilationW()},
                             "ceil_mode", f.ceilMode() ? 1 : 0), out);
                 }
+                case Op.Attention a -> attention(a, n, in, out, where);
                 default -> throw unsupported(op.getClass().getSimpleName(), where);
             }
             names.put(n.id(), out);
+        }
+
+        /**
+         * Fused attention as opset 17 has no Attention op: {@code MatMul(Softmax(Where(causal, MatMul(q, k^T) * scale, -1e9)), v)},
+         * the causal mask a BOOL constant {@code [Lq, Lk]} broadcast over the leading axes (as JASG's composite masks,
+         * so a masked key's weight is exactly 0). Half operands are cast to f32 first: JASG's result is f32.
+         */
+        private void attention(Op.Attention a, Node n, List<String> in, String out, String where) {
+            DType t = n.dtype();
+            List<String> qkv = new java.util.ArrayList<>(in);
+            if (t != DType.F64) {
+                for (int i = 0; i < 3; i++) qkv.set(i, op("Cast", List.of(qkv.get(i)), Map.of("to", TensorData.onnxType(DType.F32))));
+            }
+            int r = n.shape().rank();
+            int[] perm = new int[r];
+            for (int i = 0; i < r; i++) perm[i] = i;
+            perm[r - 2] = r - 1;
+            perm[r - 1] = r - 2;
+            String kt = op("Transpose", List.of(qkv.get(1)), Map.of("perm", perm));
+            String s = op("Mul", List.of(op("MatMul", List.of(qkv.get(0), kt), Map.of()), konst(t, new int[0], a.scale())), Map.of());
+            if (a.causal()) {
+                Shape qs = n.shape(), ks = graph.node(n.input(1)).shape();
+                if (qs.isSymbolic(r - 2) || ks.isSymbolic(r - 2)) throw unsupported("causal attention with a symbolic sequence length", where);
+                int lq = qs.dim(r - 2), lk = ks.dim(r - 2);
+                double[] keep = new double[lq * lk];
+                for (int i = 0; i < lq; i++) for (int j = 0; j <= Math.min(i, lk - 1); j++) keep[i * lk + j] = 1;
+                s = op("Where", List.of(konst(DType.BOOL, new int[] {lq, lk}, keep), s, konst(t, new int[0], -1e9)), Map.of());
+            }
+            add("MatMul", List.of(op("Softmax", List.of(s), Map.of("axis", -1)), qkv.get(2)), Map.of(), out);
         }
 
         private static UnsupportedOpException unsupported(String op, String where) {

@@ -144,4 +144,46 @@ class OnnxExportTest {
         OnnxException missing = assertThrows(OnnxException.class, () -> OnnxExport.toModel(b3.build(), none));
         assertTrue(missing.getMessage().contains("parameter 'w'"), missing.getMessage());
     }
+
+    /** Self-attention through the fused op: x [B, 4, 6] projected to q, k [.., 6] and v [.., 5] by parameters. */
+    static Graph attentionModel(boolean causal) {
+        GraphBuilder b = new GraphBuilder();
+        Tensor x = b.input("x", DType.F32, "B", 4, 6);
+        Tensor wq = b.parameter("wq", Init.normal(0, 0.5), 6, 6), wk = b.parameter("wk", Init.normal(0, 0.5), 6, 6);
+        Tensor wv = b.parameter("wv", Init.normal(0, 0.5), 6, 5);
+        Tensor o = b.apply(new dev.jasg.core.Op.Attention(0.4, causal), x.matmul(wq), x.matmul(wk), x.matmul(wv));
+        b.output("y", o.tanh());
+        return b.build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void fusedAttentionExportsAsMatMulSoftmaxAndRunsInOnnxRuntime(boolean causal, @TempDir Path dir) throws Exception {
+        Graph g = attentionModel(causal);
+        HostTensor x = random(3, 2, 4, 6);
+        Map<String, HostTensor> params = new java.util.HashMap<>();
+        float[] want;
+        // the reference interpreter: a device backend may not lower attention yet
+        try (Backend ref = new dev.jasg.core.reference.ReferenceBackend(); Executable ex = ref.compile(g)) {
+            want = ex.run(Map.of("x", x)).get("y").floats();
+            for (String n : ex.parameters().names()) params.put(n, ex.parameters().get(n));
+        }
+        Path p = dir.resolve("attention.onnx");
+        OnnxExport.write(g, params, p);
+        var types = OnnxExport.toModel(g, params::get).getGraph().getNodeList().stream().map(n -> n.getOpType()).toList();
+        assertTrue(types.contains("Softmax") && types.contains("Transpose") && types.contains("Where") == causal, types.toString());
+        close(want, runOrt(p, "x", x, "y"), "onnxruntime");
+        OnnxModel back = OnnxImport.read(p);
+        close(want, runCpu(back.graph(), null, "x", x, "y"), "re-imported");
+    }
+
+    @Test
+    void causalAttentionWithASymbolicSequenceIsRefused() {
+        GraphBuilder b = new GraphBuilder();
+        Tensor x = b.input("x", DType.F32, 2, "L", 4);
+        b.output("y", b.apply(new dev.jasg.core.Op.Attention(0.5, true), x, x, x));
+        Graph g = b.build();
+        UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> OnnxExport.toModel(g, n -> null));
+        assertTrue(e.getMessage().contains("symbolic sequence length"), e.getMessage());
+    }
 }

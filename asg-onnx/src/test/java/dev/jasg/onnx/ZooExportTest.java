@@ -73,7 +73,8 @@ class ZooExportTest {
         HostTensor x = OnnxExportTest.random(7, 2, 3, 32, 32);
         Path p = dir.resolve(name + ".onnx");
         float[] want;
-        try (Backend cpu = Backends.create("cpu"); Executable ex = cpu.compile(g)) {
+        // the ViT's eval graph holds the fused attention op, which the reference interpreter runs whatever the device backends lower
+        try (Backend be = name.equals("vit_small") ? new dev.jasg.core.reference.ReferenceBackend() : Backends.create("cpu"); Executable ex = be.compile(g)) {
             want = ex.run(Map.of("image", x)).get("logits").floats();
             OnnxExport.write(g, ex.parameters(), p);
         }

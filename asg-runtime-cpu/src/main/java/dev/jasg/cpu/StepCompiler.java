@@ -62,6 +62,9 @@ final class StepCompiler {
             case Op.CumProd c -> false;
             case Op.ArgSort a -> false;
             case Op.Linalg l -> false;
+            case Op.Attention a -> false;
+            case Op.AttentionStats a -> false;
+            case Op.AttentionGrad a -> false;
         };
     }
 
@@ -164,6 +167,9 @@ final class StepCompiler {
                 int[] idx = new int[len], tmp = new int[len];
                 yield v -> ScanKernels.argsort(v[x], v[id], outer, len, inner, a.descending(), keys, idx, tmp);
             }
+            case Op.Attention a -> throw new UnsupportedOperationException("attention: not lowered by this backend yet");
+            case Op.AttentionStats a -> throw new UnsupportedOperationException("attention_stats: not lowered by this backend yet");
+            case Op.AttentionGrad a -> throw new UnsupportedOperationException("attention_grad: not lowered by this backend yet");
             case Op.Linalg l -> {
                 int x = n.input(0), y = n.arity() > 1 ? n.input(1) : -1;
                 int[] xd = dims(b, x), yd = y < 0 ? null : dims(b, y);

@@ -132,6 +132,9 @@ final class Fusion {
             case Op.SliceScatter s -> false;
             case Op.Concat c -> false;
             case Op.Linalg l -> false;
+            case Op.Attention a -> false;
+            case Op.AttentionStats a -> false;
+            case Op.AttentionGrad a -> false;
             case Op.Softmax s -> false;
             case Op.LogSoftmax s -> false;
             case Op.Gather x -> false;

@@ -85,6 +85,9 @@ final class Lowering {
             case Op.SliceScatter s -> false;
             case Op.Concat c -> n.arity() == 1;
             case Op.Linalg l -> false;
+            case Op.Attention a -> false;
+            case Op.AttentionStats a -> false;
+            case Op.AttentionGrad a -> false;
             case Op.Softmax s -> false;
             case Op.LogSoftmax s -> false;
             case Op.Cast c -> mode(c.to()) == 0 || mode(c.to()) == mode(g.node(n.input(0)).dtype());
@@ -207,6 +210,9 @@ final class Lowering {
             case Op.CumSum c -> steps.add(lanes(ScanKernels.scan(false, c.reverse()), n, od, c.axis(), out, in[0]));
             case Op.CumProd c -> steps.add(lanes(ScanKernels.scan(true, false), n, od, c.axis(), out, in[0]));
             case Op.ArgSort a -> steps.add(lanes(ScanKernels.argsort(a.descending()), n, od, a.axis(), out, in[0]));
+            case Op.Attention a -> throw new UnsupportedOperationException("attention: not lowered by this backend yet");
+            case Op.AttentionStats a -> throw new UnsupportedOperationException("attention_stats: not lowered by this backend yet");
+            case Op.AttentionGrad a -> throw new UnsupportedOperationException("attention_grad: not lowered by this backend yet");
             case Op.Linalg l -> {
                 // no Vulkan kernels yet: the plan runs it on the host between two submissions (logged once per compile)
                 int[][] inDims = new int[n.arity()][];

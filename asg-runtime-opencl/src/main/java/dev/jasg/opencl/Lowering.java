@@ -170,6 +170,10 @@ final class Lowering {
                 case Op.CumSum c -> steps.add(lanes("scan", c.reverse() ? 2 : 0, what, od, c.axis(), out, in[0]));
                 case Op.CumProd c -> steps.add(lanes("scan", 1, what, od, c.axis(), out, in[0]));
                 case Op.ArgSort a -> steps.add(lanes("argsort", a.descending() ? 1 : 0, what, od, a.axis(), out, in[0]));
+                case Op.Attention a -> steps.add(attention("attention_forward", a.scale(), a.causal(), 0, true, n, b, mode, what, views(out, in)));
+                case Op.AttentionStats a -> steps.add(attention("attention_stats", a.scale(), a.causal(), 0, true, n, b, mode, what, views(out, in)));
+                case Op.AttentionGrad a -> steps.add(attention(a.wrt() == 0 ? "attention_grad_q" : "attention_grad_kv", a.scale(), a.causal(), a.wrt(),
+                        a.wrt() == 0, n, b, mode, what, views(out, in)));
                 case Op.Linalg l -> {
                     // no OpenCL kernels yet: computed on the host between the commands before and after (logged once per compile)
                     int[][] inDims = new int[n.arity()][];
@@ -331,6 +335,22 @@ final class Lowering {
         args[6 + 3 * gl] = (int) tilesM;
         return launch("matmul.cl", t.defines(aligned, unroll), "matmul", what, new View[] {out, a, b}, args,
                 new long[] {groups * GROUP}, new long[] {GROUP});
+    }
+
+    /**
+     * One of the attention kernels (attention.cl): a work-item per query row ({@code perQuery}) or per key row.
+     * Args (AttnArgs): rows, Lq, Lk, E, Ev, causal, scale, wrt, mode.
+     */
+    private Step attention(String kernel, double scale, boolean causal, int wrt, boolean perQuery, Node n, Program.Binding b, int mode, String what,
+                           View[] bindings) {
+        int[] qd = dims(n, 0, b), kd = dims(n, 1, b);
+        int r = qd.length, lq = qd[r - 2], e = qd[r - 1], lk = kd[r - 2];
+        int ev = n.arity() > 2 ? dims(n, 2, b)[r - 1] : 0;
+        long batch = Strides.size(Arrays.copyOf(qd, r - 2));
+        long rows = batch * (perQuery ? lq : lk);
+        if (rows > Integer.MAX_VALUE) throw new BackendException(what + ": " + rows + " rows exceed 32-bit indexing");
+        int[] args = {(int) rows, lq, lk, e, ev, causal ? 1 : 0, bits(scale), wrt, mode};
+        return flat("attention.cl", kernel, what, rows, bindings, args);
     }
 
     /** Args of the convolution kernels (ConvArgs in layers.cl). */

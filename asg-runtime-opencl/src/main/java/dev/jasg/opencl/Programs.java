@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 final class Programs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Programs.class);
     /** Every program of the backend, as resources under {@code dev/jasg/opencl/}. */
-    static final List<String> FILES = List.of("elementwise.cl", "reduce.cl", "layers.cl", "matmul.cl");
+    static final List<String> FILES = List.of("elementwise.cl", "reduce.cl", "layers.cl", "matmul.cl", "attention.cl");
     /** Build options of every program: OpenCL C 1.2, full-precision math (no relaxed or fast math). */
     static final String OPTIONS = "-cl-std=CL1.2";
     private static final Map<String, byte[]> MEMORY = new ConcurrentHashMap<>();

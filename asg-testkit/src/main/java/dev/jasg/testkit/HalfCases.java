@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The op table's mixed-precision rows: casts to {@link DType#F16} and {@link DType#BF16} (ties,
- * overflow), products and convolutions of half operands (f32 accumulation and result), and
+ * overflow), products, convolutions and attention of half operands (f32 accumulation and result), and
  * ops whose half results every backend rounds on store (elementwise chains, reductions,
  * softmax, running sums, normalisation). Backends are compared with the reference, which
  * rounds the same way, within the half types' tolerance ({@link OpCheck#dtypeTolerance}).
@@ -39,6 +39,8 @@ final class HalfCases {
                     .expect(new int[] {2, 4, 5, 5}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1))));
             r.add(row(t + " conv_transpose2d").typed(h, WIDE, 1, 3, 4, 4).typed(h, WIDE, 3, 2, 3, 3).noGradientCheck(STEPS)
                     .expect(new int[] {1, 2, 7, 7}, (g, a) -> a.get(0).convTranspose2d(a.get(1), ConvGeometry.of(2, 1, 1, 1), 0, 0)));
+            r.add(row(t + " attention (causal, Lq != Lk) gives f32").typed(h, WIDE, 2, 3, 4).typed(h, WIDE, 2, 5, 4).typed(h, WIDE, 2, 5, 2).noGradientCheck(STEPS)
+                    .expect(new int[] {2, 3, 2}, (g, a) -> g.apply(new dev.jasg.core.Op.Attention(0.5, true), a.get(0), a.get(1), a.get(2))));
             r.add(row(t + " elementwise chain rounds every value").typed(h, WIDE, 3, 4).typed(h, WIDE, 4).noGradientCheck(STEPS)
                     .expect(new int[] {3, 4}, (g, a) -> a.get(0).mul(a.get(1)).add(a.get(0)).tanh().mul(3).exp()));
             r.add(row(t + " reductions").typed(h, WIDE, 4, 6).noGradientCheck(STEPS)

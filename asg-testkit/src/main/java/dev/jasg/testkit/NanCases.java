@@ -104,6 +104,11 @@ public final class NanCases {
         rows.add(new NanCase("log_softmax", a -> a.get(0).logSoftmax(1), List.of(x), row1, null));
         rows.add(new NanCase("normalize (layer norm)", a -> a.get(0).normalize(new int[] {1}, 1e-5), List.of(x), row1, null));
         rows.add(new NanCase("matmul", a -> a.get(0).matmul(a.get(1)), List.of(x, matrix(W, 4, -1)), i -> i >= 4 && i < 8, null));
+        // fused attention: a NaN query spoils its own row only; under the causal mask a NaN key only the rows that see it (i >= 1)
+        rows.add(new NanCase("attention, NaN query", a -> a.get(0).builder().apply(new dev.jasg.core.Op.Attention(0.1, false), a.get(0), a.get(1), a.get(2)),
+                List.of(x, matrix(5, W, -1), matrix(5, 4, -1)), i -> i >= 4 && i < 8, null));
+        rows.add(new NanCase("attention causal, NaN key", a -> a.get(0).builder().apply(new dev.jasg.core.Op.Attention(0.1, true), a.get(1), a.get(0), a.get(2)),
+                List.of(x, matrix(3, W, -1), matrix(3, 4, -1)), i -> i >= 4, null));
         // rounding to half keeps NaN (the bits of a NaN rounded like a number would be an infinity or a wrong NaN)
         for (DType h : new DType[] {DType.F16, DType.BF16}) {
             rows.add(new NanCase("cast to " + h.label() + " and back", a -> a.get(0).cast(h).cast(DType.F32), List.of(x), nanSpots, null));

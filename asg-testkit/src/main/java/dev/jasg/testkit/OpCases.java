@@ -50,6 +50,7 @@ public final class OpCases {
         normalisation(r);
         layerPrimitives(r);
         convolutions(r);
+        attention(r);
         pooling(r);
         activationsMore(r);
         leaves(r);
@@ -455,6 +456,51 @@ public final class OpCases {
                 .expect(s(3, 2, 3, 3), (g, a) -> a.get(0).conv2dWeightGrad(a.get(1), ConvGeometry.of(2, 1, 1, 1), 3, 3)));
         r.add(row("conv2d_weight_grad of a cut gradient, groups 2").arg(1, 2, 5, 5).arg(1, 2, 4, 3)
                 .expect(s(2, 1, 2, 2), (g, a) -> a.get(0).conv2dWeightGrad(a.get(1), ConvGeometry.of(1, 0, 1, 2), 2, 2)));
+    }
+
+    /**
+     * Fused attention: the forward with and without the causal mask, {@code Lq != Lk} both ways, one key,
+     * {@code Ev != E}, ranks 2 to 4 and a symbolic batch; its gradient graph holds {@code attention_stats}
+     * and {@code attention_grad}, which also get rows of their own (from fed {@code g}; their own gradients,
+     * second derivatives through the fused op, are refused, so their arguments are conditions).
+     */
+    private static void attention(List<OpCase> r) {
+        r.add(row("attention Lq 3 < Lk 5, Ev 2 != E 4").arg(3, 4).arg(5, 4).arg(5, 2)
+                .expect(s(3, 2), (g, a) -> g.apply(new Op.Attention(0.5, false), a.get(0), a.get(1), a.get(2))));
+        r.add(row("attention batched, scale 1/sqrt(E)").arg(WIDE, 2, 4, 3).arg(2, 4, 3).arg(2, 4, 5)
+                .expect(s(2, 4, 5), (g, a) -> g.apply(new Op.Attention(1 / Math.sqrt(3), false), a.get(0), a.get(1), a.get(2))));
+        r.add(row("attention causal Lq 4 < Lk 6").arg(2, 4, 3).arg(2, 6, 3).arg(2, 6, 3)
+                .expect(s(2, 4, 3), (g, a) -> g.apply(new Op.Attention(0.7, true), a.get(0), a.get(1), a.get(2))));
+        r.add(row("attention causal Lq 5 > Lk 3, rank 4, Ev 2").arg(1, 2, 5, 4).arg(1, 2, 3, 4).arg(1, 2, 3, 2)
+                .expect(s(1, 2, 5, 2), (g, a) -> g.apply(new Op.Attention(0.6, true), a.get(0), a.get(1), a.get(2))));
+        r.add(row("attention one key").arg(2, 3, 2).arg(2, 1, 2).arg(2, 1, 3)
+                .expect(s(2, 3, 3), (g, a) -> g.apply(new Op.Attention(1.1, false), a.get(0), a.get(1), a.get(2))));
+        r.add(row("attention causal symbolic batch").symbolic(Shape.symbolic("B", 3, 4), WIDE, 2, 3, 4).symbolic(Shape.symbolic("B", 3, 4), WIDE, 2, 3, 4)
+                .symbolic(Shape.symbolic("B", 3, 2), WIDE, 2, 3, 2)
+                .expect(Shape.symbolic("B", 3, 2), (g, a) -> g.apply(new Op.Attention(0.4, true), a.get(0), a.get(1), a.get(2))));
+        // longer rows than a kernel's tile, scores spread enough that the running maximum moves
+        Domain spread = new Domain.Uniform(-2, 2);
+        r.add(row("attention causal 70 queries and keys, E 16, Ev 8").arg(spread, 2, 70, 16).arg(spread, 2, 70, 16).arg(spread, 2, 70, 8).tolerance(5)
+                .noGradientCheck("central differences over 2 x 70 x 40 elements are slow; the small rows check the gradient, this one the backends' longer loops")
+                .expect(s(2, 70, 8), (g, a) -> g.apply(new Op.Attention(0.35, true), a.get(0), a.get(1), a.get(2))));
+        Domain unit = new Domain.Uniform(-1, 1);
+        r.add(row("attention_stats causal Lq 4 > Lk 3").condition(WIDE, 2, 4, 3).condition(unit, 2, 3, 3)
+                .expect(s(2, 4), (g, a) -> g.apply(new Op.AttentionStats(0.8, true), a.get(0), a.get(1))));
+        r.add(row("attention_stats Lq 2 < Lk 5").condition(WIDE, 2, 3).condition(unit, 5, 3)
+                .expect(s(2), (g, a) -> g.apply(new Op.AttentionStats(0.8, false), a.get(0), a.get(1))));
+        String[] operand = {"q", "k", "v"};
+        for (int wrt = 0; wrt < 3; wrt++) {
+            int w = wrt;
+            boolean causal = wrt != 1;
+            r.add(row("attention_grad wrt " + operand[wrt] + (causal ? " causal" : "") + ", Lq 4, Lk 5, E 3, Ev 2")
+                    .condition(unit, 2, 4, 3).condition(unit, 2, 5, 3).condition(unit, 2, 5, 2).condition(unit, 2, 4, 2)
+                    .expect(s(2, w == 0 ? 4 : 5, w == 2 ? 2 : 3), (g, a) -> {
+                        Tensor q = a.get(0), k = a.get(1), v = a.get(2);
+                        Tensor o = g.apply(new Op.Attention(0.75, causal), q, k, v);
+                        Tensor lse = g.apply(new Op.AttentionStats(0.75, causal), q, k);
+                        return g.apply(new Op.AttentionGrad(0.75, causal, w), q, k, v, o, a.get(3), lse);
+                    }));
+        }
     }
 
     private static void pooling(List<OpCase> r) {

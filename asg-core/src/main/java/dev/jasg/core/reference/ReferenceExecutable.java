@@ -112,6 +112,11 @@ final class ReferenceExecutable implements Executable {
             case Op.ArgSort a -> ScanReference.argsort(a.axis(), a.descending(), in(n, 0, values), dims(n, 0, b));
             case Op.Linalg l -> LinalgReference.compute(n, l.kind(), in(n, 0, values), dims(n, 0, b),
                     n.arity() > 1 ? in(n, 1, values) : null, n.arity() > 1 ? dims(n, 1, b) : null);
+            case Op.Attention a -> AttentionReference.forward(a.scale(), a.causal(), in(n, 0, values), in(n, 1, values), in(n, 2, values),
+                    dims(n, 0, b), dims(n, 1, b), dims(n, 2, b));
+            case Op.AttentionStats a -> AttentionReference.stats(a.scale(), a.causal(), in(n, 0, values), in(n, 1, values), dims(n, 0, b), dims(n, 1, b));
+            case Op.AttentionGrad a -> AttentionReference.gradient(a.scale(), a.causal(), a.wrt(), in(n, 0, values), in(n, 1, values), in(n, 2, values),
+                    in(n, 3, values), in(n, 4, values), in(n, 5, values), dims(n, 0, b), dims(n, 1, b), dims(n, 2, b));
         };
     }
 

@@ -3,6 +3,7 @@ package dev.jasg.nn.attention;
 import dev.jasg.core.DType;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
+import dev.jasg.core.Op;
 import dev.jasg.core.Shape;
 import dev.jasg.core.ShapeException;
 import dev.jasg.core.Tensor;
@@ -35,10 +36,28 @@ import java.util.function.UnaryOperator;
  * its weights (and so its output) are zero, and so is its gradient, where PyTorch's math
  * kernel gives NaN. In a float mask, {@code -inf} entries count as masked in the same way,
  * and finite entries are added.
+ *
+ * <p>Without a user mask and without dropout (a causal mask alone is fine), when {@code q}, {@code k} and
+ * {@code v} have the same rank, equal leading axes (no broadcasting), one float dtype and at least one key,
+ * the result is one fused {@link Op.Attention} node instead of the composite: the same values, but a backend
+ * need not store the {@code [..., Lq, Lk]} weights, and its gradient is one {@link Op.AttentionStats} and one
+ * {@link Op.AttentionGrad} per operand. Two differences follow from the fused op: half inputs (F16, BF16)
+ * give an F32 result, and the result cannot be differentiated twice (forward-mode {@code Autograd.jvp} and
+ * second derivatives need the composite). The system property {@value #FUSED_PROPERTY} = {@code false}
+ * (read once, when this class is initialised; default {@code true}) always builds the composite, for A/B
+ * comparisons and for second derivatives. {@link #attentionWeights} is always the composite.
+ *
+ * <p>Stateless apart from the per-builder dropout call count (synchronised); safe to call from any thread
+ * for distinct builders, as {@link GraphBuilder} itself is not thread-safe.
  */
 public final class Attention {
     /** The score a masked position takes before the softmax. */
     public static final double MASKED_SCORE = -1e9;
+
+    /** System property that turns the fused attention op off ({@code false}); read once. */
+    public static final String FUSED_PROPERTY = "jasg.attention.fused";
+
+    private static final boolean FUSED = !"false".equalsIgnoreCase(System.getProperty(FUSED_PROPERTY, "true").trim());
 
     // Functional dropout calls per builder, to give each its own seed parameter.
     private static final Map<GraphBuilder, Integer> DROPOUT_CALLS = new WeakHashMap<>();
@@ -97,9 +116,39 @@ public final class Attention {
         if (v.dtype() != q.dtype()) {
             throw new ShapeException("scaled_dot_product_attention: value is " + v.dtype().label() + " but query is " + q.dtype().label());
         }
+        if (weightDropout == null && masks.stream().allMatch(java.util.Objects::isNull)) {
+            Tensor fused = fused(q, k, v, causal, scale);
+            if (fused != null) return fused;
+        }
         Tensor w = weights(q, k, masks, causal, scale);
         if (weightDropout != null) w = weightDropout.apply(w);
         return w.matmul(v);
+    }
+
+    /** True when the fused op is enabled ({@value #FUSED_PROPERTY} is not {@code false}). */
+    public static boolean fusedEnabled() {
+        return FUSED;
+    }
+
+    /**
+     * The fused {@link Op.Attention} of {@code q, k, v} with no mask but the optional causal one, or null
+     * where the fused op does not apply (turned off, different ranks, broadcast leading axes, mixed or
+     * non-float dtypes, no key, a symbolic head size with the default scale): the caller then builds the
+     * composite, whose errors (or broadcasting) apply.
+     */
+    static Tensor fused(Tensor q, Tensor k, Tensor v, boolean causal, double scale) {
+        if (!FUSED) return null;
+        int r = q.rank();
+        if (r < 2 || k.rank() != r || v.rank() != r) return null;
+        if (!q.dtype().isFloat() || k.dtype() != q.dtype() || v.dtype() != q.dtype()) return null;
+        for (int i = 0; i < r - 2; i++) {
+            if (!k.shape().sameDim(i, q.shape(), i) || !v.shape().sameDim(i, q.shape(), i)) return null;
+        }
+        if (!k.shape().sameDim(r - 1, q.shape(), r - 1) || !v.shape().sameDim(r - 2, k.shape(), r - 2)) return null;
+        if (!k.shape().isSymbolic(r - 2) && k.shape().dim(r - 2) == 0) return null;
+        if (Double.isNaN(scale) && q.shape().isSymbolic(r - 1)) return null;
+        double s = Double.isNaN(scale) ? 1 / Math.sqrt(q.shape().dim(r - 1)) : scale;
+        return q.builder().apply(new Op.Attention(s, causal), q, k, v);
     }
 
     /**

@@ -19,7 +19,9 @@ import java.util.List;
  * <pre>  MHA(q, k, v) = concat(head_1, ..., head_h) W_o^T + b_o,
  *  head_i = attention(q W_q,i^T + b_q,i, k W_k,i^T + b_k,i, v W_v,i^T + b_v,i)</pre>
  *
- * with {@link Attention scaled dot-product attention} per head, {@code softmax(Q K^T / sqrt(head_dim) + M) V}.
+ * with {@link Attention scaled dot-product attention} per head, {@code softmax(Q K^T / sqrt(head_dim) + M) V}:
+ * without masks (the causal one aside), without {@code needWeights} and without dropout in training, the
+ * fused {@code attention} op (as {@link Attention} describes, including its {@code jasg.attention.fused} switch).
  *
  * <p><b>Two ways to make one.</b> {@link #MultiHeadAttention(Options)} with
  * {@link #options(int, int)} follows PyTorch in everything: its defaults ({@code batch_first=false},
@@ -358,6 +360,12 @@ public final class MultiHeadAttention extends Layer {
         if (!k.shape().sameDim(-2, v.shape(), -2)) {
             throw new ShapeException("MultiHeadAttention: key " + key.shape() + " and value " + value.shape()
                     + " differ in sequence length at nodes " + key.id() + ", " + value.id());
+        }
+        boolean dropping = attnDropout != null && attnDropout.isTraining() && attnDropout.p() > 0;
+        Tensor fused = needWeights || dropping || !masks.isEmpty() ? null : Attention.fused(q, k, v, causal, Double.NaN);
+        if (fused != null) {
+            Tensor out = outProj.apply(mergeHeads(fused));
+            return new Result(seqFirst ? out.transpose(0, 1) : out, null);
         }
         Tensor w = Attention.weights(q, k, masks, causal, Double.NaN);
         // The Dropout child is the identity in eval mode.

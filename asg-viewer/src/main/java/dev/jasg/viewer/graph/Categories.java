@@ -32,6 +32,9 @@ public final class Categories {
             case Op.Where w -> Category.ARITHMETIC;
             case Op.MatMul m -> Category.ARITHMETIC;
             case Op.Linalg l -> Category.ARITHMETIC;
+            case Op.Attention a -> Category.ARITHMETIC;
+            case Op.AttentionStats a -> Category.ARITHMETIC;
+            case Op.AttentionGrad a -> Category.ARITHMETIC;
             case Op.Cast c -> Category.ARITHMETIC;
             case Op.StopGradient s -> Category.SHAPE;
             case Op.DropoutMask d -> Category.ARITHMETIC;
