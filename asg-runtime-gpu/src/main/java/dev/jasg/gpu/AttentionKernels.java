@@ -8,16 +8,17 @@ import java.util.Locale;
  * in registers and shared memory and never stored ({@code attention.glsl} and the {@code attention*.comp} files).
  * A workgroup of 256 invocations owns a block of {@code BR} rows (queries, or keys for the key and value gradients) and
  * walks the other axis in blocks of {@code BC}, the operands staged {@code D} columns at a time; every invocation holds a
- * {@code BR/16 x BC/16} tile of scores and a {@code BR/16 x D/16} tile of its output, whose {@code D}-wide column chunk
- * is the workgroup's z (so any {@code E}, {@code Ev} works: longer rows take more chunks, recomputing the scores).
+ * {@code BR/16 x BC/16} tile of scores and a {@code BR/16 x D/16} tile of its output (vec4s of adjacent columns), whose
+ * {@code D}-wide column chunk is the workgroup's z (so any {@code E}, {@code Ev} works: longer rows take more chunks, recomputing the scores).
  * Every tensor is stored as f32 words on this backend (half dtypes hold values rounded to the type), so one set of
  * kernels serves F32, F64, F16 and BF16 operands; the results are f32 (F64 stored as f32 as everywhere here).
  * Deterministic: fixed summation orders, no atomics. The gradients read {@code delta = rowsum(g o)} from
  * {@code attention_delta.comp}, written into the plan's workspace first.
  *
  * <p>Tiles: forward and statistics {@code 64x32x64} ({@code BRxBCxD}) when {@code E, Ev <= 64}, else {@code 32x32x128};
- * gradients {@code 32x64x64}, else {@code 16x32x128}; each halved ({@code BC}, then {@code BR}, then {@code D}) until it
- * fits the device's shared memory. The system properties {@value #TILES_PROPERTY} (forward and statistics) and
+ * gradients {@code 32x64x64}, else {@code 16x32x128} (all within the H200's 48 KiB); each halved ({@code BC}, then
+ * {@code BR}, then {@code D}, to 16, 16 and 64) until it fits the device's shared memory (lavapipe's 32 KiB takes
+ * {@code 64x16x64} forward). {@code BR} and {@code BC} are multiples of 16, {@code D} of 64. The system properties {@value #TILES_PROPERTY} (forward and statistics) and
  * {@value #GRAD_TILES_PROPERTY} (gradients), as {@code BRxBCxD}, name the one tile to use instead, for tuning on a device.
  *
  * <p>Stateless; thread-safe.
@@ -57,14 +58,14 @@ final class AttentionKernels {
     /** A tile: {@code BR} own rows and {@code BC} columns per block, operands staged {@code D} columns at a time. */
     record Tiles(int br, int bc, int d) {
         Tiles {
-            if (br < 16 || bc < 16 || d < 16 || br % 16 != 0 || bc % 16 != 0 || d % 16 != 0) {
-                throw new IllegalArgumentException("attention tile " + br + "x" + bc + "x" + d + ": BR, BC and D must be positive multiples of 16");
+            if (br < 16 || bc < 16 || d < 64 || br % 16 != 0 || bc % 16 != 0 || d % 64 != 0) {
+                throw new IllegalArgumentException("attention tile " + br + "x" + bc + "x" + d + ": BR and BC must be positive multiples of 16, D of 64");
             }
         }
 
-        /** Shared memory of a workgroup of {@code kind}: resident rows, the staged chunk, the weights and the row reductions. */
+        /** Shared memory of a workgroup of {@code kind}: resident rows, the staged chunk, the weights (rows padded by 4) and the row reductions. */
         int sharedBytes(Kind kind) {
-            return 4 * (kind.rowOperands() * br * (d + 1) + bc * (d + 1) + br * (bc + 1) + br * 17);
+            return 4 * (kind.rowOperands() * br * (d + 4) + bc * (d + 4) + br * (bc + 4) + br * 17);
         }
 
         /** Parses {@code BRxBCxD}. */
@@ -101,7 +102,7 @@ final class AttentionKernels {
         while (t.sharedBytes(kind) > maxSharedBytes) {
             if (t.bc() > 16) t = new Tiles(t.br(), t.bc() / 2, t.d());
             else if (t.br() > 16) t = new Tiles(t.br() / 2, t.bc(), t.d());
-            else if (t.d() > 16) t = new Tiles(t.br(), t.bc(), t.d() / 2);
+            else if (t.d() > 64) t = new Tiles(t.br(), t.bc(), t.d() / 2);
             else throw new IllegalStateException("no attention tile fits " + maxSharedBytes + " bytes of shared memory");
         }
         return t;

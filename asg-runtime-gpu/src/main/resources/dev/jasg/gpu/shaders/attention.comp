@@ -27,13 +27,13 @@ void main() {
     if (resident) STAGE(Ra, BR, q, qBase, q0, Lq, E, 0u)  // the first barrier below publishes it
     float m[TR], l[TR];
 #if !STATS
-    float acc[TR][TO];
+    vec4 acc[TR][TG];
 #endif
     [[unroll]] for (uint i = 0u; i < TR; i++) {
         m[i] = -INF;
         l[i] = 0.0;
 #if !STATS
-        [[unroll]] for (uint x = 0u; x < TO; x++) acc[i][x] = 0.0;
+        [[unroll]] for (uint x = 0u; x < TG; x++) acc[i][x] = vec4(0.0);
 #endif
     }
     for (uint k0 = 0u; k0 < kEnd; k0 += BC) {
@@ -68,13 +68,13 @@ void main() {
             m[i] = mx;
             l[i] *= alpha;
 #if !STATS
-            [[unroll]] for (uint x = 0u; x < TO; x++) acc[i][x] *= alpha;
+            [[unroll]] for (uint x = 0u; x < TG; x++) acc[i][x] *= alpha;
 #endif
             [[unroll]] for (uint j = 0u; j < TC; j++) {
                 float p = ok[i][j] ? exp(s[i][j] - mx) : 0.0;
                 l[i] += p;
 #if !STATS
-                Ps[(ty + 16u * i) * SP + tx + 16u * j] = p;
+                putP(i, tx + 16u * j, p);
 #endif
             }
         }
@@ -98,9 +98,9 @@ void main() {
 #if STATS
         if (tx == 0u) o[b * Lq + row] = m[i] == INF ? INF : m[i] + log(total);
 #else
-        [[unroll]] for (uint x = 0u; x < TO; x++) {
-            uint col = v0 + tx + 16u * x;
-            if (col < Ev) o[(b * Lq + row) * Ev + col] = acc[i][x] / total;
+        [[unroll]] for (uint x = 0u; x < TG; x++) [[unroll]] for (uint c = 0u; c < 4u; c++) {
+            uint col = v0 + outColumn(x, c);
+            if (col < Ev) o[(b * Lq + row) * Ev + col] = acc[i][x][c] / total;
         }
 #endif
     }

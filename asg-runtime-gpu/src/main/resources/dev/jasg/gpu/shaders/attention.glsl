@@ -1,24 +1,26 @@
 // Shared by the fused attention kernels (AttentionKernels): FlashAttention-style blocking, the [Lq, Lk] scores never
-// stored. A workgroup of 256 invocations (16 x 16: tx = column, ty = row) owns a block of BR rows (its "own" block:
-// queries for the forward, stats and query gradient, keys for the key and value gradients) and walks the other axis
-// in blocks of BC ("columns"). Each invocation holds a TR x TC tile of scores (rows ty + 16 i, columns tx + 16 j) and a
-// TR x TO tile of its output (columns tx + 16 j of a D-wide output chunk, the workgroup's z). Operands are staged in
-// shared memory D columns at a time (padded rows of SD words, so that the 16 columns of a half-warp fall in 16 banks
-// and the rows of the two half-warps are broadcast); an own-block operand whose length fits one chunk is staged once.
-// Defines: BR, BC, D (uint, multiples of 16), ROW_OPERANDS (1 or 2 own-block operands resident in Ra, Rb).
-// Push: batch, Lq, Lk, E, Ev, own (own blocks per batch matrix), causal, scale (float bits).
+// stored. A workgroup of 256 invocations (16 x 16: tx, ty) owns a block of BR rows (its "own" block: queries for the
+// forward, stats and query gradient, keys for the key and value gradients) and walks the other axis in blocks of BC
+// ("columns"). Each invocation holds a TR x TC tile of scores (rows ty + 16 i, columns tx + 16 j) and a TR x 4 TG tile of
+// its output (the vec4 of columns 4 tx + 64 g of a D-wide output chunk, the workgroup's z). Operands are staged in shared
+// memory D columns at a time, rows padded to SD words (a multiple of 4 that is 4 mod 32: the vec4 reads of 8 consecutive
+// rows by a quarter-warp fall in 32 distinct banks, and the two half-warps' rows are broadcast), and read as vec4 along
+// the reduced axis: a few shared loads per 16 fma. An own-block operand whose length fits one chunk is staged once.
+// Sums run in a fixed order (deterministic). Defines: BR, BC (uint, multiples of 16), D (uint, a multiple of 64),
+// ROW_OPERANDS (1 or 2 own-block operands in Ra, Rb). Push: batch, Lq, Lk, E, Ev, own (own blocks per batch matrix),
+// causal, scale (float bits).
 layout(push_constant) uniform P { uint batch; uint Lq; uint Lk; uint E; uint Ev; uint own; uint causal; float scale; } pc;
 #define TR (BR / 16u)
 #define TC (BC / 16u)
-#define TO (D / 16u)
-#define SD (D + 1u)
-#define SP (BC + 1u)
-shared float Ra[BR * SD];
+#define TG (D / 64u)
+#define SD (D + 4u)
+#define SP (BC + 4u)
+shared vec4 Ra[BR * SD / 4u];
 #if ROW_OPERANDS == 2
-shared float Rb[BR * SD];
+shared vec4 Rb[BR * SD / 4u];
 #endif
-shared float Cs[BC * SD];
-shared float Ps[BR * SP];
+shared vec4 Cs[BC * SD / 4u];
+shared vec4 Ps[BR * SP / 4u];
 shared float red[BR * 17u];
 uint tx, ty;
 
@@ -32,18 +34,20 @@ void initIds() {
 #define STAGE(SH, N, X, base, row0, limit, len, c0) \
     for (uint t_ = gl_LocalInvocationID.x; t_ < (N) * D; t_ += 256u) { \
         uint r_ = t_ / D, e_ = t_ % D, gr_ = (row0) + r_, ge_ = (c0) + e_; \
-        SH[r_ * SD + e_] = gr_ < (limit) && ge_ < (len) ? X[(base) + gr_ * (len) + ge_] : 0.0; \
+        SH[r_ * (SD / 4u) + e_ / 4u][e_ % 4u] = gr_ < (limit) && ge_ < (len) ? X[(base) + gr_ * (len) + ge_] : 0.0; \
     }
 
-// acc[i][j] += sum_{e < n} RS[ty + 16 i][e] Cs[tx + 16 j][e]: the scores of the staged chunk, e in order (deterministic)
+// acc[i][j] += sum_{e < n} RS[ty + 16 i][e] Cs[tx + 16 j][e]: the scores of the staged chunk, e in order (the columns
+// past n up to a multiple of 4 are staged zeros)
 #define DOT(NAME, RS) \
 void NAME(inout float acc[TR][TC], uint n) { \
-    for (uint e = 0u; e < n; e++) { \
-        float a[TR]; \
-        float c[TC]; \
-        [[unroll]] for (uint i = 0u; i < TR; i++) a[i] = RS[(ty + 16u * i) * SD + e]; \
-        [[unroll]] for (uint j = 0u; j < TC; j++) c[j] = Cs[(tx + 16u * j) * SD + e]; \
-        [[unroll]] for (uint i = 0u; i < TR; i++) [[unroll]] for (uint j = 0u; j < TC; j++) acc[i][j] = fma(a[i], c[j], acc[i][j]); \
+    for (uint e = 0u; e < (n + 3u) / 4u; e++) { \
+        vec4 a[TR]; \
+        vec4 c[TC]; \
+        [[unroll]] for (uint i = 0u; i < TR; i++) a[i] = RS[(ty + 16u * i) * (SD / 4u) + e]; \
+        [[unroll]] for (uint j = 0u; j < TC; j++) c[j] = Cs[(tx + 16u * j) * (SD / 4u) + e]; \
+        [[unroll]] for (uint i = 0u; i < TR; i++) [[unroll]] for (uint j = 0u; j < TC; j++) \
+            acc[i][j] = fma(a[i].w, c[j].w, fma(a[i].z, c[j].z, fma(a[i].y, c[j].y, fma(a[i].x, c[j].x, acc[i][j])))); \
     } \
 }
 DOT(dotRa, Ra)
@@ -51,33 +55,43 @@ DOT(dotRa, Ra)
 DOT(dotRb, Rb)
 #endif
 
-// out[i][o] += sum_{c < n} Ps[ty + 16 i][c] Cs[c][tx + 16 o]: the weights (or their gradients) times the staged chunk
-void accumulate(inout float out_[TR][TO], uint n) {
-    for (uint c = 0u; c < n; c++) {
-        float p[TR];
-        float x[TO];
-        [[unroll]] for (uint i = 0u; i < TR; i++) p[i] = Ps[(ty + 16u * i) * SP + c];
-        [[unroll]] for (uint o = 0u; o < TO; o++) x[o] = Cs[c * SD + tx + 16u * o];
-        [[unroll]] for (uint i = 0u; i < TR; i++) [[unroll]] for (uint o = 0u; o < TO; o++) out_[i][o] = fma(p[i], x[o], out_[i][o]);
+// the weight (or its gradient) of own row ty + 16 i and column c, as the kernel stored it
+void putP(uint i, uint c, float p) {
+    Ps[(ty + 16u * i) * (SP / 4u) + c / 4u][c % 4u] = p;
+}
+
+// out[i][g] += sum_{c < n} Ps[ty + 16 i][c] Cs[c][4 tx + 64 g ..]: the weights (or their gradients) times the staged
+// chunk, c in order (past n: zero weights and zero-staged rows)
+void accumulate(inout vec4 out_[TR][TG], uint n) {
+    for (uint c4 = 0u; c4 < (n + 3u) / 4u; c4++) {
+        vec4 p[TR];
+        [[unroll]] for (uint i = 0u; i < TR; i++) p[i] = Ps[(ty + 16u * i) * (SP / 4u) + c4];
+        [[unroll]] for (uint k = 0u; k < 4u; k++) {
+            vec4 x[TG];
+            [[unroll]] for (uint g = 0u; g < TG; g++) x[g] = Cs[(c4 * 4u + k) * (SD / 4u) + tx + 16u * g];
+            [[unroll]] for (uint i = 0u; i < TR; i++) [[unroll]] for (uint g = 0u; g < TG; g++) out_[i][g] = fma(vec4(p[i][k]), x[g], out_[i][g]);
+        }
     }
 }
 
 // accumulate for a block crossing the causal diagonal: the pairs the mask leaves out are skipped, not added with weight 0
 // (0 times a NaN or infinite operand is NaN, and the reference never reads them). Own row r (row0 + ty + 16 i) and
 // column c (col0 + c) pair when c <= r, or with keysOwn (the rows are keys) when r <= c.
-void accumulateCausal(inout float out_[TR][TO], uint n, uint row0, uint col0, bool keysOwn) {
+void accumulateCausal(inout vec4 out_[TR][TG], uint n, uint row0, uint col0, bool keysOwn) {
     for (uint c = 0u; c < n; c++) {
-        float p[TR];
-        float x[TO];
-        bool ok[TR];
+        vec4 x[TG];
+        [[unroll]] for (uint g = 0u; g < TG; g++) x[g] = Cs[c * (SD / 4u) + tx + 16u * g];
         [[unroll]] for (uint i = 0u; i < TR; i++) {
             uint r = row0 + ty + 16u * i;
-            p[i] = Ps[(ty + 16u * i) * SP + c];
-            ok[i] = keysOwn ? r <= col0 + c : col0 + c <= r;
+            float p = Ps[(ty + 16u * i) * (SP / 4u) + c / 4u][c % 4u];
+            if (keysOwn ? r <= col0 + c : col0 + c <= r) [[unroll]] for (uint g = 0u; g < TG; g++) out_[i][g] = fma(vec4(p), x[g], out_[i][g]);
         }
-        [[unroll]] for (uint o = 0u; o < TO; o++) x[o] = Cs[c * SD + tx + 16u * o];
-        [[unroll]] for (uint i = 0u; i < TR; i++) if (ok[i]) [[unroll]] for (uint o = 0u; o < TO; o++) out_[i][o] = fma(p[i], x[o], out_[i][o]);
     }
+}
+
+// the output column of lane k of group g (before the chunk's offset)
+uint outColumn(uint g, uint k) {
+    return 4u * tx + 64u * g + k;
 }
 
 // the workgroup's batch matrix and own block, from the flattened x, y grid

@@ -43,8 +43,8 @@ void main() {
     bool resV = Ev <= D;
     if (resV) STAGE(Rb, BR, v, vBase, k0, Lk, Ev, 0u)
 #endif
-    float acc[TR][TO];
-    [[unroll]] for (uint i = 0u; i < TR; i++) [[unroll]] for (uint x = 0u; x < TO; x++) acc[i][x] = 0.0;
+    vec4 acc[TR][TG];
+    [[unroll]] for (uint i = 0u; i < TR; i++) [[unroll]] for (uint x = 0u; x < TG; x++) acc[i][x] = vec4(0.0);
     // causal: the queries before the block's first key attend none of its keys
     uint start = pc.causal != 0u ? k0 / BC * BC : 0u;
     for (uint i0 = start; i0 < Lq; i0 += BC) {
@@ -90,7 +90,7 @@ void main() {
 #if WRT == 1
                 p = ok ? p * (dp[i][j] - colDelta[j]) : 0.0;
 #endif
-                Ps[(ty + 16u * i) * SP + tx + 16u * j] = p;
+                putP(i, tx + 16u * j, p);
             }
         }
 #if WRT == 1
@@ -107,12 +107,12 @@ void main() {
     [[unroll]] for (uint i = 0u; i < TR; i++) {
         uint key = k0 + ty + 16u * i;
         if (key >= Lk) continue;
-        [[unroll]] for (uint x = 0u; x < TO; x++) {
-            uint col = c0 + tx + 16u * x;
+        [[unroll]] for (uint x = 0u; x < TG; x++) [[unroll]] for (uint c = 0u; c < 4u; c++) {
+            uint col = c0 + outColumn(x, c);
 #if WRT == 1
-            if (col < width) d[(b * Lk + key) * width + col] = pc.scale * acc[i][x];
+            if (col < width) d[(b * Lk + key) * width + col] = pc.scale * acc[i][x][c];
 #else
-            if (col < width) d[(b * Lk + key) * width + col] = acc[i][x];
+            if (col < width) d[(b * Lk + key) * width + col] = acc[i][x][c];
 #endif
         }
     }

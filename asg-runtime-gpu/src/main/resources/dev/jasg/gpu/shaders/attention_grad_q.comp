@@ -27,12 +27,13 @@ void main() {
     bool resQ = E <= D, resG = Ev <= D;
     if (resQ) STAGE(Ra, BR, q, qBase, q0, Lq, E, 0u)
     if (resG) STAGE(Rb, BR, g, gBase, q0, Lq, Ev, 0u)
-    float rowLse[TR], rowDelta[TR], acc[TR][TO];
+    float rowLse[TR], rowDelta[TR];
+    vec4 acc[TR][TG];
     [[unroll]] for (uint i = 0u; i < TR; i++) {
         uint row = q0 + ty + 16u * i;
         rowLse[i] = row < Lq ? lse[b * Lq + row] : 0.0;
         rowDelta[i] = row < Lq ? delta[b * Lq + row] : 0.0;
-        [[unroll]] for (uint x = 0u; x < TO; x++) acc[i][x] = 0.0;
+        [[unroll]] for (uint x = 0u; x < TG; x++) acc[i][x] = vec4(0.0);
     }
     for (uint k0 = 0u; k0 < kEnd; k0 += BC) {
         float dp[TR][TC], s[TR][TC];
@@ -59,7 +60,7 @@ void main() {
             [[unroll]] for (uint j = 0u; j < TC; j++) {
                 uint col = k0 + tx + 16u * j;
                 bool ok = col < Lk && (pc.causal == 0u || col <= row);
-                Ps[(ty + 16u * i) * SP + tx + 16u * j] = ok ? exp(pc.scale * s[i][j] - rowLse[i]) * (dp[i][j] - rowDelta[i]) : 0.0;
+                putP(i, tx + 16u * j, ok ? exp(pc.scale * s[i][j] - rowLse[i]) * (dp[i][j] - rowDelta[i]) : 0.0);
             }
         }
         // with E <= D the one chunk of k staged above is the chunk dq needs
@@ -72,9 +73,9 @@ void main() {
     [[unroll]] for (uint i = 0u; i < TR; i++) {
         uint row = q0 + ty + 16u * i;
         if (row >= Lq) continue;
-        [[unroll]] for (uint x = 0u; x < TO; x++) {
-            uint col = c0 + tx + 16u * x;
-            if (col < E) dq[(b * Lq + row) * E + col] = pc.scale * acc[i][x];
+        [[unroll]] for (uint x = 0u; x < TG; x++) [[unroll]] for (uint c = 0u; c < 4u; c++) {
+            uint col = c0 + outColumn(x, c);
+            if (col < E) dq[(b * Lq + row) * E + col] = pc.scale * acc[i][x][c];
         }
     }
 }
