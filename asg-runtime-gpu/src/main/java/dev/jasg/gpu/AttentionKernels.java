@@ -65,7 +65,7 @@ final class AttentionKernels {
 
         /** Shared memory of a workgroup of {@code kind}: resident rows, the staged chunk, the weights (rows padded by 4) and the row reductions. */
         int sharedBytes(Kind kind) {
-            return 4 * (kind.rowOperands() * br * (d + 4) + bc * (d + 4) + br * (bc + 4) + br * 17);
+            return 4 * (kind.rowOperands() * br * (d + 4) + bc * (d + 4) + br * (bc + 4) + (kind.gradient() ? 0 : br * 16));
         }
 
         /** Parses {@code BRxBCxD}. */

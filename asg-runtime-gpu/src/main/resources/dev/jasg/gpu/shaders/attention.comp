@@ -15,10 +15,15 @@ layout(std430, binding = 2) readonly buffer K { float k[]; };
 #if !STATS
 layout(std430, binding = 3) readonly buffer V { float v[]; };
 #endif
+// each row's 16 partial maxima or sums, one per invocation of the row (tx order), read back as 4 vec4
+shared vec4 red[BR * 4u];
+void putRed(uint i, float v) {
+    red[(ty + 16u * i) * 4u + tx / 4u][tx % 4u] = v;
+}
 void main() {
     initIds();
     uint b, blk;
-    ownBlock(b, blk);
+    ownBlock(b, blk, pc.causal != 0u);
     uint Lq = pc.Lq, Lk = pc.Lk, E = pc.E, Ev = pc.Ev;
     uint q0 = blk * BR, v0 = gl_WorkGroupID.z * D;
     uint qBase = b * Lq * E, kBase = b * Lk * E, vBase = b * Lk * Ev;
@@ -57,12 +62,15 @@ void main() {
                 s[i][j] *= pc.scale;
                 if (ok[i][j]) bm = max(bm, s[i][j]);
             }
-            red[(ty + 16u * i) * 17u + tx] = bm;
+            putRed(i, bm);
         }
         barrier();
         [[unroll]] for (uint i = 0u; i < TR; i++) {
             float mx = m[i];
-            for (uint t = 0u; t < 16u; t++) mx = max(mx, red[(ty + 16u * i) * 17u + t]);
+            [[unroll]] for (uint t = 0u; t < 4u; t++) {
+                vec4 r4 = red[(ty + 16u * i) * 4u + t];
+                mx = max(max(max(max(mx, r4.x), r4.y), r4.z), r4.w);
+            }
             // exp(-inf - -inf) is NaN: a row with no finite max yet keeps its (zero) sums
             float alpha = mx == m[i] ? 1.0 : exp(m[i] - mx);
             m[i] = mx;
@@ -88,11 +96,14 @@ void main() {
     }
     // each row's sum over its 16 invocations, in a fixed order
     barrier();
-    [[unroll]] for (uint i = 0u; i < TR; i++) red[(ty + 16u * i) * 17u + tx] = l[i];
+    [[unroll]] for (uint i = 0u; i < TR; i++) putRed(i, l[i]);
     barrier();
     [[unroll]] for (uint i = 0u; i < TR; i++) {
         float total = 0.0;
-        for (uint t = 0u; t < 16u; t++) total += red[(ty + 16u * i) * 17u + t];
+        [[unroll]] for (uint t = 0u; t < 4u; t++) {
+            vec4 r4 = red[(ty + 16u * i) * 4u + t];
+            total = (((total + r4.x) + r4.y) + r4.z) + r4.w;
+        }
         uint row = q0 + ty + 16u * i;
         if (row >= Lq) continue;
 #if STATS

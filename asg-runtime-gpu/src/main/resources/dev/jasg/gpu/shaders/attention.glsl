@@ -21,7 +21,6 @@ shared vec4 Rb[BR * SD / 4u];
 #endif
 shared vec4 Cs[BC * SD / 4u];
 shared vec4 Ps[BR * SP / 4u];
-shared float red[BR * 17u];
 uint tx, ty;
 
 void initIds() {
@@ -94,9 +93,10 @@ uint outColumn(uint g, uint k) {
     return 4u * tx + 64u * g + k;
 }
 
-// the workgroup's batch matrix and own block, from the flattened x, y grid
-void ownBlock(out uint b, out uint blk) {
+// the workgroup's batch matrix and own block, from the flattened x, y grid; reverse: the last block first (causal query
+// blocks: the last ones attend the most keys, so the longest workgroups start first and the tail of the grid is short)
+void ownBlock(out uint b, out uint blk, bool reverse) {
     uint gid = groupId();
     b = gid / pc.own;
-    blk = gid % pc.own;
+    blk = reverse ? pc.own - 1u - gid % pc.own : gid % pc.own;
 }

@@ -28,7 +28,7 @@ layout(std430, binding = 4) readonly buffer L { float lse[]; };
 void main() {
     initIds();
     uint b, blk;
-    ownBlock(b, blk);
+    ownBlock(b, blk, false);  // causal: the first key blocks meet the most queries
     uint Lq = pc.Lq, Lk = pc.Lk, E = pc.E, Ev = pc.Ev;
     uint k0 = blk * BR, c0 = gl_WorkGroupID.z * D;
     uint qBase = b * Lq * E, kBase = b * Lk * E, vBase = b * Lk * Ev, gBase = b * Lq * Ev;

@@ -19,7 +19,7 @@ layout(std430, binding = 6) readonly buffer T { float delta[]; };
 void main() {
     initIds();
     uint b, blk;
-    ownBlock(b, blk);
+    ownBlock(b, blk, pc.causal != 0u);
     uint Lq = pc.Lq, Lk = pc.Lk, E = pc.E, Ev = pc.Ev;
     uint q0 = blk * BR, c0 = gl_WorkGroupID.z * D;
     uint qBase = b * Lq * E, kBase = b * Lk * E, vBase = b * Lk * Ev, gBase = b * Lq * Ev;
