@@ -11,7 +11,7 @@ import java.util.Locale;
  * {@code BR/16 x BC/16} tile of scores and a {@code BR/16 x D/16} tile of its output (vec4s of adjacent columns), whose
  * {@code D}-wide column chunk is the workgroup's z (so any {@code E}, {@code Ev} works: longer rows take more chunks, recomputing the scores).
  * Every tensor is stored as f32 words on this backend (half dtypes hold values rounded to the type), so one set of
- * kernels serves F32, F64, F16 and BF16 operands; the results are f32 (F64 stored as f32 as everywhere here).
+ * kernels serves F32, F16 and BF16 operands (the float dtypes this backend stores; it refuses F64 graphs); the results are f32.
  * Deterministic: fixed summation orders, no atomics. The gradients read {@code delta = rowsum(g o)} from
  * {@code attention_delta.comp}, written into the plan's workspace first.
  *

@@ -111,7 +111,7 @@ void main() {
 #else
         [[unroll]] for (uint x = 0u; x < TG; x++) [[unroll]] for (uint c = 0u; c < 4u; c++) {
             uint col = v0 + outColumn(x, c);
-            if (col < Ev) o[(b * Lq + row) * Ev + col] = acc[i][x][c] / total;
+            if (col < Ev) o[(b * Lq + row) * Ev + col] = kEnd == 0u ? 0.0 : acc[i][x][c] / total;  // no key: 0, as the reference
         }
 #endif
     }
