@@ -115,7 +115,8 @@ final class Lowering {
      * Bytes of workspace {@code n}'s commands need ({@link #lower} with a workspace): a weight gradient whose
      * reduction is split over workgroups keeps its partial tiles there, a product on the tensor-core kernel its
      * operands packed to 16-bit storage ({@link CoopMatMulKernel#PACKED_PROPERTY}), a long reduction over few
-     * outputs its partial results ({@link #reduceSplits}); 0 for every other node.
+     * outputs its partial results ({@link #reduceSplits}), an attention gradient of q or k its {@code delta = rowsum(g o)}
+     * (4 bytes a query row); 0 for every other node.
      */
     long workspaceBytes(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
         if (n.op() instanceof Op.MatMul) return graph == null ? 0 : packedBytes(n, b, graph.node(n.input(0)).dtype());
