@@ -115,7 +115,8 @@ final class Lowering {
      * Bytes of workspace {@code n}'s commands need ({@link #lower} with a workspace): a weight gradient whose
      * reduction is split over workgroups keeps its partial tiles there, a product on the tensor-core kernel its
      * operands packed to 16-bit storage ({@link CoopMatMulKernel#PACKED_PROPERTY}), a long reduction over few
-     * outputs its partial results ({@link #reduceSplits}); 0 for every other node.
+     * outputs its partial results ({@link #reduceSplits}), an attention gradient of q or k its {@code delta = rowsum(g o)}
+     * (4 bytes a query row); 0 for every other node.
      */
     long workspaceBytes(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
         if (n.op() instanceof Op.MatMul) return graph == null ? 0 : packedBytes(n, b, graph.node(n.input(0)).dtype());
@@ -125,6 +126,7 @@ final class Lowering {
             int splits = reduceSplits(n, r, b.shape(n.input(0)).dims());
             return splits > 1 ? 4L * outputs * splits : 0;
         }
+        if (n.op() instanceof Op.AttentionGrad a) return a.wrt() == 2 ? 0 : 4L * attentionRows(dims(n, 0, b));
         if (!(n.op() instanceof Op.Conv2dWeightGrad c)) return 0;
         int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), g = dims(n, 1, b);
         long count = Strides.size(od);
@@ -210,9 +212,9 @@ final class Lowering {
             case Op.CumSum c -> steps.add(lanes(ScanKernels.scan(false, c.reverse()), n, od, c.axis(), out, in[0]));
             case Op.CumProd c -> steps.add(lanes(ScanKernels.scan(true, false), n, od, c.axis(), out, in[0]));
             case Op.ArgSort a -> steps.add(lanes(ScanKernels.argsort(a.descending()), n, od, a.axis(), out, in[0]));
-            case Op.Attention a -> throw new UnsupportedOperationException("attention: not lowered by this backend yet");
-            case Op.AttentionStats a -> throw new UnsupportedOperationException("attention_stats: not lowered by this backend yet");
-            case Op.AttentionGrad a -> throw new UnsupportedOperationException("attention_grad: not lowered by this backend yet");
+            case Op.Attention a -> steps.add(attention(AttentionKernels.Kind.FORWARD, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1], in[2]}));
+            case Op.AttentionStats a -> steps.add(attention(AttentionKernels.Kind.STATS, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1]}));
+            case Op.AttentionGrad a -> steps.addAll(attentionGrad(a, n, b, out, in, workspace));
             case Op.Linalg l -> {
                 // no Vulkan kernels yet: the plan runs it on the host between two submissions (logged once per compile)
                 int[][] inDims = new int[n.arity()][];
@@ -564,6 +566,60 @@ final class Lowering {
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
         Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned) : MatMulKernel.kernel(t, aligned, epi, g);
         return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
+    }
+
+    /** Query rows of all batch matrices of attention query {@code q [.., Lq, E]}: the product of all but the last axis. */
+    private static long attentionRows(int[] q) {
+        long rows = 1;
+        for (int i = 0; i < q.length - 1; i++) rows *= q[i];
+        return rows;
+    }
+
+    /**
+     * One blocked attention kernel ({@link AttentionKernels}) for node {@code n} (operands q, k, v, ...): {@code bind} are the
+     * kernel's bindings, the output first. A workgroup per own block of every batch matrix (the x, y grid) and column
+     * chunk of the output (z).
+     */
+    private Step attention(AttentionKernels.Kind kind, Node n, Program.Binding b, double scale, boolean causal, View[] bind) {
+        int[] q = dims(n, 0, b), k = dims(n, 1, b);
+        int r = q.length, lq = q[r - 2], e = q[r - 1], lk = k[r - 2], ev = n.arity() > 2 ? dims(n, 2, b)[r - 1] : e;
+        long batch = attentionRows(q) / Math.max(1, lq); // (a node with no query rows stores nothing and is not dispatched)
+        AttentionKernels.Tiles t = AttentionKernels.tiles(kind, e, ev, dev.maxSharedMemory);
+        boolean keysOwn = kind == AttentionKernels.Kind.GRAD_K || kind == AttentionKernels.Kind.GRAD_V;
+        long own = ceil(keysOwn ? lk : lq, t.br());
+        int width = switch (kind) {
+            case FORWARD, GRAD_V -> ev;
+            case STATS -> 1;
+            case GRAD_Q, GRAD_K -> e;
+        };
+        long chunks = kind == AttentionKernels.Kind.STATS ? 1 : ceil(width, t.d());
+        if (chunks > dev.maxGroupCount[2]) throw new BackendException(chunks + " column chunks exceed the device's workgroups along z at " + describe(n, b));
+        long groups = own * batch;
+        if (groups > Integer.MAX_VALUE || attentionRows(q) * Math.max(e, ev) > Integer.MAX_VALUE
+                || batch * lk * Math.max(e, ev) > Integer.MAX_VALUE) {
+            throw new BackendException("the attention kernels index with 32 bits, too few for " + describe(n, b));
+        }
+        int[] push = {(int) batch, lq, lk, e, ev, (int) own, causal ? 1 : 0, Float.floatToRawIntBits((float) scale)};
+        int[] grid = grid(groups, n);
+        return dispatch(AttentionKernels.kernel(kind, t), n, bind, push, grid[0], grid[1], (int) chunks);
+    }
+
+    /**
+     * One attention gradient: for q and k, {@code delta = rowsum(g o)} into the workspace first ({@code attention_delta.comp}),
+     * then the blocked kernel; operands {@code in}: q, k, v, o, g, lse.
+     */
+    private List<Step> attentionGrad(Op.AttentionGrad a, Node n, Program.Binding b, View out, View[] in, View workspace) {
+        long rows = attentionRows(dims(n, 0, b));
+        int ev = dims(n, 2, b)[dims(n, 2, b).length - 1];
+        if (rows == 0) return List.of(new Step.Fill(out)); // no query: every key's gradient is zero
+        if (a.wrt() == 2) return List.of(attention(AttentionKernels.Kind.GRAD_V, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1], in[4], in[5]}));
+        if (workspace == null || workspace.bytes() < 4L * rows) {
+            throw new IllegalStateException("attention_grad needs " + 4L * rows + " bytes of workspace at " + describe(n, b));
+        }
+        View delta = new View(workspace.buffer(), workspace.offset(), 4L * rows);
+        Step pre = flat(AttentionKernels.delta(), n, rows * 16, new View[] {delta, in[3], in[4]}, new int[] {(int) rows, ev});
+        AttentionKernels.Kind kind = a.wrt() == 0 ? AttentionKernels.Kind.GRAD_Q : AttentionKernels.Kind.GRAD_K;
+        return List.of(pre, attention(kind, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1], in[2], in[4], in[5], delta}));
     }
 
     /** The tensor-core tile for a product of {@code operand}s, or null when it runs on the f32 kernel. */

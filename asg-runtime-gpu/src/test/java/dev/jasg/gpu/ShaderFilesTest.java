@@ -81,6 +81,11 @@ class ShaderFilesTest {
         k.add(ConvKernels.weightGradDirect());
         k.add(ConvKernels.splitSum());
         k.addAll(FusionTest.kernels());
+        for (AttentionKernels.Kind kind : AttentionKernels.Kind.values()) {
+            for (int[] ee : new int[][] {{64, 64}, {128, 128}, {512, 512}}) k.add(AttentionKernels.kernel(kind, AttentionKernels.tiles(kind, ee[0], ee[1], shared)));
+            k.add(AttentionKernels.kernel(kind, new AttentionKernels.Tiles(16, 16, 64)));
+        }
+        k.add(AttentionKernels.delta());
         for (dev.jasg.core.DType t : new dev.jasg.core.DType[] {dev.jasg.core.DType.F16, dev.jasg.core.DType.BF16}) {
             k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 128, 32, 64, 32), t));
             k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 256, 32, 64, 64), t));
