@@ -214,7 +214,69 @@ final class Fusion {
             f.steps[id] = sumBatch ? sumBatch(n, b, virtual, f.aliasOf) : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride);
         }
         if (CHAINS) chains(f, schedule, readers, pinned, b, g);
+        attention(f, schedule, b);
         return f;
+    }
+
+    /**
+     * Rule 6: the attention ops of one set of operands share their work. An {@code attention} followed in the
+     * schedule by the {@code attention_stats} of the same query, key, scale and mask writes the statistics it
+     * computes anyway into an array of the plan, which the stats' step copies. Of the {@code attention_grad}
+     * nodes of the same six operands, the first in the schedule computes all of their gradients at once
+     * ({@link AttentionKernels.Backward}: the weights and their gradient once, not once per result), its own into
+     * its buffer and the others' into arrays of the plan, which their steps copy. Both are valid because the
+     * steps run in schedule order, every one in every run, and the operands are not written in between (they
+     * are read by the later steps too, so their buffers stay theirs). The arrays are the plan's own (the size
+     * of {@code q}, {@code k} or {@code v} each, never the weights'), outside the buffer planner's accounting.
+     */
+    private static void attention(Fusion f, List<Node> schedule, Program.Binding b) {
+        java.util.Map<List<Object>, float[]> stats = new java.util.HashMap<>();
+        java.util.Map<List<Object>, List<Node>> groups = new java.util.LinkedHashMap<>();
+        java.util.Map<List<Object>, Node> forwards = new java.util.HashMap<>();
+        for (Node n : schedule) {
+            if (n.op() instanceof Op.Attention a) {
+                forwards.putIfAbsent(List.of(n.input(0), n.input(1), a.scale(), a.causal()), n);
+            } else if (n.op() instanceof Op.AttentionStats a) {
+                List<Object> key = List.of(n.input(0), n.input(1), a.scale(), a.causal());
+                Node fw = forwards.get(key);
+                if (fw == null || f.aliasOf[n.id()] >= 0) continue;
+                float[] lse = stats.get(key);
+                if (lse == null) {
+                    lse = new float[b.shape(n.id()).sizeInt()];
+                    stats.put(key, lse);
+                    f.steps[fw.id()] = new AttentionKernels.Forward(AttentionKernels.geometry(fw, b, a.scale(), a.causal()),
+                            fw.input(0), fw.input(1), fw.input(2), fw.id(), -1, lse);
+                }
+                f.steps[n.id()] = copy(lse, n.id());
+            } else if (n.op() instanceof Op.AttentionGrad a) {
+                List<Object> key = new ArrayList<>();
+                for (int in : n.inputs()) key.add(in);
+                key.add(a.scale());
+                key.add(a.causal());
+                groups.computeIfAbsent(key, x -> new ArrayList<>()).add(n);
+            }
+        }
+        for (List<Node> group : groups.values()) {
+            if (group.size() < 2) continue;
+            Node first = group.get(0);
+            Op.AttentionGrad a = (Op.AttentionGrad) first.op();
+            int[] ids = {-1, -1, -1};
+            float[][] arrays = new float[3][];
+            ids[a.wrt()] = first.id();
+            for (Node n : group.subList(1, group.size())) {
+                int w = ((Op.AttentionGrad) n.op()).wrt();
+                if (ids[w] >= 0 || arrays[w] != null) continue; // the same gradient twice: computed alone
+                arrays[w] = new float[b.shape(n.id()).sizeInt()];
+                f.steps[n.id()] = copy(arrays[w], n.id());
+            }
+            f.steps[first.id()] = new AttentionKernels.Backward(AttentionKernels.geometry(first, b, a.scale(), a.causal()),
+                    first.input(0), first.input(1), first.input(2), first.input(3), first.input(4), first.input(5), ids, arrays);
+        }
+    }
+
+    /** A step copying a plan's array into node {@code id}'s buffer. */
+    private static Step copy(float[] from, int id) {
+        return v -> System.arraycopy(from, 0, v[id], 0, from.length);
     }
 
     /** Rule 5 on or off: {@code -Djasg.cpu.fuseElementwise=false} runs every elementwise node on its own (to measure what the chains bring). */
