@@ -79,6 +79,11 @@ final class AttentionKernels {
             return (lq + rows - 1) / rows;
         }
 
+        /** Forward items per matrix: its blocks in this many runs of consecutive blocks, which share one packed {@code K^T}. */
+        int chunks() {
+            return batch == 0 ? 1 : Math.clamp((TARGET_ITEMS + batch - 1) / batch, 1, Math.max(1, blocks()));
+        }
+
         /** Keys query {@code i} attends: {@code [0, keys(i))}. */
         int keys(int i) {
             return causal ? Math.min(lk, i + 1) : lk;
@@ -100,6 +105,19 @@ final class AttentionKernels {
         float[] s = new float[0];
         float[] dp = new float[0];
         float[] inv = new float[0];
+        /** Packed {@code K^T} and {@code V^T} panels ({@link Gemm#packPanel}) of the item in progress. */
+        float[] kt = new float[0];
+        float[] vt = new float[0];
+
+        float[] kt(int n) {
+            if (kt.length < n) kt = new float[n];
+            return kt;
+        }
+
+        float[] vt(int n) {
+            if (vt.length < n) vt = new float[n];
+            return vt;
+        }
 
         float[] s(int n) {
             if (s.length < n) s = new float[n];
@@ -168,7 +186,7 @@ final class AttentionKernels {
             }
             vals = values;
             try {
-                loop(g.batch * g.blocks(), g.work(), this);
+                loop(g.batch * g.chunks(), g.work(), this);
             } finally {
                 vals = null;
             }
@@ -179,10 +197,11 @@ final class AttentionKernels {
             float[][] x = vals;
             float[] o = out >= 0 ? x[out] : null, lse = lseId >= 0 ? x[lseId] : lseArray;
             Scratch s = SCRATCH.get();
-            int blocks = g.blocks();
+            int chunks = g.chunks(), blocks = g.blocks();
             for (int t = from; t < to; t++) {
-                // the last blocks of a matrix first: with causal they are the costly ones
-                forward(g, x[q], x[k], v >= 0 ? x[v] : null, o, lse, t / blocks, blocks - 1 - t % blocks, s);
+                // the last chunk of a matrix first: with causal it is the costly one
+                int b = t / chunks, c = chunks - 1 - t % chunks;
+                forward(g, x[q], x[k], v >= 0 ? x[v] : null, o, lse, b, blocks * c / chunks, blocks * (c + 1) / chunks, s);
             }
         }
     }
@@ -274,14 +293,24 @@ final class AttentionKernels {
 
     // ---- the kernels ----------------------------------------------------------------------------
 
-    /** Block {@code blk} of matrix {@code b}: its output rows into {@code o} and its statistics into {@code lse} (each when not null). */
-    private static void forward(Geometry g, float[] q, float[] k, float[] v, float[] o, float[] lse, int b, int blk, Scratch sc) {
+    /** Blocks {@code [blk0, blk1)} of matrix {@code b}: their output rows into {@code o} and statistics into {@code lse} (each when not null). */
+    private static void forward(Geometry g, float[] q, float[] k, float[] v, float[] o, float[] lse, int b, int blk0, int blk1, Scratch sc) {
+        if (blk1 <= blk0) return;
+        int lq = g.lq, lk = g.lk, e = g.e;
+        int width = g.causal ? Math.min(lk, Math.min(lq, blk1 * g.rows)) : lk;
+        float[] kt = sc.kt(Gemm.panelSize(e, width));
+        Gemm.packPanel(e, width, k, b * lk * e, 1, e, kt);
+        for (int blk = blk0; blk < blk1; blk++) forwardBlock(g, q, kt, width, v, o, lse, b, blk, sc);
+    }
+
+    /** Block {@code blk} of matrix {@code b}, with {@code K^T} packed in {@code kt} ({@code width} keys). */
+    private static void forwardBlock(Geometry g, float[] q, float[] kt, int width, float[] v, float[] o, float[] lse, int b, int blk, Scratch sc) {
         int lq = g.lq, lk = g.lk, e = g.e, ev = g.ev;
         int i0 = blk * g.rows, i1 = Math.min(lq, i0 + g.rows), r = i1 - i0;
         int kend = g.causal ? Math.min(lk, i1) : lk;
-        int qo = (b * lq + i0) * e, ko = b * lk * e, vo = b * lk * ev, oo = (b * lq + i0) * ev;
+        int qo = (b * lq + i0) * e, vo = b * lk * ev, oo = (b * lq + i0) * ev;
         float[] s = sc.s(r * kend), inv = sc.inv(r);
-        Gemm.serial(r, kend, e, q, qo, e, 1, k, ko, 1, e, s, 0, kend, false);
+        Gemm.serialPacked(r, kend, e, q, qo, e, 1, kt, width, s, 0, kend, false);
         for (int rr = 0; rr < r; rr++) {
             int i = i0 + rr, n = g.keys(i), at = rr * kend;
             float m = scaledMax(s, at, n, g.scale);
@@ -337,6 +366,10 @@ final class AttentionKernels {
             return;
         }
         boolean ds = dk != null || dq != null;
+        int width = k1 - k0;
+        float[] kt = sc.kt(Gemm.panelSize(e, width)), vt = ds ? sc.vt(Gemm.panelSize(ev, width)) : null;
+        Gemm.packPanel(e, width, k, kb + k0 * e, 1, e, kt);
+        if (ds) Gemm.packPanel(ev, width, v, vb + k0 * ev, 1, ev, vt);
         for (int i0 = first; i0 < lq; i0 += g.rows) {
             int i1 = Math.min(lq, i0 + g.rows), r = i1 - i0;
             int kend = g.causal ? Math.min(k1, i1) : k1, n = kend - k0;
@@ -346,7 +379,7 @@ final class AttentionKernels {
                 continue;
             }
             float[] s = sc.s(r * n);
-            Gemm.serial(r, n, e, q, qo, e, 1, k, kb + k0 * e, 1, e, s, 0, n, false);
+            Gemm.serialPacked(r, n, e, q, qo, e, 1, kt, width, s, 0, n, false);
             for (int rr = 0; rr < r; rr++) {
                 int i = i0 + rr, cnt = Math.max(0, Math.min(n, g.keys(i) - k0)), at = rr * n;
                 expShifted(s, at, cnt, g.scale, lse[b * lq + i]);
@@ -355,7 +388,7 @@ final class AttentionKernels {
             if (dv != null) Gemm.serial(n, ev, r, s, 0, 1, n, gr, go, ev, 1, dv, vb + k0 * ev, ev, true);
             if (!ds) continue;
             float[] dp = sc.dp(r * n);
-            Gemm.serial(r, n, ev, gr, go, ev, 1, v, vb + k0 * ev, 1, ev, dp, 0, n, false);
+            Gemm.serialPacked(r, n, ev, gr, go, ev, 1, vt, width, dp, 0, n, false);
             for (int rr = 0; rr < r; rr++) {
                 int i = i0 + rr, cnt = Math.max(0, Math.min(n, g.keys(i) - k0)), at = rr * n;
                 float delta = dot(gr, gb + i * ev, o, gb + i * ev, ev);
