@@ -162,10 +162,17 @@ final class AttentionKernels {
         private final Geometry g;
         private final int q, k, v, out, lseId;
         private final float[] lseArray;
+        /** Where the weights {@code [B, Lq, Lk]} are kept for the gradients ({@link Fusion}'s rule 6), or null. */
+        private final float[] weights;
         /** The values of the run in progress, read by the loop body. */
         private float[][] vals;
 
         Forward(Geometry g, int q, int k, int v, int out, int lseId, float[] lseArray) {
+            this(g, q, k, v, out, lseId, lseArray, null);
+        }
+
+        Forward(Geometry g, int q, int k, int v, int out, int lseId, float[] lseArray, float[] weights) {
+            this.weights = weights;
             this.g = g;
             this.q = q;
             this.k = k;
@@ -201,7 +208,7 @@ final class AttentionKernels {
             for (int t = from; t < to; t++) {
                 // the last chunk of a matrix first: with causal it is the costly one
                 int b = t / chunks, c = chunks - 1 - t % chunks;
-                forward(g, x[q], x[k], v >= 0 ? x[v] : null, o, lse, b, blocks * c / chunks, blocks * (c + 1) / chunks, s);
+                forward(g, x[q], x[k], v >= 0 ? x[v] : null, o, lse, weights, b, blocks * c / chunks, blocks * (c + 1) / chunks, s);
             }
         }
     }
@@ -220,12 +227,20 @@ final class AttentionKernels {
         private final float[] partial;
         private float[][] vals;
         private boolean reducing;
+        /** The forward's weights ({@link Forward}'s), or null: then recomputed from the scores and {@code lse}. */
+        private final float[] weights;
+
+        Backward(Geometry g, int q, int k, int v, int o, int gr, int lse, int[] ids, float[][] arrays) {
+            this(g, q, k, v, o, gr, lse, ids, arrays, null);
+        }
 
         /**
-         * @param ids    per gradient (q, k, v): the node receiving it, or -1
-         * @param arrays per gradient: the array receiving it when {@code ids} says -1, or null when it is not wanted
+         * @param ids     per gradient (q, k, v): the node receiving it, or -1
+         * @param arrays  per gradient: the array receiving it when {@code ids} says -1, or null when it is not wanted
+         * @param weights the weights a {@link Forward} of the same operands kept in this run, or null
          */
-        Backward(Geometry g, int q, int k, int v, int o, int gr, int lse, int[] ids, float[][] arrays) {
+        Backward(Geometry g, int q, int k, int v, int o, int gr, int lse, int[] ids, float[][] arrays, float[] weights) {
+            this.weights = weights;
             this.g = g;
             this.q = q;
             this.k = k;
@@ -286,7 +301,7 @@ final class AttentionKernels {
                 int b = t / g.parts, p = t % g.parts;
                 float[] dqp = p == 0 || dq == null ? dq : partial;
                 int dqOff = p == 0 ? 0 : (p - 1) * g.batch * g.lq * g.e;
-                backward(g, x[q], x[k], x[v], x[o], x[gr], x[lse], dqp, dqOff, dk, dv, b, p, s);
+                backward(g, x[q], x[k], x[v], x[o], x[gr], x[lse], weights, dqp, dqOff, dk, dv, b, p, s);
             }
         }
     }
@@ -294,50 +309,67 @@ final class AttentionKernels {
     // ---- the kernels ----------------------------------------------------------------------------
 
     /** Blocks {@code [blk0, blk1)} of matrix {@code b}: their output rows into {@code o} and statistics into {@code lse} (each when not null). */
-    private static void forward(Geometry g, float[] q, float[] k, float[] v, float[] o, float[] lse, int b, int blk0, int blk1, Scratch sc) {
+    private static void forward(Geometry g, float[] q, float[] k, float[] v, float[] o, float[] lse, float[] weights, int b, int blk0, int blk1,
+                                Scratch sc) {
         if (blk1 <= blk0) return;
         int lq = g.lq, lk = g.lk, e = g.e;
         int width = g.causal ? Math.min(lk, Math.min(lq, blk1 * g.rows)) : lk;
         float[] kt = sc.kt(Gemm.panelSize(e, width));
         Gemm.packPanel(e, width, k, b * lk * e, 1, e, kt);
-        for (int blk = blk0; blk < blk1; blk++) forwardBlock(g, q, kt, width, v, o, lse, b, blk, sc);
+        for (int blk = blk0; blk < blk1; blk++) forwardBlock(g, q, kt, width, v, o, lse, weights, b, blk, sc);
     }
 
-    /** Block {@code blk} of matrix {@code b}, with {@code K^T} packed in {@code kt} ({@code width} keys). */
-    private static void forwardBlock(Geometry g, float[] q, float[] kt, int width, float[] v, float[] o, float[] lse, int b, int blk, Scratch sc) {
+    /**
+     * Block {@code blk} of matrix {@code b}, with {@code K^T} packed in {@code kt} ({@code width} keys). With
+     * {@code weights}, the block's scores are computed in place there (rows of {@code Lk}) and left as the
+     * normalised weights {@code e / sum}, zero past each row's keys, for the gradients; else in scratch. Either
+     * way the output is {@code (E V) / sum}, the same bits.
+     */
+    private static void forwardBlock(Geometry g, float[] q, float[] kt, int width, float[] v, float[] o, float[] lse, float[] weights,
+                                     int b, int blk, Scratch sc) {
         int lq = g.lq, lk = g.lk, e = g.e, ev = g.ev;
         int i0 = blk * g.rows, i1 = Math.min(lq, i0 + g.rows), r = i1 - i0;
         int kend = g.causal ? Math.min(lk, i1) : lk;
         int qo = (b * lq + i0) * e, vo = b * lk * ev, oo = (b * lq + i0) * ev;
-        float[] s = sc.s(r * kend), inv = sc.inv(r);
-        Gemm.serialPacked(r, kend, e, q, qo, e, 1, kt, width, s, 0, kend, false);
+        boolean keep = weights != null;
+        float[] s = keep ? weights : sc.s(r * kend), inv = sc.inv(r);
+        int so = keep ? (b * lq + i0) * lk : 0, ld = keep ? lk : kend;
+        Gemm.serialPacked(r, kend, e, q, qo, e, 1, kt, width, s, so, ld, false);
         for (int rr = 0; rr < r; rr++) {
-            int i = i0 + rr, n = g.keys(i), at = rr * kend;
+            int i = i0 + rr, n = g.keys(i), at = so + rr * ld;
             float m = scaledMax(s, at, n, g.scale);
             double sum = expShifted(s, at, n, g.scale, m);
-            if (n < kend) Arrays.fill(s, at + n, at + kend, 0f);
-            inv[rr] = (float) (1 / sum);
+            if (n < ld) Arrays.fill(s, at + n, at + ld, 0f);
+            float f = (float) (1 / sum);
+            inv[rr] = f;
             if (lse != null) lse[b * lq + i] = m == Float.POSITIVE_INFINITY ? m : (float) (m + Math.log(sum));
         }
-        if (o == null) return;
+        if (o == null) {
+            for (int rr = 0; keep && rr < r; rr++) {
+                for (int j = 0, at = so + rr * ld, n = g.keys(i0 + rr); j < n; j++) s[at + j] *= inv[rr];
+            }
+            return;
+        }
         if (g.causal && kend > i0 + 1 && !finite(v, vo + (i0 + 1) * ev, vo + kend * ev)) {
             // a non-finite value in a key some rows do not attend: only the attended keys, as the reference
             for (int rr = 0; rr < r; rr++) {
                 int n = g.keys(i0 + rr), ro = oo + rr * ev;
                 Arrays.fill(o, ro, ro + ev, 0f);
                 for (int j = 0; j < n; j++) {
-                    float p = s[rr * kend + j];
+                    float p = s[so + rr * ld + j];
                     int vj = vo + j * ev;
                     for (int c = 0; c < ev; c++) o[ro + c] += p * v[vj + c];
                 }
             }
         } else {
-            Gemm.serial(r, ev, kend, s, 0, kend, 1, v, vo, ev, 1, o, oo, ev, false);
+            Gemm.serial(r, ev, kend, s, so, ld, 1, v, vo, ev, 1, o, oo, ev, false);
         }
         for (int rr = 0; rr < r; rr++) {
             float f = inv[rr];
             int ro = oo + rr * ev;
             for (int c = 0; c < ev; c++) o[ro + c] *= f;
+            // the kept weights normalised after the product, so that the output has the bits of a plan that keeps none
+            if (keep) for (int j = 0, at = so + rr * ld, n = g.keys(i0 + rr); j < n; j++) s[at + j] *= f;
         }
     }
 
@@ -346,8 +378,8 @@ final class AttentionKernels {
      * contribution to {@code dQ} into {@code dq} from {@code dqOff} (laid out as q), every row of matrix {@code b}
      * written (zero where the part's keys are not attended).
      */
-    private static void backward(Geometry g, float[] q, float[] k, float[] v, float[] o, float[] gr, float[] lse,
-                         float[] dq, int dqOff, float[] dk, float[] dv, int b, int p, Scratch sc) {
+    private static void backward(Geometry g, float[] q, float[] k, float[] v, float[] o, float[] gr, float[] lse, float[] weights,
+                                 float[] dq, int dqOff, float[] dk, float[] dv, int b, int p, Scratch sc) {
         int lq = g.lq, lk = g.lk, e = g.e, ev = g.ev;
         int k0 = g.partStart(p), k1 = g.partStart(p + 1);
         int qb = b * lq * e, kb = b * lk * e, vb = b * lk * ev, gb = b * lq * ev;
@@ -367,8 +399,9 @@ final class AttentionKernels {
         }
         boolean ds = dk != null || dq != null;
         int width = k1 - k0;
-        float[] kt = sc.kt(Gemm.panelSize(e, width)), vt = ds ? sc.vt(Gemm.panelSize(ev, width)) : null;
-        Gemm.packPanel(e, width, k, kb + k0 * e, 1, e, kt);
+        boolean kept = weights != null;
+        float[] kt = kept ? null : sc.kt(Gemm.panelSize(e, width)), vt = ds ? sc.vt(Gemm.panelSize(ev, width)) : null;
+        if (!kept) Gemm.packPanel(e, width, k, kb + k0 * e, 1, e, kt);
         if (ds) Gemm.packPanel(ev, width, v, vb + k0 * ev, 1, ev, vt);
         for (int i0 = first; i0 < lq; i0 += g.rows) {
             int i1 = Math.min(lq, i0 + g.rows), r = i1 - i0;
@@ -378,21 +411,25 @@ final class AttentionKernels {
                 if (dq != null) Arrays.fill(dq, dqOff + qo, dqOff + qo + r * e, 0f);
                 continue;
             }
-            float[] s = sc.s(r * n);
-            Gemm.serialPacked(r, n, e, q, qo, e, 1, kt, width, s, 0, n, false);
-            for (int rr = 0; rr < r; rr++) {
-                int i = i0 + rr, cnt = Math.max(0, Math.min(n, g.keys(i) - k0)), at = rr * n;
-                expShifted(s, at, cnt, g.scale, lse[b * lq + i]);
-                if (cnt < n) Arrays.fill(s, at + cnt, at + n, 0f);
+            // the weights of the block's rows and the part's keys: the forward's, or recomputed here
+            float[] s = kept ? weights : sc.s(r * n);
+            int so = kept ? (b * lq + i0) * lk + k0 : 0, ld = kept ? lk : n;
+            if (!kept) {
+                Gemm.serialPacked(r, n, e, q, qo, e, 1, kt, width, s, 0, n, false);
+                for (int rr = 0; rr < r; rr++) {
+                    int i = i0 + rr, cnt = Math.max(0, Math.min(n, g.keys(i) - k0)), at = rr * n;
+                    expShifted(s, at, cnt, g.scale, lse[b * lq + i]);
+                    if (cnt < n) Arrays.fill(s, at + cnt, at + n, 0f);
+                }
             }
-            if (dv != null) Gemm.serial(n, ev, r, s, 0, 1, n, gr, go, ev, 1, dv, vb + k0 * ev, ev, true);
+            if (dv != null) Gemm.serial(n, ev, r, s, so, 1, ld, gr, go, ev, 1, dv, vb + k0 * ev, ev, true);
             if (!ds) continue;
             float[] dp = sc.dp(r * n);
             Gemm.serialPacked(r, n, ev, gr, go, ev, 1, vt, width, dp, 0, n, false);
             for (int rr = 0; rr < r; rr++) {
                 int i = i0 + rr, cnt = Math.max(0, Math.min(n, g.keys(i) - k0)), at = rr * n;
                 float delta = dot(gr, gb + i * ev, o, gb + i * ev, ev);
-                for (int j = 0; j < cnt; j++) dp[at + j] = s[at + j] * (dp[at + j] - delta) * g.scale;
+                for (int j = 0, sj = so + rr * ld; j < cnt; j++) dp[at + j] = s[sj + j] * (dp[at + j] - delta) * g.scale;
                 if (cnt < n) Arrays.fill(dp, at + cnt, at + n, 0f);
             }
             if (dk != null) Gemm.serial(n, e, r, dp, 0, 1, n, q, qo, e, 1, dk, kb + k0 * e, e, true);

@@ -218,35 +218,38 @@ final class Fusion {
         return f;
     }
 
+    /** Most floats of attention weights a plan keeps from the forward for the gradients (rule 6): 16 MiB. */
+    static final long KEPT_WEIGHTS_MAX = 1 << 22;
+
     /**
      * Rule 6: the attention ops of one set of operands share their work. An {@code attention} followed in the
      * schedule by the {@code attention_stats} of the same query, key, scale and mask writes the statistics it
      * computes anyway into an array of the plan, which the stats' step copies. Of the {@code attention_grad}
      * nodes of the same six operands, the first in the schedule computes all of their gradients at once
      * ({@link AttentionKernels.Backward}: the weights and their gradient once, not once per result), its own into
-     * its buffer and the others' into arrays of the plan, which their steps copy. Both are valid because the
+     * its buffer and the others' into arrays of the plan, which their steps copy. When their output operand is
+     * that {@code attention}'s and its weights {@code [B, Lq, Lk]} are at most {@link #KEPT_WEIGHTS_MAX} floats,
+     * the forward keeps them in an array of the plan and the gradients read them instead of recomputing the
+     * scores and their exponentials (what the composite's softmax stores too; the gradients then differ from an
+     * unshared plan's by rounding: {@code e / sum} against {@code exp(s - lse)}). All of this is valid because the
      * steps run in schedule order, every one in every run, and the operands are not written in between (they
-     * are read by the later steps too, so their buffers stay theirs). The arrays are the plan's own (the size
-     * of {@code q}, {@code k} or {@code v} each, never the weights'), outside the buffer planner's accounting.
+     * are read by the later steps too, so their buffers stay theirs). The arrays are the plan's own, outside
+     * the buffer planner's accounting.
      */
     private static void attention(Fusion f, List<Node> schedule, Program.Binding b) {
         java.util.Map<List<Object>, float[]> stats = new java.util.HashMap<>();
         java.util.Map<List<Object>, List<Node>> groups = new java.util.LinkedHashMap<>();
         java.util.Map<List<Object>, Node> forwards = new java.util.HashMap<>();
+        java.util.Map<Node, float[]> lseOf = new java.util.HashMap<>(), weightsOf = new java.util.HashMap<>();
         for (Node n : schedule) {
             if (n.op() instanceof Op.Attention a) {
                 forwards.putIfAbsent(List.of(n.input(0), n.input(1), a.scale(), a.causal()), n);
             } else if (n.op() instanceof Op.AttentionStats a) {
                 List<Object> key = List.of(n.input(0), n.input(1), a.scale(), a.causal());
                 Node fw = forwards.get(key);
-                if (fw == null || f.aliasOf[n.id()] >= 0) continue;
-                float[] lse = stats.get(key);
-                if (lse == null) {
-                    lse = new float[b.shape(n.id()).sizeInt()];
-                    stats.put(key, lse);
-                    f.steps[fw.id()] = new AttentionKernels.Forward(AttentionKernels.geometry(fw, b, a.scale(), a.causal()),
-                            fw.input(0), fw.input(1), fw.input(2), fw.id(), -1, lse);
-                }
+                if (fw == null) continue;
+                float[] lse = stats.computeIfAbsent(key, x -> new float[b.shape(n.id()).sizeInt()]);
+                lseOf.put(fw, lse);
                 f.steps[n.id()] = copy(lse, n.id());
             } else if (n.op() instanceof Op.AttentionGrad a) {
                 List<Object> key = new ArrayList<>();
@@ -257,7 +260,6 @@ final class Fusion {
             }
         }
         for (List<Node> group : groups.values()) {
-            if (group.size() < 2) continue;
             Node first = group.get(0);
             Op.AttentionGrad a = (Op.AttentionGrad) first.op();
             int[] ids = {-1, -1, -1};
@@ -269,8 +271,28 @@ final class Fusion {
                 arrays[w] = new float[b.shape(n.id()).sizeInt()];
                 f.steps[n.id()] = copy(arrays[w], n.id());
             }
+            // the forward whose output the gradients read, when it is the attention of the same operands
+            Node fw = forwards.get(List.of(first.input(0), first.input(1), a.scale(), a.causal()));
+            float[] weights = null;
+            if (fw != null && fw.id() == first.input(3) && fw.input(2) == first.input(2)) {
+                int[] qd = b.shape(first.input(0)).dims(), kd = b.shape(first.input(1)).dims();
+                long size = kd[kd.length - 2];
+                for (int i = 0; i < qd.length - 1; i++) size *= qd[i];
+                if (size <= KEPT_WEIGHTS_MAX) {
+                    int floats = (int) size;
+                    weights = weightsOf.computeIfAbsent(fw, x -> new float[floats]);
+                }
+            }
+            if (group.size() < 2 && weights == null) continue;
             f.steps[first.id()] = new AttentionKernels.Backward(AttentionKernels.geometry(first, b, a.scale(), a.causal()),
-                    first.input(0), first.input(1), first.input(2), first.input(3), first.input(4), first.input(5), ids, arrays);
+                    first.input(0), first.input(1), first.input(2), first.input(3), first.input(4), first.input(5), ids, arrays, weights);
+        }
+        java.util.Set<Node> shared = new java.util.HashSet<>(lseOf.keySet());
+        shared.addAll(weightsOf.keySet());
+        for (Node fw : shared) {
+            Op.Attention a = (Op.Attention) fw.op();
+            f.steps[fw.id()] = new AttentionKernels.Forward(AttentionKernels.geometry(fw, b, a.scale(), a.causal()),
+                    fw.input(0), fw.input(1), fw.input(2), fw.id(), -1, lseOf.get(fw), weightsOf.get(fw));
         }
     }
 
