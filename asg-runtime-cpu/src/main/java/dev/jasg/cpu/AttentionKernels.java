@@ -7,24 +7,26 @@ import java.util.Arrays;
 /**
  * Fused scaled dot-product attention: the kernels of {@code attention}, {@code attention_stats} and
  * {@code attention_grad} ({@link dev.jasg.core.Op.Attention}; the semantics are asg-core's reference kernels).
- * None stores the {@code [.., Lq, Lk]} weights: each works on a block of at most {@link #ROWS} query rows of
+ * None needs the {@code [.., Lq, Lk]} weights stored: each works on a block of query rows ({@link Geometry#of}) of
  * one of the {@code B} matrices at a time, in per-thread scratch that stays in L2.
  *
  * <p><b>Forward</b> (and the statistics), per block of rows {@code [i0, i1)}: the scores
  * {@code S = Q_blk K^T} over the keys the block attends (with {@code causal}, keys {@code j < i1}: key blocks
- * above the diagonal are never computed) by {@link Gemm#serial}; per row, the maximum of {@code scale s}
+ * above the diagonal are never computed) by the GEMM ({@link Gemm#serialPacked}); per row, the maximum of {@code scale s}
  * ({@link VectorMath#scaledMax}), the weights {@code e = exp(scale s - max)} and their sum in double
  * ({@link VectorMath#expShifted}, its {@link ScalarTwins} until the JIT has compiled it: {@link WarmKernels});
  * the keys a row may not attend get weight 0; then {@code O_blk = E V} by the GEMM, each row scaled by
  * {@code 1 / sum}, and {@code lse = max + log(sum)}.
  *
  * <p><b>Gradients</b>, per matrix and part of the keys {@code [k0, k1)} (one part unless the batch is too small
- * to keep the threads busy): zero {@code dK, dV} of those keys, then for every block of query rows that attends
- * them, {@code S = Q_blk K_part^T}, {@code P = exp(scale S - lse)}, {@code dV_part += P^T G_blk},
- * {@code dP = G_blk V_part^T}, {@code dS = scale P (dP - rowsum(G_blk O_blk))}, {@code dK_part += dS^T Q_blk},
- * {@code dQ_blk (+)= dS K_part}: five GEMMs that compute all three gradients at once (a plan computes them in
- * the first {@code attention_grad} of a group and the others copy: {@link Fusion}). With several key parts the
- * later parts write their {@code dQ} into partial buffers that are then added to the first's in part order.
+ * to keep many threads busy): zero {@code dK, dV} of those keys, then for every block of query rows that attends
+ * them, the weights {@code P} (those the forward kept, when {@link Fusion} had it keep them, else recomputed as
+ * {@code exp(scale Q_blk K_part^T - lse)}), {@code dV_part += P^T G_blk}, {@code dP = G_blk V_part^T},
+ * {@code dS = scale P (dP - rowsum(G_blk O_blk))}, {@code dK_part += dS^T Q_blk}, {@code dQ_blk (+)= dS K_part}:
+ * four or five GEMMs that compute all three gradients at once (a plan computes them in the first
+ * {@code attention_grad} of a group and the others copy: {@link Fusion}). With several key parts the later parts
+ * write their {@code dQ} into partial buffers that are then added to the first's in part order. The operand a
+ * work item multiplies every block by ({@code K^T}, {@code V^T}) is packed once per item ({@link Gemm#packPanel}).
  *
  * <p><b>Determinism</b>: every output element is computed by one work item in a fixed order (no atomic or
  * racing accumulation), so two runs give the same bits. The split into key parts depends only on the shapes,
@@ -43,10 +45,13 @@ import java.util.Arrays;
  */
 final class AttentionKernels {
     /**
-     * Query rows of a block: 32 (property {@code jasg.cpu.attentionRows}, to measure alternatives). Smaller
-     * blocks compute fewer masked scores on the causal diagonal and pack {@code K} and {@code V} more often.
+     * Query rows of a block ({@link Geometry#of}): with {@code causal} {@value #CAUSAL_ROWS}, which computes few masked
+     * scores on the diagonal; without, as many as keep a block's scores within {@value #BLOCK_FLOATS} floats, between
+     * {@value #CAUSAL_ROWS} and {@value #MAX_ROWS} (fewer blocks pack {@code V} fewer times and make larger products).
+     * Property {@code jasg.cpu.attentionRows} forces a count, to measure alternatives.
      */
-    static final int ROWS = Math.max(1, Integer.getInteger("jasg.cpu.attentionRows", 32));
+    static final int ROWS = Integer.getInteger("jasg.cpu.attentionRows", 0);
+    static final int CAUSAL_ROWS = 32, MAX_ROWS = 128, BLOCK_FLOATS = 1 << 15;
     /** Work items the gradient aims for: below it, each matrix's keys are split into parts (of at least {@link #MIN_PART_KEYS}). */
     static final int TARGET_ITEMS = 32;
     static final int MIN_PART_KEYS = 64;
@@ -65,7 +70,8 @@ final class AttentionKernels {
             int r = q.length, batch = 1;
             for (int i = 0; i < r - 2; i++) batch *= q[i];
             int lq = q[r - 2], e = q[r - 1], lk = k[r - 2], ev = v[r - 1];
-            int rows = Math.max(1, Math.min(ROWS, lq));
+            int rows = ROWS > 0 ? ROWS : causal ? CAUSAL_ROWS : Math.clamp(BLOCK_FLOATS / Math.max(1, lk), CAUSAL_ROWS, MAX_ROWS);
+            rows = Math.max(1, Math.min(rows, lq));
             int parts = 1;
             if (batch > 0 && batch < TARGET_ITEMS && lk >= 2 * MIN_PART_KEYS) {
                 parts = Math.min((TARGET_ITEMS + batch - 1) / batch, lk / MIN_PART_KEYS);
