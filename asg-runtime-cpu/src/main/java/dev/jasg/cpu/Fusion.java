@@ -214,7 +214,7 @@ final class Fusion {
             f.steps[id] = sumBatch ? sumBatch(n, b, virtual, f.aliasOf) : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride);
         }
         if (CHAINS) chains(f, schedule, readers, pinned, b, g);
-        attention(f, schedule, b);
+        attention(f, schedule, b, g);
         return f;
     }
 
@@ -228,7 +228,7 @@ final class Fusion {
      * nodes of the same six operands, the first in the schedule computes all of their gradients at once
      * ({@link AttentionKernels.Backward}: the weights and their gradient once, not once per result), its own into
      * its buffer and the others' into arrays of the plan, which their steps copy. When their output operand is
-     * that {@code attention}'s and its weights {@code [B, Lq, Lk]} are at most {@link #KEPT_WEIGHTS_MAX} floats,
+     * that {@code attention}'s, their statistics the {@code attention_stats} of its query and key, and its weights {@code [B, Lq, Lk]} are at most {@link #KEPT_WEIGHTS_MAX} floats,
      * the forward keeps them in an array of the plan and the gradients read them instead of recomputing the
      * scores and their exponentials (what the composite's softmax stores too; the gradients then differ from an
      * unshared plan's by rounding: {@code e / sum} against {@code exp(s - lse)}). All of this is valid because the
@@ -236,7 +236,7 @@ final class Fusion {
      * are read by the later steps too, so their buffers stay theirs). The arrays are the plan's own, outside
      * the buffer planner's accounting.
      */
-    private static void attention(Fusion f, List<Node> schedule, Program.Binding b) {
+    private static void attention(Fusion f, List<Node> schedule, Program.Binding b, Graph g) {
         java.util.Map<List<Object>, float[]> stats = new java.util.HashMap<>();
         java.util.Map<List<Object>, List<Node>> groups = new java.util.LinkedHashMap<>();
         java.util.Map<List<Object>, Node> forwards = new java.util.HashMap<>();
@@ -274,7 +274,11 @@ final class Fusion {
             // the forward whose output the gradients read, when it is the attention of the same operands
             Node fw = forwards.get(List.of(first.input(0), first.input(1), a.scale(), a.causal()));
             float[] weights = null;
-            if (fw != null && fw.id() == first.input(3) && fw.input(2) == first.input(2)) {
+            // and the statistics they read are those of the same query, key, scale and mask (the weights are exp(s - lse))
+            Node st = g.node(first.input(5));
+            boolean ownStats = st.op() instanceof Op.AttentionStats sa && sa.scale() == a.scale() && sa.causal() == a.causal()
+                    && st.input(0) == first.input(0) && st.input(1) == first.input(1);
+            if (fw != null && fw.id() == first.input(3) && fw.input(2) == first.input(2) && ownStats) {
                 int[] qd = b.shape(first.input(0)).dims(), kd = b.shape(first.input(1)).dims();
                 long size = kd[kd.length - 2];
                 for (int i = 0; i < qd.length - 1; i++) size *= qd[i];
