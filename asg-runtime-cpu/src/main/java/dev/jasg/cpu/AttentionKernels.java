@@ -115,6 +115,14 @@ final class AttentionKernels {
         float[] kt = new float[0];
         float[] vt = new float[0];
 
+        /** Partial dQ of a gradient step run from this thread (its items run on every thread). */
+        float[] partial = new float[0];
+
+        float[] partial(int n) {
+            if (partial.length < n) partial = new float[n];
+            return partial;
+        }
+
         float[] kt(int n) {
             if (kt.length < n) kt = new float[n];
             return kt;
@@ -229,8 +237,10 @@ final class AttentionKernels {
         private final int[] ids;
         private final float[][] arrays;
         private final boolean[] want;
-        /** Partial dQ of key parts 1.. (null with one part or without dQ). */
-        private final float[] partial;
+        /** Whether dQ is wanted with several key parts: then the parts after the first write partial dQ. */
+        private final boolean partials;
+        /** The partial dQ of the run in progress: the calling thread's scratch (steps run one at a time). */
+        private float[] partial;
         private float[][] vals;
         private boolean reducing;
         /** The forward's weights ({@link Forward}'s), or null: then recomputed from the scores and {@code lse}. */
@@ -258,8 +268,7 @@ final class AttentionKernels {
             this.arrays = arrays.clone();
             this.want = new boolean[3];
             for (int w = 0; w < 3; w++) want[w] = ids[w] >= 0 || arrays[w] != null;
-            int qSize = g.batch * g.lq * g.e;
-            this.partial = want[0] && g.parts > 1 ? new float[(g.parts - 1) * qSize] : null;
+            this.partials = want[0] && g.parts > 1;
         }
 
         private float[] target(float[][] x, int w) {
@@ -274,6 +283,7 @@ final class AttentionKernels {
                 return;
             }
             vals = values;
+            partial = partials ? SCRATCH.get().partial((g.parts - 1) * g.batch * g.lq * g.e) : null;
             try {
                 reducing = false;
                 loop(g.batch * g.parts, 3 * g.work(), this);
@@ -283,6 +293,7 @@ final class AttentionKernels {
                 }
             } finally {
                 vals = null;
+                partial = null;
             }
         }
 

@@ -234,7 +234,7 @@ final class Fusion {
      * unshared plan's by rounding: {@code e / sum} against {@code exp(s - lse)}). All of this is valid because the
      * steps run in schedule order, every one in every run, and the operands are not written in between (they
      * are read by the later steps too, so their buffers stay theirs). The arrays are the plan's own, outside
-     * the buffer planner's accounting.
+     * the buffer planner's accounting; the gradients' are shared by groups whose spans in the schedule do not overlap.
      */
     private static void attention(Fusion f, List<Node> schedule, Program.Binding b, Graph g) {
         java.util.Map<List<Object>, float[]> stats = new java.util.HashMap<>();
@@ -250,7 +250,7 @@ final class Fusion {
                 if (fw == null) continue;
                 float[] lse = stats.computeIfAbsent(key, x -> new float[b.shape(n.id()).sizeInt()]);
                 lseOf.put(fw, lse);
-                f.steps[n.id()] = copy(lse, n.id());
+                f.steps[n.id()] = copy(lse, n.id(), lse.length);
             } else if (n.op() instanceof Op.AttentionGrad a) {
                 List<Object> key = new ArrayList<>();
                 for (int in : n.inputs()) key.add(in);
@@ -259,17 +259,46 @@ final class Fusion {
                 groups.computeIfAbsent(key, x -> new ArrayList<>()).add(n);
             }
         }
-        for (List<Node> group : groups.values()) {
+        // the arrays holding a group's gradients from its first step to its last: groups whose spans do not overlap
+        // (one layer's backward, then the next's) share them, as the buffer planner shares buffers
+        int[] pos = new int[g.size()];
+        for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
+        List<int[]> slots = new ArrayList<>(); // {floats, last step using it}
+        List<int[]> uses = new ArrayList<>();  // {group, wrt, slot, size}
+        List<List<Node>> groupList = new ArrayList<>(groups.values());
+        for (int gi = 0; gi < groupList.size(); gi++) {
+            List<Node> group = groupList.get(gi);
+            int start = pos[group.get(0).id()], end = pos[group.get(group.size() - 1).id()];
+            boolean[] taken = new boolean[3];
+            taken[((Op.AttentionGrad) group.get(0).op()).wrt()] = true;
+            for (Node n : group.subList(1, group.size())) {
+                int w = ((Op.AttentionGrad) n.op()).wrt(), size = b.shape(n.id()).sizeInt();
+                if (taken[w]) continue; // the same gradient twice: computed alone
+                taken[w] = true;
+                int slot = -1;
+                for (int k = 0; k < slots.size() && slot < 0; k++) if (slots.get(k)[1] < start) slot = k;
+                if (slot < 0) {
+                    slot = slots.size();
+                    slots.add(new int[] {0, 0});
+                }
+                slots.get(slot)[0] = Math.max(slots.get(slot)[0], size);
+                slots.get(slot)[1] = end;
+                uses.add(new int[] {gi, w, slot, size});
+            }
+        }
+        float[][] slotArrays = new float[slots.size()][];
+        for (int k = 0; k < slotArrays.length; k++) slotArrays[k] = new float[slots.get(k)[0]];
+        for (int gi = 0; gi < groupList.size(); gi++) {
+            List<Node> group = groupList.get(gi);
             Node first = group.get(0);
             Op.AttentionGrad a = (Op.AttentionGrad) first.op();
             int[] ids = {-1, -1, -1};
             float[][] arrays = new float[3][];
             ids[a.wrt()] = first.id();
+            for (int[] u : uses) if (u[0] == gi) arrays[u[1]] = slotArrays[u[2]];
             for (Node n : group.subList(1, group.size())) {
                 int w = ((Op.AttentionGrad) n.op()).wrt();
-                if (ids[w] >= 0 || arrays[w] != null) continue; // the same gradient twice: computed alone
-                arrays[w] = new float[b.shape(n.id()).sizeInt()];
-                f.steps[n.id()] = copy(arrays[w], n.id());
+                if (arrays[w] != null && f.steps[n.id()] == null) f.steps[n.id()] = copy(arrays[w], n.id(), b.shape(n.id()).sizeInt());
             }
             // the forward whose output the gradients read, when it is the attention of the same operands
             Node fw = forwards.get(List.of(first.input(0), first.input(1), a.scale(), a.causal()));
@@ -300,9 +329,9 @@ final class Fusion {
         }
     }
 
-    /** A step copying a plan's array into node {@code id}'s buffer. */
-    private static Step copy(float[] from, int id) {
-        return v -> System.arraycopy(from, 0, v[id], 0, from.length);
+    /** A step copying the first {@code size} floats of a plan's array into node {@code id}'s buffer. */
+    private static Step copy(float[] from, int id, int size) {
+        return v -> System.arraycopy(from, 0, v[id], 0, size);
     }
 
     /** Rule 5 on or off: {@code -Djasg.cpu.fuseElementwise=false} runs every elementwise node on its own (to measure what the chains bring). */

@@ -255,6 +255,38 @@ class AttentionKernelsTest {
         assertTrue(AttentionKernels.finite(new float[] {Float.MAX_VALUE, -0f}, 0, 2));
     }
 
+    /**
+     * Two attentions in a row, differentiated by autograd: two gradient groups, whose shared arrays {@link Fusion}
+     * may give to both when their spans do not overlap, and kept weights for each; against the reference.
+     */
+    @Test
+    void twoLayersOfAttentionTrainAsTheReference() {
+        GraphBuilder g = new GraphBuilder();
+        int[] d = {2, 3, 20, 8};
+        Tensor q = g.input("q", DType.F32, 2, 3, 20, 8), k = g.input("k", DType.F32, 2, 3, 20, 8), v = g.input("v", DType.F32, 2, 3, 20, 8);
+        Tensor k2 = g.input("k2", DType.F32, 2, 3, 20, 8), v2 = g.input("v2", DType.F32, 2, 3, 20, 8), w = g.input("w", DType.F32, 2, 3, 20, 8);
+        Tensor x1 = g.apply(new Op.Attention(0.35, false), q, k, v);
+        Tensor x2 = g.apply(new Op.Attention(0.35, true), x1, k2, v2);
+        g.output("loss", x2.mul(w).sum());
+        Graph forward = g.build();
+        List<String> wrt = List.of("q", "k", "v", "k2", "v2");
+        Graph grads = dev.jasg.autograd.Autograd.gradients(forward, "loss", wrt);
+        Random r = new Random(12);
+        Map<String, HostTensor> feeds = new HashMap<>();
+        for (String name : List.of("q", "k", "v", "k2", "v2", "w")) feeds.put(name, random(r, DType.F32, d));
+        try (Backend ref = new ReferenceBackend(); Backend cpu = new CpuBackend(); var re = ref.compile(forward, grads); var ce = cpu.compile(forward, grads)) {
+            Outputs want = re.run(feeds), got = ce.run(feeds);
+            int compared = 0;
+            for (String name : grads.outputs().keySet()) {
+                HostTensor a = want.get(name), x = got.get(name);
+                for (int i = 0; i < a.size(); i++, compared++) {
+                    assertEquals(a.get(i), x.get(i), TOL * Math.max(1, Math.abs(a.get(i))), name + "[" + i + "]");
+                }
+            }
+            assertTrue(compared >= 5 * 2 * 3 * 20 * 8, "compared " + compared + " gradient elements of " + grads.outputs().keySet());
+        }
+    }
+
     /** An empty batch and a sequence of no keys: nothing to compute, the reference's zeros and -inf. */
     @Test
     void emptyShapes() {
