@@ -45,9 +45,10 @@ import java.util.Arrays;
  */
 final class AttentionKernels {
     /**
-     * Query rows of a block ({@link Geometry#of}): with {@code causal} {@value #CAUSAL_ROWS} rounded up to whole tiles of
-     * the GEMM ({@link Gemm#MR}: 32 on AVX2, 36 on AVX-512), which computes few masked scores on the diagonal; without, as many as keep a block's scores within {@value #BLOCK_FLOATS} floats, between
-     * {@value #CAUSAL_ROWS} and {@value #MAX_ROWS} (fewer blocks pack {@code V} fewer times and make larger products).
+     * Query rows of a block ({@link Geometry#of}): with {@code causal} {@value #CAUSAL_ROWS} rounded up to whole tiles
+     * of the GEMM ({@link Gemm#MR}: 32 on AVX2, 36 on AVX-512), which computes few masked scores on the diagonal;
+     * without, as many as keep a block's scores within {@value #BLOCK_FLOATS} floats, between {@value #CAUSAL_ROWS}
+     * and {@value #MAX_ROWS} (fewer blocks pack {@code V} fewer times and make larger products).
      * Property {@code jasg.cpu.attentionRows} forces a count, to measure alternatives.
      */
     static final int ROWS = Integer.getInteger("jasg.cpu.attentionRows", 0);
@@ -70,7 +71,9 @@ final class AttentionKernels {
             int r = q.length, batch = 1;
             for (int i = 0; i < r - 2; i++) batch *= q[i];
             int lq = q[r - 2], e = q[r - 1], lk = k[r - 2], ev = v[r - 1];
-            int rows = ROWS > 0 ? ROWS : causal ? (CAUSAL_ROWS + Gemm.MR - 1) / Gemm.MR * Gemm.MR : Math.clamp(BLOCK_FLOATS / Math.max(1, lk), CAUSAL_ROWS, MAX_ROWS);
+            int rows = ROWS > 0 ? ROWS
+                    : causal ? (CAUSAL_ROWS + Gemm.MR - 1) / Gemm.MR * Gemm.MR
+                    : Math.clamp(BLOCK_FLOATS / Math.max(1, lk), CAUSAL_ROWS, MAX_ROWS);
             rows = Math.max(1, Math.min(rows, lq));
             int parts = 1;
             if (batch > 0 && batch < TARGET_ITEMS && lk >= 2 * MIN_PART_KEYS) {

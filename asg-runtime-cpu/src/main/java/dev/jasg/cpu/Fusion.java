@@ -43,9 +43,11 @@ import java.util.List;
  *       and the plan keeps them alive until the root's step. The AdamW update, GELU's gradient,
  *       layer norm's scale and shift and its gradient's elementwise parts, ReLU's gradient
  *       ({@code where(x > 0, g, 0)}) are such trees.</li>
+ *   <li><b>Shared attention work</b> ({@link #attention}): the fused attention ops of one set of operands share what
+ *       they compute (the statistics, the weights, the three gradients of one pass), through arrays of the plan.</li>
  * </ol>
  *
- * <p>None of this applies to a node that is an output or an assigned value, whose buffer must
+ * <p>None of rules 1 to 5 applies to a node that is an output or an assigned value, whose buffer must
  * hold exactly its own value. All rules keep the op table's semantics: they only change which
  * kernel writes a value, not what it is.
  */
@@ -228,10 +230,11 @@ final class Fusion {
      * nodes of the same six operands, the first in the schedule computes all of their gradients at once
      * ({@link AttentionKernels.Backward}: the weights and their gradient once, not once per result), its own into
      * its buffer and the others' into arrays of the plan, which their steps copy. When their output operand is
-     * that {@code attention}'s, their statistics the {@code attention_stats} of its query and key, and its weights {@code [B, Lq, Lk]} are at most {@link #KEPT_WEIGHTS_MAX} floats,
-     * the forward keeps them in an array of the plan and the gradients read them instead of recomputing the
-     * scores and their exponentials (what the composite's softmax stores too; the gradients then differ from an
-     * unshared plan's by rounding: {@code e / sum} against {@code exp(s - lse)}). All of this is valid because the
+     * that {@code attention}'s, their statistics the {@code attention_stats} of its query and key, and its weights
+     * {@code [B, Lq, Lk]} are at most {@link #KEPT_WEIGHTS_MAX} floats, the forward keeps them in an array of the
+     * plan and the gradients read them instead of recomputing the scores and their exponentials (what the
+     * composite's softmax stores too; the gradients then differ from an unshared plan's by rounding: {@code e / sum}
+     * against {@code exp(s - lse)}). All of this is valid because the
      * steps run in schedule order, every one in every run, and the operands are not written in between (they
      * are read by the later steps too, so their buffers stay theirs). The arrays are the plan's own, outside
      * the buffer planner's accounting; the gradients' are shared by groups whose spans in the schedule do not overlap.

@@ -168,7 +168,9 @@ class AttentionKernelsTest {
                         continue;
                     }
                     // the gradients of a shared plan read the forward's weights e / sum, an unshared one recomputes exp(s - lse)
-                    for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-5 * Math.max(1, Math.abs(x[i])), name + " " + out + "[" + i + "]: shared vs alone");
+                    for (int i = 0; i < x.length; i++) {
+                        assertEquals(x[i], y[i], 1e-5 * Math.max(1, Math.abs(x[i])), name + " " + out + "[" + i + "]: shared vs alone");
+                    }
                 }
             }
         }
@@ -195,7 +197,9 @@ class AttentionKernelsTest {
         Built b = build(c, 9, Map.of(operand, HostTensor.of(x, d)));
         compare(name + (causal ? " causal" : ""), b, TOL, false);
         // each gradient alone (no shared step): the same checks
-        for (int w = 0; w < 3; w++) compare(name + (causal ? " causal" : "") + " gradient " + w + " alone", build(c, 9, Map.of(operand, HostTensor.of(x, d)), w), TOL, false);
+        for (int w = 0; w < 3; w++) {
+            compare(name + (causal ? " causal" : "") + " gradient " + w + " alone", build(c, 9, Map.of(operand, HostTensor.of(x, d)), w), TOL, false);
+        }
         try (Backend cpu = new CpuBackend(); var ce = cpu.compile(b.graph())) {
             Outputs got = ce.run(b.feeds());
             float[] o = got.get("o").floats();

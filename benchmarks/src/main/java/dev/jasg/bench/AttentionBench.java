@@ -23,8 +23,9 @@ import java.util.SplittableRandom;
  * {@code where}), on the CPU backend, attention alone: a forward and backward step (the loss
  * {@code sum(o * w)} for a fixed random {@code w}, gradients of q, k and v by {@link Autograd#gradients}), or
  * the forward alone. The two executables run interleaved in one JVM, one step of each in turn, and the medians
- * and the best times, and their ratios (composite / fused: above 1, the fused op is faster), are printed with the CPU model. Every case runs twice: pass 1 warms the JIT (a case run first
- * would otherwise pay for compiling the kernels all cases share), pass 2 is the one to read.
+ * and the best times, and their ratios (composite / fused: above 1, the fused op is faster), are printed with
+ * the CPU model. Every case runs twice: pass 1 warms the JIT (a case run first would otherwise pay for compiling
+ * the kernels all cases share), pass 2 is the one to read. {@code -Djasg.cpu.threads=1} measures one core.
  *
  * <pre>mvn -q -o -pl benchmarks -am package -DskipTests &amp;&amp; java --add-modules jdk.incubator.vector \
  *     -cp benchmarks/target/benchmarks.jar dev.jasg.bench.AttentionBench 40</pre>
@@ -77,7 +78,8 @@ public final class AttentionBench {
                     (i % 2 == 0 ? tc : tf)[i] = t2 - t1;
                 }
                 double mf = median(tf), mc = median(tc), bf = Arrays.stream(tf).min().orElse(0), bc = Arrays.stream(tc).min().orElse(0);
-                System.out.printf(Locale.ROOT, "pass %d %-20s %-16s %-7s median: fused %7.3f ms composite %7.3f ms ratio %5.2f | best: fused %7.3f ms composite %7.3f ms ratio %5.2f  (%d steps)%n",
+                System.out.printf(Locale.ROOT, "pass %d %-20s %-16s %-7s median: fused %7.3f ms composite %7.3f ms ratio %5.2f"
+                        + " | best: fused %7.3f ms composite %7.3f ms ratio %5.2f  (%d steps)%n",
                         pass, c.name(), Arrays.toString(c.dims()).replace(" ", ""), c.causal() ? "causal" : "full", mf / 1e6, mc / 1e6, mc / mf,
                         bf / 1e6, bc / 1e6, bc / bf, steps);
             }
