@@ -43,9 +43,11 @@ import java.util.List;
  *       and the plan keeps them alive until the root's step. The AdamW update, GELU's gradient,
  *       layer norm's scale and shift and its gradient's elementwise parts, ReLU's gradient
  *       ({@code where(x > 0, g, 0)}) are such trees.</li>
+ *   <li><b>Shared attention work</b> ({@link #attention}): the fused attention ops of one set of operands share what
+ *       they compute (the statistics, the weights, the three gradients of one pass), through arrays of the plan.</li>
  * </ol>
  *
- * <p>None of this applies to a node that is an output or an assigned value, whose buffer must
+ * <p>None of rules 1 to 5 applies to a node that is an output or an assigned value, whose buffer must
  * hold exactly its own value. All rules keep the op table's semantics: they only change which
  * kernel writes a value, not what it is.
  */
@@ -214,7 +216,125 @@ final class Fusion {
             f.steps[id] = sumBatch ? sumBatch(n, b, virtual, f.aliasOf) : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride);
         }
         if (CHAINS) chains(f, schedule, readers, pinned, b, g);
+        attention(f, schedule, b, g);
         return f;
+    }
+
+    /** Most floats of attention weights a plan keeps from the forward for the gradients (rule 6): 16 MiB. */
+    static final long KEPT_WEIGHTS_MAX = 1 << 22;
+
+    /**
+     * Rule 6: the attention ops of one set of operands share their work. An {@code attention} followed in the
+     * schedule by the {@code attention_stats} of the same query, key, scale and mask writes the statistics it
+     * computes anyway into an array of the plan, which the stats' step copies. Of the {@code attention_grad}
+     * nodes of the same six operands, the first in the schedule computes all of their gradients at once
+     * ({@link AttentionKernels.Backward}: the weights and their gradient once, not once per result), its own into
+     * its buffer and the others' into arrays of the plan, which their steps copy. When their output operand is
+     * that {@code attention}'s, their statistics the {@code attention_stats} of its query and key, and its weights
+     * {@code [B, Lq, Lk]} are at most {@link #KEPT_WEIGHTS_MAX} floats, the forward keeps them in an array of the
+     * plan and the gradients read them instead of recomputing the scores and their exponentials (what the
+     * composite's softmax stores too; the gradients then differ from an unshared plan's by rounding: {@code e / sum}
+     * against {@code exp(s - lse)}). All of this is valid because the
+     * steps run in schedule order, every one in every run, and the operands are not written in between (they
+     * are read by the later steps too, so their buffers stay theirs). The arrays are the plan's own, outside
+     * the buffer planner's accounting; the gradients' are shared by groups whose spans in the schedule do not overlap.
+     */
+    private static void attention(Fusion f, List<Node> schedule, Program.Binding b, Graph g) {
+        java.util.Map<List<Object>, float[]> stats = new java.util.HashMap<>();
+        java.util.Map<List<Object>, List<Node>> groups = new java.util.LinkedHashMap<>();
+        java.util.Map<List<Object>, Node> forwards = new java.util.HashMap<>();
+        java.util.Map<Node, float[]> lseOf = new java.util.HashMap<>(), weightsOf = new java.util.HashMap<>();
+        for (Node n : schedule) {
+            if (n.op() instanceof Op.Attention a) {
+                forwards.putIfAbsent(List.of(n.input(0), n.input(1), a.scale(), a.causal()), n);
+            } else if (n.op() instanceof Op.AttentionStats a) {
+                List<Object> key = List.of(n.input(0), n.input(1), a.scale(), a.causal());
+                Node fw = forwards.get(key);
+                if (fw == null) continue;
+                float[] lse = stats.computeIfAbsent(key, x -> new float[b.shape(n.id()).sizeInt()]);
+                lseOf.put(fw, lse);
+                f.steps[n.id()] = copy(lse, n.id(), lse.length);
+            } else if (n.op() instanceof Op.AttentionGrad a) {
+                List<Object> key = new ArrayList<>();
+                for (int in : n.inputs()) key.add(in);
+                key.add(a.scale());
+                key.add(a.causal());
+                groups.computeIfAbsent(key, x -> new ArrayList<>()).add(n);
+            }
+        }
+        // the arrays holding a group's gradients from its first step to its last: groups whose spans do not overlap
+        // (one layer's backward, then the next's) share them, as the buffer planner shares buffers
+        int[] pos = new int[g.size()];
+        for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
+        List<int[]> slots = new ArrayList<>(); // {floats, last step using it}
+        List<int[]> uses = new ArrayList<>();  // {group, wrt, slot, size}
+        List<List<Node>> groupList = new ArrayList<>(groups.values());
+        for (int gi = 0; gi < groupList.size(); gi++) {
+            List<Node> group = groupList.get(gi);
+            int start = pos[group.get(0).id()], end = pos[group.get(group.size() - 1).id()];
+            boolean[] taken = new boolean[3];
+            taken[((Op.AttentionGrad) group.get(0).op()).wrt()] = true;
+            for (Node n : group.subList(1, group.size())) {
+                int w = ((Op.AttentionGrad) n.op()).wrt(), size = b.shape(n.id()).sizeInt();
+                if (taken[w]) continue; // the same gradient twice: computed alone
+                taken[w] = true;
+                int slot = -1;
+                for (int k = 0; k < slots.size() && slot < 0; k++) if (slots.get(k)[1] < start) slot = k;
+                if (slot < 0) {
+                    slot = slots.size();
+                    slots.add(new int[] {0, 0});
+                }
+                slots.get(slot)[0] = Math.max(slots.get(slot)[0], size);
+                slots.get(slot)[1] = end;
+                uses.add(new int[] {gi, w, slot, size});
+            }
+        }
+        float[][] slotArrays = new float[slots.size()][];
+        for (int k = 0; k < slotArrays.length; k++) slotArrays[k] = new float[slots.get(k)[0]];
+        for (int gi = 0; gi < groupList.size(); gi++) {
+            List<Node> group = groupList.get(gi);
+            Node first = group.get(0);
+            Op.AttentionGrad a = (Op.AttentionGrad) first.op();
+            int[] ids = {-1, -1, -1};
+            float[][] arrays = new float[3][];
+            ids[a.wrt()] = first.id();
+            for (int[] u : uses) if (u[0] == gi) arrays[u[1]] = slotArrays[u[2]];
+            for (Node n : group.subList(1, group.size())) {
+                int w = ((Op.AttentionGrad) n.op()).wrt();
+                if (arrays[w] != null && f.steps[n.id()] == null) f.steps[n.id()] = copy(arrays[w], n.id(), b.shape(n.id()).sizeInt());
+            }
+            // the forward whose output the gradients read, when it is the attention of the same operands
+            Node fw = forwards.get(List.of(first.input(0), first.input(1), a.scale(), a.causal()));
+            float[] weights = null;
+            // and the statistics they read are those of the same query, key, scale and mask (the weights are exp(s - lse))
+            Node st = g.node(first.input(5));
+            boolean ownStats = st.op() instanceof Op.AttentionStats sa && sa.scale() == a.scale() && sa.causal() == a.causal()
+                    && st.input(0) == first.input(0) && st.input(1) == first.input(1);
+            if (fw != null && fw.id() == first.input(3) && fw.input(2) == first.input(2) && ownStats) {
+                int[] qd = b.shape(first.input(0)).dims(), kd = b.shape(first.input(1)).dims();
+                long size = kd[kd.length - 2];
+                for (int i = 0; i < qd.length - 1; i++) size *= qd[i];
+                if (size <= KEPT_WEIGHTS_MAX) {
+                    int floats = (int) size;
+                    weights = weightsOf.computeIfAbsent(fw, x -> new float[floats]);
+                }
+            }
+            if (group.size() < 2 && weights == null) continue;
+            f.steps[first.id()] = new AttentionKernels.Backward(AttentionKernels.geometry(first, b, a.scale(), a.causal()),
+                    first.input(0), first.input(1), first.input(2), first.input(3), first.input(4), first.input(5), ids, arrays, weights);
+        }
+        java.util.Set<Node> shared = new java.util.HashSet<>(lseOf.keySet());
+        shared.addAll(weightsOf.keySet());
+        for (Node fw : shared) {
+            Op.Attention a = (Op.Attention) fw.op();
+            f.steps[fw.id()] = new AttentionKernels.Forward(AttentionKernels.geometry(fw, b, a.scale(), a.causal()),
+                    fw.input(0), fw.input(1), fw.input(2), fw.id(), -1, lseOf.get(fw), weightsOf.get(fw));
+        }
+    }
+
+    /** A step copying the first {@code size} floats of a plan's array into node {@code id}'s buffer. */
+    private static Step copy(float[] from, int id, int size) {
+        return v -> System.arraycopy(from, 0, v[id], 0, size);
     }
 
     /** Rule 5 on or off: {@code -Djasg.cpu.fuseElementwise=false} runs every elementwise node on its own (to measure what the chains bring). */

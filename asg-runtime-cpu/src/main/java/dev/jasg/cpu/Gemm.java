@@ -304,6 +304,52 @@ final class Gemm {
         }
     }
 
+    /** Floats {@link #packPanel} writes for an {@code opB} of depth {@code k} and width {@code n}. */
+    static int panelSize(int k, int n) {
+        return roundUp(n, NR) * k;
+    }
+
+    /**
+     * Packs all of {@code opB[0:k, 0:n]} (element {@code (p,j)} at {@code b[off + p*rs + j*cs]}) into {@code bp} for
+     * {@link #serialPacked}: the depth slices of {@link #sliceDepth}{@code (k)}, the one from {@code pc} at
+     * {@code pc * roundUp(n, NR)}, each as {@link #packB} lays it out. For a caller that multiplies many blocks of
+     * rows by one B (fused attention's keys): B is packed once, not once per block.
+     */
+    static void packPanel(int k, int n, float[] b, int off, int rs, int cs, float[] bp) {
+        if (k <= 0 || n <= 0) return;
+        int kcs = sliceDepth(k), ncr = roundUp(n, NR);
+        for (int pc = 0; pc < k; pc += kcs) packB(Math.min(kcs, k - pc), n, b, off + pc * rs, rs, cs, bp, pc * ncr);
+    }
+
+    /**
+     * {@code C[0:m, 0:n] (+)= opA[0:m, 0:k] B[0:k, 0:n]} on the calling thread, with B the first {@code n} columns
+     * of a panel {@link #packPanel} packed with depth {@code k} and width {@code panelWidth >= n}; A as in
+     * {@link #serial} (read in place when row-major). The same tiles as {@link #serial}'s packed path.
+     */
+    static void serialPacked(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] bp, int panelWidth,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            return;
+        }
+        Scratch s = SCRATCH.get();
+        int kcs = sliceDepth(k), ncr = roundUp(panelWidth, NR);
+        float[] ap = s.a(roundUp(Math.min(MC, m), MR) * kcs);
+        for (int pc = 0; pc < k; pc += kcs) {
+            int kc = Math.min(kcs, k - pc);
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic);
+                if (VECTOR && unpackedA(acs, ars)) {
+                    blockRows(mc, n, kc, a, aOff + ic * ars + pc, ars, bp, pc * ncr, c, cOff + ic * ldc, ldc, accumulate || pc > 0, s);
+                    continue;
+                }
+                packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap, 0);
+                block(mc, n, kc, ap, 0, bp, pc * ncr, c, cOff + ic * ldc, ldc, accumulate || pc > 0, s, VECTOR);
+            }
+        }
+    }
+
     /** Outputs per block of a parallel matrix-vector product: columns of the rows form, rows of the dots form. */
     private static final int GEMV_COLUMNS = 64;
     private static final int GEMV_ROWS = 16;

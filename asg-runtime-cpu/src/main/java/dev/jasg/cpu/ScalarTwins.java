@@ -183,4 +183,37 @@ final class ScalarTwins {
             }
         }
     }
+
+    // ---- fused attention's rows (VectorMath) -----------------------------------------------------
+
+    /** The twin of {@link VectorMath#scaledMax} (a maximum does not depend on the order it is taken in). */
+    static float scaledMax(float[] x, int o, int n, float scale) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) m = Math.max(m, x[o + i] * scale);
+        return m;
+    }
+
+    /** The twin of {@link VectorMath#expShifted}: the sum in {@link #DL} lanes, then the tail, then the lanes added in order. */
+    static double expShifted(float[] x, int o, int n, float scale, double shift) {
+        int vend = n / DL * DL;
+        double[] lanes = LANES.get();
+        java.util.Arrays.fill(lanes, 0.0);
+        for (int i = 0; i < vend; i++) {
+            double e = Math.exp((double) (x[o + i] * scale) - shift);
+            x[o + i] = (float) e;
+            lanes[i % DL] += e;
+        }
+        double s = 0;
+        for (int i = vend; i < n; i++) {
+            double e = Math.exp((double) (x[o + i] * scale) - shift);
+            x[o + i] = (float) e;
+            s += e;
+        }
+        double sum = 0;
+        for (double l : lanes) sum += l;
+        return s + sum;
+    }
+
+    /** {@link #expShifted}'s lane sums, one array per thread (a row of attention is not worth an allocation). */
+    private static final ThreadLocal<double[]> LANES = ThreadLocal.withInitial(() -> new double[DL]);
 }

@@ -167,9 +167,17 @@ final class StepCompiler {
                 int[] idx = new int[len], tmp = new int[len];
                 yield v -> ScanKernels.argsort(v[x], v[id], outer, len, inner, a.descending(), keys, idx, tmp);
             }
-            case Op.Attention a -> throw new UnsupportedOperationException("attention: not lowered by this backend yet");
-            case Op.AttentionStats a -> throw new UnsupportedOperationException("attention_stats: not lowered by this backend yet");
-            case Op.AttentionGrad a -> throw new UnsupportedOperationException("attention_grad: not lowered by this backend yet");
+            case Op.Attention a -> new AttentionKernels.Forward(AttentionKernels.geometry(n, b, a.scale(), a.causal()),
+                    n.input(0), n.input(1), n.input(2), id, -1, null);
+            case Op.AttentionStats a -> new AttentionKernels.Forward(AttentionKernels.geometry(n, b, a.scale(), a.causal()),
+                    n.input(0), n.input(1), -1, -1, id, null);
+            case Op.AttentionGrad a -> {
+                // alone (no sibling gradient of the same operands in this plan, or a checked plan): this gradient only
+                int[] ids = {-1, -1, -1};
+                ids[a.wrt()] = id;
+                yield new AttentionKernels.Backward(AttentionKernels.geometry(n, b, a.scale(), a.causal()),
+                        n.input(0), n.input(1), n.input(2), n.input(3), n.input(4), n.input(5), ids, new float[3][]);
+            }
             case Op.Linalg l -> {
                 int x = n.input(0), y = n.arity() > 1 ? n.input(1) : -1;
                 int[] xd = dims(b, x), yd = y < 0 ? null : dims(b, y);

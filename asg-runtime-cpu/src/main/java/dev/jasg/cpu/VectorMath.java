@@ -336,6 +336,48 @@ final class VectorMath {
             }
         }
     }
+    /**
+     * {@code max_j (float) (x[o + j] * scale)} over {@code j < n}, in f32 lanes: NaN when any product is NaN
+     * ({@code MAX} is {@link Math#max}'s, which propagates NaN), {@code -inf} when {@code n == 0}. The row
+     * maximum of fused attention's scores ({@link AttentionKernels}).
+     */
+    static float scaledMax(float[] x, int o, int n, float scale) {
+        int i = 0, vend = n / V * V;
+        float m = Float.NEGATIVE_INFINITY;
+        if (vend > 0) {
+            FloatVector sc = FloatVector.broadcast(S, scale), mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i < vend; i += V) mv = mv.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, o + i).mul(sc));
+            m = mv.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) m = Math.max(m, x[o + i] * scale);
+        return m;
+    }
+
+    /**
+     * {@code x[o + j] = exp((double) (float) (x[o + j] * scale) - shift)} rounded to f32, for {@code j < n}, in
+     * double lanes (as {@link #softmaxRows}), returning the sum of the exponentials (in double lanes, then the
+     * tail, then the lanes). Fused attention's weights: {@code shift} the row maximum (forward) or the row's
+     * log-sum-exp (gradients).
+     */
+    static double expShifted(float[] x, int o, int n, float scale, double shift) {
+        int i = 0, vend = n / DL * DL;
+        double s = 0;
+        DoubleVector sv = DoubleVector.zero(D), sh = DoubleVector.broadcast(D, shift);
+        FloatVector sc = FloatVector.broadcast(FH, scale);
+        for (; i < vend; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, o + i).mul(sc).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector e = v.sub(sh).lanewise(VectorOperators.EXP);
+            ((FloatVector) e.convertShape(VectorOperators.D2F, FH, 0)).intoArray(x, o + i);
+            sv = sv.add(e);
+        }
+        for (; i < n; i++) {
+            double e = Math.exp((double) (x[o + i] * scale) - shift);
+            x[o + i] = (float) e;
+            s += e;
+        }
+        return s + sv.reduceLanes(VectorOperators.ADD);
+    }
+
     /** {@code out = x <= 0 ? 0 : x}: -0 gives +0 and NaN stays NaN, as the reference's (and PyTorch's). */
     static void relu(float[] x, int xo, float[] out, int oo, int n) {
         int i = 0;

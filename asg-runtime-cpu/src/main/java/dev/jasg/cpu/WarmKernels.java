@@ -64,6 +64,8 @@ final class WarmKernels {
      */
     enum Kernel {
         EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SOFTMAX,
+        /** Fused attention's rows: {@link VectorMath#scaledMax} and {@link VectorMath#expShifted}. */
+        ATTENTION,
         COMPARE_EQ, COMPARE_NE, COMPARE_LT, COMPARE_LE, COMPARE_GT, COMPARE_GE, WHERE;
 
         private volatile boolean ready;
@@ -143,6 +145,8 @@ final class WarmKernels {
                 ks.add(compareKernel(c.kind()));
             } else if (op instanceof Op.Where) {
                 ks.add(Kernel.WHERE);
+            } else if (op instanceof Op.Attention || op instanceof Op.AttentionStats || op instanceof Op.AttentionGrad) {
+                ks.add(Kernel.ATTENTION);
             }
         }
         request(ks.toArray(Kernel[]::new));
@@ -184,6 +188,16 @@ final class WarmKernels {
     static void softmaxRows(float[] x, float[] out, int n, boolean log, int r0, int r1) {
         if (Kernel.SOFTMAX.ready()) VectorMath.softmaxRows(x, out, n, log, r0, r1);
         else ScalarTwins.softmaxRows(x, out, n, log, r0, r1);
+    }
+
+    /** {@link VectorMath#scaledMax}. */
+    static float scaledMax(float[] x, int o, int n, float scale) {
+        return Kernel.ATTENTION.ready() ? VectorMath.scaledMax(x, o, n, scale) : ScalarTwins.scaledMax(x, o, n, scale);
+    }
+
+    /** {@link VectorMath#expShifted}. */
+    static double expShifted(float[] x, int o, int n, float scale, double shift) {
+        return Kernel.ATTENTION.ready() ? VectorMath.expShifted(x, o, n, scale, shift) : ScalarTwins.expShifted(x, o, n, scale, shift);
     }
 
     // ---- the warm-up thread ----------------------------------------------------------------------------
@@ -338,6 +352,14 @@ final class WarmKernels {
                 // two rows of 130 (a tail on every vector width), log-softmax now and then
                 case SOFTMAX -> probe(() -> VectorMath.softmaxRows(x, out, 130, (turn++ & 7) == 0, 0, 2),
                         () -> ScalarTwins.softmaxRows(x, out, 130, false, 0, 2), 260 * 40);
+                // a row of 130 (a tail on every vector width): its maximum, then its weights, in place on a copy
+                case ATTENTION -> probe(() -> {
+                    System.arraycopy(x, 0, out, 0, 130);
+                    VectorMath.expShifted(out, 0, 130, 0.125f, VectorMath.scaledMax(out, 0, 130, 0.125f));
+                }, () -> {
+                    System.arraycopy(x, 0, out, 0, 130);
+                    ScalarTwins.expShifted(out, 0, 130, 0.125f, ScalarTwins.scaledMax(out, 0, 130, 0.125f));
+                }, 130 * 40);
                 case COMPARE_EQ -> compare(CompareOp.EQ);
                 case COMPARE_NE -> compare(CompareOp.NE);
                 case COMPARE_LT -> compare(CompareOp.LT);

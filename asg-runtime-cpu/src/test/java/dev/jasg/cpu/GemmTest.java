@@ -116,6 +116,39 @@ class GemmTest {
         {37, 29, 31, 1}, {37, 29, 1, 41}, {37, 29, 3, 97}, {64, 784, 1, 256}, {Gemm.MR * 3, 17, 1, Gemm.MR * 3 + 2}, {Gemm.NR * 3, 17, 1, 19},
     };
 
+    /**
+     * A panel packed once ({@link Gemm#packPanel}) and multiplied by blocks of rows, over a prefix of its columns
+     * ({@link Gemm#serialPacked}, as fused attention does): the bits of {@link Gemm#serial} on the same columns,
+     * for depths across a slice boundary and A row-major (read in place) or transposed (packed).
+     */
+    @Test
+    void aPanelPackedOnceGivesTheSerialProductsBits() {
+        Random r = new Random(8);
+        for (int[] t : new int[][] {{37, 70, 13}, {5, 33, 64}, {24, 129, 300}, {2, 17, 1200}}) {
+            int m = t[0], width = t[1], k = t[2];
+            for (boolean ta : new boolean[] {false, true}) {
+                float[] a = new float[m * k + 3], b = new float[k * width + 5];
+                for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+                for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+                // B transposed as attention's K^T: opB[p, j] = b[5 + j*k + p]
+                float[] bp = new float[Gemm.panelSize(k, width)];
+                Gemm.packPanel(k, width, b, 5, 1, k, bp);
+                int ars = ta ? 1 : k, acs = ta ? m : 1;
+                for (int n : new int[] {width, width / 2 + 1, 1}) {
+                    float[] want = new float[m * n], got = new float[m * n];
+                    Gemm.serial(m, n, k, a, 3, ars, acs, b, 5, 1, k, want, 0, n, false);
+                    Gemm.serialPacked(m, n, k, a, 3, ars, acs, bp, width, got, 0, n, false);
+                    for (int i = 0; i < want.length; i++) {
+                        String at = m + "x" + n + "x" + k + (ta ? " transposed A" : "") + " element " + i;
+                        // n == 1 is a matrix-vector product for serial (dot products, not tiles): equal within rounding
+                        if (n == 1 || m == 1) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), at);
+                        else assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), at);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void packingMatchesItsDefinition() {
         Random r = new Random(5);

@@ -168,6 +168,37 @@ class ScalarTwinsTest {
         }
     }
 
+    /**
+     * Fused attention's row kernels: the maximum exactly, the weights as {@code exp} above (an ulp in a few of ten
+     * thousand at most), the sum of the weights within a few double ulps (its lanes' order), on rows with NaN,
+     * infinities and every tail length.
+     */
+    @Test
+    void attentionRowTwinsComputeTheVectorKernelsBits() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        Random r = new Random(11);
+        long compared = 0, off = 0;
+        for (int trial = 0; trial < 400; trial++) {
+            int n = r.nextInt(300), from = r.nextInt(9);
+            float scale = trial % 3 == 0 ? -0.7f : 0.125f + r.nextFloat();
+            float[] x = new float[from + n];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 20);
+            if (trial % 5 == 0 && n > 0) x[from + r.nextInt(n)] = new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}[trial % 3];
+            float[] a = x.clone(), b = x.clone();
+            float ma = VectorMath.scaledMax(a, from, n, scale), mb = ScalarTwins.scaledMax(b, from, n, scale);
+            assertEquals(Float.floatToIntBits(mb), Float.floatToIntBits(ma), "max of row " + trial);
+            double sa = VectorMath.expShifted(a, from, n, scale, ma), sb = ScalarTwins.expShifted(b, from, n, scale, mb);
+            if (!(Double.isNaN(sa) && Double.isNaN(sb))) assertEquals(sa, sb, 4 * Math.ulp(sa), "sum of row " + trial);
+            for (int i = 0; i < x.length; i++) {
+                compared++;
+                if (Float.floatToIntBits(a[i]) == Float.floatToIntBits(b[i])) continue;
+                off++;
+                assertEquals(a[i], b[i], Math.ulp(a[i]), "row " + trial + " element " + i);
+            }
+        }
+        assertTrue(off * 10_000 <= compared, off + " of " + compared + " weights an ulp apart");
+    }
+
     @Test
     void comparisonsAndWhereOfTheTwinLoopsMatchTheVectorKernels() {
         assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");

@@ -34,6 +34,16 @@ class WarmKernelsTest {
     }
 
     @Test
+    void attentionNodesAskForTheAttentionRowKernel() {
+        assumeTrue(WarmKernels.ENABLED, "the Vector API or the warm-up is off in this JVM");
+        GraphBuilder g = new GraphBuilder();
+        Tensor q = g.input("q", DType.F32, 2, 4, 8);
+        g.output("lse", g.apply(new dev.jasg.core.Op.AttentionStats(0.5, true), q, q));
+        WarmKernels.requestFor(Program.of(List.of(g.build())));
+        assertTrue(WarmKernels.Kernel.ATTENTION.requested(), "the attention row kernel was not asked for");
+    }
+
+    @Test
     void aProgramAsksForTheKernelsItsNodesRunAndTheyGetCompiled() throws InterruptedException {
         assumeTrue(WarmKernels.ENABLED, "the Vector API or the warm-up is off in this JVM");
         GraphBuilder g = new GraphBuilder();
