@@ -20,8 +20,8 @@ import java.util.List;
  *  head_i = attention(q W_q,i^T + b_q,i, k W_k,i^T + b_k,i, v W_v,i^T + b_v,i)</pre>
  *
  * with {@link Attention scaled dot-product attention} per head, {@code softmax(Q K^T / sqrt(head_dim) + M) V}:
- * without masks (the causal one aside), without {@code needWeights} and without dropout in training, the
- * fused {@code attention} op (as {@link Attention} describes, including its {@code jasg.attention.fused} switch).
+ * with {@code -Djasg.attention.fused=true} and without masks (the causal one aside), without {@code needWeights}
+ * and without dropout in training, the fused {@code attention} op (opt-in: {@link Attention} says why).
  *
  * <p><b>Two ways to make one.</b> {@link #MultiHeadAttention(Options)} with
  * {@link #options(int, int)} follows PyTorch in everything: its defaults ({@code batch_first=false},

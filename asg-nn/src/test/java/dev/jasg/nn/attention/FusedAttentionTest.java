@@ -3,6 +3,7 @@ package dev.jasg.nn.attention;
 import static dev.jasg.nn.attention.AttentionHarness.REFERENCE;
 import static dev.jasg.nn.attention.AttentionHarness.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,7 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.core.Op;
 import dev.jasg.core.Outputs;
 import dev.jasg.core.Shape;
+import dev.jasg.core.ShapeException;
 import dev.jasg.core.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,13 +53,42 @@ class FusedAttentionTest {
         return t.builder().build().nodes().stream().filter(n -> type.isInstance(n.op())).count();
     }
 
-    private static void assumeFused() {
-        Assumptions.assumeTrue(Attention.fusedEnabled(), Attention.FUSED_PROPERTY + "=false: the composite is always built");
+    // the layers build the fused op only when asked (jasg.attention.fused=true): every test here asks
+    private String saved;
+
+    @org.junit.jupiter.api.BeforeEach
+    void fusedOn() {
+        saved = System.getProperty(Attention.FUSED_PROPERTY);
+        System.setProperty(Attention.FUSED_PROPERTY, "true");
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restore() {
+        if (saved == null) System.clearProperty(Attention.FUSED_PROPERTY);
+        else System.setProperty(Attention.FUSED_PROPERTY, saved);
+    }
+
+    @Test
+    void offByDefaultAndTheExplicitFunctionAlwaysFuses() {
+        System.clearProperty(Attention.FUSED_PROPERTY);
+        GraphBuilder g = new GraphBuilder();
+        Tensor q = g.input("q", DType.F32, 2, 3, 4), k = g.input("k", DType.F32, 2, 5, 4), v = g.input("v", DType.F32, 2, 5, 6);
+        assertTrue(Attention.scaledDotProductAttention(q, k, v).node().op() instanceof Op.MatMul);
+        assertEquals(new Op.Attention(0.5, true), Attention.fusedScaledDotProductAttention(q, k, v, true, Double.NaN).node().op());
+        Tensor k2 = g.input("k2", DType.F32, 5, 4), v2 = g.input("v2", DType.F32, 5, 6);
+        ShapeException e = assertThrows(ShapeException.class, () -> Attention.fusedScaledDotProductAttention(q, k2, v2, false, Double.NaN));
+        assertTrue(e.getMessage().contains("equal leading axes"), e.getMessage());
+    }
+
+    @Test
+    void theFusedCausalMaskTakesASymbolicLength() {
+        GraphBuilder g = new GraphBuilder();
+        Tensor qs = g.input("qs", DType.F32, 2, "L", 4), k = g.input("k", DType.F32, 2, 5, 4), v = g.input("v", DType.F32, 2, 5, 3);
+        assertEquals(Shape.symbolic(2, "L", 3), Attention.scaledDotProductAttention(qs, k, v, null, true, 0).shape());
     }
 
     @Test
     void noMaskAndNoDropoutBuildOneFusedNode() {
-        assumeFused();
         GraphBuilder g = new GraphBuilder();
         Tensor q = g.input("q", DType.F32, "B", 2, 3, 4), k = g.input("k", DType.F32, "B", 2, 5, 4), v = g.input("v", DType.F32, "B", 2, 5, 6);
         Tensor o = Attention.scaledDotProductAttention(q, k, v, null, true, 0);
@@ -72,7 +102,6 @@ class FusedAttentionTest {
 
     @Test
     void masksDropoutBroadcastingAndMixedTypesKeepTheComposite() {
-        assumeFused();
         GraphBuilder g = new GraphBuilder();
         Tensor q = g.input("q", DType.F32, 2, 3, 4), k = g.input("k", DType.F32, 2, 5, 4), v = g.input("v", DType.F32, 2, 5, 6);
         Tensor mask = g.input("mask", DType.BOOL, 3, 5);
@@ -88,7 +117,6 @@ class FusedAttentionTest {
 
     @Test
     void multiHeadAttentionInEvalWithoutMasksIsFused() {
-        assumeFused();
         MultiHeadAttention mha = new MultiHeadAttention(8, 2);
         mha.eval();
         GraphBuilder g = new GraphBuilder();
