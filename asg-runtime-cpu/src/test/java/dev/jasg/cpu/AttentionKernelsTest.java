@@ -291,10 +291,10 @@ class AttentionKernelsTest {
         }
     }
 
-    /** An empty batch and a sequence of no keys: nothing to compute, the reference's zeros and -inf. */
+    /** An empty batch: nothing to compute, the reference's empty results. (No key at all is a shape error: ShapeRules.) */
     @Test
     void emptyShapes() {
-        for (int[][] d : new int[][][] {{{0, 4, 3}, {0, 5, 3}, {0, 5, 2}}, {{2, 3, 3}, {2, 0, 3}, {2, 0, 2}}}) {
+        for (int[][] d : new int[][][] {{{0, 4, 3}, {0, 5, 3}, {0, 5, 2}}}) {
             Case c = new Case("empty " + Arrays.toString(d[0]) + Arrays.toString(d[1]), d[0], d[1], d[2], false, DType.F32);
             compare(c.toString(), build(c, 1, Map.of()), TOL, false);
         }

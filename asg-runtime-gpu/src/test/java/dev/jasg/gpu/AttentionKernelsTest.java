@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestFactory;
  * the half rows round their inputs to the type, and the results are f32 either way), twice with the same bits. The rows
  * cover small odd shapes, causal with {@code Lq > Lk} and {@code Lq < Lk}, {@code Lk = 1}, {@code E != Ev}, E = 64 and 128,
  * E past 128 (operands staged in chunks), lengths crossing the blocks, ranks 3 and 4, F32, F16 and BF16 (this backend
- * refuses F64), no key and no query, a NaN in a query
+ * refuses F64), no query (no key is a shape error), a NaN in a query
  * and one in a value only later queries attend (causal: earlier rows stay finite), and the smallest tile (16x16x64 through
  * the tile properties) so that every block, chunk and column-chunk loop runs several times on small shapes.
  */
@@ -70,8 +70,7 @@ class AttentionKernelsTest {
             r.add(new Row(new int[] {1, 2}, 9, 9, 8, 8, causal, 0.35, DType.F32, 2, null));
         }
         r.add(new Row(new int[] {2}, 34, 34, 20, 20, true, 1.7, DType.F32, 2, "16x16x64"));
-        // no key (the reference's output 0, lse -inf, zero gradients) and no query (zero key and value gradients)
-        r.add(new Row(new int[] {2}, 3, 0, 4, 5, false, 0.5, DType.F32, 0, null));
+        // no query (zero key and value gradients); no key is a shape error (ShapeRules), so the kernels never see one
         r.add(new Row(new int[] {2}, 0, 3, 4, 5, true, 0.5, DType.F32, 0, null));
         return r;
     }
