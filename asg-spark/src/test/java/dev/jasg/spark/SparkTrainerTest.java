@@ -126,12 +126,15 @@ class SparkTrainerTest {
         List<Double> losses = new ArrayList<>();
         Map<String, HostTensor> single = singleProcess(losses);
         assertEquals(single.keySet(), r.state().keySet(), "the same weights and optimizer state");
+        // Equal up to f32 rounding: the workers' half-batch gradients are averaged where the single process sums the whole
+        // batch, a few ulps apart a step, which 50 momentum steps grow to ~1e-5 (AVX2 GEMM tiles) or 1.7e-5 (AVX-512's
+        // 12x32 tiles sum in another order). A lost, doubled or stale worker gradient moves the weights by orders more.
         for (String name : single.keySet()) {
             double rel = relativeDifference(r.state().get(name), single.get(name));
-            assertTrue(rel <= 1e-5, name + ": relative difference " + rel + " after " + STEPS + " steps");
+            assertTrue(rel <= 1e-4, name + ": relative difference " + rel + " after " + STEPS + " steps");
         }
         assertEquals(STEPS, r.steps());
-        for (int s = 0; s < STEPS; s++) assertEquals(losses.get(s), r.losses()[s], 1e-5 * Math.abs(losses.get(s)), "loss of step " + (s + 1));
+        for (int s = 0; s < STEPS; s++) assertEquals(losses.get(s), r.losses()[s], 1e-4 * Math.abs(losses.get(s)), "loss of step " + (s + 1));
         assertTrue(r.finalLoss() < 0.75 * r.losses()[0], "the loss falls: " + r.losses()[0] + " -> " + r.finalLoss());
         assertEquals(WORKERS, r.workers());
         assertEquals(1, r.stageAttempts());
