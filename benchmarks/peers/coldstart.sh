@@ -13,8 +13,11 @@
 #
 # Variants (all by default):
 #   plain      java --add-modules jdk.incubator.vector -cp benchmarks.jar ...
+#   warmup     plain plus -Djasg.cpu.warmup=true: scalar twins until the warm-up thread (and, with
+#              -Djasg.cpu.gemmWarmup=true, GemmWarm) has seen each vector kernel compiled (opt-in since
+#              2026-12-03: the steady state comes seconds later with it)
 #   nowarmup   plain plus -Djasg.cpu.warmup=false: every Vector API kernel used from its first call,
-#              boxed until C2 has compiled it (the behaviour before the warm-up thread, for comparison)
+#              boxed until C2 has compiled it (the default)
 #   aot        the same with -XX:AOTCache=benchmarks/target/coldstart.aot (JDK 25, JEP 483/514/515:
 #              classes loaded and linked, and method profiles, from a training run); the cache is
 #              made first, when missing or older than the jar, by one training run:
@@ -39,11 +42,11 @@ while [ $# -gt 0 ]; do
     --workload) workload=$2; shift ;;
     --own-autogroup) own=1 ;;
     --variant) variants+=("$2"); shift ;;
-    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|nowarmup|aot|aot-nowarmup|aot-c2|plain-c2|cts|aot-cts|scalar]..." >&2; exit 2 ;;
+    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|warmup|aot-warmup|nowarmup|aot|aot-nowarmup|aot-c2|plain-c2|cts|aot-cts|scalar]..." >&2; exit 2 ;;
   esac
   shift
 done
-[ ${#variants[@]} -gt 0 ] || variants=(plain aot nowarmup)
+[ ${#variants[@]} -gt 0 ] || variants=(plain aot warmup aot-warmup)
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
 aot=benchmarks/target/coldstart.aot
@@ -57,6 +60,8 @@ flags() {
   case "$1" in
     plain) ;;
     nowarmup) echo "-Djasg.cpu.warmup=false" ;;
+    warmup) echo "-Djasg.cpu.warmup=true -Djasg.cpu.gemmWarmup=true" ;;
+    aot-warmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=true -Djasg.cpu.gemmWarmup=true" ;;
     aot-nowarmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=false" ;;
     aot) echo "-XX:AOTCache=$aot" ;;
     aot-c2) echo "-XX:AOTCache=$aot -XX:-TieredCompilation" ;;

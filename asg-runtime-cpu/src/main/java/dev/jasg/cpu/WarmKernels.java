@@ -41,14 +41,20 @@ import org.slf4j.LoggerFactory;
  * are not a product's: sgemm fell from 83 to 57 GFLOPS on one core). {@link GemmWarm} gates the GEMM tiles and
  * packing moves instead, from a sample of the real calls; {@link VectorGemv} is not gated.
  *
- * <p>{@code -Djasg.cpu.warmup=false} turns this off: every vector kernel is used from its first call
- * (boxed until compiled), as before this class. Thread-safe: the flags are volatile, the queue concurrent.
+ * <p>Opt-in, {@code -Djasg.cpu.warmup=true} ({@link #ENABLED} says why); off, every vector kernel is used from its
+ * first call (boxed until compiled). Thread-safe: the flags are volatile, the queue concurrent.
  */
 final class WarmKernels {
     private static final Logger LOG = LoggerFactory.getLogger(WarmKernels.class);
 
-    /** Whether kernels wait for their vector version to be compiled (property {@code jasg.cpu.warmup}, default true). */
-    static final boolean ENABLED = Simd.ENABLED && Boolean.parseBoolean(System.getProperty("jasg.cpu.warmup", "true"));
+    /**
+     * Whether kernels wait for their vector version to be compiled (property {@code jasg.cpu.warmup}, default false:
+     * opt-in). Off by default because the steady state comes late with it: on a quiet 2-vCPU AMD EPYC Zen 5 the warm-up
+     * thread probed {@code COMPARE_EQ} for 7.4 s (44,724 calls) before C2 compiled it, a third thread on two cores,
+     * and the mlp workload measured after 8 s of warm-up ran 52.6k samples/s with it against 120.4k without (the same
+     * 118.6k after 30 s); a short-lived JVM's first step is what it buys (ColdStart's {@code warmup} variant).
+     */
+    static final boolean ENABLED = Simd.ENABLED && Boolean.parseBoolean(System.getProperty("jasg.cpu.warmup", "false"));
     /** Timed probe calls a kernel gets back to back; after them the JIT has what it needs and the compiler is waited for. */
     private static final int EAGER_CALLS = 2000;
     /** Pause between the probes of a kernel past its {@link #EAGER_CALLS}. */
