@@ -130,7 +130,7 @@ final class VectorMath {
     /** {@code out = erf(x)}, in f32 lanes (see the class comment). */
     static void erf(float[] x, int xo, float[] out, int oo, int n) {
         int whole = n / V * V;
-        float[] tail = new float[Math.min(CHUNK, whole)];
+        float[] tail = TAIL.get();
         for (int c = 0; c < whole; c += CHUNK) {
             int m = Math.min(CHUNK, whole - c);
             erfChunk(x, xo + c, tail, out, oo + c, m);
@@ -147,6 +147,8 @@ final class VectorMath {
      * always inlined. A pass method is too large to be inlined into {@link #gelu}, where it would count again.
      */
     private static final int CHUNK = 256;
+    /** The erf and GELU passes' buffer of exponentials, one per thread: no allocation per call. */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[CHUNK]);
 
     /** erf for whole vectors of {@code [0, m)}, {@code t} a buffer of at least {@code m} floats. */
     private static void erfChunk(float[] x, int xo, float[] t, float[] out, int oo, int m) {
@@ -199,7 +201,7 @@ final class VectorMath {
     /** {@code out = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))}, the exact GELU, in f32 lanes (see the class comment). */
     static void gelu(float[] x, int xo, float[] out, int oo, int n) {
         int whole = n / V * V;
-        float[] tail = new float[Math.min(CHUNK, whole)];
+        float[] tail = TAIL.get();
         for (int c = 0; c < whole; c += CHUNK) {
             int m = Math.min(CHUNK, whole - c);
             geluChunk(x, xo + c, tail, out, oo + c, m);
