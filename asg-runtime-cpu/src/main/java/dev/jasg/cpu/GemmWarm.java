@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * tile 0.03 to 0.07. A kernel whose compiled vector code is not that much faster than its twin (a packing move against
  * C2's own vectorised loop) keeps its twin, its sampled calls running compiled.
  *
- * <p>Opt-in ({@link #ENABLED}: {@code -Djasg.cpu.gemmWarmup=true}); off, and with {@code -Djasg.cpu.warmup=false},
+ * <p>Opt-in ({@link Switch#ON}: {@code -Djasg.cpu.gemmWarmup=true}); off, and with {@code -Djasg.cpu.warmup=false},
  * every call runs the vector kernel.
  * Thread-safe: the switch is a volatile flag; the sums are plain fields that threads may update at the same time,
  * and a lost update only moves a sample by a call.
@@ -69,16 +69,14 @@ enum GemmWarm {
     static final int VECTOR = 0, VECTOR_TIMED = 1, TWIN_TIMED = 2;
 
     /**
-     * On only with {@code -Djasg.cpu.gemmWarmup=true} (and {@link WarmKernels#ENABLED}). Measured after the merge on a
-     * quiet 2-vCPU AMD EPYC Zen 5 (AVX-512), {@code Peers --only mlp --only transformer --warmup 8}, two interleaved
-     * rounds: mlp 48.6k / 47.8k samples/s with it against 119.1k / 118.7k without, transformer 18.2k / 15.5k against
-     * 26.9k / 26.3k tokens/s (with {@code --warmup 30} mlp reached 118.6k with it too): the steady state came 8-30 s
-     * late, whatever the later budget ({@code jasg.cpu.gemmBudget=1e9} gave 49.6k at 8 s). Until that is understood
-     * the products run the vector kernel from the first call, boxed until compiled, as before.
+     * The switch, on only with {@code -Djasg.cpu.gemmWarmup=true} (and {@link WarmKernels#ENABLED}); a holder class
+     * because an enum constant's initializer may not read its enum's own static fields. Measured after the merge on a
+     * quiet 2-vCPU AMD EPYC Zen 5 (AVX-512), {@code Peers --only mlp --only transformer --warmup 8}: the transformer ran
+     * 18.2k / 15.5k tokens/s with both warm-ups on, 27.5k with this one off (the elementwise one still on), 26.9k /
+     * 26.3k with both off (mlp, held back by the elementwise warm-up instead: {@link WarmKernels#ENABLED}); the
+     * steady state came seconds late whatever the later budget. Until that is understood the products run the vector
+     * kernel from the first call, boxed until compiled, as before.
      */
-    static final boolean ENABLED = Switch.ON;
-
-    /** Holds the switch: an enum constant's initializer may not read its enum's own static fields. */
     private static final class Switch {
         static final boolean ON = WarmKernels.ENABLED && Boolean.getBoolean("jasg.cpu.gemmWarmup");
     }
