@@ -11,6 +11,8 @@
 # cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
 # (Peers --gpu --mixed) beside PyTorch eager CUDA with and without autocast (COOP_TILES: the tile, e.g. 128x256x32/64x64).
 # "sweep": the tensor-core kernel's operand paths and tiles and the f32 kernel's large tiles at 4096^3 beside cuBLAS.
+# "wg": the workgroup-scope tensor-core kernel (VK_NV_cooperative_matrix2) at 4096^3 in f16 and bf16 for each tile of
+# WG_SWEEP (BMxBNxBK, with -Djasg.vulkan.coopmat2=first), beside the subgroup-scope kernel and cuBLAS in half.
 # "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
 set -uo pipefail
@@ -69,6 +71,18 @@ if [[ $what == *sweep* ]]; then
   done
   for dt in f16 bf16; do python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee -a "$out/sweep.txt"; done
   python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/sweep.txt"
+fi
+if [[ $what == *wg* ]]; then
+  bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 256 --dtype f16 2>&1 | grep -m1 -o 'cooperative matrices.*' | tee "$out/wg.txt"
+  for dt in f16 bf16; do
+    bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype $dt 2>&1 | grep '^matmul' \
+      | sed "s|^|subgroup-scope |" | tee -a "$out/wg.txt"
+    for t in ${WG_SWEEP:-128x128x32 128x256x32 256x128x32 128x128x64 64x64x32}; do
+      JAVA_TOOL_OPTIONS="-Djasg.vulkan.coopmat2=first -Djasg.vulkan.coopmat2.tiles=$t" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype $dt 2>&1 | grep '^matmul\|Exception\|rror' \
+        | sed "s|^|workgroup tile=$t |" | tee -a "$out/wg.txt"
+    done
+    python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee -a "$out/wg.txt"
+  done
 fi
 if [[ $what == *gpt* ]]; then
   # the GPT-2-small-sized stack (Peers --only gpt) in f32 and with bf16 mixed precision, beside PyTorch eager with and

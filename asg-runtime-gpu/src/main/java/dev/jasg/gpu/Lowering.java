@@ -541,24 +541,25 @@ final class Lowering {
         bind[1] = a;
         bind[2] = b;
         if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
+        if (WorkgroupMatMulKernel.first()) {
+            List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace);
+            if (wg != null) return wg;
+        }
         CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
         if (ct != null) {
             List<Step> steps = new ArrayList<>();
             CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
-            long aBytes = a.bytes() / 2, bOffset = packedOffsetOfB(aBytes), bBytes = b.bytes() / 2;
-            if (CoopMatMulKernel.packed() && workspace != null && workspace.bytes() >= bOffset + bBytes) {
+            if (CoopMatMulKernel.packed() && holdsPacked(workspace, a, b)) {
                 v = coopVariant(ct, epi != null);
-                View pa = new View(workspace.buffer(), workspace.offset(), aBytes);
-                View pb = new View(workspace.buffer(), workspace.offset() + bOffset, bBytes);
-                steps.add(flat(CoopMatMulKernel.pack(operand), n, a.bytes() / 16, new View[] {pa, a}, new int[] {(int) (a.bytes() / 16)}));
-                steps.add(flat(CoopMatMulKernel.pack(operand), n, b.bytes() / 16, new View[] {pb, b}, new int[] {(int) (b.bytes() / 16)}));
-                bind[1] = pa;
-                bind[2] = pb;
+                steps.addAll(packOperands(operand, n, a, b, workspace, bind));
             }
             Kernel kernel = epi == null ? CoopMatMulKernel.kernel(ct, operand, v) : CoopMatMulKernel.kernel(ct, operand, v, epi, g);
             steps.add(dispatch(kernel, n, bind, push, nn / ct.bn(), m / ct.bm(), (int) batches));
             return steps;
         }
+        // half products the subgroup-scope tiles do not divide: the workgroup-scope kernel, which clamps at the edges
+        List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace);
+        if (wg != null) return wg;
         // Large tiles leave most of a big GPU idle on small products, and pad thin ones. The 128x256 tile holds 128
         // accumulators an invocation: with an epilogue on top it ran a GPT-2 feed-forward product ([8192, 3072] x
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
@@ -566,6 +567,38 @@ final class Lowering {
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
         Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned) : MatMulKernel.kernel(t, aligned, epi, g);
         return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
+    }
+
+    /** The product on the workgroup-scope tensor-core kernel (operands packed first), or null where it cannot run. */
+    private List<Step> workgroupMatmul(Node n, int m, int nn, int k, long batches, int[] push, View a, View b, View[] bind, Fusion.Group epi,
+                                       dev.jasg.core.Graph g, DType operand, View workspace) {
+        WorkgroupMatMulKernel.Tiles wt = workgroupTiles(operand, m, nn, k, batches);
+        if (wt == null || !holdsPacked(workspace, a, b)) return null;
+        List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind));
+        int threads = dev.coopMatrix.workgroup().invocations();
+        Kernel kernel = epi == null ? WorkgroupMatMulKernel.kernel(wt, operand, threads) : WorkgroupMatMulKernel.kernel(wt, operand, threads, epi, g);
+        steps.add(dispatch(kernel, n, bind, push, (int) ceil(nn, wt.bn()), (int) ceil(m, wt.bm()), (int) batches));
+        return steps;
+    }
+
+    /** Whether {@code workspace} holds both operands (f32 words holding halves) packed to 16-bit storage. */
+    private boolean holdsPacked(View workspace, View a, View b) {
+        return workspace != null && workspace.bytes() >= packedOffsetOfB(a.bytes() / 2) + b.bytes() / 2;
+    }
+
+    /**
+     * The two steps packing operands {@code a} and {@code b} (f32 words holding {@code operand} halves) to 16-bit storage in
+     * {@code workspace}, A first, B at the next aligned offset; {@code bind[1]} and {@code bind[2]} become the packed views.
+     */
+    private List<Step> packOperands(DType operand, Node n, View a, View b, View workspace, View[] bind) {
+        long aBytes = a.bytes() / 2;
+        View pa = new View(workspace.buffer(), workspace.offset(), aBytes);
+        View pb = new View(workspace.buffer(), workspace.offset() + packedOffsetOfB(aBytes), b.bytes() / 2);
+        bind[1] = pa;
+        bind[2] = pb;
+        Kernel pack = CoopMatMulKernel.pack(operand);
+        return List.of(flat(pack, n, a.bytes() / 16, new View[] {pa, a}, new int[] {(int) (a.bytes() / 16)}),
+                flat(pack, n, b.bytes() / 16, new View[] {pb, b}, new int[] {(int) (b.bytes() / 16)}));
     }
 
     /** Query rows of all batch matrices of attention query {@code q [.., Lq, E]}: the product of all but the last axis. */
@@ -622,6 +655,16 @@ final class Lowering {
         return List.of(pre, attention(kind, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1], in[2], in[4], in[5], delta}));
     }
 
+    /**
+     * The workgroup-scope tensor-core tile for a product of {@code operand}s ({@link WorkgroupMatMulKernel}), or null where the
+     * device lacks it, it is turned off, or the batch matrices are not 16-byte aligned.
+     */
+    private WorkgroupMatMulKernel.Tiles workgroupTiles(DType operand, int m, int nn, int k, long batches) {
+        CoopMatrix.Workgroup w = dev.coopMatrix.workgroup();
+        if (operand == null || w == null || !w.supports(operand) || !WorkgroupMatMulKernel.enabled() || !WorkgroupMatMulKernel.fits(m, nn, k)) return null;
+        return WorkgroupMatMulKernel.choose(WorkgroupMatMulKernel.tiles(w), m, nn, batches);
+    }
+
     /** The tensor-core tile for a product of {@code operand}s, or null when it runs on the f32 kernel. */
     private CoopMatMulKernel.Tiles coopTiles(DType operand, int m, int nn, int k, long batches, boolean epilogue) {
         if (operand == null || !dev.coopMatrix.supports(operand)) return null;
@@ -637,10 +680,11 @@ final class Lowering {
 
     /** Workspace bytes for both operands of product {@code n} packed to 16-bit storage, or 0 when it does not run on the tensor-core kernel. */
     private long packedBytes(Node n, Program.Binding b, DType operand) {
-        if (!CoopMatMulKernel.packed()) return 0;
         int[] ad = b.shape(n.input(0)).dims(), bd = b.shape(n.input(1)).dims();
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
-        if (coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false) == null) return 0;
+        boolean workgroup = workgroupTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches()) != null;
+        boolean coop = coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false) != null;
+        if (!(workgroup && (WorkgroupMatMulKernel.first() || !coop)) && !(coop && CoopMatMulKernel.packed())) return 0;
         return packedOffsetOfB(2L * Strides.size(ad)) + 2L * Strides.size(bd);
     }
 

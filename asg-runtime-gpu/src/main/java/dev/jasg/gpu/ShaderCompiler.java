@@ -75,7 +75,8 @@ final class ShaderCompiler {
         if (compiler == 0) throw new ShaderCompileException("shaderc could not start (its native library failed to initialise)");
         long options = shaderc_compile_options_initialize();
         try {
-            shaderc_compile_options_set_target_env(options, shaderc_target_env_vulkan, shaderc_env_version_vulkan_1_2);
+            shaderc_compile_options_set_target_env(options, shaderc_target_env_vulkan,
+                    needsVulkan13(source) ? shaderc_env_version_vulkan_1_3 : shaderc_env_version_vulkan_1_2);
             shaderc_compile_options_set_optimization_level(options, shaderc_optimization_level_performance);
             long result = shaderc_compile_into_spv(compiler, source, shaderc_glsl_compute_shader, name + ".comp", "main", options);
             try {
@@ -96,6 +97,14 @@ final class ShaderCompiler {
             shaderc_compile_options_release(options);
             shaderc_compiler_release(compiler);
         }
+    }
+
+    /**
+     * True when {@code source} needs SPIR-V 1.6, that is, a Vulkan 1.3 target: the workgroup-scope cooperative matrices of
+     * {@code GL_NV_cooperative_matrix2}. Every other kernel targets Vulkan 1.2 (SPIR-V 1.5), which any device we open runs.
+     */
+    static boolean needsVulkan13(String source) {
+        return source.contains("#extension GL_NV_cooperative_matrix2");
     }
 
     private static String numbered(String source) {

@@ -40,6 +40,8 @@ final class VulkanDevice implements AutoCloseable {
     private static Throwable loaderFailure;
     private static boolean loaderReady;
     private static VkInstance sharedInstance;
+    /** The API version the shared instance asked for: 1.3 where the loader has it (SPIR-V 1.6 kernels need it), else 1.2. */
+    private static int instanceApiVersion = VK12.VK_API_VERSION_1_2;
 
     final VkInstance instance;
     final VkPhysicalDevice physical;
@@ -126,11 +128,21 @@ final class VulkanDevice implements AutoCloseable {
 
             VkDeviceQueueCreateInfo.Buffer qci = VkDeviceQueueCreateInfo.calloc(1, s).sType$Default()
                     .queueFamilyIndex(family).pQueuePriorities(s.floats(1f));
-            CoopMatrix coop = CoopMatrix.query(physical, props.apiVersion(), s);
+            // the version the device runs at: the lower of what it reports and what the instance asked for
+            int api = Integer.compareUnsigned(props.apiVersion(), instanceApiVersion) < 0 ? props.apiVersion() : instanceApiVersion;
+            CoopMatrix coop = CoopMatrix.query(physical, api, s);
             VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
             coop.enable(dci, s);
             PointerBuffer pd = s.mallocPointer(1);
             int r = vkCreateDevice(physical, dci, null, pd);
+            if (r != VK_SUCCESS && coop.workgroup() != null) {
+                LOG.warn("Vulkan device '{}' refused the workgroup-scope cooperative-matrix features ({}); using the subgroup-scope kernels", name,
+                        VkCheck.name(r));
+                coop = coop.withoutWorkgroup();
+                dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
+                coop.enable(dci, s);
+                r = vkCreateDevice(physical, dci, null, pd);
+            }
             if (r != VK_SUCCESS && coop != CoopMatrix.NONE) {
                 // the driver listed the extension and features but refused them: run without the tensor-core kernels
                 LOG.warn("Vulkan device '{}' refused the cooperative-matrix features ({}); using the plain kernels", name, VkCheck.name(r));
@@ -173,8 +185,10 @@ final class VulkanDevice implements AutoCloseable {
         if (sharedInstance != null) return sharedInstance;
         boolean validation = Boolean.getBoolean(VALIDATION_PROPERTY);
         try (MemoryStack s = stackPush()) {
+            instanceApiVersion = Integer.compareUnsigned(VK.getInstanceVersionSupported(), VK13.VK_API_VERSION_1_3) >= 0
+                    ? VK13.VK_API_VERSION_1_3 : VK12.VK_API_VERSION_1_2;
             VkApplicationInfo app = VkApplicationInfo.calloc(s).sType$Default()
-                    .pApplicationName(s.UTF8("jasg")).pEngineName(s.UTF8("jasg")).apiVersion(VK12.VK_API_VERSION_1_2);
+                    .pApplicationName(s.UTF8("jasg")).pEngineName(s.UTF8("jasg")).apiVersion(instanceApiVersion);
             VkInstanceCreateInfo ici = VkInstanceCreateInfo.calloc(s).sType$Default().pApplicationInfo(app);
             boolean layer = validation && hasValidationLayer();
             if (validation && !layer) {

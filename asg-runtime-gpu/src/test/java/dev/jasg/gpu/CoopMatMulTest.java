@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Tag("gpu")
 class CoopMatMulTest {
-    private static VulkanBackend DEV;
+    static VulkanBackend DEV;
 
     @BeforeAll
     static void open() {
@@ -49,7 +49,7 @@ class CoopMatMulTest {
     }
 
     /** {@code a.cast(t) @ b.cast(t)} on the device and on the reference, compared within f32 accumulation error. */
-    private static void check(DType t, int[] ad, int[] bd) {
+    static void check(DType t, int[] ad, int[] bd) {
         GraphBuilder g = new GraphBuilder();
         Tensor a = g.input("a", DType.F32, dev.jasg.core.Shape.of(ad)), b = g.input("b", DType.F32, dev.jasg.core.Shape.of(bd));
         g.output("c", a.cast(t).matmul(b.cast(t)));
@@ -62,7 +62,7 @@ class CoopMatMulTest {
     }
 
     /** {@code relu(a.cast(t) @ b.cast(t) + bias) * 0.5}: a product with a fused epilogue (Fusion) on the tensor-core kernel. */
-    private static void checkEpilogue(DType t, int m, int k, int n) {
+    static void checkEpilogue(DType t, int m, int k, int n) {
         GraphBuilder g = new GraphBuilder();
         Tensor a = g.input("a", DType.F32, m, k), b = g.input("b", DType.F32, k, n), bias = g.input("bias", DType.F32, n);
         g.output("c", a.cast(t).matmul(b.cast(t)).add(bias).relu().mul(0.5));
@@ -81,6 +81,7 @@ class CoopMatMulTest {
         VulkanDevice d = DEV.device();
         Assumptions.assumeTrue(d.coopMatrix.supports(t) && d.subgroupSize == CoopMatMulKernel.SUBGROUP,
                 d.name + " has no cooperative-matrix kernel for " + type + " (shapes: " + d.coopMatrix.summary() + ", subgroup " + d.subgroupSize + ")");
+        System.setProperty(WorkgroupMatMulKernel.PROPERTY, "false"); // WorkgroupMatMulTest checks the workgroup-scope kernel
         System.setProperty(CoopMatMulKernel.PACKED_PROPERTY, Boolean.toString(packed));
         System.setProperty(CoopMatMulKernel.STAGES_PROPERTY, Integer.toString(stages));
         try {
@@ -98,6 +99,7 @@ class CoopMatMulTest {
             check(t, new int[] {100, 70}, new int[] {70, 50});              // not a multiple of the tile: the plain kernel
             assertFalse(DEV.kernelNames().stream().filter(nm -> nm.startsWith("matmul_coop")).count() > before, "an unaligned product took the coop kernel");
         } finally {
+            System.clearProperty(WorkgroupMatMulKernel.PROPERTY);
             System.clearProperty(CoopMatMulKernel.PACKED_PROPERTY);
             System.clearProperty(CoopMatMulKernel.STAGES_PROPERTY);
         }

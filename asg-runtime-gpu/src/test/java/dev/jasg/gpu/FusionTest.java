@@ -217,6 +217,7 @@ class FusionTest {
                         for (dev.jasg.core.DType dt : new dev.jasg.core.DType[] {dev.jasg.core.DType.F16, dev.jasg.core.DType.BF16}) {
                             k.add(CoopMatMulKernel.kernel(ct, dt, CoopMatMulKernel.Variant.WORDS, grp, g));
                             k.add(CoopMatMulKernel.kernel(ct, dt, new CoopMatMulKernel.Variant(true, 2), grp, g));
+                            k.add(WorkgroupMatMulKernel.kernel(new WorkgroupMatMulKernel.Tiles(128, 128, 32), dt, 256, grp, g));
                         }
                     }
                 }

@@ -95,6 +95,8 @@ class ShaderFilesTest {
                 k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(256, 128, 32, 64, 64), t, new CoopMatMulKernel.Variant(true, stages)));
             }
             k.add(CoopMatMulKernel.pack(t));
+            k.add(WorkgroupMatMulKernel.kernel(new WorkgroupMatMulKernel.Tiles(128, 128, 32), t, 256));
+            k.add(WorkgroupMatMulKernel.kernel(new WorkgroupMatMulKernel.Tiles(64, 64, 32), t, 128));
         }
         return k;
     }
@@ -116,11 +118,12 @@ class ShaderFilesTest {
             }
             Path src = dir.resolve(k.name() + ".comp");
             Files.writeString(src, k.source());
-            Process p = new ProcessBuilder(tool.toString(), "-V", "--target-env", "vulkan1.2", "-o", dir.resolve(k.name() + ".spv").toString(),
+            Process p = new ProcessBuilder(tool.toString(), "-V", "--target-env", ShaderCompiler.needsVulkan13(k.source()) ? "vulkan1.3" : "vulkan1.2", "-o", dir.resolve(k.name() + ".spv").toString(),
                     src.toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "glslangValidator timed out on " + k.name());
-            if (out.contains("extension not supported: GL_KHR_cooperative_matrix") || out.contains("extension not supported: GL_EXT_bfloat16")) {
+            if (out.contains("extension not supported: GL_KHR_cooperative_matrix") || out.contains("extension not supported: GL_EXT_bfloat16")
+                    || out.contains("extension not supported: GL_NV_cooperative_matrix2")) {
                 // Debian's glslang 12 predates both extensions (glslang 13 and 15 added them); shaderc above compiled the kernel
                 if ("1".equals(System.getenv("JASG_REQUIRE_GLSLANG_COOPMAT"))) fail("this glslangValidator is too old for " + k.name() + ":\n" + out);
                 org.junit.jupiter.api.Assumptions.abort("this glslangValidator predates the cooperative-matrix or bfloat16 GLSL extensions: " + out.lines().findFirst().orElse(""));
