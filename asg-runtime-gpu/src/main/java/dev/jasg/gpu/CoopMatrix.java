@@ -47,9 +47,11 @@ record CoopMatrix(boolean f16, boolean bf16, boolean bf16Extension, String summa
     /**
      * What {@code VK_NV_cooperative_matrix2} offers {@code matmul_wg.comp}: workgroup-scope matrices with flexible
      * dimensions, tensor addressing and per-element operations, for f16 and/or bf16 operands with f32 accumulation, in
-     * workgroups of exactly {@code invocations}, tile sides multiples of the granularities and at most {@code maxDimension}.
+     * workgroups of exactly {@code invocations}, tile sides multiples of the granularities and at most {@code maxDimension};
+     * {@code attention}: the reductions and use conversions the attention kernels need too.
      */
-    record Workgroup(boolean f16, boolean bf16, int invocations, int mGranularity, int nGranularity, int kGranularity, int maxDimension) {
+    record Workgroup(boolean f16, boolean bf16, int invocations, int mGranularity, int nGranularity, int kGranularity, int maxDimension,
+                     boolean attention) {
         boolean supports(DType t) {
             return (t == DType.F16 && f16) || (t == DType.BF16 && bf16);
         }
@@ -128,6 +130,7 @@ record CoopMatrix(boolean f16, boolean bf16, boolean bf16Extension, String summa
         VkCooperativeMatrixFlexibleDimensionsPropertiesNV.Buffer ps = VkCooperativeMatrixFlexibleDimensionsPropertiesNV.calloc(n.get(0), s);
         for (int i = 0; i < ps.capacity(); i++) ps.get(i).sType$Default();
         if (NVCooperativeMatrix2.vkGetPhysicalDeviceCooperativeMatrixFlexibleDimensionsPropertiesNV(physical, n, ps) != VK_SUCCESS) return null;
+        boolean attention = f.cooperativeMatrixReductions() && f.cooperativeMatrixConversions();
         Workgroup best = null;
         for (int i = 0; i < n.get(0); i++) {
             VkCooperativeMatrixFlexibleDimensionsPropertiesNV e = ps.get(i);
@@ -141,11 +144,11 @@ record CoopMatrix(boolean f16, boolean bf16, boolean bf16Extension, String summa
             if (!h && !b) continue;
             if (best == null || e.workgroupInvocations() > best.invocations()) {
                 best = new Workgroup(h, b, e.workgroupInvocations(), e.MGranularity(), e.NGranularity(), e.KGranularity(),
-                        p.cooperativeMatrixFlexibleDimensionsMaxDimension());
+                        p.cooperativeMatrixFlexibleDimensionsMaxDimension(), attention);
             } else if (e.workgroupInvocations() == best.invocations() && e.MGranularity() == best.mGranularity() && e.NGranularity() == best.nGranularity()
                     && e.KGranularity() == best.kGranularity()) {
                 best = new Workgroup(best.f16() || h, best.bf16() || b, best.invocations(), best.mGranularity(), best.nGranularity(), best.kGranularity(),
-                        best.maxDimension());
+                        best.maxDimension(), attention);
             }
         }
         return best;
@@ -174,7 +177,7 @@ record CoopMatrix(boolean f16, boolean bf16, boolean bf16Extension, String summa
         if (workgroup != null) {
             head = VkPhysicalDeviceCooperativeMatrix2FeaturesNV.calloc(s).sType$Default().cooperativeMatrixWorkgroupScope(true)
                     .cooperativeMatrixFlexibleDimensions(true).cooperativeMatrixTensorAddressing(true).cooperativeMatrixPerElementOperations(true)
-                    .pNext(head).address();
+                    .cooperativeMatrixReductions(workgroup.attention()).cooperativeMatrixConversions(workgroup.attention()).pNext(head).address();
         }
         dci.pNext(head);
     }

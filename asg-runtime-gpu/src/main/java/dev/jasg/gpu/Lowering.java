@@ -126,6 +126,10 @@ final class Lowering {
             int splits = reduceSplits(n, r, b.shape(n.input(0)).dims());
             return splits > 1 ? 4L * outputs * splits : 0;
         }
+        if (n.op() instanceof Op.Attention || n.op() instanceof Op.AttentionStats || n.op() instanceof Op.AttentionGrad) {
+            long wg = workgroupAttentionBytes(n, b, operand(graph, n));
+            if (wg > 0) return wg;
+        }
         if (n.op() instanceof Op.AttentionGrad a) return a.wrt() == 2 ? 0 : 4L * attentionRows(dims(n, 0, b));
         if (!(n.op() instanceof Op.Conv2dWeightGrad c)) return 0;
         int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), g = dims(n, 1, b);
@@ -212,9 +216,20 @@ final class Lowering {
             case Op.CumSum c -> steps.add(lanes(ScanKernels.scan(false, c.reverse()), n, od, c.axis(), out, in[0]));
             case Op.CumProd c -> steps.add(lanes(ScanKernels.scan(true, false), n, od, c.axis(), out, in[0]));
             case Op.ArgSort a -> steps.add(lanes(ScanKernels.argsort(a.descending()), n, od, a.axis(), out, in[0]));
-            case Op.Attention a -> steps.add(attention(AttentionKernels.Kind.FORWARD, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1], in[2]}));
-            case Op.AttentionStats a -> steps.add(attention(AttentionKernels.Kind.STATS, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1]}));
-            case Op.AttentionGrad a -> steps.addAll(attentionGrad(a, n, b, out, in, workspace));
+            case Op.Attention a -> {
+                List<Step> wg = workgroupAttention(AttentionKernels.Kind.FORWARD, n, b, a.scale(), a.causal(), out, in, workspace, operand(graph, n));
+                steps.addAll(wg != null ? wg : List.of(attention(AttentionKernels.Kind.FORWARD, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1], in[2]})));
+            }
+            case Op.AttentionStats a -> {
+                List<Step> wg = workgroupAttention(AttentionKernels.Kind.STATS, n, b, a.scale(), a.causal(), out, in, workspace, operand(graph, n));
+                steps.addAll(wg != null ? wg : List.of(attention(AttentionKernels.Kind.STATS, n, b, a.scale(), a.causal(), new View[] {out, in[0], in[1]})));
+            }
+            case Op.AttentionGrad a -> {
+                AttentionKernels.Kind kind = a.wrt() == 0 ? AttentionKernels.Kind.GRAD_Q : a.wrt() == 1 ? AttentionKernels.Kind.GRAD_K : AttentionKernels.Kind.GRAD_V;
+                List<Step> wg = attentionRows(dims(n, 0, b)) == 0 ? null
+                        : workgroupAttention(kind, n, b, a.scale(), a.causal(), out, in, workspace, operand(graph, n));
+                steps.addAll(wg != null ? wg : attentionGrad(a, n, b, out, in, workspace));
+            }
             case Op.Linalg l -> {
                 // no Vulkan kernels yet: the plan runs it on the host between two submissions (logged once per compile)
                 int[][] inDims = new int[n.arity()][];
@@ -635,6 +650,98 @@ final class Lowering {
         int[] push = {(int) batch, lq, lk, e, ev, (int) own, causal ? 1 : 0, Float.floatToRawIntBits((float) scale)};
         int[] grid = grid(groups, n);
         return dispatch(AttentionKernels.kernel(kind, t), n, bind, push, grid[0], grid[1], (int) chunks);
+    }
+
+    /** The dtype of {@code n}'s first operand, or null when the graph is unknown. */
+    private static DType operand(dev.jasg.core.Graph graph, Node n) {
+        return graph == null ? null : graph.node(n.input(0)).dtype();
+    }
+
+    /**
+     * Where an attention node of {@code operand}s runs on the workgroup-scope tensor-core kernels
+     * ({@link WorkgroupAttentionKernels}): its workspace, {@code delta} first (gradients of q and k), then q, k, v and g
+     * packed to 16-bit storage, each aligned; 0 where it takes the f32 blocked kernels.
+     */
+    private long workgroupAttentionBytes(Node n, Program.Binding b, DType operand) {
+        long[] at = workgroupAttentionLayout(n, b, operand);
+        return at == null ? 0 : at[at.length - 1];
+    }
+
+    /** Offsets in the workspace of delta, q, k, v, g and the end (see {@link #workgroupAttentionBytes}), or null. */
+    private long[] workgroupAttentionLayout(Node n, Program.Binding b, DType operand) {
+        if (!WorkgroupAttentionKernels.enabled() || operand == null) return null;
+        int[] q = dims(n, 0, b), k = dims(n, 1, b);
+        int r = q.length, lq = q[r - 2], lk = k[r - 2], e = q[r - 1];
+        boolean hasV = !(n.op() instanceof Op.AttentionStats);
+        int ev = hasV ? dims(n, 2, b)[r - 1] : e;
+        long rows = attentionRows(q);
+        if (rows == 0 || lq == 0 || !WorkgroupAttentionKernels.fits(dev.coopMatrix.workgroup(), operand, e, ev)) return null;
+        long batch = rows / lq;
+        if (batch > dev.maxGroupCount[1] || ceil(Math.max(lq, lk), WorkgroupAttentionKernels.BLOCK) > dev.maxGroupCount[0]
+                || batch * Math.max(lq, lk) * Math.max(e, ev) > Integer.MAX_VALUE) {
+            return null;
+        }
+        boolean grad = n.op() instanceof Op.AttentionGrad;
+        boolean delta = n.op() instanceof Op.AttentionGrad a && a.wrt() != 2;
+        long[] at = new long[6];
+        long end = delta ? align(4L * rows) : 0;
+        at[1] = end;
+        end = align(end + 2L * rows * e);
+        at[2] = end;
+        end = align(end + 2L * batch * lk * e);
+        at[3] = end;
+        if (hasV) end = align(end + 2L * batch * lk * ev);
+        at[4] = end;
+        if (grad) end = align(end + 2L * rows * ev);
+        at[5] = end;
+        return at;
+    }
+
+    private long align(long bytes) {
+        long alignment = dev.storageAlignment;
+        return (bytes + alignment - 1) / alignment * alignment;
+    }
+
+    /**
+     * An attention node ({@code kind}; operands {@code in}: q, k[, v] for the forward and statistics, q, k, v, o, g, lse for
+     * a gradient) on the workgroup-scope tensor-core kernel: delta first for the q and k gradients, the 16-bit operands
+     * packed, then one dispatch; null where it takes the f32 blocked kernels.
+     */
+    private List<Step> workgroupAttention(AttentionKernels.Kind kind, Node n, Program.Binding b, double scale, boolean causal, View out, View[] in,
+                                          View workspace, DType operand) {
+        long[] at = workgroupAttentionLayout(n, b, operand);
+        if (at == null || workspace == null || workspace.bytes() < at[5]) return null;
+        int[] q = dims(n, 0, b), k = dims(n, 1, b);
+        int r = q.length, lq = q[r - 2], lk = k[r - 2], e = q[r - 1];
+        boolean grad = kind.gradient();
+        int ev = kind == AttentionKernels.Kind.STATS ? e : dims(n, 2, b)[r - 1];
+        long rows = attentionRows(q), batch = rows / lq;
+        List<Step> steps = new ArrayList<>();
+        View delta = null;
+        if (kind == AttentionKernels.Kind.GRAD_Q || kind == AttentionKernels.Kind.GRAD_K) {
+            delta = new View(workspace.buffer(), workspace.offset(), 4L * rows);
+            steps.add(flat(AttentionKernels.delta(), n, rows * 16, new View[] {delta, in[3], in[4]}, new int[] {(int) rows, ev}));
+        }
+        Kernel pack = CoopMatMulKernel.pack(operand);
+        View[] packed = new View[4];
+        int[] source = {0, 1, 2, 4};
+        for (int i = 0; i < 4; i++) {
+            long bytes = at[i + 2] - at[i + 1];
+            if (bytes == 0 || (i == 3 && !grad)) continue;
+            View from = in[source[i]];
+            packed[i] = new View(workspace.buffer(), workspace.offset() + at[i + 1], from.bytes() / 2);
+            steps.add(flat(pack, n, from.bytes() / 16, new View[] {packed[i], from}, new int[] {(int) (from.bytes() / 16)}));
+        }
+        View v16 = packed[2] != null ? packed[2] : packed[1];
+        View g16 = packed[3] != null ? packed[3] : packed[0];
+        View lse = grad ? in[5] : out;
+        View[] bind = {out, packed[0], packed[1], v16, g16, lse, delta != null ? delta : lse};
+        int[] push = {(int) batch, lq, lk, causal ? 1 : 0, Float.floatToRawIntBits((float) scale)};
+        boolean keysOwn = kind == AttentionKernels.Kind.GRAD_K || kind == AttentionKernels.Kind.GRAD_V;
+        int own = (int) ceil(keysOwn ? lk : lq, WorkgroupAttentionKernels.BLOCK);
+        steps.add(dispatch(WorkgroupAttentionKernels.kernel(kind, operand, e, ev, dev.coopMatrix.workgroup().invocations()), n, bind, push, own,
+                (int) batch, 1));
+        return steps;
     }
 
     /**

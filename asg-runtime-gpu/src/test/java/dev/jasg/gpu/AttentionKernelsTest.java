@@ -79,11 +79,14 @@ class AttentionKernelsTest {
 
     @BeforeAll
     static void open() {
+        // the half rows check these f32 kernels; WorkgroupAttentionTest checks the tensor-core ones the H200 would take
+        System.setProperty(WorkgroupAttentionKernels.PROPERTY, "false");
         gpu = Gpu.open();
     }
 
     @AfterAll
     static void close() {
+        System.clearProperty(WorkgroupAttentionKernels.PROPERTY);
         if (gpu != null) gpu.close();
     }
 

@@ -97,6 +97,10 @@ class ShaderFilesTest {
             k.add(CoopMatMulKernel.pack(t));
             k.add(WorkgroupMatMulKernel.kernel(new WorkgroupMatMulKernel.Tiles(128, 128, 32), t, 256));
             k.add(WorkgroupMatMulKernel.kernel(new WorkgroupMatMulKernel.Tiles(64, 64, 32), t, 128));
+            for (AttentionKernels.Kind kind : AttentionKernels.Kind.values()) {
+                k.add(WorkgroupAttentionKernels.kernel(kind, t, 64, 64, 256));
+                k.add(WorkgroupAttentionKernels.kernel(kind, t, 128, 32, 256));
+            }
         }
         return k;
     }

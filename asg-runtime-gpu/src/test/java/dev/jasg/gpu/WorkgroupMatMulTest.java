@@ -21,15 +21,15 @@ import org.junit.jupiter.params.provider.CsvSource;
  * broadcasts and a fused epilogue.
  */
 class WorkgroupMatMulTest {
-    private static final CoopMatrix.Workgroup H200_LIKE = new CoopMatrix.Workgroup(true, true, 256, 16, 16, 16, 256);
+    private static final CoopMatrix.Workgroup H200_LIKE = new CoopMatrix.Workgroup(true, true, 256, 16, 16, 16, 256, true);
 
     @Test
     void tilesFollowTheDevicesGranularity() {
         assertEquals(List.of(new WorkgroupMatMulKernel.Tiles(256, 128, 32), new WorkgroupMatMulKernel.Tiles(128, 128, 32),
                 new WorkgroupMatMulKernel.Tiles(64, 64, 32)), WorkgroupMatMulKernel.tiles(H200_LIKE));
-        CoopMatrix.Workgroup coarse = new CoopMatrix.Workgroup(true, false, 128, 128, 128, 32, 128);
+        CoopMatrix.Workgroup coarse = new CoopMatrix.Workgroup(true, false, 128, 128, 128, 32, 128, true);
         assertEquals(List.of(new WorkgroupMatMulKernel.Tiles(128, 128, 32)), WorkgroupMatMulKernel.tiles(coarse)); // 256 > its largest side
-        CoopMatrix.Workgroup small = new CoopMatrix.Workgroup(true, false, 128, 16, 16, 16, 64);
+        CoopMatrix.Workgroup small = new CoopMatrix.Workgroup(true, false, 128, 16, 16, 16, 64, true);
         assertEquals(List.of(new WorkgroupMatMulKernel.Tiles(64, 64, 32)), WorkgroupMatMulKernel.tiles(small));
     }
 
