@@ -677,7 +677,7 @@ final class Lowering {
         long rows = attentionRows(q);
         if (rows == 0 || lq == 0 || !WorkgroupAttentionKernels.fits(dev.coopMatrix.workgroup(), operand, e, ev)) return null;
         long batch = rows / lq;
-        if (batch > dev.maxGroupCount[1] || ceil(Math.max(lq, lk), WorkgroupAttentionKernels.BLOCK) > dev.maxGroupCount[0]
+        if (batch > dev.maxGroupCount[1] || ceil(Math.max(lq, lk), WorkgroupAttentionKernels.tile().br()) > dev.maxGroupCount[0]
                 || batch * Math.max(lq, lk) * Math.max(e, ev) > Integer.MAX_VALUE) {
             return null;
         }
@@ -738,8 +738,9 @@ final class Lowering {
         View[] bind = {out, packed[0], packed[1], v16, g16, lse, delta != null ? delta : lse};
         int[] push = {(int) batch, lq, lk, causal ? 1 : 0, Float.floatToRawIntBits((float) scale)};
         boolean keysOwn = kind == AttentionKernels.Kind.GRAD_K || kind == AttentionKernels.Kind.GRAD_V;
-        int own = (int) ceil(keysOwn ? lk : lq, WorkgroupAttentionKernels.BLOCK);
-        steps.add(dispatch(WorkgroupAttentionKernels.kernel(kind, operand, e, ev, dev.coopMatrix.workgroup().invocations()), n, bind, push, own,
+        WorkgroupAttentionKernels.Tile tile = WorkgroupAttentionKernels.tile();
+        int own = (int) ceil(keysOwn ? lk : lq, tile.br());
+        steps.add(dispatch(WorkgroupAttentionKernels.kernel(kind, operand, e, ev, dev.coopMatrix.workgroup().invocations(), tile), n, bind, push, own,
                 (int) batch, 1));
         return steps;
     }

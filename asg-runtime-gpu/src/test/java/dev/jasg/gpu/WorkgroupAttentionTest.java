@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestFactory;
  * are rounded to the operand type before their second product, as the composite graph's autocast rounds them, and g is
  * rounded for its products, so the bound is the type's: 2.5e-2 (bf16, 8 bits) and 4e-3 (f16, 11 bits) of the tensor's
  * scale, where a wrong mask, block or statistic is off by the scale itself. Rows: head dimensions 64 and 32/96 and
- * 128, lengths crossing the 64-row blocks and shorter than one, causal with Lq != Lk, a NaN in a query.
+ * 128, lengths crossing the blocks and shorter than one, causal with Lq != Lk, a NaN in a query, a 64x64 block.
  */
 @Tag("gpu")
 class WorkgroupAttentionTest {
@@ -56,6 +56,7 @@ class WorkgroupAttentionTest {
                 r.add(new AttentionKernelsTest.Row(new int[] {3}, 5, 9, 64, 32, causal, 0.3, t, 0, null));
             }
             r.add(new AttentionKernelsTest.Row(new int[] {1, 2}, 20, 20, 32, 32, true, 0.35, t, 1, null));
+            r.add(new AttentionKernelsTest.Row(new int[] {2}, 150, 140, 64, 64, true, 0.125, t, 0, "64x64"));
         }
         return r;
     }
@@ -70,6 +71,17 @@ class WorkgroupAttentionTest {
         return rows().stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
             Assumptions.assumeTrue(available(row.dtype()), gpu.device().name + " has no workgroup-scope tensor-core attention for " + row.dtype()
                     + " (" + gpu.device().coopMatrix.summary() + ")");
+            if (row.tiles() != null) System.setProperty(WorkgroupAttentionKernels.TILE_PROPERTY, row.tiles());
+            try {
+                check(row);
+            } finally {
+                System.clearProperty(WorkgroupAttentionKernels.TILE_PROPERTY);
+            }
+        }));
+    }
+
+    private static void check(AttentionKernelsTest.Row row) {
+        {
             Graph graph = AttentionKernelsTest.graph(row);
             Map<String, HostTensor> feeds = AttentionKernelsTest.feeds(row, graph);
             Map<String, HostTensor> want = new TreeMap<>();
@@ -100,7 +112,7 @@ class WorkgroupAttentionTest {
             for (String kind : List.of("attention_wg", "attention_stats_wg", "attention_grad_q_wg", "attention_grad_k_wg", "attention_grad_v_wg")) {
                 assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith(kind + "_")), kind + " ran: " + gpu.kernelNames());
             }
-        }));
+        }
     }
 
     @Test
