@@ -315,7 +315,30 @@ public final class Vjp {
         Tensor g2 = g.reshape(ShapeRules.matmul(a2.shape(), b2.shape()));
         return new Tensor[] {
                 need[0] ? sumToShape(g2.matmul(b2.mT()), a2.shape()).reshape(a.shape()) : null,
-                need[1] ? sumToShape(a2.mT().matmul(g2), b2.shape()).reshape(b.shape()) : null};
+                need[1] ? (b2.rank() == 2 && a2.rank() > 2 && concreteBatch(a2) ? sharedRightGradient(a2, g2)
+                        : sumToShape(a2.mT().matmul(g2), b2.shape())).reshape(b.shape()) : null};
+    }
+
+    /**
+     * The gradient of a right operand {@code [K, N]} shared by every batch matrix of {@code a [.., M, K]} (a Linear layer's
+     * weight under a batch of sequences): one product {@code a'^T g'} over all rows at once ({@code a'} and {@code g'} the
+     * operands with their batch axes merged into the rows), not a product per batch matrix summed after, which writes a
+     * {@code [.., K, N]} intermediate and reads it again.
+     */
+    private static Tensor sharedRightGradient(Tensor a2, Tensor g2) {
+        Object k = a2.shape().parts().get(a2.rank() - 1), n = g2.shape().parts().get(g2.rank() - 1);
+        return a2.reshapeSymbolic(-1, k).mT().matmul(g2.reshapeSymbolic(-1, n));
+    }
+
+    /**
+     * True when {@code t}'s batch and row axes (all but the last) are known positive sizes, so that merging them is a plain
+     * reshape (a symbolic one would make the merged axis a product of symbols, which shapes do not hold).
+     */
+    private static boolean concreteBatch(Tensor t) {
+        for (int i = 0; i < t.rank() - 1; i++) {
+            if (!(t.shape().parts().get(i) instanceof Integer d) || d <= 0) return false;
+        }
+        return true;
     }
 
     /** The three gradients of fused attention, each its own {@code attention_grad} node over one shared {@code attention_stats}. */
