@@ -78,7 +78,7 @@ enum GemmWarm {
      * kernel from the first call, boxed until compiled, as before.
      */
     private static final class Switch {
-        static final boolean ON = WarmKernels.ENABLED && Boolean.getBoolean("jasg.cpu.gemmWarmup");
+        static final boolean ON = WarmKernels.ENABLED && Boolean.parseBoolean(System.getProperty("jasg.cpu.gemmWarmup", "true"));
     }
 
     private volatile boolean compiled = !Switch.ON;
@@ -97,10 +97,16 @@ enum GemmWarm {
     /** Where this call goes: {@link #VECTOR} once compiled, else the vector kernel while it is within its {@link #BUDGET}, else the twin. */
     int route() {
         if (compiled) return VECTOR;
+        if (!WarmKernels.handedOver()) WarmKernels.hold();
         // the first sample waits for the twin to be compiled: before, the Vector API's own methods are still interpreted too,
         // and a boxed call costs tens of milliseconds
         if (twinCalls < TWIN_CALLS) return TWIN_TIMED;
         return vectorNanos <= (WarmKernels.firstRunEnded() ? BUDGET : FIRST_BUDGET) * twinNanos ? VECTOR_TIMED : TWIN_TIMED;
+    }
+
+    /** Every call runs the vector kernel from now on ({@link WarmKernels#handOver}). */
+    void handOver() {
+        compiled = true;
     }
 
     /** Records a call {@link #route} sent: {@code nanos} for {@code units} of work (multiply-adds, or floats moved). */

@@ -54,7 +54,46 @@ final class WarmKernels {
      * and the mlp workload measured after 8 s of warm-up ran 52.6k samples/s with it against 120.4k without (the same
      * 118.6k after 30 s); a short-lived JVM's first step is what it buys (ColdStart's {@code warmup} variant).
      */
-    static final boolean ENABLED = Simd.ENABLED && Boolean.parseBoolean(System.getProperty("jasg.cpu.warmup", "false"));
+    static final Mode MODE = Simd.ENABLED ? modeOf(System.getProperty("jasg.cpu.warmup")) : Mode.OFF;
+    /** Whether the twins run at all ({@link #MODE} not {@link Mode#OFF}). */
+    static final boolean ENABLED = MODE != Mode.OFF;
+
+    /** How long the twins run: the property {@code jasg.cpu.warmup}. */
+    enum Mode {
+        /** Never: every vector kernel from its first call, boxed until C2 has compiled it ({@code false}). */
+        OFF,
+        /**
+         * Until the hand-over ({@link #handOver}): the end of the JVM's first run of an executable, or {@link #HOLD_SECONDS}
+         * after the first twin call, whichever comes first; then every call runs the vector kernel, boxed until C2 has
+         * compiled it from the real calls, as with {@link #OFF} ({@code firstRun}, the default). No thread probes.
+         */
+        FIRST_RUN,
+        /**
+         * Until the vector kernel is seen compiled: the warm-up thread probes the elementwise kernels, {@link GemmWarm}
+         * samples the products' calls ({@code true} or {@code compiled}; the steady state comes seconds later).
+         */
+        COMPILED;
+
+        /** The mode a value of {@code jasg.cpu.warmup} names; null (unset) is {@link #FIRST_RUN}. */
+        static Mode parse(String value) {
+            if (value == null) return FIRST_RUN;
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "false", "off" -> OFF;
+                case "firstrun", "first-run", "" -> FIRST_RUN;
+                case "true", "compiled" -> COMPILED;
+                default -> throw new IllegalArgumentException("jasg.cpu.warmup=" + value + ": expected firstRun (the default), compiled (or true) or false");
+            };
+        }
+    }
+    private static Mode modeOf(String value) {
+        try {
+            return Mode.parse(value);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("jasg cpu: {}; the default, firstRun, is used", e.getMessage());
+            return Mode.FIRST_RUN;
+        }
+    }
+
     /** Timed probe calls a kernel gets back to back; after them the JIT has what it needs and the compiler is waited for. */
     private static final int EAGER_CALLS = 2000;
     /** Pause between the probes of a kernel past its {@link #EAGER_CALLS}. */
@@ -91,9 +130,18 @@ final class WarmKernels {
 
         /** True when the vector kernel is to be called: compiled, or warm-up off; false says: use the twin. The first call asks for the kernel's warm-up. */
         boolean ready() {
-            if (!ENABLED || ready) return true;
-            if (!requested) request(this);
-            return false;
+            if (ready || handedOver) return true;
+            return switch (MODE) {
+                case OFF -> true;
+                case FIRST_RUN -> {
+                    if (!holding) hold();
+                    yield false;
+                }
+                case COMPILED -> {
+                    if (!requested) request(this);
+                    yield false;
+                }
+            };
         }
     }
 
@@ -105,9 +153,59 @@ final class WarmKernels {
     private static final java.util.concurrent.CountDownLatch FIRST_RUN = new java.util.concurrent.CountDownLatch(1);
     private static final long HOLD_SECONDS = 2;
 
-    /** Says that an executable finished its first run: the warm-up may start. */
+    /** Says that an executable finished its first run: the warm-up may start ({@link Mode#COMPILED}), the twins end ({@link Mode#FIRST_RUN}). */
     static void firstRunDone() {
         FIRST_RUN.countDown();
+        if (MODE == Mode.FIRST_RUN && !handedOver && C2.AVAILABLE) handOver();
+    }
+
+    /** Set once ({@link Mode#FIRST_RUN}): from then on every kernel runs its vector version. */
+    private static volatile boolean handedOver;
+    /** Whether the hold's timer was started ({@link Mode#FIRST_RUN}). */
+    private static volatile boolean holding;
+
+    /** Whether the twins have handed over to the vector kernels ({@link Mode#FIRST_RUN} only). */
+    static boolean handedOver() {
+        return handedOver;
+    }
+
+    /**
+     * Ends the twins' time ({@link Mode#FIRST_RUN}): every elementwise kernel and every {@link GemmWarm} kernel runs its
+     * vector version from now on. The real calls then give C2 a real profile at once, at full rate, as with the twins off,
+     * so the steady state comes when it would have without them, later only by what the twins saved.
+     */
+    static void handOver() {
+        if (handedOver) return;
+        handedOver = true;
+        for (GemmWarm g : GemmWarm.values()) g.handOver();
+        LOG.debug("jasg cpu: the scalar twins hand over to the vector kernels");
+    }
+
+    /**
+     * Starts the timer that hands over {@link #HOLD_SECONDS} after the first twin call ({@link Mode#FIRST_RUN}), when a
+     * first run lasts longer: past that, the boxed calls that get the vector kernels compiled cost less than the twins
+     * would over the rest of a long run. Also where this JVM is found to have no C2: then the twins stay.
+     */
+    static void hold() {
+        if (MODE != Mode.FIRST_RUN || holding) return;
+        synchronized (LOCK) {
+            if (holding) return;
+            holding = true;
+        }
+        Thread t = new Thread(() -> {
+            if (!C2.AVAILABLE) {
+                LOG.info("jasg cpu: this JVM runs no C2 compiler (-XX:TieredStopAtLevel, -Xint), so the Vector API kernels would stay boxed;"
+                        + " their scalar twins run instead");
+                return;
+            }
+            try {
+                if (!FIRST_RUN.await(HOLD_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) handOver();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jasg-cpu-warmup");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Whether an executable of this JVM has finished its first run. */
@@ -123,7 +221,7 @@ final class WarmKernels {
 
     /** Asks for {@code kernels} to be warmed; cheap when they are (or were asked) already. */
     static void request(Kernel... kernels) {
-        if (!ENABLED) return;
+        if (MODE != Mode.COMPILED) return;
         boolean added = false;
         for (Kernel k : kernels) {
             if (k == null || k.ready || k.requested) continue;
@@ -139,7 +237,7 @@ final class WarmKernels {
 
     /** Asks for the kernels {@code program}'s nodes run, in the order it first runs them. */
     static void requestFor(Program program) {
-        if (!ENABLED) return;
+        if (MODE != Mode.COMPILED) return;
         List<Kernel> ks = new ArrayList<>();
         for (Node n : program.schedule()) {
             Op op = n.op();
@@ -305,6 +403,11 @@ final class WarmKernels {
 
     /** Twin calls before the twin's time counts: by then C1 has compiled it. */
     private static final int TWIN_CALLS = 128;
+
+    /** {@link #c2Available()}, asked once (the management beans take tens of milliseconds to load): first by the hold's thread. */
+    private static final class C2 {
+        static final boolean AVAILABLE = c2Available();
+    }
 
     /** Whether the JIT can compile the Vector API intrinsics: C2 present and not capped by TieredStopAtLevel. */
     private static boolean c2Available() {
