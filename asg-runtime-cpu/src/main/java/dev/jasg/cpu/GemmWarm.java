@@ -63,7 +63,7 @@ enum GemmWarm {
      */
     static final double FIRST_BUDGET = Double.parseDouble(System.getProperty("jasg.cpu.gemmFirstBudget", "0.1"));
     /** Twin calls before the twin's time counts as compiled code's: by then C1 has compiled it. */
-    private static final int TWIN_CALLS = 256;
+    static final int TWIN_CALLS = 256;
 
     /** What {@link #route} tells a call to do; before the switch every call is timed. */
     static final int VECTOR = 0, VECTOR_TIMED = 1, TWIN_TIMED = 2;
@@ -100,8 +100,24 @@ enum GemmWarm {
         if (!WarmKernels.handedOver()) WarmKernels.hold();
         // the first sample waits for the twin to be compiled: before, the Vector API's own methods are still interpreted too,
         // and a boxed call costs tens of milliseconds
+        return sampled(twinCalls, vectorNanos, twinNanos, WarmKernels.firstRunEnded() ? BUDGET : FIRST_BUDGET);
+    }
+
+    /**
+     * The route of a call before the switch: the twin until it has run {@link #TWIN_CALLS} times, then the vector kernel
+     * while the sampled vector calls' {@code vectorNanos} are within {@code budget} times the twin calls' {@code twinNanos}.
+     */
+    static int sampled(int twinCalls, long vectorNanos, long twinNanos, double budget) {
         if (twinCalls < TWIN_CALLS) return TWIN_TIMED;
-        return vectorNanos <= (WarmKernels.firstRunEnded() ? BUDGET : FIRST_BUDGET) * twinNanos ? VECTOR_TIMED : TWIN_TIMED;
+        return vectorNanos <= budget * twinNanos ? VECTOR_TIMED : TWIN_TIMED;
+    }
+
+    /**
+     * Whether a sampled vector call that took {@code perUnit} nanoseconds a unit of work ran compiled code: under 0.6 of
+     * the compiled twin's best ({@code twinBest}, infinite until the twin has run {@link #TWIN_CALLS} times).
+     */
+    static boolean runsCompiled(double perUnit, double twinBest) {
+        return twinBest < Double.POSITIVE_INFINITY && 5 * perUnit <= 3 * twinBest;
     }
 
     /** Every call runs the vector kernel from now on ({@link WarmKernels#handOver}). */
@@ -119,7 +135,7 @@ enum GemmWarm {
         } else if (route == VECTOR_TIMED) {
             vectorNanos += nanos;
             vectorCalls++;
-            if (twinBest < Double.POSITIVE_INFINITY && 5 * per <= 3 * twinBest && !compiled) {
+            if (!compiled && runsCompiled(per, twinBest)) {
                 compiled = true;
                 LOG.debug("jasg cpu: GEMM kernel {} runs compiled after {} sampled calls ({} ms) and {} twin calls ({} ms): {} ns a unit, twin {}",
                         this, vectorCalls, vectorNanos / 1_000_000, twinCalls, twinNanos / 1_000_000, per, twinBest);
