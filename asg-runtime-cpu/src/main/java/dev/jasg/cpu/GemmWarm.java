@@ -5,7 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which of a Vector API GEMM kernel ({@link VectorGemmKernel}'s tiles and packing moves) and its scalar twin a call
- * runs: the vector kernel once the JIT is seen to have compiled it, the twin until then, except for a sample of the
+ * runs: the vector kernel once the JIT is seen to have compiled it or the twins have handed over ({@link WarmKernels#handOver}),
+ * the twin until then, except for a sample of the
  * real calls, which go to the vector kernel so that the JIT counts them and compiles it from a real product's profile:
  * as many as keep their (boxed) time within {@link #FIRST_BUDGET} of the twin calls' time until an executable has
  * finished its first run, within {@link #BUDGET} after.
@@ -25,15 +26,17 @@ import org.slf4j.LoggerFactory;
  * preempted call is slower, never faster. The twins compute the same bits as the vector kernels ({@link ScalarTwins}),
  * so results do not depend on when the switch happened.
  *
- * <p>The trade (2-vCPU AMD EPYC Zen 5, AVX-512, the benchmarks' transformer step): the first step ends 2.4 times
- * sooner, but the JIT needs as many boxed calls as before (C2 compiled the tiles after about a thousand sampled calls,
- * over a second of boxed time), now spread over the next steps, so the steady state comes a few steps later (the end
- * of the third step about where it was). The C2-compiled twin there runs 0.15 ns a multiply-add, the compiled vector
- * tile 0.03 to 0.07. A kernel whose compiled vector code is not that much faster than its twin (a packing move against
- * C2's own vectorised loop) keeps its twin, its sampled calls running compiled.
+ * <p>When the switch happens is {@link WarmKernels#MODE}'s: in {@link WarmKernels.Mode#FIRST_RUN} (the default) at the
+ * hand-over, the end of the JVM's first run ({@link #handOver}), whatever the sampling saw; the sampled calls of the
+ * first run (within {@link #FIRST_BUDGET}) only count up the JIT's counters, from the real profile. In
+ * {@link WarmKernels.Mode#COMPILED} only when a sampled call is seen compiled: there the JIT needed as many boxed calls
+ * as without the twins (about a thousand tile calls), spread over the next steps by the budget, and the transformer's
+ * steady state came seconds late (2-vCPU AMD EPYC Zen 5, 8 s of warm-up: 18.2k tokens/s against 26.9k without twins).
+ * The C2-compiled twin there runs 0.15 ns a multiply-add, the compiled vector tile 0.03 to 0.07. A kernel whose
+ * compiled vector code is not that much faster than its twin (a packing move against C2's own vectorised loop) keeps
+ * its twin in that mode, its sampled calls running compiled.
  *
- * <p>Opt-in ({@link Switch#ON}: {@code -Djasg.cpu.gemmWarmup=true}); off, and with {@code -Djasg.cpu.warmup=false},
- * every call runs the vector kernel.
+ * <p>Off with {@code -Djasg.cpu.gemmWarmup=false} or {@code -Djasg.cpu.warmup=false}: every call runs the vector kernel.
  * Thread-safe: the switch is a volatile flag; the sums are plain fields that threads may update at the same time,
  * and a lost update only moves a sample by a call.
  */
@@ -69,13 +72,8 @@ enum GemmWarm {
     static final int VECTOR = 0, VECTOR_TIMED = 1, TWIN_TIMED = 2;
 
     /**
-     * The switch, on only with {@code -Djasg.cpu.gemmWarmup=true} (and {@link WarmKernels#ENABLED}); a holder class
-     * because an enum constant's initializer may not read its enum's own static fields. Measured after the merge on a
-     * quiet 2-vCPU AMD EPYC Zen 5 (AVX-512), {@code Peers --only mlp --only transformer --warmup 8}: the transformer ran
-     * 18.2k / 15.5k tokens/s with both warm-ups on, 27.5k with this one off (the elementwise one still on), 26.9k /
-     * 26.3k with both off (mlp, held back by the elementwise warm-up instead: {@link WarmKernels#ENABLED}); the
-     * steady state came seconds late whatever the later budget. Until that is understood the products run the vector
-     * kernel from the first call, boxed until compiled, as before.
+     * The switch: on unless {@code -Djasg.cpu.gemmWarmup=false} (and with {@link WarmKernels#ENABLED}); a holder class
+     * because an enum constant's initializer may not read its enum's own static fields.
      */
     private static final class Switch {
         static final boolean ON = WarmKernels.ENABLED && Boolean.parseBoolean(System.getProperty("jasg.cpu.gemmWarmup", "true"));

@@ -14,46 +14,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Vector API kernels once the JIT has compiled them, their {@link ScalarTwins} until then, and
- * the daemon thread that gets them compiled off the kernels' path.
+ * The Vector API kernels once they are to run, their {@link ScalarTwins} until then: when the twins hand over is the
+ * warm-up {@link Mode}, property {@code jasg.cpu.warmup}.
  *
  * <p>Why: a fresh JVM runs a Vector API kernel boxed (each lane operation an object and a call) until
  * C2 has compiled it with the intrinsics, which takes thousands of calls and, for the long erf and GELU
  * series, a second of compiler time. A first training step used to spend most of its seconds there.
  * A scalar twin computes the same bits ({@link ScalarTwins}) and is compiled by C1 within a few hundred
- * calls, so the kernels call the twin until the vector kernel is known to be compiled.
+ * calls, so the kernels can call the twin while the vector kernel would run boxed.
  *
- * <p>How a kernel is known to be compiled: the thread {@code jasg-cpu-warmup} calls it on small
- * private arrays, over and over, so the JIT's counters reach the C2 threshold, and times each call; a
- * call within the kernel's limit (nanoseconds per element, far below what a boxed call takes) and a
- * fifth faster than the compiled twin can only have run compiled code, and from then on
- * {@link Kernel#ready()} is true and the vector kernel is used. Noise only delays this (a preempted call
- * is slower, never faster). A kernel whose compiled vector code is no faster than its twin (the JDK's
- * vector {@code tanh} is slower than {@code Math.tanh} on AVX2) keeps the twin. Kernels are warmed one at
- * a time, in the order they were asked for. When this JVM has no C2 ({@code -XX:TieredStopAtLevel}
- * below 4, {@code -Xint}) the vector kernels never stop being boxed and the twins stay: faster there.
+ * <p>{@link Mode#FIRST_RUN}, the default: the twins (elementwise here, the GEMM's in {@link GemmWarm}) run until the
+ * JVM's first run of an executable ends (a first training step, a first inference), or {@link #HOLD_SECONDS} after the
+ * first twin call if that run lasts longer; then every kernel runs its vector version, boxed until C2 compiles it from
+ * the real calls at their full rate, exactly as with the twins off. No thread probes, so nothing competes with the work
+ * after the hand-over, and the steady state comes when it would without twins, later only by the first run's (now
+ * shorter) time: the boxed calls the JIT needs fall on the next run instead (2-vCPU AMD EPYC Zen 5: the transformer's
+ * first step ends ~1.6 s after {@code java} starts instead of ~4.7 s, its second step takes ~3 s, and the end of
+ * the second step is where it was; mlp and transformer after 8 s of warm-up as fast as with the twins off, see
+ * {@code benchmarks/peers/warmup-ab.sh}). A JVM without C2 ({@code -XX:TieredStopAtLevel} below 4, {@code -Xint})
+ * keeps the twins: its vector kernels would stay boxed.
  *
- * <p>What is warmed when: the kernels a program runs when it is compiled ({@link #requestFor}), and any
- * kernel on its first call; the thread starts probing when an executable's first run has ended (or two
- * seconds after the first request), so that a first training step does not share two cores with it.
- * The thread ends when nothing is left to warm. The matrix-product kernels are not warmed here: warmed this way,
- * C2 compiled the GEMM tile 40% slower than from real products (it compiles from the profile, and small probe calls
- * are not a product's: sgemm fell from 83 to 57 GFLOPS on one core). {@link GemmWarm} gates the GEMM tiles and
- * packing moves instead, from a sample of the real calls; {@link VectorGemv} is not gated.
+ * <p>{@link Mode#COMPILED} ({@code true}), the earlier opt-in: the twins run until the vector kernel is seen compiled.
+ * The thread {@code jasg-cpu-warmup} calls each kernel asked for on small private arrays, over and over, so the JIT's
+ * counters reach the C2 threshold, and times each call; a call within the kernel's limit (nanoseconds per element, far
+ * below what a boxed call takes) and a fifth faster than the compiled twin can only have run compiled code, and from
+ * then on {@link Kernel#ready()} is true. A kernel whose compiled vector code is no faster than its twin keeps the twin.
+ * The thread starts when an executable's first run has ended (or two seconds after the first request) and warms one
+ * kernel at a time, in the order they were asked for. Measured and not the default: the steady state came seconds
+ * late (a quiet 2-vCPU AMD EPYC Zen 5: the thread probed {@code COMPARE_EQ} for 7.4 s, 44,724 calls, a third busy
+ * thread on two cores, and mlp after 8 s of warm-up ran 52.6k samples/s against 120.4k with the twins off).
+ * The matrix-product kernels are not probed: warmed by probe calls, C2 compiled the GEMM tile 40% slower than from real
+ * products; {@link GemmWarm} samples the real calls instead; {@link VectorGemv} is not gated.
  *
- * <p>Opt-in, {@code -Djasg.cpu.warmup=true} ({@link #ENABLED} says why); off, every vector kernel is used from its
- * first call (boxed until compiled). Thread-safe: the flags are volatile, the queue concurrent.
+ * <p>{@link Mode#OFF} ({@code false}): every vector kernel from its first call, boxed until compiled.
+ * Thread-safe: the flags are volatile, the queue concurrent.
  */
 final class WarmKernels {
     private static final Logger LOG = LoggerFactory.getLogger(WarmKernels.class);
 
-    /**
-     * Whether kernels wait for their vector version to be compiled (property {@code jasg.cpu.warmup}, default false:
-     * opt-in). Off by default because the steady state comes late with it: on a quiet 2-vCPU AMD EPYC Zen 5 the warm-up
-     * thread probed {@code COMPARE_EQ} for 7.4 s (44,724 calls) before C2 compiled it, a third thread on two cores,
-     * and the mlp workload measured after 8 s of warm-up ran 52.6k samples/s with it against 120.4k without (the same
-     * 118.6k after 30 s); a short-lived JVM's first step is what it buys (ColdStart's {@code warmup} variant).
-     */
+    /** This JVM's warm-up mode (property {@code jasg.cpu.warmup}: {@code firstRun}, the default; {@code compiled} or {@code true}; {@code false}). */
     static final Mode MODE = Simd.ENABLED ? modeOf(System.getProperty("jasg.cpu.warmup")) : Mode.OFF;
     /** Whether the twins run at all ({@link #MODE} not {@link Mode#OFF}). */
     static final boolean ENABLED = MODE != Mode.OFF;
