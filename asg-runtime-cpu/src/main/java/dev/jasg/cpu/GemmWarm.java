@@ -98,15 +98,18 @@ enum GemmWarm {
         if (!WarmKernels.handedOver()) WarmKernels.hold();
         // the first sample waits for the twin to be compiled: before, the Vector API's own methods are still interpreted too,
         // and a boxed call costs tens of milliseconds
-        return sampled(twinCalls, vectorNanos, twinNanos, WarmKernels.firstRunEnded() ? BUDGET : FIRST_BUDGET);
+        // no C2 in this JVM: boxed calls would never end, so none are sampled
+        double budget = WarmKernels.twinsForGood() ? 0 : WarmKernels.firstRunEnded() ? BUDGET : FIRST_BUDGET;
+        return sampled(twinCalls, vectorNanos, twinNanos, budget);
     }
 
     /**
      * The route of a call before the switch: the twin until it has run {@link #TWIN_CALLS} times, then the vector kernel
-     * while the sampled vector calls' {@code vectorNanos} are within {@code budget} times the twin calls' {@code twinNanos}.
+     * while the sampled vector calls' {@code vectorNanos} are within {@code budget} times the twin calls' {@code twinNanos};
+     * a budget of 0 samples none.
      */
     static int sampled(int twinCalls, long vectorNanos, long twinNanos, double budget) {
-        if (twinCalls < TWIN_CALLS) return TWIN_TIMED;
+        if (twinCalls < TWIN_CALLS || budget <= 0) return TWIN_TIMED;
         return vectorNanos <= budget * twinNanos ? VECTOR_TIMED : TWIN_TIMED;
     }
 

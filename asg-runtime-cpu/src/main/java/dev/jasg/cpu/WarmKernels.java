@@ -155,7 +155,10 @@ final class WarmKernels {
     /** Says that an executable finished its first run: the warm-up may start ({@link Mode#COMPILED}), the twins end ({@link Mode#FIRST_RUN}). */
     static void firstRunDone() {
         FIRST_RUN.countDown();
-        if (MODE == Mode.FIRST_RUN && !handedOver && C2.AVAILABLE) handOver();
+        if (MODE == Mode.FIRST_RUN && !handedOver) {
+            if (C2.AVAILABLE) handOver();
+            else twinsForGood = true;
+        }
     }
 
     /** Set once ({@link Mode#FIRST_RUN}): from then on every kernel runs its vector version. */
@@ -174,10 +177,20 @@ final class WarmKernels {
      * so the steady state comes when it would have without them, later only by what the twins saved.
      */
     static void handOver() {
-        if (handedOver) return;
-        handedOver = true;
+        synchronized (LOCK) {
+            if (handedOver) return;
+            handedOver = true;
+        }
         for (GemmWarm g : GemmWarm.values()) g.handOver();
         LOG.debug("jasg cpu: the scalar twins hand over to the vector kernels");
+    }
+
+    /** Set when this JVM is found to have no C2: the twins run for good, and {@link GemmWarm} stops sampling the boxed kernels. */
+    private static volatile boolean twinsForGood;
+
+    /** Whether this JVM was found to have no C2 compiler, so that the vector kernels would stay boxed and the twins stay. */
+    static boolean twinsForGood() {
+        return twinsForGood;
     }
 
     /**
@@ -193,6 +206,7 @@ final class WarmKernels {
         }
         Thread t = new Thread(() -> {
             if (!C2.AVAILABLE) {
+                twinsForGood = true;
                 LOG.info("jasg cpu: this JVM runs no C2 compiler (-XX:TieredStopAtLevel, -Xint), so the Vector API kernels would stay boxed;"
                         + " their scalar twins run instead");
                 return;
@@ -323,7 +337,8 @@ final class WarmKernels {
      * queue is empty.
      */
     private static void warm() {
-        if (!c2Available()) {
+        if (!C2.AVAILABLE) {
+            twinsForGood = true;
             LOG.info("jasg cpu: this JVM runs no C2 compiler (-XX:TieredStopAtLevel, -Xint), so the Vector API kernels would stay boxed;"
                     + " their scalar twins run instead");
             synchronized (LOCK) {

@@ -25,6 +25,7 @@ final class WarmUpModeMain {
             System.out.println("after.gelu=" + WarmKernels.Kernel.GELU.ready());
             System.out.println("after.tile=" + GemmWarm.TILE.compiled());
             System.out.println("after.handedOver=" + WarmKernels.handedOver());
+            System.out.println("after.twinsForGood=" + WarmKernels.twinsForGood());
         }
     }
 }

@@ -47,7 +47,8 @@ class WarmUpModeTest {
         "256, 100, 1000, 0.1, VECTOR",
         "256, 101, 1000, 0.1, TWIN",       // over it: the twin
         "1000, 999, 1000, 1.0, VECTOR",
-        "1000, 1001, 1000, 1.0, TWIN"})
+        "1000, 1001, 1000, 1.0, TWIN",
+        "1000, 0, 1000, 0.0, TWIN"})       // a budget of 0 (no C2 in the JVM): none
     void gemmCallsAreSampledWithinTheBudget(int twinCalls, long vectorNanos, long twinNanos, double budget, String route) {
         int want = route.equals("TWIN") ? GemmWarm.TWIN_TIMED : GemmWarm.VECTOR_TIMED;
         assertEquals(want, GemmWarm.sampled(twinCalls, vectorNanos, twinNanos, budget));
@@ -67,15 +68,16 @@ class WarmUpModeTest {
 
     @ParameterizedTest
     @CsvSource({
-        // jvm flag (or -), mode, before gelu, before tile, after gelu, after tile
-        "-Djasg.cpu.warmup=firstRun, FIRST_RUN, false, false, true, true",
-        "-Dunset.warmup=x, FIRST_RUN, false, false, true, true",
-        "-Djasg.cpu.warmup=false, OFF, true, true, true, true",
+        // jvm flag, mode, before gelu, before tile, after gelu, after tile, after: twins for good (no C2)
+        "-Djasg.cpu.warmup=firstRun, FIRST_RUN, false, false, true, true, false",
+        "-Dunset.warmup=x, FIRST_RUN, false, false, true, true, false",
+        "-Djasg.cpu.warmup=false, OFF, true, true, true, true, false",
         // the probe thread starts on GELU when the first run ends: whether it is done when the child looks is a race
-        "-Djasg.cpu.warmup=compiled, COMPILED, false, false, any, false",
+        "-Djasg.cpu.warmup=compiled, COMPILED, false, false, any, false, false",
         // no C2: the vector kernels would stay boxed, the twins stay
-        "-XX:TieredStopAtLevel=1, FIRST_RUN, false, false, false, false"})
-    void eachModeHandsOverWhenItSays(String flag, String mode, boolean beforeGelu, boolean beforeTile, String afterGelu, boolean afterTile)
+        "-XX:TieredStopAtLevel=1, FIRST_RUN, false, false, false, false, true"})
+    void eachModeHandsOverWhenItSays(String flag, String mode, boolean beforeGelu, boolean beforeTile, String afterGelu, boolean afterTile,
+                                     boolean twinsForGood)
             throws IOException, InterruptedException {
         assumeTrue(Simd.ENABLED, "the Vector API is off in this JVM: no twins");
         Map<String, String> got = runChild(flag);
@@ -84,6 +86,7 @@ class WarmUpModeTest {
         assertEquals(String.valueOf(beforeTile), got.get("before.tile"), got.toString());
         if (!afterGelu.equals("any")) assertEquals(afterGelu, got.get("after.gelu"), got.toString());
         assertEquals(String.valueOf(afterTile), got.get("after.tile"), got.toString());
+        assertEquals(String.valueOf(twinsForGood), got.get("after.twinsForGood"), got.toString());
     }
 
     private static Map<String, String> runChild(String flag) throws IOException, InterruptedException {
