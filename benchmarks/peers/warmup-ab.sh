@@ -5,7 +5,7 @@
 # median of the per-round ratios to "off".
 #
 #   benchmarks/peers/warmup-ab.sh [--rounds 3] [--seconds 3] [--warmup 8] [--no-build] [--own-autogroup]
-#                                 [--only mlp]... [--variant off|firstRun|compiled]...
+#                                 [--only mlp]... [--variant off|firstRun|compiled[-nogemm]]...
 #
 # --own-autogroup (root, Linux) runs each JVM in a session of its own at autogroup nice -20, as coldstart.sh does.
 set -euo pipefail
@@ -35,7 +35,10 @@ echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p') c
 for r in $(seq 1 "$rounds"); do
   for w in "${workloads[@]}"; do
     for v in "${variants[@]}"; do
-      args=(-Djasg.cpu.warmup="$v" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.Peers --only "$w" --seconds "$seconds" --warmup "$warmup")
+      # a variant is a value of jasg.cpu.warmup, optionally with -nogemm: the GEMM kernels without twins (jasg.cpu.gemmWarmup=false)
+      flags=(-Djasg.cpu.warmup="${v%-nogemm}")
+      [[ "$v" == *-nogemm ]] && flags+=(-Djasg.cpu.gemmWarmup=false)
+      args=("${flags[@]}" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.Peers --only "$w" --seconds "$seconds" --warmup "$warmup")
       if [ "$own" = 1 ]; then
         out=$(setsid -w bash -c 'echo -20 > /proc/self/autogroup; exec "$@"' _ "$JAVA" "${args[@]}" 2>/dev/null)
       else
