@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * so results do not depend on when the switch happened.
  *
  * <p>When the switch happens is {@link WarmKernels#MODE}'s: in {@link WarmKernels.Mode#FIRST_RUN} (the default) at the
- * hand-over, the end of the JVM's first run ({@link #handOver}), whatever the sampling saw; the sampled calls of the
- * first run (within {@link #FIRST_BUDGET}) only count up the JIT's counters, from the real profile. In
+ * hand-over, the end of the JVM's first run ({@link #handOver}), and no call is sampled before it ({@link #FIRST_BUDGET}
+ * 0, unless set). In
  * {@link WarmKernels.Mode#COMPILED} only when a sampled call is seen compiled: there the JIT needed as many boxed calls
  * as without the twins (about a thousand tile calls), spread over the next steps by the budget, and the transformer's
  * steady state came seconds late (2-vCPU AMD EPYC Zen 5, 8 s of warm-up: 18.2k tokens/s against 26.9k without twins).
@@ -62,9 +62,14 @@ enum GemmWarm {
     static final double BUDGET = Double.parseDouble(System.getProperty("jasg.cpu.gemmBudget", "1"));
     /**
      * The share during the JVM's first run ({@code jasg.cpu.gemmFirstBudget}): small, so that a first training step runs
-     * at the twins' speed; the boxed calls the JIT needs come in the next runs.
+     * at the twins' speed; the boxed calls the JIT needs come in the next runs. 0 (none) in
+     * {@link WarmKernels.Mode#FIRST_RUN}, where the hand-over, not a sampled call, ends the twins: sampled there at 0.1,
+     * the transformer's first step took ~0.23 s longer (1.21 s against 0.98 s, median of 4 interleaved fresh JVMs,
+     * 2-vCPU AMD EPYC Zen 5) and its second ~0.3 s less, the end of the second step the same; 0.1 in
+     * {@link WarmKernels.Mode#COMPILED}.
      */
-    static final double FIRST_BUDGET = Double.parseDouble(System.getProperty("jasg.cpu.gemmFirstBudget", "0.1"));
+    static final double FIRST_BUDGET = Double.parseDouble(System.getProperty("jasg.cpu.gemmFirstBudget",
+            WarmKernels.MODE == WarmKernels.Mode.FIRST_RUN ? "0" : "0.1"));
     /** Twin calls before the twin's time counts as compiled code's: by then C1 has compiled it. */
     static final int TWIN_CALLS = 256;
 
