@@ -28,12 +28,13 @@ import org.slf4j.LoggerFactory;
  * first twin call if that run lasts longer; then every kernel runs its vector version, boxed until C2 compiles it from
  * the real calls at their full rate, exactly as with the twins off. No thread probes, so nothing competes with the work
  * after the hand-over, and the steady state comes when it would without twins, later only by the first run's (now
- * shorter) time: the boxed calls the JIT needs fall on the next run instead (2-vCPU AMD EPYC Zen 5, JDK 25, loaded
- * machine, median of 5: the benchmarks' transformer's first step ends 1.55 s after {@code java} starts instead of
- * 4.27 s, its second step takes ~3.1 s instead of ~0.23 s, so the end of the second step is where it was; mlp's first
- * step ends at 0.63-0.73 s instead of 2.4-2.9 s. After 8 s of warm-up, same-run ratios to the twins off: transformer
- * 1.02, mlp 0.95 (median of 18 rounds; an A/A pair of twins-off JVMs spread 0.96-1.09), mlp 0.99 after 20 s; see
- * {@code benchmarks/peers/warmup-ab.sh}). A JVM without C2 ({@code -XX:TieredStopAtLevel} below 4, {@code -Xint})
+ * shorter) time: the boxed calls the JIT needs fall on the next run instead (2-vCPU AMD EPYC Zen 5, JDK 25, load 8-12,
+ * each JVM in its own autogroup, medians of interleaved fresh JVMs: the benchmarks' transformer's first step ends 1.62 s
+ * after {@code java} starts against 5.08 s with the twins off, its second step takes ~3.5-3.9 s against ~0.2 s, so
+ * the end of the second step is about where it was; mlp's first step ends at 0.60 s against 2.98 s. After 8 s of
+ * warm-up, same-run ratios to the twins off: transformer 1.02 and mlp 0.95 over 10 and 18 rounds, 0.993 and 0.995 in
+ * the last 3 (an A/A pair of twins-off JVMs spread 0.96-1.09); see {@code benchmarks/peers/warmup-ab.sh}). A JVM
+ * without C2 ({@code -XX:TieredStopAtLevel} below 4, {@code -Xint})
  * keeps the twins: its vector kernels would stay boxed.
  *
  * <p>{@link Mode#COMPILED} ({@code true}), the earlier opt-in: the twins run until the vector kernel is seen compiled.
