@@ -12,12 +12,13 @@
 # other sessions' work on a shared machine barely slows it: a quiet machine's figures on a busy one.
 #
 # Variants (all by default):
-#   plain      java --add-modules jdk.incubator.vector -cp benchmarks.jar ...
-#   warmup     plain plus -Djasg.cpu.warmup=true: scalar twins until the warm-up thread (and, with
-#              -Djasg.cpu.gemmWarmup=true, GemmWarm) has seen each vector kernel compiled (opt-in since
+#   plain      java --add-modules jdk.incubator.vector -cp benchmarks.jar ... (the default warm-up mode,
+#              -Djasg.cpu.warmup=firstRun: scalar twins until the first step ends, then the vector kernels)
+#   warmup     plain plus -Djasg.cpu.warmup=compiled: scalar twins until the warm-up thread (elementwise
+#              kernels) and GemmWarm (the products) have seen each vector kernel compiled (the opt-in of
 #              2026-12-03: the steady state comes seconds later with it)
 #   nowarmup   plain plus -Djasg.cpu.warmup=false: every Vector API kernel used from its first call,
-#              boxed until C2 has compiled it (the default)
+#              boxed until C2 has compiled it (the default until 2026-12-04)
 #   aot        the same with -XX:AOTCache=benchmarks/target/coldstart.aot (JDK 25, JEP 483/514/515:
 #              classes loaded and linked, and method profiles, from a training run); the cache is
 #              made first, when missing or older than the jar, by one training run:
@@ -46,7 +47,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ ${#variants[@]} -gt 0 ] || variants=(plain aot warmup aot-warmup)
+[ ${#variants[@]} -gt 0 ] || variants=(plain aot nowarmup warmup)
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
 aot=benchmarks/target/coldstart.aot
@@ -60,8 +61,8 @@ flags() {
   case "$1" in
     plain) ;;
     nowarmup) echo "-Djasg.cpu.warmup=false" ;;
-    warmup) echo "-Djasg.cpu.warmup=true -Djasg.cpu.gemmWarmup=true" ;;
-    aot-warmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=true -Djasg.cpu.gemmWarmup=true" ;;
+    warmup) echo "-Djasg.cpu.warmup=compiled" ;;
+    aot-warmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=compiled" ;;
     aot-nowarmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=false" ;;
     aot) echo "-XX:AOTCache=$aot" ;;
     aot-c2) echo "-XX:AOTCache=$aot -XX:-TieredCompilation" ;;

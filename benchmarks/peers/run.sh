@@ -9,8 +9,9 @@
 # Needs: a JDK 21+ (JAVA_HOME), Maven, and for PyTorch Debian's python3-torch and libopenblas0-pthread
 # (apt-get install python3-torch libopenblas0-pthread). PyTorch runs with torch.set_num_threads(2)
 # and the machine's OPENBLAS_CORETYPE, JASG with its fixed pool (one thread per processor).
-# Warm-up 10 s for every peer (was 5): JASG's GEMM tiles run scalar twins until the JIT has compiled the vector
-# tile from sampled real calls (GemmWarm), which on a loaded 2-vCPU machine took 5-15 s of training.
+# Warm-up 10 s for every peer (was 5): a fresh JVM runs JASG's Vector API kernels boxed until C2 has compiled them
+# from the real calls (after the first step's scalar twins, the default warm-up mode), 4-6 s of training on a
+# 2-vCPU machine; with -Djasg.cpu.warmup=compiled (twins until seen compiled) it took 5-15 s on a loaded one.
 #
 # DL4J (--dl4j) runs tuned, as its users run it, not on JVM defaults (which left it far below its
 # potential: mlp 11k samples/s where a tuned JVM gives 70k on the same Intel Xeon):

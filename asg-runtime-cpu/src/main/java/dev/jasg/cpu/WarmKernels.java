@@ -14,47 +14,88 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Vector API kernels once the JIT has compiled them, their {@link ScalarTwins} until then, and
- * the daemon thread that gets them compiled off the kernels' path.
+ * The Vector API kernels once they are to run, their {@link ScalarTwins} until then: when the twins hand over is the
+ * warm-up {@link Mode}, property {@code jasg.cpu.warmup}.
  *
  * <p>Why: a fresh JVM runs a Vector API kernel boxed (each lane operation an object and a call) until
  * C2 has compiled it with the intrinsics, which takes thousands of calls and, for the long erf and GELU
  * series, a second of compiler time. A first training step used to spend most of its seconds there.
  * A scalar twin computes the same bits ({@link ScalarTwins}) and is compiled by C1 within a few hundred
- * calls, so the kernels call the twin until the vector kernel is known to be compiled.
+ * calls, so the kernels can call the twin while the vector kernel would run boxed.
  *
- * <p>How a kernel is known to be compiled: the thread {@code jasg-cpu-warmup} calls it on small
- * private arrays, over and over, so the JIT's counters reach the C2 threshold, and times each call; a
- * call within the kernel's limit (nanoseconds per element, far below what a boxed call takes) and a
- * fifth faster than the compiled twin can only have run compiled code, and from then on
- * {@link Kernel#ready()} is true and the vector kernel is used. Noise only delays this (a preempted call
- * is slower, never faster). A kernel whose compiled vector code is no faster than its twin (the JDK's
- * vector {@code tanh} is slower than {@code Math.tanh} on AVX2) keeps the twin. Kernels are warmed one at
- * a time, in the order they were asked for. When this JVM has no C2 ({@code -XX:TieredStopAtLevel}
- * below 4, {@code -Xint}) the vector kernels never stop being boxed and the twins stay: faster there.
+ * <p>{@link Mode#FIRST_RUN}, the default: the twins (elementwise here, the GEMM's in {@link GemmWarm}) run until the
+ * JVM's first run of an executable ends (a first training step, a first inference), or {@link #HOLD_SECONDS} after the
+ * first twin call if that run lasts longer; then every kernel runs its vector version, boxed until C2 compiles it from
+ * the real calls at their full rate, exactly as with the twins off. No thread probes, so nothing competes with the work
+ * after the hand-over, and the steady state comes when it would without twins, later only by the first run's (now
+ * shorter) time: the boxed calls the JIT needs fall on the next run instead (2-vCPU AMD EPYC Zen 5, JDK 25, load 8-12,
+ * each JVM in its own autogroup, medians of interleaved fresh JVMs: the benchmarks' transformer's first step ends 1.62 s
+ * after {@code java} starts against 5.08 s with the twins off, its second step takes ~3.5-3.9 s against ~0.2 s, so
+ * the end of the second step is about where it was; mlp's first step ends at 0.60 s against 2.98 s. After 8 s of
+ * warm-up, same-run ratios to the twins off: transformer 1.02 and mlp 0.95 over 10 and 18 rounds, 0.993 and 0.995 in
+ * the last 3 (an A/A pair of twins-off JVMs spread 0.96-1.09); see {@code benchmarks/peers/warmup-ab.sh}). A JVM
+ * without C2 ({@code -XX:TieredStopAtLevel} below 4, {@code -Xint})
+ * keeps the twins: its vector kernels would stay boxed.
  *
- * <p>What is warmed when: the kernels a program runs when it is compiled ({@link #requestFor}), and any
- * kernel on its first call; the thread starts probing when an executable's first run has ended (or two
- * seconds after the first request), so that a first training step does not share two cores with it.
- * The thread ends when nothing is left to warm. The matrix-product kernels are not warmed here: warmed this way,
- * C2 compiled the GEMM tile 40% slower than from real products (it compiles from the profile, and small probe calls
- * are not a product's: sgemm fell from 83 to 57 GFLOPS on one core). {@link GemmWarm} gates the GEMM tiles and
- * packing moves instead, from a sample of the real calls; {@link VectorGemv} is not gated.
+ * <p>{@link Mode#COMPILED} ({@code true}), the earlier opt-in: the twins run until the vector kernel is seen compiled.
+ * The thread {@code jasg-cpu-warmup} calls each kernel asked for on small private arrays, over and over, so the JIT's
+ * counters reach the C2 threshold, and times each call; a call within the kernel's limit (nanoseconds per element, far
+ * below what a boxed call takes) and a fifth faster than the compiled twin can only have run compiled code, and from
+ * then on {@link Kernel#ready()} is true. A kernel whose compiled vector code is no faster than its twin keeps the twin.
+ * The thread starts when an executable's first run has ended (or two seconds after the first request) and warms one
+ * kernel at a time, in the order they were asked for. Measured and not the default: the steady state came seconds
+ * late (a quiet 2-vCPU AMD EPYC Zen 5: the thread probed {@code COMPARE_EQ} for 7.4 s, 44,724 calls, a third busy
+ * thread on two cores, and mlp after 8 s of warm-up ran 52.6k samples/s against 120.4k with the twins off).
+ * The matrix-product kernels are not probed: warmed by probe calls, C2 compiled the GEMM tile 40% slower than from real
+ * products; {@link GemmWarm} samples the real calls instead; {@link VectorGemv} is not gated.
  *
- * <p>Opt-in, {@code -Djasg.cpu.warmup=true} ({@link #ENABLED} says why); off, every vector kernel is used from its
- * first call (boxed until compiled). Thread-safe: the flags are volatile, the queue concurrent.
+ * <p>{@link Mode#OFF} ({@code false}): every vector kernel from its first call, boxed until compiled.
+ * Thread-safe: the flags are volatile, the queue concurrent.
  */
 final class WarmKernels {
     private static final Logger LOG = LoggerFactory.getLogger(WarmKernels.class);
 
-    /**
-     * Whether kernels wait for their vector version to be compiled (property {@code jasg.cpu.warmup}, default false:
-     * opt-in). Off by default because the steady state comes late with it: on a quiet 2-vCPU AMD EPYC Zen 5 the warm-up
-     * thread probed {@code COMPARE_EQ} for 7.4 s (44,724 calls) before C2 compiled it, a third thread on two cores,
-     * and the mlp workload measured after 8 s of warm-up ran 52.6k samples/s with it against 120.4k without (the same
-     * 118.6k after 30 s); a short-lived JVM's first step is what it buys (ColdStart's {@code warmup} variant).
-     */
-    static final boolean ENABLED = Simd.ENABLED && Boolean.parseBoolean(System.getProperty("jasg.cpu.warmup", "false"));
+    /** This JVM's warm-up mode (property {@code jasg.cpu.warmup}: {@code firstRun}, the default; {@code compiled} or {@code true}; {@code false}). */
+    static final Mode MODE = Simd.ENABLED ? modeOf(System.getProperty("jasg.cpu.warmup")) : Mode.OFF;
+    /** Whether the twins run at all ({@link #MODE} not {@link Mode#OFF}). */
+    static final boolean ENABLED = MODE != Mode.OFF;
+
+    /** How long the twins run: the property {@code jasg.cpu.warmup}. */
+    enum Mode {
+        /** Never: every vector kernel from its first call, boxed until C2 has compiled it ({@code false}). */
+        OFF,
+        /**
+         * Until the hand-over ({@link #handOver}): the end of the JVM's first run of an executable, or {@link #HOLD_SECONDS}
+         * after the first twin call, whichever comes first; then every call runs the vector kernel, boxed until C2 has
+         * compiled it from the real calls, as with {@link #OFF} ({@code firstRun}, the default). No thread probes.
+         */
+        FIRST_RUN,
+        /**
+         * Until the vector kernel is seen compiled: the warm-up thread probes the elementwise kernels, {@link GemmWarm}
+         * samples the products' calls ({@code true} or {@code compiled}; the steady state comes seconds later).
+         */
+        COMPILED;
+
+        /** The mode a value of {@code jasg.cpu.warmup} names; null (unset) is {@link #FIRST_RUN}. */
+        static Mode parse(String value) {
+            if (value == null) return FIRST_RUN;
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "false", "off" -> OFF;
+                case "firstrun", "first-run", "" -> FIRST_RUN;
+                case "true", "compiled" -> COMPILED;
+                default -> throw new IllegalArgumentException("jasg.cpu.warmup=" + value + ": expected firstRun (the default), compiled (or true) or false");
+            };
+        }
+    }
+    private static Mode modeOf(String value) {
+        try {
+            return Mode.parse(value);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("jasg cpu: {}; the default, firstRun, is used", e.getMessage());
+            return Mode.FIRST_RUN;
+        }
+    }
+
     /** Timed probe calls a kernel gets back to back; after them the JIT has what it needs and the compiler is waited for. */
     private static final int EAGER_CALLS = 2000;
     /** Pause between the probes of a kernel past its {@link #EAGER_CALLS}. */
@@ -91,9 +132,18 @@ final class WarmKernels {
 
         /** True when the vector kernel is to be called: compiled, or warm-up off; false says: use the twin. The first call asks for the kernel's warm-up. */
         boolean ready() {
-            if (!ENABLED || ready) return true;
-            if (!requested) request(this);
-            return false;
+            if (ready || handedOver) return true;
+            return switch (MODE) {
+                case OFF -> true;
+                case FIRST_RUN -> {
+                    if (!holding) hold();
+                    yield false;
+                }
+                case COMPILED -> {
+                    if (!requested) request(this);
+                    yield false;
+                }
+            };
         }
     }
 
@@ -105,9 +155,73 @@ final class WarmKernels {
     private static final java.util.concurrent.CountDownLatch FIRST_RUN = new java.util.concurrent.CountDownLatch(1);
     private static final long HOLD_SECONDS = 2;
 
-    /** Says that an executable finished its first run: the warm-up may start. */
+    /** Says that an executable finished its first run: the warm-up may start ({@link Mode#COMPILED}), the twins end ({@link Mode#FIRST_RUN}). */
     static void firstRunDone() {
         FIRST_RUN.countDown();
+        if (MODE == Mode.FIRST_RUN && !handedOver) {
+            if (C2.AVAILABLE) handOver();
+            else twinsForGood = true;
+        }
+    }
+
+    /** Set once ({@link Mode#FIRST_RUN}): from then on every kernel runs its vector version. */
+    private static volatile boolean handedOver;
+    /** Whether the hold's timer was started ({@link Mode#FIRST_RUN}). */
+    private static volatile boolean holding;
+
+    /** Whether the twins have handed over to the vector kernels ({@link Mode#FIRST_RUN} only). */
+    static boolean handedOver() {
+        return handedOver;
+    }
+
+    /**
+     * Ends the twins' time ({@link Mode#FIRST_RUN}): every elementwise kernel and every {@link GemmWarm} kernel runs its
+     * vector version from now on. The real calls then give C2 a real profile at once, at full rate, as with the twins off,
+     * so the steady state comes when it would have without them, later only by what the twins saved.
+     */
+    static void handOver() {
+        synchronized (LOCK) {
+            if (handedOver) return;
+            handedOver = true;
+        }
+        for (GemmWarm g : GemmWarm.values()) g.handOver();
+        LOG.debug("jasg cpu: the scalar twins hand over to the vector kernels");
+    }
+
+    /** Set when this JVM is found to have no C2: the twins run for good, and {@link GemmWarm} stops sampling the boxed kernels. */
+    private static volatile boolean twinsForGood;
+
+    /** Whether this JVM was found to have no C2 compiler, so that the vector kernels would stay boxed and the twins stay. */
+    static boolean twinsForGood() {
+        return twinsForGood;
+    }
+
+    /**
+     * Starts the timer that hands over {@link #HOLD_SECONDS} after the first twin call ({@link Mode#FIRST_RUN}), when a
+     * first run lasts longer: past that, the boxed calls that get the vector kernels compiled cost less than the twins
+     * would over the rest of a long run. Also where this JVM is found to have no C2: then the twins stay.
+     */
+    static void hold() {
+        if (MODE != Mode.FIRST_RUN || holding) return;
+        synchronized (LOCK) {
+            if (holding) return;
+            holding = true;
+        }
+        Thread t = new Thread(() -> {
+            if (!C2.AVAILABLE) {
+                twinsForGood = true;
+                LOG.info("jasg cpu: this JVM runs no C2 compiler (-XX:TieredStopAtLevel, -Xint), so the Vector API kernels would stay boxed;"
+                        + " their scalar twins run instead");
+                return;
+            }
+            try {
+                if (!FIRST_RUN.await(HOLD_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) handOver();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jasg-cpu-warmup");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Whether an executable of this JVM has finished its first run. */
@@ -123,7 +237,7 @@ final class WarmKernels {
 
     /** Asks for {@code kernels} to be warmed; cheap when they are (or were asked) already. */
     static void request(Kernel... kernels) {
-        if (!ENABLED) return;
+        if (MODE != Mode.COMPILED) return;
         boolean added = false;
         for (Kernel k : kernels) {
             if (k == null || k.ready || k.requested) continue;
@@ -139,7 +253,7 @@ final class WarmKernels {
 
     /** Asks for the kernels {@code program}'s nodes run, in the order it first runs them. */
     static void requestFor(Program program) {
-        if (!ENABLED) return;
+        if (MODE != Mode.COMPILED) return;
         List<Kernel> ks = new ArrayList<>();
         for (Node n : program.schedule()) {
             Op op = n.op();
@@ -226,7 +340,8 @@ final class WarmKernels {
      * queue is empty.
      */
     private static void warm() {
-        if (!c2Available()) {
+        if (!C2.AVAILABLE) {
+            twinsForGood = true;
             LOG.info("jasg cpu: this JVM runs no C2 compiler (-XX:TieredStopAtLevel, -Xint), so the Vector API kernels would stay boxed;"
                     + " their scalar twins run instead");
             synchronized (LOCK) {
@@ -305,6 +420,11 @@ final class WarmKernels {
 
     /** Twin calls before the twin's time counts: by then C1 has compiled it. */
     private static final int TWIN_CALLS = 128;
+
+    /** {@link #c2Available()}, asked once (the management beans take tens of milliseconds to load): first by the hold's thread. */
+    private static final class C2 {
+        static final boolean AVAILABLE = c2Available();
+    }
 
     /** Whether the JIT can compile the Vector API intrinsics: C2 present and not capped by TieredStopAtLevel. */
     private static boolean c2Available() {

@@ -17,8 +17,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The warm-up of the Vector API kernels: which kernels a program asks for, and that a kernel asked for
- * is compiled by the warm-up thread and then used ({@link WarmKernels.Kernel#ready()}).
+ * The warm-up of the Vector API kernels in its {@code compiled} mode (the module's pom runs the tests in it): which
+ * kernels a program asks for, and that a kernel asked for is compiled by the warm-up thread and then used
+ * ({@link WarmKernels.Kernel#ready()}). The modes' switching rules: {@link WarmUpModeTest}.
  */
 class WarmKernelsTest {
     @Test
@@ -35,7 +36,7 @@ class WarmKernelsTest {
 
     @Test
     void attentionNodesAskForTheAttentionRowKernel() {
-        assumeTrue(WarmKernels.ENABLED, "the Vector API or the warm-up is off in this JVM");
+        assumeTrue(WarmKernels.MODE == WarmKernels.Mode.COMPILED, "the Vector API is off in this JVM, or its warm-up mode is not compiled (the module's pom sets it)");
         GraphBuilder g = new GraphBuilder();
         Tensor q = g.input("q", DType.F32, 2, 4, 8);
         g.output("lse", g.apply(new dev.jasg.core.Op.AttentionStats(0.5, true), q, q));
@@ -45,7 +46,7 @@ class WarmKernelsTest {
 
     @Test
     void aProgramAsksForTheKernelsItsNodesRunAndTheyGetCompiled() throws InterruptedException {
-        assumeTrue(WarmKernels.ENABLED, "the Vector API or the warm-up is off in this JVM");
+        assumeTrue(WarmKernels.MODE == WarmKernels.Mode.COMPILED, "the Vector API is off in this JVM, or its warm-up mode is not compiled (the module's pom sets it)");
         GraphBuilder g = new GraphBuilder();
         Tensor x = g.input("x", DType.F32, 4, 8), w = g.input("w", DType.F32, 8, 8);
         g.output("y", x.matmul(w).gelu().softmax(-1).tanh());
