@@ -127,7 +127,8 @@ final class ExecutionPlan implements AutoCloseable {
         }
         // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
         // through them, and the group's operands from outside stay alive until its root's step
-        Fusion fusion = checked || (profiled && !PROFILE_FUSED) || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS);
+        Fusion fusion = checked || (profiled && !PROFILE_FUSED) || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS,
+                n -> lowering.readsTransposedA(n, binding, g));
         BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment,
                 (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1, (n, lastUse) -> fusion.lastRead(n.id(), lastUse)),
                 !checked);
@@ -197,11 +198,11 @@ final class ExecutionPlan implements AutoCloseable {
                         anchorIn = new View[a.size()];
                         for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
                     }
-                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch);
+                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch, group.anchor() >= 0 && fusion.transposedA(group.anchor()));
                 } else {
                     View[] in = new View[n.arity()];
                     for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch, program.graph());
+                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch, program.graph(), fusion.transposedA(n.id()));
                 }
                 steps.addAll(lowered);
                 for (int k = 0; k < lowered.size(); k++) owner.add(si);

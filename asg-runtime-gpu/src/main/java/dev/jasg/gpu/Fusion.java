@@ -75,16 +75,31 @@ final class Fusion {
     private final Map<Integer, Group> byRoot;
     private final Set<Integer> absorbed;
     private final Map<Integer, Integer> readUntil;
+    private final Set<Integer> transposedA;
 
-    private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil) {
+    private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil, Set<Integer> transposedA) {
         this.byRoot = byRoot;
         this.absorbed = absorbed;
         this.readUntil = readUntil;
+        this.transposedA = transposedA;
+    }
+
+    /** True when product {@code id} reads its A through an absorbed permute, that is, transposed. */
+    boolean transposedA(int id) {
+        return transposedA.contains(id);
+    }
+
+    /** True when {@code perm} keeps every axis but swaps the last two. */
+    static boolean swapsLastTwo(dev.jasg.core.Ints perm) {
+        int r = perm.size();
+        if (r < 2 || perm.get(r - 1) != r - 2 || perm.get(r - 2) != r - 1) return false;
+        for (int i = 0; i < r - 2; i++) if (perm.get(i) != i) return false;
+        return true;
     }
 
     /** No fusion (checked or profiled plans, where every node's value or time is wanted). */
     static Fusion none() {
-        return new Fusion(Map.of(), Set.of(), Map.of());
+        return new Fusion(Map.of(), Set.of(), Map.of(), Set.of());
     }
 
     /** The group whose root is {@code id}, or null. */
@@ -162,6 +177,15 @@ final class Fusion {
 
     /** The groups, with row gradients ({@link RowGradient}) recognised or not (timing and plan tests compare both). */
     static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients) {
+        return plan(program, b, maxStorageBuffers, rowGradients, n -> false);
+    }
+
+    /**
+     * The groups, and for every product {@code readsTransposedA} accepts, its A when that is a permute swapping the last two
+     * axes read by nothing else: the permute computes nothing (a view of its operand, {@link #absorbed}) and the product
+     * reads its operand transposed ({@link #transposedA}), instead of a copy written and read again.
+     */
+    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposedA) {
         // the matmul epilogue binds three buffers of its own
         int maxExternals = Math.min(MAX_EXTERNALS, maxStorageBuffers - 3);
         Graph g = program.graph();
@@ -262,9 +286,23 @@ final class Fusion {
             // the anchor's operands too: its product runs at the root's step
             if (anchor >= 0) for (int e : group.anchorOperands(g)) readUntil.merge(e, s, Math::max);
         }
+        // permutes into products: the product runs at its own step, or at its group's root's when it is an anchor
+        Map<Integer, Integer> runsAt = new HashMap<>();
+        for (Group grp : byRoot.values()) if (grp.anchor() >= 0 && grp.rows() == null) runsAt.put(grp.anchor(), step.get(grp.root()));
+        Set<Integer> transposed = new java.util.HashSet<>();
+        for (Node n : schedule) {
+            if (!(n.op() instanceof Op.MatMul) || n.input(0) == n.input(1)) continue;
+            Node x = g.node(n.input(0));
+            if (!(x.op() instanceof Op.Permute p) || !swapsLastTwo(p.perm()) || taken.contains(x.id()) || kept.contains(x.id())) continue;
+            if (consumers.getOrDefault(x.id(), 0) != 1 || !step.containsKey(x.id()) || !step.containsKey(x.input(0))) continue;
+            if (Lowering.isView(x, b, g) || !readsTransposedA.test(n)) continue;
+            taken.add(x.id());
+            transposed.add(n.id());
+            readUntil.merge(x.input(0), runsAt.getOrDefault(n.id(), step.get(n.id())), Math::max);
+        }
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
-        return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil));
+        return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil), Set.copyOf(transposed));
     }
 
     /**

@@ -157,6 +157,14 @@ final class Lowering {
      * tensor-core kernel.
      */
     List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace, dev.jasg.core.Graph graph) {
+        return lower(n, b, out, in, workspace, graph, false);
+    }
+
+    /**
+     * As {@link #lower(Node, Program.Binding, View, View[], View, dev.jasg.core.Graph)}; {@code transA}: {@code n} is a product
+     * whose A is an absorbed permute ({@link Fusion#transposedA}), so {@code in[0]} holds A transposed.
+     */
+    List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace, dev.jasg.core.Graph graph, boolean transA) {
         int[] od = b.shape(n.id()).dims();
         long count = Strides.size(od);
         int mode = mode(n.dtype());
@@ -180,7 +188,7 @@ final class Lowering {
             }
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
             case Op.MatMul m -> steps.addAll(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null,
-                    graph == null ? null : graph.node(n.input(0)).dtype(), workspace));
+                    graph == null ? null : graph.node(n.input(0)).dtype(), workspace, transA));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
             case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out));
             case Op.Permute p -> {
@@ -296,6 +304,12 @@ final class Lowering {
      * {@link #lower}.
      */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace) {
+        return lowerFused(grp, g, b, out, ext, anchorIn, workspace, false);
+    }
+
+    /** As above; {@code transA}: the anchor is a product whose A is an absorbed permute ({@link Fusion#transposedA}). */
+    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace,
+                          boolean transA) {
         Node root = g.node(grp.root());
         if (grp.rows() != null) return List.of(rowGradient(grp, g, b, out, ext, anchorIn));
         if (grp.prologue()) {
@@ -323,7 +337,7 @@ final class Lowering {
         if (grp.anchor() >= 0) {
             Node mm = g.node(grp.anchor());
             return matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,
-                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), g.node(mm.input(0)).dtype(), workspace);
+                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), g.node(mm.input(0)).dtype(), workspace, transA);
         }
         long count = b.shape(root.id()).size();
         int slots = Fusion.slots(grp);
@@ -531,7 +545,7 @@ final class Lowering {
      * {@code workspace} when that holds {@link #packedBytes} (else read as f32 words).
      */
     private List<Step> matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
-                              int[] epiPush, DType operand, View workspace) {
+                              int[] epiPush, DType operand, View workspace, boolean transA) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), k = geo.k(), nn = geo.n();
         Strides.Merged mb = geo.batch();
@@ -556,6 +570,14 @@ final class Lowering {
         bind[1] = a;
         bind[2] = b;
         if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
+        if (transA) {
+            // only the f32 kernel reads a transposed A: Fusion absorbs the permute where readsTransposedA says this product takes it
+            if (!readsTransposedA(operand, m, nn, k, batches)) throw new IllegalStateException("a transposed A reached the tensor-core kernel at " + describe(n, null));
+            MatMulKernel.Tiles t = MatMulKernel.choose(epi == null ? tiles : tiles.subList(tiles.size() - 2, tiles.size()), m, nn, batches);
+            boolean aligned = MatMulKernel.aligned(t, m, nn, k);
+            Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, true) : MatMulKernel.kernel(t, aligned, true, epi, g);
+            return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
+        }
         if (WorkgroupMatMulKernel.first()) {
             List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace);
             if (wg != null) return wg;
@@ -595,6 +617,27 @@ final class Lowering {
         steps.add(dispatch(kernel, n, bind, push, (int) ceil(nn, wt.bn()), (int) ceil(m, wt.bm()), (int) batches));
         return steps;
     }
+
+    /**
+     * Whether product {@code n} runs on the f32 kernel with or without an epilogue (its operands are not half, or the device
+     * has no tensor-core kernel for their sizes), the one kernel that reads a transposed A: then a permute swapping A's last
+     * two axes that only it reads needs no copy ({@link Fusion#plan}). {@value #TRANSPOSED_PROPERTY}{@code =false} says no.
+     */
+    boolean readsTransposedA(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
+        if (!(n.op() instanceof Op.MatMul) || "false".equalsIgnoreCase(System.getProperty(TRANSPOSED_PROPERTY))) return false;
+        Strides.MatmulGeometry geo = Strides.matmul(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims());
+        if (geo.batch().rank() > MatMulKernel.MAX_BATCH_RANK || geo.batches() > dev.maxGroupCount[2]) return false;
+        return readsTransposedA(operand(graph, n), geo.m(), geo.n(), geo.k(), geo.batches());
+    }
+
+    private boolean readsTransposedA(DType operand, int m, int nn, int k, long batches) {
+        if (operand == null || !operand.isHalf()) return true;
+        return workgroupTiles(operand, m, nn, k, batches) == null && coopTiles(operand, m, nn, k, batches, false) == null
+                && coopTiles(operand, m, nn, k, batches, true) == null;
+    }
+
+    /** System property: {@code false} keeps permuted copies for the products' A operands (to compare). */
+    static final String TRANSPOSED_PROPERTY = "jasg.vulkan.transposedOperands";
 
     /** Whether {@code workspace} holds both operands (f32 words holding halves) packed to 16-bit storage. */
     private boolean holdsPacked(View workspace, View a, View b) {

@@ -94,9 +94,20 @@ final class MatMulKernel {
     }
 
     static Kernel kernel(Tiles t, boolean aligned) {
-        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "");
+        return kernel(t, aligned, false);
+    }
+
+    /** The product; {@code transA}: A is stored transposed ({@code [.., K, M]}, an absorbed permute's operand, {@link Fusion}). */
+    static Kernel kernel(Tiles t, boolean aligned, boolean transA) {
+        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "",
+                transA ? "_ta" : "");
         return GlslKernels.kernel(name, "matmul.comp", 3, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
-                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0);
+                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0);
+    }
+
+    /** True when tile {@code t} reads a transposed A evenly: its loads take vec4 rows of {@code BM} along M. */
+    static boolean readsTransposed(Tiles t) {
+        return (t.bm() * t.bk()) % 1024 == 0 && t.bm() % 4 == 0;
     }
 
     /**
@@ -104,10 +115,14 @@ final class MatMulKernel {
      * from binding 3 on, their indexing after the usual push constants.
      */
     static Kernel kernel(Tiles t, boolean aligned, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        return kernel(t, aligned, false, epilogue, g);
+    }
+
+    static Kernel kernel(Tiles t, boolean aligned, boolean transA, Fusion.Group epilogue, dev.jasg.core.Graph g) {
         java.util.Map<String, String> defines = Shaders.defines("BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
-                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 1, "EXTERNALS", Fusion.slots(epilogue));
+                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 1, "EXTERNALS", Fusion.slots(epilogue), "TRANS_A", transA ? 1 : 0);
         String src = Shaders.source("matmul.comp", defines, java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 3)));
-        return new Kernel(kernel(t, aligned).name() + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
+        return new Kernel(kernel(t, aligned, transA).name() + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
     }
 
 }

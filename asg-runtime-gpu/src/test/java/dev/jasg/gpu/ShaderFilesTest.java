@@ -64,6 +64,8 @@ class ShaderFilesTest {
         for (MatMulKernel.Tiles t : List.of(MatMulKernel.large(shared), MatMulKernel.small(shared))) {
             k.add(MatMulKernel.kernel(t, true));
             k.add(MatMulKernel.kernel(t, false));
+            k.add(MatMulKernel.kernel(t, true, true));
+            k.add(MatMulKernel.kernel(t, false, true));
         }
         ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry s2 = new ConvGeometry(2, 2, 1, 1, 1, 1, 1, 1, 1);

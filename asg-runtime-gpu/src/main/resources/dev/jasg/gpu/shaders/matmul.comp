@@ -1,7 +1,9 @@
 #version 450
 // Tiled fp32 matmul (MatMulKernel). Defines: BM, BN, BK (block tile, uint), TM, TN (per-invocation tile), ALIGNED
 // (1: every dimension a multiple of its tile, no bounds checks), EPILOGUE (1: a fused group of elementwise nodes,
-// fused_body.glsl, applied to every accumulator before the store, its EXTERNALS operands bound from binding 3 on).
+// fused_body.glsl, applied to every accumulator before the store, its EXTERNALS operands bound from binding 3 on),
+// TRANS_A (1: A is stored transposed, [.., K, M] row-major, as the permuted copy it replaces would have read it: its
+// tile is read a row of k at a time, M-contiguous like B's, straight into the k-major shared tile).
 #extension GL_EXT_control_flow_attributes : enable
 #define GM (TM / 4)
 #define GN (TN / 4)
@@ -53,24 +55,39 @@ void main() {
     uint tiles = (K + BK - 1u) / BK;
 
     // Loads step kt's tiles of A (BM x BK) and B (BK x BN) into registers.
+#if TRANS_A
+    #define A_INDEX(kt) uint v = tid + 256u * l, row = v / (BM / 4u), gr = m0 + (v % (BM / 4u)) * 4u, gk = (kt) * BK + row;
+#else
+    #define A_INDEX(kt) uint v = tid + 256u * l, row = v / (BK / 4u), gk = (kt) * BK + (v % (BK / 4u)) * 4u, gr = m0 + row;
+#endif
     #define LOAD(kt) { \
         [[unroll]] for (uint l = 0u; l < LA; l++) { \
-            uint v = tid + 256u * l, row = v / (BK / 4u), gk = (kt) * BK + (v % (BK / 4u)) * 4u, gr = m0 + row; \
+            A_INDEX(kt) \
             LOAD_A \
         } \
         [[unroll]] for (uint l = 0u; l < LB; l++) { \
             uint v = tid + 256u * l, row = v / (BN / 4u), gc = n0 + (v % (BN / 4u)) * 4u, gk = (kt) * BK + row; \
             LOAD_B \
         } }
-#if ALIGNED
+#if ALIGNED && TRANS_A
+    #define LOAD_A ra[l] = a4[(aOff + gk * M + gr) / 4u];
+#elif ALIGNED
     #define LOAD_A ra[l] = a4[(aOff + gr * K + gk) / 4u];
-    #define LOAD_B rb[l] = b4[(bOff + gk * N + gc) / 4u];
+#elif TRANS_A
+    #define LOAD_A [[unroll]] for (uint e = 0u; e < 4u; e++) ra[l][e] = (gk < K && gr + e < M) ? a[aOff + gk * M + gr + e] : 0.0;
 #else
     #define LOAD_A [[unroll]] for (uint e = 0u; e < 4u; e++) ra[l][e] = (gr < M && gk + e < K) ? a[aOff + gr * K + gk + e] : 0.0;
+#endif
+#if ALIGNED
+    #define LOAD_B rb[l] = b4[(bOff + gk * N + gc) / 4u];
+#else
     #define LOAD_B [[unroll]] for (uint e = 0u; e < 4u; e++) rb[l][e] = (gk < K && gc + e < N) ? b[bOff + gk * N + gc + e] : 0.0;
 #endif
     LOAD(0u)
     for (uint kt = 0u; kt < tiles; kt++) {
+#if TRANS_A
+        [[unroll]] for (uint l = 0u; l < LA; l++) As[tid + 256u * l] = ra[l];
+#else
         [[unroll]] for (uint l = 0u; l < LA; l++) {
             uint v = tid + 256u * l, row = v / (BK / 4u), kq = v % (BK / 4u);
             [[unroll]] for (uint e = 0u; e < 4u; e++) {
@@ -78,6 +95,7 @@ void main() {
                 As[at / 4u][at % 4u] = ra[l][e];
             }
         }
+#endif
         [[unroll]] for (uint l = 0u; l < LB; l++) Bs[tid + 256u * l] = rb[l];
         barrier();
         if (kt + 1u < tiles) LOAD(kt + 1u)
