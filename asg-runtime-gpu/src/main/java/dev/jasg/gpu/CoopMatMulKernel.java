@@ -139,7 +139,11 @@ final class CoopMatMulKernel {
 
     static Kernel kernel(Tiles t, DType operand, Variant v) {
         if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
-        return GlslKernels.kernel(name(t, operand, v), "matmul_coop.comp", 3, defines(t, operand, v, 0));
+        Object[] d = defines(t, operand, v);
+        Object[] all = java.util.Arrays.copyOf(d, d.length + 2);
+        all[d.length] = "EPILOGUE";
+        all[d.length + 1] = 0;
+        return GlslKernels.kernel(name(t, operand, v), "matmul_coop.comp", 3, all);
     }
 
     /**
@@ -149,12 +153,7 @@ final class CoopMatMulKernel {
      */
     static Kernel kernel(Tiles t, DType operand, Variant v, Fusion.Group epilogue, dev.jasg.core.Graph g) {
         if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
-        Object[] d = defines(t, operand, v, 1);
-        Object[] all = java.util.Arrays.copyOf(d, d.length + 2);
-        all[d.length] = "EXTERNALS";
-        all[d.length + 1] = Fusion.slots(epilogue);
-        String src = Shaders.source("matmul_coop.comp", Shaders.defines(all), java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 3)));
-        return new Kernel(name(t, operand, v) + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
+        return GlslKernels.epilogue(name(t, operand, v), "matmul_coop.comp", defines(t, operand, v), epilogue, g);
     }
 
     private static String name(Tiles t, DType operand, Variant v) {
@@ -162,9 +161,9 @@ final class CoopMatMulKernel {
                 v.packed() ? "_packed" + v.stages() : "");
     }
 
-    private static Object[] defines(Tiles t, DType operand, Variant v, int epilogue) {
+    private static Object[] defines(Tiles t, DType operand, Variant v) {
         return new Object[] {"BF16", operand == DType.BF16 ? 1 : 0, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "WM", t.wm() + "u",
-                "WN", t.wn() + "u", "THREADS", t.threads(), "PACKED", v.packed() ? 1 : 0, "STAGES", v.stages(), "EPILOGUE", epilogue};
+                "WN", t.wn() + "u", "THREADS", t.threads(), "PACKED", v.packed() ? 1 : 0, "STAGES", v.stages()};
     }
 
     /** {@code pack_half.comp}: f32 words holding halves to 16-bit storage, four elements an invocation. */

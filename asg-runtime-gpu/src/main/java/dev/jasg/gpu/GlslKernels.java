@@ -167,4 +167,19 @@ final class GlslKernels {
     static Kernel kernel(String name, String file, int buffers, Object... defines) {
         return new Kernel(name, Shaders.source(file, Shaders.defines(defines)), buffers);
     }
+
+    /**
+     * The epilogue variant of a product kernel ({@code name} from {@code file} with {@code defines}, three buffers: C, A, B):
+     * {@code EPILOGUE} 1 and {@code EXTERNALS} added, fused group {@code epilogue}'s body as {@code fused_body.glsl} with its
+     * externals bound from binding 3 on; named after the source's digest.
+     */
+    static Kernel epilogue(String name, String file, Object[] defines, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        Object[] all = java.util.Arrays.copyOf(defines, defines.length + 4);
+        all[defines.length] = "EPILOGUE";
+        all[defines.length + 1] = 1;
+        all[defines.length + 2] = "EXTERNALS";
+        all[defines.length + 3] = Fusion.slots(epilogue);
+        String src = Shaders.source(file, Shaders.defines(all), java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 3)));
+        return new Kernel(name + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
+    }
 }

@@ -119,10 +119,8 @@ final class MatMulKernel {
     }
 
     static Kernel kernel(Tiles t, boolean aligned, boolean transA, Fusion.Group epilogue, dev.jasg.core.Graph g) {
-        java.util.Map<String, String> defines = Shaders.defines("BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
-                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 1, "EXTERNALS", Fusion.slots(epilogue), "TRANS_A", transA ? 1 : 0);
-        String src = Shaders.source("matmul.comp", defines, java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 3)));
-        return new Kernel(kernel(t, aligned, transA).name() + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
+        return GlslKernels.epilogue(kernel(t, aligned, transA).name(), "matmul.comp", new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u",
+                "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0, "TRANS_A", transA ? 1 : 0}, epilogue, g);
     }
 
 }

@@ -92,26 +92,27 @@ final class WorkgroupMatMulKernel {
 
     static Kernel kernel(Tiles t, DType operand, int invocations) {
         if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
-        return GlslKernels.kernel(name(t, operand, invocations), "matmul_wg.comp", 3, defines(t, operand, invocations, 0));
+        return GlslKernels.kernel(name(t, operand, invocations), "matmul_wg.comp", 3, with(defines(t, operand, invocations), "EPILOGUE", 0));
     }
 
     /** The product with fused group {@code epilogue} applied to every result element before the store; externals from binding 3 on. */
     static Kernel kernel(Tiles t, DType operand, int invocations, Fusion.Group epilogue, dev.jasg.core.Graph g) {
         if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
-        Object[] d = defines(t, operand, invocations, 1);
-        Object[] all = java.util.Arrays.copyOf(d, d.length + 2);
-        all[d.length] = "EXTERNALS";
-        all[d.length + 1] = Fusion.slots(epilogue);
-        String src = Shaders.source("matmul_wg.comp", Shaders.defines(all), java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 3)));
-        return new Kernel(name(t, operand, invocations) + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
+        return GlslKernels.epilogue(name(t, operand, invocations), "matmul_wg.comp", defines(t, operand, invocations), epilogue, g);
+    }
+
+    private static Object[] with(Object[] a, String name, Object value) {
+        Object[] r = java.util.Arrays.copyOf(a, a.length + 2);
+        r[a.length] = name;
+        r[a.length + 1] = value;
+        return r;
     }
 
     private static String name(Tiles t, DType operand, int invocations) {
         return String.format(Locale.ROOT, "matmul_wg_%s_%dx%dx%d_%d", operand.label(), t.bm(), t.bn(), t.bk(), invocations);
     }
 
-    private static Object[] defines(Tiles t, DType operand, int invocations, int epilogue) {
-        return new Object[] {"BF16", operand == DType.BF16 ? 1 : 0, "BM", t.bm(), "BN", t.bn(), "BK", t.bk(), "THREADS", invocations,
-                "EPILOGUE", epilogue};
+    private static Object[] defines(Tiles t, DType operand, int invocations) {
+        return new Object[] {"BF16", operand == DType.BF16 ? 1 : 0, "BM", t.bm(), "BN", t.bn(), "BK", t.bk(), "THREADS", invocations};
     }
 }
