@@ -76,12 +76,17 @@ final class Plan {
      *     names the largest value (node, op, scope, shape) and the sizes, and nothing is kept
      */
     Plan(Program program, Program.Binding binding, boolean checked) {
+        this(program, binding, checked, null);
+    }
+
+    /** {@link #Plan(Program, Program.Binding, boolean)}, the products of weights reading them from {@code packs} (null: none). */
+    Plan(Program program, Program.Binding binding, boolean checked, PackedWeights packs) {
         this.binding = binding;
         this.checkedProgram = checked ? program : null;
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
         checkElementCounts(schedule, binding);
-        Fusion fusion = checked ? Fusion.none(g.size()) : Fusion.plan(program, binding);
+        Fusion fusion = checked ? Fusion.none(g.size()) : Fusion.plan(program, binding, packs);
         int total = g.size();
         values = new float[total][];
         sizes = new int[total];
@@ -318,6 +323,8 @@ final class Plan {
             float[] src = snapshots[v] != null ? snapshots[v] : values[v];
             System.arraycopy(src, 0, parameterArray(store, assignedNames[i], v, g), 0, sizes[v]);
         }
+        // what was derived from the stored values (packed weights) must be derived again
+        if (assignedValues.length > 0) store.written();
     }
 
     private float[] parameterArray(HostParameters store, String name, int id, Graph g) {
