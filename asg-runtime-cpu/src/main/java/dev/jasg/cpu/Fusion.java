@@ -27,7 +27,7 @@ import java.util.List;
  *       gradient {@code (x^T g)^T}) is computed transposed, {@code C^T = g^T x}, and the
  *       transpose shares its buffer.</li>
  *   <li><b>Bias epilogue.</b> A product read only by an {@code add} of a row vector or scalar
- *       computed before it ({@code x W^T + b}) starts its result at the bias and accumulates
+ *       computed before it or bound before the steps (a parameter, constant or feed: {@code x W^T + b}) starts its result at the bias and accumulates
  *       onto it; the add shares the product's buffer.</li>
  *   <li><b>Summed batches.</b> A batched product read only by a sum over all its batch axes (the
  *       weight gradient of a layer on {@code [batch, seq, features]}: {@code sum_t x_t^T g_t}) is
@@ -214,7 +214,11 @@ final class Fusion {
                 // rule 3
                 int other = only.input(0) == id ? only.input(1) : only.input(0);
                 int stride = rowStride(b.shape(other).dims(), b.shape(id).dims());
-                if (other < id && stride >= 0 && g.node(other).dtype() == DType.F32 && !virtual[other]) {
+                // computed before the product, or a leaf bound before any step runs (a Conv1D's bias parameter is
+                // made after its product: x.matmul(w).add(b))
+                Op bo = g.node(other).op();
+                boolean ready = other < id || bo instanceof Op.Parameter || bo instanceof Op.Constant || bo instanceof Op.Input;
+                if (ready && stride >= 0 && g.node(other).dtype() == DType.F32 && !virtual[other]) {
                     bias = other;
                     biasStride = stride;
                     f.aliasOf[only.id()] = id;
