@@ -33,8 +33,17 @@ import java.util.Map;
  * kernel.
  */
 final class Plan {
-    /** Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true}. */
-    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile");
+    /**
+     * Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true} by the wall clock, {@code =cpu} by the
+     * calling thread's CPU time (on a loaded machine, with one kernel thread: {@code -XX:ActiveProcessorCount=1};
+     * with more, the pool threads' share of a step is not counted).
+     */
+    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile") || "cpu".equals(System.getProperty("jasg.cpu.profile"));
+    private static final boolean PROFILE_CPU = "cpu".equals(System.getProperty("jasg.cpu.profile"));
+
+    private static long profileClock() {
+        return PROFILE_CPU ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
+    }
     /** Runs not profiled: the first ones run while the JIT is still compiling the kernels. */
     private static final int PROFILE_SKIP = 20;
 
@@ -309,9 +318,9 @@ final class Plan {
             for (Step s : steps) s.run(values);
         } else {
             for (int i = 0; i < steps.length; i++) {
-                long t0 = System.nanoTime();
+                long t0 = profileClock();
                 steps[i].run(values);
-                stepNanos[i] += System.nanoTime() - t0;
+                stepNanos[i] += profileClock() - t0;
             }
         }
         // before anything is copied or assigned: a checked plan keeps every value to the end of the steps

@@ -92,6 +92,16 @@ public final class GemmProbe {
                 items.add(new Item((pool ? "pool " : "1 thread ") + m + "x" + k + "x" + n + " " + p[3], 2.0 * m * n * k, run, pool));
             }
         }
+        // the same products with B a weight packed once (PackedWeights at inference): what is left without B's packing
+        for (String[] p : products) {
+            int m = Integer.parseInt(p[0]), k = Integer.parseInt(p[1]), n = Integer.parseInt(p[2]);
+            if (p[3].charAt(0) == 't' || m == 1 || n == 1) continue;
+            boolean tb = p[3].charAt(1) == 't';
+            float[] a = random(r, m * k), b = random(r, k * n), c = new float[m * n], bp = new float[Gemm.panelSize(k, n)];
+            Gemm.packPanel(k, n, b, 0, tb ? 1 : n, tb ? k : 1, bp);
+            items.add(new Item("pool packed B " + m + "x" + k + "x" + n + " " + p[3], 2.0 * m * n * k,
+                    () -> Gemm.gemmPacked(m, n, k, a, 0, k, 1, bp, c, 0, n, false), true));
+        }
         String filter = only;
         items.removeIf(it -> !it.name().contains(filter));
         measure(items, rounds);
