@@ -31,22 +31,24 @@ class PackedWeightsTest {
         Random r = new Random(7);
         for (int[] s : SHAPES) {
             int m = s[0], k = s[1], n = s[2];
-            for (boolean tb : new boolean[] {false, true}) {
+            for (int layout = 0; layout < 3; layout++) {
+                // 0: A B, 1: A B^T, 2: A^T B (A stored [k, m])
+                boolean tb = layout == 1, ta = layout == 2;
                 for (boolean bias : new boolean[] {false, true}) {
                     float[] a = Cpu.random(r, m * k), w = Cpu.random(r, k * n), b = Cpu.random(r, n);
                     MatMulKernel.Geometry g = MatMulKernel.plan(new int[] {m, k}, new int[] {k, n});
                     float[] want = new float[m * n], got = new float[m * n];
-                    MatMulKernel.multiply(g, DType.F32, a, false, w, tb, want, false, bias ? b : null, 1);
+                    MatMulKernel.multiply(g, DType.F32, a, ta, w, tb, want, false, bias ? b : null, 1);
                     float[] bp = new float[Gemm.panelSize(k, n)];
                     if (tb) Gemm.packPanel(k, n, w, 0, 1, k, bp);
                     else Gemm.packPanel(k, n, w, 0, n, 1, bp);
                     java.util.Arrays.fill(got, Float.NaN);
-                    MatMulKernel.multiplyPacked(g, a, false, bp, got, bias ? b : null, 1);
+                    MatMulKernel.multiplyPacked(g, a, ta, bp, got, bias ? b : null, 1);
                     // the depth split (a small C, a long depth) sums in another order: there, within rounding
                     boolean depthSplit = (long) ((m + Gemm.MR - 1) / Gemm.MR) * ((n + Gemm.NR - 1) / Gemm.NR) < 4L * CpuThreads.PARALLELISM
                             && k >= 2 * Gemm.KC * CpuThreads.PARALLELISM && CpuThreads.PARALLELISM > 1;
                     for (int i = 0; i < want.length; i++) {
-                        String what = m + "x" + k + "x" + n + (tb ? " B^T" : "") + (bias ? " +bias" : "") + " [" + i + "]";
+                        String what = m + "x" + k + "x" + n + (ta ? " A^T" : "") + (tb ? " B^T" : "") + (bias ? " +bias" : "") + " [" + i + "]";
                         if (depthSplit) assertEquals(want[i], got[i], 1e-5f * Math.max(1, Math.abs(want[i])), what);
                         else assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), what);
                     }
