@@ -9,12 +9,18 @@ import java.util.Set;
  * A parameter store in host memory, for backends whose tensors live on the heap (the
  * reference interpreter stores doubles, the CPU backend floats). Backends read and write
  * the stored arrays directly through {@link #storage}.
+ *
+ * <p>{@link #generation} counts the changes of stored values, so that a backend may keep something derived
+ * from a stored array (the CPU backend's packed weights) and know when to derive it again: every
+ * {@link #set}, {@link #replace} and new parameter counts, and a backend that writes a stored array in place
+ * calls {@link #written} after. Not thread-safe otherwise: a store is written by one run at a time.
  */
 public final class HostParameters implements Parameters {
     private final long seed;
     private final DType floatStorage;
     private final Map<String, HostTensor> values = new LinkedHashMap<>();
     private final Map<String, DType> declared = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
     /** A store seeded with {@code seed} that keeps float parameters as {@code floatStorage} (F32 or F64). */
     public HostParameters(long seed, DType floatStorage) {
@@ -48,6 +54,20 @@ public final class HostParameters implements Parameters {
             values.put(p.name(), HostTensor.fromDoubles(storage, n.shape(), init));
         }
         declared.put(p.name(), n.dtype());
+        generation.incrementAndGet();
+    }
+
+    /**
+     * A number that changes whenever a stored value may have changed: by {@link #set}, {@link #replace}, a new
+     * parameter, or a backend's in-place write ({@link #written}). Equal generations mean equal stored values.
+     */
+    public long generation() {
+        return generation.get();
+    }
+
+    /** Says that a backend has written stored arrays in place (what {@link #storage} allows): a new {@link #generation}. */
+    public void written() {
+        generation.incrementAndGet();
     }
 
     private DType storageOf(DType t) {
@@ -66,6 +86,7 @@ public final class HostParameters implements Parameters {
     public void replace(String name, HostTensor t) {
         storage(name);
         values.put(name, t);
+        generation.incrementAndGet();
     }
 
     @Override
@@ -86,5 +107,6 @@ public final class HostParameters implements Parameters {
             throw new ShapeException("parameter '" + name + "' has shape " + t.shape() + "; cannot set a value of shape " + value.shape());
         }
         values.put(name, HostTensor.fromDoubles(storageOf(declared.get(name)), t.shape(), value.toDoubles()));
+        generation.incrementAndGet();
     }
 }

@@ -43,6 +43,8 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     private final Program program;
     private final HostParameters store;
     private final Set<String> knownFeeds;
+    /** Weights kept packed for the products of every plan (when the program assigns none of them: inference). */
+    private final PackedWeights packs;
     private final Map<Map<String, Integer>, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -71,6 +73,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         this.program = program;
         this.store = store;
         this.knownFeeds = Set.copyOf(program.graph().inputs().keySet());
+        this.packs = new PackedWeights(store);
     }
 
     Program program() {
@@ -135,7 +138,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
             if (!plan.accepts(feeds)) throw new FeedException("feeds do not match the shapes bound by " + binding.symbols());
             return plan;
         }
-        plan = new Plan(program, binding);
+        plan = new Plan(program, binding, false, packs);
         plans.put(binding.symbols(), plan);
         PlanStats s = plan.stats();
         LOG.debug("cpu plan for {}: {} nodes in {} buffers ({} aliases), {} bytes", binding.symbols(), s.nodes(), s.buffers(), s.aliases(), s.bytes());
@@ -166,6 +169,11 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
             }
         }
         return sym;
+    }
+
+    /** The weights this executable keeps packed: for tests. */
+    synchronized PackedWeights packedWeights() {
+        return packs;
     }
 
     /** Planner statistics of the plan the last run used. */
@@ -224,6 +232,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         for (Plan p : checkedPlans.values()) p.release();
         plans.clear();
         checkedPlans.clear();
+        packs.clear();
         last = null;
     }
 }

@@ -15,7 +15,7 @@ import dev.jasg.core.UnaryOp;
  * {@code + - * /} (float arithmetic is correctly rounded, so it equals the double result rounded
  * to float). Transcendental functions are evaluated in double and rounded once, or, when
  * {@link Simd#ENABLED}, {@code exp log tanh sigmoid} in double vector lanes by
- * {@link VectorMath}, rounded the same way, and {@code erf gelu} in f32 lanes (within a few ulps); {@code relu}, comparisons and {@code where} on rows
+ * {@link VectorMath}, rounded the same way, and {@code erf gelu gelu_tanh} in f32 lanes (within a few ulps); {@code relu}, comparisons and {@code where} on rows
  * and scalars run on vector masks there too (exact), so random signs cost no branch mispredictions. Integer dtypes (stored as floats) compute in double
  * and round with {@link DType#round}.
  */
@@ -62,6 +62,11 @@ final class ElementwiseKernels {
 
     /** F32 {@code out[oo+i] = kind(x[xo+i]; a, b)} for {@code i < n}: the arrays may be the same one at the same offset. */
     static void unaryRow(UnaryOp kind, double a, double b, float[] x, int xo, float[] out, int oo, int n) {
+        if (Simd.ENABLED && kind == UnaryOp.GELU_TANH) {
+            // f32 lanes of exactly specified operations (the same bits boxed or compiled): no twin to wait for
+            VectorMath.geluTanh(x, xo, out, oo, n);
+            return;
+        }
         if (Simd.ENABLED && vectorised(kind)) {
             if (!WarmKernels.unaryKernel(kind).ready()) {
                 // the same bits until the JIT has compiled the vector kernel (WarmKernels)

@@ -27,7 +27,7 @@ import java.util.List;
  *       gradient {@code (x^T g)^T}) is computed transposed, {@code C^T = g^T x}, and the
  *       transpose shares its buffer.</li>
  *   <li><b>Bias epilogue.</b> A product read only by an {@code add} of a row vector or scalar
- *       computed before it ({@code x W^T + b}) starts its result at the bias and accumulates
+ *       computed before it or bound before the steps (a parameter, constant or feed: {@code x W^T + b}) starts its result at the bias and accumulates
  *       onto it; the add shares the product's buffer.</li>
  *   <li><b>Summed batches.</b> A batched product read only by a sum over all its batch axes (the
  *       weight gradient of a layer on {@code [batch, seq, features]}: {@code sum_t x_t^T g_t}) is
@@ -43,6 +43,8 @@ import java.util.List;
  *       and the plan keeps them alive until the root's step. The AdamW update, GELU's gradient,
  *       layer norm's scale and shift and its gradient's elementwise parts, ReLU's gradient
  *       ({@code where(x > 0, g, 0)}) are such trees.</li>
+ *   <li><b>Packed weights</b> ({@link PackedWeights}): a product whose right operand is a parameter no run of the
+ *       program writes (inference) reads it packed once for all runs, not packed on every call.</li>
  *   <li><b>Shared attention work</b> ({@link #attention}): the fused attention ops of one set of operands share what
  *       they compute (the statistics, the weights, the three gradients of one pass), through arrays of the plan.</li>
  * </ol>
@@ -150,8 +152,16 @@ final class Fusion {
         return new Fusion(size);
     }
 
-    /** Decides the fusions of {@code program} under binding {@code b}. */
+    /** Decides the fusions of {@code program} under binding {@code b}, with no packed weights. */
     static Fusion plan(Program program, Program.Binding b) {
+        return plan(program, b, null);
+    }
+
+    /**
+     * Decides the fusions of {@code program} under binding {@code b}; a product whose right operand is a parameter
+     * this program never assigns takes it packed from {@code packs} (null: none).
+     */
+    static Fusion plan(Program program, Program.Binding b, PackedWeights packs) {
         Graph g = program.graph();
         int size = g.size();
         Fusion f = new Fusion(size);
@@ -170,6 +180,8 @@ final class Fusion {
                 readers.get(in).add(n);
             }
         }
+        java.util.Set<String> assigned = new java.util.HashSet<>();
+        for (Graph.Assignment a : program.assignments()) assigned.add(((Op.Parameter) g.node(a.parameter()).op()).name());
         // rule 1, from the last node back so a transpose's readers are decided before it
         boolean[] virtual = new boolean[size];
         for (int s = schedule.size() - 1; s >= 0; s--) {
@@ -202,7 +214,11 @@ final class Fusion {
                 // rule 3
                 int other = only.input(0) == id ? only.input(1) : only.input(0);
                 int stride = rowStride(b.shape(other).dims(), b.shape(id).dims());
-                if (other < id && stride >= 0 && g.node(other).dtype() == DType.F32 && !virtual[other]) {
+                // computed before the product, or a leaf bound before any step runs (a Conv1D's bias parameter is
+                // made after its product: x.matmul(w).add(b))
+                Op bo = g.node(other).op();
+                boolean ready = other < id || bo instanceof Op.Parameter || bo instanceof Op.Constant || bo instanceof Op.Input;
+                if (ready && stride >= 0 && g.node(other).dtype() == DType.F32 && !virtual[other]) {
                     bias = other;
                     biasStride = stride;
                     f.aliasOf[only.id()] = id;
@@ -213,7 +229,8 @@ final class Fusion {
                 sumBatch = true;
                 f.aliasOf[only.id()] = id;
             }
-            f.steps[id] = sumBatch ? sumBatch(n, b, virtual, f.aliasOf) : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride);
+            f.steps[id] = sumBatch ? sumBatch(n, b, virtual, f.aliasOf)
+                    : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride, packs, g, assigned);
         }
         if (CHAINS) chains(f, schedule, readers, pinned, b, g);
         attention(f, schedule, b, g);
@@ -447,8 +464,13 @@ final class Fusion {
         return new ElementwiseChain(r, externals.stream().mapToInt(Integer::intValue).toArray(), geo, instrs, slots);
     }
 
-    /** The product step, reading transposed operands through their sources. */
-    private static Step matmul(Node n, Program.Binding b, boolean[] virtual, int[] aliasOf, boolean tc, int bias, int biasStride) {
+    /**
+     * The product step, reading transposed operands through their sources; when the right operand is a parameter
+     * that {@code assigned} does not name (no run of this program writes it), of one product with more than one
+     * row and column, it is read packed from {@code packs} (rule 7) where the budget allows.
+     */
+    private static Step matmul(Node n, Program.Binding b, boolean[] virtual, int[] aliasOf, boolean tc, int bias, int biasStride,
+                               PackedWeights packs, Graph g, java.util.Set<String> assigned) {
         int id = n.id();
         int x = n.input(0), y = n.input(1);
         boolean ta = false, tb = false;
@@ -466,6 +488,14 @@ final class Fusion {
         int xs = x, ys = y;
         boolean fa = ta, fb = tb;
         var dt = n.dtype();
+        if (packs != null && !tc && dt == DType.F32 && geo.batch() == 1 && geo.m() > 1 && geo.n() > 1
+                && g.node(ys).op() instanceof Op.Parameter p && g.node(ys).dtype() == DType.F32 && !assigned.contains(p.name())) {
+            PackedWeights.Panel panel = packs.panel(p.name(), geo.k(), geo.n(), fb);
+            if (panel != null) {
+                if (bias < 0) return v -> MatMulKernel.multiplyPacked(geo, v[xs], fa, panel.of(v[ys]), v[id], null, 0);
+                return v -> MatMulKernel.multiplyPacked(geo, v[xs], fa, panel.of(v[ys]), v[id], v[bias], biasStride);
+            }
+        }
         if (bias < 0) return v -> MatMulKernel.multiply(geo, dt, v[xs], fa, v[ys], fb, v[id], tc, null, 0);
         return v -> MatMulKernel.multiply(geo, dt, v[xs], fa, v[ys], fb, v[id], false, v[bias], biasStride);
     }

@@ -142,22 +142,47 @@ final class Gemm {
     static void gemmStrided(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                             float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
-        if (gemv(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, true, VECTOR)) return;
-        if (EJML_FALLBACK) {
-            EjmlGemm.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, true);
+        gemmStrided(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, null);
+    }
+
+    /**
+     * {@code C (+)= opA B} with all of B already packed by {@link #packPanel} (depth {@code k}, width {@code n}) into
+     * {@code bp}: the products of {@link #gemmStrided} without their packing of B (a weight packed once,
+     * {@link PackedWeights}). Split over threads as {@link #gemmStrided} splits, but never by depth.
+     */
+    static void gemmPacked(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] bp, float[] c, int cOff, int ldc,
+                           boolean accumulate) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
+        }
+        if (EJML_FALLBACK || NC % NR != 0) throw new IllegalStateException("packed weights need the packed GEMM with NC a multiple of NR");
+        gemmStrided(m, n, k, a, aOff, ars, acs, null, 0, 0, 0, c, cOff, ldc, accumulate, bp);
+    }
+
+    /** {@link #gemmStrided}, B packed by {@link #packPanel} into {@code packedB} when that is not null (then {@code b} is unused). */
+    private static void gemmStrided(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
+                                    float[] c, int cOff, int ldc, boolean accumulate, float[] packedB) {
+        if (packedB == null) {
+            if (gemv(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, true, VECTOR)) return;
+            if (EJML_FALLBACK) {
+                EjmlGemm.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, true);
+                return;
+            }
         }
         long work = (long) m * n * k;
         int threads = CpuThreads.PARALLELISM;
         int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
         if (work < PARALLEL_MIN || threads == 1 || CpuThreads.inLoop()) {
-            serial(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
-        } else if ((long) rowTiles * colTiles < 4L * threads && k >= 2 * KC * threads) {
+            if (packedB != null) serialBlocks(m, n, k, a, aOff, ars, acs, null, 0, 0, 0, packedB, c, cOff, ldc, accumulate, VECTOR);
+            else serial(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        } else if (packedB == null && (long) rowTiles * colTiles < 4L * threads && k >= 2 * KC * threads) {
             depthSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads);
         } else if (m >= n ? rowTiles >= 2 * threads : colTiles < 2 * threads) {
-            rowSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads);
+            rowSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB);
         } else {
-            columnSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads);
+            columnSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB);
         }
     }
 
@@ -167,15 +192,16 @@ final class Gemm {
      * all threads first pack together: B is packed once, not once per block.
      */
     private static void rowSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                                 float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+                                 float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
         int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
-        int panel = Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
-        float[] bp = SCRATCH.get().shared(panel * k);
+        // B packed already: one panel of all its columns, nothing to pack
+        int panel = packedB != null ? roundUp(n, NR) : Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
+        float[] bp = packedB != null ? packedB : SCRATCH.get().shared(panel * k);
         int tiles = (m + MR - 1) / MR, perBlock = Math.clamp(tiles / (BLOCKS_PER_THREAD * threads), 1, MC / MR);
         int blocks = (tiles + perBlock - 1) / perBlock;
         for (int jc = 0; jc < n; jc += panel) {
             int nc = Math.min(panel, n - jc), strips = (nc + NR - 1) / NR, ncr = strips * NR, j0 = jc;
-            packClaimed(slices * strips, (t0, t1) -> {
+            if (packedB == null) packClaimed(slices * strips, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
                     int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), js = t % strips, cols = Math.min(NR, nc - js * NR);
                     packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR);
@@ -205,7 +231,7 @@ final class Gemm {
      * its own columns of B, against A packed once for all threads (in panels of rows when it is large).
      */
     private static void columnSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                                    float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+                                    float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
         int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
         int panel = Math.min(Math.min(roundUp(m, MR), 4 * MC), Math.max(MR, SHARED_MAX / k / MR * MR));
         float[] ap = SCRATCH.get().shared(panel * k);
@@ -219,15 +245,18 @@ final class Gemm {
                     packA(rows, kc, a, aOff + (i0 + is * MR) * ars + pc * acs, ars, acs, ap, pc * mcr + is * kc * MR);
                 }
             });
+            int ncrAll = roundUp(n, NR);
             CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
-                float[] bp = s.b(perBlock * NR * kcs);
+                float[] bp = packedB != null ? packedB : s.b(perBlock * NR * kcs);
                 for (int blk = b0; blk < b1; blk++) {
                     int j0 = blk * perBlock * NR, nc = Math.min(n - j0, perBlock * NR);
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
-                        packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0);
-                        block(mc, nc, kc, ap, pc * mcr, bp, 0, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
+                        // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each
+                        int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
+                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0);
+                        block(mc, nc, kc, ap, pc * mcr, bp, bo, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
                     }
                 }
             });
@@ -282,23 +311,31 @@ final class Gemm {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
+        serialBlocks(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, null, c, cOff, ldc, accumulate, vector);
+    }
+
+    /** The blocked loops of {@link #serial} ({@code k > 0}), B packed here per block, or read from {@code packedB} ({@link #packPanel}'s layout). */
+    private static void serialBlocks(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
+                                     float[] packedB, float[] c, int cOff, int ldc, boolean accumulate, boolean vector) {
         Scratch s = SCRATCH.get();
-        int kcs = sliceDepth(k);
+        int kcs = sliceDepth(k), ncrAll = roundUp(n, NR);
         float[] ap = s.a(roundUp(Math.min(MC, m), MR) * kcs);
-        float[] bp = s.b(roundUp(Math.min(NC, n), NR) * kcs);
+        float[] bp = packedB != null ? packedB : s.b(roundUp(Math.min(NC, n), NR) * kcs);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kcs) {
                 int kc = Math.min(kcs, k - pc);
-                packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
+                // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each (NC is a multiple of NR)
+                int bo = packedB != null ? pc * ncrAll + jc / NR * kc * NR : 0;
+                if (packedB == null) packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     if (vector && unpackedA(acs, ars)) {
-                        blockRows(mc, nc, kc, a, aOff + ic * ars + pc, ars, bp, 0, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s);
+                        blockRows(mc, nc, kc, a, aOff + ic * ars + pc, ars, bp, bo, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s);
                         continue;
                     }
                     packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap, 0);
-                    block(mc, nc, kc, ap, 0, bp, 0, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s, vector);
+                    block(mc, nc, kc, ap, 0, bp, bo, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s, vector);
                 }
             }
         }

@@ -133,6 +133,26 @@ final class MatMulKernel {
         }
     }
 
+    /**
+     * {@code c = a x B (+ bias)} for a geometry of one product ({@code batch == 1}) whose right operand is a weight
+     * packed once ({@link PackedWeights}): {@code bp} is all of {@code op(B)} in {@link Gemm#packPanel}'s layout.
+     * The bias as in {@link #multiply}; results are F32.
+     */
+    static void multiplyPacked(Geometry g, float[] a, boolean ta, float[] bp, float[] c, float[] bias, int biasStride) {
+        if (g.batch() != 1) throw new IllegalArgumentException("matmul: a packed weight takes one product, got a batch of " + g.batch());
+        int m = g.m(), n = g.n(), k = g.k();
+        if (bias != null) {
+            for (int r = 0; r < m; r++) {
+                int at = r * n;
+                if (biasStride == 0) Arrays.fill(c, at, at + n, bias[0]);
+                else System.arraycopy(bias, 0, c, at, n);
+            }
+        }
+        int lda = ta ? m : k;
+        int ao = g.aOffsets()[0];
+        Gemm.gemmPacked(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, bp, c, 0, n, bias != null);
+    }
+
     /** One {@code [m,k] x [k,n]} product at the given offsets; {@code tc}: written as {@code C^T = op(B)^T op(A)^T}. */
     private static void product(int m, int n, int k, float[] a, boolean ta, int ao, int lda, float[] b, boolean tb, int bo, int ldb,
                                 float[] c, int co, boolean tc, boolean acc, boolean serial) {

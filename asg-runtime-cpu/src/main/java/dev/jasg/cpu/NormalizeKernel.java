@@ -8,13 +8,23 @@ import dev.jasg.core.Ints;
  * indices, with the biased variance. Each group is a base offset plus the same list of
  * reduced offsets, both precomputed once per plan, so LayerNorm (contiguous groups) and
  * BatchNorm (strided groups) run the same loop. Two passes in double: the mean, then the
- * squared deviations (no cancellation as in {@code E[x^2] - E[x]^2}).
+ * squared deviations (no cancellation as in {@code E[x^2] - E[x]^2}); a contiguous group sums in four
+ * partial sums ({@link #row}).
  */
 final class NormalizeKernel {
     private NormalizeKernel() {}
 
-    /** Geometry: the base offset of every group and the offsets of one group's elements. */
-    record Geometry(int[] bases, int[] offsets) {}
+    /** Geometry: the base offset of every group and the offsets of one group's elements ({@code contiguous}: they are {@code 0..r-1}). */
+    record Geometry(int[] bases, int[] offsets, boolean contiguous) {
+        Geometry(int[] bases, int[] offsets) {
+            this(bases, offsets, isRange(offsets));
+        }
+
+        private static boolean isRange(int[] offsets) {
+            for (int k = 0; k < offsets.length; k++) if (offsets[k] != k) return false;
+            return true;
+        }
+    }
 
     /** The geometry of normalising {@code dims} over {@code axes}. */
     static Geometry plan(int[] dims, Ints axes) {
@@ -36,6 +46,39 @@ final class NormalizeKernel {
         return out;
     }
 
+    /**
+     * One contiguous group (LayerNorm's row) {@code x[base, base + r)}: the same two passes in double, each sum in four
+     * partial sums over the residues of the index mod 4 (independent chains of additions instead of one, about three
+     * times as fast; the order changes the double sums by rounding only, far below the f32 result's).
+     */
+    private static void row(float[] x, float[] out, int base, int r, double eps) {
+        int end = base + r, q = base + (r & ~3);
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = base;
+        for (; i < q; i += 4) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+        }
+        for (; i < end; i++) s0 += x[i];
+        double mean = ((s0 + s1) + (s2 + s3)) / r;
+        s0 = s1 = s2 = s3 = 0;
+        for (i = base; i < q; i += 4) {
+            double c0 = x[i] - mean, c1 = x[i + 1] - mean, c2 = x[i + 2] - mean, c3 = x[i + 3] - mean;
+            s0 += c0 * c0;
+            s1 += c1 * c1;
+            s2 += c2 * c2;
+            s3 += c3 * c3;
+        }
+        for (; i < end; i++) {
+            double c = x[i] - mean;
+            s0 += c * c;
+        }
+        double rstd = 1 / Math.sqrt(((s0 + s1) + (s2 + s3)) / r + eps);
+        for (i = base; i < end; i++) out[i] = (float) ((x[i] - mean) * rstd);
+    }
+
     /** Normalises every group of {@code x} into {@code out}. */
     static void normalize(Geometry geo, double eps, float[] x, float[] out) {
         int[] bases = geo.bases(), offs = geo.offsets();
@@ -43,6 +86,10 @@ final class NormalizeKernel {
         CpuThreads.parallelFor(bases.length, Math.max(1, ElementwiseKernels.PARALLEL_MIN / Math.max(1, r)), (from, to) -> {
             for (int gi = from; gi < to; gi++) {
                 int base = bases[gi];
+                if (geo.contiguous()) {
+                    row(x, out, base, r, eps);
+                    continue;
+                }
                 double sum = 0;
                 for (int k = 0; k < r; k++) sum += x[base + offs[k]];
                 double mean = sum / r;

@@ -33,8 +33,17 @@ import java.util.Map;
  * kernel.
  */
 final class Plan {
-    /** Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true}. */
-    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile");
+    /**
+     * Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true} by the wall clock, {@code =cpu} by the
+     * calling thread's CPU time (on a loaded machine, with one kernel thread: {@code -XX:ActiveProcessorCount=1};
+     * with more, the pool threads' share of a step is not counted).
+     */
+    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile") || "cpu".equals(System.getProperty("jasg.cpu.profile"));
+    private static final boolean PROFILE_CPU = "cpu".equals(System.getProperty("jasg.cpu.profile"));
+
+    private static long profileClock() {
+        return PROFILE_CPU ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
+    }
     /** Runs not profiled: the first ones run while the JIT is still compiling the kernels. */
     private static final int PROFILE_SKIP = 20;
 
@@ -76,12 +85,17 @@ final class Plan {
      *     names the largest value (node, op, scope, shape) and the sizes, and nothing is kept
      */
     Plan(Program program, Program.Binding binding, boolean checked) {
+        this(program, binding, checked, null);
+    }
+
+    /** {@link #Plan(Program, Program.Binding, boolean)}, the products of weights reading them from {@code packs} (null: none). */
+    Plan(Program program, Program.Binding binding, boolean checked, PackedWeights packs) {
         this.binding = binding;
         this.checkedProgram = checked ? program : null;
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
         checkElementCounts(schedule, binding);
-        Fusion fusion = checked ? Fusion.none(g.size()) : Fusion.plan(program, binding);
+        Fusion fusion = checked ? Fusion.none(g.size()) : Fusion.plan(program, binding, packs);
         int total = g.size();
         values = new float[total][];
         sizes = new int[total];
@@ -304,9 +318,9 @@ final class Plan {
             for (Step s : steps) s.run(values);
         } else {
             for (int i = 0; i < steps.length; i++) {
-                long t0 = System.nanoTime();
+                long t0 = profileClock();
                 steps[i].run(values);
-                stepNanos[i] += System.nanoTime() - t0;
+                stepNanos[i] += profileClock() - t0;
             }
         }
         // before anything is copied or assigned: a checked plan keeps every value to the end of the steps
@@ -318,6 +332,8 @@ final class Plan {
             float[] src = snapshots[v] != null ? snapshots[v] : values[v];
             System.arraycopy(src, 0, parameterArray(store, assignedNames[i], v, g), 0, sizes[v]);
         }
+        // what was derived from the stored values (packed weights) must be derived again
+        if (assignedValues.length > 0) store.written();
     }
 
     private float[] parameterArray(HostParameters store, String name, int id, Graph g) {

@@ -257,6 +257,41 @@ final class VectorMath {
         }
     }
 
+    /** {@code 2 sqrt(2/pi)} and {@code 2 sqrt(2/pi) 0.044715}: {@code 2u = x (GT0 + GT1 x^2)} in {@link #geluTanh}. */
+    static final float GT0 = (float) (2 * 0.7978845608028654), GT1 = (float) (2 * 0.7978845608028654 * 0.044715);
+    /** Past {@code |2u| = 170} {@code exp(-|2u|)} is 0 in f32; the clamp keeps {@link #expNeg}'s domain ({@code >= -174}). */
+    static final float GT_CLAMP = 170f;
+
+    /**
+     * {@code out = 0.5 x (1 + tanh(u))}, {@code u = sqrt(2/pi) (x + 0.044715 x^3)}: GELU's tanh approximation
+     * (PyTorch's {@code gelu(approximate='tanh')}, HF's {@code gelu_new}), in f32 lanes. It is {@code x sigmoid(2u)},
+     * evaluated with {@code e = exp(-|2u|)} in {@code (0, 1]} by {@link #expNeg}: {@code x / (1 + e)} for {@code x >= 0},
+     * {@code x e / (1 + e)} below, so neither side cancels (the double reference's {@code 1 + tanh(u)} does, below about
+     * {@code x = -5}) nor overflows; {@code -inf} gives NaN and {@code +inf} itself, as the reference. Every step is an
+     * exactly specified lane operation and the tail shorter than a vector runs {@link #geluTanhLane}, the same
+     * operations on one float, so an element's bits do not depend on where a call's range starts or on the JIT.
+     * Within a few f32 ulps of the exact value ({@code VectorMathTest} bounds it).
+     */
+    static void geluTanh(float[] x, int xo, float[] out, int oo, int n) {
+        int whole = n / V * V;
+        FloatVector one = FloatVector.broadcast(S, 1f), g0 = FloatVector.broadcast(S, GT0), g1 = FloatVector.broadcast(S, GT1);
+        for (int i = 0; i < whole; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector a = v.abs().mul(v.mul(v).fma(g1, g0)).min(GT_CLAMP);
+            FloatVector e = expNeg(a.neg());
+            FloatVector num = v.mul(e).blend(v, v.compare(VectorOperators.GE, 0f));
+            num.div(one.add(e)).intoArray(out, oo + i);
+        }
+        for (int i = whole; i < n; i++) out[oo + i] = geluTanhLane(x[xo + i]);
+    }
+
+    /** One lane of {@link #geluTanh}, operation for operation (its tail, and a test's twin). */
+    static float geluTanhLane(float v) {
+        float a = Math.min(Math.abs(v) * Math.fma(v * v, GT1, GT0), GT_CLAMP);
+        float e = ScalarTwins.expNeg(-a);
+        return (v >= 0f ? v : v * e) / (1f + e);
+    }
+
     /**
      * {@code exp(x)} for {@code x <= 0} in f32 lanes, ours rather than {@code lanewise(EXP)}: compiled, that comes from
      * the JDK's vector math library and uncompiled from {@code Math.exp}, which differ in the last bit now and then, so

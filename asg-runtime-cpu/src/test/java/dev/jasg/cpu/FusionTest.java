@@ -89,6 +89,31 @@ class FusionTest {
         check(new Case("scalar bias", new int[][] {{6, 5}, {5, 7}, {}}, t -> t[0].matmul(t[1]).add(t[2])), true);
     }
 
+    /** HF's Conv1D, {@code x.matmul(w).add(b)} with the bias leaf made after the product: still the epilogue. */
+    @Test
+    void biasLeafMadeAfterTheProductIsAnEpilogue() {
+        for (boolean param : new boolean[] {false, true}) {
+            GraphBuilder g = new GraphBuilder();
+            Random r = new Random(5);
+            Tensor x = g.input("x", DType.F32, Shape.of(2, 6, 5));
+            Tensor w = g.input("w", DType.F32, Shape.of(5, 7));
+            Tensor y = x.matmul(w);
+            float[] bv = Cpu.random(r, 7);
+            Tensor b = param ? Cpu.param(g, "b", new dev.jasg.core.Init.Values(HostTensor.of(bv, 7)), 7) : g.input("b", DType.F32, Shape.of(7));
+            g.output("out", y.add(b));
+            Map<String, HostTensor> feeds = new HashMap<>();
+            feeds.put("x", HostTensor.of(Cpu.random(r, 60), 2, 6, 5));
+            feeds.put("w", HostTensor.of(Cpu.random(r, 35), 5, 7));
+            if (!param) feeds.put("b", HostTensor.of(bv, 7));
+            Graph graph = g.build();
+            try (Backend ref = new ReferenceBackend(); Backend cpu = new CpuBackend(); var re = ref.compile(graph); var ce = cpu.compile(graph)) {
+                HostTensor want = re.run(feeds).get("out"), got = ce.run(feeds).get("out");
+                for (int i = 0; i < want.size(); i++) assertEquals(want.get(i), got.get(i), 1e-5 * Math.max(1, Math.abs(want.get(i))), "out[" + i + "]");
+                assertEquals(1, ((CpuExecutable) ce).lastPlanStats().aliases(), "the add shares the product's buffer (" + (param ? "parameter" : "feed") + " bias)");
+            }
+        }
+    }
+
     @Test
     void attentionLikeBatchedProducts() {
         Case att = new Case("attention", new int[][] {{2, 3, 5, 4}, {2, 3, 5, 4}, {2, 3, 5, 4}},

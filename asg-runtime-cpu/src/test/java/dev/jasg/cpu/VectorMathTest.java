@@ -82,6 +82,57 @@ class VectorMathTest {
     }
 
     /**
+     * GELU's tanh approximation in f32 lanes against {@code x sigmoid(2u)} in double (the reference's
+     * {@code 0.5 x (1 + tanh(u))}, which cancels in its negative tail): within {@link #F32_ULPS} over {@code [-1.5, 12]}, and
+     * within the same of the reference itself there (where it does not cancel); for negative inputs within
+     * {@code 8 + 3a} ulps, {@code a = 2|u|} (see below); every
+     * element the same bits as {@link VectorMath#geluTanhLane}, the tail's scalar twin; infinities as the reference.
+     */
+    @Test
+    void geluTanhIsWithinF32UlpsOfTheExactValue() {
+        java.util.function.DoubleUnaryOperator exact = x -> {
+            double u = 0.7978845608028654 * (x + 0.044715 * x * x * x);
+            return x / (1 + Math.exp(-2 * u));
+        };
+        checkF32(UnaryOp.GELU_TANH, exact, VectorMath::geluTanh, -1.5, 12, 0.5);
+        checkF32(UnaryOp.GELU_TANH, exact, VectorMath::geluTanh, -1e-3, 1e-3, 0.5);
+        checkF32(UnaryOp.GELU_TANH, x -> UnaryOp.GELU_TANH.apply(x, 0, 0), VectorMath::geluTanh, -1.5, 12, 0.5);
+        // the negative side, x e^(-a) / (1 + e^(-a)) with a = 2|u|: a's f32 rounding (an ulp or two of a) becomes a
+        // relative error of about two ulps times a in e^(-a) (measured at most 2.2 a), on values below 0.07 past x = -1.5,
+        // 2e-3 past -2.5, 1e-34 past -10
+        Random r = new Random(11);
+        double worst = 0;
+        for (int t = 0; t < 100_000; t++) {
+            float v = (float) (-40 * r.nextDouble()), got = VectorMath.geluTanhLane(v);
+            double want = exact.applyAsDouble(v), a = 2 * 0.7978845608028654 * Math.abs(v + 0.044715 * v * v * v);
+            if (want == 0 || Math.abs(want) < Float.MIN_NORMAL) {
+                assertEquals(want, got, Float.MIN_NORMAL, "gelu_tanh(" + v + ")");
+                continue;
+            }
+            double ulps = Math.abs(got - want) / Math.ulp((float) want);
+            worst = Math.max(worst, ulps / a);
+            assertTrue(ulps <= 8 + 3 * a, "gelu_tanh(" + v + ") = " + got + ", exact " + want + ": " + ulps + " ulps, a = " + a);
+        }
+        float[] x = new float[1003], out = new float[x.length];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 6);
+        assertTrue(worst > 0, "the tail was sampled");
+        x[0] = Float.POSITIVE_INFINITY;
+        x[1] = Float.NEGATIVE_INFINITY;
+        x[2] = -0f;
+        x[3] = Float.MAX_VALUE;
+        x[4] = -Float.MAX_VALUE;
+        VectorMath.geluTanh(x, 0, out, 0, x.length);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToIntBits(VectorMath.geluTanhLane(x[i])), Float.floatToIntBits(out[i]), "gelu_tanh(" + x[i] + ") lane twin");
+        }
+        assertEquals(Float.POSITIVE_INFINITY, out[0]);
+        assertTrue(Float.isNaN(out[1]), "gelu_tanh(-inf) is NaN, as 0.5 x (1 + tanh(u)) is");
+        assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(out[2]));
+        assertEquals(Float.MAX_VALUE, out[3]);
+        assertEquals(-0f, out[4], 0f);
+    }
+
+    /**
      * {@link VectorMath#expNeg}, the {@code exp} of erf and GELU: floats spread over {@code [-104, 0]} (every 61st bit
      * pattern) through its twin within one ulp of {@code Math.exp} rounded to f32, and the vector kernel on a sample of
      * its domain {@code [-174, 0]} the same bits as the twin; 0 in {@code [-174, -104]}.

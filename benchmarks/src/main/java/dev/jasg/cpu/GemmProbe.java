@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * In package {@code dev.jasg.cpu} to reach the package-private kernels; not shipped.
  *
  * <pre>
- * taskset -c 0,1 java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.cpu.GemmProbe [--rounds 12]
+ * taskset -c 0,1 java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.cpu.GemmProbe [--rounds 12] [--only NAME-PART]
  * </pre>
  */
 public final class GemmProbe {
@@ -30,8 +30,10 @@ public final class GemmProbe {
     /** Prints the machine and the choice, then one line per item: {@code name  GFLOPS per CPU-second  GFLOPS wall}. */
     public static void main(String[] args) {
         int rounds = 12;
+        String only = "";
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--rounds")) rounds = Integer.parseInt(args[++i]);
+            else if (args[i].equals("--only")) only = args[++i];
             else throw new IllegalArgumentException("GemmProbe: unknown argument '" + args[i] + "'");
         }
         if (!Gemm.VECTOR) throw new IllegalStateException("run with --add-modules jdk.incubator.vector: the vector kernels are what is probed");
@@ -75,6 +77,9 @@ public final class GemmProbe {
         String[][] products = {
             {"1024", "1024", "1024", "nn"}, {"256", "784", "256", "nt"}, {"256", "256", "784", "tn"}, {"256", "256", "256", "nn"},
             {"256", "256", "256", "nt"}, {"256", "256", "256", "tn"}, {"256", "256", "10", "nt"},
+            // GPT-2 small at 128 tokens (InferencePeers' gpt2): c_attn, c_proj, c_fc, mlp.c_proj, the tied head
+            {"128", "768", "2304", "nn"}, {"128", "768", "768", "nn"}, {"128", "768", "3072", "nn"}, {"128", "3072", "768", "nn"},
+            {"128", "768", "50257", "nt"},
         };
         for (boolean pool : new boolean[] {false, true}) {
             for (String[] p : products) {
@@ -87,6 +92,18 @@ public final class GemmProbe {
                 items.add(new Item((pool ? "pool " : "1 thread ") + m + "x" + k + "x" + n + " " + p[3], 2.0 * m * n * k, run, pool));
             }
         }
+        // the same products with B a weight packed once (PackedWeights at inference): what is left without B's packing
+        for (String[] p : products) {
+            int m = Integer.parseInt(p[0]), k = Integer.parseInt(p[1]), n = Integer.parseInt(p[2]);
+            if (p[3].charAt(0) == 't' || m == 1 || n == 1) continue;
+            boolean tb = p[3].charAt(1) == 't';
+            float[] a = random(r, m * k), b = random(r, k * n), c = new float[m * n], bp = new float[Gemm.panelSize(k, n)];
+            Gemm.packPanel(k, n, b, 0, tb ? 1 : n, tb ? k : 1, bp);
+            items.add(new Item("pool packed B " + m + "x" + k + "x" + n + " " + p[3], 2.0 * m * n * k,
+                    () -> Gemm.gemmPacked(m, n, k, a, 0, k, 1, bp, c, 0, n, false), true));
+        }
+        String filter = only;
+        items.removeIf(it -> !it.name().contains(filter));
         measure(items, rounds);
     }
 
