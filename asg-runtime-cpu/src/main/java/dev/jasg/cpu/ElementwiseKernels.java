@@ -36,6 +36,12 @@ final class ElementwiseKernels {
         CpuThreads.parallelFor(n, min, (from, to) -> unaryRange(kind, a, b, dt, x, out, from, to));
     }
 
+    /**
+     * F32 {@code + - * /} rows on {@link VectorArith} (the same bits): with the Vector API, unless the warm-ups are on
+     * ({@link WarmKernels#ENABLED}), whose cold start keeps these loops scalar until they are compiled.
+     */
+    private static final boolean VECTOR_ARITH = Simd.ENABLED && !WarmKernels.ENABLED;
+
     /** Elements per call of a {@link VectorMath} function. */
     private static final int VECTOR_CHUNK = 1024;
 
@@ -116,6 +122,7 @@ final class ElementwiseKernels {
             for (int i = 0; i < n; i++) o[io + i] = (float) dt.round(k.apply(x[ix + i * sx], y[iy + i * sy]));
             return;
         }
+        if (VECTOR_ARITH && (sx | sy) == 1 && VectorArith.binaryRow(k, x, ix, sx, y, iy, sy, o, io, n)) return;
         if (sx == 1 && sy == 1) {
             switch (k) {
                 case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + y[iy + i]; }

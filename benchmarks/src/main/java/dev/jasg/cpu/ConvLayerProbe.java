@@ -53,7 +53,7 @@ public final class ConvLayerProbe {
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), KernelChoice.CHOSEN.describe(),
                 CPU_TIME ? "one thread, CPU time" : "wall time");
         for (int n : batches) {
-            System.out.printf(Locale.ROOT, "%-22s %5s %10s %10s %8s %s%n", "layer", "batch", "ms", "ms x count", "GMAC/s", "kernel");
+            System.out.printf(Locale.ROOT, "%-22s %5s %10s %10s %8s %10s %s%n", "layer", "batch", "ms", "ms x count", "GMAC/s", "im2col ms", "kernel");
             double total = 0;
             List<String> lines = new ArrayList<>();
             for (Layer l : RESNET18) {
@@ -67,9 +67,16 @@ public final class ConvLayerProbe {
                 for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
                 time(k, x, w, y, warmup);
                 double ms = time(k, x, w, y, seconds);
+                // the unfolding alone (every image, whole), what the GEMM lowering adds to its products
+                float[] col = new float[v.k() * v.hw()];
+                ConvKernels.Run unfold = (a, b, c) -> {
+                    for (int im = 0; im < n; im++) ConvKernels.im2col(v, a, im * v.cin() * v.plane(), 0, v.k(), 0, v.hw(), col, 0, v.hw());
+                };
+                time(unfold, x, w, y, warmup / 4);
+                double unfoldMs = time(unfold, x, w, y, seconds / 2);
                 total += ms * l.count();
-                System.out.printf(Locale.ROOT, "%-22s %5d %10.3f %10.3f %8.1f %s%n", l.name(), n, ms, ms * l.count(), v.work() / ms / 1e6,
-                        k.getClass().getSimpleName());
+                System.out.printf(Locale.ROOT, "%-22s %5d %10.3f %10.3f %8.1f %10.3f %s%n", l.name(), n, ms, ms * l.count(), v.work() / ms / 1e6,
+                        unfoldMs, k.getClass().getSimpleName());
             }
             System.out.printf(Locale.ROOT, "%-22s %5d %10s %10.3f%n", "total", n, "", total);
         }
