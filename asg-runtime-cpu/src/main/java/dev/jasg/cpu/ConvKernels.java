@@ -152,6 +152,10 @@ final class ConvKernels {
      */
     static void im2col(Conv v, float[] x, int xo, int r0, int r1, int j0, int j1, float[] col, int co, int ld) {
         int h = v.h(), w = v.w(), wo = v.wo(), sh = v.sh(), sw = v.sw(), taps = v.kh() * v.kw(), plane = h * w;
+        if (sh == 1 && sw == 1 && wo == w && j1 > j0) {
+            shiftedRows(v, x, xo, r0, r1, j0, j1, col, co, ld);
+            return;
+        }
         int p0 = j0 / wo, p1 = (j1 - 1) / wo;
         for (int row = r0; row < r1; row++) {
             int c = row / taps, i = row / v.kw() % v.kh(), j = row % v.kw();
@@ -173,6 +177,45 @@ final class ConvKernels {
                     for (int q = q0, cc = src + q0 * sw; q < q1; q++, cc += sw) col[dst + q] = x[cc];
                 }
                 for (int q = q1; q < qb; q++) col[dst + q] = 0f;
+            }
+        }
+    }
+
+    /**
+     * {@link #im2col} of a stride-1 convolution whose output rows are as wide as the input's ({@code wo == w}, a "same"
+     * padding): position {@code pos = p wo + q} of row {@code (c, i, j)} reads {@code x[plane_c + pos + (i dh - pt) w + j dw - pl]},
+     * linear in {@code pos}, so the row's positions whose input row is inside are one copy, and only the columns that
+     * wrapped around to the neighbouring input row ({@code q} left of {@link #firstInside} or from {@link #endInside})
+     * are set to zero after it: one copy a row instead of one per output row, which cost ~10 ns each on the 7 x 7 and
+     * 14 x 14 maps (most of the unfolding's time). The same values as the general loop.
+     */
+    private static void shiftedRows(Conv v, float[] x, int xo, int r0, int r1, int j0, int j1, float[] col, int co, int ld) {
+        int h = v.h(), w = v.w(), taps = v.kh() * v.kw(), plane = h * w, n = j1 - j0;
+        int p0 = j0 / w, p1 = (j1 - 1) / w;
+        for (int row = r0; row < r1; row++) {
+            int c = row / taps, i = row / v.kw() % v.kh(), j = row % v.kw();
+            int dst = co + (row - r0) * ld - j0, src0 = xo + c * plane;
+            int rowShift = i * v.dh() - v.pt(), c0 = j * v.dw() - v.pl();
+            int q0 = firstInside(c0, 1), q1 = endInside(c0, 1, w, w);
+            // output rows p whose input row p + rowShift is inside the image: [pa, pb)
+            int pa = Math.max(0, -rowShift), pb = Math.min(v.ho(), h - rowShift);
+            int a = Math.max(j0, pa * w), e = Math.min(j1, pb * w);
+            if (a >= e || q0 >= q1) {
+                Arrays.fill(col, dst + j0, dst + j1, 0f);
+                continue;
+            }
+            Arrays.fill(col, dst + j0, dst + a, 0f);
+            Arrays.fill(col, dst + e, dst + j1, 0f);
+            // the copy, clipped to the channel's plane (what it would read past it lands in wrapped columns, zeroed below)
+            int delta = src0 + rowShift * w + c0, ca = Math.max(a, src0 - delta), ce = Math.min(e, src0 + plane - delta);
+            if (ce > ca) System.arraycopy(x, ca + delta, col, dst + ca, ce - ca);
+            if (ca > a) Arrays.fill(col, dst + a, dst + ca, 0f);
+            if (e > ce) Arrays.fill(col, dst + Math.max(ce, a), dst + e, 0f);
+            if (q0 == 0 && q1 == w) continue;
+            for (int p = Math.max(p0, pa); p <= Math.min(p1, pb - 1); p++) {
+                int rs = p * w;
+                for (int q = Math.max(0, a - rs); q < Math.min(q0, e - rs); q++) col[dst + rs + q] = 0f;
+                for (int q = Math.max(q1, a - rs); q < Math.min(w, e - rs); q++) col[dst + rs + q] = 0f;
             }
         }
     }
