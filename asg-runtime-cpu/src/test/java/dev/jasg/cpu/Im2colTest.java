@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@link ConvKernels#im2col} against the definition ({@code col[(c, i, j), (p, q)] = x[c, p sh - pt + i dh, q sw - pl + j dw]},
- * zero outside the image), for slices of rows and positions that start and end inside output rows: the general loop and
- * the one-copy-a-row path of stride-1 "same"-width convolutions (with wider and narrower vertical padding, asymmetric
+ * zero outside the image), for slices of rows and positions that start and end inside output rows: the general loop,
+ * the one-copy-a-row path of stride-1 "same"-width convolutions, the row-phase path of strides past 1 (with wider and narrower vertical padding, asymmetric
  * horizontal padding, dilation, 1 x 1 maps and images of one channel), exactly, and nothing written outside the slice.
  */
 class Im2colTest {
@@ -28,7 +28,14 @@ class Im2colTest {
                 Arguments.of(2, 7, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2),     // dilation 2
                 Arguments.of(1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),     // a 1 x 1 map: every tap but the centre is padding
                 Arguments.of(2, 3, 2, 3, 5, 1, 1, 1, 1, 2, 2, 1, 1),     // kernel wider than the image
-                Arguments.of(2, 9, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),     // stride 2: the general loop
+                Arguments.of(2, 9, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),     // stride 2, 3x3: the general loop
+                Arguments.of(2, 10, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+                Arguments.of(3, 12, 11, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1),   // resnet's first layer, odd width
+                Arguments.of(2, 13, 13, 5, 5, 3, 3, 2, 2, 2, 2, 1, 1),   // stride 3, 5x5: general
+                Arguments.of(2, 11, 12, 5, 5, 2, 2, 2, 2, 2, 2, 2, 2),   // stride 2, 5x5, dilation 2: the phase path
+                Arguments.of(2, 9, 9, 3, 5, 1, 2, 1, 1, 0, 3, 1, 1),     // strides 1 x 2, asymmetric padding: the phase path
+                Arguments.of(2, 3, 2, 3, 7, 2, 2, 1, 1, 3, 3, 1, 1),     // padding wider than the image: the phase path
+                Arguments.of(2, 9, 9, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1),     // 1x1 stride 2: the general loop
                 Arguments.of(2, 9, 9, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1));    // narrower output: the general loop
     }
 
