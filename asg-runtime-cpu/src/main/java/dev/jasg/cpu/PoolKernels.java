@@ -15,6 +15,9 @@ import java.util.Arrays;
 final class PoolKernels {
     private PoolKernels() {}
 
+    /** The rows' running maximum on the Vector API ({@link VectorArith#maxInto}, the same bits), as the elementwise rows. */
+    private static final boolean VECTOR_MAX = Simd.ENABLED && !WarmKernels.ENABLED;
+
     /**
      * The resolved windows: {@code planes = N C} planes of {@code h x w}, pooled to {@code ho x wo};
      * output row {@code p} reads rows {@code rowStart[p] + i rowStep} for {@code i < rowTaps[p]},
@@ -121,7 +124,8 @@ final class PoolKernels {
         int[] tap = s.colTap();
         Arrays.fill(cols, 0, w, Float.NEGATIVE_INFINITY);
         for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) {
-            for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
+            if (VECTOR_MAX) VectorArith.maxInto(cols, x, row, w);
+            else for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
         }
         // tap by tap over the whole output row (cols[w] is -inf for the windows with fewer taps): the outputs' maxima are
         // independent, where a loop over one window's taps made a chain of Math.max (a compare-and-blend sequence of ~10

@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link ElementwiseChain}s): {@code o[io + i] = x[ix + i sx] op y[iy + i sy]}, {@code i < n}, with each stride 1 (a row)
  * or 0 (a scalar), not both 0. C2 left the plain loops scalar (its dependence analysis cannot tell the output array from
  * an input one read at another offset), which made a batch norm's four ops and a ReLU 1.1 ns an element on one Zen 5
- * core; each lane does the scalar loop's float operation, so the values are the same bits. Only called when
- * {@link Simd#ENABLED}.
+ * core; each lane does the scalar loop's float operation, so the values are the same bits. Also the running maximum
+ * of max pooling's rows ({@link #maxInto}). Only called when {@link Simd#ENABLED}.
  */
 final class VectorArith {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -104,5 +104,16 @@ final class VectorArith {
             for (; i <= n - V; i += V) cv.div(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
             for (; i < n; i++) o[io + i] = c / y[iy + i];
         }
+    }
+
+    /**
+     * {@code acc[i] = Math.max(acc[i], x[xo + i])} for {@code i < n}: the lanes' maximum is {@code Math.max}'s (NaN when
+     * either is NaN, {@code -0 < +0}), so the same bits as the scalar loop, which C2 left scalar (a compare-and-blend
+     * sequence an element).
+     */
+    static void maxInto(float[] acc, float[] x, int xo, int n) {
+        int i = 0;
+        for (; i <= n - V; i += V) FloatVector.fromArray(S, acc, i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, i);
+        for (; i < n; i++) acc[i] = Math.max(acc[i], x[xo + i]);
     }
 }

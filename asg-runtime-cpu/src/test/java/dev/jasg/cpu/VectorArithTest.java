@@ -58,4 +58,20 @@ class VectorArithTest {
         assertFalse(VectorArith.binaryRow(BinaryOp.POW, a, 0, 1, a, 0, 1, o, 0, 2));
         assertEquals(5f, o[0]);
     }
+
+    @ParameterizedTest(name = "maxInto n={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 15, 16, 17, 33, 112})
+    void runningMaximumHasMathMaxBits(int n) {
+        Assumptions.assumeTrue(Simd.ENABLED, "the Vector API is not enabled");
+        SplittableRandom r = new SplittableRandom(n);
+        float[] acc = new float[n + 3], x = new float[n + 5];
+        for (int i = 0; i < acc.length; i++) acc[i] = r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) r.nextDouble(-2, 2);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) r.nextDouble(-2, 2);
+        float[] expected = acc.clone();
+        for (int i = 0; i < n; i++) expected[i] = Math.max(expected[i], x[2 + i]);
+        VectorArith.maxInto(acc, x, 2, n);
+        for (int i = 0; i < acc.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(acc[i]), "element " + i + ": " + expected[i] + " vs " + acc[i]);
+        }
+    }
 }
