@@ -225,7 +225,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     @Override
     public synchronized void close() {
         if (Plan.PROFILE) {
-            for (Plan p : plans.values()) LOG.info("{}", p.profile(15));
+            for (Plan p : plans.values()) LOG.info("{}", p.profile(Integer.getInteger("jasg.cpu.profileTop", 15)));
         }
         closed = true;
         for (Plan p : plans.values()) p.release();

@@ -36,6 +36,7 @@ final class ElementwiseKernels {
         CpuThreads.parallelFor(n, min, (from, to) -> unaryRange(kind, a, b, dt, x, out, from, to));
     }
 
+
     /** Elements per call of a {@link VectorMath} function. */
     private static final int VECTOR_CHUNK = 1024;
 
@@ -63,8 +64,13 @@ final class ElementwiseKernels {
     /** F32 {@code out[oo+i] = kind(x[xo+i]; a, b)} for {@code i < n}: the arrays may be the same one at the same offset. */
     static void unaryRow(UnaryOp kind, double a, double b, float[] x, int xo, float[] out, int oo, int n) {
         if (Simd.ENABLED && kind == UnaryOp.GELU_TANH) {
-            // f32 lanes of exactly specified operations (the same bits boxed or compiled): no twin to wait for
-            VectorMath.geluTanh(x, xo, out, oo, n);
+            // f32 lanes of exactly specified operations (the same bits boxed or compiled); while the scalar twins run
+            // (WarmKernels) their lane-by-lane copy, which C1 compiles within a few calls, instead of the boxed vector code
+            if (VectorArith.active()) {
+                VectorMath.geluTanh(x, xo, out, oo, n);
+            } else {
+                for (int i = 0; i < n; i++) out[oo + i] = VectorMath.geluTanhLane(x[xo + i]);
+            }
             return;
         }
         if (Simd.ENABLED && vectorised(kind)) {
@@ -121,6 +127,7 @@ final class ElementwiseKernels {
             for (int i = 0; i < n; i++) o[io + i] = (float) dt.round(k.apply(x[ix + i * sx], y[iy + i * sy]));
             return;
         }
+        if ((sx | sy) == 1 && VectorArith.active() && VectorArith.binaryRow(k, x, ix, sx, y, iy, sy, o, io, n)) return;
         if (sx == 1 && sy == 1) {
             switch (k) {
                 case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + y[iy + i]; }

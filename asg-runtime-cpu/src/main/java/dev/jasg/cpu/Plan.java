@@ -34,16 +34,22 @@ import java.util.Map;
  */
 final class Plan {
     /**
-     * Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true} by the wall clock, {@code =cpu} by the
-     * calling thread's CPU time (on a loaded machine, with one kernel thread: {@code -XX:ActiveProcessorCount=1};
-     * with more, the pool threads' share of a step is not counted).
+     * Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true}, or {@code =cpu} for the calling thread's CPU
+     * time always (with more than one kernel thread the pool threads' share of a step is then not counted).
      */
     static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile") || "cpu".equals(System.getProperty("jasg.cpu.profile"));
-    private static final boolean PROFILE_CPU = "cpu".equals(System.getProperty("jasg.cpu.profile"));
+    private static final java.lang.management.ThreadMXBean THREAD_TIMES = PROFILE
+            && ("cpu".equals(System.getProperty("jasg.cpu.profile")) || CpuThreads.PARALLELISM == 1)
+            ? java.lang.management.ManagementFactory.getThreadMXBean() : null;
 
+    /**
+     * The profile's clock: the calling thread's CPU time with {@code =cpu} or one kernel thread (every step runs on the
+     * caller then, and the other processes of a loaded machine do not stretch it); else the wall clock.
+     */
     private static long profileClock() {
-        return PROFILE_CPU ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
+        return THREAD_TIMES != null ? THREAD_TIMES.getCurrentThreadCpuTime() : System.nanoTime();
     }
+
     /** Runs not profiled: the first ones run while the JIT is still compiling the kernels. */
     private static final int PROFILE_SKIP = 20;
 

@@ -15,13 +15,20 @@ import java.util.Arrays;
 final class PoolKernels {
     private PoolKernels() {}
 
+    /** The rows' running maximum on the Vector API ({@link VectorArith#maxInto}, the same bits), as the elementwise rows. */
+
     /**
      * The resolved windows: {@code planes = N C} planes of {@code h x w}, pooled to {@code ho x wo};
      * output row {@code p} reads rows {@code rowStart[p] + i rowStep} for {@code i < rowTaps[p]},
      * columns likewise.
      */
     record Windows(int planes, int h, int w, int ho, int wo, int[] rowStart, int[] rowTaps, int rowStep,
-                   int[] colStart, int[] colTaps, int colStep, int[] colOwner, boolean disjoint) {
+                   int[] colStart, int[] colTaps, int colStep, int[] colOwner, boolean disjoint, int[] colTap) {
+
+        /** The most column taps of a window inside the input. */
+        int colTapsMax() {
+            return colTap.length / Math.max(1, wo);
+        }
 
         /**
          * True for the common 2x2 window at stride 2 that tiles the plane exactly ({@code h = 2 ho},
@@ -48,7 +55,14 @@ final class PoolKernels {
             int[] owner = new int[w];
             Arrays.fill(owner, -1);
             if (disjoint) for (int q = 0; q < wo; q++) for (int j = 0; j < ct[q]; j++) owner[cs[q] + j] = q;
-            return new Windows(planes, h, w, ho, wo, rs, rt, window.step(0), cs, ct, window.step(1), owner, disjoint);
+            // tap j of output column q reads cols[colTap[j wo + q]]; a window with fewer taps reads slot w, kept at -inf
+            int most = 0;
+            for (int t : ct) most = Math.max(most, t);
+            int[] tap = new int[most * wo];
+            for (int j = 0; j < most; j++) {
+                for (int q = 0; q < wo; q++) tap[j * wo + q] = j < ct[q] ? cs[q] + j * window.step(1) : w;
+            }
+            return new Windows(planes, h, w, ho, wo, rs, rt, window.step(0), cs, ct, window.step(1), owner, disjoint, tap);
         }
 
         /** For each output position along {@code axis}: the first tap inside {@code [0, n)} and how many taps lie inside. */
@@ -80,7 +94,8 @@ final class PoolKernels {
             return;
         }
         CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
-            float[] cols = new float[w];
+            float[] cols = new float[w + 1];
+            cols[w] = Float.NEGATIVE_INFINITY;
             for (int pl = p0; pl < p1; pl++) {
                 for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) rowMaxima(s, x, pl * hw, p, cols, y, o);
             }
@@ -100,18 +115,24 @@ final class PoolKernels {
     /**
      * The maxima of output row {@code p}'s windows in the plane at {@code base}, written to
      * {@code m[mOff .. mOff + wo)}: the window rows folded into {@code cols}, one maximum per input
-     * column, then each window's columns; -inf for a window without taps inside.
+     * column, then each window's columns; -inf for a window without taps inside. {@code cols} holds {@code w + 1}
+     * floats, the last -inf.
      */
     private static void rowMaxima(Windows s, float[] x, int base, int p, float[] cols, float[] m, int mOff) {
-        int w = s.w(), sr = s.rowStep() * w, sc = s.colStep();
-        Arrays.fill(cols, Float.NEGATIVE_INFINITY);
+        int w = s.w(), sr = s.rowStep() * w, wo = s.wo(), taps = s.colTapsMax();
+        int[] tap = s.colTap();
+        Arrays.fill(cols, 0, w, Float.NEGATIVE_INFINITY);
         for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) {
-            for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
+            if (VectorArith.active()) VectorArith.maxInto(cols, x, row, w);
+            else for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
         }
-        for (int q = 0; q < s.wo(); q++) {
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0, c = s.colStart()[q]; j < s.colTaps()[q]; j++, c += sc) max = Math.max(max, cols[c]);
-            m[mOff + q] = max;
+        // tap by tap over the whole output row (cols[w] is -inf for the windows with fewer taps): the outputs' maxima are
+        // independent, where a loop over one window's taps made a chain of Math.max (a compare-and-blend sequence of ~10
+        // cycles' latency) per output; max is commutative and associative on floats, NaN and signed zeros included, so
+        // the values are those of the chain
+        Arrays.fill(m, mOff, mOff + wo, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < taps; j++) {
+            for (int q = 0, t = j * wo; q < wo; q++) m[mOff + q] = Math.max(m[mOff + q], cols[tap[t + q]]);
         }
     }
 
@@ -193,7 +214,8 @@ final class PoolKernels {
     private static void disjointScatter(Windows s, float[] x, float[] g, float[] y, int p0, int p1) {
         int w = s.w(), hw = s.h() * w, out = s.ho() * s.wo();
         int[] owner = s.colOwner();
-        float[] cols = new float[w], m = new float[s.wo()], mAt = new float[w];
+        float[] cols = new float[w + 1], m = new float[s.wo()], mAt = new float[w];
+        cols[w] = Float.NEGATIVE_INFINITY;
         int[] first = new int[w];
         for (int pl = p0; pl < p1; pl++) {
             int base = pl * hw, o = pl * out;

@@ -1,0 +1,128 @@
+package dev.jasg.cpu;
+
+import dev.jasg.core.BinaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * F32 {@code + - * /} rows on the Java Vector API, for {@link ElementwiseKernels#binaryRow} (and through it the fused
+ * {@link ElementwiseChain}s): {@code o[io + i] = x[ix + i sx] op y[iy + i sy]}, {@code i < n}, with each stride 1 (a row)
+ * or 0 (a scalar), not both 0. C2 left the plain loops scalar (its dependence analysis cannot tell the output array from
+ * an input one read at another offset), which made a batch norm's four ops and a ReLU 1.1 ns an element on one Zen 5
+ * core; each lane does the scalar loop's float operation, so the values are the same bits. Also the running maximum
+ * of max pooling's rows ({@link #maxInto}). Only called when {@link Simd#ENABLED}.
+ */
+final class VectorArith {
+    /**
+     * Whether the rows run here (the same bits as the scalar loops): with the Vector API once no scalar twins run
+     * ({@link WarmKernels}: warm-up off, or the first run's twins handed over), so a cold start keeps these loops scalar,
+     * compiled by C1 within a few calls, while the twins do.
+     */
+    static boolean active() {
+        return Simd.ENABLED && (!WarmKernels.ENABLED || WarmKernels.handedOver());
+    }
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+
+    private VectorArith() {}
+
+    /** The row, or false (nothing done) for another op. */
+    static boolean binaryRow(BinaryOp k, float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        switch (k) {
+            case ADD -> add(x, ix, sx, y, iy, sy, o, io, n);
+            case SUB -> sub(x, ix, sx, y, iy, sy, o, io, n);
+            case MUL -> mul(x, ix, sx, y, iy, sy, o, io, n);
+            case DIV -> div(x, ix, sx, y, iy, sy, o, io, n);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // one method per operator, written out: an operator passed as an argument is not intrinsified
+
+    private static void add(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).add(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = x[ix + i] + y[iy + i];
+        } else if (sx == 1) {
+            float c = y[iy];
+            FloatVector cv = FloatVector.broadcast(S, c);
+            for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).add(cv).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = x[ix + i] + c;
+        } else {
+            float c = x[ix];
+            FloatVector cv = FloatVector.broadcast(S, c);
+            for (; i <= n - V; i += V) cv.add(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = c + y[iy + i];
+        }
+    }
+
+    private static void sub(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).sub(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = x[ix + i] - y[iy + i];
+        } else if (sx == 1) {
+            float c = y[iy];
+            FloatVector cv = FloatVector.broadcast(S, c);
+            for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).sub(cv).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = x[ix + i] - c;
+        } else {
+            float c = x[ix];
+            FloatVector cv = FloatVector.broadcast(S, c);
+            for (; i <= n - V; i += V) cv.sub(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = c - y[iy + i];
+        }
+    }
+
+    private static void mul(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).mul(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = x[ix + i] * y[iy + i];
+        } else if (sx == 1) {
+            float c = y[iy];
+            FloatVector cv = FloatVector.broadcast(S, c);
+            for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).mul(cv).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = x[ix + i] * c;
+        } else {
+            float c = x[ix];
+            FloatVector cv = FloatVector.broadcast(S, c);
+            for (; i <= n - V; i += V) cv.mul(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = c * y[iy + i];
+        }
+    }
+
+    private static void div(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
+        int i = 0;
+        if (sx == 1 && sy == 1) {
+            for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).div(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = x[ix + i] / y[iy + i];
+        } else if (sx == 1) {
+            float c = y[iy];
+            FloatVector cv = FloatVector.broadcast(S, c);
+            for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).div(cv).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = x[ix + i] / c;
+        } else {
+            float c = x[ix];
+            FloatVector cv = FloatVector.broadcast(S, c);
+            for (; i <= n - V; i += V) cv.div(FloatVector.fromArray(S, y, iy + i)).intoArray(o, io + i);
+            for (; i < n; i++) o[io + i] = c / y[iy + i];
+        }
+    }
+
+    /**
+     * {@code acc[i] = Math.max(acc[i], x[xo + i])} for {@code i < n}: the lanes' maximum is {@code Math.max}'s (NaN when
+     * either is NaN, {@code -0 < +0}), so the same bits as the scalar loop, which C2 left scalar (a compare-and-blend
+     * sequence an element).
+     */
+    static void maxInto(float[] acc, float[] x, int xo, int n) {
+        int i = 0;
+        for (; i <= n - V; i += V) FloatVector.fromArray(S, acc, i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, i);
+        for (; i < n; i++) acc[i] = Math.max(acc[i], x[xo + i]);
+    }
+}
