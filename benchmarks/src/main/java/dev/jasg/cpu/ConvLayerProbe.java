@@ -51,7 +51,7 @@ public final class ConvLayerProbe {
         }
         System.out.printf(Locale.ROOT, "# cpu %s, %d processors, java %s, kernels %s, %s%n", GemmProbe.cpuModel(),
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), KernelChoice.CHOSEN.describe(),
-                CPU_TIME ? "one thread, CPU time" : "wall time");
+                WinogradProbe.CPU_TIME ? "one thread, CPU time" : "wall time");
         for (int n : batches) {
             System.out.printf(Locale.ROOT, "%-22s %5s %10s %10s %8s %10s %s%n", "layer", "batch", "ms", "ms x count", "GMAC/s", "im2col ms", "kernel");
             double total = 0;
@@ -82,23 +82,7 @@ public final class ConvLayerProbe {
         }
     }
 
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
-    private static final boolean CPU_TIME = CpuThreads.PARALLELISM == 1;
-
-    private static long now() {
-        return CPU_TIME ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
-    }
-
     private static double time(ConvKernels.Run k, float[] x, float[] w, float[] y, double seconds) {
-        k.run(x, w, y);
-        List<Double> ms = new ArrayList<>();
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        while (ms.size() < 3 || System.nanoTime() < end) {
-            long t0 = now();
-            k.run(x, w, y);
-            ms.add((now() - t0) / 1e6);
-        }
-        double[] a = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a[a.length / 2];
+        return WinogradProbe.time(k, x, w, y, seconds);
     }
 }

@@ -71,14 +71,14 @@ public final class WinogradProbe {
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     /** With one kernel thread, the calling thread's CPU time is the run's: a measure the other processes of a loaded machine disturb less. */
-    private static final boolean CPU_TIME = CpuThreads.PARALLELISM == 1;
+    static final boolean CPU_TIME = CpuThreads.PARALLELISM == 1;
 
     private static long now() {
         return CPU_TIME ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     /** Median milliseconds of runs over {@code seconds} (at least 3), after one untimed run; CPU time with one thread. */
-    private static double time(ConvKernels.Run k, float[] x, float[] w, float[] y, double seconds) {
+    static double time(ConvKernels.Run k, float[] x, float[] w, float[] y, double seconds) {
         k.run(x, w, y);
         List<Double> ms = new ArrayList<>();
         long end = System.nanoTime() + (long) (seconds * 1e9);
