@@ -37,6 +37,16 @@ final class ElementwiseKernels {
     }
 
 
+    /**
+     * Whether F32 rows run on {@link VectorArith} (the same bits as the scalar loops): with the Vector API once no scalar
+     * twins run ({@link WarmKernels}: warm-up off, or the first run's twins handed over), so a cold start keeps these
+     * loops scalar, compiled by C1 within a few calls, while the twins do. Checked here, not in {@link VectorArith},
+     * whose vector types do not load without {@code jdk.incubator.vector}.
+     */
+    static boolean vectorArith() {
+        return Simd.ENABLED && (!WarmKernels.ENABLED || WarmKernels.handedOver());
+    }
+
     /** Elements per call of a {@link VectorMath} function. */
     private static final int VECTOR_CHUNK = 1024;
 
@@ -66,7 +76,7 @@ final class ElementwiseKernels {
         if (Simd.ENABLED && kind == UnaryOp.GELU_TANH) {
             // f32 lanes of exactly specified operations (the same bits boxed or compiled); while the scalar twins run
             // (WarmKernels) their lane-by-lane copy, which C1 compiles within a few calls, instead of the boxed vector code
-            if (VectorArith.active()) {
+            if (vectorArith()) {
                 VectorMath.geluTanh(x, xo, out, oo, n);
             } else {
                 for (int i = 0; i < n; i++) out[oo + i] = VectorMath.geluTanhLane(x[xo + i]);
@@ -127,7 +137,7 @@ final class ElementwiseKernels {
             for (int i = 0; i < n; i++) o[io + i] = (float) dt.round(k.apply(x[ix + i * sx], y[iy + i * sy]));
             return;
         }
-        if ((sx | sy) == 1 && VectorArith.active() && VectorArith.binaryRow(k, x, ix, sx, y, iy, sy, o, io, n)) return;
+        if ((sx | sy) == 1 && vectorArith() && VectorArith.binaryRow(k, x, ix, sx, y, iy, sy, o, io, n)) return;
         if (sx == 1 && sy == 1) {
             switch (k) {
                 case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + y[iy + i]; }

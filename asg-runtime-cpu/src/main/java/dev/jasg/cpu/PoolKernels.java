@@ -123,7 +123,7 @@ final class PoolKernels {
         int[] tap = s.colTap();
         Arrays.fill(cols, 0, w, Float.NEGATIVE_INFINITY);
         for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) {
-            if (VectorArith.active()) VectorArith.maxInto(cols, x, row, w);
+            if (ElementwiseKernels.vectorArith()) VectorArith.maxInto(cols, x, row, w);
             else for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
         }
         // tap by tap over the whole output row (cols[w] is -inf for the windows with fewer taps): the outputs' maxima are

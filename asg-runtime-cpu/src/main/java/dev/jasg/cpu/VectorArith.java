@@ -10,18 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * or 0 (a scalar), not both 0. C2 left the plain loops scalar (its dependence analysis cannot tell the output array from
  * an input one read at another offset), which made a batch norm's four ops and a ReLU 1.1 ns an element on one Zen 5
  * core; each lane does the scalar loop's float operation, so the values are the same bits. Also the running maximum
- * of max pooling's rows ({@link #maxInto}). Only called when {@link Simd#ENABLED}.
+ * of max pooling's rows ({@link #maxInto}). Only called when {@link ElementwiseKernels#vectorArith} says so (this
+ * class's vector types fail to load without {@code jdk.incubator.vector}).
  */
 final class VectorArith {
-    /**
-     * Whether the rows run here (the same bits as the scalar loops): with the Vector API once no scalar twins run
-     * ({@link WarmKernels}: warm-up off, or the first run's twins handed over), so a cold start keeps these loops scalar,
-     * compiled by C1 within a few calls, while the twins do.
-     */
-    static boolean active() {
-        return Simd.ENABLED && (!WarmKernels.ENABLED || WarmKernels.handedOver());
-    }
-
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
 
