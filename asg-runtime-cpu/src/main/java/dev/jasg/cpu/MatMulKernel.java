@@ -107,14 +107,7 @@ final class MatMulKernel {
         int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
         int[] ao = g.aOffsets(), bo = g.bOffsets();
         if (tc && bias != null) throw new IllegalArgumentException("matmul: a transposed result takes no bias");
-        if (bias != null) {
-            int rows = batch * m;
-            for (int r = 0; r < rows; r++) {
-                int at = r * n;
-                if (biasStride == 0) Arrays.fill(c, at, at + n, bias[0]);
-                else System.arraycopy(bias, 0, c, at, n);
-            }
-        }
+        if (bias != null) startAtBias(c, batch * m, n, bias, biasStride);
         boolean acc = bias != null;
         int lda = ta ? m : k, ldb = tb ? k : n;
         if (batch == 1) {
@@ -141,16 +134,19 @@ final class MatMulKernel {
     static void multiplyPacked(Geometry g, float[] a, boolean ta, float[] bp, float[] c, float[] bias, int biasStride) {
         if (g.batch() != 1) throw new IllegalArgumentException("matmul: a packed weight takes one product, got a batch of " + g.batch());
         int m = g.m(), n = g.n(), k = g.k();
-        if (bias != null) {
-            for (int r = 0; r < m; r++) {
-                int at = r * n;
-                if (biasStride == 0) Arrays.fill(c, at, at + n, bias[0]);
-                else System.arraycopy(bias, 0, c, at, n);
-            }
-        }
+        if (bias != null) startAtBias(c, m, n, bias, biasStride);
         int lda = ta ? m : k;
         int ao = g.aOffsets()[0];
         Gemm.gemmPacked(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, bp, c, 0, n, bias != null);
+    }
+
+    /** Sets each of the {@code rows} rows of {@code c} ({@code n} wide) to the bias: {@code bias[j * biasStride]}. */
+    private static void startAtBias(float[] c, int rows, int n, float[] bias, int biasStride) {
+        for (int r = 0; r < rows; r++) {
+            int at = r * n;
+            if (biasStride == 0) Arrays.fill(c, at, at + n, bias[0]);
+            else System.arraycopy(bias, 0, c, at, n);
+        }
     }
 
     /** One {@code [m,k] x [k,n]} product at the given offsets; {@code tc}: written as {@code C^T = op(B)^T op(A)^T}. */

@@ -15,8 +15,6 @@ import java.util.Arrays;
 final class PoolKernels {
     private PoolKernels() {}
 
-    /** The rows' running maximum on the Vector API ({@link VectorArith#maxInto}, the same bits), as the elementwise rows. */
-
     /**
      * The resolved windows: {@code planes = N C} planes of {@code h x w}, pooled to {@code ho x wo};
      * output row {@code p} reads rows {@code rowStart[p] + i rowStep} for {@code i < rowTaps[p]},

@@ -113,23 +113,16 @@ final class AttentionKernels {
         String name = String.format(Locale.ROOT, "%s_%dx%dx%d", kind.label, t.br(), t.bc(), t.d());
         Object[] tile = {"BR", t.br() + "u", "BC", t.bc() + "u", "D", t.d() + "u"};
         return switch (kind) {
-            case FORWARD -> GlslKernels.kernel(name, "attention.comp", kind.buffers, with(tile, "STATS", 0));
-            case STATS -> GlslKernels.kernel(name, "attention.comp", kind.buffers, with(tile, "STATS", 1));
+            case FORWARD -> GlslKernels.kernel(name, "attention.comp", kind.buffers, GlslKernels.with(tile, "STATS", 0));
+            case STATS -> GlslKernels.kernel(name, "attention.comp", kind.buffers, GlslKernels.with(tile, "STATS", 1));
             case GRAD_Q -> GlslKernels.kernel(name, "attention_grad_q.comp", kind.buffers, tile);
-            case GRAD_K -> GlslKernels.kernel(name, "attention_grad_kv.comp", kind.buffers, with(tile, "WRT", 1));
-            case GRAD_V -> GlslKernels.kernel(name, "attention_grad_kv.comp", kind.buffers, with(tile, "WRT", 2));
+            case GRAD_K -> GlslKernels.kernel(name, "attention_grad_kv.comp", kind.buffers, GlslKernels.with(tile, "WRT", 1));
+            case GRAD_V -> GlslKernels.kernel(name, "attention_grad_kv.comp", kind.buffers, GlslKernels.with(tile, "WRT", 2));
         };
     }
 
     /** {@code delta = rowsum(g o)}, 16 rows a workgroup. Bindings: delta, o, g. Push: rows, Ev. */
     static Kernel delta() {
         return GlslKernels.kernel("attention_delta", "attention_delta.comp", 3);
-    }
-
-    private static Object[] with(Object[] a, String name, Object value) {
-        Object[] r = java.util.Arrays.copyOf(a, a.length + 2);
-        r[a.length] = name;
-        r[a.length + 1] = value;
-        return r;
     }
 }

@@ -139,11 +139,7 @@ final class CoopMatMulKernel {
 
     static Kernel kernel(Tiles t, DType operand, Variant v) {
         if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
-        Object[] d = defines(t, operand, v);
-        Object[] all = java.util.Arrays.copyOf(d, d.length + 2);
-        all[d.length] = "EPILOGUE";
-        all[d.length + 1] = 0;
-        return GlslKernels.kernel(name(t, operand, v), "matmul_coop.comp", 3, all);
+        return GlslKernels.kernel(name(t, operand, v), "matmul_coop.comp", 3, GlslKernels.with(defines(t, operand, v), "EPILOGUE", 0));
     }
 
     /**

@@ -174,12 +174,16 @@ final class GlslKernels {
      * externals bound from binding 3 on; named after the source's digest.
      */
     static Kernel epilogue(String name, String file, Object[] defines, Fusion.Group epilogue, dev.jasg.core.Graph g) {
-        Object[] all = java.util.Arrays.copyOf(defines, defines.length + 4);
-        all[defines.length] = "EPILOGUE";
-        all[defines.length + 1] = 1;
-        all[defines.length + 2] = "EXTERNALS";
-        all[defines.length + 3] = Fusion.slots(epilogue);
+        Object[] all = with(with(defines, "EPILOGUE", 1), "EXTERNALS", Fusion.slots(epilogue));
         String src = Shaders.source(file, Shaders.defines(all), java.util.Map.of("fused_body.glsl", Fusion.body(epilogue, g, 3)));
         return new Kernel(name + "_epilogue_" + Fusion.digest(src), src, 3 + epilogue.externals().size());
+    }
+
+    /** {@code defines} (name, value pairs) with {@code name = value} added. */
+    static Object[] with(Object[] defines, String name, Object value) {
+        Object[] r = java.util.Arrays.copyOf(defines, defines.length + 2);
+        r[defines.length] = name;
+        r[defines.length + 1] = value;
+        return r;
     }
 }

@@ -234,8 +234,7 @@ final class Lowering {
             }
             case Op.AttentionGrad a -> {
                 AttentionKernels.Kind kind = a.wrt() == 0 ? AttentionKernels.Kind.GRAD_Q : a.wrt() == 1 ? AttentionKernels.Kind.GRAD_K : AttentionKernels.Kind.GRAD_V;
-                List<Step> wg = attentionRows(dims(n, 0, b)) == 0 ? null
-                        : workgroupAttention(kind, n, b, a.scale(), a.causal(), out, in, workspace, operand(graph, n));
+                List<Step> wg = workgroupAttention(kind, n, b, a.scale(), a.causal(), out, in, workspace, operand(graph, n));
                 steps.addAll(wg != null ? wg : attentionGrad(a, n, b, out, in, workspace));
             }
             case Op.Linalg l -> {
@@ -573,36 +572,33 @@ final class Lowering {
         if (transA) {
             // only the f32 kernel reads a transposed A: Fusion absorbs the permute where readsTransposedA says this product takes it
             if (!readsTransposedA(operand, m, nn, k, batches)) throw new IllegalStateException("a transposed A reached the tensor-core kernel at " + describe(n, null));
-            MatMulKernel.Tiles t = MatMulKernel.choose(epi == null ? tiles : tiles.subList(tiles.size() - 2, tiles.size()), m, nn, batches);
-            boolean aligned = MatMulKernel.aligned(t, m, nn, k);
-            Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, true) : MatMulKernel.kernel(t, aligned, true, epi, g);
-            return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
-        }
-        if (WorkgroupMatMulKernel.first()) {
+        } else {
+            if (WorkgroupMatMulKernel.first()) {
+                List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace);
+                if (wg != null) return wg;
+            }
+            CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
+            if (ct != null) {
+                List<Step> steps = new ArrayList<>();
+                CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
+                if (CoopMatMulKernel.packed() && holdsPacked(workspace, a, b)) {
+                    v = coopVariant(ct, epi != null);
+                    steps.addAll(packOperands(operand, n, a, b, workspace, bind));
+                }
+                Kernel kernel = epi == null ? CoopMatMulKernel.kernel(ct, operand, v) : CoopMatMulKernel.kernel(ct, operand, v, epi, g);
+                steps.add(dispatch(kernel, n, bind, push, nn / ct.bn(), m / ct.bm(), (int) batches));
+                return steps;
+            }
+            // half products the subgroup-scope tiles do not divide: the workgroup-scope kernel, which clamps at the edges
             List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace);
             if (wg != null) return wg;
         }
-        CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
-        if (ct != null) {
-            List<Step> steps = new ArrayList<>();
-            CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
-            if (CoopMatMulKernel.packed() && holdsPacked(workspace, a, b)) {
-                v = coopVariant(ct, epi != null);
-                steps.addAll(packOperands(operand, n, a, b, workspace, bind));
-            }
-            Kernel kernel = epi == null ? CoopMatMulKernel.kernel(ct, operand, v) : CoopMatMulKernel.kernel(ct, operand, v, epi, g);
-            steps.add(dispatch(kernel, n, bind, push, nn / ct.bn(), m / ct.bm(), (int) batches));
-            return steps;
-        }
-        // half products the subgroup-scope tiles do not divide: the workgroup-scope kernel, which clamps at the edges
-        List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace);
-        if (wg != null) return wg;
         // Large tiles leave most of a big GPU idle on small products, and pad thin ones. The 128x256 tile holds 128
         // accumulators an invocation: with an epilogue on top it ran a GPT-2 feed-forward product ([8192, 3072] x
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
         MatMulKernel.Tiles t = MatMulKernel.choose(epi == null ? tiles : tiles.subList(tiles.size() - 2, tiles.size()), m, nn, batches);
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
-        Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned) : MatMulKernel.kernel(t, aligned, epi, g);
+        Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, transA) : MatMulKernel.kernel(t, aligned, transA, epi, g);
         return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
     }
 
@@ -740,6 +736,7 @@ final class Lowering {
         return at;
     }
 
+    /** {@code bytes} rounded up to the device's storage-buffer offset alignment. */
     private long align(long bytes) {
         long alignment = dev.storageAlignment;
         return (bytes + alignment - 1) / alignment * alignment;
@@ -770,7 +767,7 @@ final class Lowering {
         int[] source = {0, 1, 2, 4};
         for (int i = 0; i < 4; i++) {
             long bytes = at[i + 2] - at[i + 1];
-            if (bytes == 0 || (i == 3 && !grad)) continue;
+            if (bytes == 0) continue;  // no v for the statistics, no g outside the gradients
             View from = in[source[i]];
             packed[i] = new View(workspace.buffer(), workspace.offset() + at[i + 1], from.bytes() / 2);
             steps.add(flat(pack, n, from.bytes() / 16, new View[] {packed[i], from}, new int[] {(int) (from.bytes() / 16)}));
@@ -841,8 +838,7 @@ final class Lowering {
 
     /** Where packed B starts in the workspace, after {@code aBytes} of packed A: the next aligned offset. */
     private long packedOffsetOfB(long aBytes) {
-        long alignment = dev.storageAlignment;
-        return (aBytes + alignment - 1) / alignment * alignment;
+        return align(aBytes);
     }
 
     /**

@@ -105,11 +105,6 @@ final class MatMulKernel {
                 "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0);
     }
 
-    /** True when tile {@code t} reads a transposed A evenly: its loads take vec4 rows of {@code BM} along M. */
-    static boolean readsTransposed(Tiles t) {
-        return (t.bm() * t.bk()) % 1024 == 0 && t.bm() % 4 == 0;
-    }
-
     /**
      * The product with a fused group applied before the store (the epilogue, {@link Fusion}): its externals bound
      * from binding 3 on, their indexing after the usual push constants.

@@ -92,20 +92,13 @@ final class WorkgroupMatMulKernel {
 
     static Kernel kernel(Tiles t, DType operand, int invocations) {
         if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
-        return GlslKernels.kernel(name(t, operand, invocations), "matmul_wg.comp", 3, with(defines(t, operand, invocations), "EPILOGUE", 0));
+        return GlslKernels.kernel(name(t, operand, invocations), "matmul_wg.comp", 3, GlslKernels.with(defines(t, operand, invocations), "EPILOGUE", 0));
     }
 
     /** The product with fused group {@code epilogue} applied to every result element before the store; externals from binding 3 on. */
     static Kernel kernel(Tiles t, DType operand, int invocations, Fusion.Group epilogue, dev.jasg.core.Graph g) {
         if (!operand.isHalf()) throw new IllegalArgumentException("the cooperative-matrix kernel multiplies f16 or bf16, not " + operand.label());
         return GlslKernels.epilogue(name(t, operand, invocations), "matmul_wg.comp", defines(t, operand, invocations), epilogue, g);
-    }
-
-    private static Object[] with(Object[] a, String name, Object value) {
-        Object[] r = java.util.Arrays.copyOf(a, a.length + 2);
-        r[a.length] = name;
-        r[a.length + 1] = value;
-        return r;
     }
 
     private static String name(Tiles t, DType operand, int invocations) {
