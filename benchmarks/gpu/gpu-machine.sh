@@ -14,6 +14,9 @@
 # "wg": the workgroup-scope tensor-core kernel (VK_NV_cooperative_matrix2) at 4096^3 in f16 and bf16 for each tile of
 # WG_SWEEP (BMxBNxBK, with -Djasg.vulkan.coopmat2=first), beside the subgroup-scope kernel and cuBLAS in half.
 # "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
+# "cpu": the host CPU (2 cores pinned): GemmProbe, then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
+# CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
+# process of its own (its peak RSS growth is then the workload's, not what exceeds an earlier workload's peak).
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
 set -uo pipefail
 out=${OUT:-/tmp}
@@ -74,12 +77,15 @@ if [[ $what == *sweep* ]]; then
 fi
 if [[ $what == *wg* ]]; then
   bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 256 --dtype f16 2>&1 | grep -m1 -o 'cooperative matrices.*' | tee "$out/wg.txt"
-  for dt in f16 bf16; do
+  for dt in ${WG_DTYPES:-f16 bf16}; do
     bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype $dt 2>&1 | grep '^matmul' \
       | sed "s|^|subgroup-scope |" | tee -a "$out/wg.txt"
     for t in ${WG_SWEEP:-128x128x32 128x256x32 256x128x32 128x128x64 64x64x32}; do
-      JAVA_TOOL_OPTIONS="-Djasg.vulkan.coopmat2=first -Djasg.vulkan.coopmat2.tiles=$t" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype $dt 2>&1 | grep '^matmul\|Exception\|rror' \
-        | sed "s|^|workgroup tile=$t |" | tee -a "$out/wg.txt"
+      for u in ${WG_UNROLL:-4}; do
+        JAVA_TOOL_OPTIONS="-Djasg.vulkan.coopmat2=first -Djasg.vulkan.coopmat2.tiles=$t -Djasg.vulkan.coopmat2.unroll=$u ${WG_OPTS:-}" \
+          bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype $dt 2>&1 | grep '^matmul\|Exception\|rror' \
+          | sed "s|^|workgroup tile=$t unroll=$u ${WG_OPTS:-}|" | tee -a "$out/wg.txt"
+      done
     done
     python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee -a "$out/wg.txt"
   done
@@ -96,6 +102,22 @@ if [[ $what == *gpt* ]]; then
     python3 benchmarks/peers/torch_peers.py --device cuda --only gpt ${GPT_SIZE:+--gpt $GPT_SIZE} $ac --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
       | tee -a "$out/gpt-torch.txt"
   done
+fi
+if [[ $what == *cpu* ]]; then
+  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
+  taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-4}" 2>&1 | grep -v '^\[main\] INFO' | tee "$out/gemm-probe.txt"
+  for r in $(seq 1 "${CPU_ROUNDS:-2}"); do
+    taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only mlp --only cnn --only transformer --seconds 3 --warmup 6 2>&1 \
+      | grep -v '^\[main\] INFO' | sed "s/^/round $r /" | tee -a "$out/cpu-peers.txt"
+    for w in sgemm mlp cnn transformer; do
+      OMP_WAIT_POLICY=PASSIVE taskset -c 0,1 python3 benchmarks/peers/torch_peers.py --threads 2 --only $w --seconds 3 --warmup 4 2>&1 \
+        | sed "s/^/round $r /" | tee -a "$out/cpu-peers.txt"
+    done
+  done
+  if [ "${CPU_PROFILE:-0}" = 1 ]; then
+    JAVA_TOOL_OPTIONS="-Djasg.cpu.profile=cpu -Djasg.cpu.profileTop=12" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers \
+      --only cnn --only transformer --seconds 3 --warmup 6 2>&1 | tee "$out/cpu-profile.txt" | grep -v '^\[main\] INFO' | tail -5
+  fi
 fi
 if [[ $what == *tests* ]]; then
   # The JUnit console launcher does not expand lib/* in --class-path, so pass the class path to java itself.

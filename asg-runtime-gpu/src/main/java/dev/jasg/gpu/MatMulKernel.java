@@ -97,12 +97,30 @@ final class MatMulKernel {
         return kernel(t, aligned, false);
     }
 
+    /**
+     * System property: shared-memory stages of the product, 1 (default: one tile pair, two barriers a step) or 2 (two
+     * pairs, one barrier a step; twice the shared memory), for measuring on a device. Read when a kernel is made.
+     */
+    static final String STAGES_PROPERTY = "jasg.vulkan.matmul.stages";
+
+    /** The stages {@code t} runs with: the property's, but 1 where two tile pairs would pass 32 KiB of shared memory. */
+    static int stages(Tiles t) {
+        int s = Integer.getInteger(STAGES_PROPERTY, 1);
+        if (s != 1 && s != 2) throw new IllegalArgumentException(STAGES_PROPERTY + " must be 1 or 2, got " + s);
+        return s == 2 && 2 * (t.bm() + t.bn()) * t.bk() * 4 <= 32768 ? 2 : 1;
+    }
+
     /** The product; {@code transA}: A is stored transposed ({@code [.., K, M]}, an absorbed permute's operand, {@link Fusion}). */
     static Kernel kernel(Tiles t, boolean aligned, boolean transA) {
-        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "",
-                transA ? "_ta" : "");
+        return kernel(t, aligned, transA, stages(t));
+    }
+
+    /** The product through {@code stages} (1 or 2) shared tile pairs. */
+    static Kernel kernel(Tiles t, boolean aligned, boolean transA, int stages) {
+        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "",
+                transA ? "_ta" : "", stages == 2 ? "_s2" : "");
         return GlslKernels.kernel(name, "matmul.comp", 3, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
-                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0);
+                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0, "STAGES", stages);
     }
 
     /**
@@ -114,8 +132,9 @@ final class MatMulKernel {
     }
 
     static Kernel kernel(Tiles t, boolean aligned, boolean transA, Fusion.Group epilogue, dev.jasg.core.Graph g) {
-        return GlslKernels.epilogue(kernel(t, aligned, transA).name(), "matmul.comp", new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u",
-                "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0, "TRANS_A", transA ? 1 : 0}, epilogue, g);
+        int stages = stages(t);
+        return GlslKernels.epilogue(kernel(t, aligned, transA, stages).name(), "matmul.comp", new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u",
+                "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0, "TRANS_A", transA ? 1 : 0, "STAGES", stages}, epilogue, g);
     }
 
 }

@@ -12,10 +12,10 @@ import java.util.Locale;
  * tiles work; every batch matrix must start 16-byte aligned, which {@link #fits} checks ({@code K} and {@code N}
  * multiples of 8).
  *
- * <p>On the H200 this kernel ran 4096^3 at 136 TFLOPS against the subgroup-scope kernel's 230, so it takes only the half
+ * <p>On the H200 this kernel ran 4096^3 at 216 TFLOPS against the subgroup-scope kernel's 230, so it takes only the half
  * products whose sizes that kernel's tiles do not divide (before them, those ran on the f32 kernel).
  *
- * <p>The tiles are in {@link #tiles}; system property {@value #TILES_PROPERTY} ({@code BMxBNxBK}) names
+ * <p>The tiles are in {@link #tiles}; system property {@value #TILES_PROPERTY} ({@code BMxBNxBK[uUNROLL]}) names
  * another for measuring on a device, and {@value #PROPERTY} turns the kernel off or puts it first (read when
  * a plan is lowered). Stateless; thread-safe.
  */
@@ -25,15 +25,23 @@ final class WorkgroupMatMulKernel {
      * every half product it can take, before the subgroup-scope kernel (to measure it); by default it takes what that leaves.
      */
     static final String PROPERTY = "jasg.vulkan.coopmat2";
-    /** System property overriding the tile as {@code BMxBNxBK}. */
+    /** System property overriding the tile as {@code BMxBNxBK} or {@code BMxBNxBKuUNROLL} (K steps a loop iteration). */
     static final String TILES_PROPERTY = "jasg.vulkan.coopmat2.tiles";
+    /** System property: {@code false} clamps every tile's loads (the fast path takes unclamped layouts inside the matrices). */
+    static final String FAST_PATH_PROPERTY = "jasg.vulkan.coopmat2.fastPath";
 
     private WorkgroupMatMulKernel() {}
 
-    /** A workgroup's tile: {@code BM x BN} results, {@code BK} deep a step. */
-    record Tiles(int bm, int bn, int bk) {
+    /** A workgroup's tile: {@code BM x BN} results, {@code BK} deep a step, {@code unroll} steps a loop iteration. */
+    record Tiles(int bm, int bn, int bk, int unroll) {
         Tiles {
-            if (bm <= 0 || bn <= 0 || bk <= 0) throw new IllegalArgumentException("workgroup matrix tile " + bm + "x" + bn + "x" + bk);
+            if (bm <= 0 || bn <= 0 || bk <= 0 || unroll < 1 || unroll > 16) {
+                throw new IllegalArgumentException("workgroup matrix tile " + bm + "x" + bn + "x" + bk + "u" + unroll);
+            }
+        }
+
+        Tiles(int bm, int bn, int bk) {
+            this(bm, bn, bk, 1);
         }
 
         /** Whether the device's granularities and largest dimension allow this tile. */
@@ -42,10 +50,15 @@ final class WorkgroupMatMulKernel {
                     && bn <= w.maxDimension() && bk <= w.maxDimension();
         }
 
+        /** Parses {@code BMxBNxBK} or {@code BMxBNxBKuUNROLL}. */
         static Tiles parse(String s) {
-            String[] p = s.trim().split("x");
-            if (p.length != 3) throw new IllegalArgumentException(TILES_PROPERTY + ": expected BMxBNxBK, got '" + s + "'");
-            return new Tiles(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+            String[] p = s.trim().split("[xu]", -1);
+            if (p.length != 3 && p.length != 4) throw new IllegalArgumentException(TILES_PROPERTY + ": expected BMxBNxBK[uUNROLL], got '" + s + "'");
+            try {
+                return new Tiles(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), p.length == 4 ? Integer.parseInt(p[3]) : 1);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(TILES_PROPERTY + ": expected BMxBNxBK[uUNROLL], got '" + s + "'", e);
+            }
         }
     }
 
@@ -60,12 +73,15 @@ final class WorkgroupMatMulKernel {
     }
 
     /**
-     * The tiles to try on {@code w}, largest first: the property's one, or 256x128x32, 128x128x32 and 64x64x32 where allowed
-     * (on the H200, 4096^3 bf16: 136, 96 and 95 TFLOPS; 128x256x32 134, 128x128x64 129).
+     * The tiles to try on {@code w}, largest first: the property's one, or 128x256x64 unrolled 4 steps, 128x128x64 and
+     * 64x64x32 where allowed. On the H200 at 4096^3 bf16 (2026-12-04, unclamped inner tiles): 128x256x64u4 216 TFLOPS (185
+     * unrolled once), 128x128x64 170, 256x128x32 165, 256x128x64 141; unrolled 4 steps, 128x128x64 and 256x128x32 ran
+     * bimodal (best 213, median 67-70). Every tile clamped, as before: 256x128x32 136, 128x128x32 96.
      */
     static List<Tiles> tiles(CoopMatrix.Workgroup w) {
         String p = System.getProperty(TILES_PROPERTY);
-        List<Tiles> all = p != null && !p.isBlank() ? List.of(Tiles.parse(p)) : List.of(new Tiles(256, 128, 32), new Tiles(128, 128, 32), new Tiles(64, 64, 32));
+        List<Tiles> all = p != null && !p.isBlank() ? List.of(Tiles.parse(p))
+                : List.of(new Tiles(128, 256, 64, 4), new Tiles(128, 128, 64), new Tiles(64, 64, 32));
         return all.stream().filter(t -> t.allowedOn(w)).toList();
     }
 
@@ -102,10 +118,17 @@ final class WorkgroupMatMulKernel {
     }
 
     private static String name(Tiles t, DType operand, int invocations) {
-        return String.format(Locale.ROOT, "matmul_wg_%s_%dx%dx%d_%d", operand.label(), t.bm(), t.bn(), t.bk(), invocations);
+        return String.format(Locale.ROOT, "matmul_wg_%s_%dx%dx%d_%d_u%d%s", operand.label(), t.bm(), t.bn(), t.bk(), invocations, t.unroll(),
+                fastPath() ? "" : "_clamped");
     }
 
     private static Object[] defines(Tiles t, DType operand, int invocations) {
-        return new Object[] {"BF16", operand == DType.BF16 ? 1 : 0, "BM", t.bm(), "BN", t.bn(), "BK", t.bk(), "THREADS", invocations};
+        return new Object[] {"BF16", operand == DType.BF16 ? 1 : 0, "BM", t.bm(), "BN", t.bn(), "BK", t.bk(), "THREADS", invocations,
+                "UNROLL", t.unroll() + "u", "FAST_PATH", fastPath() ? 1 : 0};
+    }
+
+    /** Whether tiles inside the matrices take unclamped layouts ({@value #FAST_PATH_PROPERTY}, default true; read per kernel). */
+    static boolean fastPath() {
+        return !"false".equalsIgnoreCase(System.getProperty(FAST_PATH_PROPERTY, "true"));
     }
 }

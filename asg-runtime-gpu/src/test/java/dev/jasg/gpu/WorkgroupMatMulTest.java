@@ -25,10 +25,10 @@ class WorkgroupMatMulTest {
 
     @Test
     void tilesFollowTheDevicesGranularity() {
-        assertEquals(List.of(new WorkgroupMatMulKernel.Tiles(256, 128, 32), new WorkgroupMatMulKernel.Tiles(128, 128, 32),
+        assertEquals(List.of(new WorkgroupMatMulKernel.Tiles(128, 256, 64, 4), new WorkgroupMatMulKernel.Tiles(128, 128, 64),
                 new WorkgroupMatMulKernel.Tiles(64, 64, 32)), WorkgroupMatMulKernel.tiles(H200_LIKE));
-        CoopMatrix.Workgroup coarse = new CoopMatrix.Workgroup(true, false, 128, 128, 128, 32, 128, true);
-        assertEquals(List.of(new WorkgroupMatMulKernel.Tiles(128, 128, 32)), WorkgroupMatMulKernel.tiles(coarse)); // 256 > its largest side
+        CoopMatrix.Workgroup coarse = new CoopMatrix.Workgroup(true, false, 128, 128, 128, 64, 128, true);
+        assertEquals(List.of(new WorkgroupMatMulKernel.Tiles(128, 128, 64)), WorkgroupMatMulKernel.tiles(coarse)); // 256 > its largest side
         CoopMatrix.Workgroup small = new CoopMatrix.Workgroup(true, false, 128, 16, 16, 16, 64, true);
         assertEquals(List.of(new WorkgroupMatMulKernel.Tiles(64, 64, 32)), WorkgroupMatMulKernel.tiles(small));
     }
@@ -36,10 +36,10 @@ class WorkgroupMatMulTest {
     @Test
     void theTileShrinksWhenTooFewWorkgroupsWouldRun() {
         List<WorkgroupMatMulKernel.Tiles> t = WorkgroupMatMulKernel.tiles(H200_LIKE);
-        assertEquals(t.get(0), WorkgroupMatMulKernel.choose(t, 8192, 768, 1));      // 32 x 6 = 192 workgroups
-        assertEquals(t.get(1), WorkgroupMatMulKernel.choose(t, 2048, 1000, 1));     // 8 x 8 = 64 of 256x128, 16 x 8 = 128 of 128x128
+        assertEquals(t.get(0), WorkgroupMatMulKernel.choose(t, 8192, 1024, 1));     // 64 x 4 = 256 workgroups
+        assertEquals(t.get(1), WorkgroupMatMulKernel.choose(t, 2048, 1000, 1));     // 16 x 4 = 64 of 128x256, 16 x 8 = 128 of 128x128
         assertEquals(t.get(2), WorkgroupMatMulKernel.choose(t, 512, 512, 1));       // 16 of 128x128: 64 of 64x64
-        assertEquals(t.get(0), WorkgroupMatMulKernel.choose(t, 256, 128, 128));     // 128 batches of one
+        assertEquals(t.get(0), WorkgroupMatMulKernel.choose(t, 128, 256, 128));     // 128 batches of one
         assertEquals(t.get(2), WorkgroupMatMulKernel.choose(t, 100, 8, 1));         // none makes enough: the smallest
         assertNull(WorkgroupMatMulKernel.choose(List.of(), 100, 8, 1));
     }
@@ -53,7 +53,11 @@ class WorkgroupMatMulTest {
     @Test
     void aTileIsParsedOrRefused() {
         assertEquals(new WorkgroupMatMulKernel.Tiles(128, 256, 64), WorkgroupMatMulKernel.Tiles.parse("128x256x64"));
+        assertEquals(new WorkgroupMatMulKernel.Tiles(128, 256, 64, 4), WorkgroupMatMulKernel.Tiles.parse("128x256x64u4"));
         assertThrows(IllegalArgumentException.class, () -> WorkgroupMatMulKernel.Tiles.parse("128x256"));
+        assertThrows(IllegalArgumentException.class, () -> WorkgroupMatMulKernel.Tiles.parse("128x256x64u"));
+        assertThrows(IllegalArgumentException.class, () -> WorkgroupMatMulKernel.Tiles.parse("128x256x64u0"));
+        assertThrows(IllegalArgumentException.class, () -> WorkgroupMatMulKernel.Tiles.parse("128x256xab"));
         assertThrows(IllegalArgumentException.class, () -> new WorkgroupMatMulKernel.Tiles(0, 128, 32));
     }
 
@@ -78,6 +82,23 @@ class WorkgroupMatMulTest {
             CoopMatMulTest.checkEpilogue(t, 200, 128, 392);
             assertTrue(CoopMatMulTest.DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith(prefix) && nm.contains("_epilogue_")),
                     "the workgroup kernel with an epilogue ran: " + CoopMatMulTest.DEV.kernelNames());
+            // an unrolled tile (4 steps a loop iteration) over K = 13 steps (3 unrolled iterations and one more), inner
+            // tiles unclamped and edge tiles clamped; then every tile clamped
+            for (String opts : new String[] {"true", "false"}) {
+                System.setProperty(WorkgroupMatMulKernel.TILES_PROPERTY, "64x64x32u4");
+                System.setProperty(WorkgroupMatMulKernel.FAST_PATH_PROPERTY, opts);
+                try {
+                    CoopMatMulTest.check(t, new int[] {2, 150, 416}, new int[] {416, 200});
+                    CoopMatMulTest.check(t, new int[] {130, 200}, new int[] {200, 136});   // K 6.25 steps: the clamped path's remainder
+                } finally {
+                    System.clearProperty(WorkgroupMatMulKernel.TILES_PROPERTY);
+                    System.clearProperty(WorkgroupMatMulKernel.FAST_PATH_PROPERTY);
+                }
+                boolean clamped = "false".equals(opts);
+                assertTrue(CoopMatMulTest.DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_wg_" + t.label() + "_64x64x32_")
+                        && nm.contains("_u4") && nm.contains("_clamped") == clamped), "the 64x64x32u4 kernel ran (clamped " + clamped + "): "
+                        + CoopMatMulTest.DEV.kernelNames());
+            }
             long before = CoopMatMulTest.DEV.kernelNames().stream().filter(nm -> nm.startsWith("matmul_wg")).count();
             CoopMatMulTest.check(t, new int[] {100, 70}, new int[] {70, 50});           // K, N not multiples of 8: another kernel
             assertFalse(CoopMatMulTest.DEV.kernelNames().stream().filter(nm -> nm.startsWith("matmul_wg")).count() > before,

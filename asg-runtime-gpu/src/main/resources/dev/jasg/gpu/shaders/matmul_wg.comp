@@ -4,8 +4,9 @@
 // accumulation and result. The workgroup owns one BM x BN accumulator and walks K in BK steps; the driver stages the
 // operand tiles through shared memory (the extension's "compiler-managed staging"). Tensor layouts clamp: a slice past
 // the matrix loads zeros and drops its stores, so any M and the last partial tiles of N and K need no checks here.
+// A workgroup whose tile lies inside the matrices (every one of an aligned product but the edges) takes unclamped layouts.
 // Defines: BF16 (1: bfloat16, else float16), BM, BN, BK (workgroup tile, uint), THREADS (the invocations the device
-// lists for workgroup-scope matrices), EPILOGUE (1: a fused group applied per element before the store, with
+// lists for workgroup-scope matrices), UNROLL (K steps a loop iteration), FAST_PATH (0: every tile clamped), EPILOGUE (1: a fused group applied per element before the store, with
 // EXTERNALS). The lowering takes this kernel only where every batch matrix starts 16-byte aligned (K and N multiples
 // of 8). Push: as matmul.comp (M, N, K, mode (unused: the result is f32), batchRank, batch dims[4], A batch
 // strides[4], B batch strides[4]), in elements, then the epilogue's indexing.
@@ -44,6 +45,27 @@ float epilogue(const in uint32_t row, const in uint32_t col, const in float v, c
 }
 #endif
 
+// one workgroup's product over K with operand layouts LA, LB (clamped or not), K walked UNROLL steps of BK at a time
+#define PRODUCT(LA, LB) { \
+    uint k = 0u; \
+    for (; k + UNROLL * BK <= K; ) { \
+        [[unroll]] for (uint u = 0u; u < UNROLL; u++) { \
+            coopmat<ELEM, gl_ScopeWorkgroup, BM, BK, gl_MatrixUseA> ma; \
+            coopmat<ELEM, gl_ScopeWorkgroup, BK, BN, gl_MatrixUseB> mb; \
+            coopMatLoadTensorNV(ma, a, aOff, sliceTensorLayoutNV(LA, m0, BM, k, BK)); \
+            coopMatLoadTensorNV(mb, b, bOff, sliceTensorLayoutNV(LB, k, BK, n0, BN)); \
+            acc = coopMatMulAdd(ma, mb, acc); \
+            k += BK; \
+        } \
+    } \
+    for (; k < K; k += BK) { \
+        coopmat<ELEM, gl_ScopeWorkgroup, BM, BK, gl_MatrixUseA> ma; \
+        coopmat<ELEM, gl_ScopeWorkgroup, BK, BN, gl_MatrixUseB> mb; \
+        coopMatLoadTensorNV(ma, a, aOff, sliceTensorLayoutNV(LA, m0, BM, k, BK)); \
+        coopMatLoadTensorNV(mb, b, bOff, sliceTensorLayoutNV(LB, k, BK, n0, BN)); \
+        acc = coopMatMulAdd(ma, mb, acc); \
+    } }
+
 void main() {
     uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
     uint M = pc.M, N = pc.N, K = pc.K;
@@ -55,20 +77,26 @@ void main() {
         bOff += ci * pc.sb[k];
     }
     uint cOff = gl_WorkGroupID.z * M * N;
-    tensorLayoutNV<2, gl_CooperativeMatrixClampModeConstantNV> la = createTensorLayoutNV(2, gl_CooperativeMatrixClampModeConstantNV);
-    tensorLayoutNV<2, gl_CooperativeMatrixClampModeConstantNV> lb = createTensorLayoutNV(2, gl_CooperativeMatrixClampModeConstantNV);
-    tensorLayoutNV<2, gl_CooperativeMatrixClampModeConstantNV> lc = createTensorLayoutNV(2, gl_CooperativeMatrixClampModeConstantNV);
-    la = setTensorLayoutDimensionNV(la, M, K);
-    lb = setTensorLayoutDimensionNV(lb, K, N);
-    lc = setTensorLayoutDimensionNV(lc, M, N);
-
     coopmat<float, gl_ScopeWorkgroup, BM, BN, gl_MatrixUseAccumulator> acc = coopmat<float, gl_ScopeWorkgroup, BM, BN, gl_MatrixUseAccumulator>(0.0);
-    for (uint k = 0u; k < K; k += BK) {
-        coopmat<ELEM, gl_ScopeWorkgroup, BM, BK, gl_MatrixUseA> ma;
-        coopmat<ELEM, gl_ScopeWorkgroup, BK, BN, gl_MatrixUseB> mb;
-        coopMatLoadTensorNV(ma, a, aOff, sliceTensorLayoutNV(la, m0, BM, k, BK));
-        coopMatLoadTensorNV(mb, b, bOff, sliceTensorLayoutNV(lb, k, BK, n0, BN));
-        acc = coopMatMulAdd(ma, mb, acc);
+    tensorLayoutNV<2, gl_CooperativeMatrixClampModeConstantNV> lc = createTensorLayoutNV(2, gl_CooperativeMatrixClampModeConstantNV);
+    lc = setTensorLayoutDimensionNV(lc, M, N);
+    if (FAST_PATH != 0 && m0 + BM <= M && n0 + BN <= N && K % BK == 0u) {
+        // the whole tile inside the matrices: unclamped layouts (no per-element bounds checks), the row strides rounded
+        // down to a multiple of 8 (they are: the lowering's fits) to tell the compiler every row is 16-byte aligned
+        tensorLayoutNV<2> la = createTensorLayoutNV(2);
+        tensorLayoutNV<2> lb = createTensorLayoutNV(2);
+        la = setTensorLayoutDimensionNV(la, M, K);
+        lb = setTensorLayoutDimensionNV(lb, K, N);
+        la = setTensorLayoutStrideNV(la, K & ~7u, 1);
+        lb = setTensorLayoutStrideNV(lb, N & ~7u, 1);
+        PRODUCT(la, lb)
+    } else {
+        // a tile over an edge: slices past the matrix load zeros
+        tensorLayoutNV<2, gl_CooperativeMatrixClampModeConstantNV> la = createTensorLayoutNV(2, gl_CooperativeMatrixClampModeConstantNV);
+        tensorLayoutNV<2, gl_CooperativeMatrixClampModeConstantNV> lb = createTensorLayoutNV(2, gl_CooperativeMatrixClampModeConstantNV);
+        la = setTensorLayoutDimensionNV(la, M, K);
+        lb = setTensorLayoutDimensionNV(lb, K, N);
+        PRODUCT(la, lb)
     }
 #if EPILOGUE
     coopMatPerElementNV(acc, acc, epilogue, m0, n0, cOff);
