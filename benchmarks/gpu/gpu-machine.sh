@@ -13,6 +13,7 @@
 # "sweep": the tensor-core kernel's operand paths and tiles and the f32 kernel's large tiles at 4096^3 beside cuBLAS.
 # "wg": the workgroup-scope tensor-core kernel (VK_NV_cooperative_matrix2) at 4096^3 in f16 and bf16 for each tile of
 # WG_SWEEP (BMxBNxBK, with -Djasg.vulkan.coopmat2=first), beside the subgroup-scope kernel and cuBLAS in half.
+# "f32": the f32 kernel's tiles (F32_TILES) through one and two shared stages at 4096^3, beside cuBLAS fp32 (TF32 off).
 # "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
 # "cpu": the host CPU (2 cores pinned): GemmProbe, then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
@@ -90,12 +91,23 @@ if [[ $what == *wg* ]]; then
     python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee -a "$out/wg.txt"
   done
 fi
+if [[ $what == *f32* ]]; then
+  for st in 1 2; do
+    for t in ${F32_TILES:-128x256x8 256x128x8 128x128x16}; do
+      JAVA_TOOL_OPTIONS="-Djasg.vulkan.matmul.tiles=$t -Djasg.vulkan.matmul.stages=$st" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 2>&1 \
+        | grep '^matmul\|Exception\|rror' | sed "s|^|f32 tile=$t stages=$st |" | tee -a "$out/f32.txt"
+    done
+  done
+  python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/f32.txt"
+fi
 if [[ $what == *gpt* ]]; then
   # the GPT-2-small-sized stack (Peers --only gpt) in f32 and with bf16 mixed precision, beside PyTorch eager with and
   # without bf16 autocast (GPT_SIZE: LAYERS,D,HEADS,FF,BATCH,SEQ to shrink it)
   gs=${GPT_SIZE:+-Djasg.bench.gpt=$GPT_SIZE}
-  for mp in "" "--mixed bf16"; do
-    JAVA_TOOL_OPTIONS="${gs:-}" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only gpt $mp --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
+  IFS=, read -r -a modes <<< "${GPT_MODES:-f32,--mixed bf16}"   # comma-separated; f32 is no flag
+  for mp in "${modes[@]}"; do
+    [ "$mp" = f32 ] && mp=""
+    JAVA_TOOL_OPTIONS="${gs:-} ${GPT_OPTS:-}" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only gpt $mp --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
       | grep -v '^\[main\] INFO' | tee -a "$out/gpt-jasg.txt"
   done
   for ac in "" "--autocast bf16"; do
@@ -105,7 +117,7 @@ if [[ $what == *gpt* ]]; then
 fi
 if [[ $what == *cpu* ]]; then
   lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
-  taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-4}" 2>&1 | grep -v '^\[main\] INFO' | tee "$out/gemm-probe.txt"
+  taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" 2>&1 | grep -v '^\[main\] INFO' | tee "$out/gemm-probe.txt"
   for r in $(seq 1 "${CPU_ROUNDS:-2}"); do
     taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only mlp --only cnn --only transformer --seconds 3 --warmup 6 2>&1 \
       | grep -v '^\[main\] INFO' | sed "s/^/round $r /" | tee -a "$out/cpu-peers.txt"
