@@ -13,7 +13,7 @@
 # "sweep": the tensor-core kernel's operand paths and tiles and the f32 kernel's large tiles at 4096^3 beside cuBLAS.
 # "wg": the workgroup-scope tensor-core kernel (VK_NV_cooperative_matrix2) at 4096^3 in f16 and bf16 for each tile of
 # WG_SWEEP (BMxBNxBK, with -Djasg.vulkan.coopmat2=first), beside the subgroup-scope kernel and cuBLAS in half.
-# "f32": the f32 kernel's tiles (F32_TILES) through one and two shared stages at 4096^3, beside cuBLAS fp32 (TF32 off).
+# "f32": the f32 kernel's tiles (F32_TILES) at 4096^3, beside cuBLAS fp32 (TF32 off).
 # "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
 # "cpu": the host CPU (2 cores pinned): GemmProbe, then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
@@ -92,11 +92,9 @@ if [[ $what == *wg* ]]; then
   done
 fi
 if [[ $what == *f32* ]]; then
-  for st in 1 2; do
-    for t in ${F32_TILES:-128x256x8 256x128x8 128x128x16}; do
-      JAVA_TOOL_OPTIONS="-Djasg.vulkan.matmul.tiles=$t -Djasg.vulkan.matmul.stages=$st" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 2>&1 \
-        | grep '^matmul\|Exception\|rror' | sed "s|^|f32 tile=$t stages=$st |" | tee -a "$out/f32.txt"
-    done
+  for t in ${F32_TILES:-128x256x8 256x128x8 128x128x16}; do
+    JAVA_TOOL_OPTIONS="-Djasg.vulkan.matmul.tiles=$t" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 2>&1 \
+      | grep '^matmul\|Exception\|rror' | sed "s|^|f32 tile=$t |" | tee -a "$out/f32.txt"
   done
   python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/f32.txt"
 fi

@@ -33,7 +33,9 @@ final class MatMulKernel {
     /**
      * The large tile, 128x256x8 with 8x16 per invocation (12 KiB of shared memory), or what {@value #TILES_PROPERTY}
      * says. On the H200 at 4096³ it ran 45.1 TFLOPS against 128x128x16's 40.9 (128x256x16 42.9, 256x128x8 41.0,
-     * 64x256x16 39.5, 128x128x32 38.0; cuBLAS 50.4, TF32 off).
+     * 64x256x16 39.5, 128x128x32 38.0; cuBLAS 50.4, TF32 off). Two shared tile pairs with one barrier a step instead of
+     * one pair and two barriers ran slower on every tile tried (2026-12-04: 128x256x8 32.3 against 45.1, 256x128x8 32.7
+     * against 41.0, 128x128x16 32.5 against 40.8; cuBLAS 49.7), so the kernel keeps one pair.
      */
     static Tiles large(int maxSharedBytes) {
         String p = System.getProperty(TILES_PROPERTY);
@@ -97,30 +99,12 @@ final class MatMulKernel {
         return kernel(t, aligned, false);
     }
 
-    /**
-     * System property: shared-memory stages of the product, 1 (default: one tile pair, two barriers a step) or 2 (two
-     * pairs, one barrier a step; twice the shared memory), for measuring on a device. Read when a kernel is made.
-     */
-    static final String STAGES_PROPERTY = "jasg.vulkan.matmul.stages";
-
-    /** The stages {@code t} runs with: the property's, but 1 where two tile pairs would pass 32 KiB of shared memory. */
-    static int stages(Tiles t) {
-        int s = Integer.getInteger(STAGES_PROPERTY, 1);
-        if (s != 1 && s != 2) throw new IllegalArgumentException(STAGES_PROPERTY + " must be 1 or 2, got " + s);
-        return s == 2 && 2 * (t.bm() + t.bn()) * t.bk() * 4 <= 32768 ? 2 : 1;
-    }
-
     /** The product; {@code transA}: A is stored transposed ({@code [.., K, M]}, an absorbed permute's operand, {@link Fusion}). */
     static Kernel kernel(Tiles t, boolean aligned, boolean transA) {
-        return kernel(t, aligned, transA, stages(t));
-    }
-
-    /** The product through {@code stages} (1 or 2) shared tile pairs. */
-    static Kernel kernel(Tiles t, boolean aligned, boolean transA, int stages) {
-        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "",
-                transA ? "_ta" : "", stages == 2 ? "_s2" : "");
+        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "",
+                transA ? "_ta" : "");
         return GlslKernels.kernel(name, "matmul.comp", 3, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
-                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0, "STAGES", stages);
+                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0);
     }
 
     /**
@@ -132,9 +116,8 @@ final class MatMulKernel {
     }
 
     static Kernel kernel(Tiles t, boolean aligned, boolean transA, Fusion.Group epilogue, dev.jasg.core.Graph g) {
-        int stages = stages(t);
-        return GlslKernels.epilogue(kernel(t, aligned, transA, stages).name(), "matmul.comp", new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u",
-                "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0, "TRANS_A", transA ? 1 : 0, "STAGES", stages}, epilogue, g);
+        return GlslKernels.epilogue(kernel(t, aligned, transA).name(), "matmul.comp", new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u",
+                "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0, "TRANS_A", transA ? 1 : 0}, epilogue, g);
     }
 
 }

@@ -66,8 +66,6 @@ class ShaderFilesTest {
             k.add(MatMulKernel.kernel(t, false));
             k.add(MatMulKernel.kernel(t, true, true));
             k.add(MatMulKernel.kernel(t, false, true));
-            k.add(MatMulKernel.kernel(t, true, false, 2));
-            k.add(MatMulKernel.kernel(t, false, true, 2));
         }
         ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry s2 = new ConvGeometry(2, 2, 1, 1, 1, 1, 1, 1, 1);

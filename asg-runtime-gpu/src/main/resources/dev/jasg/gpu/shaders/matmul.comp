@@ -3,9 +3,7 @@
 // (1: every dimension a multiple of its tile, no bounds checks), EPILOGUE (1: a fused group of elementwise nodes,
 // fused_body.glsl, applied to every accumulator before the store, its EXTERNALS operands bound from binding 3 on),
 // TRANS_A (1: A is stored transposed, [.., K, M] row-major, as the permuted copy it replaces would have read it: its
-// tile is read a row of k at a time, M-contiguous like B's, straight into the k-major shared tile), STAGES (1: one
-// shared tile pair, two barriers a step; 2: two pairs, the next step's tiles stored while this one's are read, one
-// barrier a step).
+// tile is read a row of k at a time, M-contiguous like B's, straight into the k-major shared tile).
 #extension GL_EXT_control_flow_attributes : enable
 #define GM (TM / 4)
 #define GN (TN / 4)
@@ -25,13 +23,8 @@ layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchR
                                   uint ea[EXTERNALS]; uint eb[EXTERNALS];
 #endif
                                   } pc;
-#ifndef STAGES
-#define STAGES 1
-#endif
-#define ASTAGE (BK * BM / 4u)
-#define BSTAGE (BK * BN / 4u)
-shared vec4 As[STAGES * ASTAGE];
-shared vec4 Bs[STAGES * BSTAGE];
+shared vec4 As[BK * BM / 4u];
+shared vec4 Bs[BK * BN / 4u];
 
 // modes 0-2 only: a product of half operands gives f32 (ShapeRules.accumulated), so never mode 3 or 4
 float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
@@ -90,51 +83,34 @@ void main() {
 #else
     #define LOAD_B [[unroll]] for (uint e = 0u; e < 4u; e++) rb[l][e] = (gk < K && gc + e < N) ? b[bOff + gk * N + gc + e] : 0.0;
 #endif
-    // the registers' tiles into shared stage st
-#if TRANS_A
-    #define STORE_A(st) [[unroll]] for (uint l = 0u; l < LA; l++) As[(st) * ASTAGE + tid + 256u * l] = ra[l];
-#else
-    #define STORE_A(st) [[unroll]] for (uint l = 0u; l < LA; l++) { \
-            uint v = tid + 256u * l, row = v / (BK / 4u), kq = v % (BK / 4u); \
-            [[unroll]] for (uint e = 0u; e < 4u; e++) { \
-                uint at = (kq * 4u + e) * BM + row; \
-                As[(st) * ASTAGE + at / 4u][at % 4u] = ra[l][e]; \
-            } \
-        }
-#endif
-    #define STORE(st) { STORE_A(st) [[unroll]] for (uint l = 0u; l < LB; l++) Bs[(st) * BSTAGE + tid + 256u * l] = rb[l]; }
-    // the step's products from shared stage st
-    #define COMPUTE(st) [[unroll]] for (uint k = 0u; k < BK; k++) { \
-            vec4 av[GM]; \
-            vec4 bv[GN]; \
-            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[(st) * ASTAGE + k * (BM / 4u) + uint(g) * 16u + ty]; \
-            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[(st) * BSTAGE + k * (BN / 4u) + uint(g) * 16u + tx]; \
-            [[unroll]] for (int i = 0; i < TM; i++) { \
-                float ai = av[i / 4][i % 4]; \
-                [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(ai), bv[j], acc[i][j]); \
-            } \
-        }
     LOAD(0u)
-#if STAGES == 2
-    STORE(0u)
-    barrier();
     for (uint kt = 0u; kt < tiles; kt++) {
-        uint st = kt & 1u;
-        if (kt + 1u < tiles) LOAD(kt + 1u)
-        COMPUTE(st)
-        // the other stage was last read in step kt - 1, which every invocation finished before the last barrier
-        if (kt + 1u < tiles) STORE(st ^ 1u)
-        barrier();
-    }
+#if TRANS_A
+        [[unroll]] for (uint l = 0u; l < LA; l++) As[tid + 256u * l] = ra[l];
 #else
-    for (uint kt = 0u; kt < tiles; kt++) {
-        STORE(0u)
+        [[unroll]] for (uint l = 0u; l < LA; l++) {
+            uint v = tid + 256u * l, row = v / (BK / 4u), kq = v % (BK / 4u);
+            [[unroll]] for (uint e = 0u; e < 4u; e++) {
+                uint at = (kq * 4u + e) * BM + row;
+                As[at / 4u][at % 4u] = ra[l][e];
+            }
+        }
+#endif
+        [[unroll]] for (uint l = 0u; l < LB; l++) Bs[tid + 256u * l] = rb[l];
         barrier();
         if (kt + 1u < tiles) LOAD(kt + 1u)
-        COMPUTE(0u)
+        [[unroll]] for (uint k = 0u; k < BK; k++) {
+            vec4 av[GM];
+            vec4 bv[GN];
+            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[k * (BM / 4u) + uint(g) * 16u + ty];
+            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[k * (BN / 4u) + uint(g) * 16u + tx];
+            [[unroll]] for (int i = 0; i < TM; i++) {
+                float ai = av[i / 4][i % 4];
+                [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(ai), bv[j], acc[i][j]);
+            }
+        }
         barrier();
     }
-#endif
 
 #if EPILOGUE
     // The epilogue goes through shared memory, SR rows of the tile at a time (the A tile's space, free after the
