@@ -166,4 +166,12 @@ final class CoopMatMulKernel {
     static Kernel pack(DType operand) {
         return GlslKernels.kernel("pack_" + operand.label(), "pack_half.comp", 2, "BF16", operand == DType.BF16 ? 1 : 0);
     }
+
+    /**
+     * The packing of a transposed operand ({@code pack_half_t.comp}): batch matrices stored {@code [K, M]} (an absorbed
+     * permute's input) packed as {@code [M, K]} halves, so the tensor-core kernels read a transposed A with no copy.
+     */
+    static Kernel packTransposed(DType operand) {
+        return GlslKernels.kernel("pack_t_" + operand.label(), "pack_half_t.comp", 2, "BF16", operand == DType.BF16 ? 1 : 0);
+    }
 }

@@ -569,30 +569,26 @@ final class Lowering {
         bind[1] = a;
         bind[2] = b;
         if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
-        if (transA) {
-            // only the f32 kernel reads a transposed A: Fusion absorbs the permute where readsTransposedA says this product takes it
-            if (!readsTransposedA(operand, m, nn, k, batches)) throw new IllegalStateException("a transposed A reached the tensor-core kernel at " + describe(n, null));
-        } else {
-            if (WorkgroupMatMulKernel.first()) {
-                List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace);
-                if (wg != null) return wg;
-            }
-            CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
-            if (ct != null) {
-                List<Step> steps = new ArrayList<>();
-                CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
-                if (CoopMatMulKernel.packed() && holdsPacked(workspace, a, b)) {
-                    v = coopVariant(ct, epi != null);
-                    steps.addAll(packOperands(operand, n, a, b, workspace, bind));
-                }
-                Kernel kernel = epi == null ? CoopMatMulKernel.kernel(ct, operand, v) : CoopMatMulKernel.kernel(ct, operand, v, epi, g);
-                steps.add(dispatch(kernel, n, bind, push, nn / ct.bn(), m / ct.bm(), (int) batches));
-                return steps;
-            }
-            // half products the subgroup-scope tiles do not divide: the workgroup-scope kernel, which clamps at the edges
-            List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace);
+        // a transposed A (an absorbed permute's input) is read by the packing steps or, failing those, by the f32 kernel
+        if (WorkgroupMatMulKernel.first()) {
+            List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, transA);
             if (wg != null) return wg;
         }
+        CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
+        if (ct != null && (!transA || CoopMatMulKernel.packed() && holdsPacked(workspace, a, b))) {
+            List<Step> steps = new ArrayList<>();
+            CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
+            if (CoopMatMulKernel.packed() && holdsPacked(workspace, a, b)) {
+                v = coopVariant(ct, epi != null);
+                steps.addAll(packOperands(operand, n, a, b, workspace, bind, transA ? new int[] {m, k} : null));
+            }
+            Kernel kernel = epi == null ? CoopMatMulKernel.kernel(ct, operand, v) : CoopMatMulKernel.kernel(ct, operand, v, epi, g);
+            steps.add(dispatch(kernel, n, bind, push, nn / ct.bn(), m / ct.bm(), (int) batches));
+            return steps;
+        }
+        // half products the subgroup-scope tiles do not divide: the workgroup-scope kernel, which clamps at the edges
+        List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, transA);
+        if (wg != null) return wg;
         // Large tiles leave most of a big GPU idle on small products, and pad thin ones. The 128x256 tile holds 128
         // accumulators an invocation: with an epilogue on top it ran a GPT-2 feed-forward product ([8192, 3072] x
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
@@ -604,10 +600,10 @@ final class Lowering {
 
     /** The product on the workgroup-scope tensor-core kernel (operands packed first), or null where it cannot run. */
     private List<Step> workgroupMatmul(Node n, int m, int nn, int k, long batches, int[] push, View a, View b, View[] bind, Fusion.Group epi,
-                                       dev.jasg.core.Graph g, DType operand, View workspace) {
+                                       dev.jasg.core.Graph g, DType operand, View workspace, boolean transA) {
         WorkgroupMatMulKernel.Tiles wt = workgroupTiles(operand, m, nn, k, batches);
         if (wt == null || !holdsPacked(workspace, a, b)) return null;
-        List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind));
+        List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind, transA ? new int[] {m, k} : null));
         int threads = dev.coopMatrix.workgroup().invocations();
         Kernel kernel = epi == null ? WorkgroupMatMulKernel.kernel(wt, operand, threads) : WorkgroupMatMulKernel.kernel(wt, operand, threads, epi, g);
         steps.add(dispatch(kernel, n, bind, push, (int) ceil(nn, wt.bn()), (int) ceil(m, wt.bm()), (int) batches));
@@ -615,9 +611,11 @@ final class Lowering {
     }
 
     /**
-     * Whether product {@code n} runs on the f32 kernel with or without an epilogue (its operands are not half, or the device
-     * has no tensor-core kernel for their sizes), the one kernel that reads a transposed A: then a permute swapping A's last
-     * two axes that only it reads needs no copy ({@link Fusion#plan}). {@value #TRANSPOSED_PROPERTY}{@code =false} says no.
+     * Whether product {@code n} reads a transposed A: on the f32 kernel (its operands are not half, or the device has no
+     * tensor-core kernel for their sizes), which reads it in place, or on a tensor-core kernel whose operands are packed to
+     * 16-bit storage first, where the packing transposes it ({@code pack_half_t.comp}); not on the tensor-core kernel reading
+     * f32 words ({@link CoopMatMulKernel#PACKED_PROPERTY}{@code =false}). Then a permute swapping A's last two axes that only
+     * it reads needs no copy ({@link Fusion#plan}). {@value #TRANSPOSED_PROPERTY}{@code =false} says no.
      */
     boolean readsTransposedA(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
         if (!(n.op() instanceof Op.MatMul) || "false".equalsIgnoreCase(System.getProperty(TRANSPOSED_PROPERTY))) return false;
@@ -628,8 +626,8 @@ final class Lowering {
 
     private boolean readsTransposedA(DType operand, int m, int nn, int k, long batches) {
         if (operand == null || !operand.isHalf()) return true;
-        return workgroupTiles(operand, m, nn, k, batches) == null && coopTiles(operand, m, nn, k, batches, false) == null
-                && coopTiles(operand, m, nn, k, batches, true) == null;
+        boolean coop = coopTiles(operand, m, nn, k, batches, false) != null || coopTiles(operand, m, nn, k, batches, true) != null;
+        return !coop || CoopMatMulKernel.packed();
     }
 
     /** System property: {@code false} keeps permuted copies for the products' A operands (to compare). */
@@ -643,16 +641,24 @@ final class Lowering {
     /**
      * The two steps packing operands {@code a} and {@code b} (f32 words holding {@code operand} halves) to 16-bit storage in
      * {@code workspace}, A first, B at the next aligned offset; {@code bind[1]} and {@code bind[2]} become the packed views.
+     * {@code transposedA} ({@code {M, K}}, or null): {@code a} holds A's batch matrices transposed ({@code [K, M]}, an
+     * absorbed permute's input), packed as {@code [M, K]}.
      */
-    private List<Step> packOperands(DType operand, Node n, View a, View b, View workspace, View[] bind) {
+    private List<Step> packOperands(DType operand, Node n, View a, View b, View workspace, View[] bind, int[] transposedA) {
         long aBytes = a.bytes() / 2;
         View pa = new View(workspace.buffer(), workspace.offset(), aBytes);
         View pb = new View(workspace.buffer(), workspace.offset() + packedOffsetOfB(aBytes), b.bytes() / 2);
         bind[1] = pa;
         bind[2] = pb;
         Kernel pack = CoopMatMulKernel.pack(operand);
-        return List.of(flat(pack, n, a.bytes() / 16, new View[] {pa, a}, new int[] {(int) (a.bytes() / 16)}),
-                flat(pack, n, b.bytes() / 16, new View[] {pb, b}, new int[] {(int) (b.bytes() / 16)}));
+        Step packB = flat(pack, n, b.bytes() / 16, new View[] {pb, b}, new int[] {(int) (b.bytes() / 16)});
+        if (transposedA == null) return List.of(flat(pack, n, a.bytes() / 16, new View[] {pa, a}, new int[] {(int) (a.bytes() / 16)}), packB);
+        int m = transposedA[0], k = transposedA[1];
+        long matrices = a.bytes() / 4 / ((long) m * k);
+        if (matrices > dev.maxGroupCount[2]) throw new BackendException(matrices + " transposed matrices exceed the device's workgroups along z at " + describe(n, null));
+        Step packA = dispatch(CoopMatMulKernel.packTransposed(operand), n, new View[] {pa, a}, new int[] {m, k, (int) matrices},
+                (int) ceil(m, 32), (int) ceil(k, 64), (int) matrices);
+        return List.of(packA, packB);
     }
 
     /** Query rows of all batch matrices of attention query {@code q [.., Lq, E]}: the product of all but the last axis. */

@@ -97,6 +97,7 @@ class ShaderFilesTest {
                 k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(256, 128, 32, 64, 64), t, new CoopMatMulKernel.Variant(true, stages)));
             }
             k.add(CoopMatMulKernel.pack(t));
+            k.add(CoopMatMulKernel.packTransposed(t));
             k.add(WorkgroupMatMulKernel.kernel(new WorkgroupMatMulKernel.Tiles(128, 128, 32), t, 256));
             k.add(WorkgroupMatMulKernel.kernel(new WorkgroupMatMulKernel.Tiles(64, 64, 32), t, 128));
             for (AttentionKernels.Kind kind : AttentionKernels.Kind.values()) {

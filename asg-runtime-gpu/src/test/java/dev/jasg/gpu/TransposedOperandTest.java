@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestFactory;
  * absorbed ({@link Fusion#transposedA}: no copy, the f32 kernel reads A transposed, {@code matmul.comp TRANS_A}) where
  * nothing else reads it, and kept where something does; every row against the reference, with sizes on and off the
  * tiles (aligned and bounds-checked variants), batches, a fused epilogue, and {@code -Djasg.vulkan.transposedOperands=false}
- * giving the same values through the copy.
+ * giving the same values through the copy. Rows of half operands take the tensor-core kernels where the device has
+ * them, A transposed while its packing to 16-bit storage ({@code pack_half_t.comp}).
  */
 @Tag("gpu")
 class TransposedOperandTest {
@@ -47,8 +48,15 @@ class TransposedOperandTest {
         if (gpu != null) gpu.close();
     }
 
-    /** {@code absorbed}: whether the permute should be absorbed. */
-    record Row(String name, int[] x, int[] y, boolean absorbed, BiFunction<Tensor, Tensor, Map<String, Tensor>> build) {}
+    /**
+     * {@code absorbed}: whether the permute should be absorbed; {@code half}: the product's operands are half (the rows the
+     * tensor-core kernels take where the device has them: the packing transposes A), compared within {@code 1e-3}.
+     */
+    record Row(String name, int[] x, int[] y, boolean absorbed, boolean half, BiFunction<Tensor, Tensor, Map<String, Tensor>> build) {
+        Row(String name, int[] x, int[] y, boolean absorbed, BiFunction<Tensor, Tensor, Map<String, Tensor>> build) {
+            this(name, x, y, absorbed, false, build);
+        }
+    }
 
     static List<Row> rows() {
         List<Row> r = new ArrayList<>();
@@ -68,6 +76,16 @@ class TransposedOperandTest {
                     Tensor xt = x.mT();
                     return Map.of("c", xt.matmul(y).add(xt.exp().sum(1, true)));
                 }));
+        // half operands: on a device with tensor-core kernels, the subgroup-scope kernel (128- and 64-aligned) or the
+        // workgroup-scope one (M off the tiles) with A transposed while packed; elsewhere the f32 kernel
+        r.add(new Row("bf16 x^T y, tensor-core tiles", new int[] {256, 128}, new int[] {256, 128}, true, true,
+                (x, y) -> Map.of("c", x.cast(DType.BF16).mT().matmul(y.cast(DType.BF16)))));
+        r.add(new Row("f16 x^T y, M off the tiles", new int[] {264, 200}, new int[] {264, 136}, true, true,
+                (x, y) -> Map.of("c", x.cast(DType.F16).mT().matmul(y.cast(DType.F16)))));
+        r.add(new Row("bf16 batched x^T times a shared matrix", new int[] {2, 128, 64}, new int[] {128, 64}, true, true,
+                (x, y) -> Map.of("c", x.cast(DType.BF16).mT().matmul(y.cast(DType.BF16)))));
+        r.add(new Row("f16 x^T y with bias and relu", new int[] {128, 128}, new int[] {128, 128}, true, true,
+                (x, y) -> Map.of("c", x.cast(DType.F16).mT().matmul(y.cast(DType.F16)).add(y.sum(0)).relu())));
         r.add(new Row("B transposed: untouched", new int[] {30, 20}, new int[] {25, 20}, false, (x, y) -> Map.of("c", x.matmul(y.mT()))));
         return r;
     }
@@ -109,12 +127,16 @@ class TransposedOperandTest {
                 if (copies != null) System.setProperty(Lowering.TRANSPOSED_PROPERTY, copies);
                 try (Executable e = gpu.compile(graph)) {
                     Outputs o = e.run(feeds);
-                    for (String n : want.keySet()) Gpu.assertClose(row.name() + " " + n + (copies == null ? "" : " (copies)"), want.get(n), o.get(n), 2e-5);
+                    for (String n : want.keySet()) {
+                        Gpu.assertClose(row.name() + " " + n + (copies == null ? "" : " (copies)"), want.get(n), o.get(n), row.half() ? 1e-3 : 2e-5);
+                    }
                 } finally {
                     System.clearProperty(Lowering.TRANSPOSED_PROPERTY);
                 }
             }
-            if (row.absorbed()) {
+            if (row.absorbed() && row.half() && gpu.device().coopMatrix.supports(DType.BF16) && gpu.device().coopMatrix.supports(DType.F16)) {
+                assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("pack_t_")), "the transposing pack ran: " + gpu.kernelNames());
+            } else if (row.absorbed()) {
                 assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.contains("_ta")), "a transposed-A kernel ran: "
                         + gpu.kernelNames());
             }
