@@ -119,7 +119,7 @@ final class Lowering {
      * (4 bytes a query row); 0 for every other node.
      */
     long workspaceBytes(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
-        if (n.op() instanceof Op.MatMul) return graph == null ? 0 : packedBytes(n, b, graph.node(n.input(0)).dtype());
+        if (n.op() instanceof Op.MatMul) return graph == null ? 0 : Math.max(packedBytes(n, b, graph.node(n.input(0)).dtype()), splitBytes(n, b, operand(graph, n)));
         if (n.op() instanceof Op.Reduce r) {
             if (r.axes().size() == 0) return 0;
             long outputs = b.shape(n.id()).size();
@@ -589,6 +589,24 @@ final class Lowering {
         // half products the subgroup-scope tiles do not divide: the workgroup-scope kernel, which clamps at the edges
         List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, transA);
         if (wg != null) return wg;
+        if (epi == null) {
+            // one product with too few tiles to fill the device and a long K (a weight gradient): K split over workgroups,
+            // each split's partial result into the workspace, then their sum in a fixed order (deterministic)
+            MatMulKernel.Tiles mid = tiles.get(tiles.size() - 2);
+            int splits = MatMulKernel.splits(mid, m, nn, k, batches);
+            long outputs = (long) m * nn;
+            if (splits > 1 && workspace != null && workspace.bytes() >= 4L * outputs * splits && outputs <= Integer.MAX_VALUE) {
+                int[] sp = Arrays.copyOf(push, push.length + 1);
+                sp[3] = 0;                                   // the partials unrounded; the sum rounds
+                sp[push.length] = MatMulKernel.stepsPerSplit(mid, k, splits);
+                View partials = new View(workspace.buffer(), workspace.offset(), 4L * outputs * splits);
+                bind[0] = partials;
+                Step first = dispatch(MatMulKernel.splitKernel(mid, MatMulKernel.aligned(mid, m, nn, k), transA), n, bind, sp, (int) ceil(nn, mid.bn()),
+                        (int) ceil(m, mid.bm()), splits);
+                Step second = flat(ConvKernels.splitSum(), n, outputs, new View[] {out, partials}, new int[] {(int) outputs, splits, mode});
+                return List.of(first, second);
+            }
+        }
         // Large tiles leave most of a big GPU idle on small products, and pad thin ones. The 128x256 tile holds 128
         // accumulators an invocation: with an epilogue on top it ran a GPT-2 feed-forward product ([8192, 3072] x
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
@@ -840,6 +858,21 @@ final class Lowering {
         boolean coop = coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false) != null;
         if (!(workgroup && (WorkgroupMatMulKernel.first() || !coop)) && !(coop && CoopMatMulKernel.packed())) return 0;
         return packedOffsetOfB(2L * Strides.size(ad)) + 2L * Strides.size(bd);
+    }
+
+    /**
+     * Workspace bytes for the partial results of product {@code n} when it runs on the f32 kernel with its K split over
+     * workgroups ({@link MatMulKernel#splits}), else 0. (A product that gets a fused epilogue is not split: its workspace
+     * then goes unused.)
+     */
+    private long splitBytes(Node n, Program.Binding b, DType operand) {
+        Strides.MatmulGeometry geo = Strides.matmul(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims());
+        int m = geo.m(), nn = geo.n(), k = geo.k();
+        long batches = geo.batches();
+        boolean f32Kernel = operand == null || !operand.isHalf() || workgroupTiles(operand, m, nn, k, batches) == null
+                && coopTiles(operand, m, nn, k, batches, false) == null && coopTiles(operand, m, nn, k, batches, true) == null;
+        int splits = f32Kernel ? MatMulKernel.splits(tiles.get(tiles.size() - 2), m, nn, k, batches) : 1;
+        return splits > 1 ? 4L * m * nn * splits : 0;
     }
 
     /** Where packed B starts in the workspace, after {@code aBytes} of packed A: the next aligned offset. */

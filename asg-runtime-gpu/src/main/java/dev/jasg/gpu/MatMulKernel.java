@@ -78,6 +78,42 @@ final class MatMulKernel {
         return tiles.get(tiles.size() - 1);
     }
 
+    /** System property: {@code false} never splits a product's K over workgroups ({@link #splits}), to compare. */
+    static final String SPLIT_K_PROPERTY = "jasg.vulkan.matmul.splitK";
+    /** The least of K a split takes. */
+    static final int SPLIT_MIN_K = 512;
+    /** The most splits of one product. */
+    static final int MAX_SPLITS = 16;
+
+    /**
+     * How many parts one product's K is split into over workgroups (1: not split): where the product is a single matrix
+     * ({@code batches == 1}) whose {@code t} tiles make fewer than {@link #MIN_WORKGROUPS} workgroups, such as a
+     * weight gradient {@code [768, 8192] x [8192, 768]} (36 tiles of 128x128), K is halved until the tiles times the
+     * splits make that many, each split at least {@link #SPLIT_MIN_K} deep; then every split has a step of {@code t}'s depth.
+     */
+    static int splits(Tiles t, int m, int n, int k, long batches) {
+        if (batches != 1 || "false".equalsIgnoreCase(System.getProperty(SPLIT_K_PROPERTY))) return 1;
+        long groups = ((m + t.bm() - 1L) / t.bm()) * ((n + t.bn() - 1L) / t.bn());
+        int splits = 1;
+        while (groups * splits < MIN_WORKGROUPS && k / (2L * splits) >= SPLIT_MIN_K && splits < MAX_SPLITS) splits *= 2;
+        long steps = (k + t.bk() - 1L) / t.bk(), per = (steps + splits - 1) / splits;
+        return (int) ((steps + per - 1) / per); // no empty split
+    }
+
+    /** Steps of {@code t}'s depth each of {@code splits} parts of K takes (the last may take fewer). */
+    static int stepsPerSplit(Tiles t, int k, int splits) {
+        long steps = (k + t.bk() - 1L) / t.bk();
+        return (int) ((steps + splits - 1) / splits);
+    }
+
+    /** The product whose K is split over workgroup z, each split's partial result into matrix z of {@code out} ({@link #splits}). */
+    static Kernel splitKernel(Tiles t, boolean aligned, boolean transA) {
+        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s_splitk", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "",
+                transA ? "_ta" : "");
+        return GlslKernels.kernel(name, "matmul.comp", 3, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
+                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0, "SPLITK", 1);
+    }
+
     /** The small tile (64x64, 4x4 per invocation) for products too small to fill the device with large tiles. */
     static Tiles small(int maxSharedBytes) {
         return new Tiles(64, 64, depth(64, 64, maxSharedBytes), 4, 4);

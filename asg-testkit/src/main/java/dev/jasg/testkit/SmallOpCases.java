@@ -141,7 +141,7 @@ public final class SmallOpCases {
     public static void assertClose(String what, HostTensor want, HostTensor got, double tol) {
         if (!want.shape().equals(got.shape())) throw new AssertionError(what + ": shape " + got.shape() + ", expected " + want.shape());
         double scale = 1;
-        for (int i = 0; i < want.size(); i++) if (!Double.isInfinite(want.get(i))) scale = Math.max(scale, Math.abs(want.get(i)));
+        for (int i = 0; i < want.size(); i++) if (Double.isFinite(want.get(i))) scale = Math.max(scale, Math.abs(want.get(i)));
         for (int i = 0; i < want.size(); i++) {
             double w = want.get(i), g = got.get(i);
             boolean same = (Double.isNaN(w) && Double.isNaN(g)) || w == g || Math.abs(w - g) <= tol * (Math.abs(w) + scale);

@@ -3,8 +3,13 @@
 // (1: every dimension a multiple of its tile, no bounds checks), EPILOGUE (1: a fused group of elementwise nodes,
 // fused_body.glsl, applied to every accumulator before the store, its EXTERNALS operands bound from binding 3 on),
 // TRANS_A (1: A is stored transposed, [.., K, M] row-major, as the permuted copy it replaces would have read it: its
-// tile is read a row of k at a time, M-contiguous like B's, straight into the k-major shared tile).
+// tile is read a row of k at a time, M-contiguous like B's, straight into the k-major shared tile), SPLITK (1: one
+// product, no batch; workgroup z computes the partial product over its STEPS steps of K (push, after sb[]) into
+// result matrix z, which split_sum.comp then adds in a fixed order; mode 0).
 #extension GL_EXT_control_flow_attributes : enable
+#ifndef SPLITK
+#define SPLITK 0
+#endif
 #define GM (TM / 4)
 #define GN (TN / 4)
 #define LA (BM * BK / 1024u)
@@ -19,6 +24,9 @@ layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
 layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
 #endif
 layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4];
+#if SPLITK
+                                  uint steps;
+#endif
 #if EPILOGUE
                                   uint ea[EXTERNALS]; uint eb[EXTERNALS];
 #endif
@@ -40,12 +48,14 @@ void main() {
     uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
     uint M = pc.M, N = pc.N, K = pc.K;
     uint t = gl_WorkGroupID.z, aOff = 0u, bOff = 0u;
+#if !SPLITK
     for (int k = int(pc.batchRank) - 1; k >= 0; k--) {
         uint ci = t % pc.bd[k];
         t /= pc.bd[k];
         aOff += ci * pc.sa[k];
         bOff += ci * pc.sb[k];
     }
+#endif
     uint cOff = gl_WorkGroupID.z * M * N;
 
     vec4 acc[TM][GN];
@@ -53,6 +63,11 @@ void main() {
     vec4 ra[LA];
     vec4 rb[LB];
     uint tiles = (K + BK - 1u) / BK;
+#if SPLITK
+    uint kt0 = gl_WorkGroupID.z * pc.steps, kt1 = min(tiles, kt0 + pc.steps);
+#else
+    uint kt0 = 0u, kt1 = tiles;
+#endif
 
     // Loads step kt's tiles of A (BM x BK) and B (BK x BN) into registers.
 #if TRANS_A
@@ -83,8 +98,8 @@ void main() {
 #else
     #define LOAD_B [[unroll]] for (uint e = 0u; e < 4u; e++) rb[l][e] = (gk < K && gc + e < N) ? b[bOff + gk * N + gc + e] : 0.0;
 #endif
-    LOAD(0u)
-    for (uint kt = 0u; kt < tiles; kt++) {
+    if (kt0 < kt1) LOAD(kt0)
+    for (uint kt = kt0; kt < kt1; kt++) {
 #if TRANS_A
         [[unroll]] for (uint l = 0u; l < LA; l++) As[tid + 256u * l] = ra[l];
 #else
@@ -98,7 +113,7 @@ void main() {
 #endif
         [[unroll]] for (uint l = 0u; l < LB; l++) Bs[tid + 256u * l] = rb[l];
         barrier();
-        if (kt + 1u < tiles) LOAD(kt + 1u)
+        if (kt + 1u < kt1) LOAD(kt + 1u)
         [[unroll]] for (uint k = 0u; k < BK; k++) {
             vec4 av[GM];
             vec4 bv[GN];

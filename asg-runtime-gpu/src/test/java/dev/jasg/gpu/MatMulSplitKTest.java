@@ -1,0 +1,149 @@
+package dev.jasg.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jasg.core.DType;
+import dev.jasg.core.Executable;
+import dev.jasg.core.Graph;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Outputs;
+import dev.jasg.core.Shape;
+import dev.jasg.core.Tensor;
+import dev.jasg.core.reference.ReferenceBackend;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.BinaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Products whose K is split over workgroups ({@link MatMulKernel#splits}: one product whose tiles leave the device idle
+ * and whose K is long, a weight gradient): the rule, then a table of products against the reference on the device (aligned
+ * and bounds-checked sizes, a transposed A, a last split shorter than the others, NaN carried through the partial sums),
+ * each also with {@code -Djasg.vulkan.matmul.splitK=false} for the same values in one pass, and run twice bit-identical.
+ */
+class MatMulSplitKTest {
+    private static final MatMulKernel.Tiles MID = new MatMulKernel.Tiles(128, 128, 16, 8, 8);
+
+    @ParameterizedTest
+    @CsvSource({
+        "768, 768, 8192, 1, 4",     // 36 tiles: 4 splits of 2048 make 144 workgroups
+        "768, 2304, 8192, 1, 2",    // 108 tiles: 2 splits
+        "768, 3072, 8192, 1, 1",    // 144 tiles fill the device
+        "256, 256, 2048, 1, 4",     // 4 tiles; K 2048 allows 4 splits of 512
+        "256, 256, 1000, 1, 1",     // K too short to split
+        "768, 768, 8192, 2, 1",     // batched: never split
+        "64, 64, 1000000, 1, 16"})  // at most 16
+    void theSplitRule(int m, int n, int k, long batches, int splits) {
+        assertEquals(splits, MatMulKernel.splits(MID, m, n, k, batches));
+    }
+
+    @Test
+    void noSplitIsEmpty() {
+        // 9 steps of 512 in 8 splits would leave the last three empty: 5 splits of 2 steps (the last of 1)
+        MatMulKernel.Tiles deep = new MatMulKernel.Tiles(128, 128, 512, 8, 8);
+        assertEquals(5, MatMulKernel.splits(deep, 128, 128, 4608, 1));
+        assertEquals(2, MatMulKernel.stepsPerSplit(deep, 4608, 5));
+    }
+
+    @Test
+    void theSwitchTurnsItOff() {
+        System.setProperty(MatMulKernel.SPLIT_K_PROPERTY, "false");
+        try {
+            assertEquals(1, MatMulKernel.splits(MID, 768, 768, 8192, 1));
+        } finally {
+            System.clearProperty(MatMulKernel.SPLIT_K_PROPERTY);
+        }
+    }
+
+    private static VulkanBackend gpu;
+
+    @BeforeAll
+    static void open() {
+        gpu = Gpu.open();
+    }
+
+    @AfterAll
+    static void close() {
+        if (gpu != null) gpu.close();
+    }
+
+    record Row(String name, int[] x, int[] y, boolean nan, BinaryOperator<Tensor> build) {}
+
+    static List<Row> rows() {
+        return List.of(
+                new Row("x y, 128-aligned, 4 splits", new int[] {256, 2048}, new int[] {2048, 256}, false, Tensor::matmul),
+                new Row("x y, odd sizes, last split shorter", new int[] {100, 1500}, new int[] {1500, 90}, false, Tensor::matmul),
+                new Row("x^T y (a weight gradient), A read transposed", new int[] {2048, 256}, new int[] {2048, 128}, false, (x, y) -> x.mT().matmul(y)),
+                new Row("x^T y, odd sizes", new int[] {1100, 70}, new int[] {1100, 33}, false, (x, y) -> x.mT().matmul(y)),
+                new Row("NaN in one split", new int[] {64, 4096}, new int[] {4096, 64}, true, Tensor::matmul));
+    }
+
+    private static Graph graph(Row row) {
+        GraphBuilder b = new GraphBuilder();
+        Tensor x = b.input("x", DType.F32, Shape.of(row.x())), y = b.input("y", DType.F32, Shape.of(row.y()));
+        b.output("c", row.build().apply(x, y));
+        return b.build();
+    }
+
+    private static Map<String, HostTensor> feeds(Row row) {
+        SplittableRandom r = new SplittableRandom(row.name().hashCode());
+        Map<String, HostTensor> f = new TreeMap<>();
+        for (String n : List.of("x", "y")) {
+            int[] d = n.equals("x") ? row.x() : row.y();
+            float[] v = new float[(int) Shape.of(d).size()];
+            for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
+            if (row.nan() && n.equals("x")) v[3 * d[1] + 3000] = Float.NaN;   // row 3, column 3000: the sixth of 8 splits
+            f.put(n, HostTensor.of(v, d));
+        }
+        return f;
+    }
+
+    @Tag("gpu")
+    @TestFactory
+    Stream<DynamicTest> splitProductsMatchTheReference() {
+        return rows().stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
+            Graph graph = graph(row);
+            Map<String, HostTensor> feeds = feeds(row);
+            HostTensor want;
+            try (ReferenceBackend ref = new ReferenceBackend(); Executable e = ref.compile(graph)) {
+                want = e.run(feeds).get("c");
+            }
+            float[] first;
+            try (Executable e = gpu.compile(graph)) {
+                Outputs o = e.run(feeds);
+                Gpu.assertClose(row.name(), want, o.get("c"), 1e-4);
+                first = o.get("c").floats();
+                float[] again = e.run(feeds).get("c").floats();
+                for (int i = 0; i < first.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(first[i]), Float.floatToRawIntBits(again[i]), row.name() + ": run twice, element " + i);
+                }
+            }
+            assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.endsWith("_splitk")), "a split product ran: " + gpu.kernelNames());
+            assertTrue(gpu.kernelNames().contains("split_sum"), "the partials were summed: " + gpu.kernelNames());
+            if (row.nan()) {
+                float[] c = first;
+                int cols = row.y()[1];
+                for (int j = 0; j < cols; j++) assertTrue(Float.isNaN(c[3 * cols + j]), "NaN reaches row 3, column " + j);
+                assertTrue(!Float.isNaN(c[0]), "rows without the NaN stay numbers");
+            }
+            System.setProperty(MatMulKernel.SPLIT_K_PROPERTY, "false");
+            try (Executable e = gpu.compile(graph)) {
+                Gpu.assertClose(row.name() + " (one pass)", want, e.run(feeds).get("c"), 1e-4);
+            } finally {
+                System.clearProperty(MatMulKernel.SPLIT_K_PROPERTY);
+            }
+        }));
+    }
+}
