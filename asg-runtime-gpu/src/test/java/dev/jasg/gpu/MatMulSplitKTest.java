@@ -41,8 +41,9 @@ class MatMulSplitKTest {
         "768, 768, 8192, 1, 4",     // 36 tiles: 4 splits of 2048 make 144 workgroups
         "768, 2304, 8192, 1, 2",    // 108 tiles: 2 splits
         "768, 3072, 8192, 1, 1",    // 144 tiles fill the device
-        "256, 256, 2048, 1, 4",     // 4 tiles; K 2048 allows 4 splits of 512
-        "256, 256, 1000, 1, 1",     // K too short to split
+        "512, 512, 4096, 1, 8",     // 16 tiles; K 4096 allows 8 splits of 512
+        "512, 512, 1000, 1, 1",     // K too short to split
+        "256, 256, 1024, 1, 1",     // too little work (the small transformer's weight gradient)
         "768, 768, 8192, 2, 1",     // batched: never split
         "64, 64, 1000000, 1, 16"})  // at most 16
     void theSplitRule(int m, int n, int k, long batches, int splits) {
@@ -53,7 +54,7 @@ class MatMulSplitKTest {
     void noSplitIsEmpty() {
         // 9 steps of 512 in 8 splits would leave the last three empty: 5 splits of 2 steps (the last of 1)
         MatMulKernel.Tiles deep = new MatMulKernel.Tiles(128, 128, 512, 8, 8);
-        assertEquals(5, MatMulKernel.splits(deep, 128, 128, 4608, 1));
+        assertEquals(5, MatMulKernel.splits(deep, 512, 512, 4608, 1));
         assertEquals(2, MatMulKernel.stepsPerSplit(deep, 4608, 5));
     }
 
@@ -83,11 +84,11 @@ class MatMulSplitKTest {
 
     static List<Row> rows() {
         return List.of(
-                new Row("x y, 128-aligned, 4 splits", new int[] {256, 2048}, new int[] {2048, 256}, false, Tensor::matmul),
-                new Row("x y, odd sizes, last split shorter", new int[] {100, 1500}, new int[] {1500, 90}, false, Tensor::matmul),
-                new Row("x^T y (a weight gradient), A read transposed", new int[] {2048, 256}, new int[] {2048, 128}, false, (x, y) -> x.mT().matmul(y)),
-                new Row("x^T y, odd sizes", new int[] {1100, 70}, new int[] {1100, 33}, false, (x, y) -> x.mT().matmul(y)),
-                new Row("NaN in one split", new int[] {64, 4096}, new int[] {4096, 64}, true, Tensor::matmul));
+                new Row("x y, 128-aligned, 4 splits", new int[] {512, 4096}, new int[] {4096, 512}, false, Tensor::matmul),
+                new Row("x y, odd sizes, last split shorter", new int[] {300, 14000}, new int[] {14000, 290}, false, Tensor::matmul),
+                new Row("x^T y (a weight gradient), A read transposed", new int[] {8192, 384}, new int[] {8192, 384}, false, (x, y) -> x.mT().matmul(y)),
+                new Row("x^T y, odd sizes", new int[] {9000, 370}, new int[] {9000, 330}, false, (x, y) -> x.mT().matmul(y)),
+                new Row("NaN in one split", new int[] {256, 16384}, new int[] {16384, 256}, true, Tensor::matmul));
     }
 
     private static Graph graph(Row row) {
@@ -104,7 +105,7 @@ class MatMulSplitKTest {
             int[] d = n.equals("x") ? row.x() : row.y();
             float[] v = new float[(int) Shape.of(d).size()];
             for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
-            if (row.nan() && n.equals("x")) v[3 * d[1] + 3000] = Float.NaN;   // row 3, column 3000: the sixth of 8 splits
+            if (row.nan() && n.equals("x")) v[3 * d[1] + 12000] = Float.NaN;   // row 3, column 12000: the twelfth of 16 splits
             f.put(n, HostTensor.of(v, d));
         }
         return f;
