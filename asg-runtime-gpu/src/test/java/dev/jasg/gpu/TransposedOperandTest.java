@@ -98,10 +98,15 @@ class TransposedOperandTest {
     }
 
     private static Map<String, HostTensor> feeds(Row row) {
-        SplittableRandom r = new SplittableRandom(row.name().hashCode());
+        return feeds(row.name(), row.x(), row.y());
+    }
+
+    /** Inputs {@code x} and {@code y} of the given dims, uniform in [-1, 1), seeded by {@code seed}'s hash. */
+    static Map<String, HostTensor> feeds(String seed, int[] x, int[] y) {
+        SplittableRandom r = new SplittableRandom(seed.hashCode());
         Map<String, HostTensor> f = new TreeMap<>();
         for (String n : List.of("x", "y")) {
-            int[] d = n.equals("x") ? row.x() : row.y();
+            int[] d = n.equals("x") ? x : y;
             float[] v = new float[(int) Shape.of(d).size()];
             for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
             f.put(n, HostTensor.of(v, d));
