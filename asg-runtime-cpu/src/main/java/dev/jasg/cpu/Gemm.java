@@ -45,10 +45,13 @@ final class Gemm {
     /** Columns of a packed panel of B on one thread ({@link KernelChoice}: from L3, bounded by memory). */
     static final int NC = KernelChoice.CHOSEN.nc();
     /**
-     * Blocks a parallel product is cut into per thread, claimed as threads come free: small, so the
-     * threads finish together (no operand is packed per block, so a block costs nothing but a claim).
+     * Fewest blocks a parallel product is cut into per thread, claimed as threads come free ({@link #blocks}): two, so
+     * a thread the OS deschedules holds up the product by at most half its share, while each block still re-reads the
+     * shared operand as few times as it can (on 2 vCPUs, 4 per thread ran 256x784x256 8-10% slower per CPU-second).
      */
-    private static final int BLOCKS_PER_THREAD = 6;
+    static final int BLOCKS_PER_THREAD = 2;
+    /** Most column strips of B in one block of a {@link #columnSplit} (each block packs its own). */
+    private static final int COLUMN_BLOCK_STRIPS = 8;
     /** Multiply-adds below which a product runs on the calling thread. */
     static final long PARALLEL_MIN = 1 << 17;
     /** Most floats of one operand packed up front and shared by the threads of a parallel product (4 MiB). */
@@ -179,11 +182,48 @@ final class Gemm {
             else serial(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         } else if (packedB == null && (long) rowTiles * colTiles < 4L * threads && k >= 2 * KC * threads) {
             depthSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads);
-        } else if (m >= n ? rowTiles >= 2 * threads : colTiles < 2 * threads) {
+        } else if (rowsFirst(m, n, acs, ars, rowTiles, colTiles, threads)) {
             rowSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB);
         } else {
             columnSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB);
         }
+    }
+
+    /**
+     * Whether a parallel product is split by rows ({@link #rowSplit}) rather than by columns ({@link #columnSplit}).
+     * Each block of either re-reads the operand the split shares (B's packed panel, or A), so the split whose
+     * shared operand is the smaller is taken: rows when C is taller than wide, columns when wider; with too few
+     * tiles one way, the other. A square C goes by columns when A is read in place ({@link #unpackedA}): the
+     * blocks then share nothing that any thread writes (each packs its own columns of B), where a row split has the
+     * threads pack B together and read each other's strips.
+     */
+    static boolean rowsFirst(int m, int n, int acs, int ars, int rowTiles, int colTiles, int threads) {
+        if (colTiles < 2 * threads) return true;
+        if (rowTiles < 2 * threads) return false;
+        return m > n || (m == n && !(VECTOR && unpackedA(acs, ars)));
+    }
+
+    /**
+     * How many blocks a parallel loop over {@code tiles} tiles is cut into, each of {@link #tileStart}'s near-equal
+     * runs of whole tiles: a multiple of {@code threads}, at least {@link #BLOCKS_PER_THREAD} per thread and as few as
+     * keep a block within {@code maxPerBlock} tiles; all of them, one tile each, when there are fewer tiles.
+     *
+     * <p>Equal blocks in a multiple of the threads let threads running at the same speed claim the same number and
+     * finish together; several per thread let a thread that shares its core with another process take fewer. The
+     * former rule (blocks of {@code tiles / (6 threads)} tiles and a last, short one) gave 1024 rows on two threads
+     * 12 blocks of 7 tiles and one of 2: one thread ran 7 blocks, the other 6 and then waited, 12% of the pair's time.
+     */
+    static int blocks(int tiles, int threads, int maxPerBlock) {
+        long perThread = Math.max(BLOCKS_PER_THREAD, ((long) tiles + (long) threads * maxPerBlock - 1) / ((long) threads * maxPerBlock));
+        return (int) Math.min(tiles, perThread * threads);
+    }
+
+    /**
+     * The first tile of block {@code b} of {@code blocks} over {@code tiles} tiles: {@code floor(b * tiles / blocks)}, so
+     * every block has {@code floor} or {@code ceil} of {@code tiles / blocks} tiles.
+     */
+    static int tileStart(int tiles, int blocks, int b) {
+        return (int) ((long) b * tiles / blocks);
     }
 
     /**
@@ -197,8 +237,7 @@ final class Gemm {
         // B packed already: one panel of all its columns, nothing to pack
         int panel = packedB != null ? roundUp(n, NR) : Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
         float[] bp = packedB != null ? packedB : SCRATCH.get().shared(panel * k);
-        int tiles = (m + MR - 1) / MR, perBlock = Math.clamp(tiles / (BLOCKS_PER_THREAD * threads), 1, MC / MR);
-        int blocks = (tiles + perBlock - 1) / perBlock;
+        int tiles = (m + MR - 1) / MR, blocks = blocks(tiles, threads, Math.max(1, MC / MR)), maxRows = (tiles + blocks - 1) / blocks * MR;
         for (int jc = 0; jc < n; jc += panel) {
             int nc = Math.min(panel, n - jc), strips = (nc + NR - 1) / NR, ncr = strips * NR, j0 = jc;
             if (packedB == null) packClaimed(slices * strips, (t0, t1) -> {
@@ -209,9 +248,9 @@ final class Gemm {
             });
             CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
-                float[] ap = s.a(perBlock * MR * kcs);
+                float[] ap = s.a(maxRows * kcs);
                 for (int blk = b0; blk < b1; blk++) {
-                    int i0 = blk * perBlock * MR, mc = Math.min(m - i0, perBlock * MR);
+                    int i0 = tileStart(tiles, blocks, blk) * MR, mc = Math.min(m, tileStart(tiles, blocks, blk + 1) * MR) - i0;
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
                         if (VECTOR && unpackedA(acs, ars)) {
@@ -228,15 +267,38 @@ final class Gemm {
 
     /**
      * {@link #rowSplit} with the roles of the operands exchanged: blocks of columns, each packing only
-     * its own columns of B, against A packed once for all threads (in panels of rows when it is large).
+     * its own columns of B, against A read in place ({@link #unpackedA}) or else packed once for all threads
+     * (in panels of rows when it is large). Read in place, no thread reads what another wrote: the shared
+     * packing of A had the threads read each other's strips, and cost 256x784x256 (B transposed) a fifth of
+     * its speed per CPU-second.
      */
     private static void columnSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                     float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
         int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
+        int tiles = (n + NR - 1) / NR, blocks = blocks(tiles, threads, COLUMN_BLOCK_STRIPS), maxCols = (tiles + blocks - 1) / blocks * NR;
+        if (VECTOR && unpackedA(acs, ars)) {
+            // A read in place by every block: nothing packed for all threads, each block packs its own columns of B
+            int ncrAll = roundUp(n, NR);
+            CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
+                Scratch s = SCRATCH.get();
+                float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
+                for (int blk = b0; blk < b1; blk++) {
+                    int j0 = tileStart(tiles, blocks, blk) * NR, nc = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - j0;
+                    for (int pc = 0; pc < k; pc += kcs) {
+                        int kc = Math.min(kcs, k - pc);
+                        int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
+                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0);
+                        for (int ic = 0; ic < m; ic += MC) {
+                            blockRows(Math.min(MC, m - ic), nc, kc, a, aOff + ic * ars + pc, ars, bp, bo, c, cOff + ic * ldc + j0, ldc,
+                                    accumulate || pc > 0, s);
+                        }
+                    }
+                }
+            });
+            return;
+        }
         int panel = Math.min(Math.min(roundUp(m, MR), 4 * MC), Math.max(MR, SHARED_MAX / k / MR * MR));
         float[] ap = SCRATCH.get().shared(panel * k);
-        int tiles = (n + NR - 1) / NR, perBlock = Math.clamp(tiles / (BLOCKS_PER_THREAD * threads), 1, 8);
-        int blocks = (tiles + perBlock - 1) / perBlock;
         for (int ic = 0; ic < m; ic += panel) {
             int mc = Math.min(panel, m - ic), strips = (mc + MR - 1) / MR, mcr = strips * MR, i0 = ic;
             packClaimed(slices * strips, (t0, t1) -> {
@@ -248,9 +310,9 @@ final class Gemm {
             int ncrAll = roundUp(n, NR);
             CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
-                float[] bp = packedB != null ? packedB : s.b(perBlock * NR * kcs);
+                float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
                 for (int blk = b0; blk < b1; blk++) {
-                    int j0 = blk * perBlock * NR, nc = Math.min(n - j0, perBlock * NR);
+                    int j0 = tileStart(tiles, blocks, blk) * NR, nc = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - j0;
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
                         // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each

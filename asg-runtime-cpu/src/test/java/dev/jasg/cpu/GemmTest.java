@@ -149,6 +149,55 @@ class GemmTest {
         }
     }
 
+    /**
+     * Shapes the parallel product splits by rows (C taller than wide) and by columns (wider than tall), with A read in
+     * place (row-major) and packed (transposed), B row-major and transposed: {m, n, k}.
+     */
+    private static final int[][] SPLITS = {{301, 70, 90}, {70, 301, 90}, {130, 130, 300}, {2 * Gemm.MC + 7, 3 * Gemm.NR + 5, Gemm.KC + 9}};
+
+    /**
+     * The parallel product computes every element as the serial one does (the same tiles, the same depth slices in
+     * the same order), so its bits do not depend on the thread count or on which thread ran which block.
+     */
+    @Test
+    void parallelProductGivesTheSerialBits() {
+        if (!Gemm.VECTOR) return; // the EJML fallback is checked against the triple loop only
+        Random r = new Random(11);
+        for (int[] sh : SPLITS) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            for (int t = 0; t < 8; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = (t & 4) != 0;
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                float[] a = random(r, m * k), b = random(r, k * n), c0 = random(r, m * n), want = c0.clone(), got = c0.clone();
+                Gemm.serial(m, n, k, a, 0, ta ? 1 : lda, ta ? lda : 1, b, 0, tb ? 1 : ldb, tb ? ldb : 1, want, 0, n, acc);
+                Gemm.gemm(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, got, 0, n, acc);
+                for (int i = 0; i < want.length; i++) {
+                    String at = m + "x" + n + "x" + k + (ta ? " A^T" : "") + (tb ? " B^T" : "") + (acc ? " +=" : "") + " element " + i;
+                    assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), at);
+                }
+            }
+        }
+    }
+
+    /** Blocks of a parallel split: a multiple of the threads (unless there are fewer tiles), near-equal, covering every tile once. */
+    @Test
+    void blocksAreEqualAndAMultipleOfTheThreads() {
+        // {tiles, threads, most tiles a block, expected blocks}
+        int[][] rows = {{86, 2, 10, 10}, {86, 2, 21, 6}, {22, 2, 10, 4}, {8, 2, 8, 4}, {3, 2, 10, 3}, {1, 4, 10, 1}, {96, 2, 8, 12}, {96, 3, 8, 12},
+            {1000, 8, 10, 104}};
+        for (int[] row : rows) {
+            int tiles = row[0], threads = row[1], most = row[2], blocks = Gemm.blocks(tiles, threads, most);
+            String what = tiles + " tiles on " + threads + " threads, at most " + most + " a block";
+            assertEquals(row[3], blocks, what);
+            assertEquals(0, Gemm.tileStart(tiles, blocks, 0), what);
+            assertEquals(tiles, Gemm.tileStart(tiles, blocks, blocks), what);
+            for (int b = 0; b < blocks; b++) {
+                int size = Gemm.tileStart(tiles, blocks, b + 1) - Gemm.tileStart(tiles, blocks, b);
+                assertTrue(size == tiles / blocks || size == (tiles + blocks - 1) / blocks, what + ": block " + b + " has " + size);
+            }
+        }
+    }
+
     @Test
     void packingMatchesItsDefinition() {
         Random r = new Random(5);
