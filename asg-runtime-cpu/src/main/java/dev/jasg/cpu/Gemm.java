@@ -74,6 +74,8 @@ final class Gemm {
         float[] shared = new float[0];
         /** Partial products of a depth-split product, one per thread after the first. */
         float[] partial = new float[0];
+        /** Rows of A copied so that they do not alias in L1 ({@link #blockA}). */
+        float[] rows = new float[0];
         /** A strided vector operand of a matrix-vector product, copied contiguous. */
         float[] x = new float[0];
         /** A strided result of a matrix-vector product, computed contiguous. */
@@ -89,6 +91,11 @@ final class Gemm {
         float[] b(int n) {
             if (b.length < n) b = new float[n];
             return b;
+        }
+
+        float[] rows(int n) {
+            if (rows.length < n) rows = new float[n];
+            return rows;
         }
 
         float[] shared(int n) {
@@ -237,7 +244,7 @@ final class Gemm {
         // B packed already: one panel of all its columns, nothing to pack
         int panel = packedB != null ? roundUp(n, NR) : Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
         float[] bp = packedB != null ? packedB : SCRATCH.get().shared(panel * k);
-        int tiles = (m + MR - 1) / MR, blocks = blocks(tiles, threads, Math.max(1, MC / MR)), maxRows = (tiles + blocks - 1) / blocks * MR;
+        int tiles = (m + MR - 1) / MR, blocks = blocks(tiles, threads, Math.max(1, MC / MR));
         for (int jc = 0; jc < n; jc += panel) {
             int nc = Math.min(panel, n - jc), strips = (nc + NR - 1) / NR, ncr = strips * NR, j0 = jc;
             if (packedB == null) packClaimed(slices * strips, (t0, t1) -> {
@@ -248,17 +255,12 @@ final class Gemm {
             });
             CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
-                float[] ap = s.a(maxRows * kcs);
                 for (int blk = b0; blk < b1; blk++) {
                     int i0 = tileStart(tiles, blocks, blk) * MR, mc = Math.min(m, tileStart(tiles, blocks, blk + 1) * MR) - i0;
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
-                        if (VECTOR && unpackedA(acs, ars)) {
-                            blockRows(mc, nc, kc, a, aOff + i0 * ars + pc, ars, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s);
-                            continue;
-                        }
-                        packA(mc, kc, a, aOff + i0 * ars + pc * acs, ars, acs, ap, 0);
-                        block(mc, nc, kc, ap, 0, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
+                        blockA(mc, nc, kc, a, aOff + i0 * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0,
+                                s, VECTOR);
                     }
                 }
             });
@@ -276,9 +278,16 @@ final class Gemm {
                                     float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
         int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
         int tiles = (n + NR - 1) / NR, blocks = blocks(tiles, threads, COLUMN_BLOCK_STRIPS), maxCols = (tiles + blocks - 1) / blocks * NR;
-        if (VECTOR && unpackedA(acs, ars)) {
-            // A read in place by every block: nothing packed for all threads, each block packs its own columns of B
-            int ncrAll = roundUp(n, NR);
+        if (VECTOR && acs == 1) {
+            // A row-major, read in place by every block (or, where its rows alias in L1, first copied once for all
+            // threads into rows that do not): nothing packed for all threads, each block packs its own columns of B
+            int ncrAll = roundUp(n, NR), ld = unpackedA(1, ars) ? ars : copiedLd(k);
+            boolean copy = ld != ars && (long) m * ld <= SHARED_MAX;
+            float[] src = copy ? SCRATCH.get().shared(m * ld) : a;
+            int so = copy ? 0 : aOff, sld = copy ? ld : ars;
+            if (copy) CpuThreads.parallelFor(m, MR, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) System.arraycopy(a, aOff + i * ars, src, i * ld, k);
+            });
             CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
                 float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
@@ -289,8 +298,8 @@ final class Gemm {
                         int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
                         if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0);
                         for (int ic = 0; ic < m; ic += MC) {
-                            blockRows(Math.min(MC, m - ic), nc, kc, a, aOff + ic * ars + pc, ars, bp, bo, c, cOff + ic * ldc + j0, ldc,
-                                    accumulate || pc > 0, s);
+                            blockA(Math.min(MC, m - ic), nc, kc, src, so + ic * sld + pc, sld, 1, bp, bo, c, cOff + ic * ldc + j0, ldc,
+                                    accumulate || pc > 0, s, true);
                         }
                     }
                 }
@@ -381,7 +390,6 @@ final class Gemm {
                                      float[] packedB, float[] c, int cOff, int ldc, boolean accumulate, boolean vector) {
         Scratch s = SCRATCH.get();
         int kcs = sliceDepth(k), ncrAll = roundUp(n, NR);
-        float[] ap = s.a(roundUp(Math.min(MC, m), MR) * kcs);
         float[] bp = packedB != null ? packedB : s.b(roundUp(Math.min(NC, n), NR) * kcs);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -391,13 +399,8 @@ final class Gemm {
                 int bo = packedB != null ? pc * ncrAll + jc / NR * kc * NR : 0;
                 if (packedB == null) packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
                 for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    if (vector && unpackedA(acs, ars)) {
-                        blockRows(mc, nc, kc, a, aOff + ic * ars + pc, ars, bp, bo, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s);
-                        continue;
-                    }
-                    packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap, 0);
-                    block(mc, nc, kc, ap, 0, bp, bo, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s, vector);
+                    blockA(Math.min(MC, m - ic), nc, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, bo, c, cOff + ic * ldc + jc, ldc,
+                            accumulate || pc > 0, s, vector);
                 }
             }
         }
@@ -434,17 +437,11 @@ final class Gemm {
         }
         Scratch s = SCRATCH.get();
         int kcs = sliceDepth(k), ncr = roundUp(panelWidth, NR);
-        float[] ap = s.a(roundUp(Math.min(MC, m), MR) * kcs);
         for (int pc = 0; pc < k; pc += kcs) {
             int kc = Math.min(kcs, k - pc);
             for (int ic = 0; ic < m; ic += MC) {
-                int mc = Math.min(MC, m - ic);
-                if (VECTOR && unpackedA(acs, ars)) {
-                    blockRows(mc, n, kc, a, aOff + ic * ars + pc, ars, bp, pc * ncr, c, cOff + ic * ldc, ldc, accumulate || pc > 0, s);
-                    continue;
-                }
-                packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap, 0);
-                block(mc, n, kc, ap, 0, bp, pc * ncr, c, cOff + ic * ldc, ldc, accumulate || pc > 0, s, VECTOR);
+                blockA(Math.min(MC, m - ic), n, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + ic * ldc, ldc,
+                        accumulate || pc > 0, s, VECTOR);
             }
         }
     }
@@ -561,7 +558,7 @@ final class Gemm {
     /** Floats of packing buffers the calling thread holds (they grow only when a product packs): for tests. */
     static long packedScratchFloats() {
         Scratch s = SCRATCH.get();
-        return (long) s.a.length + s.b.length + s.shared.length;
+        return (long) s.a.length + s.b.length + s.shared.length + s.rows.length;
     }
 
     /**
@@ -578,6 +575,42 @@ final class Gemm {
                 tileInto(kc, ap, ao + is * kc * MR, bp, bs, mr, nr, c, co + is * MR * ldc + js * NR, ldc, add, s, vector);
             }
         }
+    }
+
+    /**
+     * {@code C[0:mc, 0:nc] (+)= opA B} for one depth slice {@code kc} of a block of rows of A (element {@code (i,p)} at
+     * {@code a[ao + i*rs + p*cs]}) against packed B from {@code bo}: with the vector kernels, a row-major A is read in
+     * place ({@link #unpackedA}), or, where its rows lie a multiple of 4 KiB apart, copied row by row into a buffer
+     * whose rows do not ({@link #copiedLd}) and read there; any other A is packed ({@link #packA}). Copying a row is a
+     * contiguous move, as fast as packing B (the transposing pack of a row-major A ran at a quarter of that: 4.4
+     * against 17.6 in {@code GemmProbe}'s units on Zen 5). Every path computes the same tiles in the same order, so the
+     * bits do not depend on which was taken.
+     */
+    private static void blockA(int mc, int nc, int kc, float[] a, int ao, int rs, int cs, float[] bp, int bo, float[] c, int co, int ldc,
+                               boolean add, Scratch s, boolean vector) {
+        if (vector && cs == 1) {
+            if (unpackedA(1, rs)) {
+                blockRows(mc, nc, kc, a, ao, rs, bp, bo, c, co, ldc, add, s);
+            } else {
+                int ld = copiedLd(kc);
+                float[] rows = s.rows(mc * ld);
+                for (int i = 0; i < mc; i++) System.arraycopy(a, ao + i * rs, rows, i * ld, kc);
+                blockRows(mc, nc, kc, rows, 0, ld, bp, bo, c, co, ldc, add, s);
+            }
+            return;
+        }
+        float[] ap = s.a(roundUp(mc, MR) * kc);
+        packA(mc, kc, a, ao, rs, cs, ap, 0);
+        block(mc, nc, kc, ap, 0, bp, bo, c, co, ldc, add, s, vector);
+    }
+
+    /**
+     * The leading dimension rows of {@code kc} floats are copied with so that {@link #unpackedA} reads them in place:
+     * {@code kc} rounded up to a cache line's 16 floats, one line more where that is a multiple of 4 KiB.
+     */
+    static int copiedLd(int kc) {
+        int ld = roundUp(kc, 16);
+        return unpackedA(1, ld) ? ld : ld + 16;
     }
 
     /**

@@ -153,7 +153,42 @@ class GemmTest {
      * Shapes the parallel product splits by rows (C taller than wide) and by columns (wider than tall), with A read in
      * place (row-major) and packed (transposed), B row-major and transposed: {m, n, k}.
      */
-    private static final int[][] SPLITS = {{301, 70, 90}, {70, 301, 90}, {130, 130, 300}, {2 * Gemm.MC + 7, 3 * Gemm.NR + 5, Gemm.KC + 9}};
+    private static final int[][] SPLITS = {{301, 70, 90}, {70, 301, 90}, {130, 130, 300}, {2 * Gemm.MC + 7, 3 * Gemm.NR + 5, Gemm.KC + 9},
+        // rows of a row-major A 4 KiB apart: copied before they are read (by block, or once for all threads)
+        {301, 70, 1024}, {70, 301, 1024}};
+
+    /**
+     * A row-major A whose rows lie a multiple of 4 KiB apart is copied into rows that do not before the tiles read it
+     * ({@code Gemm.blockA}): the same bits as the same A stored with a leading dimension the tiles read in place, serial
+     * and parallel, and the triple loop's values.
+     */
+    @Test
+    void rowsFourKiBApartGiveTheBitsOfRowsReadInPlace() {
+        int ld = 2048; // 8 KiB
+        Random r = new Random(13);
+        for (int[] sh : new int[][] {{50, 40, 300}, {301, 70, 700}, {70, 301, 1024}, {Gemm.MR * 3 + 1, 2 * Gemm.NR, Math.min(ld, 2 * Gemm.KC + 5)}}) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            float[] aligned = random(r, m * ld), padded = new float[m * (ld + 3)], b = random(r, k * n);
+            for (int i = 0; i < m; i++) System.arraycopy(aligned, i * ld, padded, i * (ld + 3), k);
+            for (int mode = 0; mode < (Gemm.VECTOR ? 3 : 2); mode++) {
+                float[] want = new float[m * n], got = new float[m * n];
+                if (mode == 0) {
+                    Gemm.gemm(false, false, m, n, k, padded, 0, ld + 3, b, 0, n, want, 0, n, false);
+                    Gemm.gemm(false, false, m, n, k, aligned, 0, ld, b, 0, n, got, 0, n, false);
+                } else {
+                    Gemm.serial(m, n, k, padded, 0, ld + 3, 1, b, 0, n, 1, want, 0, n, false, mode == 2);
+                    Gemm.serial(m, n, k, aligned, 0, ld, 1, b, 0, n, 1, got, 0, n, false, mode == 2);
+                }
+                double[] exact = naive(false, false, m, n, k, aligned, 0, ld, b, 0, n, new float[m * n], 0, n, false);
+                for (int i = 0; i < want.length; i++) {
+                    String at = m + "x" + n + "x" + k + " mode " + mode + " element " + i;
+                    if (mode == 0 && Gemm.EJML_FALLBACK) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), at);
+                    else assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), at);
+                    assertEquals(exact[i], got[i], 1e-6 * (1 + k) + 1e-6 * Math.abs(exact[i]), at);
+                }
+            }
+        }
+    }
 
     /**
      * The parallel product computes every element as the serial one does (the same tiles, the same depth slices in
