@@ -35,6 +35,8 @@ final class Gemm {
     static final boolean EJML_FALLBACK = !VECTOR && !"jasg".equals(System.getProperty("jasg.cpu.fallbackGemm", "ejml"));
     /** Whether a transposed B's full strips are packed with vector gathers ({@link KernelChoice#gatherB}). */
     static final boolean GATHER = VECTOR && KernelChoice.CHOSEN.gatherB();
+    /** Whether a transposed B's full strips are packed by 16 x 16 register transposes ({@link VectorGemmKernel#transposeSteps}: 16-lane vectors). */
+    static final boolean TRANSPOSE = VECTOR && VectorGemmKernel.TRANSPOSE;
     /** Tile rows and columns of the micro-kernel in use ({@link KernelChoice}: from the vector width and register count). */
     static final int MR = KernelChoice.CHOSEN.mr();
     static final int NR = KernelChoice.CHOSEN.nr();
@@ -820,6 +822,13 @@ final class Gemm {
                 if (timed(route)) GemmWarm.COPY_ROWS.timed(route, System.nanoTime() - t0, (long) kc * NR);
             } else if (cs == 1) {
                 packRows(kc, cols, b, off + j0, rs, bp, base);
+            } else if (rs == 1 && cols == NR && TRANSPOSE) {
+                // transposed B, a full strip, 16-lane vectors: two 16 x 16 register transposes a step of 16, no gathers
+                int route = packRoute(GemmWarm.TRANSPOSE_STEPS);
+                long t0 = timed(route) ? System.nanoTime() : 0;
+                if (vectorRoute(route)) VectorGemmKernel.transposeSteps(kc, b, off + j0 * cs, cs, bp, base);
+                else packColumns(kc, cols, b, off + j0 * cs, rs, cs, bp, base);
+                if (timed(route)) GemmWarm.TRANSPOSE_STEPS.timed(route, System.nanoTime() - t0, (long) kc * NR);
             } else if (rs == 1 && cols == NR && GATHER) {
                 // transposed B (a Linear layer's weight), a full strip: each row of the strip gathered from the
                 // NR stored rows a vector at a time, 1.5 times as fast as the scalar loop below on Zen 3 (unless the

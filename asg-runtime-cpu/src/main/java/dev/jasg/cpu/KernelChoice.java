@@ -204,7 +204,8 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         Facts f = facts;
         return tile + ", KC " + kc + ", MC " + mc + ", NC " + nc + "; L1d " + size(f.l1d()) + ", L2 " + size(f.l2()) + ", L3 "
                 + size(f.l3()) + (f.l3() > 0 ? "/" + f.l3SharedBy() : "") + " (" + f.cacheSource() + "); " + threads + " threads"
-                + (vectorBits > 0 && !gatherB() ? "; gathers mitigated, B^T packed by scalar loop" : "");
+                + (vectorBits >= 512 ? "; B^T packed by 16x16 register transposes"
+                        : vectorBits > 0 && !gatherB() ? "; gathers mitigated, B^T packed by scalar loop" : "");
     }
 
     private static String size(long bytes) {

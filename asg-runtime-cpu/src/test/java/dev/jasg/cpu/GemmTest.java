@@ -109,11 +109,14 @@ class GemmTest {
     /**
      * The packed layouts against their definitions, for every operand layout packing reads (row-major, transposed,
      * general strides) and for full and partial strips: the vector paths (a transposed A's steps moved four floats
-     * at a time, a transposed B's rows gathered) cover only full strips with a unit stride, the loops the rest.
+     * at a time, a transposed B's rows transposed in registers or gathered) cover only full strips with a unit stride,
+     * the loops the rest.
      * Rows: {rows, depth, row stride, column stride} of the operand as packing reads it.
      */
     private static final int[][] PACKED = {
         {37, 29, 31, 1}, {37, 29, 1, 41}, {37, 29, 3, 97}, {64, 784, 1, 256}, {Gemm.MR * 3, 17, 1, Gemm.MR * 3 + 2}, {Gemm.NR * 3, 17, 1, 19},
+        // a transposed B of several full strips and steps past whole 16 x 16 blocks (VectorGemmKernel.transposeSteps)
+        {Gemm.NR * 2 + 5, 50, 53, 1},
     };
 
     /**
