@@ -20,9 +20,14 @@ package dev.jasg.cpu;
  * without it a scalar tile loop the JIT vectorises as it can is used.
  *
  * <p>Products of at least {@link #PARALLEL_MIN} multiply-adds are split over {@link CpuThreads}
- * so that no operand is packed twice (see {@link #gemmStrided}); called from a pool thread a
- * product runs serially. Depth slices have equal sizes ({@link #sliceDepth}), and every slice after
+ * so that no operand is packed twice (see {@link #gemmStrided}), in equal blocks of whole tiles, a multiple of the
+ * threads ({@link #blocks}); called from a pool thread a product runs serially. Every split computes each element
+ * with the serial product's tiles and depth slices, so the bits do not depend on the thread count (the depth split
+ * aside, which sums partial products). Depth slices have equal sizes ({@link #sliceDepth}), and every slice after
  * the first accumulates in the micro-kernel's registers, not through an extra pass over C.
+ *
+ * <p>A row-major A is not packed: the micro-kernel reads its rows in place, or, where they lie a multiple of 4 KiB
+ * apart, from a copy whose rows do not ({@link #blockA}).
  */
 final class Gemm {
     /** True when the Vector API micro-kernel is used. */
@@ -147,7 +152,8 @@ final class Gemm {
      *
      * <p>A large product is split over {@link CpuThreads} so that no thread packs what another packs too:
      * by blocks of rows, with B packed once up front for all threads ({@link #rowSplit}); by blocks of
-     * columns, with A packed once, when C is wider than tall ({@link #columnSplit}); or, when C is small
+     * columns, with A read in place or packed once, when C is wider than tall ({@link #columnSplit}, chosen by
+     * {@link #rowsFirst}); or, when C is small
      * and the depth long (a kernel gradient summed over a batch), by depth, each thread summing its
      * slice into its own partial C ({@link #depthSplit}).
      */
