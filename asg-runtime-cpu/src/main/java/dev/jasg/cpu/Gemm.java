@@ -83,6 +83,8 @@ final class Gemm {
         float[] partial = new float[0];
         /** Rows of A copied so that they do not alias in L1 ({@link #blockA}). */
         float[] rows = new float[0];
+        /** Rows of a transposed B staged for packing ({@link #packB}). */
+        float[] stage = new float[0];
         /** A strided vector operand of a matrix-vector product, copied contiguous. */
         float[] x = new float[0];
         /** A strided result of a matrix-vector product, computed contiguous. */
@@ -98,6 +100,11 @@ final class Gemm {
         float[] b(int n) {
             if (b.length < n) b = new float[n];
             return b;
+        }
+
+        float[] stage(int n) {
+            if (stage.length < n) stage = new float[n];
+            return stage;
         }
 
         float[] rows(int n) {
@@ -249,6 +256,7 @@ final class Gemm {
     private static void rowSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                  float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
         int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
+        boolean staged = staged(k, n);
         // B packed already: one panel of all its columns, nothing to pack
         int panel = packedB != null ? roundUp(n, NR) : Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
         float[] bp = packedB != null ? packedB : SCRATCH.get().shared(panel * k);
@@ -258,7 +266,7 @@ final class Gemm {
             if (packedB == null) packClaimed(slices * strips, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
                     int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), js = t % strips, cols = Math.min(NR, nc - js * NR);
-                    packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR);
+                    packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR, staged);
                 }
             });
             CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
@@ -285,6 +293,7 @@ final class Gemm {
     private static void columnSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                     float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
         int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
+        boolean staged = staged(k, n);
         int tiles = (n + NR - 1) / NR, blocks = blocks(tiles, threads, COLUMN_BLOCK_STRIPS), maxCols = (tiles + blocks - 1) / blocks * NR;
         if (VECTOR && acs == 1) {
             // A row-major, read in place by every block (or, where its rows alias in L1, first copied once for all
@@ -304,7 +313,7 @@ final class Gemm {
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
                         int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
-                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0);
+                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0, staged);
                         for (int ic = 0; ic < m; ic += MC) {
                             blockA(Math.min(MC, m - ic), nc, kc, src, so + ic * sld + pc, sld, 1, bp, bo, c, cOff + ic * ldc + j0, ldc,
                                     accumulate || pc > 0, s, true);
@@ -334,7 +343,7 @@ final class Gemm {
                         int kc = Math.min(kcs, k - pc);
                         // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each
                         int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
-                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0);
+                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0, staged);
                         block(mc, nc, kc, ap, pc * mcr, bp, bo, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
                     }
                 }
@@ -398,6 +407,7 @@ final class Gemm {
                                      float[] packedB, float[] c, int cOff, int ldc, boolean accumulate, boolean vector) {
         Scratch s = SCRATCH.get();
         int kcs = sliceDepth(k), ncrAll = roundUp(n, NR);
+        boolean staged = staged(k, n);
         float[] bp = packedB != null ? packedB : s.b(roundUp(Math.min(NC, n), NR) * kcs);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -405,7 +415,7 @@ final class Gemm {
                 int kc = Math.min(kcs, k - pc);
                 // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each (NC is a multiple of NR)
                 int bo = packedB != null ? pc * ncrAll + jc / NR * kc * NR : 0;
-                if (packedB == null) packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
+                if (packedB == null) packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0, staged);
                 for (int ic = 0; ic < m; ic += MC) {
                     blockA(Math.min(MC, m - ic), nc, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, bo, c, cOff + ic * ldc + jc, ldc,
                             accumulate || pc > 0, s, vector);
@@ -428,7 +438,8 @@ final class Gemm {
     static void packPanel(int k, int n, float[] b, int off, int rs, int cs, float[] bp) {
         if (k <= 0 || n <= 0) return;
         int kcs = sliceDepth(k), ncr = roundUp(n, NR);
-        for (int pc = 0; pc < k; pc += kcs) packB(Math.min(kcs, k - pc), n, b, off + pc * rs, rs, cs, bp, pc * ncr);
+        boolean staged = staged(k, n);
+        for (int pc = 0; pc < k; pc += kcs) packB(Math.min(kcs, k - pc), n, b, off + pc * rs, rs, cs, bp, pc * ncr, staged);
     }
 
     /**
@@ -814,6 +825,24 @@ final class Gemm {
      * {@code NR} columns from {@code at}: {@code bp[at + s*kc*NR + p*NR + j] = opB[p, s*NR + j]}, columns past {@code nc} zero.
      */
     static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] bp, int at) {
+        packB(kc, nc, b, off, rs, cs, bp, at, false);
+    }
+
+    /**
+     * Whether the transposed B of a {@code k x n} product is packed through a staging buffer ({@link #packB}): when it is
+     * larger than the cache it would otherwise come from ({@link KernelChoice#cacheBytes}), so it streams from memory.
+     */
+    static boolean staged(int k, int n) {
+        return TRANSPOSE && (long) k * n * Float.BYTES > KernelChoice.CHOSEN.cacheBytes();
+    }
+
+    /**
+     * {@link #packB}; with {@code staged}, a transposed B's full strips are first copied row by row into a buffer and
+     * transposed from there: the register transposes read 32 rows at once, 32 streams that a B coming from memory
+     * serves at half the speed of one row at a time (GPT-2's tied head, 50257 x 768: 1.2 against 2.4 Gfloats/s on
+     * Zen 5; from L3, 768 x 3072, staging cost 15%, so only B larger than the cache is staged).
+     */
+    static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] bp, int at, boolean staged) {
         int strips = (nc + NR - 1) / NR;
         for (int s = 0; s < strips; s++) {
             int base = at + s * kc * NR, j0 = s * NR, cols = Math.min(NR, nc - j0);
@@ -832,8 +861,16 @@ final class Gemm {
                 // transposed B, a full strip, 16-lane vectors: two 16 x 16 register transposes a step of 16, no gathers
                 int route = packRoute(GemmWarm.TRANSPOSE_STEPS);
                 long t0 = timed(route) ? System.nanoTime() : 0;
-                if (vectorRoute(route)) VectorGemmKernel.transposeSteps(kc, b, off + j0 * cs, cs, bp, base);
-                else packColumns(kc, cols, b, off + j0 * cs, rs, cs, bp, base);
+                if (vectorRoute(route) && staged) {
+                    int ld = copiedLd(kc);
+                    float[] rows = SCRATCH.get().stage(NR * ld);
+                    for (int j = 0; j < NR; j++) System.arraycopy(b, off + (j0 + j) * cs, rows, j * ld, kc);
+                    VectorGemmKernel.transposeSteps(kc, rows, 0, ld, bp, base);
+                } else if (vectorRoute(route)) {
+                    VectorGemmKernel.transposeSteps(kc, b, off + j0 * cs, cs, bp, base);
+                } else {
+                    packColumns(kc, cols, b, off + j0 * cs, rs, cs, bp, base);
+                }
                 if (timed(route)) GemmWarm.TRANSPOSE_STEPS.timed(route, System.nanoTime() - t0, (long) kc * NR);
             } else if (rs == 1 && cols == NR && GATHER) {
                 // transposed B (a Linear layer's weight), a full strip: each row of the strip gathered from the

@@ -168,6 +168,17 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
         return 16;
     }
 
+    /** The last-level cache assumed where the OS says nothing of it: 32 MiB, one CCD's L3 of current AMD server parts. */
+    static final long FALLBACK_L3 = 32 << 20;
+
+    /**
+     * Bytes of an operand above which it is taken to stream from memory rather than from cache (Gemm's staged packing of
+     * a transposed B): the last-level cache, or {@link #FALLBACK_L3} where unknown.
+     */
+    long cacheBytes() {
+        return facts.l3() > 0 ? facts.l3() : FALLBACK_L3;
+    }
+
     /** Input and output channels from which a 3x3 stride-1 convolution may run {@link WinogradConv}. */
     static final int WINOGRAD_CHANNELS_MIN = 16;
 

@@ -274,6 +274,32 @@ class GemmTest {
         }
     }
 
+    /**
+     * A transposed B packed through the staging buffer (a B larger than the cache, {@code Gemm.staged}) against the
+     * definition: the vector route forced on (as the hand-over does), depths whose rows alias in L1 (1024) and do not.
+     */
+    @Test
+    void stagedTransposedBMatchesItsDefinition() {
+        GemmWarm.TRANSPOSE_STEPS.handOver();
+        Random r = new Random(17);
+        for (int kc : new int[] {50, 768, 1024}) {
+            int cols = 2 * Gemm.NR + 5, cs = kc + 7, off = 3, at = 2, strips = (cols + Gemm.NR - 1) / Gemm.NR;
+            float[] x = random(r, off + cols * cs);
+            float[] bp = new float[at + strips * Gemm.NR * kc];
+            java.util.Arrays.fill(bp, Float.NaN);
+            Gemm.packB(kc, cols, x, off, 1, cs, bp, at, true);
+            for (int s = 0; s < strips; s++) {
+                for (int p = 0; p < kc; p++) {
+                    for (int j = 0; j < Gemm.NR; j++) {
+                        int col = s * Gemm.NR + j;
+                        float want = col < cols ? x[off + col * cs + p] : 0f;
+                        assertEquals(want, bp[at + s * kc * Gemm.NR + p * Gemm.NR + j], "kc " + kc + " strip " + s + " step " + p + " column " + j);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void leavesEverythingOutsideTheOutputBlockUntouched() {
         // a product writing 5x7 of a 9x11 buffer must not touch the frame around it
