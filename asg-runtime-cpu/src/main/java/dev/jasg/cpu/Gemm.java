@@ -20,9 +20,14 @@ package dev.jasg.cpu;
  * without it a scalar tile loop the JIT vectorises as it can is used.
  *
  * <p>Products of at least {@link #PARALLEL_MIN} multiply-adds are split over {@link CpuThreads}
- * so that no operand is packed twice (see {@link #gemmStrided}); called from a pool thread a
- * product runs serially. Depth slices have equal sizes ({@link #sliceDepth}), and every slice after
+ * so that no operand is packed twice (see {@link #gemmStrided}), in equal blocks of whole tiles, a multiple of the
+ * threads ({@link #blocks}); called from a pool thread a product runs serially. Every split computes each element
+ * with the serial product's tiles and depth slices, so the bits do not depend on the thread count (the depth split
+ * aside, which sums partial products). Depth slices have equal sizes ({@link #sliceDepth}), and every slice after
  * the first accumulates in the micro-kernel's registers, not through an extra pass over C.
+ *
+ * <p>A row-major A is not packed: the micro-kernel reads its rows in place, or, where they lie a multiple of 4 KiB
+ * apart, from a copy whose rows do not ({@link #blockA}).
  */
 final class Gemm {
     /** True when the Vector API micro-kernel is used. */
@@ -35,6 +40,8 @@ final class Gemm {
     static final boolean EJML_FALLBACK = !VECTOR && !"jasg".equals(System.getProperty("jasg.cpu.fallbackGemm", "ejml"));
     /** Whether a transposed B's full strips are packed with vector gathers ({@link KernelChoice#gatherB}). */
     static final boolean GATHER = VECTOR && KernelChoice.CHOSEN.gatherB();
+    /** Whether a transposed B's full strips are packed by 16 x 16 register transposes ({@link VectorGemmKernel#transposeSteps}: 16-lane vectors). */
+    static final boolean TRANSPOSE = VECTOR && VectorGemmKernel.TRANSPOSE;
     /** Tile rows and columns of the micro-kernel in use ({@link KernelChoice}: from the vector width and register count). */
     static final int MR = KernelChoice.CHOSEN.mr();
     static final int NR = KernelChoice.CHOSEN.nr();
@@ -45,10 +52,13 @@ final class Gemm {
     /** Columns of a packed panel of B on one thread ({@link KernelChoice}: from L3, bounded by memory). */
     static final int NC = KernelChoice.CHOSEN.nc();
     /**
-     * Blocks a parallel product is cut into per thread, claimed as threads come free: small, so the
-     * threads finish together (no operand is packed per block, so a block costs nothing but a claim).
+     * Fewest blocks a parallel product is cut into per thread, claimed as threads come free ({@link #blocks}): two, so
+     * a thread the OS deschedules holds up the product by at most half its share, while each block still re-reads the
+     * shared operand as few times as it can (on 2 vCPUs, 4 per thread ran 256x784x256 8-10% slower per CPU-second).
      */
-    private static final int BLOCKS_PER_THREAD = 6;
+    static final int BLOCKS_PER_THREAD = 2;
+    /** Most column strips of B in one block of a {@link #columnSplit} (each block packs its own). */
+    private static final int COLUMN_BLOCK_STRIPS = 8;
     /** Multiply-adds below which a product runs on the calling thread. */
     static final long PARALLEL_MIN = 1 << 17;
     /** Most floats of one operand packed up front and shared by the threads of a parallel product (4 MiB). */
@@ -71,6 +81,10 @@ final class Gemm {
         float[] shared = new float[0];
         /** Partial products of a depth-split product, one per thread after the first. */
         float[] partial = new float[0];
+        /** Rows of A copied so that they do not alias in L1 ({@link #blockA}). */
+        float[] rows = new float[0];
+        /** Rows of a transposed B staged for packing ({@link #packB}). */
+        float[] stage = new float[0];
         /** A strided vector operand of a matrix-vector product, copied contiguous. */
         float[] x = new float[0];
         /** A strided result of a matrix-vector product, computed contiguous. */
@@ -86,6 +100,16 @@ final class Gemm {
         float[] b(int n) {
             if (b.length < n) b = new float[n];
             return b;
+        }
+
+        float[] stage(int n) {
+            if (stage.length < n) stage = new float[n];
+            return stage;
+        }
+
+        float[] rows(int n) {
+            if (rows.length < n) rows = new float[n];
+            return rows;
         }
 
         float[] shared(int n) {
@@ -135,7 +159,8 @@ final class Gemm {
      *
      * <p>A large product is split over {@link CpuThreads} so that no thread packs what another packs too:
      * by blocks of rows, with B packed once up front for all threads ({@link #rowSplit}); by blocks of
-     * columns, with A packed once, when C is wider than tall ({@link #columnSplit}); or, when C is small
+     * columns, with A read in place or packed once, when C is wider than tall ({@link #columnSplit}, chosen by
+     * {@link #rowsFirst}); or, when C is small
      * and the depth long (a kernel gradient summed over a batch), by depth, each thread summing its
      * slice into its own partial C ({@link #depthSplit}).
      */
@@ -179,11 +204,48 @@ final class Gemm {
             else serial(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         } else if (packedB == null && (long) rowTiles * colTiles < 4L * threads && k >= 2 * KC * threads) {
             depthSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads);
-        } else if (m >= n ? rowTiles >= 2 * threads : colTiles < 2 * threads) {
+        } else if (rowsFirst(m, n, acs, ars, rowTiles, colTiles, threads)) {
             rowSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB);
         } else {
             columnSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB);
         }
+    }
+
+    /**
+     * Whether a parallel product is split by rows ({@link #rowSplit}) rather than by columns ({@link #columnSplit}).
+     * Each block of either re-reads the operand the split shares (B's packed panel, or A), so the split whose
+     * shared operand is the smaller is taken: rows when C is taller than wide, columns when wider; with too few
+     * tiles one way, the other. A square C goes by columns when A is read in place ({@link #unpackedA}): the
+     * blocks then share nothing that any thread writes (each packs its own columns of B), where a row split has the
+     * threads pack B together and read each other's strips.
+     */
+    static boolean rowsFirst(int m, int n, int acs, int ars, int rowTiles, int colTiles, int threads) {
+        if (colTiles < 2 * threads) return true;
+        if (rowTiles < 2 * threads) return false;
+        return m > n || (m == n && !(VECTOR && unpackedA(acs, ars)));
+    }
+
+    /**
+     * How many blocks a parallel loop over {@code tiles} tiles is cut into, each of {@link #tileStart}'s near-equal
+     * runs of whole tiles: a multiple of {@code threads}, at least {@link #BLOCKS_PER_THREAD} per thread and as few as
+     * keep a block within {@code maxPerBlock} tiles; all of them, one tile each, when there are fewer tiles.
+     *
+     * <p>Equal blocks in a multiple of the threads let threads running at the same speed claim the same number and
+     * finish together; several per thread let a thread that shares its core with another process take fewer. The
+     * former rule (blocks of {@code tiles / (6 threads)} tiles and a last, short one) gave 1024 rows on two threads
+     * 12 blocks of 7 tiles and one of 2: one thread ran 7 blocks, the other 6 and then waited, 12% of the pair's time.
+     */
+    static int blocks(int tiles, int threads, int maxPerBlock) {
+        long perThread = Math.max(BLOCKS_PER_THREAD, ((long) tiles + (long) threads * maxPerBlock - 1) / ((long) threads * maxPerBlock));
+        return (int) Math.min(tiles, perThread * threads);
+    }
+
+    /**
+     * The first tile of block {@code b} of {@code blocks} over {@code tiles} tiles: {@code floor(b * tiles / blocks)}, so
+     * every block has {@code floor} or {@code ceil} of {@code tiles / blocks} tiles.
+     */
+    static int tileStart(int tiles, int blocks, int b) {
+        return (int) ((long) b * tiles / blocks);
     }
 
     /**
@@ -194,32 +256,27 @@ final class Gemm {
     private static void rowSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                  float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
         int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
+        boolean staged = staged(k, n);
         // B packed already: one panel of all its columns, nothing to pack
         int panel = packedB != null ? roundUp(n, NR) : Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
         float[] bp = packedB != null ? packedB : SCRATCH.get().shared(panel * k);
-        int tiles = (m + MR - 1) / MR, perBlock = Math.clamp(tiles / (BLOCKS_PER_THREAD * threads), 1, MC / MR);
-        int blocks = (tiles + perBlock - 1) / perBlock;
+        int tiles = (m + MR - 1) / MR, blocks = blocks(tiles, threads, Math.max(1, MC / MR));
         for (int jc = 0; jc < n; jc += panel) {
             int nc = Math.min(panel, n - jc), strips = (nc + NR - 1) / NR, ncr = strips * NR, j0 = jc;
             if (packedB == null) packClaimed(slices * strips, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
                     int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), js = t % strips, cols = Math.min(NR, nc - js * NR);
-                    packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR);
+                    packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR, staged);
                 }
             });
             CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
-                float[] ap = s.a(perBlock * MR * kcs);
                 for (int blk = b0; blk < b1; blk++) {
-                    int i0 = blk * perBlock * MR, mc = Math.min(m - i0, perBlock * MR);
+                    int i0 = tileStart(tiles, blocks, blk) * MR, mc = Math.min(m, tileStart(tiles, blocks, blk + 1) * MR) - i0;
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
-                        if (VECTOR && unpackedA(acs, ars)) {
-                            blockRows(mc, nc, kc, a, aOff + i0 * ars + pc, ars, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s);
-                            continue;
-                        }
-                        packA(mc, kc, a, aOff + i0 * ars + pc * acs, ars, acs, ap, 0);
-                        block(mc, nc, kc, ap, 0, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
+                        blockA(mc, nc, kc, a, aOff + i0 * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0,
+                                s, VECTOR);
                     }
                 }
             });
@@ -228,15 +285,46 @@ final class Gemm {
 
     /**
      * {@link #rowSplit} with the roles of the operands exchanged: blocks of columns, each packing only
-     * its own columns of B, against A packed once for all threads (in panels of rows when it is large).
+     * its own columns of B, against A read in place ({@link #unpackedA}) or else packed once for all threads
+     * (in panels of rows when it is large). Read in place, no thread reads what another wrote: 256x784x256 with B
+     * transposed, which went by rows (B packed by both threads, each reading the other's strips), ran at 101-114
+     * GFLOPS per CPU-second on two Zen 5 vCPUs, by columns with A in place at 127-145 (one thread: 171).
      */
     private static void columnSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                     float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
         int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
+        boolean staged = staged(k, n);
+        int tiles = (n + NR - 1) / NR, blocks = blocks(tiles, threads, COLUMN_BLOCK_STRIPS), maxCols = (tiles + blocks - 1) / blocks * NR;
+        if (VECTOR && acs == 1) {
+            // A row-major, read in place by every block (or, where its rows alias in L1, first copied once for all
+            // threads into rows that do not): nothing packed for all threads, each block packs its own columns of B
+            int ncrAll = roundUp(n, NR), ld = unpackedA(1, ars) ? ars : copiedLd(k);
+            boolean copy = ld != ars && (long) m * ld <= SHARED_MAX;
+            float[] src = copy ? SCRATCH.get().shared(m * ld) : a;
+            int so = copy ? 0 : aOff, sld = copy ? ld : ars;
+            if (copy) CpuThreads.parallelFor(m, MR, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) System.arraycopy(a, aOff + i * ars, src, i * ld, k);
+            });
+            CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
+                Scratch s = SCRATCH.get();
+                float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
+                for (int blk = b0; blk < b1; blk++) {
+                    int j0 = tileStart(tiles, blocks, blk) * NR, nc = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - j0;
+                    for (int pc = 0; pc < k; pc += kcs) {
+                        int kc = Math.min(kcs, k - pc);
+                        int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
+                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0, staged);
+                        for (int ic = 0; ic < m; ic += MC) {
+                            blockA(Math.min(MC, m - ic), nc, kc, src, so + ic * sld + pc, sld, 1, bp, bo, c, cOff + ic * ldc + j0, ldc,
+                                    accumulate || pc > 0, s, true);
+                        }
+                    }
+                }
+            });
+            return;
+        }
         int panel = Math.min(Math.min(roundUp(m, MR), 4 * MC), Math.max(MR, SHARED_MAX / k / MR * MR));
         float[] ap = SCRATCH.get().shared(panel * k);
-        int tiles = (n + NR - 1) / NR, perBlock = Math.clamp(tiles / (BLOCKS_PER_THREAD * threads), 1, 8);
-        int blocks = (tiles + perBlock - 1) / perBlock;
         for (int ic = 0; ic < m; ic += panel) {
             int mc = Math.min(panel, m - ic), strips = (mc + MR - 1) / MR, mcr = strips * MR, i0 = ic;
             packClaimed(slices * strips, (t0, t1) -> {
@@ -248,14 +336,14 @@ final class Gemm {
             int ncrAll = roundUp(n, NR);
             CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
                 Scratch s = SCRATCH.get();
-                float[] bp = packedB != null ? packedB : s.b(perBlock * NR * kcs);
+                float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
                 for (int blk = b0; blk < b1; blk++) {
-                    int j0 = blk * perBlock * NR, nc = Math.min(n - j0, perBlock * NR);
+                    int j0 = tileStart(tiles, blocks, blk) * NR, nc = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - j0;
                     for (int pc = 0; pc < k; pc += kcs) {
                         int kc = Math.min(kcs, k - pc);
                         // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each
                         int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
-                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0);
+                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0, staged);
                         block(mc, nc, kc, ap, pc * mcr, bp, bo, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
                     }
                 }
@@ -319,7 +407,7 @@ final class Gemm {
                                      float[] packedB, float[] c, int cOff, int ldc, boolean accumulate, boolean vector) {
         Scratch s = SCRATCH.get();
         int kcs = sliceDepth(k), ncrAll = roundUp(n, NR);
-        float[] ap = s.a(roundUp(Math.min(MC, m), MR) * kcs);
+        boolean staged = staged(k, n);
         float[] bp = packedB != null ? packedB : s.b(roundUp(Math.min(NC, n), NR) * kcs);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -327,15 +415,10 @@ final class Gemm {
                 int kc = Math.min(kcs, k - pc);
                 // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each (NC is a multiple of NR)
                 int bo = packedB != null ? pc * ncrAll + jc / NR * kc * NR : 0;
-                if (packedB == null) packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
+                if (packedB == null) packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0, staged);
                 for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    if (vector && unpackedA(acs, ars)) {
-                        blockRows(mc, nc, kc, a, aOff + ic * ars + pc, ars, bp, bo, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s);
-                        continue;
-                    }
-                    packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap, 0);
-                    block(mc, nc, kc, ap, 0, bp, bo, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s, vector);
+                    blockA(Math.min(MC, m - ic), nc, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, bo, c, cOff + ic * ldc + jc, ldc,
+                            accumulate || pc > 0, s, vector);
                 }
             }
         }
@@ -355,7 +438,8 @@ final class Gemm {
     static void packPanel(int k, int n, float[] b, int off, int rs, int cs, float[] bp) {
         if (k <= 0 || n <= 0) return;
         int kcs = sliceDepth(k), ncr = roundUp(n, NR);
-        for (int pc = 0; pc < k; pc += kcs) packB(Math.min(kcs, k - pc), n, b, off + pc * rs, rs, cs, bp, pc * ncr);
+        boolean staged = staged(k, n);
+        for (int pc = 0; pc < k; pc += kcs) packB(Math.min(kcs, k - pc), n, b, off + pc * rs, rs, cs, bp, pc * ncr, staged);
     }
 
     /**
@@ -372,17 +456,11 @@ final class Gemm {
         }
         Scratch s = SCRATCH.get();
         int kcs = sliceDepth(k), ncr = roundUp(panelWidth, NR);
-        float[] ap = s.a(roundUp(Math.min(MC, m), MR) * kcs);
         for (int pc = 0; pc < k; pc += kcs) {
             int kc = Math.min(kcs, k - pc);
             for (int ic = 0; ic < m; ic += MC) {
-                int mc = Math.min(MC, m - ic);
-                if (VECTOR && unpackedA(acs, ars)) {
-                    blockRows(mc, n, kc, a, aOff + ic * ars + pc, ars, bp, pc * ncr, c, cOff + ic * ldc, ldc, accumulate || pc > 0, s);
-                    continue;
-                }
-                packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap, 0);
-                block(mc, n, kc, ap, 0, bp, pc * ncr, c, cOff + ic * ldc, ldc, accumulate || pc > 0, s, VECTOR);
+                blockA(Math.min(MC, m - ic), n, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + ic * ldc, ldc,
+                        accumulate || pc > 0, s, VECTOR);
             }
         }
     }
@@ -499,7 +577,7 @@ final class Gemm {
     /** Floats of packing buffers the calling thread holds (they grow only when a product packs): for tests. */
     static long packedScratchFloats() {
         Scratch s = SCRATCH.get();
-        return (long) s.a.length + s.b.length + s.shared.length;
+        return (long) s.a.length + s.b.length + s.shared.length + s.rows.length;
     }
 
     /**
@@ -516,6 +594,42 @@ final class Gemm {
                 tileInto(kc, ap, ao + is * kc * MR, bp, bs, mr, nr, c, co + is * MR * ldc + js * NR, ldc, add, s, vector);
             }
         }
+    }
+
+    /**
+     * {@code C[0:mc, 0:nc] (+)= opA B} for one depth slice {@code kc} of a block of rows of A (element {@code (i,p)} at
+     * {@code a[ao + i*rs + p*cs]}) against packed B from {@code bo}: with the vector kernels, a row-major A is read in
+     * place ({@link #unpackedA}), or, where its rows lie a multiple of 4 KiB apart, copied row by row into a buffer
+     * whose rows do not ({@link #copiedLd}) and read there; any other A is packed ({@link #packA}). Copying a row is a
+     * contiguous move, as fast as packing B (the transposing pack of a row-major A ran at a quarter of that: 4.4
+     * against 17.6 in {@code GemmProbe}'s units on Zen 5). Every path computes the same tiles in the same order, so the
+     * bits do not depend on which was taken.
+     */
+    private static void blockA(int mc, int nc, int kc, float[] a, int ao, int rs, int cs, float[] bp, int bo, float[] c, int co, int ldc,
+                               boolean add, Scratch s, boolean vector) {
+        if (vector && cs == 1) {
+            if (unpackedA(1, rs)) {
+                blockRows(mc, nc, kc, a, ao, rs, bp, bo, c, co, ldc, add, s);
+            } else {
+                int ld = copiedLd(kc);
+                float[] rows = s.rows(mc * ld);
+                for (int i = 0; i < mc; i++) System.arraycopy(a, ao + i * rs, rows, i * ld, kc);
+                blockRows(mc, nc, kc, rows, 0, ld, bp, bo, c, co, ldc, add, s);
+            }
+            return;
+        }
+        float[] ap = s.a(roundUp(mc, MR) * kc);
+        packA(mc, kc, a, ao, rs, cs, ap, 0);
+        block(mc, nc, kc, ap, 0, bp, bo, c, co, ldc, add, s, vector);
+    }
+
+    /**
+     * The leading dimension rows of {@code kc} floats are copied with so that {@link #unpackedA} reads them in place:
+     * {@code kc} rounded up to a cache line's 16 floats, one line more where that is a multiple of 4 KiB.
+     */
+    static int copiedLd(int kc) {
+        int ld = roundUp(kc, 16);
+        return unpackedA(1, ld) ? ld : ld + 16;
     }
 
     /**
@@ -711,6 +825,24 @@ final class Gemm {
      * {@code NR} columns from {@code at}: {@code bp[at + s*kc*NR + p*NR + j] = opB[p, s*NR + j]}, columns past {@code nc} zero.
      */
     static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] bp, int at) {
+        packB(kc, nc, b, off, rs, cs, bp, at, false);
+    }
+
+    /**
+     * Whether the transposed B of a {@code k x n} product is packed through a staging buffer ({@link #packB}): when it is
+     * larger than the cache it would otherwise come from ({@link KernelChoice#cacheBytes}), so it streams from memory.
+     */
+    static boolean staged(int k, int n) {
+        return TRANSPOSE && (long) k * n * Float.BYTES > KernelChoice.CHOSEN.cacheBytes();
+    }
+
+    /**
+     * {@link #packB}; with {@code staged}, a transposed B's full strips are first copied row by row into a buffer and
+     * transposed from there: the register transposes read 32 rows at once, 32 streams that a B coming from memory
+     * serves at half the speed of one row at a time (GPT-2's tied head, 50257 x 768: 1.2 against 2.4 Gfloats/s on
+     * Zen 5; from L3, 768 x 3072, staging cost 15%, so only B larger than the cache is staged).
+     */
+    static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] bp, int at, boolean staged) {
         int strips = (nc + NR - 1) / NR;
         for (int s = 0; s < strips; s++) {
             int base = at + s * kc * NR, j0 = s * NR, cols = Math.min(NR, nc - j0);
@@ -725,6 +857,21 @@ final class Gemm {
                 if (timed(route)) GemmWarm.COPY_ROWS.timed(route, System.nanoTime() - t0, (long) kc * NR);
             } else if (cs == 1) {
                 packRows(kc, cols, b, off + j0, rs, bp, base);
+            } else if (rs == 1 && cols == NR && TRANSPOSE) {
+                // transposed B, a full strip, 16-lane vectors: two 16 x 16 register transposes a step of 16, no gathers
+                int route = packRoute(GemmWarm.TRANSPOSE_STEPS);
+                long t0 = timed(route) ? System.nanoTime() : 0;
+                if (vectorRoute(route) && staged) {
+                    int ld = copiedLd(kc);
+                    float[] rows = SCRATCH.get().stage(NR * ld);
+                    for (int j = 0; j < NR; j++) System.arraycopy(b, off + (j0 + j) * cs, rows, j * ld, kc);
+                    VectorGemmKernel.transposeSteps(kc, rows, 0, ld, bp, base);
+                } else if (vectorRoute(route)) {
+                    VectorGemmKernel.transposeSteps(kc, b, off + j0 * cs, cs, bp, base);
+                } else {
+                    packColumns(kc, cols, b, off + j0 * cs, rs, cs, bp, base);
+                }
+                if (timed(route)) GemmWarm.TRANSPOSE_STEPS.timed(route, System.nanoTime() - t0, (long) kc * NR);
             } else if (rs == 1 && cols == NR && GATHER) {
                 // transposed B (a Linear layer's weight), a full strip: each row of the strip gathered from the
                 // NR stored rows a vector at a time, 1.5 times as fast as the scalar loop below on Zen 3 (unless the

@@ -50,7 +50,9 @@ enum GemmWarm {
     /** {@link VectorGemmKernel#copySteps}: packing a transposed A. */
     COPY_STEPS,
     /** {@link VectorGemmKernel#gatherSteps}: packing a transposed B. */
-    GATHER_STEPS;
+    GATHER_STEPS,
+    /** {@link VectorGemmKernel#transposeSteps}: packing a transposed B by register transposes. */
+    TRANSPOSE_STEPS;
 
     private static final Logger LOG = LoggerFactory.getLogger(GemmWarm.class);
 

@@ -109,11 +109,14 @@ class GemmTest {
     /**
      * The packed layouts against their definitions, for every operand layout packing reads (row-major, transposed,
      * general strides) and for full and partial strips: the vector paths (a transposed A's steps moved four floats
-     * at a time, a transposed B's rows gathered) cover only full strips with a unit stride, the loops the rest.
+     * at a time, a transposed B's rows transposed in registers or gathered) cover only full strips with a unit stride,
+     * the loops the rest.
      * Rows: {rows, depth, row stride, column stride} of the operand as packing reads it.
      */
     private static final int[][] PACKED = {
         {37, 29, 31, 1}, {37, 29, 1, 41}, {37, 29, 3, 97}, {64, 784, 1, 256}, {Gemm.MR * 3, 17, 1, Gemm.MR * 3 + 2}, {Gemm.NR * 3, 17, 1, 19},
+        // a transposed B of several full strips and steps past whole 16 x 16 blocks (VectorGemmKernel.transposeSteps)
+        {Gemm.NR * 2 + 5, 50, 53, 1},
     };
 
     /**
@@ -145,6 +148,90 @@ class GemmTest {
                         else assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), at);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Shapes the parallel product splits by rows (C taller than wide) and by columns (wider than tall), with A read in
+     * place (row-major) and packed (transposed), B row-major and transposed: {m, n, k}.
+     */
+    private static final int[][] SPLITS = {{301, 70, 90}, {70, 301, 90}, {130, 130, 300}, {2 * Gemm.MC + 7, 3 * Gemm.NR + 5, Gemm.KC + 9},
+        // rows of a row-major A 4 KiB apart: copied before they are read (by block, or once for all threads)
+        {301, 70, 1024}, {70, 301, 1024}};
+
+    /**
+     * A row-major A whose rows lie a multiple of 4 KiB apart is copied into rows that do not before the tiles read it
+     * ({@code Gemm.blockA}): the same bits as the same A stored with a leading dimension the tiles read in place, serial
+     * and parallel, and the triple loop's values.
+     */
+    @Test
+    void rowsFourKiBApartGiveTheBitsOfRowsReadInPlace() {
+        int ld = 2048; // 8 KiB
+        Random r = new Random(13);
+        for (int[] sh : new int[][] {{50, 40, 300}, {301, 70, 700}, {70, 301, 1024}, {Gemm.MR * 3 + 1, 2 * Gemm.NR, Math.min(ld, 2 * Gemm.KC + 5)}}) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            float[] aligned = random(r, m * ld), padded = new float[m * (ld + 3)], b = random(r, k * n);
+            for (int i = 0; i < m; i++) System.arraycopy(aligned, i * ld, padded, i * (ld + 3), k);
+            for (int mode = 0; mode < (Gemm.VECTOR ? 3 : 2); mode++) {
+                float[] want = new float[m * n], got = new float[m * n];
+                if (mode == 0) {
+                    Gemm.gemm(false, false, m, n, k, padded, 0, ld + 3, b, 0, n, want, 0, n, false);
+                    Gemm.gemm(false, false, m, n, k, aligned, 0, ld, b, 0, n, got, 0, n, false);
+                } else {
+                    Gemm.serial(m, n, k, padded, 0, ld + 3, 1, b, 0, n, 1, want, 0, n, false, mode == 2);
+                    Gemm.serial(m, n, k, aligned, 0, ld, 1, b, 0, n, 1, got, 0, n, false, mode == 2);
+                }
+                double[] exact = naive(false, false, m, n, k, aligned, 0, ld, b, 0, n, new float[m * n], 0, n, false);
+                for (int i = 0; i < want.length; i++) {
+                    String at = m + "x" + n + "x" + k + " mode " + mode + " element " + i;
+                    if (mode == 0 && Gemm.EJML_FALLBACK) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), at);
+                    else assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), at);
+                    assertEquals(exact[i], got[i], 1e-6 * (1 + k) + 1e-6 * Math.abs(exact[i]), at);
+                }
+            }
+        }
+    }
+
+    /**
+     * The parallel product computes every element as the serial one does (the same tiles, the same depth slices in
+     * the same order), so its bits do not depend on the thread count or on which thread ran which block.
+     */
+    @Test
+    void parallelProductGivesTheSerialBits() {
+        if (!Gemm.VECTOR) return; // the EJML fallback is checked against the triple loop only
+        Random r = new Random(11);
+        for (int[] sh : SPLITS) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            for (int t = 0; t < 8; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = (t & 4) != 0;
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                float[] a = random(r, m * k), b = random(r, k * n), c0 = random(r, m * n), want = c0.clone(), got = c0.clone();
+                Gemm.serial(m, n, k, a, 0, ta ? 1 : lda, ta ? lda : 1, b, 0, tb ? 1 : ldb, tb ? ldb : 1, want, 0, n, acc);
+                Gemm.gemm(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, got, 0, n, acc);
+                for (int i = 0; i < want.length; i++) {
+                    String at = m + "x" + n + "x" + k + (ta ? " A^T" : "") + (tb ? " B^T" : "") + (acc ? " +=" : "") + " element " + i;
+                    assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), at);
+                }
+            }
+        }
+    }
+
+    /** Blocks of a parallel split: a multiple of the threads (unless there are fewer tiles), near-equal, covering every tile once. */
+    @Test
+    void blocksAreEqualAndAMultipleOfTheThreads() {
+        // {tiles, threads, most tiles a block, expected blocks}
+        int[][] rows = {{86, 2, 10, 10}, {86, 2, 21, 6}, {22, 2, 10, 4}, {8, 2, 8, 4}, {3, 2, 10, 3}, {1, 4, 10, 1}, {96, 2, 8, 12}, {96, 3, 8, 12},
+            {1000, 8, 10, 104}};
+        for (int[] row : rows) {
+            int tiles = row[0], threads = row[1], most = row[2], blocks = Gemm.blocks(tiles, threads, most);
+            String what = tiles + " tiles on " + threads + " threads, at most " + most + " a block";
+            assertEquals(row[3], blocks, what);
+            assertEquals(0, Gemm.tileStart(tiles, blocks, 0), what);
+            assertEquals(tiles, Gemm.tileStart(tiles, blocks, blocks), what);
+            for (int b = 0; b < blocks; b++) {
+                int size = Gemm.tileStart(tiles, blocks, b + 1) - Gemm.tileStart(tiles, blocks, b);
+                assertTrue(size == tiles / blocks || size == (tiles + blocks - 1) / blocks, what + ": block " + b + " has " + size);
             }
         }
     }
@@ -181,6 +268,32 @@ class GemmTest {
                         int col = s * Gemm.NR + j;
                         float want = col < rows ? x[off + col * rs + p * cs] : 0f;
                         assertEquals(want, bp[at + s * depth * Gemm.NR + p * Gemm.NR + j], "packB " + what + " strip " + s + " step " + p + " column " + j);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A transposed B packed through the staging buffer (a B larger than the cache, {@code Gemm.staged}) against the
+     * definition: the vector route forced on (as the hand-over does), depths whose rows alias in L1 (1024) and do not.
+     */
+    @Test
+    void stagedTransposedBMatchesItsDefinition() {
+        GemmWarm.TRANSPOSE_STEPS.handOver();
+        Random r = new Random(17);
+        for (int kc : new int[] {50, 768, 1024}) {
+            int cols = 2 * Gemm.NR + 5, cs = kc + 7, off = 3, at = 2, strips = (cols + Gemm.NR - 1) / Gemm.NR;
+            float[] x = random(r, off + cols * cs);
+            float[] bp = new float[at + strips * Gemm.NR * kc];
+            java.util.Arrays.fill(bp, Float.NaN);
+            Gemm.packB(kc, cols, x, off, 1, cs, bp, at, true);
+            for (int s = 0; s < strips; s++) {
+                for (int p = 0; p < kc; p++) {
+                    for (int j = 0; j < Gemm.NR; j++) {
+                        int col = s * Gemm.NR + j;
+                        float want = col < cols ? x[off + col * cs + p] : 0f;
+                        assertEquals(want, bp[at + s * kc * Gemm.NR + p * Gemm.NR + j], "kc " + kc + " strip " + s + " step " + p + " column " + j);
                     }
                 }
             }

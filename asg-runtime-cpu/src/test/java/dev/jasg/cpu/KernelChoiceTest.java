@@ -121,6 +121,28 @@ class KernelChoiceTest {
         assertEquals(32, KernelChoice.choose(f).mc(), "the 256 KiB L2 fallback: a 32 x 1024 block of A in half of it");
     }
 
+    /** Without sysfs cache entries, an AMD (or Hygon) CPU's L2 is /proc/cpuinfo's cache size; an Intel CPU's is not (its is the L3). */
+    @Test
+    void takesAnAmdL2FromProcCpuinfoWhereSysfsSaysNothing(@TempDir Path dir) {
+        KernelChoice.Facts none = KernelChoice.caches(dir.resolve("absent"), "amd64", 512, 2, 0, 0, 0, false);
+        String amd = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\ncache size\t: 1024 KB\n\nprocessor\t: 1\nvendor_id\t: AuthenticAMD\ncache size\t: 512 KB\n";
+        KernelChoice.Facts f = KernelChoice.withCpuinfo(none, amd);
+        assertEquals(1 * M, f.l2());
+        assertTrue(f.cacheSource().contains("/proc/cpuinfo"), f.cacheSource());
+        KernelChoice c = KernelChoice.choose(f);
+        assertEquals(1024, c.kc(), c.describe());
+        assertEquals(120, c.mc(), c.describe());
+        assertEquals(1 * M, KernelChoice.withCpuinfo(none, amd.replace("AuthenticAMD", "HygonGenuine")).l2());
+        // Intel's cache size is the shared last level: not an L2
+        assertEquals(0, KernelChoice.withCpuinfo(none, amd.replace("AuthenticAMD", "GenuineIntel")).l2());
+        // no cache size (Arm), or nonsense: unchanged
+        assertEquals(0, KernelChoice.withCpuinfo(none, "processor\t: 0\nBogoMIPS\t: 50.00\n").l2());
+        assertEquals(0, KernelChoice.withCpuinfo(none, "vendor_id\t: AuthenticAMD\ncache size\t: lots\n").l2());
+        // sysfs wins where it said something
+        KernelChoice.Facts sys = facts("amd64", 512, 2, 48 * K, 2 * M, 32 * M, 16);
+        assertEquals(2 * M, KernelChoice.withCpuinfo(sys, amd).l2());
+    }
+
     @Test
     void parsesSizesAndCpuLists() {
         String[][] sizes = {{"32K", "32768"}, {"1M", "1048576"}, {"512", "512"}, {"", "-1"}, {"abcK", "-1"}};

@@ -70,4 +70,35 @@ class VectorGemmKernelTest {
             }
         }
     }
+
+    /**
+     * The packing moves of a transposed B, {@link VectorGemmKernel#transposeSteps} (16-lane vectors only) and
+     * {@link VectorGemmKernel#gatherSteps}, called directly (inside {@link Gemm} a cold JVM runs their twin loop):
+     * {@code bp[at + p*NR + j] = b[off + j*cs + p]}, for depths below, at and past whole 16-step blocks.
+     */
+    @Test
+    void transposedBStripsArePackedByTheirDefinition() {
+        assumeTrue(Simd.ENABLED, "the Vector API is not enabled");
+        int nr = VectorGemmKernel.NR;
+        Random r = new Random(12);
+        for (int kc : new int[] {1, 15, 16, 17, 50, 64}) {
+            int cs = kc + 3, off = 5, at = 2;
+            float[] b = new float[off + nr * cs];
+            for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+            int[] rows = new int[Math.max(2, nr / 2)];
+            for (int j = 0; j < rows.length; j++) rows[j] = j * cs;
+            for (String kernel : new String[] {"transposeSteps", "gatherSteps"}) {
+                if (kernel.equals("transposeSteps") && !VectorGemmKernel.TRANSPOSE) continue;
+                float[] bp = new float[at + kc * nr + 1];
+                java.util.Arrays.fill(bp, Float.NaN);
+                if (kernel.equals("transposeSteps")) VectorGemmKernel.transposeSteps(kc, b, off, cs, bp, at);
+                else VectorGemmKernel.gatherSteps(kc, b, off, cs, rows, bp, at);
+                for (int p = 0; p < kc; p++) {
+                    for (int j = 0; j < nr; j++) assertEquals(b[off + j * cs + p], bp[at + p * nr + j], kernel + " kc=" + kc + " step " + p + " column " + j);
+                }
+                assertEquals(Float.NaN, bp[at + kc * nr], kernel + " kc=" + kc + ": wrote past the strip");
+                assertEquals(Float.NaN, bp[at - 1], kernel + " kc=" + kc + ": wrote before the strip");
+            }
+        }
+    }
 }

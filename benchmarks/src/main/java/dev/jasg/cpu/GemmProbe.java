@@ -73,6 +73,15 @@ public final class GemmProbe {
                         () -> Gemm.packA(m, k, a, 0, ta ? 1 : k, ta ? m : 1, out, 0), false));
             }
         }
+        // what the products do with a row-major A instead of packing it: read it in place, or, where its rows lie a
+        // multiple of 4 KiB apart, copy them into rows that do not (Gemm.blockA)
+        {
+            int m = Gemm.MC, k = 784, lda = 1024, ld = Gemm.copiedLd(k);
+            float[] a = random(r, m * lda), out = new float[m * ld];
+            items.add(new Item("copy A rows 4 KiB apart " + m + "x" + k, 2.0 * m * k, () -> {
+                for (int i = 0; i < m; i++) System.arraycopy(a, i * lda, out, i * ld, k);
+            }, false));
+        }
         // whole products: {m, k, n, layout}
         String[][] products = {
             {"1024", "1024", "1024", "nn"}, {"256", "784", "256", "nt"}, {"256", "256", "784", "tn"}, {"256", "256", "256", "nn"},
