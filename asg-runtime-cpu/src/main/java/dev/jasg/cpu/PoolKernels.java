@@ -144,9 +144,10 @@ final class PoolKernels {
         int w = s.w(), sr = s.rowStep() * w, wo = s.wo(), st = s.colStride(), pad = s.colPad(), len = s.phaseLength();
         Arrays.fill(cols, 0, w, Float.NEGATIVE_INFINITY);
         for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) maxInto(cols, 0, x, row, w);
-        for (int c = 0; c < w; c++) {
-            int at = c + pad;
-            phases[(at % st) * len + at / st] = cols[c];
+        // padded column at = c + pad lands in phase at % st, slot at / st: per phase, every st-th column
+        for (int ph = 0; ph < st; ph++) {
+            int t = ph >= pad ? 0 : (pad - ph + st - 1) / st;
+            for (int c = ph + t * st - pad, o = ph * len + t; c < w; c += st, o++) phases[o] = cols[c];
         }
         System.arraycopy(phases, 0, m, mOff, wo);
         for (int j = 1; j < s.colKernel(); j++) maxInto(m, mOff, phases, (j % st) * len + j / st, wo);
