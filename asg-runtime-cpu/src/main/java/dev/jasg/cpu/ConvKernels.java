@@ -111,25 +111,7 @@ final class ConvKernels {
         String path = System.getProperty(PATH_PROPERTY, "");
         if (path.equals("winograd")) return true;
         if (path.equals("gemm") || path.equals("plain")) return false;
-        long tiles = WinogradConv.tiles(v);
-        return KernelChoice.CHOSEN.winograd(v.cin(), v.cout(), tiles) || thinWinograd(v.cin(), v.cout(), tiles);
-    }
-
-    /** Channels each way from which a convolution with half a strip of tiles runs {@link WinogradConv} ({@link #thinWinograd}). */
-    static final int THIN_WINOGRAD_CHANNELS_MIN = 256;
-
-    /**
-     * Whether a 3x3 convolution with fewer tiles than a strip of the micro-kernel ({@link KernelChoice#winograd} wants a
-     * full one) still runs {@link WinogradConv}: with the Vector API, at least half a strip of tiles and
-     * {@link #THIN_WINOGRAD_CHANNELS_MIN} channels each way. There the GEMM lowering's product is thin too (resnet's
-     * layer3 at batch 1: 196 columns, 256 channels), and Winograd's 4x fewer multiply-adds outweigh the half-empty strips
-     * and the transforms: {@code ConvLayerProbe}, one thread, CPU time, 2-vCPU AMD EPYC Zen 5 with AVX-512, 2026-12-04,
-     * interleaved {@code -Djasg.cpu.conv=winograd|auto}: 256 -> 256 channels at 14 x 14, batch 1 (16 tiles), 1.14-1.25 ms
-     * against 1.56-1.58 ms by the GEMM lowering. A quarter of a strip (512 channels at 7 x 7: 4 tiles) measured 3.4x slower
-     * and keeps the GEMM.
-     */
-    static boolean thinWinograd(int cin, int cout, long tiles) {
-        return Gemm.VECTOR && cin >= THIN_WINOGRAD_CHANNELS_MIN && cout >= THIN_WINOGRAD_CHANNELS_MIN && 2 * tiles >= Gemm.NR;
+        return KernelChoice.CHOSEN.winograd(v.cin(), v.cout(), WinogradConv.tiles(v));
     }
 
     /** {@code y = conv2d(x, w)}: {@code x [n, c, h, w]}, {@code w [o, cg, kh, kw]}, {@code y [n, o, ho, wo]}. */
