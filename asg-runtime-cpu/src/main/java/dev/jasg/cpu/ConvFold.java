@@ -44,6 +44,9 @@ final class ConvFold implements Step {
     private final ElementwiseChain whole, rest;
     private final float[] scale, bias;
     private final FoldedWeights folds;
+    /** The folded copy the kernel read last, and its version then ({@link ConvKernels.Run#runUnchanged}). */
+    private float[] lastFolded;
+    private int lastVersion;
 
     /**
      * @param conv   the convolution node (absorbed: its value lives in the root's buffer)
@@ -101,10 +104,17 @@ final class ConvFold implements Step {
         }
         float[] y = v[root];
         if (finite) {
-            kernel.run(v[x], folds.of(root, v[w], scale), y);
+            float[] folded = folds.of(root, v[w], scale);
+            int version = folds.version(root);
+            // the same copy, not made again since the kernel last read it: its derived weights (Winograd's) need no check
+            if (folded == lastFolded && version == lastVersion) kernel.runUnchanged(v[x], folded, y);
+            else kernel.run(v[x], folded, y);
+            lastFolded = folded;
+            lastVersion = version;
             v[conv] = y;
             rest.run(v);
         } else {
+            lastFolded = null;
             kernel.run(v[x], v[w], y);
             v[conv] = y;
             whole.run(v);

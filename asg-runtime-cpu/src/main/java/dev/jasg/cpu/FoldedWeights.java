@@ -56,6 +56,11 @@ final class FoldedWeights {
         return true;
     }
 
+    /** How many times the copy of {@code key} has been made: a caller that sees it unchanged reads the same values. */
+    int version(int key) {
+        return entries.get(key).folds;
+    }
+
     /** {@code W'[o, i] = w[o, i] scale[o]} for the copy reserved for {@code key}, made again when it may be stale. */
     float[] of(int key, float[] w, float[] scale) {
         Entry e = entries.get(key);
