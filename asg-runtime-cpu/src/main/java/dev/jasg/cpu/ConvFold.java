@@ -44,8 +44,6 @@ final class ConvFold implements Step {
     private final ElementwiseChain whole, rest;
     private final float[] scale, bias;
     private final FoldedWeights folds;
-    /** The transposed product for few output positions, reading the folded weights' panel, or null: the kernel. */
-    private final ThinConv thin;
     /** The folded copy the kernel read last, and its version then ({@link ConvKernels.Run#runUnchanged}). */
     private float[] lastFolded;
     private int lastVersion;
@@ -58,8 +56,7 @@ final class ConvFold implements Step {
      * @param bias   the per-channel bias array {@code rest} reads
      */
     ConvFold(int conv, int x, int w, int root, ConvKernels.Run kernel, Affine[] steps, ElementwiseChain whole, ElementwiseChain rest,
-             float[] bias, FoldedWeights folds, ThinConv thin) {
-        this.thin = thin;
+             float[] bias, FoldedWeights folds) {
         this.conv = conv;
         this.x = x;
         this.w = w;
@@ -109,12 +106,6 @@ final class ConvFold implements Step {
         if (finite) {
             float[] folded = folds.of(root, v[w], scale);
             int version = folds.version(root);
-            if (thin != null) {
-                thin.run(v[x], folds.panel(root), y);
-                v[conv] = y;
-                rest.run(v);
-                return;
-            }
             // the same copy, not made again since the kernel last read it: its derived weights (Winograd's) need no check
             if (folded == lastFolded && version == lastVersion) kernel.runUnchanged(v[x], folded, y);
             else kernel.run(v[x], folded, y);

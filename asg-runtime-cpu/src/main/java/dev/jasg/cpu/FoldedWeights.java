@@ -32,15 +32,13 @@ final class FoldedWeights {
     /** One folded copy: made from {@code from} with {@code scale} at store generation {@code generation}. */
     private static final class Entry {
         final int rows, rowLength;
-        boolean withPanel;
-        float[] folded, from, scale, panel;
+        float[] folded, from, scale;
         long generation;
-        int folds, panelOf = -1;
+        int folds;
 
-        Entry(int rows, int rowLength, boolean withPanel) {
+        Entry(int rows, int rowLength) {
             this.rows = rows;
             this.rowLength = rowLength;
-            this.withPanel = withPanel;
         }
     }
 
@@ -49,46 +47,13 @@ final class FoldedWeights {
      * fit (or the node already holds one of another size).
      */
     boolean reserve(int key, int rows, int rowLength) {
-        return reserve(key, rows, rowLength, false);
-    }
-
-    /**
-     * {@link #reserve(int, int, int)}, with room for the copy's transpose packed as a product's right operand
-     * ({@link #panel}) too when {@code withPanel} (added to an earlier reservation of the node that had none).
-     */
-    boolean reserve(int key, int rows, int rowLength, boolean withPanel) {
         Entry e = entries.get(key);
-        if (e != null) {
-            if (e.rows != rows || e.rowLength != rowLength) return false;
-            if (withPanel && !e.withPanel) {
-                // another plan of the node (another batch size) wants the panel too
-                long panel = (long) Gemm.panelSize(rowLength, rows) * Float.BYTES;
-                if (bytes + panel > BUDGET_BYTES) return false;
-                bytes += panel;
-                e.withPanel = true;
-            }
-            return true;
-        }
-        long size = (long) rows * rowLength * Float.BYTES + (withPanel ? (long) Gemm.panelSize(rowLength, rows) * Float.BYTES : 0);
+        if (e != null) return e.rows == rows && e.rowLength == rowLength;
+        long size = (long) rows * rowLength * Float.BYTES;
         if (bytes + size > BUDGET_BYTES) return false;
         bytes += size;
-        entries.put(key, new Entry(rows, rowLength, withPanel));
+        entries.put(key, new Entry(rows, rowLength));
         return true;
-    }
-
-    /**
-     * The transpose of the copy {@link #of} last made for {@code key}, packed by {@link Gemm#packPanel} (depth
-     * {@code rowLength}, width {@code rows}), packed again whenever that copy was made again; for a reservation with a panel.
-     */
-    float[] panel(int key) {
-        Entry e = entries.get(key);
-        if (!e.withPanel) throw new IllegalStateException("folded weights: no panel reserved for node " + key);
-        if (e.panelOf != e.folds) {
-            if (e.panel == null) e.panel = new float[Gemm.panelSize(e.rowLength, e.rows)];
-            Gemm.packPanel(e.rowLength, e.rows, e.folded, 0, 1, e.rowLength, e.panel);
-            e.panelOf = e.folds;
-        }
-        return e.panel;
     }
 
     /** How many times the copy of {@code key} has been made: a caller that sees it unchanged reads the same values. */

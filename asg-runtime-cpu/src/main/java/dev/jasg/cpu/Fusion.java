@@ -65,7 +65,7 @@ final class Fusion {
     private int chains;
     /** Per node id: true for the root of a chain that runs a folded convolution (rule 8): its buffer is its own. */
     private final boolean[] folded;
-    private int foldCount, thinCount;
+    private int foldCount;
 
     private Fusion(int size) {
         aliasOf = new int[size];
@@ -81,11 +81,6 @@ final class Fusion {
     /** True when {@code id} is the root of a chain that runs a folded convolution (rule 8): it may not write over an operand. */
     boolean foldedRoot(int id) {
         return folded[id];
-    }
-
-    /** Folded convolutions (rule 8) that run as {@link ThinConv} in this plan. */
-    int thinCount() {
-        return thinCount;
     }
 
     /** Convolutions folded into their elementwise chains (rule 8) in this plan. */
@@ -502,9 +497,6 @@ final class Fusion {
         return new ElementwiseChain(r, externals.stream().mapToInt(Integer::intValue).toArray(), geo, instrs, slots, own);
     }
 
-    /** {@code -Djasg.cpu.thinConv=false}: a folded convolution with few positions keeps its kernel instead of {@link ThinConv} (to measure). */
-    static final boolean THIN = Boolean.parseBoolean(System.getProperty("jasg.cpu.thinConv", "true"));
-
     /** Rule 8 on or off: {@code -Djasg.cpu.foldConv=false} keeps every convolution apart from its batch norm (to measure what folding brings). */
     static final boolean FOLD = Boolean.parseBoolean(System.getProperty("jasg.cpu.foldConv", "true"));
 
@@ -557,10 +549,7 @@ final class Fusion {
                 Node conv = g.node(c);
                 int[] wd = b.shape(conv.input(1)).dims();
                 int channels = wd[0], rowLength = wd[1] * wd[2] * wd[3];
-                Op.Conv2d op = (Op.Conv2d) conv.op();
-                ConvKernels.Conv geo = ConvKernels.Conv.of(StepCompiler.convShape(conv, op, b));
-                boolean thin = THIN && ThinConv.suits(geo);
-                if (channels != out[1] || !folds.reserve(r, channels, rowLength, thin)) continue;
+                if (channels != out[1] || !folds.reserve(r, channels, rowLength)) continue;
                 // the rest of the chain: the affine steps but the last gone, the last one computing conv + bias
                 int last = prefix.get(prefix.size() - 1);
                 List<Member> rest = new ArrayList<>();
@@ -571,13 +560,12 @@ final class Fusion {
                 float[] bias = new float[channels];
                 ElementwiseChain restChain = chain(rest, pos, b, groupOf, r, java.util.Map.of(-1, new int[] {1, channels, 1, 1}), new float[][] {bias});
                 if (restChain == null) continue;
+                Op.Conv2d op = (Op.Conv2d) conv.op();
                 ConvKernels.Run kernel = StepCompiler.conv2d(conv, op, b);
-                f.steps[r] = new ConvFold(c, conv.input(0), conv.input(1), r, kernel, steps.toArray(ConvFold.Affine[]::new), whole, restChain, bias, folds,
-                        thin ? new ThinConv(geo) : null);
+                f.steps[r] = new ConvFold(c, conv.input(0), conv.input(1), r, kernel, steps.toArray(ConvFold.Affine[]::new), whole, restChain, bias, folds);
                 f.memberOf[c] = r;
                 f.folded[r] = true;
                 f.foldCount++;
-                if (thin) f.thinCount++;
                 for (int in : conv.inputs()) f.readUntil[in] = Math.max(f.readUntil[in], pos[r]);
                 break;
             }

@@ -73,7 +73,7 @@ final class Plan {
     private final int[] assignedValues;
     private final PlanStats stats;
     /** Convolutions folded with their batch norm ({@link Fusion}'s rule 8). */
-    private final int foldedConvs, thinConvs;
+    private final int foldedConvs;
     /** The program when this plan checks for NaN and infinity ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
 
@@ -168,7 +168,6 @@ final class Plan {
                 assignedValues[i] = as.get(i).value();
             }
             foldedConvs = fusion.foldCount();
-            thinConvs = fusion.thinCount();
             stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes(), fusion.chainCount(), fusion.absorbedCount());
         } catch (OutOfMemoryError e) {
             // what was allocated is reachable only from this half-made plan, which nobody keeps: it is garbage now
@@ -296,11 +295,6 @@ final class Plan {
     /** Convolutions folded with the batch norm after them ({@link Fusion}'s rule 8): for tests. */
     int foldedConvs() {
         return foldedConvs;
-    }
-
-    /** Folded convolutions run as {@link ThinConv}: for tests. */
-    int thinConvs() {
-        return thinConvs;
     }
 
     /** Inputs the plan reads. */

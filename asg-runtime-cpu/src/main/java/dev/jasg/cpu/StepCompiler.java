@@ -255,13 +255,8 @@ final class StepCompiler {
 
     /** The kernel of convolution node {@code n} under binding {@code b} (also run by {@link ConvFold}). */
     static ConvKernels.Run conv2d(Node n, Op.Conv2d c, Program.Binding b) {
-        return ConvKernels.conv2d(convShape(n, c, b));
-    }
-
-    /** The sizes of convolution node {@code n} under binding {@code b}. */
-    static ConvKernels.Shape convShape(Node n, Op.Conv2d c, Program.Binding b) {
         int[] xd = dims(b, n.input(0)), wd = dims(b, n.input(1)), out = dims(b, n.id());
-        return new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], wd[0], out[2], out[3], wd[2], wd[3], c.geometry());
+        return ConvKernels.conv2d(new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], wd[0], out[2], out[3], wd[2], wd[3], c.geometry()));
     }
 
     private static Step reduce(Node n, Op.Reduce r, Program.Binding b) {
