@@ -47,9 +47,12 @@ import java.util.List;
  *       program writes (inference) reads it packed once for all runs, not packed on every call.</li>
  *   <li><b>Shared attention work</b> ({@link #attention}): the fused attention ops of one set of operands share what
  *       they compute (the statistics, the weights, the three gradients of one pass), through arrays of the plan.</li>
+ *   <li><b>Folded convolutions</b> ({@link #convFolds}, {@link ConvFold}): a convolution of fixed weights read only by
+ *       an elementwise chain through per-channel affine steps (batch norm at inference) runs at the chain's step, the
+ *       steps' scale folded into its weights ({@link FoldedWeights}) and their offset one bias add in the chain.</li>
  * </ol>
  *
- * <p>None of rules 1 to 5 applies to a node that is an output or an assigned value, whose buffer must
+ * <p>None of rules 1 to 5 (nor 8) applies to a node that is an output or an assigned value, whose buffer must
  * hold exactly its own value. All rules keep the op table's semantics: they only change which
  * kernel writes a value, not what it is.
  */
@@ -520,13 +523,14 @@ final class Fusion {
             if (f.memberOf[id] >= 0) groupOf[id] = f.memberOf[id];
             else if (f.steps[id] instanceof ElementwiseChain ec && ec.out() == id) groupOf[id] = id;
         }
+        java.util.Map<Integer, List<Node>> groups = new java.util.HashMap<>();
+        for (Node n : schedule) if (groupOf[n.id()] >= 0) groups.computeIfAbsent(groupOf[n.id()], x -> new ArrayList<>()).add(n);
         for (Node rootNode : schedule) {
             int r = rootNode.id();
             if (!(f.steps[r] instanceof ElementwiseChain whole) || whole.out() != r) continue;
             int[] out = b.shape(r).dims();
             if (out.length != 4) continue;
-            List<Node> members = new ArrayList<>();
-            for (Node n : schedule) if (groupOf[n.id()] == r) members.add(n);
+            List<Node> members = groups.get(r);
             for (Node m : members) {
                 int c = convOperand(m, f, groupOf, r, readers, pinned, b, g, assigned);
                 if (c < 0) continue;
