@@ -84,6 +84,15 @@ final class ConvKernels {
     /** A convolution kernel for one node of a plan: {@code out = f(a, b)}. Not thread-safe: one run at a time (an executable's runs are serialised). */
     interface Run {
         void run(float[] a, float[] b, float[] out);
+
+        /**
+         * {@link #run}, where the caller vouches that {@code b} is the very array of its previous call on this kernel and
+         * unchanged since (a {@link FoldedWeights} copy not made again): a kernel that keeps something derived from it
+         * ({@link WinogradConv}'s transformed weights) may skip checking it.
+         */
+        default void runUnchanged(float[] a, float[] b, float[] out) {
+            run(a, b, out);
+        }
     }
 
     /** Input channels per group from which a stride-1 input gradient runs as the flipped forward convolution. */

@@ -45,6 +45,8 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     private final Set<String> knownFeeds;
     /** Weights kept packed for the products of every plan (when the program assigns none of them: inference). */
     private final PackedWeights packs;
+    /** Convolution weights with the batch norm after them folded in, for every plan (inference). */
+    private final FoldedWeights folds;
     private final Map<Map<String, Integer>, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -74,6 +76,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         this.store = store;
         this.knownFeeds = Set.copyOf(program.graph().inputs().keySet());
         this.packs = new PackedWeights(store);
+        this.folds = new FoldedWeights(store);
     }
 
     Program program() {
@@ -138,7 +141,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
             if (!plan.accepts(feeds)) throw new FeedException("feeds do not match the shapes bound by " + binding.symbols());
             return plan;
         }
-        plan = new Plan(program, binding, false, packs);
+        plan = new Plan(program, binding, false, packs, folds);
         plans.put(binding.symbols(), plan);
         PlanStats s = plan.stats();
         LOG.debug("cpu plan for {}: {} nodes in {} buffers ({} aliases), {} bytes", binding.symbols(), s.nodes(), s.buffers(), s.aliases(), s.bytes());
@@ -174,6 +177,16 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     /** The weights this executable keeps packed: for tests. */
     synchronized PackedWeights packedWeights() {
         return packs;
+    }
+
+    /** The plan the last run used: for tests. */
+    synchronized Plan lastPlan() {
+        return last;
+    }
+
+    /** The folded convolution weights of this executable's plans: for tests. */
+    synchronized FoldedWeights foldedWeights() {
+        return folds;
     }
 
     /** Planner statistics of the plan the last run used. */
@@ -233,6 +246,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         plans.clear();
         checkedPlans.clear();
         packs.clear();
+        folds.clear();
         last = null;
     }
 }

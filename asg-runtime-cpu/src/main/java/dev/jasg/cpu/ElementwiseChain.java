@@ -52,6 +52,8 @@ final class ElementwiseChain implements Step, CpuThreads.Range {
     private final int slots;
     private final int size;
     private final int minChunk;
+    /** Arrays of the plan read as externals: external {@code k} with {@code externals[k] = -1 - j} reads {@code own[j]}. */
+    private final float[][] own;
     /** The values of the run in progress, read by the loop body. */
     private float[][] v;
 
@@ -63,6 +65,16 @@ final class ElementwiseChain implements Step, CpuThreads.Range {
      * @param slots     scratch rows the code uses
      */
     ElementwiseChain(int out, int[] externals, Strided geo, Instr[] code, int slots) {
+        this(out, externals, geo, code, slots, new float[0][]);
+    }
+
+    /**
+     * A chain that also reads arrays of the plan ({@code own}): an external {@code externals[k] = -1 - j} is
+     * {@code own[j]} (a folded convolution's per-channel bias, {@link ConvFold}), read through its strides in {@code geo}
+     * like any other.
+     */
+    ElementwiseChain(int out, int[] externals, Strided geo, Instr[] code, int slots, float[][] own) {
+        this.own = own;
         this.out = out;
         this.externals = externals;
         this.geo = geo;
@@ -80,6 +92,11 @@ final class ElementwiseChain implements Step, CpuThreads.Range {
             case NEG, ABS, RELU, LEAKY_RELU, CLAMP, SIGN -> true;
             default -> false;
         };
+    }
+
+    /** The node id whose buffer receives the result. */
+    int out() {
+        return out;
     }
 
     /** The instructions, for tests. */
@@ -116,7 +133,7 @@ final class ElementwiseChain implements Step, CpuThreads.Range {
         int[] base = t.base, stride = t.stride;
         float[] o = values[out];
         for (int k = 0; k < nx; k++) {
-            ext[k] = values[externals[k]];
+            ext[k] = externals[k] >= 0 ? values[externals[k]] : own[-1 - externals[k]];
             stride[k] = geo.innerStride(1 + k);
         }
         int len = geo.rowLength();

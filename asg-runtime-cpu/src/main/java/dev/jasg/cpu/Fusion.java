@@ -47,9 +47,12 @@ import java.util.List;
  *       program writes (inference) reads it packed once for all runs, not packed on every call.</li>
  *   <li><b>Shared attention work</b> ({@link #attention}): the fused attention ops of one set of operands share what
  *       they compute (the statistics, the weights, the three gradients of one pass), through arrays of the plan.</li>
+ *   <li><b>Folded convolutions</b> ({@link #convFolds}, {@link ConvFold}): a convolution of fixed weights read only by
+ *       an elementwise chain through per-channel affine steps (batch norm at inference) runs at the chain's step, the
+ *       steps' scale folded into its weights ({@link FoldedWeights}) and their offset one bias add in the chain.</li>
  * </ol>
  *
- * <p>None of rules 1 to 5 applies to a node that is an output or an assigned value, whose buffer must
+ * <p>None of rules 1 to 5 (nor 8) applies to a node that is an output or an assigned value, whose buffer must
  * hold exactly its own value. All rules keep the op table's semantics: they only change which
  * kernel writes a value, not what it is.
  */
@@ -63,6 +66,9 @@ final class Fusion {
     /** Per node id: the last step (schedule position) at which a chain reads it, or -1. */
     private final int[] readUntil;
     private int chains;
+    /** Per node id: true for the root of a chain that runs a folded convolution (rule 8): its buffer is its own. */
+    private final boolean[] folded;
+    private int foldCount;
 
     private Fusion(int size) {
         aliasOf = new int[size];
@@ -72,6 +78,17 @@ final class Fusion {
         java.util.Arrays.fill(memberOf, -1);
         readUntil = new int[size];
         java.util.Arrays.fill(readUntil, -1);
+        folded = new boolean[size];
+    }
+
+    /** True when {@code id} is the root of a chain that runs a folded convolution (rule 8): it may not write over an operand. */
+    boolean foldedRoot(int id) {
+        return folded[id];
+    }
+
+    /** Convolutions folded into their elementwise chains (rule 8) in this plan. */
+    int foldCount() {
+        return foldCount;
     }
 
     /** True when {@code id} is a member of an elementwise chain other than its root: it computes nothing and needs no storage. */
@@ -154,14 +171,20 @@ final class Fusion {
 
     /** Decides the fusions of {@code program} under binding {@code b}, with no packed weights. */
     static Fusion plan(Program program, Program.Binding b) {
-        return plan(program, b, null);
+        return plan(program, b, null, null);
+    }
+
+    /** {@link #plan(Program, Program.Binding, PackedWeights, FoldedWeights)} with no folded convolutions. */
+    static Fusion plan(Program program, Program.Binding b, PackedWeights packs) {
+        return plan(program, b, packs, null);
     }
 
     /**
      * Decides the fusions of {@code program} under binding {@code b}; a product whose right operand is a parameter
-     * this program never assigns takes it packed from {@code packs} (null: none).
+     * this program never assigns takes it packed from {@code packs} (null: none), and a convolution whose weights
+     * are such a parameter is folded with the batch norm after it into {@code folds} (rule 8; null: none).
      */
-    static Fusion plan(Program program, Program.Binding b, PackedWeights packs) {
+    static Fusion plan(Program program, Program.Binding b, PackedWeights packs, FoldedWeights folds) {
         Graph g = program.graph();
         int size = g.size();
         Fusion f = new Fusion(size);
@@ -233,6 +256,7 @@ final class Fusion {
                     : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride, packs, g, assigned);
         }
         if (CHAINS) chains(f, schedule, readers, pinned, b, g);
+        if (CHAINS && FOLD && folds != null) convFolds(f, schedule, readers, pinned, b, g, assigned, folds);
         attention(f, schedule, b, g);
         return f;
     }
@@ -399,7 +423,9 @@ final class Fusion {
                 }
             }
             // a lone node runs as a chain of one instruction too: the same row kernels, and no closure allocated a run
-            ElementwiseChain chain = chain(members, pos, b, groupOf, r);
+            List<Member> ms = new ArrayList<>(members.size());
+            for (Node m : members) ms.add(new Member(m.id(), m.op(), m.inputs()));
+            ElementwiseChain chain = chain(ms, pos, b, groupOf, r, java.util.Map.of(), new float[0][]);
             if (chain == null) {
                 for (Node m : members) groupOf[m.id()] = -1;
                 continue;
@@ -413,18 +439,28 @@ final class Fusion {
         }
     }
 
-    /** The chain computing {@code members} (root {@code r}), or null when an operand's broadcast is not one it reads. */
-    private static ElementwiseChain chain(List<Node> members, int[] pos, Program.Binding b, int[] groupOf, int r) {
-        List<Node> code = new ArrayList<>(members);
+    /** A chain member as the chain's code sees it: its id (or a pseudo id), op and operands (a negative operand is an array of the plan). */
+    private record Member(int id, Op op, int[] inputs) {}
+
+    /**
+     * The chain computing {@code members} (root {@code r}), or null when an operand's broadcast is not one it reads. An
+     * operand {@code -1 - j} is the plan's array {@code own[j]}, of dimensions {@code ownDims.get(-1 - j)}.
+     */
+    private static ElementwiseChain chain(List<Member> members, int[] pos, Program.Binding b, int[] groupOf, int r,
+                                          java.util.Map<Integer, int[]> ownDims, float[][] own) {
+        List<Member> code = new ArrayList<>(members);
         code.sort(java.util.Comparator.comparingInt(m -> pos[m.id()]));
         int[] out = b.shape(r).dims();
         List<Integer> externals = new ArrayList<>();
-        for (Node m : code) {
-            for (int in : m.inputs()) if (groupOf[in] != r && !externals.contains(in)) externals.add(in);
+        for (Member m : code) {
+            for (int in : m.inputs()) if ((in < 0 || groupOf[in] != r) && !externals.contains(in)) externals.add(in);
         }
         int[][] strides = new int[1 + externals.size()][];
         strides[0] = Indexing.strides(out);
-        for (int k = 0; k < externals.size(); k++) strides[1 + k] = Indexing.broadcastStrides(b.shape(externals.get(k)).dims(), out);
+        for (int k = 0; k < externals.size(); k++) {
+            int e = externals.get(k);
+            strides[1 + k] = Indexing.broadcastStrides(e < 0 ? ownDims.get(e) : b.shape(e).dims(), out);
+        }
         Strided geo = Strided.of(out, strides);
         for (int k = 0; k < externals.size(); k++) {
             int st = geo.innerStride(1 + k);
@@ -440,13 +476,13 @@ final class Fusion {
         int slots = 0;
         ElementwiseChain.Instr[] instrs = new ElementwiseChain.Instr[code.size()];
         for (int i = 0; i < code.size(); i++) {
-            Node m = code.get(i);
+            Member m = code.get(i);
             int[] ins = m.inputs();
             int[] args = new int[ins.length];
-            for (int j = 0; j < ins.length; j++) args[j] = groupOf[ins[j]] == r ? slotOf.get(ins[j]) : -1 - externals.indexOf(ins[j]);
+            for (int j = 0; j < ins.length; j++) args[j] = ins[j] >= 0 && groupOf[ins[j]] == r ? slotOf.get(ins[j]) : -1 - externals.indexOf(ins[j]);
             // operands read for the last time here free their rows first: the row kernels may write over what they read
             for (int in : ins) {
-                if (groupOf[in] == r && lastRead.get(in) == i && slotOf.containsKey(in)) free.push(slotOf.remove(in));
+                if (in >= 0 && groupOf[in] == r && lastRead.get(in) == i && slotOf.containsKey(in)) free.push(slotOf.remove(in));
             }
             int dst = -1;
             if (m.id() != r) {
@@ -461,7 +497,125 @@ final class Fusion {
                 default -> throw new IllegalStateException("not elementwise: " + m.op().label());
             };
         }
-        return new ElementwiseChain(r, externals.stream().mapToInt(Integer::intValue).toArray(), geo, instrs, slots);
+        return new ElementwiseChain(r, externals.stream().mapToInt(Integer::intValue).toArray(), geo, instrs, slots, own);
+    }
+
+    /** Rule 8 on or off: {@code -Djasg.cpu.foldConv=false} keeps every convolution apart from its batch norm (to measure what folding brings). */
+    static final boolean FOLD = Boolean.parseBoolean(System.getProperty("jasg.cpu.foldConv", "true"));
+
+    /**
+     * Rule 8: a convolution whose value only an elementwise chain reads, through a run of per-output-channel affine
+     * steps ({@code + - * /} by an operand that varies along the channel axis only, or a scalar: batch norm at inference)
+     * runs at the chain's step as a {@link ConvFold}: the steps' scale folded into the weights, their offset one bias add
+     * at the head of the rest of the chain. Only for an f32 convolution that is no output or assigned value, whose weights
+     * are a parameter no run of the program writes (inference; the folded copy is then made once), and whose value has
+     * the chain's shape. The convolution takes no storage (it writes into the chain's result), and its operands are
+     * kept alive until the chain's step.
+     */
+    private static void convFolds(Fusion f, List<Node> schedule, List<List<Node>> readers, boolean[] pinned, Program.Binding b, Graph g,
+                                  java.util.Set<String> assigned, FoldedWeights folds) {
+        int size = g.size();
+        int[] pos = new int[size];
+        for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
+        int[] groupOf = new int[size];
+        java.util.Arrays.fill(groupOf, -1);
+        for (int id = 0; id < size; id++) {
+            if (f.memberOf[id] >= 0) groupOf[id] = f.memberOf[id];
+            else if (f.steps[id] instanceof ElementwiseChain ec && ec.out() == id) groupOf[id] = id;
+        }
+        java.util.Map<Integer, List<Node>> groups = new java.util.HashMap<>();
+        for (Node n : schedule) if (groupOf[n.id()] >= 0) groups.computeIfAbsent(groupOf[n.id()], x -> new ArrayList<>()).add(n);
+        for (Node rootNode : schedule) {
+            int r = rootNode.id();
+            if (!(f.steps[r] instanceof ElementwiseChain whole) || whole.out() != r) continue;
+            int[] out = b.shape(r).dims();
+            if (out.length != 4) continue;
+            List<Node> members = groups.get(r);
+            for (Node m : members) {
+                int c = convOperand(m, f, groupOf, r, readers, pinned, b, g, assigned);
+                if (c < 0) continue;
+                List<ConvFold.Affine> steps = new ArrayList<>();
+                List<Integer> prefix = new ArrayList<>();
+                int prev = c;
+                Node cur = m;
+                while (true) {
+                    ConvFold.Affine a = affine(cur, prev, groupOf, r, b, out);
+                    if (a == null) break;
+                    steps.add(a);
+                    prefix.add(cur.id());
+                    if (cur.id() == r) break;
+                    List<Node> next = readers.get(cur.id());
+                    if (next == null || next.size() != 1 || groupOf[next.get(0).id()] != r) break;
+                    prev = cur.id();
+                    cur = next.get(0);
+                }
+                if (steps.isEmpty()) continue;
+                Node conv = g.node(c);
+                int[] wd = b.shape(conv.input(1)).dims();
+                int channels = wd[0], rowLength = wd[1] * wd[2] * wd[3];
+                if (channels != out[1] || !folds.reserve(r, channels, rowLength)) continue;
+                // the rest of the chain: the affine steps but the last gone, the last one computing conv + bias
+                int last = prefix.get(prefix.size() - 1);
+                List<Member> rest = new ArrayList<>();
+                for (Node n : members) {
+                    if (n.id() == last) rest.add(new Member(last, new Op.Binary(BinaryOp.ADD), new int[] {c, -1}));
+                    else if (!prefix.contains(n.id())) rest.add(new Member(n.id(), n.op(), n.inputs()));
+                }
+                float[] bias = new float[channels];
+                ElementwiseChain restChain = chain(rest, pos, b, groupOf, r, java.util.Map.of(-1, new int[] {1, channels, 1, 1}), new float[][] {bias});
+                if (restChain == null) continue;
+                Op.Conv2d op = (Op.Conv2d) conv.op();
+                ConvKernels.Run kernel = StepCompiler.conv2d(conv, op, b);
+                f.steps[r] = new ConvFold(c, conv.input(0), conv.input(1), r, kernel, steps.toArray(ConvFold.Affine[]::new), whole, restChain, bias, folds);
+                f.memberOf[c] = r;
+                f.folded[r] = true;
+                f.foldCount++;
+                for (int in : conv.inputs()) f.readUntil[in] = Math.max(f.readUntil[in], pos[r]);
+                break;
+            }
+        }
+    }
+
+    /**
+     * The convolution that member {@code m} of chain {@code r} reads, when rule 8 may fold it: f32, rank 4, the chain's
+     * shape, no output or assigned value, read by {@code m} alone (once), weights a parameter no run writes; else -1.
+     */
+    private static int convOperand(Node m, Fusion f, int[] groupOf, int r, List<List<Node>> readers, boolean[] pinned, Program.Binding b,
+                                   Graph g, java.util.Set<String> assigned) {
+        if (!(m.op() instanceof Op.Binary) || m.arity() != 2 || m.input(0) == m.input(1)) return -1;
+        for (int in : m.inputs()) {
+            Node c = g.node(in);
+            if (!(c.op() instanceof Op.Conv2d) || c.dtype() != DType.F32 || pinned[in] || groupOf[in] >= 0) continue;
+            if (f.aliasOf[in] >= 0 || f.steps[in] != null || !b.shape(in).equals(b.shape(r))) continue;
+            List<Node> rs = readers.get(in);
+            if (rs == null || rs.size() != 1 || rs.get(0) != m) continue;
+            Node w = g.node(c.input(1));
+            if (!(w.op() instanceof Op.Parameter p) || w.dtype() != DType.F32 || assigned.contains(p.name())) continue;
+            if (g.node(c.input(0)).dtype() != DType.F32) continue;
+            return in;
+        }
+        return -1;
+    }
+
+    /**
+     * Member {@code n} of chain {@code r} as an affine step of the running value {@code prev}: an f32 {@code + - * /} of
+     * {@code prev} and an operand from outside the chain that varies along axis 1 of {@code out} only (or not at all);
+     * {@code c / prev} is not affine. Null otherwise.
+     */
+    private static ConvFold.Affine affine(Node n, int prev, int[] groupOf, int r, Program.Binding b, int[] out) {
+        if (!(n.op() instanceof Op.Binary bin) || n.dtype() != DType.F32 || groupOf[n.id()] != r || n.input(0) == n.input(1)) return null;
+        BinaryOp k = bin.kind();
+        if (k != BinaryOp.ADD && k != BinaryOp.SUB && k != BinaryOp.MUL && k != BinaryOp.DIV) return null;
+        boolean left = n.input(0) == prev;
+        if (!left && n.input(1) != prev) return null;
+        if (k == BinaryOp.DIV && !left) return null;
+        int other = left ? n.input(1) : n.input(0);
+        if (groupOf[other] == r) return null;
+        int[] od = b.shape(other).dims();
+        if (od.length > out.length) return null;
+        int[] st = Indexing.broadcastStrides(od, out);
+        for (int i = 0; i < st.length; i++) if (i != 1 && st[i] != 0) return null;
+        return new ConvFold.Affine(k, other, left, st[1]);
     }
 
     /**

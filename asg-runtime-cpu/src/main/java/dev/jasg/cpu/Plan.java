@@ -72,6 +72,8 @@ final class Plan {
     private final String[] assignedNames;
     private final int[] assignedValues;
     private final PlanStats stats;
+    /** Convolutions folded with their batch norm ({@link Fusion}'s rule 8). */
+    private final int foldedConvs;
     /** The program when this plan checks for NaN and infinity ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
 
@@ -96,12 +98,20 @@ final class Plan {
 
     /** {@link #Plan(Program, Program.Binding, boolean)}, the products of weights reading them from {@code packs} (null: none). */
     Plan(Program program, Program.Binding binding, boolean checked, PackedWeights packs) {
+        this(program, binding, checked, packs, null);
+    }
+
+    /**
+     * {@link #Plan(Program, Program.Binding, boolean, PackedWeights)}, the convolutions followed by a batch norm folded with
+     * it into weights kept in {@code folds} (null: none; {@link Fusion}'s rule 8).
+     */
+    Plan(Program program, Program.Binding binding, boolean checked, PackedWeights packs, FoldedWeights folds) {
         this.binding = binding;
         this.checkedProgram = checked ? program : null;
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
         checkElementCounts(schedule, binding);
-        Fusion fusion = checked ? Fusion.none(g.size()) : Fusion.plan(program, binding, packs);
+        Fusion fusion = checked ? Fusion.none(g.size()) : Fusion.plan(program, binding, packs, folds);
         int total = g.size();
         values = new float[total][];
         sizes = new int[total];
@@ -157,6 +167,7 @@ final class Plan {
                 assignedNames[i] = name(g.node(as.get(i).parameter()));
                 assignedValues[i] = as.get(i).value();
             }
+            foldedConvs = fusion.foldCount();
             stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes(), fusion.chainCount(), fusion.absorbedCount());
         } catch (OutOfMemoryError e) {
             // what was allocated is reachable only from this half-made plan, which nobody keeps: it is garbage now
@@ -212,8 +223,9 @@ final class Plan {
         public boolean inPlace(Node n, int k, Program.Binding b) {
             // a chain's root writes each piece after its members have read the piece's operands, so it may
             // write over an operand of its shape as an elementwise kernel does (its members have no storage)
+            // a folded convolution's chain (rule 8) writes the convolution into its buffer before it reads the other operands
             return (n.op() instanceof Op.Unary || n.op() instanceof Op.Binary || n.op() instanceof Op.Compare || n.op() instanceof Op.Where)
-                    && !fusion.absorbed(n.id()) && !fusion.absorbed(n.input(k))
+                    && !fusion.absorbed(n.id()) && !fusion.absorbed(n.input(k)) && !fusion.foldedRoot(n.id())
                     && b.shape(n.input(k)).equals(b.shape(n.id()));
         }
     }
@@ -278,6 +290,11 @@ final class Plan {
     /** Planner statistics. */
     PlanStats stats() {
         return stats;
+    }
+
+    /** Convolutions folded with the batch norm after them ({@link Fusion}'s rule 8): for tests. */
+    int foldedConvs() {
+        return foldedConvs;
     }
 
     /** Inputs the plan reads. */

@@ -21,7 +21,17 @@ final class PoolKernels {
      * columns likewise.
      */
     record Windows(int planes, int h, int w, int ho, int wo, int[] rowStart, int[] rowTaps, int rowStep,
-                   int[] colStart, int[] colTaps, int colStep, int[] colOwner, boolean disjoint, int[] colTap) {
+                   int[] colStart, int[] colTaps, int colStep, int[] colOwner, boolean disjoint, int[] colTap, int colStride, int colPad,
+                   int colKernel) {
+
+        /**
+         * True when output column {@code q}'s window is input columns {@code q colStride - colPad + j}, {@code j < colKernel}
+         * (adjacent taps, the part outside the input reading -inf): then a row of column maxima padded with -inf and split
+         * into its {@code colStride} phases gives each tap's maxima for a whole output row as one unit-stride stretch.
+         */
+        boolean regularColumns() {
+            return colKernel > 0;
+        }
 
         /** The most column taps of a window inside the input. */
         int colTapsMax() {
@@ -60,7 +70,23 @@ final class PoolKernels {
             for (int j = 0; j < most; j++) {
                 for (int q = 0; q < wo; q++) tap[j * wo + q] = j < ct[q] ? cs[q] + j * window.step(1) : w;
             }
-            return new Windows(planes, h, w, ho, wo, rs, rt, window.step(0), cs, ct, window.step(1), owner, disjoint, tap);
+            // regular columns: window q starts at s0 + q stride (s0 <= 0) with the same taps, adjacent
+            int s0 = window.start(1, 0, w), kt = window.taps(1, 0, w), stride = wo > 1 ? window.start(1, 1, w) - s0 : 1;
+            boolean regular = window.step(1) == 1 && s0 <= 0 && kt > 0 && stride > 0;
+            for (int q = 0; q < wo && regular; q++) regular = window.start(1, q, w) == s0 + q * stride && window.taps(1, q, w) == kt;
+            return new Windows(planes, h, w, ho, wo, rs, rt, window.step(0), cs, ct, window.step(1), owner, disjoint, tap,
+                    regular ? stride : 0, regular ? -s0 : 0, regular ? kt : 0);
+        }
+
+        /** These windows with {@link #regularColumns} off (the tap table's path): for tests. */
+        Windows withoutPhases() {
+            return new Windows(planes, h, w, ho, wo, rowStart, rowTaps, rowStep, colStart, colTaps, colStep, colOwner, disjoint, colTap, 0, 0, 0);
+        }
+
+        /** Floats of one phase of the padded row of column maxima ({@link #regularColumns}). */
+        int phaseLength() {
+            int padded = Math.max(colPad + w, (wo - 1) * colStride + colKernel);
+            return (padded + colStride - 1) / colStride;
         }
 
         /** For each output position along {@code axis}: the first tap inside {@code [0, n)} and how many taps lie inside. */
@@ -94,10 +120,43 @@ final class PoolKernels {
         CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
             float[] cols = new float[w + 1];
             cols[w] = Float.NEGATIVE_INFINITY;
+            float[] phases = s.regularColumns() ? new float[s.colStride() * s.phaseLength()] : null;
+            if (phases != null) Arrays.fill(phases, Float.NEGATIVE_INFINITY);
             for (int pl = p0; pl < p1; pl++) {
-                for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) rowMaxima(s, x, pl * hw, p, cols, y, o);
+                for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) {
+                    if (phases != null) phaseMaxima(s, x, pl * hw, p, cols, phases, y, o);
+                    else rowMaxima(s, x, pl * hw, p, cols, y, o);
+                }
             }
         });
+    }
+
+    /**
+     * {@link #rowMaxima} for {@link Windows#regularColumns}: the row of column maxima, padded with -inf to the windows'
+     * reach, is split into its {@code stride} phases ({@code phase[r][t] = padded[t stride + r]}), so tap {@code j} of every
+     * output column is {@code phase[j % stride][q + j / stride]}: each tap one vector maximum over the output row
+     * ({@link VectorArith#maxInto}) where the tap table gathered element by element (resnet's 3 x 3 / 2 stem pooling,
+     * 112 x 112). The same values: {@code Math.max} is commutative and associative, NaN and signed zeros included, and the
+     * taps outside the input read -inf as the table's do. {@code phases} holds {@code stride phaseLength()} floats, -inf
+     * where no column lands (kept from the first fill: only the columns' slots are written).
+     */
+    private static void phaseMaxima(Windows s, float[] x, int base, int p, float[] cols, float[] phases, float[] m, int mOff) {
+        int w = s.w(), sr = s.rowStep() * w, wo = s.wo(), st = s.colStride(), pad = s.colPad(), len = s.phaseLength();
+        Arrays.fill(cols, 0, w, Float.NEGATIVE_INFINITY);
+        for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) maxInto(cols, 0, x, row, w);
+        // padded column at = c + pad lands in phase at % st, slot at / st: per phase, every st-th column
+        for (int ph = 0; ph < st; ph++) {
+            int t = ph >= pad ? 0 : (pad - ph + st - 1) / st;
+            for (int c = ph + t * st - pad, o = ph * len + t; c < w; c += st, o++) phases[o] = cols[c];
+        }
+        System.arraycopy(phases, 0, m, mOff, wo);
+        for (int j = 1; j < s.colKernel(); j++) maxInto(m, mOff, phases, (j % st) * len + j / st, wo);
+    }
+
+    /** {@code acc[ao + i] = Math.max(acc[ao + i], x[xo + i])}: on {@link VectorArith} where it runs, else the scalar loop (the same bits). */
+    private static void maxInto(float[] acc, int ao, float[] x, int xo, int n) {
+        if (ElementwiseKernels.vectorArith()) VectorArith.maxInto(acc, ao, x, xo, n);
+        else for (int i = 0; i < n; i++) acc[ao + i] = Math.max(acc[ao + i], x[xo + i]);
     }
 
     /** {@link #maxPool} for {@link Windows#pairs}: four taps, three maxima (NaN propagates, as {@code Math.max} does). */

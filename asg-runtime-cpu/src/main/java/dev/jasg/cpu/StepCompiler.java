@@ -217,9 +217,7 @@ final class StepCompiler {
             }
             case Op.Conv2d c -> {
                 int x = n.input(0), w = n.input(1);
-                int[] xd = dims(b, x), wd = dims(b, w);
-                ConvKernels.Shape geo = new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], wd[0], out[2], out[3], wd[2], wd[3], c.geometry());
-                ConvKernels.Run k = ConvKernels.conv2d(geo);
+                ConvKernels.Run k = conv2d(n, c, b);
                 yield v -> k.run(v[x], v[w], v[id]);
             }
             case Op.ConvTranspose2d c -> {
@@ -253,6 +251,12 @@ final class StepCompiler {
                 yield v -> PoolKernels.maxPoolScatter(geo, v[x], v[gr], v[id]);
             }
         };
+    }
+
+    /** The kernel of convolution node {@code n} under binding {@code b} (also run by {@link ConvFold}). */
+    static ConvKernels.Run conv2d(Node n, Op.Conv2d c, Program.Binding b) {
+        int[] xd = dims(b, n.input(0)), wd = dims(b, n.input(1)), out = dims(b, n.id());
+        return ConvKernels.conv2d(new ConvKernels.Shape(xd[0], xd[1], xd[2], xd[3], wd[0], out[2], out[3], wd[2], wd[3], c.geometry()));
     }
 
     private static Step reduce(Node n, Op.Reduce r, Program.Binding b) {

@@ -113,8 +113,13 @@ final class VectorArith {
      * sequence an element).
      */
     static void maxInto(float[] acc, float[] x, int xo, int n) {
+        maxInto(acc, 0, x, xo, n);
+    }
+
+    /** {@code acc[ao + i] = Math.max(acc[ao + i], x[xo + i])} for {@code i < n}, as {@link #maxInto(float[], float[], int, int)}. */
+    static void maxInto(float[] acc, int ao, float[] x, int xo, int n) {
         int i = 0;
-        for (; i <= n - V; i += V) FloatVector.fromArray(S, acc, i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, i);
-        for (; i < n; i++) acc[i] = Math.max(acc[i], x[xo + i]);
+        for (; i <= n - V; i += V) FloatVector.fromArray(S, acc, ao + i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i);
+        for (; i < n; i++) acc[ao + i] = Math.max(acc[ao + i], x[xo + i]);
     }
 }

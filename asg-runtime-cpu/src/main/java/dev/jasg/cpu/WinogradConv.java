@@ -87,6 +87,8 @@ final class WinogradConv implements ConvKernels.Run {
     private final float[] u;
     /** The weights {@link #u} was made from. */
     private final float[] seen;
+    /** The weights array of the last call ({@link #runUnchanged} skips the comparison only for the same array). */
+    private float[] lastWeights;
     private boolean made;
     /** The shared scratch of the phase-split mode: one block's {@code V} and {@code M}. */
     private final float[] sharedV, sharedM;
@@ -173,17 +175,28 @@ final class WinogradConv implements ConvKernels.Run {
 
     @Override
     public void run(float[] x, float[] w, float[] y) {
+        run(x, w, y, false);
+    }
+
+    /** The weights vouched unchanged since the last call ({@link ConvFold}'s folded copy): no pass over them to compare. */
+    @Override
+    public void runUnchanged(float[] x, float[] w, float[] y) {
+        run(x, w, y, true);
+    }
+
+    private void run(float[] x, float[] w, float[] y, boolean unchanged) {
         this.x = x;
         this.w = w;
         this.y = y;
         try {
             int n = seen.length;
-            if (!made || !Arrays.equals(w, 0, n, seen, 0, n)) {
+            if (!made || !(unchanged && w == lastWeights) && !Arrays.equals(w, 0, n, seen, 0, n)) {
                 made = false;
                 CpuThreads.parallelFor(v.cout(), serial ? v.cout() : Math.max(1, v.cout() / (4 * CpuThreads.PARALLELISM)), weightBody);
                 System.arraycopy(w, 0, seen, 0, n);
                 made = true;
             }
+            lastWeights = w;
             if (perThread) {
                 if (serial) blocks(0, blocks);
                 else if (blocks <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(blocks, blockBody);
