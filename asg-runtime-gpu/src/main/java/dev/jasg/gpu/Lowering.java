@@ -575,10 +575,11 @@ final class Lowering {
             if (wg != null) return wg;
         }
         CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
-        if (ct != null && (!transA || CoopMatMulKernel.packed() && holdsPacked(workspace, a, b))) {
+        boolean packs = ct != null && CoopMatMulKernel.packed() && holdsPacked(workspace, a, b);
+        if (ct != null && (packs || !transA)) {
             List<Step> steps = new ArrayList<>();
             CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
-            if (CoopMatMulKernel.packed() && holdsPacked(workspace, a, b)) {
+            if (packs) {
                 v = coopVariant(ct, epi != null);
                 steps.addAll(packOperands(operand, n, a, b, workspace, bind, transA ? new int[] {m, k} : null));
             }
