@@ -182,7 +182,7 @@ record CoopMatrix(boolean f16, boolean bf16, boolean bf16Extension, String summa
         dci.pNext(head);
     }
 
-    private static Set<String> extensions(VkPhysicalDevice physical, MemoryStack s) {
+    static Set<String> extensions(VkPhysicalDevice physical, MemoryStack s) {
         IntBuffer n = s.ints(0);
         vkEnumerateDeviceExtensionProperties(physical, (java.nio.ByteBuffer) null, n, null);
         VkExtensionProperties.Buffer es = VkExtensionProperties.malloc(n.get(0), s);

@@ -590,28 +590,30 @@ final class Lowering {
         // half products the subgroup-scope tiles do not divide: the workgroup-scope kernel, which clamps at the edges
         List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, transA);
         if (wg != null) return wg;
-        if (epi == null) {
-            // one product with too few tiles to fill the device and a long K (a weight gradient): K split over workgroups,
-            // each split's partial result into the workspace, then their sum in a fixed order (deterministic)
-            MatMulKernel.Tiles mid = tiles.get(tiles.size() - 2);
-            int splits = MatMulKernel.splits(mid, m, nn, k, batches);
-            long outputs = (long) m * nn;
-            if (splits > 1 && workspace != null && workspace.bytes() >= 4L * outputs * splits && outputs <= Integer.MAX_VALUE) {
-                int[] sp = Arrays.copyOf(push, push.length + 1);
-                sp[3] = 0;                                   // the partials unrounded; the sum rounds
-                sp[push.length] = MatMulKernel.stepsPerSplit(mid, k, splits);
-                View partials = new View(workspace.buffer(), workspace.offset(), 4L * outputs * splits);
-                bind[0] = partials;
-                Step first = dispatch(MatMulKernel.splitKernel(mid, MatMulKernel.aligned(mid, m, nn, k), transA), n, bind, sp, (int) ceil(nn, mid.bn()),
-                        (int) ceil(m, mid.bm()), splits);
-                Step second = flat(ConvKernels.splitSum(), n, outputs, new View[] {out, partials}, new int[] {(int) outputs, splits, mode});
-                return List.of(first, second);
-            }
+        // the tile and split that fill the device's waves best (MatMulKernel.schedule): a product with too few tiles and a long
+        // K (a weight gradient) has its K split over workgroups, each split's partial result into the workspace, then their sum
+        // in a fixed order (deterministic)
+        MatMulKernel.Schedule sch = schedule(m, nn, k, batches, epi != null);
+        long outputs = (long) m * nn;
+        if (sch.splits() > 1 && !(workspace != null && workspace.bytes() >= 4L * outputs * sch.splits())) {
+            sch = new MatMulKernel.Schedule(MatMulKernel.choose(tiles, m, nn, batches), 1);
+        }
+        if (sch.splits() > 1) {
+            MatMulKernel.Tiles mid = sch.tiles();
+            int[] sp = Arrays.copyOf(push, push.length + 1);
+            sp[3] = 0;                                   // the partials unrounded; the sum rounds
+            sp[push.length] = MatMulKernel.stepsPerSplit(mid, k, sch.splits());
+            View partials = new View(workspace.buffer(), workspace.offset(), 4L * outputs * sch.splits());
+            bind[0] = partials;
+            Step first = dispatch(MatMulKernel.splitKernel(mid, MatMulKernel.aligned(mid, m, nn, k), transA), n, bind, sp, (int) ceil(nn, mid.bn()),
+                    (int) ceil(m, mid.bm()), sch.splits());
+            Step second = flat(ConvKernels.splitSum(), n, outputs, new View[] {out, partials}, new int[] {(int) outputs, sch.splits(), mode});
+            return List.of(first, second);
         }
         // Large tiles leave most of a big GPU idle on small products, and pad thin ones. The 128x256 tile holds 128
         // accumulators an invocation: with an epilogue on top it ran a GPT-2 feed-forward product ([8192, 3072] x
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
-        MatMulKernel.Tiles t = MatMulKernel.choose(epi == null ? tiles : tiles.subList(tiles.size() - 2, tiles.size()), m, nn, batches);
+        MatMulKernel.Tiles t = sch.tiles();
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
         Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, transA) : MatMulKernel.kernel(t, aligned, transA, epi, g);
         return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
@@ -872,8 +874,13 @@ final class Lowering {
         long batches = geo.batches();
         boolean f32Kernel = operand == null || !operand.isHalf() || workgroupTiles(operand, m, nn, k, batches) == null
                 && coopTiles(operand, m, nn, k, batches, false) == null && coopTiles(operand, m, nn, k, batches, true) == null;
-        int splits = f32Kernel ? MatMulKernel.splits(tiles.get(tiles.size() - 2), m, nn, k, batches) : 1;
+        int splits = f32Kernel ? schedule(m, nn, k, batches, false).splits() : 1;
         return splits > 1 ? 4L * m * nn * splits : 0;
+    }
+
+    /** The f32 product's tile and split on this device ({@link MatMulKernel#schedule}). */
+    private MatMulKernel.Schedule schedule(int m, int nn, int k, long batches, boolean epilogue) {
+        return MatMulKernel.schedule(tiles, m, nn, k, batches, epilogue, dev.computeUnits);
     }
 
     /** Where packed B starts in the workspace, after {@code aBytes} of packed A: the next aligned offset. */

@@ -103,8 +103,94 @@ final class MatMulKernel {
         long groups = ((m + t.bm() - 1L) / t.bm()) * ((n + t.bn() - 1L) / t.bn());
         int splits = 1;
         while (groups * splits < MIN_WORKGROUPS && k / (2L * splits) >= SPLIT_MIN_K && splits < MAX_SPLITS) splits *= 2;
-        long steps = (k + t.bk() - 1L) / t.bk(), per = (steps + splits - 1) / splits;
-        return (int) ((steps + per - 1) / per); // no empty split
+        return parts(t, k, splits); // no empty split
+    }
+
+    /** A product's tile and the number of parts its K is split into over workgroups (1: not split). */
+    record Schedule(Tiles tiles, int splits) {}
+
+    /**
+     * System property naming one schedule for every product it applies to, for tuning on a device: {@code I/S}, the tile
+     * at index {@code I} of the list (0 the largest) and {@code S} splits where a product may be split (else 1).
+     */
+    static final String SCHEDULE_PROPERTY = "jasg.vulkan.matmul.schedule";
+
+    /**
+     * Throughput of one compute unit running the large tile, and the device memory bandwidth per compute unit: the H200's
+     * (45 TFLOPS f32 at 4096^3 over 132 SMs; ~3.6 TB/s sustained over 132). Only their ratio and the tiles' relative rates
+     * ({@link #rate}) matter to {@link #schedule}: they weigh a split's extra traffic against the idle units it fills.
+     */
+    static final double UNIT_FLOPS = 3.4e11, UNIT_BYTES_PER_S = 2.7e10;
+    /** What the second pass of a split product costs beside its traffic: a dispatch and a barrier. */
+    static final double SPLIT_PASS_SECONDS = 6e-6;
+
+    /**
+     * A tile's throughput relative to the large tile's, by its accumulators per invocation (H200 at 4096^3: 8x16 45.1
+     * TFLOPS, 8x8 40.9, 4x4 27 measured on 2026-12-05).
+     */
+    static double rate(Tiles t) {
+        int acc = t.tm() * t.tn();
+        return acc >= 128 ? 1.0 : acc >= 64 ? 0.91 : 0.6;
+    }
+
+    /**
+     * The tile and split of one product of {@code batches} matrices {@code m x n} over {@code k} on a device of {@code units}
+     * compute units (SMs; 0 when unknown). With an epilogue only the two smaller tiles run (the large one's 128
+     * accumulators an invocation leave no registers for one), and only an unbatched product without an epilogue may be
+     * split ({@link #splits}' conditions: at least {@link #SPLIT_MIN_WORK}, every part {@link #SPLIT_MIN_K} deep).
+     *
+     * <p>When the units are known, every tile and split (1, 2, 4 .. {@link #MAX_SPLITS}) is costed by the waves it takes,
+     * whole workgroups a unit at a time: {@code ceil(workgroups / units)} times one workgroup's padded work at the tile's
+     * {@link #rate}, plus a split's partial results written and read back and its second pass; the cheapest wins (ties
+     * to the larger tile and fewer splits). So a weight gradient {@code [3072, 8192] x [8192, 768]}, 144 workgroups of
+     * 128x128 (two waves on 132 SMs, the second nearly empty), is split into parts that fill the waves. Unknown units keep
+     * the count-based rule: {@link #choose}, and {@link #splits} on the middle tile.
+     */
+    static Schedule schedule(java.util.List<Tiles> tiles, int m, int n, int k, long batches, boolean epilogue, int units) {
+        java.util.List<Tiles> candidates = epilogue ? tiles.subList(Math.max(0, tiles.size() - 2), tiles.size()) : tiles;
+        boolean splittable = !epilogue && batches == 1 && (long) m * n * k >= SPLIT_MIN_WORK && (long) m * n <= Integer.MAX_VALUE / MAX_SPLITS
+                && !"false".equalsIgnoreCase(System.getProperty(SPLIT_K_PROPERTY));
+        String forced = System.getProperty(SCHEDULE_PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            String[] f = forced.trim().split("/");
+            if (f.length != 2) throw new IllegalArgumentException(SCHEDULE_PROPERTY + ": expected I/S (tile index, splits), got '" + forced + "'");
+            Tiles t = tiles.get(Math.clamp(Integer.parseInt(f[0]), 0, tiles.size() - 1));
+            if (epilogue && !candidates.contains(t)) t = candidates.get(0);
+            int s = Math.clamp(Integer.parseInt(f[1]), 1, MAX_SPLITS);
+            return new Schedule(t, splittable && s > 1 ? parts(t, k, s) : 1);
+        }
+        if (units <= 0) {
+            if (splittable && tiles.size() >= 2) {
+                Tiles mid = tiles.get(tiles.size() - 2);
+                int s = splits(mid, m, n, k, batches);
+                if (s > 1) return new Schedule(mid, s);
+            }
+            return new Schedule(choose(candidates, m, n, batches), 1);
+        }
+        Schedule best = null;
+        double bestSeconds = Double.POSITIVE_INFINITY;
+        for (Tiles t : candidates) {
+            long groups = ((m + t.bm() - 1L) / t.bm()) * ((n + t.bn() - 1L) / t.bn()) * batches;
+            for (int s = 1; s <= MAX_SPLITS; s *= 2) {
+                if (s > 1 && !(splittable && k / s >= SPLIT_MIN_K)) break;
+                int p = s == 1 ? 1 : parts(t, k, s);
+                long waves = (groups * p + units - 1) / units;
+                double depth = (double) stepsPerSplit(t, k, p) * t.bk();
+                double seconds = waves * 2.0 * t.bm() * t.bn() * depth / (rate(t) * UNIT_FLOPS);
+                if (p > 1) seconds += 8.0 * m * n * p / (UNIT_BYTES_PER_S * units) + SPLIT_PASS_SECONDS;
+                if (seconds < bestSeconds * 0.999) {
+                    bestSeconds = seconds;
+                    best = new Schedule(t, p);
+                }
+            }
+        }
+        return best;
+    }
+
+    /** {@code s} splits of K as whole steps of {@code t}'s depth, none empty (fewer when the steps run out). */
+    private static int parts(Tiles t, int k, int s) {
+        long steps = (k + t.bk() - 1L) / t.bk(), per = (steps + s - 1) / s;
+        return (int) ((steps + per - 1) / per);
     }
 
     /** Steps of {@code t}'s depth each of {@code splits} parts of K takes (the last may take fewer). */

@@ -63,6 +63,12 @@ final class VulkanDevice implements AutoCloseable {
     final int maxInvocations;
     final int[] maxGroupCount = new int[3];
     final float timestampPeriod;
+    /**
+     * Compute units (NVIDIA SMs, AMD CUs) as the driver reports them ({@code VK_NV_shader_sm_builtins},
+     * {@code VK_AMD_shader_core_properties}), or {@code -Djasg.vulkan.computeUnits=N}; 0 when unknown. The matrix
+     * product's schedule counts waves of workgroups with it ({@link MatMulKernel#schedule}).
+     */
+    final int computeUnits;
     final boolean timestamps;
     /** The device's cooperative-matrix support, enabled at creation ({@link CoopMatrix#NONE} without). */
     final CoopMatrix coopMatrix;
@@ -112,6 +118,7 @@ final class VulkanDevice implements AutoCloseable {
             maxInvocations = lim.maxComputeWorkGroupInvocations();
             for (int i = 0; i < 3; i++) maxGroupCount[i] = lim.maxComputeWorkGroupCount(i);
             timestampPeriod = lim.timestampPeriod();
+            computeUnits = computeUnits(physical, s);
             vkGetPhysicalDeviceMemoryProperties(physical, memory);
 
             IntBuffer qn = s.ints(0);
@@ -163,10 +170,28 @@ final class VulkanDevice implements AutoCloseable {
             commandPool = pl.get(0);
             transferCommands = allocateCommandBuffer();
             transferFence = createFence();
-            LOG.info("Vulkan device: {} ({}), subgroup size {} (shuffles {}), shared memory {} KiB, storage buffer range {} MiB, timestamps {},"
-                    + " cooperative matrices {} (f16 kernel {}, bf16 kernel {})", name, DeviceChoice.typeName(props.deviceType()), subgroupSize,
+            LOG.info("Vulkan device: {} ({}), {} compute units, subgroup size {} (shuffles {}), shared memory {} KiB, storage buffer range {} MiB, timestamps {},"
+                    + " cooperative matrices {} (f16 kernel {}, bf16 kernel {})", name, DeviceChoice.typeName(props.deviceType()), computeUnits, subgroupSize,
                     subgroupShuffle, maxSharedMemory / 1024, maxStorageBufferRange >> 20, timestamps, coopMatrix.summary(), coopMatrix.f16(), coopMatrix.bf16());
         }
+    }
+
+    /** See {@link #computeUnits}. */
+    private static int computeUnits(VkPhysicalDevice physical, MemoryStack s) {
+        Integer forced = Integer.getInteger("jasg.vulkan.computeUnits");
+        if (forced != null) return Math.max(0, forced);
+        java.util.Set<String> ext = CoopMatrix.extensions(physical, s);
+        if (ext.contains(NVShaderSmBuiltins.VK_NV_SHADER_SM_BUILTINS_EXTENSION_NAME)) {
+            VkPhysicalDeviceShaderSMBuiltinsPropertiesNV sm = VkPhysicalDeviceShaderSMBuiltinsPropertiesNV.calloc(s).sType$Default();
+            vkGetPhysicalDeviceProperties2(physical, VkPhysicalDeviceProperties2.calloc(s).sType$Default().pNext(sm.address()));
+            return Math.max(0, sm.shaderSMCount());
+        }
+        if (ext.contains(AMDShaderCoreProperties.VK_AMD_SHADER_CORE_PROPERTIES_EXTENSION_NAME)) {
+            VkPhysicalDeviceShaderCorePropertiesAMD c = VkPhysicalDeviceShaderCorePropertiesAMD.calloc(s).sType$Default();
+            vkGetPhysicalDeviceProperties2(physical, VkPhysicalDeviceProperties2.calloc(s).sType$Default().pNext(c.address()));
+            return Math.max(0, c.shaderEngineCount() * c.shaderArraysPerEngineCount() * c.computeUnitsPerShaderArray());
+        }
+        return 0;
     }
 
     /** Opens the preferred device; throws {@link BackendUnavailableException} saying what to install when Vulkan cannot start. */

@@ -66,6 +66,51 @@ class MatMulSplitKTest {
         }
     }
 
+    private static final MatMulKernel.Tiles LARGE = new MatMulKernel.Tiles(128, 256, 8, 8, 16), SMALL = new MatMulKernel.Tiles(64, 64, 32, 4, 4);
+    private static final List<MatMulKernel.Tiles> TILES = List.of(LARGE, MID, SMALL);
+
+    /**
+     * The wave-counting schedule on 132 compute units (an H200), against what the same products measured there at each
+     * tile and split (MatmulBench --product, 2026-12-04): the GPT-2-sized step's weight gradients split 16 ways on the large
+     * tile (0.96 ms against 1.83 unsplit on 128x128), its input gradients unsplit or in two, epilogues on the middle tile;
+     * products that fill the device as they are stay as the count rule had them.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "3072, 768, 8192, 1, false, L, 16",   // measured best: large/16 0.959 ms (large/8 1.016, middle/1 1.835)
+        "768, 3072, 8192, 1, false, L, 16",
+        "8192, 768, 3072, 1, false, L, 2",    // large/2 0.925 ms (large/1 1.175, middle/1 0.960)
+        "8192, 768, 768, 1, false, M, 1",     // middle/1 0.259 ms (large/1 0.316)
+        "8192, 768, 3072, 1, true, M, 1",     // epilogue: middle/1 1.217 ms (small 1.444)
+        "4096, 4096, 4096, 1, false, L, 1",
+        "1024, 1024, 64, 96, false, L, 1",    // batched: never split
+        "1024, 64, 1024, 96, false, S, 1",    // a 64-wide product: the small tile, not a quarter-empty large one
+        "256, 256, 1024, 1, false, S, 1"})    // too little work to split
+    void theWaveSchedule(int m, int n, int k, long batches, boolean epilogue, String tile, int splits) {
+        MatMulKernel.Schedule s = MatMulKernel.schedule(TILES, m, n, k, batches, epilogue, 132);
+        assertEquals(switch (tile) { case "L" -> LARGE; case "M" -> MID; default -> SMALL; }, s.tiles());
+        assertEquals(splits, s.splits());
+    }
+
+    @Test
+    void unknownUnitsKeepTheCountRule() {
+        assertEquals(new MatMulKernel.Schedule(MID, 4), MatMulKernel.schedule(TILES, 768, 768, 8192, 1, false, 0));
+        assertEquals(new MatMulKernel.Schedule(MID, 1), MatMulKernel.schedule(TILES, 3072, 768, 8192, 1, false, 0));
+        assertEquals(new MatMulKernel.Schedule(LARGE, 1), MatMulKernel.schedule(TILES, 4096, 4096, 4096, 1, false, 0));
+    }
+
+    @Test
+    void aForcedScheduleAppliesWhereItCan() {
+        System.setProperty(MatMulKernel.SCHEDULE_PROPERTY, "1/4");
+        try {
+            assertEquals(new MatMulKernel.Schedule(MID, 4), MatMulKernel.schedule(TILES, 768, 768, 8192, 1, false, 132));
+            assertEquals(new MatMulKernel.Schedule(MID, 1), MatMulKernel.schedule(TILES, 768, 768, 8192, 2, false, 132)); // batched
+            assertEquals(new MatMulKernel.Schedule(MID, 1), MatMulKernel.schedule(TILES, 768, 768, 8192, 1, true, 132));  // epilogue
+        } finally {
+            System.clearProperty(MatMulKernel.SCHEDULE_PROPERTY);
+        }
+    }
+
     private static VulkanBackend gpu;
 
     @BeforeAll
@@ -78,7 +123,12 @@ class MatMulSplitKTest {
         if (gpu != null) gpu.close();
     }
 
-    record Row(String name, int[] x, int[] y, boolean nan, BinaryOperator<Tensor> build) {}
+    /** {@code schedule}: a {@value MatMulKernel#SCHEDULE_PROPERTY} to force, or null for the device's own. */
+    record Row(String name, int[] x, int[] y, boolean nan, BinaryOperator<Tensor> build, String schedule) {
+        Row(String name, int[] x, int[] y, boolean nan, BinaryOperator<Tensor> build) {
+            this(name, x, y, nan, build, null);
+        }
+    }
 
     static List<Row> rows() {
         // each at the work floor (2^30 multiply-adds), the reference's double loops being the slow part
@@ -86,7 +136,9 @@ class MatMulSplitKTest {
                 new Row("x y, 128-aligned, 8 splits", new int[] {512, 4096}, new int[] {4096, 512}, false, Tensor::matmul),
                 new Row("x^T y (a weight gradient), A read transposed, odd sizes, last split shorter", new int[] {9000, 370},
                         new int[] {9000, 330}, false, (x, y) -> x.mT().matmul(y)),
-                new Row("NaN in one split", new int[] {256, 16384}, new int[] {16384, 256}, true, Tensor::matmul));
+                new Row("NaN in one split", new int[] {256, 16384}, new int[] {16384, 256}, true, Tensor::matmul),
+                new Row("x^T y on the large tile in 4 splits (forced), odd sizes", new int[] {8200, 400}, new int[] {8200, 330}, false,
+                        (x, y) -> x.mT().matmul(y), "0/4"));
     }
 
     private static Graph graph(Row row) {
@@ -116,6 +168,7 @@ class MatMulSplitKTest {
                 want = e.run(feeds).get("c");
             }
             float[] first;
+            if (row.schedule() != null) System.setProperty(MatMulKernel.SCHEDULE_PROPERTY, row.schedule());
             try (Executable e = gpu.compile(graph)) {
                 Outputs o = e.run(feeds);
                 Gpu.assertClose(row.name(), want, o.get("c"), 1e-4);
@@ -124,9 +177,15 @@ class MatMulSplitKTest {
                 for (int i = 0; i < first.length; i++) {
                     assertEquals(Float.floatToRawIntBits(first[i]), Float.floatToRawIntBits(again[i]), row.name() + ": run twice, element " + i);
                 }
+            } finally {
+                System.clearProperty(MatMulKernel.SCHEDULE_PROPERTY);
             }
             assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.endsWith("_splitk")), "a split product ran: " + gpu.kernelNames());
             assertTrue(gpu.kernelNames().contains("split_sum"), "the partials were summed: " + gpu.kernelNames());
+            if (row.schedule() != null) {
+                assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_128x256") && nm.endsWith("_splitk")),
+                        "the large tile ran split: " + gpu.kernelNames());
+            }
             if (row.nan()) {
                 float[] c = first;
                 int cols = row.y()[1];
