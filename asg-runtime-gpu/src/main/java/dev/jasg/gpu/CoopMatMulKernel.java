@@ -128,6 +128,44 @@ final class CoopMatMulKernel {
         return most;
     }
 
+    /**
+     * Throughput of one compute unit on the tensor-core kernel's tiles: the H200's (~230 TFLOPS in bf16 at 4096^3 over 132
+     * SMs); weighed against {@link MatMulKernel#UNIT_BYTES_PER_S} when a split's partial results cost more than it gains.
+     */
+    static final double UNIT_FLOPS = 1.74e12;
+
+    /**
+     * How many parts an unbatched product's K is split into over workgroups on the packed kernel (1: not split), on a device
+     * of {@code units} compute units (0 unknown: never): the split that takes the fewest whole waves of workgroups, its
+     * partial results and second pass counted ({@link MatMulKernel#waveSeconds}), each part at least
+     * {@link MatMulKernel#SPLIT_MIN_K} deep and the product at least {@link MatMulKernel#SPLIT_MIN_WORK}. A bf16 weight
+     * gradient {@code [3072, 8192] x [8192, 768]} makes 144 workgroups of 128x128, two waves on 132 SMs with the second
+     * nearly empty: in 4 parts, 576 make five full ones.
+     */
+    static int splits(Tiles t, int m, int n, int k, long batches, int units) {
+        if (units <= 0 || batches != 1 || (long) m * n * k < MatMulKernel.SPLIT_MIN_WORK || (long) m * n > Integer.MAX_VALUE / MatMulKernel.MAX_SPLITS
+                || "false".equalsIgnoreCase(System.getProperty(MatMulKernel.SPLIT_K_PROPERTY))) return 1;
+        long groups = (long) (m / t.bm()) * (n / t.bn()), steps = k / t.bk();
+        double step = 2.0 * t.bm() * t.bn() * t.bk() / UNIT_FLOPS;
+        int best = 1;
+        double bestSeconds = MatMulKernel.waveSeconds(groups, units, steps, step);
+        for (int s = 2; s <= MatMulKernel.MAX_SPLITS && k / s >= MatMulKernel.SPLIT_MIN_K; s *= 2) {
+            int p = MatMulKernel.parts(steps, s);
+            double seconds = MatMulKernel.waveSeconds(groups * p, units, (steps + p - 1) / p, step) + MatMulKernel.splitSeconds((long) m * n, p, units);
+            if (seconds < bestSeconds * 0.999) {
+                best = p;
+                bestSeconds = seconds;
+            }
+        }
+        return best;
+    }
+
+    /** The packed product over one part of K per workgroup z, each part's partial result into matrix z of C ({@link #splits}). */
+    static Kernel splitKernel(Tiles t, DType operand, Variant v) {
+        if (!v.packed()) throw new IllegalArgumentException("only the packed tensor-core kernel splits K");
+        return GlslKernels.kernel(name(t, operand, v) + "_splitk", "matmul_coop.comp", 3, GlslKernels.with(GlslKernels.with(defines(t, operand, v), "EPILOGUE", 0), "SPLITK", 1));
+    }
+
     /** True when the product fits the tile exactly (every dimension a multiple of it). */
     static boolean fits(Tiles t, int m, int n, int k) {
         return m % t.bm() == 0 && n % t.bn() == 0 && k % t.bk() == 0;

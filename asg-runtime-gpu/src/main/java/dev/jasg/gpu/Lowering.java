@@ -574,6 +574,11 @@ final class Lowering {
             List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, transA);
             if (wg != null) return wg;
         }
+        int castMode = epi == null ? 0 : castsOnly(epi, g);
+        if (castMode >= 0) {
+            List<Step> split = coopSplit(n, m, nn, k, batches, push, a, b, out, workspace, operand, transA, castMode);
+            if (split != null) return split;
+        }
         CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
         boolean packs = ct != null && CoopMatMulKernel.packed() && holdsPacked(workspace, a, b);
         if (ct != null && (packs || !transA)) {
@@ -617,6 +622,52 @@ final class Lowering {
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
         Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, transA) : MatMulKernel.kernel(t, aligned, transA, epi, g);
         return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
+    }
+
+    /**
+     * The product on the packed tensor-core kernel with its K split over workgroups ({@link CoopMatMulKernel#splits}: a
+     * product whose workgroups leave the device's last wave nearly empty, a weight gradient), or null where it does not
+     * split: the operands packed, each part's partial result after them in the workspace, then their sum in a fixed order
+     * (deterministic), rounded by {@code sumMode} (an epilogue of casts only: their rounding, {@link #castsOnly}).
+     */
+    private List<Step> coopSplit(Node n, int m, int nn, int k, long batches, int[] push, View a, View b, View out, View workspace, DType operand,
+                                 boolean transA, int sumMode) {
+        CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, false);
+        if (ct == null || !CoopMatMulKernel.packed() || !holdsPacked(workspace, a, b)) return null;
+        int splits = CoopMatMulKernel.splits(ct, m, nn, k, batches, dev.computeUnits);
+        long partialsAt = align(packedOffsetOfB(a.bytes() / 2) + b.bytes() / 2), outputs = (long) m * nn;
+        if (splits < 2 || workspace.bytes() < partialsAt + 4L * outputs * splits) return null;
+        View[] bind = {new View(workspace.buffer(), workspace.offset() + partialsAt, 4L * outputs * splits), a, b};
+        List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind, transA ? new int[] {m, k} : null));
+        int[] sp = Arrays.copyOf(push, 5 + 3 * MatMulKernel.MAX_BATCH_RANK + 1);   // without an epilogue's push, then the steps
+        sp[sp.length - 1] = (k / ct.bk() + splits - 1) / splits;
+        steps.add(dispatch(CoopMatMulKernel.splitKernel(ct, operand, coopVariant(ct, false)), n, bind, sp, nn / ct.bn(), m / ct.bm(), splits));
+        steps.add(flat(ConvKernels.splitSum(), n, outputs, new View[] {out, bind[0]}, new int[] {(int) outputs, splits, sumMode}));
+        return steps;
+    }
+
+    /**
+     * The rounding of fused group {@code epi} when it only casts its anchor's result between float types (a half weight
+     * gradient: the f32 product stored as BF16), else -1: its value is then the product rounded once to the one half type
+     * on the chain ({@link #mode}; 0 when none), what a split product's second pass applies as it writes the root's storage.
+     * A chain through both F16 and BF16 rounds twice and does not qualify.
+     */
+    private static int castsOnly(Fusion.Group epi, dev.jasg.core.Graph g) {
+        if (epi.anchor() < 0 || epi.rows() != null || !epi.externals().isEmpty()) return -1;
+        DType half = null;
+        List<DType> chain = new ArrayList<>(List.of(g.node(epi.anchor()).dtype()));
+        for (int id : epi.members()) {
+            if (!(g.node(id).op() instanceof Op.Cast c)) return -1;
+            chain.add(c.to());
+        }
+        for (DType t : chain) {
+            if (!(t.isHalf() || t == DType.F32 || t == DType.F64)) return -1;
+            if (t.isHalf()) {
+                if (half != null && half != t) return -1;
+                half = t;
+            }
+        }
+        return half == null ? 0 : mode(half);
     }
 
     /** The product on the workgroup-scope tensor-core kernel (operands packed first), or null where it cannot run. */
@@ -860,7 +911,12 @@ final class Lowering {
         boolean workgroup = workgroupTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches()) != null;
         boolean coop = coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false) != null;
         if (!(workgroup && (WorkgroupMatMulKernel.first() || !coop)) && !(coop && CoopMatMulKernel.packed())) return 0;
-        return packedOffsetOfB(2L * Strides.size(ad)) + 2L * Strides.size(bd);
+        long packed = packedOffsetOfB(2L * Strides.size(ad)) + 2L * Strides.size(bd);
+        if (!coop || workgroup && WorkgroupMatMulKernel.first()) return packed;
+        // the packed kernel's split partial results after the operands (unused when the product takes an epilogue)
+        int splits = CoopMatMulKernel.splits(coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false), geo.m(), geo.n(), geo.k(),
+                geo.batches(), dev.computeUnits);
+        return splits > 1 ? align(packed) + 4L * geo.m() * geo.n() * splits : packed;
     }
 
     /**

@@ -171,13 +171,12 @@ final class MatMulKernel {
         double bestSeconds = Double.POSITIVE_INFINITY;
         for (Tiles t : candidates) {
             long groups = ((m + t.bm() - 1L) / t.bm()) * ((n + t.bn() - 1L) / t.bn()) * batches;
+            long steps = (k + t.bk() - 1L) / t.bk();
+            double step = 2.0 * t.bm() * t.bn() * t.bk() / (rate(t) * UNIT_FLOPS);
             for (int s = 1; s <= MAX_SPLITS; s *= 2) {
                 if (s > 1 && !(splittable && k / s >= SPLIT_MIN_K)) break;
-                int p = s == 1 ? 1 : parts(t, k, s);
-                long waves = (groups * p + units - 1) / units;
-                double depth = (double) stepsPerSplit(t, k, p) * t.bk();
-                double seconds = waves * 2.0 * t.bm() * t.bn() * depth / (rate(t) * UNIT_FLOPS);
-                if (p > 1) seconds += 8.0 * m * n * p / (UNIT_BYTES_PER_S * units) + SPLIT_PASS_SECONDS;
+                int p = s == 1 ? 1 : parts(steps, s);
+                double seconds = waveSeconds(groups * p, units, (steps + p - 1) / p, step) + (p > 1 ? splitSeconds((long) m * n, p, units) : 0);
                 if (seconds < bestSeconds * 0.999) {
                     bestSeconds = seconds;
                     best = new Schedule(t, p);
@@ -187,9 +186,24 @@ final class MatMulKernel {
         return best;
     }
 
+    /** The time {@code groups} workgroups of {@code steps} steps of {@code stepSeconds} take on {@code units} compute units, whole waves. */
+    static double waveSeconds(long groups, int units, long steps, double stepSeconds) {
+        return (groups + units - 1) / units * steps * stepSeconds;
+    }
+
+    /** What splitting a product of {@code outputs} results into {@code parts} adds: the partials written and read, the second pass. */
+    static double splitSeconds(long outputs, int parts, int units) {
+        return 8.0 * outputs * parts / (UNIT_BYTES_PER_S * units) + SPLIT_PASS_SECONDS;
+    }
+
     /** {@code s} splits of K as whole steps of {@code t}'s depth, none empty (fewer when the steps run out). */
     private static int parts(Tiles t, int k, int s) {
-        long steps = (k + t.bk() - 1L) / t.bk(), per = (steps + s - 1) / s;
+        return parts((k + t.bk() - 1L) / t.bk(), s);
+    }
+
+    /** {@code s} splits of {@code steps} steps, none empty (fewer when the steps run out). */
+    static int parts(long steps, int s) {
+        long per = (steps + s - 1) / s;
         return (int) ((steps + per - 1) / per);
     }
 

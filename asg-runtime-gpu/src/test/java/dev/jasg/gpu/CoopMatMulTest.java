@@ -1,5 +1,6 @@
 package dev.jasg.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -101,6 +103,56 @@ class CoopMatMulTest {
         } finally {
             System.clearProperty(WorkgroupMatMulKernel.PROPERTY);
             System.clearProperty(CoopMatMulKernel.PACKED_PROPERTY);
+            System.clearProperty(CoopMatMulKernel.STAGES_PROPERTY);
+        }
+    }
+
+    /**
+     * The split rule on 132 compute units: a bf16 weight gradient's 144 workgroups in 4 parts (five full waves instead of
+     * two, the second nearly empty); never without the units, batched, or under the work floor.
+     */
+    @Test
+    void theSplitRule() {
+        CoopMatMulKernel.Tiles t = new CoopMatMulKernel.Tiles(128, 128, 64, 64, 32);
+        assertEquals(4, CoopMatMulKernel.splits(t, 3072, 768, 8192, 1, 132));
+        assertEquals(1, CoopMatMulKernel.splits(t, 3072, 768, 8192, 1, 0));
+        assertEquals(1, CoopMatMulKernel.splits(t, 3072, 768, 8192, 2, 132));
+        assertEquals(1, CoopMatMulKernel.splits(t, 8192, 3072, 768, 1, 132));   // 1536 workgroups: 12 waves, the last nearly full
+        assertEquals(1, CoopMatMulKernel.splits(t, 256, 256, 1024, 1, 132));
+    }
+
+    /**
+     * A product split over K on the packed kernel (16 workgroups of 128x128 on a large GPU): the reference, bit-identical
+     * twice; {@code cast}: its result cast to the half type, as mixed precision's weight gradients are (a fused epilogue of
+     * casts only, which the split's second pass applies as its rounding: within one half ulp of the reference's).
+     */
+    @ParameterizedTest
+    @CsvSource({"F16,2,false", "BF16,2,false", "BF16,1,false", "BF16,2,true", "F16,2,true"})
+    void splitProductsMatchTheReference(String type, int stages, boolean cast) {
+        DType t = DType.valueOf(type);
+        VulkanDevice d = DEV.device();
+        Assumptions.assumeTrue(d.coopMatrix.supports(t) && d.subgroupSize == CoopMatMulKernel.SUBGROUP && d.computeUnits >= 32,
+                d.name + " has no cooperative-matrix kernel for " + type + " or too few compute units to split (" + d.computeUnits + ")");
+        System.setProperty(WorkgroupMatMulKernel.PROPERTY, "false");
+        System.setProperty(CoopMatMulKernel.STAGES_PROPERTY, Integer.toString(stages));
+        try {
+            GraphBuilder g = new GraphBuilder();
+            Tensor a = g.input("a", DType.F32, 4096, 512), b = g.input("b", DType.F32, 4096, 512);
+            Tensor c = a.cast(t).mT().matmul(b.cast(t));   // a weight gradient: A read transposed, packed by pack_half_t
+            g.output("c", cast ? c.cast(t) : c);
+            Graph graph = g.build();
+            Map<String, HostTensor> feeds = Map.of("a", random(6, 4096, 512), "b", random(7, 4096, 512));
+            try (ReferenceBackend ref = new ReferenceBackend(); Executable re = ref.compile(graph); Executable ge = DEV.compile(graph)) {
+                HostTensor first = ge.run(feeds).get("c");
+                Gpu.assertClose(t + " split" + (cast ? ", cast" : ""), re.run(feeds).get("c"), first, cast ? (t == DType.BF16 ? 8e-3 : 1e-3) : 1e-4);
+                float[] x = first.floats(), y = ge.run(feeds).get("c").floats();
+                for (int i = 0; i < x.length; i++) assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), "run twice, element " + i);
+            }
+            assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_coop_" + t.label()) && nm.endsWith("_splitk")),
+                    "the packed kernel ran split: " + DEV.kernelNames());
+            assertTrue(DEV.kernelNames().contains("split_sum"), "the partials were summed: " + DEV.kernelNames());
+        } finally {
+            System.clearProperty(WorkgroupMatMulKernel.PROPERTY);
             System.clearProperty(CoopMatMulKernel.STAGES_PROPERTY);
         }
     }

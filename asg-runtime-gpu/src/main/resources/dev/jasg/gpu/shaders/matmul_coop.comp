@@ -9,6 +9,11 @@
 // of 16, uint), THREADS (workgroup size: (BM/WM)(BN/WN) subgroups of SUBGROUP invocations), PACKED, STAGES. Aligned sizes
 // only (M % BM, N % BN, K % BK all 0): the lowering picks matmul.comp for anything else. Push: as matmul.comp (M, N, K,
 // mode (unused: the result is f32), batchRank, batch dims[4], A batch strides[4], B batch strides[4]), in elements.
+// SPLITK (1, PACKED only, no epilogue): one product, no batch; workgroup z multiplies its `steps` steps of K (push, after
+// sb[]) into matrix z of C, a partial result that split_sum.comp adds to the others in a fixed order.
+#ifndef SPLITK
+#define SPLITK 0
+#endif
 #extension GL_KHR_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_KHR_shader_subgroup_basic : require
@@ -32,6 +37,9 @@
 #if EPILOGUE
 #define PUSH layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; \
     uint ea[EXTERNALS]; uint eb[EXTERNALS]; } pc;
+#elif SPLITK
+#define PUSH layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; \
+    uint steps; } pc;
 #else
 #define PUSH layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4]; } pc;
 #endif
@@ -105,7 +113,12 @@ void main() {
     }
     uvec4 ra[PA];
     uvec4 rb[PB];
-    uint tiles = K / BK;
+    // the steps of K this workgroup multiplies: all of them, or split z's (its batch loop above ran over dims of 1)
+    uint kt0 = 0u, tiles = K / BK;
+#if SPLITK
+    kt0 = gl_WorkGroupID.z * pc.steps;
+    tiles = min(tiles, kt0 + pc.steps);
+#endif
     #define LOAD(kt) { \
         [[unroll]] for (uint l = 0u; l < PA; l++) { \
             uint v = tid + NT * l; \
@@ -130,12 +143,12 @@ void main() {
                 [[unroll]] for (uint i = 0u; i < FM; i++) acc[i][j] = coopMatMulAdd(fa[i], fb, acc[i][j]); \
             } \
         } }
-    LOAD(0u)
+    LOAD(kt0)
 #if STAGES == 2
     STORE(0u)
     barrier();
-    for (uint kt = 0u; kt < tiles; kt++) {
-        uint st = kt & 1u;
+    for (uint kt = kt0; kt < tiles; kt++) {
+        uint st = (kt - kt0) & 1u;
         if (kt + 1u < tiles) LOAD(kt + 1u)
         COMPUTE(st)
         // the other buffer was last read in step kt - 1, which every subgroup finished before the last barrier
@@ -143,7 +156,7 @@ void main() {
         barrier();
     }
 #else
-    for (uint kt = 0u; kt < tiles; kt++) {
+    for (uint kt = kt0; kt < tiles; kt++) {
         barrier();  // every subgroup is done reading the previous tiles
         STORE(0u)
         barrier();
