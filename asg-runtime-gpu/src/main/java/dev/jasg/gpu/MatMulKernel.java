@@ -215,10 +215,8 @@ final class MatMulKernel {
 
     /** The product whose K is split over workgroup z, each split's partial result into matrix z of {@code out} ({@link #splits}). */
     static Kernel splitKernel(Tiles t, boolean aligned, boolean transA) {
-        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s_splitk", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "",
-                transA ? "_ta" : "");
-        return GlslKernels.kernel(name, "matmul.comp", 3, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
-                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0, "SPLITK", 1);
+        return GlslKernels.kernel(name(t, aligned, transA) + "_splitk", "matmul.comp", 3,
+                GlslKernels.with(GlslKernels.with(defines(t, aligned, transA), "EPILOGUE", 0), "SPLITK", 1));
     }
 
     /** The small tile (64x64, 4x4 per invocation) for products too small to fill the device with large tiles. */
@@ -244,10 +242,16 @@ final class MatMulKernel {
 
     /** The product; {@code transA}: A is stored transposed ({@code [.., K, M]}, an absorbed permute's operand, {@link Fusion}). */
     static Kernel kernel(Tiles t, boolean aligned, boolean transA) {
-        String name = String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "",
-                transA ? "_ta" : "");
-        return GlslKernels.kernel(name, "matmul.comp", 3, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(),
-                "ALIGNED", aligned ? 1 : 0, "EPILOGUE", 0, "TRANS_A", transA ? 1 : 0);
+        return GlslKernels.kernel(name(t, aligned, transA), "matmul.comp", 3, GlslKernels.with(defines(t, aligned, transA), "EPILOGUE", 0));
+    }
+
+    private static String name(Tiles t, boolean aligned, boolean transA) {
+        return String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "", transA ? "_ta" : "");
+    }
+
+    private static Object[] defines(Tiles t, boolean aligned, boolean transA) {
+        return new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0,
+            "TRANS_A", transA ? 1 : 0};
     }
 
     /**
@@ -259,8 +263,7 @@ final class MatMulKernel {
     }
 
     static Kernel kernel(Tiles t, boolean aligned, boolean transA, Fusion.Group epilogue, dev.jasg.core.Graph g) {
-        return GlslKernels.epilogue(kernel(t, aligned, transA).name(), "matmul.comp", new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u",
-                "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0, "TRANS_A", transA ? 1 : 0}, epilogue, g);
+        return GlslKernels.epilogue(name(t, aligned, transA), "matmul.comp", defines(t, aligned, transA), epilogue, g);
     }
 
 }
