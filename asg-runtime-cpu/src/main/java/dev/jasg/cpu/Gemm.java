@@ -298,27 +298,17 @@ final class Gemm {
         if (VECTOR && acs == 1) {
             // A row-major, read in place by every block (or, where its rows alias in L1, first copied once for all
             // threads into rows that do not): nothing packed for all threads, each block packs its own columns of B
-            int ncrAll = roundUp(n, NR), ld = unpackedA(1, ars) ? ars : copiedLd(k);
+            int ld = unpackedA(1, ars) ? ars : copiedLd(k);
             boolean copy = ld != ars && (long) m * ld <= SHARED_MAX;
             float[] src = copy ? SCRATCH.get().shared(m * ld) : a;
             int so = copy ? 0 : aOff, sld = copy ? ld : ars;
             if (copy) CpuThreads.parallelFor(m, MR, (i0, i1) -> {
                 for (int i = i0; i < i1; i++) System.arraycopy(a, aOff + i * ars, src, i * ld, k);
             });
-            CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
-                Scratch s = SCRATCH.get();
-                float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
-                for (int blk = b0; blk < b1; blk++) {
-                    int j0 = tileStart(tiles, blocks, blk) * NR, nc = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - j0;
-                    for (int pc = 0; pc < k; pc += kcs) {
-                        int kc = Math.min(kcs, k - pc);
-                        int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
-                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0, staged);
-                        for (int ic = 0; ic < m; ic += MC) {
-                            blockA(Math.min(MC, m - ic), nc, kc, src, so + ic * sld + pc, sld, 1, bp, bo, c, cOff + ic * ldc + j0, ldc,
-                                    accumulate || pc > 0, s, true);
-                        }
-                    }
+            columnBlocks(n, k, kcs, tiles, blocks, maxCols, b, bOff, brs, bcs, staged, packedB, (j0, nc, pc, kc, bp, bo, s) -> {
+                for (int ic = 0; ic < m; ic += MC) {
+                    blockA(Math.min(MC, m - ic), nc, kc, src, so + ic * sld + pc, sld, 1, bp, bo, c, cOff + ic * ldc + j0, ldc, accumulate || pc > 0,
+                            s, true);
                 }
             });
             return;
@@ -333,22 +323,37 @@ final class Gemm {
                     packA(rows, kc, a, aOff + (i0 + is * MR) * ars + pc * acs, ars, acs, ap, pc * mcr + is * kc * MR);
                 }
             });
-            int ncrAll = roundUp(n, NR);
-            CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
-                Scratch s = SCRATCH.get();
-                float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
-                for (int blk = b0; blk < b1; blk++) {
-                    int j0 = tileStart(tiles, blocks, blk) * NR, nc = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - j0;
-                    for (int pc = 0; pc < k; pc += kcs) {
-                        int kc = Math.min(kcs, k - pc);
-                        // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each
-                        int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
-                        if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0, staged);
-                        block(mc, nc, kc, ap, pc * mcr, bp, bo, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR);
-                    }
-                }
-            });
+            columnBlocks(n, k, kcs, tiles, blocks, maxCols, b, bOff, brs, bcs, staged, packedB, (j0, nc, pc, kc, bp, bo, s) ->
+                    block(mc, nc, kc, ap, pc * mcr, bp, bo, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR));
         }
+    }
+
+    /** One depth slice of one column block of {@link #columnSplit}: B's columns {@code j0 .. j0+nc} of the slice at {@code bp[bo]}. */
+    private interface ColumnSlice {
+        void run(int j0, int nc, int pc, int kc, float[] bp, int bo, Scratch s);
+    }
+
+    /**
+     * The walk both paths of {@link #columnSplit} take: each thread claims column blocks and goes down their depth slices,
+     * packing the block's columns of B for each slice into its own scratch (or finding them in {@code packedB}: slice
+     * {@code pc} at {@code pc * roundUp(n, NR)}, its strips {@code kc * NR} floats each), then runs {@code body}.
+     */
+    private static void columnBlocks(int n, int k, int kcs, int tiles, int blocks, int maxCols, float[] b, int bOff, int brs, int bcs, boolean staged,
+                                     float[] packedB, ColumnSlice body) {
+        int ncrAll = roundUp(n, NR);
+        CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
+            Scratch s = SCRATCH.get();
+            float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
+            for (int blk = b0; blk < b1; blk++) {
+                int j0 = tileStart(tiles, blocks, blk) * NR, nc = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - j0;
+                for (int pc = 0; pc < k; pc += kcs) {
+                    int kc = Math.min(kcs, k - pc);
+                    int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
+                    if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0, staged);
+                    body.run(j0, nc, pc, kc, bp, bo, s);
+                }
+            }
+        });
     }
 
     /**

@@ -36,6 +36,7 @@ public final class GemmProbe {
             else if (args[i].equals("--only")) only = args[++i];
             else throw new IllegalArgumentException("GemmProbe: unknown argument '" + args[i] + "'");
         }
+        if (rounds < 1) throw new IllegalArgumentException("GemmProbe: --rounds must be at least 1, got " + rounds);
         if (!Gemm.VECTOR) throw new IllegalStateException("run with --add-modules jdk.incubator.vector: the vector kernels are what is probed");
         System.out.printf(Locale.ROOT, "# cpu %s, %d processors, java %s%n# kernels %s%n", cpuModel(),
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), KernelChoice.CHOSEN.describe());
@@ -120,6 +121,7 @@ public final class GemmProbe {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[] perCpu = new double[items.size()], wall = new double[items.size()];
+        int warm = Math.min(3, rounds - 1); // warm-up rounds (compilation), uncounted; at least one round is counted
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < items.size(); i++) {
                 Item it = items.get(i);
@@ -131,7 +133,7 @@ public final class GemmProbe {
                     now = System.nanoTime();
                 } while (now < end);
                 double cpu = ((it.pool() ? os.getProcessCpuTime() : threads.getCurrentThreadCpuTime()) - cpu0) / 1e9;
-                if (round < 3) continue; // warm-up rounds: compilation
+                if (round < warm) continue;
                 perCpu[i] = Math.max(perCpu[i], it.flops() * n / 1e9 / cpu);
                 wall[i] = Math.max(wall[i], it.flops() * n / 1e9 / ((now - t0) / 1e9));
             }
