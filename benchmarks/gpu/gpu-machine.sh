@@ -14,6 +14,9 @@
 # "wg": the workgroup-scope tensor-core kernel (VK_NV_cooperative_matrix2) at 4096^3 in f16 and bf16 for each tile of
 # WG_SWEEP (BMxBNxBK, with -Djasg.vulkan.coopmat2=first), beside the subgroup-scope kernel and cuBLAS in half.
 # "f32": the f32 kernel's tiles (F32_TILES) at 4096^3, beside cuBLAS fp32 (TF32 off).
+# "schedule": the GPT-2-sized step's products (SCHEDULE_PRODUCTS, MatmulBench --product specs) with the device's own tile
+# and split ("auto"), then each of SCHEDULES forced (-Djasg.vulkan.matmul.schedule=I/S: tile index, splits), in f32
+# and bf16 (SCHEDULE_DTYPES), and with -Djasg.vulkan.matmul.splitK=false.
 # "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
 # "cpu": the host CPU (2 cores pinned): GemmProbe, then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
@@ -97,6 +100,20 @@ if [[ $what == *f32* ]]; then
       | grep '^matmul\|Exception\|rror' | sed "s|^|f32 tile=$t |" | tee -a "$out/f32.txt"
   done
   python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/f32.txt"
+fi
+if [[ $what == *schedule* ]]; then
+  prods=""
+  for p in ${SCHEDULE_PRODUCTS:-3072,8192,768,1,0 768,8192,3072,1,0 768,8192,768,1,0 8192,3072,768,0,0 8192,768,768,0,0 8192,768,3072,0,1,bias+gelu}; do
+    prods="$prods --product $p"
+  done
+  for dt in ${SCHEDULE_DTYPES:-f32 bf16}; do
+    for sch in auto nosplit ${SCHEDULES:-0/1 0/2 0/4 0/8 0/16 1/1 1/4 1/16 2/1}; do
+      case $sch in auto) o="" ;; nosplit) o="-Djasg.vulkan.matmul.splitK=false" ;; *) o="-Djasg.vulkan.matmul.schedule=$sch" ;; esac
+      [ "$dt" = bf16 ] && [ "${sch#*/}" != "$sch" ] && continue   # the forced schedules are the f32 kernel's
+      JAVA_TOOL_OPTIONS="$o" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench $prods --dtype $dt 2>&1 | grep '^product\|Exception\|rror' \
+        | sed "s|^|$dt $sch |" | tee -a "$out/schedule.txt"
+    done
+  done
 fi
 if [[ $what == *gpt* ]]; then
   # the GPT-2-small-sized stack (Peers --only gpt) in f32 and with bf16 mixed precision, beside PyTorch eager with and
