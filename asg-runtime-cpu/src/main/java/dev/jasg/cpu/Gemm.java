@@ -143,6 +143,20 @@ final class Gemm {
     }
 
     /**
+     * Rows of a block of A at slice depth {@code kc} on one thread: as many as take the bytes of {@link #MC} rows at
+     * {@link #KC} (half of L2), so a shallow slice takes more rows, and, over {@code m} rows, blocks of equal size in
+     * whole tiles, one block while {@code m} is within an eighth of that. Every block re-reads the B strips of the slice,
+     * from L3 or memory once the panel exceeds L2: GPT-2's {@code [128, 768] x [768, 2304]} went in blocks of 120 and 8
+     * rows on a 1 MiB L2 (the second streaming all of B for one short tile); now one of 128. The tiles are the same rows
+     * in the same order either way, so the bits do not change.
+     */
+    static int rowBlock(int m, int kc) {
+        long cap = Math.max(MR, (long) MC * KC / Math.max(1, kc) / MR * MR), limit = Math.max(MR, (cap + cap / 8) / MR * MR);
+        long blocks = Math.max(1, (m + limit - 1) / limit);
+        return roundUp((int) ((m + blocks - 1) / blocks), MR);
+    }
+
+    /**
      * {@code C[i,j] = (accumulate ? C[i,j] : 0) + sum_p opA[i,p] opB[p,j]} for {@code i < m, j < n, p < k},
      * BLAS-style: {@code opA[i,p] = transA ? a[aOff + p*lda + i] : a[aOff + i*lda + p]},
      * {@code opB[p,j] = transB ? b[bOff + j*ldb + p] : b[bOff + p*ldb + j]}, {@code C[i,j] = c[cOff + i*ldc + j]}.
@@ -306,8 +320,8 @@ final class Gemm {
                 for (int i = i0; i < i1; i++) System.arraycopy(a, aOff + i * ars, src, i * ld, k);
             });
             columnBlocks(n, k, kcs, tiles, blocks, maxCols, b, bOff, brs, bcs, staged, packedB, (j0, nc, pc, kc, bp, bo, s) -> {
-                for (int ic = 0; ic < m; ic += MC) {
-                    blockA(Math.min(MC, m - ic), nc, kc, src, so + ic * sld + pc, sld, 1, bp, bo, c, cOff + ic * ldc + j0, ldc, accumulate || pc > 0,
+                for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
+                    blockA(Math.min(mcs, m - ic), nc, kc, src, so + ic * sld + pc, sld, 1, bp, bo, c, cOff + ic * ldc + j0, ldc, accumulate || pc > 0,
                             s, true);
                 }
             });
@@ -421,8 +435,8 @@ final class Gemm {
                 // packed B: slice pc at pc * ncrAll, its strips kc * NR floats each (NC is a multiple of NR)
                 int bo = packedB != null ? pc * ncrAll + jc / NR * kc * NR : 0;
                 if (packedB == null) packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0, staged);
-                for (int ic = 0; ic < m; ic += MC) {
-                    blockA(Math.min(MC, m - ic), nc, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, bo, c, cOff + ic * ldc + jc, ldc,
+                for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
+                    blockA(Math.min(mcs, m - ic), nc, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, bo, c, cOff + ic * ldc + jc, ldc,
                             accumulate || pc > 0, s, vector);
                 }
             }
@@ -463,8 +477,8 @@ final class Gemm {
         int kcs = sliceDepth(k), ncr = roundUp(panelWidth, NR);
         for (int pc = 0; pc < k; pc += kcs) {
             int kc = Math.min(kcs, k - pc);
-            for (int ic = 0; ic < m; ic += MC) {
-                blockA(Math.min(MC, m - ic), n, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + ic * ldc, ldc,
+            for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
+                blockA(Math.min(mcs, m - ic), n, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + ic * ldc, ldc,
                         accumulate || pc > 0, s, VECTOR);
             }
         }

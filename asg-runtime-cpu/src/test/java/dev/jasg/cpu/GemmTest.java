@@ -50,6 +50,28 @@ class GemmTest {
         }
     }
 
+    /**
+     * Blocks of rows ({@link Gemm#rowBlock}): whole tiles; the bytes of MC rows at KC depth, or an eighth more, at any
+     * depth; no more blocks than that needs (one when the rows fit): GPT-2's 128 rows at depth 768 are one block, not
+     * MC rows and a short remainder that streams all of B again.
+     */
+    @Test
+    void rowBlocksAreWholeEqualAndWithinTheCache() {
+        for (int kc : new int[] {1, 64, 768, Gemm.KC}) {
+            long limit = Math.max(Gemm.MR, (long) Gemm.MC * Gemm.KC / kc / Gemm.MR * Gemm.MR);
+            limit = Math.max(Gemm.MR, (limit + limit / 8) / Gemm.MR * Gemm.MR);
+            for (int m : new int[] {1, 5, Gemm.MR, 128, Gemm.MC, Gemm.MC + 8, 2 * Gemm.MC + 5, 1000, 8192}) {
+                int r = Gemm.rowBlock(m, kc), blocks = (m + r - 1) / r;
+                assertEquals(0, r % Gemm.MR, m + " rows at depth " + kc + ": whole tiles, got " + r);
+                assertTrue(r <= limit, m + " rows at depth " + kc + ": " + r + " rows exceed " + limit);
+                assertTrue(blocks <= (m + limit - 1) / limit + 1, m + " rows at depth " + kc + ": " + blocks + " blocks of " + r + ", more than needed");
+                if (m <= limit) assertEquals(1, blocks, m + " rows at depth " + kc + ": one block");
+            }
+        }
+        assertEquals(1, (128 + Gemm.rowBlock(128, Math.min(768, Gemm.KC)) - 1) / Gemm.rowBlock(128, Math.min(768, Gemm.KC)));
+        if (Gemm.MC * 9 / 8 >= 128) assertTrue(Gemm.rowBlock(128, Gemm.KC) >= 128, "128 rows at KC: one block");
+    }
+
     /** {@code C = beta C + opA opB} in double, with the same BLAS-style layout arguments. */
     private static double[] naive(boolean ta, boolean tb, int m, int n, int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,
                                   float[] c, int co, int ldc, boolean acc) {
