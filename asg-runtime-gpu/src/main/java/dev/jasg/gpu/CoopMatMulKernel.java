@@ -143,21 +143,9 @@ final class CoopMatMulKernel {
      * nearly empty: in 4 parts, 576 make five full ones.
      */
     static int splits(Tiles t, int m, int n, int k, long batches, int units) {
-        if (units <= 0 || batches != 1 || (long) m * n * k < MatMulKernel.SPLIT_MIN_WORK || (long) m * n > Integer.MAX_VALUE / MatMulKernel.MAX_SPLITS
-                || "false".equalsIgnoreCase(System.getProperty(MatMulKernel.SPLIT_K_PROPERTY))) return 1;
-        long groups = (long) (m / t.bm()) * (n / t.bn()), steps = k / t.bk();
+        if (units <= 0 || !MatMulKernel.splittable(m, n, k, batches)) return 1;
         double step = 2.0 * t.bm() * t.bn() * t.bk() / UNIT_FLOPS;
-        int best = 1;
-        double bestSeconds = MatMulKernel.waveSeconds(groups, units, steps, step);
-        for (int s = 2; s <= MatMulKernel.MAX_SPLITS && k / s >= MatMulKernel.SPLIT_MIN_K; s *= 2) {
-            int p = MatMulKernel.parts(steps, s);
-            double seconds = MatMulKernel.waveSeconds(groups * p, units, (steps + p - 1) / p, step) + MatMulKernel.splitSeconds((long) m * n, p, units);
-            if (seconds < bestSeconds * 0.999) {
-                best = p;
-                bestSeconds = seconds;
-            }
-        }
-        return best;
+        return MatMulKernel.bestSplit((long) (m / t.bm()) * (n / t.bn()), k / t.bk(), step, (long) m * n, k, units, Double.POSITIVE_INFINITY).parts();
     }
 
     /** The packed product over one part of K per workgroup z, each part's partial result into matrix z of C ({@link #splits}). */

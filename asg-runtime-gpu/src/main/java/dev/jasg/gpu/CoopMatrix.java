@@ -69,11 +69,10 @@ record CoopMatrix(boolean f16, boolean bf16, boolean bf16Extension, String summa
         return (t == DType.F16 && f16) || (t == DType.BF16 && bf16);
     }
 
-    /** Queries {@code physical} (a Vulkan 1.2 device; anything older gets {@link #NONE}). */
-    static CoopMatrix query(VkPhysicalDevice physical, int apiVersion, MemoryStack s) {
+    /** Queries {@code physical} (a Vulkan 1.2 device; anything older gets {@link #NONE}), whose extensions are {@code ext} ({@link #extensions}). */
+    static CoopMatrix query(VkPhysicalDevice physical, int apiVersion, Set<String> ext, MemoryStack s) {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) return new CoopMatrix(false, false, false, "off (" + PROPERTY + "=false)", null);
         if (VK_API_VERSION_MAJOR(apiVersion) == 1 && VK_API_VERSION_MINOR(apiVersion) < 2) return NONE;
-        Set<String> ext = extensions(physical, s);
         if (!ext.contains(VK_KHR_COOPERATIVE_MATRIX_EXTENSION_NAME)) return NONE;
         if (physical.getCapabilities().vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR == 0L) return NONE;
         boolean bfExt = ext.contains(KHRShaderBfloat16.VK_KHR_SHADER_BFLOAT16_EXTENSION_NAME);

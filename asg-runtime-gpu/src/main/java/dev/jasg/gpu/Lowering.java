@@ -909,13 +909,13 @@ final class Lowering {
         int[] ad = b.shape(n.input(0)).dims(), bd = b.shape(n.input(1)).dims();
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         boolean workgroup = workgroupTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches()) != null;
-        boolean coop = coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false) != null;
+        CoopMatMulKernel.Tiles ct = coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false);
+        boolean coop = ct != null;
         if (!(workgroup && (WorkgroupMatMulKernel.first() || !coop)) && !(coop && CoopMatMulKernel.packed())) return 0;
         long packed = packedOffsetOfB(2L * Strides.size(ad)) + 2L * Strides.size(bd);
         if (!coop || workgroup && WorkgroupMatMulKernel.first()) return packed;
         // the packed kernel's split partial results after the operands (unused when the product takes an epilogue)
-        int splits = CoopMatMulKernel.splits(coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false), geo.m(), geo.n(), geo.k(),
-                geo.batches(), dev.computeUnits);
+        int splits = CoopMatMulKernel.splits(ct, geo.m(), geo.n(), geo.k(), geo.batches(), dev.computeUnits);
         return splits > 1 ? align(packed) + 4L * geo.m() * geo.n() * splits : packed;
     }
 

@@ -148,8 +148,7 @@ final class MatMulKernel {
      */
     static Schedule schedule(java.util.List<Tiles> tiles, int m, int n, int k, long batches, boolean epilogue, int units) {
         java.util.List<Tiles> candidates = epilogue ? tiles.subList(Math.max(0, tiles.size() - 2), tiles.size()) : tiles;
-        boolean splittable = !epilogue && batches == 1 && (long) m * n * k >= SPLIT_MIN_WORK && (long) m * n <= Integer.MAX_VALUE / MAX_SPLITS
-                && !"false".equalsIgnoreCase(System.getProperty(SPLIT_K_PROPERTY));
+        boolean splittable = !epilogue && splittable(m, n, k, batches);
         String forced = System.getProperty(SCHEDULE_PROPERTY);
         if (forced != null && !forced.isBlank()) {
             String[] f = forced.trim().split("/");
@@ -171,19 +170,44 @@ final class MatMulKernel {
         double bestSeconds = Double.POSITIVE_INFINITY;
         for (Tiles t : candidates) {
             long groups = ((m + t.bm() - 1L) / t.bm()) * ((n + t.bn() - 1L) / t.bn()) * batches;
-            long steps = (k + t.bk() - 1L) / t.bk();
             double step = 2.0 * t.bm() * t.bn() * t.bk() / (rate(t) * UNIT_FLOPS);
-            for (int s = 1; s <= MAX_SPLITS; s *= 2) {
-                if (s > 1 && !(splittable && k / s >= SPLIT_MIN_K)) break;
-                int p = s == 1 ? 1 : parts(steps, s);
-                double seconds = waveSeconds(groups * p, units, (steps + p - 1) / p, step) + (p > 1 ? splitSeconds((long) m * n, p, units) : 0);
-                if (seconds < bestSeconds * 0.999) {
-                    bestSeconds = seconds;
-                    best = new Schedule(t, p);
-                }
+            Split found = bestSplit(groups, (k + t.bk() - 1L) / t.bk(), step, (long) m * n, splittable ? k : 0, units, bestSeconds);
+            if (found != null) {
+                bestSeconds = found.seconds();
+                best = new Schedule(t, found.parts());
             }
         }
         return best;
+    }
+
+    /** Parts of K and the time they are costed at ({@link #bestSplit}). */
+    record Split(int parts, double seconds) {}
+
+    /** Whether one product may have its K split at all: unbatched, at least {@link #SPLIT_MIN_WORK}, partials addressable, not switched off. */
+    static boolean splittable(int m, int n, int k, long batches) {
+        return batches == 1 && (long) m * n * k >= SPLIT_MIN_WORK && (long) m * n <= Integer.MAX_VALUE / MAX_SPLITS
+                && !"false".equalsIgnoreCase(System.getProperty(SPLIT_K_PROPERTY));
+    }
+
+    /**
+     * The split of {@code groups} workgroups of {@code steps} steps of {@code stepSeconds} each (1, 2, 4 .. {@link #MAX_SPLITS}
+     * parts, each at least {@link #SPLIT_MIN_K} of {@code k}; {@code k} 0: unsplit only) that takes the least time on
+     * {@code units} compute units, whole waves ({@link #waveSeconds}) and a split's partials and second pass
+     * ({@link #splitSeconds}) counted, tried in order and taken when under 0.999 of the best so far (starting from
+     * {@code bestSoFar}), or null when none beats it.
+     */
+    static Split bestSplit(long groups, long steps, double stepSeconds, long outputs, int k, int units, double bestSoFar) {
+        Split found = null;
+        for (int s = 1; s <= MAX_SPLITS; s *= 2) {
+            if (s > 1 && !(k > 0 && k / s >= SPLIT_MIN_K)) break;
+            int p = s == 1 ? 1 : parts(steps, s);
+            double seconds = waveSeconds(groups * p, units, (steps + p - 1) / p, stepSeconds) + (p > 1 ? splitSeconds(outputs, p, units) : 0);
+            if (seconds < bestSoFar * 0.999) {
+                bestSoFar = seconds;
+                found = new Split(p, seconds);
+            }
+        }
+        return found;
     }
 
     /** The time {@code groups} workgroups of {@code steps} steps of {@code stepSeconds} take on {@code units} compute units, whole waves. */

@@ -118,7 +118,8 @@ final class VulkanDevice implements AutoCloseable {
             maxInvocations = lim.maxComputeWorkGroupInvocations();
             for (int i = 0; i < 3; i++) maxGroupCount[i] = lim.maxComputeWorkGroupCount(i);
             timestampPeriod = lim.timestampPeriod();
-            computeUnits = computeUnits(physical, s);
+            java.util.Set<String> extensions = CoopMatrix.extensions(physical, s);
+            computeUnits = computeUnits(physical, extensions, s);
             vkGetPhysicalDeviceMemoryProperties(physical, memory);
 
             IntBuffer qn = s.ints(0);
@@ -137,7 +138,7 @@ final class VulkanDevice implements AutoCloseable {
                     .queueFamilyIndex(family).pQueuePriorities(s.floats(1f));
             // the version the device runs at: the lower of what it reports and what the instance asked for
             int api = Integer.compareUnsigned(props.apiVersion(), instanceApiVersion) < 0 ? props.apiVersion() : instanceApiVersion;
-            CoopMatrix coop = CoopMatrix.query(physical, api, s);
+            CoopMatrix coop = CoopMatrix.query(physical, api, extensions, s);
             VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
             coop.enable(dci, s);
             PointerBuffer pd = s.mallocPointer(1);
@@ -177,10 +178,9 @@ final class VulkanDevice implements AutoCloseable {
     }
 
     /** See {@link #computeUnits}. */
-    private static int computeUnits(VkPhysicalDevice physical, MemoryStack s) {
+    private static int computeUnits(VkPhysicalDevice physical, java.util.Set<String> ext, MemoryStack s) {
         Integer forced = Integer.getInteger("jasg.vulkan.computeUnits");
         if (forced != null) return Math.max(0, forced);
-        java.util.Set<String> ext = CoopMatrix.extensions(physical, s);
         if (ext.contains(NVShaderSmBuiltins.VK_NV_SHADER_SM_BUILTINS_EXTENSION_NAME)) {
             VkPhysicalDeviceShaderSMBuiltinsPropertiesNV sm = VkPhysicalDeviceShaderSMBuiltinsPropertiesNV.calloc(s).sType$Default();
             vkGetPhysicalDeviceProperties2(physical, VkPhysicalDeviceProperties2.calloc(s).sType$Default().pNext(sm.address()));
