@@ -15,11 +15,17 @@
 #define LA (BM * BK / 1024u)
 #define LB (BN * BK / 1024u)
 layout(local_size_x = 256) in;
-layout(std430, binding = 0) writeonly buffer C { float c[]; };
+#if EPILOGUE
+// the epilogue reads back what this workgroup stored (coherent: past the non-coherent L1, after a barrier)
+#define CQ coherent
+#else
+#define CQ writeonly
+#endif
+layout(std430, binding = 0) CQ buffer C { float c[]; };
 layout(std430, binding = 1) readonly buffer A { float a[]; };
 layout(std430, binding = 2) readonly buffer B { float b[]; };
 #if ALIGNED
-layout(std430, binding = 0) writeonly buffer C4 { vec4 c4[]; };
+layout(std430, binding = 0) CQ buffer C4 { vec4 c4[]; };
 layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
 layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
 #endif
@@ -128,29 +134,43 @@ void main() {
     }
 
 #if EPILOGUE
-    // The epilogue goes through shared memory, SR rows of the tile at a time (the A tile's space, free after the
-    // last step's barrier): each invocation parks its accumulators of those rows, then all apply the fused group to
-    // consecutive elements in a rolled loop. Unrolled over the 64 accumulators of an invocation instead, the group's
-    // code was inlined 64 times (an erf-based GELU, or an operand's broadcast index arithmetic) and the product ran
-    // 4-7x slower on the H200 whatever its depth K; here it exists once, and the operands' reads and the stores are
-    // coalesced.
-    #define SR ((BK * BM) / BN)
-    for (uint s = 0u; s < (BM + SR - 1u) / SR; s++) {
-        [[unroll]] for (int i = 0; i < TM; i++) {
-            uint r = ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
-            if (r / SR == s) {
-                [[unroll]] for (int j = 0; j < GN; j++) As[((r - s * SR) * BN + uint(j) * 64u + tx * 4u) / 4u] = acc[i][j];
+    // The epilogue through the cache: the accumulators are stored as they are (as without an epilogue), then, once every
+    // invocation's stores are visible, the workgroup applies the fused group to its tile in vec4 rows, EU of them in
+    // flight an invocation, so the externals' reads overlap instead of each waiting on the last; the accumulators are
+    // dead by then, so the group's code has the registers to itself. The tile is still in L2 when it is read back.
+    [[unroll]] for (int i = 0; i < TM; i++) {
+        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
+        [[unroll]] for (int j = 0; j < GN; j++) {
+            uint col = n0 + uint(j) * 64u + tx * 4u;
+#if ALIGNED
+            c4[(cOff + r * N + col) / 4u] = acc[i][j];
+#else
+            if (r < M) {
+                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = acc[i][j][e];
             }
+#endif
         }
-        barrier();
-        for (uint q = tid; q < SR * BN; q += 256u) {
-            uint lr = s * SR + q / BN, gr = m0 + lr, gc = n0 + q % BN;
-            if (lr < BM && gr < M && gc < N) {
-                uint at = cOff + gr * N + gc;
-                c[at] = fused(at, As[q / 4u][q % 4u]);
+    }
+    memoryBarrierBuffer();
+    barrier();
+    #define EV (BM * BN / 1024u)
+    #define EU 4u
+    for (uint u0 = 0u; u0 < EV; u0 += EU) {
+        [[unroll]] for (uint u = 0u; u < EU; u++) {
+            uint q = tid + 256u * (u0 + u), gr = m0 + q / (BN / 4u), gc = n0 + (q % (BN / 4u)) * 4u;
+#if ALIGNED
+            uint at = cOff + gr * N + gc;
+            vec4 v = c4[at / 4u];
+            c4[at / 4u] = vec4(fused(at, v.x), fused(at + 1u, v.y), fused(at + 2u, v.z), fused(at + 3u, v.w));
+#else
+            if (gr < M) {
+                [[unroll]] for (uint e = 0u; e < 4u; e++) {
+                    uint at = cOff + gr * N + gc + e;
+                    if (gc + e < N) c[at] = fused(at, c[at]);
+                }
             }
+#endif
         }
-        barrier();
     }
 #else
     [[unroll]] for (int i = 0; i < TM; i++) {

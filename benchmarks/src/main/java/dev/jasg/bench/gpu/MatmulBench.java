@@ -26,8 +26,9 @@ import java.util.Map;
  *
  * <p>{@code --product M,K,N,TA,TB[,EPILOGUE]} (repeatable) times one product of a training step instead: A is
  * {@code [M,K]}, or {@code [K,M]} read transposed when {@code TA} is 1; B is {@code [K,N]}, or {@code [N,K]} read
- * transposed when {@code TB} is 1 (a linear layer's weight); {@code EPILOGUE} {@code bias}, {@code bias+res} or
- * {@code bias+gelu} adds a fused epilogue. E.g. GPT-2 small's second feed-forward product with its bias and
+ * transposed when {@code TB} is 1 (a linear layer's weight); {@code EPILOGUE} {@code bias}, {@code bias+res},
+ * {@code bias+gelu}, {@code mul} (times an operand {@code [M,N]}) or {@code gelugrad} (times GELU's gradient at an
+ * operand {@code [M,N]}, a feed-forward layer's backward) adds a fused epilogue. E.g. GPT-2 small's second feed-forward product with its bias and
  * residual: {@code --product 8192,3072,768,0,1,bias+res}.
  *
  * <p>Compare with {@code benchmarks/gpu/torch_matmul.py} (cuBLAS, TF32 off) in the same session.
@@ -104,12 +105,36 @@ public final class MatmulBench {
         if (epi.startsWith("bias")) c = c.add(b.parameter("bias", Shape.of(n), DType.F32, Init.uniform(-1, 1), true));
         if (epi.endsWith("+res")) c = c.add(b.parameter("res", Shape.of(m, n), DType.F32, Init.uniform(-1, 1), true));
         if (epi.endsWith("+gelu")) c = c.gelu();
+        if (epi.equals("mul")) c = c.mul(b.parameter("h", Shape.of(m, n), DType.F32, Init.uniform(-1, 1), true));
+        if (epi.equals("gelugrad")) {
+            // GELU's gradient at h times the incoming gradient, as autograd writes it for a feed-forward layer's backward
+            Tensor h = b.parameter("h", Shape.of(m, n), DType.F32, Init.uniform(-1, 1), true);
+            Tensor cdf = h.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
+            Tensor pdf = h.mul(h).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+            c = c.mul(cdf.add(h.mul(pdf)));
+        }
         b.output("c", c);
         Parameters p = gpu.newParameters(7);
         try (VulkanExecutable e = gpu.compile(p, java.util.List.of(b.build()))) {
-            // half a second of back-to-back runs first, so the GPU's clock has left its idle state
+            // back-to-back runs until two batches of ten agree within 3% (at least half a second, at most 20 s): on the
+            // H200 a product whose pipeline the driver had just compiled for the first time ran 4-5x slower for its first
+            // second or more (its cached pipeline in the next JVM ran at full speed at once)
             long warm0 = System.nanoTime();
-            while (System.nanoTime() - warm0 < 500_000_000L) e.run(Map.of());
+            double last = Double.NaN;
+            while (true) {
+                double[] batch = new double[10];
+                for (int i = 0; i < batch.length; i++) {
+                    e.run(Map.of());
+                    batch[i] = e.lastRunDeviceNanos();
+                }
+                Arrays.sort(batch);
+                double med = batch[batch.length / 2];
+                long waited = System.nanoTime() - warm0;
+                boolean stable = Math.abs(med - last) <= 0.03 * med;
+                last = med;
+                if ((stable && waited >= 500_000_000L) || waited >= 20_000_000_000L) break;
+            }
+            double warmSeconds = (System.nanoTime() - warm0) / 1e9;
             int reps = 30;
             double[] dev = new double[reps];
             for (int i = 0; i < reps; i++) {
@@ -118,8 +143,8 @@ public final class MatmulBench {
             }
             Arrays.sort(dev);
             double flop = 2.0 * m * n * k;
-            System.out.println(String.format(Locale.ROOT, "product %s %s: %.3f ms median, %s (best %s)", spec,
-                    dtype == DType.F32 ? "fp32" : dtype.label(), dev[reps / 2] / 1e6, rate(flop / dev[reps / 2]), rate(flop / dev[0])));
+            System.out.println(String.format(Locale.ROOT, "product %s %s: %.3f ms median, %s (best %s), warm-up %.1f s", spec,
+                    dtype == DType.F32 ? "fp32" : dtype.label(), dev[reps / 2] / 1e6, rate(flop / dev[reps / 2]), rate(flop / dev[0]), warmSeconds));
         }
     }
 
