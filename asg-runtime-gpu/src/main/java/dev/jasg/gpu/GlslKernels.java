@@ -113,6 +113,11 @@ final class GlslKernels {
         return kernel("copy", "copy.comp", 2);
     }
 
+    /** The strided copy in units of four floats ({@code copy.comp} with {@code VEC4}): dims, strides and offsets in those units. */
+    static Kernel copy4() {
+        return kernel("copy4", "copy.comp", 2, "VEC4", 1);
+    }
+
     /**
      * The invocations of a workgroup fold the {@code R} elements of one or more outputs ({@code reduce.comp},
      * {@link Cooperation}); {@code subgroup}: the butterfly's short distances by subgroup shuffles.

@@ -32,7 +32,8 @@ final class Lowering {
         this.large = MatMulKernel.large(dev.maxSharedMemory);
         this.small = MatMulKernel.small(dev.maxSharedMemory);
         MatMulKernel.Tiles middle = MatMulKernel.middle(dev.maxSharedMemory);
-        this.tiles = large.equals(middle) ? List.of(large, small) : List.of(large, middle, small);
+        MatMulKernel.Tiles narrow = MatMulKernel.narrow(dev.maxSharedMemory);
+        this.tiles = large.equals(middle) ? List.of(large, small) : List.of(large, middle, narrow, small);
         boolean any = dev.coopMatrix.f16() || dev.coopMatrix.bf16();
         this.coop = any && dev.subgroupSize == CoopMatMulKernel.SUBGROUP ? CoopMatMulKernel.tiles(dev.maxSharedMemory) : List.of();
     }
@@ -405,6 +406,22 @@ final class Lowering {
         Strides.Merged m = Strides.merge(dims, ss, ds);
         if (m.rank() > GlslKernels.MAX_RANK) throw tooManyAxes(n, null, m.rank(), GlslKernels.MAX_RANK);
         long count = Strides.size(dims);
+        if (quads(m, srcOff, dstOff, in, out)) {
+            // the same copy in units of four floats: the innermost axis a quarter as long, every stride and offset a quarter
+            int r = m.rank();
+            int[] qd = m.dims().clone();
+            qd[r - 1] /= 4;
+            int[][] qs = {m.strides()[0].clone(), m.strides()[1].clone()};
+            for (int[] st : qs) for (int i = 0; i < r - 1; i++) st[i] /= 4;
+            int[] push = new int[5 + 3 * GlslKernels.MAX_RANK];
+            push[0] = (int) (count / 4);
+            push[1] = mode;
+            push[2] = r;
+            push[3] = srcOff / 4;
+            push[4] = dstOff / 4;
+            Strides.pack(new Strides.Merged(qd, qs), push, 5, GlslKernels.MAX_RANK);
+            return flat(GlslKernels.copy4(), n, count / 4, new View[] {out, in}, push);
+        }
         int[] push = new int[5 + 3 * GlslKernels.MAX_RANK];
         push[0] = (int) count;
         push[1] = mode;
@@ -413,6 +430,18 @@ final class Lowering {
         push[4] = dstOff;
         Strides.pack(m, push, 5, GlslKernels.MAX_RANK);
         return flat(GlslKernels.copy(), n, count, new View[] {out, in}, push);
+    }
+
+    /**
+     * Whether a merged strided copy may move four floats at a time: its innermost axis contiguous on both sides and a
+     * multiple of four long, every other stride and both offsets multiples of four, both views starting on 16 bytes.
+     */
+    private static boolean quads(Strides.Merged m, int srcOff, int dstOff, View in, View out) {
+        int r = m.rank();
+        if (r == 0 || m.dims()[r - 1] % 4 != 0 || m.strides()[0][r - 1] != 1 || m.strides()[1][r - 1] != 1) return false;
+        if (srcOff % 4 != 0 || dstOff % 4 != 0 || in.offset() % 16 != 0 || out.offset() % 16 != 0) return false;
+        for (int i = 0; i < r - 1; i++) if (m.strides()[0][i] % 4 != 0 || m.strides()[1][i] % 4 != 0) return false;
+        return true;
     }
 
     /**

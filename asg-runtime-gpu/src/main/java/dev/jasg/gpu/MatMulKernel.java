@@ -58,6 +58,15 @@ final class MatMulKernel {
         return new Tiles(128, 128, depth(128, 128, maxSharedBytes), 8, 8);
     }
 
+    /**
+     * The narrow tile, 128x64 with 8x4 per invocation, for products 64 wide: attention's per-head products ({@code P V} and
+     * the gradients of q, k and v, {@code [1024, 1024] x [1024, 64]} per head in GPT-2), which the 64x64 tile ran with half
+     * the accumulators an invocation and twice the shared-memory reads per multiply-add.
+     */
+    static Tiles narrow(int maxSharedBytes) {
+        return new Tiles(128, 64, depth(128, 64, maxSharedBytes), 8, 4);
+    }
+
     /** Workgroups below which a tile gives way to the next smaller one: a few per SM of a large GPU. */
     static final long MIN_WORKGROUPS = 128;
     /** The most a tile may pad the product by (the padded result over the real one) before the next smaller one is taken. */
@@ -130,7 +139,7 @@ final class MatMulKernel {
      */
     static double rate(Tiles t) {
         int acc = t.tm() * t.tn();
-        return acc >= 128 ? 1.0 : acc >= 64 ? 0.91 : 0.6;
+        return acc >= 128 ? 1.0 : acc >= 64 ? 0.91 : acc >= 32 ? 0.8 : 0.6;
     }
 
     /**
@@ -147,7 +156,7 @@ final class MatMulKernel {
      * the count-based rule: {@link #choose}, and {@link #splits} on the middle tile.
      */
     static Schedule schedule(java.util.List<Tiles> tiles, int m, int n, int k, long batches, boolean epilogue, int units) {
-        java.util.List<Tiles> candidates = epilogue ? tiles.subList(Math.max(0, tiles.size() - 2), tiles.size()) : tiles;
+        java.util.List<Tiles> candidates = epilogue ? epilogueTiles(tiles) : tiles;
         boolean splittable = !epilogue && splittable(m, n, k, batches);
         String forced = System.getProperty(SCHEDULE_PROPERTY);
         if (forced != null && !forced.isBlank()) {
@@ -160,7 +169,7 @@ final class MatMulKernel {
         }
         if (units <= 0) {
             if (splittable && tiles.size() >= 2) {
-                Tiles mid = tiles.get(tiles.size() - 2);
+                Tiles mid = tiles.get(tiles.size() >= 3 ? 1 : 0);  // the 128x128 tile (the large one where it is also the middle)
                 int s = splits(mid, m, n, k, batches);
                 if (s > 1) return new Schedule(mid, s);
             }
@@ -178,6 +187,12 @@ final class MatMulKernel {
             }
         }
         return best;
+    }
+
+    /** The tiles a product with an epilogue may take: those of at most 64 accumulators an invocation (else the smallest). */
+    static java.util.List<Tiles> epilogueTiles(java.util.List<Tiles> tiles) {
+        java.util.List<Tiles> r = tiles.stream().filter(t -> t.tm() * t.tn() <= 64).toList();
+        return r.isEmpty() ? tiles.subList(tiles.size() - 1, tiles.size()) : r;
     }
 
     /** Parts of K and the time they are costed at ({@link #bestSplit}). */

@@ -66,8 +66,9 @@ class MatMulSplitKTest {
         }
     }
 
-    private static final MatMulKernel.Tiles LARGE = new MatMulKernel.Tiles(128, 256, 8, 8, 16), SMALL = new MatMulKernel.Tiles(64, 64, 32, 4, 4);
-    private static final List<MatMulKernel.Tiles> TILES = List.of(LARGE, MID, SMALL);
+    private static final MatMulKernel.Tiles LARGE = new MatMulKernel.Tiles(128, 256, 8, 8, 16), SMALL = new MatMulKernel.Tiles(64, 64, 32, 4, 4),
+            NARROW = new MatMulKernel.Tiles(128, 64, 32, 8, 4);
+    private static final List<MatMulKernel.Tiles> TILES = List.of(LARGE, MID, NARROW, SMALL);
 
     /**
      * The wave-counting schedule on 132 compute units (an H200), against what the same products measured there at each
@@ -86,11 +87,11 @@ class MatMulSplitKTest {
         "8192, 768, 3072, 1, true, M, 1",     // epilogue: middle/1 1.217 ms (small 1.444)
         "4096, 4096, 4096, 1, false, L, 1",
         "1024, 1024, 64, 96, false, L, 1",    // batched: never split
-        "1024, 64, 1024, 96, false, S, 1",    // a 64-wide product: the small tile, not a quarter-empty large one
+        "1024, 64, 1024, 96, false, N, 1",    // a 64-wide product: the narrow tile, not a quarter-empty large one
         "256, 256, 1024, 1, false, S, 1"})    // too little work to split
     void theWaveSchedule(int m, int n, int k, long batches, boolean epilogue, String tile, int splits) {
         MatMulKernel.Schedule s = MatMulKernel.schedule(TILES, m, n, k, batches, epilogue, 132);
-        assertEquals(switch (tile) { case "L" -> LARGE; case "M" -> MID; default -> SMALL; }, s.tiles());
+        assertEquals(switch (tile) { case "L" -> LARGE; case "M" -> MID; case "N" -> NARROW; default -> SMALL; }, s.tiles());
         assertEquals(splits, s.splits());
     }
 

@@ -42,6 +42,7 @@ class ShaderFilesTest {
         for (CompareOp c : CompareOp.values()) k.add(GlslKernels.binary("compare_" + c.label(), GlslKernels.compareExpression(c)));
         k.add(GlslKernels.where());
         k.add(GlslKernels.copy());
+        k.add(GlslKernels.copy4());
         for (boolean sg : new boolean[] {false, true}) {
             for (ReduceOp r : ReduceOp.values()) k.add(GlslKernels.reduce(r, sg));
             k.add(GlslKernels.softmax(false, sg));
@@ -61,7 +62,7 @@ class ShaderFilesTest {
         k.add(PoolKernels.maxPoolSelect());
         k.add(PoolKernels.maxPoolScatter());
         int shared = 48 * 1024;
-        for (MatMulKernel.Tiles t : List.of(MatMulKernel.large(shared), MatMulKernel.small(shared))) {
+        for (MatMulKernel.Tiles t : List.of(MatMulKernel.large(shared), MatMulKernel.narrow(shared), MatMulKernel.small(shared))) {
             k.add(MatMulKernel.kernel(t, true));
             k.add(MatMulKernel.kernel(t, false));
             k.add(MatMulKernel.kernel(t, true, true));

@@ -35,7 +35,15 @@ void main() {
     float acc = IDENTITY;
     if (oi < pc.nOut) {
         uint base = keptBase(oi);
-        for (uint r = r0; r < pc.R; r += (1u << pc.tpoBits)) acc = combine(acc, ELEMENT(reducedOffset(base, chunk + r)));
+        uint step = 1u << pc.tpoBits, r = r0;
+        // four elements read before they are folded (in the same order as one at a time): four loads in flight an
+        // invocation, not one, which a strided bias-gradient sum over [8192, 3072] needs to approach the memory's bandwidth
+        for (; r + 3u * step < pc.R; r += 4u * step) {
+            float e0 = ELEMENT(reducedOffset(base, chunk + r)), e1 = ELEMENT(reducedOffset(base, chunk + r + step));
+            float e2 = ELEMENT(reducedOffset(base, chunk + r + 2u * step)), e3 = ELEMENT(reducedOffset(base, chunk + r + 3u * step));
+            acc = combine(combine(combine(combine(acc, e0), e1), e2), e3);
+        }
+        for (; r < pc.R; r += step) acc = combine(acc, ELEMENT(reducedOffset(base, chunk + r)));
     }
     acc = total(acc, v, pc.lo, pc.tpoBits);
     if (oi < pc.nOut && r0 == 0u) o[oi * gl_NumWorkGroups.z + gl_WorkGroupID.z] = rnd(FINISH(acc), pc.mode);

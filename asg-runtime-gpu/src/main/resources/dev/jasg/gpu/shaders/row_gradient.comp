@@ -49,6 +49,7 @@ layout(push_constant) uniform P { uint nOut; uint R; uint kr; uint rr; uint kd[4
 #include "cooperative.glsl"
 BUTTERFLY(total, coopAdd)
 float stored(float v) { return rnd(v, pc.mode); }
+#define KEEP 8u
 void main() {
     uint v = slot();
     uint r0 = slotReduction(v, pc.lo, pc.tpoBits), step = 1u << pc.tpoBits;
@@ -56,14 +57,34 @@ void main() {
     bool live = oi < pc.nOut;
     uint base = live ? keptBase(oi) : 0u;
     float n = float(pc.R);
+    // Rows of at most KEEP elements an invocation (every row up to KEEP << tpoBits long) keep their operands in
+    // registers from the first pass to the last, so each is read from memory once; longer rows read them again. The
+    // arithmetic and its order are the same either way (bit-identical).
+    bool kept = pc.R <= (KEEP << pc.tpoBits);
+    uint ov[KEEP];
 #if KIND == 0
+    float yv[KEEP], gv[KEEP];
     float sgy = 0.0;
-    if (live) for (uint k = r0; k < pc.R; k += step) {
+    if (live && kept) {
+        [[unroll]] for (uint j = 0u; j < KEEP; j++) {
+            uint k = r0 + j * step;
+            if (k < pc.R) {
+                ov[j] = reducedOffset(base, k);
+                yv[j] = ys[ov[j]];
+                gv[j] = G_AT(ov[j]);
+                sgy += stored(gv[j] * yv[j]);
+            }
+        }
+    } else if (live) for (uint k = r0; k < pc.R; k += step) {
         uint off = reducedOffset(base, k);
         sgy += stored(G_AT(off) * ys[off]);
     }
     float s = stored(total(sgy, v, pc.lo, pc.tpoBits));
-    if (live) for (uint k = r0; k < pc.R; k += step) {
+    if (live && kept) {
+        [[unroll]] for (uint j = 0u; j < KEEP; j++) {
+            if (r0 + j * step < pc.R) o[ov[j]] = STORE(stored(yv[j] * stored(gv[j] - s)), ov[j]);
+        }
+    } else if (live) for (uint k = r0; k < pc.R; k += step) {
         uint off = reducedOffset(base, k);
         o[off] = STORE(stored(ys[off] * stored(G_AT(off) - s)), off);
     }
@@ -76,8 +97,22 @@ void main() {
         o[off] = STORE(stored(G_AT(off) - stored(stored(exp(ys[off])) * s)), off);
     }
 #else
+    float xv[KEEP], yv[KEEP], gv[KEEP];
     float sx = 0.0, sg = 0.0, sgy = 0.0;
-    if (live) for (uint k = r0; k < pc.R; k += step) {
+    if (live && kept) {
+        [[unroll]] for (uint j = 0u; j < KEEP; j++) {
+            uint k = r0 + j * step;
+            if (k < pc.R) {
+                ov[j] = reducedOffset(base, k);
+                xv[j] = xs[ov[j]];
+                yv[j] = ys[ov[j]];
+                gv[j] = G_AT(ov[j]);
+                sx += xv[j];
+                sg += gv[j];
+                sgy += stored(gv[j] * yv[j]);
+            }
+        }
+    } else if (live) for (uint k = r0; k < pc.R; k += step) {
         uint off = reducedOffset(base, k);
         float g = G_AT(off);
         sx += xs[off];
@@ -88,12 +123,23 @@ void main() {
     float mg = stored(total(sg, v, pc.lo, pc.tpoBits) / n);
     float mgy = stored(total(sgy, v, pc.lo, pc.tpoBits) / n);
     float acc = 0.0;
-    if (live) for (uint k = r0; k < pc.R; k += step) {
+    if (live && kept) {
+        [[unroll]] for (uint j = 0u; j < KEEP; j++) {
+            if (r0 + j * step < pc.R) {
+                float c = stored(xv[j] - mean);
+                acc += stored(c * c);
+            }
+        }
+    } else if (live) for (uint k = r0; k < pc.R; k += step) {
         float c = stored(xs[reducedOffset(base, k)] - mean);
         acc += stored(c * c);
     }
     float rstd = stored(1.0 / sqrt(stored(stored(total(acc, v, pc.lo, pc.tpoBits) / n) + pc.eps)));
-    if (live) for (uint k = r0; k < pc.R; k += step) {
+    if (live && kept) {
+        [[unroll]] for (uint j = 0u; j < KEEP; j++) {
+            if (r0 + j * step < pc.R) o[ov[j]] = STORE(stored(rstd * stored(stored(gv[j] - mg) - stored(yv[j] * mgy))), ov[j]);
+        }
+    } else if (live) for (uint k = r0; k < pc.R; k += step) {
         uint off = reducedOffset(base, k);
         o[off] = STORE(stored(rstd * stored(stored(G_AT(off) - mg) - stored(ys[off] * mgy))), off);
     }
