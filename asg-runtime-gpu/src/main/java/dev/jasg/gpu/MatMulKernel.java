@@ -144,8 +144,9 @@ final class MatMulKernel {
 
     /**
      * The tile and split of one product of {@code batches} matrices {@code m x n} over {@code k} on a device of {@code units}
-     * compute units (SMs; 0 when unknown). With an epilogue only the two smaller tiles run (on the H200 the GPT-2-sized
-     * f32 step ran 42.2k tokens/s with the large tile allowed under epilogues against 42.9k without, 2026-12-04), and only an unbatched product without an epilogue may be
+     * compute units (SMs; 0 when unknown). With an epilogue only the tiles of at most 64 accumulators an invocation run
+     * ({@link #epilogueTiles}: on the H200 the GPT-2-sized f32 step ran 45.4k tokens/s with the large tile allowed under
+     * epilogues against 46.2k without, two runs each, 2026-12-04; its GELU-gradient product 1.55 ms against 1.26), and only an unbatched product without an epilogue may be
      * split ({@link #splits}' conditions: at least {@link #SPLIT_MIN_WORK}, every part {@link #SPLIT_MIN_K} deep).
      *
      * <p>When the units are known, every tile and split (1, 2, 3 .. {@link #MAX_SPLITS}) is costed by the waves it takes,
