@@ -225,6 +225,22 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         return HostTensor.of(program.graph().node(id).dtype(), shape, Arrays.copyOf(plan.valueOf(id), shape.sizeInt()));
     }
 
+    /**
+     * Output {@code id} of run {@code run} copied into {@code dst} without allocating ({@link Outputs#copyInto}): the plan
+     * holds every dtype's values as the floats {@link #read} would return (half values rounded, f64 values as floats).
+     */
+    synchronized float[] readInto(Plan plan, long run, int id, String name, float[] dst) {
+        if (closed) throw new IllegalStateException("the executable was closed; its outputs are gone");
+        if (run != runs) {
+            throw new IllegalStateException("these outputs are from run " + run + " but the executable has run again (run " + runs
+                    + "); outputs are valid until the next run, so read them before running again");
+        }
+        int n = plan.shape(id).sizeInt();
+        if (dst.length < n) throw new IllegalArgumentException("output '" + name + "' has " + n + " elements; the array holds " + dst.length);
+        System.arraycopy(plan.valueOf(id), 0, dst, 0, n);
+        return dst;
+    }
+
     private void checkOpen() {
         if (closed) throw new IllegalStateException("the executable was closed");
         if (backend.isClosed()) throw new IllegalStateException("the cpu backend that compiled this executable was closed");

@@ -36,4 +36,11 @@ final class CpuOutputs implements Outputs {
         if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());
         return owner.read(plan, run, id);
     }
+
+    @Override
+    public float[] copyInto(String name, float[] dst) {
+        Integer id = outputs.get(name);
+        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());
+        return owner.readInto(plan, run, id, name, dst);
+    }
 }

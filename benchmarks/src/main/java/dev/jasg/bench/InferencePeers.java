@@ -149,6 +149,7 @@ public final class InferencePeers {
                             // one executable per convolution path, sharing the parameters; a path is read when a plan is
                             // made, so each executable's plan for each batch is made (by its first run) under its path
                             List<Executable> variants = new ArrayList<>();
+                            List<OnnxTensor> pinned = new ArrayList<>();
                             try {
                                 for (int v = 0; v < convPaths.size(); v++) {
                                     variants.add(v == 0 ? exe : cpu.compile(exe.parameters(), m.graph()));
@@ -156,11 +157,16 @@ public final class InferencePeers {
                                 for (int b : batches) {
                                     Feed feed = feed(m, b);
                                     Runner[] rr = new Runner[convPaths.size() + 1];
-                                    Runner ort = () -> runOrt(env, session, m, feed);
-                                    float[] o = ort.run();
+                                    // each peer reads its output into one array per batch size, reused every run: ONNX Runtime
+                                    // through an output pinned to a direct buffer, JASG through Outputs.copyInto (a new
+                                    // 25 MB array a run, GPT-2's logits, kept the heap growing into untouched memory)
+                                    float[] o = runOrt(env, session, m, feed);
+                                    Runner ort = pinnedOrt(env, session, m, feed, o.length, pinned);
+                                    ort.run();
                                     for (int v = 0; v < convPaths.size(); v++) {
                                         Executable ve = variants.get(v);
-                                        rr[v] = () -> ve.run(Map.of(m.input(), feed.host())).get("output").floats();
+                                        float[] out = new float[o.length];
+                                        rr[v] = () -> ve.run(Map.of(m.input(), feed.host())).copyInto("output", out);
                                         float[] a = withConvPath(convPaths.get(v), rr[v]);
                                         System.out.printf(Locale.ROOT, "# %s b%d conv %s: outputs agree to max |jasg - ort| = %.3g (max |output| %.3g, %d values)%n",
                                                 name, b, convPaths.get(v), maxAbsDiff(a, o), maxAbs(a), a.length);
@@ -187,6 +193,7 @@ public final class InferencePeers {
                                 }
                             } finally {
                                 for (int v = 1; v < variants.size(); v++) variants.get(v).close();
+                                for (OnnxTensor t : pinned) t.close();
                             }
                         }
                     }
@@ -227,7 +234,8 @@ public final class InferencePeers {
         for (int r = 1; r <= rounds; r++) {
             for (int b : batches) {
                 Feed feed = feed(m, b);
-                double[] j = time(() -> exe.run(Map.of(m.input(), feed.host())).get("output").floats(), seconds, warmup);
+                float[] out = exe.run(Map.of(m.input(), feed.host())).get("output").floats();
+                double[] j = time(() -> exe.run(Map.of(m.input(), feed.host())).copyInto("output", out), seconds, warmup);
                 System.out.printf(Locale.ROOT, "round %d %s b%d jasg median %.2f ms p90 %.2f ms %.1f %s/s (%s)%n", r, name, b, j[0], j[1],
                         (double) b * m.unitsPerSample() * 1e3 / j[0], m.unit(), tag);
             }
@@ -276,6 +284,34 @@ public final class InferencePeers {
         float[] x = new float[batch * per];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         return new Feed(HostTensor.of(x, dims), x, null, shape);
+    }
+
+    /**
+     * ONNX Runtime writing its output into a tensor pinned to one direct buffer ({@code OrtSession.run} with pinned
+     * outputs), read into one reused array: no allocation of the output's size per run, as JASG's {@code copyInto}.
+     */
+    private static Runner pinnedOrt(OrtEnvironment env, OrtSession session, Model m, Feed f, int elements, List<OnnxTensor> pinned)
+            throws OrtException {
+        long[] shape;
+        try (OnnxTensor t = input(env, f); OrtSession.Result r = session.run(Map.of(m.input(), t))) {
+            shape = ((ai.onnxruntime.TensorInfo) r.get(0).getInfo()).getShape();
+        }
+        FloatBuffer buffer = java.nio.ByteBuffer.allocateDirect(4 * elements).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        OnnxTensor out = OnnxTensor.createTensor(env, buffer, shape);
+        pinned.add(out);
+        String name = session.getOutputNames().iterator().next();
+        float[] a = new float[elements];
+        return () -> {
+            try (OnnxTensor t = input(env, f); OrtSession.Result r = session.run(Map.of(m.input(), t), Map.of(name, out))) {
+                buffer.get(0, a);
+                return a;
+            }
+        };
+    }
+
+    private static OnnxTensor input(OrtEnvironment env, Feed f) throws OrtException {
+        return f.ints() != null ? OnnxTensor.createTensor(env, IntBuffer.wrap(f.ints()), f.shape())
+                : OnnxTensor.createTensor(env, FloatBuffer.wrap(f.floats()), f.shape());
     }
 
     private static float[] runOrt(OrtEnvironment env, OrtSession session, Model m, Feed f) throws OrtException {
