@@ -216,11 +216,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
      * another thread can neither start nor be half-done while the copy is read.
      */
     synchronized HostTensor read(Plan plan, long run, int id) {
-        if (closed) throw new IllegalStateException("the executable was closed; its outputs are gone");
-        if (run != runs) {
-            throw new IllegalStateException("these outputs are from run " + run + " but the executable has run again (run " + runs
-                    + "); outputs are valid until the next run, so read them before running again");
-        }
+        checkCurrent(run);
         Shape shape = plan.shape(id);
         return HostTensor.of(program.graph().node(id).dtype(), shape, Arrays.copyOf(plan.valueOf(id), shape.sizeInt()));
     }
@@ -230,15 +226,20 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
      * holds every dtype's values as the floats {@link #read} would return (half values rounded, f64 values as floats).
      */
     synchronized float[] readInto(Plan plan, long run, int id, String name, float[] dst) {
+        checkCurrent(run);
+        int n = plan.shape(id).sizeInt();
+        if (dst.length < n) throw new IllegalArgumentException("output '" + name + "' has " + n + " elements; the array holds " + dst.length);
+        System.arraycopy(plan.valueOf(id), 0, dst, 0, n);
+        return dst;
+    }
+
+    /** Refuses a read of run {@code run}'s outputs once the executable was closed or has run again (callers hold the lock). */
+    private void checkCurrent(long run) {
         if (closed) throw new IllegalStateException("the executable was closed; its outputs are gone");
         if (run != runs) {
             throw new IllegalStateException("these outputs are from run " + run + " but the executable has run again (run " + runs
                     + "); outputs are valid until the next run, so read them before running again");
         }
-        int n = plan.shape(id).sizeInt();
-        if (dst.length < n) throw new IllegalArgumentException("output '" + name + "' has " + n + " elements; the array holds " + dst.length);
-        System.arraycopy(plan.valueOf(id), 0, dst, 0, n);
-        return dst;
     }
 
     private void checkOpen() {

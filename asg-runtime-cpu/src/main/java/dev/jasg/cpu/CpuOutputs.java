@@ -32,15 +32,17 @@ final class CpuOutputs implements Outputs {
 
     @Override
     public HostTensor get(String name) {
-        Integer id = outputs.get(name);
-        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());
-        return owner.read(plan, run, id);
+        return owner.read(plan, run, id(name));
     }
 
     @Override
     public float[] copyInto(String name, float[] dst) {
+        return owner.readInto(plan, run, id(name), name, dst);
+    }
+
+    private int id(String name) {
         Integer id = outputs.get(name);
         if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());
-        return owner.readInto(plan, run, id, name, dst);
+        return id;
     }
 }

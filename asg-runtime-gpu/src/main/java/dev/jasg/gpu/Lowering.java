@@ -669,7 +669,7 @@ final class Lowering {
         View[] bind = {new View(workspace.buffer(), workspace.offset() + partialsAt, 4L * outputs * splits), a, b};
         List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind, transA ? new int[] {m, k} : null));
         int[] sp = Arrays.copyOf(push, 5 + 3 * MatMulKernel.MAX_BATCH_RANK + 1);   // without an epilogue's push, then the steps
-        sp[sp.length - 1] = (k / ct.bk() + splits - 1) / splits;
+        sp[sp.length - 1] = MatMulKernel.stepsPerSplit(k / ct.bk(), splits);
         steps.add(dispatch(CoopMatMulKernel.splitKernel(ct, operand, coopVariant(ct, false)), n, bind, sp, nn / ct.bn(), m / ct.bm(), splits));
         steps.add(flat(ConvKernels.splitSum(), n, outputs, new View[] {out, bind[0]}, new int[] {(int) outputs, splits, sumMode}));
         return steps;

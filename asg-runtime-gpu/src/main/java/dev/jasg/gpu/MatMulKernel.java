@@ -252,7 +252,11 @@ final class MatMulKernel {
 
     /** Steps of {@code t}'s depth each of {@code splits} parts of K takes (the last may take fewer). */
     static int stepsPerSplit(Tiles t, int k, int splits) {
-        long steps = (k + t.bk() - 1L) / t.bk();
+        return stepsPerSplit((k + t.bk() - 1L) / t.bk(), splits);
+    }
+
+    /** Steps each of {@code splits} parts of {@code steps} takes (the last may take fewer); the tensor-core kernel's too. */
+    static int stepsPerSplit(long steps, int splits) {
         return (int) ((steps + splits - 1) / splits);
     }
 

@@ -315,9 +315,7 @@ public final class InferencePeers {
     }
 
     private static float[] runOrt(OrtEnvironment env, OrtSession session, Model m, Feed f) throws OrtException {
-        try (OnnxTensor t = f.ints() != null ? OnnxTensor.createTensor(env, IntBuffer.wrap(f.ints()), f.shape())
-                : OnnxTensor.createTensor(env, FloatBuffer.wrap(f.floats()), f.shape());
-             OrtSession.Result r = session.run(Map.of(m.input(), t))) {
+        try (OnnxTensor t = input(env, f); OrtSession.Result r = session.run(Map.of(m.input(), t))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
             float[] a = new float[out.remaining()];
             out.get(a);

@@ -102,30 +102,22 @@ public final class GemmProbe {
                 items.add(new Item((pool ? "pool " : "1 thread ") + m + "x" + k + "x" + n + " " + p[3], 2.0 * m * n * k, run, pool));
             }
         }
-        // the same products with B a weight packed once (PackedWeights at inference): what is left without B's packing
+        // the same products with B a weight packed once (PackedWeights at inference): what is left without B's packing; and,
+        // where B is at most 16 MB, with B cold: 24 copies of the packed weight taken in turn (GPT-2's 12 blocks hold ~330 MB
+        // of them), so each product reads its B from memory, as a model's forward does once a run
         for (String[] p : products) {
             int m = Integer.parseInt(p[0]), k = Integer.parseInt(p[1]), n = Integer.parseInt(p[2]);
             if (p[3].charAt(0) == 't' || m == 1 || n == 1) continue;
             boolean tb = p[3].charAt(1) == 't';
             float[] a = random(r, m * k), b = random(r, k * n), c = new float[m * n], bp = new float[Gemm.panelSize(k, n)];
             Gemm.packPanel(k, n, b, 0, tb ? 1 : n, tb ? k : 1, bp);
-            items.add(new Item("pool packed B " + m + "x" + k + "x" + n + " " + p[3], 2.0 * m * n * k,
-                    () -> Gemm.gemmPacked(m, n, k, a, 0, k, 1, bp, c, 0, n, false), true));
-        }
-        // and with B cold: 24 distinct packed weights taken in turn (GPT-2's 12 blocks hold ~330 MB of them), so each product
-        // reads its B from memory, as a model's forward does once a run
-        for (String[] p : products) {
-            int m = Integer.parseInt(p[0]), k = Integer.parseInt(p[1]), n = Integer.parseInt(p[2]);
-            if (p[3].charAt(0) == 't' || m == 1 || n == 1 || (long) k * n > 4_000_000L) continue;
-            boolean tb = p[3].charAt(1) == 't';
-            float[] a = random(r, m * k), b = random(r, k * n), c = new float[m * n];
+            String shape = m + "x" + k + "x" + n + " " + p[3];
+            items.add(new Item("pool packed B " + shape, 2.0 * m * n * k, () -> Gemm.gemmPacked(m, n, k, a, 0, k, 1, bp, c, 0, n, false), true));
+            if ((long) k * n > 4_000_000L) continue;
             float[][] bps = new float[24][];
-            for (int q = 0; q < bps.length; q++) {
-                bps[q] = new float[Gemm.panelSize(k, n)];
-                Gemm.packPanel(k, n, b, 0, tb ? 1 : n, tb ? k : 1, bps[q]);
-            }
+            for (int q = 0; q < bps.length; q++) bps[q] = bp.clone();
             int[] turn = {0};
-            items.add(new Item("pool cold packed B " + m + "x" + k + "x" + n + " " + p[3], 2.0 * m * n * k,
+            items.add(new Item("pool cold packed B " + shape, 2.0 * m * n * k,
                     () -> Gemm.gemmPacked(m, n, k, a, 0, k, 1, bps[turn[0]++ % bps.length], c, 0, n, false), true));
         }
         String filter = only;
