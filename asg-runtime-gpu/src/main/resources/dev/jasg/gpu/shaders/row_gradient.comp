@@ -89,10 +89,24 @@ void main() {
         o[off] = STORE(stored(ys[off] * stored(G_AT(off) - s)), off);
     }
 #elif KIND == 1
+    float gv[KEEP];
     float sg = 0.0;
-    if (live) for (uint k = r0; k < pc.R; k += step) sg += G_AT(reducedOffset(base, k));
+    if (live && kept) {
+        [[unroll]] for (uint j = 0u; j < KEEP; j++) {
+            uint k = r0 + j * step;
+            if (k < pc.R) {
+                ov[j] = reducedOffset(base, k);
+                gv[j] = G_AT(ov[j]);
+                sg += gv[j];
+            }
+        }
+    } else if (live) for (uint k = r0; k < pc.R; k += step) sg += G_AT(reducedOffset(base, k));
     float s = stored(total(sg, v, pc.lo, pc.tpoBits));
-    if (live) for (uint k = r0; k < pc.R; k += step) {
+    if (live && kept) {
+        [[unroll]] for (uint j = 0u; j < KEEP; j++) {
+            if (r0 + j * step < pc.R) o[ov[j]] = STORE(stored(gv[j] - stored(stored(exp(ys[ov[j]])) * s)), ov[j]);
+        }
+    } else if (live) for (uint k = r0; k < pc.R; k += step) {
         uint off = reducedOffset(base, k);
         o[off] = STORE(stored(G_AT(off) - stored(stored(exp(ys[off])) * s)), off);
     }
