@@ -28,7 +28,8 @@ public interface Outputs {
      * logits, 25 MB a sequence for GPT-2): {@link #get} allocates a new array each time, and on the JVM a stream of
      * such arrays can keep the collector growing the heap into memory the process has never touched, each new page a
      * fault (on a 2-vCPU machine GPT-2's forward ran 1.5-2x slower that way); reading into one array allocates nothing.
-     * Backends that hold the value on the host copy it straight from there.
+     * The cpu backend copies it straight from its buffers; the Vulkan and OpenCL backends read it from the device into
+     * {@code dst} ({@link ReadBackOutputs}), unless {@link #get} has read it already.
      *
      * @throws IllegalArgumentException when there is no output {@code name}, or {@code dst} is shorter than it
      * @throws IllegalStateException as {@link #get}

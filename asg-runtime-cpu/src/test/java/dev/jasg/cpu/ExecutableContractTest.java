@@ -122,41 +122,14 @@ class ExecutableContractTest {
     }
     /**
      * {@link Outputs#copyInto} gives exactly what {@code get(name).floats()} gives (f32, bf16 and i32 outputs), on the cpu
-     * backend without allocating the output's size; a short array and a stale read are refused.
+     * backend without allocating the output's size; a short array, an unknown name and a stale read are refused
+     * ({@link ExecutableContract#copyIntoReadsWhatGetReads}).
      */
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "reference"})
     void copyIntoReadsWhatGetReads(String backend) {
-        int n = 1 << 18;
-        GraphBuilder g = new GraphBuilder();
-        Tensor x = g.input("x", DType.F32, n);
-        g.output("f32", x.mul(3).add(0.25));
-        g.output("bf16", x.mul(1.0 / 3).cast(DType.BF16));
-        g.output("i32", x.mul(7).cast(DType.I32));
-        float[] xs = new float[n];
-        for (int i = 0; i < n; i++) xs[i] = (i % 1000) * 0.37f - 50;
-        try (Backend b = Backends.create(backend); Executable e = b.compile(g.build())) {
-            Outputs o = e.run(Map.of("x", HostTensor.of(xs, n)));
-            float[] dst = new float[n + 3];
-            for (String name : List.of("f32", "bf16", "i32")) {
-                float[] want = o.get(name).floats();
-                float[] got = o.copyInto(name, dst);
-                assertTrue(got == dst, "returns the array it filled");
-                assertTrue(java.util.Arrays.equals(want, 0, n, dst, 0, n), name + ": the same values as get");
-            }
-            assertThrows(IllegalArgumentException.class, () -> o.copyInto("f32", new float[n - 1]));
-            assertThrows(IllegalArgumentException.class, () -> o.copyInto("nope", dst));
-            if (backend.equals("cpu")) {
-                var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-                long tid = Thread.currentThread().threadId();
-                o.copyInto("f32", dst);  // warm
-                long before = threads.getThreadAllocatedBytes(tid);
-                o.copyInto("f32", dst);
-                long allocated = threads.getThreadAllocatedBytes(tid) - before;
-                assertTrue(allocated < 4L * n / 16, "copyInto allocated " + allocated + " bytes for a " + 4L * n + "-byte output");
-                e.run(Map.of("x", HostTensor.of(xs, n)));
-                assertThrows(IllegalStateException.class, () -> o.copyInto("f32", dst), "a read after the next run");
-            }
+        try (Backend b = Backends.create(backend)) {
+            ExecutableContract.copyIntoReadsWhatGetReads(b, backend.equals("cpu"));
         }
     }
 }

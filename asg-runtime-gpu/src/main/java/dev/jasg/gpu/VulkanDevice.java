@@ -372,7 +372,11 @@ final class VulkanDevice implements AutoCloseable {
 
     /** Reads {@code count} floats of {@code src} from byte offset {@code offset}, through the staging buffer in chunks. */
     float[] download(DeviceBuffer src, long offset, int count, String what) {
-        float[] out = new float[count];
+        return download(src, offset, count, what, new float[count]);
+    }
+
+    /** {@link #download} into the first {@code count} elements of {@code out}. */
+    float[] download(DeviceBuffer src, long offset, int count, String what, float[] out) {
         long total = 4L * count;
         for (long done = 0; done < total; ) {
             DeviceBuffer st = staging(total - done);

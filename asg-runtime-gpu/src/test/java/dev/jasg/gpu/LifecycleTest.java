@@ -142,6 +142,14 @@ class LifecycleTest {
         }
     }
 
+    /** {@code copyInto} reads an output straight from the device into the caller's array, allocating nothing of its size. */
+    @Test
+    void copyIntoReadsTheDeviceIntoTheCallersArray() {
+        try (VulkanBackend gpu = Gpu.open()) {
+            ExecutableContract.copyIntoReadsWhatGetReads(gpu, true);
+        }
+    }
+
     /**
      * Two threads run one executable with feeds that encode the thread and the iteration: each read
      * returns its own run's values or is refused as stale, as on every backend.

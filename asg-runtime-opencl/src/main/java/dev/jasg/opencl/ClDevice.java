@@ -249,7 +249,11 @@ final class ClDevice implements AutoCloseable {
 
     /** Reads {@code count} floats of {@code src} at byte {@code offset}, after everything enqueued before. */
     float[] download(cl_mem src, long offset, int count, String what) {
-        float[] f = new float[count];
+        return download(src, offset, count, what, new float[count]);
+    }
+
+    /** {@link #download} into the first {@code count} elements of {@code f}. */
+    float[] download(cl_mem src, long offset, int count, String what, float[] f) {
         if (count == 0) return f;
         try {
             clEnqueueReadBuffer(queue, src, CL_TRUE, offset, 4L * count, Pointer.to(f), 0, null, null);

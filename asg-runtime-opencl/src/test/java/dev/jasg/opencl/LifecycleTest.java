@@ -140,6 +140,14 @@ class LifecycleTest {
         }
     }
 
+    /** {@code copyInto} reads an output straight from the device into the caller's array, allocating nothing of its size. */
+    @Test
+    void copyIntoReadsTheDeviceIntoTheCallersArray() {
+        try (OpenClBackend ocl = Ocl.open()) {
+            ExecutableContract.copyIntoReadsWhatGetReads(ocl, true);
+        }
+    }
+
     /** Two threads run one executable: each read returns its own run's values or is refused as stale, as on every backend. */
     @Test
     void concurrentRunsReadTheirOwnOutputs() throws Exception {

@@ -87,4 +87,63 @@ public final class ExecutableContract {
                 + stale.get() + " stale reads refused); first: " + firstWrong.get());
         assertTrue(read.get() > 0, backend.name() + ": every one of " + threads * iterations + " reads was refused as stale");
     }
+
+    /**
+     * {@link Outputs#copyInto} gives exactly what {@code get(name).floats()} gives, for f32, bf16 and i32 outputs of
+     * {@code 2^18} elements, whether the output was read by {@code get} before or not; it returns the array it filled, refuses
+     * a short array and an unknown name ({@link IllegalArgumentException}); a read after the next run is refused
+     * ({@link IllegalStateException}) or gives that run's values, never the next run's. With {@code withoutAllocating}, a {@code copyInto} of an output not read before
+     * allocates less than a sixteenth of the output's bytes on the calling thread.
+     */
+    public static void copyIntoReadsWhatGetReads(Backend backend, boolean withoutAllocating) {
+        int n = 1 << 18;
+        GraphBuilder g = new GraphBuilder();
+        Tensor x = g.input("x", DType.F32, n);
+        g.output("f32", x.mul(3).add(0.25));
+        g.output("bf16", x.mul(1.0 / 3).cast(DType.BF16));
+        g.output("i32", x.mul(7).cast(DType.I32));
+        float[] xs = new float[n];
+        for (int i = 0; i < n; i++) xs[i] = (i % 1000) * 0.37f - 50;
+        Map<String, HostTensor> feeds = Map.of("x", HostTensor.of(xs, n));
+        String b = backend.name();
+        try (Executable e = backend.compile(g.build())) {
+            Outputs o = e.run(feeds);
+            float[] dst = new float[n + 3];
+            for (String name : List.of("f32", "bf16", "i32")) {
+                Arrays.fill(dst, Float.NaN);
+                float[] got = o.copyInto(name, dst);  // before get: read straight from the backend's memory
+                assertTrue(got == dst, b + ": returns the array it filled");
+                float[] want = o.get(name).floats();
+                assertTrue(Arrays.equals(want, 0, n, dst, 0, n), b + ": " + name + " read before get: the same values as get");
+                assertTrue(Float.isNaN(dst[n]), b + ": " + name + ": nothing written past the output");
+                Arrays.fill(dst, Float.NaN);
+                o.copyInto(name, dst);
+                assertTrue(Arrays.equals(want, 0, n, dst, 0, n), b + ": " + name + " read after get: the same values as get");
+            }
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> o.copyInto("f32", new float[n - 1]), b + ": a short array");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> o.copyInto("nope", dst), b + ": an unknown name");
+            if (withoutAllocating) {
+                var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                long tid = Thread.currentThread().threadId();
+                Outputs fresh = e.run(feeds);
+                fresh.copyInto("bf16", dst);  // the read path warm
+                long before = threads.getThreadAllocatedBytes(tid);
+                fresh.copyInto("f32", dst);
+                long allocated = threads.getThreadAllocatedBytes(tid) - before;
+                assertTrue(allocated < 4L * n / 16, b + ": copyInto allocated " + allocated + " bytes for a " + 4L * n + "-byte output");
+            }
+            // a read after the next run: refused as stale, or (a backend whose outputs outlive the run) this run's values
+            Outputs last = e.run(feeds);
+            float[] lastWant = last.get("f32").floats();
+            float[] other = xs.clone();
+            for (int i = 0; i < n; i++) other[i] += 1;
+            e.run(Map.of("x", HostTensor.of(other, n)));
+            try {
+                last.copyInto("f32", dst);
+                assertTrue(Arrays.equals(lastWant, 0, n, dst, 0, n), b + ": a read after the next run gave another run's values");
+            } catch (IllegalStateException stale) {
+                // refused: allowed
+            }
+        }
+    }
 }
