@@ -20,6 +20,9 @@ import java.util.Arrays;
  *       unfolded whole by all threads and multiplied by the parallel {@link Gemm#gemm}, which
  *       splits the product by rows instead. A 1x1 kernel with stride 1 and no padding reads
  *       the image itself.</li>
+ *   <li>{@link ChannelsAsColumns}: with no more columns than output channels (the late layers of a network at a small
+ *       batch), the product the other way round, {@code y^T [N Ho Wo, O] = col^T x W^T}, with {@code W^T} packed once and
+ *       kept while the weights stay the same.</li>
  *   <li>{@link WeightGrad}: {@code dW_g [O/g, rows] += g_blk [O/g, width] x col_blk^T}, one product per block of
  *       {@link #DEPTH} columns (its depth); split by slices of rows of {@code K}, or by ranges of the batch into
  *       partials added in order for a short {@code K}, or image by image for few columns (a fixed split, so the
@@ -100,6 +103,127 @@ final class ConvGemm {
     private static int segEnd(int img, int hw, int j1) {
         return Math.min(j1, (img + 1) * hw) - img * hw;
     }
+
+    /**
+     * {@code y = conv(x, w)} for one group, with no more columns ({@code N Ho Wo}) than output channels: the product the
+     * other way round, {@code y^T [N Ho Wo, O] = col^T [N Ho Wo, K] x W^T [K, O]}, then {@code y^T} turned into {@code y}'s
+     * planes. {@link Forward}'s product there, {@code W [O, K] x col [K, N Ho Wo]}, is a few columns wide, which the
+     * micro-kernel's 32-wide strips pad (49 columns at 7 x 7 take two strips, 64), and reads the weights in place, a row
+     * stream per row of its tile; this one pads the columns' side by at most a tile's rows, and reads the weights packed
+     * ({@link Gemm#packPanel}), one stream. On a 2-vCPU AMD EPYC Zen 5, products alone, hot: ResNet-18's layer4 3x3
+     * ({@code [512, 4608] x [4608, 49]}) 204-214 against 251 GFLOPS, layer3's ({@code [256, 2304] x [2304, 196]})
+     * 210-225 against 261-263; at 784 columns and 128 channels the two ran alike, at 1568 columns {@link Forward} led.
+     *
+     * <p>The packed weights are kept, with a copy of the weights they were packed from; each run compares the weights
+     * with that copy (one pass, as {@link WinogradConv}'s), unless the caller vouches for them ({@link #runUnchanged}).
+     * Weights that change between runs (training) would be packed every run: the first time they do, the kernel hands
+     * every later run to {@link Forward} and drops what it kept.
+     */
+    static final class ChannelsAsColumns implements ConvKernels.Run {
+        private final Conv v;
+        private final int k, og, columns;
+        private final boolean serial;
+        private float[] panel, seen, lastWeights, col, yt;
+        private boolean made;
+        private Forward fallback;
+        private float[] x, y;
+        private final CpuThreads.Range unfoldBody = this::unfold;
+        private final CpuThreads.Range planesBody = this::planes;
+
+        ChannelsAsColumns(Conv v) {
+            if (!fits(v)) throw new IllegalArgumentException("conv2d with channels as columns: needs one group and at most as many columns as output channels: " + v);
+            this.v = v;
+            this.k = v.k();
+            this.og = v.og();
+            this.columns = v.n() * v.hw();
+            this.serial = v.work() < Gemm.PARALLEL_MIN || CpuThreads.PARALLELISM == 1;
+        }
+
+        /** Whether {@code v} runs this way: one group, no more columns than output channels, every buffer within an int index. */
+        static boolean fits(Conv v) {
+            long columns = (long) v.n() * v.hw();
+            return v.groups() == 1 && columns <= v.og() && columns > 0 && (long) v.k() * columns <= Integer.MAX_VALUE
+                    && (long) Gemm.panelSize(v.k(), v.og()) <= Integer.MAX_VALUE && (long) v.og() * v.k() <= Integer.MAX_VALUE;
+        }
+
+        /** Whether the runs have gone to {@link Forward} (the weights changed between runs). */
+        boolean handedToForward() {
+            return fallback != null;
+        }
+
+        @Override
+        public void run(float[] x, float[] w, float[] y) {
+            run(x, w, y, false);
+        }
+
+        /** The weights vouched unchanged since the last call ({@link ConvFold}'s folded copy): no pass over them to compare. */
+        @Override
+        public void runUnchanged(float[] x, float[] w, float[] y) {
+            run(x, w, y, true);
+        }
+
+        private void run(float[] x, float[] w, float[] y, boolean unchanged) {
+            if (fallback != null) {
+                fallback.run(x, w, y);
+                return;
+            }
+            int size = og * k;
+            if (!made || !(unchanged && w == lastWeights) && !Arrays.equals(w, 0, size, seen, 0, size)) {
+                if (made) {
+                    // the weights moved since they were packed: from now on the product that reads them in place
+                    fallback = new Forward(v);
+                    panel = seen = lastWeights = col = yt = null;
+                    fallback.run(x, w, y);
+                    return;
+                }
+                panel = new float[Gemm.panelSize(k, og)];
+                Gemm.packPanel(k, og, w, 0, 1, k, panel);
+                seen = Arrays.copyOf(w, size);
+                col = new float[k * columns];
+                yt = new float[columns * og];
+                made = true;
+            }
+            lastWeights = w;
+            this.x = x;
+            this.y = y;
+            try {
+                if (serial) unfold(0, k);
+                else CpuThreads.parallelFor(k, Math.max(1, k / (4 * CpuThreads.PARALLELISM)), unfoldBody);
+                Gemm.gemmPacked(columns, og, k, col, 0, 1, columns, panel, yt, 0, og, false);
+                int blocks = (og + PLANE_BLOCK - 1) / PLANE_BLOCK;
+                if (serial) planes(0, blocks);
+                else CpuThreads.parallelFor(blocks, 1, planesBody);
+            } finally {
+                this.x = this.y = null;
+            }
+        }
+
+        /** Rows {@code [r0, r1)} of {@code col [K, N Ho Wo]}, every image's columns side by side. */
+        private void unfold(int r0, int r1) {
+            int hw = v.hw();
+            for (int im = 0; im < v.n(); im++) {
+                ConvKernels.im2col(v, x, im * v.cin() * v.plane(), r0, r1, 0, hw, col, r0 * columns + im * hw, columns);
+            }
+        }
+
+        /** Output channels {@code [b0 PLANE_BLOCK, b1 PLANE_BLOCK)} of {@code y} from {@code y^T}: each row of {@code y^T} read a block of channels at a time. */
+        private void planes(int b0, int b1) {
+            int hw = v.hw();
+            for (int b = b0; b < b1; b++) {
+                int o0 = b * PLANE_BLOCK, o1 = Math.min(og, o0 + PLANE_BLOCK);
+                for (int im = 0; im < v.n(); im++) {
+                    int yo = im * og * hw, to = im * hw * og;
+                    for (int p = 0; p < hw; p++) {
+                        int src = to + p * og;
+                        for (int o = o0; o < o1; o++) y[yo + o * hw + p] = yt[src + o];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Output channels one task of {@link ChannelsAsColumns#planes} copies: a cache line of {@code y^T}'s row. */
+    private static final int PLANE_BLOCK = 16;
 
     /** {@code y = conv(x, w)} as blocks of {@code W x col}. */
     static final class Forward implements ConvKernels.Run {

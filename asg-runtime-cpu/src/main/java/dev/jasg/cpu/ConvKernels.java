@@ -103,7 +103,7 @@ final class ConvKernels {
 
     /**
      * {@code -Djasg.cpu.conv=gemm} lowers every convolution to products, {@code plain} keeps {@link DirectConv} off the Vector
-     * API (and both keep {@link WinogradConv} off), {@code winograd} runs every forward convolution it fits (3x3, stride 1,
+     * API (and both keep {@link WinogradConv} and {@link ConvGemm.ChannelsAsColumns} off), {@code winograd} runs every forward convolution it fits (3x3, stride 1,
      * dilation 1, one group) by {@link WinogradConv} whatever {@link KernelChoice#winograd} says; read when a plan is made,
      * to measure the alternatives and to test the paths a machine would not take.
      */
@@ -127,7 +127,20 @@ final class ConvKernels {
     static Run conv2d(Shape s) {
         Conv v = Conv.of(s);
         if (winograd(v)) return new WinogradConv(v);
-        return direct(v) ? DirectConv.forward(v) : new ConvGemm.Forward(v);
+        if (direct(v)) return DirectConv.forward(v);
+        return channelsAsColumns(v) ? new ConvGemm.ChannelsAsColumns(v) : new ConvGemm.Forward(v);
+    }
+
+    /**
+     * Whether the forward convolution {@code v} runs {@link ConvGemm.ChannelsAsColumns}: it fits (one group, no more columns
+     * than output channels), unless {@value #PATH_PROPERTY} is {@code gemm} or {@code plain} (then {@link ConvGemm.Forward}),
+     * with the Vector API's products (the scalar fallback gains nothing from the packed weights); off with
+     * {@code -Djasg.cpu.convChannelsAsColumns=false}.
+     */
+    static boolean channelsAsColumns(Conv v) {
+        String path = System.getProperty(PATH_PROPERTY, "");
+        return Gemm.VECTOR && !path.equals("gemm") && !path.equals("plain") && ConvGemm.ChannelsAsColumns.fits(v)
+                && Boolean.parseBoolean(System.getProperty("jasg.cpu.convChannelsAsColumns", "true"));
     }
 
     /**
