@@ -8,8 +8,9 @@ import dev.jasg.core.Ints;
  * indices, with the biased variance. Each group is a base offset plus the same list of
  * reduced offsets, both precomputed once per plan, so LayerNorm (contiguous groups) and
  * BatchNorm (strided groups) run the same loop. Two passes in double: the mean, then the
- * squared deviations (no cancellation as in {@code E[x^2] - E[x]^2}); a contiguous group sums in four
- * partial sums ({@link #row}).
+ * squared deviations (no cancellation as in {@code E[x^2] - E[x]^2}). A contiguous group runs
+ * {@link VectorNormalize#row} where the Vector API is enabled (its scalar twin until {@link WarmKernels} hands
+ * over), else {@link #row}, which sums in four partial sums. Thread-safe: stateless, groups split over threads.
  */
 final class NormalizeKernel {
     private NormalizeKernel() {}
@@ -87,7 +88,8 @@ final class NormalizeKernel {
             for (int gi = from; gi < to; gi++) {
                 int base = bases[gi];
                 if (geo.contiguous()) {
-                    row(x, out, base, r, eps);
+                    if (Simd.ENABLED) WarmKernels.normalizeRow(x, out, base, r, eps);
+                    else row(x, out, base, r, eps);
                     continue;
                 }
                 double sum = 0;

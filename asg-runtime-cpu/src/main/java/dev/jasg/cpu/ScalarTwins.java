@@ -17,7 +17,8 @@ import dev.jasg.core.UnaryOp;
  * the uncompiled vector code computes them: {@code lanewise(EXP/LOG/TANH)}, which compiled code
  * may take from the JDK's vector math library (within an ulp of the double result, so the f32
  * result differs about once in 10^8), and {@code reduceLanes(ADD)}, which compiled code may sum
- * in another order (the lanes of {@link #softmaxRows}'s double sum). The f32 lanes of erf and GELU
+ * in another order (the lanes of {@link #expShifted}'s double sum; softmax and layer norm add their lanes in a fixed
+ * order instead, and are exact). The f32 lanes of erf and GELU
  * do not take {@code exp} from {@code lanewise}: that made about 0.7% of GELU's results (AVX2, over
  * [-12, 12]) differ by a few ulps between compiled and uncompiled code. Their {@code exp} is
  * {@link VectorMath#expNeg}, exactly specified lane operations that {@link #expNeg} repeats, so erf and
@@ -77,11 +78,16 @@ final class ScalarTwins {
         return p;
     }
 
+    /** {@link VectorMath#EXP_POLY}'s coefficients as constants: the softmax twin calls {@link #expNeg} for each element, and C1 does not unroll {@link #horner}'s loop. */
+    private static final float E0 = VectorMath.EXP_POLY[0], E1 = VectorMath.EXP_POLY[1], E2 = VectorMath.EXP_POLY[2], E3 = VectorMath.EXP_POLY[3],
+            E4 = VectorMath.EXP_POLY[4], E5 = VectorMath.EXP_POLY[5], E6 = VectorMath.EXP_POLY[6];
+
     /** One lane of {@link VectorMath#expNeg}, operation for operation. */
     static float expNeg(float x) {
         float kb = Math.fma(x, VectorMath.LOG2E, VectorMath.EXP_SHIFT), k = kb - VectorMath.EXP_SHIFT;
         float r = Math.fma(k, -VectorMath.LN2_LO, x - k * VectorMath.LN2_HI);
-        float p = horner(VectorMath.EXP_POLY, r);
+        // horner(EXP_POLY, r), written out
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(E0, r, E1), r, E2), r, E3), r, E4), r, E5), r, E6);
         int ki = Float.floatToRawIntBits(kb) - VectorMath.EXP_SHIFT_BITS, k1 = ki >> 1, k2 = ki - k1;
         return p * Float.intBitsToFloat((k1 + 127) << 23) * Float.intBitsToFloat((k2 + 127) << 23);
     }
@@ -110,28 +116,56 @@ final class ScalarTwins {
         return v < 0f ? half * e : v * (1f - 0.5f * e);
     }
 
-    /** The twin of {@link VectorMath#softmaxRows}: the double sum in {@link #DL} lanes, then the tail, then the lanes added in order. */
+    /**
+     * The twin of {@link VectorSoftmax#rows}, row by row (a row's bits do not depend on the kernel's blocks of rows).
+     * A row of at least {@link #FL} elements: the maximum in {@code 4 FL} lanes over the first {@code n / (4 FL) * (4 FL)}
+     * elements, the first {@code FL} of them for the whole vectors after and then for the row's last {@code FL}
+     * elements, {@code x > m ? x : m} each, then the lanes' maximum ({@link Math#max}, in any order: no NaN gets into a
+     * lane); {@code exp(x - m)} by {@link #expNeg}, its argument clamped to the floor; the exponentials of the whole
+     * vectors and then of the tail, in the last lanes of one more vector (as the row's last vector holds them), summed
+     * in {@link #FL} f32 lanes, {@link VectorSoftmax#F32_VECTORS} vectors at a time, each partial sum's lane {@code l} added into
+     * double lane {@code l} (the vector's two widened halves), then lane {@code l} of the low half plus lane {@code l} of
+     * the high, those in order. A shorter row: element by element, the sum in double in order. The same final pass.
+     */
     static void softmaxRows(float[] x, float[] out, int n, boolean log, int r0, int r1) {
-        double[] lanes = new double[DL];
+        int whole = n / FL * FL, quad = n / (4 * FL) * (4 * FL), tail = n - whole;
+        float[] maxLanes = new float[4 * FL], part = new float[FL];
+        double[] lanes = ROW_LANES.get();
         for (int r = r0; r < r1; r++) {
-            int base = r * n, end = base + n, vend = base + (n / DL) * DL;
+            int base = r * n, end = base + n, vend = base + whole;
             float m = Float.NEGATIVE_INFINITY;
-            for (int i = base; i < end; i++) m = Math.max(m, x[i]);
-            java.util.Arrays.fill(lanes, 0.0);
-            for (int i = base; i < vend; i++) {
-                double e = Math.exp((double) x[i] - m);
-                if (!log) out[i] = (float) e;
-                lanes[(i - base) % DL] += e;
-            }
             double s = 0;
-            for (int i = vend; i < end; i++) {
-                double e = Math.exp((double) x[i] - m);
-                if (!log) out[i] = (float) e;
-                s += e;
+            if (whole > 0) {
+                java.util.Arrays.fill(maxLanes, Float.NEGATIVE_INFINITY);
+                int i = base;
+                for (; i < base + quad; i += 4 * FL) for (int l = 0; l < 4 * FL; l++) if (x[i + l] > maxLanes[l]) maxLanes[l] = x[i + l];
+                for (; i < vend; i += FL) for (int l = 0; l < FL; l++) if (x[i + l] > maxLanes[l]) maxLanes[l] = x[i + l];
+                if (tail > 0) for (int l = 0; l < FL; l++) if (x[end - FL + l] > maxLanes[l]) maxLanes[l] = x[end - FL + l];
+                for (float v : maxLanes) m = Math.max(m, v);
+                java.util.Arrays.fill(lanes, 0, FL, 0.0);
+                for (i = base; i < vend + (tail > 0 ? FL : 0); ) {
+                    int stop = Math.min(vend + (tail > 0 ? FL : 0), i + VectorSoftmax.F32_VECTORS * FL);
+                    java.util.Arrays.fill(part, 0f);
+                    for (; i < stop; i += FL) {
+                        // the last vector ends at the row's end; its lanes before the tail do not count again
+                        int at = Math.min(i, end - FL);
+                        for (int l = at == i ? 0 : FL - tail; l < FL; l++) {
+                            float t = x[at + l] - m, e = expNeg(t < VectorSoftmax.FLOOR ? VectorSoftmax.FLOOR : t);
+                            if (!log) out[at + l] = e;
+                            part[l] += e;
+                        }
+                    }
+                    for (int l = 0; l < FL; l++) lanes[l] += part[l];
+                }
+                for (int l = 0; l < DL; l++) s += lanes[l] + lanes[l + DL];
+            } else {
+                for (int i = base; i < end; i++) m = x[i] > m ? x[i] : m;
+                for (int i = base; i < end; i++) {
+                    float t = x[i] - m, e = expNeg(t < VectorSoftmax.FLOOR ? VectorSoftmax.FLOOR : t);
+                    if (!log) out[i] = e;
+                    s += e;
+                }
             }
-            double sum = 0;
-            for (double l : lanes) sum += l;
-            s += sum;
             if (log) {
                 double ls = Math.log(s);
                 for (int i = base; i < end; i++) out[i] = (float) (((double) x[i] - m) - ls);
@@ -141,6 +175,57 @@ final class ScalarTwins {
             }
         }
     }
+
+    // ---- layer norm's row (VectorNormalize) --------------------------------------------------------
+
+    /**
+     * The twin of {@link VectorNormalize#row}: each sum of the first {@code r / (4 DL) * (4 DL)} elements in {@code 4 DL}
+     * double lanes, of the whole {@code DL}-blocks after them in the first {@code DL} lanes, the four groups of
+     * {@code DL} lanes added as {@code (0 + 1) + (2 + 3)} lane by lane, those in order, then the tail in order; the
+     * squared deviations each one fused multiply-add.
+     */
+    static void normalizeRow(float[] x, float[] out, int base, int r, double eps) {
+        final int block = 4 * DL;
+        int end = base + r, w4 = base + r / block * block, w1 = base + r / DL * DL;
+        double[] lanes = ROW_LANES.get();
+        java.util.Arrays.fill(lanes, 0, block, 0.0);
+        int i = base;
+        for (; i < w4; i += block) for (int l = 0; l < block; l++) lanes[l] += x[i + l];
+        for (; i < w1; i += DL) for (int l = 0; l < DL; l++) lanes[l] += x[i + l];
+        double s = sumLanes(lanes);
+        for (; i < end; i++) s += x[i];
+        double mean = s / r;
+        java.util.Arrays.fill(lanes, 0, block, 0.0);
+        for (i = base; i < w4; i += block) {
+            for (int l = 0; l < block; l++) {
+                double c = x[i + l] - mean;
+                lanes[l] = Math.fma(c, c, lanes[l]);
+            }
+        }
+        for (; i < w1; i += DL) {
+            for (int l = 0; l < DL; l++) {
+                double c = x[i + l] - mean;
+                lanes[l] = Math.fma(c, c, lanes[l]);
+            }
+        }
+        double sq = sumLanes(lanes);
+        for (; i < end; i++) {
+            double c = x[i] - mean;
+            sq = Math.fma(c, c, sq);
+        }
+        double rstd = 1 / Math.sqrt(sq / r + eps);
+        for (i = base; i < end; i++) out[i] = (float) ((x[i] - mean) * rstd);
+    }
+
+    /** {@link #normalizeRow}'s lanes: the four groups of {@code DL} added lane by lane as {@code (0 + 1) + (2 + 3)}, then in order from 0. */
+    private static double sumLanes(double[] lanes) {
+        double s = 0;
+        for (int l = 0; l < DL; l++) s += (lanes[l] + lanes[l + DL]) + (lanes[l + 2 * DL] + lanes[l + 3 * DL]);
+        return s;
+    }
+
+    /** {@link #softmaxRows}' and {@link #normalizeRow}'s lane sums, one array per thread (they do not nest). */
+    private static final ThreadLocal<double[]> ROW_LANES = ThreadLocal.withInitial(() -> new double[Math.max(FL, 4 * DL)]);
 
     // ---- GEMM (VectorGemmKernel) -------------------------------------------------------------------
 

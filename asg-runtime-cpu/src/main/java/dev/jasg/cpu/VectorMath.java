@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Elementwise functions and softmax on the Java Vector API.
+ * Elementwise functions on the Java Vector API (softmax: {@link VectorSoftmax}).
  *
  * <p>{@code exp}, {@code log}, {@code tanh} and {@code sigmoid} load f32 lanes, widen them to double,
  * evaluate in double and round once, as the scalar kernels and the reference do, so their results are
@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * uses {@code erfc} directly, so its tail keeps its relative accuracy instead of cancelling in
  * {@code 1 + erf}. Results are within a few f32 ulps of the exact values ({@code VectorMathTest} bounds
  * them), as PyTorch's vectorised f32 {@code erf} is, where the double evaluation was within one.
- * Softmax works in f32 lanes (maximum, {@code exp}, sum, scale), within a few ulps.
+ * Softmax ({@link VectorSoftmax}) takes its exponentials from {@link #expNeg} too.
  *
  * <p>The series are written out term by term inside each loop: a vector passed to a method C2
  * does not inline is boxed, and a method this long is too big to inline.
@@ -324,56 +324,6 @@ final class VectorMath {
     }
 
     /**
-     * Softmax ({@code log == false}) or log-softmax of each contiguous row of length {@code n},
-     * rows {@code [r0, r1)}: {@code exp(x - max) / sum}, or {@code (x - max) - log(sum)}, with
-     * {@code x - max}, the exponentials and the sum in double lanes (as the scalar kernel), the
-     * exponentials kept in f32 between the passes.
-     */
-    static void softmaxRows(float[] x, float[] out, int n, boolean log, int r0, int r1) {
-        for (int r = r0; r < r1; r++) {
-            int base = r * n, end = base + n, vend = base + (n / DL) * DL;
-            float m = Float.NEGATIVE_INFINITY;
-            int i = base;
-            if (vend > base) {
-                FloatVector mv = FloatVector.broadcast(FH, Float.NEGATIVE_INFINITY);
-                for (; i < vend; i += DL) mv = mv.lanewise(VectorOperators.MAX, FloatVector.fromArray(FH, x, i));
-                m = mv.reduceLanes(VectorOperators.MAX);
-            }
-            for (; i < end; i++) m = Math.max(m, x[i]);
-            DoubleVector mb = DoubleVector.broadcast(D, m), sv = DoubleVector.zero(D);
-            double s = 0;
-            i = base;
-            for (; i < vend; i += DL) {
-                DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector e = v.sub(mb).lanewise(VectorOperators.EXP);
-                if (!log) ((FloatVector) e.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, i);
-                sv = sv.add(e);
-            }
-            for (; i < end; i++) {
-                double e = Math.exp((double) x[i] - m);
-                if (!log) out[i] = (float) e;
-                s += e;
-            }
-            s += sv.reduceLanes(VectorOperators.ADD);
-            i = base;
-            if (log) {
-                double ls = Math.log(s);
-                DoubleVector lb = DoubleVector.broadcast(D, ls);
-                for (; i < vend; i += DL) {
-                    DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
-                    ((FloatVector) v.sub(mb).sub(lb).convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, i);
-                }
-                for (; i < end; i++) out[i] = (float) (((double) x[i] - m) - ls);
-            } else {
-                float inv = (float) (1 / s);
-                FloatVector ib = FloatVector.broadcast(S, inv);
-                int fend = base + (n / V) * V;
-                for (; i < fend; i += V) FloatVector.fromArray(S, out, i).mul(ib).intoArray(out, i);
-                for (; i < end; i++) out[i] *= inv;
-            }
-        }
-    }
-    /**
      * {@code max_j (float) (x[o + j] * scale)} over {@code j < n}, in f32 lanes: NaN when any product is NaN
      * ({@code MAX} is {@link Math#max}'s, which propagates NaN), {@code -inf} when {@code n == 0}. The row
      * maximum of fused attention's scores ({@link AttentionKernels}).
@@ -392,7 +342,7 @@ final class VectorMath {
 
     /**
      * {@code x[o + j] = exp((double) (float) (x[o + j] * scale) - shift)} rounded to f32, for {@code j < n}, in
-     * double lanes (as {@link #softmaxRows}), returning the sum of the exponentials (in double lanes, then the
+     * double lanes, returning the sum of the exponentials (in double lanes, then the
      * tail, then the lanes). Fused attention's weights: {@code shift} the row maximum (forward) or the row's
      * log-sum-exp (gradients).
      */

@@ -113,6 +113,8 @@ final class WarmKernels {
         EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SOFTMAX,
         /** Fused attention's rows: {@link VectorMath#scaledMax} and {@link VectorMath#expShifted}. */
         ATTENTION,
+        /** A contiguous group of {@link NormalizeKernel} (LayerNorm's row): {@link VectorNormalize#row}. */
+        NORMALIZE,
         COMPARE_EQ, COMPARE_NE, COMPARE_LT, COMPARE_LE, COMPARE_GT, COMPARE_GE, WHERE;
 
         private volatile boolean ready;
@@ -267,6 +269,8 @@ final class WarmKernels {
                 ks.add(Kernel.WHERE);
             } else if (op instanceof Op.Attention || op instanceof Op.AttentionStats || op instanceof Op.AttentionGrad) {
                 ks.add(Kernel.ATTENTION);
+            } else if (op instanceof Op.Normalize) {
+                ks.add(Kernel.NORMALIZE);
             }
         }
         request(ks.toArray(Kernel[]::new));
@@ -304,9 +308,9 @@ final class WarmKernels {
 
     // ---- the kernels' entry points: the vector kernel when compiled, else its twin ----------------
 
-    /** {@link VectorMath#softmaxRows}. */
+    /** {@link VectorSoftmax#rows}. */
     static void softmaxRows(float[] x, float[] out, int n, boolean log, int r0, int r1) {
-        if (Kernel.SOFTMAX.ready()) VectorMath.softmaxRows(x, out, n, log, r0, r1);
+        if (Kernel.SOFTMAX.ready()) VectorSoftmax.rows(x, out, n, log, r0, r1);
         else ScalarTwins.softmaxRows(x, out, n, log, r0, r1);
     }
 
@@ -318,6 +322,12 @@ final class WarmKernels {
     /** {@link VectorMath#expShifted}. */
     static double expShifted(float[] x, int o, int n, float scale, double shift) {
         return Kernel.ATTENTION.ready() ? VectorMath.expShifted(x, o, n, scale, shift) : ScalarTwins.expShifted(x, o, n, scale, shift);
+    }
+
+    /** {@link VectorNormalize#row}. */
+    static void normalizeRow(float[] x, float[] out, int base, int r, double eps) {
+        if (Kernel.NORMALIZE.ready()) VectorNormalize.row(x, out, base, r, eps);
+        else ScalarTwins.normalizeRow(x, out, base, r, eps);
     }
 
     // ---- the warm-up thread ----------------------------------------------------------------------------
@@ -476,7 +486,7 @@ final class WarmKernels {
                 case GELU -> unary(UnaryOp.GELU, 60);
                 case RELU -> unary(UnaryOp.RELU, 4);
                 // two rows of 130 (a tail on every vector width), log-softmax now and then
-                case SOFTMAX -> probe(() -> VectorMath.softmaxRows(x, out, 130, (turn++ & 7) == 0, 0, 2),
+                case SOFTMAX -> probe(() -> VectorSoftmax.rows(x, out, 130, (turn++ & 7) == 0, 0, 2),
                         () -> ScalarTwins.softmaxRows(x, out, 130, false, 0, 2), 260 * 40);
                 // a row of 130 (a tail on every vector width): its maximum, then its weights, in place on a copy
                 case ATTENTION -> probe(() -> {
@@ -486,6 +496,10 @@ final class WarmKernels {
                     System.arraycopy(x, 0, out, 0, 130);
                     ScalarTwins.expShifted(out, 0, 130, 0.125f, ScalarTwins.scaledMax(out, 0, 130, 0.125f));
                 }, 130 * 40);
+                // a row of 386 (the four-vector loop and a tail on every vector width) or of 403 (single vectors too), in
+                // turn: long enough that the timer's own cost does not hide the vector kernel's lead over its twin
+                case NORMALIZE -> probe(() -> VectorNormalize.row(x, out, 0, (turn++ & 1) == 0 ? 386 : 403, 1e-5),
+                        () -> ScalarTwins.normalizeRow(x, out, 0, 403, 1e-5), 403 * 20);
                 case COMPARE_EQ -> compare(CompareOp.EQ);
                 case COMPARE_NE -> compare(CompareOp.NE);
                 case COMPARE_LT -> compare(CompareOp.LT);

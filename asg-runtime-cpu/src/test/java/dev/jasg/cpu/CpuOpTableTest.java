@@ -4,6 +4,7 @@ import dev.jasg.core.Anomaly;
 import dev.jasg.core.Backend;
 import dev.jasg.testkit.AnomalyCases;
 import dev.jasg.testkit.NanCases;
+import dev.jasg.testkit.OpCase;
 import dev.jasg.testkit.OpCases;
 import dev.jasg.testkit.OpCheck;
 import dev.jasg.testkit.SmallArguments;
@@ -33,6 +34,26 @@ class CpuOpTableTest {
     @TestFactory
     Stream<DynamicTest> cpuMatchesReference() {
         return OpCases.all().stream().map(c -> DynamicTest.dynamicTest("cpu: " + c.name(), () -> OpCheck.againstReference(cpu, c)));
+    }
+
+    /**
+     * Rows of the CPU's own: softmax, log-softmax and layer norm over rows long enough for every loop of their Vector API
+     * kernels (the op table's rows of 3 to 6 run only their scalar tails), against the reference. Whether the vector
+     * kernel or its scalar twin runs is the warm-up's choice at the time ({@link WarmKernels}); {@code ScalarTwinsTest}
+     * holds the two to the same bits.
+     */
+    @TestFactory
+    Stream<DynamicTest> cpuMatchesReferenceOnLongRows() {
+        OpCase.Domain wide = new OpCase.Domain.Uniform(-8, 8);
+        java.util.List<OpCase> rows = new java.util.ArrayList<>();
+        for (int n : new int[] {33, 130, 768}) {
+            rows.add(OpCase.row("softmax rows of " + n).arg(wide, 3, n).expect(new int[] {3, n}, (g, a) -> a.get(0).softmax(-1)));
+            rows.add(OpCase.row("log_softmax rows of " + n).arg(wide, 3, n).expect(new int[] {3, n}, (g, a) -> a.get(0).logSoftmax(-1)));
+            rows.add(OpCase.row("normalize rows of " + n).arg(wide, 3, n).expect(new int[] {3, n}, (g, a) -> a.get(0).normalize(new int[] {-1}, 1e-5)));
+        }
+        rows.add(OpCase.row("normalize last two axes, groups of 150").arg(wide, 2, 3, 50)
+                .expect(new int[] {2, 3, 50}, (g, a) -> a.get(0).normalize(new int[] {1, 2}, 1e-5)));
+        return rows.stream().map(c -> DynamicTest.dynamicTest("cpu long rows: " + c.name(), () -> OpCheck.againstReference(cpu, c)));
     }
 
     /** NaN propagates as in PyTorch through every comparison-based kernel (issue 13 item 5). */

@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Test;
  * <p>Exact rows must agree bit for bit (erf and GELU among them: {@link #erfAndGeluCompiledGiveTheTwinsBits} checks
  * that again once the JIT has compiled them). Rows whose vector kernel takes {@code exp}, {@code log} or
  * {@code tanh} from {@code lanewise}, which compiled code may take from the JDK's vector math library
- * (within an ulp of the double result) instead of {@code Math}, and softmax's lane sum
- * ({@code reduceLanes(ADD)}, whose order compiled code may change), may differ by an ulp in a few
+ * (within an ulp of the double result) instead of {@code Math}, may differ by an ulp in a few
  * elements in ten thousand: what the vector kernel itself does between its boxed and compiled runs.
+ * Softmax and layer norm's row are exact, on rows of every length to 40 and longer ones, with NaN and infinities
+ * ({@link #softmaxAndLayerNormRowTwinsComputeTheVectorKernelsBits}), and again once compiled
+ * ({@link #softmaxAndLayerNormRowCompiledGiveTheTwinsBits}).
  */
 class ScalarTwinsTest {
     /** One kernel run on the buffers: {@code x} and {@code y} inputs, {@code out} the buffer compared. */
@@ -60,10 +62,10 @@ class ScalarTwinsTest {
             unary(UnaryOp.GELU, true, -1, 1),
             unary(UnaryOp.GELU, true, -20, -8),
             unary(UnaryOp.RELU, true, -3, 3),
-            // rows of 37: a tail on every vector width; the range's rows only
-            new Row("softmax", false, -30, 30, (x, y, o, f, t) -> VectorMath.softmaxRows(x, o, 37, false, f / 37, t / 37),
+            // rows of 37: a tail on every vector width; the range's rows only. Exact: exp is VectorMath.expNeg, the sum's order fixed
+            new Row("softmax", true, -30, 30, (x, y, o, f, t) -> VectorSoftmax.rows(x, o, 37, false, f / 37, t / 37),
                     (x, y, o, f, t) -> ScalarTwins.softmaxRows(x, o, 37, false, f / 37, t / 37)),
-            new Row("logSoftmax", false, -30, 30, (x, y, o, f, t) -> VectorMath.softmaxRows(x, o, 37, true, f / 37, t / 37),
+            new Row("logSoftmax", true, -30, 30, (x, y, o, f, t) -> VectorSoftmax.rows(x, o, 37, true, f / 37, t / 37),
                     (x, y, o, f, t) -> ScalarTwins.softmaxRows(x, o, 37, true, f / 37, t / 37)),
         };
     }
@@ -130,6 +132,135 @@ class ScalarTwinsTest {
                     assertEquals(Float.floatToIntBits(b[i]), Float.floatToIntBits(a[i]),
                             kind + " call " + call + " (" + fastCalls + " compiled) of " + x[i] + ": vector " + a[i] + ", twin " + b[i]);
                 }
+            }
+        }
+    }
+
+    /**
+     * Row lengths of the softmax and layer norm twin tests: every tail and number of whole vectors to 40, GPT-2's, and
+     * rows whose last vector starts a new block of softmax's f32 partial sums or ends a later one (261, 517, 1000).
+     */
+    private static int[] rowLengths() {
+        int[] ns = new int[47];
+        for (int i = 0; i < 40; i++) ns[i] = i + 1;
+        int[] more = {64, 128, 130, 261, 517, 768, 1000};
+        System.arraycopy(more, 0, ns, 40, more.length);
+        return ns;
+    }
+
+    /**
+     * {@code rows} rows of {@code n}: Gaussian, scaled by 10, with the special rows softmax must get right: a NaN (row 0),
+     * {@code -inf} entries (1), all {@code -inf} (2), {@code +inf} (3), a maximum tied between {@code +0} and {@code -0} (4),
+     * a single {@code -0} against {@code -inf} (5, log-softmax's {@code -0 - 0}), a row past the exponential's floor (6).
+     */
+    private static float[] rowsWithSpecials(Random r, int rows, int n) {
+        float[] x = new float[rows * n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 10);
+        if (rows < 7) return x;
+        x[r.nextInt(n)] = Float.NaN;
+        for (int j = 0; j < n; j++) {
+            if (j % 3 == 0) x[n + j] = Float.NEGATIVE_INFINITY;
+            x[2 * n + j] = Float.NEGATIVE_INFINITY;
+            x[4 * n + j] = -Math.abs(x[4 * n + j]) - 1;
+            x[5 * n + j] = Float.NEGATIVE_INFINITY;
+            x[6 * n + j] = -400f * j;
+        }
+        x[3 * n + r.nextInt(n)] = Float.POSITIVE_INFINITY;
+        x[4 * n + r.nextInt(n)] = 0f;
+        x[4 * n + r.nextInt(n)] = -0f;
+        x[5 * n + r.nextInt(n)] = -0f;
+        return x;
+    }
+
+    private static void assertSameBits(float[] want, float[] got, String what) {
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), what + " element " + i + ": twin " + want[i] + ", vector " + got[i]);
+        }
+    }
+
+    /**
+     * {@link VectorSoftmax#rows} and {@link VectorNormalize#row} against their twins bit for bit, rows of every length
+     * to 40 and longer ones ({@link #rowLengths}), enough rows for several of softmax's blocks, a range of them only (the rows
+     * outside it untouched), layer norm's rows at odd offsets; rows with NaN, infinities and signed zeros. And what
+     * those rows must give: NaN for a NaN, {@code +inf} or all {@code -inf}; weight 0 for {@code -inf}.
+     */
+    @Test
+    void softmaxAndLayerNormRowTwinsComputeTheVectorKernelsBits() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        Random r = new Random(17);
+        for (int n : rowLengths()) {
+            int rows = Math.max(9, Math.min(150, 2 * 2048 / n + 5));
+            float[] x = rowsWithSpecials(r, rows, n);
+            for (boolean log : new boolean[] {false, true}) {
+                float[] a = new float[x.length], b = new float[x.length];
+                java.util.Arrays.fill(a, 7f);
+                java.util.Arrays.fill(b, 7f);
+                VectorSoftmax.rows(x, a, n, log, 1, rows - 1);
+                ScalarTwins.softmaxRows(x, b, n, log, 1, rows - 1);
+                String what = (log ? "log_softmax" : "softmax") + " rows of " + n;
+                assertSameBits(b, a, what);
+                for (int j = 0; j < n; j++) {
+                    assertEquals(7f, a[j], what + ": row 0 is outside the range");
+                    assertEquals(7f, a[(rows - 1) * n + j], what + ": the last row is outside the range");
+                }
+                VectorSoftmax.rows(x, a, n, log, 0, 1);
+                ScalarTwins.softmaxRows(x, b, n, log, 0, 1);
+                assertSameBits(b, a, what + ", row 0");
+                for (int j = 0; j < n; j++) {
+                    assertTrue(Float.isNaN(a[j]), what + ": a NaN makes its row NaN");
+                    assertTrue(Float.isNaN(a[2 * n + j]), what + ": a row of -inf is NaN");
+                    assertTrue(Float.isNaN(a[3 * n + j]), what + ": +inf makes its row NaN");
+                    if (j % 3 == 0 && n > 1) assertEquals(log ? Float.NEGATIVE_INFINITY : 0f, a[n + j], what + ": -inf weighs 0");
+                    else if (j % 3 != 0) assertTrue(Float.isFinite(a[n + j]), what + ": a row with -inf");
+                }
+            }
+            for (int t = 0; t < 6; t++) {
+                int base = r.nextInt(8), row = r.nextInt(rows);
+                float[] in = new float[base + n];
+                System.arraycopy(x, row * n, in, base, n);
+                if (t == 0) for (int j = 0; j < n; j++) in[base + j] = (float) (1000 + 1e-3 * r.nextGaussian()); // far from 0, small spread
+                float[] a = new float[in.length], b = new float[in.length];
+                VectorNormalize.row(in, a, base, n, 1e-5);
+                ScalarTwins.normalizeRow(in, b, base, n, 1e-5);
+                assertSameBits(b, a, "layer norm row " + row + " of " + n + " at " + base);
+            }
+        }
+    }
+
+    /**
+     * Softmax, log-softmax and layer norm's row called until the JIT has compiled them (calls at a few nanoseconds an
+     * element, which boxed code never reaches) and then some, every call's result compared with the twin's bit for bit:
+     * the compiled code must not reorder the sums. Where the JIT does not compile them within the time allowed (no C2),
+     * only the uncompiled calls are compared.
+     */
+    @Test
+    void softmaxAndLayerNormRowCompiledGiveTheTwinsBits() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        Random r = new Random(23);
+        int[] lengths = {128, 37, 768, 130};
+        float[][] xs = new float[lengths.length][];
+        for (int k = 0; k < lengths.length; k++) xs[k] = rowsWithSpecials(r, 8, lengths[k]);
+        for (String kernel : new String[] {"softmax", "layer norm"}) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            int fastCalls = 0;
+            for (int call = 0; fastCalls < 3000 && System.nanoTime() < deadline; call++) {
+                int k = call % lengths.length, n = lengths[k];
+                float[] x = xs[k], a = new float[x.length], b = new float[x.length];
+                for (int i = 7 * n; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 10); // a new last row each call
+                boolean log = (call & 4) != 0;
+                long t0 = System.nanoTime();
+                if (kernel.equals("softmax")) {
+                    VectorSoftmax.rows(x, a, n, log, 0, 8);
+                } else {
+                    for (int row = 0; row < 8; row++) VectorNormalize.row(x, a, row * n, n, 1e-5);
+                }
+                if (System.nanoTime() - t0 < 20L * x.length) fastCalls++;
+                if (kernel.equals("softmax")) {
+                    ScalarTwins.softmaxRows(x, b, n, log, 0, 8);
+                } else {
+                    for (int row = 0; row < 8; row++) ScalarTwins.normalizeRow(x, b, row * n, n, 1e-5);
+                }
+                assertSameBits(b, a, kernel + (log && kernel.equals("softmax") ? " (log)" : "") + " call " + call + " (" + fastCalls + " compiled), rows of " + n);
             }
         }
     }

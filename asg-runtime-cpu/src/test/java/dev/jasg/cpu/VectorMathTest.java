@@ -165,16 +165,22 @@ class VectorMathTest {
         }
     }
 
+    /**
+     * Softmax within {@code 1e-6} relative of the double evaluation plus the rounding of {@code t = x - max} to f32
+     * ({@code |t| 2^-24} relative, that kernel's one error that grows, and only for weights far below the row's largest),
+     * log-softmax within {@code 1e-6}; rows long enough for every loop of the kernel (four vectors at a time, one, the
+     * tail, more than one block of f32 partial sums) and shifted far from 0.
+     */
     @Test
     void softmaxRowsMatchDoublePrecision() {
         assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
-        for (int len : new int[] {1, 7, 16, 37, 128}) {
+        for (int len : new int[] {1, 7, 16, 37, 128, 130, 768, 5000}) {
             Random r = new Random(len);
             int rows = 5;
             float[] x = new float[rows * len], s = new float[x.length], l = new float[x.length];
             for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 10 + (i / len) * 500);
-            VectorMath.softmaxRows(x, s, len, false, 0, rows);
-            VectorMath.softmaxRows(x, l, len, true, 0, rows);
+            VectorSoftmax.rows(x, s, len, false, 0, rows);
+            VectorSoftmax.rows(x, l, len, true, 0, rows);
             for (int row = 0; row < rows; row++) {
                 double m = Double.NEGATIVE_INFINITY, sum = 0;
                 for (int j = 0; j < len; j++) m = Math.max(m, x[row * len + j]);
@@ -182,8 +188,40 @@ class VectorMathTest {
                 for (int j = 0; j < len; j++) {
                     int i = row * len + j;
                     double ws = Math.exp(x[i] - m) / sum, wl = x[i] - m - Math.log(sum);
-                    assertEquals(ws, s[i], 1e-6 * ws + 1e-30, "softmax len " + len + " at " + i);
+                    assertEquals(ws, s[i], (1e-6 + Math.abs(x[i] - m) * 0x1p-24) * ws + 1e-30, "softmax len " + len + " at " + i);
                     assertEquals(wl, l[i], 1e-6 * Math.max(1, Math.abs(wl)), "log_softmax len " + len + " at " + i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Layer norm's vector row (and so its twin, {@code ScalarTwinsTest}) against the two-pass evaluation in double, rounded: within an f32 ulp or two, at every length to 40 and at 128, 130 and 768, also for a
+     * row far from 0 with a small spread, where {@code E[x^2] - E[x]^2} would cancel.
+     */
+    @Test
+    void layerNormRowMatchesDoublePrecision() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        Random r = new Random(5);
+        int[] lengths = new int[43];
+        for (int i = 0; i < 40; i++) lengths[i] = i + 1;
+        lengths[40] = 128;
+        lengths[41] = 130;
+        lengths[42] = 768;
+        for (int n : lengths) {
+            for (int t = 0; t < 3; t++) {
+                int base = r.nextInt(5);
+                float[] x = new float[base + n], out = new float[x.length];
+                for (int i = base; i < x.length; i++) x[i] = (float) (t == 2 ? 1000 + 1e-2 * r.nextGaussian() : 3 * r.nextGaussian() + t);
+                VectorNormalize.row(x, out, base, n, 1e-5);
+                double mean = 0, sq = 0;
+                for (int i = base; i < x.length; i++) mean += x[i];
+                mean /= n;
+                for (int i = base; i < x.length; i++) sq += (x[i] - mean) * (x[i] - mean);
+                double rstd = 1 / Math.sqrt(sq / n + 1e-5);
+                for (int i = base; i < x.length; i++) {
+                    double want = (x[i] - mean) * rstd;
+                    assertEquals(want, out[i], 2 * Math.ulp((float) want) + 1e-12, "length " + n + " trial " + t + " at " + i);
                 }
             }
         }

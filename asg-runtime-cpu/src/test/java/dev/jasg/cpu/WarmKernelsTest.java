@@ -45,6 +45,16 @@ class WarmKernelsTest {
     }
 
     @Test
+    void normalizeNodesAskForTheLayerNormRowKernel() {
+        assumeTrue(WarmKernels.MODE == WarmKernels.Mode.COMPILED, "the Vector API is off in this JVM, or its warm-up mode is not compiled (the module's pom sets it)");
+        GraphBuilder g = new GraphBuilder();
+        Tensor x = g.input("x", DType.F32, 4, 768);
+        g.output("y", x.normalize(new int[] {-1}, 1e-5));
+        WarmKernels.requestFor(Program.of(List.of(g.build())));
+        assertTrue(WarmKernels.Kernel.NORMALIZE.requested(), "the layer norm row kernel was not asked for");
+    }
+
+    @Test
     void aProgramAsksForTheKernelsItsNodesRunAndTheyGetCompiled() throws InterruptedException {
         assumeTrue(WarmKernels.MODE == WarmKernels.Mode.COMPILED, "the Vector API is off in this JVM, or its warm-up mode is not compiled (the module's pom sets it)");
         GraphBuilder g = new GraphBuilder();
