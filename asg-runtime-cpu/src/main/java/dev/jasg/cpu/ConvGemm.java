@@ -119,7 +119,7 @@ final class ConvGemm {
      * Weights that change between runs (training) would be packed every run: the first time they do, the kernel hands
      * every later run to {@link Forward} and drops what it kept.
      */
-    static final class ChannelsAsColumns implements ConvKernels.Run {
+    static final class ChannelsAsColumns extends ConvKernels.KeepsDerivedWeights {
         private final Conv v;
         private final int k, og, columns;
         private final boolean serial;
@@ -151,18 +151,9 @@ final class ConvGemm {
             return fallback != null;
         }
 
+        /** {@code unchanged}: the weights vouched unchanged since the last call ({@link ConvFold}'s folded copy), no pass over them to compare. */
         @Override
-        public void run(float[] x, float[] w, float[] y) {
-            run(x, w, y, false);
-        }
-
-        /** The weights vouched unchanged since the last call ({@link ConvFold}'s folded copy): no pass over them to compare. */
-        @Override
-        public void runUnchanged(float[] x, float[] w, float[] y) {
-            run(x, w, y, true);
-        }
-
-        private void run(float[] x, float[] w, float[] y, boolean unchanged) {
+        void run(float[] x, float[] w, float[] y, boolean unchanged) {
             if (fallback != null) {
                 fallback.run(x, w, y);
                 return;

@@ -95,6 +95,26 @@ final class ConvKernels {
         }
     }
 
+    /**
+     * A kernel that keeps something derived from its weights ({@link WinogradConv}'s transformed weights,
+     * {@link ConvGemm.ChannelsAsColumns}' packed ones): {@link #run} has it compare the weights with those it derived from,
+     * {@link #runUnchanged} lets it skip that for the very array of its last call.
+     */
+    abstract static class KeepsDerivedWeights implements Run {
+        @Override
+        public final void run(float[] a, float[] b, float[] out) {
+            run(a, b, out, false);
+        }
+
+        @Override
+        public final void runUnchanged(float[] a, float[] b, float[] out) {
+            run(a, b, out, true);
+        }
+
+        /** One run; {@code vouched}: the caller vouches that {@code b} is its last call's array, unchanged since. */
+        abstract void run(float[] a, float[] b, float[] out, boolean vouched);
+    }
+
     /** Input channels per group from which a stride-1 input gradient runs as the flipped forward convolution. */
     static final int FLIP_ROWS_MIN = 64;
 

@@ -50,7 +50,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: an instance belongs to one node of one plan, and runs one at a time.
  */
-final class WinogradConv implements ConvKernels.Run {
+final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     /** Output block side, kernel side, input tile side, frequencies. */
     static final int OUT = 4, TAPS = 3, TILE = 6, FREQS = TILE * TILE;
     /**
@@ -173,18 +173,9 @@ final class WinogradConv implements ConvKernels.Run {
         return perThread;
     }
 
+    /** {@code unchanged}: the weights vouched unchanged since the last call ({@link ConvFold}'s folded copy), no pass over them to compare. */
     @Override
-    public void run(float[] x, float[] w, float[] y) {
-        run(x, w, y, false);
-    }
-
-    /** The weights vouched unchanged since the last call ({@link ConvFold}'s folded copy): no pass over them to compare. */
-    @Override
-    public void runUnchanged(float[] x, float[] w, float[] y) {
-        run(x, w, y, true);
-    }
-
-    private void run(float[] x, float[] w, float[] y, boolean unchanged) {
+    void run(float[] x, float[] w, float[] y, boolean unchanged) {
         this.x = x;
         this.w = w;
         this.y = y;
