@@ -36,11 +36,19 @@ public interface Outputs {
      */
     default float[] copyInto(String name, float[] dst) {
         float[] v = get(name).floats();
-        if (dst.length < v.length) {
-            throw new IllegalArgumentException("output '" + name + "' has " + v.length + " elements; the array holds " + dst.length);
-        }
+        requireHolds(name, v.length, dst);
         System.arraycopy(v, 0, dst, 0, v.length);
         return dst;
+    }
+
+    /**
+     * For implementations of {@link #copyInto}: refuses a {@code dst} shorter than output {@code name}'s {@code count}
+     * elements.
+     *
+     * @throws IllegalArgumentException naming the output, its size and the array's
+     */
+    static void requireHolds(String name, long count, float[] dst) {
+        if (dst.length < count) throw new IllegalArgumentException("output '" + name + "' has " + count + " elements; the array holds " + dst.length);
     }
 
     /** The single value of a one-element output, such as a loss. */

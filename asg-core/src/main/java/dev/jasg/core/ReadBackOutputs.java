@@ -6,36 +6,32 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The outputs of one run of a device backend: each is read back (through {@code readBack}, which
- * the backend guards with its lock and its check that no later run has reused the memory) the first
- * time it is asked for, then kept. {@link #copyInto} reads an output not read yet straight into the
- * caller's array through {@code readInto} (the same guards), keeping nothing. Safe to read from several threads.
+ * The outputs of one run of a device backend: each is read back (through {@code read}, which the backend guards with
+ * its lock and its check that no later run has reused the memory) the first time {@link #get} asks for it, then kept;
+ * {@link #copyInto} reads an output not read yet straight into the caller's array the same way, keeping nothing.
+ * Safe to read from several threads.
  */
 public final class ReadBackOutputs implements Outputs {
     /**
-     * Reads output {@code name}, node {@code n}, into {@code dst} (its floats, as {@link HostTensor#floats} gives them), or throws
-     * {@link IllegalArgumentException} naming the output when {@code dst} is shorter than it.
+     * Reads node {@code n}'s value of the run (its floats, as {@link HostTensor#floats} gives them) into the first
+     * elements of {@code dst}, which holds at least as many; throws {@link IllegalStateException} when the run's memory
+     * is no longer its own.
      */
     @FunctionalInterface
-    public interface ReadInto {
-        void read(String name, Node n, float[] dst);
+    public interface Read {
+        void into(Node n, float[] dst);
     }
 
     private final Program program;
-    private final Function<Node, HostTensor> readBack;
-    private final ReadInto readInto;
+    private final Function<Node, Shape> shapes;
+    private final Read read;
     private final Map<String, HostTensor> fetched = new HashMap<>();
 
-    /** The outputs of {@code program}, each read by {@code readBack} from its node; {@link #copyInto} goes through {@code get}. */
-    public ReadBackOutputs(Program program, Function<Node, HostTensor> readBack) {
-        this(program, readBack, null);
-    }
-
-    /** The outputs of {@code program}, read by {@code readBack}, or by {@code readInto} (null: through {@code get}) for {@link #copyInto}. */
-    public ReadBackOutputs(Program program, Function<Node, HostTensor> readBack, ReadInto readInto) {
+    /** The outputs of {@code program}, each of the shape {@code shapes} gives its node under the run's binding, read by {@code read}. */
+    public ReadBackOutputs(Program program, Function<Node, Shape> shapes, Read read) {
         this.program = program;
-        this.readBack = readBack;
-        this.readInto = readInto;
+        this.shapes = shapes;
+        this.read = read;
     }
 
     @Override
@@ -47,7 +43,11 @@ public final class ReadBackOutputs implements Outputs {
     public synchronized HostTensor get(String name) {
         HostTensor t = fetched.get(name);
         if (t != null) return t;
-        t = readBack.apply(node(name));
+        Node n = node(name);
+        Shape shape = shapes.apply(n);
+        float[] f = new float[shape.sizeInt()];
+        read.into(n, f);
+        t = HostTensor.of(n.dtype(), shape, f);
         fetched.put(name, t);
         return t;
     }
@@ -58,8 +58,10 @@ public final class ReadBackOutputs implements Outputs {
      */
     @Override
     public synchronized float[] copyInto(String name, float[] dst) {
-        if (readInto == null || fetched.containsKey(name)) return Outputs.super.copyInto(name, dst);
-        readInto.read(name, node(name), dst);
+        if (fetched.containsKey(name)) return Outputs.super.copyInto(name, dst);
+        Node n = node(name);
+        Outputs.requireHolds(name, shapes.apply(n).size(), dst);
+        read.into(n, dst);
         return dst;
     }
 

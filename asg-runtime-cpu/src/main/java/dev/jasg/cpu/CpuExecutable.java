@@ -228,7 +228,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     synchronized float[] readInto(Plan plan, long run, int id, String name, float[] dst) {
         checkCurrent(run);
         int n = plan.shape(id).sizeInt();
-        if (dst.length < n) throw new IllegalArgumentException("output '" + name + "' has " + n + " elements; the array holds " + dst.length);
+        Outputs.requireHolds(name, n, dst);
         System.arraycopy(plan.valueOf(id), 0, dst, 0, n);
         return dst;
     }

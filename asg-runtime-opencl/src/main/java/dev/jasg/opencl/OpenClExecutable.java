@@ -9,7 +9,6 @@ import dev.jasg.core.Node;
 import dev.jasg.core.Outputs;
 import dev.jasg.core.Parameters;
 import dev.jasg.core.Program;
-import dev.jasg.core.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -85,7 +84,7 @@ public final class OpenClExecutable implements Executable {
             lastRunNanos = System.nanoTime() - t0;
             long run = runs;
             ExecutionPlan ran = plan;
-            return new dev.jasg.core.ReadBackOutputs(program(), n -> readBack(ran, run, n), (name, n, dst) -> readInto(ran, run, name, n, dst));
+            return new dev.jasg.core.ReadBackOutputs(program(), n -> ran.binding.shape(n.id()), (n, dst) -> read(ran, run, n, dst));
         }
     }
 
@@ -96,36 +95,19 @@ public final class OpenClExecutable implements Executable {
         }
     }
 
-    HostTensor readBack(ExecutionPlan plan, long run, Node n) {
+    /**
+     * Node {@code n}'s value of run {@code run} into the first elements of {@code dst}, which holds it ({@link
+     * dev.jasg.core.ReadBackOutputs} checks): refused once the executable was closed or has run again.
+     */
+    void read(ExecutionPlan plan, long run, Node n, float[] dst) {
         synchronized (backend) {
-            checkCurrent(run);
-            Shape shape = plan.binding.shape(n.id());
-            float[] f = new float[shape.sizeInt()];
-            download(plan, n, f);
-            return HostTensor.of(n.dtype(), shape, f);
-        }
-    }
-
-    /** Output {@code name} of run {@code run} straight into {@code dst} ({@link dev.jasg.core.Outputs#copyInto}). */
-    void readInto(ExecutionPlan plan, long run, String name, Node n, float[] dst) {
-        synchronized (backend) {
-            checkCurrent(run);
+            checkOpen();
+            parameters.checkOpen();
+            if (run != runs) throw new IllegalStateException("these outputs are stale: the executable has run again since (outputs are valid until the next run)");
             int count = plan.binding.shape(n.id()).sizeInt();
-            if (dst.length < count) throw new IllegalArgumentException("output '" + name + "' has " + count + " elements; the array holds " + dst.length);
-            download(plan, n, dst);
+            View v = plan.outputView(n.id());
+            backend.device().download(v.buffer(), v.offset(), count, Lowering.describe(n, plan.binding), dst);
         }
-    }
-
-    private void checkCurrent(long run) {
-        checkOpen();
-        parameters.checkOpen();
-        if (run != runs) throw new IllegalStateException("these outputs are stale: the executable has run again since (outputs are valid until the next run)");
-    }
-
-    /** Node {@code n}'s value into the first elements of {@code dst}; the caller holds the backend's lock. */
-    private void download(ExecutionPlan plan, Node n, float[] dst) {
-        View v = plan.outputView(n.id());
-        backend.device().download(v.buffer(), v.offset(), plan.binding.shape(n.id()).sizeInt(), Lowering.describe(n, plan.binding), dst);
     }
 
     /** Wall time of the last run in nanoseconds, from the first enqueue to the end of the wait (-1 before any run). */
