@@ -123,8 +123,7 @@ final class ConvGemm {
         private final Conv v;
         private final int k, og, columns;
         private final boolean serial;
-        private float[] panel, seen, lastWeights, col, yt;
-        private boolean made;
+        private float[] panel, col, yt;
         private Forward fallback;
         private float[] x, y;
         private final CpuThreads.Range unfoldBody = this::unfold;
@@ -159,22 +158,21 @@ final class ConvGemm {
                 return;
             }
             int size = og * k;
-            if (!made || !(unchanged && w == lastWeights) && !Arrays.equals(w, 0, size, seen, 0, size)) {
-                if (made) {
+            if (!stillDerivedFrom(w, size, unchanged)) {
+                if (hasDerived()) {
                     // the weights moved since they were packed: from now on the product that reads them in place
                     fallback = new Forward(v);
-                    panel = seen = lastWeights = col = yt = null;
+                    forget();
+                    panel = col = yt = null;
                     fallback.run(x, w, y);
                     return;
                 }
                 panel = new float[Gemm.panelSize(k, og)];
                 Gemm.packPanel(k, og, w, 0, 1, k, panel);
-                seen = Arrays.copyOf(w, size);
                 col = new float[k * columns];
                 yt = new float[columns * og];
-                made = true;
+                derivedFrom(w, size);
             }
-            lastWeights = w;
             this.x = x;
             this.y = y;
             try {

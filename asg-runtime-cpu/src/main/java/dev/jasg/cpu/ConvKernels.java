@@ -97,10 +97,48 @@ final class ConvKernels {
 
     /**
      * A kernel that keeps something derived from its weights ({@link WinogradConv}'s transformed weights,
-     * {@link ConvGemm.ChannelsAsColumns}' packed ones): {@link #run} has it compare the weights with those it derived from,
-     * {@link #runUnchanged} lets it skip that for the very array of its last call.
+     * {@link ConvGemm.ChannelsAsColumns}' packed ones): {@link #run} has it compare the weights with a copy of those it
+     * derived from ({@link #stillDerivedFrom}), {@link #runUnchanged} lets it skip that for the very array of its last call.
      */
     abstract static class KeepsDerivedWeights implements Run {
+        /** A copy of the weights derived from, the array of the last call, and whether what was derived is complete. */
+        private float[] seen, last;
+        private boolean derived;
+
+        /**
+         * Whether what this kernel derived is from {@code w}'s first {@code size} values: it derived something, and
+         * {@code w} is the last call's array ({@code vouched}) or equal to the copy kept. Records {@code w} as the last call's.
+         */
+        final boolean stillDerivedFrom(float[] w, int size, boolean vouched) {
+            boolean same = derived && (vouched && w == last || Arrays.equals(w, 0, size, seen, 0, size));
+            last = w;
+            return same;
+        }
+
+        /** Whether this kernel derived anything from weights yet (and has not {@link #forget}-ten it). */
+        final boolean hasDerived() {
+            return derived;
+        }
+
+        /** Says that deriving from new weights starts: until {@link #derivedFrom}, nothing kept counts. */
+        final void deriving() {
+            derived = false;
+        }
+
+        /** Says that what was derived is from {@code w}'s first {@code size} values, and keeps a copy of them. */
+        final void derivedFrom(float[] w, int size) {
+            if (seen == null || seen.length < size) seen = new float[size];
+            System.arraycopy(w, 0, seen, 0, size);
+            last = w;
+            derived = true;
+        }
+
+        /** Drops the copy: nothing derived is kept any more. */
+        final void forget() {
+            seen = last = null;
+            derived = false;
+        }
+
         @Override
         public final void run(float[] a, float[] b, float[] out) {
             run(a, b, out, false);

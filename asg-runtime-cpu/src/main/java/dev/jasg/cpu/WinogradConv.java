@@ -85,11 +85,6 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     private final boolean perThread, serial, vectorTransforms;
     /** {@code U}: frequency, strip of {@code MR} output channels, input channel, row of the strip. */
     private final float[] u;
-    /** The weights {@link #u} was made from. */
-    private final float[] seen;
-    /** The weights array of the last call ({@link #runUnchanged} skips the comparison only for the same array). */
-    private float[] lastWeights;
-    private boolean made;
     /** The shared scratch of the phase-split mode: one block's {@code V} and {@code M}. */
     private final float[] sharedV, sharedM;
 
@@ -158,7 +153,6 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
         this.strips = b / NR;
         this.blocks = (tiles + b - 1) / b;
         this.u = new float[FREQS * oStrips * MR * v.cin()];
-        this.seen = new float[v.cout() * v.cin() * TAPS * TAPS];
         this.sharedV = perThread ? null : new float[FREQS * v.cin() * block];
         this.sharedM = perThread ? null : new float[FREQS * oStrips * MR * block];
     }
@@ -180,14 +174,12 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
         this.w = w;
         this.y = y;
         try {
-            int n = seen.length;
-            if (!made || !(unchanged && w == lastWeights) && !Arrays.equals(w, 0, n, seen, 0, n)) {
-                made = false;
+            int n = v.cout() * v.cin() * TAPS * TAPS;
+            if (!stillDerivedFrom(w, n, unchanged)) {
+                deriving();
                 CpuThreads.parallelFor(v.cout(), serial ? v.cout() : Math.max(1, v.cout() / (4 * CpuThreads.PARALLELISM)), weightBody);
-                System.arraycopy(w, 0, seen, 0, n);
-                made = true;
+                derivedFrom(w, n);
             }
-            lastWeights = w;
             if (perThread) {
                 if (serial) blocks(0, blocks);
                 else if (blocks <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(blocks, blockBody);
