@@ -82,6 +82,8 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
 
     private final Conv v;
     private final int tilesW, tilesPerImage, tiles, oStrips, block, strips, blocks;
+    /** Floats from one frequency's transformed input to the next's in a block's {@code V}. */
+    private final int vStride;
     private final boolean perThread, serial, vectorTransforms;
     /** {@code U}: frequency, strip of {@code MR} output channels, input channel, row of the strip. */
     private final float[] u;
@@ -153,7 +155,10 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
         this.strips = b / NR;
         this.blocks = (tiles + b - 1) / b;
         this.u = new float[FREQS * oStrips * MR * v.cin()];
-        this.sharedV = perThread ? null : new float[FREQS * v.cin() * block];
+        // a line more than a frequency's strips, so the 36 frequencies' rows an input transform writes at once do not
+        // lie a multiple of 4 KiB apart (one L1 set), which they do whenever C x block is a multiple of 1024
+        this.vStride = strips * v.cin() * NR + 16;
+        this.sharedV = perThread ? null : new float[FREQS * vStride];
         this.sharedM = perThread ? null : new float[FREQS * oStrips * MR * block];
     }
 
@@ -214,7 +219,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     /** Whole blocks on the calling thread's scratch. */
     private void blocks(int b0, int b1) {
         Scratch s = SCRATCH.get();
-        float[] vb = s.v(FREQS * v.cin() * block), mb = s.m(FREQS * oStrips * MR * block);
+        float[] vb = s.v(FREQS * vStride), mb = s.m(FREQS * oStrips * MR * block);
         for (int b = b0; b < b1; b++) {
             input(b, 0, v.cin(), vb);
             products(0, FREQS * oStrips, vb, mb);
@@ -264,12 +269,12 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
 
     /**
      * {@code V_f[c, t] = (B^T d B)_f} for channels {@code [c0, c1)} and every tile of block {@code b}, at
-     * {@code vb[((f strips + t / NR) C + c) NR + t % NR]}; the columns past the last tile are zero. A strip's patches
+     * {@code vb[f vStride + (t / NR C + c) NR + t % NR]}; the columns past the last tile are zero. A strip's patches
      * are gathered into {@code [36][NR]} (zeros outside the image), then transformed a lane per tile.
      */
     private void input(int b, int c0, int c1, float[] vb) {
         Conv v = this.v;
-        int cin = v.cin(), h = v.h(), wd = v.w(), plane = h * wd, fs = strips * cin * NR;
+        int cin = v.cin(), h = v.h(), wd = v.w(), plane = h * wd, fs = vStride;
         Scratch s = SCRATCH.get();
         float[] d = s.d, t = s.t;
         int[] base = s.base, row0 = s.row0, col0 = s.col0;
@@ -353,7 +358,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
             int f = it / oStrips, os = it % oStrips;
             int ao = (f * oStrips + os) * cin * MR, co = (os * MR * FREQS + f) * block;
             for (int ts = 0; ts < strips; ts++) {
-                Gemm.packedTile(cin, u, ao, vb, (f * strips + ts) * cin * NR, mb, co + ts * NR, ldc);
+                Gemm.packedTile(cin, u, ao, vb, f * vStride + ts * cin * NR, mb, co + ts * NR, ldc);
             }
         }
     }

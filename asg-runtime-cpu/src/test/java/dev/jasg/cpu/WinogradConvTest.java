@@ -81,6 +81,10 @@ class WinogradConvTest {
         t.add(new Case(3, 33, 13, 9, 17, 1, 1, 1, 1));
         t.add(new Case(1, 64, 7, 7, 64, 1, 1, 1, 1));
         t.add(new Case(3, 64, 19, 21, 48, 1, 1, 1, 1));
+        // tile rows wider than a vector and than a strip (the vector gather copies a tile row's run in pieces), images
+        // sharing a strip
+        t.add(new Case(2, 5, 22, 70, 6, 0, 1, 1, 0));
+        t.add(new Case(2, 4, 9, 130, 5, 1, 1, 1, 1));
         // many tiles: blocks run whole by each thread
         t.add(new Case(3, 32, 56, 56, 32, 1, 1, 1, 1));
         // few tiles, a lot of work: one block, its phases split over the threads

@@ -62,6 +62,9 @@ import java.util.SplittableRandom;
  * is the backend's own choice), sharing the parameters, each plan made under its path, in the same rounds against the
  * same ONNX Runtime session: a before/after of a convolution kernel in one run.
  *
+ * <p>{@code -Djasg.bench.ortProfile=PREFIX} has ONNX Runtime write its per-node profile (a JSON file named from
+ * {@code PREFIX}, printed at the end), to compare its time per node with JASG's ({@code -Djasg.cpu.profile=true}).
+ *
  * <p>{@code --jasg-only} skips the export and ONNX Runtime, to profile JASG alone
  * ({@code -Djasg.cpu.profile=true} logs the time per op kind when the executable closes).
  *
@@ -143,6 +146,8 @@ public final class InferencePeers {
                         opts.setInterOpNumThreads(1);
                         opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
                         opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                        String ortProfile = System.getProperty("jasg.bench.ortProfile");
+                        if (ortProfile != null) opts.enableProfiling(ortProfile);
                         try (OrtSession session = env.createSession(onnx.toString(), opts)) {
                             if (keep == null) Files.deleteIfExists(onnx);
                             Map<Integer, Runner[]> runners = new LinkedHashMap<>();
@@ -191,6 +196,7 @@ public final class InferencePeers {
                                         }
                                     }
                                 }
+                                if (ortProfile != null) System.out.printf(Locale.ROOT, "# ONNX Runtime profile: %s%n", session.endProfiling());
                             } finally {
                                 for (int v = 1; v < variants.size(); v++) variants.get(v).close();
                                 for (OnnxTensor t : pinned) t.close();
