@@ -2,6 +2,7 @@ package dev.jasg.cpu;
 
 import dev.jasg.core.BinaryOp;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -120,6 +121,38 @@ final class VectorArith {
     static void maxInto(float[] acc, int ao, float[] x, int xo, int n) {
         int i = 0;
         for (; i <= n - V; i += V) FloatVector.fromArray(S, acc, ao + i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i);
+        if (i < n && n >= V && acc != x) {
+            // the tail as the last whole vector, over lanes already done: max(max(a, b), b) is max(a, b), bit for bit
+            int t = n - V;
+            FloatVector.fromArray(S, acc, ao + t).max(FloatVector.fromArray(S, x, xo + t)).intoArray(acc, ao + t);
+            return;
+        }
         for (; i < n; i++) acc[ao + i] = Math.max(acc[ao + i], x[xo + i]);
+    }
+
+    /** Two-vector shuffles taking the even (odd) lanes of a pair of vectors: lanes of the second are numbered from {@link #V}. */
+    private static final VectorShuffle<Float> EVEN = unzip(0), ODD = unzip(1);
+
+    private static VectorShuffle<Float> unzip(int odd) {
+        int[] lanes = new int[V];
+        for (int k = 0; k < V; k++) lanes[k] = 2 * k + odd;
+        return VectorShuffle.fromArray(S, lanes, 0);
+    }
+
+    /** Floats {@link #unzip2} takes at a time: a multiple of which its {@code n} must be. */
+    static int unzipBlock() {
+        return 2 * V;
+    }
+
+    /**
+     * {@code out[eo + t] = in[2 t]} and {@code out[oo + t] = in[2 t + 1]} for {@code t < n / 2} ({@code n} a multiple of
+     * {@link #unzipBlock}): a row split into its even and odd elements, by two-vector shuffles (the same values, moved).
+     */
+    static void unzip2(float[] in, int n, float[] out, int eo, int oo) {
+        for (int e = 0; e < n; e += 2 * V) {
+            FloatVector q0 = FloatVector.fromArray(S, in, e), q1 = FloatVector.fromArray(S, in, e + V);
+            q0.rearrange(EVEN, q1).intoArray(out, eo + e / 2);
+            q0.rearrange(ODD, q1).intoArray(out, oo + e / 2);
+        }
     }
 }

@@ -22,7 +22,7 @@ class PoolKernelsTest {
                 for (int pad = 0; pad <= k / 2; pad++) {
                     for (int dil = 1; dil <= 2; dil++) {
                         for (boolean ceil : new boolean[] {false, true}) {
-                            for (int[] hw : new int[][] {{9, 13}, {7, 40}, {1, 5}}) {
+                            for (int[] hw : new int[][] {{9, 13}, {7, 40}, {1, 5}, {4, 75}}) {
                                 PoolWindow.Fixed win = new PoolWindow.Fixed(k, k, stride, stride, pad, pad, dil, dil, ceil);
                                 if (win.outSize(0, hw[0]) <= 0 || win.outSize(1, hw[1]) <= 0) continue;
                                 int planes = 3;
@@ -37,8 +37,14 @@ class PoolKernelsTest {
                                 float[] want = new float[out], table = new float[out], got = new float[out];
                                 PoolKernels.maxPoolSelect(s, x, x, want);
                                 PoolKernels.maxPool(s.withoutPhases(), x, table);
-                                PoolKernels.maxPool(s, x, got);
+                                PoolKernels.maxPool(s, x, got, false);
+                                float[] vector = new float[out];
+                                if (Simd.ENABLED) PoolKernels.maxPool(s, x, vector, true);
                                 for (int i = 0; i < out; i++) {
+                                    if (Simd.ENABLED) {
+                                        assertEquals(Float.floatToRawIntBits(table[i]), Float.floatToRawIntBits(vector[i]), "vector " + win + " on "
+                                                + hw[0] + "x" + hw[1] + " [" + i + "]");
+                                    }
                                     String what = win + " on " + hw[0] + "x" + hw[1] + " [" + i + "]: " + want[i] + " vs " + got[i];
                                     assertEquals(Float.floatToRawIntBits(table[i]), Float.floatToRawIntBits(got[i]), what);
                                     // the arg-max keeps the first of equal taps (-0 before +0), the maximum gives +0: equal as numbers
@@ -61,7 +67,7 @@ class PoolKernelsTest {
     void vectorMaximumAtAnOffsetIsTheScalarOne() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Simd.ENABLED, "no Vector API here");
         Random r = new Random(8);
-        for (int n : new int[] {0, 1, 15, 16, 17, 56, 100}) {
+        for (int n : new int[] {0, 1, 15, 16, 17, 56, 100, 111, 112}) {
             for (int ao : new int[] {0, 3}) {
                 float[] x = new float[n + 5], acc = new float[n + ao + 2];
                 for (int i = 0; i < x.length; i++) x[i] = r.nextInt(10) == 0 ? Float.NaN : r.nextInt(10) == 1 ? -0f : (float) r.nextGaussian();
