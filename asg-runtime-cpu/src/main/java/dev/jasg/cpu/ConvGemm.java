@@ -62,6 +62,18 @@ final class ConvGemm {
     private static final class Scratch {
         float[] col = new float[0];
         float[] tmp = new float[0];
+        /** {@link ConvKernels#unfoldPacked}'s input rows by phases, and its padded row. */
+        float[] phases = new float[0], pad = new float[0];
+
+        float[] phases(int n) {
+            if (phases.length < n) phases = new float[n];
+            return phases;
+        }
+
+        float[] pad(int n) {
+            if (pad.length < n) pad = new float[n];
+            return pad;
+        }
 
         float[] col(int n) {
             if (col.length < n) col = new float[n];
@@ -218,7 +230,7 @@ final class ConvGemm {
     static final class Forward implements ConvKernels.Run {
         private final Conv v;
         private final int nb, blocks;
-        private final boolean blocked, serial;
+        private final boolean blocked, serial, packedUnfold;
         private float[] x, w, y;
         // whole-image mode: the image being unfolded by all threads
         private int img, grp;
@@ -234,6 +246,7 @@ final class ConvGemm {
             this.blocks = (int) ((columns + nb - 1) / nb);
             this.serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
             this.blocked = serial || (long) blocks * v.groups() >= (long) BLOCKS_PER_THREAD * threads;
+            this.packedUnfold = ConvKernels.unfoldsPacked(v) && nb % Gemm.NR == 0;
         }
 
         @Override
@@ -267,6 +280,14 @@ final class ConvGemm {
                 if (v.pointwise()) {
                     // y_blk[og, width] = W_g[og, k] x x[k, pos0:pos0+width]
                     Gemm.serial(og, width, k, w, aOff, k, 1, x, xo + pos0, hw, 1, y, yo, hw, false);
+                    return;
+                }
+                if (packedUnfold) {
+                    int len = ConvKernels.phaseLength(v), sw = v.sw();
+                    float[] panel = s.col(Gemm.panelSize(k, width));
+                    ConvKernels.unfoldPacked(v, x, xo, pos0, width, panel, s.phases(cg * ConvKernels.rowSpan(v, pos0, width) * sw * len),
+                            s.pad(sw * len));
+                    Gemm.serialPacked(og, width, k, w, aOff, k, 1, panel, width, y, yo, hw, false);
                     return;
                 }
                 float[] col = s.col(k * width);

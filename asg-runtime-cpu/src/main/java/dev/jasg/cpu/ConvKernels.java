@@ -350,6 +350,90 @@ final class ConvKernels {
         }
     }
 
+    /**
+     * Whether {@link ConvGemm.Forward} unfolds {@code v}'s blocks straight into the product's packed layout
+     * ({@link #unfoldPacked}): with the Vector API, at column stride 1 or 2, output rows a whole number of vectors wide
+     * (so no vector of a strip spans two rows), and a depth the product takes in one slice; not for a 1x1 kernel read
+     * in place. Off with {@code -Djasg.cpu.convPackedUnfold=false} (and under {@value #PATH_PROPERTY}{@code =plain}).
+     */
+    static boolean unfoldsPacked(Conv v) {
+        if (!Gemm.VECTOR || v.pointwise() || "plain".equals(System.getProperty(PATH_PROPERTY))
+                || !Boolean.parseBoolean(System.getProperty("jasg.cpu.convPackedUnfold", "true"))) {
+            return false;
+        }
+        int lanes = VectorArith.lanes();
+        return (v.sw() == 1 || v.sw() == 2) && v.wo() % lanes == 0 && Gemm.NR % lanes == 0 && Gemm.sliceDepth(v.k()) == v.k();
+    }
+
+    /** Floats of one column phase of a padded input row for {@link #unfoldPacked}: the output row and the kernel's reach, in whole vectors. */
+    static int phaseLength(Conv v) {
+        int lanes = VectorArith.lanes();
+        return (v.wo() + (v.kw() - 1) * v.dw() / v.sw() + lanes) / lanes * lanes;
+    }
+
+    /** Input rows {@link #unfoldPacked} reads for output positions {@code [pos0, pos0 + width)}. */
+    static int rowSpan(Conv v, int pos0, int width) {
+        int pa = pos0 / v.wo(), pb = (pos0 + width - 1) / v.wo();
+        return (pb - pa) * v.sh() + (v.kh() - 1) * v.dh() + 1;
+    }
+
+    /**
+     * {@link #im2col} of positions {@code [pos0, pos0 + width)} of one image (from {@code xo}) written straight into
+     * {@link Gemm#packPanel}'s layout of a depth-{@code K} panel ({@code K} rows in one slice, {@code width} columns in
+     * strips of {@code NR}, a last strip's spare columns zero), for {@link Gemm#serialPacked}: where the GEMM lowering
+     * unfolded into rows and then packed them, a second pass over the block. Each input row the block reads is first
+     * laid out padded with zeros and, at stride 2, split into its even and odd columns ({@link VectorArith#unzip2}), into
+     * {@code phases} ({@code cg} x {@link #rowSpan} x {@code sw} x {@link #phaseLength} floats); tap {@code (i, j)} of
+     * output columns {@code q .. q + V} is then columns {@code q + j dw / sw ..} of phase {@code j dw % sw} of its row,
+     * one vector moved into the panel. {@code pad} is scratch of {@code sw} x {@link #phaseLength} floats. Only where
+     * {@link #unfoldsPacked}; the same values as {@link #im2col}.
+     */
+    static void unfoldPacked(Conv v, float[] x, int xo, int pos0, int width, float[] panel, float[] phases, float[] pad) {
+        int lanes = VectorArith.lanes(), nr = Gemm.NR, k = v.k(), wo = v.wo(), h = v.h(), w = v.w(), sw = v.sw(), sh = v.sh();
+        int kh = v.kh(), kw = v.kw(), dh = v.dh(), dw = v.dw(), plane = h * w, len = phaseLength(v), padded = sw * len;
+        int span = rowSpan(v, pos0, width), r0 = pos0 / wo * sh - v.pt();
+        // the padded rows and their phases: row ri at slot (c span + ri - r0) sw len, phase f len floats further
+        int u0 = Math.max(0, v.pl()), col0 = u0 - v.pl();
+        for (int c = 0; c < v.cg(); c++) {
+            for (int t = 0; t < span; t++) {
+                int ri = r0 + t;
+                if (ri < 0 || ri >= h) continue;
+                int slot = (c * span + t) * padded, n = Math.min(w - col0, padded - u0);
+                float[] dst = sw == 1 ? phases : pad;
+                int at = sw == 1 ? slot : 0;
+                Arrays.fill(dst, at, at + padded, 0f);
+                if (n > 0) System.arraycopy(x, xo + c * plane + ri * w + col0, dst, at + u0, n);
+                if (sw == 2) VectorArith.unzip2(pad, padded, phases, slot, slot + len);
+            }
+        }
+        // strip by strip, each row (c, i, j) of the strip's NR columns written whole: its vectors from the rows the
+        // strip's halves read (no divisions in the loop over the rows: they cost more than the moves)
+        int strips = (width + nr - 1) / nr, halves = nr / lanes;
+        for (int s = 0; s < strips; s++) {
+            int base = s * k * nr;
+            for (int c = 0, r = 0; c < v.cg(); c++) {
+                for (int i = 0; i < kh; i++, r += kw) {
+                    for (int half = 0; half < halves; half++) {
+                        int col = s * nr + half * lanes, dst = base + r * nr + half * lanes;
+                        int pos = pos0 + col, p = pos / wo, t = p * sh - v.pt() + i * dh - r0, ri = r0 + t;
+                        if (col >= width || ri < 0 || ri >= h) {
+                            for (int j = 0; j < kw; j++) Arrays.fill(panel, dst + j * nr, dst + j * nr + lanes, 0f);
+                            continue;
+                        }
+                        int row = (c * span + t) * sw * len + pos % wo;
+                        if (sw == 1) {
+                            for (int j = 0, tap = 0; j < kw; j++, tap += dw) VectorArith.copyVector(phases, row + tap, panel, dst + j * nr);
+                        } else {
+                            for (int j = 0, tap = 0; j < kw; j++, tap += dw) {
+                                VectorArith.copyVector(phases, row + (tap & 1) * len + (tap >> 1), panel, dst + j * nr);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The first output column {@code q} whose input column {@code q sw + c0} is not left of the image. */
     static int firstInside(int c0, int sw) {
         return c0 >= 0 ? 0 : (-c0 + sw - 1) / sw;

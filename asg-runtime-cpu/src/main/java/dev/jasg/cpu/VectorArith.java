@@ -139,6 +139,16 @@ final class VectorArith {
         return VectorShuffle.fromArray(S, lanes, 0);
     }
 
+    /** Floats of one vector. */
+    static int lanes() {
+        return V;
+    }
+
+    /** {@code out[oo + i] = in[io + i]} for {@code i < }{@link #lanes}: one vector moved. */
+    static void copyVector(float[] in, int io, float[] out, int oo) {
+        FloatVector.fromArray(S, in, io).intoArray(out, oo);
+    }
+
     /** Floats {@link #unzip2} takes at a time: a multiple of which its {@code n} must be. */
     static int unzipBlock() {
         return 2 * V;

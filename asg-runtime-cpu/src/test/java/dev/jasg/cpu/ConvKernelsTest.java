@@ -71,6 +71,17 @@ class ConvKernelsTest {
                         .expect(new int[] {12, 48, 7, 7}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(2, 0, 1, 1)).sin()),
                 row("conv2d 3x3 stride 2, asymmetric padding, 8 images").arg(8, 16, 15, 15).arg(24, 16, 3, 3)
                         .expect(new int[] {8, 24, 8, 7}, (g, a) -> a.get(0).conv2d(a.get(1), new ConvGeometry(2, 2, 1, 2, 0, 1, 1, 1, 1)).tanh()),
+                // ConvKernels.unfoldPacked (output rows a whole number of vectors wide): a 7x7 stride-2 stem, stride 1 with a
+                // last strip partly empty, stride 2 with dilation 2
+                row("conv2d 7x7 stride 2 pad 3 (unfolded into the packed panel)").arg(2, 3, 64, 64).arg(8, 3, 7, 7)
+                        .expect(new int[] {2, 8, 32, 32}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(2, 3, 1, 1)).tanh()),
+                row("conv2d 3x3 stride 1, 16-wide rows (unfolded into the packed panel)").arg(1, 4, 5, 16).arg(8, 4, 3, 3)
+                        .expect(new int[] {1, 8, 5, 16}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
+                // its input gradient, the flipped convolution, reads from a column left of the image's first (offset -1)
+                row("conv2d 64 channels pad 3, flipped input gradient unfolded into the packed panel").arg(1, 64, 48, 48).arg(8, 64, 3, 3)
+                        .expect(new int[] {1, 8, 52, 52}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 3, 1, 1)).tanh()),
+                row("conv2d 3x3 stride 2 dilation 2 (unfolded into the packed panel)").arg(2, 5, 20, 31).arg(6, 5, 3, 3)
+                        .expect(new int[] {2, 6, 10, 16}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(2, 2, 2, 1)).tanh()),
                 // the stride-1 input gradient as the flipped convolution (64 input channels): padding past the kernel's reach too
                 row("conv2d 64 channels, flipped input gradient").arg(4, 64, 9, 9).arg(16, 64, 3, 3).tolerance(WINOGRAD)
                         .expect(new int[] {4, 16, 9, 9}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
