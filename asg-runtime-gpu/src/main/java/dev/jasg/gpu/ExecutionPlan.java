@@ -128,7 +128,7 @@ final class ExecutionPlan implements AutoCloseable {
         // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
         // through them, and the group's operands from outside stay alive until its root's step
         Fusion fusion = checked || (profiled && !PROFILE_FUSED) || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS,
-                n -> lowering.readsTransposedA(n, binding, g));
+                n -> lowering.readsTransposed(n, binding, g));
         BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment,
                 (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1, (n, lastUse) -> fusion.lastRead(n.id(), lastUse)),
                 !checked);
@@ -172,6 +172,8 @@ final class ExecutionPlan implements AutoCloseable {
                 if (plan.viewOf(n.id()) < 0 || n.op() instanceof Op.MatMul) {
                     workspaceBytes = Math.max(workspaceBytes, lowering.workspaceBytes(n, binding, program.graph()));
                 }
+                int product = fusion.transposedResult(n.id());
+                if (product >= 0) workspaceBytes = Math.max(workspaceBytes, lowering.transposedResultWorkspaceBytes(g.node(product), binding, g));
             }
             View scratch = null;
             if (workspaceBytes > 0) {
@@ -198,11 +200,15 @@ final class ExecutionPlan implements AutoCloseable {
                         anchorIn = new View[a.size()];
                         for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
                     }
-                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch, group.anchor() >= 0 && fusion.transposedA(group.anchor()));
+                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch,
+                            group.anchor() >= 0 ? fusion.layout(group.anchor()) : MatMulKernel.Layout.PLAIN);
+                } else if (fusion.transposedResult(n.id()) >= 0) {
+                    Node c = g.node(fusion.transposedResult(n.id()));
+                    lowered = lowering.lowerTransposedResult(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()));
                 } else {
                     View[] in = new View[n.arity()];
                     for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch, program.graph(), fusion.transposedA(n.id()));
+                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch, program.graph(), fusion.layout(n.id()));
                 }
                 steps.addAll(lowered);
                 for (int k = 0; k < lowered.size(); k++) owner.add(si);

@@ -40,8 +40,9 @@ import java.util.Set;
  *
  * <p>Members other than the root and the anchor compute nothing and take no storage (the plan makes
  * them views of their first operand, which nothing reads through them); the root's step reads the
- * externals and the anchor's operands, so the plan keeps them alive until the root's step ({@link #lastRead}). Immutable once
- * made; thread-safe.
+ * externals and the anchor's operands, so the plan keeps them alive until the root's step ({@link #lastRead}). Permutes
+ * swapping the last two axes of a product's operand or result are absorbed the same way where the product can read or write
+ * the other layout ({@link #layout}, {@link #transposedResult}). Immutable once made; thread-safe.
  */
 final class Fusion {
     /** Most operands from outside a group (storage buffers and two push constants each). */
@@ -75,18 +76,41 @@ final class Fusion {
     private final Map<Integer, Group> byRoot;
     private final Set<Integer> absorbed;
     private final Map<Integer, Integer> readUntil;
-    private final Set<Integer> transposedA;
+    private final Map<Integer, MatMulKernel.Layout> layouts;
 
-    private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil, Set<Integer> transposedA) {
+    private final Map<Integer, Integer> transposedResults;
+
+    private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil, Map<Integer, MatMulKernel.Layout> layouts,
+                   Map<Integer, Integer> transposedResults) {
         this.byRoot = byRoot;
         this.absorbed = absorbed;
         this.readUntil = readUntil;
-        this.transposedA = transposedA;
+        this.layouts = layouts;
+        this.transposedResults = transposedResults;
+    }
+
+    /**
+     * The product whose result permute {@code id} (swapping the last two axes, its only reader) computes as {@code B^T A^T},
+     * the operands swapped and each read the other way ({@link MatMulKernel.Layout#swapped}), or -1: the product itself is
+     * then absorbed (a weight gradient {@code (x^T g)^T} written as {@code g^T x}, W's layout, instead of a copy after it).
+     */
+    int transposedResult(int id) {
+        return transposedResults.getOrDefault(id, -1);
     }
 
     /** True when product {@code id} reads its A through an absorbed permute, that is, transposed. */
     boolean transposedA(int id) {
-        return transposedA.contains(id);
+        return layout(id).transA();
+    }
+
+    /** True when product {@code id} reads its B through an absorbed permute, that is, transposed. */
+    boolean transposedB(int id) {
+        return layout(id).transB();
+    }
+
+    /** How product {@code id} reads its operands: transposed where they are absorbed permutes ({@link #plan}). */
+    MatMulKernel.Layout layout(int id) {
+        return layouts.getOrDefault(id, MatMulKernel.Layout.PLAIN);
     }
 
     /** True when {@code perm} keeps every axis but swaps the last two. */
@@ -99,7 +123,7 @@ final class Fusion {
 
     /** No fusion (checked or profiled plans, where every node's value or time is wanted). */
     static Fusion none() {
-        return new Fusion(Map.of(), Set.of(), Map.of(), Set.of());
+        return new Fusion(Map.of(), Set.of(), Map.of(), Map.of(), Map.of());
     }
 
     /** The group whose root is {@code id}, or null. */
@@ -181,11 +205,15 @@ final class Fusion {
     }
 
     /**
-     * The groups, and for every product {@code readsTransposedA} accepts, its A when that is a permute swapping the last two
-     * axes read by nothing else: the permute computes nothing (a view of its operand, {@link #absorbed}) and the product
-     * reads its operand transposed ({@link #transposedA}), instead of a copy written and read again.
+     * The groups, and the permutes swapping the last two axes that need no copy: such a permute computes nothing (a view of its
+     * operand, {@link #absorbed}) when every reader reads its operand transposed in place, that is, each is a product taking it
+     * as A or as B (both when it is both) that {@code readsTransposed} accepts ({@link #layout}: {@code TRANS_A}, {@code TRANS_B}),
+     * or a second such permute, which is then its operand's operand as it is (a view too: a Linear layer's {@code W^T} read by
+     * the forward product, and {@code (W^T)^T} by the backward's {@code dy W}; attention's {@code k^T} likewise). A permute
+     * anything else reads (an output, an elementwise op) keeps its copy. Then a product whose only reader is such a permute of
+     * its result computes the permute's value itself ({@link #transposedResult}).
      */
-    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposedA) {
+    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposed) {
         // the matmul epilogue binds three buffers of its own
         int maxExternals = Math.min(MAX_EXTERNALS, maxStorageBuffers - 3);
         Graph g = program.graph();
@@ -289,20 +317,52 @@ final class Fusion {
         // permutes into products: the product runs at its own step, or at its group's root's when it is an anchor
         Map<Integer, Integer> runsAt = new HashMap<>();
         for (Group grp : byRoot.values()) if (grp.anchor() >= 0 && grp.rows() == null) runsAt.put(grp.anchor(), step.get(grp.root()));
-        Set<Integer> transposed = new java.util.HashSet<>();
-        for (Node n : schedule) {
-            if (!(n.op() instanceof Op.MatMul) || n.input(0) == n.input(1)) continue;
-            Node x = g.node(n.input(0));
-            if (!(x.op() instanceof Op.Permute p) || !swapsLastTwo(p.perm()) || taken.contains(x.id()) || kept.contains(x.id())) continue;
-            if (consumers.getOrDefault(x.id(), 0) != 1 || !step.containsKey(x.id()) || !step.containsKey(x.input(0))) continue;
-            if (Lowering.isView(x, b, g) || !readsTransposedA.test(n)) continue;
+        Map<Integer, List<Integer>> readers = new HashMap<>();
+        for (Node n : schedule) for (int i : Arrays.stream(n.inputs()).distinct().toArray()) readers.computeIfAbsent(i, k -> new ArrayList<>()).add(n.id());
+        Map<Integer, MatMulKernel.Layout> layouts = new HashMap<>();
+        for (Node x : schedule) {
+            if (!swapsLastTwo(x, b, g, taken, kept) || !step.containsKey(x.input(0))) continue;
+            List<Integer> rs = readers.getOrDefault(x.id(), List.of());
+            boolean all = !rs.isEmpty();
+            for (int r : rs) {
+                Node rn = g.node(r);
+                all &= rn.op() instanceof Op.MatMul ? readsTransposed.test(rn) : swapsLastTwo(rn, b, g, taken, kept);
+            }
+            if (!all) continue;
             taken.add(x.id());
-            transposed.add(n.id());
-            readUntil.merge(x.input(0), runsAt.getOrDefault(n.id(), step.get(n.id())), Math::max);
+            for (int r : rs) {
+                Node rn = g.node(r);
+                if (!(rn.op() instanceof Op.MatMul)) {  // (x^T)^T: x as it is, a view
+                    taken.add(r);
+                    continue;
+                }
+                MatMulKernel.Layout was = layouts.getOrDefault(r, MatMulKernel.Layout.PLAIN);
+                layouts.put(r, new MatMulKernel.Layout(was.transA() || rn.input(0) == x.id(), was.transB() || rn.input(1) == x.id()));
+                readUntil.merge(x.input(0), runsAt.getOrDefault(r, step.get(r)), Math::max);
+            }
+        }
+        // a product read only by a permute swapping its result's last two axes computes that permute's value, B^T A^T; it
+        // becomes a view of its A (which then lives until the permute's step), so not where its result is the larger
+        Map<Integer, Integer> results = new HashMap<>();
+        for (Node r : schedule) {
+            if (!(r.op() instanceof Op.Permute p) || !swapsLastTwo(p.perm()) || taken.contains(r.id()) || Lowering.isView(r, b, g)) continue;
+            Node c = g.node(r.input(0));
+            if (!(c.op() instanceof Op.MatMul) || taken.contains(c.id()) || kept.contains(c.id()) || !step.containsKey(c.id())
+                    || !List.of(r.id()).equals(readers.get(c.id())) || !readsTransposed.test(c)) continue;
+            int[] ad = b.shape(c.input(0)).dims(), bd = b.shape(c.input(1)).dims();
+            if (ad.length < 2 || bd.length < 2 || b.shape(c.id()).size() > b.shape(c.input(0)).size()) continue;
+            taken.add(c.id());
+            results.put(r.id(), c.id());
+            for (int i : c.inputs()) readUntil.merge(i, step.get(r.id()), Math::max);
         }
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
-        return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil), Set.copyOf(transposed));
+        return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil), Map.copyOf(layouts), Map.copyOf(results));
+    }
+
+    /** True when {@code n} is a permute swapping its last two axes that copies (not a view), not kept and not yet taken. */
+    private static boolean swapsLastTwo(Node n, Program.Binding b, Graph g, Set<Integer> taken, Set<Integer> kept) {
+        return n.op() instanceof Op.Permute p && swapsLastTwo(p.perm()) && !taken.contains(n.id()) && !kept.contains(n.id()) && !Lowering.isView(n, b, g);
     }
 
     /**

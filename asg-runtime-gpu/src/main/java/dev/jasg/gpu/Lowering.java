@@ -158,14 +158,15 @@ final class Lowering {
      * tensor-core kernel.
      */
     List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace, dev.jasg.core.Graph graph) {
-        return lower(n, b, out, in, workspace, graph, false);
+        return lower(n, b, out, in, workspace, graph, MatMulKernel.Layout.PLAIN);
     }
 
     /**
-     * As {@link #lower(Node, Program.Binding, View, View[], View, dev.jasg.core.Graph)}; {@code transA}: {@code n} is a product
-     * whose A is an absorbed permute ({@link Fusion#transposedA}), so {@code in[0]} holds A transposed.
+     * As {@link #lower(Node, Program.Binding, View, View[], View, dev.jasg.core.Graph)}; {@code layout}: how product {@code n}
+     * reads its operands, {@code in[0]} holding A transposed and {@code in[1]} B where they are absorbed permutes
+     * ({@link Fusion#layout}).
      */
-    List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace, dev.jasg.core.Graph graph, boolean transA) {
+    List<Step> lower(Node n, Program.Binding b, View out, View[] in, View workspace, dev.jasg.core.Graph graph, MatMulKernel.Layout layout) {
         int[] od = b.shape(n.id()).dims();
         long count = Strides.size(od);
         int mode = mode(n.dtype());
@@ -189,7 +190,7 @@ final class Lowering {
             }
             case Op.ArgReduce a -> steps.add(lanes(GlslKernels.argReduce(a.kind()), n, dims(n, 0, b), a.axis(), out, in[0]));
             case Op.MatMul m -> steps.addAll(matmul(n, dims(n, 0, b), dims(n, 1, b), mode, out, in[0], in[1], null, null, null, null,
-                    graph == null ? null : graph.node(n.input(0)).dtype(), workspace, transA));
+                    graph == null ? null : graph.node(n.input(0)).dtype(), workspace, layout));
             case Op.Reshape r -> steps.add(new Step.Copy(in[0], out));
             case Op.StopGradient s -> steps.add(new Step.Copy(in[0], out));
             case Op.Permute p -> {
@@ -299,17 +300,45 @@ final class Lowering {
     }
 
     /**
+     * The commands computing product {@code c}'s result transposed into {@code out} (a permute swapping its last two axes,
+     * {@link Fusion#transposedResult}): {@code B^T A^T}, with {@code a} and {@code b} the views of {@code c}'s operands,
+     * read as {@code layout} (c's own, {@link Fusion#layout}) says, each the other way round.
+     */
+    List<Step> lowerTransposedResult(Node c, Program.Binding b, View out, View a, View bView, View workspace, dev.jasg.core.Graph graph,
+                                     MatMulKernel.Layout layout) {
+        if (b.shape(c.id()).size() == 0) return new ArrayList<>();
+        return matmul(c, swapLastTwo(dims(c, 1, b)), swapLastTwo(dims(c, 0, b)), mode(c.dtype()), out, bView, a, null, null, null, null,
+                graph == null ? null : graph.node(c.input(1)).dtype(), workspace, layout.swapped());
+    }
+
+    /** The workspace {@link #lowerTransposedResult} needs for product {@code c} (as {@link #workspaceBytes} for {@code c} itself). */
+    long transposedResultWorkspaceBytes(Node c, Program.Binding b, dev.jasg.core.Graph graph) {
+        if (graph == null) return 0;
+        int[] ad = swapLastTwo(dims(c, 1, b)), bd = swapLastTwo(dims(c, 0, b));
+        DType operand = graph.node(c.input(1)).dtype();
+        return Math.max(packedBytes(ad, bd, operand), splitBytes(ad, bd, operand));
+    }
+
+    private static int[] swapLastTwo(int[] d) {
+        int[] r = d.clone();
+        int k = r.length;
+        r[k - 2] = d[k - 1];
+        r[k - 1] = d[k - 2];
+        return r;
+    }
+
+    /**
      * The commands computing fused group {@code grp} ({@link Fusion}) into {@code out}: {@code ext} are its
      * externals' ranges, {@code anchorIn} the anchor's operands (a matmul's A and B) or null; {@code workspace} as for
      * {@link #lower}.
      */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace) {
-        return lowerFused(grp, g, b, out, ext, anchorIn, workspace, false);
+        return lowerFused(grp, g, b, out, ext, anchorIn, workspace, MatMulKernel.Layout.PLAIN);
     }
 
-    /** As above; {@code transA}: the anchor is a product whose A is an absorbed permute ({@link Fusion#transposedA}). */
+    /** As above; {@code layout}: how the anchor, a product, reads its operands ({@link Fusion#layout}). */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace,
-                          boolean transA) {
+                          MatMulKernel.Layout layout) {
         Node root = g.node(grp.root());
         if (grp.rows() != null) return List.of(rowGradient(grp, g, b, out, ext, anchorIn));
         if (grp.prologue()) {
@@ -337,7 +366,7 @@ final class Lowering {
         if (grp.anchor() >= 0) {
             Node mm = g.node(grp.anchor());
             return matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,
-                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), g.node(mm.input(0)).dtype(), workspace, transA);
+                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), g.node(mm.input(0)).dtype(), workspace, layout);
         }
         long count = b.shape(root.id()).size();
         int slots = Fusion.slots(grp);
@@ -573,7 +602,7 @@ final class Lowering {
      * {@code workspace} when that holds {@link #packedBytes} (else read as f32 words).
      */
     private List<Step> matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
-                              int[] epiPush, DType operand, View workspace, boolean transA) {
+                              int[] epiPush, DType operand, View workspace, MatMulKernel.Layout layout) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), k = geo.k(), nn = geo.n();
         Strides.Merged mb = geo.batch();
@@ -598,31 +627,31 @@ final class Lowering {
         bind[1] = a;
         bind[2] = b;
         if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
-        // a transposed A (an absorbed permute's input) is read by the packing steps or, failing those, by the f32 kernel
+        // a transposed operand (an absorbed permute's input) is read by the packing steps or, failing those, by the f32 kernel
         if (WorkgroupMatMulKernel.first()) {
-            List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, transA);
+            List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, layout);
             if (wg != null) return wg;
         }
         int castMode = epi == null ? 0 : castsOnly(epi, g);
         if (castMode >= 0) {
-            List<Step> split = coopSplit(n, m, nn, k, batches, push, a, b, out, workspace, operand, transA, castMode);
+            List<Step> split = coopSplit(n, m, nn, k, batches, push, a, b, out, workspace, operand, layout, castMode);
             if (split != null) return split;
         }
         CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, epi != null);
         boolean packs = ct != null && CoopMatMulKernel.packed() && holdsPacked(workspace, a, b);
-        if (ct != null && (packs || !transA)) {
+        if (ct != null && (packs || layout.equals(MatMulKernel.Layout.PLAIN))) {
             List<Step> steps = new ArrayList<>();
             CoopMatMulKernel.Variant v = CoopMatMulKernel.Variant.WORDS;
             if (packs) {
                 v = coopVariant(ct, epi != null);
-                steps.addAll(packOperands(operand, n, a, b, workspace, bind, transA ? new int[] {m, k} : null));
+                steps.addAll(packOperands(operand, n, a, b, workspace, bind, layout, m, nn, k));
             }
             Kernel kernel = epi == null ? CoopMatMulKernel.kernel(ct, operand, v) : CoopMatMulKernel.kernel(ct, operand, v, epi, g);
             steps.add(dispatch(kernel, n, bind, push, nn / ct.bn(), m / ct.bm(), (int) batches));
             return steps;
         }
         // half products the subgroup-scope tiles do not divide: the workgroup-scope kernel, which clamps at the edges
-        List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, transA);
+        List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, layout);
         if (wg != null) return wg;
         // the tile and split that fill the device's waves best (MatMulKernel.schedule): a product with too few tiles and a long
         // K (a weight gradient) has its K split over workgroups, each split's partial result into the workspace, then their sum
@@ -639,7 +668,7 @@ final class Lowering {
             sp[push.length] = MatMulKernel.stepsPerSplit(mid, k, sch.splits());
             View partials = new View(workspace.buffer(), workspace.offset(), 4L * outputs * sch.splits());
             bind[0] = partials;
-            Step first = dispatch(MatMulKernel.splitKernel(mid, MatMulKernel.aligned(mid, m, nn, k), transA), n, bind, sp, (int) ceil(nn, mid.bn()),
+            Step first = dispatch(MatMulKernel.splitKernel(mid, MatMulKernel.aligned(mid, m, nn, k), layout), n, bind, sp, (int) ceil(nn, mid.bn()),
                     (int) ceil(m, mid.bm()), sch.splits());
             Step second = flat(ConvKernels.splitSum(), n, outputs, new View[] {out, partials}, new int[] {(int) outputs, sch.splits(), mode});
             return List.of(first, second);
@@ -649,7 +678,7 @@ final class Lowering {
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
         MatMulKernel.Tiles t = sch.tiles();
         boolean aligned = MatMulKernel.aligned(t, m, nn, k);
-        Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, transA) : MatMulKernel.kernel(t, aligned, transA, epi, g);
+        Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, layout) : MatMulKernel.kernel(t, aligned, layout, epi, g);
         return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
     }
 
@@ -660,14 +689,14 @@ final class Lowering {
      * (deterministic), rounded by {@code sumMode} (an epilogue of casts only: their rounding, {@link #castsOnly}).
      */
     private List<Step> coopSplit(Node n, int m, int nn, int k, long batches, int[] push, View a, View b, View out, View workspace, DType operand,
-                                 boolean transA, int sumMode) {
+                                 MatMulKernel.Layout layout, int sumMode) {
         CoopMatMulKernel.Tiles ct = coopTiles(operand, m, nn, k, batches, false);
         if (ct == null || !CoopMatMulKernel.packed() || !holdsPacked(workspace, a, b)) return null;
         int splits = CoopMatMulKernel.splits(ct, m, nn, k, batches, dev.computeUnits);
         long partialsAt = align(packedOffsetOfB(a.bytes() / 2) + b.bytes() / 2), outputs = (long) m * nn;
         if (splits < 2 || workspace.bytes() < partialsAt + 4L * outputs * splits) return null;
         View[] bind = {new View(workspace.buffer(), workspace.offset() + partialsAt, 4L * outputs * splits), a, b};
-        List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind, transA ? new int[] {m, k} : null));
+        List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind, layout, m, nn, k));
         int[] sp = Arrays.copyOf(push, 5 + 3 * MatMulKernel.MAX_BATCH_RANK + 1);   // without an epilogue's push, then the steps
         sp[sp.length - 1] = MatMulKernel.stepsPerSplit(k / ct.bk(), splits);
         steps.add(dispatch(CoopMatMulKernel.splitKernel(ct, operand, coopVariant(ct, false)), n, bind, sp, nn / ct.bn(), m / ct.bm(), splits));
@@ -701,10 +730,10 @@ final class Lowering {
 
     /** The product on the workgroup-scope tensor-core kernel (operands packed first), or null where it cannot run. */
     private List<Step> workgroupMatmul(Node n, int m, int nn, int k, long batches, int[] push, View a, View b, View[] bind, Fusion.Group epi,
-                                       dev.jasg.core.Graph g, DType operand, View workspace, boolean transA) {
+                                       dev.jasg.core.Graph g, DType operand, View workspace, MatMulKernel.Layout layout) {
         WorkgroupMatMulKernel.Tiles wt = workgroupTiles(operand, m, nn, k, batches);
         if (wt == null || !holdsPacked(workspace, a, b)) return null;
-        List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind, transA ? new int[] {m, k} : null));
+        List<Step> steps = new ArrayList<>(packOperands(operand, n, a, b, workspace, bind, layout, m, nn, k));
         int threads = dev.coopMatrix.workgroup().invocations();
         Kernel kernel = epi == null ? WorkgroupMatMulKernel.kernel(wt, operand, threads) : WorkgroupMatMulKernel.kernel(wt, operand, threads, epi, g);
         steps.add(dispatch(kernel, n, bind, push, (int) ceil(nn, wt.bn()), (int) ceil(m, wt.bm()), (int) batches));
@@ -712,26 +741,27 @@ final class Lowering {
     }
 
     /**
-     * Whether product {@code n} reads a transposed A: on the f32 kernel (its operands are not half, or the device has no
-     * tensor-core kernel for their sizes), which reads it in place, or on a tensor-core kernel whose operands are packed to
-     * 16-bit storage first, where the packing transposes it ({@code pack_half_t.comp}); not on the tensor-core kernel reading
-     * f32 words ({@link CoopMatMulKernel#PACKED_PROPERTY}{@code =false}). Then a permute swapping A's last two axes that only
-     * it reads needs no copy ({@link Fusion#plan}). {@value #TRANSPOSED_PROPERTY}{@code =false} says no.
+     * Whether product {@code n} reads a transposed operand (A or B): on the f32 kernel (its operands are not half, or the device
+     * has no tensor-core kernel for their sizes), which reads it in place ({@code matmul.comp TRANS_A}, {@code TRANS_B}), or on
+     * a tensor-core kernel whose operands are packed to 16-bit storage first, where the packing transposes it
+     * ({@code pack_half_t.comp}); not on the tensor-core kernel reading f32 words ({@link CoopMatMulKernel#PACKED_PROPERTY}{@code =false}).
+     * Then a permute swapping an operand's last two axes that only such readers read needs no copy ({@link Fusion#plan}).
+     * {@value #TRANSPOSED_PROPERTY}{@code =false} says no.
      */
-    boolean readsTransposedA(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
+    boolean readsTransposed(Node n, Program.Binding b, dev.jasg.core.Graph graph) {
         if (!(n.op() instanceof Op.MatMul) || "false".equalsIgnoreCase(System.getProperty(TRANSPOSED_PROPERTY))) return false;
         Strides.MatmulGeometry geo = Strides.matmul(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims());
         if (geo.batch().rank() > MatMulKernel.MAX_BATCH_RANK || geo.batches() > dev.maxGroupCount[2]) return false;
-        return readsTransposedA(operand(graph, n), geo.m(), geo.n(), geo.k(), geo.batches());
+        return readsTransposed(operand(graph, n), geo.m(), geo.n(), geo.k(), geo.batches());
     }
 
-    private boolean readsTransposedA(DType operand, int m, int nn, int k, long batches) {
+    private boolean readsTransposed(DType operand, int m, int nn, int k, long batches) {
         if (operand == null || !operand.isHalf()) return true;
         boolean coop = coopTiles(operand, m, nn, k, batches, false) != null || coopTiles(operand, m, nn, k, batches, true) != null;
         return !coop || CoopMatMulKernel.packed();
     }
 
-    /** System property: {@code false} keeps permuted copies for the products' A operands (to compare). */
+    /** System property: {@code false} keeps permuted copies for the products' operands (to compare). */
     static final String TRANSPOSED_PROPERTY = "jasg.vulkan.transposedOperands";
 
     /** Whether {@code workspace} holds both operands (f32 words holding halves) packed to 16-bit storage. */
@@ -742,24 +772,31 @@ final class Lowering {
     /**
      * The two steps packing operands {@code a} and {@code b} (f32 words holding {@code operand} halves) to 16-bit storage in
      * {@code workspace}, A first, B at the next aligned offset; {@code bind[1]} and {@code bind[2]} become the packed views.
-     * {@code transposedA} ({@code {M, K}}, or null): {@code a} holds A's batch matrices transposed ({@code [K, M]}, an
-     * absorbed permute's input), packed as {@code [M, K]}.
+     * Where {@code layout} says an operand is stored transposed (an absorbed permute's input: A's batch matrices {@code [K, M]},
+     * B's {@code [N, K]}), its packing transposes it ({@code pack_half_t.comp}), so the kernels read {@code [M, K]} and
+     * {@code [K, N]} as ever.
      */
-    private List<Step> packOperands(DType operand, Node n, View a, View b, View workspace, View[] bind, int[] transposedA) {
+    private List<Step> packOperands(DType operand, Node n, View a, View b, View workspace, View[] bind, MatMulKernel.Layout layout, int m, int nn,
+                                    int k) {
         long aBytes = a.bytes() / 2;
         View pa = new View(workspace.buffer(), workspace.offset(), aBytes);
         View pb = new View(workspace.buffer(), workspace.offset() + packedOffsetOfB(aBytes), b.bytes() / 2);
         bind[1] = pa;
         bind[2] = pb;
-        Kernel pack = CoopMatMulKernel.pack(operand);
-        Step packB = flat(pack, n, b.bytes() / 16, new View[] {pb, b}, new int[] {(int) (b.bytes() / 16)});
-        if (transposedA == null) return List.of(flat(pack, n, a.bytes() / 16, new View[] {pa, a}, new int[] {(int) (a.bytes() / 16)}), packB);
-        int m = transposedA[0], k = transposedA[1];
-        long matrices = a.bytes() / 4 / ((long) m * k);
+        return List.of(pack(operand, n, pa, a, layout.transA() ? new int[] {m, k} : null), pack(operand, n, pb, b, layout.transB() ? new int[] {k, nn} : null));
+    }
+
+    /**
+     * The step packing {@code from} into {@code to}: as it is, or, with {@code rowsCols} ({@code {R, C}}), batch matrices stored
+     * {@code [C, R]} packed as {@code [R, C]}.
+     */
+    private Step pack(DType operand, Node n, View to, View from, int[] rowsCols) {
+        if (rowsCols == null) return flat(CoopMatMulKernel.pack(operand), n, from.bytes() / 16, new View[] {to, from}, new int[] {(int) (from.bytes() / 16)});
+        int r = rowsCols[0], c = rowsCols[1];
+        long matrices = from.bytes() / 4 / ((long) r * c);
         if (matrices > dev.maxGroupCount[2]) throw new BackendException(matrices + " transposed matrices exceed the device's workgroups along z at " + describe(n, null));
-        Step packA = dispatch(CoopMatMulKernel.packTransposed(operand), n, new View[] {pa, a}, new int[] {m, k, (int) matrices},
-                (int) ceil(m, 32), (int) ceil(k, 64), (int) matrices);
-        return List.of(packA, packB);
+        return dispatch(CoopMatMulKernel.packTransposed(operand), n, new View[] {to, from}, new int[] {r, c, (int) matrices}, (int) ceil(r, 32), (int) ceil(c, 64),
+                (int) matrices);
     }
 
     /** Query rows of all batch matrices of attention query {@code q [.., Lq, E]}: the product of all but the last axis. */
@@ -935,7 +972,10 @@ final class Lowering {
 
     /** Workspace bytes for both operands of product {@code n} packed to 16-bit storage, or 0 when it does not run on the tensor-core kernel. */
     private long packedBytes(Node n, Program.Binding b, DType operand) {
-        int[] ad = b.shape(n.input(0)).dims(), bd = b.shape(n.input(1)).dims();
+        return packedBytes(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims(), operand);
+    }
+
+    private long packedBytes(int[] ad, int[] bd, DType operand) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         boolean workgroup = workgroupTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches()) != null;
         CoopMatMulKernel.Tiles ct = coopTiles(operand, geo.m(), geo.n(), geo.k(), geo.batches(), false);
@@ -954,7 +994,11 @@ final class Lowering {
      * then goes unused.)
      */
     private long splitBytes(Node n, Program.Binding b, DType operand) {
-        Strides.MatmulGeometry geo = Strides.matmul(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims());
+        return splitBytes(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims(), operand);
+    }
+
+    private long splitBytes(int[] ad, int[] bd, DType operand) {
+        Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), nn = geo.n(), k = geo.k();
         long batches = geo.batches();
         boolean f32Kernel = operand == null || !operand.isHalf() || workgroupTiles(operand, m, nn, k, batches) == null

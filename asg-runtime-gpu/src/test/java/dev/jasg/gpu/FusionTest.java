@@ -211,7 +211,9 @@ class FusionTest {
                     MatMulKernel.Tiles t = MatMulKernel.small(48 * 1024);
                     k.add(MatMulKernel.kernel(t, true, grp, g));
                     k.add(MatMulKernel.kernel(t, false, grp, g));
-                    k.add(MatMulKernel.kernel(t, false, true, grp, g));
+                    k.add(MatMulKernel.kernel(t, false, new MatMulKernel.Layout(true, false), grp, g));
+                    k.add(MatMulKernel.kernel(t, true, new MatMulKernel.Layout(false, true), grp, g));
+                    k.add(MatMulKernel.kernel(t, false, new MatMulKernel.Layout(true, true), grp, g));
                     if (!coop) {  // the tensor-core kernel's epilogue, once: every variant of it
                         coop = true;
                         CoopMatMulKernel.Tiles ct = new CoopMatMulKernel.Tiles(128, 128, 32, 64, 32);

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Products whose K is split over workgroups ({@link MatMulKernel#splits}: one product whose tiles leave the device idle
  * and whose K is long, a weight gradient): the rule, then a table of products against the reference on the device (aligned
- * and bounds-checked sizes, a transposed A, a last split shorter than the others, NaN carried through the partial sums),
+ * and bounds-checked sizes, a transposed A or B or both, a last split shorter than the others, NaN carried through the partial sums),
  * each also with {@code -Djasg.vulkan.matmul.splitK=false} for the same values in one pass, and run twice bit-identical.
  */
 class MatMulSplitKTest {
@@ -139,6 +139,12 @@ class MatMulSplitKTest {
                 new Row("x y, 128-aligned, 8 splits", new int[] {512, 4096}, new int[] {4096, 512}, false, Tensor::matmul),
                 new Row("x^T y (a weight gradient), A read transposed, odd sizes, last split shorter", new int[] {9000, 370},
                         new int[] {9000, 330}, false, (x, y) -> x.mT().matmul(y)),
+                new Row("x y^T (a Linear layer's input gradient), B read transposed, 128-aligned", new int[] {512, 4096},
+                        new int[] {512, 4096}, false, (x, y) -> x.matmul(y.mT())),
+                new Row("x^T y^T, both read transposed, odd sizes, on the large tile in 3 splits (forced)", new int[] {8200, 400},
+                        new int[] {330, 8200}, false, (x, y) -> x.mT().matmul(y.mT()), "0/3"),
+                new Row("(x^T y)^T (a weight gradient as W), computed as y^T x, odd sizes", new int[] {9000, 330}, new int[] {9000, 370}, false,
+                        (x, y) -> x.mT().matmul(y).mT()),
                 new Row("NaN in one split", new int[] {256, 16384}, new int[] {16384, 256}, true, Tensor::matmul),
                 new Row("x^T y on the large tile in 4 splits (forced), odd sizes", new int[] {8200, 400}, new int[] {8200, 330}, false,
                         (x, y) -> x.mT().matmul(y), "0/4"));

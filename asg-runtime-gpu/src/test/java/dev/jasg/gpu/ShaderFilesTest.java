@@ -63,10 +63,14 @@ class ShaderFilesTest {
         k.add(PoolKernels.maxPoolScatter());
         int shared = 48 * 1024;
         for (MatMulKernel.Tiles t : List.of(MatMulKernel.large(shared), MatMulKernel.narrow(shared), MatMulKernel.small(shared))) {
-            k.add(MatMulKernel.kernel(t, true));
-            k.add(MatMulKernel.kernel(t, false));
-            k.add(MatMulKernel.kernel(t, true, true));
-            k.add(MatMulKernel.kernel(t, false, true));
+            for (boolean aligned : new boolean[] {true, false}) {
+                // each operand as it is or transposed (TRANS_A, TRANS_B), and the K-split variant of each
+                for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(true, false), new MatMulKernel.Layout(false, true),
+                        new MatMulKernel.Layout(true, true))) {
+                    k.add(MatMulKernel.kernel(t, aligned, l));
+                    k.add(MatMulKernel.splitKernel(t, aligned, l));
+                }
+            }
         }
         ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry s2 = new ConvGeometry(2, 2, 1, 1, 1, 1, 1, 1, 1);

@@ -136,11 +136,15 @@ class TransformerStepPlanTest {
                         if (n.op() instanceof Op.Reduce red && !with.absorbed(n.id()) && red.axes().size() > 0
                                 && lowering.reduceSplits(n, red, binding.shape(n.input(0)).dims()) > 1) splitPasses++;
                     }
-                    // the plan also reads the weight gradients' transposed operands in place (no permute kernel each)
-                    Fusion plan = Fusion.plan(p, binding, 64, true, n -> lowering.readsTransposedA(n, binding, p.graph()));
-                    int transposed = (int) p.schedule().stream().filter(n -> plan.transposedA(n.id())).count();
-                    assertTrue(transposed > 0, "weight gradients read a transposed operand");
-                    assertEquals(after + splitPasses - transposed, ((VulkanExecutable) e).lastPlanDispatches(),
+                    // the plan also reads the transposed operands in place (no permute kernel each): the weight gradients'
+                    // x^T (A), attention's k^T (B) and its gradient's v^T (B), the backward's (k^T)^T (k itself, a view); and the
+                    // key gradient's (q^T dS)^T is computed as dS^T q
+                    Fusion plan = Fusion.plan(p, binding, 64, true, n -> lowering.readsTransposed(n, binding, p.graph()));
+                    assertTrue(p.schedule().stream().anyMatch(n -> plan.transposedA(n.id())), "weight gradients read a transposed A");
+                    assertTrue(p.schedule().stream().anyMatch(n -> plan.transposedB(n.id())), "attention's scores read a transposed B");
+                    assertTrue(p.schedule().stream().anyMatch(n -> plan.transposedResult(n.id()) >= 0), "the key gradient is computed transposed");
+                    assertTrue(kernels(p, binding, plan) < after, "fewer kernels than with the permutes");
+                    assertEquals(kernels(p, binding, plan) + splitPasses, ((VulkanExecutable) e).lastPlanDispatches(),
                             "the count matches the dispatches the plan records");
                 }
                 try (Executable e = ref.compile(rp, graphs)) {

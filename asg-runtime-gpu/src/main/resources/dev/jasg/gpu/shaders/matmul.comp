@@ -3,17 +3,37 @@
 // (1: every dimension a multiple of its tile, no bounds checks), EPILOGUE (1: a fused group of elementwise nodes,
 // fused_body.glsl, applied to every accumulator before the store, its EXTERNALS operands bound from binding 3 on),
 // TRANS_A (1: A is stored transposed, [.., K, M] row-major, as the permuted copy it replaces would have read it: its
-// tile is read a row of k at a time, M-contiguous like B's, straight into the k-major shared tile), SPLITK (1: one
-// product, no batch; workgroup z computes the partial product over its STEPS steps of K (push, after sb[]) into
-// result matrix z, which split_sum.comp then adds in a fixed order; mode 0).
+// tile is read a row of k at a time, M-contiguous like B's, straight into the k-major shared tile), TRANS_B (1: B is
+// stored transposed, [.., N, K] row-major, a weight or a k of attention as it is kept: its tile is read as A's is,
+// four k of one column a load, consecutive invocations along K, and stored transposed into the k-major shared tile,
+// through the swizzle SWZ as A's), SPLITK (1: one product, no batch; workgroup z computes the partial product over its
+// STEPS steps of K (push, after sb[]) into result matrix z, which split_sum.comp then adds in a fixed order; mode 0).
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
+#endif
+#ifndef TRANS_B
+#define TRANS_B 0
 #endif
 #define GM (TM / 4)
 #define GN (TN / 4)
 #define LA (BM * BK / 1024u)
 #define LB (BN * BK / 1024u)
+// The XOR swizzle of a shared tile written transposed (A's unless TRANS_A, B's under TRANS_B): a warp's 32 invocations
+// write BK/4 rows of k (kq) at 128/BK rows of m (columns of n) each, so the vec4 slot of row k is XOR-ed with SWZ(k), a
+// different one for each kq within the slots a warp writes, and the writes fall in 32 different banks. Under 16, so a
+// slot stays in the block of 16 that the reads index by ty (tx).
+#define SWZ(k) (((k) / 4u) * (32u / BK) % 8u)
+#if TRANS_A
+#define ASWZ(k) 0u
+#else
+#define ASWZ(k) SWZ(k)
+#endif
+#if TRANS_B
+#define BSWZ(k) SWZ(k)
+#else
+#define BSWZ(k) 0u
+#endif
 layout(local_size_x = 256) in;
 #if EPILOGUE
 // the epilogue reads back what this workgroup stored (coherent: past the non-coherent L1, after a barrier)
@@ -87,9 +107,14 @@ void main() {
             LOAD_A \
         } \
         [[unroll]] for (uint l = 0u; l < LB; l++) { \
-            uint v = tid + 256u * l, row = v / (BN / 4u), gc = n0 + (v % (BN / 4u)) * 4u, gk = (kt) * BK + row; \
+            B_INDEX(kt) \
             LOAD_B \
         } }
+#if TRANS_B
+    #define B_INDEX(kt) uint v = tid + 256u * l, col = v / (BK / 4u), gk = (kt) * BK + (v % (BK / 4u)) * 4u, gc = n0 + col;
+#else
+    #define B_INDEX(kt) uint v = tid + 256u * l, row = v / (BN / 4u), gc = n0 + (v % (BN / 4u)) * 4u, gk = (kt) * BK + row;
+#endif
 #if ALIGNED && TRANS_A
     #define LOAD_A ra[l] = a4[(aOff + gk * M + gr) / 4u];
 #elif ALIGNED
@@ -99,8 +124,12 @@ void main() {
 #else
     #define LOAD_A [[unroll]] for (uint e = 0u; e < 4u; e++) ra[l][e] = (gr < M && gk + e < K) ? a[aOff + gr * K + gk + e] : 0.0;
 #endif
-#if ALIGNED
+#if ALIGNED && TRANS_B
+    #define LOAD_B rb[l] = b4[(bOff + gc * K + gk) / 4u];
+#elif ALIGNED
     #define LOAD_B rb[l] = b4[(bOff + gk * N + gc) / 4u];
+#elif TRANS_B
+    #define LOAD_B [[unroll]] for (uint e = 0u; e < 4u; e++) rb[l][e] = (gc < N && gk + e < K) ? b[bOff + gc * K + gk + e] : 0.0;
 #else
     #define LOAD_B [[unroll]] for (uint e = 0u; e < 4u; e++) rb[l][e] = (gk < K && gc + e < N) ? b[bOff + gk * N + gc + e] : 0.0;
 #endif
@@ -112,19 +141,30 @@ void main() {
         [[unroll]] for (uint l = 0u; l < LA; l++) {
             uint v = tid + 256u * l, row = v / (BK / 4u), kq = v % (BK / 4u);
             [[unroll]] for (uint e = 0u; e < 4u; e++) {
-                uint at = (kq * 4u + e) * BM + row;
-                As[at / 4u][at % 4u] = ra[l][e];
+                uint k = kq * 4u + e;
+                As[k * (BM / 4u) + ((row / 4u) ^ ASWZ(k))][row % 4u] = ra[l][e];
             }
         }
 #endif
+#if TRANS_B
+        // B's tile through the swizzle (SWZ)
+        [[unroll]] for (uint l = 0u; l < LB; l++) {
+            uint v = tid + 256u * l, col = v / (BK / 4u), kq = v % (BK / 4u);
+            [[unroll]] for (uint e = 0u; e < 4u; e++) {
+                uint k = kq * 4u + e;
+                Bs[k * (BN / 4u) + ((col / 4u) ^ BSWZ(k))][col % 4u] = rb[l][e];
+            }
+        }
+#else
         [[unroll]] for (uint l = 0u; l < LB; l++) Bs[tid + 256u * l] = rb[l];
+#endif
         barrier();
         if (kt + 1u < kt1) LOAD(kt + 1u)
         [[unroll]] for (uint k = 0u; k < BK; k++) {
             vec4 av[GM];
             vec4 bv[GN];
-            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[k * (BM / 4u) + uint(g) * 16u + ty];
-            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[k * (BN / 4u) + uint(g) * 16u + tx];
+            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[k * (BM / 4u) + uint(g) * 16u + (ty ^ ASWZ(k))];
+            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[k * (BN / 4u) + uint(g) * 16u + (tx ^ BSWZ(k))];
             [[unroll]] for (int i = 0; i < TM; i++) {
                 float ai = av[i / 4][i % 4];
                 [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(ai), bv[j], acc[i][j]);

@@ -1,8 +1,8 @@
 #version 450
 #include "common.glsl"
 // pack_half.comp for a transposed operand: batch matrices stored [K, M] row-major (f32 words holding half values, an
-// absorbed permute's input, Fusion.transposedA) packed as [M, K] halves, two a 32-bit word, the first in the low half,
-// for the tensor-core products, which read A as [M, K]. A workgroup transposes a tile of 64 k x 32 m through shared
+// absorbed permute's input, Fusion.layout) packed as [M, K] halves, two a 32-bit word, the first in the low half,
+// for the tensor-core products, which read A as [M, K] (a transposed B, stored [N, K], is packed as [K, N] with M = K, K = N). A workgroup transposes a tile of 64 k x 32 m through shared
 // memory: reads coalesced along m, writes along k. K is even (the tensor-core kernels' operands are 16-byte aligned).
 // BF16 (1): bfloat16, else binary16. Push: M, K, matrices (the grid: ceil(M / 32) x ceil(K / 64) x matrices).
 layout(std430, binding = 0) writeonly buffer O { uint o[]; };
