@@ -65,8 +65,14 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
      * (few tiles): 8 MiB, a share of L3 rather than L2, since each block costs three loops on the pool.
      */
     static final int PHASE_FLOATS = Integer.getInteger("jasg.cpu.winogradPhaseFloats", 1 << 21);
-    /** Blocks per thread from which each thread runs whole blocks; {@code -Djasg.cpu.winogradBlocksPerThread=N} to measure others. */
-    static final int BLOCKS_PER_THREAD = Integer.getInteger("jasg.cpu.winogradBlocksPerThread", 4);
+    /**
+     * Blocks per thread from which each thread runs whole blocks; {@code -Djasg.cpu.winogradBlocksPerThread=N} to measure
+     * others. One: on two Zen 5 threads at batch 1, resnet18's 64 x 56 x 56 (7 blocks, one thread running 4) took
+     * 0.56-0.83 ms by whole blocks against 0.80-1.05 with its phases split, and 128 x 28 x 28 (2 blocks) 0.45-0.55
+     * against 0.61-0.72 (three interleaved pairs of {@code WinogradProbe}); the split phases share their operands
+     * through L3, which cost more than the uneven shares.
+     */
+    static final int BLOCKS_PER_THREAD = Integer.getInteger("jasg.cpu.winogradBlocksPerThread", 1);
 
     private static final int MR = Gemm.MR, NR = Gemm.NR;
 
