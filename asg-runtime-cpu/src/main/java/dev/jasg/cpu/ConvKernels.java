@@ -401,8 +401,11 @@ final class ConvKernels {
                 int slot = (c * span + t) * padded, n = Math.min(w - col0, padded - u0);
                 float[] dst = sw == 1 ? phases : pad;
                 int at = sw == 1 ? slot : 0;
-                Arrays.fill(dst, at, at + padded, 0f);
+                // zeros around the row's copy, each float written once
+                int lead = Math.min(u0, padded), copied = Math.max(0, n);
+                Arrays.fill(dst, at, at + lead, 0f);
                 if (n > 0) System.arraycopy(x, xo + c * plane + ri * w + col0, dst, at + u0, n);
+                Arrays.fill(dst, at + lead + copied, at + padded, 0f);
                 if (sw == 2) VectorArith.unzip2(pad, padded, phases, slot, slot + len);
             }
         }

@@ -115,7 +115,7 @@ final class PoolKernels {
         maxPool(s, x, y, ElementwiseKernels.vectorArith());
     }
 
-    /** {@link #maxPool}; {@code vector}: on {@link VectorArith} (tests run both), else the scalar loops (the same bits). */
+    /** {@link #maxPool}; {@code vector}: every path's maxima on {@link VectorArith} (tests run both), else the scalar loops (the same bits). */
     static void maxPool(Windows s, float[] x, float[] y, boolean vector) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo(), w = s.w();
         if (s.pairs()) {
@@ -140,8 +140,8 @@ final class PoolKernels {
             if (phases != null) Arrays.fill(phases, Float.NEGATIVE_INFINITY);
             for (int pl = p0; pl < p1; pl++) {
                 for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) {
-                    if (phases != null) phaseMaxima(s, x, pl * hw, p, cols, phases, y, o);
-                    else rowMaxima(s, x, pl * hw, p, cols, y, o);
+                    if (phases != null) phaseMaxima(s, x, pl * hw, p, cols, phases, y, o, vector);
+                    else rowMaxima(s, x, pl * hw, p, cols, y, o, vector);
                 }
             }
         });
@@ -156,17 +156,18 @@ final class PoolKernels {
      * taps outside the input read -inf as the table's do. {@code phases} holds {@code stride phaseLength()} floats, -inf
      * where no column lands (kept from the first fill: only the columns' slots are written).
      */
-    private static void phaseMaxima(Windows s, float[] x, int base, int p, float[] cols, float[] phases, float[] m, int mOff) {
+    private static void phaseMaxima(Windows s, float[] x, int base, int p, float[] cols, float[] phases, float[] m, int mOff,
+                                    boolean vector) {
         int w = s.w(), sr = s.rowStep() * w, wo = s.wo(), st = s.colStride(), pad = s.colPad(), len = s.phaseLength();
         Arrays.fill(cols, 0, w, Float.NEGATIVE_INFINITY);
-        for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) maxInto(cols, 0, x, row, w);
+        for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) maxInto(cols, 0, x, row, w, vector);
         // padded column at = c + pad lands in phase at % st, slot at / st: per phase, every st-th column
         for (int ph = 0; ph < st; ph++) {
             int t = ph >= pad ? 0 : (pad - ph + st - 1) / st;
             for (int c = ph + t * st - pad, o = ph * len + t; c < w; c += st, o++) phases[o] = cols[c];
         }
         System.arraycopy(phases, 0, m, mOff, wo);
-        for (int j = 1; j < s.colKernel(); j++) maxInto(m, mOff, phases, (j % st) * len + j / st, wo);
+        for (int j = 1; j < s.colKernel(); j++) maxInto(m, mOff, phases, (j % st) * len + j / st, wo, vector);
     }
 
     /**
@@ -191,9 +192,9 @@ final class PoolKernels {
         for (int j = 1; j < s.colKernel(); j++) VectorArith.maxInto(m, mOff, phases, (j % 2) * half + j / 2, wo);
     }
 
-    /** {@code acc[ao + i] = Math.max(acc[ao + i], x[xo + i])}: on {@link VectorArith} where it runs, else the scalar loop (the same bits). */
-    private static void maxInto(float[] acc, int ao, float[] x, int xo, int n) {
-        if (ElementwiseKernels.vectorArith()) VectorArith.maxInto(acc, ao, x, xo, n);
+    /** {@code acc[ao + i] = Math.max(acc[ao + i], x[xo + i])}: on {@link VectorArith} with {@code vector}, else the scalar loop (the same bits). */
+    private static void maxInto(float[] acc, int ao, float[] x, int xo, int n, boolean vector) {
+        if (vector) VectorArith.maxInto(acc, ao, x, xo, n);
         else for (int i = 0; i < n; i++) acc[ao + i] = Math.max(acc[ao + i], x[xo + i]);
     }
 
@@ -213,14 +214,11 @@ final class PoolKernels {
      * column, then each window's columns; -inf for a window without taps inside. {@code cols} holds {@code w + 1}
      * floats, the last -inf.
      */
-    private static void rowMaxima(Windows s, float[] x, int base, int p, float[] cols, float[] m, int mOff) {
+    private static void rowMaxima(Windows s, float[] x, int base, int p, float[] cols, float[] m, int mOff, boolean vector) {
         int w = s.w(), sr = s.rowStep() * w, wo = s.wo(), taps = s.colTapsMax();
         int[] tap = s.colTap();
         Arrays.fill(cols, 0, w, Float.NEGATIVE_INFINITY);
-        for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) {
-            if (ElementwiseKernels.vectorArith()) VectorArith.maxInto(cols, x, row, w);
-            else for (int c = 0; c < w; c++) cols[c] = Math.max(cols[c], x[row + c]);
-        }
+        for (int i = 0, row = base + s.rowStart()[p] * w; i < s.rowTaps()[p]; i++, row += sr) maxInto(cols, 0, x, row, w, vector);
         // tap by tap over the whole output row (cols[w] is -inf for the windows with fewer taps): the outputs' maxima are
         // independent, where a loop over one window's taps made a chain of Math.max (a compare-and-blend sequence of ~10
         // cycles' latency) per output; max is commutative and associative on floats, NaN and signed zeros included, so
@@ -317,7 +315,7 @@ final class PoolKernels {
             for (int p = 0; p < s.ho(); p++, o += s.wo()) {
                 int r0 = base + s.rowStart()[p] * w, nr = s.rowTaps()[p];
                 if (nr == 0) continue;
-                rowMaxima(s, x, base, p, cols, m, 0);
+                rowMaxima(s, x, base, p, cols, m, 0, ElementwiseKernels.vectorArith());
                 // columns outside every window compare with NaN, which nothing equals
                 for (int c = 0; c < w; c++) mAt[c] = owner[c] >= 0 ? m[owner[c]] : Float.NaN;
                 // the offset (from the window rows' start) of each column's first element equal to its
