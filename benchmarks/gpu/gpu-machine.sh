@@ -21,6 +21,7 @@
 # "cpu": the host CPU (2 cores pinned): GemmProbe, then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
 # process of its own (its peak RSS growth is then the workload's, not what exceeds an earlier workload's peak).
+# "profile": one profiled gpt step (fused plan, PROFILE_MATCH's nodes listed), then its f32 products (GPT_PRODUCTS) beside cuBLAS.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
 set -uo pipefail
 out=${OUT:-/tmp}
@@ -129,6 +130,21 @@ if [[ $what == *gpt* ]]; then
     python3 benchmarks/peers/torch_peers.py --device cuda --only gpt ${GPT_SIZE:+--gpt $GPT_SIZE} $ac --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
       | tee -a "$out/gpt-torch.txt"
   done
+fi
+if [[ $what == *profile* ]]; then
+  # one profiled step of the gpt stack (fused plan, per op kind, then PROFILE_MATCH's nodes in order), then its f32 products
+  # (GPT_PRODUCTS, MatmulBench --product specs) beside cuBLAS's (torch_products.py, TF32 off) in the same call
+  JAVA_TOOL_OPTIONS="-Djasg.vulkan.profileFused=true ${GPT_OPTS:-}" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only gpt --profile \
+    --profile-match "${PROFILE_MATCH:-^(grad\.)?5[./]}" --seconds 1 --warmup 2 2>&1 | grep -v '^\[main\] INFO' | tee -a "$out/gpt-profile.txt"
+  prods=""
+  for p in ${GPT_PRODUCTS:-8192,768,2304,0,1,bias 8192,768,768,0,1,bias+res 8192,768,3072,0,1,bias+gelu 8192,3072,768,0,1,bias+res \
+      8192,768,3072,0,0,gelugrad 8192,3072,768,0,0 8192,768,768,0,0 8192,2304,768,0,0 \
+      2304,8192,768,1,0 768,8192,768,1,0 3072,8192,768,1,0 768,8192,3072,1,0}; do
+    prods="$prods --product $p"
+  done
+  JAVA_TOOL_OPTIONS="${GPT_OPTS:-}" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench $prods 2>&1 | grep '^product\|Exception\|rror' \
+    | tee -a "$out/gpt-products.txt"
+  python3 benchmarks/gpu/torch_products.py ${prods//--product /} 2>&1 | tee -a "$out/gpt-products.txt"
 fi
 if [[ $what == *cpu* ]]; then
   lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"

@@ -58,6 +58,7 @@ final class Shaders {
         out.append(first).append('\n');
         out.append("#extension GL_GOOGLE_cpp_style_line_directive : enable\n");
         defines.forEach((k, v) -> out.append("#define ").append(k).append(' ').append(v).append('\n'));
+        if (!Fusion.directIndexing()) out.append("#define DIRECT_INDEXING 0\n");  // reduce_geometry.glsl's run loop for every offset
         inline(file, eol < 0 ? "" : text.substring(eol + 1), 2, out, new ArrayList<>(), generated);
         return out.toString();
     }

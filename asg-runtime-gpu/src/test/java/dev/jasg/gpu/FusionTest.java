@@ -146,6 +146,16 @@ class FusionTest {
             Tensor x = g.input("x", DType.F32, 6, 40), w = g.input("w", DType.F32, 40), b = g.input("b", DType.F32, 40);
             g.output("y", x.layerNorm(1, w, b, 1e-5).relu());
         }, List.of("normalize -> mul -> add -> relu (2 externals)")));
+        r.add(new Row("GELU's gradient as a product's epilogue: five scalar constants and the pre-activation", g -> {
+            Tensor x = g.input("x", DType.F32, 64, 32), w = g.input("w", DType.F32, 32, 64), h = g.input("h", DType.F32, 64, 64);
+            Tensor cdf = h.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
+            Tensor pdf = h.mul(h).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+            g.output("y", x.matmul(w).mul(cdf.add(h.mul(pdf))));
+        }, List.of("matmul -> mul -> erf -> add -> mul -> mul -> mul -> exp -> mul -> mul -> add -> mul (6 externals)")));
+        r.add(new Row("scalar operands that are no constants: a [] and a [1, 1] input", g -> {
+            Tensor x = g.input("x", DType.F32, 3, 5, 7), s = g.input("s", DType.F32), t = g.input("t", DType.F32, 1, 1);
+            g.output("y", x.mul(s).sub(t).abs());
+        }, List.of("mul -> sub -> abs (3 externals)")));
         r.add(new Row("an AdamW-like update: assigned values end groups", g -> {
             Tensor p = g.parameter("p", Init.zeros(), 10), m = g.parameter("m", Init.zeros(), 10), v = g.parameter("v", Init.zeros(), 10);
             Tensor grad = g.input("g", DType.F32, 10);
@@ -158,6 +168,43 @@ class FusionTest {
             g.output("p2", p2);
         }, List.of("mul -> mul -> add (4 externals)", "mul -> mul -> mul -> add (4 externals)", "mul -> sqrt -> add -> div -> mul -> sub (6 externals)")));
         return r;
+    }
+
+    /** How the generated body reads an external ({@link Fusion#read}): a row each, node, group shape and the GLSL expected. */
+    record ReadRow(String name, java.util.function.Function<GraphBuilder, Tensor> node, int[] at, String want) {}
+
+    static List<ReadRow> readRows() {
+        return List.of(
+                new ReadRow("a scalar constant is its literal", g -> g.scalar(0.5), new int[] {4, 6}, "uintBitsToFloat(0x3F000000u)"),
+                new ReadRow("a constant of one element in two axes too", g -> g.constant(HostTensor.of(new float[] {-2f}, 1, 1)), new int[] {4, 6},
+                        "uintBitsToFloat(0xC0000000u)"),
+                new ReadRow("a constant of several elements is read", g -> g.constant(HostTensor.of(new float[] {1, 2, 3, 4, 5, 6}, 6)),
+                        new int[] {4, 6}, "e0[(i / pc.ea[0]) % pc.eb[0]]"),
+                new ReadRow("an input of no axes at 0", g -> g.input("s", DType.F32), new int[] {4, 6}, "e0[0u]"),
+                new ReadRow("an input of one element at 0", g -> g.input("s", DType.F32, 1, 1, 1), new int[] {4, 6}, "e0[0u]"),
+                new ReadRow("an input of the group's shape at i", g -> g.input("x", DType.F32, 4, 6), new int[] {4, 6}, "e0[i]"),
+                new ReadRow("a bias row through the push constants", g -> g.input("b", DType.F32, 6), new int[] {4, 6}, "e0[(i / pc.ea[0]) % pc.eb[0]]"),
+                new ReadRow("a per-row column through the push constants", g -> g.input("c", DType.F32, 4, 1), new int[] {4, 6}, "e0[(i / pc.ea[0]) % pc.eb[0]]"));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> readForms() {
+        return readRows().stream().flatMap(row -> Stream.of(true, false).map(direct -> DynamicTest.dynamicTest(row.name() + (direct ? "" : ", direct reads off"), () -> {
+            GraphBuilder gb = new GraphBuilder();
+            Tensor x = row.node().apply(gb);
+            Tensor at = gb.input("at", DType.F32, (Object[]) java.util.Arrays.stream(row.at()).boxed().toArray());
+            gb.output("y", at.add(x));
+            Graph g = gb.build();
+            String old = System.getProperty(Fusion.DIRECT_INDEXING_PROPERTY);
+            System.setProperty(Fusion.DIRECT_INDEXING_PROPERTY, Boolean.toString(direct));
+            try {
+                String got = Fusion.read(g.node(x.id()), 0, g.node(at.id()).shape(), "");
+                assertEquals(direct ? row.want() : "e0[(i / pc.ea[0]) % pc.eb[0]]", got, row.name());
+            } finally {
+                if (old == null) System.clearProperty(Fusion.DIRECT_INDEXING_PROPERTY);
+                else System.setProperty(Fusion.DIRECT_INDEXING_PROPERTY, old);
+            }
+        })));
     }
 
     private static VulkanBackend gpu;

@@ -9,7 +9,16 @@ uint keptBase(uint oi) {
     }
     return base;
 }
+#ifndef DIRECT_INDEXING
+#define DIRECT_INDEXING 1
+#endif
 uint reducedOffset(uint base, uint r) {
+#if DIRECT_INDEXING
+    // One run of reduced axes (a row, a column; split reductions' r stays within it): r is the run's index itself, so no
+    // division and remainder by push constants, which cost a few dozen instructions an element (on the H200 they bound
+    // softmax's gradient over [8,12,1024,1024]). Same offsets, same order.
+    if (pc.rr == 1u) return base + r * pc.rs[0];
+#endif
     uint off = base, u = r;
     for (int k = int(pc.rr) - 1; k >= 0; k--) {
         uint c = u % pc.rd[k];
