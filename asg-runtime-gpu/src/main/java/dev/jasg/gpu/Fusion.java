@@ -527,8 +527,10 @@ final class Fusion {
 
     /**
      * How the body reads external {@code k} (node {@code x}) at flat index {@code i} of the group's shape {@code at}: a
-     * constant of one element as its literal, an operand of one element as {@code e[0]}, one of the group's own shape
-     * as {@code e[i]}, else {@code e[(i / a) % b]} with {@code a} and {@code b} from the push constants. The division
+     * constant of one element as its literal; where both shapes are known, {@code e[(i / a) % b]} with {@code a} and
+     * {@code b} as literals, or simpler ({@code e[0]}, {@code e[i]}, {@code e[i % b]}, {@code e[i / a]}); with symbolic
+     * sizes, an operand of one element as {@code e[0]}, one of the group's own shape as {@code e[i]}, else
+     * {@code e[(i / a) % b]} with {@code a} and {@code b} from the push constants. The division
      * and remainder by push constants cost a few dozen instructions each an element (the GPU has no integer divider):
      * GELU's gradient as a product's epilogue reads five scalar constants and the pre-activation, and ran {@code [8192,768]
      * x [768,3072]} at 1.40 ms against 1.01 with a bias on the H200 (2026-12-04). The buffers stay bound either way.
@@ -537,10 +539,28 @@ final class Fusion {
         String e = prefix + "e" + k;
         if (directIndexing()) {
             if (x.op() instanceof Op.Constant c && c.value().floats().length == 1) return literal(c.value().floats()[0]);
-            if (Arrays.stream(x.shape().dimsOrSymbolic()).allMatch(d -> d == 1)) return e + "[0u]";
+            int[] xd = x.shape().dimsOrSymbolic(), od = at == null ? null : at.dimsOrSymbolic();
+            if (od != null && concrete(xd) && concrete(od)) {
+                // both shapes known: indexingPush's a and b as literals, which the compiler divides by with a multiply and a shift
+                int[] ab = indexing(xd, od);
+                if (ab != null) {
+                    long a = ab[0], b = ab[1], size = Strides.size(od);
+                    if (b == 1) return e + "[0u]";
+                    if (a == 1 && b == size) return e + "[i]";
+                    if (a == 1) return e + "[i % " + b + "u]";
+                    if (a * b == size) return e + "[i / " + a + "u]";
+                    return e + "[(i / " + a + "u) % " + b + "u]";
+                }
+            }
+            if (Arrays.stream(xd).allMatch(d -> d == 1)) return e + "[0u]";
             if (x.shape().equals(at)) return e + "[i]";
         }
         return e + "[(i / pc." + prefix + "ea[" + k + "]) % pc." + prefix + "eb[" + k + "]]";
+    }
+
+    private static boolean concrete(int[] dims) {
+        for (int d : dims) if (d < 0) return false;
+        return true;
     }
 
     /** Push-constant slots of a group's externals in its kernel (GLSL arrays need a length of at least 1). */

@@ -88,14 +88,19 @@ final class LayerKernels {
      * usual push constants, the tree's first.
      */
     static Kernel rowGradient(RowGradient rg, boolean subgroup, Fusion.Group epilogue, dev.jasg.core.Graph g) {
-        if (rg.gTree() == null && epilogue == null) return rowGradient(rg.kind(), subgroup);
+        int mode = Lowering.mode(g.node(rg.root()).dtype());  // as the push constant says, but folded into the kernel
+        if (rg.gTree() == null && epilogue == null) {
+            int buffers = rg.kind() == RowGradient.Kind.LAYER_NORM ? 4 : 3;
+            return GlslKernels.kernel(rg.kind().label + GlslKernels.sg(subgroup) + "_m" + mode, "row_gradient.comp", buffers, "KIND", rg.kind().ordinal(),
+                    "SUBGROUP", subgroup ? 1 : 0, "G_PROLOGUE", 0, "EPILOGUE", 0, "MODE", mode + "u");
+        }
         int operands = 1 + rg.operands().size();
         Map<String, String> generated = new HashMap<>();
         if (rg.gTree() != null) generated.put("row_prologue.glsl", Fusion.body(rg.gTree(), g, operands - rg.gTree().externals().size(), "p"));
         if (epilogue != null) generated.put("fused_body.glsl", Fusion.body(epilogue, g, operands));
         String src = Shaders.source("row_gradient.comp", Shaders.defines("KIND", rg.kind().ordinal(), "SUBGROUP", subgroup ? 1 : 0,
                 "G_PROLOGUE", rg.gTree() == null ? 0 : 1, "PEXTERNALS", rg.gTree() == null ? 1 : Fusion.slots(rg.gTree()),
-                "EPILOGUE", epilogue == null ? 0 : 1, "EXTERNALS", epilogue == null ? 1 : Fusion.slots(epilogue)), generated);
+                "EPILOGUE", epilogue == null ? 0 : 1, "EXTERNALS", epilogue == null ? 1 : Fusion.slots(epilogue), "MODE", mode + "u"), generated);
         return new Kernel(rg.kind().label + GlslKernels.sg(subgroup) + "_fused_" + Fusion.digest(src), src,
                 operands + (epilogue == null ? 0 : epilogue.externals().size()));
     }

@@ -171,7 +171,11 @@ class FusionTest {
     }
 
     /** How the generated body reads an external ({@link Fusion#read}): a row each, node, group shape and the GLSL expected. */
-    record ReadRow(String name, java.util.function.Function<GraphBuilder, Tensor> node, int[] at, String want) {}
+    record ReadRow(String name, java.util.function.Function<GraphBuilder, Tensor> node, Object[] at, String want) {
+        ReadRow(String name, java.util.function.Function<GraphBuilder, Tensor> node, int[] at, String want) {
+            this(name, node, java.util.Arrays.stream(at).boxed().toArray(), want);
+        }
+    }
 
     static List<ReadRow> readRows() {
         return List.of(
@@ -179,12 +183,17 @@ class FusionTest {
                 new ReadRow("a constant of one element in two axes too", g -> g.constant(HostTensor.of(new float[] {-2f}, 1, 1)), new int[] {4, 6},
                         "uintBitsToFloat(0xC0000000u)"),
                 new ReadRow("a constant of several elements is read", g -> g.constant(HostTensor.of(new float[] {1, 2, 3, 4, 5, 6}, 6)),
-                        new int[] {4, 6}, "e0[(i / pc.ea[0]) % pc.eb[0]]"),
+                        new int[] {4, 6}, "e0[i % 6u]"),
                 new ReadRow("an input of no axes at 0", g -> g.input("s", DType.F32), new int[] {4, 6}, "e0[0u]"),
                 new ReadRow("an input of one element at 0", g -> g.input("s", DType.F32, 1, 1, 1), new int[] {4, 6}, "e0[0u]"),
                 new ReadRow("an input of the group's shape at i", g -> g.input("x", DType.F32, 4, 6), new int[] {4, 6}, "e0[i]"),
-                new ReadRow("a bias row through the push constants", g -> g.input("b", DType.F32, 6), new int[] {4, 6}, "e0[(i / pc.ea[0]) % pc.eb[0]]"),
-                new ReadRow("a per-row column through the push constants", g -> g.input("c", DType.F32, 4, 1), new int[] {4, 6}, "e0[(i / pc.ea[0]) % pc.eb[0]]"));
+                new ReadRow("a bias row by a literal remainder", g -> g.input("b", DType.F32, 6), new int[] {4, 6}, "e0[i % 6u]"),
+                new ReadRow("a per-row column by a literal quotient", g -> g.input("c", DType.F32, 4, 1), new int[] {4, 6}, "e0[i / 6u]"),
+                new ReadRow("a middle block by both", g -> g.input("m", DType.F32, 3, 1), new int[] {2, 3, 5}, "e0[(i / 5u) % 3u]"),
+                new ReadRow("a bias row over a symbolic batch through the push constants", g -> g.input("b", DType.F32, 6), new Object[] {"B", 6},
+                        "e0[(i / pc.ea[0]) % pc.eb[0]]"),
+                new ReadRow("an operand of a symbolic group's own shape at i", g -> g.input("x", DType.F32, "B", 6), new Object[] {"B", 6}, "e0[i]"),
+                new ReadRow("an operand of one element in a symbolic group at 0", g -> g.input("s", DType.F32, 1), new Object[] {"B", 6}, "e0[0u]"));
     }
 
     @TestFactory
@@ -192,7 +201,7 @@ class FusionTest {
         return readRows().stream().flatMap(row -> Stream.of(true, false).map(direct -> DynamicTest.dynamicTest(row.name() + (direct ? "" : ", direct reads off"), () -> {
             GraphBuilder gb = new GraphBuilder();
             Tensor x = row.node().apply(gb);
-            Tensor at = gb.input("at", DType.F32, (Object[]) java.util.Arrays.stream(row.at()).boxed().toArray());
+            Tensor at = gb.input("at", DType.F32, row.at());
             gb.output("y", at.add(x));
             Graph g = gb.build();
             String old = System.getProperty(Fusion.DIRECT_INDEXING_PROPERTY);

@@ -48,7 +48,11 @@ layout(push_constant) uniform P { uint nOut; uint R; uint kr; uint rr; uint kd[4
 #include "reduce_geometry.glsl"
 #include "cooperative.glsl"
 BUTTERFLY(total, coopAdd)
+#ifdef MODE
+float stored(float v) { return rnd(v, MODE); }  // the rounding known when the kernel is built: no per-element choice
+#else
 float stored(float v) { return rnd(v, pc.mode); }
+#endif
 #define KEEP 8u
 void main() {
     uint v = slot();

@@ -33,8 +33,20 @@ void main() {
     } else if (live) for (uint k = k0; k < pc.len; k += step) m = coopMax(m, xs[base + k * pc.inner]);
     m = largest(m, v, pc.lo, pc.tpoBits);
     float sum = 0.0;
+#if !LOG_SOFTMAX
+    float ev[KEEP];  // kept lanes' exponentials, stored by the last pass as they are (one exp an element, not two: the same bits)
+#endif
     if (live && kept) {
-        [[unroll]] for (uint j = 0u; j < KEEP; j++) if (k0 + j * step < pc.len) sum += exp(xv[j] - m);
+        [[unroll]] for (uint j = 0u; j < KEEP; j++) {
+            if (k0 + j * step < pc.len) {
+#if LOG_SOFTMAX
+                sum += exp(xv[j] - m);
+#else
+                ev[j] = exp(xv[j] - m);
+                sum += ev[j];
+#endif
+            }
+        }
     } else if (live) for (uint k = k0; k < pc.len; k += step) sum += exp(xs[base + k * pc.inner] - m);
     sum = total(sum, v, pc.lo, pc.tpoBits);
     float ls = log(sum);
@@ -42,11 +54,10 @@ void main() {
         [[unroll]] for (uint j = 0u; j < KEEP; j++) {
             uint k = k0 + j * step;
             if (k < pc.len) {
-                float z = xv[j] - m;
 #if LOG_SOFTMAX
-                o[base + k * pc.inner] = z - ls;
+                o[base + k * pc.inner] = xv[j] - m - ls;
 #else
-                o[base + k * pc.inner] = exp(z) / sum;
+                o[base + k * pc.inner] = ev[j] / sum;
 #endif
             }
         }
