@@ -586,11 +586,12 @@ final class Gemm {
     /**
      * One full {@code MR x NR} tile {@code C = Ap Bp} from operands already in the packed layouts of {@link #packA} and
      * {@link #packB} (a strip of {@code kc} steps of {@code MR}, and of {@code NR}), for kernels whose transforms write
-     * them so ({@link WinogradConv}): the micro-kernel in use, nothing packed or merged.
+     * them so ({@link WinogradConv}): the micro-kernel in use, nothing packed or merged. Only the first {@code rows} rows
+     * are wanted ({@link VectorGemmKernel#tileTop}); C has room for {@code MR}.
      */
-    static void packedTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    static void packedTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, int rows) {
         // the same micro-kernel call as the products', so its twin and GemmWarm's switch apply to Winograd's too
-        tile(kc, ap, ao, bp, bo, c, co, ldc, false, SCRATCH.get(), VECTOR);
+        tile(kc, ap, ao, bp, bo, c, co, ldc, false, SCRATCH.get(), VECTOR, rows);
     }
 
     /** Floats of packing buffers the calling thread holds (they grow only when a product packs): for tests. */
@@ -692,9 +693,9 @@ final class Gemm {
     private static void tileInto(int kc, float[] ap, int ao, float[] bp, int bo, int mr, int nr, float[] c, int co, int ldc, boolean add,
                                  Scratch s, boolean vector) {
         if (mr == MR && nr == NR) {
-            tile(kc, ap, ao, bp, bo, c, co, ldc, add, s, vector);
+            tile(kc, ap, ao, bp, bo, c, co, ldc, add, s, vector, MR);
         } else {
-            tile(kc, ap, ao, bp, bo, s.tile, 0, NR, false, s, vector);
+            tile(kc, ap, ao, bp, bo, s.tile, 0, NR, false, s, vector, mr);
             merge(s.tile, mr, nr, c, co, ldc, add);
         }
     }
@@ -722,8 +723,18 @@ final class Gemm {
         return (x + m - 1) / m * m;
     }
 
-    /** The micro-kernel: the vector tile (or, until {@link GemmWarm} has seen it compiled, its twin), or the portable scalar one. */
-    private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add, Scratch s, boolean vector) {
+    /**
+     * Whether a strip of A with fewer than {@code MR} rows runs a lower tile ({@link VectorGemmKernel#tileTop}) rather
+     * than the whole tile over its zero rows; {@code -Djasg.cpu.tailTiles=false} for the whole tile.
+     */
+    static final boolean TAIL_TILES = Boolean.parseBoolean(System.getProperty("jasg.cpu.tailTiles", "true"));
+
+    /**
+     * The micro-kernel: the vector tile (or, until {@link GemmWarm} has seen it compiled, its twin), or the portable scalar
+     * one; {@code rows} of its {@code MR} are wanted (a shorter last strip runs a lower tile, {@link #TAIL_TILES}).
+     */
+    private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add, Scratch s, boolean vector,
+                             int rows) {
         if (!vector) {
             scalarTile(kc, ap, ao, bp, bo, c, co, ldc, add, s.acc);
             return;
@@ -731,7 +742,9 @@ final class Gemm {
         GemmWarm g = GemmWarm.TILE;
         int route = g.route();
         if (route == GemmWarm.VECTOR) {
-            VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
+            // a short last strip by a lower tile once compiled code runs (before, its rows of zeros cost only time)
+            if (rows < MR && TAIL_TILES) VectorGemmKernel.tileTop(rows, kc, ap, ao, bp, bo, c, co, ldc, add);
+            else VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
             return;
         }
         long t0 = System.nanoTime();

@@ -47,9 +47,24 @@ final class VectorGemmKernel {
      */
     static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         if (MR == 12) tile12(kc, ap, ao, bp, bo, c, co, ldc, add);
-        else if (MR == 8) tile8(kc, ap, ao, bp, bo, c, co, ldc, add);
-        else if (MR == 4) tile4(kc, ap, ao, bp, bo, c, co, ldc, add);
-        else tile6(kc, ap, ao, bp, bo, c, co, ldc, add);
+        else if (MR == 8) tile8(kc, ap, ao, 8, bp, bo, c, co, ldc, add);
+        else if (MR == 4) tile4(kc, ap, ao, 4, bp, bo, c, co, ldc, add);
+        else tile6(kc, ap, ao, 6, bp, bo, c, co, ldc, add);
+    }
+
+    /**
+     * The first {@code rows} rows ({@code 0 < rows <= MR}) of {@link #tile}'s product, A packed in strips of {@code MR}
+     * as {@link #tile} reads it, by the lowest tile height that covers them (4, 6 or 8 below {@code MR}, else the tile
+     * itself): a last strip of A with fewer rows than {@code MR} (64 output channels are five tiles of 12 and one of 4)
+     * multiplies only what it holds instead of a whole tile of zero rows. Every height sums each element in the same
+     * order, so the bits are {@link #tile}'s. It writes (and with {@code add} reads) whole rows of the height it picked,
+     * up to {@code MR}: the destination needs room for {@code MR} rows.
+     */
+    static void tileTop(int rows, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        if (rows <= 4 && MR > 4) tile4(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
+        else if (rows <= 6 && MR > 6) tile6(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
+        else if (rows <= 8 && MR > 8) tile8(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
+        else tile(kc, ap, ao, bp, bo, c, co, ldc, add);
     }
 
     /** {@code bp[bo + p*NR + j] = b[off + p*rs + j]} for {@code p < kc, j < NR}: a full strip of B packed, two vectors a row. */
@@ -334,8 +349,8 @@ final class VectorGemmKernel {
         c11b.intoArray(c, co + 11 * ldc + v);
     }
 
-    /** 8 x 2V tile: 16 accumulators, 2 B vectors and the step's broadcasts live in registers. */
-    static void tile8(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** 8 x 2V tile: 16 accumulators, 2 B vectors and the step's broadcasts live in registers; A's step {@code p} at {@code ap[ao + p*as]} (a strip of {@code as >= 8} rows: its first 8). */
+    static void tile8(int kc, float[] ap, int ao, int as, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b, c6a, c6b, c7a, c7b;
@@ -375,7 +390,7 @@ final class VectorGemmKernel {
             c7b = c7a;
         }
         for (int p = 0; p < kc; p++) {
-            int a = ao + p * 8, b = bo + p * 2 * v;
+            int a = ao + p * as, b = bo + p * 2 * v;
             FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);
             FloatVector a0 = FloatVector.broadcast(s, ap[a + 0]);
             c0a = a0.fma(b0, c0a);
@@ -507,8 +522,8 @@ final class VectorGemmKernel {
         c7b.intoArray(c, co + 7 * ldc + v);
     }
 
-    /** 6 x 2V tile: 12 accumulators, 2 B vectors and one broadcast live in registers. */
-    static void tile6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** 6 x 2V tile: 12 accumulators, 2 B vectors and one broadcast live in registers; A's step {@code p} at {@code ap[ao + p*as]} ({@code as >= 6}). */
+    static void tile6(int kc, float[] ap, int ao, int as, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b;
@@ -540,7 +555,7 @@ final class VectorGemmKernel {
             c5b = c5a;
         }
         for (int p = 0; p < kc; p++) {
-            int a = ao + p * 6, b = bo + p * 2 * v;
+            int a = ao + p * as, b = bo + p * 2 * v;
             FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);
             FloatVector a0 = FloatVector.broadcast(s, ap[a + 0]);
             c0a = a0.fma(b0, c0a);
@@ -767,8 +782,8 @@ final class VectorGemmKernel {
         c5b.intoArray(c, co + 5 * ldc + v);
     }
 
-    /** 4 x 2V tile: 8 accumulators, 2 B vectors and 4 broadcasts live in registers (AVX2: 14 of 16). */
-    static void tile4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** 4 x 2V tile: 8 accumulators, 2 B vectors and 4 broadcasts live in registers (AVX2: 14 of 16); A's step {@code p} at {@code ap[ao + p*as]} ({@code as >= 4}). */
+    static void tile4(int kc, float[] ap, int ao, int as, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;
         final int v = V;
         FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b;
@@ -792,7 +807,7 @@ final class VectorGemmKernel {
             c3b = c3a;
         }
         for (int p = 0; p < kc; p++) {
-            int a = ao + p * 4, b = bo + p * 2 * v;
+            int a = ao + p * as, b = bo + p * 2 * v;
             FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);
             FloatVector a0 = FloatVector.broadcast(s, ap[a + 0]);
             c0a = a0.fma(b0, c0a);

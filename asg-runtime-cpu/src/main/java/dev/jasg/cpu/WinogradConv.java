@@ -363,8 +363,9 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
         for (int it = i0; it < i1; it++) {
             int f = it / oStrips, os = it % oStrips;
             int ao = (f * oStrips + os) * cin * MR, co = (os * MR * FREQS + f) * block;
+            int rows = Math.min(MR, v.cout() - os * MR);
             for (int ts = 0; ts < strips; ts++) {
-                Gemm.packedTile(cin, u, ao, vb, f * vStride + ts * cin * NR, mb, co + ts * NR, ldc);
+                Gemm.packedTile(cin, u, ao, vb, f * vStride + ts * cin * NR, mb, co + ts * NR, ldc, rows);
             }
         }
     }

@@ -297,6 +297,34 @@ class GemmTest {
     }
 
     /**
+     * Every short last strip of A (1 to {@code MR - 1} rows past whole tiles) once the vector tiles run (the hand-over
+     * forced, as in a warm JVM), where it runs a lower tile ({@link VectorGemmKernel#tileTop}): against the loop, serial
+     * and pooled, A packed or read in place, B plain or transposed, accumulating or not; and the pooled product's bits
+     * are the serial one's.
+     */
+    @Test
+    void shortLastStripsRunLowerTilesAndMatchTheLoop() {
+        if (!Gemm.VECTOR) return;
+        GemmWarm.TILE.handOver();
+        GemmWarm.TILE_ROWS.handOver();
+        for (int t = 1; t < Gemm.MR; t++) {
+            int m = 2 * Gemm.MR + t;
+            for (int mode : new int[] {0, 2}) {
+                for (int f = 0; f < 8; f++) check(m, 2 * Gemm.NR + 3, 37, (f & 1) != 0, (f & 2) != 0, (f & 4) != 0, mode);
+            }
+            // large enough for the pool: its bits against the serial product's
+            int n = 8 * Gemm.NR, k = 300;
+            Random r = new Random(t);
+            float[] a = random(r, m * k), b = random(r, k * n), pooled = new float[m * n], serial = new float[m * n];
+            Gemm.gemm(false, false, m, n, k, a, 0, k, b, 0, n, pooled, 0, n, false);
+            Gemm.serial(m, n, k, a, 0, k, 1, b, 0, n, 1, serial, 0, n, false, true);
+            for (int i = 0; i < pooled.length; i++) {
+                assertEquals(Float.floatToRawIntBits(serial[i]), Float.floatToRawIntBits(pooled[i]), m + " rows: pooled against serial at " + i);
+            }
+        }
+    }
+
+    /**
      * A transposed B packed through the staging buffer (a B larger than the cache, {@code Gemm.staged}) against the
      * definition: the vector route forced on (as the hand-over does), depths whose rows alias in L1 (1024) and do not.
      */

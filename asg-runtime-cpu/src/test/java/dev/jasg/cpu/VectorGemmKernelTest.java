@@ -18,17 +18,21 @@ class VectorGemmKernelTest {
         void run(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add);
     }
 
-    private record Row(String name, int mr, boolean rows, Tile tile) {}
+    /** A tile method of {@code mr} rows; packed A in strips of {@code as} rows (its own height, or a taller strip's first rows). */
+    private record Row(String name, int mr, int as, boolean rows, Tile tile) {}
 
     private static final Row[] ROWS = {
-        new Row("tile12", 12, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile12(kc, a, ao, bp, bo, c, co, ldc, add)),
-        new Row("tile8", 8, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile8(kc, a, ao, bp, bo, c, co, ldc, add)),
-        new Row("tile6", 6, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile6(kc, a, ao, bp, bo, c, co, ldc, add)),
-        new Row("tile4", 4, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile4(kc, a, ao, bp, bo, c, co, ldc, add)),
-        new Row("tile12Rows", 12, true, VectorGemmKernel::tile12Rows),
-        new Row("tile8Rows", 8, true, VectorGemmKernel::tile8Rows),
-        new Row("tile6Rows", 6, true, VectorGemmKernel::tile6Rows),
-        new Row("tile4Rows", 4, true, VectorGemmKernel::tile4Rows),
+        new Row("tile12", 12, 12, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile12(kc, a, ao, bp, bo, c, co, ldc, add)),
+        new Row("tile8", 8, 8, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile8(kc, a, ao, 8, bp, bo, c, co, ldc, add)),
+        new Row("tile6", 6, 6, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile6(kc, a, ao, 6, bp, bo, c, co, ldc, add)),
+        new Row("tile4", 4, 4, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile4(kc, a, ao, 4, bp, bo, c, co, ldc, add)),
+        new Row("tile8 of a strip of 12", 8, 12, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile8(kc, a, ao, 12, bp, bo, c, co, ldc, add)),
+        new Row("tile6 of a strip of 12", 6, 12, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile6(kc, a, ao, 12, bp, bo, c, co, ldc, add)),
+        new Row("tile4 of a strip of 6", 4, 6, false, (kc, a, ao, lda, bp, bo, c, co, ldc, add) -> VectorGemmKernel.tile4(kc, a, ao, 6, bp, bo, c, co, ldc, add)),
+        new Row("tile12Rows", 12, 12, true, VectorGemmKernel::tile12Rows),
+        new Row("tile8Rows", 8, 8, true, VectorGemmKernel::tile8Rows),
+        new Row("tile6Rows", 6, 6, true, VectorGemmKernel::tile6Rows),
+        new Row("tile4Rows", 4, 4, true, VectorGemmKernel::tile4Rows),
     };
 
     @Test
@@ -39,8 +43,8 @@ class VectorGemmKernelTest {
         for (Row row : ROWS) {
             for (int kc : new int[] {1, 7, 64}) {
                 for (boolean add : new boolean[] {false, true}) {
-                    int mr = row.mr(), lda = kc + 5, ao = 3, bo = 2, co = 1;
-                    float[] a = new float[ao + mr * Math.max(lda, kc) + mr * kc];
+                    int mr = row.mr(), as = row.as(), lda = kc + 5, ao = 3, bo = 2, co = 1;
+                    float[] a = new float[ao + mr * Math.max(lda, kc) + as * kc];
                     for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
                     float[] bp = new float[bo + kc * nr];
                     for (int i = 0; i < bp.length; i++) bp[i] = (float) r.nextGaussian();
@@ -51,8 +55,8 @@ class VectorGemmKernelTest {
                         for (int j = 0; j < nr; j++) {
                             double s = add ? c[co + i * ldc + j] : 0;
                             for (int p = 0; p < kc; p++) {
-                                // packed: A[i, p] at ao + p*mr + i; row-major: at ao + i*lda + p
-                                float x = row.rows() ? a[ao + i * lda + p] : a[ao + p * mr + i];
+                                // packed: A[i, p] at ao + p*as + i; row-major: at ao + i*lda + p
+                                float x = row.rows() ? a[ao + i * lda + p] : a[ao + p * as + i];
                                 s += (double) x * bp[bo + p * nr + j];
                             }
                             want[co + i * ldc + j] = s;
@@ -66,6 +70,46 @@ class VectorGemmKernelTest {
                                     row.name() + " kc=" + kc + (add ? " accumulating" : "") + " at (" + i + "," + j + ")");
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link VectorGemmKernel#tileTop}: for every count of rows a strip may hold, the rows it was asked for come out with
+     * the very bits of the whole tile (the same sums in the same order), accumulating or not, and nothing is written past
+     * the {@code MR} rows of the destination.
+     */
+    @Test
+    void aShortStripsRowsHaveTheWholeTilesBits() {
+        assumeTrue(Simd.ENABLED, "the Vector API is not enabled");
+        int mr = VectorGemmKernel.MR, nr = VectorGemmKernel.NR, ldc = nr + 3;
+        Random r = new Random(13);
+        for (int rows = 1; rows <= mr; rows++) {
+            for (int kc : new int[] {1, 7, 64}) {
+                for (boolean add : new boolean[] {false, true}) {
+                    int ao = 3, bo = 2, co = 1;
+                    float[] ap = new float[ao + mr * kc];
+                    for (int p = 0; p < kc; p++) {
+                        // a last strip as the packing leaves it: rows past the strip's own are zero
+                        for (int i = 0; i < mr; i++) ap[ao + p * mr + i] = i < rows ? (float) r.nextGaussian() : 0f;
+                    }
+                    float[] bp = new float[bo + kc * nr];
+                    for (int i = 0; i < bp.length; i++) bp[i] = (float) r.nextGaussian();
+                    float[] whole = new float[co + mr * ldc + 1];
+                    for (int i = 0; i < whole.length; i++) whole[i] = (float) r.nextGaussian();
+                    float[] top = whole.clone();
+                    top[top.length - 1] = Float.NaN;
+                    VectorGemmKernel.tile(kc, ap, ao, bp, bo, whole, co, ldc, add);
+                    VectorGemmKernel.tileTop(rows, kc, ap, ao, bp, bo, top, co, ldc, add);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < nr; j++) {
+                            int at = co + i * ldc + j;
+                            assertEquals(Float.floatToRawIntBits(whole[at]), Float.floatToRawIntBits(top[at]),
+                                    rows + " of " + mr + " rows, kc=" + kc + (add ? " accumulating" : "") + " at (" + i + "," + j + ")");
+                        }
+                    }
+                    assertEquals(Float.NaN, top[top.length - 1], rows + " rows: wrote past the tile");
                 }
             }
         }

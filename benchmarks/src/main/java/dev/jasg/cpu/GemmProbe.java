@@ -50,9 +50,9 @@ public final class GemmProbe {
             for (int mr : heights) {
                 Runnable tile = switch (mr) {
                     case 12 -> () -> VectorGemmKernel.tile12(kc, ap, 0, bp, 0, c, 0, nr, true);
-                    case 8 -> () -> VectorGemmKernel.tile8(kc, ap, 0, bp, 0, c, 0, nr, true);
-                    case 6 -> () -> VectorGemmKernel.tile6(kc, ap, 0, bp, 0, c, 0, nr, true);
-                    default -> () -> VectorGemmKernel.tile4(kc, ap, 0, bp, 0, c, 0, nr, true);
+                    case 8 -> () -> VectorGemmKernel.tile8(kc, ap, 0, 8, bp, 0, c, 0, nr, true);
+                    case 6 -> () -> VectorGemmKernel.tile6(kc, ap, 0, 6, bp, 0, c, 0, nr, true);
+                    default -> () -> VectorGemmKernel.tile4(kc, ap, 0, 4, bp, 0, c, 0, nr, true);
                 };
                 int calls = Math.max(1, (1 << 22) / (mr * nr * kc));
                 items.add(new Item("kernel " + mr + "x" + nr + " kc " + kc, 2.0 * mr * nr * kc * calls, () -> {
