@@ -221,10 +221,18 @@ final class VectorGemmKernel {
      * scatter) is skipped.
      */
     static void tileRows(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        if (MR == 12) tile12Rows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
-        else if (MR == 8) tile8Rows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
-        else if (MR == 4) tile4Rows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
-        else tile6Rows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+        tileRowsOf(MR, kc, a, ao, lda, bp, bo, c, co, ldc, add);
+    }
+
+    /** {@link #tileRows} by the tile of {@code height} rows (12, 8, 6 or 4), whatever {@link #MR} is. */
+    static void tileRowsOf(int height, int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        switch (height) {
+            case 12 -> tile12Rows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+            case 8 -> tile8Rows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+            case 6 -> tile6Rows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+            case 4 -> tile4Rows(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+            default -> throw new IllegalArgumentException("no tile of " + height + " rows");
+        }
     }
 
     /** 12 x 2V tile: 24 accumulators, 2 B vectors and one broadcast live in registers. */

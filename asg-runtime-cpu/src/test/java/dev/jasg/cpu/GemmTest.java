@@ -297,18 +297,23 @@ class GemmTest {
     }
 
     /**
-     * Every short last strip of A (1 to {@code MR - 1} rows past whole tiles) once the vector tiles run (the hand-over
-     * forced, as in a warm JVM), where it runs a lower tile ({@link VectorGemmKernel#tileTop}): against the loop, serial
-     * and pooled, A packed or read in place, B plain or transposed, accumulating or not; and the pooled product's bits
-     * are the serial one's.
+     * Every short last strip of A (1 to {@code MR - 1} rows past whole tiles, and blocks shorter than a tile) once the
+     * vector tiles run (the hand-over forced, as in a warm JVM), where it runs a lower tile ({@link VectorGemmKernel#tileTop})
+     * or, read in place, a tile over the block's last rows ({@link Gemm#tailWindow}): against the loop, serial and pooled,
+     * A packed or read in place, B plain or transposed, accumulating or not; and the pooled product's bits are the serial
+     * one's.
      */
     @Test
     void shortLastStripsRunLowerTilesAndMatchTheLoop() {
         if (!Gemm.VECTOR) return;
         GemmWarm.TILE.handOver();
         GemmWarm.TILE_ROWS.handOver();
-        for (int t = 1; t < Gemm.MR; t++) {
-            int m = 2 * Gemm.MR + t;
+        // blocks of whole tiles and a short strip, and blocks shorter than any tile (all of them the short strip)
+        int[] rows = new int[Gemm.MR - 1 + 5];
+        for (int t = 1; t < Gemm.MR; t++) rows[t - 1] = 2 * Gemm.MR + t;
+        System.arraycopy(new int[] {2, 3, 5, 6, 7}, 0, rows, Gemm.MR - 1, 5);
+        for (int t = 0; t < rows.length; t++) {
+            int m = rows[t];
             for (int mode : new int[] {0, 2}) {
                 for (int f = 0; f < 8; f++) check(m, 2 * Gemm.NR + 3, 37, (f & 1) != 0, (f & 2) != 0, (f & 4) != 0, mode);
             }
@@ -318,8 +323,13 @@ class GemmTest {
             float[] a = random(r, m * k), b = random(r, k * n), pooled = new float[m * n], serial = new float[m * n];
             Gemm.gemm(false, false, m, n, k, a, 0, k, b, 0, n, pooled, 0, n, false);
             Gemm.serial(m, n, k, a, 0, k, 1, b, 0, n, 1, serial, 0, n, false, true);
+            // A stored transposed is packed (its tail through a lower packed tile); row-major, read in place: the same bits
+            float[] at = new float[k * m], packed = new float[m * n];
+            for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) at[p * m + i] = a[i * k + p];
+            Gemm.serial(m, n, k, at, 0, 1, m, b, 0, n, 1, packed, 0, n, false, true);
             for (int i = 0; i < pooled.length; i++) {
                 assertEquals(Float.floatToRawIntBits(serial[i]), Float.floatToRawIntBits(pooled[i]), m + " rows: pooled against serial at " + i);
+                assertEquals(Float.floatToRawIntBits(packed[i]), Float.floatToRawIntBits(serial[i]), m + " rows: A in place against A packed at " + i);
             }
         }
     }
