@@ -587,7 +587,7 @@ final class Gemm {
      * One full {@code MR x NR} tile {@code C = Ap Bp} from operands already in the packed layouts of {@link #packA} and
      * {@link #packB} (a strip of {@code kc} steps of {@code MR}, and of {@code NR}), for kernels whose transforms write
      * them so ({@link WinogradConv}): the micro-kernel in use, nothing packed or merged. Only the first {@code rows} rows
-     * are wanted ({@link VectorGemmKernel#tileTop}); C has room for {@code MR}.
+     * are wanted ({@link VectorGemmKernel#tileOf}); C has room for {@code MR}.
      */
     static void packedTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, int rows) {
         // the same micro-kernel call as the products', so its twin and GemmWarm's switch apply to Winograd's too
@@ -698,22 +698,17 @@ final class Gemm {
     }
 
     /**
-     * The height of the tile that reads a block's last {@code tail} rows in place ({@link #blockRows}): the lowest of 4,
-     * 6, 8 and 12 that is at most {@code MR}, covers {@code tail} and fits in the block's {@code mc} rows, whose first
+     * The height of the tile that reads a block's last {@code tail} rows in place ({@link #blockRows}): the lowest that
+     * covers them ({@link VectorGemmKernel#height}) where it fits in the block's {@code mc} rows, whose first
      * rows (the last full tile's) it computes again and drops; 0 when none fits (the tail is then packed). Reading in
      * place skips packing the tail, a transposing copy, for every block and slice (1.4% of GPT-2's forward at batch 1,
      * whose 128 rows end in a strip of 8). The rows kept have the packed tail's bits: the same sums in the same order,
      * from zero, merged.
      */
     static int tailWindow(int tail, int mc) {
-        for (int h : WINDOWS) {
-            if (h <= MR && h >= tail && h <= mc) return h;
-        }
-        return 0;
+        int h = VectorGemmKernel.height(tail);
+        return h <= mc ? h : 0;
     }
-
-    /** The tile heights {@link #tailWindow} tries, lowest first. */
-    private static final int[] WINDOWS = {4, 6, 8, 12};
 
     /** One {@code mr x nr} tile of C: a full tile straight from the micro-kernel, an edge tile through the scratch tile. */
     private static void tileInto(int kc, float[] ap, int ao, float[] bp, int bo, int mr, int nr, float[] c, int co, int ldc, boolean add,
@@ -750,7 +745,7 @@ final class Gemm {
     }
 
     /**
-     * Whether a strip of A with fewer than {@code MR} rows runs a lower tile ({@link VectorGemmKernel#tileTop}) rather
+     * Whether a strip of A with fewer than {@code MR} rows runs a lower tile ({@link VectorGemmKernel#tileOf}) rather
      * than the whole tile over its zero rows; {@code -Djasg.cpu.tailTiles=false} for the whole tile.
      */
     static final boolean TAIL_TILES = Boolean.parseBoolean(System.getProperty("jasg.cpu.tailTiles", "true"));
@@ -769,8 +764,7 @@ final class Gemm {
         int route = g.route();
         if (route == GemmWarm.VECTOR) {
             // a short last strip by a lower tile once compiled code runs (before, its rows of zeros cost only time)
-            if (rows < MR && TAIL_TILES) VectorGemmKernel.tileTop(rows, kc, ap, ao, bp, bo, c, co, ldc, add);
-            else VectorGemmKernel.tile(kc, ap, ao, bp, bo, c, co, ldc, add);
+            VectorGemmKernel.tileOf(TAIL_TILES ? VectorGemmKernel.height(rows) : MR, kc, ap, ao, bp, bo, c, co, ldc, add);
             return;
         }
         long t0 = System.nanoTime();

@@ -46,25 +46,35 @@ final class VectorGemmKernel {
      * accumulating product (every depth slice after the first) costs no extra pass over the tile.
      */
     static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        if (MR == 12) tile12(kc, ap, ao, bp, bo, c, co, ldc, add);
-        else if (MR == 8) tile8(kc, ap, ao, 8, bp, bo, c, co, ldc, add);
-        else if (MR == 4) tile4(kc, ap, ao, 4, bp, bo, c, co, ldc, add);
-        else tile6(kc, ap, ao, 6, bp, bo, c, co, ldc, add);
+        tileOf(MR, kc, ap, ao, bp, bo, c, co, ldc, add);
     }
 
     /**
-     * The first {@code rows} rows ({@code 0 < rows <= MR}) of {@link #tile}'s product, A packed in strips of {@code MR}
-     * as {@link #tile} reads it, by the lowest tile height that covers them (4, 6 or 8 below {@code MR}, else the tile
-     * itself): a last strip of A with fewer rows than {@code MR} (64 output channels are five tiles of 12 and one of 4)
-     * multiplies only what it holds instead of a whole tile of zero rows. Every height sums each element in the same
-     * order, so the bits are {@link #tile}'s. It writes (and with {@code add} reads) whole rows of the height it picked,
-     * up to {@code MR}: the destination needs room for {@code MR} rows.
+     * {@link #tile} by the tile of {@code height} rows (12, 8, 6 or 4, at most {@code MR}) over the first rows of A's strips
+     * of {@code MR}: with {@link #height}, a last strip of A with fewer rows than {@code MR} (64 output channels are five
+     * tiles of 12 and one of 4) multiplies only what it holds instead of a whole tile of zero rows. Every height sums each
+     * element in the same order, so the bits are {@link #tile}'s. It writes (and with {@code add} reads) {@code height}
+     * whole rows: the destination needs room for them.
      */
-    static void tileTop(int rows, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        if (rows <= 4 && MR > 4) tile4(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
-        else if (rows <= 6 && MR > 6) tile6(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
-        else if (rows <= 8 && MR > 8) tile8(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
-        else tile(kc, ap, ao, bp, bo, c, co, ldc, add);
+    static void tileOf(int height, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        switch (height) {
+            case 12 -> tile12(kc, ap, ao, bp, bo, c, co, ldc, add);
+            case 8 -> tile8(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
+            case 6 -> tile6(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
+            case 4 -> tile4(kc, ap, ao, MR, bp, bo, c, co, ldc, add);
+            default -> throw new IllegalArgumentException("no tile of " + height + " rows");
+        }
+    }
+
+    /** The tile heights there are, lowest first. */
+    private static final int[] HEIGHTS = {4, 6, 8, 12};
+
+    /** The lowest tile height (4, 6, 8 or 12, at most {@code MR}) that covers {@code rows} ({@code 0 < rows <= MR}) rows. */
+    static int height(int rows) {
+        for (int h : HEIGHTS) {
+            if (h >= rows && h <= MR) return h;
+        }
+        throw new IllegalArgumentException("no tile of at most " + MR + " rows covers " + rows);
     }
 
     /** {@code bp[bo + p*NR + j] = b[off + p*rs + j]} for {@code p < kc, j < NR}: a full strip of B packed, two vectors a row. */

@@ -298,7 +298,7 @@ class GemmTest {
 
     /**
      * Every short last strip of A (1 to {@code MR - 1} rows past whole tiles, and blocks shorter than a tile) once the
-     * vector tiles run (the hand-over forced, as in a warm JVM), where it runs a lower tile ({@link VectorGemmKernel#tileTop})
+     * vector tiles run (the hand-over forced, as in a warm JVM), where it runs a lower tile ({@link VectorGemmKernel#tileOf})
      * or, read in place, a tile over the block's last rows ({@link Gemm#tailWindow}): against the loop, serial and pooled,
      * A packed or read in place, B plain or transposed, accumulating or not; and the pooled product's bits are the serial
      * one's.

@@ -76,9 +76,9 @@ class VectorGemmKernelTest {
     }
 
     /**
-     * {@link VectorGemmKernel#tileTop}: for every count of rows a strip may hold, the rows it was asked for come out with
-     * the very bits of the whole tile (the same sums in the same order), accumulating or not, and nothing is written past
-     * the {@code MR} rows of the destination.
+     * {@link VectorGemmKernel#tileOf} at {@link VectorGemmKernel#height}: for every count of rows a strip may hold, the
+     * rows it was asked for come out with the very bits of the whole tile (the same sums in the same order), accumulating
+     * or not, and nothing is written past the {@code MR} rows of the destination.
      */
     @Test
     void aShortStripsRowsHaveTheWholeTilesBits() {
@@ -101,7 +101,7 @@ class VectorGemmKernelTest {
                     float[] top = whole.clone();
                     top[top.length - 1] = Float.NaN;
                     VectorGemmKernel.tile(kc, ap, ao, bp, bo, whole, co, ldc, add);
-                    VectorGemmKernel.tileTop(rows, kc, ap, ao, bp, bo, top, co, ldc, add);
+                    VectorGemmKernel.tileOf(VectorGemmKernel.height(rows), kc, ap, ao, bp, bo, top, co, ldc, add);
                     for (int i = 0; i < rows; i++) {
                         for (int j = 0; j < nr; j++) {
                             int at = co + i * ldc + j;
