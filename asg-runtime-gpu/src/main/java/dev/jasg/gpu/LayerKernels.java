@@ -73,12 +73,13 @@ final class LayerKernels {
      * A row gradient ({@link RowGradient}) in one kernel ({@code row_gradient.comp}): the invocations serving a group of
      * elements sharing the kept indices ({@link Cooperation}, the reduction's geometry) fold the row's sums in the
      * reduction kernel's fixed order, then write {@code dx} at the same offsets. Bindings: o, y, x (layer norm), g. Push:
-     * nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], eps, mode, tpoBits, lo.
+     * nOut, R, kr, rr, kd[4], ks[4], rd[4], rs[4], eps, mode, tpoBits, lo. The rounding {@code mode} ({@link Lowering#mode}
+     * of the nodes' dtype) is also built into the kernel ({@code MODE}), so no element chooses it.
      */
-    static Kernel rowGradient(RowGradient.Kind kind, boolean subgroup) {
+    static Kernel rowGradient(RowGradient.Kind kind, boolean subgroup, int mode) {
         int buffers = kind == RowGradient.Kind.LAYER_NORM ? 4 : 3;
-        return GlslKernels.kernel(kind.label + GlslKernels.sg(subgroup), "row_gradient.comp", buffers, "KIND", kind.ordinal(), "SUBGROUP",
-                subgroup ? 1 : 0, "G_PROLOGUE", 0, "EPILOGUE", 0);
+        return GlslKernels.kernel(kind.label + GlslKernels.sg(subgroup) + "_m" + mode, "row_gradient.comp", buffers, "KIND", kind.ordinal(),
+                "SUBGROUP", subgroup ? 1 : 0, "G_PROLOGUE", 0, "EPILOGUE", 0, "MODE", mode + "u");
     }
 
     /**
@@ -89,11 +90,7 @@ final class LayerKernels {
      */
     static Kernel rowGradient(RowGradient rg, boolean subgroup, Fusion.Group epilogue, dev.jasg.core.Graph g) {
         int mode = Lowering.mode(g.node(rg.root()).dtype());  // as the push constant says, but folded into the kernel
-        if (rg.gTree() == null && epilogue == null) {
-            int buffers = rg.kind() == RowGradient.Kind.LAYER_NORM ? 4 : 3;
-            return GlslKernels.kernel(rg.kind().label + GlslKernels.sg(subgroup) + "_m" + mode, "row_gradient.comp", buffers, "KIND", rg.kind().ordinal(),
-                    "SUBGROUP", subgroup ? 1 : 0, "G_PROLOGUE", 0, "EPILOGUE", 0, "MODE", mode + "u");
-        }
+        if (rg.gTree() == null && epilogue == null) return rowGradient(rg.kind(), subgroup, mode);
         int operands = 1 + rg.operands().size();
         Map<String, String> generated = new HashMap<>();
         if (rg.gTree() != null) generated.put("row_prologue.glsl", Fusion.body(rg.gTree(), g, operands - rg.gTree().externals().size(), "p"));

@@ -48,7 +48,7 @@ class ShaderFilesTest {
             k.add(GlslKernels.softmax(false, sg));
             k.add(GlslKernels.softmax(true, sg));
             k.add(LayerKernels.normalize(sg));
-            for (RowGradient.Kind kind : RowGradient.Kind.values()) k.add(LayerKernels.rowGradient(kind, sg));
+            for (RowGradient.Kind kind : RowGradient.Kind.values()) k.add(LayerKernels.rowGradient(kind, sg, Lowering.mode(dev.jasg.core.DType.F32)));
         }
         for (ArgReduceOp a : ArgReduceOp.values()) k.add(GlslKernels.argReduce(a));
         k.add(ScanKernels.scan(false, false));

@@ -4,7 +4,7 @@
 // pass over each row's groups of invocations (cooperative.glsl; geometry as reduce.comp's). KIND 0, softmax:
 // dx = y (g - sum(g y)); KIND 1, log-softmax: dx = g - exp(y) sum(g); KIND 2, layer norm:
 // dx = rsqrt(var(x) + eps) ((g - mean(g)) - y mean(g y)), the mean of x and the variance of its deviations in two
-// passes as the normalisation's. Every intermediate is rounded as its node stores (mode: the nodes' dtype), so half
+// passes as the normalisation's. Every intermediate is rounded as its node stores (MODE, built in: the nodes' dtype), so half
 // graphs round as unfused ones. The sums fold in the reduction kernel's order (a strided loop, then the butterfly):
 // deterministic. Bindings: o, y, x (KIND 2), then g, or with G_PROLOGUE 1 the PEXTERNALS operands of the fused group
 // computing g (row_prologue.glsl, names prefixed "p"), then with EPILOGUE 1 the EXTERNALS operands of a fused group
@@ -48,11 +48,7 @@ layout(push_constant) uniform P { uint nOut; uint R; uint kr; uint rr; uint kd[4
 #include "reduce_geometry.glsl"
 #include "cooperative.glsl"
 BUTTERFLY(total, coopAdd)
-#ifdef MODE
-float stored(float v) { return rnd(v, MODE); }  // the rounding known when the kernel is built: no per-element choice
-#else
-float stored(float v) { return rnd(v, pc.mode); }
-#endif
+float stored(float v) { return rnd(v, MODE); }  // the rounding known when the kernel is built (MODE): no per-element choice
 #define KEEP 8u
 void main() {
     uint v = slot();
