@@ -139,29 +139,31 @@ final class VectorMath {
     }
 
     /**
-     * Floats a pass of erf or GELU covers (a multiple of every vector length). A pass is two loops: the exponentials of
-     * the tail into a buffer this long, through {@link #expNeg}, then the series, written out term by term. C2 stops
-     * inlining helper methods into a method past a node count, and GELU with {@code expNeg} and the series as
-     * helpers in one loop exceeded it (a vector crossing a call that is not inlined is boxed: three times as slow);
-     * {@code expNeg} comes first, while the method is small, and the series' lane operations are the Vector API's own,
-     * always inlined. A pass method is too large to be inlined into {@link #gelu}, where it would count again.
+     * Floats a pass of erf or GELU covers (a multiple of every vector length). A pass is three loops: the arguments
+     * of the tail's exponentials into a buffer this long, {@link #expNeg} over it, then the series, written out
+     * term by term. C2 stops inlining helper methods into a method past a node count, and a vector crossing a call
+     * that is not inlined is boxed (three times as slow), so no vector crosses a call here: the exponentials go
+     * through the buffer, and the series' lane operations are the Vector API's own, always inlined. A pass method is
+     * too large to be inlined into {@link #gelu}, where it would count again.
      */
     private static final int CHUNK = 256;
     /** The erf and GELU passes' buffer of exponentials, one per thread: no allocation per call. */
-    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[CHUNK]);
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[2 * CHUNK]);
 
     /** erf for whole vectors of {@code [0, m)}, {@code t} a buffer of at least {@code m} floats. */
     private static void erfChunk(float[] x, int xo, float[] t, float[] out, int oo, int m) {
         FloatVector one = FloatVector.broadcast(S, 1f), halfOne = FloatVector.broadcast(S, 0.5f);
         FloatVector c0hi = FloatVector.broadcast(S, C0_HI), c0lo = FloatVector.broadcast(S, C0_LO);
         float[] tt = TAYLOR_TAIL, ex = ERFCX;
-        // first the exponentials of the tail into t, each vector through expNeg (inlined while the method is still small)
+        // first the exponentials of the tail into t: their arguments, then expNeg over the buffer, in place
         for (int i = 0; i < m; i += V) {
             // erfc(z) = exp(-z^2) erfcx(z), z^2 = hi + lo exactly; past z = 11 exp(-z^2) is 0 in f32 (z <= 13 keeps expNeg's domain)
             FloatVector z = FloatVector.fromArray(S, x, xo + i).abs().min(13f);
-            FloatVector hi = z.mul(z), lo = z.fma(z, hi.neg());
-            expNeg(hi.neg()).mul(one.sub(lo)).intoArray(t, i);
+            FloatVector hi = z.mul(z);
+            hi.neg().intoArray(t, i);
+            one.sub(z.fma(z, hi.neg())).intoArray(t, CHUNK + i);
         }
+        expNeg(t, 0, false, 0f, t, 0, m);
         // then the series, written out
         for (int i = 0; i < m; i += V) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
@@ -191,7 +193,7 @@ final class VectorMath {
             q = q.fma(u, FloatVector.broadcast(S, ex[7]));
             q = q.fma(u, FloatVector.broadcast(S, ex[8]));
             q = q.fma(u, FloatVector.broadcast(S, ex[9]));
-            FloatVector e = FloatVector.fromArray(S, t, i).mul(q);
+            FloatVector e = FloatVector.fromArray(S, t, i).mul(FloatVector.fromArray(S, t, CHUNK + i)).mul(q);
             FloatVector large = one.sub(e);
             large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0f));
             small.blend(large, ax.compare(VectorOperators.GE, ERF_SPLIT)).intoArray(out, oo + i);
@@ -214,14 +216,16 @@ final class VectorMath {
         FloatVector one = FloatVector.broadcast(S, 1f), halfOne = FloatVector.broadcast(S, 0.5f), zHalf = FloatVector.broadcast(S, INV_SQRT_2F * 0.5f);
         FloatVector c0 = FloatVector.broadcast(S, C0);
         float[] tt = TAYLOR_TAIL, ex = ERFCX;
-        // first the exponentials of the tail into t, each vector through expNeg (inlined while the method is still small)
+        // first the exponentials of the tail into t: their arguments, then expNeg over the buffer, in place
         for (int i = 0; i < m; i += V) {
             // z^2 = x^2 / 2 = hi + lo exactly (the halving is exact), so exp(-z^2) keeps its accuracy in the tail;
             // past |x| = 15 the tail is 0 in f32 (|x| <= 18 keeps expNeg's domain)
             FloatVector a = FloatVector.fromArray(S, x, xo + i).abs().min(18f);
-            FloatVector a2 = a.mul(a), hi = a2.mul(0.5f), lo = a.fma(a, a2.neg()).mul(0.5f);
-            expNeg(hi.neg()).mul(one.sub(lo)).intoArray(t, i);
+            FloatVector a2 = a.mul(a);
+            a2.mul(0.5f).neg().intoArray(t, i);
+            one.sub(a.fma(a, a2.neg()).mul(0.5f)).intoArray(t, CHUNK + i);
         }
+        expNeg(t, 0, false, 0f, t, 0, m);
         // then the series, written out
         for (int i = 0; i < m; i += V) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
@@ -251,7 +255,7 @@ final class VectorMath {
             q = q.fma(u, FloatVector.broadcast(S, ex[7]));
             q = q.fma(u, FloatVector.broadcast(S, ex[8]));
             q = q.fma(u, FloatVector.broadcast(S, ex[9]));
-            FloatVector e = FloatVector.fromArray(S, t, i).mul(q);
+            FloatVector e = FloatVector.fromArray(S, t, i).mul(FloatVector.fromArray(S, t, CHUNK + i)).mul(q);
             FloatVector large = v.mul(one.sub(halfOne.mul(e))).blend(half.mul(e), v.compare(VectorOperators.LT, 0f));
             small.blend(large, ax.compare(VectorOperators.GE, ERF_SPLIT * SQRT_2F)).intoArray(out, oo + i);
         }
@@ -274,13 +278,21 @@ final class VectorMath {
      */
     static void geluTanh(float[] x, int xo, float[] out, int oo, int n) {
         int whole = n / V * V;
+        float[] t = TAIL.get();
         FloatVector one = FloatVector.broadcast(S, 1f), g0 = FloatVector.broadcast(S, GT0), g1 = FloatVector.broadcast(S, GT1);
-        for (int i = 0; i < whole; i += V) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector a = v.abs().mul(v.mul(v).fma(g1, g0)).min(GT_CLAMP);
-            FloatVector e = expNeg(a.neg());
-            FloatVector num = v.mul(e).blend(v, v.compare(VectorOperators.GE, 0f));
-            num.div(one.add(e)).intoArray(out, oo + i);
+        for (int c = 0; c < whole; c += CHUNK) {
+            int m = Math.min(CHUNK, whole - c), xc = xo + c;
+            // a chunk's exponentials into t (their arguments, then expNeg in place), then the quotient
+            for (int i = 0; i < m; i += V) {
+                FloatVector v = FloatVector.fromArray(S, x, xc + i);
+                v.abs().mul(v.mul(v).fma(g1, g0)).min(GT_CLAMP).neg().intoArray(t, i);
+            }
+            expNeg(t, 0, false, 0f, t, 0, m);
+            for (int i = 0; i < m; i += V) {
+                FloatVector v = FloatVector.fromArray(S, x, xc + i), e = FloatVector.fromArray(S, t, i);
+                FloatVector num = v.mul(e).blend(v, v.compare(VectorOperators.GE, 0f));
+                num.div(one.add(e)).intoArray(out, oo + c + i);
+            }
         }
         for (int i = whole; i < n; i++) out[oo + i] = geluTanhLane(x[xo + i]);
     }
@@ -292,8 +304,19 @@ final class VectorMath {
         return (v >= 0f ? v : v * e) / (1f + e);
     }
 
+    /** The least argument {@link #expNeg} takes; a smaller one is raised to it (below about -104 {@code exp} is 0 in f32). */
+    static final float EXP_FLOOR = -174f;
+
     /**
-     * {@code exp(x)} for {@code x <= 0} in f32 lanes, ours rather than {@code lanewise(EXP)}: compiled, that comes from
+     * {@code dst[dso + i] = exp(src[so + i])} for {@code i < m} ({@code m} a multiple of the vector length; {@code dst}
+     * may be {@code src}), each argument in {@code [EXP_FLOOR, 0]} or NaN (which stays NaN); {@code shifted}, the
+     * exponential of {@code max(src[so + i] - shift, EXP_FLOOR)} instead (softmax's, {@code shift} a row's maximum,
+     * {@code -inf} weighing 0). The one exponential of erf, GELU and softmax. It takes and gives arrays, not vectors, because
+     * a vector passed to or returned from a method that C2 leaves out of line is boxed, an object and an array per
+     * vector; C2 inlines by heuristics (a call site it judges cold, a callee already compiled at some size), so a
+     * helper returning a vector ran boxed in some JVMs and not in others (seen in GPT-2 and transformer runs).
+     *
+     * <p>{@code exp(x)} for {@code x <= 0} in f32 lanes, ours rather than {@code lanewise(EXP)}: compiled, that comes from
      * the JDK's vector math library and uncompiled from {@code Math.exp}, which differ in the last bit now and then, so
      * erf and GELU would depend on when the JIT finished. Here every step is an exactly specified lane operation,
      * and {@link ScalarTwins#expNeg} repeats them, so boxed, compiled and twin give the same bits. {@code k} is
@@ -306,21 +329,29 @@ final class VectorMath {
      * {@code Math.exp} (4 million inputs: erf over [-7, 7] at most 1.98 ulps from the double reference, GELU over
      * [-20, 12] 6.96, both the same worst cases as before).
      */
-    static FloatVector expNeg(FloatVector x) {
-        FloatVector kb = x.fma(LOG2E, EXP_SHIFT), k = kb.sub(EXP_SHIFT);
-        FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_LO), x.sub(k.mul(LN2_HI)));
-        float[] c = EXP_POLY;
-        FloatVector p = FloatVector.broadcast(S, c[0]);
-        p = p.fma(r, FloatVector.broadcast(S, c[1]));
-        p = p.fma(r, FloatVector.broadcast(S, c[2]));
-        p = p.fma(r, FloatVector.broadcast(S, c[3]));
-        p = p.fma(r, FloatVector.broadcast(S, c[4]));
-        p = p.fma(r, FloatVector.broadcast(S, c[5]));
-        p = p.fma(r, FloatVector.broadcast(S, c[6]));
-        IntVector ki = kb.reinterpretAsInts().sub(EXP_SHIFT_BITS), k1 = ki.lanewise(VectorOperators.ASHR, 1), k2 = ki.sub(k1);
-        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(s1).mul(s2);
+    static void expNeg(float[] src, int so, boolean shifted, float shift, float[] dst, int dso, int m) {
+        FloatVector sh = FloatVector.broadcast(S, shift), floor = FloatVector.broadcast(S, EXP_FLOOR);
+        for (int i = 0; i < m; i += V) {
+            FloatVector x = FloatVector.fromArray(S, src, so + i);
+            if (shifted) {
+                x = x.sub(sh);
+                x = x.blend(floor, x.compare(VectorOperators.LT, floor));
+            }
+            FloatVector kb = x.fma(LOG2E, EXP_SHIFT), k = kb.sub(EXP_SHIFT);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_LO), x.sub(k.mul(LN2_HI)));
+            float[] c = EXP_POLY;
+            FloatVector p = FloatVector.broadcast(S, c[0]);
+            p = p.fma(r, FloatVector.broadcast(S, c[1]));
+            p = p.fma(r, FloatVector.broadcast(S, c[2]));
+            p = p.fma(r, FloatVector.broadcast(S, c[3]));
+            p = p.fma(r, FloatVector.broadcast(S, c[4]));
+            p = p.fma(r, FloatVector.broadcast(S, c[5]));
+            p = p.fma(r, FloatVector.broadcast(S, c[6]));
+            IntVector ki = kb.reinterpretAsInts().sub(EXP_SHIFT_BITS), k1 = ki.lanewise(VectorOperators.ASHR, 1), k2 = ki.sub(k1);
+            FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            p.mul(s1).mul(s2).intoArray(dst, dso + i);
+        }
     }
 
     /**

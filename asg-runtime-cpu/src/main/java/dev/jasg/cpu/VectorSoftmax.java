@@ -26,7 +26,7 @@ final class VectorSoftmax {
      * The least argument {@link #rows} gives {@link VectorMath#expNeg} ({@code x - max} is clamped to it): that
      * function's domain ends there, and below about -104 {@code exp} is 0 in f32 anyway.
      */
-    static final float FLOOR = -174f;
+    static final float FLOOR = VectorMath.EXP_FLOOR;
     /** Vectors of exponentials {@link #rows} adds in f32 lanes before it widens the partial sums into its double lanes. */
     static final int F32_VECTORS = 16;
     /** Elements of a block of rows {@link #rows} takes pass by pass (at least one row, at most {@link #MAX_BLOCK}). */
@@ -34,9 +34,9 @@ final class VectorSoftmax {
     /** {@link #rows}' maxima and sums of a block of rows and its double lanes, one set of arrays per thread. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    private record Scratch(float[] max, double[] sum, double[] lanes) {
+    private record Scratch(float[] max, double[] sum, double[] lanes, float[] exps) {
         Scratch() {
-            this(new float[MAX_BLOCK], new double[MAX_BLOCK], new double[DL]);
+            this(new float[MAX_BLOCK], new double[MAX_BLOCK], new double[DL], new float[V]);
         }
     }
 
@@ -69,8 +69,7 @@ final class VectorSoftmax {
     static void rows(float[] x, float[] out, int n, boolean log, int r0, int r1) {
         int block = Math.max(1, Math.min(MAX_BLOCK, BLOCK_ELEMENTS / Math.max(1, n)));
         Scratch scratch = SCRATCH.get();
-        // a method per pass, each taking arrays only: small enough that C2 inlines expNeg (a vector passed to a call it
-        // does not inline is boxed)
+        // a method per pass, each taking arrays only (a vector passed to a call C2 does not inline is boxed)
         for (int b0 = r0; b0 < r1; b0 += block) {
             int b1 = Math.min(r1, b0 + block);
             maxima(x, n, b0, b1, scratch.max());
@@ -124,27 +123,32 @@ final class VectorSoftmax {
         boolean overlap = whole > 0 && whole < n;
         float[] maxima = scratch.max();
         double[] sums = scratch.sum(), lanes = scratch.lanes();
-        FloatVector floor = FloatVector.broadcast(S, FLOOR), zero = FloatVector.zero(S);
+        float[] exps = scratch.exps();
+        FloatVector zero = FloatVector.zero(S);
         VectorMask<Float> tail = tailLanes(n);
         for (int r = b0; r < b1; r++) {
             int base = r * n, end = base + n, vend = base + whole;
             float m = maxima[r - b0];
             double s = 0;
             if (whole > 0) {
-                FloatVector mb = FloatVector.broadcast(S, m);
                 DoubleVector lo = DoubleVector.zero(D), hi = lo;
-                // the whole vectors and the last one in one loop with one call of expNeg: C2 left a second call out of
-                // line, and the vectors it passed were boxed
+                // the whole vectors and the last one, F32_VECTORS at a time: their exponentials by VectorMath.expNeg (arrays
+                // in and out, so no vector crosses a call, where C2 might box it) into out (log-softmax's last pass
+                // overwrites them), the last vector of a row with a tail into exps; then their partial sum
                 for (int i = base, last = vend + (overlap ? V : 0); i < last; ) {
-                    int stop = Math.min(last, i + F32_VECTORS * V);
+                    int stop = Math.min(last, i + F32_VECTORS * V), wend = Math.min(stop, vend);
+                    VectorMath.expNeg(x, i, true, m, out, i, wend - i);
+                    if (stop > vend) VectorMath.expNeg(x, end - V, true, m, exps, 0, V);
                     FloatVector part = zero;
                     for (; i < stop; i += V) {
-                        int at = Math.min(i, end - V);
-                        FloatVector t = FloatVector.fromArray(S, x, at).sub(mb);
-                        FloatVector e = VectorMath.expNeg(t.blend(floor, t.compare(VectorOperators.LT, floor)));
-                        // the last vector's lanes before the tail were stored already, with these same bits
-                        if (!log) e.intoArray(out, at);
-                        part = part.add(at == i ? e : zero.blend(e, tail));
+                        if (i < vend) {
+                            part = part.add(FloatVector.fromArray(S, out, i));
+                        } else {
+                            FloatVector e = FloatVector.fromArray(S, exps, 0);
+                            // its lanes before the tail were stored already, with these same bits
+                            if (!log) e.intoArray(out, end - V);
+                            part = part.add(zero.blend(e, tail));
+                        }
                     }
                     lo = lo.add((DoubleVector) part.convertShape(VectorOperators.F2D, D, 0));
                     hi = hi.add((DoubleVector) part.convertShape(VectorOperators.F2D, D, 1));

@@ -157,11 +157,26 @@ class VectorMathTest {
         assertTrue(Float.isNaN(ScalarTwins.expNeg(Float.NaN)));
         var s = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         Random r = new Random(3);
-        float[] x = new float[s.length()], out = new float[s.length()];
-        for (int t = 0; t < 2000; t++) {
+        int v = s.length();
+        float[] x = new float[4 * v];
+        for (int t = 0; t < 500; t++) {
             for (int i = 0; i < x.length; i++) x[i] = (float) (-174 * Math.pow(r.nextDouble(), 3));
-            VectorMath.expNeg(jdk.incubator.vector.FloatVector.fromArray(s, x, 0)).intoArray(out, 0);
-            for (int i = 0; i < x.length; i++) assertEquals(Float.floatToIntBits(ScalarTwins.expNeg(x[i])), Float.floatToIntBits(out[i]), "expNeg(" + x[i] + ")");
+            float[] out = x.clone();
+            VectorMath.expNeg(out, v, false, 0f, out, v, 2 * v);  // the middle two vectors, in place
+            for (int i = 0; i < x.length; i++) {
+                float want = i >= v && i < 3 * v ? ScalarTwins.expNeg(x[i]) : x[i];
+                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[i]), "expNeg in place at " + i + ", x " + x[i]);
+            }
+            // shifted (softmax's x - max), clamped to the floor, into another array at another offset
+            float shift = t % 2 == 0 ? 2.5f : 0f;  // a row whose maximum is 0 is clamped too
+            if (t % 3 == 0) x[t % x.length] = Float.NEGATIVE_INFINITY;
+            float[] to = new float[x.length + 3];
+            VectorMath.expNeg(x, 0, true, shift, to, 3, x.length);
+            for (int i = 0; i < x.length; i++) {
+                float u = x[i] - shift, want = ScalarTwins.expNeg(u < VectorMath.EXP_FLOOR ? VectorMath.EXP_FLOOR : u);
+                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(to[3 + i]), "expNeg shifted at " + i + ", x " + x[i]);
+            }
+            assertEquals(0f, to[0] + to[1] + to[2], "nothing written before dso");
         }
     }
 
