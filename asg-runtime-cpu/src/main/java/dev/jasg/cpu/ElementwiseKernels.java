@@ -118,17 +118,19 @@ final class ElementwiseKernels {
 
     /** Broadcast {@code out = kind(x, y)} over {@code g} (operands: out, x, y), rounded to {@code dt}. */
     static void binary(BinaryOp kind, DType dt, Strided g, float[] x, float[] y, float[] out) {
-        int n = (int) g.size();
-        CpuThreads.parallelFor(n, PARALLEL_MIN, (from, to) -> {
-            int len = g.rowLength();
-            int e = from;
-            while (e < to) {
-                int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
-                int sx = g.innerStride(1), sy = g.innerStride(2);
-                binaryRow(kind, dt, x, g.offset(1, row) + col * sx, sx, y, g.offset(2, row) + col * sy, sy, out, e, m);
-                e += m;
-            }
-        });
+        CpuThreads.parallelFor((int) g.size(), PARALLEL_MIN, (from, to) -> binaryRange(kind, dt, g, x, y, out, from, to));
+    }
+
+    /** {@link #binary}'s elements {@code [from, to)} (a plan's step runs them as a {@link LoopStep}). */
+    static void binaryRange(BinaryOp kind, DType dt, Strided g, float[] x, float[] y, float[] out, int from, int to) {
+        int len = g.rowLength();
+        int e = from;
+        while (e < to) {
+            int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
+            int sx = g.innerStride(1), sy = g.innerStride(2);
+            binaryRow(kind, dt, x, g.offset(1, row) + col * sx, sx, y, g.offset(2, row) + col * sy, sy, out, e, m);
+            e += m;
+        }
     }
 
     /** {@code o[io+i] = kind(x[ix+i*sx], y[iy+i*sy])} for {@code i < n}. */

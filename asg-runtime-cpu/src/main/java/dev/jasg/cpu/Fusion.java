@@ -158,7 +158,7 @@ final class Fusion {
         if (n.dtype() != DType.F32 || axis != d.length - 1 || d[axis] == 0) return null;
         int id = n.id(), x = n.input(0), len = d[axis], rows = b.shape(id).sizeInt() / len;
         int minRows = Math.max(1, ElementwiseKernels.PARALLEL_MIN / 8 / len);
-        return v -> CpuThreads.parallelFor(rows, minRows, (r0, r1) -> WarmKernels.softmaxRows(v[x], v[id], len, log, r0, r1));
+        return new LoopStep(rows, minRows, (v, r0, r1) -> WarmKernels.softmaxRows(v[x], v[id], len, log, r0, r1));
     }
 
     /** The step of a chain member: its root computes it. */

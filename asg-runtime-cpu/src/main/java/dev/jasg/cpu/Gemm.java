@@ -65,12 +65,180 @@ final class Gemm {
     static final int SHARED_MAX = 1 << 20;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** The calling thread's {@link Job}: made once, reused by every parallel product it starts. */
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
     private Gemm() {}
 
     /** Which micro-kernel is in use, for logs and benchmark headers. */
     static String kernelName() {
         return EJML_FALLBACK ? "EJML CommonOps_FDRM.mult (" + KernelChoice.CHOSEN.describe() + ")" : KernelChoice.CHOSEN.describe();
+    }
+
+    /**
+     * The loops of one parallel product ({@link #rowSplit}, {@link #columnSplit}, {@link #depthSplit} and the split
+     * matrix-vector products of {@link #gemv}), one per calling thread, made once and reused: the thread that starts a
+     * product writes its operands and blocking into the fields, then hands one of the loops (each a {@link CpuThreads.Range}
+     * bound once, here) to the pool, whose hand-over publishes the fields to the threads that run its chunks. So a product
+     * allocates nothing; a capturing lambda per loop allocated 60-120 bytes, several a product and thousands a training
+     * step. A thread starts one product at a time, and a product started inside a loop's chunk runs serially without its
+     * job ({@link CpuThreads#inLoop}), so no job is in use twice; {@link #clear} drops the operands when the product ends.
+     */
+    private static final class Job {
+        int m, n, k, aOff, ars, acs, bOff, brs, bcs, cOff, ldc;
+        float[] a, b, c;
+        boolean accumulate, staged;
+        /** Depth slices: {@code kcs} deep, {@code slices} of them. */
+        int kcs, slices;
+        /** Blocks of tiles the threads claim ({@link #tileStart}), and the widest column block of {@link #columnSplit}. */
+        int tiles, blocks, maxCols;
+        /** The panel being packed: strips of it, and {@link #rowSplit}'s columns {@code j0 .. j0+nc} (ncr rounded up). */
+        int strips, nc, ncr, j0;
+        /** {@link #columnSplit}'s packed rows {@code i0 .. i0+mc} of A (mcr rounded up). */
+        int mc, mcr, i0;
+        /** Packed B (shared or given), packed A, and A read in place at {@code src[so + i*sld + p]}. */
+        float[] bp, packedB, ap, src;
+        int so, sld;
+        /** Whether {@link #columnBlocks} reads A in place ({@code src}) rather than packed ({@code ap}). */
+        boolean inPlace;
+        int threads;
+        float[] partial;
+        /** A matrix-vector product: {@code y[yo + i*ys]} over {@code len} outputs. */
+        float[] x, mat, y;
+        int xo, xs, mo, ld, yo, ys, len;
+        boolean vector;
+
+        final CpuThreads.Range packBStrips = this::packBStrips, rowBlocks = this::rowBlocks, copyRows = this::copyRows,
+                packAStrips = this::packAStrips, columnBlocks = this::columnBlocks, depthSlices = this::depthSlices, gemvDots = this::gemvDots,
+                gemvRows = this::gemvRows;
+
+        Job product(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs, float[] c, int cOff,
+                    int ldc, boolean accumulate) {
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.a = a;
+            this.aOff = aOff;
+            this.ars = ars;
+            this.acs = acs;
+            this.b = b;
+            this.bOff = bOff;
+            this.brs = brs;
+            this.bcs = bcs;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            this.accumulate = accumulate;
+            kcs = sliceDepth(k);
+            slices = (k + kcs - 1) / kcs;
+            staged = staged(k, n);
+            return this;
+        }
+
+        Job vectorProduct(int k, float[] x, int xo, int xs, float[] mat, int mo, int ld, float[] y, int yo, int ys, int len,
+                          boolean accumulate, boolean vector) {
+            this.k = k;
+            this.x = x;
+            this.xo = xo;
+            this.xs = xs;
+            this.mat = mat;
+            this.mo = mo;
+            this.ld = ld;
+            this.y = y;
+            this.yo = yo;
+            this.ys = ys;
+            this.len = len;
+            this.accumulate = accumulate;
+            this.vector = vector;
+            return this;
+        }
+
+        /** Drops the product's arrays, so that a finished product does not keep them reachable. */
+        void clear() {
+            a = b = c = bp = packedB = ap = src = partial = x = mat = y = null;
+        }
+
+        /** {@link #rowSplit}: strips of B's panel, packed into the shared {@code bp}. */
+        private void packBStrips(int t0, int t1) {
+            for (int t = t0; t < t1; t++) {
+                int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), js = t % strips, cols = Math.min(NR, nc - js * NR);
+                packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR, staged);
+            }
+        }
+
+        /** {@link #rowSplit}: blocks of rows of A, each against the packed panel. */
+        private void rowBlocks(int b0, int b1) {
+            Scratch s = SCRATCH.get();
+            for (int blk = b0; blk < b1; blk++) {
+                int r0 = tileStart(tiles, blocks, blk) * MR, rows = Math.min(m, tileStart(tiles, blocks, blk + 1) * MR) - r0;
+                for (int pc = 0; pc < k; pc += kcs) {
+                    int kc = Math.min(kcs, k - pc);
+                    blockA(rows, nc, kc, a, aOff + r0 * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + r0 * ldc + j0, ldc, accumulate || pc > 0,
+                            s, VECTOR);
+                }
+            }
+        }
+
+        /** {@link #columnSplit}: rows of A copied to {@code src}, whose rows do not alias in L1. */
+        private void copyRows(int r0, int r1) {
+            for (int i = r0; i < r1; i++) System.arraycopy(a, aOff + i * ars, src, i * sld, k);
+        }
+
+        /** {@link #columnSplit}: strips of A's panel, packed into the shared {@code ap}. */
+        private void packAStrips(int t0, int t1) {
+            for (int t = t0; t < t1; t++) {
+                int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), is = t % strips, rows = Math.min(MR, mc - is * MR);
+                packA(rows, kc, a, aOff + (i0 + is * MR) * ars + pc * acs, ars, acs, ap, pc * mcr + is * kc * MR);
+            }
+        }
+
+        /**
+         * {@link #columnSplit}'s walk: each thread claims column blocks and goes down their depth slices, packing the
+         * block's columns of B for each slice into its own scratch (or finding them in {@code packedB}: slice {@code pc}
+         * at {@code pc * roundUp(n, NR)}, its strips {@code kc * NR} floats each), then multiplies A, read in place or
+         * packed, into them.
+         */
+        private void columnBlocks(int b0, int b1) {
+            Scratch s = SCRATCH.get();
+            int ncrAll = roundUp(n, NR);
+            float[] bpl = packedB != null ? packedB : s.b(maxCols * kcs);
+            for (int blk = b0; blk < b1; blk++) {
+                int c0 = tileStart(tiles, blocks, blk) * NR, cols = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - c0;
+                for (int pc = 0; pc < k; pc += kcs) {
+                    int kc = Math.min(kcs, k - pc);
+                    int bo = packedB != null ? pc * ncrAll + c0 / NR * kc * NR : 0;
+                    if (packedB == null) packB(kc, cols, b, bOff + pc * brs + c0 * bcs, brs, bcs, bpl, 0, staged);
+                    if (inPlace) {
+                        for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
+                            blockA(Math.min(mcs, m - ic), cols, kc, src, so + ic * sld + pc, sld, 1, bpl, bo, c, cOff + ic * ldc + c0, ldc,
+                                    accumulate || pc > 0, s, true);
+                        }
+                    } else {
+                        block(mc, cols, kc, ap, pc * mcr, bpl, bo, c, cOff + i0 * ldc + c0, ldc, accumulate || pc > 0, s, VECTOR);
+                    }
+                }
+            }
+        }
+
+        /** {@link #depthSplit}: thread {@code t}'s slice of the depth, the first into C, the others into partial products. */
+        private void depthSlices(int t0, int t1) {
+            int size = m * n;
+            for (int t = t0; t < t1; t++) {
+                int p0 = (int) ((long) k * t / threads), p1 = (int) ((long) k * (t + 1) / threads);
+                if (t == 0) serial(m, n, p1 - p0, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+                else serial(m, n, p1 - p0, a, aOff + p0 * acs, ars, acs, b, bOff + p0 * brs, brs, bcs, partial, (t - 1) * size, n, false);
+            }
+        }
+
+        /** {@link #gemv}'s dots form: blocks of {@link #GEMV_ROWS} outputs. */
+        private void gemvDots(int b0, int b1) {
+            Gemm.dots(k, x, xo, mat, mo, ld, y, yo, ys, b0 * GEMV_ROWS, Math.min(len, b1 * GEMV_ROWS), accumulate, vector);
+        }
+
+        /** {@link #gemv}'s rows form: blocks of {@link #GEMV_COLUMNS} outputs. */
+        private void gemvRows(int b0, int b1) {
+            Gemm.rows(k, x, xo, xs, mat, mo, ld, y, yo, b0 * GEMV_COLUMNS, Math.min(len, b1 * GEMV_COLUMNS), vector);
+        }
     }
 
     /** Packing buffers of one thread, grown on demand and then reused by every later product. */
@@ -269,31 +437,23 @@ final class Gemm {
      */
     private static void rowSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                  float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
-        int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
-        boolean staged = staged(k, n);
-        // B packed already: one panel of all its columns, nothing to pack
-        int panel = packedB != null ? roundUp(n, NR) : Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
-        float[] bp = packedB != null ? packedB : SCRATCH.get().shared(panel * k);
-        int tiles = (m + MR - 1) / MR, blocks = blocks(tiles, threads, Math.max(1, MC / MR));
-        for (int jc = 0; jc < n; jc += panel) {
-            int nc = Math.min(panel, n - jc), strips = (nc + NR - 1) / NR, ncr = strips * NR, j0 = jc;
-            if (packedB == null) packClaimed(slices * strips, (t0, t1) -> {
-                for (int t = t0; t < t1; t++) {
-                    int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), js = t % strips, cols = Math.min(NR, nc - js * NR);
-                    packB(kc, cols, b, bOff + pc * brs + (j0 + js * NR) * bcs, brs, bcs, bp, pc * ncr + js * kc * NR, staged);
-                }
-            });
-            CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
-                Scratch s = SCRATCH.get();
-                for (int blk = b0; blk < b1; blk++) {
-                    int i0 = tileStart(tiles, blocks, blk) * MR, mc = Math.min(m, tileStart(tiles, blocks, blk + 1) * MR) - i0;
-                    for (int pc = 0; pc < k; pc += kcs) {
-                        int kc = Math.min(kcs, k - pc);
-                        blockA(mc, nc, kc, a, aOff + i0 * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0,
-                                s, VECTOR);
-                    }
-                }
-            });
+        Job j = JOB.get().product(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        try {
+            // B packed already: one panel of all its columns, nothing to pack
+            int panel = packedB != null ? roundUp(n, NR) : Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
+            j.bp = packedB != null ? packedB : SCRATCH.get().shared(panel * k);
+            j.tiles = (m + MR - 1) / MR;
+            j.blocks = blocks(j.tiles, threads, Math.max(1, MC / MR));
+            for (int jc = 0; jc < n; jc += panel) {
+                j.nc = Math.min(panel, n - jc);
+                j.strips = (j.nc + NR - 1) / NR;
+                j.ncr = j.strips * NR;
+                j.j0 = jc;
+                if (packedB == null) packClaimed(j.slices * j.strips, j.packBStrips);
+                CpuThreads.forEachClaimed(j.blocks, j.rowBlocks);
+            }
+        } finally {
+            j.clear();
         }
     }
 
@@ -306,68 +466,39 @@ final class Gemm {
      */
     private static void columnSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                     float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
-        int kcs = sliceDepth(k), slices = (k + kcs - 1) / kcs;
-        boolean staged = staged(k, n);
-        int tiles = (n + NR - 1) / NR, blocks = blocks(tiles, threads, COLUMN_BLOCK_STRIPS), maxCols = (tiles + blocks - 1) / blocks * NR;
-        if (VECTOR && acs == 1) {
-            // A row-major, read in place by every block (or, where its rows alias in L1, first copied once for all
-            // threads into rows that do not): nothing packed for all threads, each block packs its own columns of B
-            int ld = unpackedA(1, ars) ? ars : copiedLd(k);
-            boolean copy = ld != ars && (long) m * ld <= SHARED_MAX;
-            float[] src = copy ? SCRATCH.get().shared(m * ld) : a;
-            int so = copy ? 0 : aOff, sld = copy ? ld : ars;
-            if (copy) CpuThreads.parallelFor(m, MR, (i0, i1) -> {
-                for (int i = i0; i < i1; i++) System.arraycopy(a, aOff + i * ars, src, i * ld, k);
-            });
-            columnBlocks(n, k, kcs, tiles, blocks, maxCols, b, bOff, brs, bcs, staged, packedB, (j0, nc, pc, kc, bp, bo, s) -> {
-                for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
-                    blockA(Math.min(mcs, m - ic), nc, kc, src, so + ic * sld + pc, sld, 1, bp, bo, c, cOff + ic * ldc + j0, ldc, accumulate || pc > 0,
-                            s, true);
-                }
-            });
-            return;
-        }
-        int panel = Math.min(Math.min(roundUp(m, MR), 4 * MC), Math.max(MR, SHARED_MAX / k / MR * MR));
-        float[] ap = SCRATCH.get().shared(panel * k);
-        for (int ic = 0; ic < m; ic += panel) {
-            int mc = Math.min(panel, m - ic), strips = (mc + MR - 1) / MR, mcr = strips * MR, i0 = ic;
-            packClaimed(slices * strips, (t0, t1) -> {
-                for (int t = t0; t < t1; t++) {
-                    int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), is = t % strips, rows = Math.min(MR, mc - is * MR);
-                    packA(rows, kc, a, aOff + (i0 + is * MR) * ars + pc * acs, ars, acs, ap, pc * mcr + is * kc * MR);
-                }
-            });
-            columnBlocks(n, k, kcs, tiles, blocks, maxCols, b, bOff, brs, bcs, staged, packedB, (j0, nc, pc, kc, bp, bo, s) ->
-                    block(mc, nc, kc, ap, pc * mcr, bp, bo, c, cOff + i0 * ldc + j0, ldc, accumulate || pc > 0, s, VECTOR));
-        }
-    }
-
-    /** One depth slice of one column block of {@link #columnSplit}: B's columns {@code j0 .. j0+nc} of the slice at {@code bp[bo]}. */
-    private interface ColumnSlice {
-        void run(int j0, int nc, int pc, int kc, float[] bp, int bo, Scratch s);
-    }
-
-    /**
-     * The walk both paths of {@link #columnSplit} take: each thread claims column blocks and goes down their depth slices,
-     * packing the block's columns of B for each slice into its own scratch (or finding them in {@code packedB}: slice
-     * {@code pc} at {@code pc * roundUp(n, NR)}, its strips {@code kc * NR} floats each), then runs {@code body}.
-     */
-    private static void columnBlocks(int n, int k, int kcs, int tiles, int blocks, int maxCols, float[] b, int bOff, int brs, int bcs, boolean staged,
-                                     float[] packedB, ColumnSlice body) {
-        int ncrAll = roundUp(n, NR);
-        CpuThreads.forEachClaimed(blocks, (b0, b1) -> {
-            Scratch s = SCRATCH.get();
-            float[] bp = packedB != null ? packedB : s.b(maxCols * kcs);
-            for (int blk = b0; blk < b1; blk++) {
-                int j0 = tileStart(tiles, blocks, blk) * NR, nc = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - j0;
-                for (int pc = 0; pc < k; pc += kcs) {
-                    int kc = Math.min(kcs, k - pc);
-                    int bo = packedB != null ? pc * ncrAll + j0 / NR * kc * NR : 0;
-                    if (packedB == null) packB(kc, nc, b, bOff + pc * brs + j0 * bcs, brs, bcs, bp, 0, staged);
-                    body.run(j0, nc, pc, kc, bp, bo, s);
-                }
+        Job j = JOB.get().product(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        try {
+            j.packedB = packedB;
+            j.tiles = (n + NR - 1) / NR;
+            j.blocks = blocks(j.tiles, threads, COLUMN_BLOCK_STRIPS);
+            j.maxCols = (j.tiles + j.blocks - 1) / j.blocks * NR;
+            if (VECTOR && acs == 1) {
+                // A row-major, read in place by every block (or, where its rows alias in L1, first copied once for all
+                // threads into rows that do not): nothing packed for all threads, each block packs its own columns of B
+                int ld = unpackedA(1, ars) ? ars : copiedLd(k);
+                boolean copy = ld != ars && (long) m * ld <= SHARED_MAX;
+                j.src = copy ? SCRATCH.get().shared(m * ld) : a;
+                j.so = copy ? 0 : aOff;
+                j.sld = copy ? ld : ars;
+                if (copy) CpuThreads.parallelFor(m, MR, j.copyRows);
+                j.inPlace = true;
+                CpuThreads.forEachClaimed(j.blocks, j.columnBlocks);
+                return;
             }
-        });
+            int panel = Math.min(Math.min(roundUp(m, MR), 4 * MC), Math.max(MR, SHARED_MAX / k / MR * MR));
+            j.ap = SCRATCH.get().shared(panel * k);
+            j.inPlace = false;
+            for (int ic = 0; ic < m; ic += panel) {
+                j.mc = Math.min(panel, m - ic);
+                j.strips = (j.mc + MR - 1) / MR;
+                j.mcr = j.strips * MR;
+                j.i0 = ic;
+                packClaimed(j.slices * j.strips, j.packAStrips);
+                CpuThreads.forEachClaimed(j.blocks, j.columnBlocks);
+            }
+        } finally {
+            j.clear();
+        }
     }
 
     /**
@@ -379,13 +510,14 @@ final class Gemm {
                                    float[] c, int cOff, int ldc, boolean accumulate, int threads) {
         int size = m * n;
         float[] partial = SCRATCH.get().partial((threads - 1) * size);
-        CpuThreads.parallelFor(threads, 1, (t0, t1) -> {
-            for (int t = t0; t < t1; t++) {
-                int p0 = (int) ((long) k * t / threads), p1 = (int) ((long) k * (t + 1) / threads);
-                if (t == 0) serial(m, n, p1 - p0, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
-                else serial(m, n, p1 - p0, a, aOff + p0 * acs, ars, acs, b, bOff + p0 * brs, brs, bcs, partial, (t - 1) * size, n, false);
-            }
-        });
+        Job job = JOB.get().product(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        try {
+            job.threads = threads;
+            job.partial = partial;
+            CpuThreads.parallelFor(threads, 1, job.depthSlices);
+        } finally {
+            job.clear();
+        }
         for (int t = 1; t < threads; t++) {
             int po = (t - 1) * size;
             for (int i = 0; i < m; i++) {
@@ -528,8 +660,12 @@ final class Gemm {
             if (!split) {
                 dots(k, xc, xco, mat, mo, ld, c, cOff, ys, 0, len, accumulate, vector);
             } else {
-                CpuThreads.parallelFor((len + GEMV_ROWS - 1) / GEMV_ROWS, 1, (b0, b1) ->
-                        dots(k, xc, xco, mat, mo, ld, c, cOff, ys, b0 * GEMV_ROWS, Math.min(len, b1 * GEMV_ROWS), accumulate, vector));
+                Job j = JOB.get().vectorProduct(k, xc, xco, 1, mat, mo, ld, c, cOff, ys, len, accumulate, vector);
+                try {
+                    CpuThreads.parallelFor((len + GEMV_ROWS - 1) / GEMV_ROWS, 1, j.gemvDots);
+                } finally {
+                    j.clear();
+                }
             }
             return true;
         }
@@ -548,8 +684,12 @@ final class Gemm {
         if (!split) {
             rows(k, x, xo, xs, mat, mo, ld, yc, yco, 0, len, vector);
         } else {
-            CpuThreads.parallelFor((len + GEMV_COLUMNS - 1) / GEMV_COLUMNS, 1, (b0, b1) ->
-                    rows(k, x, xo, xs, mat, mo, ld, yc, yco, b0 * GEMV_COLUMNS, Math.min(len, b1 * GEMV_COLUMNS), vector));
+            Job j = JOB.get().vectorProduct(k, x, xo, xs, mat, mo, ld, yc, yco, 1, len, false, vector);
+            try {
+                CpuThreads.parallelFor((len + GEMV_COLUMNS - 1) / GEMV_COLUMNS, 1, j.gemvRows);
+            } finally {
+                j.clear();
+            }
         }
         if (ys != 1) for (int i = 0; i < len; i++) c[cOff + i * ys] = y[i];
         return true;

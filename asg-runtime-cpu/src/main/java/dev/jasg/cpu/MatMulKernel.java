@@ -94,6 +94,45 @@ final class MatMulKernel {
         multiply(g, dt, a, false, b, false, c, false, null, 0);
     }
 
+    /** The calling thread's {@link Batch}, made once (a capturing lambda per batched product allocated one each call). */
+    private static final ThreadLocal<Batch> BATCH = ThreadLocal.withInitial(Batch::new);
+
+    /**
+     * A batched product's loop over its products, one thread per group of whole products: the operands in fields,
+     * written by the thread that starts it and published to the threads that run its chunks by the pool's hand-over.
+     * One per thread, reused; a product inside a loop's chunk runs inline, so one is never in use twice.
+     */
+    private static final class Batch implements CpuThreads.Range {
+        int m, n, k, lda, ldb;
+        float[] a, b, c;
+        int[] ao, bo;
+        boolean ta, tb, tc, acc;
+
+        Batch set(int m, int n, int k, float[] a, boolean ta, int[] ao, int lda, float[] b, boolean tb, int[] bo, int ldb, float[] c, boolean tc,
+                  boolean acc) {
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.a = a;
+            this.ta = ta;
+            this.ao = ao;
+            this.lda = lda;
+            this.b = b;
+            this.tb = tb;
+            this.bo = bo;
+            this.ldb = ldb;
+            this.c = c;
+            this.tc = tc;
+            this.acc = acc;
+            return this;
+        }
+
+        @Override
+        public void run(int t0, int t1) {
+            for (int t = t0; t < t1; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc, acc, true);
+        }
+    }
+
     /**
      * The product with the operands' and the result's layouts given: when {@code ta}, each
      * {@code [m,k]} matrix of A is stored transposed ({@code [k,m]} row-major, as the input of a
@@ -114,9 +153,12 @@ final class MatMulKernel {
             product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, 0, tc, acc, false);
         } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
             // many small products (attention heads): one thread per group of whole products
-            CpuThreads.parallelFor(batch, 1, (t0, t1) -> {
-                for (int t = t0; t < t1; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc, acc, true);
-            });
+            Batch job = BATCH.get().set(m, n, k, a, ta, ao, lda, b, tb, bo, ldb, c, tc, acc);
+            try {
+                CpuThreads.parallelFor(batch, 1, job);
+            } finally {
+                job.a = job.b = job.c = null;
+            }
         } else {
             for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc, acc, false);
         }

@@ -82,27 +82,35 @@ final class NormalizeKernel {
 
     /** Normalises every group of {@code x} into {@code out}. */
     static void normalize(Geometry geo, double eps, float[] x, float[] out) {
+        CpuThreads.parallelFor(geo.bases().length, minGroups(geo), (from, to) -> normalizeRange(geo, eps, x, out, from, to));
+    }
+
+    /** The fewest groups a thread of {@link #normalize} takes. */
+    static int minGroups(Geometry geo) {
+        return Math.max(1, ElementwiseKernels.PARALLEL_MIN / Math.max(1, geo.offsets().length));
+    }
+
+    /** {@link #normalize}'s groups {@code [from, to)} (a plan's step runs them as a {@link LoopStep}). */
+    static void normalizeRange(Geometry geo, double eps, float[] x, float[] out, int from, int to) {
         int[] bases = geo.bases(), offs = geo.offsets();
         int r = offs.length;
-        CpuThreads.parallelFor(bases.length, Math.max(1, ElementwiseKernels.PARALLEL_MIN / Math.max(1, r)), (from, to) -> {
-            for (int gi = from; gi < to; gi++) {
-                int base = bases[gi];
-                if (geo.contiguous()) {
-                    if (Simd.ENABLED) WarmKernels.normalizeRow(x, out, base, r, eps);
-                    else row(x, out, base, r, eps);
-                    continue;
-                }
-                double sum = 0;
-                for (int k = 0; k < r; k++) sum += x[base + offs[k]];
-                double mean = sum / r;
-                double sq = 0;
-                for (int k = 0; k < r; k++) {
-                    double c = x[base + offs[k]] - mean;
-                    sq += c * c;
-                }
-                double rstd = 1 / Math.sqrt(sq / r + eps);
-                for (int k = 0; k < r; k++) out[base + offs[k]] = (float) ((x[base + offs[k]] - mean) * rstd);
+        for (int gi = from; gi < to; gi++) {
+            int base = bases[gi];
+            if (geo.contiguous()) {
+                if (Simd.ENABLED) WarmKernels.normalizeRow(x, out, base, r, eps);
+                else row(x, out, base, r, eps);
+                continue;
             }
-        });
+            double sum = 0;
+            for (int k = 0; k < r; k++) sum += x[base + offs[k]];
+            double mean = sum / r;
+            double sq = 0;
+            for (int k = 0; k < r; k++) {
+                double c = x[base + offs[k]] - mean;
+                sq += c * c;
+            }
+            double rstd = 1 / Math.sqrt(sq / r + eps);
+            for (int k = 0; k < r; k++) out[base + offs[k]] = (float) ((x[base + offs[k]] - mean) * rstd);
+        }
     }
 }

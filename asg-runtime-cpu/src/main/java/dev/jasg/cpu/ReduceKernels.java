@@ -24,6 +24,38 @@ final class ReduceKernels {
         return outSize <= PARTIALS_MAX ? outSize * CpuThreads.PARALLELISM : outSize;
     }
 
+    /** The calling thread's {@link Parts}, made once (a capturing lambda per reduction allocated one each call). */
+    private static final ThreadLocal<Parts> PARTS = ThreadLocal.withInitial(Parts::new);
+
+    /**
+     * A split reduction's loop over its parts: the reduction's operands in fields, written by the thread that starts it
+     * and published to the threads that run its parts by the pool's hand-over. One per thread, reused; a reduction inside
+     * a loop's chunk runs inline, so one is never in use twice.
+     */
+    private static final class Parts implements CpuThreads.Range {
+        ReduceOp kind;
+        Strided g;
+        float[] x;
+        double[] acc;
+        int outSize, rows, parts;
+
+        Parts set(ReduceOp kind, Strided g, float[] x, double[] acc, int outSize, int rows, int parts) {
+            this.kind = kind;
+            this.g = g;
+            this.x = x;
+            this.acc = acc;
+            this.outSize = outSize;
+            this.rows = rows;
+            this.parts = parts;
+            return this;
+        }
+
+        @Override
+        public void run(int p0, int p1) {
+            for (int p = p0; p < p1; p++) fold(kind, g, x, acc, p * outSize, outSize, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts));
+        }
+    }
+
     /**
      * {@code out[j] = finish(fold(combine, x over the reduced positions of j), count)} with the
      * scalar semantics of {@link ReduceOp}; {@code acc} is scratch of at least the output size.
@@ -39,9 +71,13 @@ final class ReduceKernels {
         if (parts <= 1) {
             fold(kind, g, x, acc, 0, outSize, 0, rows);
         } else {
-            CpuThreads.parallelFor(parts, 1, (p0, p1) -> {
-                for (int p = p0; p < p1; p++) fold(kind, g, x, acc, p * outSize, outSize, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts));
-            });
+            Parts job = PARTS.get().set(kind, g, x, acc, outSize, rows, parts);
+            try {
+                CpuThreads.parallelFor(parts, 1, job);
+            } finally {
+                job.x = null;
+                job.acc = null;
+            }
             for (int p = 1; p < parts; p++) {
                 int base = p * outSize;
                 for (int j = 0; j < outSize; j++) acc[j] = kind.combine(acc[j], acc[base + j]);

@@ -20,22 +20,24 @@ final class ShapeKernels {
 
     /** Runs {@code c}: copies {@code src} into {@code dst}. */
     static void copy(Copy c, float[] src, float[] dst) {
+        CpuThreads.parallelFor((int) c.g().size(), ElementwiseKernels.PARALLEL_MIN, (from, to) -> copyRange(c, src, dst, from, to));
+    }
+
+    /** {@link #copy}'s elements {@code [from, to)} (a plan's step runs them as a {@link LoopStep}). */
+    static void copyRange(Copy c, float[] src, float[] dst, int from, int to) {
         Strided g = c.g();
-        int n = (int) g.size();
-        CpuThreads.parallelFor(n, ElementwiseKernels.PARALLEL_MIN, (from, to) -> {
-            int len = g.rowLength(), sd = g.innerStride(0), ss = g.innerStride(1);
-            int e = from;
-            while (e < to) {
-                int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
-                int id = c.dstBase() + g.offset(0, row) + col * sd, is = c.srcBase() + g.offset(1, row) + col * ss;
-                if (sd == 1 && ss == 1) {
-                    System.arraycopy(src, is, dst, id, m);
-                } else {
-                    for (int i = 0; i < m; i++) dst[id + i * sd] = src[is + i * ss];
-                }
-                e += m;
+        int len = g.rowLength(), sd = g.innerStride(0), ss = g.innerStride(1);
+        int e = from;
+        while (e < to) {
+            int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
+            int id = c.dstBase() + g.offset(0, row) + col * sd, is = c.srcBase() + g.offset(1, row) + col * ss;
+            if (sd == 1 && ss == 1) {
+                System.arraycopy(src, is, dst, id, m);
+            } else {
+                for (int i = 0; i < m; i++) dst[id + i * sd] = src[is + i * ss];
             }
-        });
+            e += m;
+        }
     }
 
     /** Zeros {@code n} elements of {@code dst}. */

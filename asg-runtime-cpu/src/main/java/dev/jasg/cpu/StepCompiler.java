@@ -93,7 +93,9 @@ final class StepCompiler {
             case Op.Binary op -> {
                 int x = n.input(0), y = n.input(1);
                 Strided geo = Strided.of(out, Indexing.strides(out), Indexing.broadcastStrides(dims(b, x), out), Indexing.broadcastStrides(dims(b, y), out));
-                yield v -> ElementwiseKernels.binary(op.kind(), n.dtype(), geo, v[x], v[y], v[id]);
+                var kind = op.kind();
+                var dt = n.dtype();
+                yield new LoopStep((int) geo.size(), ElementwiseKernels.PARALLEL_MIN, (v, f, t) -> ElementwiseKernels.binaryRange(kind, dt, geo, v[x], v[y], v[id], f, t));
             }
             case Op.Compare op -> {
                 int x = n.input(0), y = n.input(1);
@@ -213,7 +215,8 @@ final class StepCompiler {
             case Op.Normalize z -> {
                 int x = n.input(0);
                 NormalizeKernel.Geometry geo = NormalizeKernel.plan(out, z.axes());
-                yield v -> NormalizeKernel.normalize(geo, z.eps(), v[x], v[id]);
+                double eps = z.eps();
+                yield new LoopStep(geo.bases().length, NormalizeKernel.minGroups(geo), (v, f, t) -> NormalizeKernel.normalizeRange(geo, eps, v[x], v[id], f, t));
             }
             case Op.Conv2d c -> {
                 int x = n.input(0), w = n.input(1);
@@ -291,7 +294,7 @@ final class StepCompiler {
     }
 
     private static Step copy(int x, int id, ShapeKernels.Copy geo) {
-        return v -> ShapeKernels.copy(geo, v[x], v[id]);
+        return new LoopStep((int) geo.g().size(), ElementwiseKernels.PARALLEL_MIN, (v, f, t) -> ShapeKernels.copyRange(geo, v[x], v[id], f, t));
     }
 
     private static int[] dims(Program.Binding b, int id) {
