@@ -1,0 +1,64 @@
+package dev.jasg.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jasg.core.DType;
+import dev.jasg.core.Executable;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Tensor;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A warm run of a plan whose kernels split their work over the pool allocates nothing but its {@code Outputs}: the
+ * parallel loops of a product (row and column splits, a batched product), a split reduction, a broadcast binary op, a
+ * copy, softmax and layer norm take no capturing lambda per call ({@link LoopStep}, {@code Gemm.Job},
+ * {@code ReduceKernels.Parts}, {@code MatMulKernel.Batch}). Each such lambda was 40-120 bytes a call. Measured on the
+ * calling thread once the JIT has compiled the kernels (boxed Vector API code allocates until then), within a deadline.
+ */
+class AllocationFreeRunTest {
+    /** Bytes a warm run may allocate: its {@code Outputs} and nothing per kernel. */
+    private static final long BOUND = 128;
+
+    @Test
+    void aWarmRunAllocatesOnlyItsOutputs() {
+        GraphBuilder g = new GraphBuilder();
+        Tensor x = g.input("x", DType.F32, 128, 2048), bias = g.input("bias", DType.F32, 2048);
+        Tensor a = g.input("a", DType.F32, 256, 256), b = g.input("b", DType.F32, 256, 512);
+        Tensor q = g.input("q", DType.F32, 8, 64, 64), k = g.input("k", DType.F32, 8, 64, 64);
+        g.output("rows", a.matmul(b));                              // C wider than tall: the column split
+        g.output("cols", b.transpose(0, 1).matmul(a));              // C taller than wide: the row split
+        g.output("heads", q.matmul(k));                             // a batch of products
+        Tensor xb = x.add(bias);                                    // a broadcast binary op
+        g.output("softmax", xb.softmax(1));
+        g.output("norm", xb.normalize(new int[] {1}, 1e-5));
+        g.output("t", x.transpose(0, 1).add(1.0).transpose(0, 1).add(x)); // copies
+        g.output("sum", x.sum(0));                                  // a split reduction
+        SplittableRandom r = new SplittableRandom(5);
+        Map<String, HostTensor> feeds = Map.of("x", random(r, 128, 2048), "bias", random(r, 2048), "a", random(r, 256, 256),
+                "b", random(r, 256, 512), "q", random(r, 8, 64, 64), "k", random(r, 8, 64, 64));
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        try (Executable e = new CpuBackend().compile(g.build())) {
+            long best = Long.MAX_VALUE, deadline = System.nanoTime() + 60_000_000_000L;
+            for (int round = 0; best > BOUND && System.nanoTime() < deadline; round++) {
+                for (int i = 0; i < 20; i++) e.run(feeds);
+                long before = threads.getThreadAllocatedBytes(tid);
+                for (int i = 0; i < 10; i++) e.run(feeds);
+                best = Math.min(best, (threads.getThreadAllocatedBytes(tid) - before) / 10);
+            }
+            assertTrue(best <= BOUND, "a warm run allocated " + best + " bytes on the calling thread (at most " + BOUND + ")");
+        }
+    }
+
+    private static HostTensor random(SplittableRandom r, int... shape) {
+        int n = 1;
+        for (int d : shape) n *= d;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
+        return HostTensor.of(v, shape);
+    }
+}
