@@ -190,17 +190,19 @@ final class ElementwiseKernels {
 
     /** Broadcast {@code out = kind(x, y) ? 1 : 0} over {@code g} (operands: out, x, y). */
     static void compare(CompareOp kind, Strided g, float[] x, float[] y, float[] out) {
-        int n = (int) g.size();
-        CpuThreads.parallelFor(n, PARALLEL_MIN, (from, to) -> {
-            int len = g.rowLength(), sx = g.innerStride(1), sy = g.innerStride(2);
-            int e = from;
-            while (e < to) {
-                int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
-                int ix = g.offset(1, row) + col * sx, iy = g.offset(2, row) + col * sy;
-                compareRow(kind, x, ix, sx, y, iy, sy, out, e, m);
-                e += m;
-            }
-        });
+        CpuThreads.parallelFor((int) g.size(), PARALLEL_MIN, (from, to) -> compareRange(kind, g, x, y, out, from, to));
+    }
+
+    /** {@link #compare}'s elements {@code [from, to)} (a plan's step runs them as a {@link LoopStep}). */
+    static void compareRange(CompareOp kind, Strided g, float[] x, float[] y, float[] out, int from, int to) {
+        int len = g.rowLength(), sx = g.innerStride(1), sy = g.innerStride(2);
+        int e = from;
+        while (e < to) {
+            int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
+            int ix = g.offset(1, row) + col * sx, iy = g.offset(2, row) + col * sy;
+            compareRow(kind, x, ix, sx, y, iy, sy, out, e, m);
+            e += m;
+        }
     }
 
     /** Broadcast {@code out = mask != 0 ? a : b} over {@code g} (operands: out, mask, a, b). */

@@ -100,7 +100,8 @@ final class StepCompiler {
             case Op.Compare op -> {
                 int x = n.input(0), y = n.input(1);
                 Strided geo = Strided.of(out, Indexing.strides(out), Indexing.broadcastStrides(dims(b, x), out), Indexing.broadcastStrides(dims(b, y), out));
-                yield v -> ElementwiseKernels.compare(op.kind(), geo, v[x], v[y], v[id]);
+                var kind = op.kind();
+                yield new LoopStep((int) geo.size(), ElementwiseKernels.PARALLEL_MIN, (v, f, t) -> ElementwiseKernels.compareRange(kind, geo, v[x], v[y], v[id], f, t));
             }
             case Op.Where w -> {
                 int m = n.input(0), x = n.input(1), y = n.input(2);
