@@ -7,6 +7,7 @@ import dev.jasg.core.Executable;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Tensor;
+import dev.jasg.testkit.TestTensors;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -38,8 +39,8 @@ class AllocationFreeRunTest {
         g.output("t", x.transpose(0, 1).add(1.0).transpose(0, 1).add(x)); // copies
         g.output("sum", x.sum(0));                                  // a split reduction
         SplittableRandom r = new SplittableRandom(5);
-        Map<String, HostTensor> feeds = Map.of("x", random(r, 128, 2048), "bias", random(r, 2048), "a", random(r, 256, 256),
-                "b", random(r, 256, 512), "q", random(r, 8, 64, 64), "k", random(r, 8, 64, 64));
+        Map<String, HostTensor> feeds = Map.of("x", TestTensors.uniform(r, 128, 2048), "bias", TestTensors.uniform(r, 2048), "a", TestTensors.uniform(r, 256, 256),
+                "b", TestTensors.uniform(r, 256, 512), "q", TestTensors.uniform(r, 8, 64, 64), "k", TestTensors.uniform(r, 8, 64, 64));
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
         try (Executable e = new CpuBackend().compile(g.build())) {
@@ -52,13 +53,5 @@ class AllocationFreeRunTest {
             }
             assertTrue(best <= BOUND, "a warm run allocated " + best + " bytes on the calling thread (at most " + BOUND + ")");
         }
-    }
-
-    private static HostTensor random(SplittableRandom r, int... shape) {
-        int n = 1;
-        for (int d : shape) n *= d;
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
-        return HostTensor.of(v, shape);
     }
 }

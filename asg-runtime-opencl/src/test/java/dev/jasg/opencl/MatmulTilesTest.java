@@ -6,6 +6,7 @@ import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Shape;
 import dev.jasg.core.reference.ReferenceBackend;
+import dev.jasg.testkit.TestTensors;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
@@ -28,18 +29,10 @@ class MatmulTilesTest {
         b.output("y", b.input("a", DType.F32, Shape.of(batch, m, k)).matmul(b.input("c", DType.F32, Shape.of(batch, k, n))));
         var g = b.build();
         SplittableRandom r = new SplittableRandom(m * 31L + n);
-        Map<String, HostTensor> feeds = Map.of("a", random(r, batch, m, k), "c", random(r, batch, k, n));
+        Map<String, HostTensor> feeds = Map.of("a", TestTensors.uniform(r, batch, m, k), "c", TestTensors.uniform(r, batch, k, n));
         try (OpenClBackend ocl = Ocl.open(); ReferenceBackend ref = new ReferenceBackend(); Executable oe = ocl.compile(g); Executable re = ref.compile(g)) {
             Ocl.assertClose(what, re.run(feeds).get("y"), oe.run(feeds).get("y"), 2e-5);
         }
-    }
-
-    private static HostTensor random(SplittableRandom r, int... dims) {
-        int size = 1;
-        for (int d : dims) size *= d;
-        float[] f = new float[size];
-        for (int i = 0; i < size; i++) f[i] = (float) (r.nextDouble() * 2 - 1);
-        return HostTensor.of(f, dims);
     }
 
     @Test

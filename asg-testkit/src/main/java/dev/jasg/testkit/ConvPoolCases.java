@@ -25,14 +25,6 @@ import java.util.SplittableRandom;
 public final class ConvPoolCases {
     private ConvPoolCases() {}
 
-    private static HostTensor random(SplittableRandom r, int... dims) {
-        int size = 1;
-        for (int d : dims) size *= d;
-        float[] f = new float[size];
-        for (int i = 0; i < size; i++) f[i] = (float) (r.nextDouble() * 2 - 1);
-        return HostTensor.of(f, dims);
-    }
-
     private static void compare(Backend device, String what, GraphBuilder g, Map<String, HostTensor> feeds, double tol) {
         var graph = g.build();
         try (Backend reference = new ReferenceBackend(); var e = device.compile(graph); var r = reference.compile(graph)) {
@@ -82,13 +74,13 @@ public final class ConvPoolCases {
             // the input gradient of conv2d: a transposed convolution back to x's size
             b.output("dx", gy.convTranspose2d(w, g, opH, opW));
             b.output("dw", x.conv2dWeightGrad(gy, g, cv.kh(), cv.kw()));
-            Map<String, HostTensor> feeds = new LinkedHashMap<>(Map.of("x", random(r, cv.n(), cv.c(), cv.h(), cv.w()),
-                    "w", random(r, cv.o(), cv.c() / g.groups(), cv.kh(), cv.kw()), "gy", random(r, cv.n(), cv.o(), ho, wo)));
+            Map<String, HostTensor> feeds = new LinkedHashMap<>(Map.of("x", TestTensors.uniform(r, cv.n(), cv.c(), cv.h(), cv.w()),
+                    "w", TestTensors.uniform(r, cv.o(), cv.c() / g.groups(), cv.kh(), cv.kw()), "gy", TestTensors.uniform(r, cv.n(), cv.o(), ho, wo)));
             if (ho > 1 && wo > 1) {
                 // a gradient smaller than the convolution's output (the rest is zero)
                 Tensor gs = b.input("gs", DType.F32, cv.n(), cv.o(), ho - 1, wo - 1);
                 b.output("dw_cropped", x.conv2dWeightGrad(gs, g, cv.kh(), cv.kw()));
-                feeds.put("gs", random(r, cv.n(), cv.o(), ho - 1, wo - 1));
+                feeds.put("gs", TestTensors.uniform(r, cv.n(), cv.o(), ho - 1, wo - 1));
             }
             compare(device, cv.name(), b, feeds, 1e-5);
         }
@@ -104,7 +96,7 @@ public final class ConvPoolCases {
             Tensor x = b.input("x", DType.F32, 2, 18, 7, 6);
             Tensor w = b.input("w", DType.F32, 18, cout / 2, 4, 3);
             b.output("y", x.convTranspose2d(w, g, 2, 1));
-            compare(device, "conv_transpose2d cout=" + cout, b, Map.of("x", random(r, 2, 18, 7, 6), "w", random(r, 18, cout / 2, 4, 3)), 1e-5);
+            compare(device, "conv_transpose2d cout=" + cout, b, Map.of("x", TestTensors.uniform(r, 2, 18, 7, 6), "w", TestTensors.uniform(r, 18, cout / 2, 4, 3)), 1e-5);
         }
     }
 
@@ -117,7 +109,7 @@ public final class ConvPoolCases {
         Tensor x = b.input("x", DType.F32, 2, 16, 32, 32);
         Tensor w = b.input("w", DType.F32, 16, 128, 3, 3);
         b.output("y", x.convTranspose2d(w, g, 0, 0));
-        compare(device, "conv_transpose2d 128x128", b, Map.of("x", random(r, 2, 16, 32, 32), "w", random(r, 16, 128, 3, 3)), 1e-5);
+        compare(device, "conv_transpose2d 128x128", b, Map.of("x", TestTensors.uniform(r, 2, 16, 32, 32), "w", TestTensors.uniform(r, 16, 128, 3, 3)), 1e-5);
     }
 
     /** Kernel gradients with 128-wide tiles, a long reduction and the depthwise direct path. */
@@ -129,7 +121,7 @@ public final class ConvPoolCases {
         Tensor x = b.input("x", DType.F32, 1, 1024, 7, 7);
         Tensor gy = b.input("gy", DType.F32, 1, 16384, 4, 4);
         b.output("dw", x.conv2dWeightGrad(gy, g, 4, 4));
-        compare(device, "weight grad 128x128", b, Map.of("x", random(r, 1, 1024, 7, 7), "gy", random(r, 1, 16384, 4, 4)), 1e-5);
+        compare(device, "weight grad 128x128", b, Map.of("x", TestTensors.uniform(r, 1, 1024, 7, 7), "gy", TestTensors.uniform(r, 1, 16384, 4, 4)), 1e-5);
         // a long reduction (3 * 30 * 30 terms) over few tiles, and the depthwise direct path
         for (int groups : new int[] {1, 16}) {
             ConvGeometry gg = ConvGeometry.of(1, 1, 1, groups);
@@ -137,7 +129,7 @@ public final class ConvPoolCases {
             Tensor xx = bb.input("x", DType.F32, 3, 16, 30, 30);
             Tensor gg2 = bb.input("gy", DType.F32, 3, 32, 30, 30);
             bb.output("dw", xx.conv2dWeightGrad(gg2, gg, 3, 3));
-            compare(device, "weight grad groups=" + groups, bb, Map.of("x", random(r, 3, 16, 30, 30), "gy", random(r, 3, 32, 30, 30)), 1e-5);
+            compare(device, "weight grad groups=" + groups, bb, Map.of("x", TestTensors.uniform(r, 3, 16, 30, 30), "gy", TestTensors.uniform(r, 3, 32, 30, 30)), 1e-5);
         }
     }
 
@@ -178,7 +170,7 @@ public final class ConvPoolCases {
             Tensor gp = b.input("g", DType.F32, n, c, ho, wo);
             b.output("pool", x.maxPoolSelect(u, win));
             b.output("scatter", x.maxPoolScatter(gp, win));
-            compare(device, win.toString(), b, Map.of("x", HostTensor.of(xs, n, c, h, w), "u", random(r, n, c, h, w), "g", random(r, n, c, ho, wo)), 1e-6);
+            compare(device, win.toString(), b, Map.of("x", HostTensor.of(xs, n, c, h, w), "u", TestTensors.uniform(r, n, c, h, w), "g", TestTensors.uniform(r, n, c, ho, wo)), 1e-6);
         }
     }
 
@@ -197,7 +189,7 @@ public final class ConvPoolCases {
             Tensor gp = b.input("g", DType.F32, n, c, ho, wo);
             b.output("pool", x.maxPool2d(win));
             b.output("scatter", x.maxPoolScatter(gp, win));
-            compare(device, win.toString(), b, Map.of("x", HostTensor.of(xs, n, c, h, w), "g", random(r, n, c, ho, wo)), 1e-6);
+            compare(device, win.toString(), b, Map.of("x", HostTensor.of(xs, n, c, h, w), "g", TestTensors.uniform(r, n, c, ho, wo)), 1e-6);
         }
     }
 }
