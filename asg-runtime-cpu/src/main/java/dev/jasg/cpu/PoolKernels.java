@@ -117,34 +117,65 @@ final class PoolKernels {
 
     /** {@link #maxPool}; {@code vector}: every path's maxima on {@link VectorArith} (tests run both), else the scalar loops (the same bits). */
     static void maxPool(Windows s, float[] x, float[] y, boolean vector) {
+        CpuThreads.parallelFor(s.planes(), MIN_PLANES, (p0, p1) -> maxPoolRange(s, x, y, vector, p0, p1));
+    }
+
+    /** Planes a thread of the pooling loops takes at least. */
+    static final int MIN_PLANES = 4;
+
+    /** {@link #maxPool}'s planes {@code [p0, p1)} (a plan's step runs them as a {@link LoopStep}). */
+    static void maxPoolRange(Windows s, float[] x, float[] y, boolean vector, int p0, int p1) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo(), w = s.w();
         if (s.pairs()) {
-            CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> maxPoolPairs(s, x, y, p0, p1));
+            maxPoolPairs(s, x, y, p0, p1);
             return;
         }
+        Scratch scratch = SCRATCH.get();
         if (vector && s.colStride() == 2) {
-            CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
-                int block = VectorArith.unzipBlock(), n = (2 * s.phaseLength() + block - 1) / block * block;
-                float[] padded = new float[n], phases = new float[n];
-                Arrays.fill(padded, Float.NEGATIVE_INFINITY);
-                for (int pl = p0; pl < p1; pl++) {
-                    for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) evenOddMaxima(s, x, pl * hw, p, padded, n, phases, y, o);
-                }
-            });
+            int block = VectorArith.unzipBlock(), n = (2 * s.phaseLength() + block - 1) / block * block;
+            float[] padded = scratch.floats(0, n), phases = scratch.floats(1, n);
+            Arrays.fill(padded, 0, n, Float.NEGATIVE_INFINITY);
+            for (int pl = p0; pl < p1; pl++) {
+                for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) evenOddMaxima(s, x, pl * hw, p, padded, n, phases, y, o);
+            }
             return;
         }
-        CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
-            float[] cols = new float[w + 1];
-            cols[w] = Float.NEGATIVE_INFINITY;
-            float[] phases = s.regularColumns() ? new float[s.colStride() * s.phaseLength()] : null;
-            if (phases != null) Arrays.fill(phases, Float.NEGATIVE_INFINITY);
-            for (int pl = p0; pl < p1; pl++) {
-                for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) {
-                    if (phases != null) phaseMaxima(s, x, pl * hw, p, cols, phases, y, o, vector);
-                    else rowMaxima(s, x, pl * hw, p, cols, y, o, vector);
-                }
+        float[] cols = scratch.floats(0, w + 1);
+        cols[w] = Float.NEGATIVE_INFINITY;
+        float[] phases = null;
+        if (s.regularColumns()) {
+            int np = s.colStride() * s.phaseLength();
+            phases = scratch.floats(1, np);
+            Arrays.fill(phases, 0, np, Float.NEGATIVE_INFINITY);
+        }
+        for (int pl = p0; pl < p1; pl++) {
+            for (int p = 0, o = pl * out; p < s.ho(); p++, o += s.wo()) {
+                if (phases != null) phaseMaxima(s, x, pl * hw, p, cols, phases, y, o, vector);
+                else rowMaxima(s, x, pl * hw, p, cols, y, o, vector);
             }
-        });
+        }
+    }
+
+    /** The calling thread's pooling scratch. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * A thread's scratch rows for the pooling loops, grown on demand and reused (each chunk took new arrays before).
+     * Every user fills what it reads first, as it did a new array.
+     */
+    private static final class Scratch {
+        private final float[][] floats = new float[3][0];
+        private int[] ints = new int[0];
+
+        float[] floats(int slot, int n) {
+            if (floats[slot].length < n) floats[slot] = new float[n];
+            return floats[slot];
+        }
+
+        int[] ints(int n) {
+            if (ints.length < n) ints = new int[n];
+            return ints;
+        }
     }
 
     /**
@@ -231,18 +262,21 @@ final class PoolKernels {
 
     /** {@code y = u} at the arg-max of {@code x} in each window ({@code -inf} for a window without taps inside). */
     static void maxPoolSelect(Windows s, float[] x, float[] u, float[] y) {
+        CpuThreads.parallelFor(s.planes(), MIN_PLANES, (p0, p1) -> maxPoolSelectRange(s, x, u, y, p0, p1));
+    }
+
+    /** {@link #maxPoolSelect}'s planes {@code [p0, p1)} (a plan's step runs them as a {@link LoopStep}). */
+    static void maxPoolSelectRange(Windows s, float[] x, float[] u, float[] y, int p0, int p1) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo();
-        CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int base = pl * hw, o = pl * out;
-                for (int p = 0; p < s.ho(); p++) {
-                    for (int q = 0; q < s.wo(); q++) {
-                        int k = argmax(s, x, base, p, q);
-                        y[o++] = k < 0 ? Float.NEGATIVE_INFINITY : u[k];
-                    }
+        for (int pl = p0; pl < p1; pl++) {
+            int base = pl * hw, o = pl * out;
+            for (int p = 0; p < s.ho(); p++) {
+                for (int q = 0; q < s.wo(); q++) {
+                    int k = argmax(s, x, base, p, q);
+                    y[o++] = k < 0 ? Float.NEGATIVE_INFINITY : u[k];
                 }
             }
-        });
+        }
     }
 
     /**
@@ -254,27 +288,30 @@ final class PoolKernels {
      * ReLU, resolve as the exact rule does). Only a window whose maximum is NaN takes the exact walk.
      */
     static void maxPoolScatter(Windows s, float[] x, float[] g, float[] y) {
+        CpuThreads.parallelFor(s.planes(), MIN_PLANES, (p0, p1) -> maxPoolScatterRange(s, x, g, y, p0, p1));
+    }
+
+    /** {@link #maxPoolScatter}'s planes {@code [p0, p1)} (a plan's step runs them as a {@link LoopStep}). */
+    static void maxPoolScatterRange(Windows s, float[] x, float[] g, float[] y, int p0, int p1) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo();
         if (s.pairs()) {
-            CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> scatterPairs(s, x, g, y, p0, p1));
+            scatterPairs(s, x, g, y, p0, p1);
             return;
         }
-        CpuThreads.parallelFor(s.planes(), 4, (p0, p1) -> {
-            Arrays.fill(y, p0 * hw, p1 * hw, 0f);
-            if (s.disjoint()) {
-                disjointScatter(s, x, g, y, p0, p1);
-                return;
-            }
-            for (int pl = p0; pl < p1; pl++) {
-                int base = pl * hw, o = pl * out;
-                for (int p = 0; p < s.ho(); p++) {
-                    for (int q = 0; q < s.wo(); q++, o++) {
-                        int k = argmax(s, x, base, p, q);
-                        if (k >= 0) y[k] += g[o];
-                    }
+        Arrays.fill(y, p0 * hw, p1 * hw, 0f);
+        if (s.disjoint()) {
+            disjointScatter(s, x, g, y, p0, p1);
+            return;
+        }
+        for (int pl = p0; pl < p1; pl++) {
+            int base = pl * hw, o = pl * out;
+            for (int p = 0; p < s.ho(); p++) {
+                for (int q = 0; q < s.wo(); q++, o++) {
+                    int k = argmax(s, x, base, p, q);
+                    if (k >= 0) y[k] += g[o];
                 }
             }
-        });
+        }
     }
 
     /**
@@ -307,9 +344,10 @@ final class PoolKernels {
     private static void disjointScatter(Windows s, float[] x, float[] g, float[] y, int p0, int p1) {
         int w = s.w(), hw = s.h() * w, out = s.ho() * s.wo();
         int[] owner = s.colOwner();
-        float[] cols = new float[w + 1], m = new float[s.wo()], mAt = new float[w];
+        Scratch scratch = SCRATCH.get();
+        float[] cols = scratch.floats(0, w + 1), m = scratch.floats(1, s.wo()), mAt = scratch.floats(2, w);
         cols[w] = Float.NEGATIVE_INFINITY;
-        int[] first = new int[w];
+        int[] first = scratch.ints(w);
         for (int pl = p0; pl < p1; pl++) {
             int base = pl * hw, o = pl * out;
             for (int p = 0; p < s.ho(); p++, o += s.wo()) {

@@ -245,14 +245,16 @@ final class StepCompiler {
                 int[] xd = dims(b, x);
                 PoolKernels.Windows geo = PoolKernels.Windows.of(xd[0] * xd[1], xd[2], xd[3], m.window());
                 // select(x, x) is max pooling: the values alone, without tracking where they are
-                if (x == u) yield v -> PoolKernels.maxPool(geo, v[x], v[id]);
-                yield v -> PoolKernels.maxPoolSelect(geo, v[x], v[u], v[id]);
+                // the vector maxima once the warm-up has handed over (the same bits either way)
+                if (x == u) yield new LoopStep(geo.planes(), PoolKernels.MIN_PLANES,
+                        (v, p0, p1) -> PoolKernels.maxPoolRange(geo, v[x], v[id], ElementwiseKernels.vectorArith(), p0, p1));
+                yield new LoopStep(geo.planes(), PoolKernels.MIN_PLANES, (v, p0, p1) -> PoolKernels.maxPoolSelectRange(geo, v[x], v[u], v[id], p0, p1));
             }
             case Op.MaxPoolScatter m -> {
                 int x = n.input(0), gr = n.input(1);
                 int[] xd = dims(b, x);
                 PoolKernels.Windows geo = PoolKernels.Windows.of(xd[0] * xd[1], xd[2], xd[3], m.window());
-                yield v -> PoolKernels.maxPoolScatter(geo, v[x], v[gr], v[id]);
+                yield new LoopStep(geo.planes(), PoolKernels.MIN_PLANES, (v, p0, p1) -> PoolKernels.maxPoolScatterRange(geo, v[x], v[gr], v[id], p0, p1));
             }
         };
     }

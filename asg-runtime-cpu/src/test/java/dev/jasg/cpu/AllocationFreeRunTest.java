@@ -6,6 +6,7 @@ import dev.jasg.core.DType;
 import dev.jasg.core.Executable;
 import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
+import dev.jasg.core.PoolWindow;
 import dev.jasg.core.Tensor;
 import dev.jasg.testkit.TestTensors;
 import java.lang.management.ManagementFactory;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A warm run of a plan whose kernels split their work over the pool allocates nothing but its {@code Outputs}: the
  * parallel loops of a product (row and column splits, a batched product), a split reduction, a broadcast binary op, a
- * copy, softmax and layer norm take no capturing lambda per call ({@link LoopStep}, {@code Gemm.Job},
+ * copy, softmax, layer norm and max pooling (its select and scatter too) take no capturing lambda and no scratch per call ({@link LoopStep}, {@code Gemm.Job},
  * {@code ReduceKernels.Parts}, {@code MatMulKernel.Batch}). Each such lambda was 40-120 bytes a call. Measured on the
  * calling thread once the JIT has compiled the kernels (boxed Vector API code allocates until then), within a deadline.
  */
@@ -38,9 +39,17 @@ class AllocationFreeRunTest {
         g.output("norm", xb.normalize(new int[] {1}, 1e-5));
         g.output("t", x.transpose(0, 1).add(1.0).transpose(0, 1).add(x)); // copies
         g.output("sum", x.sum(0));                                  // a split reduction
+        Tensor planes = g.input("planes", DType.F32, 4, 16, 32, 32), u = g.input("u", DType.F32, 4, 16, 32, 32);
+        Tensor grad = g.input("grad", DType.F32, 4, 16, 16, 16);
+        PoolWindow w3 = new PoolWindow.Fixed(3, 3, 2, 2, 1, 1, 1, 1, false);
+        g.output("pool", planes.maxPool2d(w3));                     // max pooling, its arg-max select and scatter
+        g.output("select", planes.maxPoolSelect(u, w3));
+        g.output("scatter", planes.maxPoolScatter(grad, w3));
+        g.output("pairs", planes.maxPoolScatter(grad, new PoolWindow.Fixed(2, 2, 2, 2, 0, 0, 1, 1, false)));
         SplittableRandom r = new SplittableRandom(5);
         Map<String, HostTensor> feeds = Map.of("x", TestTensors.uniform(r, 128, 2048), "bias", TestTensors.uniform(r, 2048), "a", TestTensors.uniform(r, 256, 256),
-                "b", TestTensors.uniform(r, 256, 512), "q", TestTensors.uniform(r, 8, 64, 64), "k", TestTensors.uniform(r, 8, 64, 64));
+                "b", TestTensors.uniform(r, 256, 512), "q", TestTensors.uniform(r, 8, 64, 64), "k", TestTensors.uniform(r, 8, 64, 64),
+                "planes", TestTensors.uniform(r, 4, 16, 32, 32), "u", TestTensors.uniform(r, 4, 16, 32, 32), "grad", TestTensors.uniform(r, 4, 16, 16, 16));
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
         try (Executable e = new CpuBackend().compile(g.build())) {
