@@ -43,6 +43,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     private final Program program;
     private final HostParameters store;
     private final Set<String> knownFeeds;
+    private final String[] knownFeedNames;
     /** Weights kept packed for the products of every plan (when the program assigns none of them: inference). */
     private final PackedWeights packs;
     /** Convolution weights with the batch norm after them folded in, for every plan (inference). */
@@ -75,6 +76,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         this.program = program;
         this.store = store;
         this.knownFeeds = Set.copyOf(program.graph().inputs().keySet());
+        this.knownFeedNames = knownFeeds.toArray(String[]::new);
         this.packs = new PackedWeights(store);
         this.folds = new FoldedWeights(store);
     }
@@ -130,7 +132,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     private Plan planFor(Map<String, HostTensor> feeds) {
         // the common case, the same shapes as the last run: no map of symbols to build (every input
         // of the program is fed, so there is no room for a misspelt extra feed)
-        if (last != null && !last.checked() && feeds.size() == knownFeeds.size() && last.inputCount() == knownFeeds.size() && last.accepts(feeds)) return last;
+        if (last != null && !last.checked() && feedsExactlyKnown(feeds) && last.accepts(feeds)) return last;
         Map<String, Integer> symbols = symbolsOf(feeds);
         Plan plan = symbols == null ? null : plans.get(symbols);
         if (plan != null && plan.accepts(feeds) && knownFeeds.containsAll(feeds.keySet())) return plan;
@@ -158,6 +160,13 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
             LOG.debug("cpu anomaly-mode plan for {}: {} nodes, {} bytes", binding.symbols(), plan.stats().nodes(), plan.stats().bytes());
         }
         return plan;
+    }
+
+    /** Whether {@code feeds} name every input of the program and nothing else (checked without an iterator). */
+    private boolean feedsExactlyKnown(Map<String, HostTensor> feeds) {
+        if (feeds.size() != knownFeedNames.length) return false;
+        for (String name : knownFeedNames) if (!feeds.containsKey(name)) return false;
+        return true;
     }
 
     /** The symbol sizes the feeds bind, or null when a feed is missing or of the wrong rank (bind then reports it). */

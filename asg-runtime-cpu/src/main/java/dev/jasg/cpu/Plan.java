@@ -297,11 +297,6 @@ final class Plan {
         return foldedConvs;
     }
 
-    /** Inputs the plan reads. */
-    int inputCount() {
-        return inputIds.length;
-    }
-
     /** True when {@code feeds} have exactly the shapes this plan was made for. */
     boolean accepts(Map<String, HostTensor> feeds) {
         for (int i = 0; i < inputIds.length; i++) {

@@ -12,6 +12,7 @@ import dev.jasg.core.HostTensor;
 import dev.jasg.core.Node;
 import dev.jasg.core.Op;
 import dev.jasg.core.Outputs;
+import dev.jasg.core.Shape;
 import dev.jasg.core.Parameters;
 import dev.jasg.core.Tensor;
 import dev.jasg.nn.Layer;
@@ -123,6 +124,16 @@ public final class Trainer implements AutoCloseable {
     private Executable evalLoss;
     private Outputs lastOutputs;
     private Map<String, HostTensor> lastBatch;
+    /**
+     * A step's feeds for the training executable, reused: the batch's input and target, and the learning rate, momentum
+     * and loss scale as tensors over the one-float arrays below, refilled each step. The same keys are put every step,
+     * so a step allocates no map, node or scalar tensor (the executables copy their feeds when they run).
+     */
+    private final Map<String, HostTensor> stepFeeds = new HashMap<>();
+    private final float[] lrFeed = new float[1], momentumFeed = new float[1], scaleFeed = new float[1], lossOut = new float[1];
+    private final HostTensor lrTensor = HostTensor.of(DType.F32, Shape.scalar(), lrFeed);
+    private final HostTensor momentumTensor = HostTensor.of(DType.F32, Shape.scalar(), momentumFeed);
+    private final HostTensor scaleTensor = HostTensor.of(DType.F32, Shape.scalar(), scaleFeed);
     private long steps;
     private int epochs;
     private double epochLossSum;
@@ -240,17 +251,24 @@ public final class Trainer implements AutoCloseable {
                 lastOutputs = null;
                 return finishStep(loss, lr, t0);
             }
-            Map<String, HostTensor> feeds = new HashMap<>(batch);
-            feeds.put(Optimizer.LR_INPUT, HostTensor.scalar((float) lr));
+            Map<String, HostTensor> feeds = stepFeeds;
+            feeds.put(input.name(), batch.get(input.name()));
+            feeds.put(target.name(), batch.get(target.name()));
+            lrFeed[0] = (float) lr;
+            feeds.put(Optimizer.LR_INPUT, lrTensor);
             if (feedsMomentum) {
                 // a composite schedule may pass through a part without momentum: the last value stays, as in PyTorch's param group
                 double m = scheduler.getLastMomentum();
                 if (!Double.isNaN(m)) lastMomentum = m;
-                feeds.put(Optimizer.MOMENTUM_INPUT, HostTensor.scalar((float) lastMomentum));
+                momentumFeed[0] = (float) lastMomentum;
+                feeds.put(Optimizer.MOMENTUM_INPUT, momentumTensor);
             }
-            if (scaler != null) feeds.put(GradScaler.SCALE_INPUT, HostTensor.scalar((float) scaler.scale()));
+            if (scaler != null) {
+                scaleFeed[0] = (float) scaler.scale();
+                feeds.put(GradScaler.SCALE_INPUT, scaleTensor);
+            }
             lastOutputs = train.run(feeds);
-            loss = lastOutputs.scalar(LOSS);
+            loss = lastOutputs.copyInto(LOSS, lossOut)[0];
             if (scaler != null) {
                 lastStepSkipped = lastOutputs.scalar(GradScaler.FOUND_INF_OUTPUT) != 0;
                 scaler.update(lastStepSkipped);
@@ -268,7 +286,7 @@ public final class Trainer implements AutoCloseable {
         steps++;
         epochLossSum += loss;
         epochSteps++;
-        for (StepListener l : listeners) l.onStep(steps, loss);
+        if (!listeners.isEmpty()) for (StepListener l : listeners) l.onStep(steps, loss);
         if (!updateListeners.isEmpty()) publish(new ComputeUpdate.StepDone(steps, loss, lr, new StepTimings(t1 - t0, t1 - lastStepEnd)));
         lastStepEnd = t1;
         if (scheduler != null && interval == SchedulerInterval.STEP) scheduler.step();
@@ -281,6 +299,9 @@ public final class Trainer implements AutoCloseable {
      * also list the inputs the trainer feeds itself, such as the learning rate.
      */
     private void checkFeeds(String method, Map<String, HostTensor> batch, boolean needsTarget) {
+        // the usual batch, checked without an iterator: the input (and the target) and at most the target besides
+        if (batch.get(input.name()) != null && (!needsTarget || batch.get(target.name()) != null)
+                && batch.size() == (batch.containsKey(target.name()) ? 2 : 1)) return;
         List<String> expected = needsTarget ? List.of(input.name(), target.name()) : List.of(input.name());
         for (InputSpec spec : needsTarget ? List.of(input, target) : List.of(input)) {
             if (batch.get(spec.name()) == null) {
