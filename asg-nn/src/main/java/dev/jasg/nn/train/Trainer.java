@@ -127,7 +127,7 @@ public final class Trainer implements AutoCloseable {
     /**
      * A step's feeds for the training executable, reused: the batch's input and target, and the learning rate, momentum
      * and loss scale as tensors over the one-float arrays below, refilled each step. The same keys are put every step,
-     * so a step allocates no map, node or scalar tensor (the executables copy their feeds when they run).
+     * so a step allocates no map, node or scalar tensor (an executable reads its feeds only while it runs).
      */
     private final Map<String, HostTensor> stepFeeds = new HashMap<>();
     private final float[] lrFeed = new float[1], momentumFeed = new float[1], scaleFeed = new float[1], lossOut = new float[1];
