@@ -1,7 +1,6 @@
 package dev.jasg.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -40,12 +39,16 @@ final class VectorDirectConv {
         }
     }
 
+    /** The calling thread's lanes of {@link #planeDots}' sums. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[V]);
+
     /**
      * {@code sums[so + k] += sum_{p < ho, q < wo} g[go + p wo + q] xp[p wp + off[k] + q]} for every tap {@code k}: a
      * plane of a kernel gradient, row by row (columns past {@code wo} are not read, so a value there cannot turn a zero
      * gradient into NaN), in two vector sums and a scalar one for the columns past the last whole vector.
      */
     static void planeDots(float[] g, int go, float[] xp, int[] off, int taps, int ho, int wo, int wp, float[] sums, int so) {
+        float[] lanes = LANES.get();
         int full = wo / V * V;
         for (int k = 0; k < taps; k++) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0;
@@ -60,7 +63,9 @@ final class VectorDirectConv {
                 if (q < full) a0 = FloatVector.fromArray(S, g, gr + q).fma(FloatVector.fromArray(S, xp, xr + q), a0);
                 for (q = full; q < wo; q++) tail += g[gr + q] * xp[xr + q];
             }
-            sums[so + k] += a0.add(a1).reduceLanes(VectorOperators.ADD) + tail;
+            // the lanes summed in a fixed order (reduceLanes(ADD) leaves it to the JIT)
+            a0.add(a1).intoArray(lanes, 0);
+            sums[so + k] += VectorGemv.laneSum(lanes, 0, V) + tail;
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.jasg.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,6 +13,20 @@ final class VectorGemv {
     private static final int V = S.length();
 
     private VectorGemv() {}
+
+    /** The calling thread's lanes of {@link #dots}' four accumulators, summed in a fixed order. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * V]);
+
+    /**
+     * {@code l[o] + l[o + 1] + ... + l[o + n - 1]}, left to right: a vector's lanes summed in one order whether the
+     * code runs boxed, in C1 or in C2. {@code reduceLanes(ADD)} leaves the order to the JIT, so a product's bits changed
+     * when C2 compiled it (a training step then differed in the last bits from the same step a moment earlier).
+     */
+    static float laneSum(float[] l, int o, int n) {
+        float s = 0;
+        for (int i = 0; i < n; i++) s += l[o + i];
+        return s;
+    }
 
     /**
      * Rows form: {@code y[yo + j] += sum_p x[xo + p*xs] m[mo + p*ld + j]} for {@code j in [j0, j1)},
@@ -57,6 +70,7 @@ final class VectorGemv {
     static void dots(int k, float[] x, int xo, float[] m, int mo, int ld, float[] y, int yo, int ys, int i0, int i1, boolean add) {
         int vEnd = k / V * V;
         int i = i0;
+        float[] lanes = LANES.get();
         for (; i + 4 <= i1; i += 4) {
             int r0 = mo + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
@@ -68,8 +82,11 @@ final class VectorGemv {
                 a2 = FloatVector.fromArray(S, m, r2 + p).fma(xv, a2);
                 a3 = FloatVector.fromArray(S, m, r3 + p).fma(xv, a3);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD), s2 = a2.reduceLanes(VectorOperators.ADD),
-                    s3 = a3.reduceLanes(VectorOperators.ADD);
+            a0.intoArray(lanes, 0);
+            a1.intoArray(lanes, V);
+            a2.intoArray(lanes, 2 * V);
+            a3.intoArray(lanes, 3 * V);
+            float s0 = laneSum(lanes, 0, V), s1 = laneSum(lanes, V, V), s2 = laneSum(lanes, 2 * V, V), s3 = laneSum(lanes, 3 * V, V);
             for (; p < k; p++) {
                 float xp = x[xo + p];
                 s0 = Math.fma(m[r0 + p], xp, s0);
@@ -88,7 +105,8 @@ final class VectorGemv {
             FloatVector a0 = FloatVector.zero(S);
             int p = 0;
             for (; p < vEnd; p += V) a0 = FloatVector.fromArray(S, m, r0 + p).fma(FloatVector.fromArray(S, x, xo + p), a0);
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
+            a0.intoArray(lanes, 0);
+            float s0 = laneSum(lanes, 0, V);
             for (; p < k; p++) s0 = Math.fma(m[r0 + p], x[xo + p], s0);
             int o = yo + i * ys;
             y[o] = add ? y[o] + s0 : s0;
