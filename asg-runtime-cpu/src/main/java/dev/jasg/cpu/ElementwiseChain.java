@@ -22,7 +22,7 @@ import dev.jasg.core.UnaryOp;
  * per thread, made on a thread's first use. Not thread-safe: a plan's steps run under the
  * executable's lock, one run at a time.
  */
-final class ElementwiseChain implements Step, CpuThreads.Range {
+final class ElementwiseChain extends LoopStep {
     /** Elements computed per piece: a scratch row of floats per live intermediate value, a few KiB in all. */
     static final int PIECE = 512;
 
@@ -50,12 +50,8 @@ final class ElementwiseChain implements Step, CpuThreads.Range {
     private final Strided geo;
     private final Instr[] code;
     private final int slots;
-    private final int size;
-    private final int minChunk;
     /** Arrays of the plan read as externals: external {@code k} with {@code externals[k] = -1 - j} reads {@code own[j]}. */
     private final float[][] own;
-    /** The values of the run in progress, read by the loop body. */
-    private float[][] v;
 
     /**
      * @param out       the root's node id (its buffer receives the result)
@@ -74,17 +70,20 @@ final class ElementwiseChain implements Step, CpuThreads.Range {
      * like any other.
      */
     ElementwiseChain(int out, int[] externals, Strided geo, Instr[] code, int slots, float[][] own) {
+        super((int) geo.size(), minChunk(code));
         this.own = own;
         this.out = out;
         this.externals = externals;
         this.geo = geo;
         this.code = code;
         this.slots = slots;
-        this.size = (int) geo.size();
+    }
+
+    /** The fewest elements a thread takes: the elementwise kernels split from PARALLEL_MIN elements of one cheap op; a chain of them pays sooner. */
+    private static int minChunk(Instr[] code) {
         int cost = 0;
         for (Instr in : code) cost += in.kind() == Kind.UNARY && !cheap(in.unary()) ? 8 : 1;
-        // the elementwise kernels split from PARALLEL_MIN elements of one cheap op; a chain of them pays sooner
-        this.minChunk = Math.max(PIECE, ElementwiseKernels.PARALLEL_MIN / Math.max(1, cost));
+        return Math.max(PIECE, ElementwiseKernels.PARALLEL_MIN / Math.max(1, cost));
     }
 
     private static boolean cheap(UnaryOp k) {
@@ -105,18 +104,8 @@ final class ElementwiseChain implements Step, CpuThreads.Range {
     }
 
     @Override
-    public void run(float[][] values) {
-        v = values;
-        try {
-            CpuThreads.parallelFor(size, minChunk, this);
-        } finally {
-            v = null;
-        }
-    }
-
-    @Override
     public void run(int from, int to) {
-        float[][] values = v;
+        float[][] values = values();
         Scratch t = SCRATCH.get();
         int nx = externals.length;
         if (t.rows.length < slots) {

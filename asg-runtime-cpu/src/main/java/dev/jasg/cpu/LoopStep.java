@@ -7,7 +7,7 @@ package dev.jasg.cpu;
  * made one object a run, hundreds a training step. A plan's steps run on one thread at a time ({@link CpuExecutable#run}
  * holds the executable's lock), so the field never serves two runs; not thread-safe otherwise.
  */
-final class LoopStep implements Step, CpuThreads.Range {
+class LoopStep implements Step, CpuThreads.Range {
     /** The loop's body: indices {@code [from, to)} of the run whose values are {@code v}. */
     @FunctionalInterface
     interface Body {
@@ -25,8 +25,18 @@ final class LoopStep implements Step, CpuThreads.Range {
         this.body = body;
     }
 
+    /** A loop that is its own body: the subclass overrides {@link #run(int, int)} and reads {@link #values()} ({@link ElementwiseChain}). */
+    LoopStep(int n, int minChunk) {
+        this(n, minChunk, null);
+    }
+
+    /** The values of the run in progress (null between runs). */
+    final float[][] values() {
+        return values;
+    }
+
     @Override
-    public void run(float[][] v) {
+    public final void run(float[][] v) {
         values = v;
         try {
             CpuThreads.parallelFor(n, minChunk, this);
