@@ -188,12 +188,10 @@ final class ElementwiseKernels {
 
     // ---- compare and where ---------------------------------------------------------------
 
-    /** Broadcast {@code out = kind(x, y) ? 1 : 0} over {@code g} (operands: out, x, y). */
-    static void compare(CompareOp kind, Strided g, float[] x, float[] y, float[] out) {
-        CpuThreads.parallelFor((int) g.size(), PARALLEL_MIN, (from, to) -> compareRange(kind, g, x, y, out, from, to));
-    }
-
-    /** {@link #compare}'s elements {@code [from, to)} (a plan's step runs them as a {@link LoopStep}). */
+    /**
+     * Broadcast {@code out = kind(x, y) ? 1 : 0} over {@code g} (operands: out, x, y), elements {@code [from, to)}: a plan's
+     * step runs it as a {@link LoopStep}.
+     */
     static void compareRange(CompareOp kind, Strided g, float[] x, float[] y, float[] out, int from, int to) {
         int len = g.rowLength(), sx = g.innerStride(1), sy = g.innerStride(2);
         int e = from;

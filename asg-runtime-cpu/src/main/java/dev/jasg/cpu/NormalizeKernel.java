@@ -80,17 +80,12 @@ final class NormalizeKernel {
         for (i = base; i < end; i++) out[i] = (float) ((x[i] - mean) * rstd);
     }
 
-    /** Normalises every group of {@code x} into {@code out}. */
-    static void normalize(Geometry geo, double eps, float[] x, float[] out) {
-        CpuThreads.parallelFor(geo.bases().length, minGroups(geo), (from, to) -> normalizeRange(geo, eps, x, out, from, to));
-    }
-
-    /** The fewest groups a thread of {@link #normalize} takes. */
+    /** The fewest groups a thread of {@link #normalizeRange}'s loop takes. */
     static int minGroups(Geometry geo) {
         return Math.max(1, ElementwiseKernels.PARALLEL_MIN / Math.max(1, geo.offsets().length));
     }
 
-    /** {@link #normalize}'s groups {@code [from, to)} (a plan's step runs them as a {@link LoopStep}). */
+    /** Normalises groups {@code [from, to)} of {@code x} into {@code out}: a plan's step runs it as a {@link LoopStep}. */
     static void normalizeRange(Geometry geo, double eps, float[] x, float[] out, int from, int to) {
         int[] bases = geo.bases(), offs = geo.offsets();
         int r = offs.length;

@@ -286,12 +286,8 @@ final class PoolKernels {
      * then finds its first element equal to its window's maximum, and the window's arg-max is the
      * smallest such offset, which is the first maximum in row-major order (ties, common after a
      * ReLU, resolve as the exact rule does). Only a window whose maximum is NaN takes the exact walk.
+     * Planes {@code [p0, p1)}: a plan's step runs it as a {@link LoopStep}.
      */
-    static void maxPoolScatter(Windows s, float[] x, float[] g, float[] y) {
-        CpuThreads.parallelFor(s.planes(), MIN_PLANES, (p0, p1) -> maxPoolScatterRange(s, x, g, y, p0, p1));
-    }
-
-    /** {@link #maxPoolScatter}'s planes {@code [p0, p1)} (a plan's step runs them as a {@link LoopStep}). */
     static void maxPoolScatterRange(Windows s, float[] x, float[] g, float[] y, int p0, int p1) {
         int hw = s.h() * s.w(), out = s.ho() * s.wo();
         if (s.pairs()) {
@@ -315,7 +311,7 @@ final class PoolKernels {
     }
 
     /**
-     * {@link #maxPoolScatter} for {@link Windows#pairs}: each window's four outputs written at once
+     * {@link #maxPoolScatterRange} for {@link Windows#pairs}: each window's four outputs written at once
      * (no zero fill first), the gradient at the first maximum in row-major order, or at the last NaN,
      * as {@link #argmax} picks (every comparison is a select, no branch).
      */

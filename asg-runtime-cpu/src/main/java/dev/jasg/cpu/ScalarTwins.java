@@ -82,6 +82,11 @@ final class ScalarTwins {
     private static final float E0 = VectorMath.EXP_POLY[0], E1 = VectorMath.EXP_POLY[1], E2 = VectorMath.EXP_POLY[2], E3 = VectorMath.EXP_POLY[3],
             E4 = VectorMath.EXP_POLY[4], E5 = VectorMath.EXP_POLY[5], E6 = VectorMath.EXP_POLY[6];
 
+    /** One lane of {@link VectorMath#expNeg} shifted: {@code exp(max(t, EXP_FLOOR))}, softmax's exponential of {@code t = x - max}. */
+    static float expNegFloored(float t) {
+        return expNeg(t < VectorMath.EXP_FLOOR ? VectorMath.EXP_FLOOR : t);
+    }
+
     /** One lane of {@link VectorMath#expNeg}, operation for operation. */
     static float expNeg(float x) {
         float kb = Math.fma(x, VectorMath.LOG2E, VectorMath.EXP_SHIFT), k = kb - VectorMath.EXP_SHIFT;
@@ -150,7 +155,7 @@ final class ScalarTwins {
                         // the last vector ends at the row's end; its lanes before the tail do not count again
                         int at = Math.min(i, end - FL);
                         for (int l = at == i ? 0 : FL - tail; l < FL; l++) {
-                            float t = x[at + l] - m, e = expNeg(t < VectorSoftmax.FLOOR ? VectorSoftmax.FLOOR : t);
+                            float e = expNegFloored(x[at + l] - m);
                             if (!log) out[at + l] = e;
                             part[l] += e;
                         }
@@ -161,7 +166,7 @@ final class ScalarTwins {
             } else {
                 for (int i = base; i < end; i++) m = x[i] > m ? x[i] : m;
                 for (int i = base; i < end; i++) {
-                    float t = x[i] - m, e = expNeg(t < VectorSoftmax.FLOOR ? VectorSoftmax.FLOOR : t);
+                    float e = expNegFloored(x[i] - m);
                     if (!log) out[i] = e;
                     s += e;
                 }

@@ -22,11 +22,6 @@ final class VectorSoftmax {
 
     private VectorSoftmax() {}
 
-    /**
-     * The least argument {@link #rows} gives {@link VectorMath#expNeg} ({@code x - max} is clamped to it): that
-     * function's domain ends there, and below about -104 {@code exp} is 0 in f32 anyway.
-     */
-    static final float FLOOR = VectorMath.EXP_FLOOR;
     /** Vectors of exponentials {@link #rows} adds in f32 lanes before it widens the partial sums into its double lanes. */
     static final int F32_VECTORS = 16;
     /** Elements of a block of rows {@link #rows} takes pass by pass (at least one row, at most {@link #MAX_BLOCK}). */
@@ -45,7 +40,7 @@ final class VectorSoftmax {
      * {@code exp(x - m) / sum}, or {@code (x - m) - log(sum)}, {@code m} the row's largest element.
      *
      * <p>In f32 lanes, as PyTorch's f32 kernel: {@code m} ({@code x > m ? x : m} in four vectors of lanes, then their
-     * maximum), {@code t = x - m} and {@code exp(t)} ({@link VectorMath#expNeg}, {@code t} clamped to {@link #FLOOR}).
+     * maximum), {@code t = x - m} and {@code exp(t)} ({@link VectorMath#expNeg}, {@code t} clamped to {@link VectorMath#EXP_FLOOR}).
      * A row of at least one vector with a tail shorter than one ends with the vector that ends at the row's end, its
      * lanes before the tail (done already) left out of the sum and the scaling. The sum: {@link #F32_VECTORS}
      * vectors of exponentials at a time added in f32 lanes (that many terms each, in {@code [0, 1]}), each such partial
@@ -157,7 +152,7 @@ final class VectorSoftmax {
                 for (int l = 0; l < DL; l++) s += lanes[l];
             } else {
                 for (int i = base; i < end; i++) {
-                    float t = x[i] - m, e = ScalarTwins.expNeg(t < FLOOR ? FLOOR : t);
+                    float e = ScalarTwins.expNegFloored(x[i] - m);
                     if (!log) out[i] = e;
                     s += e;
                 }
