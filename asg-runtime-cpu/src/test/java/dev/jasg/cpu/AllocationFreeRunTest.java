@@ -8,8 +8,9 @@ import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.PoolWindow;
 import dev.jasg.core.Tensor;
+import dev.jasg.testkit.Allocations;
 import dev.jasg.testkit.TestTensors;
-import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -50,16 +51,8 @@ class AllocationFreeRunTest {
         Map<String, HostTensor> feeds = Map.of("x", TestTensors.uniform(r, 128, 2048), "bias", TestTensors.uniform(r, 2048), "a", TestTensors.uniform(r, 256, 256),
                 "b", TestTensors.uniform(r, 256, 512), "q", TestTensors.uniform(r, 8, 64, 64), "k", TestTensors.uniform(r, 8, 64, 64),
                 "planes", TestTensors.uniform(r, 4, 16, 32, 32), "u", TestTensors.uniform(r, 4, 16, 32, 32), "grad", TestTensors.uniform(r, 4, 16, 16, 16));
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().threadId();
         try (Executable e = new CpuBackend().compile(g.build())) {
-            long best = Long.MAX_VALUE, deadline = System.nanoTime() + 60_000_000_000L;
-            for (int round = 0; best > BOUND && System.nanoTime() < deadline; round++) {
-                for (int i = 0; i < 20; i++) e.run(feeds);
-                long before = threads.getThreadAllocatedBytes(tid);
-                for (int i = 0; i < 10; i++) e.run(feeds);
-                best = Math.min(best, (threads.getThreadAllocatedBytes(tid) - before) / 10);
-            }
+            long best = Allocations.warmBytesPerCall(() -> e.run(feeds), 20, 10, BOUND, Duration.ofSeconds(60));
             assertTrue(best <= BOUND, "a warm run allocated " + best + " bytes on the calling thread (at most " + BOUND + ")");
         }
     }

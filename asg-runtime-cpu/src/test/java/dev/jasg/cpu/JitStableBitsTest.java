@@ -22,18 +22,8 @@ class JitStableBitsTest {
         float[] m = new float[rows * k], x = new float[k];
         for (int i = 0; i < m.length; i++) m[i] = (float) r.nextGaussian();
         for (int i = 0; i < k; i++) x[i] = (float) r.nextGaussian();
-        float[] first = new float[rows], y = new float[rows];
-        VectorGemv.dots(k, x, 0, m, 0, k, first, 0, 1, 0, rows, false);
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        int fast = 0;
-        for (int call = 0; fast < 20_000 && System.nanoTime() < deadline; call++) {
-            long t0 = System.nanoTime();
-            VectorGemv.dots(k, x, 0, m, 0, k, y, 0, 1, 0, rows, false);
-            if (System.nanoTime() - t0 < 2_000) fast++;
-            for (int i = 0; i < rows; i++) {
-                assertEquals(Float.floatToIntBits(first[i]), Float.floatToIntBits(y[i]), "call " + call + ", row " + i);
-            }
-        }
+        float[] y = new float[rows];
+        assertBitsKeptOnceCompiled("dots", y, 2_000, () -> VectorGemv.dots(k, x, 0, m, 0, k, y, 0, 1, 0, rows, false));
     }
 
     @Test
@@ -45,17 +35,28 @@ class JitStableBitsTest {
         for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
         for (int i = 0; i < xp.length; i++) xp[i] = (float) r.nextGaussian();
         int[] off = {0, 1, wp};
-        float[] first = new float[taps], sums = new float[taps];
-        VectorDirectConv.planeDots(g, 0, xp, off, taps, ho, wo, wp, first, 0);
+        float[] sums = new float[taps];
+        assertBitsKeptOnceCompiled("plane dots", sums, 5_000, () -> {
+            java.util.Arrays.fill(sums, 0f);  // planeDots adds into its sums
+            VectorDirectConv.planeDots(g, 0, xp, off, taps, ho, wo, wp, sums, 0);
+        });
+    }
+
+    /**
+     * Runs {@code call}, which writes {@code out}, once, then again until 20,000 calls have taken less than
+     * {@code fastNanos} (compiled) or 20 s have passed, each call's {@code out} the first call's bits.
+     */
+    private static void assertBitsKeptOnceCompiled(String what, float[] out, long fastNanos, Runnable call) {
+        call.run();
+        float[] first = out.clone();
         long deadline = System.nanoTime() + 20_000_000_000L;
         int fast = 0;
-        for (int call = 0; fast < 20_000 && System.nanoTime() < deadline; call++) {
-            java.util.Arrays.fill(sums, 0f);
+        for (int n = 1; fast < 20_000 && System.nanoTime() < deadline; n++) {
             long t0 = System.nanoTime();
-            VectorDirectConv.planeDots(g, 0, xp, off, taps, ho, wo, wp, sums, 0);
-            if (System.nanoTime() - t0 < 5_000) fast++;
-            for (int t = 0; t < taps; t++) {
-                assertEquals(Float.floatToIntBits(first[t]), Float.floatToIntBits(sums[t]), "call " + call + ", tap " + t);
+            call.run();
+            if (System.nanoTime() - t0 < fastNanos) fast++;
+            for (int i = 0; i < out.length; i++) {
+                assertEquals(Float.floatToIntBits(first[i]), Float.floatToIntBits(out[i]), what + ": call " + n + ", output " + i);
             }
         }
     }

@@ -173,7 +173,7 @@ class VectorMathTest {
             float[] to = new float[x.length + 3];
             VectorMath.expNeg(x, 0, true, shift, to, 3, x.length);
             for (int i = 0; i < x.length; i++) {
-                float u = x[i] - shift, want = ScalarTwins.expNeg(u < VectorMath.EXP_FLOOR ? VectorMath.EXP_FLOOR : u);
+                float want = ScalarTwins.expNegFloored(x[i] - shift);
                 assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(to[3 + i]), "expNeg shifted at " + i + ", x " + x[i]);
             }
             assertEquals(0f, to[0] + to[1] + to[2], "nothing written before dso");

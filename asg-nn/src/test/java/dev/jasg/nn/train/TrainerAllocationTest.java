@@ -11,7 +11,8 @@ import dev.jasg.nn.Linear;
 import dev.jasg.nn.Sequential;
 import dev.jasg.nn.Tanh;
 import dev.jasg.nn.optim.AdamW;
-import java.lang.management.ManagementFactory;
+import dev.jasg.testkit.Allocations;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,20 +32,12 @@ class TrainerAllocationTest {
         for (int i = 0; i < x.length; i++) x[i] = (i % 7) * 0.25f - 0.5f;
         for (int i = 0; i < y.length; i++) y[i] = i % 2;
         Map<String, HostTensor> batch = Map.of("x", HostTensor.of(x, 8, 3), "y", HostTensor.of(y, 8, 1));
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().threadId();
         try (Backend cpu = Backends.create("cpu");
              Trainer t = Trainer.builder(cpu, new Sequential(new Linear(3, 8), new Tanh(), new Linear(8, 1)))
                      .input("x", DType.F32, "B", 3).target("y", DType.F32, "B", 1)
                      .loss((o, target) -> o.sub(target).square().mean()).optimizer(new AdamW(1e-3)).build()) {
             double first = t.step(batch);
-            long best = Long.MAX_VALUE, deadline = System.nanoTime() + 60_000_000_000L;
-            while (best > BOUND && System.nanoTime() < deadline) {
-                for (int i = 0; i < 200; i++) t.step(batch);
-                long before = threads.getThreadAllocatedBytes(tid);
-                for (int i = 0; i < 50; i++) t.step(batch);
-                best = Math.min(best, (threads.getThreadAllocatedBytes(tid) - before) / 50);
-            }
+            long best = Allocations.warmBytesPerCall(() -> t.step(batch), 200, 50, BOUND, Duration.ofSeconds(60));
             assertTrue(best <= BOUND, "a warm step allocated " + best + " bytes on the calling thread (at most " + BOUND + ")");
             // the reused feeds still train: the loss went down, and the learning rate fed is the optimizer's
             assertTrue(t.step(batch) < first, "the loss fell from " + first);
