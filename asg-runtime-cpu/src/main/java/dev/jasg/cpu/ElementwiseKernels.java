@@ -47,6 +47,28 @@ final class ElementwiseKernels {
         return Simd.ENABLED && (!WarmKernels.ENABLED || WarmKernels.handedOver());
     }
 
+    /** Per binary op, whether its rows run on {@link VectorArith} for good; before, elements its scalar loop did since the hand-over. */
+    private static final boolean[] ARITH_READY = new boolean[BinaryOp.values().length];
+    private static final WarmKernels.Volume[] ARITH_VOLUME = new WarmKernels.Volume[BinaryOp.values().length];
+
+    static {
+        for (int i = 0; i < ARITH_VOLUME.length; i++) ARITH_VOLUME[i] = new WarmKernels.Volume();
+    }
+
+    /**
+     * {@link #vectorArith()} for a row of {@code n} elements of {@code k}: after the hand-over, once that op's scalar rows
+     * do {@link WarmKernels#HAND_OVER_ELEMENTS} elements within {@link WarmKernels#HAND_OVER_NANOS} (the twins' rule, so a
+     * binary op used rarely keeps its scalar loop rather than running boxed).
+     */
+    static boolean vectorArith(BinaryOp k, int n) {
+        if (!vectorArith()) return false;
+        int i = k.ordinal();
+        if (ARITH_READY[i] || !WarmKernels.ENABLED) return true;
+        if (!ARITH_VOLUME[i].reached(n)) return false;
+        ARITH_READY[i] = true;
+        return true;
+    }
+
     /** Elements per call of a {@link VectorMath} function. */
     private static final int VECTOR_CHUNK = 1024;
 
@@ -84,7 +106,7 @@ final class ElementwiseKernels {
             return;
         }
         if (Simd.ENABLED && vectorised(kind)) {
-            if (!WarmKernels.unaryKernel(kind).ready()) {
+            if (!WarmKernels.unaryKernel(kind).readyFor(n)) {
                 // the same bits until the JIT has compiled the vector kernel (WarmKernels)
                 ScalarTwins.unary(kind, x, xo, out, oo, n);
                 return;
@@ -139,7 +161,7 @@ final class ElementwiseKernels {
             for (int i = 0; i < n; i++) o[io + i] = (float) dt.round(k.apply(x[ix + i * sx], y[iy + i * sy]));
             return;
         }
-        if ((sx | sy) == 1 && vectorArith() && VectorArith.binaryRow(k, x, ix, sx, y, iy, sy, o, io, n)) return;
+        if ((sx | sy) == 1 && vectorArith(k, n) && VectorArith.binaryRow(k, x, ix, sx, y, iy, sy, o, io, n)) return;
         if (sx == 1 && sy == 1) {
             switch (k) {
                 case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + y[iy + i]; }
@@ -229,7 +251,7 @@ final class ElementwiseKernels {
             if (ss == 1) System.arraycopy(src, is, out, io, m);
             else if (ss == 0) java.util.Arrays.fill(out, io, io + m, src[is]);
             else for (int i = 0; i < m; i++) out[io + i] = src[is + i * ss];
-        } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0 && WarmKernels.Kernel.WHERE.ready()) {
+        } else if (Simd.ENABLED && (sm | sa | sb) <= 1 && sm >= 0 && sa >= 0 && sb >= 0 && WarmKernels.Kernel.WHERE.readyFor(m)) {
             VectorMath.whereRow(mask, im, sm, a, ia, sa, b, ib, sb, out, io, m);
         } else {
             for (int i = 0; i < m; i++) out[io + i] = mask[im + i * sm] != 0 ? a[ia + i * sa] : b[ib + i * sb];
@@ -239,7 +261,7 @@ final class ElementwiseKernels {
     /** {@code o[io+i] = kind(x[ix+i*sx], y[iy+i*sy]) ? 1 : 0} for {@code i < n}. */
     static void compareRow(CompareOp kind, float[] x, int ix, int sx, float[] y, int iy, int sy, float[] out, int io, int m) {
         // comparing the floats equals comparing them widened to double, as the reference does
-        if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0 && WarmKernels.compareReady(kind)) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, io, m);
+        if (Simd.ENABLED && (sx | sy) <= 1 && sx >= 0 && sy >= 0 && WarmKernels.compareReady(kind, m)) VectorMath.compareRow(kind, x, ix, sx, y, iy, sy, out, io, m);
         else for (int i = 0; i < m; i++) out[io + i] = kind.test(x[ix + i * sx], y[iy + i * sy]) ? 1f : 0f;
     }
 

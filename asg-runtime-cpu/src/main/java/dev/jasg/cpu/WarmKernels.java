@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link Mode#FIRST_RUN}, the default: the twins (elementwise here, the GEMM's in {@link GemmWarm}) run until the
  * JVM's first run of an executable ends (a first training step, a first inference), or {@link #HOLD_SECONDS} after the
- * first twin call if that run lasts longer; then every kernel runs its vector version, boxed until C2 compiles it from
- * the real calls at their full rate, exactly as with the twins off. No thread probes, so nothing competes with the work
+ * first twin call if that run lasts longer; then every kernel runs its vector version (an elementwise kernel of this
+ * class once its twin has done {@link #HAND_OVER_ELEMENTS} elements more, so a kernel called rarely keeps its twin),
+ * boxed until C2 compiles it from the real calls at their full rate, as with the twins off. No thread probes, so nothing competes with the work
  * after the hand-over, and the steady state comes when it would without twins, later only by the first run's (now
  * shorter) time: the boxed calls the JIT needs fall on the next run instead (2-vCPU AMD EPYC Zen 5, JDK 25, load 8-12,
  * each JVM in its own autogroup, medians of interleaved fresh JVMs: the benchmarks' transformer's first step ends 1.62 s
@@ -66,8 +67,9 @@ final class WarmKernels {
         OFF,
         /**
          * Until the hand-over ({@link #handOver}): the end of the JVM's first run of an executable, or {@link #HOLD_SECONDS}
-         * after the first twin call, whichever comes first; then every call runs the vector kernel, boxed until C2 has
-         * compiled it from the real calls, as with {@link #OFF} ({@code firstRun}, the default). No thread probes.
+         * after the first twin call, whichever comes first; then every call runs the vector kernel (an elementwise one
+         * once its twin has done {@link #HAND_OVER_ELEMENTS} more elements), boxed until C2 has compiled it from the real
+         * calls, as with {@link #OFF} ({@code firstRun}, the default). No thread probes.
          */
         FIRST_RUN,
         /**
@@ -119,6 +121,8 @@ final class WarmKernels {
 
         private volatile boolean ready;
         private volatile boolean requested;
+        /** What its twin has done since the hand-over ({@link Mode#FIRST_RUN}). */
+        private final Volume volume = new Volume();
         /** When the warm-up thread first probed this kernel (only that thread reads and writes it). */
         private long warmingSince;
 
@@ -127,14 +131,33 @@ final class WarmKernels {
             return requested;
         }
 
-        /** Whether the warm-up saw the vector kernel run compiled. */
+        /** Whether the warm-up saw the vector kernel run compiled, or (after the hand-over) its twin has done its share. */
         boolean compiled() {
             return ready;
         }
 
-        /** True when the vector kernel is to be called: compiled, or warm-up off; false says: use the twin. The first call asks for the kernel's warm-up. */
+        /** Whether a call now runs the vector kernel, without counting one ({@link #readyFor} does): for tests and logs. */
+        boolean runsVector() {
+            return ready || MODE == Mode.OFF;
+        }
+
+        /** {@link #readyFor} a call of one element (the callers that do not count theirs). */
         boolean ready() {
-            if (ready || handedOver) return true;
+            return readyFor(1);
+        }
+
+        /**
+         * True when the vector kernel is to be called for a call over {@code elements} elements: compiled, warm-up off, or
+         * (after {@link #handOver}) once its twin has done {@link #HAND_OVER_ELEMENTS} elements since the hand-over;
+         * false says: use the twin. The first call asks for the kernel's warm-up.
+         */
+        boolean readyFor(long elements) {
+            if (ready) return true;
+            if (handedOver) {
+                if (!volume.reached(elements)) return false;
+                ready = true;
+                return true;
+            }
             return switch (MODE) {
                 case OFF -> true;
                 case FIRST_RUN -> {
@@ -166,7 +189,62 @@ final class WarmKernels {
         }
     }
 
-    /** Set once ({@link Mode#FIRST_RUN}): from then on every kernel runs its vector version. */
+    /**
+     * Elements a kernel's twin does after the hand-over, within {@link #HAND_OVER_NANOS}, before the kernel runs its
+     * vector version (property {@code jasg.cpu.handOverElements}, default 2^24). The JIT compiles a kernel with C2 after about 15,000
+     * calls and loop turns, some 2^18 elements on 16 lanes, which it runs boxed (each lane operation an object) until
+     * then; a kernel whose twin has done 64 times that pays for its boxed warm-up with a small share of what it saves
+     * from then on. A kernel called rarely keeps its twin: the benchmarks' cnn runs a comparison of 128 elements about
+     * every other step, which ran boxed for minutes, allocating 2.5 KB a step (JMH {@code -prof gc}): C2 needed thousands of
+     * its calls. A hot kernel switches within a step or a few (the transformer's softmax does 2^19 elements a step).
+     */
+    static final long HAND_OVER_ELEMENTS = Long.getLong("jasg.cpu.handOverElements", 1L << 24);
+    /**
+     * The window {@link #HAND_OVER_ELEMENTS} must fall in (property {@code jasg.cpu.handOverSeconds}, default 4): a
+     * kernel switches once its twin does that many elements within this many seconds, about 4 million a second. A
+     * kernel that crossed the count only slowly would go boxed late, in the middle of a steady state, for as long as C2
+     * then needs (the benchmarks' transformer allocated 164 KB a step after 30 s so, against 118 B); under that rate its
+     * twin costs at most a few percent of a core, and it keeps it until its rate rises.
+     */
+    static final long HAND_OVER_NANOS = (long) (Double.parseDouble(System.getProperty("jasg.cpu.handOverSeconds", "4")) * 1e9);
+
+    /**
+     * The elements a twin (or a scalar loop) has done since its window began, for the hand-over rule: {@link #reached}
+     * once {@link #HAND_OVER_ELEMENTS} fall within {@link #HAND_OVER_NANOS}. Racy by design: threads add without a lock,
+     * and a lost add or a window restarted twice only delays the switch by a call.
+     */
+    static final class Volume {
+        private final long limit, window;
+        private long elements, since;
+        private boolean started;
+
+        Volume() {
+            this(HAND_OVER_ELEMENTS, HAND_OVER_NANOS);
+        }
+
+        /** {@code limit} elements within {@code window} nanoseconds. */
+        Volume(long limit, long window) {
+            this.limit = limit;
+            this.window = window;
+        }
+
+        /** Adds {@code n} elements; true once the window holds the limit. */
+        boolean reached(long n) {
+            return reached(n, System.nanoTime());
+        }
+
+        /** {@link #reached(long)} at time {@code now} (nanoseconds, {@link System#nanoTime}'s scale). */
+        boolean reached(long n, long now) {
+            if (!started || now - since > window) {
+                started = true;
+                since = now;
+                elements = 0;
+            }
+            return (elements += n) >= limit;
+        }
+    }
+
+    /** Set once ({@link Mode#FIRST_RUN}): from then on every kernel runs its vector version once its twin has done {@link #HAND_OVER_ELEMENTS}. */
     private static volatile boolean handedOver;
     /** Whether the hold's timer was started ({@link Mode#FIRST_RUN}). */
     private static volatile boolean holding;
@@ -302,31 +380,31 @@ final class WarmKernels {
     }
 
     /** Whether {@link VectorMath#compareRow} for {@code kind} is compiled; until then the caller's scalar loop (the same results) runs. */
-    static boolean compareReady(CompareOp kind) {
-        return compareKernel(kind).ready();
+    static boolean compareReady(CompareOp kind, int elements) {
+        return compareKernel(kind).readyFor(elements);
     }
 
     // ---- the kernels' entry points: the vector kernel when compiled, else its twin ----------------
 
     /** {@link VectorSoftmax#rows}. */
     static void softmaxRows(float[] x, float[] out, int n, boolean log, int r0, int r1) {
-        if (Kernel.SOFTMAX.ready()) VectorSoftmax.rows(x, out, n, log, r0, r1);
+        if (Kernel.SOFTMAX.readyFor((long) n * (r1 - r0))) VectorSoftmax.rows(x, out, n, log, r0, r1);
         else ScalarTwins.softmaxRows(x, out, n, log, r0, r1);
     }
 
     /** {@link VectorMath#scaledMax}. */
     static float scaledMax(float[] x, int o, int n, float scale) {
-        return Kernel.ATTENTION.ready() ? VectorMath.scaledMax(x, o, n, scale) : ScalarTwins.scaledMax(x, o, n, scale);
+        return Kernel.ATTENTION.readyFor(n) ? VectorMath.scaledMax(x, o, n, scale) : ScalarTwins.scaledMax(x, o, n, scale);
     }
 
     /** {@link VectorMath#expShifted}. */
     static double expShifted(float[] x, int o, int n, float scale, double shift) {
-        return Kernel.ATTENTION.ready() ? VectorMath.expShifted(x, o, n, scale, shift) : ScalarTwins.expShifted(x, o, n, scale, shift);
+        return Kernel.ATTENTION.readyFor(n) ? VectorMath.expShifted(x, o, n, scale, shift) : ScalarTwins.expShifted(x, o, n, scale, shift);
     }
 
     /** {@link VectorNormalize#row}. */
     static void normalizeRow(float[] x, float[] out, int base, int r, double eps) {
-        if (Kernel.NORMALIZE.ready()) VectorNormalize.row(x, out, base, r, eps);
+        if (Kernel.NORMALIZE.readyFor(r)) VectorNormalize.row(x, out, base, r, eps);
         else ScalarTwins.normalizeRow(x, out, base, r, eps);
     }
 

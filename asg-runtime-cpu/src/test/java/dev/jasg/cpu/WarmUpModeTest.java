@@ -66,18 +66,45 @@ class WarmUpModeTest {
         assertEquals(compiled, GemmWarm.runsCompiled(perUnit, twinBest));
     }
 
+    /**
+     * The hand-over's volume rule: 100 elements within 10 ns. Each row: the calls as {@code elements@time}, and whether
+     * the last one reaches it.
+     */
     @ParameterizedTest
     @CsvSource({
-        // jvm flag, mode, before gelu, before tile, after gelu, after tile, after: twins for good (no C2)
-        "-Djasg.cpu.warmup=firstRun, FIRST_RUN, false, false, true, true, false",
-        "-Dunset.warmup=x, FIRST_RUN, false, false, true, true, false",
-        "-Djasg.cpu.warmup=false, OFF, true, true, true, true, false",
+        "100@0, true",
+        "99@0, false",
+        "60@0 40@10, true",
+        // the window restarts past 10 ns: what came before it no longer counts
+        "60@0 40@11, false",
+        "60@0 40@11 60@21, true",
+        "60@0 40@11 60@22, false",
+        "30@5 30@9 30@12 10@15, true"})
+    void aKernelHandsOverOnceItsTwinDoesEnoughWithinTheWindow(String calls, boolean reached) {
+        WarmKernels.Volume v = new WarmKernels.Volume(100, 10);
+        boolean last = false;
+        for (String call : calls.split(" ")) {
+            String[] nt = call.split("@");
+            last = v.reached(Long.parseLong(nt[0]), Long.parseLong(nt[1]));
+        }
+        assertEquals(reached, last, calls);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        // jvm flag, mode, before gelu, before tile, after gelu, after tile, after: twins for good (no C2), later gelu (3 more
+        // runs of 1536 elements): an elementwise kernel switches once its twin has done jasg.cpu.handOverElements (2^24)
+        // since the hand-over, the GEMM tiles at the hand-over
+        "-Djasg.cpu.warmup=firstRun, FIRST_RUN, false, false, false, true, false, false",
+        "-Dunset.warmup=x, FIRST_RUN, false, false, false, true, false, false",
+        "-Djasg.cpu.handOverElements=3000, FIRST_RUN, false, false, false, true, false, true",
+        "-Djasg.cpu.warmup=false, OFF, true, true, true, true, false, true",
         // the probe thread starts on GELU when the first run ends: whether it is done when the child looks is a race
-        "-Djasg.cpu.warmup=compiled, COMPILED, false, false, any, false, false",
+        "-Djasg.cpu.warmup=compiled, COMPILED, false, false, any, false, false, any",
         // no C2: the vector kernels would stay boxed, the twins stay
-        "-XX:TieredStopAtLevel=1, FIRST_RUN, false, false, false, false, true"})
+        "-XX:TieredStopAtLevel=1, FIRST_RUN, false, false, false, false, true, false"})
     void eachModeHandsOverWhenItSays(String flag, String mode, boolean beforeGelu, boolean beforeTile, String afterGelu, boolean afterTile,
-                                     boolean twinsForGood)
+                                     boolean twinsForGood, String laterGelu)
             throws IOException, InterruptedException {
         assumeTrue(Simd.ENABLED, "the Vector API is off in this JVM: no twins");
         Map<String, String> got = runChild(flag);
@@ -87,6 +114,7 @@ class WarmUpModeTest {
         if (!afterGelu.equals("any")) assertEquals(afterGelu, got.get("after.gelu"), got.toString());
         assertEquals(String.valueOf(afterTile), got.get("after.tile"), got.toString());
         assertEquals(String.valueOf(twinsForGood), got.get("after.twinsForGood"), got.toString());
+        if (!laterGelu.equals("any")) assertEquals(laterGelu, got.get("later.gelu"), got.toString());
     }
 
     private static Map<String, String> runChild(String flag) throws IOException, InterruptedException {
