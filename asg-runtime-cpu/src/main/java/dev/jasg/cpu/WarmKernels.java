@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link Mode#FIRST_RUN}, the default: the twins (elementwise here, the GEMM's in {@link GemmWarm}) run until the
  * JVM's first run of an executable ends (a first training step, a first inference), or {@link #HOLD_SECONDS} after the
  * first twin call if that run lasts longer; then every kernel runs its vector version (an elementwise kernel of this
- * class once its twin has done {@link #HAND_OVER_ELEMENTS} elements more, so a kernel called rarely keeps its twin),
+ * class once its twin does {@link #HAND_OVER_ELEMENTS} elements within {@link #HAND_OVER_NANOS}, so a kernel used
+ * slowly keeps its twin),
  * boxed until C2 compiles it from the real calls at their full rate, as with the twins off. No thread probes, so nothing competes with the work
  * after the hand-over, and the steady state comes when it would without twins, later only by the first run's (now
  * shorter) time: the boxed calls the JIT needs fall on the next run instead (2-vCPU AMD EPYC Zen 5, JDK 25, load 8-12,
@@ -68,7 +69,7 @@ final class WarmKernels {
         /**
          * Until the hand-over ({@link #handOver}): the end of the JVM's first run of an executable, or {@link #HOLD_SECONDS}
          * after the first twin call, whichever comes first; then every call runs the vector kernel (an elementwise one
-         * once its twin has done {@link #HAND_OVER_ELEMENTS} more elements), boxed until C2 has compiled it from the real
+         * once its twin does {@link #HAND_OVER_ELEMENTS} elements within {@link #HAND_OVER_NANOS}), boxed until C2 has compiled it from the real
          * calls, as with {@link #OFF} ({@code firstRun}, the default). No thread probes.
          */
         FIRST_RUN,
@@ -121,7 +122,7 @@ final class WarmKernels {
 
         private volatile boolean ready;
         private volatile boolean requested;
-        /** What its twin has done since the hand-over ({@link Mode#FIRST_RUN}). */
+        /** What its twin has done in the current window since the hand-over ({@link Mode#FIRST_RUN}). */
         private final Volume volume = new Volume();
         /** When the warm-up thread first probed this kernel (only that thread reads and writes it). */
         private long warmingSince;
@@ -148,7 +149,7 @@ final class WarmKernels {
 
         /**
          * True when the vector kernel is to be called for a call over {@code elements} elements: compiled, warm-up off, or
-         * (after {@link #handOver}) once its twin has done {@link #HAND_OVER_ELEMENTS} elements since the hand-over;
+         * (after {@link #handOver}) once its twin does {@link #HAND_OVER_ELEMENTS} elements within {@link #HAND_OVER_NANOS};
          * false says: use the twin. The first call asks for the kernel's warm-up.
          */
         boolean readyFor(long elements) {
