@@ -47,8 +47,7 @@ final class ElementwiseKernels {
         return Simd.ENABLED && (!WarmKernels.ENABLED || WarmKernels.handedOver());
     }
 
-    /** Per binary op, whether its rows run on {@link VectorArith} for good; before, elements its scalar loop did since the hand-over. */
-    private static final boolean[] ARITH_READY = new boolean[BinaryOp.values().length];
+    /** Per binary op, what its scalar rows have done since the hand-over (the op's rows run on {@link VectorArith} once reached). */
     private static final WarmKernels.Volume[] ARITH_VOLUME = new WarmKernels.Volume[BinaryOp.values().length];
 
     static {
@@ -61,12 +60,7 @@ final class ElementwiseKernels {
      * binary op used rarely keeps its scalar loop rather than running boxed).
      */
     static boolean vectorArith(BinaryOp k, int n) {
-        if (!vectorArith()) return false;
-        int i = k.ordinal();
-        if (ARITH_READY[i] || !WarmKernels.ENABLED) return true;
-        if (!ARITH_VOLUME[i].reached(n)) return false;
-        ARITH_READY[i] = true;
-        return true;
+        return vectorArith() && (!WarmKernels.ENABLED || ARITH_VOLUME[k.ordinal()].reached(n));
     }
 
     /** Elements per call of a {@link VectorMath} function. */

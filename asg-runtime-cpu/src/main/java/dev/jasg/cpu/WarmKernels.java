@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * JVM's first run of an executable ends (a first training step, a first inference), or {@link #HOLD_SECONDS} after the
  * first twin call if that run lasts longer; then every kernel runs its vector version (an elementwise kernel of this
  * class once its twin does {@link #HAND_OVER_ELEMENTS} elements within {@link #HAND_OVER_NANOS}, so a kernel used
- * slowly keeps its twin),
- * boxed until C2 compiles it from the real calls at their full rate, as with the twins off. No thread probes, so nothing competes with the work
+ * slowly keeps its twin), boxed until C2 compiles it from the real calls at their full rate, as with the twins off.
+ * No thread probes, so nothing competes with the work
  * after the hand-over, and the steady state comes when it would without twins, later only by the first run's (now
  * shorter) time: the boxed calls the JIT needs fall on the next run instead (2-vCPU AMD EPYC Zen 5, JDK 25, load 8-12,
  * each JVM in its own autogroup, medians of interleaved fresh JVMs: the benchmarks' transformer's first step ends 1.62 s
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * The thread {@code jasg-cpu-warmup} calls each kernel asked for on small private arrays, over and over, so the JIT's
  * counters reach the C2 threshold, and times each call; a call within the kernel's limit (nanoseconds per element, far
  * below what a boxed call takes) and a fifth faster than the compiled twin can only have run compiled code, and from
- * then on {@link Kernel#ready()} is true. A kernel whose compiled vector code is no faster than its twin keeps the twin.
+ * then on {@link Kernel#readyFor} is true. A kernel whose compiled vector code is no faster than its twin keeps the twin.
  * The thread starts when an executable's first run has ended (or two seconds after the first request) and warms one
  * kernel at a time, in the order they were asked for. Measured and not the default: the steady state came seconds
  * late (a quiet 2-vCPU AMD EPYC Zen 5: the thread probed {@code COMPARE_EQ} for 7.4 s, 44,724 calls, a third busy
@@ -69,8 +69,8 @@ final class WarmKernels {
         /**
          * Until the hand-over ({@link #handOver}): the end of the JVM's first run of an executable, or {@link #HOLD_SECONDS}
          * after the first twin call, whichever comes first; then every call runs the vector kernel (an elementwise one
-         * once its twin does {@link #HAND_OVER_ELEMENTS} elements within {@link #HAND_OVER_NANOS}), boxed until C2 has compiled it from the real
-         * calls, as with {@link #OFF} ({@code firstRun}, the default). No thread probes.
+         * once its twin does {@link #HAND_OVER_ELEMENTS} elements within {@link #HAND_OVER_NANOS}), boxed until C2 has
+         * compiled it from the real calls, as with {@link #OFF} ({@code firstRun}, the default). No thread probes.
          */
         FIRST_RUN,
         /**
@@ -142,11 +142,6 @@ final class WarmKernels {
             return ready || MODE == Mode.OFF;
         }
 
-        /** {@link #readyFor} a call of one element (the callers that do not count theirs). */
-        boolean ready() {
-            return readyFor(1);
-        }
-
         /**
          * True when the vector kernel is to be called for a call over {@code elements} elements: compiled, warm-up off, or
          * (after {@link #handOver}) once its twin does {@link #HAND_OVER_ELEMENTS} elements within {@link #HAND_OVER_NANOS};
@@ -211,13 +206,14 @@ final class WarmKernels {
 
     /**
      * The elements a twin (or a scalar loop) has done since its window began, for the hand-over rule: {@link #reached}
-     * once {@link #HAND_OVER_ELEMENTS} fall within {@link #HAND_OVER_NANOS}. Racy by design: threads add without a lock,
-     * and a lost add or a window restarted twice only delays the switch by a call.
+     * once {@link #HAND_OVER_ELEMENTS} fall within {@link #HAND_OVER_NANOS}, and from then on. Racy by design: threads
+     * add without a lock, and a lost add or a window restarted twice only delays the switch by a call.
      */
     static final class Volume {
         private final long limit, window;
         private long elements, since;
         private boolean started;
+        private volatile boolean done;
 
         Volume() {
             this(HAND_OVER_ELEMENTS, HAND_OVER_NANOS);
@@ -229,19 +225,22 @@ final class WarmKernels {
             this.window = window;
         }
 
-        /** Adds {@code n} elements; true once the window holds the limit. */
+        /** Adds {@code n} elements; true once a window has held the limit, and every call after. */
         boolean reached(long n) {
-            return reached(n, System.nanoTime());
+            return done || reached(n, System.nanoTime());
         }
 
         /** {@link #reached(long)} at time {@code now} (nanoseconds, {@link System#nanoTime}'s scale). */
         boolean reached(long n, long now) {
+            if (done) return true;
             if (!started || now - since > window) {
                 started = true;
                 since = now;
                 elements = 0;
             }
-            return (elements += n) >= limit;
+            if ((elements += n) < limit) return false;
+            done = true;
+            return true;
         }
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The warm-up of the Vector API kernels in its {@code compiled} mode (the module's pom runs the tests in it): which
  * kernels a program asks for, and that a kernel asked for is compiled by the warm-up thread and then used
- * ({@link WarmKernels.Kernel#ready()}). The modes' switching rules: {@link WarmUpModeTest}.
+ * ({@link WarmKernels.Kernel#readyFor}). The modes' switching rules: {@link WarmUpModeTest}.
  */
 class WarmKernelsTest {
     @Test
@@ -67,6 +67,6 @@ class WarmKernelsTest {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!WarmKernels.Kernel.GELU.compiled() && System.nanoTime() < deadline) Thread.sleep(20);
         assertTrue(WarmKernels.Kernel.GELU.compiled(), "GELU was not compiled in two minutes");
-        assertTrue(WarmKernels.Kernel.GELU.ready(), "GELU compiled but not used");
+        assertTrue(WarmKernels.Kernel.GELU.runsVector(), "GELU compiled but not used");
     }
 }

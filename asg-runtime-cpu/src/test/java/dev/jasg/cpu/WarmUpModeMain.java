@@ -15,7 +15,7 @@ final class WarmUpModeMain {
 
     public static void main(String[] args) {
         System.out.println("mode=" + WarmKernels.MODE);
-        System.out.println("before.gelu=" + WarmKernels.Kernel.GELU.ready());
+        System.out.println("before.gelu=" + WarmKernels.Kernel.GELU.runsVector());
         System.out.println("before.tile=" + GemmWarm.TILE.compiled());
         GraphBuilder g = new GraphBuilder();
         Tensor x = g.input("x", DType.F32, 24, 64), w = g.input("w", DType.F32, 64, 64);

@@ -79,7 +79,9 @@ class WarmUpModeTest {
         "60@0 40@11, false",
         "60@0 40@11 60@21, true",
         "60@0 40@11 60@22, false",
-        "30@5 30@9 30@12 10@15, true"})
+        "30@5 30@9 30@12 10@15, true",
+        // once reached, for good: a later call past the window still says so
+        "100@0 1@50, true"})
     void aKernelHandsOverOnceItsTwinDoesEnoughWithinTheWindow(String calls, boolean reached) {
         WarmKernels.Volume v = new WarmKernels.Volume(100, 10);
         boolean last = false;

@@ -53,7 +53,7 @@ public final class ColdWeightsProbe {
                 }
             }
             if (m < 1 || n < 1 || k < 1 || copies < 2 || rounds < 1 || !(seconds > 0) || !(warmup >= 0)) {
-                throw new IllegalArgumentException("M, N, K, rounds and seconds must be positive and copies at least 2");
+                throw new IllegalArgumentException("M, N, K, rounds and seconds must be positive, warmup not negative and copies at least 2");
             }
         } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
             System.err.println("ColdWeightsProbe: " + e.getMessage());
@@ -63,12 +63,10 @@ public final class ColdWeightsProbe {
         }
         if (!Gemm.VECTOR) throw new IllegalStateException("run with --add-modules jdk.incubator.vector: the vector kernels are what is probed");
         SplittableRandom r = new SplittableRandom(1);
-        float[] a = new float[m * k];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        float[] a = GemmProbe.random(r, m * k);
         float[][] panels = new float[copies][];
         for (int q = 0; q < copies; q++) {
-            float[] w = new float[n * k];
-            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+            float[] w = GemmProbe.random(r, n * k);
             panels[q] = new float[Gemm.panelSize(k, n)];
             Gemm.packPanel(k, n, w, 0, 1, k, panels[q]); // W [N, K] row-major, multiplied as W^T
         }
@@ -79,7 +77,7 @@ public final class ColdWeightsProbe {
                 GemmProbe.cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(), KernelChoice.CHOSEN.describe(),
                 m, n, m, k, columnMajor ? "column-major, packed" : "row-major, read in place", 4.0 * n * k / 1e6, copies);
         // warm-up: the JIT compiles the vector kernels (before, the products run scalar twins or boxed vector code)
-        median(m, n, k, a, ars, acs, panels, c, warmup);
+        if (warmup > 0) median(m, n, k, a, ars, acs, panels, c, warmup);
         for (int round = 1; round <= rounds; round++) {
             double hot = median(m, n, k, a, ars, acs, new float[][] {panels[0]}, c, seconds);
             double cold = median(m, n, k, a, ars, acs, panels, c, seconds);
@@ -93,7 +91,6 @@ public final class ColdWeightsProbe {
         long[] times = new long[1 << 16];
         int count = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
-        if (seconds == 0) return 0;
         for (int call = 0; System.nanoTime() < end && count < times.length; call++) {
             long s = System.nanoTime();
             Gemm.gemmPacked(m, n, k, a, 0, ars, acs, panels[call % panels.length], c, 0, n, false);

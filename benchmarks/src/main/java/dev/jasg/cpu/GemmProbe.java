@@ -160,7 +160,7 @@ public final class GemmProbe {
         }
     }
 
-    private static float[] random(SplittableRandom r, int n) {
+    static float[] random(SplittableRandom r, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
         return v;
