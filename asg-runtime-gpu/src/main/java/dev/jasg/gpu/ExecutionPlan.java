@@ -246,6 +246,10 @@ final class ExecutionPlan implements AutoCloseable {
             dispatchCount = dispatches;
             fenceHandle = dev.createFence();
             while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
+            if (Phases.REORDER && nodeQuery == null) { // a profiled plan keeps its order: its timestamps bracket each node
+                steps = Phases.order(steps);
+                owner = new ArrayList<>(java.util.Collections.nCopies(steps.size(), -1));
+            }
             record(cbs, steps, owner, pool, query, stagingBuffer, what);
             LOG.debug("planned {}: {} nodes, {} dispatches, {} fused groups, {} barriers, {} device memory, symbols {}", what, schedule.size(), dispatches,
                     fusion.groups().size(), barriers, DeviceBuffer.mib(plan.peakBytes()), binding.symbols());

@@ -425,8 +425,17 @@ final class Fusion {
         Set<Integer> out = new LinkedHashSet<>();
         List<Integer> sorted = new ArrayList<>(members);
         sorted.sort(Integer::compare);
-        for (int m : sorted) for (int x : g.node(m).inputs()) if (!members.contains(x) && x != anchor) out.add(x);
+        for (int m : sorted) for (int x : g.node(m).inputs()) if (!members.contains(x) && x != anchor && literal(g.node(x)) == null) out.add(x);
         return new ArrayList<>(out);
+    }
+
+    /**
+     * The GLSL literal a group's body writes for operand {@code x} in place of reading it, or null when it is read: a
+     * constant of one element, with direct indexing on ({@link #directIndexing}). Such a constant is then no external (it
+     * takes no binding and counts against no cap), so an optimizer's update with its {@code eps} fits in one group.
+     */
+    static String literal(Node x) {
+        return directIndexing() && x.op() instanceof Op.Constant c && c.value().floats().length == 1 ? literal(c.value().floats()[0]) : null;
     }
 
     /**
@@ -485,6 +494,12 @@ final class Fusion {
         Map<Integer, String> name = new HashMap<>();
         for (int k = 0; k < ext.size(); k++) name.put(ext.get(k), "x" + k);
         if (grp.anchor() >= 0) name.put(grp.anchor(), "v_anchor");
+        for (int id : grp.members()) {
+            for (int x : g.node(id).inputs()) {
+                String lit = x == grp.anchor() ? null : literal(g.node(x));
+                if (lit != null) name.put(x, lit);
+            }
+        }
         for (int j = 0; j < grp.members().size(); j++) {
             Node m = g.node(grp.members().get(j));
             s.append("float ").append(prefix).append("f").append(j).append(switch (m.op()) {
@@ -526,19 +541,18 @@ final class Fusion {
     }
 
     /**
-     * How the body reads external {@code k} (node {@code x}) at flat index {@code i} of the group's shape {@code at}: a
-     * constant of one element as its literal; where both shapes are known, {@code e[(i / a) % b]} with {@code a} and
+     * How the body reads external {@code k} (node {@code x}) at flat index {@code i} of the group's shape {@code at} (a
+     * constant of one element is no external but a literal, {@link #literal(Node)}): where both shapes are known, {@code e[(i / a) % b]} with {@code a} and
      * {@code b} as literals, or simpler ({@code e[0]}, {@code e[i]}, {@code e[i % b]}, {@code e[i / a]}); with symbolic
      * sizes, an operand of one element as {@code e[0]}, one of the group's own shape as {@code e[i]}, else
      * {@code e[(i / a) % b]} with {@code a} and {@code b} from the push constants. The division
      * and remainder by push constants cost a few dozen instructions each an element (the GPU has no integer divider):
      * GELU's gradient as a product's epilogue reads five scalar constants and the pre-activation, and ran {@code [8192,768]
-     * x [768,3072]} at 1.40 ms against 1.01 with a bias on the H200 (2026-12-04). The buffers stay bound either way.
+     * x [768,3072]} at 1.40 ms against 1.01 with a bias on the H200 (2026-12-04). Every external stays bound either way.
      */
     static String read(Node x, int k, Shape at, String prefix) {
         String e = prefix + "e" + k;
         if (directIndexing()) {
-            if (x.op() instanceof Op.Constant c && c.value().floats().length == 1) return literal(c.value().floats()[0]);
             int[] xd = x.shape().dimsOrSymbolic(), od = at == null ? null : at.dimsOrSymbolic();
             if (od != null && concrete(xd) && concrete(od)) {
                 // both shapes known: indexingPush's a and b as literals, which the compiler divides by with a multiply and a shift

@@ -97,7 +97,7 @@ class TransformerStepPlanTest {
     record Row(int blocks, List<String> rows, int before, int after) {}
 
     static List<Row> rows() {
-        String ln = "mul => layer_norm_grad -> add (1 externals)", sm = "softmax_grad -> mul (1 externals)";
+        String ln = "mul => layer_norm_grad -> add (1 externals)", sm = "softmax_grad -> mul (0 externals)";
         return List.of(
                 // the first block's norm1 reads the step's input, whose gradient nobody asked for: only norm2's backward is the
                 // normalisation's gradient; layer norm backward: 7 kernels (g = dy*w, mean x, var, rsqrt, mean g, mean g*y,

@@ -48,7 +48,8 @@ public final class AdamW extends Optimizer {
 
     @Override
     protected Tensor updated(Step s, String name, Tensor p, Tensor grad) {
-        Tensor decayed = weightDecay != 0 ? p.mul(s.lr().mul(weightDecay).rsub(1)) : p;
+        // 1 - lr * weight_decay, one scalar for every parameter of the step (a kernel of its own on a device, else one per parameter)
+        Tensor decayed = weightDecay != 0 ? p.mul(s.shared("adamw.decay " + weightDecay, () -> s.lr().mul(weightDecay).rsub(1))) : p;
         return Adam.adamStep(s, name, decayed, grad, beta1, beta2, eps, amsgrad);
     }
 
