@@ -22,6 +22,8 @@
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
 # process of its own (its peak RSS growth is then the workload's, not what exceeds an earlier workload's peak).
 # "profile": one profiled gpt step (fused plan, PROFILE_MATCH's nodes listed), then its f32 products (GPT_PRODUCTS) beside cuBLAS.
+# "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
+# "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
 set -uo pipefail
 out=${OUT:-/tmp}
@@ -129,6 +131,16 @@ if [[ $what == *gpt* ]]; then
   for ac in "" "--autocast bf16"; do
     python3 benchmarks/peers/torch_peers.py --device cuda --only gpt ${GPT_SIZE:+--gpt $GPT_SIZE} $ac --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
       | tee -a "$out/gpt-torch.txt"
+  done
+fi
+if [[ $what == *ab* ]]; then
+  for r in $(seq 1 "${AB_ROUNDS:-2}"); do
+    for opts in "" "${AB_OPTS:?ab needs AB_OPTS}"; do
+      for w in ${AB_WORKLOADS:-gpt}; do
+        JAVA_TOOL_OPTIONS="$opts" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only "$w" --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
+          | grep -E '^jasg_[a-z]+ ' | sed "s/^/round $r [${opts:-default}] /" | tee -a "$out/ab.txt"
+      done
+    done
   done
 fi
 if [[ $what == *profile* ]]; then
