@@ -81,6 +81,8 @@ final class ExecutionPlan implements AutoCloseable {
     private int barriers;
     /** Kernel dispatches one run records (for the log and the plan tests). */
     private int dispatchCount;
+    /** Assigned values written into their parameters in place ({@link #inPlace}), for the log and the plan tests. */
+    private int inPlaceCount;
     private boolean closed;
     /** The program when this plan is checked ({@link Anomaly} mode), else null. */
     private final Program checkedProgram;
@@ -181,43 +183,32 @@ final class ExecutionPlan implements AutoCloseable {
                 scratch = new View(workspaceBuffer, 0, workspaceBytes);
             }
 
-            List<Step> steps = new ArrayList<>();
             List<Integer> owner = new ArrayList<>();
-            for (int si = 0; si < schedule.size(); si++) {
-                Node n = schedule.get(si);
-                if (plan.viewOf(n.id()) >= 0) { // a view computes nothing: it is its operand's storage
-                    if (nodeQuery != null) nodeQuery[si] = -1;
-                    continue;
-                }
-                Fusion.Group group = fusion.group(n.id());
-                List<Step> lowered;
-                if (group != null) {
-                    View[] ext = new View[group.externals().size()];
-                    for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
-                    View[] anchorIn = null;
-                    if (group.anchor() >= 0) {
-                        List<Integer> a = group.anchorOperands(g);
-                        anchorIn = new View[a.size()];
-                        for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
+            int[] stepOf = new int[g.size()];
+            List<Step> steps = lowerAll(schedule, g, lowering, program, fusion, plan, scratch, timed, owner, stepOf);
+            // assigned values written straight into their parameters (inPlace), then lowered again with those views
+            Map<Integer, Integer> inPlace = checked || !IN_PLACE ? Map.of() : inPlace(program, binding, fusion, steps, stepOf, bytes);
+            inPlaceCount = inPlace.size();
+            if (!inPlace.isEmpty()) {
+                for (var e : inPlace.entrySet()) {
+                    // the value and every view of it (a reshape, an absorbed permute) now live in the parameter's range
+                    View from = views[e.getKey()], to = views[e.getValue()];
+                    for (Node n : schedule) {
+                        int x = n.id();
+                        while (x >= 0 && x != e.getKey()) x = plan.viewOf(x);
+                        if (x >= 0 && views[n.id()] != null) {
+                            views[n.id()] = new View(to.buffer(), to.offset() + views[n.id()].offset() - from.offset(), views[n.id()].bytes());
+                        }
                     }
-                    lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch,
-                            group.anchor() >= 0 ? fusion.layout(group.anchor()) : MatMulKernel.Layout.PLAIN);
-                } else if (fusion.transposedResult(n.id()) >= 0) {
-                    Node c = g.node(fusion.transposedResult(n.id()));
-                    lowered = lowering.lowerTransposedResult(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()));
-                } else {
-                    View[] in = new View[n.arity()];
-                    for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
-                    lowered = lowering.lower(n, binding, views[n.id()], in, scratch, program.graph(), fusion.layout(n.id()));
                 }
-                steps.addAll(lowered);
-                for (int k = 0; k < lowered.size(); k++) owner.add(si);
-                if (nodeQuery != null) nodeQuery[si] = timed && !lowered.isEmpty() ? 2 + 2 * timedNodes++ : -1;
+                owner.clear();
+                timedNodes = 0;
+                steps = lowerAll(schedule, g, lowering, program, fusion, plan, scratch, timed, owner, stepOf);
             }
             for (var e : snapshots.entrySet()) if (bytes[e.getKey()] > 0) steps.add(new Step.Copy(views[e.getKey()], e.getValue()));
             for (Graph.Assignment a : checked ? List.<Graph.Assignment>of() : program.assignments()) {
                 View src = snapshots.getOrDefault(a.value(), views[a.value()]);
-                if (bytes[a.value()] > 0) steps.add(new Step.Copy(src, views[a.parameter()]));
+                if (bytes[a.value()] > 0 && !inPlace.containsKey(a.value())) steps.add(new Step.Copy(src, views[a.parameter()]));
             }
 
             int dispatches = 0, descriptors = 0;
@@ -251,8 +242,8 @@ final class ExecutionPlan implements AutoCloseable {
                 owner = new ArrayList<>(java.util.Collections.nCopies(steps.size(), -1));
             }
             record(cbs, steps, owner, pool, query, stagingBuffer, what);
-            LOG.debug("planned {}: {} nodes, {} dispatches, {} fused groups, {} barriers, {} device memory, symbols {}", what, schedule.size(), dispatches,
-                    fusion.groups().size(), barriers, DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
+            LOG.debug("planned {}: {} nodes, {} dispatches, {} fused groups, {} barriers, {} assigned in place, {} device memory, symbols {}", what,
+                    schedule.size(), dispatches, fusion.groups().size(), barriers, inPlaceCount, DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
         } catch (RuntimeException e) {
             for (VkCommandBuffer c : cbs) dev.freeCommandBuffer(c);
             if (fenceHandle != 0) dev.destroyFence(fenceHandle);
@@ -341,6 +332,93 @@ final class ExecutionPlan implements AutoCloseable {
             fullBarrier(cb);
             check(vkEndCommandBuffer(cb), "vkEndCommandBuffer for " + what);
         }
+    }
+
+    /**
+     * Every scheduled node's steps in schedule order ({@code owner}: each step's schedule index; {@code stepOf}: a node's
+     * step index when it lowered to exactly one step, else -1).
+     */
+    private List<Step> lowerAll(List<Node> schedule, Graph g, Lowering lowering, Program program, Fusion fusion, BufferPlan plan, View scratch,
+            boolean timed, List<Integer> owner, int[] stepOf) {
+        List<Step> steps = new ArrayList<>();
+        java.util.Arrays.fill(stepOf, -1);
+        for (int si = 0; si < schedule.size(); si++) {
+            Node n = schedule.get(si);
+            if (plan.viewOf(n.id()) >= 0) { // a view computes nothing: it is its operand's storage
+                if (nodeQuery != null) nodeQuery[si] = -1;
+                continue;
+            }
+            Fusion.Group group = fusion.group(n.id());
+            List<Step> lowered;
+            if (group != null) {
+                View[] ext = new View[group.externals().size()];
+                for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
+                View[] anchorIn = null;
+                if (group.anchor() >= 0) {
+                    List<Integer> a = group.anchorOperands(g);
+                    anchorIn = new View[a.size()];
+                    for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
+                }
+                lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch,
+                        group.anchor() >= 0 ? fusion.layout(group.anchor()) : MatMulKernel.Layout.PLAIN);
+            } else if (fusion.transposedResult(n.id()) >= 0) {
+                Node c = g.node(fusion.transposedResult(n.id()));
+                lowered = lowering.lowerTransposedResult(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()));
+            } else {
+                View[] in = new View[n.arity()];
+                for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
+                lowered = lowering.lower(n, binding, views[n.id()], in, scratch, program.graph(), fusion.layout(n.id()));
+            }
+            stepOf[n.id()] = lowered.size() == 1 ? steps.size() : -1;
+            steps.addAll(lowered);
+            for (int k = 0; k < lowered.size(); k++) owner.add(si);
+            if (nodeQuery != null) nodeQuery[si] = timed && !lowered.isEmpty() ? 2 + 2 * timedNodes++ : -1;
+        }
+        return steps;
+    }
+
+    /** Assigned values written into their parameters in place unless {@code -Djasg.vulkan.inPlace=false}, to compare. */
+    static final boolean IN_PLACE = !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.inPlace"));
+
+    /**
+     * The assigned values whose kernel can write their parameter's buffer itself, each to its parameter: the value is an
+     * elementwise kernel's result (a fused group without anchor, rows or prologue, or one elementwise op, in one dispatch,
+     * which reads element {@code i} of an operand of its own shape only for element {@code i} of its result), no step after
+     * it reads or writes the parameter's range and no output is the parameter or a view of it (the old value is dead by
+     * then), it is no output, and it and its parameter
+     * are assigned once. Its readers then read the parameter's range, and the copy at the end of the run goes: an AdamW
+     * step of the GPT-2-sized stack copied 576 values (~2 GB of traffic) this way before.
+     */
+    private Map<Integer, Integer> inPlace(Program program, Program.Binding binding, Fusion fusion, List<Step> steps, int[] stepOf, long[] bytes) {
+        Graph g = program.graph();
+        Map<Integer, Integer> valueCount = new HashMap<>(), parameterCount = new HashMap<>();
+        for (Graph.Assignment a : program.assignments()) {
+            valueCount.merge(a.value(), 1, Integer::sum);
+            parameterCount.merge(a.parameter(), 1, Integer::sum);
+        }
+        java.util.Set<Integer> outputs = new java.util.HashSet<>(program.outputs().values());
+        Map<Integer, Integer> out = new LinkedHashMap<>();
+        for (Graph.Assignment a : program.assignments()) {
+            int v = a.value(), param = a.parameter();
+            if (valueCount.get(v) != 1 || parameterCount.get(param) != 1 || outputs.contains(v) || snapshots.containsKey(v)) continue;
+            int k = stepOf[v];
+            if (k < 0 || !(steps.get(k) instanceof Step.Dispatch) || views[param] == null || views[v] == null || bytes[v] == 0
+                    || bytes[v] != views[param].bytes() || views[v].buffer() == views[param].buffer()) continue;
+            Fusion.Group grp = fusion.group(v);
+            boolean elementwise = grp != null ? grp.anchor() < 0 && grp.rows() == null && !grp.prologue() : Fusion.elementwise(g.node(v), binding, g);
+            if (!elementwise) continue;
+            View target = views[param];
+            boolean free = true;
+            for (int j = k + 1; j < steps.size() && free; j++) {
+                Step s = steps.get(j);
+                for (View r : s.reads()) free &= !r.overlaps(target);
+                for (View w : s.writes()) free &= !w.overlaps(target);
+            }
+            // an output that is the parameter (or a view of it) is copied out after the last step: it wants the old value
+            for (int id : snapshots.keySet()) free &= views[id] == null || !views[id].overlaps(target);
+            if (free) out.put(v, param);
+        }
+        return out;
     }
 
     private VkCommandBuffer begin(List<VkCommandBuffer> cbs) {
@@ -511,6 +589,11 @@ final class ExecutionPlan implements AutoCloseable {
     /** Kernel dispatches one run of this plan records. */
     int dispatches() {
         return dispatchCount;
+    }
+
+    /** Assigned values this plan's kernels write straight into their parameters (no copy at the end of the run). */
+    int assignedInPlace() {
+        return inPlaceCount;
     }
 
     /** Bytes of device memory this plan holds. */

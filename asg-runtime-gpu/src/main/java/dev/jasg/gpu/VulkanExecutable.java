@@ -72,6 +72,13 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
         return program;
     }
 
+    /** Assigned values the last run's plan wrote into their parameters in place (-1 before the first run). */
+    int lastPlanAssignedInPlace() {
+        synchronized (backend) {
+            return last == null ? -1 : last.assignedInPlace();
+        }
+    }
+
     /** Kernel dispatches of the plan the last run used (-1 before the first run): what the plan tests count. */
     int lastPlanDispatches() {
         synchronized (backend) {
