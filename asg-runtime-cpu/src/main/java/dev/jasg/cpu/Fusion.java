@@ -86,6 +86,15 @@ final class Fusion {
         return folded[id];
     }
 
+    /**
+     * True when {@code id}'s step is an elementwise chain (rule 5, a lone elementwise node included) that runs no folded
+     * convolution: it reads element {@code i} of an operand of its own shape only for element {@code i} of its result, so
+     * its result may be written over such an operand (an assigned value over its parameter, {@link Plan}).
+     */
+    boolean elementwiseRoot(int id) {
+        return steps[id] instanceof ElementwiseChain && !folded[id];
+    }
+
     /** Convolutions folded into their elementwise chains (rule 8) in this plan. */
     int foldCount() {
         return foldCount;

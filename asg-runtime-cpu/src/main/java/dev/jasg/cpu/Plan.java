@@ -71,6 +71,8 @@ final class Plan {
     private final int[] snapshotIds;
     private final String[] assignedNames;
     private final int[] assignedValues;
+    /** Per assignment: true when its value's step writes the parameter's array itself ({@link #inPlace}), so no copy follows. */
+    private final boolean[] assignedInPlace;
     private final PlanStats stats;
     /** Convolutions folded with their batch norm ({@link Fusion}'s rule 8). */
     private final int foldedConvs;
@@ -167,6 +169,7 @@ final class Plan {
                 assignedNames[i] = name(g.node(as.get(i).parameter()));
                 assignedValues[i] = as.get(i).value();
             }
+            assignedInPlace = checked || !IN_PLACE ? new boolean[as.size()] : inPlace(program, fusion, plan);
             foldedConvs = fusion.foldCount();
             stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes(), fusion.chainCount(), fusion.absorbedCount());
         } catch (OutOfMemoryError e) {
@@ -234,6 +237,48 @@ final class Plan {
         return ((Op.Parameter) n.op()).name();
     }
 
+    /** Assigned values written into their parameters' arrays in place unless {@code -Djasg.cpu.inPlace=false}, to compare. */
+    static final boolean IN_PLACE = !"false".equalsIgnoreCase(System.getProperty("jasg.cpu.inPlace"));
+
+    /**
+     * Per assignment, whether its value's step can write the parameter's array itself instead of its own buffer being
+     * copied there after the run: the value is an elementwise chain's result ({@link Fusion#elementwiseRoot}), no step
+     * after it reads the parameter or a view of it (the old value is dead by then: {@link Fusion#lastRead} counts a
+     * chain's reads at its root), no output is the parameter or a view of it (those are copied out after the steps), the
+     * value is no output and is computed (not a view), and it and its parameter are assigned once. Its views follow it
+     * (a view's array is bound by its step). An optimizer step then writes each parameter and its state once, where it
+     * used to write a buffer and copy it: the transformer workload's AdamW step copied 2.4M floats a run.
+     */
+    private boolean[] inPlace(Program program, Fusion fusion, BufferPlan plan) {
+        Graph g = program.graph();
+        List<Node> schedule = program.schedule();
+        List<Graph.Assignment> as = program.assignments();
+        int[] pos = new int[g.size()];
+        Arrays.fill(pos, -1);
+        for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
+        java.util.Map<Integer, Integer> values = new java.util.HashMap<>(), params = new java.util.HashMap<>();
+        for (Graph.Assignment a : as) {
+            values.merge(a.value(), 1, Integer::sum);
+            params.merge(a.parameter(), 1, Integer::sum);
+        }
+        java.util.Set<Integer> outputs = new java.util.HashSet<>(program.outputs().values());
+        boolean[] out = new boolean[as.size()];
+        for (int i = 0; i < as.size(); i++) {
+            int v = as.get(i).value(), p = as.get(i).parameter();
+            if (values.get(v) != 1 || params.get(p) != 1 || outputs.contains(v) || pos[v] < 0 || !plan.planned(v) || plan.viewOf(v) >= 0
+                    || plan.hasSnapshot(v) || !fusion.elementwiseRoot(v) || sizes[v] != sizes[p]) continue;
+            boolean free = true;
+            for (Node n : schedule) {
+                int x = n.id();
+                while (x >= 0 && x != p) x = plan.viewOf(x);
+                if (x != p) continue;  // n is neither the parameter nor a view of it
+                free &= !outputs.contains(n.id()) && fusion.lastRead(n.id(), program.lastUse(n.id())) <= pos[v];
+            }
+            out[i] = free;
+        }
+        return out;
+    }
+
     /** Elements a Java array may hold (some VMs reserve a few header words). */
     static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
     /** Share of the heap ({@link Runtime#maxMemory}) a plan's buffers may take; the rest is for feeds, parameters and the program. */
@@ -292,6 +337,13 @@ final class Plan {
         return stats;
     }
 
+    /** Assignments whose value this plan writes straight into the parameter's array ({@link #inPlace}): for tests. */
+    int assignedInPlace() {
+        int c = 0;
+        for (boolean b : assignedInPlace) if (b) c++;
+        return c;
+    }
+
     /** Convolutions folded with the batch norm after them ({@link Fusion}'s rule 8): for tests. */
     int foldedConvs() {
         return foldedConvs;
@@ -325,6 +377,10 @@ final class Plan {
     void run(Map<String, HostTensor> feeds, HostParameters store, Graph g, long[] nanos) {
         for (int i = 0; i < inputIds.length; i++) values[inputIds[i]] = feeds.get(inputNames[i]).floats();
         for (int i = 0; i < paramIds.length; i++) values[paramIds[i]] = parameterArray(store, paramNames[i], paramIds[i], g);
+        // an assigned value written in place computes straight into its parameter's array
+        for (int i = 0; i < assignedValues.length; i++) {
+            if (assignedInPlace[i]) values[assignedValues[i]] = parameterArray(store, assignedNames[i], assignedValues[i], g);
+        }
         if (nanos != null) {
             for (int i = 0; i < steps.length; i++) {
                 if (steps[i] == Step.NONE) continue; // a leaf, bound above: no time of its own
@@ -346,6 +402,7 @@ final class Plan {
         // every read happens before any write: a value may be (or alias) another parameter's array
         for (int id : snapshotIds) System.arraycopy(values[id], 0, snapshots[id], 0, sizes[id]);
         for (int i = 0; i < assignedValues.length; i++) {
+            if (assignedInPlace[i]) continue;  // already there
             int v = assignedValues[i];
             float[] src = snapshots[v] != null ? snapshots[v] : values[v];
             System.arraycopy(src, 0, parameterArray(store, assignedNames[i], v, g), 0, sizes[v]);
