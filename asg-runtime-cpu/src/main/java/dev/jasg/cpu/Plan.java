@@ -28,9 +28,11 @@ import java.util.Map;
  * size), views (reshapes, identity shape ops, and the aliases {@link Fusion} adds: transposes
  * that products read in place, transposes and bias adds whose work a product does) share their
  * operand's array, elementwise ops write over an operand of their shape that dies at them, and
- * the members of {@link Fusion}'s elementwise chains take no storage at all.
- * Inputs read the fed array and parameters the store's array; neither is ever written by a
- * kernel.
+ * the members of {@link Fusion}'s elementwise chains take no storage at all. An assigned value computed by an
+ * elementwise chain that no later step's read of the old parameter follows is written into the parameter's array
+ * itself ({@link #inPlace}); the other assigned values are copied there after the steps.
+ * Inputs read the fed array and parameters the store's array; a fed array is never written by a
+ * kernel, a parameter's only by the step of a value assigned to it in place.
  */
 final class Plan {
     /**
@@ -185,8 +187,8 @@ final class Plan {
 
     /**
      * The cpu backend's storage for the {@link BufferPlanner}: separate {@code float[]} buffers;
-     * feeds, parameters and constants read in place (never written); views where {@link Fusion}
-     * or {@link StepCompiler#aliasesInput} share a buffer; elementwise ops ({@code unary},
+     * feeds, parameters and constants read in place (no planned value writes over them; the in-place
+     * assignments are decided after); views where {@link Fusion} or {@link StepCompiler#aliasesInput} share a buffer; elementwise ops ({@code unary},
      * {@code binary}, {@code compare}, {@code where}) in place over an operand of their own shape,
      * since their kernels read element {@code i} of it before they write element {@code i}.
      */
@@ -247,7 +249,9 @@ final class Plan {
      * chain's reads at its root), no output is the parameter or a view of it (those are copied out after the steps), the
      * value is no output and is computed (not a view), and it and its parameter are assigned once. Its views follow it
      * (a view's array is bound by its step). An optimizer step then writes each parameter and its state once, where it
-     * used to write a buffer and copy it: the transformer workload's AdamW step copied 2.4M floats a run.
+     * used to write a buffer and copy it: the transformer workload's AdamW step copied 2.4M floats a run. So a run that
+     * throws part-way may leave such a parameter updated; an {@link Anomaly}-mode plan, which checks every value before it
+     * assigns, writes nothing in place.
      */
     private boolean[] inPlace(Program program, Fusion fusion, BufferPlan plan) {
         Graph g = program.graph();

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * run with that binding: the memory plan (one device buffer with sub-ranges reused after
  * each tensor's last use, laid out by the {@link BufferPlanner} of asg-core), a staging buffer for feeds, the descriptor sets of every
  * dispatch, and one command buffer holding the whole chain (feed uploads, every kernel with
- * the barriers it needs, parameter assignments). A run fills the staging buffer, submits
+ * the barriers it needs, recorded by phase ({@link Phases}), parameter assignments: an elementwise result that nothing
+ * reads the old parameter after is written into the parameter's buffer by its own kernel ({@link #inPlace}), the others
+ * are copied at the end). A run fills the staging buffer, submits
  * once and waits on one fence. A node computed on the host ({@link Step.Host}: the linalg ops)
  * splits the chain: the plan records one command buffer per segment and a run submits each,
  * reading the host step's inputs back and uploading its result in between.
