@@ -122,7 +122,11 @@ final class Plan {
         steps = new Step[schedule.size()];
         scheduled = schedule.toArray(Node[]::new);
         stepNanos = PROFILE ? new long[steps.length] : null;
-        BufferPlan plan = BufferPlanner.plan(program, binding, new Policy(fusion, g), !checked);
+        // assigned values written into their parameters: decided before planning, so they take no range of their own
+        assignedInPlace = checked || !IN_PLACE ? new boolean[program.assignments().size()] : inPlace(program, binding, fusion);
+        boolean[] inParameter = new boolean[total];
+        for (int i = 0; i < assignedInPlace.length; i++) if (assignedInPlace[i]) inParameter[program.assignments().get(i).value()] = true;
+        BufferPlan plan = BufferPlanner.plan(program, binding, new Policy(fusion, g, inParameter), !checked);
         List<Integer> inIds = new ArrayList<>(), pIds = new ArrayList<>();
         for (Node n : schedule) {
             sizes[n.id()] = binding.shape(n.id()).sizeInt();
@@ -171,7 +175,6 @@ final class Plan {
                 assignedNames[i] = name(g.node(as.get(i).parameter()));
                 assignedValues[i] = as.get(i).value();
             }
-            assignedInPlace = checked || !IN_PLACE ? new boolean[as.size()] : inPlace(program, fusion, plan);
             foldedConvs = fusion.foldCount();
             stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes(), fusion.chainCount(), fusion.absorbedCount());
         } catch (OutOfMemoryError e) {
@@ -187,12 +190,12 @@ final class Plan {
 
     /**
      * The cpu backend's storage for the {@link BufferPlanner}: separate {@code float[]} buffers;
-     * feeds, parameters and constants read in place (no planned value writes over them; the in-place
-     * assignments are decided after); views where {@link Fusion} or {@link StepCompiler#aliasesInput} share a buffer; elementwise ops ({@code unary},
+     * feeds, parameters and constants read in place (no planned value writes over them); an assigned value
+     * written into its parameter ({@link #inPlace}) has no storage of its own; views where {@link Fusion} or {@link StepCompiler#aliasesInput} share a buffer; elementwise ops ({@code unary},
      * {@code binary}, {@code compare}, {@code where}) in place over an operand of their own shape,
      * since their kernels read element {@code i} of it before they write element {@code i}.
      */
-    private record Policy(Fusion fusion, Graph graph) implements PlanPolicy {
+    private record Policy(Fusion fusion, Graph graph, boolean[] inParameter) implements PlanPolicy {
         @Override
         public Packing packing() {
             return Packing.BUFFERS;
@@ -216,6 +219,7 @@ final class Plan {
 
         @Override
         public Storage storage(Node n) {
+            if (inParameter[n.id()]) return Storage.ASSIGNED;
             return n.op() instanceof Op.Input || n.op() instanceof Op.Parameter || n.op() instanceof Op.Constant ? Storage.EXTERNAL : Storage.COMPUTED;
         }
 
@@ -248,18 +252,23 @@ final class Plan {
      * after it reads the parameter or a view of it (the old value is dead by then: {@link Fusion#lastRead} counts a
      * chain's reads at its root), no output is the parameter or a view of it (those are copied out after the steps), the
      * value is no output and is computed (not a view), and it and its parameter are assigned once. Its views follow it
-     * (a view's array is bound by its step). An optimizer step then writes each parameter and its state once, where it
+     * (a view's array is bound by its step). Decided before the buffers are planned, so such a value takes no buffer
+     * ({@link PlanPolicy.Storage#ASSIGNED}). An optimizer step then writes each parameter and its state once, where it
      * used to write a buffer and copy it: the transformer workload's AdamW step copied 2.4M floats a run. So a run that
      * throws part-way may leave such a parameter updated; an {@link Anomaly}-mode plan, which checks every value before it
      * assigns, writes nothing in place.
      */
-    private boolean[] inPlace(Program program, Fusion fusion, BufferPlan plan) {
+    private static boolean[] inPlace(Program program, Program.Binding binding, Fusion fusion) {
         Graph g = program.graph();
         List<Node> schedule = program.schedule();
         List<Graph.Assignment> as = program.assignments();
         int[] pos = new int[g.size()];
         Arrays.fill(pos, -1);
         for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
+        // the node whose storage each node shares (Policy.viewOf), or -1
+        int[] alias = new int[g.size()];
+        Arrays.fill(alias, -1);
+        for (Node n : schedule) alias[n.id()] = n.arity() == 0 ? -1 : fusion.aliasSource(n, binding, g);
         java.util.Map<Integer, Integer> values = new java.util.HashMap<>(), params = new java.util.HashMap<>();
         for (Graph.Assignment a : as) {
             values.merge(a.value(), 1, Integer::sum);
@@ -269,12 +278,14 @@ final class Plan {
         boolean[] out = new boolean[as.size()];
         for (int i = 0; i < as.size(); i++) {
             int v = as.get(i).value(), p = as.get(i).parameter();
-            if (values.get(v) != 1 || params.get(p) != 1 || outputs.contains(v) || pos[v] < 0 || !plan.planned(v) || plan.viewOf(v) >= 0
-                    || plan.hasSnapshot(v) || !fusion.elementwiseRoot(v) || sizes[v] != sizes[p]) continue;
+            Node vn = g.node(v);
+            boolean computed = !(vn.op() instanceof Op.Input || vn.op() instanceof Op.Parameter || vn.op() instanceof Op.Constant);
+            if (values.get(v) != 1 || params.get(p) != 1 || outputs.contains(v) || pos[v] < 0 || pos[p] < 0 || !computed || alias[v] >= 0
+                    || !fusion.elementwiseRoot(v) || !binding.shape(v).equals(binding.shape(p))) continue;
             boolean free = true;
             for (Node n : schedule) {
                 int x = n.id();
-                while (x >= 0 && x != p) x = plan.viewOf(x);
+                while (x >= 0 && x != p) x = alias[x];
                 if (x != p) continue;  // n is neither the parameter nor a view of it
                 free &= !outputs.contains(n.id()) && fusion.lastRead(n.id(), program.lastUse(n.id())) <= pos[v];
             }

@@ -22,7 +22,8 @@ import java.util.List;
  * its own last read. A result the policy lets run in place ({@link PlanPolicy#inPlace}) joins
  * the range of an operand that dies at it, provided that range is computed storage of the same
  * class that nothing reads later. Outputs and assigned values whose storage is external and not
- * a constant get a snapshot range, live from after the last step to the end.
+ * a constant get a snapshot range, live from after the last step to the end, except values the policy makes
+ * {@linkplain PlanPolicy.Storage#ASSIGNED assigned} (they live in their parameter: no range, no snapshot).
  *
  * <p><b>Assignment.</b> Ranges of one storage class never share memory while both are live.
  * {@link PlanPolicy.Packing#BUFFERS}: ranges from the largest down (ties by first step), each
@@ -58,6 +59,7 @@ public final class BufferPlanner {
         List<Node> schedule = program.schedule();
         int size = g.size(), steps = schedule.size();
         int[] root = filled(size), rangeOf = filled(size), viewOf = filled(size), inPlaceOf = filled(size), snapshot = filled(size);
+        boolean[] inParameter = new boolean[size];  // ASSIGNED: the value lives in its parameter, snapshot or not
         List<Open> open = new ArrayList<>();
         for (int s = 0; s < steps; s++) {
             Node n = schedule.get(s);
@@ -80,8 +82,9 @@ public final class BufferPlanner {
                 continue;
             }
             PlanPolicy.Storage storage = policy.storage(n);
-            if (storage == PlanPolicy.Storage.EXTERNAL) {
+            if (storage == PlanPolicy.Storage.EXTERNAL || storage == PlanPolicy.Storage.ASSIGNED) {
                 root[id] = id;
+                inParameter[id] = storage == PlanPolicy.Storage.ASSIGNED;
                 continue;
             }
             int cls = policy.storageClass(n);
@@ -103,7 +106,7 @@ public final class BufferPlanner {
         List<Integer> kept = new ArrayList<>(program.outputs().values());
         for (Graph.Assignment a : program.assignments()) kept.add(a.value());
         for (int id : kept) {
-            if (rangeOf[id] >= 0 || snapshot[id] >= 0 || root[id] < 0 || g.node(root[id]).op() instanceof Op.Constant) continue;
+            if (inParameter[id] || rangeOf[id] >= 0 || snapshot[id] >= 0 || root[id] < 0 || g.node(root[id]).op() instanceof Op.Constant) continue;
             snapshot[id] = open.size();
             open.add(new Open(id, true, PlanPolicy.Storage.COMPUTED, policy.storageClass(g.node(id)), policy.bytes(g.node(id), binding), steps, BufferPlan.END));
         }

@@ -28,8 +28,9 @@ public interface PlanPolicy {
     /** Where a node's value lives before any planning, as the backend keeps it. */
     enum Storage {
         /**
-         * Held outside the plan and never written by a kernel: parameters (always), and feeds or
-         * constants on a backend that reads the caller's arrays in place. Nothing writes over it.
+         * Held outside the plan: parameters (always), and feeds or constants on a backend that reads the caller's
+         * arrays in place. Nothing planned writes over it; a parameter is written only by the step of a value
+         * {@link #ASSIGNED} to it.
          */
         EXTERNAL,
         /**
@@ -43,7 +44,14 @@ public interface PlanPolicy {
          */
         PRELOADED,
         /** Planned storage written by the node's own step: live from that step to its last read. */
-        COMPUTED
+        COMPUTED,
+        /**
+         * An assigned value that the node's own step writes straight into the storage of the parameter it is assigned
+         * to (a backend's in-place assignment; the backend binds that storage): no range, and no snapshot though it is
+         * kept; views of it share that storage as views of a parameter do. A backend chooses it only where no step
+         * reads the parameter's old value after the node's.
+         */
+        ASSIGNED
     }
 
     /** How this backend packs values ({@link Packing}). */

@@ -257,4 +257,62 @@ class BufferPlannerTest {
         assertThrows(IllegalArgumentException.class, () -> BufferPlanner.plan(program, binding, viewOfX));
         assertThrows(IllegalArgumentException.class, () -> BufferPlanner.plan(program, binding, TestPolicy.arena(12)));
     }
+    /**
+     * An assigned value the policy makes {@link PlanPolicy.Storage#ASSIGNED} (a backend writes it into its parameter) takes
+     * no range and no snapshot, though it is kept; a view of it that is an output still gets a snapshot, as a view of a
+     * parameter does; the other assigned value keeps its range to the end.
+     */
+    @Test
+    void anAssignedValueInItsParameterTakesNoStorage() {
+        GraphBuilder g = new GraphBuilder();
+        Tensor x = g.input("x", DType.F32, 4);
+        Tensor w = g.parameter("w", Init.zeros(), 4), u = g.parameter("u", Init.zeros(), 4);
+        Tensor w1 = w.sub(x), u1 = u.add(x), view = w1.reshape(2, 2);
+        g.assign(w, w1);
+        g.assign(u, u1);
+        g.output("view", view);
+        Program program = Program.of(List.of(g.build()));
+        Program.Binding binding = program.bind(Map.of("x", HostTensor.zeros(DType.F32, x.shape())));
+        TestPolicy base = TestPolicy.buffers();
+        PlanPolicy inParameter = new PlanPolicy() {
+            @Override
+            public Packing packing() {
+                return base.packing();
+            }
+
+            @Override
+            public long alignment() {
+                return base.alignment();
+            }
+
+            @Override
+            public long bytes(Node n, Program.Binding b) {
+                return base.bytes(n, b);
+            }
+
+            @Override
+            public Storage storage(Node n) {
+                return n.id() == w1.id() ? Storage.ASSIGNED : base.storage(n);
+            }
+
+            @Override
+            public int viewOf(Node n, Program.Binding b) {
+                return base.viewOf(n, b);
+            }
+
+            @Override
+            public boolean inPlace(Node n, int k, Program.Binding b) {
+                return base.inPlace(n, k, b);
+            }
+        };
+        for (boolean reuse : new boolean[] {true, false}) {
+            BufferPlan plan = BufferPlanner.plan(program, binding, inParameter, reuse);
+            assertFalse(plan.planned(w1.id()), "no range of its own");
+            assertFalse(plan.hasSnapshot(w1.id()), "no snapshot: it lives in its parameter");
+            assertEquals(w1.id(), plan.root(w1.id()));
+            assertTrue(plan.hasSnapshot(view.id()), "an output viewing it is copied out, as a view of a parameter is");
+            assertTrue(plan.planned(u1.id()), "the other assigned value keeps its range");
+            assertEquals(BufferPlan.END, plan.rangeOf(u1.id()).last());
+        }
+    }
 }
