@@ -251,7 +251,7 @@ final class Plan {
      * copied there after the run: the value is an elementwise chain's result ({@link Fusion#elementwiseRoot}), no step
      * after it reads the parameter or a view of it (the old value is dead by then: {@link Fusion#lastRead} counts a
      * chain's reads at its root), no output is the parameter or a view of it (those are copied out after the steps), the
-     * value is no output and is computed (not a view), and it and its parameter are assigned once. Its views follow it
+     * value is computed (not a view), and the assignment is a sole one ({@link PlanPolicy#soleAssignments}). Its views follow it
      * (a view's array is bound by its step). Decided before the buffers are planned, so such a value takes no buffer
      * ({@link PlanPolicy.Storage#ASSIGNED}). An optimizer step then writes each parameter and its state once, where it
      * used to write a buffer and copy it: the transformer workload's AdamW step copied 2.4M floats a run. So a run that
@@ -265,31 +265,26 @@ final class Plan {
         int[] pos = new int[g.size()];
         Arrays.fill(pos, -1);
         for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
-        // the node whose storage each node shares (Policy.viewOf), or -1
-        int[] alias = new int[g.size()];
+        // per node: the node whose storage it shares (Policy.viewOf), or -1; then per storage root, the last step reading
+        // it or a view of it (Integer.MAX_VALUE when one of them is an output, copied out after the steps)
+        int[] alias = new int[g.size()], lastRead = new int[g.size()];
         Arrays.fill(alias, -1);
-        for (Node n : schedule) alias[n.id()] = n.arity() == 0 ? -1 : fusion.aliasSource(n, binding, g);
-        java.util.Map<Integer, Integer> values = new java.util.HashMap<>(), params = new java.util.HashMap<>();
-        for (Graph.Assignment a : as) {
-            values.merge(a.value(), 1, Integer::sum);
-            params.merge(a.parameter(), 1, Integer::sum);
-        }
+        Arrays.fill(lastRead, -1);
         java.util.Set<Integer> outputs = new java.util.HashSet<>(program.outputs().values());
-        boolean[] out = new boolean[as.size()];
+        for (Node n : schedule) {
+            int id = n.id(), root = id;
+            alias[id] = n.arity() == 0 ? -1 : fusion.aliasSource(n, binding, g);
+            while (alias[root] >= 0) root = alias[root];
+            int read = outputs.contains(id) ? Integer.MAX_VALUE : fusion.lastRead(id, program.lastUse(id));
+            lastRead[root] = Math.max(lastRead[root], read);
+        }
+        boolean[] sole = PlanPolicy.soleAssignments(program), out = new boolean[as.size()];
         for (int i = 0; i < as.size(); i++) {
             int v = as.get(i).value(), p = as.get(i).parameter();
             Node vn = g.node(v);
             boolean computed = !(vn.op() instanceof Op.Input || vn.op() instanceof Op.Parameter || vn.op() instanceof Op.Constant);
-            if (values.get(v) != 1 || params.get(p) != 1 || outputs.contains(v) || pos[v] < 0 || pos[p] < 0 || !computed || alias[v] >= 0
-                    || !fusion.elementwiseRoot(v) || !binding.shape(v).equals(binding.shape(p))) continue;
-            boolean free = true;
-            for (Node n : schedule) {
-                int x = n.id();
-                while (x >= 0 && x != p) x = alias[x];
-                if (x != p) continue;  // n is neither the parameter nor a view of it
-                free &= !outputs.contains(n.id()) && fusion.lastRead(n.id(), program.lastUse(n.id())) <= pos[v];
-            }
-            out[i] = free;
+            out[i] = sole[i] && pos[v] >= 0 && pos[p] >= 0 && computed && alias[v] < 0 && fusion.elementwiseRoot(v)
+                    && binding.shape(v).equals(binding.shape(p)) && lastRead[p] <= pos[v];
         }
         return out;
     }

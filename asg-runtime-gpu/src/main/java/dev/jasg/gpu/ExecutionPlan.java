@@ -192,16 +192,15 @@ final class ExecutionPlan implements AutoCloseable {
             Map<Integer, Integer> inPlace = checked || !IN_PLACE ? Map.of() : inPlace(program, binding, fusion, steps, stepOf, bytes);
             inPlaceCount = inPlace.size();
             if (!inPlace.isEmpty()) {
-                for (var e : inPlace.entrySet()) {
-                    // the value and every view of it (a reshape, an absorbed permute) now live in the parameter's range
-                    View from = views[e.getKey()], to = views[e.getValue()];
-                    for (Node n : schedule) {
-                        int x = n.id();
-                        while (x >= 0 && x != e.getKey()) x = plan.viewOf(x);
-                        if (x >= 0 && views[n.id()] != null) {
-                            views[n.id()] = new View(to.buffer(), to.offset() + views[n.id()].offset() - from.offset(), views[n.id()].bytes());
-                        }
-                    }
+                // the value and every view of it (a reshape, an absorbed permute) now live in the parameter's range
+                Map<Integer, View> from = new HashMap<>();
+                for (int v : inPlace.keySet()) from.put(v, views[v]);
+                for (Node n : schedule) {
+                    int x = n.id();
+                    while (x >= 0 && !inPlace.containsKey(x)) x = plan.viewOf(x);
+                    if (x < 0 || views[n.id()] == null) continue;
+                    View to = views[inPlace.get(x)];
+                    views[n.id()] = new View(to.buffer(), to.offset() + views[n.id()].offset() - from.get(x).offset(), views[n.id()].bytes());
                 }
                 owner.clear();
                 timedNodes = 0;
@@ -301,7 +300,7 @@ final class ExecutionPlan implements AutoCloseable {
                     pendingWrites.clear();
                     vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, query, q);
                 }
-                if (hazard(step, pendingReads, pendingWrites)) {
+                if (Phases.conflict(step.reads(), step.writes(), pendingReads, pendingWrites)) {
                     barrier(cb);
                     barriers++;
                     pendingReads.clear();
@@ -387,22 +386,17 @@ final class ExecutionPlan implements AutoCloseable {
      * elementwise kernel's result (a fused group without anchor, rows or prologue, or one elementwise op, in one dispatch,
      * which reads element {@code i} of an operand of its own shape only for element {@code i} of its result), no step after
      * it reads or writes the parameter's range and no output is the parameter or a view of it (the old value is dead by
-     * then), it is no output, and it and its parameter
-     * are assigned once. Its readers then read the parameter's range, and the copy at the end of the run goes: an AdamW
+     * then), and it is a sole assignment ({@link PlanPolicy#soleAssignments}). Its readers then read the parameter's range, and the copy at the end of the run goes: an AdamW
      * step of the GPT-2-sized stack copied 576 values (~2 GB of traffic) this way before.
      */
     private Map<Integer, Integer> inPlace(Program program, Program.Binding binding, Fusion fusion, List<Step> steps, int[] stepOf, long[] bytes) {
         Graph g = program.graph();
-        Map<Integer, Integer> valueCount = new HashMap<>(), parameterCount = new HashMap<>();
-        for (Graph.Assignment a : program.assignments()) {
-            valueCount.merge(a.value(), 1, Integer::sum);
-            parameterCount.merge(a.parameter(), 1, Integer::sum);
-        }
-        java.util.Set<Integer> outputs = new java.util.HashSet<>(program.outputs().values());
+        List<Graph.Assignment> as = program.assignments();
+        boolean[] sole = PlanPolicy.soleAssignments(program);
         Map<Integer, Integer> out = new LinkedHashMap<>();
-        for (Graph.Assignment a : program.assignments()) {
-            int v = a.value(), param = a.parameter();
-            if (valueCount.get(v) != 1 || parameterCount.get(param) != 1 || outputs.contains(v) || snapshots.containsKey(v)) continue;
+        for (int i = 0; i < as.size(); i++) {
+            int v = as.get(i).value(), param = as.get(i).parameter();
+            if (!sole[i] || snapshots.containsKey(v)) continue;
             int k = stepOf[v];
             if (k < 0 || !(steps.get(k) instanceof Step.Dispatch) || views[param] == null || views[v] == null || bytes[v] == 0
                     || bytes[v] != views[param].bytes() || views[v].buffer() == views[param].buffer()) continue;
@@ -447,15 +441,6 @@ final class ExecutionPlan implements AutoCloseable {
         float[] out = new float[r.length];
         for (int i = 0; i < r.length; i++) out[i] = (float) r[i];
         if (out.length > 0) dev.upload(out, h.out().buffer(), h.out().offset(), name + " (host step of " + what + ")");
-    }
-
-    private static boolean hazard(Step step, List<View> reads, List<View> writes) {
-        for (View r : step.reads()) for (View w : writes) if (r.overlaps(w)) return true;
-        for (View w : step.writes()) {
-            for (View o : writes) if (w.overlaps(o)) return true;
-            for (View o : reads) if (w.overlaps(o)) return true;
-        }
-        return false;
     }
 
     private void recordDispatch(VkCommandBuffer cb, Step.Dispatch d, long pool, String what) {

@@ -65,11 +65,20 @@ final class Phases {
 
     /** True when {@code a} and {@code b} touch a common range and at least one of them writes it. */
     static boolean conflict(Step a, Step b) {
-        for (View w : a.writes()) {
-            for (View r : b.reads()) if (w.overlaps(r)) return true;
-            for (View o : b.writes()) if (w.overlaps(o)) return true;
+        return conflict(a.reads(), a.writes(), b.reads(), b.writes());
+    }
+
+    /**
+     * True when ranges read {@code aReads} and written {@code aWrites} share a byte with ranges read {@code bReads} and
+     * written {@code bWrites} where at least one side writes it: two steps, or a step and what was issued since the last
+     * barrier ({@link ExecutionPlan}'s barrier placement).
+     */
+    static boolean conflict(List<View> aReads, List<View> aWrites, List<View> bReads, List<View> bWrites) {
+        for (View w : aWrites) {
+            for (View r : bReads) if (w.overlaps(r)) return true;
+            for (View o : bWrites) if (w.overlaps(o)) return true;
         }
-        for (View r : a.reads()) for (View w : b.writes()) if (r.overlaps(w)) return true;
+        for (View r : aReads) for (View w : bWrites) if (r.overlaps(w)) return true;
         return false;
     }
 }

@@ -54,6 +54,27 @@ public interface PlanPolicy {
         ASSIGNED
     }
 
+    /**
+     * Per assignment of {@code program}, whether it may be {@link Storage#ASSIGNED}, as far as the program alone says:
+     * its value and its parameter each appear in no other assignment, and the value is no output. The backend then checks
+     * what only it knows (its kernel for the value, and that nothing reads the parameter's old value after it).
+     */
+    static boolean[] soleAssignments(Program program) {
+        java.util.List<dev.jasg.core.Graph.Assignment> as = program.assignments();
+        java.util.Map<Integer, Integer> values = new java.util.HashMap<>(), params = new java.util.HashMap<>();
+        for (var a : as) {
+            values.merge(a.value(), 1, Integer::sum);
+            params.merge(a.parameter(), 1, Integer::sum);
+        }
+        java.util.Set<Integer> outputs = new java.util.HashSet<>(program.outputs().values());
+        boolean[] sole = new boolean[as.size()];
+        for (int i = 0; i < sole.length; i++) {
+            int v = as.get(i).value();
+            sole[i] = values.get(v) == 1 && params.get(as.get(i).parameter()) == 1 && !outputs.contains(v);
+        }
+        return sole;
+    }
+
     /** How this backend packs values ({@link Packing}). */
     Packing packing();
 
