@@ -248,7 +248,7 @@ final class Plan {
 
     /**
      * Per assignment, whether its value's step can write the parameter's array itself instead of its own buffer being
-     * copied there after the run: the value is an elementwise chain's result ({@link Fusion#elementwiseRoot}), no step
+     * copied there after the run ({@link PlanPolicy#inPlaceAssignments} with this backend's views and reads): the value is an elementwise chain's result ({@link Fusion#elementwiseRoot}), no step
      * after it reads the parameter or a view of it (the old value is dead by then: {@link Fusion#lastRead} counts a
      * chain's reads at its root), no output is the parameter or a view of it (those are copied out after the steps), the
      * value is computed (not a view), and the assignment is a sole one ({@link PlanPolicy#soleAssignments}). Its views follow it
@@ -260,33 +260,8 @@ final class Plan {
      */
     private static boolean[] inPlace(Program program, Program.Binding binding, Fusion fusion) {
         Graph g = program.graph();
-        List<Node> schedule = program.schedule();
-        List<Graph.Assignment> as = program.assignments();
-        int[] pos = new int[g.size()];
-        Arrays.fill(pos, -1);
-        for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
-        // per node: the node whose storage it shares (Policy.viewOf), or -1; then per storage root, the last step reading
-        // it or a view of it (Integer.MAX_VALUE when one of them is an output, copied out after the steps)
-        int[] alias = new int[g.size()], lastRead = new int[g.size()];
-        Arrays.fill(alias, -1);
-        Arrays.fill(lastRead, -1);
-        java.util.Set<Integer> outputs = new java.util.HashSet<>(program.outputs().values());
-        for (Node n : schedule) {
-            int id = n.id(), root = id;
-            alias[id] = n.arity() == 0 ? -1 : fusion.aliasSource(n, binding, g);
-            while (alias[root] >= 0) root = alias[root];
-            int read = outputs.contains(id) ? Integer.MAX_VALUE : fusion.lastRead(id, program.lastUse(id));
-            lastRead[root] = Math.max(lastRead[root], read);
-        }
-        boolean[] sole = PlanPolicy.soleAssignments(program), out = new boolean[as.size()];
-        for (int i = 0; i < as.size(); i++) {
-            int v = as.get(i).value(), p = as.get(i).parameter();
-            Node vn = g.node(v);
-            boolean computed = !(vn.op() instanceof Op.Input || vn.op() instanceof Op.Parameter || vn.op() instanceof Op.Constant);
-            out[i] = sole[i] && pos[v] >= 0 && pos[p] >= 0 && computed && alias[v] < 0 && fusion.elementwiseRoot(v)
-                    && binding.shape(v).equals(binding.shape(p)) && lastRead[p] <= pos[v];
-        }
-        return out;
+        return PlanPolicy.inPlaceAssignments(program, binding, (n, b) -> fusion.aliasSource(n, b, g), (n, lastUse) -> fusion.lastRead(n.id(), lastUse),
+                fusion::elementwiseRoot);
     }
 
     /** Elements a Java array may hold (some VMs reserve a few header words). */

@@ -133,8 +133,12 @@ final class ExecutionPlan implements AutoCloseable {
         // through them, and the group's operands from outside stay alive until its root's step
         Fusion fusion = checked || (profiled && !PROFILE_FUSED) || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS,
                 n -> lowering.readsTransposed(n, binding, g));
-        BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment,
-                (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1, (n, lastUse) -> fusion.lastRead(n.id(), lastUse)),
+        PlanPolicy.ViewRule viewRule = (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1;
+        PlanPolicy.ReadRule readRule = (n, lastUse) -> fusion.lastRead(n.id(), lastUse);
+        // assigned values written straight into their parameters (inPlace): no range of their own
+        Map<Integer, Integer> inPlace = checked || !IN_PLACE ? Map.of() : inPlace(program, binding, fusion, viewRule, readRule);
+        inPlaceCount = inPlace.size();
+        BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment, viewRule, readRule, inPlace::containsKey),
                 !checked);
         Map<Integer, Long> snapshotOffsets = new LinkedHashMap<>();
         List<Integer> kept = new ArrayList<>(program.outputs().values());
@@ -147,9 +151,11 @@ final class ExecutionPlan implements AutoCloseable {
         try {
             arenaBuffer = DeviceBuffer.device(dev, plan.peakBytes(), "the memory plan of " + what);
             for (Node n : schedule) {
-                // a view of a parameter (a reshaped weight) reads the parameter's buffer
+                // a view of a parameter (a reshaped weight) reads the parameter's buffer; a value written in place (and its
+                // views) lives in its parameter's
+                int root = plan.root(n.id());
                 views[n.id()] = plan.planned(n.id()) ? new View(arenaBuffer, plan.offset(n.id()), bytes[n.id()])
-                        : new View(parameters.buffer(((Op.Parameter) g.node(plan.root(n.id())).op()).name()), 0, bytes[n.id()]);
+                        : new View(parameters.buffer(((Op.Parameter) g.node(inPlace.getOrDefault(root, root)).op()).name()), 0, bytes[n.id()]);
             }
             for (var e : snapshotOffsets.entrySet()) snapshots.put(e.getKey(), new View(arenaBuffer, e.getValue(), bytes[e.getKey()]));
             long stagingBytes = 0;
@@ -188,23 +194,12 @@ final class ExecutionPlan implements AutoCloseable {
             List<Integer> owner = new ArrayList<>();
             int[] stepOf = new int[g.size()];
             List<Step> steps = lowerAll(schedule, g, lowering, program, fusion, plan, scratch, timed, owner, stepOf);
-            // assigned values written straight into their parameters (inPlace), then lowered again with those views
-            Map<Integer, Integer> inPlace = checked || !IN_PLACE ? Map.of() : inPlace(program, binding, fusion, steps, stepOf, bytes);
-            inPlaceCount = inPlace.size();
-            if (!inPlace.isEmpty()) {
-                // the value and every view of it (a reshape, an absorbed permute) now live in the parameter's range
-                Map<Integer, View> from = new HashMap<>();
-                for (int v : inPlace.keySet()) from.put(v, views[v]);
-                for (Node n : schedule) {
-                    int x = n.id();
-                    while (x >= 0 && !inPlace.containsKey(x)) x = plan.viewOf(x);
-                    if (x < 0 || views[n.id()] == null) continue;
-                    View to = views[inPlace.get(x)];
-                    views[n.id()] = new View(to.buffer(), to.offset() + views[n.id()].offset() - from.get(x).offset(), views[n.id()].bytes());
+            for (int v : inPlace.keySet()) {
+                // the rule's premise: the value's kernel is one dispatch reading element i only for element i
+                if (stepOf[v] < 0 || !(steps.get(stepOf[v]) instanceof Step.Dispatch)) {
+                    throw new IllegalStateException("node " + v + " (" + Lowering.describe(g.node(v), binding) + ") was to be written into its parameter"
+                            + " in place but lowered to other than one dispatch");
                 }
-                owner.clear();
-                timedNodes = 0;
-                steps = lowerAll(schedule, g, lowering, program, fusion, plan, scratch, timed, owner, stepOf);
             }
             for (var e : snapshots.entrySet()) if (bytes[e.getKey()] > 0) steps.add(new Step.Copy(views[e.getKey()], e.getValue()));
             for (Graph.Assignment a : checked ? List.<Graph.Assignment>of() : program.assignments()) {
@@ -382,38 +377,26 @@ final class ExecutionPlan implements AutoCloseable {
     static final boolean IN_PLACE = !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.inPlace"));
 
     /**
-     * The assigned values whose kernel can write their parameter's buffer itself, each to its parameter: the value is an
-     * elementwise kernel's result (a fused group without anchor, rows or prologue, or one elementwise op, in one dispatch,
-     * which reads element {@code i} of an operand of its own shape only for element {@code i} of its result), no step after
-     * it reads or writes the parameter's range and no output is the parameter or a view of it (the old value is dead by
-     * then), and it is a sole assignment ({@link PlanPolicy#soleAssignments}). Its readers then read the parameter's range, and the copy at the end of the run goes: an AdamW
-     * step of the GPT-2-sized stack copied 576 values (~2 GB of traffic) this way before.
+     * The assigned values whose kernel can write their parameter's buffer itself, each to its parameter
+     * ({@link PlanPolicy#inPlaceAssignments} with this plan's views and fused reads): the value is an elementwise kernel's
+     * result (a fused group without anchor, rows or prologue, or one elementwise op: one dispatch, which reads element
+     * {@code i} of an operand of its own shape only for element {@code i} of its result), no step after it reads the
+     * parameter or a view of it, neither is an output, and it is a sole assignment. Decided on the nodes before the
+     * memory is planned, so such a value takes no range of the arena ({@link PlanPolicy.Storage#ASSIGNED}); its readers
+     * and its views read the parameter's buffer, and no copy follows the run. An AdamW step of the GPT-2-sized stack
+     * copied 576 values (~2 GB of traffic) before this, and until the decision moved before planning still held a range
+     * for each (~1 GB of the arena).
      */
-    private Map<Integer, Integer> inPlace(Program program, Program.Binding binding, Fusion fusion, List<Step> steps, int[] stepOf, long[] bytes) {
+    private static Map<Integer, Integer> inPlace(Program program, Program.Binding binding, Fusion fusion, PlanPolicy.ViewRule views,
+            PlanPolicy.ReadRule reads) {
         Graph g = program.graph();
         List<Graph.Assignment> as = program.assignments();
-        boolean[] sole = PlanPolicy.soleAssignments(program);
-        Map<Integer, Integer> out = new LinkedHashMap<>();
-        for (int i = 0; i < as.size(); i++) {
-            int v = as.get(i).value(), param = as.get(i).parameter();
-            if (!sole[i] || snapshots.containsKey(v)) continue;
-            int k = stepOf[v];
-            if (k < 0 || !(steps.get(k) instanceof Step.Dispatch) || views[param] == null || views[v] == null || bytes[v] == 0
-                    || bytes[v] != views[param].bytes() || views[v].buffer() == views[param].buffer()) continue;
+        boolean[] ok = PlanPolicy.inPlaceAssignments(program, binding, views, reads, v -> {
             Fusion.Group grp = fusion.group(v);
-            boolean elementwise = grp != null ? grp.anchor() < 0 && grp.rows() == null && !grp.prologue() : Fusion.elementwise(g.node(v), binding, g);
-            if (!elementwise) continue;
-            View target = views[param];
-            boolean free = true;
-            for (int j = k + 1; j < steps.size() && free; j++) {
-                Step s = steps.get(j);
-                for (View r : s.reads()) free &= !r.overlaps(target);
-                for (View w : s.writes()) free &= !w.overlaps(target);
-            }
-            // an output that is the parameter (or a view of it) is copied out after the last step: it wants the old value
-            for (int id : snapshots.keySet()) free &= views[id] == null || !views[id].overlaps(target);
-            if (free) out.put(v, param);
-        }
+            return grp != null ? grp.anchor() < 0 && grp.rows() == null && !grp.prologue() : Fusion.elementwise(g.node(v), binding, g);
+        });
+        Map<Integer, Integer> out = new LinkedHashMap<>();
+        for (int i = 0; i < as.size(); i++) if (ok[i]) out.put(as.get(i).value(), as.get(i).parameter());
         return out;
     }
 

@@ -75,6 +75,48 @@ public interface PlanPolicy {
         return sole;
     }
 
+    /**
+     * Per assignment of {@code program}, whether its value can be {@link Storage#ASSIGNED} on a backend whose views and
+     * reads are {@code views} and {@code reads} (its {@link #viewOf} and {@link #lastRead}): a sole assignment
+     * ({@link #soleAssignments}); the value computed by a step of its own (no feed, parameter, constant or count, and
+     * no view), of its parameter's shape and dtype; that step one that reads element {@code i} of an operand of its
+     * shape only for element {@code i} of its result ({@code elementwise}, by node id: the backend's kernel decides);
+     * and no step after it reads the parameter's old value: the last read of the parameter and of every view of it is
+     * at or before the value's step, and none of them is an output (outputs are copied out after the steps). Both
+     * scheduled. The backend then writes the value's kernel into the parameter's storage, and no copy follows the run.
+     */
+    static boolean[] inPlaceAssignments(Program program, Program.Binding binding, ViewRule views, ReadRule reads,
+                                        java.util.function.IntPredicate elementwise) {
+        dev.jasg.core.Graph g = program.graph();
+        java.util.List<Node> schedule = program.schedule();
+        java.util.List<dev.jasg.core.Graph.Assignment> as = program.assignments();
+        int[] pos = new int[g.size()], alias = new int[g.size()], lastRead = new int[g.size()];
+        java.util.Arrays.fill(pos, -1);
+        java.util.Arrays.fill(alias, -1);
+        java.util.Arrays.fill(lastRead, -1);
+        java.util.Set<Integer> outputs = new java.util.HashSet<>(program.outputs().values());
+        // per storage root (a node that is no view), the last step reading it or any view of it
+        for (int s = 0; s < schedule.size(); s++) {
+            Node n = schedule.get(s);
+            int id = n.id(), root = id;
+            pos[id] = s;
+            alias[id] = n.arity() == 0 ? -1 : views.viewOf(n, binding);
+            while (alias[root] >= 0) root = alias[root];
+            int read = outputs.contains(id) ? Integer.MAX_VALUE : Math.max(program.lastUse(id), reads.lastRead(n, program.lastUse(id)));
+            lastRead[root] = Math.max(lastRead[root], read);
+        }
+        boolean[] sole = soleAssignments(program), out = new boolean[as.size()];
+        for (int i = 0; i < as.size(); i++) {
+            int v = as.get(i).value(), p = as.get(i).parameter();
+            Node vn = g.node(v), pn = g.node(p);
+            boolean computed = !(vn.op() instanceof dev.jasg.core.Op.Input || vn.op() instanceof dev.jasg.core.Op.Parameter
+                    || vn.op() instanceof dev.jasg.core.Op.Constant || vn.op() instanceof dev.jasg.core.Op.Count);
+            out[i] = sole[i] && pos[v] >= 0 && pos[p] >= 0 && computed && alias[v] < 0 && vn.dtype() == pn.dtype()
+                    && binding.shape(v).equals(binding.shape(p)) && lastRead[p] <= pos[v] && elementwise.test(v);
+        }
+        return out;
+    }
+
     /** How this backend packs values ({@link Packing}). */
     Packing packing();
 
@@ -152,6 +194,14 @@ public interface PlanPolicy {
      * bound twice, once written, would need the kernels to allow aliasing, which they do not declare).
      */
     static PlanPolicy deviceArena(long alignment, ViewRule views, ReadRule reads) {
+        return deviceArena(alignment, views, reads, id -> false);
+    }
+
+    /**
+     * {@link #deviceArena(long, ViewRule, ReadRule)} with the nodes {@code assigned} names {@link Storage#ASSIGNED}: values
+     * the backend writes straight into their parameters' buffers ({@link #inPlaceAssignments}).
+     */
+    static PlanPolicy deviceArena(long alignment, ViewRule views, ReadRule reads, java.util.function.IntPredicate assigned) {
         return new PlanPolicy() {
             @Override
             public int lastRead(Node n, int lastUse) {
@@ -175,6 +225,7 @@ public interface PlanPolicy {
 
             @Override
             public Storage storage(Node n) {
+                if (assigned.test(n.id())) return Storage.ASSIGNED;
                 return switch (n.op()) {
                     case dev.jasg.core.Op.Parameter p -> Storage.EXTERNAL;
                     case dev.jasg.core.Op.Input i -> Storage.FED;

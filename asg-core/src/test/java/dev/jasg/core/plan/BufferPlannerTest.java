@@ -273,38 +273,8 @@ class BufferPlannerTest {
         g.output("view", view);
         Program program = Program.of(List.of(g.build()));
         Program.Binding binding = program.bind(Map.of("x", HostTensor.zeros(DType.F32, x.shape())));
-        TestPolicy base = TestPolicy.buffers();
-        PlanPolicy inParameter = new PlanPolicy() {
-            @Override
-            public Packing packing() {
-                return base.packing();
-            }
-
-            @Override
-            public long alignment() {
-                return base.alignment();
-            }
-
-            @Override
-            public long bytes(Node n, Program.Binding b) {
-                return base.bytes(n, b);
-            }
-
-            @Override
-            public Storage storage(Node n) {
-                return n.id() == w1.id() ? Storage.ASSIGNED : base.storage(n);
-            }
-
-            @Override
-            public int viewOf(Node n, Program.Binding b) {
-                return base.viewOf(n, b);
-            }
-
-            @Override
-            public boolean inPlace(Node n, int k, Program.Binding b) {
-                return base.inPlace(n, k, b);
-            }
-        };
+        PlanPolicy.ViewRule reshapes = (n, b) -> n.op() instanceof Op.Reshape ? n.input(0) : -1;
+        PlanPolicy inParameter = PlanPolicy.deviceArena(16, reshapes, (n, lastUse) -> lastUse, id -> id == w1.id());
         for (boolean reuse : new boolean[] {true, false}) {
             BufferPlan plan = BufferPlanner.plan(program, binding, inParameter, reuse);
             assertFalse(plan.planned(w1.id()), "no range of its own");
@@ -314,5 +284,66 @@ class BufferPlannerTest {
             assertTrue(plan.planned(u1.id()), "the other assigned value keeps its range");
             assertEquals(BufferPlan.END, plan.rangeOf(u1.id()).last());
         }
+    }
+
+    /**
+     * {@link PlanPolicy#inPlaceAssignments} as a table: per row a graph and which of its assignments may be written in
+     * place, with reshapes as views and every computed value elementwise except products.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("inPlaceRows")
+    void inPlaceAssignments(String name, Consumer<GraphBuilder> build, boolean[] want) {
+        GraphBuilder g = new GraphBuilder();
+        build.accept(g);
+        Program program = Program.of(List.of(g.build()));
+        Map<String, HostTensor> feeds = new HashMap<>();
+        for (var e : program.inputs().entrySet()) feeds.put(e.getKey(), HostTensor.zeros(DType.F32, e.getValue().shape()));
+        Program.Binding binding = program.bind(feeds);
+        boolean[] got = PlanPolicy.inPlaceAssignments(program, binding, (n, b) -> n.op() instanceof Op.Reshape ? n.input(0) : -1,
+                (n, lastUse) -> lastUse, id -> !(program.graph().node(id).op() instanceof Op.MatMul));
+        assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(got), name);
+    }
+
+    static Stream<Arguments> inPlaceRows() {
+        return Stream.of(
+                Arguments.of("an update nothing reads the old parameter after", (Consumer<GraphBuilder>) g -> {
+                    Tensor p = g.parameter("p", Init.zeros(), 4), x = g.input("x", DType.F32, 4);
+                    g.output("y", p.mul(x).sum());
+                    g.assign(p, p.sub(x));
+                }, new boolean[] {true}),
+                Arguments.of("the old parameter read after the update", (Consumer<GraphBuilder>) g -> {
+                    Tensor p = g.parameter("p", Init.zeros(), 4), x = g.input("x", DType.F32, 4);
+                    Tensor p1 = p.add(x);
+                    g.assign(p, p1);
+                    g.output("y", p1.mul(p).sum());
+                }, new boolean[] {false}),
+                Arguments.of("a view of the old parameter read after the update", (Consumer<GraphBuilder>) g -> {
+                    Tensor p = g.parameter("p", Init.zeros(), 4), x = g.input("x", DType.F32, 4);
+                    Tensor p1 = p.add(x);
+                    g.assign(p, p1);
+                    g.output("y", p1.mul(p.reshape(2, 2).reshape(4)).sum());
+                }, new boolean[] {false}),
+                Arguments.of("the parameter is an output", (Consumer<GraphBuilder>) g -> {
+                    Tensor p = g.parameter("p", Init.zeros(), 4);
+                    g.output("p", p.reshape(2, 2));
+                    g.assign(p, p.add(1));
+                }, new boolean[] {false}),
+                Arguments.of("the value is an output, a view, or a product", (Consumer<GraphBuilder>) g -> {
+                    Tensor p = g.parameter("p", Init.zeros(), 4), q = g.parameter("q", Init.zeros(), 2, 2), w = g.parameter("w", Init.zeros(), 2, 2);
+                    Tensor x = g.input("x", DType.F32, 4);
+                    Tensor p1 = p.add(x);
+                    g.output("p1", p1);
+                    g.assign(p, p1);
+                    g.assign(q, x.reshape(2, 2));
+                    g.assign(w, w.matmul(x.reshape(2, 2)));
+                }, new boolean[] {false, false, false}),
+                Arguments.of("one value assigned to two parameters (neither), a one-element update from a sum (in place)", (Consumer<GraphBuilder>) g -> {
+                    Tensor p = g.parameter("p", Init.zeros(), 4), q = g.parameter("q", Init.zeros(), 4), r = g.parameter("r", Init.zeros(), 1);
+                    Tensor x = g.input("x", DType.F32, 4);
+                    Tensor both = x.mul(2);
+                    g.assign(p, both);
+                    g.assign(q, both);
+                    g.assign(r, x.sum().reshape(1).add(r));
+                }, new boolean[] {false, false, true}));
     }
 }
