@@ -41,9 +41,14 @@ final class ElementwiseChain extends LoopStep {
 
     /**
      * One member's computation: {@code args} are slots ({@code >= 0}) or externals ({@code -1 - k});
-     * {@code dst} is a slot, or -1 for the group's result.
+     * {@code dst} is a slot, or -1 for the group's result; {@code store}, the node id of a sibling (a second output of the
+     * chain, {@link Fusion}'s merged chains) whose buffer receives the slot's piece too, or -1.
      */
-    record Instr(Kind kind, UnaryOp unary, double a, double b, BinaryOp binary, CompareOp compare, int[] args, int dst) {}
+    record Instr(Kind kind, UnaryOp unary, double a, double b, BinaryOp binary, CompareOp compare, int[] args, int dst, int store) {
+        Instr(Kind kind, UnaryOp unary, double a, double b, BinaryOp binary, CompareOp compare, int[] args, int dst) {
+            this(kind, unary, a, b, binary, compare, args, dst, -1);
+        }
+    }
 
     private final int out;
     private final int[] externals;
@@ -91,6 +96,11 @@ final class ElementwiseChain extends LoopStep {
             case NEG, ABS, RELU, LEAKY_RELU, CLAMP, SIGN -> true;
             default -> false;
         };
+    }
+
+    /** The node ids whose buffers receive a sibling's value as well as the root's ({@link Instr#store}), in code order. */
+    int[] siblings() {
+        return java.util.Arrays.stream(code).mapToInt(Instr::store).filter(x -> x >= 0).toArray();
     }
 
     /** The node id whose buffer receives the result. */
@@ -163,6 +173,7 @@ final class ElementwiseChain extends LoopStep {
                         ElementwiseKernels.whereRow(x, xo, xs, y, yo, ys, z, zo, zs, d, dOff, m);
                     }
                 }
+                if (in.store() >= 0) System.arraycopy(d, dOff, values[in.store()], e, m);
             }
             e += m;
         }

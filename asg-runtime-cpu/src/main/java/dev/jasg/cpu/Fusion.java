@@ -63,6 +63,8 @@ final class Fusion {
     private final Step[] steps;
     /** Per node id: the root of the elementwise chain that computes it (rule 5) when it is a member other than the root, else -1. */
     private final int[] memberOf;
+    /** Per node id: the root of the merged chain that computes and stores it ({@link #merge}), or -1. */
+    private final int[] siblingOf;
     /** Per node id: the last step (schedule position) at which a chain reads it, or -1. */
     private final int[] readUntil;
     private int chains;
@@ -78,6 +80,8 @@ final class Fusion {
         java.util.Arrays.fill(memberOf, -1);
         readUntil = new int[size];
         java.util.Arrays.fill(readUntil, -1);
+        siblingOf = new int[size];
+        java.util.Arrays.fill(siblingOf, -1);
         folded = new boolean[size];
     }
 
@@ -92,7 +96,25 @@ final class Fusion {
      * its result may be written over such an operand (an assigned value over its parameter, {@link Plan}).
      */
     boolean elementwiseRoot(int id) {
-        return steps[id] instanceof ElementwiseChain && !folded[id];
+        return siblingOf[id] >= 0 || steps[id] instanceof ElementwiseChain && !folded[id];
+    }
+
+    /**
+     * The root of the merged chain whose step computes and stores {@code id} ({@link #merge}), or -1: such a node has a buffer of
+     * its own but no step, and its value is there from that root's step on.
+     */
+    int siblingOf(int id) {
+        return siblingOf[id];
+    }
+
+    /** The node whose step writes {@code id}'s value: the merged chain's root for a sibling, else {@code id}. */
+    int writtenAt(int id) {
+        return siblingOf[id] >= 0 ? siblingOf[id] : id;
+    }
+
+    /** The nodes merged chain {@code root} computes ({@link #merge}: its root, members and siblings), or empty when it stores one value. */
+    java.util.Collection<Integer> mergedGroup(int root) {
+        return steps[root] instanceof ElementwiseChain c && c.siblings().length > 0 ? members(this, root) : List.of();
     }
 
     /** Convolutions folded into their elementwise chains (rule 8) in this plan. */
@@ -108,6 +130,13 @@ final class Fusion {
     /** Elementwise chains (rule 5) of two or more nodes in this plan (a lone elementwise node also runs as a chain of one). */
     int chainCount() {
         return chains;
+    }
+
+    /** Values merged chains store besides their roots ({@link #merge}). */
+    int siblingCount() {
+        int c = 0;
+        for (int s : siblingOf) if (s >= 0) c++;
+        return c;
     }
 
     /** Nodes absorbed into elementwise chains (rule 5). */
@@ -266,6 +295,7 @@ final class Fusion {
         }
         if (CHAINS) chains(f, schedule, readers, pinned, b, g);
         if (CHAINS && FOLD && folds != null) convFolds(f, schedule, readers, pinned, b, g, assigned, folds);
+        if (CHAINS && MERGE) merge(f, schedule, readers, pinned, b, g);
         attention(f, schedule, b, g);
         return f;
     }
@@ -448,6 +478,84 @@ final class Fusion {
         }
     }
 
+    /** Merged chains on or off: {@code -Djasg.cpu.mergeChains=false} keeps an optimizer's three chains apart (to compare). */
+    static final boolean MERGE = Boolean.parseBoolean(System.getProperty("jasg.cpu.mergeChains", "true"));
+
+    /**
+     * Chains with several outputs: a chain that reads the root of another chain of its own shape, a value kept for an
+     * output or an assignment that nothing outside the reading chain reads (an optimizer's moments, read by the
+     * parameter's update), takes that chain in; the value becomes a <b>sibling</b>, stored by the merged chain's code
+     * piece by piece beside its root ({@link ElementwiseChain.Instr#store}) and computing nothing at its own step. AdamW's
+     * three passes over memory (the two moments, then the parameter reading them) become one, which reads the gradient and
+     * the state once. The merged chain reads the taken chain's operands at its root's step, later, and writes the sibling
+     * there, so the sibling is read by nothing before it (every reader is a member). Folded convolutions (rule 8) are left
+     * as they are.
+     */
+    private static void merge(Fusion f, List<Node> schedule, List<List<Node>> readers, boolean[] pinned, Program.Binding b, Graph g) {
+        int size = g.size();
+        int[] pos = new int[size];
+        java.util.Arrays.fill(pos, -1);
+        for (int s = 0; s < schedule.size(); s++) pos[schedule.get(s).id()] = s;
+        for (int s = schedule.size() - 1; s >= 0; s--) {
+            int r = schedule.get(s).id();
+            if (f.folded[r] || !(f.steps[r] instanceof ElementwiseChain)) continue;
+            for (boolean grew = true; grew; ) {
+                grew = false;
+                java.util.Set<Integer> group = members(f, r);
+                for (int m : group) {
+                    for (int x : g.node(m).inputs()) {
+                        if (group.contains(x) || !pinned[x] || f.folded[x] || !(f.steps[x] instanceof ElementwiseChain ec) || ec.out() != x
+                                || !b.shape(x).equals(b.shape(r)) || f.siblingOf[x] >= 0) continue;
+                        java.util.Set<Integer> merged = new java.util.LinkedHashSet<>(group);
+                        merged.addAll(members(f, x));
+                        boolean inside = true;
+                        for (Node reader : readers.get(x)) inside &= merged.contains(reader.id());
+                        if (!inside) continue;
+                        java.util.Set<Integer> siblings = new java.util.HashSet<>();
+                        for (int y : merged) if (f.siblingOf[y] == r) siblings.add(y);
+                        for (int y : f.steps[x] instanceof ElementwiseChain xc ? xc.siblings() : new int[0]) siblings.add(y);
+                        siblings.add(x);
+                        int[] groupOf = new int[size];
+                        java.util.Arrays.fill(groupOf, -1);
+                        List<Member> ms = new ArrayList<>();
+                        for (int y : merged) {
+                            groupOf[y] = r;
+                            ms.add(new Member(y, g.node(y).op(), g.node(y).inputs()));
+                        }
+                        ElementwiseChain chain = chain(ms, pos, b, groupOf, r, java.util.Map.of(), new float[0][], siblings);
+                        if (chain == null) continue;
+                        if (members(f, x).size() > 1 && group.size() > 1) f.chains--;
+                        f.steps[r] = chain;
+                        for (int y : merged) {
+                            if (y == r) continue;
+                            if (siblings.contains(y)) {
+                                f.siblingOf[y] = r;
+                                f.memberOf[y] = -1;
+                                f.steps[y] = ABSORBED;
+                            } else {
+                                f.memberOf[y] = r;
+                            }
+                            // the merged chain reads its operands, and writes its siblings, at its root's step
+                            for (int in : g.node(y).inputs()) if (!merged.contains(in)) f.readUntil[in] = Math.max(f.readUntil[in], s);
+                        }
+                        for (int y : siblings) f.readUntil[y] = Math.max(f.readUntil[y], s);
+                        grew = true;
+                        break;
+                    }
+                    if (grew) break;
+                }
+            }
+        }
+    }
+
+    /** The nodes chain {@code r} computes: its root, its members and its siblings. */
+    private static java.util.Set<Integer> members(Fusion f, int r) {
+        java.util.Set<Integer> out = new java.util.LinkedHashSet<>();
+        out.add(r);
+        for (int id = 0; id < f.memberOf.length; id++) if (f.memberOf[id] == r || f.siblingOf[id] == r) out.add(id);
+        return out;
+    }
+
     /** A chain member as the chain's code sees it: its id (or a pseudo id), op and operands (a negative operand is an array of the plan). */
     private record Member(int id, Op op, int[] inputs) {}
 
@@ -457,6 +565,12 @@ final class Fusion {
      */
     private static ElementwiseChain chain(List<Member> members, int[] pos, Program.Binding b, int[] groupOf, int r,
                                           java.util.Map<Integer, int[]> ownDims, float[][] own) {
+        return chain(members, pos, b, groupOf, r, ownDims, own, java.util.Set.of());
+    }
+
+    /** {@link #chain}, storing each member of {@code siblings} into its own buffer too ({@link #merge}). */
+    private static ElementwiseChain chain(List<Member> members, int[] pos, Program.Binding b, int[] groupOf, int r,
+                                          java.util.Map<Integer, int[]> ownDims, float[][] own, java.util.Set<Integer> siblings) {
         List<Member> code = new ArrayList<>(members);
         code.sort(java.util.Comparator.comparingInt(m -> pos[m.id()]));
         int[] out = b.shape(r).dims();
@@ -498,11 +612,12 @@ final class Fusion {
                 dst = free.isEmpty() ? slots++ : free.pop();
                 slotOf.put(m.id(), dst);
             }
+            int store = siblings.contains(m.id()) ? m.id() : -1;
             instrs[i] = switch (m.op()) {
-                case Op.Unary u -> new ElementwiseChain.Instr(ElementwiseChain.Kind.UNARY, u.kind(), u.a(), u.b(), null, null, args, dst);
-                case Op.Binary x -> new ElementwiseChain.Instr(ElementwiseChain.Kind.BINARY, null, 0, 0, x.kind(), null, args, dst);
-                case Op.Compare c -> new ElementwiseChain.Instr(ElementwiseChain.Kind.COMPARE, null, 0, 0, null, c.kind(), args, dst);
-                case Op.Where w -> new ElementwiseChain.Instr(ElementwiseChain.Kind.WHERE, null, 0, 0, null, null, args, dst);
+                case Op.Unary u -> new ElementwiseChain.Instr(ElementwiseChain.Kind.UNARY, u.kind(), u.a(), u.b(), null, null, args, dst, store);
+                case Op.Binary x -> new ElementwiseChain.Instr(ElementwiseChain.Kind.BINARY, null, 0, 0, x.kind(), null, args, dst, store);
+                case Op.Compare c -> new ElementwiseChain.Instr(ElementwiseChain.Kind.COMPARE, null, 0, 0, null, c.kind(), args, dst, store);
+                case Op.Where w -> new ElementwiseChain.Instr(ElementwiseChain.Kind.WHERE, null, 0, 0, null, null, args, dst, store);
                 default -> throw new IllegalStateException("not elementwise: " + m.op().label());
             };
         }

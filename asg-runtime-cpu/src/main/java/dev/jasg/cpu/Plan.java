@@ -176,7 +176,7 @@ final class Plan {
                 assignedValues[i] = as.get(i).value();
             }
             foldedConvs = fusion.foldCount();
-            stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes(), fusion.chainCount(), fusion.absorbedCount());
+            stats = new PlanStats(schedule.size(), slots.length, plan.viewCount(), plan.peakBytes(), fusion.chainCount(), fusion.absorbedCount(), fusion.siblingCount());
         } catch (OutOfMemoryError e) {
             // what was allocated is reachable only from this half-made plan, which nobody keeps: it is garbage now
             Arrays.fill(slots, null);
@@ -233,8 +233,9 @@ final class Plan {
             // a chain's root writes each piece after its members have read the piece's operands, so it may
             // write over an operand of its shape as an elementwise kernel does (its members have no storage)
             // a folded convolution's chain (rule 8) writes the convolution into its buffer before it reads the other operands
+            // a merged chain's sibling is written at the chain's step, not its own: it keeps a buffer of its own
             return (n.op() instanceof Op.Unary || n.op() instanceof Op.Binary || n.op() instanceof Op.Compare || n.op() instanceof Op.Where)
-                    && !fusion.absorbed(n.id()) && !fusion.absorbed(n.input(k)) && !fusion.foldedRoot(n.id())
+                    && !fusion.absorbed(n.id()) && !fusion.absorbed(n.input(k)) && !fusion.foldedRoot(n.id()) && fusion.siblingOf(n.id()) < 0
                     && b.shape(n.input(k)).equals(b.shape(n.id()));
         }
     }
@@ -261,7 +262,22 @@ final class Plan {
     private static boolean[] inPlace(Program program, Program.Binding binding, Fusion fusion) {
         Graph g = program.graph();
         return PlanPolicy.inPlaceAssignments(program, binding, (n, b) -> fusion.aliasSource(n, b, g), (n, lastUse) -> fusion.lastRead(n.id(), lastUse),
-                fusion::elementwiseRoot);
+                new PlanPolicy.Writers() {
+                    @Override
+                    public boolean elementwise(int v) {
+                        return fusion.elementwiseRoot(v);
+                    }
+
+                    @Override
+                    public int writtenAt(int v) {
+                        return fusion.writtenAt(v);
+                    }
+
+                    @Override
+                    public java.util.Collection<Integer> group(int v) {
+                        return fusion.mergedGroup(fusion.writtenAt(v));
+                    }
+                });
     }
 
     /** Elements a Java array may hold (some VMs reserve a few header words). */

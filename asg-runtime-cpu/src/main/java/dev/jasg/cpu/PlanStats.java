@@ -10,5 +10,7 @@ package dev.jasg.cpu;
  * @param bytes   bytes held by those buffers
  * @param chains  fused elementwise chains (each runs its tree of elementwise nodes as one pass over memory)
  * @param fused   nodes those chains absorbed: computed inside a chain's pass, with no step or buffer of their own
+ * @param siblings values chains store besides their roots (merged chains: an optimizer's moments, stored by the
+ *                 parameter's update), with a buffer but no step of their own
  */
-public record PlanStats(int nodes, int buffers, int aliases, long bytes, int chains, int fused) {}
+public record PlanStats(int nodes, int buffers, int aliases, long bytes, int chains, int fused, int siblings) {}

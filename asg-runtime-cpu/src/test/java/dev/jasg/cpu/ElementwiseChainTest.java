@@ -113,6 +113,50 @@ class ElementwiseChainTest {
         }
     }
 
+    /**
+     * AdamW's update as asg-nn writes it: the moments' chains merge into the parameter's (one chain, two siblings), every
+     * value written into its parameter, and after three runs the parameters are bit for bit those of the anomaly-mode plan,
+     * which fuses and merges nothing.
+     */
+    @Test
+    void anOptimizersUpdateIsOneChainWithThreeOutputs() {
+        float[][] fusedParams = adamw(false), unfusedParams = adamw(true);
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < fusedParams[k].length; i++) {
+                assertEquals(Float.floatToIntBits(unfusedParams[k][i]), Float.floatToIntBits(fusedParams[k][i]), "parameter " + k + "[" + i + "]");
+            }
+        }
+    }
+
+    /** Three AdamW steps on 700 elements, the parameters p, m, v after them; {@code anomaly}: the unfused plan. */
+    private static float[][] adamw(boolean anomaly) {
+        GraphBuilder g = new GraphBuilder();
+        Tensor p = g.parameter("p", Shape.of(700), DType.F32, new dev.jasg.core.Init.Constant(0.5), true);
+        Tensor m = g.parameter("m", Shape.of(700), DType.F32, dev.jasg.core.Init.zeros(), false);
+        Tensor v = g.parameter("v", Shape.of(700), DType.F32, dev.jasg.core.Init.zeros(), false);
+        Tensor grad = g.input("g", DType.F32, 700), decay = g.input("decay", DType.F32), step = g.input("step", DType.F32);
+        Tensor bc2 = g.input("bc2", DType.F32);
+        g.output("loss", p.mul(grad).sum());
+        Tensor m1 = m.add(grad.sub(m).mul(0.1));
+        Tensor v1 = v.mul(0.999).add(grad.mul(grad).mul(0.001));
+        Tensor p1 = p.mul(decay).sub(step.mul(m1.div(v1.sqrt().div(bc2).add(1e-8))));
+        g.assign(m, m1);
+        g.assign(v, v1);
+        g.assign(p, p1);
+        Map<String, HostTensor> feeds = Map.of("g", HostTensor.of(Cpu.random(new Random(5), 700), 700), "decay", HostTensor.scalar(0.999f),
+                "step", HostTensor.scalar(1e-3f), "bc2", HostTensor.scalar(0.3f));
+        try (Backend cpu = new CpuBackend(); var ce = cpu.compile(cpu.newParameters(1), g.build())) {
+            var params = ce.parameters();
+            try (var scope = anomaly ? Anomaly.enable() : null) {
+                for (int run = 0; run < 3; run++) ce.run(feeds);
+                PlanStats st = ((CpuExecutable) ce).lastPlanStats();
+                assertEquals(anomaly ? 0 : 2, st.siblings(), "the moments stored by the parameter's chain");
+                if (!anomaly) assertEquals(3, ((CpuExecutable) ce).lastPlan().assignedInPlace(), "all three written in place");
+            }
+            return new float[][] {params.get("p").floats(), params.get("m").floats(), params.get("v").floats()};
+        }
+    }
+
     private static Tensor[] inputs(GraphBuilder g, Case c) {
         Tensor[] in = new Tensor[c.shapes().length];
         for (int i = 0; i < in.length; i++) in[i] = g.input(String.valueOf((char) ('a' + i)), DType.F32, Shape.of(c.shapes()[i]));

@@ -196,7 +196,8 @@ final class ExecutionPlan implements AutoCloseable {
             List<Step> steps = lowerAll(schedule, g, lowering, program, fusion, plan, scratch, timed, owner, stepOf);
             for (int v : inPlace.keySet()) {
                 // the rule's premise: the value's kernel is one dispatch reading element i only for element i
-                if (stepOf[v] < 0 || !(steps.get(stepOf[v]) instanceof Step.Dispatch)) {
+                int at = stepOf[fusion.writtenAt(v)];
+                if (at < 0 || !(steps.get(at) instanceof Step.Dispatch)) {
                     throw new IllegalStateException("node " + v + " (" + Lowering.describe(g.node(v), binding) + ") was to be written into its parameter"
                             + " in place but lowered to other than one dispatch");
                 }
@@ -340,8 +341,8 @@ final class ExecutionPlan implements AutoCloseable {
         java.util.Arrays.fill(stepOf, -1);
         for (int si = 0; si < schedule.size(); si++) {
             Node n = schedule.get(si);
-            if (plan.viewOf(n.id()) >= 0) { // a view computes nothing: it is its operand's storage
-                if (nodeQuery != null) nodeQuery[si] = -1;
+            if (plan.viewOf(n.id()) >= 0 || fusion.siblingOf(n.id()) >= 0) { // a view computes nothing: it is its operand's storage
+                if (nodeQuery != null) nodeQuery[si] = -1;       // (a group's sibling is stored by the group's kernel)
                 continue;
             }
             Fusion.Group group = fusion.group(n.id());
@@ -355,7 +356,9 @@ final class ExecutionPlan implements AutoCloseable {
                     anchorIn = new View[a.size()];
                     for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
                 }
-                lowered = lowering.lowerFused(group, g, binding, views[n.id()], ext, anchorIn, scratch,
+                View[] sib = new View[group.siblings().size()];
+                for (int k = 0; k < sib.length; k++) sib[k] = views[group.siblings().get(k)];
+                lowered = lowering.lowerFused(group, g, binding, views[n.id()], sib, ext, anchorIn, scratch,
                         group.anchor() >= 0 ? fusion.layout(group.anchor()) : MatMulKernel.Layout.PLAIN);
             } else if (fusion.transposedResult(n.id()) >= 0) {
                 Node c = g.node(fusion.transposedResult(n.id()));
@@ -391,9 +394,23 @@ final class ExecutionPlan implements AutoCloseable {
             PlanPolicy.ReadRule reads) {
         Graph g = program.graph();
         List<Graph.Assignment> as = program.assignments();
-        boolean[] ok = PlanPolicy.inPlaceAssignments(program, binding, views, reads, v -> {
-            Fusion.Group grp = fusion.group(v);
-            return grp != null ? grp.anchor() < 0 && grp.rows() == null && !grp.prologue() : Fusion.elementwise(g.node(v), binding, g);
+        boolean[] ok = PlanPolicy.inPlaceAssignments(program, binding, views, reads, new PlanPolicy.Writers() {
+            @Override
+            public boolean elementwise(int v) {
+                Fusion.Group grp = fusion.group(v);
+                return grp != null ? grp.anchor() < 0 && grp.rows() == null && !grp.prologue() : Fusion.elementwise(g.node(v), binding, g);
+            }
+
+            @Override
+            public int writtenAt(int v) {
+                return fusion.writtenAt(v);
+            }
+
+            @Override
+            public java.util.Collection<Integer> group(int v) {
+                Fusion.Group grp = fusion.group(fusion.writtenAt(v));
+                return grp == null || grp.siblings().isEmpty() ? List.of() : grp.members();
+            }
         });
         Map<Integer, Integer> out = new LinkedHashMap<>();
         for (int i = 0; i < as.size(); i++) if (ok[i]) out.put(as.get(i).value(), as.get(i).parameter());

@@ -52,9 +52,15 @@ final class Fusion {
     /**
      * One fused group: its root, its anchor (a matmul node, or -1), its members in schedule order (the root
      * last, the anchor not among them; for a reduction's prologue the root is the reduction, not a member, and the
-     * last member is its operand) and its externals in order of first use.
+     * last member is its operand) and its externals in order of first use. {@code siblings}: members other than the root
+     * whose values the kernel stores too (assigned values of a plain group merged into the group that
+     * reads them), in schedule order; empty for every other group.
      */
-    record Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows) {
+    record Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows, List<Integer> siblings) {
+        Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows) {
+            this(root, anchor, members, externals, rows, List.of());
+        }
+
         Group(int root, int anchor, List<Integer> members, List<Integer> externals) {
             this(root, anchor, members, externals, null);
         }
@@ -80,14 +86,30 @@ final class Fusion {
     private final Map<Integer, MatMulKernel.Layout> layouts;
 
     private final Map<Integer, Integer> transposedResults;
+    /** Per sibling ({@link Group#siblings}): the root of the group whose kernel computes and stores it. */
+    private final Map<Integer, Integer> siblingOf;
 
     private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil, Map<Integer, MatMulKernel.Layout> layouts,
-                   Map<Integer, Integer> transposedResults) {
+                   Map<Integer, Integer> transposedResults, Map<Integer, Integer> siblingOf) {
         this.byRoot = byRoot;
         this.absorbed = absorbed;
         this.readUntil = readUntil;
         this.layouts = layouts;
         this.transposedResults = transposedResults;
+        this.siblingOf = siblingOf;
+    }
+
+    /**
+     * The root of the group that computes and stores {@code id} as one of its {@link Group#siblings}, or -1: such a node runs
+     * no step of its own and has storage of its own (it is no view), written at that root's step.
+     */
+    int siblingOf(int id) {
+        return siblingOf.getOrDefault(id, -1);
+    }
+
+    /** The node whose step writes {@code id}'s value: the group root of a sibling, else {@code id}. */
+    int writtenAt(int id) {
+        return siblingOf.getOrDefault(id, id);
     }
 
     /**
@@ -124,7 +146,7 @@ final class Fusion {
 
     /** No fusion (checked or profiled plans, where every node's value or time is wanted). */
     static Fusion none() {
-        return new Fusion(Map.of(), Set.of(), Map.of(), Map.of(), Map.of());
+        return new Fusion(Map.of(), Set.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     /** The group whose root is {@code id}, or null. */
@@ -315,6 +337,8 @@ final class Fusion {
             // the anchor's operands too: its product runs at the root's step
             if (anchor >= 0) for (int e : group.anchorOperands(g)) readUntil.merge(e, s, Math::max);
         }
+        Map<Integer, Integer> siblingOf = merge(byRoot, g, b, step, kept, readUntil, maxStorageBuffers);
+        taken.addAll(siblingOf.keySet());
         // permutes into products: the product runs at its own step, or at its group's root's when it is an anchor
         Map<Integer, Integer> runsAt = new HashMap<>();
         for (Group grp : byRoot.values()) if (grp.anchor() >= 0 && grp.rows() == null) runsAt.put(grp.anchor(), step.get(grp.root()));
@@ -358,7 +382,63 @@ final class Fusion {
         }
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
-        return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil), Map.copyOf(layouts), Map.copyOf(results));
+        absorbed.removeAll(siblingOf.keySet());
+        return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil), Map.copyOf(layouts), Map.copyOf(results),
+                Map.copyOf(siblingOf));
+    }
+
+    /** Most externals of a group with siblings: its push constants (n and two per slot) stay within 128 bytes. */
+    static final int MAX_MERGED_EXTERNALS = 12;
+
+    /**
+     * Groups with several outputs: a plain elementwise group (no anchor, rows or prologue) that reads the root of another
+     * plain group of its own shape, an assigned value read by nothing else (the moments of an optimizer's update, read by the
+     * parameter's), takes that group in: its members become the reader's, the value one of its {@link Group#siblings}, which
+     * its kernel stores beside the root. One kernel then reads the gradient and the state once and writes the parameter and
+     * the state, where three kernels read the gradient twice and the moments again. Within {@link #MAX_MERGED_EXTERNALS}
+     * externals and the device's storage buffers (outputs and externals). A merged group's operands are read at the
+     * reader's step ({@code readUntil}); the value is written there too, so it must not be read before that: every reader
+     * of it is a member. Returns each sibling's group root; {@code byRoot} is rewritten in place.
+     */
+    private static Map<Integer, Integer> merge(Map<Integer, Group> byRoot, Graph g, Program.Binding b, Map<Integer, Integer> step, Set<Integer> kept,
+            Map<Integer, Integer> readUntil, int maxStorageBuffers) {
+        Map<Integer, Integer> siblingOf = new HashMap<>();
+        Map<Integer, List<Integer>> readers = new HashMap<>();
+        for (int id : step.keySet()) for (int x : Arrays.stream(g.node(id).inputs()).distinct().toArray()) readers.computeIfAbsent(x, k -> new ArrayList<>()).add(id);
+        List<Integer> roots = new ArrayList<>(byRoot.keySet());
+        roots.sort((p, q) -> Integer.compare(step.get(q), step.get(p)));  // the last reader first
+        for (int r : roots) {
+            Group grp = byRoot.get(r);
+            if (grp == null || !plain(grp)) continue;
+            for (int x : List.copyOf(grp.externals())) {
+                Group h = byRoot.get(x);
+                if (h == null || !plain(h) || !kept.contains(x) || !Arrays.equals(b.shape(x).dims(), b.shape(r).dims())) continue;
+                Set<Integer> members = new LinkedHashSet<>(grp.members());
+                members.addAll(h.members());
+                if (!members.containsAll(readers.getOrDefault(x, List.of()))) continue;
+                List<Integer> ext = externals(members, -1, g);
+                List<Integer> siblings = new ArrayList<>(grp.siblings());
+                siblings.addAll(h.siblings());
+                siblings.add(x);
+                if (ext.size() > MAX_MERGED_EXTERNALS || 1 + siblings.size() + ext.size() > maxStorageBuffers) continue;
+                List<Integer> ordered = new ArrayList<>(members);
+                ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
+                siblings.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
+                grp = new Group(r, -1, List.copyOf(ordered), List.copyOf(ext), null, List.copyOf(siblings));
+                byRoot.put(r, grp);
+                byRoot.remove(x);
+                for (int s : siblings) siblingOf.put(s, r);
+                // the merged operands are read, and the siblings written, at the reader's step
+                for (int e : ext) readUntil.merge(e, step.get(r), Math::max);
+                for (int s : siblings) readUntil.merge(s, step.get(r), Math::max);
+            }
+        }
+        return siblingOf;
+    }
+
+    /** A group of elementwise members only: no anchor, row gradient or prologue. */
+    private static boolean plain(Group grp) {
+        return grp.anchor() < 0 && grp.rows() == null && !grp.prologue();
     }
 
     /** True when {@code n} is a permute swapping its last two axes that copies (not a view), not kept and not yet taken. */
@@ -486,7 +566,13 @@ final class Fusion {
      */
     static String body(Group grp, Graph g, int firstBinding, String prefix) {
         StringBuilder s = new StringBuilder();
-        List<Integer> ext = grp.externals();
+        List<Integer> ext = grp.externals(), sib = grp.siblings();
+        // a group with siblings stores them from binding firstBinding on (fused.comp's), its externals after them
+        for (int k = 0; k < sib.size(); k++) {
+            s.append("layout(std430, binding = ").append(firstBinding + k).append(") writeonly buffer ").append(prefix).append("S").append(k)
+                    .append(" { float ").append(prefix).append("s").append(k).append("[]; };\n");
+        }
+        firstBinding += sib.size();
         for (int k = 0; k < ext.size(); k++) {
             s.append("layout(std430, binding = ").append(firstBinding + k).append(") readonly buffer ").append(prefix).append("E").append(k)
                     .append(" { float ").append(prefix).append("e").append(k).append("[]; };\n");
@@ -524,6 +610,8 @@ final class Fusion {
             int[] in = m.inputs();
             for (int k = 0; k < in.length; k++) s.append(k == 0 ? "" : ", ").append(name.get(in[k]));
             s.append("), ").append(mode).append("u);\n");
+            int k = sib.indexOf(m.id());
+            if (k >= 0) s.append("    ").append(prefix).append("s").append(k).append("[i] = v").append(j).append(";\n");
         }
         s.append("    return v").append(grp.members().size() - 1).append(";\n}\n");
         return s.toString();
@@ -585,7 +673,7 @@ final class Fusion {
     /** The elementwise kernel of a group without an anchor ({@code fused.comp}). Push: n, ea[slots], eb[slots]. */
     static Kernel kernel(Group grp, Graph g) {
         String src = Shaders.source("fused.comp", Shaders.defines("EXTERNALS", slots(grp)), Map.of("fused_body.glsl", body(grp, g, 1)));
-        return new Kernel("fused_" + digest(src), src, 1 + grp.externals().size());
+        return new Kernel("fused_" + digest(src), src, 1 + grp.siblings().size() + grp.externals().size());
     }
 
     /** A short digest of a generated source: its kernel's name and pipeline-cache key. */
@@ -615,6 +703,8 @@ final class Fusion {
         else if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
         for (int j = 0; j < grp.members().size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(grp.members().get(j)).op().label());
         if (grp.prologue()) s.append(" -> ").append(g.node(grp.root()).op().label());
-        return s.append(" (").append(grp.externals().size()).append(" externals)").toString();
+        s.append(" (").append(grp.externals().size()).append(" externals");
+        if (!grp.siblings().isEmpty()) s.append(", ").append(1 + grp.siblings().size()).append(" outputs");
+        return s.append(")").toString();
     }
 }

@@ -333,12 +333,12 @@ final class Lowering {
      * {@link #lower}.
      */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace) {
-        return lowerFused(grp, g, b, out, ext, anchorIn, workspace, MatMulKernel.Layout.PLAIN);
+        return lowerFused(grp, g, b, out, new View[0], ext, anchorIn, workspace, MatMulKernel.Layout.PLAIN);
     }
 
     /** As above; {@code layout}: how the anchor, a product, reads its operands ({@link Fusion#layout}). */
-    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace,
-                          MatMulKernel.Layout layout) {
+    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] siblings, View[] ext, View[] anchorIn,
+                          View workspace, MatMulKernel.Layout layout) {
         Node root = g.node(grp.root());
         if (grp.rows() != null) return List.of(rowGradient(grp, g, b, out, ext, anchorIn));
         if (grp.prologue()) {
@@ -373,10 +373,14 @@ final class Lowering {
         int[] push = new int[1 + 2 * slots];
         push[0] = (int) count;
         System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 1, 2 * slots);
-        View[] bind = new View[1 + ext.length];
+        // a group with siblings (Fusion's merged groups) stores them too: outputs first, then the externals
+        if (siblings.length != grp.siblings().size()) throw new IllegalArgumentException(siblings.length + " sibling views for " + grp.siblings().size() + " siblings");
+        View[] bind = new View[1 + siblings.length + ext.length];
         bind[0] = out;
-        System.arraycopy(ext, 0, bind, 1, ext.length);
-        return List.of(flat(Fusion.kernel(grp, g), root, count, bind, push));
+        System.arraycopy(siblings, 0, bind, 1, siblings.length);
+        System.arraycopy(ext, 0, bind, 1 + siblings.length, ext.length);
+        int[] grid = grid(ceil(count, GlslKernels.GROUP), root);
+        return List.of(dispatch(Fusion.kernel(grp, g), root, bind, 1 + siblings.length, push, grid[0], grid[1], 1));
     }
 
     /**
@@ -1127,10 +1131,15 @@ final class Lowering {
     }
 
     private Step dispatch(Kernel k, Node n, View[] bindings, int[] push, int gx, int gy, int gz) {
+        return dispatch(k, n, bindings, 1, push, gx, gy, gz);
+    }
+
+    /** A dispatch whose first {@code outputs} bindings it writes and the rest it reads. */
+    private Step dispatch(Kernel k, Node n, View[] bindings, int outputs, int[] push, int gx, int gy, int gz) {
         if (push.length * 4 > Pipelines.PUSH_BYTES) throw new IllegalStateException("push constants of " + k.name() + " exceed 128 bytes");
         Pipelines.Pipeline p = pipelines.get(k, describe(n, null));
-        List<View> reads = new ArrayList<>(Arrays.asList(bindings).subList(1, bindings.length));
-        return new Step.Dispatch(p, bindings, push, gx, gy, gz, reads, List.of(bindings[0]));
+        List<View> reads = new ArrayList<>(Arrays.asList(bindings).subList(outputs, bindings.length));
+        return new Step.Dispatch(p, bindings, push, gx, gy, gz, reads, List.copyOf(Arrays.asList(bindings).subList(0, outputs)));
     }
 
     private static BackendException tooManyAxes(Node n, Program.Binding b, int rank, int max) {

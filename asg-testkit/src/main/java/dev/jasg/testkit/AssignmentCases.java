@@ -56,6 +56,16 @@ public final class AssignmentCases {
                     g.assign(v, v1);
                     g.assign(p, p.mul(0.99).sub(m1.div(v1.sqrt().add(1e-8)).mul(1e-3)));
                 }, 3),
+                new Case("merged updates: the parameter's reads the old moment besides the new one, so the moment is copied", g -> {
+                    // the moment's kernel merges into the parameter's (one kernel, two outputs); a member of it reads the old m
+                    // for the parameter only, and would read the new one if m1 were stored over m first
+                    Tensor p = param(g, "p", 0.25, 40), m = param(g, "m", 0.5, 40);
+                    Tensor grad = g.input("g", DType.F32, 40);
+                    g.output("loss", p.mul(grad).sum());
+                    Tensor m1 = m.mul(0.9).add(grad);
+                    g.assign(m, m1);
+                    g.assign(p, p.sub(m1.mul(1e-2)).add(m.mul(0.5)));
+                }, 1),
                 new Case("the same update with the parameter read after it (built later): that one is copied", g -> {
                     Tensor p = param(g, "p", 0.25, 40), m = param(g, "m", 0, 40);
                     Tensor grad = g.input("g", DType.F32, 40);

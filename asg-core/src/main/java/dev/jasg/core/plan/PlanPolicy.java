@@ -75,18 +75,40 @@ public interface PlanPolicy {
         return sole;
     }
 
+    /** What a backend knows of the kernels that would write assigned values ({@link #inPlaceAssignments}). */
+    @FunctionalInterface
+    interface Writers {
+        /** True when the kernel writing {@code v} reads element {@code i} of an operand of {@code v}'s shape only for element {@code i} of it. */
+        boolean elementwise(int v);
+
+        /** The node whose step writes {@code v}: {@code v} itself unless another node's kernel stores it too. */
+        default int writtenAt(int v) {
+            return v;
+        }
+
+        /**
+         * The nodes the kernel writing {@code v} computes when it stores several values (a merged group), else empty: then a
+         * member reading the parameter that does not feed {@code v} could read it after {@code v} is stored over it.
+         */
+        default java.util.Collection<Integer> group(int v) {
+            return java.util.List.of();
+        }
+    }
+
     /**
      * Per assignment of {@code program}, whether its value can be {@link Storage#ASSIGNED} on a backend whose views and
-     * reads are {@code views} and {@code reads} (its {@link #viewOf} and {@link #lastRead}): a sole assignment
-     * ({@link #soleAssignments}); the value computed by a step of its own (no feed, parameter, constant or count, and
-     * no view), of its parameter's shape and dtype; that step one that reads element {@code i} of an operand of its
-     * shape only for element {@code i} of its result ({@code elementwise}, by node id: the backend's kernel decides);
-     * and no step after it reads the parameter's old value: the last read of the parameter and of every view of it is
-     * at or before the value's step, and none of them is an output (outputs are copied out after the steps). Both
-     * scheduled. The backend then writes the value's kernel into the parameter's storage, and no copy follows the run.
+     * reads are {@code views} and {@code reads} (its {@link #viewOf} and {@link #lastRead}) and whose kernels are as
+     * {@code writers} says: a sole assignment ({@link #soleAssignments}); the value computed by a step of its own or
+     * stored by another node's ({@link Writers#writtenAt}), not a feed, parameter, constant, count or view, of its
+     * parameter's shape and dtype; written by a kernel that reads element {@code i} of an operand of its shape only for
+     * element {@code i} ({@link Writers#elementwise}), where every member of a kernel that stores several values and reads
+     * the parameter (or a view of it) computes the value or one of its operands ({@link Writers#group}: such a read then
+     * comes before the value is stored, whatever order the kernel's compiler gives loads and stores); and no step after
+     * the writing one reads the parameter's old value: the last read of the parameter and of every view of it is at or
+     * before that step, and none of them is an output (outputs are copied out after the steps). Both scheduled. The
+     * backend then writes the value into the parameter's storage, and no copy follows the run.
      */
-    static boolean[] inPlaceAssignments(Program program, Program.Binding binding, ViewRule views, ReadRule reads,
-                                        java.util.function.IntPredicate elementwise) {
+    static boolean[] inPlaceAssignments(Program program, Program.Binding binding, ViewRule views, ReadRule reads, Writers writers) {
         dev.jasg.core.Graph g = program.graph();
         java.util.List<Node> schedule = program.schedule();
         java.util.List<dev.jasg.core.Graph.Assignment> as = program.assignments();
@@ -111,10 +133,33 @@ public interface PlanPolicy {
             Node vn = g.node(v), pn = g.node(p);
             boolean computed = !(vn.op() instanceof dev.jasg.core.Op.Input || vn.op() instanceof dev.jasg.core.Op.Parameter
                     || vn.op() instanceof dev.jasg.core.Op.Constant || vn.op() instanceof dev.jasg.core.Op.Count);
-            out[i] = sole[i] && pos[v] >= 0 && pos[p] >= 0 && computed && alias[v] < 0 && vn.dtype() == pn.dtype()
-                    && binding.shape(v).equals(binding.shape(p)) && lastRead[p] <= pos[v] && elementwise.test(v);
+            int at = pos[writers.writtenAt(v)];
+            out[i] = sole[i] && pos[v] >= 0 && pos[p] >= 0 && at >= pos[v] && computed && alias[v] < 0 && vn.dtype() == pn.dtype()
+                    && binding.shape(v).equals(binding.shape(p)) && lastRead[p] <= at && writers.elementwise(v)
+                    && readsFeed(g, writers.group(v), v, p, alias);
         }
         return out;
+    }
+
+    /** Whether every member of {@code group} reading {@code p} or a view of it ({@code alias}) computes {@code v} or one of its operands. */
+    private static boolean readsFeed(dev.jasg.core.Graph g, java.util.Collection<Integer> group, int v, int p, int[] alias) {
+        if (group.isEmpty()) return true;
+        java.util.Set<Integer> members = new java.util.HashSet<>(group), feeding = new java.util.HashSet<>();
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>(java.util.List.of(v));
+        while (!work.isEmpty()) {
+            int m = work.pop();
+            if (!feeding.add(m)) continue;
+            for (int x : g.node(m).inputs()) if (members.contains(x)) work.push(x);
+        }
+        for (int m : group) {
+            if (feeding.contains(m)) continue;
+            for (int x : g.node(m).inputs()) {
+                int root = x;
+                while (root != p && alias[root] >= 0) root = alias[root];
+                if (root == p) return false;
+            }
+        }
+        return true;
     }
 
     /** How this backend packs values ({@link Packing}). */
