@@ -337,7 +337,7 @@ final class Fusion {
             // the anchor's operands too: its product runs at the root's step
             if (anchor >= 0) for (int e : group.anchorOperands(g)) readUntil.merge(e, s, Math::max);
         }
-        Map<Integer, Integer> siblingOf = merge(byRoot, g, b, step, kept, readUntil, maxStorageBuffers);
+        Map<Integer, Integer> siblingOf = MERGE ? merge(byRoot, g, b, step, kept, readUntil, maxStorageBuffers) : new HashMap<>();
         taken.addAll(siblingOf.keySet());
         // permutes into products: the product runs at its own step, or at its group's root's when it is an anchor
         Map<Integer, Integer> runsAt = new HashMap<>();
@@ -386,6 +386,9 @@ final class Fusion {
         return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil), Map.copyOf(layouts), Map.copyOf(results),
                 Map.copyOf(siblingOf));
     }
+
+    /** Groups with several outputs ({@link #merge}) unless {@code -Djasg.vulkan.mergeGroups=false}, to compare. */
+    static final boolean MERGE = !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.mergeGroups"));
 
     /** Most externals of a group with siblings: its push constants (n and two per slot) stay within 128 bytes. */
     static final int MAX_MERGED_EXTERNALS = 12;
