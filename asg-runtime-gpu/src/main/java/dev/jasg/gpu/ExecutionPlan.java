@@ -234,6 +234,17 @@ final class ExecutionPlan implements AutoCloseable {
             dispatchCount = dispatches;
             fenceHandle = dev.createFence();
             while (owner.size() < steps.size()) owner.add(-1); // snapshot and assignment copies belong to no node
+            if (LOG.isTraceEnabled()) {
+                // every step with its kernel and node: -Dorg.slf4j.simpleLogger.log.dev.jasg.gpu.ExecutionPlan=trace
+                StringBuilder t = new StringBuilder("steps of ").append(what).append(':');
+                for (int si = 0; si < steps.size(); si++) {
+                    Step st = steps.get(si);
+                    int o = owner.get(si);
+                    t.append("\n  ").append(si).append(' ').append(st instanceof Step.Dispatch d ? d.pipeline().name() : st.getClass().getSimpleName())
+                            .append(o >= 0 ? " " + Lowering.describe(schedule.get(o), binding) : "");
+                }
+                LOG.trace(t.toString());
+            }
             if (Phases.REORDER && nodeQuery == null) { // a profiled plan keeps its order: its timestamps bracket each node
                 steps = Phases.order(steps);
                 owner = new ArrayList<>(java.util.Collections.nCopies(steps.size(), -1));
