@@ -22,6 +22,8 @@
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
 # process of its own (its peak RSS growth is then the workload's, not what exceeds an earlier workload's peak).
 # "profile": one profiled gpt step (fused plan, PROFILE_MATCH's nodes listed), then its f32 products (GPT_PRODUCTS) beside cuBLAS.
+# "cpudiag": the host CPU's transformer (Peers, 20 s of warm-up) with -XX:+PrintCompilation and the CPU kernels' debug log
+# (the twins' hand-over, GemmWarm), full log in $OUT/cpu-diag.txt: when C2 compiles which Vector API kernels on a slow host.
 # "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
 # "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
@@ -158,7 +160,7 @@ if [[ $what == *profile* ]]; then
     | tee -a "$out/gpt-products.txt"
   python3 benchmarks/gpu/torch_products.py ${prods//--product /} 2>&1 | tee -a "$out/gpt-products.txt"
 fi
-if [[ $what == *cpu* ]]; then
+if [[ " $what " == *" cpu "* ]]; then
   lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
   taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" 2>&1 | grep -v '^\[main\] INFO' | tee "$out/gemm-probe.txt"
   for r in $(seq 1 "${CPU_ROUNDS:-2}"); do
@@ -173,6 +175,16 @@ if [[ $what == *cpu* ]]; then
     JAVA_TOOL_OPTIONS="-Djasg.cpu.profile=cpu -Djasg.cpu.profileTop=12" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers \
       --only cnn --only transformer --seconds 3 --warmup 6 2>&1 | tee "$out/cpu-profile.txt" | grep -v '^\[main\] INFO' | tail -5
   fi
+fi
+if [[ $what == *cpudiag* ]]; then
+  # why the transformer still allocated megabytes a step ~30 s into a JVM on a slow Xeon host (C2 not done): which
+  # methods C2 compiles when, and the kernels' hand-over log, with the allocation per step after 20 s of warm-up
+  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
+  JAVA_TOOL_OPTIONS="-XX:+PrintCompilation -Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider -Dorg.slf4j.simpleLogger.log.dev.jasg.cpu=debug \
+    -Dorg.slf4j.simpleLogger.showDateTime=true" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only transformer \
+    --seconds 5 --warmup 20 > "$out/cpu-diag.txt" 2>&1
+  grep -E '^jasg_transformer|hand over|runs compiled' "$out/cpu-diag.txt" | tail -20
+  grep -cE 'VectorGemmKernel::tile|VectorArith::' "$out/cpu-diag.txt"
 fi
 if [[ $what == *tests* ]]; then
   # The JUnit console launcher does not expand lib/* in --class-path, so pass the class path to java itself.
