@@ -387,6 +387,9 @@ final class Fusion {
                 Map.copyOf(siblingOf));
     }
 
+    /** Expands as group members ({@link #fusable}) unless {@code -Djasg.vulkan.fuseExpand=false}, to compare. */
+    static final boolean EXPAND = !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.fuseExpand"));
+
     /** Groups with several outputs ({@link #merge}) unless {@code -Djasg.vulkan.mergeGroups=false}, to compare. */
     static final boolean MERGE = !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.mergeGroups"));
 
@@ -496,7 +499,9 @@ final class Fusion {
 
     /** An elementwise node each of whose operands its output reads in a form {@link #indexing} describes. */
     private static boolean fusable(Node n, Program.Binding b, Graph g) {
-        if (!elementwise(n, b, g)) return false;
+        // an expand is the identity on its operand read broadcast: as a member it copies nothing (a loss's gradient, a
+        // scalar or a per-row column expanded to the logits' shape, was a copy kernel of its own)
+        if (!elementwise(n, b, g) && !(EXPAND && n.op() instanceof Op.Expand && !Lowering.isView(n, b, g))) return false;
         int[] od = b.shape(n.id()).dims();
         if (Strides.size(od) == 0) return false;
         for (int x : n.inputs()) if (indexing(b.shape(x).dims(), od) == null) return false;
@@ -598,6 +603,7 @@ final class Fusion {
                 case Op.Compare c -> "(float x, float y) { return (" + GlslKernels.compareExpression(c.kind()) + "); }\n";
                 case Op.Where w -> "(float c, float x, float y) { return c != 0.0 ? x : y; }\n";
                 case Op.Cast c -> "(float x) { return x; }\n";
+                case Op.Expand e -> "(float x) { return x; }\n";
                 default -> throw new IllegalStateException("not elementwise: " + m.op().label());
             });
         }

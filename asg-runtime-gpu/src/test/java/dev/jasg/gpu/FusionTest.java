@@ -167,6 +167,10 @@ class FusionTest {
             g.assign(p, p2);
             g.output("p2", p2);
         }, List.of("mul -> mul -> add -> mul -> mul -> mul -> add -> mul -> sqrt -> add -> div -> mul -> sub (4 externals, 3 outputs)")));
+        r.add(new Row("expands are members: a scalar and a per-row column read broadcast, not copied", g -> {
+            Tensor x = g.input("x", DType.F32, 6, 10), s = g.input("s", DType.F32), col = g.input("c", DType.F32, 6, 1);
+            g.output("y", s.expand(6, 10).div(60).mul(x).add(col.expand(6, 10)));
+        }, List.of("expand -> div -> mul -> expand -> add (3 externals)")));
         r.add(new Row("AdamW's update as asg-nn writes it: one kernel reads p, m, v, g and three scalars and writes p, m and v", g -> {
             Tensor p = g.parameter("p", Init.zeros(), 10), m = g.parameter("m", Init.zeros(), 10), v = g.parameter("v", Init.zeros(), 10);
             Tensor grad = g.input("g", DType.F32, 10), decay = g.input("decay", DType.F32), stepSize = g.input("step", DType.F32);

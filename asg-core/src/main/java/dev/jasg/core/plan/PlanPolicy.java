@@ -239,14 +239,17 @@ public interface PlanPolicy {
      * bound twice, once written, would need the kernels to allow aliasing, which they do not declare).
      */
     static PlanPolicy deviceArena(long alignment, ViewRule views, ReadRule reads) {
-        return deviceArena(alignment, views, reads, id -> false);
+        return deviceArena(alignment, views, reads, id -> false, id -> false);
     }
 
     /**
      * {@link #deviceArena(long, ViewRule, ReadRule)} with the nodes {@code assigned} names {@link Storage#ASSIGNED}: values
-     * the backend writes straight into their parameters' buffers ({@link #inPlaceAssignments}).
+     * the backend writes straight into their parameters' buffers ({@link #inPlaceAssignments}); and the nodes {@code
+     * unstored} names taking no bytes: views that nothing reads through (members of a fused kernel), which would otherwise
+     * widen their operand's range to their own size (an expand, an add of a bias row as its first operand).
      */
-    static PlanPolicy deviceArena(long alignment, ViewRule views, ReadRule reads, java.util.function.IntPredicate assigned) {
+    static PlanPolicy deviceArena(long alignment, ViewRule views, ReadRule reads, java.util.function.IntPredicate assigned,
+                                  java.util.function.IntPredicate unstored) {
         return new PlanPolicy() {
             @Override
             public int lastRead(Node n, int lastUse) {
@@ -265,7 +268,7 @@ public interface PlanPolicy {
 
             @Override
             public long bytes(Node n, Program.Binding b) {
-                return 4L * b.shape(n.id()).size();
+                return unstored.test(n.id()) ? 0 : 4L * b.shape(n.id()).size();
             }
 
             @Override

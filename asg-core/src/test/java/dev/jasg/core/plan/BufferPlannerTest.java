@@ -274,7 +274,7 @@ class BufferPlannerTest {
         Program program = Program.of(List.of(g.build()));
         Program.Binding binding = program.bind(Map.of("x", HostTensor.zeros(DType.F32, x.shape())));
         PlanPolicy.ViewRule reshapes = (n, b) -> n.op() instanceof Op.Reshape ? n.input(0) : -1;
-        PlanPolicy inParameter = PlanPolicy.deviceArena(16, reshapes, (n, lastUse) -> lastUse, id -> id == w1.id());
+        PlanPolicy inParameter = PlanPolicy.deviceArena(16, reshapes, (n, lastUse) -> lastUse, id -> id == w1.id(), id -> false);
         for (boolean reuse : new boolean[] {true, false}) {
             BufferPlan plan = BufferPlanner.plan(program, binding, inParameter, reuse);
             assertFalse(plan.planned(w1.id()), "no range of its own");
