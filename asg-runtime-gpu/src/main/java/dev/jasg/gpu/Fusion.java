@@ -247,6 +247,9 @@ final class Fusion {
         for (int s = 0; s < schedule.size(); s++) {
             Node n = schedule.get(s);
             step.put(n.id(), s);
+            // a count reads only its operand's shape (uploaded when the plan is made), not its values: no consumer (a mean's
+            // gradient divides by the count of the mean's operand, which had kept mean(x^2)'s square out of its prologue)
+            if (n.op() instanceof Op.Count) continue;
             for (int i : Arrays.stream(n.inputs()).distinct().toArray()) {
                 consumers.merge(i, 1, Integer::sum);
                 consumer.put(i, n.id());
@@ -410,7 +413,10 @@ final class Fusion {
             Map<Integer, Integer> readUntil, int maxStorageBuffers) {
         Map<Integer, Integer> siblingOf = new HashMap<>();
         Map<Integer, List<Integer>> readers = new HashMap<>();
-        for (int id : step.keySet()) for (int x : Arrays.stream(g.node(id).inputs()).distinct().toArray()) readers.computeIfAbsent(x, k -> new ArrayList<>()).add(id);
+        for (int id : step.keySet()) {
+            if (g.node(id).op() instanceof Op.Count) continue;  // reads a shape, not values
+            for (int x : Arrays.stream(g.node(id).inputs()).distinct().toArray()) readers.computeIfAbsent(x, k -> new ArrayList<>()).add(id);
+        }
         List<Integer> roots = new ArrayList<>(byRoot.keySet());
         roots.sort((p, q) -> Integer.compare(step.get(q), step.get(p)));  // the last reader first
         for (int r : roots) {

@@ -167,6 +167,12 @@ class FusionTest {
             g.assign(p, p2);
             g.output("p2", p2);
         }, List.of("mul -> mul -> add -> mul -> mul -> mul -> add -> mul -> sqrt -> add -> div -> mul -> sub (4 externals, 3 outputs)")));
+        r.add(new Row("a count reads no values: mean(x^2)'s square stays its prologue though the gradient counts it", g -> {
+            Tensor x = g.input("x", DType.F32, 8, 40);
+            Tensor sq = x.mul(x);
+            g.output("loss", sq.mean());
+            g.output("scale", sq.count().reciprocal().mul(2));
+        }, List.of("mul -> mean (1 externals)", "div -> mul (1 externals)")));
         r.add(new Row("expands are members: a scalar and a per-row column read broadcast, not copied", g -> {
             Tensor x = g.input("x", DType.F32, 6, 10), s = g.input("s", DType.F32), col = g.input("c", DType.F32, 6, 1);
             g.output("y", s.expand(6, 10).div(60).mul(x).add(col.expand(6, 10)));
