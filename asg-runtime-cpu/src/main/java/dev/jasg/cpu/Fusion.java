@@ -482,10 +482,11 @@ final class Fusion {
     static final boolean MERGE = Boolean.parseBoolean(System.getProperty("jasg.cpu.mergeChains", "true"));
 
     /**
-     * Chains with several outputs: a chain that reads the root of another chain of its own shape, a value kept for an
-     * output or an assignment that nothing outside the reading chain reads (an optimizer's moments, read by the
-     * parameter's update), takes that chain in; the value becomes a <b>sibling</b>, stored by the merged chain's code
-     * piece by piece beside its root ({@link ElementwiseChain.Instr#store}) and computing nothing at its own step. AdamW's
+     * Chains with several outputs: a chain that reads the root of another chain of its own shape, read by nothing outside
+     * it before its step (an optimizer's moments, read by the parameter's update), takes that chain in; the value, when it
+     * is kept (an output, an assigned value) or read later, becomes a <b>sibling</b>, stored by the merged chain's code
+     * piece by piece beside its root ({@link ElementwiseChain.Instr#store}) and computing nothing at its own step, else a
+     * member like any other. AdamW's
      * three passes over memory (the two moments, then the parameter reading them) become one, which reads the gradient and
      * the state once. The merged chain reads the taken chain's operands at its root's step, later, and writes the sibling
      * there, so the sibling is read by nothing before it (every reader is a member). Folded convolutions (rule 8) are left
@@ -504,17 +505,26 @@ final class Fusion {
                 java.util.Set<Integer> group = members(f, r);
                 for (int m : group) {
                     for (int x : g.node(m).inputs()) {
-                        if (group.contains(x) || !pinned[x] || f.folded[x] || !(f.steps[x] instanceof ElementwiseChain ec) || ec.out() != x
+                        if (group.contains(x) || f.folded[x] || !(f.steps[x] instanceof ElementwiseChain ec) || ec.out() != x
                                 || !b.shape(x).equals(b.shape(r)) || f.siblingOf[x] >= 0) continue;
                         java.util.Set<Integer> merged = new java.util.LinkedHashSet<>(group);
                         merged.addAll(members(f, x));
-                        boolean inside = true;
-                        for (Node reader : readers.get(x)) inside &= merged.contains(reader.id());
-                        if (!inside) continue;
+                        int[] moved = java.util.stream.IntStream.concat(java.util.Arrays.stream(ec.siblings()), java.util.stream.IntStream.of(x)).toArray();
+                        // what the taken chain stores is written at this chain's step now: read by nothing outside before it
+                        boolean early = false, outside = false;
+                        for (int y : moved) {
+                            for (Node reader : readers.get(y) == null ? List.<Node>of() : readers.get(y)) {
+                                if (merged.contains(reader.id())) continue;
+                                early |= pos[reader.id()] <= s;
+                                outside |= y == x;
+                            }
+                        }
+                        if (early) continue;
                         java.util.Set<Integer> siblings = new java.util.HashSet<>();
                         for (int y : merged) if (f.siblingOf[y] == r) siblings.add(y);
-                        for (int y : f.steps[x] instanceof ElementwiseChain xc ? xc.siblings() : new int[0]) siblings.add(y);
-                        siblings.add(x);
+                        for (int y : ec.siblings()) siblings.add(y);
+                        // a value kept or read later is stored; one only the merged chain reads is a member like any other
+                        if (pinned[x] || outside) siblings.add(x);
                         int[] groupOf = new int[size];
                         java.util.Arrays.fill(groupOf, -1);
                         List<Member> ms = new ArrayList<>();
@@ -534,6 +544,7 @@ final class Fusion {
                                 f.steps[y] = ABSORBED;
                             } else {
                                 f.memberOf[y] = r;
+                                f.steps[y] = null;  // a taken chain's root computes nothing now
                             }
                             // the merged chain reads its operands, and writes its siblings, at its root's step
                             for (int in : g.node(y).inputs()) if (!merged.contains(in)) f.readUntil[in] = Math.max(f.readUntil[in], s);

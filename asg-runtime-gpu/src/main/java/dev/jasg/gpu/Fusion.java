@@ -401,13 +401,14 @@ final class Fusion {
 
     /**
      * Groups with several outputs: a plain elementwise group (no anchor, rows or prologue) that reads the root of another
-     * plain group of its own shape, an assigned value read by nothing else (the moments of an optimizer's update, read by the
-     * parameter's), takes that group in: its members become the reader's, the value one of its {@link Group#siblings}, which
-     * its kernel stores beside the root. One kernel then reads the gradient and the state once and writes the parameter and
+     * plain group of its own shape (the moments of an optimizer's update, read by the parameter's; a step count read by
+     * the bias corrections), read by nothing outside it before its step, takes that group in: its members become the
+     * reader's, and the value, when it is kept (an output, an assigned value) or read later, one of its
+     * {@link Group#siblings}, which its kernel stores beside the root. One kernel then reads the gradient and the state once and writes the parameter and
      * the state, where three kernels read the gradient twice and the moments again. Within {@link #MAX_MERGED_EXTERNALS}
      * externals and the device's storage buffers (outputs and externals). A merged group's operands are read at the
-     * reader's step ({@code readUntil}); the value is written there too, so it must not be read before that: every reader
-     * of it is a member. Returns each sibling's group root; {@code byRoot} is rewritten in place.
+     * reader's step ({@code readUntil}); the value is written there too, so nothing outside reads it (or what the taken
+     * group stored) before that. Returns each sibling's group root; {@code byRoot} is rewritten in place.
      */
     private static Map<Integer, Integer> merge(Map<Integer, Group> byRoot, Graph g, Program.Binding b, Map<Integer, Integer> step, Set<Integer> kept,
             Map<Integer, Integer> readUntil, int maxStorageBuffers) {
@@ -424,14 +425,19 @@ final class Fusion {
             if (grp == null || !plain(grp)) continue;
             for (int x : List.copyOf(grp.externals())) {
                 Group h = byRoot.get(x);
-                if (h == null || !plain(h) || !kept.contains(x) || !Arrays.equals(b.shape(x).dims(), b.shape(r).dims())) continue;
+                if (h == null || !plain(h) || !Arrays.equals(b.shape(x).dims(), b.shape(r).dims())) continue;
                 Set<Integer> members = new LinkedHashSet<>(grp.members());
                 members.addAll(h.members());
-                if (!members.containsAll(readers.getOrDefault(x, List.of()))) continue;
+                // what the taken group stores is written at the reader's step now: read by nothing outside before it
+                List<Integer> moved = new ArrayList<>(h.siblings());
+                moved.add(x);
+                if (!readAfter(moved, members, readers, step, step.get(r))) continue;
+                boolean outside = !members.containsAll(readers.getOrDefault(x, List.of()));
                 List<Integer> ext = externals(members, -1, g);
                 List<Integer> siblings = new ArrayList<>(grp.siblings());
                 siblings.addAll(h.siblings());
-                siblings.add(x);
+                // a value kept or read later is stored; one only the merged members read is a member like any other
+                if (kept.contains(x) || outside) siblings.add(x);
                 if (ext.size() > MAX_MERGED_EXTERNALS || 1 + siblings.size() + ext.size() > maxStorageBuffers) continue;
                 List<Integer> ordered = new ArrayList<>(members);
                 ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
@@ -446,6 +452,15 @@ final class Fusion {
             }
         }
         return siblingOf;
+    }
+
+    /** Whether every reader of {@code values} outside {@code members} runs after step {@code at}. */
+    private static boolean readAfter(List<Integer> values, Set<Integer> members, Map<Integer, List<Integer>> readers, Map<Integer, Integer> step,
+            int at) {
+        for (int v : values) {
+            for (int rd : readers.getOrDefault(v, List.of())) if (!members.contains(rd) && step.get(rd) <= at) return false;
+        }
+        return true;
     }
 
     /** A group of elementwise members only: no anchor, row gradient or prologue. */

@@ -88,11 +88,16 @@ class FusionTest {
             Tensor x = g.input("x", DType.F32, 9), y = g.input("y", DType.F32, 9);
             g.output("z", x.gt(y).where(x.mul(3.7), y).cast(DType.I32).mul(2));
         }, List.of("gt -> mul -> where -> cast -> mul (2 externals)")));
-        r.add(new Row("externals beyond the limit start a second group", g -> {
+        r.add(new Row("externals beyond six start a second group, which the first takes in up to twelve", g -> {
             Tensor s = g.input("x0", DType.F32, 4);
             for (int k = 1; k < 9; k++) s = s.add(g.input("x" + k, DType.F32, 4));
             g.output("y", s);
-        }, List.of("add -> add -> add (4 externals)", "add -> add -> add -> add -> add (6 externals)")));
+        }, List.of("add -> add -> add -> add -> add -> add -> add -> add (9 externals)")));
+        r.add(new Row("beyond twelve externals the groups stay apart", g -> {
+            Tensor s = g.input("x0", DType.F32, 4);
+            for (int k = 1; k < 15; k++) s = s.add(g.input("x" + k, DType.F32, 4));
+            g.output("y", s);
+        }, List.of("add -> add -> add -> add (5 externals)", "add -> add -> add -> add -> add -> add -> add -> add -> add -> add (11 externals)")));
         r.add(new Row("a loss mean(x^2): the square is the mean's prologue", g -> {
             Tensor x = g.input("x", DType.F32, 6, 50);
             g.output("loss", x.mul(x).mean());
@@ -173,6 +178,12 @@ class FusionTest {
             g.output("loss", sq.mean());
             g.output("scale", sq.count().reciprocal().mul(2));
         }, List.of("mul -> mean (1 externals)", "div -> mul (1 externals)")));
+        r.add(new Row("a value read by two groups is stored by the first, which takes its group in; the second reads it after", g -> {
+            Tensor x = g.input("x", DType.F32, 4, 10);
+            Tensor s = x.mul(2).add(1);
+            g.output("a", s.mul(x).sub(1));
+            g.output("b", s.exp().mul(3));
+        }, List.of("mul -> add -> mul -> sub (1 externals, 2 outputs)", "exp -> mul (1 externals)")));
         r.add(new Row("expands are members: a scalar and a per-row column read broadcast, not copied", g -> {
             Tensor x = g.input("x", DType.F32, 6, 10), s = g.input("s", DType.F32), col = g.input("c", DType.F32, 6, 1);
             g.output("y", s.expand(6, 10).div(60).mul(x).add(col.expand(6, 10)));

@@ -103,9 +103,9 @@ class TransformerStepPlanTest {
                 // normalisation's gradient; layer norm backward: 7 kernels (g = dy*w, mean x, var, rsqrt, mean g, mean g*y,
                 // combine + residual add) -> 1 (the row kernel computing g, the add its epilogue); softmax backward: 2 (sum g*y,
                 // combine + scale) -> 1
-                new Row(1, List.of(ln, sm), 88, 81),
+                new Row(1, List.of(ln, sm), 87, 80),
                 // the second block's norm1 backward too
-                new Row(2, List.of(ln, sm, ln, ln, sm), 180, 160));
+                new Row(2, List.of(ln, sm, ln, ln, sm), 179, 159));
     }
 
     @TestFactory
