@@ -340,8 +340,7 @@ final class Fusion {
             // the anchor's operands too: its product runs at the root's step
             if (anchor >= 0) for (int e : group.anchorOperands(g)) readUntil.merge(e, s, Math::max);
         }
-        Map<Integer, Integer> siblingOf = MERGE ? merge(byRoot, g, b, step, kept, readUntil, maxStorageBuffers) : new HashMap<>();
-        taken.addAll(siblingOf.keySet());
+        Map<Integer, Integer> siblingOf = MERGE ? merge(byRoot, g, b, step, kept, taken, readUntil, maxStorageBuffers) : new HashMap<>();
         // permutes into products: the product runs at its own step, or at its group's root's when it is an anchor
         Map<Integer, Integer> runsAt = new HashMap<>();
         for (Group grp : byRoot.values()) if (grp.anchor() >= 0 && grp.rows() == null) runsAt.put(grp.anchor(), step.get(grp.root()));
@@ -411,7 +410,7 @@ final class Fusion {
      * group stored) before that. Returns each sibling's group root; {@code byRoot} is rewritten in place.
      */
     private static Map<Integer, Integer> merge(Map<Integer, Group> byRoot, Graph g, Program.Binding b, Map<Integer, Integer> step, Set<Integer> kept,
-            Map<Integer, Integer> readUntil, int maxStorageBuffers) {
+            Set<Integer> taken, Map<Integer, Integer> readUntil, int maxStorageBuffers) {
         Map<Integer, Integer> siblingOf = new HashMap<>();
         Map<Integer, List<Integer>> readers = new HashMap<>();
         for (int id : step.keySet()) {
@@ -425,6 +424,10 @@ final class Fusion {
             if (grp == null || !plain(grp)) continue;
             for (int x : List.copyOf(grp.externals())) {
                 Group h = byRoot.get(x);
+                // a lone elementwise node (no group of its own: a step count's t + 1) is a group of one here
+                if (h == null && !taken.contains(x) && step.containsKey(x) && fusable(g.node(x), b, g)) {
+                    h = new Group(x, -1, List.of(x), externals(Set.of(x), -1, g));
+                }
                 if (h == null || !plain(h) || !Arrays.equals(b.shape(x).dims(), b.shape(r).dims())) continue;
                 Set<Integer> members = new LinkedHashSet<>(grp.members());
                 members.addAll(h.members());
@@ -445,6 +448,7 @@ final class Fusion {
                 grp = new Group(r, -1, List.copyOf(ordered), List.copyOf(ext), null, List.copyOf(siblings));
                 byRoot.put(r, grp);
                 byRoot.remove(x);
+                taken.addAll(h.members());
                 for (int s : siblings) siblingOf.put(s, r);
                 // the merged operands are read, and the siblings written, at the reader's step
                 for (int e : ext) readUntil.merge(e, step.get(r), Math::max);

@@ -61,17 +61,17 @@ class FusionTest {
             Tensor x = g.input("x", DType.F32, 3, 4, 5), w = g.input("w", DType.F32, 3, 5, 6), c = g.input("c", DType.F32, 3, 4, 1);
             g.output("y", x.matmul(w).mul(c).tanh());
         }, List.of("matmul -> mul -> tanh (1 externals)")));
-        r.add(new Row("a value read twice ends the group below it", g -> {
+        r.add(new Row("a value read twice, both times inside one group, is taken in: computed once, stored nowhere", g -> {
             Tensor x = g.input("x", DType.F32, 8);
             Tensor a = x.exp();
             g.output("y", a.add(1).mul(a.sub(2)));
-        }, List.of("add -> sub -> mul (1 externals)")));
-        r.add(new Row("an output is never absorbed", g -> {
+        }, List.of("exp -> add -> sub -> mul (1 externals)")));
+        r.add(new Row("an output read by a group is stored by its kernel (a second output), never absorbed", g -> {
             Tensor x = g.input("x", DType.F32, 8);
             Tensor a = x.neg();
             g.output("a", a);
             g.output("y", a.abs().sqrt());
-        }, List.of("abs -> sqrt (1 externals)")));
+        }, List.of("neg -> abs -> sqrt (1 externals, 2 outputs)")));
         r.add(new Row("a reshape between two ops keeps them apart", g -> {
             Tensor x = g.input("x", DType.F32, 4, 6);
             g.output("y", x.neg().reshape(24).abs());
