@@ -75,7 +75,10 @@ public interface PlanPolicy {
         return sole;
     }
 
-    /** What a backend knows of the kernels that would write assigned values ({@link #inPlaceAssignments}). */
+    /**
+     * What a backend knows of the kernels that would write assigned values ({@link #inPlaceAssignments}). Like a policy,
+     * an implementation answers the same every time and is called from the planning thread only.
+     */
     @FunctionalInterface
     interface Writers {
         /** True when the kernel writing {@code v} reads element {@code i} of an operand of {@code v}'s shape only for element {@code i} of it. */
