@@ -507,9 +507,11 @@ final class Fusion {
                     for (int x : g.node(m).inputs()) {
                         if (group.contains(x) || f.folded[x] || !(f.steps[x] instanceof ElementwiseChain ec) || ec.out() != x
                                 || !b.shape(x).equals(b.shape(r)) || f.siblingOf[x] >= 0) continue;
-                        java.util.Set<Integer> merged = new java.util.LinkedHashSet<>(group);
-                        merged.addAll(members(f, x));
-                        int[] moved = java.util.stream.IntStream.concat(java.util.Arrays.stream(ec.siblings()), java.util.stream.IntStream.of(x)).toArray();
+                        java.util.Set<Integer> takenIn = members(f, x), merged = new java.util.LinkedHashSet<>(group);
+                        merged.addAll(takenIn);
+                        int[] stored = ec.siblings();
+                        int[] moved = java.util.Arrays.copyOf(stored, stored.length + 1);
+                        moved[stored.length] = x;
                         // what the taken chain stores is written at this chain's step now: read by nothing outside before it
                         boolean early = false, outside = false;
                         for (int y : moved) {
@@ -522,7 +524,7 @@ final class Fusion {
                         if (early) continue;
                         java.util.Set<Integer> siblings = new java.util.HashSet<>();
                         for (int y : merged) if (f.siblingOf[y] == r) siblings.add(y);
-                        for (int y : ec.siblings()) siblings.add(y);
+                        for (int y : stored) siblings.add(y);
                         // a value kept or read later is stored; one only the merged chain reads is a member like any other
                         if (pinned[x] || outside) siblings.add(x);
                         int[] groupOf = new int[size];
@@ -534,7 +536,7 @@ final class Fusion {
                         }
                         ElementwiseChain chain = chain(ms, pos, b, groupOf, r, java.util.Map.of(), new float[0][], siblings);
                         if (chain == null) continue;
-                        if (members(f, x).size() > 1 && group.size() > 1) f.chains--;
+                        if (takenIn.size() > 1 && group.size() > 1) f.chains--;
                         f.steps[r] = chain;
                         for (int y : merged) {
                             if (y == r) continue;

@@ -412,7 +412,7 @@ final class ExecutionPlan implements AutoCloseable {
             @Override
             public boolean elementwise(int v) {
                 Fusion.Group grp = fusion.group(v);
-                return grp != null ? grp.anchor() < 0 && grp.rows() == null && !grp.prologue() : Fusion.elementwise(g.node(v), binding, g);
+                return grp != null ? grp.plain() : Fusion.elementwise(g.node(v), binding, g);
             }
 
             @Override

@@ -65,6 +65,11 @@ final class Fusion {
             this(root, anchor, members, externals, null);
         }
 
+        /** A group of elementwise members only: no anchor, row gradient or prologue (one flat kernel, {@code fused.comp}). */
+        boolean plain() {
+            return anchor < 0 && rows == null && !prologue();
+        }
+
         /** True when the root is a reduction reading the members' value instead of its operand (a prologue). */
         boolean prologue() {
             return rows == null && (members.isEmpty() || members.get(members.size() - 1) != root);
@@ -340,12 +345,12 @@ final class Fusion {
             // the anchor's operands too: its product runs at the root's step
             if (anchor >= 0) for (int e : group.anchorOperands(g)) readUntil.merge(e, s, Math::max);
         }
-        Map<Integer, Integer> siblingOf = MERGE ? merge(byRoot, g, b, step, kept, taken, readUntil, maxStorageBuffers) : new HashMap<>();
+        Map<Integer, List<Integer>> readers = new HashMap<>();
+        for (Node n : schedule) for (int i : Arrays.stream(n.inputs()).distinct().toArray()) readers.computeIfAbsent(i, k -> new ArrayList<>()).add(n.id());
+        Map<Integer, Integer> siblingOf = MERGE ? merge(byRoot, g, b, step, kept, taken, readers, readUntil, maxStorageBuffers) : new HashMap<>();
         // permutes into products: the product runs at its own step, or at its group's root's when it is an anchor
         Map<Integer, Integer> runsAt = new HashMap<>();
         for (Group grp : byRoot.values()) if (grp.anchor() >= 0 && grp.rows() == null) runsAt.put(grp.anchor(), step.get(grp.root()));
-        Map<Integer, List<Integer>> readers = new HashMap<>();
-        for (Node n : schedule) for (int i : Arrays.stream(n.inputs()).distinct().toArray()) readers.computeIfAbsent(i, k -> new ArrayList<>()).add(n.id());
         Map<Integer, MatMulKernel.Layout> layouts = new HashMap<>();
         for (Node x : schedule) {
             if (!swapsLastTwo(x, b, g, taken, kept) || !step.containsKey(x.input(0))) continue;
@@ -410,32 +415,27 @@ final class Fusion {
      * group stored) before that. Returns each sibling's group root; {@code byRoot} is rewritten in place.
      */
     private static Map<Integer, Integer> merge(Map<Integer, Group> byRoot, Graph g, Program.Binding b, Map<Integer, Integer> step, Set<Integer> kept,
-            Set<Integer> taken, Map<Integer, Integer> readUntil, int maxStorageBuffers) {
+            Set<Integer> taken, Map<Integer, List<Integer>> readers, Map<Integer, Integer> readUntil, int maxStorageBuffers) {
         Map<Integer, Integer> siblingOf = new HashMap<>();
-        Map<Integer, List<Integer>> readers = new HashMap<>();
-        for (int id : step.keySet()) {
-            if (g.node(id).op() instanceof Op.Count) continue;  // reads a shape, not values
-            for (int x : Arrays.stream(g.node(id).inputs()).distinct().toArray()) readers.computeIfAbsent(x, k -> new ArrayList<>()).add(id);
-        }
         List<Integer> roots = new ArrayList<>(byRoot.keySet());
         roots.sort((p, q) -> Integer.compare(step.get(q), step.get(p)));  // the last reader first
         for (int r : roots) {
             Group grp = byRoot.get(r);
-            if (grp == null || !plain(grp)) continue;
+            if (grp == null || !grp.plain()) continue;
             for (int x : List.copyOf(grp.externals())) {
                 Group h = byRoot.get(x);
                 // a lone elementwise node (no group of its own: a step count's t + 1) is a group of one here
                 if (h == null && !taken.contains(x) && step.containsKey(x) && fusable(g.node(x), b, g)) {
                     h = new Group(x, -1, List.of(x), externals(Set.of(x), -1, g));
                 }
-                if (h == null || !plain(h) || !Arrays.equals(b.shape(x).dims(), b.shape(r).dims())) continue;
+                if (h == null || !h.plain() || !Arrays.equals(b.shape(x).dims(), b.shape(r).dims())) continue;
                 Set<Integer> members = new LinkedHashSet<>(grp.members());
                 members.addAll(h.members());
                 // what the taken group stores is written at the reader's step now: read by nothing outside before it
                 List<Integer> moved = new ArrayList<>(h.siblings());
                 moved.add(x);
-                if (!readAfter(moved, members, readers, step, step.get(r))) continue;
-                boolean outside = !members.containsAll(readers.getOrDefault(x, List.of()));
+                if (!readAfter(moved, members, readers, g, step, step.get(r))) continue;
+                boolean outside = readers.getOrDefault(x, List.of()).stream().anyMatch(rd -> !members.contains(rd) && !(g.node(rd).op() instanceof Op.Count));
                 List<Integer> ext = externals(members, -1, g);
                 List<Integer> siblings = new ArrayList<>(grp.siblings());
                 siblings.addAll(h.siblings());
@@ -458,18 +458,15 @@ final class Fusion {
         return siblingOf;
     }
 
-    /** Whether every reader of {@code values} outside {@code members} runs after step {@code at}. */
-    private static boolean readAfter(List<Integer> values, Set<Integer> members, Map<Integer, List<Integer>> readers, Map<Integer, Integer> step,
-            int at) {
+    /** Whether every reader of {@code values} outside {@code members} runs after step {@code at} (a count reads a shape, not values). */
+    private static boolean readAfter(List<Integer> values, Set<Integer> members, Map<Integer, List<Integer>> readers, Graph g,
+            Map<Integer, Integer> step, int at) {
         for (int v : values) {
-            for (int rd : readers.getOrDefault(v, List.of())) if (!members.contains(rd) && step.get(rd) <= at) return false;
+            for (int rd : readers.getOrDefault(v, List.of())) {
+                if (!members.contains(rd) && !(g.node(rd).op() instanceof Op.Count) && step.get(rd) <= at) return false;
+            }
         }
         return true;
-    }
-
-    /** A group of elementwise members only: no anchor, row gradient or prologue. */
-    private static boolean plain(Group grp) {
-        return grp.anchor() < 0 && grp.rows() == null && !grp.prologue();
     }
 
     /** True when {@code n} is a permute swapping its last two axes that copies (not a view), not kept and not yet taken. */
