@@ -536,7 +536,8 @@ final class Fusion {
                         }
                         ElementwiseChain chain = chain(ms, pos, b, groupOf, r, java.util.Map.of(), new float[0][], siblings);
                         if (chain == null) continue;
-                        if (takenIn.size() > 1 && group.size() > 1) f.chains--;
+                        // chains of two or more nodes are counted: the merged one is, the two it replaces were where long enough
+                        f.chains += 1 - (takenIn.size() > 1 ? 1 : 0) - (group.size() > 1 ? 1 : 0);
                         f.steps[r] = chain;
                         for (int y : merged) {
                             if (y == r) continue;

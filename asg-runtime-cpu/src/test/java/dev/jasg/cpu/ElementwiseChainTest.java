@@ -159,6 +159,27 @@ class ElementwiseChainTest {
         }
     }
 
+    /** Two lone nodes merged (an output read later by a second lone node): one chain of two, counted as such. */
+    @Test
+    void twoLoneNodesMergedCountAsOneChain() {
+        GraphBuilder g = new GraphBuilder();
+        Tensor a = g.input("a", DType.F32, 8, 32);
+        Tensor e = a.exp();
+        g.output("e", e);
+        g.output("n", e.neg());
+        Map<String, HostTensor> feeds = Map.of("a", HostTensor.of(Cpu.random(new Random(6), 256), 8, 32));
+        try (Backend cpu = new CpuBackend(); var ce = cpu.compile(g.build())) {
+            Outputs got = ce.run(feeds);
+            for (int i = 0; i < 256; i++) {
+                assertEquals(Math.exp(feeds.get("a").get(i)), got.get("e").get(i), 1e-6 * Math.exp(feeds.get("a").get(i)), "e[" + i + "]");
+                assertEquals(-got.get("e").get(i), got.get("n").get(i), 0, "n[" + i + "]");
+            }
+            PlanStats st = ((CpuExecutable) ce).lastPlanStats();
+            assertEquals(1, st.siblings(), "e stored by n's chain");
+            assertEquals(1, st.chains(), "one chain of two nodes");
+        }
+    }
+
     private static Tensor[] inputs(GraphBuilder g, Case c) {
         Tensor[] in = new Tensor[c.shapes().length];
         for (int i = 0; i < in.length; i++) in[i] = g.input(String.valueOf((char) ('a' + i)), DType.F32, Shape.of(c.shapes()[i]));
