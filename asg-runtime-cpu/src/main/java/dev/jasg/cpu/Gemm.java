@@ -99,6 +99,9 @@ final class Gemm {
         /** Packed B (shared or given), packed A, and A read in place at {@code src[so + i*sld + p]}. */
         float[] bp, packedB, ap, src;
         int so, sld;
+        /** The bias C starts from ({@link #fillBias}: {@code bias[j * biasStride]} for column j), filled block by block; or null. */
+        float[] bias;
+        int biasStride;
         /** Whether {@link #columnBlocks} reads A in place ({@code src}) rather than packed ({@code ap}). */
         boolean inPlace;
         int threads;
@@ -155,7 +158,7 @@ final class Gemm {
 
         /** Drops the product's arrays, so that a finished product does not keep them reachable. */
         void clear() {
-            a = b = c = bp = packedB = ap = src = partial = x = mat = y = null;
+            a = b = c = bp = packedB = ap = src = partial = x = mat = y = bias = null;
         }
 
         /** {@link #rowSplit}: strips of B's panel, packed into the shared {@code bp}. */
@@ -171,10 +174,11 @@ final class Gemm {
             Scratch s = SCRATCH.get();
             for (int blk = b0; blk < b1; blk++) {
                 int r0 = tileStart(tiles, blocks, blk) * MR, rows = Math.min(m, tileStart(tiles, blocks, blk + 1) * MR) - r0;
+                if (bias != null) fillBias(c, cOff + r0 * ldc + j0, ldc, rows, nc, bias, j0 * biasStride, biasStride);
                 for (int pc = 0; pc < k; pc += kcs) {
                     int kc = Math.min(kcs, k - pc);
-                    blockA(rows, nc, kc, a, aOff + r0 * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + r0 * ldc + j0, ldc, accumulate || pc > 0,
-                            s, VECTOR);
+                    blockA(rows, nc, kc, a, aOff + r0 * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + r0 * ldc + j0, ldc,
+                            accumulate || bias != null || pc > 0, s, VECTOR);
                 }
             }
         }
@@ -204,6 +208,9 @@ final class Gemm {
             float[] bpl = packedB != null ? packedB : s.b(maxCols * kcs);
             for (int blk = b0; blk < b1; blk++) {
                 int c0 = tileStart(tiles, blocks, blk) * NR, cols = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - c0;
+                // the block's columns of C start from the bias here, on the thread that then accumulates into them
+                if (bias != null) fillBias(c, cOff + (inPlace ? 0 : i0) * ldc + c0, ldc, inPlace ? m : mc, cols, bias, c0 * biasStride, biasStride);
+                boolean start = accumulate || bias != null;
                 for (int pc = 0; pc < k; pc += kcs) {
                     int kc = Math.min(kcs, k - pc);
                     int bo = packedB != null ? pc * ncrAll + c0 / NR * kc * NR : 0;
@@ -211,10 +218,10 @@ final class Gemm {
                     if (inPlace) {
                         for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
                             blockA(Math.min(mcs, m - ic), cols, kc, src, so + ic * sld + pc, sld, 1, bpl, bo, c, cOff + ic * ldc + c0, ldc,
-                                    accumulate || pc > 0, s, true);
+                                    start || pc > 0, s, true);
                         }
                     } else {
-                        block(mc, cols, kc, ap, pc * mcr, bpl, bo, c, cOff + i0 * ldc + c0, ldc, accumulate || pc > 0, s, VECTOR);
+                        block(mc, cols, kc, ap, pc * mcr, bpl, bo, c, cOff + i0 * ldc + c0, ldc, start || pc > 0, s, VECTOR);
                     }
                 }
             }
@@ -349,7 +356,31 @@ final class Gemm {
     static void gemmStrided(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                             float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
-        gemmStrided(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, null);
+        gemmStrided(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, null, null, 0);
+    }
+
+    /**
+     * {@code C = bias + op(A) op(B)}, the bias a row {@code bias[j * biasStride]} ({@code biasStride} 0: one value for
+     * every column): the bits of filling C with the bias and then accumulating {@link #gemm} into it. A parallel
+     * product fills each block of C on the thread that then accumulates into it, just before it does, so the fill is
+     * split over the threads and the block is still in that thread's cache (a linear layer's bias used to be filled into
+     * all of C on the calling thread first, while the other threads waited).
+     */
+    static void gemmBias(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float[] c, int cOff, int ldc, float[] bias, int biasStride) {
+        if (m <= 0 || n <= 0) return;
+        int ars = transA ? 1 : lda, acs = transA ? lda : 1, brs = transB ? 1 : ldb, bcs = transB ? ldb : 1;
+        gemmStrided(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, false, null, bias, biasStride);
+    }
+
+    /** Sets {@code rows} rows of {@code cols} floats of C from {@code c[co]} to the bias, {@code bias[bo + j * stride]} for column j. */
+    static void fillBias(float[] c, int co, int ldc, int rows, int cols, float[] bias, int bo, int stride) {
+        for (int r = 0; r < rows; r++) {
+            int at = co + r * ldc;
+            if (stride == 0) java.util.Arrays.fill(c, at, at + cols, bias[bo]);
+            else if (stride == 1) System.arraycopy(bias, bo, c, at, cols);
+            else for (int j = 0; j < cols; j++) c[at + j] = bias[bo + j * stride];
+        }
     }
 
     /**
@@ -359,18 +390,39 @@ final class Gemm {
      */
     static void gemmPacked(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] bp, float[] c, int cOff, int ldc,
                            boolean accumulate) {
+        gemmPacked(m, n, k, a, aOff, ars, acs, bp, c, cOff, ldc, accumulate, null, 0);
+    }
+
+    /** {@link #gemmPacked}, starting from a bias instead when {@code bias} is not null (as {@link #gemmBias}; {@code accumulate} then unused). */
+    static void gemmPacked(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] bp, float[] c, int cOff, int ldc,
+                           boolean accumulate, float[] bias, int biasStride) {
         if (m <= 0 || n <= 0) return;
         if (k <= 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            if (bias != null) fillBias(c, cOff, ldc, m, n, bias, 0, biasStride);
+            else if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
         if (EJML_FALLBACK || NC % NR != 0) throw new IllegalStateException("packed weights need the packed GEMM with NC a multiple of NR");
-        gemmStrided(m, n, k, a, aOff, ars, acs, null, 0, 0, 0, c, cOff, ldc, accumulate, bp);
+        gemmStrided(m, n, k, a, aOff, ars, acs, null, 0, 0, 0, c, cOff, ldc, accumulate, bp, bias, biasStride);
     }
 
-    /** {@link #gemmStrided}, B packed by {@link #packPanel} into {@code packedB} when that is not null (then {@code b} is unused). */
+    /**
+     * {@link #gemmStrided}, B packed by {@link #packPanel} into {@code packedB} when that is not null (then {@code b} is unused),
+     * starting from {@code bias} when that is not null ({@link #gemmBias}; {@code accumulate} then unused): the row and
+     * column splits fill each block as they reach it, every other path fills all of C first.
+     */
     private static void gemmStrided(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                                    float[] c, int cOff, int ldc, boolean accumulate, float[] packedB) {
+                                    float[] c, int cOff, int ldc, boolean accumulate, float[] packedB, float[] bias, int biasStride) {
+        long work = (long) m * n * k;
+        int threads = CpuThreads.PARALLELISM;
+        int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
+        boolean serial = work < PARALLEL_MIN || threads == 1 || CpuThreads.inLoop();
+        boolean depth = !serial && packedB == null && (long) rowTiles * colTiles < 4L * threads && k >= 2 * KC * threads;
+        if (bias != null && (serial || depth || k <= 0 || (packedB == null && (EJML_FALLBACK || m == 1 || n == 1)))) {
+            fillBias(c, cOff, ldc, m, n, bias, 0, biasStride);
+            bias = null;
+            accumulate = true;
+        }
         if (packedB == null) {
             if (gemv(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, true, VECTOR)) return;
             if (EJML_FALLBACK) {
@@ -378,18 +430,15 @@ final class Gemm {
                 return;
             }
         }
-        long work = (long) m * n * k;
-        int threads = CpuThreads.PARALLELISM;
-        int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
-        if (work < PARALLEL_MIN || threads == 1 || CpuThreads.inLoop()) {
+        if (serial) {
             if (packedB != null) serialBlocks(m, n, k, a, aOff, ars, acs, null, 0, 0, 0, packedB, c, cOff, ldc, accumulate, VECTOR);
             else serial(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
-        } else if (packedB == null && (long) rowTiles * colTiles < 4L * threads && k >= 2 * KC * threads) {
+        } else if (depth) {
             depthSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads);
         } else if (rowsFirst(m, n, acs, ars, rowTiles, colTiles, threads)) {
-            rowSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB);
+            rowSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB, bias, biasStride);
         } else {
-            columnSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB);
+            columnSplit(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate, threads, packedB, bias, biasStride);
         }
     }
 
@@ -436,8 +485,10 @@ final class Gemm {
      * all threads first pack together: B is packed once, not once per block.
      */
     private static void rowSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                                 float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
+                                 float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB, float[] bias, int biasStride) {
         Job j = JOB.get().product(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        j.bias = bias;
+        j.biasStride = biasStride;
         try {
             // B packed already: one panel of all its columns, nothing to pack
             int panel = packedB != null ? roundUp(n, NR) : Math.min(roundUp(n, NR), Math.max(NR, SHARED_MAX / k / NR * NR));
@@ -465,8 +516,10 @@ final class Gemm {
      * GFLOPS per CPU-second on two Zen 5 vCPUs, by columns with A in place at 127-145 (one thread: 171).
      */
     private static void columnSplit(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                                    float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB) {
+                                    float[] c, int cOff, int ldc, boolean accumulate, int threads, float[] packedB, float[] bias, int biasStride) {
         Job j = JOB.get().product(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        j.bias = bias;
+        j.biasStride = biasStride;
         try {
             j.packedB = packedB;
             j.tiles = (n + NR - 1) / NR;

@@ -16,6 +16,13 @@ import java.util.Arrays;
  * large product is split inside {@link Gemm}.
  */
 final class MatMulKernel {
+    /**
+     * Whether a single product with a bias fills each block of C with it on the thread that then computes that block
+     * ({@link Gemm#gemmBias}), rather than all of C on the calling thread first: {@code -Djasg.cpu.biasInBlocks=false}
+     * for the latter, to compare. Both give the same bits.
+     */
+    static final boolean BIAS_IN_BLOCKS = !"false".equals(System.getProperty("jasg.cpu.biasInBlocks"));
+
     /** Multiply-adds below which a product runs on the calling thread (other kernels use the same threshold). */
     static final long PARALLEL_MIN = Gemm.PARALLEL_MIN;
 
@@ -146,26 +153,38 @@ final class MatMulKernel {
         int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
         int[] ao = g.aOffsets(), bo = g.bOffsets();
         if (tc && bias != null) throw new IllegalArgumentException("matmul: a transposed result takes no bias");
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        if (batch == 1 && bias != null && BIAS_IN_BLOCKS) {
+            // each block of C starts from the bias on the thread that computes it
+            Gemm.gemmBias(ta, tb, m, n, k, a, ao[0], lda, b, bo[0], ldb, c, 0, n, bias, biasStride);
+            roundTo(dt, g, c);
+            return;
+        }
         if (bias != null) startAtBias(c, batch * m, n, bias, biasStride);
         boolean acc = bias != null;
-        int lda = ta ? m : k, ldb = tb ? k : n;
         if (batch == 1) {
             product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, 0, tc, acc, false);
         } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
-            // many small products (attention heads): one thread per group of whole products
+            // many small products (attention heads): whole products claimed one at a time by whichever thread is free, so
+            // a thread that started late (woken from its park) takes fewer instead of the others waiting for its half
             Batch job = BATCH.get().set(m, n, k, a, ta, ao, lda, b, tb, bo, ldb, c, tc, acc);
             try {
-                CpuThreads.parallelFor(batch, 1, job);
+                if (batch <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(batch, job);
+                else CpuThreads.parallelFor(batch, 1, job);
             } finally {
                 job.a = job.b = job.c = null;
             }
         } else {
             for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc, acc, false);
         }
-        if (dt != DType.F32) {
-            int size = (int) g.outSize();
-            for (int i = 0; i < size; i++) c[i] = (float) dt.round(c[i]);
-        }
+        roundTo(dt, g, c);
+    }
+
+    /** Rounds the result to {@code dt} where that is not F32 (the products compute in F32). */
+    private static void roundTo(DType dt, Geometry g, float[] c) {
+        if (dt == DType.F32) return;
+        int size = (int) g.outSize();
+        for (int i = 0; i < size; i++) c[i] = (float) dt.round(c[i]);
     }
 
     /**
@@ -176,10 +195,14 @@ final class MatMulKernel {
     static void multiplyPacked(Geometry g, float[] a, boolean ta, float[] bp, float[] c, float[] bias, int biasStride) {
         if (g.batch() != 1) throw new IllegalArgumentException("matmul: a packed weight takes one product, got a batch of " + g.batch());
         int m = g.m(), n = g.n(), k = g.k();
-        if (bias != null) startAtBias(c, m, n, bias, biasStride);
         int lda = ta ? m : k;
         int ao = g.aOffsets()[0];
-        Gemm.gemmPacked(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, bp, c, 0, n, bias != null);
+        if (bias != null && !BIAS_IN_BLOCKS) {
+            startAtBias(c, m, n, bias, biasStride);
+            Gemm.gemmPacked(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, bp, c, 0, n, true);
+            return;
+        }
+        Gemm.gemmPacked(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, bp, c, 0, n, false, bias, biasStride);
     }
 
     /** Sets each of the {@code rows} rows of {@code c} ({@code n} wide) to the bias: {@code bias[j * biasStride]}. */

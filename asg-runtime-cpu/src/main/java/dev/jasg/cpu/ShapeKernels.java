@@ -15,12 +15,19 @@ import java.util.Arrays;
 final class ShapeKernels {
     private ShapeKernels() {}
 
+    /**
+     * Elements below which a copy runs on the calling thread alone: a quarter of {@link ElementwiseKernels#PARALLEL_MIN}, since a
+     * strided copy (a permute of attention's heads, a slice) moves about one element a nanosecond, not several, so a
+     * second thread pays for itself sooner (GPT-2's 128 x 768 permutes ran on the caller while the pool waited).
+     */
+    static final int PARALLEL_MIN = Integer.getInteger("jasg.cpu.copyParallelMin", ElementwiseKernels.PARALLEL_MIN / 4);
+
     /** A strided copy: the index-space geometry (operand 0 = destination, 1 = source) and base offsets. */
     record Copy(Strided g, int dstBase, int srcBase) {}
 
     /** Runs {@code c}: copies {@code src} into {@code dst}. */
     static void copy(Copy c, float[] src, float[] dst) {
-        CpuThreads.parallelFor((int) c.g().size(), ElementwiseKernels.PARALLEL_MIN, (from, to) -> copyRange(c, src, dst, from, to));
+        CpuThreads.parallelFor((int) c.g().size(), PARALLEL_MIN, (from, to) -> copyRange(c, src, dst, from, to));
     }
 
     /** {@link #copy}'s elements {@code [from, to)} (a plan's step runs them as a {@link LoopStep}). */

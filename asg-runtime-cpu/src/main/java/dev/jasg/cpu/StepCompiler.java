@@ -297,7 +297,7 @@ final class StepCompiler {
     }
 
     private static Step copy(int x, int id, ShapeKernels.Copy geo) {
-        return new LoopStep((int) geo.g().size(), ElementwiseKernels.PARALLEL_MIN, (v, f, t) -> ShapeKernels.copyRange(geo, v[x], v[id], f, t));
+        return new LoopStep((int) geo.g().size(), ShapeKernels.PARALLEL_MIN, (v, f, t) -> ShapeKernels.copyRange(geo, v[x], v[id], f, t));
     }
 
     private static int[] dims(Program.Binding b, int id) {

@@ -239,6 +239,50 @@ class GemmTest {
         }
     }
 
+    /**
+     * A product that starts from a bias ({@link Gemm#gemmBias}, {@link Gemm#gemmPacked} with a bias: a linear layer's
+     * epilogue), whose parallel splits fill each block of C just before accumulating into it: the bits of C filled with
+     * the bias first and the product accumulated onto it, on every path (serial, matrix-vector, depth, rows over two
+     * panels of B, columns with A in place or packed), for a bias row and a scalar bias; C starts as NaN, so an element
+     * the fill missed shows.
+     */
+    @Test
+    void aBiasFilledBlockByBlockGivesTheBitsOfFillingItFirst() {
+        if (!Gemm.VECTOR) return; // the EJML fallback fills C first on every path
+        Random r = new Random(13);
+        int[][] shapes = {{3, 5, 7}, {1, 1000, 701}, {3001, 1, 701}, {5, 9, 20000}, {100, 40, Gemm.SHARED_MAX / 32 + 7}, {301, 70, 90},
+            {70, 301, 90}, {130, 130, 300}, {2 * Gemm.MC + 7, 3 * Gemm.NR + 5, Gemm.KC + 9}, {301, 70, 1024}, {70, 301, 1024}, {128, 700, 0}};
+        for (int[] sh : shapes) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            for (int t = 0; t < 8; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0, packed = (t & 4) != 0;
+                if (packed && (tb || k == 0)) continue; // a packed panel is packed from B as it lies
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                float[] a = random(r, m * k), b = random(r, k * n);
+                for (int stride = 0; stride <= 1; stride++) {
+                    float[] bias = random(r, stride == 0 ? 1 : n);
+                    float[] want = new float[m * n], got = new float[m * n];
+                    Gemm.fillBias(want, 0, n, m, n, bias, 0, stride);
+                    java.util.Arrays.fill(got, Float.NaN);
+                    if (packed) {
+                        float[] bp = new float[Gemm.panelSize(k, n)];
+                        Gemm.packPanel(k, n, b, 0, n, 1, bp);
+                        Gemm.gemmPacked(m, n, k, a, 0, ta ? 1 : lda, ta ? lda : 1, bp, want, 0, n, true);
+                        Gemm.gemmPacked(m, n, k, a, 0, ta ? 1 : lda, ta ? lda : 1, bp, got, 0, n, false, bias, stride);
+                    } else {
+                        Gemm.gemm(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, want, 0, n, true);
+                        Gemm.gemmBias(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, got, 0, n, bias, stride);
+                    }
+                    for (int i = 0; i < want.length; i++) {
+                        String at = m + "x" + n + "x" + k + (ta ? " A^T" : "") + (tb ? " B^T" : "") + (packed ? " packed" : "")
+                                + (stride == 0 ? " scalar bias" : " bias row") + " element " + i;
+                        assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), at);
+                    }
+                }
+            }
+        }
+    }
+
     /** Blocks of a parallel split: a multiple of the threads (unless there are fewer tiles), near-equal, covering every tile once. */
     @Test
     void blocksAreEqualAndAMultipleOfTheThreads() {
