@@ -80,9 +80,13 @@ final class NormalizeKernel {
         for (i = base; i < end; i++) out[i] = (float) ((x[i] - mean) * rstd);
     }
 
-    /** The fewest groups a thread of {@link #normalizeRange}'s loop takes. */
+    /**
+     * The fewest groups a thread of {@link #normalizeRange}'s loop takes: a quarter of {@link ElementwiseKernels#PARALLEL_MIN}'s
+     * elements, since a group is read three times (mean, variance, result) in double lanes, so a second thread pays for
+     * itself sooner (GPT-2's 128 x 768 layer norms ran on the caller while the pool waited).
+     */
     static int minGroups(Geometry geo) {
-        return Math.max(1, ElementwiseKernels.PARALLEL_MIN / Math.max(1, geo.offsets().length));
+        return Math.max(1, ElementwiseKernels.PARALLEL_MIN / 4 / Math.max(1, geo.offsets().length));
     }
 
     /** Normalises groups {@code [from, to)} of {@code x} into {@code out}: a plan's step runs it as a {@link LoopStep}. */
