@@ -59,6 +59,11 @@ final class Gemm {
     static final int BLOCKS_PER_THREAD = 2;
     /** Most column strips of B in one block of a {@link #columnSplit} (each block packs its own). */
     private static final int COLUMN_BLOCK_STRIPS = 8;
+    /**
+     * Whether a {@link #columnSplit} that reads A in place takes blocks that shrink towards the end ({@link #guided})
+     * rather than equal ones ({@link #blocks}): {@code -Djasg.cpu.guidedBlocks=false} for equal blocks, to compare.
+     */
+    static final boolean GUIDED = !"false".equals(System.getProperty("jasg.cpu.guidedBlocks"));
     /** Multiply-adds below which a product runs on the calling thread. */
     static final long PARALLEL_MIN = 1 << 17;
     /** Most floats of one operand packed up front and shared by the threads of a parallel product (4 MiB). */
@@ -92,6 +97,8 @@ final class Gemm {
         int kcs, slices;
         /** Blocks of tiles the threads claim ({@link #tileStart}), and the widest column block of {@link #columnSplit}. */
         int tiles, blocks, maxCols;
+        /** {@link #columnSplit}'s blocks: block {@code b} is tiles {@code starts[b] .. starts[b+1]}; grown as needed, reused. */
+        int[] starts = new int[0];
         /** The panel being packed: strips of it, and {@link #rowSplit}'s columns {@code j0 .. j0+nc} (ncr rounded up). */
         int strips, nc, ncr, j0;
         /** {@link #columnSplit}'s packed rows {@code i0 .. i0+mc} of A (mcr rounded up). */
@@ -207,7 +214,7 @@ final class Gemm {
             int ncrAll = roundUp(n, NR);
             float[] bpl = packedB != null ? packedB : s.b(maxCols * kcs);
             for (int blk = b0; blk < b1; blk++) {
-                int c0 = tileStart(tiles, blocks, blk) * NR, cols = Math.min(n, tileStart(tiles, blocks, blk + 1) * NR) - c0;
+                int c0 = starts[blk] * NR, cols = Math.min(n, starts[blk + 1] * NR) - c0;
                 // the block's columns of C start from the bias here, on the thread that then accumulates into them
                 if (bias != null) fillBias(c, cOff + (inPlace ? 0 : i0) * ldc + c0, ldc, inPlace ? m : mc, cols, bias, c0 * biasStride, biasStride);
                 boolean start = accumulate || bias != null;
@@ -479,6 +486,32 @@ final class Gemm {
         return (int) ((long) b * tiles / blocks);
     }
 
+    /** Writes {@code blocks} equal blocks of {@link #tileStart} into {@code starts} ({@code blocks + 1} entries); returns {@code blocks}. */
+    static int equal(int tiles, int blocks, int[] starts) {
+        for (int b = 0; b <= blocks; b++) starts[b] = tileStart(tiles, blocks, b);
+        return blocks;
+    }
+
+    /**
+     * Blocks of {@code tiles} tiles that shrink as the loop nears its end, written into {@code starts} (block {@code b}
+     * is {@code starts[b] .. starts[b+1]}); returns their count. Each block takes {@code ceil(left / (2 threads))} of the
+     * tiles left, at most {@code maxPerBlock}, at least one: whole blocks of {@code maxPerBlock} while much is left (each
+     * thread then streams long runs of B's packed strips, which the hardware prefetchers follow), single tiles at the end
+     * (so the threads finish within a tile of each other, not within a block). Measured on GPT-2's batch-1 products
+     * on two Zen 5 vCPUs: blocks of one strip each evened the threads out (the idle thread's JFR samples 15.7% -> 12.4%)
+     * but slowed the forward (121-126 -> 134-138 ms), threads taking every other strip.
+     */
+    static int guided(int tiles, int threads, int maxPerBlock, int[] starts) {
+        int b = 0, at = 0;
+        starts[0] = 0;
+        while (at < tiles) {
+            int left = tiles - at, size = Math.max(1, Math.min(maxPerBlock, (left + 2 * threads - 1) / (2 * threads)));
+            at += size;
+            starts[++b] = at;
+        }
+        return b;
+    }
+
     /**
      * Blocks of rows claimed by the threads as they come free (a thread that shares its core with
      * another process then takes fewer), each packing only its own rows of A, against panels of B that
@@ -523,8 +556,13 @@ final class Gemm {
         try {
             j.packedB = packedB;
             j.tiles = (n + NR - 1) / NR;
-            j.blocks = blocks(j.tiles, threads, COLUMN_BLOCK_STRIPS);
-            j.maxCols = (j.tiles + j.blocks - 1) / j.blocks * NR;
+            if (j.starts.length < j.tiles + 1) j.starts = new int[j.tiles + 1];
+            // A read in place (from the cache whatever the block's width) takes shrinking blocks; a packed A panel is re-read
+            // by every block, so there the blocks stay equal and few
+            boolean guided = GUIDED && VECTOR && acs == 1;
+            j.blocks = guided ? guided(j.tiles, threads, COLUMN_BLOCK_STRIPS, j.starts) : equal(j.tiles, blocks(j.tiles, threads, COLUMN_BLOCK_STRIPS), j.starts);
+            j.maxCols = 0;
+            for (int blk = 0; blk < j.blocks; blk++) j.maxCols = Math.max(j.maxCols, (j.starts[blk + 1] - j.starts[blk]) * NR);
             if (VECTOR && acs == 1) {
                 // A row-major, read in place by every block (or, where its rows alias in L1, first copied once for all
                 // threads into rows that do not): nothing packed for all threads, each block packs its own columns of B

@@ -283,6 +283,34 @@ class GemmTest {
         }
     }
 
+    /**
+     * Shrinking blocks of a column split ({@link Gemm#guided}): they cover every tile once in order, none is wider than the
+     * cap, none is wider than the one before it, whole blocks of the cap while much is left, and every block taken with at most
+     * {@code 2 threads} tiles left is a single tile (so threads finish within a tile of each other).
+     */
+    @Test
+    void guidedBlocksShrinkToSingleTiles() {
+        for (int threads : new int[] {1, 2, 3, 8}) {
+            for (int tiles : new int[] {1, 2, 5, 24, 96, 1571}) {
+                int[] starts = new int[tiles + 1];
+                int blocks = Gemm.guided(tiles, threads, 8, starts);
+                String at = tiles + " tiles on " + threads + " threads";
+                assertEquals(0, starts[0], at);
+                assertEquals(tiles, starts[blocks], at);
+                int prev = Integer.MAX_VALUE;
+                for (int b = 0; b < blocks; b++) {
+                    int size = starts[b + 1] - starts[b];
+                    assertTrue(size >= 1 && size <= 8 && size <= prev, at + ": block " + b + " of " + size + " tiles after " + prev);
+                    prev = size;
+                }
+                if (tiles >= 16 * threads) assertEquals(8, starts[1], at + ": the first block is whole");
+                for (int b = 0; b < blocks; b++) {
+                    if (tiles - starts[b] <= 2 * threads) assertEquals(1, starts[b + 1] - starts[b], at + ": block " + b + " near the end");
+                }
+            }
+        }
+    }
+
     /** Blocks of a parallel split: a multiple of the threads (unless there are fewer tiles), near-equal, covering every tile once. */
     @Test
     void blocksAreEqualAndAMultipleOfTheThreads() {
