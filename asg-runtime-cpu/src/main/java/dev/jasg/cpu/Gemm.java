@@ -557,9 +557,10 @@ final class Gemm {
             j.packedB = packedB;
             j.tiles = (n + NR - 1) / NR;
             if (j.starts.length < j.tiles + 1) j.starts = new int[j.tiles + 1];
-            // A read in place (from the cache whatever the block's width) takes shrinking blocks; a packed A panel is re-read
-            // by every block, so there the blocks stay equal and few
-            boolean guided = GUIDED && VECTOR && acs == 1;
+            // an A read in place that is one block of rows (so in the cache, read again for every strip whatever the block's
+            // width) takes shrinking blocks; a taller A, or a packed A panel, is re-read from further out by every block, so
+            // there the blocks stay equal and few (GPT-2's batch-8 products lost ~7% with shrinking blocks)
+            boolean guided = GUIDED && VECTOR && acs == 1 && rowBlock(m, j.kcs) >= m;
             j.blocks = guided ? guided(j.tiles, threads, COLUMN_BLOCK_STRIPS, j.starts) : equal(j.tiles, blocks(j.tiles, threads, COLUMN_BLOCK_STRIPS), j.starts);
             j.maxCols = 0;
             for (int blk = 0; blk < j.blocks; blk++) j.maxCols = Math.max(j.maxCols, (j.starts[blk + 1] - j.starts[blk]) * NR);
