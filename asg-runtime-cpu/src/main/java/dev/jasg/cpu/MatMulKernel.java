@@ -165,12 +165,10 @@ final class MatMulKernel {
         if (batch == 1) {
             product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, 0, tc, acc, false);
         } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
-            // many small products (attention heads): whole products claimed one at a time by whichever thread is free, so
-            // a thread that started late (woken from its park) takes fewer instead of the others waiting for its half
+            // many small products (attention heads): one thread per group of whole products
             Batch job = BATCH.get().set(m, n, k, a, ta, ao, lda, b, tb, bo, ldb, c, tc, acc);
             try {
-                if (batch <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(batch, job);
-                else CpuThreads.parallelFor(batch, 1, job);
+                CpuThreads.parallelFor(batch, 1, job);
             } finally {
                 job.a = job.b = job.c = null;
             }
