@@ -380,13 +380,15 @@ final class Gemm {
         gemmStrided(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, false, null, bias, biasStride);
     }
 
-    /** Sets {@code rows} rows of {@code cols} floats of C from {@code c[co]} to the bias, {@code bias[bo + j * stride]} for column j. */
+    /**
+     * Sets {@code rows} rows of {@code cols} floats of C from {@code c[co]} to the bias: {@code bias[bo]} in every column
+     * when {@code stride} is 0, else (1: a row vector, the only other stride a bias epilogue has) {@code bias[bo + j]}.
+     */
     static void fillBias(float[] c, int co, int ldc, int rows, int cols, float[] bias, int bo, int stride) {
         for (int r = 0; r < rows; r++) {
             int at = co + r * ldc;
             if (stride == 0) java.util.Arrays.fill(c, at, at + cols, bias[bo]);
-            else if (stride == 1) System.arraycopy(bias, bo, c, at, cols);
-            else for (int j = 0; j < cols; j++) c[at + j] = bias[bo + j * stride];
+            else System.arraycopy(bias, bo, c, at, cols);
         }
     }
 
@@ -425,7 +427,7 @@ final class Gemm {
         int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
         boolean serial = work < PARALLEL_MIN || threads == 1 || CpuThreads.inLoop();
         boolean depth = !serial && packedB == null && (long) rowTiles * colTiles < 4L * threads && k >= 2 * KC * threads;
-        if (bias != null && (serial || depth || k <= 0 || (packedB == null && (EJML_FALLBACK || m == 1 || n == 1)))) {
+        if (bias != null && (serial || depth || (packedB == null && (EJML_FALLBACK || m == 1 || n == 1)))) {
             fillBias(c, cOff, ldc, m, n, bias, 0, biasStride);
             bias = null;
             accumulate = true;

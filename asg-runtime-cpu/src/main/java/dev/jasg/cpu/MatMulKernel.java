@@ -160,7 +160,7 @@ final class MatMulKernel {
             roundTo(dt, g, c);
             return;
         }
-        if (bias != null) startAtBias(c, batch * m, n, bias, biasStride);
+        if (bias != null) Gemm.fillBias(c, 0, n, batch * m, n, bias, 0, biasStride);
         boolean acc = bias != null;
         if (batch == 1) {
             product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, 0, tc, acc, false);
@@ -196,20 +196,11 @@ final class MatMulKernel {
         int lda = ta ? m : k;
         int ao = g.aOffsets()[0];
         if (bias != null && !BIAS_IN_BLOCKS) {
-            startAtBias(c, m, n, bias, biasStride);
+            Gemm.fillBias(c, 0, n, m, n, bias, 0, biasStride);
             Gemm.gemmPacked(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, bp, c, 0, n, true);
             return;
         }
         Gemm.gemmPacked(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, bp, c, 0, n, false, bias, biasStride);
-    }
-
-    /** Sets each of the {@code rows} rows of {@code c} ({@code n} wide) to the bias: {@code bias[j * biasStride]}. */
-    private static void startAtBias(float[] c, int rows, int n, float[] bias, int biasStride) {
-        for (int r = 0; r < rows; r++) {
-            int at = r * n;
-            if (biasStride == 0) Arrays.fill(c, at, at + n, bias[0]);
-            else System.arraycopy(bias, 0, c, at, n);
-        }
     }
 
     /** One {@code [m,k] x [k,n]} product at the given offsets; {@code tc}: written as {@code C^T = op(B)^T op(A)^T}. */
