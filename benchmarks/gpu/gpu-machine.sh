@@ -24,6 +24,7 @@
 # "profile": one profiled gpt step (fused plan, PROFILE_MATCH's nodes listed), then its f32 products (GPT_PRODUCTS) beside cuBLAS.
 # "cpudiag": the host CPU's transformer (Peers, 20 s of warm-up) with -XX:+PrintCompilation and the CPU kernels' debug log
 # (the twins' hand-over, GemmWarm), full log in $OUT/cpu-diag.txt: when C2 compiles which Vector API kernels on a slow host.
+# "inference": the host CPU's inference (InferencePeers) beside ONNX Runtime Java, 2 cores pinned (INFERENCE_ROUNDS, INFERENCE_ARGS).
 # "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
 # "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
@@ -175,6 +176,13 @@ if [[ " $what " == *" cpu "* ]]; then
     JAVA_TOOL_OPTIONS="-Djasg.cpu.profile=cpu -Djasg.cpu.profileTop=12" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers \
       --only cnn --only transformer --seconds 3 --warmup 6 2>&1 | tee "$out/cpu-profile.txt" | grep -v '^\[main\] INFO' | tail -5
   fi
+fi
+if [[ $what == *inference* ]]; then
+  # the host CPU's inference beside ONNX Runtime Java (benchmarks/peers/inference.sh's InferencePeers: resnet18 b1/b32,
+  # GPT-2 small b1/b8, one JVM, interleaved rounds), 2 cores pinned, 2 threads each
+  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
+  JAVA_TOOL_OPTIONS="-XX:ActiveProcessorCount=2 -Xmx6g" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.InferencePeers --threads 2 \
+    --rounds "${INFERENCE_ROUNDS:-3}" ${INFERENCE_ARGS:-} 2>&1 | grep -v '^\[main\] INFO' | tee "$out/inference.txt"
 fi
 if [[ $what == *cpudiag* ]]; then
   # why the transformer still allocated megabytes a step ~30 s into a JVM on a slow Xeon host (C2 not done): which

@@ -20,10 +20,15 @@ for m in "$@"; do
   if [ -d .gpu/test-classes ]; then cp -rn .gpu/test-classes/. "$tmp/test-classes/"; fi
   cp -n .gpu/tools/*.jar "$tmp/tools/" 2>/dev/null || true
 done
-# The device machine is sent 64 MiB with the tree: leave out what no GPU test or benchmark main loads there (ONNX
-# Runtime, a 133 MB test oracle; JMH; the viewer's look and charts). PACK_DROP replaces the list.
-for pat in ${PACK_DROP:-onnxruntime-* jmh-core-* commons-math3-* jopt-simple-* jfreechart-* jfreesvg-* flatlaf-*}; do
+# The device machine is sent 64 MiB with the tree: leave out what no GPU test or benchmark main loads there (JMH; the
+# viewer's look and charts). PACK_DROP replaces the list. ONNX Runtime's jar (133 MB, natives for every platform) keeps
+# only its linux-x64 library (~9 MB packed), for the host CPU's inference side by side (gpu-machine.sh inference).
+for pat in ${PACK_DROP:-jmh-core-* commons-math3-* jopt-simple-* jfreechart-* jfreesvg-* flatlaf-*}; do
   rm -f "$tmp"/lib/$pat
+done
+for ort in "$tmp"/lib/onnxruntime-*.jar; do
+  [ -e "$ort" ] || continue
+  zip -q -d "$ort" 'ai/onnxruntime/native/osx-*' 'ai/onnxruntime/native/win-*' 'ai/onnxruntime/native/linux-aarch64/*' || true
 done
 rm -rf .gpu/lib .gpu/test-classes .gpu/tools
 mv "$tmp/lib" "$tmp/test-classes" "$tmp/tools" .gpu/
