@@ -25,6 +25,7 @@
 # "cpudiag": the host CPU's transformer (Peers, 20 s of warm-up) with -XX:+PrintCompilation and the CPU kernels' debug log
 # (the twins' hand-over, GemmWarm), full log in $OUT/cpu-diag.txt: when C2 compiles which Vector API kernels on a slow host.
 # "inference": the host CPU's inference (InferencePeers) beside ONNX Runtime Java, 2 cores pinned (INFERENCE_ROUNDS, INFERENCE_ARGS).
+# "depth": the host CPU's sgemm and transformer (Peers) with each GEMM slice depth of KC_VALUES, interleaved (KC_ROUNDS).
 # "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
 # "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
@@ -176,6 +177,18 @@ if [[ " $what " == *" cpu "* ]]; then
     JAVA_TOOL_OPTIONS="-Djasg.cpu.profile=cpu -Djasg.cpu.profileTop=12" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers \
       --only cnn --only transformer --seconds 3 --warmup 6 2>&1 | tee "$out/cpu-profile.txt" | grep -v '^\[main\] INFO' | tail -5
   fi
+fi
+if [[ $what == *depth* ]]; then
+  # the GEMM's slice depth on the host CPU: Peers' sgemm and transformer with each -Djasg.cpu.kc of KC_VALUES ("default"
+  # is the KernelChoice rule), interleaved KC_ROUNDS times, 2 cores pinned
+  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
+  for r in $(seq 1 "${KC_ROUNDS:-2}"); do
+    for kc in ${KC_VALUES:-default 512 256}; do
+      o=""; [ "$kc" = default ] || o="-Djasg.cpu.kc=$kc"
+      JAVA_TOOL_OPTIONS="$o" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only transformer --seconds 3 --warmup 6 2>&1 \
+        | grep -E '^jasg_(sgemm|transformer) ' | sed "s/^/round $r kc=$kc /" | tee -a "$out/kc-ab.txt"
+    done
+  done
 fi
 if [[ $what == *inference* ]]; then
   # the host CPU's inference beside ONNX Runtime Java (benchmarks/peers/inference.sh's InferencePeers: resnet18 b1/b32,
