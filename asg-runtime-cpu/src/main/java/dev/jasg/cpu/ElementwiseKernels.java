@@ -156,34 +156,42 @@ final class ElementwiseKernels {
             return;
         }
         if ((sx | sy) == 1 && vectorArith(k, n) && VectorArith.binaryRow(k, x, ix, sx, y, iy, sy, o, io, n)) return;
-        if (sx == 1 && sy == 1) {
-            switch (k) {
-                case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + y[iy + i]; }
-                case SUB -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] - y[iy + i]; }
-                case MUL -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] * y[iy + i]; }
-                case DIV -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] / y[iy + i]; }
-                case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], y[iy + i]); }
-            }
-        } else if (sx == 1 && sy == 0) {
-            float c = y[iy];
-            switch (k) {
-                case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + c; }
-                case SUB -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] - c; }
-                case MUL -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] * c; }
-                case DIV -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] / c; }
-                case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], c); }
-            }
-        } else if (sx == 0 && sy == 1) {
-            float c = x[ix];
-            switch (k) {
-                case ADD -> { for (int i = 0; i < n; i++) o[io + i] = c + y[iy + i]; }
-                case SUB -> { for (int i = 0; i < n; i++) o[io + i] = c - y[iy + i]; }
-                case MUL -> { for (int i = 0; i < n; i++) o[io + i] = c * y[iy + i]; }
-                case DIV -> { for (int i = 0; i < n; i++) o[io + i] = c / y[iy + i]; }
-                case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, c, y[iy + i]); }
-            }
-        } else {
-            for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i * sx], y[iy + i * sy]);
+        if (sx == 1 && sy == 1) binaryBoth(k, x, ix, y, iy, o, io, n);
+        else if (sx == 1 && sy == 0) binaryRight(k, x, ix, y[iy], o, io, n);
+        else if (sx == 0 && sy == 1) binaryLeft(k, x[ix], y, iy, o, io, n);
+        else for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i * sx], y[iy + i * sy]);
+    }
+
+    // The stride cases of binaryRow are methods of their own: the JIT compiles each for the cases that reach it, and a
+    // case reached later recompiles its own small method, not all of binaryRow (the cold start's C2 time, README).
+
+    private static void binaryBoth(BinaryOp k, float[] x, int ix, float[] y, int iy, float[] o, int io, int n) {
+        switch (k) {
+            case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + y[iy + i]; }
+            case SUB -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] - y[iy + i]; }
+            case MUL -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] * y[iy + i]; }
+            case DIV -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] / y[iy + i]; }
+            case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], y[iy + i]); }
+        }
+    }
+
+    private static void binaryRight(BinaryOp k, float[] x, int ix, float c, float[] o, int io, int n) {
+        switch (k) {
+            case ADD -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] + c; }
+            case SUB -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] - c; }
+            case MUL -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] * c; }
+            case DIV -> { for (int i = 0; i < n; i++) o[io + i] = x[ix + i] / c; }
+            case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, x[ix + i], c); }
+        }
+    }
+
+    private static void binaryLeft(BinaryOp k, float c, float[] y, int iy, float[] o, int io, int n) {
+        switch (k) {
+            case ADD -> { for (int i = 0; i < n; i++) o[io + i] = c + y[iy + i]; }
+            case SUB -> { for (int i = 0; i < n; i++) o[io + i] = c - y[iy + i]; }
+            case MUL -> { for (int i = 0; i < n; i++) o[io + i] = c * y[iy + i]; }
+            case DIV -> { for (int i = 0; i < n; i++) o[io + i] = c / y[iy + i]; }
+            case POW, MAXIMUM, MINIMUM, ATAN2, FMOD -> { for (int i = 0; i < n; i++) o[io + i] = f(k, c, y[iy + i]); }
         }
     }
 
