@@ -28,7 +28,13 @@ for pat in ${PACK_DROP:-jmh-core-* commons-math3-* jopt-simple-* jfreechart-* jf
 done
 for ort in "$tmp"/lib/onnxruntime-*.jar; do
   [ -e "$ort" ] || continue
-  zip -q -d "$ort" 'ai/onnxruntime/native/osx-*' 'ai/onnxruntime/native/win-*' 'ai/onnxruntime/native/linux-aarch64/*' || true
+  if ! command -v zip >/dev/null; then
+    echo "pack.sh: no zip here (apt-get install zip): ONNX Runtime left out, so gpu-machine.sh inference cannot run" >&2
+    rm -f "$ort"
+  elif ! zip -q -d "$ort" 'ai/onnxruntime/native/osx-*' 'ai/onnxruntime/native/win-*' 'ai/onnxruntime/native/linux-aarch64/*'; then
+    echo "pack.sh: could not cut $ort down to linux-x64: left out" >&2
+    rm -f "$ort"
+  fi
 done
 rm -rf .gpu/lib .gpu/test-classes .gpu/tools
 mv "$tmp/lib" "$tmp/test-classes" "$tmp/tools" .gpu/
