@@ -163,7 +163,10 @@ if [[ $what == *profile* ]]; then
   python3 benchmarks/gpu/torch_products.py ${prods//--product /} 2>&1 | tee -a "$out/gpt-products.txt"
 fi
 if [[ " $what " == *" cpu "* ]]; then
-  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
+  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3|^Flags' | sed 's/^\(Flags: *\).*/\1'"$(grep -m1 -o 'avx512[a-z_0-9]*\|amx[a-z_0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"'/' \
+    | tee "$out/cpu.txt"
+  # what the JIT will use there: the AVX level and vector size C2 takes for the Vector API kernels
+  /tmp/jre/bin/java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -E ' (UseAVX|MaxVectorSize|UseFMA|UseSuperWord) ' | tee -a "$out/cpu.txt"
   taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" 2>&1 | grep -v '^\[main\] INFO' | tee "$out/gemm-probe.txt"
   for r in $(seq 1 "${CPU_ROUNDS:-2}"); do
     taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only mlp --only cnn --only transformer --seconds 3 --warmup 6 2>&1 \
