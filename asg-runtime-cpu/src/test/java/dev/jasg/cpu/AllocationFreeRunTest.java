@@ -1,5 +1,6 @@
 package dev.jasg.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jasg.core.DType;
@@ -10,9 +11,16 @@ import dev.jasg.core.PoolWindow;
 import dev.jasg.core.Tensor;
 import dev.jasg.testkit.Allocations;
 import dev.jasg.testkit.TestTensors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,13 +29,36 @@ import org.junit.jupiter.api.Test;
  * copy, softmax, layer norm and max pooling (its select and scatter too) take no capturing lambda and no scratch per call ({@link LoopStep}, {@code Gemm.Job},
  * {@code ReduceKernels.Parts}, {@code MatMulKernel.Batch}). Each such lambda was 40-120 bytes a call. Measured on the
  * calling thread once the JIT has compiled the kernels (boxed Vector API code allocates until then), within a deadline.
+ *
+ * <p>The plan runs in a JVM of its own ({@link #main}) in the default warm-up mode ({@code firstRun}: the vector
+ * kernels from the first run's end, compiled from the real calls within seconds). The suite's own JVM runs the
+ * {@code compiled} mode (the module's pom), where a GEMM kernel's boxed calls are only sampled within a time budget, so
+ * C2 may see too few of them to compile it within the deadline on a loaded machine (a fresh-clone CI run allocated
+ * 5.5 MB a run after 60 s, twice in recent runs), which said nothing about the plan.
  */
 class AllocationFreeRunTest {
     /** Bytes a warm run may allocate: its {@code Outputs} and nothing per kernel. */
     private static final long BOUND = 128;
 
     @Test
-    void aWarmRunAllocatesOnlyItsOutputs() {
+    void aWarmRunAllocatesOnlyItsOutputs() throws IOException, InterruptedException {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
+                "-Djasg.cpu.warmup=firstRun", "-cp", System.getProperty("java.class.path"), AllocationFreeRunTest.class.getName());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the child JVM did not end in 150 s: " + cmd);
+        }
+        assertEquals(0, p.exitValue(), "child JVM " + cmd + " said:\n" + out);
+        Matcher m = Pattern.compile("best=(\\d+)").matcher(out);
+        assertTrue(m.find(), "no figure from the child JVM:\n" + out);
+        long best = Long.parseLong(m.group(1));
+        assertTrue(best <= BOUND, "a warm run allocated " + best + " bytes on the calling thread (at most " + BOUND + ")");
+    }
+
+    /** The child JVM: compiles the plan, runs it until a run allocates at most {@link #BOUND} bytes or 120 s pass, prints the fewest. */
+    public static void main(String[] args) {
         GraphBuilder g = new GraphBuilder();
         Tensor x = g.input("x", DType.F32, 128, 2048), bias = g.input("bias", DType.F32, 2048);
         Tensor a = g.input("a", DType.F32, 256, 256), b = g.input("b", DType.F32, 256, 512);
@@ -52,8 +83,8 @@ class AllocationFreeRunTest {
                 "b", TestTensors.uniform(r, 256, 512), "q", TestTensors.uniform(r, 8, 64, 64), "k", TestTensors.uniform(r, 8, 64, 64),
                 "planes", TestTensors.uniform(r, 4, 16, 32, 32), "u", TestTensors.uniform(r, 4, 16, 32, 32), "grad", TestTensors.uniform(r, 4, 16, 16, 16));
         try (Executable e = new CpuBackend().compile(g.build())) {
-            long best = Allocations.warmBytesPerCall(() -> e.run(feeds), 20, 10, BOUND, Duration.ofSeconds(60));
-            assertTrue(best <= BOUND, "a warm run allocated " + best + " bytes on the calling thread (at most " + BOUND + ")");
+            long best = Allocations.warmBytesPerCall(() -> e.run(feeds), 20, 10, BOUND, Duration.ofSeconds(120));
+            System.out.println("best=" + best);
         }
     }
 }
