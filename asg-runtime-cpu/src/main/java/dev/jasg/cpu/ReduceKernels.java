@@ -93,20 +93,37 @@ final class ReduceKernels {
         int len = g.rowLength(), sx = g.innerStride(0), so = g.innerStride(1);
         for (int row = r0; row < r1; row++) {
             int ix = g.offset(0, row), io = base + g.offset(1, row);
-            if (so == 0) {
-                double r = kind.identity();
-                if (sum) {
-                    for (int i = 0; i < len; i++) r += x[ix + i * sx];
-                } else {
-                    for (int i = 0; i < len; i++) r = kind.combine(r, x[ix + i * sx]);
-                }
-                acc[io] = kind.combine(acc[io], r);
-            } else if (sum) {
-                for (int i = 0; i < len; i++) acc[io + i * so] += x[ix + i * sx];
-            } else {
-                for (int i = 0; i < len; i++) acc[io + i * so] = kind.combine(acc[io + i * so], x[ix + i * sx]);
-            }
+            if (so == 0) acc[io] = kind.combine(acc[io], sum ? sumRow(x, ix, sx, len) : foldRow(kind, x, ix, sx, len));
+            else if (sum) addRow(x, ix, sx, acc, io, so, len);
+            else combineRow(kind, x, ix, sx, acc, io, so, len);
         }
+    }
+
+    // fold's row loops are methods of their own, as binaryRow's cases (ElementwiseKernels): a stride or kind met later
+    // recompiles its own loop, not all of fold (C2 recompiled fold 4-6 times in a fresh JVM's first transformer step)
+
+    /** The sum of {@code len} elements of {@code x} from {@code ix}, {@code sx} apart, in order from 0. */
+    private static double sumRow(float[] x, int ix, int sx, int len) {
+        double r = 0;
+        for (int i = 0; i < len; i++) r += x[ix + i * sx];
+        return r;
+    }
+
+    /** {@code kind}'s fold of {@code len} elements of {@code x} from {@code ix}, {@code sx} apart, from its identity. */
+    private static double foldRow(ReduceOp kind, float[] x, int ix, int sx, int len) {
+        double r = kind.identity();
+        for (int i = 0; i < len; i++) r = kind.combine(r, x[ix + i * sx]);
+        return r;
+    }
+
+    /** {@code acc[io + i*so] += x[ix + i*sx]} for {@code i < len}. */
+    private static void addRow(float[] x, int ix, int sx, double[] acc, int io, int so, int len) {
+        for (int i = 0; i < len; i++) acc[io + i * so] += x[ix + i * sx];
+    }
+
+    /** {@code acc[io + i*so] = kind.combine(acc[io + i*so], x[ix + i*sx])} for {@code i < len}. */
+    private static void combineRow(ReduceOp kind, float[] x, int ix, int sx, double[] acc, int io, int so, int len) {
+        for (int i = 0; i < len; i++) acc[io + i * so] = kind.combine(acc[io + i * so], x[ix + i * sx]);
     }
 
     /**
