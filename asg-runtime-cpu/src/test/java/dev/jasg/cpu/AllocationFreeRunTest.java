@@ -1,6 +1,5 @@
 package dev.jasg.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jasg.core.DType;
@@ -12,13 +11,10 @@ import dev.jasg.core.Tensor;
 import dev.jasg.testkit.Allocations;
 import dev.jasg.testkit.TestTensors;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -42,15 +38,8 @@ class AllocationFreeRunTest {
 
     @Test
     void aWarmRunAllocatesOnlyItsOutputs() throws IOException, InterruptedException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
-                "-Djasg.cpu.warmup=firstRun", "-cp", System.getProperty("java.class.path"), AllocationFreeRunTest.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(150, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the child JVM did not end in 150 s: " + cmd);
-        }
-        assertEquals(0, p.exitValue(), "child JVM " + cmd + " said:\n" + out);
+        String out = ChildJvm.run(AllocationFreeRunTest.class, List.of("--add-modules", "jdk.incubator.vector", "-Djasg.cpu.warmup=firstRun"),
+                true, 150);
         Matcher m = Pattern.compile("best=(\\d+)").matcher(out);
         assertTrue(m.find(), "no figure from the child JVM:\n" + out);
         long best = Long.parseLong(m.group(1));

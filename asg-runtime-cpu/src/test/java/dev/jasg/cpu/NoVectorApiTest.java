@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,12 +16,7 @@ import org.junit.jupiter.api.Test;
 class NoVectorApiTest {
     @Test
     void theBackendRunsWithoutTheVectorModule() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), NoVectorApiMain.class.getName()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not end");
-        assertEquals(0, p.exitValue(), "child JVM said:\n" + out);
+        String out = ChildJvm.run(NoVectorApiMain.class, List.of(), true, 120);
         assertTrue(out.contains("simd=false"), out);
         String first = line(out, "first="), second = line(out, "second=");
         assertEquals(first, second, "both runs:\n" + out);
