@@ -34,6 +34,13 @@ out=${OUT:-/tmp}
 h=$(pwd)/.gpu
 what=${*:-tests bench}
 bash .gpu/run.sh main java.lang.Object >/dev/null 2>&1 || true   # unpacks the runtime and the loaders
+# the host CPU into $out/cpu.txt (each CPU mode calls it; the same file when several run): its model, caches, AVX-512/AMX
+# flags, and the AVX level and vector size the JVM's C2 takes for the Vector API kernels
+cpu_info() {
+  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3|^Flags' \
+    | sed 's/^\(Flags: *\).*/\1'"$(grep -m1 -o 'avx512[a-z_0-9]*\|amx[a-z_0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"'/' | tee "$out/cpu.txt"
+  /tmp/jre/bin/java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -E ' (UseAVX|MaxVectorSize|UseFMA|UseSuperWord) ' | tee -a "$out/cpu.txt"
+}
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
 if [[ $what == *bench* ]]; then
   bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 1024 2048 4096 2>&1 | grep -v '^\[main\] INFO' | tee "$out/matmul-vulkan.txt"
@@ -163,10 +170,7 @@ if [[ $what == *profile* ]]; then
   python3 benchmarks/gpu/torch_products.py ${prods//--product /} 2>&1 | tee -a "$out/gpt-products.txt"
 fi
 if [[ " $what " == *" cpu "* ]]; then
-  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3|^Flags' | sed 's/^\(Flags: *\).*/\1'"$(grep -m1 -o 'avx512[a-z_0-9]*\|amx[a-z_0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"'/' \
-    | tee "$out/cpu.txt"
-  # what the JIT will use there: the AVX level and vector size C2 takes for the Vector API kernels
-  /tmp/jre/bin/java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -E ' (UseAVX|MaxVectorSize|UseFMA|UseSuperWord) ' | tee -a "$out/cpu.txt"
+  cpu_info
   taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" 2>&1 | grep -v '^\[main\] INFO' | tee "$out/gemm-probe.txt"
   for r in $(seq 1 "${CPU_ROUNDS:-2}"); do
     taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only mlp --only cnn --only transformer --seconds 3 --warmup 6 2>&1 \
@@ -184,7 +188,7 @@ fi
 if [[ $what == *depth* ]]; then
   # the GEMM's slice depth on the host CPU: Peers' sgemm and transformer with each -Djasg.cpu.kc of KC_VALUES ("default"
   # is the KernelChoice rule), interleaved KC_ROUNDS times, 2 cores pinned
-  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
+  cpu_info
   for r in $(seq 1 "${KC_ROUNDS:-2}"); do
     for kc in ${KC_VALUES:-default 512 256}; do
       o=""; [ "$kc" = default ] || o="-Djasg.cpu.kc=$kc"
@@ -196,14 +200,14 @@ fi
 if [[ $what == *inference* ]]; then
   # the host CPU's inference beside ONNX Runtime Java (benchmarks/peers/inference.sh's InferencePeers: resnet18 b1/b32,
   # GPT-2 small b1/b8, one JVM, interleaved rounds), 2 cores pinned, 2 threads each
-  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
+  cpu_info
   JAVA_TOOL_OPTIONS="-XX:ActiveProcessorCount=2 -Xmx6g" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.InferencePeers --threads 2 \
     --rounds "${INFERENCE_ROUNDS:-3}" ${INFERENCE_ARGS:-} 2>&1 | grep -v '^\[main\] INFO' | tee "$out/inference.txt"
 fi
 if [[ $what == *cpudiag* ]]; then
   # why the transformer still allocated megabytes a step ~30 s into a JVM on a slow Xeon host (C2 not done): which
   # methods C2 compiles when, and the kernels' hand-over log, with the allocation per step after 20 s of warm-up
-  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3' | tee "$out/cpu.txt"
+  cpu_info
   JAVA_TOOL_OPTIONS="-XX:+PrintCompilation -Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider -Dorg.slf4j.simpleLogger.log.dev.jasg.cpu=debug \
     -Dorg.slf4j.simpleLogger.showDateTime=true" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only transformer \
     --seconds 5 --warmup 20 > "$out/cpu-diag.txt" 2>&1
