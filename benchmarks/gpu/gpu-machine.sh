@@ -21,11 +21,14 @@
 # "cpu": the host CPU (2 cores pinned): GemmProbe, then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
 # process of its own (its peak RSS growth is then the workload's, not what exceeds an earlier workload's peak).
-# "profile": one profiled gpt step (fused plan, PROFILE_MATCH's nodes listed), then its f32 products (GPT_PRODUCTS) beside cuBLAS.
+# "profile": one profiled gpt step (fused plan, PROFILE_MATCH's nodes listed), then its f32 products (GPT_PRODUCTS) beside cuBLAS,
+# then PyTorch's f32 step by kernel (torch.profiler).
 # "cpudiag": the host CPU's transformer (Peers, 20 s of warm-up) with -XX:+PrintCompilation and the CPU kernels' debug log
 # (the twins' hand-over, GemmWarm), full log in $OUT/cpu-diag.txt: when C2 compiles which Vector API kernels on a slow host.
 # "inference": the host CPU's inference (InferencePeers) beside ONNX Runtime Java, 2 cores pinned (INFERENCE_ROUNDS, INFERENCE_ARGS).
-# "depth": the host CPU's sgemm and transformer (Peers) with each GEMM slice depth of KC_VALUES, interleaved (KC_ROUNDS).
+# "knobs": the host CPU's GEMM under each JVM option string of KNOB_OPTS ('|'-separated, "default" for none; e.g.
+# "default|-Djasg.cpu.kc=512|-Djasg.cpu.tileRows=8"), interleaved KNOB_ROUNDS times, 2 cores pinned: GemmProbe's items
+# matching KNOB_PROBE (comma-separated name parts; "none" skips it), then Peers' sgemm and transformer.
 # "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
 # "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
@@ -37,8 +40,9 @@ bash .gpu/run.sh main java.lang.Object >/dev/null 2>&1 || true   # unpacks the r
 # the host CPU into $out/cpu.txt (each CPU mode calls it; the same file when several run): its model, caches, AVX-512/AMX
 # flags, and the AVX level and vector size the JVM's C2 takes for the Vector API kernels
 cpu_info() {
-  lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2|L3|^Flags' \
+  lscpu | grep -E 'Model name|^CPU\(s\)|Thread\(s\) per core|^CPU family|^Model:|Stepping|MHz|L1d|L2|L3|^Flags' \
     | sed 's/^\(Flags: *\).*/\1'"$(grep -m1 -o 'avx512[a-z_0-9]*\|amx[a-z_0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"'/' | tee "$out/cpu.txt"
+  echo "cpu0 siblings: $(cat /sys/devices/system/cpu/cpu0/topology/thread_siblings_list 2>/dev/null)" | tee -a "$out/cpu.txt"
   /tmp/jre/bin/java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -E ' (UseAVX|MaxVectorSize|UseFMA|UseSuperWord) ' | tee -a "$out/cpu.txt"
 }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
@@ -168,6 +172,9 @@ if [[ $what == *profile* ]]; then
   JAVA_TOOL_OPTIONS="${GPT_OPTS:-}" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench $prods 2>&1 | grep '^product\|Exception\|rror' \
     | tee -a "$out/gpt-products.txt"
   python3 benchmarks/gpu/torch_products.py ${prods//--product /} 2>&1 | tee -a "$out/gpt-products.txt"
+  # PyTorch's own step, by kernel (torch.profiler, 3 steps after the timed ones), for the same breakdown
+  python3 benchmarks/peers/torch_peers.py --device cuda --only gpt --seconds 2 --warmup 3 --profile 2>&1 | tee "$out/gpt-torch-profile.txt" \
+    | grep -E '^torch_gpt |Self CUDA time total|Self device time total'
 fi
 if [[ " $what " == *" cpu "* ]]; then
   cpu_info
@@ -185,15 +192,20 @@ if [[ " $what " == *" cpu "* ]]; then
       --only cnn --only transformer --seconds 3 --warmup 6 2>&1 | tee "$out/cpu-profile.txt" | grep -v '^\[main\] INFO' | tail -5
   fi
 fi
-if [[ $what == *depth* ]]; then
-  # the GEMM's slice depth on the host CPU: Peers' sgemm and transformer with each -Djasg.cpu.kc of KC_VALUES ("default"
-  # is the KernelChoice rule), interleaved KC_ROUNDS times, 2 cores pinned
+if [[ $what == *knobs* ]]; then
+  # one machine's alternatives to KernelChoice's rules (tile height, slice depth, vector width), same call, interleaved
   cpu_info
-  for r in $(seq 1 "${KC_ROUNDS:-2}"); do
-    for kc in ${KC_VALUES:-default 512 256}; do
-      o=""; [ "$kc" = default ] || o="-Djasg.cpu.kc=$kc"
+  IFS='|' read -ra knobs <<< "${KNOB_OPTS:-default|-Djasg.cpu.kc=512}"
+  for r in $(seq 1 "${KNOB_ROUNDS:-2}"); do
+    for o in "${knobs[@]}"; do
+      [ "$o" = default ] && o=""
+      if [ "${KNOB_PROBE:-kernel 12x32 kc 1024,kernel 4x32 kc 1024,thread 1024,pool 1024}" != none ]; then
+        JAVA_TOOL_OPTIONS="$o" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" \
+          --only "${KNOB_PROBE:-kernel 12x32 kc 1024,kernel 4x32 kc 1024,thread 1024,pool 1024}" 2>&1 \
+          | grep -E '^(kernel|1 thread|pool|# kernels)' | sed "s/^/round $r [${o:-default}] /" | tee -a "$out/knobs.txt"
+      fi
       JAVA_TOOL_OPTIONS="$o" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only transformer --seconds 3 --warmup 6 2>&1 \
-        | grep -E '^jasg_(sgemm|transformer) ' | sed "s/^/round $r kc=$kc /" | tee -a "$out/kc-ab.txt"
+        | grep -E '^jasg_(sgemm|transformer) ' | sed "s/^/round $r [${o:-default}] /" | tee -a "$out/knobs.txt"
     done
   done
 fi

@@ -134,6 +134,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--autocast", choices=["f16", "bf16"])
+    ap.add_argument("--profile", action="store_true",
+                    help="after the timed steps, profile 3 more with torch.profiler and print the top kernels by device time")
     ap.add_argument("--gpt", help="gpt sizes LAYERS,D,HEADS,FF,BATCH,SEQ (as -Djasg.bench.gpt)")
     args = ap.parse_args()
     global GPT_SIZE
@@ -162,6 +164,28 @@ def main():
         print(f"torch_{name}_step_peak_memory {maxrss - rss_before:.1f} MiB")
         print(f"# {name}: {steps} steps in {elapsed:.2f} s ({1e3 * elapsed / steps:.3f} ms/step), first step {first:.0f} ms",
               flush=True)
+        if args.profile:
+            profile(name, step)
+
+
+def profile(name, step):
+    """Three steps under torch.profiler: the kernels by total device time (CPU time where there is no device)."""
+    from torch.profiler import profile as torch_profile, ProfilerActivity
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if DEVICE == "cuda" else [])
+    with torch_profile(activities=activities) as prof:
+        for _ in range(3):
+            step()
+        if DEVICE == "cuda":
+            torch.cuda.synchronize()
+    keys = ["self_device_time_total", "self_cuda_time_total"] if DEVICE == "cuda" else ["self_cpu_time_total"]
+    for key in keys:  # the device key's name changed between torch versions
+        try:
+            table = prof.key_averages().table(sort_by=key, row_limit=30, max_name_column_width=70)
+        except (AttributeError, KeyError, ValueError):
+            continue
+        print(f"# {name} profile, 3 steps, by {key}")
+        print(table, flush=True)
+        break
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * In package {@code dev.jasg.cpu} to reach the package-private kernels; not shipped.
  *
  * <pre>
- * taskset -c 0,1 java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.cpu.GemmProbe [--rounds 12] [--only NAME-PART]
+ * taskset -c 0,1 java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jasg.cpu.GemmProbe [--rounds 12] [--only NAME-PART[,NAME-PART...]]
  * </pre>
  */
 public final class GemmProbe {
@@ -57,6 +57,17 @@ public final class GemmProbe {
                 int calls = Math.max(1, (1 << 22) / (mr * nr * kc));
                 items.add(new Item("kernel " + mr + "x" + nr + " kc " + kc, 2.0 * mr * nr * kc * calls, () -> {
                     for (int q = 0; q < calls; q++) tile.run();
+                }, false));
+            }
+        }
+        // the same tiles reading A's rows in place (Gemm.unpackedA: a row-major A, rows copiedLd apart), as the products do
+        for (int kc : new int[] {256, 1024}) {
+            int ld = Gemm.copiedLd(kc);
+            float[] a = random(r, 12 * ld), bp = random(r, nr * kc), c = random(r, 12 * nr);
+            for (int mr : new int[] {12, 8, 4}) {
+                int calls = Math.max(1, (1 << 22) / (mr * nr * kc));
+                items.add(new Item("kernel rows " + mr + "x" + nr + " kc " + kc, 2.0 * mr * nr * kc * calls, () -> {
+                    for (int q = 0; q < calls; q++) VectorGemmKernel.tileRowsOf(mr, kc, a, 0, ld, bp, 0, c, 0, nr, true);
                 }, false));
             }
         }
@@ -120,8 +131,8 @@ public final class GemmProbe {
             items.add(new Item("pool cold packed B " + shape, 2.0 * m * n * k,
                     () -> Gemm.gemmPacked(m, n, k, a, 0, k, 1, bps[turn[0]++ % bps.length], c, 0, n, false), true));
         }
-        String filter = only;
-        items.removeIf(it -> !it.name().contains(filter));
+        List<String> parts = List.of(only.split(","));
+        items.removeIf(it -> parts.stream().noneMatch(it.name()::contains));
         measure(items, rounds);
     }
 
