@@ -106,6 +106,9 @@ for line in open(sys.argv[1]):
     m = re.match(r"(jasg|torch)_(\w+)_step_peak_memory ([0-9.]+) MiB$", line.strip())
     if m and cur and m.group(2) == cur[1]:
         memory.setdefault((m.group(1), cur[1]), []).append(float(m.group(3))); continue
+    m = re.match(r"jasg_(\w+)_step_objects ([0-9.]+) MiB$", line.strip())
+    if m and cur and m.group(1) == cur[1]:
+        memory.setdefault(("objects", cur[1]), []).append(float(m.group(2))); continue
     m = re.match(r"(jasg|torch|torchpassive|dl4j)_(\w+) ([0-9.]+) (\S+)$", line.strip())
     if m and cur and m.group(2) == cur[1]:
         peer, v = m.group(1), float(m.group(3))
@@ -128,8 +131,10 @@ for w in dict.fromkeys(k[1] for k in rounds):
     print(f"{w:12} {units.get(w, ''):10} {f(med(col('jasg'))):>10} {f(med(col('torch'))):>10} {f(med(col('torchdefault'))):>10} {f(med(col('torchpassive'))):>10} {f(med(col('dl4j'))):>10} "
           f"{g(med(ratio('torch'))):>11} {g(med(ratio('dl4j'))):>10}   per round vs torch: {', '.join(f'{x:.2f}' for x in ratio('torch'))}")
 print()
-print("peak step memory, MiB (JASG: heap peak over the heap before the workload was built; PyTorch: peak RSS growth from just before)")
+print("peak step memory, MiB (JASG: heap peak over the heap before the workload was built, G1's whole regions for large arrays")
+print("included; objects: the bytes of the objects kept, without that rounding; PyTorch: peak RSS growth from just before)")
 for w in dict.fromkeys(k[1] for k in rounds):
-    j, t = med(memory.get(("jasg", w), [])), med(memory.get(("torch", w), []))
-    print(f"{w:12} jasg {j:8.1f}   torch {t:8.1f}   jasg/torch {j / t if t == t and t > 0 else float('nan'):.2f}")
+    j, t, o = med(memory.get(("jasg", w), [])), med(memory.get(("torch", w), [])), med(memory.get(("objects", w), []))
+    r = lambda x: x / t if t == t and t > 0 else float("nan")
+    print(f"{w:12} jasg {j:8.1f}   objects {o:8.1f}   torch {t:8.1f}   jasg/torch {r(j):.2f}   objects/torch {r(o):.2f}")
 PY

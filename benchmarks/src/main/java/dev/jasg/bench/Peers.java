@@ -9,6 +9,8 @@ import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
  * The end-to-end workloads that {@code benchmarks/peers/run.sh} runs side by side with
@@ -67,7 +69,7 @@ public final class Peers {
                 ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), dev.jasg.cpu.CpuBackend.kernels());
         try (Backend backend = Backends.create(backendName)) {
             for (String name : names) {
-                long before = liveHeap();
+                long before = liveHeap(), objectsBefore = liveObjects();
                 long built0 = System.nanoTime();
                 Workloads.Workload w = Workloads.create(name, backend);
                 double buildMs = (System.nanoTime() - built0) / 1e6;
@@ -77,7 +79,7 @@ public final class Peers {
                 }
                 try (w) {
                     System.out.printf(Locale.ROOT, "# %s: model, graph, gradient graph and compile %.0f ms%n", name, buildMs);
-                    run(name, w, seconds, warmup, before);
+                    run(name, w, seconds, warmup, before, objectsBefore);
                     if (profile) profile(name, w, profileMatch);
                 }
             }
@@ -127,7 +129,7 @@ public final class Peers {
         System.exit(2);
     }
 
-    private static void run(String name, Workloads.Workload w, double seconds, double warmup, long liveBefore) {
+    private static void run(String name, Workloads.Workload w, double seconds, double warmup, long liveBefore, long objectsBefore) {
         long t0 = System.nanoTime();
         w.step();
         double firstMs = (System.nanoTime() - t0) / 1e6;
@@ -149,6 +151,11 @@ public final class Peers {
         // hold against PyTorch's resident-memory growth
         System.out.printf(Locale.ROOT, "jasg_%s_step_memory %.1f MiB%n", name, (live - liveBefore) / 1048576.0);
         System.out.printf(Locale.ROOT, "jasg_%s_step_peak_memory %.1f MiB%n", name, (peakHeap - liveBefore) / 1048576.0);
+        // the same as the bytes of the objects kept, without G1's rounding of large arrays to whole regions
+        long objects = liveObjects();
+        if (objects >= 0 && objectsBefore >= 0) {
+            System.out.printf(Locale.ROOT, "jasg_%s_step_objects %.1f MiB%n", name, (objects - objectsBefore) / 1048576.0);
+        }
         System.out.printf(Locale.ROOT, "jasg_%s_alloc_per_step %.0f B%n", name, allocated / r[0]);
         System.out.printf(Locale.ROOT, "# %s: %d steps in %.2f s (%.3f ms/step), first step (compile + plan + run) %.0f ms, last value %s%n",
                 name, (long) r[0], r[1], 1e3 * r[1] / r[0], firstMs, w.lastValue());
@@ -178,6 +185,24 @@ public final class Peers {
     private static long liveHeap() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /**
+     * Bytes of the objects a full GC keeps: the class histogram's total ({@code jcmd GC.class_histogram}, which collects
+     * first). Unlike the heap's used bytes it does not count what G1 rounds up: an array of half a region or more takes
+     * whole regions of its own (a 4 MiB matrix takes two 4 MiB regions), whose untouched tails count as used but are
+     * never resident. -1 where the JVM has no such command.
+     */
+    private static long liveObjects() {
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            String[] lines = out.toString().strip().split("\n");
+            String[] total = lines[lines.length - 1].trim().split("\\s+"); // "Total <instances> <bytes>"
+            return total[0].equals("Total") ? Long.parseLong(total[2]) : -1;
+        } catch (JMException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static void resetPeaks() {
