@@ -101,6 +101,8 @@ public final class GemmProbe {
             // GPT-2 small at 128 tokens (InferencePeers' gpt2): c_attn, c_proj, c_fc, mlp.c_proj, the tied head
             {"128", "768", "2304", "nn"}, {"128", "768", "768", "nn"}, {"128", "768", "3072", "nn"}, {"128", "3072", "768", "nn"},
             {"128", "768", "50257", "nt"},
+            // and at batch 8 (1024 tokens)
+            {"1024", "768", "2304", "nn"}, {"1024", "768", "3072", "nn"}, {"1024", "3072", "768", "nn"},
         };
         for (boolean pool : new boolean[] {false, true}) {
             for (String[] p : products) {
