@@ -203,7 +203,10 @@ public final class Autograd {
                 }
                 if (!any) continue;
                 Tensor g = grad[id];
-                Tensor[] c = withScope(b, n.scope(), () -> Vjp.contributions(n, g, need, b));
+                int product = ATTENTION_SUMS ? attentionProduct(all, n, relevant, lossId) : -1;
+                Tensor dO = product < 0 ? null : grad[product], o = dO == null ? null : b.tensor(product);
+                Tensor[] c = dO == null ? withScope(b, n.scope(), () -> Vjp.contributions(n, g, need, b))
+                        : withScope(b, n.scope(), () -> new Tensor[] {Vjp.softmaxGradient(b.tensor(n.id()), g, dO.mul(o).sum(-1, true))});
                 for (int i = 0; i < need.length; i++) {
                     if (!need[i] || c[i] == null) continue;
                     Node target = all.get(n.input(i));
@@ -219,6 +222,48 @@ public final class Autograd {
             }
         }
         return b.build();
+    }
+
+    /**
+     * Whether a softmax whose value only the product {@code P V} reads takes its gradient's row sums from that product's
+     * result ({@link #attentionProduct}); {@code -Djasg.autograd.attentionSums=false} keeps the sums over the softmax's
+     * own rows, for comparison.
+     */
+    static final boolean ATTENTION_SUMS = !"false".equals(System.getProperty("jasg.autograd.attentionSums"));
+
+    /**
+     * The id of the product {@code O = P V} when node {@code n} is a softmax {@code P} over its last axis whose value
+     * reaches the loss through that product alone, as its left operand of the same rank and batch (attention's weights
+     * applied to the values); else -1. Then the gradient's row sums {@code sum_j dP_ij P_ij}, with
+     * {@code dP = dO V^T}, equal {@code sum_d dO_id O_id}: sums over the product's narrow rows (a head's 64 values)
+     * instead of the softmax's wide ones (every key), computed before {@code dP} exists. What is left of the softmax's
+     * gradient, {@code P (dP - D)}, is elementwise over {@code dP}, so a backend can apply it as the epilogue of the
+     * product that makes {@code dP} instead of writing {@code dP} and reading it back with {@code P} for the sums (the
+     * row sums FlashAttention's backward takes the same way). Equal to the plain rule in exact arithmetic; in floating
+     * point the sums are taken in another order.
+     */
+    private static int attentionProduct(List<Node> all, Node n, boolean[] relevant, int lossId) {
+        if (!(n.op() instanceof Op.Softmax s) || n.id() == lossId || n.shape().rank() < 2 || !n.dtype().isFloat()) return -1;
+        int rank = n.shape().rank();
+        if (n.shape().axis(s.axis()) != rank - 1) return -1;
+        int product = -1;
+        for (int id = n.id() + 1; id <= lossId; id++) {
+            Node m = all.get(id);
+            for (int i = 0; i < m.arity(); i++) {
+                if (m.input(i) != n.id() || !relevant[id] || !carries(m, i, all)) continue;
+                if (product >= 0 || i != 0 || !(m.op() instanceof Op.MatMul)) return -1;
+                product = id;
+            }
+        }
+        if (product < 0) return -1;
+        Node o = all.get(product);
+        Node v = all.get(o.input(1));
+        // P [.., L, S] and V [.., S, D] of one rank and batch, O [.., L, D] of P's dtype: no broadcast to sum back over
+        if (o.input(1) == n.id() || v.shape().rank() != rank || o.shape().rank() != rank || o.dtype() != n.dtype()) return -1;
+        for (int d = 0; d < rank - 2; d++) {
+            if (!n.shape().sameDim(d, v.shape(), d) || !n.shape().sameDim(d, o.shape(), d)) return -1;
+        }
+        return product;
     }
 
     /**

@@ -79,7 +79,7 @@ public final class Vjp {
             // input k gets its own section of g
             case Op.Concat c -> concat(c, in, g, need);
             // dx = y * (g - sum(g*y))
-            case Op.Softmax s -> one(y.mul(g.sub(g.mul(y).sum(s.axis(), true))));
+            case Op.Softmax s -> one(softmaxGradient(y, g, g.mul(y).sum(s.axis(), true)));
             // dx = g - softmax(x) * sum(g), softmax(x) = exp(y)
             case Op.LogSoftmax s -> one(g.sub(y.exp().mul(g.sum(s.axis(), true))));
             // float -> float: cast g back; any other cast has no gradient (isDifferentiable)
@@ -129,6 +129,14 @@ public final class Vjp {
             else if (mixed && out[i] != null) out[i] = out[i].cast(in[i].dtype());
         }
         return out;
+    }
+
+    /**
+     * A softmax's input gradient {@code y (g - sums)}, {@code sums} being {@code sum(g y)} along its axis (kept): given
+     * apart so that {@code Autograd} can pass sums it took another way (attention's, from the product that reads y).
+     */
+    static Tensor softmaxGradient(Tensor y, Tensor g, Tensor sums) {
+        return y.mul(g.sub(sums));
     }
 
     /**
