@@ -234,12 +234,13 @@ if [[ $what == *tests* ]]; then
       --sun-misc-unsafe-memory-access=allow -Dorg.lwjgl.system.stackSize=1024 -XX:ErrorFile="$out/hs_err_%p.log" \
       -jar "$(ls "$h"/tools/junit-platform-console-standalone-*.jar | head -1)" execute \
       --class-path "$cp" ${TESTS_SELECT:---scan-class-path "$h/test-classes"} --include-tag "$tag" \
-      --details=${DETAILS:-summary} --disable-banner > "$out/$tag-tests.txt" 2>&1
+      --details=${DETAILS:-tree} --disable-banner > "$out/$tag-tests.txt" 2>&1
     echo "junit ($tag) exit code $?"
     grep -E "tests (found|successful|failed|aborted)|containers failed" "$out/$tag-tests.txt"
     grep -B2 -A12 "Failures (" "$out/$tag-tests.txt" | head -60
   done
-  # a JVM that died in a driver leaves no summary: name the frame (DETAILS=tree shows the last test started)
+  # a JVM that died in a driver leaves no summary: name the frame ($tag-tests.txt's tree, written as the tests run, shows
+  # the last test started, and what passed before a call's time limit cut the run short)
   for f in "$out"/hs_err_*.log; do
     if [ -e "$f" ]; then echo "JVM crash: $f"; grep -m1 -A1 "Problematic frame" "$f"; grep -m8 -E "^[jJCV] +" "$f"; fi
   done
