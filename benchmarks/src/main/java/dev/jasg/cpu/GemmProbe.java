@@ -126,6 +126,10 @@ public final class GemmProbe {
             Gemm.packPanel(k, n, b, 0, tb ? 1 : n, tb ? k : 1, bp);
             String shape = m + "x" + k + "x" + n + " " + p[3];
             items.add(new Item("pool packed B " + shape, 2.0 * m * n * k, () -> Gemm.gemmPacked(m, n, k, a, 0, k, 1, bp, c, 0, n, false), true));
+            // as a linear layer runs it: C starts from a bias row (filled block by block, then accumulated onto)
+            float[] bias = random(r, n);
+            items.add(new Item("pool packed B bias " + shape, 2.0 * m * n * k,
+                    () -> Gemm.gemmPacked(m, n, k, a, 0, k, 1, bp, c, 0, n, false, bias, 1), true));
             if ((long) k * n > 4_000_000L) continue;
             float[][] bps = new float[24][];
             for (int q = 0; q < bps.length; q++) bps[q] = bp.clone();
