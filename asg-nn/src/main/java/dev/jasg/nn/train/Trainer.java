@@ -122,7 +122,12 @@ public final class Trainer implements AutoCloseable {
     private final List<ComputeUpdateListener> updateListeners = new CopyOnWriteArrayList<>();
     private Executable evalOutput;
     private Executable evalLoss;
-    private Outputs lastOutputs;
+    /**
+     * The last step's total gradient norm, read when the step ran (with {@code clipGradNorm}), and whether a step has set
+     * it: the step keeps no {@link Outputs} past itself, so a backend's escape analysis may drop that object.
+     */
+    private double lastGradNorm = Double.NaN;
+    private boolean gradNormRead;
     private Map<String, HostTensor> lastBatch;
     /**
      * A step's feeds for the training executable, reused: the batch's input and target, and the learning rate, momentum
@@ -248,7 +253,7 @@ public final class Trainer implements AutoCloseable {
             lastBatch = Map.copyOf(batch);
             if (lbfgs != null) {
                 loss = lbfgs.step(train, batch, trainable, lr);
-                lastOutputs = null;
+                gradNormRead = false;
                 return finishStep(loss, lr, t0);
             }
             Map<String, HostTensor> feeds = stepFeeds;
@@ -267,13 +272,17 @@ public final class Trainer implements AutoCloseable {
                 scaleFeed[0] = (float) scaler.scale();
                 feeds.put(GradScaler.SCALE_INPUT, scaleTensor);
             }
-            lastOutputs = train.run(feeds);
-            loss = lastOutputs.copyInto(LOSS, lossOut)[0];
+            Outputs out = train.run(feeds);
+            loss = out.copyInto(LOSS, lossOut)[0];
             if (scaler != null) {
-                lastStepSkipped = lastOutputs.scalar(GradScaler.FOUND_INF_OUTPUT) != 0;
+                lastStepSkipped = out.scalar(GradScaler.FOUND_INF_OUTPUT) != 0;
                 scaler.update(lastStepSkipped);
             }
-            if (clipsByNorm) GradientClipping.requireFinite(clipping, lastOutputs.scalar(GradientClipping.GRAD_NORM_OUTPUT));
+            if (clipsByNorm) {
+                lastGradNorm = out.scalar(GradientClipping.GRAD_NORM_OUTPUT);
+                gradNormRead = true;
+                GradientClipping.requireFinite(clipping, lastGradNorm);
+            }
         } catch (RuntimeException e) {
             publish(new ComputeUpdate.Failed(steps, e));
             throw e;
@@ -349,13 +358,13 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The total gradient norm (before clipping) of the last step, fetched from the backend on
-     * demand; only when the trainer clips by norm.
+     * The total gradient norm (before clipping) of the last step, as the step read it from the backend; only when the
+     * trainer clips by norm.
      */
     public synchronized double lastGradNorm() {
         if (!clipsByNorm) throw new IllegalStateException("Trainer: grad norm is computed only with clipGradNorm");
-        if (lastOutputs == null) throw new IllegalStateException("Trainer: no step has run yet");
-        return lastOutputs.scalar(GradientClipping.GRAD_NORM_OUTPUT);
+        if (!gradNormRead) throw new IllegalStateException("Trainer: no step has run yet");
+        return lastGradNorm;
     }
 
     // ---- evaluation ----------------------------------------------------------------------------
