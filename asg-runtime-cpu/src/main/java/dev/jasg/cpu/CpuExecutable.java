@@ -253,6 +253,17 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         return dst;
     }
 
+    /**
+     * Output {@code id} of run {@code run}, a single value, without allocating ({@link Outputs#scalar}: a training step's
+     * found-inf flag or gradient norm, read every step): the value {@code read(...).item()} gives.
+     */
+    synchronized double readScalar(Plan plan, long run, int id) {
+        checkCurrent(run);
+        Shape shape = plan.shape(id);
+        if (shape.size() != 1) throw new IllegalStateException("item() of a tensor with shape " + shape);
+        return plan.valueOf(id)[0];
+    }
+
     /** Refuses a read of run {@code run}'s outputs once the executable was closed or has run again (callers hold the lock). */
     private void checkCurrent(long run) {
         if (closed) throw new IllegalStateException("the executable was closed; its outputs are gone");

@@ -40,6 +40,11 @@ final class CpuOutputs implements Outputs {
         return owner.readInto(plan, run, id(name), name, dst);
     }
 
+    @Override
+    public double scalar(String name) {
+        return owner.readScalar(plan, run, id(name));
+    }
+
     private int id(String name) {
         Integer id = outputs.get(name);
         if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());

@@ -93,7 +93,9 @@ public final class ExecutableContract {
      * {@code 2^18} elements, whether the output was read by {@code get} before or not; it returns the array it filled, refuses
      * a short array and an unknown name ({@link IllegalArgumentException}); a read after the next run is refused
      * ({@link IllegalStateException}) or gives that run's values, never the next run's. With {@code withoutAllocating}, a {@code copyInto} of an output not read before
-     * allocates less than a sixteenth of the output's bytes on the calling thread.
+     * allocates less than a sixteenth of the output's bytes on the calling thread. {@link Outputs#scalar} of a one-element
+     * output reads what {@code get(name).item()} reads and refuses a longer output ({@link IllegalStateException}); with
+     * {@code withoutAllocating} it allocates nothing.
      */
     public static void copyIntoReadsWhatGetReads(Backend backend, boolean withoutAllocating) {
         int n = 1 << 18;
@@ -102,6 +104,7 @@ public final class ExecutableContract {
         g.output("f32", x.mul(3).add(0.25));
         g.output("bf16", x.mul(1.0 / 3).cast(DType.BF16));
         g.output("i32", x.mul(7).cast(DType.I32));
+        g.output("total", x.mul(1e-3).sum());
         float[] xs = new float[n];
         for (int i = 0; i < n; i++) xs[i] = (i % 1000) * 0.37f - 50;
         Map<String, HostTensor> feeds = Map.of("x", HostTensor.of(xs, n));
@@ -120,6 +123,9 @@ public final class ExecutableContract {
                 o.copyInto(name, dst);
                 assertTrue(Arrays.equals(want, 0, n, dst, 0, n), b + ": " + name + " read after get: the same values as get");
             }
+            // scalar: the one value get(name).item() gives; an output of more than one element is refused
+            assertTrue(o.scalar("total") == o.get("total").item(), b + ": scalar reads what get(...).item() reads");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> o.scalar("f32"), b + ": scalar of a vector");
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> o.copyInto("f32", new float[n - 1]), b + ": a short array");
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> o.copyInto("nope", dst), b + ": an unknown name");
             if (withoutAllocating) {
@@ -131,6 +137,11 @@ public final class ExecutableContract {
                 fresh.copyInto("f32", dst);
                 long allocated = threads.getThreadAllocatedBytes(tid) - before;
                 assertTrue(allocated < 4L * n / 16, b + ": copyInto allocated " + allocated + " bytes for a " + 4L * n + "-byte output");
+                fresh.scalar("total");  // the read path warm
+                before = threads.getThreadAllocatedBytes(tid);
+                double total = fresh.scalar("total");
+                allocated = threads.getThreadAllocatedBytes(tid) - before;
+                assertTrue(allocated == 0, b + ": scalar allocated " + allocated + " bytes reading " + total);
             }
             // a read after the next run: refused as stale, or (a backend whose outputs outlive the run) this run's values
             Outputs last = e.run(feeds);
