@@ -196,12 +196,13 @@ if [[ $what == *knobs* ]]; then
   # one machine's alternatives to KernelChoice's rules (tile height, slice depth, vector width), same call, interleaved
   cpu_info
   IFS='|' read -ra knobs <<< "${KNOB_OPTS:-default|-Djasg.cpu.kc=512}"
+  probe=${KNOB_PROBE:-kernel 12x32 kc 1024,kernel 4x32 kc 1024,thread 1024,pool 1024}
   for r in $(seq 1 "${KNOB_ROUNDS:-2}"); do
     for o in "${knobs[@]}"; do
       [ "$o" = default ] && o=""
-      if [ "${KNOB_PROBE:-kernel 12x32 kc 1024,kernel 4x32 kc 1024,thread 1024,pool 1024}" != none ]; then
+      if [ "$probe" != none ]; then
         JAVA_TOOL_OPTIONS="$o" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" \
-          --only "${KNOB_PROBE:-kernel 12x32 kc 1024,kernel 4x32 kc 1024,thread 1024,pool 1024}" 2>&1 \
+          --only "$probe" 2>&1 \
           | grep -E '^(kernel|1 thread|pool|# kernels)' | sed "s/^/round $r [${o:-default}] /" | tee -a "$out/knobs.txt"
       fi
       JAVA_TOOL_OPTIONS="$o" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only transformer --seconds 3 --warmup 6 2>&1 \
