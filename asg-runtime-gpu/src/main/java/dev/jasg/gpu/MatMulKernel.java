@@ -316,13 +316,28 @@ final class MatMulKernel {
         return GlslKernels.kernel(name(t, aligned, layout), "matmul.comp", 3, GlslKernels.with(defines(t, aligned, layout), "EPILOGUE", 0));
     }
 
+    /**
+     * System property: shared-memory stages of the product, 1 (default: one tile pair, two barriers a step) or 2 (two
+     * pairs, one barrier a step, the K loop unrolled by two so each half names its stage as a constant; twice the
+     * shared memory), for measuring on a device. Read when a kernel is made.
+     */
+    static final String STAGES_PROPERTY = "jasg.vulkan.matmul.stages";
+
+    /** The stages {@code t} runs with: the property's, but 1 where two tile pairs would pass 32 KiB of shared memory. */
+    static int stages(Tiles t) {
+        int s = Integer.getInteger(STAGES_PROPERTY, 1);
+        if (s != 1 && s != 2) throw new IllegalArgumentException(STAGES_PROPERTY + " must be 1 or 2, got " + s);
+        return s == 2 && 2 * (t.bm() + t.bn()) * t.bk() * 4 <= 32768 ? 2 : 1;
+    }
+
     private static String name(Tiles t, boolean aligned, Layout layout) {
-        return String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "", layout.suffix());
+        return String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "", layout.suffix(),
+                stages(t) == 2 ? "_s2" : "");
     }
 
     private static Object[] defines(Tiles t, boolean aligned, Layout layout) {
         return new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0,
-            "TRANS_A", layout.transA() ? 1 : 0, "TRANS_B", layout.transB() ? 1 : 0};
+            "TRANS_A", layout.transA() ? 1 : 0, "TRANS_B", layout.transB() ? 1 : 0, "STAGES", stages(t)};
     }
 
     /**

@@ -38,6 +38,8 @@ final class Pipelines implements AutoCloseable {
     private final Path cacheFile;
     private final Map<String, Pipeline> pipelines = new HashMap<>();
     private final Map<Integer, long[]> layouts = new HashMap<>();
+    /** The driver's statistics of each kernel's compiled code, where the device captures them ({@link VulkanDevice#pipelineStatistics}). */
+    private final Map<String, String> statistics = new java.util.TreeMap<>();
 
     Pipelines(VulkanDevice dev) {
         this.dev = dev;
@@ -92,6 +94,7 @@ final class Pipelines implements AutoCloseable {
                         .stage(VkPipelineShaderStageCreateInfo.calloc(s).sType$Default().stage(VK_SHADER_STAGE_COMPUTE_BIT)
                                 .module(module).pName(s.UTF8("main")))
                         .layout(lay[1]);
+                if (dev.pipelineStatistics) ci.flags(KHRPipelineExecutableProperties.VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR);
                 LongBuffer pp = s.mallocLong(1);
                 long t0 = System.nanoTime();
                 int r = vkCreateComputePipelines(dev.device, cache, ci, null, pp);
@@ -102,6 +105,11 @@ final class Pipelines implements AutoCloseable {
                 VulkanDevice.LIVE_OBJECTS.incrementAndGet();
                 p = new Pipeline(kernel.name(), pp.get(0), lay[1], lay[0], kernel.buffers());
                 pipelines.put(kernel.name(), p);
+                if (dev.pipelineStatistics) {
+                    String stats = statistics(p.pipeline());
+                    statistics.put(kernel.name(), stats);
+                    LOG.info("kernel {}: {}", kernel.name(), stats);
+                }
                 return p;
             } finally {
                 vkDestroyShaderModule(dev.device, module, null);
@@ -127,7 +135,45 @@ final class Pipelines implements AutoCloseable {
         }
     }
 
-    /** Number of pipelines created so far. */
+    /**
+     * The driver's statistics of {@code pipeline}'s executables, e.g. {@code "Register Count 168, ..."}: what
+     * {@code vkGetPipelineExecutableStatisticsKHR} reports for each, by the driver's names.
+     */
+    private String statistics(long pipeline) {
+        try (MemoryStack s = stackPush()) {
+            java.nio.IntBuffer n = s.ints(0);
+            VkPipelineInfoKHR info = VkPipelineInfoKHR.calloc(s).sType$Default().pipeline(pipeline);
+            if (KHRPipelineExecutableProperties.vkGetPipelineExecutablePropertiesKHR(dev.device, info, n, null) != VK_SUCCESS) return "not reported";
+            StringBuilder out = new StringBuilder();
+            for (int e = 0; e < n.get(0); e++) {
+                VkPipelineExecutableInfoKHR ei = VkPipelineExecutableInfoKHR.calloc(s).sType$Default().pipeline(pipeline).executableIndex(e);
+                java.nio.IntBuffer m = s.ints(0);
+                if (KHRPipelineExecutableProperties.vkGetPipelineExecutableStatisticsKHR(dev.device, ei, m, null) != VK_SUCCESS) continue;
+                VkPipelineExecutableStatisticKHR.Buffer st = VkPipelineExecutableStatisticKHR.calloc(m.get(0), s);
+                for (int i = 0; i < st.capacity(); i++) st.get(i).sType$Default();
+                if (KHRPipelineExecutableProperties.vkGetPipelineExecutableStatisticsKHR(dev.device, ei, m, st) != VK_SUCCESS) continue;
+                for (int i = 0; i < m.get(0); i++) {
+                    VkPipelineExecutableStatisticKHR x = st.get(i);
+                    String v = switch (x.format()) {
+                        case KHRPipelineExecutableProperties.VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_BOOL32_KHR -> String.valueOf(x.value().b32());
+                        case KHRPipelineExecutableProperties.VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_INT64_KHR -> String.valueOf(x.value().i64());
+                        case KHRPipelineExecutableProperties.VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_UINT64_KHR -> Long.toUnsignedString(x.value().u64());
+                        case KHRPipelineExecutableProperties.VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_FLOAT64_KHR -> String.valueOf(x.value().f64());
+                        default -> "?";
+                    };
+                    if (out.length() > 0) out.append(", ");
+                    out.append(x.nameString()).append(' ').append(v);
+                }
+            }
+            return out.length() == 0 ? "not reported" : out.toString();
+        }
+    }
+
+    /** The driver's statistics of every kernel compiled so far, by kernel name (empty unless the device captures them). */
+    synchronized Map<String, String> statistics() {
+        return Map.copyOf(statistics);
+    }
+
     /** Names of the kernels whose pipelines exist (tests check which kernel a plan chose). */
     synchronized java.util.Set<String> names() {
         return java.util.Set.copyOf(pipelines.keySet());

@@ -9,6 +9,7 @@ import dev.jasg.core.Program;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -63,6 +64,16 @@ public final class VulkanBackend implements Backend {
      */
     public String cooperativeMatrices() {
         return device.coopMatrix.summary() + "; f16 kernel " + device.coopMatrix.f16() + ", bf16 kernel " + device.coopMatrix.bf16();
+    }
+
+    /**
+     * The driver's statistics of each kernel compiled so far, by kernel name (e.g. NVIDIA's register count, which sets
+     * how many workgroups share a compute unit): filled only when the JVM runs with {@code -Djasg.vulkan.kernelStatistics=true}
+     * and the device offers {@code VK_KHR_pipeline_executable_properties}, else empty. For tuning kernels; capturing them
+     * may make pipeline creation slower.
+     */
+    public Map<String, String> kernelStatistics() {
+        return pipelines.statistics();
     }
 
     VulkanDevice device() {

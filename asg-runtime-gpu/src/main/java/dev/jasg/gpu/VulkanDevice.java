@@ -72,6 +72,13 @@ final class VulkanDevice implements AutoCloseable {
     final boolean timestamps;
     /** The device's cooperative-matrix support, enabled at creation ({@link CoopMatrix#NONE} without). */
     final CoopMatrix coopMatrix;
+    /**
+     * Whether pipelines are created with the driver's statistics captured ({@code VK_KHR_pipeline_executable_properties}):
+     * asked for by {@value #STATISTICS_PROPERTY}{@code =true} and offered by the device.
+     */
+    final boolean pipelineStatistics;
+    /** System property asking for each kernel's compiled statistics ({@link VulkanBackend#kernelStatistics}). */
+    static final String STATISTICS_PROPERTY = "jasg.vulkan.kernelStatistics";
     private final VkPhysicalDeviceMemoryProperties memory = VkPhysicalDeviceMemoryProperties.malloc();
     private final VkCommandBuffer transferCommands;
     private final long transferFence;
@@ -140,7 +147,10 @@ final class VulkanDevice implements AutoCloseable {
             int api = Integer.compareUnsigned(props.apiVersion(), instanceApiVersion) < 0 ? props.apiVersion() : instanceApiVersion;
             CoopMatrix coop = CoopMatrix.query(physical, api, extensions, s);
             VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
+            boolean stats = Boolean.getBoolean(STATISTICS_PROPERTY)
+                    && extensions.contains(KHRPipelineExecutableProperties.VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
             coop.enable(dci, s);
+            if (stats) withStatistics(dci, s);
             PointerBuffer pd = s.mallocPointer(1);
             int r = vkCreateDevice(physical, dci, null, pd);
             if (r != VK_SUCCESS && coop.workgroup() != null) {
@@ -149,6 +159,7 @@ final class VulkanDevice implements AutoCloseable {
                 coop = coop.withoutWorkgroup();
                 dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
                 coop.enable(dci, s);
+                if (stats) withStatistics(dci, s);
                 r = vkCreateDevice(physical, dci, null, pd);
             }
             if (r != VK_SUCCESS && coop != CoopMatrix.NONE) {
@@ -156,10 +167,12 @@ final class VulkanDevice implements AutoCloseable {
                 LOG.warn("Vulkan device '{}' refused the cooperative-matrix features ({}); using the plain kernels", name, VkCheck.name(r));
                 coop = CoopMatrix.NONE;
                 dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
+                if (stats) withStatistics(dci, s);
                 r = vkCreateDevice(physical, dci, null, pd);
             }
             if (r != VK_SUCCESS) throw new BackendUnavailableException("cannot open Vulkan device '" + name + "': " + VkCheck.name(r));
             coopMatrix = coop;
+            pipelineStatistics = stats;
             device = new VkDevice(pd.get(0), physical, dci);
             vkGetDeviceQueue(device, family, 0, pd);
             queue = new VkQueue(pd.get(0), device);
@@ -423,5 +436,17 @@ final class VulkanDevice implements AutoCloseable {
         ByteBuffer b = MemoryUtil.memAlloc(bytes.length);
         b.put(bytes).flip();
         return b;
+    }
+
+    /** Adds {@code VK_KHR_pipeline_executable_properties} and its feature to {@code dci}, beside what is already enabled. */
+    private static void withStatistics(VkDeviceCreateInfo dci, MemoryStack s) {
+        PointerBuffer old = dci.ppEnabledExtensionNames();
+        int n = old == null ? 0 : dci.enabledExtensionCount();
+        PointerBuffer names = s.mallocPointer(n + 1);
+        for (int i = 0; i < n; i++) names.put(old.get(i));
+        names.put(s.UTF8(KHRPipelineExecutableProperties.VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME));
+        dci.ppEnabledExtensionNames(names.flip());
+        dci.pNext(VkPhysicalDevicePipelineExecutablePropertiesFeaturesKHR.calloc(s).sType$Default().pipelineExecutableInfo(true)
+                .pNext(dci.pNext()).address());
     }
 }

@@ -160,17 +160,22 @@ class TransposedOperandTest {
     /**
      * Every f32 tile (forced, {@value MatMulKernel#SCHEDULE_PROPERTY}: large, middle, narrow, small; each its own depth BK and
      * so its own swizzle of the shared tiles, {@code matmul.comp SWZ}) reading A and B as they are, A, B or both transposed,
-     * aligned to every tile and not, against the reference.
+     * aligned to every tile and not, through one shared stage and two ({@value MatMulKernel#STAGES_PROPERTY}), against the reference.
      */
     @TestFactory
     Stream<DynamicTest> everyTileReadsTransposed() {
         List<DynamicTest> tests = new ArrayList<>();
         for (int tile = 0; tile < 4; tile++) {
-            for (int[] mnk : new int[][] {{256, 256, 64}, {45, 71, 37}}) {
-                for (int layout = 0; layout < 4; layout++) {
+            // K of an even and an odd number of steps for every depth, and of one step (two stages: the unrolled loop's ends)
+            for (int[] mnk : new int[][] {{256, 256, 64}, {45, 71, 37}, {33, 20, 5}}) {
+                for (int cfg = 0; cfg < 6; cfg++) {
+                    // one stage in every layout; two on the large tile with both operands as they are and both transposed (each
+                    // its own store), and on the middle one as they are (each variant is seconds of shaderc on a cold cache)
+                    int layout = cfg < 4 ? cfg : (cfg == 4 ? 0 : 3), stages = cfg < 4 ? 1 : 2;
+                    if ((mnk[2] == 5 && stages == 1) || (stages == 2 && (tile > 1 || (tile == 1 && layout != 0)))) continue;
                     boolean ta = (layout & 1) != 0, tb = (layout & 2) != 0;
                     int m = mnk[0], n = mnk[1], k = mnk[2], forced = tile;
-                    String name = "tile " + tile + ", " + m + "x" + n + "x" + k + (ta ? " A^T" : "") + (tb ? " B^T" : "");
+                    String name = "tile " + tile + ", " + m + "x" + n + "x" + k + (ta ? " A^T" : "") + (tb ? " B^T" : "") + ", " + stages + " stage(s)";
                     tests.add(DynamicTest.dynamicTest(name, () -> {
                         Row row = new Row(name, ta ? new int[] {k, m} : new int[] {m, k}, tb ? new int[] {n, k} : new int[] {k, n}, 0, null,
                                 (x, y) -> Map.of("c", (ta ? x.mT() : x).matmul(tb ? y.mT() : y)));
@@ -181,10 +186,16 @@ class TransposedOperandTest {
                             want = e.run(feeds).get("c");
                         }
                         System.setProperty(MatMulKernel.SCHEDULE_PROPERTY, forced + "/1");
+                        System.setProperty(MatMulKernel.STAGES_PROPERTY, String.valueOf(stages));
                         try (Executable e = gpu.compile(graph)) {
                             Gpu.assertClose(name, want, e.run(feeds).get("c"), 2e-5);
                         } finally {
                             System.clearProperty(MatMulKernel.SCHEDULE_PROPERTY);
+                            System.clearProperty(MatMulKernel.STAGES_PROPERTY);
+                        }
+                        if (stages == 2) {
+                            assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.endsWith("_s2")),
+                                    "a two-stage kernel ran: " + gpu.kernelNames());
                         }
                     }));
                 }

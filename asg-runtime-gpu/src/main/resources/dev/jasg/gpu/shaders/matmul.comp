@@ -7,7 +7,8 @@
 // stored transposed, [.., N, K] row-major, a weight or a k of attention as it is kept: its tile is read as A's is,
 // four k of one column a load, consecutive invocations along K, and stored transposed into the k-major shared tile,
 // through the swizzle SWZ as A's), SPLITK (1: one product, no batch; workgroup z computes the partial product over its
-// STEPS steps of K (push, after sb[]) into result matrix z, which split_sum.comp then adds in a fixed order; mode 0).
+// STEPS steps of K (push, after sb[]) into result matrix z, which split_sum.comp then adds in a fixed order; mode 0),
+// STAGES (1, the default: one shared tile pair, two barriers a step; 2: two pairs, one barrier a step).
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
@@ -57,8 +58,13 @@ layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchR
                                   uint ea[EXTERNALS]; uint eb[EXTERNALS];
 #endif
                                   } pc;
-shared vec4 As[BK * BM / 4u];
-shared vec4 Bs[BK * BN / 4u];
+#ifndef STAGES
+#define STAGES 1
+#endif
+#define ASTAGE (BK * BM / 4u)
+#define BSTAGE (BK * BN / 4u)
+shared vec4 As[STAGES * ASTAGE];
+shared vec4 Bs[STAGES * BSTAGE];
 
 // modes 0-2 only: a product of half operands gives f32 (ShapeRules.accumulated), so never mode 3 or 4
 float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
@@ -133,45 +139,73 @@ void main() {
 #else
     #define LOAD_B [[unroll]] for (uint e = 0u; e < 4u; e++) rb[l][e] = (gk < K && gc + e < N) ? b[bOff + gk * N + gc + e] : 0.0;
 #endif
-    if (kt0 < kt1) LOAD(kt0)
-    for (uint kt = kt0; kt < kt1; kt++) {
+    // the registers' tiles into shared stage st (a constant: 0, or 1 with two stages)
 #if TRANS_A
-        [[unroll]] for (uint l = 0u; l < LA; l++) As[tid + 256u * l] = ra[l];
+    #define STORE_A(st) [[unroll]] for (uint l = 0u; l < LA; l++) As[(st) * ASTAGE + tid + 256u * l] = ra[l];
 #else
-        [[unroll]] for (uint l = 0u; l < LA; l++) {
-            uint v = tid + 256u * l, row = v / (BK / 4u), kq = v % (BK / 4u);
-            [[unroll]] for (uint e = 0u; e < 4u; e++) {
-                uint k = kq * 4u + e;
-                As[k * (BM / 4u) + ((row / 4u) ^ ASWZ(k))][row % 4u] = ra[l][e];
-            }
+    #define STORE_A(st) [[unroll]] for (uint l = 0u; l < LA; l++) { \
+            uint v = tid + 256u * l, row = v / (BK / 4u), kq = v % (BK / 4u); \
+            [[unroll]] for (uint e = 0u; e < 4u; e++) { \
+                uint k = kq * 4u + e; \
+                As[(st) * ASTAGE + k * (BM / 4u) + ((row / 4u) ^ ASWZ(k))][row % 4u] = ra[l][e]; \
+            } \
         }
 #endif
 #if TRANS_B
-        // B's tile through the swizzle (SWZ)
-        [[unroll]] for (uint l = 0u; l < LB; l++) {
-            uint v = tid + 256u * l, col = v / (BK / 4u), kq = v % (BK / 4u);
-            [[unroll]] for (uint e = 0u; e < 4u; e++) {
-                uint k = kq * 4u + e;
-                Bs[k * (BN / 4u) + ((col / 4u) ^ BSWZ(k))][col % 4u] = rb[l][e];
-            }
+    // B's tile through the swizzle (SWZ)
+    #define STORE_B(st) [[unroll]] for (uint l = 0u; l < LB; l++) { \
+            uint v = tid + 256u * l, col = v / (BK / 4u), kq = v % (BK / 4u); \
+            [[unroll]] for (uint e = 0u; e < 4u; e++) { \
+                uint k = kq * 4u + e; \
+                Bs[(st) * BSTAGE + k * (BN / 4u) + ((col / 4u) ^ BSWZ(k))][col % 4u] = rb[l][e]; \
+            } \
         }
 #else
-        [[unroll]] for (uint l = 0u; l < LB; l++) Bs[tid + 256u * l] = rb[l];
+    #define STORE_B(st) [[unroll]] for (uint l = 0u; l < LB; l++) Bs[(st) * BSTAGE + tid + 256u * l] = rb[l];
 #endif
-        barrier();
-        if (kt + 1u < kt1) LOAD(kt + 1u)
-        [[unroll]] for (uint k = 0u; k < BK; k++) {
-            vec4 av[GM];
-            vec4 bv[GN];
-            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[k * (BM / 4u) + uint(g) * 16u + (ty ^ ASWZ(k))];
-            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[k * (BN / 4u) + uint(g) * 16u + (tx ^ BSWZ(k))];
-            [[unroll]] for (int i = 0; i < TM; i++) {
-                float ai = av[i / 4][i % 4];
-                [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(ai), bv[j], acc[i][j]);
-            }
+    #define STORE(st) { STORE_A(st) STORE_B(st) }
+    // the step's products from shared stage st
+    #define COMPUTE(st) [[unroll]] for (uint k = 0u; k < BK; k++) { \
+            vec4 av[GM]; \
+            vec4 bv[GN]; \
+            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[(st) * ASTAGE + k * (BM / 4u) + uint(g) * 16u + (ty ^ ASWZ(k))]; \
+            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[(st) * BSTAGE + k * (BN / 4u) + uint(g) * 16u + (tx ^ BSWZ(k))]; \
+            [[unroll]] for (int i = 0; i < TM; i++) { \
+                float ai = av[i / 4][i % 4]; \
+                [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(ai), bv[j], acc[i][j]); \
+            } \
         }
+#if STAGES == 2
+    // two shared stages, the loop unrolled by two so each half names its stage as a constant: the next step's tiles are
+    // stored into the other stage while this one's are read, one barrier a step (stage s was last read before the barrier
+    // that ended the step before)
+    if (kt0 < kt1) {
+        LOAD(kt0)
+        STORE(0u)
+    }
+    barrier();
+    uint kt = kt0;
+    for (; kt + 1u < kt1; kt += 2u) {
+        LOAD(kt + 1u)
+        COMPUTE(0u)
+        STORE(1u)
+        barrier();
+        if (kt + 2u < kt1) LOAD(kt + 2u)
+        COMPUTE(1u)
+        if (kt + 2u < kt1) STORE(0u)
         barrier();
     }
+    if (kt < kt1) COMPUTE(0u)
+#else
+    if (kt0 < kt1) LOAD(kt0)
+    for (uint kt = kt0; kt < kt1; kt++) {
+        STORE(0u)
+        barrier();
+        if (kt + 1u < kt1) LOAD(kt + 1u)
+        COMPUTE(0u)
+        barrier();
+    }
+#endif
 
 #if EPILOGUE
     // The epilogue through the cache: the accumulators are stored as they are (as without an epilogue), then, once every

@@ -31,6 +31,9 @@ import java.util.Map;
  * operand {@code [M,N]}, a feed-forward layer's backward) adds a fused epilogue. E.g. GPT-2 small's second feed-forward product with its bias and
  * residual: {@code --product 8192,3072,768,0,1,bias+res}.
  *
+ * <p>With {@code -Djasg.vulkan.kernelStatistics=true} each kernel's compiled statistics follow (the driver's register
+ * count and others, where the device reports them).
+ *
  * <p>Compare with {@code benchmarks/gpu/torch_matmul.py} (cuBLAS, TF32 off) in the same session.
  */
 public final class MatmulBench {
@@ -50,6 +53,7 @@ public final class MatmulBench {
             try (VulkanBackend gpu = new VulkanBackend()) {
                 System.out.println("device: " + gpu.deviceName() + ", cooperative matrices: " + gpu.cooperativeMatrices());
                 for (String spec : products) product(gpu, spec, dtype);
+                printStatistics(gpu);
             }
             return;
         }
@@ -57,7 +61,13 @@ public final class MatmulBench {
         try (VulkanBackend gpu = new VulkanBackend()) {
             System.out.println("device: " + gpu.deviceName() + ", subgroup size " + gpu.subgroupSize() + ", cooperative matrices: " + gpu.cooperativeMatrices());
             for (int n : sizes) bench(gpu, n, dtype);
+            printStatistics(gpu);
         }
+    }
+
+    /** The driver's statistics of each kernel that ran (register count and more), with {@code -Djasg.vulkan.kernelStatistics=true}. */
+    private static void printStatistics(VulkanBackend gpu) {
+        gpu.kernelStatistics().forEach((k, v) -> System.out.println("kernel " + k + ": " + v));
     }
 
     private static void bench(VulkanBackend gpu, int n, DType dtype) {
