@@ -39,9 +39,9 @@ final class MatMulKernel {
     /**
      * The large tile, 128x256x8 with 8x16 per invocation (12 KiB of shared memory), or what {@value #TILES_PROPERTY}
      * says. On the H200 at 4096³ it ran 45.1 TFLOPS against 128x128x16's 40.9 (128x256x16 42.9, 256x128x8 41.0,
-     * 64x256x16 39.5, 128x128x32 38.0; cuBLAS 50.4, TF32 off). Two shared tile pairs with one barrier a step instead of
-     * one pair and two barriers ran slower on every tile tried (2026-12-04: 128x256x8 32.3 against 45.1, 256x128x8 32.7
-     * against 41.0, 128x128x16 32.5 against 40.8; cuBLAS 49.7), so the kernel keeps one pair.
+     * 64x256x16 39.5, 128x128x32 38.0; cuBLAS 50.4, TF32 off). A first version of two shared tile pairs (the stage
+     * picked by a variable) ran slower on every tile tried (2026-12-04: 128x256x8 32.3 against 45.1); with the loop
+     * unrolled by two it is faster on this tile ({@link #STAGES_PROPERTY}).
      */
     static Tiles large(int maxSharedBytes) {
         String p = System.getProperty(TILES_PROPERTY);
@@ -317,17 +317,32 @@ final class MatMulKernel {
     }
 
     /**
-     * System property: shared-memory stages of the product, 1 (default: one tile pair, two barriers a step) or 2 (two
-     * pairs, one barrier a step, the K loop unrolled by two so each half names its stage as a constant; twice the
-     * shared memory), for measuring on a device. Read when a kernel is made.
+     * System property: shared-memory stages of the product, {@code 1} (one tile pair, two barriers a step), {@code 2} (two
+     * pairs, one barrier a step, the K loop unrolled by two so each half names its stage as a constant; twice the shared
+     * memory) or {@code large} (the default: two on the large tile, one on the others). Read when a kernel is made.
+     *
+     * <p>The driver's register counts ({@link VulkanBackend#kernelStatistics}, NVIDIA, 2026-12-05) say why: the large tile
+     * (8x16 accumulators an invocation) takes 207 registers, so one workgroup of 8 warps a SM whatever its stages, and two
+     * stages took it to 217 and 4096^3 from 44.1 to 45.6 TFLOPS (H200; 45.6 on an H100, cuBLAS 50.8). The middle tile
+     * (8x8) takes 128-149 and two stages 175-181, fewer warps resident: 4096^3 44.5 -> 41.6, and the GPT-2-sized step, whose
+     * epilogue products run on it, 54.3k -> 52.8k tokens/s with two stages everywhere; with two on the large tile only
+     * 53.4k, 53.4k against 52.8k, 53.3k (H100, interleaved).
      */
     static final String STAGES_PROPERTY = "jasg.vulkan.matmul.stages";
 
-    /** The stages {@code t} runs with: the property's, but 1 where two tile pairs would pass 32 KiB of shared memory. */
+    /**
+     * The stages {@code t} runs with: the property's ({@code 1}, {@code 2}, or {@code large}: 2 for tiles of at least 128
+     * accumulators an invocation, 1 for the others), but 1 where two tile pairs would pass 32 KiB of shared memory.
+     */
     static int stages(Tiles t) {
-        int s = Integer.getInteger(STAGES_PROPERTY, 1);
-        if (s != 1 && s != 2) throw new IllegalArgumentException(STAGES_PROPERTY + " must be 1 or 2, got " + s);
-        return s == 2 && 2 * (t.bm() + t.bn()) * t.bk() * 4 <= 32768 ? 2 : 1;
+        String p = System.getProperty(STAGES_PROPERTY, "large").trim();
+        boolean two = switch (p) {
+            case "1" -> false;
+            case "2" -> true;
+            case "large" -> t.tm() * t.tn() >= 128;
+            default -> throw new IllegalArgumentException(STAGES_PROPERTY + " must be 1, 2 or large, got '" + p + "'");
+        };
+        return two && 2 * (t.bm() + t.bn()) * t.bk() * 4 <= 32768 ? 2 : 1;
     }
 
     private static String name(Tiles t, boolean aligned, Layout layout) {

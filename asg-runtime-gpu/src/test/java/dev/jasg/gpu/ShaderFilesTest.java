@@ -72,6 +72,17 @@ class ShaderFilesTest {
                 }
             }
         }
+        // the large tile through one shared stage too (two by default: MatMulKernel.STAGES_PROPERTY)
+        System.setProperty(MatMulKernel.STAGES_PROPERTY, "1");
+        try {
+            for (boolean aligned : new boolean[] {true, false}) {
+                for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(true, true))) {
+                    k.add(MatMulKernel.kernel(MatMulKernel.large(shared), aligned, l));
+                }
+            }
+        } finally {
+            System.clearProperty(MatMulKernel.STAGES_PROPERTY);
+        }
         ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry s2 = new ConvGeometry(2, 2, 1, 1, 1, 1, 1, 1, 1);
         for (ConvKernels.Tiles t : List.of(ConvKernels.tiles(64, 3136, 576, 1, shared, 1), ConvKernels.tiles(64, 64, 8192, 1, shared, 1000))) {
