@@ -181,11 +181,11 @@ final class Gemm {
             Scratch s = SCRATCH.get();
             for (int blk = b0; blk < b1; blk++) {
                 int r0 = tileStart(tiles, blocks, blk) * MR, rows = Math.min(m, tileStart(tiles, blocks, blk + 1) * MR) - r0;
-                if (bias != null) fillBias(c, cOff + r0 * ldc + j0, ldc, rows, nc, bias, j0 * biasStride, biasStride);
+                // the first slice starts each tile of C from the bias, tile by tile (block)
                 for (int pc = 0; pc < k; pc += kcs) {
                     int kc = Math.min(kcs, k - pc);
                     blockA(rows, nc, kc, a, aOff + r0 * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + r0 * ldc + j0, ldc,
-                            accumulate || bias != null || pc > 0, s, VECTOR);
+                            accumulate || pc > 0, pc == 0 ? bias : null, j0 * biasStride, biasStride, s, VECTOR);
                 }
             }
         }
@@ -215,9 +215,9 @@ final class Gemm {
             float[] bpl = packedB != null ? packedB : s.b(maxCols * kcs);
             for (int blk = b0; blk < b1; blk++) {
                 int c0 = starts[blk] * NR, cols = Math.min(n, starts[blk + 1] * NR) - c0;
-                // the block's columns of C start from the bias here, on the thread that then accumulates into them
-                if (bias != null) fillBias(c, cOff + (inPlace ? 0 : i0) * ldc + c0, ldc, inPlace ? m : mc, cols, bias, c0 * biasStride, biasStride);
-                boolean start = accumulate || bias != null;
+                // the block's columns of C start from the bias in its first slice, tile by tile (block), on the thread that
+                // then accumulates into them
+                boolean start = accumulate;
                 for (int pc = 0; pc < k; pc += kcs) {
                     int kc = Math.min(kcs, k - pc);
                     int bo = packedB != null ? pc * ncrAll + c0 / NR * kc * NR : 0;
@@ -225,10 +225,11 @@ final class Gemm {
                     if (inPlace) {
                         for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
                             blockA(Math.min(mcs, m - ic), cols, kc, src, so + ic * sld + pc, sld, 1, bpl, bo, c, cOff + ic * ldc + c0, ldc,
-                                    start || pc > 0, s, true);
+                                    start || pc > 0, pc == 0 ? bias : null, c0 * biasStride, biasStride, s, true);
                         }
                     } else {
-                        block(mc, cols, kc, ap, pc * mcr, bpl, bo, c, cOff + i0 * ldc + c0, ldc, start || pc > 0, s, VECTOR);
+                        block(mc, cols, kc, ap, pc * mcr, bpl, bo, c, cOff + i0 * ldc + c0, ldc, start || pc > 0, pc == 0 ? bias : null,
+                                c0 * biasStride, biasStride, s, VECTOR);
                     }
                 }
             }
@@ -369,9 +370,10 @@ final class Gemm {
     /**
      * {@code C = bias + op(A) op(B)}, the bias a row {@code bias[j * biasStride]} ({@code biasStride} 0: one value for
      * every column): the bits of filling C with the bias and then accumulating {@link #gemm} into it. A parallel
-     * product fills each block of C on the thread that then accumulates into it, just before it does, so the fill is
-     * split over the threads and the block is still in that thread's cache (a linear layer's bias used to be filled into
-     * all of C on the calling thread first, while the other threads waited).
+     * product fills each tile of C on the thread that then accumulates into it, just before its first depth slice, so the
+     * fill is split over the threads and the tile is still in that core's L1 when the micro-kernel loads it (a linear
+     * layer's bias used to be filled into all of C on the calling thread first, while the other threads waited; then
+     * block by block, which went out to L2 and back).
      */
     static void gemmBias(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          float[] c, int cOff, int ldc, float[] bias, int biasStride) {
@@ -418,7 +420,8 @@ final class Gemm {
     /**
      * {@link #gemmStrided}, B packed by {@link #packPanel} into {@code packedB} when that is not null (then {@code b} is unused),
      * starting from {@code bias} when that is not null ({@link #gemmBias}; {@code accumulate} then unused): the row and
-     * column splits fill each block as they reach it, every other path fills all of C first.
+     * column splits fill each tile of C just before the micro-kernel's first depth slice reads it back (from L1), every
+     * other path fills all of C first.
      */
     private static void gemmStrided(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                     float[] c, int cOff, int ldc, boolean accumulate, float[] packedB, float[] bias, int biasStride) {
@@ -663,7 +666,7 @@ final class Gemm {
                 if (packedB == null) packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0, staged);
                 for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
                     blockA(Math.min(mcs, m - ic), nc, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, bo, c, cOff + ic * ldc + jc, ldc,
-                            accumulate || pc > 0, s, vector);
+                            accumulate || pc > 0, null, 0, 0, s, vector);
                 }
             }
         }
@@ -705,7 +708,7 @@ final class Gemm {
             int kc = Math.min(kcs, k - pc);
             for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
                 blockA(Math.min(mcs, m - ic), n, kc, a, aOff + ic * ars + pc * acs, ars, acs, bp, pc * ncr, c, cOff + ic * ldc, ldc,
-                        accumulate || pc > 0, s, VECTOR);
+                        accumulate || pc > 0, null, 0, 0, s, VECTOR);
             }
         }
     }
@@ -839,16 +842,19 @@ final class Gemm {
      * {@code bp} the packed columns from {@code bo}; each B strip stays in L1 while the A strips pass.
      */
     private static void block(int mc, int nc, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                              Scratch s, boolean vector) {
+                              float[] bias, int biasOff, int biasStride, Scratch s, boolean vector) {
         int mStrips = (mc + MR - 1) / MR, nStrips = (nc + NR - 1) / NR;
+        boolean start = add || bias != null;
         for (int js = 0; js < nStrips; js++) {
             int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR;
             for (int is = 0; is < mStrips; is++) {
-                int mr = Math.min(MR, mc - is * MR);
-                tileInto(kc, ap, ao + is * kc * MR, bp, bs, mr, nr, c, co + is * MR * ldc + js * NR, ldc, add, s, vector);
+                int mr = Math.min(MR, mc - is * MR), ct = co + is * MR * ldc + js * NR;
+                if (bias != null) fillBias(c, ct, ldc, mr, nr, bias, biasOff + js * NR * biasStride, biasStride);
+                tileInto(kc, ap, ao + is * kc * MR, bp, bs, mr, nr, c, ct, ldc, start, s, vector);
             }
         }
     }
+
 
     /**
      * {@code C[0:mc, 0:nc] (+)= opA B} for one depth slice {@code kc} of a block of rows of A (element {@code (i,p)} at
@@ -860,21 +866,21 @@ final class Gemm {
      * bits do not depend on which was taken.
      */
     private static void blockA(int mc, int nc, int kc, float[] a, int ao, int rs, int cs, float[] bp, int bo, float[] c, int co, int ldc,
-                               boolean add, Scratch s, boolean vector) {
+                               boolean add, float[] bias, int biasOff, int biasStride, Scratch s, boolean vector) {
         if (vector && cs == 1) {
             if (unpackedA(1, rs)) {
-                blockRows(mc, nc, kc, a, ao, rs, bp, bo, c, co, ldc, add, s);
+                blockRows(mc, nc, kc, a, ao, rs, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s);
             } else {
                 int ld = copiedLd(kc);
                 float[] rows = s.rows(mc * ld);
                 for (int i = 0; i < mc; i++) System.arraycopy(a, ao + i * rs, rows, i * ld, kc);
-                blockRows(mc, nc, kc, rows, 0, ld, bp, bo, c, co, ldc, add, s);
+                blockRows(mc, nc, kc, rows, 0, ld, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s);
             }
             return;
         }
         float[] ap = s.a(roundUp(mc, MR) * kc);
         packA(mc, kc, a, ao, rs, cs, ap, 0);
-        block(mc, nc, kc, ap, 0, bp, bo, c, co, ldc, add, s, vector);
+        block(mc, nc, kc, ap, 0, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s, vector);
     }
 
     /**
@@ -901,7 +907,7 @@ final class Gemm {
      * a last strip shorter than {@code MR} is packed (zero-padded) and goes through the scratch tile.
      */
     private static void blockRows(int mc, int nc, int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
-                                  boolean add, Scratch s) {
+                                  boolean add, float[] bias, int biasOff, int biasStride, Scratch s) {
         int full = mc / MR, nStrips = (nc + NR - 1) / NR, tail = mc - full * MR;
         // a short last strip read in place by a tile over the block's last rows, once the vector tiles run; else packed
         int window = tail > 0 && TAIL_TILES && GemmWarm.TILE_ROWS.route() == GemmWarm.VECTOR ? tailWindow(tail, mc) : 0;
@@ -910,23 +916,27 @@ final class Gemm {
             ap = s.a(MR * kc);
             packA(tail, kc, a, ao + full * MR * lda, lda, 1, ap, 0);
         }
+        boolean start = add || bias != null;
         for (int js = 0; js < nStrips; js++) {
             int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR;
             for (int is = 0; is < full; is++) {
                 int cs = co + is * MR * ldc + js * NR;
+                if (bias != null) fillBias(c, cs, ldc, MR, nr, bias, biasOff + js * NR * biasStride, biasStride);
                 if (nr == NR) {
-                    tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, c, cs, ldc, add);
+                    tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, c, cs, ldc, start);
                 } else {
                     tileRows(kc, a, ao + is * MR * lda, lda, bp, bs, s.tile, 0, NR, false);
-                    merge(s.tile, MR, nr, c, cs, ldc, add);
+                    merge(s.tile, MR, nr, c, cs, ldc, start);
                 }
             }
+            int ct = co + full * MR * ldc + js * NR;
+            if (tail > 0 && bias != null) fillBias(c, ct, ldc, tail, nr, bias, biasOff + js * NR * biasStride, biasStride);
             if (window > 0) {
                 // rows mc - window .. mc: the first window - tail of them belong to the last full tile and are dropped
                 VectorGemmKernel.tileRowsOf(window, kc, a, ao + (mc - window) * lda, lda, bp, bs, s.tile, 0, NR, false);
-                merge(s.tile, (window - tail) * NR, tail, nr, c, co + full * MR * ldc + js * NR, ldc, add);
+                merge(s.tile, (window - tail) * NR, tail, nr, c, ct, ldc, start);
             } else if (tail > 0) {
-                tileInto(kc, ap, 0, bp, bs, tail, nr, c, co + full * MR * ldc + js * NR, ldc, add, s, true);
+                tileInto(kc, ap, 0, bp, bs, tail, nr, c, ct, ldc, start, s, true);
             }
         }
     }

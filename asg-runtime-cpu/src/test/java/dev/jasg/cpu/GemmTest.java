@@ -241,7 +241,7 @@ class GemmTest {
 
     /**
      * A product that starts from a bias ({@link Gemm#gemmBias}, {@link Gemm#gemmPacked} with a bias: a linear layer's
-     * epilogue), whose parallel splits fill each block of C just before accumulating into it: the bits of C filled with
+     * epilogue), whose parallel splits fill each tile of C just before its first depth slice reads it: the bits of C filled with
      * the bias first and the product accumulated onto it, on every path (serial, matrix-vector, depth, rows over two
      * panels of B, columns with A in place or packed), for a bias row and a scalar bias; C starts as NaN, so an element
      * the fill missed shows.
