@@ -38,7 +38,13 @@ class TrainerAllocationTest {
                      .loss((o, target) -> o.sub(target).square().mean()).optimizer(new AdamW(1e-3)).build()) {
             double first = t.step(batch);
             long best = Allocations.warmBytesPerCall(() -> t.step(batch), 200, 50, BOUND, Duration.ofSeconds(60));
-            assertTrue(best <= BOUND, "a warm step allocated " + best + " bytes on the calling thread (at most " + BOUND + ")");
+            if (best > BOUND) {
+                // which code allocates, sampled by JFR (CI once saw 1,040 bytes a step for 60 s in a JVM that had run the
+                // module's other tests first; the same test passed alone and in the next run)
+                String sites = Allocations.topAllocationSites(() -> t.step(batch), 20_000, 8);
+                org.junit.jupiter.api.Assertions.fail("a warm step allocated " + best + " bytes on the calling thread (at most " + BOUND
+                        + "); where, over 20,000 more steps:\n" + sites);
+            }
             // the reused feeds still train: the loss went down, and the learning rate fed is the optimizer's
             assertTrue(t.step(batch) < first, "the loss fell from " + first);
             assertEquals(1e-3, t.currentLr(), 1e-9);
