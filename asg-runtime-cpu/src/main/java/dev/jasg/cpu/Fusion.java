@@ -247,7 +247,7 @@ final class Fusion {
         boolean[] virtual = new boolean[size];
         for (int s = schedule.size() - 1; s >= 0; s--) {
             Node n = schedule.get(s);
-            if (!isSwap(n, b) || pinned[n.id()] || n.dtype() != DType.F32) continue;
+            if (!absorbablePermute(n, b) || pinned[n.id()] || n.dtype() != DType.F32) continue;
             List<Node> rs = readers.get(n.id());
             boolean all = rs != null;
             if (rs != null) {
@@ -258,6 +258,24 @@ final class Fusion {
                 f.aliasOf[n.id()] = n.input(0);
             }
         }
+        // a permute absorbed above must leave every product a leading dimension to read through it (one unit stride in the
+        // matrix's axes), and every reader a product or another absorbed permute, after the others' decisions: a permute
+        // that fails is copied after all, which may fail the permutes below it, so until nothing changes
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (Node n : schedule) {
+                if (!virtual[n.id()]) continue;
+                boolean ok = true;
+                for (Node r : readers.get(n.id())) {
+                    ok &= virtual[r.id()] || (r.op() instanceof Op.MatMul && rankAtLeast2(r, b) && operandView(n.id(), b, g, virtual, f.aliasOf) != null);
+                }
+                if (!ok) {
+                    virtual[n.id()] = false;
+                    f.aliasOf[n.id()] = -1;
+                    changed = true;
+                }
+            }
+        }
         for (Node n : schedule) {
             if (!(n.op() instanceof Op.MatMul)) continue;
             int id = n.id();
@@ -266,10 +284,19 @@ final class Fusion {
             boolean free = !pinned[id] && n.dtype() == DType.F32 && rankAtLeast2(n, b) && only != null;
             boolean tc = false, sumBatch = false;
             int bias = -1, biasStride = 0;
+            int[] into = free && only.dtype() == DType.F32 && !virtual[only.id()] && !isSwap(only, b) && absorbablePermute(only, b)
+                    ? resultStrides(n, only, b) : null;
             if (free && isSwap(only, b) && !virtual[only.id()] && only.dtype() == DType.F32) {
                 // rule 2
                 tc = true;
                 f.aliasOf[only.id()] = id;
+            } else if (into != null && operandView(n.input(0), b, g, virtual, f.aliasOf) != null
+                    && operandView(n.input(1), b, g, virtual, f.aliasOf) != null) {
+                // rule 2 for any other permute (attention's heads merged back): the product writes its results where the
+                // permute's would be, rows into[r - 2] apart, and the permute shares its buffer
+                f.aliasOf[only.id()] = id;
+                f.steps[id] = matmulInto(n, b, g, virtual, f.aliasOf, into);
+                continue;
             } else if (free && only.op() instanceof Op.Binary bin && bin.kind() == BinaryOp.ADD && only.dtype() == DType.F32
                     && only.input(0) != only.input(1) && b.shape(only.id()).equals(b.shape(id))) {
                 // rule 3
@@ -285,12 +312,13 @@ final class Fusion {
                     f.aliasOf[only.id()] = id;
                 }
             } else if (free && only.op() instanceof Op.Reduce red && red.kind() == ReduceOp.SUM && only.dtype() == DType.F32
-                    && sumsBatchAxes(n, red, b)) {
+                    && sumsBatchAxes(n, red, b) && operandView(n.input(0), b, g, virtual, f.aliasOf).plain()
+                    && operandView(n.input(1), b, g, virtual, f.aliasOf).plain()) {
                 // rule 4
                 sumBatch = true;
                 f.aliasOf[only.id()] = id;
             }
-            f.steps[id] = sumBatch ? sumBatch(n, b, virtual, f.aliasOf)
+            f.steps[id] = sumBatch ? sumBatch(n, b, g, virtual, f.aliasOf)
                     : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride, packs, g, assigned);
         }
         if (CHAINS) chains(f, schedule, readers, pinned, b, g);
@@ -764,16 +792,19 @@ final class Fusion {
     private static Step matmul(Node n, Program.Binding b, boolean[] virtual, int[] aliasOf, boolean tc, int bias, int biasStride,
                                PackedWeights packs, Graph g, java.util.Set<String> assigned) {
         int id = n.id();
-        int x = n.input(0), y = n.input(1);
-        boolean ta = false, tb = false;
-        // a chain of transposes reads its first non-transposed source, transposed when the chain's length is odd
-        while (virtual[x]) {
-            ta = !ta;
-            x = aliasOf[x];
-        }
-        while (virtual[y]) {
-            tb = !tb;
-            y = aliasOf[y];
+        // a chain of absorbed permutes reads its first materialised source: transposed when the chain's length is odd, for
+        // a chain of transposes; through its leading dimension and batch strides for any other
+        OperandView va = operandView(n.input(0), b, g, virtual, aliasOf), vb = operandView(n.input(1), b, g, virtual, aliasOf);
+        int x = va.root(), y = vb.root();
+        boolean ta = va.trans(), tb = vb.trans();
+        var dt0 = n.dtype();
+        if (!va.plain() || !vb.plain()) {
+            MatMulKernel.Geometry geo = MatMulKernel.planStrided(b.shape(n.input(0)).dims(), va.batchStrides(), b.shape(n.input(1)).dims(),
+                    vb.batchStrides());
+            int xs = x, ys = y, lda = va.ld(), ldb = vb.ld();
+            boolean fa = ta, fb = tb;
+            if (bias < 0) return v -> MatMulKernel.multiply(geo, dt0, v[xs], fa, lda, v[ys], fb, ldb, v[id], tc, null, 0);
+            return v -> MatMulKernel.multiply(geo, dt0, v[xs], fa, lda, v[ys], fb, ldb, v[id], false, v[bias], biasStride);
         }
         boolean fold = !ta && !tc;
         MatMulKernel.Geometry geo = MatMulKernel.plan(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims(), fold);
@@ -792,19 +823,46 @@ final class Fusion {
         return v -> MatMulKernel.multiply(geo, dt, v[xs], fa, v[ys], fb, v[id], false, v[bias], biasStride);
     }
 
+    /**
+     * The strides at which product {@code n}'s result lies when written as {@code perm}'s result (its only reader, a
+     * permute), per axis of the product's result, or null unless its last axis is the permute's last (unit stride).
+     */
+    private static int[] resultStrides(Node n, Node perm, Program.Binding b) {
+        int[] p = ((Op.Permute) perm.op()).perm().toArray();
+        int[] out = b.shape(perm.id()).dims();
+        int r = out.length;
+        if (r < 2 || b.shape(n.id()).rank() != r || p[r - 1] != r - 1) return null;
+        long[] os = new long[r];
+        long acc = 1;
+        for (int i = r - 1; i >= 0; i--) {
+            os[i] = acc;
+            acc *= out[i];
+        }
+        if (acc > Integer.MAX_VALUE) return null;
+        int[] cs = new int[r];
+        for (int j = 0; j < r; j++) cs[p[j]] = (int) os[j];
+        return cs;
+    }
+
+    /** Product {@code n} written through the strides {@code cs} of its only reader, a permute ({@link #resultStrides}). */
+    private static Step matmulInto(Node n, Program.Binding b, Graph g, boolean[] virtual, int[] aliasOf, int[] cs) {
+        int id = n.id(), r = cs.length;
+        OperandView va = operandView(n.input(0), b, g, virtual, aliasOf), vb = operandView(n.input(1), b, g, virtual, aliasOf);
+        MatMulKernel.Geometry geo = MatMulKernel.planStrided(b.shape(n.input(0)).dims(), va.batchStrides(), b.shape(n.input(1)).dims(),
+                vb.batchStrides());
+        int[] offsets = MatMulKernel.resultOffsets(java.util.Arrays.copyOf(b.shape(id).dims(), r - 2), java.util.Arrays.copyOf(cs, r - 2));
+        int xs = va.root(), ys = vb.root(), lda = va.ld(), ldb = vb.ld(), ldc = cs[r - 2];
+        boolean fa = va.trans(), fb = vb.trans();
+        return v -> MatMulKernel.multiplyInto(geo, v[xs], fa, lda, v[ys], fb, ldb, v[id], offsets, ldc);
+    }
+
     /** The product summed over its batch (rule 4). */
-    private static Step sumBatch(Node n, Program.Binding b, boolean[] virtual, int[] aliasOf) {
+    private static Step sumBatch(Node n, Program.Binding b, Graph g, boolean[] virtual, int[] aliasOf) {
         int id = n.id();
-        int x = n.input(0), y = n.input(1);
-        boolean ta = false, tb = false;
-        while (virtual[x]) {
-            ta = !ta;
-            x = aliasOf[x];
-        }
-        while (virtual[y]) {
-            tb = !tb;
-            y = aliasOf[y];
-        }
+        // plain operands only (rule 4's condition): dense, or transposed through a chain of transposes
+        OperandView va = operandView(n.input(0), b, g, virtual, aliasOf), vb = operandView(n.input(1), b, g, virtual, aliasOf);
+        int x = va.root(), y = vb.root();
+        boolean ta = va.trans(), tb = vb.trans();
         MatMulKernel.Geometry geo = MatMulKernel.plan(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims(), false);
         int xs = x, ys = y;
         boolean fa = ta, fb = tb;
@@ -823,6 +881,66 @@ final class Fusion {
             if (red.axes().get(i) != i || ad[i] != bd[i]) return false;
         }
         return true;
+    }
+
+    /**
+     * System property: {@code false} lets rule 1 absorb only transposes of the last two axes, not other permutes (attention's
+     * heads split, {@code [b, l, h, d]} read as {@code [b, h, l, d]}), to compare.
+     */
+    static final String PERMUTED_OPERANDS_PROPERTY = "jasg.cpu.permutedOperands";
+
+    /** True for a permute rule 1 may absorb: a transpose of the last two axes, or any other that moves an axis (unless switched off). */
+    private static boolean absorbablePermute(Node n, Program.Binding b) {
+        if (isSwap(n, b)) return true;
+        if (!(n.op() instanceof Op.Permute p) || "false".equals(System.getProperty(PERMUTED_OPERANDS_PROPERTY))) return false;
+        int[] perm = p.perm().toArray();
+        for (int i = 0; i < perm.length; i++) if (perm[i] != i) return perm.length >= 2;
+        return false;
+    }
+
+    /**
+     * How a product reads an operand: the buffer of {@code root} (dense, row-major), each matrix there with rows {@code ld}
+     * apart (columns, when {@code trans}) and the batch axes' matrices {@code batchStrides} apart; {@code plain} when that is
+     * the layout {@link MatMulKernel#plan} assumes (the operand itself, or the operand transposed), so the usual product runs.
+     */
+    record OperandView(int root, boolean trans, int ld, int[] batchStrides, boolean plain) {}
+
+    /**
+     * The view through which a product reads operand {@code x}: through the chain of absorbed permutes above its first
+     * materialised source, or null when the matrices that chain makes have no unit stride along either of their axes.
+     */
+    static OperandView operandView(int x, Program.Binding b, Graph g, boolean[] virtual, int[] aliasOf) {
+        int[] dims = b.shape(x).dims();
+        int r = dims.length;
+        // axis i of x is axis map[i] of the source
+        int[] map = new int[r];
+        for (int i = 0; i < r; i++) map[i] = i;
+        int node = x;
+        while (virtual[node]) {
+            int[] p = ((Op.Permute) g.node(node).op()).perm().toArray();
+            for (int i = 0; i < r; i++) map[i] = p[map[i]];
+            node = aliasOf[node];
+        }
+        if (r < 2) return new OperandView(node, false, 0, null, true);  // a vector, never behind a permute (rule 1's readers)
+        int[] src = b.shape(node).dims();
+        long[] rs = new long[r];
+        long acc = 1;
+        for (int i = r - 1; i >= 0; i--) {
+            rs[i] = acc;
+            acc *= src[i];
+        }
+        if (acc > Integer.MAX_VALUE) return null;
+        int[] st = new int[r];
+        for (int i = 0; i < r; i++) st[i] = (int) rs[map[i]];
+        int[] batch = java.util.Arrays.copyOf(st, r - 2);
+        boolean batchKept = true;
+        for (int i = 0; i < r - 2; i++) batchKept &= map[i] == i;
+        // the source itself, or the source transposed: the layouts the usual product reads
+        if (batchKept && map[r - 2] == r - 2) return new OperandView(node, false, src[r - 1], batch, true);
+        if (batchKept && map[r - 2] == r - 1) return new OperandView(node, true, src[r - 1], batch, true);
+        if (st[r - 1] == 1) return new OperandView(node, false, st[r - 2], batch, false);
+        if (st[r - 2] == 1) return new OperandView(node, true, st[r - 1], batch, false);
+        return null;
     }
 
     /** True for a permute that swaps the last two axes and keeps the others. */

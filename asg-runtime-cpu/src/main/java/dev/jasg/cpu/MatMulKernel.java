@@ -89,6 +89,43 @@ final class MatMulKernel {
         return new Geometry(count, m, k, n, aOff, bOff);
     }
 
+    /**
+     * Plans {@code a x b} (ranks 2 or more) for operands whose matrices lie at given strides: {@code aBatchStrides[i]} elements
+     * between consecutive indices of A's batch axis {@code i} (its axes before the last two), likewise B; batch axes
+     * broadcast as in {@link #plan}. No batch is folded.
+     */
+    static Geometry planStrided(int[] aDims, int[] aBatchStrides, int[] bDims, int[] bBatchStrides) {
+        int ra = aDims.length, rb = bDims.length;
+        int m = aDims[ra - 2], k = aDims[ra - 1], n = bDims[rb - 1];
+        if (bDims[rb - 2] != k) throw new IllegalArgumentException("matmul: inner dimensions differ: " + Arrays.toString(aDims) + " x " + Arrays.toString(bDims));
+        int rank = Math.max(ra, rb) - 2;
+        int[] batch = new int[rank], as = new int[rank], bs = new int[rank];
+        for (int i = 1; i <= rank; i++) {
+            int ai = ra - 2 - i, bi = rb - 2 - i;
+            int da = ai >= 0 ? aDims[ai] : 1, db = bi >= 0 ? bDims[bi] : 1;
+            if (da != db && da != 1 && db != 1) throw new IllegalArgumentException("matmul: batch dimensions do not broadcast: "
+                    + Arrays.toString(aDims) + " x " + Arrays.toString(bDims));
+            batch[rank - i] = Math.max(da, db);
+            as[rank - i] = da == 1 ? 0 : aBatchStrides[ai];
+            bs[rank - i] = db == 1 ? 0 : bBatchStrides[bi];
+        }
+        int count = 1;
+        for (int d : batch) count *= d;
+        int[] aOff = new int[count], bOff = new int[count];
+        for (int t = 0; t < count; t++) {
+            int rest = t, oa = 0, ob = 0;
+            for (int ax = rank - 1; ax >= 0; ax--) {
+                int idx = rest % batch[ax];
+                rest /= batch[ax];
+                oa += idx * as[ax];
+                ob += idx * bs[ax];
+            }
+            aOff[t] = oa;
+            bOff[t] = ob;
+        }
+        return new Geometry(count, m, k, n, aOff, bOff);
+    }
+
     private static int[] padLeft(int[] d, int rank) {
         int[] out = new int[rank];
         Arrays.fill(out, 1);
@@ -110,9 +147,9 @@ final class MatMulKernel {
      * One per thread, reused; a product inside a loop's chunk runs inline, so one is never in use twice.
      */
     private static final class Batch implements CpuThreads.Range {
-        int m, n, k, lda, ldb;
+        int m, n, k, lda, ldb, ldc;
         float[] a, b, c;
-        int[] ao, bo;
+        int[] ao, bo, co;
         boolean ta, tb, tc, acc;
 
         Batch set(int m, int n, int k, float[] a, boolean ta, int[] ao, int lda, float[] b, boolean tb, int[] bo, int ldb, float[] c, boolean tc,
@@ -131,12 +168,24 @@ final class MatMulKernel {
             this.c = c;
             this.tc = tc;
             this.acc = acc;
+            this.co = null;
+            this.ldc = 0;
+            return this;
+        }
+
+        /** The results at {@code co[t]}, rows {@code ldc} apart, instead of one after another. */
+        Batch into(int[] co, int ldc) {
+            this.co = co;
+            this.ldc = ldc;
             return this;
         }
 
         @Override
         public void run(int t0, int t1) {
-            for (int t = t0; t < t1; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc, acc, true);
+            for (int t = t0; t < t1; t++) {
+                if (co == null) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc ? m : n, tc, acc, true);
+                else product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, co[t], ldc, false, acc, true);
+            }
         }
     }
 
@@ -150,10 +199,21 @@ final class MatMulKernel {
      * the bias and the product accumulates onto it. {@code tc} and a bias do not combine.
      */
     static void multiply(Geometry g, DType dt, float[] a, boolean ta, float[] b, boolean tb, float[] c, boolean tc, float[] bias, int biasStride) {
+        int m = g.m(), k = g.k(), n = g.n();
+        multiply(g, dt, a, ta, ta ? m : k, b, tb, tb ? k : n, c, tc, bias, biasStride);
+    }
+
+    /**
+     * {@link #multiply} with the operands' leading dimensions given: matrix {@code t} of A at {@code a[g.aOffsets()[t]]},
+     * row-major with rows {@code lda} apart (columns, when {@code ta}), likewise B; an operand read through permutes the
+     * planner did not materialise ({@link Fusion}: attention's heads, {@code [b, l, h, d]} read as {@code [b, h, l, d]}
+     * with rows {@code h d} apart).
+     */
+    static void multiply(Geometry g, DType dt, float[] a, boolean ta, int lda, float[] b, boolean tb, int ldb, float[] c, boolean tc,
+                         float[] bias, int biasStride) {
         int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
         int[] ao = g.aOffsets(), bo = g.bOffsets();
         if (tc && bias != null) throw new IllegalArgumentException("matmul: a transposed result takes no bias");
-        int lda = ta ? m : k, ldb = tb ? k : n;
         if (batch == 1 && bias != null && BIAS_IN_BLOCKS) {
             // each block of C starts from the bias on the thread that computes it
             Gemm.gemmBias(ta, tb, m, n, k, a, ao[0], lda, b, bo[0], ldb, c, 0, n, bias, biasStride);
@@ -163,7 +223,7 @@ final class MatMulKernel {
         if (bias != null) Gemm.fillBias(c, 0, n, batch * m, n, bias, 0, biasStride);
         boolean acc = bias != null;
         if (batch == 1) {
-            product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, 0, tc, acc, false);
+            product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, 0, tc ? m : n, tc, acc, false);
         } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
             // many small products (attention heads): one thread per group of whole products
             Batch job = BATCH.get().set(m, n, k, a, ta, ao, lda, b, tb, bo, ldb, c, tc, acc);
@@ -173,7 +233,7 @@ final class MatMulKernel {
                 job.a = job.b = job.c = null;
             }
         } else {
-            for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc, acc, false);
+            for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc ? m : n, tc, acc, false);
         }
         roundTo(dt, g, c);
     }
@@ -205,15 +265,57 @@ final class MatMulKernel {
 
     /** One {@code [m,k] x [k,n]} product at the given offsets; {@code tc}: written as {@code C^T = op(B)^T op(A)^T}. */
     private static void product(int m, int n, int k, float[] a, boolean ta, int ao, int lda, float[] b, boolean tb, int bo, int ldb,
-                                float[] c, int co, boolean tc, boolean acc, boolean serial) {
+                                float[] c, int co, int ldc, boolean tc, boolean acc, boolean serial) {
         if (!tc) {
-            if (serial) Gemm.serial(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, b, bo, tb ? 1 : ldb, tb ? ldb : 1, c, co, n, acc);
-            else Gemm.gemm(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, n, acc);
+            if (serial) Gemm.serial(m, n, k, a, ao, ta ? 1 : lda, ta ? lda : 1, b, bo, tb ? 1 : ldb, tb ? ldb : 1, c, co, ldc, acc);
+            else Gemm.gemm(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
         } else {
             // C^T [n,m]: A' = op(B)^T (stored B, transposed unless it already was), B' = op(A)^T
-            if (serial) Gemm.serial(n, m, k, b, bo, tb ? ldb : 1, tb ? 1 : ldb, a, ao, ta ? lda : 1, ta ? 1 : lda, c, co, m, acc);
-            else Gemm.gemm(!tb, !ta, n, m, k, b, bo, ldb, a, ao, lda, c, co, m, acc);
+            if (serial) Gemm.serial(n, m, k, b, bo, tb ? ldb : 1, tb ? 1 : ldb, a, ao, ta ? lda : 1, ta ? 1 : lda, c, co, ldc, acc);
+            else Gemm.gemm(!tb, !ta, n, m, k, b, bo, ldb, a, ao, lda, c, co, ldc, acc);
         }
+    }
+
+    /**
+     * {@link #multiply} with each result written at {@code c[cOffsets[t]]}, rows {@code ldc} apart (F32, no bias): a product
+     * whose only reader is a permute the planner did not materialise ({@link Fusion}: attention's heads merged back,
+     * {@code [b, h, l, d]} written as {@code [b, l, h, d]}).
+     */
+    static void multiplyInto(Geometry g, float[] a, boolean ta, int lda, float[] b, boolean tb, int ldb, float[] c, int[] cOffsets, int ldc) {
+        int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
+        int[] ao = g.aOffsets(), bo = g.bOffsets();
+        if (batch == 1) {
+            product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, cOffsets[0], ldc, false, false, false);
+        } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
+            Batch job = BATCH.get().set(m, n, k, a, ta, ao, lda, b, tb, bo, ldb, c, false, false).into(cOffsets, ldc);
+            try {
+                CpuThreads.parallelFor(batch, 1, job);
+            } finally {
+                job.a = job.b = job.c = null;
+                job.co = null;
+            }
+        } else {
+            for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, cOffsets[t], ldc, false, false, false);
+        }
+    }
+
+    /**
+     * Offsets of the results of a product whose batch is {@code batchDims} (its result's leading axes), each result at
+     * {@code sum_i idx_i * batchStrides[i]}, in the order {@link #planStrided} numbers them.
+     */
+    static int[] resultOffsets(int[] batchDims, int[] batchStrides) {
+        int count = 1;
+        for (int d : batchDims) count *= d;
+        int[] off = new int[count];
+        for (int t = 0; t < count; t++) {
+            int rest = t, o = 0;
+            for (int ax = batchDims.length - 1; ax >= 0; ax--) {
+                o += rest % batchDims[ax] * batchStrides[ax];
+                rest /= batchDims[ax];
+            }
+            off[t] = o;
+        }
+        return off;
     }
 
     /**

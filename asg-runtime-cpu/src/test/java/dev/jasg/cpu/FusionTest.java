@@ -127,6 +127,60 @@ class FusionTest {
         check(new Case("double transpose", new int[][] {{4, 3}, {4, 5}}, t -> t[0].mT().mT().mT().matmul(t[1])), true);
     }
 
+    /** {@link #check} with {@value Fusion#PERMUTED_OPERANDS_PROPERTY} set to {@code on}; returns the plan's alias count. */
+    private static int withPermutedOperands(boolean on, Case c, boolean grads) {
+        System.setProperty(Fusion.PERMUTED_OPERANDS_PROPERTY, String.valueOf(on));
+        try {
+            return check(c, grads);
+        } finally {
+            System.clearProperty(Fusion.PERMUTED_OPERANDS_PROPERTY);
+        }
+    }
+
+    /**
+     * Rules 1 and 2 beyond transposes: a permute read only by products (attention's heads, {@code [b, l, h, d]} read as
+     * {@code [b, h, l, d]}, and that transposed for the keys) is read through a leading dimension and batch strides, and a
+     * product read only by a permute that keeps the last axis last (the heads merged back) writes its results where the
+     * permute's go, neither copied; one the products cannot read that way (no unit stride in the matrix's axes), one that
+     * anything else reads, and one that moves the result's last axis are copied. Forward and gradients against the
+     * reference, with the rules and without.
+     */
+    @Test
+    void permutedOperandsAreReadInPlace() {
+        Case heads = new Case("heads", new int[][] {{2, 5, 12}, {2, 5, 12}, {2, 5, 12}}, t -> {
+            Tensor q = t[0].reshape(2, 5, 3, 4).permute(0, 2, 1, 3), k = t[1].reshape(2, 5, 3, 4).permute(0, 2, 1, 3);
+            Tensor v = t[2].reshape(2, 5, 3, 4).permute(0, 2, 1, 3);
+            return q.matmul(k.mT()).softmax(-1).matmul(v).permute(0, 2, 1, 3).reshape(2, 5, 12);
+        });
+        int on = withPermutedOperands(true, heads, false), off = withPermutedOperands(false, heads, false);
+        assertEquals(4, on - off, "q, k (through two permutes) and v read in place, and the heads merged as P V writes them");
+        withPermutedOperands(true, heads, true);
+        // keys shared by a batch of queries: [b, l, h, d] keys against [b, h, l, d] queries broadcast over nothing, and a
+        // left operand whose batch axes run in the other order
+        check(new Case("batch order", new int[][] {{3, 2, 4, 5}, {2, 3, 5, 6}}, t -> t[0].permute(1, 0, 2, 3).matmul(t[1])), true);
+        check(new Case("broadcast right", new int[][] {{2, 4, 3, 5}, {5, 6}}, t -> t[0].permute(0, 2, 1, 3).matmul(t[1])), true);
+        check(new Case("rows from the batch", new int[][] {{4, 2, 3}, {4, 5}}, t -> t[0].permute(1, 2, 0).matmul(t[1])), true);
+        // results written through a permute that keeps the last axis last, batched or not; one that moves it is copied
+        Case through = new Case("result through a permute", new int[][] {{2, 3, 4, 5}, {2, 3, 5, 6}}, t -> t[0].matmul(t[1]).permute(2, 0, 1, 3).exp());
+        assertEquals(1, withPermutedOperands(true, through, false) - withPermutedOperands(false, through, false), "the permute shares the product's buffer");
+        check(through, true);
+        check(new Case("one product's rows", new int[][] {{4, 5}, {5, 6}}, t -> t[0].reshape(2, 2, 5).matmul(t[1]).permute(1, 0, 2).mul(2)), true);
+        Case moved = new Case("last axis moved", new int[][] {{2, 3, 4}, {4, 5}}, t -> t[0].matmul(t[1]).permute(2, 0, 1).exp());
+        assertEquals(withPermutedOperands(false, moved, false), withPermutedOperands(true, moved, false), "the result's permute is copied");
+        check(moved, true);
+        // no unit stride along either matrix axis: copied
+        Case none = new Case("no unit stride", new int[][] {{2, 3, 4, 5}, {4, 6}}, t -> t[0].permute(0, 3, 1, 2).matmul(t[1]));
+        assertEquals(withPermutedOperands(false, none, false), withPermutedOperands(true, none, false), "the permute is copied");
+        check(none, true);
+        // also read by an add: copied
+        Case shared = new Case("permute read twice", new int[][] {{2, 3, 4}, {2, 3, 4}}, t -> {
+            Tensor p = t[0].permute(1, 0, 2);
+            return p.matmul(t[1].permute(1, 0, 2).mT()).add(p.sum(-1, true));
+        });
+        assertEquals(1, withPermutedOperands(true, shared, false) - withPermutedOperands(false, shared, false), "only the right operand's permutes");
+        check(shared, true);
+    }
+
     @Test
     void summedBatchesOfProducts() {
         // a Linear on [batch, seq, features]: its weight gradient is sum_t x_t^T g_t
