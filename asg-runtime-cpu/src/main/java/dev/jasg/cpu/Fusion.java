@@ -22,10 +22,15 @@ import java.util.List;
  *   <li><b>Transposed operands.</b> A transpose of the last two axes whose every reader is a
  *       matmul (or another such transpose) is never copied: it shares its input's buffer and
  *       the products read that buffer as transposed, which {@link Gemm} does for free while
- *       packing. {@code x W^T} and the gradients' {@code g W} and {@code x^T g} need no copies.</li>
+ *       packing. {@code x W^T} and the gradients' {@code g W} and {@code x^T g} need no copies.
+ *       Any other permute read only by products is read in place too, through a leading dimension and batch
+ *       strides ({@link #operandView}), where its matrices keep a unit stride along one of their axes (attention's
+ *       heads, {@code [b, l, h, d]} read as {@code [b, h, l, d]}; {@code -Djasg.cpu.permutedOperands=false} to compare);
+ *       one without is copied.</li>
  *   <li><b>Transposed results.</b> A product read only by such a transpose (the weight
  *       gradient {@code (x^T g)^T}) is computed transposed, {@code C^T = g^T x}, and the
- *       transpose shares its buffer.</li>
+ *       transpose shares its buffer. A product read only by another permute that keeps the last axis last (the heads
+ *       merged back) writes each result where the permute's goes ({@link MatMulKernel#multiplyInto}).</li>
  *   <li><b>Bias epilogue.</b> A product read only by an {@code add} of a row vector or scalar
  *       computed before it or bound before the steps (a parameter, constant or feed: {@code x W^T + b}) starts its result at the bias and accumulates
  *       onto it; the add shares the product's buffer.</li>
