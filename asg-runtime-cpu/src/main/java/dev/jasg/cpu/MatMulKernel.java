@@ -74,19 +74,11 @@ final class MatMulKernel {
             return new Geometry(1, count * m, k, n, new int[] {0}, new int[] {0});
         }
         int[] as = Indexing.broadcastStrides(aBatch, batch), bs = Indexing.broadcastStrides(bBatch, batch);
-        int[] aOff = new int[count], bOff = new int[count];
-        for (int t = 0; t < count; t++) {
-            int rest = t, oa = 0, ob = 0;
-            for (int ax = rank - 1; ax >= 0; ax--) {
-                int idx = rest % batch[ax];
-                rest /= batch[ax];
-                oa += idx * as[ax];
-                ob += idx * bs[ax];
-            }
-            aOff[t] = oa * m * k;
-            bOff[t] = ob * k * n;
+        for (int i = 0; i < rank; i++) {
+            as[i] *= m * k;
+            bs[i] *= k * n;
         }
-        return new Geometry(count, m, k, n, aOff, bOff);
+        return new Geometry(count, m, k, n, resultOffsets(batch, as), resultOffsets(batch, bs));
     }
 
     /**
@@ -109,21 +101,8 @@ final class MatMulKernel {
             as[rank - i] = da == 1 ? 0 : aBatchStrides[ai];
             bs[rank - i] = db == 1 ? 0 : bBatchStrides[bi];
         }
-        int count = 1;
-        for (int d : batch) count *= d;
-        int[] aOff = new int[count], bOff = new int[count];
-        for (int t = 0; t < count; t++) {
-            int rest = t, oa = 0, ob = 0;
-            for (int ax = rank - 1; ax >= 0; ax--) {
-                int idx = rest % batch[ax];
-                rest /= batch[ax];
-                oa += idx * as[ax];
-                ob += idx * bs[ax];
-            }
-            aOff[t] = oa;
-            bOff[t] = ob;
-        }
-        return new Geometry(count, m, k, n, aOff, bOff);
+        int[] aOff = resultOffsets(batch, as);
+        return new Geometry(aOff.length, m, k, n, aOff, resultOffsets(batch, bs));
     }
 
     private static int[] padLeft(int[] d, int rank) {
@@ -300,8 +279,8 @@ final class MatMulKernel {
     }
 
     /**
-     * Offsets of the results of a product whose batch is {@code batchDims} (its result's leading axes), each result at
-     * {@code sum_i idx_i * batchStrides[i]}, in the order {@link #planStrided} numbers them.
+     * Offsets of the matrices of a batch {@code batchDims} (a product's result's leading axes), matrix {@code t} (the batch
+     * indices in row-major order) at {@code sum_i idx_i * batchStrides[i]}: an operand's or a result's, by its strides.
      */
     static int[] resultOffsets(int[] batchDims, int[] batchStrides) {
         int count = 1;
