@@ -270,11 +270,13 @@ final class Fusion {
             changed = false;
             for (Node n : schedule) {
                 if (!virtual[n.id()]) continue;
-                boolean ok = true;
+                boolean ok = true, products = false;
                 for (Node r : readers.get(n.id())) {
-                    ok &= virtual[r.id()] || (r.op() instanceof Op.MatMul && rankAtLeast2(r, b) && operandView(n.id(), b, g, virtual, f.aliasOf) != null);
+                    if (virtual[r.id()]) continue;
+                    ok &= r.op() instanceof Op.MatMul && rankAtLeast2(r, b);
+                    products = true;
                 }
-                if (!ok) {
+                if (!ok || products && operandView(n.id(), b, g, virtual, f.aliasOf) == null) {
                     virtual[n.id()] = false;
                     f.aliasOf[n.id()] = -1;
                     changed = true;
@@ -289,19 +291,18 @@ final class Fusion {
             boolean free = !pinned[id] && n.dtype() == DType.F32 && rankAtLeast2(n, b) && only != null;
             boolean tc = false, sumBatch = false;
             int bias = -1, biasStride = 0;
+            // how the product reads its operands (the check above left every absorbed permute one)
+            OperandView va = operandView(n.input(0), b, g, virtual, f.aliasOf), vb = operandView(n.input(1), b, g, virtual, f.aliasOf);
             int[] into = free && only.dtype() == DType.F32 && !virtual[only.id()] && !isSwap(only, b) && absorbablePermute(only, b)
                     ? resultStrides(n, only, b) : null;
             if (free && isSwap(only, b) && !virtual[only.id()] && only.dtype() == DType.F32) {
                 // rule 2
                 tc = true;
                 f.aliasOf[only.id()] = id;
-            } else if (into != null && operandView(n.input(0), b, g, virtual, f.aliasOf) != null
-                    && operandView(n.input(1), b, g, virtual, f.aliasOf) != null) {
+            } else if (into != null) {
                 // rule 2 for any other permute (attention's heads merged back): the product writes its results where the
                 // permute's would be, rows into[r - 2] apart, and the permute shares its buffer
                 f.aliasOf[only.id()] = id;
-                f.steps[id] = matmulInto(n, b, g, virtual, f.aliasOf, into);
-                continue;
             } else if (free && only.op() instanceof Op.Binary bin && bin.kind() == BinaryOp.ADD && only.dtype() == DType.F32
                     && only.input(0) != only.input(1) && b.shape(only.id()).equals(b.shape(id))) {
                 // rule 3
@@ -317,14 +318,13 @@ final class Fusion {
                     f.aliasOf[only.id()] = id;
                 }
             } else if (free && only.op() instanceof Op.Reduce red && red.kind() == ReduceOp.SUM && only.dtype() == DType.F32
-                    && sumsBatchAxes(n, red, b) && operandView(n.input(0), b, g, virtual, f.aliasOf).plain()
-                    && operandView(n.input(1), b, g, virtual, f.aliasOf).plain()) {
+                    && sumsBatchAxes(n, red, b) && va.plain() && vb.plain()) {
                 // rule 4
                 sumBatch = true;
                 f.aliasOf[only.id()] = id;
             }
-            f.steps[id] = sumBatch ? sumBatch(n, b, g, virtual, f.aliasOf)
-                    : matmul(n, b, virtual, f.aliasOf, tc, bias, biasStride, packs, g, assigned);
+            f.steps[id] = into != null ? matmulInto(n, b, va, vb, into) : sumBatch ? sumBatch(n, b, va, vb)
+                    : matmul(n, b, va, vb, tc, bias, biasStride, packs, g, assigned);
         }
         if (CHAINS) chains(f, schedule, readers, pinned, b, g);
         if (CHAINS && FOLD && folds != null) convFolds(f, schedule, readers, pinned, b, g, assigned, folds);
@@ -794,12 +794,11 @@ final class Fusion {
      * that {@code assigned} does not name (no run of this program writes it), of one product with more than one
      * row and column, it is read packed from {@code packs} (rule 7) where the budget allows.
      */
-    private static Step matmul(Node n, Program.Binding b, boolean[] virtual, int[] aliasOf, boolean tc, int bias, int biasStride,
+    private static Step matmul(Node n, Program.Binding b, OperandView va, OperandView vb, boolean tc, int bias, int biasStride,
                                PackedWeights packs, Graph g, java.util.Set<String> assigned) {
         int id = n.id();
         // a chain of absorbed permutes reads its first materialised source: transposed when the chain's length is odd, for
         // a chain of transposes; through its leading dimension and batch strides for any other
-        OperandView va = operandView(n.input(0), b, g, virtual, aliasOf), vb = operandView(n.input(1), b, g, virtual, aliasOf);
         int x = va.root(), y = vb.root();
         boolean ta = va.trans(), tb = vb.trans();
         var dt0 = n.dtype();
@@ -845,22 +844,20 @@ final class Fusion {
     }
 
     /** Product {@code n} written through the strides {@code cs} of its only reader, a permute ({@link #resultStrides}). */
-    private static Step matmulInto(Node n, Program.Binding b, Graph g, boolean[] virtual, int[] aliasOf, int[] cs) {
+    private static Step matmulInto(Node n, Program.Binding b, OperandView va, OperandView vb, int[] cs) {
         int id = n.id(), r = cs.length;
-        OperandView va = operandView(n.input(0), b, g, virtual, aliasOf), vb = operandView(n.input(1), b, g, virtual, aliasOf);
         MatMulKernel.Geometry geo = MatMulKernel.planStrided(b.shape(n.input(0)).dims(), va.batchStrides(), b.shape(n.input(1)).dims(),
                 vb.batchStrides());
-        int[] offsets = MatMulKernel.resultOffsets(java.util.Arrays.copyOf(b.shape(id).dims(), r - 2), java.util.Arrays.copyOf(cs, r - 2));
+        int[] offsets = MatMulKernel.matrixOffsets(java.util.Arrays.copyOf(b.shape(id).dims(), r - 2), java.util.Arrays.copyOf(cs, r - 2));
         int xs = va.root(), ys = vb.root(), lda = va.ld(), ldb = vb.ld(), ldc = cs[r - 2];
         boolean fa = va.trans(), fb = vb.trans();
         return v -> MatMulKernel.multiplyInto(geo, v[xs], fa, lda, v[ys], fb, ldb, v[id], offsets, ldc);
     }
 
     /** The product summed over its batch (rule 4). */
-    private static Step sumBatch(Node n, Program.Binding b, Graph g, boolean[] virtual, int[] aliasOf) {
+    private static Step sumBatch(Node n, Program.Binding b, OperandView va, OperandView vb) {
         int id = n.id();
         // plain operands only (rule 4's condition): dense, or transposed through a chain of transposes
-        OperandView va = operandView(n.input(0), b, g, virtual, aliasOf), vb = operandView(n.input(1), b, g, virtual, aliasOf);
         int x = va.root(), y = vb.root();
         boolean ta = va.trans(), tb = vb.trans();
         MatMulKernel.Geometry geo = MatMulKernel.plan(b.shape(n.input(0)).dims(), b.shape(n.input(1)).dims(), false);

@@ -217,7 +217,6 @@ final class Gemm {
                 int c0 = starts[blk] * NR, cols = Math.min(n, starts[blk + 1] * NR) - c0;
                 // the block's columns of C start from the bias in its first slice, tile by tile (block), on the thread that
                 // then accumulates into them
-                boolean start = accumulate;
                 for (int pc = 0; pc < k; pc += kcs) {
                     int kc = Math.min(kcs, k - pc);
                     int bo = packedB != null ? pc * ncrAll + c0 / NR * kc * NR : 0;
@@ -225,10 +224,10 @@ final class Gemm {
                     if (inPlace) {
                         for (int ic = 0, mcs = rowBlock(m, kc); ic < m; ic += mcs) {
                             blockA(Math.min(mcs, m - ic), cols, kc, src, so + ic * sld + pc, sld, 1, bpl, bo, c, cOff + ic * ldc + c0, ldc,
-                                    start || pc > 0, pc == 0 ? bias : null, c0 * biasStride, biasStride, s, true);
+                                    accumulate || pc > 0, pc == 0 ? bias : null, c0 * biasStride, biasStride, s, true);
                         }
                     } else {
-                        block(mc, cols, kc, ap, pc * mcr, bpl, bo, c, cOff + i0 * ldc + c0, ldc, start || pc > 0, pc == 0 ? bias : null,
+                        block(mc, cols, kc, ap, pc * mcr, bpl, bo, c, cOff + i0 * ldc + c0, ldc, accumulate || pc > 0, pc == 0 ? bias : null,
                                 c0 * biasStride, biasStride, s, VECTOR);
                     }
                 }
@@ -854,7 +853,6 @@ final class Gemm {
             }
         }
     }
-
 
     /**
      * {@code C[0:mc, 0:nc] (+)= opA B} for one depth slice {@code kc} of a block of rows of A (element {@code (i,p)} at

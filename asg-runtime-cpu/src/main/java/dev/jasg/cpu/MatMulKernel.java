@@ -57,28 +57,19 @@ final class MatMulKernel {
         int m = a[a.length - 2], k = a[a.length - 1], kb = b[b.length - 2], n = b[b.length - 1];
         if (k != kb) throw new IllegalArgumentException("matmul: inner dimensions differ: " + Arrays.toString(aDims) + " x " + Arrays.toString(bDims));
         int[] aBatch = Arrays.copyOf(a, a.length - 2), bBatch = Arrays.copyOf(b, b.length - 2);
-        int rank = Math.max(aBatch.length, bBatch.length);
-        int[] batch = new int[rank];
-        for (int i = 1; i <= rank; i++) {
-            int da = i <= aBatch.length ? aBatch[aBatch.length - i] : 1, db = i <= bBatch.length ? bBatch[bBatch.length - i] : 1;
-            if (da != db && da != 1 && db != 1) throw new IllegalArgumentException("matmul: batch dimensions do not broadcast: "
-                    + Arrays.toString(aDims) + " x " + Arrays.toString(bDims));
-            batch[rank - i] = Math.max(da, db);
-        }
-        int count = 1;
-        for (int d : batch) count *= d;
         int bCount = 1;
         for (int d : bBatch) bCount *= d;
-        if (fold && bCount == 1 && Arrays.equals(padLeft(aBatch, rank), batch)) {
+        if (fold && bCount == 1) {
             // one shared right matrix: the batched product is one tall product, which blocks and splits better
+            int count = 1;
+            for (int d : aBatch) count *= d;
             return new Geometry(1, count * m, k, n, new int[] {0}, new int[] {0});
         }
-        int[] as = Indexing.broadcastStrides(aBatch, batch), bs = Indexing.broadcastStrides(bBatch, batch);
-        for (int i = 0; i < rank; i++) {
-            as[i] *= m * k;
-            bs[i] *= k * n;
-        }
-        return new Geometry(count, m, k, n, resultOffsets(batch, as), resultOffsets(batch, bs));
+        // the matrices one after another
+        int[] as = Indexing.strides(aBatch), bs = Indexing.strides(bBatch);
+        for (int i = 0; i < as.length; i++) as[i] *= m * k;
+        for (int i = 0; i < bs.length; i++) bs[i] *= k * n;
+        return planStrided(a, as, b, bs);
     }
 
     /**
@@ -101,15 +92,8 @@ final class MatMulKernel {
             as[rank - i] = da == 1 ? 0 : aBatchStrides[ai];
             bs[rank - i] = db == 1 ? 0 : bBatchStrides[bi];
         }
-        int[] aOff = resultOffsets(batch, as);
-        return new Geometry(aOff.length, m, k, n, aOff, resultOffsets(batch, bs));
-    }
-
-    private static int[] padLeft(int[] d, int rank) {
-        int[] out = new int[rank];
-        Arrays.fill(out, 1);
-        System.arraycopy(d, 0, out, rank - d.length, d.length);
-        return out;
+        int[] aOff = matrixOffsets(batch, as);
+        return new Geometry(aOff.length, m, k, n, aOff, matrixOffsets(batch, bs));
     }
 
     /** {@code c = a x b} with geometry {@code g}; results rounded to {@code dt} (integers stored as floats). */
@@ -147,12 +131,10 @@ final class MatMulKernel {
             this.c = c;
             this.tc = tc;
             this.acc = acc;
-            this.co = null;
-            this.ldc = 0;
             return this;
         }
 
-        /** The results at {@code co[t]}, rows {@code ldc} apart, instead of one after another. */
+        /** The results at {@code co[t]} (null: one after another), rows {@code ldc} apart. */
         Batch into(int[] co, int ldc) {
             this.co = co;
             this.ldc = ldc;
@@ -161,10 +143,7 @@ final class MatMulKernel {
 
         @Override
         public void run(int t0, int t1) {
-            for (int t = t0; t < t1; t++) {
-                if (co == null) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc ? m : n, tc, acc, true);
-                else product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, co[t], ldc, false, acc, true);
-            }
+            for (int t = t0; t < t1; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, co == null ? t * m * n : co[t], ldc, tc, acc, true);
         }
     }
 
@@ -200,21 +179,31 @@ final class MatMulKernel {
             return;
         }
         if (bias != null) Gemm.fillBias(c, 0, n, batch * m, n, bias, 0, biasStride);
-        boolean acc = bias != null;
+        products(g, a, ta, lda, b, tb, ldb, c, null, tc ? m : n, tc, bias != null);
+        roundTo(dt, g, c);
+    }
+
+    /**
+     * Every product of {@code g}, result {@code t} at {@code c[co[t]]} ({@code co} null: at {@code t m n}, one after another),
+     * rows {@code ldc} apart: one on this thread, many small ones (attention heads) a thread per group of whole products.
+     */
+    private static void products(Geometry g, float[] a, boolean ta, int lda, float[] b, boolean tb, int ldb, float[] c, int[] co, int ldc,
+                                 boolean tc, boolean acc) {
+        int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
+        int[] ao = g.aOffsets(), bo = g.bOffsets();
         if (batch == 1) {
-            product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, 0, tc ? m : n, tc, acc, false);
+            product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, co == null ? 0 : co[0], ldc, tc, acc, false);
         } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
-            // many small products (attention heads): one thread per group of whole products
-            Batch job = BATCH.get().set(m, n, k, a, ta, ao, lda, b, tb, bo, ldb, c, tc, acc);
+            Batch job = BATCH.get().set(m, n, k, a, ta, ao, lda, b, tb, bo, ldb, c, tc, acc).into(co, ldc);
             try {
                 CpuThreads.parallelFor(batch, 1, job);
             } finally {
                 job.a = job.b = job.c = null;
+                job.co = null;
             }
         } else {
-            for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, t * m * n, tc ? m : n, tc, acc, false);
+            for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, co == null ? t * m * n : co[t], ldc, tc, acc, false);
         }
-        roundTo(dt, g, c);
     }
 
     /** Rounds the result to {@code dt} where that is not F32 (the products compute in F32). */
@@ -261,28 +250,14 @@ final class MatMulKernel {
      * {@code [b, h, l, d]} written as {@code [b, l, h, d]}).
      */
     static void multiplyInto(Geometry g, float[] a, boolean ta, int lda, float[] b, boolean tb, int ldb, float[] c, int[] cOffsets, int ldc) {
-        int m = g.m(), n = g.n(), k = g.k(), batch = g.batch();
-        int[] ao = g.aOffsets(), bo = g.bOffsets();
-        if (batch == 1) {
-            product(m, n, k, a, ta, ao[0], lda, b, tb, bo[0], ldb, c, cOffsets[0], ldc, false, false, false);
-        } else if (batch >= CpuThreads.PARALLELISM && (long) batch * m * n * k >= Gemm.PARALLEL_MIN) {
-            Batch job = BATCH.get().set(m, n, k, a, ta, ao, lda, b, tb, bo, ldb, c, false, false).into(cOffsets, ldc);
-            try {
-                CpuThreads.parallelFor(batch, 1, job);
-            } finally {
-                job.a = job.b = job.c = null;
-                job.co = null;
-            }
-        } else {
-            for (int t = 0; t < batch; t++) product(m, n, k, a, ta, ao[t], lda, b, tb, bo[t], ldb, c, cOffsets[t], ldc, false, false, false);
-        }
+        products(g, a, ta, lda, b, tb, ldb, c, cOffsets, ldc, false, false);
     }
 
     /**
      * Offsets of the matrices of a batch {@code batchDims} (a product's result's leading axes), matrix {@code t} (the batch
      * indices in row-major order) at {@code sum_i idx_i * batchStrides[i]}: an operand's or a result's, by its strides.
      */
-    static int[] resultOffsets(int[] batchDims, int[] batchStrides) {
+    static int[] matrixOffsets(int[] batchDims, int[] batchStrides) {
         int count = 1;
         for (int d : batchDims) count *= d;
         int[] off = new int[count];

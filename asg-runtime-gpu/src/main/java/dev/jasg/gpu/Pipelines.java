@@ -179,6 +179,7 @@ final class Pipelines implements AutoCloseable {
         return java.util.Set.copyOf(pipelines.keySet());
     }
 
+    /** Number of pipelines created so far. */
     synchronized int size() {
         return pipelines.size();
     }

@@ -146,28 +146,23 @@ final class VulkanDevice implements AutoCloseable {
             // the version the device runs at: the lower of what it reports and what the instance asked for
             int api = Integer.compareUnsigned(props.apiVersion(), instanceApiVersion) < 0 ? props.apiVersion() : instanceApiVersion;
             CoopMatrix coop = CoopMatrix.query(physical, api, extensions, s);
-            VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
             boolean stats = Boolean.getBoolean(STATISTICS_PROPERTY)
                     && extensions.contains(KHRPipelineExecutableProperties.VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
-            coop.enable(dci, s);
-            if (stats) withStatistics(dci, s);
+            VkDeviceCreateInfo dci = createInfo(qci, coop, stats, s);
             PointerBuffer pd = s.mallocPointer(1);
             int r = vkCreateDevice(physical, dci, null, pd);
             if (r != VK_SUCCESS && coop.workgroup() != null) {
                 LOG.warn("Vulkan device '{}' refused the workgroup-scope cooperative-matrix features ({}); using the subgroup-scope kernels", name,
                         VkCheck.name(r));
                 coop = coop.withoutWorkgroup();
-                dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
-                coop.enable(dci, s);
-                if (stats) withStatistics(dci, s);
+                dci = createInfo(qci, coop, stats, s);
                 r = vkCreateDevice(physical, dci, null, pd);
             }
             if (r != VK_SUCCESS && coop != CoopMatrix.NONE) {
                 // the driver listed the extension and features but refused them: run without the tensor-core kernels
                 LOG.warn("Vulkan device '{}' refused the cooperative-matrix features ({}); using the plain kernels", name, VkCheck.name(r));
                 coop = CoopMatrix.NONE;
-                dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
-                if (stats) withStatistics(dci, s);
+                dci = createInfo(qci, coop, stats, s);
                 r = vkCreateDevice(physical, dci, null, pd);
             }
             if (r != VK_SUCCESS) throw new BackendUnavailableException("cannot open Vulkan device '" + name + "': " + VkCheck.name(r));
@@ -436,6 +431,14 @@ final class VulkanDevice implements AutoCloseable {
         ByteBuffer b = MemoryUtil.memAlloc(bytes.length);
         b.put(bytes).flip();
         return b;
+    }
+
+    /** The device's create info: one queue, what {@code coop} needs enabled, and with {@code stats} the kernels' statistics. */
+    private static VkDeviceCreateInfo createInfo(VkDeviceQueueCreateInfo.Buffer qci, CoopMatrix coop, boolean stats, MemoryStack s) {
+        VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(s).sType$Default().pQueueCreateInfos(qci);
+        coop.enable(dci, s);
+        if (stats) withStatistics(dci, s);
+        return dci;
     }
 
     /** Adds {@code VK_KHR_pipeline_executable_properties} and its feature to {@code dci}, beside what is already enabled. */
