@@ -660,7 +660,7 @@ final class Lowering {
         // the tile and split that fill the device's waves best (MatMulKernel.schedule): a product with too few tiles and a long
         // K (a weight gradient) has its K split over workgroups, each split's partial result into the workspace, then their sum
         // in a fixed order (deterministic)
-        MatMulKernel.Schedule sch = schedule(m, nn, k, batches, epi != null);
+        MatMulKernel.Schedule sch = schedule(m, nn, k, batches, epi != null, layout.transA());
         long outputs = (long) m * nn;
         if (sch.splits() > 1 && !(workspace != null && workspace.bytes() >= 4L * outputs * sch.splits())) {
             sch = new MatMulKernel.Schedule(MatMulKernel.choose(tiles, m, nn, batches), 1);
@@ -1007,13 +1007,14 @@ final class Lowering {
         long batches = geo.batches();
         boolean f32Kernel = operand == null || !operand.isHalf() || workgroupTiles(operand, m, nn, k, batches) == null
                 && coopTiles(operand, m, nn, k, batches, false) == null && coopTiles(operand, m, nn, k, batches, true) == null;
-        int splits = f32Kernel ? schedule(m, nn, k, batches, false).splits() : 1;
+        // the most either way of reading A takes (the layout is decided later, by the fusion plan)
+        int splits = f32Kernel ? Math.max(schedule(m, nn, k, batches, false, false).splits(), schedule(m, nn, k, batches, false, true).splits()) : 1;
         return splits > 1 ? 4L * m * nn * splits : 0;
     }
 
-    /** The f32 product's tile and split on this device ({@link MatMulKernel#schedule}). */
-    private MatMulKernel.Schedule schedule(int m, int nn, int k, long batches, boolean epilogue) {
-        return MatMulKernel.schedule(tiles, m, nn, k, batches, epilogue, dev.computeUnits);
+    /** The f32 product's tile and split on this device ({@link MatMulKernel#schedule}), reading A transposed when {@code transA}. */
+    private MatMulKernel.Schedule schedule(int m, int nn, int k, long batches, boolean epilogue, boolean transA) {
+        return MatMulKernel.schedule(tiles, m, nn, k, batches, epilogue, dev.computeUnits, transA);
     }
 
     /** Where packed B starts in the workspace, after {@code aBytes} of packed A: the next aligned offset. */

@@ -140,12 +140,43 @@ final class MatMulKernel {
     static final double SPLIT_PASS_SECONDS = 6e-6;
 
     /**
-     * A tile's throughput relative to the large tile's, by its accumulators per invocation (H200 at 4096^3: 8x16 45.1
-     * TFLOPS, 8x8 40.9; 4x4 27.2 against 8x16's 32.9 on [8192, 3072] x [3072, 768], 2026-12-04).
+     * System property: the middle tile's throughput relative to the large tile's in {@link #rate} (default
+     * {@value #MIDDLE_RATE}), to compare schedules on a device.
      */
-    static double rate(Tiles t) {
+    static final String MIDDLE_RATE_PROPERTY = "jasg.vulkan.matmul.middleRate";
+    /**
+     * The middle tile's (8x8 accumulators) rate against the large tile's. It was 0.91 (H200 at 4096^3, 2026-12-04: 40.9
+     * against 45.1 TFLOPS); since the swizzled shared tiles and the large tile's two stages, 44.5 against 45.6 (H200), and
+     * the GPT-2-sized step's input gradients ran faster on it unsplit than split on the large tile (H100, 2026-12-05:
+     * {@code [8192,3072] x [3072,768]} 0.883 against 0.943 ms, {@code [8192,2304] x [2304,768]} 0.669 against 0.727; cuBLAS
+     * 0.891 and 0.651), which 0.91 had costed the other way round.
+     */
+    static final double MIDDLE_RATE = 0.98;
+
+    /**
+     * The middle tile's rate against the large tile's where it reads A transposed ({@code TRANS_A}: the weight gradients). There
+     * the middle tile ran 0.68-0.81 of the large tile's rate per step of work (H100, 2026-12-05: {@code [768,8192] x
+     * [8192,768]} 2.2 against 1.5 us a step, {@code [3072,8192] x [8192,768]} 1.8-1.85 against 1.5), so 0.91, as before,
+     * keeps those products split on the large tile, which ran them fastest.
+     */
+    static final double MIDDLE_RATE_TRANSPOSED_A = 0.91;
+
+    /**
+     * A tile's throughput relative to the large tile's, by its accumulators per invocation (the middle tile's
+     * {@link #MIDDLE_RATE}, or {@link #MIDDLE_RATE_TRANSPOSED_A} when it reads A transposed; 4x4 27.2 against 8x16's 32.9
+     * TFLOPS on [8192, 3072] x [3072, 768], H200, 2026-12-04).
+     */
+    static double rate(Tiles t, boolean transA) {
         int acc = t.tm() * t.tn();
-        return acc >= 128 ? 1.0 : acc >= 64 ? 0.91 : acc >= 32 ? 0.8 : 0.6;
+        return acc >= 128 ? 1.0 : acc >= 64 ? (transA ? MIDDLE_RATE_TRANSPOSED_A : middleRate()) : acc >= 32 ? 0.8 : 0.6;
+    }
+
+    private static double middleRate() {
+        String p = System.getProperty(MIDDLE_RATE_PROPERTY);
+        if (p == null || p.isBlank()) return MIDDLE_RATE;
+        double r = Double.parseDouble(p.trim());
+        if (!(r > 0 && r <= 2)) throw new IllegalArgumentException(MIDDLE_RATE_PROPERTY + " must be in (0, 2], got " + p);
+        return r;
     }
 
     /**
@@ -163,6 +194,11 @@ final class MatMulKernel {
      * the count-based rule: {@link #choose}, and {@link #splits} on the middle tile.
      */
     static Schedule schedule(java.util.List<Tiles> tiles, int m, int n, int k, long batches, boolean epilogue, int units) {
+        return schedule(tiles, m, n, k, batches, epilogue, units, false);
+    }
+
+    /** As {@link #schedule(java.util.List, int, int, int, long, boolean, int)} for a product that reads A transposed when {@code transA}. */
+    static Schedule schedule(java.util.List<Tiles> tiles, int m, int n, int k, long batches, boolean epilogue, int units, boolean transA) {
         java.util.List<Tiles> candidates = epilogue ? epilogueTiles(tiles) : tiles;
         boolean splittable = !epilogue && splittable(m, n, k, batches);
         String forced = System.getProperty(SCHEDULE_PROPERTY);
@@ -186,7 +222,7 @@ final class MatMulKernel {
         double bestSeconds = Double.POSITIVE_INFINITY;
         for (Tiles t : candidates) {
             long groups = ((m + t.bm() - 1L) / t.bm()) * ((n + t.bn() - 1L) / t.bn()) * batches;
-            double step = 2.0 * t.bm() * t.bn() * t.bk() / (rate(t) * UNIT_FLOPS);
+            double step = 2.0 * t.bm() * t.bn() * t.bk() / (rate(t, transA) * UNIT_FLOPS);
             Split found = bestSplit(groups, (k + t.bk() - 1L) / t.bk(), step, (long) m * n, splittable ? k : 0, units, bestSeconds);
             if (found != null) {
                 bestSeconds = found.seconds();

@@ -71,28 +71,44 @@ class MatMulSplitKTest {
     private static final List<MatMulKernel.Tiles> TILES = List.of(LARGE, MID, NARROW, SMALL);
 
     /**
-     * The wave-counting schedule on 132 compute units (an H200), against what the same products measured there at each
-     * tile and split (MatmulBench --product, 2026-12-04): the GPT-2-sized step's weight gradients split on the large tile
-     * into as many parts as fill whole waves, any count up to 16 (0.92 ms against 1.83 unsplit on 128x128), its input
-     * gradients unsplit or in two, epilogues on the middle tile;
-     * products that fill the device as they are stay as the count rule had them.
+     * The wave-counting schedule on 132 compute units (an H200 or an H100), against what the same products measured there at
+     * each tile and split (MatmulBench --product; `gpu-machine.sh schedule`): the GPT-2-sized step's weight gradients, which
+     * read A transposed, split on the large tile into as many parts as fill whole waves, any count up to 16 (0.92 ms against
+     * 1.83 unsplit on 128x128, H200, 2026-12-04); its input gradients unsplit on the middle tile (H100, 2026-12-05: faster than
+     * split on the large tile, which the H200 had measured the other way round before the swizzle and two-stage changes);
+     * epilogues on the middle tile; products that fill the device as they are stay as the count rule had them.
      */
     @ParameterizedTest
     @CsvSource({
-        "3072, 768, 8192, 1, false, L, 9",    // large/9 0.916 ms (large/16 0.959, large/7 0.934, large/8 1.016, middle/1 1.835)
-        "768, 3072, 8192, 1, false, L, 9",
-        "768, 768, 8192, 1, false, L, 7",     // large/7 0.244 ms: 126 workgroups, one wave (large/16 0.330, middle/7 0.287, middle/16 0.377)
-        "8192, 768, 3072, 1, false, L, 2",    // large/2 0.925 ms (large/1 1.175, middle/1 0.960)
-        "8192, 768, 768, 1, false, M, 1",     // middle/1 0.259 ms (large/1 0.316)
-        "8192, 768, 3072, 1, true, M, 1",     // epilogue: middle/1 1.217 ms (small 1.444)
-        "4096, 4096, 4096, 1, false, L, 1",
-        "1024, 1024, 64, 96, false, L, 1",    // batched: never split
-        "1024, 64, 1024, 96, false, N, 1",    // a 64-wide product: the narrow tile, not a quarter-empty large one
-        "256, 256, 1024, 1, false, S, 1"})    // too little work to split
-    void theWaveSchedule(int m, int n, int k, long batches, boolean epilogue, String tile, int splits) {
-        MatMulKernel.Schedule s = MatMulKernel.schedule(TILES, m, n, k, batches, epilogue, 132);
+        "3072, 768, 8192, 1, false, true, L, 9",    // large/9 0.916 ms (large/16 0.959, large/7 0.934, large/8 1.016, middle/1 1.835); H100 large/9 0.907
+        "768, 3072, 8192, 1, false, true, L, 9",
+        "768, 768, 8192, 1, false, true, L, 7",     // large/7 0.244 ms: 126 workgroups, one wave (large/16 0.330, middle/7 0.287, middle/16 0.377)
+        "2304, 768, 8192, 1, false, true, L, 7",    // H100: large/16 0.750, large/2 0.775, large/4 0.792, middle/4 0.953, middle/8 0.960
+        "8192, 768, 3072, 1, false, false, M, 1",   // H100: middle/1 0.883 ms, large/2 0.943, large/4 0.973, large/1 1.156 (cuBLAS 0.891)
+        "8192, 768, 2304, 1, false, false, M, 1",   // H100: middle/1 0.669 ms, large/2 0.727 (cuBLAS 0.651)
+        "8192, 768, 768, 1, false, false, M, 1",    // middle/1 0.259 ms (large/1 0.316)
+        "8192, 3072, 768, 1, false, false, L, 1",   // H100: large/1 0.889 ms, middle/1 0.903
+        "8192, 768, 3072, 1, true, false, M, 1",    // epilogue: middle/1 1.217 ms (small 1.444)
+        "4096, 4096, 4096, 1, false, false, L, 1",
+        "1024, 1024, 64, 96, false, false, L, 1",   // batched: never split
+        "1024, 64, 1024, 96, false, false, N, 1",   // a 64-wide product: the narrow tile, not a quarter-empty large one
+        "256, 256, 1024, 1, false, false, S, 1"})   // too little work to split
+    void theWaveSchedule(int m, int n, int k, long batches, boolean epilogue, boolean transA, String tile, int splits) {
+        MatMulKernel.Schedule s = MatMulKernel.schedule(TILES, m, n, k, batches, epilogue, 132, transA);
         assertEquals(switch (tile) { case "L" -> LARGE; case "M" -> MID; case "N" -> NARROW; default -> SMALL; }, s.tiles());
         assertEquals(splits, s.splits());
+    }
+
+    /** The middle tile's rate can be set to compare schedules on a device: at the old 0.91 an input gradient splits on the large tile again. */
+    @Test
+    void theMiddleRateProperty() {
+        System.setProperty(MatMulKernel.MIDDLE_RATE_PROPERTY, "0.91");
+        try {
+            assertEquals(new MatMulKernel.Schedule(LARGE, 2), MatMulKernel.schedule(TILES, 8192, 768, 3072, 1, false, 132));
+        } finally {
+            System.clearProperty(MatMulKernel.MIDDLE_RATE_PROPERTY);
+        }
+        assertEquals(new MatMulKernel.Schedule(MID, 1), MatMulKernel.schedule(TILES, 8192, 768, 3072, 1, false, 132));
     }
 
     @Test
