@@ -29,7 +29,8 @@ import java.util.Map;
  * transposed when {@code TB} is 1 (a linear layer's weight); {@code EPILOGUE} {@code bias}, {@code bias+res},
  * {@code bias+gelu}, {@code mul} (times an operand {@code [M,N]}) or {@code gelugrad} (times GELU's gradient at an
  * operand {@code [M,N]}, a feed-forward layer's backward) adds a fused epilogue. E.g. GPT-2 small's second feed-forward product with its bias and
- * residual: {@code --product 8192,3072,768,0,1,bias+res}.
+ * residual: {@code --product 8192,3072,768,0,1,bias+res}. A last field {@code xB} makes it a batch of {@code B} products
+ * (attention's per-head products: {@code --product 1024,64,1024,0,1,x96} are GPT-2-sized scores, 8 sequences of 12 heads).
  *
  * <p>With {@code -Djasg.vulkan.kernelStatistics=true} each kernel's compiled statistics follow (the driver's register
  * count and others, where the device reports them).
@@ -105,12 +106,14 @@ public final class MatmulBench {
     /** One product of a training step, as {@code --product} describes. */
     private static void product(VulkanBackend gpu, String spec, DType dtype) {
         String[] f = spec.split(",");
+        int count = f[f.length - 1].startsWith("x") ? Integer.parseInt(f[f.length - 1].substring(1)) : 0;
+        if (count > 0) f = Arrays.copyOf(f, f.length - 1);
         int m = Integer.parseInt(f[0]), k = Integer.parseInt(f[1]), n = Integer.parseInt(f[2]);
         boolean ta = f[3].equals("1"), tb = f[4].equals("1");
         String epi = f.length > 5 ? f[5] : "none";
         GraphBuilder b = new GraphBuilder();
-        Tensor a = b.parameter("a", ta ? Shape.of(k, m) : Shape.of(m, k), dtype, Init.uniform(-1, 1), true);
-        Tensor w = b.parameter("b", tb ? Shape.of(n, k) : Shape.of(k, n), dtype, Init.uniform(-1, 1), true);
+        Tensor a = b.parameter("a", batched(count, ta ? Shape.of(k, m) : Shape.of(m, k)), dtype, Init.uniform(-1, 1), true);
+        Tensor w = b.parameter("b", batched(count, tb ? Shape.of(n, k) : Shape.of(k, n)), dtype, Init.uniform(-1, 1), true);
         Tensor c = (ta ? a.mT() : a).matmul(tb ? w.mT() : w);
         if (epi.startsWith("bias")) c = c.add(b.parameter("bias", Shape.of(n), DType.F32, Init.uniform(-1, 1), true));
         if (epi.endsWith("+res")) c = c.add(b.parameter("res", Shape.of(m, n), DType.F32, Init.uniform(-1, 1), true));
@@ -152,10 +155,15 @@ public final class MatmulBench {
                 dev[i] = e.lastRunDeviceNanos();
             }
             Arrays.sort(dev);
-            double flop = 2.0 * m * n * k;
+            double flop = 2.0 * m * n * k * Math.max(1, count);
             System.out.println(String.format(Locale.ROOT, "product %s %s: %.3f ms median, %s (best %s), warm-up %.1f s", spec,
                     dtype == DType.F32 ? "fp32" : dtype.label(), dev[reps / 2] / 1e6, rate(flop / dev[reps / 2]), rate(flop / dev[0]), warmSeconds));
         }
+    }
+
+    /** {@code s} with a leading batch axis of {@code batch} (none when 0). */
+    private static Shape batched(int batch, Shape s) {
+        return batch > 0 ? Shape.of(batch, s.dim(0), s.dim(1)) : s;
     }
 
     private static String rate(double flopPerNs) {
