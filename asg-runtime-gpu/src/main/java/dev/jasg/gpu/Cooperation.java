@@ -21,21 +21,6 @@ record Cooperation(int tpoBits, int lo) {
         return new Cooperation(bits, contiguous ? 0 : 8 - bits);
     }
 
-    /** Most elements an invocation of a {@link #row} cooperation takes. */
-    static final int ROW_ELEMENTS = 32;
-    /** Invocations of a {@link #row} cooperation: one subgroup on NVIDIA. */
-    static final int ROW_BITS = 5;
-
-    /**
-     * The cooperation of a contiguous row of {@code r} elements that one subgroup of 32 takes whole, up to
-     * {@link #ROW_ELEMENTS} elements an invocation (256 < r <= 1024: softmax over attention's 1024 keys), or null for
-     * other lengths ({@link #of} then applies). Its butterfly stays within the subgroup, so no barrier; each invocation
-     * has four times {@link #of}'s elements in flight.
-     */
-    static Cooperation row(long r) {
-        return r > (long) ELEMENTS_PER_INVOCATION << ROW_BITS && r <= (long) ROW_ELEMENTS << ROW_BITS ? new Cooperation(ROW_BITS, 0) : null;
-    }
-
     /** Outputs one workgroup serves. */
     int outputsPerGroup() {
         return 256 >> tpoBits;

@@ -160,13 +160,7 @@ final class GlslKernels {
      * the normalised values ({@code softmax.comp}). Push: lanes, len, inner, tpoBits, lo.
      */
     static Kernel softmax(boolean log, boolean subgroup) {
-        return softmax(log, subgroup, Cooperation.ELEMENTS_PER_INVOCATION);
-    }
-
-    /** Softmax whose invocations keep up to {@code keep} elements each in registers between the passes ({@code KEEP}). */
-    static Kernel softmax(boolean log, boolean subgroup, int keep) {
-        return kernel((log ? "log_softmax" : "softmax") + sg(subgroup) + (keep == Cooperation.ELEMENTS_PER_INVOCATION ? "" : "_k" + keep), "softmax.comp", 2,
-                "LOG_SOFTMAX", log ? 1 : 0, "SUBGROUP", subgroup ? 1 : 0, "KEEP", keep + "u");
+        return kernel((log ? "log_softmax" : "softmax") + sg(subgroup), "softmax.comp", 2, "LOG_SOFTMAX", log ? 1 : 0, "SUBGROUP", subgroup ? 1 : 0);
     }
 
     /** The name suffix of a kernel variant using subgroup shuffles. */

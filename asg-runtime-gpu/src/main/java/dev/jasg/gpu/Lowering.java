@@ -574,23 +574,12 @@ final class Lowering {
         return Cooperation.of(Integer.toUnsignedLong(packed[0]), Integer.toUnsignedLong(packed[1]), contiguous);
     }
 
-    /**
-     * System property: {@code false} keeps every softmax on {@link Cooperation#of}'s eight elements an invocation, to compare
-     * with the one-subgroup rows ({@link Cooperation#row}).
-     */
-    static final String SOFTMAX_ROWS_PROPERTY = "jasg.vulkan.softmax.subgroupRows";
-
-    /**
-     * Softmax along {@code axis}: the invocations of a lane cooperate (contiguous when the axis is the innermost); a
-     * contiguous row of 257 to 1024 elements is one subgroup's, up to 32 elements an invocation ({@link Cooperation#row}).
-     */
+    /** Softmax along {@code axis}: the invocations of a lane cooperate (contiguous when the axis is the innermost). */
     private Step softmax(boolean log, Node n, int[] dims, int axis, View out, View in) {
         Strides.Lanes l = Strides.lanes(dims, axis);
-        Cooperation row = l.inner() == 1 && !"false".equalsIgnoreCase(System.getProperty(SOFTMAX_ROWS_PROPERTY)) ? Cooperation.row(l.len()) : null;
-        Cooperation c = row != null ? row : Cooperation.of(l.lanes(), l.len(), l.inner() == 1);
+        Cooperation c = Cooperation.of(l.lanes(), l.len(), l.inner() == 1);
         int[] grid = grid(c.groups(l.lanes()), n);
-        Kernel k = GlslKernels.softmax(log, dev.subgroupShuffle, row != null ? Cooperation.ROW_ELEMENTS : Cooperation.ELEMENTS_PER_INVOCATION);
-        return dispatch(k, n, new View[] {out, in},
+        return dispatch(GlslKernels.softmax(log, dev.subgroupShuffle), n, new View[] {out, in},
                 new int[] {(int) l.lanes(), l.len(), l.inner(), c.tpoBits(), c.lo()}, grid[0], grid[1], 1);
     }
 

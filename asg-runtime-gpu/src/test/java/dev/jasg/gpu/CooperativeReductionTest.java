@@ -45,11 +45,9 @@ class CooperativeReductionTest {
                 new Row("sum of everything", new int[] {300, 211}, Tensor::sum),
                 new Row("softmax last axis, 1000 long", new int[] {6, 1000}, x -> x.softmax(-1)),
                 new Row("softmax, many short rows", new int[] {700, 24}, x -> x.softmax(-1)),
-                // one subgroup a row (Cooperation.row): the shortest such row, and attention's 1024 keys over many rows
                 new Row("softmax last axis, 257 long", new int[] {7, 257}, x -> x.softmax(-1)),
-                new Row("softmax last axis, 1024 long, 300 rows", new int[] {3, 100, 1024}, x -> x.softmax(-1)),
+                new Row("softmax last axis, 1024 long, 300 rows (attention's scores)", new int[] {3, 100, 1024}, x -> x.softmax(-1)),
                 new Row("log_softmax last axis, 1024 long", new int[] {9, 1024}, x -> x.logSoftmax(1)),
-                new Row("softmax last axis, 1025 long (eight an invocation again)", new int[] {4, 1025}, x -> x.softmax(-1)),
                 new Row("log_softmax last axis, 513 long", new int[] {5, 513}, x -> x.logSoftmax(1)),
                 new Row("softmax over axis 0 (strided)", new int[] {900, 17}, x -> x.softmax(0)),
                 new Row("log_softmax over the middle axis", new int[] {2, 300, 5}, x -> x.logSoftmax(1)),
@@ -139,17 +137,6 @@ class CooperativeReductionTest {
             assertArrayEquals(a, again, "two runs differ");
             assertArrayEquals(a, b, "subgroup shuffles and shared memory give different bits");
         }));
-    }
-
-    /** Which rows one subgroup takes whole ({@link Cooperation#row}): contiguous rows of 257 to 1024 elements. */
-    @Test
-    void rowsOfOneSubgroup() {
-        assertEquals(null, Cooperation.row(256));
-        assertEquals(new Cooperation(5, 0), Cooperation.row(257));
-        assertEquals(new Cooperation(5, 0), Cooperation.row(1024));
-        assertEquals(null, Cooperation.row(1025));
-        // eight an invocation would take 128 invocations, four subgroups, for the 1024 keys
-        assertEquals(new Cooperation(7, 0), Cooperation.of(98304, 1024, true));
     }
 
     /** NaN anywhere in a long row reaches the row's max, min and softmax, whichever invocation read it. */

@@ -47,8 +47,6 @@ class ShaderFilesTest {
             for (ReduceOp r : ReduceOp.values()) k.add(GlslKernels.reduce(r, sg));
             k.add(GlslKernels.softmax(false, sg));
             k.add(GlslKernels.softmax(true, sg));
-            k.add(GlslKernels.softmax(false, sg, Cooperation.ROW_ELEMENTS));
-            k.add(GlslKernels.softmax(true, sg, Cooperation.ROW_ELEMENTS));
             k.add(LayerKernels.normalize(sg));
             for (RowGradient.Kind kind : RowGradient.Kind.values()) k.add(LayerKernels.rowGradient(kind, sg, Lowering.mode(dev.jasg.core.DType.F32)));
         }

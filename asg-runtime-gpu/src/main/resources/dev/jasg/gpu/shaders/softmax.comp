@@ -2,8 +2,7 @@
 #include "common.glsl"
 // Softmax (LOG_SOFTMAX 1: its log) along one axis: lane i's len elements lie inner apart from laneBase(i); the
 // 1 << tpoBits invocations of a lane cooperate (cooperative.glsl) on the max, then on the sum of exponentials, then
-// write their elements. Push: lanes, len, inner, tpoBits, lo. KEEP (default 8): the elements an invocation keeps in
-// registers between the passes (32: a contiguous row of up to 1024 on one subgroup of 32, no barrier).
+// write their elements. Push: lanes, len, inner, tpoBits, lo.
 layout(std430, binding = 0) writeonly buffer O { float o[]; };
 layout(std430, binding = 1) readonly buffer X { float xs[]; };
 layout(push_constant) uniform P { uint lanes; uint len; uint inner; uint tpoBits; uint lo; } pc;
@@ -11,9 +10,7 @@ layout(push_constant) uniform P { uint lanes; uint len; uint inner; uint tpoBits
 #include "cooperative.glsl"
 BUTTERFLY(largest, coopMax)
 BUTTERFLY(total, coopAdd)
-#ifndef KEEP
 #define KEEP 8u
-#endif
 void main() {
     uint v = slot();
     uint k0 = slotReduction(v, pc.lo, pc.tpoBits), step = 1u << pc.tpoBits;
