@@ -223,7 +223,7 @@ final class MatMulKernel {
         for (Tiles t : candidates) {
             long groups = ((m + t.bm() - 1L) / t.bm()) * ((n + t.bn() - 1L) / t.bn()) * batches;
             double step = 2.0 * t.bm() * t.bn() * t.bk() / (rate(t, transA) * UNIT_FLOPS);
-            Split found = bestSplit(groups, (k + t.bk() - 1L) / t.bk(), step, (long) m * n, splittable ? k : 0, units, bestSeconds);
+            Split found = bestSplit(groups, (k + t.bk() - 1L) / t.bk(), step, storeSeconds(t), (long) m * n, splittable ? k : 0, units, bestSeconds);
             if (found != null) {
                 bestSeconds = found.seconds();
                 best = new Schedule(t, found.parts());
@@ -263,7 +263,7 @@ final class MatMulKernel {
      * ({@link #splitSeconds}) counted, tried in order and taken when under 0.999 of the best so far (starting from
      * {@code bestSoFar}), or null when none beats it.
      */
-    static Split bestSplit(long groups, long steps, double stepSeconds, long outputs, int k, int units, double bestSoFar) {
+    static Split bestSplit(long groups, long steps, double stepSeconds, double storeSeconds, long outputs, int k, int units, double bestSoFar) {
         Split found = null;
         int last = 0;
         for (int s = 1; s <= MAX_SPLITS; s++) {
@@ -271,7 +271,7 @@ final class MatMulKernel {
             int p = s == 1 ? 1 : parts(steps, s);
             if (p == last) continue;  // the same parts as a smaller s
             last = p;
-            double seconds = waveSeconds(groups * p, units, (steps + p - 1) / p, stepSeconds) + (p > 1 ? splitSeconds(outputs, p, units) : 0);
+            double seconds = waveSeconds(groups * p, units, (steps + p - 1) / p, stepSeconds, storeSeconds) + (p > 1 ? splitSeconds(outputs, p, units) : 0);
             if (seconds < bestSoFar * 0.999) {
                 bestSoFar = seconds;
                 found = new Split(p, seconds);
@@ -281,9 +281,23 @@ final class MatMulKernel {
     }
 
     /** The time {@code groups} workgroups of {@code steps} steps of {@code stepSeconds} take on {@code units} compute units, whole waves. */
-    static double waveSeconds(long groups, int units, long steps, double stepSeconds) {
-        return (groups + units - 1) / units * steps * stepSeconds;
+    static double waveSeconds(long groups, int units, long steps, double stepSeconds, double storeSeconds) {
+        return (groups + units - 1) / units * (steps * stepSeconds + storeSeconds);
     }
+
+    /**
+     * The time one workgroup of tile {@code t} takes to store its result tile at a compute unit's share of the memory
+     * bandwidth ({@link #UNIT_BYTES_PER_S}), after its steps: what a shallow product pays per workgroup whatever its K.
+     * Attention's scores {@code [1024, 64] x [64, 1024]} per head (8 steps of the large tile, then a 128 KiB store) ran
+     * 0.384 ms on the middle tile against 0.457 on the large one (H100, 2026-12-05, 96 heads), which steps alone cost the
+     * other way round.
+     */
+    static double storeSeconds(Tiles t) {
+        return "false".equalsIgnoreCase(System.getProperty(STORE_COST_PROPERTY)) ? 0 : 4.0 * t.bm() * t.bn() / UNIT_BYTES_PER_S;
+    }
+
+    /** System property: {@code false} leaves the result tile's store out of the schedule's costs ({@link #storeSeconds}), to compare. */
+    static final String STORE_COST_PROPERTY = "jasg.vulkan.matmul.storeCost";
 
     /** What splitting a product of {@code outputs} results into {@code parts} adds: the partials written and read, the second pass. */
     static double splitSeconds(long outputs, int parts, int units) {

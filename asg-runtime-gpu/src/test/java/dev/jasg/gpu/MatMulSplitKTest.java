@@ -90,13 +90,25 @@ class MatMulSplitKTest {
         "8192, 3072, 768, 1, false, false, L, 1",   // H100: large/1 0.889 ms, middle/1 0.903
         "8192, 768, 3072, 1, true, false, M, 1",    // epilogue: middle/1 1.217 ms (small 1.444)
         "4096, 4096, 4096, 1, false, false, L, 1",
-        "1024, 1024, 64, 96, false, false, L, 1",   // batched: never split
-        "1024, 64, 1024, 96, false, false, N, 1",   // a 64-wide product: the narrow tile, not a quarter-empty large one
+        "1024, 1024, 64, 96, false, false, M, 1",   // batched, never split; attention's scores: H100 middle 0.384 ms, narrow 0.387, small 0.418, large 0.457
+        "1024, 64, 1024, 96, false, false, N, 1",   // a 64-wide product (P V): the narrow tile, not a quarter-empty large one (H100 0.327 ms, small 0.399, large 1.416)
         "256, 256, 1024, 1, false, false, S, 1"})   // too little work to split
     void theWaveSchedule(int m, int n, int k, long batches, boolean epilogue, boolean transA, String tile, int splits) {
         MatMulKernel.Schedule s = MatMulKernel.schedule(TILES, m, n, k, batches, epilogue, 132, transA);
         assertEquals(switch (tile) { case "L" -> LARGE; case "M" -> MID; case "N" -> NARROW; default -> SMALL; }, s.tiles());
         assertEquals(splits, s.splits());
+    }
+
+    /** Without the store's cost ({@link MatMulKernel#storeSeconds}) attention's shallow scores product goes back to the large tile. */
+    @Test
+    void theStoreCostSwitch() {
+        System.setProperty(MatMulKernel.STORE_COST_PROPERTY, "false");
+        try {
+            assertEquals(new MatMulKernel.Schedule(LARGE, 1), MatMulKernel.schedule(TILES, 1024, 1024, 64, 96, false, 132));
+        } finally {
+            System.clearProperty(MatMulKernel.STORE_COST_PROPERTY);
+        }
+        assertEquals(new MatMulKernel.Schedule(MID, 1), MatMulKernel.schedule(TILES, 1024, 1024, 64, 96, false, 132));
     }
 
     /** The middle tile's rate can be set to compare schedules on a device: at the old 0.91 an input gradient splits on the large tile again. */
