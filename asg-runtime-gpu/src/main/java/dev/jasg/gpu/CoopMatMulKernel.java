@@ -145,6 +145,7 @@ final class CoopMatMulKernel {
     static int splits(Tiles t, int m, int n, int k, long batches, int units) {
         if (units <= 0 || !MatMulKernel.splittable(m, n, k, batches)) return 1;
         double step = 2.0 * t.bm() * t.bn() * t.bk() / UNIT_FLOPS;
+        // the store is not costed here: the tile is fixed, and the splits were measured without it
         return MatMulKernel.bestSplit((long) (m / t.bm()) * (n / t.bn()), k / t.bk(), step, 0, (long) m * n, k, units, Double.POSITIVE_INFINITY).parts();
     }
 

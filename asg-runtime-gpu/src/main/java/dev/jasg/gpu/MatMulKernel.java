@@ -188,7 +188,8 @@ final class MatMulKernel {
      *
      * <p>When the units are known, every tile and split (1, 2, 3 .. {@link #MAX_SPLITS}) is costed by the waves it takes,
      * whole workgroups a unit at a time: {@code ceil(workgroups / units)} times one workgroup's padded work at the tile's
-     * {@link #rate}, plus a split's partial results written and read back and its second pass; the cheapest wins (ties
+     * {@link #rate} (which depends on whether A is read transposed) and its result store ({@link #storeSeconds}), plus a
+     * split's partial results written and read back and its second pass; the cheapest wins (ties
      * to the larger tile and fewer splits). So a weight gradient {@code [3072, 8192] x [8192, 768]}, 144 workgroups of
      * 128x128 (two waves on 132 SMs, the second nearly empty), is split into parts that fill the waves. Unknown units keep
      * the count-based rule: {@link #choose}, and {@link #splits} on the middle tile.
@@ -257,7 +258,8 @@ final class MatMulKernel {
     }
 
     /**
-     * The split of {@code groups} workgroups of {@code steps} steps of {@code stepSeconds} each (1, 2, 3 .. {@link #MAX_SPLITS}
+     * The split of {@code groups} workgroups of {@code steps} steps of {@code stepSeconds} each and a store of
+     * {@code storeSeconds} (1, 2, 3 .. {@link #MAX_SPLITS}
      * parts, each at least {@link #SPLIT_MIN_K} of {@code k}; {@code k} 0: unsplit only) that takes the least time on
      * {@code units} compute units, whole waves ({@link #waveSeconds}) and a split's partials and second pass
      * ({@link #splitSeconds}) counted, tried in order and taken when under 0.999 of the best so far (starting from
@@ -280,7 +282,10 @@ final class MatMulKernel {
         return found;
     }
 
-    /** The time {@code groups} workgroups of {@code steps} steps of {@code stepSeconds} take on {@code units} compute units, whole waves. */
+    /**
+     * The time {@code groups} workgroups of {@code steps} steps of {@code stepSeconds} each, then a store of
+     * {@code storeSeconds}, take on {@code units} compute units, whole waves.
+     */
     static double waveSeconds(long groups, int units, long steps, double stepSeconds, double storeSeconds) {
         return (groups + units - 1) / units * (steps * stepSeconds + storeSeconds);
     }
