@@ -95,32 +95,32 @@ class MatMulSplitKTest {
         "256, 256, 1024, 1, false, false, S, 1"})   // too little work to split
     void theWaveSchedule(int m, int n, int k, long batches, boolean epilogue, boolean transA, String tile, int splits) {
         MatMulKernel.Schedule s = MatMulKernel.schedule(TILES, m, n, k, batches, epilogue, 132, transA);
-        assertEquals(switch (tile) { case "L" -> LARGE; case "M" -> MID; case "N" -> NARROW; default -> SMALL; }, s.tiles());
+        assertEquals(tile(tile), s.tiles());
         assertEquals(splits, s.splits());
     }
 
-    /** Without the store's cost ({@link MatMulKernel#storeSeconds}) attention's shallow scores product goes back to the large tile. */
-    @Test
-    void theStoreCostSwitch() {
-        System.setProperty(MatMulKernel.STORE_COST_PROPERTY, "false");
+    /**
+     * The switches that restore the schedule's older costs, to compare on a device: each product's schedule with the
+     * property set, then without it. Without the store's cost ({@link MatMulKernel#storeSeconds}) attention's shallow scores
+     * product goes back to the large tile; at the middle tile's old rate an input gradient splits on the large tile again.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "jasg.vulkan.matmul.storeCost, false, 1024, 1024, 64, 96, L, 1, M, 1",
+        "jasg.vulkan.matmul.middleRate, 0.91, 8192, 768, 3072, 1, L, 2, M, 1"})
+    void theSwitchesRestoreTheOldCosts(String property, String value, int m, int n, int k, long batches, String was, int wasSplits,
+                                       String now, int nowSplits) {
+        System.setProperty(property, value);
         try {
-            assertEquals(new MatMulKernel.Schedule(LARGE, 1), MatMulKernel.schedule(TILES, 1024, 1024, 64, 96, false, 132));
+            assertEquals(new MatMulKernel.Schedule(tile(was), wasSplits), MatMulKernel.schedule(TILES, m, n, k, batches, false, 132));
         } finally {
-            System.clearProperty(MatMulKernel.STORE_COST_PROPERTY);
+            System.clearProperty(property);
         }
-        assertEquals(new MatMulKernel.Schedule(MID, 1), MatMulKernel.schedule(TILES, 1024, 1024, 64, 96, false, 132));
+        assertEquals(new MatMulKernel.Schedule(tile(now), nowSplits), MatMulKernel.schedule(TILES, m, n, k, batches, false, 132));
     }
 
-    /** The middle tile's rate can be set to compare schedules on a device: at the old 0.91 an input gradient splits on the large tile again. */
-    @Test
-    void theMiddleRateProperty() {
-        System.setProperty(MatMulKernel.MIDDLE_RATE_PROPERTY, "0.91");
-        try {
-            assertEquals(new MatMulKernel.Schedule(LARGE, 2), MatMulKernel.schedule(TILES, 8192, 768, 3072, 1, false, 132));
-        } finally {
-            System.clearProperty(MatMulKernel.MIDDLE_RATE_PROPERTY);
-        }
-        assertEquals(new MatMulKernel.Schedule(MID, 1), MatMulKernel.schedule(TILES, 8192, 768, 3072, 1, false, 132));
+    private static MatMulKernel.Tiles tile(String name) {
+        return switch (name) { case "L" -> LARGE; case "M" -> MID; case "N" -> NARROW; default -> SMALL; };
     }
 
     @Test
