@@ -16,7 +16,8 @@
 # "f32": the f32 kernel's tiles (F32_TILES) at 4096^3, beside cuBLAS fp32 (TF32 off).
 # "schedule": the GPT-2-sized step's products (SCHEDULE_PRODUCTS, MatmulBench --product specs) with the device's own tile
 # and split ("auto"), then each of SCHEDULES forced (-Djasg.vulkan.matmul.schedule=I/S: tile index, splits), in f32
-# and bf16 (SCHEDULE_DTYPES), and with -Djasg.vulkan.matmul.splitK=false.
+# and bf16 (SCHEDULE_DTYPES), and with -Djasg.vulkan.matmul.splitK=false. Products are timed in a second pass in their JVM
+# (PRODUCT_PASSES, here and in "profile"): a first JVM ran products whose pipelines the driver had just compiled 3-5x slow.
 # "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
 # "cpu": the host CPU (2 cores pinned): GemmProbe, then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
@@ -128,7 +129,7 @@ if [[ $what == *schedule* ]]; then
     for sch in auto nosplit ${SCHEDULES:-0/1 0/2 0/4 0/8 0/16 1/1 1/4 1/16 2/1}; do
       case $sch in auto) o="" ;; nosplit) o="-Djasg.vulkan.matmul.splitK=false" ;; *) o="-Djasg.vulkan.matmul.schedule=$sch" ;; esac
       [ "$dt" = bf16 ] && [ "${sch#*/}" != "$sch" ] && continue   # the forced schedules are the f32 kernel's
-      JAVA_TOOL_OPTIONS="$o" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench $prods --dtype $dt 2>&1 | grep '^product\|Exception\|rror' \
+      JAVA_TOOL_OPTIONS="$o" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench --passes "${PRODUCT_PASSES:-2}" $prods --dtype $dt 2>&1 | grep '^product\|Exception\|rror' \
         | sed "s|^|$dt $sch |" | tee -a "$out/schedule.txt"
     done
   done
@@ -169,7 +170,7 @@ if [[ $what == *profile* ]]; then
       2304,8192,768,1,0 768,8192,768,1,0 3072,8192,768,1,0 768,8192,3072,1,0}; do
     prods="$prods --product $p"
   done
-  JAVA_TOOL_OPTIONS="${GPT_OPTS:-}" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench $prods 2>&1 | grep '^product\|Exception\|rror' \
+  JAVA_TOOL_OPTIONS="${GPT_OPTS:-}" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench --passes "${PRODUCT_PASSES:-2}" $prods 2>&1 | grep '^product\|Exception\|rror' \
     | tee -a "$out/gpt-products.txt"
   python3 benchmarks/gpu/torch_products.py ${prods//--product /} 2>&1 | tee -a "$out/gpt-products.txt"
   # PyTorch's own step, by kernel (torch.profiler, 3 steps after the timed ones), for the same breakdown
