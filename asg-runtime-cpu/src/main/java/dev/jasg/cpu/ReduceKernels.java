@@ -118,7 +118,20 @@ final class ReduceKernels {
 
     /** {@code acc[io + i*so] += x[ix + i*sx]} for {@code i < len}. */
     private static void addRow(float[] x, int ix, int sx, double[] acc, int io, int so, int len) {
+        if (sx == 1 && so == 1) {
+            addUnitRow(x, ix, acc, io, len);
+            return;
+        }
         for (int i = 0; i < len; i++) acc[io + i * so] += x[ix + i * sx];
+    }
+
+    /**
+     * {@link #addRow} with both strides 1 (a bias gradient's column sums: each row of the gradient added into the sums), a
+     * loop C2 vectorises, which it does not with the strides as variables: the same additions, so the same bits, about five
+     * times faster ({@code [8,128,1024]} summed over its first two axes on two Zen 5 vCPUs: 555 -> 110 us a run).
+     */
+    private static void addUnitRow(float[] x, int ix, double[] acc, int io, int len) {
+        for (int i = 0; i < len; i++) acc[io + i] += x[ix + i];
     }
 
     /** {@code acc[io + i*so] = kind.combine(acc[io + i*so], x[ix + i*sx])} for {@code i < len}. */
