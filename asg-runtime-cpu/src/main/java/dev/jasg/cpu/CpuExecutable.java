@@ -283,6 +283,13 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         return store;
     }
 
+    /** The profiles of this executable's plans so far ({@code -Djasg.cpu.profile}, {@link Plan#profile}), the {@code top} steps each; empty when off. */
+    synchronized String profiles(int top) {
+        StringBuilder sb = new StringBuilder();
+        if (Plan.PROFILE) for (Plan p : plans.values()) sb.append(p.profile(top));
+        return sb.toString();
+    }
+
     @Override
     public synchronized void close() {
         if (Plan.PROFILE) {

@@ -37,18 +37,25 @@ import java.util.Map;
 final class Plan {
     /**
      * Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true}, or {@code =cpu} for the calling thread's CPU
-     * time always (with more than one kernel thread the pool threads' share of a step is then not counted).
+     * time always (with more than one kernel thread the pool threads' share of a step is then not counted), or
+     * {@code =alloc} for the bytes each step allocates on the calling thread instead of its time (which step allocates
+     * in a warm run: a kernel running boxed Vector API code names itself).
      */
-    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile") || "cpu".equals(System.getProperty("jasg.cpu.profile"));
+    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile") || "cpu".equals(System.getProperty("jasg.cpu.profile"))
+            || "alloc".equals(System.getProperty("jasg.cpu.profile"));
+    /** {@code -Djasg.cpu.profile=alloc}: the profile counts the calling thread's allocated bytes, not time. */
+    static final boolean PROFILE_ALLOC = "alloc".equals(System.getProperty("jasg.cpu.profile"));
     private static final java.lang.management.ThreadMXBean THREAD_TIMES = PROFILE
-            && ("cpu".equals(System.getProperty("jasg.cpu.profile")) || CpuThreads.PARALLELISM == 1)
+            && ("cpu".equals(System.getProperty("jasg.cpu.profile")) || CpuThreads.PARALLELISM == 1 || PROFILE_ALLOC)
             ? java.lang.management.ManagementFactory.getThreadMXBean() : null;
 
     /**
-     * The profile's clock: the calling thread's CPU time with {@code =cpu} or one kernel thread (every step runs on the
-     * caller then, and the other processes of a loaded machine do not stretch it); else the wall clock.
+     * The profile's clock: the calling thread's allocated bytes with {@code =alloc}; its CPU time with {@code =cpu} or one
+     * kernel thread (every step runs on the caller then, and the other processes of a loaded machine do not stretch it);
+     * else the wall clock.
      */
     private static long profileClock() {
+        if (PROFILE_ALLOC) return ((com.sun.management.ThreadMXBean) THREAD_TIMES).getCurrentThreadAllocatedBytes();
         return THREAD_TIMES != null ? THREAD_TIMES.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
@@ -453,11 +460,18 @@ final class Plan {
             e[1]++;
             total += stepNanos[i];
         }
-        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "cpu profile for %s: %.1f ms in %d runs (after %d unprofiled)%n", binding.symbols(), total / 1e6,
-                Math.max(0, profiledRuns - PROFILE_SKIP), PROFILE_SKIP));
+        long runs = Math.max(0, profiledRuns - PROFILE_SKIP);
+        StringBuilder sb = new StringBuilder(PROFILE_ALLOC
+                ? String.format(java.util.Locale.ROOT, "cpu allocation profile for %s: %d bytes on the calling thread in %d runs (after %d unprofiled)%n",
+                        binding.symbols(), total, runs, PROFILE_SKIP)
+                : String.format(java.util.Locale.ROOT, "cpu profile for %s: %.1f ms in %d runs (after %d unprofiled)%n", binding.symbols(), total / 1e6,
+                        runs, PROFILE_SKIP));
         long all = Math.max(1, total);
-        byKind.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).forEach(e -> sb.append(String.format(
-                java.util.Locale.ROOT, "  %-14s %6.1f%% %9.1f ms  (%d nodes)%n", e.getKey(), 100.0 * e.getValue()[0] / all, e.getValue()[0] / 1e6, e.getValue()[1])));
+        byKind.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).forEach(e -> sb.append(PROFILE_ALLOC
+                ? String.format(java.util.Locale.ROOT, "  %-14s %6.1f%% %9.1f bytes a run  (%d nodes)%n", e.getKey(), 100.0 * e.getValue()[0] / all,
+                        (double) e.getValue()[0] / Math.max(1, runs), e.getValue()[1])
+                : String.format(java.util.Locale.ROOT, "  %-14s %6.1f%% %9.1f ms  (%d nodes)%n", e.getKey(), 100.0 * e.getValue()[0] / all,
+                        e.getValue()[0] / 1e6, e.getValue()[1])));
         Integer[] order = new Integer[steps.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
         java.util.Arrays.sort(order, (a, b) -> Long.compare(stepNanos[b], stepNanos[a]));

@@ -38,8 +38,10 @@ class AllocationFreeRunTest {
 
     @Test
     void aWarmRunAllocatesOnlyItsOutputs() throws IOException, InterruptedException {
-        String out = ChildJvm.run(AllocationFreeRunTest.class, List.of("--add-modules", "jdk.incubator.vector", "-Djasg.cpu.warmup=firstRun"),
-                true, 150);
+        // the plan counts each step's allocated bytes on the calling thread (-Djasg.cpu.profile=alloc: a long read around each
+        // step, no allocation), so that a failing JVM names the step that allocates; JFR's samples named none
+        String out = ChildJvm.run(AllocationFreeRunTest.class, List.of("--add-modules", "jdk.incubator.vector", "-Djasg.cpu.warmup=firstRun",
+                "-Djasg.cpu.profile=alloc"), true, 150);
         Matcher m = Pattern.compile("best=(\\d+)").matcher(out);
         assertTrue(m.find(), "no figure from the child JVM:\n" + out);
         long best = Long.parseLong(m.group(1));
@@ -76,7 +78,10 @@ class AllocationFreeRunTest {
             System.out.println("best=" + best);
             // where, when it is too much (a kernel still running boxed Vector API code names itself): enough calls for JFR's
             // throttled allocation samples to see a few KB a run (200 calls at 4,640 B a run gave none, 2026-12-05)
-            if (best > BOUND) System.out.println(Allocations.topAllocationSites(() -> e.run(feeds), 5000, 8));
+            if (best > BOUND) {
+                System.out.println(Allocations.topAllocationSites(() -> e.run(feeds), 5000, 8));
+                System.out.println(((CpuExecutable) e).profiles(12));
+            }
         }
     }
 }
