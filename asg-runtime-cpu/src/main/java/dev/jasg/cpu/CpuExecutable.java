@@ -292,9 +292,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
 
     @Override
     public synchronized void close() {
-        if (Plan.PROFILE) {
-            for (Plan p : plans.values()) LOG.info("{}", p.profile(Integer.getInteger("jasg.cpu.profileTop", 15)));
-        }
+        if (Plan.PROFILE) LOG.info("{}", profiles(Integer.getInteger("jasg.cpu.profileTop", 15)));
         closed = true;
         for (Plan p : plans.values()) p.release();
         for (Plan p : checkedPlans.values()) p.release();

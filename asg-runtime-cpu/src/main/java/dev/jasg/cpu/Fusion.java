@@ -836,8 +836,7 @@ final class Fusion {
         int[] out = b.shape(perm.id()).dims();
         int r = out.length;
         if (r < 2 || b.shape(n.id()).rank() != r || p[r - 1] != r - 1) return null;
-        int[] os = rowMajorStrides(out);
-        if (os == null) return null;
+        int[] os = Indexing.strides(out);  // every value of a CPU plan is one float array: its size is an int
         int[] cs = new int[r];
         for (int j = 0; j < r; j++) cs[p[j]] = os[j];
         return cs;
@@ -920,8 +919,7 @@ final class Fusion {
         }
         if (r < 2) return new OperandView(node, false, 0, null, true);  // a vector, never behind a permute (rule 1's readers)
         int[] src = b.shape(node).dims();
-        int[] rs = rowMajorStrides(src);
-        if (rs == null) return null;
+        int[] rs = Indexing.strides(src);
         int[] st = new int[r];
         for (int i = 0; i < r; i++) st[i] = rs[map[i]];
         int[] batch = java.util.Arrays.copyOf(st, r - 2);
@@ -933,18 +931,6 @@ final class Fusion {
         if (st[r - 1] == 1) return new OperandView(node, false, st[r - 2], batch, false);
         if (st[r - 2] == 1) return new OperandView(node, true, st[r - 1], batch, false);
         return null;
-    }
-
-    /** The row-major strides of {@code dims}, or null when its size passes an int index. */
-    private static int[] rowMajorStrides(int[] dims) {
-        int[] st = new int[dims.length];
-        long acc = 1;
-        for (int i = dims.length - 1; i >= 0; i--) {
-            st[i] = (int) acc;
-            acc *= dims[i];
-            if (acc > Integer.MAX_VALUE) return null;
-        }
-        return st;
     }
 
     /** True for a permute that swaps the last two axes and keeps the others. */

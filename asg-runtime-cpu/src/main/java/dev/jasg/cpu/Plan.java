@@ -35,18 +35,19 @@ import java.util.Map;
  * kernel, a parameter's only by the step of a value assigned to it in place.
  */
 final class Plan {
+    /** The value of {@code jasg.cpu.profile} (null when unset). */
+    private static final String PROFILE_MODE = System.getProperty("jasg.cpu.profile");
     /**
      * Time every step, for {@link #profile()}: {@code -Djasg.cpu.profile=true}, or {@code =cpu} for the calling thread's CPU
      * time always (with more than one kernel thread the pool threads' share of a step is then not counted), or
      * {@code =alloc} for the bytes each step allocates on the calling thread instead of its time (which step allocates
      * in a warm run: a kernel running boxed Vector API code names itself).
      */
-    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile") || "cpu".equals(System.getProperty("jasg.cpu.profile"))
-            || "alloc".equals(System.getProperty("jasg.cpu.profile"));
+    static final boolean PROFILE = Boolean.getBoolean("jasg.cpu.profile") || "cpu".equals(PROFILE_MODE) || "alloc".equals(PROFILE_MODE);
     /** {@code -Djasg.cpu.profile=alloc}: the profile counts the calling thread's allocated bytes, not time. */
-    static final boolean PROFILE_ALLOC = "alloc".equals(System.getProperty("jasg.cpu.profile"));
+    static final boolean PROFILE_ALLOC = "alloc".equals(PROFILE_MODE);
     private static final java.lang.management.ThreadMXBean THREAD_TIMES = PROFILE
-            && ("cpu".equals(System.getProperty("jasg.cpu.profile")) || CpuThreads.PARALLELISM == 1 || PROFILE_ALLOC)
+            && ("cpu".equals(PROFILE_MODE) || CpuThreads.PARALLELISM == 1 || PROFILE_ALLOC)
             ? java.lang.management.ManagementFactory.getThreadMXBean() : null;
 
     /**

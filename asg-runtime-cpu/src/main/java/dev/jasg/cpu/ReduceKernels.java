@@ -105,43 +105,29 @@ final class ReduceKernels {
 
     /**
      * {@link #fold}'s contiguous rows summed four at a time while four are left, each its own chain of additions in order
-     * from 0 (the same bits as one by one), so the four chains overlap instead of each waiting on its last addition; their
-     * sums fold into {@code acc} in row order. Returns the first row left. A method of its own, as the other row loops: in
-     * {@code fold} itself it changed how C2 compiled the column sums' loop, which ran 3x slower.
+     * from 0 (the same bits as {@link #sumRow} one by one), so the core runs the four chains side by side instead of each
+     * waiting on its last addition (a row's mean over 256 features, layer norm's gradient, was bound by one chain's
+     * latency); their sums fold into {@code acc} in row order. Returns the first row left. A method of its own, as the
+     * other row loops: in {@code fold} itself it changed how C2 compiled the column sums' loop, which ran 3x slower.
      */
     private static int sumRowsByFour(ReduceOp kind, Strided g, float[] x, double[] acc, int base, int len, int r0, int r1) {
-        double[] s4 = SUMS.get();
         int row = r0;
         for (; row + 4 <= r1; row += 4) {
-            sumRows4(x, g.offset(0, row), g.offset(0, row + 1), g.offset(0, row + 2), g.offset(0, row + 3), len, s4);
-            for (int q = 0; q < 4; q++) {
-                int io = base + g.offset(1, row + q);
-                acc[io] = kind.combine(acc[io], s4[q]);
+            int i0 = g.offset(0, row), i1 = g.offset(0, row + 1), i2 = g.offset(0, row + 2), i3 = g.offset(0, row + 3);
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int i = 0; i < len; i++) {
+                s0 += x[i0 + i];
+                s1 += x[i1 + i];
+                s2 += x[i2 + i];
+                s3 += x[i3 + i];
             }
+            int o0 = base + g.offset(1, row), o1 = base + g.offset(1, row + 1), o2 = base + g.offset(1, row + 2), o3 = base + g.offset(1, row + 3);
+            acc[o0] = kind.combine(acc[o0], s0);
+            acc[o1] = kind.combine(acc[o1], s1);
+            acc[o2] = kind.combine(acc[o2], s2);
+            acc[o3] = kind.combine(acc[o3], s3);
         }
         return row;
-    }
-
-    /** Four rows' sums for {@link #fold}, one array per thread. */
-    private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[4]);
-
-    /**
-     * The sums of four contiguous rows of {@code len} elements from {@code i0 .. i3}, each in order from 0 as
-     * {@link #sumRow} takes it (the same bits), into {@code s[0 .. 3]}: four independent chains of additions, which the
-     * core runs side by side (a row's mean over 256 features, layer norm's gradient, was bound by one chain's latency).
-     */
-    private static void sumRows4(float[] x, int i0, int i1, int i2, int i3, int len, double[] s) {
-        double a = 0, b = 0, c = 0, d = 0;
-        for (int i = 0; i < len; i++) {
-            a += x[i0 + i];
-            b += x[i1 + i];
-            c += x[i2 + i];
-            d += x[i3 + i];
-        }
-        s[0] = a;
-        s[1] = b;
-        s[2] = c;
-        s[3] = d;
     }
 
     /** The sum of {@code len} elements of {@code x} from {@code ix}, {@code sx} apart, in order from 0. */
