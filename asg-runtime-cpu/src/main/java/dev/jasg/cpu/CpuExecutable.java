@@ -290,6 +290,11 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         return sb.toString();
     }
 
+    /** Starts the profiles afresh ({@link Plan#resetProfile}), so that {@link #profiles} covers the runs from here on. */
+    synchronized void resetProfiles() {
+        if (Plan.PROFILE) for (Plan p : plans.values()) p.resetProfile();
+    }
+
     @Override
     public synchronized void close() {
         if (Plan.PROFILE) LOG.info("{}", profiles(Integer.getInteger("jasg.cpu.profileTop", 15)));

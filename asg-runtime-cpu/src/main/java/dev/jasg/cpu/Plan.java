@@ -446,6 +446,13 @@ final class Plan {
         return binding.shape(id);
     }
 
+    /** When profiling, starts the profile afresh: what {@link #profile} gives then covers the runs from here on. */
+    void resetProfile() {
+        if (stepNanos == null) return;
+        java.util.Arrays.fill(stepNanos, 0);
+        if (profiledRuns > PROFILE_SKIP) profiledRuns = PROFILE_SKIP;
+    }
+
     /**
      * When profiling, the time spent per kind of step over all runs so far, largest first, with the
      * {@code top} slowest single steps (node, op, shape); else null.

@@ -31,6 +31,15 @@ import org.junit.jupiter.api.Test;
  * {@code compiled} mode (the module's pom), where a GEMM kernel's boxed calls are only sampled within a time budget, so
  * C2 may see too few of them to compile it within the deadline on a loaded machine (a fresh-clone CI run allocated
  * 5.5 MB a run after 60 s, twice in recent runs), which said nothing about the plan.
+ *
+ * <p>A second JVM runs when the first allocated, and the test fails only when both did. On the 2-vCPU Zen 5 (2026-12-05)
+ * 2 of ~340 child JVMs kept allocating 3-5 KB a run for their 120 s (1 of 26 with a busy thread beside them, 3 of 11 with
+ * {@code -XX:+PrintInlining} as well). In the five examined, the step profile of the last runs put all of it in layer
+ * norm's row ({@code VectorNormalize.row}, C2-compiled), and JFR's TLAB events at the broadcast of the row's mean: about
+ * 80 bytes a row, a {@code double[]} and its vector. C2's compile of that method there had inlined four more of the vector
+ * calls late, by their receiver type profile, where a passing JVM's compile had bound them when it parsed them; our reading
+ * is that the mean's vector was boxed for the slow path of such a call. Same code, same inputs: the JIT's history
+ * differs, not the plan.
  */
 class AllocationFreeRunTest {
     /** Bytes a warm run may allocate: its {@code Outputs} and nothing per kernel. */
@@ -38,14 +47,26 @@ class AllocationFreeRunTest {
 
     @Test
     void aWarmRunAllocatesOnlyItsOutputs() throws IOException, InterruptedException {
-        // the plan counts each step's allocated bytes on the calling thread (-Djasg.cpu.profile=alloc: a long read around each
-        // step, no allocation), so that a failing JVM names the step that allocates; JFR's samples named none
-        String out = ChildJvm.run(AllocationFreeRunTest.class, List.of("--add-modules", "jdk.incubator.vector", "-Djasg.cpu.warmup=firstRun",
+        // a second JVM only when the first allocated: a kernel of ours that allocates does so in every JVM, while C2's
+        // rare compile that boxes a vector (see the class comment) is one JVM's
+        String first = child();
+        long best = best(first);
+        if (best <= BOUND) return;
+        String second = child();
+        assertTrue(best(second) <= BOUND, "a warm run allocated " + best + " and then " + best(second) + " bytes on the calling thread in two JVMs (at most "
+                + BOUND + "); the first JVM said:\n" + first + "\nthe second:\n" + second);
+    }
+
+    /** One child JVM's output. The plan counts each step's allocated bytes on the calling thread (-Djasg.cpu.profile=alloc). */
+    private static String child() throws IOException, InterruptedException {
+        return ChildJvm.run(AllocationFreeRunTest.class, List.of("--add-modules", "jdk.incubator.vector", "-Djasg.cpu.warmup=firstRun",
                 "-Djasg.cpu.profile=alloc"), true, 150);
+    }
+
+    private static long best(String out) {
         Matcher m = Pattern.compile("best=(\\d+)").matcher(out);
         assertTrue(m.find(), "no figure from the child JVM:\n" + out);
-        long best = Long.parseLong(m.group(1));
-        assertTrue(best <= BOUND, "a warm run allocated " + best + " bytes on the calling thread (at most " + BOUND + "); the child JVM said:\n" + out);
+        return Long.parseLong(m.group(1));
     }
 
     /** The child JVM: compiles the plan, runs it until a run allocates at most {@link #BOUND} bytes or 120 s pass, prints the fewest. */
@@ -79,6 +100,8 @@ class AllocationFreeRunTest {
             // where, when it is too much (a kernel still running boxed Vector API code names itself): enough calls for JFR's
             // throttled allocation samples to see a few KB a run (200 calls at 4,640 B a run gave none, 2026-12-05)
             if (best > BOUND) {
+                // the step profile of these runs alone: the runs before include the boxed warm-up's megabytes
+                ((CpuExecutable) e).resetProfiles();
                 System.out.println(Allocations.topAllocationSites(() -> e.run(feeds), 5000, 8));
                 System.out.println(((CpuExecutable) e).profiles(12));
             }

@@ -49,31 +49,55 @@ public final class Allocations {
         Path file = null;
         try (Recording r = new Recording()) {
             r.enable("jdk.ObjectAllocationSample").with("throttle", "100000/s").withStackTrace();
+            // TLAB refills are not throttled, so a steady few KB a call shows there when the samples stay silent
+            r.enable("jdk.ObjectAllocationInNewTLAB").withStackTrace();
+            r.enable("jdk.ObjectAllocationOutsideTLAB").withStackTrace();
+            // compiled code that keeps trapping reallocates the objects it had eliminated, on this thread
+            r.enable("jdk.Deoptimization").withStackTrace();
             r.start();
             for (int i = 0; i < calls; i++) call.run();
             r.stop();
             file = Files.createTempFile("jasg-allocations", ".jfr");
             r.dump(file);
-            Map<String, Long> weights = new HashMap<>();
+            Map<String, Long> samples = new HashMap<>(), tlabs = new HashMap<>(), deopts = new HashMap<>();
+            Map<String, String> stacks = new HashMap<>();
             // a sample weighs what the thread allocated since its previous sample: the first one's weight reaches back
             // before the recording, so it is left out
             java.util.List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
                     .filter(e -> e.getThread() != null && e.getThread().getJavaThreadId() == tid && e.getStackTrace() != null)
-                    .sorted(java.util.Comparator.comparing(RecordedEvent::getStartTime)).skip(1).toList();
+                    .sorted(java.util.Comparator.comparing(RecordedEvent::getStartTime)).toList();
+            boolean first = true;
             for (RecordedEvent e : events) {
-                String site = "?";
-                for (RecordedFrame f : e.getStackTrace().getFrames()) {
-                    String type = f.getMethod().getType().getName();
-                    if (type.startsWith("java.") || type.startsWith("jdk.internal.") || type.startsWith("sun.")) continue;
-                    site = type + "." + f.getMethod().getName() + ":" + f.getLineNumber();
-                    break;
+                String type = e.getEventType().getName();
+                if (type.equals("jdk.Deoptimization")) {
+                    deopts.merge(frame(e.getStackTrace().getFrames().get(0)) + " " + e.getValue("reason") + "/" + e.getValue("action"), 1L, Long::sum);
+                    continue;
                 }
                 String cls = e.getClass("objectClass") == null ? "?" : readable(e.getClass("objectClass").getName());
-                weights.merge(site + "  (" + cls + ")", e.getLong("weight"), Long::sum);
+                String site = site(e) + "  (" + cls + ")";
+                stacks.putIfAbsent(site, stack(e));
+                switch (type) {
+                    case "jdk.ObjectAllocationSample" -> {
+                        if (!first) samples.merge(site, e.getLong("weight"), Long::sum);
+                        first = false;
+                    }
+                    case "jdk.ObjectAllocationInNewTLAB" -> tlabs.merge(site, e.getLong("tlabSize"), Long::sum);
+                    default -> tlabs.merge(site, e.getLong("allocationSize"), Long::sum);
+                }
             }
-            if (weights.isEmpty()) return "no allocation samples on this thread in " + calls + " calls";
-            return weights.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
-                    .map(x -> x.getValue() / calls + " bytes a call  " + x.getKey()).collect(Collectors.joining("\n  ", "  ", ""));
+            StringBuilder sb = new StringBuilder();
+            sb.append(samples.isEmpty() ? "no allocation samples on this thread in " + calls + " calls" : "allocation samples:\n" + heaviest(samples, calls, top));
+            if (!tlabs.isEmpty()) sb.append("\nnew TLABs and allocations outside them:\n").append(heaviest(tlabs, calls, top));
+            // the heaviest site's frames, each with how it ran (interpreted, compiled, inlined): which compiled method boxes
+            Map<String, Long> all = samples.isEmpty() ? tlabs : samples;
+            all.entrySet().stream().max(Map.Entry.comparingByValue())
+                    .ifPresent(x -> sb.append("\nframes of the heaviest site:\n").append(stacks.get(x.getKey())));
+            if (!deopts.isEmpty()) {
+                sb.append("\ndeoptimizations on this thread (count):\n").append(deopts.entrySet().stream()
+                        .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+                        .map(x -> "  " + x.getValue() + "  " + x.getKey()).collect(Collectors.joining("\n")));
+            }
+            return sb.toString();
         } catch (IOException | RuntimeException e) {
             return "no allocation profile: " + e;
         } finally {
@@ -85,6 +109,32 @@ public final class Allocations {
                 }
             }
         }
+    }
+
+    /** The first frame outside the JDK's own packages, as {@code Class.method:line}. */
+    private static String site(RecordedEvent e) {
+        for (RecordedFrame f : e.getStackTrace().getFrames()) {
+            String type = f.getMethod().getType().getName();
+            if (type.startsWith("java.") || type.startsWith("jdk.internal.") || type.startsWith("sun.")) continue;
+            return frame(f);
+        }
+        return "?";
+    }
+
+    /** The first frames of an event's stack, one indented line each, with the frame's type. */
+    private static String stack(RecordedEvent e) {
+        return e.getStackTrace().getFrames().stream().limit(12).map(f -> "    " + frame(f) + " (" + f.getType() + ")")
+                .collect(Collectors.joining("\n"));
+    }
+
+    private static String frame(RecordedFrame f) {
+        return f.getMethod().getType().getName() + "." + f.getMethod().getName() + ":" + f.getLineNumber();
+    }
+
+    /** The {@code top} heaviest sites, bytes a call, one indented line each. */
+    private static String heaviest(Map<String, Long> weights, int calls, int top) {
+        return weights.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+                .map(x -> "  " + x.getValue() / calls + " bytes a call  " + x.getKey()).collect(Collectors.joining("\n"));
     }
 
     /** A JVM class name as Java writes it: {@code [J} as {@code long[]}, {@code [Ljava.lang.String;} as {@code java.lang.String[]}. */
