@@ -41,8 +41,13 @@ public final class Allocations {
      * samples ({@code jdk.ObjectAllocationSample}) of this thread, summed by the first frame outside the JDK's own packages
      * with the class allocated, the {@code top} heaviest as lines {@code "N bytes a call  Class.method:line  (allocated type)"} (JFR's estimate
      * from its samples' weights);
-     * or why there are none. A warm path that allocates in one JVM and not in the next (Vector API code running boxed while
-     * the JIT has not compiled it, or has dropped its compiled code) then names the method.
+     * or why there are none. Then the same sums from the thread's new TLABs and allocations outside them
+     * ({@code jdk.ObjectAllocationInNewTLAB}, {@code ...OutsideTLAB}: not throttled, each new TLAB weighed whole, so a
+     * rough share; JFR's samples stayed empty over 5,000 calls of a few KB each where these named the site), the
+     * heaviest site's first frames with how each ran ({@code Interpreted}, {@code JIT compiled}, {@code Inlined}), and
+     * the thread's deoptimizations by method and reason. A warm path that allocates in one JVM and not in the next (Vector
+     * API code running boxed while the JIT has not compiled it, or has dropped its compiled code, or compiled it so that
+     * it boxes) then names the method.
      */
     public static String topAllocationSites(Runnable call, int calls, int top) {
         long tid = Thread.currentThread().threadId();
