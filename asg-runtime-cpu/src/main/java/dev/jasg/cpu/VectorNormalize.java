@@ -66,10 +66,11 @@ final class VectorNormalize {
         double mean = s / r;
         // the deviations x - mean by a plain loop into the chunk, then their squares summed in vectors: no vector of the mean
         // (C2 compiles of a loop using one allocated it every row in some JVMs)
+        if (once) deviations(x, base, mean, w, r);
         a0 = a1 = a2 = a3 = DoubleVector.zero(D);
         for (int c0 = 0; c0 < w1; c0 += CHUNK) {
             int c1 = Math.min(c0 + CHUNK, w1), i = c0;
-            deviations(x, base + c0, mean, w, (once ? r : c1) - c0);
+            if (!once) deviations(x, base + c0, mean, w, c1 - c0);
             for (; i < Math.min(c1, w4); i += block) {
                 DoubleVector d0 = DoubleVector.fromArray(D, w, i - c0);
                 DoubleVector d1 = DoubleVector.fromArray(D, w, i - c0 + DL);
@@ -85,7 +86,6 @@ final class VectorNormalize {
                 a0 = d.fma(d, a0);
             }
         }
-        if (once && w1 == 0) deviations(x, base, mean, w, r);
         sv = a0.add(a1).add(a2.add(a3));
         double sq = 0;
         for (int l = 0; l < DL; l++) sq += sv.lane(l);

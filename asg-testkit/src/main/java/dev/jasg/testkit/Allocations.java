@@ -80,7 +80,7 @@ public final class Allocations {
                 }
                 String cls = e.getClass("objectClass") == null ? "?" : readable(e.getClass("objectClass").getName());
                 String site = site(e) + "  (" + cls + ")";
-                stacks.putIfAbsent(site, stack(e));
+                stacks.computeIfAbsent(site, k -> stack(e));
                 switch (type) {
                     case "jdk.ObjectAllocationSample" -> {
                         if (!first) samples.merge(site, e.getLong("weight"), Long::sum);
