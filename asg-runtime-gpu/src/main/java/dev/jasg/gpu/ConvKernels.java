@@ -162,7 +162,7 @@ final class ConvKernels {
      * gradient).
      */
     static Kernel gemm(Conv conv, Tiles t, int[] geometry) {
-        return gemm(conv, t, geometry, false);
+        return gemm(conv, t, geometry, false, false);
     }
 
     /**
@@ -170,26 +170,55 @@ final class ConvKernels {
      * is its split, it walks {@code splitSteps} (a push constant after the geometry) steps of the reduction and stores
      * its partial tile unrounded at {@code split * count} in the workspace bound as its output; {@link #splitSum} adds them.
      */
-    static Kernel gemm(Conv conv, Tiles t, int[] geometry, boolean splitK) {
+    static Kernel gemm(Conv conv, Tiles t, int[] geometry, boolean splitK, boolean tapMajor) {
         if (splitK && conv != Conv.WEIGHT_GRAD) throw new IllegalArgumentException("only the weight gradient splits its reduction");
+        if (tapMajor && !relayout(conv, t, geometry[6])) throw new IllegalArgumentException("no tap-major weight for " + conv.label);
         // The kernel's size (and the transposed convolution's strides, which it divides by) are compile-time constants,
         // so the index arithmetic's divisions become multiplications; the rest stays in push constants, to keep the
         // number of pipelines small.
         int kh = geometry[7], kw = geometry[8];
         int sh = conv == Conv.TRANSPOSED ? geometry[9] : 0, sw = conv == Conv.TRANSPOSED ? geometry[10] : 0;
         boolean blocked = blocked(conv, t, geometry[6]);
-        String name = String.format(Locale.ROOT, "%s_gemm_%dx%dx%d_s%d_k%dx%d%s%s%s", conv.label, t.bm(), t.bn(), t.bk(), t.slices(), kh, kw,
-                sh == 0 ? "" : "_st" + sh + "x" + sw, blocked ? "" : "_flat", splitK ? "_splitk" : "");
+        String name = String.format(Locale.ROOT, "%s_gemm_%dx%dx%d_s%d_k%dx%d%s%s%s%s%s%s", conv.label, t.bm(), t.bn(), t.bk(), t.slices(), kh, kw,
+                sh == 0 ? "" : "_st" + sh + "x" + sw, blocked ? "" : "_flat", splitK ? "_splitk" : "", tapMajor ? "_tm" : "", SWIZZLE ? "" : "_noswz", conv == Conv.WEIGHT_GRAD && !WEIGHT_GRAD_K_MAJOR ? "_bcols" : "");
         int operands = switch (conv) {
             case FORWARD -> blocked ? 1 : 2;
             case TRANSPOSED -> 3;
             case WEIGHT_GRAD -> 4;
         };
         java.util.List<Object> defs = new java.util.ArrayList<>(java.util.List.of("TX", t.tx(), "TY", t.ty(), "TM", t.tm(), "TN", t.tn(),
-                "S", t.slices(), "BK", t.bk(), "KH", kh, "KW", kw, "OPERANDS", operands, "SPLITK", splitK ? 1 : 0));
+                "S", t.slices(), "BK", t.bk(), "KH", kh, "KW", kw, "OPERANDS", operands, "SPLITK", splitK ? 1 : 0, "SWIZZLE", SWIZZLE ? 1 : 0, "TAPMAJOR", tapMajor ? 1 : 0,
+                "BKMAJOR", conv == Conv.WEIGHT_GRAD && WEIGHT_GRAD_K_MAJOR ? 1 : 0));
         if (sh != 0) defs.addAll(java.util.List.of("SH", sh, "SW", sw));
         return GlslKernels.kernel(name, "conv_gemm.comp", 3, defs.toArray());
     }
+
+    /**
+     * A's shared tile written through an XOR swizzle of its 16-byte slots (conv_gemm.comp's ASWZ; a 16-way bank conflict
+     * on every store without it) unless {@code -Djasg.vulkan.conv.swizzle=false}, for timing against the plain layout.
+     */
+    static final boolean SWIZZLE = !"false".equals(System.getProperty("jasg.vulkan.conv.swizzle"));
+
+    /**
+     * Whether the tiled kernel of {@code conv} reads its weight tap-major ({@code TAPMAJOR}): the plan first copies the
+     * weight into its workspace as {@code [kh, kw, O, Cg]} (conv2d) or {@code [kh, kw, Cout/groups, Cin]} (the transposed
+     * convolution), so the invocations loading one row of A's tile read consecutive channels, where the stored layout
+     * ({@code [.., Cg, kh, kw]}, taps innermost) spreads them a tap row or a whole output channel apart. Only for the blocked
+     * kernels (a step is one tap), and not under {@code -Djasg.vulkan.conv.relayout=false}, for timing against the stored
+     * layout.
+     */
+    static boolean relayout(Conv conv, Tiles t, int cg) {
+        return RELAYOUT && conv != Conv.WEIGHT_GRAD && blocked(conv, t, cg);
+    }
+
+    /**
+     * Whether the weight gradient's invocations load the image (B) along the reduction, consecutive columns of one image
+     * row, rather than along B's columns, whose (channel, tap) pairs lie a row or a channel plane apart
+     * ({@code BKMAJOR}); {@code -Djasg.vulkan.conv.wgradKMajor=false} loads along B's columns, for timing.
+     */
+    static final boolean WEIGHT_GRAD_K_MAJOR = !"false".equals(System.getProperty("jasg.vulkan.conv.wgradKMajor"));
+
+    static final boolean RELAYOUT = !"false".equals(System.getProperty("jasg.vulkan.conv.relayout"));
 
     /** Split-K on ({@link #splits}) unless {@code -Djasg.vulkan.splitK=false}, for timing against the one-pass kernel. */
     static final boolean SPLIT_K = !"false".equals(System.getProperty("jasg.vulkan.splitK"));

@@ -132,6 +132,16 @@ final class Lowering {
             if (wg > 0) return wg;
         }
         if (n.op() instanceof Op.AttentionGrad a) return a.wrt() == 2 ? 0 : 4L * attentionRows(dims(n, 0, b));
+        if (n.op() instanceof Op.Conv2d c) {
+            int[] od = b.shape(n.id()).dims(), w = dims(n, 1, b);
+            return tapMajorBytes(ConvKernels.Conv.FORWARD, w[0] / c.geometry().groups(), od[0] * od[2] * od[3], w[1] * w[2] * w[3],
+                    c.geometry().groups(), w[1], w);
+        }
+        if (n.op() instanceof Op.ConvTranspose2d c) {
+            int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), w = dims(n, 1, b);
+            int cig = x[1] / c.geometry().groups();
+            return tapMajorBytes(ConvKernels.Conv.TRANSPOSED, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], c.geometry().groups(), cig, w);
+        }
         if (!(n.op() instanceof Op.Conv2dWeightGrad c)) return 0;
         int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), g = dims(n, 1, b);
         long count = Strides.size(od);
@@ -271,21 +281,21 @@ final class Lowering {
                 int groups = c.geometry().groups(), og = w[0] / groups;
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], w[0], od[2], od[3], w[1], w[2], w[3], c.geometry());
                 steps.addAll(conv(ConvKernels.Conv.FORWARD, n, count, og, od[0] * od[2] * od[3], w[1] * w[2] * w[3], groups, x[0], geo, mode, out, in,
-                        null));
+                        workspace, w));
             }
             case Op.ConvTranspose2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int groups = c.geometry().groups(), cig = x[1] / groups;
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], od[1], od[2], od[3], cig, w[2], w[3], c.geometry());
                 steps.addAll(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode, out,
-                        in, null));
+                        in, workspace, w));
             }
             case Op.Conv2dWeightGrad c -> {
                 int[] x = dims(n, 0, b), g = dims(n, 1, b);
                 int groups = c.geometry().groups();
                 int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
                 steps.addAll(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0],
-                        geo, mode, out, in, workspace));
+                        geo, mode, out, in, workspace, null));
             }
             case Op.MaxPoolSelect m -> steps.add(pool(false, n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
             case Op.MaxPoolScatter m -> steps.add(pool(true, n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));
@@ -1027,7 +1037,7 @@ final class Lowering {
      * tiled when both {@code m} and {@code k} fill a tile, else the direct kernel.
      */
     private List<Step> conv(ConvKernels.Conv conv, Node n, long count, int m, int cols, int k, int groups, int batch, int[] geo, int mode,
-                            View out, View[] in, View workspace) {
+                            View out, View[] in, View workspace, int[] weight) {
         View[] bind = {out, in[0], in[1]};
         int splits = conv == ConvKernels.Conv.WEIGHT_GRAD ? weightGradSplits(m, cols, k, groups, batch, geo, count) : 1;
         if (splits > 1 && workspace != null) {
@@ -1042,7 +1052,7 @@ final class Lowering {
             push[push.length - 1] = (int) splitSteps;
             View partials = new View(workspace.buffer(), workspace.offset(), 4L * splits * count);
             int[] grid = grid(total, n);
-            Step first = dispatch(ConvKernels.gemm(conv, t, geo, true), n, new View[] {partials, in[0], in[1]}, push, grid[0], grid[1], 1);
+            Step first = dispatch(ConvKernels.gemm(conv, t, geo, true, false), n, new View[] {partials, in[0], in[1]}, push, grid[0], grid[1], 1);
             Step second = flat(ConvKernels.splitSum(), n, count, new View[] {out, partials}, new int[] {(int) count, splits, mode});
             return List.of(first, second);
         }
@@ -1060,6 +1070,13 @@ final class Lowering {
             System.arraycopy(head, 0, push, 0, head.length);
             System.arraycopy(geo, 0, push, head.length, geo.length);
             int[] grid = grid(total, n);
+            long weightBytes = weight == null ? 0 : 4L * Strides.size(weight);
+            if (ConvKernels.relayout(conv, t, geo[6]) && workspace != null && workspace.bytes() >= weightBytes) {
+                // the weight copied tap-major into the workspace first (ConvKernels.relayout), the product reading it there
+                View tapMajor = new View(workspace.buffer(), workspace.offset(), weightBytes);
+                Step copy = tapMajorWeight(conv, n, weight, tapMajor, in[1]);
+                return List.of(copy, dispatch(ConvKernels.gemm(conv, t, geo, false, true), n, new View[] {out, in[0], tapMajor}, push, grid[0], grid[1], 1));
+            }
             return List.of(dispatch(ConvKernels.gemm(conv, t, geo), n, bind, push, grid[0], grid[1], 1));
         }
         int gh = geo[9] / gcd(geo[9], geo[13]), gw = geo[10] / gcd(geo[10], geo[14]);
@@ -1079,6 +1096,27 @@ final class Lowering {
                 yield dispatch(ConvKernels.weightGradDirect(), n, bind, push, grid[0], grid[1], 1);
             }
         });
+    }
+
+    /**
+     * The copy of a convolution's weight {@code w} ({@code [O, Cg, kh, kw]} for conv2d, {@code [Cin, Cout/groups, kh, kw]}
+     * for the transposed convolution) into {@code to} as {@code [kh, kw, O, Cg]} or {@code [kh, kw, Cout/groups, Cin]}.
+     */
+    private Step tapMajorWeight(ConvKernels.Conv conv, Node n, int[] w, View to, View from) {
+        int[] perm = conv == ConvKernels.Conv.FORWARD ? new int[] {2, 3, 0, 1} : new int[] {2, 3, 1, 0};
+        int[] ws = Strides.contiguous(w), dims = new int[4], ss = new int[4];
+        for (int i = 0; i < 4; i++) {
+            dims[i] = w[perm[i]];
+            ss[i] = ws[perm[i]];
+        }
+        return copy(n, dims, 0, ss, to, 0, Strides.contiguous(dims), from, 0);
+    }
+
+    /** Bytes of workspace a conv2d or transposed convolution takes for its tap-major weight ({@link ConvKernels#relayout}); 0 when it reads the weight as stored. */
+    private long tapMajorBytes(ConvKernels.Conv conv, int m, int cols, int k, int groups, int cg, int[] w) {
+        if (m < ConvKernels.MIN_GEMM || k < ConvKernels.MIN_GEMM) return 0;
+        ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 128);
+        return ConvKernels.relayout(conv, t, cg) ? 4L * Strides.size(w) : 0;
     }
 
     private static int gcd(int a, int b) {

@@ -90,7 +90,10 @@ class ShaderFilesTest {
             k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(1, 28, 28, 64, 28, 28, 1, 3, 3, g)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.TRANSPOSED, t, ConvKernels.geometry(64, 28, 28, 32, 56, 56, 64, 4, 4, s2)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
-            k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g), true));
+            k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g), true, false));
+            // the tap-major weight's readers (ConvKernels.relayout)
+            k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g), false, true));
+            k.add(ConvKernels.gemm(ConvKernels.Conv.TRANSPOSED, t, ConvKernels.geometry(64, 28, 28, 32, 56, 56, 64, 4, 4, s2), false, true));
         }
         for (int ch : new int[] {1, 4}) {
             k.add(ConvKernels.conv2dDirect(ch));

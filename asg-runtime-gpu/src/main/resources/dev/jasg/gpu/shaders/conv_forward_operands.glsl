@@ -25,7 +25,11 @@ void stepSetup(int st) {
 }
 float loadA(int m, int kk) {
     int c = sC + kk;
+#if TAPMAJOR
+    return c < pc.Cg ? in1[((sTap * pc.G + grp) * pc.M + m) * pc.Cg + c] : 0.0;
+#else
     return c < pc.Cg ? in1[((grp * pc.M + m) * pc.Cg + c) * (KH * KW) + sTap] : 0.0;
+#endif
 }
 float loadB(int kk) {
     int c = sC + kk;

@@ -1,7 +1,7 @@
 #version 450
 #include "conv_geometry.glsl"
 // Tiled implicit-GEMM convolution (ConvKernels.gemm). Defines: TX, TY, TM, TN, S (slices), BK, KH, KW, SH/SW (transposed
-// only), OPERANDS (1 forward, 2 forward flat, 3 transposed, 4 weight gradient), SPLITK (1, weight gradient only: the
+// only), SWIZZLE (1: A's tile through ASWZ), TAPMAJOR (1: the weight copied tap-major, ConvKernels.relayout), BKMAJOR (1: B loaded along k), OPERANDS (1 forward, 2 forward flat, 3 transposed, 4 weight gradient), SPLITK (1, weight gradient only: the
 // workgroup's phase is its split of the reduction, pc.splitSteps steps each, and it stores its partial tile unrounded
 // at split * G M NC in the workspace bound as the output; split_sum.comp adds the splits). Push: M, NC, K, N, G,
 // tilesN, tilesM, total, mode, then the geometry (then splitSteps).
@@ -13,6 +13,22 @@
 #define GN (TN / 4)
 #define LA (BM * BK / T)
 #define LB (BN * BK / T)
+// A's tile is written transposed (k-major): a warp's invocations write consecutive k of one row, which without a swizzle
+// all land in one bank (BM floats apart). So the vec4 slot of row k is XOR-ed with ASWZ(k), which stays below TY and so
+// within the reader's group of TY slots (reads XOR ty the same way; k is uniform across a warp there, so reads keep their
+// pattern). SWIZZLE 0 (-Djasg.vulkan.conv.swizzle=false) writes as stored, to compare.
+#if SWIZZLE
+#define ASWZ(k) ((k) % (TY < 8 ? TY : 8))
+#else
+#define ASWZ(k) 0
+#endif
+// BKMAJOR (weight gradient only): B's invocations load along k (the image row's consecutive columns) instead of along B's
+// columns (channel and tap, scattered over the image), so B's tile is written transposed too, through BSWZ like A's.
+#if BKMAJOR
+#define BSWZ(k) ((k) % (TX < 8 ? TX : 8))
+#else
+#define BSWZ(k) 0
+#endif
 layout(local_size_x = 256) in;
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer I0 { float in0[]; };
@@ -68,24 +84,32 @@ void main() {
     // Slice s takes steps s, s + S, ...; every slice runs the same number of rounds (barriers), past the end it loads zeros.
     int rounds = (nSteps + S - 1) / S;
 
+#if BKMAJOR
+    #define LOADB [[unroll]] for (int l = 0; l < LB; l++) rb[l] = sLive ? loadBAt(n0 + lt / BK + l * (T / BK), ak) : 0.0;
+#else
+    #define LOADB [[unroll]] for (int l = 0; l < LB; l++) rb[l] = (sLive && bok) ? loadB(lt / BN + l * (T / BN)) : 0.0;
+#endif
     #define LOAD(st) { \
         stepSetup(st); \
         [[unroll]] for (int l = 0; l < LA; l++) { \
             int gr = m0 + lt / BK + l * (T / BK); \
             ra[l] = (sLive && gr < M) ? loadA(gr, ak) : 0.0; \
         } \
-        [[unroll]] for (int l = 0; l < LB; l++) { \
-            rb[l] = (sLive && bok) ? loadB(lt / BN + l * (T / BN)) : 0.0; \
-        } }
+        LOADB }
     LOAD(slice)
     for (int s = 0; s < rounds; s++) {
         [[unroll]] for (int l = 0; l < LA; l++) {
-            int at = ak * BM + lt / BK + l * (T / BK);
-            As[slice][at / 4][at % 4] = ra[l];
+            int row = lt / BK + l * (T / BK);
+            As[slice][ak * (BM / 4) + ((row / 4) ^ ASWZ(ak))][row % 4] = ra[l];
         }
         [[unroll]] for (int l = 0; l < LB; l++) {
+#if BKMAJOR
+            int col = lt / BK + l * (T / BK);
+            Bs[slice][ak * (BN / 4) + ((col / 4) ^ BSWZ(ak))][col % 4] = rb[l];
+#else
             int at = (lt / BN + l * (T / BN)) * BN + bc;
             Bs[slice][at / 4][at % 4] = rb[l];
+#endif
         }
         barrier();
         if (s + 1 < rounds) LOAD((s + 1) * S + slice)
@@ -93,8 +117,8 @@ void main() {
         for (int k = 0; k < BK; k++) {
             vec4 av[GM];
             vec4 bv[GN];
-            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[slice][k * (BM / 4) + g * TY + ty];
-            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[slice][k * (BN / 4) + g * TX + tx];
+            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[slice][k * (BM / 4) + g * TY + (ty ^ ASWZ(k))];
+            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[slice][k * (BN / 4) + g * TX + (tx ^ BSWZ(k))];
             [[unroll]] for (int i = 0; i < TM; i++) {
                 float a = av[i / 4][i % 4];
                 [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(a), bv[j], acc[i][j]);

@@ -47,7 +47,11 @@ void stepSetup(int st) {
 }
 float loadA(int m, int kk) {
     int c = sC + kk;
+#if TAPMAJOR
+    return c < pc.Cg ? in1[(sTap * pc.M + m) * (pc.G * pc.Cg) + grp * pc.Cg + c] : 0.0;
+#else
     return c < pc.Cg ? in1[((grp * pc.Cg + c) * pc.M + m) * (KH * KW) + sTap] : 0.0;
+#endif
 }
 float loadB(int kk) {
     int c = sC + kk;
