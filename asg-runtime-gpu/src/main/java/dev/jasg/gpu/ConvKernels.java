@@ -81,8 +81,15 @@ final class ConvKernels {
         }
     }
 
-    /** The tile shapes, largest first: 128 x 128 and 64 x 64 tiles, then 32 x 32 in 4 slices and 16 x 16 in 16 for thin outputs over long reductions. */
-    private static final int[][] SHAPES = {{16, 16, 8, 8, 1}, {16, 16, 4, 4, 1}, {8, 8, 4, 4, 4}, {4, 4, 4, 4, 16}};
+    /**
+     * The tile shapes, largest first: 128 x 128, 64 x 256 (outputs of 64 channels, as a ResNet's first stage: 64
+     * accumulators an invocation where a 64 x 64 tile has 16, so a quarter of the shared-memory reads per multiply-add)
+     * and 64 x 64 tiles, then 32 x 32 in 4 slices and 16 x 16 in 16 for thin outputs over long reductions.
+     */
+    private static final int[][] SHAPES = {{16, 16, 8, 8, 1}, {32, 8, 8, 8, 1}, {16, 16, 4, 4, 1}, {8, 8, 4, 4, 4}, {4, 4, 4, 4, 16}};
+
+    /** The 64 x 256 shape is skipped under {@code -Djasg.vulkan.conv.wide=false}, for timing against the shapes before it. */
+    static final boolean WIDE = !"false".equals(System.getProperty("jasg.vulkan.conv.wide"));
 
     private ConvKernels() {}
 
@@ -96,6 +103,7 @@ final class ConvKernels {
     static Tiles tiles(int m, int n, int k, long batches, int maxSharedBytes, int minGroups) {
         Tiles pick = null;
         for (int[] sh : SHAPES) {
+            if (!WIDE && sh[0] == 32) continue;
             Tiles t = withDepth(sh, maxSharedBytes);
             if (t == null) continue;
             if (t.bm() > 64 && m < 128 || t.bn() > 64 && n < 128) continue;

@@ -46,6 +46,14 @@ class ConvKernelsTest {
     }
 
     @Test
+    void convolutionWithWideTiles() {
+        // both convolutions take the 64 x 256 tile here (as on the H200), so CI runs it
+        assertEquals(256, ConvKernels.tiles(64, 2048, 16, 16, 32768, 128).bn());
+        assertEquals(256, ConvKernels.tiles(64, 2048, 18, 16, 32768, 128).bn());
+        ConvPoolCases.convolutionWithWideTiles(DEV);
+    }
+
+    @Test
     void weightGradientWithLongReductionAndLargeTiles() {
         ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
     }
@@ -65,7 +73,8 @@ class ConvKernelsTest {
         // lavapipe's 32 KiB must offer every shape the H200's 48 KiB does, so CI runs the same kernels
         for (int shared : new int[] {32768, 49152}) {
             assertEquals(128, ConvKernels.tiles(256, 4096, 1152, 8, shared, 128).bm());
-            assertEquals(64, ConvKernels.tiles(64, 4096, 1152, 1, shared, 16).bn());
+            assertEquals(256, ConvKernels.tiles(64, 4096, 1152, 1, shared, 16).bn());
+            assertEquals(64, ConvKernels.tiles(64, 4096, 1152, 1, shared, 64).bn());
             assertEquals(4, ConvKernels.tiles(64, 576, 4096, 1, shared, 32).slices());
             assertEquals(16, ConvKernels.tiles(64, 576, 100_000, 1, shared, 256).slices());
             ConvKernels.Tiles t = ConvKernels.tiles(64, 576, 100_000, 1, shared, 256);

@@ -112,6 +112,26 @@ public final class ConvPoolCases {
         compare(device, "conv_transpose2d 128x128", b, Map.of("x", TestTensors.uniform(r, 2, 16, 32, 32), "w", TestTensors.uniform(r, 16, 128, 3, 3)), 1e-5);
     }
 
+    /**
+     * conv2d and the transposed convolution on 64 x 256 tiles (64 output channels a group, 128 workgroups): 16 groups of
+     * 64 channels over 32 x 64 columns, a 1x1 conv2d over 16 channels a group and a 3x3 transposed one over 2.
+     */
+    public static void convolutionWithWideTiles(Backend device) {
+        SplittableRandom r = new SplittableRandom(14);
+        ConvGeometry g = ConvGeometry.of(1, 0, 1, 16);
+        GraphBuilder b = new GraphBuilder();
+        Tensor x = b.input("x", DType.F32, 1, 256, 32, 64);
+        Tensor w = b.input("w", DType.F32, 1024, 16, 1, 1);
+        b.output("y", x.conv2d(w, g));
+        compare(device, "conv2d 64x256", b, Map.of("x", TestTensors.uniform(r, 1, 256, 32, 64), "w", TestTensors.uniform(r, 1024, 16, 1, 1)), 1e-5);
+        ConvGeometry gt = ConvGeometry.of(1, 1, 1, 16);
+        GraphBuilder bt = new GraphBuilder();
+        Tensor xt = bt.input("x", DType.F32, 1, 32, 32, 64);
+        Tensor wt = bt.input("w", DType.F32, 32, 64, 3, 3);
+        bt.output("y", xt.convTranspose2d(wt, gt, 0, 0));
+        compare(device, "conv_transpose2d 64x256", bt, Map.of("x", TestTensors.uniform(r, 1, 32, 32, 64), "w", TestTensors.uniform(r, 32, 64, 3, 3)), 1e-5);
+    }
+
     /** Kernel gradients with 128-wide tiles, a long reduction and the depthwise direct path. */
     public static void weightGradientWithLongReductionAndLargeTiles(Backend device) {
         SplittableRandom r = new SplittableRandom(12);
