@@ -88,8 +88,36 @@ final class ConvKernels {
      */
     private static final int[][] SHAPES = {{16, 16, 8, 8, 1}, {32, 8, 8, 8, 1}, {16, 16, 4, 4, 1}, {8, 8, 4, 4, 4}, {4, 4, 4, 4, 16}};
 
-    /** The 64 x 256 shape is skipped under {@code -Djasg.vulkan.conv.wide=false}, for timing against the shapes before it. */
-    static final boolean WIDE = !"false".equals(System.getProperty("jasg.vulkan.conv.wide"));
+
+    /**
+     * The tiled kernels' layout choices, each a system property ({@code true} or {@code false}) read when a plan is built,
+     * so one can be timed against another and tests can run both:
+     * <ul>
+     *   <li>{@code SWIZZLE}: A's shared tile (written transposed, k-major) through an XOR swizzle of its 16-byte slots
+     *       ({@code conv_gemm.comp}'s ASWZ); without it a warp's stores of one row's consecutive k all land in one bank.</li>
+     *   <li>{@code TAP_MAJOR}: conv2d and the transposed convolution read their weight from a tap-major copy in the plan's
+     *       workspace ({@link #relayout}).</li>
+     *   <li>{@code WEIGHT_GRAD_K_MAJOR}: the weight gradient's invocations load the image (B) along the reduction,
+     *       consecutive columns of one image row, rather than along B's columns, whose (channel, tap) pairs lie a row or a
+     *       channel plane apart; B's tile is then written transposed too, through its own swizzle.</li>
+     *   <li>{@code WIDE}: the 64 x 256 tile (see {@link #SHAPES}).</li>
+     * </ul>
+     */
+    enum Layout {
+        SWIZZLE("jasg.vulkan.conv.swizzle"), TAP_MAJOR("jasg.vulkan.conv.relayout"), WEIGHT_GRAD_K_MAJOR("jasg.vulkan.conv.wgradKMajor"),
+        WIDE("jasg.vulkan.conv.wide");
+
+        final String property;
+
+        Layout(String property) {
+            this.property = property;
+        }
+
+        /** Whether the choice is taken: unless its property is {@code false}. */
+        boolean on() {
+            return !"false".equals(System.getProperty(property));
+        }
+    }
 
     private ConvKernels() {}
 
@@ -103,7 +131,7 @@ final class ConvKernels {
     static Tiles tiles(int m, int n, int k, long batches, int maxSharedBytes, int minGroups) {
         Tiles pick = null;
         for (int[] sh : SHAPES) {
-            if (!WIDE && sh[0] == 32) continue;
+            if (sh[0] == 32 && !Layout.WIDE.on()) continue;
             Tiles t = withDepth(sh, maxSharedBytes);
             if (t == null) continue;
             if (t.bm() > 64 && m < 128 || t.bn() > 64 && n < 128) continue;
@@ -187,46 +215,34 @@ final class ConvKernels {
         int kh = geometry[7], kw = geometry[8];
         int sh = conv == Conv.TRANSPOSED ? geometry[9] : 0, sw = conv == Conv.TRANSPOSED ? geometry[10] : 0;
         boolean blocked = blocked(conv, t, geometry[6]);
+        boolean swizzle = Layout.SWIZZLE.on(), kMajor = conv == Conv.WEIGHT_GRAD && Layout.WEIGHT_GRAD_K_MAJOR.on();
         String name = String.format(Locale.ROOT, "%s_gemm_%dx%dx%d_s%d_k%dx%d%s%s%s%s%s%s", conv.label, t.bm(), t.bn(), t.bk(), t.slices(), kh, kw,
-                sh == 0 ? "" : "_st" + sh + "x" + sw, blocked ? "" : "_flat", splitK ? "_splitk" : "", tapMajor ? "_tm" : "", SWIZZLE ? "" : "_noswz", conv == Conv.WEIGHT_GRAD && !WEIGHT_GRAD_K_MAJOR ? "_bcols" : "");
+                sh == 0 ? "" : "_st" + sh + "x" + sw, blocked ? "" : "_flat", splitK ? "_splitk" : "", tapMajor ? "_tm" : "", swizzle ? "" : "_noswz",
+                kMajor ? "_bk" : "");
         int operands = switch (conv) {
             case FORWARD -> blocked ? 1 : 2;
             case TRANSPOSED -> 3;
             case WEIGHT_GRAD -> 4;
         };
         java.util.List<Object> defs = new java.util.ArrayList<>(java.util.List.of("TX", t.tx(), "TY", t.ty(), "TM", t.tm(), "TN", t.tn(),
-                "S", t.slices(), "BK", t.bk(), "KH", kh, "KW", kw, "OPERANDS", operands, "SPLITK", splitK ? 1 : 0, "SWIZZLE", SWIZZLE ? 1 : 0, "TAPMAJOR", tapMajor ? 1 : 0,
-                "BKMAJOR", conv == Conv.WEIGHT_GRAD && WEIGHT_GRAD_K_MAJOR ? 1 : 0));
+                "S", t.slices(), "BK", t.bk(), "KH", kh, "KW", kw, "OPERANDS", operands, "SPLITK", splitK ? 1 : 0, "SWIZZLE", swizzle ? 1 : 0, "TAPMAJOR", tapMajor ? 1 : 0,
+                "BKMAJOR", kMajor ? 1 : 0));
         if (sh != 0) defs.addAll(java.util.List.of("SH", sh, "SW", sw));
         return GlslKernels.kernel(name, "conv_gemm.comp", 3, defs.toArray());
     }
-
-    /**
-     * A's shared tile written through an XOR swizzle of its 16-byte slots (conv_gemm.comp's ASWZ; a 16-way bank conflict
-     * on every store without it) unless {@code -Djasg.vulkan.conv.swizzle=false}, for timing against the plain layout.
-     */
-    static final boolean SWIZZLE = !"false".equals(System.getProperty("jasg.vulkan.conv.swizzle"));
 
     /**
      * Whether the tiled kernel of {@code conv} reads its weight tap-major ({@code TAPMAJOR}): the plan first copies the
      * weight into its workspace as {@code [kh, kw, O, Cg]} (conv2d) or {@code [kh, kw, Cout/groups, Cin]} (the transposed
      * convolution), so the invocations loading one row of A's tile read consecutive channels, where the stored layout
      * ({@code [.., Cg, kh, kw]}, taps innermost) spreads them a tap row or a whole output channel apart. Only for the blocked
-     * kernels (a step is one tap), and not under {@code -Djasg.vulkan.conv.relayout=false}, for timing against the stored
-     * layout.
+     * kernels (a step is one tap), and not under {@code -Djasg.vulkan.conv.relayout=false} ({@link Layout#TAP_MAJOR}).
      */
     static boolean relayout(Conv conv, Tiles t, int cg) {
-        return RELAYOUT && conv != Conv.WEIGHT_GRAD && blocked(conv, t, cg);
+        return conv != Conv.WEIGHT_GRAD && blocked(conv, t, cg) && Layout.TAP_MAJOR.on();
     }
 
-    /**
-     * Whether the weight gradient's invocations load the image (B) along the reduction, consecutive columns of one image
-     * row, rather than along B's columns, whose (channel, tap) pairs lie a row or a channel plane apart
-     * ({@code BKMAJOR}); {@code -Djasg.vulkan.conv.wgradKMajor=false} loads along B's columns, for timing.
-     */
-    static final boolean WEIGHT_GRAD_K_MAJOR = !"false".equals(System.getProperty("jasg.vulkan.conv.wgradKMajor"));
 
-    static final boolean RELAYOUT = !"false".equals(System.getProperty("jasg.vulkan.conv.relayout"));
 
     /** Split-K on ({@link #splits}) unless {@code -Djasg.vulkan.splitK=false}, for timing against the one-pass kernel. */
     static final boolean SPLIT_K = !"false".equals(System.getProperty("jasg.vulkan.splitK"));

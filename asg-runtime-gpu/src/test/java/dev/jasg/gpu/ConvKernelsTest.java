@@ -35,6 +35,23 @@ class ConvKernelsTest {
         return ConvPoolCases.convs().stream().map(cv -> DynamicTest.dynamicTest(cv.name(), () -> ConvPoolCases.checkConvolution(DEV, cv)));
     }
 
+    /** Each of the tiled kernels' layout choices turned off in turn (they are on by default): the tiled cases again. */
+    @TestFactory
+    Stream<DynamicTest> everyLayoutChoiceMatchesTheReference() {
+        return Stream.of(ConvKernels.Layout.values()).map(l -> DynamicTest.dynamicTest(l + " off", () -> {
+            System.setProperty(l.property, "false");
+            try {
+                for (ConvPoolCases.Conv cv : ConvPoolCases.convs()) {
+                    if (cv.name().startsWith("gemm")) ConvPoolCases.checkConvolution(DEV, cv);
+                }
+                ConvPoolCases.convolutionWithWideTiles(DEV);
+                ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
+            } finally {
+                System.clearProperty(l.property);
+            }
+        }));
+    }
+
     @Test
     void transposedConvolutionsWithOutputPaddingAndGroups() {
         ConvPoolCases.transposedConvolutionsWithOutputPaddingAndGroups(DEV);
