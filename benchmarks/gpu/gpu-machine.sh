@@ -7,6 +7,8 @@
 # or both (default), and "peers": the training workloads of dev.jasg.bench.Peers on Vulkan, with the plan's fusion
 # (issue 20) and without it (-Djasg.vulkan.fusion=false), for the same run's comparison; "conv": ConvBench's layers
 # with the weight gradient's split-K and without it (-Djasg.vulkan.splitK=false), then cuDNN's on the same layers.
+# "layouts": the convolutions' layout choices (ConvKernels.Layout) each off and all off against all on, ConvBench interleaved
+# (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS), cuDNN on the same layers, the cnn step beside PyTorch's.
 # "mixed": the f16/bf16 products at 4096^3 (the tensor-core kernel where the device has
 # cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
 # (Peers --gpu --mixed) beside PyTorch eager CUDA with and without autocast (COOP_TILES: the tile, e.g. 128x256x32/64x64).
@@ -64,6 +66,27 @@ if [[ $what == *conv* ]]; then
   JAVA_TOOL_OPTIONS=-Djasg.vulkan.splitK=false bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench 2>&1 | grep -v '^\[main\] INFO' \
     | sed 's/^conv /conv-onepass /' | tee "$out/conv-vulkan-onepass.txt"
   python3 benchmarks/gpu/torch_conv.py 2>&1 | tee "$out/conv-cudnn.txt"
+fi
+if [[ $what == *layouts* ]]; then
+  # the convolutions' layout choices (ConvKernels.Layout): ConvBench on LAYOUT_LAYERS with every choice ("new"), each turned
+  # off alone, and all off ("old"), interleaved LAYOUT_ROUNDS times; cuDNN on the same layers; then the cnn step with all
+  # on and all off beside PyTorch's
+  ll=${LAYOUT_LAYERS:-r3x3-64-56 r3x3-128-28 r3x3-256-14 r1x1-256-64-56 cnn-32-64-14}
+  declare -A lv=([new]="" [noswizzle]="-Djasg.vulkan.conv.swizzle=false" [norelayout]="-Djasg.vulkan.conv.relayout=false"
+    [nokmajor]="-Djasg.vulkan.conv.wgradKMajor=false" [nowide]="-Djasg.vulkan.conv.wide=false"
+    [old]="-Djasg.vulkan.conv.swizzle=false -Djasg.vulkan.conv.relayout=false -Djasg.vulkan.conv.wgradKMajor=false -Djasg.vulkan.conv.wide=false")
+  for r in $(seq "${LAYOUT_ROUNDS:-2}"); do
+    for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout nokmajor nowide}; do
+      JAVA_TOOL_OPTIONS="${lv[$v]}" timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv' \
+        | sed "s/^/$v /" | tee -a "$out/layouts.txt"
+    done
+  done
+  python3 benchmarks/gpu/torch_conv.py $ll 2>&1 | tee -a "$out/layouts.txt"
+  for v in new old; do
+    JAVA_TOOL_OPTIONS="${lv[$v]}" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only cnn --seconds 4 --warmup 3 2>&1 \
+      | grep -E '^jasg_cnn |^# cnn' | sed "s/^/$v /" | tee -a "$out/layouts.txt"
+  done
+  python3 benchmarks/peers/torch_peers.py --device cuda --only cnn --seconds 4 --warmup 3 2>&1 | grep -v '^#' | tee -a "$out/layouts.txt"
 fi
 if [[ $what == *mixed* ]]; then
   tiles=${COOP_TILES:+-Djasg.vulkan.coopmat.tiles=$COOP_TILES}
