@@ -7,7 +7,7 @@
 # or both (default), and "peers": the training workloads of dev.jasg.bench.Peers on Vulkan, with the plan's fusion
 # (issue 20) and without it (-Djasg.vulkan.fusion=false), for the same run's comparison; "conv": ConvBench's layers
 # with the weight gradient's split-K and without it (-Djasg.vulkan.splitK=false), then cuDNN's on the same layers.
-# "layouts": the convolutions' layout choices (ConvKernels.Layout) each off and all off against all on, ConvBench interleaved
+# "layouts": the convolutions' layout choices (ConvKernels.Layout) each from its default and all off against the defaults, ConvBench interleaved
 # (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS), cuDNN on the same layers, the cnn step beside PyTorch's.
 # "mixed": the f16/bf16 products at 4096^3 (the tensor-core kernel where the device has
 # cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
@@ -68,15 +68,15 @@ if [[ $what == *conv* ]]; then
   python3 benchmarks/gpu/torch_conv.py 2>&1 | tee "$out/conv-cudnn.txt"
 fi
 if [[ $what == *layouts* ]]; then
-  # the convolutions' layout choices (ConvKernels.Layout): ConvBench on LAYOUT_LAYERS with every choice ("new"), each turned
-  # off alone, and all off ("old"), interleaved LAYOUT_ROUNDS times; cuDNN on the same layers; then the cnn step with all
-  # on and all off beside PyTorch's
+  # the convolutions' layout choices (ConvKernels.Layout): ConvBench on LAYOUT_LAYERS with the defaults ("new"), each
+  # choice turned from its default alone, and all off ("old"), interleaved LAYOUT_ROUNDS times; cuDNN on the same layers;
+  # then the cnn step with the defaults and all off beside PyTorch's
   ll=${LAYOUT_LAYERS:-r3x3-64-56 r3x3-128-28 r3x3-256-14 r1x1-256-64-56 cnn-32-64-14}
   declare -A lv=([new]="" [noswizzle]="-Djasg.vulkan.conv.swizzle=false" [norelayout]="-Djasg.vulkan.conv.relayout=false"
-    [nokmajor]="-Djasg.vulkan.conv.wgradKMajor=false" [nowide]="-Djasg.vulkan.conv.wide=false"
+    [kmajor]="-Djasg.vulkan.conv.wgradKMajor=true" [nowide]="-Djasg.vulkan.conv.wide=false"
     [old]="-Djasg.vulkan.conv.swizzle=false -Djasg.vulkan.conv.relayout=false -Djasg.vulkan.conv.wgradKMajor=false -Djasg.vulkan.conv.wide=false")
   for r in $(seq "${LAYOUT_ROUNDS:-2}"); do
-    for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout nokmajor nowide}; do
+    for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout kmajor nowide}; do
       JAVA_TOOL_OPTIONS="${lv[$v]}" timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv' \
         | sed "s/^/$v /" | tee -a "$out/layouts.txt"
     done

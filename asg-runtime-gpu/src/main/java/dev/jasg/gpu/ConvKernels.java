@@ -91,7 +91,7 @@ final class ConvKernels {
 
     /**
      * The tiled kernels' layout choices, each a system property ({@code true} or {@code false}) read when a plan is built,
-     * so one can be timed against another and tests can run both:
+     * so one can be timed against another and tests can run both (all but {@code WEIGHT_GRAD_K_MAJOR} are on by default):
      * <ul>
      *   <li>{@code SWIZZLE}: A's shared tile (written transposed, k-major) through an XOR swizzle of its 16-byte slots
      *       ({@code conv_gemm.comp}'s ASWZ); without it a warp's stores of one row's consecutive k all land in one bank.</li>
@@ -104,18 +104,24 @@ final class ConvKernels {
      * </ul>
      */
     enum Layout {
-        SWIZZLE("jasg.vulkan.conv.swizzle"), TAP_MAJOR("jasg.vulkan.conv.relayout"), WEIGHT_GRAD_K_MAJOR("jasg.vulkan.conv.wgradKMajor"),
-        WIDE("jasg.vulkan.conv.wide");
+        SWIZZLE("jasg.vulkan.conv.swizzle", true), TAP_MAJOR("jasg.vulkan.conv.relayout", true),
+        // opt-in until timed on NVIDIA: it trades scattered loads for a column decomposition per load (~25 more
+        // instructions a load against ~1,000 multiply-adds a step)
+        WEIGHT_GRAD_K_MAJOR("jasg.vulkan.conv.wgradKMajor", false),
+        WIDE("jasg.vulkan.conv.wide", true);
 
         final String property;
+        final boolean byDefault;
 
-        Layout(String property) {
+        Layout(String property, boolean byDefault) {
             this.property = property;
+            this.byDefault = byDefault;
         }
 
-        /** Whether the choice is taken: unless its property is {@code false}. */
+        /** Whether the choice is taken: its property, {@code true} or {@code false}, else its default. */
         boolean on() {
-            return !"false".equals(System.getProperty(property));
+            String v = System.getProperty(property);
+            return v == null ? byDefault : Boolean.parseBoolean(v);
         }
     }
 

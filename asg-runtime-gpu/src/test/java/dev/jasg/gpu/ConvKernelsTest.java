@@ -35,11 +35,11 @@ class ConvKernelsTest {
         return ConvPoolCases.convs().stream().map(cv -> DynamicTest.dynamicTest(cv.name(), () -> ConvPoolCases.checkConvolution(DEV, cv)));
     }
 
-    /** Each of the tiled kernels' layout choices turned off in turn (they are on by default): the tiled cases again. */
+    /** Each of the tiled kernels' layout choices turned from its default in turn: the tiled cases again. */
     @TestFactory
     Stream<DynamicTest> everyLayoutChoiceMatchesTheReference() {
-        return Stream.of(ConvKernels.Layout.values()).map(l -> DynamicTest.dynamicTest(l + " off", () -> {
-            System.setProperty(l.property, "false");
+        return Stream.of(ConvKernels.Layout.values()).map(l -> DynamicTest.dynamicTest(l + (l.byDefault ? " off" : " on"), () -> {
+            System.setProperty(l.property, String.valueOf(!l.byDefault));
             try {
                 for (ConvPoolCases.Conv cv : ConvPoolCases.convs()) {
                     if (cv.name().startsWith("gemm")) ConvPoolCases.checkConvolution(DEV, cv);
