@@ -7,6 +7,7 @@ import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Outputs;
 import dev.jasg.core.PoolWindow;
+import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
 import dev.jasg.core.reference.ReferenceBackend;
 import java.util.LinkedHashMap;
@@ -104,12 +105,16 @@ public final class ConvPoolCases {
     public static void transposedConvolutionWithLargeTiles(Backend device) {
         SplittableRandom r = new SplittableRandom(13);
         // Cout/groups = 128 rows over 2 * 32 * 32 columns, 8 groups: 128 workgroups of 128 x 128
-        ConvGeometry g = ConvGeometry.of(1, 1, 1, 8);
+        compareOne(device, "conv_transpose2d 128x128", r, new int[] {2, 16, 32, 32}, new int[] {16, 128, 3, 3}, ConvGeometry.of(1, 1, 1, 8), true);
+    }
+
+    /** One conv2d (or transposed convolution) of random {@code x} and {@code w} against the reference interpreter. */
+    private static void compareOne(Backend device, String what, SplittableRandom r, int[] xShape, int[] wShape, ConvGeometry g, boolean transposed) {
         GraphBuilder b = new GraphBuilder();
-        Tensor x = b.input("x", DType.F32, 2, 16, 32, 32);
-        Tensor w = b.input("w", DType.F32, 16, 128, 3, 3);
-        b.output("y", x.convTranspose2d(w, g, 0, 0));
-        compare(device, "conv_transpose2d 128x128", b, Map.of("x", TestTensors.uniform(r, 2, 16, 32, 32), "w", TestTensors.uniform(r, 16, 128, 3, 3)), 1e-5);
+        Tensor x = b.input("x", DType.F32, Shape.of(xShape));
+        Tensor w = b.input("w", DType.F32, Shape.of(wShape));
+        b.output("y", transposed ? x.convTranspose2d(w, g, 0, 0) : x.conv2d(w, g));
+        compare(device, what, b, Map.of("x", TestTensors.uniform(r, xShape), "w", TestTensors.uniform(r, wShape)), 1e-5);
     }
 
     /**
@@ -118,18 +123,8 @@ public final class ConvPoolCases {
      */
     public static void convolutionWithWideTiles(Backend device) {
         SplittableRandom r = new SplittableRandom(14);
-        ConvGeometry g = ConvGeometry.of(1, 0, 1, 16);
-        GraphBuilder b = new GraphBuilder();
-        Tensor x = b.input("x", DType.F32, 1, 256, 32, 64);
-        Tensor w = b.input("w", DType.F32, 1024, 16, 1, 1);
-        b.output("y", x.conv2d(w, g));
-        compare(device, "conv2d 64x256", b, Map.of("x", TestTensors.uniform(r, 1, 256, 32, 64), "w", TestTensors.uniform(r, 1024, 16, 1, 1)), 1e-5);
-        ConvGeometry gt = ConvGeometry.of(1, 1, 1, 16);
-        GraphBuilder bt = new GraphBuilder();
-        Tensor xt = bt.input("x", DType.F32, 1, 32, 32, 64);
-        Tensor wt = bt.input("w", DType.F32, 32, 64, 3, 3);
-        bt.output("y", xt.convTranspose2d(wt, gt, 0, 0));
-        compare(device, "conv_transpose2d 64x256", bt, Map.of("x", TestTensors.uniform(r, 1, 32, 32, 64), "w", TestTensors.uniform(r, 32, 64, 3, 3)), 1e-5);
+        compareOne(device, "conv2d 64x256", r, new int[] {1, 256, 32, 64}, new int[] {1024, 16, 1, 1}, ConvGeometry.of(1, 0, 1, 16), false);
+        compareOne(device, "conv_transpose2d 64x256", r, new int[] {1, 32, 32, 64}, new int[] {32, 64, 3, 3}, ConvGeometry.of(1, 1, 1, 16), true);
     }
 
     /** Kernel gradients with 128-wide tiles, a long reduction and the depthwise direct path. */
