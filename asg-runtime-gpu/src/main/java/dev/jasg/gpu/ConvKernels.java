@@ -88,7 +88,6 @@ final class ConvKernels {
      */
     private static final int[][] SHAPES = {{16, 16, 8, 8, 1}, {32, 8, 8, 8, 1}, {16, 16, 4, 4, 1}, {8, 8, 4, 4, 4}, {4, 4, 4, 4, 16}};
 
-
     /**
      * The tiled kernels' layout choices, each a system property ({@code true} or {@code false}) read when a plan is built,
      * so one can be timed against another and tests can run both (all but {@code WEIGHT_GRAD_K_MAJOR} are on by default):
@@ -247,8 +246,6 @@ final class ConvKernels {
     static boolean relayout(Conv conv, Tiles t, int cg) {
         return conv != Conv.WEIGHT_GRAD && blocked(conv, t, cg) && Layout.TAP_MAJOR.on();
     }
-
-
 
     /** Split-K on ({@link #splits}) unless {@code -Djasg.vulkan.splitK=false}, for timing against the one-pass kernel. */
     static final boolean SPLIT_K = !"false".equals(System.getProperty("jasg.vulkan.splitK"));

@@ -1,8 +1,9 @@
 #version 450
 #include "conv_geometry.glsl"
 // Tiled implicit-GEMM convolution (ConvKernels.gemm). Defines: TX, TY, TM, TN, S (slices), BK, KH, KW, SH/SW (transposed
-// only), SWIZZLE (1: A's tile through ASWZ), TAPMAJOR (1: the weight copied tap-major, ConvKernels.relayout), BKMAJOR (1: B loaded along k), OPERANDS (1 forward, 2 forward flat, 3 transposed, 4 weight gradient), SPLITK (1, weight gradient only: the
-// workgroup's phase is its split of the reduction, pc.splitSteps steps each, and it stores its partial tile unrounded
+// only), SWIZZLE (1: A's tile through ASWZ), TAPMAJOR (1: the weight copied tap-major, ConvKernels.relayout), BKMAJOR (1:
+// B loaded along k), OPERANDS (1 forward, 2 forward flat, 3 transposed, 4 weight gradient), SPLITK (1, weight gradient
+// only: the workgroup's phase is its split of the reduction, pc.splitSteps steps each, and it stores its partial tile unrounded
 // at split * G M NC in the workspace bound as the output; split_sum.comp adds the splits). Push: M, NC, K, N, G,
 // tilesN, tilesM, total, mode, then the geometry (then splitSteps).
 #extension GL_EXT_control_flow_attributes : enable
