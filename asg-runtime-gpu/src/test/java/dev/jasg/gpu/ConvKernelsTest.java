@@ -68,6 +68,10 @@ class ConvKernelsTest {
         assertEquals(256, ConvKernels.tiles(64, 2048, 16, 16, 32768, 128).bn());
         assertEquals(256, ConvKernels.tiles(64, 2048, 18, 16, 32768, 128).bn());
         ConvPoolCases.convolutionWithWideTiles(DEV);
+        // both read their weight tap-major: the plans' workspaces held the copies
+        for (String conv : new String[] {"conv2d_gemm_64x256", "conv_transpose2d_gemm_64x256"}) {
+            assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith(conv) && nm.contains("_tm")), conv + " tap-major: " + DEV.kernelNames());
+        }
     }
 
     @Test
