@@ -155,7 +155,7 @@ final class Lowering {
     /** The splits of a weight gradient's tiled reduction ({@link ConvKernels#splits}); 1 for the direct kernel. */
     private int weightGradSplits(int m, int cols, int k, int groups, int batch, int[] geo, long count) {
         if (m < ConvKernels.MIN_GEMM || k < ConvKernels.MIN_GEMM) return 1;
-        ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 256);
+        ConvKernels.Tiles t = convTiles(ConvKernels.Conv.WEIGHT_GRAD, m, cols, k, groups);
         long workgroups = ceil(cols, t.bn()) * ceil(m, t.bm()) * groups;
         long steps = (long) batch * geo[4] * ceil(geo[5], t.bk());
         return ConvKernels.splits(workgroups, steps, t.slices(), count, dev.maxStorageBufferRange);
@@ -1042,7 +1042,7 @@ final class Lowering {
         int splits = conv == ConvKernels.Conv.WEIGHT_GRAD ? weightGradSplits(m, cols, k, groups, batch, geo, count) : 1;
         if (splits > 1 && workspace != null) {
             // split-K: each split's partial tiles into the workspace, then their sum in a fixed order (deterministic)
-            ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 256);
+            ConvKernels.Tiles t = convTiles(conv, m, cols, k, groups);
             long steps = (long) batch * geo[4] * ceil(geo[5], t.bk()), splitSteps = ceil(steps, splits);
             long tilesN = ceil(cols, t.bn()), tilesM = ceil(m, t.bm()), total = tilesN * tilesM * groups * splits;
             int[] push = new int[ConvKernels.GEMM_HEAD + geo.length + 1];
@@ -1057,9 +1057,7 @@ final class Lowering {
             return List.of(first, second);
         }
         if (m >= ConvKernels.MIN_GEMM && k >= ConvKernels.MIN_GEMM) {
-            // The weight gradient's long reduction over few output tiles gains from smaller tiles sooner (measured on an H200).
-            int minGroups = conv == ConvKernels.Conv.WEIGHT_GRAD ? 256 : 128;
-            ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, minGroups);
+            ConvKernels.Tiles t = convTiles(conv, m, cols, k, groups);
             int phases = ConvKernels.phases(conv, geo);
             // the first phase has the most columns; the tiles past a later phase's columns return at once
             long firstCols = conv == ConvKernels.Conv.TRANSPOSED ? (long) batch * ceil(geo[4], geo[9]) * ceil(geo[5], geo[10]) : cols;
@@ -1115,8 +1113,16 @@ final class Lowering {
     /** Bytes of workspace a conv2d or transposed convolution takes for its tap-major weight ({@link ConvKernels#relayout}); 0 when it reads the weight as stored. */
     private long tapMajorBytes(ConvKernels.Conv conv, int m, int cols, int k, int groups, int cg, int[] w) {
         if (m < ConvKernels.MIN_GEMM || k < ConvKernels.MIN_GEMM) return 0;
-        ConvKernels.Tiles t = ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 128);
-        return ConvKernels.relayout(conv, t, cg) ? 4L * Strides.size(w) : 0;
+        return ConvKernels.relayout(conv, convTiles(conv, m, cols, k, groups), cg) ? 4L * Strides.size(w) : 0;
+    }
+
+    /**
+     * The tile of {@code conv}'s tiled kernel ({@link ConvKernels#tiles}), the one choice that lowering, the weight
+     * gradient's splits and the workspace's size all read. The weight gradient's long reduction over few output tiles
+     * gains from smaller tiles sooner (measured on an H200), so it asks for more workgroups.
+     */
+    private ConvKernels.Tiles convTiles(ConvKernels.Conv conv, int m, int cols, int k, int groups) {
+        return ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, conv == ConvKernels.Conv.WEIGHT_GRAD ? 256 : 128);
     }
 
     private static int gcd(int a, int b) {

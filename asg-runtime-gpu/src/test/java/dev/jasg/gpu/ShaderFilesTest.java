@@ -85,7 +85,9 @@ class ShaderFilesTest {
         }
         ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry s2 = new ConvGeometry(2, 2, 1, 1, 1, 1, 1, 1, 1);
-        for (ConvKernels.Tiles t : List.of(ConvKernels.tiles(64, 3136, 576, 1, shared, 1), ConvKernels.tiles(64, 64, 8192, 1, shared, 1000))) {
+        // the 64 x 256, 64 x 64 and sliced 32 x 32 tiles
+        for (ConvKernels.Tiles t : List.of(ConvKernels.tiles(64, 3136, 576, 1, shared, 1), ConvKernels.tiles(64, 4096, 1152, 1, shared, 64),
+                ConvKernels.tiles(64, 64, 8192, 1, shared, 1000))) {
             k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(1, 28, 28, 64, 28, 28, 1, 3, 3, g)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.TRANSPOSED, t, ConvKernels.geometry(64, 28, 28, 32, 56, 56, 64, 4, 4, s2)));
@@ -94,6 +96,14 @@ class ShaderFilesTest {
             // the tap-major weight's readers (ConvKernels.relayout)
             k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g), false, true));
             k.add(ConvKernels.gemm(ConvKernels.Conv.TRANSPOSED, t, ConvKernels.geometry(64, 28, 28, 32, 56, 56, 64, 4, 4, s2), false, true));
+            // the weight gradient's loads along the reduction (opt-in: ConvKernels.Layout.WEIGHT_GRAD_K_MAJOR)
+            System.setProperty(ConvKernels.Layout.WEIGHT_GRAD_K_MAJOR.property, "true");
+            try {
+                k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
+                k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g), true, false));
+            } finally {
+                System.clearProperty(ConvKernels.Layout.WEIGHT_GRAD_K_MAJOR.property);
+            }
         }
         for (int ch : new int[] {1, 4}) {
             k.add(ConvKernels.conv2dDirect(ch));

@@ -25,8 +25,10 @@ void stepSetup(int st) {
     int qb = st % QB, t = st / QB, p = t % pc.Ho, n = t / pc.Ho;
     sQ = qb * BK;
     sA = ((n * pc.O + grp * pc.M) * pc.Ho + p) * pc.Wo + sQ;
+#if BKMAJOR
     sP = p * pc.sh - pc.pt;
     sN = (n * pc.C + grp * pc.Cg) * pc.H * pc.W;
+#endif
     int r = p * pc.sh + bR;
     sRow = bok && r >= 0 && r < pc.H;
     sB = n * pc.C * pc.H * pc.W + bX + r * pc.W + bS;
