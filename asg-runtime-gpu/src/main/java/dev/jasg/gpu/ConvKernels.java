@@ -99,7 +99,8 @@ final class ConvKernels {
      *   <li>{@code WEIGHT_GRAD_K_MAJOR}: the weight gradient's invocations load the image (B) along the reduction,
      *       consecutive columns of one image row, rather than along B's columns, whose (channel, tap) pairs lie a row or a
      *       channel plane apart; B's tile is then written transposed too, through its own swizzle.</li>
-     *   <li>{@code WIDE}: the 64 x 256 tile (see {@link #SHAPES}).</li>
+     *   <li>{@code WIDE}: the 64 x 256 tile (see {@link #SHAPES}) for conv2d over a reduction of at least
+     *       {@link #wideMinK()} ({@link #wide}).</li>
      * </ul>
      */
     enum Layout {
@@ -127,16 +128,34 @@ final class ConvKernels {
     private ConvKernels() {}
 
     /**
+     * The shortest reduction ({@code Cg kh kw}) for which conv2d takes the 64 x 256 tile (property
+     * {@code jasg.vulkan.conv.wideMinK}, default 512). Timed on an H100 (2026-12-06, {@code gpu-machine.sh layouts}, two
+     * rounds): a 3x3 conv2d of 64 channels at 56 x 56 (a reduction of 576) 0.330 ms on it against 0.342 on 64 x 64 tiles,
+     * but a 1x1 of 256 to 64 channels (256) 0.192 against 0.172, and the transposed convolution of that 3x3 (the input
+     * gradient) 0.394 against 0.350: short reductions and the transposed kernel's scattered image reads leave too few
+     * steps to pay for the larger tile's loads.
+     */
+    static int wideMinK() {
+        return Integer.getInteger("jasg.vulkan.conv.wideMinK", 512);
+    }
+
+    /** Whether {@code conv} over a reduction of {@code k} may take the 64 x 256 tile: conv2d only, {@link #wideMinK()} and up, with {@link Layout#WIDE} on. */
+    static boolean wide(Conv conv, int k) {
+        return conv == Conv.FORWARD && k >= wideMinK() && Layout.WIDE.on();
+    }
+
+    /**
      * The tile for an {@code m x n} output per group ({@code batches} groups) over a reduction of
      * {@code k}: the largest shape that still makes {@code minGroups} workgroups (a big GPU wants a
      * few per multiprocessor) and, for sliced shapes, gives every slice a few steps of the
      * reduction; the shape with the most workgroups when none does. BK is as deep as half the
-     * shared memory allows (as MatMulKernel, leaving room for a second resident workgroup).
+     * shared memory allows (as MatMulKernel, leaving room for a second resident workgroup). The 64 x 256 shape only where
+     * {@code wide} ({@link #wide}).
      */
-    static Tiles tiles(int m, int n, int k, long batches, int maxSharedBytes, int minGroups) {
+    static Tiles tiles(int m, int n, int k, long batches, int maxSharedBytes, int minGroups, boolean wide) {
         Tiles pick = null;
         for (int[] sh : SHAPES) {
-            if (sh[0] == 32 && !Layout.WIDE.on()) continue;
+            if (sh[0] == 32 && !wide) continue;
             Tiles t = withDepth(sh, maxSharedBytes);
             if (t == null) continue;
             if (t.bm() > 64 && m < 128 || t.bn() > 64 && n < 128) continue;

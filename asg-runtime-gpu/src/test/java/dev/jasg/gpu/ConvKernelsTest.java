@@ -1,6 +1,7 @@
 package dev.jasg.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +45,7 @@ class ConvKernelsTest {
                 for (ConvPoolCases.Conv cv : ConvPoolCases.convs()) {
                     if (cv.name().startsWith("gemm")) ConvPoolCases.checkConvolution(DEV, cv);
                 }
-                ConvPoolCases.convolutionWithWideTiles(DEV);
+                wideOnShortReductions(() -> ConvPoolCases.convolutionWithWideTiles(DEV));
                 ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
             } finally {
                 System.clearProperty(l.property);
@@ -64,13 +65,43 @@ class ConvKernelsTest {
 
     @Test
     void convolutionWithWideTiles() {
-        // both convolutions take the 64 x 256 tile here (as on the H200), so CI runs it
-        assertEquals(256, ConvKernels.tiles(64, 2048, 16, 16, 32768, 128).bn());
-        assertEquals(256, ConvKernels.tiles(64, 2048, 18, 16, 32768, 128).bn());
-        ConvPoolCases.convolutionWithWideTiles(DEV);
+        // the conv2d case's reduction (16) is below the wide tile's threshold: lowered here so that CI runs the tile on
+        // a small case; the transposed one never takes it
+        wideOnShortReductions(() -> {
+            assertEquals(256, ConvKernels.tiles(64, 2048, 16, 16, 32768, 128, ConvKernels.wide(ConvKernels.Conv.FORWARD, 16)).bn());
+            assertEquals(64, ConvKernels.tiles(64, 2048, 18, 16, 32768, 128, ConvKernels.wide(ConvKernels.Conv.TRANSPOSED, 18)).bn());
+            ConvPoolCases.convolutionWithWideTiles(DEV);
+        });
         // both read their weight tap-major: the plans' workspaces held the copies
-        for (String conv : new String[] {"conv2d_gemm_64x256", "conv_transpose2d_gemm_64x256"}) {
+        for (String conv : new String[] {"conv2d_gemm_64x256", "conv_transpose2d_gemm_64x64"}) {
             assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith(conv) && nm.contains("_tm")), conv + " tap-major: " + DEV.kernelNames());
+        }
+    }
+
+    /** Runs {@code body} with the wide tile's reduction threshold lowered to 16, so that small cases take it. */
+    private static void wideOnShortReductions(Runnable body) {
+        System.setProperty("jasg.vulkan.conv.wideMinK", "16");
+        try {
+            body.run();
+        } finally {
+            System.clearProperty("jasg.vulkan.conv.wideMinK");
+        }
+    }
+
+    /** Which convolutions may take the 64 x 256 tile: conv2d over reductions of 512 and up (timed on an H100), with WIDE on. */
+    @Test
+    void theWideTileIsForLongConv2dReductions() {
+        assertTrue(ConvKernels.wide(ConvKernels.Conv.FORWARD, 576));    // 3x3 over 64 channels
+        assertFalse(ConvKernels.wide(ConvKernels.Conv.FORWARD, 256));   // 1x1 over 256
+        assertFalse(ConvKernels.wide(ConvKernels.Conv.TRANSPOSED, 576));
+        assertFalse(ConvKernels.wide(ConvKernels.Conv.WEIGHT_GRAD, 100_000));
+        assertEquals(64, ConvKernels.tiles(64, 3136 * 32, 256, 1, 49152, 128, ConvKernels.wide(ConvKernels.Conv.FORWARD, 256)).bn());
+        assertEquals(256, ConvKernels.tiles(64, 3136 * 32, 576, 1, 49152, 128, ConvKernels.wide(ConvKernels.Conv.FORWARD, 576)).bn());
+        System.setProperty(ConvKernels.Layout.WIDE.property, "false");
+        try {
+            assertFalse(ConvKernels.wide(ConvKernels.Conv.FORWARD, 576));
+        } finally {
+            System.clearProperty(ConvKernels.Layout.WIDE.property);
         }
     }
 
@@ -93,12 +124,12 @@ class ConvKernelsTest {
     void everyTileShapeFitsSmallSharedMemory() {
         // lavapipe's 32 KiB must offer every shape the H200's 48 KiB does, so CI runs the same kernels
         for (int shared : new int[] {32768, 49152}) {
-            assertEquals(128, ConvKernels.tiles(256, 4096, 1152, 8, shared, 128).bm());
-            assertEquals(256, ConvKernels.tiles(64, 4096, 1152, 1, shared, 16).bn());
-            assertEquals(64, ConvKernels.tiles(64, 4096, 1152, 1, shared, 64).bn());
-            assertEquals(4, ConvKernels.tiles(64, 576, 4096, 1, shared, 32).slices());
-            assertEquals(16, ConvKernels.tiles(64, 576, 100_000, 1, shared, 256).slices());
-            ConvKernels.Tiles t = ConvKernels.tiles(64, 576, 100_000, 1, shared, 256);
+            assertEquals(128, ConvKernels.tiles(256, 4096, 1152, 8, shared, 128, true).bm());
+            assertEquals(256, ConvKernels.tiles(64, 4096, 1152, 1, shared, 16, true).bn());
+            assertEquals(64, ConvKernels.tiles(64, 4096, 1152, 1, shared, 64, true).bn());
+            assertEquals(4, ConvKernels.tiles(64, 576, 4096, 1, shared, 32, false).slices());
+            assertEquals(16, ConvKernels.tiles(64, 576, 100_000, 1, shared, 256, false).slices());
+            ConvKernels.Tiles t = ConvKernels.tiles(64, 576, 100_000, 1, shared, 256, false);
             assertTrue(t.sharedBytes() <= shared / 2, t + " in " + shared);
         }
     }

@@ -86,8 +86,8 @@ class ShaderFilesTest {
         ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry s2 = new ConvGeometry(2, 2, 1, 1, 1, 1, 1, 1, 1);
         // the 64 x 256, 64 x 64 and sliced 32 x 32 tiles
-        for (ConvKernels.Tiles t : List.of(ConvKernels.tiles(64, 3136, 576, 1, shared, 1), ConvKernels.tiles(64, 4096, 1152, 1, shared, 64),
-                ConvKernels.tiles(64, 64, 8192, 1, shared, 1000))) {
+        for (ConvKernels.Tiles t : List.of(ConvKernels.tiles(64, 3136, 576, 1, shared, 1, true), ConvKernels.tiles(64, 4096, 1152, 1, shared, 64, true),
+                ConvKernels.tiles(64, 64, 8192, 1, shared, 1000, false))) {
             k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.FORWARD, t, ConvKernels.geometry(1, 28, 28, 64, 28, 28, 1, 3, 3, g)));
             k.add(ConvKernels.gemm(ConvKernels.Conv.TRANSPOSED, t, ConvKernels.geometry(64, 28, 28, 32, 56, 56, 64, 4, 4, s2)));

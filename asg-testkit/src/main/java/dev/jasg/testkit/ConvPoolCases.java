@@ -118,8 +118,9 @@ public final class ConvPoolCases {
     }
 
     /**
-     * conv2d and the transposed convolution on 64 x 256 tiles (64 output channels a group, 128 workgroups): 16 groups of
-     * 64 channels over 32 x 64 columns, a 1x1 conv2d over 16 channels a group and a 3x3 transposed one over 2.
+     * conv2d on 64 x 256 tiles where the backend takes them for a reduction of 16 (64 output channels a group, 128
+     * workgroups: 16 groups of 64 channels over 32 x 64 columns, a 1x1 conv2d over 16 channels a group), and a 3x3
+     * transposed convolution over 2 channels a group of the same size.
      */
     public static void convolutionWithWideTiles(Backend device) {
         SplittableRandom r = new SplittableRandom(14);
