@@ -9,6 +9,10 @@
 # with the weight gradient's split-K and without it (-Djasg.vulkan.splitK=false), then cuDNN's on the same layers.
 # "layouts": the convolutions' layout choices (ConvKernels.Layout) each from its default and all off against the defaults, ConvBench interleaved
 # (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS), cuDNN on the same layers, the cnn step beside PyTorch's.
+# "wgrad": the convolutions' kernel gradient with its tile chosen for WGRAD_VARIANTS' workgroup targets and split caps
+# (base: the defaults; mg1: -Djasg.vulkan.conv.wgradMinGroups=1, the large tiles split across workgroups instead of the
+# sliced small ones; mg1s64: the same with -Djasg.vulkan.conv.maxSplits=64), ConvBench interleaved WGRAD_ROUNDS times on
+# LAYOUT_LAYERS after one uncounted JVM (the driver's fresh pipelines), then the cnn step under each.
 # "mixed": the f16/bf16 products at 4096^3 (the tensor-core kernel where the device has
 # cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
 # (Peers --gpu --mixed) beside PyTorch eager CUDA with and without autocast (COOP_TILES: the tile, e.g. 128x256x32/64x64).
@@ -87,6 +91,22 @@ if [[ $what == *layouts* ]]; then
       | grep -E '^jasg_cnn |^# cnn' | sed "s/^/$v /" | tee -a "$out/layouts.txt"
   done
   python3 benchmarks/peers/torch_peers.py --device cuda --only cnn --seconds 4 --warmup 3 2>&1 | grep -v '^#' | tee -a "$out/layouts.txt"
+fi
+if [[ $what == *wgrad* ]]; then
+  ll=${LAYOUT_LAYERS:-r3x3-64-56 r3x3-128-28 r3x3-256-14 r1x1-256-64-56 cnn-32-64-14}
+  declare -A wv=([base]="" [mg1]="-Djasg.vulkan.conv.wgradMinGroups=1"
+    [mg1s64]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.maxSplits=64")
+  timeout 60 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench cnn-32-64-14 >/dev/null 2>&1
+  for r in $(seq "${WGRAD_ROUNDS:-2}"); do
+    for v in ${WGRAD_VARIANTS:-base mg1 mg1s64}; do
+      JAVA_TOOL_OPTIONS="${wv[$v]}" timeout 100 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv.* dw' \
+        | sed "s/^/$v /" | tee -a "$out/wgrad.txt"
+    done
+  done
+  for v in ${WGRAD_VARIANTS:-base mg1 mg1s64}; do
+    JAVA_TOOL_OPTIONS="${wv[$v]}" timeout 60 bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only cnn --seconds 4 --warmup 3 2>&1 \
+      | grep -E '^jasg_cnn ' | sed "s/^/$v /" | tee -a "$out/wgrad.txt"
+  done
 fi
 if [[ $what == *mixed* ]]; then
   tiles=${COOP_TILES:+-Djasg.vulkan.coopmat.tiles=$COOP_TILES}

@@ -139,6 +139,15 @@ final class ConvKernels {
         return Integer.getInteger("jasg.vulkan.conv.wideMinK", 512);
     }
 
+    /**
+     * The workgroups the weight gradient's tile choice aims for before its reduction is split across workgroups
+     * (property {@code jasg.vulkan.conv.wgradMinGroups}, default 256): a high target takes the sliced small tiles for its
+     * long reductions, a low one the large tiles with more splits.
+     */
+    static int wgradMinGroups() {
+        return Integer.getInteger("jasg.vulkan.conv.wgradMinGroups", 256);
+    }
+
     /** Whether {@code conv} over a reduction of {@code k} may take the 64 x 256 tile: conv2d only, {@link #wideMinK()} and up, with {@link Layout#WIDE} on. */
     static boolean wide(Conv conv, int k) {
         return conv == Conv.FORWARD && k >= wideMinK() && Layout.WIDE.on();
@@ -271,8 +280,11 @@ final class ConvKernels {
 
     /** Workgroups a weight gradient should reach before its reduction stops being split (a few per multiprocessor). */
     static final int SPLIT_TARGET = 256;
-    /** Most splits of one reduction (each costs the output's size in workspace and in the second pass). */
-    static final int MAX_SPLITS = 32;
+    /**
+     * Most splits of one reduction (each costs the output's size in workspace and in the second pass; property
+     * {@code jasg.vulkan.conv.maxSplits}, default 32).
+     */
+    static final int MAX_SPLITS = Math.max(1, Integer.getInteger("jasg.vulkan.conv.maxSplits", 32));
 
     /**
      * How many splits the weight gradient's reduction of {@code steps} BK-deep steps takes when its output makes

@@ -1122,7 +1122,7 @@ final class Lowering {
      * gains from smaller tiles sooner (measured on an H200), so it asks for more workgroups.
      */
     private ConvKernels.Tiles convTiles(ConvKernels.Conv conv, int m, int cols, int k, int groups) {
-        return ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, conv == ConvKernels.Conv.WEIGHT_GRAD ? 256 : 128,
+        return ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, conv == ConvKernels.Conv.WEIGHT_GRAD ? ConvKernels.wgradMinGroups() : 128,
                 ConvKernels.wide(conv, k));
     }
 

@@ -78,6 +78,23 @@ class ConvKernelsTest {
         }
     }
 
+    /**
+     * The weight gradient with a workgroup target of 1 ({@code jasg.vulkan.conv.wgradMinGroups}): its long reductions take
+     * the unsliced 64 x 64 tile split across workgroups instead of the sliced small tiles, and still match the reference.
+     */
+    @Test
+    void weightGradientOnUnslicedTilesSplitAcrossWorkgroups() {
+        System.setProperty("jasg.vulkan.conv.wgradMinGroups", "1");
+        try {
+            assertEquals(1, ConvKernels.tiles(32, 144, 2700, 1, 32768, ConvKernels.wgradMinGroups(), false).slices());
+            ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
+        } finally {
+            System.clearProperty("jasg.vulkan.conv.wgradMinGroups");
+        }
+        assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("conv2d_weight_grad_gemm_64x64x32_s1_") && nm.contains("_splitk")),
+                "the 64 x 64 tile split across workgroups: " + DEV.kernelNames());
+    }
+
     /** Runs {@code body} with the wide tile's reduction threshold lowered to 16, so that small cases take it. */
     private static void wideOnShortReductions(Runnable body) {
         System.setProperty("jasg.vulkan.conv.wideMinK", "16");
