@@ -11,7 +11,8 @@
 # (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS), cuDNN on the same layers, the cnn step beside PyTorch's.
 # "wgrad": the convolutions' kernel gradient with its tile chosen for WGRAD_VARIANTS' workgroup targets and split caps
 # (base: the defaults; mg1: -Djasg.vulkan.conv.wgradMinGroups=1, the large tiles split across workgroups instead of the
-# sliced small ones; mg1s64: the same with -Djasg.vulkan.conv.maxSplits=64), ConvBench interleaved WGRAD_ROUNDS times on
+# sliced small ones; mg1s64: the same with -Djasg.vulkan.conv.maxSplits=64; mg1bk8, mg1bk16: mg1 with the step depth
+# -Djasg.vulkan.conv.wgradBk=8 or 16, which pads image rows of 56, 28 or 14 less), ConvBench interleaved WGRAD_ROUNDS times on
 # LAYOUT_LAYERS after one uncounted JVM (the driver's fresh pipelines), then the cnn step under each.
 # "mixed": the f16/bf16 products at 4096^3 (the tensor-core kernel where the device has
 # cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
@@ -95,15 +96,17 @@ fi
 if [[ $what == *wgrad* ]]; then
   ll=${LAYOUT_LAYERS:-r3x3-64-56 r3x3-128-28 r3x3-256-14 r1x1-256-64-56 cnn-32-64-14}
   declare -A wv=([base]="" [mg1]="-Djasg.vulkan.conv.wgradMinGroups=1"
-    [mg1s64]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.maxSplits=64")
+    [mg1s64]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.maxSplits=64"
+    [mg1bk8]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.wgradBk=8"
+    [mg1bk16]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.wgradBk=16")
   timeout 60 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench cnn-32-64-14 >/dev/null 2>&1
   for r in $(seq "${WGRAD_ROUNDS:-2}"); do
-    for v in ${WGRAD_VARIANTS:-base mg1 mg1s64}; do
+    for v in ${WGRAD_VARIANTS:-base mg1 mg1s64 mg1bk8 mg1bk16}; do
       JAVA_TOOL_OPTIONS="${wv[$v]}" timeout 100 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv.* dw' \
         | sed "s/^/$v /" | tee -a "$out/wgrad.txt"
     done
   done
-  for v in ${WGRAD_VARIANTS:-base mg1 mg1s64}; do
+  for v in ${WGRAD_VARIANTS:-base mg1 mg1s64 mg1bk8 mg1bk16}; do
     JAVA_TOOL_OPTIONS="${wv[$v]}" timeout 60 bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only cnn --seconds 4 --warmup 3 2>&1 \
       | grep -E '^jasg_cnn ' | sed "s/^/$v /" | tee -a "$out/wgrad.txt"
   done

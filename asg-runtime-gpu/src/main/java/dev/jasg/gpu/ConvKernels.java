@@ -148,6 +148,19 @@ final class ConvKernels {
         return Integer.getInteger("jasg.vulkan.conv.wgradMinGroups", 256);
     }
 
+    /**
+     * {@code t} with the weight gradient's step depth set by property {@code jasg.vulkan.conv.wgradBk} (4 to 32; unset or 0:
+     * {@code t} as chosen): a step spans BK output columns of one image row, so a depth that divides the row ({@code Wo})
+     * pads none of it, where BK 32 pads a row of 56 to 64 and one of 14 to 32. Ignored where the depth does not fit the
+     * tile's invocations or half of {@code maxSharedBytes} (as {@link #tiles}).
+     */
+    static Tiles wgradDepth(Tiles t, int maxSharedBytes) {
+        int bk = Integer.getInteger("jasg.vulkan.conv.wgradBk", 0);
+        if (bk < 4 || bk > 32 || Integer.bitCount(bk) != 1 || bk == t.bk()) return t;
+        Tiles d = new Tiles(t.tx(), t.ty(), t.tm(), t.tn(), t.slices(), bk);
+        return d.threads() % bk == 0 && d.threads() % d.bn() == 0 && d.sharedBytes() <= maxSharedBytes / 2 ? d : t;
+    }
+
     /** Whether {@code conv} over a reduction of {@code k} may take the 64 x 256 tile: conv2d only, {@link #wideMinK()} and up, with {@link Layout#WIDE} on. */
     static boolean wide(Conv conv, int k) {
         return conv == Conv.FORWARD && k >= wideMinK() && Layout.WIDE.on();

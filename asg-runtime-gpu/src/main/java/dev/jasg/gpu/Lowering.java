@@ -1122,8 +1122,11 @@ final class Lowering {
      * gains from smaller tiles sooner (measured on an H200), so it asks for more workgroups.
      */
     private ConvKernels.Tiles convTiles(ConvKernels.Conv conv, int m, int cols, int k, int groups) {
-        return ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, conv == ConvKernels.Conv.WEIGHT_GRAD ? ConvKernels.wgradMinGroups() : 128,
-                ConvKernels.wide(conv, k));
+        if (conv == ConvKernels.Conv.WEIGHT_GRAD) {
+            return ConvKernels.wgradDepth(ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, ConvKernels.wgradMinGroups(), false),
+                    dev.maxSharedMemory);
+        }
+        return ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 128, ConvKernels.wide(conv, k));
     }
 
     private static int gcd(int a, int b) {

@@ -86,13 +86,29 @@ class ConvKernelsTest {
     void weightGradientOnUnslicedTilesSplitAcrossWorkgroups() {
         System.setProperty("jasg.vulkan.conv.wgradMinGroups", "1");
         try {
-            assertEquals(1, ConvKernels.tiles(32, 144, 2700, 1, 32768, ConvKernels.wgradMinGroups(), false).slices());
+            ConvKernels.Tiles t = ConvKernels.tiles(32, 144, 2700, 1, 32768, ConvKernels.wgradMinGroups(), false);
+            assertEquals(1, t.slices());
+            ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
+            // and with a shallower step (jasg.vulkan.conv.wgradBk), one that does not divide the rows of 30 columns
+            System.setProperty("jasg.vulkan.conv.wgradBk", "8");
+            assertEquals(8, ConvKernels.wgradDepth(t, 32768).bk());
             ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
         } finally {
             System.clearProperty("jasg.vulkan.conv.wgradMinGroups");
+            System.clearProperty("jasg.vulkan.conv.wgradBk");
         }
-        assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("conv2d_weight_grad_gemm_64x64x32_s1_") && nm.contains("_splitk")),
-                "the 64 x 64 tile split across workgroups: " + DEV.kernelNames());
+        for (String tile : new String[] {"64x64x32", "64x64x8"}) {
+            assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("conv2d_weight_grad_gemm_" + tile + "_s1_") && nm.contains("_splitk")),
+                    "the " + tile + " tile split across workgroups: " + DEV.kernelNames());
+        }
+        // a depth the tile's invocations cannot take is ignored
+        System.setProperty("jasg.vulkan.conv.wgradBk", "32");
+        try {
+            ConvKernels.Tiles sliced = ConvKernels.tiles(64, 576, 100_000, 1, 32768, 256, false);
+            assertEquals(sliced, ConvKernels.wgradDepth(sliced, 32768));
+        } finally {
+            System.clearProperty("jasg.vulkan.conv.wgradBk");
+        }
     }
 
     /** Runs {@code body} with the wide tile's reduction threshold lowered to 16, so that small cases take it. */
