@@ -64,6 +64,13 @@ final class Gemm {
      * rather than equal ones ({@link #blocks}): {@code -Djasg.cpu.guidedBlocks=false} for equal blocks, to compare.
      */
     static final boolean GUIDED = !"false".equals(System.getProperty("jasg.cpu.guidedBlocks"));
+    /**
+     * Whether a row-major A is packed like any other ({@code -Djasg.cpu.packA=true}) rather than read in place
+     * ({@link #unpackedA}). Off by default. On Zen 5 the in-place kernel runs at the packed one's rate, so packing only
+     * costs. On one Xeon (Sapphire Rapids, 2026-12-06, {@code GemmProbe}) the in-place 12x32 kernel ran 115.5 GFLOPS a
+     * core against 136.5 packed. This switch is there to time the two on such a machine.
+     */
+    static final boolean PACK_A = Boolean.getBoolean("jasg.cpu.packA");
     /** Multiply-adds below which a product runs on the calling thread. */
     static final long PARALLEL_MIN = 1 << 17;
     /** Most floats of one operand packed up front and shared by the threads of a parallel product (4 MiB). */
@@ -568,7 +575,7 @@ final class Gemm {
             j.blocks = guided ? guided(j.tiles, threads, COLUMN_BLOCK_STRIPS, j.starts) : equal(j.tiles, blocks(j.tiles, threads, COLUMN_BLOCK_STRIPS), j.starts);
             j.maxCols = 0;
             for (int blk = 0; blk < j.blocks; blk++) j.maxCols = Math.max(j.maxCols, (j.starts[blk + 1] - j.starts[blk]) * NR);
-            if (VECTOR && acs == 1) {
+            if (VECTOR && acs == 1 && !PACK_A) {
                 // A row-major, read in place by every block (or, where its rows alias in L1, first copied once for all
                 // threads into rows that do not): nothing packed for all threads, each block packs its own columns of B
                 int ld = unpackedA(1, ars) ? ars : copiedLd(k);
@@ -865,7 +872,7 @@ final class Gemm {
      */
     private static void blockA(int mc, int nc, int kc, float[] a, int ao, int rs, int cs, float[] bp, int bo, float[] c, int co, int ldc,
                                boolean add, float[] bias, int biasOff, int biasStride, Scratch s, boolean vector) {
-        if (vector && cs == 1) {
+        if (vector && cs == 1 && !PACK_A) {
             if (unpackedA(1, rs)) {
                 blockRows(mc, nc, kc, a, ao, rs, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s);
             } else {
@@ -887,7 +894,7 @@ final class Gemm {
      */
     static int copiedLd(int kc) {
         int ld = roundUp(kc, 16);
-        return unpackedA(1, ld) ? ld : ld + 16;
+        return ((long) ld * Float.BYTES) % 4096 != 0 ? ld : ld + 16;
     }
 
     /**
@@ -897,7 +904,7 @@ final class Gemm {
      * 48 KiB 12-way) and evict each other and the strip of B; such an A is packed.
      */
     static boolean unpackedA(int acs, int ars) {
-        return acs == 1 && ((long) ars * Float.BYTES) % 4096 != 0;
+        return !PACK_A && acs == 1 && ((long) ars * Float.BYTES) % 4096 != 0;
     }
 
     /**
