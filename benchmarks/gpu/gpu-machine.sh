@@ -80,6 +80,8 @@ if [[ $what == *layouts* ]]; then
   declare -A lv=([new]="" [noswizzle]="-Djasg.vulkan.conv.swizzle=false" [norelayout]="-Djasg.vulkan.conv.relayout=false"
     [kmajor]="-Djasg.vulkan.conv.wgradKMajor=true" [nowide]="-Djasg.vulkan.conv.wide=false"
     [old]="-Djasg.vulkan.conv.swizzle=false -Djasg.vulkan.conv.relayout=false -Djasg.vulkan.conv.wgradKMajor=false -Djasg.vulkan.conv.wide=false")
+  # one uncounted JVM first: a machine's first JVM, whose pipelines the driver compiles fresh, ran some layers 2x slow
+  timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll >/dev/null 2>&1
   for r in $(seq "${LAYOUT_ROUNDS:-2}"); do
     for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout kmajor nowide}; do
       JAVA_TOOL_OPTIONS="${lv[$v]}" timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv' \
