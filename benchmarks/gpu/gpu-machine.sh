@@ -8,7 +8,8 @@
 # (issue 20) and without it (-Djasg.vulkan.fusion=false), for the same run's comparison; "conv": ConvBench's layers
 # with the weight gradient's split-K and without it (-Djasg.vulkan.splitK=false), then cuDNN's on the same layers.
 # "layouts": the convolutions' layout choices (ConvKernels.Layout) each from its default and all off against the defaults, ConvBench interleaved
-# (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS), cuDNN on the same layers, the cnn step beside PyTorch's.
+# (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS; mm1x1: 1x1 convolutions as matrix products,
+# -Djasg.vulkan.conv.pointwiseMatmul=true), cuDNN on the same layers, the cnn step beside PyTorch's.
 # "wgrad": the convolutions' kernel gradient with its tile chosen for WGRAD_VARIANTS' workgroup targets and split caps
 # (base: the defaults; mg1: -Djasg.vulkan.conv.wgradMinGroups=1, the large tiles split across workgroups instead of the
 # sliced small ones; mg1s64: the same with -Djasg.vulkan.conv.maxSplits=64; mg1bk8, mg1bk16: mg1 with the step depth
@@ -79,11 +80,12 @@ if [[ $what == *layouts* ]]; then
   ll=${LAYOUT_LAYERS:-r3x3-64-56 r3x3-128-28 r3x3-256-14 r1x1-256-64-56 cnn-32-64-14}
   declare -A lv=([new]="" [noswizzle]="-Djasg.vulkan.conv.swizzle=false" [norelayout]="-Djasg.vulkan.conv.relayout=false"
     [kmajor]="-Djasg.vulkan.conv.wgradKMajor=true" [nowide]="-Djasg.vulkan.conv.wide=false"
+    [mm1x1]="-Djasg.vulkan.conv.pointwiseMatmul=true"
     [old]="-Djasg.vulkan.conv.swizzle=false -Djasg.vulkan.conv.relayout=false -Djasg.vulkan.conv.wgradKMajor=false -Djasg.vulkan.conv.wide=false")
   # one uncounted JVM first: a machine's first JVM, whose pipelines the driver compiles fresh, ran some layers 2x slow
   timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll >/dev/null 2>&1
   for r in $(seq "${LAYOUT_ROUNDS:-2}"); do
-    for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout kmajor nowide}; do
+    for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout kmajor nowide mm1x1}; do
       JAVA_TOOL_OPTIONS="${lv[$v]}" timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv' \
         | sed "s/^/$v /" | tee -a "$out/layouts.txt"
     done

@@ -161,6 +161,15 @@ final class ConvKernels {
         return d.threads() % bk == 0 && d.threads() % d.bn() == 0 && d.sharedBytes() <= maxSharedBytes / 2 ? d : t;
     }
 
+    /**
+     * Whether 1 x 1 convolutions (stride 1, no padding, one group, f32) run as batched matrix products on {@link MatMulKernel}
+     * (property {@code jasg.vulkan.conv.pointwiseMatmul}, default off until timed): the forward as {@code W x[n]}, the
+     * input gradient as {@code W^T g[n]}.
+     */
+    static boolean pointwiseProduct() {
+        return Boolean.getBoolean("jasg.vulkan.conv.pointwiseMatmul");
+    }
+
     /** Whether {@code conv} over a reduction of {@code k} may take the 64 x 256 tile: conv2d only, {@link #wideMinK()} and up, with {@link Layout#WIDE} on. */
     static boolean wide(Conv conv, int k) {
         return conv == Conv.FORWARD && k >= wideMinK() && Layout.WIDE.on();

@@ -2,6 +2,7 @@ package dev.jasg.gpu;
 
 import dev.jasg.core.Strides;
 import dev.jasg.core.BackendException;
+import dev.jasg.core.ConvGeometry;
 import dev.jasg.core.DType;
 import dev.jasg.core.Ints;
 import dev.jasg.core.Node;
@@ -132,6 +133,11 @@ final class Lowering {
             if (wg > 0) return wg;
         }
         if (n.op() instanceof Op.AttentionGrad a) return a.wrt() == 2 ? 0 : 4L * attentionRows(dims(n, 0, b));
+        if ((n.op() instanceof Op.Conv2d || n.op() instanceof Op.ConvTranspose2d)
+                && pointwise(n, n.op() instanceof Op.Conv2d c2 ? c2.geometry() : ((Op.ConvTranspose2d) n.op()).geometry(), dims(n, 0, b),
+                        dims(n, 1, b), b.shape(n.id()).dims(), graph)) {
+            return 0;
+        }
         if (n.op() instanceof Op.Conv2d c) {
             int[] od = b.shape(n.id()).dims(), w = dims(n, 1, b);
             return tapMajorBytes(ConvKernels.Conv.FORWARD, w[0] / c.geometry().groups(), od[0] * od[2] * od[3], w[1] * w[2] * w[3],
@@ -276,6 +282,18 @@ final class Lowering {
             case Op.DropoutMask d -> steps.add(flat(LayerKernels.dropoutMask(), n, count, new View[] {out, in[1]},
                     new int[] {(int) count, Op.DropoutMask.saltMix(d.salt()), d.threshold(), Float.floatToRawIntBits((float) d.scale())}));
             case Op.Normalize z -> steps.add(normalize(n, z, od, mode, out, in[0]));
+            case Op.Conv2d c when pointwise(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) -> {
+                // y[n] = W [O, C] x[n] [C, H W]: the weight broadcast over the batch
+                int[] x = dims(n, 0, b), w = dims(n, 1, b);
+                steps.addAll(matmul(n, new int[] {w[0], w[1]}, new int[] {x[0], x[1], x[2] * x[3]}, mode, out, in[1], in[0], null, null, null,
+                        null, DType.F32, null, MatMulKernel.Layout.PLAIN));
+            }
+            case Op.ConvTranspose2d c when pointwise(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) -> {
+                // y[n] = W^T [C, O] x[n] [O, H W], W stored [O, C]: read transposed
+                int[] x = dims(n, 0, b), w = dims(n, 1, b);
+                steps.addAll(matmul(n, new int[] {w[1], w[0]}, new int[] {x[0], x[1], x[2] * x[3]}, mode, out, in[1], in[0], null, null, null,
+                        null, DType.F32, null, new MatMulKernel.Layout(true, false)));
+            }
             case Op.Conv2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int groups = c.geometry().groups(), og = w[0] / groups;
@@ -1114,6 +1132,18 @@ final class Lowering {
     private long tapMajorBytes(ConvKernels.Conv conv, int m, int cols, int k, int groups, int cg, int[] w) {
         if (m < ConvKernels.MIN_GEMM || k < ConvKernels.MIN_GEMM) return 0;
         return ConvKernels.relayout(conv, convTiles(conv, m, cols, k, groups), cg) ? 4L * Strides.size(w) : 0;
+    }
+
+    /**
+     * Whether a conv2d or transposed convolution {@code n} (input {@code x}, weight {@code w}, output {@code od}) runs as a matrix product
+     * ({@link ConvKernels#pointwiseProduct}): a 1 x 1 kernel, stride 1, no padding, one group, f32 operands, so that each
+     * image is one product of the weight and its {@code [C, H W]} plane, read where they lie.
+     */
+    private static boolean pointwise(Node n, ConvGeometry g, int[] x, int[] w, int[] od, dev.jasg.core.Graph graph) {
+        if (!ConvKernels.pointwiseProduct() || graph == null) return false;
+        return w[2] == 1 && w[3] == 1 && g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padTop() == 0 && g.padLeft() == 0
+                && g.padBottom() == 0 && g.padRight() == 0 && od[2] == x[2] && od[3] == x[3]
+                && graph.node(n.input(0)).dtype() == DType.F32 && graph.node(n.input(1)).dtype() == DType.F32;
     }
 
     /**

@@ -111,6 +111,24 @@ class ConvKernelsTest {
         }
     }
 
+    /**
+     * 1 x 1 convolutions as matrix products ({@code jasg.vulkan.conv.pointwiseMatmul}): the forward, the input gradient
+     * (the weight read transposed) and the weight gradient beside them match the reference, and the products ran.
+     */
+    @Test
+    void pointwiseConvolutionsAsMatrixProducts() {
+        System.setProperty("jasg.vulkan.conv.pointwiseMatmul", "true");
+        try {
+            for (ConvPoolCases.Conv cv : ConvPoolCases.convs()) {
+                if (cv.kh() == 1 && cv.kw() == 1) ConvPoolCases.checkConvolution(DEV, cv);
+            }
+        } finally {
+            System.clearProperty("jasg.vulkan.conv.pointwiseMatmul");
+        }
+        assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && !nm.contains("_ta")), "forward product: " + DEV.kernelNames());
+        assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.contains("_ta")), "input gradient's product: " + DEV.kernelNames());
+    }
+
     /** Runs {@code body} with the wide tile's reduction threshold lowered to 16, so that small cases take it. */
     private static void wideOnShortReductions(Runnable body) {
         System.setProperty("jasg.vulkan.conv.wideMinK", "16");

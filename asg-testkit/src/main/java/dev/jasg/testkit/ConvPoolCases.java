@@ -49,6 +49,8 @@ public final class ConvPoolCases {
                 new Conv("gemm dilation 2 stride 3x1", 3, 16, 14, 10, 24, 3, 3, new ConvGeometry(3, 1, 2, 1, 1, 2, 2, 2, 1)),
                 new Conv("gemm groups 2", 2, 24, 9, 9, 40, 3, 3, ConvGeometry.of(1, 1, 1, 2)),
                 new Conv("gemm 1x1 stride 2", 2, 32, 10, 10, 130, 1, 1, ConvGeometry.of(2, 0, 1, 1)),
+                // a pointwise convolution: one product per image where the backend takes that path
+                new Conv("gemm 1x1", 2, 24, 9, 7, 40, 1, 1, ConvGeometry.of(1, 0, 1, 1)),
                 new Conv("gemm 5x5 pad 2 dilation 3x1", 1, 6, 16, 15, 20, 5, 5, new ConvGeometry(1, 2, 2, 2, 3, 1, 3, 1, 1)),
                 new Conv("gemm kernel larger than input", 2, 8, 4, 5, 16, 5, 6, new ConvGeometry(1, 1, 2, 1, 3, 0, 1, 1, 1)),
                 // 128 x 128 tiles (chosen from 128 workgroups on): 8 groups of 128 channels over 2 * 32 * 32 columns
