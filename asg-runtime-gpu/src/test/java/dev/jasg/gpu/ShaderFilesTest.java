@@ -105,6 +105,12 @@ class ShaderFilesTest {
                 System.clearProperty(ConvKernels.Layout.WEIGHT_GRAD_K_MAJOR.property);
             }
         }
+        // the weight gradient's shallower steps on the unsliced 64 x 64 tile (jasg.vulkan.conv.wgradBk), split and not
+        for (int bk : new int[] {8, 16}) {
+            ConvKernels.Tiles t = new ConvKernels.Tiles(16, 16, 4, 4, 1, bk);
+            k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g)));
+            k.add(ConvKernels.gemm(ConvKernels.Conv.WEIGHT_GRAD, t, ConvKernels.geometry(64, 56, 56, 64, 56, 56, 64, 3, 3, g), true, false));
+        }
         for (int ch : new int[] {1, 4}) {
             k.add(ConvKernels.conv2dDirect(ch));
             k.add(ConvKernels.convTranspose2dDirect(ch));
