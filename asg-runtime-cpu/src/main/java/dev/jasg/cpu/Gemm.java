@@ -1090,16 +1090,16 @@ final class Gemm {
             int base = at + s * kc * MR, i0 = s * MR, rows = Math.min(MR, mc - i0);
             // the padding rows of a last, partial strip are zero (only they: the others are written below)
             for (int p = 0; rows < MR && p < kc; p++) java.util.Arrays.fill(ap, base + p * MR + rows, base + (p + 1) * MR, 0f);
-            if (cs == 1 && rows == MR && VECTOR && VectorGemmKernel.TRANSPOSE_ROWS) {
-                // row-major A, a full strip: 16 x 16 register transposes a step of 16 (-Djasg.cpu.packA=true packs every
-                // row-major A; without it only the scalar kernels' and short last strips' are packed)
-                int route = packRoute(GemmWarm.TRANSPOSE_ROWS);
-                long t0 = timed(route) ? System.nanoTime() : 0;
-                if (vectorRoute(route)) VectorGemmKernel.transposeRows(kc, a, off + i0 * rs, rs, ap, base);
-                else packRowMajor(kc, rows, a, off + i0 * rs, rs, ap, base);
-                if (timed(route)) GemmWarm.TRANSPOSE_ROWS.timed(route, System.nanoTime() - t0, (long) kc * MR);
-            } else if (cs == 1) {
-                packRowMajor(kc, rows, a, off + i0 * rs, rs, ap, base);
+            if (cs == 1) {
+                // row-major A: read each row contiguously, write with stride MR, a few cache lines of the
+                // strip at a time (a third faster than whole rows, whose writes sweep the strip MR times)
+                for (int p0 = 0; p0 < kc; p0 += 64) {
+                    int p1 = Math.min(kc, p0 + 64);
+                    for (int r = 0; r < rows; r++) {
+                        int src = off + (i0 + r) * rs, dst = base + r;
+                        for (int p = p0; p < p1; p++) ap[dst + p * MR] = a[src + p];
+                    }
+                }
             } else if (rs == 1 && rows == MR && VECTOR) {
                 // transposed A, a full strip: a step's MR floats are contiguous, moved four at a time
                 // (three times as fast as the loop below, which packed a 256 x 784 A in a fifth of its product's time)
@@ -1110,20 +1110,6 @@ final class Gemm {
                 if (timed(route)) GemmWarm.COPY_STEPS.timed(route, System.nanoTime() - t0, (long) kc * MR);
             } else {
                 packSteps(kc, rows, a, off + i0 * rs, rs, cs, ap, base);
-            }
-        }
-    }
-
-    /**
-     * Row-major A, {@code rows} of a strip from {@code off}: each row read contiguously and written with stride MR, a few
-     * cache lines of the strip at a time (a third faster than whole rows, whose writes sweep the strip MR times).
-     */
-    private static void packRowMajor(int kc, int rows, float[] a, int off, int rs, float[] ap, int base) {
-        for (int p0 = 0; p0 < kc; p0 += 64) {
-            int p1 = Math.min(kc, p0 + 64);
-            for (int r = 0; r < rows; r++) {
-                int src = off + r * rs, dst = base + r;
-                for (int p = p0; p < p1; p++) ap[dst + p * MR] = a[src + p];
             }
         }
     }

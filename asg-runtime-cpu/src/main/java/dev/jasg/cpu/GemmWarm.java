@@ -52,9 +52,7 @@ enum GemmWarm {
     /** {@link VectorGemmKernel#gatherSteps}: packing a transposed B. */
     GATHER_STEPS,
     /** {@link VectorGemmKernel#transposeSteps}: packing a transposed B by register transposes. */
-    TRANSPOSE_STEPS,
-    /** {@link VectorGemmKernel#transposeRows}: packing a row-major A by register transposes. */
-    TRANSPOSE_ROWS;
+    TRANSPOSE_STEPS;
 
     private static final Logger LOG = LoggerFactory.getLogger(GemmWarm.class);
 

@@ -2,7 +2,6 @@ package dev.jasg.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -156,36 +155,25 @@ final class VectorGemmKernel {
         }
     }
 
-    /** {@code dst[doff + q*NR + i] = src[off + i*ld + q]} for {@code i, q < 16}: one 16 x 16 block. */
+    /** {@code dst[doff + q*NR + i] = src[off + i*ld + q]} for {@code i, q < 16}: one 16 x 16 block, unrolled so every vector stays in a register. */
     private static void transpose16(float[] src, int off, int ld, float[] dst, int doff) {
-        transpose16(src, off, ld, 16, dst, doff, NR);
-    }
-
-    /**
-     * {@code dst[doff + q*stride + i] = src[off + i*ld + q]} for {@code i < rows, q < 16}, unrolled so every vector stays in
-     * a register: rows past {@code rows} are zero vectors. Each of the 16 results is stored whole (16 lanes) but the last,
-     * stored as its first {@code stride} lanes: with {@code stride < 16} a result's lanes past {@code stride} fall where the
-     * next result is stored after them, and nothing is written past {@code dst[doff + 15*stride + stride - 1]}.
-     */
-    private static void transpose16(float[] src, int off, int ld, int rows, float[] dst, int doff, int stride) {
         final VectorSpecies<Float> s = S;
-        FloatVector z = FloatVector.zero(s);
         FloatVector r0 = FloatVector.fromArray(s, src, off + 0 * ld);
-        FloatVector r1 = rows > 1 ? FloatVector.fromArray(s, src, off + 1 * ld) : z;
-        FloatVector r2 = rows > 2 ? FloatVector.fromArray(s, src, off + 2 * ld) : z;
-        FloatVector r3 = rows > 3 ? FloatVector.fromArray(s, src, off + 3 * ld) : z;
-        FloatVector r4 = rows > 4 ? FloatVector.fromArray(s, src, off + 4 * ld) : z;
-        FloatVector r5 = rows > 5 ? FloatVector.fromArray(s, src, off + 5 * ld) : z;
-        FloatVector r6 = rows > 6 ? FloatVector.fromArray(s, src, off + 6 * ld) : z;
-        FloatVector r7 = rows > 7 ? FloatVector.fromArray(s, src, off + 7 * ld) : z;
-        FloatVector r8 = rows > 8 ? FloatVector.fromArray(s, src, off + 8 * ld) : z;
-        FloatVector r9 = rows > 9 ? FloatVector.fromArray(s, src, off + 9 * ld) : z;
-        FloatVector r10 = rows > 10 ? FloatVector.fromArray(s, src, off + 10 * ld) : z;
-        FloatVector r11 = rows > 11 ? FloatVector.fromArray(s, src, off + 11 * ld) : z;
-        FloatVector r12 = rows > 12 ? FloatVector.fromArray(s, src, off + 12 * ld) : z;
-        FloatVector r13 = rows > 13 ? FloatVector.fromArray(s, src, off + 13 * ld) : z;
-        FloatVector r14 = rows > 14 ? FloatVector.fromArray(s, src, off + 14 * ld) : z;
-        FloatVector r15 = rows > 15 ? FloatVector.fromArray(s, src, off + 15 * ld) : z;
+        FloatVector r1 = FloatVector.fromArray(s, src, off + 1 * ld);
+        FloatVector r2 = FloatVector.fromArray(s, src, off + 2 * ld);
+        FloatVector r3 = FloatVector.fromArray(s, src, off + 3 * ld);
+        FloatVector r4 = FloatVector.fromArray(s, src, off + 4 * ld);
+        FloatVector r5 = FloatVector.fromArray(s, src, off + 5 * ld);
+        FloatVector r6 = FloatVector.fromArray(s, src, off + 6 * ld);
+        FloatVector r7 = FloatVector.fromArray(s, src, off + 7 * ld);
+        FloatVector r8 = FloatVector.fromArray(s, src, off + 8 * ld);
+        FloatVector r9 = FloatVector.fromArray(s, src, off + 9 * ld);
+        FloatVector r10 = FloatVector.fromArray(s, src, off + 10 * ld);
+        FloatVector r11 = FloatVector.fromArray(s, src, off + 11 * ld);
+        FloatVector r12 = FloatVector.fromArray(s, src, off + 12 * ld);
+        FloatVector r13 = FloatVector.fromArray(s, src, off + 13 * ld);
+        FloatVector r14 = FloatVector.fromArray(s, src, off + 14 * ld);
+        FloatVector r15 = FloatVector.fromArray(s, src, off + 15 * ld);
         FloatVector a0 = r0.rearrange(LO0, r1), a1 = r0.rearrange(HI0, r1);
         FloatVector a2 = r2.rearrange(LO0, r3), a3 = r2.rearrange(HI0, r3);
         FloatVector a4 = r4.rearrange(LO0, r5), a5 = r4.rearrange(HI0, r5);
@@ -218,42 +206,22 @@ final class VectorGemmKernel {
         FloatVector e5 = d5.rearrange(LO3, d13), e13 = d5.rearrange(HI3, d13);
         FloatVector e6 = d6.rearrange(LO3, d14), e14 = d6.rearrange(HI3, d14);
         FloatVector e7 = d7.rearrange(LO3, d15), e15 = d7.rearrange(HI3, d15);
-        e0.intoArray(dst, doff + 0 * stride);
-        e1.intoArray(dst, doff + 1 * stride);
-        e2.intoArray(dst, doff + 2 * stride);
-        e3.intoArray(dst, doff + 3 * stride);
-        e4.intoArray(dst, doff + 4 * stride);
-        e5.intoArray(dst, doff + 5 * stride);
-        e6.intoArray(dst, doff + 6 * stride);
-        e7.intoArray(dst, doff + 7 * stride);
-        e8.intoArray(dst, doff + 8 * stride);
-        e9.intoArray(dst, doff + 9 * stride);
-        e10.intoArray(dst, doff + 10 * stride);
-        e11.intoArray(dst, doff + 11 * stride);
-        e12.intoArray(dst, doff + 12 * stride);
-        e13.intoArray(dst, doff + 13 * stride);
-        e14.intoArray(dst, doff + 14 * stride);
-        if (stride >= 16) e15.intoArray(dst, doff + 15 * stride);
-        else e15.intoArray(dst, doff + 15 * stride, MR_LANES); // stride is MR here (transposeRows)
-    }
-
-    /** Whether {@link #transposeRows} runs: {@link #TRANSPOSE}, and a strip of at most 16 rows. */
-    static final boolean TRANSPOSE_ROWS = TRANSPOSE && MR <= 16;
-    /** The first {@code MR} lanes: the last step of a {@link #transposeRows} block stores only those. */
-    private static final VectorMask<Float> MR_LANES = TRANSPOSE_ROWS ? S.indexInRange(0, MR) : null;
-
-    /**
-     * {@code ap[at + p*MR + r] = a[off + r*lda + p]} for {@code r < MR, p < kc}: a full strip of a row-major A packed as
-     * {@code Gemm.packA} lays it out, by a 16 x 16 register transpose a step of 16 (the rows past {@code MR} zero, their
-     * lanes overwritten by the next step's), the last {@code kc % 16} steps by a scalar loop. Only where
-     * {@link #TRANSPOSE_ROWS}. The scalar pack moves a float at a time with a stride of {@code MR}.
-     */
-    static void transposeRows(int kc, float[] a, int off, int lda, float[] ap, int at) {
-        int p = 0;
-        for (; p + 16 <= kc; p += 16) transpose16(a, off + p, lda, MR, ap, at + p * MR, MR);
-        for (; p < kc; p++) {
-            for (int r = 0; r < MR; r++) ap[at + p * MR + r] = a[off + r * lda + p];
-        }
+        e0.intoArray(dst, doff + 0 * NR);
+        e1.intoArray(dst, doff + 1 * NR);
+        e2.intoArray(dst, doff + 2 * NR);
+        e3.intoArray(dst, doff + 3 * NR);
+        e4.intoArray(dst, doff + 4 * NR);
+        e5.intoArray(dst, doff + 5 * NR);
+        e6.intoArray(dst, doff + 6 * NR);
+        e7.intoArray(dst, doff + 7 * NR);
+        e8.intoArray(dst, doff + 8 * NR);
+        e9.intoArray(dst, doff + 9 * NR);
+        e10.intoArray(dst, doff + 10 * NR);
+        e11.intoArray(dst, doff + 11 * NR);
+        e12.intoArray(dst, doff + 12 * NR);
+        e13.intoArray(dst, doff + 13 * NR);
+        e14.intoArray(dst, doff + 14 * NR);
+        e15.intoArray(dst, doff + 15 * NR);
     }
 
     /**

@@ -330,37 +330,6 @@ class GemmTest {
         }
     }
 
-    /**
-     * A row-major A packed by register transposes ({@link VectorGemmKernel#transposeRows}, its route forced on as the
-     * hand-over does): the definition for depths with and without a remainder of 16, whole and short strips, and nothing
-     * written outside the strips (the floats around them keep their sentinel).
-     */
-    @Test
-    void rowMajorAPackedByTransposesMatchesItsDefinition() {
-        if (!Gemm.VECTOR || !VectorGemmKernel.TRANSPOSE_ROWS) return;
-        GemmWarm.TRANSPOSE_ROWS.handOver();
-        Random r = new Random(17);
-        for (int[] t : new int[][] {{Gemm.MR, 16, 16}, {2 * Gemm.MR + 5, 37, 40}, {3 * Gemm.MR, 100, 1024}, {Gemm.MR + 1, 1024, 1040}}) {
-            int rows = t[0], depth = t[1], lda = t[2], off = 5, at = 3, strips = (rows + Gemm.MR - 1) / Gemm.MR;
-            float[] x = random(r, off + rows * lda);
-            float[] ap = new float[at + strips * Gemm.MR * depth + 16];
-            java.util.Arrays.fill(ap, Float.NaN);
-            Gemm.packA(rows, depth, x, off, lda, 1, ap, at);
-            String what = rows + "x" + depth + " lda " + lda;
-            for (int i = 0; i < at; i++) assertTrue(Float.isNaN(ap[i]), what + ": written before the strips at " + i);
-            for (int i = at + strips * Gemm.MR * depth; i < ap.length; i++) assertTrue(Float.isNaN(ap[i]), what + ": written past the strips at " + i);
-            for (int st = 0; st < strips; st++) {
-                for (int p = 0; p < depth; p++) {
-                    for (int i = 0; i < Gemm.MR; i++) {
-                        int row = st * Gemm.MR + i;
-                        float want = row < rows ? x[off + row * lda + p] : 0f;
-                        assertEquals(want, ap[at + st * depth * Gemm.MR + p * Gemm.MR + i], what + " strip " + st + " step " + p + " row " + i);
-                    }
-                }
-            }
-        }
-    }
-
     @Test
     void packingMatchesItsDefinition() {
         Random r = new Random(5);
