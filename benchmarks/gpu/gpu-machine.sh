@@ -73,11 +73,13 @@ if [[ $what == *conv* ]]; then
     | sed 's/^conv /conv-onepass /' | tee "$out/conv-vulkan-onepass.txt"
   python3 benchmarks/gpu/torch_conv.py 2>&1 | tee "$out/conv-cudnn.txt"
 fi
+# the layers the "layouts" and "wgrad" modes time
+conv_layers=${LAYOUT_LAYERS:-r3x3-64-56 r3x3-128-28 r3x3-256-14 r1x1-256-64-56 cnn-32-64-14}
 if [[ $what == *layouts* ]]; then
   # the convolutions' layout choices (ConvKernels.Layout): ConvBench on LAYOUT_LAYERS with the defaults ("new"), each
   # choice turned from its default alone, and all off ("old"), interleaved LAYOUT_ROUNDS times; cuDNN on the same layers;
   # then the cnn step with the defaults and all off beside PyTorch's
-  ll=${LAYOUT_LAYERS:-r3x3-64-56 r3x3-128-28 r3x3-256-14 r1x1-256-64-56 cnn-32-64-14}
+  ll=$conv_layers
   declare -A lv=([new]="" [noswizzle]="-Djasg.vulkan.conv.swizzle=false" [norelayout]="-Djasg.vulkan.conv.relayout=false"
     [kmajor]="-Djasg.vulkan.conv.wgradKMajor=true" [nowide]="-Djasg.vulkan.conv.wide=false"
     [mm1x1]="-Djasg.vulkan.conv.pointwiseMatmul=true"
@@ -98,7 +100,7 @@ if [[ $what == *layouts* ]]; then
   python3 benchmarks/peers/torch_peers.py --device cuda --only cnn --seconds 4 --warmup 3 2>&1 | grep -v '^#' | tee -a "$out/layouts.txt"
 fi
 if [[ $what == *wgrad* ]]; then
-  ll=${LAYOUT_LAYERS:-r3x3-64-56 r3x3-128-28 r3x3-256-14 r1x1-256-64-56 cnn-32-64-14}
+  ll=$conv_layers
   declare -A wv=([base]="" [mg1]="-Djasg.vulkan.conv.wgradMinGroups=1"
     [mg1s64]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.maxSplits=64"
     [mg1bk8]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.wgradBk=8"

@@ -894,17 +894,24 @@ final class Gemm {
      */
     static int copiedLd(int kc) {
         int ld = roundUp(kc, 16);
-        return ((long) ld * Float.BYTES) % 4096 != 0 ? ld : ld + 16;
+        return rowsAlias(ld) ? ld + 16 : ld;
+    }
+
+    /**
+     * Whether rows {@code ld} floats apart lie a multiple of 4 KiB apart, so that the {@code MR} rows a tile reads in
+     * place all fall into one set of the L1 data cache (x86 L1D sets repeat every 4 KiB: 32 KiB 8-way, 48 KiB 12-way).
+     */
+    static boolean rowsAlias(int ld) {
+        return ((long) ld * Float.BYTES) % 4096 == 0;
     }
 
     /**
      * Whether a row-major A (unit stride along the depth) is read in place by {@link VectorGemmKernel#tileRows}
-     * instead of being packed: unless its rows lie a multiple of 4 KiB apart, where the {@code MR} rows a tile
-     * reads would all fall into one set of the L1 data cache (x86 L1D sets repeat every 4 KiB: 32 KiB 8-way,
-     * 48 KiB 12-way) and evict each other and the strip of B; such an A is packed.
+     * instead of being packed: unless its rows alias in L1 ({@link #rowsAlias}), where they would evict each other and
+     * the strip of B (such an A is packed), or under {@link #PACK_A}.
      */
     static boolean unpackedA(int acs, int ars) {
-        return !PACK_A && acs == 1 && ((long) ars * Float.BYTES) % 4096 != 0;
+        return !PACK_A && acs == 1 && !rowsAlias(ars);
     }
 
     /**

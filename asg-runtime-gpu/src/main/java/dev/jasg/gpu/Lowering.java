@@ -133,18 +133,15 @@ final class Lowering {
             if (wg > 0) return wg;
         }
         if (n.op() instanceof Op.AttentionGrad a) return a.wrt() == 2 ? 0 : 4L * attentionRows(dims(n, 0, b));
-        if ((n.op() instanceof Op.Conv2d || n.op() instanceof Op.ConvTranspose2d)
-                && pointwise(n, n.op() instanceof Op.Conv2d c2 ? c2.geometry() : ((Op.ConvTranspose2d) n.op()).geometry(), dims(n, 0, b),
-                        dims(n, 1, b), b.shape(n.id()).dims(), graph)) {
-            return 0;
-        }
         if (n.op() instanceof Op.Conv2d c) {
             int[] od = b.shape(n.id()).dims(), w = dims(n, 1, b);
+            if (pointwise(n, c.geometry(), dims(n, 0, b), w, od, graph)) return 0;
             return tapMajorBytes(ConvKernels.Conv.FORWARD, w[0] / c.geometry().groups(), od[0] * od[2] * od[3], w[1] * w[2] * w[3],
                     c.geometry().groups(), w[1], w);
         }
         if (n.op() instanceof Op.ConvTranspose2d c) {
             int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), w = dims(n, 1, b);
+            if (pointwise(n, c.geometry(), x, w, od, graph)) return 0;
             int cig = x[1] / c.geometry().groups();
             return tapMajorBytes(ConvKernels.Conv.TRANSPOSED, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], c.geometry().groups(), cig, w);
         }

@@ -39,18 +39,14 @@ class ConvKernelsTest {
     /** Each of the tiled kernels' layout choices turned from its default in turn: the tiled cases again. */
     @TestFactory
     Stream<DynamicTest> everyLayoutChoiceMatchesTheReference() {
-        return Stream.of(ConvKernels.Layout.values()).map(l -> DynamicTest.dynamicTest(l + (l.byDefault ? " off" : " on"), () -> {
-            System.setProperty(l.property, String.valueOf(!l.byDefault));
-            try {
-                for (ConvPoolCases.Conv cv : ConvPoolCases.convs()) {
-                    if (cv.name().startsWith("gemm")) ConvPoolCases.checkConvolution(DEV, cv);
-                }
-                wideOnShortReductions(() -> ConvPoolCases.convolutionWithWideTiles(DEV));
-                ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
-            } finally {
-                System.clearProperty(l.property);
-            }
-        }));
+        return Stream.of(ConvKernels.Layout.values()).map(l -> DynamicTest.dynamicTest(l + (l.byDefault ? " off" : " on"),
+                () -> withProperties(() -> {
+                    for (ConvPoolCases.Conv cv : ConvPoolCases.convs()) {
+                        if (cv.name().startsWith("gemm")) ConvPoolCases.checkConvolution(DEV, cv);
+                    }
+                    wideOnShortReductions(() -> ConvPoolCases.convolutionWithWideTiles(DEV));
+                    ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
+                }, l.property, String.valueOf(!l.byDefault))));
     }
 
     @Test
@@ -84,31 +80,25 @@ class ConvKernelsTest {
      */
     @Test
     void weightGradientOnUnslicedTilesSplitAcrossWorkgroups() {
-        System.setProperty("jasg.vulkan.conv.wgradMinGroups", "1");
-        try {
+        withProperties(() -> {
             ConvKernels.Tiles t = ConvKernels.tiles(32, 144, 2700, 1, 32768, ConvKernels.wgradMinGroups(), false);
             assertEquals(1, t.slices());
             ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
             // and with a shallower step (jasg.vulkan.conv.wgradBk), one that does not divide the rows of 30 columns
-            System.setProperty("jasg.vulkan.conv.wgradBk", "8");
-            assertEquals(8, ConvKernels.wgradDepth(t, 32768).bk());
-            ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
-        } finally {
-            System.clearProperty("jasg.vulkan.conv.wgradMinGroups");
-            System.clearProperty("jasg.vulkan.conv.wgradBk");
-        }
+            withProperties(() -> {
+                assertEquals(8, ConvKernels.wgradDepth(t, 32768).bk());
+                ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
+            }, "jasg.vulkan.conv.wgradBk", "8");
+        }, "jasg.vulkan.conv.wgradMinGroups", "1");
         for (String tile : new String[] {"64x64x32", "64x64x8"}) {
             assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("conv2d_weight_grad_gemm_" + tile + "_s1_") && nm.contains("_splitk")),
                     "the " + tile + " tile split across workgroups: " + DEV.kernelNames());
         }
         // a depth the tile's invocations cannot take is ignored
-        System.setProperty("jasg.vulkan.conv.wgradBk", "32");
-        try {
+        withProperties(() -> {
             ConvKernels.Tiles sliced = ConvKernels.tiles(64, 576, 100_000, 1, 32768, 256, false);
             assertEquals(sliced, ConvKernels.wgradDepth(sliced, 32768));
-        } finally {
-            System.clearProperty("jasg.vulkan.conv.wgradBk");
-        }
+        }, "jasg.vulkan.conv.wgradBk", "32");
     }
 
     /**
@@ -117,25 +107,27 @@ class ConvKernelsTest {
      */
     @Test
     void pointwiseConvolutionsAsMatrixProducts() {
-        System.setProperty("jasg.vulkan.conv.pointwiseMatmul", "true");
-        try {
+        withProperties(() -> {
             for (ConvPoolCases.Conv cv : ConvPoolCases.convs()) {
                 if (cv.kh() == 1 && cv.kw() == 1) ConvPoolCases.checkConvolution(DEV, cv);
             }
-        } finally {
-            System.clearProperty("jasg.vulkan.conv.pointwiseMatmul");
-        }
+        }, "jasg.vulkan.conv.pointwiseMatmul", "true");
         assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && !nm.contains("_ta")), "forward product: " + DEV.kernelNames());
         assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.contains("_ta")), "input gradient's product: " + DEV.kernelNames());
     }
 
     /** Runs {@code body} with the wide tile's reduction threshold lowered to 16, so that small cases take it. */
     private static void wideOnShortReductions(Runnable body) {
-        System.setProperty("jasg.vulkan.conv.wideMinK", "16");
+        withProperties(body, "jasg.vulkan.conv.wideMinK", "16");
+    }
+
+    /** Runs {@code body} with the system properties {@code keyValues} (key, value, ...) set, then clears them. */
+    private static void withProperties(Runnable body, String... keyValues) {
+        for (int i = 0; i < keyValues.length; i += 2) System.setProperty(keyValues[i], keyValues[i + 1]);
         try {
             body.run();
         } finally {
-            System.clearProperty("jasg.vulkan.conv.wideMinK");
+            for (int i = 0; i < keyValues.length; i += 2) System.clearProperty(keyValues[i]);
         }
     }
 
@@ -148,12 +140,7 @@ class ConvKernelsTest {
         assertFalse(ConvKernels.wide(ConvKernels.Conv.WEIGHT_GRAD, 100_000));
         assertEquals(64, ConvKernels.tiles(64, 3136 * 32, 256, 1, 49152, 128, ConvKernels.wide(ConvKernels.Conv.FORWARD, 256)).bn());
         assertEquals(256, ConvKernels.tiles(64, 3136 * 32, 576, 1, 49152, 128, ConvKernels.wide(ConvKernels.Conv.FORWARD, 576)).bn());
-        System.setProperty(ConvKernels.Layout.WIDE.property, "false");
-        try {
-            assertFalse(ConvKernels.wide(ConvKernels.Conv.FORWARD, 576));
-        } finally {
-            System.clearProperty(ConvKernels.Layout.WIDE.property);
-        }
+        withProperties(() -> assertFalse(ConvKernels.wide(ConvKernels.Conv.FORWARD, 576)), ConvKernels.Layout.WIDE.property, "false");
     }
 
     @Test
