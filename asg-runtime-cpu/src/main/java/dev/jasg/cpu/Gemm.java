@@ -65,12 +65,15 @@ final class Gemm {
      */
     static final boolean GUIDED = !"false".equals(System.getProperty("jasg.cpu.guidedBlocks"));
     /**
-     * Whether a row-major A is packed like any other ({@code -Djasg.cpu.packA=true}) rather than read in place
-     * ({@link #unpackedA}). Off by default. On Zen 5 the in-place kernel runs at the packed one's rate, so packing only
-     * costs. On one Xeon (Sapphire Rapids, 2026-12-06, {@code GemmProbe}) the in-place 12x32 kernel ran 115.5 GFLOPS a
-     * core against 136.5 packed. This switch is there to time the two on such a machine.
+     * Whether a row-major A is packed like any other (the default) rather than read in place ({@link #unpackedA};
+     * {@code -Djasg.cpu.packA=false}, kept for timing). Reading in place saves the transposing pass over A but costs the
+     * kernel: its MR rows are MR streams, where packed they are one. Measured 2026-12-06: on one Xeon (Sapphire Rapids,
+     * 48 KiB L1d, {@code GemmProbe}) the 12x32 kernel ran 115.5 GFLOPS a core in place against 136 packed, and
+     * {@code Peers} sgemm (1024^3, two threads) 205 against 226-229 GFLOPS; on the Zen 5, three interleaved rounds, sgemm
+     * 249-293 GFLOPS in place against 304-342 packed, the mlp and transformer within their noise, and the transformer ran boxed
+     * (0.1-2.7 MB a step) in 4 of its 5 in-place JVMs against none of 5 packed.
      */
-    static final boolean PACK_A = Boolean.getBoolean("jasg.cpu.packA");
+    static final boolean PACK_A = !"false".equals(System.getProperty("jasg.cpu.packA"));
     /** Multiply-adds below which a product runs on the calling thread. */
     static final long PARALLEL_MIN = 1 << 17;
     /** Most floats of one operand packed up front and shared by the threads of a parallel product (4 MiB). */
@@ -908,7 +911,7 @@ final class Gemm {
     /**
      * Whether a row-major A (unit stride along the depth) is read in place by {@link VectorGemmKernel#tileRows}
      * instead of being packed: unless its rows alias in L1 ({@link #rowsAlias}), where they would evict each other and
-     * the strip of B (such an A is packed), or under {@link #PACK_A}.
+     * the strip of B (such an A is packed), or under {@link #PACK_A} (the default).
      */
     static boolean unpackedA(int acs, int ars) {
         return !PACK_A && acs == 1 && !rowsAlias(ars);
@@ -1107,14 +1110,11 @@ final class Gemm {
                         for (int p = p0; p < p1; p++) ap[dst + p * MR] = a[src + p];
                     }
                 }
-            } else if (rs == 1 && rows == MR && VECTOR) {
-                // transposed A, a full strip: a step's MR floats are contiguous, moved four at a time
-                // (three times as fast as the loop below, which packed a 256 x 784 A in a fifth of its product's time)
-                int route = packRoute(GemmWarm.COPY_STEPS);
-                long t0 = timed(route) ? System.nanoTime() : 0;
-                if (vectorRoute(route)) VectorGemmKernel.copySteps(kc, a, off + i0, cs, ap, base);
-                else packSteps(kc, rows, a, off + i0 * rs, rs, cs, ap, base);
-                if (timed(route)) GemmWarm.COPY_STEPS.timed(route, System.nanoTime() - t0, (long) kc * MR);
+            } else if (rs == 1 && rows == MR) {
+                // transposed A, a full strip: a step's MR floats are contiguous, moved as one copy (the loop below, with
+                // its row stride, packed a 256 x 784 A in a fifth of its product's time). Not a Vector API move: with A
+                // packed by default, C2 compiled such a move inside packA boxed (half a MB a run in AllocationFreeRunTest)
+                for (int p = 0; p < kc; p++) System.arraycopy(a, off + i0 + p * cs, ap, base + p * MR, MR);
             } else {
                 packSteps(kc, rows, a, off + i0 * rs, rs, cs, ap, base);
             }

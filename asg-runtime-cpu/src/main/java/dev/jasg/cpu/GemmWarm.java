@@ -47,8 +47,6 @@ enum GemmWarm {
     TILE_ROWS,
     /** {@link VectorGemmKernel#copyRows}: packing a row-major B. */
     COPY_ROWS,
-    /** {@link VectorGemmKernel#copySteps}: packing a transposed A. */
-    COPY_STEPS,
     /** {@link VectorGemmKernel#gatherSteps}: packing a transposed B. */
     GATHER_STEPS,
     /** {@link VectorGemmKernel#transposeSteps}: packing a transposed B by register transposes. */

@@ -86,22 +86,6 @@ final class VectorGemmKernel {
         }
     }
 
-    /** Four floats: the unit {@link #copySteps} moves a strip's step in. */
-    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
-
-    /**
-     * {@code ap[at + p*MR + r] = a[off + p*cs + r]} for {@code p < kc, r < MR}: a full strip of a transposed A
-     * packed, its {@code MR} contiguous floats a step moved four at a time (MR is even; a last pair moves as scalars).
-     */
-    static void copySteps(int kc, float[] a, int off, int cs, float[] ap, int at) {
-        final int quads = MR / 4 * 4;
-        for (int p = 0; p < kc; p++) {
-            int src = off + p * cs, dst = at + p * MR;
-            for (int r = 0; r < quads; r += 4) FloatVector.fromArray(S4, a, src + r).intoArray(ap, dst + r);
-            for (int r = quads; r < MR; r++) ap[dst + r] = a[src + r];
-        }
-    }
-
     /**
      * {@code bp[at + p*NR + j] = b[off + j*cs + p]} for {@code p < kc, j < NR}: a full strip of a transposed B
      * packed, each row of the strip gathered from the {@code NR} stored rows, a vector at a time.

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jasg.core.PoolWindow;
 import dev.jasg.testkit.ConvPoolCases;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,25 +76,31 @@ class ConvKernelsTest {
     }
 
     /**
-     * The weight gradient with a workgroup target of 1 ({@code jasg.vulkan.conv.wgradMinGroups}): its long reductions take
-     * the unsliced 64 x 64 tile split across workgroups instead of the sliced small tiles, and still match the reference.
+     * The weight gradient's two tile choices for long reductions: by default (a workgroup target of 1,
+     * {@code jasg.vulkan.conv.wgradMinGroups}) the unsliced 64 x 64 tile split across workgroups, with a target of 256 the
+     * sliced small tiles; both, and a shallower step ({@code jasg.vulkan.conv.wgradBk}), match the reference.
      */
     @Test
-    void weightGradientOnUnslicedTilesSplitAcrossWorkgroups() {
+    void weightGradientOnUnslicedOrSlicedTiles() {
+        ConvKernels.Tiles t = ConvKernels.tiles(32, 144, 2700, 1, 32768, ConvKernels.wgradMinGroups(), false);
+        assertEquals(1, t.slices());
+        ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
+        // a shallower step, one that does not divide the rows of 30 columns
         withProperties(() -> {
-            ConvKernels.Tiles t = ConvKernels.tiles(32, 144, 2700, 1, 32768, ConvKernels.wgradMinGroups(), false);
-            assertEquals(1, t.slices());
+            assertEquals(8, ConvKernels.wgradDepth(t, 32768).bk());
             ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
-            // and with a shallower step (jasg.vulkan.conv.wgradBk), one that does not divide the rows of 30 columns
-            withProperties(() -> {
-                assertEquals(8, ConvKernels.wgradDepth(t, 32768).bk());
-                ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
-            }, "jasg.vulkan.conv.wgradBk", "8");
-        }, "jasg.vulkan.conv.wgradMinGroups", "1");
+        }, "jasg.vulkan.conv.wgradBk", "8");
         for (String tile : new String[] {"64x64x32", "64x64x8"}) {
             assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("conv2d_weight_grad_gemm_" + tile + "_s1_") && nm.contains("_splitk")),
                     "the " + tile + " tile split across workgroups: " + DEV.kernelNames());
         }
+        withProperties(() -> {
+            ConvKernels.Tiles sliced = ConvKernels.tiles(32, 144, 2700, 1, 32768, ConvKernels.wgradMinGroups(), false);
+            assertTrue(sliced.slices() > 1, sliced.toString());
+            ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
+            String name = "conv2d_weight_grad_gemm_" + sliced.bm() + "x" + sliced.bn() + "x" + sliced.bk() + "_s" + sliced.slices() + "_";
+            assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith(name)), name + ": " + DEV.kernelNames());
+        }, "jasg.vulkan.conv.wgradMinGroups", "256");
         // a depth the tile's invocations cannot take is ignored
         withProperties(() -> {
             ConvKernels.Tiles sliced = ConvKernels.tiles(64, 576, 100_000, 1, 32768, 256, false);
@@ -102,18 +109,28 @@ class ConvKernelsTest {
     }
 
     /**
-     * 1 x 1 convolutions as matrix products ({@code jasg.vulkan.conv.pointwiseMatmul}): the forward, the input gradient
-     * (the weight read transposed) and the weight gradient beside them match the reference, and the products ran.
+     * 1 x 1 convolutions as matrix products (the default; {@code jasg.vulkan.conv.pointwiseMatmul}): the forward, the input
+     * gradient (the weight read transposed) and the weight gradient beside them match the reference, and the products
+     * ran; with the switch off the same cases run on the conv kernels.
      */
     @Test
-    void pointwiseConvolutionsAsMatrixProducts() {
+    void pointwiseConvolutionsAsMatrixProductsOrConvKernels() {
+        ConvPoolCases.Conv cv = ConvPoolCases.convs().stream().filter(c -> c.name().equals("gemm 1x1")).findFirst().orElseThrow();
+        try (VulkanBackend gpu = Gpu.open()) {
+            ConvPoolCases.checkConvolution(gpu, cv);
+            Set<String> names = gpu.kernelNames();
+            assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_") && !nm.contains("_ta")), "forward product: " + names);
+            assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.contains("_ta")), "input gradient's product: " + names);
+            assertFalse(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_")), "no conv kernel for the forward: " + names);
+        }
         withProperties(() -> {
-            for (ConvPoolCases.Conv cv : ConvPoolCases.convs()) {
-                if (cv.kh() == 1 && cv.kw() == 1) ConvPoolCases.checkConvolution(DEV, cv);
+            try (VulkanBackend gpu = Gpu.open()) {
+                ConvPoolCases.checkConvolution(gpu, cv);
+                Set<String> names = gpu.kernelNames();
+                assertTrue(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_") && nm.contains("_k1x1")), "1x1 conv kernel: " + names);
+                assertFalse(names.stream().anyMatch(nm -> nm.startsWith("matmul_")), "no products: " + names);
             }
-        }, "jasg.vulkan.conv.pointwiseMatmul", "true");
-        assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && !nm.contains("_ta")), "forward product: " + DEV.kernelNames());
-        assertTrue(DEV.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.contains("_ta")), "input gradient's product: " + DEV.kernelNames());
+        }, "jasg.vulkan.conv.pointwiseMatmul", "false");
     }
 
     /** Runs {@code body} with the wide tile's reduction threshold lowered to 16, so that small cases take it. */

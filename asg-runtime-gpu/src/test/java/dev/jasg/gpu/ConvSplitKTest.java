@@ -106,7 +106,7 @@ class ConvSplitKTest {
     void splitsTable() {
         long big = 1L << 40;
         assertEquals(1, ConvKernels.splits(300, 10_000, 1, 100, big));                  // enough tiles already
-        assertEquals(32, ConvKernels.splits(2, 10_000, 1, 100, big));                   // capped
+        assertEquals(64, ConvKernels.splits(2, 10_000, 1, 100, big));                   // capped
         assertEquals(26, ConvKernels.splits(10, 10_000, 1, 100, big));                  // ceil(256 / 10)
         assertEquals(8, ConvKernels.splits(9, 512, 16, 100, big));                      // 512 steps / (4 x 16)
         assertEquals(1, ConvKernels.splits(9, 40, 16, 100, big));                       // too short to split
