@@ -8,12 +8,13 @@
 # (issue 20) and without it (-Djasg.vulkan.fusion=false), for the same run's comparison; "conv": ConvBench's layers
 # with the weight gradient's split-K and without it (-Djasg.vulkan.splitK=false), then cuDNN's on the same layers.
 # "layouts": the convolutions' layout choices (ConvKernels.Layout) each from its default and all off against the defaults, ConvBench interleaved
-# (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS; mm1x1: 1x1 convolutions as matrix products,
-# -Djasg.vulkan.conv.pointwiseMatmul=true), cuDNN on the same layers, the cnn step beside PyTorch's.
+# (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS; conv1x1: 1x1 convolutions on the conv kernel instead of the matrix
+# products, -Djasg.vulkan.conv.pointwiseMatmul=false), cuDNN on the same layers, the cnn step beside PyTorch's.
 # "wgrad": the convolutions' kernel gradient with its tile chosen for WGRAD_VARIANTS' workgroup targets and split caps
-# (base: the defaults; mg1: -Djasg.vulkan.conv.wgradMinGroups=1, the large tiles split across workgroups instead of the
-# sliced small ones; mg1s64: the same with -Djasg.vulkan.conv.maxSplits=64; mg1bk8, mg1bk16: mg1 with the step depth
-# -Djasg.vulkan.conv.wgradBk=8 or 16, which pads image rows of 56, 28 or 14 less), ConvBench interleaved WGRAD_ROUNDS times on
+# (base: the defaults, the large tiles split across up to 64 workgroups; s32: at most 32 splits,
+# -Djasg.vulkan.conv.maxSplits=32; sliced: the sliced small tiles of a 256-workgroup target with 32 splits, the default
+# before 2026-12-06, -Djasg.vulkan.conv.wgradMinGroups=256; bk8, bk16: the step depth -Djasg.vulkan.conv.wgradBk=8 or 16,
+# which pads image rows of 56, 28 or 14 less), ConvBench interleaved WGRAD_ROUNDS times on
 # LAYOUT_LAYERS after one uncounted JVM (the driver's fresh pipelines), then the cnn step under each.
 # "mixed": the f16/bf16 products at 4096^3 (the tensor-core kernel where the device has
 # cooperative matrices) beside cuBLAS in half, then the transformer training step in f32 and with mixed precision
@@ -82,12 +83,12 @@ if [[ $what == *layouts* ]]; then
   ll=$conv_layers
   declare -A lv=([new]="" [noswizzle]="-Djasg.vulkan.conv.swizzle=false" [norelayout]="-Djasg.vulkan.conv.relayout=false"
     [kmajor]="-Djasg.vulkan.conv.wgradKMajor=true" [nowide]="-Djasg.vulkan.conv.wide=false"
-    [mm1x1]="-Djasg.vulkan.conv.pointwiseMatmul=true"
+    [conv1x1]="-Djasg.vulkan.conv.pointwiseMatmul=false"
     [old]="-Djasg.vulkan.conv.swizzle=false -Djasg.vulkan.conv.relayout=false -Djasg.vulkan.conv.wgradKMajor=false -Djasg.vulkan.conv.wide=false")
   # one uncounted JVM first: a machine's first JVM, whose pipelines the driver compiles fresh, ran some layers 2x slow
   timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll >/dev/null 2>&1
   for r in $(seq "${LAYOUT_ROUNDS:-2}"); do
-    for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout kmajor nowide mm1x1}; do
+    for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout kmajor nowide conv1x1}; do
       JAVA_TOOL_OPTIONS="${lv[$v]}" timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv' \
         | sed "s/^/$v /" | tee -a "$out/layouts.txt"
     done
@@ -101,18 +102,17 @@ if [[ $what == *layouts* ]]; then
 fi
 if [[ $what == *wgrad* ]]; then
   ll=$conv_layers
-  declare -A wv=([base]="" [mg1]="-Djasg.vulkan.conv.wgradMinGroups=1"
-    [mg1s64]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.maxSplits=64"
-    [mg1bk8]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.wgradBk=8"
-    [mg1bk16]="-Djasg.vulkan.conv.wgradMinGroups=1 -Djasg.vulkan.conv.wgradBk=16")
+  declare -A wv=([base]="" [s32]="-Djasg.vulkan.conv.maxSplits=32"
+    [sliced]="-Djasg.vulkan.conv.wgradMinGroups=256 -Djasg.vulkan.conv.maxSplits=32"
+    [bk8]="-Djasg.vulkan.conv.wgradBk=8" [bk16]="-Djasg.vulkan.conv.wgradBk=16")
   timeout 60 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench cnn-32-64-14 >/dev/null 2>&1
   for r in $(seq "${WGRAD_ROUNDS:-2}"); do
-    for v in ${WGRAD_VARIANTS:-base mg1 mg1s64 mg1bk8 mg1bk16}; do
+    for v in ${WGRAD_VARIANTS:-base s32 sliced bk8 bk16}; do
       JAVA_TOOL_OPTIONS="${wv[$v]}" timeout 100 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv.* dw' \
         | sed "s/^/$v /" | tee -a "$out/wgrad.txt"
     done
   done
-  for v in ${WGRAD_VARIANTS:-base mg1 mg1s64 mg1bk8 mg1bk16}; do
+  for v in ${WGRAD_VARIANTS:-base s32 sliced bk8 bk16}; do
     JAVA_TOOL_OPTIONS="${wv[$v]}" timeout 60 bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only cnn --seconds 4 --warmup 3 2>&1 \
       | grep -E '^jasg_cnn ' | sed "s/^/$v /" | tee -a "$out/wgrad.txt"
   done
@@ -150,7 +150,7 @@ if [[ $what == *sweep* ]]; then
   for dt in f16 bf16; do python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee -a "$out/sweep.txt"; done
   python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/sweep.txt"
 fi
-if [[ $what == *wg* ]]; then
+if [[ " $what " == *" wg "* ]]; then
   bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 256 --dtype f16 2>&1 | grep -m1 -o 'cooperative matrices.*' | tee "$out/wg.txt"
   for dt in ${WG_DTYPES:-f16 bf16}; do
     bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype $dt 2>&1 | grep '^matmul' \
