@@ -70,8 +70,8 @@ final class Gemm {
      * kernel: its MR rows are MR streams, where packed they are one. Measured 2026-12-06: on one Xeon (Sapphire Rapids,
      * 48 KiB L1d, {@code GemmProbe}) the 12x32 kernel ran 115.5 GFLOPS a core in place against 136 packed, and
      * {@code Peers} sgemm (1024^3, two threads) 205 against 226-229 GFLOPS; on the Zen 5, three interleaved rounds, sgemm
-     * 249-293 GFLOPS in place against 304-342 packed, the mlp and transformer within their noise, and the transformer ran boxed
-     * (0.1-2.7 MB a step) in 4 of its 5 in-place JVMs against none of 5 packed.
+     * 249-293 GFLOPS in place against 304-342 packed, the mlp and transformer within their noise, and after 8 s of warm-up
+     * the transformer still ran boxed (0.1-2.7 MB a step) in 4 of its 5 in-place JVMs against 1 of 11 packed.
      */
     static final boolean PACK_A = !"false".equals(System.getProperty("jasg.cpu.packA"));
     /** Multiply-adds below which a product runs on the calling thread. */
