@@ -9,7 +9,8 @@
 # with the weight gradient's split-K and without it (-Djasg.vulkan.splitK=false), then cuDNN's on the same layers.
 # "layouts": the convolutions' layout choices (ConvKernels.Layout) each from its default and all off against the defaults, ConvBench interleaved
 # (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS; conv1x1: 1x1 convolutions on the conv kernel instead of the matrix
-# products, -Djasg.vulkan.conv.pointwiseMatmul=false), cuDNN on the same layers, the cnn step beside PyTorch's.
+# products, -Djasg.vulkan.conv.pointwiseMatmul=false; mg256, mg512: the forward's and input gradient's workgroup target,
+# -Djasg.vulkan.conv.minGroups, default 128), cuDNN on the same layers, the cnn step beside PyTorch's.
 # "wgrad": the convolutions' kernel gradient with its tile chosen for WGRAD_VARIANTS' workgroup targets and split caps
 # (base: the defaults, the large tiles split across up to 64 workgroups; s32: at most 32 splits,
 # -Djasg.vulkan.conv.maxSplits=32; sliced: the sliced small tiles of a 256-workgroup target with 32 splits, the default
@@ -84,6 +85,7 @@ if [[ $what == *layouts* ]]; then
   declare -A lv=([new]="" [noswizzle]="-Djasg.vulkan.conv.swizzle=false" [norelayout]="-Djasg.vulkan.conv.relayout=false"
     [kmajor]="-Djasg.vulkan.conv.wgradKMajor=true" [nowide]="-Djasg.vulkan.conv.wide=false"
     [conv1x1]="-Djasg.vulkan.conv.pointwiseMatmul=false"
+    [mg256]="-Djasg.vulkan.conv.minGroups=256" [mg512]="-Djasg.vulkan.conv.minGroups=512"
     [old]="-Djasg.vulkan.conv.swizzle=false -Djasg.vulkan.conv.relayout=false -Djasg.vulkan.conv.wgradKMajor=false -Djasg.vulkan.conv.wide=false")
   # one uncounted JVM first: a machine's first JVM, whose pipelines the driver compiles fresh, ran some layers 2x slow
   timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll >/dev/null 2>&1

@@ -140,6 +140,16 @@ final class ConvKernels {
     }
 
     /**
+     * The workgroups the forward's and the input gradient's tile choice aims for before it takes a smaller tile (property
+     * {@code jasg.vulkan.conv.minGroups}, default 128). Not yet timed against another target: the 3x3 layer of 128
+     * channels at 28x28 (batch 32) makes 196 workgroups of 128 x 128 (about one and a half per multiprocessor on an H100),
+     * 784 of 64 x 64 with a target of 256, and ran its forward at 21.5 TFLOPS where the matrix kernel reaches ~40.
+     */
+    static int minGroups() {
+        return Integer.getInteger("jasg.vulkan.conv.minGroups", 128);
+    }
+
+    /**
      * The workgroups the weight gradient's tile choice aims for before its reduction is split across workgroups
      * (property {@code jasg.vulkan.conv.wgradMinGroups}, default 1): a high target takes the sliced small tiles for its
      * long reductions, a low one the large tiles with more splits. Timed on an H100 (2026-12-06, ConvBench, with

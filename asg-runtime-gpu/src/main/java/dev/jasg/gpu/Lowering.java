@@ -1145,15 +1145,16 @@ final class Lowering {
 
     /**
      * The tile of {@code conv}'s tiled kernel ({@link ConvKernels#tiles}), the one choice that lowering, the weight
-     * gradient's splits and the workspace's size all read. The weight gradient's long reduction over few output tiles
-     * gains from smaller tiles sooner (measured on an H200), so it asks for more workgroups.
+     * gradient's splits and the workspace's size all read: for the weight gradient the largest tile, its long reduction
+     * split across workgroups instead ({@link ConvKernels#wgradMinGroups}, timed on an H100); for the others the largest
+     * that makes {@link ConvKernels#minGroups} workgroups.
      */
     private ConvKernels.Tiles convTiles(ConvKernels.Conv conv, int m, int cols, int k, int groups) {
         if (conv == ConvKernels.Conv.WEIGHT_GRAD) {
             return ConvKernels.wgradDepth(ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, ConvKernels.wgradMinGroups(), false),
                     dev.maxSharedMemory);
         }
-        return ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, 128, ConvKernels.wide(conv, k));
+        return ConvKernels.tiles(m, cols, k, groups, dev.maxSharedMemory, ConvKernels.minGroups(), ConvKernels.wide(conv, k));
     }
 
     private static int gcd(int a, int b) {

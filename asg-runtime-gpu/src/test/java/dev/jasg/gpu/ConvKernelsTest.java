@@ -133,6 +133,28 @@ class ConvKernelsTest {
         }, "jasg.vulkan.conv.pointwiseMatmul", "false");
     }
 
+    /**
+     * The forward's workgroup target ({@code jasg.vulkan.conv.minGroups}): the 128 x 128 case takes its 128 x 128 tile by
+     * default and a smaller one under a target it cannot reach, both matching the reference (fresh backends, so the
+     * kernel names are the case's own).
+     */
+    @Test
+    void forwardTileFollowsItsWorkgroupTarget() {
+        ConvPoolCases.Conv cv = ConvPoolCases.convs().stream().filter(c -> c.name().equals("gemm 128x128 tiles")).findFirst().orElseThrow();
+        try (VulkanBackend gpu = Gpu.open()) {
+            ConvPoolCases.checkConvolution(gpu, cv);
+            assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_128x128")), "default target: " + gpu.kernelNames());
+        }
+        withProperties(() -> {
+            try (VulkanBackend gpu = Gpu.open()) {
+                ConvPoolCases.checkConvolution(gpu, cv);
+                Set<String> names = gpu.kernelNames();
+                assertTrue(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_")), "a tiled forward: " + names);
+                assertFalse(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_128x128")), "smaller tiles for a target of 10^6: " + names);
+            }
+        }, "jasg.vulkan.conv.minGroups", "1000000");
+    }
+
     /** Runs {@code body} with the wide tile's reduction threshold lowered to 16, so that small cases take it. */
     private static void wideOnShortReductions(Runnable body) {
         withProperties(body, "jasg.vulkan.conv.wideMinK", "16");
