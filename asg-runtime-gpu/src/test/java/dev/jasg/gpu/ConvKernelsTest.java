@@ -115,44 +115,39 @@ class ConvKernelsTest {
      */
     @Test
     void pointwiseConvolutionsAsMatrixProductsOrConvKernels() {
-        ConvPoolCases.Conv cv = ConvPoolCases.convs().stream().filter(c -> c.name().equals("gemm 1x1")).findFirst().orElseThrow();
-        try (VulkanBackend gpu = Gpu.open()) {
-            ConvPoolCases.checkConvolution(gpu, cv);
-            Set<String> names = gpu.kernelNames();
-            assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_") && !nm.contains("_ta")), "forward product: " + names);
-            assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.contains("_ta")), "input gradient's product: " + names);
-            assertFalse(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_")), "no conv kernel for the forward: " + names);
-        }
+        Set<String> names = kernelsOf("gemm 1x1");
+        assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_") && !nm.contains("_ta")), "forward product: " + names);
+        assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.contains("_ta")), "input gradient's product: " + names);
+        assertFalse(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_")), "no conv kernel for the forward: " + names);
         withProperties(() -> {
-            try (VulkanBackend gpu = Gpu.open()) {
-                ConvPoolCases.checkConvolution(gpu, cv);
-                Set<String> names = gpu.kernelNames();
-                assertTrue(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_") && nm.contains("_k1x1")), "1x1 conv kernel: " + names);
-                assertFalse(names.stream().anyMatch(nm -> nm.startsWith("matmul_")), "no products: " + names);
-            }
+            Set<String> off = kernelsOf("gemm 1x1");
+            assertTrue(off.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_") && nm.contains("_k1x1")), "1x1 conv kernel: " + off);
+            assertFalse(off.stream().anyMatch(nm -> nm.startsWith("matmul_")), "no products: " + off);
         }, "jasg.vulkan.conv.pointwiseMatmul", "false");
     }
 
     /**
      * The forward's workgroup target ({@code jasg.vulkan.conv.minGroups}): the 128 x 128 case takes its 128 x 128 tile by
-     * default and a smaller one under a target it cannot reach, both matching the reference (fresh backends, so the
-     * kernel names are the case's own).
+     * default and a smaller one under a target it cannot reach, both matching the reference.
      */
     @Test
     void forwardTileFollowsItsWorkgroupTarget() {
-        ConvPoolCases.Conv cv = ConvPoolCases.convs().stream().filter(c -> c.name().equals("gemm 128x128 tiles")).findFirst().orElseThrow();
+        Set<String> names = kernelsOf("gemm 128x128 tiles");
+        assertTrue(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_128x128")), "default target: " + names);
+        withProperties(() -> {
+            Set<String> small = kernelsOf("gemm 128x128 tiles");
+            assertTrue(small.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_")), "a tiled forward: " + small);
+            assertFalse(small.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_128x128")), "smaller tiles for a target of 10^6: " + small);
+        }, "jasg.vulkan.conv.minGroups", "1000000");
+    }
+
+    /** The kernels a fresh backend compiled to run conv table case {@code name} against the reference (which it must match). */
+    private static Set<String> kernelsOf(String name) {
+        ConvPoolCases.Conv cv = ConvPoolCases.convs().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
         try (VulkanBackend gpu = Gpu.open()) {
             ConvPoolCases.checkConvolution(gpu, cv);
-            assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_128x128")), "default target: " + gpu.kernelNames());
+            return Set.copyOf(gpu.kernelNames());
         }
-        withProperties(() -> {
-            try (VulkanBackend gpu = Gpu.open()) {
-                ConvPoolCases.checkConvolution(gpu, cv);
-                Set<String> names = gpu.kernelNames();
-                assertTrue(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_")), "a tiled forward: " + names);
-                assertFalse(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_128x128")), "smaller tiles for a target of 10^6: " + names);
-            }
-        }, "jasg.vulkan.conv.minGroups", "1000000");
     }
 
     /** Runs {@code body} with the wide tile's reduction threshold lowered to 16, so that small cases take it. */
