@@ -38,7 +38,7 @@
 # (the twins' hand-over, GemmWarm), full log in $OUT/cpu-diag.txt: when C2 compiles which Vector API kernels on a slow host.
 # "inference": the host CPU's inference (InferencePeers) beside ONNX Runtime Java, 2 cores pinned (INFERENCE_ROUNDS, INFERENCE_ARGS).
 # "knobs": the host CPU's GEMM under each JVM option string of KNOB_OPTS ('|'-separated, "default" for none; e.g.
-# "default|-Djasg.cpu.kc=512|-Djasg.cpu.tileRows=8", or "default|-Djasg.cpu.packA=true"), interleaved KNOB_ROUNDS times, 2 cores pinned: GemmProbe's items
+# "default|-Djasg.cpu.kc=512|-Djasg.cpu.tileRows=8", or "default|-Djasg.cpu.packA=false"), interleaved KNOB_ROUNDS times, 2 cores pinned: GemmProbe's items
 # matching KNOB_PROBE (comma-separated name parts; "none" skips it), then Peers' sgemm and transformer.
 # "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
 # "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch.

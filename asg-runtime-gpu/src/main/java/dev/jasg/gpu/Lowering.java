@@ -279,18 +279,10 @@ final class Lowering {
             case Op.DropoutMask d -> steps.add(flat(LayerKernels.dropoutMask(), n, count, new View[] {out, in[1]},
                     new int[] {(int) count, Op.DropoutMask.saltMix(d.salt()), d.threshold(), Float.floatToRawIntBits((float) d.scale())}));
             case Op.Normalize z -> steps.add(normalize(n, z, od, mode, out, in[0]));
-            case Op.Conv2d c when pointwise(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) -> {
-                // y[n] = W [O, C] x[n] [C, H W]: the weight broadcast over the batch
-                int[] x = dims(n, 0, b), w = dims(n, 1, b);
-                steps.addAll(matmul(n, new int[] {w[0], w[1]}, new int[] {x[0], x[1], x[2] * x[3]}, mode, out, in[1], in[0], null, null, null,
-                        null, DType.F32, null, MatMulKernel.Layout.PLAIN));
-            }
-            case Op.ConvTranspose2d c when pointwise(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) -> {
-                // y[n] = W^T [C, O] x[n] [O, H W], W stored [O, C]: read transposed
-                int[] x = dims(n, 0, b), w = dims(n, 1, b);
-                steps.addAll(matmul(n, new int[] {w[1], w[0]}, new int[] {x[0], x[1], x[2] * x[3]}, mode, out, in[1], in[0], null, null, null,
-                        null, DType.F32, null, new MatMulKernel.Layout(true, false)));
-            }
+            case Op.Conv2d c when pointwise(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) ->
+                    steps.addAll(pointwiseProduct(n, b, false, mode, out, in));
+            case Op.ConvTranspose2d c when pointwise(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) ->
+                    steps.addAll(pointwiseProduct(n, b, true, mode, out, in));
             case Op.Conv2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int groups = c.geometry().groups(), og = w[0] / groups;
@@ -1141,6 +1133,17 @@ final class Lowering {
         return w[2] == 1 && w[3] == 1 && g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padTop() == 0 && g.padLeft() == 0
                 && g.padBottom() == 0 && g.padRight() == 0 && od[2] == x[2] && od[3] == x[3]
                 && graph.node(n.input(0)).dtype() == DType.F32 && graph.node(n.input(1)).dtype() == DType.F32;
+    }
+
+    /**
+     * A {@link #pointwise} convolution as one product per image, the weight broadcast over the batch: conv2d's
+     * {@code y[n] = W [O, C] x[n] [C, H W]}, or the transposed convolution's {@code y[n] = W^T x[n] [O, H W]} with
+     * {@code W} stored {@code [O, C]} and read transposed.
+     */
+    private List<Step> pointwiseProduct(Node n, Program.Binding b, boolean transposed, int mode, View out, View[] in) {
+        int[] x = dims(n, 0, b), w = dims(n, 1, b);
+        return matmul(n, transposed ? new int[] {w[1], w[0]} : new int[] {w[0], w[1]}, new int[] {x[0], x[1], x[2] * x[3]}, mode, out, in[1], in[0],
+                null, null, null, null, DType.F32, null, transposed ? new MatMulKernel.Layout(true, false) : MatMulKernel.Layout.PLAIN);
     }
 
     /**
