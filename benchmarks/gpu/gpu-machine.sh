@@ -10,7 +10,11 @@
 # "layouts": the convolutions' layout choices (ConvKernels.Layout) each from its default and all off against the defaults, ConvBench interleaved
 # (LAYOUT_ROUNDS, LAYOUT_VARIANTS, LAYOUT_LAYERS; conv1x1: 1x1 convolutions on the conv kernel instead of the matrix
 # products, -Djasg.vulkan.conv.pointwiseMatmul=false; mg256, mg512: the forward's and input gradient's workgroup target,
-# -Djasg.vulkan.conv.minGroups, default 128), cuDNN on the same layers, the cnn step beside PyTorch's.
+# -Djasg.vulkan.conv.minGroups, default 128; nowino: 3x3 stride-1 convolutions on the tiled kernels instead of in
+# Winograd form, -Djasg.vulkan.conv.winograd=false; wino64, wino128: Winograd from 64 or 128 channels each way only,
+# -Djasg.vulkan.conv.winogradMinChannels), cuDNN on the same layers,
+# the cnn step beside PyTorch's (LAYOUT_STEPS: the variants whose cnn step runs, default "new old"). LAYOUT_STATS=1 prints
+# the driver's register counts of the first round's kernels.
 # "wgrad": the convolutions' kernel gradient with its tile chosen for WGRAD_VARIANTS' workgroup targets and split caps
 # (base: the defaults, the large tiles split across up to 64 workgroups; s32: at most 32 splits,
 # -Djasg.vulkan.conv.maxSplits=32; sliced: the sliced small tiles of a 256-workgroup target with 32 splits, the default
@@ -86,17 +90,21 @@ if [[ $what == *layouts* ]]; then
     [kmajor]="-Djasg.vulkan.conv.wgradKMajor=true" [nowide]="-Djasg.vulkan.conv.wide=false"
     [conv1x1]="-Djasg.vulkan.conv.pointwiseMatmul=false"
     [mg256]="-Djasg.vulkan.conv.minGroups=256" [mg512]="-Djasg.vulkan.conv.minGroups=512"
+    [nowino]="-Djasg.vulkan.conv.winograd=false" [wino64]="-Djasg.vulkan.conv.winogradMinChannels=64"
+    [wino128]="-Djasg.vulkan.conv.winogradMinChannels=128"
     [old]="-Djasg.vulkan.conv.swizzle=false -Djasg.vulkan.conv.relayout=false -Djasg.vulkan.conv.wgradKMajor=false -Djasg.vulkan.conv.wide=false")
   # one uncounted JVM first: a machine's first JVM, whose pipelines the driver compiles fresh, ran some layers 2x slow
   timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll >/dev/null 2>&1
   for r in $(seq "${LAYOUT_ROUNDS:-2}"); do
     for v in ${LAYOUT_VARIANTS:-new old noswizzle norelayout kmajor nowide conv1x1}; do
-      JAVA_TOOL_OPTIONS="${lv[$v]}" timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv' \
+      stats=""
+      [ "${LAYOUT_STATS:-0}" = 1 ] && [ "$r" = 1 ] && stats="-Djasg.vulkan.kernelStatistics=true"
+      JAVA_TOOL_OPTIONS="${lv[$v]} $stats" timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll 2>&1 | grep '^conv\|^kernel' \
         | sed "s/^/$v /" | tee -a "$out/layouts.txt"
     done
   done
   python3 benchmarks/gpu/torch_conv.py $ll 2>&1 | tee -a "$out/layouts.txt"
-  for v in new old; do
+  for v in ${LAYOUT_STEPS:-new old}; do
     JAVA_TOOL_OPTIONS="${lv[$v]}" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only cnn --seconds 4 --warmup 3 2>&1 \
       | grep -E '^jasg_cnn |^# cnn' | sed "s/^/$v /" | tee -a "$out/layouts.txt"
   done

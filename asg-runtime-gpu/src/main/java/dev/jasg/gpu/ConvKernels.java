@@ -338,6 +338,41 @@ final class ConvKernels {
     }
 
     /** The second pass of a split weight gradient ({@code split_sum.comp}): the splits added in order. Push: n, splits, mode. */
+    /**
+     * Whether 3x3, stride-1 convolutions with enough channels run as Winograd F(2x2, 3x3) products ({@code winograd.comp}:
+     * the weight's and the input's transforms, 16 products on {@link MatMulKernel} as one batched product, the output's
+     * transform): property {@code jasg.vulkan.conv.winograd}, {@code false} for the tiled conv kernel.
+     */
+    static boolean winograd() {
+        return !"false".equals(System.getProperty("jasg.vulkan.conv.winograd"));
+    }
+
+    /**
+     * Fewest input and output channels for the Winograd path (property {@code jasg.vulkan.conv.winogradMinChannels}, default
+     * {@link #WINOGRAD_MIN_CHANNELS}): the transforms cost per channel what the products' 2.25x fewer multiply-adds must
+     * outweigh.
+     */
+    static int winogradMinChannels() {
+        return Integer.getInteger("jasg.vulkan.conv.winogradMinChannels", WINOGRAD_MIN_CHANNELS);
+    }
+
+    static final int WINOGRAD_MIN_CHANNELS = 16;
+
+    /** The Winograd weight transform: {@code U[16, O, C]} from conv2d's {@code [O, C, 3, 3]}, or ({@code flip}) a transposed convolution's {@code [C, O, 3, 3]}. */
+    static Kernel winogradWeight(boolean flip) {
+        return GlslKernels.kernel(flip ? "winograd_weight_flip" : "winograd_weight", "winograd.comp", 2, "STAGE", 0, "FLIP", flip ? 1 : 0);
+    }
+
+    /** The Winograd input transform: {@code V[16, C, T]} from {@code x[N, C, H, W]}. */
+    static Kernel winogradInput() {
+        return GlslKernels.kernel("winograd_input", "winograd.comp", 2, "STAGE", 1);
+    }
+
+    /** The Winograd output transform: {@code y[N, O, Ho, Wo]} from the products {@code M[16, O, T]}. */
+    static Kernel winogradOutput() {
+        return GlslKernels.kernel("winograd_output", "winograd.comp", 2, "STAGE", 2);
+    }
+
     static Kernel splitSum() {
         return GlslKernels.kernel("split_sum", "split_sum.comp", 2);
     }

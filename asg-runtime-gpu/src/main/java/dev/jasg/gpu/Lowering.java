@@ -136,12 +136,16 @@ final class Lowering {
         if (n.op() instanceof Op.Conv2d c) {
             int[] od = b.shape(n.id()).dims(), w = dims(n, 1, b);
             if (pointwise(n, c.geometry(), dims(n, 0, b), w, od, graph)) return 0;
+            Winograd wg = winograd(n, c.geometry(), dims(n, 0, b), w, od, graph, false);
+            if (wg != null) return wg.bytes(this::align);
             return tapMajorBytes(ConvKernels.Conv.FORWARD, w[0] / c.geometry().groups(), od[0] * od[2] * od[3], w[1] * w[2] * w[3],
                     c.geometry().groups(), w[1], w);
         }
         if (n.op() instanceof Op.ConvTranspose2d c) {
             int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), w = dims(n, 1, b);
             if (pointwise(n, c.geometry(), x, w, od, graph)) return 0;
+            Winograd wg = winograd(n, c.geometry(), x, w, od, graph, true);
+            if (wg != null) return wg.bytes(this::align);
             int cig = x[1] / c.geometry().groups();
             return tapMajorBytes(ConvKernels.Conv.TRANSPOSED, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], c.geometry().groups(), cig, w);
         }
@@ -283,6 +287,10 @@ final class Lowering {
                     steps.addAll(pointwiseProduct(n, b, false, mode, out, in));
             case Op.ConvTranspose2d c when pointwise(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) ->
                     steps.addAll(pointwiseProduct(n, b, true, mode, out, in));
+            case Op.Conv2d c when workspace != null && winograd(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph, false) != null ->
+                    steps.addAll(winogradConv(n, winograd(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph, false), mode, out, in, workspace));
+            case Op.ConvTranspose2d c when workspace != null && winograd(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph, true) != null ->
+                    steps.addAll(winogradConv(n, winograd(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph, true), mode, out, in, workspace));
             case Op.Conv2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
                 int groups = c.geometry().groups(), og = w[0] / groups;
@@ -1133,6 +1141,67 @@ final class Lowering {
         return w[2] == 1 && w[3] == 1 && g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padTop() == 0 && g.padLeft() == 0
                 && g.padBottom() == 0 && g.padRight() == 0 && od[2] == x[2] && od[3] == x[3]
                 && graph.node(n.input(0)).dtype() == DType.F32 && graph.node(n.input(1)).dtype() == DType.F32;
+    }
+
+    /**
+     * A convolution in Winograd F(2x2, 3x3) form ({@code winograd.comp}): {@code n} images of {@code c} channels,
+     * {@code h x w}, to {@code o} channels, {@code ho x wo}, its 3x3 window's first row and column at {@code -pt}, {@code -pl}
+     * of the output position; {@code flip}: the weight is a transposed convolution's {@code [c, o, 3, 3]}, turned.
+     */
+    record Winograd(int n, int c, int o, int h, int w, int ho, int wo, int pt, int pl, boolean flip) {
+        int tilesH() { return (ho + 1) / 2; }
+        int tilesW() { return (wo + 1) / 2; }
+        long tiles() { return (long) n * tilesH() * tilesW(); }
+        /** Floats of the transformed weight {@code U[16, o, c]}, input {@code V[16, c, T]} and products {@code M[16, o, T]}. */
+        long weightFloats() { return 16L * o * c; }
+        long inputFloats() { return 16L * c * tiles(); }
+        long productFloats() { return 16L * o * tiles(); }
+
+        /** Workspace bytes: the three, each from an offset {@code align} gives. */
+        long bytes(java.util.function.LongUnaryOperator align) {
+            return align.applyAsLong(4 * weightFloats()) + align.applyAsLong(4 * inputFloats()) + 4 * productFloats();
+        }
+    }
+
+    /**
+     * The Winograd form of conv2d (or, {@code transposed}, of a transposed convolution) {@code n} with input {@code x},
+     * weight {@code w} and output {@code od}, or null where it does not run that way: {@link ConvKernels#winograd} off, a
+     * kernel other than 3x3, a stride, dilation or group count other than 1, fewer than
+     * {@link ConvKernels#winogradMinChannels} channels either way, operands other than f32, padding past the window
+     * (a transposed convolution's is {@code 2 - p} in conv2d form), or a transformed operand too large to bind or index.
+     */
+    private Winograd winograd(Node n, ConvGeometry g, int[] x, int[] w, int[] od, dev.jasg.core.Graph graph, boolean transposed) {
+        if (!ConvKernels.winograd() || graph == null || w[2] != 3 || w[3] != 3 || g.groups() != 1 || g.strideH() != 1 || g.strideW() != 1
+                || g.dilationH() != 1 || g.dilationW() != 1) return null;
+        if (graph.node(n.input(0)).dtype() != DType.F32 || graph.node(n.input(1)).dtype() != DType.F32) return null;
+        int c = x[1], o = od[1], pt = transposed ? 2 - g.padTop() : g.padTop(), pl = transposed ? 2 - g.padLeft() : g.padLeft();
+        if (pt < 0 || pl < 0 || Math.min(c, o) < ConvKernels.winogradMinChannels()) return null;
+        Winograd wg = new Winograd(x[0], c, o, x[2], x[3], od[2], od[3], pt, pl, transposed);
+        long limit = Math.min(Integer.MAX_VALUE, dev.maxStorageBufferRange / 4);
+        if (wg.tiles() == 0 || Math.max(wg.inputFloats(), wg.productFloats()) > limit) return null;
+        return wg;
+    }
+
+    /**
+     * {@link Winograd} {@code wg} of node {@code n} into {@code out}: the weight's and the input's transforms into the
+     * workspace, the 16 products {@code M[e] = U[e] V[e]} as one batched product on {@link MatMulKernel}, and the output's
+     * transform from them.
+     */
+    private List<Step> winogradConv(Node n, Winograd wg, int mode, View out, View[] in, View workspace) {
+        long uBytes = align(4 * wg.weightFloats()), vBytes = align(4 * wg.inputFloats());
+        View u = new View(workspace.buffer(), workspace.offset(), 4 * wg.weightFloats());
+        View v = new View(workspace.buffer(), workspace.offset() + uBytes, 4 * wg.inputFloats());
+        View m = new View(workspace.buffer(), workspace.offset() + uBytes + vBytes, 4 * wg.productFloats());
+        int tiles = (int) wg.tiles();
+        List<Step> steps = new ArrayList<>();
+        steps.add(flat(ConvKernels.winogradWeight(wg.flip()), n, wg.weightFloats() / 16, new View[] {u, in[1]}, new int[] {wg.o(), wg.c()}));
+        steps.add(flat(ConvKernels.winogradInput(), n, wg.inputFloats() / 16, new View[] {v, in[0]},
+                new int[] {wg.c(), wg.h(), wg.w(), tiles, wg.tilesH(), wg.tilesW(), wg.pt(), wg.pl()}));
+        steps.addAll(matmul(n, new int[] {16, wg.o(), wg.c()}, new int[] {16, wg.c(), tiles}, 0, m, u, v, null, null, null, null, DType.F32, null,
+                MatMulKernel.Layout.PLAIN));
+        steps.add(flat(ConvKernels.winogradOutput(), n, wg.productFloats() / 16, new View[] {out, m},
+                new int[] {wg.o(), tiles, wg.ho(), wg.wo(), wg.tilesH(), wg.tilesW(), mode}));
+        return steps;
     }
 
     /**

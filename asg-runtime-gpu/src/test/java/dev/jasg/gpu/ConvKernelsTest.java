@@ -141,6 +141,32 @@ class ConvKernelsTest {
         }, "jasg.vulkan.conv.minGroups", "1000000");
     }
 
+    /**
+     * 3x3 stride-1 convolutions over 16 channels and more in Winograd F(2x2, 3x3) form (the default,
+     * {@code jasg.vulkan.conv.winograd}): conv2d and its input gradient (a transposed convolution, its weight turned) match
+     * the reference, with symmetric padding over odd sizes and with asymmetric padding, and ran the transforms and no
+     * tiled kernel; with the switch off, or under a channel minimum above the case's, the tiled kernels.
+     */
+    @Test
+    void winogradConvolutionsMatchTheReference() {
+        for (String name : new String[] {"gemm 3x3", "winograd 3x3 asymmetric pad"}) {
+            Set<String> names = kernelsOf(name);
+            for (String k : new String[] {"winograd_weight", "winograd_weight_flip", "winograd_input", "winograd_output"}) {
+                assertTrue(names.contains(k), name + " ran " + k + ": " + names);
+            }
+            assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_")), name + "'s products: " + names);
+            assertFalse(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_") || nm.startsWith("conv_transpose2d_gemm_")),
+                    name + " without tiled forward kernels: " + names);
+        }
+        for (String[] off : new String[][] {{"jasg.vulkan.conv.winograd", "false"}, {"jasg.vulkan.conv.winogradMinChannels", "21"}}) {
+            withProperties(() -> {
+                Set<String> names = kernelsOf("gemm 3x3");
+                assertFalse(names.stream().anyMatch(nm -> nm.startsWith("winograd_")), String.join("=", off) + ": " + names);
+                assertTrue(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_")), String.join("=", off) + ": " + names);
+            }, off);
+        }
+    }
+
     /** The kernels a fresh backend compiled to run conv table case {@code name} against the reference (which it must match). */
     private static Set<String> kernelsOf(String name) {
         ConvPoolCases.Conv cv = ConvPoolCases.convs().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();

@@ -117,6 +117,10 @@ class ShaderFilesTest {
         }
         k.add(ConvKernels.weightGradDirect());
         k.add(ConvKernels.splitSum());
+        k.add(ConvKernels.winogradWeight(false));
+        k.add(ConvKernels.winogradWeight(true));
+        k.add(ConvKernels.winogradInput());
+        k.add(ConvKernels.winogradOutput());
         k.addAll(FusionTest.kernels());
         for (AttentionKernels.Kind kind : AttentionKernels.Kind.values()) {
             for (int[] ee : new int[][] {{64, 64}, {128, 128}, {512, 512}}) k.add(AttentionKernels.kernel(kind, AttentionKernels.tiles(kind, ee[0], ee[1], shared)));

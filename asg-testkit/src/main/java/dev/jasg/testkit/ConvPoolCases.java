@@ -55,6 +55,9 @@ public final class ConvPoolCases {
                 new Conv("gemm kernel larger than input", 2, 8, 4, 5, 16, 5, 6, new ConvGeometry(1, 1, 2, 1, 3, 0, 1, 1, 1)),
                 // 128 x 128 tiles (chosen from 128 workgroups on): 8 groups of 128 channels over 2 * 32 * 32 columns
                 new Conv("gemm 128x128 tiles", 2, 16, 32, 32, 1024, 3, 3, ConvGeometry.of(1, 1, 1, 8)),
+                // 3x3 stride 1 over 16 channels and more (a backend's Winograd path): padding 2 on top, 1 on the right only,
+                // so the output is 10 x 8 from 10 x 9, its 2 x 2 tiles cut by neither edge one way and both the other
+                new Conv("winograd 3x3 asymmetric pad", 3, 16, 10, 9, 24, 3, 3, new ConvGeometry(1, 1, 2, 0, 0, 1, 1, 1, 1)),
                 // direct path: thin channels, depthwise, depthwise with a multiplier
                 new Conv("direct few channels", 2, 3, 11, 9, 5, 3, 3, new ConvGeometry(2, 1, 1, 2, 0, 1, 1, 2, 1)),
                 new Conv("depthwise 3x3", 2, 12, 10, 10, 12, 3, 3, ConvGeometry.of(1, 1, 1, 12)),

@@ -50,6 +50,8 @@ public final class ConvBench {
                 conv(gpu, l);
             }
             if (only.isEmpty() || only.contains("maxpool")) pool(gpu);
+            // the driver's statistics of each kernel that ran (register count and more), with -Djasg.vulkan.kernelStatistics=true
+            gpu.kernelStatistics().forEach((k, v) -> System.out.println("kernel " + k + ": " + v));
         }
     }
 
