@@ -373,6 +373,28 @@ final class ConvKernels {
         return GlslKernels.kernel("winograd_output", "winograd.comp", 2, "STAGE", 2);
     }
 
+    /** The Winograd transform of a kernel gradient's output gradient: {@code D[16, S, O, Tc]} from {@code g[N, O, gh, gw]}. */
+    static Kernel winogradGradient() {
+        return GlslKernels.kernel("winograd_gradient", "winograd.comp", 2, "STAGE", 3);
+    }
+
+    /** The Winograd kernel gradient from the products {@code P[16, S, O, C]}: {@code dw[O, C, 3, 3]}, the chunks summed in order. */
+    static Kernel winogradWeightGradient() {
+        return GlslKernels.kernel("winograd_weight_grad", "winograd.comp", 2, "STAGE", 4);
+    }
+
+    /**
+     * Chunks a Winograd kernel gradient's {@code tiles} output tiles are cut into, so that its 16 products of {@code o x c}
+     * become enough for two workgroups of 128 x 128 on each of {@code computeUnits} (16 when unknown), each chunk at least
+     * 256 tiles deep (property {@code jasg.vulkan.conv.winogradChunks} forces a count, for tests).
+     */
+    static int winogradChunks(int o, int c, long tiles, int computeUnits) {
+        Integer forced = Integer.getInteger("jasg.vulkan.conv.winogradChunks");
+        if (forced != null && forced > 0) return (int) Math.min(forced, Math.max(1, tiles));
+        long want = ceil(2L * Math.max(computeUnits, 16) * 128 * 128, 16L * o * c);
+        return (int) Math.max(1, Math.min(want, tiles / 256));
+    }
+
     static Kernel splitSum() {
         return GlslKernels.kernel("split_sum", "split_sum.comp", 2);
     }

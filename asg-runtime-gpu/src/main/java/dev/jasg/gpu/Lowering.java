@@ -153,6 +153,8 @@ final class Lowering {
         int[] od = b.shape(n.id()).dims(), x = dims(n, 0, b), g = dims(n, 1, b);
         long count = Strides.size(od);
         if (count == 0) return 0;
+        Winograd wg = winogradGradient(n, c.geometry(), x, g, od, graph);
+        if (wg != null) return wg.bytes(this::align);
         int groups = c.geometry().groups();
         int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
         int splits = weightGradSplits(od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0], geo, count);
@@ -305,6 +307,9 @@ final class Lowering {
                 steps.addAll(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode, out,
                         in, workspace, w));
             }
+            case Op.Conv2dWeightGrad c when workspace != null && winogradGradient(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) != null ->
+                    steps.addAll(winogradKernelGradient(n, winogradGradient(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph), mode, out, in,
+                            workspace));
             case Op.Conv2dWeightGrad c -> {
                 int[] x = dims(n, 0, b), g = dims(n, 1, b);
                 int groups = c.geometry().groups();
@@ -1145,17 +1150,23 @@ final class Lowering {
 
     /**
      * A convolution in Winograd F(2x2, 3x3) form ({@code winograd.comp}): {@code n} images of {@code c} channels,
-     * {@code h x w}, to {@code o} channels, {@code ho x wo}, its 3x3 window's first row and column at {@code -pt}, {@code -pl}
-     * of the output position; {@code flip}: the weight is a transposed convolution's {@code [c, o, 3, 3]}, turned.
+     * {@code h x w}, to {@code o} channels, {@code ho x wo} (for a kernel gradient: the output gradient's size), its 3x3
+     * window's first row and column at {@code -pt}, {@code -pl} of the output position; {@code flip}: the weight is a
+     * transposed convolution's {@code [c, o, 3, 3]}, turned; the output tiles in {@code chunks} chunks (a kernel gradient's
+     * products, one per chunk and transform element, summed after; 1 for the others).
      */
-    record Winograd(int n, int c, int o, int h, int w, int ho, int wo, int pt, int pl, boolean flip) {
+    record Winograd(int n, int c, int o, int h, int w, int ho, int wo, int pt, int pl, boolean flip, int chunks) {
         int tilesH() { return (ho + 1) / 2; }
         int tilesW() { return (wo + 1) / 2; }
         long tiles() { return (long) n * tilesH() * tilesW(); }
-        /** Floats of the transformed weight {@code U[16, o, c]}, input {@code V[16, c, T]} and products {@code M[16, o, T]}. */
-        long weightFloats() { return 16L * o * c; }
-        long inputFloats() { return 16L * c * tiles(); }
-        long productFloats() { return 16L * o * tiles(); }
+        /** Tiles in a chunk, the last chunk padded with zero tiles. */
+        int chunk() { return (int) ((tiles() + chunks - 1) / chunks); }
+        /** Floats of the transformed weight {@code U[16, o, c]} (or the kernel gradient's partial products {@code P[16, chunks, o, c]}). */
+        long weightFloats() { return 16L * chunks * o * c; }
+        /** Floats of the transformed input {@code V[16, chunks, c, chunk]}. */
+        long inputFloats() { return 16L * chunks * c * chunk(); }
+        /** Floats of the products {@code M[16, o, T]} (or the transformed output gradient {@code D[16, chunks, o, chunk]}). */
+        long productFloats() { return 16L * chunks * o * chunk(); }
 
         /** Workspace bytes: the three, each from an offset {@code align} gives. */
         long bytes(java.util.function.LongUnaryOperator align) {
@@ -1165,21 +1176,53 @@ final class Lowering {
 
     /**
      * The Winograd form of conv2d (or, {@code transposed}, of a transposed convolution) {@code n} with input {@code x},
-     * weight {@code w} and output {@code od}, or null where it does not run that way: {@link ConvKernels#winograd} off, a
-     * kernel other than 3x3, a stride, dilation or group count other than 1, fewer than
-     * {@link ConvKernels#winogradMinChannels} channels either way, operands other than f32, padding past the window
-     * (a transposed convolution's is {@code 2 - p} in conv2d form), or a transformed operand too large to bind or index.
+     * weight {@code w} and output {@code od}, or null where it does not run that way ({@link #winogradShape}).
      */
     private Winograd winograd(Node n, ConvGeometry g, int[] x, int[] w, int[] od, dev.jasg.core.Graph graph, boolean transposed) {
-        if (!ConvKernels.winograd() || graph == null || w[2] != 3 || w[3] != 3 || g.groups() != 1 || g.strideH() != 1 || g.strideW() != 1
-                || g.dilationH() != 1 || g.dilationW() != 1) return null;
+        if (w[2] != 3 || w[3] != 3) return null;
+        int pt = transposed ? 2 - g.padTop() : g.padTop(), pl = transposed ? 2 - g.padLeft() : g.padLeft();
+        return winogradShape(n, g, graph, new Winograd(x[0], x[1], od[1], x[2], x[3], od[2], od[3], pt, pl, transposed, 1));
+    }
+
+    /**
+     * The Winograd form of kernel gradient {@code n} (input {@code x}, output gradient {@code gy}, kernel {@code od}), its
+     * tiles in {@link ConvKernels#winogradChunks} chunks, or null where it does not run that way ({@link #winogradShape}).
+     */
+    private Winograd winogradGradient(Node n, ConvGeometry g, int[] x, int[] gy, int[] od, dev.jasg.core.Graph graph) {
+        if (od[2] != 3 || od[3] != 3) return null;
+        Winograd one = new Winograd(x[0], x[1], gy[1], x[2], x[3], gy[2], gy[3], g.padTop(), g.padLeft(), false, 1);
+        int chunks = ConvKernels.winogradChunks(one.o(), one.c(), one.tiles(), dev.computeUnits);
+        return winogradShape(n, g, graph, new Winograd(one.n(), one.c(), one.o(), one.h(), one.w(), one.ho(), one.wo(), one.pt(), one.pl(),
+                false, chunks));
+    }
+
+    /**
+     * {@code wg}, or null where node {@code n} does not run in Winograd form: {@link ConvKernels#winograd} off, a stride,
+     * dilation or group count other than 1, fewer than {@link ConvKernels#winogradMinChannels} channels either way,
+     * operands other than f32, padding past the window (a transposed convolution's is {@code 2 - p} in conv2d form), or a
+     * transformed operand too large to bind or index.
+     */
+    private Winograd winogradShape(Node n, ConvGeometry g, dev.jasg.core.Graph graph, Winograd wg) {
+        if (!ConvKernels.winograd() || graph == null || g.groups() != 1 || g.strideH() != 1 || g.strideW() != 1 || g.dilationH() != 1
+                || g.dilationW() != 1) return null;
         if (graph.node(n.input(0)).dtype() != DType.F32 || graph.node(n.input(1)).dtype() != DType.F32) return null;
-        int c = x[1], o = od[1], pt = transposed ? 2 - g.padTop() : g.padTop(), pl = transposed ? 2 - g.padLeft() : g.padLeft();
-        if (pt < 0 || pl < 0 || Math.min(c, o) < ConvKernels.winogradMinChannels()) return null;
-        Winograd wg = new Winograd(x[0], c, o, x[2], x[3], od[2], od[3], pt, pl, transposed);
+        if (wg.pt() < 0 || wg.pl() < 0 || Math.min(wg.c(), wg.o()) < ConvKernels.winogradMinChannels() || wg.tiles() == 0) return null;
         long limit = Math.min(Integer.MAX_VALUE, dev.maxStorageBufferRange / 4);
-        if (wg.tiles() == 0 || Math.max(wg.inputFloats(), wg.productFloats()) > limit) return null;
-        return wg;
+        return Math.max(wg.weightFloats(), Math.max(wg.inputFloats(), wg.productFloats())) > limit ? null : wg;
+    }
+
+    /** The workspace views of {@link Winograd} {@code wg}: its weight (or partial products), input and product (or gradient) operands. */
+    private View[] winogradViews(Winograd wg, View workspace) {
+        long uBytes = align(4 * wg.weightFloats()), vBytes = align(4 * wg.inputFloats());
+        return new View[] {new View(workspace.buffer(), workspace.offset(), 4 * wg.weightFloats()),
+                new View(workspace.buffer(), workspace.offset() + uBytes, 4 * wg.inputFloats()),
+                new View(workspace.buffer(), workspace.offset() + uBytes + vBytes, 4 * wg.productFloats())};
+    }
+
+    /** {@link Winograd} {@code wg}'s input transform of {@code x} into {@code v}. */
+    private Step winogradInput(Node n, Winograd wg, View v, View x) {
+        return flat(ConvKernels.winogradInput(), n, wg.inputFloats() / 16, new View[] {v, x},
+                new int[] {wg.c(), wg.h(), wg.w(), (int) wg.tiles(), wg.tilesH(), wg.tilesW(), wg.pt(), wg.pl(), wg.chunk(), wg.chunks()});
     }
 
     /**
@@ -1188,19 +1231,35 @@ final class Lowering {
      * transform from them.
      */
     private List<Step> winogradConv(Node n, Winograd wg, int mode, View out, View[] in, View workspace) {
-        long uBytes = align(4 * wg.weightFloats()), vBytes = align(4 * wg.inputFloats());
-        View u = new View(workspace.buffer(), workspace.offset(), 4 * wg.weightFloats());
-        View v = new View(workspace.buffer(), workspace.offset() + uBytes, 4 * wg.inputFloats());
-        View m = new View(workspace.buffer(), workspace.offset() + uBytes + vBytes, 4 * wg.productFloats());
+        View[] ws = winogradViews(wg, workspace);
         int tiles = (int) wg.tiles();
         List<Step> steps = new ArrayList<>();
-        steps.add(flat(ConvKernels.winogradWeight(wg.flip()), n, wg.weightFloats() / 16, new View[] {u, in[1]}, new int[] {wg.o(), wg.c()}));
-        steps.add(flat(ConvKernels.winogradInput(), n, wg.inputFloats() / 16, new View[] {v, in[0]},
-                new int[] {wg.c(), wg.h(), wg.w(), tiles, wg.tilesH(), wg.tilesW(), wg.pt(), wg.pl()}));
-        steps.addAll(matmul(n, new int[] {16, wg.o(), wg.c()}, new int[] {16, wg.c(), tiles}, 0, m, u, v, null, null, null, null, DType.F32, null,
-                MatMulKernel.Layout.PLAIN));
-        steps.add(flat(ConvKernels.winogradOutput(), n, wg.productFloats() / 16, new View[] {out, m},
+        steps.add(flat(ConvKernels.winogradWeight(wg.flip()), n, (long) wg.o() * wg.c(), new View[] {ws[0], in[1]}, new int[] {wg.o(), wg.c()}));
+        steps.add(winogradInput(n, wg, ws[1], in[0]));
+        steps.addAll(matmul(n, new int[] {16, wg.o(), wg.c()}, new int[] {16, wg.c(), tiles}, 0, ws[2], ws[0], ws[1], null, null, null, null,
+                DType.F32, null, MatMulKernel.Layout.PLAIN));
+        steps.add(flat(ConvKernels.winogradOutput(), n, wg.productFloats() / 16, new View[] {out, ws[2]},
                 new int[] {wg.o(), tiles, wg.ho(), wg.wo(), wg.tilesH(), wg.tilesW(), mode}));
+        return steps;
+    }
+
+    /**
+     * Kernel gradient {@code n} in {@link Winograd} form {@code wg} into {@code out}: the input's and the output gradient's
+     * transforms into the workspace, chunk by chunk of tiles, the products {@code P[e][s] = D[e][s] V[e][s]^T} as one
+     * batched product on {@link MatMulKernel} (V read transposed), and the kernel's transform of their sums over the chunks
+     * (in order).
+     */
+    private List<Step> winogradKernelGradient(Node n, Winograd wg, int mode, View out, View[] in, View workspace) {
+        View[] ws = winogradViews(wg, workspace);
+        int chunk = wg.chunk(), batches = 16 * wg.chunks();
+        List<Step> steps = new ArrayList<>();
+        steps.add(winogradInput(n, wg, ws[1], in[0]));
+        steps.add(flat(ConvKernels.winogradGradient(), n, wg.productFloats() / 16, new View[] {ws[2], in[1]},
+                new int[] {wg.o(), wg.ho(), wg.wo(), (int) wg.tiles(), wg.tilesH(), wg.tilesW(), chunk, wg.chunks()}));
+        steps.addAll(matmul(n, new int[] {batches, wg.o(), chunk}, new int[] {batches, chunk, wg.c()}, 0, ws[0], ws[2], ws[1], null, null, null,
+                null, DType.F32, null, new MatMulKernel.Layout(false, true)));
+        steps.add(flat(ConvKernels.winogradWeightGradient(), n, (long) wg.o() * wg.c(), new View[] {out, ws[0]},
+                new int[] {wg.o(), wg.c(), wg.chunks(), mode}));
         return steps;
     }
 

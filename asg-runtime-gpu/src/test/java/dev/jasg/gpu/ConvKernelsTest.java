@@ -37,7 +37,7 @@ class ConvKernelsTest {
         return ConvPoolCases.convs().stream().map(cv -> DynamicTest.dynamicTest(cv.name(), () -> ConvPoolCases.checkConvolution(DEV, cv)));
     }
 
-    /** Each of the tiled kernels' layout choices turned from its default in turn: the tiled cases again. */
+    /** Each of the tiled kernels' layout choices turned from its default in turn: the tiled cases again (Winograd off, so 3x3 stride 1 too). */
     @TestFactory
     Stream<DynamicTest> everyLayoutChoiceMatchesTheReference() {
         return Stream.of(ConvKernels.Layout.values()).map(l -> DynamicTest.dynamicTest(l + (l.byDefault ? " off" : " on"),
@@ -47,7 +47,7 @@ class ConvKernelsTest {
                     }
                     wideOnShortReductions(() -> ConvPoolCases.convolutionWithWideTiles(DEV));
                     ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
-                }, l.property, String.valueOf(!l.byDefault))));
+                }, l.property, String.valueOf(!l.byDefault), "jasg.vulkan.conv.winograd", "false")));
     }
 
     @Test
@@ -78,10 +78,15 @@ class ConvKernelsTest {
     /**
      * The weight gradient's two tile choices for long reductions: by default (a workgroup target of 1,
      * {@code jasg.vulkan.conv.wgradMinGroups}) the unsliced 64 x 64 tile split across workgroups, with a target of 256 the
-     * sliced small tiles; both, and a shallower step ({@code jasg.vulkan.conv.wgradBk}), match the reference.
+     * sliced small tiles; both, and a shallower step ({@code jasg.vulkan.conv.wgradBk}), match the reference (Winograd off).
      */
     @Test
     void weightGradientOnUnslicedOrSlicedTiles() {
+        // the long-reduction case is 3x3, stride 1, over 16 channels: Winograd by default
+        withProperties(ConvKernelsTest::weightGradientTiles, "jasg.vulkan.conv.winograd", "false");
+    }
+
+    private static void weightGradientTiles() {
         ConvKernels.Tiles t = ConvKernels.tiles(32, 144, 2700, 1, 32768, ConvKernels.wgradMinGroups(), false);
         assertEquals(1, t.slices());
         ConvPoolCases.weightGradientWithLongReductionAndLargeTiles(DEV);
@@ -143,20 +148,25 @@ class ConvKernelsTest {
 
     /**
      * 3x3 stride-1 convolutions over 16 channels and more in Winograd F(2x2, 3x3) form (the default,
-     * {@code jasg.vulkan.conv.winograd}): conv2d and its input gradient (a transposed convolution, its weight turned) match
-     * the reference, with symmetric padding over odd sizes and with asymmetric padding, and ran the transforms and no
+     * {@code jasg.vulkan.conv.winograd}): conv2d, its input gradient (a transposed convolution, its weight turned) and its
+     * kernel gradient (of a full and of a cropped output gradient; the tiles in one chunk, and in three, the last padded)
+     * match the reference, with symmetric padding over odd sizes and with asymmetric padding, and ran the transforms and no
      * tiled kernel; with the switch off, or under a channel minimum above the case's, the tiled kernels.
      */
     @Test
     void winogradConvolutionsMatchTheReference() {
-        for (String name : new String[] {"gemm 3x3", "winograd 3x3 asymmetric pad"}) {
-            Set<String> names = kernelsOf(name);
-            for (String k : new String[] {"winograd_weight", "winograd_weight_flip", "winograd_input", "winograd_output"}) {
-                assertTrue(names.contains(k), name + " ran " + k + ": " + names);
-            }
-            assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_")), name + "'s products: " + names);
-            assertFalse(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_") || nm.startsWith("conv_transpose2d_gemm_")),
-                    name + " without tiled forward kernels: " + names);
+        for (String chunks : new String[] {"1", "3"}) {
+            withProperties(() -> {
+                for (String name : new String[] {"gemm 3x3", "winograd 3x3 asymmetric pad"}) {
+                    Set<String> names = kernelsOf(name);
+                    for (String k : new String[] {"winograd_weight", "winograd_weight_flip", "winograd_input", "winograd_output", "winograd_gradient",
+                            "winograd_weight_grad"}) {
+                        assertTrue(names.contains(k), name + " ran " + k + ": " + names);
+                    }
+                    assertTrue(names.stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.contains("_tb")), name + "'s products, B read transposed: " + names);
+                    assertFalse(names.stream().anyMatch(nm -> nm.contains("_gemm_")), name + " without tiled conv kernels: " + names);
+                }
+            }, "jasg.vulkan.conv.winogradChunks", chunks);
         }
         for (String[] off : new String[][] {{"jasg.vulkan.conv.winograd", "false"}, {"jasg.vulkan.conv.winogradMinChannels", "21"}}) {
             withProperties(() -> {

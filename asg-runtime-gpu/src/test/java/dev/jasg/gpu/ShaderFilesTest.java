@@ -121,6 +121,8 @@ class ShaderFilesTest {
         k.add(ConvKernels.winogradWeight(true));
         k.add(ConvKernels.winogradInput());
         k.add(ConvKernels.winogradOutput());
+        k.add(ConvKernels.winogradGradient());
+        k.add(ConvKernels.winogradWeightGradient());
         k.addAll(FusionTest.kernels());
         for (AttentionKernels.Kind kind : AttentionKernels.Kind.values()) {
             for (int[] ee : new int[][] {{64, 64}, {128, 128}, {512, 512}}) k.add(AttentionKernels.kernel(kind, AttentionKernels.tiles(kind, ee[0], ee[1], shared)));
