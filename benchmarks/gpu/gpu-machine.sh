@@ -12,7 +12,7 @@
 # products, -Djasg.vulkan.conv.pointwiseMatmul=false; mg256, mg512: the forward's and input gradient's workgroup target,
 # -Djasg.vulkan.conv.minGroups, default 128; nowino: 3x3 stride-1 convolutions on the tiled kernels instead of in
 # Winograd form, -Djasg.vulkan.conv.winograd=false; wino64, wino128: Winograd from 64 or 128 channels each way only,
-# -Djasg.vulkan.conv.winogradMinChannels; wch8, wch32: the Winograd kernel gradient's tiles in 8 or 32 chunks,
+# -Djasg.vulkan.conv.winogradMinChannels; wch4, wch16: the Winograd kernel gradient's tiles in 4 or 16 chunks,
 # -Djasg.vulkan.conv.winogradChunks), cuDNN on the same layers,
 # the cnn step beside PyTorch's (LAYOUT_STEPS: the variants whose cnn step runs, default "new old"). LAYOUT_STATS=1 prints
 # the driver's register counts of the first round's kernels.
@@ -92,8 +92,8 @@ if [[ $what == *layouts* ]]; then
     [conv1x1]="-Djasg.vulkan.conv.pointwiseMatmul=false"
     [mg256]="-Djasg.vulkan.conv.minGroups=256" [mg512]="-Djasg.vulkan.conv.minGroups=512"
     [nowino]="-Djasg.vulkan.conv.winograd=false" [wino64]="-Djasg.vulkan.conv.winogradMinChannels=64"
-    [wino128]="-Djasg.vulkan.conv.winogradMinChannels=128" [wch8]="-Djasg.vulkan.conv.winogradChunks=8"
-    [wch32]="-Djasg.vulkan.conv.winogradChunks=32"
+    [wino128]="-Djasg.vulkan.conv.winogradMinChannels=128" [wch4]="-Djasg.vulkan.conv.winogradChunks=4"
+    [wch16]="-Djasg.vulkan.conv.winogradChunks=16"
     [old]="-Djasg.vulkan.conv.swizzle=false -Djasg.vulkan.conv.relayout=false -Djasg.vulkan.conv.wgradKMajor=false -Djasg.vulkan.conv.wide=false")
   # one uncounted JVM first: a machine's first JVM, whose pipelines the driver compiles fresh, ran some layers 2x slow
   timeout 120 bash .gpu/run.sh main dev.jasg.bench.gpu.ConvBench $ll >/dev/null 2>&1

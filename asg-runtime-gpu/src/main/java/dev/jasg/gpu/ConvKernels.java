@@ -384,16 +384,21 @@ final class ConvKernels {
     }
 
     /**
-     * Chunks a Winograd kernel gradient's {@code tiles} output tiles are cut into, so that its 16 products of {@code o x c}
-     * become enough for two workgroups of 128 x 128 on each of {@code computeUnits} (16 when unknown), each chunk at least
-     * 256 tiles deep (property {@code jasg.vulkan.conv.winogradChunks} forces a count, for tests).
+     * Chunks a Winograd kernel gradient's {@code tiles} output tiles are cut into (each chunk's products summed after): one
+     * per 256 tiles, at most {@link #WINOGRAD_MAX_CHUNKS} (property {@code jasg.vulkan.conv.winogradChunks} forces a count,
+     * for tests and timing). Timed on an H100 (2026-12-06, ConvBench, ms): 8 chunks against enough for two 128 x 128
+     * workgroups a multiprocessor (66, 17, 5 and 24 chunks) and against 32: 3x3 64 channels at 56x56 0.240 / 0.338 /
+     * 0.292, 128 at 28x28 0.174 / 0.253 / 0.271, cnn's 32 to 64 at 14x14 0.084 / 0.094 / 0.105; 256 at 14x14 (1,568 tiles:
+     * 6 chunks by this rule) 0.224 with 8, 0.203 with 5, 0.404 with 32. Longer products won over more workgroups.
      */
-    static int winogradChunks(int o, int c, long tiles, int computeUnits) {
+    static int winogradChunks(long tiles) {
         Integer forced = Integer.getInteger("jasg.vulkan.conv.winogradChunks");
         if (forced != null && forced > 0) return (int) Math.min(forced, Math.max(1, tiles));
-        long want = ceil(2L * Math.max(computeUnits, 16) * 128 * 128, 16L * o * c);
-        return (int) Math.max(1, Math.min(want, tiles / 256));
+        return (int) Math.clamp(tiles / 256, 1, WINOGRAD_MAX_CHUNKS);
     }
+
+    /** Most chunks of a Winograd kernel gradient ({@link #winogradChunks}). */
+    static final int WINOGRAD_MAX_CHUNKS = 8;
 
     static Kernel splitSum() {
         return GlslKernels.kernel("split_sum", "split_sum.comp", 2);

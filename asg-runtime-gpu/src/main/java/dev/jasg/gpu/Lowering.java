@@ -1191,7 +1191,7 @@ final class Lowering {
     private Winograd winogradGradient(Node n, ConvGeometry g, int[] x, int[] gy, int[] od, dev.jasg.core.Graph graph) {
         if (od[2] != 3 || od[3] != 3) return null;
         Winograd one = new Winograd(x[0], x[1], gy[1], x[2], x[3], gy[2], gy[3], g.padTop(), g.padLeft(), false, 1);
-        int chunks = ConvKernels.winogradChunks(one.o(), one.c(), one.tiles(), dev.computeUnits);
+        int chunks = ConvKernels.winogradChunks(one.tiles());
         return winogradShape(n, g, graph, new Winograd(one.n(), one.c(), one.o(), one.h(), one.w(), one.ho(), one.wo(), one.pt(), one.pl(),
                 false, chunks));
     }

@@ -177,6 +177,19 @@ class ConvKernelsTest {
         }
     }
 
+    /** The Winograd kernel gradient's chunks: one per 256 tiles, at most 8 (timed on an H100), or as forced. */
+    @Test
+    void winogradKernelGradientChunks() {
+        assertEquals(1, ConvKernels.winogradChunks(100));
+        assertEquals(6, ConvKernels.winogradChunks(1568));      // 3x3, 256 channels, 14x14, batch 32
+        assertEquals(8, ConvKernels.winogradChunks(6272));
+        assertEquals(8, ConvKernels.winogradChunks(25088));
+        withProperties(() -> {
+            assertEquals(3, ConvKernels.winogradChunks(25088));
+            assertEquals(2, ConvKernels.winogradChunks(2));
+        }, "jasg.vulkan.conv.winogradChunks", "3");
+    }
+
     /** The kernels a fresh backend compiled to run conv table case {@code name} against the reference (which it must match). */
     private static Set<String> kernelsOf(String name) {
         ConvPoolCases.Conv cv = ConvPoolCases.convs().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
