@@ -507,15 +507,28 @@ final class ConvGemm {
      */
     static final class FlippedTransposed implements ConvKernels.Run {
         private final Conv v;
-        private final Forward forward;
+        private final ConvKernels.Run forward;
         private final float[] flipped;
 
-        /** {@code v}: the convolution whose adjoint this is (image side {@code cin, h, w}, column side {@code cout, ho, wo}). */
-        FlippedTransposed(Conv v) {
+        /**
+         * {@code v}: the convolution whose adjoint this is (image side {@code cin, h, w}, column side {@code cout, ho, wo});
+         * {@code winograd}: the flipped convolution ({@link #forwardOf}) runs {@link WinogradConv}, else {@link Forward}.
+         */
+        FlippedTransposed(Conv v, boolean winograd) {
             this.v = v;
-            this.forward = new Forward(new Conv(v.n(), v.groups(), v.cout(), v.ho(), v.wo(), v.cin(), v.h(), v.w(), v.kh(), v.kw(), 1, 1,
-                    (v.kh() - 1) * v.dh() - v.pt(), (v.kw() - 1) * v.dw() - v.pl(), v.dh(), v.dw()));
+            Conv f = forwardOf(v);
+            this.forward = winograd ? new WinogradConv(f) : new Forward(f);
             this.flipped = new float[v.cout() * v.k()];
+        }
+
+        /**
+         * The forward convolution that is {@code v}'s stride-1 input gradient: of the gradient ({@code cout} channels,
+         * {@code ho x wo}) into {@code cin} channels of {@code h x w}, with the kernel turned by 180 degrees and its channels
+         * swapped, offset by the kernel's reach less {@code v}'s padding (negative where that padding is past the reach).
+         */
+        static Conv forwardOf(Conv v) {
+            return new Conv(v.n(), v.groups(), v.cout(), v.ho(), v.wo(), v.cin(), v.h(), v.w(), v.kh(), v.kw(), 1, 1,
+                    (v.kh() - 1) * v.dh() - v.pt(), (v.kw() - 1) * v.dw() - v.pl(), v.dh(), v.dw());
         }
 
         @Override

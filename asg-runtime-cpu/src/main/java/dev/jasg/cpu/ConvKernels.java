@@ -24,8 +24,9 @@ import java.util.Arrays;
  *       columns that fit in L2, so the forward pass is {@code W [O, K] x col} on wide products; the
  *       kernel gradient sums {@code col x g^T} over the batch in one product per block; the input
  *       gradient of a stride-1 convolution is the forward convolution of {@code g} with the
- *       flipped kernel (a long-depth product instead of a short one and a scatter), and past
- *       stride 1 it is {@code W^T g} folded back with {@code col2im}.</li>
+ *       flipped kernel (a long-depth product instead of a short one and a scatter; on {@link WinogradConv}
+ *       where that convolution is one it takes), and past stride 1 it is {@code W^T g} folded back with
+ *       {@code col2im}.</li>
  * </ul>
  */
 final class ConvKernels {
@@ -181,6 +182,17 @@ final class ConvKernels {
         return KernelChoice.CHOSEN.winograd(v.cin(), v.cout(), WinogradConv.tiles(v));
     }
 
+    /**
+     * Whether the stride-1 input gradient of {@code v} runs as its flipped forward convolution on {@link WinogradConv}: that
+     * convolution's offsets are not negative (padding within the kernel's reach) and {@link #winograd} takes it; not under
+     * {@code -Djasg.cpu.winogradInputGradient=false} (read when a plan is made, for timing the two).
+     */
+    static boolean winogradFlipped(Conv v) {
+        if ("false".equals(System.getProperty("jasg.cpu.winogradInputGradient"))) return false;
+        Conv f = ConvGemm.FlippedTransposed.forwardOf(v);
+        return f.pt() >= 0 && f.pl() >= 0 && winograd(f);
+    }
+
     /** {@code y = conv2d(x, w)}: {@code x [n, c, h, w]}, {@code w [o, cg, kh, kw]}, {@code y [n, o, ho, wo]}. */
     static Run conv2d(Shape s) {
         Conv v = Conv.of(s);
@@ -208,10 +220,13 @@ final class ConvKernels {
     static Run convTranspose2d(Shape s) {
         Conv v = Conv.of(s);
         if (s.og() == 1 && direct(v)) return DirectConv.transposed(v);
+        boolean stride1 = s.g().strideH() == 1 && s.g().strideW() == 1;
+        // the flipped convolution runs WinogradConv where the forward one of its shape would (winograd)
+        boolean winograd = stride1 && winogradFlipped(v);
         // the flipped convolution's product has C/groups rows to share each packed block of unfolded g with: with fewer
         // than FLIP_ROWS_MIN, W^T g (K rows) and the fold back measured faster (32 -> 64 channels 3x3 at 14 x 14)
-        boolean flip = s.g().strideH() == 1 && s.g().strideW() == 1 && s.cg() >= FLIP_ROWS_MIN;
-        return flip ? new ConvGemm.FlippedTransposed(v) : new ConvGemm.Col2imTransposed(v);
+        boolean flip = stride1 && (winograd || s.cg() >= FLIP_ROWS_MIN);
+        return flip ? new ConvGemm.FlippedTransposed(v, winograd) : new ConvGemm.Col2imTransposed(v);
     }
 
     /**
@@ -256,7 +271,9 @@ final class ConvKernels {
                 // the padding columns, then a straight copy (a strided one past stride 1)
                 for (int q = qa; q < q0; q++) col[dst + q] = 0f;
                 if (sw == 1) {
-                    System.arraycopy(x, src + q0, col, dst + q0, q1 - q0);
+                    // not for an empty stretch: past the image's right edge src + q0 may lie past x's end, which even an
+                    // empty copy rejects (a kernel gradient's block ending in the padding of the last channel's last row)
+                    if (q1 > q0) System.arraycopy(x, src + q0, col, dst + q0, q1 - q0);
                 } else {
                     for (int q = q0, cc = src + q0 * sw; q < q1; q++, cc += sw) col[dst + q] = x[cc];
                 }

@@ -1,6 +1,9 @@
 package dev.jasg.cpu;
 
 import static dev.jasg.testkit.OpCase.row;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jasg.core.Backend;
 import dev.jasg.core.ConvGeometry;
@@ -13,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -85,6 +89,12 @@ class ConvKernelsTest {
                 // the stride-1 input gradient as the flipped convolution (64 input channels): padding past the kernel's reach too
                 row("conv2d 64 channels, flipped input gradient").arg(4, 64, 9, 9).arg(16, 64, 3, 3).tolerance(WINOGRAD)
                         .expect(new int[] {4, 16, 9, 9}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
+                // the stride-1 input gradient as the flipped convolution on WinogradConv (64 channels to 32, 128 tiles), and
+                // with padding past the kernel's reach (offset -1: the GEMM lowering)
+                row("conv2d 32 to 64 channels, 8 images, Winograd input gradient").arg(8, 32, 14, 14).arg(64, 32, 3, 3).tolerance(WINOGRAD)
+                        .expect(new int[] {8, 64, 14, 14}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 1, 1, 1)).tanh()),
+                row("conv2d 32 to 64 channels, padding 3").arg(8, 32, 10, 10).arg(64, 32, 3, 3).tolerance(WINOGRAD)
+                        .expect(new int[] {8, 64, 14, 14}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 3, 1, 1)).tanh()),
                 row("conv2d 64 channels, dilation 2, padding 5").arg(2, 64, 6, 7).arg(8, 64, 3, 3)
                         .expect(new int[] {2, 8, 12, 13}, (g, a) -> a.get(0).conv2d(a.get(1), ConvGeometry.of(1, 5, 2, 1)).tanh()),
                 // the kernel gradient split by columns (short K), by rows of K, image by image (one image)
@@ -158,6 +168,28 @@ class ConvKernelsTest {
                 else System.setProperty(ConvKernels.PATH_PROPERTY, before);
             }
         }));
+    }
+
+    /**
+     * Which input gradients of stride-1 3x3 convolutions run their flipped convolution on {@link WinogradConv}: where that
+     * convolution is one {@link ConvKernels#winograd} takes (with the Vector API: 16 channels each way and a strip of
+     * tiles), not with padding past the kernel's reach (a negative offset), and not on the GEMM path.
+     */
+    @Test
+    void stride1InputGradientsRunWinogradWhereTheFlippedConvolutionFits() {
+        assumeTrue(Gemm.VECTOR, "WinogradConv is taken with the Vector API only");
+        ConvKernels.Conv v = new ConvKernels.Conv(8, 1, 32, 14, 14, 64, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1);
+        assertTrue(ConvKernels.winogradFlipped(v));
+        assertFalse(ConvKernels.winogradFlipped(new ConvKernels.Conv(8, 1, 32, 10, 10, 64, 14, 14, 3, 3, 1, 1, 3, 3, 1, 1)));
+        assertFalse(ConvKernels.winogradFlipped(new ConvKernels.Conv(8, 1, 32, 14, 14, 8, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1)));
+        String before = System.getProperty(ConvKernels.PATH_PROPERTY);
+        System.setProperty(ConvKernels.PATH_PROPERTY, "gemm");
+        try {
+            assertFalse(ConvKernels.winogradFlipped(v));
+        } finally {
+            if (before == null) System.clearProperty(ConvKernels.PATH_PROPERTY);
+            else System.setProperty(ConvKernels.PATH_PROPERTY, before);
+        }
     }
 
     @TestFactory
