@@ -341,7 +341,10 @@ final class ConvKernels {
     /**
      * Whether 3x3, stride-1 convolutions with enough channels run as Winograd F(2x2, 3x3) products ({@code winograd.comp}:
      * the weight's and the input's transforms, 16 products on {@link MatMulKernel} as one batched product, the output's
-     * transform): property {@code jasg.vulkan.conv.winograd}, {@code false} for the tiled conv kernel.
+     * transform): property {@code jasg.vulkan.conv.winograd}, {@code false} for the tiled conv kernel. Non-finite values:
+     * the transforms mix a tile's whole 4 x 4 patch, so an infinity or NaN in it makes NaN (or infinite) all four outputs
+     * of the tile, where the direct sum gives it only to those whose 3 x 3 window holds it, as in every Winograd
+     * implementation (cuDNN's included); NaN still propagates.
      */
     static boolean winograd() {
         return !"false".equals(System.getProperty("jasg.vulkan.conv.winograd"));
@@ -357,6 +360,15 @@ final class ConvKernels {
     }
 
     static final int WINOGRAD_MIN_CHANNELS = 16;
+
+    /**
+     * Most workspace bytes one convolution takes for its Winograd operands (property
+     * {@code jasg.vulkan.conv.winogradMaxBytes}, default 1 GiB): a larger one (a big batch of large images) runs the tiled
+     * kernel, which needs none, rather than hold that much device memory.
+     */
+    static long winogradMaxBytes() {
+        return Long.getLong("jasg.vulkan.conv.winogradMaxBytes", 1L << 30);
+    }
 
     /** The Winograd weight transform: {@code U[16, O, C]} from conv2d's {@code [O, C, 3, 3]}, or ({@code flip}) a transposed convolution's {@code [C, O, 3, 3]}. */
     static Kernel winogradWeight(boolean flip) {

@@ -1199,8 +1199,8 @@ final class Lowering {
     /**
      * {@code wg}, or null where node {@code n} does not run in Winograd form: {@link ConvKernels#winograd} off, a stride,
      * dilation or group count other than 1, fewer than {@link ConvKernels#winogradMinChannels} channels either way,
-     * operands other than f32, padding past the window (a transposed convolution's is {@code 2 - p} in conv2d form), or a
-     * transformed operand too large to bind or index.
+     * operands other than f32, padding past the window (a transposed convolution's is {@code 2 - p} in conv2d form), a
+     * workspace above {@link ConvKernels#winogradMaxBytes}, or a transformed operand too large to bind or index.
      */
     private Winograd winogradShape(Node n, ConvGeometry g, dev.jasg.core.Graph graph, Winograd wg) {
         if (!ConvKernels.winograd() || graph == null || g.groups() != 1 || g.strideH() != 1 || g.strideW() != 1 || g.dilationH() != 1
@@ -1208,6 +1208,7 @@ final class Lowering {
         if (graph.node(n.input(0)).dtype() != DType.F32 || graph.node(n.input(1)).dtype() != DType.F32) return null;
         if (wg.pt() < 0 || wg.pl() < 0 || Math.min(wg.c(), wg.o()) < ConvKernels.winogradMinChannels() || wg.tiles() == 0) return null;
         long limit = Math.min(Integer.MAX_VALUE, dev.maxStorageBufferRange / 4);
+        if (wg.bytes(this::align) > ConvKernels.winogradMaxBytes()) return null;
         return Math.max(wg.weightFloats(), Math.max(wg.inputFloats(), wg.productFloats())) > limit ? null : wg;
     }
 

@@ -151,7 +151,8 @@ class ConvKernelsTest {
      * {@code jasg.vulkan.conv.winograd}): conv2d, its input gradient (a transposed convolution, its weight turned) and its
      * kernel gradient (of a full and of a cropped output gradient; the tiles in one chunk, and in three, the last padded)
      * match the reference, with symmetric padding over odd sizes and with asymmetric padding, and ran the transforms and no
-     * tiled kernel; with the switch off, or under a channel minimum above the case's, the tiled kernels.
+     * tiled kernel; with the switch off, under a channel minimum above the case's, or a workspace cap below its operands,
+     * the tiled kernels.
      */
     @Test
     void winogradConvolutionsMatchTheReference() {
@@ -168,7 +169,8 @@ class ConvKernelsTest {
                 }
             }, "jasg.vulkan.conv.winogradChunks", chunks);
         }
-        for (String[] off : new String[][] {{"jasg.vulkan.conv.winograd", "false"}, {"jasg.vulkan.conv.winogradMinChannels", "21"}}) {
+        for (String[] off : new String[][] {{"jasg.vulkan.conv.winograd", "false"}, {"jasg.vulkan.conv.winogradMinChannels", "21"},
+                {"jasg.vulkan.conv.winogradMaxBytes", "100000"}}) {
             withProperties(() -> {
                 Set<String> names = kernelsOf("gemm 3x3");
                 assertFalse(names.stream().anyMatch(nm -> nm.startsWith("winograd_")), String.join("=", off) + ": " + names);
