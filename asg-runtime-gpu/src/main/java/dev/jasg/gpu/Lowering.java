@@ -1199,17 +1199,23 @@ final class Lowering {
     /**
      * {@code wg}, or null where node {@code n} does not run in Winograd form: {@link ConvKernels#winograd} off, a stride,
      * dilation or group count other than 1, fewer than {@link ConvKernels#winogradMinChannels} channels either way,
-     * operands other than f32, padding past the window (a transposed convolution's is {@code 2 - p} in conv2d form), a
+     * operands other than f32, f16 or bf16 (half operands run in f32, as the tiled kernel runs them), padding past the window (a transposed convolution's is {@code 2 - p} in conv2d form), a
      * workspace above {@link ConvKernels#winogradMaxBytes}, or a transformed operand too large to bind or index.
      */
     private Winograd winogradShape(Node n, ConvGeometry g, dev.jasg.core.Graph graph, Winograd wg) {
         if (!ConvKernels.winograd() || graph == null || g.groups() != 1 || g.strideH() != 1 || g.strideW() != 1 || g.dilationH() != 1
                 || g.dilationW() != 1) return null;
-        if (graph.node(n.input(0)).dtype() != DType.F32 || graph.node(n.input(1)).dtype() != DType.F32) return null;
+        // half operands (autocast's) are f32 words holding half values here: the transforms and products run in f32 on them
+        if (!floatWords(graph.node(n.input(0)).dtype()) || !floatWords(graph.node(n.input(1)).dtype())) return null;
         if (wg.pt() < 0 || wg.pl() < 0 || Math.min(wg.c(), wg.o()) < ConvKernels.winogradMinChannels() || wg.tiles() == 0) return null;
         long limit = Math.min(Integer.MAX_VALUE, dev.maxStorageBufferRange / 4);
         if (wg.bytes(this::align) > ConvKernels.winogradMaxBytes()) return null;
         return Math.max(wg.weightFloats(), Math.max(wg.inputFloats(), wg.productFloats())) > limit ? null : wg;
+    }
+
+    /** Whether a value of {@code t} sits in an f32 word as a float (f32, or a half type's value held in one). */
+    private static boolean floatWords(DType t) {
+        return t == DType.F32 || t.isHalf();
     }
 
     /** The workspace views of {@link Winograd} {@code wg}: its weight (or partial products), input and product (or gradient) operands. */

@@ -6,9 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jasg.core.Backend;
+import dev.jasg.core.ConvGeometry;
+import dev.jasg.core.DType;
+import dev.jasg.core.GraphBuilder;
+import dev.jasg.core.HostTensor;
+import dev.jasg.core.Outputs;
 import dev.jasg.core.PoolWindow;
+import dev.jasg.core.Tensor;
+import dev.jasg.core.reference.ReferenceBackend;
+import dev.jasg.testkit.SmallOpCases;
+import dev.jasg.testkit.TestTensors;
 import dev.jasg.testkit.ConvPoolCases;
+import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,6 +188,35 @@ class ConvKernelsTest {
                 assertFalse(names.stream().anyMatch(nm -> nm.startsWith("winograd_")), String.join("=", off) + ": " + names);
                 assertTrue(names.stream().anyMatch(nm -> nm.startsWith("conv2d_gemm_")), String.join("=", off) + ": " + names);
             }, off);
+        }
+    }
+
+    /**
+     * Half operands (autocast's convolutions: f16 or bf16, f32 accumulation, an f32 result) take the Winograd path too, in
+     * f32: conv2d, its input gradient and its kernel gradient match the reference over the half-rounded values.
+     */
+    @Test
+    void winogradTakesHalfOperands() {
+        for (DType h : new DType[] {DType.F16, DType.BF16}) {
+            SplittableRandom r = new SplittableRandom(h.ordinal());
+            GraphBuilder b = new GraphBuilder();
+            ConvGeometry g = ConvGeometry.of(1, 1, 1, 1);
+            Tensor x = b.input("x", DType.F32, 2, 16, 9, 9).cast(h), w = b.input("w", DType.F32, 24, 16, 3, 3).cast(h);
+            Tensor gy = b.input("gy", DType.F32, 2, 24, 9, 9).cast(h);
+            b.output("y", x.conv2d(w, g));
+            b.output("dx", gy.convTranspose2d(w, g, 0, 0));
+            b.output("dw", x.conv2dWeightGrad(gy, g, 3, 3));
+            Map<String, HostTensor> feeds = Map.of("x", TestTensors.uniform(r, 2, 16, 9, 9), "w", TestTensors.uniform(r, 24, 16, 3, 3),
+                    "gy", TestTensors.uniform(r, 2, 24, 9, 9));
+            var graph = b.build();
+            try (VulkanBackend gpu = Gpu.open(); Backend reference = new ReferenceBackend(); var e = gpu.compile(graph); var ref = reference.compile(graph)) {
+                Outputs want = ref.run(feeds), got = e.run(feeds);
+                for (String name : want.names()) SmallOpCases.assertClose(h + " " + name, want.get(name), got.get(name), 1e-5);
+                Set<String> names = Set.copyOf(gpu.kernelNames());
+                for (String k : new String[] {"winograd_weight", "winograd_weight_flip", "winograd_gradient"}) {
+                    assertTrue(names.contains(k), h + " ran " + k + ": " + names);
+                }
+            }
         }
     }
 

@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The working memory each backend's plan of one training step of each benchmark workload
  * takes ({@link Executable#plannedBytes}), reported and held to a ceiling: the figures the
  * backends' own planners reached before the one buffer planner of asg-core replaced them
- * (issue 21), so a planner change that costs memory fails here. A row of a backend that cannot
+ * (issue 21), so a planner change that costs memory fails here. The Vulkan rows plan with the Winograd convolutions
+ * off ({@code jasg.vulkan.conv.winograd=false}: their transformed operands are a kernel's workspace, not the planner's),
+ * and a {@code vulkan+winograd} row holds the default plan to its own ceiling. A row of a backend that cannot
  * start here is skipped, unless {@code JASG_REQUIRE_GPU=1} asks for the Vulkan one.
  */
 class PlannedPeakTest {
@@ -34,11 +36,18 @@ class PlannedPeakTest {
         "mlp,         vulkan, 5353728",
         "cnn,         vulkan, 59964672",
         "transformer, vulkan, 44068352",
+        // the default plan with 3x3 convolutions in Winograd form (2026-12-06): 91,383,552 on lavapipe, the most of it the
+        // workspace of the 32-to-64 layer's kernel gradient at batch 128 (transformed input 12.8 MB and output gradient
+        // 25.7 MB); ceiling 96 MiB. PyTorch's cnn step on an H100 peaks at ~653 MiB (torch_peers.py, 2026-12-06)
+        "cnn,         vulkan+winograd, 100663296",
         // opencl (pocl): its own first-fit planner before issue 21 was the Vulkan one's algorithm; cnn left out (slow on pocl)
         "mlp,         opencl, 5353728",
         "transformer, opencl, 44068352",
     })
-    void planPeakIsNoHigherThanBefore(String workload, String backendName, long before) {
+    void planPeakIsNoHigherThanBefore(String workload, String row, long before) {
+        String backendName = row.replace("+winograd", "");
+        boolean winogradOff = backendName.equals("vulkan") && !row.endsWith("+winograd");
+        if (winogradOff) System.setProperty("jasg.vulkan.conv.winograd", "false");
         try (Backend backend = open(backendName)) {
             Workloads.Training t = Workloads.training(workload, backend);
             Trainer trainer = t.trainer();
@@ -47,11 +56,13 @@ class PlannedPeakTest {
                 feeds.put(Optimizer.LR_INPUT, HostTensor.scalar(1e-3f));
                 exe.run(feeds);
                 long bytes = exe.plannedBytes();
-                System.out.printf(Locale.ROOT, "planned peak: %-11s on %-6s %,14d bytes (%.2f MiB); before issue 21 %,d%n", workload, backendName,
+                System.out.printf(Locale.ROOT, "planned peak: %-11s on %-15s %,14d bytes (%.2f MiB); ceiling %,d%n", workload, row,
                         bytes, bytes / 1048576.0, before);
                 assertTrue(bytes > 0, "the " + backendName + " backend reports its plan's bytes");
-                assertTrue(bytes <= before, workload + " on " + backendName + ": the plan takes " + bytes + " bytes, more than the " + before + " before");
+                assertTrue(bytes <= before, workload + " on " + row + ": the plan takes " + bytes + " bytes, more than the " + before + " ceiling");
             }
+        } finally {
+            if (winogradOff) System.clearProperty("jasg.vulkan.conv.winograd");
         }
     }
 
