@@ -337,7 +337,6 @@ final class ConvKernels {
         return (int) Math.max(1, s);
     }
 
-    /** The second pass of a split weight gradient ({@code split_sum.comp}): the splits added in order. Push: n, splits, mode. */
     /**
      * Whether 3x3, stride-1 convolutions with enough channels run as Winograd F(2x2, 3x3) products ({@code winograd.comp}:
      * the weight's and the input's transforms, 16 products on {@link MatMulKernel} as one batched product, the output's
@@ -401,7 +400,8 @@ final class ConvKernels {
      * for tests and timing). Timed on an H100 (2026-12-06, ConvBench, ms): 8 chunks against enough for two 128 x 128
      * workgroups a multiprocessor (66, 17, 5 and 24 chunks) and against 32: 3x3 64 channels at 56x56 0.240 / 0.338 /
      * 0.292, 128 at 28x28 0.174 / 0.253 / 0.271, cnn's 32 to 64 at 14x14 0.084 / 0.094 / 0.105; 256 at 14x14 (1,568 tiles:
-     * 6 chunks by this rule) 0.224 with 8, 0.203 with 5, 0.404 with 32. Longer products won over more workgroups.
+     * 6 chunks by this rule, 0.188 in a later call) 0.224 with 8, 0.203 with 5, 0.404 with 32. Longer products won over
+     * more workgroups.
      */
     static int winogradChunks(long tiles) {
         Integer forced = Integer.getInteger("jasg.vulkan.conv.winogradChunks");
@@ -412,6 +412,7 @@ final class ConvKernels {
     /** Most chunks of a Winograd kernel gradient ({@link #winogradChunks}). */
     static final int WINOGRAD_MAX_CHUNKS = 8;
 
+    /** The second pass of a split weight gradient ({@code split_sum.comp}): the splits added in order. Push: n, splits, mode. */
     static Kernel splitSum() {
         return GlslKernels.kernel("split_sum", "split_sum.comp", 2);
     }

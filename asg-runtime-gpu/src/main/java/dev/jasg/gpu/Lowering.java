@@ -1199,8 +1199,9 @@ final class Lowering {
     /**
      * {@code wg}, or null where node {@code n} does not run in Winograd form: {@link ConvKernels#winograd} off, a stride,
      * dilation or group count other than 1, fewer than {@link ConvKernels#winogradMinChannels} channels either way,
-     * operands other than f32, f16 or bf16 (half operands run in f32, as the tiled kernel runs them), padding past the window (a transposed convolution's is {@code 2 - p} in conv2d form), a
-     * workspace above {@link ConvKernels#winogradMaxBytes}, or a transformed operand too large to bind or index.
+     * operands other than f32, f16 or bf16 (half operands run in f32, as the tiled kernel runs them), padding past the
+     * window (a transposed convolution's is {@code 2 - p} in conv2d form), a workspace above
+     * {@link ConvKernels#winogradMaxBytes}, or a transformed operand too large to bind or index.
      */
     private Winograd winogradShape(Node n, ConvGeometry g, dev.jasg.core.Graph graph, Winograd wg) {
         if (!ConvKernels.winograd() || graph == null || g.groups() != 1 || g.strideH() != 1 || g.strideW() != 1 || g.dilationH() != 1
