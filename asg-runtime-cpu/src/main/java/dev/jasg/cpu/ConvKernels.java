@@ -183,12 +183,13 @@ final class ConvKernels {
     }
 
     /**
-     * Whether the stride-1 input gradient of {@code v} runs as its flipped forward convolution on {@link WinogradConv}: that
-     * convolution's offsets are not negative (padding within the kernel's reach) and {@link #winograd} takes it; not under
+     * Whether the input gradient of {@code v} runs as its flipped forward convolution on {@link WinogradConv}: {@code v} has
+     * stride 1, that convolution's offsets are not negative (padding within the kernel's reach) and {@link #winograd} takes it; not under
      * {@code -Djasg.cpu.winogradInputGradient=false} (read when a plan is made, for timing the two).
      */
     static boolean winogradFlipped(Conv v) {
-        if ("false".equals(System.getProperty("jasg.cpu.winogradInputGradient"))) return false;
+        // past stride 1 the input gradient is no forward convolution (forwardOf would misdescribe it)
+        if (v.sh() != 1 || v.sw() != 1 || "false".equals(System.getProperty("jasg.cpu.winogradInputGradient"))) return false;
         Conv f = ConvGemm.FlippedTransposed.forwardOf(v);
         return f.pt() >= 0 && f.pl() >= 0 && winograd(f);
     }
@@ -222,7 +223,7 @@ final class ConvKernels {
         if (s.og() == 1 && direct(v)) return DirectConv.transposed(v);
         boolean stride1 = s.g().strideH() == 1 && s.g().strideW() == 1;
         // the flipped convolution runs WinogradConv where the forward one of its shape would (winograd)
-        boolean winograd = stride1 && winogradFlipped(v);
+        boolean winograd = winogradFlipped(v);
         // the flipped convolution's product has C/groups rows to share each packed block of unfolded g with: with fewer
         // than FLIP_ROWS_MIN, W^T g (K rows) and the fold back measured faster (32 -> 64 channels 3x3 at 14 x 14)
         boolean flip = stride1 && (winograd || s.cg() >= FLIP_ROWS_MIN);

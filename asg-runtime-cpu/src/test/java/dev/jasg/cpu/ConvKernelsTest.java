@@ -173,7 +173,7 @@ class ConvKernelsTest {
     /**
      * Which input gradients of stride-1 3x3 convolutions run their flipped convolution on {@link WinogradConv}: where that
      * convolution is one {@link ConvKernels#winograd} takes (with the Vector API: 16 channels each way and a strip of
-     * tiles), not with padding past the kernel's reach (a negative offset), and not on the GEMM path.
+     * tiles), not with padding past the kernel's reach (a negative offset), not past stride 1, and not on the GEMM path.
      */
     @Test
     void stride1InputGradientsRunWinogradWhereTheFlippedConvolutionFits() {
@@ -182,6 +182,8 @@ class ConvKernelsTest {
         assertTrue(ConvKernels.winogradFlipped(v));
         assertFalse(ConvKernels.winogradFlipped(new ConvKernels.Conv(8, 1, 32, 10, 10, 64, 14, 14, 3, 3, 1, 1, 3, 3, 1, 1)));
         assertFalse(ConvKernels.winogradFlipped(new ConvKernels.Conv(8, 1, 32, 14, 14, 8, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1)));
+        // stride 2: its input gradient is no forward convolution
+        assertFalse(ConvKernels.winogradFlipped(new ConvKernels.Conv(8, 1, 32, 14, 14, 64, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1)));
         String before = System.getProperty(ConvKernels.PATH_PROPERTY);
         System.setProperty(ConvKernels.PATH_PROPERTY, "gemm");
         try {

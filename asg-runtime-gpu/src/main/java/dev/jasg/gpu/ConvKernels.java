@@ -141,9 +141,11 @@ final class ConvKernels {
 
     /**
      * The workgroups the forward's and the input gradient's tile choice aims for before it takes a smaller tile (property
-     * {@code jasg.vulkan.conv.minGroups}, default 128). Not yet timed against another target: the 3x3 layer of 128
-     * channels at 28x28 (batch 32) makes 196 workgroups of 128 x 128 (about one and a half per multiprocessor on an H100),
-     * 784 of 64 x 64 with a target of 256, and ran its forward at 21.5 TFLOPS where the matrix kernel reaches ~40.
+     * {@code jasg.vulkan.conv.minGroups}, default 128). The 3x3 layer of 128 channels at 28x28 (batch 32) makes 196
+     * workgroups of 128 x 128 (about one and a half per multiprocessor on an H100), 784 of 64 x 64 with a target of 256.
+     * Timed on an H100 (2026-12-06, {@code gpu-machine.sh layouts}): 256 ran that layer's forward in 0.333 ms against 0.347
+     * and its input gradient in 0.334 against 0.353, the other layers alike; 512 ran the 256-channel layer's forward in
+     * 0.509 against 0.358. So the occupancy was not why the tiled kernel runs at ~21 TFLOPS there.
      */
     static int minGroups() {
         return Integer.getInteger("jasg.vulkan.conv.minGroups", 128);

@@ -289,33 +289,41 @@ final class Lowering {
                     steps.addAll(pointwiseProduct(n, b, false, mode, out, in));
             case Op.ConvTranspose2d c when pointwise(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) ->
                     steps.addAll(pointwiseProduct(n, b, true, mode, out, in));
-            case Op.Conv2d c when workspace != null && winograd(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph, false) != null ->
-                    steps.addAll(winogradConv(n, winograd(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph, false), mode, out, in, workspace));
-            case Op.ConvTranspose2d c when workspace != null && winograd(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph, true) != null ->
-                    steps.addAll(winogradConv(n, winograd(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph, true), mode, out, in, workspace));
             case Op.Conv2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
-                int groups = c.geometry().groups(), og = w[0] / groups;
-                int[] geo = ConvKernels.geometry(x[1], x[2], x[3], w[0], od[2], od[3], w[1], w[2], w[3], c.geometry());
-                steps.addAll(conv(ConvKernels.Conv.FORWARD, n, count, og, od[0] * od[2] * od[3], w[1] * w[2] * w[3], groups, x[0], geo, mode, out, in,
-                        workspace, w));
+                Winograd wg = workspace == null ? null : winograd(n, c.geometry(), x, w, od, graph, false);
+                if (wg != null) {
+                    steps.addAll(winogradConv(n, wg, mode, out, in, workspace));
+                } else {
+                    int groups = c.geometry().groups(), og = w[0] / groups;
+                    int[] geo = ConvKernels.geometry(x[1], x[2], x[3], w[0], od[2], od[3], w[1], w[2], w[3], c.geometry());
+                    steps.addAll(conv(ConvKernels.Conv.FORWARD, n, count, og, od[0] * od[2] * od[3], w[1] * w[2] * w[3], groups, x[0], geo, mode,
+                            out, in, workspace, w));
+                }
             }
             case Op.ConvTranspose2d c -> {
                 int[] x = dims(n, 0, b), w = dims(n, 1, b);
-                int groups = c.geometry().groups(), cig = x[1] / groups;
-                int[] geo = ConvKernels.geometry(x[1], x[2], x[3], od[1], od[2], od[3], cig, w[2], w[3], c.geometry());
-                steps.addAll(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode, out,
-                        in, workspace, w));
+                Winograd wg = workspace == null ? null : winograd(n, c.geometry(), x, w, od, graph, true);
+                if (wg != null) {
+                    steps.addAll(winogradConv(n, wg, mode, out, in, workspace));
+                } else {
+                    int groups = c.geometry().groups(), cig = x[1] / groups;
+                    int[] geo = ConvKernels.geometry(x[1], x[2], x[3], od[1], od[2], od[3], cig, w[2], w[3], c.geometry());
+                    steps.addAll(conv(ConvKernels.Conv.TRANSPOSED, n, count, w[1], od[0] * od[2] * od[3], cig * w[2] * w[3], groups, x[0], geo, mode,
+                            out, in, workspace, w));
+                }
             }
-            case Op.Conv2dWeightGrad c when workspace != null && winogradGradient(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph) != null ->
-                    steps.addAll(winogradKernelGradient(n, winogradGradient(n, c.geometry(), dims(n, 0, b), dims(n, 1, b), od, graph), mode, out, in,
-                            workspace));
             case Op.Conv2dWeightGrad c -> {
                 int[] x = dims(n, 0, b), g = dims(n, 1, b);
-                int groups = c.geometry().groups();
-                int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
-                steps.addAll(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups, x[0],
-                        geo, mode, out, in, workspace, null));
+                Winograd wg = workspace == null ? null : winogradGradient(n, c.geometry(), x, g, od, graph);
+                if (wg != null) {
+                    steps.addAll(winogradKernelGradient(n, wg, mode, out, in, workspace));
+                } else {
+                    int groups = c.geometry().groups();
+                    int[] geo = ConvKernels.geometry(x[1], x[2], x[3], g[1], g[2], g[3], od[1], od[2], od[3], c.geometry());
+                    steps.addAll(conv(ConvKernels.Conv.WEIGHT_GRAD, n, count, od[0] / groups, od[1] * od[2] * od[3], g[0] * g[2] * g[3], groups,
+                            x[0], geo, mode, out, in, workspace, null));
+                }
             }
             case Op.MaxPoolSelect m -> steps.add(pool(false, n, b, m.window(), dims(n, 0, b), od, count, mode, out, in));
             case Op.MaxPoolScatter m -> steps.add(pool(true, n, b, m.window(), od, dims(n, 1, b), count, mode, out, in));

@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
 public final class ConvPoolCases {
     private ConvPoolCases() {}
 
-    private static void compare(Backend device, String what, GraphBuilder g, Map<String, HostTensor> feeds, double tol) {
+    /** Every output of {@code g} on {@code device} against the reference interpreter, within {@code tol} ({@link SmallOpCases#assertClose}). */
+    public static void compare(Backend device, String what, GraphBuilder g, Map<String, HostTensor> feeds, double tol) {
         var graph = g.build();
         try (Backend reference = new ReferenceBackend(); var e = device.compile(graph); var r = reference.compile(graph)) {
             Outputs want = r.run(feeds);
