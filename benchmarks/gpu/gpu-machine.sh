@@ -46,7 +46,8 @@
 # "default|-Djasg.cpu.kc=512|-Djasg.cpu.tileRows=8", or "default|-Djasg.cpu.packA=false"), interleaved KNOB_ROUNDS times, 2 cores pinned: GemmProbe's items
 # matching KNOB_PROBE (comma-separated name parts; "none" skips it), then Peers' sgemm and transformer.
 # "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
-# "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch.
+# "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch
+# (AB_ARGS: more Peers arguments, e.g. "--mixed bf16").
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
 set -uo pipefail
 out=${OUT:-/tmp}
@@ -217,8 +218,8 @@ if [[ $what == *ab* ]]; then
   for r in $(seq 1 "${AB_ROUNDS:-2}"); do
     for opts in "" "${AB_OPTS:?ab needs AB_OPTS}"; do
       for w in ${AB_WORKLOADS:-gpt}; do
-        JAVA_TOOL_OPTIONS="$opts" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only "$w" --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
-          | grep -E '^jasg_[a-z]+ ' | sed "s/^/round $r [${opts:-default}] /" | tee -a "$out/ab.txt"
+        JAVA_TOOL_OPTIONS="$opts" bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only "$w" ${AB_ARGS:-} --seconds "${SECONDS_EACH:-5}" --warmup 3 2>&1 \
+          | grep -E '^jasg_[a-z]+ ' | sed "s|^|round $r [${opts:-default}] |" | tee -a "$out/ab.txt"
       done
     done
   done
@@ -268,10 +269,10 @@ if [[ $what == *knobs* ]]; then
       if [ "$probe" != none ]; then
         JAVA_TOOL_OPTIONS="$o" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" \
           --only "$probe" 2>&1 \
-          | grep -E '^(kernel|1 thread|pool|# kernels)' | sed "s/^/round $r [${o:-default}] /" | tee -a "$out/knobs.txt"
+          | grep -E '^(kernel|1 thread|pool|# kernels)' | sed "s|^|round $r [${o:-default}] |" | tee -a "$out/knobs.txt"
       fi
       JAVA_TOOL_OPTIONS="$o" taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only transformer --seconds 3 --warmup 6 2>&1 \
-        | grep -E '^jasg_(sgemm|transformer) ' | sed "s/^/round $r [${o:-default}] /" | tee -a "$out/knobs.txt"
+        | grep -E '^jasg_(sgemm|transformer) ' | sed "s|^|round $r [${o:-default}] |" | tee -a "$out/knobs.txt"
     done
   done
 fi

@@ -13,11 +13,11 @@ import java.util.Locale;
  * converted to the half type in shared memory and multiplied with 16x16x16 cooperative-matrix
  * operations. Only sizes that are multiples of the tile take it; the rest runs on {@link MatMulKernel}.
  *
- * <p>The tile is {@code 128x128x32} with {@code 64x32} subgroup tiles, or what the system property
+ * <p>The tile is {@code 128x128x64} with {@code 64x32} subgroup tiles ({@link #tiles}), or what the system property
  * {@value #TILES_PROPERTY} says as {@code BMxBNxBK/WMxWN} (e.g. {@code 128x256x32/64x64}) for tuning on a device.
  */
 final class CoopMatMulKernel {
-    /** System property overriding the tile as {@code BMxBNxBK/WMxWN}. */
+    /** System property overriding the tiles as {@code BMxBNxBK/WMxWN}, first choice first, comma-separated. */
     static final String TILES_PROPERTY = "jasg.vulkan.coopmat.tiles";
     /**
      * System property: {@code false} reads the operands as f32 words and converts them while staging (no workspace);
@@ -97,11 +97,18 @@ final class CoopMatMulKernel {
      * bf16 with packed operands (8 subgroups, one workgroup per SM by registers, 48 KiB of shared memory a workgroup):
      * 128x128x64/64x32 231 TFLOPS, 128x256x32/64x64 228, 128x256x32/32x64 223, 256x128x32/64x64 213, 256x128x32/64x32
      * 210, 128x128x32/32x32 169, 128x128x32/64x32 165, 256x256x32/64x64 67; reading f32 words instead, at most 152.
-     * Property {@value #TILES_PROPERTY} ({@code BMxBNxBK/WMxWN}) names the one tile to use instead.
+     * On an H100 (2026-12-06, one call): 128x128x32/64x64 (four subgroups, 255 registers: two workgroups a SM) 239 against
+     * this first choice's 227 (193 registers), 128x128x64/64x64 174, 64x64x64/32x32 159, 64x128x64/32x64 and
+     * 128x64x64/64x32 146-147; but the bf16 GPT-2-sized step ran 87.4k tokens/s with the four-subgroup tile first against
+     * 90.3k with these, so these stay. Two shared stages cost every four-subgroup tile a third or more (128x128x32/64x64
+     * 166, 64x64x64/32x32 104, with each stage's buffer a constant) and left 128x128x32/64x32 as it was (166).
+     * Property {@value #TILES_PROPERTY} ({@code BMxBNxBK/WMxWN}, several comma-separated) names the tiles to use instead.
      */
     static List<Tiles> tiles(int maxSharedBytes) {
         String p = System.getProperty(TILES_PROPERTY);
-        List<Tiles> all = p != null && !p.isBlank() ? List.of(Tiles.parse(p)) : List.of(new Tiles(128, 128, 64, 64, 32), new Tiles(128, 128, 32, 64, 32), new Tiles(64, 64, 32, 32, 32));
+        List<Tiles> all = p != null && !p.isBlank()
+                ? java.util.Arrays.stream(p.split(",")).map(Tiles::parse).toList()
+                : List.of(new Tiles(128, 128, 64, 64, 32), new Tiles(128, 128, 32, 64, 32), new Tiles(64, 64, 32, 32, 32));
         return all.stream().filter(t -> t.sharedBytes() <= maxSharedBytes).toList();
     }
 
