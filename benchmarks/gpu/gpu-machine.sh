@@ -28,6 +28,8 @@
 # "sweep": the tensor-core kernel's operand paths and tiles and the f32 kernel's large tiles at 4096^3 beside cuBLAS.
 # "wg": the workgroup-scope tensor-core kernel (VK_NV_cooperative_matrix2) at 4096^3 in f16 and bf16 for each tile of
 # WG_SWEEP (BMxBNxBK, with -Djasg.vulkan.coopmat2=first), beside the subgroup-scope kernel and cuBLAS in half.
+# "peak": the tensor-core product's ceilings at 4096^3 (-Djasg.vulkan.coopmat.peak: the products alone, with shared loads,
+# the loads from L1, from L2; PEAK_CFGS entries PEAK:TILE, PEAK_DTYPE) beside cuBLAS.
 # "f32": the f32 kernel's tiles (F32_TILES) at 4096^3, beside cuBLAS fp32 (TF32 off).
 # "schedule": the GPT-2-sized step's products (SCHEDULE_PRODUCTS, MatmulBench --product specs) with the device's own tile
 # and split ("auto"), then each of SCHEDULES forced (-Djasg.vulkan.matmul.schedule=I/S: tile index, splits), in f32
@@ -162,6 +164,17 @@ if [[ $what == *sweep* ]]; then
   done
   for dt in f16 bf16; do python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee -a "$out/sweep.txt"; done
   python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/sweep.txt"
+fi
+if [[ " $what " == *" peak "* ]]; then
+  # the tensor-core product's ceilings (CoopMatMulKernel.PEAK_PROPERTY: parts of the kernel taken out, results wrong) at
+  # 4096^3 in PEAK_DTYPE (bf16), for each PEAK_CFGS entry PEAK:TILE (0 is the real kernel), with the driver's register
+  # counts, then cuBLAS in the same dtype
+  for cfg in ${PEAK_CFGS:-0:128x128x64/64x32 1:128x128x64/64x32 2:128x128x64/64x32 3:128x128x64/64x32 4:128x128x64/64x32}; do
+    JAVA_TOOL_OPTIONS="-Djasg.vulkan.kernelStatistics=true -Djasg.vulkan.coopmat.peak=${cfg%%:*} -Djasg.vulkan.coopmat.tiles=${cfg#*:}" \
+      bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 --dtype ${PEAK_DTYPE:-bf16} 2>&1 | grep -E '^matmul|^kernel matmul_coop|Exception' \
+      | sed "s|^|peak=${cfg%%:*} tile=${cfg#*:} |" | tee -a "$out/peak.txt"
+  done
+  python3 benchmarks/gpu/torch_matmul.py --dtype ${PEAK_DTYPE:-bf16} 4096 2>&1 | tee -a "$out/peak.txt"
 fi
 if [[ " $what " == *" wg "* ]]; then
   bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 256 --dtype f16 2>&1 | grep -m1 -o 'cooperative matrices.*' | tee "$out/wg.txt"

@@ -42,6 +42,24 @@ final class CoopMatMulKernel {
         return s;
     }
 
+    /**
+     * System property for measuring the device's ceiling, never for results: 1 runs the one-stage packed kernel's steps as
+     * shared-memory loads and products only (no global loads, no barriers), 2 as products only on fragments loaded once,
+     * 3 as the whole kernel with every workgroup and step reading the same first tiles of A and B (from L1), 4 with every
+     * workgroup reading A's first rows and B's first columns over the whole depth (from L2, no DRAM traffic);
+     * the results are then wrong ({@code MatmulBench} prints CHECK FAILED) but the time is the ceiling of those parts. On
+     * an H100 (2026-12-06) at 4096³ bf16: 1 ran 386-416 TFLOPS, 2 385-449 (64x64x64/32x32 449), the full kernel 227, and
+     * cuBLAS 730: the cooperative-matrix products alone, before any memory traffic, reach 0.53-0.61 of cuBLAS.
+     */
+    static final String PEAK_PROPERTY = "jasg.vulkan.coopmat.peak";
+
+    /** The ceiling measurement asked for by {@value #PEAK_PROPERTY} (0: none, the real product). */
+    static int peak() {
+        int p = Integer.getInteger(PEAK_PROPERTY, 0);
+        if (p < 0 || p > 4) throw new IllegalArgumentException(PEAK_PROPERTY + " must be 0 to 4, got " + p);
+        return p;
+    }
+
     /** How the kernel reads its operands: as f32 words, or packed 16-bit through 1 or 2 shared stages. */
     record Variant(boolean packed, int stages) {
         static final Variant WORDS = new Variant(false, 1);
@@ -188,12 +206,12 @@ final class CoopMatMulKernel {
 
     private static String name(Tiles t, DType operand, Variant v) {
         return String.format(Locale.ROOT, "matmul_coop_%s_%dx%dx%d_%dx%d%s", operand.label(), t.bm(), t.bn(), t.bk(), t.wm(), t.wn(),
-                v.packed() ? "_packed" + v.stages() : "");
+                v.packed() ? "_packed" + v.stages() + (peak() > 0 ? "_peak" + peak() : "") : "");
     }
 
     private static Object[] defines(Tiles t, DType operand, Variant v) {
         return new Object[] {"BF16", operand == DType.BF16 ? 1 : 0, "BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "WM", t.wm() + "u",
-                "WN", t.wn() + "u", "THREADS", t.threads(), "PACKED", v.packed() ? 1 : 0, "STAGES", v.stages()};
+                "WN", t.wn() + "u", "THREADS", t.threads(), "PACKED", v.packed() ? 1 : 0, "STAGES", v.stages(), "PEAK", peak()};
     }
 
     /** {@code pack_half.comp}: f32 words holding halves to 16-bit storage, four elements an invocation. */

@@ -137,6 +137,15 @@ class ShaderFilesTest {
                 k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 128, 32, 64, 32), t, new CoopMatMulKernel.Variant(true, stages)));
                 k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(256, 128, 32, 64, 64), t, new CoopMatMulKernel.Variant(true, stages)));
             }
+            // the ceiling measurements (CoopMatMulKernel.PEAK_PROPERTY), so that they compile when asked for
+            for (int peak = 1; peak <= 4; peak++) {
+                System.setProperty(CoopMatMulKernel.PEAK_PROPERTY, String.valueOf(peak));
+                try {
+                    k.add(CoopMatMulKernel.kernel(new CoopMatMulKernel.Tiles(128, 128, 64, 64, 32), t, new CoopMatMulKernel.Variant(true, 1)));
+                } finally {
+                    System.clearProperty(CoopMatMulKernel.PEAK_PROPERTY);
+                }
+            }
             k.add(CoopMatMulKernel.pack(t));
             k.add(CoopMatMulKernel.packTransposed(t));
             k.add(WorkgroupMatMulKernel.kernel(new WorkgroupMatMulKernel.Tiles(128, 128, 32), t, 256));

@@ -9,10 +9,14 @@
 // of 16, uint), THREADS (workgroup size: (BM/WM)(BN/WN) subgroups of SUBGROUP invocations), PACKED, STAGES. Aligned sizes
 // only (M % BM, N % BN, K % BK all 0): the lowering picks matmul.comp for anything else. Push: as matmul.comp (M, N, K,
 // mode (unused: the result is f32), batchRank, batch dims[4], A batch strides[4], B batch strides[4]), in elements.
+// PEAK (1-4, PACKED with one stage; CoopMatMulKernel.PEAK_PROPERTY): a ceiling measurement, never a result.
 // SPLITK (1, PACKED only, no epilogue): one product, no batch; workgroup z multiplies its `steps` steps of K (push, after
 // sb[]) into matrix z of C, a partial result that split_sum.comp adds to the others in a fixed order.
 #ifndef SPLITK
 #define SPLITK 0
+#endif
+#ifndef PEAK
+#define PEAK 0
 #endif
 #extension GL_KHR_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
@@ -119,14 +123,21 @@ void main() {
     kt0 = gl_WorkGroupID.z * pc.steps;
     tiles = min(tiles, kt0 + pc.steps);
 #endif
+#if PEAK >= 3
+    // ceiling measurements (wrong results): every workgroup reads the first rows of A and columns of B, and at PEAK 3 only
+    // their first step too (the same 8 KiB of each, from L1 after the first step)
+    uint lm0 = 0u, ln0 = 0u, lk = PEAK == 3 ? 0u : 1u;
+#else
+    uint lm0 = m0, ln0 = n0, lk = 1u;
+#endif
     #define LOAD(kt) { \
         [[unroll]] for (uint l = 0u; l < PA; l++) { \
             uint v = tid + NT * l; \
-            ra[l] = a8[(aOff + (m0 + v / (BK / 8u)) * K + (kt) * BK + (v % (BK / 8u)) * 8u) / 8u]; \
+            ra[l] = a8[(aOff + (lm0 + v / (BK / 8u)) * K + (kt) * lk * BK + (v % (BK / 8u)) * 8u) / 8u]; \
         } \
         [[unroll]] for (uint l = 0u; l < PB; l++) { \
             uint v = tid + NT * l; \
-            rb[l] = b8[(bOff + ((kt) * BK + v / (BN / 8u)) * N + n0 + (v % (BN / 8u)) * 8u) / 8u]; \
+            rb[l] = b8[(bOff + ((kt) * lk * BK + v / (BN / 8u)) * N + ln0 + (v % (BN / 8u)) * 8u) / 8u]; \
         } }
     #define STORE(st) { \
         [[unroll]] for (uint l = 0u; l < PA; l++) { uint v = tid + NT * l; As[(st) * ASTAGE + (v / (BK / 8u)) * SA8 + v % (BK / 8u)] = ra[l]; } \
@@ -163,6 +174,23 @@ void main() {
         barrier();
     }
     if (kt < tiles) COMPUTE(0u)
+#elif PEAK == 1
+    // a ceiling measurement (CoopMatMulKernel.PEAK_PROPERTY; wrong results): the steps' shared loads and products only
+    // (no global loads, no barriers in the loop)
+    STORE(0u)
+    barrier();
+    for (uint kt = kt0; kt < tiles; kt++) COMPUTE(0u)
+#elif PEAK == 2
+    // a ceiling measurement (wrong results): the same number of products only, on fragments loaded once
+    STORE(0u)
+    barrier();
+    coopmat<ELEM, gl_ScopeSubgroup, 16, 16, gl_MatrixUseA> pa[FM];
+    coopmat<ELEM, gl_ScopeSubgroup, 16, 16, gl_MatrixUseB> pb[FN];
+    [[unroll]] for (uint i = 0u; i < FM; i++) coopMatLoad(pa[i], As, ((wm * WM + i * 16u) * SA) / 8u, SA8, gl_CooperativeMatrixLayoutRowMajor);
+    [[unroll]] for (uint j = 0u; j < FN; j++) coopMatLoad(pb[j], Bs, (wn * WN + j * 16u) / 8u, SB8, gl_CooperativeMatrixLayoutRowMajor);
+    for (uint kt = kt0; kt < tiles * (BK / 16u); kt++) {
+        [[unroll]] for (uint j = 0u; j < FN; j++) [[unroll]] for (uint i = 0u; i < FM; i++) acc[i][j] = coopMatMulAdd(pa[i], pb[j], acc[i][j]);
+    }
 #else
     for (uint kt = kt0; kt < tiles; kt++) {
         barrier();  // every subgroup is done reading the previous tiles
