@@ -30,6 +30,8 @@
 #              the usual invocations and loop iterations, so the Vector API kernels reach C2, where
 #              they stop running boxed, sooner)
 #   aot-cts    aot plus -XX:CompileThresholdScaling=0.05
+#   tiletwins  plain plus -Djasg.cpu.twinBlocks=false (the products' scalar twins tile by tile, as before 2026-12-06,
+#              instead of a block at a time in loops C2 vectorises)
 #   scalar     plain plus -Djasg.cpu.vector=false (JASG's scalar kernels and EJML: no Vector API code
 #              at all, for comparison; slow in steady state)
 set -euo pipefail
@@ -43,7 +45,7 @@ while [ $# -gt 0 ]; do
     --workload) workload=$2; shift ;;
     --own-autogroup) own=1 ;;
     --variant) variants+=("$2"); shift ;;
-    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|warmup|aot-warmup|nowarmup|aot|aot-nowarmup|aot-c2|plain-c2|cts|aot-cts|scalar]..." >&2; exit 2 ;;
+    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|warmup|aot-warmup|nowarmup|aot|aot-nowarmup|aot-c2|plain-c2|cts|aot-cts|scalar|tiletwins]..." >&2; exit 2 ;;
   esac
   shift
 done
@@ -70,6 +72,7 @@ flags() {
     cts) echo "-XX:CompileThresholdScaling=0.05" ;;
     aot-cts) echo "-XX:AOTCache=$aot -XX:CompileThresholdScaling=0.05" ;;
     scalar) echo "-Djasg.cpu.vector=false" ;;
+    tiletwins) echo "-Djasg.cpu.twinBlocks=false" ;;
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac
 }

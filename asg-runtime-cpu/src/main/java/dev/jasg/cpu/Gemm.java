@@ -266,7 +266,11 @@ final class Gemm {
     }
 
     /** Packing buffers of one thread, grown on demand and then reused by every later product. */
-    private static final class Scratch {
+    static final class Scratch {
+        /** Rows of C for {@link ScalarTwins#gemmBlock}, only until the tiles hand over ({@link #dropTwinRows}). */
+        private float[][] twinRows;
+        /** One depth step of B's strips side by side, for {@link ScalarTwins#gemmBlock}. */
+        private float[] twinRow;
         float[] a = new float[0];
         float[] b = new float[0];
         /** The operand a parallel product started on this thread packs once for all its threads. */
@@ -302,6 +306,27 @@ final class Gemm {
         float[] rows(int n) {
             if (rows.length < n) rows = new float[n];
             return rows;
+        }
+
+        float[][] twinRows(int m, int n) {
+            if (twinRows == null || twinRows.length < m || twinRows[0].length < n) {
+                int rows = twinRows == null ? m : Math.max(m, twinRows.length), cols = twinRows == null ? n : Math.max(n, twinRows[0].length);
+                twinRows = new float[rows][cols];
+            }
+            return twinRows;
+        }
+
+        float[] twinRow(int n) {
+            if (twinRow == null || twinRow.length < n) twinRow = new float[n];
+            return twinRow;
+        }
+
+        /** The twins have handed over: their rows are garbage from now on (not held as the step's memory). */
+        void dropTwinRows() {
+            if (twinRows != null) {
+                twinRows = null;
+                twinRow = null;
+            }
         }
 
         float[] shared(int n) {
@@ -852,6 +877,44 @@ final class Gemm {
      */
     private static void block(int mc, int nc, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
                               float[] bias, int biasOff, int biasStride, Scratch s, boolean vector) {
+        if (vector && TWIN_BLOCKS) {
+            int route = GemmWarm.TILE.route();
+            if (route == GemmWarm.TWIN_TIMED) {
+                long t0 = System.nanoTime();
+                twinBlock(mc, nc, kc, ap, ao, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s);
+                GemmWarm.TILE.timed(route, System.nanoTime() - t0, (long) kc * mc * nc);
+                return;
+            }
+            if (route == GemmWarm.VECTOR) s.dropTwinRows();
+        }
+        blockTiles(mc, nc, kc, ap, ao, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s, vector);
+    }
+
+    /**
+     * Whether the twin of a block of packed tiles runs as one {@link ScalarTwins#gemmBlock} (rows of C as long runs the JIT
+     * vectorises) rather than tile by tile ({@link ScalarTwins#gemmTile}), until {@link GemmWarm} hands the tiles over;
+     * {@code -Djasg.cpu.twinBlocks=false} for tile by tile. The same bits either way. Only in
+     * {@link WarmKernels.Mode#FIRST_RUN} (the default), which hands over at the first run's end: in
+     * {@link WarmKernels.Mode#COMPILED} a sampled vector call is judged compiled against the twin's time for the same work,
+     * which the tile twin's measures.
+     */
+    static final boolean TWIN_BLOCKS = WarmKernels.MODE == WarmKernels.Mode.FIRST_RUN
+            && Boolean.parseBoolean(System.getProperty("jasg.cpu.twinBlocks", "true"));
+
+    /** {@link #block}'s twin: the bias filled in as {@link #blockTiles} fills it, then the whole block by {@link ScalarTwins#gemmBlock}. */
+    static void twinBlock(int mc, int nc, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                          float[] bias, int biasOff, int biasStride, Scratch s) {
+        if (bias != null) {
+            for (int js = 0; js * NR < nc; js++) {
+                fillBias(c, co + js * NR, ldc, mc, Math.min(NR, nc - js * NR), bias, biasOff + js * NR * biasStride, biasStride);
+            }
+        }
+        ScalarTwins.gemmBlock(mc, nc, kc, ap, ao, bp, bo, c, co, ldc, add || bias != null, s.twinRows(mc, nc), s.twinRow(nc));
+    }
+
+    /** {@link #block} tile by tile: the vector tiles, or each tile's twin ({@link #tile}). */
+    static void blockTiles(int mc, int nc, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                           float[] bias, int biasOff, int biasStride, Scratch s, boolean vector) {
         int mStrips = (mc + MR - 1) / MR, nStrips = (nc + NR - 1) / NR;
         boolean start = add || bias != null;
         for (int js = 0; js < nStrips; js++) {

@@ -302,6 +302,39 @@ class ScalarTwinsTest {
     }
 
     /**
+     * The block twin ({@link Gemm#twinBlock}, {@link ScalarTwins#gemmBlock}) against the block tile by tile
+     * ({@link Gemm#blockTiles}: the vector tiles or their twins, the same bits), bit for bit: blocks of every shape
+     * against the tile (edge strips of rows and of columns), depths from 0, accumulating into C or not, with a bias row,
+     * a scalar bias or none, C wider than the block, signed zeros.
+     */
+    @Test
+    void gemmBlockTwinComputesTheTilesBits() {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        int mr = VectorGemmKernel.MR, nr = VectorGemmKernel.NR;
+        Random r = new Random(12);
+        for (int t = 0; t < 150; t++) {
+            int mc = 1 + r.nextInt(3 * mr + 5), nc = 1 + r.nextInt(3 * nr + 7), kc = t < 3 ? t : 1 + r.nextInt(200);
+            int ldc = nc + r.nextInt(9), ao = r.nextInt(5), bo = r.nextInt(5), co = r.nextInt(5);
+            int mStrips = (mc + mr - 1) / mr, nStrips = (nc + nr - 1) / nr;
+            boolean add = r.nextBoolean();
+            int biasKind = t % 3, biasStride = biasKind == 2 ? 0 : 1;
+            float[] ap = new float[ao + mStrips * kc * mr + 1], bp = new float[bo + nStrips * kc * nr + 1], c = new float[co + mc * ldc + 1];
+            float[] bias = new float[nc + 1];
+            for (float[] x : new float[][] {ap, bp, c, bias}) {
+                for (int i = 0; i < x.length; i++) x[i] = r.nextInt(10) == 0 ? (r.nextBoolean() ? 0f : -0f) : (float) r.nextGaussian();
+            }
+            float[] a = c.clone(), b = c.clone();
+            float[] bs = biasKind == 0 ? null : bias;
+            Gemm.blockTiles(mc, nc, kc, ap, ao, bp, bo, a, co, ldc, add, bs, 0, biasStride, new Gemm.Scratch(), true);
+            Gemm.twinBlock(mc, nc, kc, ap, ao, bp, bo, b, co, ldc, add, bs, 0, biasStride, new Gemm.Scratch());
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(Float.floatToIntBits(a[i]), Float.floatToIntBits(b[i]), "block " + mc + "x" + nc + " kc " + kc + (add ? " +=" : "")
+                        + " bias " + biasKind + " element " + i + ": tiles " + a[i] + ", block twin " + b[i]);
+            }
+        }
+    }
+
+    /**
      * Fused attention's row kernels: the maximum exactly, the weights as {@code exp} above (an ulp in a few of ten
      * thousand at most), the sum of the weights within a few double ulps (its lanes' order), on rows with NaN,
      * infinities and every tail length.
