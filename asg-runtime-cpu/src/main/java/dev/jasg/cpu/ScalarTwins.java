@@ -72,13 +72,29 @@ final class ScalarTwins {
     }
 
     /** {@code p(x2)} by Horner steps on {@code c} (highest power first), each one fused. */
-    private static float horner(float[] c, float x2) {
-        float p = c[0];
-        for (int k = 1; k < c.length; k++) p = Math.fma(p, x2, c[k]);
-        return p;
+    /** {@link VectorMath#TAYLOR_TAIL} and {@link VectorMath#ERFCX} as constants, for {@link #taylorTail} and {@link #erfcx}. */
+    private static final float T0 = TAYLOR_TAIL[0], T1 = TAYLOR_TAIL[1], T2 = TAYLOR_TAIL[2], T3 = TAYLOR_TAIL[3], T4 = TAYLOR_TAIL[4],
+            T5 = TAYLOR_TAIL[5], T6 = TAYLOR_TAIL[6], T7 = TAYLOR_TAIL[7], T8 = TAYLOR_TAIL[8];
+    private static final float X0 = ERFCX[0], X1 = ERFCX[1], X2 = ERFCX[2], X3 = ERFCX[3], X4 = ERFCX[4], X5 = ERFCX[5], X6 = ERFCX[6],
+            X7 = ERFCX[7], X8 = ERFCX[8], X9 = ERFCX[9];
+
+    /**
+     * Horner's rule on {@link VectorMath#TAYLOR_TAIL} at {@code x2}, written out (as the vector kernel's loop over the
+     * coefficients runs it: one fused multiply-add a coefficient from the first): C1, which compiles the twins first,
+     * does not unroll a loop over an array, and a fresh JVM's first step runs erf and GELU through it.
+     */
+    private static float taylorTail(float x2) {
+        return Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(T0, x2, T1), x2, T2), x2, T3), x2, T4), x2, T5), x2, T6),
+                x2, T7), x2, T8);
     }
 
-    /** {@link VectorMath#EXP_POLY}'s coefficients as constants: the softmax twin calls {@link #expNeg} for each element, and C1 does not unroll {@link #horner}'s loop. */
+    /** Horner's rule on {@link VectorMath#ERFCX} at {@code t}, written out as {@link #taylorTail}. */
+    private static float erfcx(float t) {
+        return Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(X0, t, X1), t, X2), t, X3), t, X4), t, X5), t, X6),
+                t, X7), t, X8), t, X9);
+    }
+
+    /** {@link VectorMath#EXP_POLY}'s coefficients as constants: the softmax twin calls {@link #expNeg} for each element, and C1 does not unroll a loop over an array ({@link #taylorTail}). */
     private static final float E0 = VectorMath.EXP_POLY[0], E1 = VectorMath.EXP_POLY[1], E2 = VectorMath.EXP_POLY[2], E3 = VectorMath.EXP_POLY[3],
             E4 = VectorMath.EXP_POLY[4], E5 = VectorMath.EXP_POLY[5], E6 = VectorMath.EXP_POLY[6];
 
@@ -100,11 +116,11 @@ final class ScalarTwins {
     /** One lane of {@link VectorMath#erf}: both branches as the kernel computes them, then its blend. */
     static float erfLane(float v) {
         float ax = Math.abs(v), x2 = v * v;
-        float small = Math.fma(v, C0_HI, v * Math.fma(x2, horner(TAYLOR_TAIL, x2), C0_LO));
+        float small = Math.fma(v, C0_HI, v * Math.fma(x2, taylorTail(x2), C0_LO));
         if (!(ax >= ERF_SPLIT)) return small;
         float z = Math.min(ax, 13f);
         float hi = z * z, lo = Math.fma(z, z, -hi);
-        float e = expNeg(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(z, 0.5f, 1f));
+        float e = expNeg(-hi) * (1f - lo) * erfcx(1f / Math.fma(z, 0.5f, 1f));
         float large = 1f - e;
         return v < 0f ? -large : large;
     }
@@ -113,11 +129,11 @@ final class ScalarTwins {
     static float geluLane(float v) {
         float ax = Math.abs(v), half = v * 0.5f, w = v * INV_SQRT_2F;
         float w2 = w * w;
-        float small = half + half * (w * Math.fma(horner(TAYLOR_TAIL, w2), w2, C0));
+        float small = half + half * (w * Math.fma(taylorTail(w2), w2, C0));
         if (!(ax >= ERF_SPLIT * SQRT_2F)) return small;
         float a = Math.min(ax, 18f);
         float a2 = a * a, hi = a2 * 0.5f, lo = Math.fma(a, a, -a2) * 0.5f;
-        float e = expNeg(-hi) * (1f - lo) * horner(ERFCX, 1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
+        float e = expNeg(-hi) * (1f - lo) * erfcx(1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
         return v < 0f ? half * e : v * (1f - 0.5f * e);
     }
 
