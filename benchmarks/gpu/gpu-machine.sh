@@ -28,6 +28,7 @@
 # "sweep": the tensor-core kernel's operand paths and tiles and the f32 kernel's large tiles at 4096^3 beside cuBLAS.
 # "wg": the workgroup-scope tensor-core kernel (VK_NV_cooperative_matrix2) at 4096^3 in f16 and bf16 for each tile of
 # WG_SWEEP (BMxBNxBK, with -Djasg.vulkan.coopmat2=first), beside the subgroup-scope kernel and cuBLAS in half.
+# "coldstart": the host CPU's cold start, 2 cores pinned (COLD_RUNS rounds: plain, tiletwins, aot).
 # "peak": the tensor-core product's ceilings at 4096^3 (-Djasg.vulkan.coopmat.peak: the products alone, with shared loads,
 # the loads from L1, from L2; PEAK_CFGS entries PEAK:TILE, PEAK_DTYPE) beside cuBLAS.
 # "f32": the f32 kernel's tiles (F32_TILES) at 4096^3, beside cuBLAS fp32 (TF32 off).
@@ -164,6 +165,22 @@ if [[ $what == *sweep* ]]; then
   done
   for dt in f16 bf16; do python3 benchmarks/gpu/torch_matmul.py --dtype $dt 4096 2>&1 | tee -a "$out/sweep.txt"; done
   python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/sweep.txt"
+fi
+if [[ " $what " == *" coldstart "* ]]; then
+  # the host CPU's cold start (dev.jasg.bench.ColdStart: the transformer's first training step in a fresh JVM, timed from
+  # just before java runs), 2 cores pinned, COLD_RUNS rounds of the variants interleaved: plain, tiletwins
+  # (-Djasg.cpu.twinBlocks=false), aot (a JDK AOT cache made first by one training run)
+  cpu_info
+  jv=(/tmp/jre/bin/java --add-modules jdk.incubator.vector -cp "$h/lib/*")
+  aotf=/tmp/coldstart.aot
+  taskset -c 0,1 "${jv[@]:0:1}" -XX:AOTCacheOutput=$aotf "${jv[@]:1}" dev.jasg.bench.ColdStart --steps 20 >/dev/null 2>&1 || echo "no AOT cache" | tee -a "$out/coldstart.txt"
+  for r in $(seq 1 "${COLD_RUNS:-5}"); do
+    for v in plain tiletwins aot; do
+      case $v in plain) f=() ;; tiletwins) f=(-Djasg.cpu.twinBlocks=false) ;; aot) [ -f $aotf ] || continue; f=(-XX:AOTCache=$aotf) ;; esac
+      taskset -c 0,1 "${jv[@]:0:1}" "${f[@]}" "${jv[@]:1}" -Djasg.coldstart.launchMillis=$(date +%s%3N) dev.jasg.bench.ColdStart --steps 3 2>&1 \
+        | grep -E '^coldstart|^# to main' | sed "s|^|round $r $v |" | tee -a "$out/coldstart.txt"
+    done
+  done
 fi
 if [[ " $what " == *" peak "* ]]; then
   # the tensor-core product's ceilings (CoopMatMulKernel.PEAK_PROPERTY: parts of the kernel taken out, results wrong) at

@@ -71,7 +71,6 @@ final class ScalarTwins {
         }
     }
 
-    /** {@code p(x2)} by Horner steps on {@code c} (highest power first), each one fused. */
     /** {@link VectorMath#TAYLOR_TAIL} and {@link VectorMath#ERFCX} as constants, for {@link #taylorTail} and {@link #erfcx}. */
     private static final float T0 = TAYLOR_TAIL[0], T1 = TAYLOR_TAIL[1], T2 = TAYLOR_TAIL[2], T3 = TAYLOR_TAIL[3], T4 = TAYLOR_TAIL[4],
             T5 = TAYLOR_TAIL[5], T6 = TAYLOR_TAIL[6], T7 = TAYLOR_TAIL[7], T8 = TAYLOR_TAIL[8];
