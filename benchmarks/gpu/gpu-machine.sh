@@ -171,14 +171,20 @@ if [[ " $what " == *" coldstart "* ]]; then
   # just before java runs), 2 cores pinned, COLD_RUNS rounds of the variants interleaved: plain, tiletwins
   # (-Djasg.cpu.twinBlocks=false), aot (a JDK AOT cache made first by one training run)
   cpu_info
-  jv=(/tmp/jre/bin/java --add-modules jdk.incubator.vector -cp "$h/lib/*")
+  # the benchmark classes as a jar: an AOT cache takes jars only on its class path (a directory fails its creation)
+  (cd "$h/test-classes" && python3 -m zipfile -c /tmp/bench-classes.jar *)
+  jv=(/tmp/jre/bin/java --add-modules jdk.incubator.vector -cp "/tmp/bench-classes.jar:$h/lib/*")
   aotf=/tmp/coldstart.aot
-  taskset -c 0,1 "${jv[@]:0:1}" -XX:AOTCacheOutput=$aotf "${jv[@]:1}" dev.jasg.bench.ColdStart --steps 20 >/dev/null 2>&1 || echo "no AOT cache" | tee -a "$out/coldstart.txt"
+  rm -f $aotf
+  taskset -c 0,1 "${jv[@]:0:1}" -XX:AOTCacheOutput=$aotf "${jv[@]:1}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-aot-training.log" 2>&1 \
+    || { echo "no AOT cache:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-aot-training.log"; }
   for r in $(seq 1 "${COLD_RUNS:-5}"); do
     for v in plain tiletwins aot; do
       case $v in plain) f=() ;; tiletwins) f=(-Djasg.cpu.twinBlocks=false) ;; aot) [ -f $aotf ] || continue; f=(-XX:AOTCache=$aotf) ;; esac
-      taskset -c 0,1 "${jv[@]:0:1}" "${f[@]}" "${jv[@]:1}" -Djasg.coldstart.launchMillis=$(date +%s%3N) dev.jasg.bench.ColdStart --steps 3 2>&1 \
-        | grep -E '^coldstart|^# to main' | sed "s|^|round $r $v |" | tee -a "$out/coldstart.txt"
+      taskset -c 0,1 "${jv[@]:0:1}" "${f[@]}" "${jv[@]:1}" -Djasg.coldstart.launchMillis=$(date +%s%3N) dev.jasg.bench.ColdStart --steps 3 \
+        > "$out/coldstart-$v-$r.log" 2>&1
+      grep -E '^coldstart|^# to main' "$out/coldstart-$v-$r.log" | sed "s|^|round $r $v |" | tee -a "$out/coldstart.txt" \
+        || tail -5 "$out/coldstart-$v-$r.log"
     done
   done
 fi
