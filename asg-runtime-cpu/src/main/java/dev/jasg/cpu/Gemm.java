@@ -901,7 +901,12 @@ final class Gemm {
     static final boolean TWIN_BLOCKS = WarmKernels.MODE == WarmKernels.Mode.FIRST_RUN
             && Boolean.parseBoolean(System.getProperty("jasg.cpu.twinBlocks", "true"));
 
-    /** {@link #block}'s twin: the bias filled in as {@link #blockTiles} fills it, then the whole block by {@link ScalarTwins#gemmBlock}. */
+    /**
+     * {@link #block}'s twin: the bias filled in as {@link #blockTiles} fills it, then the block by {@link ScalarTwins#gemmBlock}
+     * in parts of at most {@link #TWIN_ROWS} x {@link #TWIN_COLS} (whole strips; each element's sum is its own, so the
+     * parts do not change the bits), which bounds the rows of C the twin keeps (a packed weight's block is as wide as
+     * the product: GPT-2's vocabulary head, 50,257 columns).
+     */
     static void twinBlock(int mc, int nc, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
                           float[] bias, int biasOff, int biasStride, Scratch s) {
         if (bias != null) {
@@ -909,8 +914,21 @@ final class Gemm {
                 fillBias(c, co + js * NR, ldc, mc, Math.min(NR, nc - js * NR), bias, biasOff + js * NR * biasStride, biasStride);
             }
         }
-        ScalarTwins.gemmBlock(mc, nc, kc, ap, ao, bp, bo, c, co, ldc, add || bias != null, s.twinRows(mc, nc), s.twinRow(nc));
+        boolean start = add || bias != null;
+        float[][] rows = s.twinRows(Math.min(mc, TWIN_ROWS), Math.min(nc, TWIN_COLS));
+        float[] brow = s.twinRow(Math.min(nc, TWIN_COLS));
+        for (int i0 = 0; i0 < mc; i0 += TWIN_ROWS) {
+            for (int j0 = 0; j0 < nc; j0 += TWIN_COLS) {
+                ScalarTwins.gemmBlock(Math.min(TWIN_ROWS, mc - i0), Math.min(TWIN_COLS, nc - j0), kc, ap, ao + i0 * kc, bp, bo + j0 * kc,
+                        c, co + i0 * ldc + j0, ldc, start, rows, brow);
+            }
+        }
     }
+
+    /** Rows of C a part of {@link #twinBlock} keeps: whole strips of {@code MR}, about 128. */
+    static final int TWIN_ROWS = Math.max(MR, 128 / MR * MR);
+    /** Columns of a part of {@link #twinBlock}: about 512, whole strips of {@code NR}. */
+    static final int TWIN_COLS = Math.max(NR, 512 / NR * NR);
 
     /** {@link #block} tile by tile: the vector tiles, or each tile's twin ({@link #tile}). */
     static void blockTiles(int mc, int nc, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,

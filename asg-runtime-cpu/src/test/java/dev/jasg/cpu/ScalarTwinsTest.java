@@ -304,7 +304,7 @@ class ScalarTwinsTest {
     /**
      * The block twin ({@link Gemm#twinBlock}, {@link ScalarTwins#gemmBlock}) against the block tile by tile
      * ({@link Gemm#blockTiles}: the vector tiles or their twins, the same bits), bit for bit: blocks of every shape
-     * against the tile (edge strips of rows and of columns), depths from 0, accumulating into C or not, with a bias row,
+     * against the tile (edge strips of rows and of columns) and larger than the twin's parts, depths from 0, accumulating into C or not, with a bias row,
      * a scalar bias or none, C wider than the block, signed zeros.
      */
     @Test
@@ -312,8 +312,12 @@ class ScalarTwinsTest {
         assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
         int mr = VectorGemmKernel.MR, nr = VectorGemmKernel.NR;
         Random r = new Random(12);
-        for (int t = 0; t < 150; t++) {
-            int mc = 1 + r.nextInt(3 * mr + 5), nc = 1 + r.nextInt(3 * nr + 7), kc = t < 3 ? t : 1 + r.nextInt(200);
+        for (int t = 0; t < 170; t++) {
+            // the last rows: blocks larger than the twin's parts (Gemm.TWIN_ROWS x Gemm.TWIN_COLS), shallow
+            boolean large = t >= 150;
+            int mc = large ? Gemm.TWIN_ROWS + 1 + r.nextInt(2 * Gemm.TWIN_ROWS) : 1 + r.nextInt(3 * mr + 5);
+            int nc = large ? Gemm.TWIN_COLS + 1 + r.nextInt(Gemm.TWIN_COLS) : 1 + r.nextInt(3 * nr + 7);
+            int kc = t < 3 ? t : 1 + r.nextInt(large ? 12 : 200);
             int ldc = nc + r.nextInt(9), ao = r.nextInt(5), bo = r.nextInt(5), co = r.nextInt(5);
             int mStrips = (mc + mr - 1) / mr, nStrips = (nc + nr - 1) / nr;
             boolean add = r.nextBoolean();
