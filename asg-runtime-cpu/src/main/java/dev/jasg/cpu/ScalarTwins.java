@@ -24,8 +24,9 @@ import dev.jasg.core.UnaryOp;
  * {@link VectorMath#expNeg}, exactly specified lane operations that {@link #expNeg} repeats, so erf and
  * GELU give the same bits boxed, compiled and twinned.
  *
- * <p>Every method has the signature of the vector kernel it twins. Stateless; only called when {@link Simd#ENABLED}, since the lane counts come
- * from the Vector API's preferred species ({@link VectorWidth}).
+ * <p>Every method has the signature of the vector kernel it twins, except {@link #gemmBlock}, which twins a whole block of
+ * GEMM tiles at once (its caller's scratch rows passed in). Stateless; only called when {@link Simd#ENABLED}, since the
+ * lane counts come from the Vector API's preferred species ({@link VectorWidth}).
  */
 final class ScalarTwins {
     /** Double lanes of the preferred species: the lanes {@link VectorMath}'s functions evaluate in. */

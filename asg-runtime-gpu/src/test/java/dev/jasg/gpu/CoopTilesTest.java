@@ -33,6 +33,34 @@ class CoopTilesTest {
         assertEquals(count, CoopMatMulKernel.tiles(shared).size());
     }
 
+    /** {@value CoopMatMulKernel#TILES_PROPERTY} names several tiles, first choice first; one that does not fit is left out. */
+    @org.junit.jupiter.api.Test
+    void theTilesPropertyTakesSeveralTiles() {
+        System.setProperty(CoopMatMulKernel.TILES_PROPERTY, "128x128x32/64x64, 64x64x32/32x32,128x256x64/64x64");
+        try {
+            assertEquals(List.of(new CoopMatMulKernel.Tiles(128, 128, 32, 64, 64), new CoopMatMulKernel.Tiles(64, 64, 32, 32, 32)),
+                    CoopMatMulKernel.tiles(49152));
+            System.setProperty(CoopMatMulKernel.TILES_PROPERTY, "128x128x32");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> CoopMatMulKernel.tiles(49152));
+        } finally {
+            System.clearProperty(CoopMatMulKernel.TILES_PROPERTY);
+        }
+    }
+
+    /** The ceiling measurement is off unless asked for, and a value it does not know is refused, not ignored. */
+    @org.junit.jupiter.api.Test
+    void thePeakPropertyIsChecked() {
+        assertEquals(0, CoopMatMulKernel.peak());
+        System.setProperty(CoopMatMulKernel.PEAK_PROPERTY, "5");
+        try {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, CoopMatMulKernel::peak);
+            System.setProperty(CoopMatMulKernel.PEAK_PROPERTY, "2");
+            assertEquals(2, CoopMatMulKernel.peak());
+        } finally {
+            System.clearProperty(CoopMatMulKernel.PEAK_PROPERTY);
+        }
+    }
+
     /** The default tiles in order: attention's thin per-head products take the 64x64 tile. */
     @ParameterizedTest(name = "{0}x{2}x{1}, {3} batches -> {4}")
     @CsvSource({
