@@ -173,15 +173,15 @@ if [[ " $what " == *" coldstart "* ]]; then
   cpu_info
   # the benchmark classes as a jar: an AOT cache takes jars only on its class path (a directory fails its creation)
   (cd "$h/test-classes" && python3 -m zipfile -c /tmp/bench-classes.jar *)
-  jv=(/tmp/jre/bin/java --add-modules jdk.incubator.vector -cp "/tmp/bench-classes.jar:$h/lib/*")
+  jopts=(--add-modules jdk.incubator.vector -cp "/tmp/bench-classes.jar:$h/lib/*")
   aotf=/tmp/coldstart.aot
   rm -f $aotf
-  taskset -c 0,1 "${jv[@]:0:1}" -XX:AOTCacheOutput=$aotf "${jv[@]:1}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-aot-training.log" 2>&1 \
+  taskset -c 0,1 /tmp/jre/bin/java -XX:AOTCacheOutput=$aotf "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-aot-training.log" 2>&1 \
     || { echo "no AOT cache:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-aot-training.log"; }
   for r in $(seq 1 "${COLD_RUNS:-5}"); do
     for v in plain tiletwins aot; do
       case $v in plain) f=() ;; tiletwins) f=(-Djasg.cpu.twinBlocks=false) ;; aot) [ -f $aotf ] || continue; f=(-XX:AOTCache=$aotf) ;; esac
-      taskset -c 0,1 "${jv[@]:0:1}" "${f[@]}" "${jv[@]:1}" -Djasg.coldstart.launchMillis=$(date +%s%3N) dev.jasg.bench.ColdStart --steps 3 \
+      taskset -c 0,1 /tmp/jre/bin/java "${f[@]}" "${jopts[@]}" -Djasg.coldstart.launchMillis=$(date +%s%3N) dev.jasg.bench.ColdStart --steps 3 \
         > "$out/coldstart-$v-$r.log" 2>&1
       grep -E '^coldstart|^# to main' "$out/coldstart-$v-$r.log" | sed "s|^|round $r $v |" | tee -a "$out/coldstart.txt" \
         || tail -5 "$out/coldstart-$v-$r.log"

@@ -205,8 +205,9 @@ final class CoopMatMulKernel {
     }
 
     private static String name(Tiles t, DType operand, Variant v) {
+        int peak = peak();
         return String.format(Locale.ROOT, "matmul_coop_%s_%dx%dx%d_%dx%d%s", operand.label(), t.bm(), t.bn(), t.bk(), t.wm(), t.wn(),
-                v.packed() ? "_packed" + v.stages() + (peak() > 0 ? "_peak" + peak() : "") : "");
+                v.packed() ? "_packed" + v.stages() + (peak > 0 ? "_peak" + peak : "") : "");
     }
 
     private static Object[] defines(Tiles t, DType operand, Variant v) {

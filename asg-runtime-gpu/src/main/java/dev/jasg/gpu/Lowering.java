@@ -1175,6 +1175,8 @@ final class Lowering {
         long inputFloats() { return 16L * chunks * c * chunk(); }
         /** Floats of the products {@code M[16, o, T]} (or the transformed output gradient {@code D[16, chunks, o, chunk]}). */
         long productFloats() { return 16L * chunks * o * chunk(); }
+        /** This convolution with its tiles in {@code chunks} chunks. */
+        Winograd withChunks(int chunks) { return new Winograd(n, c, o, h, w, ho, wo, pt, pl, flip, chunks); }
 
         /** Workspace bytes: the three, each from an offset {@code align} gives. */
         long bytes(java.util.function.LongUnaryOperator align) {
@@ -1199,9 +1201,7 @@ final class Lowering {
     private Winograd winogradGradient(Node n, ConvGeometry g, int[] x, int[] gy, int[] od, dev.jasg.core.Graph graph) {
         if (od[2] != 3 || od[3] != 3) return null;
         Winograd one = new Winograd(x[0], x[1], gy[1], x[2], x[3], gy[2], gy[3], g.padTop(), g.padLeft(), false, 1);
-        int chunks = ConvKernels.winogradChunks(one.tiles());
-        return winogradShape(n, g, graph, new Winograd(one.n(), one.c(), one.o(), one.h(), one.w(), one.ho(), one.wo(), one.pt(), one.pl(),
-                false, chunks));
+        return winogradShape(n, g, graph, one.withChunks(ConvKernels.winogradChunks(one.tiles())));
     }
 
     /**
