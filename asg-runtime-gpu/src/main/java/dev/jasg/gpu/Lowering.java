@@ -196,13 +196,16 @@ final class Lowering {
             case Op.Parameter p -> { }
             case Op.Constant c -> { }
             case Op.Count c -> { }
-            case Op.Unary u -> steps.add(flat(GlslKernels.unary(u.kind()), n, count, new View[] {out, in[0]},
-                    new int[] {(int) count, mode, Float.floatToRawIntBits((float) u.a()), Float.floatToRawIntBits((float) u.b())}));
+            case Op.Unary u -> {
+                int[] grid = grid(GlslKernels.flatGroups(count), n);
+                steps.add(dispatch(GlslKernels.unary(u.kind()), n, new View[] {out, in[0]},
+                        new int[] {(int) count, mode, Float.floatToRawIntBits((float) u.a()), Float.floatToRawIntBits((float) u.b())}, grid[0], grid[1], 1));
+            }
             case Op.Binary bin -> steps.add(broadcast(GlslKernels.binary("binary_" + bin.kind().label(),
-                    GlslKernels.binaryExpression(bin.kind())), n, b, od, mode, out, in));
+                    GlslKernels.binaryExpression(bin.kind())), n, b, od, mode, out, in, GlslKernels.ELEMENTS));
             case Op.Compare c -> steps.add(broadcast(GlslKernels.binary("compare_" + c.kind().label(),
-                    GlslKernels.compareExpression(c.kind())), n, b, od, mode, out, in));
-            case Op.Where w -> steps.add(broadcast(GlslKernels.where(), n, b, od, mode, out, in));
+                    GlslKernels.compareExpression(c.kind())), n, b, od, mode, out, in, GlslKernels.ELEMENTS));
+            case Op.Where w -> steps.add(broadcast(GlslKernels.where(), n, b, od, mode, out, in, 1));
             case Op.Reduce r -> {
                 if (r.axes().size() == 0) steps.add(new Step.Copy(in[0], out));
                 else steps.addAll(reduce(n, r, dims(n, 0, b), mode, out, in[0], workspace, null, null, null, null));
@@ -379,6 +382,7 @@ final class Lowering {
                           View workspace, MatMulKernel.Layout layout) {
         Node root = g.node(grp.root());
         if (grp.rows() != null) return List.of(rowGradient(grp, g, b, out, ext, anchorIn));
+        if (grp.softmax()) return List.of(softmaxProduct(grp, g, b, out, ext, anchorIn, layout));
         if (grp.prologue()) {
             Op.Reduce r = (Op.Reduce) root.op();
             int[] id = b.shape(root.input(0)).dims();
@@ -417,8 +421,42 @@ final class Lowering {
         bind[0] = out;
         System.arraycopy(siblings, 0, bind, 1, siblings.length);
         System.arraycopy(ext, 0, bind, 1 + siblings.length, ext.length);
-        int[] grid = grid(ceil(count, GlslKernels.GROUP), root);
+        int[] grid = grid(GlslKernels.flatGroups(count), root);
         return List.of(dispatch(Fusion.kernel(grp, g), root, bind, 1 + siblings.length, push, grid[0], grid[1], 1));
+    }
+
+    /**
+     * Softmax group {@code grp} ({@link Fusion.Group#softmax}) in one kernel ({@link SoftmaxProductKernel}): the anchor's
+     * product of {@code anchorIn}, read as {@code layout} says, the members on every score, the softmax of each row into
+     * {@code out}; a workgroup a block of 32 rows of a batch matrix.
+     */
+    private Step softmaxProduct(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn,
+                                MatMulKernel.Layout layout) {
+        Node mm = g.node(grp.anchor());
+        Strides.MatmulGeometry geo = Strides.matmul(dims(mm, 0, b), dims(mm, 1, b));
+        Strides.Merged mb = geo.batch();
+        if (mb.rank() > MatMulKernel.MAX_BATCH_RANK) throw tooManyAxes(mm, b, mb.rank(), MatMulKernel.MAX_BATCH_RANK);
+        if (geo.batches() > dev.maxGroupCount[2]) {
+            throw new BackendException("matmul batch of " + geo.batches() + " exceeds the device's " + dev.maxGroupCount[2] + " workgroups along z at "
+                    + describe(mm, b));
+        }
+        int gl = MatMulKernel.MAX_BATCH_RANK, slots = grp.members().isEmpty() ? 0 : Fusion.slots(grp);
+        int[] push = new int[5 + 3 * gl + 2 * slots];
+        push[0] = geo.m();
+        push[1] = geo.n();
+        push[2] = geo.k();
+        push[4] = mb.rank();
+        Strides.pack(mb, push, 5, gl);
+        if (slots > 0) System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 5 + 3 * gl, 2 * slots);
+        View[] bind = new View[3 + ext.length];
+        bind[0] = out;
+        bind[1] = anchorIn[0];
+        bind[2] = anchorIn[1];
+        System.arraycopy(ext, 0, bind, 3, ext.length);
+        Kernel k = grp.members().isEmpty() ? SoftmaxProductKernel.kernel(geo.n(), layout) : SoftmaxProductKernel.kernel(geo.n(), layout, grp, g);
+        long rowBlocks = ceil(geo.m(), SoftmaxProductKernel.BM);
+        if (rowBlocks > dev.maxGroupCount[0]) throw new BackendException(rowBlocks + " row blocks exceed the device's grid at " + describe(mm, b));
+        return dispatch(k, g.node(grp.root()), bind, push, (int) rowBlocks, 1, (int) geo.batches());
     }
 
     /**
@@ -456,7 +494,8 @@ final class Lowering {
         return "node " + n.id() + " '" + n.path() + "' (" + n.op().label() + ", " + n.dtype().label() + (b == null ? n.shape() : b.shape(n.id())) + ")";
     }
 
-    private Step broadcast(Kernel k, Node n, Program.Binding b, int[] od, int mode, View out, View[] in) {
+    /** Kernel {@code k} over {@code od} with its operands read through broadcast strides, {@code elements} an invocation. */
+    private Step broadcast(Kernel k, Node n, Program.Binding b, int[] od, int mode, View out, View[] in, int elements) {
         int[][] strides = new int[in.length][];
         for (int i = 0; i < in.length; i++) strides[i] = Strides.broadcast(dims(n, i, b), od);
         Strides.Merged m = Strides.merge(od, strides);
@@ -470,7 +509,8 @@ final class Lowering {
         View[] bind = new View[in.length + 1];
         bind[0] = out;
         System.arraycopy(in, 0, bind, 1, in.length);
-        return flat(k, n, count, bind, push);
+        int[] grid = grid(ceil(count, (long) GlslKernels.GROUP * elements), n);
+        return dispatch(k, n, bind, push, grid[0], grid[1], 1);
     }
 
     private Step copy(Node n, int[] dims, int srcOff, int[] ss, View out, int dstOff, int[] ds, View in, int mode) {
