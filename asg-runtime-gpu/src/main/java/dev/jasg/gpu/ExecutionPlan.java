@@ -132,7 +132,7 @@ final class ExecutionPlan implements AutoCloseable {
         // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
         // through them, and the group's operands from outside stay alive until its root's step
         Fusion fusion = checked || (profiled && !PROFILE_FUSED) || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS,
-                n -> lowering.readsTransposed(n, binding, g), dev.maxSharedMemory);
+                n -> lowering.readsTransposed(n, binding, g));
         PlanPolicy.ViewRule viewRule = (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1;
         PlanPolicy.ReadRule readRule = (n, lastUse) -> fusion.lastRead(n.id(), lastUse);
         // assigned values written straight into their parameters (inPlace): no range of their own
@@ -140,9 +140,8 @@ final class ExecutionPlan implements AutoCloseable {
         inPlaceCount = inPlace.size();
         BufferPlan plan = BufferPlanner.plan(program, binding, PlanPolicy.deviceArena(dev.storageAlignment, viewRule, readRule, inPlace::containsKey,
                 // an absorbed expand would widen its operand's range to its own size; the other absorbed members keep
-                // their size (all of them at 0 bytes: the transformer step 28 -> 22 MiB, but 42 -> 47 barriers, untimed), except a
-                // softmax group's product and members (Fusion.unstored), whose scores would widen the queries' range to theirs
-                id -> fusion.absorbed(id) && g.node(id).op() instanceof Op.Expand || fusion.unstored(id)),
+                // their size (all of them at 0 bytes: the transformer step 28 -> 22 MiB, but 42 -> 47 barriers, untimed)
+                id -> fusion.absorbed(id) && g.node(id).op() instanceof Op.Expand),
                 !checked);
         Map<Integer, Long> snapshotOffsets = new LinkedHashMap<>();
         List<Integer> kept = new ArrayList<>(program.outputs().values());

@@ -54,15 +54,9 @@ final class Fusion {
      * last, the anchor not among them; for a reduction's prologue the root is the reduction, not a member, and the
      * last member is its operand) and its externals in order of first use. {@code siblings}: members other than the root
      * whose values the kernel stores too (assigned values of a plain group merged into the group that
-     * reads them), in schedule order; empty for every other group. {@code softmax}: the root is a softmax over the last
-     * axis of the anchor's product, the members (the elementwise ops between them, possibly none) its epilogue, all in one
-     * kernel ({@link SoftmaxProductKernel}); the members end at the softmax's operand, not at the root.
+     * reads them), in schedule order; empty for every other group.
      */
-    record Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows, List<Integer> siblings, boolean softmax) {
-        Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows, List<Integer> siblings) {
-            this(root, anchor, members, externals, rows, siblings, false);
-        }
-
+    record Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows, List<Integer> siblings) {
         Group(int root, int anchor, List<Integer> members, List<Integer> externals, RowGradient rows) {
             this(root, anchor, members, externals, rows, List.of());
         }
@@ -78,7 +72,7 @@ final class Fusion {
 
         /** True when the root is a reduction reading the members' value instead of its operand (a prologue). */
         boolean prologue() {
-            return rows == null && !softmax && (members.isEmpty() || members.get(members.size() - 1) != root);
+            return rows == null && (members.isEmpty() || members.get(members.size() - 1) != root);
         }
 
         /** What the anchor's kernel reads: a row gradient's operands ({@link RowGradient#operands}), else the anchor's inputs. */
@@ -100,18 +94,8 @@ final class Fusion {
     /** Per sibling ({@link Group#siblings}): the root of the group whose kernel computes and stores it. */
     private final Map<Integer, Integer> siblingOf;
 
-    /** The anchors and members of softmax groups ({@link Group#softmax}): views nothing reads through, so of no size ({@link #unstored}). */
-    private final Set<Integer> unstored;
-
     private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil, Map<Integer, MatMulKernel.Layout> layouts,
                    Map<Integer, Integer> transposedResults, Map<Integer, Integer> siblingOf) {
-        Set<Integer> parts = new java.util.HashSet<>();
-        for (Group grp : byRoot.values()) {
-            if (!grp.softmax()) continue;
-            parts.add(grp.anchor());
-            parts.addAll(grp.members());
-        }
-        this.unstored = Set.copyOf(parts);
         this.byRoot = byRoot;
         this.absorbed = absorbed;
         this.readUntil = readUntil;
@@ -178,14 +162,6 @@ final class Fusion {
     /** Every group, by root. */
     Map<Integer, Group> groups() {
         return byRoot;
-    }
-
-    /**
-     * True when {@code id} is the anchor or a member of a softmax group: a view of its first operand, like every absorbed node,
-     * but one that takes no bytes, since the product's result (the scores) is larger than its A and would widen A's range.
-     */
-    boolean unstored(int id) {
-        return unstored.contains(id);
     }
 
     /** True when {@code id} is a member or anchor of a group other than its root: it computes nothing. */
@@ -266,16 +242,6 @@ final class Fusion {
      * its result computes the permute's value itself ({@link #transposedResult}).
      */
     static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposed) {
-        return plan(program, b, maxStorageBuffers, rowGradients, readsTransposed, 48 * 1024);
-    }
-
-    /**
-     * The groups as above, on a device with {@code maxSharedBytes} of shared memory a workgroup: a softmax over the last axis
-     * of a product, directly or through elementwise ops, is one group with the product as its anchor where
-     * {@link SoftmaxProductKernel#fits} (its kernel then computes the product, the ops and the softmax; {@link Group#softmax}).
-     */
-    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposed,
-                       int maxSharedBytes) {
         // the matmul epilogue binds three buffers of its own
         int maxExternals = Math.min(MAX_EXTERNALS, maxStorageBuffers - 3);
         Graph g = program.graph();
@@ -332,20 +298,6 @@ final class Fusion {
             // a reduction's prologue: its operand's tree, read in place of the operand
             boolean prologue = root.op() instanceof Op.Reduce r && r.axes().size() > 0 && !Lowering.isView(root, b, g) && prologueOperand(root, b, g,
                     consumers, taken, kept) && !rows.containsKey(root.input(0));
-            // a softmax over a product's rows: the product its anchor, the elementwise ops between them its members
-            boolean softmax = !prologue && root.op() instanceof Op.Softmax && !Lowering.isView(root, b, g) && !rows.containsKey(root.input(0));
-            if (softmax) {
-                Group grp = softmaxGroup(root, b, g, consumers, consumer, step, taken, kept, maxExternals, maxSharedBytes);
-                if (grp != null) {
-                    byRoot.put(root.id(), grp);
-                    taken.addAll(grp.members());
-                    taken.add(grp.anchor());
-                    taken.add(root.id());
-                    for (int e : grp.externals()) readUntil.merge(e, s, Math::max);
-                    for (int e : grp.anchorOperands(g)) readUntil.merge(e, s, Math::max);
-                }
-                continue;
-            }
             if (!prologue && !fusable(root, b, g)) continue;
             int top = prologue ? root.input(0) : root.id();
             int limit = prologue ? Math.min(maxExternals, MAX_PROLOGUE_EXTERNALS) : maxExternals;
@@ -562,47 +514,6 @@ final class Fusion {
     }
 
     /** True when reduction {@code r}'s operand may be its prologue's top: fusable, read by {@code r} alone, not kept or taken. */
-    /**
-     * The group of softmax {@code root} over a product ({@link Group#softmax}), or null: its operand is the product, or the
-     * root of an elementwise tree of the softmax's shape (members as a group's: each read only by the next) whose bottom is
-     * the product, which nothing else reads either; within {@code maxExternals} and where {@link SoftmaxProductKernel#fits}.
-     */
-    private static Group softmaxGroup(Node root, Program.Binding b, Graph g, Map<Integer, Integer> consumers, Map<Integer, Integer> consumer,
-                                      Map<Integer, Integer> step, Set<Integer> taken, Set<Integer> kept, int maxExternals, int maxSharedBytes) {
-        java.util.function.BiPredicate<Integer, Integer> onlyFor = (x, reader) -> !taken.contains(x) && !kept.contains(x) && step.containsKey(x)
-                && consumers.getOrDefault(x, 0) == 1 && consumer.get(x) == reader.intValue();
-        java.util.function.IntPredicate product = x -> g.node(x).op() instanceof Op.MatMul && !Lowering.isView(g.node(x), b, g);
-        int top = root.input(0);
-        if (!onlyFor.test(top, root.id())) return null;
-        int[] od = b.shape(top).dims();
-        Set<Integer> members = new LinkedHashSet<>();
-        int anchor = -1;
-        if (product.test(top)) {
-            anchor = top;
-        } else if (fusable(g.node(top), b, g)) {
-            members.add(top);
-            List<Integer> work = new ArrayList<>(List.of(top));
-            while (!work.isEmpty()) {
-                Node m = g.node(work.remove(work.size() - 1));
-                for (int x : m.inputs()) {
-                    if (members.contains(x) || x == anchor || !onlyFor.test(x, m.id()) || !Arrays.equals(b.shape(x).dims(), od)) continue;
-                    if (anchor < 0 && product.test(x)) {
-                        anchor = x;
-                    } else if (fusable(g.node(x), b, g)) {
-                        members.add(x);
-                        work.add(x);
-                    }
-                }
-            }
-        }
-        if (anchor < 0 || !SoftmaxProductKernel.fits(root, g.node(anchor), b, g, maxSharedBytes)) return null;
-        List<Integer> ext = externals(members, anchor, g);
-        if (ext.size() > maxExternals) return null;
-        List<Integer> ordered = new ArrayList<>(members);
-        ordered.sort((p, q) -> Integer.compare(step.get(p), step.get(q)));
-        return new Group(root.id(), anchor, List.copyOf(ordered), List.copyOf(ext), null, List.of(), true);
-    }
-
     private static boolean prologueOperand(Node r, Program.Binding b, Graph g, Map<Integer, Integer> consumers, Set<Integer> taken, Set<Integer> kept) {
         int x = r.input(0);
         return !taken.contains(x) && !kept.contains(x) && consumers.getOrDefault(x, 0) == 1 && fusable(g.node(x), b, g);
@@ -824,7 +735,6 @@ final class Fusion {
         else if (grp.anchor() >= 0) s.append(g.node(grp.anchor()).op().label()).append(" -> ");
         for (int j = 0; j < grp.members().size(); j++) s.append(j == 0 ? "" : " -> ").append(g.node(grp.members().get(j)).op().label());
         if (grp.prologue()) s.append(" -> ").append(g.node(grp.root()).op().label());
-        if (grp.softmax()) s.append(grp.members().isEmpty() ? "" : " -> ").append(g.node(grp.root()).op().label());
         s.append(" (").append(grp.externals().size()).append(" externals");
         if (!grp.siblings().isEmpty()) s.append(", ").append(1 + grp.siblings().size()).append(" outputs");
         return s.append(")").toString();

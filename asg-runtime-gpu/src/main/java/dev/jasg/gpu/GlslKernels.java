@@ -185,7 +185,21 @@ final class GlslKernels {
      * the normalised values ({@code softmax.comp}). Push: lanes, len, inner, tpoBits, lo.
      */
     static Kernel softmax(boolean log, boolean subgroup) {
-        return kernel((log ? "log_softmax" : "softmax") + sg(subgroup), "softmax.comp", 2, "LOG_SOFTMAX", log ? 1 : 0, "SUBGROUP", subgroup ? 1 : 0);
+        return softmax(log, subgroup, false);
+    }
+
+    /** {@code softmax.comp}; {@code vec4}: over contiguous rows whose length is a multiple of 4, four elements a load ({@code VEC4}). */
+    static Kernel softmax(boolean log, boolean subgroup, boolean vec4) {
+        return kernel((log ? "log_softmax" : "softmax") + sg(subgroup) + (vec4 ? "_vec4" : ""), "softmax.comp", 2, "LOG_SOFTMAX", log ? 1 : 0,
+                "SUBGROUP", subgroup ? 1 : 0, "VEC4", vec4 ? 1 : 0);
+    }
+
+    /**
+     * Whether softmax and log-softmax over contiguous rows whose length is a multiple of 4 read and write four elements at a
+     * time (property {@code jasg.vulkan.softmaxVec4}, default on; {@code false} to compare).
+     */
+    static boolean softmaxVec4() {
+        return !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.softmaxVec4"));
     }
 
     /** The name suffix of a kernel variant using subgroup shuffles. */

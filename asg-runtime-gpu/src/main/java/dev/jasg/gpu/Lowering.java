@@ -382,7 +382,6 @@ final class Lowering {
                           View workspace, MatMulKernel.Layout layout) {
         Node root = g.node(grp.root());
         if (grp.rows() != null) return List.of(rowGradient(grp, g, b, out, ext, anchorIn));
-        if (grp.softmax()) return List.of(softmaxProduct(grp, g, b, out, ext, anchorIn, layout));
         if (grp.prologue()) {
             Op.Reduce r = (Op.Reduce) root.op();
             int[] id = b.shape(root.input(0)).dims();
@@ -423,40 +422,6 @@ final class Lowering {
         System.arraycopy(ext, 0, bind, 1 + siblings.length, ext.length);
         int[] grid = grid(GlslKernels.flatGroups(count), root);
         return List.of(dispatch(Fusion.kernel(grp, g), root, bind, 1 + siblings.length, push, grid[0], grid[1], 1));
-    }
-
-    /**
-     * Softmax group {@code grp} ({@link Fusion.Group#softmax}) in one kernel ({@link SoftmaxProductKernel}): the anchor's
-     * product of {@code anchorIn}, read as {@code layout} says, the members on every score, the softmax of each row into
-     * {@code out}; a workgroup a block of 32 rows of a batch matrix.
-     */
-    private Step softmaxProduct(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn,
-                                MatMulKernel.Layout layout) {
-        Node mm = g.node(grp.anchor());
-        Strides.MatmulGeometry geo = Strides.matmul(dims(mm, 0, b), dims(mm, 1, b));
-        Strides.Merged mb = geo.batch();
-        if (mb.rank() > MatMulKernel.MAX_BATCH_RANK) throw tooManyAxes(mm, b, mb.rank(), MatMulKernel.MAX_BATCH_RANK);
-        if (geo.batches() > dev.maxGroupCount[2]) {
-            throw new BackendException("matmul batch of " + geo.batches() + " exceeds the device's " + dev.maxGroupCount[2] + " workgroups along z at "
-                    + describe(mm, b));
-        }
-        int gl = MatMulKernel.MAX_BATCH_RANK, slots = grp.members().isEmpty() ? 0 : Fusion.slots(grp);
-        int[] push = new int[5 + 3 * gl + 2 * slots];
-        push[0] = geo.m();
-        push[1] = geo.n();
-        push[2] = geo.k();
-        push[4] = mb.rank();
-        Strides.pack(mb, push, 5, gl);
-        if (slots > 0) System.arraycopy(Fusion.indexingPush(grp, b, slots), 0, push, 5 + 3 * gl, 2 * slots);
-        View[] bind = new View[3 + ext.length];
-        bind[0] = out;
-        bind[1] = anchorIn[0];
-        bind[2] = anchorIn[1];
-        System.arraycopy(ext, 0, bind, 3, ext.length);
-        Kernel k = grp.members().isEmpty() ? SoftmaxProductKernel.kernel(geo.n(), layout) : SoftmaxProductKernel.kernel(geo.n(), layout, grp, g);
-        long rowBlocks = ceil(geo.m(), SoftmaxProductKernel.BM);
-        if (rowBlocks > dev.maxGroupCount[0]) throw new BackendException(rowBlocks + " row blocks exceed the device's grid at " + describe(mm, b));
-        return dispatch(k, g.node(grp.root()), bind, push, (int) rowBlocks, 1, (int) geo.batches());
     }
 
     /**
@@ -655,10 +620,13 @@ final class Lowering {
     /** Softmax along {@code axis}: the invocations of a lane cooperate (contiguous when the axis is the innermost). */
     private Step softmax(boolean log, Node n, int[] dims, int axis, View out, View in) {
         Strides.Lanes l = Strides.lanes(dims, axis);
-        Cooperation c = Cooperation.of(l.lanes(), l.len(), l.inner() == 1);
+        // contiguous rows whose length is a multiple of 4 (every row then starts on a vec4): four elements a load, len in vec4
+        boolean vec4 = GlslKernels.softmaxVec4() && l.inner() == 1 && l.len() % 4 == 0;
+        int len = vec4 ? l.len() / 4 : l.len();
+        Cooperation c = Cooperation.of(l.lanes(), len, l.inner() == 1);
         int[] grid = grid(c.groups(l.lanes()), n);
-        return dispatch(GlslKernels.softmax(log, dev.subgroupShuffle), n, new View[] {out, in},
-                new int[] {(int) l.lanes(), l.len(), l.inner(), c.tpoBits(), c.lo()}, grid[0], grid[1], 1);
+        return dispatch(GlslKernels.softmax(log, dev.subgroupShuffle, vec4), n, new View[] {out, in},
+                new int[] {(int) l.lanes(), len, l.inner(), c.tpoBits(), c.lo()}, grid[0], grid[1], 1);
     }
 
     /**

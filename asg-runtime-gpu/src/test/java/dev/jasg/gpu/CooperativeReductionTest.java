@@ -49,6 +49,10 @@ class CooperativeReductionTest {
                 new Row("softmax last axis, 1024 long, 300 rows (attention's scores)", new int[] {3, 100, 1024}, x -> x.softmax(-1)),
                 new Row("log_softmax last axis, 1024 long", new int[] {9, 1024}, x -> x.logSoftmax(1)),
                 new Row("log_softmax last axis, 513 long", new int[] {5, 513}, x -> x.logSoftmax(1)),
+                // rows longer than the registers keep (8 elements, or 8 vec4, an invocation of 256): read again for each pass
+                new Row("softmax last axis, 9000 long (vec4, read three times)", new int[] {2, 9000}, x -> x.softmax(-1)),
+                new Row("log_softmax last axis, 9000 long (vec4, read twice)", new int[] {2, 9000}, x -> x.logSoftmax(-1)),
+                new Row("softmax last axis, 9001 long (scalar, read three times)", new int[] {2, 9001}, x -> x.softmax(-1)),
                 new Row("softmax over axis 0 (strided)", new int[] {900, 17}, x -> x.softmax(0)),
                 new Row("log_softmax over the middle axis", new int[] {2, 300, 5}, x -> x.logSoftmax(1)),
                 new Row("layer norm statistics, 1024 wide", new int[] {6, 1024}, x -> x.normalize(new int[] {1}, 1e-5)),

@@ -200,28 +200,6 @@ class FusionTest {
             g.assign(v, v1);
             g.assign(p, p1);
         }, List.of("sub -> mul -> add -> mul -> mul -> mul -> add -> sqrt -> div -> add -> mul -> div -> mul -> sub (7 externals, 3 outputs)")));
-        r.add(new Row("attention's scores and their softmax: one kernel (rows past a block of 32, a row shorter than its 256 columns)", g -> {
-            Tensor q = g.input("q", DType.F32, 2, 3, 40, 16), k = g.input("k", DType.F32, 2, 3, 36, 16);
-            g.output("w", q.mul(0.25).matmul(k.mT()).softmax(-1));
-        }, List.of("matmul -> softmax (0 externals)")));
-        r.add(new Row("a mask between the product and the softmax is the kernel's epilogue", g -> {
-            Tensor q = g.input("q", DType.F32, 3, 33, 8), k = g.input("k", DType.F32, 3, 8, 300), keep = g.input("keep", DType.F32, 33, 300);
-            g.output("w", keep.gt(0).where(q.matmul(k), -1e9).softmax(-1));
-        }, List.of("matmul -> where -> softmax (1 externals)")));
-        r.add(new Row("a softmax over the product's first axis stays apart", g -> {
-            Tensor x = g.input("x", DType.F32, 36, 8), w = g.input("w", DType.F32, 8, 36);
-            g.output("y", x.matmul(w).softmax(0));
-        }, List.of()));
-        r.add(new Row("rows longer than 1024, a depth not a multiple of 8 and scores that are also an output stay apart", g -> {
-            Tensor x = g.input("x", DType.F32, 4, 8), w = g.input("w", DType.F32, 8, 1028);
-            Tensor y = g.input("y", DType.F32, 4, 12), v = g.input("v", DType.F32, 12, 16);
-            Tensor z = g.input("z", DType.F32, 4, 8), u = g.input("u", DType.F32, 8, 16);
-            Tensor s = z.matmul(u);
-            g.output("a", x.matmul(w).softmax(-1));
-            g.output("b", y.matmul(v).softmax(-1));
-            g.output("s", s);
-            g.output("c", s.softmax(-1));
-        }, List.of()));
         return r;
     }
 
@@ -310,14 +288,7 @@ class FusionTest {
             Graph g = gb.build();
             Program p = Program.of(List.of(g));
             for (Fusion.Group grp : new TreeMap<>(Fusion.plan(p, p.bind(feeds(p)), 64).groups()).values()) {
-                if (grp.softmax()) {
-                    for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(true, false), new MatMulKernel.Layout(false, true),
-                            new MatMulKernel.Layout(true, true))) {
-                        for (int n : new int[] {36, 300, 1024}) {
-                            k.add(grp.members().isEmpty() ? SoftmaxProductKernel.kernel(n, l) : SoftmaxProductKernel.kernel(n, l, grp, g));
-                        }
-                    }
-                } else if (grp.rows() != null) {
+                if (grp.rows() != null) {
                     for (boolean sg : new boolean[] {false, true}) {
                         k.add(LayerKernels.rowGradient(grp.rows(), sg, grp.members().isEmpty() ? null : grp, g));
                     }

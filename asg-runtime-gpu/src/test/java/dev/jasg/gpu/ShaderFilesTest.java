@@ -47,6 +47,8 @@ class ShaderFilesTest {
             for (ReduceOp r : ReduceOp.values()) k.add(GlslKernels.reduce(r, sg));
             k.add(GlslKernels.softmax(false, sg));
             k.add(GlslKernels.softmax(true, sg));
+            k.add(GlslKernels.softmax(false, sg, true));
+            k.add(GlslKernels.softmax(true, sg, true));
             k.add(LayerKernels.normalize(sg));
             for (RowGradient.Kind kind : RowGradient.Kind.values()) k.add(LayerKernels.rowGradient(kind, sg, Lowering.mode(dev.jasg.core.DType.F32)));
         }

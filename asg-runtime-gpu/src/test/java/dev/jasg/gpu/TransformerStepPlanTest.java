@@ -103,11 +103,10 @@ class TransformerStepPlanTest {
                 // normalisation's gradient; layer norm backward: 7 kernels (g = dy*w, mean x, var, rsqrt, mean g, mean g*y,
                 // combine + residual add) -> 1 (the row kernel computing g, the add its epilogue). The softmax's backward
                 // takes no row kernel: its row sums come from the product P V (Autograd.attentionProduct), and what is left,
-                // P (dP - D) and the scale, is the epilogue of the product that makes dP; the forward's scores, their scale and
-                // softmax are one kernel (SoftmaxProductKernel) with or without row gradients
-                new Row(1, List.of(ln), 85, 79),
+                // P (dP - D) and the scale, is the epilogue of the product that makes dP
+                new Row(1, List.of(ln), 86, 80),
                 // the second block's norm1 backward too
-                new Row(2, List.of(ln, ln, ln), 175, 157));
+                new Row(2, List.of(ln, ln, ln), 177, 159));
     }
 
     @TestFactory

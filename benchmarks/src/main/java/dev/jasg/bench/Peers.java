@@ -83,6 +83,14 @@ public final class Peers {
                     if (profile) profile(name, w, profileMatch);
                 }
             }
+            // the driver's statistics (registers and more) of the Vulkan kernels whose names match -Djasg.bench.statsMatch
+            // (default every one), with -Djasg.vulkan.kernelStatistics=true
+            if (backend instanceof dev.jasg.gpu.VulkanBackend vb && Boolean.getBoolean("jasg.vulkan.kernelStatistics")) {
+                java.util.regex.Pattern re = java.util.regex.Pattern.compile(System.getProperty("jasg.bench.statsMatch", ".*"));
+                new java.util.TreeMap<>(vb.kernelStatistics()).forEach((k, v) -> {
+                    if (re.matcher(k).find()) System.out.println("# kernel " + k + ": " + v);
+                });
+            }
         }
     }
 

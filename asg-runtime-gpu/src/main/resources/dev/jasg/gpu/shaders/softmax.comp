@@ -2,9 +2,23 @@
 #include "common.glsl"
 // Softmax (LOG_SOFTMAX 1: its log) along one axis: lane i's len elements lie inner apart from laneBase(i); the
 // 1 << tpoBits invocations of a lane cooperate (cooperative.glsl) on the max, then on the sum of exponentials, then
-// write their elements. Push: lanes, len, inner, tpoBits, lo.
-layout(std430, binding = 0) writeonly buffer O { float o[]; };
-layout(std430, binding = 1) readonly buffer X { float xs[]; };
+// write their elements. VEC4 1: the lanes are contiguous rows whose length is a multiple of 4, and len counts vec4 (inner
+// 1): an invocation reads and writes four elements at a time, twice the bytes in flight of four scalar loads (a row's max
+// and sum fold the four in a fixed order). Push: lanes, len, inner, tpoBits, lo.
+#ifndef VEC4
+#define VEC4 0
+#endif
+#if VEC4
+#define VT vec4
+#define LANE_MAX(m, q) coopMax(coopMax(m, (q).x), coopMax(coopMax((q).y, (q).z), (q).w))
+#define LANE_SUM(q) (((q).x + (q).y) + ((q).z + (q).w))
+#else
+#define VT float
+#define LANE_MAX(m, q) coopMax(m, q)
+#define LANE_SUM(q) (q)
+#endif
+layout(std430, binding = 0) writeonly buffer O { VT o[]; };
+layout(std430, binding = 1) readonly buffer X { VT xs[]; };
 layout(push_constant) uniform P { uint lanes; uint len; uint inner; uint tpoBits; uint lo; } pc;
 #include "lane_base.glsl"
 #include "cooperative.glsl"
@@ -20,34 +34,35 @@ void main() {
     // Lanes of at most KEEP elements an invocation (up to KEEP << tpoBits long) keep them in registers from the first
     // pass to the last, so each is read from memory once; longer lanes read them again (the same arithmetic either way).
     bool kept = pc.len <= (KEEP << pc.tpoBits);
-    float xv[KEEP];
+    VT xv[KEEP];
     float m = -INF;
     if (live && kept) {
         [[unroll]] for (uint j = 0u; j < KEEP; j++) {
             uint k = k0 + j * step;
             if (k < pc.len) {
                 xv[j] = xs[base + k * pc.inner];
-                m = coopMax(m, xv[j]);
+                m = LANE_MAX(m, xv[j]);
             }
         }
-    } else if (live) for (uint k = k0; k < pc.len; k += step) m = coopMax(m, xs[base + k * pc.inner]);
+    } else if (live) for (uint k = k0; k < pc.len; k += step) { VT x = xs[base + k * pc.inner]; m = LANE_MAX(m, x); }
     m = largest(m, v, pc.lo, pc.tpoBits);
     float sum = 0.0;
 #if !LOG_SOFTMAX
-    float ev[KEEP];  // kept lanes' exponentials, stored by the last pass as they are (one exp an element, not two: the same bits)
+    VT ev[KEEP];  // kept lanes' exponentials, stored by the last pass as they are (one exp an element, not two: the same bits)
 #endif
     if (live && kept) {
         [[unroll]] for (uint j = 0u; j < KEEP; j++) {
             if (k0 + j * step < pc.len) {
 #if LOG_SOFTMAX
-                sum += exp(xv[j] - m);
+                VT e = exp(xv[j] - m);
+                sum += LANE_SUM(e);
 #else
                 ev[j] = exp(xv[j] - m);
-                sum += ev[j];
+                sum += LANE_SUM(ev[j]);
 #endif
             }
         }
-    } else if (live) for (uint k = k0; k < pc.len; k += step) sum += exp(xs[base + k * pc.inner] - m);
+    } else if (live) for (uint k = k0; k < pc.len; k += step) { VT e = exp(xs[base + k * pc.inner] - m); sum += LANE_SUM(e); }
     sum = total(sum, v, pc.lo, pc.tpoBits);
     float ls = log(sum);
     if (live && kept) {
@@ -63,7 +78,7 @@ void main() {
         }
     } else if (live) {
         for (uint k = k0; k < pc.len; k += step) {
-            float z = xs[base + k * pc.inner] - m;
+            VT z = xs[base + k * pc.inner] - m;
 #if LOG_SOFTMAX
             o[base + k * pc.inner] = z - ls;
 #else
