@@ -305,6 +305,13 @@ class FusionTest {
                     MatMulKernel.Tiles t = MatMulKernel.small(48 * 1024);
                     k.add(MatMulKernel.kernel(t, true, grp, g));
                     k.add(MatMulKernel.kernel(t, false, grp, g));
+                    System.setProperty(MatMulKernel.REGISTER_EPILOGUE_PROPERTY, "off");  // the epilogue through the cache
+                    try {
+                        k.add(MatMulKernel.kernel(t, true, grp, g));
+                        k.add(MatMulKernel.kernel(t, false, new MatMulKernel.Layout(true, false), grp, g));
+                    } finally {
+                        System.clearProperty(MatMulKernel.REGISTER_EPILOGUE_PROPERTY);
+                    }
                     k.add(MatMulKernel.kernel(t, false, new MatMulKernel.Layout(true, false), grp, g));
                     k.add(MatMulKernel.kernel(t, true, new MatMulKernel.Layout(false, true), grp, g));
                     k.add(MatMulKernel.kernel(t, false, new MatMulKernel.Layout(true, true), grp, g));
@@ -321,6 +328,34 @@ class FusionTest {
             }
         }
         return k;
+    }
+
+    /**
+     * Every row whose groups include a product's epilogue, with the epilogue through the cache (the tile stored and read back,
+     * {@value MatMulKernel#REGISTER_EPILOGUE_PROPERTY}{@code =off}; the default applies it to the accumulators) against the reference.
+     */
+    @TestFactory
+    Stream<DynamicTest> epiloguesThroughTheCache() {
+        return rows().stream().filter(row -> row.groups().stream().anyMatch(d -> d.startsWith("matmul -> "))).map(row -> DynamicTest.dynamicTest(row.name(), () -> {
+            GraphBuilder gb = new GraphBuilder();
+            row.build().accept(gb);
+            Graph g = gb.build();
+            Program p = Program.of(List.of(g));
+            Map<String, HostTensor> feeds = feeds(p);
+            Map<String, HostTensor> want = new LinkedHashMap<>();
+            try (ReferenceBackend ref = new ReferenceBackend(); var e = ref.compile(ref.newParameters(1), g)) {
+                var o = e.run(feeds);
+                for (String n : o.names()) want.put(n, o.get(n));
+            }
+            System.setProperty(MatMulKernel.REGISTER_EPILOGUE_PROPERTY, "off");
+            try (VulkanBackend fresh = Gpu.open(); var e = fresh.compile(fresh.newParameters(1), g)) {
+                var o = e.run(feeds);
+                for (String n : want.keySet()) Gpu.assertClose(row.name() + ": " + n, want.get(n), o.get(n), 1e-5);
+                assertTrue(fresh.kernelNames().stream().anyMatch(k -> k.contains("_epilogue_")), row.name() + ": an epilogue kernel ran: " + fresh.kernelNames());
+            } finally {
+                System.clearProperty(MatMulKernel.REGISTER_EPILOGUE_PROPERTY);
+            }
+        }));
     }
 
     @TestFactory

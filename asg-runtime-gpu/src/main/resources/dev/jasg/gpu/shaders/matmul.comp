@@ -8,7 +8,8 @@
 // four k of one column a load, consecutive invocations along K, and stored transposed into the k-major shared tile,
 // through the swizzle SWZ as A's), SPLITK (1: one product, no batch; workgroup z computes the partial product over its
 // STEPS steps of K (push, after sb[]) into result matrix z, which split_sum.comp then adds in a fixed order; mode 0),
-// STAGES (1, the default: one shared tile pair, two barriers a step; 2: two pairs, one barrier a step).
+// STAGES (1, the default: one shared tile pair, two barriers a step; 2: two pairs, one barrier a step), EPI_REGS (1: the
+// epilogue applied to the accumulators as they are stored, instead of through the cache).
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
@@ -60,6 +61,9 @@ layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchR
                                   } pc;
 #ifndef STAGES
 #define STAGES 1
+#endif
+#ifndef EPI_REGS
+#define EPI_REGS 0
 #endif
 #define ASTAGE (BK * BM / 4u)
 #define BSTAGE (BK * BN / 4u)
@@ -207,7 +211,25 @@ void main() {
     }
 #endif
 
-#if EPILOGUE
+#if EPILOGUE && EPI_REGS
+    // The epilogue on the accumulators (EPI_REGS 1): the group applied to each as it is stored, its operands read then; the
+    // tile is written once and never read back
+    [[unroll]] for (int i = 0; i < TM; i++) {
+        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
+        [[unroll]] for (int j = 0; j < GN; j++) {
+            uint col = n0 + uint(j) * 64u + tx * 4u;
+            vec4 v = acc[i][j];
+#if ALIGNED
+            uint at = cOff + r * N + col;
+            c4[at / 4u] = vec4(fused(at, v.x), fused(at + 1u, v.y), fused(at + 2u, v.z), fused(at + 3u, v.w));
+#else
+            if (r < M) {
+                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = fused(cOff + r * N + col + e, v[e]);
+            }
+#endif
+        }
+    }
+#elif EPILOGUE
     // The epilogue through the cache: the accumulators are stored as they are (as without an epilogue), then, once every
     // invocation's stores are visible, the workgroup applies the fused group to its tile in vec4 rows, EU of them in
     // flight an invocation, so the externals' reads overlap instead of each waiting on the last; the accumulators are
