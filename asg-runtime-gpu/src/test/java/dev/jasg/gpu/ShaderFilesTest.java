@@ -192,6 +192,17 @@ class ShaderFilesTest {
     }
 
     /** Every file in the shader directory is a kernel's file or one of its includes: no dead shader files. */
+    /** {@code jasg.vulkan.flatElements} takes 1, 2 or 4; anything else is refused with the property's name and the value. */
+    @Test
+    void flatElementsTakesOneTwoOrFour() {
+        assertEquals(1, GlslKernels.elements("1"));
+        assertEquals(4, GlslKernels.elements(" 4 "));
+        for (String bad : new String[] {"3", "8", "0", "four", ""}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> GlslKernels.elements(bad));
+            assertTrue(e.getMessage().contains("jasg.vulkan.flatElements") && e.getMessage().contains(bad.trim()), e.getMessage());
+        }
+    }
+
     @Test
     void everyShaderFileIsUsed() throws IOException, URISyntaxException {
         URL url = getClass().getClassLoader().getResource(Shaders.DIRECTORY + "common.glsl");
