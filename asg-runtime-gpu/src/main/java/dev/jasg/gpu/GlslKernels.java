@@ -47,9 +47,9 @@ final class GlslKernels {
         return e;
     }
 
-    /** Workgroups of a flat elementwise kernel ({@link #ELEMENTS} an invocation) over {@code count} elements. */
-    static long flatGroups(long count) {
-        return (count + (long) GROUP * ELEMENTS - 1) / ((long) GROUP * ELEMENTS);
+    /** Workgroups of a flat kernel of {@code elements} elements an invocation over {@code count} elements. */
+    static long flatGroups(long count, int elements) {
+        return (count + (long) GROUP * elements - 1) / ((long) GROUP * elements);
     }
 
     private GlslKernels() {}

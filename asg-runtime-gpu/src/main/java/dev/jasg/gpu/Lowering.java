@@ -196,11 +196,8 @@ final class Lowering {
             case Op.Parameter p -> { }
             case Op.Constant c -> { }
             case Op.Count c -> { }
-            case Op.Unary u -> {
-                int[] grid = grid(GlslKernels.flatGroups(count), n);
-                steps.add(dispatch(GlslKernels.unary(u.kind()), n, new View[] {out, in[0]},
-                        new int[] {(int) count, mode, Float.floatToRawIntBits((float) u.a()), Float.floatToRawIntBits((float) u.b())}, grid[0], grid[1], 1));
-            }
+            case Op.Unary u -> steps.add(flat(GlslKernels.unary(u.kind()), n, count, new View[] {out, in[0]},
+                    new int[] {(int) count, mode, Float.floatToRawIntBits((float) u.a()), Float.floatToRawIntBits((float) u.b())}, GlslKernels.ELEMENTS));
             case Op.Binary bin -> steps.add(broadcast(GlslKernels.binary("binary_" + bin.kind().label(),
                     GlslKernels.binaryExpression(bin.kind())), n, b, od, mode, out, in, GlslKernels.ELEMENTS));
             case Op.Compare c -> steps.add(broadcast(GlslKernels.binary("compare_" + c.kind().label(),
@@ -420,7 +417,7 @@ final class Lowering {
         bind[0] = out;
         System.arraycopy(siblings, 0, bind, 1, siblings.length);
         System.arraycopy(ext, 0, bind, 1 + siblings.length, ext.length);
-        int[] grid = grid(GlslKernels.flatGroups(count), root);
+        int[] grid = grid(GlslKernels.flatGroups(count, GlslKernels.ELEMENTS), root);
         return List.of(dispatch(Fusion.kernel(grp, g), root, bind, 1 + siblings.length, push, grid[0], grid[1], 1));
     }
 
@@ -474,8 +471,7 @@ final class Lowering {
         View[] bind = new View[in.length + 1];
         bind[0] = out;
         System.arraycopy(in, 0, bind, 1, in.length);
-        int[] grid = grid(ceil(count, (long) GlslKernels.GROUP * elements), n);
-        return dispatch(k, n, bind, push, grid[0], grid[1], 1);
+        return flat(k, n, count, bind, push, elements);
     }
 
     private Step copy(Node n, int[] dims, int srcOff, int[] ss, View out, int dstOff, int[] ds, View in, int mode) {
@@ -1351,7 +1347,12 @@ final class Lowering {
     }
 
     private Step flat(Kernel k, Node n, long count, View[] bindings, int[] push) {
-        int[] grid = grid(ceil(count, GlslKernels.GROUP), n);
+        return flat(k, n, count, bindings, push, 1);
+    }
+
+    /** A flat kernel over {@code count} elements, {@code elements} of them an invocation. */
+    private Step flat(Kernel k, Node n, long count, View[] bindings, int[] push, int elements) {
+        int[] grid = grid(GlslKernels.flatGroups(count, elements), n);
         return dispatch(k, n, bindings, push, grid[0], grid[1], 1);
     }
 

@@ -6,15 +6,5 @@
 layout(std430, binding = 0) writeonly buffer O { float o[]; };
 layout(push_constant) uniform P { uint n; uint ea[EXTERNALS]; uint eb[EXTERNALS]; } pc;
 #include "fused_body.glsl"
-void main() {
-    // ELEMS elements an invocation: their externals' loads in flight together, then the stores
-    float v[ELEMS];
-    [[unroll]] for (uint u = 0u; u < ELEMS; u++) {
-        uint i = flatIdOf(u);
-        if (i < pc.n) v[u] = fused(i, 0.0);
-    }
-    [[unroll]] for (uint u = 0u; u < ELEMS; u++) {
-        uint i = flatIdOf(u);
-        if (i < pc.n) o[i] = v[u];
-    }
-}
+float element(uint i) { return fused(i, 0.0); }
+#include "flat_elements.glsl"

@@ -5,16 +5,8 @@
 layout(std430, binding = 0) writeonly buffer O { float o[]; };
 layout(std430, binding = 1) readonly buffer X { float xs[]; };
 layout(push_constant) uniform P { uint n; uint mode; float a; float b; } pc;
-void main() {
-    // ELEMS elements an invocation: every load first, then every store
-    float v[ELEMS];
-    [[unroll]] for (uint u = 0u; u < ELEMS; u++) {
-        uint i = flatIdOf(u);
-        float x = i < pc.n ? xs[i] : 0.0, a = pc.a, b = pc.b;
-        v[u] = rnd(EXPR, pc.mode);
-    }
-    [[unroll]] for (uint u = 0u; u < ELEMS; u++) {
-        uint i = flatIdOf(u);
-        if (i < pc.n) o[i] = v[u];
-    }
+float element(uint i) {
+    float x = xs[i], a = pc.a, b = pc.b;
+    return rnd(EXPR, pc.mode);
 }
+#include "flat_elements.glsl"
