@@ -132,7 +132,7 @@ final class ExecutionPlan implements AutoCloseable {
         // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
         // through them, and the group's operands from outside stay alive until its root's step
         Fusion fusion = checked || (profiled && !PROFILE_FUSED) || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS,
-                n -> lowering.readsTransposed(n, binding, g));
+                n -> lowering.readsTransposed(n, binding, g), lowering::storesPermuted);
         PlanPolicy.ViewRule viewRule = (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1;
         PlanPolicy.ReadRule readRule = (n, lastUse) -> fusion.lastRead(n.id(), lastUse);
         // assigned values written straight into their parameters (inPlace): no range of their own
@@ -355,13 +355,18 @@ final class ExecutionPlan implements AutoCloseable {
         java.util.Arrays.fill(stepOf, -1);
         for (int si = 0; si < schedule.size(); si++) {
             Node n = schedule.get(si);
-            if (plan.viewOf(n.id()) >= 0 || fusion.siblingOf(n.id()) >= 0) { // a view computes nothing: it is its operand's storage
-                if (nodeQuery != null) nodeQuery[si] = -1;       // (a group's sibling is stored by the group's kernel)
+            // a view computes nothing: it is its operand's storage (a group's sibling is stored by the group's kernel, a deferred
+            // product by the permute reading it)
+            if (plan.viewOf(n.id()) >= 0 || fusion.siblingOf(n.id()) >= 0 || fusion.deferred(n.id())) {
+                if (nodeQuery != null) nodeQuery[si] = -1;
                 continue;
             }
-            Fusion.Group group = fusion.group(n.id());
+            Fusion.PermutedResult permuted = fusion.permutedResult(n.id());
+            Fusion.Group group = fusion.group(permuted != null ? permuted.producer() : n.id());
             List<Step> lowered;
-            if (group != null) {
+            if (permuted != null) {
+                lowered = lowerPermuted(permuted, group, views[n.id()], g, lowering, fusion, scratch);
+            } else if (group != null) {
                 View[] ext = new View[group.externals().size()];
                 for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
                 View[] anchorIn = null;
@@ -388,6 +393,28 @@ final class ExecutionPlan implements AutoCloseable {
             if (nodeQuery != null) nodeQuery[si] = timed && !lowered.isEmpty() ? 2 + 2 * timedNodes++ : -1;
         }
         return steps;
+    }
+
+    /**
+     * The steps of a permute whose value the product under it stores ({@link Fusion#permutedResult}) into {@code out}: the
+     * producer's group ({@code group}, anchored on a product), its transposed result, or the product itself.
+     */
+    private List<Step> lowerPermuted(Fusion.PermutedResult permuted, Fusion.Group group, View out, Graph g, Lowering lowering, Fusion fusion, View scratch) {
+        if (group != null) {
+            View[] ext = new View[group.externals().size()];
+            for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
+            List<Integer> a = group.anchorOperands(g);
+            View[] anchorIn = new View[a.size()];
+            for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
+            return lowering.lowerFused(group, g, binding, out, new View[0], ext, anchorIn, scratch, fusion.layout(group.anchor()), permuted.remap());
+        }
+        int producer = permuted.producer();
+        if (fusion.transposedResult(producer) >= 0) {
+            Node c = g.node(fusion.transposedResult(producer));
+            return lowering.lowerTransposedResult(c, binding, out, views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()), permuted.remap());
+        }
+        Node c = g.node(producer);
+        return lowering.lowerPermutedProduct(c, binding, out, views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()), permuted.remap());
     }
 
     /** Assigned values written into their parameters in place unless {@code -Djasg.vulkan.inPlace=false}, to compare. */

@@ -93,15 +93,54 @@ final class Fusion {
     private final Map<Integer, Integer> transposedResults;
     /** Per sibling ({@link Group#siblings}): the root of the group whose kernel computes and stores it. */
     private final Map<Integer, Integer> siblingOf;
+    /** Per permute computed by the product under it ({@link #permutedResult}). */
+    private final Map<Integer, PermutedResult> permutedResults;
+    /** The producers those permutes run ({@link #deferred}). */
+    private final Set<Integer> deferred;
 
     private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil, Map<Integer, MatMulKernel.Layout> layouts,
-                   Map<Integer, Integer> transposedResults, Map<Integer, Integer> siblingOf) {
+                   Map<Integer, Integer> transposedResults, Map<Integer, Integer> siblingOf, Map<Integer, PermutedResult> permutedResults) {
         this.byRoot = byRoot;
         this.absorbed = absorbed;
         this.readUntil = readUntil;
         this.layouts = layouts;
         this.transposedResults = transposedResults;
         this.siblingOf = siblingOf;
+        this.permutedResults = permutedResults;
+        Set<Integer> d = new java.util.HashSet<>();
+        for (PermutedResult r : permutedResults.values()) d.add(r.producer());
+        this.deferred = Set.copyOf(d);
+    }
+
+    /**
+     * A permute whose value the computation of its operand stores directly ({@link #permutedResult}): {@code producer} is a
+     * product, the root of a group anchored on one, or a permute computing a product's result transposed
+     * ({@link #transposedResult}); {@code remap} says where each element of the product's result goes.
+     */
+    record PermutedResult(int producer, MatMulKernel.Remap remap) {}
+
+    /**
+     * What computes permute {@code id}'s value at its step, or null: the product (or group, or transposed result) under it,
+     * which stores its result permuted ({@link MatMulKernel.Remap}) instead of the permute copying it. The producer is then
+     * {@link #deferred}: it runs no step of its own. Attention's heads: the projections' results split into heads and the
+     * per-head products' merged back, forward and backward, with no copies.
+     */
+    PermutedResult permutedResult(int id) {
+        return permutedResults.get(id);
+    }
+
+    /** True when {@code id} is computed at a later permute's step instead of its own ({@link #permutedResult}). */
+    boolean deferred(int id) {
+        return deferred.contains(id);
+    }
+
+    /**
+     * Whether a product can store its result permuted ({@link Lowering#storesPermuted}): its operands' and its result's dtype,
+     * the operands' dims as its kernel reads them and how ({@code layout}), and its epilogue's slots when it has one.
+     */
+    interface PermutedStores {
+        boolean accepts(dev.jasg.core.DType operand, dev.jasg.core.DType result, int[] ad, int[] bd, boolean epilogue, int slots,
+                        MatMulKernel.Layout layout);
     }
 
     /**
@@ -151,7 +190,7 @@ final class Fusion {
 
     /** No fusion (checked or profiled plans, where every node's value or time is wanted). */
     static Fusion none() {
-        return new Fusion(Map.of(), Set.of(), Map.of(), Map.of(), Map.of(), Map.of());
+        return new Fusion(Map.of(), Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     /** The group whose root is {@code id}, or null. */
@@ -242,6 +281,17 @@ final class Fusion {
      * its result computes the permute's value itself ({@link #transposedResult}).
      */
     static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposed) {
+        return plan(program, b, maxStorageBuffers, rowGradients, readsTransposed, (o, r, ad, bd, e, sl, l) -> false);
+    }
+
+    /**
+     * As above, and the permutes that the product computing their operand can store itself ({@link #permutedResult}), where
+     * {@code permutedStores} accepts that product: a permute (not a view) whose operand, or the operand of the reshape it reads
+     * (read by it alone, neither kept), is read by it alone, is no output or assigned value, and is a product, the root of a
+     * group anchored on one, or a transposed result, with a {@link MatMulKernel.Remap} for the permute.
+     */
+    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposed,
+                       PermutedStores permutedStores) {
         // the matmul epilogue binds three buffers of its own
         int maxExternals = Math.min(MAX_EXTERNALS, maxStorageBuffers - 3);
         Graph g = program.graph();
@@ -387,11 +437,82 @@ final class Fusion {
             results.put(r.id(), c.id());
             for (int i : c.inputs()) readUntil.merge(i, step.get(r.id()), Math::max);
         }
+        Map<Integer, PermutedResult> permuted = permutedResults(schedule, g, b, step, kept, taken, readers, byRoot, layouts, results, readUntil,
+                permutedStores);
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
         absorbed.removeAll(siblingOf.keySet());
         return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil), Map.copyOf(layouts), Map.copyOf(results),
-                Map.copyOf(siblingOf));
+                Map.copyOf(siblingOf), Map.copyOf(permuted));
+    }
+
+    /**
+     * The permutes whose operand's product stores them ({@link #plan}'s last rule, {@link #permutedResult}); what the producer
+     * reads is then read until the permute's step ({@code readUntil}).
+     */
+    private static Map<Integer, PermutedResult> permutedResults(List<Node> schedule, Graph g, Program.Binding b, Map<Integer, Integer> step,
+            Set<Integer> kept, Set<Integer> taken, Map<Integer, List<Integer>> readers, Map<Integer, Group> byRoot,
+            Map<Integer, MatMulKernel.Layout> layouts, Map<Integer, Integer> results, Map<Integer, Integer> readUntil, PermutedStores stores) {
+        Map<Integer, PermutedResult> permuted = new HashMap<>();
+        for (Node r : schedule) {
+            if (!(r.op() instanceof Op.Permute p) || taken.contains(r.id()) || results.containsKey(r.id()) || Lowering.isView(r, b, g)) continue;
+            int through = r.input(0), producer = through;
+            Node v = g.node(through);
+            if (v.op() instanceof Op.Reshape) {
+                if (!step.containsKey(through) || kept.contains(through) || taken.contains(through)
+                        || !List.of(r.id()).equals(readers.get(through))) continue;
+                producer = v.input(0);
+            }
+            if (!step.containsKey(producer) || kept.contains(producer) || permuted.containsKey(producer)
+                    || !List.of(producer == through ? r.id() : through).equals(readers.get(producer))) continue;
+            Node pn = g.node(producer);
+            Group grp = byRoot.get(producer);
+            Node product;
+            int[] ad, bd;
+            MatMulKernel.Layout layout;
+            List<Integer> reads;
+            int slots = 0;
+            if (grp != null) {
+                if (grp.anchor() < 0 || grp.rows() != null || grp.prologue() || !grp.siblings().isEmpty()
+                        || !(g.node(grp.anchor()).op() instanceof Op.MatMul)) continue;
+                product = g.node(grp.anchor());
+                ad = b.shape(product.input(0)).dims();
+                bd = b.shape(product.input(1)).dims();
+                layout = layouts.getOrDefault(product.id(), MatMulKernel.Layout.PLAIN);
+                slots = slots(grp);
+                reads = new ArrayList<>(grp.externals());
+                reads.addAll(grp.anchorOperands(g));
+            } else if (results.containsKey(producer)) {
+                product = g.node(results.get(producer));
+                ad = swapLastTwo(b.shape(product.input(1)).dims());
+                bd = swapLastTwo(b.shape(product.input(0)).dims());
+                layout = layouts.getOrDefault(product.id(), MatMulKernel.Layout.PLAIN).swapped();
+                reads = Arrays.stream(product.inputs()).boxed().toList();
+            } else if (pn.op() instanceof Op.MatMul && !taken.contains(producer)) {
+                product = pn;
+                ad = b.shape(product.input(0)).dims();
+                bd = b.shape(product.input(1)).dims();
+                layout = layouts.getOrDefault(product.id(), MatMulKernel.Layout.PLAIN);
+                reads = Arrays.stream(product.inputs()).boxed().toList();
+            } else {
+                continue;
+            }
+            if (ad.length < 2 || bd.length < 2) continue;
+            Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
+            MatMulKernel.Remap remap = MatMulKernel.Remap.of(geo.batches(), geo.m(), geo.n(), b.shape(through).dims(), p.perm());
+            if (remap == null || !stores.accepts(g.node(product.input(0)).dtype(), pn.dtype(), ad, bd, grp != null, slots, layout)
+                    || r.dtype() != pn.dtype()) continue;
+            permuted.put(r.id(), new PermutedResult(producer, remap));
+            for (int x : reads) readUntil.merge(x, step.get(r.id()), Math::max);
+        }
+        return permuted;
+    }
+
+    private static int[] swapLastTwo(int[] d) {
+        int[] r = d.clone();
+        r[d.length - 2] = d[d.length - 1];
+        r[d.length - 1] = d[d.length - 2];
+        return r;
     }
 
     /** Expands as group members ({@link #fusable}) unless {@code -Djasg.vulkan.fuseExpand=false}, to compare. */

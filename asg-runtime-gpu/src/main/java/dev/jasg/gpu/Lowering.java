@@ -344,9 +344,26 @@ final class Lowering {
      */
     List<Step> lowerTransposedResult(Node c, Program.Binding b, View out, View a, View bView, View workspace, dev.jasg.core.Graph graph,
                                      MatMulKernel.Layout layout) {
+        return lowerTransposedResult(c, b, out, a, bView, workspace, graph, layout, null);
+    }
+
+    /** As above; {@code remap} not null: the transposed result stored permuted too ({@link Fusion#permutedResult}). */
+    List<Step> lowerTransposedResult(Node c, Program.Binding b, View out, View a, View bView, View workspace, dev.jasg.core.Graph graph,
+                                     MatMulKernel.Layout layout, MatMulKernel.Remap remap) {
         if (b.shape(c.id()).size() == 0) return new ArrayList<>();
         return matmul(c, swapLastTwo(dims(c, 1, b)), swapLastTwo(dims(c, 0, b)), mode(c.dtype()), out, bView, a, null, null, null, null,
-                graph == null ? null : graph.node(c.input(1)).dtype(), workspace, layout.swapped());
+                graph == null ? null : graph.node(c.input(1)).dtype(), workspace, layout.swapped(), remap);
+    }
+
+    /**
+     * The commands of product {@code c} (operands {@code a}, {@code bView}, read as {@code layout} says) storing its result
+     * into {@code out} where {@code remap} says: the value of the permute that reads it ({@link Fusion#permutedResult}).
+     */
+    List<Step> lowerPermutedProduct(Node c, Program.Binding b, View out, View a, View bView, View workspace, dev.jasg.core.Graph graph,
+                                    MatMulKernel.Layout layout, MatMulKernel.Remap remap) {
+        if (b.shape(c.id()).size() == 0) return new ArrayList<>();
+        return matmul(c, dims(c, 0, b), dims(c, 1, b), mode(c.dtype()), out, a, bView, null, null, null, null, graph.node(c.input(0)).dtype(),
+                workspace, layout, remap);
     }
 
     /** The workspace {@link #lowerTransposedResult} needs for product {@code c} (as {@link #workspaceBytes} for {@code c} itself). */
@@ -377,7 +394,16 @@ final class Lowering {
     /** As above; {@code layout}: how the anchor, a product, reads its operands ({@link Fusion#layout}). */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] siblings, View[] ext, View[] anchorIn,
                           View workspace, MatMulKernel.Layout layout) {
+        return lowerFused(grp, g, b, out, siblings, ext, anchorIn, workspace, layout, null);
+    }
+
+    /** As above; {@code remap} not null (a group anchored on a product only): its result stored permuted ({@link Fusion#permutedResult}). */
+    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] siblings, View[] ext, View[] anchorIn,
+                          View workspace, MatMulKernel.Layout layout, MatMulKernel.Remap remap) {
         Node root = g.node(grp.root());
+        if (remap != null && (grp.anchor() < 0 || !(g.node(grp.anchor()).op() instanceof Op.MatMul) || grp.rows() != null || grp.prologue())) {
+            throw new IllegalArgumentException("only a group anchored on a product stores its result permuted, not " + describe(root, b));
+        }
         if (grp.rows() != null) return List.of(rowGradient(grp, g, b, out, ext, anchorIn));
         if (grp.prologue()) {
             Op.Reduce r = (Op.Reduce) root.op();
@@ -404,7 +430,7 @@ final class Lowering {
         if (grp.anchor() >= 0) {
             Node mm = g.node(grp.anchor());
             return matmul(mm, dims(mm, 0, b), dims(mm, 1, b), 0, out, anchorIn[0], anchorIn[1], grp, g, ext,
-                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), g.node(mm.input(0)).dtype(), workspace, layout);
+                    Fusion.indexingPush(grp, b, Fusion.slots(grp)), g.node(mm.input(0)).dtype(), workspace, layout, remap);
         }
         long count = b.shape(root.id()).size();
         int slots = Fusion.slots(grp);
@@ -649,6 +675,15 @@ final class Lowering {
      */
     private List<Step> matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
                               int[] epiPush, DType operand, View workspace, MatMulKernel.Layout layout) {
+        return matmul(n, ad, bd, mode, out, a, b, epi, g, ext, epiPush, operand, workspace, layout, null);
+    }
+
+    /**
+     * As above; {@code remap} not null: the result stored permuted ({@link MatMulKernel.Remap}), on the f32 kernel, unsplit
+     * ({@link #storesPermuted} said it runs there).
+     */
+    private List<Step> matmul(Node n, int[] ad, int[] bd, int mode, View out, View a, View b, Fusion.Group epi, dev.jasg.core.Graph g, View[] ext,
+                              int[] epiPush, DType operand, View workspace, MatMulKernel.Layout layout, MatMulKernel.Remap remap) {
         Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
         int m = geo.m(), k = geo.k(), nn = geo.n();
         Strides.Merged mb = geo.batch();
@@ -660,19 +695,29 @@ final class Lowering {
         }
         int gl = MatMulKernel.MAX_BATCH_RANK;
         int slots = epi == null ? 0 : Fusion.slots(epi);
-        int[] push = new int[5 + 3 * gl + 2 * slots];
+        int remapWords = remap == null ? 0 : MatMulKernel.Remap.WORDS;
+        int[] push = new int[5 + 3 * gl + remapWords + 2 * slots];
         push[0] = m;
         push[1] = nn;
         push[2] = k;
         push[3] = mode;
         push[4] = mb.rank();
         Strides.pack(mb, push, 5, gl);
-        if (epi != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl, 2 * slots);
+        if (remap != null) System.arraycopy(remap.words(), 0, push, 5 + 3 * gl, remapWords);
+        if (epi != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl + remapWords, 2 * slots);
         View[] bind = new View[3 + (ext == null ? 0 : ext.length)];
         bind[0] = out;
         bind[1] = a;
         bind[2] = b;
         if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
+        if (remap != null) {
+            if (4 * push.length > Pipelines.PUSH_BYTES) throw new IllegalStateException("a permuted store's push constants exceed " + Pipelines.PUSH_BYTES
+                    + " bytes at " + describe(n, null));
+            MatMulKernel.Tiles t = schedule(m, nn, k, batches, epi != null, layout.transA()).tiles();
+            boolean aligned = MatMulKernel.aligned(t, m, nn, k);
+            Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, layout, true) : MatMulKernel.kernel(t, aligned, layout, true, epi, g);
+            return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
+        }
         // a transposed operand (an absorbed permute's input) is read by the packing steps or, failing those, by the f32 kernel
         if (WorkgroupMatMulKernel.first()) {
             List<Step> wg = workgroupMatmul(n, m, nn, k, batches, push, a, b, bind, epi, g, operand, workspace, layout);
@@ -806,6 +851,24 @@ final class Lowering {
         boolean coop = coopTiles(operand, m, nn, k, batches, false) != null || coopTiles(operand, m, nn, k, batches, true) != null;
         return !coop || CoopMatMulKernel.packed();
     }
+
+    /**
+     * Whether a product whose kernel reads operands of {@code ad} and {@code bd} as {@code layout} says, with a fused group of
+     * {@code slots} slots when {@code epilogue}, can store its result permuted ({@link MatMulKernel.Remap}, {@link Fusion#permutedResult}):
+     * f32 operands and result (the f32 kernel), not split over K, and the remap's push constants within the pipelines'
+     * {@link Pipelines#PUSH_BYTES}. {@value #PERMUTED_RESULTS_PROPERTY}{@code =false} says no.
+     */
+    boolean storesPermuted(DType operand, DType result, int[] ad, int[] bd, boolean epilogue, int slots, MatMulKernel.Layout layout) {
+        if ("false".equalsIgnoreCase(System.getProperty(PERMUTED_RESULTS_PROPERTY))) return false;
+        if (operand != DType.F32 || result != DType.F32) return false;
+        if (4 * (5 + 3 * MatMulKernel.MAX_BATCH_RANK + MatMulKernel.Remap.WORDS + 2 * slots) > Pipelines.PUSH_BYTES) return false;
+        Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
+        if (geo.batch().rank() > MatMulKernel.MAX_BATCH_RANK || geo.batches() > dev.maxGroupCount[2]) return false;
+        return schedule(geo.m(), geo.n(), geo.k(), geo.batches(), epilogue, layout.transA()).splits() == 1;
+    }
+
+    /** System property: {@code false} keeps the copies of permuted product results ({@link #storesPermuted}), to compare. */
+    static final String PERMUTED_RESULTS_PROPERTY = "jasg.vulkan.permutedResults";
 
     /** System property: {@code false} keeps permuted copies for the products' operands (to compare). */
     static final String TRANSPOSED_PROPERTY = "jasg.vulkan.transposedOperands";

@@ -371,13 +371,93 @@ final class MatMulKernel {
         }
     }
 
+    /**
+     * Where a product stores its result when it computes a permute of it instead ({@link Fusion#permutedResult}): element
+     * {@code (z, r, c)} of the result as the kernel runs it (matrix, row, column) at
+     * {@code (z / zd) * zh + (z % zd) * zl + (r / rd) * rh + (r % rd) * rl + (c / cd) * ch + (c % cd) * cl} of the permute's
+     * value ({@code matmul.comp REMAP}). Each of the three indices is split in at most two digits of the permute's operand's
+     * axes, each with its stride in the permute's value; columns stay contiguous in runs of a multiple of 4, so the kernel
+     * stores four floats at a time. Attention's heads: the projection {@code [8192, 768]} stored as {@code [8, 12, 1024, 64]}
+     * (rows {@code (8, 1024)}, columns {@code (12, 64)}), the per-head products {@code [8, 12, 1024, 64]} stored as
+     * {@code [8, 1024, 12, 64]} (matrices {@code (8, 12)}).
+     */
+    record Remap(int zd, int zh, int zl, int rd, int rh, int rl, int cd, int ch, int cl) {
+        /** Push constants the remap takes ({@code matmul.comp rm[]}). */
+        static final int WORDS = 9;
+
+        int[] words() {
+            return new int[] {zd, zh, zl, rd, rh, rl, cd, ch, cl};
+        }
+
+        /**
+         * The remap of a product of {@code batches} matrices {@code m x n} whose result, seen as {@code source} (a reshape of
+         * it at most), is permuted by {@code perm}; null where the index spaces do not split along {@code source}'s axes in
+         * at most two digits each, or the columns would not stay in contiguous runs of a multiple of 4.
+         */
+        static Remap of(long batches, int m, int n, int[] source, dev.jasg.core.Ints perm) {
+            int rank = source.length;
+            if (perm.size() != rank || rank == 0) return null;
+            long size = 1;
+            for (int d : source) size *= d;
+            if (size != batches * m * n) return null;
+            int[] od = new int[rank];
+            for (int i = 0; i < rank; i++) od[i] = source[perm.get(i)];
+            int[] os = dev.jasg.core.Strides.contiguous(od);
+            long[] st = new long[rank];
+            for (int i = 0; i < rank; i++) st[perm.get(i)] = os[i];
+            int j = rank - 1;
+            long[][] groups = new long[3][];
+            long[] extents = {n, m, batches};
+            for (int gi = 0; gi < 3; gi++) {
+                java.util.List<long[]> digits = new java.util.ArrayList<>();   // {dim, stride}, innermost first
+                long prod = 1;
+                while (j >= 0 && prod < extents[gi]) {
+                    int d = source[j];
+                    if (d != 1) {
+                        long[] last = digits.isEmpty() ? null : digits.get(digits.size() - 1);
+                        if (last != null && st[j] == last[1] * last[0]) last[0] *= d;   // contiguous with the inner one there too
+                        else digits.add(new long[] {d, st[j]});
+                    }
+                    prod *= d;
+                    j--;
+                }
+                if (gi == 2) while (j >= 0 && source[j] == 1) j--;
+                if (prod != extents[gi] || digits.size() > 2) return null;
+                // (i / div) * hi + (i % div) * lo
+                groups[gi] = digits.isEmpty() ? new long[] {1, 0, 0} : digits.size() == 1 ? new long[] {1, digits.get(0)[1], 0}
+                        : new long[] {digits.get(0)[0], digits.get(1)[1], digits.get(0)[1]};
+            }
+            if (j >= 0) return null;
+            long[] c = groups[0], r = groups[1], z = groups[2];
+            // columns in contiguous runs of a multiple of 4; every other stride a multiple of 4 (vec4 stores)
+            boolean twoDigits = c[0] > 1;
+            long unit = twoDigits ? c[2] : c[1];
+            if (n > 1 && unit != 1) return null;
+            if (twoDigits && c[0] % 4 != 0) return null;
+            for (long s : new long[] {twoDigits ? c[1] : 0, r[1], r[2], z[1], z[2]}) if (s % 4 != 0) return null;
+            for (long[] q : groups) for (long v : q) if (v > Integer.MAX_VALUE) return null;
+            return new Remap((int) z[0], (int) z[1], (int) z[2], (int) r[0], (int) r[1], (int) r[2], (int) c[0], (int) c[1], (int) c[2]);
+        }
+
+        /** Where element {@code (z, r, c)} goes ({@code matmul.comp C_AT}). */
+        long at(long z, long r, long c) {
+            return z / zd * zh + z % zd * zl + r / rd * rh + r % rd * rl + c / cd * ch + c % cd * cl;
+        }
+    }
+
     static Kernel kernel(Tiles t, boolean aligned) {
         return kernel(t, aligned, Layout.PLAIN);
     }
 
     /** The product reading its operands as {@code layout} says. */
     static Kernel kernel(Tiles t, boolean aligned, Layout layout) {
-        return GlslKernels.kernel(name(t, aligned, layout), "matmul.comp", 3, GlslKernels.with(defines(t, aligned, layout), "EPILOGUE", 0));
+        return kernel(t, aligned, layout, false);
+    }
+
+    /** As {@link #kernel(Tiles, boolean, Layout)}; {@code remap}: storing its result where a {@link Remap} says. */
+    static Kernel kernel(Tiles t, boolean aligned, Layout layout, boolean remap) {
+        return GlslKernels.kernel(name(t, aligned, layout) + (remap ? "_remap" : ""), "matmul.comp", 3,
+                GlslKernels.with(GlslKernels.with(defines(t, aligned, layout), "EPILOGUE", 0), "REMAP", remap ? 1 : 0));
     }
 
     /**
@@ -428,8 +508,14 @@ final class MatMulKernel {
     }
 
     static Kernel kernel(Tiles t, boolean aligned, Layout layout, Fusion.Group epilogue, dev.jasg.core.Graph g) {
-        return GlslKernels.epilogue(name(t, aligned, layout), "matmul.comp",
-                GlslKernels.with(defines(t, aligned, layout), "EPI_REGS", registerEpilogue(epilogue, g) ? 1 : 0), epilogue, g);
+        return kernel(t, aligned, layout, false, epilogue, g);
+    }
+
+    /** As above; {@code remap}: storing where a {@link Remap} says, the epilogue then always on the accumulators ({@code EPI_REGS}). */
+    static Kernel kernel(Tiles t, boolean aligned, Layout layout, boolean remap, Fusion.Group epilogue, dev.jasg.core.Graph g) {
+        Object[] d = GlslKernels.with(defines(t, aligned, layout), "EPI_REGS", remap || registerEpilogue(epilogue, g) ? 1 : 0);
+        return GlslKernels.epilogue(name(t, aligned, layout) + (remap ? "_remap" : ""), "matmul.comp", remap ? GlslKernels.with(d, "REMAP", 1) : d,
+                epilogue, g);
     }
 
     /**

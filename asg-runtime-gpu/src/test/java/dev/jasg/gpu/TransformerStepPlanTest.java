@@ -89,7 +89,7 @@ class TransformerStepPlanTest {
         int k = 0;
         for (Node n : p.schedule()) {
             boolean leaf = n.op() instanceof Op.Input || n.op() instanceof Op.Parameter || n.op() instanceof Op.Constant || n.op() instanceof Op.Count;
-            if (!leaf && !f.absorbed(n.id()) && !Lowering.isView(n, b, p.graph())) k++;
+            if (!leaf && !f.absorbed(n.id()) && !f.deferred(n.id()) && !Lowering.isView(n, b, p.graph())) k++;
         }
         return k;
     }
@@ -139,8 +139,12 @@ class TransformerStepPlanTest {
                     }
                     // the plan also reads the transposed operands in place (no permute kernel each): the weight gradients'
                     // x^T (A), attention's k^T (B) and its gradient's v^T (B), the backward's (k^T)^T (k itself, a view); and the
-                    // key gradient's (q^T dS)^T is computed as dS^T q
-                    Fusion plan = Fusion.plan(p, binding, 64, true, n -> lowering.readsTransposed(n, binding, p.graph()));
+                    // key gradient's (q^T dS)^T is computed as dS^T q; and the heads' permutes are stored by the products under
+                    // them (Fusion.permutedResult): q, k and v split into heads, the attention's output merged, and backward the
+                    // output's gradient split, the gradients of q, k and v merged, 7 a block
+                    Fusion plan = Fusion.plan(p, binding, 64, true, n -> lowering.readsTransposed(n, binding, p.graph()), lowering::storesPermuted);
+                    assertEquals(7L * row.blocks(), p.schedule().stream().filter(n -> plan.permutedResult(n.id()) != null).count(),
+                            "the heads' permutes stored by their products");
                     assertTrue(p.schedule().stream().anyMatch(n -> plan.transposedA(n.id())), "weight gradients read a transposed A");
                     assertTrue(p.schedule().stream().anyMatch(n -> plan.transposedB(n.id())), "attention's scores read a transposed B");
                     assertTrue(p.schedule().stream().anyMatch(n -> plan.transposedResult(n.id()) >= 0), "the key gradient is computed transposed");

@@ -9,13 +9,21 @@
 // through the swizzle SWZ as A's), SPLITK (1: one product, no batch; workgroup z computes the partial product over its
 // STEPS steps of K (push, after sb[]) into result matrix z, which split_sum.comp then adds in a fixed order; mode 0),
 // STAGES (1, the default: one shared tile pair, two barriers a step; 2: two pairs, one barrier a step), EPI_REGS (1: the
-// epilogue applied to the accumulators as they are stored, instead of through the cache).
+// epilogue applied to the accumulators as they are stored, instead of through the cache), REMAP (1: the result stored
+// permuted, element (z, r, col) at C_AT's index from the push constants rm[] (MatMulKernel.Remap): attention's heads split or
+// merged as the product stores, instead of a copy after it; not with SPLITK, the epilogue on the accumulators).
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
 #endif
 #ifndef TRANS_B
 #define TRANS_B 0
+#endif
+#ifndef REMAP
+#define REMAP 0
+#endif
+#if REMAP && (SPLITK || (EPILOGUE && !EPI_REGS))
+#error "REMAP stores from the accumulators only: no SPLITK, an epilogue only with EPI_REGS"
 #endif
 #define GM (TM / 4)
 #define GN (TN / 4)
@@ -55,6 +63,9 @@ layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchR
 #if SPLITK
                                   uint steps;
 #endif
+#if REMAP
+                                  uint rm[9];
+#endif
 #if EPILOGUE
                                   uint ea[EXTERNALS]; uint eb[EXTERNALS];
 #endif
@@ -76,6 +87,14 @@ float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v !
 #include "scalar.glsl"
 #include "math.glsl"
 #include "fused_body.glsl"
+#endif
+
+// where element (r, col) of result matrix z is stored
+#if REMAP
+#define C_AT(r, col) (gl_WorkGroupID.z / pc.rm[0] * pc.rm[1] + gl_WorkGroupID.z % pc.rm[0] * pc.rm[2] + (r) / pc.rm[3] * pc.rm[4] \
+        + (r) % pc.rm[3] * pc.rm[5] + (col) / pc.rm[6] * pc.rm[7] + (col) % pc.rm[6] * pc.rm[8])
+#else
+#define C_AT(r, col) (cOff + (r) * N + (col))
 #endif
 
 void main() {
@@ -221,10 +240,10 @@ void main() {
             vec4 v = acc[i][j];
 #if ALIGNED
             uint at = cOff + r * N + col;
-            c4[at / 4u] = vec4(fused(at, v.x), fused(at + 1u, v.y), fused(at + 2u, v.z), fused(at + 3u, v.w));
+            c4[C_AT(r, col) / 4u] = vec4(fused(at, v.x), fused(at + 1u, v.y), fused(at + 2u, v.z), fused(at + 3u, v.w));
 #else
             if (r < M) {
-                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = fused(cOff + r * N + col + e, v[e]);
+                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[C_AT(r, col + e)] = fused(cOff + r * N + col + e, v[e]);
             }
 #endif
         }
@@ -275,12 +294,12 @@ void main() {
             uint col = n0 + uint(j) * 64u + tx * 4u;
 #if ALIGNED
             if (pc.mode == 0u) {
-                c4[(cOff + r * N + col) / 4u] = acc[i][j];
+                c4[C_AT(r, col) / 4u] = acc[i][j];
                 continue;
             }
 #endif
             if (r < M) {
-                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[cOff + r * N + col + e] = rnd(acc[i][j][e]);
+                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[C_AT(r, col + e)] = rnd(acc[i][j][e]);
             }
         }
     }
