@@ -190,13 +190,8 @@ final class ExecutionPlan implements AutoCloseable {
             }
             View scratch = null;
             if (workspaceBytes > 0) {
-                // then the counters of split products' tiles (MatMulKernel.splitFoldKernel) at its end, aligned, zeroed here and
-                // left zeroed by every product that counts in them
-                long counters = 4L * MatMulKernel.FOLD_COUNTERS;
-                workspaceBytes = (workspaceBytes + 255) / 256 * 256 + counters;
                 workspaceBuffer = DeviceBuffer.device(dev, workspaceBytes, "the workspace of " + what);
                 scratch = new View(workspaceBuffer, 0, workspaceBytes);
-                dev.upload(new float[MatMulKernel.FOLD_COUNTERS], workspaceBuffer, workspaceBytes - counters, "the split products' counters of " + what);
             }
 
             List<Integer> owner = new ArrayList<>();

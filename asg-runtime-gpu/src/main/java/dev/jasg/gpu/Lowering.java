@@ -754,20 +754,6 @@ final class Lowering {
         }
         if (sch.splits() > 1) {
             MatMulKernel.Tiles mid = sch.tiles();
-            long tileCount = ceil(nn, mid.bn()) * ceil(m, mid.bm());
-            long countersAt = workspace.bytes() - 4L * MatMulKernel.FOLD_COUNTERS;
-            if (!"false".equalsIgnoreCase(System.getProperty(MatMulKernel.SPLIT_FOLD_PROPERTY)) && tileCount <= MatMulKernel.FOLD_COUNTERS
-                    && countersAt >= 4L * outputs * sch.splits() && workspace.offset() == 0) {
-                // the last of each tile's splits adds the partials (the counters at the workspace's end, zeroed by the plan)
-                int[] sp = Arrays.copyOf(push, push.length + 1);
-                sp[push.length] = MatMulKernel.stepsPerSplit(mid, k, sch.splits());
-                View partials = new View(workspace.buffer(), 0, 4L * outputs * sch.splits());
-                View counters = new View(workspace.buffer(), countersAt, 4L * MatMulKernel.FOLD_COUNTERS);
-                View[] fb = {out, a, b, partials, counters};
-                Pipelines.Pipeline p = pipelines.get(MatMulKernel.splitFoldKernel(mid, MatMulKernel.aligned(mid, m, nn, k), layout), describe(n, null));
-                return List.of(new Step.Dispatch(p, fb, sp, (int) ceil(nn, mid.bn()), (int) ceil(m, mid.bm()), sch.splits(), List.of(a, b),
-                        List.of(out, partials, counters)));
-            }
             int[] sp = Arrays.copyOf(push, push.length + 1);
             sp[3] = 0;                                   // the partials unrounded; the sum rounds
             sp[push.length] = MatMulKernel.stepsPerSplit(mid, k, sch.splits());

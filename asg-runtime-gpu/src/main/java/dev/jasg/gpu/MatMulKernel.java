@@ -336,24 +336,6 @@ final class MatMulKernel {
                 GlslKernels.with(GlslKernels.with(defines(t, aligned, layout), "EPILOGUE", 0), "SPLITK", 1));
     }
 
-    /**
-     * The product whose K is split over workgroups, the last of a tile's splits to finish adding the tile's partials in a fixed
-     * order and storing the result ({@code matmul.comp SPLIT_FOLD}): bindings C, A, B, the partials, the tiles' counters.
-     */
-    static Kernel splitFoldKernel(Tiles t, boolean aligned, Layout layout) {
-        return GlslKernels.kernel(name(t, aligned, layout) + "_splitfold", "matmul.comp", 5,
-                GlslKernels.with(GlslKernels.with(GlslKernels.with(defines(t, aligned, layout), "EPILOGUE", 0), "SPLITK", 1), "SPLIT_FOLD", 1));
-    }
-
-    /**
-     * System property: {@code false} adds a split product's partials in a second pass ({@code split_sum.comp}) instead of in
-     * the last of each tile's splits ({@link #splitFoldKernel}), to compare.
-     */
-    static final String SPLIT_FOLD_PROPERTY = "jasg.vulkan.matmul.splitFold";
-
-    /** Counters a split product's tiles take at the end of a plan's workspace ({@link #splitFoldKernel}): one word a tile. */
-    static final int FOLD_COUNTERS = 4096;
-
     /** The small tile (64x64, 4x4 per invocation) for products too small to fill the device with large tiles. */
     static Tiles small(int maxSharedBytes) {
         return new Tiles(64, 64, depth(64, 64, maxSharedBytes), 4, 4);

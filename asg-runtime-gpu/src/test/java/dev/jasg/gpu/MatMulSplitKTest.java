@@ -176,7 +176,7 @@ class MatMulSplitKTest {
                 new Row("NaN in one split", new int[] {256, 16384}, new int[] {16384, 256}, true, Tensor::matmul),
                 new Row("x^T y on the large tile in 4 splits (forced), odd sizes", new int[] {8200, 400}, new int[] {8200, 330}, false,
                         (x, y) -> x.mT().matmul(y), "0/4"),
-                new Row("two split products in one plan, their counters shared", new int[] {9000, 370}, new int[] {9000, 330}, false,
+                new Row("two split products in one plan, the workspace shared", new int[] {9000, 370}, new int[] {9000, 330}, false,
                         (x, y) -> x.mT().matmul(y).sum(0).add(x.mT().matmul(y.exp()).sum(0))));
     }
 
@@ -206,47 +206,33 @@ class MatMulSplitKTest {
             try (ReferenceBackend ref = new ReferenceBackend(); Executable e = ref.compile(graph)) {
                 want = e.run(feeds).get("c");
             }
-            float[] first = null;
-            // the partials added by the last of each tile's splits (the default), then in a second pass: the same bits
-            for (String fold : new String[] {null, "false"}) {
-                if (row.schedule() != null) System.setProperty(MatMulKernel.SCHEDULE_PROPERTY, row.schedule());
-                if (fold != null) System.setProperty(MatMulKernel.SPLIT_FOLD_PROPERTY, fold);
-                String name = row.name() + (fold == null ? "" : " (second pass)");
-                try (Executable e = gpu.compile(graph)) {
-                    Outputs o = e.run(feeds);
-                    Gpu.assertClose(name, want, o.get("c"), 1e-4);
-                    float[] now = o.get("c").floats();
-                    // more runs, the second with x doubled (every product and sum exactly doubled): each run's counters left at
-                    // zero for the next, which otherwise would leave the result unwritten
-                    Map<String, HostTensor> doubled = new java.util.HashMap<>(feeds);
-                    float[] x2 = feeds.get("x").floats().clone();
-                    for (int i = 0; i < x2.length; i++) x2[i] *= 2;
-                    doubled.put("x", HostTensor.of(x2, row.x()));
-                    for (int run = 0; run < 2; run++) {
-                        float[] again = e.run(run == 0 ? doubled : feeds).get("c").floats();
-                        for (int i = 0; i < now.length; i++) {
-                            float expect = run == 0 ? now[i] * 2 : now[i];
-                            assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(again[i]), name + ": run " + (run + 2) + ", element " + i);
-                        }
+            float[] first;
+            if (row.schedule() != null) System.setProperty(MatMulKernel.SCHEDULE_PROPERTY, row.schedule());
+            try (Executable e = gpu.compile(graph)) {
+                Outputs o = e.run(feeds);
+                Gpu.assertClose(row.name(), want, o.get("c"), 1e-4);
+                first = o.get("c").floats();
+                // two more runs, the first with x doubled (every product and sum exactly doubled), the second as the first run:
+                // nothing of a run is left for the next to read
+                Map<String, HostTensor> doubled = new java.util.HashMap<>(feeds);
+                float[] x2 = feeds.get("x").floats().clone();
+                for (int i = 0; i < x2.length; i++) x2[i] *= 2;
+                doubled.put("x", HostTensor.of(x2, row.x()));
+                for (int run = 0; run < 2; run++) {
+                    float[] again = e.run(run == 0 ? doubled : feeds).get("c").floats();
+                    for (int i = 0; i < first.length; i++) {
+                        float expect = run == 0 ? first[i] * 2 : first[i];
+                        assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(again[i]), row.name() + ": run " + (run + 2) + ", element " + i);
                     }
-                    if (first == null) {
-                        first = now;
-                    } else {
-                        for (int i = 0; i < now.length; i++) {
-                            assertEquals(Float.floatToRawIntBits(first[i]), Float.floatToRawIntBits(now[i]), name + ": as the fold, element " + i);
-                        }
-                    }
-                } finally {
-                    System.clearProperty(MatMulKernel.SCHEDULE_PROPERTY);
-                    System.clearProperty(MatMulKernel.SPLIT_FOLD_PROPERTY);
                 }
-                String suffix = fold == null ? "_splitfold" : "_splitk";
-                assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.endsWith(suffix)), "a split product ran (" + suffix + "): " + gpu.kernelNames());
-                if (fold != null) assertTrue(gpu.kernelNames().contains("split_sum"), "the partials were summed: " + gpu.kernelNames());
-                if (row.schedule() != null) {
-                    assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_128x256") && nm.endsWith(suffix)),
-                            "the large tile ran split: " + gpu.kernelNames());
-                }
+            } finally {
+                System.clearProperty(MatMulKernel.SCHEDULE_PROPERTY);
+            }
+            assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.endsWith("_splitk")), "a split product ran: " + gpu.kernelNames());
+            assertTrue(gpu.kernelNames().contains("split_sum"), "the partials were summed: " + gpu.kernelNames());
+            if (row.schedule() != null) {
+                assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_128x256") && nm.endsWith("_splitk")),
+                        "the large tile ran split: " + gpu.kernelNames());
             }
             if (row.nan()) {
                 float[] c = first;

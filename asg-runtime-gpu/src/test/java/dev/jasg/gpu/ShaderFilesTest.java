@@ -72,10 +72,9 @@ class ShaderFilesTest {
                     k.add(MatMulKernel.kernel(t, aligned, l));
                     k.add(MatMulKernel.splitKernel(t, aligned, l));
                 }
-                // a result stored permuted (REMAP) and a split whose last part adds the partials (SPLIT_FOLD), A as it is or transposed
+                // a result stored permuted (REMAP), A as it is or transposed
                 for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(true, false))) {
                     k.add(MatMulKernel.kernel(t, aligned, l, true));
-                    k.add(MatMulKernel.splitFoldKernel(t, aligned, l));
                 }
             }
         }

@@ -11,10 +11,7 @@
 // STAGES (1, the default: one shared tile pair, two barriers a step; 2: two pairs, one barrier a step), EPI_REGS (1: the
 // epilogue applied to the accumulators as they are stored, instead of through the cache), REMAP (1: the result stored
 // permuted, element (z, r, col) at C_AT's index from the push constants rm[] (MatMulKernel.Remap): attention's heads split or
-// merged as the product stores, instead of a copy after it; not with SPLITK, the epilogue on the accumulators), SPLIT_FOLD
-// (with SPLITK: the splits of one tile run next to each other, each stores its partial at matrix z of the workspace bound at
-// binding 3 and counts itself in at binding 4, and the last of them to finish adds the tile's partials in split order 0, 1, ..
-// as split_sum.comp would and stores the rounded result into C: no second pass, the partials read back from L2).
+// merged as the product stores, instead of a copy after it; not with SPLITK, the epilogue on the accumulators).
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
@@ -24,9 +21,6 @@
 #endif
 #ifndef REMAP
 #define REMAP 0
-#endif
-#ifndef SPLIT_FOLD
-#define SPLIT_FOLD 0
 #endif
 #if REMAP && (SPLITK || (EPILOGUE && !EPI_REGS))
 #error "REMAP stores from the accumulators only: no SPLITK, an epilogue only with EPI_REGS"
@@ -76,12 +70,6 @@ layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchR
                                   uint ea[EXTERNALS]; uint eb[EXTERNALS];
 #endif
                                   } pc;
-#if SPLIT_FOLD
-layout(std430, binding = 3) coherent buffer PW { float pw[]; };
-layout(std430, binding = 3) coherent buffer PW4 { vec4 pw4[]; };
-layout(std430, binding = 4) coherent buffer CNT { uint cnt[]; };
-shared bool lastSplit;
-#endif
 #ifndef STAGES
 #define STAGES 1
 #endif
@@ -112,17 +100,9 @@ float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v !
 void main() {
     uint tid = gl_LocalInvocationID.x;
     uint tx = tid % 16u, ty = tid / 16u;
-#if SPLIT_FOLD
-    // the grid taken in linear order with the split varying fastest, so a tile's splits run (and store their partials) together
-    uint lin = gl_WorkGroupID.x + gl_NumWorkGroups.x * (gl_WorkGroupID.y + gl_NumWorkGroups.y * gl_WorkGroupID.z);
-    uint wz = lin % gl_NumWorkGroups.z, wt = lin / gl_NumWorkGroups.z;
-    uint wx = wt % gl_NumWorkGroups.x, wy = wt / gl_NumWorkGroups.x;
-#else
-    uint wx = gl_WorkGroupID.x, wy = gl_WorkGroupID.y, wz = gl_WorkGroupID.z;
-#endif
-    uint m0 = wy * BM, n0 = wx * BN;
+    uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
     uint M = pc.M, N = pc.N, K = pc.K;
-    uint t = wz, aOff = 0u, bOff = 0u;
+    uint t = gl_WorkGroupID.z, aOff = 0u, bOff = 0u;
 #if !SPLITK
     for (int k = int(pc.batchRank) - 1; k >= 0; k--) {
         uint ci = t % pc.bd[k];
@@ -131,7 +111,7 @@ void main() {
         bOff += ci * pc.sb[k];
     }
 #endif
-    uint cOff = wz * M * N;
+    uint cOff = gl_WorkGroupID.z * M * N;
 
     vec4 acc[TM][GN];
     [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = vec4(0.0);
@@ -139,7 +119,7 @@ void main() {
     vec4 rb[LB];
     uint tiles = (K + BK - 1u) / BK;
 #if SPLITK
-    uint kt0 = wz * pc.steps, kt1 = min(tiles, kt0 + pc.steps);
+    uint kt0 = gl_WorkGroupID.z * pc.steps, kt1 = min(tiles, kt0 + pc.steps);
 #else
     uint kt0 = 0u, kt1 = tiles;
 #endif
@@ -250,52 +230,7 @@ void main() {
     }
 #endif
 
-#if SPLIT_FOLD
-    // this split's partial tile, unrounded
-    [[unroll]] for (int i = 0; i < TM; i++) {
-        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
-        [[unroll]] for (int j = 0; j < GN; j++) {
-            uint col = n0 + uint(j) * 64u + tx * 4u;
-#if ALIGNED
-            pw4[(cOff + r * N + col) / 4u] = acc[i][j];
-#else
-            if (r < M) {
-                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) pw[cOff + r * N + col + e] = acc[i][j][e];
-            }
-#endif
-        }
-    }
-    // counted in once every invocation's stores are visible; the last of the tile's splits goes on
-    memoryBarrierBuffer();
-    barrier();
-    if (tid == 0u) {
-        uint done = atomicAdd(cnt[wt], 1u);
-        lastSplit = done == gl_NumWorkGroups.z - 1u;
-        if (lastSplit) cnt[wt] = 0u;   // every split has counted: ready for the next product (after the barrier between dispatches)
-    }
-    barrier();
-    if (!lastSplit) return;
-    memoryBarrierBuffer();
-    // the tile's partials added in split order from zero, as split_sum.comp adds them, then rounded once
-    uint splits = gl_NumWorkGroups.z, mn = M * N;
-    for (uint u = 0u; u < BM * BN / 1024u; u++) {
-        uint q = tid + 256u * u, gr = m0 + q / (BN / 4u), gc = n0 + (q % (BN / 4u)) * 4u;
-#if ALIGNED
-        vec4 s = vec4(0.0);
-        for (uint z = 0u; z < splits; z++) s += pw4[(z * mn + gr * N + gc) / 4u];
-        c4[(gr * N + gc) / 4u] = vec4(rnd(s.x), rnd(s.y), rnd(s.z), rnd(s.w));
-#else
-        if (gr < M) {
-            [[unroll]] for (uint e = 0u; e < 4u; e++) {
-                if (gc + e >= N) continue;
-                float s = 0.0;
-                for (uint z = 0u; z < splits; z++) s += pw[z * mn + gr * N + gc + e];
-                c[gr * N + gc + e] = rnd(s);
-            }
-        }
-#endif
-    }
-#elif EPILOGUE && EPI_REGS
+#if EPILOGUE && EPI_REGS
     // The epilogue on the accumulators (EPI_REGS 1): the group applied to each as it is stored, its operands read then; the
     // tile is written once and never read back
     [[unroll]] for (int i = 0; i < TM; i++) {
