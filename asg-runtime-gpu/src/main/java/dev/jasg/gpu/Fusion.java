@@ -43,7 +43,8 @@ import java.util.Set;
  * them views of their first operand, which nothing reads through them); the root's step reads the
  * externals and the anchor's operands, so the plan keeps them alive until the root's step ({@link #lastRead}). Permutes
  * swapping the last two axes of a product's operand or result are absorbed the same way where the product can read or write
- * the other layout ({@link #layout}, {@link #transposedResult}). Immutable once made; thread-safe.
+ * the other layout ({@link #layout}, {@link #transposedResult}); a permute that keeps its last axis, read from a product's
+ * result alone, is stored by that product ({@link #permutedResult}). Immutable once made; thread-safe.
  */
 final class Fusion {
     /** Most operands from outside a group (storage buffers and two push constants each). */

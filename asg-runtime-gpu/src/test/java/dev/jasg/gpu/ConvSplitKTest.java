@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
  * interpreter, and two runs bit-identical.
  */
 @Tag("gpu")
-class ConvSplitKTest {
+class ConvSplitKTest extends OnGpu {
     /** x [n, c, h, w], weight [o, c / groups, k, k]. */
     record Row(String name, int n, int c, int h, int w, int o, int k, ConvGeometry geo) {}
 
@@ -39,18 +37,6 @@ class ConvSplitKTest {
                 new Row("3x3, 16 -> 16 channels, 8 images", 8, 16, 16, 16, 16, 3, ConvGeometry.of(1, 1, 1, 1)),
                 new Row("1x1, 20 -> 20 channels, 16 images", 16, 20, 10, 10, 20, 1, ConvGeometry.of(1, 0, 1, 1)),
                 new Row("3x3 stride 2, two groups", 32, 32, 16, 16, 32, 3, ConvGeometry.of(2, 1, 1, 2)));
-    }
-
-    private static VulkanBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) gpu.close();
     }
 
     private static HostTensor random(long seed, int... dims) {

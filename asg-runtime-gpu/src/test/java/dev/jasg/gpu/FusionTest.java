@@ -21,8 +21,6 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
@@ -33,7 +31,7 @@ import org.junit.jupiter.api.TestFactory;
  * interpreter, and with fusion's kernels compared to the unfused plan's (every member's rounding and NaN rule kept).
  */
 @Tag("gpu")
-class FusionTest {
+class FusionTest extends OnGpu {
     record Row(String name, Consumer<GraphBuilder> build, List<String> groups) {}
 
     static List<Row> rows() {
@@ -252,18 +250,6 @@ class FusionTest {
                 else System.setProperty(Fusion.DIRECT_INDEXING_PROPERTY, old);
             }
         })));
-    }
-
-    private static VulkanBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) gpu.close();
     }
 
     static Map<String, HostTensor> feeds(Program p) {

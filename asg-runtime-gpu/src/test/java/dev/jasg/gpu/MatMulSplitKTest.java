@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and bounds-checked sizes, a transposed A or B or both, a last split shorter than the others, NaN carried through the partial sums),
  * each also with {@code -Djasg.vulkan.matmul.splitK=false} for the same values in one pass, and run twice bit-identical.
  */
-class MatMulSplitKTest {
+class MatMulSplitKTest extends OnGpu {
     private static final MatMulKernel.Tiles MID = new MatMulKernel.Tiles(128, 128, 16, 8, 8);
 
     @ParameterizedTest
@@ -140,18 +138,6 @@ class MatMulSplitKTest {
         } finally {
             System.clearProperty(MatMulKernel.SCHEDULE_PROPERTY);
         }
-    }
-
-    private static VulkanBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) gpu.close();
     }
 
     /** {@code schedule}: a {@value MatMulKernel#SCHEDULE_PROPERTY} to force, or null for the device's own. */

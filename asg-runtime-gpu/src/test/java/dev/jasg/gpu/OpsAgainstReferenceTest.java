@@ -2,26 +2,13 @@ package dev.jasg.gpu;
 
 import dev.jasg.testkit.SmallOpCases;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 
 /** Every op kind on small tensors ({@link SmallOpCases}), on the Vulkan backend against the reference interpreter. */
 @Tag("gpu")
-class OpsAgainstReferenceTest {
-    private static VulkanBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) gpu.close();
-    }
+class OpsAgainstReferenceTest extends OnGpu {
 
     @TestFactory
     List<DynamicTest> everyOpMatchesTheReference() {

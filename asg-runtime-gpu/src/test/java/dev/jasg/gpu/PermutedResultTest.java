@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,18 +35,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code -Djasg.vulkan.permutedResults=false} (the copies).
  */
 @Tag("gpu")
-class PermutedResultTest {
-    private static VulkanBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) gpu.close();
-    }
+class PermutedResultTest extends OnGpu {
 
     /** {@code permuted}: how many permutes the product under them stores; {@code results}: how many products compute a transposed result. */
     record Row(String name, int[] x, int[] y, int permuted, int results, BiFunction<Tensor, Tensor, Map<String, Tensor>> build) {}

@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
@@ -38,7 +36,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code g = dy * w} computed inside it.
  */
 @Tag("gpu")
-class RowGradientTest {
+class RowGradientTest extends OnGpu {
     /** f32 backends against the double reference (OpCheck.BACKEND_TOL). */
     static final double F32_TOL = 2e-5;
 
@@ -68,18 +66,6 @@ class RowGradientTest {
             r.add(new Row(kind, DType.F32, new int[] {4, 1000}, new int[] {1}, true));
         }
         return r;
-    }
-
-    private static VulkanBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) gpu.close();
     }
 
     /** Forward (y, loss = sum(y * c)) and gradient graphs: dx, and for layer norm the weight's gradient. */

@@ -20,8 +20,6 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
@@ -37,18 +35,7 @@ import org.junit.jupiter.api.TestFactory;
  * transposed while its packing to 16-bit storage ({@code pack_half_t.comp}).
  */
 @Tag("gpu")
-class TransposedOperandTest {
-    private static VulkanBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) gpu.close();
-    }
+class TransposedOperandTest extends OnGpu {
 
     /**
      * {@code absorbed}: how many permutes should be absorbed; {@code kernel}: what the name of an f32 product kernel that ran

@@ -15,9 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,18 +31,7 @@ import org.junit.jupiter.api.TestFactory;
  * 128, lengths crossing the blocks and shorter than one, causal with Lq != Lk, a NaN in a query, a 64x64 block.
  */
 @Tag("gpu")
-class WorkgroupAttentionTest {
-    private static VulkanBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) gpu.close();
-    }
+class WorkgroupAttentionTest extends OnGpu {
 
     static List<AttentionKernelsTest.Row> rows() {
         List<AttentionKernelsTest.Row> r = new ArrayList<>();
