@@ -24,6 +24,9 @@
 #              made first, when missing or older than the jar, by one training run:
 #                java -XX:AOTCacheOutput=benchmarks/target/coldstart.aot --add-modules jdk.incubator.vector \
 #                  -cp benchmarks/target/benchmarks.jar dev.jasg.bench.ColdStart --steps 20
+#   cds        the same with -XX:SharedArchiveFile=benchmarks/target/coldstart.jsa, a dynamic CDS archive made first, when
+#              missing or older than the jar, by one training run with -XX:ArchiveClassesAtExit (classes loaded and
+#              linked, and the lambdas' proxy classes, which the AOT cache cannot hold under --add-modules; no profiles)
 #   aot-c2     aot plus -XX:-TieredCompilation (no C1: its Vector API code is boxed)
 #   plain-c2   plain plus -XX:-TieredCompilation
 #   cts        plain plus -XX:CompileThresholdScaling=0.05 (the JIT compiles hot code after 1/20 of
@@ -45,7 +48,7 @@ while [ $# -gt 0 ]; do
     --workload) workload=$2; shift ;;
     --own-autogroup) own=1 ;;
     --variant) variants+=("$2"); shift ;;
-    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|warmup|aot-warmup|nowarmup|aot|aot-nowarmup|aot-c2|plain-c2|cts|aot-cts|scalar|tiletwins]..." >&2; exit 2 ;;
+    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|warmup|aot-warmup|nowarmup|aot|aot-nowarmup|cds|aot-c2|plain-c2|cts|aot-cts|scalar|tiletwins]..." >&2; exit 2 ;;
   esac
   shift
 done
@@ -53,11 +56,16 @@ done
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
 aot=benchmarks/target/coldstart.aot
+jsa=benchmarks/target/coldstart.jsa
 [ "$build" = 1 ] && { echo "# building the benchmarks jar" >&2; mvn -q -pl benchmarks -am package -DskipTests; }
 base=(--add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 3)
 if [[ " ${variants[*]} " == *" aot"* ]] && { [ ! -f "$aot" ] || [ "$aot" -ot "$jar" ]; }; then
   echo "# making the AOT cache $aot (one training run)" >&2
   "$JAVA" -XX:AOTCacheOutput="$aot" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 20 >/dev/null 2>&1
+fi
+if [[ " ${variants[*]} " == *" cds "* ]] && { [ ! -f "$jsa" ] || [ "$jsa" -ot "$jar" ]; }; then
+  echo "# making the dynamic CDS archive $jsa (one training run)" >&2
+  "$JAVA" -XX:ArchiveClassesAtExit="$jsa" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 20 >/dev/null 2>&1
 fi
 flags() {
   case "$1" in
@@ -67,6 +75,7 @@ flags() {
     aot-warmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=compiled" ;;
     aot-nowarmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=false" ;;
     aot) echo "-XX:AOTCache=$aot" ;;
+    cds) echo "-XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:aot=off" ;;
     aot-c2) echo "-XX:AOTCache=$aot -XX:-TieredCompilation" ;;
     plain-c2) echo "-XX:-TieredCompilation" ;;
     cts) echo "-XX:CompileThresholdScaling=0.05" ;;
@@ -86,7 +95,9 @@ for r in $(seq 1 "$runs"); do
     else
       out=$("$JAVA" -Djasg.coldstart.launchMillis="$(date +%s%3N)" $(flags "$v") "${base[@]}" 2>/dev/null)
     fi
-    echo "$v $out" | head -2 | tee -a "$log" >&2
+    # (a JVM's own log lines, such as CDS's complaint that the JDK's base archive was dumped without --add-modules, go to
+    # stdout too: only ColdStart's lines are kept)
+    echo "$out" | grep -E '^(coldstart|# to main)' | head -2 | sed "s/^/$v /" | tee -a "$log" >&2
   done
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
