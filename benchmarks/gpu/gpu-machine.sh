@@ -28,7 +28,7 @@
 # "sweep": the tensor-core kernel's operand paths and tiles and the f32 kernel's large tiles at 4096^3 beside cuBLAS.
 # "wg": the workgroup-scope tensor-core kernel (VK_NV_cooperative_matrix2) at 4096^3 in f16 and bf16 for each tile of
 # WG_SWEEP (BMxBNxBK, with -Djasg.vulkan.coopmat2=first), beside the subgroup-scope kernel and cuBLAS in half.
-# "coldstart": the host CPU's cold start, 2 cores pinned (COLD_RUNS rounds: plain, tiletwins, aot).
+# "coldstart": the host CPU's cold start, 2 cores pinned (COLD_RUNS rounds of COLD_VARIANTS: plain, cds, aot, tiletwins).
 # "peak": the tensor-core product's ceilings at 4096^3 (-Djasg.vulkan.coopmat.peak: the products alone, with shared loads,
 # the loads from L1, from L2; PEAK_CFGS entries PEAK:TILE, PEAK_DTYPE) beside cuBLAS.
 # "f32": the f32 kernel's tiles (F32_TILES) at 4096^3, beside cuBLAS fp32 (TF32 off).
@@ -168,8 +168,9 @@ if [[ $what == *sweep* ]]; then
 fi
 if [[ " $what " == *" coldstart "* ]]; then
   # the host CPU's cold start (dev.jasg.bench.ColdStart: the transformer's first training step in a fresh JVM, timed from
-  # just before java runs), 2 cores pinned, COLD_RUNS rounds of the variants interleaved: plain, tiletwins
-  # (-Djasg.cpu.twinBlocks=false), aot (a JDK AOT cache made first by one training run)
+  # just before java runs), 2 cores pinned, COLD_RUNS rounds of the variants interleaved (COLD_VARIANTS, default "plain cds
+  # aot"): plain, tiletwins (-Djasg.cpu.twinBlocks=false), cds (a dynamic CDS archive) and aot (a JDK AOT cache), each
+  # archive made first by one training run
   cpu_info
   # the benchmark classes as a jar: an AOT cache takes jars only on its class path (a directory fails its creation)
   (cd "$h/test-classes" && python3 -m zipfile -c /tmp/bench-classes.jar *)
@@ -178,9 +179,19 @@ if [[ " $what " == *" coldstart "* ]]; then
   rm -f $aotf
   taskset -c 0,1 /tmp/jre/bin/java -XX:AOTCacheOutput=$aotf "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-aot-training.log" 2>&1 \
     || { echo "no AOT cache:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-aot-training.log"; }
+  jsaf=/tmp/coldstart.jsa
+  rm -f $jsaf
+  taskset -c 0,1 /tmp/jre/bin/java -XX:ArchiveClassesAtExit=$jsaf "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-cds-training.log" 2>&1
+  [ -f $jsaf ] || { echo "no CDS archive:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-cds-training.log"; }
   for r in $(seq 1 "${COLD_RUNS:-5}"); do
-    for v in plain tiletwins aot; do
-      case $v in plain) f=() ;; tiletwins) f=(-Djasg.cpu.twinBlocks=false) ;; aot) [ -f $aotf ] || continue; f=(-XX:AOTCache=$aotf) ;; esac
+    for v in ${COLD_VARIANTS:-plain cds aot}; do
+      case $v in
+        plain) f=() ;;
+        tiletwins) f=(-Djasg.cpu.twinBlocks=false) ;;
+        cds) [ -f $jsaf ] || continue; f=(-XX:SharedArchiveFile=$jsaf -Xlog:cds=off -Xlog:aot=off) ;;
+        aot) [ -f $aotf ] || continue; f=(-XX:AOTCache=$aotf) ;;
+        *) echo "unknown cold-start variant $v"; continue ;;
+      esac
       taskset -c 0,1 /tmp/jre/bin/java "${f[@]}" "${jopts[@]}" -Djasg.coldstart.launchMillis=$(date +%s%3N) dev.jasg.bench.ColdStart --steps 3 \
         > "$out/coldstart-$v-$r.log" 2>&1
       grep -E '^coldstart|^# to main' "$out/coldstart-$v-$r.log" | sed "s|^|round $r $v |" | tee -a "$out/coldstart.txt" \
