@@ -181,6 +181,8 @@ if [[ " $what " == *" coldstart "* ]]; then
     || { echo "no AOT cache:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-aot-training.log"; }
   jsaf=/tmp/coldstart.jsa
   rm -f $jsaf
+  # a dynamic archive sits on the JDK's base archive, which the bundled runtime (a jlink image) lacks: make it, as a JDK ships it
+  [ -n "$(ls /tmp/jre/lib/server/*.jsa 2>/dev/null)" ] || /tmp/jre/bin/java -Xshare:dump > "$out/coldstart-base-archive.log" 2>&1 || true
   taskset -c 0,1 /tmp/jre/bin/java -XX:ArchiveClassesAtExit=$jsaf "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-cds-training.log" 2>&1
   [ -f $jsaf ] || { echo "no CDS archive:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-cds-training.log"; }
   for r in $(seq 1 "${COLD_RUNS:-5}"); do
