@@ -377,9 +377,9 @@ final class MatMulKernel {
      * {@code (z / zd) * zh + (z % zd) * zl + (r / rd) * rh + (r % rd) * rl + (c / cd) * ch + (c % cd) * cl} of the permute's
      * value ({@code matmul.comp REMAP}). Each of the three indices is split in at most two digits of the permute's operand's
      * axes, each with its stride in the permute's value; columns stay contiguous in runs of a multiple of 4, so the kernel
-     * stores four floats at a time. Attention's heads: the projection {@code [8192, 768]} stored as {@code [8, 12, 1024, 64]}
-     * (rows {@code (8, 1024)}, columns {@code (12, 64)}), the per-head products {@code [8, 12, 1024, 64]} stored as
-     * {@code [8, 1024, 12, 64]} (matrices {@code (8, 12)}).
+     * stores four floats at a time. Attention's heads: a projection's {@code [8, 1024, 768]} stored as {@code [8, 12, 1024, 64]}
+     * (columns {@code (12, 64)}; rows {@code (8, 1024)} where its input is {@code [8192, 768]}), the per-head products
+     * {@code [8, 12, 1024, 64]} stored as {@code [8, 1024, 12, 64]} (matrices {@code (8, 12)}).
      */
     record Remap(int zd, int zh, int zl, int rd, int rh, int rl, int cd, int ch, int cl) {
         /** Push constants the remap takes ({@code matmul.comp rm[]}). */
