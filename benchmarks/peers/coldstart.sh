@@ -27,6 +27,9 @@
 #   cds        the same with -XX:SharedArchiveFile=benchmarks/target/coldstart.jsa, a dynamic CDS archive made first, when
 #              missing or older than the jar, by one training run with -XX:ArchiveClassesAtExit (classes loaded and
 #              linked, and the lambdas' proxy classes, which the AOT cache cannot hold under --add-modules; no profiles)
+#   autocds    -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=benchmarks/target/coldstart-auto.jsa (JDK 19+): the
+#              same kind of archive, made by the JVM when the variant's first run exits (that run without it; removed
+#              first, so the first run counts) and used from then on
 #   aot-c2     aot plus -XX:-TieredCompilation (no C1: its Vector API code is boxed)
 #   plain-c2   plain plus -XX:-TieredCompilation
 #   cts        plain plus -XX:CompileThresholdScaling=0.05 (the JIT compiles hot code after 1/20 of
@@ -48,7 +51,7 @@ while [ $# -gt 0 ]; do
     --workload) workload=$2; shift ;;
     --own-autogroup) own=1 ;;
     --variant) variants+=("$2"); shift ;;
-    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|warmup|aot-warmup|nowarmup|aot|aot-nowarmup|cds|aot-c2|plain-c2|cts|aot-cts|scalar|tiletwins]..." >&2; exit 2 ;;
+    *) echo "usage: $0 [--runs N] [--no-build] [--workload NAME] [--own-autogroup] [--variant plain|warmup|aot-warmup|nowarmup|aot|aot-nowarmup|cds|autocds|aot-c2|plain-c2|cts|aot-cts|scalar|tiletwins]..." >&2; exit 2 ;;
   esac
   shift
 done
@@ -57,6 +60,8 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
 aot=benchmarks/target/coldstart.aot
 jsa=benchmarks/target/coldstart.jsa
+autojsa=benchmarks/target/coldstart-auto.jsa
+rm -f "$autojsa"
 [ "$build" = 1 ] && { echo "# building the benchmarks jar" >&2; mvn -q -pl benchmarks -am package -DskipTests; }
 base=(--add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 3)
 if [[ " ${variants[*]} " == *" aot"* ]] && { [ ! -f "$aot" ] || [ "$aot" -ot "$jar" ]; }; then
@@ -76,6 +81,7 @@ flags() {
     aot-nowarmup) echo "-XX:AOTCache=$aot -Djasg.cpu.warmup=false" ;;
     aot) echo "-XX:AOTCache=$aot" ;;
     cds) echo "-XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:aot=off" ;;
+    autocds) echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$autojsa -Xlog:cds=off -Xlog:aot=off" ;;
     aot-c2) echo "-XX:AOTCache=$aot -XX:-TieredCompilation" ;;
     plain-c2) echo "-XX:-TieredCompilation" ;;
     cts) echo "-XX:CompileThresholdScaling=0.05" ;;
