@@ -64,13 +64,21 @@ autojsa=benchmarks/target/coldstart-auto.jsa
 rm -f "$autojsa"
 [ "$build" = 1 ] && { echo "# building the benchmarks jar" >&2; mvn -q -pl benchmarks -am package -DskipTests; }
 base=(--add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 3)
-if [[ " ${variants[*]} " == *" aot"* ]] && { [ ! -f "$aot" ] || [ "$aot" -ot "$jar" ]; }; then
+# an archive is made again when missing, older than the jar, or made by another JVM (its version in a file beside it): a JVM
+# cannot use another's archive, and says so on stdout instead of timing the variant
+jvm=$("$JAVA" -version 2>&1 | head -1)
+stale() { [ ! -f "$1" ] || [ "$1" -ot "$jar" ] || [ "$(cat "$1.jvm" 2>/dev/null)" != "$jvm" ]; }
+if [[ " ${variants[*]} " == *" aot"* ]] && stale "$aot"; then
   echo "# making the AOT cache $aot (one training run)" >&2
+  rm -f "$aot"
   "$JAVA" -XX:AOTCacheOutput="$aot" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 20 >/dev/null 2>&1
+  echo "$jvm" > "$aot.jvm"
 fi
-if [[ " ${variants[*]} " == *" cds "* ]] && { [ ! -f "$jsa" ] || [ "$jsa" -ot "$jar" ]; }; then
+if [[ " ${variants[*]} " == *" cds "* ]] && stale "$jsa"; then
   echo "# making the dynamic CDS archive $jsa (one training run)" >&2
+  rm -f "$jsa"
   "$JAVA" -XX:ArchiveClassesAtExit="$jsa" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 20 >/dev/null 2>&1
+  echo "$jvm" > "$jsa.jvm"
 fi
 flags() {
   case "$1" in
