@@ -361,12 +361,13 @@ final class ExecutionPlan implements AutoCloseable {
                 if (nodeQuery != null) nodeQuery[si] = -1;
                 continue;
             }
+            // what computes n: itself, or, for a permute the product under it stores, that producer, storing where the remap says
             Fusion.PermutedResult permuted = fusion.permutedResult(n.id());
-            Fusion.Group group = fusion.group(permuted != null ? permuted.producer() : n.id());
+            int src = permuted != null ? permuted.producer() : n.id();
+            MatMulKernel.Remap remap = permuted != null ? permuted.remap() : null;
+            Fusion.Group group = fusion.group(src);
             List<Step> lowered;
-            if (permuted != null) {
-                lowered = lowerPermuted(permuted, group, views[n.id()], g, lowering, fusion, scratch);
-            } else if (group != null) {
+            if (group != null) {
                 View[] ext = new View[group.externals().size()];
                 for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
                 View[] anchorIn = null;
@@ -378,10 +379,15 @@ final class ExecutionPlan implements AutoCloseable {
                 View[] sib = new View[group.siblings().size()];
                 for (int k = 0; k < sib.length; k++) sib[k] = views[group.siblings().get(k)];
                 lowered = lowering.lowerFused(group, g, binding, views[n.id()], sib, ext, anchorIn, scratch,
-                        group.anchor() >= 0 ? fusion.layout(group.anchor()) : MatMulKernel.Layout.PLAIN);
-            } else if (fusion.transposedResult(n.id()) >= 0) {
-                Node c = g.node(fusion.transposedResult(n.id()));
-                lowered = lowering.lowerTransposedResult(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()));
+                        group.anchor() >= 0 ? fusion.layout(group.anchor()) : MatMulKernel.Layout.PLAIN, remap);
+            } else if (fusion.transposedResult(src) >= 0) {
+                Node c = g.node(fusion.transposedResult(src));
+                lowered = lowering.lowerTransposedResult(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()),
+                        remap);
+            } else if (permuted != null) {
+                Node c = g.node(src);
+                lowered = lowering.lowerPermutedProduct(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()),
+                        remap);
             } else {
                 View[] in = new View[n.arity()];
                 for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];
@@ -393,28 +399,6 @@ final class ExecutionPlan implements AutoCloseable {
             if (nodeQuery != null) nodeQuery[si] = timed && !lowered.isEmpty() ? 2 + 2 * timedNodes++ : -1;
         }
         return steps;
-    }
-
-    /**
-     * The steps of a permute whose value the product under it stores ({@link Fusion#permutedResult}) into {@code out}: the
-     * producer's group ({@code group}, anchored on a product), its transposed result, or the product itself.
-     */
-    private List<Step> lowerPermuted(Fusion.PermutedResult permuted, Fusion.Group group, View out, Graph g, Lowering lowering, Fusion fusion, View scratch) {
-        if (group != null) {
-            View[] ext = new View[group.externals().size()];
-            for (int k = 0; k < ext.length; k++) ext[k] = views[group.externals().get(k)];
-            List<Integer> a = group.anchorOperands(g);
-            View[] anchorIn = new View[a.size()];
-            for (int k = 0; k < anchorIn.length; k++) anchorIn[k] = views[a.get(k)];
-            return lowering.lowerFused(group, g, binding, out, new View[0], ext, anchorIn, scratch, fusion.layout(group.anchor()), permuted.remap());
-        }
-        int producer = permuted.producer();
-        if (fusion.transposedResult(producer) >= 0) {
-            Node c = g.node(fusion.transposedResult(producer));
-            return lowering.lowerTransposedResult(c, binding, out, views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()), permuted.remap());
-        }
-        Node c = g.node(producer);
-        return lowering.lowerPermutedProduct(c, binding, out, views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()), permuted.remap());
     }
 
     /** Assigned values written into their parameters in place unless {@code -Djasg.vulkan.inPlace=false}, to compare. */

@@ -464,56 +464,45 @@ final class Fusion {
                         || !List.of(r.id()).equals(readers.get(through))) continue;
                 producer = v.input(0);
             }
-            if (!step.containsKey(producer) || kept.contains(producer) || permuted.containsKey(producer)
+            // the producer is read by the permute (or its reshape) alone, so no other permute can claim it
+            if (!step.containsKey(producer) || kept.contains(producer)
                     || !List.of(producer == through ? r.id() : through).equals(readers.get(producer))) continue;
             Node pn = g.node(producer);
             Group grp = byRoot.get(producer);
+            // the product under the producer, and whether it computes its result transposed (B^T A^T: operands swapped)
             Node product;
-            int[] ad, bd;
-            MatMulKernel.Layout layout;
-            List<Integer> reads;
-            int slots = 0;
+            boolean swapped = false;
             if (grp != null) {
                 if (grp.anchor() < 0 || grp.rows() != null || grp.prologue() || !grp.siblings().isEmpty()
                         || !(g.node(grp.anchor()).op() instanceof Op.MatMul)) continue;
                 product = g.node(grp.anchor());
-                ad = b.shape(product.input(0)).dims();
-                bd = b.shape(product.input(1)).dims();
-                layout = layouts.getOrDefault(product.id(), MatMulKernel.Layout.PLAIN);
-                slots = slots(grp);
-                reads = new ArrayList<>(grp.externals());
-                reads.addAll(grp.anchorOperands(g));
             } else if (results.containsKey(producer)) {
                 product = g.node(results.get(producer));
-                ad = swapLastTwo(b.shape(product.input(1)).dims());
-                bd = swapLastTwo(b.shape(product.input(0)).dims());
-                layout = layouts.getOrDefault(product.id(), MatMulKernel.Layout.PLAIN).swapped();
-                reads = Arrays.stream(product.inputs()).boxed().toList();
+                swapped = true;
             } else if (pn.op() instanceof Op.MatMul && !taken.contains(producer)) {
                 product = pn;
-                ad = b.shape(product.input(0)).dims();
-                bd = b.shape(product.input(1)).dims();
-                layout = layouts.getOrDefault(product.id(), MatMulKernel.Layout.PLAIN);
-                reads = Arrays.stream(product.inputs()).boxed().toList();
             } else {
                 continue;
             }
+            int[] ad = b.shape(product.input(0)).dims(), bd = b.shape(product.input(1)).dims();
             if (ad.length < 2 || bd.length < 2) continue;
+            MatMulKernel.Layout layout = layouts.getOrDefault(product.id(), MatMulKernel.Layout.PLAIN);
+            if (swapped) {
+                int[] was = ad;
+                ad = Lowering.swapLastTwo(bd);
+                bd = Lowering.swapLastTwo(was);
+                layout = layout.swapped();
+            }
             Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
             MatMulKernel.Remap remap = MatMulKernel.Remap.of(geo.batches(), geo.m(), geo.n(), b.shape(through).dims(), p.perm());
-            if (remap == null || !stores.accepts(g.node(product.input(0)).dtype(), pn.dtype(), ad, bd, grp != null, slots, layout)
+            if (remap == null || !stores.accepts(g.node(product.input(0)).dtype(), pn.dtype(), ad, bd, grp != null, grp == null ? 0 : slots(grp), layout)
                     || r.dtype() != pn.dtype()) continue;
             permuted.put(r.id(), new PermutedResult(producer, remap));
-            for (int x : reads) readUntil.merge(x, step.get(r.id()), Math::max);
+            // the product's operands and the group's externals are read at the permute's step now
+            for (int x : product.inputs()) readUntil.merge(x, step.get(r.id()), Math::max);
+            if (grp != null) for (int x : grp.externals()) readUntil.merge(x, step.get(r.id()), Math::max);
         }
         return permuted;
-    }
-
-    private static int[] swapLastTwo(int[] d) {
-        int[] r = d.clone();
-        r[d.length - 2] = d[d.length - 1];
-        r[d.length - 1] = d[d.length - 2];
-        return r;
     }
 
     /** Expands as group members ({@link #fusable}) unless {@code -Djasg.vulkan.fuseExpand=false}, to compare. */

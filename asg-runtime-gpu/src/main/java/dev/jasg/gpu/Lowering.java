@@ -340,14 +340,9 @@ final class Lowering {
     /**
      * The commands computing product {@code c}'s result transposed into {@code out} (a permute swapping its last two axes,
      * {@link Fusion#transposedResult}): {@code B^T A^T}, with {@code a} and {@code b} the views of {@code c}'s operands,
-     * read as {@code layout} (c's own, {@link Fusion#layout}) says, each the other way round.
+     * read as {@code layout} (c's own, {@link Fusion#layout}) says, each the other way round; {@code remap} not null: the
+     * transposed result stored permuted too ({@link Fusion#permutedResult}).
      */
-    List<Step> lowerTransposedResult(Node c, Program.Binding b, View out, View a, View bView, View workspace, dev.jasg.core.Graph graph,
-                                     MatMulKernel.Layout layout) {
-        return lowerTransposedResult(c, b, out, a, bView, workspace, graph, layout, null);
-    }
-
-    /** As above; {@code remap} not null: the transposed result stored permuted too ({@link Fusion#permutedResult}). */
     List<Step> lowerTransposedResult(Node c, Program.Binding b, View out, View a, View bView, View workspace, dev.jasg.core.Graph graph,
                                      MatMulKernel.Layout layout, MatMulKernel.Remap remap) {
         if (b.shape(c.id()).size() == 0) return new ArrayList<>();
@@ -374,7 +369,8 @@ final class Lowering {
         return Math.max(packedBytes(ad, bd, operand), splitBytes(ad, bd, operand));
     }
 
-    private static int[] swapLastTwo(int[] d) {
+    /** {@code d} with its last two dims swapped (a transposed product's operands, {@link Fusion#transposedResult}). */
+    static int[] swapLastTwo(int[] d) {
         int[] r = d.clone();
         int k = r.length;
         r[k - 2] = d[k - 1];
@@ -383,21 +379,12 @@ final class Lowering {
     }
 
     /**
-     * The commands computing fused group {@code grp} ({@link Fusion}) into {@code out}: {@code ext} are its
-     * externals' ranges, {@code anchorIn} the anchor's operands (a matmul's A and B) or null; {@code workspace} as for
-     * {@link #lower}.
+     * The commands computing fused group {@code grp} ({@link Fusion}) into {@code out}: {@code siblings} the ranges of its
+     * {@link Fusion.Group#siblings}, {@code ext} its externals' ranges, {@code anchorIn} the anchor's operands (a matmul's A
+     * and B) or null; {@code workspace} as for {@link #lower}; {@code layout}: how the anchor, a product, reads its operands
+     * ({@link Fusion#layout}); {@code remap} not null (a group anchored on a product only): its result stored permuted
+     * ({@link Fusion#permutedResult}).
      */
-    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] ext, View[] anchorIn, View workspace) {
-        return lowerFused(grp, g, b, out, new View[0], ext, anchorIn, workspace, MatMulKernel.Layout.PLAIN);
-    }
-
-    /** As above; {@code layout}: how the anchor, a product, reads its operands ({@link Fusion#layout}). */
-    List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] siblings, View[] ext, View[] anchorIn,
-                          View workspace, MatMulKernel.Layout layout) {
-        return lowerFused(grp, g, b, out, siblings, ext, anchorIn, workspace, layout, null);
-    }
-
-    /** As above; {@code remap} not null (a group anchored on a product only): its result stored permuted ({@link Fusion#permutedResult}). */
     List<Step> lowerFused(Fusion.Group grp, dev.jasg.core.Graph g, Program.Binding b, View out, View[] siblings, View[] ext, View[] anchorIn,
                           View workspace, MatMulKernel.Layout layout, MatMulKernel.Remap remap) {
         Node root = g.node(grp.root());
@@ -710,13 +697,9 @@ final class Lowering {
         bind[1] = a;
         bind[2] = b;
         if (ext != null) System.arraycopy(ext, 0, bind, 3, ext.length);
+        // a permuted store runs on the f32 kernel, unsplit (storesPermuted said so), whatever the device has for half operands
         if (remap != null) {
-            if (4 * push.length > Pipelines.PUSH_BYTES) throw new IllegalStateException("a permuted store's push constants exceed " + Pipelines.PUSH_BYTES
-                    + " bytes at " + describe(n, null));
-            MatMulKernel.Tiles t = schedule(m, nn, k, batches, epi != null, layout.transA()).tiles();
-            boolean aligned = MatMulKernel.aligned(t, m, nn, k);
-            Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, layout, true) : MatMulKernel.kernel(t, aligned, layout, true, epi, g);
-            return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
+            return List.of(f32Dispatch(n, schedule(m, nn, k, batches, epi != null, layout.transA()).tiles(), geo, bind, push, epi, g, layout, remap));
         }
         // a transposed operand (an absorbed permute's input) is read by the packing steps or, failing those, by the f32 kernel
         if (WorkgroupMatMulKernel.first()) {
@@ -767,10 +750,18 @@ final class Lowering {
         // Large tiles leave most of a big GPU idle on small products, and pad thin ones. The 128x256 tile holds 128
         // accumulators an invocation: with an epilogue on top it ran a GPT-2 feed-forward product ([8192, 3072] x
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
-        MatMulKernel.Tiles t = sch.tiles();
-        boolean aligned = MatMulKernel.aligned(t, m, nn, k);
-        Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, layout) : MatMulKernel.kernel(t, aligned, layout, epi, g);
-        return List.of(dispatch(kernel, n, bind, push, (int) ceil(nn, t.bn()), (int) ceil(m, t.bm()), (int) batches));
+        return List.of(f32Dispatch(n, sch.tiles(), geo, bind, push, epi, g, layout, null));
+    }
+
+    /**
+     * Product {@code n} of geometry {@code geo} on the f32 kernel with tile {@code t}, unsplit, its epilogue {@code epi} when
+     * not null, storing where {@code remap} says when not null ({@code bind}, {@code push}: as {@link #matmul} made them).
+     */
+    private Step f32Dispatch(Node n, MatMulKernel.Tiles t, Strides.MatmulGeometry geo, View[] bind, int[] push, Fusion.Group epi,
+                             dev.jasg.core.Graph g, MatMulKernel.Layout layout, MatMulKernel.Remap remap) {
+        boolean aligned = MatMulKernel.aligned(t, geo.m(), geo.n(), geo.k()), permuted = remap != null;
+        Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, layout, permuted) : MatMulKernel.kernel(t, aligned, layout, permuted, epi, g);
+        return dispatch(kernel, n, bind, push, (int) ceil(geo.n(), t.bn()), (int) ceil(geo.m(), t.bm()), (int) geo.batches());
     }
 
     /**
