@@ -175,16 +175,16 @@ if [[ " $what " == *" coldstart "* ]]; then
   # the benchmark classes as a jar: an AOT cache takes jars only on its class path (a directory fails its creation)
   (cd "$h/test-classes" && python3 -m zipfile -c /tmp/bench-classes.jar *)
   jopts=(--add-modules jdk.incubator.vector -cp "/tmp/bench-classes.jar:$h/lib/*")
-  aotf=/tmp/coldstart.aot
-  rm -f $aotf
-  taskset -c 0,1 /tmp/jre/bin/java -XX:AOTCacheOutput=$aotf "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-aot-training.log" 2>&1 \
-    || { echo "no AOT cache:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-aot-training.log"; }
-  jsaf=/tmp/coldstart.jsa
-  rm -f $jsaf
+  aotf=/tmp/coldstart.aot jsaf=/tmp/coldstart.jsa
   # a dynamic archive sits on the JDK's base archive, which the bundled runtime (a jlink image) lacks: make it, as a JDK ships it
   [ -n "$(ls /tmp/jre/lib/server/*.jsa 2>/dev/null)" ] || /tmp/jre/bin/java -Xshare:dump > "$out/coldstart-base-archive.log" 2>&1 || true
-  taskset -c 0,1 /tmp/jre/bin/java -XX:ArchiveClassesAtExit=$jsaf "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-cds-training.log" 2>&1
-  [ -f $jsaf ] || { echo "no CDS archive:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-cds-training.log"; }
+  # each archive made by one training run with -XX:OPTION=FILE (a variant whose archive is missing is left out)
+  for a in "aot AOTCacheOutput $aotf" "cds ArchiveClassesAtExit $jsaf"; do
+    read -r name option file <<< "$a"
+    rm -f "$file"
+    taskset -c 0,1 /tmp/jre/bin/java "-XX:$option=$file" "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-$name-training.log" 2>&1
+    [ -f "$file" ] || { echo "no $name archive:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-$name-training.log"; }
+  done
   for r in $(seq 1 "${COLD_RUNS:-5}"); do
     for v in ${COLD_VARIANTS:-plain cds aot}; do
       case $v in

@@ -68,18 +68,16 @@ base=(--add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --w
 # cannot use another's archive, and says so on stdout instead of timing the variant
 jvm=$("$JAVA" -version 2>&1 | head -1)
 stale() { [ ! -f "$1" ] || [ "$1" -ot "$jar" ] || [ "$(cat "$1.jvm" 2>/dev/null)" != "$jvm" ]; }
-if [[ " ${variants[*]} " == *" aot"* ]] && stale "$aot"; then
-  echo "# making the AOT cache $aot (one training run)" >&2
-  rm -f "$aot"
-  "$JAVA" -XX:AOTCacheOutput="$aot" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 20 >/dev/null 2>&1
-  echo "$jvm" > "$aot.jvm"
-fi
-if [[ " ${variants[*]} " == *" cds "* ]] && stale "$jsa"; then
-  echo "# making the dynamic CDS archive $jsa (one training run)" >&2
-  rm -f "$jsa"
-  "$JAVA" -XX:ArchiveClassesAtExit="$jsa" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 20 >/dev/null 2>&1
-  echo "$jvm" > "$jsa.jvm"
-fi
+# archive FILE OPTION WHAT: FILE made by one training run with -XX:OPTION=FILE where stale
+archive() {
+  stale "$1" || return 0
+  echo "# making the $3 $1 (one training run)" >&2
+  rm -f "$1"
+  "$JAVA" "-XX:$2=$1" --add-modules jdk.incubator.vector -cp "$jar" dev.jasg.bench.ColdStart --workload "$workload" --steps 20 >/dev/null 2>&1
+  echo "$jvm" > "$1.jvm"
+}
+[[ " ${variants[*]} " == *" aot"* ]] && archive "$aot" AOTCacheOutput "AOT cache"
+[[ " ${variants[*]} " == *" cds "* ]] && archive "$jsa" ArchiveClassesAtExit "dynamic CDS archive"
 flags() {
   case "$1" in
     plain) ;;
