@@ -132,7 +132,7 @@ final class ExecutionPlan implements AutoCloseable {
         // fusion (Fusion): the members a group's kernel computes are views of their first operand, which nothing reads
         // through them, and the group's operands from outside stay alive until its root's step
         Fusion fusion = checked || (profiled && !PROFILE_FUSED) || !FUSION ? Fusion.none() : Fusion.plan(program, binding, dev.maxStorageBuffers, ROW_GRADIENTS,
-                n -> lowering.readsTransposed(n, binding, g), lowering::storesPermuted);
+                n -> lowering.readsTransposed(n, binding, g), lowering::storesPermuted, lowering::storesSoftmax);
         PlanPolicy.ViewRule viewRule = (n, b) -> fusion.absorbed(n.id()) || Lowering.isView(n, b, g) ? n.input(0) : -1;
         PlanPolicy.ReadRule readRule = (n, lastUse) -> fusion.lastRead(n.id(), lastUse);
         // assigned values written straight into their parameters (inPlace): no range of their own
@@ -388,6 +388,9 @@ final class ExecutionPlan implements AutoCloseable {
                 Node c = g.node(src);
                 lowered = lowering.lowerPermutedProduct(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()),
                         remap);
+            } else if (fusion.softmaxProduct(n.id()) >= 0) {
+                Node c = g.node(fusion.softmaxProduct(n.id()));
+                lowered = lowering.lowerSoftmaxProduct(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], fusion.layout(c.id()));
             } else {
                 View[] in = new View[n.arity()];
                 for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];

@@ -44,7 +44,8 @@ import java.util.Set;
  * externals and the anchor's operands, so the plan keeps them alive until the root's step ({@link #lastRead}). Permutes
  * swapping the last two axes of a product's operand or result are absorbed the same way where the product can read or write
  * the other layout ({@link #layout}, {@link #transposedResult}); a permute that keeps its last axis, read from a product's
- * result alone, is stored by that product ({@link #permutedResult}). Immutable once made; thread-safe.
+ * result alone, is stored by that product ({@link #permutedResult}); a softmax along the last axis of a product read by it
+ * alone is computed by that product's kernel as it stores ({@link #softmaxProduct}). Immutable once made; thread-safe.
  */
 final class Fusion {
     /** Most operands from outside a group (storage buffers and two push constants each). */
@@ -98,9 +99,12 @@ final class Fusion {
     private final Map<Integer, PermutedResult> permutedResults;
     /** The producers those permutes run ({@link #deferred}). */
     private final Set<Integer> deferred;
+    /** Per softmax computed by the product under it ({@link #softmaxProduct}): that product. */
+    private final Map<Integer, Integer> softmaxProducts;
 
     private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil, Map<Integer, MatMulKernel.Layout> layouts,
-                   Map<Integer, Integer> transposedResults, Map<Integer, Integer> siblingOf, Map<Integer, PermutedResult> permutedResults) {
+                   Map<Integer, Integer> transposedResults, Map<Integer, Integer> siblingOf, Map<Integer, PermutedResult> permutedResults,
+                   Map<Integer, Integer> softmaxProducts) {
         this.byRoot = byRoot;
         this.absorbed = absorbed;
         this.readUntil = readUntil;
@@ -108,6 +112,7 @@ final class Fusion {
         this.transposedResults = transposedResults;
         this.siblingOf = siblingOf;
         this.permutedResults = permutedResults;
+        this.softmaxProducts = softmaxProducts;
         Set<Integer> d = new java.util.HashSet<>();
         for (PermutedResult r : permutedResults.values()) d.add(r.producer());
         this.deferred = Set.copyOf(d);
@@ -133,6 +138,24 @@ final class Fusion {
     /** True when {@code id} is computed at a later permute's step instead of its own ({@link #permutedResult}). */
     boolean deferred(int id) {
         return deferred.contains(id);
+    }
+
+    /**
+     * The product whose kernel computes softmax {@code id} as it stores ({@code matmul.comp SOFTMAX}), or -1: the product's
+     * only reader is the softmax, along its last axis, and a workgroup holds whole rows of it ({@link SoftmaxStores}).
+     * The product is absorbed (it runs no step and takes no storage): attention's {@code softmax(q k^T)} is one pass
+     * whose scores never reach memory, instead of a product storing them and a softmax reading them back.
+     */
+    int softmaxProduct(int id) {
+        return softmaxProducts.getOrDefault(id, -1);
+    }
+
+    /**
+     * Whether a product can store its result as its rows' softmax ({@link Lowering#storesSoftmax}): its operands' and its
+     * result's dtype, and the operands' dims as its kernel reads them and how ({@code layout}).
+     */
+    interface SoftmaxStores {
+        boolean accepts(dev.jasg.core.DType operand, dev.jasg.core.DType result, int[] ad, int[] bd, MatMulKernel.Layout layout);
     }
 
     /**
@@ -191,7 +214,7 @@ final class Fusion {
 
     /** No fusion (checked or profiled plans, where every node's value or time is wanted). */
     static Fusion none() {
-        return new Fusion(Map.of(), Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+        return new Fusion(Map.of(), Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     /** The group whose root is {@code id}, or null. */
@@ -293,6 +316,16 @@ final class Fusion {
      */
     static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposed,
                        PermutedStores permutedStores) {
+        return plan(program, b, maxStorageBuffers, rowGradients, readsTransposed, permutedStores, (o, r, ad, bd, l) -> false);
+    }
+
+    /**
+     * As above, and the softmaxes that the product under them computes as it stores ({@link #softmaxProduct}), where
+     * {@code softmaxStores} accepts that product: a softmax (not a view) along its last axis whose operand is a product
+     * read by it alone, no output or assigned value, not taken by an earlier rule.
+     */
+    static Fusion plan(Program program, Program.Binding b, int maxStorageBuffers, boolean rowGradients, java.util.function.Predicate<Node> readsTransposed,
+                       PermutedStores permutedStores, SoftmaxStores softmaxStores) {
         // the matmul epilogue binds three buffers of its own
         int maxExternals = Math.min(MAX_EXTERNALS, maxStorageBuffers - 3);
         Graph g = program.graph();
@@ -440,11 +473,27 @@ final class Fusion {
         }
         Map<Integer, PermutedResult> permuted = permutedResults(schedule, g, b, step, kept, taken, readers, byRoot, layouts, results, readUntil,
                 permutedStores);
+        Map<Integer, Integer> softmaxes = new HashMap<>();
+        for (Node r : schedule) {
+            if (!(r.op() instanceof Op.Softmax sm) || taken.contains(r.id()) || Lowering.isView(r, b, g)) continue;
+            int rank = b.shape(r.id()).rank();
+            if (rank < 2 || (sm.axis() + rank) % rank != rank - 1) continue;
+            Node c = g.node(r.input(0));
+            if (!(c.op() instanceof Op.MatMul) || taken.contains(c.id()) || kept.contains(c.id()) || !step.containsKey(c.id())
+                    || !List.of(r.id()).equals(readers.get(c.id()))) continue;
+            int[] ad = b.shape(c.input(0)).dims(), bd = b.shape(c.input(1)).dims();
+            if (ad.length < 2 || bd.length < 2 || !softmaxStores.accepts(g.node(c.input(0)).dtype(), c.dtype(), ad, bd,
+                    layouts.getOrDefault(c.id(), MatMulKernel.Layout.PLAIN)) || r.dtype() != c.dtype()) continue;
+            // absorbed: a view of its A, which (with B) is read at the softmax's step
+            taken.add(c.id());
+            softmaxes.put(r.id(), c.id());
+            for (int i : c.inputs()) readUntil.merge(i, step.get(r.id()), Math::max);
+        }
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
         absorbed.removeAll(siblingOf.keySet());
         return new Fusion(Map.copyOf(byRoot), Set.copyOf(absorbed), Map.copyOf(readUntil), Map.copyOf(layouts), Map.copyOf(results),
-                Map.copyOf(siblingOf), Map.copyOf(permuted));
+                Map.copyOf(siblingOf), Map.copyOf(permuted), Map.copyOf(softmaxes));
     }
 
     /**

@@ -680,18 +680,7 @@ final class Lowering {
             throw new BackendException("matmul batch of " + batches + " exceeds the device's " + dev.maxGroupCount[2] + " workgroups along z at "
                     + describe(n, null));
         }
-        int gl = MatMulKernel.MAX_BATCH_RANK;
-        int slots = epi == null ? 0 : Fusion.slots(epi);
-        int remapWords = remap == null ? 0 : MatMulKernel.Remap.WORDS;
-        int[] push = new int[5 + 3 * gl + remapWords + 2 * slots];
-        push[0] = m;
-        push[1] = nn;
-        push[2] = k;
-        push[3] = mode;
-        push[4] = mb.rank();
-        Strides.pack(mb, push, 5, gl);
-        if (remap != null) System.arraycopy(remap.words(), 0, push, 5 + 3 * gl, remapWords);
-        if (epi != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl + remapWords, 2 * slots);
+        int[] push = productPush(geo, mode, remap, epi == null ? null : epiPush);
         View[] bind = new View[3 + (ext == null ? 0 : ext.length)];
         bind[0] = out;
         bind[1] = a;
@@ -752,6 +741,56 @@ final class Lowering {
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
         return List.of(f32Dispatch(n, sch.tiles(), geo, bind, push, epi, g, layout, null));
     }
+
+    /**
+     * The f32 product's push constants ({@code matmul.comp}): M, N, K, {@code mode}, the batch's rank, dims and both operands'
+     * strides, then {@code remap}'s words and the epilogue's {@code epiPush} where not null.
+     */
+    private static int[] productPush(Strides.MatmulGeometry geo, int mode, MatMulKernel.Remap remap, int[] epiPush) {
+        int gl = MatMulKernel.MAX_BATCH_RANK;
+        int remapWords = remap == null ? 0 : MatMulKernel.Remap.WORDS;
+        int[] push = new int[5 + 3 * gl + remapWords + (epiPush == null ? 0 : epiPush.length)];
+        push[0] = geo.m();
+        push[1] = geo.n();
+        push[2] = geo.k();
+        push[3] = mode;
+        push[4] = geo.batch().rank();
+        Strides.pack(geo.batch(), push, 5, gl);
+        if (remap != null) System.arraycopy(remap.words(), 0, push, 5 + 3 * gl, remapWords);
+        if (epiPush != null) System.arraycopy(epiPush, 0, push, 5 + 3 * gl + remapWords, epiPush.length);
+        return push;
+    }
+
+    /**
+     * The commands of product {@code c} (operands {@code a}, {@code bView}, read as {@code layout} says) storing its result's
+     * rows' softmax into {@code out}, the value of the softmax reading it ({@link Fusion#softmaxProduct}; {@link #storesSoftmax}
+     * said it runs).
+     */
+    List<Step> lowerSoftmaxProduct(Node c, Program.Binding b, View out, View a, View bView, MatMulKernel.Layout layout) {
+        if (b.shape(c.id()).size() == 0) return new ArrayList<>();
+        Strides.MatmulGeometry geo = Strides.matmul(dims(c, 0, b), dims(c, 1, b));
+        MatMulKernel.Tiles t = MatMulKernel.softmaxRows(geo.n(), dev.maxSharedMemory);
+        return List.of(dispatch(MatMulKernel.softmaxKernel(t, layout), c, new View[] {out, a, bView}, productPush(geo, 0, null, null), 1,
+                geo.m() / t.bm(), (int) geo.batches()));
+    }
+
+    /**
+     * Whether a product of operands {@code ad} and {@code bd} read as {@code layout} says can store its rows' softmax
+     * ({@link Fusion#softmaxProduct}): f32 operands and result, a {@link MatMulKernel#softmaxRows} tile for its rows that
+     * divides M and K, and its batch within the device's workgroups. {@value #SOFTMAX_PRODUCTS_PROPERTY}{@code =false}
+     * says no.
+     */
+    boolean storesSoftmax(DType operand, DType result, int[] ad, int[] bd, MatMulKernel.Layout layout) {
+        if ("false".equalsIgnoreCase(System.getProperty(SOFTMAX_PRODUCTS_PROPERTY))) return false;
+        if (operand != DType.F32 || result != DType.F32) return false;
+        Strides.MatmulGeometry geo = Strides.matmul(ad, bd);
+        if (geo.batch().rank() > MatMulKernel.MAX_BATCH_RANK || geo.batches() > dev.maxGroupCount[2]) return false;
+        MatMulKernel.Tiles t = MatMulKernel.softmaxRows(geo.n(), dev.maxSharedMemory);
+        return t != null && MatMulKernel.aligned(t, geo.m(), geo.n(), geo.k()) && geo.m() / t.bm() <= dev.maxGroupCount[1];
+    }
+
+    /** System property: {@code false} keeps a softmax of a product as a pass of its own ({@link #storesSoftmax}), to compare. */
+    static final String SOFTMAX_PRODUCTS_PROPERTY = "jasg.vulkan.softmaxProducts";
 
     /**
      * Product {@code n} of geometry {@code geo} on the f32 kernel with tile {@code t}, unsplit, its epilogue {@code epi} when

@@ -461,6 +461,33 @@ final class MatMulKernel {
     }
 
     /**
+     * The tile of a product stored as the softmax of its rows ({@code matmul.comp SOFTMAX}, {@link Fusion#softmaxProduct}),
+     * or null where rows {@code n} long do not fit one: a workgroup holds whole rows, {@code 32768 / n} of them, 8x16
+     * accumulators an invocation (as the large tile), {@code n / 16} invocations along a row; {@code n} a power of two
+     * from 128 to 2048, the tiles, two stages where {@link #stages} says so, and the row folds within {@code maxSharedBytes}
+     * (8 deep, or 4 where 8 does not fit and B's tile still gives every invocation a vec4 to load).
+     */
+    static Tiles softmaxRows(int n, int maxSharedBytes) {
+        if (n < 128 || n > 2048 || Integer.bitCount(n) != 1) return null;
+        for (int bk = 8; bk >= 4 && n * bk >= 1024; bk /= 2) {   // B's tile a vec4 an invocation at least
+            Tiles t = new Tiles(32768 / n, n, bk, 8, 16);
+            if (softmaxSharedBytes(t) <= maxSharedBytes) return t;
+        }
+        return null;
+    }
+
+    /** Shared memory of {@link #softmaxKernel}'s tile {@code t}: its tiles' stages, and a float a row and invocation along it, and 256 more. */
+    static int softmaxSharedBytes(Tiles t) {
+        return 4 * ((t.bm() + t.bn()) * t.bk() * stages(t) + t.bm() * (t.bn() / t.tn()) + 256);
+    }
+
+    /** The product of {@link #softmaxRows} tile {@code t}, its operands read as {@code layout} says, stored as its rows' softmax. */
+    static Kernel softmaxKernel(Tiles t, Layout layout) {
+        Object[] d = GlslKernels.with(GlslKernels.with(defines(t, true, layout), "EPILOGUE", 0), "SOFTMAX", 1);
+        return GlslKernels.kernel(name(t, true, layout) + "_softmax", "matmul.comp", 3, GlslKernels.with(d, "TXN", t.bn() / t.tn() + "u"));
+    }
+
+    /**
      * System property: shared-memory stages of the product, {@code 1} (one tile pair, two barriers a step), {@code 2} (two
      * pairs, one barrier a step, the K loop unrolled by two so each half names its stage as a constant; twice the shared
      * memory) or {@code large} (the default: two on the large tile, one on the others). Read when a kernel is made.

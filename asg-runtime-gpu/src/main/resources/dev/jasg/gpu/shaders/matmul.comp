@@ -11,7 +11,10 @@
 // STAGES (1, the default: one shared tile pair, two barriers a step; 2: two pairs, one barrier a step), EPI_REGS (1: the
 // epilogue applied to the accumulators as they are stored, instead of through the cache), REMAP (1: the result stored
 // permuted, element (z, r, col) at C_AT's index from the push constants rm[] (MatMulKernel.Remap): attention's heads split or
-// merged as the product stores, instead of a copy after it; not with SPLITK, the epilogue on the accumulators).
+// merged as the product stores, instead of a copy after it; not with SPLITK, the epilogue on the accumulators), TXN
+// (invocations along N, 16 by default: the workgroup's 256 are TXN x 256/TXN), SOFTMAX (1: the workgroup's tile holds whole
+// rows, BN == N, and the product is stored as each row's softmax: attention's scores and their softmax in one pass, the
+// scores never stored; aligned, without an epilogue, REMAP or SPLITK).
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
@@ -22,18 +25,36 @@
 #ifndef REMAP
 #define REMAP 0
 #endif
+#ifndef TXN
+#define TXN 16u
+#endif
+#ifndef SOFTMAX
+#define SOFTMAX 0
+#endif
 #if REMAP && (SPLITK || (EPILOGUE && !EPI_REGS))
 #error "REMAP stores from the accumulators only: no SPLITK, an epilogue only with EPI_REGS"
 #endif
+#if SOFTMAX && (!ALIGNED || EPILOGUE || REMAP || SPLITK)
+#error "SOFTMAX: aligned, without an epilogue, REMAP or SPLITK"
+#endif
+// invocations along M
+#define TYM (256u / TXN)
 #define GM (TM / 4)
 #define GN (TN / 4)
-#define LA (BM * BK / 1024u)
+// vec4 loads of A's tile an invocation (a tile under 1024 floats: the first invocations load one each, A_LIVE)
+#define LA ((BM * BK + 1023u) / 1024u)
+#define A_LIVE(v) (BM * BK >= 1024u || (v) < BM * BK / 4u)
 #define LB (BN * BK / 1024u)
 // The XOR swizzle of a shared tile written transposed (A's unless TRANS_A, B's under TRANS_B): a warp's 32 invocations
 // write BK/4 rows of k (kq) at 128/BK rows of m (columns of n) each, so the vec4 slot of row k is XOR-ed with SWZ(k), a
 // different one for each kq within the slots a warp writes, and the writes fall in 32 different banks. Under 16, so a
 // slot stays in the block of 16 that the reads index by ty (tx).
+// (Off under SOFTMAX, whose TXN x TYM invocations need not index blocks of 16.)
+#if SOFTMAX
+#define SWZ(k) 0u
+#else
 #define SWZ(k) (((k) / 4u) * (32u / BK) % 8u)
+#endif
 #if TRANS_A
 #define ASWZ(k) 0u
 #else
@@ -80,6 +101,13 @@ layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchR
 #define BSTAGE (BK * BN / 4u)
 shared vec4 As[STAGES * ASTAGE];
 shared vec4 Bs[STAGES * BSTAGE];
+#if SOFTMAX
+// a row's partial maxima (then sums): one an invocation along N, folded by TPR invocations of PPR each, then by all
+#define TPR (256u / BM)
+#define PPR (TXN / TPR)
+shared float rowPart[BM * TXN];
+shared float rowFold[BM * TPR];
+#endif
 
 // modes 0-2 only: a product of half operands gives f32 (ShapeRules.accumulated), so never mode 3 or 4
 float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v != 0.0 ? 1.0 : 0.0)); }
@@ -97,9 +125,36 @@ float rnd(float v) { return pc.mode == 0u ? v : (pc.mode == 1u ? trunc(v) : (v !
 #define C_AT(r, col) (cOff + (r) * N + (col))
 #endif
 
+#if SOFTMAX
+// NaN-propagating max (GLSL leaves max(NaN, x) undefined), as cooperative.glsl's
+float rowMax(float a, float b) { return isnan(a) ? a : (isnan(b) || b > a ? b : a); }
+
+// v[i], this invocation's value for its row i, replaced by the max (or sum) over the row's TXN invocations: each writes its
+// own, TPR invocations a row fold PPR each, then every invocation folds the TPR of its rows (a fixed order)
+void foldRows(inout float v[TM], bool isMax, uint tid, uint tx, uint ty) {
+    [[unroll]] for (int i = 0; i < TM; i++) rowPart[(ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u)) * TXN + tx] = v[i];
+    barrier();
+    uint row = tid / TPR, part = tid % TPR;
+    float f = rowPart[row * TXN + part * PPR];
+    for (uint p = 1u; p < PPR; p++) {
+        float x = rowPart[row * TXN + part * PPR + p];
+        f = isMax ? rowMax(f, x) : f + x;
+    }
+    rowFold[row * TPR + part] = f;
+    barrier();
+    [[unroll]] for (int i = 0; i < TM; i++) {
+        uint at = (ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u)) * TPR;
+        float g = rowFold[at];
+        for (uint p = 1u; p < TPR; p++) g = isMax ? rowMax(g, rowFold[at + p]) : g + rowFold[at + p];
+        v[i] = g;
+    }
+    barrier(); // rowPart and rowFold are written again by the next fold
+}
+#endif
+
 void main() {
     uint tid = gl_LocalInvocationID.x;
-    uint tx = tid % 16u, ty = tid / 16u;
+    uint tx = tid % TXN, ty = tid / TXN;
     uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
     uint M = pc.M, N = pc.N, K = pc.K;
     uint t = gl_WorkGroupID.z, aOff = 0u, bOff = 0u;
@@ -131,7 +186,7 @@ void main() {
     #define A_INDEX(kt) uint v = tid + 256u * l, row = v / (BK / 4u), gk = (kt) * BK + (v % (BK / 4u)) * 4u, gr = m0 + row;
 #endif
     #define LOAD(kt) { \
-        [[unroll]] for (uint l = 0u; l < LA; l++) { \
+        [[unroll]] for (uint l = 0u; l < LA; l++) if (A_LIVE(tid + 256u * l)) { \
             A_INDEX(kt) \
             LOAD_A \
         } \
@@ -164,9 +219,9 @@ void main() {
 #endif
     // the registers' tiles into shared stage st (a constant: 0, or 1 with two stages)
 #if TRANS_A
-    #define STORE_A(st) [[unroll]] for (uint l = 0u; l < LA; l++) As[(st) * ASTAGE + tid + 256u * l] = ra[l];
+    #define STORE_A(st) [[unroll]] for (uint l = 0u; l < LA; l++) if (A_LIVE(tid + 256u * l)) As[(st) * ASTAGE + tid + 256u * l] = ra[l];
 #else
-    #define STORE_A(st) [[unroll]] for (uint l = 0u; l < LA; l++) { \
+    #define STORE_A(st) [[unroll]] for (uint l = 0u; l < LA; l++) if (A_LIVE(tid + 256u * l)) { \
             uint v = tid + 256u * l, row = v / (BK / 4u), kq = v % (BK / 4u); \
             [[unroll]] for (uint e = 0u; e < 4u; e++) { \
                 uint k = kq * 4u + e; \
@@ -191,8 +246,8 @@ void main() {
     #define COMPUTE(st) [[unroll]] for (uint k = 0u; k < BK; k++) { \
             vec4 av[GM]; \
             vec4 bv[GN]; \
-            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[(st) * ASTAGE + k * (BM / 4u) + uint(g) * 16u + (ty ^ ASWZ(k))]; \
-            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[(st) * BSTAGE + k * (BN / 4u) + uint(g) * 16u + (tx ^ BSWZ(k))]; \
+            [[unroll]] for (int g = 0; g < GM; g++) av[g] = As[(st) * ASTAGE + k * (BM / 4u) + uint(g) * TYM + (ty ^ ASWZ(k))]; \
+            [[unroll]] for (int g = 0; g < GN; g++) bv[g] = Bs[(st) * BSTAGE + k * (BN / 4u) + uint(g) * TXN + (tx ^ BSWZ(k))]; \
             [[unroll]] for (int i = 0; i < TM; i++) { \
                 float ai = av[i / 4][i % 4]; \
                 [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = fma(vec4(ai), bv[j], acc[i][j]); \
@@ -234,9 +289,9 @@ void main() {
     // The epilogue on the accumulators (EPI_REGS 1): the group applied to each as it is stored, its operands read then; the
     // tile is written once and never read back
     [[unroll]] for (int i = 0; i < TM; i++) {
-        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
+        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u);
         [[unroll]] for (int j = 0; j < GN; j++) {
-            uint col = n0 + uint(j) * 64u + tx * 4u;
+            uint col = n0 + uint(j) * (TXN * 4u) + tx * 4u;
             vec4 v = acc[i][j];
 #if ALIGNED
             uint at = cOff + r * N + col;
@@ -254,9 +309,9 @@ void main() {
     // flight an invocation, so the externals' reads overlap instead of each waiting on the last; the accumulators are
     // dead by then, so the group's code has the registers to itself. The tile is still in L2 when it is read back.
     [[unroll]] for (int i = 0; i < TM; i++) {
-        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
+        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u);
         [[unroll]] for (int j = 0; j < GN; j++) {
-            uint col = n0 + uint(j) * 64u + tx * 4u;
+            uint col = n0 + uint(j) * (TXN * 4u) + tx * 4u;
 #if ALIGNED
             c4[(cOff + r * N + col) / 4u] = acc[i][j];
 #else
@@ -288,10 +343,31 @@ void main() {
         }
     }
 #else
+#if SOFTMAX
+    // Each row's softmax over the workgroup's whole rows: the row's max, then the exponentials and their sum, each folded
+    // over the row's TXN invocations in a fixed order (bit-identical run to run); NaN propagates as softmax.comp's.
+    float rowVal[TM];
     [[unroll]] for (int i = 0; i < TM; i++) {
-        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * 64u;
+        float m = uintBitsToFloat(0xff800000u);  // -inf
+        [[unroll]] for (int j = 0; j < GN; j++) m = rowMax(m, rowMax(rowMax(acc[i][j].x, acc[i][j].y), rowMax(acc[i][j].z, acc[i][j].w)));
+        rowVal[i] = m;
+    }
+    foldRows(rowVal, true, tid, tx, ty);
+    [[unroll]] for (int i = 0; i < TM; i++) {
+        float sum = 0.0;
         [[unroll]] for (int j = 0; j < GN; j++) {
-            uint col = n0 + uint(j) * 64u + tx * 4u;
+            acc[i][j] = exp(acc[i][j] - rowVal[i]);
+            sum += (acc[i][j].x + acc[i][j].y) + (acc[i][j].z + acc[i][j].w);
+        }
+        rowVal[i] = sum;
+    }
+    foldRows(rowVal, false, tid, tx, ty);
+    [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] /= rowVal[i];
+#endif
+    [[unroll]] for (int i = 0; i < TM; i++) {
+        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u);
+        [[unroll]] for (int j = 0; j < GN; j++) {
+            uint col = n0 + uint(j) * (TXN * 4u) + tx * 4u;
 #if ALIGNED
             if (pc.mode == 0u) {
                 c4[C_AT(r, col) / 4u] = acc[i][j];
