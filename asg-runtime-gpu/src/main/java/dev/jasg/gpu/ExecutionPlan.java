@@ -388,9 +388,10 @@ final class ExecutionPlan implements AutoCloseable {
                 Node c = g.node(src);
                 lowered = lowering.lowerPermutedProduct(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], scratch, g, fusion.layout(c.id()),
                         remap);
-            } else if (fusion.softmaxProduct(n.id()) >= 0) {
-                Node c = g.node(fusion.softmaxProduct(n.id()));
-                lowered = lowering.lowerSoftmaxProduct(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], fusion.layout(c.id()));
+            } else if (fusion.softmaxProduct(n.id()) != null) {
+                Fusion.SoftmaxProduct sp = fusion.softmaxProduct(n.id());
+                Node c = g.node(sp.product());
+                lowered = lowering.lowerSoftmaxProduct(c, binding, views[n.id()], views[c.input(0)], views[c.input(1)], fusion.layout(c.id()), sp.scale());
             } else {
                 View[] in = new View[n.arity()];
                 for (int k = 0; k < in.length; k++) in[k] = views[n.input(k)];

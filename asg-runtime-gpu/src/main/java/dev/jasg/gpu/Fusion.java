@@ -99,12 +99,12 @@ final class Fusion {
     private final Map<Integer, PermutedResult> permutedResults;
     /** The producers those permutes run ({@link #deferred}). */
     private final Set<Integer> deferred;
-    /** Per softmax computed by the product under it ({@link #softmaxProduct}): that product. */
-    private final Map<Integer, Integer> softmaxProducts;
+    /** Per softmax computed by the product under it ({@link #softmaxProduct}). */
+    private final Map<Integer, SoftmaxProduct> softmaxProducts;
 
     private Fusion(Map<Integer, Group> byRoot, Set<Integer> absorbed, Map<Integer, Integer> readUntil, Map<Integer, MatMulKernel.Layout> layouts,
                    Map<Integer, Integer> transposedResults, Map<Integer, Integer> siblingOf, Map<Integer, PermutedResult> permutedResults,
-                   Map<Integer, Integer> softmaxProducts) {
+                   Map<Integer, SoftmaxProduct> softmaxProducts) {
         this.byRoot = byRoot;
         this.absorbed = absorbed;
         this.readUntil = readUntil;
@@ -141,13 +141,20 @@ final class Fusion {
     }
 
     /**
-     * The product whose kernel computes softmax {@code id} as it stores ({@code matmul.comp SOFTMAX}), or -1: the product's
-     * only reader is the softmax, along its last axis, and a workgroup holds whole rows of it ({@link SoftmaxStores}).
-     * The product is absorbed (it runs no step and takes no storage): attention's {@code softmax(q k^T)} is one pass
-     * whose scores never reach memory, instead of a product storing them and a softmax reading them back.
+     * A softmax computed by the product under it ({@link #softmaxProduct}): {@code product}, its result multiplied by
+     * {@code scale} first (1 where no scale stood between them).
      */
-    int softmaxProduct(int id) {
-        return softmaxProducts.getOrDefault(id, -1);
+    record SoftmaxProduct(int product, float scale) {}
+
+    /**
+     * What computes softmax {@code id} as it stores ({@code matmul.comp SOFTMAX}), or null: a product whose only reader is
+     * the softmax, along its last axis, or a scalar constant's multiple of it (the group of the product's epilogue that
+     * multiplies alone: attention's scale where it is no power of two), where a workgroup holds whole rows ({@link SoftmaxStores}).
+     * The product (and the multiple) is absorbed: it runs no step and takes no storage. Attention's {@code softmax(q k^T)}
+     * is then one pass whose scores never reach memory, instead of a product storing them and a softmax reading them back.
+     */
+    SoftmaxProduct softmaxProduct(int id) {
+        return softmaxProducts.get(id);
     }
 
     /**
@@ -473,20 +480,35 @@ final class Fusion {
         }
         Map<Integer, PermutedResult> permuted = permutedResults(schedule, g, b, step, kept, taken, readers, byRoot, layouts, results, readUntil,
                 permutedStores);
-        Map<Integer, Integer> softmaxes = new HashMap<>();
+        Map<Integer, SoftmaxProduct> softmaxes = new HashMap<>();
         for (Node r : schedule) {
             if (!(r.op() instanceof Op.Softmax sm) || taken.contains(r.id()) || Lowering.isView(r, b, g)) continue;
             int rank = b.shape(r.id()).rank();
-            if (rank < 2 || (sm.axis() + rank) % rank != rank - 1) continue;
-            Node c = g.node(r.input(0));
-            if (!(c.op() instanceof Op.MatMul) || taken.contains(c.id()) || kept.contains(c.id()) || !step.containsKey(c.id())
-                    || !List.of(r.id()).equals(readers.get(c.id()))) continue;
+            int in = r.input(0);
+            if (rank < 2 || (sm.axis() + rank) % rank != rank - 1 || kept.contains(in) || !step.containsKey(in)
+                    || !List.of(r.id()).equals(readers.get(in))) continue;
+            Node c = g.node(in);
+            float scale = 1;
+            Group scaled = byRoot.get(in);
+            if (scaled != null) {   // the product's epilogue only multiplies by a scalar constant (a literal, no external)
+                if (scaled.anchor() < 0 || scaled.rows() != null || !scaled.siblings().isEmpty() || !scaled.externals().isEmpty()
+                        || !List.of(in).equals(scaled.members()) || !(c.op() instanceof Op.Binary bin) || bin.kind() != dev.jasg.core.BinaryOp.MUL) continue;
+                Node k = g.node(c.input(0) == scaled.anchor() ? c.input(1) : c.input(0));
+                if (!(k.op() instanceof Op.Constant v) || v.value().floats().length != 1) continue;
+                scale = v.value().floats()[0];
+                c = g.node(scaled.anchor());
+            } else if (taken.contains(in)) {
+                continue;
+            }
+            if (!(c.op() instanceof Op.MatMul)) continue;
             int[] ad = b.shape(c.input(0)).dims(), bd = b.shape(c.input(1)).dims();
             if (ad.length < 2 || bd.length < 2 || !softmaxStores.accepts(g.node(c.input(0)).dtype(), c.dtype(), ad, bd,
                     layouts.getOrDefault(c.id(), MatMulKernel.Layout.PLAIN)) || r.dtype() != c.dtype()) continue;
-            // absorbed: a view of its A, which (with B) is read at the softmax's step
+            // absorbed: the product a view of its A, which (with B) is read at the softmax's step; the multiple a member
+            if (scaled != null) byRoot.remove(in);
             taken.add(c.id());
-            softmaxes.put(r.id(), c.id());
+            taken.add(in);
+            softmaxes.put(r.id(), new SoftmaxProduct(c.id(), scale));
             for (int i : c.inputs()) readUntil.merge(i, step.get(r.id()), Math::max);
         }
         Set<Integer> absorbed = new java.util.HashSet<>(taken);

@@ -762,16 +762,16 @@ final class Lowering {
     }
 
     /**
-     * The commands of product {@code c} (operands {@code a}, {@code bView}, read as {@code layout} says) storing its result's
-     * rows' softmax into {@code out}, the value of the softmax reading it ({@link Fusion#softmaxProduct}; {@link #storesSoftmax}
-     * said it runs).
+     * The commands of product {@code c} (operands {@code a}, {@code bView}, read as {@code layout} says) storing the softmax
+     * of its result's rows times {@code scale} into {@code out}, the value of the softmax reading it ({@link Fusion#softmaxProduct};
+     * {@link #storesSoftmax} said it runs).
      */
-    List<Step> lowerSoftmaxProduct(Node c, Program.Binding b, View out, View a, View bView, MatMulKernel.Layout layout) {
+    List<Step> lowerSoftmaxProduct(Node c, Program.Binding b, View out, View a, View bView, MatMulKernel.Layout layout, float scale) {
         if (b.shape(c.id()).size() == 0) return new ArrayList<>();
         Strides.MatmulGeometry geo = Strides.matmul(dims(c, 0, b), dims(c, 1, b));
         MatMulKernel.Tiles t = MatMulKernel.softmaxRows(geo.n(), dev.maxSharedMemory);
-        return List.of(dispatch(MatMulKernel.softmaxKernel(t, layout), c, new View[] {out, a, bView}, productPush(geo, 0, null, null), 1,
-                geo.m() / t.bm(), (int) geo.batches()));
+        int[] push = productPush(geo, 0, null, new int[] {Float.floatToRawIntBits(scale)});
+        return List.of(dispatch(MatMulKernel.softmaxKernel(t, layout), c, new View[] {out, a, bView}, push, 1, geo.m() / t.bm(), (int) geo.batches()));
     }
 
     /**

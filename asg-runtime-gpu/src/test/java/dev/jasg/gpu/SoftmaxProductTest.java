@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Products that store their rows' softmax themselves ({@link Fusion#softmaxProduct}, {@code matmul.comp SOFTMAX}) as a
- * table: attention's scores over 128 to 2048 keys (B read transposed in place, or as it is), scaled queries, a row of NaN,
+ * table: attention's scores over 128 to 2048 keys (B read transposed in place, or as it is), scaled queries or scores, a row of NaN,
  * rows of -inf and +inf, and the softmaxes that keep their pass (another axis, the product read by something else, rows the
  * tile does not divide, a half product). Every row against the reference, and again with
  * {@code -Djasg.vulkan.softmaxProducts=false}; the rows' values as the plain softmax kernel gives them.
@@ -48,6 +48,10 @@ class SoftmaxProductTest extends OnGpu {
                 (q, k) -> Map.of("p", q.matmul(k.mT()).softmax(-1))));
         r.add(new Row("scaled queries over 512 keys", new int[] {2, 64, 8}, new int[] {2, 512, 8}, 1,
                 (q, k) -> Map.of("p", q.mul(0.125).matmul(k.mT()).softmax(-1))));
+        r.add(new Row("scores scaled after the product (1/sqrt(8))", new int[] {2, 64, 8}, new int[] {2, 512, 8}, 1,
+                (q, k) -> Map.of("p", q.matmul(k.mT()).mul(1 / Math.sqrt(8)).softmax(-1))));
+        r.add(new Row("scores scaled by a tensor: kept", new int[] {2, 64, 8}, new int[] {2, 512, 8}, 0,
+                (q, k) -> Map.of("p", q.matmul(k.mT()).mul(k.sum(-1, true).mT()).softmax(-1))));
         r.add(new Row("B as it is, rows of 256", new int[] {128, 16}, new int[] {16, 256}, 1,
                 (x, y) -> Map.of("p", x.matmul(y).softmax(1))));
         r.add(new Row("rows of 128, 512 of them", new int[] {512, 8}, new int[] {128, 8}, 1,
@@ -101,7 +105,7 @@ class SoftmaxProductTest extends OnGpu {
             Program.Binding binding = p.bind(feeds);
             Fusion f = Fusion.plan(p, binding, 64, true, n -> lowering.readsTransposed(n, binding, graph), (o, res, ad, bd, e, sl, l) -> false,
                     lowering::storesSoftmax);
-            long fused = p.schedule().stream().filter(n -> f.softmaxProduct(n.id()) >= 0).count();
+            long fused = p.schedule().stream().filter(n -> f.softmaxProduct(n.id()) != null).count();
             // the rows' length: the product's N
             int cols = row.name().contains("as it is") ? row.y()[row.y().length - 1] : row.y()[row.y().length - 2];
             boolean fits = MatMulKernel.softmaxRows(cols, gpu.device.maxSharedMemory) != null;

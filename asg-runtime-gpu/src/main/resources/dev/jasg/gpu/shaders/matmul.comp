@@ -13,8 +13,8 @@
 // permuted, element (z, r, col) at C_AT's index from the push constants rm[] (MatMulKernel.Remap): attention's heads split or
 // merged as the product stores, instead of a copy after it; not with SPLITK, the epilogue on the accumulators), TXN
 // (invocations along N, 16 by default: the workgroup's 256 are TXN x 256/TXN), SOFTMAX (1: the workgroup's tile holds whole
-// rows, BN == N, and the product is stored as each row's softmax: attention's scores and their softmax in one pass, the
-// scores never stored; aligned, without an epilogue, REMAP or SPLITK).
+// rows, BN == N, and the product, times the push constant scale, is stored as each row's softmax: attention's scores and
+// their softmax in one pass, the scores never stored; aligned, without an epilogue, REMAP or SPLITK).
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
@@ -83,6 +83,9 @@ layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
 layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4];
 #if SPLITK
                                   uint steps;
+#endif
+#if SOFTMAX
+                                  float scale;
 #endif
 #if REMAP
                                   uint rm[9];
@@ -349,6 +352,7 @@ void main() {
     float rowVal[TM];
     [[unroll]] for (int i = 0; i < TM; i++) {
         float m = uintBitsToFloat(0xff800000u);  // -inf
+        [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] *= pc.scale;   // the product's scale (1: none), as its epilogue would
         [[unroll]] for (int j = 0; j < GN; j++) m = rowMax(m, rowMax(rowMax(acc[i][j].x, acc[i][j].y), rowMax(acc[i][j].z, acc[i][j].w)));
         rowVal[i] = m;
     }
