@@ -28,7 +28,9 @@ import java.util.Map;
  * {@code [M,K]}, or {@code [K,M]} read transposed when {@code TA} is 1; B is {@code [K,N]}, or {@code [N,K]} read
  * transposed when {@code TB} is 1 (a linear layer's weight); {@code EPILOGUE} {@code bias}, {@code bias+res},
  * {@code bias+gelu}, {@code mul} (times an operand {@code [M,N]}) or {@code gelugrad} (times GELU's gradient at an
- * operand {@code [M,N]}, a feed-forward layer's backward) adds a fused epilogue. E.g. GPT-2 small's second feed-forward product with its bias and
+ * operand {@code [M,N]}, a feed-forward layer's backward) adds a fused epilogue; {@code softmax} times the softmax of
+ * the result's rows (attention's weights: one kernel where the rows fit {@code Fusion.softmaxProduct}, else the product
+ * and a softmax; {@code -Djasg.vulkan.softmaxProducts=false} for the second). E.g. GPT-2 small's second feed-forward product with its bias and
  * residual: {@code --product 8192,3072,768,0,1,bias+res}. A last field {@code xB} makes it a batch of {@code B} products
  * (attention's per-head products: {@code --product 1024,64,1024,0,1,x96} are GPT-2-sized scores, 8 sequences of 12 heads).
  * {@code --passes N} times the products N times over in the JVM and prints the last pass only, so that no product is timed
@@ -126,6 +128,7 @@ public final class MatmulBench {
         if (epi.endsWith("+res")) c = c.add(b.parameter("res", Shape.of(m, n), DType.F32, Init.uniform(-1, 1), true));
         if (epi.endsWith("+gelu")) c = c.gelu();
         if (epi.equals("mul")) c = c.mul(b.parameter("h", Shape.of(m, n), DType.F32, Init.uniform(-1, 1), true));
+        if (epi.equals("softmax")) c = c.softmax(-1);
         if (epi.equals("gelugrad")) {
             // GELU's gradient at h times the incoming gradient, as autograd writes it for a feed-forward layer's backward
             Tensor h = b.parameter("h", Shape.of(m, n), DType.F32, Init.uniform(-1, 1), true);
