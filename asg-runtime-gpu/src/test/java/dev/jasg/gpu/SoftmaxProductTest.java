@@ -52,6 +52,8 @@ class SoftmaxProductTest extends OnGpu {
                 (q, k) -> Map.of("p", q.matmul(k.mT()).mul(1 / Math.sqrt(8)).softmax(-1))));
         r.add(new Row("scores scaled by a tensor: kept", new int[] {2, 64, 8}, new int[] {2, 512, 8}, 0,
                 (q, k) -> Map.of("p", q.matmul(k.mT()).mul(k.sum(-1, true).mT()).softmax(-1))));
+        r.add(new Row("A read transposed too", new int[] {2, 16, 64}, new int[] {2, 512, 16}, 1,
+                (q, k) -> Map.of("p", q.mT().matmul(k.mT()).softmax(-1))));
         r.add(new Row("B as it is, rows of 256", new int[] {128, 16}, new int[] {16, 256}, 1,
                 (x, y) -> Map.of("p", x.matmul(y).softmax(1))));
         r.add(new Row("rows of 128, 512 of them", new int[] {512, 8}, new int[] {128, 8}, 1,
@@ -132,6 +134,9 @@ class SoftmaxProductTest extends OnGpu {
             }
             boolean ran = gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.endsWith("_softmax"));
             if (fused > 0) assertTrue(ran, row.name() + ": the softmax product ran: " + gpu.kernelNames());
+            if (row.name().contains("transposed too")) {
+                assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.endsWith("_ta_tb_softmax")), row.name() + ": A and B read transposed: " + gpu.kernelNames());
+            }
         }));
     }
 
