@@ -724,6 +724,24 @@ final class Lowering {
         if (sch.splits() > 1 && !(workspace != null && workspace.bytes() >= 4L * outputs * sch.splits())) {
             sch = new MatMulKernel.Schedule(MatMulKernel.choose(tiles, m, nn, batches), 1);
         }
+        if (sch.splits() > 1 && MatMulKernel.streamK() && dev.computeUnits > 0) {
+            // in stream-K runs, one a compute unit, where the workspace holds a tile's most runs
+            MatMulKernel.Tiles st = sch.tiles();
+            long tileCount = ceil(nn, st.bn()) * ceil(m, st.bm()), kSteps = ceil(k, st.bk());
+            int steps = MatMulKernel.streamSteps(tileCount, kSteps, dev.computeUnits), runs = MatMulKernel.streamRuns(kSteps, steps);
+            if (workspace.bytes() >= 4L * outputs * runs) {
+                int[] sp = Arrays.copyOf(push, push.length + 1);
+                sp[3] = 0;                                   // the partials unrounded; the sum rounds
+                sp[push.length] = steps;
+                View partials = new View(workspace.buffer(), workspace.offset(), 4L * outputs * runs);
+                bind[0] = partials;
+                Step first = dispatch(MatMulKernel.streamKernel(st, MatMulKernel.aligned(st, m, nn, k), layout), n, bind, sp,
+                        (int) ((tileCount * kSteps + steps - 1) / steps), 1, 1);
+                Step second = flat(MatMulKernel.streamSum(), n, outputs, new View[] {out, partials},
+                        new int[] {(int) outputs, nn, st.bm(), st.bn(), (int) kSteps, steps, mode});
+                return List.of(first, second);
+            }
+        }
         if (sch.splits() > 1) {
             MatMulKernel.Tiles mid = sch.tiles();
             int[] sp = Arrays.copyOf(push, push.length + 1);
@@ -1143,8 +1161,19 @@ final class Lowering {
         boolean f32Kernel = operand == null || !operand.isHalf() || workgroupTiles(operand, m, nn, k, batches) == null
                 && coopTiles(operand, m, nn, k, batches, false) == null && coopTiles(operand, m, nn, k, batches, true) == null;
         // the most either way of reading A takes (the layout is decided later, by the fusion plan)
-        int splits = f32Kernel ? Math.max(schedule(m, nn, k, batches, false, false).splits(), schedule(m, nn, k, batches, false, true).splits()) : 1;
-        return splits > 1 ? 4L * m * nn * splits : 0;
+        int parts = f32Kernel ? Math.max(partials(schedule(m, nn, k, batches, false, false), m, nn, k),
+                partials(schedule(m, nn, k, batches, false, true), m, nn, k)) : 0;
+        return 4L * m * nn * parts;
+    }
+
+    /** The partial results a split product of schedule {@code sch} writes: its splits, or as stream-K runs its tiles' most runs; 0 unsplit. */
+    private int partials(MatMulKernel.Schedule sch, int m, int nn, int k) {
+        if (sch.splits() < 2) return 0;
+        if (!MatMulKernel.streamK() || dev.computeUnits <= 0) return sch.splits();
+        MatMulKernel.Tiles t = sch.tiles();
+        long kSteps = ceil(k, t.bk());
+        int steps = MatMulKernel.streamSteps(ceil(nn, t.bn()) * ceil(m, t.bm()), kSteps, dev.computeUnits);
+        return Math.max(sch.splits(), MatMulKernel.streamRuns(kSteps, steps));
     }
 
     /** The f32 product's tile and split on this device ({@link MatMulKernel#schedule}), reading A transposed when {@code transA}. */

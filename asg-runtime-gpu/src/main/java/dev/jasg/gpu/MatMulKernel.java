@@ -336,6 +336,44 @@ final class MatMulKernel {
                 GlslKernels.with(GlslKernels.with(defines(t, aligned, layout), "EPILOGUE", 0), "SPLITK", 1));
     }
 
+    /**
+     * System property: {@code false} runs a split product as {@link #splits} parts of K over workgroups z instead of in
+     * stream-K runs ({@link #streamKernel}), to compare.
+     */
+    static final String STREAM_K_PROPERTY = "jasg.vulkan.matmul.streamK";
+
+    /** Whether split products run in stream-K runs ({@value #STREAM_K_PROPERTY}, on unless {@code false}). */
+    static boolean streamK() {
+        return !"false".equalsIgnoreCase(System.getProperty(STREAM_K_PROPERTY));
+    }
+
+    /**
+     * The split product in stream-K form ({@code matmul.comp STREAMK}): the K steps of all its tiles laid end to end and dealt
+     * out in runs of {@link #streamSteps} to the workgroups along x, one a compute unit, so every workgroup runs about as long
+     * (a split product's last wave is partly empty); each run's part of a tile goes into matrix r of {@code out}, r its rank
+     * among the tile's runs ({@link #streamRuns} at most), which {@code stream_sum.comp} adds in that order. A tile has 2 or 3
+     * runs where split K wrote one part per split (7 to 9 on the GPT-2-sized weight gradients): less traffic in partials.
+     */
+    static Kernel streamKernel(Tiles t, boolean aligned, Layout layout) {
+        return GlslKernels.kernel(name(t, aligned, layout) + "_streamk", "matmul.comp", 3,
+                GlslKernels.with(GlslKernels.with(GlslKernels.with(defines(t, aligned, layout), "EPILOGUE", 0), "SPLITK", 1), "STREAMK", 1));
+    }
+
+    /** Steps of a stream-K run: {@code tileCount} tiles of {@code kSteps} steps each over {@code units} workgroups, rounded up. */
+    static int streamSteps(long tileCount, long kSteps, int units) {
+        return (int) ((tileCount * kSteps + units - 1) / units);
+    }
+
+    /** The most runs a tile of {@code kSteps} steps takes in runs of {@code steps} ({@code stream_sum.comp}'s count at most). */
+    static int streamRuns(long kSteps, int steps) {
+        return (int) Math.min(kSteps, (kSteps - 1) / steps + 2);
+    }
+
+    /** The second pass of a stream-K product ({@link #streamKernel}): push n, N, BM, BN, K steps a tile, steps a run, mode. */
+    static Kernel streamSum() {
+        return GlslKernels.kernel("stream_sum", "stream_sum.comp", 2);
+    }
+
     /** The small tile (64x64, 4x4 per invocation) for products too small to fill the device with large tiles. */
     static Tiles small(int maxSharedBytes) {
         return new Tiles(64, 64, depth(64, 64, maxSharedBytes), 4, 4);

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Products whose K is split over workgroups ({@link MatMulKernel#splits}: one product whose tiles leave the device idle
  * and whose K is long, a weight gradient): the rule, then a table of products against the reference on the device (aligned
  * and bounds-checked sizes, a transposed A or B or both, a last split shorter than the others, NaN carried through the partial sums),
- * each also with {@code -Djasg.vulkan.matmul.splitK=false} for the same values in one pass, and run twice bit-identical.
+ * each also with {@code -Djasg.vulkan.matmul.splitK=false} for the same values in one pass, and run twice bit-identical; each
+ * row in stream-K runs ({@link MatMulKernel#streamKernel}, the default where the device's compute units are known) and in
+ * parts of K ({@code -Djasg.vulkan.matmul.streamK=false}).
  */
 class MatMulSplitKTest extends OnGpu {
     private static final MatMulKernel.Tiles MID = new MatMulKernel.Tiles(128, 128, 16, 8, 8);
@@ -182,10 +186,68 @@ class MatMulSplitKTest extends OnGpu {
         return f;
     }
 
+    /**
+     * A backend that knows its compute units (lavapipe reports none: 132 then, an H100's or H200's, so the same schedules),
+     * so split products run in stream-K runs on it.
+     */
+    private static VulkanBackend withUnits;
+
+    @BeforeAll
+    static void openWithUnits() {
+        if (gpu.device.computeUnits > 0) {
+            withUnits = gpu;
+            return;
+        }
+        System.setProperty("jasg.vulkan.computeUnits", "132");
+        try {
+            withUnits = Gpu.open();
+        } finally {
+            System.clearProperty("jasg.vulkan.computeUnits");
+        }
+    }
+
+    @AfterAll
+    static void closeWithUnits() {
+        if (withUnits != null && withUnits != gpu) withUnits.close();
+        withUnits = null;
+    }
+
+    /** Stream-K's runs and the most a tile takes (a tile's steps over runs that straddle it). */
+    @Test
+    void streamRuns() {
+        // [3072,8192] x [8192,768] on the large tile: 72 tiles of 1024 steps over 132 units, runs of 559, at most 3 a tile
+        assertEquals(559, MatMulKernel.streamSteps(72, 1024, 132));
+        assertEquals(3, MatMulKernel.streamRuns(1024, 559));
+        assertEquals(2, MatMulKernel.streamRuns(1024, 1024));
+        assertEquals(1, MatMulKernel.streamRuns(1, 5));
+        // every tile's runs counted as stream_sum.comp counts them, against the runs that overlap it
+        for (int[] c : new int[][] {{72, 1024, 132}, {18, 1024, 132}, {7, 13, 5}, {1, 100, 8}, {50, 3, 7}}) {
+            int steps = MatMulKernel.streamSteps(c[0], c[1], c[2]);
+            for (long t = 0; t < c[0]; t++) {
+                long runs = ((t + 1) * c[1] - 1) / steps - t * c[1] / steps + 1, overlapping = 0;
+                for (long w = 0; w * steps < (long) c[0] * c[1]; w++) if (w * steps < (t + 1) * c[1] && (w + 1) * steps > t * c[1]) overlapping++;
+                assertEquals(overlapping, runs, java.util.Arrays.toString(c) + " tile " + t);
+                assertTrue(runs <= MatMulKernel.streamRuns(c[1], steps), java.util.Arrays.toString(c) + " tile " + t);
+            }
+        }
+    }
+
     @Tag("gpu")
     @TestFactory
     Stream<DynamicTest> splitProductsMatchTheReference() {
-        return rows().stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
+        return rows().stream().flatMap(row -> Stream.of(true, false).map(stream -> DynamicTest.dynamicTest(row.name() + (stream ? " (stream-K)" : " (split K)"), () -> {
+            if (!stream) System.setProperty(MatMulKernel.STREAM_K_PROPERTY, "false");
+            try {
+                check(row, stream);
+            } finally {
+                System.clearProperty(MatMulKernel.STREAM_K_PROPERTY);
+            }
+        })));
+    }
+
+    private static void check(Row row, boolean stream) {
+        VulkanBackend gpu = withUnits;
+        {
             Graph graph = graph(row);
             Map<String, HostTensor> feeds = feeds(row);
             HostTensor want;
@@ -214,10 +276,11 @@ class MatMulSplitKTest extends OnGpu {
             } finally {
                 System.clearProperty(MatMulKernel.SCHEDULE_PROPERTY);
             }
-            assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.endsWith("_splitk")), "a split product ran: " + gpu.kernelNames());
-            assertTrue(gpu.kernelNames().contains("split_sum"), "the partials were summed: " + gpu.kernelNames());
+            String kind = stream ? "_streamk" : "_splitk";
+            assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.endsWith(kind)), "a" + kind + " product ran: " + gpu.kernelNames());
+            assertTrue(gpu.kernelNames().contains(stream ? "stream_sum" : "split_sum"), "the partials were summed: " + gpu.kernelNames());
             if (row.schedule() != null) {
-                assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_128x256") && nm.endsWith("_splitk")),
+                assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_128x256") && nm.endsWith(kind)),
                         "the large tile ran split: " + gpu.kernelNames());
             }
             if (row.nan()) {
@@ -232,6 +295,6 @@ class MatMulSplitKTest extends OnGpu {
             } finally {
                 System.clearProperty(MatMulKernel.SPLIT_K_PROPERTY);
             }
-        }));
+        }
     }
 }

@@ -71,6 +71,7 @@ class ShaderFilesTest {
                         new MatMulKernel.Layout(true, true))) {
                     k.add(MatMulKernel.kernel(t, aligned, l));
                     k.add(MatMulKernel.splitKernel(t, aligned, l));
+                    k.add(MatMulKernel.streamKernel(t, aligned, l));
                 }
                 // a result stored permuted (REMAP), A as it is or transposed
                 for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(true, false))) {
@@ -78,6 +79,7 @@ class ShaderFilesTest {
                 }
             }
         }
+        k.add(MatMulKernel.streamSum());
         // products stored as their rows' softmax (SOFTMAX): rows of 128 to 2048, B as it is or transposed, A transposed
         for (int n : new int[] {128, 256, 512, 1024, 2048}) {
             for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(false, true), new MatMulKernel.Layout(true, true))) {

@@ -8,6 +8,9 @@
 // four k of one column a load, consecutive invocations along K, and stored transposed into the k-major shared tile,
 // through the swizzle SWZ as A's), SPLITK (1: one product, no batch; workgroup z computes the partial product over its
 // STEPS steps of K (push, after sb[]) into result matrix z, which split_sum.comp then adds in a fixed order; mode 0),
+// STREAMK (1, with SPLITK: the K steps of all the tiles, tile after tile, dealt out in runs of STEPS to the workgroups
+// along x, so each runs about as long as the others whatever the tile count; a run's part of a tile goes into result
+// matrix r, its rank among the tile's runs, which stream_sum.comp then adds in that order),
 // STAGES (1, the default: one shared tile pair, two barriers a step; 2: two pairs, one barrier a step), EPI_REGS (1: the
 // epilogue applied to the accumulators as they are stored, instead of through the cache), REMAP (1: the result stored
 // permuted, element (z, r, col) at C_AT's index from the push constants rm[] (MatMulKernel.Remap): attention's heads split or
@@ -18,6 +21,12 @@
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
+#endif
+#ifndef STREAMK
+#define STREAMK 0
+#endif
+#if STREAMK && !SPLITK
+#error "STREAMK is a way of SPLITK"
 #endif
 #ifndef TRANS_B
 #define TRANS_B 0
@@ -170,17 +179,27 @@ void main() {
     }
 #endif
     uint cOff = gl_WorkGroupID.z * M * N;
+    uint tiles = (K + BK - 1u) / BK;
+#if STREAMK
+    // this workgroup's run of steps [u, uEnd) over the tiles' steps laid end to end, one tile's part at a time
+    uint tilesN = (N + BN - 1u) / BN;
+    uint u = gl_WorkGroupID.x * pc.steps, uEnd = min(tilesN * ((M + BM - 1u) / BM) * tiles, u + pc.steps);
+    while (u < uEnd) {
+    uint tile = u / tiles;
+    uint kt0 = u % tiles, kt1 = min(tiles, kt0 + (uEnd - u));
+    m0 = (tile / tilesN) * BM;
+    n0 = (tile % tilesN) * BN;
+    cOff = (gl_WorkGroupID.x - tile * tiles / pc.steps) * M * N;   // the run's rank among its tile's runs
+#elif SPLITK
+    uint kt0 = gl_WorkGroupID.z * pc.steps, kt1 = min(tiles, kt0 + pc.steps);
+#else
+    uint kt0 = 0u, kt1 = tiles;
+#endif
 
     vec4 acc[TM][GN];
     [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] = vec4(0.0);
     vec4 ra[LA];
     vec4 rb[LB];
-    uint tiles = (K + BK - 1u) / BK;
-#if SPLITK
-    uint kt0 = gl_WorkGroupID.z * pc.steps, kt1 = min(tiles, kt0 + pc.steps);
-#else
-    uint kt0 = 0u, kt1 = tiles;
-#endif
 
     // Loads step kt's tiles of A (BM x BK) and B (BK x BN) into registers.
 #if TRANS_A
@@ -382,6 +401,11 @@ void main() {
                 [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) c[C_AT(r, col + e)] = rnd(acc[i][j][e]);
             }
         }
+    }
+#endif
+#if STREAMK
+    u += kt1 - kt0;
+    barrier();   // the next part's first tiles go into shared memory this part's last step may still read
     }
 #endif
 }
