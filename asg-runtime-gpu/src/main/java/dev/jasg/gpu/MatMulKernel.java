@@ -353,6 +353,10 @@ final class MatMulKernel {
      * (a split product's last wave is partly empty); each run's part of a tile goes into matrix r of {@code out}, r its rank
      * among the tile's runs ({@link #streamRuns} at most), which {@code stream_sum.comp} adds in that order. A tile has 2 or 3
      * runs where split K wrote one part per split (7 to 9 on the GPT-2-sized weight gradients): less traffic in partials.
+     * Taken where the parts of K would take more than one wave (Lowering). On an H100 (2026-12-06, {@code MatmulBench
+     * --product}, against 9 or 7 parts of K): {@code [3072,8192] x [8192,768]} 0.889 against 0.908 ms, {@code [2304,8192] x
+     * [8192,768]} 0.680 against 0.705, {@code [768,8192] x [8192,3072]} 0.890 against 0.906; {@code [768,8192] x [8192,768]},
+     * whose 7 parts are one wave, 0.263 against 0.251, so it keeps them.
      */
     static Kernel streamKernel(Tiles t, boolean aligned, Layout layout) {
         return GlslKernels.kernel(name(t, aligned, layout) + "_streamk", "matmul.comp", 3,
@@ -501,17 +505,16 @@ final class MatMulKernel {
     /**
      * The tile of a product stored as the softmax of its rows ({@code matmul.comp SOFTMAX}, {@link Fusion#softmaxProduct}),
      * or null where rows {@code n} long do not fit one: a workgroup holds whole rows, {@code 32768 / n} of them, 8x16
-     * accumulators an invocation (as the large tile), {@code n / 16} invocations along a row; {@code n} a power of two
-     * from 128 to 2048, the tiles, two stages where {@link #stages} says so, and the row folds within {@code maxSharedBytes}
-     * (8 deep, or 4 where 8 does not fit and B's tile still gives every invocation a vec4 to load).
+     * accumulators an invocation (as the large tile), {@code n / 16} invocations along a row, 8 deep; {@code n} a power of
+     * two from 128 to 2048, the tiles, two stages where {@link #stages} says so, and the row folds within {@code maxSharedBytes}
+     * (48 KiB: 128 to 1024; lavapipe's 32 KiB: 512). Measured on an H100 (2026-12-06, {@code MatmulBench --product}, against
+     * the product and the softmax apart): 512 keys 0.125 against 0.162 ms ({@code [512,64] x [64,512]} x64), 1024 keys 0.632
+     * against 0.663 (x96); 4 deep for 2048 keys ran 0.893 against 0.669, so no tile is 4 deep.
      */
     static Tiles softmaxRows(int n, int maxSharedBytes) {
         if (n < 128 || n > 2048 || Integer.bitCount(n) != 1) return null;
-        for (int bk = 8; bk >= 4 && n * bk >= 1024; bk /= 2) {   // B's tile a vec4 an invocation at least
-            Tiles t = new Tiles(32768 / n, n, bk, 8, 16);
-            if (softmaxSharedBytes(t) <= maxSharedBytes) return t;
-        }
-        return null;
+        Tiles t = new Tiles(32768 / n, n, 8, 8, 16);
+        return softmaxSharedBytes(t) <= maxSharedBytes ? t : null;
     }
 
     /** Shared memory of {@link #softmaxKernel}'s tile {@code t}: its tiles' stages, and a float a row and invocation along it, and 256 more. */

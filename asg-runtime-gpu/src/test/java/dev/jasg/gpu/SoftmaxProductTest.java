@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,8 @@ class SoftmaxProductTest extends OnGpu {
 
     /**
      * {@code fused}: how many softmaxes the product under them computes, where the device's shared memory holds the tile
-     * (lavapipe's 32 KiB holds no tile for rows of 128).
+     * (lavapipe's 32 KiB holds the tile of rows of 512 alone). The rows run on a backend told of no compute units, so
+     * that their few workgroups do not keep them off the kernel ({@link #aWorkgroupAComputeUnit}).
      */
     record Row(String name, int[] x, int[] y, int fused, BiFunction<Tensor, Tensor, Map<String, Tensor>> build) {}
 
@@ -58,9 +61,9 @@ class SoftmaxProductTest extends OnGpu {
                 (x, y) -> Map.of("p", x.matmul(y).softmax(1))));
         r.add(new Row("rows of 128, 512 of them", new int[] {512, 8}, new int[] {128, 8}, 1,
                 (q, k) -> Map.of("p", q.matmul(k.mT()).softmax(-1))));
-        r.add(new Row("scores over 2048 keys", new int[] {16, 8}, new int[] {2048, 8}, 1,
+        r.add(new Row("scores over 2048 keys: kept (no tile)", new int[] {16, 8}, new int[] {2048, 8}, 0,
                 (q, k) -> Map.of("p", q.matmul(k.mT()).softmax(-1))));
-        r.add(new Row("with a NaN, -inf and +inf row", new int[] {2, 32, 8}, new int[] {2, 1024, 8}, 1,
+        r.add(new Row("with a NaN, -inf and +inf row", new int[] {2, 64, 8}, new int[] {2, 512, 8}, 1,
                 (q, k) -> Map.of("p", q.matmul(k.mT()).softmax(-1))));
         r.add(new Row("attention: P V after it", new int[] {2, 64, 16}, new int[] {2, 512, 16}, 1,
                 (q, k) -> Map.of("o", q.matmul(k.mT()).softmax(-1).matmul(k))));
@@ -94,8 +97,46 @@ class SoftmaxProductTest extends OnGpu {
         return Map.of("x", HostTensor.of(x, row.x()), "y", f.get("y"));
     }
 
+    /** The device told of no compute units (-Djasg.vulkan.computeUnits=0): every row's product may take the kernel. */
+    private static VulkanBackend anyUnits;
+
+    @BeforeAll
+    static void openAnyUnits() {
+        anyUnits = withUnits(0);
+    }
+
+    @AfterAll
+    static void closeAnyUnits() {
+        if (anyUnits != null) anyUnits.close();
+        anyUnits = null;
+    }
+
+    private static VulkanBackend withUnits(int units) {
+        System.setProperty("jasg.vulkan.computeUnits", Integer.toString(units));
+        try {
+            return Gpu.open();
+        } finally {
+            System.clearProperty("jasg.vulkan.computeUnits");
+        }
+    }
+
+    /** Where the device says how many compute units it has, the kernel takes products of at least a workgroup each. */
+    @Test
+    void aWorkgroupAComputeUnit() {
+        try (VulkanBackend h100 = withUnits(132)) {
+            Lowering l = new Lowering(h100.device, null);
+            int[] k = {8, 12, 64, 512};
+            // 512 keys: 64 rows a workgroup; 8 x 12 heads of 1024 queries make 1536 workgroups, of 64 queries 96
+            assertTrue(l.storesSoftmax(DType.F32, DType.F32, new int[] {8, 12, 1024, 64}, k, new MatMulKernel.Layout(false, false)));
+            assertTrue(!l.storesSoftmax(DType.F32, DType.F32, new int[] {8, 12, 64, 64}, k, new MatMulKernel.Layout(false, false)));
+            assertTrue(new Lowering(anyUnits.device, null).storesSoftmax(DType.F32, DType.F32, new int[] {8, 12, 64, 64}, k,
+                    new MatMulKernel.Layout(false, false)));
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> productsStoreTheSoftmax() {
+        VulkanBackend gpu = anyUnits;
         Lowering lowering = new Lowering(gpu.device, null);
         return rows().stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
             GraphBuilder b = new GraphBuilder();
@@ -158,8 +199,9 @@ class SoftmaxProductTest extends OnGpu {
         MatMulKernel.Tiles t = MatMulKernel.softmaxRows(1024, 49152);
         assertNotNull(t);
         assertEquals(new MatMulKernel.Tiles(32, 1024, 8, 8, 16), t);
-        assertEquals(new MatMulKernel.Tiles(16, 2048, 4, 8, 16), MatMulKernel.softmaxRows(2048, 49152));
-        assertEquals(new MatMulKernel.Tiles(32, 1024, 4, 8, 16), MatMulKernel.softmaxRows(1024, 32768));
+        assertNull(MatMulKernel.softmaxRows(2048, 49152));
+        assertNull(MatMulKernel.softmaxRows(1024, 32768));
+        assertEquals(new MatMulKernel.Tiles(64, 512, 8, 8, 16), MatMulKernel.softmaxRows(512, 32768));
         assertTrue(MatMulKernel.softmaxSharedBytes(t) <= 49152);
         for (int n : new int[] {0, 64, 1000, 4096}) assertNull(MatMulKernel.softmaxRows(n, 49152), "rows of " + n);
     }
