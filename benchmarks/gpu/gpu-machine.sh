@@ -182,8 +182,10 @@ if [[ " $what " == *" coldstart "* ]]; then
   for a in "aot AOTCacheOutput $aotf" "cds ArchiveClassesAtExit $jsaf"; do
     read -r name option file <<< "$a"
     rm -f "$file"
-    taskset -c 0,1 /tmp/jre/bin/java "-XX:$option=$file" "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > "$out/coldstart-$name-training.log" 2>&1
-    [ -f "$file" ] || { echo "no $name archive:" | tee -a "$out/coldstart.txt"; tail -5 "$out/coldstart-$name-training.log"; }
+    # the logs go into one file each way: the device gives back at most 8 files ($OUT/coldstart.txt and cpu.txt among them)
+    taskset -c 0,1 /tmp/jre/bin/java "-XX:$option=$file" "${jopts[@]}" dev.jasg.bench.ColdStart --steps 20 > /tmp/coldstart-training.log 2>&1
+    { echo "== $name archive's training run"; cat /tmp/coldstart-training.log; } >> "$out/coldstart-training.log"
+    [ -f "$file" ] || { echo "no $name archive:" | tee -a "$out/coldstart.txt"; tail -5 /tmp/coldstart-training.log; }
   done
   for r in $(seq 1 "${COLD_RUNS:-5}"); do
     for v in ${COLD_VARIANTS:-plain cds aot}; do
@@ -195,9 +197,10 @@ if [[ " $what " == *" coldstart "* ]]; then
         *) echo "unknown cold-start variant $v"; continue ;;
       esac
       taskset -c 0,1 /tmp/jre/bin/java "${f[@]}" "${jopts[@]}" -Djasg.coldstart.launchMillis=$(date +%s%3N) dev.jasg.bench.ColdStart --steps 3 \
-        > "$out/coldstart-$v-$r.log" 2>&1
-      grep -E '^coldstart|^# to main' "$out/coldstart-$v-$r.log" | sed "s|^|round $r $v |" | tee -a "$out/coldstart.txt" \
-        || tail -5 "$out/coldstart-$v-$r.log"
+        > /tmp/coldstart-run.log 2>&1
+      { echo "== round $r $v"; cat /tmp/coldstart-run.log; } >> "$out/coldstart-runs.log"
+      grep -E '^coldstart|^# to main' /tmp/coldstart-run.log | sed "s|^|round $r $v |" | tee -a "$out/coldstart.txt" \
+        || tail -5 /tmp/coldstart-run.log
     done
   done
 fi
