@@ -480,37 +480,8 @@ final class Fusion {
         }
         Map<Integer, PermutedResult> permuted = permutedResults(schedule, g, b, step, kept, taken, readers, byRoot, layouts, results, readUntil,
                 permutedStores);
-        Map<Integer, SoftmaxProduct> softmaxes = new HashMap<>();
-        for (Node r : schedule) {
-            if (!(r.op() instanceof Op.Softmax sm) || taken.contains(r.id()) || Lowering.isView(r, b, g)) continue;
-            int rank = b.shape(r.id()).rank();
-            int in = r.input(0);
-            if (rank < 2 || (sm.axis() + rank) % rank != rank - 1 || kept.contains(in) || !step.containsKey(in)
-                    || !List.of(r.id()).equals(readers.get(in))) continue;
-            Node c = g.node(in);
-            float scale = 1;
-            Group scaled = byRoot.get(in);
-            if (scaled != null) {   // the product's epilogue only multiplies by a scalar constant (a literal, no external)
-                if (scaled.anchor() < 0 || scaled.rows() != null || !scaled.siblings().isEmpty() || !scaled.externals().isEmpty()
-                        || !List.of(in).equals(scaled.members()) || !(c.op() instanceof Op.Binary bin) || bin.kind() != dev.jasg.core.BinaryOp.MUL) continue;
-                Node k = g.node(c.input(0) == scaled.anchor() ? c.input(1) : c.input(0));
-                if (!(k.op() instanceof Op.Constant v) || v.value().floats().length != 1) continue;
-                scale = v.value().floats()[0];
-                c = g.node(scaled.anchor());
-            } else if (taken.contains(in)) {
-                continue;
-            }
-            if (!(c.op() instanceof Op.MatMul)) continue;
-            int[] ad = b.shape(c.input(0)).dims(), bd = b.shape(c.input(1)).dims();
-            if (ad.length < 2 || bd.length < 2 || !softmaxStores.accepts(g.node(c.input(0)).dtype(), c.dtype(), ad, bd,
-                    layouts.getOrDefault(c.id(), MatMulKernel.Layout.PLAIN)) || r.dtype() != c.dtype()) continue;
-            // absorbed: the product a view of its A, which (with B) is read at the softmax's step; the multiple a member
-            if (scaled != null) byRoot.remove(in);
-            taken.add(c.id());
-            taken.add(in);
-            softmaxes.put(r.id(), new SoftmaxProduct(c.id(), scale));
-            for (int i : c.inputs()) readUntil.merge(i, step.get(r.id()), Math::max);
-        }
+        Map<Integer, SoftmaxProduct> softmaxes = softmaxProducts(schedule, g, b, step, kept, taken, readers, byRoot, layouts, readUntil,
+                softmaxStores);
         Set<Integer> absorbed = new java.util.HashSet<>(taken);
         absorbed.removeAll(byRoot.keySet());
         absorbed.removeAll(siblingOf.keySet());
@@ -574,6 +545,48 @@ final class Fusion {
             if (grp != null) for (int x : grp.externals()) readUntil.merge(x, step.get(r.id()), Math::max);
         }
         return permuted;
+    }
+
+    /**
+     * The softmaxes that the product under them computes as it stores ({@link #plan}'s last rule, {@link #softmaxProduct});
+     * the product (and the group of its multiple, which leaves {@code byRoot}) is taken, and its operands are read until the
+     * softmax's step ({@code readUntil}).
+     */
+    private static Map<Integer, SoftmaxProduct> softmaxProducts(List<Node> schedule, Graph g, Program.Binding b, Map<Integer, Integer> step,
+            Set<Integer> kept, Set<Integer> taken, Map<Integer, List<Integer>> readers, Map<Integer, Group> byRoot,
+            Map<Integer, MatMulKernel.Layout> layouts, Map<Integer, Integer> readUntil, SoftmaxStores stores) {
+        Map<Integer, SoftmaxProduct> softmaxes = new HashMap<>();
+        for (Node r : schedule) {
+            if (!(r.op() instanceof Op.Softmax sm) || taken.contains(r.id()) || Lowering.isView(r, b, g)) continue;
+            int rank = b.shape(r.id()).rank();
+            int in = r.input(0);
+            if (rank < 2 || (sm.axis() + rank) % rank != rank - 1 || kept.contains(in) || !step.containsKey(in)
+                    || !List.of(r.id()).equals(readers.get(in))) continue;
+            Node c = g.node(in);
+            float scale = 1;
+            Group scaled = byRoot.get(in);
+            if (scaled != null) {   // the product's epilogue only multiplies by a scalar constant (a literal, no external)
+                if (scaled.anchor() < 0 || scaled.rows() != null || !scaled.siblings().isEmpty() || !scaled.externals().isEmpty()
+                        || !List.of(in).equals(scaled.members()) || !(c.op() instanceof Op.Binary bin) || bin.kind() != dev.jasg.core.BinaryOp.MUL) continue;
+                Node k = g.node(c.input(0) == scaled.anchor() ? c.input(1) : c.input(0));
+                if (!(k.op() instanceof Op.Constant v) || v.value().floats().length != 1) continue;
+                scale = v.value().floats()[0];
+                c = g.node(scaled.anchor());
+            } else if (taken.contains(in)) {
+                continue;
+            }
+            if (!(c.op() instanceof Op.MatMul)) continue;
+            int[] ad = b.shape(c.input(0)).dims(), bd = b.shape(c.input(1)).dims();
+            if (ad.length < 2 || bd.length < 2 || !stores.accepts(g.node(c.input(0)).dtype(), c.dtype(), ad, bd,
+                    layouts.getOrDefault(c.id(), MatMulKernel.Layout.PLAIN)) || r.dtype() != c.dtype()) continue;
+            // absorbed: the product a view of its A, which (with B) is read at the softmax's step; the multiple a member
+            if (scaled != null) byRoot.remove(in);
+            taken.add(c.id());
+            taken.add(in);
+            softmaxes.put(r.id(), new SoftmaxProduct(c.id(), scale));
+            for (int i : c.inputs()) readUntil.merge(i, step.get(r.id()), Math::max);
+        }
+        return softmaxes;
     }
 
     /** Expands as group members ({@link #fusable}) unless {@code -Djasg.vulkan.fuseExpand=false}, to compare. */

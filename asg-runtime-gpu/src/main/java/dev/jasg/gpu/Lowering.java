@@ -724,24 +724,19 @@ final class Lowering {
         if (sch.splits() > 1 && !(workspace != null && workspace.bytes() >= 4L * outputs * sch.splits())) {
             sch = new MatMulKernel.Schedule(MatMulKernel.choose(tiles, m, nn, batches), 1);
         }
-        if (sch.splits() > 1 && MatMulKernel.streamK() && dev.computeUnits > 0) {
-            // in stream-K runs, one a compute unit, where the parts of K take more than one wave (their last then part empty)
-            // and the workspace holds a tile's most runs
+        // in stream-K runs (stream) where the workspace holds a tile's most runs
+        Stream stream = stream(sch, m, nn, k);
+        if (stream != null && workspace.bytes() >= 4L * outputs * stream.runs()) {
             MatMulKernel.Tiles st = sch.tiles();
-            long tileCount = ceil(nn, st.bn()) * ceil(m, st.bm()), kSteps = ceil(k, st.bk());
-            int steps = MatMulKernel.streamSteps(tileCount, kSteps, dev.computeUnits), runs = MatMulKernel.streamRuns(kSteps, steps);
-            if (tileCount * sch.splits() > dev.computeUnits && workspace.bytes() >= 4L * outputs * runs) {
-                int[] sp = Arrays.copyOf(push, push.length + 1);
-                sp[3] = 0;                                   // the partials unrounded; the sum rounds
-                sp[push.length] = steps;
-                View partials = new View(workspace.buffer(), workspace.offset(), 4L * outputs * runs);
-                bind[0] = partials;
-                Step first = dispatch(MatMulKernel.streamKernel(st, MatMulKernel.aligned(st, m, nn, k), layout), n, bind, sp,
-                        (int) ((tileCount * kSteps + steps - 1) / steps), 1, 1);
-                Step second = flat(MatMulKernel.streamSum(), n, outputs, new View[] {out, partials},
-                        new int[] {(int) outputs, nn, st.bm(), st.bn(), (int) kSteps, steps, mode});
-                return List.of(first, second);
-            }
+            int[] sp = Arrays.copyOf(push, push.length + 1);
+            sp[3] = 0;                                   // the partials unrounded; the sum rounds
+            sp[push.length] = stream.steps();
+            View partials = new View(workspace.buffer(), workspace.offset(), 4L * outputs * stream.runs());
+            bind[0] = partials;
+            Step first = dispatch(MatMulKernel.streamKernel(st, MatMulKernel.aligned(st, m, nn, k), layout), n, bind, sp, stream.groups(), 1, 1);
+            Step second = flat(MatMulKernel.streamSum(), n, outputs, new View[] {out, partials},
+                    new int[] {(int) outputs, nn, st.bm(), st.bn(), (int) stream.kSteps(), stream.steps(), mode});
+            return List.of(first, second);
         }
         if (sch.splits() > 1) {
             MatMulKernel.Tiles mid = sch.tiles();
@@ -1169,14 +1164,37 @@ final class Lowering {
         return 4L * m * nn * parts;
     }
 
-    /** The partial results a split product of schedule {@code sch} writes: its splits, or as stream-K runs its tiles' most runs; 0 unsplit. */
+    /** The partial results a split product of schedule {@code sch} writes: its splits, or in stream-K runs its tiles' most runs; 0 unsplit. */
     private int partials(MatMulKernel.Schedule sch, int m, int nn, int k) {
         if (sch.splits() < 2) return 0;
-        if (!MatMulKernel.streamK() || dev.computeUnits <= 0) return sch.splits();
+        Stream s = stream(sch, m, nn, k);
+        return s == null ? sch.splits() : Math.max(sch.splits(), s.runs());
+    }
+
+    /**
+     * A split product in stream-K runs ({@link MatMulKernel#streamKernel}): {@code tiles} tiles of {@code kSteps} K steps,
+     * {@code steps} a run, at most {@code runs} runs a tile.
+     */
+    private record Stream(long tiles, long kSteps, int steps, int runs) {
+        /** Workgroups: one a run. */
+        int groups() {
+            return (int) ((tiles * kSteps + steps - 1) / steps);
+        }
+    }
+
+    /**
+     * The stream-K form of a product {@code m x nn} over {@code k} on schedule {@code sch}, one run a compute unit, or null
+     * where it runs in parts of K: unsplit, {@link MatMulKernel#STREAM_K_PROPERTY}{@code =false}, the device's compute units
+     * unknown, or its parts within one wave (their last wave is then not part empty, and on an H100 a weight gradient in
+     * one wave of parts ran faster than streamed: {@link MatMulKernel#streamKernel}).
+     */
+    private Stream stream(MatMulKernel.Schedule sch, int m, int nn, int k) {
+        if (sch.splits() < 2 || !MatMulKernel.streamK() || dev.computeUnits <= 0) return null;
         MatMulKernel.Tiles t = sch.tiles();
-        long kSteps = ceil(k, t.bk());
-        int steps = MatMulKernel.streamSteps(ceil(nn, t.bn()) * ceil(m, t.bm()), kSteps, dev.computeUnits);
-        return Math.max(sch.splits(), MatMulKernel.streamRuns(kSteps, steps));
+        long tiles = ceil(nn, t.bn()) * ceil(m, t.bm()), kSteps = ceil(k, t.bk());
+        if (tiles * sch.splits() <= dev.computeUnits) return null;
+        int steps = MatMulKernel.streamSteps(tiles, kSteps, dev.computeUnits);
+        return new Stream(tiles, kSteps, steps, MatMulKernel.streamRuns(kSteps, steps));
     }
 
     /** The f32 product's tile and split on this device ({@link MatMulKernel#schedule}), reading A transposed when {@code transA}. */

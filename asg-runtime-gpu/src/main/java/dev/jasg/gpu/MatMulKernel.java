@@ -6,10 +6,10 @@ import java.util.Locale;
  * The tiled, register-blocked fp32 matrix product {@code C[t] = A[t] B[t]} over a batch
  * {@code t} (leading axes broadcast through per-batch strides).
  *
- * <p>A workgroup of 16x16 invocations computes a {@code BM x BN} tile of C; each
- * invocation holds a {@code TM x TN} block of accumulators in registers (rows
+ * <p>A workgroup of 16x16 invocations ({@code TXN x 256/TXN} for {@link #softmaxRows}' whole rows) computes a
+ * {@code BM x BN} tile of C; each invocation holds a {@code TM x TN} block of accumulators in registers (rows
  * {@code ty*4 + i%4 + (i/4)*64}, so the shared-memory reads are 16-byte vectors that do
- * not conflict). Per step of {@code BK} along K, both tiles are kept k-major in shared memory: A's
+ * not conflict; {@code matmul.comp TILE_ROW}). Per step of {@code BK} along K, both tiles are kept k-major in shared memory: A's
  * tile is stored transposed and B's as is, or, where an operand is stored transposed
  * ({@link Layout}), A's as is and B's transposed; a tile written transposed goes through an XOR
  * swizzle of its 16-byte slots ({@code matmul.comp SWZ}), so a warp's writes fall in 32 different

@@ -185,9 +185,12 @@ final class VulkanDevice implements AutoCloseable {
         }
     }
 
+    /** System property: the compute units to assume ({@link #computeUnits}; 0 as if unknown), to compare schedules. */
+    static final String COMPUTE_UNITS_PROPERTY = "jasg.vulkan.computeUnits";
+
     /** See {@link #computeUnits}. */
     private static int computeUnits(VkPhysicalDevice physical, java.util.Set<String> ext, MemoryStack s) {
-        Integer forced = Integer.getInteger("jasg.vulkan.computeUnits");
+        Integer forced = Integer.getInteger(COMPUTE_UNITS_PROPERTY);
         if (forced != null) return Math.max(0, forced);
         if (ext.contains(NVShaderSmBuiltins.VK_NV_SHADER_SM_BUILTINS_EXTENSION_NAME)) {
             VkPhysicalDeviceShaderSMBuiltinsPropertiesNV sm = VkPhysicalDeviceShaderSMBuiltinsPropertiesNV.calloc(s).sType$Default();

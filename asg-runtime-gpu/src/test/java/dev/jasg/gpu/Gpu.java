@@ -27,6 +27,16 @@ final class Gpu {
         }
     }
 
+    /** As {@link #open}, the device told it has {@code units} compute units (0: as if it did not say; schedules then count workgroups). */
+    static VulkanBackend openWithUnits(int units) {
+        System.setProperty(VulkanDevice.COMPUTE_UNITS_PROPERTY, Integer.toString(units));
+        try {
+            return open();
+        } finally {
+            System.clearProperty(VulkanDevice.COMPUTE_UNITS_PROPERTY);
+        }
+    }
+
     /** Asserts that {@code got} matches {@code want} within {@code tol * (|w| + max(1, max|want|))}. */
     static void assertClose(String what, HostTensor want, HostTensor got, double tol) {
         dev.jasg.testkit.SmallOpCases.assertClose(what, want, got, tol);

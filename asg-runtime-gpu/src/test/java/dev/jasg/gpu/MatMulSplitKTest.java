@@ -194,12 +194,7 @@ class MatMulSplitKTest extends OnGpu {
 
     @BeforeAll
     static void openWithUnits() {
-        System.setProperty("jasg.vulkan.computeUnits", "4");
-        try {
-            withUnits = Gpu.open();
-        } finally {
-            System.clearProperty("jasg.vulkan.computeUnits");
-        }
+        withUnits = Gpu.openWithUnits(4);
     }
 
     @AfterAll

@@ -102,7 +102,7 @@ class SoftmaxProductTest extends OnGpu {
 
     @BeforeAll
     static void openAnyUnits() {
-        anyUnits = withUnits(0);
+        anyUnits = Gpu.openWithUnits(0);
     }
 
     @AfterAll
@@ -111,19 +111,10 @@ class SoftmaxProductTest extends OnGpu {
         anyUnits = null;
     }
 
-    private static VulkanBackend withUnits(int units) {
-        System.setProperty("jasg.vulkan.computeUnits", Integer.toString(units));
-        try {
-            return Gpu.open();
-        } finally {
-            System.clearProperty("jasg.vulkan.computeUnits");
-        }
-    }
-
     /** Where the device says how many compute units it has, the kernel takes products of at least a workgroup each. */
     @Test
     void aWorkgroupAComputeUnit() {
-        try (VulkanBackend h100 = withUnits(132)) {
+        try (VulkanBackend h100 = Gpu.openWithUnits(132)) {
             Lowering l = new Lowering(h100.device, null);
             int[] k = {8, 12, 64, 512};
             // 512 keys: 64 rows a workgroup; 8 x 12 heads of 1024 queries make 1536 workgroups, of 64 queries 96

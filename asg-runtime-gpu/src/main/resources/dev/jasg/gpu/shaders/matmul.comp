@@ -48,6 +48,10 @@
 #endif
 // invocations along M
 #define TYM (256u / TXN)
+// the tile's row of invocation (tx, ty)'s accumulator row i, and the column of its accumulator vec4 j: rows 4 apart in
+// groups of 4, vec4 columns TXN apart, so neighbouring invocations read and write neighbouring 16 bytes
+#define TILE_ROW(i) (ty * 4u + uint((i) % 4) + uint((i) / 4) * (TYM * 4u))
+#define TILE_COL(j) (uint(j) * (TXN * 4u) + tx * 4u)
 #define GM (TM / 4)
 #define GN (TN / 4)
 // vec4 loads of A's tile an invocation (a tile under 1024 floats: the first invocations load one each, A_LIVE)
@@ -144,7 +148,7 @@ float rowMax(float a, float b) { return isnan(a) ? a : (isnan(b) || b > a ? b : 
 // v[i], this invocation's value for its row i, replaced by the max (or sum) over the row's TXN invocations: each writes its
 // own, TPR invocations a row fold PPR each, then every invocation folds the TPR of its rows (a fixed order)
 void foldRows(inout float v[TM], bool isMax, uint tid, uint tx, uint ty) {
-    [[unroll]] for (int i = 0; i < TM; i++) rowPart[(ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u)) * TXN + tx] = v[i];
+    [[unroll]] for (int i = 0; i < TM; i++) rowPart[TILE_ROW(i) * TXN + tx] = v[i];
     barrier();
     uint row = tid / TPR, part = tid % TPR;
     float f = rowPart[row * TXN + part * PPR];
@@ -155,7 +159,7 @@ void foldRows(inout float v[TM], bool isMax, uint tid, uint tx, uint ty) {
     rowFold[row * TPR + part] = f;
     barrier();
     [[unroll]] for (int i = 0; i < TM; i++) {
-        uint at = (ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u)) * TPR;
+        uint at = TILE_ROW(i) * TPR;
         float g = rowFold[at];
         for (uint p = 1u; p < TPR; p++) g = isMax ? rowMax(g, rowFold[at + p]) : g + rowFold[at + p];
         v[i] = g;
@@ -311,9 +315,9 @@ void main() {
     // The epilogue on the accumulators (EPI_REGS 1): the group applied to each as it is stored, its operands read then; the
     // tile is written once and never read back
     [[unroll]] for (int i = 0; i < TM; i++) {
-        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u);
+        uint r = m0 + TILE_ROW(i);
         [[unroll]] for (int j = 0; j < GN; j++) {
-            uint col = n0 + uint(j) * (TXN * 4u) + tx * 4u;
+            uint col = n0 + TILE_COL(j);
             vec4 v = acc[i][j];
 #if ALIGNED
             uint at = cOff + r * N + col;
@@ -331,9 +335,9 @@ void main() {
     // flight an invocation, so the externals' reads overlap instead of each waiting on the last; the accumulators are
     // dead by then, so the group's code has the registers to itself. The tile is still in L2 when it is read back.
     [[unroll]] for (int i = 0; i < TM; i++) {
-        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u);
+        uint r = m0 + TILE_ROW(i);
         [[unroll]] for (int j = 0; j < GN; j++) {
-            uint col = n0 + uint(j) * (TXN * 4u) + tx * 4u;
+            uint col = n0 + TILE_COL(j);
 #if ALIGNED
             c4[(cOff + r * N + col) / 4u] = acc[i][j];
 #else
@@ -388,9 +392,9 @@ void main() {
     [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] /= rowVal[i];
 #endif
     [[unroll]] for (int i = 0; i < TM; i++) {
-        uint r = m0 + ty * 4u + uint(i % 4) + uint(i / 4) * (TYM * 4u);
+        uint r = m0 + TILE_ROW(i);
         [[unroll]] for (int j = 0; j < GN; j++) {
-            uint col = n0 + uint(j) * (TXN * 4u) + tx * 4u;
+            uint col = n0 + TILE_COL(j);
 #if ALIGNED
             if (pc.mode == 0u) {
                 c4[C_AT(r, col) / 4u] = acc[i][j];
