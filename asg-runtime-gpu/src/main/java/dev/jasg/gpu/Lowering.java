@@ -814,6 +814,7 @@ final class Lowering {
      */
     private Step f32Dispatch(Node n, MatMulKernel.Tiles t, Strides.MatmulGeometry geo, View[] bind, int[] push, Fusion.Group epi,
                              dev.jasg.core.Graph g, MatMulKernel.Layout layout, MatMulKernel.Remap remap) {
+        if (epi == null && remap == null) t = MatMulKernel.deep(t, layout, geo.k(), dev.maxSharedMemory);
         boolean aligned = MatMulKernel.aligned(t, geo.m(), geo.n(), geo.k()), permuted = remap != null;
         Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, layout, permuted) : MatMulKernel.kernel(t, aligned, layout, permuted, epi, g);
         return dispatch(kernel, n, bind, push, (int) ceil(geo.n(), t.bn()), (int) ceil(geo.m(), t.bm()), (int) geo.batches());

@@ -59,6 +59,32 @@ final class MatMulKernel {
         return new Tiles(128, 256, 8, 8, 16);
     }
 
+    /** System property: {@code false} keeps the large tile 8 deep for every product ({@link #deep}), to compare. */
+    static final String DEEP_LARGE_PROPERTY = "jasg.vulkan.matmul.deepLarge";
+    /** The depth of {@link #deep}'s tile. */
+    static final int DEEP_BK = 16;
+
+    /**
+     * The tile an unsplit product without an epilogue or a permuted store runs on when {@code t} is chosen: the large
+     * tile 16 deep ({@link #DEEP_BK}, one shared stage, 24 KiB) where A is not read transposed, else {@code t} itself. On an
+     * H100 (2026-12-06, {@code MatmulBench}, same call) 4096^3 ran 45.9 TFLOPS 16 deep against 43.9 8 deep with two stages
+     * (cuBLAS 51.3), 2048^3 42.8 against 41.2, {@code [8192,768] x [768,3072]} 0.889 against 0.925 ms; the weight gradients,
+     * which read A transposed, ran slower 16 deep ({@code [3072,8192] x [8192,768]} in stream-K 0.914 against 0.890 ms), and
+     * a split or streamed product keeps the tile it was costed on. Not where {@value #TILES_PROPERTY} names the large
+     * tile, nor with {@value #DEEP_LARGE_PROPERTY}{@code =false}, nor where a K that {@code t}'s depth divides is not a
+     * multiple of 16 (the product would lose its aligned kernel).
+     */
+    static Tiles deep(Tiles t, Layout layout, int k, int maxSharedBytes) {
+        String forced = System.getProperty(TILES_PROPERTY);
+        if (layout.transA() || t.tm() * t.tn() < 128 || t.bk() >= DEEP_BK || (k % t.bk() == 0 && k % DEEP_BK != 0)
+                || (forced != null && !forced.isBlank())
+                || "false".equalsIgnoreCase(System.getProperty(DEEP_LARGE_PROPERTY))) {
+            return t;
+        }
+        Tiles d = new Tiles(t.bm(), t.bn(), DEEP_BK, t.tm(), t.tn());
+        return (d.bm() + d.bn()) * d.bk() * 4 * stages(d) <= maxSharedBytes ? d : t;
+    }
+
     /** The middle tile, 128x128 with 8x8 per invocation and BK as deep as the shared memory allows (at most 32). */
     static Tiles middle(int maxSharedBytes) {
         return new Tiles(128, 128, depth(128, 128, maxSharedBytes), 8, 8);

@@ -174,11 +174,14 @@ class TransposedOperandTest extends OnGpu {
                         }
                         System.setProperty(MatMulKernel.SCHEDULE_PROPERTY, forced + "/1");
                         System.setProperty(MatMulKernel.STAGES_PROPERTY, String.valueOf(stages));
+                        // the large tile 8 deep, as named (16 deep is MatMulDeepTileTest's)
+                        System.setProperty(MatMulKernel.DEEP_LARGE_PROPERTY, "false");
                         try (Executable e = gpu.compile(graph)) {
                             Gpu.assertClose(name, want, e.run(feeds).get("c"), 2e-5);
                         } finally {
                             System.clearProperty(MatMulKernel.SCHEDULE_PROPERTY);
                             System.clearProperty(MatMulKernel.STAGES_PROPERTY);
+                            System.clearProperty(MatMulKernel.DEEP_LARGE_PROPERTY);
                         }
                         if (stages == 2) {
                             assertTrue(gpu.kernelNames().stream().anyMatch(nm -> nm.startsWith("matmul_") && nm.endsWith("_s2")),
