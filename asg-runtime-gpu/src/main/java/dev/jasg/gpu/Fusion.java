@@ -23,7 +23,7 @@ import java.util.Set;
  * is a member, and it is neither an output nor an assigned value, so nothing outside the group ever reads
  * it. A group may also hold one <b>anchor</b> at its bottom: a matrix product whose single consumer is a
  * member, so that the product's kernel applies the group on its accumulator before it stores (the matmul
- * epilogue: bias, activation, residual). A reduction (sum, mean, max, min over some axes) whose operand is
+ * epilogue: bias, activation, residual; not a group computing exponentials over a large product's result, {@link #anchors}). A reduction (sum, mean, max, min over some axes) whose operand is
  * such a tree's root with no other reader takes the tree as its <b>prologue</b>: it computes each element
  * it folds instead of reading it (softmax's and layer norm's gradients, a loss {@code mean(x^2)}). A
  * normalisation may be the anchor as a product is (layer norm's scale and shift applied as it stores; at most
@@ -422,6 +422,7 @@ final class Fusion {
                     }
                 }
             }
+            if (anchor >= 0 && !anchors(g.node(anchor), members, b, g) && externals(members, -1, g).size() <= limit) anchor = -1;
             if (members.size() == 1 && anchor < 0 && !prologue) continue;
             if (prologue && externals(members, -1, g).size() > limit) continue;
             List<Integer> ordered = new ArrayList<>(members);
@@ -591,6 +592,35 @@ final class Fusion {
 
     /** Expands as group members ({@link #fusable}) unless {@code -Djasg.vulkan.fuseExpand=false}, to compare. */
     static final boolean EXPAND = !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.fuseExpand"));
+
+    /** System property: {@code true} lets a large product anchor a group that computes exponentials ({@link #anchors}), to compare. */
+    static final String TRANSCENDENTAL_EPILOGUES_PROPERTY = "jasg.vulkan.transcendentalEpilogues";
+    /** Results (elements) from which a product keeps a group computing exponentials out of its epilogue: a wave of the large tile on 132 units. */
+    static final long TRANSCENDENTAL_APART = 1L << 22;
+
+    /**
+     * Whether product {@code anchor} applies group {@code members} as its epilogue. Not where the group computes {@code exp},
+     * {@code erf} or {@code tanh} over a result of at least {@link #TRANSCENDENTAL_APART} elements (GELU's gradient after a
+     * feed-forward layer's input gradient): an epilogue keeps the product off the large tile, and its arithmetic runs after
+     * each workgroup's products with nothing to overlap it (one workgroup a compute unit), where a pass of its own hides it
+     * under the memory traffic. H100, 2026-12-06: {@code [8192,768] x [768,3072]} with GELU's gradient 1.075 ms fused, 0.886
+     * alone on the large tile; the GPT-2-sized step 57.54k and 57.52k tokens/s against 57.06k and 57.23k fused (interleaved).
+     * {@value #TRANSCENDENTAL_EPILOGUES_PROPERTY}{@code =true} keeps them fused. Every other anchor (a normalisation, a row
+     * gradient) and every lighter group (bias, residual, a GELU op) is applied as before.
+     */
+    static boolean anchors(Node anchor, java.util.Collection<Integer> members, Program.Binding b, Graph g) {
+        if (!(anchor.op() instanceof Op.MatMul) || b.shape(anchor.id()).size() < TRANSCENDENTAL_APART
+                || Boolean.getBoolean(TRANSCENDENTAL_EPILOGUES_PROPERTY)) {
+            return true;
+        }
+        for (int m : members) {
+            if (g.node(m).op() instanceof Op.Unary u
+                    && (u.kind() == dev.jasg.core.UnaryOp.EXP || u.kind() == dev.jasg.core.UnaryOp.ERF || u.kind() == dev.jasg.core.UnaryOp.TANH)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** Groups with several outputs ({@link #merge}) unless {@code -Djasg.vulkan.mergeGroups=false}, to compare. */
     static final boolean MERGE = !"false".equalsIgnoreCase(System.getProperty("jasg.vulkan.mergeGroups"));

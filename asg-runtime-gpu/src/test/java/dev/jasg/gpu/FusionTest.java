@@ -34,6 +34,14 @@ import org.junit.jupiter.api.TestFactory;
 class FusionTest extends OnGpu {
     record Row(String name, Consumer<GraphBuilder> build, List<String> groups) {}
 
+    /** {@code y = (x w) * gelu'(h)} as asg-autograd writes GELU's gradient, x {@code [n, k]}, w {@code [k, n]}, h {@code [n, n]}. */
+    private static void geluGradient(GraphBuilder g, int n, int k) {
+        Tensor x = g.input("x", DType.F32, n, k), w = g.input("w", DType.F32, k, n), h = g.input("h", DType.F32, n, n);
+        Tensor cdf = h.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
+        Tensor pdf = h.mul(h).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+        g.output("y", x.matmul(w).mul(cdf.add(h.mul(pdf))));
+    }
+
     static List<Row> rows() {
         List<Row> r = new ArrayList<>();
         r.add(new Row("a chain of scalar ops", g -> {
@@ -149,12 +157,14 @@ class FusionTest extends OnGpu {
             Tensor x = g.input("x", DType.F32, 6, 40), w = g.input("w", DType.F32, 40), b = g.input("b", DType.F32, 40);
             g.output("y", x.layerNorm(1, w, b, 1e-5).relu());
         }, List.of("normalize -> mul -> add -> relu (2 externals)")));
-        r.add(new Row("GELU's gradient as a product's epilogue: five scalar constants and the pre-activation", g -> {
-            Tensor x = g.input("x", DType.F32, 64, 32), w = g.input("w", DType.F32, 32, 64), h = g.input("h", DType.F32, 64, 64);
-            Tensor cdf = h.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
-            Tensor pdf = h.mul(h).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-            g.output("y", x.matmul(w).mul(cdf.add(h.mul(pdf))));
-        }, List.of("matmul -> mul -> erf -> add -> mul -> mul -> mul -> exp -> mul -> mul -> add -> mul (1 externals)")));
+        r.add(new Row("GELU's gradient as a product's epilogue: five scalar constants and the pre-activation", g -> geluGradient(g, 64, 32),
+                List.of("matmul -> mul -> erf -> add -> mul -> mul -> mul -> exp -> mul -> mul -> add -> mul (1 externals)")));
+        r.add(new Row("GELU's gradient after a product of 2^22 results: a pass of its own, the product plain (Fusion.anchors)",
+                g -> geluGradient(g, 2048, 16), List.of("mul -> erf -> add -> mul -> mul -> mul -> exp -> mul -> mul -> add -> mul (2 externals)")));
+        r.add(new Row("a bias after a product of 2^22 results: still its epilogue", g -> {
+            Tensor x = g.input("x", DType.F32, 2048, 16), w = g.input("w", DType.F32, 16, 2048), b = g.input("b", DType.F32, 2048);
+            g.output("y", x.matmul(w).add(b));
+        }, List.of("matmul -> add (1 externals)")));
         r.add(new Row("scalar operands that are no constants: a [] and a [1, 1] input", g -> {
             Tensor x = g.input("x", DType.F32, 3, 5, 7), s = g.input("s", DType.F32), t = g.input("t", DType.F32, 1, 1);
             g.output("y", x.mul(s).sub(t).abs());
