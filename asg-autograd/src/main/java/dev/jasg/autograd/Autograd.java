@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * <p>Outputs are named {@code grad:<parameter name>}, {@code grad:<input name>}, or
  * {@code grad:%<id>} for any other node, in {@code wrt} order; each has its wrt's shape
  * and dtype. Only nodes on a differentiable path from some wrt to the loss are visited;
- * a node used several times accumulates its contributions by addition. Gradient nodes
+ * a node used several times accumulates its contributions by addition, except that the gradients of its slices
+ * that meet end to end are first joined into one concatenation ({@link #accumulate}). Gradient nodes
  * carry the scope {@code grad} followed by the forward node's scope.
  *
  * <p>A wrt the loss does not depend on gets zeros: a broadcast scalar constant when its
@@ -192,8 +193,10 @@ public final class Autograd {
         try (var scope = b.scope(SCOPE)) {
             Tensor seeded = seed.apply(b);
             if (relevant[lossId]) grad[lossId] = seeded;
+            List<List<Tensor>> pending = new ArrayList<>(java.util.Collections.nCopies(lossId + 1, (List<Tensor>) null));
             for (int id = lossId; id >= 0; id--) {
                 Node n = all.get(id);
+                if (pending.get(id) != null) grad[id] = accumulate(grad[id], pending.set(id, null));
                 if (!relevant[id] || grad[id] == null || n.arity() == 0) continue;
                 boolean[] need = new boolean[n.arity()];
                 boolean any = false;
@@ -212,16 +215,97 @@ public final class Autograd {
                     Node target = all.get(n.input(i));
                     checkContribution(n, i, target, c[i]);
                     int t = target.id();
-                    grad[t] = grad[t] == null ? c[i] : grad[t].add(c[i]);
+                    if (isPiece(c[i])) {
+                        // a slice's scattered gradient: held until the target's turn, to be joined with its neighbours
+                        if (pending.get(t) == null) pending.set(t, new ArrayList<>());
+                        pending.get(t).add(c[i]);
+                    } else {
+                        grad[t] = grad[t] == null ? c[i] : grad[t].add(c[i]);
+                    }
                 }
             }
             for (int w : wrtIds) {
                 Node wn = all.get(w);
+                if (w <= lossId && pending.get(w) != null) grad[w] = accumulate(grad[w], pending.set(w, null));
                 Tensor gw = w <= lossId ? grad[w] : null;
                 b.output(outputName(wn), gw != null ? gw : zeros(b, wn));
             }
         }
         return b.build();
+    }
+
+    /** System property: {@code false} adds slices' scattered gradients as they are ({@link #accumulate}), to compare. */
+    static final String JOIN_SLICES_PROPERTY = "jasg.autograd.joinSlices";
+
+    /**
+     * {@code sum} (null: none yet) plus the scattered gradients of slices {@code cs} ({@link #isPiece}), added in the order
+     * they came. Pieces of one axis that meet end to end are first joined: one scatter of their concatenation, in the place
+     * of the first of them, or the concatenation itself where it covers the whole axis. An LSTM's four gates, a packed
+     * q, k, v projection or any chunked tensor then gets its gradient as one concatenation of the pieces' gradients, not
+     * as a sum of full-size tensors that are zero outside one piece. The same values (each element is one piece's, plus
+     * zeros the sum would have added; a -0.0 stays -0.0 where the sum gave +0.0). {@value #JOIN_SLICES_PROPERTY}{@code =false}
+     * adds them as they are. A node's other contributions are added as they come, as before.
+     */
+    static Tensor accumulate(Tensor sum, List<Tensor> cs) {
+        List<Tensor> terms = new ArrayList<>(cs);
+        if (!"false".equals(System.getProperty(JOIN_SLICES_PROPERTY))) {
+            for (int i = 0; i < terms.size(); i++) {
+                if (!(terms.get(i).node().op() instanceof Op.SliceScatter first)) continue;
+                // the pieces of this axis and size, by start; then the run of adjacent pieces that holds term i
+                List<Integer> same = new ArrayList<>();
+                for (int j = i; j < terms.size(); j++) {
+                    if (terms.get(j).node().op() instanceof Op.SliceScatter o && o.step() == 1 && o.axis() == first.axis()
+                            && o.size() == first.size() && terms.get(j).dtype() == terms.get(i).dtype()) {
+                        same.add(j);
+                    }
+                }
+                if (same.size() < 2) continue;
+                List<Tensor> now = terms;
+                same.sort(java.util.Comparator.comparingInt(j -> start(now.get(j))));
+                int at = same.indexOf(i), lo = at, hi = at;
+                while (lo > 0 && end(terms.get(same.get(lo - 1))) == start(terms.get(same.get(lo)))) lo--;
+                while (hi + 1 < same.size() && end(terms.get(same.get(hi))) == start(terms.get(same.get(hi + 1)))) hi++;
+                if (lo == hi) continue;
+                Tensor[] pieces = new Tensor[hi - lo + 1];
+                for (int r = lo; r <= hi; r++) pieces[r - lo] = piece(terms.get(same.get(r)));
+                Tensor joined = Tensor.concat(first.axis(), pieces);
+                int from = start(terms.get(same.get(lo))), to = end(terms.get(same.get(hi)));
+                Tensor run = from == 0 && to == first.size() ? joined
+                        : joined.builder().apply(new Op.SliceScatter(first.axis(), from, 1, first.size()), joined);
+                // the run takes the place of its first piece in arrival order; the others leave the sum
+                int place = Integer.MAX_VALUE;
+                for (int r = lo; r <= hi; r++) place = Math.min(place, same.get(r));
+                java.util.Set<Integer> gone = new HashSet<>();
+                for (int r = lo; r <= hi; r++) if (same.get(r) != place) gone.add(same.get(r));
+                terms.set(place, run);
+                List<Tensor> kept = new ArrayList<>();
+                for (int j = 0; j < terms.size(); j++) if (!gone.contains(j)) kept.add(terms.get(j));
+                terms = kept;
+                i = -1;  // again from the start: the run may meet another piece (its scatter is a term now)
+            }
+        }
+        for (Tensor t : terms) sum = sum == null ? t : sum.add(t);
+        return sum;
+    }
+
+    /** Whether contribution {@code c} is a slice's scattered gradient of unit step ({@link #accumulate}'s pieces). */
+    private static boolean isPiece(Tensor c) {
+        return c.node().op() instanceof Op.SliceScatter s && s.step() == 1;
+    }
+
+    /** The scattered piece of a slice scatter {@code t}. */
+    private static Tensor piece(Tensor t) {
+        return t.builder().tensor(t.node().input(0));
+    }
+
+    private static int start(Tensor t) {
+        return ((Op.SliceScatter) t.node().op()).start();
+    }
+
+    /** Where the piece of slice scatter {@code t} (unit step) ends along its axis. */
+    private static int end(Tensor t) {
+        Op.SliceScatter s = (Op.SliceScatter) t.node().op();
+        return s.start() + piece(t).shape().dim(s.axis());
     }
 
     /**
