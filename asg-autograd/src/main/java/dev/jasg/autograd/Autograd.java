@@ -193,10 +193,12 @@ public final class Autograd {
         try (var scope = b.scope(SCOPE)) {
             Tensor seeded = seed.apply(b);
             if (relevant[lossId]) grad[lossId] = seeded;
-            List<List<Tensor>> pending = new ArrayList<>(java.util.Collections.nCopies(lossId + 1, (List<Tensor>) null));
+            // slices' scattered gradients by target, joined at the target's turn (every contribution comes from a later id)
+            Map<Integer, List<Tensor>> pending = new java.util.HashMap<>();
             for (int id = lossId; id >= 0; id--) {
                 Node n = all.get(id);
-                if (pending.get(id) != null) grad[id] = accumulate(grad[id], pending.set(id, null));
+                List<Tensor> pieces = pending.remove(id);
+                if (pieces != null) grad[id] = accumulate(grad[id], pieces);
                 if (!relevant[id] || grad[id] == null || n.arity() == 0) continue;
                 boolean[] need = new boolean[n.arity()];
                 boolean any = false;
@@ -216,9 +218,7 @@ public final class Autograd {
                     checkContribution(n, i, target, c[i]);
                     int t = target.id();
                     if (isPiece(c[i])) {
-                        // a slice's scattered gradient: held until the target's turn, to be joined with its neighbours
-                        if (pending.get(t) == null) pending.set(t, new ArrayList<>());
-                        pending.get(t).add(c[i]);
+                        pending.computeIfAbsent(t, k -> new ArrayList<>()).add(c[i]);
                     } else {
                         grad[t] = grad[t] == null ? c[i] : grad[t].add(c[i]);
                     }
@@ -226,7 +226,6 @@ public final class Autograd {
             }
             for (int w : wrtIds) {
                 Node wn = all.get(w);
-                if (w <= lossId && pending.get(w) != null) grad[w] = accumulate(grad[w], pending.set(w, null));
                 Tensor gw = w <= lossId ? grad[w] : null;
                 b.output(outputName(wn), gw != null ? gw : zeros(b, wn));
             }
@@ -247,45 +246,45 @@ public final class Autograd {
      * adds them as they are. A node's other contributions are added as they come, as before.
      */
     static Tensor accumulate(Tensor sum, List<Tensor> cs) {
-        List<Tensor> terms = new ArrayList<>(cs);
+        // by arrival; a run of pieces that meet takes the place of its first arrival, its other pieces become null
+        Tensor[] terms = cs.toArray(Tensor[]::new);
         if (!"false".equals(System.getProperty(JOIN_SLICES_PROPERTY))) {
-            for (int i = 0; i < terms.size(); i++) {
-                if (!(terms.get(i).node().op() instanceof Op.SliceScatter first)) continue;
-                // the pieces of this axis and size, by start; then the run of adjacent pieces that holds term i
-                List<Integer> same = new ArrayList<>();
-                for (int j = i; j < terms.size(); j++) {
-                    if (terms.get(j).node().op() instanceof Op.SliceScatter o && o.step() == 1 && o.axis() == first.axis()
-                            && o.size() == first.size() && terms.get(j).dtype() == terms.get(i).dtype()) {
-                        same.add(j);
-                    }
-                }
-                if (same.size() < 2) continue;
-                List<Tensor> now = terms;
-                same.sort(java.util.Comparator.comparingInt(j -> start(now.get(j))));
-                int at = same.indexOf(i), lo = at, hi = at;
-                while (lo > 0 && end(terms.get(same.get(lo - 1))) == start(terms.get(same.get(lo)))) lo--;
-                while (hi + 1 < same.size() && end(terms.get(same.get(hi))) == start(terms.get(same.get(hi + 1)))) hi++;
-                if (lo == hi) continue;
+            Integer[] order = new Integer[terms.length];
+            for (int j = 0; j < order.length; j++) order[j] = j;
+            // pieces of one axis, size and dtype side by side, by start
+            java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingInt(j -> scatter(terms[j]).axis())
+                    .thenComparingInt(j -> scatter(terms[j]).size()).thenComparing(j -> terms[j].dtype()).thenComparingInt(j -> start(terms[j])));
+            for (int lo = 0, hi; lo < order.length; lo = hi + 1) {
+                hi = lo;
+                while (hi + 1 < order.length && meet(terms[order[hi]], terms[order[hi + 1]])) hi++;
+                if (hi == lo) continue;
+                Op.SliceScatter first = scatter(terms[order[lo]]);
                 Tensor[] pieces = new Tensor[hi - lo + 1];
-                for (int r = lo; r <= hi; r++) pieces[r - lo] = piece(terms.get(same.get(r)));
+                int place = Integer.MAX_VALUE;
+                for (int r = lo; r <= hi; r++) {
+                    pieces[r - lo] = piece(terms[order[r]]);
+                    place = Math.min(place, order[r]);
+                }
                 Tensor joined = Tensor.concat(first.axis(), pieces);
-                int from = start(terms.get(same.get(lo))), to = end(terms.get(same.get(hi)));
+                int from = first.start(), to = end(terms[order[hi]]);
                 Tensor run = from == 0 && to == first.size() ? joined
                         : joined.builder().apply(new Op.SliceScatter(first.axis(), from, 1, first.size()), joined);
-                // the run takes the place of its first piece in arrival order; the others leave the sum
-                int place = Integer.MAX_VALUE;
-                for (int r = lo; r <= hi; r++) place = Math.min(place, same.get(r));
-                java.util.Set<Integer> gone = new HashSet<>();
-                for (int r = lo; r <= hi; r++) if (same.get(r) != place) gone.add(same.get(r));
-                terms.set(place, run);
-                List<Tensor> kept = new ArrayList<>();
-                for (int j = 0; j < terms.size(); j++) if (!gone.contains(j)) kept.add(terms.get(j));
-                terms = kept;
-                i = -1;  // again from the start: the run may meet another piece (its scatter is a term now)
+                for (int r = lo; r <= hi; r++) terms[order[r]] = null;
+                terms[place] = run;
             }
         }
-        for (Tensor t : terms) sum = sum == null ? t : sum.add(t);
+        for (Tensor t : terms) if (t != null) sum = sum == null ? t : sum.add(t);
         return sum;
+    }
+
+    /** Whether piece {@code b} starts where piece {@code a} ends, along the same axis of a tensor of the same size and dtype. */
+    private static boolean meet(Tensor a, Tensor b) {
+        Op.SliceScatter x = scatter(a), y = scatter(b);
+        return x.axis() == y.axis() && x.size() == y.size() && a.dtype() == b.dtype() && end(a) == y.start();
+    }
+
+    private static Op.SliceScatter scatter(Tensor t) {
+        return (Op.SliceScatter) t.node().op();
     }
 
     /** Whether contribution {@code c} is a slice's scattered gradient of unit step ({@link #accumulate}'s pieces). */
@@ -299,13 +298,12 @@ public final class Autograd {
     }
 
     private static int start(Tensor t) {
-        return ((Op.SliceScatter) t.node().op()).start();
+        return scatter(t).start();
     }
 
     /** Where the piece of slice scatter {@code t} (unit step) ends along its axis. */
     private static int end(Tensor t) {
-        Op.SliceScatter s = (Op.SliceScatter) t.node().op();
-        return s.start() + piece(t).shape().dim(s.axis());
+        return start(t) + piece(t).shape().dim(scatter(t).axis());
     }
 
     /**

@@ -23,12 +23,13 @@ import java.util.Set;
  * is a member, and it is neither an output nor an assigned value, so nothing outside the group ever reads
  * it. A group may also hold one <b>anchor</b> at its bottom: a matrix product whose single consumer is a
  * member, so that the product's kernel applies the group on its accumulator before it stores (the matmul
- * epilogue: bias, activation, residual; not a group computing exponentials over a large product's result, {@link #anchors}). A reduction (sum, mean, max, min over some axes) whose operand is
- * such a tree's root with no other reader takes the tree as its <b>prologue</b>: it computes each element
- * it folds instead of reading it (softmax's and layer norm's gradients, a loss {@code mean(x^2)}). A
- * normalisation may be the anchor as a product is (layer norm's scale and shift applied as it stores; at most
- * four externals, as for a prologue). The group's operands from outside (<b>externals</b>, at most
- * {@link #MAX_EXTERNALS}) are read at the root's flat index {@code i} as {@code e[(i / a) % b]}: the whole
+ * epilogue: bias, activation, residual; not a group computing exponentials over a large product's result,
+ * {@link #anchors}). A reduction (sum, mean, max, min over some axes) whose operand is such a tree's root with no
+ * other reader takes the tree as its <b>prologue</b>: it computes each element it folds instead of reading it
+ * (softmax's and layer norm's gradients, a loss {@code mean(x^2)}). A normalisation may be the anchor as a product
+ * is (layer norm's scale and shift applied as it stores; at most four externals, as for a prologue). The group's
+ * operands from outside (<b>externals</b>, at most {@link #MAX_EXTERNALS})
+ * are read at the root's flat index {@code i} as {@code e[(i / a) % b]}: the whole
  * shape ({@code a = 1, b = count}), a scalar ({@code b = 1}) or one contiguous block of its axes, as a
  * bias row ({@code a = 1, b = D}) or a per-row column ({@code a = D}); a node with an operand broadcast
  * any other way is not fused.
