@@ -45,6 +45,12 @@ final class Gemm {
     /** Tile rows and columns of the micro-kernel in use ({@link KernelChoice}: from the vector width and register count). */
     static final int MR = KernelChoice.CHOSEN.mr();
     static final int NR = KernelChoice.CHOSEN.nr();
+    /**
+     * Whether a row-major A's full strips are packed by register transposes ({@link VectorGemmKernel#transposeRows}):
+     * with {@link #TRANSPOSE} and a strip of at most 16 rows, unless {@code -Djasg.cpu.transposeA=false} (the scalar pack,
+     * to compare).
+     */
+    static final boolean TRANSPOSE_A = TRANSPOSE && MR <= 16 && !"false".equals(System.getProperty("jasg.cpu.transposeA"));
     /** Depth of a packed slice ({@link KernelChoice}: from L2, long because a slice's fixed cost is high on the JVM). */
     static final int KC = KernelChoice.CHOSEN.kc();
     /** Rows of a packed block of A on one thread ({@link KernelChoice}: {@code MC x KC} in half of L2). */
@@ -1181,23 +1187,41 @@ final class Gemm {
             int base = at + s * kc * MR, i0 = s * MR, rows = Math.min(MR, mc - i0);
             // the padding rows of a last, partial strip are zero (only they: the others are written below)
             for (int p = 0; rows < MR && p < kc; p++) java.util.Arrays.fill(ap, base + p * MR + rows, base + (p + 1) * MR, 0f);
-            if (cs == 1) {
-                // row-major A: read each row contiguously, write with stride MR, a few cache lines of the
-                // strip at a time (a third faster than whole rows, whose writes sweep the strip MR times)
-                for (int p0 = 0; p0 < kc; p0 += 64) {
-                    int p1 = Math.min(kc, p0 + 64);
-                    for (int r = 0; r < rows; r++) {
-                        int src = off + (i0 + r) * rs, dst = base + r;
-                        for (int p = p0; p < p1; p++) ap[dst + p * MR] = a[src + p];
-                    }
-                }
+            if (cs == 1 && rows == MR && TRANSPOSE_A) {
+                // row-major A, a full strip, 16-lane vectors: one 16 x 16 register transpose a step of 16
+                int route = packRoute(GemmWarm.TRANSPOSE_ROWS);
+                long t0 = timed(route) ? System.nanoTime() : 0;
+                if (vectorRoute(route)) VectorGemmKernel.transposeRows(kc, a, off + i0 * rs, rs, ap, base);
+                else packRowsA(kc, a, off + i0 * rs, rs, ap, base, rows);
+                if (timed(route)) GemmWarm.TRANSPOSE_ROWS.timed(route, System.nanoTime() - t0, (long) kc * MR);
+            } else if (cs == 1) {
+                packRowsA(kc, a, off + i0 * rs, rs, ap, base, rows);
             } else if (rs == 1 && rows == MR) {
                 // transposed A, a full strip: a step's MR floats are contiguous, moved as one copy (the loop below, with
                 // its row stride, packed a 256 x 784 A in a fifth of its product's time). Not a Vector API move: with A
                 // packed by default, C2 compiled such a move inside packA boxed (half a MB a run in AllocationFreeRunTest)
-                for (int p = 0; p < kc; p++) System.arraycopy(a, off + i0 + p * cs, ap, base + p * MR, MR);
+                int route = TRANSPOSE_A ? packRoute(GemmWarm.COPY_STEPS) : GemmWarm.TWIN_TIMED;
+                long t0 = TRANSPOSE_A && timed(route) ? System.nanoTime() : 0;
+                if (TRANSPOSE_A && vectorRoute(route)) VectorGemmKernel.copySteps(kc, a, off + i0, cs, ap, base);
+                else for (int p = 0; p < kc; p++) System.arraycopy(a, off + i0 + p * cs, ap, base + p * MR, MR);
+                if (TRANSPOSE_A && timed(route)) GemmWarm.COPY_STEPS.timed(route, System.nanoTime() - t0, (long) kc * MR);
             } else {
                 packSteps(kc, rows, a, off + i0 * rs, rs, cs, ap, base);
+            }
+        }
+    }
+
+    /**
+     * Row-major A: {@code rows} rows of a strip from {@code a[off + r*rs]}, each read contiguously and written with stride
+     * {@code MR}, a few cache lines of the strip at a time (a third faster than whole rows, whose writes sweep the strip
+     * {@code MR} times); the twin of {@link VectorGemmKernel#transposeRows}, and the path of a last, partial strip.
+     */
+    private static void packRowsA(int kc, float[] a, int off, int rs, float[] ap, int base, int rows) {
+        for (int p0 = 0; p0 < kc; p0 += 64) {
+            int p1 = Math.min(kc, p0 + 64);
+            for (int r = 0; r < rows; r++) {
+                int src = off + r * rs, dst = base + r;
+                for (int p = p0; p < p1; p++) ap[dst + p * MR] = a[src + p];
             }
         }
     }

@@ -50,7 +50,11 @@ enum GemmWarm {
     /** {@link VectorGemmKernel#gatherSteps}: packing a transposed B. */
     GATHER_STEPS,
     /** {@link VectorGemmKernel#transposeSteps}: packing a transposed B by register transposes. */
-    TRANSPOSE_STEPS;
+    TRANSPOSE_STEPS,
+    /** {@link VectorGemmKernel#transposeRows}: packing a row-major A by register transposes. */
+    TRANSPOSE_ROWS,
+    /** {@link VectorGemmKernel#copySteps}: packing a transposed A a vector a step. */
+    COPY_STEPS;
 
     private static final Logger LOG = LoggerFactory.getLogger(GemmWarm.class);
 

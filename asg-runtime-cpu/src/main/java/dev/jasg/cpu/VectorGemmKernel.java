@@ -1,6 +1,7 @@
 package dev.jasg.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -137,6 +138,103 @@ final class VectorGemmKernel {
         for (; p < kc; p++) {
             for (int j = 0; j < NR; j++) bp[at + p * NR + j] = b[off + j * cs + p];
         }
+    }
+
+    /**
+     * {@code ap[at + p*MR + r] = a[off + r*lda + p]} for {@code p < kc, r < MR}: a full strip of a row-major A packed for
+     * {@link #tile} by one 16 x 16 register transpose a step of 16 (rows {@code MR} to 15 zero, their lanes never stored),
+     * the last {@code kc % 16} steps by a scalar loop. Only where {@link #TRANSPOSE} and {@code MR <= 16}. The scalar pack it
+     * replaces writes with a stride of {@code MR} floats a load and ran a quarter as fast as packing a row-major B (4.2
+     * against 16.8 in {@code GemmProbe}'s units on Zen 5); this one reads a cache line a row and writes whole vectors.
+     */
+    static void transposeRows(int kc, float[] a, int off, int lda, float[] ap, int at) {
+        int p = 0;
+        for (; p + 16 <= kc; p += 16) transposeBlock(a, off + p, lda, ap, at + p * MR);
+        for (; p < kc; p++) {
+            for (int r = 0; r < MR; r++) ap[at + p * MR + r] = a[off + r * lda + p];
+        }
+    }
+
+    /**
+     * {@code ap[at + p*MR + r] = a[off + p*cs + r]} for {@code p < kc, r < MR}: a full strip of a transposed A (a step's
+     * {@code MR} floats contiguous) packed a vector a step, read under {@link #STRIP_ROWS} and stored whole (its lanes past
+     * {@code MR} land where the next step's store then writes) except the last step's. Only where {@link #TRANSPOSE} and
+     * {@code MR <= 16}. The copy of {@code MR} floats a step it replaces is a stub call each.
+     */
+    static void copySteps(int kc, float[] a, int off, int cs, float[] ap, int at) {
+        final VectorSpecies<Float> s = S;
+        int p = 0;
+        for (; p + 1 < kc; p++) FloatVector.fromArray(s, a, off + p * cs, STRIP_ROWS).intoArray(ap, at + p * MR);
+        if (p < kc) FloatVector.fromArray(s, a, off + p * cs, STRIP_ROWS).intoArray(ap, at + p * MR, STRIP_ROWS);
+    }
+
+    /** The lanes of a step that {@link #transposeBlock} stores: the strip's {@code MR} rows. */
+    private static final VectorMask<Float> STRIP_ROWS = TRANSPOSE ? VectorMask.fromLong(S, (1L << Math.min(MR, 16)) - 1) : null;
+
+    /**
+     * {@code dst[doff + q*MR + i] = src[off + i*ld + q]} for {@code i < MR, q < 16}: {@link #transpose16} over the strip's
+     * {@code MR} rows and zero rows under them; a step's vector is stored whole (its lanes past {@code MR} land where the
+     * next step's store then writes) except the last, stored under {@link #STRIP_ROWS} so nothing past the block is touched.
+     */
+    private static void transposeBlock(float[] src, int off, int ld, float[] dst, int doff) {
+        final VectorSpecies<Float> s = S;
+        final FloatVector z = FloatVector.zero(s);
+        FloatVector r0 = FloatVector.fromArray(s, src, off);
+        FloatVector r1 = MR > 1 ? FloatVector.fromArray(s, src, off + ld) : z;
+        FloatVector r2 = MR > 2 ? FloatVector.fromArray(s, src, off + 2 * ld) : z;
+        FloatVector r3 = MR > 3 ? FloatVector.fromArray(s, src, off + 3 * ld) : z;
+        FloatVector r4 = MR > 4 ? FloatVector.fromArray(s, src, off + 4 * ld) : z;
+        FloatVector r5 = MR > 5 ? FloatVector.fromArray(s, src, off + 5 * ld) : z;
+        FloatVector r6 = MR > 6 ? FloatVector.fromArray(s, src, off + 6 * ld) : z;
+        FloatVector r7 = MR > 7 ? FloatVector.fromArray(s, src, off + 7 * ld) : z;
+        FloatVector r8 = MR > 8 ? FloatVector.fromArray(s, src, off + 8 * ld) : z;
+        FloatVector r9 = MR > 9 ? FloatVector.fromArray(s, src, off + 9 * ld) : z;
+        FloatVector r10 = MR > 10 ? FloatVector.fromArray(s, src, off + 10 * ld) : z;
+        FloatVector r11 = MR > 11 ? FloatVector.fromArray(s, src, off + 11 * ld) : z;
+        FloatVector r12 = MR > 12 ? FloatVector.fromArray(s, src, off + 12 * ld) : z;
+        FloatVector r13 = MR > 13 ? FloatVector.fromArray(s, src, off + 13 * ld) : z;
+        FloatVector r14 = MR > 14 ? FloatVector.fromArray(s, src, off + 14 * ld) : z;
+        FloatVector r15 = MR > 15 ? FloatVector.fromArray(s, src, off + 15 * ld) : z;
+        FloatVector a0 = r0.rearrange(LO0, r1), a1 = r0.rearrange(HI0, r1);
+        FloatVector a2 = r2.rearrange(LO0, r3), a3 = r2.rearrange(HI0, r3);
+        FloatVector a4 = r4.rearrange(LO0, r5), a5 = r4.rearrange(HI0, r5);
+        FloatVector a6 = r6.rearrange(LO0, r7), a7 = r6.rearrange(HI0, r7);
+        FloatVector a8 = r8.rearrange(LO0, r9), a9 = r8.rearrange(HI0, r9);
+        FloatVector a10 = r10.rearrange(LO0, r11), a11 = r10.rearrange(HI0, r11);
+        FloatVector a12 = r12.rearrange(LO0, r13), a13 = r12.rearrange(HI0, r13);
+        FloatVector a14 = r14.rearrange(LO0, r15), a15 = r14.rearrange(HI0, r15);
+        FloatVector c0 = a0.rearrange(LO1, a2), c2 = a0.rearrange(HI1, a2);
+        FloatVector c1 = a1.rearrange(LO1, a3), c3 = a1.rearrange(HI1, a3);
+        FloatVector c4 = a4.rearrange(LO1, a6), c6 = a4.rearrange(HI1, a6);
+        FloatVector c5 = a5.rearrange(LO1, a7), c7 = a5.rearrange(HI1, a7);
+        FloatVector c8 = a8.rearrange(LO1, a10), c10 = a8.rearrange(HI1, a10);
+        FloatVector c9 = a9.rearrange(LO1, a11), c11 = a9.rearrange(HI1, a11);
+        FloatVector c12 = a12.rearrange(LO1, a14), c14 = a12.rearrange(HI1, a14);
+        FloatVector c13 = a13.rearrange(LO1, a15), c15 = a13.rearrange(HI1, a15);
+        FloatVector d0 = c0.rearrange(LO2, c4), d4 = c0.rearrange(HI2, c4);
+        FloatVector d1 = c1.rearrange(LO2, c5), d5 = c1.rearrange(HI2, c5);
+        FloatVector d2 = c2.rearrange(LO2, c6), d6 = c2.rearrange(HI2, c6);
+        FloatVector d3 = c3.rearrange(LO2, c7), d7 = c3.rearrange(HI2, c7);
+        FloatVector d8 = c8.rearrange(LO2, c12), d12 = c8.rearrange(HI2, c12);
+        FloatVector d9 = c9.rearrange(LO2, c13), d13 = c9.rearrange(HI2, c13);
+        FloatVector d10 = c10.rearrange(LO2, c14), d14 = c10.rearrange(HI2, c14);
+        FloatVector d11 = c11.rearrange(LO2, c15), d15 = c11.rearrange(HI2, c15);
+        d0.rearrange(LO3, d8).intoArray(dst, doff);
+        d1.rearrange(LO3, d9).intoArray(dst, doff + MR);
+        d2.rearrange(LO3, d10).intoArray(dst, doff + 2 * MR);
+        d3.rearrange(LO3, d11).intoArray(dst, doff + 3 * MR);
+        d4.rearrange(LO3, d12).intoArray(dst, doff + 4 * MR);
+        d5.rearrange(LO3, d13).intoArray(dst, doff + 5 * MR);
+        d6.rearrange(LO3, d14).intoArray(dst, doff + 6 * MR);
+        d7.rearrange(LO3, d15).intoArray(dst, doff + 7 * MR);
+        d0.rearrange(HI3, d8).intoArray(dst, doff + 8 * MR);
+        d1.rearrange(HI3, d9).intoArray(dst, doff + 9 * MR);
+        d2.rearrange(HI3, d10).intoArray(dst, doff + 10 * MR);
+        d3.rearrange(HI3, d11).intoArray(dst, doff + 11 * MR);
+        d4.rearrange(HI3, d12).intoArray(dst, doff + 12 * MR);
+        d5.rearrange(HI3, d13).intoArray(dst, doff + 13 * MR);
+        d6.rearrange(HI3, d14).intoArray(dst, doff + 14 * MR);
+        d7.rearrange(HI3, d15).intoArray(dst, doff + 15 * MR, STRIP_ROWS);
     }
 
     /** {@code dst[doff + q*NR + i] = src[off + i*ld + q]} for {@code i, q < 16}: one 16 x 16 block, unrolled so every vector stays in a register. */

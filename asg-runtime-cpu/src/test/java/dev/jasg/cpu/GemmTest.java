@@ -332,7 +332,22 @@ class GemmTest {
 
     @Test
     void packingMatchesItsDefinition() {
-        Random r = new Random(5);
+        packingMatchesItsDefinition(false);
+    }
+
+    /**
+     * {@link #packingMatchesItsDefinition} with A's full strips packed by their vector moves (the hand-over forced, as in a
+     * warm JVM: {@code VectorGemmKernel.transposeRows} for a row-major A, {@code copySteps} for a transposed one).
+     */
+    @Test
+    void vectorPackingMatchesItsDefinition() {
+        GemmWarm.TRANSPOSE_ROWS.handOver();
+        GemmWarm.COPY_STEPS.handOver();
+        packingMatchesItsDefinition(true);
+    }
+
+    private static void packingMatchesItsDefinition(boolean warm) {
+        Random r = new Random(warm ? 6 : 5);
         for (int[] t : PACKED) {
             int rows = t[0], depth = t[1], rs = t[2], cs = t[3], off = 7;
             float[] x = random(r, off + (rows - 1) * rs + (depth - 1) * cs + 1);

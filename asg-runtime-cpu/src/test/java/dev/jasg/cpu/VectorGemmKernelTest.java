@@ -145,4 +145,43 @@ class VectorGemmKernelTest {
             }
         }
     }
+
+    /**
+     * The packing moves of A's full strips, {@link VectorGemmKernel#transposeRows} (a row-major A, by register transposes)
+     * and {@link VectorGemmKernel#copySteps} (a transposed A, a vector a step), called directly (inside {@link Gemm} a
+     * cold JVM runs their twin loops): {@code ap[at + p*MR + r] = opA[r, p]}, for depths below, at and past whole 16-step
+     * blocks, NaN in the rows of the source past the strip (so a lane past {@code MR} that reached the strip shows), and
+     * nothing written before or after the strip.
+     */
+    @Test
+    void aStripsArePackedByTheirDefinition() {
+        assumeTrue(VectorGemmKernel.TRANSPOSE && VectorGemmKernel.MR <= 16, "16-lane vectors, strips of at most 16 rows");
+        int mr = VectorGemmKernel.MR;
+        Random r = new Random(13);
+        for (int kc : new int[] {1, 15, 16, 17, 31, 50, 64}) {
+            for (String kernel : new String[] {"transposeRows", "copySteps"}) {
+                boolean rows = kernel.equals("transposeRows");
+                // row-major: row i at off + i*ld; transposed: step p at off + p*ld; the source holds 16 rows (steps), the
+                // ones past the strip NaN
+                int ld = (rows ? kc : 16) + 3, off = 5, at = 2;
+                float[] a = new float[off + (rows ? 16 : kc) * ld + 16];
+                java.util.Arrays.fill(a, Float.NaN);
+                for (int i = 0; i < mr; i++) {
+                    for (int p = 0; p < kc; p++) a[off + (rows ? i * ld + p : p * ld + i)] = (float) r.nextGaussian();
+                }
+                float[] ap = new float[at + kc * mr + 1];
+                java.util.Arrays.fill(ap, -7f);
+                if (rows) VectorGemmKernel.transposeRows(kc, a, off, ld, ap, at);
+                else VectorGemmKernel.copySteps(kc, a, off, ld, ap, at);
+                for (int p = 0; p < kc; p++) {
+                    for (int i = 0; i < mr; i++) {
+                        float want = a[off + (rows ? i * ld + p : p * ld + i)];
+                        assertEquals(want, ap[at + p * mr + i], kernel + " kc=" + kc + " step " + p + " row " + i);
+                    }
+                }
+                assertEquals(-7f, ap[at + kc * mr], kernel + " kc=" + kc + ": wrote past the strip");
+                assertEquals(-7f, ap[at - 1], kernel + " kc=" + kc + ": wrote before the strip");
+            }
+        }
+    }
 }
