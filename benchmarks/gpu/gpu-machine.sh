@@ -37,7 +37,7 @@
 # and bf16 (SCHEDULE_DTYPES), and with -Djasg.vulkan.matmul.splitK=false. Products are timed in a second pass in their JVM
 # (PRODUCT_PASSES, here and in "profile"): a first JVM ran products whose pipelines the driver had just compiled 3-5x slow.
 # "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
-# "cpu": the host CPU (2 cores pinned): GemmProbe, then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
+# "cpu": the host CPU (2 cores pinned): GemmProbe (PROBE_ROUNDS rounds, 0: skipped), then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
 # process of its own (its peak RSS growth is then the workload's, not what exceeds an earlier workload's peak).
 # "profile": one profiled gpt step (fused plan, PROFILE_MATCH's nodes listed), then its f32 products (GPT_PRODUCTS) beside cuBLAS,
@@ -296,7 +296,8 @@ if [[ $what == *profile* ]]; then
 fi
 if [[ " $what " == *" cpu "* ]]; then
   cpu_info
-  taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" 2>&1 | grep -v '^\[main\] INFO' | tee "$out/gemm-probe.txt"
+  [ "${PROBE_ROUNDS:-8}" = 0 ] || taskset -c 0,1 bash .gpu/run.sh main dev.jasg.cpu.GemmProbe --rounds "${PROBE_ROUNDS:-8}" 2>&1 \
+    | grep -v '^\[main\] INFO' | tee "$out/gemm-probe.txt"
   for r in $(seq 1 "${CPU_ROUNDS:-2}"); do
     taskset -c 0,1 bash .gpu/run.sh main dev.jasg.bench.Peers --only sgemm --only mlp --only cnn --only transformer --seconds 3 --warmup 6 2>&1 \
       | grep -v '^\[main\] INFO' | sed "s/^/round $r /" | tee -a "$out/cpu-peers.txt"
