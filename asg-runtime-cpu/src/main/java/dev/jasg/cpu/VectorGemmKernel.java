@@ -132,8 +132,8 @@ final class VectorGemmKernel {
     static void transposeSteps(int kc, float[] b, int off, int cs, float[] bp, int at) {
         int p = 0;
         for (; p + 16 <= kc; p += 16) {
-            transpose16(b, off + p, cs, 16, bp, at + p * NR, NR);
-            transpose16(b, off + 16 * cs + p, cs, 16, bp, at + p * NR + 16, NR);
+            transpose16(b, off + p, cs, bp, at + p * NR);
+            transpose16(b, off + 16 * cs + p, cs, bp, at + p * NR + 16);
         }
         for (; p < kc; p++) {
             for (int j = 0; j < NR; j++) bp[at + p * NR + j] = b[off + j * cs + p];
@@ -142,15 +142,14 @@ final class VectorGemmKernel {
 
     /**
      * {@code ap[at + p*MR + r] = a[off + r*lda + p]} for {@code p < kc, r < MR}: a full strip of a row-major A packed for
-     * {@link #tile} by one 16 x 16 register transpose a step of 16 ({@link #transpose16}: rows {@code MR} to 15 zero, their lanes
-     * never left in the strip),
+     * {@link #tile} by one 16 x 16 register transpose a step of 16 (rows {@code MR} to 15 zero, their lanes never stored),
      * the last {@code kc % 16} steps by a scalar loop. Only where {@link #TRANSPOSE} and {@code MR <= 16}. The scalar pack it
      * replaces writes with a stride of {@code MR} floats a load and ran a quarter as fast as packing a row-major B (4.2
      * against 16.8 in {@code GemmProbe}'s units on Zen 5); this one reads a cache line a row and writes whole vectors.
      */
     static void transposeRows(int kc, float[] a, int off, int lda, float[] ap, int at) {
         int p = 0;
-        for (; p + 16 <= kc; p += 16) transpose16(a, off + p, lda, MR, ap, at + p * MR, MR);
+        for (; p + 16 <= kc; p += 16) transposeBlock(a, off + p, lda, ap, at + p * MR);
         for (; p < kc; p++) {
             for (int r = 0; r < MR; r++) ap[at + p * MR + r] = a[off + r * lda + p];
         }
@@ -169,35 +168,37 @@ final class VectorGemmKernel {
         if (p < kc) FloatVector.fromArray(s, a, off + p * cs, STRIP_ROWS).intoArray(ap, at + p * MR, STRIP_ROWS);
     }
 
-    /** The lanes of a step of a strip of A that {@link #transposeRows} and {@link #copySteps} store: the strip's {@code MR} rows. */
+    /** The lanes of a step that {@link #transposeBlock} stores: the strip's {@code MR} rows. */
     private static final VectorMask<Float> STRIP_ROWS = TRANSPOSE ? VectorMask.fromLong(S, (1L << Math.min(MR, 16)) - 1) : null;
 
     /**
-     * {@code dst[doff + q*stride + i] = src[off + i*ld + q]} for {@code i < rows, q < 16}: one 16 x 16 block (rows
-     * {@code rows} to 15 zero, not read), unrolled so every vector stays in a register. Each step's vector is stored whole;
-     * with {@code stride < 16} (a strip of A, {@code stride == MR}) its lanes past {@code stride} land where the next step's
-     * store then writes, and the last step's is stored under {@link #STRIP_ROWS}, inside the block. (A mask passed in
-     * would not be a constant where this method is compiled alone, and its store would not be intrinsified.)
+     * {@code dst[doff + q*MR + i] = src[off + i*ld + q]} for {@code i < MR, q < 16}: {@link #transpose16} over the strip's
+     * {@code MR} rows and zero rows under them; a step's vector is stored whole (its lanes past {@code MR} land where the
+     * next step's store then writes) except the last, stored under {@link #STRIP_ROWS} so nothing past the block is touched.
+     * A copy of {@link #transpose16}'s shuffles, not a call with the row count and stride as arguments: compiled on its own,
+     * such a method merges a loaded row and the zero vector in a phi for every row, which C2 does not unbox (a generalised
+     * transpose made the cnn workload allocate 2-6 MB a step in 9 of 15 fresh JVMs, ROADMAP item 6); here {@code MR} is a
+     * constant and every choice folds.
      */
-    private static void transpose16(float[] src, int off, int ld, int rows, float[] dst, int doff, int stride) {
+    private static void transposeBlock(float[] src, int off, int ld, float[] dst, int doff) {
         final VectorSpecies<Float> s = S;
         final FloatVector z = FloatVector.zero(s);
         FloatVector r0 = FloatVector.fromArray(s, src, off);
-        FloatVector r1 = rows > 1 ? FloatVector.fromArray(s, src, off + ld) : z;
-        FloatVector r2 = rows > 2 ? FloatVector.fromArray(s, src, off + 2 * ld) : z;
-        FloatVector r3 = rows > 3 ? FloatVector.fromArray(s, src, off + 3 * ld) : z;
-        FloatVector r4 = rows > 4 ? FloatVector.fromArray(s, src, off + 4 * ld) : z;
-        FloatVector r5 = rows > 5 ? FloatVector.fromArray(s, src, off + 5 * ld) : z;
-        FloatVector r6 = rows > 6 ? FloatVector.fromArray(s, src, off + 6 * ld) : z;
-        FloatVector r7 = rows > 7 ? FloatVector.fromArray(s, src, off + 7 * ld) : z;
-        FloatVector r8 = rows > 8 ? FloatVector.fromArray(s, src, off + 8 * ld) : z;
-        FloatVector r9 = rows > 9 ? FloatVector.fromArray(s, src, off + 9 * ld) : z;
-        FloatVector r10 = rows > 10 ? FloatVector.fromArray(s, src, off + 10 * ld) : z;
-        FloatVector r11 = rows > 11 ? FloatVector.fromArray(s, src, off + 11 * ld) : z;
-        FloatVector r12 = rows > 12 ? FloatVector.fromArray(s, src, off + 12 * ld) : z;
-        FloatVector r13 = rows > 13 ? FloatVector.fromArray(s, src, off + 13 * ld) : z;
-        FloatVector r14 = rows > 14 ? FloatVector.fromArray(s, src, off + 14 * ld) : z;
-        FloatVector r15 = rows > 15 ? FloatVector.fromArray(s, src, off + 15 * ld) : z;
+        FloatVector r1 = MR > 1 ? FloatVector.fromArray(s, src, off + ld) : z;
+        FloatVector r2 = MR > 2 ? FloatVector.fromArray(s, src, off + 2 * ld) : z;
+        FloatVector r3 = MR > 3 ? FloatVector.fromArray(s, src, off + 3 * ld) : z;
+        FloatVector r4 = MR > 4 ? FloatVector.fromArray(s, src, off + 4 * ld) : z;
+        FloatVector r5 = MR > 5 ? FloatVector.fromArray(s, src, off + 5 * ld) : z;
+        FloatVector r6 = MR > 6 ? FloatVector.fromArray(s, src, off + 6 * ld) : z;
+        FloatVector r7 = MR > 7 ? FloatVector.fromArray(s, src, off + 7 * ld) : z;
+        FloatVector r8 = MR > 8 ? FloatVector.fromArray(s, src, off + 8 * ld) : z;
+        FloatVector r9 = MR > 9 ? FloatVector.fromArray(s, src, off + 9 * ld) : z;
+        FloatVector r10 = MR > 10 ? FloatVector.fromArray(s, src, off + 10 * ld) : z;
+        FloatVector r11 = MR > 11 ? FloatVector.fromArray(s, src, off + 11 * ld) : z;
+        FloatVector r12 = MR > 12 ? FloatVector.fromArray(s, src, off + 12 * ld) : z;
+        FloatVector r13 = MR > 13 ? FloatVector.fromArray(s, src, off + 13 * ld) : z;
+        FloatVector r14 = MR > 14 ? FloatVector.fromArray(s, src, off + 14 * ld) : z;
+        FloatVector r15 = MR > 15 ? FloatVector.fromArray(s, src, off + 15 * ld) : z;
         FloatVector a0 = r0.rearrange(LO0, r1), a1 = r0.rearrange(HI0, r1);
         FloatVector a2 = r2.rearrange(LO0, r3), a3 = r2.rearrange(HI0, r3);
         FloatVector a4 = r4.rearrange(LO0, r5), a5 = r4.rearrange(HI0, r5);
@@ -223,23 +224,90 @@ final class VectorGemmKernel {
         FloatVector d10 = c10.rearrange(LO2, c14), d14 = c10.rearrange(HI2, c14);
         FloatVector d11 = c11.rearrange(LO2, c15), d15 = c11.rearrange(HI2, c15);
         d0.rearrange(LO3, d8).intoArray(dst, doff);
-        d1.rearrange(LO3, d9).intoArray(dst, doff + stride);
-        d2.rearrange(LO3, d10).intoArray(dst, doff + 2 * stride);
-        d3.rearrange(LO3, d11).intoArray(dst, doff + 3 * stride);
-        d4.rearrange(LO3, d12).intoArray(dst, doff + 4 * stride);
-        d5.rearrange(LO3, d13).intoArray(dst, doff + 5 * stride);
-        d6.rearrange(LO3, d14).intoArray(dst, doff + 6 * stride);
-        d7.rearrange(LO3, d15).intoArray(dst, doff + 7 * stride);
-        d0.rearrange(HI3, d8).intoArray(dst, doff + 8 * stride);
-        d1.rearrange(HI3, d9).intoArray(dst, doff + 9 * stride);
-        d2.rearrange(HI3, d10).intoArray(dst, doff + 10 * stride);
-        d3.rearrange(HI3, d11).intoArray(dst, doff + 11 * stride);
-        d4.rearrange(HI3, d12).intoArray(dst, doff + 12 * stride);
-        d5.rearrange(HI3, d13).intoArray(dst, doff + 13 * stride);
-        d6.rearrange(HI3, d14).intoArray(dst, doff + 14 * stride);
-        FloatVector e15 = d7.rearrange(HI3, d15);
-        if (stride < 16) e15.intoArray(dst, doff + 15 * stride, STRIP_ROWS);
-        else e15.intoArray(dst, doff + 15 * stride);
+        d1.rearrange(LO3, d9).intoArray(dst, doff + MR);
+        d2.rearrange(LO3, d10).intoArray(dst, doff + 2 * MR);
+        d3.rearrange(LO3, d11).intoArray(dst, doff + 3 * MR);
+        d4.rearrange(LO3, d12).intoArray(dst, doff + 4 * MR);
+        d5.rearrange(LO3, d13).intoArray(dst, doff + 5 * MR);
+        d6.rearrange(LO3, d14).intoArray(dst, doff + 6 * MR);
+        d7.rearrange(LO3, d15).intoArray(dst, doff + 7 * MR);
+        d0.rearrange(HI3, d8).intoArray(dst, doff + 8 * MR);
+        d1.rearrange(HI3, d9).intoArray(dst, doff + 9 * MR);
+        d2.rearrange(HI3, d10).intoArray(dst, doff + 10 * MR);
+        d3.rearrange(HI3, d11).intoArray(dst, doff + 11 * MR);
+        d4.rearrange(HI3, d12).intoArray(dst, doff + 12 * MR);
+        d5.rearrange(HI3, d13).intoArray(dst, doff + 13 * MR);
+        d6.rearrange(HI3, d14).intoArray(dst, doff + 14 * MR);
+        d7.rearrange(HI3, d15).intoArray(dst, doff + 15 * MR, STRIP_ROWS);
+    }
+
+    /** {@code dst[doff + q*NR + i] = src[off + i*ld + q]} for {@code i, q < 16}: one 16 x 16 block, unrolled so every vector stays in a register. */
+    private static void transpose16(float[] src, int off, int ld, float[] dst, int doff) {
+        final VectorSpecies<Float> s = S;
+        FloatVector r0 = FloatVector.fromArray(s, src, off + 0 * ld);
+        FloatVector r1 = FloatVector.fromArray(s, src, off + 1 * ld);
+        FloatVector r2 = FloatVector.fromArray(s, src, off + 2 * ld);
+        FloatVector r3 = FloatVector.fromArray(s, src, off + 3 * ld);
+        FloatVector r4 = FloatVector.fromArray(s, src, off + 4 * ld);
+        FloatVector r5 = FloatVector.fromArray(s, src, off + 5 * ld);
+        FloatVector r6 = FloatVector.fromArray(s, src, off + 6 * ld);
+        FloatVector r7 = FloatVector.fromArray(s, src, off + 7 * ld);
+        FloatVector r8 = FloatVector.fromArray(s, src, off + 8 * ld);
+        FloatVector r9 = FloatVector.fromArray(s, src, off + 9 * ld);
+        FloatVector r10 = FloatVector.fromArray(s, src, off + 10 * ld);
+        FloatVector r11 = FloatVector.fromArray(s, src, off + 11 * ld);
+        FloatVector r12 = FloatVector.fromArray(s, src, off + 12 * ld);
+        FloatVector r13 = FloatVector.fromArray(s, src, off + 13 * ld);
+        FloatVector r14 = FloatVector.fromArray(s, src, off + 14 * ld);
+        FloatVector r15 = FloatVector.fromArray(s, src, off + 15 * ld);
+        FloatVector a0 = r0.rearrange(LO0, r1), a1 = r0.rearrange(HI0, r1);
+        FloatVector a2 = r2.rearrange(LO0, r3), a3 = r2.rearrange(HI0, r3);
+        FloatVector a4 = r4.rearrange(LO0, r5), a5 = r4.rearrange(HI0, r5);
+        FloatVector a6 = r6.rearrange(LO0, r7), a7 = r6.rearrange(HI0, r7);
+        FloatVector a8 = r8.rearrange(LO0, r9), a9 = r8.rearrange(HI0, r9);
+        FloatVector a10 = r10.rearrange(LO0, r11), a11 = r10.rearrange(HI0, r11);
+        FloatVector a12 = r12.rearrange(LO0, r13), a13 = r12.rearrange(HI0, r13);
+        FloatVector a14 = r14.rearrange(LO0, r15), a15 = r14.rearrange(HI0, r15);
+        FloatVector c0 = a0.rearrange(LO1, a2), c2 = a0.rearrange(HI1, a2);
+        FloatVector c1 = a1.rearrange(LO1, a3), c3 = a1.rearrange(HI1, a3);
+        FloatVector c4 = a4.rearrange(LO1, a6), c6 = a4.rearrange(HI1, a6);
+        FloatVector c5 = a5.rearrange(LO1, a7), c7 = a5.rearrange(HI1, a7);
+        FloatVector c8 = a8.rearrange(LO1, a10), c10 = a8.rearrange(HI1, a10);
+        FloatVector c9 = a9.rearrange(LO1, a11), c11 = a9.rearrange(HI1, a11);
+        FloatVector c12 = a12.rearrange(LO1, a14), c14 = a12.rearrange(HI1, a14);
+        FloatVector c13 = a13.rearrange(LO1, a15), c15 = a13.rearrange(HI1, a15);
+        FloatVector d0 = c0.rearrange(LO2, c4), d4 = c0.rearrange(HI2, c4);
+        FloatVector d1 = c1.rearrange(LO2, c5), d5 = c1.rearrange(HI2, c5);
+        FloatVector d2 = c2.rearrange(LO2, c6), d6 = c2.rearrange(HI2, c6);
+        FloatVector d3 = c3.rearrange(LO2, c7), d7 = c3.rearrange(HI2, c7);
+        FloatVector d8 = c8.rearrange(LO2, c12), d12 = c8.rearrange(HI2, c12);
+        FloatVector d9 = c9.rearrange(LO2, c13), d13 = c9.rearrange(HI2, c13);
+        FloatVector d10 = c10.rearrange(LO2, c14), d14 = c10.rearrange(HI2, c14);
+        FloatVector d11 = c11.rearrange(LO2, c15), d15 = c11.rearrange(HI2, c15);
+        FloatVector e0 = d0.rearrange(LO3, d8), e8 = d0.rearrange(HI3, d8);
+        FloatVector e1 = d1.rearrange(LO3, d9), e9 = d1.rearrange(HI3, d9);
+        FloatVector e2 = d2.rearrange(LO3, d10), e10 = d2.rearrange(HI3, d10);
+        FloatVector e3 = d3.rearrange(LO3, d11), e11 = d3.rearrange(HI3, d11);
+        FloatVector e4 = d4.rearrange(LO3, d12), e12 = d4.rearrange(HI3, d12);
+        FloatVector e5 = d5.rearrange(LO3, d13), e13 = d5.rearrange(HI3, d13);
+        FloatVector e6 = d6.rearrange(LO3, d14), e14 = d6.rearrange(HI3, d14);
+        FloatVector e7 = d7.rearrange(LO3, d15), e15 = d7.rearrange(HI3, d15);
+        e0.intoArray(dst, doff + 0 * NR);
+        e1.intoArray(dst, doff + 1 * NR);
+        e2.intoArray(dst, doff + 2 * NR);
+        e3.intoArray(dst, doff + 3 * NR);
+        e4.intoArray(dst, doff + 4 * NR);
+        e5.intoArray(dst, doff + 5 * NR);
+        e6.intoArray(dst, doff + 6 * NR);
+        e7.intoArray(dst, doff + 7 * NR);
+        e8.intoArray(dst, doff + 8 * NR);
+        e9.intoArray(dst, doff + 9 * NR);
+        e10.intoArray(dst, doff + 10 * NR);
+        e11.intoArray(dst, doff + 11 * NR);
+        e12.intoArray(dst, doff + 12 * NR);
+        e13.intoArray(dst, doff + 13 * NR);
+        e14.intoArray(dst, doff + 14 * NR);
+        e15.intoArray(dst, doff + 15 * NR);
     }
 
     /**
