@@ -1196,15 +1196,19 @@ final class Gemm {
                 if (timed(route)) GemmWarm.TRANSPOSE_ROWS.timed(route, System.nanoTime() - t0, (long) kc * MR);
             } else if (cs == 1) {
                 packRowsA(kc, a, off + i0 * rs, rs, ap, base, rows);
+            } else if (rs == 1 && rows == MR && TRANSPOSE_A) {
+                // transposed A, a full strip, 16-lane vectors: a step's MR floats are contiguous, one vector move each (in
+                // VectorGemmKernel, a method of its own: inlined into packA, C2 compiled such a move boxed, half a MB a run in
+                // AllocationFreeRunTest)
+                int route = packRoute(GemmWarm.COPY_STEPS);
+                long t0 = timed(route) ? System.nanoTime() : 0;
+                if (vectorRoute(route)) VectorGemmKernel.copySteps(kc, a, off + i0, cs, ap, base);
+                else copyStepsA(kc, a, off + i0, cs, ap, base);
+                if (timed(route)) GemmWarm.COPY_STEPS.timed(route, System.nanoTime() - t0, (long) kc * MR);
             } else if (rs == 1 && rows == MR) {
                 // transposed A, a full strip: a step's MR floats are contiguous, moved as one copy (the loop below, with
-                // its row stride, packed a 256 x 784 A in a fifth of its product's time). Not a Vector API move: with A
-                // packed by default, C2 compiled such a move inside packA boxed (half a MB a run in AllocationFreeRunTest)
-                int route = TRANSPOSE_A ? packRoute(GemmWarm.COPY_STEPS) : GemmWarm.TWIN_TIMED;
-                long t0 = TRANSPOSE_A && timed(route) ? System.nanoTime() : 0;
-                if (TRANSPOSE_A && vectorRoute(route)) VectorGemmKernel.copySteps(kc, a, off + i0, cs, ap, base);
-                else for (int p = 0; p < kc; p++) System.arraycopy(a, off + i0 + p * cs, ap, base + p * MR, MR);
-                if (TRANSPOSE_A && timed(route)) GemmWarm.COPY_STEPS.timed(route, System.nanoTime() - t0, (long) kc * MR);
+                // its row stride, packed a 256 x 784 A in a fifth of its product's time)
+                copyStepsA(kc, a, off + i0, cs, ap, base);
             } else {
                 packSteps(kc, rows, a, off + i0 * rs, rs, cs, ap, base);
             }
@@ -1224,6 +1228,14 @@ final class Gemm {
                 for (int p = p0; p < p1; p++) ap[dst + p * MR] = a[src + p];
             }
         }
+    }
+
+    /**
+     * Transposed A, a full strip: each step's {@code MR} contiguous floats from {@code a[off + p*cs]} as one copy; the twin of
+     * {@link VectorGemmKernel#copySteps}.
+     */
+    private static void copyStepsA(int kc, float[] a, int off, int cs, float[] ap, int base) {
+        for (int p = 0; p < kc; p++) System.arraycopy(a, off + p * cs, ap, base + p * MR, MR);
     }
 
     /** Transposed A: a column of opA is contiguous, so read {@code rows} of them at a time. */

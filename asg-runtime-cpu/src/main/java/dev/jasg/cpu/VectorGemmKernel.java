@@ -142,10 +142,10 @@ final class VectorGemmKernel {
 
     /**
      * {@code ap[at + p*MR + r] = a[off + r*lda + p]} for {@code p < kc, r < MR}: a full strip of a row-major A packed for
-     * {@link #tile} by one 16 x 16 register transpose a step of 16 (rows {@code MR} to 15 zero, their lanes never stored),
-     * the last {@code kc % 16} steps by a scalar loop. Only where {@link #TRANSPOSE} and {@code MR <= 16}. The scalar pack it
-     * replaces writes with a stride of {@code MR} floats a load and ran a quarter as fast as packing a row-major B (4.2
-     * against 16.8 in {@code GemmProbe}'s units on Zen 5); this one reads a cache line a row and writes whole vectors.
+     * {@link #tile} by one 16 x 16 register transpose a step of 16 (rows {@code MR} to 15 zero, their lanes never left in
+     * the strip), the last {@code kc % 16} steps by a scalar loop. Only where {@link #TRANSPOSE} and {@code MR <= 16}. Its
+     * twin, {@code Gemm.packRowsA}, writes with a stride of {@code MR} floats a load and ran at 0.3 of this one's rate (4.8
+     * against 16.2 in {@code GemmProbe}'s units on Zen 5); this one reads a cache line a row and writes whole vectors.
      */
     static void transposeRows(int kc, float[] a, int off, int lda, float[] ap, int at) {
         int p = 0;
@@ -159,7 +159,8 @@ final class VectorGemmKernel {
      * {@code ap[at + p*MR + r] = a[off + p*cs + r]} for {@code p < kc, r < MR}: a full strip of a transposed A (a step's
      * {@code MR} floats contiguous) packed a vector a step, read under {@link #STRIP_ROWS} and stored whole (its lanes past
      * {@code MR} land where the next step's store then writes) except the last step's. Only where {@link #TRANSPOSE} and
-     * {@code MR <= 16}. The copy of {@code MR} floats a step it replaces is a stub call each.
+     * {@code MR <= 16}. Its twin, {@code Gemm.copyStepsA}, copies {@code MR} floats a step with {@code System.arraycopy}, a
+     * stub call each.
      */
     static void copySteps(int kc, float[] a, int off, int cs, float[] ap, int at) {
         final VectorSpecies<Float> s = S;
@@ -168,7 +169,7 @@ final class VectorGemmKernel {
         if (p < kc) FloatVector.fromArray(s, a, off + p * cs, STRIP_ROWS).intoArray(ap, at + p * MR, STRIP_ROWS);
     }
 
-    /** The lanes of a step that {@link #transposeBlock} stores: the strip's {@code MR} rows. */
+    /** The lanes of a step of an A strip that {@link #transposeBlock} and {@link #copySteps} keep: the strip's {@code MR} rows. */
     private static final VectorMask<Float> STRIP_ROWS = TRANSPOSE ? VectorMask.fromLong(S, (1L << Math.min(MR, 16)) - 1) : null;
 
     /**
