@@ -15,7 +15,8 @@ import dev.jasg.core.UnaryOp;
  * {@code + - * /} (float arithmetic is correctly rounded, so it equals the double result rounded
  * to float). Transcendental functions are evaluated in double and rounded once, or, when
  * {@link Simd#ENABLED}, {@code exp log tanh sigmoid} in double vector lanes by
- * {@link VectorMath}, rounded the same way, and {@code erf gelu gelu_tanh} in f32 lanes (within a few ulps); {@code relu}, comparisons and {@code where} on rows
+ * {@link VectorMath}, rounded the same way, and {@code erf gelu gelu_tanh} in f32 lanes (within a few ulps); {@code neg abs sqrt clamp}
+ * in f32 lanes ({@link VectorArith#unaryRow}, the same bits); {@code relu}, comparisons and {@code where} on rows
  * and scalars run on vector masks there too (exact), so random signs cost no branch mispredictions. Integer dtypes (stored as floats) compute in double
  * and round with {@link DType#round}.
  */
@@ -61,6 +62,21 @@ final class ElementwiseKernels {
      */
     static boolean vectorArith(BinaryOp k, int n) {
         return vectorArith() && (!WarmKernels.ENABLED || ARITH_VOLUME[k.ordinal()].reached(n));
+    }
+
+    /** Per unary op, what its scalar rows have done since the hand-over ({@link #vectorUnary}). */
+    private static final WarmKernels.Volume[] UNARY_VOLUME = new WarmKernels.Volume[UnaryOp.values().length];
+
+    static {
+        for (int i = 0; i < UNARY_VOLUME.length; i++) UNARY_VOLUME[i] = new WarmKernels.Volume();
+    }
+
+    /**
+     * Whether an F32 row of {@code n} elements of {@code k} runs on {@link VectorArith#unaryRow} (an op whose lanes are
+     * exact, {@link VectorArith#exactUnary}): by {@link #vectorArith(BinaryOp, int)}'s rule, per op.
+     */
+    private static boolean vectorUnary(UnaryOp k, int n) {
+        return vectorArith() && VectorArith.exactUnary(k) && (!WarmKernels.ENABLED || UNARY_VOLUME[k.ordinal()].reached(n));
     }
 
     /** Elements per call of a {@link VectorMath} function. */
@@ -116,6 +132,7 @@ final class ElementwiseKernels {
             }
             return;
         }
+        if (vectorUnary(kind, n) && VectorArith.unaryRow(kind, a, b, x, xo, out, oo, n)) return;
         switch (kind) {
             case NEG -> { for (int i = 0; i < n; i++) out[oo + i] = -x[xo + i]; }
             case ABS -> { for (int i = 0; i < n; i++) out[oo + i] = Math.abs(x[xo + i]); }

@@ -1,7 +1,9 @@
 package dev.jasg.cpu;
 
 import dev.jasg.core.BinaryOp;
+import dev.jasg.core.UnaryOp;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -11,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * or 0 (a scalar), not both 0. C2 left the plain loops scalar (its dependence analysis cannot tell the output array from
  * an input one read at another offset), which made a batch norm's four ops and a ReLU 1.1 ns an element on one Zen 5
  * core; each lane does the scalar loop's float operation, so the values are the same bits. Also the running maximum
- * of max pooling's rows ({@link #maxInto}). Only called when {@link ElementwiseKernels#vectorArith} says so (this
+ * of max pooling's rows ({@link #maxInto}), and the unary functions whose f32 result is exact ({@link #unaryRow}: negation,
+ * absolute value, square root, clamp), whose plain loops C2 left scalar for the same reason (a square root 1.2 ns an
+ * element, three quarters of an AdamW update's time). Only called when {@link ElementwiseKernels#vectorArith} says so (this
  * class's vector types fail to load without {@code jdk.incubator.vector}).
  */
 final class VectorArith {
@@ -32,6 +36,62 @@ final class VectorArith {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether {@link #unaryRow} computes {@code k}: the unary functions whose f32 lanes give exactly the scalar loops'
+     * {@code (float) k.apply(x, a, b)}. Negation and absolute value are exact; a square root rounded once to double and then
+     * to float is the float square root (53 bits hold twice 24 and 2 more); clamp's double bounds round to the same float
+     * result, rounding being monotone ({@code round(max(x, a)) = max(x, round(a))} for a float {@code x}).
+     */
+    static boolean exactUnary(UnaryOp k) {
+        return switch (k) {
+            case NEG, ABS, SQRT, CLAMP -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * F32 {@code o[io + i] = k(x[ix + i]; a, b)}, {@code i < n}, for the ops of {@link #exactUnary} (the arrays may be one
+     * at the same offset), or false (nothing done) for another op. NaN stays NaN (clamp's bounds do not replace it).
+     */
+    static boolean unaryRow(UnaryOp k, double a, double b, float[] x, int ix, float[] o, int io, int n) {
+        switch (k) {
+            case NEG -> neg(x, ix, o, io, n);
+            case ABS -> abs(x, ix, o, io, n);
+            case SQRT -> sqrt(x, ix, o, io, n);
+            case CLAMP -> clamp(x, ix, (float) a, (float) b, o, io, n);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void neg(float[] x, int ix, float[] o, int io, int n) {
+        int i = 0;
+        for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).neg().intoArray(o, io + i);
+        for (; i < n; i++) o[io + i] = -x[ix + i];
+    }
+
+    private static void abs(float[] x, int ix, float[] o, int io, int n) {
+        int i = 0;
+        for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).abs().intoArray(o, io + i);
+        for (; i < n; i++) o[io + i] = Math.abs(x[ix + i]);
+    }
+
+    private static void sqrt(float[] x, int ix, float[] o, int io, int n) {
+        int i = 0;
+        for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).lanewise(VectorOperators.SQRT).intoArray(o, io + i);
+        for (; i < n; i++) o[io + i] = (float) Math.sqrt(x[ix + i]);
+    }
+
+    /** {@code min(max(x, lo), hi)}: {@link Math#max} and {@link Math#min}'s lanes, so NaN propagates. */
+    private static void clamp(float[] x, int ix, float lo, float hi, float[] o, int io, int n) {
+        int i = 0;
+        FloatVector lv = FloatVector.broadcast(S, lo), hv = FloatVector.broadcast(S, hi);
+        for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).max(lv).min(hv).intoArray(o, io + i);
+        for (; i < n; i++) o[io + i] = Math.min(Math.max(x[ix + i], lo), hi);
     }
 
     // one method per operator, written out: an operator passed as an argument is not intrinsified
