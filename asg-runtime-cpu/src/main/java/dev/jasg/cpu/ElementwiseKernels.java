@@ -84,7 +84,7 @@ final class ElementwiseKernels {
 
     private static boolean vectorised(UnaryOp k) {
         return switch (k) {
-            case EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU -> true;
+            case EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU -> true;
             default -> false;
         };
     }
@@ -128,6 +128,7 @@ final class ElementwiseKernels {
                 case SIGMOID -> VectorMath.sigmoid(x, xo, out, oo, n);
                 case ERF -> VectorMath.erf(x, xo, out, oo, n);
                 case GELU -> VectorMath.gelu(x, xo, out, oo, n);
+                case SILU -> VectorMath.silu(x, xo, out, oo, n);
                 default -> VectorMath.relu(x, xo, out, oo, n);
             }
             return;
@@ -143,6 +144,51 @@ final class ElementwiseKernels {
             case TANH -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.tanh(x[xo + i]); }
             case ERF -> { for (int i = 0; i < n; i++) out[oo + i] = (float) FloatFunctions.erf(x[xo + i]); }
             case GELU -> { for (int i = 0; i < n; i++) out[oo + i] = (float) FloatFunctions.gelu(x[xo + i]); }
+            default -> otherUnaryRow(kind, a, b, x, xo, out, oo, n);
+        }
+    }
+
+    /**
+     * {@link #unaryRow}'s scalar loops for the other functions, each {@code (float) kind.apply(x, a, b)} written out, so the
+     * JIT inlines it: a loop calling {@link UnaryOp#apply} (too large to inline) took ~9 ns an element. A method of its
+     * own, so that these rarer cases recompile apart from {@link #unaryRow}.
+     */
+    static void otherUnaryRow(UnaryOp kind, double a, double b, float[] x, int xo, float[] out, int oo, int n) {
+        switch (kind) {
+            case SIGN -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.signum((double) x[xo + i]); }
+            case EXPM1 -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.expm1(x[xo + i]); }
+            case LOG1P -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.log1p(x[xo + i]); }
+            case RSQRT -> { for (int i = 0; i < n; i++) out[oo + i] = (float) (1 / Math.sqrt(x[xo + i])); }
+            case SIN -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.sin(x[xo + i]); }
+            case COS -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.cos(x[xo + i]); }
+            case SIGMOID -> { for (int i = 0; i < n; i++) out[oo + i] = (float) dev.jasg.core.SpecialFunctions.sigmoid(x[xo + i]); }
+            case SILU -> {
+                for (int i = 0; i < n; i++) {
+                    double v = x[xo + i];
+                    out[oo + i] = (float) (v * dev.jasg.core.SpecialFunctions.sigmoid(v));
+                }
+            }
+            case SOFTPLUS -> {
+                for (int i = 0; i < n; i++) {
+                    double v = x[xo + i];
+                    out[oo + i] = (float) (a * v > b ? v : Math.log1p(Math.exp(a * v)) / a);
+                }
+            }
+            case ELU -> {
+                for (int i = 0; i < n; i++) {
+                    double v = x[xo + i];
+                    out[oo + i] = (float) (v > 0 ? v : a * Math.expm1(v));
+                }
+            }
+            case LEAKY_RELU -> {
+                for (int i = 0; i < n; i++) {
+                    double v = x[xo + i];
+                    out[oo + i] = (float) (v > 0 ? v : a * v);
+                }
+            }
+            case CLAMP -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.min(Math.max(x[xo + i], a), b); }
+            case FLOOR -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.floor(x[xo + i]); }
+            case ROUND -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.rint(x[xo + i]); }
             default -> { for (int i = 0; i < n; i++) out[oo + i] = (float) kind.apply(x[xo + i], a, b); }
         }
     }

@@ -44,7 +44,7 @@ final class ScalarTwins {
     // ---- elementwise (VectorMath) --------------------------------------------------------------
 
     /**
-     * The twin of {@link VectorMath}'s function for {@code kind} (EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU):
+     * The twin of {@link VectorMath}'s function for {@code kind} (EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU):
      * {@code out[oo+i] = kind(x[xo+i])} for {@code i < n}.
      */
     static void unary(UnaryOp kind, float[] x, int xo, float[] out, int oo, int n) {
@@ -68,6 +68,7 @@ final class ScalarTwins {
                 for (int i = vf; i < n; i++) out[oo + i] = (float) FloatFunctions.gelu(x[xo + i]);
             }
             case RELU -> { for (int i = 0; i < n; i++) out[oo + i] = x[xo + i] <= 0 ? 0f : x[xo + i]; }
+            case SILU -> { for (int i = 0; i < n; i++) out[oo + i] = VectorMath.siluLane(x[xo + i]); }
             default -> throw new IllegalArgumentException("no vector kernel for " + kind);
         }
     }

@@ -2,8 +2,10 @@ package dev.jasg.cpu;
 
 import dev.jasg.core.BinaryOp;
 import dev.jasg.core.UnaryOp;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,13 +16,17 @@ import jdk.incubator.vector.VectorSpecies;
  * an input one read at another offset), which made a batch norm's four ops and a ReLU 1.1 ns an element on one Zen 5
  * core; each lane does the scalar loop's float operation, so the values are the same bits. Also the running maximum
  * of max pooling's rows ({@link #maxInto}), and the unary functions whose f32 result is exact ({@link #unaryRow}: negation,
- * absolute value, square root, clamp), whose plain loops C2 left scalar for the same reason (a square root 1.2 ns an
+ * absolute value, square root, clamp in f32 lanes; reciprocal square root and leaky ReLU in double lanes), whose plain loops C2 left scalar for the same reason (a square root 1.2 ns an
  * element, three quarters of an AdamW update's time). Only called when {@link ElementwiseKernels#vectorArith} says so (this
  * class's vector types fail to load without {@code jdk.incubator.vector}).
  */
 final class VectorArith {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int DL = D.length();
+    /** f32 lanes as many as {@link #D} has: half its width. */
+    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
 
     private VectorArith() {}
 
@@ -42,11 +48,13 @@ final class VectorArith {
      * Whether {@link #unaryRow} computes {@code k}: the unary functions whose f32 lanes give exactly the scalar loops'
      * {@code (float) k.apply(x, a, b)}. Negation and absolute value are exact; a square root rounded once to double and then
      * to float is the float square root (53 bits hold twice 24 and 2 more); clamp's double bounds round to the same float
-     * result, rounding being monotone ({@code round(max(x, a)) = max(x, round(a))} for a float {@code x}).
+     * result, rounding being monotone ({@code round(max(x, a)) = max(x, round(a))} for a float {@code x}). The reciprocal
+     * square root and leaky ReLU ({@code a} a double) are computed in double lanes by the scalar code's own correctly
+     * rounded operations, then rounded to float once.
      */
     static boolean exactUnary(UnaryOp k) {
         return switch (k) {
-            case NEG, ABS, SQRT, CLAMP -> true;
+            case NEG, ABS, SQRT, CLAMP, RSQRT, LEAKY_RELU -> true;
             default -> false;
         };
     }
@@ -61,6 +69,8 @@ final class VectorArith {
             case ABS -> abs(x, ix, o, io, n);
             case SQRT -> sqrt(x, ix, o, io, n);
             case CLAMP -> clamp(x, ix, (float) a, (float) b, o, io, n);
+            case RSQRT -> rsqrt(x, ix, o, io, n);
+            case LEAKY_RELU -> leakyRelu(x, ix, a, o, io, n);
             default -> {
                 return false;
             }
@@ -92,6 +102,32 @@ final class VectorArith {
         FloatVector lv = FloatVector.broadcast(S, lo), hv = FloatVector.broadcast(S, hi);
         for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).max(lv).min(hv).intoArray(o, io + i);
         for (; i < n; i++) o[io + i] = Math.min(Math.max(x[ix + i], lo), hi);
+    }
+
+    /** {@code (float) (1 / Math.sqrt(x))}: the division and the square root in double lanes. */
+    private static void rsqrt(float[] x, int ix, float[] o, int io, int n) {
+        int i = 0;
+        DoubleVector one = DoubleVector.broadcast(D, 1);
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, ix + i).convertShape(VectorOperators.F2D, D, 0);
+            ((FloatVector) one.div(v.lanewise(VectorOperators.SQRT)).convertShape(VectorOperators.D2F, FH, 0)).intoArray(o, io + i);
+        }
+        for (; i < n; i++) o[io + i] = (float) (1 / Math.sqrt(x[ix + i]));
+    }
+
+    /** {@code (float) (x > 0 ? x : a x)} in double lanes (NaN fails {@code x > 0} and stays NaN). */
+    private static void leakyRelu(float[] x, int ix, double a, float[] o, int io, int n) {
+        int i = 0;
+        DoubleVector av = DoubleVector.broadcast(D, a);
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, ix + i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector r = v.mul(av).blend(v, v.compare(VectorOperators.GT, 0));
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(o, io + i);
+        }
+        for (; i < n; i++) {
+            double v = x[ix + i];
+            o[io + i] = (float) (v > 0 ? v : a * v);
+        }
     }
 
     // one method per operator, written out: an operator passed as an argument is not intrinsified

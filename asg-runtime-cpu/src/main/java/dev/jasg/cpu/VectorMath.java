@@ -127,6 +127,23 @@ final class VectorMath {
         for (; i < n; i++) out[oo + i] = (float) dev.jasg.core.SpecialFunctions.sigmoid(x[xo + i]);
     }
 
+    /** {@code out = x sigmoid(x)}, as {@code x / (exp(-x) + 1)} in double lanes (SiLU). */
+    static void silu(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector r = v.div(v.neg().lanewise(VectorOperators.EXP).add(1));
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = siluLane(x[xo + i]);
+    }
+
+    /** One lane of {@link #silu} with {@link Math#exp}: its tail, and its twin. */
+    static float siluLane(float x) {
+        double v = x;
+        return (float) (v / (Math.exp(-v) + 1));
+    }
+
     /** {@code out = erf(x)}, in f32 lanes (see the class comment). */
     static void erf(float[] x, int xo, float[] out, int oo, int n) {
         int whole = n / V * V;

@@ -113,7 +113,7 @@ final class WarmKernels {
      * on the thread's small arrays: {@code limit} is how many nanoseconds a compiled call may take at most.
      */
     enum Kernel {
-        EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SOFTMAX,
+        EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU, SOFTMAX,
         /** Fused attention's rows: {@link VectorMath#scaledMax} and {@link VectorMath#expShifted}. */
         ATTENTION,
         /** A contiguous group of {@link NormalizeKernel} (LayerNorm's row): {@link VectorNormalize#row}. */
@@ -364,6 +364,7 @@ final class WarmKernels {
             case ERF -> Kernel.ERF;
             case GELU -> Kernel.GELU;
             case RELU -> Kernel.RELU;
+            case SILU -> Kernel.SILU;
             default -> null;
         };
     }
@@ -563,6 +564,7 @@ final class WarmKernels {
                 case ERF -> unary(UnaryOp.ERF, 60);
                 case GELU -> unary(UnaryOp.GELU, 60);
                 case RELU -> unary(UnaryOp.RELU, 4);
+                case SILU -> unary(UnaryOp.SILU, 40);
                 // two rows of 130 (a tail on every vector width), log-softmax now and then
                 case SOFTMAX -> probe(() -> VectorSoftmax.rows(x, out, 130, (turn++ & 7) == 0, 0, 2),
                         () -> ScalarTwins.softmaxRows(x, out, 130, false, 0, 2), 260 * 40);
@@ -608,6 +610,7 @@ final class WarmKernels {
                 case SIGMOID -> VectorMath.sigmoid(in, from, out, from, to - from);
                 case ERF -> VectorMath.erf(in, from, out, from, to - from);
                 case GELU -> VectorMath.gelu(in, from, out, from, to - from);
+                case SILU -> VectorMath.silu(in, from, out, from, to - from);
                 default -> VectorMath.relu(in, from, out, from, to - from);
             }
         }

@@ -44,6 +44,7 @@ class ScalarTwinsTest {
             case ERF -> (x, y, o, f, t) -> VectorMath.erf(x, f, o, f, t - f);
             case GELU -> (x, y, o, f, t) -> VectorMath.gelu(x, f, o, f, t - f);
             case RELU -> (x, y, o, f, t) -> VectorMath.relu(x, f, o, f, t - f);
+            case SILU -> (x, y, o, f, t) -> VectorMath.silu(x, f, o, f, t - f);
             default -> throw new IllegalArgumentException(kind.toString());
         };
         return new Row(kind.toString(), exact, lo, hi, v, (x, y, o, f, t) -> ScalarTwins.unary(kind, x, f, o, f, t - f));
@@ -55,6 +56,8 @@ class ScalarTwinsTest {
             unary(UnaryOp.LOG, false, 0, 1e6),
             unary(UnaryOp.TANH, false, -12, 12),
             unary(UnaryOp.SIGMOID, false, -40, 40),
+            unary(UnaryOp.SILU, false, -40, 40),
+            unary(UnaryOp.SILU, false, -800, 100),
             // erf and GELU: exact, their exp is VectorMath.expNeg, exactly specified lane operations
             unary(UnaryOp.ERF, true, -7, 7),
             unary(UnaryOp.ERF, true, -0.7, 0.7),

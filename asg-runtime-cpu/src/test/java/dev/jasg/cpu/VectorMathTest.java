@@ -71,6 +71,8 @@ class VectorMathTest {
         check(UnaryOp.LOG, VectorMath::log, 1e-6, 1e6);
         check(UnaryOp.TANH, VectorMath::tanh, -12, 12);
         check(UnaryOp.SIGMOID, VectorMath::sigmoid, -40, 40);
+        check(UnaryOp.SILU, VectorMath::silu, -40, 40);
+        check(UnaryOp.SILU, VectorMath::silu, -800, 100);
         java.util.function.DoubleUnaryOperator erf = x -> UnaryOp.ERF.apply(x, 0, 0);
         checkF32(UnaryOp.ERF, erf, VectorMath::erf, -7, 7, 0.05);
         checkF32(UnaryOp.ERF, erf, VectorMath::erf, -0.9, 0.9, 0.15);
