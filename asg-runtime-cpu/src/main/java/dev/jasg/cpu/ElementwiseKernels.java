@@ -14,7 +14,7 @@ import dev.jasg.core.UnaryOp;
  * <p>F32 results match the reference's {@code (float) op.apply(double...)} exactly for
  * {@code + - * /} (float arithmetic is correctly rounded, so it equals the double result rounded
  * to float). Transcendental functions are evaluated in double and rounded once, or, when
- * {@link Simd#ENABLED}, {@code exp log tanh sigmoid} in double vector lanes by
+ * {@link Simd#ENABLED}, {@code exp log tanh sigmoid silu softplus elu} in double vector lanes by
  * {@link VectorMath}, rounded the same way, and {@code erf gelu gelu_tanh} in f32 lanes (within a few ulps); {@code neg abs sqrt clamp}
  * in f32 lanes ({@link VectorArith#unaryRow}, the same bits); {@code relu}, comparisons and {@code where} on rows
  * and scalars run on vector masks there too (exact), so random signs cost no branch mispredictions. Integer dtypes (stored as floats) compute in double
@@ -84,7 +84,7 @@ final class ElementwiseKernels {
 
     private static boolean vectorised(UnaryOp k) {
         return switch (k) {
-            case EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU -> true;
+            case EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU, SOFTPLUS, ELU -> true;
             default -> false;
         };
     }
@@ -118,7 +118,7 @@ final class ElementwiseKernels {
         if (Simd.ENABLED && vectorised(kind)) {
             if (!WarmKernels.unaryKernel(kind).readyFor(n)) {
                 // the same bits until the JIT has compiled the vector kernel (WarmKernels)
-                ScalarTwins.unary(kind, x, xo, out, oo, n);
+                ScalarTwins.unary(kind, a, b, x, xo, out, oo, n);
                 return;
             }
             switch (kind) {
@@ -129,6 +129,8 @@ final class ElementwiseKernels {
                 case ERF -> VectorMath.erf(x, xo, out, oo, n);
                 case GELU -> VectorMath.gelu(x, xo, out, oo, n);
                 case SILU -> VectorMath.silu(x, xo, out, oo, n);
+                case SOFTPLUS -> VectorMath.softplus(x, xo, out, oo, n, a, b);
+                case ELU -> VectorMath.elu(x, xo, out, oo, n, a);
                 default -> VectorMath.relu(x, xo, out, oo, n);
             }
             return;

@@ -44,10 +44,15 @@ final class ScalarTwins {
     // ---- elementwise (VectorMath) --------------------------------------------------------------
 
     /**
-     * The twin of {@link VectorMath}'s function for {@code kind} (EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU):
+     * The twin of {@link VectorMath}'s function for {@code kind} (EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU, SOFTPLUS, ELU):
      * {@code out[oo+i] = kind(x[xo+i])} for {@code i < n}.
      */
     static void unary(UnaryOp kind, float[] x, int xo, float[] out, int oo, int n) {
+        unary(kind, 0, 0, x, xo, out, oo, n);
+    }
+
+    /** {@link #unary(UnaryOp, float[], int, float[], int, int)} with the function's parameters (softplus, ELU). */
+    static void unary(UnaryOp kind, double a, double b, float[] x, int xo, float[] out, int oo, int n) {
         // the vector kernels do whole vectors from the start (DL double lanes, or FL float lanes for erf and GELU),
         // then the tail with the scalar functions
         int vd = n / DL * DL, vf = n / FL * FL;
@@ -69,6 +74,8 @@ final class ScalarTwins {
             }
             case RELU -> { for (int i = 0; i < n; i++) out[oo + i] = x[xo + i] <= 0 ? 0f : x[xo + i]; }
             case SILU -> { for (int i = 0; i < n; i++) out[oo + i] = VectorMath.siluLane(x[xo + i]); }
+            case SOFTPLUS -> { for (int i = 0; i < n; i++) out[oo + i] = VectorMath.softplusLane(x[xo + i], a, b); }
+            case ELU -> { for (int i = 0; i < n; i++) out[oo + i] = VectorMath.eluLane(x[xo + i], a); }
             default -> throw new IllegalArgumentException("no vector kernel for " + kind);
         }
     }

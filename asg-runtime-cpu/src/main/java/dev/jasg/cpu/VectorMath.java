@@ -144,6 +144,43 @@ final class VectorMath {
         return (float) (v / (Math.exp(-v) + 1));
     }
 
+    /** {@code out = log(1 + exp(a x)) / a}, or {@code x} where {@code a x > b}, in double lanes (softplus, beta {@code a}, threshold {@code b}). */
+    static void softplus(float[] x, int xo, float[] out, int oo, int n, double a, double b) {
+        int i = 0;
+        DoubleVector av = DoubleVector.broadcast(D, a);
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector ax = v.mul(av);
+            DoubleVector r = ax.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).div(av).blend(v, ax.compare(VectorOperators.GT, b));
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = softplusLane(x[xo + i], a, b);
+    }
+
+    /** One lane of {@link #softplus} with {@link Math#exp} and {@link Math#log1p}: its tail, and its twin (the definition's own code). */
+    static float softplusLane(float x, double a, double b) {
+        double v = x, ax = a * v;
+        return (float) (ax > b ? v : Math.log1p(Math.exp(ax)) / a);
+    }
+
+    /** {@code out = x} where {@code x > 0}, else {@code a (exp(x) - 1)}, in double lanes (ELU, alpha {@code a}). */
+    static void elu(float[] x, int xo, float[] out, int oo, int n, double a) {
+        int i = 0;
+        DoubleVector av = DoubleVector.broadcast(D, a);
+        for (; i <= n - DL; i += DL) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector r = v.lanewise(VectorOperators.EXPM1).mul(av).blend(v, v.compare(VectorOperators.GT, 0));
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = eluLane(x[xo + i], a);
+    }
+
+    /** One lane of {@link #elu} with {@link Math#expm1}: its tail, and its twin (the definition's own code). */
+    static float eluLane(float x, double a) {
+        double v = x;
+        return (float) (v > 0 ? v : a * Math.expm1(v));
+    }
+
     /** {@code out = erf(x)}, in f32 lanes (see the class comment). */
     static void erf(float[] x, int xo, float[] out, int oo, int n) {
         int whole = n / V * V;

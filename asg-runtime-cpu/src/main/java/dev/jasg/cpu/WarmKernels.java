@@ -113,7 +113,7 @@ final class WarmKernels {
      * on the thread's small arrays: {@code limit} is how many nanoseconds a compiled call may take at most.
      */
     enum Kernel {
-        EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU, SOFTMAX,
+        EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU, SOFTPLUS, ELU, SOFTMAX,
         /** Fused attention's rows: {@link VectorMath#scaledMax} and {@link VectorMath#expShifted}. */
         ATTENTION,
         /** A contiguous group of {@link NormalizeKernel} (LayerNorm's row): {@link VectorNormalize#row}. */
@@ -365,6 +365,8 @@ final class WarmKernels {
             case GELU -> Kernel.GELU;
             case RELU -> Kernel.RELU;
             case SILU -> Kernel.SILU;
+            case SOFTPLUS -> Kernel.SOFTPLUS;
+            case ELU -> Kernel.ELU;
             default -> null;
         };
     }
@@ -565,6 +567,8 @@ final class WarmKernels {
                 case GELU -> unary(UnaryOp.GELU, 60);
                 case RELU -> unary(UnaryOp.RELU, 4);
                 case SILU -> unary(UnaryOp.SILU, 40);
+                case SOFTPLUS -> unary(UnaryOp.SOFTPLUS, 60);
+                case ELU -> unary(UnaryOp.ELU, 60);
                 // two rows of 130 (a tail on every vector width), log-softmax now and then
                 case SOFTMAX -> probe(() -> VectorSoftmax.rows(x, out, 130, (turn++ & 7) == 0, 0, 2),
                         () -> ScalarTwins.softmaxRows(x, out, 130, false, 0, 2), 260 * 40);
@@ -599,7 +603,9 @@ final class WarmKernels {
         /** An elementwise probe of 250 elements (a tail on every vector width), {@code nsPerElement} at most. */
         private Probe unary(UnaryOp kind, int nsPerElement) {
             float[] in = kind == UnaryOp.LOG ? y : x;
-            return probe(() -> unaryVector(kind, in, 3, 253), () -> ScalarTwins.unary(kind, in, 3, out, 3, 250), 250L * nsPerElement);
+            // softplus with PyTorch's default beta and threshold, ELU's alpha 1
+            double a = 1, b = kind == UnaryOp.SOFTPLUS ? 20 : 0;
+            return probe(() -> unaryVector(kind, in, 3, 253), () -> ScalarTwins.unary(kind, a, b, in, 3, out, 3, 250), 250L * nsPerElement);
         }
 
         private void unaryVector(UnaryOp kind, float[] in, int from, int to) {
@@ -611,6 +617,8 @@ final class WarmKernels {
                 case ERF -> VectorMath.erf(in, from, out, from, to - from);
                 case GELU -> VectorMath.gelu(in, from, out, from, to - from);
                 case SILU -> VectorMath.silu(in, from, out, from, to - from);
+                case SOFTPLUS -> VectorMath.softplus(in, from, out, from, to - from, 1, 20);
+                case ELU -> VectorMath.elu(in, from, out, from, to - from, 1);
                 default -> VectorMath.relu(in, from, out, from, to - from);
             }
         }

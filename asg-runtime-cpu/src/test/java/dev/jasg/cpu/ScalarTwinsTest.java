@@ -45,9 +45,12 @@ class ScalarTwinsTest {
             case GELU -> (x, y, o, f, t) -> VectorMath.gelu(x, f, o, f, t - f);
             case RELU -> (x, y, o, f, t) -> VectorMath.relu(x, f, o, f, t - f);
             case SILU -> (x, y, o, f, t) -> VectorMath.silu(x, f, o, f, t - f);
+            case SOFTPLUS -> (x, y, o, f, t) -> VectorMath.softplus(x, f, o, f, t - f, 1, 20);
+            case ELU -> (x, y, o, f, t) -> VectorMath.elu(x, f, o, f, t - f, 1);
             default -> throw new IllegalArgumentException(kind.toString());
         };
-        return new Row(kind.toString(), exact, lo, hi, v, (x, y, o, f, t) -> ScalarTwins.unary(kind, x, f, o, f, t - f));
+        double a = kind == UnaryOp.SOFTPLUS || kind == UnaryOp.ELU ? 1 : 0, b = kind == UnaryOp.SOFTPLUS ? 20 : 0;
+        return new Row(kind.toString(), exact, lo, hi, v, (x, y, o, f, t) -> ScalarTwins.unary(kind, a, b, x, f, o, f, t - f));
     }
 
     private static Row[] rows() {
@@ -58,6 +61,8 @@ class ScalarTwinsTest {
             unary(UnaryOp.SIGMOID, false, -40, 40),
             unary(UnaryOp.SILU, false, -40, 40),
             unary(UnaryOp.SILU, false, -800, 100),
+            unary(UnaryOp.SOFTPLUS, false, -40, 40),
+            unary(UnaryOp.ELU, false, -20, 5),
             // erf and GELU: exact, their exp is VectorMath.expNeg, exactly specified lane operations
             unary(UnaryOp.ERF, true, -7, 7),
             unary(UnaryOp.ERF, true, -0.7, 0.7),

@@ -73,6 +73,11 @@ class VectorMathTest {
         check(UnaryOp.SIGMOID, VectorMath::sigmoid, -40, 40);
         check(UnaryOp.SILU, VectorMath::silu, -40, 40);
         check(UnaryOp.SILU, VectorMath::silu, -800, 100);
+        // softplus (beta 1, threshold 20; beta 2.5, threshold 3) and ELU (alpha 1 and 0.3) with their parameters
+        check(UnaryOp.SOFTPLUS, x -> UnaryOp.SOFTPLUS.apply(x, 1, 20), (x, xo, o, oo, n) -> VectorMath.softplus(x, xo, o, oo, n, 1, 20), -60, 60, 1, 0.001);
+        check(UnaryOp.SOFTPLUS, x -> UnaryOp.SOFTPLUS.apply(x, 2.5, 3), (x, xo, o, oo, n) -> VectorMath.softplus(x, xo, o, oo, n, 2.5, 3), -10, 10, 1, 0.001);
+        check(UnaryOp.ELU, x -> UnaryOp.ELU.apply(x, 1, 0), (x, xo, o, oo, n) -> VectorMath.elu(x, xo, o, oo, n, 1), -20, 5, 1, 0.001);
+        check(UnaryOp.ELU, x -> UnaryOp.ELU.apply(x, 0.3, 0), (x, xo, o, oo, n) -> VectorMath.elu(x, xo, o, oo, n, 0.3), -1e-3, 1e-3, 1, 0.001);
         java.util.function.DoubleUnaryOperator erf = x -> UnaryOp.ERF.apply(x, 0, 0);
         checkF32(UnaryOp.ERF, erf, VectorMath::erf, -7, 7, 0.05);
         checkF32(UnaryOp.ERF, erf, VectorMath::erf, -0.9, 0.9, 0.15);

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class WarmKernelsTest {
     @Test
     void everyVectorisedUnaryFunctionAndComparisonHasAKernel() {
-        Set<UnaryOp> vectorised = EnumSet.of(UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.ERF, UnaryOp.GELU, UnaryOp.RELU, UnaryOp.SILU);
+        Set<UnaryOp> vectorised = EnumSet.of(UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.ERF, UnaryOp.GELU, UnaryOp.RELU, UnaryOp.SILU,
+                UnaryOp.SOFTPLUS, UnaryOp.ELU);
         for (UnaryOp k : UnaryOp.values()) {
             if (vectorised.contains(k)) assertNotNull(WarmKernels.unaryKernel(k), k.toString());
             else assertNull(WarmKernels.unaryKernel(k), k.toString());
