@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * an input one read at another offset), which made a batch norm's four ops and a ReLU 1.1 ns an element on one Zen 5
  * core; each lane does the scalar loop's float operation, so the values are the same bits. Also the running maximum
  * of max pooling's rows ({@link #maxInto}), and the unary functions whose f32 result is exact ({@link #unaryRow}: negation,
- * absolute value, square root, clamp in f32 lanes; reciprocal square root and leaky ReLU in double lanes), whose plain loops C2 left scalar for the same reason (a square root 1.2 ns an
+ * absolute value, sign, square root, clamp in f32 lanes; reciprocal square root and leaky ReLU in double lanes), whose plain loops C2 left scalar for the same reason (a square root 1.2 ns an
  * element, three quarters of an AdamW update's time). Only called when {@link ElementwiseKernels#vectorArith} says so (this
  * class's vector types fail to load without {@code jdk.incubator.vector}).
  */
@@ -54,7 +54,7 @@ final class VectorArith {
      */
     static boolean exactUnary(UnaryOp k) {
         return switch (k) {
-            case NEG, ABS, SQRT, CLAMP, RSQRT, LEAKY_RELU -> true;
+            case NEG, ABS, SIGN, SQRT, CLAMP, RSQRT, LEAKY_RELU -> true;
             default -> false;
         };
     }
@@ -67,6 +67,7 @@ final class VectorArith {
         switch (k) {
             case NEG -> neg(x, ix, o, io, n);
             case ABS -> abs(x, ix, o, io, n);
+            case SIGN -> sign(x, ix, o, io, n);
             case SQRT -> sqrt(x, ix, o, io, n);
             case CLAMP -> clamp(x, ix, (float) a, (float) b, o, io, n);
             case RSQRT -> rsqrt(x, ix, o, io, n);
@@ -88,6 +89,17 @@ final class VectorArith {
         int i = 0;
         for (; i <= n - V; i += V) FloatVector.fromArray(S, x, ix + i).abs().intoArray(o, io + i);
         for (; i < n; i++) o[io + i] = Math.abs(x[ix + i]);
+    }
+
+    /** {@link Math#signum}: 1 or -1, and zeros and NaN as they are. */
+    private static void sign(float[] x, int ix, float[] o, int io, int n) {
+        int i = 0;
+        FloatVector one = FloatVector.broadcast(S, 1), minusOne = FloatVector.broadcast(S, -1);
+        for (; i <= n - V; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, ix + i);
+            v.blend(one, v.compare(VectorOperators.GT, 0)).blend(minusOne, v.compare(VectorOperators.LT, 0)).intoArray(o, io + i);
+        }
+        for (; i < n; i++) o[io + i] = Math.signum(x[ix + i]);
     }
 
     private static void sqrt(float[] x, int ix, float[] o, int io, int n) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * function written out so the JIT inlines it) give exactly {@code (float) kind.apply(x, a, b)}, the loop they replace,
  * for every function (with each one's parameters where it has some), over special values and several ranges; and
  * {@link ElementwiseKernels#unaryRow} of a function computed in vector lanes agrees with the same definition to an ulp.
+ * Also {@code x^2}, which {@link ElementwiseKernels#binaryRow} computes as {@code x * x}: {@code Math.pow}'s bits.
  */
 class UnaryRowsTest {
     private static final float[] SPECIAL = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -Float.MAX_VALUE, 1e-40f, 0.5f, -0.5f, 2.5f, -2.5f};
@@ -69,6 +70,27 @@ class UnaryRowsTest {
             }
         }
         assertTrue(off <= x.length / 100, k + ": " + off + " of " + x.length + " results an ulp off");
+    }
+
+    @org.junit.jupiter.api.Test
+    void squaresByPowAreMathPowsBits() {
+        for (double range : new double[] {1, 1e-20, 1e20, 1e-40}) {
+            float[] x = inputs(UnaryOp.NEG, 1);
+            for (int i = SPECIAL.length; i < x.length; i++) x[i] *= (float) range;
+            float[] two = {2f}, out = new float[x.length + 1];
+            ElementwiseKernels.binaryRow(dev.jasg.core.BinaryOp.POW, dev.jasg.core.DType.F32, x, 0, 1, two, 0, 0, out, 1, x.length);
+            for (int i = 0; i < x.length; i++) {
+                float want = (float) Math.pow(x[i], 2);
+                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[i + 1]), x[i] + "^2");
+            }
+            assertEquals(0f, out[0], "element before the row");
+        }
+        // other exponents keep Math.pow
+        float[] x = {-2f, 0.5f, 3f}, e = {3f}, out = new float[3];
+        ElementwiseKernels.binaryRow(dev.jasg.core.BinaryOp.POW, dev.jasg.core.DType.F32, x, 0, 1, e, 0, 0, out, 0, 3);
+        assertEquals(-8f, out[0]);
+        assertEquals(0.125f, out[1]);
+        assertEquals(27f, out[2]);
     }
 
     private static float[] inputs(UnaryOp k, double range) {

@@ -121,7 +121,7 @@ class VectorArithTest {
     void otherUnaryOpsAreLeftToTheCaller() {
         Assumptions.assumeTrue(Simd.ENABLED, "the Vector API is not enabled");
         float[] a = {1, 2}, o = {5, 5};
-        for (UnaryOp k : new UnaryOp[] {UnaryOp.EXP, UnaryOp.SILU, UnaryOp.SOFTPLUS, UnaryOp.SIGN}) {
+        for (UnaryOp k : new UnaryOp[] {UnaryOp.EXP, UnaryOp.SILU, UnaryOp.SOFTPLUS, UnaryOp.FLOOR}) {
             assertFalse(VectorArith.exactUnary(k));
             assertFalse(VectorArith.unaryRow(k, 0.1, 0, a, 0, o, 0, 2));
         }
