@@ -94,8 +94,9 @@ final class ReduceKernels {
         int row = sum && so == 0 && sx == 1 ? sumRowsByFour(kind, g, x, acc, base, len, r0, r1) : r0;
         for (; row < r1; row++) {
             int ix = g.offset(0, row), io = base + g.offset(1, row);
-            if (so == 0) acc[io] = kind.combine(acc[io], sum ? sumRow(x, ix, sx, len) : foldRow(kind, x, ix, sx, len));
+            if (so == 0) acc[io] = kind.combine(acc[io], sum ? sumRow(x, ix, sx, len) : extremumRow(kind, x, ix, sx, len));
             else if (sum) addRow(x, ix, sx, acc, io, so, len);
+            else if (sx == 1 && so == 1 && vectorExtremum(len)) VectorArith.combineExtremum(acc, io, x, ix, len, kind == ReduceOp.MAX);
             else combineRow(kind, x, ix, sx, acc, io, so, len);
         }
     }
@@ -135,6 +136,27 @@ final class ReduceKernels {
         double r = 0;
         for (int i = 0; i < len; i++) r += x[ix + i * sx];
         return r;
+    }
+
+    /**
+     * {@link #foldRow} of a maximum or minimum: a contiguous row by vector lanes ({@link VectorArith#extremum}, once the
+     * F32 binary ops run on vectors), the same value as the fold in order unless it is NaN or a zero, which the fold in
+     * order then gives (the first NaN, the first zero's sign). 1.3 ns an element before, as fast as a sum now.
+     */
+    private static double extremumRow(ReduceOp kind, float[] x, int ix, int sx, int len) {
+        if (sx == 1 && vectorExtremum(len)) {
+            float m = VectorArith.extremum(x, ix, len, kind == ReduceOp.MAX);
+            if (m == m && m != 0) return m;
+        }
+        return foldRow(kind, x, ix, sx, len);
+    }
+
+    /** What the maximum's and minimum's scalar rows have done since the hand-over ({@link #vectorExtremum}). */
+    private static final WarmKernels.Volume EXTREMUM_VOLUME = new WarmKernels.Volume();
+
+    /** Whether a maximum's or minimum's contiguous row of {@code n} runs on vector lanes: as the F32 binary ops, by volume. */
+    private static boolean vectorExtremum(int n) {
+        return ElementwiseKernels.vectorArith() && (!WarmKernels.ENABLED || EXTREMUM_VOLUME.reached(n));
     }
 
     /** {@code kind}'s fold of {@code len} elements of {@code x} from {@code ix}, {@code sx} apart, from its identity. */

@@ -142,6 +142,45 @@ final class VectorArith {
         }
     }
 
+    /**
+     * The largest ({@code max}) or smallest of {@code x[ix .. ix + n)} by {@link Math#max} or {@link Math#min} lanes: NaN
+     * when any element is NaN, and a zero whose sign may differ from a fold in order (which keeps the first of {@code -0}
+     * and {@code 0}). A result that is neither NaN nor zero is the one float value every order of folding gives; callers
+     * fold such rows in order themselves ({@link ReduceKernels}). {@code -inf} ({@code +inf}) for an empty row.
+     */
+    static float extremum(float[] x, int ix, int n, boolean max) {
+        int i = 0;
+        FloatVector m = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+        if (max) {
+            for (; i <= n - V; i += V) m = m.max(FloatVector.fromArray(S, x, ix + i));
+        } else {
+            for (; i <= n - V; i += V) m = m.min(FloatVector.fromArray(S, x, ix + i));
+        }
+        float r = m.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+        for (; i < n; i++) r = max ? Math.max(r, x[ix + i]) : Math.min(r, x[ix + i]);
+        return r;
+    }
+
+    /**
+     * {@code acc[io + i] = ReduceOp.MAX.combine(acc[io + i], x[ix + i])} (or MIN's) for {@code i < n}, each lane exactly the
+     * scalar fold: an accumulator that is NaN stays, else a NaN or strictly better element replaces it (so of equal values,
+     * {@code -0} and {@code 0} included, the first stays).
+     */
+    static void combineExtremum(double[] acc, int io, float[] x, int ix, int n, boolean max) {
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector a = DoubleVector.fromArray(D, acc, io + i);
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FH, x, ix + i).convertShape(VectorOperators.F2D, D, 0);
+            var better = v.compare(max ? VectorOperators.GT : VectorOperators.LT, a).or(v.compare(VectorOperators.NE, v));
+            a.blend(v, better.and(a.compare(VectorOperators.EQ, a))).intoArray(acc, io + i);
+        }
+        for (; i < n; i++) {
+            double a = acc[io + i], v = x[ix + i];
+            boolean better = max ? v > a : v < a;
+            if (a == a && (better || v != v)) acc[io + i] = v;
+        }
+    }
+
     // one method per operator, written out: an operator passed as an argument is not intrinsified
 
     private static void add(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
