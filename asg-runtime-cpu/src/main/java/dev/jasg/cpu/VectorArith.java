@@ -181,6 +181,39 @@ final class VectorArith {
         }
     }
 
+    /**
+     * {@link ReduceKernels#sumRow}'s sixteen accumulators over {@code x[ix .. ix + whole)} ({@code whole} a multiple of 16),
+     * added in order: two vectors of eight double lanes (four of four on 256-bit vectors, which hold four doubles), lane
+     * {@code k} of vector {@code j} accumulator {@code j DL + k}; each lane adds the float elements it is given, as the
+     * scalar loop's accumulator does, so the bits are the same. Other vector widths take the scalar loop ({@link #SUM_LANES}).
+     */
+    static double sumLanes(float[] x, int ix, int whole) {
+        if (DL == 8) {
+            DoubleVector s0 = DoubleVector.zero(D), s1 = DoubleVector.zero(D);
+            for (int i = 0; i < whole; i += 16) {
+                s0 = s0.add((DoubleVector) FloatVector.fromArray(FH, x, ix + i).convertShape(VectorOperators.F2D, D, 0));
+                s1 = s1.add((DoubleVector) FloatVector.fromArray(FH, x, ix + i + 8).convertShape(VectorOperators.F2D, D, 0));
+            }
+            return s0.lane(0) + s0.lane(1) + s0.lane(2) + s0.lane(3) + s0.lane(4) + s0.lane(5) + s0.lane(6) + s0.lane(7)
+                    + s1.lane(0) + s1.lane(1) + s1.lane(2) + s1.lane(3) + s1.lane(4) + s1.lane(5) + s1.lane(6) + s1.lane(7);
+        }
+        if (DL == 4) {
+            DoubleVector s0 = DoubleVector.zero(D), s1 = DoubleVector.zero(D), s2 = DoubleVector.zero(D), s3 = DoubleVector.zero(D);
+            for (int i = 0; i < whole; i += 16) {
+                s0 = s0.add((DoubleVector) FloatVector.fromArray(FH, x, ix + i).convertShape(VectorOperators.F2D, D, 0));
+                s1 = s1.add((DoubleVector) FloatVector.fromArray(FH, x, ix + i + 4).convertShape(VectorOperators.F2D, D, 0));
+                s2 = s2.add((DoubleVector) FloatVector.fromArray(FH, x, ix + i + 8).convertShape(VectorOperators.F2D, D, 0));
+                s3 = s3.add((DoubleVector) FloatVector.fromArray(FH, x, ix + i + 12).convertShape(VectorOperators.F2D, D, 0));
+            }
+            return s0.lane(0) + s0.lane(1) + s0.lane(2) + s0.lane(3) + s1.lane(0) + s1.lane(1) + s1.lane(2) + s1.lane(3)
+                    + s2.lane(0) + s2.lane(1) + s2.lane(2) + s2.lane(3) + s3.lane(0) + s3.lane(1) + s3.lane(2) + s3.lane(3);
+        }
+        throw new IllegalStateException("sumLanes on " + DL + " double lanes");
+    }
+
+    /** Whether {@link #sumLanes} runs on this machine's vectors (four or eight double lanes). */
+    static final boolean SUM_LANES = DL == 8 || DL == 4;
+
     // one method per operator, written out: an operator passed as an argument is not intrinsified
 
     private static void add(float[] x, int ix, int sx, float[] y, int iy, int sy, float[] o, int io, int n) {
