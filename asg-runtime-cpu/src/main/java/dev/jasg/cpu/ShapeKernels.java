@@ -47,6 +47,8 @@ final class ShapeKernels {
             int id = c.dstBase() + g.offset(0, row) + col * sd, is = c.srcBase() + g.offset(1, row) + col * ss;
             if (sd == 1 && ss == 1) {
                 System.arraycopy(src, is, dst, id, m);
+            } else if (sd == 1 && ss == 0) {
+                Arrays.fill(dst, id, id + m, src[is]); // a broadcast along the row (expand): the JIT's fill, not a gather
             } else {
                 for (int i = 0; i < m; i++) dst[id + i * sd] = src[is + i * ss];
             }

@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Permute copies ({@link ShapeKernels#copyRange}, whose transposing rows move {@value ShapeKernels#BLOCK_ROWS} at a time)
  * put every element where the permute's definition does, for shapes around the block's size, permutes that move the last
- * axis and ones that keep it, and ranges split anywhere (a thread's part may start and end inside rows and blocks).
+ * axis and ones that keep it, and ranges split anywhere (a thread's part may start and end inside rows and blocks); and
+ * broadcasts ({@link ShapeKernels#expandGeometry}), whose rows of one repeated value are filled.
  */
 class TransposedCopyTest {
     static Stream<Arguments> cases() {
@@ -48,6 +49,26 @@ class TransposedCopyTest {
             float[] dst = new float[n];
             for (int from = 0; from < n; from += split) ShapeKernels.copyRange(c, src, dst, from, Math.min(n, from + split));
             for (int o = 0; o < n; o++) assertEquals(want[o], dst[o], "element " + o + " with parts of " + split);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void broadcastsRepeatTheirValues() {
+        int rows = 19, cols = 37;
+        for (int[] in : new int[][] {{rows, 1}, {1, cols}, {1, 1}}) {
+            float[] src = new float[in[0] * in[1]];
+            for (int i = 0; i < src.length; i++) src[i] = i + 0.25f;
+            ShapeKernels.Copy c = ShapeKernels.expandGeometry(in, new int[] {rows, cols});
+            for (int split : new int[] {rows * cols, 40, 7}) {
+                float[] dst = new float[rows * cols];
+                for (int from = 0; from < dst.length; from += split) ShapeKernels.copyRange(c, src, dst, from, Math.min(dst.length, from + split));
+                for (int r = 0; r < rows; r++) {
+                    for (int col = 0; col < cols; col++) {
+                        float want = src[(in[0] == 1 ? 0 : r) * in[1] + (in[1] == 1 ? 0 : col)];
+                        assertEquals(want, dst[r * cols + col], java.util.Arrays.toString(in) + " at " + r + "," + col + " with parts of " + split);
+                    }
+                }
+            }
         }
     }
 }
