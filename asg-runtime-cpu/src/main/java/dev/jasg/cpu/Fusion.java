@@ -184,7 +184,10 @@ final class Fusion {
         };
     }
 
-    /** A Vector API kernel for {@code n} where there is one (softmax over a contiguous last axis), else null. */
+    /**
+     * A Vector API kernel for {@code n} where there is one (softmax over a contiguous last axis, or over another axis through
+     * it, {@link #softmaxColumns}), else null.
+     */
     private static Step vectorStep(Node n, Program.Binding b) {
         int axis;
         boolean log;
@@ -198,10 +201,49 @@ final class Fusion {
             return null;
         }
         int[] d = b.shape(n.id()).dims();
-        if (n.dtype() != DType.F32 || axis != d.length - 1 || d[axis] == 0) return null;
+        if (n.dtype() != DType.F32 || d[axis] == 0) return null;
         int id = n.id(), x = n.input(0), len = d[axis], rows = b.shape(id).sizeInt() / len;
         int minRows = Math.max(1, ElementwiseKernels.PARALLEL_MIN / 8 / len);
-        return new LoopStep(rows, minRows, (v, r0, r1) -> WarmKernels.softmaxRows(v[x], v[id], len, log, r0, r1));
+        if (axis == d.length - 1) return new LoopStep(rows, minRows, (v, r0, r1) -> WarmKernels.softmaxRows(v[x], v[id], len, log, r0, r1));
+        int inner = 1;
+        for (int i = axis + 1; i < d.length; i++) inner *= d[i];
+        int in = inner, blocks = (inner + COLUMNS - 1) / COLUMNS, units = rows / inner * blocks;
+        return new LoopStep(units, Math.max(1, minRows / COLUMNS), (v, u0, u1) -> softmaxColumns(v[x], v[id], len, in, blocks, log, u0, u1));
+    }
+
+    /** Columns of a softmax over an axis other than the last that {@link #softmaxColumns} gathers into rows at a time. */
+    static final int COLUMNS = 16;
+
+    /** Per thread: {@link #softmaxColumns}' gathered rows and their results, grown to the largest softmax. */
+    private static final ThreadLocal<float[][]> COLUMN_ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /**
+     * Softmax (or log-softmax) of {@code [outer, len, inner]} along {@code len}, units {@code [u0, u1)} of
+     * {@code outer x blocks}, a unit up to {@value #COLUMNS} neighbouring columns of one {@code outer} index: gathered into rows
+     * (each step of the axis reads the columns side by side), through the last-axis kernel ({@link WarmKernels#softmaxRows}),
+     * and scattered back. Each column then has the bits of the same values along a last axis. Before, such an axis ran one
+     * column at a time in double with two {@code Math.exp} an element (9.4 ns an element on a Zen 5 against 0.22 along the
+     * last axis).
+     */
+    static void softmaxColumns(float[] x, float[] out, int len, int inner, int blocks, boolean log, int u0, int u1) {
+        float[][] t = COLUMN_ROWS.get();
+        if (t[0].length < COLUMNS * len) {
+            t[0] = new float[COLUMNS * len];
+            t[1] = new float[COLUMNS * len];
+        }
+        float[] rows = t[0], res = t[1];
+        for (int u = u0; u < u1; u++) {
+            int o = u / blocks, c0 = (u - o * blocks) * COLUMNS, cols = Math.min(COLUMNS, inner - c0), base = o * len * inner + c0;
+            for (int j = 0; j < len; j++) {
+                int at = base + j * inner;
+                for (int c = 0; c < cols; c++) rows[c * len + j] = x[at + c];
+            }
+            WarmKernels.softmaxRows(rows, res, len, log, 0, cols);
+            for (int j = 0; j < len; j++) {
+                int at = base + j * inner;
+                for (int c = 0; c < cols; c++) out[at + c] = res[c * len + j];
+            }
+        }
     }
 
     /** The step of a chain member: its root computes it. */

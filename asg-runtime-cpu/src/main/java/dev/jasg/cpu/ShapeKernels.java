@@ -37,7 +37,7 @@ final class ShapeKernels {
         int e = from;
         while (e < to) {
             int row = e / len, col = e - row * len, m = Math.min(len - col, to - e);
-            if (col == 0 && sd == 1 && ss != 1 && (to - e) / len >= BLOCK_ROWS) {
+            if (col == 0 && sd == 1 && ss != 1 && ss != 0 && (to - e) / len >= BLOCK_ROWS) {
                 int done = transposedRows(c, src, dst, row, (to - e) / len);
                 if (done > 0) {
                     e += done * len;
