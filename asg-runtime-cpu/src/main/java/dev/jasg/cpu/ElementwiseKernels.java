@@ -15,8 +15,8 @@ import dev.jasg.core.UnaryOp;
  * {@code + - * /} (float arithmetic is correctly rounded, so it equals the double result rounded
  * to float). Transcendental functions are evaluated in double and rounded once, or, when
  * {@link Simd#ENABLED}, {@code exp log tanh sigmoid silu softplus elu} in double vector lanes by
- * {@link VectorMath}, rounded the same way, and {@code erf gelu gelu_tanh} in f32 lanes (within a few ulps); {@code neg abs sqrt clamp}
- * in f32 lanes ({@link VectorArith#unaryRow}, the same bits); {@code relu}, comparisons and {@code where} on rows
+ * {@link VectorMath}, rounded the same way, and {@code erf gelu gelu_tanh} in f32 lanes (within a few ulps); {@code neg abs sign sqrt clamp}
+ * in f32 lanes and {@code rsqrt leaky_relu} in double lanes ({@link VectorArith#unaryRow}, the same bits); {@code relu}, comparisons and {@code where} on rows
  * and scalars run on vector masks there too (exact), so random signs cost no branch mispredictions. Integer dtypes (stored as floats) compute in double
  * and round with {@link DType#round}.
  */
