@@ -10,14 +10,17 @@ import dev.jasg.core.DType;
 final class CastKernel {
     private CastKernel() {}
 
-    /** Converts {@code n} elements of {@code x} to {@code to} into {@code out}. */
-    static void cast(DType to, float[] x, float[] out, int n) {
+    /**
+     * Converts elements {@code [from, end)} of {@code x} to {@code to} into {@code out} (a plan's step runs a cast as a
+     * {@link LoopStep}, split over the pool).
+     */
+    static void castRange(DType to, float[] x, float[] out, int from, int end) {
         switch (to) {
-            case F32, F64 -> System.arraycopy(x, 0, out, 0, n);
-            case BOOL -> { for (int i = 0; i < n; i++) out[i] = x[i] != 0 ? 1f : 0f; }
-            case I32, I64 -> { for (int i = 0; i < n; i++) out[i] = (float) to.round(x[i]); }
-            case F16 -> { for (int i = 0; i < n; i++) out[i] = dev.jasg.core.HalfFloats.roundF16(x[i]); }
-            case BF16 -> { for (int i = 0; i < n; i++) out[i] = dev.jasg.core.HalfFloats.roundBf16(x[i]); }
+            case F32, F64 -> System.arraycopy(x, from, out, from, end - from);
+            case BOOL -> { for (int i = from; i < end; i++) out[i] = x[i] != 0 ? 1f : 0f; }
+            case I32, I64 -> { for (int i = from; i < end; i++) out[i] = (float) to.round(x[i]); }
+            case F16 -> { for (int i = from; i < end; i++) out[i] = dev.jasg.core.HalfFloats.roundF16(x[i]); }
+            case BF16 -> { for (int i = from; i < end; i++) out[i] = dev.jasg.core.HalfFloats.roundBf16(x[i]); }
         }
     }
 
