@@ -61,7 +61,16 @@ final class ElementwiseKernels {
      * binary op used rarely keeps its scalar loop rather than running boxed).
      */
     static boolean vectorArith(BinaryOp k, int n) {
-        return vectorArith() && (!WarmKernels.ENABLED || ARITH_VOLUME[k.ordinal()].reached(n));
+        return vectorRow(ARITH_VOLUME[k.ordinal()], n);
+    }
+
+    /**
+     * The hand-over rule of the exact vector rows (binary ops, {@link #vectorUnary}, {@link ReduceKernels}' sums and
+     * extrema): {@link #vectorArith()}, and once the twins hand over, a row of {@code n} elements only after {@code volume}'s
+     * scalar rows have done {@link WarmKernels#HAND_OVER_ELEMENTS} within {@link WarmKernels#HAND_OVER_NANOS}.
+     */
+    static boolean vectorRow(WarmKernels.Volume volume, int n) {
+        return vectorArith() && (!WarmKernels.ENABLED || volume.reached(n));
     }
 
     /** Per unary op, what its scalar rows have done since the hand-over ({@link #vectorUnary}). */
@@ -73,10 +82,10 @@ final class ElementwiseKernels {
 
     /**
      * Whether an F32 row of {@code n} elements of {@code k} runs on {@link VectorArith#unaryRow} (an op whose lanes are
-     * exact, {@link VectorArith#exactUnary}): by {@link #vectorArith(BinaryOp, int)}'s rule, per op.
+     * exact, {@link VectorArith#exactUnary}): by {@link #vectorRow}'s rule, per op.
      */
     private static boolean vectorUnary(UnaryOp k, int n) {
-        return vectorArith() && VectorArith.exactUnary(k) && (!WarmKernels.ENABLED || UNARY_VOLUME[k.ordinal()].reached(n));
+        return vectorArith() && VectorArith.exactUnary(k) && vectorRow(UNARY_VOLUME[k.ordinal()], n);
     }
 
     /** Elements per call of a {@link VectorMath} function. */

@@ -111,7 +111,7 @@ final class ReduceKernels {
 
     /** Whether a contiguous row of {@code n} is summed on vector lanes: as the F32 binary ops, by volume. */
     private static boolean vectorSum(int n) {
-        return n >= 2 * SUM_LANES && ElementwiseKernels.vectorArith() && VectorArith.SUM_LANES && (!WarmKernels.ENABLED || SUM_VOLUME.reached(n));
+        return n >= 2 * SUM_LANES && ElementwiseKernels.vectorArith() && VectorArith.SUM_LANES && ElementwiseKernels.vectorRow(SUM_VOLUME, n);
     }
 
     /**
@@ -162,7 +162,7 @@ final class ReduceKernels {
 
     /** Whether a maximum's or minimum's contiguous row of {@code n} runs on vector lanes: as the F32 binary ops, by volume. */
     private static boolean vectorExtremum(int n) {
-        return ElementwiseKernels.vectorArith() && (!WarmKernels.ENABLED || EXTREMUM_VOLUME.reached(n));
+        return ElementwiseKernels.vectorRow(EXTREMUM_VOLUME, n);
     }
 
     /**

@@ -45,13 +45,9 @@ final class ScalarTwins {
 
     /**
      * The twin of {@link VectorMath}'s function for {@code kind} (EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU, SOFTPLUS, ELU):
-     * {@code out[oo+i] = kind(x[xo+i])} for {@code i < n}.
+     * {@code out[oo+i] = kind(x[xo+i]; a, b)} for {@code i < n}, {@code a} and {@code b} the function's parameters (softplus,
+     * ELU; unused by the others).
      */
-    static void unary(UnaryOp kind, float[] x, int xo, float[] out, int oo, int n) {
-        unary(kind, 0, 0, x, xo, out, oo, n);
-    }
-
-    /** {@link #unary(UnaryOp, float[], int, float[], int, int)} with the function's parameters (softplus, ELU). */
     static void unary(UnaryOp kind, double a, double b, float[] x, int xo, float[] out, int oo, int n) {
         // the vector kernels do whole vectors from the start (DL double lanes, or FL float lanes for erf and GELU),
         // then the tail with the scalar functions

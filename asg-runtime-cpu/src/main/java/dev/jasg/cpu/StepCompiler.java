@@ -1,5 +1,6 @@
 package dev.jasg.cpu;
 
+import dev.jasg.core.DType;
 import dev.jasg.core.Indexing;
 
 import dev.jasg.core.Graph;
@@ -190,7 +191,7 @@ final class StepCompiler {
             case Op.LogSoftmax s -> softmax(n.input(0), id, out, s.axis(), true);
             case Op.Cast c -> {
                 int x = n.input(0);
-                dev.jasg.core.DType to = c.to();
+                DType to = c.to();
                 // split over the pool as the elementwise ops (a 1M-element cast ran 1.3 ns an element on one thread)
                 yield new LoopStep(size, ElementwiseKernels.PARALLEL_MIN, (v, f, t) -> CastKernel.castRange(to, v[x], v[id], f, t));
             }

@@ -5,7 +5,6 @@ import dev.jasg.core.UnaryOp;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -23,10 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorArith {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final int DL = D.length();
-    /** f32 lanes as many as {@link #D} has: half its width. */
-    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /** {@link VectorMath}'s double lanes and the f32 lanes as many as they are. */
+    private static final VectorSpecies<Double> D = VectorMath.D;
+    private static final int DL = VectorMath.DL;
+    private static final VectorSpecies<Float> FH = VectorMath.FH;
 
     private VectorArith() {}
 

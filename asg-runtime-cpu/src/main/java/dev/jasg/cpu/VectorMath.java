@@ -37,10 +37,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final int DL = D.length();
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    static final int DL = D.length();
     /** f32 lanes as many as {@link #D} has: half its width. */
-    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
 
     static final float INV_SQRT_2F = 0.70710677f;
     static final float SQRT_2F = 1.4142135f;

@@ -605,10 +605,10 @@ final class WarmKernels {
             float[] in = kind == UnaryOp.LOG ? y : x;
             // softplus with PyTorch's default beta and threshold, ELU's alpha 1
             double a = 1, b = kind == UnaryOp.SOFTPLUS ? 20 : 0;
-            return probe(() -> unaryVector(kind, in, 3, 253), () -> ScalarTwins.unary(kind, a, b, in, 3, out, 3, 250), 250L * nsPerElement);
+            return probe(() -> unaryVector(kind, a, b, in, 3, 253), () -> ScalarTwins.unary(kind, a, b, in, 3, out, 3, 250), 250L * nsPerElement);
         }
 
-        private void unaryVector(UnaryOp kind, float[] in, int from, int to) {
+        private void unaryVector(UnaryOp kind, double a, double b, float[] in, int from, int to) {
             switch (kind) {
                 case EXP -> VectorMath.exp(in, from, out, from, to - from);
                 case LOG -> VectorMath.log(in, from, out, from, to - from);
@@ -617,8 +617,8 @@ final class WarmKernels {
                 case ERF -> VectorMath.erf(in, from, out, from, to - from);
                 case GELU -> VectorMath.gelu(in, from, out, from, to - from);
                 case SILU -> VectorMath.silu(in, from, out, from, to - from);
-                case SOFTPLUS -> VectorMath.softplus(in, from, out, from, to - from, 1, 20);
-                case ELU -> VectorMath.elu(in, from, out, from, to - from, 1);
+                case SOFTPLUS -> VectorMath.softplus(in, from, out, from, to - from, a, b);
+                case ELU -> VectorMath.elu(in, from, out, from, to - from, a);
                 default -> VectorMath.relu(in, from, out, from, to - from);
             }
         }

@@ -135,7 +135,7 @@ class ScalarTwinsTest {
                 if (kind == UnaryOp.GELU) VectorMath.gelu(x, 0, a, 0, n);
                 else VectorMath.erf(x, 0, a, 0, n);
                 if (System.nanoTime() - t0 < 20L * n) fastCalls++;
-                ScalarTwins.unary(kind, x, 0, b, 0, n);
+                ScalarTwins.unary(kind, 0, 0, x, 0, b, 0, n);
                 for (int i = 0; i < n; i++) {
                     assertEquals(Float.floatToIntBits(b[i]), Float.floatToIntBits(a[i]),
                             kind + " call " + call + " (" + fastCalls + " compiled) of " + x[i] + ": vector " + a[i] + ", twin " + b[i]);
