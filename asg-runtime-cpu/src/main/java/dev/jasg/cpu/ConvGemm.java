@@ -130,15 +130,24 @@ final class ConvGemm {
      * with that copy (one pass, as {@link WinogradConv}'s), unless the caller vouches for them ({@link #runUnchanged}).
      * Weights that change between runs (training) would be packed every run: the first time they do, the kernel hands
      * every later run to {@link Forward} and drops what it kept.
+     *
+     * <p>{@code col^T} is never stored as such: the unfolding writes it straight into the layout the micro-kernel reads
+     * ({@link Gemm#gemmPackedBoth}), {@link #GROUP} rows of {@code col} at a time unfolded into a per-thread buffer in L1
+     * and moved from there into their strips. Before, {@code col [K, N Ho Wo]} was written whole (0.9 MB at layer4)
+     * and then packed, a pass that read it {@link Gemm#MR} floats a row, once for every strip.
      */
     static final class ChannelsAsColumns extends ConvKernels.KeepsDerivedWeights {
+        /** Rows of {@code col} a task unfolds into its buffer before moving them into the packed strips. */
+        static final int GROUP = 16;
         private final Conv v;
         private final int k, og, columns;
+        /** Start rows of the groups of {@code col} (none straddles a depth slice of the product), and the end. */
+        private final int[] groups;
         private final boolean serial;
-        private float[] panel, col, yt;
+        private float[] panel, packedCol, yt;
         private Forward fallback;
         private float[] x, y;
-        private final CpuThreads.Range unfoldBody = this::unfold;
+        private final CpuThreads.Range unfoldBody = this::unfoldPacked;
         private final CpuThreads.Range planesBody = this::planes;
 
         ChannelsAsColumns(Conv v) {
@@ -148,12 +157,27 @@ final class ConvGemm {
             this.og = v.og();
             this.columns = v.n() * v.hw();
             this.serial = v.work() < Gemm.PARALLEL_MIN || CpuThreads.PARALLELISM == 1;
+            this.groups = groups(k);
+        }
+
+        /** {@link #groups}: {@link #GROUP} rows at a time through each depth slice of the product ({@link Gemm#sliceDepth}). */
+        static int[] groups(int k) {
+            int kcs = Gemm.sliceDepth(k), count = 0;
+            for (int pc = 0; pc < k; pc += kcs) count += (Math.min(kcs, k - pc) + GROUP - 1) / GROUP;
+            int[] starts = new int[count + 1];
+            int g = 0;
+            for (int pc = 0; pc < k; pc += kcs) {
+                int end = Math.min(k, pc + kcs);
+                for (int p = pc; p < end; p += GROUP) starts[g++] = p;
+            }
+            starts[count] = k;
+            return starts;
         }
 
         /** Whether {@code v} runs this way: one group, no more columns than output channels, every buffer within an int index. */
         static boolean fits(Conv v) {
             long columns = (long) v.n() * v.hw();
-            return v.groups() == 1 && columns <= v.og() && columns > 0 && (long) v.k() * columns <= Integer.MAX_VALUE
+            return v.groups() == 1 && columns <= v.og() && columns > 0 && Gemm.packedASize((int) columns, v.k()) <= Integer.MAX_VALUE
                     && (long) Gemm.panelSize(v.k(), v.og()) <= Integer.MAX_VALUE && (long) v.og() * v.k() <= Integer.MAX_VALUE;
         }
 
@@ -175,22 +199,23 @@ final class ConvGemm {
                     // the weights moved since they were packed: from now on the product that reads them in place
                     fallback = new Forward(v);
                     forget();
-                    panel = col = yt = null;
+                    panel = packedCol = yt = null;
                     fallback.run(x, w, y);
                     return;
                 }
                 panel = new float[Gemm.panelSize(k, og)];
                 Gemm.packPanel(k, og, w, 0, 1, k, panel);
-                col = new float[k * columns];
+                packedCol = new float[(int) Gemm.packedASize(columns, k)];
                 yt = new float[columns * og];
                 derivedFrom(w, size);
             }
             this.x = x;
             this.y = y;
             try {
-                if (serial) unfold(0, k);
-                else CpuThreads.parallelFor(k, Math.max(1, k / (4 * CpuThreads.PARALLELISM)), unfoldBody);
-                Gemm.gemmPacked(columns, og, k, col, 0, 1, columns, panel, yt, 0, og, false);
+                int count = groups.length - 1;
+                if (serial) unfoldPacked(0, count);
+                else CpuThreads.parallelFor(count, Math.max(1, count / (4 * CpuThreads.PARALLELISM)), unfoldBody);
+                Gemm.gemmPackedBoth(columns, og, k, packedCol, panel, yt, 0, og);
                 int blocks = (og + PLANE_BLOCK - 1) / PLANE_BLOCK;
                 if (serial) planes(0, blocks);
                 else CpuThreads.parallelFor(blocks, 1, planesBody);
@@ -199,11 +224,22 @@ final class ConvGemm {
             }
         }
 
-        /** Rows {@code [r0, r1)} of {@code col [K, N Ho Wo]}, every image's columns side by side. */
-        private void unfold(int r0, int r1) {
+        /**
+         * Groups {@code [g0, g1)} of rows of {@code col [K, N Ho Wo]} (every image's columns side by side) into
+         * {@code packedCol}: each group unfolded into the thread's buffer, then each strip of {@link Gemm#MR} columns moved
+         * by {@link Gemm#packA} (a row of {@code col} is a step of {@code col^T}'s strips).
+         */
+        private void unfoldPacked(int g0, int g1) {
             int hw = v.hw();
-            for (int im = 0; im < v.n(); im++) {
-                ConvKernels.im2col(v, x, im * v.cin() * v.plane(), r0, r1, 0, hw, col, r0 * columns + im * hw, columns);
+            float[] rows = SCRATCH.get().col(GROUP * columns);
+            for (int g = g0; g < g1; g++) {
+                int r0 = groups[g], r1 = groups[g + 1];
+                for (int im = 0; im < v.n(); im++) {
+                    ConvKernels.im2col(v, x, im * v.cin() * v.plane(), r0, r1, 0, hw, rows, im * hw, columns);
+                }
+                for (int i0 = 0; i0 < columns; i0 += Gemm.MR) {
+                    Gemm.packA(Math.min(Gemm.MR, columns - i0), r1 - r0, rows, i0, 1, columns, packedCol, Gemm.packedAt(columns, k, i0, r0));
+                }
             }
         }
 

@@ -639,6 +639,64 @@ final class Gemm {
     }
 
     /**
+     * Floats of A packed whole for {@link #gemmPackedBoth}: every depth slice of {@code m} rows rounded up to strips of
+     * {@link #MR}.
+     */
+    static long packedASize(int m, int k) {
+        return (long) roundUp(m, MR) * k;
+    }
+
+    /**
+     * Where step {@code p} (of depth {@code k}) of rows {@code i0 .. i0 + MR} of A lies in {@link #gemmPackedBoth}'s packed
+     * A: the layout {@link #columnSplit}'s shared panel has, slice {@code pc} at {@code pc * roundUp(m, MR)}, its strips
+     * {@code kc * MR} floats each, a strip's step {@code MR} floats. {@code p} is the first step of a run that stays within
+     * one slice, so the run's later steps follow at {@code MR} floats each.
+     */
+    static int packedAt(int m, int k, int i0, int p) {
+        int kcs = sliceDepth(k), pc = p / kcs * kcs, kc = Math.min(kcs, k - pc);
+        return pc * roundUp(m, MR) + i0 * kc + (p - pc) * MR;
+    }
+
+    /**
+     * {@code C = A B} with both operands packed: A whole, as {@link #packA} lays out every strip of every depth slice
+     * ({@link #packedAt}; its padding rows zero), B by {@link #packPanel}. For a producer that writes A straight into
+     * that layout (a convolution's unfolding, {@link ConvGemm.ChannelsAsColumns}), so no pass packs it. Split by blocks
+     * of columns as {@link #columnSplit} splits a packed A, or on the calling thread as {@link #serial}; the same tiles
+     * in the same order as {@link #gemmPacked} on the unpacked A, so the same bits.
+     */
+    static void gemmPackedBoth(int m, int n, int k, float[] ap, float[] bp, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) {
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            return;
+        }
+        int threads = CpuThreads.PARALLELISM, tiles = (n + NR - 1) / NR, kcs = sliceDepth(k), mcr = roundUp(m, MR);
+        if ((long) m * n * k < PARALLEL_MIN || threads == 1 || tiles < 2 || CpuThreads.inLoop()) {
+            Scratch s = SCRATCH.get();
+            int ncr = roundUp(n, NR);
+            for (int pc = 0; pc < k; pc += kcs) {
+                block(m, n, Math.min(kcs, k - pc), ap, pc * mcr, bp, pc * ncr, c, cOff, ldc, pc > 0, null, 0, 0, s, VECTOR);
+            }
+            return;
+        }
+        Job j = JOB.get().product(m, n, k, null, 0, 0, 0, null, 0, 0, 0, c, cOff, ldc, false);
+        try {
+            j.packedB = bp;
+            j.ap = ap;
+            j.inPlace = false;
+            j.mc = m;
+            j.mcr = mcr;
+            j.i0 = 0;
+            j.tiles = tiles;
+            if (j.starts.length < tiles + 1) j.starts = new int[tiles + 1];
+            j.blocks = equal(tiles, blocks(tiles, threads, COLUMN_BLOCK_STRIPS), j.starts);
+            CpuThreads.forEachClaimed(j.blocks, j.columnBlocks);
+        } finally {
+            j.clear();
+        }
+    }
+
+    /**
      * A small C with a long depth: thread {@code t} multiplies the {@code t}-th slice of the depth,
      * the first into C itself, the others into partial products that are then added to C in order
      * (the same order every run, so the result is deterministic).

@@ -284,6 +284,41 @@ class GemmTest {
     }
 
     /**
+     * {@link Gemm#gemmPackedBoth}: A packed whole strip by strip at {@link Gemm#packedAt} (as a convolution's unfolding
+     * writes it), against {@link Gemm#gemmPacked} on the same A stored transposed, bit for bit: serial and split, one and
+     * several depth slices, partial strips of rows and columns, a single strip of columns. The packed A starts as NaN
+     * outside what the packing writes, so a tile that read past its strip would show; C starts as NaN too.
+     */
+    @Test
+    void bothOperandsPackedGiveTheBitsOfPackingAInTheProduct() {
+        if (!Gemm.VECTOR || Gemm.NC % Gemm.NR != 0) return; // packed weights need the packed GEMM
+        Random r = new Random(29);
+        int[][] shapes = {{5, 7, 9}, {49, 512, 4608}, {196, 256, 2304}, {12, 64, 1}, {13, 33, Gemm.KC + 3}, {100, 20, 300},
+            {Gemm.MR, Gemm.NR, 2 * Gemm.KC + 1}, {1, 300, 700}, {61, 97, 63}};
+        for (int[] sh : shapes) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            float[] col = random(r, k * m), b = random(r, k * n), bp = new float[Gemm.panelSize(k, n)];
+            Gemm.packPanel(k, n, b, 0, n, 1, bp);
+            float[] ap = new float[(int) Gemm.packedASize(m, k)];
+            java.util.Arrays.fill(ap, Float.NaN);
+            int kcs = Gemm.sliceDepth(k);
+            for (int pc = 0; pc < k; pc += kcs) {
+                int kc = Math.min(kcs, k - pc);
+                for (int i0 = 0; i0 < m; i0 += Gemm.MR) {
+                    Gemm.packA(Math.min(Gemm.MR, m - i0), kc, col, pc * m + i0, 1, m, ap, Gemm.packedAt(m, k, i0, pc));
+                }
+            }
+            float[] want = new float[m * n], got = new float[m * n];
+            java.util.Arrays.fill(got, Float.NaN);
+            Gemm.gemmPacked(m, n, k, col, 0, 1, m, bp, want, 0, n, false);
+            Gemm.gemmPackedBoth(m, n, k, ap, bp, got, 0, n);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), m + "x" + n + "x" + k + " element " + i);
+            }
+        }
+    }
+
+    /**
      * Shrinking blocks of a column split ({@link Gemm#guided}): they cover every tile once in order, none is wider than the
      * cap, none is wider than the one before it, whole blocks of the cap while much is left, and every block taken with at most
      * {@code 2 threads} tiles left is a single tile (so threads finish within a tile of each other).
