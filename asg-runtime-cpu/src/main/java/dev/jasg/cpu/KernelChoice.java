@@ -144,6 +144,17 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
     }
 
     /**
+     * {@code c} with its block of rows {@code mc} and panel of columns {@code nc} replaced where the overrides are positive
+     * ({@code -Djasg.cpu.mc}, {@code -Djasg.cpu.nc}, to measure other blockings on a machine, as {@code -Djasg.cpu.kc} does
+     * the slice depth), rounded down to whole tiles (at least one).
+     */
+    static KernelChoice blocking(KernelChoice c, int mcOverride, int ncOverride) {
+        int mc = mcOverride > 0 ? Math.max(c.mr(), mcOverride / c.mr() * c.mr()) : c.mc();
+        int nc = ncOverride > 0 ? Math.max(c.nr(), ncOverride / c.nr() * c.nr()) : c.nc();
+        return new KernelChoice(c.mr(), c.nr(), c.kc(), mc, nc, c.threads(), c.vectorBits(), c.registers(), c.facts());
+    }
+
+    /**
      * Vector registers one step of an {@code mr}-row tile keeps live: {@code 2 mr} accumulators and two vectors of
      * B, plus the step's {@code mr} broadcasts of A unless the FMA takes its broadcast from memory (x86 AVX-512).
      */
@@ -236,7 +247,7 @@ record KernelChoice(int mr, int nr, int kc, int mc, int nc, int threads, int vec
                 Integer.getInteger("jasg.cpu.kc", 0),
                 readOr(Path.of("/sys/devices/system/cpu/vulnerabilities/gather_data_sampling"), "").startsWith("Mitigation"));
         f = withCpuinfo(f, readOr(Path.of("/proc/cpuinfo"), ""));
-        KernelChoice c = choose(f);
+        KernelChoice c = blocking(choose(f), Integer.getInteger("jasg.cpu.mc", 0), Integer.getInteger("jasg.cpu.nc", 0));
         LOG.debug("jasg cpu: kernels {}", c.describe());
         return c;
     }

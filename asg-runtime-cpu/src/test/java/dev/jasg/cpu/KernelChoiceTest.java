@@ -151,6 +151,22 @@ class KernelChoiceTest {
         for (String[] l : lists) assertEquals(Integer.parseInt(l[1]), KernelChoice.cpuCount(l[0]), l[0]);
     }
 
+    /** {@code -Djasg.cpu.mc} and {@code -Djasg.cpu.nc}: whole tiles, at least one; the rest of the choice as it was; 0 keeps it. */
+    @Test
+    void blockOverridesAreWholeTiles() {
+        KernelChoice c = KernelChoice.choose(facts("amd64", 512, 2, 48 * K, 2 * M, 32 * M, 16));
+        KernelChoice o = KernelChoice.blocking(c, 100, 300);
+        assertEquals(96, o.mc());
+        assertEquals(288, o.nc());
+        assertEquals(c.mr(), o.mr());
+        assertEquals(c.kc(), o.kc());
+        assertEquals(c.threads(), o.threads());
+        KernelChoice tiny = KernelChoice.blocking(c, 5, 7);
+        assertEquals(c.mr(), tiny.mc());
+        assertEquals(c.nr(), tiny.nc());
+        assertEquals(c, KernelChoice.blocking(c, 0, 0));
+    }
+
     @Test
     void thisMachinesChoiceIsWhatGemmUses() {
         KernelChoice c = KernelChoice.CHOSEN;
