@@ -62,6 +62,50 @@ class PoolKernelsTest {
         assertEquals(true, cases > 100 && phases > 50, "cases " + cases + ", by phases " + phases);
     }
 
+    /**
+     * The gradient of 2 x 2 max pooling at stride 2 ({@link PoolKernels.Windows#pairs}, the straight-line path of
+     * {@link PoolKernels#maxPoolScatterRange}) against the rule written out: in each window the gradient goes to the last
+     * NaN tap in row-major order if there is one, else to the first maximum (ties after a ReLU go to the first zero), and
+     * every other tap of the window is zero; gradients with NaN and -0 keep their bits. Taps drawn from a few values so
+     * that ties, signed zeros, infinities and NaN in every position and combination occur; the output starts as a sentinel.
+     */
+    @Test
+    void twoByTwoGradientGoesWhereTheRuleSays() {
+        float[] taps = {0f, -0f, 1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -2f};
+        Random r = new Random(11);
+        for (int[] hw : new int[][] {{2, 2}, {4, 6}, {28, 28}, {14, 14}, {8, 64}}) {
+            int planes = 3, h = hw[0], w = hw[1], ho = h / 2, wo = w / 2;
+            PoolKernels.Windows s = PoolKernels.Windows.of(planes, h, w, PoolWindow.Fixed.of(2, 2, 0));
+            assertEquals(true, s.pairs(), "pairs geometry " + h + "x" + w);
+            for (int trial = 0; trial < 20; trial++) {
+                float[] x = new float[planes * h * w], g = new float[planes * ho * wo], y = new float[x.length];
+                for (int i = 0; i < x.length; i++) x[i] = taps[r.nextInt(trial < 10 ? 3 : taps.length)];
+                for (int i = 0; i < g.length; i++) g[i] = r.nextInt(8) == 0 ? (r.nextBoolean() ? Float.NaN : -0f) : (float) r.nextGaussian();
+                java.util.Arrays.fill(y, Float.intBitsToFloat(0x7fc0abcd));
+                PoolKernels.maxPoolScatterRange(s, x, g, y, 0, planes);
+                for (int pl = 0; pl < planes; pl++) {
+                    for (int p = 0; p < ho; p++) {
+                        for (int q = 0; q < wo; q++) {
+                            int base = pl * h * w + 2 * p * w + 2 * q;
+                            int[] at = {base, base + 1, base + w, base + w + 1};
+                            int k = -1;
+                            for (int t = 0; t < 4; t++) if (Float.isNaN(x[at[t]])) k = t;
+                            if (k < 0) {
+                                k = 0;
+                                for (int t = 1; t < 4; t++) if (x[at[t]] > x[at[k]]) k = t;
+                            }
+                            for (int t = 0; t < 4; t++) {
+                                float want = t == k ? g[pl * ho * wo + p * wo + q] : 0f;
+                                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(y[at[t]]),
+                                        h + "x" + w + " trial " + trial + " plane " + pl + " window " + p + "," + q + " tap " + t);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The vector maximum into an offset stretch ({@link VectorArith#maxInto(float[], int, float[], int, int)}): the scalar loop's bits. */
     @Test
     void vectorMaximumAtAnOffsetIsTheScalarOne() {
