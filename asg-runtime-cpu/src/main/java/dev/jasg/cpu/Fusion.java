@@ -205,9 +205,7 @@ final class Fusion {
         int id = n.id(), x = n.input(0), len = d[axis], rows = b.shape(id).sizeInt() / len;
         int minRows = Math.max(1, ElementwiseKernels.PARALLEL_MIN / 8 / len);
         if (axis == d.length - 1) return new LoopStep(rows, minRows, (v, r0, r1) -> WarmKernels.softmaxRows(v[x], v[id], len, log, r0, r1));
-        int inner = 1;
-        for (int i = axis + 1; i < d.length; i++) inner *= d[i];
-        int in = inner, blocks = (inner + COLUMNS - 1) / COLUMNS, units = rows / inner * blocks;
+        int in = StepCompiler.prod(d, axis + 1, d.length), blocks = (in + COLUMNS - 1) / COLUMNS, units = rows / in * blocks;
         return new LoopStep(units, Math.max(1, minRows / COLUMNS), (v, u0, u1) -> softmaxColumns(v[x], v[id], len, in, blocks, log, u0, u1));
     }
 

@@ -215,7 +215,7 @@ final class Gemm {
         private void packAStrips(int t0, int t1) {
             for (int t = t0; t < t1; t++) {
                 int pc = t / strips * kcs, kc = Math.min(kcs, k - pc), is = t % strips, rows = Math.min(MR, mc - is * MR);
-                packA(rows, kc, a, aOff + (i0 + is * MR) * ars + pc * acs, ars, acs, ap, pc * mcr + is * kc * MR);
+                packA(rows, kc, a, aOff + (i0 + is * MR) * ars + pc * acs, ars, acs, ap, packedAt(mc, k, is * MR, pc));
             }
         }
 
@@ -647,9 +647,9 @@ final class Gemm {
     }
 
     /**
-     * Where step {@code p} (of depth {@code k}) of rows {@code i0 .. i0 + MR} of A lies in {@link #gemmPackedBoth}'s packed
-     * A: the layout {@link #columnSplit}'s shared panel has, slice {@code pc} at {@code pc * roundUp(m, MR)}, its strips
-     * {@code kc * MR} floats each, a strip's step {@code MR} floats. {@code p} is the first step of a run that stays within
+     * Where step {@code p} (of depth {@code k}) of rows {@code i0 .. i0 + MR} of A lies in a packed A of {@code m} rows
+     * ({@link #gemmPackedBoth}'s, and {@link #columnSplit}'s shared panel, whose strips it packs), slice {@code pc} at
+     * {@code pc * roundUp(m, MR)}, its strips {@code kc * MR} floats each, a strip's step {@code MR} floats. {@code p} is the first step of a run that stays within
      * one slice, so the run's later steps follow at {@code MR} floats each.
      */
     static int packedAt(int m, int k, int i0, int p) {

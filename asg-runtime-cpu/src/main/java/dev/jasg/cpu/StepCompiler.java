@@ -307,7 +307,8 @@ final class StepCompiler {
         return b.shape(id).dims();
     }
 
-    private static int prod(int[] d, int from, int to) {
+    /** The product of {@code d[from .. to)}: the size of those axes (an axis's outer or inner size). */
+    static int prod(int[] d, int from, int to) {
         int p = 1;
         for (int i = from; i < to; i++) p *= d[i];
         return p;
