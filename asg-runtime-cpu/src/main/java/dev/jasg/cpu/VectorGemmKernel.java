@@ -454,6 +454,300 @@ final class VectorGemmKernel {
         c11b.intoArray(c, co + 11 * ldc + v);
     }
 
+    /**
+     * A tile of {@code height} (13 or 14) rows over two strips of packed A: its first 12 rows those of {@link #tile12} from
+     * the strip at {@code ao}, the rest the first rows of the next strip, at {@code ao2} ({@code MR} floats a step in each).
+     * A product whose last strip has 1 or 2 rows (resnet18's 7 x 7 planes at batch 1: 49 rows) then runs no lower tile for
+     * them, which cost as much a step as 4 of the 12 rows (a 13-row tile: 26 accumulators, 2 B vectors and one broadcast
+     * in registers; {@code TallTileProbe}). The extra rows sum from zero and, with {@code add}, add C's old value at the
+     * end: the bits of the lower tile computed apart and merged ({@code Gemm}'s scratch path), so the tile taken does not
+     * change a result.
+     */
+    static void tileTall(int height, int kc, float[] ap, int ao, int ao2, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        if (height == 13) tile13(kc, ap, ao, ao2, bp, bo, c, co, ldc, add);
+        else if (height == 14) tile14(kc, ap, ao, ao2, bp, bo, c, co, ldc, add);
+        else throw new IllegalArgumentException("no tall tile of " + height + " rows");
+    }
+
+    /** {@link #tileTall} of 13 rows. */
+    static void tile13(int kc, float[] ap, int ao, int ao2, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        final VectorSpecies<Float> s = S;
+        final int v = V;
+        FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b, c6a, c6b, c7a, c7b, c8a, c8b, c9a, c9b, c10a, c10b, c11a, c11b, c12a, c12b;
+        if (add) {
+            c0a = FloatVector.fromArray(s, c, co + 0 * ldc);
+            c0b = FloatVector.fromArray(s, c, co + 0 * ldc + v);
+            c1a = FloatVector.fromArray(s, c, co + 1 * ldc);
+            c1b = FloatVector.fromArray(s, c, co + 1 * ldc + v);
+            c2a = FloatVector.fromArray(s, c, co + 2 * ldc);
+            c2b = FloatVector.fromArray(s, c, co + 2 * ldc + v);
+            c3a = FloatVector.fromArray(s, c, co + 3 * ldc);
+            c3b = FloatVector.fromArray(s, c, co + 3 * ldc + v);
+            c4a = FloatVector.fromArray(s, c, co + 4 * ldc);
+            c4b = FloatVector.fromArray(s, c, co + 4 * ldc + v);
+            c5a = FloatVector.fromArray(s, c, co + 5 * ldc);
+            c5b = FloatVector.fromArray(s, c, co + 5 * ldc + v);
+            c6a = FloatVector.fromArray(s, c, co + 6 * ldc);
+            c6b = FloatVector.fromArray(s, c, co + 6 * ldc + v);
+            c7a = FloatVector.fromArray(s, c, co + 7 * ldc);
+            c7b = FloatVector.fromArray(s, c, co + 7 * ldc + v);
+            c8a = FloatVector.fromArray(s, c, co + 8 * ldc);
+            c8b = FloatVector.fromArray(s, c, co + 8 * ldc + v);
+            c9a = FloatVector.fromArray(s, c, co + 9 * ldc);
+            c9b = FloatVector.fromArray(s, c, co + 9 * ldc + v);
+            c10a = FloatVector.fromArray(s, c, co + 10 * ldc);
+            c10b = FloatVector.fromArray(s, c, co + 10 * ldc + v);
+            c11a = FloatVector.fromArray(s, c, co + 11 * ldc);
+            c11b = FloatVector.fromArray(s, c, co + 11 * ldc + v);
+        } else {
+            c0a = FloatVector.zero(s);
+            c0b = c0a;
+            c1a = FloatVector.zero(s);
+            c1b = c1a;
+            c2a = FloatVector.zero(s);
+            c2b = c2a;
+            c3a = FloatVector.zero(s);
+            c3b = c3a;
+            c4a = FloatVector.zero(s);
+            c4b = c4a;
+            c5a = FloatVector.zero(s);
+            c5b = c5a;
+            c6a = FloatVector.zero(s);
+            c6b = c6a;
+            c7a = FloatVector.zero(s);
+            c7b = c7a;
+            c8a = FloatVector.zero(s);
+            c8b = c8a;
+            c9a = FloatVector.zero(s);
+            c9b = c9a;
+            c10a = FloatVector.zero(s);
+            c10b = c10a;
+            c11a = FloatVector.zero(s);
+            c11b = c11a;
+        }
+        c12a = FloatVector.zero(s);
+        c12b = c12a;
+        for (int p = 0; p < kc; p++) {
+            int a = ao + p * 12, q = ao2 + p * 12, b = bo + p * 2 * v;
+            FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);
+            FloatVector a0 = FloatVector.broadcast(s, ap[a + 0]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            FloatVector a1 = FloatVector.broadcast(s, ap[a + 1]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            FloatVector a2 = FloatVector.broadcast(s, ap[a + 2]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            FloatVector a3 = FloatVector.broadcast(s, ap[a + 3]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+            FloatVector a4 = FloatVector.broadcast(s, ap[a + 4]);
+            c4a = a4.fma(b0, c4a);
+            c4b = a4.fma(b1, c4b);
+            FloatVector a5 = FloatVector.broadcast(s, ap[a + 5]);
+            c5a = a5.fma(b0, c5a);
+            c5b = a5.fma(b1, c5b);
+            FloatVector a6 = FloatVector.broadcast(s, ap[a + 6]);
+            c6a = a6.fma(b0, c6a);
+            c6b = a6.fma(b1, c6b);
+            FloatVector a7 = FloatVector.broadcast(s, ap[a + 7]);
+            c7a = a7.fma(b0, c7a);
+            c7b = a7.fma(b1, c7b);
+            FloatVector a8 = FloatVector.broadcast(s, ap[a + 8]);
+            c8a = a8.fma(b0, c8a);
+            c8b = a8.fma(b1, c8b);
+            FloatVector a9 = FloatVector.broadcast(s, ap[a + 9]);
+            c9a = a9.fma(b0, c9a);
+            c9b = a9.fma(b1, c9b);
+            FloatVector a10 = FloatVector.broadcast(s, ap[a + 10]);
+            c10a = a10.fma(b0, c10a);
+            c10b = a10.fma(b1, c10b);
+            FloatVector a11 = FloatVector.broadcast(s, ap[a + 11]);
+            c11a = a11.fma(b0, c11a);
+            c11b = a11.fma(b1, c11b);
+            FloatVector a12 = FloatVector.broadcast(s, ap[q + 0]);
+            c12a = a12.fma(b0, c12a);
+            c12b = a12.fma(b1, c12b);
+        }
+        c0a.intoArray(c, co + 0 * ldc);
+        c0b.intoArray(c, co + 0 * ldc + v);
+        c1a.intoArray(c, co + 1 * ldc);
+        c1b.intoArray(c, co + 1 * ldc + v);
+        c2a.intoArray(c, co + 2 * ldc);
+        c2b.intoArray(c, co + 2 * ldc + v);
+        c3a.intoArray(c, co + 3 * ldc);
+        c3b.intoArray(c, co + 3 * ldc + v);
+        c4a.intoArray(c, co + 4 * ldc);
+        c4b.intoArray(c, co + 4 * ldc + v);
+        c5a.intoArray(c, co + 5 * ldc);
+        c5b.intoArray(c, co + 5 * ldc + v);
+        c6a.intoArray(c, co + 6 * ldc);
+        c6b.intoArray(c, co + 6 * ldc + v);
+        c7a.intoArray(c, co + 7 * ldc);
+        c7b.intoArray(c, co + 7 * ldc + v);
+        c8a.intoArray(c, co + 8 * ldc);
+        c8b.intoArray(c, co + 8 * ldc + v);
+        c9a.intoArray(c, co + 9 * ldc);
+        c9b.intoArray(c, co + 9 * ldc + v);
+        c10a.intoArray(c, co + 10 * ldc);
+        c10b.intoArray(c, co + 10 * ldc + v);
+        c11a.intoArray(c, co + 11 * ldc);
+        c11b.intoArray(c, co + 11 * ldc + v);
+        // the extra rows: C's old value added once, in each branch (no phi of vectors for C2 to box)
+        if (add) {
+            c12a.add(FloatVector.fromArray(s, c, co + 12 * ldc)).intoArray(c, co + 12 * ldc);
+            c12b.add(FloatVector.fromArray(s, c, co + 12 * ldc + v)).intoArray(c, co + 12 * ldc + v);
+        } else {
+            c12a.intoArray(c, co + 12 * ldc);
+            c12b.intoArray(c, co + 12 * ldc + v);
+        }
+    }
+
+    /** {@link #tileTall} of 14 rows: 28 accumulators, 2 B vectors and one broadcast. */
+    static void tile14(int kc, float[] ap, int ao, int ao2, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        final VectorSpecies<Float> s = S;
+        final int v = V;
+        FloatVector c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b, c4a, c4b, c5a, c5b, c6a, c6b, c7a, c7b, c8a, c8b, c9a, c9b, c10a, c10b, c11a, c11b, c12a, c12b, c13a, c13b;
+        if (add) {
+            c0a = FloatVector.fromArray(s, c, co + 0 * ldc);
+            c0b = FloatVector.fromArray(s, c, co + 0 * ldc + v);
+            c1a = FloatVector.fromArray(s, c, co + 1 * ldc);
+            c1b = FloatVector.fromArray(s, c, co + 1 * ldc + v);
+            c2a = FloatVector.fromArray(s, c, co + 2 * ldc);
+            c2b = FloatVector.fromArray(s, c, co + 2 * ldc + v);
+            c3a = FloatVector.fromArray(s, c, co + 3 * ldc);
+            c3b = FloatVector.fromArray(s, c, co + 3 * ldc + v);
+            c4a = FloatVector.fromArray(s, c, co + 4 * ldc);
+            c4b = FloatVector.fromArray(s, c, co + 4 * ldc + v);
+            c5a = FloatVector.fromArray(s, c, co + 5 * ldc);
+            c5b = FloatVector.fromArray(s, c, co + 5 * ldc + v);
+            c6a = FloatVector.fromArray(s, c, co + 6 * ldc);
+            c6b = FloatVector.fromArray(s, c, co + 6 * ldc + v);
+            c7a = FloatVector.fromArray(s, c, co + 7 * ldc);
+            c7b = FloatVector.fromArray(s, c, co + 7 * ldc + v);
+            c8a = FloatVector.fromArray(s, c, co + 8 * ldc);
+            c8b = FloatVector.fromArray(s, c, co + 8 * ldc + v);
+            c9a = FloatVector.fromArray(s, c, co + 9 * ldc);
+            c9b = FloatVector.fromArray(s, c, co + 9 * ldc + v);
+            c10a = FloatVector.fromArray(s, c, co + 10 * ldc);
+            c10b = FloatVector.fromArray(s, c, co + 10 * ldc + v);
+            c11a = FloatVector.fromArray(s, c, co + 11 * ldc);
+            c11b = FloatVector.fromArray(s, c, co + 11 * ldc + v);
+        } else {
+            c0a = FloatVector.zero(s);
+            c0b = c0a;
+            c1a = FloatVector.zero(s);
+            c1b = c1a;
+            c2a = FloatVector.zero(s);
+            c2b = c2a;
+            c3a = FloatVector.zero(s);
+            c3b = c3a;
+            c4a = FloatVector.zero(s);
+            c4b = c4a;
+            c5a = FloatVector.zero(s);
+            c5b = c5a;
+            c6a = FloatVector.zero(s);
+            c6b = c6a;
+            c7a = FloatVector.zero(s);
+            c7b = c7a;
+            c8a = FloatVector.zero(s);
+            c8b = c8a;
+            c9a = FloatVector.zero(s);
+            c9b = c9a;
+            c10a = FloatVector.zero(s);
+            c10b = c10a;
+            c11a = FloatVector.zero(s);
+            c11b = c11a;
+        }
+        c12a = FloatVector.zero(s);
+        c12b = c12a;
+        c13a = FloatVector.zero(s);
+        c13b = c13a;
+        for (int p = 0; p < kc; p++) {
+            int a = ao + p * 12, q = ao2 + p * 12, b = bo + p * 2 * v;
+            FloatVector b0 = FloatVector.fromArray(s, bp, b), b1 = FloatVector.fromArray(s, bp, b + v);
+            FloatVector a0 = FloatVector.broadcast(s, ap[a + 0]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            FloatVector a1 = FloatVector.broadcast(s, ap[a + 1]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            FloatVector a2 = FloatVector.broadcast(s, ap[a + 2]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            FloatVector a3 = FloatVector.broadcast(s, ap[a + 3]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+            FloatVector a4 = FloatVector.broadcast(s, ap[a + 4]);
+            c4a = a4.fma(b0, c4a);
+            c4b = a4.fma(b1, c4b);
+            FloatVector a5 = FloatVector.broadcast(s, ap[a + 5]);
+            c5a = a5.fma(b0, c5a);
+            c5b = a5.fma(b1, c5b);
+            FloatVector a6 = FloatVector.broadcast(s, ap[a + 6]);
+            c6a = a6.fma(b0, c6a);
+            c6b = a6.fma(b1, c6b);
+            FloatVector a7 = FloatVector.broadcast(s, ap[a + 7]);
+            c7a = a7.fma(b0, c7a);
+            c7b = a7.fma(b1, c7b);
+            FloatVector a8 = FloatVector.broadcast(s, ap[a + 8]);
+            c8a = a8.fma(b0, c8a);
+            c8b = a8.fma(b1, c8b);
+            FloatVector a9 = FloatVector.broadcast(s, ap[a + 9]);
+            c9a = a9.fma(b0, c9a);
+            c9b = a9.fma(b1, c9b);
+            FloatVector a10 = FloatVector.broadcast(s, ap[a + 10]);
+            c10a = a10.fma(b0, c10a);
+            c10b = a10.fma(b1, c10b);
+            FloatVector a11 = FloatVector.broadcast(s, ap[a + 11]);
+            c11a = a11.fma(b0, c11a);
+            c11b = a11.fma(b1, c11b);
+            FloatVector a12 = FloatVector.broadcast(s, ap[q + 0]);
+            c12a = a12.fma(b0, c12a);
+            c12b = a12.fma(b1, c12b);
+            FloatVector a13 = FloatVector.broadcast(s, ap[q + 1]);
+            c13a = a13.fma(b0, c13a);
+            c13b = a13.fma(b1, c13b);
+        }
+        c0a.intoArray(c, co + 0 * ldc);
+        c0b.intoArray(c, co + 0 * ldc + v);
+        c1a.intoArray(c, co + 1 * ldc);
+        c1b.intoArray(c, co + 1 * ldc + v);
+        c2a.intoArray(c, co + 2 * ldc);
+        c2b.intoArray(c, co + 2 * ldc + v);
+        c3a.intoArray(c, co + 3 * ldc);
+        c3b.intoArray(c, co + 3 * ldc + v);
+        c4a.intoArray(c, co + 4 * ldc);
+        c4b.intoArray(c, co + 4 * ldc + v);
+        c5a.intoArray(c, co + 5 * ldc);
+        c5b.intoArray(c, co + 5 * ldc + v);
+        c6a.intoArray(c, co + 6 * ldc);
+        c6b.intoArray(c, co + 6 * ldc + v);
+        c7a.intoArray(c, co + 7 * ldc);
+        c7b.intoArray(c, co + 7 * ldc + v);
+        c8a.intoArray(c, co + 8 * ldc);
+        c8b.intoArray(c, co + 8 * ldc + v);
+        c9a.intoArray(c, co + 9 * ldc);
+        c9b.intoArray(c, co + 9 * ldc + v);
+        c10a.intoArray(c, co + 10 * ldc);
+        c10b.intoArray(c, co + 10 * ldc + v);
+        c11a.intoArray(c, co + 11 * ldc);
+        c11b.intoArray(c, co + 11 * ldc + v);
+        // the extra rows: C's old value added once, in each branch (no phi of vectors for C2 to box)
+        if (add) {
+            c12a.add(FloatVector.fromArray(s, c, co + 12 * ldc)).intoArray(c, co + 12 * ldc);
+            c12b.add(FloatVector.fromArray(s, c, co + 12 * ldc + v)).intoArray(c, co + 12 * ldc + v);
+            c13a.add(FloatVector.fromArray(s, c, co + 13 * ldc)).intoArray(c, co + 13 * ldc);
+            c13b.add(FloatVector.fromArray(s, c, co + 13 * ldc + v)).intoArray(c, co + 13 * ldc + v);
+        } else {
+            c12a.intoArray(c, co + 12 * ldc);
+            c12b.intoArray(c, co + 12 * ldc + v);
+            c13a.intoArray(c, co + 13 * ldc);
+            c13b.intoArray(c, co + 13 * ldc + v);
+        }
+    }
+
     /** 8 x 2V tile: 16 accumulators, 2 B vectors and the step's broadcasts live in registers; A's step {@code p} at {@code ap[ao + p*as]} (a strip of {@code as >= 8} rows: its first 8). */
     static void tile8(int kc, float[] ap, int ao, int as, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         final VectorSpecies<Float> s = S;

@@ -116,6 +116,52 @@ class VectorGemmKernelTest {
     }
 
     /**
+     * {@link VectorGemmKernel#tileTall}: a strip of 12 rows and the first 1 or 2 rows of the next strip in one tile give the
+     * bits of {@link VectorGemmKernel#tile12} on the first strip and, for the next strip's rows, of a lower tile summed
+     * from zero and added to C's old value (as {@code Gemm}'s scratch tile merges it), accumulating or not, with an
+     * infinity in the first strip; a NaN in a row of the next strip past the tile's is never read, and nothing is written
+     * past the tile's rows.
+     */
+    @Test
+    void aTallTileHasTheBitsOfItsTwoStrips() {
+        assumeTrue(Simd.ENABLED && VectorGemmKernel.MR == 12, "no 12-row tile");
+        int mr = VectorGemmKernel.MR, nr = VectorGemmKernel.NR, ldc = nr + 5;
+        Random r = new Random(14);
+        for (int height : new int[] {13, 14}) {
+            for (int kc : new int[] {1, 9, 130}) {
+                for (boolean add : new boolean[] {false, true}) {
+                    int ao = 2, ao2 = ao + mr * kc + 3, bo = 1, co = 4;
+                    float[] ap = new float[ao2 + mr * kc];
+                    for (int i = 0; i < ap.length; i++) ap[i] = (float) r.nextGaussian();
+                    ap[ao + 5] = Float.POSITIVE_INFINITY;
+                    ap[ao2 + mr * (kc / 2) + 2] = Float.NaN; // a row of the next strip the tile does not take
+                    float[] bp = new float[bo + kc * nr];
+                    for (int i = 0; i < bp.length; i++) bp[i] = (float) r.nextGaussian();
+                    float[] c = new float[co + height * ldc + 1];
+                    for (int i = 0; i < c.length; i++) c[i] = (float) r.nextGaussian();
+                    float[] expected = c.clone(), tall = c.clone();
+                    tall[tall.length - 1] = Float.NaN;
+                    expected[expected.length - 1] = Float.NaN;
+                    VectorGemmKernel.tile12(kc, ap, ao, bp, bo, expected, co, ldc, add);
+                    float[] lower = new float[mr * nr];
+                    VectorGemmKernel.tileOf(VectorGemmKernel.height(height - mr), kc, ap, ao2, bp, bo, lower, 0, nr, false);
+                    for (int i = 0; i < height - mr; i++) {
+                        for (int j = 0; j < nr; j++) {
+                            int at = co + (mr + i) * ldc + j;
+                            expected[at] = add ? expected[at] + lower[i * nr + j] : lower[i * nr + j];
+                        }
+                    }
+                    VectorGemmKernel.tileTall(height, kc, ap, ao, ao2, bp, bo, tall, co, ldc, add);
+                    for (int i = 0; i < expected.length; i++) {
+                        assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(tall[i]),
+                                height + " rows, kc=" + kc + (add ? " accumulating" : "") + " at " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The packing moves of a transposed B, {@link VectorGemmKernel#transposeSteps} (16-lane vectors only) and
      * {@link VectorGemmKernel#gatherSteps}, called directly (inside {@link Gemm} a cold JVM runs their twin loop):
      * {@code bp[at + p*NR + j] = b[off + j*cs + p]}, for depths below, at and past whole 16-step blocks.
