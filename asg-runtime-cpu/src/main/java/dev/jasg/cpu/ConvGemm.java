@@ -147,7 +147,13 @@ final class ConvGemm {
         private float[] panel, packedCol, yt;
         private Forward fallback;
         private float[] x, y;
-        private final CpuThreads.Range unfoldBody = this::unfoldPacked;
+        /**
+         * Groups of rows one claim of the pooled unfolding takes: the threads claim them as they go
+         * ({@link CpuThreads#forEachClaimed}), so one that starts late (a worker waking) does not leave the other waiting at
+         * the end of a fixed half, as {@link CpuThreads#parallelFor}'s halves did.
+         */
+        static final int CLAIM = 4;
+        private final CpuThreads.Range unfoldBody = this::unfoldClaimed;
         private final CpuThreads.Range planesBody = this::planes;
 
         ChannelsAsColumns(Conv v) {
@@ -214,14 +220,19 @@ final class ConvGemm {
             try {
                 int count = groups.length - 1;
                 if (serial) unfoldPacked(0, count);
-                else CpuThreads.parallelFor(count, Math.max(1, count / (4 * CpuThreads.PARALLELISM)), unfoldBody);
+                else CpuThreads.forEachClaimed((count + CLAIM - 1) / CLAIM, unfoldBody);
                 Gemm.gemmPackedBoth(columns, og, k, packedCol, panel, yt, 0, og);
                 int blocks = (og + PLANE_BLOCK - 1) / PLANE_BLOCK;
                 if (serial) planes(0, blocks);
-                else CpuThreads.parallelFor(blocks, 1, planesBody);
+                else CpuThreads.forEachClaimed(blocks, planesBody);
             } finally {
                 this.x = this.y = null;
             }
+        }
+
+        /** Claims {@code [c0, c1)} of {@link #CLAIM} groups each. */
+        private void unfoldClaimed(int c0, int c1) {
+            unfoldPacked(c0 * CLAIM, Math.min(groups.length - 1, c1 * CLAIM));
         }
 
         /**

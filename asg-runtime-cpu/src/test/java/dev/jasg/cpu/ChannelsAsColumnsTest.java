@@ -45,6 +45,7 @@ class ChannelsAsColumnsTest {
         t.add(new Case("dilation 2", conv(1, 12, 9, 9, 96, 3, 3, 1, 2, 2)));
         t.add(new Case("batch 2", conv(2, 16, 5, 5, 64, 3, 3, 1, 1, 1)));
         t.add(new Case("depth 2304, over several slices", conv(1, 256, 7, 7, 64, 3, 3, 1, 1, 1)));
+        t.add(new Case("depth 1800 on the pool: groups of rows not a whole number of claims", conv(1, 200, 7, 7, 64, 3, 3, 1, 1, 1)));
         t.add(new Case("columns equal to the channels, odd sizes", conv(1, 7, 5, 7, 35, 3, 3, 1, 1, 1)));
         t.add(new Case("one column", conv(1, 20, 3, 3, 17, 3, 3, 1, 0, 1)));
         return t;
