@@ -1000,6 +1000,23 @@ final class Gemm {
         int mStrips = (mc + MR - 1) / MR, nStrips = (nc + NR - 1) / NR;
         int tall = vector ? tallHeight(mc) : 0, single = tall > 0 ? mStrips - 2 : mStrips;
         boolean start = add || bias != null;
+        if (A_OUTER) {
+            // each strip of A (or tall pair) against every strip of B: the A strip stays in L1 while B's strips pass
+            for (int is = 0; is < single; is++) {
+                int mr = Math.min(MR, mc - is * MR);
+                for (int js = 0; js < nStrips; js++) {
+                    int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR, ct = co + is * MR * ldc + js * NR;
+                    if (bias != null) fillBias(c, ct, ldc, mr, nr, bias, biasOff + js * NR * biasStride, biasStride);
+                    tileInto(kc, ap, ao + is * kc * MR, bp, bs, mr, nr, c, ct, ldc, start, s, vector);
+                }
+            }
+            for (int js = 0; tall > 0 && js < nStrips; js++) {
+                int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR, ct = co + single * MR * ldc + js * NR;
+                if (bias != null) fillBias(c, ct, ldc, tall, nr, bias, biasOff + js * NR * biasStride, biasStride);
+                tallInto(kc, ap, ao + single * kc * MR, ao + (single + 1) * kc * MR, bp, bs, tall, nr, c, ct, ldc, start, s);
+            }
+            return;
+        }
         for (int js = 0; js < nStrips; js++) {
             int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR;
             for (int is = 0; is < single; is++) {
@@ -1014,6 +1031,13 @@ final class Gemm {
             }
         }
     }
+
+    /**
+     * Experimental, off: a block's tiles strip of A by strip of A, each against every strip of B (the order BLIS keeps its
+     * small operand in L1 by), instead of strip of B by strip of B; {@code -Djasg.cpu.aOuter=true}, with a shallower
+     * {@code -Djasg.cpu.kc} so a strip of A fits L1, to measure on a machine. The same tiles, so the same bits.
+     */
+    static final boolean A_OUTER = Boolean.getBoolean("jasg.cpu.aOuter");
 
     /**
      * Whether a block whose last strip of A has 1 or 2 rows runs it with the strip before in one tile of 13 or 14 rows
