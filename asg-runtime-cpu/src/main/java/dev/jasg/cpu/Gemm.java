@@ -929,6 +929,14 @@ final class Gemm {
         tile(kc, ap, ao, bp, bo, c, co, ldc, false, SCRATCH.get(), VECTOR, rows);
     }
 
+    /**
+     * {@link #packedTile} for a tall tile ({@link #tallHeight}: 13 or 14 rows, the first 12 from the strip at {@code ao},
+     * the rest the first rows of the strip at {@code ao2}); C has room for {@code height} rows.
+     */
+    static void packedTall(int kc, float[] ap, int ao, int ao2, float[] bp, int bo, float[] c, int co, int ldc, int height) {
+        tallInto(kc, ap, ao, ao2, bp, bo, height, NR, c, co, ldc, false, SCRATCH.get());
+    }
+
     /** Floats of packing buffers the calling thread holds (they grow only when a product packs): for tests. */
     static long packedScratchFloats() {
         Scratch s = SCRATCH.get();

@@ -1,6 +1,7 @@
 package dev.jasg.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,6 +26,37 @@ final class VectorWinograd {
             for (int j = 0; j < 6; j++) bt(d, j * nr + l, 6 * nr, t, j * nr + l, 6 * nr);
             for (int i = 0; i < 6; i++) bt(t, 6 * i * nr + l, nr, out, at + 6 * i * fs + l, fs);
         }
+    }
+
+    /** The first 12 lanes (16-lane vectors only: {@link #inputRows}). */
+    private static final VectorMask<Float> FIRST12 = V == 16 ? VectorMask.fromLong(S, 0xFFFL) : null;
+
+    /**
+     * {@link #input} for exchanged operands, a strip of 12 tiles a vector: vector {@code q < vectors} holds its strip's
+     * tiles in lanes 0-11 of {@code d[p nr + 16 q ..]} ({@code nr = 16 x} the strips of the group), and frequency {@code f}
+     * of its lane {@code i} goes to {@code out[at + q as + f fs + i]}, stored under a mask of 12 lanes. 16-lane vectors
+     * only.
+     */
+    static void inputRows(float[] d, float[] t, int nr, int vectors, float[] out, int at, int fs, int as) {
+        for (int q = 0; q < vectors; q++) {
+            int l = 16 * q;
+            for (int j = 0; j < 6; j++) bt(d, j * nr + l, 6 * nr, t, j * nr + l, 6 * nr);
+            for (int i = 0; i < 6; i++) btRows(t, 6 * i * nr + l, nr, out, at + q * as + 6 * i * fs, fs);
+        }
+    }
+
+    /** {@link #bt} of the vectors at {@code in[io + k is]}, each result's first 12 lanes stored at {@code out[oo + i os]}. */
+    private static void btRows(float[] in, int io, int is, float[] out, int oo, int os) {
+        FloatVector z0 = FloatVector.fromArray(S, in, io), z1 = FloatVector.fromArray(S, in, io + is),
+                z2 = FloatVector.fromArray(S, in, io + 2 * is), z3 = FloatVector.fromArray(S, in, io + 3 * is),
+                z4 = FloatVector.fromArray(S, in, io + 4 * is), z5 = FloatVector.fromArray(S, in, io + 5 * is);
+        FloatVector a = z4.sub(z2.mul(4f)), b = z3.sub(z1.mul(4f)), p = z4.sub(z2), q = z3.sub(z1).mul(2f);
+        z0.mul(4f).add(z4).sub(z2.mul(5f)).intoArray(out, oo, FIRST12);
+        a.add(b).intoArray(out, oo + os, FIRST12);
+        a.sub(b).intoArray(out, oo + 2 * os, FIRST12);
+        p.add(q).intoArray(out, oo + 3 * os, FIRST12);
+        p.sub(q).intoArray(out, oo + 4 * os, FIRST12);
+        z1.mul(4f).add(z5).sub(z3.mul(5f)).intoArray(out, oo + 5 * os, FIRST12);
     }
 
     /** {@code out[oo + i os] = (B^T z)_i} for {@code z_k} the vector at {@code in[io + k is]} (see {@link WinogradConv}). */

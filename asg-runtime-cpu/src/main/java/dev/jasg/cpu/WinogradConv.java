@@ -75,6 +75,11 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     static final int BLOCKS_PER_THREAD = Integer.getInteger("jasg.cpu.winogradBlocksPerThread", 1);
 
     private static final int MR = Gemm.MR, NR = Gemm.NR;
+    /**
+     * Exchanged operands: tiles an input transform takes at once (three strips of 12, a 16-lane vector each, lanes 12-15
+     * unused), and the lanes of its scratch rows. At least {@code NR} (the usual products' group).
+     */
+    static final int GROUP_TILES = Math.max(NR, 3 * MR), GROUP_LANES = Math.max(NR, 3 * 16);
 
     /** Whether the convolution is one this kernel computes: 3x3, stride 1, dilation 1, one group. */
     static boolean fits(Conv v) {
@@ -90,6 +95,14 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     private final int tilesW, tilesPerImage, tiles, oStrips, block, strips, blocks;
     /** Floats from one frequency's transformed input to the next's in a block's {@code V}. */
     private final int vStride;
+    /**
+     * Exchanged operands ({@link #exchangedPays}): the products are {@code M_f^T [tiles, O] = V_f^T [tiles, C] x U_f^T [C, O]},
+     * tiles as rows in strips of {@code MR} (a tall tile for a last strip of 1 or 2), output channels as columns in strips
+     * of {@code NR}; else {@code M_f = U_f V_f}, output channels as rows and tiles as columns.
+     */
+    private final boolean exchanged;
+    /** Output channels a strip of {@code U} holds ({@code NR} exchanged, else {@code MR}); floats of one strip of {@code V^T} (exchanged); rows and columns of a block's {@code M^T} per frequency (exchanged). */
+    private final int oWidth, aStride, blockRows, coutCols;
     private final boolean perThread, serial, vectorTransforms;
     /** {@code U}: frequency, strip of {@code MR} output channels, input channel, row of the strip. */
     private final float[] u;
@@ -108,9 +121,9 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     private static final class Scratch {
         float[] v = new float[0], m = new float[0];
         /** A strip's patches or outputs, {@code [36][NR]}, and the transforms' intermediate. */
-        final float[] d = new float[FREQS * NR], t = new float[FREQS * NR];
+        final float[] d = new float[FREQS * GROUP_LANES], t = new float[FREQS * GROUP_LANES];
         /** Per lane of a strip: where its tile's patch (or output block) starts, its first row and column. */
-        final int[] base = new int[NR], row0 = new int[NR], col0 = new int[NR];
+        final int[] base = new int[GROUP_TILES], row0 = new int[GROUP_TILES], col0 = new int[GROUP_TILES];
         final double[] gt = new double[TILE * TAPS], gr = new double[TILE];
 
         float[] v(int n) {
@@ -127,13 +140,24 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     WinogradConv(Conv v) {
-        this(v, VECTOR);
+        this(v, VECTOR, exchangedByDefault(v));
     }
 
-    /** {@code vectorTransforms}: the transforms on {@link VectorWinograd} (where available), else the scalar loops (tests run both). */
-    WinogradConv(Conv v, boolean vectorTransforms) {
+    /** Whether {@code v} runs with exchanged operands unless asked otherwise: {@link #EXCHANGE}'s choice. */
+    static boolean exchangedByDefault(Conv v) {
+        return EXCHANGE.equals("auto") ? exchangedPays(v) : EXCHANGE.equals("true") && EXCHANGE_FITS;
+    }
+
+    /**
+     * {@code vectorTransforms}: the transforms on {@link VectorWinograd} (where available), else the scalar loops;
+     * {@code exchanged}: the exchanged operands ({@link #exchanged}; only with 12 x 32 tiles, {@link #EXCHANGE_FITS}).
+     * Tests run every combination.
+     */
+    WinogradConv(Conv v, boolean vectorTransforms, boolean exchanged) {
         if (vectorTransforms && !VECTOR) throw new IllegalStateException("the Vector API transforms are not available");
+        if (exchanged && !EXCHANGE_FITS) throw new IllegalStateException("exchanged operands need 12 x 32 tiles of 16-lane vectors");
         this.vectorTransforms = vectorTransforms;
+        this.exchanged = exchanged;
         if (!fits(v)) throw new IllegalArgumentException("winograd conv2d: needs 3x3, stride 1, dilation 1, one group: " + v);
         this.v = v;
         int tilesH = (v.ho() + OUT - 1) / OUT;
@@ -141,31 +165,118 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
         this.tilesPerImage = tilesH * tilesW;
         long all = tiles(v);
         // the largest index of U, of a block's V and M (a block is at most the tiles rounded up to a strip)
-        long rows = Math.max(v.cin(), v.cout() + MR);
-        if ((all + NR) * FREQS * rows > Integer.MAX_VALUE || (long) FREQS * rows * v.cin() > Integer.MAX_VALUE) {
+        long rows = Math.max(v.cin(), v.cout() + NR) + 16;
+        if ((all + 2 * NR) * FREQS * rows > Integer.MAX_VALUE || (long) FREQS * rows * v.cin() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("winograd conv2d: more than 2^31 transformed values: " + v);
         }
         this.tiles = (int) all;
-        this.oStrips = (v.cout() + MR - 1) / MR;
+        this.oWidth = exchanged ? NR : MR;
+        this.oStrips = (v.cout() + oWidth - 1) / oWidth;
         int threads = CpuThreads.PARALLELISM;
         this.serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
-        long perTile = (long) FREQS * (v.cin() + oStrips * MR);
+        long perTile = (long) FREQS * (v.cin() + oStrips * oWidth);
         int fit = (int) Math.max(NR, BLOCK_FLOATS / perTile / NR * NR);
         int allStrips = (tiles + NR - 1) / NR * NR;
-        int balanced = Math.max(NR, (tiles / (BLOCKS_PER_THREAD * threads) + NR - 1) / NR * NR);
-        int b = Math.min(allStrips, serial ? fit : Math.min(fit, balanced));
+        int b = exchanged ? exchangedBlock(v, tiles) : blockFor(v, tiles, oWidth);
         this.perThread = serial || (tiles + b - 1) / b >= BLOCKS_PER_THREAD * threads;
         // split phases: wide blocks, each one three loops on the pool (their operands shared, from L3)
-        if (!perThread) b = Math.min(allStrips, (int) Math.max(fit, PHASE_FLOATS / perTile / NR * NR));
+        if (!perThread && !exchanged) b = Math.min(allStrips, (int) Math.max(fit, PHASE_FLOATS / perTile / NR * NR));
+        if (!perThread && exchanged) b = tiles;
         this.block = b;
-        this.strips = b / NR;
+        this.strips = exchanged ? (b + GROUP_TILES - 1) / GROUP_TILES : b / NR;
         this.blocks = (tiles + b - 1) / b;
-        this.u = new float[FREQS * oStrips * MR * v.cin()];
+        this.u = new float[FREQS * oStrips * oWidth * v.cin()];
         // a line more than a frequency's strips, so the 36 frequencies' rows an input transform writes at once do not
-        // lie a multiple of 4 KiB apart (one L1 set), which they do whenever C x block is a multiple of 1024
-        this.vStride = strips * v.cin() * NR + 16;
+        // lie a multiple of 4 KiB apart (one L1 set), which they do whenever C x block is a multiple of 1024; exchanged, a
+        // line more than each strip of tiles too, which the masked stores of a strip's last rows may reach
+        this.aStride = v.cin() * MR + 16;
+        this.blockRows = (b + MR - 1) / MR * MR;
+        this.coutCols = oStrips * NR;
+        this.vStride = exchanged ? blockRows / MR * aStride + 16 : strips * v.cin() * NR + 16;
         this.sharedV = perThread ? null : new float[FREQS * vStride];
-        this.sharedM = perThread ? null : new float[FREQS * oStrips * MR * block];
+        this.sharedM = perThread ? null : new float[mFloats()];
+    }
+
+    /** Floats of a block's products {@code M} (or {@code M^T}). */
+    private int mFloats() {
+        return exchanged ? FREQS * blockRows * coutCols : FREQS * oStrips * MR * block;
+    }
+
+    /** Units {@link #output} splits over: output channels, or groups of a vector's lanes of them (exchanged). */
+    private int outputUnits() {
+        return exchanged ? (v.cout() + VectorWinograd.V - 1) / VectorWinograd.V : v.cout();
+    }
+
+    /**
+     * {@code -Djasg.cpu.winogradExchange}: {@code false} (the default), {@code auto} ({@link #exchangedPays}) or
+     * {@code true}. Off by default: on two Zen 5 threads (2026-12-07, the same conv alone, exchanged against usual in one
+     * JVM, medians) 128 channels at 28 x 28 batch 1 ran 1.12x, 64 at 56 x 56 1.03x, 256 at 14 x 14 1.95x, but in
+     * resnet18's batch-1 forward (per-node profile, two rounds each) the layer1 and layer2 convolutions did not move
+     * beyond the machine's noise, and 256 at 14 x 14 ran slower than the GEMM with channels as columns there (its
+     * transformed weights, 4x the weights, stream from memory once a forward for 16 tiles). Kept, tested bit for bit
+     * against the usual products, to measure on other machines.
+     */
+    static final String EXCHANGE = System.getProperty("jasg.cpu.winogradExchange", "false");
+
+    /** Whether the exchanged operands can run: the 12 x 32 tile of 16-lane vectors (AVX-512). */
+    static final boolean EXCHANGE_FITS = Gemm.VECTOR && MR == 12 && NR == 32 && VectorWinograd.V == 16;
+
+    /**
+     * Whether the exchanged operands leave fewer lanes of the products empty: the usual products' columns are the tiles
+     * in strips of {@code NR} (49 tiles, a 28 x 28 plane at batch 1, are two strips of 32 with 15 lanes empty; 196 are
+     * seven with 28 empty), the exchanged ones' are the output channels (64, 128, 256: whole strips), their rows the
+     * tiles in strips of 12 (49: three and a tall tile of 13). Taken where the usual products' lanes exceed the
+     * exchanged ones' by more than 5% ({@code -Djasg.cpu.winogradExchange=auto}).
+     */
+    static boolean exchangedPays(Conv v) {
+        if (!EXCHANGE_FITS) return false;
+        long tiles = tiles(v), usual = 0, exchanged = 0;
+        // the usual products: every block's tiles rounded up to whole strips of NR, times the output channels' rows
+        int block = blockFor(v, tiles, MR);
+        for (long t = 0; t < tiles; t += block) usual += (Math.min(block, tiles - t) + NR - 1) / NR * NR;
+        usual *= rowCost(v.cout());
+        // exchanged: every block's tiles as rows, times the output channels rounded up to strips of NR
+        int xb = exchangedBlock(v, tiles);
+        for (long t = 0; t < tiles; t += xb) exchanged += rowCost(Math.min(xb, tiles - t));
+        exchanged *= (v.cout() + NR - 1) / NR * NR;
+        return usual * 100 > exchanged * 105;
+    }
+
+    /** The tiles of a block when each thread runs whole blocks (the rule of the constructor), output strips {@code oWidth} wide. */
+    private static int blockFor(Conv v, long tiles, int oWidth) {
+        int threads = CpuThreads.PARALLELISM;
+        boolean serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
+        long perTile = (long) FREQS * (v.cin() + (v.cout() + oWidth - 1) / oWidth * oWidth);
+        int fit = (int) Math.max(NR, BLOCK_FLOATS / perTile / NR * NR);
+        int allStrips = (int) ((tiles + NR - 1) / NR * NR);
+        int balanced = (int) Math.max(NR, (tiles / (BLOCKS_PER_THREAD * threads) + NR - 1) / NR * NR);
+        return Math.min(allStrips, serial ? fit : Math.min(fit, balanced));
+    }
+
+    /**
+     * Exchanged operands' tiles a block: the tiles in equal blocks, as many as the threads (each whole blocks) or as
+     * fit the L2 share ({@link #BLOCK_FLOATS}), whichever is more; not rounded to strips, so each block's rows end in
+     * a strip of 12 or in a tall tile where they can (49 tiles on two threads: 25 and 24).
+     */
+    private static int exchangedBlock(Conv v, long tiles) {
+        int threads = CpuThreads.PARALLELISM;
+        boolean serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
+        long perTile = (long) FREQS * (v.cin() + (v.cout() + NR - 1) / NR * NR);
+        long fit = Math.max(MR, BLOCK_FLOATS / perTile), blocks = Math.max((tiles + fit - 1) / fit, serial ? 1 : (long) BLOCKS_PER_THREAD * threads);
+        return (int) Math.max(1, (tiles + blocks - 1) / blocks);
+    }
+
+    /** Rows a block of {@code rows} tiles costs the exchanged products: whole strips of 12, the last a lower or a tall tile. */
+    private static long rowCost(long rows) {
+        long whole = rows / MR * MR, rest = rows - whole;
+        if (rest == 0) return whole;
+        if (whole > 0 && Gemm.tallHeight((int) Math.min(Integer.MAX_VALUE, whole + rest)) > 0) return rows;
+        return whole + VectorGemmKernel.height((int) rest);
+    }
+
+    /** Whether the products run with exchanged operands, for tests and probes. */
+    boolean exchanged() {
+        return exchanged;
     }
 
     /** Tiles per block (a multiple of {@code NR}), for tests and probes. */
@@ -196,13 +307,13 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
                 else if (blocks <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(blocks, blockBody);
                 else CpuThreads.parallelFor(blocks, 1, blockBody);
             } else {
-                int items = FREQS * oStrips;
+                int items = FREQS * oStrips, units = outputUnits();
                 for (int b = 0; b < blocks; b++) {
                     current = b;
                     CpuThreads.parallelFor(v.cin(), Math.max(1, v.cin() / (4 * CpuThreads.PARALLELISM)), inputBody);
                     if (items <= CpuThreads.MAX_CHUNKS) CpuThreads.forEachClaimed(items, productBody);
                     else CpuThreads.parallelFor(items, 1, productBody);
-                    CpuThreads.parallelFor(v.cout(), Math.max(1, v.cout() / (4 * CpuThreads.PARALLELISM)), outputBody);
+                    CpuThreads.parallelFor(units, Math.max(1, units / (4 * CpuThreads.PARALLELISM)), outputBody);
                 }
             }
         } finally {
@@ -215,7 +326,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     }
 
     private void sharedProducts(int i0, int i1) {
-        products(i0, i1, sharedV, sharedM);
+        products(current, i0, i1, sharedV, sharedM);
     }
 
     private void sharedOutput(int o0, int o1) {
@@ -225,18 +336,19 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     /** Whole blocks on the calling thread's scratch. */
     private void blocks(int b0, int b1) {
         Scratch s = SCRATCH.get();
-        float[] vb = s.v(FREQS * vStride), mb = s.m(FREQS * oStrips * MR * block);
+        float[] vb = s.v(FREQS * vStride), mb = s.m(mFloats());
         for (int b = b0; b < b1; b++) {
             input(b, 0, v.cin(), vb);
-            products(0, FREQS * oStrips, vb, mb);
-            output(b, 0, v.cout(), mb);
+            products(b, 0, FREQS * oStrips, vb, mb);
+            output(b, 0, outputUnits(), mb);
         }
     }
 
     /**
      * {@code U_f[o, c] = (G g G^T)_f} for output channels {@code [o0, o1)}, in double, with
      * {@code G = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6], [1/24, 1/12, 1/6], [1/24, -1/12, 1/6], [0, 0, 1]]};
-     * stored at {@code u[((f oStrips + o / MR) C + c) MR + o % MR]} (the rows past {@code O} stay zero).
+     * stored at {@code u[((f oStrips + o / W) C + c) W + o % W]} with {@code W} the strip's width ({@code MR}, or
+     * {@code NR} exchanged: {@code U^T} as {@link Gemm#packB} lays out B); the rows past {@code O} stay zero.
      */
     private void weights(int o0, int o1) {
         int cin = v.cin();
@@ -251,7 +363,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
                     gColumn(g0, g1, g2, t, j, TAPS);
                 }
                 // U = t G^T: each row i of t
-                int base = (o / MR * cin + c) * MR + o % MR, fs = oStrips * cin * MR;
+                int base = (o / oWidth * cin + c) * oWidth + o % oWidth, fs = oStrips * cin * oWidth;
                 for (int i = 0; i < TILE; i++) {
                     gColumn(t[i * TAPS], t[i * TAPS + 1], t[i * TAPS + 2], r, 0, 1);
                     for (int j = 0; j < TILE; j++) u[(i * TILE + j) * fs + base] = (float) r[j];
@@ -279,6 +391,10 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
      * are gathered into {@code [36][NR]} (zeros outside the image), then transformed a lane per tile.
      */
     private void input(int b, int c0, int c1, float[] vb) {
+        if (exchanged) {
+            exchangedInput(b, c0, c1, vb);
+            return;
+        }
         Conv v = this.v;
         int cin = v.cin(), h = v.h(), wd = v.w(), plane = h * wd, fs = vStride;
         Scratch s = SCRATCH.get();
@@ -358,7 +474,11 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
      * {@code M_f[o, t] = sum_c U_f[o, c] V_f[c, t]} for the items {@code [i0, i1)} of (frequency, strip of {@code MR}
      * output channels), every strip of tiles, into {@code mb[((o FREQS) + f) block + t]}.
      */
-    private void products(int i0, int i1, float[] vb, float[] mb) {
+    private void products(int b, int i0, int i1, float[] vb, float[] mb) {
+        if (exchanged) {
+            exchangedProducts(b, i0, i1, vb, mb);
+            return;
+        }
         int cin = v.cin(), ldc = FREQS * block;
         for (int it = i0; it < i1; it++) {
             int f = it / oStrips, os = it % oStrips;
@@ -371,11 +491,96 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     }
 
     /**
+     * {@link #input} for exchanged operands: {@code V_f^T[t, c]} for channels {@code [c0, c1)} and the tiles of block
+     * {@code b}, at {@code vb[f vStride + (t / 12) aStride + c 12 + t % 12]} ({@link Gemm#packA}'s strips). The tiles go
+     * {@link #GROUP_TILES} at a time, a strip of 12 a vector: tile {@code l} of a group in lane {@code l % 12} of vector
+     * {@code l / 12} of its scratch rows; the rows of the last strip past the block's tiles are left as they are (the
+     * products' rows there are not read).
+     */
+    private void exchangedInput(int b, int c0, int c1, float[] vb) {
+        Conv v = this.v;
+        int cin = v.cin(), h = v.h(), wd = v.w(), plane = h * wd, fs = vStride, lanes16 = GROUP_LANES;
+        int valid = Math.min(block, tiles - b * block);
+        Scratch s = SCRATCH.get();
+        float[] d = s.d, t = s.t;
+        int[] base = s.base, row0 = s.row0, col0 = s.col0;
+        for (int g = 0; g * GROUP_TILES < valid; g++) {
+            int first = b * block + g * GROUP_TILES, count = Math.min(GROUP_TILES, valid - g * GROUP_TILES), vectors = (count + MR - 1) / MR;
+            for (int l = 0; l < count; l++) {
+                int tile = first + l, img = tile / tilesPerImage, r = tile % tilesPerImage;
+                row0[l] = r / tilesW * OUT - v.pt();
+                col0[l] = r % tilesW * OUT - v.pl();
+                base[l] = img * cin * plane + row0[l] * wd + col0[l];
+            }
+            for (int c = c0; c < c1; c++) {
+                int co = c * plane;
+                for (int l = 0; l < count; l++) {
+                    int src = base[l] + co, slot = l / MR * 16 + l % MR;
+                    if (row0[l] >= 0 && row0[l] + TILE <= h && col0[l] >= 0 && col0[l] + TILE <= wd) {
+                        for (int i = 0; i < TILE; i++) {
+                            int si = src + i * wd, di = i * TILE * lanes16 + slot;
+                            d[di] = x[si];
+                            d[di + lanes16] = x[si + 1];
+                            d[di + 2 * lanes16] = x[si + 2];
+                            d[di + 3 * lanes16] = x[si + 3];
+                            d[di + 4 * lanes16] = x[si + 4];
+                            d[di + 5 * lanes16] = x[si + 5];
+                        }
+                    } else {
+                        for (int i = 0; i < TILE; i++) {
+                            int rr = row0[l] + i;
+                            boolean rowIn = rr >= 0 && rr < h;
+                            for (int j = 0; j < TILE; j++) {
+                                int cc = col0[l] + j;
+                                d[(i * TILE + j) * lanes16 + slot] = rowIn && cc >= 0 && cc < wd ? x[src + i * wd + j] : 0f;
+                            }
+                        }
+                    }
+                }
+                int at = g * 3 * aStride + c * MR;
+                if (vectorTransforms) {
+                    VectorWinograd.inputRows(d, t, lanes16, vectors, vb, at, fs, aStride);
+                } else {
+                    for (int l = 0; l < count; l++) {
+                        int slot = l / MR * 16 + l % MR, to = at + l / MR * aStride + l % MR;
+                        for (int j = 0; j < TILE; j++) bt(d, j * lanes16 + slot, TILE * lanes16, t, j * lanes16 + slot, TILE * lanes16);
+                        for (int i = 0; i < TILE; i++) bt(t, i * TILE * lanes16 + slot, lanes16, vb, to + i * TILE * fs, fs);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code M_f^T[t, o] = sum_c V_f^T[t, c] U_f^T[c, o]} for the items {@code [i0, i1)} of (frequency, strip of {@code NR}
+     * output channels) and the tiles of block {@code b}, in strips of {@code MR} tiles (the last two as one tall tile where
+     * the last has 1 or 2: {@link Gemm#tallHeight}), into {@code mb[(f blockRows + t) coutCols + o]}.
+     */
+    private void exchangedProducts(int b, int i0, int i1, float[] vb, float[] mb) {
+        int cin = v.cin(), valid = Math.min(block, tiles - b * block), rowStrips = (valid + MR - 1) / MR;
+        int tall = Gemm.tallHeight(valid), single = tall > 0 ? rowStrips - 2 : rowStrips;
+        for (int it = i0; it < i1; it++) {
+            int f = it / oStrips, os = it % oStrips;
+            int bo = (f * oStrips + os) * cin * NR, ao = f * vStride, mo = f * blockRows * coutCols + os * NR;
+            for (int rs = 0; rs < single; rs++) {
+                Gemm.packedTile(cin, vb, ao + rs * aStride, u, bo, mb, mo + rs * MR * coutCols, coutCols, Math.min(MR, valid - rs * MR));
+            }
+            if (tall > 0) {
+                Gemm.packedTall(cin, vb, ao + single * aStride, ao + (single + 1) * aStride, u, bo, mb, mo + single * MR * coutCols, coutCols, tall);
+            }
+        }
+    }
+
+    /**
      * {@code y = A^T M A} for output channels {@code [o0, o1)} and the tiles of block {@code b}, with
      * {@code A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]}: a strip at a time,
      * a lane per tile, into {@code [16][NR]}, then the part of each 4 x 4 block inside the plane written to {@code y}.
      */
     private void output(int b, int o0, int o1, float[] mb) {
+        if (exchanged) {
+            exchangedOutput(b, o0, o1, mb);
+            return;
+        }
         Conv v = this.v;
         int ho = v.ho(), wo = v.wo(), hw = ho * wo, cout = v.cout();
         Scratch s = SCRATCH.get();
@@ -416,6 +621,42 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
                         for (int i = 0; i < rows; i++) {
                             for (int j = 0; j < cols; j++) y[dst + i * wo + j] = d[(i * OUT + j) * NR + l];
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #output} of the exchanged products: for groups {@code [g0, g1)} of a vector's lanes of output channels and
+     * each tile of block {@code b}, {@code A^T M A} a lane per channel (the frequencies of a tile's channels lie
+     * contiguous in {@code M^T}), then each channel's part of the 4 x 4 block inside the plane written to {@code y}.
+     */
+    private void exchangedOutput(int b, int g0, int g1, float[] mb) {
+        Conv v = this.v;
+        int ho = v.ho(), wo = v.wo(), hw = ho * wo, cout = v.cout(), lanes = VectorWinograd.V, ldf = blockRows * coutCols;
+        int valid = Math.min(block, tiles - b * block);
+        Scratch s = SCRATCH.get();
+        float[] d = s.d, t = s.t;
+        for (int tt = 0; tt < valid; tt++) {
+            int tile = b * block + tt, img = tile / tilesPerImage, r = tile % tilesPerImage;
+            int row0 = r / tilesW * OUT, col0 = r % tilesW * OUT;
+            int rows = Math.min(OUT, ho - row0), cols = Math.min(OUT, wo - col0);
+            for (int g = g0; g < g1; g++) {
+                int mo = tt * coutCols + g * lanes;
+                if (vectorTransforms) {
+                    VectorWinograd.output(mb, mo, ldf, t, lanes, d);
+                } else {
+                    for (int l = 0; l < lanes; l++) {
+                        for (int j = 0; j < TILE; j++) at(mb, mo + j * ldf + l, TILE * ldf, t, j * lanes + l, TILE * lanes);
+                        for (int i = 0; i < OUT; i++) at(t, i * TILE * lanes + l, lanes, d, i * OUT * lanes + l, lanes);
+                    }
+                }
+                int o1 = Math.min(cout, (g + 1) * lanes);
+                for (int o = g * lanes, l = 0; o < o1; o++, l++) {
+                    int dst = (img * cout + o) * hw + row0 * wo + col0;
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < cols; j++) y[dst + i * wo + j] = d[(i * OUT + j) * lanes + l];
                     }
                 }
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jasg.core.Backend;
 import dev.jasg.core.ConvGeometry;
@@ -89,6 +90,10 @@ class WinogradConvTest {
         t.add(new Case(3, 32, 56, 56, 32, 1, 1, 1, 1));
         // few tiles, a lot of work: one block, its phases split over the threads
         t.add(new Case(1, 64, 9, 9, 64, 1, 1, 1, 1));
+        // exchanged operands' rows of tiles: 49 (three strips of 12 and a tall tile of 13), 26 (12, 12 and a tall 14), 36
+        t.add(new Case(1, 48, 28, 28, 40, 1, 1, 1, 1));
+        t.add(new Case(2, 8, 4, 52, 16, 1, 1, 1, 1));
+        t.add(new Case(1, 24, 24, 24, 20, 1, 1, 1, 1));
         return t;
     }
 
@@ -113,10 +118,57 @@ class WinogradConvTest {
             SplittableRandom r = new SplittableRandom(c.hashCode() + 2);
             float[] x = uniform(r, c.n() * c.cin() * c.h() * c.w()), w = uniform(r, c.cout() * c.cin() * 9);
             float[] y = new float[c.n() * c.cout() * c.ho() * c.wo()];
-            new WinogradConv(v, false).run(x, w, y);
+            new WinogradConv(v, false, false).run(x, w, y);
             double err = worst(v, x, w, y);
             assertTrue(err <= RELATIVE, c + ": error " + err + " of sum |w||x|, bound " + RELATIVE);
         }));
+    }
+
+    /**
+     * Exchanged operands ({@code M_f^T = V_f^T U_f^T}) give the bits of the usual products on the whole table, with the
+     * vector transforms and with the scalar ones (the same multiply-adds in the same order per output), with NaN,
+     * infinities and -0 in corners, edges and the middle of the input; and the rule takes them at batch 1 where the
+     * tiles leave lanes empty (28 x 28 and 56 x 56 planes) and not where the tiles fill whole strips.
+     */
+    @TestFactory
+    Stream<DynamicTest> exchangedOperandsGiveTheBitsOfTheUsualProducts() {
+        assumeTrue(WinogradConv.EXCHANGE_FITS, "no 12 x 32 tile");
+        return table().stream().map(c -> DynamicTest.dynamicTest("exchanged " + c, () -> {
+            Conv v = c.conv();
+            SplittableRandom r = new SplittableRandom(c.hashCode() + 3);
+            float[] x = uniform(r, c.n() * c.cin() * c.h() * c.w()), w = uniform(r, c.cout() * c.cin() * 9);
+            int plane = c.h() * c.w();
+            float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, -0f, Float.NEGATIVE_INFINITY};
+            int[] spots = {0, c.w() - 1, plane - 1, plane - c.w(), plane / 2};
+            for (int i = 0; i < spots.length; i++) {
+                int img = i % c.n(), ch = i % c.cin();
+                x[(img * c.cin() + ch) * plane + spots[i]] = specials[i % specials.length];
+            }
+            for (boolean vector : new boolean[] {true, false}) {
+                float[] usual = new float[c.n() * c.cout() * c.ho() * c.wo()], exchanged = usual.clone();
+                WinogradConv k = new WinogradConv(v, vector, true);
+                assertTrue(k.exchanged());
+                new WinogradConv(v, vector, false).run(x, w, usual);
+                k.run(x, w, exchanged);
+                for (int i = 0; i < usual.length; i++) {
+                    // NaN as NaN: the scalar transforms' operand order may flip a NaN's sign bit
+                    assertEquals(Float.floatToIntBits(usual[i]), Float.floatToIntBits(exchanged[i]),
+                            c + (vector ? "" : ", scalar transforms") + ": output " + i + ": usual " + usual[i] + ", exchanged " + exchanged[i]);
+                }
+            }
+        }));
+    }
+
+    @Test
+    void theRuleExchangesTheOperandsWhereTilesLeaveLanesEmpty() {
+        assumeTrue(WinogradConv.EXCHANGE_FITS, "no 12 x 32 tile");
+        // 49 tiles: strips of 32 and 17; 196: six and one of 4
+        assertTrue(WinogradConv.exchangedPays(new Conv(1, 1, 128, 28, 28, 128, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertTrue(WinogradConv.exchangedPays(new Conv(1, 1, 64, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1)));
+        // 1,024 tiles of 64 channels: whole strips either way
+        assertFalse(WinogradConv.exchangedPays(new Conv(64, 1, 32, 14, 14, 64, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1)));
+        // 20 output channels fill 20 of 32 lanes exchanged, but 12 + 8 rows the usual way
+        assertFalse(WinogradConv.exchangedPays(new Conv(1, 1, 16, 28, 28, 20, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1)));
     }
 
     /** The table's largest relative errors, Winograd's and the GEMM path's, for the record (and a bound on each). */
