@@ -414,29 +414,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
             }
             for (int c = c0; c < c1; c++) {
                 int co = c * plane;
-                for (int l = 0; l < lanes; l++) {
-                    int src = base[l] + co;
-                    if (row0[l] >= 0 && row0[l] + TILE <= h && col0[l] >= 0 && col0[l] + TILE <= wd) {
-                        for (int i = 0; i < TILE; i++) {
-                            int si = src + i * wd, di = i * TILE * NR + l;
-                            d[di] = x[si];
-                            d[di + NR] = x[si + 1];
-                            d[di + 2 * NR] = x[si + 2];
-                            d[di + 3 * NR] = x[si + 3];
-                            d[di + 4 * NR] = x[si + 4];
-                            d[di + 5 * NR] = x[si + 5];
-                        }
-                    } else {
-                        for (int i = 0; i < TILE; i++) {
-                            int rr = row0[l] + i;
-                            boolean rowIn = rr >= 0 && rr < h;
-                            for (int j = 0; j < TILE; j++) {
-                                int cc = col0[l] + j;
-                                d[(i * TILE + j) * NR + l] = rowIn && cc >= 0 && cc < wd ? x[src + i * wd + j] : 0f;
-                            }
-                        }
-                    }
-                }
+                for (int l = 0; l < lanes; l++) patch(base[l] + co, row0[l], col0[l], h, wd, d, l, NR);
                 int at = ts * cin * NR + c * NR;
                 if (vectorTransforms) {
                     VectorWinograd.input(d, t, NR, vb, at, fs);
@@ -446,6 +424,34 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
                         for (int i = 0; i < TILE; i++) bt(t, i * TILE * NR + l, NR, vb, at + i * TILE * fs + l, fs);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The 6 x 6 patch of {@code x} from {@code src} (its top-left at row {@code r0}, column {@code c0} of an {@code h x wd}
+     * plane) into {@code d[(i 6 + j) stride + slot]}, zeros where it lies outside the plane.
+     */
+    private void patch(int src, int r0, int c0, int h, int wd, float[] d, int slot, int stride) {
+        float[] x = this.x;
+        if (r0 >= 0 && r0 + TILE <= h && c0 >= 0 && c0 + TILE <= wd) {
+            for (int i = 0; i < TILE; i++) {
+                int si = src + i * wd, di = i * TILE * stride + slot;
+                d[di] = x[si];
+                d[di + stride] = x[si + 1];
+                d[di + 2 * stride] = x[si + 2];
+                d[di + 3 * stride] = x[si + 3];
+                d[di + 4 * stride] = x[si + 4];
+                d[di + 5 * stride] = x[si + 5];
+            }
+            return;
+        }
+        for (int i = 0; i < TILE; i++) {
+            int rr = r0 + i;
+            boolean rowIn = rr >= 0 && rr < h;
+            for (int j = 0; j < TILE; j++) {
+                int cc = c0 + j;
+                d[(i * TILE + j) * stride + slot] = rowIn && cc >= 0 && cc < wd ? x[src + i * wd + j] : 0f;
             }
         }
     }
@@ -514,29 +520,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
             }
             for (int c = c0; c < c1; c++) {
                 int co = c * plane;
-                for (int l = 0; l < count; l++) {
-                    int src = base[l] + co, slot = l / MR * 16 + l % MR;
-                    if (row0[l] >= 0 && row0[l] + TILE <= h && col0[l] >= 0 && col0[l] + TILE <= wd) {
-                        for (int i = 0; i < TILE; i++) {
-                            int si = src + i * wd, di = i * TILE * lanes16 + slot;
-                            d[di] = x[si];
-                            d[di + lanes16] = x[si + 1];
-                            d[di + 2 * lanes16] = x[si + 2];
-                            d[di + 3 * lanes16] = x[si + 3];
-                            d[di + 4 * lanes16] = x[si + 4];
-                            d[di + 5 * lanes16] = x[si + 5];
-                        }
-                    } else {
-                        for (int i = 0; i < TILE; i++) {
-                            int rr = row0[l] + i;
-                            boolean rowIn = rr >= 0 && rr < h;
-                            for (int j = 0; j < TILE; j++) {
-                                int cc = col0[l] + j;
-                                d[(i * TILE + j) * lanes16 + slot] = rowIn && cc >= 0 && cc < wd ? x[src + i * wd + j] : 0f;
-                            }
-                        }
-                    }
-                }
+                for (int l = 0; l < count; l++) patch(base[l] + co, row0[l], col0[l], h, wd, d, l / MR * 16 + l % MR, lanes16);
                 int at = g * 3 * aStride + c * MR;
                 if (vectorTransforms) {
                     VectorWinograd.inputRows(d, t, lanes16, vectors, vb, at, fs, aStride);
