@@ -581,14 +581,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
             }
             for (int o = o0; o < o1; o++) {
                 int mo = o * FREQS * block + ts * NR;
-                if (vectorTransforms) {
-                    VectorWinograd.output(mb, mo, block, t, NR, d);
-                } else {
-                    for (int l = 0; l < NR; l++) {
-                        for (int j = 0; j < TILE; j++) at(mb, mo + j * block + l, TILE * block, t, j * NR + l, TILE * NR);
-                        for (int i = 0; i < OUT; i++) at(t, i * TILE * NR + l, NR, d, i * OUT * NR + l, NR);
-                    }
-                }
+                outputTransform(mb, mo, block, t, NR, d);
                 int yo = o * hw;
                 for (int l = 0; l < lanes; l++) {
                     int dst = base[l] + yo;
@@ -628,14 +621,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
             int rows = Math.min(OUT, ho - row0), cols = Math.min(OUT, wo - col0);
             for (int g = g0; g < g1; g++) {
                 int mo = tt * coutCols + g * lanes;
-                if (vectorTransforms) {
-                    VectorWinograd.output(mb, mo, ldf, t, lanes, d);
-                } else {
-                    for (int l = 0; l < lanes; l++) {
-                        for (int j = 0; j < TILE; j++) at(mb, mo + j * ldf + l, TILE * ldf, t, j * lanes + l, TILE * lanes);
-                        for (int i = 0; i < OUT; i++) at(t, i * TILE * lanes + l, lanes, d, i * OUT * lanes + l, lanes);
-                    }
-                }
+                outputTransform(mb, mo, ldf, t, lanes, d);
                 int o1 = Math.min(cout, (g + 1) * lanes);
                 for (int o = g * lanes, l = 0; o < o1; o++, l++) {
                     int dst = (img * cout + o) * hw + row0 * wo + col0;
@@ -644,6 +630,21 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@code d[(i 4 + j) nr + l] = (A^T M A)_{ij}} of lane {@code l < nr}, frequency {@code f} of lane {@code l} at
+     * {@code m[mo + f ldf + l]}: on {@link VectorWinograd#output}, or a lane at a time by {@link #at}; {@code t} scratch.
+     */
+    private void outputTransform(float[] m, int mo, int ldf, float[] t, int nr, float[] d) {
+        if (vectorTransforms) {
+            VectorWinograd.output(m, mo, ldf, t, nr, d);
+            return;
+        }
+        for (int l = 0; l < nr; l++) {
+            for (int j = 0; j < TILE; j++) at(m, mo + j * ldf + l, TILE * ldf, t, j * nr + l, TILE * nr);
+            for (int i = 0; i < OUT; i++) at(t, i * TILE * nr + l, nr, d, i * OUT * nr + l, nr);
         }
     }
 
