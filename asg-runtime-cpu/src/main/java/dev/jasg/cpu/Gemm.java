@@ -1006,38 +1006,35 @@ final class Gemm {
     static void blockTiles(int mc, int nc, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
                            float[] bias, int biasOff, int biasStride, Scratch s, boolean vector) {
         int mStrips = (mc + MR - 1) / MR, nStrips = (nc + NR - 1) / NR;
-        int tall = vector ? tallHeight(mc) : 0, single = tall > 0 ? mStrips - 2 : mStrips;
-        boolean start = add || bias != null;
+        int tall = vector ? tallHeight(mc) : 0, rows = tall > 0 ? mStrips - 1 : mStrips;
         if (A_OUTER) {
             // each strip of A (or tall pair) against every strip of B: the A strip stays in L1 while B's strips pass
-            for (int is = 0; is < single; is++) {
-                int mr = Math.min(MR, mc - is * MR);
+            for (int is = 0; is < rows; is++) {
                 for (int js = 0; js < nStrips; js++) {
-                    int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR, ct = co + is * MR * ldc + js * NR;
-                    if (bias != null) fillBias(c, ct, ldc, mr, nr, bias, biasOff + js * NR * biasStride, biasStride);
-                    tileInto(kc, ap, ao + is * kc * MR, bp, bs, mr, nr, c, ct, ldc, start, s, vector);
+                    rowTile(is, js, tall > 0 && is == rows - 1 ? tall : 0, mc, nc, kc, ap, ao, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s, vector);
                 }
-            }
-            for (int js = 0; tall > 0 && js < nStrips; js++) {
-                int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR, ct = co + single * MR * ldc + js * NR;
-                if (bias != null) fillBias(c, ct, ldc, tall, nr, bias, biasOff + js * NR * biasStride, biasStride);
-                tallInto(kc, ap, ao + single * kc * MR, ao + (single + 1) * kc * MR, bp, bs, tall, nr, c, ct, ldc, start, s);
             }
             return;
         }
         for (int js = 0; js < nStrips; js++) {
-            int nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR;
-            for (int is = 0; is < single; is++) {
-                int mr = Math.min(MR, mc - is * MR), ct = co + is * MR * ldc + js * NR;
-                if (bias != null) fillBias(c, ct, ldc, mr, nr, bias, biasOff + js * NR * biasStride, biasStride);
-                tileInto(kc, ap, ao + is * kc * MR, bp, bs, mr, nr, c, ct, ldc, start, s, vector);
-            }
-            if (tall > 0) {
-                int ct = co + single * MR * ldc + js * NR;
-                if (bias != null) fillBias(c, ct, ldc, tall, nr, bias, biasOff + js * NR * biasStride, biasStride);
-                tallInto(kc, ap, ao + single * kc * MR, ao + (single + 1) * kc * MR, bp, bs, tall, nr, c, ct, ldc, start, s);
+            for (int is = 0; is < rows; is++) {
+                rowTile(is, js, tall > 0 && is == rows - 1 ? tall : 0, mc, nc, kc, ap, ao, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s, vector);
             }
         }
+    }
+
+    /**
+     * {@link #blockTiles}' tile of strip {@code is} of A and strip {@code js} of B, C's part started from the bias where
+     * there is one: the tall tile of {@code tall} rows over strips {@code is} and {@code is + 1} where {@code tall > 0}.
+     */
+    private static void rowTile(int is, int js, int tall, int mc, int nc, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co,
+                                int ldc, boolean add, float[] bias, int biasOff, int biasStride, Scratch s, boolean vector) {
+        int mr = tall > 0 ? tall : Math.min(MR, mc - is * MR), nr = Math.min(NR, nc - js * NR), bs = bo + js * kc * NR;
+        int ct = co + is * MR * ldc + js * NR, as = ao + is * kc * MR;
+        boolean start = add || bias != null;
+        if (bias != null) fillBias(c, ct, ldc, mr, nr, bias, biasOff + js * NR * biasStride, biasStride);
+        if (tall > 0) tallInto(kc, ap, as, as + kc * MR, bp, bs, tall, nr, c, ct, ldc, start, s);
+        else tileInto(kc, ap, as, bp, bs, mr, nr, c, ct, ldc, start, s, vector);
     }
 
     /**

@@ -104,7 +104,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     /** Output channels a strip of {@code U} holds ({@code NR} exchanged, else {@code MR}); floats of one strip of {@code V^T} (exchanged); rows and columns of a block's {@code M^T} per frequency (exchanged). */
     private final int oWidth, aStride, blockRows, coutCols;
     private final boolean perThread, serial, vectorTransforms;
-    /** {@code U}: frequency, strip of {@code MR} output channels, input channel, row of the strip. */
+    /** {@code U}: frequency, strip of {@code oWidth} output channels, input channel, row of the strip ({@link #weights}). */
     private final float[] u;
     /** The shared scratch of the phase-split mode: one block's {@code V} and {@code M}. */
     private final float[] sharedV, sharedM;
@@ -120,7 +120,10 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     /** Per-thread scratch, grown on demand and kept. */
     private static final class Scratch {
         float[] v = new float[0], m = new float[0];
-        /** A strip's patches or outputs, {@code [36][NR]}, and the transforms' intermediate. */
+        /**
+         * A strip's patches or outputs, {@code [36][NR]} (exchanged: {@code [36][GROUP_LANES]}, and a tile's outputs
+         * {@code [16][V]}), and the transforms' intermediate.
+         */
         final float[] d = new float[FREQS * GROUP_LANES], t = new float[FREQS * GROUP_LANES];
         /** Per lane of a strip: where its tile's patch (or output block) starts, its first row and column. */
         final int[] base = new int[GROUP_TILES], row0 = new int[GROUP_TILES], col0 = new int[GROUP_TILES];
@@ -173,15 +176,15 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
         this.oWidth = exchanged ? NR : MR;
         this.oStrips = (v.cout() + oWidth - 1) / oWidth;
         int threads = CpuThreads.PARALLELISM;
-        this.serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
-        long perTile = (long) FREQS * (v.cin() + oStrips * oWidth);
-        int fit = (int) Math.max(NR, BLOCK_FLOATS / perTile / NR * NR);
-        int allStrips = (tiles + NR - 1) / NR * NR;
+        this.serial = serial(v);
         int b = exchanged ? exchangedBlock(v, tiles) : blockFor(v, tiles, oWidth);
         this.perThread = serial || (tiles + b - 1) / b >= BLOCKS_PER_THREAD * threads;
         // split phases: wide blocks, each one three loops on the pool (their operands shared, from L3)
-        if (!perThread && !exchanged) b = Math.min(allStrips, (int) Math.max(fit, PHASE_FLOATS / perTile / NR * NR));
-        if (!perThread && exchanged) b = tiles;
+        if (!perThread) {
+            long perTile = perTile(v, oWidth);
+            int fit = (int) Math.max(NR, BLOCK_FLOATS / perTile / NR * NR), allStrips = (tiles + NR - 1) / NR * NR;
+            b = exchanged ? tiles : Math.min(allStrips, (int) Math.max(fit, PHASE_FLOATS / perTile / NR * NR));
+        }
         this.block = b;
         this.strips = exchanged ? (b + GROUP_TILES - 1) / GROUP_TILES : b / NR;
         this.blocks = (tiles + b - 1) / b;
@@ -245,12 +248,20 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
     /** The tiles of a block when each thread runs whole blocks (the rule of the constructor), output strips {@code oWidth} wide. */
     private static int blockFor(Conv v, long tiles, int oWidth) {
         int threads = CpuThreads.PARALLELISM;
-        boolean serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
-        long perTile = (long) FREQS * (v.cin() + (v.cout() + oWidth - 1) / oWidth * oWidth);
-        int fit = (int) Math.max(NR, BLOCK_FLOATS / perTile / NR * NR);
+        int fit = (int) Math.max(NR, BLOCK_FLOATS / perTile(v, oWidth) / NR * NR);
         int allStrips = (int) ((tiles + NR - 1) / NR * NR);
         int balanced = (int) Math.max(NR, (tiles / (BLOCKS_PER_THREAD * threads) + NR - 1) / NR * NR);
-        return Math.min(allStrips, serial ? fit : Math.min(fit, balanced));
+        return Math.min(allStrips, serial(v) ? fit : Math.min(fit, balanced));
+    }
+
+    /** Whether {@code v} runs on the calling thread alone: too little work for the pool, or a pool of one. */
+    private static boolean serial(Conv v) {
+        return v.work() < Gemm.PARALLEL_MIN || CpuThreads.PARALLELISM == 1;
+    }
+
+    /** Floats a tile takes in a block's {@code V} and {@code M}, output channels in strips of {@code oWidth}. */
+    private static long perTile(Conv v, int oWidth) {
+        return (long) FREQS * (v.cin() + (long) (v.cout() + oWidth - 1) / oWidth * oWidth);
     }
 
     /**
@@ -259,10 +270,8 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
      * a strip of 12 or in a tall tile where they can (49 tiles on two threads: 25 and 24).
      */
     private static int exchangedBlock(Conv v, long tiles) {
-        int threads = CpuThreads.PARALLELISM;
-        boolean serial = v.work() < Gemm.PARALLEL_MIN || threads == 1;
-        long perTile = (long) FREQS * (v.cin() + (v.cout() + NR - 1) / NR * NR);
-        long fit = Math.max(MR, BLOCK_FLOATS / perTile), blocks = Math.max((tiles + fit - 1) / fit, serial ? 1 : (long) BLOCKS_PER_THREAD * threads);
+        long fit = Math.max(MR, BLOCK_FLOATS / perTile(v, NR));
+        long blocks = Math.max((tiles + fit - 1) / fit, serial(v) ? 1 : (long) BLOCKS_PER_THREAD * CpuThreads.PARALLELISM);
         return (int) Math.max(1, (tiles + blocks - 1) / blocks);
     }
 
@@ -279,7 +288,7 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
         return exchanged;
     }
 
-    /** Tiles per block (a multiple of {@code NR}), for tests and probes. */
+    /** Tiles per block (a multiple of {@code NR}, except with exchanged operands), for tests and probes. */
     int block() {
         return block;
     }
