@@ -36,6 +36,8 @@
 # and split ("auto"), then each of SCHEDULES forced (-Djasg.vulkan.matmul.schedule=I/S: tile index, splits), in f32
 # and bf16 (SCHEDULE_DTYPES), and with -Djasg.vulkan.matmul.splitK=false. Products are timed in a second pass in their JVM
 # (PRODUCT_PASSES, here and in "profile"): a first JVM ran products whose pipelines the driver had just compiled 3-5x slow.
+# "raster": the f32 products in bands of RASTERS rows of tiles (-Djasg.vulkan.matmul.raster) at 4096^3 and on the gpt step's
+# products (RASTER_PRODUCTS), RASTER_ROUNDS interleaved rounds (4096^3 twice a JVM: the second after its pipeline is warm), beside cuBLAS at 4096^3.
 # "gpt": the GPT-2-small-sized stack (Peers --only gpt) in f32 and bf16 mixed precision beside PyTorch eager/autocast.
 # "cpu": the host CPU (2 cores pinned): GemmProbe (PROBE_ROUNDS rounds, 0: skipped), then JASG's CPU training workloads (Peers: sgemm, mlp, cnn, transformer;
 # CPU_PROFILE=1 adds one run of cnn and transformer logging the time per op kind) and PyTorch's, each workload in a
@@ -236,6 +238,23 @@ if [[ $what == *f32* ]]; then
       | grep '^matmul\|Exception\|rror' | sed "s|^|f32 tile=$t |" | tee -a "$out/f32.txt"
   done
   python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/f32.txt"
+fi
+if [[ $what == *raster* ]]; then
+  # the f32 products' launch order in bands of RASTERS rows of tiles (-Djasg.vulkan.matmul.raster, 0: the plain order) at
+  # 4096^3 and on the GPT-2-sized step's products (RASTER_PRODUCTS), interleaved RASTER_ROUNDS times, then cuBLAS at 4096^3
+  prods=""
+  for p in ${RASTER_PRODUCTS:-8192,768,3072,0,1 8192,3072,768,0,1 8192,768,768,0,1 8192,3072,768,0,0 3072,8192,768,1,0 768,8192,768,1,0}; do
+    prods="$prods --product $p"
+  done
+  for r in $(seq 1 "${RASTER_ROUNDS:-2}"); do
+    for band in ${RASTERS:-0 4 8 16}; do
+      JAVA_TOOL_OPTIONS="-Djasg.vulkan.matmul.raster=$band" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench 4096 4096 2>&1 \
+        | grep '^matmul\|Exception\|rror' | sed "s|^|round $r raster=$band |" | tee -a "$out/raster.txt"
+      JAVA_TOOL_OPTIONS="-Djasg.vulkan.matmul.raster=$band" bash .gpu/run.sh main dev.jasg.bench.gpu.MatmulBench --passes 2 $prods 2>&1 \
+        | grep '^product\|Exception\|rror' | sed "s|^|round $r raster=$band |" | tee -a "$out/raster.txt"
+    done
+  done
+  python3 benchmarks/gpu/torch_matmul.py 4096 2>&1 | tee -a "$out/raster.txt"
 fi
 if [[ $what == *schedule* ]]; then
   prods=""

@@ -583,14 +583,36 @@ final class MatMulKernel {
         return two && 2 * (t.bm() + t.bn()) * t.bk() * 4 <= 32768 ? 2 : 1;
     }
 
+    /**
+     * System property: the rows of tiles in a band of the products' launch order ({@code matmul.comp RASTER}): {@code 0}
+     * (the default) has workgroup {@code (x, y)} compute tile {@code (x, y)}, so the workgroups resident together span a few
+     * whole rows of tiles and every column of B's; {@code R > 0} walks bands of {@code R} rows column by column, so they
+     * share {@code R} rows of A's tiles and fewer of B's columns. Read when a kernel is made.
+     */
+    static final String RASTER_PROPERTY = "jasg.vulkan.matmul.raster";
+
+    /** The band height {@link #RASTER_PROPERTY} gives, 0 for none. */
+    static int raster() {
+        String p = System.getProperty(RASTER_PROPERTY, "0").trim();
+        int r;
+        try {
+            r = Integer.parseInt(p);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(RASTER_PROPERTY + " must be a whole number from 0 to 64, got '" + p + "'", e);
+        }
+        if (r < 0 || r > 64) throw new IllegalArgumentException(RASTER_PROPERTY + " must be a whole number from 0 to 64, got '" + p + "'");
+        return r;
+    }
+
     private static String name(Tiles t, boolean aligned, Layout layout) {
-        return String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "", layout.suffix(),
-                stages(t) == 2 ? "_s2" : "");
+        int r = raster();
+        return String.format(Locale.ROOT, "matmul_%dx%dx%d_%dx%d%s%s%s%s", t.bm(), t.bn(), t.bk(), t.tm(), t.tn(), aligned ? "_aligned" : "", layout.suffix(),
+                stages(t) == 2 ? "_s2" : "", r > 0 ? "_r" + r : "");
     }
 
     private static Object[] defines(Tiles t, boolean aligned, Layout layout) {
         return new Object[] {"BM", t.bm() + "u", "BN", t.bn() + "u", "BK", t.bk() + "u", "TM", t.tm(), "TN", t.tn(), "ALIGNED", aligned ? 1 : 0,
-            "TRANS_A", layout.transA() ? 1 : 0, "TRANS_B", layout.transB() ? 1 : 0, "STAGES", stages(t)};
+            "TRANS_A", layout.transA() ? 1 : 0, "TRANS_B", layout.transB() ? 1 : 0, "STAGES", stages(t), "RASTER", raster()};
     }
 
     /**

@@ -17,7 +17,9 @@
 // merged as the product stores, instead of a copy after it; not with SPLITK, the epilogue on the accumulators), TXN
 // (invocations along N, 16 by default: the workgroup's 256 are TXN x 256/TXN), SOFTMAX (1: the workgroup's tile holds whole
 // rows, BN == N, and the product, times the push constant scale, is stored as each row's softmax: attention's scores and
-// their softmax in one pass, the scores never stored; aligned, without an epilogue, REMAP or SPLITK).
+// their softmax in one pass, the scores never stored; aligned, without an epilogue, REMAP or SPLITK), RASTER (0: workgroup
+// (x, y) computes tile (x, y); R > 0: the workgroups taken in their launch order, x fastest, walk bands of R rows of tiles
+// column by column, so the workgroups resident together share R rows of A's tiles and fewer columns of B's; not STREAMK).
 #extension GL_EXT_control_flow_attributes : enable
 #ifndef SPLITK
 #define SPLITK 0
@@ -39,6 +41,9 @@
 #endif
 #ifndef SOFTMAX
 #define SOFTMAX 0
+#endif
+#ifndef RASTER
+#define RASTER 0
 #endif
 #if REMAP && (SPLITK || (EPILOGUE && !EPI_REGS))
 #error "REMAP stores from the accumulators only: no SPLITK, an epilogue only with EPI_REGS"
@@ -172,6 +177,15 @@ void main() {
     uint tid = gl_LocalInvocationID.x;
     uint tx = tid % TXN, ty = tid / TXN;
     uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
+#if RASTER > 0 && !STREAMK
+    {
+        uint gx = gl_NumWorkGroups.x, gy = gl_NumWorkGroups.y;
+        uint lin = gl_WorkGroupID.y * gx + gl_WorkGroupID.x, band = lin / (RASTER * gx);
+        uint first = band * RASTER, rows = min(gy - first, RASTER), inBand = lin - band * RASTER * gx;
+        m0 = (first + inBand % rows) * BM;
+        n0 = (inBand / rows) * BN;
+    }
+#endif
     uint M = pc.M, N = pc.N, K = pc.K;
     uint t = gl_WorkGroupID.z, aOff = 0u, bOff = 0u;
 #if !SPLITK
