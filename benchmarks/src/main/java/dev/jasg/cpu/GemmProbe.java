@@ -60,6 +60,20 @@ public final class GemmProbe {
                 }, false));
             }
         }
+        // the 12-row tile with packed B starting s floats into its array: a float[]'s elements start 16 bytes past an 8-byte
+        // aligned header, so one of s = 0, 4, 8, 12 puts B's 64-byte vectors on cache lines and the others split every load
+        // (where the heap is not moved meanwhile); a CPU whose rate differs across s pays for split loads
+        if (nr == 32) {
+            for (int kc : new int[] {256, 1024}) {
+                float[] ap = random(r, 12 * kc), bp = random(r, nr * kc + 16), c = random(r, 12 * nr);
+                for (int s : new int[] {0, 4, 8, 12}) {
+                    int calls = Math.max(1, (1 << 22) / (12 * nr * kc));
+                    items.add(new Item("kernel 12x" + nr + " kc " + kc + " B at +" + s, 2.0 * 12 * nr * kc * calls, () -> {
+                        for (int q = 0; q < calls; q++) VectorGemmKernel.tile12(kc, ap, 0, bp, s, c, 0, nr, true);
+                    }, false));
+                }
+            }
+        }
         // the same tiles reading A's rows in place (Gemm.unpackedA: a row-major A, rows copiedLd apart), as the products do
         for (int kc : new int[] {256, 1024}) {
             int ld = Gemm.copiedLd(kc);
