@@ -1007,15 +1007,6 @@ final class Gemm {
                            float[] bias, int biasOff, int biasStride, Scratch s, boolean vector) {
         int mStrips = (mc + MR - 1) / MR, nStrips = (nc + NR - 1) / NR;
         int tall = vector ? tallHeight(mc) : 0, rows = tall > 0 ? mStrips - 1 : mStrips;
-        if (A_OUTER) {
-            // each strip of A (or tall pair) against every strip of B: the A strip stays in L1 while B's strips pass
-            for (int is = 0; is < rows; is++) {
-                for (int js = 0; js < nStrips; js++) {
-                    rowTile(is, js, tall > 0 && is == rows - 1 ? tall : 0, mc, nc, kc, ap, ao, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s, vector);
-                }
-            }
-            return;
-        }
         for (int js = 0; js < nStrips; js++) {
             for (int is = 0; is < rows; is++) {
                 rowTile(is, js, tall > 0 && is == rows - 1 ? tall : 0, mc, nc, kc, ap, ao, bp, bo, c, co, ldc, add, bias, biasOff, biasStride, s, vector);
@@ -1036,13 +1027,6 @@ final class Gemm {
         if (tall > 0) tallInto(kc, ap, as, as + kc * MR, bp, bs, tall, nr, c, ct, ldc, start, s);
         else tileInto(kc, ap, as, bp, bs, mr, nr, c, ct, ldc, start, s, vector);
     }
-
-    /**
-     * Experimental, off: a block's tiles strip of A by strip of A, each against every strip of B (the order BLIS keeps its
-     * small operand in L1 by), instead of strip of B by strip of B; {@code -Djasg.cpu.aOuter=true}, with a shallower
-     * {@code -Djasg.cpu.kc} so a strip of A fits L1, to measure on a machine. The same tiles, so the same bits.
-     */
-    static final boolean A_OUTER = Boolean.getBoolean("jasg.cpu.aOuter");
 
     /**
      * Whether a block whose last strip of A has 1 or 2 rows runs it with the strip before in one tile of 13 or 14 rows
