@@ -41,4 +41,32 @@ final class Gpu {
     static void assertClose(String what, HostTensor want, HostTensor got, double tol) {
         dev.jasg.testkit.SmallOpCases.assertClose(what, want, got, tol);
     }
+
+    /**
+     * Runs {@code graph} (output {@code "c"}) on {@code feeds} two ways and returns the names of the kernels the first way
+     * made: first on a backend of its own, whose kernel names are then this run's only, then, after {@code between} (which
+     * switches the choice under test off), on {@code shared}. Both results must match {@code want} within {@code tol} and
+     * each other bit for bit.
+     */
+    static java.util.Set<String> sameBitsTwoWays(String what, dev.jasg.core.Graph graph, java.util.Map<String, HostTensor> feeds,
+                                                 HostTensor want, VulkanBackend shared, Runnable between, double tol) {
+        float[][] got = new float[2][];
+        java.util.Set<String> kernels;
+        try (VulkanBackend own = open()) {
+            try (dev.jasg.core.Executable e = own.compile(graph)) {
+                got[0] = e.run(feeds).get("c").floats();
+            }
+            kernels = java.util.Set.copyOf(own.kernelNames());
+        }
+        between.run();
+        try (dev.jasg.core.Executable e = shared.compile(graph)) {
+            got[1] = e.run(feeds).get("c").floats();
+        }
+        for (float[] g : got) assertClose(what, want, HostTensor.of(g, want.shape().dims()), tol);
+        for (int i = 0; i < got[0].length; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(got[1][i]), Float.floatToRawIntBits(got[0][i]),
+                    what + ": element " + i);
+        }
+        return kernels;
+    }
 }

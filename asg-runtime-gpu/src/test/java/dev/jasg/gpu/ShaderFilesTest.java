@@ -104,6 +104,17 @@ class ShaderFilesTest {
         } finally {
             System.clearProperty(MatMulKernel.STAGES_PROPERTY);
         }
+        // tiles walked in bands of rows (RASTER): plain, split in K and stored permuted (stream-K ignores the bands)
+        System.setProperty(MatMulKernel.RASTER_PROPERTY, "8");
+        try {
+            for (boolean aligned : new boolean[] {true, false}) {
+                k.add(MatMulKernel.kernel(MatMulKernel.large(shared), aligned, MatMulKernel.Layout.PLAIN));
+                k.add(MatMulKernel.splitKernel(MatMulKernel.large(shared), aligned, new MatMulKernel.Layout(true, false)));
+                k.add(MatMulKernel.kernel(MatMulKernel.narrow(shared), aligned, MatMulKernel.Layout.PLAIN, true));
+            }
+        } finally {
+            System.clearProperty(MatMulKernel.RASTER_PROPERTY);
+        }
         ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry s2 = new ConvGeometry(2, 2, 1, 1, 1, 1, 1, 1, 1);
         // the 64 x 256, 64 x 64 and sliced 32 x 32 tiles
