@@ -42,6 +42,23 @@ final class Gpu {
         dev.jasg.testkit.SmallOpCases.assertClose(what, want, got, tol);
     }
 
+    /** The graph {@code c = build(x, y)} of F32 inputs {@code x} and {@code y} of dims {@code xd} and {@code yd}. */
+    static dev.jasg.core.Graph product(int[] xd, int[] yd, java.util.function.BinaryOperator<dev.jasg.core.Tensor> build) {
+        dev.jasg.core.GraphBuilder b = new dev.jasg.core.GraphBuilder();
+        dev.jasg.core.Tensor x = b.input("x", dev.jasg.core.DType.F32, dev.jasg.core.Shape.of(xd));
+        dev.jasg.core.Tensor y = b.input("y", dev.jasg.core.DType.F32, dev.jasg.core.Shape.of(yd));
+        b.output("c", build.apply(x, y));
+        return b.build();
+    }
+
+    /** {@code graph}'s output {@code "c"} on {@code feeds}, computed by the reference interpreter. */
+    static HostTensor reference(dev.jasg.core.Graph graph, java.util.Map<String, HostTensor> feeds) {
+        try (dev.jasg.core.reference.ReferenceBackend ref = new dev.jasg.core.reference.ReferenceBackend();
+             dev.jasg.core.Executable e = ref.compile(graph)) {
+            return e.run(feeds).get("c");
+        }
+    }
+
     /**
      * Runs {@code graph} (output {@code "c"}) on {@code feeds} two ways and returns the names of the kernels the first way
      * made: first on a backend of its own, whose kernel names are then this run's only, then, after {@code between} (which

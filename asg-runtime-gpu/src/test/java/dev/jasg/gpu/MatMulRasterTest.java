@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jasg.core.DType;
-import dev.jasg.core.Executable;
 import dev.jasg.core.Graph;
-import dev.jasg.core.GraphBuilder;
 import dev.jasg.core.HostTensor;
-import dev.jasg.core.Shape;
 import dev.jasg.core.Tensor;
-import dev.jasg.core.reference.ReferenceBackend;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
@@ -62,15 +57,9 @@ class MatMulRasterTest extends OnGpu {
     @TestFactory
     Stream<DynamicTest> bandedProductsMatchTheReferenceAndThePlainOrdersBits() {
         return rows().stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
-            GraphBuilder b = new GraphBuilder();
-            Tensor x = b.input("x", DType.F32, Shape.of(row.x())), y = b.input("y", DType.F32, Shape.of(row.y()));
-            b.output("c", row.build().apply(x, y));
-            Graph graph = b.build();
+            Graph graph = Gpu.product(row.x(), row.y(), row.build());
             Map<String, HostTensor> feeds = TransposedOperandTest.feeds(row.name(), row.x(), row.y());
-            HostTensor want;
-            try (ReferenceBackend ref = new ReferenceBackend(); Executable e = ref.compile(graph)) {
-                want = e.run(feeds).get("c");
-            }
+            HostTensor want = Gpu.reference(graph, feeds);
             boolean banded;
             System.setProperty(MatMulKernel.SCHEDULE_PROPERTY, row.schedule());
             System.setProperty(MatMulKernel.RASTER_PROPERTY, Integer.toString(row.raster()));
