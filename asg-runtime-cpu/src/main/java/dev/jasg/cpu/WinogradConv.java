@@ -81,6 +81,11 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
      */
     static final int GROUP_TILES = Math.max(NR, 3 * MR), GROUP_LANES = Math.max(NR, 3 * 16);
 
+    /** Exchanged operands: where tile {@code l} of a group lies in its scratch rows, lane {@code l % 12} of 16-lane vector {@code l / 12}. */
+    private static int groupLane(int l) {
+        return l / MR * 16 + l % MR;
+    }
+
     /** Whether the convolution is one this kernel computes: 3x3, stride 1, dilation 1, one group. */
     static boolean fits(Conv v) {
         return v.groups() == 1 && v.kh() == TAPS && v.kw() == TAPS && v.sh() == 1 && v.sw() == 1 && v.dh() == 1 && v.dw() == 1;
@@ -529,13 +534,13 @@ final class WinogradConv extends ConvKernels.KeepsDerivedWeights {
             }
             for (int c = c0; c < c1; c++) {
                 int co = c * plane;
-                for (int l = 0; l < count; l++) patch(base[l] + co, row0[l], col0[l], h, wd, d, l / MR * 16 + l % MR, lanes16);
-                int at = g * 3 * aStride + c * MR;
+                for (int l = 0; l < count; l++) patch(base[l] + co, row0[l], col0[l], h, wd, d, groupLane(l), lanes16);
+                int at = g * (GROUP_TILES / MR) * aStride + c * MR;
                 if (vectorTransforms) {
                     VectorWinograd.inputRows(d, t, lanes16, vectors, vb, at, fs, aStride);
                 } else {
                     for (int l = 0; l < count; l++) {
-                        int slot = l / MR * 16 + l % MR, to = at + l / MR * aStride + l % MR;
+                        int slot = groupLane(l), to = at + l / MR * aStride + l % MR;
                         for (int j = 0; j < TILE; j++) bt(d, j * lanes16 + slot, TILE * lanes16, t, j * lanes16 + slot, TILE * lanes16);
                         for (int i = 0; i < TILE; i++) bt(t, i * TILE * lanes16 + slot, lanes16, vb, to + i * TILE * fs, fs);
                     }
