@@ -750,11 +750,6 @@ final class Lowering {
             Step second = flat(ConvKernels.splitSum(), n, outputs, new View[] {out, partials}, new int[] {(int) outputs, sch.splits(), mode});
             return List.of(first, second);
         }
-        // an unsplit product whose last wave is part empty: its last tiles in stream-K runs (MatMulKernel.tail)
-        if (sch.splits() == 1 && batches == 1 && epi == null && mode == 0 && workspace != null) {
-            List<Step> tail = tail(n, sch.tiles(), m, nn, k, push, a, b, out, workspace, layout);
-            if (tail != null) return tail;
-        }
         // Large tiles leave most of a big GPU idle on small products, and pad thin ones. The 128x256 tile holds 128
         // accumulators an invocation: with an epilogue on top it ran a GPT-2 feed-forward product ([8192, 3072] x
         // [3072, 768], bias and residual) at 7.6 TFLOPS on the H200, so epilogues take the smaller tiles.
@@ -823,37 +818,6 @@ final class Lowering {
         boolean aligned = MatMulKernel.aligned(t, geo.m(), geo.n(), geo.k()), permuted = remap != null;
         Kernel kernel = epi == null ? MatMulKernel.kernel(t, aligned, layout, permuted) : MatMulKernel.kernel(t, aligned, layout, permuted, epi, g);
         return dispatch(kernel, n, bind, push, (int) ceil(geo.n(), t.bn()), (int) ceil(geo.m(), t.bm()), (int) geo.batches());
-    }
-
-    /**
-     * The tail form of an unsplit product on tile {@code chosen} ({@link MatMulKernel#tail}, on the tile {@link #f32Dispatch}
-     * would run): its whole tiles straight into {@code out} and its last tiles' runs into the workspace in one dispatch, then
-     * {@code stream_tail.comp} adding the runs' partials into {@code out}; null where the tail form is not cheaper or the
-     * workspace is too small ({@link #tailBytes}).
-     */
-    private List<Step> tail(Node n, MatMulKernel.Tiles chosen, int m, int nn, int k, int[] push, View a, View b, View out, View workspace,
-                            MatMulKernel.Layout layout) {
-        MatMulKernel.Tiles t = MatMulKernel.deep(chosen, layout, k, dev.maxSharedMemory);
-        MatMulKernel.Tail tl = MatMulKernel.tail(t, m, nn, k, dev.computeUnits, layout.transA(), dev.maxGroupCount[0]);
-        long area = (long) t.bm() * t.bn(), kSteps = ceil(k, t.bk());
-        if (tl == null || workspace.bytes() < 4L * area * tl.tails() * tl.runs()) return null;
-        View partials = new View(workspace.buffer(), workspace.offset(), 4L * area * tl.tails() * tl.runs());
-        int[] sp = Arrays.copyOf(push, push.length + 2);
-        sp[push.length] = tl.steps();
-        sp[push.length + 1] = tl.head();
-        Kernel kernel = MatMulKernel.tailKernel(t, MatMulKernel.aligned(t, m, nn, k), layout);
-        Step first = new Step.Dispatch(pipelines.get(kernel, describe(n, null)), new View[] {partials, a, b, out}, sp, tl.groups(kSteps), 1, 1,
-                List.of(a, b), List.of(partials, out));
-        Step second = flat(MatMulKernel.streamTail(), n, area * tl.tails(), new View[] {out, partials},
-                new int[] {(int) (area * tl.tails()), m, nn, t.bm(), t.bn(), (int) ceil(nn, t.bn()), tl.head(), (int) kSteps, tl.steps()});
-        return List.of(first, second);
-    }
-
-    /** Workspace bytes {@link #tail} needs for an unsplit product on tile {@code chosen}, reading A transposed when {@code transA}; 0 when it runs whole. */
-    private long tailBytes(MatMulKernel.Tiles chosen, int m, int nn, int k, boolean transA) {
-        MatMulKernel.Tiles t = MatMulKernel.deep(chosen, new MatMulKernel.Layout(transA, false), k, dev.maxSharedMemory);
-        MatMulKernel.Tail tl = MatMulKernel.tail(t, m, nn, k, dev.computeUnits, transA, dev.maxGroupCount[0]);
-        return tl == null ? 0 : 4L * t.bm() * t.bn() * tl.tails() * tl.runs();
     }
 
     /**
@@ -1198,13 +1162,7 @@ final class Lowering {
         // the most either way of reading A takes (the layout is decided later, by the fusion plan)
         int parts = f32Kernel ? Math.max(partials(schedule(m, nn, k, batches, false, false), m, nn, k),
                 partials(schedule(m, nn, k, batches, false, true), m, nn, k)) : 0;
-        long bytes = 4L * m * nn * parts;
-        // or an unsplit product's tail in stream-K runs (tail)
-        for (boolean transA : new boolean[] {false, true}) {
-            MatMulKernel.Schedule sch = schedule(m, nn, k, batches, false, transA);
-            if (f32Kernel && batches == 1 && sch.splits() == 1) bytes = Math.max(bytes, tailBytes(sch.tiles(), m, nn, k, transA));
-        }
-        return bytes;
+        return 4L * m * nn * parts;
     }
 
     /** The partial results a split product of schedule {@code sch} writes: its splits, or in stream-K runs its tiles' most runs; 0 unsplit. */

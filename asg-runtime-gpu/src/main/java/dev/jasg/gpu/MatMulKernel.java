@@ -404,66 +404,6 @@ final class MatMulKernel {
         return GlslKernels.kernel("stream_sum", "stream_sum.comp", 2);
     }
 
-    /**
-     * System property: {@code false} runs an unsplit product whose last wave of tiles is part empty as it is, instead of
-     * with its last tiles in stream-K runs ({@link #tail}); {@code force} takes the tail form wherever it applies, whatever
-     * its cost; to compare.
-     */
-    static final String TAIL_PROPERTY = "jasg.vulkan.matmul.tail";
-
-    /**
-     * An unsplit product's tiles run as {@code head} whole tiles, then the last {@code tails} tiles' K steps dealt out in
-     * runs of {@code steps} over one wave of workgroups, at most {@code runs} runs a tile ({@link #tailKernel}).
-     */
-    record Tail(int head, int tails, int steps, int runs) {
-        /** Workgroups of the product's dispatch: the whole tiles', then one a run. */
-        int groups(long kSteps) {
-            return head + (int) ((tails * kSteps + steps - 1) / steps);
-        }
-    }
-
-    /**
-     * The tail form of an unsplit, unbatched product {@code m x n} over {@code k} on tile {@code t} and {@code units} compute
-     * units, or null where it is not cheaper by {@link #schedule}'s costs: the tiles of all its waves but the last two run
-     * whole, one a workgroup, and the rest (a wave and the part-empty last one) are dealt out in stream-K runs over exactly one
-     * wave, so the product takes {@code tiles / units} waves of work instead of {@code ceil(tiles / units)}, plus the tail's
-     * partials written and added ({@code stream_tail.comp}). 4096^3 on the 128x256 tile: 512 tiles are 3.88 waves of 132.
-     * Not with {@value #TAIL_PROPERTY}{@code =false}, nor on a device whose units are unknown, nor where it saves under 2% of
-     * the product's costed time (unless {@value #TAIL_PROPERTY}{@code =force}), nor where the whole tiles and runs exceed
-     * {@code maxGroups}.
-     */
-    static Tail tail(Tiles t, int m, int n, int k, int units, boolean transA, long maxGroups) {
-        String p = System.getProperty(TAIL_PROPERTY, "");
-        if (units <= 0 || p.equalsIgnoreCase("false")) return null;
-        long tiles = ((m + t.bm() - 1L) / t.bm()) * ((n + t.bn() - 1L) / t.bn()), kSteps = (k + t.bk() - 1L) / t.bk();
-        long waves = tiles / units, rest = tiles % units;
-        if (waves < 1 || rest == 0 || kSteps < 2) return null;
-        long head = (waves - 1) * units, tails = tiles - head;
-        int steps = streamSteps(tails, kSteps, units), runs = streamRuns(kSteps, steps);
-        double step = 2.0 * t.bm() * t.bn() * t.bk() / (rate(t, transA) * UNIT_FLOPS), store = storeSeconds(t);
-        double whole = waveSeconds(tiles, units, kSteps, step, store);
-        // the head's waves, then one wave of runs, each storing the parts of the tiles it touches, then the partials' pass
-        double tailed = (waves - 1) * (kSteps * step + store) + steps * step + (steps / kSteps + 2) * store
-                + splitSeconds(tails * t.bm() * t.bn(), runs, units);
-        Tail tl = new Tail((int) head, (int) tails, steps, runs);
-        return (tailed < 0.98 * whole || p.equalsIgnoreCase("force")) && tl.groups(kSteps) <= maxGroups ? tl : null;
-    }
-
-    /**
-     * The tail form's product ({@code matmul.comp TAIL}, four buffers: the tail's partials, A, B, the result): workgroups
-     * below {@code head} compute a whole tile each into the result, the rest the tail's runs into the partials, which
-     * {@link #streamTail} adds into the result. Mode 0 (no rounding), no epilogue, unbatched.
-     */
-    static Kernel tailKernel(Tiles t, boolean aligned, Layout layout) {
-        return GlslKernels.kernel(name(t, aligned, layout) + "_tail", "matmul.comp", 4, GlslKernels.with(GlslKernels.with(GlslKernels.with(
-                GlslKernels.with(defines(t, aligned, layout), "EPILOGUE", 0), "SPLITK", 1), "STREAMK", 1), "TAIL", 1));
-    }
-
-    /** The second pass of {@link #tailKernel}: push n (tails BM BN), M, N, BM, BN, tiles a row, head, K steps a tile, steps a run. */
-    static Kernel streamTail() {
-        return GlslKernels.kernel("stream_tail", "stream_tail.comp", 2);
-    }
-
     /** The small tile (64x64, 4x4 per invocation) for products too small to fill the device with large tiles. */
     static Tiles small(int maxSharedBytes) {
         return new Tiles(64, 64, depth(64, 64, maxSharedBytes), 4, 4);

@@ -80,18 +80,12 @@ class ShaderFilesTest {
             }
         }
         k.add(MatMulKernel.streamSum());
-        // the large tile 16 deep (MatMulKernel.deep): plain products with A as it is, whole and with a tail in runs (TAIL)
+        // the large tile 16 deep (MatMulKernel.deep): plain products with A as it is
         for (boolean aligned : new boolean[] {true, false}) {
             for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(false, true))) {
                 k.add(MatMulKernel.kernel(MatMulKernel.deep(MatMulKernel.large(shared), l, 1024, shared), aligned, l));
-                k.add(MatMulKernel.tailKernel(MatMulKernel.deep(MatMulKernel.large(shared), l, 1024, shared), aligned, l));
             }
         }
-        // the tail on the middle tile, A as it is or transposed, and its second pass
-        for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(true, false))) {
-            k.add(MatMulKernel.tailKernel(MatMulKernel.middle(shared), false, l));
-        }
-        k.add(MatMulKernel.streamTail());
         // products stored as their rows' softmax (SOFTMAX): rows of 128 to 1024, B as it is or transposed, A transposed
         for (int n : new int[] {128, 256, 512, 1024}) {
             for (MatMulKernel.Layout l : List.of(MatMulKernel.Layout.PLAIN, new MatMulKernel.Layout(false, true), new MatMulKernel.Layout(true, true))) {

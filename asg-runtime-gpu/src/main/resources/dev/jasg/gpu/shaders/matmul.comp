@@ -10,10 +10,7 @@
 // STEPS steps of K (push, after sb[]) into result matrix z, which split_sum.comp then adds in a fixed order; mode 0),
 // STREAMK (1, with SPLITK: the K steps of all the tiles, tile after tile, dealt out in runs of STEPS to the workgroups
 // along x, so each runs about as long as the others whatever the tile count; a run's part of a tile goes into result
-// matrix r, its rank among the tile's runs, which stream_sum.comp then adds in that order), TAIL (1, with STREAMK: the first
-// pc.head workgroups each compute one whole tile, tiles 0 .. head-1 in order, straight into the result (binding 3); the
-// rest deal out only the last tiles' steps in runs, each run's part of a tile stored whole, BM x BN, at its rank's slot
-// among those tiles' (compact partials in binding 0, which stream_tail.comp adds into the result; mode 0 only),
+// matrix r, its rank among the tile's runs, which stream_sum.comp then adds in that order),
 // STAGES (1, the default: one shared tile pair, two barriers a step; 2: two pairs, one barrier a step), EPI_REGS (1: the
 // epilogue applied to the accumulators as they are stored, instead of through the cache), REMAP (1: the result stored
 // permuted, element (z, r, col) at C_AT's index from the push constants rm[] (MatMulKernel.Remap): attention's heads split or
@@ -32,12 +29,6 @@
 #endif
 #if STREAMK && !SPLITK
 #error "STREAMK is a way of SPLITK"
-#endif
-#ifndef TAIL
-#define TAIL 0
-#endif
-#if TAIL && !STREAMK
-#error "TAIL is a way of STREAMK"
 #endif
 #ifndef TRANS_B
 #define TRANS_B 0
@@ -107,18 +98,9 @@ layout(std430, binding = 0) CQ buffer C4 { vec4 c4[]; };
 layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
 layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
 #endif
-#if TAIL
-// the whole tiles' result, and the runs' partial tiles as vec4 (BN a multiple of 4)
-layout(std430, binding = 3) writeonly buffer O { float o[]; };
-layout(std430, binding = 3) writeonly buffer O4 { vec4 o4[]; };
-layout(std430, binding = 0) writeonly buffer W4 { vec4 w4[]; };
-#endif
 layout(push_constant) uniform P { uint M; uint N; uint K; uint mode; uint batchRank; uint bd[4]; uint sa[4]; uint sb[4];
 #if SPLITK
                                   uint steps;
-#endif
-#if TAIL
-                                  uint head;
 #endif
 #if SOFTMAX
                                   float scale;
@@ -218,28 +200,14 @@ void main() {
     uint tiles = (K + BK - 1u) / BK;
 #if STREAMK
     // this workgroup's run of steps [u, uEnd) over the tiles' steps laid end to end, one tile's part at a time
-    uint tilesN = (N + BN - 1u) / BN, tileCount = tilesN * ((M + BM - 1u) / BM);
-#if TAIL
-    // workgroups below head: one whole tile each; the rest: runs over the steps of tiles head .. tileCount-1 (run w)
-    bool whole = gl_WorkGroupID.x < pc.head;
-    uint w = gl_WorkGroupID.x - pc.head;
-    uint u = whole ? gl_WorkGroupID.x * tiles : pc.head * tiles + w * pc.steps;
-    uint uEnd = whole ? u + tiles : min(tileCount * tiles, u + pc.steps);
-#else
-    uint u = gl_WorkGroupID.x * pc.steps, uEnd = min(tileCount * tiles, u + pc.steps);
-#endif
+    uint tilesN = (N + BN - 1u) / BN;
+    uint u = gl_WorkGroupID.x * pc.steps, uEnd = min(tilesN * ((M + BM - 1u) / BM) * tiles, u + pc.steps);
     while (u < uEnd) {
     uint tile = u / tiles;
     uint kt0 = u % tiles, kt1 = min(tiles, kt0 + (uEnd - u));
     m0 = (tile / tilesN) * BM;
     n0 = (tile % tilesN) * BN;
-#if TAIL
-    // a run's part of tail tile s = tile - head, at rank r among that tile's runs: slot r * (tail tiles) + s, BM x BN floats
-    uint s = tile - pc.head;
-    cOff = ((w - s * tiles / pc.steps) * (tileCount - pc.head) + s) * BM * BN;
-#else
     cOff = (gl_WorkGroupID.x - tile * tiles / pc.steps) * M * N;   // the run's rank among its tile's runs
-#endif
 #elif SPLITK
     uint kt0 = gl_WorkGroupID.z * pc.steps, kt1 = min(tiles, kt0 + pc.steps);
 #else
@@ -437,26 +405,6 @@ void main() {
     foldRows(rowVal, false, tid, tx, ty);
     [[unroll]] for (int i = 0; i < TM; i++) [[unroll]] for (int j = 0; j < GN; j++) acc[i][j] /= rowVal[i];
 #endif
-#if TAIL
-    // a whole tile into the result (bounds-checked unless aligned), a run's part whole into its slot, every vec4 of it
-    [[unroll]] for (int i = 0; i < TM; i++) {
-        uint r = m0 + TILE_ROW(i);
-        [[unroll]] for (int j = 0; j < GN; j++) {
-            uint col = n0 + TILE_COL(j);
-            if (!whole) {
-                w4[(cOff + TILE_ROW(i) * BN + TILE_COL(j)) / 4u] = acc[i][j];
-                continue;
-            }
-#if ALIGNED
-            o4[(r * N + col) / 4u] = acc[i][j];
-#else
-            if (r < M) {
-                [[unroll]] for (uint e = 0u; e < 4u; e++) if (col + e < N) o[r * N + col + e] = acc[i][j][e];
-            }
-#endif
-        }
-    }
-#else
     [[unroll]] for (int i = 0; i < TM; i++) {
         uint r = m0 + TILE_ROW(i);
         [[unroll]] for (int j = 0; j < GN; j++) {
@@ -472,7 +420,6 @@ void main() {
             }
         }
     }
-#endif
 #endif
 #if STREAMK
     u += kt1 - kt0;
