@@ -35,6 +35,21 @@ public interface Executable extends AutoCloseable {
      */
     Outputs run(Map<String, HostTensor> feeds);
 
+    /**
+     * Runs once with {@code feeds}, as {@link #run}, and copies output {@code name} into {@code dst} as
+     * {@link Outputs#copyInto} does; returns {@code dst}. For a loop that reads one output a run (a training step's loss):
+     * a backend may do it without making an {@link Outputs}, so that a warm step allocates nothing whatever the JIT
+     * decides (the cpu backend does; the default runs {@link #run} and reads its outputs). Safe to call from several
+     * threads, as {@link #run}: the run and its read happen together, so no other thread's run comes between them.
+     *
+     * @throws IllegalArgumentException when there is no output {@code name}, or {@code dst} is shorter than it
+     */
+    default float[] runInto(Map<String, HostTensor> feeds, String name, float[] dst) {
+        synchronized (this) {
+            return run(feeds).copyInto(name, dst);
+        }
+    }
+
     /** The parameter store this executable reads and updates. */
     Parameters parameters();
 

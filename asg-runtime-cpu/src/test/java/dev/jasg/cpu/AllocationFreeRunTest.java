@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * A warm run of a plan whose kernels split their work over the pool allocates nothing but its {@code Outputs}: the
+ * A warm run of a plan whose kernels split their work over the pool allocates nothing but its {@code Outputs}, and a
+ * warm {@code runInto} (the run and one output's read together) nothing at all: the
  * parallel loops of a product (row and column splits, a batched product), a split reduction, a broadcast binary op, a
  * copy, softmax, layer norm and max pooling (its select and scatter too) take no capturing lambda and no scratch per call ({@link LoopStep}, {@code Gemm.Job},
  * {@code ReduceKernels.Parts}, {@code MatMulKernel.Batch}). Each such lambda was 40-120 bytes a call. Measured on the
@@ -46,16 +47,20 @@ class AllocationFreeRunTest {
     /** Bytes a warm run may allocate: its {@code Outputs} and nothing per kernel. */
     private static final long BOUND = 128;
 
+    /** Bytes a warm {@code runInto} (a run and its one output read together, no {@code Outputs}) may allocate: none a run. */
+    private static final long INTO_BOUND = 8;
+
     @Test
     void aWarmRunAllocatesOnlyItsOutputs() throws IOException, InterruptedException {
         // a second JVM only when the first allocated: a kernel of ours that allocates does so in every JVM, while C2's
         // rare compile that boxes a vector (see the class comment) is one JVM's
         String first = child();
-        long best = best(first);
-        if (best <= BOUND) return;
+        long best = best(first, "best"), into = best(first, "bestInto");
+        if (best <= BOUND && into <= INTO_BOUND) return;
         String second = child();
-        assertTrue(best(second) <= BOUND, "a warm run allocated " + best + " and then " + best(second) + " bytes on the calling thread in two JVMs (at most "
-                + BOUND + "); the first JVM said:\n" + first + "\nthe second:\n" + second);
+        assertTrue(best(second, "best") <= BOUND && best(second, "bestInto") <= INTO_BOUND, "a warm run allocated " + best + " and then "
+                + best(second, "best") + " bytes on the calling thread in two JVMs (at most " + BOUND + "), a warm runInto " + into + " and then "
+                + best(second, "bestInto") + " (at most " + INTO_BOUND + "); the first JVM said:\n" + first + "\nthe second:\n" + second);
     }
 
     /** One child JVM's output. The plan counts each step's allocated bytes on the calling thread (-Djasg.cpu.profile=alloc). */
@@ -64,8 +69,8 @@ class AllocationFreeRunTest {
                 "-Djasg.cpu.profile=alloc"), true, 150);
     }
 
-    private static long best(String out) {
-        Matcher m = Pattern.compile("best=(\\d+)").matcher(out);
+    private static long best(String out, String key) {
+        Matcher m = Pattern.compile("(?m)^" + key + "=(\\d+)").matcher(out);
         assertTrue(m.find(), "no figure from the child JVM:\n" + out);
         return Long.parseLong(m.group(1));
     }
@@ -98,6 +103,9 @@ class AllocationFreeRunTest {
         try (Executable e = new CpuBackend().compile(g.build())) {
             long best = Allocations.warmBytesPerCall(() -> e.run(feeds), 20, 10, BOUND, Duration.ofSeconds(120));
             System.out.println("best=" + best);
+            float[] sum = new float[2048];
+            long into = Allocations.warmBytesPerCall(() -> e.runInto(feeds, "sum", sum), 20, 10, INTO_BOUND, Duration.ofSeconds(30));
+            System.out.println("bestInto=" + into);
             // where, when it is too much (a kernel still running boxed Vector API code names itself): enough calls for JFR's
             // throttled allocation samples to see a few KB a run (200 calls at 4,640 B a run gave none, 2026-12-05)
             if (best > BOUND) {

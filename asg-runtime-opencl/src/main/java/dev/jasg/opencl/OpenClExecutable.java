@@ -55,6 +55,14 @@ public final class OpenClExecutable implements Executable {
         return program;
     }
 
+    /** {@link #run} and its read under the backend's lock, the lock {@link #run} takes, so no other run comes between them. */
+    @Override
+    public float[] runInto(Map<String, HostTensor> feeds, String name, float[] dst) {
+        synchronized (backend) {
+            return run(feeds).copyInto(name, dst);
+        }
+    }
+
     @Override
     public Outputs run(Map<String, HostTensor> feeds) {
         synchronized (backend) {

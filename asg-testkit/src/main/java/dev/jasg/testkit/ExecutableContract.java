@@ -95,7 +95,8 @@ public final class ExecutableContract {
      * ({@link IllegalStateException}) or gives that run's values, never the next run's. With {@code withoutAllocating}, a {@code copyInto} of an output not read before
      * allocates less than a sixteenth of the output's bytes on the calling thread. {@link Outputs#scalar} of a one-element
      * output reads what {@code get(name).item()} reads and refuses a longer output ({@link IllegalStateException}); with
-     * {@code withoutAllocating} it allocates nothing.
+     * {@code withoutAllocating} it allocates nothing. {@link Executable#runInto} gives what {@code run(feeds).get(name)} gives,
+     * returns the array it filled, and refuses a short array and an unknown name (naming it).
      */
     public static void copyIntoReadsWhatGetReads(Backend backend, boolean withoutAllocating) {
         int n = 1 << 18;
@@ -143,6 +144,19 @@ public final class ExecutableContract {
                 allocated = threads.getThreadAllocatedBytes(tid) - before;
                 assertTrue(allocated == 0, b + ": scalar allocated " + allocated + " bytes reading " + total);
             }
+            // runInto: the run and the read together, the same values as run(...).get(name); a short array or an unknown name refused
+            for (String name : List.of("f32", "bf16", "i32")) {
+                Arrays.fill(dst, Float.NaN);
+                float[] got = e.runInto(feeds, name, dst);
+                assertTrue(got == dst, b + ": runInto returns the array it filled");
+                float[] want = e.run(feeds).get(name).floats();
+                assertTrue(Arrays.equals(want, 0, n, dst, 0, n), b + ": runInto(" + name + ") reads what run(...).get reads");
+                assertTrue(Float.isNaN(dst[n]), b + ": runInto(" + name + "): nothing written past the output");
+            }
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> e.runInto(feeds, "f32", new float[n - 1]), b + ": runInto, a short array");
+            IllegalArgumentException unknown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> e.runInto(feeds, "nope", dst), b + ": runInto, an unknown name");
+            assertTrue(unknown.getMessage().contains("nope"), b + ": the error names the output: " + unknown.getMessage());
             // a read after the next run: refused as stale, or (a backend whose outputs outlive the run) this run's values
             Outputs last = e.run(feeds);
             float[] lastWant = last.get("f32").floats();

@@ -144,9 +144,11 @@ public final class Peers {
         timeFor(w, warmup);
         System.gc();
         resetPeaks();
-        long allocated0 = allocatedBytes();
+        // the threads counted, listed before the timed steps so that listing them (arrays, ThreadInfo objects) is not counted
+        long[] all = ManagementFactory.getThreadMXBean().getAllThreadIds(), own = ownThreads(all);
+        long allocated0 = allocatedBytes(all), own0 = allocatedBytes(own);
         double[] r = timeFor(w, seconds);
-        long allocated = allocatedBytes() - allocated0;
+        long allocated = allocatedBytes(all) - allocated0, ownBytes = allocatedBytes(own) - own0;
         long peakHeap = peakHeap();
         long live = liveHeap();
         double perSecond = r[0] / r[1];
@@ -165,6 +167,9 @@ public final class Peers {
             System.out.printf(Locale.ROOT, "jasg_%s_step_objects %.1f MiB%n", name, (objects - objectsBefore) / 1048576.0);
         }
         System.out.printf(Locale.ROOT, "jasg_%s_alloc_per_step %.0f B%n", name, allocated / r[0]);
+        // the same over the stepping thread and JASG's own threads only (the CPU pool's "jasg-" workers): what the steps
+        // allocate, without the JVM's other threads (JIT compilers, JMX, the GC's helpers) that the figure above counts
+        System.out.printf(Locale.ROOT, "jasg_%s_alloc_per_step_own_threads %.1f B%n", name, ownBytes / r[0]);
         System.out.printf(Locale.ROOT, "# %s: %d steps in %.2f s (%.3f ms/step), first step (compile + plan + run) %.0f ms, last value %s%n",
                 name, (long) r[0], r[1], 1e3 * r[1] / r[0], firstMs, w.lastValue());
     }
@@ -182,11 +187,19 @@ public final class Peers {
     }
 
     /** Bytes allocated so far by every live thread (the kernels' pool workers included). */
-    private static long allocatedBytes() {
+    /** Bytes the threads {@code ids} have allocated so far; allocates nothing itself (one counter read a thread). */
+    private static long allocatedBytes(long[] ids) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sum = 0;
-        for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) sum += Math.max(0, a);
+        for (long id : ids) sum += Math.max(0, threads.getThreadAllocatedBytes(id));
         return sum;
+    }
+
+    /** Of {@code ids}, the calling thread and JASG's own threads (named {@code jasg-...}: the CPU pool's workers). */
+    private static long[] ownThreads(long[] ids) {
+        long me = Thread.currentThread().threadId();
+        return java.util.Arrays.stream(ManagementFactory.getThreadMXBean().getThreadInfo(ids))
+                .filter(t -> t != null && (t.getThreadId() == me || t.getThreadName().startsWith("jasg-"))).mapToLong(java.lang.management.ThreadInfo::getThreadId).toArray();
     }
 
     /** The heap in use after a full collection. */

@@ -272,6 +272,11 @@ public final class Trainer implements AutoCloseable {
                 scaleFeed[0] = (float) scaler.scale();
                 feeds.put(GradScaler.SCALE_INPUT, scaleTensor);
             }
+            if (scaler == null && !clipsByNorm) {
+                // the loss is the one output read: run and read it together, no Outputs made (a warm cpu step allocates nothing)
+                loss = train.runInto(feeds, LOSS, lossOut)[0];
+                return finishStep(loss, lr, t0);
+            }
             Outputs out = train.run(feeds);
             loss = out.copyInto(LOSS, lossOut)[0];
             if (scaler != null) {
