@@ -11,6 +11,8 @@ import java.util.Map;
  * What every backend does before it plans memory: checks that the graphs form one chain,
  * collects outputs and assignments, keeps only the nodes they need (in topological
  * order), records each node's last use for buffer reuse, and binds feeds to inputs.
+ * Immutable once built, so safe to share between threads: {@link #bind}, {@link #rebinds} and
+ * {@link #checkRanges} read it only.
  */
 public final class Program {
     private final Graph last;
@@ -21,12 +23,15 @@ public final class Program {
     private final List<Node> parameters;
     private final int[] lastUse;
     private final List<FeedRange> feedRanges;
+    /** The inputs' names and nodes in {@link #inputs}' order, for {@link #rebinds} (no iterator). */
+    private final String[] inputNames;
+    private final Node[] inputNodes;
 
     private Program(Graph last, List<Node> schedule, Map<String, Integer> outputs, List<Graph.Assignment> assignments) {
         this.last = last;
         this.feedRanges = last.feedRanges();
         this.schedule = List.copyOf(schedule);
-        this.outputs = outputs;
+        this.outputs = java.util.Collections.unmodifiableMap(outputs);
         this.assignments = List.copyOf(assignments);
         Map<String, Node> in = new LinkedHashMap<>();
         List<Node> ps = new ArrayList<>();
@@ -34,7 +39,9 @@ public final class Program {
             if (n.op() instanceof Op.Input i) in.put(i.name(), n);
             if (n.op() instanceof Op.Parameter) ps.add(n);
         }
-        this.inputs = in;
+        this.inputs = java.util.Collections.unmodifiableMap(in);
+        this.inputNames = in.keySet().toArray(String[]::new);
+        this.inputNodes = in.values().toArray(Node[]::new);
         this.parameters = List.copyOf(ps);
         this.lastUse = new int[last.size()];
         Arrays.fill(lastUse, -1);
@@ -149,8 +156,44 @@ public final class Program {
     }
 
     /**
+     * Checks the feeds against the ranges the graphs declared on their inputs ({@link GraphBuilder#requireRange}), as
+     * {@link #bind} does: for a backend that reuses an earlier binding for feeds of the same shapes without binding them
+     * again. Allocates nothing when every value is in range.
+     *
+     * @throws FeedException at the first value outside its input's range, naming the input, the element and the value
+     */
+    public void checkRanges(Map<String, HostTensor> feeds) {
+        for (int i = 0; i < feedRanges.size(); i++) {
+            FeedRange r = feedRanges.get(i);
+            HostTensor v = feeds.get(r.input());
+            if (v != null) r.check(v);
+        }
+    }
+
+    /**
+     * Whether binding {@code feeds} would give {@code binding} again: they are exactly this program's inputs (no more), each
+     * of the shape {@code binding} bound and of a dtype {@link #bind} accepts; then their values are checked against the
+     * declared ranges as {@link #bind} checks them. For a backend that runs its last plan again without binding the feeds
+     * (a warm step then builds no map and no shapes); false sends it to {@link #bind}, which names what is wrong. Allocates
+     * nothing.
+     *
+     * @throws FeedException when the feeds match but a value lies outside its input's declared range
+     */
+    public boolean rebinds(Binding binding, Map<String, HostTensor> feeds) {
+        if (feeds.size() != inputNames.length) return false;
+        for (int i = 0; i < inputNames.length; i++) {
+            HostTensor v = feeds.get(inputNames[i]);
+            if (v == null || !v.shape().equals(binding.shape(inputNodes[i].id()))) return false;
+            DType want = inputNodes[i].dtype(), got = v.dtype();
+            if (want != got && !(want.isFloat() && got.isFloat()) && !(want.isInteger() && got.isInteger())) return false;
+        }
+        checkRanges(feeds);
+        return true;
+    }
+
+    /**
      * Checks {@code feeds} against the inputs (names, dtypes, shapes, consistent symbol
-     * sizes) and returns the concrete shapes of every scheduled node.
+     * sizes, declared value ranges) and returns the concrete shapes of every scheduled node.
      */
     public Binding bind(Map<String, HostTensor> feeds) {
         Map<String, Integer> sym = new HashMap<>();
@@ -186,11 +229,7 @@ public final class Program {
                 throw new FeedException("feed '" + k + "' matches no input; inputs: " + last.inputs().keySet());
             }
         }
-        for (int i = 0; i < feedRanges.size(); i++) {
-            FeedRange r = feedRanges.get(i);
-            HostTensor v = feeds.get(r.input());
-            if (v != null) r.check(v);
-        }
+        checkRanges(feeds);
         Shape[] shapes = new Shape[last.size()];
         for (Node n : schedule) shapes[n.id()] = n.shape().bind(sym);
         return new Binding(Map.copyOf(sym), shapes);

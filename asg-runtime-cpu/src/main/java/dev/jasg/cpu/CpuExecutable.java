@@ -156,11 +156,18 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
 
     private Plan planFor(Map<String, HostTensor> feeds) {
         // the common case, the same shapes as the last run: no map of symbols to build (every input
-        // of the program is fed, so there is no room for a misspelt extra feed)
-        if (last != null && !last.checked() && feedsExactlyKnown(feeds) && last.accepts(feeds)) return last;
+        // of the program is fed, so there is no room for a misspelt extra feed); this shortcut and the
+        // next still check the values against their declared ranges, as binding the feeds would
+        if (last != null && !last.checked() && feedsExactlyKnown(feeds) && last.accepts(feeds)) {
+            program.checkRanges(feeds);
+            return last;
+        }
         Map<String, Integer> symbols = symbolsOf(feeds);
         Plan plan = symbols == null ? null : plans.get(symbols);
-        if (plan != null && plan.accepts(feeds) && knownFeeds.containsAll(feeds.keySet())) return plan;
+        if (plan != null && plan.accepts(feeds) && knownFeeds.containsAll(feeds.keySet())) {
+            program.checkRanges(feeds);
+            return plan;
+        }
         // a new binding or a bad feed: Program.bind validates everything and names what is wrong
         Program.Binding binding = program.bind(feeds);
         plan = plans.get(binding.symbols());

@@ -120,6 +120,15 @@ class ExecutableContractTest {
             }
         }
     }
+    /** Feeds are checked on every run, also when the cpu backend reuses the last plan without binding them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "reference"})
+    void feedsAreCheckedOnEveryRun(String backend) {
+        try (Backend b = Backends.create(backend)) {
+            ExecutableContract.feedsAreCheckedOnEveryRun(b);
+        }
+    }
+
     /**
      * {@link Outputs#copyInto} gives exactly what {@code get(name).floats()} gives (f32, bf16 and i32 outputs), on the cpu
      * backend without allocating the output's size; a short array, an unknown name and a stale read are refused

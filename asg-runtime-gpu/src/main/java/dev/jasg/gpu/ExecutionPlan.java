@@ -68,6 +68,10 @@ final class ExecutionPlan implements AutoCloseable {
     private final View[] views;
     private final Map<Integer, View> snapshots = new HashMap<>();
     private final Map<String, long[]> feeds = new LinkedHashMap<>();
+    /** {@link #feeds} as arrays (name, staging offset in floats), and the staging buffer as floats: a run iterates and views nothing new. */
+    private final String[] feedNames;
+    private final int[] feedAt;
+    private final java.nio.FloatBuffer stagingFloats;
     private final DeviceBuffer arena;
     private final DeviceBuffer staging;
     /** The per-node workspace (a split weight gradient's partial tiles), shared by every node in turn; null when none needs one. */
@@ -267,6 +271,9 @@ final class ExecutionPlan implements AutoCloseable {
         workspace = workspaceBuffer;
         arena = arenaBuffer;
         staging = stagingBuffer;
+        feedNames = feeds.keySet().toArray(String[]::new);
+        feedAt = feeds.values().stream().mapToInt(f -> (int) (f[0] / Float.BYTES)).toArray();
+        stagingFloats = stagingBuffer == null ? null : stagingBuffer.mapped.duplicate().order(stagingBuffer.mapped.order()).clear().asFloatBuffer();
         descriptorPool = pool;
         queryPool = query;
         fence = fenceHandle;
@@ -517,12 +524,11 @@ final class ExecutionPlan implements AutoCloseable {
 
     /** Copies the feeds into the staging buffer, submits the recorded chain once and waits for it. */
     void run(Map<String, HostTensor> values, String what) {
-        for (var e : feeds.entrySet()) {
-            float[] f = values.get(e.getKey()).floats();
+        for (int i = 0; i < feedNames.length; i++) {
+            float[] f = values.get(feedNames[i]).floats();
             if (f.length == 0) continue;  // an empty feed (batch 0) has no bytes to stage; with only such feeds there is no staging buffer
-            long at = e.getValue()[0];
-            staging.mapped.clear().position((int) at);
-            staging.mapped.asFloatBuffer().put(f);
+            stagingFloats.clear().position(feedAt[i]);
+            stagingFloats.put(f);
         }
         for (int i = 0; i < commands.size(); i++) {
             dev.submitAndWait(commands.get(i), fence, what);
@@ -599,7 +605,25 @@ final class ExecutionPlan implements AutoCloseable {
 
     /** Where the value of output node {@code id} is after a run. */
     View outputView(int id) {
-        return snapshots.getOrDefault(id, views[id]);
+        if (outputViews == null) {
+            View[] o = views.clone();
+            for (var e : snapshots.entrySet()) o[e.getKey()] = e.getValue();
+            outputViews = o;
+        }
+        return outputViews[id];
+    }
+
+    /** {@link #outputView} by node id, made on the first read (a read then boxes no id). */
+    private View[] outputViews;
+    /** Each read output's description for device errors, made on its first read (not a string a read). */
+    private String[] described;
+
+    /** Output node {@code n} described for a device error while it is read back ({@link Lowering#describe}), made once. */
+    String describeOutput(Node n) {
+        if (described == null) described = new String[views.length];
+        String d = described[n.id()];
+        if (d == null) described[n.id()] = d = Lowering.describe(n, binding);
+        return d;
     }
 
     /** Kernel dispatches one run of this plan records. */

@@ -337,16 +337,26 @@ final class VulkanDevice implements AutoCloseable {
 
     /** Submits {@code cb}, waits on {@code fence} and resets it; {@code what} names the work for errors. */
     void submitAndWait(VkCommandBuffer cb, long fence, String what) {
+        submitAndWait(cb, fence, "", what);
+    }
+
+    /**
+     * {@link #submitAndWait(VkCommandBuffer, long, String)}, the work named {@code verb + what} in errors: the name is made
+     * only when there is an error (a run's submissions and reads made a string each before).
+     */
+    private void submitAndWait(VkCommandBuffer cb, long fence, String verb, String what) {
         try (MemoryStack s = stackPush()) {
             VkSubmitInfo si = VkSubmitInfo.calloc(s).sType$Default().pCommandBuffers(s.pointers(cb));
-            check(vkQueueSubmit(queue, si, fence), "vkQueueSubmit (" + what + ")");
-            check(vkWaitForFences(device, fence, true, -1L), "vkWaitForFences (" + what + ")");
+            int r = vkQueueSubmit(queue, si, fence);
+            if (r < 0) check(r, "vkQueueSubmit (" + verb + what + ")");
+            r = vkWaitForFences(device, fence, true, -1L);
+            if (r < 0) check(r, "vkWaitForFences (" + verb + what + ")");
             check(vkResetFences(device, fence), "vkResetFences");
         }
     }
 
     /** Records {@code body} into the transfer command buffer, submits it and waits. */
-    private void transfer(String what, Consumer<VkCommandBuffer> body) {
+    private void transfer(String verb, String what, Consumer<VkCommandBuffer> body) {
         try (MemoryStack s = stackPush()) {
             check(vkResetCommandBuffer(transferCommands, 0), "vkResetCommandBuffer");
             check(vkBeginCommandBuffer(transferCommands, VkCommandBufferBeginInfo.calloc(s).sType$Default()
@@ -354,7 +364,7 @@ final class VulkanDevice implements AutoCloseable {
             body.accept(transferCommands);
             check(vkEndCommandBuffer(transferCommands), "vkEndCommandBuffer");
         }
-        submitAndWait(transferCommands, transferFence, what);
+        submitAndWait(transferCommands, transferFence, verb, what);
     }
 
     private DeviceBuffer staging(long bytes) {
@@ -376,7 +386,7 @@ final class VulkanDevice implements AutoCloseable {
             FloatBuffer fb = st.mapped.clear().limit((int) chunk).asFloatBuffer();
             fb.put(data, (int) (done / 4), (int) (chunk / 4));
             long at = done;
-            transfer("upload of " + what, cb -> copy(cb, st.buffer, 0, dst.buffer, offset + at, chunk));
+            transfer("upload of ", what, cb -> copy(cb, st.buffer, 0, dst.buffer, offset + at, chunk));
             done += chunk;
         }
     }
@@ -393,7 +403,7 @@ final class VulkanDevice implements AutoCloseable {
             DeviceBuffer st = staging(total - done);
             long chunk = Math.min(st.size, total - done);
             long at = done;
-            transfer("read-back of " + what, cb -> {
+            transfer("read-back of ", what, cb -> {
                 copy(cb, src.buffer, offset + at, st.buffer, 0, chunk);
                 try (MemoryStack s = stackPush()) {
                     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0,

@@ -42,6 +42,10 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
     /** Nodes computed on the host between submissions (linalg), logged once at compile time. */
     private final long hostNodes;
     private ExecutionPlan last;
+    /** The plan cache {@link #last} came from: a run in the same mode may run it again without binding its feeds. */
+    private Map<Map<String, Integer>, ExecutionPlan> lastCache;
+    /** What a run is called in device errors, made once (a string per run was most of a warm step's garbage). */
+    private final String runWhat;
     private boolean closed;
 
     VulkanExecutable(VulkanBackend backend, Program program, VulkanParameters parameters, Lowering lowering) {
@@ -49,6 +53,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
         this.program = program;
         this.parameters = parameters;
         this.lowering = lowering;
+        this.runWhat = "run of " + program.graph();
         long host = program.schedule().stream().filter(n -> n.op() instanceof dev.jasg.core.Op.Linalg).count();
         this.hostNodes = host;
         if (host > 0) {
@@ -86,42 +91,64 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
         }
     }
 
-    /** {@link #run} and its read under the backend's lock, the lock {@link #run} takes, so no other run comes between them. */
+    /**
+     * {@link #run} and the read of output {@code name} under the backend's lock, the lock {@link #run} takes, so no other
+     * run comes between them; no {@code Outputs} is made. An unknown name is refused before the run.
+     */
     @Override
     public float[] runInto(Map<String, HostTensor> feeds, String name, float[] dst) {
+        Integer id = program.outputs().get(name);
+        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + program.outputs().keySet());
         synchronized (backend) {
-            return run(feeds).copyInto(name, dst);
+            ExecutionPlan plan = execute(feeds);
+            Node n = program.graph().node(id);
+            Outputs.requireHolds(name, plan.binding.shape(id).size(), dst);
+            read(plan, runs, n, dst);
+            return dst;
         }
     }
 
     @Override
     public Outputs run(Map<String, HostTensor> feeds) {
         synchronized (backend) {
-            checkOpen();
-            boolean checked = Anomaly.enabled();
-            boolean profiled = !checked && profiling;
-            Program.Binding binding = program.bind(feeds);
-            Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : profiled ? profiledPlans : plans;
-            ExecutionPlan plan = cache.get(binding.symbols());
-            if (plan == null) {
-                plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked, profiled);
-                cache.put(binding.symbols(), plan);
-                LOG.info("planned {} for {}{}: {} dispatches, {} of device memory", describe(), binding.symbols(), checked ? " (anomaly mode)" : "",
-                        plan.dispatches(), DeviceBuffer.mib(plan.deviceBytes()));
-                if (cache.size() > MAX_PLANS) {
-                    var eldest = cache.entrySet().iterator().next();
-                    eldest.getValue().close();
-                    cache.remove(eldest.getKey());
-                }
-            }
-            runs++;
-            last = plan;
-            plan.run(feeds, "run of " + describe());
-            if (profiled && plan.profile() != null) lastProfile = plan.profile();
+            ExecutionPlan ran = execute(feeds);
             long run = runs;
-            ExecutionPlan ran = plan;
             return new dev.jasg.core.ReadBackOutputs(program(), n -> ran.binding.shape(n.id()), (n, dst) -> read(ran, run, n, dst));
         }
+    }
+
+    /** One run (the caller holds the backend's lock); returns the plan that ran. */
+    private ExecutionPlan execute(Map<String, HostTensor> feeds) {
+        checkOpen();
+        boolean checked = Anomaly.enabled();
+        boolean profiled = !checked && profiling;
+        Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : profiled ? profiledPlans : plans;
+        // the last run's plan again, for feeds of its shapes (their ranges checked), without binding them: a warm step
+        // then makes no map of symbols and no shapes
+        ExecutionPlan plan = last != null && lastCache == cache && program.rebinds(last.binding, feeds) ? last : null;
+        Program.Binding binding = plan != null ? plan.binding : program.bind(feeds);
+        if (plan == null) {
+            // the last plan was run again without a lookup: touch it, so the cache's least recently used order holds
+            if (last != null && lastCache == cache) cache.get(last.binding.symbols());
+            plan = cache.get(binding.symbols());
+        }
+        if (plan == null) {
+            plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked, profiled);
+            cache.put(binding.symbols(), plan);
+            LOG.info("planned {} for {}{}: {} dispatches, {} of device memory", describe(), binding.symbols(), checked ? " (anomaly mode)" : "",
+                    plan.dispatches(), DeviceBuffer.mib(plan.deviceBytes()));
+            if (cache.size() > MAX_PLANS) {
+                var eldest = cache.entrySet().iterator().next();
+                eldest.getValue().close();
+                cache.remove(eldest.getKey());
+            }
+        }
+        runs++;
+        last = plan;
+        lastCache = cache;
+        plan.run(feeds, runWhat);
+        if (profiled && plan.profile() != null) lastProfile = plan.profile();
+        return plan;
     }
 
     /**
@@ -135,7 +162,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
             int count = plan.binding.shape(n.id()).sizeInt();
             if (count == 0) return;
             View v = plan.outputView(n.id());
-            backend.device().download(v.buffer(), v.offset(), count, Lowering.describe(n, plan.binding), dst);
+            backend.device().download(v.buffer(), v.offset(), count, plan.describeOutput(n), dst);
         }
     }
 
@@ -201,6 +228,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
             checkedPlans.clear();
             profiledPlans.clear();
             last = null;
+            lastCache = null;
             backend.forget(this);
         }
     }

@@ -142,6 +142,14 @@ class LifecycleTest {
         }
     }
 
+    /** Feeds are checked on every run, also when the last plan runs again without binding them ({@code Program.rebinds}). */
+    @Test
+    void feedsAreCheckedOnEveryRun() {
+        try (VulkanBackend gpu = Gpu.open()) {
+            ExecutableContract.feedsAreCheckedOnEveryRun(gpu);
+        }
+    }
+
     /** {@code copyInto} reads an output straight from the device into the caller's array, allocating nothing of its size. */
     @Test
     void copyIntoReadsTheDeviceIntoTheCallersArray() {

@@ -140,6 +140,14 @@ class LifecycleTest {
         }
     }
 
+    /** Feeds are checked on every run, also when the last plan runs again without binding them ({@code Program.rebinds}). */
+    @Test
+    void feedsAreCheckedOnEveryRun() {
+        try (OpenClBackend ocl = Ocl.open()) {
+            ExecutableContract.feedsAreCheckedOnEveryRun(ocl);
+        }
+    }
+
     /** {@code copyInto} reads an output straight from the device into the caller's array, allocating nothing of its size. */
     @Test
     void copyIntoReadsTheDeviceIntoTheCallersArray() {

@@ -171,4 +171,45 @@ public final class ExecutableContract {
             }
         }
     }
+
+    /**
+     * Every run checks its feeds, also the runs that reuse the last run's plan for feeds of the same shapes: after good runs
+     * of one batch size, labels outside the range the graph declared ({@code GraphBuilder.requireRange}) are refused by
+     * {@code run} and by {@code runInto}, naming the input and the value, and the next good run still gives the right
+     * value; another batch size binds and runs, then the first one again; a missing feed, an unknown feed and a feed of
+     * the wrong dtype are refused ({@link dev.jasg.core.FeedException}), naming the feed.
+     */
+    public static void feedsAreCheckedOnEveryRun(Backend backend) {
+        GraphBuilder g = new GraphBuilder();
+        Tensor x = g.input("x", DType.F32, "B", 3), labels = g.input("labels", DType.I32, "B");
+        assertTrue(g.requireRange(labels, 0, 3, null, "a test over 3 classes"), "the range is declared on the input");
+        g.output("y", x.sum().add(labels.cast(DType.F32).mul(10).sum()));
+        String b = backend.name();
+        try (Executable e = backend.compile(g.build())) {
+            java.util.function.IntFunction<Map<String, HostTensor>> good = n -> {
+                float[] xs = new float[n * 3];
+                int[] ls = new int[n];
+                for (int i = 0; i < xs.length; i++) xs[i] = i * 0.5f;
+                for (int i = 0; i < n; i++) ls[i] = i % 3;
+                return Map.of("x", HostTensor.of(xs, n, 3), "labels", HostTensor.ofInts(ls, n));
+            };
+            // sum(x) + 10 sum(labels): n = 4 -> 0.5 (0 + ... + 11) + 10 (0 + 1 + 2 + 0) = 33 + 30; n = 5 -> 52.5 + 40
+            float[] y = new float[1];
+            for (int i = 0; i < 3; i++) assertEquals(63f, e.run(good.apply(4)).get("y").floats()[0], 1e-4f, b + ": a good run");
+            Map<String, HostTensor> bad = new java.util.HashMap<>(good.apply(4));
+            bad.put("labels", HostTensor.ofInts(new int[] {0, 1, 7, 2}, 4));
+            dev.jasg.core.FeedException ex = org.junit.jupiter.api.Assertions.assertThrows(dev.jasg.core.FeedException.class, () -> e.run(bad),
+                    b + ": a label out of range after good runs");
+            assertTrue(ex.getMessage().contains("'labels'") && ex.getMessage().contains("7"), b + ": the error names the feed and the value: " + ex.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(dev.jasg.core.FeedException.class, () -> e.runInto(bad, "y", y), b + ": the same through runInto");
+            assertEquals(63f, e.runInto(good.apply(4), "y", y)[0], 1e-4f, b + ": a good run after the refused ones");
+            assertEquals(92.5f, e.run(good.apply(5)).get("y").floats()[0], 1e-4f, b + ": another batch size binds and runs");
+            assertEquals(63f, e.runInto(good.apply(4), "y", y)[0], 1e-4f, b + ": and the first one again");
+            for (var wrong : List.<Map<String, HostTensor>>of(Map.of("x", good.apply(4).get("x")),
+                    Map.of("x", good.apply(4).get("x"), "labels", good.apply(4).get("labels"), "extra", HostTensor.of(new float[] {1}, 1)),
+                    Map.of("x", good.apply(4).get("x"), "labels", HostTensor.of(new float[] {0, 1, 2, 0}, 4)))) {
+                org.junit.jupiter.api.Assertions.assertThrows(dev.jasg.core.FeedException.class, () -> e.run(wrong), b + ": feeds " + wrong.keySet());
+            }
+        }
+    }
 }

@@ -1,7 +1,9 @@
 package dev.jasg.nn.loss;
 
 import dev.jasg.core.Backend;
+import dev.jasg.core.Executable;
 import dev.jasg.core.FeedException;
+import dev.jasg.core.Graph;
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Tensor;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,29 @@ class ClassIndexRangeTest {
             for (Row r : BAD) {
                 FeedException e = assertThrows(FeedException.class, () -> run(b, r.loss(), LOGITS, i32(r.labels(), 4)), r.name() + " on " + b.name());
                 for (String s : r.mustName()) assertTrue(e.getMessage().contains(s), r.name() + " on " + b.name() + ": '" + s + "' not in: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A bad batch after good ones on the same executable is refused too: the runs that reuse the last plan without binding
+     * the feeds again (the cpu backend's, for a warm step that allocates nothing) still check the declared ranges.
+     */
+    @Test
+    void aBadBatchAfterGoodOnesIsRefused() {
+        for (Backend b : BACKENDS) {
+            for (Row r : BAD) {
+                Graph g = LossHarness.graph(r.loss(), LOGITS, i32(new int[] {0, 1, 2, 0}, 4));
+                try (Executable e = b.compile(g)) {
+                    HostTensor good = i32(new int[] {0, 1, 2, 0}, 4), bad = i32(r.labels(), 4);
+                    if (r.name().contains("ignore_index 1")) good = i32(new int[] {0, 1, 1, 0}, 4);
+                    for (int i = 0; i < 3; i++) e.run(LossHarness.feeds(LOGITS, good)).get("loss");
+                    FeedException ex = assertThrows(FeedException.class, () -> e.run(LossHarness.feeds(LOGITS, bad)), r.name() + " on " + b.name());
+                    for (String s : r.mustName()) assertTrue(ex.getMessage().contains(s), r.name() + " on " + b.name() + ": '" + s + "' not in: " + ex.getMessage());
+                    float[] loss = new float[1];
+                    assertThrows(FeedException.class, () -> e.runInto(LossHarness.feeds(LOGITS, bad), "loss", loss), r.name() + " on " + b.name() + " (runInto)");
+                    e.run(LossHarness.feeds(LOGITS, good)).get("loss");   // and a good batch runs again
+                }
             }
         }
     }
