@@ -26,6 +26,11 @@ public final class Program {
     /** The inputs' names and nodes in {@link #inputs}' order, for {@link #rebinds} (no iterator). */
     private final String[] inputNames;
     private final Node[] inputNodes;
+    /**
+     * Every input's name along the graph chain, those the schedule does not need too (a trainer's target when the loss
+     * ignores it): feeds a run accepts, listed once instead of walking the graph's nodes for every such feed.
+     */
+    private final java.util.Set<String> chainInputs;
 
     private Program(Graph last, List<Node> schedule, Map<String, Integer> outputs, List<Graph.Assignment> assignments) {
         this.last = last;
@@ -40,6 +45,7 @@ public final class Program {
             if (n.op() instanceof Op.Parameter) ps.add(n);
         }
         this.inputs = java.util.Collections.unmodifiableMap(in);
+        this.chainInputs = java.util.Set.copyOf(last.inputs().keySet());
         this.inputNames = in.keySet().toArray(String[]::new);
         this.inputNodes = in.values().toArray(Node[]::new);
         this.parameters = List.copyOf(ps);
@@ -171,16 +177,21 @@ public final class Program {
     }
 
     /**
-     * Whether binding {@code feeds} would give {@code binding} again: they are exactly this program's inputs (no more), each
-     * of the shape {@code binding} bound and of a dtype {@link #bind} accepts; then their values are checked against the
+     * Whether binding {@code feeds} would give {@code binding} again: they hold this program's inputs, and besides them only
+     * inputs of the graph chain the schedule does not read (as {@link #bind} allows), each input of the shape {@code binding}
+     * bound and of a dtype {@link #bind} accepts; then their values are checked against the
      * declared ranges as {@link #bind} checks them. For a backend that runs its last plan again without binding the feeds
      * (a warm step then builds no map and no shapes); false sends it to {@link #bind}, which names what is wrong. Allocates
-     * nothing.
+     * nothing, or an iterator over the feeds' names where they hold more than the schedule's inputs.
      *
      * @throws FeedException when the feeds match but a value lies outside its input's declared range
      */
     public boolean rebinds(Binding binding, Map<String, HostTensor> feeds) {
-        if (feeds.size() != inputNames.length) return false;
+        if (feeds.size() != inputNames.length) {
+            // more feeds than the schedule reads: each must still be an input of the chain, as bind requires
+            if (feeds.size() < inputNames.length) return false;
+            for (String k : feeds.keySet()) if (!chainInputs.contains(k)) return false;
+        }
         for (int i = 0; i < inputNames.length; i++) {
             HostTensor v = feeds.get(inputNames[i]);
             if (v == null || !v.shape().equals(binding.shape(inputNodes[i].id()))) return false;
@@ -225,7 +236,7 @@ public final class Program {
             }
         }
         for (String k : feeds.keySet()) {
-            if (!inputs.containsKey(k) && !last.inputs().containsKey(k)) {
+            if (!inputs.containsKey(k) && !chainInputs.contains(k)) {
                 throw new FeedException("feed '" + k + "' matches no input; inputs: " + last.inputs().keySet());
             }
         }
