@@ -176,12 +176,13 @@ public final class ExecutableContract {
      * Every run checks its feeds, also the runs that reuse the last run's plan for feeds of the same shapes: after good runs
      * of one batch size, labels outside the range the graph declared ({@code GraphBuilder.requireRange}) are refused by
      * {@code run} and by {@code runInto}, naming the input and the value, and the next good run still gives the right
-     * value; another batch size binds and runs, then the first one again; a missing feed, an unknown feed and a feed of
-     * the wrong dtype are refused ({@link dev.jasg.core.FeedException}), naming the feed.
+     * value; a feed of an input no output reads is accepted; another batch size binds and runs, then the first one again; a
+     * missing feed, an unknown feed and a feed of the wrong dtype are refused ({@link dev.jasg.core.FeedException}).
      */
     public static void feedsAreCheckedOnEveryRun(Backend backend) {
         GraphBuilder g = new GraphBuilder();
         Tensor x = g.input("x", DType.F32, "B", 3), labels = g.input("labels", DType.I32, "B");
+        g.input("spare", DType.F32, 1);   // an input no output reads (a trainer's target the loss ignores): fed, accepted, unused
         assertTrue(g.requireRange(labels, 0, 3, null, "a test over 3 classes"), "the range is declared on the input");
         g.output("y", x.sum().add(labels.cast(DType.F32).mul(10).sum()));
         String b = backend.name();
@@ -196,6 +197,9 @@ public final class ExecutableContract {
             // sum(x) + 10 sum(labels): n = 4 -> 0.5 (0 + ... + 11) + 10 (0 + 1 + 2 + 0) = 33 + 30; n = 5 -> 52.5 + 40
             float[] y = new float[1];
             for (int i = 0; i < 3; i++) assertEquals(63f, e.run(good.apply(4)).get("y").floats()[0], 1e-4f, b + ": a good run");
+            Map<String, HostTensor> spare = new java.util.HashMap<>(good.apply(4));
+            spare.put("spare", HostTensor.of(new float[] {5}, 1));
+            for (int i = 0; i < 3; i++) assertEquals(63f, e.runInto(spare, "y", y)[0], 1e-4f, b + ": with a feed no output reads");
             Map<String, HostTensor> bad = new java.util.HashMap<>(good.apply(4));
             bad.put("labels", HostTensor.ofInts(new int[] {0, 1, 7, 2}, 4));
             dev.jasg.core.FeedException ex = org.junit.jupiter.api.Assertions.assertThrows(dev.jasg.core.FeedException.class, () -> e.run(bad),
