@@ -31,6 +31,7 @@ public final class Program {
      * ignores it): feeds a run accepts, listed once instead of walking the graph's nodes for every such feed.
      */
     private final java.util.Set<String> chainInputs;
+    private final String[] chainInputNames;
 
     private Program(Graph last, List<Node> schedule, Map<String, Integer> outputs, List<Graph.Assignment> assignments) {
         this.last = last;
@@ -46,6 +47,7 @@ public final class Program {
         }
         this.inputs = java.util.Collections.unmodifiableMap(in);
         this.chainInputs = java.util.Set.copyOf(last.inputs().keySet());
+        this.chainInputNames = chainInputs.toArray(String[]::new);
         this.inputNames = in.keySet().toArray(String[]::new);
         this.inputNodes = in.values().toArray(Node[]::new);
         this.parameters = List.copyOf(ps);
@@ -179,15 +181,22 @@ public final class Program {
     /**
      * Whether binding {@code feeds} would give {@code binding} again: they hold this program's inputs, and besides them only
      * inputs of the graph chain the schedule does not read (as {@link #bind} allows), each input of the shape {@code binding}
-     * bound and of a dtype {@link #bind} accepts; then their values are checked against the
-     * declared ranges as {@link #bind} checks them. For a backend that runs its last plan again without binding the feeds
-     * (a warm step then builds no map and no shapes); false sends it to {@link #bind}, which names what is wrong. Allocates
-     * nothing, or an iterator over the feeds' names where they hold more than the schedule's inputs.
+     * bound and of a dtype {@link #bind} accepts; then their values are checked against the declared ranges as {@link #bind}
+     * checks them. For a backend that runs an earlier plan again without binding the feeds (a warm step then builds no map
+     * and no shapes); false sends it to {@link #bind}, which names what is wrong. Allocates nothing, or an iterator over the
+     * feeds' names where they hold some but not all of the chain's unread inputs.
      *
      * @throws FeedException when the feeds match but a value lies outside its input's declared range
      */
     public boolean rebinds(Binding binding, Map<String, HostTensor> feeds) {
-        if (feeds.size() != inputNames.length) {
+        if (!matches(binding, feeds)) return false;
+        checkRanges(feeds);
+        return true;
+    }
+
+    /** {@link #rebinds} without the values' range check: the names, shapes and dtypes alone. */
+    public boolean matches(Binding binding, Map<String, HostTensor> feeds) {
+        if (feeds.size() != inputNames.length && !holdsExactly(feeds, chainInputNames)) {
             // more feeds than the schedule reads: each must still be an input of the chain, as bind requires
             if (feeds.size() < inputNames.length) return false;
             for (String k : feeds.keySet()) if (!chainInputs.contains(k)) return false;
@@ -198,8 +207,25 @@ public final class Program {
             DType want = inputNodes[i].dtype(), got = v.dtype();
             if (want != got && !(want.isFloat() && got.isFloat()) && !(want.isInteger() && got.isInteger())) return false;
         }
-        checkRanges(feeds);
         return true;
+    }
+
+    /** Whether {@code feeds} name exactly {@code names} (checked without an iterator). */
+    private static boolean holdsExactly(Map<String, HostTensor> feeds, String[] names) {
+        if (feeds.size() != names.length) return false;
+        for (String name : names) if (!feeds.containsKey(name)) return false;
+        return true;
+    }
+
+    /**
+     * The node id of output {@code name}.
+     *
+     * @throws IllegalArgumentException when there is no output {@code name}, listing the outputs
+     */
+    public int outputId(String name) {
+        Integer id = outputs.get(name);
+        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());
+        return id;
     }
 
     /**

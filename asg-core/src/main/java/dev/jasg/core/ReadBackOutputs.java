@@ -66,8 +66,6 @@ public final class ReadBackOutputs implements Outputs {
     }
 
     private Node node(String name) {
-        Integer id = program.outputs().get(name);
-        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + names());
-        return program.graph().node(id);
+        return program.graph().node(program.outputId(name));
     }
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +41,6 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     private final CpuBackend backend;
     private final Program program;
     private final HostParameters store;
-    private final Set<String> knownFeeds;
-    private final String[] knownFeedNames;
     /** Weights kept packed for the products of every plan (when the program assigns none of them: inference). */
     private final PackedWeights packs;
     /** Convolution weights with the batch norm after them folded in, for every plan (inference). */
@@ -75,8 +72,6 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
         this.backend = backend;
         this.program = program;
         this.store = store;
-        this.knownFeeds = Set.copyOf(program.graph().inputs().keySet());
-        this.knownFeedNames = knownFeeds.toArray(String[]::new);
         this.packs = new PackedWeights(store);
         this.folds = new FoldedWeights(store);
     }
@@ -93,7 +88,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     @Override
     public synchronized Outputs run(Map<String, HostTensor> feeds) {
         Plan plan = execute(feeds);
-        return new CpuOutputs(this, plan, runs, program.outputs());
+        return new CpuOutputs(this, plan, runs);
     }
 
     /**
@@ -104,8 +99,7 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
      */
     @Override
     public synchronized float[] runInto(Map<String, HostTensor> feeds, String name, float[] dst) {
-        Integer id = program.outputs().get(name);
-        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + program.outputs().keySet());
+        int id = program.outputId(name);
         Plan plan = execute(feeds);
         return readInto(plan, runs, id, name, dst);
     }
@@ -155,24 +149,17 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
     }
 
     private Plan planFor(Map<String, HostTensor> feeds) {
-        // the common case, the same shapes as the last run: no map of symbols to build (every input
-        // of the program is fed, so there is no room for a misspelt extra feed); this shortcut and the
-        // next still check the values against their declared ranges, as binding the feeds would
-        if (last != null && !last.checked() && feedsExactlyKnown(feeds) && last.accepts(feeds)) {
-            program.checkRanges(feeds);
-            return last;
-        }
+        // the common case, the same shapes as the last run: no map of symbols to build; this shortcut and the
+        // next check the feeds and their values' declared ranges as binding them would (Program.rebinds)
+        if (last != null && !last.checked() && program.rebinds(last.binding(), feeds)) return last;
         Map<String, Integer> symbols = symbolsOf(feeds);
         Plan plan = symbols == null ? null : plans.get(symbols);
-        if (plan != null && plan.accepts(feeds) && knownFeeds.containsAll(feeds.keySet())) {
-            program.checkRanges(feeds);
-            return plan;
-        }
+        if (plan != null && program.rebinds(plan.binding(), feeds)) return plan;
         // a new binding or a bad feed: Program.bind validates everything and names what is wrong
         Program.Binding binding = program.bind(feeds);
         plan = plans.get(binding.symbols());
         if (plan != null) {
-            if (!plan.accepts(feeds)) throw new FeedException("feeds do not match the shapes bound by " + binding.symbols());
+            if (!program.matches(plan.binding(), feeds)) throw new FeedException("feeds do not match the shapes bound by " + binding.symbols());
             return plan;
         }
         plan = new Plan(program, binding, false, packs, folds);
@@ -192,13 +179,6 @@ public final class CpuExecutable implements Executable, dev.jasg.core.Profiling 
             LOG.debug("cpu anomaly-mode plan for {}: {} nodes, {} bytes", binding.symbols(), plan.stats().nodes(), plan.stats().bytes());
         }
         return plan;
-    }
-
-    /** Whether {@code feeds} name every input of the program and nothing else (checked without an iterator). */
-    private boolean feedsExactlyKnown(Map<String, HostTensor> feeds) {
-        if (feeds.size() != knownFeedNames.length) return false;
-        for (String name : knownFeedNames) if (!feeds.containsKey(name)) return false;
-        return true;
     }
 
     /** The symbol sizes the feeds bind, or null when a feed is missing or of the wrong rank (bind then reports it). */

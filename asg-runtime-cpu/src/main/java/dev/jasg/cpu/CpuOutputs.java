@@ -2,7 +2,6 @@ package dev.jasg.cpu;
 
 import dev.jasg.core.HostTensor;
 import dev.jasg.core.Outputs;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,18 +15,16 @@ final class CpuOutputs implements Outputs {
     private final CpuExecutable owner;
     private final Plan plan;
     private final long run;
-    private final Map<String, Integer> outputs;
 
-    CpuOutputs(CpuExecutable owner, Plan plan, long run, Map<String, Integer> outputs) {
+    CpuOutputs(CpuExecutable owner, Plan plan, long run) {
         this.owner = owner;
         this.plan = plan;
         this.run = run;
-        this.outputs = outputs;
     }
 
     @Override
     public Set<String> names() {
-        return outputs.keySet();
+        return owner.program().outputs().keySet();
     }
 
     @Override
@@ -46,8 +43,6 @@ final class CpuOutputs implements Outputs {
     }
 
     private int id(String name) {
-        Integer id = outputs.get(name);
-        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + outputs.keySet());
-        return id;
+        return owner.program().outputId(name);
     }
 }

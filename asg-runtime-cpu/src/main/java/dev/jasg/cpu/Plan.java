@@ -2,7 +2,6 @@ package dev.jasg.cpu;
 
 import dev.jasg.core.Anomaly;
 import dev.jasg.core.BackendException;
-import dev.jasg.core.DType;
 import dev.jasg.core.Graph;
 import dev.jasg.core.HostParameters;
 import dev.jasg.core.HostTensor;
@@ -72,7 +71,6 @@ final class Plan {
     private int profiledRuns;
     private final int[] inputIds;
     private final String[] inputNames;
-    private final DType[] inputTypes;
     private final int[] paramIds;
     private final String[] paramNames;
     private final int[] sizes;
@@ -155,11 +153,7 @@ final class Plan {
             }
             inputIds = inIds.stream().mapToInt(Integer::intValue).toArray();
             inputNames = new String[inputIds.length];
-            inputTypes = new DType[inputIds.length];
-            for (int i = 0; i < inputIds.length; i++) {
-                inputNames[i] = ((Op.Input) g.node(inputIds[i]).op()).name();
-                inputTypes[i] = g.node(inputIds[i]).dtype();
-            }
+            for (int i = 0; i < inputIds.length; i++) inputNames[i] = ((Op.Input) g.node(inputIds[i]).op()).name();
             paramIds = pIds.stream().mapToInt(Integer::intValue).toArray();
             paramNames = new String[paramIds.length];
             for (int i = 0; i < paramIds.length; i++) paramNames[i] = name(g.node(paramIds[i]));
@@ -356,17 +350,6 @@ final class Plan {
     /** Convolutions folded with the batch norm after them ({@link Fusion}'s rule 8): for tests. */
     int foldedConvs() {
         return foldedConvs;
-    }
-
-    /** True when {@code feeds} have exactly the shapes this plan was made for. */
-    boolean accepts(Map<String, HostTensor> feeds) {
-        for (int i = 0; i < inputIds.length; i++) {
-            HostTensor t = feeds.get(inputNames[i]);
-            if (t == null || !t.shape().equals(binding.shape(inputIds[i]))) return false;
-            DType want = inputTypes[i], got = t.dtype();
-            if (want != got && !(want.isFloat() && got.isFloat()) && !(want.isInteger() && got.isInteger())) return false;
-        }
-        return true;
     }
 
     /**

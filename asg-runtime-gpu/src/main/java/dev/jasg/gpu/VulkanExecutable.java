@@ -97,8 +97,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
      */
     @Override
     public float[] runInto(Map<String, HostTensor> feeds, String name, float[] dst) {
-        Integer id = program.outputs().get(name);
-        if (id == null) throw new IllegalArgumentException("no output named '" + name + "'; outputs: " + program.outputs().keySet());
+        int id = program.outputId(name);
         synchronized (backend) {
             ExecutionPlan plan = execute(feeds);
             Node n = program.graph().node(id);

@@ -186,7 +186,6 @@ public final class Peers {
         return new double[] {steps, (now - start) / 1e9};
     }
 
-    /** Bytes allocated so far by every live thread (the kernels' pool workers included). */
     /** Bytes the threads {@code ids} have allocated so far; allocates nothing itself (one counter read a thread). */
     private static long allocatedBytes(long[] ids) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
