@@ -170,7 +170,7 @@ final class ExecutionPlan implements AutoCloseable {
                 feeds.put(e.getKey(), new long[] {stagingBytes, e.getValue().id()});
                 stagingBytes += (bytes[e.getValue().id()] + 15) / 16 * 16;
             }
-            if (stagingBytes > 0) stagingBuffer = DeviceBuffer.host(dev, stagingBytes, "the feed staging buffer of " + what);
+            if (stagingBytes > 0) stagingBuffer = DeviceBuffer.host(dev, stagingBytes, DeviceBuffer.HostMemory.forFeeds(), "the feed staging buffer of " + what);
             for (Node n : schedule) {
                 if (n.op() instanceof Op.Constant c) dev.upload(c.value().floats(), arenaBuffer, plan.offset(n.id()), Lowering.describe(n, binding));
                 if (n.op() instanceof Op.Count c) {
@@ -527,8 +527,7 @@ final class ExecutionPlan implements AutoCloseable {
         for (int i = 0; i < feedNames.length; i++) {
             float[] f = values.get(feedNames[i]).floats();
             if (f.length == 0) continue;  // an empty feed (batch 0) has no bytes to stage; with only such feeds there is no staging buffer
-            stagingFloats.clear().position(feedAt[i]);
-            stagingFloats.put(f);
+            StagingCopier.copy(stagingFloats, feedAt[i], f);
         }
         for (int i = 0; i < commands.size(); i++) {
             dev.submitAndWait(commands.get(i), fence, what);
