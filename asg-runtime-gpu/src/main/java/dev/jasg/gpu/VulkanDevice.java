@@ -360,6 +360,14 @@ final class VulkanDevice implements AutoCloseable {
     }
 
     /** Submits {@code cb}, waits on {@code fence} and resets it; {@code what} names the work for errors. */
+    /** Submits {@code cb} without a fence: a later submission's fence (and its first barrier) orders what follows. */
+    void submit(VkCommandBuffer cb, String what) {
+        try (MemoryStack s = stackPush()) {
+            int r = vkQueueSubmit(queue, VkSubmitInfo.calloc(s).sType$Default().pCommandBuffers(s.pointers(cb)), VK_NULL_HANDLE);
+            if (r < 0) check(r, "vkQueueSubmit (" + what + ")");
+        }
+    }
+
     void submitAndWait(VkCommandBuffer cb, long fence, String what) {
         submitAndWait(cb, fence, "", what);
     }

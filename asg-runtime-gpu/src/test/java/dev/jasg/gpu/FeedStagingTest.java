@@ -17,21 +17,25 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Feeds staged in each kind of host-visible memory ({@link DeviceBuffer#FEED_MEMORY_PROPERTY}) and copied by one or
- * several threads ({@link StagingCopier#THREADS_PROPERTY}): a feed large enough to be split, beside a small one, reaches
- * the device whole, run after run, with new values each run.
+ * several threads ({@link StagingCopier#THREADS_PROPERTY}), whole or in pipelined chunks ({@link
+ * ExecutionPlan#PIPELINE_FEEDS_PROPERTY}): a feed large enough to be split, beside a small one, reaches the device whole, run
+ * after run, with new values each run.
  */
 class FeedStagingTest extends OnGpu {
 
     @Tag("gpu")
-    @ParameterizedTest(name = "{0} memory, {1} threads")
-    @CsvSource({"cached, 1", "cached, 4", "uncached, 3", "device, 4"})
-    void everyFeedArrivesWholeRunAfterRun(String memory, int threads) {
-        int rows = 1100, cols = 1000; // 1.1 M floats: split into parts
+    @ParameterizedTest(name = "{0} memory, {1} threads, pipelined {2}")
+    @CsvSource({"cached, 1, false", "cached, 4, false", "uncached, 3, false", "device, 4, false", "cached, 1, true", "cached, 4, true",
+        "device, 3, true"})
+    void everyFeedArrivesWholeRunAfterRun(String memory, int threads, boolean pipelined) {
+        // 1.1 M floats: split into parts; 2.2 M pipelined: three chunks, the last one short
+        int rows = pipelined ? 2200 : 1100, cols = 1000;
         GraphBuilder g = new GraphBuilder();
         Tensor x = g.input("x", DType.F32, rows, cols), b = g.input("b", DType.F32, cols);
         g.output("y", x.mul(2).add(b));
         System.setProperty(DeviceBuffer.FEED_MEMORY_PROPERTY, memory);
         System.setProperty(StagingCopier.THREADS_PROPERTY, Integer.toString(threads));
+        System.setProperty(ExecutionPlan.PIPELINE_FEEDS_PROPERTY, Boolean.toString(pipelined));
         try (Executable exe = gpu.compile(g.build())) {
             for (int run = 0; run < 3; run++) {
                 float[] xv = new float[rows * cols], bv = new float[cols];
@@ -46,6 +50,7 @@ class FeedStagingTest extends OnGpu {
         } finally {
             System.clearProperty(DeviceBuffer.FEED_MEMORY_PROPERTY);
             System.clearProperty(StagingCopier.THREADS_PROPERTY);
+            System.clearProperty(ExecutionPlan.PIPELINE_FEEDS_PROPERTY);
         }
     }
 
