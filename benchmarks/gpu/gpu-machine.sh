@@ -53,6 +53,9 @@
 # "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
 # "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch
 # (AB_ARGS: more Peers arguments, e.g. "--mixed bf16").
+# "feeds": a GPT-2-sized feed's way to the device (dev.jasg.gpu.FeedProbe: staging on 1-8 threads in each kind of host-visible
+# memory, the device's copy, chunked), then the gpt step under each of FEED_OPTS ('|'-separated JVM option strings, "default"
+# for none) interleaved FEED_ROUNDS times (default 2), then PyTorch's gpt step.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
 set -uo pipefail
 out=${OUT:-/tmp}
@@ -294,6 +297,18 @@ if [[ $what == *ab* ]]; then
       done
     done
   done
+fi
+if [[ $what == *feeds* ]]; then
+  timeout 120 bash .gpu/run.sh main dev.jasg.gpu.FeedProbe 2>&1 | grep -v '^\[main\] INFO' | tee -a "$out/feeds.txt"
+  IFS='|' read -r -a fopts <<< "${FEED_OPTS:-default|-Djasg.vulkan.feedThreads=1}"
+  for r in $(seq 1 "${FEED_ROUNDS:-2}"); do
+    for o in "${fopts[@]}"; do
+      [ "$o" = default ] && o=""
+      JAVA_TOOL_OPTIONS="$o" timeout 150 bash .gpu/run.sh main dev.jasg.bench.Peers --gpu --only gpt --seconds "${SECONDS_EACH:-6}" --warmup 3 2>&1 \
+        | grep -E '^jasg_gpt |own_threads|Exception' | sed "s|^|round $r [${o:-default}] |" | tee -a "$out/feeds.txt"
+    done
+  done
+  python3 benchmarks/peers/torch_peers.py --device cuda --only gpt --seconds "${SECONDS_EACH:-6}" --warmup 3 2>&1 | tee -a "$out/feeds.txt"
 fi
 if [[ $what == *profile* ]]; then
   # one profiled step of the gpt stack (fused plan, per op kind, then PROFILE_MATCH's nodes in order), then its f32 products

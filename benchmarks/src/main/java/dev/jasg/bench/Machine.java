@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** What a benchmark prints about the machine beside every figure, so that a ratio can be traced to a CPU. */
-final class Machine {
+public final class Machine {
     private Machine() {}
 
     /** The CPU model from {@code /proc/cpuinfo} ("model name", or "Model" on some ARM kernels), else {@code os.arch}. */
-    static String cpuModel() {
+    public static String cpuModel() {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
             for (String key : new String[] {"model name", "Model", "cpu model"}) {

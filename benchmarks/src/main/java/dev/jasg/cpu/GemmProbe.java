@@ -183,12 +183,7 @@ public final class GemmProbe {
     }
 
     static String cpuModel() {
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst()
-                    .orElse(System.getProperty("os.arch"));
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            return System.getProperty("os.arch");
-        }
+        return dev.jasg.bench.Machine.cpuModel();
     }
 
     static float[] random(SplittableRandom r, int n) {
