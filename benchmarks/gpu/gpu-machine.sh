@@ -53,8 +53,8 @@
 # "ab": the Vulkan workloads of AB_WORKLOADS (default gpt; space-separated) with the JVM options AB_OPTS (e.g.
 # "-Djasg.vulkan.reorder=false") and without, interleaved AB_ROUNDS times (default 2), for a same-call comparison of a switch
 # (AB_ARGS: more Peers arguments, e.g. "--mixed bf16").
-# "feeds": a GPT-2-sized feed's way to the device (dev.jasg.gpu.FeedProbe: staging on 1-8 threads in each kind of host-visible
-# memory, the device's copy, chunked), then the gpt step under each of FEED_OPTS ('|'-separated JVM option strings, "default"
+# "feeds": a GPT-2-sized feed's way to the device (dev.jasg.gpu.FeedProbe: staging on 1, 4 and 8 threads, the device's copy,
+# both), then the gpt step under each of FEED_OPTS ('|'-separated JVM option strings, "default"
 # for none) interleaved FEED_ROUNDS times (default 2), then PyTorch's gpt step.
 # TESTS_SELECT: JUnit selectors (e.g. "--select-class dev.jasg.gpu.CoopMatMulTest") instead of the whole tag.
 set -uo pipefail
@@ -299,7 +299,7 @@ if [[ $what == *ab* ]]; then
   done
 fi
 if [[ $what == *feeds* ]]; then
-  timeout 120 bash .gpu/run.sh main dev.jasg.gpu.FeedProbe 2>&1 | grep -v '^\[main\] INFO' | tee -a "$out/feeds.txt"
+  timeout 120 bash .gpu/run.sh main dev.jasg.gpu.FeedProbe 2>&1 | grep -E '^#|^feed|rror' | tee -a "$out/feeds.txt"
   IFS='|' read -r -a fopts <<< "${FEED_OPTS:-default|-Djasg.vulkan.feedThreads=1}"
   for r in $(seq 1 "${FEED_ROUNDS:-2}"); do
     for o in "${fopts[@]}"; do

@@ -27,51 +27,7 @@ final class DeviceBuffer implements AutoCloseable {
     final ByteBuffer mapped;
     private boolean closed;
 
-    /**
-     * System property: the memory a plan's feeds are staged in before their copy to the device: {@code cached} (host
-     * memory the CPU caches, the default, as every other host-visible buffer), {@code uncached} (host memory written
-     * through the CPU's write-combining buffers) or {@code device} (device memory the host maps, where the device has
-     * it: the CPU then writes across the bus and the device's copy stays on the device).
-     */
-    static final String FEED_MEMORY_PROPERTY = "jasg.vulkan.feedMemory";
-
-    /** Where a host-visible buffer lives ({@link #FEED_MEMORY_PROPERTY}). */
-    enum HostMemory {
-        CACHED(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, VK_MEMORY_PROPERTY_HOST_CACHED_BIT, 0),
-        UNCACHED(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0,
-                VK_MEMORY_PROPERTY_HOST_CACHED_BIT | VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT),
-        DEVICE(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
-                VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
-
-        final int required, preferred, avoided;
-
-        HostMemory(int required, int preferred, int avoided) {
-            this.required = required;
-            this.preferred = preferred;
-            this.avoided = avoided;
-        }
-
-        /** The property's choice for feeds. */
-        static HostMemory forFeeds() {
-            String p = System.getProperty(FEED_MEMORY_PROPERTY, "cached").trim();
-            return switch (p) {
-                case "cached" -> CACHED;
-                case "uncached" -> UNCACHED;
-                case "device" -> DEVICE;
-                default -> throw new IllegalArgumentException(FEED_MEMORY_PROPERTY + " must be cached, uncached or device, got '" + p + "'");
-            };
-        }
-    }
-
-    /** The memory type this buffer's memory was allocated from. */
-    final int memoryType;
-
     private DeviceBuffer(VulkanDevice dev, long size, boolean host, String what) {
-        this(dev, size, host ? HostMemory.CACHED : null, what);
-    }
-
-    private DeviceBuffer(VulkanDevice dev, long size, HostMemory hostMemory, String what) {
-        boolean host = hostMemory != null;
         this.dev = dev;
         this.size = size;
         try (MemoryStack s = stackPush()) {
@@ -84,7 +40,8 @@ final class DeviceBuffer implements AutoCloseable {
             vkGetBufferMemoryRequirements(dev.device, buffer, req);
             int type;
             try {
-                type = host ? dev.memoryType(req.memoryTypeBits(), hostMemory.required, hostMemory.preferred, hostMemory.avoided)
+                type = host ? dev.memoryType(req.memoryTypeBits(), VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                        VK_MEMORY_PROPERTY_HOST_CACHED_BIT)
                         : dev.memoryType(req.memoryTypeBits(), VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0);
             } catch (RuntimeException e) {
                 vkDestroyBuffer(dev.device, buffer, null);
@@ -98,7 +55,6 @@ final class DeviceBuffer implements AutoCloseable {
                         + " memory for " + what + " on '" + dev.name + "': " + VkCheck.name(r));
             }
             memory = p.get(0);
-            memoryType = type;
             check(vkBindBufferMemory(dev.device, buffer, memory, 0), "vkBindBufferMemory");
             if (host) {
                 PointerBuffer pp = s.mallocPointer(1);
@@ -119,11 +75,6 @@ final class DeviceBuffer implements AutoCloseable {
     /** A host-visible, coherent, mapped buffer of {@code size} bytes. */
     static DeviceBuffer host(VulkanDevice dev, long size, String what) {
         return new DeviceBuffer(dev, size, true, what);
-    }
-
-    /** A host-visible, coherent, mapped buffer of {@code size} bytes in {@code where}'s kind of memory (or the nearest the device has). */
-    static DeviceBuffer host(VulkanDevice dev, long size, HostMemory where, String what) {
-        return new DeviceBuffer(dev, size, where, what);
     }
 
     static String mib(long bytes) {

@@ -63,16 +63,6 @@ final class ExecutionPlan implements AutoCloseable {
      */
     static final boolean PROFILE_FUSED = Boolean.getBoolean("jasg.vulkan.profileFused");
 
-    /**
-     * System property: a feed of at least two {@link #FEED_CHUNK_FLOATS} chunks is staged and copied to the device chunk by
-     * chunk, each chunk's copy submitted as soon as it is staged, so the device copies one chunk while the host stages the
-     * next ({@code true}), instead of all feeds staged first and copied at the start of the run's command buffer. Read when
-     * a plan is made.
-     */
-    static final String PIPELINE_FEEDS_PROPERTY = "jasg.vulkan.pipelineFeeds";
-    /** The floats of a pipelined feed's chunk (4 MiB). */
-    static final int FEED_CHUNK_FLOATS = 1 << 20;
-
     private final VulkanDevice dev;
     final Program.Binding binding;
     private final View[] views;
@@ -82,11 +72,6 @@ final class ExecutionPlan implements AutoCloseable {
     private final String[] feedNames;
     private final int[] feedAt;
     private final java.nio.FloatBuffer stagingFloats;
-    /** Per feed (as {@link #feedNames}): whether it is staged and copied in chunks ({@link #PIPELINE_FEEDS_PROPERTY}). */
-    private final boolean[] piped;
-    /** The pipelined feeds' chunks in order: each one's copy, its feed (index into {@link #feedNames}), first float and length. */
-    private final VkCommandBuffer[] chunkCommands;
-    private final int[] chunkFeed, chunkFrom, chunkLength;
     private final DeviceBuffer arena;
     private final DeviceBuffer staging;
     /** The per-node workspace (a split weight gradient's partial tiles), shared by every node in turn; null when none needs one. */
@@ -170,9 +155,6 @@ final class ExecutionPlan implements AutoCloseable {
         DeviceBuffer arenaBuffer = null, stagingBuffer = null, workspaceBuffer = null;
         long pool = 0, query = 0, fenceHandle = 0;
         List<VkCommandBuffer> cbs = new ArrayList<>();
-        List<VkCommandBuffer> chunkCbs = new ArrayList<>();
-        java.util.Set<String> pipedNames = new java.util.HashSet<>();
-        List<int[]> chunks = new ArrayList<>();
         try {
             arenaBuffer = DeviceBuffer.device(dev, plan.peakBytes(), "the memory plan of " + what);
             for (Node n : schedule) {
@@ -188,10 +170,7 @@ final class ExecutionPlan implements AutoCloseable {
                 feeds.put(e.getKey(), new long[] {stagingBytes, e.getValue().id()});
                 stagingBytes += (bytes[e.getValue().id()] + 15) / 16 * 16;
             }
-            if (stagingBytes > 0) stagingBuffer = DeviceBuffer.host(dev, stagingBytes, DeviceBuffer.HostMemory.forFeeds(), "the feed staging buffer of " + what);
-            if (Boolean.getBoolean(PIPELINE_FEEDS_PROPERTY)) {
-                for (var e : feeds.entrySet()) if (bytes[(int) e.getValue()[1]] >= 8L * FEED_CHUNK_FLOATS) pipedNames.add(e.getKey());
-            }
+            if (stagingBytes > 0) stagingBuffer = DeviceBuffer.host(dev, stagingBytes, "the feed staging buffer of " + what);
             for (Node n : schedule) {
                 if (n.op() instanceof Op.Constant c) dev.upload(c.value().floats(), arenaBuffer, plan.offset(n.id()), Lowering.describe(n, binding));
                 if (n.op() instanceof Op.Count c) {
@@ -277,31 +256,11 @@ final class ExecutionPlan implements AutoCloseable {
                 steps = Phases.order(steps);
                 owner = new ArrayList<>(java.util.Collections.nCopies(steps.size(), -1));
             }
-            record(cbs, steps, owner, pool, query, stagingBuffer, pipedNames, what);
-            int feedIndex = 0;
-            for (var e : feeds.entrySet()) {
-                if (pipedNames.contains(e.getKey())) {
-                    View dst = views[(int) e.getValue()[1]];
-                    int floats = (int) (dst.bytes() / Float.BYTES);
-                    for (int from = 0; from < floats; from += FEED_CHUNK_FLOATS) {
-                        int len = Math.min(FEED_CHUNK_FLOATS, floats - from);
-                        VkCommandBuffer cb = dev.allocateCommandBuffer();
-                        chunkCbs.add(cb);
-                        try (MemoryStack s = stackPush()) {
-                            check(vkBeginCommandBuffer(cb, VkCommandBufferBeginInfo.calloc(s).sType$Default()), "vkBeginCommandBuffer");
-                        }
-                        VulkanDevice.copy(cb, stagingBuffer.buffer, e.getValue()[0] + 4L * from, dst.buffer().buffer, dst.offset() + 4L * from, 4L * len);
-                        check(vkEndCommandBuffer(cb), "vkEndCommandBuffer");
-                        chunks.add(new int[] {feedIndex, from, len});
-                    }
-                }
-                feedIndex++;
-            }
+            record(cbs, steps, owner, pool, query, stagingBuffer, what);
             LOG.debug("planned {}: {} nodes, {} dispatches, {} fused groups, {} barriers, {} assigned in place, {} device memory, symbols {}", what,
                     schedule.size(), dispatches, fusion.groups().size(), barriers, inPlaceCount, DeviceBuffer.mib(plan.peakBytes()), binding.symbols());
         } catch (RuntimeException e) {
             for (VkCommandBuffer c : cbs) dev.freeCommandBuffer(c);
-            for (VkCommandBuffer c : chunkCbs) dev.freeCommandBuffer(c);
             if (fenceHandle != 0) dev.destroyFence(fenceHandle);
             destroyPools(pool, query);
             if (stagingBuffer != null) stagingBuffer.close();
@@ -314,12 +273,6 @@ final class ExecutionPlan implements AutoCloseable {
         staging = stagingBuffer;
         feedNames = feeds.keySet().toArray(String[]::new);
         feedAt = feeds.values().stream().mapToInt(f -> (int) (f[0] / Float.BYTES)).toArray();
-        piped = new boolean[feedNames.length];
-        for (int i = 0; i < feedNames.length; i++) piped[i] = pipedNames.contains(feedNames[i]);
-        chunkCommands = chunkCbs.toArray(VkCommandBuffer[]::new);
-        chunkFeed = chunks.stream().mapToInt(c -> c[0]).toArray();
-        chunkFrom = chunks.stream().mapToInt(c -> c[1]).toArray();
-        chunkLength = chunks.stream().mapToInt(c -> c[2]).toArray();
         stagingFloats = stagingBuffer == null ? null : stagingBuffer.mapped.duplicate().order(stagingBuffer.mapped.order()).clear().asFloatBuffer();
         descriptorPool = pool;
         queryPool = query;
@@ -338,8 +291,7 @@ final class ExecutionPlan implements AutoCloseable {
      * Records the steps into {@code cbs}, starting a new command buffer after each host step (which it adds to
      * {@link #hosts}); {@code owner} gives each step's node for the profiled plan's timestamps.
      */
-    private void record(List<VkCommandBuffer> cbs, List<Step> steps, List<Integer> owner, long pool, long query, DeviceBuffer stagingBuffer,
-                        java.util.Set<String> pipedNames, String what) {
+    private void record(List<VkCommandBuffer> cbs, List<Step> steps, List<Integer> owner, long pool, long query, DeviceBuffer stagingBuffer, String what) {
         try (MemoryStack s = stackPush()) {
             VkCommandBuffer cb = begin(cbs);
             if (query != 0) {
@@ -347,11 +299,9 @@ final class ExecutionPlan implements AutoCloseable {
                 vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, query, 0);
             }
             List<View> pendingReads = new ArrayList<>(), pendingWrites = new ArrayList<>();
-            // a pipelined feed is copied by its chunks' own submissions, before this buffer's first barrier (begin)
-            for (var e : feeds.entrySet()) {
-                long[] f = e.getValue();
+            for (long[] f : feeds.values()) {
                 View dst = views[(int) f[1]];
-                if (dst.bytes() == 0 || pipedNames.contains(e.getKey())) continue;
+                if (dst.bytes() == 0) continue;
                 VulkanDevice.copy(cb, stagingBuffer.buffer, f[0], dst.buffer().buffer, dst.offset(), dst.bytes());
                 pendingWrites.add(dst);
             }
@@ -576,20 +526,8 @@ final class ExecutionPlan implements AutoCloseable {
     void run(Map<String, HostTensor> values, String what) {
         for (int i = 0; i < feedNames.length; i++) {
             float[] f = values.get(feedNames[i]).floats();
-            if (f.length == 0 || piped[i]) continue;  // an empty feed (batch 0) has no bytes to stage; with only such feeds there is no staging buffer
+            if (f.length == 0) continue;  // an empty feed (batch 0) has no bytes to stage; with only such feeds there is no staging buffer
             StagingCopier.copy(stagingFloats, feedAt[i], f);
-        }
-        if (chunkCommands.length > 0) {
-            try {
-                for (int c = 0; c < chunkCommands.length; c++) {
-                    int i = chunkFeed[c];
-                    StagingCopier.copy(stagingFloats, feedAt[i] + chunkFrom[c], values.get(feedNames[i]).floats(), chunkFrom[c], chunkLength[c]);
-                    dev.submit(chunkCommands[c], what);
-                }
-            } catch (RuntimeException e) {
-                dev.idle(); // chunks submitted read the staging buffer: none may still run when the caller stages again
-                throw e;
-            }
         }
         for (int i = 0; i < commands.size(); i++) {
             dev.submitAndWait(commands.get(i), fence, what);
@@ -718,7 +656,6 @@ final class ExecutionPlan implements AutoCloseable {
         if (closed) return;
         closed = true;
         for (VkCommandBuffer c : commands) dev.freeCommandBuffer(c);
-        for (VkCommandBuffer c : chunkCommands) dev.freeCommandBuffer(c);
         dev.destroyFence(fence);
         destroyPools(descriptorPool, queryPool);
         if (staging != null) staging.close();

@@ -52,35 +52,25 @@ final class StagingCopier {
 
     /** Copies {@code src} into {@code staging} from float {@code at} on; returns when every part is there. */
     static void copy(FloatBuffer staging, int at, float[] src) {
-        copy(staging, at, src, 0, src.length);
-    }
-
-    /** Copies {@code src[from .. from + len)} into {@code staging} from float {@code at} on. */
-    static void copy(FloatBuffer staging, int at, float[] src, int from, int len) {
-        copy(staging, at, src, from, len, len < PARALLEL_FLOATS ? 1 : threads());
+        copy(staging, at, src, src.length < PARALLEL_FLOATS ? 1 : threads());
     }
 
     /** {@link #copy(FloatBuffer, int, float[])} shared by {@code threads} threads (the pool's, when fewer, take turns). */
     static void copy(FloatBuffer staging, int at, float[] src, int threads) {
-        copy(staging, at, src, 0, src.length, threads);
-    }
-
-    /** {@link #copy(FloatBuffer, int, float[], int, int)} shared by {@code threads} threads. */
-    static void copy(FloatBuffer staging, int at, float[] src, int from, int len, int threads) {
-        int parts = parts(len, threads);
+        int parts = parts(src.length, threads);
         if (parts == 1) {
             staging.clear().position(at);
-            staging.put(src, from, len);
+            staging.put(src);
             return;
         }
         ThreadPoolExecutor helpers = pool(parts - 1);
         CountDownLatch done = new CountDownLatch(parts - 1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int p = 1; p < parts; p++) {
-            int lo = bound(len, parts, p), hi = bound(len, parts, p + 1);
+            int lo = bound(src.length, parts, p), hi = bound(src.length, parts, p + 1);
             helpers.execute(() -> {
                 try {
-                    staging.duplicate().clear().position(at + lo).put(src, from + lo, hi - lo);
+                    staging.duplicate().clear().position(at + lo).put(src, lo, hi - lo);
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                 } finally {
@@ -89,7 +79,7 @@ final class StagingCopier {
             });
         }
         staging.clear().position(at);
-        staging.put(src, from, bound(len, parts, 1));
+        staging.put(src, 0, bound(src.length, parts, 1));
         boolean interrupted = false;
         while (true) {
             try {
@@ -101,7 +91,7 @@ final class StagingCopier {
         }
         if (interrupted) Thread.currentThread().interrupt();
         Throwable t = failure.get();
-        if (t != null) throw new IllegalStateException("copying a feed of " + len + " floats into the staging buffer failed", t);
+        if (t != null) throw new IllegalStateException("copying a feed of " + src.length + " floats into the staging buffer failed", t);
     }
 
     /** The first float of part {@code p} of {@code parts} over {@code n}, a multiple of 16 floats (a cache line) but the end. */

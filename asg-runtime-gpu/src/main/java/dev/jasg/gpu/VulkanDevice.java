@@ -295,25 +295,6 @@ final class VulkanDevice implements AutoCloseable {
 
     /** Index of a memory type allowed by {@code typeBits} with all {@code required} flags, preferring one with {@code preferred} too. */
     int memoryType(int typeBits, int required, int preferred) {
-        return memoryType(typeBits, required, preferred, 0);
-    }
-
-    /**
-     * A memory type of {@code typeBits} with every flag of {@code required}: one with {@code preferred} and none of
-     * {@code avoided} where there is one, else one without {@code avoided}, else any.
-     */
-    int memoryType(int typeBits, int required, int preferred, int avoided) {
-        if (avoided != 0) {
-            int best = -1, plain = -1;
-            for (int i = 0; i < memory.memoryTypeCount(); i++) {
-                int f = memory.memoryTypes(i).propertyFlags();
-                if ((typeBits & (1 << i)) == 0 || (f & required) != required || (f & avoided) != 0) continue;
-                if (best < 0 && (f & preferred) == preferred) best = i;
-                if (plain < 0) plain = i;
-            }
-            if (best >= 0) return best;
-            if (plain >= 0) return plain;
-        }
         int fallback = -1;
         for (int i = 0; i < memory.memoryTypeCount(); i++) {
             if ((typeBits & (1 << i)) == 0) continue;
@@ -324,11 +305,6 @@ final class VulkanDevice implements AutoCloseable {
         }
         if (fallback < 0) throw new DeviceMemoryException("device '" + name + "' has no memory type with flags 0x" + Integer.toHexString(required));
         return fallback;
-    }
-
-    /** The property flags of memory type {@code type}. */
-    int memoryFlags(int type) {
-        return memory.memoryTypes(type).propertyFlags();
     }
 
     /** A primary command buffer from the pool; freed with the pool. */
@@ -360,14 +336,6 @@ final class VulkanDevice implements AutoCloseable {
     }
 
     /** Submits {@code cb}, waits on {@code fence} and resets it; {@code what} names the work for errors. */
-    /** Submits {@code cb} without a fence: a later submission's fence (and its first barrier) orders what follows. */
-    void submit(VkCommandBuffer cb, String what) {
-        try (MemoryStack s = stackPush()) {
-            int r = vkQueueSubmit(queue, VkSubmitInfo.calloc(s).sType$Default().pCommandBuffers(s.pointers(cb)), VK_NULL_HANDLE);
-            if (r < 0) check(r, "vkQueueSubmit (" + what + ")");
-        }
-    }
-
     void submitAndWait(VkCommandBuffer cb, long fence, String what) {
         submitAndWait(cb, fence, "", what);
     }
