@@ -12,6 +12,22 @@ import org.junit.jupiter.api.Assumptions;
 final class Gpu {
     private Gpu() {}
 
+    /**
+     * Each of {@code bad} set as {@code property} makes {@code read} throw an {@link IllegalArgumentException} whose message
+     * names the property and the value; the property is cleared after each.
+     */
+    static void refusedByName(String property, java.util.List<String> bad, org.junit.jupiter.api.function.Executable read) {
+        for (String value : bad) {
+            System.setProperty(property, value);
+            try {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, read, value);
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(property) && e.getMessage().contains(value), e.getMessage());
+            } finally {
+                System.clearProperty(property);
+            }
+        }
+    }
+
     static boolean required() {
         String p = System.getProperty("JASG_REQUIRE_GPU", System.getenv("JASG_REQUIRE_GPU"));
         return p != null && (p.equals("1") || p.equalsIgnoreCase("true"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -52,5 +53,10 @@ class StagingCopierTest {
         assertArrayEquals(src, back);
         for (int i = 0; i < at; i++) assertTrue(Float.isNaN(staging.get(i)), "float " + i + " before the feed untouched");
         for (int i = at + floats; i < staging.capacity(); i++) assertTrue(Float.isNaN(staging.get(i)), "float " + i + " after the feed untouched");
+    }
+
+    @Test
+    void aBadThreadCountIsRefusedByName() {
+        Gpu.refusedByName(StagingCopier.THREADS_PROPERTY, java.util.List.of("0", "65", "four"), StagingCopier::threads);
     }
 }
