@@ -59,7 +59,7 @@ class ExitStatusTest {
     }
 
     /** The class path of this JVM's test class loader (the JUnit console launcher adds one of its own). */
-    private static String classPath() {
+    static String classPath() {
         Set<String> parts = new LinkedHashSet<>();
         for (ClassLoader l = ExitStatusTest.class.getClassLoader(); l != null; l = l.getParent()) {
             if (l instanceof URLClassLoader u) {
