@@ -68,9 +68,11 @@ final class StagingCopier {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int p = 1; p < parts; p++) {
             int lo = bound(src.length, parts, p), hi = bound(src.length, parts, p + 1);
+            // a view of its own, made here before this thread moves the buffer's position for its own part
+            FloatBuffer view = staging.duplicate();
             helpers.execute(() -> {
                 try {
-                    staging.duplicate().clear().position(at + lo).put(src, lo, hi - lo);
+                    view.clear().position(at + lo).put(src, lo, hi - lo);
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                 } finally {
