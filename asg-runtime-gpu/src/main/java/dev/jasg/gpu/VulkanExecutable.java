@@ -5,6 +5,7 @@ import dev.jasg.core.BackendException;
 import dev.jasg.core.DType;
 import dev.jasg.core.Executable;
 import dev.jasg.core.HostTensor;
+import dev.jasg.core.LastPlan;
 import dev.jasg.core.Node;
 import dev.jasg.core.Outputs;
 import dev.jasg.core.Parameters;
@@ -41,9 +42,8 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
     private long runs;
     /** Nodes computed on the host between submissions (linalg), logged once at compile time. */
     private final long hostNodes;
-    private ExecutionPlan last;
-    /** The plan cache {@link #last} came from: a run in the same mode may run it again without binding its feeds. */
-    private Map<Map<String, Integer>, ExecutionPlan> lastCache;
+    /** The last run's plan and its cache: a run in the same mode may run it again without binding its feeds. */
+    private final LastPlan<ExecutionPlan> last = new LastPlan<>(p -> p.binding);
     /** What a run is called in device errors, made once (a string per run was most of a warm step's garbage). */
     private final String runWhat;
     private boolean closed;
@@ -53,7 +53,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
         this.program = program;
         this.parameters = parameters;
         this.lowering = lowering;
-        this.runWhat = "run of " + program.graph();
+        this.runWhat = "run of " + describe();
         long host = program.schedule().stream().filter(n -> n.op() instanceof dev.jasg.core.Op.Linalg).count();
         this.hostNodes = host;
         if (host > 0) {
@@ -80,14 +80,14 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
     /** Assigned values the last run's plan wrote into their parameters in place (-1 before the first run). */
     int lastPlanAssignedInPlace() {
         synchronized (backend) {
-            return last == null ? -1 : last.assignedInPlace();
+            return last.plan() == null ? -1 : last.plan().assignedInPlace();
         }
     }
 
     /** Kernel dispatches of the plan the last run used (-1 before the first run): what the plan tests count. */
     int lastPlanDispatches() {
         synchronized (backend) {
-            return last == null ? -1 : last.dispatches();
+            return last.plan() == null ? -1 : last.plan().dispatches();
         }
     }
 
@@ -124,13 +124,9 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
         Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : profiled ? profiledPlans : plans;
         // the last run's plan again, for feeds of its shapes (their ranges checked), without binding them: a warm step
         // then makes no map of symbols and no shapes
-        ExecutionPlan plan = last != null && lastCache == cache && program.rebinds(last.binding, feeds) ? last : null;
+        ExecutionPlan plan = last.again(program, cache, feeds);
         Program.Binding binding = plan != null ? plan.binding : program.bind(feeds);
-        if (plan == null) {
-            // the last plan was run again without a lookup: touch it, so the cache's least recently used order holds
-            if (last != null && lastCache == cache) cache.get(last.binding.symbols());
-            plan = cache.get(binding.symbols());
-        }
+        if (plan == null) plan = last.find(cache, binding);
         if (plan == null) {
             plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked, profiled);
             cache.put(binding.symbols(), plan);
@@ -143,8 +139,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
             }
         }
         runs++;
-        last = plan;
-        lastCache = cache;
+        last.ran(plan, cache);
         plan.run(feeds, runWhat);
         if (profiled && plan.profile() != null) lastProfile = plan.profile();
         return plan;
@@ -171,7 +166,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
      */
     public long lastRunDeviceNanos() {
         synchronized (backend) {
-            return last == null ? -1 : last.deviceNanos();
+            return last.plan() == null ? -1 : last.plan().deviceNanos();
         }
     }
 
@@ -197,7 +192,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
     @Override
     public long plannedBytes() {
         synchronized (backend) {
-            return last == null ? -1 : last.deviceBytes();
+            return last.plan() == null ? -1 : last.plan().deviceBytes();
         }
     }
 
@@ -226,8 +221,7 @@ public final class VulkanExecutable implements Executable, dev.jasg.core.Profili
             plans.clear();
             checkedPlans.clear();
             profiledPlans.clear();
-            last = null;
-            lastCache = null;
+            last.clear();
             backend.forget(this);
         }
     }

@@ -1,16 +1,10 @@
 package dev.jasg.gpu;
 
-import dev.jasg.core.DType;
-import dev.jasg.core.Executable;
-import dev.jasg.core.GraphBuilder;
-import dev.jasg.core.HostTensor;
-import dev.jasg.core.Init;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.lwjgl.system.MemoryUtil;
 
 /**
@@ -34,14 +28,8 @@ public final class LeakChild {
             }
             VulkanBackend gpu = new VulkanBackend();
             gpu.newParameters(1);
-            GraphBuilder b = new GraphBuilder();
-            var x = b.input("x", DType.F32, 2, 3);
-            var w = b.parameter("w", Init.ones(), 3, 2);
-            b.output("y", x.matmul(w).relu().sum());
-            try (Executable e = gpu.compile(b.build())) {
-                float y = (float) e.run(Map.of("x", HostTensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3))).scalar("y");
-                if (y != 42f) throw new AssertionError("cycle " + i + " computed " + y + ", not 42");
-            }
+            float y = LifecycleTest.run(gpu);
+            if (y != 42f) throw new AssertionError("cycle " + i + " computed " + y + ", not 42");
             gpu.close();
             if (before >= 0 && VulkanDevice.LIVE_OBJECTS.get() != before) {
                 throw new AssertionError("live Vulkan objects after close #" + i + ": " + VulkanDevice.LIVE_OBJECTS.get() + ", not " + before);

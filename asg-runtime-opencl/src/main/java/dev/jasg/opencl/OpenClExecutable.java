@@ -5,6 +5,7 @@ import dev.jasg.core.BackendException;
 import dev.jasg.core.DType;
 import dev.jasg.core.Executable;
 import dev.jasg.core.HostTensor;
+import dev.jasg.core.LastPlan;
 import dev.jasg.core.Node;
 import dev.jasg.core.Outputs;
 import dev.jasg.core.Parameters;
@@ -31,10 +32,8 @@ public final class OpenClExecutable implements Executable {
     private final OpenClParameters parameters;
     private final Lowering lowering;
     private final Map<Map<String, Integer>, ExecutionPlan> plans = new LinkedHashMap<>(16, 0.75f, true);
-    /** The plan of the last run, for {@link #plannedBytes()}. */
-    private ExecutionPlan lastPlan;
-    /** The plan cache {@link #lastPlan} came from: a run in the same mode may run it again without binding its feeds. */
-    private Map<Map<String, Integer>, ExecutionPlan> lastCache;
+    /** The last run's plan (for {@link #plannedBytes()}) and its cache: a run in the same mode may run it again without binding its feeds. */
+    private final LastPlan<ExecutionPlan> lastPlan = new LastPlan<>(p -> p.binding);
     /** What a run is called in device errors, made once. */
     private final String runWhat;
     private final Map<Map<String, Integer>, ExecutionPlan> checkedPlans = new LinkedHashMap<>(4, 0.75f, true);
@@ -78,13 +77,9 @@ public final class OpenClExecutable implements Executable {
             Map<Map<String, Integer>, ExecutionPlan> cache = checked ? checkedPlans : plans;
             // the last run's plan again, for feeds of its shapes (their ranges checked), without binding them: a warm run
             // then makes no map of symbols and no shapes
-            ExecutionPlan plan = lastPlan != null && lastCache == cache && program.rebinds(lastPlan.binding, feeds) ? lastPlan : null;
+            ExecutionPlan plan = lastPlan.again(program, cache, feeds);
             Program.Binding binding = plan != null ? plan.binding : program.bind(feeds);
-            if (plan == null) {
-                // the last plan was run again without a lookup: touch it, so the cache's least recently used order holds
-                if (lastPlan != null && lastCache == cache) cache.get(lastPlan.binding.symbols());
-                plan = cache.get(binding.symbols());
-            }
+            if (plan == null) plan = lastPlan.find(cache, binding);
             if (plan == null) {
                 plan = new ExecutionPlan(backend.device(), lowering, program, binding, parameters, describe(), checked);
                 cache.put(binding.symbols(), plan);
@@ -93,13 +88,12 @@ public final class OpenClExecutable implements Executable {
                 if (cache.size() > MAX_PLANS) {
                     var eldest = cache.entrySet().iterator().next();
                     cache.remove(eldest.getKey());
-                    if (lastPlan == eldest.getValue()) lastPlan = null;
+                    lastPlan.forget(eldest.getValue());
                     eldest.getValue().close();
                 }
             }
             runs++;
-            lastPlan = plan;
-            lastCache = cache;
+            lastPlan.ran(plan, cache);
             long t0 = System.nanoTime();
             plan.run(feeds, runWhat);
             lastRunNanos = System.nanoTime() - t0;
@@ -112,7 +106,7 @@ public final class OpenClExecutable implements Executable {
     @Override
     public long plannedBytes() {
         synchronized (backend) {
-            return lastPlan == null ? -1 : lastPlan.deviceBytes();
+            return lastPlan.plan() == null ? -1 : lastPlan.plan().deviceBytes();
         }
     }
 
@@ -161,7 +155,7 @@ public final class OpenClExecutable implements Executable {
             for (ExecutionPlan p : checkedPlans.values()) p.close();
             plans.clear();
             checkedPlans.clear();
-            lastPlan = null;
+            lastPlan.clear();
             backend.forget(this);
         }
     }
