@@ -9,6 +9,10 @@
 # Needs: a JDK 21+ (JAVA_HOME), Maven, and for PyTorch Debian's python3-torch and libopenblas0-pthread
 # (apt-get install python3-torch libopenblas0-pthread). PyTorch runs with torch.set_num_threads(2)
 # and the machine's OPENBLAS_CORETYPE, JASG with its fixed pool (one thread per processor).
+# OPENBLAS_CORETYPE, when unset, is chosen here for PyTorch's best: where OpenBLAS does not know the CPU
+# (Debian 12's 0.3.21 takes a 2-vCPU Emerald Rapids guest, family 6 model 207, for a generic "Prescott" core
+# and ran sgemm 1024^3 at 44-53 GFLOPS against 232-287 as "SkylakeX", 2026-12-07), the script sets the kernel
+# of the CPU's vector width (avx512f: SkylakeX, avx2: Haswell, or Zen on AMD) and prints what it set.
 # Warm-up 10 s for every peer (was 5): a fresh JVM runs JASG's Vector API kernels boxed until C2 has compiled them
 # from the real calls (after the first step's scalar twins, the default warm-up mode), 4-6 s of training on a
 # 2-vCPU machine; with -Djasg.cpu.warmup=compiled (twins until seen compiled) it took 5-15 s on a loaded one.
@@ -55,6 +59,24 @@ PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 # the nd4j-native build that runs on this CPU (see the header)
 if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then nd4j_classifier=linux-x86_64-onednn-avx512; else nd4j_classifier=linux-x86_64-onednn-avx2; fi
 DL4J_JAVA_OPTS=${DL4J_JAVA_OPTS:--Xms2g -Xmx2g -Xmn24m}
+
+# the OpenBLAS kernel PyTorch's products run (see the header): OpenBLAS names its choice with OPENBLAS_VERBOSE=2
+coretype_note=""
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
+  picked=$(OPENBLAS_VERBOSE=2 "$PY" -c "import torch; torch.mm(torch.ones(64, 64), torch.ones(64, 64))" 2>&1 | sed -n "s/^Core: *//p" | head -1 || true)
+  case "$picked" in
+    ""|SkylakeX|Cooperlake|SapphireRapids|Haswell|Zen) ;;
+    *)
+      if grep -qw avx512f /proc/cpuinfo; then want=SkylakeX
+      elif grep -qw avx2 /proc/cpuinfo; then
+        if grep -q AuthenticAMD /proc/cpuinfo; then want=Zen; else want=Haswell; fi
+      else want=""; fi
+      if [ -n "$want" ]; then
+        export OPENBLAS_CORETYPE=$want
+        coretype_note=" (OpenBLAS took this CPU for $picked; set $want for PyTorch)"
+      fi ;;
+  esac
+fi
 if [ "$build" = 1 ]; then
   echo "# building the benchmarks jar" >&2
   mvn -q -pl benchmarks -am package -DskipTests
@@ -67,7 +89,7 @@ fi
 log=$(mktemp /tmp/jasg-peers.XXXXXX)
 echo "# log: $log" >&2
 {
-  echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p') cpus=$(nproc) OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+  echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p') cpus=$(nproc) OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}$coretype_note"
   echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$dl4j" = 1 ]; then echo "# dl4j: nd4j-native $nd4j_classifier, JVM $DL4J_JAVA_OPTS, OMP_NUM_THREADS=2, warm-up ${dl4j_warmup} s"; fi
 } | tee -a "$log"
