@@ -11,8 +11,9 @@
 # and the machine's OPENBLAS_CORETYPE, JASG with its fixed pool (one thread per processor).
 # OPENBLAS_CORETYPE, when unset, is chosen here for PyTorch's best: where OpenBLAS does not know the CPU
 # (Debian 12's 0.3.21 takes a 2-vCPU Emerald Rapids guest, family 6 model 207, for a generic "Prescott" core
-# and ran sgemm 1024^3 at 44-53 GFLOPS against 232-287 as "SkylakeX", 2026-12-07), the script sets the kernel
-# of the CPU's vector width (avx512f: SkylakeX, avx2: Haswell, or Zen on AMD) and prints what it set.
+# and ran sgemm 1024^3 at 44-53 GFLOPS against 232-287 as "SkylakeX", 2026-12-07), or takes a kernel narrower than
+# the CPU's vectors (an AVX-512 AMD Zen 4/5 may be run as "Zen", AVX2), the script sets the kernel of the CPU's vector
+# width (avx512f: SkylakeX; avx2: Haswell, or Zen on AMD) and prints what it set.
 # Warm-up 10 s for every peer (was 5): a fresh JVM runs JASG's Vector API kernels boxed until C2 has compiled them
 # from the real calls (after the first step's scalar twins, the default warm-up mode), 4-6 s of training on a
 # 2-vCPU machine; with -Djasg.cpu.warmup=compiled (twins until seen compiled) it took 5-15 s on a loaded one.
@@ -64,18 +65,15 @@ DL4J_JAVA_OPTS=${DL4J_JAVA_OPTS:--Xms2g -Xmx2g -Xmn24m}
 coretype_note=""
 if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
   picked=$(OPENBLAS_VERBOSE=2 "$PY" -c "import torch; torch.mm(torch.ones(64, 64), torch.ones(64, 64))" 2>&1 | sed -n "s/^Core: *//p" | head -1 || true)
-  case "$picked" in
-    ""|SkylakeX|Cooperlake|SapphireRapids|Haswell|Zen) ;;
-    *)
-      if grep -qw avx512f /proc/cpuinfo; then want=SkylakeX
-      elif grep -qw avx2 /proc/cpuinfo; then
-        if grep -q AuthenticAMD /proc/cpuinfo; then want=Zen; else want=Haswell; fi
-      else want=""; fi
-      if [ -n "$want" ]; then
-        export OPENBLAS_CORETYPE=$want
-        coretype_note=" (OpenBLAS took this CPU for $picked; set $want for PyTorch)"
-      fi ;;
-  esac
+  if grep -qw avx512f /proc/cpuinfo; then want=SkylakeX; good="SkylakeX Cooperlake SapphireRapids"
+  elif grep -qw avx2 /proc/cpuinfo; then
+    if grep -q AuthenticAMD /proc/cpuinfo; then want=Zen; else want=Haswell; fi
+    good="Haswell Zen SkylakeX Cooperlake SapphireRapids"
+  else want=""; good=""; fi
+  if [ -n "$picked" ] && [ -n "$want" ] && [[ " $good " != *" $picked "* ]]; then
+    export OPENBLAS_CORETYPE=$want
+    coretype_note=" (OpenBLAS took this CPU for $picked; set $want for PyTorch)"
+  fi
 fi
 if [ "$build" = 1 ]; then
   echo "# building the benchmarks jar" >&2
