@@ -6,9 +6,12 @@ Prints one line per workload, ``torch_<name> <value> <unit>``, then ``torch_<nam
 per workload). Debian: ``apt-get install python3-torch libopenblas0-pthread``.
 
     python3 torch_peers.py [--only sgemm|mlp|cnn|transformer|gpt]... [--seconds 5] [--warmup 5] [--threads 2]
-                           [--device cuda] [--autocast f16|bf16]
+                           [--device cuda] [--autocast f16|bf16] [--serve]
 
 ``--device cuda`` runs the training workloads on the GPU (eager, TF32 off), the peer of ``Peers --gpu``;
+``--serve`` (one workload) is the alternating mode of ``alternate.py``: after the first step and the warm-up it
+prints ``# ready``, then times one window for each ``window S`` line on standard input and prints
+``torch_<name> <value> <unit>``, until ``end`` or the end of the input.
 ``--autocast`` wraps the forward pass and the loss in ``torch.autocast`` (f16 also with a ``GradScaler``),
 the peer of ``Peers --gpu --mixed f16|bf16``.
 """
@@ -137,7 +140,11 @@ def main():
     ap.add_argument("--profile", action="store_true",
                     help="after the timed steps, profile 3 more with torch.profiler and print the top kernels by device time")
     ap.add_argument("--gpt", help="gpt sizes LAYERS,D,HEADS,FF,BATCH,SEQ (as -Djasg.bench.gpt)")
+    ap.add_argument("--serve", action="store_true",
+                    help="one workload: after the warm-up, a timed window for each 'window S' line on stdin (alternate.py)")
     args = ap.parse_args()
+    if args.serve and len(args.only or DEFAULT) != 1:
+        ap.error("--serve takes one workload (--only NAME)")
     global GPT_SIZE
     if args.gpt:
         GPT_SIZE = tuple(int(v) for v in args.gpt.split(","))
@@ -155,6 +162,9 @@ def main():
         step()
         first = (time.perf_counter() - t0) * 1e3
         time_for(step, args.warmup)
+        if args.serve:
+            serve(name, step, units, unit)
+            continue
         steps, elapsed = time_for(step, args.seconds)
         print(f"torch_{name} {steps / elapsed * units:.1f} {unit}")
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -166,6 +176,25 @@ def main():
               flush=True)
         if args.profile:
             profile(name, step)
+
+
+def serve(name, step, units, unit):
+    """--serve: '# ready', then one timed window per 'window S' line on stdin, until 'end' or the end of the input."""
+    import sys
+    print("# ready", flush=True)
+    for line in sys.stdin:
+        f = line.split()
+        if f == ["end"]:
+            break
+        try:
+            seconds = float(f[1]) if len(f) == 2 and f[0] == "window" else float("nan")
+        except ValueError:
+            seconds = float("nan")
+        if not seconds > 0:
+            print(f"# error: expected 'window SECONDS' or 'end', got {line.strip()!r}", flush=True)
+            continue
+        steps, elapsed = time_for(step, seconds)
+        print(f"torch_{name} {steps / elapsed * units:.1f} {unit}", flush=True)
 
 
 def profile(name, step):

@@ -26,6 +26,12 @@ import javax.management.ObjectName;
  *     [--gpu | --backend opencl] [--only sgemm|mlp|cnn|transformer|gpt] [--mixed f16|bf16] [--seconds 5] [--warmup 5]
  * </pre>
  *
+ * <p>{@code --serve} (one workload) is the alternating mode of {@code benchmarks/peers/alternate.py}: after the first
+ * step and the warm-up it prints {@code # ready}, then for each line {@code window S} read from standard input it steps
+ * for {@code S} seconds and prints {@code jasg_<name> <value> <unit>}, until {@code end} or the end of the input. Between
+ * windows it waits on its input, so peers served side by side can be timed in turn, window by window, and each ratio
+ * comes from two windows seconds apart rather than from runs a minute apart on a machine whose speed drifts.
+ *
  * <p>{@code --mixed f16|bf16} trains with {@code Trainer.mixedPrecision}: products and convolutions in half with
  * f32 accumulation, f32 master weights, and for f16 dynamic loss scaling.
  *
@@ -40,7 +46,7 @@ public final class Peers {
         String backendName = "cpu";
         List<String> only = new ArrayList<>();
         double seconds = 5, warmup = 5;
-        boolean profile = false;
+        boolean profile = false, serve = false;
         String profileMatch = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,6 +58,7 @@ public final class Peers {
                     only.add(w);
                 }
                 case "--profile" -> profile = true;
+                case "--serve" -> serve = true;
                 case "--profile-match" -> {
                     profile = true;
                     profileMatch = args[++i];
@@ -63,6 +70,7 @@ public final class Peers {
             }
         }
         List<String> names = only.isEmpty() ? Workloads.NAMES : only;
+        if (serve && names.size() != 1) usage("--serve takes one workload (--only NAME)");
         if (Workloads.mixedPrecision != null) System.out.println("# jasg mixed precision: " + Workloads.mixedPrecision.label());
         System.out.printf(Locale.ROOT, "# jasg backend=%s cpu=\"%s\" cpus=%d java=%s vector=%s kernels=\"%s\"%n", backendName,
                 Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
@@ -79,6 +87,11 @@ public final class Peers {
                 }
                 try (w) {
                     System.out.printf(Locale.ROOT, "# %s: model, graph, gradient graph and compile %.0f ms%n", name, buildMs);
+                    if (serve) {
+                        serve(name, w, warmup, new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                                java.nio.charset.StandardCharsets.UTF_8)), System.out);
+                        continue;
+                    }
                     run(name, w, seconds, warmup, before, objectsBefore);
                     if (profile) profile(name, w, profileMatch);
                 }
@@ -133,7 +146,7 @@ public final class Peers {
 
     private static void usage(String why) {
         System.err.println("Peers: " + why);
-        System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer|gpt]... [--mixed f16|bf16] [--seconds S] [--warmup S] [--profile] [--profile-match REGEX]");
+        System.err.println("usage: Peers [--gpu] [--backend cpu|vulkan|opencl|reference] [--only sgemm|mlp|cnn|transformer|gpt]... [--mixed f16|bf16] [--seconds S] [--warmup S] [--profile] [--profile-match REGEX] [--serve]");
         System.exit(2);
     }
 
@@ -172,6 +185,35 @@ public final class Peers {
         System.out.printf(Locale.ROOT, "jasg_%s_alloc_per_step_own_threads %.1f B%n", name, ownBytes / r[0]);
         System.out.printf(Locale.ROOT, "# %s: %d steps in %.2f s (%.3f ms/step), first step (compile + plan + run) %.0f ms, last value %s%n",
                 name, (long) r[0], r[1], 1e3 * r[1] / r[0], firstMs, w.lastValue());
+    }
+
+    /**
+     * {@code --serve}: the first step and {@code warmup} seconds, {@code # ready}, then a timed window for each
+     * {@code window S} line on standard input, until {@code end} or the end of the input; anything else is refused by name.
+     */
+    static void serve(String name, Workloads.Workload w, double warmup, java.io.BufferedReader in, java.io.PrintStream out)
+            throws java.io.IOException {
+        w.step();
+        timeFor(w, warmup);
+        out.println("# ready");
+        out.flush();
+        for (String line; (line = in.readLine()) != null && !line.strip().equals("end"); ) {
+            String[] f = line.strip().split("\\s+");
+            double s;
+            try {
+                s = f.length == 2 && f[0].equals("window") ? Double.parseDouble(f[1]) : Double.NaN;
+            } catch (NumberFormatException e) {
+                s = Double.NaN;
+            }
+            if (!(s > 0) || Double.isInfinite(s)) {
+                out.println("# error: expected 'window SECONDS' or 'end', got '" + line + "'");
+                out.flush();
+                continue;
+            }
+            double[] r = timeFor(w, s);
+            out.printf(Locale.ROOT, "jasg_%s %.1f %s%n", name, r[0] / r[1] * w.unitsPerStep(), w.unit());
+            out.flush();
+        }
     }
 
     /** Steps for at least {@code seconds}; returns {steps, elapsed seconds}. */
