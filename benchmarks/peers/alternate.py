@@ -11,6 +11,11 @@ PyTorch as configured and with ``OMP_WAIT_POLICY=PASSIVE`` in that window; the s
 
     benchmarks/peers/run.sh --alternate 8 [--seconds 2] [--warmup 10] [--only sgemm]...   (sets OPENBLAS_CORETYPE first)
     python3 benchmarks/peers/alternate.py [--only sgemm]... [--windows 8] [--window 2] [--warmup 10] [--gap 0.5]
+                                          [--variant NAME=JVM_OPTIONS]...
+
+``--variant`` adds a JASG peer started with those JVM options (e.g. ``--variant kc512=-Djasg.cpu.kc=512``), timed in turn
+with the others, and reported against the plain JASG of the same window: an A/B of a switch that the machine's drift
+does not decide.
 """
 import argparse
 import os
@@ -77,7 +82,15 @@ def main():
     ap.add_argument("--warmup", type=float, default=10.0)
     ap.add_argument("--gap", type=float, default=0.5, help="seconds of rest after each window")
     ap.add_argument("--jar", default="benchmarks/target/benchmarks.jar")
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=JVM_OPTIONS",
+                    help="another JASG peer with these JVM options, reported against the plain one window by window")
     args = ap.parse_args()
+    variants = []
+    for v in args.variant:
+        name, sep, opts = v.partition("=")
+        if not sep or not name or not name.isidentifier() or not opts.split():
+            ap.error(f"--variant takes NAME=JVM_OPTIONS (NAME a word), got {v!r}")
+        variants.append((name, opts.split()))
     if args.windows < 1 or args.window <= 0 or args.warmup < 0 or args.gap < 0:
         ap.error("--windows must be at least 1, --window positive, --warmup and --gap not negative")
     java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
@@ -86,9 +99,10 @@ def main():
     summary = []
     for w in args.only or WORKLOADS:
         common = ["--only", w, "--warmup", str(args.warmup), "--serve"]
-        specs = [("jasg", [java, "--add-modules", "jdk.incubator.vector", "-cp", args.jar, "dev.jasg.bench.Peers"] + common, None),
-                 ("torch", [py, os.path.join(here, "torch_peers.py")] + common, None),
-                 ("torchpassive", [py, os.path.join(here, "torch_peers.py")] + common, dict(os.environ, OMP_WAIT_POLICY="PASSIVE"))]
+        jasg = ["--add-modules", "jdk.incubator.vector", "-cp", args.jar, "dev.jasg.bench.Peers"] + common
+        specs = [("jasg", [java] + jasg, None)] + [("jasg_" + n, [java] + opts + jasg, None) for n, opts in variants] + [
+            ("torch", [py, os.path.join(here, "torch_peers.py")] + common, None),
+            ("torchpassive", [py, os.path.join(here, "torch_peers.py")] + common, dict(os.environ, OMP_WAIT_POLICY="PASSIVE"))]
         peers = []
         try:
             for name, argv, env in specs:  # warmed up one after the other, so none warms up beside another
@@ -105,13 +119,17 @@ def main():
             for p in peers:
                 p.close()
         ratios = [j / max(t, tp) for j, t, tp in zip(rates["jasg"], rates["torch"], rates["torchpassive"])]
-        summary.append((w, peers[0].unit, {n: statistics.median(v) for n, v in rates.items()}, ratios))
+        against = {n: [x / j for x, j in zip(rates["jasg_" + n], rates["jasg"])] for n, _ in variants}
+        summary.append((w, peers[0].unit, {n: statistics.median(v) for n, v in rates.items()}, ratios, against))
     print()
     print(f"{args.windows} windows of {args.window:g} s each, peers in turn; ratio = JASG / the better PyTorch of the same window")
     print(f"{'workload':12} {'unit':10} {'jasg':>10} {'torch':>10} {'passive':>10} {'jasg/torch':>11}   (medians)   per window")
-    for w, unit, med, ratios in summary:
+    for w, unit, med, ratios, against in summary:
         print(f"{w:12} {unit:10} {med['jasg']:10.1f} {med['torch']:10.1f} {med['torchpassive']:10.1f} "
               f"{statistics.median(ratios):11.2f}   range {min(ratios):.2f}-{max(ratios):.2f}: {', '.join(f'{r:.2f}' for r in ratios)}")
+        for n, r in against.items():
+            print(f"{'':12} {'':10} variant {n}: {med['jasg_' + n]:.1f} {unit}, against plain JASG {statistics.median(r):.3f} "
+                  f"(range {min(r):.3f}-{max(r):.3f}: {', '.join(f'{x:.3f}' for x in r)})")
 
 
 if __name__ == "__main__":

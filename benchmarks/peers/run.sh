@@ -5,12 +5,13 @@
 # figure and of the per-round ratios. Only same-run ratios mean anything on a shared machine.
 #
 #   benchmarks/peers/run.sh [--rounds 3] [--seconds 5] [--warmup 10] [--dl4j] [--no-build] [--only NAME]...
-#   benchmarks/peers/run.sh --alternate 8 [--seconds 2] [--warmup 10] [--no-build] [--only NAME]...
+#   benchmarks/peers/run.sh --alternate 8 [--seconds 2] [--warmup 10] [--no-build] [--only NAME]... [--variant NAME=JVM_OPTIONS]...
 #
 # --alternate N: instead of rounds, alternate.py starts each peer once per workload and times them in turn, N windows
 # of --seconds each (a window's ratio against the better PyTorch of that window): on a machine whose speed drifts
 # within minutes, ratios from windows seconds apart are steadier than from runs a minute apart. No DL4J or memory
-# figures in that mode.
+# figures in that mode. --variant (with --alternate) adds a JASG peer with those JVM options, reported against the plain
+# one window by window (alternate.py).
 #
 # Needs: a JDK 21+ (JAVA_HOME), Maven, and for PyTorch Debian's python3-torch and libopenblas0-pthread
 # (apt-get install python3-torch libopenblas0-pthread). PyTorch runs with torch.set_num_threads(2)
@@ -46,17 +47,19 @@ cd "$(dirname "$0")/../.."
 
 rounds=3 seconds=5 warmup=10 dl4j=0 build=1 dl4j_warmup=30 alternate=0
 only=()
+variants=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift ;;
     --alternate) alternate=$2; shift ;;
+    --variant) variants+=(--variant "$2"); shift ;;
     --seconds) seconds=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --dl4j) dl4j=1 ;;
     --dl4j-warmup) dl4j_warmup=$2; shift ;;
     --no-build) build=0 ;;
     --only) only+=("$2"); shift ;;
-    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--dl4j] [--dl4j-warmup S] [--no-build] [--only NAME]... [--alternate N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--dl4j] [--dl4j-warmup S] [--no-build] [--only NAME]... [--alternate N [--variant NAME=JVM_OPTIONS]...]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -98,12 +101,14 @@ echo "# log: $log" >&2
   echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$dl4j" = 1 ]; then echo "# dl4j: nd4j-native $nd4j_classifier, JVM $DL4J_JAVA_OPTS, OMP_NUM_THREADS=2, warm-up ${dl4j_warmup} s"; fi
 } | tee -a "$log"
+[ ${#variants[@]} -eq 0 ] || [ "$alternate" != 0 ] || { echo "run.sh: --variant needs --alternate N" >&2; exit 2; }
 if [ "$alternate" != 0 ]; then
   [[ "$alternate" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --alternate takes a positive number of windows, got '$alternate'" >&2; exit 2; }
   [ "$dl4j" = 0 ] || echo "# --alternate: DL4J is not run in this mode" | tee -a "$log"
   only_args=()
   for w in "${only[@]}"; do only_args+=(--only "$w"); done
-  "$PY" benchmarks/peers/alternate.py --windows "$alternate" --window "$seconds" --warmup "$warmup" "${only_args[@]}" | tee -a "$log"
+  "$PY" benchmarks/peers/alternate.py --windows "$alternate" --window "$seconds" --warmup "$warmup" "${only_args[@]}" "${variants[@]}" \
+    | tee -a "$log"
   echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
   exit 0
 fi
