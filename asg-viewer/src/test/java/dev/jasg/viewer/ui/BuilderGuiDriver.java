@@ -79,9 +79,9 @@ public final class BuilderGuiDriver {
         BuilderWindow w = ref.get();
         Robot robot = new Robot();
         robot.setAutoDelay(5);
-        robot.waitForIdle();
+        idle(robot);
         Thread.sleep(600);
-        robot.waitForIdle();
+        idle(robot);
 
         long start = System.nanoTime();
         // ---- LeNet-5 from the palette: two columns on the canvas ----
@@ -157,12 +157,12 @@ public final class BuilderGuiDriver {
             w.frame().requestFocus();
             return null;
         });
-        robot.waitForIdle();
+        idle(robot);
         Point centre = onEdt(() -> w.canvasOnScreen(5, 5));
         robot.mouseMove(centre.x, centre.y);
         robot.mousePress(InputEvent.BUTTON1_DOWN_MASK);
         robot.mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
-        robot.waitForIdle();
+        idle(robot);
         key(robot, KeyEvent.VK_Z);
         key(robot, KeyEvent.VK_Z);
         ModelSpec undone = onEdt(() -> w.model().spec());
@@ -176,7 +176,7 @@ public final class BuilderGuiDriver {
             w.fit();
             return null;
         });
-        robot.waitForIdle();
+        idle(robot);
 
         // ---- training settings through the panel, then 50 steps (pausing halfway to inspect the graph) ----
         boolean fashion = "fashion".equals(opt.get("dataset"));
@@ -189,9 +189,9 @@ public final class BuilderGuiDriver {
         for (String[] s : settings) {
             String why = onEdt(() -> w.enterTraining(s[0], s[1], s[2]));
             if (why != null) throw new AssertionError(String.join(" ", s) + ": " + why);
-            robot.waitForIdle();
+            idle(robot);
             Thread.sleep(50);
-            robot.waitForIdle();
+            idle(robot);
         }
         ModelSpec.Training t = onEdt(() -> w.model().spec().training());
         seen.setProperty("training", t.epochs() + " " + t.maxSteps() + " " + t.seed() + " " + new java.util.TreeMap<>(t.optimizer().params()) + " " + new java.util.TreeMap<>(t.dataset().params()));
@@ -236,7 +236,7 @@ public final class BuilderGuiDriver {
             return -1;
         });
         seen.setProperty("inspect.selected", Boolean.toString(onEdt(() -> v.selectNode(conv))));
-        robot.waitForIdle();
+        idle(robot);
         Point vc = onEdt(() -> {
             Point p = new Point(v.canvasSize().width / 2, v.canvasSize().height / 2);
             SwingUtilities.convertPointToScreen(p, v.frame().getContentPane());
@@ -248,7 +248,7 @@ public final class BuilderGuiDriver {
             robot.keyPress(KeyEvent.VK_EQUALS);
             robot.keyRelease(KeyEvent.VK_EQUALS);
             robot.keyRelease(KeyEvent.VK_CONTROL);
-            robot.waitForIdle();
+            idle(robot);
         }
         onEdt(() -> v.selectNode(conv));
         Thread.sleep(1500);
@@ -256,7 +256,7 @@ public final class BuilderGuiDriver {
             v.refresh();
             return null;
         });
-        robot.waitForIdle();
+        idle(robot);
         seen.setProperty("inspect.text", onEdt(v::inspectorText).lines().limit(3).reduce("", (a, b) -> a + " " + b).trim());
         if (shotDir != null) onEdt(() -> {
             v.saveScreenshot(shotDir.resolve("builder-inspect-" + lang.code() + ".png"));
@@ -273,7 +273,7 @@ public final class BuilderGuiDriver {
         }
         List<Double> losses = onEdt(() -> w.session()).await();
         Thread.sleep(400);
-        robot.waitForIdle();
+        idle(robot);
         seen.setProperty("seconds.trained", Long.toString((System.nanoTime() - start) / 1_000_000_000L));
         seen.setProperty("metrics", onEdt(w::metricsText));
         seen.setProperty("chartSteps", Integer.toString(onEdt(w::chartSteps)));
@@ -287,7 +287,7 @@ public final class BuilderGuiDriver {
             w.showTab(true);
             return null;
         });
-        robot.waitForIdle();
+        idle(robot);
         if (shots != null) shot(w, shots, "builder-training-" + lang.code() + ".png");
 
         // ---- save, reopen, refuse a newer format, export ----
@@ -327,10 +327,25 @@ public final class BuilderGuiDriver {
         for (int i = 1; i <= steps; i++) {
             r.mouseMove(from.x + (to.x - from.x) * i / steps, from.y + (to.y - from.y) * i / steps);
         }
-        r.waitForIdle();
+        idle(r);
         if (beforeRelease != null) beforeRelease.run();
         r.mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
-        r.waitForIdle();
+        idle(r);
+    }
+
+    /**
+     * Waits until what the robot did has reached the window: an X round trip ({@code Toolkit.sync}), a pause for the
+     * toolkit's thread to post the events it read, then the event queue drained up to that point, twice. Not
+     * {@link Robot#waitForIdle}: its native sync waits for a property event of the toolkit's own that, on the 2-vCPU Xeon
+     * build machine of 2026-12-07, stopped arriving once the builder window was up, so every call ran into its 10 s
+     * timeout and the driver into its watchdog.
+     */
+    private static void idle(Robot r) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            java.awt.Toolkit.getDefaultToolkit().sync();
+            r.delay(40);
+            SwingUtilities.invokeAndWait(() -> {});
+        }
     }
 
     private static void key(Robot r, int code) throws Exception {
@@ -338,9 +353,9 @@ public final class BuilderGuiDriver {
         r.keyPress(code);
         r.keyRelease(code);
         r.keyRelease(KeyEvent.VK_CONTROL);
-        r.waitForIdle();
+        idle(r);
         Thread.sleep(80);
-        r.waitForIdle();
+        idle(r);
     }
 
     private static void shot(BuilderWindow w, Path dir, String name) {
