@@ -64,18 +64,21 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ ${#only[@]} -gt 0 ] || only=(sgemm mlp cnn transformer)
+[ "$alternate" = 0 ] || [[ "$alternate" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --alternate takes a positive number of windows, got '$alternate'" >&2; exit 2; }
+[ ${#variants[@]} -eq 0 ] || [ "$alternate" != 0 ] || { echo "run.sh: --variant needs --alternate N" >&2; exit 2; }
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 
 # the nd4j-native build that runs on this CPU (see the header)
-if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then nd4j_classifier=linux-x86_64-onednn-avx512; else nd4j_classifier=linux-x86_64-onednn-avx2; fi
+avx512=0; grep -qw avx512f /proc/cpuinfo 2>/dev/null && avx512=1
+if [ "$avx512" = 1 ]; then nd4j_classifier=linux-x86_64-onednn-avx512; else nd4j_classifier=linux-x86_64-onednn-avx2; fi
 DL4J_JAVA_OPTS=${DL4J_JAVA_OPTS:--Xms2g -Xmx2g -Xmn24m}
 
 # the OpenBLAS kernel PyTorch's products run (see the header): OpenBLAS names its choice with OPENBLAS_VERBOSE=2
 coretype_note=""
 if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
   picked=$(OPENBLAS_VERBOSE=2 "$PY" -c "import torch; torch.mm(torch.ones(64, 64), torch.ones(64, 64))" 2>&1 | sed -n "s/^Core: *//p" | head -1 || true)
-  if grep -qw avx512f /proc/cpuinfo; then want=SkylakeX; good="SkylakeX Cooperlake SapphireRapids"
+  if [ "$avx512" = 1 ]; then want=SkylakeX; good="SkylakeX Cooperlake SapphireRapids"
   elif grep -qw avx2 /proc/cpuinfo; then
     if grep -q AuthenticAMD /proc/cpuinfo; then want=Zen; else want=Haswell; fi
     good="Haswell Zen SkylakeX Cooperlake SapphireRapids"
@@ -101,9 +104,7 @@ echo "# log: $log" >&2
   echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$dl4j" = 1 ]; then echo "# dl4j: nd4j-native $nd4j_classifier, JVM $DL4J_JAVA_OPTS, OMP_NUM_THREADS=2, warm-up ${dl4j_warmup} s"; fi
 } | tee -a "$log"
-[ ${#variants[@]} -eq 0 ] || [ "$alternate" != 0 ] || { echo "run.sh: --variant needs --alternate N" >&2; exit 2; }
 if [ "$alternate" != 0 ]; then
-  [[ "$alternate" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --alternate takes a positive number of windows, got '$alternate'" >&2; exit 2; }
   [ "$dl4j" = 0 ] || echo "# --alternate: DL4J is not run in this mode" | tee -a "$log"
   only_args=()
   for w in "${only[@]}"; do only_args+=(--only "$w"); done

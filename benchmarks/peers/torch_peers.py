@@ -190,7 +190,7 @@ def serve(name, step, units, unit):
             seconds = float(f[1]) if len(f) == 2 and f[0] == "window" else float("nan")
         except ValueError:
             seconds = float("nan")
-        if not seconds > 0:
+        if not 0 < seconds < float("inf"):
             print(f"# error: expected 'window SECONDS' or 'end', got {line.strip()!r}", flush=True)
             continue
         steps, elapsed = time_for(step, seconds)

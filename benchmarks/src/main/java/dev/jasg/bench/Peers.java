@@ -164,8 +164,7 @@ public final class Peers {
         long allocated = allocatedBytes(all) - allocated0, ownBytes = allocatedBytes(own) - own0;
         long peakHeap = peakHeap();
         long live = liveHeap();
-        double perSecond = r[0] / r[1];
-        System.out.printf(Locale.ROOT, "jasg_%s %.1f %s%n", name, perSecond * w.unitsPerStep(), w.unit());
+        System.out.println(rateLine(name, w, r));
         System.out.printf(Locale.ROOT, "jasg_%s_peak_heap %.1f MiB%n", name, peakHeap / 1048576.0);
         System.out.printf(Locale.ROOT, "jasg_%s_live_heap %.1f MiB%n", name, live / 1048576.0);
         System.out.printf(Locale.ROOT, "jasg_%s_offheap %.1f MiB%n", name, offHeap() / 1048576.0);
@@ -211,9 +210,14 @@ public final class Peers {
                 continue;
             }
             double[] r = timeFor(w, s);
-            out.printf(Locale.ROOT, "jasg_%s %.1f %s%n", name, r[0] / r[1] * w.unitsPerStep(), w.unit());
+            out.println(rateLine(name, w, r));
             out.flush();
         }
+    }
+
+    /** {@code jasg_<name> <rate> <unit>} for {@code r} = {steps, elapsed seconds} of {@link #timeFor}. */
+    private static String rateLine(String name, Workloads.Workload w, double[] r) {
+        return String.format(Locale.ROOT, "jasg_%s %.1f %s", name, r[0] / r[1] * w.unitsPerStep(), w.unit());
     }
 
     /** Steps for at least {@code seconds}; returns {steps, elapsed seconds}. */
