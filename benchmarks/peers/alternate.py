@@ -15,7 +15,8 @@ PyTorch as configured and with ``OMP_WAIT_POLICY=PASSIVE`` in that window; the s
 
 ``--variant`` adds a JASG peer started with those JVM options (e.g. ``--variant kc512=-Djasg.cpu.kc=512``), timed in turn
 with the others, and reported against the plain JASG of the same window: an A/B of a switch that the machine's drift
-does not decide.
+does not decide. Options that name a class path (``-cp JAR``) run that build instead of ``--jar``'s, an A/B of two
+builds: ``--variant before=-cp /tmp/before-benchmarks.jar``.
 """
 import argparse
 import os
@@ -99,8 +100,11 @@ def main():
     summary = []
     for w in args.only or WORKLOADS:
         common = ["--only", w, "--warmup", str(args.warmup), "--serve"]
-        jasg = ["--add-modules", "jdk.incubator.vector", "-cp", args.jar, "dev.jasg.bench.Peers"] + common
-        specs = [("jasg", [java] + jasg, None)] + [("jasg_" + n, [java] + opts + jasg, None) for n, opts in variants] + [
+        main = ["--add-modules", "jdk.incubator.vector", "dev.jasg.bench.Peers"] + common
+        jasg = ["-cp", args.jar] + main
+        # a variant naming its own class path runs that build (the JVM would take the last -cp, the plain one)
+        own = lambda opts: [java] + opts + (main if "-cp" in opts or "-classpath" in opts else jasg)
+        specs = [("jasg", [java] + jasg, None)] + [("jasg_" + n, own(opts), None) for n, opts in variants] + [
             ("torch", [py, os.path.join(here, "torch_peers.py")] + common, None),
             ("torchpassive", [py, os.path.join(here, "torch_peers.py")] + common, dict(os.environ, OMP_WAIT_POLICY="PASSIVE"))]
         peers = []

@@ -23,7 +23,6 @@ import java.util.List;
  */
 public final class Vjp {
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-    private static final double INV_SQRT_2 = 1 / Math.sqrt(2);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
     private static final double GELU_TANH_C = 0.044715;
@@ -190,19 +189,19 @@ public final class Vjp {
             case SIGMOID -> g.mul(y.mul(y.rsub(1)));
             // g * (1 - y^2)
             case TANH -> g.mul(y.square().rsub(1));
-            // g * (Phi(x) + x phi(x)), Phi = 0.5 (1 + erf(x/sqrt2)), phi = exp(-x^2/2)/sqrt(2pi)
-            case GELU -> {
-                Tensor cdf = x.mul(INV_SQRT_2).erf().add(1).mul(0.5);
-                Tensor pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
-                yield g.mul(cdf.add(x.mul(pdf)));
-            }
-            // t = tanh(k (x + c x^3)): g * (0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3c x^2))
-            case GELU_TANH -> {
+            // g * (Phi(x) + x phi(x)), Phi = 0.5 (1 + erf(x/sqrt2)), phi = exp(-x^2/2)/sqrt(2pi): one op, GELU's derivative
+            case GELU -> g.mul(x.geluDerivative());
+            // g * (0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3c x^2)), t = tanh(k (x + c x^3)): one op
+            case GELU_TANH -> g.mul(x.geluDerivative("tanh"));
+            // (Phi + x phi)' = 2 phi + x phi' = phi (2 - x^2)
+            case GELU_DERIVATIVE -> g.mul(x.square().mul(-0.5).exp().mul(INV_SQRT_2PI).mul(x.square().rsub(2)));
+            // u = k (x + c x^3), t = tanh(u): ((1 - t^2) u' / 2 (1 + ...))' = (1 - t^2) (u' - x t u'^2 + 3 k c x^2), u' = k (1 + 3c x^2)
+            case GELU_TANH_DERIVATIVE -> {
                 Tensor x2 = x.square();
                 Tensor t = x.add(x2.mul(x).mul(GELU_TANH_C)).mul(SQRT_2_OVER_PI).tanh();
-                Tensor inner = x2.mul(3 * GELU_TANH_C).add(1).mul(SQRT_2_OVER_PI);
-                Tensor d = t.add(1).add(x.mul(t.square().rsub(1)).mul(inner)).mul(0.5);
-                yield g.mul(d);
+                Tensor du = x2.mul(3 * GELU_TANH_C).add(1).mul(SQRT_2_OVER_PI);
+                Tensor inner = du.sub(x.mul(t).mul(du.square())).add(x2.mul(3 * SQRT_2_OVER_PI * GELU_TANH_C));
+                yield g.mul(t.square().rsub(1).mul(inner));
             }
             // s = sigmoid(x): g * s * (1 + x (1 - s))
             case SILU -> {

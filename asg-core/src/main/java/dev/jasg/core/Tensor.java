@@ -133,6 +133,16 @@ public final class Tensor {
             default -> throw new IllegalArgumentException("gelu: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
         };
     }
+    /** {@code d/dx gelu(x) = Phi(x) + x phi(x)}: GELU's gradient is {@code g * x.geluDerivative()}, one op (PyTorch's {@code gelu_backward}). */
+    public Tensor geluDerivative() { return unary(UnaryOp.GELU_DERIVATIVE); }
+    /** The derivative of {@link #gelu(String)} with the same {@code approximate}, {@code "none"} or {@code "tanh"}. */
+    public Tensor geluDerivative(String approximate) {
+        return switch (approximate) {
+            case "none" -> geluDerivative();
+            case "tanh" -> unary(UnaryOp.GELU_TANH_DERIVATIVE);
+            default -> throw new IllegalArgumentException("geluDerivative: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
+        };
+    }
     /** {@code x sigmoid(x)} */
     public Tensor silu() { return unary(UnaryOp.SILU); }
     /** softplus with PyTorch's defaults beta = 1, threshold = 20. */

@@ -43,6 +43,17 @@ public enum UnaryOp {
     GELU("gelu"),
     /** {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, GELU's tanh approximation. */
     GELU_TANH("gelu_tanh"),
+    /**
+     * {@code Phi(x) + x phi(x)}, the derivative of the exact GELU ({@code phi(x) = exp(-x^2/2) / sqrt(2 pi)}): its
+     * gradient is {@code g * gelu_derivative(x)}, one pass over memory where the composite took ten (PyTorch's
+     * {@code gelu_backward}).
+     */
+    GELU_DERIVATIVE("gelu_derivative"),
+    /**
+     * The derivative of {@link #GELU_TANH}: {@code 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)},
+     * {@code t = tanh(sqrt(2/pi) (x + 0.044715 x^3))} (PyTorch's {@code gelu_backward(approximate='tanh')}).
+     */
+    GELU_TANH_DERIVATIVE("gelu_tanh_derivative"),
     /** {@code x * sigmoid(x)}, also called swish. */
     SILU("silu"),
     /** {@code log(1 + e^(a x)) / a}, and {@code x} where {@code a x > b}: a = beta, b = threshold. */
@@ -104,6 +115,11 @@ public enum UnaryOp {
             case TANH -> Math.tanh(x);
             case GELU -> 0.5 * x * (1 + SpecialFunctions.erf(x / Math.sqrt(2)));
             case GELU_TANH -> 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+            case GELU_DERIVATIVE -> 0.5 * (1 + SpecialFunctions.erf(x / Math.sqrt(2))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+            case GELU_TANH_DERIVATIVE -> {
+                double t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
+                yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+            }
             case SILU -> x * SpecialFunctions.sigmoid(x);
             case SOFTPLUS -> a * x > b ? x : Math.log1p(Math.exp(a * x)) / a;
             case ELU -> x > 0 ? x : a * Math.expm1(x);

@@ -379,6 +379,25 @@ public final class OnnxExport {
                     String h = op("Mul", List.of(x, op("Add", List.of(th, konst(DType.F32, new int[0], 1)), Map.of())), Map.of());
                     add("Mul", List.of(h, konst(DType.F32, new int[0], 0.5)), Map.of(), out);
                 }
+                case GELU_DERIVATIVE -> {
+                    // 0.5 (1 + erf(x / sqrt 2)) + x exp(-x^2 / 2) / sqrt(2 pi)
+                    String e = op("Erf", List.of(op("Mul", List.of(x, konst(DType.F32, new int[0], Math.sqrt(0.5))), Map.of())), Map.of());
+                    String cdf = op("Mul", List.of(op("Add", List.of(e, konst(DType.F32, new int[0], 1)), Map.of()), konst(DType.F32, new int[0], 0.5)), Map.of());
+                    String g = op("Exp", List.of(op("Mul", List.of(op("Mul", List.of(x, x), Map.of()), konst(DType.F32, new int[0], -0.5)), Map.of())), Map.of());
+                    String pdf = op("Mul", List.of(g, konst(DType.F32, new int[0], 1 / Math.sqrt(2 * Math.PI))), Map.of());
+                    add("Add", List.of(cdf, op("Mul", List.of(x, pdf), Map.of())), Map.of(), out);
+                }
+                case GELU_TANH_DERIVATIVE -> {
+                    // 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3c x^2), t = tanh(k (x + c x^3))
+                    String x2 = op("Mul", List.of(x, x), Map.of());
+                    String inner = op("Add", List.of(x, op("Mul", List.of(op("Mul", List.of(x2, x), Map.of()), konst(DType.F32, new int[0], 0.044715)), Map.of())), Map.of());
+                    String t = op("Tanh", List.of(op("Mul", List.of(inner, konst(DType.F32, new int[0], Math.sqrt(2 / Math.PI))), Map.of())), Map.of());
+                    String half = op("Mul", List.of(op("Add", List.of(t, konst(DType.F32, new int[0], 1)), Map.of()), konst(DType.F32, new int[0], 0.5)), Map.of());
+                    String sech2 = op("Sub", List.of(konst(DType.F32, new int[0], 1), op("Mul", List.of(t, t), Map.of())), Map.of());
+                    String slope = op("Mul", List.of(op("Add", List.of(op("Mul", List.of(x2, konst(DType.F32, new int[0], 3 * 0.044715)), Map.of()),
+                            konst(DType.F32, new int[0], 1)), Map.of()), konst(DType.F32, new int[0], 0.5 * Math.sqrt(2 / Math.PI))), Map.of());
+                    add("Add", List.of(half, op("Mul", List.of(op("Mul", List.of(x, sech2), Map.of()), slope), Map.of())), Map.of(), out);
+                }
                 case CLAMP -> {
                     String lo = Double.isInfinite(u.a()) ? "" : konst(DType.F32, new int[0], u.a());
                     String hi = Double.isInfinite(u.b()) ? "" : konst(DType.F32, new int[0], u.b());

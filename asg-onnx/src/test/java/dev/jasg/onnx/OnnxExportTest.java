@@ -156,6 +156,25 @@ class OnnxExportTest {
         return b.build();
     }
 
+    /** GELU's derivatives, which a gradient graph holds, export as their formulas: ONNX has no gelu_backward. */
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "tanh"})
+    void geluDerivativesExportAsTheirFormulasAndRunInOnnxRuntime(String approximate, @TempDir Path dir) throws Exception {
+        GraphBuilder b = new GraphBuilder();
+        Tensor x = b.input("x", DType.F32, 4, 16);
+        b.output("y", x.mul(2).geluDerivative(approximate));
+        Graph g = b.build();
+        HostTensor in = random(5, 4, 16);
+        float[] want;
+        try (Backend ref = new dev.jasg.core.reference.ReferenceBackend(); Executable ex = ref.compile(g)) {
+            want = ex.run(Map.of("x", in)).get("y").floats();
+        }
+        Path p = dir.resolve("gelu_derivative.onnx");
+        OnnxExport.write(g, Map.of(), p);
+        close(want, runOrt(p, "x", in, "y"), "onnxruntime " + approximate);
+        close(want, runCpu(OnnxImport.read(p).graph(), null, "x", in, "y"), "re-imported " + approximate);
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void fusedAttentionExportsAsMatMulSoftmaxAndRunsInOnnxRuntime(boolean causal, @TempDir Path dir) throws Exception {

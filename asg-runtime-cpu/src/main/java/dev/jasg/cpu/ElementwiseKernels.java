@@ -124,6 +124,20 @@ final class ElementwiseKernels {
             }
             return;
         }
+        if (Simd.ENABLED && (kind == UnaryOp.GELU_DERIVATIVE || kind == UnaryOp.GELU_TANH_DERIVATIVE)) {
+            // GELU's gradient: f32 lanes as GELU_TANH's, the lane-by-lane copy until this op's rows have run long enough
+            // after the hand-over that the JIT compiles the vector kernel soon (vectorRow)
+            boolean exact = kind == UnaryOp.GELU_DERIVATIVE;
+            if (vectorRow(UNARY_VOLUME[kind.ordinal()], n)) {
+                if (exact) VectorMath.geluDerivative(x, xo, out, oo, n);
+                else VectorMath.geluTanhDerivative(x, xo, out, oo, n);
+            } else if (exact) {
+                for (int i = 0; i < n; i++) out[oo + i] = ScalarTwins.geluDerivativeLane(x[xo + i]);
+            } else {
+                for (int i = 0; i < n; i++) out[oo + i] = VectorMath.geluTanhDerivativeLane(x[xo + i]);
+            }
+            return;
+        }
         if (Simd.ENABLED && vectorised(kind)) {
             if (!WarmKernels.unaryKernel(kind).readyFor(n)) {
                 // the same bits until the JIT has compiled the vector kernel (WarmKernels)

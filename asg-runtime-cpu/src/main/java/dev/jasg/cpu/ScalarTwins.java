@@ -129,6 +129,22 @@ final class ScalarTwins {
         return v < 0f ? -large : large;
     }
 
+    /** One lane of {@link VectorMath#geluDerivative}, operation for operation: {@code exp(-x^2/2)} always (the density), {@code Phi} by its branch. */
+    static float geluDerivativeLane(float v) {
+        float ax = Math.abs(v), w = v * INV_SQRT_2F, w2 = w * w;
+        float a = Math.min(ax, 18f);
+        float a2 = a * a, hi = a2 * 0.5f, lo = Math.fma(a, a, -a2) * 0.5f;
+        float gauss = expNeg(-hi) * (1f - lo);
+        float cdf;
+        if (!(ax >= ERF_SPLIT * SQRT_2F)) {
+            cdf = Math.fma(w * Math.fma(taylorTail(w2), w2, C0), 0.5f, 0.5f);
+        } else {
+            float e = gauss * erfcx(1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
+            cdf = v < 0f ? 0.5f * e : 1f - 0.5f * e;
+        }
+        return Math.fma(v, gauss * VectorMath.INV_SQRT_2PI_F, cdf);
+    }
+
     /** One lane of {@link VectorMath#gelu}. */
     static float geluLane(float v) {
         float ax = Math.abs(v), half = v * 0.5f, w = v * INV_SQRT_2F;

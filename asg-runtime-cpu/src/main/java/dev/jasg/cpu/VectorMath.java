@@ -315,6 +315,75 @@ final class VectorMath {
         }
     }
 
+    /** {@code 1 / sqrt(2 pi)}, the standard normal density at 0. */
+    static final float INV_SQRT_2PI_F = 0.3989422804014327f;
+
+    /**
+     * {@code out = Phi(x) + x phi(x)}, the exact GELU's derivative ({@link dev.jasg.core.UnaryOp#GELU_DERIVATIVE}), in f32
+     * lanes: {@link #gelu}'s pieces, with {@code exp(-x^2/2)} (which its tail computes for {@code erfc}) kept for the
+     * density. Every step is an exactly specified lane operation and {@link ScalarTwins#geluDerivativeLane} repeats them
+     * (the tail shorter than a vector, and the rows before the hand-over), so an element's bits do not depend on the JIT
+     * or on where a call's range starts.
+     */
+    static void geluDerivative(float[] x, int xo, float[] out, int oo, int n) {
+        int whole = n / V * V;
+        float[] tail = TAIL.get();
+        for (int c = 0; c < whole; c += CHUNK) {
+            int m = Math.min(CHUNK, whole - c);
+            geluDerivativeChunk(x, xo + c, tail, out, oo + c, m);
+        }
+        for (int i = whole; i < n; i++) out[oo + i] = ScalarTwins.geluDerivativeLane(x[xo + i]);
+    }
+
+    /** {@link #geluDerivative} for whole vectors of {@code [0, m)}, {@code t} a buffer of at least {@code 2 CHUNK} floats. */
+    private static void geluDerivativeChunk(float[] x, int xo, float[] t, float[] out, int oo, int m) {
+        FloatVector one = FloatVector.broadcast(S, 1f), halfOne = FloatVector.broadcast(S, 0.5f), zHalf = FloatVector.broadcast(S, INV_SQRT_2F * 0.5f);
+        FloatVector c0 = FloatVector.broadcast(S, C0), density = FloatVector.broadcast(S, INV_SQRT_2PI_F);
+        float[] tt = TAYLOR_TAIL, ex = ERFCX;
+        // exp(-x^2/2) as exp(-hi) (1 - lo), x^2/2 = hi + lo exactly, as geluChunk: the arguments, then expNeg in place
+        for (int i = 0; i < m; i += V) {
+            FloatVector a = FloatVector.fromArray(S, x, xo + i).abs().min(18f);
+            FloatVector a2 = a.mul(a);
+            a2.mul(0.5f).neg().intoArray(t, i);
+            one.sub(a.fma(a, a2.neg()).mul(0.5f)).intoArray(t, CHUNK + i);
+        }
+        expNeg(t, 0, false, 0f, t, 0, m);
+        for (int i = 0; i < m; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector ax = v.abs(), w = v.mul(INV_SQRT_2F);
+            FloatVector w2 = w.mul(w);
+            // Phi for |w| < ERF_SPLIT: 0.5 + 0.5 w P(w^2), P by Horner steps on TAYLOR_TAIL and C0
+            FloatVector p = FloatVector.broadcast(S, tt[0]);
+            p = p.fma(w2, FloatVector.broadcast(S, tt[1]));
+            p = p.fma(w2, FloatVector.broadcast(S, tt[2]));
+            p = p.fma(w2, FloatVector.broadcast(S, tt[3]));
+            p = p.fma(w2, FloatVector.broadcast(S, tt[4]));
+            p = p.fma(w2, FloatVector.broadcast(S, tt[5]));
+            p = p.fma(w2, FloatVector.broadcast(S, tt[6]));
+            p = p.fma(w2, FloatVector.broadcast(S, tt[7]));
+            p = p.fma(w2, FloatVector.broadcast(S, tt[8]));
+            FloatVector small = w.mul(p.fma(w2, c0)).fma(halfOne, halfOne);
+            // else, with e = erfc(|w|) = exp(-w^2) erfcx(|w|): 1 - e/2 for x >= 0, e/2 below
+            FloatVector a = ax.min(18f);
+            FloatVector u = one.div(a.fma(zHalf, one));
+            FloatVector q = FloatVector.broadcast(S, ex[0]);
+            q = q.fma(u, FloatVector.broadcast(S, ex[1]));
+            q = q.fma(u, FloatVector.broadcast(S, ex[2]));
+            q = q.fma(u, FloatVector.broadcast(S, ex[3]));
+            q = q.fma(u, FloatVector.broadcast(S, ex[4]));
+            q = q.fma(u, FloatVector.broadcast(S, ex[5]));
+            q = q.fma(u, FloatVector.broadcast(S, ex[6]));
+            q = q.fma(u, FloatVector.broadcast(S, ex[7]));
+            q = q.fma(u, FloatVector.broadcast(S, ex[8]));
+            q = q.fma(u, FloatVector.broadcast(S, ex[9]));
+            FloatVector gauss = FloatVector.fromArray(S, t, i).mul(FloatVector.fromArray(S, t, CHUNK + i));
+            FloatVector e = gauss.mul(q);
+            FloatVector large = one.sub(halfOne.mul(e)).blend(halfOne.mul(e), v.compare(VectorOperators.LT, 0f));
+            FloatVector cdf = small.blend(large, ax.compare(VectorOperators.GE, ERF_SPLIT * SQRT_2F));
+            v.fma(gauss.mul(density), cdf).intoArray(out, oo + i);
+        }
+    }
+
     /** {@code 2 sqrt(2/pi)} and {@code 2 sqrt(2/pi) 0.044715}: {@code 2u = x (GT0 + GT1 x^2)} in {@link #geluTanh}. */
     static final float GT0 = (float) (2 * 0.7978845608028654), GT1 = (float) (2 * 0.7978845608028654 * 0.044715);
     /** Past {@code |2u| = 170} {@code exp(-|2u|)} is 0 in f32; the clamp keeps {@link #expNeg}'s domain ({@code >= -174}). */
@@ -356,6 +425,44 @@ final class VectorMath {
         float a = Math.min(Math.abs(v) * Math.fma(v * v, GT1, GT0), GT_CLAMP);
         float e = ScalarTwins.expNeg(-a);
         return (v >= 0f ? v : v * e) / (1f + e);
+    }
+
+    /** {@code 6 sqrt(2/pi) 0.044715}: {@code d(2u)/dx = GT0 + GT1_3 x^2} in {@link #geluTanhDerivative}. */
+    static final float GT1_3 = (float) (6 * 0.7978845608028654 * 0.044715);
+
+    /**
+     * {@code out = d/dx geluTanh(x)} ({@link dev.jasg.core.UnaryOp#GELU_TANH_DERIVATIVE}) in f32 lanes. With
+     * {@code s = sigmoid(2u)} it is {@code s + x s (1 - s) d(2u)/dx}, evaluated with {@code e = exp(-|2u|)} as
+     * {@code (s' (1 + e) + x d(2u)/dx e) / (1 + e)^2}, {@code s' = 1} for {@code x >= 0} and {@code e} below: no side
+     * cancels or overflows. The lanes are exactly specified operations and {@link #geluTanhDerivativeLane} repeats them.
+     */
+    static void geluTanhDerivative(float[] x, int xo, float[] out, int oo, int n) {
+        int whole = n / V * V;
+        float[] t = TAIL.get();
+        FloatVector one = FloatVector.broadcast(S, 1f), g0 = FloatVector.broadcast(S, GT0), g1 = FloatVector.broadcast(S, GT1);
+        FloatVector g13 = FloatVector.broadcast(S, GT1_3);
+        for (int c = 0; c < whole; c += CHUNK) {
+            int m = Math.min(CHUNK, whole - c), xc = xo + c;
+            for (int i = 0; i < m; i += V) {
+                FloatVector v = FloatVector.fromArray(S, x, xc + i);
+                v.abs().mul(v.mul(v).fma(g1, g0)).min(GT_CLAMP).neg().intoArray(t, i);
+            }
+            expNeg(t, 0, false, 0f, t, 0, m);
+            for (int i = 0; i < m; i += V) {
+                FloatVector v = FloatVector.fromArray(S, x, xc + i), e = FloatVector.fromArray(S, t, i);
+                FloatVector ope = one.add(e), slope = v.mul(v).fma(g13, g0);
+                FloatVector num = e.blend(one, v.compare(VectorOperators.GE, 0f)).mul(ope).add(v.mul(slope).mul(e));
+                num.div(ope.mul(ope)).intoArray(out, oo + c + i);
+            }
+        }
+        for (int i = whole; i < n; i++) out[oo + i] = geluTanhDerivativeLane(x[xo + i]);
+    }
+
+    /** One lane of {@link #geluTanhDerivative}, operation for operation. */
+    static float geluTanhDerivativeLane(float v) {
+        float a = Math.min(Math.abs(v) * Math.fma(v * v, GT1, GT0), GT_CLAMP);
+        float e = ScalarTwins.expNeg(-a), ope = 1f + e, slope = Math.fma(v * v, GT1_3, GT0);
+        return ((v >= 0f ? 1f : e) * ope + v * slope * e) / (ope * ope);
     }
 
     /** The least argument {@link #expNeg} takes; a smaller one is raised to it (below about -104 {@code exp} is 0 in f32). */

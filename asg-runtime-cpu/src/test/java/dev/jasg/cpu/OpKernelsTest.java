@@ -73,8 +73,9 @@ class OpKernelsTest {
             HostTensor y = Cpu.run1(g.build(), "y", Map.of("x", HostTensor.of(x, 50)));
             double[] want = new double[50];
             for (int i = 0; i < 50; i++) want[i] = (float) k.apply(x[i], pa, pb);
-            // the same double evaluation rounded once; erf and both GELUs run in f32 lanes, within a few ulps (VectorMathTest)
-            boolean f32Lanes = Simd.ENABLED && (k == UnaryOp.ERF || k == UnaryOp.GELU || k == UnaryOp.GELU_TANH);
+            // the same double evaluation rounded once; erf, both GELUs and their derivatives run in f32 lanes, within a few ulps (VectorMathTest)
+            boolean f32Lanes = Simd.ENABLED && (k == UnaryOp.ERF || k == UnaryOp.GELU || k == UnaryOp.GELU_TANH
+                    || k == UnaryOp.GELU_DERIVATIVE || k == UnaryOp.GELU_TANH_DERIVATIVE);
             Cpu.close(want, y, f32Lanes ? 1e-6 : 0);
         }
     }

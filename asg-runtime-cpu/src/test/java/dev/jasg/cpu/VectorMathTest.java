@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jasg.core.UnaryOp;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Vector API functions against the reference's double evaluation rounded to f32, on a
@@ -137,6 +139,56 @@ class VectorMathTest {
         assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(out[2]));
         assertEquals(Float.MAX_VALUE, out[3]);
         assertEquals(-0f, out[4], 0f);
+    }
+
+    /**
+     * GELU's derivatives in f32 lanes ({@link UnaryOp#GELU_DERIVATIVE}, {@link UnaryOp#GELU_TANH_DERIVATIVE}) against double
+     * evaluations: each is a sum of two terms that cancel near the derivative's root (x ~ -0.75), so the bound is
+     * {@code 8 + 3a} ulps of the result ({@code a = 2|u|} for the tanh form, whose exponent's rounding grows with it as in
+     * {@link #geluTanhIsWithinF32UlpsOfTheExactValue}; 0 for the exact one) plus {@code 2^-22} of the terms' magnitudes. Every
+     * element has the bits of the lane twin (the tail's and the rows' before the hand-over), infinities give NaN as the
+     * reference's {@code x phi(x)} does, NaN stays NaN, and the bound is not so loose that a wrong derivative passes.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void geluDerivativesAreWithinF32UlpsOfTheExactValue(boolean tanh) {
+        assumeTrue(Simd.ENABLED, "the Vector API kernels are not enabled in this JVM");
+        Kernel k = tanh ? VectorMath::geluTanhDerivative : VectorMath::geluDerivative;
+        java.util.function.DoubleUnaryOperator lane = tanh ? v -> VectorMath.geluTanhDerivativeLane((float) v) : v -> ScalarTwins.geluDerivativeLane((float) v);
+        Random r = new Random(tanh ? 17 : 13);
+        int n = 200_003;
+        float[] x = new float[n], out = new float[n], wrong = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (-6 + 14 * r.nextDouble());
+        k.run(x, 0, out, 0, n);
+        VectorMath.gelu(x, 0, wrong, 0, n);  // GELU itself: a kernel of the wrong function must fail the bound
+        int wrongOff = 0;
+        for (int i = 0; i < n; i++) {
+            double v = x[i], want, terms, a = 0;
+            if (tanh) {
+                double d2u = 2 * 0.7978845608028654 * (1 + 3 * 0.044715 * v * v), u2 = 2 * 0.7978845608028654 * (v + 0.044715 * v * v * v);
+                double sg = 1 / (1 + Math.exp(-u2)), slope = v * sg * (1 - sg) * d2u;
+                want = sg + slope;
+                terms = Math.abs(sg) + Math.abs(slope);
+                a = Math.abs(u2);
+            } else {
+                double cdf = 0.5 * (1 + dev.jasg.core.SpecialFunctions.erf(v / Math.sqrt(2))), xpdf = v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
+                want = cdf + xpdf;
+                terms = Math.abs(cdf) + Math.abs(xpdf);
+            }
+            double bound = (8 + 3 * a) * Math.ulp((float) want) + 0x1p-22 * terms;
+            assertEquals(want, out[i], bound, (tanh ? "gelu_tanh" : "gelu") + "'(" + v + ")");
+            assertEquals(Float.floatToIntBits((float) lane.applyAsDouble(v)), Float.floatToIntBits(out[i]), "lane twin at " + v);
+            if (Math.abs(wrong[i] - want) > bound) wrongOff++;
+        }
+        assertTrue(wrongOff > n / 2, "GELU itself passed the derivative's bound at " + (n - wrongOff) + " of " + n);
+        float[] special = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 0f, -0f, 30f, -30f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        float[] got = new float[special.length];
+        k.run(special, 0, got, 0, special.length);
+        assertTrue(Float.isNaN(got[0]) && Float.isNaN(got[1]) && Float.isNaN(got[2]), java.util.Arrays.toString(got));
+        assertEquals(0.5f, got[3]);
+        assertEquals(0.5f, got[4]);
+        assertEquals(1f, got[5]);
+        assertEquals(0f, got[6], 1e-30f);
     }
 
     /**

@@ -601,7 +601,7 @@ final class Fusion {
 
     /**
      * Whether product {@code anchor} applies group {@code members} as its epilogue. Not where the group computes {@code exp},
-     * {@code erf} or {@code tanh} over a result of at least {@link #TRANSCENDENTAL_APART} elements (GELU's gradient after a
+     * {@code erf}, {@code tanh} or GELU's derivative ({@link #transcendental}) over a result of at least {@link #TRANSCENDENTAL_APART} elements (GELU's gradient after a
      * feed-forward layer's input gradient): an epilogue keeps the product off the large tile, and its arithmetic runs after
      * each workgroup's products with nothing to overlap it (one workgroup a compute unit), where a pass of its own hides it
      * under the memory traffic. H100, 2026-12-06: {@code [8192,768] x [768,3072]} with GELU's gradient 1.075 ms fused, 0.886
@@ -615,12 +615,17 @@ final class Fusion {
             return true;
         }
         for (int m : members) {
-            if (g.node(m).op() instanceof Op.Unary u
-                    && (u.kind() == dev.jasg.core.UnaryOp.EXP || u.kind() == dev.jasg.core.UnaryOp.ERF || u.kind() == dev.jasg.core.UnaryOp.TANH)) {
-                return false;
-            }
+            if (g.node(m).op() instanceof Op.Unary u && transcendental(u.kind())) return false;
         }
         return true;
+    }
+
+    /** The unary functions {@link #anchors} keeps out of a large product's epilogue: exponentials, erf, tanh, and GELU's derivatives built on them. */
+    static boolean transcendental(dev.jasg.core.UnaryOp k) {
+        return switch (k) {
+            case EXP, ERF, TANH, GELU_DERIVATIVE, GELU_TANH_DERIVATIVE -> true;
+            default -> false;
+        };
     }
 
     /** Groups with several outputs ({@link #merge}) unless {@code -Djasg.vulkan.mergeGroups=false}, to compare. */

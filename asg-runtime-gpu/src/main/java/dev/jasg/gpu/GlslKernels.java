@@ -74,6 +74,8 @@ final class GlslKernels {
             case TANH -> "tanhf(x)";
             case GELU -> "0.5 * x * (1.0 + erff(x * 0.70710678118654752))";
             case GELU_TANH -> "0.5 * x * (1.0 + tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x)))";
+            case GELU_DERIVATIVE -> "0.5 * (1.0 + erff(x * 0.70710678118654752)) + x * exp(-0.5 * x * x) * 0.39894228040143268";
+            case GELU_TANH_DERIVATIVE -> "geluTanhDerivf(x)";
             case SILU -> "x * sigmoidf(x)";
             case SOFTPLUS -> "a * x > b ? x : log1pf(exp(a * x)) / a";
             case ELU -> "x > 0.0 ? x : a * expm1f(x)";

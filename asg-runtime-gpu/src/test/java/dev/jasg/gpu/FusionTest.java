@@ -42,6 +42,12 @@ class FusionTest extends OnGpu {
         g.output("y", x.matmul(w).mul(cdf.add(h.mul(pdf))));
     }
 
+    /** GELU's gradient as autograd makes it: the product times GELU's derivative of the pre-activation, one op. */
+    private static void geluDerivative(GraphBuilder g, int n, int k) {
+        Tensor x = g.input("x", DType.F32, n, k), w = g.input("w", DType.F32, k, n), h = g.input("h", DType.F32, n, n);
+        g.output("y", x.matmul(w).mul(h.geluDerivative()));
+    }
+
     static List<Row> rows() {
         List<Row> r = new ArrayList<>();
         r.add(new Row("a chain of scalar ops", g -> {
@@ -161,6 +167,10 @@ class FusionTest extends OnGpu {
                 List.of("matmul -> mul -> erf -> add -> mul -> mul -> mul -> exp -> mul -> mul -> add -> mul (1 externals)")));
         r.add(new Row("GELU's gradient after a product of 2^22 results: a pass of its own, the product plain (Fusion.anchors)",
                 g -> geluGradient(g, 2048, 16), List.of("mul -> erf -> add -> mul -> mul -> mul -> exp -> mul -> mul -> add -> mul (2 externals)")));
+        r.add(new Row("GELU's derivative op as a product's epilogue", g -> geluDerivative(g, 64, 32),
+                List.of("matmul -> gelu_derivative -> mul (1 externals)")));
+        r.add(new Row("GELU's derivative op after a product of 2^22 results: a pass of its own (Fusion.transcendental)",
+                g -> geluDerivative(g, 2048, 16), List.of("gelu_derivative -> mul (2 externals)")));
         r.add(new Row("a bias after a product of 2^22 results: still its epilogue", g -> {
             Tensor x = g.input("x", DType.F32, 2048, 16), w = g.input("w", DType.F32, 16, 2048), b = g.input("b", DType.F32, 2048);
             g.output("y", x.matmul(w).add(b));

@@ -41,6 +41,8 @@ final class OpCodes {
             case CLAMP -> 21;
             case FLOOR -> 22;
             case ROUND -> 23;
+            case GELU_DERIVATIVE -> 24;
+            case GELU_TANH_DERIVATIVE -> 25;
         };
     }
 

@@ -27,6 +27,8 @@
 #define U_CLAMP 21
 #define U_FLOOR 22
 #define U_ROUND 23
+#define U_GELU_DERIVATIVE 24
+#define U_GELU_TANH_DERIVATIVE 25
 
 typedef struct { int n; int mode; int op; float a; float b; } UnaryArgs;
 
@@ -35,6 +37,14 @@ inline float sigmoidf(float x) {
     if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
     float e = exp(x);
     return e / (1.0f + e);
+}
+
+// d/dx of GELU's tanh approximation, s + x s (1 - s) d(2u)/dx with s = sigmoid(2u), 2u = x (2k + 2kc x^2), evaluated
+// with e = exp(-|2u|) so that neither side cancels: a tanh near 1 made 1 - t^2 a rounding error times 42 at x = 9
+inline float geluTanhDeriv(float x) {
+    float e = exp(-fmin(fabs(x) * (1.5957691216057308f + 0.07135481627260025f * x * x), 170.0f)), ope = 1.0f + e;
+    float slope = 1.5957691216057308f + 0.21406444881780076f * x * x;
+    return ((x >= 0.0f ? 1.0f : e) * ope + x * slope * e) / (ope * ope);
 }
 
 inline float unaryOf(int op, float x, float a, float b) {
@@ -63,6 +73,8 @@ inline float unaryOf(int op, float x, float a, float b) {
         case U_CLAMP: return isNaN(x) ? x : fmin(fmax(x, a), b);
         case U_FLOOR: return floor(x);
         case U_ROUND: return rint(x);  // halves to even, as torch.round
+        case U_GELU_DERIVATIVE: return 0.5f * (1.0f + erf(x * 0.70710678118654752f)) + x * exp(-0.5f * x * x) * 0.39894228040143268f;
+        case U_GELU_TANH_DERIVATIVE: return geluTanhDeriv(x);
         default: return NAN;
     }
 }

@@ -173,6 +173,8 @@ public final class NanCases {
             case TANH -> x.tanh();
             case GELU -> x.gelu();
             case GELU_TANH -> x.gelu("tanh");
+            case GELU_DERIVATIVE -> x.geluDerivative();
+            case GELU_TANH_DERIVATIVE -> x.geluDerivative("tanh");
             case SILU -> x.silu();
             case SOFTPLUS -> x.softplus();
             case ELU -> x.elu();

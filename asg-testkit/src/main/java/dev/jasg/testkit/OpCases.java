@@ -76,6 +76,8 @@ public final class OpCases {
         r.add(row("tanh").arg(new Domain.Uniform(-2, 2), 3, 4).expect(s(3, 4), (g, a) -> a.get(0).tanh()));
         r.add(row("gelu exact").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).gelu()));
         r.add(row("gelu tanh").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).gelu("tanh")));
+        r.add(row("gelu derivative").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).geluDerivative()));
+        r.add(row("gelu tanh derivative").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).geluDerivative("tanh")));
         r.add(row("silu").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).silu()));
         r.add(row("softplus").arg(WIDE, 3, 4).expect(s(3, 4), (g, a) -> a.get(0).softplus()));
         r.add(row("softplus beta 2 threshold 1").arg(new Domain.Choice(-1.3, -0.2, 0.3, 0.9, 1.7), 3, 4)

@@ -18,7 +18,7 @@ import java.util.function.Function;
  * The elementwise functions of issue 14 at their tricky arguments, against the values PyTorch 1.13 computes in
  * float32: round half to even, the signs of fmod and remainder, atan2's quadrants, signed zeros and infinities,
  * nan_to_num's defaults, hypot of huge and tiny values, lerp's exact end, the ends of the inverse functions'
- * domains. The rows are printed by {@code asg-testkit/src/test/resources/dev/jasg/testkit/make_elementwise_values.py}
+ * domains, GELU's derivatives (gelu_backward). The rows are printed by {@code asg-testkit/src/test/resources/dev/jasg/testkit/make_elementwise_values.py}
  * ({@code /usr/bin/python3 make_elementwise_values.py}). Every backend runs them ({@link #check}).
  */
 public final class TorchElementwiseValues {
@@ -105,6 +105,10 @@ public final class TorchElementwiseValues {
         r.add(new Case("exp2 of integers", a -> a.get(0).exp2(), List.of(new double[] {3.0, -2.0, 10.0}),
                 new double[] {8.0, 0.25, 1024.0}, false));
 
+        r.add(new Case("gelu derivative: gelu_backward with a unit gradient", a -> a.get(0).geluDerivative(), List.of(new double[] {-1.5, -1.0, -0.3, 0.0, 0.4, 1.0, 2.2, 4.0, 9.0}),
+                new double[] {-0.12746915221214294, -0.08331543207168579, 0.26767227053642273, 0.5, 0.8027297258377075, 1.083315372467041, 1.0641406774520874, 1.000503659248352, 1.0}, false));
+        r.add(new Case("gelu tanh derivative: gelu_backward(approximate='tanh')", a -> a.get(0).geluDerivative("tanh"), List.of(new double[] {-1.5, -1.0, -0.3, 0.0, 0.4, 1.0, 2.2, 4.0, 9.0}),
+                new double[] {-0.12771081924438477, -0.08296409249305725, 0.2677045464515686, 0.5, 0.8026587963104248, 1.0829640626907349, 1.0649189949035645, 1.0003349781036377, 1.0}, false));
         return r;
     }
 

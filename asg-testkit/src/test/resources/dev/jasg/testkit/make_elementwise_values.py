@@ -55,4 +55,9 @@ row("tan", "a -> a.get(0).tan()", [Z[:6]], torch.tan(f(Z[:6])), False)
 P = [8., 0.25, 1024., 3., -2., 10.]
 row("log2 of powers of two", "a -> a.get(0).log2()", [P[:3]], torch.log2(f(P[:3])), False)
 row("exp2 of integers", "a -> a.get(0).exp2()", [P[3:]], torch.exp2(f(P[3:])), False)
+G = [-1.5, -1.0, -0.3, 0.0, 0.4, 1.0, 2.2, 4.0, 9.0]
+ones = torch.ones(len(G))
+row("gelu derivative: gelu_backward with a unit gradient", "a -> a.get(0).geluDerivative()", [G], torch.ops.aten.gelu_backward(ones, f(G)), False)
+row("gelu tanh derivative: gelu_backward(approximate='tanh')", "a -> a.get(0).geluDerivative(\"tanh\")", [G],
+    torch.ops.aten.gelu_backward(ones, f(G), approximate="tanh"), False)
 print("\n".join(rows))

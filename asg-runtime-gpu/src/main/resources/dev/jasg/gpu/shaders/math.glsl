@@ -61,6 +61,13 @@ float tanhf(float x) {
     float e = expm1f(2.0 * x);
     return e / (e + 2.0);
 }
+// d/dx of GELU's tanh approximation, s + x s (1 - s) d(2u)/dx with s = sigmoid(2u), 2u = x (2k + 2kc x^2), evaluated
+// with e = exp(-|2u|) so that neither side cancels (1 - tanh^2 near tanh = 1 would)
+float geluTanhDerivf(float x) {
+    float e = exp(-min(abs(x) * (1.5957691216057308 + 0.07135481627260025 * x * x), 170.0)), ope = 1.0 + e;
+    float slope = 1.5957691216057308 + 0.21406444881780076 * x * x;
+    return ((x >= 0.0 ? 1.0 : e) * ope + x * slope * e) / (ope * ope);
+}
 float sigmoidf(float x) { return x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 float powf(float x, float y) {
     if (y == 0.0) return 1.0;
