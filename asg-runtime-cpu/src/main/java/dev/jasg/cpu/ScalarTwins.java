@@ -35,8 +35,8 @@ final class ScalarTwins {
     /** Float lanes of the preferred species: the lanes {@link VectorMath#erf} and {@link VectorMath#gelu} evaluate in. */
     static final int FL = VectorWidth.preferredBits() / 32;
     // the f32 erf/GELU constants are VectorMath's own (only called where the Vector API is enabled, so it loads)
-    private static final float INV_SQRT_2F = VectorMath.INV_SQRT_2F, SQRT_2F = VectorMath.SQRT_2F, ERF_SPLIT = VectorMath.ERF_SPLIT;
-    private static final float C0_HI = VectorMath.C0_HI, C0_LO = VectorMath.C0_LO, C0 = VectorMath.C0;
+    private static final float INV_SQRT_2F = VectorMath.INV_SQRT_2F, ERF_SPLIT = VectorMath.ERF_SPLIT;
+    private static final float C0_HI = VectorMath.C0_HI, C0_LO = VectorMath.C0_LO;
     private static final float[] TAYLOR_TAIL = VectorMath.TAYLOR_TAIL, ERFCX = VectorMath.ERFCX;
 
     private ScalarTwins() {}
@@ -129,31 +129,35 @@ final class ScalarTwins {
         return v < 0f ? -large : large;
     }
 
-    /** One lane of {@link VectorMath#geluDerivative}, operation for operation: {@code exp(-x^2/2)} always (the density), {@code Phi} by its branch. */
-    static float geluDerivativeLane(float v) {
-        float ax = Math.abs(v), w = v * INV_SQRT_2F, w2 = w * w;
-        float a = Math.min(ax, 18f);
+    /** {@link VectorMath#GELU_ERFCX}'s coefficients as constants, for {@link #geluErfcx}. */
+    private static final float G0 = VectorMath.GELU_ERFCX[0], G1 = VectorMath.GELU_ERFCX[1], G2 = VectorMath.GELU_ERFCX[2],
+            G3 = VectorMath.GELU_ERFCX[3], G4 = VectorMath.GELU_ERFCX[4], G5 = VectorMath.GELU_ERFCX[5], G6 = VectorMath.GELU_ERFCX[6],
+            G7 = VectorMath.GELU_ERFCX[7], G8 = VectorMath.GELU_ERFCX[8], G9 = VectorMath.GELU_ERFCX[9], G10 = VectorMath.GELU_ERFCX[10];
+
+    /** Horner's rule on {@link VectorMath#GELU_ERFCX} at {@code t}, written out as {@link #taylorTail}. */
+    private static float geluErfcx(float t) {
+        return Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(G0, t, G1), t, G2), t, G3), t, G4), t, G5),
+                t, G6), t, G7), t, G8), t, G9), t, G10);
+    }
+
+    /** {@code exp(-x^2/2)} as GELU's lanes compute it, {@code |x|} clamped to 18: {@code exp(-hi) (1 - lo)}, {@code x^2/2 = hi + lo}. */
+    private static float gaussLane(float a) {
         float a2 = a * a, hi = a2 * 0.5f, lo = Math.fma(a, a, -a2) * 0.5f;
-        float gauss = expNeg(-hi) * (1f - lo);
-        float cdf;
-        if (!(ax >= ERF_SPLIT * SQRT_2F)) {
-            cdf = Math.fma(w * Math.fma(taylorTail(w2), w2, C0), 0.5f, 0.5f);
-        } else {
-            float e = gauss * erfcx(1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
-            cdf = v < 0f ? 0.5f * e : 1f - 0.5f * e;
-        }
+        return expNeg(-hi) * (1f - lo);
+    }
+
+    /** One lane of {@link VectorMath#geluDerivative}, operation for operation. */
+    static float geluDerivativeLane(float v) {
+        float a = Math.min(Math.abs(v), 18f), gauss = gaussLane(a);
+        float e = gauss * geluErfcx(1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
+        float cdf = v < 0f ? 0.5f * e : 1f - 0.5f * e;
         return Math.fma(v, gauss * VectorMath.INV_SQRT_2PI_F, cdf);
     }
 
     /** One lane of {@link VectorMath#gelu}. */
     static float geluLane(float v) {
-        float ax = Math.abs(v), half = v * 0.5f, w = v * INV_SQRT_2F;
-        float w2 = w * w;
-        float small = half + half * (w * Math.fma(taylorTail(w2), w2, C0));
-        if (!(ax >= ERF_SPLIT * SQRT_2F)) return small;
-        float a = Math.min(ax, 18f);
-        float a2 = a * a, hi = a2 * 0.5f, lo = Math.fma(a, a, -a2) * 0.5f;
-        float e = expNeg(-hi) * (1f - lo) * erfcx(1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
+        float half = v * 0.5f, a = Math.min(Math.abs(v), 18f);
+        float e = gaussLane(a) * geluErfcx(1f / Math.fma(a, INV_SQRT_2F * 0.5f, 1f));
         return v < 0f ? half * e : v * (1f - 0.5f * e);
     }
 

@@ -21,9 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * complement {@code erfcx(z) = exp(z^2) erfc(z)} a polynomial of degree 9 in {@code t = 1/(1 + z/2)}
  * fitted on {@code [0.75, 14]}, and {@code z^2} split exactly into {@code hi + lo} by a fused
  * multiply-add so that {@code exp(-z^2) = exp(-hi)(1 - lo)} keeps its accuracy, {@code exp} our own
- * polynomial ({@link #expNeg}), not {@code lanewise(EXP)}, so that the result is the same bits compiled or not. GELU of a negative input
- * uses {@code erfc} directly, so its tail keeps its relative accuracy instead of cancelling in
- * {@code 1 + erf}. Results are within a few f32 ulps of the exact values ({@code VectorMathTest} bounds
+ * polynomial ({@link #expNeg}), not {@code lanewise(EXP)}, so that the result is the same bits compiled or not. GELU and its
+ * derivative need only {@code Phi(x) = erfc(-x/sqrt 2) / 2}, which cancels at no sign, so they take one branch for every
+ * lane, {@code erfc(|z|)} from {@link #GELU_ERFCX} (degree 10, fitted down to {@code z = 0}), and a negative input's tail
+ * keeps its relative accuracy instead of cancelling in {@code 1 + erf}. Results are within a few f32 ulps of the exact values ({@code VectorMathTest} bounds
  * them), as PyTorch's vectorised f32 {@code erf} is, where the double evaluation was within one.
  * Softmax ({@link VectorSoftmax}) takes its exponentials from {@link #expNeg} too.
  *
@@ -43,13 +44,10 @@ final class VectorMath {
     static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
 
     static final float INV_SQRT_2F = 0.70710677f;
-    static final float SQRT_2F = 1.4142135f;
     /** 2/sqrt(pi) as the sum of two floats. */
     static final float C0_HI = 1.1283791f, C0_LO = (float) (1.1283791670955126 - 1.1283791f);
     /** Where erf switches from its Taylor series to {@code 1 - exp(-z^2) erfcx(z)}. */
     static final float ERF_SPLIT = 0.75f;
-    /** 2/sqrt(pi) rounded to f32: the constant term of the Taylor series of {@code erf(x)/x} in {@code x^2}. */
-    static final float C0 = 1.1283791670955126f;
     /**
      * {@code (erf(x)/x - 2/sqrt(pi)) / x^2} as a polynomial in {@code x^2}, for {@code |x| <} {@link #ERF_SPLIT}: the Taylor
      * series to {@code x^18} without its first term (relative error below 1e-10 there), highest power first (the Horner
@@ -66,6 +64,17 @@ final class VectorMath {
     static final float[] ERFCX = {-0.06093471497297287f, 0.2991162836551666f, -0.523797869682312f, 0.32383328676223755f,
         -0.05945393443107605f, 0.21693752706050873f, 0.23933812975883484f, 0.2829594612121582f, 0.2820383310317993f,
         1.5877355963311857e-06f};
+
+    /**
+     * {@code exp(z^2) erfc(z)} for {@code 0 <= z <= 18 / sqrt 2} as a polynomial of degree 10 in {@code t = 1/(1 + z/2)}
+     * (least squares on the relative error at Chebyshev nodes in t over {@code [0.135, 1]}, reweighted towards the
+     * minimax: below 1.2e-8, 3e-8 with the coefficients rounded to f32), highest power of t first. GELU and its
+     * derivative need only {@code Phi(x) = erfc(-x / sqrt 2) / 2}, which no sign makes cancel, so one branch serves every
+     * lane; {@code erf} itself keeps its Taylor series near 0, where {@code 1 - erfc} would lose its relative accuracy.
+     */
+    static final float[] GELU_ERFCX = {0.020437534898519516f, -0.16878880560398102f, 0.5398188233375549f, -0.8247138261795044f,
+        0.5578075647354126f, -0.17778238654136658f, 0.2563551366329193f, 0.2308003008365631f, 0.28411009907722473f,
+        0.2819511592388153f, 4.409122993820347e-06f};
 
     /** log2(e) rounded to f32: {@link #expNeg} rounds {@code x log2(e)} to the integer {@code k}. */
     static final float LOG2E = 1.442695f;
@@ -260,17 +269,21 @@ final class VectorMath {
         float[] tail = TAIL.get();
         for (int c = 0; c < whole; c += CHUNK) {
             int m = Math.min(CHUNK, whole - c);
-            geluChunk(x, xo + c, tail, out, oo + c, m);
+            geluChunk(x, xo + c, tail, out, oo + c, m, false);
         }
         for (int i = whole; i < n; i++) out[oo + i] = (float) FloatFunctions.gelu(x[xo + i]);
     }
 
-    /** GELU for whole vectors of {@code [0, m)}, {@code t} a buffer of at least {@code m} floats. */
-    private static void geluChunk(float[] x, int xo, float[] t, float[] out, int oo, int m) {
+    /**
+     * GELU ({@code derivative} false) or its derivative for whole vectors of {@code [0, m)}, {@code t} a buffer of at least
+     * {@code 2 CHUNK} floats: both are {@code Phi(x)} and {@code exp(-x^2/2)}, then GELU is {@code x Phi(x)} and the
+     * derivative {@code Phi(x) + x exp(-x^2/2) / sqrt(2 pi)}.
+     */
+    private static void geluChunk(float[] x, int xo, float[] t, float[] out, int oo, int m, boolean derivative) {
         FloatVector one = FloatVector.broadcast(S, 1f), halfOne = FloatVector.broadcast(S, 0.5f), zHalf = FloatVector.broadcast(S, INV_SQRT_2F * 0.5f);
-        FloatVector c0 = FloatVector.broadcast(S, C0);
-        float[] tt = TAYLOR_TAIL, ex = ERFCX;
-        // first the exponentials of the tail into t: their arguments, then expNeg over the buffer, in place
+        FloatVector density = FloatVector.broadcast(S, INV_SQRT_2PI_F);
+        float[] gx = GELU_ERFCX;
+        // first the exponentials into t: their arguments, then expNeg over the buffer, in place
         for (int i = 0; i < m; i += V) {
             // z^2 = x^2 / 2 = hi + lo exactly (the halving is exact), so exp(-z^2) keeps its accuracy in the tail;
             // past |x| = 15 the tail is 0 in f32 (|x| <= 18 keeps expNeg's domain)
@@ -280,38 +293,31 @@ final class VectorMath {
             one.sub(a.fma(a, a2.neg()).mul(0.5f)).intoArray(t, CHUNK + i);
         }
         expNeg(t, 0, false, 0f, t, 0, m);
-        // then the series, written out
+        // then e = erfc(|x| / sqrt 2) = exp(-z^2) erfcx(z), and Phi = 1 - e/2 for x >= 0, e/2 below
         for (int i = 0; i < m; i += V) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector ax = v.abs(), half = v.mul(0.5f), w = v.mul(INV_SQRT_2F);
-            // |w| < ERF_SPLIT: 0.5 x (1 + w P(w^2)); else, with e = erfc(|w|): x (1 - e/2) for x >= 0, x e / 2 below
-            FloatVector w2 = w.mul(w);
-            // TAYLOR_TAIL and C0, then ERFCX, by Horner steps
-            FloatVector p = FloatVector.broadcast(S, tt[0]);
-            p = p.fma(w2, FloatVector.broadcast(S, tt[1]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[2]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[3]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[4]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[5]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[6]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[7]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[8]));
-            FloatVector small = half.add(half.mul(w.mul(p.fma(w2, c0))));
-            FloatVector a = ax.min(18f);
+            FloatVector a = v.abs().min(18f);
             FloatVector u = one.div(a.fma(zHalf, one));
-            FloatVector q = FloatVector.broadcast(S, ex[0]);
-            q = q.fma(u, FloatVector.broadcast(S, ex[1]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[2]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[3]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[4]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[5]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[6]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[7]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[8]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[9]));
-            FloatVector e = FloatVector.fromArray(S, t, i).mul(FloatVector.fromArray(S, t, CHUNK + i)).mul(q);
-            FloatVector large = v.mul(one.sub(halfOne.mul(e))).blend(half.mul(e), v.compare(VectorOperators.LT, 0f));
-            small.blend(large, ax.compare(VectorOperators.GE, ERF_SPLIT * SQRT_2F)).intoArray(out, oo + i);
+            // GELU_ERFCX by Horner steps
+            FloatVector q = FloatVector.broadcast(S, gx[0]);
+            q = q.fma(u, FloatVector.broadcast(S, gx[1]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[2]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[3]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[4]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[5]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[6]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[7]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[8]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[9]));
+            q = q.fma(u, FloatVector.broadcast(S, gx[10]));
+            FloatVector gauss = FloatVector.fromArray(S, t, i).mul(FloatVector.fromArray(S, t, CHUNK + i)), e = gauss.mul(q);
+            var below = v.compare(VectorOperators.LT, 0f);
+            if (derivative) {
+                FloatVector cdf = one.sub(halfOne.mul(e)).blend(halfOne.mul(e), below);
+                v.fma(gauss.mul(density), cdf).intoArray(out, oo + i);
+            } else {
+                v.mul(one.sub(halfOne.mul(e))).blend(v.mul(0.5f).mul(e), below).intoArray(out, oo + i);
+            }
         }
     }
 
@@ -330,58 +336,9 @@ final class VectorMath {
         float[] tail = TAIL.get();
         for (int c = 0; c < whole; c += CHUNK) {
             int m = Math.min(CHUNK, whole - c);
-            geluDerivativeChunk(x, xo + c, tail, out, oo + c, m);
+            geluChunk(x, xo + c, tail, out, oo + c, m, true);
         }
         for (int i = whole; i < n; i++) out[oo + i] = ScalarTwins.geluDerivativeLane(x[xo + i]);
-    }
-
-    /** {@link #geluDerivative} for whole vectors of {@code [0, m)}, {@code t} a buffer of at least {@code 2 CHUNK} floats. */
-    private static void geluDerivativeChunk(float[] x, int xo, float[] t, float[] out, int oo, int m) {
-        FloatVector one = FloatVector.broadcast(S, 1f), halfOne = FloatVector.broadcast(S, 0.5f), zHalf = FloatVector.broadcast(S, INV_SQRT_2F * 0.5f);
-        FloatVector c0 = FloatVector.broadcast(S, C0), density = FloatVector.broadcast(S, INV_SQRT_2PI_F);
-        float[] tt = TAYLOR_TAIL, ex = ERFCX;
-        // exp(-x^2/2) as exp(-hi) (1 - lo), x^2/2 = hi + lo exactly, as geluChunk: the arguments, then expNeg in place
-        for (int i = 0; i < m; i += V) {
-            FloatVector a = FloatVector.fromArray(S, x, xo + i).abs().min(18f);
-            FloatVector a2 = a.mul(a);
-            a2.mul(0.5f).neg().intoArray(t, i);
-            one.sub(a.fma(a, a2.neg()).mul(0.5f)).intoArray(t, CHUNK + i);
-        }
-        expNeg(t, 0, false, 0f, t, 0, m);
-        for (int i = 0; i < m; i += V) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector ax = v.abs(), w = v.mul(INV_SQRT_2F);
-            FloatVector w2 = w.mul(w);
-            // Phi for |w| < ERF_SPLIT: 0.5 + 0.5 w P(w^2), P by Horner steps on TAYLOR_TAIL and C0
-            FloatVector p = FloatVector.broadcast(S, tt[0]);
-            p = p.fma(w2, FloatVector.broadcast(S, tt[1]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[2]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[3]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[4]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[5]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[6]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[7]));
-            p = p.fma(w2, FloatVector.broadcast(S, tt[8]));
-            FloatVector small = w.mul(p.fma(w2, c0)).fma(halfOne, halfOne);
-            // else, with e = erfc(|w|) = exp(-w^2) erfcx(|w|): 1 - e/2 for x >= 0, e/2 below
-            FloatVector a = ax.min(18f);
-            FloatVector u = one.div(a.fma(zHalf, one));
-            FloatVector q = FloatVector.broadcast(S, ex[0]);
-            q = q.fma(u, FloatVector.broadcast(S, ex[1]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[2]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[3]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[4]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[5]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[6]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[7]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[8]));
-            q = q.fma(u, FloatVector.broadcast(S, ex[9]));
-            FloatVector gauss = FloatVector.fromArray(S, t, i).mul(FloatVector.fromArray(S, t, CHUNK + i));
-            FloatVector e = gauss.mul(q);
-            FloatVector large = one.sub(halfOne.mul(e)).blend(halfOne.mul(e), v.compare(VectorOperators.LT, 0f));
-            FloatVector cdf = small.blend(large, ax.compare(VectorOperators.GE, ERF_SPLIT * SQRT_2F));
-            v.fma(gauss.mul(density), cdf).intoArray(out, oo + i);
-        }
     }
 
     /** {@code 2 sqrt(2/pi)} and {@code 2 sqrt(2/pi) 0.044715}: {@code 2u = x (GT0 + GT1 x^2)} in {@link #geluTanh}. */

@@ -27,8 +27,9 @@ class VectorMathTest {
 
     /**
      * The f32-lane functions (erf, GELU): within {@link #F32_ULPS} of the reference rounded, at most {@code share}
-     * of the results off at all (measured: erf 2.3% over [-7, 7], 8.1% over [-0.9, 0.9], none near 0; GELU 35%
-     * over [-12, 12], most of them in the negative tail, whose values erfc carries with a few ulps of error).
+     * of the results off at all (measured: erf 2.3% over [-7, 7], 8.1% over [-0.9, 0.9], none near 0; GELU, on one
+     * {@code erfc} branch since 2026-12-07, 37% over [-12, 12] and 52% over [-1.5, 1.5], at most 6 ulps, mean 0.46-0.65 ulps;
+     * with the Taylor branch near 0 it was 35% and 35%, at most 5 ulps, mean 0.42-0.45).
      */
     private static void checkF32(UnaryOp op, java.util.function.DoubleUnaryOperator reference, Kernel k, double lo, double hi, double share) {
         check(op, reference, k, lo, hi, F32_ULPS, share);
@@ -86,7 +87,7 @@ class VectorMathTest {
         checkF32(UnaryOp.ERF, erf, VectorMath::erf, -1e-3, 1e-3, 0.001);
         // the reference cancels in 1 + erf below about -5; the scalar kernel keeps the tail (FloatFunctionsTest)
         checkF32(UnaryOp.GELU, FloatFunctions::gelu, VectorMath::gelu, -12, 12, 0.5);
-        checkF32(UnaryOp.GELU, FloatFunctions::gelu, VectorMath::gelu, -1.5, 1.5, 0.5);
+        checkF32(UnaryOp.GELU, FloatFunctions::gelu, VectorMath::gelu, -1.5, 1.5, 0.6);
         checkF32(UnaryOp.GELU, FloatFunctions::gelu, VectorMath::gelu, -20, -8, 0.9);
     }
 
