@@ -357,12 +357,20 @@ final class VectorMath {
      * Within a few f32 ulps of the exact value ({@code VectorMathTest} bounds it).
      */
     static void geluTanh(float[] x, int xo, float[] out, int oo, int n) {
+        geluTanhPass(x, xo, out, oo, n, false);
+    }
+
+    /**
+     * {@link #geluTanh} ({@code derivative} false) or {@link #geluTanhDerivative}: both take {@code e = exp(-|2u|)} a chunk
+     * at a time (the arguments into the thread's buffer, then {@link #expNeg} in place), then their quotient.
+     */
+    private static void geluTanhPass(float[] x, int xo, float[] out, int oo, int n, boolean derivative) {
         int whole = n / V * V;
         float[] t = TAIL.get();
         FloatVector one = FloatVector.broadcast(S, 1f), g0 = FloatVector.broadcast(S, GT0), g1 = FloatVector.broadcast(S, GT1);
+        FloatVector g13 = FloatVector.broadcast(S, GT1_3);
         for (int c = 0; c < whole; c += CHUNK) {
             int m = Math.min(CHUNK, whole - c), xc = xo + c;
-            // a chunk's exponentials into t (their arguments, then expNeg in place), then the quotient
             for (int i = 0; i < m; i += V) {
                 FloatVector v = FloatVector.fromArray(S, x, xc + i);
                 v.abs().mul(v.mul(v).fma(g1, g0)).min(GT_CLAMP).neg().intoArray(t, i);
@@ -370,11 +378,17 @@ final class VectorMath {
             expNeg(t, 0, false, 0f, t, 0, m);
             for (int i = 0; i < m; i += V) {
                 FloatVector v = FloatVector.fromArray(S, x, xc + i), e = FloatVector.fromArray(S, t, i);
-                FloatVector num = v.mul(e).blend(v, v.compare(VectorOperators.GE, 0f));
-                num.div(one.add(e)).intoArray(out, oo + c + i);
+                var above = v.compare(VectorOperators.GE, 0f);
+                if (derivative) {
+                    FloatVector ope = one.add(e), slope = v.mul(v).fma(g13, g0);
+                    FloatVector num = e.blend(one, above).mul(ope).add(v.mul(slope).mul(e));
+                    num.div(ope.mul(ope)).intoArray(out, oo + c + i);
+                } else {
+                    v.mul(e).blend(v, above).div(one.add(e)).intoArray(out, oo + c + i);
+                }
             }
         }
-        for (int i = whole; i < n; i++) out[oo + i] = geluTanhLane(x[xo + i]);
+        for (int i = whole; i < n; i++) out[oo + i] = derivative ? geluTanhDerivativeLane(x[xo + i]) : geluTanhLane(x[xo + i]);
     }
 
     /** One lane of {@link #geluTanh}, operation for operation (its tail, and a test's twin). */
@@ -394,25 +408,7 @@ final class VectorMath {
      * cancels or overflows. The lanes are exactly specified operations and {@link #geluTanhDerivativeLane} repeats them.
      */
     static void geluTanhDerivative(float[] x, int xo, float[] out, int oo, int n) {
-        int whole = n / V * V;
-        float[] t = TAIL.get();
-        FloatVector one = FloatVector.broadcast(S, 1f), g0 = FloatVector.broadcast(S, GT0), g1 = FloatVector.broadcast(S, GT1);
-        FloatVector g13 = FloatVector.broadcast(S, GT1_3);
-        for (int c = 0; c < whole; c += CHUNK) {
-            int m = Math.min(CHUNK, whole - c), xc = xo + c;
-            for (int i = 0; i < m; i += V) {
-                FloatVector v = FloatVector.fromArray(S, x, xc + i);
-                v.abs().mul(v.mul(v).fma(g1, g0)).min(GT_CLAMP).neg().intoArray(t, i);
-            }
-            expNeg(t, 0, false, 0f, t, 0, m);
-            for (int i = 0; i < m; i += V) {
-                FloatVector v = FloatVector.fromArray(S, x, xc + i), e = FloatVector.fromArray(S, t, i);
-                FloatVector ope = one.add(e), slope = v.mul(v).fma(g13, g0);
-                FloatVector num = e.blend(one, v.compare(VectorOperators.GE, 0f)).mul(ope).add(v.mul(slope).mul(e));
-                num.div(ope.mul(ope)).intoArray(out, oo + c + i);
-            }
-        }
-        for (int i = whole; i < n; i++) out[oo + i] = geluTanhDerivativeLane(x[xo + i]);
+        geluTanhPass(x, xo, out, oo, n, true);
     }
 
     /** One lane of {@link #geluTanhDerivative}, operation for operation. */
