@@ -155,6 +155,17 @@ public final class OnnxExport {
             return out;
         }
 
+        /** {@code erf(x / sqrt 2)}, the exact GELU's and its derivative's normal CDF before {@code 0.5 (1 + .)}. */
+        String erfOfScaled(String x) {
+            return op("Erf", List.of(op("Mul", List.of(x, konst(DType.F32, new int[0], Math.sqrt(0.5))), Map.of())), Map.of());
+        }
+
+        /** {@code tanh(sqrt(2/pi) (x + 0.044715 x^3))} with {@code x2 = x^2}: GELU's tanh form and its derivative. */
+        String geluTanhT(String x, String x2) {
+            String inner = op("Add", List.of(x, op("Mul", List.of(op("Mul", List.of(x2, x), Map.of()), konst(DType.F32, new int[0], 0.044715)), Map.of())), Map.of());
+            return op("Tanh", List.of(op("Mul", List.of(inner, konst(DType.F32, new int[0], Math.sqrt(2 / Math.PI))), Map.of())), Map.of());
+        }
+
         void add(String type, List<String> in, Map<String, Object> attrs, String out) {
             NodeProto.Builder n = NodeProto.newBuilder().setOpType(type).setName(out).addAllInput(in).addOutput(out);
             attrs.forEach((k, v) -> n.addAttribute(attr(k, v)));
@@ -367,22 +378,18 @@ public final class OnnxExport {
                 case SILU -> add("Mul", List.of(x, op("Sigmoid", List.of(x), Map.of())), Map.of(), out);
                 case GELU -> {
                     // 0.5 x (1 + erf(x / sqrt 2)): opset 17 has no Gelu
-                    String e = op("Erf", List.of(op("Mul", List.of(x, konst(DType.F32, new int[0], Math.sqrt(0.5))), Map.of())), Map.of());
-                    String h = op("Mul", List.of(x, op("Add", List.of(e, konst(DType.F32, new int[0], 1)), Map.of())), Map.of());
+                    String h = op("Mul", List.of(x, op("Add", List.of(erfOfScaled(x), konst(DType.F32, new int[0], 1)), Map.of())), Map.of());
                     add("Mul", List.of(h, konst(DType.F32, new int[0], 0.5)), Map.of(), out);
                 }
                 case GELU_TANH -> {
                     // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-                    String x3 = op("Mul", List.of(op("Mul", List.of(x, x), Map.of()), x), Map.of());
-                    String inner = op("Add", List.of(x, op("Mul", List.of(x3, konst(DType.F32, new int[0], 0.044715)), Map.of())), Map.of());
-                    String th = op("Tanh", List.of(op("Mul", List.of(inner, konst(DType.F32, new int[0], Math.sqrt(2 / Math.PI))), Map.of())), Map.of());
+                    String th = geluTanhT(x, op("Mul", List.of(x, x), Map.of()));
                     String h = op("Mul", List.of(x, op("Add", List.of(th, konst(DType.F32, new int[0], 1)), Map.of())), Map.of());
                     add("Mul", List.of(h, konst(DType.F32, new int[0], 0.5)), Map.of(), out);
                 }
                 case GELU_DERIVATIVE -> {
                     // 0.5 (1 + erf(x / sqrt 2)) + x exp(-x^2 / 2) / sqrt(2 pi)
-                    String e = op("Erf", List.of(op("Mul", List.of(x, konst(DType.F32, new int[0], Math.sqrt(0.5))), Map.of())), Map.of());
-                    String cdf = op("Mul", List.of(op("Add", List.of(e, konst(DType.F32, new int[0], 1)), Map.of()), konst(DType.F32, new int[0], 0.5)), Map.of());
+                    String cdf = op("Mul", List.of(op("Add", List.of(erfOfScaled(x), konst(DType.F32, new int[0], 1)), Map.of()), konst(DType.F32, new int[0], 0.5)), Map.of());
                     String g = op("Exp", List.of(op("Mul", List.of(op("Mul", List.of(x, x), Map.of()), konst(DType.F32, new int[0], -0.5)), Map.of())), Map.of());
                     String pdf = op("Mul", List.of(g, konst(DType.F32, new int[0], 1 / Math.sqrt(2 * Math.PI))), Map.of());
                     add("Add", List.of(cdf, op("Mul", List.of(x, pdf), Map.of())), Map.of(), out);
@@ -390,8 +397,7 @@ public final class OnnxExport {
                 case GELU_TANH_DERIVATIVE -> {
                     // 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3c x^2), t = tanh(k (x + c x^3))
                     String x2 = op("Mul", List.of(x, x), Map.of());
-                    String inner = op("Add", List.of(x, op("Mul", List.of(op("Mul", List.of(x2, x), Map.of()), konst(DType.F32, new int[0], 0.044715)), Map.of())), Map.of());
-                    String t = op("Tanh", List.of(op("Mul", List.of(inner, konst(DType.F32, new int[0], Math.sqrt(2 / Math.PI))), Map.of())), Map.of());
+                    String t = geluTanhT(x, x2);
                     String half = op("Mul", List.of(op("Add", List.of(t, konst(DType.F32, new int[0], 1)), Map.of()), konst(DType.F32, new int[0], 0.5)), Map.of());
                     String sech2 = op("Sub", List.of(konst(DType.F32, new int[0], 1), op("Mul", List.of(t, t), Map.of())), Map.of());
                     String slope = op("Mul", List.of(op("Add", List.of(op("Mul", List.of(x2, konst(DType.F32, new int[0], 3 * 0.044715)), Map.of()),

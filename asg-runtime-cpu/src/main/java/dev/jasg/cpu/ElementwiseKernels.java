@@ -91,6 +91,11 @@ final class ElementwiseKernels {
     /** Elements per call of a {@link VectorMath} function. */
     private static final int VECTOR_CHUNK = 1024;
 
+    /** The functions whose vector kernel and lane function are the same operations, so no twin phase is needed: GELU's tanh form and GELU's derivatives. */
+    private static boolean laneExact(UnaryOp k) {
+        return k == UnaryOp.GELU_TANH || k == UnaryOp.GELU_DERIVATIVE || k == UnaryOp.GELU_TANH_DERIVATIVE;
+    }
+
     private static boolean vectorised(UnaryOp k) {
         return switch (k) {
             case EXP, LOG, TANH, SIGMOID, ERF, GELU, RELU, SILU, SOFTPLUS, ELU -> true;
@@ -114,27 +119,24 @@ final class ElementwiseKernels {
 
     /** F32 {@code out[oo+i] = kind(x[xo+i]; a, b)} for {@code i < n}: the arrays may be the same one at the same offset. */
     static void unaryRow(UnaryOp kind, double a, double b, float[] x, int xo, float[] out, int oo, int n) {
-        if (Simd.ENABLED && kind == UnaryOp.GELU_TANH) {
+        if (Simd.ENABLED && laneExact(kind)) {
             // f32 lanes of exactly specified operations (the same bits boxed or compiled); while the scalar twins run
-            // (WarmKernels) their lane-by-lane copy, which C1 compiles within a few calls, instead of the boxed vector code
-            if (vectorArith()) {
-                VectorMath.geluTanh(x, xo, out, oo, n);
+            // (WarmKernels) their lane-by-lane copy, which C1 compiles within a few calls, instead of the boxed vector code.
+            // GELU's derivatives also wait until their own rows have run long enough after the hand-over that the JIT
+            // compiles the vector kernel soon (vectorRow).
+            boolean vector = kind == UnaryOp.GELU_TANH ? vectorArith() : vectorRow(UNARY_VOLUME[kind.ordinal()], n);
+            if (vector) {
+                switch (kind) {
+                    case GELU_TANH -> VectorMath.geluTanh(x, xo, out, oo, n);
+                    case GELU_DERIVATIVE -> VectorMath.geluDerivative(x, xo, out, oo, n);
+                    default -> VectorMath.geluTanhDerivative(x, xo, out, oo, n);
+                }
             } else {
-                for (int i = 0; i < n; i++) out[oo + i] = VectorMath.geluTanhLane(x[xo + i]);
-            }
-            return;
-        }
-        if (Simd.ENABLED && (kind == UnaryOp.GELU_DERIVATIVE || kind == UnaryOp.GELU_TANH_DERIVATIVE)) {
-            // GELU's gradient: f32 lanes as GELU_TANH's, the lane-by-lane copy until this op's rows have run long enough
-            // after the hand-over that the JIT compiles the vector kernel soon (vectorRow)
-            boolean exact = kind == UnaryOp.GELU_DERIVATIVE;
-            if (vectorRow(UNARY_VOLUME[kind.ordinal()], n)) {
-                if (exact) VectorMath.geluDerivative(x, xo, out, oo, n);
-                else VectorMath.geluTanhDerivative(x, xo, out, oo, n);
-            } else if (exact) {
-                for (int i = 0; i < n; i++) out[oo + i] = ScalarTwins.geluDerivativeLane(x[xo + i]);
-            } else {
-                for (int i = 0; i < n; i++) out[oo + i] = VectorMath.geluTanhDerivativeLane(x[xo + i]);
+                switch (kind) {
+                    case GELU_TANH -> { for (int i = 0; i < n; i++) out[oo + i] = VectorMath.geluTanhLane(x[xo + i]); }
+                    case GELU_DERIVATIVE -> { for (int i = 0; i < n; i++) out[oo + i] = ScalarTwins.geluDerivativeLane(x[xo + i]); }
+                    default -> { for (int i = 0; i < n; i++) out[oo + i] = VectorMath.geluTanhDerivativeLane(x[xo + i]); }
+                }
             }
             return;
         }

@@ -265,13 +265,20 @@ final class VectorMath {
 
     /** {@code out = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))}, the exact GELU, in f32 lanes (see the class comment). */
     static void gelu(float[] x, int xo, float[] out, int oo, int n) {
+        geluPass(x, xo, out, oo, n, false);
+    }
+
+    /**
+     * {@link #gelu} ({@code derivative} false) or {@link #geluDerivative}: {@link #geluChunk} over the whole vectors, then
+     * the tail shorter than a vector, GELU's by {@link FloatFunctions#gelu} and the derivative's by its lane twin.
+     */
+    private static void geluPass(float[] x, int xo, float[] out, int oo, int n, boolean derivative) {
         int whole = n / V * V;
         float[] tail = TAIL.get();
-        for (int c = 0; c < whole; c += CHUNK) {
-            int m = Math.min(CHUNK, whole - c);
-            geluChunk(x, xo + c, tail, out, oo + c, m, false);
+        for (int c = 0; c < whole; c += CHUNK) geluChunk(x, xo + c, tail, out, oo + c, Math.min(CHUNK, whole - c), derivative);
+        for (int i = whole; i < n; i++) {
+            out[oo + i] = derivative ? ScalarTwins.geluDerivativeLane(x[xo + i]) : (float) FloatFunctions.gelu(x[xo + i]);
         }
-        for (int i = whole; i < n; i++) out[oo + i] = (float) FloatFunctions.gelu(x[xo + i]);
     }
 
     /**
@@ -332,13 +339,7 @@ final class VectorMath {
      * or on where a call's range starts.
      */
     static void geluDerivative(float[] x, int xo, float[] out, int oo, int n) {
-        int whole = n / V * V;
-        float[] tail = TAIL.get();
-        for (int c = 0; c < whole; c += CHUNK) {
-            int m = Math.min(CHUNK, whole - c);
-            geluChunk(x, xo + c, tail, out, oo + c, m, true);
-        }
-        for (int i = whole; i < n; i++) out[oo + i] = ScalarTwins.geluDerivativeLane(x[xo + i]);
+        geluPass(x, xo, out, oo, n, true);
     }
 
     /** {@code 2 sqrt(2/pi)} and {@code 2 sqrt(2/pi) 0.044715}: {@code 2u = x (GT0 + GT1 x^2)} in {@link #geluTanh}. */

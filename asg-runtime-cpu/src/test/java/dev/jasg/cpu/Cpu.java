@@ -17,6 +17,17 @@ final class Cpu {
     private Cpu() {}
 
     /**
+     * The unary functions the vector kernels compute in f32 lanes, within a few ulps of the double reference
+     * ({@code VectorMathTest} bounds them) rather than as its value rounded once: erf, both GELUs and their derivatives.
+     */
+    static boolean f32Lanes(dev.jasg.core.UnaryOp k) {
+        return switch (k) {
+            case ERF, GELU, GELU_TANH, GELU_DERIVATIVE, GELU_TANH_DERIVATIVE -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * A trainable F32 parameter. Goes through the Shape overload because
      * {@code GraphBuilder.parameter(String, Init, int...)} passes its int[] to
      * {@code Shape.symbolic(Object...)} as one object (a core bug reported to the lead).

@@ -73,9 +73,8 @@ class OpKernelsTest {
             HostTensor y = Cpu.run1(g.build(), "y", Map.of("x", HostTensor.of(x, 50)));
             double[] want = new double[50];
             for (int i = 0; i < 50; i++) want[i] = (float) k.apply(x[i], pa, pb);
-            // the same double evaluation rounded once; erf, both GELUs and their derivatives run in f32 lanes, within a few ulps (VectorMathTest)
-            boolean f32Lanes = Simd.ENABLED && (k == UnaryOp.ERF || k == UnaryOp.GELU || k == UnaryOp.GELU_TANH
-                    || k == UnaryOp.GELU_DERIVATIVE || k == UnaryOp.GELU_TANH_DERIVATIVE);
+            // the same double evaluation rounded once, but for the functions in f32 lanes, within a few ulps (VectorMathTest)
+            boolean f32Lanes = Simd.ENABLED && Cpu.f32Lanes(k);
             Cpu.close(want, y, f32Lanes ? 1e-6 : 0);
         }
     }
